@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Regenerates the committed Swift code in Sources/HubProtocol/Generated from Schemas/*.proto.
+# Builds protoc-gen-swift alone from a swift-protobuf checkout of the version Package.swift
+# names (about 70 s) and runs Debian's protoc (apt: protobuf-compiler).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+version=$(grep -o 'swift-protobuf", from: "[0-9.]*"' "$root/Package.swift" | grep -o '[0-9][0-9.]*')
+work=${SWHUB_PROTOGEN_DIR:-$root/.build-protogen}
+
+command -v protoc >/dev/null || { apt-get update -qq && apt-get install -y -qq protobuf-compiler; }
+if [ ! -x "$work/swift-protobuf/.build/release/protoc-gen-swift" ]; then
+  rm -rf "$work/swift-protobuf"
+  mkdir -p "$work"
+  git clone -q --branch "$version" --depth 1 https://github.com/apple/swift-protobuf "$work/swift-protobuf" 2>/dev/null ||
+    { git clone -q https://github.com/apple/swift-protobuf "$work/swift-protobuf" && git -C "$work/swift-protobuf" checkout -q "$version"; }
+  (cd "$work/swift-protobuf" && swift build -c release --product protoc-gen-swift)
+fi
+out="$root/Sources/HubProtocol/Generated"
+mkdir -p "$out"
+rm -f "$out"/*.pb.swift
+protoc --plugin=protoc-gen-swift="$work/swift-protobuf/.build/release/protoc-gen-swift" \
+  --swift_opt=Visibility=Public --swift_opt=FileNaming=DropPath \
+  -I "$root/Schemas" --swift_out="$out" "$root"/Schemas/*.proto
+for f in "$out"/*.pb.swift; do
+  src=$(basename "$f" .pb.swift).proto
+  { printf '// GENERATED FILE: do not edit.\n// Source: Schemas/%s\n// Regenerate with: Scripts/generate-protos.sh (protoc %s, swift-protobuf %s)\n\n' \
+      "$src" "$(protoc --version | cut -d' ' -f2)" "$version"; cat "$f"; } >"$f.tmp" && mv "$f.tmp" "$f"
+done
+echo "generated: $(ls "$out")"

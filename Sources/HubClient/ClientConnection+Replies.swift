@@ -1,0 +1,50 @@
+import HubProtocol
+import ZeroMQ
+
+extension ClientConnection {
+    /// One frame set from the hub.
+    func handle(_ frames: [ZMQMessage]) {
+        guard let first = frames.first, let command = try? WireCommand(serializedBytes: first.bytes) else {
+            logger.warning("undecodable frame from the hub ignored")
+            return
+        }
+        switch command.kind {
+        case .accepted(let accepted):
+            let receipt = SubmitReceipt(
+                id: accepted.id, seq: accepted.seq, duplicate: accepted.duplicate, recipients: Int(accepted.recipients))
+            complete(id: accepted.id, with: .success(receipt))
+        case .error(let error):
+            if error.id.isEmpty {
+                logger.warning("hub error", metadata: ["code": "\(error.code)", "name": "\(error.name)", "reason": "\(error.reason)"])
+            } else {
+                complete(id: error.id, with: .failure(HubClientError(wire: error)))
+            }
+        case .welcome(let welcome):
+            shared.withLock { state in
+                state.welcome = welcome
+                if state.failure?.code == .authenticationFailed { state.failure = nil }
+            }
+            logger.debug("welcome", metadata: ["party": "\(welcome.party)", "acked_seq": "\(welcome.ackedSeq)"])
+        case .deliver(let deliver):
+            guard frames.count == 2 else {
+                logger.warning("DELIVER without exactly one body frame ignored")
+                return
+            }
+            let seq = deliver.header.seq
+            // After a reconnect the hub resends from our last ack: pass each seq on once.
+            guard seq > ioDelivered else { return }
+            ioDelivered = seq
+            deliveries.yield(Delivery(header: deliver.header, body: frames[1].bytes))
+        case .pong, .none, .hello, .submit, .ack, .ping:
+            break
+        }
+    }
+
+    private func complete(id: String, with result: Result<SubmitReceipt, HubClientError>) {
+        guard let pending = shared.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
+        switch result {
+        case .success(let receipt): pending.continuation.resume(returning: receipt)
+        case .failure(let error): pending.continuation.resume(throwing: error)
+        }
+    }
+}

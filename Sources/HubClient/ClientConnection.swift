@@ -1,0 +1,271 @@
+import Foundation
+import HubProtocol
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The client's I/O thread and the state it shares with callers.
+///
+/// Invariant behind `@unchecked Sendable`: `dealer`, `monitor` and the `io*` properties are
+/// touched only on the I/O thread; callers reach it through `shared` (a Mutex) and the
+/// `wake` PUSH socket, which the `wakeLock` owns.
+final class ClientConnection: @unchecked Sendable {
+    struct Pending {
+        let frames: [[UInt8]]
+        let continuation: CheckedContinuation<SubmitReceipt, any Error>
+        var deadline: ContinuousClock.Instant
+    }
+
+    struct Shared {
+        var outbox: [(id: String, frames: [[UInt8]])] = []
+        var pending: [String: Pending] = [:]
+        var welcome: WireWelcome?
+        var ackRequested: UInt64 = 0
+        var failure: HubClientError?
+        var closed = false
+    }
+
+    let configuration: HubClientConfiguration
+    let logger: Logger
+    let shared = Mutex(Shared())
+    private let context: ZMQContext
+    private let wakeLock: Mutex<ZMQSocket>
+    private let wakeEndpoint: String
+    let deliveries: AsyncStream<Delivery>.Continuation
+    private let finished = DispatchSemaphore(value: 0)
+    private let clock = ContinuousClock()
+
+    // I/O thread only.
+    private var dealer: ZMQSocket?
+    private var monitor: ZMQSocketMonitor?
+    private var ioLastReceived: ContinuousClock.Instant
+    private var ioLastPing: ContinuousClock.Instant
+    var ioDelivered: UInt64 = 0
+    private var ioAckSent: UInt64 = 0
+    private var ioPingNonce: UInt64 = 0
+
+    init(configuration: HubClientConfiguration, deliveries: AsyncStream<Delivery>.Continuation, logger: Logger) throws {
+        self.configuration = configuration
+        self.deliveries = deliveries
+        self.logger = logger
+        context = try ZMQContext(ioThreads: 1)
+        wakeEndpoint = "inproc://swhub-client-\(UUID().uuidString)"
+        let wake = try ZMQSocket(context: context, type: .push)
+        try wake.linger(ms: 0)
+        wakeLock = Mutex(wake)
+        ioLastReceived = clock.now
+        ioLastPing = clock.now
+    }
+
+    func start() {
+        let receiver: ZMQSocket
+        do {
+            receiver = try ZMQSocket(context: context, type: .pull)
+            try receiver.bind(wakeEndpoint)
+            try wakeLock.withLock { try $0.connect(wakeEndpoint) }
+        } catch {
+            fail(HubClientError(.configuration, "cannot set up the client's wake-up socket: \(error)"), closing: true)
+            finished.signal()
+            return
+        }
+        let thread = Thread { [self] in
+            run(wake: receiver)
+            finished.signal()
+        }
+        thread.name = "swhub-client-io"
+        thread.start()
+    }
+
+    // MARK: caller side
+
+    func awaitWelcome(timeout: Duration) async throws -> WireWelcome {
+        let deadline = clock.now + timeout
+        while true {
+            let state = shared.withLock { ($0.welcome, $0.failure, $0.closed) }
+            if let welcome = state.0 { return welcome }
+            if let failure = state.1 { throw failure }
+            if state.2 { throw HubClientError(.closed, "client closed") }
+            if clock.now >= deadline { throw HubClientError(.timeout, "no WELCOME from \(configuration.endpoint) within \(timeout)") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    func submit(header: WireHeader, body: [UInt8]) async throws -> SubmitReceipt {
+        var submit = WireSubmit()
+        submit.header = header
+        let frames = [WireProtocol.frame(.submit(submit)), body]
+        let deadline = clock.now + configuration.requestTimeout
+        return try await withCheckedThrowingContinuation { continuation in
+            let refusal: HubClientError? = shared.withLock { state in
+                if state.closed { return HubClientError(.closed, "client closed") }
+                if let failure = state.failure, failure.code == .authenticationFailed { return failure }
+                if state.pending[header.id] != nil {
+                    return HubClientError(.configuration, "message id \(header.id) is already awaiting its reply")
+                }
+                state.pending[header.id] = Pending(frames: frames, continuation: continuation, deadline: deadline)
+                state.outbox.append((header.id, frames))
+                return nil
+            }
+            if let refusal {
+                continuation.resume(throwing: refusal)
+            } else {
+                poke()
+            }
+        }
+    }
+
+    func acknowledge(_ seq: UInt64) {
+        shared.withLock { $0.ackRequested = max($0.ackRequested, seq) }
+        poke()
+    }
+
+    func close() {
+        let wasClosed = shared.withLock { state in
+            defer { state.closed = true }
+            return state.closed
+        }
+        guard !wasClosed else { return }
+        poke()
+        finished.wait()
+    }
+
+    private func poke() {
+        wakeLock.withLock { _ = try? $0.send(bytes: [], dontWait: true) }
+    }
+
+    // MARK: I/O thread
+
+    private func run(wake: ZMQSocket) {
+        connectDealer()
+        while true {
+            guard let dealer else { break }
+            let closing = shared.withLock { $0.closed }
+            if closing {
+                flushAck()
+                break
+            }
+            do {
+                let poller = ZMQPoller(items: [
+                    ZMQPoll.Item(socket: dealer, events: .pollIn), ZMQPoll.Item(socket: wake, events: .pollIn),
+                ])
+                _ = try poller.poll(timeoutMs: 20)
+                while try wake.receive(dontWait: true) != nil {}
+                for _ in 0..<1000 {
+                    guard let frames = try dealer.receiveMultipart(dontWait: true) else { break }
+                    ioLastReceived = clock.now
+                    handle(frames)
+                }
+                try sendOutbox()
+                flushAck()
+                try housekeeping()
+            } catch {
+                logger.warning("client connection error; reconnecting", metadata: ["error": "\(error)"])
+                reconnect()
+            }
+        }
+        monitor?.close()
+        dealer?.close()
+        wake.close()
+        wakeLock.withLock { $0.close() }
+        fail(HubClientError(.closed, "client closed"), closing: true)
+        deliveries.finish()
+    }
+
+    private func connectDealer() {
+        do {
+            let socket = try ZMQSocket(context: context, type: .dealer)
+            try socket.makeCurveClient(keyPair: configuration.keyPair, serverPublicKey: configuration.hubPublicKey)
+            try socket.linger(ms: 1000)
+            try socket.receiveHighWaterMark(0)
+            monitor = try ZMQSocketMonitor(socket: socket, context: context)
+            try socket.connect(configuration.endpoint)
+            dealer = socket
+            ioLastReceived = clock.now
+            var hello = WireHello()
+            hello.client = configuration.clientName
+            hello.credit = configuration.credit
+            hello.receive = configuration.receive
+            hello.ackedSeq = ioAckSent
+            _ = try socket.send(bytes: WireProtocol.frame(.hello(hello)))
+            // Everything unanswered goes again, under the same ids: the hub journals it once.
+            shared.withLock { state in
+                state.outbox = state.pending.map { ($0.key, $0.value.frames) }
+            }
+        } catch {
+            fail(HubClientError(.configuration, "cannot connect to \(configuration.endpoint): \(error)"), closing: true)
+            dealer = nil
+        }
+    }
+
+    private func reconnect() {
+        monitor?.close()
+        monitor = nil
+        dealer?.close()
+        dealer = nil
+        shared.withLock { $0.welcome = nil }
+        connectDealer()
+    }
+
+    private func sendOutbox() throws {
+        guard let dealer else { return }
+        let outbox = shared.withLock { state in
+            defer { state.outbox.removeAll() }
+            return state.outbox
+        }
+        for item in outbox {
+            _ = try dealer.sendMultipart(item.frames)
+        }
+    }
+
+    private func flushAck() {
+        let wanted = shared.withLock { $0.ackRequested }
+        guard wanted > ioAckSent, let dealer else { return }
+        var ack = WireAck()
+        ack.seq = wanted
+        if (try? dealer.send(bytes: WireProtocol.frame(.ack(ack)))) == true {
+            ioAckSent = wanted
+        }
+    }
+
+    private func housekeeping() throws {
+        let now = clock.now
+        while let event = try monitor?.next(timeoutMs: 0) {
+            if event.kind == .handshakeFailedAuth {
+                logger.error("the hub refused this client's CURVE key", metadata: ["endpoint": "\(configuration.endpoint)"])
+                fail(HubClientError(.authenticationFailed, "the hub at \(configuration.endpoint) refused this key"), closing: false)
+            } else if event.kind == .handshakeSucceeded {
+                shared.withLock { if $0.failure?.code == .authenticationFailed { $0.failure = nil } }
+            }
+        }
+        if now - ioLastPing >= configuration.heartbeat {
+            ioPingNonce += 1
+            var ping = WirePing()
+            ping.nonce = ioPingNonce
+            _ = try dealer?.send(bytes: WireProtocol.frame(.ping(ping)), dontWait: true)
+            ioLastPing = now
+        }
+        if now - ioLastReceived > configuration.heartbeat * 3 {
+            logger.info("no traffic from the hub for 3 heartbeats; reconnecting", metadata: ["endpoint": "\(configuration.endpoint)"])
+            reconnect()
+        }
+        let expired = shared.withLock { state in
+            let late = state.pending.filter { $0.value.deadline <= now }
+            for id in late.keys { state.pending[id] = nil }
+            return late.values.map(\.continuation)
+        }
+        for continuation in expired {
+            continuation.resume(throwing: HubClientError(.timeout, "no reply within \(configuration.requestTimeout)"))
+        }
+    }
+
+    /// Fails every waiter; `closing` also marks the client closed.
+    private func fail(_ error: HubClientError, closing: Bool) {
+        let pending = shared.withLock { state in
+            state.failure = error
+            if closing { state.closed = true }
+            defer { state.pending.removeAll() }
+            return Array(state.pending.values)
+        }
+        for item in pending { item.continuation.resume(throwing: error) }
+    }
+}

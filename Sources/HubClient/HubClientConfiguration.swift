@@ -1,0 +1,97 @@
+import Foundation
+import HubCore
+import Yams
+import ZeroMQ
+
+/// How a client reaches the hub and who it is.
+public struct HubClientConfiguration: Sendable {
+    /// The hub's ROUTER endpoint, e.g. `tcp://127.0.0.1:5570`.
+    public var endpoint: String
+    /// The hub's CURVE public key (Z85).
+    public var hubPublicKey: String
+    /// This party's key pair.
+    public var keyPair: CurveKeyPair
+    /// Open a receiving session (deliveries) as well as submitting.
+    public var receive: Bool
+    /// Deliveries that may be unacknowledged at once.
+    public var credit: UInt32
+    /// How long a request waits for its reply before failing with `.timeout`.
+    public var requestTimeout: Duration
+    /// Interval between PINGs when the connection is otherwise quiet.
+    public var heartbeat: Duration
+    /// Name sent in HELLO, for the hub's logs.
+    public var clientName: String
+
+    public init(
+        endpoint: String, hubPublicKey: String, keyPair: CurveKeyPair, receive: Bool = false, credit: UInt32 = 100,
+        requestTimeout: Duration = .seconds(30), heartbeat: Duration = .seconds(1), clientName: String = "swhub-client"
+    ) {
+        self.endpoint = endpoint
+        self.hubPublicKey = hubPublicKey
+        self.keyPair = keyPair
+        self.receive = receive
+        self.credit = credit
+        self.requestTimeout = requestTimeout
+        self.heartbeat = heartbeat
+        self.clientName = clientName
+    }
+
+    /// Reads a client config file (`Deploy/client-*.yaml`): `hub_endpoint`,
+    /// `hub_public_key_file` (or `hub_public_key`), `key_file`, optional `credit`.
+    /// Relative paths are resolved against the file's directory.
+    public static func load(path: String) throws -> HubClientConfiguration {
+        struct Raw: Decodable {
+            var hub_endpoint: String
+            var hub_public_key_file: String?
+            var hub_public_key: String?
+            var key_file: String
+            var credit: UInt32?
+            var party: String?
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw HubClientError(.configuration, "cannot read client config \(path)")
+        }
+        let raw: Raw
+        do {
+            raw = try YAMLDecoder().decode(Raw.self, from: text)
+        } catch {
+            throw HubClientError(.configuration, "\(path): \(error)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ file: String) -> String {
+            file.hasPrefix("/") ? file : base.appendingPathComponent(file).standardizedFileURL.path
+        }
+        let hubKey: String
+        if let inline = raw.hub_public_key {
+            hubKey = inline
+        } else if let file = raw.hub_public_key_file {
+            hubKey = try readKeyFile(resolve(file)).publicKey
+        } else {
+            throw HubClientError(.configuration, "\(path): needs hub_public_key or hub_public_key_file")
+        }
+        let keys = try readKeyFile(resolve(raw.key_file))
+        guard let secret = keys.secretKey else {
+            throw HubClientError(.configuration, "\(raw.key_file) has no secret_key: use the NAME.key_secret file")
+        }
+        let pair: CurveKeyPair
+        do {
+            pair = try CurveKeyPair(publicKey: keys.publicKey, secretKey: secret)
+        } catch {
+            throw HubClientError(.configuration, "\(raw.key_file): \(error)")
+        }
+        return HubClientConfiguration(
+            endpoint: raw.hub_endpoint, hubPublicKey: hubKey, keyPair: pair, credit: raw.credit ?? 100,
+            clientName: raw.party.map { "swhub-\($0)" } ?? "swhub-client")
+    }
+
+    private static func readKeyFile(_ path: String) throws -> KeyFile {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw HubClientError(.configuration, "cannot read key file \(path)")
+        }
+        do {
+            return try KeyFile.parse(text, source: path)
+        } catch {
+            throw HubClientError(.configuration, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import HubProtocol
+
+/// Why a client call failed.
+public struct HubClientError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Stable codes; new ones may be added.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public var description: String { name }
+        /// The hub answered with an ERROR; `hubCode` says which.
+        public static let rejected = Code(name: "REJECTED")
+        /// No reply within the request timeout (the connection is retried meanwhile).
+        public static let timeout = Code(name: "TIMEOUT")
+        /// The hub refused our CURVE key at the handshake.
+        public static let authenticationFailed = Code(name: "AUTHENTICATION_FAILED")
+        /// The client was closed.
+        public static let closed = Code(name: "CLOSED")
+        /// The configuration or a key is unusable.
+        public static let configuration = Code(name: "CONFIGURATION")
+        /// A reply could not be understood.
+        public static let protocolViolation = Code(name: "PROTOCOL_VIOLATION")
+    }
+
+    public var code: Code
+    /// For `.rejected`: the hub's error code.
+    public var hubCode: HubErrorCode?
+    public var reason: String
+
+    public init(_ code: Code, hubCode: HubErrorCode? = nil, _ reason: String) {
+        self.code = code
+        self.hubCode = hubCode
+        self.reason = reason
+    }
+
+    /// An error from a WIRE `Error` reply.
+    init(wire: WireError) {
+        self.init(.rejected, hubCode: HubErrorCode(rawValue: wire.code), "\(wire.code) \(wire.name): \(wire.reason)")
+    }
+
+    public var description: String {
+        code == .rejected ? "rejected \(reason)" : "\(code.name): \(reason)"
+    }
+}

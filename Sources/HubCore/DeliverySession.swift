@@ -1,0 +1,162 @@
+/// The delivery state of one receiving session, as a value: events in, actions out.
+///
+/// A session starts by catching up from the journal after the party's acknowledged seq, then
+/// switches to live delivery of newly journaled messages once it has read up to the journal
+/// head. It never has more than `credit` unacknowledged deliveries outstanding and never
+/// queues more than `queueLimit` live messages: beyond that it drops its queue and catches
+/// up from the journal again, so a slow or dead recipient costs bounded memory and never
+/// loses journaled data. Each seq is sent at most once per session and in increasing order.
+public struct DeliverySession<Payload: Sendable>: Sendable {
+    /// What the I/O layer must do.
+    public enum Action: Sendable {
+        /// Send this journaled message to the session's peer.
+        case send(seq: UInt64, payload: Payload)
+        /// Read at most `limit` of the party's messages with seq > `after` from the journal and
+        /// report them with `fetched(_:headSeq:)`.
+        case fetch(after: UInt64, limit: Int)
+    }
+
+    /// Where the session is.
+    public enum Mode: Sendable, Equatable {
+        /// Reading from the journal; `fetching` while a fetch is outstanding.
+        case catchingUp(fetching: Bool)
+        /// Up to date: new messages are sent as they are journaled.
+        case live
+    }
+
+    /// The party this session delivers to.
+    public let party: String
+    /// Most unacknowledged deliveries at once.
+    public let credit: Int
+    /// Most live messages held while waiting for credit.
+    public let queueLimit: Int
+    /// Cumulative acknowledgement position.
+    public private(set) var acked: UInt64
+    /// Highest seq sent on this session (or `acked` before any send).
+    public private(set) var sentUpTo: UInt64
+    public private(set) var mode: Mode = .catchingUp(fetching: false)
+
+    private var outstanding: [UInt64] = []  // sent, not yet acked, increasing
+    private var outstandingHead = 0
+    private var queue: [(seq: UInt64, payload: Payload)] = []
+    private var queueHead = 0
+    private var highestLiveSeen: UInt64 = 0
+    private var lastFetchLimit = 0
+
+    /// A new session resuming after `ackedSeq`.
+    public init(party: String, credit: Int, queueLimit: Int, ackedSeq: UInt64) {
+        self.party = party
+        self.credit = max(1, credit)
+        self.queueLimit = max(1, queueLimit)
+        acked = ackedSeq
+        sentUpTo = ackedSeq
+    }
+
+    /// Deliveries sent and not yet acknowledged.
+    public var unacknowledged: Int { outstanding.count - outstandingHead }
+    /// Live messages held in memory.
+    public var queued: Int { queue.count - queueHead }
+
+    /// Begins the session: the first fetch.
+    public mutating func start() -> [Action] { pump() }
+
+    /// A message for this party was journaled.
+    public mutating func journaled(seq: UInt64, payload: Payload) -> [Action] {
+        guard seq > sentUpTo else { return [] }
+        highestLiveSeen = max(highestLiveSeen, seq)
+        guard mode == .live else { return [] }
+        if queued == 0 && unacknowledged < credit {
+            return [markSent(seq: seq, payload: payload)]
+        }
+        if queued < queueLimit {
+            queue.append((seq, payload))
+            return []
+        }
+        // Too far behind to hold in memory: forget the queue, read it back from the journal.
+        sentUpTo = lastSent
+        clearQueue()
+        mode = .catchingUp(fetching: false)
+        return pump()
+    }
+
+    /// The peer acknowledged everything up to `seq`. Returns nil if `seq` was never sent.
+    public mutating func acknowledged(_ seq: UInt64) -> [Action]? {
+        guard seq <= sentUpTo else { return nil }
+        guard seq > acked else { return [] }
+        acked = seq
+        while outstandingHead < outstanding.count && outstanding[outstandingHead] <= seq { outstandingHead += 1 }
+        if outstandingHead > 1024 && outstandingHead * 2 > outstanding.count {
+            outstanding.removeFirst(outstandingHead)
+            outstandingHead = 0
+        }
+        return pump()
+    }
+
+    /// A fetch finished: `records` in seq order, read when the journal's head was `headSeq`.
+    public mutating func fetched(_ records: [(seq: UInt64, payload: Payload)], headSeq: UInt64) -> [Action] {
+        var actions: [Action] = []
+        for record in records where record.seq > sentUpTo {
+            actions.append(markSent(seq: record.seq, payload: record.payload))
+        }
+        if records.count < lastFetchLimit && highestLiveSeen <= headSeq {
+            // Read to the end, and nothing newer was announced meanwhile: go live.
+            mode = .live
+        } else {
+            mode = .catchingUp(fetching: false)
+        }
+        return actions + pump()
+    }
+
+    /// Sending `seq` failed because the peer's queue is full: it and everything after it
+    /// count as not sent; the session catches up from the journal when `resume()` is called.
+    public mutating func sendFailed(seq: UInt64) {
+        while outstanding.count > outstandingHead, let last = outstanding.last, last >= seq { outstanding.removeLast() }
+        sentUpTo = max(acked, lastSent)
+        clearQueue()
+        mode = .catchingUp(fetching: true)  // parked until resume()
+        lastFetchLimit = 0
+    }
+
+    /// Retries after `sendFailed`, or a fetch that failed.
+    public mutating func resume() -> [Action] {
+        if case .catchingUp(fetching: true) = mode { mode = .catchingUp(fetching: false) }
+        return pump()
+    }
+
+    private var lastSent: UInt64 { outstanding.count > outstandingHead ? outstanding[outstanding.count - 1] : acked }
+
+    private mutating func markSent(seq: UInt64, payload: Payload) -> Action {
+        outstanding.append(seq)
+        sentUpTo = seq
+        return .send(seq: seq, payload: payload)
+    }
+
+    private mutating func clearQueue() {
+        queue.removeAll(keepingCapacity: false)
+        queueHead = 0
+    }
+
+    /// Uses free credit: drains the live queue, or asks for the next journal batch.
+    private mutating func pump() -> [Action] {
+        var actions: [Action] = []
+        switch mode {
+        case .live:
+            while queueHead < queue.count && unacknowledged < credit {
+                let next = queue[queueHead]
+                queueHead += 1
+                actions.append(markSent(seq: next.seq, payload: next.payload))
+            }
+            if queueHead == queue.count { clearQueue() }
+        case .catchingUp(fetching: false):
+            let free = credit - unacknowledged
+            if free > 0 {
+                lastFetchLimit = min(free, 1000)
+                mode = .catchingUp(fetching: true)
+                actions.append(.fetch(after: sentUpTo, limit: lastFetchLimit))
+            }
+        case .catchingUp(fetching: true):
+            break
+        }
+        return actions
+    }
+}

@@ -1,0 +1,223 @@
+import Foundation
+import Yams
+
+/// The hub's configuration: its own settings, the message types it accepts, and the parties
+/// with their CURVE public keys and type subscriptions. Parsed from YAML (`Deploy/hub.yaml`).
+public struct HubConfig: Sendable, Equatable {
+    /// Settings of the hub process itself.
+    public struct Settings: Sendable, Equatable {
+        /// ROUTER bind endpoint, e.g. `tcp://127.0.0.1:5570`.
+        public var endpoint: String
+        /// Path of the hub's key pair file (public and secret key).
+        public var keyFile: String
+        /// Path of the SQLite journal.
+        public var journal: String
+        /// Largest accepted body, bytes.
+        public var maxBodyBytes: Int
+        /// Credit granted to a session that asks for none or for more.
+        public var defaultCredit: Int
+        /// Heartbeat interval clients must keep, milliseconds.
+        public var heartbeatMs: Int
+        /// Submissions waiting for the journal before new ones get HUB_BUSY.
+        public var maxPending: Int
+        /// Most messages in one group commit.
+        public var commitBatchMax: Int
+    }
+
+    /// A party: a department, an enterprise or a platform, known by its public key.
+    public struct Party: Sendable, Equatable {
+        /// The party id, `[A-Za-z0-9._-]{1,64}`.
+        public var id: String
+        /// The party's CURVE public key, Z85 (40 characters).
+        public var publicKey: String
+        /// Types delivered to this party whoever sends them.
+        public var subscribes: [String]
+    }
+
+    public var settings: Settings
+    /// Every message type the hub accepts.
+    public var types: Set<String>
+    /// The parties, in file order.
+    public var parties: [Party]
+
+    /// Parties by id.
+    public func party(_ id: String) -> Party? { parties.first { $0.id == id } }
+
+    /// Reads and validates a config file; relative paths inside it are resolved against the
+    /// file's directory, and parties' `key_file`s are read to get their public keys.
+    public static func load(path: String) throws -> HubConfig {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(.unreadable, "cannot read config file \(path)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(yaml: text, baseDirectory: base) { file in
+            guard let content = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigError(.badKey, "cannot read key file \(file)")
+            }
+            return content
+        }
+    }
+
+    /// Parses and validates config YAML.
+    /// - Parameters:
+    ///   - yaml: the document.
+    ///   - baseDirectory: directory that relative paths are resolved against.
+    ///   - readFile: reads a key file named by the config (injected so tests need no disk).
+    public static func parse(
+        yaml: String, baseDirectory: String, readFile: (String) throws -> String
+    ) throws -> HubConfig {
+        let raw: RawConfig
+        do {
+            raw = try YAMLDecoder().decode(RawConfig.self, from: yaml)
+        } catch {
+            throw ConfigError(.syntax, "hub config: \(Self.describe(error))")
+        }
+        let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
+        let hub = raw.hub
+        let settings = Settings(
+            endpoint: hub.endpoint,
+            keyFile: resolve(hub.keyFile),
+            journal: resolve(hub.journal),
+            maxBodyBytes: hub.maxBodyBytes ?? 1_048_576,
+            defaultCredit: hub.defaultCredit ?? 1000,
+            heartbeatMs: hub.heartbeatMs ?? 2000,
+            maxPending: hub.maxPending ?? 50_000,
+            commitBatchMax: hub.commitBatchMax ?? 1000
+        )
+        try settings.validate()
+
+        var types = Set<String>()
+        for type in raw.types {
+            guard Self.isValidName(type, max: 128) else {
+                throw ConfigError(.invalidValue, "type '\(type)' is not a valid type name ([A-Za-z0-9._-], 1-128)")
+            }
+            guard types.insert(type).inserted else { throw ConfigError(.duplicate, "type '\(type)' is declared twice") }
+        }
+
+        var parties: [Party] = []
+        var seenKeys: [String: String] = [:]
+        for rawParty in raw.parties {
+            guard Self.isValidName(rawParty.id, max: 64) else {
+                throw ConfigError(.invalidValue, "party id '\(rawParty.id)' is not valid ([A-Za-z0-9._-], 1-64)")
+            }
+            guard !parties.contains(where: { $0.id == rawParty.id }) else {
+                throw ConfigError(.duplicate, "party '\(rawParty.id)' is declared twice")
+            }
+            let key: String
+            switch (rawParty.publicKey, rawParty.keyFile) {
+            case (let inline?, nil):
+                key = inline
+            case (nil, let file?):
+                key = try KeyFile.parse(try readFile(resolve(file)), source: resolve(file)).publicKey
+            default:
+                throw ConfigError(.badKey, "party '\(rawParty.id)' needs exactly one of public_key and key_file")
+            }
+            guard KeyFile.isZ85Key(key) else {
+                throw ConfigError(.badKey, "party '\(rawParty.id)': public key is not 40 characters of Z85")
+            }
+            if let other = seenKeys[key] {
+                throw ConfigError(.duplicate, "parties '\(other)' and '\(rawParty.id)' share one public key")
+            }
+            seenKeys[key] = rawParty.id
+            let subscribes = rawParty.subscribes ?? []
+            for type in subscribes where !types.contains(type) {
+                throw ConfigError(.unknownReference, "party '\(rawParty.id)' subscribes to undeclared type '\(type)'")
+            }
+            parties.append(Party(id: rawParty.id, publicKey: key, subscribes: subscribes))
+        }
+        return HubConfig(settings: settings, types: types, parties: parties)
+    }
+
+    /// `[A-Za-z0-9._-]{1,max}`: the alphabet of party ids and type names.
+    public static func isValidName(_ name: String, max: Int) -> Bool {
+        !name.isEmpty && name.utf8.count <= max
+            && name.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
+                    || c == 0x2E || c == 0x5F || c == 0x2D
+            }
+    }
+
+    static func resolve(_ path: String, against base: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let decoding = error as? DecodingError {
+            switch decoding {
+            case .keyNotFound(let key, let context):
+                return "missing key '\(key.stringValue)' at \(path(context.codingPath))"
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+                return "\(context.debugDescription) at \(path(context.codingPath))"
+            @unknown default:
+                return "\(decoding)"
+            }
+        }
+        return "\(error)"
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.isEmpty ? "top level" : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+}
+
+extension HubConfig.Settings {
+    func validate() throws {
+        guard endpoint.contains("://") else {
+            throw ConfigError(.invalidValue, "hub.endpoint '\(endpoint)' is not a ZeroMQ endpoint (tcp://host:port)")
+        }
+        let ranges: [(String, Int, ClosedRange<Int>)] = [
+            ("hub.max_body_bytes", maxBodyBytes, 1...(256 << 20)),
+            ("hub.default_credit", defaultCredit, 1...100_000),
+            ("hub.heartbeat_ms", heartbeatMs, 100...600_000),
+            ("hub.max_pending", maxPending, 1...10_000_000),
+            ("hub.commit_batch_max", commitBatchMax, 1...100_000),
+        ]
+        for (key, value, range) in ranges where !range.contains(value) {
+            throw ConfigError(.invalidValue, "\(key) = \(value) is outside \(range.lowerBound)...\(range.upperBound)")
+        }
+    }
+}
+
+/// The YAML shape, before validation.
+private struct RawConfig: Decodable {
+    struct Hub: Decodable {
+        var endpoint: String
+        var keyFile: String
+        var journal: String
+        var maxBodyBytes: Int?
+        var defaultCredit: Int?
+        var heartbeatMs: Int?
+        var maxPending: Int?
+        var commitBatchMax: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case endpoint, journal
+            case keyFile = "key_file"
+            case maxBodyBytes = "max_body_bytes"
+            case defaultCredit = "default_credit"
+            case heartbeatMs = "heartbeat_ms"
+            case maxPending = "max_pending"
+            case commitBatchMax = "commit_batch_max"
+        }
+    }
+
+    struct Party: Decodable {
+        var id: String
+        var publicKey: String?
+        var keyFile: String?
+        var subscribes: [String]?
+
+        enum CodingKeys: String, CodingKey {
+            case id, subscribes
+            case publicKey = "public_key"
+            case keyFile = "key_file"
+        }
+    }
+
+    var hub: Hub
+    var types: [String]
+    var parties: [Party]
+}

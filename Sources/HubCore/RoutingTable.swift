@@ -1,0 +1,59 @@
+import HubProtocol
+
+/// Decides, without I/O, whether a submission is acceptable and who receives it: the
+/// header's explicit recipients plus the parties subscribed to its type, minus the sender
+/// unless the sender named itself. Built once from the config.
+public struct RoutingTable: Sendable {
+    private let types: Set<String>
+    private let parties: Set<String>
+    private let subscribers: [String: [String]]
+    /// Largest accepted body, bytes.
+    public let maxBodyBytes: Int
+
+    public init(config: HubConfig) {
+        types = config.types
+        parties = Set(config.parties.map(\.id))
+        var subscribers: [String: [String]] = [:]
+        for party in config.parties {
+            for type in party.subscribes { subscribers[type, default: []].append(party.id) }
+        }
+        self.subscribers = subscribers
+        maxBodyBytes = config.settings.maxBodyBytes
+    }
+
+    /// Whether `party` is configured.
+    public func knows(party: String) -> Bool { parties.contains(party) }
+
+    /// Validates a submission from the authenticated `party` and returns its recipients in a
+    /// stable order (explicit ones first, then subscribers), each once.
+    public func route(from party: String, header: WireHeader, bodyBytes: Int) -> Result<[String], HubFailure> {
+        if header.id.isEmpty {
+            return .failure(HubFailure(.missingId, "the header has no message id"))
+        }
+        if header.id.utf8.count > WireProtocol.maxIdBytes {
+            return .failure(HubFailure(.missingId, "message id is \(header.id.utf8.count) bytes, the limit is \(WireProtocol.maxIdBytes)"))
+        }
+        if !header.sender.isEmpty && header.sender != party {
+            return .failure(HubFailure(.senderMismatch, "header claims sender '\(header.sender.prefix(64))' but the connection is authenticated as '\(party)'"))
+        }
+        if !types.contains(header.type) {
+            let shown = header.type.isEmpty ? "(empty)" : "'\(header.type.prefix(128))'"
+            return .failure(HubFailure(.unknownType, "type \(shown) is not declared in the hub's configuration"))
+        }
+        if bodyBytes > maxBodyBytes {
+            return .failure(HubFailure(.bodyTooLarge, "body is \(bodyBytes) bytes, the limit is \(maxBodyBytes)"))
+        }
+        var recipients: [String] = []
+        var seen = Set<String>()
+        for recipient in header.recipients {
+            guard parties.contains(recipient) else {
+                return .failure(HubFailure(.unknownRecipient, "recipient '\(recipient.prefix(64))' is not a configured party"))
+            }
+            if seen.insert(recipient).inserted { recipients.append(recipient) }
+        }
+        for subscriber in subscribers[header.type] ?? [] where subscriber != party {
+            if seen.insert(subscriber).inserted { recipients.append(subscriber) }
+        }
+        return .success(recipients)
+    }
+}

@@ -1,0 +1,73 @@
+/// The stable error codes of the wire protocol, grouped in classes like HTTP's:
+/// 3xx the request may be retried unchanged later, 4xx the client sent something wrong,
+/// 5xx the hub failed. Numbers and names never change meaning; new codes are only added.
+/// `Schemas/PROTOCOL.md` lists the same table.
+public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
+    /// The numeric code carried in `WireError.code`.
+    public let rawValue: UInt32
+    /// The symbolic name carried in `WireError.name`.
+    public let name: String
+
+    private init(_ rawValue: UInt32, _ name: String) {
+        self.rawValue = rawValue
+        self.name = name
+    }
+
+    /// The class of a code: 3 retry, 4 client error, 5 hub error.
+    public var codeClass: UInt32 { rawValue / 100 }
+
+    public var description: String { "\(rawValue) \(name)" }
+
+    // 3xx: retry later
+    /// The journal's queue is full; resubmit the same message (same id) later.
+    public static let hubBusy = HubErrorCode(301, "HUB_BUSY")
+    /// The hub is shutting down; resubmit to it (or another node) later.
+    public static let shuttingDown = HubErrorCode(302, "SHUTTING_DOWN")
+
+    // 4xx: the client's fault
+    /// A frame could not be decoded as the protocol's `Command`.
+    public static let malformedFrame = HubErrorCode(400, "MALFORMED_FRAME")
+    /// The frame set has the wrong number of frames for its command.
+    public static let wrongFrameCount = HubErrorCode(401, "WRONG_FRAME_COUNT")
+    /// `Command.version` is not one the hub speaks.
+    public static let unsupportedVersion = HubErrorCode(402, "UNSUPPORTED_VERSION")
+    /// The header names a sender other than the authenticated party.
+    public static let senderMismatch = HubErrorCode(403, "SENDER_MISMATCH")
+    /// The header's type is empty or not declared in the hub's configuration.
+    public static let unknownType = HubErrorCode(404, "UNKNOWN_TYPE")
+    /// The header has no message id, or an id longer than 128 bytes.
+    public static let missingId = HubErrorCode(405, "MISSING_ID")
+    /// The body is larger than the configured limit.
+    public static let bodyTooLarge = HubErrorCode(406, "BODY_TOO_LARGE")
+    /// An explicit recipient is not a configured party.
+    public static let unknownRecipient = HubErrorCode(407, "UNKNOWN_RECIPIENT")
+    /// The command is not one a client may send (WELCOME, DELIVER, ...), or none is set.
+    public static let unexpectedCommand = HubErrorCode(408, "UNEXPECTED_COMMAND")
+    /// An ACK arrived on a connection that has no receiving session (no HELLO with receive).
+    public static let noSession = HubErrorCode(409, "NO_SESSION")
+    /// An ACK names a seq beyond what was delivered to this session.
+    public static let badAck = HubErrorCode(410, "BAD_ACK")
+    /// The connection carries no authenticated party (should not happen with CURVE on).
+    public static let notAuthenticated = HubErrorCode(411, "NOT_AUTHENTICATED")
+
+    // 5xx: the hub's fault
+    /// An unexpected failure inside the hub; the request was not journaled.
+    public static let internalError = HubErrorCode(500, "INTERNAL")
+    /// The journal could not be written; the request was not journaled.
+    public static let journalFailure = HubErrorCode(501, "JOURNAL_FAILURE")
+
+    /// Every code, in numeric order.
+    public static let all: [HubErrorCode] = [
+        .hubBusy, .shuttingDown,
+        .malformedFrame, .wrongFrameCount, .unsupportedVersion, .senderMismatch, .unknownType,
+        .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
+        .notAuthenticated,
+        .internalError, .journalFailure,
+    ]
+
+    /// The code with this number, if it is one of `all`.
+    public init?(rawValue: UInt32) {
+        guard let code = Self.all.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = code
+    }
+}

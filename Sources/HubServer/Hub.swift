@@ -1,0 +1,69 @@
+import Foundation
+import HubCore
+import HubStore
+import Logging
+import ZeroMQ
+
+/// A running hub: the ZAP handler, the router, and the journal's writer and reader threads
+/// over one store. `start()` binds and returns; `stop()` drains gracefully.
+public final class Hub: Sendable {
+    private let context: ZMQContext
+    private let zap: ZAPHandler
+    private let router: Router
+    private let logger: Logger
+
+    /// Prepares a hub; nothing listens before `start()`.
+    /// - Parameters:
+    ///   - config: the validated configuration.
+    ///   - keyPair: the hub's CURVE key pair.
+    ///   - store: the journal.
+    ///   - logger: where the hub logs.
+    public init(config: HubConfig, keyPair: CurveKeyPair, store: any JournalStore, logger: Logger) throws {
+        guard ZMQLibrary.has("curve") else {
+            throw ConfigError(.invalidValue, "this libzmq was built without CURVE support")
+        }
+        self.logger = logger
+        context = try ZMQContext(ioThreads: 1)
+        var keys: [String: String] = [:]
+        for party in config.parties { keys[party.publicKey] = party.id }
+        // ZAP must be bound before the CURVE server socket accepts anything.
+        zap = try ZAPHandler(context: context, parties: keys, logger: logger)
+        router = try Router(
+            context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
+            store: store, logger: logger)
+    }
+
+    /// Loads the hub's key pair from its key file (`hub.key_file`).
+    public static func loadKeyPair(path: String) throws -> CurveKeyPair {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(.badKey, "cannot read the hub's key file \(path)")
+        }
+        let file = try KeyFile.parse(text, source: path)
+        guard let secret = file.secretKey else {
+            throw ConfigError(.badKey, "\(path) holds no secret_key: the hub needs its key pair file (NAME.key_secret)")
+        }
+        do {
+            return try CurveKeyPair(publicKey: file.publicKey, secretKey: secret)
+        } catch {
+            throw ConfigError(.badKey, "\(path): \(error)")
+        }
+    }
+
+    /// The endpoint the router is bound to, with any wildcard port resolved.
+    public func boundEndpoint() throws -> String { try router.boundEndpoint() }
+
+    /// Starts serving.
+    public func start() {
+        zap.start()
+        router.start()
+    }
+
+    /// Stops gracefully: refuses new submissions, commits and answers those in flight, saves
+    /// acknowledgement positions, closes. Returns when everything has stopped.
+    public func stop() {
+        router.stop()
+        zap.stop()
+        context.shutdown()
+        logger.info("hub stopped")
+    }
+}

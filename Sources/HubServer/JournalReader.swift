@@ -1,0 +1,87 @@
+import Foundation
+import HubStore
+import Logging
+import ZeroMQ
+
+/// The journal's reader thread: serves catch-up fetches for delivery sessions, so that a
+/// recipient that is behind is fed from disk and never from unbounded memory, without
+/// blocking the router or the writer (SQLite WAL lets reads run beside the write).
+///
+/// Owns its wake-up PUSH socket on its own thread.
+final class JournalReader: @unchecked Sendable {
+    struct Request: Sendable {
+        let session: UInt64
+        let party: String
+        let after: UInt64
+        let limit: Int
+    }
+
+    // Invariant: `requests` and `stopping` only with `condition` locked; `wake` only on the thread.
+    private let condition = NSCondition()
+    private var requests: [Request] = []
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    private let store: any JournalStore
+    private let mailbox: Mailbox
+    private let wake: ZMQSocket
+    private let logger: Logger
+
+    init(store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, logger: Logger) throws {
+        self.store = store
+        self.mailbox = mailbox
+        self.logger = logger
+        wake = try ZMQSocket(context: context, type: .push)
+        try wake.linger(ms: 0)
+        try wake.connect(wakeEndpoint)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "swhub-journal-reader"
+        thread.start()
+    }
+
+    func enqueue(_ request: Request) {
+        condition.lock()
+        requests.append(request)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        finished.wait()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while requests.isEmpty && !stopping { condition.wait() }
+            if stopping {
+                condition.unlock()
+                break
+            }
+            let request = requests.removeFirst()
+            condition.unlock()
+            let event: HubEvent
+            do {
+                let result = try store.fetch(recipient: request.party, after: request.after, limit: request.limit)
+                event = .fetched(session: request.session, records: result.records, headSeq: result.headSeq)
+            } catch {
+                logger.error("journal fetch failed", metadata: ["party": "\(request.party)", "error": "\(error)"])
+                event = .fetchFailed(session: request.session, reason: "\(error)")
+            }
+            if mailbox.post(event) {
+                _ = try? wake.send(bytes: [], dontWait: true)
+            }
+        }
+        wake.close()
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import HubStore
+import Logging
+import ZeroMQ
+
+/// The journal's writer thread: takes submissions and acknowledgement positions from the
+/// router, appends them in group commits (everything that queued up during the previous
+/// fsync goes into the next transaction, at most `batchMax` messages), and posts the
+/// outcome back. A submission is only reported committed once the store returned, i.e.
+/// once it is durable.
+///
+/// Owns its wake-up PUSH socket on its own thread.
+final class JournalWriter: @unchecked Sendable {
+    // Invariant: `queue`, `acks` and `stopping` are only touched with `condition` locked;
+    // `wake` only on the writer thread.
+    private let condition = NSCondition()
+    private var queue: [PendingSubmit] = []
+    private var acks: [String: UInt64] = [:]
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    private let store: any JournalStore
+    private let mailbox: Mailbox
+    private let wake: ZMQSocket
+    private let batchMax: Int
+    private let logger: Logger
+
+    init(store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, batchMax: Int, logger: Logger) throws {
+        self.store = store
+        self.mailbox = mailbox
+        self.batchMax = batchMax
+        self.logger = logger
+        wake = try ZMQSocket(context: context, type: .push)
+        try wake.linger(ms: 0)
+        try wake.connect(wakeEndpoint)
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "swhub-journal-writer"
+        thread.start()
+    }
+
+    /// Queues a submission for the next group commit.
+    func enqueue(_ submit: PendingSubmit) {
+        condition.lock()
+        queue.append(submit)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Queues acknowledgement positions; they are saved with the next commit.
+    func enqueue(acks newAcks: [String: UInt64]) {
+        condition.lock()
+        acks.merge(newAcks, uniquingKeysWith: max)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Commits what is queued, then stops the thread and waits for it.
+    func stop() {
+        condition.lock()
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        finished.wait()
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while queue.isEmpty && acks.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && acks.isEmpty && stopping {
+                condition.unlock()
+                break
+            }
+            let take = min(queue.count, batchMax)
+            let batch = Array(queue.prefix(take))
+            queue.removeFirst(take)
+            let batchAcks = acks
+            acks.removeAll()
+            condition.unlock()
+            commit(batch, acks: batchAcks)
+        }
+        wake.close()
+    }
+
+    private func commit(_ batch: [PendingSubmit], acks: [String: UInt64]) {
+        let appends = batch.map { submit in
+            JournalAppend(
+                sender: submit.party, id: submit.header.id, type: submit.header.type,
+                recipients: submit.recipients, correlationId: submit.header.correlationID,
+                createdAtUs: submit.header.createdAtUs, body: submit.body)
+        }
+        let event: HubEvent
+        do {
+            let outcomes = try store.append(appends, acks: acks)
+            event = .committed(batch, outcomes)
+        } catch {
+            logger.error("journal commit failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
+            if !acks.isEmpty { enqueue(acks: acks) }  // retried with the next commit
+            event = .commitFailed(batch, reason: "\(error)")
+        }
+        guard !batch.isEmpty else { return }
+        if mailbox.post(event) {
+            _ = try? wake.send(bytes: [], dontWait: true)
+        }
+    }
+}

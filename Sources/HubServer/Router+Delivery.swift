@@ -1,0 +1,140 @@
+import HubCore
+import HubProtocol
+import HubStore
+import ZeroMQ
+
+/// A journaled message on its way to one recipient.
+enum Outgoing: Sendable {
+    /// Just committed: the body is the frame as received, shared by every recipient.
+    case live(LiveMessage)
+    /// Read back from the journal.
+    case stored(JournalRecord)
+}
+
+/// A committed message held for live delivery.
+final class LiveMessage: Sendable {
+    let header: WireHeader
+    let body: ZMQMessage
+
+    init(header: WireHeader, body: ZMQMessage) {
+        self.header = header
+        self.body = body
+    }
+}
+
+extension Router {
+    func handle(_ event: HubEvent) {
+        switch event {
+        case .committed(let batch, let outcomes):
+            committed(batch, outcomes)
+        case .commitFailed(let batch, let reason):
+            pending -= batch.count
+            for submit in batch {
+                reply(submit.routingId, WireProtocol.error(.journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id))
+            }
+            logger.error("commit failed; submitters told JOURNAL_FAILURE", metadata: ["messages": "\(batch.count)", "reason": "\(reason)"])
+        case .fetched(let sessionId, let records, let head):
+            headSeq = max(headSeq, head)
+            guard let routingId = routingId(ofSession: sessionId) else { return }
+            let items = records.map { (seq: $0.seq, payload: Outgoing.stored($0)) }
+            guard let actions = sessions[routingId]?.delivery.fetched(items, headSeq: head) else { return }
+            perform(actions, for: routingId)
+        case .fetchFailed(let sessionId, _):
+            guard let routingId = routingId(ofSession: sessionId) else { return }
+            sessions[routingId]?.delivery.sendFailed(seq: .max)
+            sessions[routingId]?.parkedSince = clock.now
+        }
+    }
+
+    private func routingId(ofSession id: UInt64) -> [UInt8]? {
+        sessions.first { $0.value.id == id }?.key
+    }
+
+    private func committed(_ batch: [PendingSubmit], _ outcomes: [AppendOutcome]) {
+        pending -= batch.count
+        for (submit, outcome) in zip(batch, outcomes) {
+            var accepted = WireAccepted()
+            accepted.id = submit.header.id
+            accepted.seq = outcome.seq
+            accepted.duplicate = outcome.duplicate
+            accepted.recipients = UInt32(outcome.recipients.count)
+            reply(submit.routingId, .accepted(accepted))
+            guard !outcome.duplicate else { continue }
+            headSeq = max(headSeq, outcome.seq)
+            var header = submit.header
+            header.sender = submit.party
+            header.seq = outcome.seq
+            header.journaledAtUs = outcome.journaledAtUs
+            let live = LiveMessage(header: header, body: submit.body)
+            for recipient in outcome.recipients {
+                guard let routingId = receivers[recipient],
+                    let actions = sessions[routingId]?.delivery.journaled(seq: outcome.seq, payload: .live(live))
+                else { continue }
+                perform(actions, for: routingId)
+            }
+        }
+    }
+
+    /// Carries out a delivery session's actions.
+    func perform(_ actions: [DeliverySession<Outgoing>.Action], for routingId: [UInt8]) {
+        guard let session = sessions[routingId] else { return }
+        for action in actions {
+            switch action {
+            case .fetch(let after, let limit):
+                reader.enqueue(JournalReader.Request(session: session.id, party: session.party, after: after, limit: limit))
+            case .send(let seq, let payload):
+                switch deliver(payload, to: session) {
+                case .sent:
+                    continue
+                case .full:
+                    // The peer's queue is full: take back this and every later send, retry soon.
+                    sessions[routingId]?.delivery.sendFailed(seq: seq)
+                    sessions[routingId]?.parkedSince = clock.now
+                    return
+                case .gone:
+                    closeSession(routingId)
+                    return
+                }
+            }
+        }
+    }
+
+    private enum SendResult { case sent, full, gone }
+
+    /// Sends one DELIVER.
+    private func deliver(_ payload: Outgoing, to session: Session) -> SendResult {
+        var header: WireHeader
+        let body: ZMQMessage
+        do {
+            switch payload {
+            case .live(let message):
+                header = message.header
+                body = try message.body.copy()
+            case .stored(let record):
+                header = WireHeader()
+                header.id = record.id
+                header.type = record.type
+                header.sender = record.sender
+                header.correlationID = record.correlationId
+                header.createdAtUs = record.createdAtUs
+                header.journaledAtUs = record.journaledAtUs
+                header.seq = record.seq
+                body = ZMQMessage(bytes: record.body)
+            }
+            // A recipient learns that it is one, not who else is.
+            header.recipients = [session.party]
+            var deliver = WireDeliver()
+            deliver.header = header
+            guard try socket.send(bytes: session.routingId, more: true, dontWait: true) else { return .full }
+            _ = try socket.send(bytes: WireProtocol.frame(.deliver(deliver)), more: true, dontWait: true)
+            _ = try socket.send(body, dontWait: true)
+            return .sent
+        } catch let error as ZMQError where error.isHostUnreachable {
+            logger.info("receiving peer vanished", metadata: ["party": "\(session.party)"])
+            return .gone
+        } catch {
+            logger.warning("delivery failed", metadata: ["party": "\(session.party)", "error": "\(error)"])
+            return .full
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import HubCore
+import HubProtocol
+import HubStore
+import ZeroMQ
+
+extension Router {
+    /// One frame set from a client: [routing id, command, body?].
+    func handle(_ frames: [ZMQMessage]) {
+        guard frames.count >= 2 else { return }  // a ROUTER always prepends the routing id
+        let routingId = frames[0].bytes
+        let commandFrame = frames[1]
+        guard let party = commandFrame.metadata("User-Id"), routing.knows(party: party) else {
+            reply(routingId, WireProtocol.error(.notAuthenticated, reason: "connection has no authenticated party"))
+            return
+        }
+        let command: WireCommand
+        do {
+            command = try WireCommand(serializedBytes: commandFrame.bytes)
+        } catch {
+            reply(routingId, WireProtocol.error(.malformedFrame, reason: "first frame is not a swhub.v1.Command (\(commandFrame.count) bytes)"))
+            return
+        }
+        guard command.version == WireProtocol.version else {
+            reply(routingId, WireProtocol.error(.unsupportedVersion, reason: "protocol version \(command.version) is not supported; this hub speaks \(WireProtocol.version)"))
+            return
+        }
+        if sessions[routingId] != nil { sessions[routingId]?.lastSeen = clock.now }
+        switch command.kind {
+        case .submit(let submit):
+            handleSubmit(submit.header, frames: frames, routingId: routingId, party: party)
+        case .ack(let ack):
+            guard frames.count == 2 else { return wrongFrameCount(routingId, "ACK", frames.count - 1, 1) }
+            handleAck(ack.seq, routingId: routingId, party: party)
+        case .hello(let hello):
+            guard frames.count == 2 else { return wrongFrameCount(routingId, "HELLO", frames.count - 1, 1) }
+            handleHello(hello, routingId: routingId, party: party)
+        case .ping(let ping):
+            guard frames.count == 2 else { return wrongFrameCount(routingId, "PING", frames.count - 1, 1) }
+            var pong = WirePong()
+            pong.nonce = ping.nonce
+            pong.ackedSeq = acked[party] ?? 0
+            reply(routingId, .pong(pong))
+        case .welcome, .accepted, .error, .deliver, .pong, .none:
+            reply(routingId, WireProtocol.error(.unexpectedCommand, reason: "a client may send HELLO, SUBMIT, ACK or PING only"))
+        }
+    }
+
+    private func wrongFrameCount(_ routingId: [UInt8], _ name: String, _ got: Int, _ expected: Int, id: String = "") {
+        reply(routingId, WireProtocol.error(.wrongFrameCount, reason: "\(name) takes \(expected) frame(s), got \(got)", id: id))
+    }
+
+    private func handleSubmit(_ header: WireHeader, frames: [ZMQMessage], routingId: [UInt8], party: String) {
+        guard frames.count == 3 else {
+            return wrongFrameCount(routingId, "SUBMIT", frames.count - 1, 2, id: String(header.id.prefix(WireProtocol.maxIdBytes)))
+        }
+        let body = frames[2]
+        switch routing.route(from: party, header: header, bodyBytes: body.count) {
+        case .failure(let failure):
+            logger.debug("submission refused", metadata: ["party": "\(party)", "code": "\(failure.code)"])
+            reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: String(header.id.prefix(WireProtocol.maxIdBytes))))
+        case .success(let recipients):
+            if draining {
+                reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; resubmit later", id: header.id))
+            } else if pending >= settings.maxPending {
+                reply(routingId, WireProtocol.error(.hubBusy, reason: "\(pending) submissions are waiting for the journal; resubmit later", id: header.id))
+            } else {
+                pending += 1
+                writer.enqueue(PendingSubmit(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
+            }
+        }
+    }
+
+    private func handleHello(_ hello: WireHello, routingId: [UInt8], party: String) {
+        let credit = hello.credit == 0 ? settings.defaultCredit : min(Int(hello.credit), settings.defaultCredit)
+        let resumeAfter = max(acked[party] ?? 0, min(hello.ackedSeq, headSeq))
+        if resumeAfter > acked[party] ?? 0 { noteAck(party, resumeAfter) }
+        var welcome = WireWelcome()
+        welcome.party = party
+        welcome.ackedSeq = resumeAfter
+        welcome.credit = UInt32(credit)
+        welcome.heartbeatMs = UInt32(settings.heartbeatMs)
+        welcome.maxBodyBytes = UInt32(settings.maxBodyBytes)
+        welcome.hubVersion = HubVersion.current
+        closeSession(routingId)
+        guard hello.receive else {
+            reply(routingId, .welcome(welcome))
+            return
+        }
+        if let previous = receivers[party] {
+            logger.info("receiving session replaced by a new connection", metadata: ["party": "\(party)"])
+            closeSession(previous)
+        }
+        let id = nextSessionId
+        nextSessionId += 1
+        var session = Session(
+            id: id, routingId: routingId, party: party, lastSeen: clock.now,
+            delivery: DeliverySession(party: party, credit: credit, queueLimit: max(2 * credit, 256), ackedSeq: resumeAfter),
+            parkedSince: nil)
+        let actions = session.delivery.start()
+        sessions[routingId] = session
+        receivers[party] = routingId
+        logger.info("receiving session opened", metadata: ["party": "\(party)", "session": "\(id)", "resume_after": "\(resumeAfter)", "credit": "\(credit)", "client": "\(hello.client.prefix(64))"])
+        reply(routingId, .welcome(welcome))
+        perform(actions, for: routingId)
+    }
+
+    private func handleAck(_ seq: UInt64, routingId: [UInt8], party: String) {
+        guard sessions[routingId] != nil else {
+            reply(routingId, WireProtocol.error(.noSession, reason: "ACK without a receiving session; send HELLO with receive first"))
+            return
+        }
+        guard let actions = sessions[routingId]?.delivery.acknowledged(seq) else {
+            let sent = sessions[routingId]?.delivery.sentUpTo ?? 0
+            reply(routingId, WireProtocol.error(.badAck, reason: "ACK \(seq) is beyond the last delivery (\(sent))"))
+            return
+        }
+        if seq > acked[party] ?? 0 { noteAck(party, seq) }
+        perform(actions, for: routingId)
+    }
+
+    func noteAck(_ party: String, _ seq: UInt64) {
+        acked[party] = seq
+        dirtyAcks[party] = seq
+    }
+}

@@ -1,0 +1,220 @@
+import Foundation
+import HubCore
+import HubProtocol
+import HubStore
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The hub's router thread: owns the CURVE ROUTER socket that every client talks to and the
+/// PULL socket its helper threads wake it through. It decodes only the command frame,
+/// authenticates the sender from the connection's ZAP `User-Id`, validates and routes
+/// submissions, hands them to the journal writer, replies once they are durable, and drives
+/// each receiving session's `DeliverySession`.
+///
+/// Invariant behind `@unchecked Sendable`: after `start()`, every stored property other than
+/// `stopRequested` and `finished` is touched only on the router thread.
+final class Router: @unchecked Sendable {
+    struct Session {
+        let id: UInt64
+        let routingId: [UInt8]
+        let party: String
+        var lastSeen: ContinuousClock.Instant
+        var delivery: DeliverySession<Outgoing>
+        var parkedSince: ContinuousClock.Instant?
+    }
+
+    let socket: ZMQSocket
+    private let wake: ZMQSocket
+    let mailbox: Mailbox
+    let writer: JournalWriter
+    let reader: JournalReader
+    let routing: RoutingTable
+    let settings: HubConfig.Settings
+    let logger: Logger
+    let clock = ContinuousClock()
+
+    /// Receiving sessions by connection, and each party's current receiving connection.
+    var sessions: [[UInt8]: Session] = [:]
+    var receivers: [String: [UInt8]] = [:]
+    var nextSessionId: UInt64 = 1
+    /// Acknowledgement positions: in memory, and the ones not yet handed to the writer.
+    var acked: [String: UInt64]
+    var dirtyAcks: [String: UInt64] = [:]
+    var lastAckFlush: ContinuousClock.Instant
+    var headSeq: UInt64
+    /// Submissions handed to the writer and not yet answered.
+    var pending = 0
+    /// Replies that met a full peer queue, retried on later turns.
+    var replyBacklog: [(routingId: [UInt8], frame: [UInt8])] = []
+    var draining = false
+
+    private let stopRequested = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(
+        context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
+        store: any JournalStore, logger: Logger
+    ) throws {
+        self.settings = settings
+        self.routing = routing
+        self.logger = logger
+        acked = try store.ackPositions()
+        headSeq = try store.headSeq()
+        lastAckFlush = clock.now
+
+        let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"
+        wake = try ZMQSocket(context: context, type: .pull)
+        try wake.bind(wakeEndpoint)
+        mailbox = Mailbox()
+        writer = try JournalWriter(
+            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint,
+            batchMax: settings.commitBatchMax, logger: logger)
+        reader = try JournalReader(
+            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger)
+
+        socket = try ZMQSocket(context: context, type: .router)
+        try socket.makeCurveServer(secretKey: keyPair.secretKey)
+        try socket.zapDomain("swhub")
+        try socket.routerMandatory(true)
+        try socket.sendHighWaterMark(100_000)
+        try socket.receiveHighWaterMark(100_000)
+        try socket.linger(ms: 2000)
+        try socket.bind(settings.endpoint)
+    }
+
+    /// The endpoint actually bound (resolves a `*` port).
+    func boundEndpoint() throws -> String { try socket.lastEndpoint() }
+
+    func start() {
+        writer.start()
+        reader.start()
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "swhub-router"
+        thread.start()
+    }
+
+    /// Asks for a graceful stop: new submissions are refused with SHUTTING_DOWN, everything
+    /// already handed to the journal is committed and answered, then the threads end.
+    /// Returns when they have.
+    func stop() {
+        stopRequested.withLock { $0 = true }
+        finished.wait()
+    }
+
+    private func run() {
+        logger.info("router running", metadata: ["endpoint": "\((try? boundEndpoint()) ?? settings.endpoint)", "head_seq": "\(headSeq)"])
+        let poller = ZMQPoller(items: [
+            ZMQPoll.Item(socket: socket, events: .pollIn),
+            ZMQPoll.Item(socket: wake, events: .pollIn),
+        ])
+        while true {
+            if !draining && stopRequested.withLock({ $0 }) {
+                draining = true
+                logger.info("draining: refusing new submissions, committing the ones in flight", metadata: ["pending": "\(pending)"])
+            }
+            if draining && pending == 0 { break }
+            do {
+                let busy = !replyBacklog.isEmpty || sessions.values.contains { $0.parkedSince != nil }
+                _ = try poller.poll(timeoutMs: busy ? 5 : 50)
+                // Bounded so that journal results keep flowing while clients flood us.
+                for _ in 0..<2000 {
+                    guard let frames = try socket.receiveMultipart(dontWait: true) else { break }
+                    handle(frames)
+                }
+                while try wake.receive(dontWait: true) != nil {}
+                for event in mailbox.drain() { handle(event) }
+                housekeeping()
+            } catch let error as ZMQError where error.isTerminated {
+                break
+            } catch {
+                logger.error("router loop error", metadata: ["error": "\(error)"])
+            }
+        }
+        flushAcks(force: true)
+        writer.stop()
+        reader.stop()
+        retryReplies()
+        socket.close()
+        wake.close()
+        logger.info("router stopped", metadata: ["head_seq": "\(headSeq)"])
+    }
+
+    /// Timers: heartbeat expiry, parked sessions, reply retries, ack persistence.
+    private func housekeeping() {
+        let now = clock.now
+        let expiry = Duration.milliseconds(settings.heartbeatMs * 3)
+        for (routingId, session) in sessions {
+            if now - session.lastSeen > expiry {
+                logger.info("session expired: no heartbeat", metadata: ["party": "\(session.party)", "session": "\(session.id)"])
+                closeSession(routingId)
+            } else if let parked = session.parkedSince, now - parked > .milliseconds(20) {
+                sessions[routingId]?.parkedSince = nil
+                guard let actions = sessions[routingId]?.delivery.resume() else { continue }
+                perform(actions, for: routingId)
+            }
+        }
+        if !replyBacklog.isEmpty { retryReplies() }
+        flushAcks(force: false)
+    }
+
+    func flushAcks(force: Bool) {
+        guard !dirtyAcks.isEmpty, force || clock.now - lastAckFlush > .milliseconds(20) else { return }
+        writer.enqueue(acks: dirtyAcks)
+        dirtyAcks.removeAll(keepingCapacity: true)
+        lastAckFlush = clock.now
+    }
+
+    func closeSession(_ routingId: [UInt8]) {
+        guard let session = sessions.removeValue(forKey: routingId) else { return }
+        if receivers[session.party] == routingId { receivers[session.party] = nil }
+    }
+
+    // MARK: replies
+
+    /// Sends a one-frame reply; a full peer queue keeps it for a later turn, a vanished peer drops it.
+    func reply(_ routingId: [UInt8], _ kind: WireCommand.OneOf_Kind) {
+        send(routingId, WireProtocol.frame(kind), retryable: true)
+    }
+
+    func send(_ routingId: [UInt8], _ frame: [UInt8], retryable: Bool) {
+        do {
+            guard try socket.send(bytes: routingId, more: true, dontWait: true) else {
+                if retryable { keepForRetry(routingId, frame) }
+                return
+            }
+            _ = try socket.send(bytes: frame, dontWait: true)
+        } catch let error as ZMQError where error.isHostUnreachable {
+            logger.debug("reply to a vanished peer dropped")
+        } catch {
+            logger.warning("reply failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func keepForRetry(_ routingId: [UInt8], _ frame: [UInt8]) {
+        if replyBacklog.count >= 100_000 {
+            logger.warning("reply backlog full: oldest reply dropped (the client's resubmission is idempotent)")
+            replyBacklog.removeFirst(replyBacklog.count / 10)
+        }
+        replyBacklog.append((routingId, frame))
+    }
+
+    private func retryReplies() {
+        let backlog = replyBacklog
+        replyBacklog.removeAll()
+        for (index, item) in backlog.enumerated() {
+            do {
+                guard try socket.send(bytes: item.routingId, more: true, dontWait: true) else {
+                    replyBacklog.append(contentsOf: backlog[index...])
+                    return
+                }
+                _ = try socket.send(bytes: item.frame, dontWait: true)
+            } catch {
+                continue  // peer gone
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// The ZAP (ZeroMQ Authentication Protocol, RFC 27) handler: answers libzmq's CURVE
+/// handshake checks on `inproc://zeromq.zap.01`, mapping each client public key to its party
+/// id from the config. Unknown keys are refused (status 400), so the handshake fails and the
+/// peer never reaches the router. The party id becomes the connection's `User-Id`.
+///
+/// Owns its REP socket on its own thread for its whole life.
+final class ZAPHandler: Sendable {
+    private let socket: ZMQSocket
+    private let parties: [String: String]  // Z85 public key → party id
+    private let logger: Logger
+    private let stopping = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// Binds the ZAP endpoint on `context`; call before any CURVE server socket binds.
+    init(context: ZMQContext, parties: [String: String], logger: Logger) throws {
+        socket = try ZMQSocket(context: context, type: .rep)
+        try socket.linger(ms: 0)
+        try socket.bind("inproc://zeromq.zap.01")
+        self.parties = parties
+        self.logger = logger
+    }
+
+    /// Starts answering on a thread of its own.
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "swhub-zap"
+        thread.start()
+    }
+
+    /// Stops the thread and waits for it.
+    func stop() {
+        stopping.withLock { $0 = true }
+        finished.wait()
+    }
+
+    private func run() {
+        let poller = ZMQPoller(items: [ZMQPoll.Item(socket: socket, events: .pollIn)])
+        while !stopping.withLock({ $0 }) {
+            do {
+                guard try poller.poll(timeoutMs: 100) > 0 else { continue }
+                guard let request = try socket.receiveMultipart(dontWait: true) else { continue }
+                try socket.sendMultipart(reply(to: request.map(\.bytes)))
+            } catch {
+                logger.error("ZAP handler failed", metadata: ["error": "\(error)"])
+                if (error as? ZMQError)?.isTerminated == true { break }
+            }
+        }
+        socket.close()
+    }
+
+    /// The reply frames for one ZAP request.
+    func reply(to frames: [[UInt8]]) -> [[UInt8]] {
+        // version, request id, domain, address, identity, mechanism, credentials...
+        guard frames.count >= 6 else {
+            return [Array("1.0".utf8), frames.count > 1 ? frames[1] : [], Array("500".utf8), Array("malformed ZAP request".utf8), [], []]
+        }
+        let requestId = frames[1]
+        let address = String(decoding: frames[3], as: UTF8.self)
+        let mechanism = String(decoding: frames[5], as: UTF8.self)
+        func answer(_ status: String, _ text: String, _ user: String) -> [[UInt8]] {
+            [Array("1.0".utf8), requestId, Array(status.utf8), Array(text.utf8), Array(user.utf8), []]
+        }
+        guard mechanism == "CURVE", frames.count >= 7, frames[6].count == 32, let key = Z85.encode(frames[6]) else {
+            logger.warning("refused connection without CURVE", metadata: ["address": "\(address)", "mechanism": "\(mechanism)"])
+            return answer("400", "CURVE required", "")
+        }
+        guard let party = parties[key] else {
+            logger.warning("refused unknown CURVE key", metadata: ["address": "\(address)", "key": "\(key)"])
+            return answer("400", "unknown key", "")
+        }
+        logger.debug("authenticated", metadata: ["party": "\(party)", "address": "\(address)"])
+        return answer("200", "OK", party)
+    }
+}

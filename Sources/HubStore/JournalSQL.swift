@@ -1,0 +1,121 @@
+import Foundation
+import GRDB
+
+/// The statements of ``SQLiteJournalStore`` and the conversions between rows and values.
+///
+/// Statements are prepared once per connection through `Database.cachedStatement(sql:)`.
+enum JournalSQL {
+    /// Journals one message unless `(sender, msg_id)` is already there
+    /// (then `changesCount == 0`).
+    ///
+    /// The body goes through `COALESCE` because SQLite binds an empty blob whose pointer
+    /// is NULL as NULL.
+    static let insertMessage = """
+        INSERT INTO messages
+            (seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, X''))
+        ON CONFLICT (sender, msg_id) DO NOTHING
+        """
+
+    /// Adds a message to a recipient's inbox (a recipient named twice gets it once).
+    static let insertInbox = "INSERT OR IGNORE INTO inbox (recipient, seq) VALUES (?, ?)"
+
+    /// The original of a duplicate.
+    static let selectOriginal = """
+        SELECT seq, recipients, journaled_at_us FROM messages WHERE sender = ? AND msg_id = ?
+        """
+
+    /// Moves an acknowledgement position forward, never backwards.
+    static let upsertAck = """
+        INSERT INTO cursors (party, acked_seq) VALUES (?, ?)
+        ON CONFLICT (party) DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)
+        """
+
+    /// Every acknowledgement position.
+    static let selectAcks = "SELECT party, acked_seq FROM cursors"
+
+    /// The last seq, 0 when empty.
+    static let selectHead = "SELECT COALESCE(MAX(seq), 0) FROM messages"
+
+    /// The columns ``record(from:)`` decodes, in order.
+    private static let recordColumns = """
+        m.seq, m.sender, m.msg_id, m.type, m.recipients, m.correlation_id,
+        m.created_at_us, m.journaled_at_us, m.body
+        """
+
+    /// A recipient's messages after a seq, served by the `inbox` primary key.
+    static let selectInbox = """
+        SELECT \(recordColumns)
+        FROM inbox AS i JOIN messages AS m ON m.seq = i.seq
+        WHERE i.recipient = ? AND i.seq > ?
+        ORDER BY i.seq
+        LIMIT ?
+        """
+
+    /// One message by seq.
+    static let selectBySeq = "SELECT \(recordColumns) FROM messages AS m WHERE m.seq = ?"
+
+    /// One message by (sender, id).
+    static let selectBySenderAndId = """
+        SELECT \(recordColumns) FROM messages AS m WHERE m.sender = ? AND m.msg_id = ?
+        """
+
+    /// Decodes a row selected with `recordColumns`, copying the body once out of SQLite.
+    static func record(from row: Row) throws -> JournalRecord {
+        let body = try row.withUnsafeData(atIndex: 8) { data in
+            data.map { $0.withUnsafeBytes { [UInt8]($0) } } ?? []
+        }
+        return JournalRecord(
+            seq: try seq(row.decode(Int64.self, atIndex: 0)),
+            sender: try row.decode(String.self, atIndex: 1),
+            id: try row.decode(String.self, atIndex: 2),
+            type: try row.decode(String.self, atIndex: 3),
+            recipients: splitRecipients(try row.decode(String.self, atIndex: 4)),
+            correlationId: try row.decode(String.self, atIndex: 5),
+            createdAtUs: try row.decode(Int64.self, atIndex: 6),
+            journaledAtUs: try row.decode(Int64.self, atIndex: 7),
+            body: body
+        )
+    }
+
+    /// A stored seq as the API's `UInt64`; a negative one means a damaged journal.
+    static func seq(_ stored: Int64) throws -> UInt64 {
+        guard stored >= 0 else {
+            throw StoreError(code: .corrupt, reason: "a stored seq is negative")
+        }
+        return UInt64(stored)
+    }
+
+    /// A seq or position from the API as SQLite's signed 64-bit integer.
+    static func storable(_ value: UInt64, what: String, code: StoreError.Code) throws -> Int64 {
+        guard let stored = Int64(exactly: value) else {
+            throw StoreError(code: code, reason: "\(what) \(value) is out of range")
+        }
+        return stored
+    }
+
+    /// Party ids joined by `,`; throws if one is empty or contains a `,`.
+    static func joinRecipients(_ recipients: [String]) throws -> String {
+        for recipient in recipients where recipient.isEmpty || recipient.utf8.contains(UInt8(ascii: ",")) {
+            throw StoreError(code: .writeFailed, reason: "a recipient id is empty or contains ','")
+        }
+        return recipients.joined(separator: ",")
+    }
+
+    /// The party ids of a stored `recipients` column.
+    static func splitRecipients(_ joined: String) -> [String] {
+        joined.split(separator: ",").map(String.init)
+    }
+
+    /// Runs `body` with the bytes as a `Data` that shares their memory (no copy), for
+    /// binding with `Statement.execute(arguments:)`, which binds blobs without copying
+    /// them (`SQLITE_STATIC`) when a statement has at most 20 arguments. The `Data` must
+    /// not outlive `body`.
+    static func withBorrowedData<R>(_ bytes: UnsafeRawBufferPointer, _ body: (Data) throws -> R) rethrows -> R {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            return try body(Data())
+        }
+        let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
+        return try body(data)
+    }
+}

@@ -1,0 +1,62 @@
+/// The hub's durable journal: every accepted message gets a sequence number, and every
+/// party's acknowledgement position is kept, so delivery resumes after a restart.
+///
+/// Implementations are synchronous and safe to call from any thread; a call blocks until
+/// the storage answers. One writing instance per journal: the writer keeps the head in
+/// memory. Errors are ``StoreError``s.
+public protocol JournalStore: Sendable {
+    /// Appends the batch in ONE transaction that is durable (fsync'd) when this returns
+    /// (group commit), and saves the given acknowledgement positions in the same
+    /// transaction.
+    ///
+    /// Each entry gets the next seq, or, if `(sender, id)` is already journaled (earlier,
+    /// or earlier in this same batch), its original seq, original recipients and
+    /// `duplicate = true`, journaling nothing new.
+    ///
+    /// - Parameters:
+    ///   - batch: The messages to journal, in order.
+    ///   - acks: Acknowledgement positions to save, by party (see ``saveAcks(_:)``).
+    /// - Returns: One outcome per entry, in batch order.
+    func append(_ batch: [JournalAppend], acks: [String: UInt64]) throws -> [AppendOutcome]
+
+    /// Saves acknowledgement positions durably; a position never moves backwards (the
+    /// maximum of the old and the new one is kept).
+    ///
+    /// - Parameters:
+    ///   - acks: Acknowledgement positions, by party.
+    func saveAcks(_ acks: [String: UInt64]) throws
+
+    /// Every party's durable acknowledgement position.
+    ///
+    /// - Returns: The positions, by party.
+    func ackPositions() throws -> [String: UInt64]
+
+    /// Messages addressed to `recipient` with seq > `after`, in seq order, at most `limit`.
+    ///
+    /// - Parameters:
+    ///   - recipient: The party the messages are addressed to.
+    ///   - after: Only messages with a greater seq are returned.
+    ///   - limit: The most messages to return; 0 or less returns none.
+    /// - Returns: The messages and the journal's head as seen by the same read.
+    func fetch(recipient: String, after: UInt64, limit: Int) throws -> FetchResult
+
+    /// One message by seq.
+    ///
+    /// - Parameters:
+    ///   - seq: The message's sequence number.
+    /// - Returns: The message, or `nil` if there is none with that seq.
+    func record(seq: UInt64) throws -> JournalRecord?
+
+    /// One message by `(sender, id)`.
+    ///
+    /// - Parameters:
+    ///   - sender: The party that sent the message.
+    ///   - id: The sender's message id.
+    /// - Returns: The message, or `nil` if it was never journaled.
+    func record(sender: String, id: String) throws -> JournalRecord?
+
+    /// The last journaled seq (0 when empty).
+    ///
+    /// - Returns: The head of the journal.
+    func headSeq() throws -> UInt64
+}

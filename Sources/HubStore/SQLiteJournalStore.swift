@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+import Logging
+
+/// The journal in one SQLite file, through a GRDB `DatabasePool`.
+///
+/// The pool runs SQLite in WAL mode: reads (``fetch(recipient:after:limit:)``, lookups)
+/// proceed on reader connections while the single writer connection appends. Appends
+/// are group commits: one transaction per batch, fsync'd before ``append(_:acks:)``
+/// returns.
+///
+/// Open one instance per file for writing: the writer keeps the head seq in memory after
+/// open. Further instances on the same file may read.
+public final class SQLiteJournalStore: JournalStore {
+    private let pool: DatabasePool
+    private let writer: WriterState
+    private let logger: Logger
+
+    /// Opens the journal at `path`, creating it if needed, and brings its schema up to date.
+    ///
+    /// - Parameters:
+    ///   - path: The SQLite file; its directory must exist. SQLite adds `-wal` and `-shm`
+    ///     files next to it.
+    ///   - logger: Where the store logs.
+    /// - Throws: ``StoreError`` with code `openFailed`, `migrationFailed` or `corrupt`.
+    public init(path: String, logger: Logger) throws {
+        var logger = logger
+        logger[metadataKey: "journal"] = "\(path)"
+        self.logger = logger
+
+        var configuration = Configuration()
+        configuration.label = "HubStore.journal"
+
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // In WAL mode, synchronous = NORMAL syncs the WAL only at checkpoints, so a
+            // commit that already returned can be lost with power. FULL fsyncs the WAL at
+            // each commit: when append returns, the batch is on disk. GRDB sets NORMAL
+            // while it opens the pool (after `prepareDatabase`), so this is set on the
+            // pool's one writer connection afterwards, where it stays for the pool's life.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch {
+            let storeError = StoreError.mapping(error, to: .openFailed, operation: "open")
+            logger.error("cannot open journal", metadata: ["error": "\(storeError)"])
+            throw storeError
+        }
+        do {
+            try JournalSchema.migrator.migrate(pool)
+        } catch {
+            let storeError = StoreError.mapping(error, to: .migrationFailed, operation: "migrate")
+            logger.error("cannot migrate journal", metadata: ["error": "\(storeError)"])
+            throw storeError
+        }
+        let head: Int64
+        do {
+            head = try pool.read { db in try Int64.fetchOne(db, sql: JournalSQL.selectHead) ?? 0 }
+        } catch {
+            let storeError = StoreError.mapping(error, to: .openFailed, operation: "read head")
+            logger.error("cannot read journal head", metadata: ["error": "\(storeError)"])
+            throw storeError
+        }
+        self.pool = pool
+        self.writer = WriterState(head: head)
+        logger.info("journal opened", metadata: ["head": "\(head)"])
+    }
+
+    public func append(_ batch: [JournalAppend], acks: [String: UInt64]) throws -> [AppendOutcome] {
+        if batch.isEmpty && acks.isEmpty { return [] }
+        return try writing("append") {
+            let joinedRecipients = try batch.map { try JournalSQL.joinRecipients($0.recipients) }
+            let storedAcks = try Self.storableAcks(acks)
+            let journaledAtUs = WallClock.nowMicroseconds()
+            return try pool.writeWithoutTransaction { db in
+                var head = writer.head
+                var outcomes: [AppendOutcome] = []
+                outcomes.reserveCapacity(batch.count)
+                try db.inTransaction(.immediate) {
+                    let insertMessage = try db.cachedStatement(sql: JournalSQL.insertMessage)
+                    let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
+                    for (entry, recipients) in zip(batch, joinedRecipients) {
+                        let seq = head + 1
+                        try entry.body.withUnsafeBytes { bytes in
+                            try JournalSQL.withBorrowedData(bytes) { body in
+                                try insertMessage.execute(arguments: [
+                                    seq, entry.sender, entry.id, entry.type, recipients,
+                                    entry.correlationId, entry.createdAtUs, journaledAtUs, body,
+                                ])
+                            }
+                        }
+                        if db.changesCount > 0 {
+                            head = seq
+                            for recipient in entry.recipients {
+                                try insertInbox.execute(arguments: [recipient, seq])
+                            }
+                            outcomes.append(
+                                AppendOutcome(
+                                    seq: UInt64(seq), duplicate: false,
+                                    recipients: entry.recipients, journaledAtUs: journaledAtUs
+                                )
+                            )
+                        } else {
+                            outcomes.append(try Self.original(of: entry, in: db))
+                        }
+                    }
+                    try Self.saveAcks(storedAcks, in: db)
+                    return .commit
+                }
+                // Committed: only now does the head move (a failed batch leaves it as it was).
+                writer.head = head
+                logger.trace("appended", metadata: ["count": "\(batch.count)", "head": "\(head)"])
+                return outcomes
+            }
+        }
+    }
+
+    public func saveAcks(_ acks: [String: UInt64]) throws {
+        if acks.isEmpty { return }
+        try writing("save acks") {
+            let storedAcks = try Self.storableAcks(acks)
+            try pool.write { db in try Self.saveAcks(storedAcks, in: db) }
+        }
+    }
+
+    public func ackPositions() throws -> [String: UInt64] {
+        try reading("read acks") {
+            try pool.read { db in
+                let rows = try Row.fetchCursor(db.cachedStatement(sql: JournalSQL.selectAcks))
+                var positions: [String: UInt64] = [:]
+                while let row = try rows.next() {
+                    positions[try row.decode(String.self, atIndex: 0)] = try JournalSQL.seq(
+                        row.decode(Int64.self, atIndex: 1)
+                    )
+                }
+                return positions
+            }
+        }
+    }
+
+    public func fetch(recipient: String, after: UInt64, limit: Int) throws -> FetchResult {
+        try reading("fetch") {
+            try pool.read { db in
+                // One read transaction: the head and the records come from the same snapshot.
+                let head = try Self.head(in: db)
+                guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: JournalSQL.selectInbox),
+                    arguments: [recipient, Int64(after), limit]
+                )
+                var records: [JournalRecord] = []
+                records.reserveCapacity(min(limit, Int(clamping: head - after)))
+                while let row = try rows.next() {
+                    records.append(try JournalSQL.record(from: row))
+                }
+                return FetchResult(records: records, headSeq: head)
+            }
+        }
+    }
+
+    public func record(seq: UInt64) throws -> JournalRecord? {
+        guard let storedSeq = Int64(exactly: seq) else { return nil }
+        return try reading("read record") {
+            try pool.read { db in
+                try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySeq), arguments: [storedSeq])
+                    .map(JournalSQL.record(from:))
+            }
+        }
+    }
+
+    public func record(sender: String, id: String) throws -> JournalRecord? {
+        try reading("read record") {
+            try pool.read { db in
+                try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySenderAndId), arguments: [sender, id])
+                    .map(JournalSQL.record(from:))
+            }
+        }
+    }
+
+    public func headSeq() throws -> UInt64 {
+        try reading("read head") {
+            try pool.read { db in try Self.head(in: db) }
+        }
+    }
+
+    /// The writer connection's `journal_mode` and `synchronous` settings, for tests.
+    func writerSettings() throws -> (journalMode: String, synchronous: Int) {
+        try pool.writeWithoutTransaction { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            )
+        }
+    }
+}
+
+extension SQLiteJournalStore {
+    /// The head seq inside the current transaction.
+    private static func head(in db: Database) throws -> UInt64 {
+        try JournalSQL.seq(Int64.fetchOne(db.cachedStatement(sql: JournalSQL.selectHead)) ?? 0)
+    }
+
+    /// What a duplicate of an already journaled `(sender, id)` becomes.
+    private static func original(of entry: JournalAppend, in db: Database) throws -> AppendOutcome {
+        let statement = try db.cachedStatement(sql: JournalSQL.selectOriginal)
+        guard let row = try Row.fetchOne(statement, arguments: [entry.sender, entry.id]) else {
+            throw StoreError(code: .writeFailed, reason: "an insert was ignored but no original message exists")
+        }
+        return AppendOutcome(
+            seq: try JournalSQL.seq(row.decode(Int64.self, atIndex: 0)),
+            duplicate: true,
+            recipients: JournalSQL.splitRecipients(try row.decode(String.self, atIndex: 1)),
+            journaledAtUs: try row.decode(Int64.self, atIndex: 2)
+        )
+    }
+
+    /// Acknowledgement positions as SQLite integers; throws for one beyond `Int64.max`.
+    private static func storableAcks(_ acks: [String: UInt64]) throws -> [(party: String, seq: Int64)] {
+        try acks.map { party, seq in
+            (party, try JournalSQL.storable(seq, what: "acknowledgement position", code: .writeFailed))
+        }
+    }
+
+    /// Moves the positions forward inside the current transaction.
+    private static func saveAcks(_ acks: [(party: String, seq: Int64)], in db: Database) throws {
+        guard !acks.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: JournalSQL.upsertAck)
+        for ack in acks {
+            try statement.execute(arguments: [ack.party, ack.seq])
+        }
+    }
+
+    /// Runs a write, mapping and logging its error.
+    private func writing<R>(_ operation: String, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch {
+            let storeError = StoreError.mapping(error, to: .writeFailed, operation: operation)
+            logger.error("journal write failed", metadata: ["error": "\(storeError)"])
+            throw storeError
+        }
+    }
+
+    /// Runs a read, mapping and logging its error.
+    private func reading<R>(_ operation: String, _ body: () throws -> R) throws -> R {
+        do {
+            return try body()
+        } catch {
+            let storeError = StoreError.mapping(error, to: .readFailed, operation: operation)
+            logger.error("journal read failed", metadata: ["error": "\(storeError)"])
+            throw storeError
+        }
+    }
+}
+
+/// The state only the writer touches: read and written solely inside
+/// `DatabasePool.writeWithoutTransaction`, which GRDB runs one at a time on its writer
+/// queue. That serialization is why it is safe to send across threads.
+private final class WriterState: @unchecked Sendable {
+    /// The last committed seq.
+    var head: Int64
+
+    init(head: Int64) {
+        self.head = head
+    }
+}

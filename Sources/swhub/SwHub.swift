@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The one command-line tool of SingleWindowHub.
+@main
+struct SwHub: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swhub",
+        abstract: "SingleWindowHub: the message-bus hub of the cross-border e-commerce single window.",
+        subcommands: [Serve.self, KeyGen.self, Submit.self, Listen.self, Bench.self, ProxyCommand.self]
+    )
+}

@@ -1,0 +1,92 @@
+import HubStore
+import Testing
+
+@Suite("SQLiteJournalStore reads")
+struct SQLiteJournalStoreReadTests {
+    /// Journals seqs 1...6: bob gets 1, 3, 4, 6; carol gets 2, 3, 5.
+    private func fill(_ store: SQLiteJournalStore) throws {
+        _ = try store.append(
+            [
+                message(id: "1", recipients: ["bob"]),
+                message(id: "2", recipients: ["carol"]),
+                message(id: "3", recipients: ["bob", "carol"]),
+            ],
+            acks: [:]
+        )
+        _ = try store.append(
+            [
+                message(id: "4", recipients: ["bob"]),
+                message(id: "5", recipients: ["carol"]),
+                message(id: "6", recipients: ["bob", "bob"]),
+            ],
+            acks: [:]
+        )
+    }
+
+    @Test func fetchServesOneRecipientInSeqOrder() throws {
+        try withTemporaryJournal { journal in
+            let store = try journal.open()
+            try fill(store)
+            let bob = try store.fetch(recipient: "bob", after: 0, limit: 100)
+            #expect(bob.records.map(\.seq) == [1, 3, 4, 6])
+            #expect(bob.records.map(\.id) == ["1", "3", "4", "6"])
+            #expect(bob.records.map(\.body) == ["1", "3", "4", "6"].map { body(for: $0) })
+            #expect(bob.headSeq == 6)
+            let carol = try store.fetch(recipient: "carol", after: 0, limit: 100)
+            #expect(carol.records.map(\.seq) == [2, 3, 5])
+            #expect(carol.records[1].recipients == ["bob", "carol"])
+            #expect(carol.headSeq == 6)
+        }
+    }
+
+    @Test func fetchHonoursAfterAndLimit() throws {
+        try withTemporaryJournal { journal in
+            let store = try journal.open()
+            try fill(store)
+            #expect(try store.fetch(recipient: "bob", after: 0, limit: 2).records.map(\.seq) == [1, 3])
+            #expect(try store.fetch(recipient: "bob", after: 3, limit: 2).records.map(\.seq) == [4, 6])
+            #expect(try store.fetch(recipient: "bob", after: 4, limit: 10).records.map(\.seq) == [6])
+            let drained = try store.fetch(recipient: "bob", after: 6, limit: 10)
+            #expect(drained.records.isEmpty)
+            #expect(drained.headSeq == 6)
+            #expect(try store.fetch(recipient: "bob", after: 0, limit: 0).records.isEmpty)
+            #expect(try store.fetch(recipient: "nobody", after: 0, limit: 10).records.isEmpty)
+        }
+    }
+
+    @Test func fetchOnEmptyJournalReportsHeadZero() throws {
+        try withTemporaryJournal { journal in
+            let store = try journal.open()
+            let result = try store.fetch(recipient: "bob", after: 0, limit: 10)
+            #expect(result.records.isEmpty)
+            #expect(result.headSeq == 0)
+        }
+    }
+
+    @Test func recordBySeqAndBySenderAndId() throws {
+        try withTemporaryJournal { journal in
+            let store = try journal.open()
+            let outcome = try store.append(
+                [
+                    message(id: "m1"),
+                    message(
+                        sender: "erin", id: "m2", type: "invoice", recipients: ["bob", "carol"],
+                        correlationId: "corr-7", createdAtUs: 42, bodySize: 1024
+                    ),
+                ],
+                acks: [:]
+            )
+            let expected = JournalRecord(
+                seq: 2, sender: "erin", id: "m2", type: "invoice", recipients: ["bob", "carol"],
+                correlationId: "corr-7", createdAtUs: 42, journaledAtUs: outcome[1].journaledAtUs,
+                body: body(for: "m2", size: 1024)
+            )
+            #expect(try store.record(seq: 2) == expected)
+            #expect(try store.record(sender: "erin", id: "m2") == expected)
+            #expect(try store.record(sender: "alice", id: "m1")?.seq == 1)
+            #expect(try store.record(seq: 3) == nil)
+            #expect(try store.record(seq: .max) == nil)
+            #expect(try store.record(sender: "alice", id: "m2") == nil)
+        }
+    }
+}
