@@ -230,7 +230,13 @@ final class ClientConnection: @unchecked Sendable {
     private func housekeeping() throws {
         let now = clock.now
         while let event = try monitor?.next(timeoutMs: 0) {
-            if event.kind == .handshakeFailedAuth {
+            if event.kind == .disconnected {
+                // libzmq reconnects by itself, but the hub on the other side may be a new
+                // process that knows nothing of our session: start over with HELLO.
+                logger.info("connection to the hub lost; reconnecting", metadata: ["endpoint": "\(configuration.endpoint)"])
+                reconnect()
+                return
+            } else if event.kind == .handshakeFailedAuth {
                 logger.error("the hub refused this client's CURVE key", metadata: ["endpoint": "\(configuration.endpoint)"])
                 fail(HubClientError(.authenticationFailed, "the hub at \(configuration.endpoint) refused this key"), closing: false)
             } else if event.kind == .handshakeSucceeded {

@@ -1,12 +1,93 @@
 import ArgumentParser
+import Foundation
+import HubCore
+import ZeroMQ
 
-/// `swhub bench` (filled in below).
-struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmark the hub against libzmq's zmq_proxy in the same run.")
-    func run() async throws {}
+/// `swhub bench`: measures the hub against libzmq's own `zmq_proxy` in the same run, with
+/// the same client code, sizes and counts, and prints msgs/s, the ratio, latency
+/// percentiles and the hub's peak RSS.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark the hub against libzmq's zmq_proxy in the same run.")
+
+    @Flag(help: "Reduced counts: the whole run in under a minute.")
+    var quick = false
+
+    @Flag(help: "One JSON object per line.")
+    var json = false
+
+    @Option(help: "Messages per throughput case (default 100000, 20000 with --quick).")
+    var count: Int?
+
+    @Option(help: "Directory for the bench's journal, keys and logs (default: a new temporary directory).")
+    var dir: String?
+
+    func run() throws {
+        let messages = count ?? (quick ? 20_000 : 100_000)
+        let workDir = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)
+        try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
+        let setup = try BenchSetup(directory: workDir)
+        let report = BenchReport(json: json)
+        if !json {
+            Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journal in \(workDir.path)")
+        }
+        try setup.startBaselines()
+        try setup.startHub()
+        defer { setup.stopAll() }
+
+        for size in [100, 1024] {
+            // 1 → 1, durable on the hub, with acks; the baseline forwards and echoes.
+            let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
+            let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
+            report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
+
+            // 1 → 5: the baseline is zmq_proxy's XSUB/XPUB fan-out.
+            let fanBase = try setup.runRouting(hub: false, size: size, count: messages, recipients: 5)
+            let fanHub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 5)
+            report.line(case: "route_1to5", size: size, count: messages, rate: fanHub, baseline: fanBase, rss: setup.hubRSS)
+
+            // submit → accepted at half the hub's peak 1 → 1 rate.
+            let rate = hub / 2
+            let latencyCount = min(messages, max(2000, Int(rate * (quick ? 2 : 5))))
+            let histogram = try setup.runLatency(size: size, count: latencyCount, rate: rate)
+            report.line(
+                case: "submit_latency", size: size, count: latencyCount, rate: rate, baseline: nil, rss: setup.hubRSS,
+                p50: histogram.valueAtPercentile(50), p99: histogram.valueAtPercentile(99))
+        }
+        report.line(case: "hub_peak_rss", size: nil, count: nil, rate: nil, baseline: nil, rss: setup.hubRSS)
+    }
 }
 
-struct ProxyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "proxy", abstract: "Internal: the zmq_proxy baseline of `swhub bench`.", shouldDisplay: false)
-    func run() throws {}
+/// Prints result lines, as text or JSON.
+struct BenchReport {
+    let json: Bool
+
+    func line(
+        case name: String, size: Int?, count: Int?, rate: Double?, baseline: Double?, rss: Double?,
+        p50: UInt64? = nil, p99: UInt64? = nil
+    ) {
+        let ratio = rate.flatMap { rate in baseline.map { rate / $0 } }
+        if json {
+            func number(_ value: Double?, _ digits: Int) -> String {
+                value.map { String(format: "%.\(digits)f", $0) } ?? "null"
+            }
+            let fields = [
+                "\"case\": \"\(name)\"", "\"size\": \(size.map(String.init) ?? "null")",
+                "\"count\": \(count.map(String.init) ?? "null")", "\"msgs_per_s\": \(number(rate, 0))",
+                "\"baseline_msgs_per_s\": \(number(baseline, 0))", "\"ratio\": \(number(ratio, 3))",
+                "\"p50_us\": \(p50.map(String.init) ?? "null")", "\"p99_us\": \(p99.map(String.init) ?? "null")",
+                "\"rss_mb\": \(number(rss, 1))",
+            ]
+            Output.line("{" + fields.joined(separator: ", ") + "}")
+            return
+        }
+        var text = name.padding(toLength: 16, withPad: " ", startingAt: 0)
+        if let size { text += " \(size) B".padding(toLength: 9, withPad: " ", startingAt: 0) }
+        if let rate { text += String(format: " hub %9.0f msgs/s", rate) }
+        if let baseline { text += String(format: "  zmq_proxy %9.0f msgs/s", baseline) }
+        if let ratio { text += String(format: "  ratio %.3f", ratio) }
+        if let p50, let p99 { text += "  p50 \(p50) µs  p99 \(p99) µs" }
+        if let rss { text += String(format: "  hub peak RSS %.1f MB", rss) }
+        Output.line(text)
+    }
 }

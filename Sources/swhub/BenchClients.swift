@@ -1,0 +1,159 @@
+import Foundation
+import Histogram
+import HubProtocol
+import ZeroMQ
+
+/// What a bench client connects to.
+struct BenchEndpoint: Sendable {
+    var endpoint: String
+    var serverKey: String
+    var keys: CurveKeyPair
+}
+
+/// The bench's sender: one DEALER (or PUB for the fan-out baseline) that sends `count`
+/// SUBMIT frame sets of `size`-byte bodies, keeping at most `window` unanswered, and
+/// counts replies. The same code drives the hub and the zmq_proxy baseline.
+struct BenchSender: Sendable {
+    var target: BenchEndpoint
+    var count: Int
+    var size: Int
+    var window: Int
+    var recipients: [String]
+    /// Message ids are `prefix + index`; receivers count only their run's ids.
+    var idPrefix: String
+    /// Whether replies come back (false for the PUB fan-out baseline).
+    var expectReplies = true
+    /// Fixed send rate in messages/s for latency runs; nil = as fast as the window allows.
+    var rate: Double?
+
+    struct Result: Sendable {
+        var seconds: Double
+        var latency: Histogram<UInt64>?
+    }
+
+    func run(context: ZMQContext) throws -> Result {
+        let socket = try ZMQSocket(context: context, type: expectReplies ? .dealer : .pub)
+        defer { socket.close() }
+        try socket.makeCurveClient(keyPair: target.keys, serverPublicKey: target.serverKey)
+        try socket.linger(ms: 1000)
+        try socket.sendHighWaterMark(0)
+        try socket.receiveHighWaterMark(0)
+        try socket.connect(target.endpoint)
+        if !expectReplies { usleep(300_000) }  // let the PUB connection and subscriptions settle
+        let body = [UInt8](repeating: 0x61, count: size)
+        var header = WireHeader()
+        header.type = "bench.Data"
+        header.recipients = recipients
+        var sendTimes = rate == nil ? [] : [UInt64](repeating: 0, count: count)
+        var histogram = rate == nil ? nil : Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
+        let poller = ZMQPoller(items: [ZMQPoll.Item(socket: socket, events: .pollIn)])
+        let start = DispatchTime.now().uptimeNanoseconds
+        let interval = rate.map { UInt64(1e9 / $0) } ?? 0
+        var sent = 0
+        var replies = 0
+        while replies < (expectReplies ? count : 0) || sent < count {
+            let now = DispatchTime.now().uptimeNanoseconds
+            while sent < count && (!expectReplies || sent - replies < window) {
+                if interval > 0 && start + UInt64(sent) * interval > now { break }
+                header.id = idPrefix + String(sent)
+                var submit = WireSubmit()
+                submit.header = header
+                if interval > 0 { sendTimes[sent] = start + UInt64(sent) * interval }
+                try socket.send(bytes: WireProtocol.frame(.submit(submit)), more: true)
+                try socket.send(bytes: body)
+                sent += 1
+            }
+            guard expectReplies else { continue }
+            let wait = interval > 0 ? 1 : 100
+            guard try poller.poll(timeoutMs: wait) > 0 else { continue }
+            while let frames = try socket.receiveMultipart(dontWait: true) {
+                replies += 1
+                if interval > 0, let index = replyIndex(frames) {
+                    _ = histogram?.record((DispatchTime.now().uptimeNanoseconds - sendTimes[index]) / 1000)
+                }
+            }
+        }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return Result(seconds: seconds, latency: histogram)
+    }
+
+    /// The index of the message a reply answers: ACCEPTED from the hub, the echoed SUBMIT
+    /// from the baseline's receiver.
+    private func replyIndex(_ frames: [ZMQMessage]) -> Int? {
+        guard let first = frames.first, let command = try? WireCommand(serializedBytes: first.bytes) else { return nil }
+        let id: String
+        switch command.kind {
+        case .accepted(let accepted): id = accepted.id
+        case .submit(let submit): id = submit.header.id
+        default: return nil
+        }
+        guard id.hasPrefix(idPrefix) else { return nil }
+        return Int(id.dropFirst(idPrefix.count)).flatMap { $0 < count ? $0 : nil }
+    }
+}
+
+/// The bench's receiver. Against the hub it says HELLO and acknowledges every 100
+/// deliveries (and at the end); against the router-dealer baseline it echoes each message's
+/// command frame back to the sender; against the fan-out baseline it is a SUB.
+struct BenchReceiver: Sendable {
+    enum Mode: Sendable { case hub, echo, subscriber }
+
+    var target: BenchEndpoint
+    var mode: Mode
+    var expected: Int
+    var idPrefix: String
+
+    /// Connects and, for the hub, waits for WELCOME; then `ready` is signalled and the
+    /// receiver counts until it has `expected` messages of its run. Returns when done.
+    func run(context: ZMQContext, ready: DispatchSemaphore) throws {
+        let socket = try ZMQSocket(context: context, type: mode == .subscriber ? .sub : .dealer)
+        defer { socket.close() }
+        try socket.makeCurveClient(keyPair: target.keys, serverPublicKey: target.serverKey)
+        try socket.linger(ms: 1000)
+        try socket.receiveHighWaterMark(0)
+        try socket.sendHighWaterMark(0)
+        try socket.receiveTimeout(ms: 30_000)
+        if mode == .subscriber { try socket.subscribe([]) }
+        try socket.connect(target.endpoint)
+        if mode == .hub {
+            var hello = WireHello()
+            hello.receive = true
+            hello.credit = 1000
+            hello.client = "swhub-bench"
+            try socket.send(bytes: WireProtocol.frame(.hello(hello)))
+            guard let welcome = try socket.receive(), case .welcome = try WireCommand(serializedBytes: welcome.bytes).kind else {
+                throw BenchError("the hub did not answer HELLO with WELCOME")
+            }
+        }
+        ready.signal()
+        var received = 0
+        var lastSeq: UInt64 = 0
+        var ackedSeq: UInt64 = 0
+        while received < expected {
+            guard let frames = try socket.receiveMultipart() else {
+                throw BenchError("receiver timed out after \(received) of \(expected) messages")
+            }
+            switch mode {
+            case .hub:
+                guard frames.count == 2, case .deliver(let deliver) = try WireCommand(serializedBytes: frames[0].bytes).kind else { continue }
+                lastSeq = deliver.header.seq
+                if deliver.header.id.hasPrefix(idPrefix) { received += 1 }
+                if lastSeq - ackedSeq >= 100 || received == expected {
+                    var ack = WireAck()
+                    ack.seq = lastSeq
+                    try socket.send(bytes: WireProtocol.frame(.ack(ack)))
+                    ackedSeq = lastSeq
+                }
+            case .echo:
+                // [sender routing id, command, body] → [sender routing id, command]
+                guard frames.count == 3, case .submit(let submit) = try WireCommand(serializedBytes: frames[1].bytes).kind else { continue }
+                if submit.header.id.hasPrefix(idPrefix) { received += 1 }
+                try socket.send(frames[0], more: true)
+                try socket.send(frames[1])
+            case .subscriber:
+                guard frames.count == 2, case .submit(let submit) = try WireCommand(serializedBytes: frames[0].bytes).kind else { continue }
+                if submit.header.id.hasPrefix(idPrefix) { received += 1 }
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import HubCore
+import ZeroMQ
+
+/// A child process of `swhub bench` (the hub or the zmq_proxy baseline), with the
+/// measurements taken from outside: peak RSS from /proc.
+final class BenchProcess {
+    let process: Process
+
+    /// Runs this same executable with `arguments`, output to `log`.
+    init(arguments: [String], log: URL) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = arguments
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+    }
+
+    /// Waits until `port` on loopback accepts connections.
+    func waitForPort(_ port: Int) throws {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if Self.canConnect(port: port) { return }
+            guard process.isRunning else { throw BenchError("child process exited early (status \(process.terminationStatus))") }
+            usleep(20_000)
+        }
+        throw BenchError("child process did not listen on port \(port)")
+    }
+
+    /// Peak resident set size so far, MiB (VmHWM).
+    var peakRSSMegabytes: Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kb = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return nil }
+        return kb / 1024
+    }
+
+    /// SIGTERM and wait.
+    func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    static func freePort() throws -> Int {
+        let context = try ZMQContext()
+        let socket = try ZMQSocket(context: context, type: .router)
+        try socket.linger(ms: 0)
+        try socket.bind("tcp://127.0.0.1:*")
+        let endpoint = try socket.lastEndpoint()
+        socket.close()
+        guard let port = endpoint.split(separator: ":").last.flatMap({ Int($0) }) else { throw BenchError("no free port") }
+        return port
+    }
+
+    private static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

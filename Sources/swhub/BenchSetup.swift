@@ -1,0 +1,168 @@
+import Foundation
+import Histogram
+import HubCore
+import ZeroMQ
+
+/// The processes and keys of one `swhub bench` run: the hub (`swhub serve`) and two
+/// zmq_proxy baselines (`swhub proxy`), each a child process, all with CURVE.
+final class BenchSetup {
+    let directory: URL
+    let hubKeys: CurveKeyPair
+    let senderKeys: CurveKeyPair
+    let receiverKeys: [CurveKeyPair]
+    let proxyKeys: CurveKeyPair
+    private var hub: BenchProcess?
+    private var hubPort = 0
+    private var routerProxy: BenchProcess?
+    private var fanOutProxy: BenchProcess?
+    private var routerPorts = (front: 0, back: 0)
+    private var fanOutPorts = (front: 0, back: 0)
+    private var run = 0
+    let context: ZMQContext
+
+    init(directory: URL) throws {
+        self.directory = directory
+        hubKeys = try CurveKeyPair.generate()
+        senderKeys = try CurveKeyPair.generate()
+        receiverKeys = try (1...5).map { _ in try CurveKeyPair.generate() }
+        proxyKeys = try CurveKeyPair.generate()
+        context = try ZMQContext(ioThreads: 1)
+    }
+
+    var hubRSS: Double? { hub?.peakRSSMegabytes }
+
+    func startHub() throws {
+        hubPort = try BenchProcess.freePort()
+        try KeyFile(publicKey: hubKeys.publicKey, secretKey: hubKeys.secretKey).render(name: "hub", includingSecret: true)
+            .write(to: directory.appendingPathComponent("hub.key_secret"), atomically: true, encoding: .utf8)
+        var yaml = """
+            hub:
+              endpoint: tcp://127.0.0.1:\(hubPort)
+              key_file: hub.key_secret
+              journal: bench-journal.sqlite
+              default_credit: 1000
+              max_pending: 100000
+            types: [bench.Data]
+            parties:
+              - id: bench-sender
+                public_key: "\(senderKeys.publicKey)"
+
+            """
+        for (index, keys) in receiverKeys.enumerated() {
+            yaml += "  - id: bench-r\(index + 1)\n    public_key: \"\(keys.publicKey)\"\n"
+        }
+        let config = directory.appendingPathComponent("bench-hub.yaml")
+        try yaml.write(to: config, atomically: true, encoding: .utf8)
+        let process = try BenchProcess(
+            arguments: ["serve", "--config", config.path, "--log-level", "warning"], log: directory.appendingPathComponent("hub.log"))
+        hub = process
+        try process.waitForPort(hubPort)
+    }
+
+    func startBaselines() throws {
+        routerPorts = (try BenchProcess.freePort(), try BenchProcess.freePort())
+        fanOutPorts = (try BenchProcess.freePort(), try BenchProcess.freePort())
+        routerProxy = try startProxy(kind: "router-dealer", ports: routerPorts)
+        fanOutProxy = try startProxy(kind: "xsub-xpub", ports: fanOutPorts)
+    }
+
+    private func startProxy(kind: String, ports: (front: Int, back: Int)) throws -> BenchProcess {
+        let process = try BenchProcess(
+            arguments: [
+                "proxy", "--kind", kind, "--frontend", "tcp://127.0.0.1:\(ports.front)",
+                "--backend", "tcp://127.0.0.1:\(ports.back)", "--secret-key", proxyKeys.secretKey,
+            ],
+            log: directory.appendingPathComponent("proxy-\(kind).log"))
+        try process.waitForPort(ports.front)
+        try process.waitForPort(ports.back)
+        return process
+    }
+
+    func stopAll() {
+        hub?.stop()
+        routerProxy?.stop()
+        fanOutProxy?.stop()
+    }
+
+    /// Sends `count` messages to `recipients` receivers through the hub or the baseline and
+    /// returns messages per second (until the sender has every reply and every receiver
+    /// every message).
+    func runRouting(hub toHub: Bool, size: Int, count: Int, recipients: Int) throws -> Double {
+        run += 1
+        let prefix = "r\(run)-"
+        let fanOut = recipients > 1
+        let senderTarget: BenchEndpoint
+        var receivers: [BenchReceiver] = []
+        if toHub {
+            senderTarget = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
+            for index in 0..<recipients {
+                receivers.append(BenchReceiver(
+                    target: BenchEndpoint(endpoint: senderTarget.endpoint, serverKey: hubKeys.publicKey, keys: receiverKeys[index]),
+                    mode: .hub, expected: count, idPrefix: prefix))
+            }
+        } else {
+            let ports = fanOut ? fanOutPorts : routerPorts
+            senderTarget = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.front)", serverKey: proxyKeys.publicKey, keys: senderKeys)
+            for index in 0..<recipients {
+                receivers.append(BenchReceiver(
+                    target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.back)", serverKey: proxyKeys.publicKey, keys: receiverKeys[index]),
+                    mode: fanOut ? .subscriber : .echo, expected: count, idPrefix: prefix))
+            }
+        }
+        let sender = BenchSender(
+            target: senderTarget, count: count, size: size, window: 2000,
+            recipients: toHub ? (1...recipients).map { "bench-r\($0)" } : [], idPrefix: prefix,
+            expectReplies: toHub || !fanOut)
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try runTogether(sender: sender, receivers: receivers)
+        return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    /// Submit → accepted latency through the hub at a fixed rate, one receiver acknowledging.
+    func runLatency(size: Int, count: Int, rate: Double) throws -> Histogram<UInt64> {
+        run += 1
+        let prefix = "l\(run)-"
+        let endpoint = "tcp://127.0.0.1:\(hubPort)"
+        let receiver = BenchReceiver(
+            target: BenchEndpoint(endpoint: endpoint, serverKey: hubKeys.publicKey, keys: receiverKeys[0]),
+            mode: .hub, expected: count, idPrefix: prefix)
+        let sender = BenchSender(
+            target: BenchEndpoint(endpoint: endpoint, serverKey: hubKeys.publicKey, keys: senderKeys),
+            count: count, size: size, window: Int.max / 2, recipients: ["bench-r1"], idPrefix: prefix, rate: rate)
+        guard let histogram = try runTogether(sender: sender, receivers: [receiver]).latency else {
+            throw BenchError("no latency recorded")
+        }
+        return histogram
+    }
+
+    /// Starts the receivers, waits until they are connected, runs the sender, waits for all.
+    private func runTogether(sender: BenchSender, receivers: [BenchReceiver]) throws -> BenchSender.Result {
+        let ready = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
+        let failures = FailureBox()
+        for receiver in receivers {
+            done.enter()
+            Thread.detachNewThread { [context] in
+                do { try receiver.run(context: context, ready: ready) } catch {
+                    failures.add("\(error)")
+                    ready.signal()
+                }
+                done.leave()
+            }
+        }
+        for _ in receivers { ready.wait() }
+        usleep(receivers.contains { $0.mode == .subscriber } ? 300_000 : 20_000)
+        let result = try sender.run(context: context)
+        done.wait()
+        if let failure = failures.first { throw BenchError(failure) }
+        return result
+    }
+}
+
+/// Errors from receiver threads.
+final class FailureBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [String] = []
+    func add(_ failure: String) { lock.withLock { failures.append(failure) } }
+    var first: String? { lock.withLock { failures.first } }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import HubClient
+import HubCore
+import Logging
+import ZeroMQ
+
+/// A real hub for integration tests: a temporary directory with generated CURVE keys, a
+/// config file, and the `swhub serve` executable running as a child process on a free TCP
+/// loopback port. Everything the tests do goes over real sockets with CURVE.
+final class TestHub: @unchecked Sendable {
+    struct PartySpec {
+        var id: String
+        var subscribes: [String] = []
+    }
+
+    let directory: URL
+    let port: Int
+    let hubKeys: CurveKeyPair
+    private(set) var partyKeys: [String: CurveKeyPair] = [:]
+    private var process: Process?
+    private var logFile: URL { directory.appendingPathComponent("hub.log") }
+
+    var endpoint: String { "tcp://127.0.0.1:\(port)" }
+    var configPath: String { directory.appendingPathComponent("hub.yaml").path }
+    var journalPath: String { directory.appendingPathComponent("journal.sqlite").path }
+
+    /// Writes keys and config; `extraHub` lines are appended to the `hub:` section.
+    init(
+        parties: [PartySpec], types: [String] = ["demo.Note", "demo.Query"], extraHub: [String] = []
+    ) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try Self.freePort()
+        hubKeys = try CurveKeyPair.generate()
+        try KeyFile(publicKey: hubKeys.publicKey, secretKey: hubKeys.secretKey)
+            .render(name: "hub", includingSecret: true)
+            .write(to: directory.appendingPathComponent("hub.key_secret"), atomically: true, encoding: .utf8)
+        var yaml = """
+            hub:
+              endpoint: \(endpoint)
+              key_file: hub.key_secret
+              journal: journal.sqlite
+              heartbeat_ms: 500
+
+            """
+        for line in extraHub { yaml += "  \(line)\n" }
+        yaml += "types: [\(types.joined(separator: ", "))]\nparties:\n"
+        for party in parties {
+            let keys = try CurveKeyPair.generate()
+            partyKeys[party.id] = keys
+            yaml += "  - id: \(party.id)\n    public_key: \"\(keys.publicKey)\"\n    subscribes: [\(party.subscribes.joined(separator: ", "))]\n"
+        }
+        try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
+    }
+
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The `swhub` executable built beside the test bundle.
+    static var executable: URL {
+        get throws {
+            let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            let candidate = exe.deletingLastPathComponent().appendingPathComponent("swhub")
+            guard FileManager.default.isExecutableFile(atPath: candidate.path) else {
+                throw TestHubError("swhub is not built at \(candidate.path): run `swift build` first")
+            }
+            return candidate
+        }
+    }
+
+    /// Starts `swhub serve` and waits until it accepts TCP connections.
+    func start() throws {
+        let process = Process()
+        process.executableURL = try Self.executable
+        process.arguments = ["serve", "--config", configPath, "--log-level", "info"]
+        if !FileManager.default.fileExists(atPath: logFile.path) {
+            _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logFile)
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if Self.canConnect(port: port) { return }
+            guard process.isRunning else { throw TestHubError("swhub serve exited: \(self.log())") }
+            usleep(20_000)
+        }
+        throw TestHubError("swhub serve did not listen on \(port): \(self.log())")
+    }
+
+    /// SIGKILL: the hub dies at once, mid-commit or not.
+    func kill9() {
+        guard let process else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+    }
+
+    /// SIGTERM, and waits for the graceful exit; returns the exit status.
+    @discardableResult
+    func terminate() -> Int32 {
+        guard let process else { return -1 }
+        process.terminate()
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    var isRunning: Bool { process?.isRunning ?? false }
+
+    /// The running hub process's id, if it runs.
+    var pid: Int32? {
+        guard let process, process.isRunning else { return nil }
+        return process.processIdentifier
+    }
+
+    /// The hub's log so far.
+    func log() -> String {
+        (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+    }
+
+    /// Client configuration for `party` (its real key pair).
+    func clientConfiguration(_ party: String, receive: Bool = false, credit: UInt32 = 100) -> HubClientConfiguration {
+        HubClientConfiguration(
+            endpoint: endpoint, hubPublicKey: hubKeys.publicKey, keyPair: partyKeys[party]!, receive: receive,
+            credit: credit, requestTimeout: .seconds(20), heartbeat: .milliseconds(200), clientName: "test-\(party)")
+    }
+
+    /// A connected SDK client.
+    func client(_ party: String, receive: Bool = false, credit: UInt32 = 100) throws -> HubClient {
+        try client(configuration: clientConfiguration(party, receive: receive, credit: credit), name: party)
+    }
+
+    /// An SDK client with a configuration of the caller's making (e.g. a shorter request
+    /// timeout, or a key pair the hub does not know).
+    func client(configuration: HubClientConfiguration, name: String) throws -> HubClient {
+        var logger = Logger(label: "test.\(name)")
+        logger.logLevel = .warning
+        return try HubClient(configuration: configuration, logger: logger)
+    }
+
+    /// A raw CURVE DEALER for protocol-level tests, with `keys` (a party's or a stranger's).
+    func rawDealer(context: ZMQContext, keys: CurveKeyPair) throws -> ZMQSocket {
+        let socket = try ZMQSocket(context: context, type: .dealer)
+        try socket.makeCurveClient(keyPair: keys, serverPublicKey: hubKeys.publicKey)
+        try socket.linger(ms: 0)
+        try socket.receiveTimeout(ms: 5000)
+        try socket.connect(endpoint)
+        return socket
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw TestHubError("no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+struct TestHubError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
