@@ -25,6 +25,9 @@ struct BenchSender: Sendable {
     var expectReplies = true
     /// Fixed send rate in messages/s for latency runs; nil = as fast as the window allows.
     var rate: Double?
+    /// For the PUB fan-out baseline: probes are published until this says every subscriber
+    /// has seen one (PUB drops whatever is sent before a subscription has arrived).
+    var subscribersReady: (@Sendable () -> Bool)?
 
     struct Result: Sendable {
         var seconds: Double
@@ -39,8 +42,16 @@ struct BenchSender: Sendable {
         try socket.sendHighWaterMark(0)
         try socket.receiveHighWaterMark(0)
         try socket.connect(target.endpoint)
-        if !expectReplies { usleep(300_000) }  // let the PUB connection and subscriptions settle
         let body = [UInt8](repeating: 0x61, count: size)
+        if let subscribersReady {
+            var probe = WireSubmit()
+            probe.header.id = "probe"
+            while !subscribersReady() {
+                try socket.send(bytes: WireProtocol.frame(.submit(probe)), more: true)
+                try socket.send(bytes: [])
+                usleep(5_000)
+            }
+        }
         var header = WireHeader()
         header.type = "bench.Data"
         header.recipients = recipients
@@ -102,6 +113,8 @@ struct BenchReceiver: Sendable {
     var mode: Mode
     var expected: Int
     var idPrefix: String
+    /// Counts subscribers that have seen their first message (fan-out baseline only).
+    var seen: BenchCounter?
 
     /// Connects and, for the hub, waits for WELCOME; then `ready` is signalled and the
     /// receiver counts until it has `expected` messages of its run. Returns when done.
@@ -129,6 +142,7 @@ struct BenchReceiver: Sendable {
         var received = 0
         var lastSeq: UInt64 = 0
         var ackedSeq: UInt64 = 0
+        var sawFirst = false
         while received < expected {
             guard let frames = try socket.receiveMultipart() else {
                 throw BenchError("receiver timed out after \(received) of \(expected) messages")
@@ -151,9 +165,21 @@ struct BenchReceiver: Sendable {
                 try socket.send(frames[0], more: true)
                 try socket.send(frames[1])
             case .subscriber:
+                if !sawFirst {
+                    sawFirst = true
+                    seen?.increment()
+                }
                 guard frames.count == 2, case .submit(let submit) = try WireCommand(serializedBytes: frames[0].bytes).kind else { continue }
                 if submit.header.id.hasPrefix(idPrefix) { received += 1 }
             }
         }
     }
+}
+
+/// A counter shared by bench threads.
+final class BenchCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

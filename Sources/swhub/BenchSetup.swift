@@ -93,6 +93,7 @@ final class BenchSetup {
         let fanOut = recipients > 1
         let senderTarget: BenchEndpoint
         var receivers: [BenchReceiver] = []
+        let seen = BenchCounter()
         if toHub {
             senderTarget = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
             for index in 0..<recipients {
@@ -106,13 +107,17 @@ final class BenchSetup {
             for index in 0..<recipients {
                 receivers.append(BenchReceiver(
                     target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.back)", serverKey: proxyKeys.publicKey, keys: receiverKeys[index]),
-                    mode: fanOut ? .subscriber : .echo, expected: count, idPrefix: prefix))
+                    mode: fanOut ? .subscriber : .echo, expected: count, idPrefix: prefix, seen: seen))
             }
         }
-        let sender = BenchSender(
+        var sender = BenchSender(
             target: senderTarget, count: count, size: size, window: 2000,
             recipients: toHub ? (1...recipients).map { "bench-r\($0)" } : [], idPrefix: prefix,
-            expectReplies: toHub || !fanOut)
+            expectReplies: toHub || !fanOut,
+            subscribersReady: nil)
+        if !toHub && fanOut {
+            sender.subscribersReady = { seen.value >= recipients }
+        }
         let start = DispatchTime.now().uptimeNanoseconds
         _ = try runTogether(sender: sender, receivers: receivers)
         return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
@@ -151,7 +156,7 @@ final class BenchSetup {
             }
         }
         for _ in receivers { ready.wait() }
-        usleep(receivers.contains { $0.mode == .subscriber } ? 300_000 : 20_000)
+        usleep(20_000)
         let result = try sender.run(context: context)
         done.wait()
         if let failure = failures.first { throw BenchError(failure) }
