@@ -38,7 +38,7 @@ public struct DeliverySession<Payload: Sendable>: Sendable {
 
     private var outstanding: [UInt64] = []  // sent, not yet acked, increasing
     private var outstandingHead = 0
-    private var queue: [(seq: UInt64, payload: Payload)] = []
+    private var queue: [(seq: UInt64, payload: Payload?)] = []  // sent entries keep no payload
     private var queueHead = 0
     private var highestLiveSeen: UInt64 = 0
     private var lastFetchLimit = 0
@@ -143,10 +143,16 @@ public struct DeliverySession<Payload: Sendable>: Sendable {
         case .live:
             while queueHead < queue.count && unacknowledged < credit {
                 let next = queue[queueHead]
+                queue[queueHead].payload = nil  // hold no payload beyond the queue's limit
                 queueHead += 1
-                actions.append(markSent(seq: next.seq, payload: next.payload))
+                if let payload = next.payload { actions.append(markSent(seq: next.seq, payload: payload)) }
             }
-            if queueHead == queue.count { clearQueue() }
+            if queueHead == queue.count {
+                clearQueue()
+            } else if queueHead >= 1024 && queueHead * 2 >= queue.count {
+                queue.removeFirst(queueHead)
+                queueHead = 0
+            }
         case .catchingUp(fetching: false):
             let free = credit - unacknowledged
             if free > 0 {

@@ -40,9 +40,6 @@ public struct RoutingTable: Sendable {
             let shown = header.type.isEmpty ? "(empty)" : "'\(header.type.prefix(128))'"
             return .failure(HubFailure(.unknownType, "type \(shown) is not declared in the hub's configuration"))
         }
-        if bodyBytes > maxBodyBytes {
-            return .failure(HubFailure(.bodyTooLarge, "body is \(bodyBytes) bytes, the limit is \(maxBodyBytes)"))
-        }
         var recipients: [String] = []
         var seen = Set<String>()
         for recipient in header.recipients {
@@ -50,6 +47,9 @@ public struct RoutingTable: Sendable {
                 return .failure(HubFailure(.unknownRecipient, "recipient '\(recipient.prefix(64))' is not a configured party"))
             }
             if seen.insert(recipient).inserted { recipients.append(recipient) }
+        }
+        if bodyBytes > maxBodyBytes {
+            return .failure(HubFailure(.bodyTooLarge, "body is \(bodyBytes) bytes, the limit is \(maxBodyBytes)"))
         }
         for subscriber in subscribers[header.type] ?? [] where subscriber != party {
             if seen.insert(subscriber).inserted { recipients.append(subscriber) }

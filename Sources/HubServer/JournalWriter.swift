@@ -44,10 +44,11 @@ final class JournalWriter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues a submission for the next group commit.
-    func enqueue(_ submit: PendingSubmit) {
+    /// Queues submissions for the next group commit (one lock and wake-up per call).
+    func enqueue(_ submits: [PendingSubmit]) {
+        guard !submits.isEmpty else { return }
         condition.lock()
-        queue.append(submit)
+        queue.append(contentsOf: submits)
         condition.signal()
         condition.unlock()
     }

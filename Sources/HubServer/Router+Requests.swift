@@ -65,7 +65,7 @@ extension Router {
                 reply(routingId, WireProtocol.error(.hubBusy, reason: "\(pending) submissions are waiting for the journal; resubmit later", id: header.id))
             } else {
                 pending += 1
-                writer.enqueue(PendingSubmit(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
+                toJournal.append(PendingSubmit(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
             }
         }
     }

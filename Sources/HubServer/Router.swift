@@ -45,6 +45,8 @@ final class Router: @unchecked Sendable {
     var headSeq: UInt64
     /// Submissions handed to the writer and not yet answered.
     var pending = 0
+    /// Submissions accepted for the journal during this turn of the loop, handed over at its end.
+    var toJournal: [PendingSubmit] = []
     /// Replies that met a full peer queue, retried on later turns.
     var replyBacklog: [(routingId: [UInt8], frame: [UInt8])] = []
     var draining = false
@@ -125,6 +127,8 @@ final class Router: @unchecked Sendable {
                     guard let frames = try socket.receiveMultipart(dontWait: true) else { break }
                     handle(frames)
                 }
+                writer.enqueue(toJournal)
+                toJournal.removeAll(keepingCapacity: true)
                 while try wake.receive(dontWait: true) != nil {}
                 for event in mailbox.drain() { handle(event) }
                 housekeeping()
