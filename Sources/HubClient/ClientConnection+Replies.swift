@@ -16,6 +16,7 @@ extension ClientConnection {
         case .error(let error):
             if error.id.isEmpty {
                 logger.warning("hub error", metadata: ["code": "\(error.code)", "name": "\(error.name)", "reason": "\(error.reason)"])
+                if error.code == HubErrorCode.noSession.rawValue { reopenSession() }
             } else {
                 complete(id: error.id, with: .failure(HubClientError(wire: error)))
             }
@@ -35,7 +36,10 @@ extension ClientConnection {
             guard seq > ioDelivered else { return }
             ioDelivered = seq
             deliveries.yield(Delivery(header: deliver.header, body: frames[1].bytes))
-        case .pong, .none, .hello, .submit, .ack, .ping:
+        case .pong(let pong):
+            // Our session expired or was replaced while the connection stayed up.
+            if !pong.receiving && shared.withLock({ $0.welcome != nil }) { reopenSession() }
+        case .none, .hello, .submit, .ack, .ping:
             break
         }
     }

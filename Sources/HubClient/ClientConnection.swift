@@ -43,6 +43,7 @@ final class ClientConnection: @unchecked Sendable {
     var ioDelivered: UInt64 = 0
     private var ioAckSent: UInt64 = 0
     private var ioPingNonce: UInt64 = 0
+    private var ioLastHello: ContinuousClock.Instant?
 
     init(configuration: HubClientConfiguration, deliveries: AsyncStream<Delivery>.Continuation, logger: Logger) throws {
         self.configuration = configuration
@@ -181,12 +182,7 @@ final class ClientConnection: @unchecked Sendable {
             try socket.connect(configuration.endpoint)
             dealer = socket
             ioLastReceived = clock.now
-            var hello = WireHello()
-            hello.client = configuration.clientName
-            hello.credit = configuration.credit
-            hello.receive = configuration.receive
-            hello.ackedSeq = ioAckSent
-            _ = try socket.send(bytes: WireProtocol.frame(.hello(hello)))
+            try sendHello(on: socket)
             // Everything unanswered goes again, under the same ids: the hub journals it once.
             shared.withLock { state in
                 state.outbox = state.pending.map { ($0.key, $0.value.frames) }
@@ -195,6 +191,25 @@ final class ClientConnection: @unchecked Sendable {
             fail(HubClientError(.configuration, "cannot connect to \(configuration.endpoint): \(error)"), closing: true)
             dealer = nil
         }
+    }
+
+    private func sendHello(on socket: ZMQSocket) throws {
+        var hello = WireHello()
+        hello.client = configuration.clientName
+        hello.credit = configuration.credit
+        hello.receive = configuration.receive
+        hello.ackedSeq = ioAckSent
+        ioLastHello = clock.now
+        _ = try socket.send(bytes: WireProtocol.frame(.hello(hello)), dontWait: true)
+    }
+
+    /// Says HELLO again on the same connection when the hub reports that this connection
+    /// has no receiving session (it expired or was replaced), at most every 2 heartbeats.
+    func reopenSession() {
+        guard configuration.receive, let dealer else { return }
+        if let last = ioLastHello, clock.now - last < configuration.heartbeat * 2 { return }
+        logger.info("the hub has no receiving session for this connection; saying HELLO again")
+        do { try sendHello(on: dealer) } catch { logger.warning("HELLO failed", metadata: ["error": "\(error)"]) }
     }
 
     private func reconnect() {
@@ -206,14 +221,21 @@ final class ClientConnection: @unchecked Sendable {
         connectDealer()
     }
 
+    /// Sends queued submissions without blocking: what the socket cannot take now (the hub
+    /// is unreachable and the send queue is full) stays queued, so timeouts, heartbeats and
+    /// `close()` keep working.
     private func sendOutbox() throws {
         guard let dealer else { return }
         let outbox = shared.withLock { state in
             defer { state.outbox.removeAll() }
             return state.outbox
         }
-        for item in outbox {
-            _ = try dealer.sendMultipart(item.frames)
+        for (index, item) in outbox.enumerated() {
+            guard try dealer.sendMultipart(item.frames, dontWait: true) else {
+                let unsent = outbox[index...].filter { item in shared.withLock { $0.pending[item.id] != nil } }
+                shared.withLock { $0.outbox.insert(contentsOf: unsent, at: 0) }
+                return
+            }
         }
     }
 

@@ -21,7 +21,9 @@ extension Router {
             return
         }
         guard command.version == WireProtocol.version else {
-            reply(routingId, WireProtocol.error(.unsupportedVersion, reason: "protocol version \(command.version) is not supported; this hub speaks \(WireProtocol.version)"))
+            var id = ""
+            if case .submit(let submit) = command.kind { id = Self.echo(submit.header.id) }
+            reply(routingId, WireProtocol.error(.unsupportedVersion, reason: "protocol version \(command.version) is not supported; this hub speaks \(WireProtocol.version)", id: id))
             return
         }
         if sessions[routingId] != nil { sessions[routingId]?.lastSeen = clock.now }
@@ -39,6 +41,7 @@ extension Router {
             var pong = WirePong()
             pong.nonce = ping.nonce
             pong.ackedSeq = acked[party] ?? 0
+            pong.receiving = sessions[routingId] != nil
             reply(routingId, .pong(pong))
         case .welcome, .accepted, .error, .deliver, .pong, .none:
             reply(routingId, WireProtocol.error(.unexpectedCommand, reason: "a client may send HELLO, SUBMIT, ACK or PING only"))
@@ -51,18 +54,18 @@ extension Router {
 
     private func handleSubmit(_ header: WireHeader, frames: [ZMQMessage], routingId: [UInt8], party: String) {
         guard frames.count == 3 else {
-            return wrongFrameCount(routingId, "SUBMIT", frames.count - 1, 2, id: String(header.id.prefix(WireProtocol.maxIdBytes)))
+            return wrongFrameCount(routingId, "SUBMIT", frames.count - 1, 2, id: Self.echo(header.id))
         }
         let body = frames[2]
         switch routing.route(from: party, header: header, bodyBytes: body.count) {
         case .failure(let failure):
             logger.debug("submission refused", metadata: ["party": "\(party)", "code": "\(failure.code)"])
-            reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: String(header.id.prefix(WireProtocol.maxIdBytes))))
+            reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: Self.echo(header.id)))
         case .success(let recipients):
             if draining {
-                reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; resubmit later", id: header.id))
+                reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; resubmit later", id: Self.echo(header.id)))
             } else if pending >= settings.maxPending {
-                reply(routingId, WireProtocol.error(.hubBusy, reason: "\(pending) submissions are waiting for the journal; resubmit later", id: header.id))
+                reply(routingId, WireProtocol.error(.hubBusy, reason: "\(pending) submissions are waiting for the journal; resubmit later", id: Self.echo(header.id)))
             } else {
                 pending += 1
                 toJournal.append(PendingSubmit(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
@@ -71,6 +74,10 @@ extension Router {
     }
 
     private func handleHello(_ hello: WireHello, routingId: [UInt8], party: String) {
+        guard !draining else {
+            reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; say HELLO again later"))
+            return
+        }
         let credit = hello.credit == 0 ? settings.defaultCredit : min(Int(hello.credit), settings.defaultCredit)
         let resumeAfter = max(acked[party] ?? 0, min(hello.ackedSeq, headSeq))
         if resumeAfter > acked[party] ?? 0 { noteAck(party, resumeAfter) }
@@ -116,6 +123,12 @@ extension Router {
         }
         if seq > acked[party] ?? 0 { noteAck(party, seq) }
         perform(actions, for: routingId)
+    }
+
+    /// The id to carry back in an ERROR: the submitted id itself, so the client can match the
+    /// refusal to its request, unless it is absurdly long (then its first 4 KiB).
+    static func echo(_ id: String) -> String {
+        id.utf8.count <= 4096 ? id : String(decoding: id.utf8.prefix(4096), as: UTF8.self)
     }
 
     func noteAck(_ party: String, _ seq: UInt64) {

@@ -40,6 +40,9 @@ struct Bench: ParsableCommand {
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
             report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
+            // For reference: the same baseline without CURVE (the hub never runs without it).
+            let plain = try setup.runPlainBaseline(size: size, count: messages)
+            report.line(case: "route_1to1_vs_plain_tcp", size: size, count: messages, rate: hub, baseline: plain, rss: nil)
 
             // 1 → 5: the baseline is zmq_proxy's XSUB/XPUB fan-out.
             let fanBase = try setup.runRouting(hub: false, size: size, count: messages, recipients: 5)

@@ -6,8 +6,15 @@ import ZeroMQ
 /// What a bench client connects to.
 struct BenchEndpoint: Sendable {
     var endpoint: String
-    var serverKey: String
+    /// The server's CURVE public key; nil for plain TCP (the reference baseline only).
+    var serverKey: String?
     var keys: CurveKeyPair
+
+    /// Applies CURVE (when there is a server key) and connects.
+    func connect(_ socket: ZMQSocket) throws {
+        if let serverKey { try socket.makeCurveClient(keyPair: keys, serverPublicKey: serverKey) }
+        try socket.connect(endpoint)
+    }
 }
 
 /// The bench's sender: one DEALER (or PUB for the fan-out baseline) that sends `count`
@@ -37,11 +44,10 @@ struct BenchSender: Sendable {
     func run(context: ZMQContext) throws -> Result {
         let socket = try ZMQSocket(context: context, type: expectReplies ? .dealer : .pub)
         defer { socket.close() }
-        try socket.makeCurveClient(keyPair: target.keys, serverPublicKey: target.serverKey)
         try socket.linger(ms: 1000)
         try socket.sendHighWaterMark(0)
         try socket.receiveHighWaterMark(0)
-        try socket.connect(target.endpoint)
+        try target.connect(socket)
         let body = [UInt8](repeating: 0x61, count: size)
         if let subscribersReady {
             var probe = WireSubmit()
@@ -121,13 +127,12 @@ struct BenchReceiver: Sendable {
     func run(context: ZMQContext, ready: DispatchSemaphore) throws {
         let socket = try ZMQSocket(context: context, type: mode == .subscriber ? .sub : .dealer)
         defer { socket.close() }
-        try socket.makeCurveClient(keyPair: target.keys, serverPublicKey: target.serverKey)
         try socket.linger(ms: 1000)
         try socket.receiveHighWaterMark(0)
         try socket.sendHighWaterMark(0)
         try socket.receiveTimeout(ms: 30_000)
         if mode == .subscriber { try socket.subscribe([]) }
-        try socket.connect(target.endpoint)
+        try target.connect(socket)
         if mode == .hub {
             var hello = WireHello()
             hello.receive = true

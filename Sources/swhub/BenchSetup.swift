@@ -15,6 +15,8 @@ final class BenchSetup {
     private var hubPort = 0
     private var routerProxy: BenchProcess?
     private var fanOutProxy: BenchProcess?
+    private var plainProxy: BenchProcess?
+    private var plainPorts = (front: 0, back: 0)
     private var routerPorts = (front: 0, back: 0)
     private var fanOutPorts = (front: 0, back: 0)
     private var run = 0
@@ -62,17 +64,20 @@ final class BenchSetup {
     func startBaselines() throws {
         routerPorts = (try BenchProcess.freePort(), try BenchProcess.freePort())
         fanOutPorts = (try BenchProcess.freePort(), try BenchProcess.freePort())
-        routerProxy = try startProxy(kind: "router-dealer", ports: routerPorts)
-        fanOutProxy = try startProxy(kind: "xsub-xpub", ports: fanOutPorts)
+        plainPorts = (try BenchProcess.freePort(), try BenchProcess.freePort())
+        routerProxy = try startProxy(kind: "router-dealer", ports: routerPorts, curve: true)
+        fanOutProxy = try startProxy(kind: "xsub-xpub", ports: fanOutPorts, curve: true)
+        plainProxy = try startProxy(kind: "router-dealer", ports: plainPorts, curve: false)
     }
 
-    private func startProxy(kind: String, ports: (front: Int, back: Int)) throws -> BenchProcess {
+    private func startProxy(kind: String, ports: (front: Int, back: Int), curve: Bool) throws -> BenchProcess {
+        var arguments = [
+            "proxy", "--kind", kind, "--frontend", "tcp://127.0.0.1:\(ports.front)",
+            "--backend", "tcp://127.0.0.1:\(ports.back)",
+        ]
+        if curve { arguments += ["--secret-key", proxyKeys.secretKey] }
         let process = try BenchProcess(
-            arguments: [
-                "proxy", "--kind", kind, "--frontend", "tcp://127.0.0.1:\(ports.front)",
-                "--backend", "tcp://127.0.0.1:\(ports.back)", "--secret-key", proxyKeys.secretKey,
-            ],
-            log: directory.appendingPathComponent("proxy-\(kind).log"))
+            arguments: arguments, log: directory.appendingPathComponent("proxy-\(kind)\(curve ? "" : "-plain").log"))
         try process.waitForPort(ports.front)
         try process.waitForPort(ports.back)
         return process
@@ -82,6 +87,22 @@ final class BenchSetup {
         hub?.stop()
         routerProxy?.stop()
         fanOutProxy?.stop()
+        plainProxy?.stop()
+    }
+
+    /// The same 1 → 1 run through zmq_proxy without CURVE: what encryption costs.
+    func runPlainBaseline(size: Int, count: Int) throws -> Double {
+        run += 1
+        let prefix = "p\(run)-"
+        let receiver = BenchReceiver(
+            target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(plainPorts.back)", serverKey: nil, keys: receiverKeys[0]),
+            mode: .echo, expected: count, idPrefix: prefix)
+        let sender = BenchSender(
+            target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(plainPorts.front)", serverKey: nil, keys: senderKeys),
+            count: count, size: size, window: 2000, recipients: [], idPrefix: prefix)
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try runTogether(sender: sender, receivers: [receiver])
+        return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
 
     /// Sends `count` messages to `recipients` receivers through the hub or the baseline and

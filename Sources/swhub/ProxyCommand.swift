@@ -16,8 +16,8 @@ struct ProxyCommand: ParsableCommand {
     @Option(help: "Backend endpoint (receivers connect here).")
     var backend: String
 
-    @Option(help: "Z85 CURVE secret key of the proxy.")
-    var secretKey: String
+    @Option(help: "Z85 CURVE secret key of the proxy (none: plain TCP, for the reference figure).")
+    var secretKey: String?
 
     func run() throws {
         let context = try ZMQContext(ioThreads: 1)
@@ -25,7 +25,7 @@ struct ProxyCommand: ParsableCommand {
         let front = try ZMQSocket(context: context, type: fanOut ? .xsub : .router)
         let back = try ZMQSocket(context: context, type: fanOut ? .xpub : .dealer)
         for socket in [front, back] {
-            try socket.makeCurveServer(secretKey: secretKey)
+            if let secretKey { try socket.makeCurveServer(secretKey: secretKey) }
             try socket.linger(ms: 0)
             // Unbounded queues: the baseline must not drop what the bench counts.
             try socket.sendHighWaterMark(0)

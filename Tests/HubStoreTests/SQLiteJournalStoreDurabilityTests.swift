@@ -7,7 +7,12 @@ struct SQLiteJournalStoreDurabilityTests {
         try withTemporaryJournal { journal in
             let settings = try journal.open().writerSettings()
             #expect(settings.journalMode == "wal")
-            #expect(settings.synchronous == 2)  // FULL
+            #expect(settings.synchronous == 2)  // FULL: fsync at each commit
+            #expect(settings.pageSize == 16_384)
+            // Still so after reopening an existing file.
+            let reopened = try journal.open().writerSettings()
+            #expect(reopened.synchronous == 2)
+            #expect(reopened.pageSize == 16_384)
         }
     }
 

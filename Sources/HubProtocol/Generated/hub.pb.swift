@@ -342,8 +342,12 @@ public nonisolated struct WirePong: Sendable {
 
   public var nonce: UInt64 = 0
 
-  /// The party's durable acknowledgement position.
+  /// The party's acknowledgement position.
   public var ackedSeq: UInt64 = 0
+
+  /// True when this connection holds the party's receiving session. A client that expects
+  /// deliveries and sees false (its session expired or was replaced) sends HELLO again.
+  public var receiving: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -930,7 +934,7 @@ nonisolated extension WirePing: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
 
 nonisolated extension WirePong: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Pong"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{3}acked_seq\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}nonce\0\u{3}acked_seq\0\u{1}receiving\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -940,6 +944,7 @@ nonisolated extension WirePong: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt64Field(value: &self.nonce) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.ackedSeq) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.receiving) }()
       default: break
       }
     }
@@ -952,12 +957,16 @@ nonisolated extension WirePong: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if self.ackedSeq != 0 {
       try visitor.visitSingularUInt64Field(value: self.ackedSeq, fieldNumber: 2)
     }
+    if self.receiving != false {
+      try visitor.visitSingularBoolField(value: self.receiving, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: WirePong, rhs: WirePong) -> Bool {
     if lhs.nonce != rhs.nonce {return false}
     if lhs.ackedSeq != rhs.ackedSeq {return false}
+    if lhs.receiving != rhs.receiving {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

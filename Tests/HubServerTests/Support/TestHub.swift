@@ -111,6 +111,21 @@ final class TestHub: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends SIGTERM and returns at once; `waitForExit()` waits for the graceful exit.
+    func sendTerminate() {
+        guard let process, process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+    }
+
+    /// Waits for the hub process to exit (after `sendTerminate()`); returns its status.
+    @discardableResult
+    func waitForExit() -> Int32 {
+        guard let process else { return -1 }
+        process.waitUntilExit()
+        self.process = nil
+        return process.terminationStatus
+    }
+
     var isRunning: Bool { process?.isRunning ?? false }
 
     /// The running hub process's id, if it runs.
