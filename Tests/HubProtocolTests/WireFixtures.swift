@@ -82,6 +82,7 @@ enum WireFixtures {
         var pong = WirePong()
         pong.nonce = 0xDEAD_BEEF_CAFE
         pong.ackedSeq = 77
+        pong.receiving = true
         return pong
     }
 
