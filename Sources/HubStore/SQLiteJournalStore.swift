@@ -14,6 +14,7 @@ import Logging
 public final class SQLiteJournalStore: JournalStore {
     private let pool: DatabasePool
     private let writer: WriterState
+    private let checkpointer: WALCheckpointer
     private let logger: Logger
 
     /// Opens the journal at `path`, creating it if needed, and brings its schema up to date.
@@ -47,6 +48,8 @@ public final class SQLiteJournalStore: JournalStore {
             // while it opens the pool (after `prepareDatabase`), so this is set on the
             // pool's one writer connection afterwards, where it stays for the pool's life.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            // Checkpoints run on their own thread (WALCheckpointer), not inside a commit.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
             return pool
         }
         try Self.opening("migrate", .migrationFailed, logger) {
@@ -57,7 +60,15 @@ public final class SQLiteJournalStore: JournalStore {
         }
         self.pool = pool
         self.writer = WriterState(head: head)
+        checkpointer = try Self.opening("open checkpointer", .openFailed, logger) {
+            try WALCheckpointer(path: path, interval: 0.05, logger: logger)
+        }
+        checkpointer.start()
         logger.info("journal opened", metadata: ["head": "\(head)"])
+    }
+
+    deinit {
+        checkpointer.stop()
     }
 
     public func append(_ batch: [JournalAppend], acks: [String: UInt64]) throws -> [AppendOutcome] {

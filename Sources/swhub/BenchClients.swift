@@ -44,7 +44,9 @@ struct BenchSender: Sendable {
     func run(context: ZMQContext) throws -> Result {
         let socket = try ZMQSocket(context: context, type: expectReplies ? .dealer : .pub)
         defer { socket.close() }
-        try socket.linger(ms: 1000)
+        // The PUB sender is done when its last send returns, with messages still queued:
+        // closing must not discard them (the context outlives the socket, nothing blocks).
+        try socket.linger(ms: -1)
         try socket.sendHighWaterMark(0)
         try socket.receiveHighWaterMark(0)
         try target.connect(socket)
