@@ -98,7 +98,12 @@ final class JournalWriter: @unchecked Sendable {
         }
         let event: HubEvent
         do {
+            let t0 = ContinuousClock.now
             let outcomes = try store.append(appends, acks: acks)
+            let took = ContinuousClock.now - t0
+            if took > .milliseconds(500) {
+                logger.warning("slow journal commit: the disk is not keeping up", metadata: ["took": "\(took)", "messages": "\(batch.count)"])
+            }
             event = .committed(batch, outcomes)
         } catch {
             logger.error("journal commit failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
