@@ -37,7 +37,11 @@ let package = Package(
         ),
         .target(
             name: "HubCore",
-            dependencies: ["HubProtocol", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "HubProtocol",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict
         ),
         .target(
@@ -80,7 +84,11 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"], swiftSettings: strict),
-        .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "HubProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "HubCoreTests",
+            dependencies: ["HubCore", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol"], swiftSettings: strict),
         .testTarget(
             name: "HubServerTests",

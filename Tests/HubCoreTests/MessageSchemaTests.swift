@@ -1,0 +1,66 @@
+import HubCore
+import SwiftProtobuf
+import Testing
+
+@Suite("Message schema from a descriptor set")
+struct MessageSchemaTests {
+    /// package shop; message Order { string order_no = 1; repeated Item items = 2;
+    /// message Item { string gname = 1; string gcode = 2; } int64 total = 3; }
+    private func schema() throws -> MessageSchema {
+        func field(_ name: String, _ number: Int32, _ type: Google_Protobuf_FieldDescriptorProto.TypeEnum, _ typeName: String = "") -> Google_Protobuf_FieldDescriptorProto {
+            var field = Google_Protobuf_FieldDescriptorProto()
+            field.name = name
+            field.number = number
+            field.type = type
+            if !typeName.isEmpty { field.typeName = typeName }
+            return field
+        }
+        var item = Google_Protobuf_DescriptorProto()
+        item.name = "Item"
+        item.field = [field("gname", 1, .string), field("gcode", 2, .string)]
+        var order = Google_Protobuf_DescriptorProto()
+        order.name = "Order"
+        order.field = [field("order_no", 1, .string), field("items", 2, .message, ".shop.Order.Item"), field("total", 3, .int64)]
+        order.nestedType = [item]
+        var file = Google_Protobuf_FileDescriptorProto()
+        file.name = "shop.proto"
+        file.package = "shop"
+        file.messageType = [order]
+        var set = Google_Protobuf_FileDescriptorSet()
+        set.file = [file]
+        return try MessageSchema(descriptorSet: try set.serializedBytes())
+    }
+
+    @Test func resolvesTopLevelAndNestedPaths() throws {
+        let schema = try schema()
+        #expect(schema.knows(message: "shop.Order"))
+        #expect(schema.knows(message: "shop.Order.Item"))
+        #expect(try schema.resolve("order_no", in: "shop.Order") == [1])
+        #expect(try schema.resolve("items.gcode", in: "shop.Order") == [2, 2])
+        #expect(schema.fields(of: "shop.Order")?["items"]?.messageType == "shop.Order.Item")
+    }
+
+    @Test func unknownFieldsAndMessagesAreConfigErrors() throws {
+        let schema = try schema()
+        #expect(throws: ConfigError.self) { try schema.resolve("buyer_id_number", in: "shop.Order") }
+        #expect(throws: ConfigError.self) { try schema.resolve("items.price", in: "shop.Order") }
+        #expect(throws: ConfigError.self) { try schema.resolve("order_no", in: "shop.Nothing") }
+        do {
+            _ = try schema.resolve("total.x", in: "shop.Order")
+            Issue.record("a path through a scalar must fail")
+        } catch let error as ConfigError {
+            #expect(error.code == .invalidValue)
+            #expect(error.reason.contains("total"))
+        }
+    }
+
+    @Test func resolvedPathsDriveTheRedactor() throws {
+        let schema = try schema()
+        let redactor = WireRedactor(paths: [try schema.resolve("items.gcode", in: "shop.Order")])
+        // Order{order_no:"A", items:[{gname:"tea", gcode:"0902"}]}
+        let item: [UInt8] = [0x0A, 0x03] + Array("tea".utf8) + [0x12, 0x04] + Array("0902".utf8)
+        let order: [UInt8] = [0x0A, 0x01, 0x41, 0x12, UInt8(item.count)] + item
+        let expectedItem: [UInt8] = [0x0A, 0x03] + Array("tea".utf8)
+        #expect(try redactor.redact(order) == [0x0A, 0x01, 0x41, 0x12, UInt8(expectedItem.count)] + expectedItem)
+    }
+}
