@@ -17,7 +17,7 @@ if [ ! -x "$work/swift-protobuf/.build/release/protoc-gen-swift" ]; then
 fi
 out="$root/Sources/HubProtocol/Generated"
 mkdir -p "$out"
-rm -f "$out"/*.pb.swift
+rm -f "$out"/*.pb.swift "$out"/SchemaDescriptors.swift
 protoc --plugin=protoc-gen-swift="$work/swift-protobuf/.build/release/protoc-gen-swift" \
   --swift_opt=Visibility=Public --swift_opt=FileNaming=DropPath \
   -I "$root/Schemas" --swift_out="$out" "$root"/Schemas/*.proto
@@ -26,4 +26,16 @@ for f in "$out"/*.pb.swift; do
   { printf '// GENERATED FILE: do not edit.\n// Source: Schemas/%s\n// Regenerate with: Scripts/generate-protos.sh (protoc %s, swift-protobuf %s)\n\n' \
       "$src" "$(protoc --version | cut -d' ' -f2)" "$version"; cat "$f"; } >"$f.tmp" && mv "$f.tmp" "$f"
 done
+# The schema itself, for code that works by field name (policy, redaction): a
+# FileDescriptorSet of every proto, embedded as base64.
+desc=$(mktemp)
+protoc -I "$root/Schemas" --descriptor_set_out="$desc" "$root"/Schemas/*.proto
+{
+  printf '// GENERATED FILE: do not edit.\n// Source: Schemas/*.proto (protoc --descriptor_set_out)\n'
+  printf '// Regenerate with: Scripts/generate-protos.sh (protoc %s)\n\n' "$(protoc --version | cut -d' ' -f2)"
+  printf 'import Foundation\n\n/// The `google.protobuf.FileDescriptorSet` of every file in `Schemas/`.\npublic enum SchemaDescriptors {\n'
+  printf '    /// Serialized `FileDescriptorSet`.\n    public static let set: [UInt8] = [UInt8](Data(base64Encoded: base64) ?? Data())\n\n'
+  printf '    private static let base64 = "%s"\n}\n' "$(base64 -w0 "$desc")"
+} >"$out/SchemaDescriptors.swift"
+rm -f "$desc"
 echo "generated: $(ls "$out")"

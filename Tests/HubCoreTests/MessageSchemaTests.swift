@@ -1,4 +1,5 @@
 import HubCore
+import HubProtocol
 import SwiftProtobuf
 import Testing
 
@@ -62,5 +63,40 @@ struct MessageSchemaTests {
         let order: [UInt8] = [0x0A, 0x01, 0x41, 0x12, UInt8(item.count)] + item
         let expectedItem: [UInt8] = [0x0A, 0x03] + Array("tea".utf8)
         #expect(try redactor.redact(order) == [0x0A, 0x01, 0x41, 0x12, UInt8(expectedItem.count)] + expectedItem)
+    }
+}
+
+@Suite("The committed schema descriptors")
+struct CommittedSchemaTests {
+    @Test func describeEveryGeneratedMessage() throws {
+        let schema = try MessageSchema(descriptorSet: SchemaDescriptors.set)
+        #expect(schema.knows(message: "swhub.v1.Command"))
+        #expect(schema.knows(message: "swhub.v1.Order"))
+        #expect(try schema.resolve("buyer_id_number", in: "swhub.v1.Order") == [21])
+        #expect(try schema.resolve("submit.header.sender", in: "swhub.v1.Command") == [12, 1, 3])
+    }
+
+    @Test func redactAnOrderAsAPolicyWouldForABank() throws {
+        let schema = try MessageSchema(descriptorSet: SchemaDescriptors.set)
+        var order = BizOrder()
+        order.orderNo = "order2018050711340001"
+        order.buyerIDNumber = "110101199001011234"
+        order.consignee = "张三"
+        let redactor = WireRedactor(paths: [
+            try schema.resolve("buyer_id_number", in: "swhub.v1.Order"),
+            try schema.resolve("consignee", in: "swhub.v1.Order"),
+        ])
+        let bytes = try redactor.redact(try order.serializedBytes())
+        #expect(!bytes.containsSubsequence(Array("110101199001011234".utf8)))
+        let decoded = try BizOrder(serializedBytes: bytes)
+        #expect(decoded.orderNo == "order2018050711340001")
+        #expect(decoded.buyerIDNumber.isEmpty && decoded.consignee.isEmpty)
+    }
+}
+
+extension Array where Element == UInt8 {
+    fileprivate func containsSubsequence(_ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, needle.count <= count else { return needle.isEmpty }
+        return (0...(count - needle.count)).contains { Array(self[$0..<($0 + needle.count)]) == needle }
     }
 }
