@@ -1,4 +1,5 @@
 import Foundation
+import HubProtocol
 import Yams
 
 /// The hub's configuration: its own settings, the message types it accepts, and the parties
@@ -32,11 +33,18 @@ public struct HubConfig: Sendable, Equatable {
         public var publicKey: String
         /// Types delivered to this party whoever sends them.
         public var subscribes: [String]
+        /// Field-level visibility: for each typed message type, the fields (dotted paths as
+        /// the schema names them) removed from every body delivered to this party.
+        public var hidden: [String: [String]] = [:]
     }
 
     public var settings: Settings
     /// Every message type the hub accepts.
     public var types: Set<String>
+    /// For typed message types, the protobuf message of the body (`"swhub.v1.Order"`).
+    /// Bodies of these types are checked to be well-formed protobuf on submission and can
+    /// have fields hidden per party; other types' bodies are opaque.
+    public var typeMessages: [String: String] = [:]
     /// The parties, in file order.
     public var parties: [Party]
 
@@ -90,11 +98,19 @@ public struct HubConfig: Sendable, Equatable {
         try settings.validate()
 
         var types = Set<String>()
-        for type in raw.types {
+        var typeMessages: [String: String] = [:]
+        for rawType in raw.types {
+            let type = rawType.name
             guard Self.isValidName(type, max: 128) else {
                 throw ConfigError(.invalidValue, "type '\(type)' is not a valid type name ([A-Za-z0-9._-], 1-128)")
             }
             guard types.insert(type).inserted else { throw ConfigError(.duplicate, "type '\(type)' is declared twice") }
+            if let message = rawType.message {
+                guard try schema().knows(message: message) else {
+                    throw ConfigError(.unknownReference, "type '\(type)': message '\(message)' is not in Schemas/*.proto")
+                }
+                typeMessages[type] = message
+            }
         }
 
         var parties: [Party] = []
@@ -126,10 +142,36 @@ public struct HubConfig: Sendable, Equatable {
             for type in subscribes where !types.contains(type) {
                 throw ConfigError(.unknownReference, "party '\(rawParty.id)' subscribes to undeclared type '\(type)'")
             }
-            parties.append(Party(id: rawParty.id, publicKey: key, subscribes: subscribes))
+            var hidden: [String: [String]] = [:]
+            for (type, fields) in rawParty.hide ?? [:] {
+                guard types.contains(type) else {
+                    throw ConfigError(.unknownReference, "party '\(rawParty.id)' hides fields of undeclared type '\(type)'")
+                }
+                guard let message = typeMessages[type] else {
+                    throw ConfigError(.invalidValue, "party '\(rawParty.id)' hides fields of '\(type)', whose body is opaque: declare it with a message")
+                }
+                for field in fields {
+                    do {
+                        _ = try schema().resolve(field, in: message)
+                    } catch let error as ConfigError {
+                        throw ConfigError(error.code, "party '\(rawParty.id)', type '\(type)': \(error.reason)")
+                    }
+                }
+                hidden[type] = fields
+            }
+            parties.append(Party(id: rawParty.id, publicKey: key, subscribes: subscribes, hidden: hidden))
         }
-        return HubConfig(settings: settings, types: types, parties: parties)
+        var config = HubConfig(settings: settings, types: types, parties: parties)
+        config.typeMessages = typeMessages
+        return config
     }
+
+    /// The schema of every generated message (`Schemas/*.proto`).
+    public static func schema() throws -> MessageSchema {
+        try parsedSchema.get()
+    }
+
+    private static let parsedSchema = Result { try MessageSchema(descriptorSet: SchemaDescriptors.set) }
 
     /// `[A-Za-z0-9._-]{1,max}`: the alphabet of party ids and type names.
     public static func isValidName(_ name: String, max: Int) -> Bool {
@@ -209,15 +251,34 @@ private struct RawConfig: Decodable {
         var publicKey: String?
         var keyFile: String?
         var subscribes: [String]?
+        var hide: [String: [String]]?
 
         enum CodingKeys: String, CodingKey {
-            case id, subscribes
+            case id, subscribes, hide
             case publicKey = "public_key"
             case keyFile = "key_file"
         }
     }
 
+    /// A type: its name alone (opaque body), or `{name, message}` for a typed body.
+    struct TypeEntry: Decodable {
+        var name: String
+        var message: String?
+
+        private enum CodingKeys: String, CodingKey { case name, message }
+
+        init(from decoder: any Decoder) throws {
+            if let name = try? decoder.singleValueContainer().decode(String.self) {
+                self.name = name
+                return
+            }
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            message = try container.decodeIfPresent(String.self, forKey: .message)
+        }
+    }
+
     var hub: Hub
-    var types: [String]
+    var types: [TypeEntry]
     var parties: [Party]
 }

@@ -49,6 +49,8 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let badAck = HubErrorCode(410, "BAD_ACK")
     /// The connection carries no authenticated party (should not happen with CURVE on).
     public static let notAuthenticated = HubErrorCode(411, "NOT_AUTHENTICATED")
+    /// The type is declared with a protobuf message and the body is not well-formed protobuf.
+    public static let malformedBody = HubErrorCode(412, "MALFORMED_BODY")
 
     // 5xx: the hub's fault
     /// An unexpected failure inside the hub; the request was not journaled.
@@ -61,7 +63,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         .hubBusy, .shuttingDown,
         .malformedFrame, .wrongFrameCount, .unsupportedVersion, .senderMismatch, .unknownType,
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
-        .notAuthenticated,
+        .notAuthenticated, .malformedBody,
         .internalError, .journalFailure,
     ]
 

@@ -30,7 +30,7 @@ public final class Hub: Sendable {
         zap = try ZAPHandler(context: context, parties: keys, logger: logger)
         router = try Router(
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
-            store: store, logger: logger)
+            policy: RedactionPolicy(config: config, schema: HubConfig.schema()), store: store, logger: logger)
     }
 
     /// Loads the hub's key pair from its key file (`hub.key_file`).

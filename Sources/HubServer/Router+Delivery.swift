@@ -101,10 +101,22 @@ extension Router {
 
     private enum SendResult { case sent, full, gone }
 
+    /// The body without the fields `redactor` removes. Bodies of typed messages are checked
+    /// on submission, so this cannot fail for journaled data; if it ever did, the party gets
+    /// an empty body rather than fields it must not see.
+    private func redacted(_ body: ZMQMessage, by redactor: WireRedactor, seq: UInt64, party: String) -> ZMQMessage {
+        do {
+            return ZMQMessage(bytes: try body.withUnsafeBytes { try redactor.redact($0) })
+        } catch {
+            logger.error("redaction failed; delivering an empty body", metadata: ["seq": "\(seq)", "party": "\(party)", "error": "\(error)"])
+            return ZMQMessage()
+        }
+    }
+
     /// Sends one DELIVER.
     private func deliver(_ payload: Outgoing, to session: Session) -> SendResult {
         var header: WireHeader
-        let body: ZMQMessage
+        var body: ZMQMessage
         do {
             switch payload {
             case .live(let message):
@@ -123,6 +135,10 @@ extension Router {
             }
             // A recipient learns that it is one, not who else is.
             header.recipients = [session.party]
+            // Field-level visibility: the party gets the body without its hidden fields.
+            if let redactor = policy.redactor(for: session.party, type: header.type) {
+                body = redacted(body, by: redactor, seq: header.seq, party: session.party)
+            }
             var deliver = WireDeliver()
             deliver.header = header
             guard try socket.send(bytes: session.routingId, more: true, dontWait: true) else { return .full }

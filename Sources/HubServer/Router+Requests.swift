@@ -62,7 +62,9 @@ extension Router {
             logger.debug("submission refused", metadata: ["party": "\(party)", "code": "\(failure.code)"])
             reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: Self.echo(header.id)))
         case .success(let recipients):
-            if draining {
+            if let failure = body.withUnsafeBytes({ policy.validate(type: header.type, body: $0) }) {
+                reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: Self.echo(header.id)))
+            } else if draining {
                 reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; resubmit later", id: Self.echo(header.id)))
             } else if pending >= settings.maxPending {
                 reply(routingId, WireProtocol.error(.hubBusy, reason: "\(pending) submissions are waiting for the journal; resubmit later", id: Self.echo(header.id)))

@@ -30,6 +30,7 @@ final class Router: @unchecked Sendable {
     let writer: JournalWriter
     let reader: JournalReader
     let routing: RoutingTable
+    let policy: RedactionPolicy
     let settings: HubConfig.Settings
     let logger: Logger
     let clock = ContinuousClock()
@@ -56,10 +57,11 @@ final class Router: @unchecked Sendable {
 
     init(
         context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
-        store: any JournalStore, logger: Logger
+        policy: RedactionPolicy, store: any JournalStore, logger: Logger
     ) throws {
         self.settings = settings
         self.routing = routing
+        self.policy = policy
         self.logger = logger
         acked = try store.ackPositions()
         headSeq = try store.headSeq()

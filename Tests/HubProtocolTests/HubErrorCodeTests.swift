@@ -37,6 +37,7 @@ struct HubErrorCodeTests {
             (.bodyTooLarge, 406, "BODY_TOO_LARGE"), (.unknownRecipient, 407, "UNKNOWN_RECIPIENT"),
             (.unexpectedCommand, 408, "UNEXPECTED_COMMAND"), (.noSession, 409, "NO_SESSION"),
             (.badAck, 410, "BAD_ACK"), (.notAuthenticated, 411, "NOT_AUTHENTICATED"),
+            (.malformedBody, 412, "MALFORMED_BODY"),
             (.internalError, 500, "INTERNAL"), (.journalFailure, 501, "JOURNAL_FAILURE"),
         ]
         for (code, raw, name) in expected {
@@ -70,7 +71,7 @@ struct HubErrorCodeTests {
         #expect(back.name == code.name)
     }
 
-    @Test(arguments: [0, 1, 200, 300, 303, 399, 412, 499, 502, 600, UInt32.max] as [UInt32])
+    @Test(arguments: [0, 1, 200, 300, 303, 399, 413, 499, 502, 600, UInt32.max] as [UInt32])
     func unknownRawValueIsNil(_ raw: UInt32) {
         #expect(HubErrorCode(rawValue: raw) == nil)
     }

@@ -11,6 +11,8 @@ final class TestHub: @unchecked Sendable {
     struct PartySpec {
         var id: String
         var subscribes: [String] = []
+        /// Field-level visibility, as the config's `hide:` value (YAML flow mapping).
+        var hide: String? = nil
     }
 
     let directory: URL
@@ -49,6 +51,7 @@ final class TestHub: @unchecked Sendable {
             let keys = try CurveKeyPair.generate()
             partyKeys[party.id] = keys
             yaml += "  - id: \(party.id)\n    public_key: \"\(keys.publicKey)\"\n    subscribes: [\(party.subscribes.joined(separator: ", "))]\n"
+            if let hide = party.hide { yaml += "    hide: \(hide)\n" }
         }
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

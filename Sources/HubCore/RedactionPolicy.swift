@@ -1,0 +1,37 @@
+/// Field-level visibility, compiled from the config: for each party and typed message type,
+/// the `WireRedactor` that removes the fields that party must not see. Applied to every
+/// body the hub hands to a party, whether live or read back from the journal.
+public struct RedactionPolicy: Sendable {
+    private var redactors: [String: [String: WireRedactor]] = [:]
+    private let typeMessages: [String: String]
+
+    /// Resolves every hidden field of every party against the schema.
+    public init(config: HubConfig, schema: MessageSchema) throws {
+        typeMessages = config.typeMessages
+        for party in config.parties {
+            for (type, fields) in party.hidden {
+                guard let message = config.typeMessages[type] else { continue }
+                let paths = try fields.map { try schema.resolve($0, in: message) }
+                let redactor = WireRedactor(paths: paths)
+                if !redactor.isEmpty { redactors[party.id, default: [:]][type] = redactor }
+            }
+        }
+    }
+
+    /// The redactor for bodies of `type` delivered to `party`, or nil if it sees them whole.
+    public func redactor(for party: String, type: String) -> WireRedactor? {
+        redactors[party]?[type]
+    }
+
+    /// For a typed message type, whether `body` is well-formed protobuf; opaque types
+    /// always pass. A refusal names the byte where the body goes wrong, never its content.
+    public func validate(type: String, body: UnsafeRawBufferPointer) -> HubFailure? {
+        guard let message = typeMessages[type] else { return nil }
+        do {
+            _ = try WireRedactor.scan(body)
+            return nil
+        } catch {
+            return HubFailure(.malformedBody, "body of type '\(type)' is not a well-formed \(message): \(error)")
+        }
+    }
+}

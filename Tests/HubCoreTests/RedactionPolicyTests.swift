@@ -1,0 +1,75 @@
+import HubCore
+import HubProtocol
+import Testing
+
+@Suite("Field-level visibility in the config")
+struct RedactionPolicyTests {
+    static func config(types: String, bankHide: String) throws -> HubConfig {
+        try HubConfigTests.parse(
+            HubConfigTests.yaml(
+                types: types,
+                parties: """
+                    - id: enterprise
+                      public_key: "\(TestKeys.a)"
+                    - id: bank
+                      public_key: "\(TestKeys.b)"
+                      subscribes: [ceb.Order]
+                      hide: \(bankHide)
+                    """))
+    }
+
+    static let typed = "[demo.Note, {name: ceb.Order, message: swhub.v1.Order}]"
+
+    @Test func typedTypesAndHiddenFieldsParse() throws {
+        let config = try Self.config(types: Self.typed, bankHide: "{ceb.Order: [buyer_id_number, order_list.gmodel]}")
+        #expect(config.types == ["demo.Note", "ceb.Order"])
+        #expect(config.typeMessages == ["ceb.Order": "swhub.v1.Order"])
+        #expect(config.party("bank")?.hidden == ["ceb.Order": ["buyer_id_number", "order_list.gmodel"]])
+        #expect(config.party("enterprise")?.hidden == [:])
+    }
+
+    @Test func unknownMessageStopsStartUp() {
+        #expect(throws: ConfigError(.unknownReference, "type 'ceb.Order': message 'swhub.v1.Nope' is not in Schemas/*.proto")) {
+            try Self.config(types: "[{name: ceb.Order, message: swhub.v1.Nope}]", bankHide: "{}")
+        }
+    }
+
+    @Test(arguments: [
+        ("{ceb.Order: [buyer_id_numbr]}", ConfigError.Code.unknownReference, "no field 'buyer_id_numbr'"),
+        ("{ceb.Order: [order_no.x]}", .invalidValue, "is not a message"),
+        ("{ceb.Waybill: [consignee]}", .unknownReference, "undeclared type 'ceb.Waybill'"),
+        ("{demo.Note: [anything]}", .invalidValue, "opaque"),
+    ])
+    func badHiddenFieldsStopStartUp(hide: String, code: ConfigError.Code, words: String) {
+        do {
+            _ = try Self.config(types: Self.typed, bankHide: hide)
+            Issue.record("\(hide) must be refused")
+        } catch let error as ConfigError {
+            #expect(error.code == code)
+            #expect(error.reason.contains(words), "\(error.reason)")
+            #expect(error.reason.contains("bank"), "the reason names the party: \(error.reason)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func policyRedactsPerPartyAndValidatesTypedBodies() throws {
+        let config = try Self.config(types: Self.typed, bankHide: "{ceb.Order: [buyer_id_number]}")
+        let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
+        #expect(policy.redactor(for: "enterprise", type: "ceb.Order") == nil)
+        #expect(policy.redactor(for: "bank", type: "demo.Note") == nil)
+        let redactor = try #require(policy.redactor(for: "bank", type: "ceb.Order"))
+        var order = BizOrder()
+        order.orderNo = "o-1"
+        order.buyerIDNumber = "110101199001011234"
+        let redacted = try BizOrder(serializedBytes: try redactor.redact(try order.serializedBytes()))
+        #expect(redacted.orderNo == "o-1" && redacted.buyerIDNumber.isEmpty)
+
+        let garbage: [UInt8] = [0x0A, 0x7F, 0x01]
+        let failure = garbage.withUnsafeBytes { policy.validate(type: "ceb.Order", body: $0) }
+        #expect(failure?.code == .malformedBody)
+        #expect(garbage.withUnsafeBytes { policy.validate(type: "demo.Note", body: $0) } == nil)
+        let good: [UInt8] = try order.serializedBytes()
+        #expect(good.withUnsafeBytes { policy.validate(type: "ceb.Order", body: $0) } == nil)
+    }
+}
