@@ -117,6 +117,12 @@ public struct DeliverySession<Payload: Sendable>: Sendable {
         lastFetchLimit = 0
     }
 
+    /// A fetch failed (the journal could not be read): the session waits for `resume()`.
+    public mutating func fetchFailed() {
+        mode = .catchingUp(fetching: true)  // parked until resume()
+        lastFetchLimit = 0
+    }
+
     /// Retries after `sendFailed`, or a fetch that failed.
     public mutating func resume() -> [Action] {
         if case .catchingUp(fetching: true) = mode { mode = .catchingUp(fetching: false) }

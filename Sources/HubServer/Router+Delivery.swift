@@ -41,7 +41,7 @@ extension Router {
             perform(actions, for: routingId)
         case .fetchFailed(let sessionId, _):
             guard let routingId = routingId(ofSession: sessionId) else { return }
-            sessions[routingId]?.delivery.sendFailed(seq: .max)
+            sessions[routingId]?.delivery.fetchFailed()
             sessions[routingId]?.parkedSince = clock.now
         }
     }

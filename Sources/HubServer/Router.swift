@@ -51,6 +51,7 @@ final class Router: @unchecked Sendable {
     /// Replies that met a full peer queue, retried on later turns.
     var replyBacklog: [(routingId: [UInt8], frame: [UInt8])] = []
     var draining = false
+    private var lastHousekeeping = ContinuousClock.now
 
     private let stopRequested = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -149,9 +150,12 @@ final class Router: @unchecked Sendable {
         logger.info("router stopped", metadata: ["head_seq": "\(headSeq)"])
     }
 
-    /// Timers: heartbeat expiry, parked sessions, reply retries, ack persistence.
+    /// Timers: heartbeat expiry, parked sessions, reply retries, ack persistence. Runs at
+    /// most every 5 ms, however busy the loop is.
     private func housekeeping() {
         let now = clock.now
+        guard now - lastHousekeeping >= .milliseconds(5) else { return }
+        lastHousekeeping = now
         let expiry = Duration.milliseconds(settings.heartbeatMs * 3)
         for (routingId, session) in sessions {
             if now - session.lastSeen > expiry {

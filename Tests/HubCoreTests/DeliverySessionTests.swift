@@ -455,3 +455,22 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("DeliverySession: failed fetch")
+struct DeliverySessionFetchFailureTests {
+    @Test func aFailedFetchParksUntilResumeThenFetchesAgain() {
+        var session = DeliverySession<Int>(party: "p", credit: 10, queueLimit: 20, ackedSeq: 5)
+        guard case .fetch(after: 5, limit: 10)? = session.start().first else {
+            Issue.record("start must fetch after the acked seq")
+            return
+        }
+        session.fetchFailed()
+        #expect(session.mode == .catchingUp(fetching: true))
+        #expect(session.journaled(seq: 9, payload: 9).isEmpty)  // parked: nothing goes out
+        let actions = session.resume()
+        guard case .fetch(after: 5, limit: 10)? = actions.first else {
+            Issue.record("resume must fetch again from the same place, got \(actions)")
+            return
+        }
+    }
+}
