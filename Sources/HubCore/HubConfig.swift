@@ -36,6 +36,13 @@ public struct HubConfig: Sendable, Equatable {
         /// Field-level visibility: for each typed message type, the fields (dotted paths as
         /// the schema names them) removed from every body delivered to this party.
         public var hidden: [String: [String]] = [:]
+        /// What the party is: departments and enterprise roles.
+        public var roles: [PartyRole] = []
+    }
+
+    /// The parties that have `role`, in file order.
+    public func parties(withRole role: PartyRole) -> [Party] {
+        parties.filter { $0.roles.contains(role) }
     }
 
     public var settings: Settings
@@ -159,7 +166,15 @@ public struct HubConfig: Sendable, Equatable {
                 }
                 hidden[type] = fields
             }
-            parties.append(Party(id: rawParty.id, publicKey: key, subscribes: subscribes, hidden: hidden))
+            var roles: [PartyRole] = []
+            for name in rawParty.roles ?? [] {
+                guard let role = PartyRole(rawValue: name) else {
+                    let known = PartyRole.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw ConfigError(.invalidValue, "party '\(rawParty.id)' has unknown role '\(name)' (known: \(known))")
+                }
+                if !roles.contains(role) { roles.append(role) }
+            }
+            parties.append(Party(id: rawParty.id, publicKey: key, subscribes: subscribes, hidden: hidden, roles: roles))
         }
         var config = HubConfig(settings: settings, types: types, parties: parties)
         config.typeMessages = typeMessages
@@ -252,9 +267,10 @@ private struct RawConfig: Decodable {
         var keyFile: String?
         var subscribes: [String]?
         var hide: [String: [String]]?
+        var roles: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case id, subscribes, hide
+            case id, subscribes, hide, roles
             case publicKey = "public_key"
             case keyFile = "key_file"
         }

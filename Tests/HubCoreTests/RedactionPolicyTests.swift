@@ -73,3 +73,40 @@ struct RedactionPolicyTests {
         #expect(good.withUnsafeBytes { policy.validate(type: "ceb.Order", body: $0) } == nil)
     }
 }
+
+@Suite("Party roles in the config")
+struct PartyRoleConfigTests {
+    static func config(roles: String) throws -> HubConfig {
+        try HubConfigTests.parse(
+            HubConfigTests.yaml(
+                parties: """
+                    - id: customs
+                      public_key: "\(TestKeys.a)"
+                      roles: [customs]
+                    - id: alipay
+                      public_key: "\(TestKeys.b)"
+                      roles: \(roles)
+                    """))
+    }
+
+    @Test func rolesParseAndFindTheirParties() throws {
+        let config = try Self.config(roles: "[payment_company, bank, bank]")
+        #expect(config.party("alipay")?.roles == [.paymentCompany, .bank])
+        #expect(config.parties(withRole: .customs).map(\.id) == ["customs"])
+        #expect(config.parties(withRole: .bank).map(\.id) == ["alipay"])
+        #expect(config.parties(withRole: .tax).isEmpty)
+        #expect(PartyRole.customs.isDepartment && !PartyRole.platform.isDepartment)
+    }
+
+    @Test func anUnknownRoleStopsStartUp() {
+        do {
+            _ = try Self.config(roles: "[payment]")
+            Issue.record("an unknown role must be refused")
+        } catch let error as ConfigError {
+            #expect(error.code == .invalidValue)
+            #expect(error.reason.contains("alipay") && error.reason.contains("'payment'") && error.reason.contains("payment_company"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
