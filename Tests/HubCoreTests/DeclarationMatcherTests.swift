@@ -1,0 +1,190 @@
+import HubCore
+import HubProtocol
+import Testing
+
+@Suite("三单对碰: every matching rule, passing and failing")
+struct DeclarationMatcherTests {
+    struct Documents {
+        var order = BizOrder()
+        var payment = BizPayment()
+        var waybill = BizWaybill()
+        var inventory = BizInventory()
+
+        var failures: [MatchFailure] {
+            DeclarationMatcher.check(order: order, payment: payment, waybill: waybill, inventory: inventory)
+        }
+        var rules: Set<MatchRule> { Set(failures.map(\.rule)) }
+    }
+
+    /// An import declaration whose four documents agree.
+    static func matching() -> Documents {
+        var docs = Documents()
+        var line = BizOrderItem()
+        line.gnum = 1
+        line.itemNo = "1020031"
+        line.qty = "2"
+        line.price = "600.00"
+        line.totalPrice = "1200.00"
+        docs.order.orderNo = "order2018050711340001"
+        docs.order.ebpCode = "1105910159"
+        docs.order.ebcCode = "1105910159"
+        docs.order.goodsValue = "1200.00"
+        docs.order.freight = "10.00"
+        docs.order.taxTotal = "51.84"
+        docs.order.discount = "10.00"
+        docs.order.acturalPaid = "1251.84"
+        docs.order.payCode = "312226T001"
+        docs.order.payTransactionID = "2018050711340001"
+        docs.order.consignee = "张三"
+        docs.order.consigneeTelephone = "13900000000"
+        docs.order.consigneeAddress = "浙江省杭州市 滨江区 1 号"
+        docs.order.orderList = [line]
+
+        docs.payment.orderNo = docs.order.orderNo
+        docs.payment.ebpCode = docs.order.ebpCode
+        docs.payment.payCode = docs.order.payCode
+        docs.payment.payTransactionID = docs.order.payTransactionID
+        docs.payment.amountPaid = "1251.840"
+
+        docs.waybill.orderNo = docs.order.orderNo
+        docs.waybill.logisticsCode = "1105910159"
+        docs.waybill.logisticsNo = "L2018050700001"
+        docs.waybill.consignee = "张三"
+        docs.waybill.consigneeTelephone = "13900000000"
+        docs.waybill.consigneeAddress = "  浙江省杭州市  滨江区 1 号 "
+
+        var item = BizInventoryItem()
+        item.gnum = 1
+        item.itemNo = "1020031"
+        item.qty = "2.0"
+        item.price = "600"
+        item.totalPrice = "1200"
+        docs.inventory.orderNo = docs.order.orderNo
+        docs.inventory.ebpCode = docs.order.ebpCode
+        docs.inventory.ebcCode = docs.order.ebcCode
+        docs.inventory.logisticsCode = docs.waybill.logisticsCode
+        docs.inventory.logisticsNo = docs.waybill.logisticsNo
+        docs.inventory.inventoryList = [item]
+        return docs
+    }
+
+    @Test func agreeingDocumentsMatch() {
+        #expect(Self.matching().failures == [])
+    }
+
+    @Test func orderTotal() {
+        var docs = Self.matching()
+        docs.order.discount = "0"
+        docs.payment.amountPaid = "1261.84"
+        docs.order.acturalPaid = "1251.84"
+        let failure = docs.failures.first { $0.rule == .orderTotal }
+        #expect(failure?.fields.contains("order.actural_paid") == true)
+        #expect(failure?.reason.contains("1261.84") == true)
+    }
+
+    @Test func decimalFormat() {
+        var docs = Self.matching()
+        docs.order.freight = "10,00"
+        docs.inventory.inventoryList[0].qty = "2e0"
+        docs.payment.amountPaid = "abc"
+        let failures = docs.failures.filter { $0.rule == .decimalFormat }
+        #expect(Set(failures.flatMap(\.fields)).isSuperset(of: ["order.freight", "payment.amount_paid", "inventory.inventory_list[1].qty"]))
+        #expect(!docs.rules.contains(.orderTotal), "an unreadable amount is reported once, as a format error")
+    }
+
+    @Test(arguments: [
+        ("pay_transaction_id", "order.pay_transaction_id"), ("pay_code", "order.pay_code"),
+        ("order_no", "order.order_no"), ("ebp_code", "order.ebp_code"),
+    ])
+    func paymentLink(field: String, reported: String) {
+        var docs = Self.matching()
+        switch field {
+        case "pay_transaction_id": docs.payment.payTransactionID = "other"
+        case "pay_code": docs.payment.payCode = "other"
+        case "order_no": docs.payment.orderNo = "other"
+        default: docs.payment.ebpCode = "other"
+        }
+        let failure = docs.failures.first { $0.rule == .paymentLink }
+        #expect(failure?.fields == [reported, "payment." + field])
+    }
+
+    @Test func paymentAmount() {
+        var docs = Self.matching()
+        docs.payment.amountPaid = "1251.83"
+        #expect(docs.failures == [MatchFailure(.paymentAmount, fields: ["order.actural_paid", "payment.amount_paid"], "paid 1251.83 but the order's total is 1251.84")])
+    }
+
+    @Test func waybillLink() {
+        var docs = Self.matching()
+        docs.waybill.logisticsNo = "L2018050799999"
+        #expect(docs.failures.map(\.rule) == [.waybillLink])
+        #expect(docs.failures.first?.fields == ["inventory.logistics_no", "waybill.logistics_no"])
+        docs = Self.matching()
+        docs.waybill.orderNo = "other"
+        #expect(docs.rules == [.waybillLink])
+    }
+
+    @Test(arguments: ["consignee", "consignee_telephone", "consignee_address"])
+    func consignee(field: String) {
+        var docs = Self.matching()
+        switch field {
+        case "consignee": docs.waybill.consignee = "李四"
+        case "consignee_telephone": docs.waybill.consigneeTelephone = "13911111111"
+        default: docs.waybill.consigneeAddress = "上海市"
+        }
+        #expect(docs.failures.map(\.rule) == [.consignee])
+        #expect(docs.failures.first?.fields == ["order.\(field)", "waybill.\(field)"])
+    }
+
+    @Test func anExportOrderWithoutConsigneeOrTransactionSkipsThoseRules() {
+        var docs = Self.matching()
+        docs.order.consignee = ""
+        docs.order.consigneeTelephone = ""
+        docs.order.consigneeAddress = ""
+        docs.order.payCode = ""
+        docs.order.payTransactionID = ""
+        docs.payment.payCode = "proceeds-bank"
+        docs.payment.payTransactionID = "P-1"
+        docs.waybill.consignee = "someone abroad"
+        #expect(docs.failures == [])
+    }
+
+    @Test func inventoryLink() {
+        var docs = Self.matching()
+        docs.inventory.ebcCode = "9999999999"
+        #expect(docs.failures.map(\.rule) == [.inventoryLink])
+        #expect(docs.failures.first?.fields == ["order.ebc_code", "inventory.ebc_code"])
+    }
+
+    @Test func inventoryItems() {
+        var docs = Self.matching()
+        docs.inventory.inventoryList[0].qty = "3"
+        #expect(docs.failures.map(\.rule) == [.inventoryItems])
+        #expect(docs.failures.first?.fields == ["order.order_list[1].qty", "inventory.inventory_list[1].qty"])
+
+        docs = Self.matching()
+        var extra = docs.inventory.inventoryList[0]
+        extra.gnum = 2
+        docs.inventory.inventoryList.append(extra)
+        #expect(docs.failures.map(\.reason) == ["line 2 is not in the order"])
+
+        docs = Self.matching()
+        docs.inventory.inventoryList = []
+        #expect(docs.failures.map(\.reason) == ["line 1 of the order is not in the inventory"])
+
+        docs = Self.matching()
+        docs.inventory.inventoryList[0].itemNo = "X"
+        #expect(docs.failures.first?.fields == ["order.order_list[1].item_no", "inventory.inventory_list[1].item_no"])
+
+        docs = Self.matching()
+        docs.inventory.inventoryList.append(docs.inventory.inventoryList[0])
+        #expect(docs.failures.map(\.reason) == ["a line number (gnum) appears twice"])
+    }
+
+    @Test func everyRuleIsExercised() {
+        // The rules above cover MatchRule.allCases; a new rule needs a test here.
+        #expect(Set(MatchRule.allCases) == [
+            .decimalFormat, .orderTotal, .paymentLink, .paymentAmount, .waybillLink, .consignee, .inventoryLink, .inventoryItems,
+        ])
+    }
+}
