@@ -495,6 +495,7 @@ enum BusinessFixtures {
         feedback.reasons = ["三单对碰: 收货人电话与运单不一致"]
         feedback.pendingDepartments = ["forex", "bank-boc"]
         feedback.updatedAtUs = 1_525_765_802_000_000
+        feedback.final = true
         return feedback
     }
 }

@@ -515,6 +515,9 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
 
   /// Refused (by every department, or by the hub itself, e.g. failed matching or blacklist).
   case refused // = 4
+
+  /// The deadline passed with departments still silent (named in pending_departments).
+  case expired // = 5
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -528,6 +531,7 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     case 2: self = .accepted
     case 3: self = .partiallyAccepted
     case 4: self = .refused
+    case 5: self = .expired
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -539,6 +543,7 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     case .accepted: return 2
     case .partiallyAccepted: return 3
     case .refused: return 4
+    case .expired: return 5
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -550,6 +555,7 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     .accepted,
     .partiallyAccepted,
     .refused,
+    .expired,
   ]
 
 }
@@ -2382,6 +2388,10 @@ public nonisolated struct BizFeedback: Sendable {
   /// When this state was reached, microseconds since the Unix epoch.
   public var updatedAtUs: Int64 = 0
 
+  /// True for the last feedback of the filing: every department answered, or the deadline
+  /// passed. Nothing about this filing follows.
+  public var final: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2420,7 +2430,7 @@ nonisolated extension BizCreditLevel: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension BizFeedbackState: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FEEDBACK_STATE_UNSPECIFIED\0\u{1}FEEDBACK_STATE_PENDING\0\u{1}FEEDBACK_STATE_ACCEPTED\0\u{1}FEEDBACK_STATE_PARTIALLY_ACCEPTED\0\u{1}FEEDBACK_STATE_REFUSED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FEEDBACK_STATE_UNSPECIFIED\0\u{1}FEEDBACK_STATE_PENDING\0\u{1}FEEDBACK_STATE_ACCEPTED\0\u{1}FEEDBACK_STATE_PARTIALLY_ACCEPTED\0\u{1}FEEDBACK_STATE_REFUSED\0\u{1}FEEDBACK_STATE_EXPIRED\0")
 }
 
 nonisolated extension BizBankAccount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -5327,7 +5337,7 @@ nonisolated extension BizDepartmentStatus: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Feedback"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_type\0\u{3}subject_id\0\u{3}subject_key\0\u{1}state\0\u{1}departments\0\u{1}reasons\0\u{3}pending_departments\0\u{3}updated_at_us\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_type\0\u{3}subject_id\0\u{3}subject_key\0\u{1}state\0\u{1}departments\0\u{1}reasons\0\u{3}pending_departments\0\u{3}updated_at_us\0\u{1}final\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -5343,6 +5353,7 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 6: try { try decoder.decodeRepeatedStringField(value: &self.reasons) }()
       case 7: try { try decoder.decodeRepeatedStringField(value: &self.pendingDepartments) }()
       case 8: try { try decoder.decodeSingularInt64Field(value: &self.updatedAtUs) }()
+      case 9: try { try decoder.decodeSingularBoolField(value: &self.final) }()
       default: break
       }
     }
@@ -5373,6 +5384,9 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
     if self.updatedAtUs != 0 {
       try visitor.visitSingularInt64Field(value: self.updatedAtUs, fieldNumber: 8)
     }
+    if self.final != false {
+      try visitor.visitSingularBoolField(value: self.final, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -5385,6 +5399,7 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.reasons != rhs.reasons {return false}
     if lhs.pendingDepartments != rhs.pendingDepartments {return false}
     if lhs.updatedAtUs != rhs.updatedAtUs {return false}
+    if lhs.final != rhs.final {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
