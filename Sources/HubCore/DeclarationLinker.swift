@@ -1,0 +1,119 @@
+import HubProtocol
+
+/// Links the four documents of a declaration — order, payment, waybill, inventory — that
+/// arrive from different parties in any order, and runs 三单对碰 once all four are there.
+/// A value: documents in, actions out.
+///
+/// The inventory anchors a declaration: it names its order by (ebp_code, order_no) and its
+/// waybill by (logistics_code, logistics_no). The payment is found by the order's
+/// (pay_code, pay_transaction_id), or, when the order names no transaction or no payment
+/// carries it, by its own (ebp_code, order_no); the waybill, failing its logistics number,
+/// by its order_no. Documents found through the fallback usually fail a link rule, which
+/// is the point: the filer learns which field disagrees instead of waiting forever.
+public struct DeclarationLinker: Sendable {
+    /// A document with the id it was journaled under and its sender.
+    public struct Filed<Document: Sendable & Equatable>: Sendable, Equatable {
+        public var id: String
+        public var sender: String
+        public var document: Document
+
+        public init(id: String, sender: String, document: Document) {
+            self.id = id
+            self.sender = sender
+            self.document = document
+        }
+    }
+
+    /// The four documents of one declaration.
+    public struct Declaration: Sendable, Equatable {
+        public var order: Filed<BizOrder>
+        public var payment: Filed<BizPayment>
+        public var waybill: Filed<BizWaybill>
+        public var inventory: Filed<BizInventory>
+    }
+
+    /// What the flow must do.
+    public enum Action: Sendable, Equatable {
+        /// All four documents agree: forward the inventory with its linked documents to customs.
+        case matched(Declaration)
+        /// All four are there and disagree: tell the filers which rules failed.
+        case mismatched(Declaration, [MatchFailure])
+    }
+
+    private struct Key: Hashable, Sendable {
+        var a: String
+        var b: String
+    }
+
+    private var orders: [Key: Filed<BizOrder>] = [:]  // (ebp_code, order_no)
+    private var paymentsByTransaction: [Key: Filed<BizPayment>] = [:]  // (pay_code, pay_transaction_id)
+    private var paymentsByOrder: [Key: Filed<BizPayment>] = [:]  // (ebp_code, order_no)
+    private var waybillsByNumber: [Key: Filed<BizWaybill>] = [:]  // (logistics_code, logistics_no)
+    private var waybillsByOrder: [String: Filed<BizWaybill>] = [:]  // order_no
+    private var waiting: [Key: Filed<BizInventory>] = [:]  // inventories not yet complete, by (ebp_code, order_no)
+
+    public init() {}
+
+    /// Inventories still waiting for a document.
+    public var waitingInventories: Int { waiting.count }
+
+    public mutating func add(order: Filed<BizOrder>) -> [Action] {
+        let key = Key(a: order.document.ebpCode, b: order.document.orderNo)
+        orders[key] = order
+        return complete(key)
+    }
+
+    public mutating func add(payment: Filed<BizPayment>) -> [Action] {
+        let doc = payment.document
+        if !doc.payCode.isEmpty || !doc.payTransactionID.isEmpty {
+            paymentsByTransaction[Key(a: doc.payCode, b: doc.payTransactionID)] = payment
+        }
+        let key = Key(a: doc.ebpCode, b: doc.orderNo)
+        paymentsByOrder[key] = payment
+        // The payment may belong to another inventory through its transaction.
+        var actions = complete(key)
+        for (other, _) in waiting where orders[other].map({ Self.transaction(of: $0.document) == Key(a: doc.payCode, b: doc.payTransactionID) }) == true {
+            actions += complete(other)
+        }
+        return actions
+    }
+
+    public mutating func add(waybill: Filed<BizWaybill>) -> [Action] {
+        let doc = waybill.document
+        waybillsByNumber[Key(a: doc.logisticsCode, b: doc.logisticsNo)] = waybill
+        waybillsByOrder[doc.orderNo] = waybill
+        var actions: [Action] = []
+        for (key, inventory) in waiting
+        where Key(a: inventory.document.logisticsCode, b: inventory.document.logisticsNo) == Key(a: doc.logisticsCode, b: doc.logisticsNo)
+            || inventory.document.orderNo == doc.orderNo
+        {
+            actions += complete(key)
+        }
+        return actions
+    }
+
+    public mutating func add(inventory: Filed<BizInventory>) -> [Action] {
+        let key = Key(a: inventory.document.ebpCode, b: inventory.document.orderNo)
+        waiting[key] = inventory
+        return complete(key)
+    }
+
+    private static func transaction(of order: BizOrder) -> Key? {
+        order.payTransactionID.isEmpty ? nil : Key(a: order.payCode, b: order.payTransactionID)
+    }
+
+    /// Runs the rules if the inventory under `key` has all its documents.
+    private mutating func complete(_ key: Key) -> [Action] {
+        guard let inventory = waiting[key], let order = orders[key] else { return [] }
+        let payment = Self.transaction(of: order.document).flatMap { paymentsByTransaction[$0] } ?? paymentsByOrder[key]
+        let waybill =
+            waybillsByNumber[Key(a: inventory.document.logisticsCode, b: inventory.document.logisticsNo)]
+            ?? waybillsByOrder[order.document.orderNo]
+        guard let payment, let waybill else { return [] }
+        waiting[key] = nil
+        let declaration = Declaration(order: order, payment: payment, waybill: waybill, inventory: inventory)
+        let failures = DeclarationMatcher.check(
+            order: order.document, payment: payment.document, waybill: waybill.document, inventory: inventory.document)
+        return [failures.isEmpty ? .matched(declaration) : .mismatched(declaration, failures)]
+    }
+}
