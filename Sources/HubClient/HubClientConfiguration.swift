@@ -57,10 +57,8 @@ public struct HubClientConfiguration: Sendable {
         } catch {
             throw HubClientError(.configuration, "\(path): \(error)")
         }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        func resolve(_ file: String) -> String {
-            file.hasPrefix("/") ? file : base.appendingPathComponent(file).standardizedFileURL.path
-        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let resolve = { (file: String) in HubConfig.resolve(file, against: base) }
         let hubKey: String
         if let inline = raw.hub_public_key {
             hubKey = inline
@@ -85,13 +83,10 @@ public struct HubClientConfiguration: Sendable {
     }
 
     private static func readKeyFile(_ path: String) throws -> KeyFile {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw HubClientError(.configuration, "cannot read key file \(path)")
-        }
         do {
-            return try KeyFile.parse(text, source: path)
-        } catch {
-            throw HubClientError(.configuration, "\(error)")
+            return try KeyFile.load(path: path)
+        } catch let error as ConfigError {
+            throw HubClientError(.configuration, error.reason)
         }
     }
 }

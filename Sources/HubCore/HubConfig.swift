@@ -197,7 +197,8 @@ public struct HubConfig: Sendable, Equatable {
             }
     }
 
-    static func resolve(_ path: String, against base: String) -> String {
+    /// `path` itself if absolute, else `path` inside `base`, standardized.
+    public static func resolve(_ path: String, against base: String) -> String {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A CURVE key file as `swhub keygen` writes it: YAML with `public_key` and, in the
@@ -11,6 +12,14 @@ public struct KeyFile: Sendable, Equatable {
     public init(publicKey: String, secretKey: String?) {
         self.publicKey = publicKey
         self.secretKey = secretKey
+    }
+
+    /// Reads and parses the key file at `path`.
+    public static func load(path: String) throws -> KeyFile {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(.badKey, "cannot read key file \(path)")
+        }
+        return try parse(text, source: path)
     }
 
     /// Parses a key file's text. `source` names the file in errors.

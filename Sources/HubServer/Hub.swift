@@ -35,10 +35,7 @@ public final class Hub: Sendable {
 
     /// Loads the hub's key pair from its key file (`hub.key_file`).
     public static func loadKeyPair(path: String) throws -> CurveKeyPair {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError(.badKey, "cannot read the hub's key file \(path)")
-        }
-        let file = try KeyFile.parse(text, source: path)
+        let file = try KeyFile.load(path: path)
         guard let secret = file.secretKey else {
             throw ConfigError(.badKey, "\(path) holds no secret_key: the hub needs its key pair file (NAME.key_secret)")
         }
