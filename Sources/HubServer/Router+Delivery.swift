@@ -47,7 +47,7 @@ extension Router {
     }
 
     private func routingId(ofSession id: UInt64) -> [UInt8]? {
-        sessions.first { $0.value.id == id }?.key
+        sessionConnections[id]
     }
 
     private func committed(_ batch: [PendingSubmit], _ outcomes: [AppendOutcome]) {

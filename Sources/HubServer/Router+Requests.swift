@@ -107,6 +107,7 @@ extension Router {
             parkedSince: nil)
         let actions = session.delivery.start()
         sessions[routingId] = session
+        sessionConnections[id] = routingId
         receivers[party] = routingId
         logger.info("receiving session opened", metadata: ["party": "\(party)", "session": "\(id)", "resume_after": "\(resumeAfter)", "credit": "\(credit)", "client": "\(hello.client.prefix(64))"])
         reply(routingId, .welcome(welcome))

@@ -38,6 +38,8 @@ final class Router: @unchecked Sendable {
     /// Receiving sessions by connection, and each party's current receiving connection.
     var sessions: [[UInt8]: Session] = [:]
     var receivers: [String: [UInt8]] = [:]
+    /// Receiving sessions' connections by session id (journal fetches name the session).
+    var sessionConnections: [UInt64: [UInt8]] = [:]
     var nextSessionId: UInt64 = 1
     /// Acknowledgement positions: in memory, and the ones not yet handed to the writer.
     var acked: [String: UInt64]
@@ -180,6 +182,7 @@ final class Router: @unchecked Sendable {
 
     func closeSession(_ routingId: [UInt8]) {
         guard let session = sessions.removeValue(forKey: routingId) else { return }
+        sessionConnections[session.id] = nil
         if receivers[session.party] == routingId { receivers[session.party] = nil }
     }
 
