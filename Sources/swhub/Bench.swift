@@ -41,7 +41,7 @@ struct Bench: ParsableCommand {
             let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
             report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
             // For reference: the same baseline without CURVE (the hub never runs without it).
-            let plain = try setup.runPlainBaseline(size: size, count: messages)
+            let plain = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1, curve: false)
             report.line(case: "route_1to1_vs_plain_tcp", size: size, count: messages, rate: hub, baseline: plain, rss: nil)
 
             // 1 → 5: the baseline is zmq_proxy's XSUB/XPUB fan-out.

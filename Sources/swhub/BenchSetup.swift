@@ -90,25 +90,11 @@ final class BenchSetup {
         plainProxy?.stop()
     }
 
-    /// The same 1 → 1 run through zmq_proxy without CURVE: what encryption costs.
-    func runPlainBaseline(size: Int, count: Int) throws -> Double {
-        run += 1
-        let prefix = "p\(run)-"
-        let receiver = BenchReceiver(
-            target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(plainPorts.back)", serverKey: nil, keys: receiverKeys[0]),
-            mode: .echo, expected: count, idPrefix: prefix)
-        let sender = BenchSender(
-            target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(plainPorts.front)", serverKey: nil, keys: senderKeys),
-            count: count, size: size, window: 2000, recipients: [], idPrefix: prefix)
-        let start = DispatchTime.now().uptimeNanoseconds
-        _ = try runTogether(sender: sender, receivers: [receiver])
-        return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-
     /// Sends `count` messages to `recipients` receivers through the hub or the baseline and
     /// returns messages per second (until the sender has every reply and every receiver
-    /// every message).
-    func runRouting(hub toHub: Bool, size: Int, count: Int, recipients: Int) throws -> Double {
+    /// every message). `curve: false` runs the 1 → 1 baseline over plain TCP, to show what
+    /// encryption costs (the hub never runs without it).
+    func runRouting(hub toHub: Bool, size: Int, count: Int, recipients: Int, curve: Bool = true) throws -> Double {
         run += 1
         let prefix = "r\(run)-"
         let fanOut = recipients > 1
@@ -123,11 +109,12 @@ final class BenchSetup {
                     mode: .hub, expected: count, idPrefix: prefix))
             }
         } else {
-            let ports = fanOut ? fanOutPorts : routerPorts
-            senderTarget = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.front)", serverKey: proxyKeys.publicKey, keys: senderKeys)
+            let ports = !curve ? plainPorts : fanOut ? fanOutPorts : routerPorts
+            let serverKey = curve ? proxyKeys.publicKey : nil
+            senderTarget = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.front)", serverKey: serverKey, keys: senderKeys)
             for index in 0..<recipients {
                 receivers.append(BenchReceiver(
-                    target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.back)", serverKey: proxyKeys.publicKey, keys: receiverKeys[index]),
+                    target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.back)", serverKey: serverKey, keys: receiverKeys[index]),
                     mode: fanOut ? .subscriber : .echo, expected: count, idPrefix: prefix, seen: seen))
             }
         }
