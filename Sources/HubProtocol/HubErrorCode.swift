@@ -51,20 +51,30 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let notAuthenticated = HubErrorCode(411, "NOT_AUTHENTICATED")
     /// The type is declared with a protobuf message and the body is not well-formed protobuf.
     public static let malformedBody = HubErrorCode(412, "MALFORMED_BODY")
+    /// With flows on: the filing's enterprise is not registered, or not accepted by the
+    /// department the filing needs.
+    public static let notRegistered = HubErrorCode(413, "NOT_REGISTERED")
+    /// With flows on: a department has blacklisted the filing's enterprise.
+    public static let blacklisted = HubErrorCode(414, "BLACKLISTED")
+    /// With flows on: the sender may not send this flow message (credit notice, query,
+    /// summary request).
+    public static let notEntitled = HubErrorCode(415, "NOT_ENTITLED")
 
     // 5xx: the hub's fault
     /// An unexpected failure inside the hub; the request was not journaled.
     public static let internalError = HubErrorCode(500, "INTERNAL")
     /// The journal could not be written; the request was not journaled.
     public static let journalFailure = HubErrorCode(501, "JOURNAL_FAILURE")
+    /// Carried in a `flow.Answer`: the department a query was relayed to did not answer in time.
+    public static let queryTimeout = HubErrorCode(504, "QUERY_TIMEOUT")
 
     /// Every code, in numeric order.
     public static let all: [HubErrorCode] = [
         .hubBusy, .shuttingDown,
         .malformedFrame, .wrongFrameCount, .unsupportedVersion, .senderMismatch, .unknownType,
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
-        .notAuthenticated, .malformedBody,
-        .internalError, .journalFailure,
+        .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,
+        .internalError, .journalFailure, .queryTimeout,
     ]
 
     /// The code with this number, if it is one of `all`.

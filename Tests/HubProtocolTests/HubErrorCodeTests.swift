@@ -37,8 +37,10 @@ struct HubErrorCodeTests {
             (.bodyTooLarge, 406, "BODY_TOO_LARGE"), (.unknownRecipient, 407, "UNKNOWN_RECIPIENT"),
             (.unexpectedCommand, 408, "UNEXPECTED_COMMAND"), (.noSession, 409, "NO_SESSION"),
             (.badAck, 410, "BAD_ACK"), (.notAuthenticated, 411, "NOT_AUTHENTICATED"),
-            (.malformedBody, 412, "MALFORMED_BODY"),
+            (.malformedBody, 412, "MALFORMED_BODY"), (.notRegistered, 413, "NOT_REGISTERED"),
+            (.blacklisted, 414, "BLACKLISTED"), (.notEntitled, 415, "NOT_ENTITLED"),
             (.internalError, 500, "INTERNAL"), (.journalFailure, 501, "JOURNAL_FAILURE"),
+            (.queryTimeout, 504, "QUERY_TIMEOUT"),
         ]
         for (code, raw, name) in expected {
             #expect(code.rawValue == raw)

@@ -35,6 +35,7 @@
 ///   "flow.Answer"            Answer                (none: the answer to a Query)
 ///   "credit.Notice"          CreditNotice          (none: credit rating / blacklist sharing)
 ///   "flow.Feedback"          Feedback              (none: unified feedback to the filer)
+///   "flow.SummaryRequest"    SummaryRequest        (none: asks the hub for a summary declaration now)
 ///
 /// Conventions, so that the customs adapter maps CEB XML one to one:
 /// - Field names are the standard's element names in snake_case (orderNo → order_no,
@@ -2286,6 +2287,32 @@ public nonisolated struct BizAnswer: Sendable {
 
   /// Records matched in all, when more than were sent.
   public var total: UInt32 = 0
+
+  /// With REFUSED: the stable error code of PROTOCOL.md's table (e.g. 504 QUERY_TIMEOUT when
+  /// the owning department did not answer in time); 0 otherwise.
+  public var code: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "flow.SummaryRequest": asks the hub to aggregate released export inventories into
+/// summary declarations (清单核放、汇总申报) now, instead of waiting for the schedule. Sent
+/// by customs, a declaration agent or an e-commerce enterprise (then only its own).
+public nonisolated struct BizSummaryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Period, YYYYMMDD, both included; empty = the current period up to now.
+  public var startDate: String = String()
+
+  public var endDate: String = String()
+
+  /// Only this e-commerce enterprise (ebc_code); empty = every enterprise the sender may
+  /// summarize for.
+  public var ebcCode: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -5157,7 +5184,7 @@ nonisolated extension BizAnswerRecord: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension BizAnswer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Answer"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}decision\0\u{1}reason\0\u{1}records\0\u{1}total\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}decision\0\u{1}reason\0\u{1}records\0\u{1}total\0\u{1}code\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -5169,6 +5196,7 @@ nonisolated extension BizAnswer: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
       case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.records) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.total) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.code) }()
       default: break
       }
     }
@@ -5187,6 +5215,9 @@ nonisolated extension BizAnswer: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     if self.total != 0 {
       try visitor.visitSingularUInt32Field(value: self.total, fieldNumber: 4)
     }
+    if self.code != 0 {
+      try visitor.visitSingularUInt32Field(value: self.code, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -5195,6 +5226,47 @@ nonisolated extension BizAnswer: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     if lhs.reason != rhs.reason {return false}
     if lhs.records != rhs.records {return false}
     if lhs.total != rhs.total {return false}
+    if lhs.code != rhs.code {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizSummaryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SummaryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}start_date\0\u{3}end_date\0\u{3}ebc_code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.startDate) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.endDate) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.ebcCode) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.startDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.startDate, fieldNumber: 1)
+    }
+    if !self.endDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.endDate, fieldNumber: 2)
+    }
+    if !self.ebcCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.ebcCode, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizSummaryRequest, rhs: BizSummaryRequest) -> Bool {
+    if lhs.startDate != rhs.startDate {return false}
+    if lhs.endDate != rhs.endDate {return false}
+    if lhs.ebcCode != rhs.ebcCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
