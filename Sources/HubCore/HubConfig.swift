@@ -38,7 +38,40 @@ public struct HubConfig: Sendable, Equatable {
         public var hidden: [String: [String]] = [:]
         /// What the party is: departments and enterprise roles.
         public var roles: [PartyRole] = []
+        /// For a bank: the bank codes (联行号 / BIC) it answers for; a registration naming
+        /// one of them in its bank accounts is shared with this party.
+        public var bankCodes: [String] = []
     }
+
+    /// The business flows (PROTOCOL.md section 13): on when the config has `flows:`.
+    public struct Flows: Sendable, Equatable {
+        /// How long departments have to answer a registration, milliseconds.
+        public var registrationDeadlineMs: Int64 = 86_400_000
+        /// How long a department has to answer a relayed query, milliseconds.
+        public var queryTimeoutMs: Int64 = 30_000
+        /// Whether released export inventories are summarized once each UTC day is over.
+        public var dailySummaries = true
+
+        public init() {}
+    }
+
+    /// The party id the hub uses for the messages its flows emit; no configured party may take it.
+    public static let hubParty = "hub"
+
+    /// The hub message types of the flows and their messages, declared automatically when
+    /// flows are on.
+    public static let flowTypes: [String: String] = [
+        "reg.Registration": "swhub.v1.Registration", "reg.Result": "swhub.v1.RegistrationResult",
+        "ceb.Order": "swhub.v1.Order", "ceb.Payment": "swhub.v1.Payment", "ceb.Waybill": "swhub.v1.Waybill",
+        "ceb.Inventory": "swhub.v1.Inventory", "ceb.Receipt": "swhub.v1.Receipt",
+        "ceb.SummaryDeclaration": "swhub.v1.SummaryDeclaration", "ceb.SummaryResult": "swhub.v1.SummaryResult",
+        "flow.ReleaseNotice": "swhub.v1.ReleaseNotice", "flow.Query": "swhub.v1.Query", "flow.Answer": "swhub.v1.Answer",
+        "credit.Notice": "swhub.v1.CreditNotice", "flow.Feedback": "swhub.v1.Feedback",
+        "flow.SummaryRequest": "swhub.v1.SummaryRequest",
+    ]
+
+    /// The flows' settings, or nil when the hub only routes.
+    public var flows: Flows?
 
     /// The parties that have `role`, in file order.
     public func parties(withRole role: PartyRole) -> [Party] {
@@ -106,7 +139,23 @@ public struct HubConfig: Sendable, Equatable {
 
         var types = Set<String>()
         var typeMessages: [String: String] = [:]
-        for rawType in raw.types {
+        var flows: Flows?
+        if let rawFlows = raw.flows {
+            var parsed = Flows()
+            parsed.registrationDeadlineMs = rawFlows.registrationDeadlineMs ?? parsed.registrationDeadlineMs
+            parsed.queryTimeoutMs = rawFlows.queryTimeoutMs ?? parsed.queryTimeoutMs
+            switch rawFlows.summarySchedule ?? "daily" {
+            case "daily": parsed.dailySummaries = true
+            case "none": parsed.dailySummaries = false
+            case let other: throw ConfigError(.invalidValue, "flows.summary_schedule '\(other)' is not one of daily, none")
+            }
+            for (key, value) in [("flows.registration_deadline_ms", parsed.registrationDeadlineMs), ("flows.query_timeout_ms", parsed.queryTimeoutMs)]
+            where !(1...(365 * 86_400_000)).contains(value) {
+                throw ConfigError(.invalidValue, "\(key) = \(value) is outside 1...\(365 * 86_400_000)")
+            }
+            flows = parsed
+        }
+        for rawType in raw.types ?? [] {
             let type = rawType.name
             guard Self.isValidName(type, max: 128) else {
                 throw ConfigError(.invalidValue, "type '\(type)' is not a valid type name ([A-Za-z0-9._-], 1-128)")
@@ -120,11 +169,24 @@ public struct HubConfig: Sendable, Equatable {
             }
         }
 
+        if flows != nil {
+            for (type, message) in flowTypes {
+                if let declared = typeMessages[type], declared != message {
+                    throw ConfigError(.invalidValue, "type '\(type)' is a flow type with message \(message), declared here as \(declared)")
+                }
+                types.insert(type)
+                typeMessages[type] = message
+            }
+        }
+
         var parties: [Party] = []
         var seenKeys: [String: String] = [:]
         for rawParty in raw.parties {
             guard Self.isValidName(rawParty.id, max: 64) else {
                 throw ConfigError(.invalidValue, "party id '\(rawParty.id)' is not valid ([A-Za-z0-9._-], 1-64)")
+            }
+            guard rawParty.id != hubParty else {
+                throw ConfigError(.invalidValue, "party id '\(hubParty)' is reserved for the hub's own flow messages")
             }
             guard !parties.contains(where: { $0.id == rawParty.id }) else {
                 throw ConfigError(.duplicate, "party '\(rawParty.id)' is declared twice")
@@ -174,10 +236,20 @@ public struct HubConfig: Sendable, Equatable {
                 }
                 if !roles.contains(role) { roles.append(role) }
             }
-            parties.append(Party(id: rawParty.id, publicKey: key, subscribes: subscribes, hidden: hidden, roles: roles))
+            let bankCodes = rawParty.bankCodes ?? []
+            if !bankCodes.isEmpty && !roles.contains(.bank) {
+                throw ConfigError(.invalidValue, "party '\(rawParty.id)' has bank_codes but not the role bank")
+            }
+            var party = Party(id: rawParty.id, publicKey: key, subscribes: subscribes, hidden: hidden, roles: roles)
+            party.bankCodes = bankCodes
+            parties.append(party)
+        }
+        if flows != nil, !parties.contains(where: { $0.roles.contains(.customs) }) {
+            throw ConfigError(.unknownReference, "flows need a party with the role customs")
         }
         var config = HubConfig(settings: settings, types: types, parties: parties)
         config.typeMessages = typeMessages
+        config.flows = flows
         return config
     }
 
@@ -269,11 +341,25 @@ private struct RawConfig: Decodable {
         var subscribes: [String]?
         var hide: [String: [String]]?
         var roles: [String]?
+        var bankCodes: [String]?
 
         enum CodingKeys: String, CodingKey {
             case id, subscribes, hide, roles
             case publicKey = "public_key"
             case keyFile = "key_file"
+            case bankCodes = "bank_codes"
+        }
+    }
+
+    struct Flows: Decodable {
+        var registrationDeadlineMs: Int64?
+        var queryTimeoutMs: Int64?
+        var summarySchedule: String?
+
+        enum CodingKeys: String, CodingKey {
+            case registrationDeadlineMs = "registration_deadline_ms"
+            case queryTimeoutMs = "query_timeout_ms"
+            case summarySchedule = "summary_schedule"
         }
     }
 
@@ -296,6 +382,7 @@ private struct RawConfig: Decodable {
     }
 
     var hub: Hub
-    var types: [TypeEntry]
+    var types: [TypeEntry]?
     var parties: [Party]
+    var flows: Flows?
 }

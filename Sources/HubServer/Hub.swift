@@ -28,9 +28,11 @@ public final class Hub: Sendable {
         for party in config.parties { keys[party.publicKey] = party.id }
         // ZAP must be bound before the CURVE server socket accepts anything.
         zap = try ZAPHandler(context: context, parties: keys, logger: logger)
+        let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
         router = try Router(
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
-            policy: RedactionPolicy(config: config, schema: HubConfig.schema()), store: store, logger: logger)
+            policy: policy, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) }, store: store,
+            logger: logger)
     }
 
     /// Loads the hub's key pair from its key file (`hub.key_file`).

@@ -30,6 +30,9 @@ extension Router {
         case .commitFailed(let batch, let reason):
             pending -= batch.count
             for submit in batch {
+                if submit.routingId.isEmpty {
+                    logger.error("flow message not journaled; the flows emit it again when the hub restarts", metadata: ["id": "\(submit.header.id)"])
+                }
                 reply(submit.routingId, WireProtocol.error(.journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id))
             }
             logger.error("commit failed; submitters told JOURNAL_FAILURE", metadata: ["messages": "\(batch.count)", "reason": "\(reason)"])
@@ -60,6 +63,7 @@ extension Router {
             accepted.recipients = UInt32(outcome.recipients.count)
             reply(submit.routingId, .accepted(accepted))
             guard !outcome.duplicate else { continue }
+            flowsRead(submit, outcome)
             headSeq = max(headSeq, outcome.seq)
             var header = submit.header
             header.sender = submit.party

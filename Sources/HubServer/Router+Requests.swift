@@ -64,6 +64,8 @@ extension Router {
         case .success(let recipients):
             if let failure = body.withUnsafeBytes({ policy.validate(type: header.type, body: $0) }) {
                 reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: Self.echo(header.id)))
+            } else if let failure = admitFlow(header: header, body: body, party: party) {
+                reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: Self.echo(header.id)))
             } else if draining {
                 reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; resubmit later", id: Self.echo(header.id)))
             } else if pending >= settings.maxPending {

@@ -54,14 +54,24 @@ final class Router: @unchecked Sendable {
     var replyBacklog: [(routingId: [UInt8], frame: [UInt8])] = []
     var draining = false
     private var lastHousekeeping = ContinuousClock.now
+    /// The business flows, when the config turns them on.
+    var flows: FlowEngine?
+    var lastFlowTick = ContinuousClock.now
+    /// What the flows still owed when the hub started (rebuilt from the journal).
+    private var owedEmissions: [FlowEmission] = []
 
     private let stopRequested = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
 
     init(
         context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
-        policy: RedactionPolicy, store: any JournalStore, logger: Logger
+        policy: RedactionPolicy, flows: FlowEngine?, store: any JournalStore, logger: Logger
     ) throws {
+        if var engine = flows {
+            owedEmissions = try Self.rebuild(&engine, from: store)
+            self.flows = engine
+            logger.info("flows rebuilt from the journal", metadata: ["owed_emissions": "\(owedEmissions.count)"])
+        }
         self.settings = settings
         self.routing = routing
         self.policy = policy
@@ -113,6 +123,8 @@ final class Router: @unchecked Sendable {
     }
 
     private func run() {
+        emit(owedEmissions)
+        owedEmissions = []
         logger.info("router running", metadata: ["endpoint": "\((try? boundEndpoint()) ?? settings.endpoint)", "head_seq": "\(headSeq)"])
         let poller = ZMQPoller(items: [
             ZMQPoll.Item(socket: socket, events: .pollIn),
@@ -132,11 +144,12 @@ final class Router: @unchecked Sendable {
                     guard let frames = try socket.receiveMultipart(dontWait: true) else { break }
                     handle(frames)
                 }
-                writer.enqueue(toJournal)
-                toJournal.removeAll(keepingCapacity: true)
                 while try wake.receive(dontWait: true) != nil {}
                 for event in mailbox.drain() { handle(event) }
                 housekeeping()
+                // Submissions of this turn, and what the flows emitted while it ran.
+                writer.enqueue(toJournal)
+                toJournal.removeAll(keepingCapacity: true)
             } catch let error as ZMQError where error.isTerminated {
                 break
             } catch {
@@ -171,6 +184,7 @@ final class Router: @unchecked Sendable {
         }
         if !replyBacklog.isEmpty { retryReplies() }
         flushAcks(force: false)
+        flowsTick()
     }
 
     func flushAcks(force: Bool) {
@@ -190,6 +204,7 @@ final class Router: @unchecked Sendable {
 
     /// Sends a one-frame reply; a full peer queue keeps it for a later turn, a vanished peer drops it.
     func reply(_ routingId: [UInt8], _ kind: WireCommand.OneOf_Kind) {
+        guard !routingId.isEmpty else { return }  // the flows' own messages: nobody waits
         send(routingId, WireProtocol.frame(kind), retryable: true)
     }
 

@@ -60,6 +60,20 @@ enum JournalSQL {
         SELECT \(recordColumns) FROM messages AS m WHERE m.sender = ? AND m.msg_id = ?
         """
 
+    /// Messages after a seq, in seq order, at most `?` (the types are filtered by the caller's
+    /// `IN` list, appended at run time).
+    static func selectByTypes(count: Int) -> String {
+        let marks = Array(repeating: "?", count: count).joined(separator: ", ")
+        return "SELECT \(recordColumns) FROM messages AS m WHERE m.seq > ? AND m.type IN (\(marks)) ORDER BY m.seq LIMIT ?"
+    }
+
+    /// The messages of one sender whose ids start with a prefix (a range of the
+    /// (sender, msg_id) index), in seq order.
+    static let selectBySenderAndIdPrefix = """
+        SELECT \(recordColumns) FROM messages AS m
+        WHERE m.sender = ? AND m.msg_id >= ? AND m.msg_id < ? ORDER BY m.seq
+        """
+
     /// Decodes a row selected with `recordColumns`, copying the body once out of SQLite.
     static func record(from row: Row) throws -> JournalRecord {
         let body = try row.withUnsafeData(atIndex: 8) { data in

@@ -55,6 +55,24 @@ public protocol JournalStore: Sendable {
     /// - Returns: The message, or `nil` if it was never journaled.
     func record(sender: String, id: String) throws -> JournalRecord?
 
+    /// Messages of the given types with seq > `after`, in seq order, at most `limit`: what a
+    /// reader of some types (the hub's flows, rebuilding after a restart) pages through.
+    ///
+    /// - Parameters:
+    ///   - types: The message types wanted.
+    ///   - after: Only messages with a greater seq are returned.
+    ///   - limit: The most messages to return.
+    /// - Returns: The messages.
+    func records(types: [String], after: UInt64, limit: Int) throws -> [JournalRecord]
+
+    /// The messages of `sender` whose ids start with `prefix`, in seq order.
+    ///
+    /// - Parameters:
+    ///   - sender: The party that sent them.
+    ///   - prefix: The start of their ids.
+    /// - Returns: The messages.
+    func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord]
+
     /// The last journaled seq (0 when empty).
     ///
     /// - Returns: The head of the journal.

@@ -182,6 +182,29 @@ public final class SQLiteJournalStore: JournalStore {
         }
     }
 
+    public func records(types: [String], after: UInt64, limit: Int) throws -> [JournalRecord] {
+        guard !types.isEmpty, limit > 0, let storedAfter = Int64(exactly: after) else { return [] }
+        return try reading("read records by type") {
+            try pool.read { db in
+                let arguments = StatementArguments([storedAfter]) + StatementArguments(types) + StatementArguments([limit])
+                return try Row.fetchAll(db.cachedStatement(sql: JournalSQL.selectByTypes(count: types.count)), arguments: arguments)
+                    .map(JournalSQL.record(from:))
+            }
+        }
+    }
+
+    public func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord] {
+        try reading("read records by id prefix") {
+            try pool.read { db in
+                // Every id starting with `prefix` sorts in [prefix, prefix + U+10FFFF).
+                try Row.fetchAll(
+                    db.cachedStatement(sql: JournalSQL.selectBySenderAndIdPrefix),
+                    arguments: [sender, prefix, prefix + "\u{10FFFF}"]
+                ).map(JournalSQL.record(from:))
+            }
+        }
+    }
+
     public func headSeq() throws -> UInt64 {
         try reading("read head") {
             try pool.read { db in try Self.head(in: db) }

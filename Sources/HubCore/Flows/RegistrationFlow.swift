@@ -34,6 +34,8 @@ public struct RegistrationFlow: Sendable, Equatable {
     public private(set) var isFinal = false
     /// When the state last changed, µs since the epoch.
     public private(set) var updatedAtUs: Int64
+    /// Warnings the hub attached while the flow was in progress (e.g. a blacklisting).
+    public private(set) var flags: [String] = []
 
     /// Starts a flow for a journaled registration.
     /// - Parameters:
@@ -94,6 +96,16 @@ public struct RegistrationFlow: Sendable, Equatable {
         return [.feedback(feedback)]
     }
 
+    /// The hub flags the flow (e.g. its enterprise was blacklisted meanwhile): the feedback
+    /// carries `reason` from now on. Nothing changes after the final feedback or for a
+    /// flag already attached.
+    public mutating func flag(_ reason: String, atUs: Int64) -> [Action] {
+        guard !isFinal, !flags.contains(reason) else { return [] }
+        flags.append(reason)
+        updatedAtUs = max(updatedAtUs, atUs)
+        return [.feedback(feedback)]
+    }
+
     /// Departments that have not given a final decision.
     public var pending: [String] {
         departments.filter { department in
@@ -121,7 +133,7 @@ public struct RegistrationFlow: Sendable, Equatable {
         feedback.reasons = departments.compactMap { department in
             guard let status = statuses[department], status.decision == .refused else { return nil }
             return "\(department): \(status.reason.isEmpty ? "refused" : status.reason)"
-        }
+        } + flags
         let decisions = departments.compactMap { statuses[$0]?.decision }
         let accepted = decisions.filter { $0 == .accepted }.count
         let refused = decisions.filter { $0 == .refused }.count

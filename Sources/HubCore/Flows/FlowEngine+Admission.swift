@@ -1,0 +1,69 @@
+import HubProtocol
+
+/// Whether a submission may enter the journal, decided before it is journaled from the
+/// flows' state: registrations, blacklists and who may send what.
+extension FlowEngine {
+    /// Nil if `party` may submit this message; otherwise the refusal. `recipients` are the
+    /// header's explicit recipients.
+    public func admit(type: String, from party: String, recipients: [String], body: [UInt8]) -> HubFailure? {
+        guard Self.reads(type: type) else { return nil }
+        let roles = config.party(party)?.roles ?? []
+        let isDepartment = roles.contains(where: \.isDepartment)
+        let isCustoms = roles.contains(.customs)
+        do {
+            switch type {
+            case "reg.Registration":
+                let registration = try BizRegistration(serializedBytes: body)
+                if let reason = credit.refusalReason(registration.socialCreditCode) {
+                    return HubFailure(.blacklisted, "enterprise \(registration.socialCreditCode) is \(reason)")
+                }
+            case "ceb.Order":
+                return declarationRefusal(of: party, ebcCode: try BizOrder(serializedBytes: body).ebcCode)
+            case "ceb.Payment":
+                return declarationRefusal(of: party, ebcCode: try BizPayment(serializedBytes: body).ebcCode)
+            case "ceb.Waybill":
+                return declarationRefusal(of: party, ebcCode: try BizWaybill(serializedBytes: body).ebcCode)
+            case "ceb.Inventory":
+                return declarationRefusal(of: party, ebcCode: try BizInventory(serializedBytes: body).ebcCode)
+            case "reg.Result", "credit.Notice", "flow.Answer":
+                if !isDepartment { return notEntitled(party, type, "only departments send it") }
+            case "ceb.Receipt", "ceb.SummaryResult":
+                if !isCustoms { return notEntitled(party, type, "only customs sends it") }
+            case "flow.Query":
+                let query = try BizQuery(serializedBytes: body)
+                guard mayQuery(party, subject: query.subject) else {
+                    return notEntitled(party, type, "the policy does not let '\(party)' ask about '\(query.subject)'")
+                }
+                let relayed = recipients.contains { $0 != party && $0 != HubConfig.hubParty }
+                if !relayed && !Self.heldTypes.contains(query.subject) {
+                    return HubFailure(
+                        .unknownRecipient,
+                        "the hub answers queries about \(Self.heldTypes.sorted().joined(separator: ", ")) itself; for '\(query.subject)' name the owning department in header.recipients")
+                }
+            case "flow.SummaryRequest":
+                let request = try BizSummaryRequest(serializedBytes: body)
+                if isCustoms || roles.contains(.declarationAgent) { return nil }
+                guard roles.contains(.ecommerceEnterprise), let own = ownCustomsCode(party), request.ebcCode == own else {
+                    return notEntitled(party, type, "customs and declaration agents may request summaries; an e-commerce enterprise only with ebc_code set to its own registered customs code")
+                }
+            case "flow.Feedback", "flow.ReleaseNotice", "ceb.SummaryDeclaration":
+                return notEntitled(party, type, "only the hub's flows emit it")
+            default:
+                return nil
+            }
+        } catch {
+            return HubFailure(.malformedBody, "body of type '\(type)' is not a \(HubConfig.flowTypes[type] ?? "message"): \(error)")
+        }
+        return nil
+    }
+
+    private func notEntitled(_ party: String, _ type: String, _ why: String) -> HubFailure {
+        HubFailure(.notEntitled, "'\(party)' may not send \(type): \(why)")
+    }
+
+    /// The customs code of `party`'s registration, as filed or as customs assigned it.
+    private func ownCustomsCode(_ party: String) -> String? {
+        guard let code = partyCreditCode[party] else { return nil }
+        return customsCodes.first { $0.value == code }?.key
+    }
+}

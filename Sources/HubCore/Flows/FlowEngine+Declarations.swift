@@ -1,0 +1,95 @@
+import HubProtocol
+import SwiftProtobuf
+
+/// Declarations: 三单对碰, forwarding to customs, customs receipts, release notices.
+extension FlowEngine {
+    mutating func declarationActions(_ actions: [DeclarationLinker.Action]) -> [FlowEmission] {
+        var out: [FlowEmission] = []
+        for action in actions {
+            let declaration: DeclarationLinker.Declaration
+            let failures: [MatchFailure]
+            switch action {
+            case .matched(let linked):
+                (declaration, failures) = (linked, [])
+            case .mismatched(let linked, let failed):
+                (declaration, failures) = (linked, failed)
+            }
+            let key = FlowKey(sender: declaration.inventory.sender, id: declaration.inventory.id)
+            guard declarations[key] == nil, let customs = customsParties.first else { continue }
+            let (flow, flowActions) = DeclarationFlow.start(
+                key: key, declaration: declaration, failures: failures, customs: customs, atUs: nowUs)
+            declarations[key] = flow
+            let inventory = declaration.inventory.document
+            declarationIndex["\(inventory.ebpCode)|\(inventory.orderNo)"] = key
+            if failures.isEmpty {
+                let prefix = "fwd:\(key.sender):\(key.id):"
+                declarationIndex[prefix + "inventory"] = key
+                out += [
+                    forward(prefix + "order", "ceb.Order", declaration.order.document, to: customs, key: key),
+                    forward(prefix + "payment", "ceb.Payment", declaration.payment.document, to: customs, key: key),
+                    forward(prefix + "waybill", "ceb.Waybill", declaration.waybill.document, to: customs, key: key),
+                    forward(prefix + "inventory", "ceb.Inventory", inventory, to: customs, key: key),
+                ]
+            }
+            out += declarationFlowActions(flowActions, key: key, receipt: nil)
+        }
+        return out
+    }
+
+    private func forward(_ id: String, _ type: String, _ document: some SwiftProtobuf.Message, to customs: String, key: FlowKey) -> FlowEmission {
+        FlowEmission(id: id, type: type, recipients: [customs], correlationId: key.id, body: Self.bytes(document))
+    }
+
+    mutating func receipt(_ receipt: BizReceipt, _ input: FlowInput) -> [FlowEmission] {
+        guard customsParties.contains(input.sender) else { return [] }
+        let correlated = declarationIndex[input.correlationId]
+        let forDocument = input.correlationId.hasPrefix("fwd:") && !input.correlationId.hasSuffix(":inventory")
+        guard let key = correlated ?? (forDocument ? nil : declarationIndex["\(receipt.ebpCode)|\(receipt.orderNo)"]),
+            var flow = declarations[key]
+        else { return [] }
+        let actions = flow.receipt(status: receipt.returnStatus, info: receipt.returnInfo, invtNo: receipt.invtNo, atUs: input.journaledAtUs)
+        declarations[key] = flow
+        return declarationFlowActions(actions, key: key, receipt: receipt)
+    }
+
+    mutating func declarationFlowActions(_ actions: [DeclarationFlow.Action], key: FlowKey, receipt: BizReceipt?) -> [FlowEmission] {
+        guard let flow = declarations[key] else { return [] }
+        var out: [FlowEmission] = []
+        for action in actions {
+            switch action {
+            case .feedback(let feedback):
+                out.append(self.feedback(feedback, subject: key, to: flow.filers))
+            case .released:
+                var releasing = receipt ?? BizReceipt()
+                if releasing.invtNo.isEmpty { releasing.invtNo = flow.invtNo }
+                let notice = ReleaseNotices.notice(for: flow.declaration, receipt: releasing)
+                let recipients = ReleaseNotices.recipients(for: flow.declaration, config: config)
+                let body = Self.bytes(notice)
+                out.append(FlowEmission(id: "rel:\(key.sender):\(key.id)", type: "flow.ReleaseNotice", recipients: recipients, correlationId: key.id, body: body))
+                held.append(HeldRecord(type: "flow.ReleaseNotice", body: body, recipients: recipients))
+                var inventory = flow.declaration.inventory.document
+                inventory.invtNo = notice.invtNo
+                released.append(SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)))
+                releasedPayers[notice.invtNo] = flow.declaration.payment.sender
+            }
+        }
+        return out
+    }
+
+    /// Why a declaration document of `party` may not enter the journal, if it may not.
+    func declarationRefusal(of party: String, ebcCode: String) -> HubFailure? {
+        if let failure = registrationRefusal(of: party) { return failure }
+        for code in [partyCreditCode[party], customsCodes[ebcCode]].compactMap({ $0 }) {
+            if let reason = credit.refusalReason(code) {
+                return HubFailure(.blacklisted, "enterprise \(code) is \(reason)")
+            }
+        }
+        return nil
+    }
+
+    /// The declaration flow anchored by an inventory, for status displays.
+    public func declaration(_ key: FlowKey) -> DeclarationFlow? { declarations[key] }
+
+    /// Declarations by state, for statistics: linked ones only.
+    public var declarationCount: Int { declarations.count }
+}

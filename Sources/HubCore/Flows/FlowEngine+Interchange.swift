@@ -1,0 +1,157 @@
+import Foundation
+import HubProtocol
+import SwiftProtobuf
+
+/// Interchange (信息互换): queries answered from what the hub holds or relayed to a
+/// department, with a timeout; and credit notices (信用) shared with every department.
+extension FlowEngine {
+    /// The types the hub holds and answers queries about itself.
+    static let heldTypes: Set<String> = ["flow.ReleaseNotice", "ceb.SummaryResult", "reg.Registration", "credit.Notice"]
+
+    /// Whether `party` may ask about `subject`: customs about everything, the other
+    /// departments about what the hub shares with them and what they subscribe to,
+    /// enterprises about nothing.
+    func mayQuery(_ party: String, subject: String) -> Bool {
+        guard let entry = config.party(party) else { return false }
+        if entry.roles.contains(.customs) { return true }
+        guard entry.roles.contains(where: \.isDepartment) else { return false }
+        return Self.heldTypes.contains(subject) || entry.subscribes.contains(subject)
+    }
+
+    mutating func query(_ query: BizQuery, _ input: FlowInput) -> [FlowEmission] {
+        let relayedTo = input.recipients.filter { $0 != input.sender && $0 != HubConfig.hubParty }
+        if !relayedTo.isEmpty {
+            let deadline = input.journaledAtUs + settings.queryTimeoutMs * 1000
+            pendingQueries["\(input.sender)|\(input.id)"] = PendingQuery(asker: input.sender, id: input.id, relayedTo: relayedTo, deadlineUs: deadline)
+            nextQueryDeadline = min(nextQueryDeadline, deadline)
+            return []
+        }
+        var answer = BizAnswer()
+        answer.decision = .accepted
+        let visible = held.filter { record in
+            record.type == query.subject && (customsParties.contains(input.sender) || record.recipients.contains(input.sender))
+        }
+        var matched: [HeldRecord] = []
+        for record in visible where Self.matches(record, criteria: query.criteria) { matched.append(record) }
+        answer.total = UInt32(matched.count)
+        let limit = query.limit == 0 ? 100 : Int(query.limit)
+        for record in matched.prefix(limit) {
+            answer.records.append(answerRecord(record, for: input.sender))
+            if record.type == "flow.ReleaseNotice", let notice = try? BizReleaseNotice(serializedBytes: record.body) {
+                // The summary result that covers the released inventory carries its entryId.
+                for result in held where result.type == "ceb.SummaryResult" && Self.covers(result, invtNo: notice.invtNo) {
+                    answer.records.append(answerRecord(result, for: input.sender))
+                }
+            }
+        }
+        if matched.isEmpty { answer.reason = "nothing matched" }
+        return [FlowEmission(id: "ans:\(input.sender):\(input.id)", type: "flow.Answer", recipients: [input.sender], correlationId: input.id, body: Self.bytes(answer))]
+    }
+
+    /// A department answered a relayed query: it is no longer waiting.
+    mutating func answer(_ input: FlowInput) {
+        for (key, pending) in pendingQueries where pending.id == input.correlationId && pending.relayedTo.contains(input.sender) {
+            pendingQueries[key] = nil
+        }
+    }
+
+    mutating func expireQueries() -> [FlowEmission] {
+        var out: [FlowEmission] = []
+        var next = Int64.max
+        for key in pendingQueries.keys.sorted() {
+            guard let pending = pendingQueries[key] else { continue }
+            guard nowUs >= pending.deadlineUs else {
+                next = min(next, pending.deadlineUs)
+                continue
+            }
+            pendingQueries[key] = nil
+            var answer = BizAnswer()
+            answer.decision = .refused
+            answer.code = HubErrorCode.queryTimeout.rawValue
+            answer.reason = "\(pending.relayedTo.joined(separator: ", ")) did not answer within \(settings.queryTimeoutMs) ms"
+            out.append(FlowEmission(id: "ans:\(pending.asker):\(pending.id)", type: "flow.Answer", recipients: [pending.asker], correlationId: pending.id, body: Self.bytes(answer)))
+        }
+        nextQueryDeadline = next
+        return out
+    }
+
+    mutating func creditNotice(_ notice: BizCreditNotice, _ input: FlowInput) -> [FlowEmission] {
+        var out: [FlowEmission] = []
+        if !notice.customsCode.isEmpty && !notice.socialCreditCode.isEmpty {
+            customsCodes[notice.customsCode] = notice.socialCreditCode
+        }
+        for action in credit.notice(notice, from: input.sender) {
+            switch action {
+            case .share:
+                let recipients = departments.filter { $0 != input.sender }
+                held.append(HeldRecord(type: "credit.Notice", body: input.body, recipients: departments))
+                out.append(FlowEmission(id: "credit:\(input.sender):\(input.id)", type: "credit.Notice", recipients: recipients, correlationId: input.id, body: input.body))
+            case .flagInProgress(let enterprise, let reason):
+                out += flagFlows(of: enterprise, reason: "flagged: \(reason)")
+            case .lifted:
+                break
+            }
+        }
+        return out
+    }
+
+    /// Feedback on every flow in progress of the enterprise with this social credit code.
+    private mutating func flagFlows(of enterprise: String, reason: String) -> [FlowEmission] {
+        var out: [FlowEmission] = []
+        for key in registrations.keys.sorted(by: { ($0.sender, $0.id) < ($1.sender, $1.id) }) {
+            guard var flow = registrations[key], flow.subjectKey == enterprise else { continue }
+            let actions = flow.flag(reason, atUs: nowUs)
+            registrations[key] = flow
+            out += registrationActions(actions, key: key, body: [], shareId: "")
+        }
+        let parties = Set(partyCreditCode.filter { $0.value == enterprise }.map(\.key))
+        let codes = Set(customsCodes.filter { $0.value == enterprise }.map(\.key))
+        for key in declarations.keys.sorted(by: { ($0.sender, $0.id) < ($1.sender, $1.id) }) {
+            guard var flow = declarations[key] else { continue }
+            let inventory = flow.declaration.inventory.document
+            guard !parties.isDisjoint(with: flow.filers) || codes.contains(inventory.ebcCode) || codes.contains(inventory.ebpCode) else { continue }
+            let actions = flow.flag(reason, atUs: nowUs)
+            declarations[key] = flow
+            out += declarationFlowActions(actions, key: key, receipt: nil)
+        }
+        return out
+    }
+
+    private func answerRecord(_ record: HeldRecord, for asker: String) -> BizAnswerRecord {
+        var out = BizAnswerRecord()
+        out.type = record.type
+        out.body = Data((try? policy.redactor(for: asker, type: record.type)?.redact(record.body)) ?? record.body)
+        return out
+    }
+
+    /// Whether every criteria entry equals the record's field of that (proto) name.
+    static func matches(_ record: HeldRecord, criteria: [String: String]) -> Bool {
+        guard !criteria.isEmpty else { return true }
+        guard let fields = fields(of: record) else { return false }
+        return criteria.allSatisfy { name, value in
+            guard let field = fields[name] else { return false }
+            return "\(field)" == value
+        }
+    }
+
+    private static func fields(of record: HeldRecord) -> [String: Any]? {
+        let message: (any SwiftProtobuf.Message)?
+        switch record.type {
+        case "flow.ReleaseNotice": message = try? BizReleaseNotice(serializedBytes: record.body)
+        case "ceb.SummaryResult": message = try? BizSummaryResult(serializedBytes: record.body)
+        case "reg.Registration": message = try? BizRegistration(serializedBytes: record.body)
+        case "credit.Notice": message = try? BizCreditNotice(serializedBytes: record.body)
+        default: message = nil
+        }
+        var options = JSONEncodingOptions()
+        options.preserveProtoFieldNames = true
+        options.alwaysPrintInt64sAsNumbers = true
+        guard let json = try? message?.jsonUTF8Data(options: options) else { return nil }
+        return (try? JSONSerialization.jsonObject(with: json)) as? [String: Any]
+    }
+
+    private static func covers(_ result: HeldRecord, invtNo: String) -> Bool {
+        guard !invtNo.isEmpty, let decoded = try? BizSummaryResult(serializedBytes: result.body) else { return false }
+        return decoded.summaryResultList.contains { $0.invtNo == invtNo }
+    }
+}

@@ -1,0 +1,73 @@
+import HubProtocol
+
+/// 清单核放、汇总申报: released export inventories aggregated into summary declarations for
+/// customs, on schedule (each UTC day, once it is over) and on request; customs' results,
+/// with their entryId, shared with tax, forex and the paying banks.
+extension FlowEngine {
+    /// Once a UTC day is over, its released, not yet summarized export inventories.
+    mutating func scheduledSummaries() -> [FlowEmission] {
+        let today = Self.day(nowUs)
+        guard today != lastScheduledDay else { return [] }
+        lastScheduledDay = today
+        let days = Set(released.filter { !summarized.contains($0.inventory.invtNo) && $0.releaseDate < today }.map(\.releaseDate))
+        return days.sorted().flatMap { day in summaries(from: day, to: day, ebcCode: "", correlationId: "") }
+    }
+
+    mutating func summaryRequest(_ request: BizSummaryRequest, _ input: FlowInput) -> [FlowEmission] {
+        let today = Self.day(nowUs)
+        let start = request.startDate.isEmpty ? "00000000" : request.startDate
+        let end = request.endDate.isEmpty ? today : request.endDate
+        return summaries(from: start, to: end, ebcCode: request.ebcCode, correlationId: input.id)
+    }
+
+    /// Summary declarations of the released export inventories of the period not yet in a
+    /// summary, optionally of one enterprise only.
+    private mutating func summaries(from start: String, to end: String, ebcCode: String, correlationId: String) -> [FlowEmission] {
+        let candidates = released.filter { item in
+            !summarized.contains(item.inventory.invtNo) && (ebcCode.isEmpty || item.inventory.ebcCode == ebcCode)
+        }
+        guard let customs = customsParties.first else { return [] }
+        let first = summaryCount + 1
+        let summaries = SummaryAggregator.summaries(of: candidates, from: start, to: end) { index in
+            Self.summaryId(first + index)
+        }
+        var out: [FlowEmission] = []
+        for var summary in summaries {
+            summaryCount += 1
+            let id = summary.copNo
+            summary.guid = id
+            summary.appTime = Self.appTime(nowUs)
+            summarized.formUnion(summary.invtNo)
+            var payers: [String] = []
+            for number in summary.invtNo {
+                if let payer = releasedPayers[number], !payers.contains(payer) { payers.append(payer) }
+            }
+            summaryPayers[id] = payers
+            out.append(FlowEmission(id: id, type: "ceb.SummaryDeclaration", recipients: [customs], correlationId: correlationId, body: Self.bytes(summary)))
+        }
+        return out
+    }
+
+    mutating func summaryResult(_ input: FlowInput) -> [FlowEmission] {
+        guard customsParties.contains(input.sender) else { return [] }
+        var recipients: [String] = []
+        for party in parties(.tax) + parties(.forex) + (summaryPayers[input.correlationId] ?? []) where !recipients.contains(party) {
+            recipients.append(party)
+        }
+        held.append(HeldRecord(type: "ceb.SummaryResult", body: input.body, recipients: recipients))
+        return [FlowEmission(id: "sres:\(input.sender):\(input.id)", type: "ceb.SummaryResult", recipients: recipients, correlationId: input.id, body: input.body)]
+    }
+
+    static func summaryId(_ n: Int) -> String {
+        let number = String(n)
+        return "sum:" + String(repeating: "0", count: max(0, 6 - number.count)) + number
+    }
+
+    /// YYYYMMDDhhmmss (UTC) of a journal time, as the standard writes appTime.
+    static func appTime(_ us: Int64) -> String {
+        let seconds = Int(us / 1_000_000)
+        let inDay = ((seconds % 86_400) + 86_400) % 86_400
+        let clock = [inDay / 3600, inDay % 3600 / 60, inDay % 60].map { $0 < 10 ? "0\($0)" : "\($0)" }.joined()
+        return day(us) + clock
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import HubProtocol
+import SwiftProtobuf
+
+/// The single window's business flows (PROTOCOL.md section 13) as one value owned by the
+/// hub's router thread: journaled messages and the passing of time in, messages to emit
+/// out. No sockets, no disk.
+///
+/// Its state is a function of the journaled messages it was given, in journal order, and
+/// its clock is the journal's (`journaledAtUs`, never going back), so feeding it the
+/// journal again after a restart rebuilds the same state and asks for the same emissions,
+/// with the same ids, which the journal deduplicates. `admit` answers, from the same
+/// state, whether a new submission may enter the journal at all.
+public struct FlowEngine: Sendable {
+    let config: HubConfig
+    let settings: HubConfig.Flows
+    let policy: RedactionPolicy
+    /// Departments by role, in config order.
+    let customsParties: [String]
+    let departments: [String]
+
+    /// The flows' clock: the latest journal time seen, µs since the epoch.
+    public private(set) var nowUs: Int64 = 0
+
+    // Registration
+    var registrations: [FlowKey: RegistrationFlow] = [:]
+    var registrationIndex: [String: FlowKey] = [:]  // share id, filing id, social credit code → flow
+    var partyRegistration: [String: FlowKey] = [:]  // filer → latest registration
+    var partyCreditCode: [String: String] = [:]  // filer → social credit code
+    var customsCodes: [String: String] = [:]  // customs code → social credit code
+    var registered: Set<String> = []  // parties whose registration customs accepted
+    var nextRegistrationDeadline: Int64 = .max
+
+    // Declarations
+    var linker = DeclarationLinker()
+    var declarations: [FlowKey: DeclarationFlow] = [:]
+    var declarationIndex: [String: FlowKey] = [:]  // forward id, "ebp_code|order_no" → flow
+
+    // Release, summaries, shared records for queries
+    var released: [SummaryAggregator.Released] = []
+    var releasedPayers: [String: String] = [:]  // invt_no → payment filer
+    var summarized: Set<String> = []  // invt_no already in a summary
+    var summaryCount = 0
+    var summaryPayers: [String: [String]] = [:]  // summary id → payment filers of its inventories
+    var lastScheduledDay = ""
+    var held: [HeldRecord] = []
+
+    // Interchange and credit
+    var credit = CreditRegistry()
+    var pendingQueries: [String: PendingQuery] = [:]  // "asker|query id" → query
+    var nextQueryDeadline: Int64 = .max
+
+    var feedbackCounts: [FlowKey: Int] = [:]
+
+    /// A record the hub holds for answering queries, with who may see it.
+    struct HeldRecord: Sendable {
+        var type: String
+        var body: [UInt8]
+        var recipients: [String]
+    }
+
+    struct PendingQuery: Sendable {
+        var asker: String
+        var id: String
+        var relayedTo: [String]
+        var deadlineUs: Int64
+    }
+
+    /// The engine for `config`, whose `flows` must be set.
+    public init(config: HubConfig, policy: RedactionPolicy) {
+        self.config = config
+        settings = config.flows ?? HubConfig.Flows()
+        self.policy = policy
+        customsParties = config.parties(withRole: .customs).map(\.id)
+        departments = config.parties.filter { $0.roles.contains { $0.isDepartment } }.map(\.id)
+    }
+
+    /// Whether `type` is one the flows read.
+    public static func reads(type: String) -> Bool { HubConfig.flowTypes[type] != nil }
+
+    /// A message was journaled (live, or read back while rebuilding after a restart).
+    /// Returns what the hub must emit, in order.
+    public mutating func journaled(_ input: FlowInput) -> [FlowEmission] {
+        guard input.sender != HubConfig.hubParty, Self.reads(type: input.type) else { return [] }
+        var out = advance(to: input.journaledAtUs)
+        do {
+            switch input.type {
+            case "reg.Registration": out += registration(try BizRegistration(serializedBytes: input.body), input)
+            case "reg.Result": out += registrationResult(try BizRegistrationResult(serializedBytes: input.body), input)
+            case "ceb.Order": out += declarationActions(linker.add(order: .init(id: input.id, sender: input.sender, document: try BizOrder(serializedBytes: input.body))))
+            case "ceb.Payment": out += declarationActions(linker.add(payment: .init(id: input.id, sender: input.sender, document: try BizPayment(serializedBytes: input.body))))
+            case "ceb.Waybill": out += declarationActions(linker.add(waybill: .init(id: input.id, sender: input.sender, document: try BizWaybill(serializedBytes: input.body))))
+            case "ceb.Inventory": out += declarationActions(linker.add(inventory: .init(id: input.id, sender: input.sender, document: try BizInventory(serializedBytes: input.body))))
+            case "ceb.Receipt": out += receipt(try BizReceipt(serializedBytes: input.body), input)
+            case "ceb.SummaryResult": out += summaryResult(input)
+            case "flow.SummaryRequest": out += summaryRequest(try BizSummaryRequest(serializedBytes: input.body), input)
+            case "flow.Query": out += query(try BizQuery(serializedBytes: input.body), input)
+            case "flow.Answer": answer(input)
+            case "credit.Notice": out += creditNotice(try BizCreditNotice(serializedBytes: input.body), input)
+            default: break
+            }
+        } catch {
+            // The router validated the body's wire format; a body that is well-formed
+            // protobuf but not this message changes nothing.
+        }
+        return out
+    }
+
+    /// Time passed without messages: deadlines and schedules fall due.
+    public mutating func tick(nowUs now: Int64) -> [FlowEmission] {
+        advance(to: now)
+    }
+
+    /// Moves the clock forward (never back) and runs what fell due.
+    private mutating func advance(to time: Int64) -> [FlowEmission] {
+        guard time > nowUs else { return [] }
+        nowUs = time
+        var out: [FlowEmission] = []
+        if nowUs >= nextRegistrationDeadline { out += expireRegistrations() }
+        if nowUs >= nextQueryDeadline { out += expireQueries() }
+        if settings.dailySummaries { out += scheduledSummaries() }
+        return out
+    }
+
+    // MARK: emitting
+
+    /// The next feedback about `subject`, to `recipients`.
+    mutating func feedback(_ feedback: BizFeedback, subject: FlowKey, to recipients: [String]) -> FlowEmission {
+        let n = (feedbackCounts[subject] ?? 0) + 1
+        feedbackCounts[subject] = n
+        let number = String(n)
+        let id = "fb:\(subject.id):\(subject.sender):\(String(repeating: "0", count: max(0, 6 - number.count)))\(number)"
+        return FlowEmission(id: id, type: "flow.Feedback", recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))
+    }
+
+    static func bytes(_ message: some SwiftProtobuf.Message) -> [UInt8] {
+        (try? message.serializedBytes()) ?? []
+    }
+
+    /// UTC day YYYYMMDD of a journal time.
+    static func day(_ us: Int64) -> String {
+        let seconds = us / 1_000_000
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        // Civil from days (Howard Hinnant's algorithm), proleptic Gregorian, UTC.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04d%02d%02d", y, m, d)
+    }
+
+    /// The parties with `role`.
+    func parties(_ role: PartyRole) -> [String] { config.parties(withRole: role).map(\.id) }
+}

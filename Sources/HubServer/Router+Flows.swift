@@ -1,0 +1,91 @@
+import Foundation
+import HubCore
+import HubProtocol
+import HubStore
+import ZeroMQ
+
+/// The hub's flows (PROTOCOL.md section 13) driven by the router thread: submissions are
+/// admitted against the flows' state, every committed message of a flow type is handed to
+/// the `FlowEngine`, and what it emits is journaled under the sender `hub` like any
+/// submission, without a reply.
+extension Router {
+    /// How far behind the wall clock the flows' timers run, so that a message stamped by the
+    /// journal before a deadline has always reached the engine before that deadline fires
+    /// (the engine's clock never goes back, and a restart replays the same order).
+    static let flowClockLagUs: Int64 = 1_000_000
+
+    /// Reads the journal's flow messages into a fresh engine and returns what it still has
+    /// to emit: everything it asks for, minus what the journal already holds from `hub`.
+    static func rebuild(_ engine: inout FlowEngine, from store: any JournalStore) throws -> [FlowEmission] {
+        let types = HubConfig.flowTypes.keys.sorted()
+        var emitted = Set<String>()
+        var owed: [FlowEmission] = []
+        var after: UInt64 = 0
+        while true {
+            let page = try store.records(types: types, after: after, limit: 2000)
+            guard let last = page.last else { break }
+            after = last.seq
+            for record in page {
+                if record.sender == HubConfig.hubParty {
+                    emitted.insert(record.id)
+                    continue
+                }
+                owed += engine.journaled(
+                    FlowInput(
+                        seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
+                        correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body))
+            }
+        }
+        owed += engine.tick(nowUs: wallClockUs() - flowClockLagUs)
+        var seen = Set<String>()
+        return owed.filter { !emitted.contains($0.id) && seen.insert($0.id).inserted }
+    }
+
+    /// Nil if the flows let `party` submit this message.
+    func admitFlow(header: WireHeader, body: ZMQMessage, party: String) -> HubFailure? {
+        guard let flows, FlowEngine.reads(type: header.type) else { return nil }
+        return flows.admit(type: header.type, from: party, recipients: header.recipients, body: body.bytes)
+    }
+
+    /// A message was journaled: the flows read it if it is one of theirs.
+    func flowsRead(_ submit: PendingSubmit, _ outcome: AppendOutcome) {
+        guard flows != nil, submit.party != HubConfig.hubParty, FlowEngine.reads(type: submit.header.type) else { return }
+        let input = FlowInput(
+            seq: outcome.seq, sender: submit.party, id: submit.header.id, type: submit.header.type,
+            recipients: outcome.recipients, correlationId: submit.header.correlationID,
+            journaledAtUs: outcome.journaledAtUs, body: submit.body.bytes)
+        guard let emissions = flows?.journaled(input) else { return }
+        emit(emissions)
+    }
+
+    /// Timers of the flows (deadlines, schedules), at most every 100 ms.
+    func flowsTick() {
+        guard flows != nil, clock.now - lastFlowTick >= .milliseconds(100) else { return }
+        lastFlowTick = clock.now
+        guard let emissions = flows?.tick(nowUs: Self.wallClockUs() - Self.flowClockLagUs) else { return }
+        emit(emissions)
+    }
+
+    /// Hands the flows' messages to the journal writer, as submissions of `hub` that nobody
+    /// waits to be answered.
+    func emit(_ emissions: [FlowEmission]) {
+        guard !emissions.isEmpty else { return }
+        let now = Self.wallClockUs()
+        for emission in emissions {
+            var header = WireHeader()
+            header.id = emission.id
+            header.type = emission.type
+            header.sender = HubConfig.hubParty
+            header.recipients = emission.recipients
+            header.correlationID = emission.correlationId
+            header.createdAtUs = now
+            pending += 1
+            toJournal.append(
+                PendingSubmit(
+                    routingId: [], party: HubConfig.hubParty, header: header, recipients: emission.recipients,
+                    body: ZMQMessage(bytes: emission.body)))
+        }
+    }
+
+    static func wallClockUs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
+}
