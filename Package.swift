@@ -71,10 +71,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "FlowSamples", dependencies: ["HubProtocol"], swiftSettings: strict),
         .executableTarget(
             name: "swhub",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubClient",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubClient", "FlowSamples",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -86,13 +87,16 @@ let package = Package(
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"], swiftSettings: strict),
         .testTarget(
             name: "HubCoreTests",
-            dependencies: ["HubCore", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["HubCore", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict
         ),
         .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol"], swiftSettings: strict),
         .testTarget(
             name: "HubServerTests",
-            dependencies: ["HubServer", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ"],
+            dependencies: [
+                "HubServer", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict
         ),
     ]

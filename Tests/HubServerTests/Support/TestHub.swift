@@ -13,6 +13,10 @@ final class TestHub: @unchecked Sendable {
         var subscribes: [String] = []
         /// Field-level visibility, as the config's `hide:` value (YAML flow mapping).
         var hide: String? = nil
+        /// The party's roles (customs, tax, ..., platform, ...).
+        var roles: [String] = []
+        /// For a bank: the bank codes it answers for.
+        var bankCodes: [String] = []
     }
 
     let directory: URL
@@ -26,9 +30,12 @@ final class TestHub: @unchecked Sendable {
     var configPath: String { directory.appendingPathComponent("hub.yaml").path }
     var journalPath: String { directory.appendingPathComponent("journal.sqlite").path }
 
-    /// Writes keys and config; `extraHub` lines are appended to the `hub:` section.
+    /// Writes keys and config; `extraHub` lines are appended to the `hub:` section; `flows`
+    /// lines, if given, make a `flows:` section (an empty list turns the flows on with
+    /// their defaults).
     init(
-        parties: [PartySpec], types: [String] = ["demo.Note", "demo.Query"], extraHub: [String] = []
+        parties: [PartySpec], types: [String] = ["demo.Note", "demo.Query"], extraHub: [String] = [],
+        flows: [String]? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -46,12 +53,17 @@ final class TestHub: @unchecked Sendable {
 
             """
         for line in extraHub { yaml += "  \(line)\n" }
+        if let flows {
+            yaml += flows.isEmpty ? "flows: {}\n" : "flows:\n" + flows.map { "  \($0)\n" }.joined()
+        }
         yaml += "types: [\(types.joined(separator: ", "))]\nparties:\n"
         for party in parties {
             let keys = try CurveKeyPair.generate()
             partyKeys[party.id] = keys
             yaml += "  - id: \(party.id)\n    public_key: \"\(keys.publicKey)\"\n    subscribes: [\(party.subscribes.joined(separator: ", "))]\n"
             if let hide = party.hide { yaml += "    hide: \(hide)\n" }
+            if !party.roles.isEmpty { yaml += "    roles: [\(party.roles.joined(separator: ", "))]\n" }
+            if !party.bankCodes.isEmpty { yaml += "    bank_codes: [\(party.bankCodes.joined(separator: ", "))]\n" }
         }
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }
