@@ -29,7 +29,9 @@ extension FlowEngine {
         registrationIndex[input.id] = key
         if !registration.socialCreditCode.isEmpty {
             registrationIndex[registration.socialCreditCode] = key
-            partyCreditCode[input.sender] = registration.socialCreditCode
+            // A party's first registration is its own; later ones may be filed for others
+            // (a platform registering its merchants).
+            if partyCreditCode[input.sender] == nil { partyCreditCode[input.sender] = registration.socialCreditCode }
             if !registration.customsCode.isEmpty { customsCodes[registration.customsCode] = registration.socialCreditCode }
         }
         partyRegistration[input.sender] = key
@@ -44,13 +46,10 @@ extension FlowEngine {
         else { return [] }
         let actions = flow.result(result, from: input.sender, atUs: input.journaledAtUs)
         registrations[key] = flow
-        if customsParties.contains(input.sender) && partyRegistration[key.sender] == key {
-            if result.decision == .accepted {
-                registered.insert(key.sender)
-                if !result.code.isEmpty { customsCodes[result.code] = flow.subjectKey }
-            } else if result.decision == .refused {
-                registered.remove(key.sender)
-            }
+        if customsParties.contains(input.sender) && result.decision == .accepted {
+            // Registered once customs accepted a registration the party filed.
+            registered.insert(key.sender)
+            if !result.code.isEmpty { customsCodes[result.code] = flow.subjectKey }
         }
         return registrationActions(actions, key: key, body: [], shareId: "")
     }

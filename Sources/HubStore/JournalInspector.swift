@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+/// Read-only access to a journal file for operators' commands (`swhub status`,
+/// `swhub stats`), safe beside a running hub: SQLite in WAL mode lets readers in while the
+/// hub writes, and this never writes, checkpoints or migrates.
+public final class JournalInspector: Sendable {
+    private let queue: DatabaseQueue
+
+    /// Counts of messages grouped by one or two columns.
+    public struct Count: Sendable, Equatable {
+        public var key: String
+        public var count: Int
+    }
+
+    /// Opens `path` read-only.
+    /// - Throws: ``StoreError`` `openFailed` when the file is missing or not a journal.
+    public init(path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(code: .openFailed, reason: "no journal at \(path)")
+        }
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "HubStore.inspector"
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM messages LIMIT 1") }
+        } catch {
+            throw StoreError(code: .openFailed, reason: "\(path) is not a readable journal: \(error)")
+        }
+    }
+
+    /// The messages of `sender` whose ids start with `prefix`, in seq order.
+    public func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord] {
+        try read {
+            try Row.fetchAll($0, sql: JournalSQL.selectBySenderAndIdPrefix, arguments: [sender, prefix, prefix + "\u{10FFFF}"])
+                .map(JournalSQL.record(from:))
+        }
+    }
+
+    /// Every message of `type`, in seq order, from `after` on, at most `limit`.
+    public func records(type: String, after: UInt64, limit: Int) throws -> [JournalRecord] {
+        try read {
+            try Row.fetchAll($0, sql: JournalSQL.selectByTypes(count: 1), arguments: [Int64(clamping: after), type, limit])
+                .map(JournalSQL.record(from:))
+        }
+    }
+
+    /// Messages by type.
+    public func countsByType() throws -> [Count] {
+        try counts("SELECT type, count(*) FROM messages GROUP BY type ORDER BY type")
+    }
+
+    /// Messages by sender.
+    public func countsBySender() throws -> [Count] {
+        try counts("SELECT sender, count(*) FROM messages GROUP BY sender ORDER BY sender")
+    }
+
+    /// Deliveries owed, by recipient (one per message addressed to it).
+    public func countsByRecipient() throws -> [Count] {
+        try counts("SELECT recipient, count(*) FROM inbox GROUP BY recipient ORDER BY recipient")
+    }
+
+    /// Messages by UTC day (YYYY-MM-DD) of journaling.
+    public func countsByDay() throws -> [Count] {
+        try counts("SELECT date(journaled_at_us / 1000000, 'unixepoch'), count(*) FROM messages GROUP BY 1 ORDER BY 1")
+    }
+
+    /// Every party's acknowledgement position.
+    public func ackPositions() throws -> [Count] {
+        try counts("SELECT party, acked_seq FROM cursors ORDER BY party")
+    }
+
+    /// The journal's head seq.
+    public func headSeq() throws -> UInt64 {
+        try read { UInt64(try Int64.fetchOne($0, sql: JournalSQL.selectHead) ?? 0) }
+    }
+
+    private func counts(_ sql: String) throws -> [Count] {
+        try read { db in
+            try Row.fetchAll(db, sql: sql).map { Count(key: $0[0] ?? "", count: $0[1] ?? 0) }
+        }
+    }
+
+    private func read<R>(_ body: (Database) throws -> R) throws -> R {
+        do {
+            return try queue.read(body)
+        } catch {
+            throw StoreError(code: .readFailed, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import HubCore
+import HubProtocol
+import HubStore
+import SwiftProtobuf
+
+/// `swhub status ID`: the unified feedback of a registration or declaration, read from the
+/// journal (safe beside a running hub).
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the unified feedback of a registration or declaration (by the filing's message id).")
+
+    @Argument(help: "The filing's message id: a reg.Registration's, or a declaration's ceb.Inventory's.")
+    var id: String
+
+    @Option(help: "The hub's config file (its journal is read).")
+    var config: String
+
+    @Flag(help: "Print the latest feedback of each matching filing as one JSON object per line.")
+    var json = false
+
+    func run() throws {
+        let inspector = try JournalInspector(path: HubConfig.load(path: config).settings.journal)
+        let prefix = "fb:\(id):"
+        // fb:<subject id>:<subject sender>:<n>; the subject id itself may hold colons.
+        var bySender: [String: [BizFeedback]] = [:]
+        var senders: [String] = []
+        for record in try inspector.records(sender: HubConfig.hubParty, idPrefix: prefix) {
+            let rest = record.id.dropFirst(prefix.count).split(separator: ":", omittingEmptySubsequences: false)
+            guard rest.count == 2, let feedback = try? BizFeedback(serializedBytes: record.body) else { continue }
+            let sender = String(rest[0])
+            if bySender[sender] == nil { senders.append(sender) }
+            bySender[sender, default: []].append(feedback)
+        }
+        guard !senders.isEmpty else {
+            throw ValidationError("no feedback about a filing with id '\(id)' in the journal (is it a reg.Registration's or ceb.Inventory's id, and are flows on?)")
+        }
+        for sender in senders {
+            let history = bySender[sender] ?? []
+            guard let latest = history.last else { continue }
+            if json {
+                var options = JSONEncodingOptions()
+                options.preserveProtoFieldNames = true
+                Output.line(try latest.jsonString(options: options))
+            } else {
+                Output.line(Self.render(latest, filer: sender, history: history))
+            }
+        }
+    }
+
+    static func render(_ feedback: BizFeedback, filer: String, history: [BizFeedback]) -> String {
+        var lines = [
+            "\(feedback.subjectType) \(feedback.subjectID) filed by \(filer), key \(feedback.subjectKey)",
+            "  state: \(name(feedback.state))\(feedback.final ? " (final)" : "")  updated \(time(feedback.updatedAtUs))",
+        ]
+        let width = max(10, feedback.departments.map(\.department.count).max() ?? 0)
+        for status in feedback.departments {
+            var line = "  " + status.department.padding(toLength: width, withPad: " ", startingAt: 0)
+            line += "  " + status.status.padding(toLength: 12, withPad: " ", startingAt: 0)
+            if !status.code.isEmpty { line += "  code \(status.code)" }
+            if !status.reason.isEmpty { line += "  \(status.reason)" }
+            lines.append(line)
+        }
+        if !feedback.pendingDepartments.isEmpty { lines.append("  pending: \(feedback.pendingDepartments.joined(separator: ", "))") }
+        for reason in feedback.reasons { lines.append("  reason: \(reason)") }
+        lines.append("  history: \(history.map { name($0.state) + ($0.final ? " (final)" : "") }.joined(separator: " → "))")
+        return lines.joined(separator: "\n")
+    }
+
+    static func name(_ state: BizFeedbackState) -> String {
+        switch state {
+        case .pending: "PENDING"
+        case .accepted: "ACCEPTED"
+        case .partiallyAccepted: "PARTIALLY_ACCEPTED"
+        case .refused: "REFUSED"
+        case .expired: "EXPIRED"
+        default: "UNSPECIFIED"
+        }
+    }
+
+    static func time(_ us: Int64) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: Date(timeIntervalSince1970: Double(us) / 1_000_000))
+    }
+}
