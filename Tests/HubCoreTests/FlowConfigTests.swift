@@ -1,0 +1,47 @@
+import HubCore
+import Testing
+
+/// The `flows:` section of the hub's config and what it implies.
+@Suite("Config: flows")
+struct FlowConfigTests {
+    static func parse(_ body: String) throws -> HubConfig {
+        try HubConfig.parse(
+            yaml: "hub: {endpoint: \"tcp://*:1\", key_file: k, journal: j}\n" + body, baseDirectory: "/"
+        ) { _ in "" }
+    }
+
+    static let customs = "  - {id: customs, public_key: \"\(TestKeys.a)\", roles: [customs]}\n"
+
+    @Test func flowsDeclareTheirTypesWithTheirMessages() throws {
+        let config = try Self.parse("flows: {registration_deadline_ms: 60000, summary_schedule: none}\nparties:\n" + Self.customs)
+        #expect(config.flows?.registrationDeadlineMs == 60000)
+        #expect(config.flows?.queryTimeoutMs == 30000)
+        #expect(config.flows?.dailySummaries == false)
+        #expect(config.typeMessages["reg.Registration"] == "swhub.v1.Registration")
+        #expect(config.types.isSuperset(of: HubConfig.flowTypes.keys))
+        #expect(try Self.parse("types: [demo.Note]\nparties: []").flows == nil, "no flows section: routing only")
+    }
+
+    @Test func bankCodesBelongToBanks() throws {
+        let bank = try Self.parse("parties:\n  - {id: boc, public_key: \"\(TestKeys.b)\", roles: [bank], bank_codes: [BKCHCNBJ]}")
+        #expect(bank.party("boc")?.bankCodes == ["BKCHCNBJ"])
+        #expect(throws: ConfigError.self) {
+            try Self.parse("parties:\n  - {id: shop, public_key: \"\(TestKeys.b)\", roles: [platform], bank_codes: [X]}")
+        }
+    }
+
+    @Test(arguments: [
+        ("flows: {}\nparties:\n  - {id: tax, public_key: \"\(TestKeys.a)\", roles: [tax]}", "role customs"),
+        ("parties:\n  - {id: hub, public_key: \"\(TestKeys.a)\"}", "reserved"),
+        ("flows: {summary_schedule: hourly}\nparties:\n" + customs, "summary_schedule"),
+        ("flows: {query_timeout_ms: 0}\nparties:\n" + customs, "query_timeout_ms"),
+        ("flows: {}\ntypes: [{name: ceb.Order, message: swhub.v1.Payment}]\nparties:\n" + customs, "flow type"),
+    ])
+    func invalidFlowConfigsStopStartUp(yaml: String, mentions: String) {
+        #expect {
+            try Self.parse(yaml)
+        } throws: { error in
+            "\(error)".contains(mentions)
+        }
+    }
+}

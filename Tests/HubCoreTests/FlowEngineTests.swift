@@ -1,0 +1,120 @@
+import FlowSamples
+import HubCore
+import HubProtocol
+import SwiftProtobuf
+import Testing
+
+/// The flow engine alone: its emissions are a function of the journal, whatever the
+/// timers did in between, so a hub rebuilt from the journal emits nothing different;
+/// and its admission rules.
+@Suite("Flow engine: deterministic replay and admission")
+struct FlowEngineTests {
+    static let keys = [TestKeys.a, TestKeys.b, TestKeys.c, TestKeys.d, TestKeys.e, TestKeys.clientPublic, TestKeys.serverPublic]
+
+    static func engine(deadlineMs: Int = 5000) throws -> FlowEngine {
+        let parties: [(String, String)] = [
+            ("customs", "[customs]"), ("tax", "[tax]"), ("forex", "[forex]"), ("post", "[post, logistics_company]"),
+            ("bank", "[bank, payment_company]"), ("platform", "[platform, ecommerce_enterprise]"), ("agent", "[declaration_agent]"),
+        ]
+        var yaml = "hub: {endpoint: \"tcp://127.0.0.1:1\", key_file: hub.key, journal: j.sqlite}\n"
+        yaml += "flows: {registration_deadline_ms: \(deadlineMs), query_timeout_ms: 1000}\nparties:\n"
+        for (index, (id, roles)) in parties.enumerated() {
+            yaml += "  - {id: \(id), public_key: \"\(keys[index])\", roles: \(roles)\(id == "bank" ? ", bank_codes: [BKCHCNBJ]" : "")}\n"
+        }
+        let config = try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" }
+        return FlowEngine(config: config, policy: try RedactionPolicy(config: config, schema: HubConfig.schema()))
+    }
+
+    /// A journal: registrations of the filers, some results, declarations (one
+    /// mismatched), receipts, a credit notice, a summary request; times 1 ms apart.
+    static func journal() throws -> [FlowInput] {
+        var inputs: [FlowInput] = []
+        var time: Int64 = 1_763_700_000_000_000
+        func add(_ sender: String, _ type: String, _ id: String, _ message: some SwiftProtobuf.Message, correlation: String = "", gapMs: Int64 = 1) throws {
+            time += gapMs * 1000
+            inputs.append(FlowInput(
+                seq: UInt64(inputs.count + 1), sender: sender, id: id, type: type, recipients: [], correlationId: correlation,
+                journaledAtUs: time, body: try message.serializedBytes()))
+        }
+        for (party, code) in [("platform", "91330100MA27XXXX1A"), ("bank", "91110000100000001B"), ("post", "91110000100000002C")] {
+            let registration = SampleFilings.registration(copNo: party, socialCreditCode: code, customsCode: "", name: party, roles: [.platform], bankCode: "BKCHCNBJ")
+            try add(party, "reg.Registration", "reg-\(party)", registration)
+            var result = BizRegistrationResult()
+            result.socialCreditCode = code
+            result.decision = .accepted
+            try add("customs", "reg.Result", "res-\(party)", result, correlation: "share:\(party):reg-\(party)")
+        }
+        for n in 1...4 {
+            var docs = SampleFilings.declaration(n, mismatch: n == 3 ? .consignee : nil)
+            if n == 4 { docs.inventory.ieFlag = "E" }  // an export, for the summary
+            try add("bank", "ceb.Payment", "pay-\(n)", docs.payment)
+            try add("platform", "ceb.Inventory", "inv-\(n)", docs.inventory)
+            try add("post", "ceb.Waybill", "way-\(n)", docs.waybill)
+            try add("platform", "ceb.Order", "ord-\(n)", docs.order, gapMs: 700)
+            var receipt = BizReceipt()
+            receipt.invtNo = "INV\(n)"
+            for status: Int32 in [120, -301010, 800] {
+                receipt.returnStatus = status
+                try add("customs", "ceb.Receipt", "rc-\(n)-\(status)", receipt, correlation: "fwd:platform:inv-\(n):inventory", gapMs: 400)
+            }
+        }
+        var notice = BizCreditNotice()
+        notice.socialCreditCode = "91110000100000002C"
+        notice.blacklisted = true
+        try add("tax", "credit.Notice", "credit-1", notice, gapMs: 6000)
+        try add("customs", "flow.SummaryRequest", "sum-1", BizSummaryRequest())
+        return inputs
+    }
+
+    @Test func timersBetweenMessagesChangeNothingThatAReplayWouldNotEmit() throws {
+        let journal = try Self.journal()
+        var live = try Self.engine()
+        var liveOut: [FlowEmission] = []
+        for (index, input) in journal.enumerated() {
+            liveOut += live.journaled(input)
+            // The router's timer runs behind the journal: ticks between messages.
+            if index % 3 == 0 { liveOut += live.tick(nowUs: input.journaledAtUs + 100) }
+        }
+        let end = journal.last!.journaledAtUs + 10_000_000
+        liveOut += live.tick(nowUs: end)
+
+        var rebuilt = try Self.engine()
+        var replayOut = journal.flatMap { rebuilt.journaled($0) }
+        replayOut += rebuilt.tick(nowUs: end)
+
+        #expect(liveOut == replayOut)
+        let ids = liveOut.map(\.id)
+        #expect(Set(ids).count == ids.count, "every emission has its own id")
+        // The flows did what the journal asked for.
+        #expect(ids.contains("fwd:platform:inv-1:inventory"))
+        #expect(!ids.contains("fwd:platform:inv-3:inventory"), "the mismatched declaration is not forwarded")
+        #expect(ids.contains("rel:platform:inv-4"))
+        #expect(ids.contains("credit:tax:credit-1"))
+        #expect(ids.contains { $0.hasPrefix("sum:") })
+        // The registrations expired at their deadline (only customs answered).
+        let expired = liveOut.filter { $0.type == "flow.Feedback" }.compactMap { try? BizFeedback(serializedBytes: $0.body) }
+            .filter { $0.subjectType == "reg.Registration" && $0.final }
+        #expect(expired.count == 3 && expired.allSatisfy { $0.state == .expired })
+    }
+
+    @Test func admission() throws {
+        var engine = try Self.engine()
+        let order: [UInt8] = try SampleFilings.declaration(1).order.serializedBytes()
+        #expect(engine.admit(type: "ceb.Order", from: "platform", recipients: [], body: order)?.code == .notRegistered)
+        #expect(engine.admit(type: "demo.Anything", from: "platform", recipients: [], body: [0xFF]) == nil)
+        for input in try Self.journal().prefix(2) { _ = engine.journaled(input) }
+        #expect(engine.admit(type: "ceb.Order", from: "platform", recipients: [], body: order) == nil)
+        #expect(engine.admit(type: "ceb.Order", from: "platform", recipients: [], body: [0x0A, 0x05])?.code == .malformedBody)
+        #expect(engine.admit(type: "flow.Feedback", from: "customs", recipients: [], body: [])?.code == .notEntitled)
+        #expect(engine.admit(type: "ceb.Receipt", from: "tax", recipients: [], body: [])?.code == .notEntitled)
+        #expect(engine.admit(type: "reg.Result", from: "platform", recipients: [], body: [])?.code == .notEntitled)
+        var query = BizQuery()
+        query.subject = "ceb.Order"
+        let asked: [UInt8] = try query.serializedBytes()
+        #expect(engine.admit(type: "flow.Query", from: "customs", recipients: [], body: asked)?.code == .unknownRecipient)
+        #expect(engine.admit(type: "flow.Query", from: "customs", recipients: ["post"], body: asked) == nil)
+        #expect(engine.admit(type: "flow.Query", from: "tax", recipients: ["post"], body: asked)?.code == .notEntitled)
+        #expect(engine.admit(type: "flow.SummaryRequest", from: "agent", recipients: [], body: []) == nil)
+        #expect(engine.admit(type: "flow.SummaryRequest", from: "platform", recipients: [], body: [])?.code == .notEntitled)
+    }
+}
