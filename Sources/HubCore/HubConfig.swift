@@ -155,7 +155,7 @@ public struct HubConfig: Sendable, Equatable {
             }
             flows = parsed
         }
-        for rawType in raw.types ?? [] {
+        for rawType in raw.types {
             let type = rawType.name
             guard Self.isValidName(type, max: 128) else {
                 throw ConfigError(.invalidValue, "type '\(type)' is not a valid type name ([A-Za-z0-9._-], 1-128)")
@@ -382,7 +382,7 @@ private struct RawConfig: Decodable {
     }
 
     var hub: Hub
-    var types: [TypeEntry]?
+    var types: [TypeEntry]
     var parties: [Party]
     var flows: Flows?
 }

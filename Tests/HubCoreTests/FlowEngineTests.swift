@@ -17,7 +17,7 @@ struct FlowEngineTests {
             ("bank", "[bank, payment_company]"), ("platform", "[platform, ecommerce_enterprise]"), ("agent", "[declaration_agent]"),
         ]
         var yaml = "hub: {endpoint: \"tcp://127.0.0.1:1\", key_file: hub.key, journal: j.sqlite}\n"
-        yaml += "flows: {registration_deadline_ms: \(deadlineMs), query_timeout_ms: 1000}\nparties:\n"
+        yaml += "types: []\nflows: {registration_deadline_ms: \(deadlineMs), query_timeout_ms: 1000}\nparties:\n"
         for (index, (id, roles)) in parties.enumerated() {
             yaml += "  - {id: \(id), public_key: \"\(keys[index])\", roles: \(roles)\(id == "bank" ? ", bank_codes: [BKCHCNBJ]" : "")}\n"
         }

@@ -23,7 +23,7 @@ enum BusinessFixtures {
             bankAccount, contact, registration, registrationResult,
             orderItem, order, payment, waybill, inventoryItem, inventory, receipt,
             summaryDeclaration, summaryResultItem, summaryResult,
-            releaseNotice, query, answerRecord, answer, creditNotice,
+            releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice,
             departmentStatus, feedback,
         ]
     }
@@ -449,7 +449,16 @@ enum BusinessFixtures {
         answer.reason = "partial: 1 of 3"
         answer.records = [answerRecord]
         answer.total = 3
+        answer.code = 504
         return answer
+    }
+
+    static var summaryRequest: BizSummaryRequest {
+        var request = BizSummaryRequest()
+        request.startDate = "20261101"
+        request.endDate = "20261130"
+        request.ebcCode = platformCode
+        return request
     }
 
     static var creditNotice: BizCreditNotice {

@@ -52,7 +52,7 @@ struct HubErrorCodeTests {
 
     @Test func classes() {
         let retry: Set<HubErrorCode> = [.hubBusy, .shuttingDown]
-        let hub: Set<HubErrorCode> = [.internalError, .journalFailure]
+        let hub: Set<HubErrorCode> = [.internalError, .journalFailure, .queryTimeout]
         for code in HubErrorCode.all {
             #expect(code.codeClass == code.rawValue / 100)
             if retry.contains(code) {
@@ -73,7 +73,7 @@ struct HubErrorCodeTests {
         #expect(back.name == code.name)
     }
 
-    @Test(arguments: [0, 1, 200, 300, 303, 399, 413, 499, 502, 600, UInt32.max] as [UInt32])
+    @Test(arguments: [0, 1, 200, 300, 303, 399, 416, 499, 502, 600, UInt32.max] as [UInt32])
     func unknownRawValueIsNil(_ raw: UInt32) {
         #expect(HubErrorCode(rawValue: raw) == nil)
     }
