@@ -1,0 +1,155 @@
+import ArgumentParser
+import FlowSamples
+import Foundation
+import HubClient
+import HubCore
+import HubProtocol
+
+/// `swhub demo`: a whole single window on this machine — the hub on the embedded store,
+/// the five simulated departments, and enterprises filing registrations and declarations
+/// (some deliberately mismatched, one enterprise blacklisted) — ending with a summary.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the hub with simulated departments and sample filings, then summarize.")
+
+    @Option(help: "Merchant registrations and declarations to file (each).")
+    var count = 100
+
+    @Flag(help: "End with one JSON object instead of the text summary.")
+    var json = false
+
+    @Option(help: "Directory for keys, configs, journal and logs (default: a new one under the temporary directory). Kept after the run, for `swhub status`.")
+    var dir: String?
+
+    @Option(help: "Seed of the simulated departments' decisions.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Seconds to wait for every filing to settle.")
+    var timeout = 180
+
+    func validate() throws {
+        guard (1...100_000).contains(count) else { throw ValidationError("--count must be 1...100000") }
+    }
+
+    func run() async throws {
+        let directory = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-demo-\(UUID().uuidString.prefix(8))").path)
+        var behaviour = SingleWindowSetup.Behaviour()
+        behaviour.seed = seed
+        behaviour.blacklist = [FlowDriver.shadyCode]
+        let setup = try SingleWindowSetup(directory: directory, behaviour: behaviour)
+        let progress = DemoProgress(enabled: !json)
+        progress.say("swhub demo: hub and 5 simulated departments (customs, tax, forex, post, bank-boc) in \(directory.path)")
+        try setup.start()
+        defer { setup.stop() }
+        let driver = try await FlowDriver(setup: setup)
+        defer { driver.close() }
+        let start = ContinuousClock.now
+
+        progress.say("registering the filers (platform, bank-boc as payment company, post as logistics company)")
+        try await driver.registerFilers()
+
+        var refusals: [String: Int] = [:]
+        // The blacklisted enterprise tries to register: refused with 414.
+        let shady = SampleFilings.registration(
+            copNo: "shady", socialCreditCode: FlowDriver.shadyCode, customsCode: "", name: "黑名单贸易有限公司",
+            roles: [.ecommerceEnterprise], bankCode: SingleWindowSetup.bankCode)
+        var shadyOutcome = "accepted (the blacklist notice had not arrived yet)"
+        do {
+            try await driver.submit("shady", "reg.Registration", shady, id: "reg-shady")
+        } catch let error as HubClientError where error.hubCode != nil {
+            refusals[error.hubCode!.description, default: 0] += 1
+            shadyOutcome = "refused: \(error.hubCode!) \(error.reason)"
+        }
+        progress.say("blacklisted enterprise's registration \(shadyOutcome)")
+
+        // Merchants registered by the platform, and declarations filed by platform, bank and post.
+        let mismatches = SampleFilings.Mismatch.allCases
+        let filed = try await withThrowingTaskGroup(of: (String, String?).self) { group in
+            var ids: (registrations: [String], declarations: [String]) = ([], [])
+            var inFlight = 0
+            for n in 1...count {
+                if inFlight >= 64, let (kind, id) = try await group.next() {
+                    inFlight -= 1
+                    if let id { kind == "reg" ? ids.registrations.append(id) : ids.declarations.append(id) }
+                }
+                group.addTask { ("reg", try await driver.registerMerchant(n, prefix: "")) }
+                let mismatch = n % 7 == 0 ? mismatches[(n / 7) % mismatches.count] : nil
+                group.addTask { ("decl", try await driver.declare(n, prefix: "", mismatch: mismatch)) }
+                inFlight += 2
+            }
+            for try await (kind, id) in group {
+                if let id { kind == "reg" ? ids.registrations.append(id) : ids.declarations.append(id) }
+            }
+            return ids
+        }
+        let submittedAt = ContinuousClock.now
+        let subjects = filed.registrations + filed.declarations
+        let settled = try await driver.waitSettled(subjects, timeout: .seconds(timeout)) { done in
+            progress.update("settled \(done) of \(subjects.count) filings (\(count) registrations, \(count) declarations)")
+        }
+        progress.finish()
+        let elapsed = (ContinuousClock.now - start).seconds
+
+        var states: [String: [String: Int]] = ["registration": [:], "declaration": [:]]
+        var rules: [String: Int] = [:]
+        for (flow, ids) in [("registration", filed.registrations), ("declaration", filed.declarations)] {
+            for id in ids {
+                let feedback = driver.board.feedback(id)
+                let state = feedback.map { Status.name($0.state) + ($0.final || $0.state == .accepted ? "" : " (in progress)") } ?? "NO FEEDBACK"
+                states[flow, default: [:]][state, default: 0] += 1
+                for reason in feedback?.reasons ?? [] {
+                    if let rule = reason.split(separator: " ").first, MatchRule(rawValue: String(rule)) != nil {
+                        rules[String(rule), default: 0] += 1
+                    }
+                }
+            }
+        }
+        let documents = count * 5 + 4
+        let example = filed.declarations.sorted().first ?? ""
+        let statusCommand = "swhub status \(example) --config \(setup.configPath)"
+        if json {
+            let report: [String: Any] = [
+                "flows": states, "rule_failures": rules, "refusals": refusals, "elapsed_s": (elapsed * 100).rounded() / 100,
+                "filings": documents, "filings_per_s": (Double(documents) / (submittedAt - start).seconds).rounded(),
+                "settled": settled, "subjects": subjects.count, "directory": directory.path, "status_example": statusCommand,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
+            Output.line(String(decoding: data, as: UTF8.self))
+        } else {
+            Output.line("\nDone in \(String(format: "%.1f", elapsed)) s: \(documents) filings submitted at \(Int(Double(documents) / (submittedAt - start).seconds))/s, \(settled) of \(subjects.count) settled.")
+            for (flow, counts) in states.sorted(by: { $0.key > $1.key }) {
+                Output.line("  \(flow)s: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+            }
+            Output.line("  三单对碰 rule failures: " + (rules.isEmpty ? "none" : rules.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+            Output.line("  refused at submission: " + (refusals.isEmpty ? "none" : refusals.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")))
+            Output.line("\nOne declaration's unified feedback:\n  \(statusCommand)")
+            Output.line("Statistics:\n  swhub stats --config \(setup.configPath)")
+        }
+        if settled < subjects.count { throw ExitCode(1) }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// The demo's progress line on stderr (fd 2), rewritten in place.
+struct DemoProgress {
+    let enabled: Bool
+
+    func say(_ text: String) {
+        guard enabled else { return }
+        Output.line(text)
+    }
+
+    func update(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data(("\r" + text).utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+    }
+}

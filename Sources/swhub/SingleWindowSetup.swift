@@ -1,0 +1,129 @@
+import Foundation
+import HubClient
+import HubCore
+import Logging
+import ZeroMQ
+
+/// A whole single window on this machine, for `swhub demo` and the flow benchmarks: keys,
+/// the hub's config with flows on, a client config per party, the hub (`swhub serve`) and
+/// the five simulated departments (`swhub adapter … --simulate`), each its own process.
+final class SingleWindowSetup {
+    /// How the simulated departments decide.
+    struct Behaviour {
+        var refusalRate = 0.05
+        var inspectionRate = 0.1
+        var seed: UInt64 = 1
+        /// Social credit codes customs blacklists at start.
+        var blacklist: [String] = []
+        var registrationDeadlineMs = 30_000
+    }
+
+    /// The parties: departments first (each run by a simulated adapter), then enterprises.
+    static let departments = ["customs", "tax", "forex", "post", "bank-boc"]
+    static let enterprises = ["platform", "shady"]
+    static let bankCode = "BKCHCNBJ"
+
+    let directory: URL
+    let port: Int
+    private(set) var hub: BenchProcess?
+    private var adapters: [BenchProcess] = []
+    private var keys: [String: CurveKeyPair] = [:]
+    let hubKeys: CurveKeyPair
+
+    var configPath: String { directory.appendingPathComponent("hub.yaml").path }
+    var journalPath: String { directory.appendingPathComponent("journal.sqlite").path }
+
+    init(directory: URL, behaviour: Behaviour) throws {
+        self.directory = directory
+        self.behaviour = behaviour
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try BenchProcess.freePort()
+        hubKeys = try CurveKeyPair.generate()
+        try write(KeyFile(publicKey: hubKeys.publicKey, secretKey: hubKeys.secretKey).render(name: "hub", includingSecret: true), "hub.key_secret")
+        try write(KeyFile(publicKey: hubKeys.publicKey, secretKey: nil).render(name: "hub", includingSecret: false), "hub.key")
+        for party in Self.departments + Self.enterprises {
+            let pair = try CurveKeyPair.generate()
+            keys[party] = pair
+            try write(KeyFile(publicKey: pair.publicKey, secretKey: pair.secretKey).render(name: party, includingSecret: true), "\(party).key_secret")
+            try write(
+                """
+                party: \(party)
+                hub_endpoint: tcp://127.0.0.1:\(port)
+                hub_public_key_file: hub.key
+                key_file: \(party).key_secret
+                credit: 1000
+
+                """, "client-\(party).yaml")
+        }
+        let publicKeys = keys.mapValues(\.publicKey)
+        let party = { (id: String, roles: String, extra: String) in
+            "  - id: \(id)\n    public_key: \"\(publicKeys[id] ?? "")\"\n    roles: \(roles)\n\(extra)"
+        }
+        try write(
+            """
+            # Written by swhub for a single window on this machine (demo / bench).
+            hub:
+              endpoint: tcp://127.0.0.1:\(port)
+              key_file: hub.key_secret
+              journal: journal.sqlite
+              max_pending: 100000
+            flows:
+              registration_deadline_ms: \(behaviour.registrationDeadlineMs)
+              query_timeout_ms: 10000
+              summary_schedule: daily
+            types: []
+            parties:
+            \(party("customs", "[customs]", ""))\
+            \(party("tax", "[tax]", ""))\
+            \(party("forex", "[forex]", "    hide: {reg.Registration: [contact.telephone]}\n"))\
+            \(party("post", "[post, logistics_company]", "    hide: {flow.ReleaseNotice: [pay_code, pay_transaction_id]}\n"))\
+            \(party("bank-boc", "[bank, payment_company]", "    bank_codes: [\(Self.bankCode)]\n    hide: {reg.Registration: [contact.telephone]}\n"))\
+            \(party("platform", "[platform, ecommerce_enterprise]", ""))\
+            \(party("shady", "[ecommerce_enterprise]", ""))
+            """, "hub.yaml")
+    }
+
+    private let behaviour: Behaviour
+
+    private func write(_ text: String, _ name: String) throws {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        if name.hasSuffix(".key_secret") { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path) }
+    }
+
+    /// Starts the hub and the simulated departments.
+    func start() throws {
+        let hub = try BenchProcess(
+            arguments: ["serve", "--config", configPath, "--log-level", "warning"], log: directory.appendingPathComponent("hub.log"))
+        self.hub = hub
+        try hub.waitForPort(port)
+        for department in Self.departments {
+            let kind = department.hasPrefix("bank") ? "bank" : department
+            var arguments = [
+                "adapter", kind, "--simulate", "--config", directory.appendingPathComponent("client-\(department).yaml").path,
+                "--refusal-rate", "\(behaviour.refusalRate)", "--inspection-rate", "\(behaviour.inspectionRate)",
+                "--seed", "\(behaviour.seed)", "--log-level", "warning",
+            ]
+            if department == "customs" && !behaviour.blacklist.isEmpty { arguments += ["--blacklist"] + behaviour.blacklist }
+            adapters.append(try BenchProcess(arguments: arguments, log: directory.appendingPathComponent("adapter-\(department).log")))
+        }
+    }
+
+    /// Stops the departments, then the hub (SIGTERM: each stops gracefully).
+    func stop() {
+        for adapter in adapters { adapter.stop() }
+        adapters = []
+        hub?.stop()
+        hub = nil
+    }
+
+    /// A client for `party`.
+    func client(_ party: String, receive: Bool) throws -> HubClient {
+        let configuration = HubClientConfiguration(
+            endpoint: "tcp://127.0.0.1:\(port)", hubPublicKey: hubKeys.publicKey, keyPair: keys[party]!, receive: receive,
+            credit: 1000, requestTimeout: .seconds(30), heartbeat: .seconds(1), clientName: "swhub-driver-\(party)")
+        var logger = Logger(label: "swhub.driver.\(party)")
+        logger.logLevel = .error
+        return try HubClient(configuration: configuration, logger: logger)
+    }
+}
