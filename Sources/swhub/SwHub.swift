@@ -6,6 +6,6 @@ struct SwHub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swhub",
         abstract: "SingleWindowHub: the message-bus hub of the cross-border e-commerce single window.",
-        subcommands: [Serve.self, KeyGen.self, Submit.self, Listen.self, Bench.self, ProxyCommand.self]
+        subcommands: [Serve.self, KeyGen.self, Submit.self, Listen.self, Adapter.self, Bench.self, ProxyCommand.self]
     )
 }
