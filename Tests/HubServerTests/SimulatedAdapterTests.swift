@@ -4,8 +4,8 @@ import HubProtocol
 import Testing
 
 /// `swhub adapter customs --simulate` as a real client process of a real hub: it answers a
-/// registration and an inventory, rides out a hub restart, and stops on SIGTERM with a
-/// summary. The hub runs without flows, so the filer names customs as recipient and
+/// registration and an inventory (receipts 100 ms apart), rides out a hub restart, and
+/// stops on SIGTERM with a summary. The hub runs without flows, so the filer names customs as recipient and
 /// subscribes to the answers itself.
 @Suite("Simulated department adapter", .serialized, .timeLimit(.minutes(2)))
 struct SimulatedAdapterTests {
@@ -47,7 +47,7 @@ struct SimulatedAdapterTests {
         let adapter = try hub.startSwhub(
             [
                 "adapter", "customs", "--simulate", "--config", try hub.writeClientConfig("customs"),
-                "--refusal-rate", "0", "--inspection-rate", "0", "--seed", "7",
+                "--refusal-rate", "0", "--inspection-rate", "0", "--seed", "7", "--receipt-delay-ms", "100",
             ], logName: "adapter.log")
         let enterprise = try hub.client("enterprise", receive: true)
         defer { enterprise.close() }
@@ -72,6 +72,8 @@ struct SimulatedAdapterTests {
         let receipts = answers.filter { $0.header.type == "ceb.Receipt" }
         #expect(receipts.map(\.header.id) == ["rcpt:enterprise:inv-1:120", "rcpt:enterprise:inv-1:800", "rcpt:enterprise:inv-1:899"])
         #expect(receipts.allSatisfy { $0.header.correlationID == "inv-1" })
+        let journaled = receipts.map(\.header.journaledAtUs)
+        #expect(journaled.count == 3 && journaled[2] - journaled[0] >= 200_000, "100 ms between receipts: \(journaled)")
         let statuses = try receipts.map { try BizReceipt(serializedBytes: $0.body) }
         #expect(statuses.map(\.returnStatus) == [120, 800, 899])
         #expect(statuses.allSatisfy { $0.orderNo == "order-1" && $0.invtNo.hasPrefix("2991") && $0.messageType == "CEB622Message" })
