@@ -72,10 +72,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "FlowSamples", dependencies: ["HubProtocol"], swiftSettings: strict),
+        .target(
+            name: "Adapters",
+            dependencies: [
+                "HubProtocol", "HubClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "swhub",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubClient", "FlowSamples",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubClient", "FlowSamples", "Adapters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -92,6 +101,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "AdaptersTests",
+            dependencies: ["Adapters", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HubServerTests",
             dependencies: [

@@ -21,10 +21,14 @@ public struct HubClientConfiguration: Sendable {
     public var heartbeat: Duration
     /// Name sent in HELLO, for the hub's logs.
     public var clientName: String
+    /// The party this client's key belongs to, as the config file names it (`party:`);
+    /// nil when not given. The hub decides from the key alone (`WireWelcome.party`).
+    public var party: String?
 
     public init(
         endpoint: String, hubPublicKey: String, keyPair: CurveKeyPair, receive: Bool = false, credit: UInt32 = 100,
-        requestTimeout: Duration = .seconds(30), heartbeat: Duration = .seconds(1), clientName: String = "swhub-client"
+        requestTimeout: Duration = .seconds(30), heartbeat: Duration = .seconds(1), clientName: String = "swhub-client",
+        party: String? = nil
     ) {
         self.endpoint = endpoint
         self.hubPublicKey = hubPublicKey
@@ -34,10 +38,11 @@ public struct HubClientConfiguration: Sendable {
         self.requestTimeout = requestTimeout
         self.heartbeat = heartbeat
         self.clientName = clientName
+        self.party = party
     }
 
     /// Reads a client config file (`Deploy/client-*.yaml`): `hub_endpoint`,
-    /// `hub_public_key_file` (or `hub_public_key`), `key_file`, optional `credit`.
+    /// `hub_public_key_file` (or `hub_public_key`), `key_file`, optional `credit` and `party`.
     /// Relative paths are resolved against the file's directory.
     public static func load(path: String) throws -> HubClientConfiguration {
         struct Raw: Decodable {
@@ -79,7 +84,7 @@ public struct HubClientConfiguration: Sendable {
         }
         return HubClientConfiguration(
             endpoint: raw.hub_endpoint, hubPublicKey: hubKey, keyPair: pair, credit: raw.credit ?? 100,
-            clientName: raw.party.map { "swhub-\($0)" } ?? "swhub-client")
+            clientName: raw.party.map { "swhub-\($0)" } ?? "swhub-client", party: raw.party)
     }
 
     private static func readKeyFile(_ path: String) throws -> KeyFile {

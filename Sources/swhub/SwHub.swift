@@ -6,6 +6,9 @@ struct SwHub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swhub",
         abstract: "SingleWindowHub: the message-bus hub of the cross-border e-commerce single window.",
-        subcommands: [Serve.self, KeyGen.self, Demo.self, Submit.self, Listen.self, Status.self, Stats.self, Bench.self, ProxyCommand.self]
+        subcommands: [
+            Serve.self, KeyGen.self, Demo.self, Submit.self, Listen.self, Status.self, Stats.self, Adapter.self, Bench.self,
+            ProxyCommand.self,
+        ]
     )
 }

@@ -24,6 +24,8 @@ final class TestHub: @unchecked Sendable {
     let hubKeys: CurveKeyPair
     private(set) var partyKeys: [String: CurveKeyPair] = [:]
     private var process: Process?
+    /// Other `swhub` processes a test started (`startSwhub`), killed with the hub.
+    private var children: [Process] = []
     private var logFile: URL { directory.appendingPathComponent("hub.log") }
 
     var endpoint: String { "tcp://127.0.0.1:\(port)" }
@@ -70,6 +72,7 @@ final class TestHub: @unchecked Sendable {
 
     deinit {
         if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for child in children where child.isRunning { kill(child.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -106,6 +109,48 @@ final class TestHub: @unchecked Sendable {
             usleep(20_000)
         }
         throw TestHubError("swhub serve did not listen on \(port): \(self.log())")
+    }
+
+    /// Writes a client config file for `party` into the test directory, as
+    /// `Deploy/client-customs.yaml` looks: `party`, the endpoint, the hub's public key and
+    /// the party's key pair file. Returns its path.
+    func writeClientConfig(_ party: String) throws -> String {
+        guard let keys = partyKeys[party] else { throw TestHubError("no party \(party)") }
+        try KeyFile(publicKey: keys.publicKey, secretKey: keys.secretKey)
+            .render(name: party, includingSecret: true)
+            .write(to: directory.appendingPathComponent("\(party).key_secret"), atomically: true, encoding: .utf8)
+        let path = directory.appendingPathComponent("client-\(party).yaml").path
+        try """
+            party: \(party)
+            hub_endpoint: \(endpoint)
+            hub_public_key: "\(hubKeys.publicKey)"
+            key_file: \(party).key_secret
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Starts the built `swhub` with `arguments` (e.g. an adapter), standard output and
+    /// error going to `logName` in the test directory (read it with `log(named:)`). It is
+    /// killed with the hub unless the test stopped it.
+    func startSwhub(_ arguments: [String], logName: String) throws -> Process {
+        let file = directory.appendingPathComponent(logName)
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        let child = Process()
+        child.executableURL = try Self.executable
+        child.arguments = arguments
+        child.standardInput = FileHandle.nullDevice
+        let output = try FileHandle(forWritingTo: file)
+        child.standardOutput = output
+        child.standardError = output
+        try child.run()
+        children.append(child)
+        return child
+    }
+
+    /// The output so far of a process started with `startSwhub`.
+    func log(named logName: String) -> String {
+        (try? String(contentsOf: directory.appendingPathComponent(logName), encoding: .utf8)) ?? ""
     }
 
     /// SIGKILL: the hub dies at once, mid-commit or not.

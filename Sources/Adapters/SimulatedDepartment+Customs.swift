@@ -1,0 +1,137 @@
+import HubProtocol
+
+/// Customs: receipts for forwarded inventories, results for summary declarations.
+extension SimulatedDepartment {
+    /// The receipts for an inventory, all with `correlation_id` = the delivered id and ids
+    /// `rcpt:<key>:<status>`: 100 alone when refused; otherwise 120 (with `pre_no` and
+    /// `invt_no` assigned), 500 when inspected, 800 and 899, each `receiptDelayMs` after the
+    /// one before (and stamped that much later, at least 1 ms, so return times increase).
+    mutating func inventoryReceipts(_ inventory: BizInventory, header: WireHeader, nowUs: Int64) -> [Reply] {
+        let key = Self.subjectKey(header)
+        var assigned = inventory
+        if assigned.preNo.isEmpty {
+            assigned.preNo = "P" + CEBTime.date(nowUs) + StableHash(seed: options.seed, "pre_no", party, key).digits(9)
+        }
+        var steps: [(status: Int32, info: String)]
+        if decides("refuse", key, rate: options.refusalRate) {
+            stats.refused += 1
+            steps = [(100, "simulated refusal: 三单信息不符 (the declared goods do not match the order)")]
+        } else {
+            if assigned.invtNo.isEmpty {
+                let flag = inventory.ieFlag == "E" ? "E" : "I"
+                let serial = StableHash(seed: options.seed, "invt_no", party, key).digits(9)
+                assigned.invtNo = Self.office(inventory.customsCode) + CEBTime.year(nowUs) + flag + serial
+            }
+            steps = [(120, "海关入库: accepted")]
+            if decides("inspect", key, rate: options.inspectionRate) {
+                stats.inspected += 1
+                steps.append((500, "海关查验: simulated inspection"))
+            }
+            steps += [(800, "放行: released"), (899, "结关: closed")]
+        }
+        if let body: [UInt8] = try? assigned.serializedBytes() {
+            keep("ceb.Inventory", body)
+        }
+        let stepMs = Int64(max(options.receiptDelayMs, 1))
+        return steps.enumerated().map { index, step in
+            var receipt = Self.receipt(for: assigned)
+            receipt.returnStatus = step.status
+            receipt.returnTime = CEBTime.returnTime(nowUs + Int64(index) * stepMs * 1000)
+            receipt.returnInfo = step.info
+            return reply(
+                "ceb.Receipt", receipt, correlationId: header.id, id: "rcpt:\(key):\(step.status)",
+                delayMs: index == 0 ? 0 : options.receiptDelayMs)
+        }
+    }
+
+    /// A receipt (CEB622 import, CEB604 export) naming the inventory's keys.
+    static func receipt(for inventory: BizInventory) -> BizReceipt {
+        var receipt = BizReceipt()
+        let export = inventory.ieFlag == "E"
+        receipt.messageType = export ? "CEB604Message" : "CEB622Message"
+        receipt.guid = inventory.guid
+        receipt.customsCode = inventory.customsCode
+        receipt.ebpCode = inventory.ebpCode
+        receipt.ebcCode = inventory.ebcCode
+        receipt.agentCode = inventory.agentCode
+        receipt.orderNo = inventory.orderNo
+        receipt.logisticsCode = inventory.logisticsCode
+        receipt.logisticsNo = inventory.logisticsNo
+        receipt.copNo = inventory.copNo
+        receipt.preNo = inventory.preNo
+        receipt.invtNo = inventory.invtNo
+        if export { receipt.statisticsFlag = inventory.statisticsFlag }
+        return receipt
+    }
+
+    /// The result of a summary declaration (CEB792), `correlation_id` = the delivered id,
+    /// id `sumres:<key>`: a `sum_no` when the declaration has none, an 18-digit `entry_id`
+    /// (office, year, 1 for export, 9 digits), one list line per inventory, with the
+    /// waybill number and first HS code of the inventories customs received.
+    mutating func summaryResult(_ summary: BizSummaryDeclaration, header: WireHeader, nowUs: Int64) -> Reply {
+        let key = Self.subjectKey(header)
+        var result = BizSummaryResult()
+        result.guid = Self.guid(seed: options.seed, party, "summary", key)
+        result.customsCode = summary.customsCode
+        result.sumNo = summary.sumNo.isEmpty
+            ? "S" + CEBTime.date(nowUs) + StableHash(seed: options.seed, "sum_no", party, key).digits(9) : summary.sumNo
+        result.opDate = CEBTime.returnTime(nowUs)
+        result.entryID = Self.office(summary.customsCode) + CEBTime.year(nowUs) + "1"
+            + StableHash(seed: options.seed, "entry_id", party, key).digits(9)
+        result.decState = "1"
+        result.agentCode = summary.agentCode
+        result.agentName = summary.agentName
+        result.ebcCode = summary.ebcCode
+        result.ebcName = summary.ebcName
+        result.declAgentCode = summary.declAgentCode
+        result.declAgentName = summary.declAgentName
+        result.msgCount = 1
+        result.msgSeqNo = 1
+        let known = inventories(numbered: Set(summary.invtNo))
+        result.summaryResultList = summary.invtNo.enumerated().map { index, number in
+            var line = BizSummaryResultItem()
+            line.invtNo = number
+            line.gseqno = Int32(index + 1)
+            line.gnum = 1
+            if let inventory = known[number] {
+                line.logisticsNo = inventory.logisticsNo
+                line.gcode = inventory.inventoryList.first?.gcode ?? ""
+            }
+            return line
+        }
+        return reply("ceb.SummaryResult", result, correlationId: header.id, id: "sumres:\(key)")
+    }
+
+    /// The kept inventories with these numbers, the latest of each.
+    private func inventories(numbered numbers: Set<String>) -> [String: BizInventory] {
+        var found: [String: BizInventory] = [:]
+        guard !numbers.isEmpty else { return found }
+        for record in kept.records where record.type == "ceb.Inventory" {
+            if let inventory = try? BizInventory(serializedBytes: record.body), numbers.contains(inventory.invtNo) {
+                found[inventory.invtNo] = inventory
+            }
+        }
+        return found
+    }
+
+    /// The 4-character customs office a number starts with: the code's first four
+    /// characters, zero-padded on the left when shorter.
+    static func office(_ customsCode: String) -> String {
+        let head = String(customsCode.prefix(4))
+        return String(repeating: "0", count: 4 - head.count) + head
+    }
+
+    /// A GUID-shaped (8-4-4-4-12, upper-case hex) id derived from the parts.
+    static func guid(seed: UInt64, _ parts: String...) -> String {
+        let hex = (StableHash(seed: seed, parts: ["high"] + parts).hex + StableHash(seed: seed, parts: ["low"] + parts).hex)
+            .uppercased()
+        let characters = Array(hex)
+        var groups: [String] = []
+        var start = 0
+        for length in [8, 4, 4, 4, 12] {
+            groups.append(String(characters[start..<start + length]))
+            start += length
+        }
+        return groups.joined(separator: "-")
+    }
+}
