@@ -58,7 +58,7 @@ struct Demo: AsyncParsableCommand {
             try await driver.submit("shady", "reg.Registration", shady, id: "reg-shady")
         } catch let error as HubClientError where error.hubCode != nil {
             refusals[error.hubCode!.description, default: 0] += 1
-            shadyOutcome = "refused: \(error.hubCode!) \(error.reason)"
+            shadyOutcome = "refused: \(error.reason)"
         }
         progress.say("blacklisted enterprise's registration \(shadyOutcome)")
 

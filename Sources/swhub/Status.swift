@@ -57,7 +57,7 @@ struct Status: ParsableCommand {
         let width = max(10, feedback.departments.map(\.department.count).max() ?? 0)
         for status in feedback.departments {
             var line = "  " + status.department.padding(toLength: width, withPad: " ", startingAt: 0)
-            line += "  " + status.status.padding(toLength: 12, withPad: " ", startingAt: 0)
+            line += "  " + status.status.padding(toLength: 14, withPad: " ", startingAt: 0)
             if !status.code.isEmpty { line += "  code \(status.code)" }
             if !status.reason.isEmpty { line += "  \(status.reason)" }
             lines.append(line)

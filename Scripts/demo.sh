@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The README's run command: a whole single window on this machine on the embedded SQLite
+# store — `swhub demo` starts the hub, the five simulated departments (customs, tax,
+# forex, post, a bank) as their own processes, and enterprises that file registrations and
+# declarations (some deliberately mismatched, one blacklisted); then shows one
+# declaration's unified feedback (`swhub status`) and the statistics (`swhub stats`).
+# Arguments go to `swhub demo` (e.g. --count 500, --json).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source Scripts/lib/packages.sh
+ensure_packages libzmq3-dev pkg-config libsqlite3-dev
+
+swift build --product swhub
+bin=$(swift build --show-bin-path)/swhub
+dir=var/demo-$(date +%Y%m%d-%H%M%S)
+mkdir -p var
+"$bin" demo --dir "$dir" "$@"
+case " $* " in *" --json "*) exit 0 ;; esac
+echo
+echo "== swhub status inventory-1 --config $dir/hub.yaml"
+"$bin" status inventory-1 --config "$dir/hub.yaml"
+echo
+echo "== swhub stats --config $dir/hub.yaml"
+"$bin" stats --config "$dir/hub.yaml"
