@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+
+/// `swhub demo --json`, `swhub status` and `swhub stats` as a user runs them: real
+/// processes (hub, five simulated departments), the JSON summary checked for consistency.
+@Suite("swhub demo, status and stats")
+struct DemoTests {
+    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = try TestHub.executable
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func demoSettlesEveryFilingAndTheCommandsReadItsJournal() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-demo-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let demo = try Self.run(["demo", "--count", "28", "--json", "--dir", directory.path, "--timeout", "60"])
+        #expect(demo.status == 0, "\(demo.output)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(demo.output.utf8)) as? [String: Any])
+        let flows = try #require(report["flows"] as? [String: [String: Int]])
+        #expect(flows["declaration"]?.values.reduce(0, +) == 28)
+        #expect(flows["registration"]?.values.reduce(0, +) == 28)
+        #expect(flows["declaration"]?.keys.allSatisfy { ["ACCEPTED", "REFUSED"].contains($0) } == true, "\(flows)")
+        // Every 7th declaration is mismatched: 4 of 28, each reported with its rule.
+        let rules = try #require(report["rule_failures"] as? [String: Int])
+        #expect(rules.values.reduce(0, +) == 4, "\(rules)")
+        #expect((flows["declaration"]?["REFUSED"] ?? 0) >= 4)
+        #expect(report["refusals"] as? [String: Int] == ["414 BLACKLISTED": 1])
+        #expect(report["settled"] as? Int == 56)
+
+        let config = directory.appendingPathComponent("hub.yaml").path
+        let status = try Self.run(["status", "inventory-7", "--config", config])
+        #expect(status.status == 0)
+        #expect(status.output.contains("REFUSED (final)") && status.output.contains("CONSIGNEE ["), "\(status.output)")
+        let missing = try Self.run(["status", "no-such-filing", "--config", config])
+        #expect(missing.status != 0)
+
+        let stats = try Self.run(["stats", "--config", config, "--json"])
+        let counts = try #require(try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any])
+        let byState = try #require(counts["by_state"] as? [String: [String: Int]])
+        #expect(byState["ceb.Inventory"]?.values.reduce(0, +) == 28)
+        #expect(byState["reg.Registration"]?.values.reduce(0, +) ?? 0 >= 28 + 3)
+        #expect((counts["by_type"] as? [String: Int])?["ceb.Order"] ?? 0 >= 28)
+        #expect(counts["rule_failures"] as? [String: Int] == rules)
+    }
+}
