@@ -6,7 +6,7 @@ import ZeroMQ
 /// `swhub bench`: measures the hub against libzmq's own `zmq_proxy` in the same run, with
 /// the same client code, sizes and counts, and prints msgs/s, the ratio, latency
 /// percentiles and the hub's peak RSS.
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmark the hub against libzmq's zmq_proxy in the same run.")
 
@@ -22,7 +22,13 @@ struct Bench: ParsableCommand {
     @Option(help: "Directory for the bench's journal, keys and logs (default: a new temporary directory).")
     var dir: String?
 
-    func run() throws {
+    @Option(help: "Registrations and declarations per flow case (default 2000, 500 with --quick).")
+    var flows: Int?
+
+    @Flag(help: "Only the flow cases (with the 1 KB 1 → 1 routing baseline they are compared with).")
+    var flowsOnly = false
+
+    func run() async throws {
         let messages = count ?? (quick ? 20_000 : 100_000)
         let workDir = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)
         try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
@@ -35,7 +41,7 @@ struct Bench: ParsableCommand {
         try setup.startHub()
         defer { setup.stopAll() }
 
-        for size in [100, 1024] {
+        for size in flowsOnly ? [] : [100, 1024] {
             // 1 → 1, durable on the hub, with acks; the baseline forwards and echoes.
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
@@ -58,6 +64,17 @@ struct Bench: ParsableCommand {
                 p50: histogram.valueAtPercentile(50), p99: histogram.valueAtPercentile(99))
         }
         report.line(case: "hub_peak_rss", size: nil, count: nil, rate: nil, baseline: nil, rss: setup.hubRSS)
+
+        // Whole flows, next to the hub's 1 KB durable 1 → 1 routing rate of this run.
+        let baseline = try setup.runRouting(hub: true, size: 1024, count: messages, recipients: 1)
+        report.line(case: "flow_baseline_route_1to1", size: 1024, count: messages, rate: baseline, baseline: nil, rss: nil)
+        let filings = flows ?? (quick ? 500 : 2000)
+        for result in try await FlowBench.run(directory: workDir.appendingPathComponent("flows"), registrations: filings, declarations: filings) {
+            report.line(
+                case: result.name, size: nil, count: result.count, rate: result.rate, baseline: baseline, rss: nil,
+                p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99),
+                baselineName: "hub route 1→1", unit: "flows/s")
+        }
     }
 }
 
@@ -67,7 +84,7 @@ struct BenchReport {
 
     func line(
         case name: String, size: Int?, count: Int?, rate: Double?, baseline: Double?, rss: Double?,
-        p50: UInt64? = nil, p99: UInt64? = nil
+        p50: UInt64? = nil, p99: UInt64? = nil, baselineName: String = "zmq_proxy", unit: String = "msgs/s"
     ) {
         let ratio = rate.flatMap { rate in baseline.map { rate / $0 } }
         if json {
@@ -84,10 +101,10 @@ struct BenchReport {
             Output.line("{" + fields.joined(separator: ", ") + "}")
             return
         }
-        var text = name.padding(toLength: 16, withPad: " ", startingAt: 0)
+        var text = name.padding(toLength: 26, withPad: " ", startingAt: 0)
         if let size { text += " \(size) B".padding(toLength: 9, withPad: " ", startingAt: 0) }
-        if let rate { text += String(format: " hub %9.0f msgs/s", rate) }
-        if let baseline { text += String(format: "  zmq_proxy %9.0f msgs/s", baseline) }
+        if let rate { text += String(format: " hub %9.0f \(unit)", rate) }
+        if let baseline { text += String(format: "  \(baselineName) %9.0f msgs/s", baseline) }
         if let ratio { text += String(format: "  ratio %.3f", ratio) }
         if let p50, let p99 { text += "  p50 \(p50) µs  p99 \(p99) µs" }
         if let rss { text += String(format: "  hub peak RSS %.1f MB", rss) }
