@@ -117,4 +117,28 @@ struct FlowEngineTests {
         #expect(engine.admit(type: "flow.SummaryRequest", from: "agent", recipients: [], body: []) == nil)
         #expect(engine.admit(type: "flow.SummaryRequest", from: "platform", recipients: [], body: [])?.code == .notEntitled)
     }
+
+    @Test func releasedExportsAreSummarizedOnceTheirDayIsOver() throws {
+        var engine = try Self.engine()
+        let journal = try Self.journal()
+        // Everything up to the export's release (declaration 4, released on its day).
+        let release = try #require(journal.lastIndex { $0.id == "rc-4-800" })
+        var out = journal[...release].flatMap { engine.journaled($0) }
+        #expect(!out.contains { $0.type == "ceb.SummaryDeclaration" }, "not before the day is over")
+        let releasedAt = journal[release].journaledAtUs
+        out = engine.tick(nowUs: releasedAt + 60_000_000)
+        #expect(out.isEmpty, "same UTC day")
+        let nextDay = (releasedAt / 86_400_000_000 + 1) * 86_400_000_000 + 1
+        out = engine.tick(nowUs: nextDay)
+        let summaries = out.filter { $0.type == "ceb.SummaryDeclaration" }
+        #expect(summaries.count == 1)
+        let summary = try BizSummaryDeclaration(serializedBytes: try #require(summaries.first).body)
+        #expect(summary.invtNo == ["INV4"] && summaries.first?.recipients == ["customs"] && summaries.first?.correlationId == "")
+        #expect(summary.startTime == summary.endTime && summary.copNo == summaries.first?.id)
+        // Once only, also when asked for later.
+        #expect(engine.tick(nowUs: nextDay + 86_400_000_000).isEmpty)
+        var request = FlowInput(seq: 999, sender: "customs", id: "req", type: "flow.SummaryRequest", recipients: [], correlationId: "", journaledAtUs: nextDay + 86_400_000_001, body: [])
+        request.body = try BizSummaryRequest().serializedBytes()
+        #expect(!engine.journaled(request).contains { $0.type == "ceb.SummaryDeclaration" })
+    }
 }
