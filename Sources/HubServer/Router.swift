@@ -68,9 +68,10 @@ final class Router: @unchecked Sendable {
         policy: RedactionPolicy, flows: FlowEngine?, store: any JournalStore, logger: Logger
     ) throws {
         if var engine = flows {
+            let started = ContinuousClock.now
             owedEmissions = try Self.rebuild(&engine, from: store)
             self.flows = engine
-            logger.info("flows rebuilt from the journal", metadata: ["owed_emissions": "\(owedEmissions.count)"])
+            logger.info("flows rebuilt from the journal", metadata: ["owed_emissions": "\(owedEmissions.count)", "took": "\(ContinuousClock.now - started)"])
         }
         self.settings = settings
         self.routing = routing

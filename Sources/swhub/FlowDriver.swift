@@ -17,12 +17,14 @@ final class FlowDriver: @unchecked Sendable {
         private let lock = NSLock()
         private var latest: [String: BizFeedback] = [:]
         private var settledAt: [String: ContinuousClock.Instant] = [:]
+        private var settledTotal = 0
 
         func record(_ feedback: BizFeedback) {
             lock.withLock {
                 latest[feedback.subjectID] = feedback
                 if settledAt[feedback.subjectID] == nil && (feedback.final || feedback.state == .accepted) {
                     settledAt[feedback.subjectID] = .now
+                    settledTotal += 1
                 }
             }
         }
@@ -30,6 +32,8 @@ final class FlowDriver: @unchecked Sendable {
         func feedback(_ id: String) -> BizFeedback? { lock.withLock { latest[id] } }
         func settled(_ id: String) -> ContinuousClock.Instant? { lock.withLock { settledAt[id] } }
         func settledCount(_ ids: [String]) -> Int { lock.withLock { ids.filter { settledAt[$0] != nil }.count } }
+        /// Filings settled so far, all of them.
+        var total: Int { lock.withLock { settledTotal } }
     }
 
     let setup: SingleWindowSetup

@@ -98,6 +98,23 @@ public struct DeclarationLinker: Sendable {
         return complete(key)
     }
 
+    /// Drops a matched declaration's documents from the indexes (only where they still
+    /// point at these very documents).
+    private mutating func forget(_ declaration: Declaration) {
+        let order = declaration.order.document
+        let payment = declaration.payment.document
+        let waybill = declaration.waybill.document
+        let orderKey = Key(a: order.ebpCode, b: order.orderNo)
+        if orders[orderKey] == declaration.order { orders[orderKey] = nil }
+        let transaction = Key(a: payment.payCode, b: payment.payTransactionID)
+        if paymentsByTransaction[transaction] == declaration.payment { paymentsByTransaction[transaction] = nil }
+        let paymentOrder = Key(a: payment.ebpCode, b: payment.orderNo)
+        if paymentsByOrder[paymentOrder] == declaration.payment { paymentsByOrder[paymentOrder] = nil }
+        let number = Key(a: waybill.logisticsCode, b: waybill.logisticsNo)
+        if waybillsByNumber[number] == declaration.waybill { waybillsByNumber[number] = nil }
+        if waybillsByOrder[waybill.orderNo] == declaration.waybill { waybillsByOrder[waybill.orderNo] = nil }
+    }
+
     private static func transaction(of order: BizOrder) -> Key? {
         order.payTransactionID.isEmpty ? nil : Key(a: order.payCode, b: order.payTransactionID)
     }
@@ -114,6 +131,12 @@ public struct DeclarationLinker: Sendable {
         let declaration = Declaration(order: order, payment: payment, waybill: waybill, inventory: inventory)
         let failures = DeclarationMatcher.check(
             order: order.document, payment: payment.document, waybill: waybill.document, inventory: inventory.document)
-        return [failures.isEmpty ? .matched(declaration) : .mismatched(declaration, failures)]
+        guard failures.isEmpty else {
+            // Kept: the filer corrects one document and files it again.
+            return [.mismatched(declaration, failures)]
+        }
+        // Matched: the documents now live in the declaration's flow, not here.
+        forget(declaration)
+        return [.matched(declaration)]
     }
 }
