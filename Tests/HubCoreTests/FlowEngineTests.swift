@@ -141,4 +141,29 @@ struct FlowEngineTests {
         request.body = try BizSummaryRequest().serializedBytes()
         #expect(!engine.journaled(request).contains { $0.type == "ceb.SummaryDeclaration" })
     }
+
+    @Test func queriesMatchCriteriaOnTextNumbersAndBooleans() throws {
+        var engine = try Self.engine()
+        let journal = try Self.journal()
+        for input in journal { _ = engine.journaled(input) }
+        func ask(_ subject: String, _ criteria: [String: String], from asker: String = "customs") throws -> BizAnswer {
+            var query = BizQuery()
+            query.subject = subject
+            query.criteria = criteria
+            let input = FlowInput(
+                seq: 10_000, sender: asker, id: "q-\(criteria)", type: "flow.Query", recipients: [], correlationId: "",
+                journaledAtUs: journal.last!.journaledAtUs + 1, body: try query.serializedBytes())
+            let answer = try #require(engine.journaled(input).first { $0.type == "flow.Answer" })
+            #expect(answer.recipients == [asker])
+            return try BizAnswer(serializedBytes: answer.body)
+        }
+        #expect(try ask("flow.ReleaseNotice", ["return_status": "800"]).total == 3, "declarations 1, 2 and 4; 3 was mismatched")
+        #expect(try ask("flow.ReleaseNotice", ["return_status": "800", "invt_no": "INV2"]).total == 1)
+        #expect(try ask("flow.ReleaseNotice", ["invt_no": "INV3"]).total == 0)
+        #expect(try ask("credit.Notice", ["blacklisted": "true"]).total == 1)
+        #expect(try ask("credit.Notice", ["blacklisted": "false"]).total == 0)
+        // The bank paid for every released order; tax got every notice; a stranger to them sees none.
+        #expect(try ask("flow.ReleaseNotice", [:], from: "bank").total == 3)
+        #expect(try ask("flow.ReleaseNotice", [:], from: "agent").total == 0)
+    }
 }

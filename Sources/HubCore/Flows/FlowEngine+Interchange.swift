@@ -126,28 +126,47 @@ extension FlowEngine {
 
     /// Whether every criteria entry equals the record's field of that (proto) name.
     static func matches(_ record: HeldRecord, criteria: [String: String]) -> Bool {
-        guard !criteria.isEmpty else { return true }
-        guard let fields = fields(of: record) else { return false }
-        return criteria.allSatisfy { name, value in
-            guard let field = fields[name] else { return false }
-            return "\(field)" == value
-        }
+        criteria.allSatisfy { name, value in record.fields[name] == value }
     }
 
-    private static func fields(of record: HeldRecord) -> [String: Any]? {
+    /// The top-level scalar fields of a held message as text, by proto field name (the
+    /// ProtoJSON rendering: numbers as digits, booleans as true/false; unset fields absent).
+    static func fields(type: String, body: [UInt8]) -> [String: String] {
         let message: (any SwiftProtobuf.Message)?
-        switch record.type {
-        case "flow.ReleaseNotice": message = try? BizReleaseNotice(serializedBytes: record.body)
-        case "ceb.SummaryResult": message = try? BizSummaryResult(serializedBytes: record.body)
-        case "reg.Registration": message = try? BizRegistration(serializedBytes: record.body)
-        case "credit.Notice": message = try? BizCreditNotice(serializedBytes: record.body)
+        switch type {
+        case "flow.ReleaseNotice": message = try? BizReleaseNotice(serializedBytes: body)
+        case "ceb.SummaryResult": message = try? BizSummaryResult(serializedBytes: body)
+        case "reg.Registration": message = try? BizRegistration(serializedBytes: body)
+        case "credit.Notice": message = try? BizCreditNotice(serializedBytes: body)
         default: message = nil
         }
         var options = JSONEncodingOptions()
         options.preserveProtoFieldNames = true
         options.alwaysPrintInt64sAsNumbers = true
-        guard let json = try? message?.jsonUTF8Data(options: options) else { return nil }
-        return (try? JSONSerialization.jsonObject(with: json)) as? [String: Any]
+        guard let json = try? message?.jsonUTF8Data(options: options),
+            let object = try? JSONDecoder().decode([String: Scalar].self, from: json)
+        else { return [:] }
+        return object.compactMapValues(\.text)
+    }
+
+    /// A top-level JSON value: a scalar as text, anything else (lists, messages) nil.
+    private struct Scalar: Decodable {
+        var text: String?
+
+        init(from decoder: any Swift.Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let value = try? container.decode(String.self) {
+                text = value
+            } else if let value = try? container.decode(Bool.self) {
+                text = value ? "true" : "false"
+            } else if let value = try? container.decode(Int64.self) {
+                text = String(value)
+            } else if let value = try? container.decode(Double.self) {
+                text = String(value)
+            } else {
+                text = nil
+            }
+        }
     }
 
     private static func covers(_ result: HeldRecord, invtNo: String) -> Bool {

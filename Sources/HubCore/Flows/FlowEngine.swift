@@ -52,11 +52,21 @@ public struct FlowEngine: Sendable {
 
     var feedbackCounts: [FlowKey: Int] = [:]
 
-    /// A record the hub holds for answering queries, with who may see it.
+    /// A record the hub holds for answering queries, with who may see it and its
+    /// top-level fields as text (by proto field name), worked out once when it is kept so
+    /// that a query compares strings instead of decoding every record.
     struct HeldRecord: Sendable {
         var type: String
         var body: [UInt8]
         var recipients: [String]
+        var fields: [String: String]
+
+        init(type: String, body: [UInt8], recipients: [String]) {
+            self.type = type
+            self.body = body
+            self.recipients = recipients
+            fields = FlowEngine.fields(type: type, body: body)
+        }
     }
 
     struct PendingQuery: Sendable {
