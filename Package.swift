@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/drmohundro/SWXMLHash", from: "8.1.1"),
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         .systemLibrary(
@@ -73,6 +75,16 @@ let package = Package(
         ),
         .target(name: "FlowSamples", dependencies: ["HubProtocol"], swiftSettings: strict),
         .target(
+            name: "DepartmentFormats",
+            dependencies: [
+                "HubProtocol",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "SWXMLHash", package: "SWXMLHash"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Adapters",
             dependencies: [
                 "HubProtocol", "HubClient",
@@ -101,6 +113,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "DepartmentFormatsTests",
+            dependencies: ["DepartmentFormats", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "AdaptersTests",
             dependencies: ["Adapters", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],

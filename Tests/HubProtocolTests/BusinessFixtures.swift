@@ -23,7 +23,7 @@ enum BusinessFixtures {
             bankAccount, contact, registration, registrationResult,
             orderItem, order, payment, waybill, inventoryItem, inventory, receipt,
             summaryDeclaration, summaryResultItem, summaryResult,
-            releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice,
+            releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice, refundResult, settlementResult,
             departmentStatus, feedback,
         ]
     }
@@ -423,6 +423,8 @@ enum BusinessFixtures {
         notice.returnStatus = Int32(BizCustomsStatus.released.rawValue)
         notice.returnTime = "20180508093000123"
         notice.inventoryList = [inventoryItem]
+        notice.amountPaid = "829.67"
+        notice.country = "502"
         return notice
     }
 
@@ -451,6 +453,31 @@ enum BusinessFixtures {
         answer.total = 3
         answer.code = 504
         return answer
+    }
+
+    static var refundResult: BizRefundResult {
+        var result = BizRefundResult()
+        result.entryID = "292920261000000001"
+        result.invtNo = "29912026E000000001"
+        result.ebcCode = platformCode
+        result.decision = .accepted
+        result.refundAmount = "130.50"
+        result.currency = "142"
+        result.reason = "退税已审核"
+        result.decidedDate = "20261130"
+        return result
+    }
+
+    static var settlementResult: BizSettlementResult {
+        var result = BizSettlementResult()
+        result.orderNo = "order2026112100000001"
+        result.payTransactionID = "PAY00000001"
+        result.decision = .refused
+        result.amount = "829.67"
+        result.currency = "502"
+        result.reason = "收汇金额与申报不符"
+        result.verifiedDate = "20261130"
+        return result
     }
 
     static var summaryRequest: BizSummaryRequest {

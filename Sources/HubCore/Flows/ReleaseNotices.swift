@@ -32,6 +32,9 @@ public enum ReleaseNotices {
         notice.returnStatus = receipt.returnStatus
         notice.returnTime = receipt.returnTime
         notice.inventoryList = inventory.inventoryList
+        let payment = declaration.payment.document
+        notice.amountPaid = payment.amountPaid.isEmpty ? payment.charge : payment.amountPaid
+        notice.country = inventory.country
         return notice
     }
 

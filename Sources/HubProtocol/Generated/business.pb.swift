@@ -36,6 +36,8 @@
 ///   "credit.Notice"          CreditNotice          (none: credit rating / blacklist sharing)
 ///   "flow.Feedback"          Feedback              (none: unified feedback to the filer)
 ///   "flow.SummaryRequest"    SummaryRequest        (none: asks the hub for a summary declaration now)
+///   "tax.RefundResult"       RefundResult          (none: the tax office's export refund decision)
+///   "forex.SettlementResult" SettlementResult      (none: forex's settlement verification result)
 ///
 /// Conventions, so that the customs adapter maps CEB XML one to one:
 /// - Field names are the standard's element names in snake_case (orderNo → order_no,
@@ -2218,6 +2220,20 @@ public nonisolated struct BizReleaseNotice: @unchecked Sendable {
     set {_uniqueStorage()._inventoryList = newValue}
   }
 
+  /// What was paid: the payment's amount_paid (import) or the proceeds' charge (export),
+  /// decimal string.
+  public var amountPaid: String {
+    get {_storage._amountPaid}
+    set {_uniqueStorage()._amountPaid = newValue}
+  }
+
+  /// The inventory's country: import, country of departure; export, country of arrival
+  /// (the foreign buyer's side), customs code.
+  public var country: String {
+    get {_storage._country}
+    set {_uniqueStorage()._country = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2418,6 +2434,65 @@ public nonisolated struct BizFeedback: Sendable {
   /// True for the last feedback of the filing: every department answered, or the deadline
   /// passed. Nothing about this filing follows.
   public var final: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "tax.RefundResult": the tax office's decision on the export tax refund of one declared
+/// line set (by entryId and inventory), imported from its CSV by the tax adapter.
+public nonisolated struct BizRefundResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 报关单编号 the refund is based on.
+  public var entryID: String = String()
+
+  public var invtNo: String = String()
+
+  public var ebcCode: String = String()
+
+  public var decision: BizDecision = .unspecified
+
+  /// Refunded amount, decimal string.
+  public var refundAmount: String = String()
+
+  public var currency: String = String()
+
+  public var reason: String = String()
+
+  /// YYYYMMDD.
+  public var decidedDate: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "forex.SettlementResult": forex's verification of one order's settlement (收汇核验),
+/// imported from its CSV by the forex adapter.
+public nonisolated struct BizSettlementResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var orderNo: String = String()
+
+  public var payTransactionID: String = String()
+
+  public var decision: BizDecision = .unspecified
+
+  /// Verified amount, decimal string.
+  public var amount: String = String()
+
+  public var currency: String = String()
+
+  public var reason: String = String()
+
+  /// YYYYMMDD.
+  public var verifiedDate: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -4886,7 +4961,7 @@ nonisolated extension BizSummaryResult: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension BizReleaseNotice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ReleaseNotice"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}invt_no\0\u{3}cop_no\0\u{3}pre_no\0\u{3}customs_code\0\u{3}port_code\0\u{3}ie_flag\0\u{3}trade_mode\0\u{3}statistics_flag\0\u{3}order_no\0\u{3}ebp_code\0\u{3}ebc_code\0\u{3}ebc_name\0\u{3}agent_code\0\u{3}logistics_code\0\u{3}logistics_no\0\u{3}pay_code\0\u{3}pay_transaction_id\0\u{3}total_price\0\u{1}currency\0\u{3}return_status\0\u{3}return_time\0\u{3}inventory_list\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}invt_no\0\u{3}cop_no\0\u{3}pre_no\0\u{3}customs_code\0\u{3}port_code\0\u{3}ie_flag\0\u{3}trade_mode\0\u{3}statistics_flag\0\u{3}order_no\0\u{3}ebp_code\0\u{3}ebc_code\0\u{3}ebc_name\0\u{3}agent_code\0\u{3}logistics_code\0\u{3}logistics_no\0\u{3}pay_code\0\u{3}pay_transaction_id\0\u{3}total_price\0\u{1}currency\0\u{3}return_status\0\u{3}return_time\0\u{3}inventory_list\0\u{3}amount_paid\0\u{1}country\0")
 
   fileprivate class _StorageClass {
     var _invtNo: String = String()
@@ -4911,6 +4986,8 @@ nonisolated extension BizReleaseNotice: SwiftProtobuf.Message, SwiftProtobuf._Me
     var _returnStatus: Int32 = 0
     var _returnTime: String = String()
     var _inventoryList: [BizInventoryItem] = []
+    var _amountPaid: String = String()
+    var _country: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -4943,6 +5020,8 @@ nonisolated extension BizReleaseNotice: SwiftProtobuf.Message, SwiftProtobuf._Me
       _returnStatus = source._returnStatus
       _returnTime = source._returnTime
       _inventoryList = source._inventoryList
+      _amountPaid = source._amountPaid
+      _country = source._country
     }
   }
 
@@ -4983,6 +5062,8 @@ nonisolated extension BizReleaseNotice: SwiftProtobuf.Message, SwiftProtobuf._Me
         case 20: try { try decoder.decodeSingularInt32Field(value: &_storage._returnStatus) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._returnTime) }()
         case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._inventoryList) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._amountPaid) }()
+        case 24: try { try decoder.decodeSingularStringField(value: &_storage._country) }()
         default: break
         }
       }
@@ -5057,6 +5138,12 @@ nonisolated extension BizReleaseNotice: SwiftProtobuf.Message, SwiftProtobuf._Me
       if !_storage._inventoryList.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._inventoryList, fieldNumber: 22)
       }
+      if !_storage._amountPaid.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._amountPaid, fieldNumber: 23)
+      }
+      if !_storage._country.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._country, fieldNumber: 24)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -5088,6 +5175,8 @@ nonisolated extension BizReleaseNotice: SwiftProtobuf.Message, SwiftProtobuf._Me
         if _storage._returnStatus != rhs_storage._returnStatus {return false}
         if _storage._returnTime != rhs_storage._returnTime {return false}
         if _storage._inventoryList != rhs_storage._inventoryList {return false}
+        if _storage._amountPaid != rhs_storage._amountPaid {return false}
+        if _storage._country != rhs_storage._country {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -5472,6 +5561,131 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.pendingDepartments != rhs.pendingDepartments {return false}
     if lhs.updatedAtUs != rhs.updatedAtUs {return false}
     if lhs.final != rhs.final {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizRefundResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefundResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}entry_id\0\u{3}invt_no\0\u{3}ebc_code\0\u{1}decision\0\u{3}refund_amount\0\u{1}currency\0\u{1}reason\0\u{3}decided_date\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.entryID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.invtNo) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.ebcCode) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.decision) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.refundAmount) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.currency) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.decidedDate) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.entryID.isEmpty {
+      try visitor.visitSingularStringField(value: self.entryID, fieldNumber: 1)
+    }
+    if !self.invtNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.invtNo, fieldNumber: 2)
+    }
+    if !self.ebcCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.ebcCode, fieldNumber: 3)
+    }
+    if self.decision != .unspecified {
+      try visitor.visitSingularEnumField(value: self.decision, fieldNumber: 4)
+    }
+    if !self.refundAmount.isEmpty {
+      try visitor.visitSingularStringField(value: self.refundAmount, fieldNumber: 5)
+    }
+    if !self.currency.isEmpty {
+      try visitor.visitSingularStringField(value: self.currency, fieldNumber: 6)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 7)
+    }
+    if !self.decidedDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.decidedDate, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizRefundResult, rhs: BizRefundResult) -> Bool {
+    if lhs.entryID != rhs.entryID {return false}
+    if lhs.invtNo != rhs.invtNo {return false}
+    if lhs.ebcCode != rhs.ebcCode {return false}
+    if lhs.decision != rhs.decision {return false}
+    if lhs.refundAmount != rhs.refundAmount {return false}
+    if lhs.currency != rhs.currency {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.decidedDate != rhs.decidedDate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizSettlementResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SettlementResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}order_no\0\u{3}pay_transaction_id\0\u{1}decision\0\u{1}amount\0\u{1}currency\0\u{1}reason\0\u{3}verified_date\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.orderNo) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.payTransactionID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.decision) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.amount) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.currency) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.verifiedDate) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.orderNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.orderNo, fieldNumber: 1)
+    }
+    if !self.payTransactionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.payTransactionID, fieldNumber: 2)
+    }
+    if self.decision != .unspecified {
+      try visitor.visitSingularEnumField(value: self.decision, fieldNumber: 3)
+    }
+    if !self.amount.isEmpty {
+      try visitor.visitSingularStringField(value: self.amount, fieldNumber: 4)
+    }
+    if !self.currency.isEmpty {
+      try visitor.visitSingularStringField(value: self.currency, fieldNumber: 5)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 6)
+    }
+    if !self.verifiedDate.isEmpty {
+      try visitor.visitSingularStringField(value: self.verifiedDate, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizSettlementResult, rhs: BizSettlementResult) -> Bool {
+    if lhs.orderNo != rhs.orderNo {return false}
+    if lhs.payTransactionID != rhs.payTransactionID {return false}
+    if lhs.decision != rhs.decision {return false}
+    if lhs.amount != rhs.amount {return false}
+    if lhs.currency != rhs.currency {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.verifiedDate != rhs.verifiedDate {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
