@@ -67,7 +67,8 @@ public struct HubConfig: Sendable, Equatable {
         "ceb.SummaryDeclaration": "swhub.v1.SummaryDeclaration", "ceb.SummaryResult": "swhub.v1.SummaryResult",
         "flow.ReleaseNotice": "swhub.v1.ReleaseNotice", "flow.Query": "swhub.v1.Query", "flow.Answer": "swhub.v1.Answer",
         "credit.Notice": "swhub.v1.CreditNotice", "flow.Feedback": "swhub.v1.Feedback",
-        "flow.SummaryRequest": "swhub.v1.SummaryRequest",
+        "flow.SummaryRequest": "swhub.v1.SummaryRequest", "tax.RefundResult": "swhub.v1.RefundResult",
+        "forex.SettlementResult": "swhub.v1.SettlementResult", "adapter.Event": "swhub.v1.AdapterEvent",
     ]
 
     /// The flows' settings, or nil when the hub only routes.

@@ -23,7 +23,7 @@ enum BusinessFixtures {
             bankAccount, contact, registration, registrationResult,
             orderItem, order, payment, waybill, inventoryItem, inventory, receipt,
             summaryDeclaration, summaryResultItem, summaryResult,
-            releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice, refundResult, settlementResult,
+            releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice, refundResult, settlementResult, adapterEvent,
             departmentStatus, feedback,
         ]
     }
@@ -478,6 +478,19 @@ enum BusinessFixtures {
         result.reason = "收汇金额与申报不符"
         result.verifiedDate = "20261130"
         return result
+    }
+
+    static var adapterEvent: BizAdapterEvent {
+        var event = BizAdapterEvent()
+        event.department = "customs"
+        event.kind = "error"
+        event.file = "CEB622-20261121.xml"
+        event.documents = 2
+        event.code = "MISSING_FIELD"
+        event.location = "/CEB622Message/InventoryReturn[2]/returnStatus"
+        event.reason = "returnStatus is empty"
+        event.atUs = 1_763_700_000_000_000
+        return event
     }
 
     static var summaryRequest: BizSummaryRequest {

@@ -29,6 +29,12 @@ extension FlowEngine {
                 if !isDepartment { return notEntitled(party, type, "only departments send it") }
             case "ceb.Receipt", "ceb.SummaryResult":
                 if !isCustoms { return notEntitled(party, type, "only customs sends it") }
+            case "tax.RefundResult":
+                if !roles.contains(.tax) { return notEntitled(party, type, "only the tax department sends it") }
+            case "forex.SettlementResult":
+                if !roles.contains(.forex) { return notEntitled(party, type, "only the forex department sends it") }
+            case "adapter.Event":
+                if !isDepartment { return notEntitled(party, type, "only departments' adapters send it") }
             case "flow.Query":
                 let query = try BizQuery(serializedBytes: body)
                 guard mayQuery(party, subject: query.subject) else {

@@ -38,6 +38,7 @@
 ///   "flow.SummaryRequest"    SummaryRequest        (none: asks the hub for a summary declaration now)
 ///   "tax.RefundResult"       RefundResult          (none: the tax office's export refund decision)
 ///   "forex.SettlementResult" SettlementResult      (none: forex's settlement verification result)
+///   "adapter.Event"          AdapterEvent          (none: a department adapter's file processing, for stats)
 ///
 /// Conventions, so that the customs adapter maps CEB XML one to one:
 /// - Field names are the standard's element names in snake_case (orderNo → order_no,
@@ -2493,6 +2494,43 @@ public nonisolated struct BizSettlementResult: Sendable {
 
   /// YYYYMMDD.
   public var verifiedDate: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "adapter.Event": what a department's file adapter did with one file, journaled so that
+/// `swhub stats` shows each adapter's progress and errors.
+public nonisolated struct BizAdapterEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The department's party id.
+  public var department: String = String()
+
+  /// "archived" (every message made from the file was journaled), "error" (the file went to
+  /// the error folder), "written" (a file was written to the outbox), "unlinked" (a record
+  /// that links to nothing, reported).
+  public var kind: String = String()
+
+  /// The file's name.
+  public var file: String = String()
+
+  /// Messages made from it, or written into it.
+  public var documents: UInt32 = 0
+
+  /// With "error"/"unlinked": the stable code (e.g. SYNTAX, MISSING_FIELD, or a hub code
+  /// such as 413), where (line, column, XPath) and why.
+  public var code: String = String()
+
+  public var location: String = String()
+
+  public var reason: String = String()
+
+  /// When, microseconds since the Unix epoch.
+  public var atUs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -5686,6 +5724,71 @@ nonisolated extension BizSettlementResult: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.currency != rhs.currency {return false}
     if lhs.reason != rhs.reason {return false}
     if lhs.verifiedDate != rhs.verifiedDate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizAdapterEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdapterEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}department\0\u{1}kind\0\u{1}file\0\u{1}documents\0\u{1}code\0\u{1}location\0\u{1}reason\0\u{3}at_us\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.department) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.file) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.documents) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.location) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.atUs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.department.isEmpty {
+      try visitor.visitSingularStringField(value: self.department, fieldNumber: 1)
+    }
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 2)
+    }
+    if !self.file.isEmpty {
+      try visitor.visitSingularStringField(value: self.file, fieldNumber: 3)
+    }
+    if self.documents != 0 {
+      try visitor.visitSingularUInt32Field(value: self.documents, fieldNumber: 4)
+    }
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 5)
+    }
+    if !self.location.isEmpty {
+      try visitor.visitSingularStringField(value: self.location, fieldNumber: 6)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 7)
+    }
+    if self.atUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atUs, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizAdapterEvent, rhs: BizAdapterEvent) -> Bool {
+    if lhs.department != rhs.department {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.file != rhs.file {return false}
+    if lhs.documents != rhs.documents {return false}
+    if lhs.code != rhs.code {return false}
+    if lhs.location != rhs.location {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.atUs != rhs.atUs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
