@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "Adapters",
             dependencies: [
-                "HubProtocol", "HubClient",
+                "HubProtocol", "HubClient", "DepartmentFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "HubServerTests",
             dependencies: [
-                "HubServer", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples",
+                "HubServer", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters", "DepartmentFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The folders of a department's file exchange, the way departmental gateways work: the
+/// department's system drops files into `inbox`, the adapter writes into `outbox`; read
+/// files move to `archive` once the hub has journaled everything made from them, or to
+/// `errors` beside a reason file. Every write is atomic: a temporary file in the same
+/// folder, flushed to disk, then renamed.
+public struct ExchangeFolders: Sendable, Equatable {
+    public var inbox: URL
+    public var outbox: URL
+    public var archive: URL
+    public var errors: URL
+    /// Where the adapter keeps what it must remember across restarts.
+    public var state: URL
+
+    public init(inbox: URL, outbox: URL, archive: URL, errors: URL, state: URL) {
+        self.inbox = inbox
+        self.outbox = outbox
+        self.archive = archive
+        self.errors = errors
+        self.state = state
+    }
+
+    /// All five folders under one directory: `in`, `out`, `archive`, `errors`, `state`.
+    public init(root: URL) {
+        self.init(
+            inbox: root.appendingPathComponent("in"), outbox: root.appendingPathComponent("out"),
+            archive: root.appendingPathComponent("archive"), errors: root.appendingPathComponent("errors"),
+            state: root.appendingPathComponent("state"))
+    }
+
+    /// Creates the folders that do not exist.
+    public func prepare() throws {
+        for folder in [inbox, outbox, archive, errors, state] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        }
+    }
+
+    /// The inbox files ready to read, oldest name first. Hidden files and names ending in
+    /// `.tmp` or `.part` are files still being written and are left alone.
+    public func readyInboxFiles() throws -> [URL] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: inbox.path)
+        return names.sorted().filter { name in
+            !name.hasPrefix(".") && !name.hasSuffix(".tmp") && !name.hasSuffix(".part")
+        }.map { inbox.appendingPathComponent($0) }.filter { url in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        }
+    }
+
+    /// Writes `content` as `folder/name` atomically: readers see the whole file or none.
+    public static func writeAtomically(_ content: [UInt8], to folder: URL, name: String) throws {
+        let final = folder.appendingPathComponent(name)
+        let temporary = folder.appendingPathComponent(".\(name).\(getpid()).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        let handle = try FileHandle(forWritingTo: temporary)
+        do {
+            try handle.write(contentsOf: content)
+            try handle.synchronize()
+            try handle.close()
+        } catch {
+            try? handle.close()
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        guard rename(temporary.path, final.path) == 0 else {
+            let code = errno
+            try? FileManager.default.removeItem(at: temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+    }
+
+    /// Moves `file` into `folder` (an atomic rename), under a name not yet taken there:
+    /// its own, or with `-<tag>` before the extension. Returns where it went.
+    @discardableResult
+    public static func move(_ file: URL, into folder: URL, tag: String) throws -> URL {
+        var target = folder.appendingPathComponent(file.lastPathComponent)
+        if FileManager.default.fileExists(atPath: target.path) {
+            let ext = file.pathExtension
+            let stem = file.deletingPathExtension().lastPathComponent
+            target = folder.appendingPathComponent(ext.isEmpty ? "\(stem)-\(tag)" : "\(stem)-\(tag).\(ext)")
+        }
+        guard rename(file.path, target.path) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        return target
+    }
+}

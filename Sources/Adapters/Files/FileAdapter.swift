@@ -1,0 +1,265 @@
+import DepartmentFormats
+import Foundation
+import HubClient
+import HubProtocol
+import Logging
+import Synchronization
+
+/// A department's file adapter: a long-running `HubClient` that turns the files the
+/// department's system drops into its inbox into hub messages, and every delivery into
+/// outbox files, in the department's own formats (`DepartmentFiles`).
+///
+/// Nothing is lost or doubled, whatever crashes:
+/// - a message read from a file gets the id `<party>.<content hash>.<position>`: the same
+///   file read again gives the same ids, which the hub journals once;
+/// - an inbox file is archived only after the hub answered ACCEPTED (journaled) for every
+///   message made from it; a 3xx, a timeout or a lost connection leaves it in the inbox
+///   for the next round;
+/// - a delivery is acknowledged only after its files are written (temporary file, flushed,
+///   renamed) and the department's state saved; redelivered, it is written again under the
+///   same name with the same content.
+///
+/// A file that does not parse or validate goes to the error folder with a reason file
+/// (code, where, why); one the hub refuses a message of (4xx) too, naming the refused
+/// positions. Each archived or rejected file is reported to the hub as an `adapter.Event`,
+/// counted by `swhub stats`.
+public final class FileAdapter<Files: DepartmentFiles>: Sendable {
+    /// Counters, for logs and the closing line.
+    public struct Summary: Sendable, Equatable {
+        public var archived = 0
+        public var rejected = 0
+        public var submitted = 0
+        public var written = 0
+        public var acknowledged: UInt64 = 0
+    }
+
+    let party: String
+    let folders: ExchangeFolders
+    let client: HubClient
+    let logger: Logger
+    let pollInterval: Duration
+    private let files: Mutex<Files>
+    private let counters = Mutex(Summary())
+
+    /// - Parameters:
+    ///   - party: the department's party id (its key's).
+    ///   - files: its formats.
+    ///   - folders: its exchange folders (created if missing).
+    ///   - configuration: its client configuration; `receive` is turned on.
+    ///   - pollInterval: how often the inbox is looked at.
+    public init(
+        party: String, files: Files, folders: ExchangeFolders, configuration: HubClientConfiguration, logger: Logger,
+        pollInterval: Duration = .milliseconds(500)
+    ) throws {
+        try folders.prepare()
+        var files = files
+        let stateFile = folders.state.appendingPathComponent("\(party).state")
+        if let saved = FileManager.default.contents(atPath: stateFile.path), !saved.isEmpty {
+            try files.restore([UInt8](saved))
+        }
+        self.party = party
+        self.folders = folders
+        self.files = Mutex(files)
+        self.logger = logger
+        self.pollInterval = pollInterval
+        var configuration = configuration
+        configuration.receive = true
+        client = try HubClient(configuration: configuration, logger: logger)
+    }
+
+    /// What was done so far.
+    public var summary: Summary { counters.withLock { $0 } }
+
+    /// Waits for the hub's WELCOME.
+    @discardableResult
+    public func connect(timeout: Duration = .seconds(10)) async throws -> WireWelcome {
+        try await client.connect(timeout: timeout)
+    }
+
+    /// Reads the inbox and writes deliveries until cancelled; then closes the client.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.deliveryLoop() }
+            group.addTask { await self.inboxLoop() }
+            await group.next()
+            group.cancelAll()
+        }
+        client.close()
+    }
+
+    // MARK: inbox
+
+    private func inboxLoop() async {
+        while !Task.isCancelled {
+            do {
+                for file in try folders.readyInboxFiles() {
+                    guard !Task.isCancelled else { return }
+                    await process(file)
+                }
+            } catch {
+                logger.error("cannot list the inbox", metadata: ["inbox": "\(folders.inbox.path)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+
+    /// Reads one inbox file, submits what it holds, and archives or rejects it.
+    func process(_ file: URL) async {
+        let name = file.lastPathComponent
+        guard let data = FileManager.default.contents(atPath: file.path).map({ [UInt8]($0) }) else { return }
+        let contentId = Self.contentId(data)
+        let reading: FileReading
+        do throws(FormatError) {
+            if name.hasSuffix(".json") || name.hasSuffix(".jsonl") {
+                reading = FileReading(documents: try HubJSONFile.read(data, fileName: name))
+            } else {
+                let current = files.withLock { $0 }
+                reading = try current.read(name: name, data: data)
+            }
+        } catch {
+            reject(file, contentId: contentId, reasons: [error])
+            await report("error", file: name, documents: 0, error: error, contentId: contentId)
+            return
+        }
+        var refused: [FormatError] = []
+        do {
+            try await withThrowingTaskGroup(of: FormatError?.self) { group in
+                for document in reading.documents {
+                    group.addTask { try await self.submit(document, contentId: contentId) }
+                }
+                for try await refusal in group { if let refusal { refused.append(refusal) } }
+            }
+        } catch {
+            logger.warning("file left in the inbox for the next round", metadata: ["file": "\(name)", "error": "\(error)"])
+            return
+        }
+        counters.withLock { $0.submitted += reading.documents.count - refused.count }
+        if !refused.isEmpty {
+            reject(file, contentId: contentId, reasons: refused)
+            await report("error", file: name, documents: UInt32(reading.documents.count - refused.count), error: refused[0], contentId: contentId)
+            return
+        }
+        if !reading.unlinked.isEmpty {
+            let report = reading.unlinked.map(Self.describe).joined(separator: "\n") + "\n"
+            try? ExchangeFolders.writeAtomically(Array(report.utf8), to: folders.errors, name: "\(name).unlinked.txt")
+            for (index, entry) in reading.unlinked.enumerated() {
+                await self.report("unlinked", file: name, documents: 0, error: entry, contentId: "\(contentId).\(index)")
+            }
+            logger.warning("records that link to nothing", metadata: ["file": "\(name)", "count": "\(reading.unlinked.count)"])
+        }
+        do {
+            try ExchangeFolders.move(file, into: folders.archive, tag: contentId)
+            counters.withLock { $0.archived += 1 }
+            logger.info("archived", metadata: ["file": "\(name)", "messages": "\(reading.documents.count)"])
+        } catch {
+            logger.error("cannot archive; it is read again next round (same ids)", metadata: ["file": "\(name)", "error": "\(error)"])
+        }
+        await report("archived", file: name, documents: UInt32(reading.documents.count), error: nil, contentId: contentId)
+    }
+
+    /// Submits one document; nil once journaled, the refusal for a 4xx; throws to retry later.
+    private func submit(_ document: InboundDocument, contentId: String) async throws -> FormatError? {
+        let position = document.position.replacingOccurrences(of: " ", with: "")
+        do {
+            _ = try await client.submit(
+                type: document.type, body: document.body, to: document.recipients, id: "\(party).\(contentId).\(position)",
+                correlationId: document.correlationId)
+            return nil
+        } catch let error as HubClientError where error.code == .rejected && (error.hubCode?.codeClass ?? 0) == 4 {
+            return FormatError(.invalidValue, at: document.position, "the hub refused \(document.type): \(error.hubCode.map(String.init(describing:)) ?? "") \(error.reason)")
+        }
+    }
+
+    private func reject(_ file: URL, contentId: String, reasons: [FormatError]) {
+        do {
+            let moved = try ExchangeFolders.move(file, into: folders.errors, tag: contentId)
+            let text = reasons.map(Self.describe).joined(separator: "\n") + "\n"
+            try ExchangeFolders.writeAtomically(Array(text.utf8), to: folders.errors, name: moved.lastPathComponent + ".reason.txt")
+            counters.withLock { $0.rejected += 1 }
+            logger.warning("file rejected", metadata: ["file": "\(file.lastPathComponent)", "reason": "\(reasons[0])"])
+        } catch {
+            logger.error("cannot move a bad file to the error folder", metadata: ["file": "\(file.path)", "error": "\(error)"])
+        }
+    }
+
+    static func describe(_ error: FormatError) -> String {
+        "code: \(error.code)\nlocation: \(error.location.isEmpty ? "(whole file)" : error.location)\nreason: \(error.reason)\n"
+    }
+
+    /// Tells the hub (for `swhub stats`); a hub without flows does not know the type, so
+    /// refusals only get logged.
+    private func report(_ kind: String, file: String, documents: UInt32, error: FormatError?, contentId: String) async {
+        var event = BizAdapterEvent()
+        event.department = party
+        event.kind = kind
+        event.file = file
+        event.documents = documents
+        event.code = error?.code.name ?? ""
+        event.location = error?.location ?? ""
+        event.reason = error?.reason ?? ""
+        event.atUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        do {
+            _ = try await client.submit(
+                type: "adapter.Event", body: try event.serializedBytes(), id: "\(party).event.\(kind).\(contentId)")
+        } catch {
+            logger.debug("adapter event not journaled", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// A file's identity: FNV-1a of its bytes and its length, as hex.
+    static func contentId(_ data: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in data {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16) + String(data.count, radix: 16)
+    }
+
+    // MARK: deliveries
+
+    private func deliveryLoop() async {
+        for await delivery in client.deliveries {
+            guard !Task.isCancelled else { return }
+            while !Task.isCancelled {
+                do {
+                    try write(delivery)
+                    break
+                } catch {
+                    logger.error("cannot write a delivery; retrying", metadata: ["seq": "\(delivery.seq)", "error": "\(error)"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+            client.acknowledge(delivery.seq)
+            counters.withLock { $0.acknowledged = delivery.seq }
+        }
+    }
+
+    /// A delivery the department has no format for: hub JSON for the business types, the
+    /// body as it came (`.bin`) for opaque types or a body that does not decode.
+    static func fallback(_ delivery: Delivery) -> [OutboundFile] {
+        if let file = try? HubJSONFile.write(delivery.header, body: delivery.body) { return [file] }
+        let name = HubJSONFile.fileName(type: delivery.header.type, id: delivery.header.id, extension: "bin")
+        return [OutboundFile(name: name, content: delivery.body)]
+    }
+
+    /// Writes the files for a delivery and saves the department's state.
+    func write(_ delivery: Delivery) throws {
+        let (outbound, state): ([OutboundFile], [UInt8]?) = files.withLock { files in
+            let before = files.state
+            var outbound: [OutboundFile]
+            do throws(FormatError) {
+                outbound = try files.write(delivery) ?? Self.fallback(delivery)
+            } catch {
+                // A body the department's format cannot take is kept in the fallback form and logged.
+                logger.warning("written in the fallback form instead", metadata: ["seq": "\(delivery.seq)", "reason": "\(error)"])
+                outbound = Self.fallback(delivery)
+            }
+            let after = files.state
+            return (outbound, after == before ? nil : after)
+        }
+        for file in outbound { try ExchangeFolders.writeAtomically(file.content, to: folders.outbox, name: file.name) }
+        if let state { try ExchangeFolders.writeAtomically(state, to: folders.state, name: "\(party).state") }
+        counters.withLock { $0.written += outbound.count }
+    }
+}
