@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "HubProtocol", "HubClient", "DepartmentFormats",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict
