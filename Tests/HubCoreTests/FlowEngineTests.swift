@@ -166,4 +166,40 @@ struct FlowEngineTests {
         #expect(try ask("flow.ReleaseNotice", [:], from: "bank").total == 3)
         #expect(try ask("flow.ReleaseNotice", [:], from: "agent").total == 0)
     }
+
+    @Test func receiptsAndResultsWithoutCorrelationAreMatchedByTheirKeys() throws {
+        var engine = try Self.engine()
+        var journal = try Self.journal()
+        journal.removeAll { $0.type == "ceb.Receipt" }
+        var time = journal.last!.journaledAtUs
+        var out = journal.flatMap { engine.journaled($0) }
+        func add(_ type: String, _ id: String, _ message: some SwiftProtobuf.Message) throws -> [FlowEmission] {
+            time += 1000
+            return engine.journaled(FlowInput(
+                seq: 0, sender: "customs", id: id, type: type, recipients: [], correlationId: "", journaledAtUs: time,
+                body: try message.serializedBytes()))
+        }
+        // An export inventory's receipt naming only its cop_no (as the official 604 sample does).
+        var receipt = BizReceipt()
+        receipt.messageType = "CEB604Message"
+        receipt.copNo = SampleFilings.declaration(4).inventory.copNo
+        receipt.invtNo = "INV4"
+        receipt.returnStatus = 800
+        out = try add("ceb.Receipt", "r-1", receipt)
+        #expect(out.contains { $0.id == "rel:platform:inv-4" })
+        // Summarize; customs' 702 names the summary by cop_no and gives its sum_no; the 792 only the sum_no.
+        out = try add("flow.SummaryRequest", "s-1", BizSummaryRequest())
+        let summary = try #require(out.first { $0.type == "ceb.SummaryDeclaration" })
+        var summaryReceipt = BizReceipt()
+        summaryReceipt.messageType = "CEB702Message"
+        summaryReceipt.copNo = summary.id
+        summaryReceipt.sumNo = "S2026112100000001"
+        summaryReceipt.returnStatus = 2
+        #expect(try add("ceb.Receipt", "r-2", summaryReceipt).isEmpty)
+        var result = BizSummaryResult()
+        result.sumNo = "S2026112100000001"
+        result.entryID = "292920261000000001"
+        let shared = try #require(try add("ceb.SummaryResult", "sr-1", result).first)
+        #expect(shared.recipients == ["tax", "forex", "bank"], "the paying bank found through the sum_no")
+    }
 }

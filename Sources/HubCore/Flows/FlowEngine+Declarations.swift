@@ -21,6 +21,7 @@ extension FlowEngine {
             declarations[key] = flow
             let inventory = declaration.inventory.document
             declarationIndex["\(inventory.ebpCode)|\(inventory.orderNo)"] = key
+            if !inventory.copNo.isEmpty { declarationIndex["cop|\(inventory.copNo)"] = key }
             if failures.isEmpty {
                 let prefix = "fwd:\(key.sender):\(key.id):"
                 declarationIndex[prefix + "inventory"] = key
@@ -44,9 +45,14 @@ extension FlowEngine {
         guard customsParties.contains(input.sender) else { return [] }
         let correlated = declarationIndex[input.correlationId]
         let forDocument = input.correlationId.hasPrefix("fwd:") && !input.correlationId.hasSuffix(":inventory")
-        guard let key = correlated ?? (forDocument ? nil : declarationIndex["\(receipt.ebpCode)|\(receipt.orderNo)"]),
-            var flow = declarations[key]
-        else { return [] }
+        if receipt.messageType.hasPrefix("CEB702"), receipt.copNo.hasPrefix("sum:"), !receipt.sumNo.isEmpty {
+            // A summary's receipt: remember customs' number for it, which its result carries.
+            summaryBySumNo[receipt.sumNo] = receipt.copNo
+            return []
+        }
+        // Matched by the forward it answers, else by (ebp_code, order_no), else by cop_no.
+        let byKeys = forDocument ? nil : declarationIndex["\(receipt.ebpCode)|\(receipt.orderNo)"] ?? declarationIndex["cop|\(receipt.copNo)"]
+        guard let key = correlated ?? byKeys, var flow = declarations[key] else { return [] }
         let actions = flow.receipt(status: receipt.returnStatus, info: receipt.returnInfo, invtNo: receipt.invtNo, atUs: input.journaledAtUs)
         declarations[key] = flow
         return declarationFlowActions(actions, key: key, receipt: receipt)

@@ -50,8 +50,13 @@ extension FlowEngine {
 
     mutating func summaryResult(_ input: FlowInput) -> [FlowEmission] {
         guard customsParties.contains(input.sender) else { return [] }
+        // The summary it answers: by correlation, or by customs' sum_no from the summary's receipt.
+        var summaryId = input.correlationId
+        if summaryPayers[summaryId] == nil, let result = try? BizSummaryResult(serializedBytes: input.body) {
+            summaryId = summaryBySumNo[result.sumNo] ?? summaryId
+        }
         var recipients: [String] = []
-        for party in parties(.tax) + parties(.forex) + (summaryPayers[input.correlationId] ?? []) where !recipients.contains(party) {
+        for party in parties(.tax) + parties(.forex) + (summaryPayers[summaryId] ?? []) where !recipients.contains(party) {
             recipients.append(party)
         }
         held.append(HeldRecord(type: "ceb.SummaryResult", body: input.body, recipients: recipients))

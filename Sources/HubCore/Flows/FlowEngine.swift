@@ -42,6 +42,7 @@ public struct FlowEngine: Sendable {
     var summarized: Set<String> = []  // invt_no already in a summary
     var summaryCount = 0
     var summaryPayers: [String: [String]] = [:]  // summary id → payment filers of its inventories
+    var summaryBySumNo: [String: String] = [:]  // customs' sum_no (from its 702 receipt) → summary id
     var lastScheduledDay = ""
     var held: [HeldRecord] = []
 
