@@ -25,6 +25,7 @@ struct Stats: ParsableCommand {
         for count in sent where departments.contains(count.key) { byDepartment[count.key, default: [:]]["sent"] = count.count }
         for count in received where departments.contains(count.key) { byDepartment[count.key, default: [:]]["received"] = count.count }
         let flows = try Self.flowStates(inspector)
+        let adapters = try Self.adapterEvents(inspector)
         let report: [String: Any] = [
             "head_seq": try inspector.headSeq(),
             "by_type": Dictionary(uniqueKeysWithValues: try inspector.countsByType().map { ($0.key, $0.count) }),
@@ -32,6 +33,7 @@ struct Stats: ParsableCommand {
             "by_day": Dictionary(uniqueKeysWithValues: try inspector.countsByDay().map { ($0.key, $0.count) }),
             "by_state": flows.states,
             "rule_failures": flows.rules,
+            "adapters": adapters,
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
@@ -49,6 +51,12 @@ struct Stats: ParsableCommand {
         }
         if !flows.rules.isEmpty {
             Self.table("三单对碰 rule failures", flows.rules.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") })
+        }
+        if !adapters.isEmpty {
+            Self.table("department adapters: files archived / rejected, records unlinked", adapters.keys.sorted().map { key in
+                let counts = adapters[key] ?? [:]
+                return (key, "\(counts["archived"] ?? 0) / \(counts["error"] ?? 0), \(counts["unlinked"] ?? 0)")
+            })
         }
     }
 
@@ -76,6 +84,22 @@ struct Stats: ParsableCommand {
             }
         }
         return (states, rules)
+    }
+
+    /// The department adapters' reports (`adapter.Event`), counted by department and kind.
+    static func adapterEvents(_ inspector: JournalInspector) throws -> [String: [String: Int]] {
+        var counts: [String: [String: Int]] = [:]
+        var after: UInt64 = 0
+        while true {
+            let page = try inspector.records(type: "adapter.Event", after: after, limit: 5000)
+            guard let last = page.last else { break }
+            after = last.seq
+            for record in page {
+                guard let event = try? BizAdapterEvent(serializedBytes: record.body) else { continue }
+                counts[record.sender, default: [:]][event.kind, default: 0] += 1
+            }
+        }
+        return counts
     }
 
     static func table(_ title: String, _ rows: [(String, String)]) {
