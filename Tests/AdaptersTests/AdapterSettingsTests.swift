@@ -1,0 +1,53 @@
+import Adapters
+import Foundation
+import Testing
+
+/// The `adapter:` section of the department configs, the shipped examples included.
+@Suite("Adapter settings")
+struct AdapterSettingsTests {
+    static let deploy = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Deploy")
+
+    @Test(arguments: ["customs", "tax", "forex", "post", "bank"])
+    func shippedExamplesParse(department: String) throws {
+        let path = Self.deploy.appendingPathComponent("adapter-\(department).yaml").path
+        let settings = try AdapterSettings.load(path: path)
+        #expect(settings.folders.inbox.path == Self.deploy.appendingPathComponent("var/\(department)/in").path)
+        #expect(settings.folders.errors.lastPathComponent == "errors")
+        #expect(settings.pollMs == 500)
+        if department == "bank" {
+            #expect(settings.bank.ieFlag == "E" && settings.bank.settlement == "pacs.008" && settings.bank.payCode == "312226T001")
+        }
+        if department == "customs" { #expect(settings.customs.dxpId == "DXPEDCCEB0000002" && !settings.customs.dxpEnvelope) }
+        if department == "post" { #expect(settings.post.encoding == "csv") }
+    }
+
+    static func load(_ yaml: String) throws -> AdapterSettings {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-\(UUID().uuidString).yaml")
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        return try AdapterSettings.load(path: file.path)
+    }
+
+    @Test func foldersCanBeNamedOneByOne() throws {
+        let settings = try Self.load("adapter:\n  inbox: /srv/x/incoming\n  outbox: /srv/y/outgoing\n  errors: /srv/z/bad\n")
+        #expect(settings.folders.inbox.path == "/srv/x/incoming" && settings.folders.outbox.path == "/srv/y/outgoing")
+        #expect(settings.folders.errors.path == "/srv/z/bad" && settings.folders.archive.path == "/srv/x/archive")
+    }
+
+    @Test(arguments: [
+        ("party: x\n", "no `adapter:` section"),
+        ("adapter:\n  poll_ms: 500\n", "needs `folder`"),
+        ("adapter:\n  folder: a\n  poll_ms: 1\n", "poll_ms"),
+        ("adapter:\n  folder: a\n  bank: {ie_flag: X}\n", "ie_flag"),
+        ("adapter:\n  folder: a\n  bank: {settlement: mt103}\n", "settlement"),
+        ("adapter:\n  folder: a\n  post: {encoding: xml}\n", "encoding"),
+    ])
+    func badSettingsAreRefusedWithTheKey(yaml: String, mentions: String) {
+        #expect {
+            try Self.load(yaml)
+        } throws: { error in
+            "\(error)".contains(mentions)
+        }
+    }
+}
