@@ -8,6 +8,7 @@ public struct CN23Options: Sendable, Equatable {
     public var ieFlag: String
     /// The post's customs code and name as logistics company (logisticsCode/Name).
     public var logisticsCode: String
+    /// The post's registered name (logisticsName).
     public var logisticsName: String
     /// The seller's customs code (ebcCode), export only: a CN23 has no customs codes.
     public var ebcCode: String

@@ -6,8 +6,11 @@ public struct CN23Consignment: Codable, Sendable, Equatable {
     public var consignmentId: String
     /// The e-commerce order the consignment ships (not a CN23 box: added for the hub).
     public var orderNo: String
+    /// The CN23 category of item.
     public var category: CN23Category
+    /// The sender (on export the seller, ebc).
     public var sender: CN23Party
+    /// The addressee (the waybill's consignee).
     public var addressee: CN23Party
     /// The content pieces.
     public var items: [CN23Item]
@@ -20,6 +23,7 @@ public struct CN23Consignment: Codable, Sendable, Equatable {
     /// Number of parcels; nil when not given (one).
     public var parcels: Int?
 
+    /// - Parameters: see the properties; only the identifier and the order number have no default.
     public init(
         consignmentId: String, orderNo: String, category: CN23Category = .saleOfGoods, sender: CN23Party = CN23Party(),
         addressee: CN23Party = CN23Party(), items: [CN23Item] = [], totalGrossWeight: String = "", postage: String = "",
@@ -59,12 +63,16 @@ public struct CN23Consignment: Codable, Sendable, Equatable {
 
 /// The sender or the addressee of a CN23.
 public struct CN23Party: Codable, Sendable, Equatable {
+    /// Name of the person or company.
     public var name: String
+    /// The whole postal address, one text (line breaks allowed).
     public var address: String
     /// ISO 3166-1 alpha-2.
     public var country: String
+    /// Telephone number, as written.
     public var telephone: String
 
+    /// - Parameters: see the properties; all default to "".
     public init(name: String = "", address: String = "", country: String = "", telephone: String = "") {
         self.name = name
         self.address = address
@@ -88,9 +96,11 @@ public struct CN23Party: Codable, Sendable, Equatable {
 public struct CN23Item: Codable, Sendable, Equatable {
     /// Detailed description of contents.
     public var description: String
+    /// Number of units; nil when not given.
     public var quantity: Int?
     /// Net weight, kg.
     public var netWeight: String
+    /// Declared value, decimal string.
     public var value: String
     /// ISO 4217 code of the value.
     public var currency: String
@@ -99,6 +109,7 @@ public struct CN23Item: Codable, Sendable, Equatable {
     /// Country of origin, ISO 3166-1 alpha-2.
     public var originCountry: String
 
+    /// - Parameters: see the properties; only the description has no default.
     public init(
         description: String, quantity: Int? = nil, netWeight: String = "", value: String = "", currency: String = "",
         hsTariffNumber: String = "", originCountry: String = ""

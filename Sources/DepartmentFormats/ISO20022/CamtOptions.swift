@@ -21,12 +21,15 @@ public struct CamtOptions: Sendable, Equatable {
     public var orderPattern: String
     /// The bank's customs code and name as payment enterprise (payCode/payName).
     public var payCode: String
+    /// The bank's registered name as payment enterprise (payName).
     public var payName: String
     /// The e-commerce platform (ebpCode/ebpName).
     public var ebpCode: String
+    /// The platform's registered name (ebpName).
     public var ebpName: String
     /// The seller receiving the proceeds (ebcCode/ebcName), export only.
     public var ebcCode: String
+    /// The seller's registered name (ebcName), export only.
     public var ebcName: String
     /// The clock customs times are written in, minutes east of UTC: a bank date-time
     /// with a zone is moved to it; one without zone is taken as written. 480 = Beijing.
@@ -76,6 +79,7 @@ public struct CamtResult: Sendable, Equatable {
     /// Entries skipped because they are reversals (RvslInd true).
     public var reversalsSkipped: Int
 
+    /// - Parameters: see the properties.
     public init(
         messageType: String, messageId: String, documents: [InboundDocument] = [], unlinked: [CamtUnlinkedCredit] = [],
         debitsSkipped: Int = 0, notBookedSkipped: Int = 0, reversalsSkipped: Int = 0
@@ -101,6 +105,7 @@ public struct CamtReferences: Sendable, Equatable {
     /// RmtInf/Ustrd lines, RmtInf/Strd/CdtrRefInf/Ref values, AddtlTxInf, AddtlNtryInf.
     public var remittance: [String]
 
+    /// - Parameters: see the properties; all default to empty.
     public init(endToEndId: String = "", transactionId: String = "", accountServicerReference: String = "", remittance: [String] = []) {
         self.endToEndId = endToEndId
         self.transactionId = transactionId
@@ -113,15 +118,18 @@ public struct CamtReferences: Sendable, Equatable {
 public struct CamtUnlinkedCredit: Sendable, Equatable {
     /// "entry N" or "entry N tx M", as an ``InboundDocument/position``.
     public var position: String
-    /// The amount as written, and its ISO currency.
+    /// The amount as written (decimal string).
     public var amount: String
+    /// The ISO 4217 code of the amount, as written.
     public var currency: String
     /// Booking (else value) date, YYYYMMDDhhmmss; "" when the bank gave none.
     public var bookingDate: String
+    /// The references and remittance texts the bank gave.
     public var references: CamtReferences
     /// Why it was not linked.
     public var reason: String
 
+    /// - Parameters: see the properties.
     public init(position: String, amount: String, currency: String, bookingDate: String, references: CamtReferences, reason: String) {
         self.position = position
         self.amount = amount

@@ -14,12 +14,14 @@ public struct SettlementInstruction: Sendable, Equatable {
     public struct Party: Sendable, Equatable {
         /// Nm, at most 140 characters.
         public var name: String
+        /// The account (Acct/Id).
         public var account: Account
         /// The bank's BIC (BICFI), 8 or 11 characters.
         public var bic: String
         /// PstlAdr/Ctry, ISO 3166 alpha-2; "" leaves the address out.
         public var country: String
 
+        /// - Parameters: see the properties.
         public init(name: String, account: Account, bic: String, country: String = "") {
             self.name = name
             self.account = account
@@ -34,7 +36,9 @@ public struct SettlementInstruction: Sendable, Equatable {
     public var creationTime: String
     /// The ISODate the money should move: IntrBkSttlmDt (pacs.008), ReqdExctnDt/Dt (pain.001).
     public var executionDate: String
+    /// The party paying (Dbtr, DbtrAcct, DbtrAgt).
     public var debtor: Party
+    /// The party paid (Cdtr, CdtrAcct, CdtrAgt).
     public var creditor: Party
     /// Decimal string, more than zero, at most 18 digits and 5 decimals.
     public var amount: String
@@ -44,6 +48,7 @@ public struct SettlementInstruction: Sendable, Equatable {
     public var endToEndId: String
     /// PmtId/InstrId; "" leaves it out.
     public var instructionId: String
+    /// RmtInf: the entryId and the numbers settled.
     public var remittance: SettlementRemittance
     /// ChrgBr: DEBT, CRED, SHAR or SLEV.
     public var chargeBearer: String
@@ -96,11 +101,14 @@ public struct SettlementInstruction: Sendable, Equatable {
 public struct SettlementRemittance: Sendable, Equatable {
     /// The customs declaration number (SummaryResult.entry_id); required.
     public var entryId: String
+    /// The order numbers settled (`orderNo=...` items).
     public var orderNos: [String]
+    /// The inventory numbers settled (`invtNo=...` items).
     public var invtNos: [String]
     /// Free text after the numbers; "" for none.
     public var text: String
 
+    /// - Parameters: see the properties.
     public init(entryId: String, orderNos: [String] = [], invtNos: [String] = [], text: String = "") {
         self.entryId = entryId
         self.orderNos = orderNos
