@@ -1,0 +1,190 @@
+import HubProtocol
+import SwiftProtobuf
+
+/// Reads a bank's ISO 20022 account reports, camt.054 (BkToCstmrDbtCdtNtfctn, debit/credit
+/// notification) and camt.053 (BkToCstmrStmt, statement), message versions 001.02 to
+/// 001.08, into hub payments.
+///
+/// Every booked credit (CdtDbtInd CRDT; per TxDtls when the entry has transaction details,
+/// else per Ntry) becomes a "ceb.Payment" linked to its order:
+/// - order number: the first match of ``CamtOptions/orderPattern`` in the remittance
+///   information (Ustrd lines, then Strd/CdtrRefInf/Ref, then AddtlTxInf, AddtlNtryInf),
+///   else the EndToEndId;
+/// - payment transaction id: the EndToEndId, else TxId, else AcctSvcrRef (an EndToEndId
+///   "NOTPROVIDED" counts as absent for both);
+/// - export ("E", CEB403): pay_no, charge, accounting_date (from the booking date), ebc
+///   from the options; import ("I", CEB411): amount_paid, pay_time, payer_name (Dbtr);
+/// - currency: the ISO code mapped to the customs code (``CurrencyCode``);
+/// - note: the message id, the bank's reference and the debtor's account, agent BIC and
+///   country, which BizPayment has no fields for.
+///
+/// A credit with no order number or no transaction id goes to ``CamtResult/unlinked``;
+/// debits, pending entries and reversals are counted and skipped.
+public enum CamtReader {
+    /// The hub message type of the documents read.
+    public static let documentType = "ceb.Payment"
+
+    /// Reads one camt.053 or camt.054 file.
+    /// - Parameters:
+    ///   - data: the file's bytes (UTF-8, or the encoding its XML declaration names).
+    ///   - fileName: the file's name, for messages only.
+    ///   - options: direction, codes and the order pattern.
+    /// - Throws: `FormatError`: `.syntax` with the line for XML that is not well-formed,
+    ///   `.unknownDocument` for another root or namespace, `.missingField` /
+    ///   `.invalidValue` with the XPath for a missing amount, a bad date or an unknown
+    ///   currency of a credit.
+    public static func read(_ data: [UInt8], fileName: String, options: CamtOptions) throws -> CamtResult {
+        guard options.ieFlag == "E" || options.ieFlag == "I" else {
+            throw FormatError(.invalidValue, at: "options.ieFlag", "'\(options.ieFlag)' is neither E nor I")
+        }
+        let pattern: Regex<AnyRegexOutput>
+        do {
+            pattern = try Regex(options.orderPattern)
+        } catch {
+            throw FormatError(.invalidValue, at: "options.orderPattern", "not a regular expression: \(error)")
+        }
+        let root = try XMLDocumentParser.root(data)
+        let (messageType, message, reportName) = try identify(root, fileName: fileName)
+        let header = message.child("GrpHdr")
+        let messageId = header?.text("MsgId") ?? ""
+        guard !messageId.isEmpty else {
+            throw FormatError(.missingField, at: message.path + "/GrpHdr/MsgId", "the message has no MsgId")
+        }
+        let created = header?.child("CreDtTm").flatMap {
+            ISODateTime.cebTime($0.text, utcOffsetMinutes: options.utcOffsetMinutes)
+        } ?? ""
+
+        var result = CamtResult(messageType: messageType, messageId: messageId)
+        var number = 0
+        for report in message.children(reportName) {
+            for entry in report.children("Ntry") {
+                number += 1
+                switch try CamtEntryParser.parse(entry, number: number, utcOffsetMinutes: options.utcOffsetMinutes) {
+                case .notBooked: result.notBookedSkipped += 1
+                case .reversal: result.reversalsSkipped += 1
+                case .booked(let transactions):
+                    for transaction in transactions {
+                        guard transaction.isCredit else {
+                            result.debitsSkipped += 1
+                            continue
+                        }
+                        let link = Link(transaction.references, pattern: pattern)
+                        if let reason = link.missing {
+                            result.unlinked.append(
+                                CamtUnlinkedCredit(
+                                    position: transaction.position, amount: transaction.amount, currency: transaction.currency,
+                                    bookingDate: transaction.bookingDate, references: transaction.references, reason: reason))
+                            continue
+                        }
+                        let payment = try payment(
+                            transaction, link: link, options: options, messageType: messageType, messageId: messageId,
+                            appTime: created)
+                        result.documents.append(
+                            InboundDocument(type: documentType, body: try serialized(payment), position: transaction.position))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// The message type, the message element and the name of its report elements.
+    private static func identify(_ root: XMLNode, fileName: String) throws -> (String, XMLNode, String) {
+        guard root.localName == "Document" else {
+            throw FormatError(.unknownDocument, at: root.path, "\(fileName): the root element is \(root.localName), not Document")
+        }
+        let namespace = XMLDocumentParser.namespace(of: root)
+        let prefix = "urn:iso:std:iso:20022:tech:xsd:"
+        let type = namespace.hasPrefix(prefix) ? String(namespace.dropFirst(prefix.count)) : ""
+        let versions = (2...8).map { "001.0\($0)" }
+        let kinds = ["camt.053": ("BkToCstmrStmt", "Stmt"), "camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")]
+        guard let kind = kinds[String(type.prefix(8))], versions.contains(String(type.dropFirst(9))), type.count == 15
+        else {
+            throw FormatError(
+                .unknownDocument, at: root.path,
+                "\(fileName): namespace '\(namespace)' is not camt.053 or camt.054 version 001.02 to 001.08")
+        }
+        guard let message = root.childElements.first, message.localName == kind.0 else {
+            throw FormatError(.unknownDocument, at: root.path + "/" + kind.0, "a \(type) document must hold \(kind.0)")
+        }
+        return (type, message, kind.1)
+    }
+
+    /// The order number and the payment transaction id of a credit, or why they are missing.
+    struct Link {
+        var orderNo = ""
+        var transactionId = ""
+
+        init(_ references: CamtReferences, pattern: Regex<AnyRegexOutput>) {
+            let endToEnd = references.endToEndId.uppercased() == "NOTPROVIDED" ? "" : references.endToEndId
+            for text in references.remittance {
+                guard let match = try? pattern.firstMatch(in: text) else { continue }
+                let captured = match.output.count > 1 ? match.output[1].substring : match.output[0].substring
+                if let captured, !captured.isEmpty, captured.uppercased() != "NOTPROVIDED" {
+                    orderNo = String(captured)
+                    break
+                }
+            }
+            if orderNo.isEmpty { orderNo = endToEnd }
+            transactionId = [endToEnd, references.transactionId, references.accountServicerReference]
+                .first { !$0.isEmpty } ?? ""
+        }
+
+        /// Why the credit cannot become a payment, nil when it can.
+        var missing: String? {
+            if orderNo.isEmpty {
+                return "no order number: the remittance information does not match the order pattern and there is no EndToEndId"
+            }
+            if transactionId.isEmpty { return "no EndToEndId, TxId or AcctSvcrRef to use as the payment transaction id" }
+            return nil
+        }
+    }
+
+    private static func payment(
+        _ transaction: CamtTransaction, link: Link, options: CamtOptions, messageType: String, messageId: String,
+        appTime: String
+    ) throws -> BizPayment {
+        var payment = BizPayment()
+        payment.guid = StableGUID.make("camt", messageId, transaction.position)
+        payment.appType = .new
+        payment.appTime = appTime.isEmpty ? transaction.bookingDate : appTime
+        payment.appStatus = .declared
+        payment.ieFlag = options.ieFlag
+        payment.payCode = options.payCode
+        payment.payName = options.payName
+        payment.payTransactionID = link.transactionId
+        payment.orderNo = link.orderNo
+        payment.ebpCode = options.ebpCode
+        payment.ebpName = options.ebpName
+        payment.currency = try CurrencyCode.customsCode(forISO: transaction.currency, at: transaction.currencyPath)
+        if options.ieFlag == "E" {
+            guard !transaction.bookingDate.isEmpty else {
+                throw FormatError(.missingField, at: transaction.path + "/BookgDt", "an export proceeds entry needs a booking date")
+            }
+            payment.ebcCode = options.ebcCode
+            payment.ebcName = options.ebcName
+            payment.payNo = link.transactionId
+            payment.charge = transaction.amount
+            payment.accountingDate = transaction.bookingDate
+        } else {
+            payment.amountPaid = transaction.amount
+            payment.payTime = transaction.bookingDate
+            payment.payerName = transaction.debtorName
+        }
+        let references = transaction.references
+        payment.note = [
+            (messageType, messageId), ("AcctSvcrRef", references.accountServicerReference),
+            ("DbtrAcct", transaction.debtorAccount), ("DbtrAgt", transaction.debtorAgentBIC),
+            ("DbtrCtry", transaction.debtorCountry), ("Dbtr", options.ieFlag == "E" ? transaction.debtorName : ""),
+        ].filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1)" }.joined(separator: "; ")
+        return payment
+    }
+
+    private static func serialized(_ payment: BizPayment) throws -> [UInt8] {
+        do {
+            return try payment.serializedBytes()
+        } catch {
+            throw FormatError(.unsupported, "the payment cannot be serialized: \(error)")
+        }
+    }
+}
