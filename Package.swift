@@ -121,7 +121,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AdaptersTests",
-            dependencies: ["Adapters", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["Adapters", "DepartmentFormats", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import DepartmentFormats
 import HubProtocol
 
 /// Customs: receipts for forwarded inventories, results for summary declarations.

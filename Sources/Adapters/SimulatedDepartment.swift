@@ -1,3 +1,4 @@
+import DepartmentFormats
 import HubProtocol
 import SwiftProtobuf
 

@@ -1,3 +1,4 @@
+import DepartmentFormats
 import Adapters
 import Foundation
 import HubProtocol

@@ -14,7 +14,7 @@ public struct FileReading: Sendable, Equatable {
 }
 
 /// A department's formats, as a file adapter uses them: inbox files in, hub messages out;
-/// deliveries in, outbox files out. Files named `*.json` / `*.jsonl` in the inbox are read
+/// deliveries in, outbox files out. Files named `*.json` in the inbox are read
 /// as the hub's own JSON by the adapter itself, and deliveries a department has no format
 /// for are written in it.
 ///

@@ -110,7 +110,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         let contentId = Self.contentId(data)
         let reading: FileReading
         do throws(FormatError) {
-            if name.hasSuffix(".json") || name.hasSuffix(".jsonl") {
+            if name.lowercased().hasSuffix(".json") {
                 reading = FileReading(documents: try HubJSONFile.read(data, fileName: name))
             } else {
                 let current = files.withLock { $0 }
@@ -206,14 +206,9 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         }
     }
 
-    /// A file's identity: FNV-1a of its bytes and its length, as hex.
+    /// A file's identity: a stable 64-bit hash of its bytes and its length, as hex.
     static func contentId(_ data: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16) + String(data.count, radix: 16)
+        StableHash(seed: 0, bytes: data).hex + String(data.count, radix: 16)
     }
 
     // MARK: deliveries

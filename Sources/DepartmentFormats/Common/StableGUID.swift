@@ -16,20 +16,6 @@ enum StableGUID {
     }
 
     private static func hash(_ seed: UInt64, _ parts: [String]) -> String {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325 ^ seed
-        func mix(_ byte: UInt8) {
-            value ^= UInt64(byte)
-            value &*= 0x0000_0100_0000_01b3
-        }
-        for part in parts {
-            for byte in part.utf8 { mix(byte) }
-            mix(0)
-        }
-        var z = value
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        z ^= z >> 31
-        let text = String(z, radix: 16, uppercase: true)
-        return String(repeating: "0", count: 16 - text.count) + text
+        StableHash(seed: seed, parts: parts).hex
     }
 }

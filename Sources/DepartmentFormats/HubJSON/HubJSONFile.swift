@@ -98,19 +98,7 @@ public enum HubJSONFile {
             })
         }
         var name = safe(id)
-        if name.count > 150 { name = String(name.prefix(120)) + "_" + String(UInt64(bitPattern: Int64(id.hashValueStable)), radix: 16) }
+        if name.count > 150 { name = String(name.prefix(120)) + "_" + StableHash(seed: 0, id).hex }
         return "\(safe(type))_\(name).\(ext)"
-    }
-}
-
-extension String {
-    /// FNV-1a over the UTF-8 bytes: the same on every run (unlike `hashValue`).
-    var hashValueStable: Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return Int64(bitPattern: hash)
     }
 }

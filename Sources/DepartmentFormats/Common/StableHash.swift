@@ -16,14 +16,23 @@ public struct StableHash: Sendable, Equatable {
 
     /// Hashes `seed` (little-endian) and then each part's UTF-8 bytes.
     public init(seed: UInt64, parts: [String]) {
+        self.init(seed: seed, chunks: parts.map { Array($0.utf8) })
+    }
+
+    /// The hash of raw bytes (a file's content), seeded.
+    public init(seed: UInt64, bytes: [UInt8]) {
+        self.init(seed: seed, chunks: [bytes])
+    }
+
+    private init(seed: UInt64, chunks: [[UInt8]]) {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
         }
         for shift in stride(from: 0, to: 64, by: 8) { mix(UInt8(truncatingIfNeeded: seed >> UInt64(shift))) }
-        for part in parts {
-            for byte in part.utf8 { mix(byte) }
+        for chunk in chunks {
+            for byte in chunk { mix(byte) }
             mix(0)
         }
         // SplitMix64 finaliser.

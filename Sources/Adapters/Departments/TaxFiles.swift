@@ -1,0 +1,63 @@
+import DepartmentFormats
+import HubClient
+import HubProtocol
+
+/// The tax department's files (CSV, see `Docs/adapters/tax-forex-csv.md`):
+/// - out: once a summary result brings the entryId, one CSV per summary with a row per
+///   released declaration line (entryId, sumNo, invtNo, orderNo, ebcCode, gcode, gname,
+///   qty, unit, totalPrice, currency, exportDate). Release notices are kept until then.
+/// - in: refund results (`*.csv`) → `tax.RefundResult`.
+public struct TaxFiles: DepartmentFiles {
+    private var notices = HeldMessages<BizReleaseNotice>()
+
+    public init() {}
+
+    public func read(name: String, data: [UInt8]) throws(FormatError) -> FileReading {
+        guard name.lowercased().hasSuffix(".csv") else {
+            throw FormatError(.unknownDocument, "the tax adapter reads refund results as .csv (or hub JSON as .json), not \(name)")
+        }
+        do {
+            return FileReading(documents: try TaxCSV.readRefundResults(data, fileName: name))
+        } catch let error as FormatError {
+            throw error
+        } catch {
+            throw FormatError(.syntax, "\(error)")
+        }
+    }
+
+    public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
+        switch delivery.header.type {
+        case "flow.ReleaseNotice":
+            guard let notice = try? BizReleaseNotice(serializedBytes: delivery.body) else { return nil }
+            notices.keep(notice, as: notice.invtNo)
+            return []
+        case "ceb.SummaryResult":
+            guard let summary = try? BizSummaryResult(serializedBytes: delivery.body) else { return nil }
+            var rows: [[String]] = []
+            var done: [String] = []
+            for number in Set(summary.summaryResultList.map(\.invtNo)).sorted() {
+                guard let notice = notices.message(number) else { continue }
+                rows += TaxCSV.exportLines(notice: notice, summary: summary, exportDate: String(notice.returnTime.prefix(8)))
+                done.append(number)
+            }
+            guard !rows.isEmpty else { return nil }
+            let content: [UInt8]
+            do {
+                content = try TaxCSV.exportFile(rows)
+            } catch {
+                throw FormatError(.unsupported, "the tax CSV cannot be written: \(error)")
+            }
+            for number in done { notices.remove(number) }
+            let key = summary.entryID.isEmpty ? delivery.header.id : summary.entryID
+            return [OutboundFile(name: HubJSONFile.fileName(type: "tax-export", id: key, extension: "csv"), content: content)]
+        default:
+            return nil
+        }
+    }
+
+    public var state: [UInt8] { Self.encodeState(notices) }
+
+    public mutating func restore(_ state: [UInt8]) throws {
+        notices = try Self.decodeState(HeldMessages<BizReleaseNotice>.self, state)
+    }
+}
