@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "swhub",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubClient", "FlowSamples", "Adapters",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubClient", "FlowSamples", "Adapters", "DepartmentFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -8,8 +8,12 @@ import ServiceLifecycle
 /// like the department would (PROTOCOL.md section 13), until SIGTERM or SIGINT.
 struct Adapter: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a department's adapter; for now the simulated departments (--simulate).",
+        abstract: "Run a department's adapter: its real formats through exchange folders, or a simulation (--simulate).",
         discussion: """
+            Without --simulate the adapter bridges the department's own system through the folders and \
+            formats of the config's `adapter:` section (see Deploy/adapter-<department>.yaml): customs CEB \
+            XML, bank ISO 20022 (camt.053/054 in, pacs.008/pain.001 out), post CN23 (CSV or JSON lines), \
+            tax and forex CSV; messages without a department format travel as hub JSON (*.json).
             With --simulate the department answers registrations (reg.Result), customs answers \
             inventories with receipts (120, 500 when inspected, 800, 899; 100 when refused) and summary \
             declarations with a summary result, and every department answers queries from what it \
@@ -19,10 +23,10 @@ struct Adapter: AsyncParsableCommand {
     @Argument(help: "The department: customs, tax, forex, post or bank.")
     var department: SimulatedDepartment.Kind
 
-    @Flag(help: "Simulate the department (the only mode so far).")
+    @Flag(help: "Simulate the department instead of exchanging files with its system.")
     var simulate = false
 
-    @Option(help: "The department's client config file (see Deploy/client-customs.yaml); its `party` is the department's id.")
+    @Option(help: "The department's config file (see Deploy/adapter-customs.yaml): party, hub, keys, and the adapter's folders and formats.")
     var config: String
 
     @Option(help: "Share of registrations and inventories refused, 0 to 1.")
@@ -46,11 +50,6 @@ struct Adapter: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
 
     func validate() throws {
-        guard simulate else {
-            throw ValidationError(
-                "only simulated departments exist so far: add --simulate. The adapters for the departments' real "
-                    + "formats (customs CEB XML, bank ISO 20022, post CN23, tax/forex CSV) come with issue 4.")
-        }
         guard (0...1).contains(refusalRate), (0...1).contains(inspectionRate) else {
             throw ValidationError("--refusal-rate and --inspection-rate must be between 0 and 1")
         }
@@ -63,7 +62,11 @@ struct Adapter: AsyncParsableCommand {
         let logger = log.bootstrap(label: "swhub.adapter.\(department.rawValue)")
         let clientConfig = try HubClientConfiguration.load(path: config)
         guard let party = clientConfig.party, !party.isEmpty else {
-            throw ValidationError("\(config) names no `party`: the simulated department needs its party id")
+            throw ValidationError("\(config) names no `party`: the adapter needs its department's party id")
+        }
+        guard simulate else {
+            try await FileAdapterCommand(department: department, config: config, party: party, client: clientConfig, logger: logger).run()
+            return
         }
         let options = SimulatedDepartment.Options(
             refusalRate: refusalRate, inspectionRate: inspectionRate, seed: seed, blacklist: blacklist,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DepartmentFormats
 import Foundation
 import HubClient
 import Logging
@@ -11,7 +12,10 @@ struct Submit: AsyncParsableCommand {
     var config: String
 
     @Option(help: "Message type, as declared in the hub's config.")
-    var type: String
+    var type: String?
+
+    @Option(help: "A CEB XML file (311/303 orders, 411/403, 511/505, 621/603, 701; DXP envelope or not): each business node is submitted as its hub message, with an id derived from the file's content and the node's position.")
+    var ceb: String?
 
     @Option(name: .customLong("to"), help: "Explicit recipient party (repeatable).")
     var recipients: [String] = []
@@ -34,6 +38,11 @@ struct Submit: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
 
     func validate() throws {
+        if ceb != nil {
+            guard type == nil, body == nil, bodyFile == nil else { throw ValidationError("--ceb takes no --type, --body or --body-file") }
+            return
+        }
+        guard type != nil else { throw ValidationError("give --type (or --ceb FILE)") }
         guard (body == nil) != (bodyFile == nil) else { throw ValidationError("give exactly one of --body and --body-file") }
     }
 
@@ -41,6 +50,11 @@ struct Submit: AsyncParsableCommand {
         let logger = log.bootstrap(label: "swhub.submit")
         var clientConfig = try HubClientConfiguration.load(path: config)
         clientConfig.requestTimeout = .seconds(timeout)
+        if let ceb {
+            try await submitCEB(ceb, configuration: clientConfig, logger: logger)
+            return
+        }
+        let type = type ?? ""
         let bytes: [UInt8]
         if let bodyFile {
             guard let data = FileManager.default.contents(atPath: bodyFile) else {
@@ -61,5 +75,37 @@ struct Submit: AsyncParsableCommand {
             Output.line("error \(error.code == .rejected ? error.reason : error.description)")
             throw ExitCode(1)
         }
+    }
+
+    /// Submits every business node of a CEB XML file; exits 1 if one was refused.
+    private func submitCEB(_ path: String, configuration: HubClientConfiguration, logger: Logger) async throws {
+        guard let data = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
+            throw ValidationError("cannot read \(path)")
+        }
+        let name = URL(fileURLWithPath: path).lastPathComponent
+        let documents: [InboundDocument]
+        do {
+            documents = try CEBReader.read(data, fileName: name)
+        } catch {
+            Output.line("error \(error)")
+            throw ExitCode(1)
+        }
+        let client = try HubClient(configuration: configuration, logger: logger)
+        defer { client.close() }
+        let party = configuration.party ?? "enterprise"
+        let contentId = StableHash(seed: 0, bytes: data).hex + String(data.count, radix: 16)
+        var failed = false
+        for document in documents {
+            let id = "\(party).\(contentId).\(document.position.replacingOccurrences(of: " ", with: ""))"
+            do {
+                let receipt = try await client.submit(
+                    type: document.type, body: document.body, to: recipients, id: id, correlationId: document.correlationId)
+                Output.line("accepted \(document.type) \(document.position) id=\(receipt.id) seq=\(receipt.seq) duplicate=\(receipt.duplicate)")
+            } catch let error as HubClientError {
+                Output.line("error \(document.type) \(document.position): \(error.code == .rejected ? error.reason : error.description)")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
     }
 }

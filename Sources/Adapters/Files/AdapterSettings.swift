@@ -17,10 +17,13 @@ public struct AdapterSettings: Sendable, Equatable {
         public var copCode = "0000000000"
         public var copName = "SingleWindowHub"
         public var dxpId = "DXPENT0000000000"
+        /// The DXP id of the customs exchange, written as the envelope's receiver.
+        public var dxpReceiver = "DXPEDCCEB0000002"
         public var dxpEnvelope = false
 
         enum CodingKeys: String, CodingKey {
             case copCode = "cop_code", copName = "cop_name", dxpId = "dxp_id", dxpEnvelope = "dxp_envelope"
+            case dxpReceiver = "dxp_receiver"
         }
 
         public init() {}
@@ -31,6 +34,7 @@ public struct AdapterSettings: Sendable, Equatable {
             copName = try c.decodeIfPresent(String.self, forKey: .copName) ?? copName
             dxpId = try c.decodeIfPresent(String.self, forKey: .dxpId) ?? dxpId
             dxpEnvelope = try c.decodeIfPresent(Bool.self, forKey: .dxpEnvelope) ?? dxpEnvelope
+            dxpReceiver = try c.decodeIfPresent(String.self, forKey: .dxpReceiver) ?? dxpReceiver
         }
     }
 
@@ -79,9 +83,14 @@ public struct AdapterSettings: Sendable, Equatable {
         public var encoding = "csv"
         public var logisticsCode = ""
         public var logisticsName = ""
+        /// "E": the consignments read are export waybills (CEB505); "I": import (CEB511).
+        public var ieFlag = "E"
+        /// The shipper (ebcCode) of export consignments, when the data does not say.
+        public var ebcCode = ""
 
         enum CodingKeys: String, CodingKey {
-            case encoding, logisticsCode = "logistics_code", logisticsName = "logistics_name"
+            case encoding, logisticsCode = "logistics_code", logisticsName = "logistics_name", ieFlag = "ie_flag"
+            case ebcCode = "ebc_code"
         }
 
         public init() {}
@@ -91,6 +100,8 @@ public struct AdapterSettings: Sendable, Equatable {
             encoding = try c.decodeIfPresent(String.self, forKey: .encoding) ?? encoding
             logisticsCode = try c.decodeIfPresent(String.self, forKey: .logisticsCode) ?? logisticsCode
             logisticsName = try c.decodeIfPresent(String.self, forKey: .logisticsName) ?? logisticsName
+            ieFlag = try c.decodeIfPresent(String.self, forKey: .ieFlag) ?? ieFlag
+            ebcCode = try c.decodeIfPresent(String.self, forKey: .ebcCode) ?? ebcCode
         }
     }
 
@@ -140,6 +151,7 @@ public struct AdapterSettings: Sendable, Equatable {
         guard ["pacs.008", "pain.001"].contains(settings.bank.settlement) else {
             throw AdapterSettingsError("\(path): adapter.bank.settlement must be pacs.008 or pain.001")
         }
+        guard ["I", "E"].contains(settings.post.ieFlag) else { throw AdapterSettingsError("\(path): adapter.post.ie_flag must be I or E") }
         guard ["csv", "jsonl"].contains(settings.post.encoding) else { throw AdapterSettingsError("\(path): adapter.post.encoding must be csv or jsonl") }
         return settings
     }

@@ -2,8 +2,8 @@
 /// derived from its parts, the same in every process: a file read twice gives the same
 /// guids. Two 64-bit FNV-1a hashes (each part followed by a 0 byte) with the SplitMix64
 /// finaliser; not cryptographic, only stable.
-enum StableGUID {
-    static func make(_ parts: String...) -> String {
+public enum StableGUID {
+    public static func make(_ parts: String...) -> String {
         let hex = hash(0x243F_6A88_85A3_08D3, parts) + hash(0x1319_8A2E_0370_7344, parts)
         let characters = Array(hex)
         var groups: [String] = []
