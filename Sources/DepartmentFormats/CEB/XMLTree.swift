@@ -43,26 +43,28 @@ struct XMLTree: Sendable {
         }
         let line = builder.errorLine ?? parser.lineNumber
         let column = builder.errorColumn ?? parser.columnNumber
-        let code = (parser.parserError as? NSError)?.code ?? builder.errorCode ?? 0
+        let code = builder.errorCode ?? (parser.parserError as? NSError)?.code ?? 0
         throw FormatError(.syntax, at: "line \(line), column \(column)", "not well-formed XML (\(describe(code)))")
     }
 
-    /// A readable name for an `XMLParser.ErrorCode` value.
+    /// What a libxml2 parser error number (`xmlParserErrors`, which `XMLParser` reports as
+    /// its error code) means, for the common ones.
     private static func describe(_ code: Int) -> String {
-        guard let known = XMLParser.ErrorCode(rawValue: code) else { return "parser error \(code)" }
-        switch known {
-        case .emptyDocumentError, .prematureDocumentEndError: return "the document is empty or ends too early"
-        case .tagNameMismatchError: return "an end tag does not match its start tag"
-        case .gtRequiredError, .ltRequiredError: return "a tag is not closed"
-        case .entityRefAtEOFError, .entityRefLoopError, .undeclaredEntityError, .unparsedEntityError:
-            return "an entity reference is not allowed or unknown"
-        case .attributeNotStartedError, .attributeNotFinishedError, .attributeRedefinedError, .attributeHasNoValueError:
-            return "an attribute is malformed"
-        case .namespaceDeclarationError: return "a namespace prefix is not declared"
-        case .invalidCharacterError, .invalidCharacterInEntityError, .invalidCharacterRefError:
-            return "a character is not allowed in XML"
-        case .encodingNotSupportedError, .unknownEncodingError: return "the encoding is not supported"
-        default: return "libxml2 error \(code)"
+        switch code {
+        case 4: "the document is empty"
+        case 5: "content after the root element"
+        case 9, 6, 7, 8: "a character XML does not allow"
+        case 22, 23, 26, 27, 28, 29: "an undeclared or malformed entity reference"
+        case 31, 32: "an unsupported encoding"
+        case 38...42: "a malformed attribute"
+        case 45: "an unfinished comment"
+        case 63: "an unfinished CDATA section"
+        case 68: "a name is expected"
+        case 72, 73, 74: "a tag is not closed"
+        case 76: "an end tag does not match its start tag"
+        case 77: "an element is not closed before the end"
+        case 201: "an undeclared namespace prefix"
+        default: "libxml2 error \(code)"
         }
     }
 
