@@ -82,9 +82,9 @@ public enum SampleFilings {
         let serial = String(n)
         let padded = String(repeating: "0", count: max(0, 8 - serial.count)) + serial
         let orderNo = "order2026112100" + padded
-        let lines: [(item: String, name: String, qty: String, price: String, total: String)] = [
-            ("1020031", "婴儿奶粉 900g", "2", "300.00", "600.00"),
-            ("1020045", "维生素片 60 粒", "1", "150.50", "150.50"),
+        let lines: [(item: String, name: String, model: String, qty: String, price: String, total: String)] = [
+            ("1020031", "婴儿奶粉 900g", "900g/罐, 1 段", "2", "300.00", "600.00"),
+            ("1020045", "维生素片 60 粒", "60 粒/瓶", "1", "150.50", "150.50"),
         ]
         var order = BizOrder()
         order.guid = "4CDE1CFD-EDED-46B1-946C-B8022E" + padded.suffix(6)
@@ -120,6 +120,7 @@ public enum SampleFilings {
             item.gnum = Int32(index + 1)
             item.itemNo = line.item
             item.itemName = line.name
+            item.gmodel = line.model
             item.unit = "007"
             item.qty = line.qty
             item.price = line.price
@@ -213,6 +214,7 @@ public enum SampleFilings {
             item.itemName = line.name
             item.gcode = "1901101000"
             item.gname = line.name
+            item.gmodel = line.model
             item.country = "116"
             item.currency = "142"
             item.qty = mismatch == .inventoryItems && index == 0 ? "3" : line.qty

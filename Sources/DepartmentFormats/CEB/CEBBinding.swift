@@ -1,0 +1,109 @@
+import HubProtocol
+import SwiftProtobuf
+
+/// How one CEB message maps to a hub message: the hub type and body message of each
+/// business node, the repeated field its line list fills, the fields the root implies, and
+/// the key elements a reader insists on.
+struct CEBBinding: Sendable {
+    /// The root element, e.g. "CEB311Message".
+    let root: String
+    /// The hub message type, e.g. "ceb.Order".
+    let hubType: String
+    /// The business.proto message of the body.
+    let message: any (SwiftProtobuf.Message & Sendable).Type
+    /// The ProtoJSON name of the repeated field the line list fills ("orderList"), if any.
+    let listField: String?
+    /// Whether each line is one value (SummaryApplyList's invtNo) rather than a message.
+    let scalarList: Bool
+    /// Field values the root implies, used when the XML leaves the field empty: the variant
+    /// ("I"/"E") of orders, payments, waybills and inventories, a receipt's message_type.
+    let implied: [String: String]
+    /// Elements of the head that must be present and not empty when reading.
+    let keys: [String]
+
+    init(
+        _ root: String, _ hubType: String, _ message: any (SwiftProtobuf.Message & Sendable).Type,
+        list: String? = nil, scalarList: Bool = false, implied: [String: String] = [:], keys: [String]
+    ) {
+        self.root = root
+        self.hubType = hubType
+        self.message = message
+        self.listField = list
+        self.scalarList = scalarList
+        self.implied = implied
+        self.keys = keys
+    }
+
+    /// Elements whose XSD type is a string but whose proto field is a number: the enums
+    /// appType and appStatus, and returnStatus (negative codes included).
+    static let integerTexts: Set<String> = ["appType", "appStatus", "returnStatus"]
+
+    /// The messages read and written, by root element name.
+    static let all: [String: CEBBinding] = {
+        var bindings: [CEBBinding] = []
+        for (flag, order, payment, waybill, inventory) in [
+            ("I", "CEB311Message", "CEB411Message", "CEB511Message", "CEB621Message"),
+            ("E", "CEB303Message", "CEB403Message", "CEB505Message", "CEB603Message"),
+        ] {
+            bindings.append(
+                .init(order, "ceb.Order", BizOrder.self, list: "orderList", implied: ["orderType": flag], keys: ["orderNo", "ebpCode"]))
+            // Export proceeds (403) have no required payCode: they match the order by ebcCode and orderNo.
+            bindings.append(
+                .init(payment, "ceb.Payment", BizPayment.self, implied: ["ieFlag": flag], keys: flag == "I" ? ["payCode"] : ["ebcCode", "orderNo"]))
+            bindings.append(
+                .init(waybill, "ceb.Waybill", BizWaybill.self, implied: ["ieFlag": flag], keys: ["logisticsCode", "logisticsNo"]))
+            bindings.append(
+                .init(
+                    inventory, "ceb.Inventory", BizInventory.self, list: "inventoryList", implied: ["ieFlag": flag],
+                    keys: ["orderNo", "ebpCode", "logisticsNo"]))
+        }
+        bindings.append(
+            .init(
+                "CEB701Message", "ceb.SummaryDeclaration", BizSummaryDeclaration.self, list: "invtNo", scalarList: true,
+                keys: ["copNo", "ebcCode"]))
+        bindings.append(.init("CEB792Message", "ceb.SummaryResult", BizSummaryResult.self, list: "summaryResultList", keys: ["sumNo"]))
+        for root in receiptRoots {
+            bindings.append(.init(root, "ceb.Receipt", BizReceipt.self, implied: ["messageType": root], keys: ["returnStatus"]))
+        }
+        return Dictionary(uniqueKeysWithValues: bindings.map { ($0.root, $0) })
+    }()
+
+    /// The receipts customs sends: each the even code after the document it answers.
+    static let receiptRoots = [
+        "CEB312Message", "CEB412Message", "CEB512Message", "CEB622Message",
+        "CEB304Message", "CEB404Message", "CEB506Message", "CEB604Message", "CEB702Message",
+    ]
+
+    /// The message a writer produces for a hub message: import or export by `order_type` or
+    /// `ie_flag` ("E" export; "I" or empty import), the receipt's own `message_type`.
+    /// - Parameters:
+    ///   - hubType: the hub message type, e.g. "ceb.Inventory".
+    ///   - fields: the body's fields by ProtoJSON name.
+    static func forWriting(_ hubType: String, fields: [String: String]) throws(FormatError) -> CEBBinding {
+        let root: String
+        switch hubType {
+        case "ceb.SummaryDeclaration": root = "CEB701Message"
+        case "ceb.SummaryResult": root = "CEB792Message"
+        case "ceb.Receipt":
+            root = fields["messageType"] ?? ""
+            guard receiptRoots.contains(root) else {
+                throw FormatError(.invalidValue, "message_type '\(root)' is not a receipt the hub writes (\(receiptRoots.joined(separator: ", ")))")
+            }
+        case "ceb.Order", "ceb.Payment", "ceb.Waybill", "ceb.Inventory":
+            let flagField = hubType == "ceb.Order" ? "orderType" : "ieFlag"
+            let flag = fields[flagField] ?? ""
+            guard flag == "" || flag == "I" || flag == "E" else {
+                throw FormatError(.invalidValue, "\(flagField == "orderType" ? "order_type" : "ie_flag") '\(flag)' is neither I (import) nor E (export)")
+            }
+            let variants = all.values.filter { $0.hubType == hubType }
+            guard let binding = variants.first(where: { $0.implied.values.contains(flag == "E" ? "E" : "I") }) else {
+                throw FormatError(.unsupported, "no CEB message for \(hubType)")
+            }
+            return binding
+        default:
+            throw FormatError(.unsupported, "the customs CEB format has no message for hub type '\(hubType)'")
+        }
+        guard let binding = all[root] else { throw FormatError(.unsupported, "no CEB message \(root)") }
+        return binding
+    }
+}

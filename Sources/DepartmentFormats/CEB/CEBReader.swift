@@ -1,0 +1,150 @@
+import SwiftProtobuf
+
+/// Reads customs CEB XML files (the 2022-05 edition of the standard, also its 2018 samples)
+/// into hub messages: one ``InboundDocument`` per business node.
+///
+/// | root | hub type | node |
+/// | --- | --- | --- |
+/// | CEB311 (import) / CEB303 (export) | ceb.Order, order_type I / E | Order |
+/// | CEB411 / CEB403 (proceeds) | ceb.Payment, ie_flag I / E | Payment / Receipts |
+/// | CEB511 / CEB505 | ceb.Waybill, ie_flag I / E | Logistics |
+/// | CEB621 / CEB603 | ceb.Inventory | Inventory |
+/// | CEB701 | ceb.SummaryDeclaration | SummaryApply |
+/// | CEB312/412/512/622, 304/404/506/604/702 | ceb.Receipt, message_type = the root | ...Return |
+/// | CEB792 | ceb.SummaryResult | SummaryResult |
+///
+/// Every element of the standard goes to the business.proto field of the same name; line
+/// lists (OrderList, InventoryList, SummaryResultList) to the repeated items, SummaryApplyList
+/// to SummaryDeclaration.invt_no. Elements are matched by namespace
+/// (`http://www.chinaport.gov.cn/ceb`, with any prefix or as the default namespace; elements
+/// in no namespace are accepted too) and local name. A DXP envelope (`DxpMsg`) is unwrapped
+/// first. A business node without a guid element takes the root's guid attribute.
+public enum CEBReader {
+    /// Reads one CEB file.
+    /// - Parameters:
+    ///   - data: the file's bytes (UTF-8, a byte order mark is fine), a CEB message or a
+    ///     DxpMsg carrying one.
+    ///   - fileName: the file's name, for error reasons.
+    /// - Returns: one document per business node, in document order, at position "node N".
+    /// - Throws: `.syntax` ("line L, column C") for XML that is not well-formed;
+    ///   `.unknownDocument` for a root the hub does not read; `.missingField` (XPath, e.g.
+    ///   "/CEB311Message/Order[2]/OrderHead/orderNo") for a missing or empty key element;
+    ///   `.invalidValue` (XPath) for a number or decimal that is not one.
+    public static func read(_ data: [UInt8], fileName: String) throws(FormatError) -> [InboundDocument] {
+        let tree: XMLTree
+        do throws(FormatError) {
+            tree = try XMLTree.parse(data)
+        } catch {
+            throw FormatError(error.code, at: error.location, "\(fileName): \(error.reason)")
+        }
+        guard tree.name == DXPEnvelope.rootName, tree.namespace == DXPEnvelope.namespace || tree.namespace.isEmpty else {
+            return try read(tree, fileName: fileName)
+        }
+        let inner = try DXPEnvelope.unwrap(tree).data
+        do throws(FormatError) {
+            let message = try XMLTree.parse(inner)
+            guard message.name != DXPEnvelope.rootName else {
+                throw FormatError(.unknownDocument, "a DxpMsg inside a DxpMsg")
+            }
+            return try read(message, fileName: fileName)
+        } catch {
+            throw FormatError(error.code, at: error.location, "\(fileName), in the DxpMsg Data: \(error.reason)")
+        }
+    }
+
+    private static func read(_ root: XMLTree, fileName: String) throws(FormatError) -> [InboundDocument] {
+        guard root.namespace == CEBSchema.namespace || root.namespace.isEmpty,
+            let binding = CEBBinding.all[root.name], let schema = CEBSchema.named(root.name)
+        else {
+            let namespace = root.namespace.isEmpty ? "" : " in namespace \(root.namespace)"
+            throw FormatError(.unknownDocument, at: "/\(root.name)", "\(fileName): root \(root.name)\(namespace) is not a CEB message the hub reads")
+        }
+        let nodes = root.children(named: schema.node, in: CEBSchema.namespace)
+        guard !nodes.isEmpty else {
+            throw FormatError(.missingField, at: "/\(root.name)/\(schema.node)", "\(fileName): \(root.name) has no \(schema.node)")
+        }
+        let rootGuid = root.attributes["guid"] ?? ""
+        var documents: [InboundDocument] = []
+        for (offset, node) in nodes.enumerated() {
+            let path = "/\(root.name)/\(schema.node)[\(offset + 1)]"
+            let body = try document(node, path: path, binding: binding, schema: schema, rootGuid: rootGuid)
+            documents.append(InboundDocument(type: binding.hubType, body: body, position: "node \(offset + 1)"))
+        }
+        return documents
+    }
+
+    /// The serialized hub message of one business node.
+    private static func document(
+        _ node: XMLTree, path: String, binding: CEBBinding, schema: CEBSchema, rootGuid: String
+    ) throws(FormatError) -> [UInt8] {
+        var head = node
+        var headPath = path
+        if let name = schema.head.name {
+            headPath = path + "/" + name
+            guard let found = node.child(named: name, in: CEBSchema.namespace) else {
+                throw FormatError(.missingField, at: headPath, "\(schema.node) has no \(name)")
+            }
+            head = found
+        }
+        var fields = try values(of: head, group: schema.head, path: headPath)
+        if let list = schema.list, let listName = list.name, let listField = binding.listField {
+            var lines: [Google_Protobuf_Value] = []
+            for (offset, line) in node.children(named: listName, in: CEBSchema.namespace).enumerated() {
+                let lineFields = try values(of: line, group: list, path: "\(path)/\(listName)[\(offset + 1)]")
+                if binding.scalarList {
+                    lines.append(lineFields.values.first ?? Google_Protobuf_Value(stringValue: ""))
+                } else {
+                    lines.append(Google_Protobuf_Value(structValue: Google_Protobuf_Struct(fields: lineFields)))
+                }
+            }
+            fields[listField] = Google_Protobuf_Value(listValue: Google_Protobuf_ListValue(values: lines))
+        }
+        if CEBBinding.text(fields["guid"]).isEmpty, !rootGuid.isEmpty {
+            fields["guid"] = Google_Protobuf_Value(stringValue: rootGuid)
+        }
+        for (field, value) in binding.implied where CEBBinding.text(fields[field]).isEmpty {
+            fields[field] = Google_Protobuf_Value(stringValue: value)
+        }
+        for key in binding.keys where CEBBinding.text(fields[key]).isEmpty {
+            throw FormatError(.missingField, at: "\(headPath)/\(key)", "\(key) is missing or empty")
+        }
+        return try binding.body(fields, location: path)
+    }
+
+    /// The fields of the simple elements of `element` that `group` knows, by ProtoJSON name:
+    /// text verbatim; numbers checked and trimmed of surrounding whitespace.
+    private static func values(
+        of element: XMLTree, group: CEBGroup, path: String
+    ) throws(FormatError) -> [String: Google_Protobuf_Value] {
+        var fields: [String: Google_Protobuf_Value] = [:]
+        for child in element.children where child.namespace == CEBSchema.namespace || child.namespace.isEmpty {
+            guard let known = group.element(named: child.name), fields[known.fieldName] == nil else { continue }
+            if CEBBinding.integerTexts.contains(known.name) {
+                let trimmed = child.text.trimmingXMLWhitespace
+                if trimmed.isEmpty { continue }
+                guard let number = Int32(trimmed) else {
+                    throw FormatError(.invalidValue, at: "\(path)/\(child.name)", "'\(known.name)' is not a whole number")
+                }
+                fields[known.fieldName] = Google_Protobuf_Value(numberValue: Double(number))
+            } else if case .text = known.kind {
+                fields[known.fieldName] = Google_Protobuf_Value(stringValue: child.text)
+            } else {
+                let trimmed = child.text.trimmingXMLWhitespace
+                if trimmed.isEmpty { continue }
+                if let problem = known.numberProblem(trimmed) {
+                    throw FormatError(.invalidValue, at: "\(path)/\(child.name)", problem)
+                }
+                fields[known.fieldName] = Google_Protobuf_Value(stringValue: trimmed)
+            }
+        }
+        return fields
+    }
+}
+
+extension String {
+    /// Without leading and trailing XML white space (space, tab, line feed, carriage return).
+    var trimmingXMLWhitespace: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
+        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+}

@@ -1,0 +1,176 @@
+import DepartmentFormats
+import Foundation
+import HubProtocol
+import Testing
+
+/// Namespaces, byte order marks, several nodes, the DXP envelope and every kind of error.
+@Suite("CEB: reading")
+struct CEBReaderTests {
+    static let ceb = "http://www.chinaport.gov.cn/ceb"
+
+    /// A CEB622 receipt with one InventoryReturn per status, elements prefixed with
+    /// `prefix` ("" for none) and the namespace declared as `declaration`.
+    static func receipts(_ statuses: [String], prefix: String = "ceb:", declaration: String = "xmlns:ceb=\"\(ceb)\"") -> String {
+        let p = prefix
+        let nodes = statuses.enumerated().map { index, status in
+            """
+              <\(p)InventoryReturn>
+                <\(p)guid>4CDE1CFD-EDED-46B1-946C-B8022E42FC9\(index)</\(p)guid>
+                <\(p)customsCode>2991</\(p)customsCode>
+                <\(p)copNo>cop0000000\(index)</\(p)copNo>
+                <\(p)preNo>P20261121000000001</\(p)preNo>
+                <\(p)invtNo>29912026I00000000\(index)</\(p)invtNo>
+                <\(p)returnStatus>\(status)</\(p)returnStatus>
+                <\(p)returnTime>20261121101501123</\(p)returnTime>
+                <\(p)returnInfo>海关入库</\(p)returnInfo>
+              </\(p)InventoryReturn>
+            """
+        }
+        return """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <\(p)CEB622Message guid="4CDE1CFD-EDED-46B1-946C-B8022E42FC94" version="1.0" \(declaration)>
+            \(nodes.joined(separator: "\n"))
+            </\(p)CEB622Message>
+            """
+    }
+
+    static func read(_ text: String) throws -> [InboundDocument] {
+        try CEBReader.read(Array(text.utf8), fileName: "test.xml")
+    }
+
+    static func error(_ text: String) -> FormatError? {
+        do {
+            _ = try read(text)
+            return nil
+        } catch {
+            return error as? FormatError
+        }
+    }
+
+    @Test func prefixedDefaultAndNoNamespaceReadTheSame() throws {
+        let prefixed = try Self.read(Self.receipts(["120", "800"]))
+        let defaulted = try Self.read(Self.receipts(["120", "800"], prefix: "", declaration: "xmlns=\"\(Self.ceb)\""))
+        let otherPrefix = try Self.read(Self.receipts(["120", "800"], prefix: "c:", declaration: "xmlns:c=\"\(Self.ceb)\""))
+        let none = try Self.read(Self.receipts(["120", "800"], prefix: "", declaration: ""))
+        #expect(prefixed.count == 2)
+        #expect(defaulted == prefixed && otherPrefix == prefixed && none == prefixed)
+        let receipt = try BizReceipt(serializedBytes: prefixed[1].body)
+        #expect(receipt.messageType == "CEB622Message" && receipt.returnStatus == 800 && receipt.invtNo == "29912026I000000001")
+        #expect(receipt.customsCode == "2991" && receipt.returnTime == "20261121101501123" && receipt.returnInfo == "海关入库")
+    }
+
+    @Test func severalNodesAreSeveralDocumentsWithPositions() throws {
+        let documents = try Self.read(Self.receipts(["2", "120", "300", "-301010"]))
+        #expect(documents.map(\.position) == ["node 1", "node 2", "node 3", "node 4"])
+        #expect(documents.allSatisfy { $0.type == "ceb.Receipt" && $0.correlationId.isEmpty && $0.recipients.isEmpty })
+        #expect(try documents.map { try BizReceipt(serializedBytes: $0.body).returnStatus } == [2, 120, 300, -301010])
+        #expect(try documents.map { try BizReceipt(serializedBytes: $0.body).copNo } == ["cop00000000", "cop00000001", "cop00000002", "cop00000003"])
+    }
+
+    @Test func aByteOrderMarkIsFine() throws {
+        let text = Self.receipts(["120"])
+        let withBOM = try CEBReader.read([0xEF, 0xBB, 0xBF] + Array(text.utf8), fileName: "bom.xml")
+        #expect(withBOM == (try Self.read(text)))
+    }
+
+    @Test func aNodeWithoutGuidTakesTheRootsGuid() throws {
+        let text = Self.receipts(["120"]).replacingOccurrences(of: "<ceb:guid>4CDE1CFD-EDED-46B1-946C-B8022E42FC90</ceb:guid>", with: "")
+        let receipt = try BizReceipt(serializedBytes: try #require(try Self.read(text).first).body)
+        #expect(receipt.guid == "4CDE1CFD-EDED-46B1-946C-B8022E42FC94")
+    }
+
+    @Test func unknownElementsAndForeignNamespacesAreIgnored() throws {
+        let text = Self.receipts(["120"]).replacingOccurrences(
+            of: "<ceb:customsCode>2991</ceb:customsCode>",
+            with: "<ceb:customsCode>2991</ceb:customsCode><ceb:futureField>x</ceb:futureField><x:invtNo xmlns:x=\"urn:other\">no</x:invtNo>")
+        let receipt = try BizReceipt(serializedBytes: try #require(try Self.read(text).first).body)
+        #expect(receipt.invtNo == "29912026I000000000" && receipt.customsCode == "2991")
+    }
+
+    @Test func malformedXMLIsASyntaxErrorWithItsLine() throws {
+        let broken = Self.receipts(["120"]).replacingOccurrences(of: "</ceb:copNo>", with: "</ceb:copN>")
+        let error = try #require(Self.error(broken))
+        #expect(error.code == .syntax)
+        #expect(error.location.hasPrefix("line 6, column "), "\(error)")
+        #expect(error.reason == "test.xml: not well-formed XML (an end tag does not match its start tag)")
+        #expect(Self.error("")?.code == .syntax)
+        #expect(Self.error("not xml at all")?.code == .syntax)
+    }
+
+    @Test func anUnknownRootIsAnUnknownDocument() throws {
+        #expect(Self.error("<ceb:CEB999Message xmlns:ceb=\"\(Self.ceb)\"/>")?.code == .unknownDocument)
+        #expect(Self.error("<Invoice><orderNo>1</orderNo></Invoice>")?.code == .unknownDocument)
+        let foreign = Self.receipts(["120"], prefix: "x:", declaration: "xmlns:x=\"urn:not-customs\"")
+        #expect(Self.error(foreign)?.code == .unknownDocument)
+    }
+
+    @Test func aMissingOrderNoIsAMissingFieldAtItsXPath() throws {
+        let order = try CEBFixtures.writer.write(
+            type: "ceb.Order", body: try CEBFixtures.body(for: "CEB311Message"), guid: CEBFixtures.guid)
+        var text = String(decoding: order, as: UTF8.self)
+        let node = text.components(separatedBy: "<ceb:Order>")[1].components(separatedBy: "</ceb:Order>")[0]
+        text = text.replacingOccurrences(of: "</ceb:Order>", with: "</ceb:Order><ceb:Order>\(node)</ceb:Order>")
+        #expect(try CEBReader.read(Array(text.utf8), fileName: "two.xml").count == 2)
+
+        let lastOrderNo = try #require(text.range(of: "<ceb:orderNo>order202611210000000001</ceb:orderNo>", options: .backwards))
+        var missing = text
+        missing.replaceSubrange(lastOrderNo, with: "<ceb:orderNo></ceb:orderNo>")
+        let error = try #require(Self.error(missing))
+        #expect(error.code == .missingField)
+        #expect(error.location == "/CEB311Message/Order[2]/OrderHead/orderNo")
+    }
+
+    @Test func keyFieldsOfEveryKindAreRequired() throws {
+        let noStatus = Self.receipts(["120"]).replacingOccurrences(of: "<ceb:returnStatus>120</ceb:returnStatus>", with: "")
+        #expect(Self.error(noStatus) == FormatError(.missingField, at: "/CEB622Message/InventoryReturn[1]/returnStatus", "returnStatus is missing or empty"))
+        let noHead = "<CEB311Message><Order><OrderList/></Order></CEB311Message>"
+        #expect(Self.error(noHead)?.location == "/CEB311Message/Order[1]/OrderHead")
+        let noNodes = "<CEB511Message guid=\"x\" version=\"1.0\"/>"
+        #expect(Self.error(noNodes)?.location == "/CEB511Message/Logistics")
+        let waybill = "<CEB511Message><Logistics><LogisticsHead><logisticsCode>3301980002</logisticsCode></LogisticsHead></Logistics></CEB511Message>"
+        #expect(Self.error(waybill)?.location == "/CEB511Message/Logistics[1]/LogisticsHead/logisticsNo")
+    }
+
+    @Test func aNonNumericReturnStatusIsAnInvalidValue() throws {
+        let error = try #require(Self.error(Self.receipts(["120", "OK"])))
+        #expect(error.code == .invalidValue)
+        #expect(error.location == "/CEB622Message/InventoryReturn[2]/returnStatus")
+    }
+
+    @Test func aBadDecimalOrNumberIsAnInvalidValue() throws {
+        let order = String(decoding: try CEBFixtures.writer.write(
+            type: "ceb.Order", body: try CEBFixtures.body(for: "CEB311Message"), guid: CEBFixtures.guid), as: UTF8.self)
+        let badAmount = order.replacingOccurrences(of: "<ceb:acturalPaid>829.67</ceb:acturalPaid>", with: "<ceb:acturalPaid>829,67</ceb:acturalPaid>")
+        #expect(Self.error(badAmount) == FormatError(.invalidValue, at: "/CEB311Message/Order[1]/OrderHead/acturalPaid", "'acturalPaid' is not a decimal number"))
+        let badLine = order.replacingOccurrences(of: "<ceb:gnum>2</ceb:gnum>", with: "<ceb:gnum>two</ceb:gnum>")
+        #expect(Self.error(badLine)?.location == "/CEB311Message/Order[1]/OrderList[2]/gnum")
+        let badType = order.replacingOccurrences(of: "<ceb:appType>1</ceb:appType>", with: "<ceb:appType>N</ceb:appType>")
+        #expect(Self.error(badType)?.location == "/CEB311Message/Order[1]/OrderHead/appType")
+        let padded = order.replacingOccurrences(of: "<ceb:acturalPaid>829.67</ceb:acturalPaid>", with: "<ceb:acturalPaid>\n 829.67 </ceb:acturalPaid>")
+        #expect(try BizOrder(serializedBytes: try #require(try Self.read(padded).first).body).acturalPaid == "829.67")
+    }
+
+    @Test func aDxpEnvelopeIsUnwrapped() throws {
+        let inner = Array(Self.receipts(["120", "800"]).utf8)
+        let envelope = """
+            <DxpMsg ver="1.0" xmlns="http://www.chinaport.gov.cn/dxp">
+              <TransInfo><CopMsgId>1</CopMsgId><SenderId>DXPEDCCEB0000002</SenderId>
+                <ReceiverIds><ReceiverId>DXPENT0000000001</ReceiverId></ReceiverIds>
+                <CreatTime>2026-11-21T10:15:01</CreatTime><MsgType>CEB622Message</MsgType></TransInfo>
+              <Data>
+            \(Data(inner).base64EncodedString(options: .lineLength76Characters))
+              </Data>
+            </DxpMsg>
+            """
+        #expect(try Self.read(envelope) == (try CEBReader.read(inner, fileName: "inner.xml")))
+        let contents = try DXPEnvelope.unwrap(Array(envelope.utf8))
+        #expect(contents.transInfo.receiverIds == ["DXPENT0000000001"] && contents.transInfo.msgType == "CEB622Message")
+
+        let notBase64 = envelope.replacingOccurrences(of: "<Data>", with: "<Data>!!!")
+        #expect(Self.error(notBase64)?.location == "/DxpMsg/Data")
+        let brokenInside = envelope.replacingOccurrences(
+            of: Data(inner).base64EncodedString(options: .lineLength76Characters), with: Data("<a>".utf8).base64EncodedString())
+        let error = try #require(Self.error(brokenInside))
+        #expect(error.code == .syntax && error.reason.contains("in the DxpMsg Data"))
+    }
+}
