@@ -16,7 +16,7 @@ public enum MatchRule: String, CaseIterable, Sendable, Codable {
     /// inventory ↔ order: (ebp_code, order_no) and ebc_code agree.
     case inventoryLink = "INVENTORY_LINK"
     /// inventory item lines match the order's: same lines (by gnum), item_no, qty, price
-    /// and total_price.
+    /// and, on import, total_price (an export inventory's line total is its declared value).
     case inventoryItems = "INVENTORY_ITEMS"
 }
 

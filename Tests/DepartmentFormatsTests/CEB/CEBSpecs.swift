@@ -2,9 +2,8 @@ import DepartmentFormats
 import Foundation
 import Testing
 
-/// The customs standard's files (XSDs, official samples) in `shared/specs/customs-ceb/`
-/// beside the repository (CI's fresh clone has shared/ beside it), or in
-/// `$SWHUB_CEB_SPECS` when set; and xmllint to validate against them.
+/// The customs standard's files (XSDs, official samples) in `Specs/customs-ceb/` of the
+/// repository, or in `$SWHUB_CEB_SPECS` when set; and xmllint to validate against them.
 enum CEBSpecs {
     /// The roots ceb-import-2022.xsd defines among those the hub handles; the others are in
     /// ceb-export-2022.xsd.
@@ -20,17 +19,15 @@ enum CEBSpecs {
         "CEB792Message.xml",
     ]
 
-    /// `specs/customs-ceb`, found from this file's place in the repository.
+    /// `Specs/customs-ceb` in the repository (or `$SWHUB_CEB_SPECS` when set).
     static func directory() throws -> URL {
         if let override = ProcessInfo.processInfo.environment["SWHUB_CEB_SPECS"] {
             return URL(fileURLWithPath: override)
         }
         let repository = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let specs = repository.deletingLastPathComponent().appendingPathComponent("shared/specs/customs-ceb")
-        try #require(
-            FileManager.default.fileExists(atPath: specs.appendingPathComponent("xsd").path),
-            "the customs standard is not at \(specs.path) (shared/ beside the repository); set SWHUB_CEB_SPECS")
+        let specs = repository.appendingPathComponent("Specs/customs-ceb")
+        try #require(FileManager.default.fileExists(atPath: specs.appendingPathComponent("xsd").path), "no customs standard at \(specs.path)")
         return specs
     }
 
