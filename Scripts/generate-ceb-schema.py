@@ -92,14 +92,12 @@ def generate(direction, file_name, suffix, roots, xsd_dir):
     ]
     for root in roots:
         sequence = [c for c in globals_[root].find(XS + "complexType").find(XS + "sequence") if c.tag == XS + "element"]
-        node_ref = sequence[0]
-        node = resolve(node_ref)
+        node = resolve(sequence[0])
         refs = [c.get("ref") or c.get("name") for c in sequence]
         signature = next((c for c in sequence if c.get("ref") == "ds:Signature"), None)
         parts = [c for c in node.find(XS + "complexType").find(XS + "sequence") if c.tag == XS + "element"]
         out.append('        "%s": CEBSchema(' % root)
-        out.append('            root: "%s", direction: .%s, node: "%s", maxNodes: %s,'
-                   % (root, direction, node.get("name"), occurs(node_ref, "maxOccurs")))
+        out.append('            root: "%s", direction: .%s, node: "%s",' % (root, direction, node.get("name")))
         out.append("            baseTransfer: %s, signatureRequired: %s,"
                    % (str("ceb:BaseTransfer" in refs).lower(),
                       str(signature is not None and signature.get("minOccurs", "1") != "0").lower()))

@@ -22,7 +22,8 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var code: Code
-    /// Where: "line 12, column 5", "/ceb:CEB311Message/ceb:Order[2]/ceb:OrderHead/ceb:orderNo",
+    /// Where: "line 12, column 5", "/CEB311Message/Order[2]/OrderHead/orderNo" (local names:
+    /// the CEB codec matches by namespace, not prefix),
     /// "row 7, column amount"; empty when the whole file is concerned.
     public var location: String
     public var reason: String

@@ -10,7 +10,7 @@ struct CEBBinding: Sendable {
     /// The hub message type, e.g. "ceb.Order".
     let hubType: String
     /// The business.proto message of the body.
-    let message: any (SwiftProtobuf.Message & Sendable).Type
+    let message: any SwiftProtobuf.Message.Type
     /// The ProtoJSON name of the repeated field the line list fills ("orderList"), if any.
     let listField: String?
     /// Whether each line is one value (SummaryApplyList's invtNo) rather than a message.
@@ -22,7 +22,7 @@ struct CEBBinding: Sendable {
     let keys: [String]
 
     init(
-        _ root: String, _ hubType: String, _ message: any (SwiftProtobuf.Message & Sendable).Type,
+        _ root: String, _ hubType: String, _ message: any SwiftProtobuf.Message.Type,
         list: String? = nil, scalarList: Bool = false, implied: [String: String] = [:], keys: [String]
     ) {
         self.root = root
@@ -91,13 +91,9 @@ struct CEBBinding: Sendable {
             }
         case "ceb.Order", "ceb.Payment", "ceb.Waybill", "ceb.Inventory":
             let flagField = hubType == "ceb.Order" ? "orderType" : "ieFlag"
-            let flag = fields[flagField] ?? ""
-            guard flag == "" || flag == "I" || flag == "E" else {
+            let flag = fields[flagField].flatMap { $0.isEmpty ? nil : $0 } ?? "I"
+            guard let binding = all.values.first(where: { $0.hubType == hubType && $0.implied[flagField] == flag }) else {
                 throw FormatError(.invalidValue, "\(flagField == "orderType" ? "order_type" : "ie_flag") '\(flag)' is neither I (import) nor E (export)")
-            }
-            let variants = all.values.filter { $0.hubType == hubType }
-            guard let binding = variants.first(where: { $0.implied.values.contains(flag == "E" ? "E" : "I") }) else {
-                throw FormatError(.unsupported, "no CEB message for \(hubType)")
             }
             return binding
         default:

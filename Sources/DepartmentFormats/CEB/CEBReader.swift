@@ -141,10 +141,3 @@ public enum CEBReader {
     }
 }
 
-extension String {
-    /// Without leading and trailing XML white space (space, tab, line feed, carriage return).
-    var trimmingXMLWhitespace: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
-    }
-}

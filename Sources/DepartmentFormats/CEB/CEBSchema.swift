@@ -15,7 +15,6 @@ struct CEBSchema: Sendable {
     let direction: Direction
     /// The business node the root repeats, one hub document each.
     let node: String
-    let maxNodes: Int
     /// Whether a BaseTransfer follows the business nodes (filings have one, receipts not).
     let baseTransfer: Bool
     /// Whether the XSD requires a ds:Signature (only CEB621 among the messages handled).

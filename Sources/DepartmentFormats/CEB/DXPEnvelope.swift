@@ -119,8 +119,7 @@ public enum DXPEnvelope {
         guard let data = root.child(named: "Data", in: namespace) else {
             throw FormatError(.missingField, at: "/DxpMsg/Data", "the DxpMsg has no Data")
         }
-        let base64 = data.text.filter { !($0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\r\n") }
-        guard let decoded = Data(base64Encoded: base64), !decoded.isEmpty else {
+        guard let decoded = Data(base64Encoded: data.text.filter { !$0.isXMLWhitespace }), !decoded.isEmpty else {
             throw FormatError(.invalidValue, at: "/DxpMsg/Data", "Data is empty or not base64")
         }
         let fileName = root.child(named: "AddInfo", in: namespace)?.child(named: "FileName", in: namespace)?.text ?? ""

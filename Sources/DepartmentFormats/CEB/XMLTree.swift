@@ -111,3 +111,15 @@ struct XMLTree: Sendable {
         }
     }
 }
+
+extension Character {
+    /// XML white space: space, tab, line feed, carriage return (and CR LF, one Character in Swift).
+    var isXMLWhitespace: Bool { self == " " || self == "\t" || self == "\n" || self == "\r" || self == "\r\n" }
+}
+
+extension String {
+    /// Without leading and trailing XML white space, as xs:decimal, xs:int and base64 values are read.
+    var trimmingXMLWhitespace: String {
+        String(drop(while: \.isXMLWhitespace).reversed().drop(while: \.isXMLWhitespace).reversed())
+    }
+}

@@ -6,7 +6,7 @@ extension CEBSchema {
     /// The messages of ceb-export-2022.xsd the hub reads or writes, by root element name.
     static let exportMessages: [String: CEBSchema] = [
         "CEB303Message": CEBSchema(
-            root: "CEB303Message", direction: .export, node: "Order", maxNodes: 100,
+            root: "CEB303Message", direction: .export, node: "Order",
             baseTransfer: true, signatureRequired: false,
             head: CEBGroup(name: "OrderHead", minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -39,7 +39,7 @@ extension CEBSchema {
             ])
         ),
         "CEB304Message": CEBSchema(
-            root: "CEB304Message", direction: .export, node: "OrderReturn", maxNodes: 100,
+            root: "CEB304Message", direction: .export, node: "OrderReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -53,7 +53,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB403Message": CEBSchema(
-            root: "CEB403Message", direction: .export, node: "Receipts", maxNodes: 100,
+            root: "CEB403Message", direction: .export, node: "Receipts",
             baseTransfer: true, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -76,7 +76,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB404Message": CEBSchema(
-            root: "CEB404Message", direction: .export, node: "ReceiptsReturn", maxNodes: 100,
+            root: "CEB404Message", direction: .export, node: "ReceiptsReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -90,7 +90,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB505Message": CEBSchema(
-            root: "CEB505Message", direction: .export, node: "Logistics", maxNodes: 100,
+            root: "CEB505Message", direction: .export, node: "Logistics",
             baseTransfer: true, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -114,7 +114,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB506Message": CEBSchema(
-            root: "CEB506Message", direction: .export, node: "LogisticsReturn", maxNodes: 100,
+            root: "CEB506Message", direction: .export, node: "LogisticsReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -127,7 +127,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB603Message": CEBSchema(
-            root: "CEB603Message", direction: .export, node: "Inventory", maxNodes: 100,
+            root: "CEB603Message", direction: .export, node: "Inventory",
             baseTransfer: true, signatureRequired: false,
             head: CEBGroup(name: "InventoryHead", minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -202,7 +202,7 @@ extension CEBSchema {
             ])
         ),
         "CEB604Message": CEBSchema(
-            root: "CEB604Message", direction: .export, node: "InventoryReturn", maxNodes: 100,
+            root: "CEB604Message", direction: .export, node: "InventoryReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -221,7 +221,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB701Message": CEBSchema(
-            root: "CEB701Message", direction: .export, node: "SummaryApply", maxNodes: 100,
+            root: "CEB701Message", direction: .export, node: "SummaryApply",
             baseTransfer: true, signatureRequired: false,
             head: CEBGroup(name: "SummaryApplyHead", minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -252,7 +252,7 @@ extension CEBSchema {
             ])
         ),
         "CEB702Message": CEBSchema(
-            root: "CEB702Message", direction: .export, node: "SummaryReturn", maxNodes: 100,
+            root: "CEB702Message", direction: .export, node: "SummaryReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -269,7 +269,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB792Message": CEBSchema(
-            root: "CEB792Message", direction: .export, node: "SummaryResult", maxNodes: 100,
+            root: "CEB792Message", direction: .export, node: "SummaryResult",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: "SummaryResultHead", minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),

@@ -6,7 +6,7 @@ extension CEBSchema {
     /// The messages of ceb-import-2022.xsd the hub reads or writes, by root element name.
     static let importMessages: [String: CEBSchema] = [
         "CEB311Message": CEBSchema(
-            root: "CEB311Message", direction: .import, node: "Order", maxNodes: 100,
+            root: "CEB311Message", direction: .import, node: "Order",
             baseTransfer: true, signatureRequired: false,
             head: CEBGroup(name: "OrderHead", minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -57,7 +57,7 @@ extension CEBSchema {
             ])
         ),
         "CEB312Message": CEBSchema(
-            root: "CEB312Message", direction: .import, node: "OrderReturn", maxNodes: 100,
+            root: "CEB312Message", direction: .import, node: "OrderReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -71,7 +71,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB411Message": CEBSchema(
-            root: "CEB411Message", direction: .import, node: "Payment", maxNodes: 100,
+            root: "CEB411Message", direction: .import, node: "Payment",
             baseTransfer: true, signatureRequired: false,
             head: CEBGroup(name: "PaymentHead", minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -96,7 +96,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB412Message": CEBSchema(
-            root: "CEB412Message", direction: .import, node: "PaymentReturn", maxNodes: 100,
+            root: "CEB412Message", direction: .import, node: "PaymentReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -109,7 +109,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB511Message": CEBSchema(
-            root: "CEB511Message", direction: .import, node: "Logistics", maxNodes: 100,
+            root: "CEB511Message", direction: .import, node: "Logistics",
             baseTransfer: true, signatureRequired: false,
             head: CEBGroup(name: "LogisticsHead", minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -135,7 +135,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB512Message": CEBSchema(
-            root: "CEB512Message", direction: .import, node: "LogisticsReturn", maxNodes: 100,
+            root: "CEB512Message", direction: .import, node: "LogisticsReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -148,7 +148,7 @@ extension CEBSchema {
             list: nil
         ),
         "CEB621Message": CEBSchema(
-            root: "CEB621Message", direction: .import, node: "Inventory", maxNodes: 100,
+            root: "CEB621Message", direction: .import, node: "Inventory",
             baseTransfer: true, signatureRequired: true,
             head: CEBGroup(name: "InventoryHead", minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
@@ -223,7 +223,7 @@ extension CEBSchema {
             ])
         ),
         "CEB622Message": CEBSchema(
-            root: "CEB622Message", direction: .import, node: "InventoryReturn", maxNodes: 100,
+            root: "CEB622Message", direction: .import, node: "InventoryReturn",
             baseTransfer: false, signatureRequired: false,
             head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
                 .init("guid", .text(36, 36)),
