@@ -149,6 +149,31 @@ struct DeclarationMatcherTests {
         #expect(docs.failures == [])
     }
 
+    /// An export declaration as the official samples have it: the order (303) without
+    /// actural_paid, proceeds (403) with a charge unrelated to the order's value, an
+    /// inventory (603) whose line total is its declared value.
+    @Test func anExportDeclarationChecksLinksLinesAndFormatsNotAmounts() {
+        var docs = Self.matching()
+        docs.order.orderType = "E"
+        docs.order.acturalPaid = ""
+        docs.order.taxTotal = ""
+        docs.order.goodsValue = "12345678912345.12345"
+        docs.order.consignee = ""
+        docs.order.payCode = ""
+        docs.order.payTransactionID = ""
+        docs.payment.ieFlag = "E"
+        docs.payment.amountPaid = ""
+        docs.payment.charge = "200.50"
+        docs.inventory.ieFlag = "E"
+        docs.inventory.inventoryList[0].totalPrice = "120"
+        #expect(docs.failures == [])
+        docs.payment.charge = "200,50"
+        #expect(docs.failures == [MatchFailure(.decimalFormat, fields: ["payment.charge"], "'200,50' is not a decimal number")])
+        docs.payment.charge = "200.50"
+        docs.inventory.inventoryList[0].qty = "3"
+        #expect(docs.failures.map(\.rule) == [.inventoryItems], "lines are still compared")
+    }
+
     @Test func inventoryLink() {
         var docs = Self.matching()
         docs.inventory.ebcCode = "9999999999"

@@ -2,6 +2,7 @@ import DepartmentFormats
 import Foundation
 import HubClient
 import HubProtocol
+import SwiftProtobuf
 import Testing
 
 /// The five department adapters against a live hub, from department files through the
@@ -70,7 +71,7 @@ struct DepartmentAdaptersEndToEndTests {
         try await platform.connect()
 
         // Registrations: the platform files its own; the bank and the post drop theirs as hub JSON.
-        try await platform.submit(
+        _ = try await platform.submit(
             type: "reg.Registration",
             body: try Self.registration("91110000PLATFORM1A", customs: DepartmentWorld.sampleCode).serializedBytes(), id: "reg-platform")
         for (department, code) in [("bank", "91110000BANK00002B"), ("post", "91110000POST00003C")] {
@@ -95,8 +96,10 @@ struct DepartmentAdaptersEndToEndTests {
         let orders = try CEBReader.read(try Self.sample("CEB303Message.xml"), fileName: "CEB303Message.xml")
         let inventories = try CEBReader.read(try Self.sample("CEB603Message.xml"), fileName: "CEB603Message.xml")
         let order = try BizOrder(serializedBytes: try #require(orders.first).body)
-        let inventory = try BizInventory(serializedBytes: try #require(inventories.first).body)
-        #expect(order.orderNo == Self.orderNo && inventory.ieFlag == "E")
+        var inventory = try BizInventory(serializedBytes: try #require(inventories.first).body)
+        // The official CEB603 sample carries the placeholder ieFlag "a": an export inventory says "E".
+        #expect(order.orderNo == Self.orderNo && inventory.ieFlag == "a")
+        inventory.ieFlag = "E"
         let platformConfig = try world.hub.writeClientConfig("platform")
         for (name, type, message) in [("order.xml", "ceb.Order", order as any SwiftProtobuf.Message), ("inventory.xml", "ceb.Inventory", inventory)] {
             let file = world.hub.directory.appendingPathComponent(name)
@@ -111,7 +114,7 @@ struct DepartmentAdaptersEndToEndTests {
         try world.drop(
             "post", "cn23-1.csv",
             "consignmentId,orderNo,category,senderName,addresseeName,addresseeAddress,addresseeTelephone,addresseeCountry,totalGrossWeight,postage,currency,parcels,itemDescription,itemQuantity,itemNetWeight,itemValue,itemCurrency,itemHsTariffNumber,itemOriginCountry\n"
-                + "L2018050700001,\(Self.orderNo),sale_of_goods,\"杭州卖家, 有限公司\",\"John \"\"JJ\"\" Smith\",\"1 Main St, Springfield\",+1-555-0100,US,1.5,20.50,142,1,Tea set,1,1.2,200,142,6911101100,CN\n")
+                + "L2018050700001,\(Self.orderNo),sale_of_goods,\"杭州卖家, 有限公司\",\"John \"\"JJ\"\" Smith\",\"1 Main St, Springfield\",+1-555-0100,US,1.5,20.50,CNY,1,Tea set,1,1.2,200,CNY,6911101100,CN\n")
 
         // Matched: customs' outbox gets the four documents as CEB XML that validates.
         let inventoryFile = try await world.waitOutbox("customs", "the forwarded inventory") { $0.hasPrefix("ceb.Inventory_fwd_") }
@@ -135,6 +138,7 @@ struct DepartmentAdaptersEndToEndTests {
             receipt.agentCode = forwarded.agentCode
             receipt.copNo = forwarded.copNo
             receipt.preNo = "B20261121000000001"
+            receipt.statisticsFlag = "A"
             receipt.invtNo = "29912026E000000001"
             receipt.returnStatus = status
             receipt.returnTime = "20261121120000000"
@@ -150,6 +154,7 @@ struct DepartmentAdaptersEndToEndTests {
         // A summary on request (customs' system drops it as hub JSON); customs answers in CEB XML.
         try world.drop("customs", "summary-request.json", "{\"type\": \"flow.SummaryRequest\", \"body\": {\"ebc_code\": \"\(DepartmentWorld.sampleCode)\"}}")
         let summaryFile = try await world.waitOutbox("customs", "the summary application") { $0.hasPrefix("ceb.SummaryDeclaration_") }
+        #expect(summaryFile.hasSuffix(".xml"), "\(world.hub.log(named: "adapter-customs.log").suffix(2000))")
         let (valid701, output701) = try Self.xmllint(world.folders("customs").outbox.appendingPathComponent(summaryFile), xsd: "ceb-export-2022.xsd")
         #expect(valid701, "\(output701)")
         let summary = try BizSummaryDeclaration(serializedBytes: try #require(CEBReader.read(world.read("customs", \.outbox, summaryFile), fileName: summaryFile).first).body)
@@ -162,6 +167,7 @@ struct DepartmentAdaptersEndToEndTests {
         summaryReceipt.ebcCode = summary.ebcCode
         summaryReceipt.copNo = summary.copNo
         summaryReceipt.sumNo = "S20261121000000001"
+        summaryReceipt.preNo = "B20261121000000002"
         summaryReceipt.msgSeqNo = 1
         summaryReceipt.returnStatus = 2
         summaryReceipt.returnTime = "20261121130000000"
@@ -172,16 +178,21 @@ struct DepartmentAdaptersEndToEndTests {
         result.guid = StableGUID.make("792")
         result.customsCode = summary.customsCode
         result.sumNo = "S20261121000000001"
-        result.opDate = "20261121140000"
+        result.opDate = "20261121140000000"
         result.entryID = "292920261000000001"
         result.decState = "1"
         result.agentCode = summary.agentCode
         result.ebcCode = summary.ebcCode
         result.msgCount = 1
         result.msgSeqNo = 1
+        result.declSeqNo = "292920261000000001"
+        result.grossWeight = "1.5"
+        result.netWeight = "1.2"
         var line = BizSummaryResultItem()
         line.invtNo = "29912026E000000001"
         line.gseqno = 1
+        line.gcode = "6911101100"
+        line.logisticsNo = "L2018050700001"
         line.gnum = 1
         result.summaryResultList = [line]
         try world.drop("customs", "CEB792.xml", try DepartmentWorld.ceb("ceb.SummaryResult", result, guid: result.guid))

@@ -6,15 +6,24 @@ import HubProtocol
 ///
 /// Rules that need data a document does not carry are skipped: an export order (303) has
 /// no consignee or payment transaction, so CONSIGNEE and the transaction half of
-/// PAYMENT_LINK apply only when the order names them. Amounts are compared as exact
+/// PAYMENT_LINK apply only when the order names them; it has no actural_paid either, and
+/// export proceeds (403) carry a charge that need not equal the order's value (they may
+/// be partial or cover several orders), so ORDER_TOTAL and PAYMENT_AMOUNT apply to imports
+/// only — an export's charge must still be a decimal. Amounts are compared as exact
 /// decimals ("12.50" equals "12.5").
 public enum DeclarationMatcher {
     /// Every rule's failures for one declaration, in rule order.
     public static func check(order: BizOrder, payment: BizPayment, waybill: BizWaybill, inventory: BizInventory) -> [MatchFailure] {
         var failures: [MatchFailure] = []
-        failures += orderTotal(order)
+        if order.orderType == "E" {
+            if !payment.charge.isEmpty, decimal(payment.charge) == nil {
+                failures.append(MatchFailure(.decimalFormat, fields: ["payment.charge"], "'\(payment.charge.prefix(32))' is not a decimal number"))
+            }
+        } else {
+            failures += orderTotal(order)
+        }
         failures += paymentLink(order, payment)
-        failures += paymentAmount(order, payment)
+        if order.orderType != "E" { failures += paymentAmount(order, payment) }
         failures += waybillLink(order, waybill, inventory)
         failures += consignee(order, waybill)
         failures += inventoryLink(order, inventory)

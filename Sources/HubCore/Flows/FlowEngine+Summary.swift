@@ -35,7 +35,6 @@ extension FlowEngine {
         for var summary in summaries {
             summaryCount += 1
             let id = summary.copNo
-            summary.guid = id
             summary.appTime = Self.appTime(nowUs)
             summarized.formUnion(summary.invtNo)
             var payers: [String] = []

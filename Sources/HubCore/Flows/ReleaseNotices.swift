@@ -28,7 +28,9 @@ public enum ReleaseNotices {
         notice.payCode = declaration.payment.document.payCode
         notice.payTransactionID = declaration.payment.document.payTransactionID
         notice.totalPrice = declaration.order.document.goodsValue
-        notice.currency = inventory.currency
+        // An export inventory has no currency of its own: the proceeds' or the order's.
+        notice.currency = [inventory.currency, declaration.payment.document.currency, declaration.order.document.currency]
+            .first { !$0.isEmpty } ?? ""
         notice.returnStatus = receipt.returnStatus
         notice.returnTime = receipt.returnTime
         notice.inventoryList = inventory.inventoryList

@@ -79,10 +79,28 @@ final class DepartmentWorld: @unchecked Sendable {
     /// Waits for an outbox file whose name satisfies `matching`; returns its name.
     @discardableResult
     func waitOutbox(_ department: String, within limit: Duration = .seconds(20), _ what: String, matching: @escaping @Sendable (String) -> Bool) async throws -> String {
-        try await waitUntil(limit, "\(department) outbox has no \(what): \(names(department, \.outbox)); log: \(hub.log(named: "adapter-\(department).log").suffix(1500))") {
+        try await waitUntil(limit, "\(department) outbox has no \(what): \(names(department, \.outbox)); log: \(hub.log(named: "adapter-\(department).log").suffix(1500)); \(diagnosis())") {
             self.names(department, \.outbox).contains(where: matching)
         }
         return names(department, \.outbox).first(where: matching)!
+    }
+
+    /// Every department's folders and error reasons, and the journal's message types.
+    func diagnosis() -> String {
+        var text = ""
+        for department in Self.departments {
+            text += "\n\(department): in \(names(department, \.inbox)) archive \(names(department, \.archive)) errors \(names(department, \.errors))"
+            for name in names(department, \.errors) where name.hasSuffix(".txt") {
+                text += "\n  \(name): " + String(decoding: read(department, \.errors, name), as: UTF8.self)
+            }
+        }
+        if let journal = try? hub.openJournal(), let records = try? journal.records(types: ["flow.Feedback", "ceb.Payment", "ceb.Waybill", "ceb.Order", "ceb.Inventory"], after: 0, limit: 1000) {
+            text += "\njournal: " + records.map { "\($0.sender)/\($0.type)/\($0.id)" }.joined(separator: ", ")
+            for record in records where record.type == "flow.Feedback" {
+                if let feedback = try? BizFeedback(serializedBytes: record.body) { text += "\n  feedback \(feedback.subjectID): \(feedback.state) \(feedback.reasons)" }
+            }
+        }
+        return text
     }
 
     /// A department's system answers every registration shared with it (hub JSON in its
