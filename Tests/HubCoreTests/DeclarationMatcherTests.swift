@@ -166,6 +166,8 @@ struct DeclarationMatcherTests {
         docs.payment.charge = "200.50"
         docs.inventory.ieFlag = "E"
         docs.inventory.inventoryList[0].totalPrice = "120"
+        docs.waybill.ieFlag = "E"
+        docs.waybill.orderNo = ""
         #expect(docs.failures == [])
         docs.payment.charge = "200,50"
         #expect(docs.failures == [MatchFailure(.decimalFormat, fields: ["payment.charge"], "'200,50' is not a decimal number")])

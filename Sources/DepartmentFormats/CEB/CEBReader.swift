@@ -102,8 +102,14 @@ public enum CEBReader {
         if CEBBinding.text(fields["guid"]).isEmpty, !rootGuid.isEmpty {
             fields["guid"] = Google_Protobuf_Value(stringValue: rootGuid)
         }
-        for (field, value) in binding.implied where CEBBinding.text(fields[field]).isEmpty {
-            fields[field] = Google_Protobuf_Value(stringValue: value)
+        // The root says the direction (603 is an export inventory whatever its ieFlag reads:
+        // the official CEB603 sample carries the placeholder "a"), and receipts their type.
+        for (field, value) in binding.implied {
+            let written = CEBBinding.text(fields[field])
+            let isDirection = field == "ieFlag" || field == "orderType"
+            if written.isEmpty || (isDirection && written != "I" && written != "E") {
+                fields[field] = Google_Protobuf_Value(stringValue: value)
+            }
         }
         for key in binding.keys where CEBBinding.text(fields[key]).isEmpty {
             throw FormatError(.missingField, at: "\(headPath)/\(key)", "\(key) is missing or empty")

@@ -6,7 +6,8 @@ import HubProtocol
 ///
 /// Rules that need data a document does not carry are skipped: an export order (303) has
 /// no consignee or payment transaction, so CONSIGNEE and the transaction half of
-/// PAYMENT_LINK apply only when the order names them; it has no actural_paid either, and
+/// PAYMENT_LINK apply only when the order names them; an export waybill (505) has no
+/// order number, so WAYBILL_LINK compares its logistics number only; it has no actural_paid either, and
 /// export proceeds (403) carry a charge that need not equal the order's value (they may
 /// be partial or cover several orders), so ORDER_TOTAL and PAYMENT_AMOUNT apply to imports
 /// only — an export's charge must still be a decimal. Amounts are compared as exact
@@ -89,7 +90,10 @@ public enum DeclarationMatcher {
     }
 
     static func waybillLink(_ order: BizOrder, _ waybill: BizWaybill, _ inventory: BizInventory) -> [MatchFailure] {
-        differ("order.order_no", order.orderNo, "waybill.order_no", waybill.orderNo, .waybillLink)
+        // An export waybill (505) carries no order number: it links by its logistics number.
+        let orderNumber = waybill.orderNo.isEmpty && waybill.ieFlag == "E"
+            ? [] : differ("order.order_no", order.orderNo, "waybill.order_no", waybill.orderNo, .waybillLink)
+        return orderNumber
             + differ("inventory.logistics_code", inventory.logisticsCode, "waybill.logistics_code", waybill.logisticsCode, .waybillLink)
             + differ("inventory.logistics_no", inventory.logisticsNo, "waybill.logistics_no", waybill.logisticsNo, .waybillLink)
     }

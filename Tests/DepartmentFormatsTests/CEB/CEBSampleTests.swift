@@ -48,8 +48,8 @@ struct CEBSampleTests {
 
     @Test func inventory603() throws {
         let inventory = try #require(try read("CEB603Message.xml", "ceb.Inventory", as: BizInventory.self).first)
-        // The sample's ieFlag is "a", not "E": read as written.
-        #expect(inventory.ieFlag == "a")
+        // The sample's ieFlag is the placeholder "a": the root (CEB603, an export inventory) decides.
+        #expect(inventory.ieFlag == "E")
         #expect(inventory.customsCode == "1500" && inventory.portCode == "1501" && inventory.ieDate == "20180508")
         #expect(inventory.orderNo == "order2018050711340001" && inventory.logisticsNo == "L2018050700001" && inventory.copNo == "Cop20180507001")
         #expect(inventory.statisticsFlag == "A" && inventory.tradeMode == "0101" && inventory.trafMode == "0")
