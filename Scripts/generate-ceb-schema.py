@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Regenerates Sources/DepartmentFormats/CEB/Generated/CEBSchema+Import.swift and
-CEBSchema+Export.swift from the customs CEB XSDs (shared/specs/customs-ceb/xsd/, 2022-05
+CEBSchema+Export.swift from the customs CEB XSDs (Specs/customs-ceb/xsd/, 2022-05
 edition): for each message the hub reads or writes, its business node, head and line
 list, and every element in XSD sequence order with whether it is required and its facets
 (length, decimal digits). Standard library only.
 
 Usage: python3 Scripts/generate-ceb-schema.py [XSD_DIR]
-(XSD_DIR defaults to ../shared/specs/customs-ceb/xsd beside the repository.)
+(XSD_DIR defaults to Specs/customs-ceb/xsd in the repository.)
 """
 import os
 import sys
@@ -83,7 +83,7 @@ def generate(direction, file_name, suffix, roots, xsd_dir):
 
     out = [
         "// GENERATED FILE: do not edit.",
-        "// Source: shared/specs/customs-ceb/xsd/%s (the 2022-05 edition of the customs standard)" % file_name,
+        "// Source: Specs/customs-ceb/xsd/%s (the 2022-05 edition of the customs standard)" % file_name,
         "// Regenerate with: python3 Scripts/generate-ceb-schema.py",
         "",
         "extension CEBSchema {",
@@ -123,7 +123,7 @@ def generate(direction, file_name, suffix, roots, xsd_dir):
 
 
 def main():
-    xsd_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "specs", "customs-ceb", "xsd")
+    xsd_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Specs", "customs-ceb", "xsd")
     os.makedirs(OUT, exist_ok=True)
     for direction, file_name, suffix, roots in FILES:
         generate(direction, file_name, suffix, roots, xsd_dir)

@@ -1,5 +1,5 @@
 // GENERATED FILE: do not edit.
-// Source: shared/specs/customs-ceb/xsd/ceb-export-2022.xsd (the 2022-05 edition of the customs standard)
+// Source: Specs/customs-ceb/xsd/ceb-export-2022.xsd (the 2022-05 edition of the customs standard)
 // Regenerate with: python3 Scripts/generate-ceb-schema.py
 
 extension CEBSchema {
