@@ -228,6 +228,14 @@ struct DepartmentAdaptersEndToEndTests {
         #expect(events.contains { $0.department == "bank" && $0.kind == "unlinked" })
         let states = feedback.all.compactMap { try? BizFeedback(serializedBytes: $0.body) }.filter { $0.subjectType == "ceb.Inventory" }
         #expect(states.last?.state == .accepted, "\(states.map(\.state))")
+
+        // `swhub stats` shows each adapter's files archived and rejected.
+        let stats = try world.hub.startSwhub(["stats", "--config", world.hub.configPath, "--json"], logName: "stats.log")
+        #expect(try await InteropTests.wait(for: stats, within: .seconds(20)))
+        let report = try JSONSerialization.jsonObject(with: Data(world.hub.log(named: "stats.log").utf8)) as? [String: Any]
+        let adapters = report?["adapters"] as? [String: [String: Int]] ?? [:]
+        #expect(adapters["customs"]?["error"] == 1 && (adapters["customs"]?["archived"] ?? 0) >= 5, "\(adapters)")
+        #expect(adapters["tax"]?["error"] == 1 && adapters["bank"]?["unlinked"] == 1, "\(adapters)")
     }
 
     static func registration(_ code: String, customs: String) -> BizRegistration {
