@@ -46,9 +46,6 @@ extension ClientConnection {
 
     private func complete(id: String, with result: Result<SubmitReceipt, HubClientError>) {
         guard let pending = shared.withLock({ $0.pending.removeValue(forKey: id) }) else { return }
-        switch result {
-        case .success(let receipt): pending.continuation.resume(returning: receipt)
-        case .failure(let error): pending.continuation.resume(throwing: error)
-        }
+        pending.complete(result)
     }
 }

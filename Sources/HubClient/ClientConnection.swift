@@ -12,7 +12,8 @@ import ZeroMQ
 final class ClientConnection: @unchecked Sendable {
     struct Pending {
         let frames: [[UInt8]]
-        let continuation: CheckedContinuation<SubmitReceipt, any Error>
+        /// Called once, with the hub's answer or the failure.
+        let complete: @Sendable (Result<SubmitReceipt, HubClientError>) -> Void
         var deadline: ContinuousClock.Instant
     }
 
@@ -92,27 +93,59 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     func submit(header: WireHeader, body: [UInt8]) async throws -> SubmitReceipt {
-        var submit = WireSubmit()
-        submit.header = header
-        let frames = [WireProtocol.frame(.submit(submit)), body]
-        let deadline = clock.now + configuration.requestTimeout
-        return try await withCheckedThrowingContinuation { continuation in
-            let refusal: HubClientError? = shared.withLock { state in
-                if state.closed { return HubClientError(.closed, "client closed") }
-                if let failure = state.failure, failure.code == .authenticationFailed { return failure }
-                if state.pending[header.id] != nil {
-                    return HubClientError(.configuration, "message id \(header.id) is already awaiting its reply")
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue([(header, body)]) { _, result in continuation.resume(with: result.mapError { $0 as any Error }) }
+        }
+    }
+
+    /// Submits several messages, handed to the socket in this order (one after the other on
+    /// the connection, so the hub journals them in this order unless one is resent), and
+    /// waits for every answer.
+    func submit(inOrder messages: [(header: WireHeader, body: [UInt8])]) async -> [Result<SubmitReceipt, HubClientError>] {
+        guard !messages.isEmpty else { return [] }
+        return await withCheckedContinuation { continuation in
+            let results = Mutex<(remaining: Int, values: [Result<SubmitReceipt, HubClientError>?])>(
+                (messages.count, Array(repeating: nil, count: messages.count)))
+            enqueue(messages) { index, result in
+                let done: [Result<SubmitReceipt, HubClientError>]? = results.withLock { state in
+                    state.values[index] = result
+                    state.remaining -= 1
+                    return state.remaining == 0 ? state.values.map { $0 ?? .failure(HubClientError(.closed, "no answer")) } : nil
                 }
-                state.pending[header.id] = Pending(frames: frames, continuation: continuation, deadline: deadline)
-                state.outbox.append((header.id, frames))
-                return nil
-            }
-            if let refusal {
-                continuation.resume(throwing: refusal)
-            } else {
-                poke()
+                if let done { continuation.resume(returning: done) }
             }
         }
+    }
+
+    /// Queues the messages in order under one lock; `complete(index, result)` is called once
+    /// per message.
+    private func enqueue(
+        _ messages: [(header: WireHeader, body: [UInt8])],
+        complete: @escaping @Sendable (Int, Result<SubmitReceipt, HubClientError>) -> Void
+    ) {
+        let deadline = clock.now + configuration.requestTimeout
+        let refusals: [(Int, HubClientError)] = shared.withLock { state in
+            var refusals: [(Int, HubClientError)] = []
+            for (index, message) in messages.enumerated() {
+                let id = message.header.id
+                if state.closed {
+                    refusals.append((index, HubClientError(.closed, "client closed")))
+                } else if let failure = state.failure, failure.code == .authenticationFailed {
+                    refusals.append((index, failure))
+                } else if state.pending[id] != nil {
+                    refusals.append((index, HubClientError(.configuration, "message id \(id) is already awaiting its reply")))
+                } else {
+                    var submit = WireSubmit()
+                    submit.header = message.header
+                    let frames = [WireProtocol.frame(.submit(submit)), message.body]
+                    state.pending[id] = Pending(frames: frames, complete: { complete(index, $0) }, deadline: deadline)
+                    state.outbox.append((id, frames))
+                }
+            }
+            return refusals
+        }
+        for (index, refusal) in refusals { complete(index, .failure(refusal)) }
+        if refusals.count < messages.count { poke() }
     }
 
     func acknowledge(_ seq: UInt64) {
@@ -279,10 +312,10 @@ final class ClientConnection: @unchecked Sendable {
         let expired = shared.withLock { state in
             let late = state.pending.filter { $0.value.deadline <= now }
             for id in late.keys { state.pending[id] = nil }
-            return late.values.map(\.continuation)
+            return late.values.map(\.complete)
         }
-        for continuation in expired {
-            continuation.resume(throwing: HubClientError(.timeout, "no reply within \(configuration.requestTimeout)"))
+        for complete in expired {
+            complete(.failure(HubClientError(.timeout, "no reply within \(configuration.requestTimeout)")))
         }
     }
 
@@ -294,6 +327,6 @@ final class ClientConnection: @unchecked Sendable {
             defer { state.pending.removeAll() }
             return Array(state.pending.values)
         }
-        for item in pending { item.continuation.resume(throwing: error) }
+        for item in pending { item.complete(.failure(error)) }
     }
 }

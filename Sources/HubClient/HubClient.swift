@@ -56,6 +56,13 @@ public final class HubClient: Sendable {
         try await connection.submit(header: header, body: body)
     }
 
+    /// Submits several messages in this order (the hub journals them in this order, unless a
+    /// reconnection makes one be resent) and waits until each is journaled or refused: one
+    /// result per message, in the same order.
+    public func submit(inOrder messages: [(header: WireHeader, body: [UInt8])]) async -> [Result<SubmitReceipt, HubClientError>] {
+        await connection.submit(inOrder: messages)
+    }
+
     /// Acknowledges every delivery up to and including `seq` (cumulative).
     public func acknowledge(_ seq: UInt64) {
         connection.acknowledge(seq)

@@ -121,17 +121,29 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
             await report("error", file: name, documents: 0, error: error, contentId: contentId)
             return
         }
+        // In file order: the hub journals a file's messages in the order they were written.
+        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let messages = reading.documents.map { document in
+            var header = WireHeader()
+            header.id = "\(party).\(contentId).\(document.position.replacingOccurrences(of: " ", with: ""))"
+            header.type = document.type
+            header.recipients = document.recipients
+            header.correlationID = document.correlationId
+            header.createdAtUs = now
+            return (header: header, body: document.body)
+        }
         var refused: [FormatError] = []
-        do {
-            try await withThrowingTaskGroup(of: FormatError?.self) { group in
-                for document in reading.documents {
-                    group.addTask { try await self.submit(document, contentId: contentId) }
-                }
-                for try await refusal in group { if let refusal { refused.append(refusal) } }
+        for (document, result) in zip(reading.documents, await client.submit(inOrder: messages)) {
+            switch result {
+            case .success:
+                continue
+            case .failure(let error) where error.code == .rejected && (error.hubCode?.codeClass ?? 0) == 4:
+                let code = error.hubCode.map(String.init(describing:)) ?? ""
+                refused.append(FormatError(.invalidValue, at: document.position, "the hub refused \(document.type): \(code) \(error.reason)"))
+            case .failure(let error):
+                logger.warning("file left in the inbox for the next round", metadata: ["file": "\(name)", "error": "\(error)"])
+                return
             }
-        } catch {
-            logger.warning("file left in the inbox for the next round", metadata: ["file": "\(name)", "error": "\(error)"])
-            return
         }
         counters.withLock { $0.submitted += reading.documents.count - refused.count }
         if !refused.isEmpty {
@@ -155,19 +167,6 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
             logger.error("cannot archive; it is read again next round (same ids)", metadata: ["file": "\(name)", "error": "\(error)"])
         }
         await report("archived", file: name, documents: UInt32(reading.documents.count), error: nil, contentId: contentId)
-    }
-
-    /// Submits one document; nil once journaled, the refusal for a 4xx; throws to retry later.
-    private func submit(_ document: InboundDocument, contentId: String) async throws -> FormatError? {
-        let position = document.position.replacingOccurrences(of: " ", with: "")
-        do {
-            _ = try await client.submit(
-                type: document.type, body: document.body, to: document.recipients, id: "\(party).\(contentId).\(position)",
-                correlationId: document.correlationId)
-            return nil
-        } catch let error as HubClientError where error.code == .rejected && (error.hubCode?.codeClass ?? 0) == 4 {
-            return FormatError(.invalidValue, at: document.position, "the hub refused \(document.type): \(error.hubCode.map(String.init(describing:)) ?? "") \(error.reason)")
-        }
     }
 
     private func reject(_ file: URL, contentId: String, reasons: [FormatError]) {
