@@ -3,7 +3,7 @@
 # from the moment it appears in the inbox until the adapter archived it (every message
 # journaled durably). Usage: bash Scripts/bench-adapter.sh PATH/TO/swhub [N]
 set -euo pipefail
-bin=${1:?swhub binary}; n=${2:-20000}
+bin=$(readlink -f "${1:?swhub binary}"); n=${2:-20000}
 d=$(mktemp -d /tmp/adbench.XXXX); cd "$d"
 "$bin" keygen --out . --name hub >/dev/null; "$bin" keygen --out . --name tax >/dev/null; "$bin" keygen --out . --name office >/dev/null
 port=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
