@@ -122,17 +122,8 @@ extension SimulatedDepartment {
         return String(repeating: "0", count: 4 - head.count) + head
     }
 
-    /// A GUID-shaped (8-4-4-4-12, upper-case hex) id derived from the parts.
+    /// A GUID-shaped (8-4-4-4-12, upper-case hex) id derived from the seed and the parts.
     static func guid(seed: UInt64, _ parts: String...) -> String {
-        let hex = (StableHash(seed: seed, parts: ["high"] + parts).hex + StableHash(seed: seed, parts: ["low"] + parts).hex)
-            .uppercased()
-        let characters = Array(hex)
-        var groups: [String] = []
-        var start = 0
-        for length in [8, 4, 4, 4, 12] {
-            groups.append(String(characters[start..<start + length]))
-            start += length
-        }
-        return groups.joined(separator: "-")
+        StableGUID.make(["\(seed)"] + parts)
     }
 }

@@ -4,6 +4,11 @@
 /// finaliser; not cryptographic, only stable.
 public enum StableGUID {
     public static func make(_ parts: String...) -> String {
+        make(parts)
+    }
+
+    /// The same for an array of parts.
+    public static func make(_ parts: [String]) -> String {
         let hex = hash(0x243F_6A88_85A3_08D3, parts) + hash(0x1319_8A2E_0370_7344, parts)
         let characters = Array(hex)
         var groups: [String] = []

@@ -46,29 +46,15 @@ struct XMLWriter {
             .joined()
     }
 
-    /// `value` with `&`, `<`, `>` (and in attributes `"` and `'`) as entities.
+    /// `value` escaped (``XMLText/escape(_:)``).
     /// - Throws: `FormatError.invalidValue` for a character XML 1.0 does not allow (control
-    ///   characters other than tab, line feed and carriage return; U+FFFE, U+FFFF).
+    ///   characters other than tab, line feed and carriage return; U+FFFE, U+FFFF), naming
+    ///   the first one.
     static func escape(_ value: String, attribute: Bool, at location: String) throws -> String {
-        var escaped = ""
-        escaped.reserveCapacity(value.utf8.count)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"" where attribute: escaped += "&quot;"
-            case "'" where attribute: escaped += "&apos;"
-            case "\t", "\n", "\r": escaped.unicodeScalars.append(scalar)
-            default:
-                guard scalar.value >= 0x20, scalar.value != 0xFFFE, scalar.value != 0xFFFF else {
-                    throw FormatError(
-                        .invalidValue, at: location,
-                        "U+\(String(scalar.value, radix: 16, uppercase: true)) is not allowed in XML")
-                }
-                escaped.unicodeScalars.append(scalar)
-            }
+        guard XMLText.isAllowed(value) else {
+            let bad = value.unicodeScalars.first { !XMLText.isAllowed(String($0)) }.map { String($0.value, radix: 16, uppercase: true) } ?? "?"
+            throw FormatError(.invalidValue, at: location, "U+\(bad) is not allowed in XML")
         }
-        return escaped
+        return XMLText.escape(value)
     }
 }
