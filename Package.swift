@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/drmohundro/SWXMLHash", from: "8.1.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +52,7 @@ let package = Package(
             dependencies: [
                 "HubCore", "HubProtocol",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -113,7 +115,10 @@ let package = Package(
             dependencies: ["HubCore", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict
         ),
-        .testTarget(name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DepartmentFormatsTests",
             dependencies: ["DepartmentFormats", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],

@@ -71,6 +71,51 @@ public final class JournalInspector: Sendable {
         try counts("SELECT party, acked_seq FROM cursors ORDER BY party")
     }
 
+    /// What `verify` found.
+    public struct ChainReport: Sendable, Equatable {
+        /// Rows checked.
+        public var records: Int
+        /// The last row's seq and its link of the chain, hex: keep it (an anchor) to detect
+        /// later a rewrite of the whole chain or rows removed from the end.
+        public var headSeq: UInt64
+        public var headChain: String
+        /// The first row where the chain breaks, nil when it holds.
+        public var problem: String?
+    }
+
+    /// Walks the hash chain (`JournalChain`) from the first row and names the first row that
+    /// was altered, or the first seq that was removed.
+    public func verify() throws -> ChainReport {
+        try read { db in
+            var previous = JournalChain.genesis
+            var lastSeq: Int64 = 0
+            var records = 0
+            while true {
+                let rows = try Row.fetchAll(db, sql: JournalSQL.selectChained, arguments: [lastSeq, 5000])
+                guard !rows.isEmpty else { break }
+                for row in rows {
+                    let seq: Int64 = row[0]
+                    let who = "seq \(seq) (sender \(row[1] as String), id \(row[2] as String))"
+                    if seq != lastSeq + 1 {
+                        let missing = seq - 1 == lastSeq + 1 ? "seq \(lastSeq + 1) is" : "seqs \(lastSeq + 1)…\(seq - 1) are"
+                        return ChainReport(records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous), problem: "\(missing) missing: removed before \(who)")
+                    }
+                    let link = JournalChain.link(previous: previous, row: row)
+                    let stored = (row[9] as Data?).map { [UInt8]($0) }
+                    guard stored == link else {
+                        return ChainReport(
+                            records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous),
+                            problem: stored == nil ? "\(who) has no chain value" : "\(who) was altered: its content no longer gives its chain value")
+                    }
+                    previous = link
+                    lastSeq = seq
+                    records += 1
+                }
+            }
+            return ChainReport(records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous), problem: nil)
+        }
+    }
+
     /// The journal's head seq.
     public func headSeq() throws -> UInt64 {
         try read { UInt64(try Int64.fetchOne($0, sql: JournalSQL.selectHead) ?? 0) }

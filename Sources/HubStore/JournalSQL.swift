@@ -12,9 +12,18 @@ enum JournalSQL {
     /// is NULL as NULL.
     static let insertMessage = """
         INSERT INTO messages
-            (seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, X''))
+            (seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, X''), ?)
         ON CONFLICT (sender, msg_id) DO NOTHING
+        """
+
+    /// The last row's chain value (none when empty or not yet chained).
+    static let selectLastChain = "SELECT chain FROM messages ORDER BY seq DESC LIMIT 1"
+
+    /// Rows in seq order from a seq on, with their chain, for verification.
+    static let selectChained = """
+        SELECT seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain
+        FROM messages WHERE seq > ? ORDER BY seq LIMIT ?
         """
 
     /// Adds a message to a recipient's inbox (a recipient named twice gets it once).

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The journal's tables, created and upgraded by a `DatabaseMigrator`.
@@ -8,6 +9,7 @@ import GRDB
 /// - `inbox`: one row per (recipient, message), clustered by recipient then seq, so a
 ///   recipient that was offline for hours is served by one range scan.
 /// - `cursors`: every party's acknowledgement position.
+/// - `messages.chain` (v2): the row's link of the hash chain (`JournalChain`).
 enum JournalSchema {
     /// The migrator; register new migrations at the end, never edit a shipped one.
     static var migrator: DatabaseMigrator {
@@ -38,6 +40,21 @@ enum JournalSchema {
                     );
                     """
             )
+        }
+        migrator.registerMigration("v2-hash-chain") { db in
+            // Every row gets its link of the hash chain (see JournalChain), the rows of a
+            // journal written before the chain included.
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN chain BLOB")
+            var previous = JournalChain.genesis
+            let rows = try Row.fetchCursor(db, sql: JournalSQL.selectChained, arguments: [0, Int64.max])
+            let update = try db.makeStatement(sql: "UPDATE messages SET chain = ? WHERE seq = ?")
+            var links: [(Int64, [UInt8])] = []
+            while let row = try rows.next() {
+                let link = JournalChain.link(previous: previous, row: row)
+                links.append((row[0], link))
+                previous = link
+            }
+            for (seq, link) in links { try update.execute(arguments: [Data(link), seq]) }
         }
         return migrator
     }

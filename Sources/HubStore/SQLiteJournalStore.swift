@@ -55,11 +55,16 @@ public final class SQLiteJournalStore: JournalStore {
         try Self.opening("migrate", .migrationFailed, logger) {
             try JournalSchema.migrator.migrate(pool)
         }
-        let head = try Self.opening("read head", .openFailed, logger) {
-            try pool.writeWithoutTransaction { db in try Int64.fetchOne(db, sql: JournalSQL.selectHead) ?? 0 }
+        let (head, chain) = try Self.opening("read head", .openFailed, logger) {
+            try pool.writeWithoutTransaction { db in
+                (
+                    try Int64.fetchOne(db, sql: JournalSQL.selectHead) ?? 0,
+                    try Data.fetchOne(db, sql: JournalSQL.selectLastChain).map { [UInt8]($0) } ?? JournalChain.genesis
+                )
+            }
         }
         self.pool = pool
-        self.writer = WriterState(head: head)
+        self.writer = WriterState(head: head, chain: chain)
         checkpointer = try Self.opening("open checkpointer", .openFailed, logger) {
             try WALCheckpointer(path: path, interval: 0.05, logger: logger)
         }
@@ -79,6 +84,7 @@ public final class SQLiteJournalStore: JournalStore {
             let journaledAtUs = WallClock.nowMicroseconds()
             return try pool.writeWithoutTransaction { db in
                 var head = writer.head
+                var chain = writer.chain
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
@@ -86,16 +92,22 @@ public final class SQLiteJournalStore: JournalStore {
                     let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
                     for (entry, recipients) in zip(batch, joinedRecipients) {
                         let seq = head + 1
-                        try entry.body.withUnsafeBytes { bytes in
+                        let link = try entry.body.withUnsafeBytes { bytes in
+                            let link = JournalChain.link(
+                                previous: chain, seq: seq, sender: entry.sender, id: entry.id, type: entry.type,
+                                recipients: recipients, correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
+                                journaledAtUs: journaledAtUs, body: bytes)
                             try JournalSQL.withBorrowedData(bytes) { body in
                                 try insertMessage.execute(arguments: [
                                     seq, entry.sender, entry.id, entry.type, recipients,
-                                    entry.correlationId, entry.createdAtUs, journaledAtUs, body,
+                                    entry.correlationId, entry.createdAtUs, journaledAtUs, body, Data(link),
                                 ])
                             }
+                            return link
                         }
                         if db.changesCount > 0 {
                             head = seq
+                            chain = link
                             for recipient in entry.recipients {
                                 try insertInbox.execute(arguments: [recipient, seq])
                             }
@@ -112,8 +124,9 @@ public final class SQLiteJournalStore: JournalStore {
                     try Self.saveAcks(storedAcks, in: db)
                     return .commit
                 }
-                // Committed: only now does the head move (a failed batch leaves it as it was).
+                // Committed: only now do the head and the chain move (a failed batch leaves them as they were).
                 writer.head = head
+                writer.chain = chain
                 logger.trace("appended", metadata: ["count": "\(batch.count)", "head": "\(head)"])
                 return outcomes
             }
@@ -301,8 +314,11 @@ extension SQLiteJournalStore {
 private final class WriterState: @unchecked Sendable {
     /// The last committed seq.
     var head: Int64
+    /// The last committed row's link of the hash chain.
+    var chain: [UInt8]
 
-    init(head: Int64) {
+    init(head: Int64, chain: [UInt8]) {
         self.head = head
+        self.chain = chain
     }
 }

@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import HubStore
+import Testing
+
+/// The journal's hash chain: `JournalInspector.verify` holds on an untouched journal, across
+/// reopenings and duplicates, and names the first record altered (one byte of a body, a
+/// time) or removed.
+@Suite("Journal hash chain")
+struct JournalChainTests {
+    /// A journal of `count` messages in batches, closed.
+    static func filled(_ journal: TemporaryJournal, count: Int = 300) throws {
+        var store: SQLiteJournalStore? = try journal.open()
+        for start in stride(from: 0, to: count, by: 100) {
+            _ = try store?.append((start..<min(start + 100, count)).map { message(id: "m-\($0)", bodySize: 200) }, acks: [:])
+        }
+        // A duplicate is not chained twice; a reopened store continues the chain.
+        _ = try store?.append([message(id: "m-1", bodySize: 200)], acks: [:])
+        store = nil
+        store = try journal.open()
+        _ = try store?.append([message(id: "after-reopen")], acks: [:])
+        store = nil
+    }
+
+    /// Runs SQL on the file behind the hub's back, as someone tampering with it would.
+    static func tamper(_ journal: TemporaryJournal, _ sql: String) throws {
+        let queue = try DatabaseQueue(path: journal.path)
+        try queue.write { try $0.execute(sql: sql) }
+    }
+
+    @Test func anUntouchedJournalVerifies() throws {
+        try withTemporaryJournal { journal in
+            try Self.filled(journal)
+            let report = try JournalInspector(path: journal.path).verify()
+            #expect(report.problem == nil)
+            #expect(report.records == 301 && report.headSeq == 301)
+            #expect(report.headChain.count == 64)
+            // The same journal gives the same head: an auditor's anchor.
+            #expect(try JournalInspector(path: journal.path).verify().headChain == report.headChain)
+        }
+    }
+
+    @Test func oneChangedByteOfABodyIsFound() throws {
+        try withTemporaryJournal { journal in
+            try Self.filled(journal)
+            // Flip the first byte of record 137's body.
+            try Self.tamper(journal, "UPDATE messages SET body = CAST(char(unicode(CAST(substr(body, 1, 1) AS TEXT)) + 1) AS BLOB) || substr(body, 2) WHERE seq = 137")
+            let report = try JournalInspector(path: journal.path).verify()
+            #expect(report.problem?.hasPrefix("seq 137 (sender alice, id m-136) was altered") == true, "\(report)")
+            #expect(report.records == 136)
+        }
+    }
+
+    @Test func aChangedTimeOrRecipientIsFound() throws {
+        try withTemporaryJournal { journal in
+            try Self.filled(journal)
+            try Self.tamper(journal, "UPDATE messages SET journaled_at_us = journaled_at_us + 1 WHERE seq = 42")
+            #expect(try JournalInspector(path: journal.path).verify().problem?.hasPrefix("seq 42 ") == true)
+        }
+        try withTemporaryJournal { journal in
+            try Self.filled(journal)
+            try Self.tamper(journal, "UPDATE messages SET recipients = 'mallory' WHERE seq = 7")
+            #expect(try JournalInspector(path: journal.path).verify().problem?.hasPrefix("seq 7 ") == true)
+        }
+    }
+
+    @Test func aRemovedRecordIsFound() throws {
+        try withTemporaryJournal { journal in
+            try Self.filled(journal)
+            try Self.tamper(journal, "DELETE FROM messages WHERE seq IN (200, 201)")
+            let report = try JournalInspector(path: journal.path).verify()
+            #expect(report.problem?.hasPrefix("seqs 200…201 are missing: removed before seq 202") == true, "\(report)")
+            #expect(report.headSeq == 199)
+        }
+    }
+}
