@@ -60,6 +60,20 @@ public struct InboundDocument: Sendable, Equatable {
     }
 }
 
+extension InboundDocument {
+    /// A file's identity: a stable 64-bit hash of its bytes and its length, as hex.
+    public static func contentId(of data: [UInt8]) -> String {
+        StableHash(seed: 0, bytes: data).hex + String(data.count, radix: 16)
+    }
+
+    /// The message id of this document when `party` submits it from a file whose
+    /// `contentId(of:)` is `contentId`: the same file read again gives the same ids, which
+    /// the hub journals once.
+    public func messageId(party: String, contentId: String) -> String {
+        "\(party).\(contentId).\(position.replacingOccurrences(of: " ", with: ""))"
+    }
+}
+
 /// One file to write into a department's outbox.
 public struct OutboundFile: Sendable, Equatable {
     /// The file name (no directories), unique per hub message: derived from its id.

@@ -36,7 +36,7 @@ extension Router {
                         correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body))
             }
         }
-        owed += engine.tick(nowUs: wallClockUs() - flowClockLagUs)
+        owed += engine.tick(nowUs: WallClock.nowMicroseconds() - flowClockLagUs)
         var seen = Set<String>()
         return owed.filter { !emitted.contains($0.id) && seen.insert($0.id).inserted }
     }
@@ -62,7 +62,7 @@ extension Router {
     func flowsTick() {
         guard flows != nil, clock.now - lastFlowTick >= .milliseconds(100) else { return }
         lastFlowTick = clock.now
-        guard let emissions = flows?.tick(nowUs: Self.wallClockUs() - Self.flowClockLagUs) else { return }
+        guard let emissions = flows?.tick(nowUs: WallClock.nowMicroseconds() - Self.flowClockLagUs) else { return }
         emit(emissions)
     }
 
@@ -70,7 +70,7 @@ extension Router {
     /// waits to be answered.
     func emit(_ emissions: [FlowEmission]) {
         guard !emissions.isEmpty else { return }
-        let now = Self.wallClockUs()
+        let now = WallClock.nowMicroseconds()
         for emission in emissions {
             var header = WireHeader()
             header.id = emission.id
@@ -86,6 +86,4 @@ extension Router {
                     body: ZMQMessage(bytes: emission.body)))
         }
     }
-
-    static func wallClockUs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1_000_000) }
 }

@@ -93,10 +93,10 @@ struct Submit: AsyncParsableCommand {
         let client = try HubClient(configuration: configuration, logger: logger)
         defer { client.close() }
         let party = configuration.party ?? "enterprise"
-        let contentId = StableHash(seed: 0, bytes: data).hex + String(data.count, radix: 16)
+        let contentId = InboundDocument.contentId(of: data)
         var failed = false
         for document in documents {
-            let id = "\(party).\(contentId).\(document.position.replacingOccurrences(of: " ", with: ""))"
+            let id = document.messageId(party: party, contentId: contentId)
             do {
                 let receipt = try await client.submit(
                     type: document.type, body: document.body, to: recipients, id: id, correlationId: document.correlationId)

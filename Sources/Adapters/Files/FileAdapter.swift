@@ -107,7 +107,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
     func process(_ file: URL) async {
         let name = file.lastPathComponent
         guard let data = FileManager.default.contents(atPath: file.path).map({ [UInt8]($0) }) else { return }
-        let contentId = Self.contentId(data)
+        let contentId = InboundDocument.contentId(of: data)
         let reading: FileReading
         do throws(FormatError) {
             if name.lowercased().hasSuffix(".json") {
@@ -125,7 +125,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
         let messages = reading.documents.map { document in
             var header = WireHeader()
-            header.id = "\(party).\(contentId).\(document.position.replacingOccurrences(of: " ", with: ""))"
+            header.id = document.messageId(party: party, contentId: contentId)
             header.type = document.type
             header.recipients = document.recipients
             header.correlationID = document.correlationId
@@ -203,11 +203,6 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         } catch {
             logger.debug("adapter event not journaled", metadata: ["error": "\(error)"])
         }
-    }
-
-    /// A file's identity: a stable 64-bit hash of its bytes and its length, as hex.
-    static func contentId(_ data: [UInt8]) -> String {
-        StableHash(seed: 0, bytes: data).hex + String(data.count, radix: 16)
     }
 
     // MARK: deliveries
