@@ -25,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/drmohundro/SWXMLHash", from: "8.1.1"),
         .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .systemLibrary(
@@ -62,7 +65,19 @@ let package = Package(
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HubMonitor",
+            dependencies: [
+                "HubCore", "HubStore", "HubServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -99,8 +114,11 @@ let package = Package(
         .executableTarget(
             name: "swhub",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubClient", "FlowSamples", "Adapters", "DepartmentFormats",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubMonitor", "HubClient", "FlowSamples", "Adapters",
+                "DepartmentFormats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -132,7 +150,8 @@ let package = Package(
         .testTarget(
             name: "HubServerTests",
             dependencies: [
-                "HubServer", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters", "DepartmentFormats",
+                "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters",
+                "DepartmentFormats",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict

@@ -39,7 +39,9 @@ extension ClientConnection {
         case .pong(let pong):
             // Our session expired or was replaced while the connection stayed up.
             if !pong.receiving && shared.withLock({ $0.welcome != nil }) { reopenSession() }
-        case .none, .hello, .submit, .ack, .ping:
+        case .replayStatus:
+            break  // this connection never asks for a replay
+        case .none, .hello, .submit, .ack, .ping, .replay:
             break
         }
     }

@@ -41,6 +41,30 @@ public struct HubConfig: Sendable, Equatable {
         /// For a bank: the bank codes (联行号 / BIC) it answers for; a registration naming
         /// one of them in its bank accounts is shared with this party.
         public var bankCodes: [String] = []
+        /// The parties whose streams this party may replay and see on the tap as an
+        /// auditor (`"*"`: every party). Empty: only its own.
+        public var audits: [String] = []
+        /// Whether the streams it audits come with bodies (redacted by its `hide` and the
+        /// audited party's); false: headers only.
+        public var auditBodies = true
+    }
+
+    /// The monitoring tap: a CURVE PUB socket carrying a copy of the traffic.
+    public struct Tap: Sendable, Equatable {
+        /// Bind endpoint, e.g. `tcp://127.0.0.1:5571`.
+        public var endpoint: String
+        /// The tap socket's own key pair file.
+        public var keyFile: String
+        /// Copies queued per subscriber before further ones are dropped (and counted).
+        public var queue: Int
+    }
+
+    /// The HTTP side: Prometheus `/metrics` and the web monitor.
+    public struct Monitor: Sendable, Equatable {
+        /// Address to listen on.
+        public var host: String
+        /// TCP port (0: any free port).
+        public var port: Int
     }
 
     /// The business flows (PROTOCOL.md section 13): on when the config has `flows:`.
@@ -73,6 +97,10 @@ public struct HubConfig: Sendable, Equatable {
 
     /// The flows' settings, or nil when the hub only routes.
     public var flows: Flows?
+    /// The monitoring tap, or nil when there is none.
+    public var tap: Tap?
+    /// The HTTP monitor, or nil when there is none.
+    public var monitor: Monitor?
 
     /// The parties that have `role`, in file order.
     public func parties(withRole role: PartyRole) -> [Party] {
@@ -243,6 +271,10 @@ public struct HubConfig: Sendable, Equatable {
             }
             var party = Party(id: rawParty.id, publicKey: key, subscribes: subscribes, hidden: hidden, roles: roles)
             party.bankCodes = bankCodes
+            if let audit = rawParty.audit {
+                party.audits = audit.parties
+                party.auditBodies = audit.bodies ?? true
+            }
             parties.append(party)
         }
         if flows != nil, !parties.contains(where: { $0.roles.contains(.customs) }) {
@@ -251,6 +283,27 @@ public struct HubConfig: Sendable, Equatable {
         var config = HubConfig(settings: settings, types: types, parties: parties)
         config.typeMessages = typeMessages
         config.flows = flows
+        for party in parties {
+            for audited in party.audits where audited != "*" && !parties.contains(where: { $0.id == audited }) {
+                throw ConfigError(.unknownReference, "party '\(party.id)' audits unknown party '\(audited)'")
+            }
+        }
+        if let tap = raw.tap {
+            guard tap.endpoint.contains("://") else {
+                throw ConfigError(.invalidValue, "tap.endpoint '\(tap.endpoint)' is not a ZeroMQ endpoint (tcp://host:port)")
+            }
+            let queue = tap.queue ?? 10_000
+            guard (1...10_000_000).contains(queue) else { throw ConfigError(.invalidValue, "tap.queue = \(queue) is outside 1...10000000") }
+            config.tap = Tap(endpoint: tap.endpoint, keyFile: resolve(tap.keyFile), queue: queue)
+        }
+        if let monitor = raw.monitor {
+            guard let colon = monitor.listen.lastIndex(of: ":"), let port = Int(monitor.listen[monitor.listen.index(after: colon)...]),
+                (0...65535).contains(port), colon != monitor.listen.startIndex
+            else {
+                throw ConfigError(.invalidValue, "monitor.listen '\(monitor.listen)' is not HOST:PORT")
+            }
+            config.monitor = Monitor(host: String(monitor.listen[..<colon]), port: port)
+        }
         return config
     }
 
@@ -343,9 +396,15 @@ private struct RawConfig: Decodable {
         var hide: [String: [String]]?
         var roles: [String]?
         var bankCodes: [String]?
+        var audit: Audit?
+
+        struct Audit: Decodable {
+            var parties: [String]
+            var bodies: Bool?
+        }
 
         enum CodingKeys: String, CodingKey {
-            case id, subscribes, hide, roles
+            case id, subscribes, hide, roles, audit
             case publicKey = "public_key"
             case keyFile = "key_file"
             case bankCodes = "bank_codes"
@@ -386,4 +445,21 @@ private struct RawConfig: Decodable {
     var types: [TypeEntry]
     var parties: [Party]
     var flows: Flows?
+    var tap: Tap?
+    var monitor: Monitor?
+
+    struct Tap: Decodable {
+        var endpoint: String
+        var keyFile: String
+        var queue: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case endpoint, queue
+            case keyFile = "key_file"
+        }
+    }
+
+    struct Monitor: Decodable {
+        var listen: String
+    }
 }

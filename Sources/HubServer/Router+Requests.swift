@@ -43,8 +43,11 @@ extension Router {
             pong.ackedSeq = acked[party] ?? 0
             pong.receiving = sessions[routingId] != nil
             reply(routingId, .pong(pong))
-        case .welcome, .accepted, .error, .deliver, .pong, .none:
-            reply(routingId, WireProtocol.error(.unexpectedCommand, reason: "a client may send HELLO, SUBMIT, ACK or PING only"))
+        case .replay:
+            // Replay sessions are not served by this build yet.
+            reply(routingId, WireProtocol.error(.unexpectedCommand, reason: "REPLAY is not available on this hub"))
+        case .welcome, .accepted, .error, .deliver, .pong, .replayStatus, .none:
+            reply(routingId, WireProtocol.error(.unexpectedCommand, reason: "a client may send HELLO, SUBMIT, ACK, PING or REPLAY only"))
         }
     }
 

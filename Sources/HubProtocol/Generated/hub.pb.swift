@@ -15,6 +15,11 @@
 /// SingleWindowHub wire protocol, version 1.
 /// The grammar of every exchange is in PROTOCOL.md beside this file.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -148,6 +153,22 @@ public nonisolated struct WireCommand: Sendable {
     set {kind = .pong(newValue)}
   }
 
+  public var replay: WireReplay {
+    get {
+      if case .replay(let v)? = kind {return v}
+      return WireReplay()
+    }
+    set {kind = .replay(newValue)}
+  }
+
+  public var replayStatus: WireReplayStatus {
+    get {
+      if case .replayStatus(let v)? = kind {return v}
+      return WireReplayStatus()
+    }
+    set {kind = .replayStatus(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -160,6 +181,8 @@ public nonisolated struct WireCommand: Sendable {
     case ack(WireAck)
     case ping(WirePing)
     case pong(WirePong)
+    case replay(WireReplay)
+    case replayStatus(WireReplayStatus)
 
   }
 
@@ -354,6 +377,173 @@ public nonisolated struct WirePong: Sendable {
   public init() {}
 }
 
+/// Client → hub: opens a replay session on this connection instead of a receiving session:
+/// the journaled stream of `party` (the messages delivered to it), in seq order, with the
+/// policy applied, from `from_seq` or from `since_us`. Deliveries come as DELIVER frame sets
+/// and are acknowledged with ACK as on a receiving session, but a replay's ACKs only return
+/// credit: they never move the party's durable position. A party may replay its own stream;
+/// another party's only if the policy names it an auditor of that party.
+public nonisolated struct WireReplay: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Whose stream; empty means the asker's own.
+  public var party: String = String()
+
+  /// Replay messages with seq >= from_seq. Exclusive with since_us; both 0 = from the start.
+  public var fromSeq: UInt64 = 0
+
+  /// Replay messages journaled at or after this time, microseconds since the Unix epoch.
+  public var sinceUs: Int64 = 0
+
+  /// Only these message types (empty = every type).
+  public var types: [String] = []
+
+  /// Keep the session open after catching up and deliver new messages live, with no gap
+  /// and no duplicate at the switch. False: the replay ends at the head it reached.
+  public var follow: Bool = false
+
+  /// How many deliveries may be unacknowledged at once (0 = hub default).
+  public var credit: UInt32 = 0
+
+  /// Free text naming the client software, for logs.
+  public var client: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Hub → client: where a replay session is.
+public nonisolated struct WireReplayStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var phase: WireReplayStatus.Phase = .unspecified
+
+  /// The stream replayed.
+  public var party: String = String()
+
+  /// The first seq the replay considers (from_seq, or the first message at since_us).
+  public var firstSeq: UInt64 = 0
+
+  /// The journal head the replay has reached.
+  public var headSeq: UInt64 = 0
+
+  /// Deliveries sent so far on this replay.
+  public var delivered: UInt64 = 0
+
+  /// The credit granted.
+  public var credit: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum Phase: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case unspecified // = 0
+
+    /// The replay is open; deliveries follow. first_seq is where it starts.
+    case started // = 1
+
+    /// Every message up to head_seq has been delivered; with follow, live delivery goes on.
+    case caughtUp // = 2
+
+    /// Without follow: the replay is over once everything up to head_seq is acknowledged.
+    case finished // = 3
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .started
+      case 2: self = .caughtUp
+      case 3: self = .finished
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .started: return 1
+      case .caughtUp: return 2
+      case .finished: return 3
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [WireReplayStatus.Phase] = [
+      .unspecified,
+      .started,
+      .caughtUp,
+      .finished,
+    ]
+
+  }
+
+  public init() {}
+}
+
+/// One journaled message, as `swhub replay --format proto` writes it: each entry is
+/// length-delimited (a varint byte count, then the entry).
+public nonisolated struct WireJournalEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var header: WireHeader {
+    get {_header ?? WireHeader()}
+    set {_header = newValue}
+  }
+  /// Returns true if `header` has been explicitly set.
+  public var hasHeader: Bool {self._header != nil}
+  /// Clears the value of `header`. Subsequent reads from it will return its default value.
+  public mutating func clearHeader() {self._header = nil}
+
+  /// The body as delivered to the reader (with the policy's hidden fields removed).
+  public var body: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _header: WireHeader? = nil
+}
+
+/// The second frame of a tap message (the first is its topic, the third its body): the
+/// message's header, addressed to one recipient, and the tap's drop counter.
+public nonisolated struct WireTapInfo: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var header: WireHeader {
+    get {_header ?? WireHeader()}
+    set {_header = newValue}
+  }
+  /// Returns true if `header` has been explicitly set.
+  public var hasHeader: Bool {self._header != nil}
+  /// Clears the value of `header`. Subsequent reads from it will return its default value.
+  public mutating func clearHeader() {self._header = nil}
+
+  /// How many copies for this tap party the hub has dropped so far because its subscribers
+  /// were too slow (their queue was full). A change between two messages means a gap.
+  public var dropped: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _header: WireHeader? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "swhub.v1"
@@ -425,7 +615,7 @@ nonisolated extension WireHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageI
 
 nonisolated extension WireCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Command"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}hello\0\u{1}welcome\0\u{1}submit\0\u{1}accepted\0\u{1}error\0\u{1}deliver\0\u{1}ack\0\u{1}ping\0\u{1}pong\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}hello\0\u{1}welcome\0\u{1}submit\0\u{1}accepted\0\u{1}error\0\u{1}deliver\0\u{1}ack\0\u{1}ping\0\u{1}pong\0\u{1}replay\0\u{3}replay_status\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -551,6 +741,32 @@ nonisolated extension WireCommand: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.kind = .pong(v)
         }
       }()
+      case 19: try {
+        var v: WireReplay?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .replay(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .replay(v)
+        }
+      }()
+      case 20: try {
+        var v: WireReplayStatus?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .replayStatus(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .replayStatus(v)
+        }
+      }()
       default: break
       }
     }
@@ -600,6 +816,14 @@ nonisolated extension WireCommand: SwiftProtobuf.Message, SwiftProtobuf._Message
     case .pong?: try {
       guard case .pong(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
+    case .replay?: try {
+      guard case .replay(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+    }()
+    case .replayStatus?: try {
+      guard case .replayStatus(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
     }()
     case nil: break
     }
@@ -967,6 +1191,203 @@ nonisolated extension WirePong: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
     if lhs.nonce != rhs.nonce {return false}
     if lhs.ackedSeq != rhs.ackedSeq {return false}
     if lhs.receiving != rhs.receiving {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireReplay: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Replay"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}party\0\u{3}from_seq\0\u{3}since_us\0\u{1}types\0\u{1}follow\0\u{1}credit\0\u{1}client\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.party) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.fromSeq) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.sinceUs) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.types) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.follow) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.credit) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.client) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.party.isEmpty {
+      try visitor.visitSingularStringField(value: self.party, fieldNumber: 1)
+    }
+    if self.fromSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.fromSeq, fieldNumber: 2)
+    }
+    if self.sinceUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.sinceUs, fieldNumber: 3)
+    }
+    if !self.types.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.types, fieldNumber: 4)
+    }
+    if self.follow != false {
+      try visitor.visitSingularBoolField(value: self.follow, fieldNumber: 5)
+    }
+    if self.credit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.credit, fieldNumber: 6)
+    }
+    if !self.client.isEmpty {
+      try visitor.visitSingularStringField(value: self.client, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireReplay, rhs: WireReplay) -> Bool {
+    if lhs.party != rhs.party {return false}
+    if lhs.fromSeq != rhs.fromSeq {return false}
+    if lhs.sinceUs != rhs.sinceUs {return false}
+    if lhs.types != rhs.types {return false}
+    if lhs.follow != rhs.follow {return false}
+    if lhs.credit != rhs.credit {return false}
+    if lhs.client != rhs.client {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireReplayStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReplayStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}phase\0\u{1}party\0\u{3}first_seq\0\u{3}head_seq\0\u{1}delivered\0\u{1}credit\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.phase) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.party) }()
+      case 3: try { try decoder.decodeSingularUInt64Field(value: &self.firstSeq) }()
+      case 4: try { try decoder.decodeSingularUInt64Field(value: &self.headSeq) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.delivered) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.credit) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.phase != .unspecified {
+      try visitor.visitSingularEnumField(value: self.phase, fieldNumber: 1)
+    }
+    if !self.party.isEmpty {
+      try visitor.visitSingularStringField(value: self.party, fieldNumber: 2)
+    }
+    if self.firstSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.firstSeq, fieldNumber: 3)
+    }
+    if self.headSeq != 0 {
+      try visitor.visitSingularUInt64Field(value: self.headSeq, fieldNumber: 4)
+    }
+    if self.delivered != 0 {
+      try visitor.visitSingularUInt64Field(value: self.delivered, fieldNumber: 5)
+    }
+    if self.credit != 0 {
+      try visitor.visitSingularUInt32Field(value: self.credit, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireReplayStatus, rhs: WireReplayStatus) -> Bool {
+    if lhs.phase != rhs.phase {return false}
+    if lhs.party != rhs.party {return false}
+    if lhs.firstSeq != rhs.firstSeq {return false}
+    if lhs.headSeq != rhs.headSeq {return false}
+    if lhs.delivered != rhs.delivered {return false}
+    if lhs.credit != rhs.credit {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireReplayStatus.Phase: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0PHASE_UNSPECIFIED\0\u{1}STARTED\0\u{1}CAUGHT_UP\0\u{1}FINISHED\0")
+}
+
+nonisolated extension WireJournalEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JournalEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}body\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._header) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.body) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._header {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.body.isEmpty {
+      try visitor.visitSingularBytesField(value: self.body, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireJournalEntry, rhs: WireJournalEntry) -> Bool {
+    if lhs._header != rhs._header {return false}
+    if lhs.body != rhs.body {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireTapInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TapInfo"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}dropped\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._header) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.dropped) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._header {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.dropped != 0 {
+      try visitor.visitSingularUInt64Field(value: self.dropped, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireTapInfo, rhs: WireTapInfo) -> Bool {
+    if lhs._header != rhs._header {return false}
+    if lhs.dropped != rhs.dropped {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
