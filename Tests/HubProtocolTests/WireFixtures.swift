@@ -1,3 +1,4 @@
+import Foundation
 import HubProtocol
 
 /// Messages of `Schemas/hub.proto` with every field set to a value other than its default,
@@ -87,10 +88,46 @@ enum WireFixtures {
     }
 
     /// One of each `Command.kind`, in field-number order (10...18).
+    static var replay: WireReplay {
+        var replay = WireReplay()
+        replay.party = "customs"
+        replay.fromSeq = 42
+        replay.types = ["ceb.Order", "ceb.Inventory"]
+        replay.follow = true
+        replay.credit = 500
+        replay.client = "fixture"
+        return replay
+    }
+
+    static var replayStatus: WireReplayStatus {
+        var status = WireReplayStatus()
+        status.phase = .caughtUp
+        status.party = "customs"
+        status.firstSeq = 42
+        status.headSeq = 1042
+        status.delivered = 17
+        status.credit = 500
+        return status
+    }
+
+    static var journalEntry: WireJournalEntry {
+        var entry = WireJournalEntry()
+        entry.header = header
+        entry.body = Data([1, 2, 3])
+        return entry
+    }
+
+    static var tapInfo: WireTapInfo {
+        var info = WireTapInfo()
+        info.header = header
+        info.dropped = 3
+        return info
+    }
+
     static var allKinds: [WireCommand.OneOf_Kind] {
         [
             .hello(hello), .welcome(welcome), .submit(submit), .accepted(accepted), .error(error),
-            .deliver(deliver), .ack(ack), .ping(ping), .pong(pong),
+            .deliver(deliver), .ack(ack), .ping(ping), .pong(pong), .replay(replay), .replayStatus(replayStatus),
         ]
     }
 }
@@ -108,6 +145,8 @@ extension WireCommand.OneOf_Kind {
         case .ack: "ack"
         case .ping: "ping"
         case .pong: "pong"
+        case .replay: "replay"
+        case .replayStatus: "replay_status"
         }
     }
 }

@@ -83,9 +83,9 @@ struct WireMessagesRoundTripTests {
         #expect(decoded.kind == nil)
     }
 
-    /// PROTOCOL.md §9: a kind unknown to this build reads as "none set" (field 19, empty Hello).
+    /// PROTOCOL.md §9: a kind unknown to this build reads as "none set" (field 99, empty message).
     @Test func unknownCommandKindReadsAsNone() throws {
-        let bytes: [UInt8] = [0x08, 0x01, 0x9A, 0x01, 0x00]  // version = 1; field 19, length 0
+        let bytes: [UInt8] = [0x08, 0x01, 0x9A, 0x06, 0x00]  // version = 1; field 99, length 0
         let decoded = try WireCommand(serializedBytes: bytes)
         #expect(decoded.version == 1)
         #expect(decoded.kind == nil)
@@ -106,7 +106,8 @@ struct WireMessagesRoundTripTests {
             "Header": WireFixtures.header, "Hello": WireFixtures.hello, "Welcome": WireFixtures.welcome,
             "Submit": WireFixtures.submit, "Accepted": WireFixtures.accepted, "Error": WireFixtures.error,
             "Deliver": WireFixtures.deliver, "Ack": WireFixtures.ack, "Ping": WireFixtures.ping,
-            "Pong": WireFixtures.pong,
+            "Pong": WireFixtures.pong, "Replay": WireFixtures.replay, "ReplayStatus": WireFixtures.replayStatus,
+            "JournalEntry": WireFixtures.journalEntry, "TapInfo": WireFixtures.tapInfo,
         ]
         #expect(Set(schema.messages.keys) == Set(fixtures.keys).union(["Command"]))
         var options = JSONEncodingOptions()
@@ -126,7 +127,7 @@ struct WireMessagesRoundTripTests {
         let schema = try ProtoSchema.load()
         let commandFields = try #require(schema.messages["Command"])
         #expect(Set(commandFields) == Set(WireFixtures.allKinds.map(\.name)).union(["version"]))
-        #expect(WireFixtures.allKinds.count == 9)
+        #expect(WireFixtures.allKinds.count == 11)
     }
 }
 
