@@ -92,6 +92,7 @@ enum WireFixtures {
         var replay = WireReplay()
         replay.party = "customs"
         replay.fromSeq = 42
+        replay.sinceUs = 1_763_000_000_000_000
         replay.types = ["ceb.Order", "ceb.Inventory"]
         replay.follow = true
         replay.credit = 500

@@ -138,7 +138,8 @@ struct KindArgument: Sendable, CustomTestStringConvertible {
 }
 
 /// The message and field names of `Schemas/hub.proto`, read with a small line parser good
-/// enough for that file (one field per line, no nested messages).
+/// enough for that file (one field per line, no nested messages; nested enums' values are
+/// skipped).
 struct ProtoSchema {
     /// Field names by message name.
     var messages: [String: [String]] = [:]
@@ -149,13 +150,18 @@ struct ProtoSchema {
         let text = try String(contentsOf: root.appendingPathComponent("Schemas/hub.proto"), encoding: .utf8)
         var schema = ProtoSchema()
         var current: String?
+        var inEnum = false
         for rawLine in text.split(separator: "\n") {
             var line = String(rawLine)
             if let comment = line.range(of: "//") { line.removeSubrange(comment.lowerBound...) }
             line = line.trimmingCharacters(in: .whitespaces)
             let words = line.split(whereSeparator: { " ;=".contains($0) }).map(String.init)
             guard let first = words.first else { continue }
-            if first == "message", words.count >= 2 {
+            if first == "enum" {
+                inEnum = true
+            } else if inEnum {
+                if first == "}" { inEnum = false }
+            } else if first == "message", words.count >= 2 {
                 current = words[1]
                 schema.messages[words[1]] = []
             } else if let message = current, line.hasSuffix(";"), line.contains("=") {
