@@ -57,6 +57,12 @@ public struct HubConfig: Sendable, Equatable {
         public var keyFile: String
         /// Copies queued per subscriber before further ones are dropped (and counted).
         public var queue: Int
+
+        public init(endpoint: String, keyFile: String, queue: Int = 10_000) {
+            self.endpoint = endpoint
+            self.keyFile = keyFile
+            self.queue = queue
+        }
     }
 
     /// The HTTP side: Prometheus `/metrics` and the web monitor.
@@ -65,6 +71,11 @@ public struct HubConfig: Sendable, Equatable {
         public var host: String
         /// TCP port (0: any free port).
         public var port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
     }
 
     /// The business flows (PROTOCOL.md section 13): on when the config has `flows:`.
