@@ -72,6 +72,14 @@ extension Router {
         guard !emissions.isEmpty else { return }
         let now = WallClock.nowMicroseconds()
         for emission in emissions {
+            // One line per flow decision (share, forward, feedback, release notice, answer):
+            // their number follows the filings, not the message traffic.
+            logger.info(
+                "flow emitted",
+                metadata: [
+                    "message_id": "\(emission.id)", "type": "\(emission.type)", "correlation_id": "\(emission.correlationId)",
+                    "recipients": "\(emission.recipients.joined(separator: ","))",
+                ])
             var header = WireHeader()
             header.id = emission.id
             header.type = emission.type
