@@ -71,11 +71,18 @@ extension Router {
     func emit(_ emissions: [FlowEmission]) {
         guard !emissions.isEmpty else { return }
         let now = WallClock.nowMicroseconds()
+        // One info line per flow decision (what one message or timer made the flows emit:
+        // shares, forwards, feedback, release notices, answers), so their number follows the
+        // filings, not the message traffic; one debug line per emitted message.
+        logger.info(
+            "flow emitted",
+            metadata: [
+                "count": "\(emissions.count)", "types": "\(Set(emissions.map(\.type)).sorted().joined(separator: ","))",
+                "message_id": "\(emissions[0].id)", "correlation_id": "\(emissions[0].correlationId)",
+            ])
         for emission in emissions {
-            // One line per flow decision (share, forward, feedback, release notice, answer):
-            // their number follows the filings, not the message traffic.
-            logger.info(
-                "flow emitted",
+            logger.debug(
+                "flow message",
                 metadata: [
                     "message_id": "\(emission.id)", "type": "\(emission.type)", "correlation_id": "\(emission.correlationId)",
                     "recipients": "\(emission.recipients.joined(separator: ","))",

@@ -204,7 +204,7 @@ final class Router: @unchecked Sendable {
         if !marks.isEmpty { writer.enqueue(progress: marks) }
     }
 
-    func closeSession(_ routingId: [UInt8], reason: String) {
+    func closeSession(_ routingId: [UInt8], reason: String = "closed") {
         guard let session = sessions.removeValue(forKey: routingId) else { return }
         logger.info(
             "receiving session closed",

@@ -1,3 +1,5 @@
+import Foundation
+import GRDB
 import HubStore
 import Testing
 
@@ -62,6 +64,47 @@ struct JournalTraceTests {
             let report = try JournalInspector(path: journal.path).trace("x")
             #expect(report.messages.map(\.sender) == ["alice", "zed"])
             #expect(report.messages.allSatisfy { $0.role == .subject && $0.deliveries == [TraceReport.Delivery(party: "bob", delivered: false, deliveredAtUs: nil, acknowledged: false, acknowledgedAtUs: nil)] })
+        }
+    }
+
+    /// A journal from before the progress log: traced as it is (no delivery known), then,
+    /// once the store has upgraded it, what was acknowledged before shows without a time and
+    /// what came after with the times of the new marks.
+    @Test func aJournalFromBeforeTheProgressLog() throws {
+        try withTemporaryJournal { journal in
+            let queue = try DatabaseQueue(path: journal.path)
+            try queue.write { db in
+                try db.execute(sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1-journal');
+                    CREATE TABLE messages (
+                        seq INTEGER PRIMARY KEY, sender TEXT NOT NULL, msg_id TEXT NOT NULL, type TEXT NOT NULL,
+                        recipients TEXT NOT NULL, correlation_id TEXT NOT NULL, created_at_us INTEGER NOT NULL,
+                        journaled_at_us INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE (sender, msg_id));
+                    CREATE TABLE inbox (recipient TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (recipient, seq)) WITHOUT ROWID;
+                    CREATE TABLE cursors (party TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL);
+                    INSERT INTO cursors VALUES ('bob', 3);
+                    """)
+                for seq in 1...5 {
+                    try db.execute(
+                        sql: "INSERT INTO messages VALUES (?, 'alice', ?, 'order', 'bob', '', 1, 2, ?)",
+                        arguments: [seq, "old-\(seq)", Data(body(for: "old-\(seq)"))])
+                    try db.execute(sql: "INSERT INTO inbox VALUES ('bob', ?)", arguments: [seq])
+                }
+            }
+            let unknown = TraceReport.Delivery(party: "bob", delivered: false, deliveredAtUs: nil, acknowledged: false, acknowledgedAtUs: nil)
+            #expect(try JournalInspector(path: journal.path).trace("old-2").messages[0].deliveries == [unknown])
+
+            _ = try journal.open().append([], acks: [:], progress: [Self.mark("bob", .delivered, 5, 7_000)])
+            let inspector = try JournalInspector(path: journal.path)
+            #expect(try inspector.trace("old-2").messages[0].deliveries == [
+                TraceReport.Delivery(party: "bob", delivered: true, deliveredAtUs: nil, acknowledged: true, acknowledgedAtUs: nil)
+            ])
+            #expect(try inspector.trace("old-4").messages[0].deliveries == [
+                TraceReport.Delivery(party: "bob", delivered: true, deliveredAtUs: 7_000, acknowledged: false, acknowledgedAtUs: nil)
+            ])
+            let kinds = try inspector.trace("old-2").events.map { "\($0.kind.rawValue) \($0.atUs.map(String.init) ?? "-")" }
+            #expect(kinds == ["received 1", "journaled 2", "delivered -", "acknowledged -"])
         }
     }
 }
