@@ -162,10 +162,10 @@ public final class DepartmentAdapter: Sendable {
                     state.withLock { $0.refusedByHub += 1 }
                     logger.error(
                         "the hub refused a reply; not retried",
-                        metadata: ["id": "\(reply.id)", "type": "\(reply.type)", "error": "\(error)"])
+                        metadata: ["message_id": "\(reply.id)", "type": "\(reply.type)", "code": "\(error.code)", "error": "\(error)"])
                     return true
                 }
-                logger.warning("reply not journaled yet; retrying", metadata: ["id": "\(reply.id)", "error": "\(error)"])
+                logger.warning("reply not journaled yet; retrying", metadata: ["message_id": "\(reply.id)", "error": "\(error)"])
             } catch {
                 return false
             }

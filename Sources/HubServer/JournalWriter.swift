@@ -11,11 +11,12 @@ import ZeroMQ
 ///
 /// Owns its wake-up PUSH socket on its own thread.
 final class JournalWriter: @unchecked Sendable {
-    // Invariant: `queue`, `acks` and `stopping` are only touched with `condition` locked;
+    // Invariant: `queue`, `acks`, `progress` and `stopping` are only touched with `condition` locked;
     // `wake` only on the writer thread.
     private let condition = NSCondition()
     private var queue: [PendingSubmit] = []
     private var acks: [String: UInt64] = [:]
+    private var progress: [ProgressMark] = []
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
 
@@ -61,6 +62,14 @@ final class JournalWriter: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// Queues progress marks; they are logged with the next commit.
+    func enqueue(progress marks: [ProgressMark]) {
+        condition.lock()
+        progress.append(contentsOf: marks)
+        condition.signal()
+        condition.unlock()
+    }
+
     /// Commits what is queued, then stops the thread and waits for it.
     func stop() {
         condition.lock()
@@ -73,8 +82,8 @@ final class JournalWriter: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while queue.isEmpty && acks.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty && acks.isEmpty && stopping {
+            while queue.isEmpty && acks.isEmpty && progress.isEmpty && !stopping { condition.wait() }
+            if queue.isEmpty && acks.isEmpty && progress.isEmpty && stopping {
                 condition.unlock()
                 break
             }
@@ -83,13 +92,15 @@ final class JournalWriter: @unchecked Sendable {
             queue.removeFirst(take)
             let batchAcks = acks
             acks.removeAll()
+            let batchProgress = progress
+            progress.removeAll()
             condition.unlock()
-            commit(batch, acks: batchAcks)
+            commit(batch, acks: batchAcks, progress: batchProgress)
         }
         wake.close()
     }
 
-    private func commit(_ batch: [PendingSubmit], acks: [String: UInt64]) {
+    private func commit(_ batch: [PendingSubmit], acks: [String: UInt64], progress marks: [ProgressMark]) {
         let appends = batch.map { submit in
             JournalAppend(
                 sender: submit.party, id: submit.header.id, type: submit.header.type,
@@ -99,7 +110,7 @@ final class JournalWriter: @unchecked Sendable {
         let event: HubEvent
         do {
             let t0 = ContinuousClock.now
-            let outcomes = try store.append(appends, acks: acks)
+            let outcomes = try store.append(appends, acks: acks, progress: marks)
             let took = ContinuousClock.now - t0
             if took > .milliseconds(500) {
                 logger.warning("slow journal commit: the disk is not keeping up", metadata: ["took": "\(took)", "messages": "\(batch.count)"])
@@ -108,6 +119,7 @@ final class JournalWriter: @unchecked Sendable {
         } catch {
             logger.error("journal commit failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
             if !acks.isEmpty { enqueue(acks: acks) }  // retried with the next commit
+            if !marks.isEmpty { enqueue(progress: marks) }
             event = .commitFailed(batch, reason: "\(error)")
         }
         guard !batch.isEmpty else { return }

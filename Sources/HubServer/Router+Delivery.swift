@@ -31,7 +31,7 @@ extension Router {
             pending -= batch.count
             for submit in batch {
                 if submit.routingId.isEmpty {
-                    logger.error("flow message not journaled; the flows emit it again when the hub restarts", metadata: ["id": "\(submit.header.id)"])
+                    logger.error("flow message not journaled; the flows emit it again when the hub restarts", metadata: ["message_id": "\(submit.header.id)", "type": "\(submit.header.type)"])
                 }
                 reply(submit.routingId, WireProtocol.error(.journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id))
             }
@@ -62,6 +62,9 @@ extension Router {
             accepted.duplicate = outcome.duplicate
             accepted.recipients = UInt32(outcome.recipients.count)
             reply(submit.routingId, .accepted(accepted))
+            logger.trace(
+                outcome.duplicate ? "duplicate submission" : "journaled",
+                metadata: ["party": "\(submit.party)", "message_id": "\(submit.header.id)", "seq": "\(outcome.seq)", "type": "\(submit.header.type)"])
             guard !outcome.duplicate else { continue }
             flowsRead(submit, outcome)
             headSeq = max(headSeq, outcome.seq)
@@ -89,14 +92,14 @@ extension Router {
             case .send(let seq, let payload):
                 switch deliver(payload, to: session) {
                 case .sent:
-                    continue
+                    progress.note(session.party, .delivered, seq: seq, atUs: WallClock.nowMicroseconds())
                 case .full:
                     // The peer's queue is full: take back this and every later send, retry soon.
                     sessions[routingId]?.delivery.sendFailed(seq: seq)
                     sessions[routingId]?.parkedSince = clock.now
                     return
                 case .gone:
-                    closeSession(routingId)
+                    closeSession(routingId, reason: "receiving peer vanished")
                     return
                 }
             }
@@ -150,10 +153,9 @@ extension Router {
             _ = try socket.send(body, dontWait: true)
             return .sent
         } catch let error as ZMQError where error.isHostUnreachable {
-            logger.info("receiving peer vanished", metadata: ["party": "\(session.party)"])
             return .gone
         } catch {
-            logger.warning("delivery failed", metadata: ["party": "\(session.party)", "error": "\(error)"])
+            logger.warning("delivery failed", metadata: ["party": "\(session.party)", "session": "\(session.id)", "error": "\(error)"])
             return .full
         }
     }

@@ -71,7 +71,22 @@ extension Router {
     func emit(_ emissions: [FlowEmission]) {
         guard !emissions.isEmpty else { return }
         let now = WallClock.nowMicroseconds()
+        // One info line per flow decision (what one message or timer made the flows emit:
+        // shares, forwards, feedback, release notices, answers), so their number follows the
+        // filings, not the message traffic; one debug line per emitted message.
+        logger.info(
+            "flow emitted",
+            metadata: [
+                "count": "\(emissions.count)", "types": "\(Set(emissions.map(\.type)).sorted().joined(separator: ","))",
+                "message_id": "\(emissions[0].id)", "correlation_id": "\(emissions[0].correlationId)",
+            ])
         for emission in emissions {
+            logger.debug(
+                "flow message",
+                metadata: [
+                    "message_id": "\(emission.id)", "type": "\(emission.type)", "correlation_id": "\(emission.correlationId)",
+                    "recipients": "\(emission.recipients.joined(separator: ","))",
+                ])
             var header = WireHeader()
             header.id = emission.id
             header.type = emission.type

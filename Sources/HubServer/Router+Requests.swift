@@ -62,22 +62,30 @@ extension Router {
         let body = frames[2]
         switch routing.route(from: party, header: header, bodyBytes: body.count) {
         case .failure(let failure):
-            logger.debug("submission refused", metadata: ["party": "\(party)", "code": "\(failure.code)"])
-            reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: Self.echo(header.id)))
+            refuse(routingId, header, party: party, failure.code, failure.reason)
         case .success(let recipients):
             if let failure = body.withUnsafeBytes({ policy.validate(type: header.type, body: $0) }) {
-                reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: Self.echo(header.id)))
+                refuse(routingId, header, party: party, failure.code, failure.reason)
             } else if let failure = admitFlow(header: header, body: body, party: party) {
-                reply(routingId, WireProtocol.error(failure.code, reason: failure.reason, id: Self.echo(header.id)))
+                refuse(routingId, header, party: party, failure.code, failure.reason)
             } else if draining {
-                reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; resubmit later", id: Self.echo(header.id)))
+                refuse(routingId, header, party: party, .shuttingDown, "the hub is shutting down; resubmit later")
             } else if pending >= settings.maxPending {
-                reply(routingId, WireProtocol.error(.hubBusy, reason: "\(pending) submissions are waiting for the journal; resubmit later", id: Self.echo(header.id)))
+                refuse(routingId, header, party: party, .hubBusy, "\(pending) submissions are waiting for the journal; resubmit later")
             } else {
                 pending += 1
                 toJournal.append(PendingSubmit(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
             }
         }
+    }
+
+    /// Refuses a submission: one ERROR to the client, one debug line (refusals can come by
+    /// the thousand from one misbehaving client, so never louder).
+    private func refuse(_ routingId: [UInt8], _ header: WireHeader, party: String, _ code: HubErrorCode, _ reason: String) {
+        logger.debug(
+            "submission refused",
+            metadata: ["party": "\(party)", "message_id": "\(Self.echo(header.id).prefix(200))", "type": "\(header.type.prefix(100))", "code": "\(code)"])
+        reply(routingId, WireProtocol.error(code, reason: reason, id: Self.echo(header.id)))
     }
 
     private func handleHello(_ hello: WireHello, routingId: [UInt8], party: String) {
@@ -95,14 +103,13 @@ extension Router {
         welcome.heartbeatMs = UInt32(settings.heartbeatMs)
         welcome.maxBodyBytes = UInt32(settings.maxBodyBytes)
         welcome.hubVersion = HubVersion.current
-        closeSession(routingId)
+        closeSession(routingId, reason: "HELLO again on the same connection")
         guard hello.receive else {
             reply(routingId, .welcome(welcome))
             return
         }
         if let previous = receivers[party] {
-            logger.info("receiving session replaced by a new connection", metadata: ["party": "\(party)"])
-            closeSession(previous)
+            closeSession(previous, reason: "replaced by a new connection")
         }
         let id = nextSessionId
         nextSessionId += 1
@@ -142,5 +149,6 @@ extension Router {
     func noteAck(_ party: String, _ seq: UInt64) {
         acked[party] = seq
         dirtyAcks[party] = seq
+        progress.note(party, .acked, seq: seq, atUs: WallClock.nowMicroseconds())
     }
 }

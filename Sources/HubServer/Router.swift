@@ -45,6 +45,8 @@ final class Router: @unchecked Sendable {
     var acked: [String: UInt64]
     var dirtyAcks: [String: UInt64] = [:]
     var lastAckFlush: ContinuousClock.Instant
+    /// Delivery and acknowledgement positions with their times, for `swhub trace`.
+    var progress = ProgressLog()
     var headSeq: UInt64
     /// Submissions handed to the writer and not yet answered.
     var pending = 0
@@ -158,6 +160,7 @@ final class Router: @unchecked Sendable {
             }
         }
         flushAcks(force: true)
+        flushProgress(force: true)
         writer.stop()
         reader.stop()
         retryReplies()
@@ -175,8 +178,7 @@ final class Router: @unchecked Sendable {
         let expiry = Duration.milliseconds(settings.heartbeatMs * 3)
         for (routingId, session) in sessions {
             if now - session.lastSeen > expiry {
-                logger.info("session expired: no heartbeat", metadata: ["party": "\(session.party)", "session": "\(session.id)"])
-                closeSession(routingId)
+                closeSession(routingId, reason: "no heartbeat")
             } else if let parked = session.parkedSince, now - parked > .milliseconds(20) {
                 sessions[routingId]?.parkedSince = nil
                 guard let actions = sessions[routingId]?.delivery.resume() else { continue }
@@ -185,6 +187,7 @@ final class Router: @unchecked Sendable {
         }
         if !replyBacklog.isEmpty { retryReplies() }
         flushAcks(force: false)
+        flushProgress(force: false)
         flowsTick()
     }
 
@@ -195,8 +198,17 @@ final class Router: @unchecked Sendable {
         lastAckFlush = clock.now
     }
 
-    func closeSession(_ routingId: [UInt8]) {
+    func flushProgress(force: Bool) {
+        guard !progress.isEmpty else { return }
+        let marks = progress.due(now: clock.now, force: force)
+        if !marks.isEmpty { writer.enqueue(progress: marks) }
+    }
+
+    func closeSession(_ routingId: [UInt8], reason: String = "closed") {
         guard let session = sessions.removeValue(forKey: routingId) else { return }
+        logger.info(
+            "receiving session closed",
+            metadata: ["party": "\(session.party)", "session": "\(session.id)", "reason": "\(reason)", "acked_seq": "\(acked[session.party] ?? 0)"])
         sessionConnections[session.id] = nil
         if receivers[session.party] == routingId { receivers[session.party] = nil }
     }

@@ -127,9 +127,11 @@ public final class JournalInspector: Sendable {
         }
     }
 
-    private func read<R>(_ body: (Database) throws -> R) throws -> R {
+    func read<R>(_ body: (Database) throws -> R) throws -> R {
         do {
             return try queue.read(body)
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError(code: .readFailed, reason: "\(error)")
         }

@@ -40,6 +40,27 @@ enum JournalSQL {
         ON CONFLICT (party) DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)
         """
 
+    /// Adds a progress mark unless an earlier mark of the same party and kind reached as
+    /// far already (so marks rise in seq; a redelivery after a reconnect adds none).
+    static let insertProgress = """
+        INSERT OR IGNORE INTO progress (party, kind, seq, at_us)
+        SELECT ?1, ?2, ?3, ?4
+        WHERE ?3 > COALESCE((SELECT MAX(seq) FROM progress WHERE party = ?1 AND kind = ?2), 0)
+        """
+
+    /// The first mark of a party and kind at or past a seq.
+    static let selectProgress = """
+        SELECT seq, at_us FROM progress WHERE party = ? AND kind = ? AND seq >= ? ORDER BY seq LIMIT 1
+        """
+
+    /// Messages whose correlation id is one given (served by `messages_correlation`).
+    static let selectByCorrelation = """
+        SELECT \(recordColumns) FROM messages AS m WHERE m.correlation_id = ? AND m.correlation_id <> '' ORDER BY m.seq
+        """
+
+    /// The next sender after one, through the (sender, msg_id) index.
+    static let selectNextSender = "SELECT MIN(sender) FROM messages WHERE sender > ?"
+
     /// Every acknowledgement position.
     static let selectAcks = "SELECT party, acked_seq FROM cursors"
 

@@ -10,6 +10,9 @@ import GRDB
 ///   recipient that was offline for hours is served by one range scan.
 /// - `cursors`: every party's acknowledgement position.
 /// - `messages.chain` (v2): the row's link of the hash chain (`JournalChain`).
+/// - `progress` (v3): the progress log (``ProgressMark``), clustered by party, kind, seq;
+///   and `messages_correlation`, a partial index of the non-empty correlation ids, through
+///   which `swhub trace` finds the answers, receipts and feedback of a message.
 enum JournalSchema {
     /// The migrator; register new migrations at the end, never edit a shipped one.
     static var migrator: DatabaseMigrator {
@@ -55,6 +58,27 @@ enum JournalSchema {
                 previous = link
             }
             for (seq, link) in links { try update.execute(arguments: [Data(link), seq]) }
+        }
+        migrator.registerMigration("v3-progress") { db in
+            // Marks with time 0 stand for "up to here, before the log was kept": a message
+            // journaled before the upgrade and already acknowledged then shows no time
+            // rather than the time of a later mark.
+            try db.execute(
+                sql: """
+                    CREATE TABLE progress (
+                        party TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        seq INTEGER NOT NULL,
+                        at_us INTEGER NOT NULL,
+                        PRIMARY KEY (party, kind, seq)
+                    ) WITHOUT ROWID;
+                    INSERT INTO progress (party, kind, seq, at_us)
+                        SELECT party, 'delivered', acked_seq, 0 FROM cursors WHERE acked_seq > 0;
+                    INSERT INTO progress (party, kind, seq, at_us)
+                        SELECT party, 'acked', acked_seq, 0 FROM cursors WHERE acked_seq > 0;
+                    CREATE INDEX messages_correlation ON messages (correlation_id) WHERE correlation_id <> '';
+                    """
+            )
         }
         return migrator
     }

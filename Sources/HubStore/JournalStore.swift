@@ -6,8 +6,8 @@
 /// memory. Errors are ``StoreError``s.
 public protocol JournalStore: Sendable {
     /// Appends the batch in ONE transaction that is durable (fsync'd) when this returns
-    /// (group commit), and saves the given acknowledgement positions in the same
-    /// transaction.
+    /// (group commit), and saves the given acknowledgement positions and progress marks in
+    /// the same transaction.
     ///
     /// Each entry gets the next seq, or, if `(sender, id)` is already journaled (earlier,
     /// or earlier in this same batch), its original seq, original recipients and
@@ -16,8 +16,10 @@ public protocol JournalStore: Sendable {
     /// - Parameters:
     ///   - batch: The messages to journal, in order.
     ///   - acks: Acknowledgement positions to save, by party (see ``saveAcks(_:)``).
+    ///   - progress: Progress marks to log; a mark that does not pass every earlier mark of
+    ///     its party and kind is left out (see ``ProgressMark``).
     /// - Returns: One outcome per entry, in batch order.
-    func append(_ batch: [JournalAppend], acks: [String: UInt64]) throws -> [AppendOutcome]
+    func append(_ batch: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> [AppendOutcome]
 
     /// Saves acknowledgement positions durably; a position never moves backwards (the
     /// maximum of the old and the new one is kept).
@@ -77,4 +79,16 @@ public protocol JournalStore: Sendable {
     ///
     /// - Returns: The head of the journal.
     func headSeq() throws -> UInt64
+}
+
+extension JournalStore {
+    /// Appends the batch and saves acknowledgement positions, logging no progress marks.
+    ///
+    /// - Parameters:
+    ///   - batch: The messages to journal, in order.
+    ///   - acks: Acknowledgement positions to save, by party.
+    /// - Returns: One outcome per entry, in batch order.
+    public func append(_ batch: [JournalAppend], acks: [String: UInt64]) throws -> [AppendOutcome] {
+        try append(batch, acks: acks, progress: [])
+    }
 }

@@ -76,11 +76,14 @@ public final class SQLiteJournalStore: JournalStore {
         checkpointer.stop()
     }
 
-    public func append(_ batch: [JournalAppend], acks: [String: UInt64]) throws -> [AppendOutcome] {
-        if batch.isEmpty && acks.isEmpty { return [] }
+    public func append(_ batch: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> [AppendOutcome] {
+        if batch.isEmpty && acks.isEmpty && progress.isEmpty { return [] }
         return try writing("append") {
             let joinedRecipients = try batch.map { try JournalSQL.joinRecipients($0.recipients) }
             let storedAcks = try Self.storableAcks(acks)
+            let storedProgress = try progress.map { mark in
+                (mark, try JournalSQL.storable(mark.seq, what: "progress mark", code: .writeFailed))
+            }
             let journaledAtUs = WallClock.nowMicroseconds()
             return try pool.writeWithoutTransaction { db in
                 var head = writer.head
@@ -122,6 +125,12 @@ public final class SQLiteJournalStore: JournalStore {
                         }
                     }
                     try Self.saveAcks(storedAcks, in: db)
+                    if !storedProgress.isEmpty {
+                        let insertProgress = try db.cachedStatement(sql: JournalSQL.insertProgress)
+                        for (mark, seq) in storedProgress {
+                            try insertProgress.execute(arguments: [mark.party, mark.kind.rawValue, seq, mark.atUs])
+                        }
+                    }
                     return .commit
                 }
                 // Committed: only now do the head and the chain move (a failed batch leaves them as they were).

@@ -11,6 +11,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case writeFailed
             case readFailed
             case corrupt
+            case notFound
         }
 
         private let value: Value
@@ -29,6 +30,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         public static let readFailed = Code(.readFailed)
         /// The journal file is damaged or is not a journal.
         public static let corrupt = Code(.corrupt)
+        /// What was asked for is not in the journal (`swhub trace` of an unknown id).
+        public static let notFound = Code(.notFound)
 
         /// The code's name, such as `writeFailed`.
         public var description: String {
@@ -38,6 +41,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case .writeFailed: "writeFailed"
             case .readFailed: "readFailed"
             case .corrupt: "corrupt"
+            case .notFound: "notFound"
             }
         }
     }

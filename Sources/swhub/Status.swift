@@ -22,29 +22,18 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let inspector = try JournalInspector(path: HubConfig.load(path: config).settings.journal)
-        let prefix = "fb:\(id):"
-        // fb:<subject id>:<subject sender>:<n>; the subject id itself may hold colons.
-        var bySender: [String: [BizFeedback]] = [:]
-        var senders: [String] = []
-        for record in try inspector.records(sender: HubConfig.hubParty, idPrefix: prefix) {
-            let rest = record.id.dropFirst(prefix.count).split(separator: ":", omittingEmptySubsequences: false)
-            guard rest.count == 2, let feedback = try? BizFeedback(serializedBytes: record.body) else { continue }
-            let sender = String(rest[0])
-            if bySender[sender] == nil { senders.append(sender) }
-            bySender[sender, default: []].append(feedback)
-        }
-        guard !senders.isEmpty else {
+        let histories = try inspector.feedback(subjectId: id)
+        guard !histories.isEmpty else {
             throw ValidationError("no feedback about a filing with id '\(id)' in the journal (is it a reg.Registration's or ceb.Inventory's id, and are flows on?)")
         }
-        for sender in senders {
-            let history = bySender[sender] ?? []
-            guard let latest = history.last else { continue }
+        for history in histories {
+            guard let latest = history.feedback.last else { continue }
             if json {
                 var options = JSONEncodingOptions()
                 options.preserveProtoFieldNames = true
                 Output.line(try latest.jsonString(options: options))
             } else {
-                Output.line(Self.render(latest, filer: sender, history: history))
+                Output.line(Self.render(latest, filer: history.filer, history: history.feedback))
             }
         }
     }

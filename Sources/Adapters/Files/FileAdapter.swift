@@ -215,7 +215,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
                     try write(delivery)
                     break
                 } catch {
-                    logger.error("cannot write a delivery; retrying", metadata: ["seq": "\(delivery.seq)", "error": "\(error)"])
+                    logger.error("cannot write a delivery; retrying", metadata: ["seq": "\(delivery.seq)", "message_id": "\(delivery.header.id)", "type": "\(delivery.header.type)", "error": "\(error)"])
                     try? await Task.sleep(for: .seconds(1))
                 }
             }

@@ -1,0 +1,209 @@
+import GRDB
+import HubCore
+import HubProtocol
+
+extension JournalInspector {
+    /// The path of everything the journal holds under message id `id` (any sender): the
+    /// message itself; for a registration its shares, the departments' results and the
+    /// feedback; for a declaration document or inventory the declaration's four documents
+    /// (linked as the hub's flows link them), the forwards to customs, customs' receipts,
+    /// the feedback and the release notices; and for any message the messages correlated
+    /// with it (answers, receipts, notices), transitively. Each with its events.
+    ///
+    /// - Parameter id: A message id.
+    /// - Returns: The report.
+    /// - Throws: ``StoreError`` `notFound` when no message has that id; `readFailed`.
+    public func trace(_ id: String) throws -> TraceReport {
+        try read { db in
+            let roots = try Self.records(id: id, in: db)
+            guard !roots.isEmpty else {
+                throw StoreError(code: .notFound, reason: "no message with id '\(id)' in the journal")
+            }
+            var subject: TraceReport.Subject = roots.contains { $0.type == "reg.Registration" && $0.sender != HubConfig.hubParty }
+                ? .registration : .message
+            var roles: [UInt64: TraceReport.Role] = [:]
+            var found: [UInt64: JournalRecord] = [:]
+            for root in roots {
+                found[root.seq] = root
+                roles[root.seq] = .subject
+            }
+            if let documents = try Self.declaration(of: roots, in: db) {
+                subject = .declaration
+                for document in documents where found[document.seq] == nil {
+                    found[document.seq] = document
+                    roles[document.seq] = .document
+                }
+            }
+            try Self.addCorrelated(to: &found, in: db)
+            let progress = try Self.hasProgressLog(db)
+            let messages = try found.values.map { record in
+                TraceReport.Message(
+                    seq: record.seq, sender: record.sender, id: record.id, type: record.type,
+                    role: roles[record.seq] ?? Self.role(of: record), correlationId: record.correlationId,
+                    createdAtUs: record.createdAtUs, journaledAtUs: record.journaledAtUs,
+                    deliveries: try Self.deliveries(of: record, progress: progress, in: db))
+            }
+            return TraceReport(id: id, subject: subject, messages: messages)
+        }
+    }
+
+    /// The first progress mark of `party` and `kind` at or past `seq`.
+    public func progressMark(party: String, kind: ProgressMark.Kind, atOrAfter seq: UInt64) throws -> ProgressMark? {
+        try read { db in try Self.hasProgressLog(db) ? Self.mark(party, kind, seq, in: db) : nil }
+    }
+
+    // MARK: finding the messages
+
+    /// The messages with id `id`, from every sender: one lookup of the (sender, msg_id)
+    /// index per sender, the senders walked through the same index.
+    private static func records(id: String, in db: Database) throws -> [JournalRecord] {
+        var found: [JournalRecord] = []
+        var sender = ""
+        while let next = try String.fetchOne(db, sql: JournalSQL.selectNextSender, arguments: [sender]) {
+            sender = next
+            if let row = try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [sender, id]) {
+                found.append(try JournalSQL.record(from: row))
+            }
+        }
+        return found
+    }
+
+    /// The four documents of the declaration(s) one of `roots` belongs to, found by running
+    /// the flows' own `DeclarationLinker` over the journal's declaration documents in seq
+    /// order, up to the match that includes the root; nil when none is a linked document.
+    private static func declaration(of roots: [JournalRecord], in db: Database) throws -> [JournalRecord]? {
+        let types = ["ceb.Order", "ceb.Payment", "ceb.Waybill", "ceb.Inventory"]
+        let wanted = Set(roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { "\($0.sender)\u{0}\($0.id)" })
+        guard !wanted.isEmpty else { return nil }
+        var linker = DeclarationLinker()
+        var documents: Set<String> = []
+        var after: Int64 = 0
+        paging: while true {
+            let page = try Row.fetchAll(
+                db, sql: JournalSQL.selectByTypes(count: types.count), arguments: StatementArguments([after]) + StatementArguments(types) + StatementArguments([5000])
+            ).map(JournalSQL.record(from:))
+            guard let last = page.last else { break }
+            after = Int64(last.seq)
+            for record in page where record.sender != HubConfig.hubParty {
+                for action in try link(record, into: &linker) {
+                    let (declaration, matched) = switch action {
+                    case .matched(let declaration): (declaration, true)
+                    case .mismatched(let declaration, _): (declaration, false)
+                    }
+                    let keys = [
+                        (declaration.order.sender, declaration.order.id), (declaration.payment.sender, declaration.payment.id),
+                        (declaration.waybill.sender, declaration.waybill.id), (declaration.inventory.sender, declaration.inventory.id),
+                    ].map { "\($0.0)\u{0}\($0.1)" }
+                    guard keys.contains(where: wanted.contains) else { continue }
+                    documents.formUnion(keys)
+                    // A matched declaration is final: its documents link to nothing else.
+                    if matched { break paging }
+                }
+            }
+        }
+        guard !documents.isEmpty else { return nil }
+        return try documents.sorted().compactMap { key in
+            let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            return try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [parts[0], parts[1]]).map(JournalSQL.record(from:))
+        }
+    }
+
+    private static func link(_ record: JournalRecord, into linker: inout DeclarationLinker) throws -> [DeclarationLinker.Action] {
+        // A body that is not the document it claims to be links nothing, as in the flows.
+        switch record.type {
+        case "ceb.Order":
+            guard let document = try? BizOrder(serializedBytes: record.body) else { return [] }
+            return linker.add(order: .init(id: record.id, sender: record.sender, document: document))
+        case "ceb.Payment":
+            guard let document = try? BizPayment(serializedBytes: record.body) else { return [] }
+            return linker.add(payment: .init(id: record.id, sender: record.sender, document: document))
+        case "ceb.Waybill":
+            guard let document = try? BizWaybill(serializedBytes: record.body) else { return [] }
+            return linker.add(waybill: .init(id: record.id, sender: record.sender, document: document))
+        default:
+            guard let document = try? BizInventory(serializedBytes: record.body) else { return [] }
+            return linker.add(inventory: .init(id: record.id, sender: record.sender, document: document))
+        }
+    }
+
+    /// Adds, transitively, the messages correlated with those found: a message whose
+    /// correlation id is a found message's id, between parties that exchanged it (the hub's
+    /// own messages about a sender's message name that sender in their id or recipients).
+    /// At most 10,000 messages.
+    private static func addCorrelated(to found: inout [UInt64: JournalRecord], in db: Database) throws {
+        var queue = Array(found.values).sorted { $0.seq < $1.seq }
+        while !queue.isEmpty, found.count < 10_000 {
+            let message = queue.removeFirst()
+            try add(correlatedWith: message, from: fetchCorrelated(message.id, db), to: &found, queue: &queue)
+        }
+    }
+
+    private static func fetchCorrelated(_ id: String, _ db: Database) throws -> [JournalRecord] {
+        try Row.fetchAll(db, sql: JournalSQL.selectByCorrelation, arguments: [id]).map(JournalSQL.record(from:))
+    }
+
+    private static func add(
+        correlatedWith message: JournalRecord, from candidates: [JournalRecord], to found: inout [UInt64: JournalRecord], queue: inout [JournalRecord]
+    ) throws {
+        let hub = HubConfig.hubParty
+        for candidate in candidates where found[candidate.seq] == nil {
+            let related: Bool
+            if candidate.sender == hub {
+                related = message.sender == hub || candidate.recipients.contains(message.sender)
+                    || candidate.id.contains(":\(message.sender):") || candidate.id.hasSuffix(":\(message.sender)")
+            } else {
+                related = message.recipients.contains(candidate.sender) || candidate.recipients.contains(message.sender)
+            }
+            guard related else { continue }
+            found[candidate.seq] = candidate
+            queue.append(candidate)
+        }
+    }
+
+    /// A related message's role, from its type and the hub's id conventions.
+    private static func role(of record: JournalRecord) -> TraceReport.Role {
+        if record.sender == HubConfig.hubParty {
+            for (prefix, role) in [("share:", TraceReport.Role.share), ("fwd:", .forward), ("fb:", .feedback), ("rel:", .releaseNotice), ("ans:", .answer)]
+            where record.id.hasPrefix(prefix) {
+                return role
+            }
+            return .related
+        }
+        switch record.type {
+        case "reg.Result": return .result
+        case "ceb.Receipt": return .receipt
+        case "flow.Answer": return .answer
+        default: return .related
+        }
+    }
+
+    // MARK: deliveries
+
+    private static func deliveries(of record: JournalRecord, progress: Bool, in db: Database) throws -> [TraceReport.Delivery] {
+        var seen: Set<String> = []
+        return try record.recipients.filter { seen.insert($0).inserted }.map { party in
+            var delivered: ProgressMark?
+            var acked: ProgressMark?
+            if progress {
+                delivered = try mark(party, .delivered, record.seq, in: db)
+                acked = try mark(party, .acked, record.seq, in: db)
+            }
+            return TraceReport.Delivery(
+                party: party, delivered: delivered != nil || acked != nil, deliveredAtUs: delivered.flatMap(recorded),
+                acknowledged: acked != nil, acknowledgedAtUs: acked.flatMap(recorded))
+        }
+    }
+
+    /// A mark's time, nil for the marks of a journal written before the log was kept.
+    private static func recorded(_ mark: ProgressMark) -> Int64? { mark.atUs > 0 ? mark.atUs : nil }
+
+    private static func mark(_ party: String, _ kind: ProgressMark.Kind, _ seq: UInt64, in db: Database) throws -> ProgressMark? {
+        guard let row = try Row.fetchOne(db, sql: JournalSQL.selectProgress, arguments: [party, kind.rawValue, Int64(clamping: seq)]) else { return nil }
+        return ProgressMark(party: party, kind: kind, seq: try JournalSQL.seq(row[0]), atUs: row[1])
+    }
+
+    /// Whether the journal has the progress log (a journal last opened by an older hub has not).
+    private static func hasProgressLog(_ db: Database) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'progress'") == 1
+    }
+}
