@@ -11,6 +11,16 @@ enum Outgoing: Sendable {
     case stored(JournalRecord)
 }
 
+extension Outgoing {
+    /// The message's type.
+    var type: String {
+        switch self {
+        case .live(let message): message.header.type
+        case .stored(let record): record.type
+        }
+    }
+}
+
 /// A committed message held for live delivery.
 final class LiveMessage: Sendable {
     let header: WireHeader
@@ -63,6 +73,7 @@ extension Router {
             accepted.recipients = UInt32(outcome.recipients.count)
             reply(submit.routingId, .accepted(accepted))
             guard !outcome.duplicate else { continue }
+            monitoring.journaled(type: submit.header.type, sender: submit.party, recipients: outcome.recipients)
             flowsRead(submit, outcome)
             headSeq = max(headSeq, outcome.seq)
             var header = submit.header
@@ -89,6 +100,7 @@ extension Router {
             case .send(let seq, let payload):
                 switch deliver(payload, to: session) {
                 case .sent:
+                    monitoring.delivered(type: payload.type, party: session.party)
                     continue
                 case .full:
                     // The peer's queue is full: take back this and every later send, retry soon.
