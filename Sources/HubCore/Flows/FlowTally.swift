@@ -15,6 +15,11 @@ public struct FlowTally: Sendable {
         public var kind: Kind
         /// The unified state, lower case: pending, accepted, partially_accepted, refused, expired.
         public var state: String
+
+        public init(kind: Kind, state: String) {
+            self.kind = kind
+            self.state = state
+        }
     }
 
     struct Entry: Sendable {
