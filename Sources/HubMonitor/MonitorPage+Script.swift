@@ -65,12 +65,14 @@ extension MonitorPage {
             const ux = dx / len, uy = dy / len, pad = 22;
             const x1 = a.x + ux * pad, y1 = a.y + uy * pad, x2 = b.x - ux * pad, y2 = b.y - uy * pad;
             // Bend to the right of the direction so A→B and B→A do not overlap.
-            const mx = (x1 + x2) / 2 - uy * 18, my = (y1 + y2) / 2 + ux * 18;
+            const mx = (x1 + x2) / 2 - uy * 24, my = (y1 + y2) / 2 + ux * 24;
+            // The count sits just outside its curve's middle, on the same side.
+            const lx = (x1 + 2 * mx + x2) / 4 - uy * 14, ly = (y1 + 2 * my + y2) / 4 + ux * 14;
             const width = 1 + 5 * Math.log(1 + e.count) / Math.log(1 + max);
             const title = svg("title", {}, e.from + " → " + e.to + ": " + e.count + " (" + Object.entries(e.types).map(([t, n]) => t + " " + n).join(", ") + ")");
             const g = svg("g", { class: "edge", "data-from": e.from, "data-to": e.to, "data-count": e.count });
             g.append(title, svg("path", { d: `M ${x1} ${y1} Q ${mx} ${my} ${x2} ${y2}`, "stroke-width": width.toFixed(1), "marker-end": "url(#arrow)" }),
-              svg("text", { x: (x1 + 2 * mx + x2) / 4, y: (y1 + 2 * my + y2) / 4 + 4 }, String(e.count)));
+              svg("text", { x: lx, y: ly + 4 }, String(e.count)));
             edges.push(g);
           }
           $("edges").replaceChildren(...edges);

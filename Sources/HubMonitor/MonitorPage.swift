@@ -70,7 +70,7 @@ enum MonitorPage {
         table { border-collapse: collapse; width: 100%; font-size: 13px; margin-bottom: 10px; }
         th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { color: var(--muted); font-weight: 600; } .n { text-align: right; font-variant-numeric: tabular-nums; }
-        .state { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 12px; color: #fff; background: var(--muted); }
+        .state { display: inline-block; white-space: nowrap; padding: 0 6px; border-radius: 9px; font-size: 12px; color: #fff; background: var(--muted); }
         .state.accepted, .state.connected { background: var(--ok); } .state.pending, .state.partially_accepted, .state.idle { background: var(--warn); }
         .state.refused, .state.expired, .state.offline { background: var(--bad); }
         .filings td:first-child { max-width: 16em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
