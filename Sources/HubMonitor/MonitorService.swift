@@ -33,6 +33,7 @@ public struct MonitorService: Service {
         /// The trace lookup.
         public var trace: TraceLookup
 
+        /// What the routes serve.
         public init(snapshot: @escaping @Sendable () -> HubSnapshot, metrics: PrometheusCollectorRegistry, trace: @escaping TraceLookup) {
             self.snapshot = snapshot
             self.metrics = metrics
@@ -62,6 +63,7 @@ public struct MonitorService: Service {
         self.logger = logger
     }
 
+    /// Serves until graceful shutdown (or cancellation), ending the event streams first.
     public func run() async throws {
         let router = Router()
         let sources = sources
@@ -86,7 +88,7 @@ public struct MonitorService: Service {
                 return try Self.json(MonitorError(error: "an id is 1 to 1024 bytes"), status: .badRequest)
             }
             do {
-                guard let report = try sources.trace(id) else {
+                guard let report = try await Self.offPool({ try sources.trace(id) }) else {
                     return try Self.json(MonitorError(error: "no message or filing with id '\(id)' in the journal"), status: .notFound)
                 }
                 return try Self.json(report)
@@ -133,6 +135,13 @@ public struct MonitorService: Service {
             try await app.run()
         } onGracefulShutdown: {
             stopping.set()
+        }
+    }
+
+    /// Runs blocking work (a journal read) on a thread of its own, not on the concurrency pool.
+    static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
         }
     }
 

@@ -22,8 +22,9 @@ public struct HubSnapshot: Sendable, Codable, Equatable {
         public var rateIn: Double
         /// Messages delivered to it, per second over the last ~10 s.
         public var rateOut: Double
-        /// Journaled submissions and deliveries since the hub started.
+        /// Its submissions journaled since the hub started.
         public var totalIn: Int
+        /// Deliveries sent to it since the hub started.
         public var totalOut: Int
         /// Its acknowledgement position.
         public var ackedSeq: UInt64
@@ -32,12 +33,16 @@ public struct HubSnapshot: Sendable, Codable, Equatable {
     /// Messages journaled from one party to another in the last minute. With flows on, a
     /// message addressed to nobody (the flows route it) counts as one to `hub`.
     public struct Edge: Sendable, Codable, Equatable {
+        /// The sender.
         public var from: String
+        /// The recipient (`hub` for a message the flows route).
         public var to: String
+        /// Messages in the window.
         public var count: Int
         /// The same count by message type.
         public var types: [String: Int]
 
+        /// An edge as the router counts it.
         public init(from: String, to: String, count: Int, types: [String: Int]) {
             self.from = from
             self.to = to
@@ -48,8 +53,11 @@ public struct HubSnapshot: Sendable, Codable, Equatable {
 
     /// Flows of one kind in one state.
     public struct FlowCount: Sendable, Codable, Equatable {
+        /// registration or declaration.
         public var kind: String
+        /// The unified state, lower case.
         public var state: String
+        /// How many flows are in it.
         public var count: Int
     }
 
@@ -63,8 +71,9 @@ public struct HubSnapshot: Sendable, Codable, Equatable {
     public var parties: [Party]
     /// The last minute's traffic, busiest first.
     public var edges: [Edge]
-    /// The latest registrations and declarations (newest first), empty without flows.
+    /// The latest registrations (newest first), empty without flows.
     public var registrations: [FlowBrief]
+    /// The latest declarations (newest first), empty without flows.
     public var declarations: [FlowBrief]
     /// Flows by kind and state.
     public var flows: [FlowCount]

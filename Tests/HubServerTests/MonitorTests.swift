@@ -97,6 +97,6 @@ struct MonitorTests {
         #expect(trace.status == 200 && trace.body.contains(#""sender":"a""#), "\(trace.body)")
         #expect(try HTTPGet.get(port: port, "/api/trace/no-such-id").status == 404)
         let page = try HTTPGet.get(port: port, "/")
-        #expect(page.status == 200 && page.body.contains("EventSource(\"/events\")"))
+        #expect(page.status == 200 && page.body.contains("new EventSource(\"/events\""))
     }
 }

@@ -12,10 +12,12 @@ public struct FlowTally: Sendable {
 
     /// One (kind, state) pair, as the `swhub_flows{kind,state}` gauge names it.
     public struct StateKey: Hashable, Sendable, Codable {
+        /// registration or declaration.
         public var kind: Kind
         /// The unified state, lower case: pending, accepted, partially_accepted, refused, expired.
         public var state: String
 
+        /// The key of `state` (lower case) for flows of `kind`.
         public init(kind: Kind, state: String) {
             self.kind = kind
             self.state = state
@@ -36,6 +38,7 @@ public struct FlowTally: Sendable {
     /// The latest started subjects of each kind, oldest first.
     public private(set) var recent: [Kind: [FlowKey]] = [:]
 
+    /// Nothing counted yet.
     public init() {}
 
     /// A feedback about `subject` is being emitted; returns its number (1 for the first).
