@@ -4,7 +4,9 @@
 # forex, post, a bank) as their own processes, and enterprises that file registrations and
 # declarations (some deliberately mismatched, one blacklisted); then shows one
 # declaration's unified feedback (`swhub status`) and the statistics (`swhub stats`).
-# Arguments go to `swhub demo` (e.g. --count 500, --json).
+# Arguments go to `swhub demo` (e.g. --count 500, --json; --monitor 127.0.0.1:8080
+# --linger 600 serves the web monitor and /metrics and keeps everything up 10 minutes
+# after the filings, or until Ctrl-C).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/lib/packages.sh

@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/lib/packages.sh
-ensure_packages libzmq3-dev pkg-config protobuf-compiler python3-zmq python3-protobuf libsqlite3-dev libxml2-utils
+# chromium: the web monitor's test opens the page in headless Chromium.
+ensure_packages libzmq3-dev pkg-config protobuf-compiler python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium
 
 # swhub itself must be built: the integration tests run it as a child process.
 swift build

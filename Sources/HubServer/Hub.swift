@@ -10,6 +10,7 @@ public final class Hub: Sendable {
     private let context: ZMQContext
     private let zap: ZAPHandler
     private let router: Router
+    private let snapshots: SnapshotBox
     private let logger: Logger
 
     /// Prepares a hub; nothing listens before `start()`.
@@ -29,10 +30,12 @@ public final class Hub: Sendable {
         // ZAP must be bound before the CURVE server socket accepts anything.
         zap = try ZAPHandler(context: context, parties: keys, logger: logger)
         let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
+        let monitoring = RouterMonitoring(config: config, store: store, logger: logger)
+        snapshots = monitoring.box
         router = try Router(
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
             policy: policy, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) }, store: store,
-            logger: logger)
+            monitoring: monitoring, logger: logger)
     }
 
     /// Loads the hub's key pair from its key file (`hub.key_file`).
@@ -50,6 +53,12 @@ public final class Hub: Sendable {
 
     /// The endpoint the router is bound to, with any wildcard port resolved.
     public func boundEndpoint() throws -> String { try router.boundEndpoint() }
+
+    /// What the web monitor shows: parties, the last minute's traffic, the latest filings.
+    /// Refreshed by the router thread about once a second; safe to call from any thread.
+    public func snapshot() -> HubSnapshot {
+        snapshots.value.withLock { $0 }
+    }
 
     /// Starts serving.
     public func start() {

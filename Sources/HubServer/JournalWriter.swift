@@ -1,6 +1,7 @@
 import Foundation
 import HubStore
 import Logging
+import Metrics
 import ZeroMQ
 
 /// The journal's writer thread: takes submissions and acknowledgement positions from the
@@ -25,6 +26,8 @@ final class JournalWriter: @unchecked Sendable {
     private let wake: ZMQSocket
     private let batchMax: Int
     private let logger: Logger
+    /// Duration of each group commit (`swhub_journal_commit_seconds`).
+    private let commitTimer = Metrics.Timer(label: "swhub_journal_commit_seconds")
 
     init(store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, batchMax: Int, logger: Logger) throws {
         self.store = store
@@ -112,6 +115,7 @@ final class JournalWriter: @unchecked Sendable {
             let t0 = ContinuousClock.now
             let outcomes = try store.append(appends, acks: acks, progress: marks)
             let took = ContinuousClock.now - t0
+            commitTimer.recordNanoseconds(took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
             if took > .milliseconds(500) {
                 logger.warning("slow journal commit: the disk is not keeping up", metadata: ["took": "\(took)", "messages": "\(batch.count)"])
             }

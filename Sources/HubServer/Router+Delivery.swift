@@ -11,6 +11,16 @@ enum Outgoing: Sendable {
     case stored(JournalRecord)
 }
 
+extension Outgoing {
+    /// The message's type.
+    var type: String {
+        switch self {
+        case .live(let message): message.header.type
+        case .stored(let record): record.type
+        }
+    }
+}
+
 /// A committed message held for live delivery.
 final class LiveMessage: Sendable {
     let header: WireHeader
@@ -66,6 +76,7 @@ extension Router {
                 outcome.duplicate ? "duplicate submission" : "journaled",
                 metadata: ["party": "\(submit.party)", "message_id": "\(submit.header.id)", "seq": "\(outcome.seq)", "type": "\(submit.header.type)"])
             guard !outcome.duplicate else { continue }
+            monitoring.journaled(type: submit.header.type, sender: submit.party, recipients: outcome.recipients)
             flowsRead(submit, outcome)
             headSeq = max(headSeq, outcome.seq)
             var header = submit.header
@@ -93,6 +104,7 @@ extension Router {
                 switch deliver(payload, to: session) {
                 case .sent:
                     progress.note(session.party, .delivered, seq: seq, atUs: WallClock.nowMicroseconds())
+                    monitoring.delivered(type: payload.type, party: session.party)
                 case .full:
                     // The peer's queue is full: take back this and every later send, retry soon.
                     sessions[routingId]?.delivery.sendFailed(seq: seq)

@@ -13,6 +13,7 @@ extension Router {
             reply(routingId, WireProtocol.error(.notAuthenticated, reason: "connection has no authenticated party"))
             return
         }
+        monitoring.seen(party)
         let command: WireCommand
         do {
             command = try WireCommand(serializedBytes: commandFrame.bytes)

@@ -34,6 +34,8 @@ final class Router: @unchecked Sendable {
     let settings: HubConfig.Settings
     let logger: Logger
     let clock = ContinuousClock()
+    /// Metrics and the monitor's snapshot.
+    let monitoring: RouterMonitoring
 
     /// Receiving sessions by connection, and each party's current receiving connection.
     var sessions: [[UInt8]: Session] = [:]
@@ -67,7 +69,7 @@ final class Router: @unchecked Sendable {
 
     init(
         context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
-        policy: RedactionPolicy, flows: FlowEngine?, store: any JournalStore, logger: Logger
+        policy: RedactionPolicy, flows: FlowEngine?, store: any JournalStore, monitoring: RouterMonitoring, logger: Logger
     ) throws {
         if var engine = flows {
             let started = ContinuousClock.now
@@ -79,6 +81,7 @@ final class Router: @unchecked Sendable {
         self.routing = routing
         self.policy = policy
         self.logger = logger
+        self.monitoring = monitoring
         acked = try store.ackPositions()
         headSeq = try store.headSeq()
         lastAckFlush = clock.now
@@ -109,6 +112,7 @@ final class Router: @unchecked Sendable {
     func start() {
         writer.start()
         reader.start()
+        monitoring.backlog.start()
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -163,6 +167,7 @@ final class Router: @unchecked Sendable {
         flushProgress(force: true)
         writer.stop()
         reader.stop()
+        monitoring.backlog.stop()
         retryReplies()
         socket.close()
         wake.close()
@@ -189,6 +194,7 @@ final class Router: @unchecked Sendable {
         flushAcks(force: false)
         flushProgress(force: false)
         flowsTick()
+        monitoring.tick(now: now, headSeq: headSeq, receivers: receivers, acked: acked, flows: flows)
     }
 
     func flushAcks(force: Bool) {
@@ -218,6 +224,7 @@ final class Router: @unchecked Sendable {
     /// Sends a one-frame reply; a full peer queue keeps it for a later turn, a vanished peer drops it.
     func reply(_ routingId: [UInt8], _ kind: WireCommand.OneOf_Kind) {
         guard !routingId.isEmpty else { return }  // the flows' own messages: nobody waits
+        if case .error(let error) = kind { monitoring.errorSent(error) }
         send(routingId, WireProtocol.frame(kind), retryable: true)
     }
 

@@ -42,6 +42,15 @@ public protocol JournalStore: Sendable {
     /// - Returns: The messages and the journal's head as seen by the same read.
     func fetch(recipient: String, after: UInt64, limit: Int) throws -> FetchResult
 
+    /// How many messages addressed to `recipient` have a seq > `after`: its backlog when
+    /// `after` is its acknowledgement position. Counts over the (recipient, seq) index.
+    ///
+    /// - Parameters:
+    ///   - recipient: The party the messages are addressed to.
+    ///   - after: Only messages with a greater seq are counted.
+    /// - Returns: The count.
+    func pendingCount(recipient: String, after: UInt64) throws -> Int
+
     /// One message by seq.
     ///
     /// - Parameters:

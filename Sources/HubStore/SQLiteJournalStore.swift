@@ -185,6 +185,16 @@ public final class SQLiteJournalStore: JournalStore {
         }
     }
 
+    public func pendingCount(recipient: String, after: UInt64) throws -> Int {
+        try reading("count pending") {
+            try pool.read { db in
+                try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT count(*) FROM inbox WHERE recipient = ? AND seq > ?"),
+                    arguments: [recipient, Int64(clamping: after)]) ?? 0
+            }
+        }
+    }
+
     public func record(seq: UInt64) throws -> JournalRecord? {
         guard let storedSeq = Int64(exactly: seq) else { return nil }
         return try reading("read record") {

@@ -27,8 +27,16 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Seconds to wait for every filing to settle.")
     var timeout = 180
 
+    @Option(help: "Serve the web monitor and /metrics on HOST:PORT (e.g. 127.0.0.1:8080).")
+    var monitor: String?
+
+    @Option(help: "Seconds to keep the hub, the departments and the monitor up after the filings settled.")
+    var linger = 0
+
     func validate() throws {
         guard (1...100_000).contains(count) else { throw ValidationError("--count must be 1...100000") }
+        guard (0...86_400).contains(linger) else { throw ValidationError("--linger must be 0...86400 seconds") }
+        if let monitor, !monitor.contains(":") { throw ValidationError("--monitor takes HOST:PORT") }
     }
 
     func run() async throws {
@@ -36,11 +44,13 @@ struct Demo: AsyncParsableCommand {
         var behaviour = SingleWindowSetup.Behaviour()
         behaviour.seed = seed
         behaviour.blacklist = [FlowDriver.shadyCode]
+        behaviour.monitor = monitor
         let setup = try SingleWindowSetup(directory: directory, behaviour: behaviour)
         let progress = DemoProgress(enabled: !json)
         progress.say("swhub demo: hub and 5 simulated departments (customs, tax, forex, post, bank-boc) in \(directory.path)")
         try setup.start()
         defer { setup.stop() }
+        if let monitor { progress.say("web monitor: http://\(monitor)/   metrics: http://\(monitor)/metrics") }
         let driver = try await FlowDriver(setup: setup)
         defer { driver.close() }
         let start = ContinuousClock.now
@@ -125,7 +135,37 @@ struct Demo: AsyncParsableCommand {
             Output.line("\nOne declaration's unified feedback:\n  \(statusCommand)")
             Output.line("Statistics:\n  swhub stats --config \(setup.configPath)")
         }
+        if linger > 0 {
+            FileHandle.standardError.write(
+                Data("swhub demo: lingering \(linger) s or until SIGINT/SIGTERM\(monitor.map { " (monitor at http://\($0)/)" } ?? "")\n".utf8))
+            await Self.linger(for: .seconds(linger))
+        }
         if settled < subjects.count { throw ExitCode(1) }
+    }
+}
+
+extension Demo {
+    /// Waits `duration`, or less if SIGINT or SIGTERM arrives meanwhile, so that the
+    /// demo still stops its hub and departments (a plain signal would orphan them).
+    static func linger(for duration: Duration) async {
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        let sources = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask {
+                for await _ in signals { return }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        for source in sources { source.cancel() }
+        continuation.finish()
     }
 }
 

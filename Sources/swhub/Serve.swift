@@ -1,5 +1,6 @@
 import ArgumentParser
 import HubCore
+import HubMonitor
 import HubServer
 import HubStore
 import Logging
@@ -16,6 +17,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let logger = log.bootstrap(label: "swhub")
+        let registry = MetricsBootstrap.registry  // before the hub creates its metric handles
         let hubConfig = try HubConfig.load(path: config)
         let keyPair = try Hub.loadKeyPair(path: hubConfig.settings.keyFile)
         let store = try SQLiteJournalStore(path: hubConfig.settings.journal, logger: logger)
@@ -26,9 +28,20 @@ struct Serve: AsyncParsableCommand {
                 "endpoint": "\(hubConfig.settings.endpoint)", "journal": "\(hubConfig.settings.journal)",
                 "parties": "\(hubConfig.parties.count)", "types": "\(hubConfig.types.count)",
             ])
+        // Shut down in reverse order: the monitor first, then the hub drains.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: HubService(hub: hub))]
+        if let monitor = hubConfig.monitor {
+            let inspector = try JournalInspector(path: hubConfig.settings.journal)
+            let parties = hubConfig.parties.map(\.id) + [HubConfig.hubParty]
+            let sources = MonitorService.Sources(
+                snapshot: { hub.snapshot() }, metrics: registry,
+                trace: { id in try MonitorTrace.lookup(id, inspector: inspector, parties: parties) })
+            services.append(.init(service: MonitorService(host: monitor.host, port: monitor.port, sources: sources, logger: logger)))
+            logger.info("monitor enabled", metadata: ["url": "http://\(monitor.host):\(monitor.port)/"])
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: HubService(hub: hub))],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -16,6 +16,8 @@ final class SingleWindowSetup {
         /// Social credit codes customs blacklists at start.
         var blacklist: [String] = []
         var registrationDeadlineMs = 30_000
+        /// `HOST:PORT` for the hub's web monitor and `/metrics`, if wanted.
+        var monitor: String?
     }
 
     /// The parties: departments first (each run by a simulated adapter), then enterprises.
@@ -80,6 +82,7 @@ final class SingleWindowSetup {
             \(party("bank-boc", "[bank, payment_company]", "    bank_codes: [\(Self.bankCode)]\n    hide: {reg.Registration: [contact.telephone]}\n"))\
             \(party("platform", "[platform, ecommerce_enterprise]", ""))\
             \(party("shady", "[ecommerce_enterprise]", ""))
+            \(behaviour.monitor.map { "monitor:\n  listen: \"\($0)\"\n" } ?? "")
             """, "hub.yaml")
     }
 

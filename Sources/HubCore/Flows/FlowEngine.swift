@@ -51,7 +51,8 @@ public struct FlowEngine: Sendable {
     var pendingQueries: [String: PendingQuery] = [:]  // "asker|query id" → query
     var nextQueryDeadline: Int64 = .max
 
-    var feedbackCounts: [FlowKey: Int] = [:]
+    /// Feedback numbers, states by subject, counts by state, recently started subjects.
+    public internal(set) var tally = FlowTally()
 
     /// A record the hub holds for answering queries, with who may see it and its
     /// top-level fields as text (by proto field name), worked out once when it is kept so
@@ -137,8 +138,7 @@ public struct FlowEngine: Sendable {
 
     /// The next feedback about `subject`, to `recipients`.
     mutating func feedback(_ feedback: BizFeedback, subject: FlowKey, to recipients: [String]) -> FlowEmission {
-        let n = (feedbackCounts[subject] ?? 0) + 1
-        feedbackCounts[subject] = n
+        let n = tally.note(feedback, subject: subject)
         let number = String(n)
         let id = "fb:\(subject.id):\(subject.sender):\(String(repeating: "0", count: max(0, 6 - number.count)))\(number)"
         return FlowEmission(id: id, type: "flow.Feedback", recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))
