@@ -109,23 +109,18 @@ extension MonitorPage {
           document.body.dataset.updates = String(Number(document.body.dataset.updates) + 1);
         }
 
-        // A trace report of any shape: objects as definition lists, lists of objects as tables.
-        function value(v) {
-          if (v === null || v === undefined) return document.createTextNode("–");
-          if (Array.isArray(v)) {
-            if (v.length && v.every((x) => x && typeof x === "object" && !Array.isArray(x))) {
-              const keys = [...new Set(v.flatMap((x) => Object.keys(x)))];
-              return el("table", {}, el("thead", {}, el("tr", {}, ...keys.map((k) => el("th", { text: k })))),
-                el("tbody", {}, ...v.map((x) => el("tr", {}, ...keys.map((k) => el("td", {}, value(x[k])))))));
-            }
-            return document.createTextNode(v.map((x) => typeof x === "object" ? JSON.stringify(x) : String(x)).join(", ") || "–");
-          }
-          if (typeof v === "object") {
-            const dl = el("dl");
-            for (const [k, x] of Object.entries(v)) dl.append(el("dt", { text: k }), el("dd", {}, value(x)));
-            return dl;
-          }
-          return document.createTextNode(String(v));
+        // A TraceReport: what the id is, then every event of every message in time order.
+        function renderTrace(report) {
+          const time = (us) => us === null || us === undefined ? "–" : new Date(us / 1000).toISOString().replace("T", " ").replace("Z", "");
+          const verb = { received: "received from", journaled: "journaled, sent by", delivered: "delivered to", acknowledged: "acknowledged by",
+            not_delivered: "not delivered to", not_acknowledged: "not acknowledged by" };
+          const summary = el("p", { class: "trace-summary", text: report.subject + " · " + report.messages.length + " message(s) · " + report.events.length + " event(s)" });
+          const rows = report.events.map((e) => el("tr", { class: "event " + e.kind },
+            el("td", { text: time(e.at_us) }), el("td", { text: verb[e.kind] || e.kind }), el("td", { text: e.party }),
+            el("td", { class: "n", text: String(e.seq) }), el("td", { text: e.type }), el("td", { text: e.message_id }), el("td", { text: e.role })));
+          return el("div", {}, summary, el("table", { class: "trace-events" },
+            el("thead", {}, el("tr", {}, ...["time (UTC)", "event", "party", "seq", "type", "message id", "role"].map((k) => el("th", { text: k })))),
+            el("tbody", {}, ...rows)));
         }
 
         async function showTrace() {
@@ -139,7 +134,7 @@ extension MonitorPage {
           try {
             const response = await fetch("/api/trace/" + encodeURIComponent(id));
             const body = await response.json();
-            $("trace").replaceChildren(response.ok ? value(body) : el("p", { class: "error", text: body.error || response.statusText }));
+            $("trace").replaceChildren(response.ok ? renderTrace(body) : el("p", { class: "error", text: body.error || response.statusText }));
             $("trace").dataset.loaded = response.ok ? "yes" : "error";
           } catch (error) {
             $("trace").replaceChildren(el("p", { class: "error", text: String(error) }));

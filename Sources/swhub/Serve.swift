@@ -32,10 +32,15 @@ struct Serve: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: HubService(hub: hub))]
         if let monitor = hubConfig.monitor {
             let inspector = try JournalInspector(path: hubConfig.settings.journal)
-            let parties = hubConfig.parties.map(\.id) + [HubConfig.hubParty]
             let sources = MonitorService.Sources(
                 snapshot: { hub.snapshot() }, metrics: registry,
-                trace: { id in try MonitorTrace.lookup(id, inspector: inspector, parties: parties) })
+                trace: { id in
+                    do {
+                        return try inspector.trace(id)
+                    } catch let error as StoreError where error.code == .notFound {
+                        return nil
+                    }
+                })
             services.append(.init(service: MonitorService(host: monitor.host, port: monitor.port, sources: sources, logger: logger)))
             logger.info("monitor enabled", metadata: ["url": "http://\(monitor.host):\(monitor.port)/"])
         }

@@ -82,9 +82,11 @@ struct MonitorPageTests {
         #expect(dom.contains(#"<g class="node department" data-party="customs">"#))
         // The latest declarations, each linked to its trace.
         #expect(dom.contains(##"<a href="#trace=\##(declaration.id)""##))
-        // The trace of the declaration: its inventory message and its unified feedback.
+        // The trace of the declaration: its documents, delivered and acknowledged, and its unified feedback.
         #expect(dom.contains(#"<div id="trace" data-loaded="yes">"#), "trace not loaded")
-        #expect(dom.contains("ceb.Inventory") && dom.contains(declaration.state))
+        #expect(dom.contains(#"<p class="trace-summary">declaration · "#))
+        #expect(dom.contains("ceb.Inventory") && dom.contains("flow.Feedback") && dom.contains(declaration.state))
+        #expect(dom.contains(#"<tr class="event delivered">"#) && dom.contains(#"<tr class="event acknowledged">"#))
         #expect(dom.contains(#"<code id="trace-id">\#(declaration.id)</code>"#))
         // Live updates arrived through /events, without a reload.
         let updates = dom.firstRange(of: #/data-updates="(\d+)"/#).map { Int(dom[$0].dropFirst(14).dropLast()) ?? 0 } ?? 0
