@@ -31,7 +31,7 @@ public final class Hub: Sendable {
         let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
         router = try Router(
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
-            policy: policy, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) }, store: store,
+            policy: policy, observers: ObserverPolicy(config: config, redaction: policy), flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) }, store: store,
             logger: logger)
     }
 

@@ -29,6 +29,10 @@ final class Router: @unchecked Sendable {
     let mailbox: Mailbox
     let writer: JournalWriter
     let reader: JournalReader
+    /// Reads for replays only, so they never queue behind the receiving sessions' catch-up.
+    let replayReader: JournalReader
+    /// Who may replay whose stream, and what of each body they see.
+    let observers: ObserverPolicy
     let routing: RoutingTable
     let policy: RedactionPolicy
     let settings: HubConfig.Settings
@@ -40,6 +44,9 @@ final class Router: @unchecked Sendable {
     var receivers: [String: [UInt8]] = [:]
     /// Receiving sessions' connections by session id (journal fetches name the session).
     var sessionConnections: [UInt64: [UInt8]] = [:]
+    /// Replay sessions by connection, and their connections by session id.
+    var replays: [[UInt8]: ReplayStream] = [:]
+    var replayConnections: [UInt64: [UInt8]] = [:]
     var nextSessionId: UInt64 = 1
     /// Acknowledgement positions: in memory, and the ones not yet handed to the writer.
     var acked: [String: UInt64]
@@ -65,7 +72,7 @@ final class Router: @unchecked Sendable {
 
     init(
         context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
-        policy: RedactionPolicy, flows: FlowEngine?, store: any JournalStore, logger: Logger
+        policy: RedactionPolicy, observers: ObserverPolicy, flows: FlowEngine?, store: any JournalStore, logger: Logger
     ) throws {
         if var engine = flows {
             let started = ContinuousClock.now
@@ -76,6 +83,7 @@ final class Router: @unchecked Sendable {
         self.settings = settings
         self.routing = routing
         self.policy = policy
+        self.observers = observers
         self.logger = logger
         acked = try store.ackPositions()
         headSeq = try store.headSeq()
@@ -90,6 +98,8 @@ final class Router: @unchecked Sendable {
             batchMax: settings.commitBatchMax, logger: logger)
         reader = try JournalReader(
             store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger)
+        replayReader = try JournalReader(
+            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger, name: "swhub-replay-reader")
 
         socket = try ZMQSocket(context: context, type: .router)
         try socket.makeCurveServer(secretKey: keyPair.secretKey)
@@ -107,6 +117,7 @@ final class Router: @unchecked Sendable {
     func start() {
         writer.start()
         reader.start()
+        replayReader.start()
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -139,6 +150,7 @@ final class Router: @unchecked Sendable {
             if draining && pending == 0 { break }
             do {
                 let busy = !replyBacklog.isEmpty || sessions.values.contains { $0.parkedSince != nil }
+                    || replays.values.contains { $0.parkedSince != nil }
                 _ = try poller.poll(timeoutMs: busy ? 5 : 50)
                 // Bounded so that journal results keep flowing while clients flood us.
                 for _ in 0..<2000 {
@@ -160,6 +172,7 @@ final class Router: @unchecked Sendable {
         flushAcks(force: true)
         writer.stop()
         reader.stop()
+        replayReader.stop()
         retryReplies()
         socket.close()
         wake.close()
@@ -183,6 +196,7 @@ final class Router: @unchecked Sendable {
                 perform(actions, for: routingId)
             }
         }
+        if !replays.isEmpty { replayHousekeeping(now: now, expiry: expiry) }
         if !replyBacklog.isEmpty { retryReplies() }
         flushAcks(force: false)
         flowsTick()
