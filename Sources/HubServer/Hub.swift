@@ -29,9 +29,10 @@ public final class Hub: Sendable {
         // ZAP must be bound before the CURVE server socket accepts anything.
         zap = try ZAPHandler(context: context, parties: keys, logger: logger)
         let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
+        let observers = ObserverPolicy(config: config, redaction: policy)
         router = try Router(
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
-            policy: policy, observers: ObserverPolicy(config: config, redaction: policy), flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) }, store: store,
+            policy: policy, observers: observers, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) }, store: store,
             logger: logger)
     }
 
