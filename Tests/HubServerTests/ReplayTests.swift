@@ -156,4 +156,54 @@ struct ReplayTests {
         hub.terminate()
         #expect(try hub.openJournal().ackPositions()["customs"] == delivered[3].seq)
     }
+
+    /// A replay whose reader never acknowledges holds its credit and nothing else: the
+    /// party's own receiving session, other parties and submissions carry on.
+    @Test func aStalledReplayBlocksNobody() async throws {
+        let hub = try Self.startHub()
+        let enterprise = try hub.client("enterprise")
+        defer { enterprise.close() }
+        _ = try await hub.submitConcurrently(enterprise, count: 200, idPrefix: "before")
+        let context = try ZMQContext()
+        let stalled = try RawPeer(hub, context: context, party: "customs")
+        defer { stalled.close() }
+        let held = try await stalled.io { peer -> [Delivered] in
+            var replay = WireReplay()
+            replay.follow = true
+            replay.credit = 10
+            try peer.send(.replay(replay))
+            var delivered: [Delivered] = []
+            while delivered.count < 10 {
+                let reply = try peer.expectReply("a DELIVER")
+                if case .deliver(let deliver) = reply.command.kind { delivered.append(Delivered(header: deliver.header, body: reply.extra[0])) }
+            }
+            return delivered
+        }
+        #expect(held.count == 10)
+
+        let customs = try hub.client("customs", receive: true)
+        let tax = try hub.client("tax", receive: true)
+        defer {
+            customs.close()
+            tax.close()
+        }
+        let customsInbox = DeliveryInbox(customs)
+        let taxInbox = DeliveryInbox(tax)
+        try await customs.connect()
+        try await tax.connect()
+        let later = try await Self.fill(enterprise, prefix: "later", count: 20)
+        // customs' receiving session: the 200 from the journal, then the 20 live ones.
+        let toCustoms = try await customsInbox.wait(for: 220, within: .seconds(20))
+        #expect(Array(toCustoms.suffix(20)).map(\.seq) == later.map(\.seq))
+        #expect(try await taxInbox.wait(for: 5, within: .seconds(10)).count == 5)
+        // The stalled replay got nothing beyond its credit.
+        let extra = try await stalled.io { peer -> Int in
+            var count = 0
+            while let reply = try peer.receive(timeoutMs: 200) {
+                if case .deliver = reply.command.kind { count += 1 }
+            }
+            return count
+        }
+        #expect(extra == 0)
+    }
 }
