@@ -97,36 +97,46 @@ struct ReplayTests {
         let enterprise = try hub.client("enterprise")
         defer { enterprise.close() }
         _ = try await hub.submitConcurrently(enterprise, count: 300, idPrefix: "early")
-        let caughtUp = Locked(false)
-        let lastSeq = Locked<UInt64?>(nil)
+        let session = try hub.replaySession("customs", ReplayRequest(follow: true, credit: 16))
+        defer { session.close() }
+        // A small credit makes the catch-up take many fetches while the submitter runs.
+        let log = Locked(ReplayLog())
+        let reader = Task {
+            for try await event in session.events {
+                switch event {
+                case .started(let status), .caughtUp(let status), .finished(let status):
+                    log.withLock { $0.statuses.append(status) }
+                case .delivery(let delivery):
+                    log.withLock { $0.deliveries.append(delivery) }
+                    session.acknowledge(delivery.seq)
+                }
+            }
+        }
+        defer { reader.cancel() }
         let submitter = Task {
             // Without pause until the replay has caught up, then 100 more that can only come live.
             var index = 0
             var after = 0
             var last: UInt64 = 0
             while after < 100 {
-                if caughtUp.current { after += 1 }
+                if log.current.statuses.contains(where: { $0.phase == .caughtUp }) { after += 1 }
                 last = try await enterprise.submit(type: "demo.Note", body: Array("late \(index)".utf8), id: "late-\(index)").seq
                 index += 1
             }
-            lastSeq.withLock { $0 = last }
             return last
         }
-        // A small credit makes the catch-up take many fetches while the submitter runs.
-        let log = try await hub.replay("customs", ReplayRequest(follow: true, credit: 16), within: .seconds(60)) { log in
-            if log.statuses.contains(where: { $0.phase == .caughtUp }) { caughtUp.withLock { $0 = true } }
-            guard let last = lastSeq.current else { return false }
-            return log.seqs.last == last
-        }
         let last = try await submitter.value
+        try await waitUntil(.seconds(60), "the replay did not reach seq \(last)") { log.current.seqs.last ?? 0 >= last }
+        session.close()
         let expected = try hub.journalStream("customs")
+        let replayed = log.current
         #expect(expected.last?.seq == last)
-        #expect(log.seqs == expected.map(\.seq))
-        #expect(Set(log.seqs).count == log.seqs.count)
-        #expect(log.deliveries.map(\.body) == expected.map(\.body))
-        #expect(log.phases() == [.started, .caughtUp])
+        #expect(replayed.seqs == expected.map(\.seq))
+        #expect(Set(replayed.seqs).count == replayed.seqs.count)
+        #expect(replayed.deliveries.map(\.body) == expected.map(\.body))
+        #expect(replayed.phases() == [.started, .caughtUp])
         // At least the last 100 came live, after CAUGHT_UP.
-        let caughtUpHead = try #require(log.statuses.last?.headSeq)
+        let caughtUpHead = try #require(replayed.statuses.last?.headSeq)
         #expect(expected.filter { $0.seq > caughtUpHead }.count >= 100)
     }
 
