@@ -216,4 +216,45 @@ struct ReplayTests {
         }
         #expect(extra == 0)
     }
+
+    /// The hub dies in the middle of a replay and comes back: `ReplaySession` asks again
+    /// from the seq after the last one it passed on, so the reader sees each seq once.
+    @Test func replaySessionResumesAfterTheHubRestarts() async throws {
+        let hub = try Self.startHub()
+        let enterprise = try hub.client("enterprise")
+        _ = try await hub.submitConcurrently(enterprise, count: 60, idPrefix: "r")
+        enterprise.close()
+        let session = try hub.replaySession("customs", ReplayRequest(follow: true, credit: 5))
+        defer { session.close() }
+        let log = Locked(ReplayLog())
+        let reopened = Locked(false)  // the reader acknowledges the first 20, then only after the restart
+        let reader = Task {
+            for try await event in session.events {
+                switch event {
+                case .started(let status), .caughtUp(let status), .finished(let status):
+                    log.withLock { $0.statuses.append(status) }
+                case .delivery(let delivery):
+                    let count = log.withLock { log in
+                        log.deliveries.append(delivery)
+                        return log.deliveries.count
+                    }
+                    if count <= 20 || reopened.current { session.acknowledge(delivery.seq) }
+                }
+            }
+        }
+        defer { reader.cancel() }
+        try await waitUntil(.seconds(20), "first deliveries") { log.current.deliveries.count >= 20 }
+        // Held by the credit: at most 5 beyond the 20 acknowledged.
+        #expect(log.current.deliveries.count <= 25)
+        hub.kill9()
+        try hub.start()
+        reopened.withLock { $0 = true }
+        if let last = log.current.deliveries.last { session.acknowledge(last.seq) }
+        let expected = try hub.journalStream("customs").map(\.seq)
+        try await waitUntil(.seconds(30), "the replay after the restart") { log.current.seqs.last == expected.last }
+        let replayed = log.current
+        #expect(replayed.seqs == expected)
+        #expect(replayed.phases().filter { $0 == .started }.count == 2)
+        #expect(replayed.statuses.last(where: { $0.phase == .started })?.firstSeq ?? 0 > 1)
+    }
 }
