@@ -24,6 +24,9 @@ public struct RoutingTable: Sendable {
     /// Whether `party` is configured.
     public func knows(party: String) -> Bool { parties.contains(party) }
 
+    /// Whether `type` is declared.
+    public func knows(type: String) -> Bool { types.contains(type) }
+
     /// Validates a submission from the authenticated `party` and returns its recipients in a
     /// stable order (explicit ones first, then subscribers), each once.
     public func route(from party: String, header: WireHeader, bodyBytes: Int) -> Result<[String], HubFailure> {

@@ -59,6 +59,9 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// With flows on: the sender may not send this flow message (credit notice, query,
     /// summary request).
     public static let notEntitled = HubErrorCode(415, "NOT_ENTITLED")
+    /// A REPLAY that makes no sense: both `from_seq` and `since_us`, a negative time, a seq
+    /// out of range, or a connection that already holds a session.
+    public static let badReplay = HubErrorCode(416, "BAD_REPLAY")
 
     // 5xx: the hub's fault
     /// An unexpected failure inside the hub; the request was not journaled.
@@ -74,6 +77,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         .malformedFrame, .wrongFrameCount, .unsupportedVersion, .senderMismatch, .unknownType,
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
         .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,
+        .badReplay,
         .internalError, .journalFailure, .queryTimeout,
     ]
 

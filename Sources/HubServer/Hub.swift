@@ -32,10 +32,11 @@ public final class Hub: Sendable {
         let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
         let monitoring = RouterMonitoring(config: config, store: store, logger: logger)
         snapshots = monitoring.box
+        let observers = ObserverPolicy(config: config, redaction: policy)
         router = try Router(
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
-            policy: policy, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) }, store: store,
-            monitoring: monitoring, logger: logger)
+            policy: policy, observers: observers, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) },
+            store: store, monitoring: monitoring, logger: logger)
     }
 
     /// Loads the hub's key pair from its key file (`hub.key_file`).

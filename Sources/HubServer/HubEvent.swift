@@ -21,6 +21,8 @@ enum HubEvent: Sendable {
     case commitFailed([PendingSubmit], reason: String)
     case fetched(session: UInt64, records: [JournalRecord], headSeq: UInt64)
     case fetchFailed(session: UInt64, reason: String)
+    /// Where a replay from a time begins (its first seq), and the journal's head then.
+    case located(session: UInt64, firstSeq: UInt64, headSeq: UInt64)
 }
 
 /// Events for the router thread, posted from other threads. A post that makes the box

@@ -14,6 +14,11 @@ final class JournalReader: @unchecked Sendable {
         let party: String
         let after: UInt64
         let limit: Int
+        /// Only these types (empty: every type).
+        var types: [String] = []
+        /// Set: find the first seq journaled at or after this time instead of fetching, and
+        /// report it with `.located`.
+        var sinceUs: Int64? = nil
     }
 
     // Invariant: `requests` and `stopping` only with `condition` locked; `wake` only on the thread.
@@ -26,8 +31,13 @@ final class JournalReader: @unchecked Sendable {
     private let mailbox: Mailbox
     private let wake: ZMQSocket
     private let logger: Logger
+    private let name: String
 
-    init(store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, logger: Logger) throws {
+    init(
+        store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, logger: Logger,
+        name: String = "swhub-journal-reader"
+    ) throws {
+        self.name = name
         self.store = store
         self.mailbox = mailbox
         self.logger = logger
@@ -41,7 +51,7 @@ final class JournalReader: @unchecked Sendable {
             run()
             finished.signal()
         }
-        thread.name = "swhub-journal-reader"
+        thread.name = name
         thread.start()
     }
 
@@ -72,8 +82,16 @@ final class JournalReader: @unchecked Sendable {
             condition.unlock()
             let event: HubEvent
             do {
-                let result = try store.fetch(recipient: request.party, after: request.after, limit: request.limit)
-                event = .fetched(session: request.session, records: result.records, headSeq: result.headSeq)
+                if let since = request.sinceUs {
+                    let first = try store.firstSeq(journaledAtOrAfter: since)
+                    event = .located(session: request.session, firstSeq: first, headSeq: try store.headSeq())
+                } else {
+                    let result =
+                        request.types.isEmpty
+                        ? try store.fetch(recipient: request.party, after: request.after, limit: request.limit)
+                        : try store.fetch(recipient: request.party, after: request.after, limit: request.limit, types: request.types)
+                    event = .fetched(session: request.session, records: result.records, headSeq: result.headSeq)
+                }
             } catch {
                 logger.error("journal fetch failed", metadata: ["party": "\(request.party)", "error": "\(error)"])
                 event = .fetchFailed(session: request.session, reason: "\(error)")

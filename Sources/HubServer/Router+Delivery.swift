@@ -48,14 +48,22 @@ extension Router {
             logger.error("commit failed; submitters told JOURNAL_FAILURE", metadata: ["messages": "\(batch.count)", "reason": "\(reason)"])
         case .fetched(let sessionId, let records, let head):
             headSeq = max(headSeq, head)
-            guard let routingId = routingId(ofSession: sessionId) else { return }
+            guard let routingId = routingId(ofSession: sessionId) else {
+                replayFetched(session: sessionId, records: records, head: head)
+                return
+            }
             let items = records.map { (seq: $0.seq, payload: Outgoing.stored($0)) }
             guard let actions = sessions[routingId]?.delivery.fetched(items, headSeq: head) else { return }
             perform(actions, for: routingId)
         case .fetchFailed(let sessionId, _):
-            guard let routingId = routingId(ofSession: sessionId) else { return }
+            guard let routingId = routingId(ofSession: sessionId) else {
+                replayFetchFailed(session: sessionId)
+                return
+            }
             sessions[routingId]?.delivery.fetchFailed()
             sessions[routingId]?.parkedSince = clock.now
+        case .located(let sessionId, let firstSeq, let head):
+            replayLocated(session: sessionId, firstSeq: firstSeq, head: head)
         }
     }
 
@@ -90,6 +98,7 @@ extension Router {
                 else { continue }
                 perform(actions, for: routingId)
             }
+            if !replays.isEmpty { replayLive(live, recipients: outcome.recipients) }
         }
     }
 

@@ -28,6 +28,7 @@ extension Router {
             return
         }
         if sessions[routingId] != nil { sessions[routingId]?.lastSeen = clock.now }
+        if replays[routingId] != nil { replays[routingId]?.lastSeen = clock.now }
         switch command.kind {
         case .submit(let submit):
             handleSubmit(submit.header, frames: frames, routingId: routingId, party: party)
@@ -44,9 +45,8 @@ extension Router {
             pong.ackedSeq = acked[party] ?? 0
             pong.receiving = sessions[routingId] != nil
             reply(routingId, .pong(pong))
-        case .replay:
-            // Replay sessions are not served by this build yet.
-            reply(routingId, WireProtocol.error(.unexpectedCommand, reason: "REPLAY is not available on this hub"))
+        case .replay(let replay):
+            handleReplay(replay, frameCount: frames.count - 1, routingId: routingId, party: party)
         case .welcome, .accepted, .error, .deliver, .pong, .replayStatus, .none:
             reply(routingId, WireProtocol.error(.unexpectedCommand, reason: "a client may send HELLO, SUBMIT, ACK, PING or REPLAY only"))
         }
@@ -105,6 +105,7 @@ extension Router {
         welcome.maxBodyBytes = UInt32(settings.maxBodyBytes)
         welcome.hubVersion = HubVersion.current
         closeSession(routingId, reason: "HELLO again on the same connection")
+        closeReplay(routingId)
         guard hello.receive else {
             reply(routingId, .welcome(welcome))
             return
@@ -128,6 +129,7 @@ extension Router {
     }
 
     private func handleAck(_ seq: UInt64, routingId: [UInt8], party: String) {
+        if replays[routingId] != nil { return handleReplayAck(seq, routingId: routingId) }
         guard sessions[routingId] != nil else {
             reply(routingId, WireProtocol.error(.noSession, reason: "ACK without a receiving session; send HELLO with receive first"))
             return

@@ -29,6 +29,10 @@ final class Router: @unchecked Sendable {
     let mailbox: Mailbox
     let writer: JournalWriter
     let reader: JournalReader
+    /// Reads for replays only, so they never queue behind the receiving sessions' catch-up.
+    let replayReader: JournalReader
+    /// Who may replay whose stream, and what of each body they see.
+    let observers: ObserverPolicy
     let routing: RoutingTable
     let policy: RedactionPolicy
     let settings: HubConfig.Settings
@@ -42,6 +46,9 @@ final class Router: @unchecked Sendable {
     var receivers: [String: [UInt8]] = [:]
     /// Receiving sessions' connections by session id (journal fetches name the session).
     var sessionConnections: [UInt64: [UInt8]] = [:]
+    /// Replay sessions by connection, and their connections by session id.
+    var replays: [[UInt8]: ReplayStream] = [:]
+    var replayConnections: [UInt64: [UInt8]] = [:]
     var nextSessionId: UInt64 = 1
     /// Acknowledgement positions: in memory, and the ones not yet handed to the writer.
     var acked: [String: UInt64]
@@ -69,7 +76,8 @@ final class Router: @unchecked Sendable {
 
     init(
         context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
-        policy: RedactionPolicy, flows: FlowEngine?, store: any JournalStore, monitoring: RouterMonitoring, logger: Logger
+        policy: RedactionPolicy, observers: ObserverPolicy, flows: FlowEngine?, store: any JournalStore, monitoring: RouterMonitoring,
+        logger: Logger
     ) throws {
         if var engine = flows {
             let started = ContinuousClock.now
@@ -80,6 +88,7 @@ final class Router: @unchecked Sendable {
         self.settings = settings
         self.routing = routing
         self.policy = policy
+        self.observers = observers
         self.logger = logger
         self.monitoring = monitoring
         acked = try store.ackPositions()
@@ -95,6 +104,8 @@ final class Router: @unchecked Sendable {
             batchMax: settings.commitBatchMax, logger: logger)
         reader = try JournalReader(
             store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger)
+        replayReader = try JournalReader(
+            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger, name: "swhub-replay-reader")
 
         socket = try ZMQSocket(context: context, type: .router)
         try socket.makeCurveServer(secretKey: keyPair.secretKey)
@@ -113,6 +124,7 @@ final class Router: @unchecked Sendable {
         writer.start()
         reader.start()
         monitoring.backlog.start()
+        replayReader.start()
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -145,6 +157,7 @@ final class Router: @unchecked Sendable {
             if draining && pending == 0 { break }
             do {
                 let busy = !replyBacklog.isEmpty || sessions.values.contains { $0.parkedSince != nil }
+                    || replays.values.contains { $0.parkedSince != nil }
                 _ = try poller.poll(timeoutMs: busy ? 5 : 50)
                 // Bounded so that journal results keep flowing while clients flood us.
                 for _ in 0..<2000 {
@@ -168,6 +181,7 @@ final class Router: @unchecked Sendable {
         writer.stop()
         reader.stop()
         monitoring.backlog.stop()
+        replayReader.stop()
         retryReplies()
         socket.close()
         wake.close()
@@ -190,6 +204,7 @@ final class Router: @unchecked Sendable {
                 perform(actions, for: routingId)
             }
         }
+        if !replays.isEmpty { replayHousekeeping(now: now, expiry: expiry) }
         if !replyBacklog.isEmpty { retryReplies() }
         flushAcks(force: false)
         flushProgress(force: false)

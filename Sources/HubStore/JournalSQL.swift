@@ -20,6 +20,9 @@ enum JournalSQL {
     /// The last row's chain value (none when empty or not yet chained).
     static let selectLastChain = "SELECT chain FROM messages ORDER BY seq DESC LIMIT 1"
 
+    /// The last row's journal time (none when empty).
+    static let selectLastJournaledAt = "SELECT journaled_at_us FROM messages ORDER BY seq DESC LIMIT 1"
+
     /// Rows in seq order from a seq on, with their chain, for verification.
     static let selectChained = """
         SELECT seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain
@@ -81,6 +84,22 @@ enum JournalSQL {
         ORDER BY i.seq
         LIMIT ?
         """
+
+    /// A recipient's messages of some types after a seq (the types are the `IN` list,
+    /// appended at run time), served by the `inbox` primary key.
+    static func selectInbox(typeCount count: Int) -> String {
+        let marks = Array(repeating: "?", count: count).joined(separator: ", ")
+        return """
+            SELECT \(recordColumns)
+            FROM inbox AS i JOIN messages AS m ON m.seq = i.seq
+            WHERE i.recipient = ? AND i.seq > ? AND m.type IN (\(marks))
+            ORDER BY i.seq
+            LIMIT ?
+            """
+    }
+
+    /// The journal time of one message.
+    static let selectJournaledAt = "SELECT journaled_at_us FROM messages WHERE seq = ?"
 
     /// One message by seq.
     static let selectBySeq = "SELECT \(recordColumns) FROM messages AS m WHERE m.seq = ?"

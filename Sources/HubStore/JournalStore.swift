@@ -51,6 +51,27 @@ public protocol JournalStore: Sendable {
     /// - Returns: The count.
     func pendingCount(recipient: String, after: UInt64) throws -> Int
 
+    /// Messages addressed to `recipient` of the given types with seq > `after`, in seq
+    /// order, at most `limit`: what a replay of one party's stream reads.
+    ///
+    /// - Parameters:
+    ///   - recipient: The party the messages are addressed to.
+    ///   - after: Only messages with a greater seq are returned.
+    ///   - limit: The most messages to return; 0 or less returns none.
+    ///   - types: Only messages of these types; empty means every type.
+    /// - Returns: The messages and the journal's head as seen by the same read.
+    func fetch(recipient: String, after: UInt64, limit: Int, types: [String]) throws -> FetchResult
+
+    /// The seq of the first message journaled at or after a time. `journaled_at_us` never
+    /// decreases with seq (the writer never stamps a batch earlier than the one before), so
+    /// this is a binary search over seq.
+    ///
+    /// - Parameters:
+    ///   - us: The time, microseconds since the Unix epoch.
+    /// - Returns: That seq, or the head + 1 when every message was journaled earlier (or the
+    ///   journal is empty).
+    func firstSeq(journaledAtOrAfter us: Int64) throws -> UInt64
+
     /// One message by seq.
     ///
     /// - Parameters:

@@ -12,7 +12,7 @@ import Logging
 /// Open one instance per file for writing: the writer keeps the head seq in memory after
 /// open. Further instances on the same file may read.
 public final class SQLiteJournalStore: JournalStore {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     private let writer: WriterState
     private let checkpointer: WALCheckpointer
     private let logger: Logger
@@ -55,16 +55,17 @@ public final class SQLiteJournalStore: JournalStore {
         try Self.opening("migrate", .migrationFailed, logger) {
             try JournalSchema.migrator.migrate(pool)
         }
-        let (head, chain) = try Self.opening("read head", .openFailed, logger) {
+        let (head, chain, lastJournaledAtUs) = try Self.opening("read head", .openFailed, logger) {
             try pool.writeWithoutTransaction { db in
                 (
                     try Int64.fetchOne(db, sql: JournalSQL.selectHead) ?? 0,
-                    try Data.fetchOne(db, sql: JournalSQL.selectLastChain).map { [UInt8]($0) } ?? JournalChain.genesis
+                    try Data.fetchOne(db, sql: JournalSQL.selectLastChain).map { [UInt8]($0) } ?? JournalChain.genesis,
+                    try Int64.fetchOne(db, sql: JournalSQL.selectLastJournaledAt) ?? 0
                 )
             }
         }
         self.pool = pool
-        self.writer = WriterState(head: head, chain: chain)
+        self.writer = WriterState(head: head, chain: chain, lastJournaledAtUs: lastJournaledAtUs)
         checkpointer = try Self.opening("open checkpointer", .openFailed, logger) {
             try WALCheckpointer(path: path, interval: 0.05, logger: logger)
         }
@@ -84,8 +85,12 @@ public final class SQLiteJournalStore: JournalStore {
             let storedProgress = try progress.map { mark in
                 (mark, try JournalSQL.storable(mark.seq, what: "progress mark", code: .writeFailed))
             }
-            let journaledAtUs = WallClock.nowMicroseconds()
+            let now = WallClock.nowMicroseconds()
             return try pool.writeWithoutTransaction { db in
+                // Never earlier than the last batch's time, even when the wall clock steps
+                // back: journaled_at_us never decreases with seq, so a time maps to a seq by
+                // binary search (`firstSeq(journaledAtOrAfter:)`).
+                let journaledAtUs = max(now, writer.lastJournaledAtUs)
                 var head = writer.head
                 var chain = writer.chain
                 var outcomes: [AppendOutcome] = []
@@ -134,6 +139,7 @@ public final class SQLiteJournalStore: JournalStore {
                     return .commit
                 }
                 // Committed: only now do the head and the chain move (a failed batch leaves them as they were).
+                if head != writer.head { writer.lastJournaledAtUs = journaledAtUs }
                 writer.head = head
                 writer.chain = chain
                 logger.trace("appended", metadata: ["count": "\(batch.count)", "head": "\(head)"])
@@ -257,7 +263,7 @@ public final class SQLiteJournalStore: JournalStore {
 
 extension SQLiteJournalStore {
     /// The head seq inside the current transaction.
-    private static func head(in db: Database) throws -> UInt64 {
+    static func head(in db: Database) throws -> UInt64 {
         try JournalSQL.seq(Int64.fetchOne(db.cachedStatement(sql: JournalSQL.selectHead)) ?? 0)
     }
 
@@ -316,7 +322,7 @@ extension SQLiteJournalStore {
     }
 
     /// Runs a read, mapping and logging its error.
-    private func reading<R>(_ operation: String, _ body: () throws -> R) throws -> R {
+    func reading<R>(_ operation: String, _ body: () throws -> R) throws -> R {
         do {
             return try body()
         } catch {
@@ -335,9 +341,12 @@ private final class WriterState: @unchecked Sendable {
     var head: Int64
     /// The last committed row's link of the hash chain.
     var chain: [UInt8]
+    /// The last committed row's `journaled_at_us`; the next batch's time is never earlier.
+    var lastJournaledAtUs: Int64
 
-    init(head: Int64, chain: [UInt8]) {
+    init(head: Int64, chain: [UInt8], lastJournaledAtUs: Int64) {
         self.head = head
         self.chain = chain
+        self.lastJournaledAtUs = lastJournaledAtUs
     }
 }

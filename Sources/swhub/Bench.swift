@@ -41,9 +41,11 @@ struct Bench: AsyncParsableCommand {
         try setup.startHub()
         defer { setup.stopAll() }
 
+        var proxyBaseline1K: Double?
         for size in flowsOnly ? [] : [100, 1024] {
             // 1 → 1, durable on the hub, with acks; the baseline forwards and echoes.
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
+            if size == 1024 { proxyBaseline1K = base }
             let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
             report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
             // For reference: the same baseline without CURVE (the hub never runs without it).
@@ -62,6 +64,11 @@ struct Bench: AsyncParsableCommand {
             report.line(
                 case: "submit_latency", size: size, count: latencyCount, rate: rate, baseline: nil, rss: setup.hubRSS,
                 p50: histogram.valueAtPercentile(50), p99: histogram.valueAtPercentile(99))
+        }
+        if let proxyBaseline1K {
+            // Replay of one party's journaled stream (1 KB), next to the 1 KB zmq_proxy baseline.
+            let rate = try setup.runReplay(size: 1024, count: messages)
+            report.line(case: "replay", size: 1024, count: messages, rate: rate, baseline: proxyBaseline1K, rss: setup.hubRSS)
         }
         report.line(case: "hub_peak_rss", size: nil, count: nil, rate: nil, baseline: nil, rss: setup.hubRSS)
 

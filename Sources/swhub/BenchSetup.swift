@@ -11,8 +11,10 @@ final class BenchSetup {
     let senderKeys: CurveKeyPair
     let receiverKeys: [CurveKeyPair]
     let proxyKeys: CurveKeyPair
+    /// The party whose journaled stream the replay case reads.
+    let replayKeys: CurveKeyPair
     private var hub: BenchProcess?
-    private var hubPort = 0
+    private(set) var hubPort = 0
     private var routerProxy: BenchProcess?
     private var fanOutProxy: BenchProcess?
     private var plainProxy: BenchProcess?
@@ -28,6 +30,7 @@ final class BenchSetup {
         senderKeys = try CurveKeyPair.generate()
         receiverKeys = try (1...5).map { _ in try CurveKeyPair.generate() }
         proxyKeys = try CurveKeyPair.generate()
+        replayKeys = try CurveKeyPair.generate()
         context = try ZMQContext(ioThreads: 1)
     }
 
@@ -48,6 +51,8 @@ final class BenchSetup {
             parties:
               - id: bench-sender
                 public_key: "\(senderKeys.publicKey)"
+              - id: bench-replay
+                public_key: "\(replayKeys.publicKey)"
 
             """
         for (index, keys) in receiverKeys.enumerated() {

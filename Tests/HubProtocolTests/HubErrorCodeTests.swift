@@ -39,6 +39,7 @@ struct HubErrorCodeTests {
             (.badAck, 410, "BAD_ACK"), (.notAuthenticated, 411, "NOT_AUTHENTICATED"),
             (.malformedBody, 412, "MALFORMED_BODY"), (.notRegistered, 413, "NOT_REGISTERED"),
             (.blacklisted, 414, "BLACKLISTED"), (.notEntitled, 415, "NOT_ENTITLED"),
+            (.badReplay, 416, "BAD_REPLAY"),
             (.internalError, 500, "INTERNAL"), (.journalFailure, 501, "JOURNAL_FAILURE"),
             (.queryTimeout, 504, "QUERY_TIMEOUT"),
         ]
@@ -73,7 +74,7 @@ struct HubErrorCodeTests {
         #expect(back.name == code.name)
     }
 
-    @Test(arguments: [0, 1, 200, 300, 303, 399, 416, 499, 502, 600, UInt32.max] as [UInt32])
+    @Test(arguments: [0, 1, 200, 300, 303, 399, 499, 502, 600, UInt32.max] as [UInt32])
     func unknownRawValueIsNil(_ raw: UInt32) {
         #expect(HubErrorCode(rawValue: raw) == nil)
     }

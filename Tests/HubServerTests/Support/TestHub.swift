@@ -17,6 +17,9 @@ final class TestHub: @unchecked Sendable {
         var roles: [String] = []
         /// For a bank: the bank codes it answers for.
         var bankCodes: [String] = []
+        /// Whose streams it audits, as the config's `audit:` value (YAML flow mapping,
+        /// e.g. `{parties: [enterprise], bodies: false}`).
+        var audit: String? = nil
     }
 
     let directory: URL
@@ -66,6 +69,7 @@ final class TestHub: @unchecked Sendable {
             if let hide = party.hide { yaml += "    hide: \(hide)\n" }
             if !party.roles.isEmpty { yaml += "    roles: [\(party.roles.joined(separator: ", "))]\n" }
             if !party.bankCodes.isEmpty { yaml += "    bank_codes: [\(party.bankCodes.joined(separator: ", "))]\n" }
+            if let audit = party.audit { yaml += "    audit: \(audit)\n" }
         }
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
     }

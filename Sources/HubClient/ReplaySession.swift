@@ -1,0 +1,225 @@
+import Foundation
+import HubProtocol
+import Logging
+import Synchronization
+import ZeroMQ
+
+/// A replay of a party's journaled stream on a connection of its own: sends REPLAY, yields
+/// the hub's statuses and deliveries as `events`, and sends cumulative ACKs for what the
+/// caller acknowledges (they return credit; a replay never moves the party's durable
+/// position). If the connection drops, it is opened again and the replay asked for from
+/// the seq after the last delivery, so the caller sees each seq once (a new `started`
+/// follows). A refusal (ERROR) ends `events` with a `HubClientError`.
+///
+/// Invariant behind `@unchecked Sendable`: the DEALER, its monitor and the `io*` properties
+/// are touched only on the I/O thread; callers reach it through `shared` and the `wake`
+/// socket, which its Mutex owns.
+public final class ReplaySession: @unchecked Sendable {
+    private struct Shared {
+        var ackRequested: UInt64 = 0
+        var closed = false
+    }
+
+    /// The replay's events; ends after `finished`, on `close()`, or with an error.
+    public let events: AsyncThrowingStream<ReplayEvent, any Error>
+    private let continuation: AsyncThrowingStream<ReplayEvent, any Error>.Continuation
+    private let configuration: HubClientConfiguration
+    private let request: ReplayRequest
+    private let logger: Logger
+    private let shared = Mutex(Shared())
+    private let context: ZMQContext
+    private let wake: Mutex<ZMQSocket>
+    private let wakeEndpoint: String
+    private let finished = DispatchSemaphore(value: 0)
+    private let clock = ContinuousClock()
+
+    // I/O thread only.
+    private var dealer: ZMQSocket?
+    private var monitor: ZMQSocketMonitor?
+    private var ioLastDelivered: UInt64 = 0
+    private var ioAckSent: UInt64 = 0
+    private var ioLastReceived: ContinuousClock.Instant
+    private var ioLastPing: ContinuousClock.Instant
+    private var ioPingNonce: UInt64 = 0
+
+    /// Connects and asks for the replay; events start arriving on `events`.
+    public init(configuration: HubClientConfiguration, request: ReplayRequest, logger: Logger) throws {
+        self.configuration = configuration
+        self.request = request
+        self.logger = logger
+        (events, continuation) = AsyncThrowingStream<ReplayEvent, any Error>.makeStream()
+        context = try ZMQContext(ioThreads: 1)
+        wakeEndpoint = "inproc://swhub-replay-\(UUID().uuidString)"
+        let receiver = try ZMQSocket(context: context, type: .pull)
+        try receiver.bind(wakeEndpoint)
+        let push = try ZMQSocket(context: context, type: .push)
+        try push.linger(ms: 0)
+        try push.connect(wakeEndpoint)
+        wake = Mutex(push)
+        ioLastReceived = clock.now
+        ioLastPing = clock.now
+        let thread = Thread { [self] in
+            run(wake: receiver)
+            finished.signal()
+        }
+        thread.name = "swhub-replay-io"
+        thread.start()
+    }
+
+    /// Acknowledges every delivery up to `seq` (cumulative), returning credit to the hub.
+    public func acknowledge(_ seq: UInt64) {
+        shared.withLock { $0.ackRequested = max($0.ackRequested, seq) }
+        poke()
+    }
+
+    /// Ends the replay: closes the connection and ends `events`.
+    public func close() {
+        let wasClosed = shared.withLock { state in
+            defer { state.closed = true }
+            return state.closed
+        }
+        guard !wasClosed else { return }
+        poke()
+        finished.wait()
+    }
+
+    deinit { close() }
+
+    private func poke() {
+        wake.withLock { _ = try? $0.send(bytes: [], dontWait: true) }
+    }
+
+    // MARK: I/O thread
+
+    private func run(wake receiver: ZMQSocket) {
+        var outcome: (any Error)?
+        do {
+            try open()
+            outcome = try loop(wake: receiver)
+        } catch {
+            outcome = error
+        }
+        monitor?.close()
+        dealer?.close()
+        receiver.close()
+        wake.withLock { $0.close() }
+        continuation.finish(throwing: outcome)
+    }
+
+    /// Runs until FINISHED, close() or a failure; returns the failure, if any.
+    private func loop(wake receiver: ZMQSocket) throws -> (any Error)? {
+        while true {
+            guard let dealer else { return HubClientError(.closed, "no connection") }
+            if shared.withLock({ $0.closed }) {
+                flushAck()
+                return nil
+            }
+            let poller = ZMQPoller(items: [ZMQPoll.Item(socket: dealer, events: .pollIn), ZMQPoll.Item(socket: receiver, events: .pollIn)])
+            _ = try poller.poll(timeoutMs: 20)
+            while try receiver.receive(dontWait: true) != nil {}
+            for _ in 0..<1000 {
+                guard let frames = try dealer.receiveMultipart(dontWait: true) else { break }
+                ioLastReceived = clock.now
+                switch try handle(frames) {
+                case .goOn: continue
+                case .finished:
+                    flushAck()
+                    return nil
+                }
+            }
+            flushAck()
+            try housekeeping()
+        }
+    }
+
+    private enum Step { case goOn, finished }
+
+    private func handle(_ frames: [ZMQMessage]) throws -> Step {
+        guard let first = frames.first, let command = try? WireCommand(serializedBytes: first.bytes) else {
+            throw HubClientError(.protocolViolation, "undecodable frame from the hub")
+        }
+        switch command.kind {
+        case .replayStatus(let status):
+            switch status.phase {
+            case .started: continuation.yield(.started(status))
+            case .caughtUp: continuation.yield(.caughtUp(status))
+            case .finished:
+                continuation.yield(.finished(status))
+                return .finished
+            case .unspecified, .UNRECOGNIZED: break
+            }
+        case .deliver(let deliver):
+            guard frames.count == 2 else { throw HubClientError(.protocolViolation, "DELIVER without exactly one body frame") }
+            let seq = deliver.header.seq
+            guard seq > ioLastDelivered else { return .goOn }  // again after a reconnection
+            ioLastDelivered = seq
+            continuation.yield(.delivery(Delivery(header: deliver.header, body: frames[1].bytes)))
+        case .error(let error):
+            throw HubClientError(wire: error)
+        case .pong, .welcome, .accepted, .none, .hello, .submit, .ack, .ping, .replay:
+            break
+        }
+        return .goOn
+    }
+
+    private func open() throws {
+        let socket = try ZMQSocket(context: context, type: .dealer)
+        try socket.makeCurveClient(keyPair: configuration.keyPair, serverPublicKey: configuration.hubPublicKey)
+        try socket.linger(ms: 0)
+        try socket.receiveHighWaterMark(0)
+        monitor = try ZMQSocketMonitor(socket: socket, context: context)
+        try socket.connect(configuration.endpoint)
+        dealer = socket
+        ioLastReceived = clock.now
+        var replay = request.wire(client: configuration.clientName)
+        if ioLastDelivered > 0 {
+            // Resume after what was already passed on.
+            replay.fromSeq = ioLastDelivered + 1
+            replay.sinceUs = 0
+        }
+        _ = try socket.send(bytes: WireProtocol.frame(.replay(replay)), dontWait: true)
+    }
+
+    private func reopen() throws {
+        monitor?.close()
+        monitor = nil
+        dealer?.close()
+        dealer = nil
+        ioAckSent = 0
+        try open()
+    }
+
+    private func flushAck() {
+        let wanted = min(shared.withLock { $0.ackRequested }, ioLastDelivered)
+        guard wanted > ioAckSent, let dealer else { return }
+        var ack = WireAck()
+        ack.seq = wanted
+        if (try? dealer.send(bytes: WireProtocol.frame(.ack(ack)), dontWait: true)) == true {
+            ioAckSent = wanted
+        }
+    }
+
+    private func housekeeping() throws {
+        let now = clock.now
+        while let event = try monitor?.next(timeoutMs: 0) {
+            if event.kind == .handshakeFailedAuth {
+                throw HubClientError(.authenticationFailed, "the hub at \(configuration.endpoint) refused this key")
+            } else if event.kind == .disconnected {
+                logger.info("replay connection lost; asking again after the last delivery", metadata: ["seq": "\(ioLastDelivered)"])
+                try reopen()
+                return
+            }
+        }
+        if now - ioLastPing >= configuration.heartbeat {
+            ioPingNonce += 1
+            var ping = WirePing()
+            ping.nonce = ioPingNonce
+            _ = try dealer?.send(bytes: WireProtocol.frame(.ping(ping)), dontWait: true)
+            ioLastPing = now
+        }
+        if now - ioLastReceived > configuration.heartbeat * 3 {
+            logger.info("no traffic from the hub for 3 heartbeats; asking for the replay again", metadata: ["seq": "\(ioLastDelivered)"])
+            try reopen()
+        }
+    }
+}

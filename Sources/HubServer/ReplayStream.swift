@@ -1,0 +1,43 @@
+import HubCore
+import HubProtocol
+
+/// One replay session of the router: a connection that asked for a party's journaled
+/// stream with REPLAY. Its delivery state is a `DeliverySession` resuming before the first
+/// seq, so catch-up from the journal and the switch to live delivery (with `follow`) work
+/// exactly as for a receiving session: no gap, no duplicate. Its ACKs only return credit.
+struct ReplayStream {
+    let id: UInt64
+    let routingId: [UInt8]
+    let plan: ReplayPlan
+    var lastSeen: ContinuousClock.Instant
+    var parkedSince: ContinuousClock.Instant?
+    /// Nil while the journal looks up where `since_us` begins.
+    var delivery: DeliverySession<Outgoing>?
+    /// The first seq the replay considers.
+    var firstSeq: UInt64 = 0
+    /// DELIVERs sent so far.
+    var delivered: UInt64 = 0
+    /// Whether CAUGHT_UP has been sent.
+    var caughtUp = false
+    /// The journal head seen by the latest fetch.
+    var fetchHead: UInt64 = 0
+
+    init(id: UInt64, routingId: [UInt8], plan: ReplayPlan, now: ContinuousClock.Instant) {
+        self.id = id
+        self.routingId = routingId
+        self.plan = plan
+        lastSeen = now
+    }
+
+    /// Where the session is, for REPLAY_STATUS.
+    func status(_ phase: WireReplayStatus.Phase, head: UInt64) -> WireReplayStatus {
+        var status = WireReplayStatus()
+        status.phase = phase
+        status.party = plan.party
+        status.firstSeq = firstSeq
+        status.headSeq = head
+        status.delivered = delivered
+        status.credit = UInt32(plan.credit)
+        return status
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import HubProtocol
+import ZeroMQ
+
+extension BenchSetup {
+    /// The replay case: journals `count` messages of `size` bytes for `bench-replay` (a
+    /// party nobody receives for; untimed), then times a replay of its stream from seq 1
+    /// through the hub to one DEALER that decodes every frame set and acknowledges every 100
+    /// deliveries, from sending REPLAY until FINISHED. Returns messages per second.
+    func runReplay(size: Int, count: Int) throws -> Double {
+        let hubEndpoint = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
+        let fill = BenchSender(
+            target: hubEndpoint, count: count, size: size, window: 2000, recipients: ["bench-replay"], idPrefix: "replay-\(UUID().uuidString)-")
+        _ = try fill.run(context: context)
+
+        let socket = try ZMQSocket(context: context, type: .dealer)
+        defer { socket.close() }
+        try socket.linger(ms: 0)
+        try socket.receiveHighWaterMark(0)
+        try socket.sendHighWaterMark(0)
+        try socket.receiveTimeout(ms: 30_000)
+        try BenchEndpoint(endpoint: hubEndpoint.endpoint, serverKey: hubKeys.publicKey, keys: replayKeys).connect(socket)
+        var replay = WireReplay()
+        replay.fromSeq = 1
+        replay.credit = 1000
+        replay.client = "swhub-bench"
+        let start = DispatchTime.now().uptimeNanoseconds
+        try socket.send(bytes: WireProtocol.frame(.replay(replay)))
+        var received = 0
+        var lastSeq: UInt64 = 0
+        var ackedSeq: UInt64 = 0
+        while true {
+            guard let frames = try socket.receiveMultipart() else {
+                throw BenchError("replay timed out after \(received) of \(count) messages")
+            }
+            switch try WireCommand(serializedBytes: frames[0].bytes).kind {
+            case .deliver(let deliver) where frames.count == 2:
+                received += 1
+                lastSeq = deliver.header.seq
+                if lastSeq - ackedSeq >= 100 { try acknowledge(lastSeq, on: socket, &ackedSeq) }
+            case .replayStatus(let status) where status.phase == .caughtUp:
+                try acknowledge(lastSeq, on: socket, &ackedSeq)
+            case .replayStatus(let status) where status.phase == .finished:
+                guard received == count else { throw BenchError("replay finished after \(received) of \(count) messages") }
+                return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            case .error(let error):
+                throw BenchError("replay refused: \(error.code) \(error.name): \(error.reason)")
+            default:
+                continue
+            }
+        }
+    }
+
+    private func acknowledge(_ seq: UInt64, on socket: ZMQSocket, _ acked: inout UInt64) throws {
+        guard seq > acked else { return }
+        var ack = WireAck()
+        ack.seq = seq
+        try socket.send(bytes: WireProtocol.frame(.ack(ack)))
+        acked = seq
+    }
+}
