@@ -18,6 +18,8 @@ final class JournalWriter: @unchecked Sendable {
     private var queue: [PendingSubmit] = []
     private var acks: [String: UInt64] = [:]
     private var progress: [ProgressMark] = []
+    /// When the oldest queued progress mark was queued.
+    private var progressSince = Date.distantFuture
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
 
@@ -65,13 +67,23 @@ final class JournalWriter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Queues progress marks; they are logged with the next commit.
+    /// Queues progress marks. They ride along with the next commit of submissions or
+    /// acknowledgements and cause no commit (no fsync) of their own unless they waited
+    /// `progressMaxWait`: on an idle hub, one small commit a second at most.
     func enqueue(progress marks: [ProgressMark]) {
+        guard !marks.isEmpty else { return }
         condition.lock()
+        if progress.isEmpty {
+            // Wakes an idle writer only to start the timed wait for them.
+            progressSince = Date()
+            condition.signal()
+        }
         progress.append(contentsOf: marks)
-        condition.signal()
         condition.unlock()
     }
+
+    /// How long progress marks may wait for a commit to ride along with.
+    private static let progressMaxWait: TimeInterval = 1
 
     /// Commits what is queued, then stops the thread and waits for it.
     func stop() {
@@ -85,7 +97,15 @@ final class JournalWriter: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while queue.isEmpty && acks.isEmpty && progress.isEmpty && !stopping { condition.wait() }
+            while queue.isEmpty && acks.isEmpty && !stopping {
+                if progress.isEmpty {
+                    condition.wait()
+                } else {
+                    let due = progressSince.addingTimeInterval(Self.progressMaxWait)
+                    if Date() >= due { break }
+                    _ = condition.wait(until: due)
+                }
+            }
             if queue.isEmpty && acks.isEmpty && progress.isEmpty && stopping {
                 condition.unlock()
                 break
@@ -97,6 +117,7 @@ final class JournalWriter: @unchecked Sendable {
             acks.removeAll()
             let batchProgress = progress
             progress.removeAll()
+            progressSince = .distantFuture
             condition.unlock()
             commit(batch, acks: batchAcks, progress: batchProgress)
         }
@@ -123,7 +144,7 @@ final class JournalWriter: @unchecked Sendable {
         } catch {
             logger.error("journal commit failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
             if !acks.isEmpty { enqueue(acks: acks) }  // retried with the next commit
-            if !marks.isEmpty { enqueue(progress: marks) }
+            if !marks.isEmpty { enqueue(progress: marks) }  // likewise
             event = .commitFailed(batch, reason: "\(error)")
         }
         guard !batch.isEmpty else { return }
