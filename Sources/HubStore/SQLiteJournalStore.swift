@@ -31,6 +31,10 @@ public final class SQLiteJournalStore: JournalStore {
 
         var configuration = Configuration()
         configuration.label = "HubStore.journal"
+        // Another connection to the file (the checkpointer's, a read-only inspector's, or the
+        // previous store of this process still closing) may hold a lock for a moment:
+        // wait for it rather than failing the open or a commit with "database is locked".
+        configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             guard !db.configuration.readonly else { return }
             // 16 KiB pages: a batch of 1 KB messages is written to the WAL in 4x fewer
