@@ -10,6 +10,7 @@ public final class Hub: Sendable {
     private let context: ZMQContext
     private let zap: ZAPHandler
     private let router: Router
+    private let tap: TapPublisher?
     private let logger: Logger
 
     /// Prepares a hub; nothing listens before `start()`.
@@ -33,6 +34,16 @@ public final class Hub: Sendable {
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
             policy: policy, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) }, store: store,
             logger: logger)
+        if let tapConfig = config.tap {
+            let tapKeys = try Self.loadKeyPair(path: tapConfig.keyFile)
+            let publisher = try TapPublisher(
+                config: tapConfig, keyPair: tapKeys, parties: keys, policy: ObserverPolicy(config: config, redaction: policy),
+                logger: logger)
+            router.tap = publisher.mailbox
+            tap = publisher
+        } else {
+            tap = nil
+        }
     }
 
     /// Loads the hub's key pair from its key file (`hub.key_file`).
@@ -51,9 +62,17 @@ public final class Hub: Sendable {
     /// The endpoint the router is bound to, with any wildcard port resolved.
     public func boundEndpoint() throws -> String { try router.boundEndpoint() }
 
+    /// The endpoint the monitoring tap is bound to, or nil when the config has no tap.
+    public func tapEndpoint() throws -> String? { try tap?.boundEndpoint() }
+
+    /// The monitoring tap's figures so far (per observing party: copies published, copies
+    /// dropped, subscriptions), or nil when the config has no tap.
+    public func tapStatistics() -> TapStatistics? { tap?.statistics() }
+
     /// Starts serving.
     public func start() {
         zap.start()
+        tap?.start()
         router.start()
     }
 
@@ -61,6 +80,7 @@ public final class Hub: Sendable {
     /// acknowledgement positions, closes. Returns when everything has stopped.
     public func stop() {
         router.stop()
+        tap?.stop()
         zap.stop()
         context.shutdown()
         logger.info("hub stopped")

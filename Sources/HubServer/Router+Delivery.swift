@@ -77,6 +77,7 @@ extension Router {
                 perform(actions, for: routingId)
             }
         }
+        tapHandOff(batch, outcomes)
     }
 
     /// Carries out a delivery session's actions.
