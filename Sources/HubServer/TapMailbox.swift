@@ -33,9 +33,9 @@ final class TapMailbox: Sendable {
     }
 
     /// Whether the tap wants committed messages (set by the tap thread).
-    var isActive: Bool { active.load(ordering: .relaxed) }
+    var isActive: Bool { active.load(ordering: .acquiring) }
 
-    func setActive(_ on: Bool) { active.store(on, ordering: .relaxed) }
+    func setActive(_ on: Bool) { active.store(on, ordering: .releasing) }
 
     /// Adds `items`; those beyond the capacity are counted as lost.
     func post(_ items: [TapItem]) {

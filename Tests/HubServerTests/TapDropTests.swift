@@ -12,17 +12,65 @@ import ZeroMQ
 /// and the copies it cannot queue are counted, in `TapInfo.dropped` of later copies and in
 /// `Hub.tapStatistics()`. The hub runs in this process (over the same real sockets, config
 /// and journal files as `swhub serve`) so that its statistics can be read.
-@Suite("Monitoring tap: slow subscribers")
+@Suite("Monitoring tap: slow subscribers and statistics")
 struct TapDropTests {
-    @Test func aSubscriberThatNeverReadsLosesCopiesButNeverSlowsTheHub() async throws {
-        let files = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])], tapQueue: 4)
+    /// A hub in this process over the files (config, keys, journal) of `files`.
+    static func startHub(_ files: TestHub) throws -> Hub {
         let config = try HubConfig.load(path: files.configPath)
-        var logger = Logger(label: "test.tap-drops")
+        var logger = Logger(label: "test.tap")
         logger.logLevel = .error
         let hub = try Hub(
             config: config, keyPair: Hub.loadKeyPair(path: config.settings.keyFile),
             store: SQLiteJournalStore(path: config.settings.journal, logger: logger), logger: logger)
         hub.start()
+        return hub
+    }
+
+    @Test func nothingIsCopiedWhileNobodySubscribes() async throws {
+        let files = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])], tapQueue: 100)
+        let hub = try Self.startHub(files)
+        defer { hub.stop() }
+        let platform = try files.client("platform")
+        defer { platform.close() }
+        let before = try await platform.submit(type: "demo.Note", body: Array("unwatched".utf8))
+        #expect(before.recipients == 1)
+        // Statistics are published on the tap thread's next turn: one more subscription
+        // change gives a fresh snapshot, and no message was handed over before it.
+        let tap = try HubTap(configuration: files.clientConfiguration("customs"), party: "customs")
+        try tap.subscribe("demo.Note/")
+        try tap.subscribe("demo.Query/")
+        try await waitUntil(.seconds(20), "the tap did not apply the subscriptions") {
+            hub.tapStatistics()?.observers["customs"]?.subscriptions == 2
+        }
+        #expect(hub.tapStatistics()?.messages == 0)
+        let watched = try await platform.submit(type: "demo.Note", body: Array("watched".utf8))
+        #expect(try tap.read(until: watched.seq).map(\.header.seq) == [watched.seq])
+        #expect(hub.tapStatistics()?.observers["customs"]?.published == 1)
+
+        // An explicit cancellation, then leaving: the party has no subscription any more.
+        try tap.unsubscribe("demo.Query/")
+        try await waitUntil(.seconds(20), "the cancellation was not applied") {
+            hub.tapStatistics()?.observers["customs"]?.subscriptions == 1
+        }
+        tap.close()
+        try await waitUntil(.seconds(20), "the departed subscriber's subscription was not removed") {
+            hub.tapStatistics()?.observers["customs"]?.subscriptions == 0
+        }
+        let handed = hub.tapStatistics()?.messages
+        _ = try await platform.submit(type: "demo.Note", body: Array("unwatched again".utf8))
+        // A new subscriber's subscription orders the check after that submission's commit.
+        let next = try HubTap(configuration: files.clientConfiguration("customs"), party: "customs")
+        try next.subscribe()
+        try await waitUntil(.seconds(20), "the tap did not apply the new subscription") {
+            hub.tapStatistics()?.observers["customs"]?.subscriptions == 1
+        }
+        #expect(hub.tapStatistics()?.messages == handed)
+        #expect(hub.tapStatistics()?.observers["customs"]?.published == 1)
+    }
+
+    @Test func aSubscriberThatNeverReadsLosesCopiesButNeverSlowsTheHub() async throws {
+        let files = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])], tapQueue: 4)
+        let hub = try Self.startHub(files)
         defer { hub.stop() }
         #expect(try hub.tapEndpoint() == files.tapEndpoint)
 
