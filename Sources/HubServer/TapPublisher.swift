@@ -163,20 +163,24 @@ final class TapPublisher: @unchecked Sendable {
     private func publish(_ item: TapItem) {
         let header = item.header
         for recipient in item.recipients {
+            // The header as delivered to `recipient`, encoded once for every observer.
+            var encoded: [UInt8]?
             for (observer, prefixes) in live
             where policy.seesOnTap(observer, sender: header.sender, recipient: recipient) {
                 let topic = TapSubscriptions.topic(observer: observer, type: header.type, sender: header.sender, recipient: recipient)
                 guard prefixes.contains(where: { topic.starts(with: $0) }) else { continue }
-                send(item, to: observer, recipient: recipient, topic: topic)
+                if encoded == nil {
+                    var delivered = header
+                    delivered.recipients = [recipient]
+                    encoded = (try? delivered.serializedBytes()) ?? []
+                }
+                send(item, headerBytes: encoded ?? [], to: observer, recipient: recipient, topic: topic)
             }
         }
     }
 
-    private func send(_ item: TapItem, to observer: String, recipient: String, topic: [UInt8]) {
-        var info = WireTapInfo()
-        info.header = item.header
-        info.header.recipients = [recipient]
-        info.dropped = counts.observers[observer]?.dropped ?? 0
+    private func send(_ item: TapItem, headerBytes: [UInt8], to observer: String, recipient: String, topic: [UInt8]) {
+        let info = WireTapInfo.frame(headerBytes: headerBytes, dropped: counts.observers[observer]?.dropped ?? 0)
         do {
             guard try socket.send(bytes: topic, more: true, dontWait: true) else {
                 counts.observers[observer, default: TapStatistics.Observer()].dropped += 1
@@ -184,7 +188,7 @@ final class TapPublisher: @unchecked Sendable {
                 return
             }
             // Once the first frame is queued, libzmq takes the rest of the frame set.
-            _ = try socket.send(bytes: try info.serializedBytes(), more: true, dontWait: true)
+            _ = try socket.send(bytes: info, more: true, dontWait: true)
             _ = try socket.send(body(of: item, for: observer, recipient: recipient), dontWait: true)
             counts.observers[observer, default: TapStatistics.Observer()].published += 1
         } catch {
