@@ -14,7 +14,7 @@
 #   - installs /usr/local/bin/swhub
 #   - creates the system user swhub, /etc/swhub (config, keys) and /var/lib/swhub (journal)
 #   - copies the config to /etc/swhub/hub.yaml with the journal moved to /var/lib/swhub
-#   - generates CURVE keys with `swhub keygen` for the hub and for every party whose key
+#   - generates CURVE keys with `swhub keygen` for the hub (and its tap) and for every party whose key
 #     file does not exist yet. No private key is ever shipped: they are made here.
 #     The hub's secret key stays in /etc/swhub/keys (readable by swhub only); each party's
 #     public key goes where the config says, its secret key to /etc/swhub/party-keys/
@@ -113,7 +113,7 @@ case "$journal" in
 esac
 
 # --- keys ---------------------------------------------------------------------------------
-# Prints "@hub<TAB>PATH" for hub.key_file and "PARTY<TAB>PATH" for each party's key_file
+# Prints "@hub<TAB>PATH" for hub.key_file, "@tap<TAB>PATH" for tap.key_file, and "PARTY<TAB>PATH" for each party's key_file
 # (parties given an inline public_key are skipped).
 key_files() {
   awk '
@@ -126,6 +126,7 @@ key_files() {
       if (section == "parties:" && line ~ /^[[:space:]]*-/) flush()   # a new list item
       sub(/^[[:space:]]*-?[[:space:]]*/, "", line)
       if (section == "hub:" && line ~ /^key_file:/) print "@hub\t" val(line)
+      if (section == "tap:" && line ~ /^key_file:/) print "@tap\t" val(line)
       if (section == "parties:" && line ~ /^id:/) id = val(line)
       if (section == "parties:" && line ~ /^key_file:/) key = val(line)
     }
@@ -144,7 +145,14 @@ while IFS=$'\t' read -r name path; do
   rm -f "$tmp"/*
   dir=$(dirname "$file")
   [ -d "$dir" ] || install -d -m 0750 -o root -g "$SVC_USER" "$dir"
-  if [ "$name" = "@hub" ]; then
+  if [ "$name" = "@tap" ]; then
+    "$BIN_DIR/swhub" keygen --out "$tmp" --name tap >/dev/null
+    # The monitoring tap's key pair, like the hub's; subscribers need its public half.
+    install -m 0600 -o "$SVC_USER" -g "$SVC_USER" "$tmp/tap.key_secret" "$file"
+    public="$(dirname "$file")/tap.key"
+    [ -e "$public" ] || install -m 0644 -o root -g root "$tmp/tap.key" "$public"
+    say "generated the tap key pair: $file (public key: $public)"
+  elif [ "$name" = "@hub" ]; then
     "$BIN_DIR/swhub" keygen --out "$tmp" --name hub >/dev/null
     # The hub's key pair, readable by the service only; its public half beside it for clients.
     install -m 0600 -o "$SVC_USER" -g "$SVC_USER" "$tmp/hub.key_secret" "$file"

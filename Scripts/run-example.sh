@@ -13,7 +13,7 @@ bin=$(swift build --show-bin-path)/swhub
 dir=var/example
 mkdir -p "$dir/keys" "$dir/var"
 cp Deploy/hub.yaml Deploy/client-customs.yaml Deploy/client-enterprise.yaml "$dir/"
-for name in hub enterprise customs tax forex post bank; do
+for name in hub tap enterprise customs tax forex post bank; do
   [ -f "$dir/keys/$name.key_secret" ] || "$bin" keygen --out "$dir/keys" --name "$name" >/dev/null
 done
 

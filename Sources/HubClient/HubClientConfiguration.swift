@@ -24,6 +24,10 @@ public struct HubClientConfiguration: Sendable {
     /// The party this client's key belongs to, as the config file names it (`party:`);
     /// nil when not given. The hub decides from the key alone (`WireWelcome.party`).
     public var party: String?
+    /// The hub's monitoring tap endpoint (`tap_endpoint`), for `HubTap`; nil when not given.
+    public var tapEndpoint: String?
+    /// The tap's CURVE public key (Z85; `tap_public_key` or `tap_public_key_file`).
+    public var tapPublicKey: String?
 
     public init(
         endpoint: String, hubPublicKey: String, keyPair: CurveKeyPair, receive: Bool = false, credit: UInt32 = 100,
@@ -42,7 +46,8 @@ public struct HubClientConfiguration: Sendable {
     }
 
     /// Reads a client config file (`Deploy/client-*.yaml`): `hub_endpoint`,
-    /// `hub_public_key_file` (or `hub_public_key`), `key_file`, optional `credit` and `party`.
+    /// `hub_public_key_file` (or `hub_public_key`), `key_file`, optional `credit` and `party`,
+    /// and for the monitoring tap `tap_endpoint` with `tap_public_key_file` (or `tap_public_key`).
     /// Relative paths are resolved against the file's directory.
     public static func load(path: String) throws -> HubClientConfiguration {
         struct Raw: Decodable {
@@ -52,6 +57,9 @@ public struct HubClientConfiguration: Sendable {
             var key_file: String
             var credit: UInt32?
             var party: String?
+            var tap_endpoint: String?
+            var tap_public_key_file: String?
+            var tap_public_key: String?
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw HubClientError(.configuration, "cannot read client config \(path)")
@@ -82,9 +90,20 @@ public struct HubClientConfiguration: Sendable {
         } catch {
             throw HubClientError(.configuration, "\(raw.key_file): \(error)")
         }
-        return HubClientConfiguration(
+        var configuration = HubClientConfiguration(
             endpoint: raw.hub_endpoint, hubPublicKey: hubKey, keyPair: pair, credit: raw.credit ?? 100,
             clientName: raw.party.map { "swhub-\($0)" } ?? "swhub-client", party: raw.party)
+        if let tapEndpoint = raw.tap_endpoint {
+            configuration.tapEndpoint = tapEndpoint
+            if let inline = raw.tap_public_key {
+                configuration.tapPublicKey = inline
+            } else if let file = raw.tap_public_key_file {
+                configuration.tapPublicKey = try readKeyFile(resolve(file)).publicKey
+            } else {
+                throw HubClientError(.configuration, "\(path): tap_endpoint needs tap_public_key or tap_public_key_file")
+            }
+        }
+        return configuration
     }
 
     private static func readKeyFile(_ path: String) throws -> KeyFile {

@@ -11,6 +11,7 @@ public final class Hub: Sendable {
     private let zap: ZAPHandler
     private let router: Router
     private let snapshots: SnapshotBox
+    private let tap: TapPublisher?
     private let logger: Logger
 
     /// Prepares a hub; nothing listens before `start()`.
@@ -37,6 +38,16 @@ public final class Hub: Sendable {
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
             policy: policy, observers: observers, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) },
             store: store, monitoring: monitoring, logger: logger)
+        if let tapConfig = config.tap {
+            let tapKeys = try Self.loadKeyPair(path: tapConfig.keyFile)
+            let publisher = try TapPublisher(
+                config: tapConfig, keyPair: tapKeys, parties: keys, policy: observers,
+                logger: logger)
+            router.tap = publisher.mailbox
+            tap = publisher
+        } else {
+            tap = nil
+        }
     }
 
     /// Loads the hub's key pair from its key file (`hub.key_file`).
@@ -61,9 +72,17 @@ public final class Hub: Sendable {
         snapshots.value.withLock { $0 }
     }
 
+    /// The endpoint the monitoring tap is bound to, or nil when the config has no tap.
+    public func tapEndpoint() throws -> String? { try tap?.boundEndpoint() }
+
+    /// The monitoring tap's figures so far (per observing party: copies published, copies
+    /// dropped, subscriptions), or nil when the config has no tap.
+    public func tapStatistics() -> TapStatistics? { tap?.statistics() }
+
     /// Starts serving.
     public func start() {
         zap.start()
+        tap?.start()
         router.start()
     }
 
@@ -71,6 +90,7 @@ public final class Hub: Sendable {
     /// acknowledgement positions, closes. Returns when everything has stopped.
     public func stop() {
         router.stop()
+        tap?.stop()
         zap.stop()
         context.shutdown()
         logger.info("hub stopped")

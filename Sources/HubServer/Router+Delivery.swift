@@ -100,6 +100,7 @@ extension Router {
             }
             if !replays.isEmpty { replayLive(live, recipients: outcome.recipients) }
         }
+        tapHandOff(batch, outcomes)
     }
 
     /// Carries out a delivery session's actions.

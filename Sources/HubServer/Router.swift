@@ -68,6 +68,8 @@ final class Router: @unchecked Sendable {
     /// The business flows, when the config turns them on.
     var flows: FlowEngine?
     var lastFlowTick = ContinuousClock.now
+    /// The monitoring tap's hand-over, when the config has a tap (set before `start()`).
+    var tap: TapMailbox?
     /// What the flows still owed when the hub started (rebuilt from the journal).
     private var owedEmissions: [FlowEmission] = []
 

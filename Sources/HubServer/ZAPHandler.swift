@@ -12,17 +12,22 @@ import ZeroMQ
 final class ZAPHandler: Sendable {
     private let socket: ZMQSocket
     private let parties: [String: String]  // Z85 public key → party id
+    /// The ZAP domain this handler answers for; requests for any other domain are refused.
+    private let domain: String
     private let logger: Logger
     private let stopping = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
 
     /// Binds the ZAP endpoint on `context`; call before any CURVE server socket binds.
-    init(context: ZMQContext, parties: [String: String], logger: Logger) throws {
+    /// Only sockets of ZAP domain `domain` are served (the router's is `swhub`, the tap's
+    /// `swhub-tap`, each in its own context).
+    init(context: ZMQContext, parties: [String: String], logger: Logger, domain: String = "swhub") throws {
         socket = try ZMQSocket(context: context, type: .rep)
         try socket.linger(ms: 0)
         try socket.bind("inproc://zeromq.zap.01")
         self.parties = parties
         self.logger = logger
+        self.domain = domain
     }
 
     /// Starts answering on a thread of its own.
@@ -65,8 +70,13 @@ final class ZAPHandler: Sendable {
         let requestId = frames[1]
         let address = String(decoding: frames[3], as: UTF8.self)
         let mechanism = String(decoding: frames[5], as: UTF8.self)
+        let requestDomain = String(decoding: frames[2], as: UTF8.self)
         func answer(_ status: String, _ text: String, _ user: String) -> [[UInt8]] {
             [Array("1.0".utf8), requestId, Array(status.utf8), Array(text.utf8), Array(user.utf8), []]
+        }
+        guard requestDomain == domain else {
+            logger.warning("refused connection to another ZAP domain", metadata: ["address": "\(address)", "domain": "\(requestDomain)"])
+            return answer("400", "unknown ZAP domain", "")
         }
         guard mechanism == "CURVE", frames.count >= 7, frames[6].count == 32, let key = Z85.encode(frames[6]) else {
             logger.warning("refused connection without CURVE", metadata: ["address": "\(address)", "mechanism": "\(mechanism)"])

@@ -28,6 +28,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Only the flow cases (with the 1 KB 1 → 1 routing baseline they are compared with).")
     var flowsOnly = false
 
+    @Flag(help: "Only the tap case (1 KB 1 → 1 routing with three tap subscribers, and without).")
+    var tapsOnly = false
+
     func run() async throws {
         let messages = count ?? (quick ? 20_000 : 100_000)
         let workDir = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)
@@ -41,6 +44,11 @@ struct Bench: AsyncParsableCommand {
         try setup.startHub()
         defer { setup.stopAll() }
 
+        if tapsOnly {
+            let before = try setup.runRouting(hub: true, size: 1024, count: messages, recipients: 1)
+            try tapCase(setup, report, count: messages, before: before)
+            return
+        }
         var proxyBaseline1K: Double?
         for size in flowsOnly ? [] : [100, 1024] {
             // 1 → 1, durable on the hub, with acks; the baseline forwards and echoes.
@@ -51,6 +59,8 @@ struct Bench: AsyncParsableCommand {
             // For reference: the same baseline without CURVE (the hub never runs without it).
             let plain = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1, curve: false)
             report.line(case: "route_1to1_vs_plain_tcp", size: size, count: messages, rate: hub, baseline: plain, rss: nil)
+            // The same with three monitoring-tap subscribers, against the hub without them.
+            if size == 1024 { try tapCase(setup, report, count: messages, before: hub) }
 
             // 1 → 5: the baseline is zmq_proxy's XSUB/XPUB fan-out.
             let fanBase = try setup.runRouting(hub: false, size: size, count: messages, recipients: 5)

@@ -13,6 +13,11 @@ final class BenchSetup {
     let proxyKeys: CurveKeyPair
     /// The party whose journaled stream the replay case reads.
     let replayKeys: CurveKeyPair
+    /// The hub's monitoring tap (no subscriber unless a case connects one) and the three
+    /// auditor parties the tap case subscribes as.
+    let tapKeys: CurveKeyPair
+    let tapPartyKeys: [CurveKeyPair]
+    private(set) var tapPort = 0
     private var hub: BenchProcess?
     private(set) var hubPort = 0
     private var routerProxy: BenchProcess?
@@ -31,6 +36,8 @@ final class BenchSetup {
         receiverKeys = try (1...5).map { _ in try CurveKeyPair.generate() }
         proxyKeys = try CurveKeyPair.generate()
         replayKeys = try CurveKeyPair.generate()
+        tapKeys = try CurveKeyPair.generate()
+        tapPartyKeys = try (1...3).map { _ in try CurveKeyPair.generate() }
         context = try ZMQContext(ioThreads: 1)
     }
 
@@ -58,6 +65,13 @@ final class BenchSetup {
         for (index, keys) in receiverKeys.enumerated() {
             yaml += "  - id: bench-r\(index + 1)\n    public_key: \"\(keys.publicKey)\"\n"
         }
+        tapPort = try BenchProcess.freePort()
+        try KeyFile(publicKey: tapKeys.publicKey, secretKey: tapKeys.secretKey).render(name: "tap", includingSecret: true)
+            .write(to: directory.appendingPathComponent("tap.key_secret"), atomically: true, encoding: .utf8)
+        for (index, keys) in tapPartyKeys.enumerated() {
+            yaml += "  - id: bench-tap\(index + 1)\n    public_key: \"\(keys.publicKey)\"\n    audit: {parties: [\"*\"]}\n"
+        }
+        yaml += "tap:\n  endpoint: tcp://127.0.0.1:\(tapPort)\n  key_file: tap.key_secret\n  queue: 10000\n"
         let config = directory.appendingPathComponent("bench-hub.yaml")
         try yaml.write(to: config, atomically: true, encoding: .utf8)
         let process = try BenchProcess(

@@ -26,6 +26,10 @@ final class TestHub: @unchecked Sendable {
     let port: Int
     let hubKeys: CurveKeyPair
     private(set) var partyKeys: [String: CurveKeyPair] = [:]
+    /// The monitoring tap's port and key pair, when the hub was made with `tapQueue`.
+    let tapPort: Int?
+    let tapKeys: CurveKeyPair?
+    var tapEndpoint: String? { tapPort.map { "tcp://127.0.0.1:\($0)" } }
     private var process: Process?
     /// Other `swhub` processes a test started (`startSwhub`), killed with the hub.
     private var children: [Process] = []
@@ -37,15 +41,27 @@ final class TestHub: @unchecked Sendable {
 
     /// Writes keys and config; `extraHub` lines are appended to the `hub:` section; `flows`
     /// lines, if given, make a `flows:` section (an empty list turns the flows on with
-    /// their defaults).
+    /// their defaults). With `tapQueue`, the hub has a monitoring tap (`tap:`) with its own
+    /// key pair and that queue per subscriber.
     init(
         parties: [PartySpec], types: [String] = ["demo.Note", "demo.Query"], extraHub: [String] = [],
-        flows: [String]? = nil
+        flows: [String]? = nil, tapQueue: Int? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
         hubKeys = try CurveKeyPair.generate()
+        if tapQueue != nil {
+            let keys = try CurveKeyPair.generate()
+            try KeyFile(publicKey: keys.publicKey, secretKey: keys.secretKey)
+                .render(name: "tap", includingSecret: true)
+                .write(to: directory.appendingPathComponent("tap.key_secret"), atomically: true, encoding: .utf8)
+            tapPort = try Self.freePort()
+            tapKeys = keys
+        } else {
+            tapPort = nil
+            tapKeys = nil
+        }
         try KeyFile(publicKey: hubKeys.publicKey, secretKey: hubKeys.secretKey)
             .render(name: "hub", includingSecret: true)
             .write(to: directory.appendingPathComponent("hub.key_secret"), atomically: true, encoding: .utf8)
@@ -58,6 +74,7 @@ final class TestHub: @unchecked Sendable {
 
             """
         for line in extraHub { yaml += "  \(line)\n" }
+        if let tapQueue, let tapPort { yaml += "tap:\n  endpoint: tcp://127.0.0.1:\(tapPort)\n  key_file: tap.key_secret\n  queue: \(tapQueue)\n" }
         if let flows {
             yaml += flows.isEmpty ? "flows: {}\n" : "flows:\n" + flows.map { "  \($0)\n" }.joined()
         }
@@ -129,7 +146,7 @@ final class TestHub: @unchecked Sendable {
             hub_endpoint: \(endpoint)
             hub_public_key: "\(hubKeys.publicKey)"
             key_file: \(party).key_secret
-
+            \(tapEndpoint.map { "tap_endpoint: \($0)\ntap_public_key: \"\(tapKeys!.publicKey)\"\n" } ?? "")
             """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
@@ -205,9 +222,12 @@ final class TestHub: @unchecked Sendable {
 
     /// Client configuration for `party` (its real key pair).
     func clientConfiguration(_ party: String, receive: Bool = false, credit: UInt32 = 100) -> HubClientConfiguration {
-        HubClientConfiguration(
+        var configuration = HubClientConfiguration(
             endpoint: endpoint, hubPublicKey: hubKeys.publicKey, keyPair: partyKeys[party]!, receive: receive,
             credit: credit, requestTimeout: .seconds(20), heartbeat: .milliseconds(200), clientName: "test-\(party)")
+        configuration.tapEndpoint = tapEndpoint
+        configuration.tapPublicKey = tapKeys?.publicKey
+        return configuration
     }
 
     /// A connected SDK client.

@@ -1,0 +1,105 @@
+import Foundation
+import HubProtocol
+import Synchronization
+import ZeroMQ
+
+/// Tap subscribers for `swhub bench`: one thread each in the bench process, each a CURVE SUB
+/// socket of an auditor party (`audit: {parties: ["*"]}`) subscribed to its whole prefix, so
+/// every message routed makes one copy for each of them. They count what they receive and
+/// the highest `TapInfo.dropped` they saw.
+final class BenchTaps: Sendable {
+    private struct Subscriber: Sendable {
+        let party: String
+        let keys: CurveKeyPair
+    }
+
+    private let endpoint: String
+    private let serverKey: String
+    private let subscribers: [Subscriber]
+    private let context: ZMQContext
+    /// Per subscriber: copies received since `reset()`, highest `TapInfo.dropped` seen.
+    private let figures: Mutex<(received: [UInt64], dropped: [UInt64])>
+    private let stopping = Atomic<Bool>(false)
+    private let done = DispatchGroup()
+
+    init(endpoint: String, serverKey: String, parties: [(id: String, keys: CurveKeyPair)]) throws {
+        self.endpoint = endpoint
+        self.serverKey = serverKey
+        subscribers = parties.map { Subscriber(party: $0.id, keys: $0.keys) }
+        // Their own I/O thread, so decrypting the copies does not slow the bench's clients'.
+        context = try ZMQContext(ioThreads: 1)
+        figures = Mutex((received: parties.map { _ in 0 }, dropped: parties.map { _ in 0 }))
+    }
+
+    /// Copies received by each subscriber since the last `reset()`.
+    var received: [UInt64] { figures.withLock { $0.received } }
+    /// The highest `TapInfo.dropped` each subscriber has seen.
+    var droppedSeen: [UInt64] { figures.withLock { $0.dropped } }
+
+    func reset() {
+        figures.withLock { $0.received = $0.received.map { _ in 0 } }
+    }
+
+    /// Connects and subscribes every subscriber, each on its own thread.
+    func start() {
+        for (index, subscriber) in subscribers.enumerated() {
+            done.enter()
+            Thread.detachNewThread { [self] in
+                do { try run(subscriber, index: index) } catch { FileHandle.standardError.write(Data("bench tap \(subscriber.party): \(error)\n".utf8)) }
+                done.leave()
+            }
+        }
+    }
+
+    /// Waits until every subscriber has received at least `count` copies since `reset()`, or
+    /// none has received anything new for `idle` seconds. Returns whether all got `count`.
+    func wait(for count: UInt64, idle: Double) -> Bool {
+        var last = received
+        var lastChange = DispatchTime.now().uptimeNanoseconds
+        while !received.allSatisfy({ $0 >= count }) {
+            usleep(10_000)
+            let now = received
+            if now != last {
+                last = now
+                lastChange = DispatchTime.now().uptimeNanoseconds
+            } else if Double(DispatchTime.now().uptimeNanoseconds - lastChange) / 1e9 > idle {
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Disconnects every subscriber and waits for their threads.
+    func stop() {
+        stopping.store(true, ordering: .relaxed)
+        done.wait()
+        context.shutdown()
+    }
+
+    private func run(_ subscriber: Subscriber, index: Int) throws {
+        let socket = try ZMQSocket(context: context, type: .sub)
+        defer { socket.close() }
+        try socket.linger(ms: 0)
+        try socket.receiveHighWaterMark(100_000)
+        try socket.makeCurveClient(keyPair: subscriber.keys, serverPublicKey: serverKey)
+        try socket.connect(endpoint)
+        try socket.subscribe(Array("\(subscriber.party)/".utf8))
+        let poller = ZMQPoller(items: [ZMQPoll.Item(socket: socket, events: .pollIn)])
+        while !stopping.load(ordering: .relaxed) {
+            guard try poller.poll(timeoutMs: 50) > 0 else { continue }
+            var batch: UInt64 = 0
+            var last: ZMQMessage?
+            while batch < 10_000, let frames = try socket.receiveMultipart(dontWait: true) {
+                guard frames.count == 3 else { throw BenchError("a tap message with \(frames.count) frames") }
+                batch += 1
+                last = frames[1]
+            }
+            // TapInfo.dropped only grows: the batch's last copy has the highest.
+            let info = last.flatMap { try? WireTapInfo(serializedBytes: $0.bytes) }
+            figures.withLock { figures in
+                figures.received[index] += batch
+                if let info { figures.dropped[index] = max(figures.dropped[index], info.dropped) }
+            }
+        }
+    }
+}
