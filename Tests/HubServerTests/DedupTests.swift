@@ -12,7 +12,9 @@ struct DedupTests {
     ]
 
     @Test func sameIdTwiceIsJournaledOnceAndDeliveredOnce() async throws {
-        let hub = try TestHub(parties: Self.parties)
+        // The raw receivers never PING: a long heartbeat keeps their sessions while a loaded
+        // machine takes its time with the three commits.
+        let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
         try hub.start()
         // Raw receivers see the wire as it is (the SDK would hide a re-sent seq): one live
         // while the messages are submitted, one afterwards reading them from the journal.

@@ -42,10 +42,11 @@ final class TestHub: @unchecked Sendable {
     /// Writes keys and config; `extraHub` lines are appended to the `hub:` section; `flows`
     /// lines, if given, make a `flows:` section (an empty list turns the flows on with
     /// their defaults). With `tapQueue`, the hub has a monitoring tap (`tap:`) with its own
-    /// key pair and that queue per subscriber.
+    /// key pair and that queue per subscriber. `heartbeatMs` is the hub's heartbeat: a
+    /// session silent for three of them is dropped (raw peers that never PING need a long one).
     init(
         parties: [PartySpec], types: [String] = ["demo.Note", "demo.Query"], extraHub: [String] = [],
-        flows: [String]? = nil, tapQueue: Int? = nil
+        flows: [String]? = nil, tapQueue: Int? = nil, heartbeatMs: Int = 500
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -70,7 +71,7 @@ final class TestHub: @unchecked Sendable {
               endpoint: \(endpoint)
               key_file: hub.key_secret
               journal: journal.sqlite
-              heartbeat_ms: 500
+              heartbeat_ms: \(heartbeatMs)
 
             """
         for line in extraHub { yaml += "  \(line)\n" }
