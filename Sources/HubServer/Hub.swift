@@ -44,6 +44,7 @@ public final class Hub: Sendable {
                 config: tapConfig, keyPair: tapKeys, parties: keys, policy: observers,
                 logger: logger)
             router.tap = publisher.mailbox
+            monitoring.tap = TapMetrics(statistics: { publisher.statistics() })
             tap = publisher
         } else {
             tap = nil

@@ -61,6 +61,8 @@ final class RouterMonitoring {
     private var backlogGauges: [String: Gauge] = [:]
     private var flowGauges: [FlowTally.StateKey: Gauge] = [:]
     private let connectedParties = Gauge(label: "swhub_connected_parties")
+    /// The tap's figures, when the hub has a tap (set before the router starts).
+    var tap: TapMetrics?
 
     /// - Parameters:
     ///   - config: the parties (and their roles) to show.
@@ -176,6 +178,7 @@ final class RouterMonitoring {
             gauge(&backlogGauges, party.id, "swhub_backlog_messages").record(count)
         }
         connectedParties.record(connectedCount)
+        tap?.update()
 
         // The last minute's traffic.
         edgeHistory.append(edges)

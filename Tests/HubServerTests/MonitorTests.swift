@@ -8,10 +8,10 @@ import Testing
 @Suite("Metrics and monitor snapshot", .serialized, .timeLimit(.minutes(2)))
 struct MonitorTests {
     /// A hub with a monitor: `a` sends, `b` and `c` subscribe to demo.Note; `c` never connects.
-    static func startHub() throws -> (TestHub, monitorPort: Int) {
-        let hub = try TestHub(parties: [
-            .init(id: "a"), .init(id: "b", subscribes: ["demo.Note"]), .init(id: "c", subscribes: ["demo.Note"]),
-        ])
+    static func startHub(tapQueue: Int? = nil) throws -> (TestHub, monitorPort: Int) {
+        let hub = try TestHub(
+            parties: [.init(id: "a"), .init(id: "b", subscribes: ["demo.Note"]), .init(id: "c", subscribes: ["demo.Note"])],
+            tapQueue: tapQueue)
         let port = try TestHub.freePort()
         let config = try String(contentsOfFile: hub.configPath, encoding: .utf8)
         try (config + "monitor:\n  listen: \"127.0.0.1:\(port)\"\n").write(toFile: hub.configPath, atomically: true, encoding: .utf8)
@@ -68,6 +68,26 @@ struct MonitorTests {
         #expect(samples[#"swhub_messages_out_total{type="demo.Note",party="c"}"#] == nil)
         #expect((samples["swhub_journal_commit_seconds_count"] ?? 0) >= 1)
         #expect(samples["swhub_journal_commit_seconds_count"] == samples[#"swhub_journal_commit_seconds_bucket{le="+Inf"}"#])
+    }
+
+    @Test func tapFiguresAreMetrics() async throws {
+        let (hub, port) = try Self.startHub(tapQueue: 1000)
+        let tap = try await hub.tapSubscriber("b")
+        defer { tap.close() }
+        let receiver = try await Self.traffic(hub)
+        defer { receiver.close() }
+        _ = try tap.read(until: 3)
+        let expected: [String: Double] = [
+            #"swhub_tap_published_total{party="b"}"#: 3,
+            #"swhub_tap_dropped_total{party="b"}"#: 0,
+            #"swhub_tap_subscriptions{party="b"}"#: 1,
+        ]
+        var samples: [String: Double] = [:]
+        try await waitUntil(.seconds(20), "tap metrics \(samples.filter { $0.key.contains("tap") }) are not \(expected)") {
+            samples = try Self.metrics(port)
+            return expected.allSatisfy { samples[$0.key] == $0.value }
+        }
+        #expect(samples[#"swhub_tap_published_total{party="c"}"#] == nil, "c never subscribed")
     }
 
     @Test func snapshotShowsConnectedPartiesAndEdges() async throws {
