@@ -94,7 +94,8 @@ final class BenchSetup {
             "proxy", "--kind", kind, "--frontend", "tcp://127.0.0.1:\(ports.front)",
             "--backend", "tcp://127.0.0.1:\(ports.back)",
         ]
-        if curve { arguments += ["--secret-key", proxyKeys.secretKey] }
+        // One argument with `=`: a Z85 key may begin with `-`, which would read as an option.
+        if curve { arguments += ["--secret-key=\(proxyKeys.secretKey)"] }
         let process = try BenchProcess(
             arguments: arguments, log: directory.appendingPathComponent("proxy-\(kind)\(curve ? "" : "-plain").log"))
         try process.waitForPort(ports.front)
