@@ -152,14 +152,7 @@ extension Router {
                 header = message.header
                 body = try message.body.copy()
             case .stored(let record):
-                header = WireHeader()
-                header.id = record.id
-                header.type = record.type
-                header.sender = record.sender
-                header.correlationID = record.correlationId
-                header.createdAtUs = record.createdAtUs
-                header.journaledAtUs = record.journaledAtUs
-                header.seq = record.seq
+                header = record.deliveryHeader
                 body = ZMQMessage(bytes: record.body)
             }
             // A recipient learns that it is one, not who else is.

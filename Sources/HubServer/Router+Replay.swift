@@ -191,14 +191,7 @@ extension Router {
             stored = nil
             live = message.body
         case .stored(let record):
-            header = WireHeader()
-            header.id = record.id
-            header.type = record.type
-            header.sender = record.sender
-            header.correlationID = record.correlationId
-            header.createdAtUs = record.createdAtUs
-            header.journaledAtUs = record.journaledAtUs
-            header.seq = record.seq
+            header = record.deliveryHeader
             stored = record.body
             live = nil
         }
