@@ -3,7 +3,8 @@
 # store — `swhub demo` starts the hub, the five simulated departments (customs, tax,
 # forex, post, a bank) as their own processes, and enterprises that file registrations and
 # declarations (some deliberately mismatched, one blacklisted); then shows one
-# declaration's unified feedback (`swhub status`) and the statistics (`swhub stats`).
+# declaration's unified feedback (`swhub status`) and its trace (`swhub trace`), checks the
+# journal's hash chain (`swhub verify`) and prints the statistics (`swhub stats`).
 # Arguments go to `swhub demo` (e.g. --count 500, --json; --monitor 127.0.0.1:8080
 # --linger 600 serves the web monitor and /metrics and keeps everything up 10 minutes
 # after the filings, or until Ctrl-C).
@@ -21,6 +22,14 @@ case " $* " in *" --json "*) exit 0 ;; esac
 echo
 echo "== swhub status inventory-1 --config $dir/hub.yaml"
 "$bin" status inventory-1 --config "$dir/hub.yaml"
+echo
+echo "== swhub trace inventory-1 --config $dir/hub.yaml (first 12 events)"
+"$bin" trace inventory-1 --config "$dir/hub.yaml" >"$dir/trace-inventory-1.txt"
+head -n 13 "$dir/trace-inventory-1.txt"
+echo "… (all of it in $dir/trace-inventory-1.txt)"
+echo
+echo "== swhub verify --config $dir/hub.yaml"
+"$bin" verify --config "$dir/hub.yaml"
 echo
 echo "== swhub stats --config $dir/hub.yaml"
 "$bin" stats --config "$dir/hub.yaml"
