@@ -39,11 +39,9 @@ final class ClientConnection: @unchecked Sendable {
     // I/O thread only.
     private var dealer: ZMQSocket?
     private var monitor: ZMQSocketMonitor?
-    private var ioLastReceived: ContinuousClock.Instant
-    private var ioLastPing: ContinuousClock.Instant
+    private var ioHeartbeat: Heartbeat
     var ioDelivered: UInt64 = 0
     private var ioAckSent: UInt64 = 0
-    private var ioPingNonce: UInt64 = 0
     private var ioLastHello: ContinuousClock.Instant?
 
     init(configuration: HubClientConfiguration, deliveries: AsyncStream<Delivery>.Continuation, logger: Logger) throws {
@@ -55,8 +53,7 @@ final class ClientConnection: @unchecked Sendable {
         let wake = try ZMQSocket(context: context, type: .push)
         try wake.linger(ms: 0)
         wakeLock = Mutex(wake)
-        ioLastReceived = clock.now
-        ioLastPing = clock.now
+        ioHeartbeat = Heartbeat(interval: configuration.heartbeat, now: clock.now)
     }
 
     func start() {
@@ -186,7 +183,7 @@ final class ClientConnection: @unchecked Sendable {
                 while try wake.receive(dontWait: true) != nil {}
                 for _ in 0..<1000 {
                     guard let frames = try dealer.receiveMultipart(dontWait: true) else { break }
-                    ioLastReceived = clock.now
+                    ioHeartbeat.heard(at: clock.now)
                     handle(frames)
                 }
                 try sendOutbox()
@@ -214,7 +211,7 @@ final class ClientConnection: @unchecked Sendable {
             monitor = try ZMQSocketMonitor(socket: socket, context: context)
             try socket.connect(configuration.endpoint)
             dealer = socket
-            ioLastReceived = clock.now
+            ioHeartbeat.heard(at: clock.now)
             try sendHello(on: socket)
             // Everything unanswered goes again, under the same ids: the hub journals it once.
             shared.withLock { state in
@@ -298,14 +295,10 @@ final class ClientConnection: @unchecked Sendable {
                 shared.withLock { if $0.failure?.code == .authenticationFailed { $0.failure = nil } }
             }
         }
-        if now - ioLastPing >= configuration.heartbeat {
-            ioPingNonce += 1
-            var ping = WirePing()
-            ping.nonce = ioPingNonce
+        if let ping = ioHeartbeat.pingDue(at: now) {
             _ = try dealer?.send(bytes: WireProtocol.frame(.ping(ping)), dontWait: true)
-            ioLastPing = now
         }
-        if now - ioLastReceived > configuration.heartbeat * 3 {
+        if ioHeartbeat.isSilent(at: now) {
             logger.info("no traffic from the hub for 3 heartbeats; reconnecting", metadata: ["endpoint": "\(configuration.endpoint)"])
             reconnect()
         }

@@ -38,9 +38,7 @@ public final class ReplaySession: @unchecked Sendable {
     private var monitor: ZMQSocketMonitor?
     private var ioLastDelivered: UInt64 = 0
     private var ioAckSent: UInt64 = 0
-    private var ioLastReceived: ContinuousClock.Instant
-    private var ioLastPing: ContinuousClock.Instant
-    private var ioPingNonce: UInt64 = 0
+    private var ioHeartbeat: Heartbeat
 
     /// Connects and asks for the replay; events start arriving on `events`.
     public init(configuration: HubClientConfiguration, request: ReplayRequest, logger: Logger) throws {
@@ -56,8 +54,7 @@ public final class ReplaySession: @unchecked Sendable {
         try push.linger(ms: 0)
         try push.connect(wakeEndpoint)
         wake = Mutex(push)
-        ioLastReceived = clock.now
-        ioLastPing = clock.now
+        ioHeartbeat = Heartbeat(interval: configuration.heartbeat, now: clock.now)
         let thread = Thread { [self] in
             run(wake: receiver)
             finished.signal()
@@ -119,7 +116,7 @@ public final class ReplaySession: @unchecked Sendable {
             while try receiver.receive(dontWait: true) != nil {}
             for _ in 0..<1000 {
                 guard let frames = try dealer.receiveMultipart(dontWait: true) else { break }
-                ioLastReceived = clock.now
+                ioHeartbeat.heard(at: clock.now)
                 switch try handle(frames) {
                 case .goOn: continue
                 case .finished:
@@ -170,7 +167,7 @@ public final class ReplaySession: @unchecked Sendable {
         monitor = try ZMQSocketMonitor(socket: socket, context: context)
         try socket.connect(configuration.endpoint)
         dealer = socket
-        ioLastReceived = clock.now
+        ioHeartbeat.heard(at: clock.now)
         var replay = request.wire(client: configuration.clientName)
         if ioLastDelivered > 0 {
             // Resume after what was already passed on.
@@ -210,14 +207,10 @@ public final class ReplaySession: @unchecked Sendable {
                 return
             }
         }
-        if now - ioLastPing >= configuration.heartbeat {
-            ioPingNonce += 1
-            var ping = WirePing()
-            ping.nonce = ioPingNonce
+        if let ping = ioHeartbeat.pingDue(at: now) {
             _ = try dealer?.send(bytes: WireProtocol.frame(.ping(ping)), dontWait: true)
-            ioLastPing = now
         }
-        if now - ioLastReceived > configuration.heartbeat * 3 {
+        if ioHeartbeat.isSilent(at: now) {
             logger.info("no traffic from the hub for 3 heartbeats; asking for the replay again", metadata: ["seq": "\(ioLastDelivered)"])
             try reopen()
         }
