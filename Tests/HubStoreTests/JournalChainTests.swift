@@ -78,24 +78,7 @@ struct JournalChainTests {
     /// opens it, and goes on from there.
     @Test func aJournalFromBeforeTheChainIsChainedOnOpening() throws {
         try withTemporaryJournal { journal in
-            let queue = try DatabaseQueue(path: journal.path)
-            try queue.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                    INSERT INTO grdb_migrations VALUES ('v1-journal');
-                    CREATE TABLE messages (
-                        seq INTEGER PRIMARY KEY, sender TEXT NOT NULL, msg_id TEXT NOT NULL, type TEXT NOT NULL,
-                        recipients TEXT NOT NULL, correlation_id TEXT NOT NULL, created_at_us INTEGER NOT NULL,
-                        journaled_at_us INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE (sender, msg_id));
-                    CREATE TABLE inbox (recipient TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (recipient, seq)) WITHOUT ROWID;
-                    CREATE TABLE cursors (party TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL);
-                    """)
-                for seq in 1...50 {
-                    try db.execute(
-                        sql: "INSERT INTO messages VALUES (?, 'alice', ?, 'order', 'bob', '', 1, 2, ?)",
-                        arguments: [seq, "old-\(seq)", Data(body(for: "old-\(seq)"))])
-                }
-            }
+            try journal.writeVersion1(messages: 50)
             var store: SQLiteJournalStore? = try journal.open()
             _ = try store?.append([message(id: "new-1")], acks: [:])
             store = nil

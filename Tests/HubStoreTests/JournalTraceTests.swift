@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HubStore
 import Testing
 
@@ -72,26 +71,7 @@ struct JournalTraceTests {
     /// what came after with the times of the new marks.
     @Test func aJournalFromBeforeTheProgressLog() throws {
         try withTemporaryJournal { journal in
-            let queue = try DatabaseQueue(path: journal.path)
-            try queue.write { db in
-                try db.execute(sql: """
-                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                    INSERT INTO grdb_migrations VALUES ('v1-journal');
-                    CREATE TABLE messages (
-                        seq INTEGER PRIMARY KEY, sender TEXT NOT NULL, msg_id TEXT NOT NULL, type TEXT NOT NULL,
-                        recipients TEXT NOT NULL, correlation_id TEXT NOT NULL, created_at_us INTEGER NOT NULL,
-                        journaled_at_us INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE (sender, msg_id));
-                    CREATE TABLE inbox (recipient TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (recipient, seq)) WITHOUT ROWID;
-                    CREATE TABLE cursors (party TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL);
-                    INSERT INTO cursors VALUES ('bob', 3);
-                    """)
-                for seq in 1...5 {
-                    try db.execute(
-                        sql: "INSERT INTO messages VALUES (?, 'alice', ?, 'order', 'bob', '', 1, 2, ?)",
-                        arguments: [seq, "old-\(seq)", Data(body(for: "old-\(seq)"))])
-                    try db.execute(sql: "INSERT INTO inbox VALUES ('bob', ?)", arguments: [seq])
-                }
-            }
+            try journal.writeVersion1(messages: 5, bobAcked: 3)
             let unknown = TraceReport.Delivery(party: "bob", delivered: false, deliveredAtUs: nil, acknowledged: false, acknowledgedAtUs: nil)
             #expect(try JournalInspector(path: journal.path).trace("old-2").messages[0].deliveries == [unknown])
 

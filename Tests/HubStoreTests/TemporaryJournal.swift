@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HubStore
 import Logging
 
@@ -19,6 +20,34 @@ struct TemporaryJournal {
     /// Opens a new store instance on the journal file.
     func open() throws -> SQLiteJournalStore {
         try SQLiteJournalStore(path: path, logger: Self.logger)
+    }
+
+    /// Writes a journal as the first schema (`v1-journal`, before the hash chain and the
+    /// progress log) left it: messages `old-1`…`old-<count>` from alice to bob, and bob's
+    /// acknowledgement position if given.
+    func writeVersion1(messages count: Int, bobAcked: UInt64? = nil) throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: """
+                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                INSERT INTO grdb_migrations VALUES ('v1-journal');
+                CREATE TABLE messages (
+                    seq INTEGER PRIMARY KEY, sender TEXT NOT NULL, msg_id TEXT NOT NULL, type TEXT NOT NULL,
+                    recipients TEXT NOT NULL, correlation_id TEXT NOT NULL, created_at_us INTEGER NOT NULL,
+                    journaled_at_us INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE (sender, msg_id));
+                CREATE TABLE inbox (recipient TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (recipient, seq)) WITHOUT ROWID;
+                CREATE TABLE cursors (party TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL);
+                """)
+            if let bobAcked {
+                try db.execute(sql: "INSERT INTO cursors VALUES ('bob', ?)", arguments: [bobAcked])
+            }
+            for seq in 1...count {
+                try db.execute(
+                    sql: "INSERT INTO messages VALUES (?, 'alice', ?, 'order', 'bob', '', 1, 2, ?)",
+                    arguments: [seq, "old-\(seq)", Data(body(for: "old-\(seq)"))])
+                try db.execute(sql: "INSERT INTO inbox VALUES ('bob', ?)", arguments: [seq])
+            }
+        }
     }
 
     /// Deletes the directory and everything in it.
