@@ -69,9 +69,11 @@ public struct ObserverPolicy: Sendable {
     /// How `observer` sees the bodies of `type` in the stream of `party` (or, on the tap,
     /// in the copy delivered to `party`).
     public func view(observer: String, stream party: String, type: String) -> BodyView {
-        if observer != party, let auditor = auditors[observer], !auditor.bodies { return .none }
-        let redactors = [redaction.redactor(for: party, type: type), observer == party ? nil : redaction.redactor(for: observer, type: type)]
-            .compactMap { $0 }
+        let own = redaction.redactor(for: party, type: type)
+        // A party's own stream (every delivery): no allocation unless something is hidden.
+        guard observer != party else { return own.map { .redacted([$0]) } ?? .whole }
+        if let auditor = auditors[observer], !auditor.bodies { return .none }
+        let redactors = [own, redaction.redactor(for: observer, type: type)].compactMap { $0 }
         return redactors.isEmpty ? .whole : .redacted(redactors)
     }
 }

@@ -111,7 +111,7 @@ extension Router {
             case .fetch(let after, let limit):
                 reader.enqueue(JournalReader.Request(session: session.id, party: session.party, after: after, limit: limit))
             case .send(let seq, let payload):
-                switch deliver(payload, to: session) {
+                switch sendDeliver(payload, stream: session.party, observer: session.party, to: routingId, session: session.id) {
                 case .sent:
                     progress.note(session.party, .delivered, seq: seq, atUs: WallClock.nowMicroseconds())
                     monitoring.delivered(type: payload.type, party: session.party)
@@ -128,22 +128,15 @@ extension Router {
         }
     }
 
-    private enum SendResult { case sent, full, gone }
+    enum SendResult { case sent, full, gone }
 
-    /// The body without the fields `redactor` removes. Bodies of typed messages are checked
-    /// on submission, so this cannot fail for journaled data; if it ever did, the party gets
-    /// an empty body rather than fields it must not see.
-    private func redacted(_ body: ZMQMessage, by redactor: WireRedactor, seq: UInt64, party: String) -> ZMQMessage {
-        do {
-            return ZMQMessage(bytes: try body.withUnsafeBytes { try redactor.redact($0) })
-        } catch {
-            logger.error("redaction failed; delivering an empty body", metadata: ["seq": "\(seq)", "party": "\(party)", "error": "\(error)"])
-            return ZMQMessage()
-        }
-    }
-
-    /// Sends one DELIVER.
-    private func deliver(_ payload: Outgoing, to session: Session) -> SendResult {
+    /// Sends one DELIVER of a message of `party`'s stream to the connection `routingId`:
+    /// the header addressed to `party` alone (a recipient learns that it is one, not who else
+    /// is), the body as `observer` may see it (`ObserverPolicy`; for a receiving session the
+    /// observer is the party itself, so its hidden fields are removed). Bodies of typed
+    /// messages are checked on submission, so redaction cannot fail for journaled data; if
+    /// it ever did, the peer gets an empty body rather than fields it must not see.
+    func sendDeliver(_ payload: Outgoing, stream party: String, observer: String, to routingId: [UInt8], session: UInt64) -> SendResult {
         var header: WireHeader
         var body: ZMQMessage
         do {
@@ -155,22 +148,29 @@ extension Router {
                 header = record.deliveryHeader
                 body = ZMQMessage(bytes: record.body)
             }
-            // A recipient learns that it is one, not who else is.
-            header.recipients = [session.party]
-            // Field-level visibility: the party gets the body without its hidden fields.
-            if let redactor = policy.redactor(for: session.party, type: header.type) {
-                body = redacted(body, by: redactor, seq: header.seq, party: session.party)
+            header.recipients = [party]
+            let view = observers.view(observer: observer, stream: party, type: header.type)
+            if case .whole = view {
+            } else {
+                do {
+                    body = ZMQMessage(bytes: try body.withUnsafeBytes { try view.apply(to: $0) })
+                } catch {
+                    logger.error(
+                        "redaction failed; delivering an empty body",
+                        metadata: ["seq": "\(header.seq)", "party": "\(party)", "observer": "\(observer)", "error": "\(error)"])
+                    body = ZMQMessage()
+                }
             }
             var deliver = WireDeliver()
             deliver.header = header
-            guard try socket.send(bytes: session.routingId, more: true, dontWait: true) else { return .full }
+            guard try socket.send(bytes: routingId, more: true, dontWait: true) else { return .full }
             _ = try socket.send(bytes: WireProtocol.frame(.deliver(deliver)), more: true, dontWait: true)
             _ = try socket.send(body, dontWait: true)
             return .sent
         } catch let error as ZMQError where error.isHostUnreachable {
             return .gone
         } catch {
-            logger.warning("delivery failed", metadata: ["party": "\(session.party)", "session": "\(session.id)", "error": "\(error)"])
+            logger.warning("delivery failed", metadata: ["party": "\(party)", "session": "\(session)", "error": "\(error)"])
             return .full
         }
     }

@@ -8,8 +8,6 @@ import ZeroMQ
 /// (with `follow`) live. Journal reads go to the replay reader thread, never queued behind
 /// the receiving sessions' catch-up, and each session reads at most its free credit at once.
 extension Router {
-    private enum ReplaySend { case sent, full, gone }
-
     /// REPLAY on a connection: checks it, then starts the session (at once for a seq; after
     /// the journal has found the seq for a time).
     func handleReplay(_ request: WireReplay, frameCount: Int, routingId: [UInt8], party: String) {
@@ -165,7 +163,7 @@ extension Router {
                 replayReader.enqueue(
                     JournalReader.Request(session: stream.id, party: stream.plan.party, after: after, limit: limit, types: stream.plan.typeList))
             case .send(let seq, let payload):
-                switch deliverReplay(payload, on: stream) {
+                switch sendDeliver(payload, stream: stream.plan.party, observer: stream.plan.observer, to: routingId, session: stream.id) {
                 case .sent:
                     replays[routingId]?.delivered += 1
                 case .full:
@@ -173,57 +171,11 @@ extension Router {
                     replays[routingId]?.parkedSince = clock.now
                     return
                 case .gone:
+                    logger.info("replay peer vanished", metadata: ["party": "\(stream.plan.party)", "session": "\(stream.id)"])
                     closeReplay(routingId)
                     return
                 }
             }
-        }
-    }
-
-    /// Sends one DELIVER of a replay, the body as the policy lets the observer see it.
-    private func deliverReplay(_ payload: Outgoing, on stream: ReplayStream) -> ReplaySend {
-        var header: WireHeader
-        let stored: [UInt8]?
-        let live: ZMQMessage?
-        switch payload {
-        case .live(let message):
-            header = message.header
-            stored = nil
-            live = message.body
-        case .stored(let record):
-            header = record.deliveryHeader
-            stored = record.body
-            live = nil
-        }
-        header.recipients = [stream.plan.party]
-        let view = observers.view(observer: stream.plan.observer, stream: stream.plan.party, type: header.type)
-        var body: ZMQMessage
-        do {
-            switch view {
-            case .whole:
-                body = try live?.copy() ?? ZMQMessage(bytes: stored ?? [])
-            case .none, .redacted:
-                let bytes = try live?.withUnsafeBytes { try view.apply(to: $0) } ?? stored!.withUnsafeBytes { try view.apply(to: $0) }
-                body = ZMQMessage(bytes: bytes)
-            }
-        } catch {
-            // Typed bodies are checked on submission; if this ever failed, nothing hidden leaks.
-            logger.error("replay redaction failed; delivering an empty body", metadata: ["seq": "\(header.seq)", "error": "\(error)"])
-            body = ZMQMessage()
-        }
-        var deliver = WireDeliver()
-        deliver.header = header
-        do {
-            guard try socket.send(bytes: stream.routingId, more: true, dontWait: true) else { return .full }
-            _ = try socket.send(bytes: WireProtocol.frame(.deliver(deliver)), more: true, dontWait: true)
-            _ = try socket.send(body, dontWait: true)
-            return .sent
-        } catch let error as ZMQError where error.isHostUnreachable {
-            logger.info("replay peer vanished", metadata: ["party": "\(stream.plan.party)", "session": "\(stream.id)"])
-            return .gone
-        } catch {
-            logger.warning("replay delivery failed", metadata: ["party": "\(stream.plan.party)", "error": "\(error)"])
-            return .full
         }
     }
 }
