@@ -138,28 +138,25 @@ extension Router {
     /// it ever did, the peer gets an empty body rather than fields it must not see.
     func sendDeliver(_ payload: Outgoing, stream party: String, observer: String, to routingId: [UInt8], session: UInt64) -> SendResult {
         var header: WireHeader
-        var body: ZMQMessage
+        let journaled: ZMQMessage
         do {
             switch payload {
             case .live(let message):
                 header = message.header
-                body = try message.body.copy()
+                journaled = message.body
             case .stored(let record):
                 header = record.deliveryHeader
-                body = ZMQMessage(bytes: record.body)
+                journaled = ZMQMessage(bytes: record.body)
             }
             header.recipients = [party]
-            let view = observers.view(observer: observer, stream: party, type: header.type)
-            if case .whole = view {
-            } else {
-                do {
-                    body = ZMQMessage(bytes: try body.withUnsafeBytes { try view.apply(to: $0) })
-                } catch {
-                    logger.error(
-                        "redaction failed; delivering an empty body",
-                        metadata: ["seq": "\(header.seq)", "party": "\(party)", "observer": "\(observer)", "error": "\(error)"])
-                    body = ZMQMessage()
-                }
+            let body: ZMQMessage
+            do {
+                body = try journaled.viewed(through: observers.view(observer: observer, stream: party, type: header.type))
+            } catch {
+                logger.error(
+                    "redaction failed; delivering an empty body",
+                    metadata: ["seq": "\(header.seq)", "party": "\(party)", "observer": "\(observer)", "error": "\(error)"])
+                body = ZMQMessage()
             }
             var deliver = WireDeliver()
             deliver.header = header

@@ -199,19 +199,12 @@ final class TapPublisher: @unchecked Sendable {
     /// The body as `observer` may see it in the copy delivered to `recipient`. Should
     /// redaction fail (bodies of typed messages were checked on submission), the copy gets
     /// an empty body rather than fields the observer must not see.
-    private func body(of item: TapItem, for observer: String, recipient: String) throws -> ZMQMessage {
-        switch policy.view(observer: observer, stream: recipient, type: item.header.type) {
-        case .whole:
-            return try item.body.copy()
-        case .none:
+    private func body(of item: TapItem, for observer: String, recipient: String) -> ZMQMessage {
+        do {
+            return try item.body.viewed(through: policy.view(observer: observer, stream: recipient, type: item.header.type))
+        } catch {
+            logger.error("tap redaction failed; publishing an empty body", metadata: ["seq": "\(item.header.seq)", "party": "\(observer)", "error": "\(error)"])
             return ZMQMessage()
-        case let view:
-            do {
-                return ZMQMessage(bytes: try item.body.withUnsafeBytes { try view.apply(to: $0) })
-            } catch {
-                logger.error("tap redaction failed; publishing an empty body", metadata: ["seq": "\(item.header.seq)", "party": "\(observer)", "error": "\(error)"])
-                return ZMQMessage()
-            }
         }
     }
 
