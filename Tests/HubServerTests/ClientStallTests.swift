@@ -6,11 +6,12 @@ import Testing
 /// is unreachable (a hub that is down, restarting, or just killed).
 @Suite("SDK requests to an unreachable hub", .serialized, .timeLimit(.minutes(1)))
 struct ClientStallTests {
+    /// Every submission ends with TIMEOUT instead of waiting forever; that they end at all
+    /// (not one after another, 2 s each) is what the 10 s guard below checks, not a stopwatch.
     @Test(arguments: [500, 1500])
     func submissionsToAnUnreachableHubTimeOut(count: Int) async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise")])  // never started: nothing listens
         let client = try hub.client("enterprise", requestTimeout: .seconds(2))
-        let start = ContinuousClock.now
         let outcomes: [String]
         do {
             outcomes = try await withTimeout(.seconds(10), "\(count) submissions to an unreachable hub") {
@@ -41,6 +42,5 @@ struct ClientStallTests {
         client.close()
         #expect(outcomes.count == count)
         #expect(outcomes.allSatisfy { $0 == HubClientError.Code.timeout.name }, "\(Set(outcomes))")
-        #expect(ContinuousClock.now - start < .seconds(8))
     }
 }
