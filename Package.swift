@@ -36,6 +36,8 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        // glibc's mallopt, for the executable's allocator settings (MallocTuning).
+        .systemLibrary(name: "CGlibcMalloc"),
         .target(
             name: "HubProtocol",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -116,7 +118,7 @@ let package = Package(
             name: "swhub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubMonitor", "HubClient", "FlowSamples", "Adapters",
-                "DepartmentFormats",
+                "DepartmentFormats", "CGlibcMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -8,8 +8,9 @@ public struct TapMessage: Sendable {
     public var topic: String
     /// The message's header as delivered to `recipient` (seq, sender, time set by the hub).
     public var header: WireHeader
-    /// How many copies for this party the hub has dropped so far (its subscribers were too
-    /// slow); a change between two messages means a gap before the later one.
+    /// How many copies for this party the hub had dropped when it published the batch this
+    /// copy came in (its subscribers were too slow); a change between two copies means a gap
+    /// before the later one.
     public var dropped: UInt64
     /// The body as the policy lets the observing party see it (empty for headers only).
     public var body: [UInt8]
@@ -20,7 +21,8 @@ public struct TapMessage: Sendable {
 
 /// A subscriber to the hub's monitoring tap: a CURVE SUB socket with the party's own key
 /// pair, connected to `tap_endpoint`, subscribed to `<party>/` plus a filter. The hub
-/// refuses every subscription outside the party's own prefix.
+/// refuses every subscription outside the party's own prefix. The hub publishes copies in
+/// batches (`TapBatch`); `next(timeout:)` hands them out one by one.
 ///
 /// Owns its socket: use one `HubTap` from one thread (or task) at a time. Not `Sendable`.
 public final class HubTap {
@@ -29,6 +31,9 @@ public final class HubTap {
     private let context: ZMQContext
     private let socket: ZMQSocket
     private var closed = false
+    /// Copies of the last batch not handed out yet.
+    private var pending: [TapMessage] = []
+    private var pendingIndex = 0
 
     /// Connects to the tap of `configuration` (which must carry `tapEndpoint` and
     /// `tapPublicKey`).
@@ -68,25 +73,48 @@ public final class HubTap {
     }
 
     /// The next copy, or nil when none arrives within `timeout`.
-    /// Throws `.protocolViolation` for a frame set that is not `[topic, TapInfo, body]`.
+    /// Throws `.protocolViolation` for a message that is not `[channel, TapBatch]`.
     public func next(timeout: Duration) throws -> TapMessage? {
-        let millis = max(0, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
-        let events = try ZMQPoll.poll([ZMQPoll.Item(socket: socket, events: .pollIn)], timeoutMs: millis)
-        guard events.first?.contains(.pollIn) == true, let frames = try socket.receiveMultipart(dontWait: true) else {
-            return nil
+        if pendingIndex < pending.count {
+            defer { pendingIndex += 1 }
+            return pending[pendingIndex]
         }
-        guard frames.count == 3 else {
-            throw HubClientError(.protocolViolation, "a tap message has \(frames.count) frames instead of 3")
+        let deadline = ContinuousClock.now + timeout
+        var wait = max(0, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        while true {
+            let events = try ZMQPoll.poll([ZMQPoll.Item(socket: socket, events: .pollIn)], timeoutMs: wait)
+            guard events.first?.contains(.pollIn) == true, let frames = try socket.receiveMultipart(dontWait: true) else {
+                return nil
+            }
+            pending = try Self.copies(of: frames)
+            pendingIndex = 0
+            if !pending.isEmpty {
+                pendingIndex = 1
+                return pending[0]
+            }
+            // An empty batch (none is published, but a peer might): wait out the rest.
+            let left = deadline - ContinuousClock.now
+            wait = max(0, Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
         }
-        let info: WireTapInfo
+    }
+
+    /// The copies of one tap message `[prefix + 0x00, TapBatch]`.
+    static func copies(of frames: [ZMQMessage]) throws -> [TapMessage] {
+        guard frames.count == 2 else {
+            throw HubClientError(.protocolViolation, "a tap message has \(frames.count) frames instead of 2")
+        }
+        guard frames[0].withUnsafeBytes({ $0.last == 0 }) else {
+            throw HubClientError(.protocolViolation, "a tap message's first frame does not end with a zero byte")
+        }
+        let batch: WireTapBatch
         do {
-            info = try frames[1].withUnsafeBytes { try WireTapInfo(serializedBytes: Array($0)) }
+            batch = try frames[1].withUnsafeBytes { try WireTapBatch(serializedBytes: Array($0)) }
         } catch {
-            throw HubClientError(.protocolViolation, "a tap message's second frame is not a TapInfo: \(error)")
+            throw HubClientError(.protocolViolation, "a tap message's second frame is not a TapBatch: \(error)")
         }
-        return TapMessage(
-            topic: String(decoding: frames[0].bytes, as: UTF8.self), header: info.header, dropped: info.dropped,
-            body: frames[2].bytes)
+        return batch.copies.map { copy in
+            TapMessage(topic: copy.topic, header: copy.header, dropped: batch.dropped, body: [UInt8](copy.body))
+        }
     }
 
     /// Closes the socket; further calls throw.

@@ -6,6 +6,12 @@
 /// subscription is sound exactly when it starts with `<the subscriber's own party>/`: such a
 /// subscription is applied, every other one is refused (never applied, counted).
 ///
+/// What the hub applies to the subscriber's connection is not the prefix itself but its
+/// *channel*, the prefix followed by one zero byte: the hub publishes the copies matching a
+/// prefix in batches under that channel, and since no prefix holds a zero byte, a channel
+/// reaches exactly the subscribers of that prefix (a subscriber of `a/` never receives the
+/// batches of `a/b/`), while the subscriber's own SUB filter (`a/`) still matches it.
+///
 /// It also keeps, per observer, the prefixes applied and how many subscriptions hold each,
 /// so that the hub makes copies only for observers somebody listens to. libzmq reports the
 /// cancellations of a disconnected subscriber without a `User-Id`; such an anonymous
@@ -15,10 +21,10 @@
 public struct TapSubscriptions: Sendable {
     /// What the hub does with one subscription message.
     public enum Action: Sendable, Equatable {
-        /// Apply the subscription to the subscriber that sent it (`ZMQ_SUBSCRIBE`).
-        case subscribe(topic: [UInt8])
-        /// Remove it from the subscriber that sent it (`ZMQ_UNSUBSCRIBE`).
-        case unsubscribe(topic: [UInt8])
+        /// Apply `channel` to the subscriber that sent the subscription (`ZMQ_SUBSCRIBE`).
+        case subscribe(channel: [UInt8])
+        /// Remove `channel` from the subscriber that sent the cancellation (`ZMQ_UNSUBSCRIBE`).
+        case unsubscribe(channel: [UInt8])
         /// Apply nothing: a subscription outside the subscriber's own prefix. `reason` is for the log.
         case refuse(reason: String)
         /// Apply nothing (a cancellation libzmq already carried out, or one of a refused subscription).
@@ -45,22 +51,23 @@ public struct TapSubscriptions: Sendable {
         let topic = Array(message.dropFirst())
         let owner = Self.observer(ofTopic: topic)
         if kind == 1 {
-            guard let party, !party.isEmpty, owner == party else {
+            guard let party, !party.isEmpty, owner == party, !topic.contains(0) else {
                 refusedCount += 1
                 refusedHeld[topic, default: 0] += 1
+                if topic.contains(0) { return .refuse(reason: "a tap subscription must not contain a zero byte") }
                 let who = party ?? "an unauthenticated subscriber"
                 return .refuse(reason: "\(who) may subscribe only to topics starting with '\(party ?? "<party>")/'")
             }
             applied[party, default: [:]][topic, default: 0] += 1
-            return .subscribe(topic: topic)
+            return .subscribe(channel: Self.channel(topic))
         }
         if let party {
             // An explicit cancellation: the subscriber's own applied topic, or a refused one.
-            guard owner == party else {
+            guard owner == party, !topic.contains(0) else {
                 release(refused: topic)
                 return .ignore
             }
-            return release(applied: topic, of: party) ? .unsubscribe(topic: topic) : .ignore
+            return release(applied: topic, of: party) ? .unsubscribe(channel: Self.channel(topic)) : .ignore
         }
         // A departed subscriber: libzmq has already removed its subscriptions.
         if !release(refused: topic), let owner { _ = release(applied: topic, of: owner) }
@@ -75,6 +82,12 @@ public struct TapSubscriptions: Sendable {
     /// How many applied subscriptions `observer` has.
     public func subscriptions(of observer: String) -> Int {
         applied[observer]?.values.reduce(0, +) ?? 0
+    }
+
+    /// The channel of a subscription prefix: the prefix and one zero byte, the first frame of
+    /// every batch published for it.
+    public static func channel(_ prefix: [UInt8]) -> [UInt8] {
+        prefix + [0]
     }
 
     /// The observer a topic belongs to: the text before its first `/`, or nil if it has none.

@@ -3,10 +3,11 @@
 public struct TapStatistics: Sendable, Equatable {
     /// One observing party's figures.
     public struct Observer: Sendable, Equatable {
-        /// Copies published for it (handed to its subscribers' queues).
+        /// Copies published for it (handed to its subscribers' queues; a copy matching two
+        /// of its prefixes counts twice, once in each prefix's batch).
         public var published: UInt64 = 0
         /// Copies dropped because its subscribers' queues were full (or the hand-over from
-        /// the router to the tap overflowed); `TapInfo.dropped` carries the same number.
+        /// the router to the tap overflowed); `TapBatch.dropped` carries the same number.
         public var dropped: UInt64 = 0
         /// Its applied subscriptions right now (one per subscriber and prefix).
         public var subscriptions = 0

@@ -32,6 +32,7 @@ struct Bench: AsyncParsableCommand {
     var tapsOnly = false
 
     func run() async throws {
+        MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
         let workDir = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)
         try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)

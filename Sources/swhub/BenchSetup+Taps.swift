@@ -7,7 +7,7 @@ extension BenchSetup {
         var rate: Double
         /// Copies each subscriber received of the measured messages.
         var received: [UInt64]
-        /// The highest `TapInfo.dropped` each subscriber saw.
+        /// The highest `TapBatch.dropped` each subscriber saw.
         var dropped: [UInt64]
     }
 
@@ -45,7 +45,7 @@ extension Bench {
         report.line(
             case: "route_1to1_3taps", size: 1024, count: count, rate: tapped.rate, baseline: baseline, rss: setup.hubRSS,
             baselineName: "hub route 1→1 without taps")
-        let copies = "taps received \(tapped.received.map(String.init).joined(separator: "/")) of \(count) copies each, TapInfo.dropped \(tapped.dropped.map(String.init).joined(separator: "/")); without taps \(Int(before)) and \(Int(after)) msgs/s"
+        let copies = "taps received \(tapped.received.map(String.init).joined(separator: "/")) of \(count) copies each, TapBatch.dropped \(tapped.dropped.map(String.init).joined(separator: "/")); without taps \(Int(before)) and \(Int(after)) msgs/s"
         if json {
             FileHandle.standardError.write(Data("route_1to1_3taps: \(copies)\n".utf8))
         } else {

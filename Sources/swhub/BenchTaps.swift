@@ -5,8 +5,8 @@ import ZeroMQ
 
 /// Tap subscribers for `swhub bench`: one thread each in the bench process, each a CURVE SUB
 /// socket of an auditor party (`audit: {parties: ["*"]}`) subscribed to its whole prefix, so
-/// every message routed makes one copy for each of them. They count what they receive and
-/// the highest `TapInfo.dropped` they saw.
+/// every message routed makes one copy for each of them. They count the copies in the batches
+/// they receive (without decoding them) and the highest `TapBatch.dropped` they saw.
 final class BenchTaps: Sendable {
     private struct Subscriber: Sendable {
         let party: String
@@ -17,7 +17,7 @@ final class BenchTaps: Sendable {
     private let serverKey: String
     private let subscribers: [Subscriber]
     private let context: ZMQContext
-    /// Per subscriber: copies received since `reset()`, highest `TapInfo.dropped` seen.
+    /// Per subscriber: copies received since `reset()`, highest `TapBatch.dropped` seen.
     private let figures: Mutex<(received: [UInt64], dropped: [UInt64])>
     private let stopping = Atomic<Bool>(false)
     private let done = DispatchGroup()
@@ -33,7 +33,7 @@ final class BenchTaps: Sendable {
 
     /// Copies received by each subscriber since the last `reset()`.
     var received: [UInt64] { figures.withLock { $0.received } }
-    /// The highest `TapInfo.dropped` each subscriber has seen.
+    /// The highest `TapBatch.dropped` each subscriber has seen.
     var droppedSeen: [UInt64] { figures.withLock { $0.dropped } }
 
     func reset() {
@@ -87,18 +87,19 @@ final class BenchTaps: Sendable {
         let poller = ZMQPoller(items: [ZMQPoll.Item(socket: socket, events: .pollIn)])
         while !stopping.load(ordering: .relaxed) {
             guard try poller.poll(timeoutMs: 50) > 0 else { continue }
-            var batch: UInt64 = 0
-            var last: ZMQMessage?
-            while batch < 10_000, let frames = try socket.receiveMultipart(dontWait: true) {
-                guard frames.count == 3 else { throw BenchError("a tap message with \(frames.count) frames") }
-                batch += 1
-                last = frames[1]
+            var copies: UInt64 = 0
+            var dropped: UInt64 = 0
+            var messages = 0
+            while messages < 1_000, let frames = try socket.receiveMultipart(dontWait: true) {
+                guard frames.count == 2 else { throw BenchError("a tap message with \(frames.count) frames") }
+                let summary = try frames[1].withUnsafeBytes { try TapBatchWriter.summary(of: $0) }
+                copies += UInt64(summary.copies)
+                dropped = max(dropped, summary.dropped)
+                messages += 1
             }
-            // TapInfo.dropped only grows: the batch's last copy has the highest.
-            let info = last.flatMap { try? WireTapInfo(serializedBytes: $0.bytes) }
             figures.withLock { figures in
-                figures.received[index] += batch
-                if let info { figures.dropped[index] = max(figures.dropped[index], info.dropped) }
+                figures.received[index] += copies
+                figures.dropped[index] = max(figures.dropped[index], dropped)
             }
         }
     }

@@ -40,6 +40,7 @@ struct Demo: AsyncParsableCommand {
     }
 
     func run() async throws {
+        MallocTuning.apply()
         let directory = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-demo-\(UUID().uuidString.prefix(8))").path)
         var behaviour = SingleWindowSetup.Behaviour()
         behaviour.seed = seed

@@ -16,6 +16,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var log: LogOptions
 
     func run() async throws {
+        MallocTuning.apply()
         let logger = log.bootstrap(label: "swhub")
         let registry = MetricsBootstrap.registry  // before the hub creates its metric handles
         let hubConfig = try HubConfig.load(path: config)

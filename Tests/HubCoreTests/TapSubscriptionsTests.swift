@@ -8,11 +8,11 @@ struct TapSubscriptionsTests {
 
     @Test func aPartyMaySubscribeOnlyUnderItsOwnPrefix() {
         var subs = TapSubscriptions()
-        #expect(subs.handle(Self.subscribe("customs/"), party: "customs") == .subscribe(topic: Array("customs/".utf8)))
+        #expect(subs.handle(Self.subscribe("customs/"), party: "customs") == .subscribe(channel: Array("customs/\0".utf8)))
         #expect(subs.handle(Self.subscribe("customs/ceb.Order/enterprise/"), party: "customs")
-            == .subscribe(topic: Array("customs/ceb.Order/enterprise/".utf8)))
+            == .subscribe(channel: Array("customs/ceb.Order/enterprise/\0".utf8)))
         for (topic, party) in [("bank/", "customs"), ("", "customs"), ("customs", "customs"), ("custom", "customs"),
-            ("customs2/", "customs"), ("customs/", nil), ("/x", "customs")] as [(String, String?)] {
+            ("customs2/", "customs"), ("customs/", nil), ("/x", "customs"), ("customs/a\0", "customs")] as [(String, String?)] {
             guard case .refuse = subs.handle(Self.subscribe(topic), party: party) else {
                 Issue.record("'\(topic)' by \(party ?? "nobody") was not refused")
                 continue
@@ -22,10 +22,27 @@ struct TapSubscriptionsTests {
             Issue.record("a message that is not a subscription was not refused")
             return
         }
-        #expect(subs.refusedCount == 8)
+        #expect(subs.refusedCount == 9)
         #expect(subs.subscriptions(of: "customs") == 2)
         #expect(subs.observers.keys.sorted() == ["customs"])
         #expect(subs.subscriptions(of: "bank") == 0)
+        // The refused prefix with a zero byte is cancelled without applying anything.
+        #expect(subs.handle(Self.cancel("customs/a\0"), party: "customs") == .ignore)
+        #expect(subs.subscriptions(of: "customs") == 2)
+    }
+
+    /// A channel (prefix + 0x00) is reached by the subscribers of exactly that prefix: XPUB
+    /// matches a message whose first frame starts with an applied channel, and no channel
+    /// starts with another, while the subscriber's own SUB filter (the prefix) matches it.
+    @Test func aChannelMatchesOnlyItsOwnPrefix() {
+        let prefixes = ["customs/", "customs/ceb.Order/", "customs/ceb.Order/enterprise/", "customs/c"].map { Array($0.utf8) }
+        for a in prefixes {
+            let channel = TapSubscriptions.channel(a)
+            #expect(channel.starts(with: a))
+            for b in prefixes where b != a {
+                #expect(!channel.starts(with: TapSubscriptions.channel(b)), "\(a) reaches the subscribers of \(b)")
+            }
+        }
     }
 
     @Test func explicitCancellationsUndoOnlyTheSubscribersOwnTopics() {
@@ -36,9 +53,9 @@ struct TapSubscriptionsTests {
         // bank cannot cancel customs' subscription
         #expect(subs.handle(Self.cancel("customs/"), party: "bank") == .ignore)
         #expect(subs.subscriptions(of: "customs") == 2)
-        #expect(subs.handle(Self.cancel("customs/"), party: "customs") == .unsubscribe(topic: Array("customs/".utf8)))
+        #expect(subs.handle(Self.cancel("customs/"), party: "customs") == .unsubscribe(channel: Array("customs/\0".utf8)))
         #expect(subs.subscriptions(of: "customs") == 1)
-        #expect(subs.handle(Self.cancel("customs/"), party: "customs") == .unsubscribe(topic: Array("customs/".utf8)))
+        #expect(subs.handle(Self.cancel("customs/"), party: "customs") == .unsubscribe(channel: Array("customs/\0".utf8)))
         #expect(subs.observers.isEmpty)
         // a cancellation of something never subscribed changes nothing
         #expect(subs.handle(Self.cancel("customs/"), party: "customs") == .ignore)

@@ -118,11 +118,19 @@ enum WireFixtures {
         return entry
     }
 
-    static var tapInfo: WireTapInfo {
-        var info = WireTapInfo()
-        info.header = header
-        info.dropped = 3
-        return info
+    static var tapCopy: WireTapCopy {
+        var copy = WireTapCopy()
+        copy.topic = "auditor/demo.Note/platform/customs"
+        copy.header = header
+        copy.body = Data([1, 2, 3])
+        return copy
+    }
+
+    static var tapBatch: WireTapBatch {
+        var batch = WireTapBatch()
+        batch.copies = [tapCopy, tapCopy]
+        batch.dropped = 3
+        return batch
     }
 
     static var allKinds: [WireCommand.OneOf_Kind] {

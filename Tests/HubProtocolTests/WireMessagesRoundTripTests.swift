@@ -107,7 +107,7 @@ struct WireMessagesRoundTripTests {
             "Submit": WireFixtures.submit, "Accepted": WireFixtures.accepted, "Error": WireFixtures.error,
             "Deliver": WireFixtures.deliver, "Ack": WireFixtures.ack, "Ping": WireFixtures.ping,
             "Pong": WireFixtures.pong, "Replay": WireFixtures.replay, "ReplayStatus": WireFixtures.replayStatus,
-            "JournalEntry": WireFixtures.journalEntry, "TapInfo": WireFixtures.tapInfo,
+            "JournalEntry": WireFixtures.journalEntry, "TapBatch": WireFixtures.tapBatch, "TapCopy": WireFixtures.tapCopy,
         ]
         #expect(Set(schema.messages.keys) == Set(fixtures.keys).union(["Command"]))
         var options = JSONEncodingOptions()

@@ -9,7 +9,7 @@ import Testing
 import ZeroMQ
 
 /// A tap subscriber that never reads: the hub goes on accepting and delivering everything,
-/// and the copies it cannot queue are counted, in `TapInfo.dropped` of later copies and in
+/// and the copies it cannot queue are counted, in `TapBatch.dropped` of later batches and in
 /// `Hub.tapStatistics()`. The hub runs in this process (over the same real sockets, config
 /// and journal files as `swhub serve`) so that its statistics can be read.
 @Suite("Monitoring tap: slow subscribers and statistics")
@@ -123,11 +123,12 @@ struct TapDropTests {
 
         // Once the subscriber reads, later copies reach it and say how many it lost.
         try slow.receiveTimeout(ms: 200)
-        var copies: [WireTapInfo] = []
+        var copies: [(header: WireHeader, dropped: UInt64)] = []
         for round in 0..<200 where !copies.contains(where: { $0.dropped >= figures.dropped }) {
             submitted.append(try await platform.submit(type: "demo.Note", body: Array("after \(round)".utf8)).seq)
             while let frames = try slow.receiveMultipart() {
-                copies.append(try WireTapInfo(serializedBytes: frames[1].bytes))
+                let batch = try WireTapBatch(serializedBytes: frames[1].bytes)
+                copies += batch.copies.map { (header: $0.header, dropped: batch.dropped) }
             }
         }
         // (Copies queued between two drops carry the count of their time.)

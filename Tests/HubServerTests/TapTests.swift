@@ -164,8 +164,10 @@ struct TapTests {
         // Copies leave the tap in seq order on one connection: had the customs copy been sent
         // to the bank, it would have come before the query's.
         let frames = try #require(try sneaky.receiveMultipart())
-        #expect(String(decoding: frames[0].bytes, as: UTF8.self) == "bank/demo.Query/platform/bank")
-        #expect(try WireTapInfo(serializedBytes: frames[1].bytes).header.seq == query.seq)
+        #expect(frames[0].bytes == Array("bank/\0".utf8))
+        let batch = try WireTapBatch(serializedBytes: frames[1].bytes)
+        #expect(batch.copies.map(\.topic) == ["bank/demo.Query/platform/bank"])
+        #expect(batch.copies.map(\.header.seq) == [query.seq])
         #expect(try strangerTap.next(timeout: .zero) == nil)
     }
 }

@@ -517,13 +517,35 @@ public nonisolated struct WireJournalEntry: Sendable {
   fileprivate var _header: WireHeader? = nil
 }
 
-/// The second frame of a tap message (the first is its topic, the third its body): the
-/// message's header, addressed to one recipient, and the tap's drop counter.
-public nonisolated struct WireTapInfo: Sendable {
+/// The second frame of a tap message (PROTOCOL.md section 15; the first frame is the
+/// subscription it answers, followed by one zero byte): the copies published for that
+/// subscription since the previous batch, in journal order.
+public nonisolated struct WireTapBatch: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
+  public var copies: [WireTapCopy] = []
+
+  /// How many copies for this tap party the hub has dropped so far because its subscribers
+  /// were too slow (their queue was full). A change between two batches means a gap.
+  public var dropped: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One copy of a delivery, as one observing party may see it.
+public nonisolated struct WireTapCopy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// `<observer>/<type>/<sender>/<recipient>`.
+  public var topic: String = String()
+
+  /// The header as delivered to the recipient (`recipients` = [recipient]).
   public var header: WireHeader {
     get {_header ?? WireHeader()}
     set {_header = newValue}
@@ -533,9 +555,8 @@ public nonisolated struct WireTapInfo: Sendable {
   /// Clears the value of `header`. Subsequent reads from it will return its default value.
   public mutating func clearHeader() {self._header = nil}
 
-  /// How many copies for this tap party the hub has dropped so far because its subscribers
-  /// were too slow (their queue was full). A change between two messages means a gap.
-  public var dropped: UInt64 = 0
+  /// The body as the observer may see it (empty for headers only).
+  public var body: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1354,9 +1375,9 @@ nonisolated extension WireJournalEntry: SwiftProtobuf.Message, SwiftProtobuf._Me
   }
 }
 
-nonisolated extension WireTapInfo: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".TapInfo"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}header\0\u{1}dropped\0")
+nonisolated extension WireTapBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TapBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}copies\0\u{1}dropped\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1364,8 +1385,44 @@ nonisolated extension WireTapInfo: SwiftProtobuf.Message, SwiftProtobuf._Message
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._header) }()
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.copies) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.dropped) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.copies.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.copies, fieldNumber: 1)
+    }
+    if self.dropped != 0 {
+      try visitor.visitSingularUInt64Field(value: self.dropped, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireTapBatch, rhs: WireTapBatch) -> Bool {
+    if lhs.copies != rhs.copies {return false}
+    if lhs.dropped != rhs.dropped {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireTapCopy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TapCopy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}topic\0\u{1}header\0\u{1}body\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.topic) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._header) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.body) }()
       default: break
       }
     }
@@ -1376,18 +1433,22 @@ nonisolated extension WireTapInfo: SwiftProtobuf.Message, SwiftProtobuf._Message
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.topic.isEmpty {
+      try visitor.visitSingularStringField(value: self.topic, fieldNumber: 1)
+    }
     try { if let v = self._header {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
     } }()
-    if self.dropped != 0 {
-      try visitor.visitSingularUInt64Field(value: self.dropped, fieldNumber: 2)
+    if !self.body.isEmpty {
+      try visitor.visitSingularBytesField(value: self.body, fieldNumber: 3)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: WireTapInfo, rhs: WireTapInfo) -> Bool {
+  public static func ==(lhs: WireTapCopy, rhs: WireTapCopy) -> Bool {
+    if lhs.topic != rhs.topic {return false}
     if lhs._header != rhs._header {return false}
-    if lhs.dropped != rhs.dropped {return false}
+    if lhs.body != rhs.body {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
