@@ -92,6 +92,46 @@ struct TapTests {
         #expect(queries.allSatisfy { $0.header.type == "demo.Query" && $0.recipient == "bank" })
     }
 
+    /// Batches go to a prefix's channel (prefix + zero byte): a subscriber of `customs/`
+    /// gets each copy once, not again in the batches made for a narrower prefix, and a
+    /// subscriber holding both prefixes gets a copy once per prefix it matches.
+    @Test func nestedPrefixesEachGetExactlyTheirCopies() async throws {
+        let hub = try Self.startHub()
+        let platform = try hub.client("platform")
+        let enterprise = try hub.client("enterprise")
+        defer {
+            platform.close()
+            enterprise.close()
+        }
+        let whole = try await hub.tapSubscriber("customs")
+        let narrow = try await hub.tapSubscriber("customs", filters: ["demo.Note/platform/"])
+        let both = try await hub.tapSubscriber("customs", filters: ["", "demo.Note/platform/"])
+
+        var all: [UInt64] = []
+        var fromPlatform: [UInt64] = []
+        for index in 0..<3 {
+            let mine = try await platform.submit(type: "demo.Note", body: Array("p\(index)".utf8)).seq
+            let theirs = try await enterprise.submit(type: "demo.Note", body: Array("e\(index)".utf8)).seq
+            all += [mine, theirs]
+            fromPlatform.append(mine)
+        }
+        let last = try await platform.submit(type: "demo.Note", body: Array("last".utf8)).seq
+        all.append(last)
+        fromPlatform.append(last)
+
+        #expect(try whole.read(until: last).map(\.header.seq) == all)
+        #expect(try narrow.read(until: last).map(\.header.seq) == fromPlatform)
+        var doubled: [UInt64] = []
+        while doubled.count < all.count + fromPlatform.count, let copy = try both.next(timeout: .seconds(20)) {
+            doubled.append(copy.header.seq)
+        }
+        #expect(doubled.sorted() == (all + fromPlatform).sorted())
+        // Nothing more: no copy reached a subscriber through another prefix's channel.
+        for tap in [whole, narrow, both] {
+            #expect(try tap.next(timeout: .milliseconds(300)) == nil)
+        }
+    }
+
     @Test func auditorsSeeTheirPartiesTrafficRedactedOrHeadersOnly() async throws {
         let hub = try Self.startHub()
         let platform = try hub.client("platform")
