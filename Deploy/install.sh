@@ -113,7 +113,8 @@ case "$journal" in
 esac
 
 # --- keys ---------------------------------------------------------------------------------
-# Prints "@hub<TAB>PATH" for hub.key_file, "@tap<TAB>PATH" for tap.key_file, and "PARTY<TAB>PATH" for each party's key_file
+# Prints "@hub<TAB>PATH" for hub.key_file, "@tap<TAB>PATH" for tap.key_file, "@monitor<TAB>PATH" for
+# monitor.token_file, and "PARTY<TAB>PATH" for each party's key_file
 # (parties given an inline public_key are skipped).
 key_files() {
   awk '
@@ -127,6 +128,7 @@ key_files() {
       sub(/^[[:space:]]*-?[[:space:]]*/, "", line)
       if (section == "hub:" && line ~ /^key_file:/) print "@hub\t" val(line)
       if (section == "tap:" && line ~ /^key_file:/) print "@tap\t" val(line)
+      if (section == "monitor:" && line ~ /^token_file:/) print "@monitor\t" val(line)
       if (section == "parties:" && line ~ /^id:/) id = val(line)
       if (section == "parties:" && line ~ /^key_file:/) key = val(line)
     }
@@ -145,7 +147,12 @@ while IFS=$'\t' read -r name path; do
   rm -f "$tmp"/*
   dir=$(dirname "$file")
   [ -d "$dir" ] || install -d -m 0750 -o root -g "$SVC_USER" "$dir"
-  if [ "$name" = "@tap" ]; then
+  if [ "$name" = "@monitor" ]; then
+    # The web monitor's bearer token: 32 random bytes in hex, readable by the service only.
+    od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$tmp/monitor.token"
+    install -m 0600 -o "$SVC_USER" -g "$SVC_USER" "$tmp/monitor.token" "$file"
+    say "generated the monitor's bearer token: $file (give it to operators and Prometheus)"
+  elif [ "$name" = "@tap" ]; then
     "$BIN_DIR/swhub" keygen --out "$tmp" --name tap >/dev/null
     # The monitoring tap's key pair, like the hub's; subscribers need its public half.
     install -m 0600 -o "$SVC_USER" -g "$SVC_USER" "$tmp/tap.key_secret" "$file"

@@ -71,10 +71,20 @@ public struct HubConfig: Sendable, Equatable {
         public var host: String
         /// TCP port (0: any free port).
         public var port: Int
+        /// The file holding the bearer token every request must present (resolved against
+        /// the config's directory); nil only on a loopback address.
+        public var tokenFile: String?
 
-        public init(host: String, port: Int) {
+        public init(host: String, port: Int, tokenFile: String? = nil) {
             self.host = host
             self.port = port
+            self.tokenFile = tokenFile
+        }
+
+        /// Whether `host` is reachable only from this machine (127.0.0.0/8, ::1, localhost).
+        public static func isLoopback(_ host: String) -> Bool {
+            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
         }
     }
 
@@ -313,7 +323,13 @@ public struct HubConfig: Sendable, Equatable {
             else {
                 throw ConfigError(.invalidValue, "monitor.listen '\(monitor.listen)' is not HOST:PORT")
             }
-            config.monitor = Monitor(host: String(monitor.listen[..<colon]), port: port)
+            let host = String(monitor.listen[..<colon])
+            guard monitor.tokenFile != nil || Monitor.isLoopback(host) else {
+                throw ConfigError(
+                    .invalidValue,
+                    "monitor.listen '\(monitor.listen)' is reachable from other machines: set monitor.token_file (a file holding the bearer token)")
+            }
+            config.monitor = Monitor(host: host, port: port, tokenFile: monitor.tokenFile.map(resolve))
         }
         return config
     }
@@ -472,5 +488,11 @@ private struct RawConfig: Decodable {
 
     struct Monitor: Decodable {
         var listen: String
+        var tokenFile: String?
+
+        enum CodingKeys: String, CodingKey {
+            case listen
+            case tokenFile = "token_file"
+        }
     }
 }

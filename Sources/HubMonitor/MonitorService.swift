@@ -1,4 +1,5 @@
 import Foundation
+import HubCore
 import HubServer
 import Hummingbird
 import Logging
@@ -22,7 +23,8 @@ public typealias TraceLookup = @Sendable (String) throws -> (any Encodable & Sen
 /// - `GET /api/snapshot`: the same JSON once;
 /// - `GET /api/trace/{id}`: the trace of a filing or message, 404 when the id is unknown.
 ///
-/// Graceful shutdown ends the event streams, then the server.
+/// With a token every route requires it (`MonitorAccess`). Graceful shutdown ends the event
+/// streams, then the server.
 public struct MonitorService: Service {
     /// What the monitor reads.
     public struct Sources: Sendable {
@@ -48,16 +50,20 @@ public struct MonitorService: Service {
     /// How often `/events` pushes a snapshot.
     private let interval: Duration
     private let stopping = StopFlag()
+    private let token: String?
 
     /// - Parameters:
     ///   - host: address to listen on (`monitor.listen` of the config).
     ///   - port: TCP port (0: any free one; the bound address is logged).
     ///   - sources: what is served.
+    ///   - token: the bearer token every request must present (`loadToken(path:)`);
+    ///     nil for an open monitor (the config allows that on loopback addresses only).
     ///   - interval: how often `/events` pushes a snapshot.
     ///   - logger: where the server logs.
-    public init(host: String, port: Int, sources: Sources, interval: Duration = .seconds(1), logger: Logger) {
+    public init(host: String, port: Int, sources: Sources, token: String? = nil, interval: Duration = .seconds(1), logger: Logger) {
         self.host = host
         self.port = port
+        self.token = token
         self.sources = sources
         self.interval = interval
         self.logger = logger
@@ -66,6 +72,7 @@ public struct MonitorService: Service {
     /// Serves until graceful shutdown (or cancellation), ending the event streams first.
     public func run() async throws {
         let router = Router()
+        if let token { router.add(middleware: MonitorAccess(token: token)) }
         let sources = sources
         let interval = interval
         let stopping = stopping
@@ -136,6 +143,22 @@ public struct MonitorService: Service {
         } onGracefulShutdown: {
             stopping.set()
         }
+    }
+
+    /// Reads and checks a token file: one token of 16 to 256 characters from `A–Z a–z 0–9 - _ . ~`
+    /// (surrounding white space ignored), e.g. `od -An -tx1 -N32 /dev/urandom | tr -d ' \n'`.
+    /// - Throws: `ConfigError` for a missing file or a token that is too short or has other characters.
+    public static func loadToken(path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(.unreadable, "monitor.token_file \(path) cannot be read")
+        }
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+        guard (16...256).contains(token.count), token.allSatisfy({ allowed.contains($0) }) else {
+            throw ConfigError(
+                .invalidValue, "monitor.token_file \(path): the token must be 16 to 256 characters from A-Z a-z 0-9 - _ . ~")
+        }
+        return token
     }
 
     /// Runs blocking work (a journal read) on a thread of its own, not on the concurrency pool.

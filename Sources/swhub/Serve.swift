@@ -42,7 +42,9 @@ struct Serve: AsyncParsableCommand {
                         return nil
                     }
                 })
-            services.append(.init(service: MonitorService(host: monitor.host, port: monitor.port, sources: sources, logger: logger)))
+            let token = try monitor.tokenFile.map { try MonitorService.loadToken(path: $0) }
+            services.append(
+                .init(service: MonitorService(host: monitor.host, port: monitor.port, sources: sources, token: token, logger: logger)))
             logger.info("monitor enabled", metadata: ["url": "http://\(monitor.host):\(monitor.port)/"])
         }
         let group = ServiceGroup(

@@ -50,9 +50,13 @@ struct ObserverPolicyTests {
 
     @Test func tapAndMonitorParse() throws {
         let config = try Self.config(
-            extra: "tap:\n  endpoint: tcp://127.0.0.1:5571\n  key_file: keys/tap.key_secret\n  queue: 500\nmonitor:\n  listen: 0.0.0.0:8480\n")
+            extra: "tap:\n  endpoint: tcp://127.0.0.1:5571\n  key_file: keys/tap.key_secret\n  queue: 500\nmonitor:\n  listen: 0.0.0.0:8480\n  token_file: keys/monitor.token\n")
         #expect(config.tap == HubConfig.Tap(endpoint: "tcp://127.0.0.1:5571", keyFile: "/etc/swhub/keys/tap.key_secret", queue: 500))
-        #expect(config.monitor == HubConfig.Monitor(host: "0.0.0.0", port: 8480))
+        #expect(config.monitor == HubConfig.Monitor(host: "0.0.0.0", port: 8480, tokenFile: "/etc/swhub/keys/monitor.token"))
+        // Without a token only on loopback addresses.
+        for host in ["127.0.0.1", "localhost", "[::1]"] {
+            #expect(try Self.config(extra: "monitor:\n  listen: \"\(host):8480\"\n").monitor?.tokenFile == nil)
+        }
         let defaults = try Self.config(extra: "tap:\n  endpoint: tcp://*:5571\n  key_file: /k/tap.key_secret\n")
         #expect(defaults.tap?.queue == 10_000)
     }
@@ -63,6 +67,10 @@ struct ObserverPolicyTests {
         ("monitor:\n  listen: 8480\n", "monitor.listen '8480' is not HOST:PORT"),
         ("monitor:\n  listen: localhost:99999\n", "monitor.listen 'localhost:99999' is not HOST:PORT"),
         ("monitor:\n  listen: :8480\n", "monitor.listen ':8480' is not HOST:PORT"),
+        ("monitor:\n  listen: 0.0.0.0:8480\n",
+         "monitor.listen '0.0.0.0:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"),
+        ("monitor:\n  listen: \"[::]:8480\"\n",
+         "monitor.listen '[::]:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"),
     ])
     func badTapOrMonitorStopsStartUp(extra: String, reason: String) {
         #expect(throws: ConfigError(.invalidValue, reason)) { try Self.config(extra: extra) }

@@ -5,9 +5,11 @@ import Foundation
 struct HTTPGet {
     var status: Int
     var body: String
+    /// Response headers by lower-cased name (the last one of a repeated name).
+    var headers: [String: String] = [:]
 
     /// GETs `path` from 127.0.0.1:`port`; throws when nothing listens or the reply is not HTTP.
-    static func get(port: Int, _ path: String) throws -> HTTPGet {
+    static func get(port: Int, _ path: String, headers extra: [String: String] = [:]) throws -> HTTPGet {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestHubError("socket() failed") }
         defer { close(fd) }
@@ -21,7 +23,8 @@ struct HTTPGet {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard connected else { throw TestHubError("nothing listens on 127.0.0.1:\(port)") }
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        let lines = extra.map { "\($0.key): \($0.value)\r\n" }.joined()
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\(lines)\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
             throw TestHubError("send failed")
         }
@@ -36,6 +39,11 @@ struct HTTPGet {
         guard let end = text.range(of: "\r\n\r\n"), text.hasPrefix("HTTP/1.1 "),
             let status = Int(text.dropFirst(9).prefix(3))
         else { throw TestHubError("not an HTTP response: \(text.prefix(200))") }
-        return HTTPGet(status: status, body: String(text[end.upperBound...]))
+        var headers: [String: String] = [:]
+        for line in text[..<end.lowerBound].split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return HTTPGet(status: status, body: String(text[end.upperBound...]), headers: headers)
     }
 }
