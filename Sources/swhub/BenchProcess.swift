@@ -39,6 +39,21 @@ final class BenchProcess {
         return kb / 1024
     }
 
+    /// CPU time used so far (user + system, every thread), seconds, from /proc.
+    var cpuSeconds: Double? { Self.cpuSeconds(pid: process.processIdentifier) }
+
+    /// CPU time (user + system) of process `pid` so far, seconds: fields 14 and 15 of
+    /// `/proc/PID/stat`, counted after the command name (which may hold spaces).
+    static func cpuSeconds(pid: Int32) -> Double? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state): utime is field 14, stime field 15.
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// SIGTERM and wait.
     func stop() {
         guard process.isRunning else { return }

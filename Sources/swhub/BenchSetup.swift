@@ -42,6 +42,10 @@ final class BenchSetup {
     }
 
     var hubRSS: Double? { hub?.peakRSSMegabytes }
+    /// CPU seconds used so far by the hub process and by this one (clients, subscribers).
+    var cpuSeconds: Double {
+        (hub?.cpuSeconds ?? 0) + (BenchProcess.cpuSeconds(pid: getpid()) ?? 0)
+    }
 
     func startHub() throws {
         hubPort = try BenchProcess.freePort()

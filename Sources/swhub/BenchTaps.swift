@@ -17,8 +17,9 @@ final class BenchTaps: Sendable {
     private let serverKey: String
     private let subscribers: [Subscriber]
     private let context: ZMQContext
-    /// Per subscriber: copies received since `reset()`, highest `TapBatch.dropped` seen.
-    private let figures: Mutex<(received: [UInt64], dropped: [UInt64])>
+    /// Per subscriber: copies received since `reset()`, highest `TapBatch.dropped` seen,
+    /// batch bytes received since `reset()`.
+    private let figures: Mutex<(received: [UInt64], dropped: [UInt64], bytes: [UInt64])>
     private let stopping = Atomic<Bool>(false)
     private let done = DispatchGroup()
 
@@ -28,7 +29,7 @@ final class BenchTaps: Sendable {
         subscribers = parties.map { Subscriber(party: $0.id, keys: $0.keys) }
         // Their own I/O thread, so decrypting the copies does not slow the bench's clients'.
         context = try ZMQContext(ioThreads: 1)
-        figures = Mutex((received: parties.map { _ in 0 }, dropped: parties.map { _ in 0 }))
+        figures = Mutex((received: parties.map { _ in 0 }, dropped: parties.map { _ in 0 }, bytes: parties.map { _ in 0 }))
     }
 
     /// Copies received by each subscriber since the last `reset()`.
@@ -36,8 +37,19 @@ final class BenchTaps: Sendable {
     /// The highest `TapBatch.dropped` each subscriber has seen.
     var droppedSeen: [UInt64] { figures.withLock { $0.dropped } }
 
+    /// The mean size of a copy on the wire (its share of the batch frame), bytes, since `reset()`.
+    var meanCopyBytes: Double {
+        figures.withLock { figures in
+            let copies = figures.received.reduce(0, +)
+            return copies == 0 ? 0 : Double(figures.bytes.reduce(0, +)) / Double(copies)
+        }
+    }
+
     func reset() {
-        figures.withLock { $0.received = $0.received.map { _ in 0 } }
+        figures.withLock {
+            $0.received = $0.received.map { _ in 0 }
+            $0.bytes = $0.bytes.map { _ in 0 }
+        }
     }
 
     /// Connects and subscribes every subscriber, each on its own thread.
@@ -88,17 +100,20 @@ final class BenchTaps: Sendable {
         while !stopping.load(ordering: .relaxed) {
             guard try poller.poll(timeoutMs: 50) > 0 else { continue }
             var copies: UInt64 = 0
+            var bytes: UInt64 = 0
             var dropped: UInt64 = 0
             var messages = 0
             while messages < 1_000, let frames = try socket.receiveMultipart(dontWait: true) {
                 guard frames.count == 2 else { throw BenchError("a tap message with \(frames.count) frames") }
                 let summary = try frames[1].withUnsafeBytes { try TapBatchWriter.summary(of: $0) }
                 copies += UInt64(summary.copies)
+                bytes += UInt64(frames[1].count)
                 dropped = max(dropped, summary.dropped)
                 messages += 1
             }
             figures.withLock { figures in
                 figures.received[index] += copies
+                figures.bytes[index] += bytes
                 figures.dropped[index] = max(figures.dropped[index], dropped)
             }
         }
