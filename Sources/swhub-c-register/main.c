@@ -4,7 +4,7 @@
  * into a swhub.v1.Registration (protobuf-c, Schemas/business.proto), submits it as
  * `reg.Registration` and reports the hub's answer.
  *
- *   swhub-c-register ENDPOINT KEY_FILE HUB_KEY_FILE REGISTRATION_FILE [MESSAGE_ID]
+ *   swhub-c-register [--wait-feedback SECONDS] ENDPOINT KEY_FILE HUB_KEY_FILE REGISTRATION_FILE [MESSAGE_ID]
  *
  * The file (lines `key = value`, `#` comments):
  *   cop_no, app_time (YYYYMMDDhhmmss), social_credit_code, customs_code, name, name_en,
@@ -18,10 +18,17 @@
  *
  * Output: "accepted id=... seq=N duplicate=0 recipients=K", exit 0; the hub refused it:
  * "refused CODE NAME: reason", exit 1; anything else: "error: ...", exit 2.
+ *
+ * With --wait-feedback (a hub with flows on, PROTOCOL.md section 13) it then opens a
+ * receiving session and prints each unified feedback (flow.Feedback) about the filing,
+ * "feedback state=PENDING final=0 departments=customs:ACCEPTED,... pending=tax,...",
+ * acknowledging every delivery, until the final one: exit 0 when it is ACCEPTED or
+ * PARTIALLY_ACCEPTED, 1 when REFUSED or EXPIRED, 2 when none came within SECONDS.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "business.pb-c.h"
 #include "swhub_client.h"
@@ -151,9 +158,83 @@ static int read_filing(Filing *f, const char *path) {
     return ok;
 }
 
+/* "FEEDBACK_STATE_ACCEPTED" → "ACCEPTED". */
+static const char *enum_name(const ProtobufCEnumDescriptor *descriptor, int value, const char *prefix) {
+    const ProtobufCEnumValue *v = protobuf_c_enum_descriptor_get_value(descriptor, value);
+    if (v == NULL) return "UNKNOWN";
+    size_t len = strlen(prefix);
+    return strncmp(v->name, prefix, len) == 0 ? v->name + len : v->name;
+}
+
+static void print_feedback(const Swhub__V1__Feedback *f) {
+    printf("feedback state=%s final=%d departments=", enum_name(&swhub__v1__feedback_state__descriptor, (int)f->state, "FEEDBACK_STATE_"),
+           f->final ? 1 : 0);
+    for (size_t i = 0; i < f->n_departments; i++) {
+        printf("%s%s:%s", i ? "," : "", f->departments[i]->department,
+               enum_name(&swhub__v1__decision__descriptor, (int)f->departments[i]->decision, "DECISION_"));
+    }
+    printf(" pending=");
+    for (size_t i = 0; i < f->n_pending_departments; i++) printf("%s%s", i ? "," : "", f->pending_departments[i]);
+    for (size_t i = 0; i < f->n_reasons; i++) printf(" reason=\"%s\"", f->reasons[i]);
+    printf("\n");
+}
+
+static int64_t now_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Prints the feedback about filing `id` until the final one; returns the exit status. */
+static int await_feedback(swhub_client *client, const char *id, int seconds) {
+    int rc = swhub_receive_start(client, 100, 10000);
+    if (rc != SWHUB_OK) {
+        printf("error: %s (%s)\n", swhub_last_error(client), swhub_strerror(rc));
+        return 2;
+    }
+    int64_t deadline = now_ms() + (int64_t)seconds * 1000;
+    for (;;) {
+        int64_t remaining = deadline - now_ms();
+        if (remaining <= 0) {
+            printf("error: no final feedback about %s within %d s\n", id, seconds);
+            return 2;
+        }
+        swhub_delivery *d = NULL;
+        rc = swhub_receive(client, &d, remaining < 1000 ? (int)remaining : 1000);
+        if (rc == SWHUB_ERR_TIMEOUT) continue;
+        if (rc != SWHUB_OK) {
+            printf("error: %s (%s)\n", swhub_last_error(client), swhub_strerror(rc));
+            return 2;
+        }
+        int status = -1;
+        if (strcmp(d->type, "flow.Feedback") == 0) {
+            Swhub__V1__Feedback *f = swhub__v1__feedback__unpack(NULL, d->body_len, d->body);
+            if (f != NULL && strcmp(f->subject_id, id) == 0) {
+                print_feedback(f);
+                if (f->final) {
+                    status = f->state == SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_ACCEPTED ||
+                                     f->state == SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_PARTIALLY_ACCEPTED
+                                 ? 0
+                                 : 1;
+                }
+            }
+            if (f != NULL) swhub__v1__feedback__free_unpacked(f, NULL);
+        }
+        swhub_ack(client, d->seq); /* processed (printed): the hub need not send it again */
+        swhub_delivery_free(d);
+        if (status >= 0) return status;
+    }
+}
+
 int main(int argc, char **argv) {
-    if (argc != 5 && argc != 6) {
-        fprintf(stderr, "usage: swhub-c-register ENDPOINT KEY_FILE HUB_KEY_FILE REGISTRATION_FILE [MESSAGE_ID]\n");
+    int wait_seconds = 0;
+    if (argc > 2 && strcmp(argv[1], "--wait-feedback") == 0) {
+        wait_seconds = atoi(argv[2]);
+        argc -= 2;
+        argv += 2;
+    }
+    if ((argc != 5 && argc != 6) || wait_seconds < 0) {
+        fprintf(stderr, "usage: swhub-c-register [--wait-feedback SECONDS] ENDPOINT KEY_FILE HUB_KEY_FILE REGISTRATION_FILE [MESSAGE_ID]\n");
         return 2;
     }
     Filing f;
@@ -189,7 +270,7 @@ int main(int argc, char **argv) {
     if (rc == SWHUB_OK) {
         printf("accepted id=%s seq=%llu duplicate=%d recipients=%u\n", reply.id, (unsigned long long)reply.seq, reply.duplicate,
                reply.recipients);
-        status = 0;
+        status = wait_seconds > 0 ? await_feedback(client, id, wait_seconds) : 0;
     } else if (rc > 0) {
         printf("refused %d %s: %s\n", rc, reply.name, reply.reason);
         status = 1;
