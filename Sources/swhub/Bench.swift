@@ -104,23 +104,6 @@ struct Bench: AsyncParsableCommand {
     }
 }
 
-extension Bench {
-    /// 1 → 1 durable routing with the C adapter kit's sender (`route_1to1_c_sender`), next
-    /// to the zmq_proxy baseline (measured here when `baseline` is nil, with the Swift
-    /// sender's `route_1to1` too).
-    func cSenderCase(_ setup: BenchSetup, _ report: BenchReport, size: Int, count: Int, baseline: Double?) throws {
-        var base = baseline
-        if base == nil {
-            let measured = try setup.runRouting(hub: false, size: size, count: count, recipients: 1)
-            let swift = try setup.runRouting(hub: true, size: size, count: count, recipients: 1)
-            report.line(case: "route_1to1", size: size, count: count, rate: swift, baseline: measured, rss: setup.hubRSS)
-            base = measured
-        }
-        let c = try setup.runRoutingCSender(size: size, count: count)
-        report.line(case: "route_1to1_c_sender", size: size, count: count, rate: c, baseline: base, rss: setup.hubRSS)
-    }
-}
-
 /// Prints result lines, as text or JSON.
 struct BenchReport {
     let json: Bool
