@@ -6,6 +6,11 @@ let strict: [SwiftSetting] = [
     .unsafeFlags(["-warnings-as-errors"]),
 ]
 
+/// The same for C targets (the C adapter kit): every warning is an error.
+let strictC: [CSetting] = [
+    .unsafeFlags(["-Wall", "-Wextra", "-Werror"]),
+]
+
 let package = Package(
     name: "SingleWindowHub",
     platforms: [.macOS(.v14)],
@@ -13,6 +18,7 @@ let package = Package(
         .executable(name: "swhub", targets: ["swhub"]),
         .library(name: "HubClient", targets: ["HubClient"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "CHubClient", targets: ["CHubClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -38,6 +44,14 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
         .systemLibrary(name: "CGlibcMalloc"),
+        // The C adapter kit: libzmq + protobuf-c (apt: libzmq3-dev, libprotobuf-c-dev).
+        .target(
+            name: "CHubClient",
+            cSettings: strictC,
+            linkerSettings: [.linkedLibrary("zmq"), .linkedLibrary("protobuf-c")]
+        ),
+        .executableTarget(name: "swhub-c-register", dependencies: ["CHubClient"], cSettings: strictC),
+        .executableTarget(name: "swhub-c-driver", dependencies: ["CHubClient"], cSettings: strictC),
         .target(
             name: "HubProtocol",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
@@ -118,7 +132,7 @@ let package = Package(
             name: "swhub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubMonitor", "HubClient", "FlowSamples", "Adapters",
-                "DepartmentFormats", "CGlibcMalloc",
+                "DepartmentFormats", "CGlibcMalloc", "CHubClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

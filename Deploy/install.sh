@@ -66,12 +66,12 @@ need_pkgs() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
   fi
 }
-need_pkgs libzmq5 libsqlite3-0
+need_pkgs libzmq5 libprotobuf-c1 libsqlite3-0
 
 # --- binary -------------------------------------------------------------------------------
 if [ -z "$binary" ]; then
   command -v swift >/dev/null || die "swift not found; build elsewhere and pass --binary FILE"
-  need_pkgs libzmq3-dev pkg-config libsqlite3-dev
+  need_pkgs libzmq3-dev libprotobuf-c-dev pkg-config libsqlite3-dev
   build_flags=(-c release --product swhub)
   if [ "$static_stdlib" -eq 1 ]; then build_flags+=(--static-swift-stdlib); fi
   say "building: swift build ${build_flags[*]}"

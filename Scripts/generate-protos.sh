@@ -1,9 +1,31 @@
 #!/usr/bin/env bash
-# Regenerates the committed Swift code in Sources/HubProtocol/Generated from Schemas/*.proto.
-# Builds protoc-gen-swift alone from a swift-protobuf checkout of the version Package.swift
-# names (about 70 s) and runs Debian's protoc (apt: protobuf-compiler).
+# Regenerates the committed code generated from Schemas/*.proto:
+# - Swift, in Sources/HubProtocol/Generated: builds protoc-gen-swift alone from a
+#   swift-protobuf checkout of the version Package.swift names (about 70 s) and runs
+#   Debian's protoc (apt: protobuf-compiler);
+# - C, in Sources/CHubClient (the C adapter kit; sources in generated/, headers in include/
+#   beside swhub_client.h, so programs built on the kit can use the message types): Debian's protoc-c
+#   (apt: protobuf-c-compiler), for the runtime libprotobuf-c (apt: libprotobuf-c-dev).
+# `Scripts/generate-protos.sh --c-only` regenerates only the C code (no swift-protobuf build).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+
+# C (protobuf-c): one NAME.pb-c.c / NAME.pb-c.h per proto, with a banner.
+command -v protoc-c >/dev/null || { apt-get update -qq && apt-get install -y -qq protobuf-c-compiler libprotobuf-c-dev; }
+c_out="$root/Sources/CHubClient/generated"
+c_include="$root/Sources/CHubClient/include"
+mkdir -p "$c_out" "$c_include"
+rm -f "$c_out"/*.pb-c.c "$c_include"/*.pb-c.h
+protoc-c -I "$root/Schemas" --c_out="$c_out" "$root"/Schemas/*.proto
+mv "$c_out"/*.pb-c.h "$c_include"/
+for f in "$c_out"/*.pb-c.c "$c_include"/*.pb-c.h; do
+  src=$(basename "$f" | sed 's/\.pb-c\.[ch]$//').proto
+  { printf '/* GENERATED FILE: do not edit.\n * Source: Schemas/%s\n * Regenerate with: Scripts/generate-protos.sh (%s)\n */\n\n' \
+      "$src" "$(protoc-c --version | head -1)"; cat "$f"; } >"$f.tmp" && mv "$f.tmp" "$f"
+done
+echo "generated: $(ls "$c_out" "$c_include"/*.pb-c.h)"
+[ "${1:-}" = "--c-only" ] && exit 0
+
 version=$(grep -o 'swift-protobuf", from: "[0-9.]*"' "$root/Package.swift" | grep -o '[0-9][0-9.]*')
 work=${SWHUB_PROTOGEN_DIR:-$root/.build-protogen}
 

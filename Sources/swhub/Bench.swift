@@ -31,6 +31,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Only the tap case (1 KB 1 → 1 routing with three tap subscribers, and without).")
     var tapsOnly = false
 
+    @Flag(help: "Only 1 → 1 routing with the Swift sender and with the C adapter kit's sender, and the zmq_proxy baseline.")
+    var cSenderOnly = false
+
     func run() async throws {
         MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
@@ -50,6 +53,10 @@ struct Bench: AsyncParsableCommand {
             try tapCase(setup, report, count: messages, before: before)
             return
         }
+        if cSenderOnly {
+            for size in [100, 1024] { try cSenderCase(setup, report, size: size, count: messages, baseline: nil) }
+            return
+        }
         var proxyBaseline1K: Double?
         for size in flowsOnly ? [] : [100, 1024] {
             // 1 → 1, durable on the hub, with acks; the baseline forwards and echoes.
@@ -58,6 +65,8 @@ struct Bench: AsyncParsableCommand {
             let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
             report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
             // For reference: the same baseline without CURVE (the hub never runs without it).
+            // The same with the C adapter kit as the sender.
+            try cSenderCase(setup, report, size: size, count: messages, baseline: base)
             let plain = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1, curve: false)
             report.line(case: "route_1to1_vs_plain_tcp", size: size, count: messages, rate: hub, baseline: plain, rss: nil)
             // The same with three monitoring-tap subscribers, against the hub without them.

@@ -1,0 +1,228 @@
+/*
+ * swhub_client.h — the C adapter kit of SingleWindowHub: a small client for the hub's wire
+ * protocol (Schemas/PROTOCOL.md, version 1) over libzmq (DEALER + CURVE) and protobuf-c.
+ *
+ * The five-minute version:
+ *
+ *     swhub_client *c;
+ *     if (swhub_open(&c, "tcp://127.0.0.1:5570", "keys/customs.key_secret", "keys/hub.key", 5000) != SWHUB_OK) {
+ *         fprintf(stderr, "%s\n", swhub_last_error(NULL));            // why open failed
+ *         return 1;
+ *     }
+ *     swhub_message m = { .id = "note-1", .type = "demo.Note", .body = "hi", .body_len = 2 };
+ *     swhub_reply r;
+ *     int rc = swhub_submit(c, &m, &r, 5000);    // 0: ACCEPTED (r.seq); > 0: the hub's error code
+ *     if (rc != SWHUB_OK) fprintf(stderr, "%s\n", swhub_last_error(c));
+ *
+ *     swhub_receive_start(c, 100, 5000);          // HELLO receive=true: a receiving session
+ *     swhub_delivery *d;
+ *     while (swhub_receive(c, &d, 1000) == SWHUB_OK) {              // SWHUB_ERR_TIMEOUT: nothing yet
+ *         process(d->type, d->body, d->body_len);
+ *         swhub_ack(c, d->seq);                   // cumulative; after processing
+ *         swhub_delivery_free(d);
+ *     }
+ *     swhub_close(c);
+ *
+ * Return codes: every function that can fail returns an int: SWHUB_OK (0), a negative
+ * SWHUB_ERR_* for a local failure, or, from the submit functions and swhub_open /
+ * swhub_receive_start, a positive code: the hub's stable error code (PROTOCOL.md section 8,
+ * SWHUB_HUB_* below; 3xx retry the same message later, 4xx fix it, 5xx hub failure).
+ * swhub_last_error() gives the text. Bad input (NULL pointers, bad key files, oversized ids)
+ * is an error code, never an abort.
+ *
+ * What the library does for the caller (PROTOCOL.md section 10): CURVE keys from swhub key
+ * files; HELLO/WELCOME; PING every heartbeat interval while the caller is inside a call
+ * that waits; a connection without traffic for 3 intervals, a dropped TCP connection or a
+ * PONG saying the session is gone is reopened with HELLO (resuming after the last ACK),
+ * and every SUBMIT still unanswered is sent again under its id (the hub journals it once);
+ * deliveries are passed on once per seq (duplicates after a reconnect are dropped).
+ *
+ * Threads: a client belongs to one thread at a time (libzmq sockets are not thread-safe).
+ * Heartbeats run only inside calls: a receiving client that is idle should call
+ * swhub_receive (a timeout of 0 is fine) at least once per heartbeat interval
+ * (swhub_heartbeat_ms()), or the hub drops its session after 3 intervals; it is then
+ * reopened, and the unacknowledged deliveries come again, on the next call.
+ */
+#ifndef SWHUB_CLIENT_H
+#define SWHUB_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The wire protocol version this library speaks. */
+#define SWHUB_PROTOCOL_VERSION 1
+/** The longest message id, in bytes (PROTOCOL.md section 5). */
+#define SWHUB_MAX_ID_BYTES 128
+
+/** Local result codes (negative) and success. */
+enum swhub_status {
+    SWHUB_OK = 0,
+    SWHUB_ERR_ARGUMENT = -1,  /**< a NULL or invalid argument (e.g. an empty or 129-byte id) */
+    SWHUB_ERR_KEY_FILE = -2,  /**< a key file cannot be read or is not a swhub key file */
+    SWHUB_ERR_ZMQ = -3,       /**< libzmq failed (socket, option, connect, send) */
+    SWHUB_ERR_TIMEOUT = -4,   /**< nothing arrived within the timeout */
+    SWHUB_ERR_AUTH = -5,      /**< the hub refused this client's CURVE key at the handshake */
+    SWHUB_ERR_PROTOCOL = -6,  /**< the hub sent a frame set this client cannot decode */
+    SWHUB_ERR_NO_MEMORY = -7, /**< an allocation failed */
+    SWHUB_ERR_STATE = -8      /**< not valid now: the id is already awaiting its reply */
+};
+
+/** The hub's stable error codes (PROTOCOL.md section 8), returned as positive values. */
+enum swhub_hub_error {
+    SWHUB_HUB_BUSY = 301,
+    SWHUB_HUB_SHUTTING_DOWN = 302,
+    SWHUB_HUB_MALFORMED_FRAME = 400,
+    SWHUB_HUB_WRONG_FRAME_COUNT = 401,
+    SWHUB_HUB_UNSUPPORTED_VERSION = 402,
+    SWHUB_HUB_SENDER_MISMATCH = 403,
+    SWHUB_HUB_UNKNOWN_TYPE = 404,
+    SWHUB_HUB_MISSING_ID = 405,
+    SWHUB_HUB_BODY_TOO_LARGE = 406,
+    SWHUB_HUB_UNKNOWN_RECIPIENT = 407,
+    SWHUB_HUB_UNEXPECTED_COMMAND = 408,
+    SWHUB_HUB_NO_SESSION = 409,
+    SWHUB_HUB_BAD_ACK = 410,
+    SWHUB_HUB_NOT_AUTHENTICATED = 411,
+    SWHUB_HUB_MALFORMED_BODY = 412,
+    SWHUB_HUB_NOT_REGISTERED = 413,
+    SWHUB_HUB_BLACKLISTED = 414,
+    SWHUB_HUB_NOT_ENTITLED = 415,
+    SWHUB_HUB_BAD_REPLAY = 416,
+    SWHUB_HUB_INTERNAL = 500,
+    SWHUB_HUB_JOURNAL_FAILURE = 501
+};
+
+/** An opaque client: one DEALER connection to the hub. */
+typedef struct swhub_client swhub_client;
+
+/** A message to submit. Only id, type and the body are required; the library copies
+ *  what it needs, so the caller's buffers may be reused as soon as the call returns. */
+typedef struct swhub_message {
+    const char *id;                 /**< 1..128 bytes of UTF-8, unique per sender */
+    const char *type;               /**< declared in the hub's `types`, e.g. "reg.Registration" */
+    const char *const *recipients;  /**< explicit recipients (party ids), or NULL */
+    size_t recipient_count;         /**< number of entries in recipients */
+    const char *correlation_id;     /**< the message this one answers, or NULL */
+    int64_t created_at_us;          /**< sender's clock, µs since the Unix epoch; 0 = unset */
+    const void *body;               /**< the body, opaque to the hub; NULL only if body_len is 0 */
+    size_t body_len;
+} swhub_message;
+
+/** The hub's reply to one SUBMIT: ACCEPTED (code 0) or ERROR (code = the hub's code). */
+typedef struct swhub_reply {
+    char id[SWHUB_MAX_ID_BYTES + 1]; /**< the message id the reply is for */
+    int code;                        /**< 0 = ACCEPTED, else the hub's error code (>= 300) */
+    uint64_t seq;                    /**< ACCEPTED: the journal sequence number */
+    int duplicate;                   /**< ACCEPTED: 1 if the id had been journaled before */
+    uint32_t recipients;             /**< ACCEPTED: number of recipients */
+    char name[32];                   /**< ERROR: stable name, e.g. "UNKNOWN_TYPE" */
+    char reason[256];                /**< ERROR: human-readable reason (truncated) */
+} swhub_reply;
+
+/** One delivery, owned by the caller until swhub_delivery_free(). Strings are never NULL. */
+typedef struct swhub_delivery {
+    uint64_t seq;            /**< journal sequence number: ACK it with swhub_ack() */
+    char *id;                /**< message id, as the sender chose it */
+    char *type;              /**< message type */
+    char *sender;            /**< the authenticated sending party (set by the hub) */
+    char *correlation_id;    /**< "" when unset */
+    int64_t created_at_us;   /**< sender's clock, 0 when unset */
+    int64_t journaled_at_us; /**< hub's clock when journaled */
+    unsigned char *body;     /**< body bytes (NULL when body_len is 0) */
+    size_t body_len;
+} swhub_delivery;
+
+/**
+ * Opens a client: reads the party's key pair from `key_file` (NAME.key_secret as
+ * `swhub keygen` writes it: `public_key: "<Z85>"` and `secret_key: "<Z85>"`) and the hub's
+ * public key from `hub_key_file` (hub.key), connects a CURVE DEALER to `endpoint`, says
+ * HELLO (receive = false) and waits up to `timeout_ms` for WELCOME.
+ * On success *client is the new client; on failure it is NULL and swhub_last_error(NULL)
+ * says why (SWHUB_ERR_KEY_FILE, SWHUB_ERR_AUTH for a key the hub refused,
+ * SWHUB_ERR_TIMEOUT when no hub answered, or the hub's code).
+ */
+int swhub_open(swhub_client **client, const char *endpoint, const char *key_file, const char *hub_key_file,
+               int timeout_ms);
+
+/** Closes the connection (sending a last pending ACK) and frees the client; NULL is a no-op.
+ *  Unanswered submissions are abandoned: resubmit them (same id) with the next client. */
+void swhub_close(swhub_client *client);
+
+/** The party the hub authenticated (from WELCOME), e.g. "customs". */
+const char *swhub_party(const swhub_client *client);
+
+/** The heartbeat interval the hub asked for in WELCOME, ms. */
+uint32_t swhub_heartbeat_ms(const swhub_client *client);
+
+/** The largest body the hub accepts, bytes (WELCOME). */
+uint32_t swhub_max_body_bytes(const swhub_client *client);
+
+/**
+ * Submits one message and waits up to `timeout_ms` for its reply. Returns SWHUB_OK when
+ * the hub ACCEPTED it (durably journaled; `reply`, if not NULL, has seq, duplicate and
+ * recipients), the hub's error code (> 0) when it was refused (`reply` has name and
+ * reason), or a negative code. On SWHUB_ERR_TIMEOUT submit the same message (same id)
+ * again later: the hub journals it once. Replies to swhub_send() messages that arrive
+ * meanwhile are kept for swhub_next_reply(); deliveries for swhub_receive().
+ */
+int swhub_submit(swhub_client *client, const swhub_message *message, swhub_reply *reply, int timeout_ms);
+
+/**
+ * Sends one SUBMIT without waiting (pipelining); its reply comes from swhub_next_reply().
+ * Returns SWHUB_OK once it is queued on the socket, SWHUB_ERR_STATE if a message with the
+ * same id is still awaiting its reply, or another negative code.
+ */
+int swhub_send(swhub_client *client, const swhub_message *message);
+
+/**
+ * Waits up to `timeout_ms` for the next reply to a SUBMIT sent with swhub_send() and
+ * fills `reply` (reply->code: 0 = ACCEPTED, else the hub's error code). Returns SWHUB_OK
+ * when `reply` was filled, SWHUB_ERR_TIMEOUT, or another negative code.
+ */
+int swhub_next_reply(swhub_client *client, swhub_reply *reply, int timeout_ms);
+
+/** The number of submissions sent and not yet answered (nor returned by swhub_next_reply). */
+size_t swhub_pending(const swhub_client *client);
+
+/**
+ * Opens the receiving session of this connection (HELLO receive = true) with at most
+ * `credit` unacknowledged deliveries (0 = the hub's default) and waits up to `timeout_ms`
+ * for WELCOME. Deliveries resume right after the party's last acknowledged seq; this
+ * replaces the party's previous receiving connection.
+ */
+int swhub_receive_start(swhub_client *client, uint32_t credit, int timeout_ms);
+
+/**
+ * Waits up to `timeout_ms` (0 = only what has arrived) for the next delivery, in seq order.
+ * On SWHUB_OK *delivery is set; free it with swhub_delivery_free(). Returns
+ * SWHUB_ERR_TIMEOUT when none came. Keeps the heartbeat and the session alive meanwhile.
+ */
+int swhub_receive(swhub_client *client, swhub_delivery **delivery, int timeout_ms);
+
+/** Frees a delivery from swhub_receive(); NULL is a no-op. */
+void swhub_delivery_free(swhub_delivery *delivery);
+
+/**
+ * Acknowledges every delivery with seq <= `seq` (cumulative; PROTOCOL.md 6.3). Call it
+ * after the message is processed. The ACK is sent at once when the hub has delivered that
+ * seq on the current session, else as soon as it has (after a reconnect), and with HELLO.
+ */
+int swhub_ack(swhub_client *client, uint64_t seq);
+
+/** The text of the last failure of `client`, or of the last failed swhub_open() in this
+ *  thread when `client` is NULL. Never NULL; valid until the next call on that client. */
+const char *swhub_last_error(const swhub_client *client);
+
+/** The symbolic name of a return code: "OK", "SWHUB_ERR_TIMEOUT", "UNKNOWN_TYPE", ...
+ *  ("HUB_ERROR" for a hub code this library does not know). Never NULL, static storage. */
+const char *swhub_strerror(int code);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SWHUB_CLIENT_H */

@@ -1,0 +1,115 @@
+/*
+ * The C adapter kit's internals: the client's state and the functions its parts share.
+ * Not installed; the public API is include/swhub_client.h.
+ */
+#ifndef SWHUB_INTERNAL_H
+#define SWHUB_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "swhub_client.h"
+#include "hub.pb-c.h"
+
+/** Z85 text of a CURVE key, 40 characters, NUL-terminated. */
+#define SWHUB_Z85_KEY_LEN 40
+/** The heartbeat used until the hub's WELCOME names one (PROTOCOL.md section 7). */
+#define SWHUB_DEFAULT_HEARTBEAT_MS 2000
+/** Buckets of the table of unanswered submissions. */
+#define SWHUB_PENDING_BUCKETS 4096
+
+/** A SUBMIT awaiting its reply: its frames, kept to send again after a reconnect. */
+typedef struct swhub_unanswered {
+    char *id;
+    uint8_t *frame;
+    size_t frame_len;
+    uint8_t *body;
+    size_t body_len;
+    struct swhub_unanswered *next;
+} swhub_unanswered;
+
+typedef struct swhub_reply_node {
+    swhub_reply reply;
+    struct swhub_reply_node *next;
+} swhub_reply_node;
+
+typedef struct swhub_delivery_node {
+    swhub_delivery *delivery;
+    struct swhub_delivery_node *next;
+} swhub_delivery_node;
+
+struct swhub_client {
+    void *context;
+    void *dealer;                 /* NULL between a failed reconnect and the next */
+    void *monitor;                /* PAIR socket reading the dealer's monitor events */
+    unsigned generation;          /* counts connections, names the monitor endpoint */
+    char *endpoint;
+    char public_key[SWHUB_Z85_KEY_LEN + 1];
+    char secret_key[SWHUB_Z85_KEY_LEN + 1];
+    char server_key[SWHUB_Z85_KEY_LEN + 1];
+
+    /* From WELCOME. */
+    char party[SWHUB_MAX_ID_BYTES + 1];
+    uint32_t heartbeat_ms;
+    uint32_t max_body_bytes;
+    int welcomed;                 /* a WELCOME answered the latest HELLO */
+    int hello_error;              /* an ERROR without id (e.g. 302 to HELLO) while waiting */
+    int auth_failed;              /* the monitor saw ZMQ_EVENT_HANDSHAKE_FAILED_AUTH */
+
+    /* The receiving session. */
+    int receiving;                /* swhub_receive_start() was called */
+    uint32_t credit;
+    uint64_t delivered_seq;       /* highest seq queued for the caller */
+    uint64_t session_seq;         /* highest seq the hub delivered on this connection */
+    uint64_t ack_wanted;          /* highest seq the caller acknowledged */
+    uint64_t ack_sent;            /* highest seq sent in an ACK or HELLO */
+
+    /* Heartbeat, monotonic ms. */
+    int64_t last_heard;
+    int64_t last_ping;
+    int64_t last_hello;
+    uint64_t nonce;
+
+    swhub_unanswered *pending[SWHUB_PENDING_BUCKETS];
+    size_t pending_count;
+    swhub_reply_node *replies_head, *replies_tail;
+    swhub_delivery_node *deliveries_head, *deliveries_tail;
+
+    char error[512];
+};
+
+/* errors.c */
+int swhub_fail(swhub_client *c, int code, const char *format, ...) __attribute__((format(printf, 3, 4)));
+void swhub_fail_open(const char *text);
+int64_t swhub_now_ms(void);
+
+/* keyfile.c: reads `field` ("public_key", "secret_key") of a swhub key file into out. */
+int swhub_read_key(const char *path, const char *field, char out[SWHUB_Z85_KEY_LEN + 1], char *error, size_t error_len);
+
+/* queues.c */
+swhub_unanswered *swhub_pending_find(swhub_client *c, const char *id);
+int swhub_pending_add(swhub_client *c, const char *id, uint8_t *frame, size_t frame_len, const void *body, size_t body_len);
+swhub_unanswered *swhub_pending_take(swhub_client *c, const char *id);
+void swhub_pending_free(swhub_unanswered *p);
+void swhub_pending_clear(swhub_client *c);
+int swhub_reply_push(swhub_client *c, const swhub_reply *reply);
+int swhub_reply_pop(swhub_client *c, swhub_reply *out);
+int swhub_reply_take(swhub_client *c, const char *id, swhub_reply *out);
+void swhub_replies_clear(swhub_client *c);
+int swhub_delivery_push(swhub_client *c, swhub_delivery *d);
+swhub_delivery *swhub_delivery_pop(swhub_client *c);
+void swhub_deliveries_clear(swhub_client *c);
+swhub_delivery *swhub_delivery_from(const Swhub__V1__Header *header, const void *body, size_t body_len);
+
+/* connection.c */
+int swhub_connect(swhub_client *c);
+void swhub_disconnect(swhub_client *c, int linger_ms);
+int swhub_reconnect(swhub_client *c, const char *why);
+int swhub_send_command(swhub_client *c, Swhub__V1__Command *command, const void *body, size_t body_len, int has_body);
+int swhub_send_frames(swhub_client *c, const uint8_t *frame, size_t frame_len, const void *body, size_t body_len);
+int swhub_send_hello(swhub_client *c);
+int swhub_flush_ack(swhub_client *c);
+int swhub_pump(swhub_client *c, int64_t deadline);
+
+#endif /* SWHUB_INTERNAL_H */

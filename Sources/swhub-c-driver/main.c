@@ -1,0 +1,155 @@
+/*
+ * swhub-c-driver: runs the C adapter kit (swhub_client.h) from commands on standard input,
+ * one per line, and prints one result line per command: "ok ..." or
+ * "error CODE NAME: text". The interop tests drive it; it is also a quick way to poke at
+ * a hub from a shell.
+ *
+ *   swhub-c-driver ENDPOINT HUB_KEY_FILE
+ *   open KEY_FILE [TIMEOUT_MS]        connect as the party of KEY_FILE (NAME.key_secret)
+ *   start [CREDIT]                    open the receiving session
+ *   submit ID TYPE [body=TEXT|hex=HEX] [to=A,B] [corr=ID]
+ *   recv [TIMEOUT_MS]                 next delivery
+ *   ack SEQ
+ *   pipeline COUNT TYPE SIZE TO       COUNT submissions of SIZE bytes to TO, pipelined
+ *   close                             close the client (open may follow)
+ * End of input closes the client and exits 0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swhub_client.h"
+
+#define MAX_RECIPIENTS 16
+
+static void print_error(int rc, const swhub_client *client) {
+    printf("error %d %s: %s\n", rc, swhub_strerror(rc), swhub_last_error(client));
+}
+
+static size_t parse_hex(const char *hex, unsigned char *out, size_t size) {
+    size_t n = 0;
+    while (hex[0] && hex[1] && n < size) {
+        char byte[3] = {hex[0], hex[1], 0};
+        out[n++] = (unsigned char)strtoul(byte, NULL, 16);
+        hex += 2;
+    }
+    return n;
+}
+
+static void submit(swhub_client *client, char *rest) {
+    char *id = strtok(rest, " "), *type = strtok(NULL, " "), *word;
+    const char *recipients[MAX_RECIPIENTS];
+    unsigned char body[4096];
+    swhub_message m = {.id = id, .type = type, .body = "", .body_len = 0};
+    while ((word = strtok(NULL, " ")) != NULL) {
+        if (strncmp(word, "body=", 5) == 0) {
+            m.body = word + 5;
+            m.body_len = strlen(word + 5);
+        } else if (strncmp(word, "hex=", 4) == 0) {
+            m.body_len = parse_hex(word + 4, body, sizeof body);
+            m.body = body;
+        } else if (strncmp(word, "corr=", 5) == 0) {
+            m.correlation_id = word + 5;
+        } else if (strncmp(word, "to=", 3) == 0) {
+            for (char *save = NULL, *r = strtok_r(word + 3, ",", &save); r && m.recipient_count < MAX_RECIPIENTS;
+                 r = strtok_r(NULL, ",", &save)) {
+                recipients[m.recipient_count++] = r;
+            }
+            m.recipients = recipients;
+        }
+    }
+    swhub_reply reply;
+    int rc = swhub_submit(client, &m, &reply, 10000);
+    if (rc == SWHUB_OK) {
+        printf("ok accepted id=%s seq=%llu duplicate=%d recipients=%u\n", reply.id, (unsigned long long)reply.seq,
+               reply.duplicate, reply.recipients);
+    } else {
+        print_error(rc, client);
+    }
+}
+
+static void pipeline(swhub_client *client, char *rest) {
+    char *count_text = strtok(rest, " "), *type = strtok(NULL, " "), *size_text = strtok(NULL, " "), *to = strtok(NULL, " ");
+    if (!count_text || !type || !size_text || !to) {
+        printf("error -1 SWHUB_ERR_ARGUMENT: pipeline COUNT TYPE SIZE TO\n");
+        return;
+    }
+    long count = atol(count_text), size = atol(size_text), accepted = 0, replies = 0;
+    unsigned char *body = calloc(1, (size_t)(size > 0 ? size : 1));
+    const char *recipients[1] = {to};
+    char id[64];
+    int rc = SWHUB_OK;
+    for (long sent = 0; rc == SWHUB_OK && replies < count;) {
+        while (rc == SWHUB_OK && sent < count && sent - replies < 500) {
+            snprintf(id, sizeof id, "pipe-%ld", sent++);
+            swhub_message m = {.id = id, .type = type, .recipients = recipients, .recipient_count = 1, .body = body,
+                               .body_len = (size_t)size};
+            rc = swhub_send(client, &m);
+        }
+        swhub_reply reply;
+        if (rc == SWHUB_OK) rc = swhub_next_reply(client, &reply, 10000);
+        if (rc == SWHUB_OK) {
+            replies++;
+            if (reply.code == 0) accepted++;
+        }
+    }
+    free(body);
+    if (rc == SWHUB_OK) printf("ok pipeline accepted=%ld\n", accepted);
+    else print_error(rc, client);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "usage: swhub-c-driver ENDPOINT HUB_KEY_FILE < commands\n");
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    swhub_client *client = NULL;
+    char line[8192];
+    while (fgets(line, sizeof line, stdin) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *rest = strchr(line, ' ');
+        if (rest != NULL) *rest++ = '\0';
+        else rest = line + strlen(line);
+        int rc;
+        if (strcmp(line, "open") == 0) {
+            swhub_close(client);
+            char *key = strtok(rest, " "), *timeout = strtok(NULL, " ");
+            rc = swhub_open(&client, argv[1], key, argv[2], timeout ? atoi(timeout) : 10000);
+            if (rc == SWHUB_OK) printf("ok open party=%s heartbeat_ms=%u\n", swhub_party(client), swhub_heartbeat_ms(client));
+            else print_error(rc, NULL);
+        } else if (strcmp(line, "close") == 0) {
+            swhub_close(client);
+            client = NULL;
+            printf("ok close\n");
+        } else if (client == NULL) {
+            printf("error -8 SWHUB_ERR_STATE: no client: open first\n");
+        } else if (strcmp(line, "start") == 0) {
+            rc = swhub_receive_start(client, (uint32_t)atoi(rest), 10000);
+            if (rc == SWHUB_OK) printf("ok start\n");
+            else print_error(rc, client);
+        } else if (strcmp(line, "submit") == 0) {
+            submit(client, rest);
+        } else if (strcmp(line, "recv") == 0) {
+            swhub_delivery *d = NULL;
+            rc = swhub_receive(client, &d, *rest ? atoi(rest) : 10000);
+            if (rc == SWHUB_OK) {
+                printf("ok deliver seq=%llu id=%s type=%s sender=%s corr=%s body=%.*s\n", (unsigned long long)d->seq, d->id,
+                       d->type, d->sender, d->correlation_id, (int)d->body_len, d->body ? (const char *)d->body : "");
+            } else {
+                print_error(rc, client);
+            }
+            swhub_delivery_free(d);
+        } else if (strcmp(line, "ack") == 0) {
+            rc = swhub_ack(client, strtoull(rest, NULL, 10));
+            if (rc == SWHUB_OK) printf("ok ack seq=%s\n", rest);
+            else print_error(rc, client);
+        } else if (strcmp(line, "pipeline") == 0) {
+            pipeline(client, rest);
+        } else {
+            printf("error -1 SWHUB_ERR_ARGUMENT: unknown command '%s'\n", line);
+        }
+    }
+    swhub_close(client);
+    return 0;
+}
