@@ -6,9 +6,10 @@ extension JournalInspector {
     /// The path of everything the journal holds under message id `id` (any sender): the
     /// message itself; for a registration its shares, the departments' results and the
     /// feedback; for a declaration document or inventory the declaration's four documents
-    /// (linked as the hub's flows link them), the forwards to customs, customs' receipts,
-    /// the feedback and the release notices; and for any message the messages correlated
-    /// with it (answers, receipts, notices), transitively. Each with its events.
+    /// (linked as the hub's flows link them), the forwards to customs, customs' receipts
+    /// (by correlation, or, for receipts without one, by the inventory's keys as the flows
+    /// match them), the feedback and the release notices; and for any message the messages
+    /// correlated with it (answers, receipts, notices), transitively. Each with its events.
     ///
     /// - Parameter id: A message id.
     /// - Returns: The report.
@@ -32,6 +33,9 @@ extension JournalInspector {
                 for document in documents where found[document.seq] == nil {
                     found[document.seq] = document
                     roles[document.seq] = .document
+                }
+                for receipt in try Self.receipts(of: documents, in: db) where found[receipt.seq] == nil {
+                    found[receipt.seq] = receipt
                 }
             }
             try Self.addCorrelated(to: &found, in: db)
@@ -106,6 +110,35 @@ extension JournalInspector {
             let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             return try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [parts[0], parts[1]]).map(JournalSQL.record(from:))
         }
+    }
+
+    /// Customs' receipts for the declaration of `documents` that the flows matched by the
+    /// inventory's keys rather than by correlation (receipts from customs' own files carry
+    /// none): journaled after the last document, by (ebp_code, order_no), else cop_no, as
+    /// `FlowEngine.receipt` matches them; summary receipts and receipts answering the
+    /// forward of another document are not the declaration's.
+    private static func receipts(of documents: [JournalRecord], in db: Database) throws -> [JournalRecord] {
+        guard let record = documents.first(where: { $0.type == "ceb.Inventory" }),
+            let inventory = try? BizInventory(serializedBytes: record.body)
+        else { return [] }
+        var receipts: [JournalRecord] = []
+        var after = Int64(documents.map(\.seq).max() ?? 0)
+        while true {
+            let page = try Row.fetchAll(
+                db, sql: JournalSQL.selectByTypes(count: 1), arguments: StatementArguments([after]) + StatementArguments(["ceb.Receipt", 5000])
+            ).map(JournalSQL.record(from:))
+            guard let last = page.last else { break }
+            after = Int64(last.seq)
+            for candidate in page {
+                guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { continue }
+                let forAnotherDocument = candidate.correlationId.hasPrefix("fwd:") && !candidate.correlationId.hasSuffix(":inventory")
+                let summary = receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix("sum:")
+                let byOrder = receipt.ebpCode == inventory.ebpCode && receipt.orderNo == inventory.orderNo
+                let byCopNo = !inventory.copNo.isEmpty && receipt.copNo == inventory.copNo
+                if !forAnotherDocument, !summary, byOrder || byCopNo { receipts.append(candidate) }
+            }
+        }
+        return receipts
     }
 
     private static func link(_ record: JournalRecord, into linker: inout DeclarationLinker) throws -> [DeclarationLinker.Action] {

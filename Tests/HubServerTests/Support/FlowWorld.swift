@@ -145,7 +145,9 @@ final class FlowWorld: @unchecked Sendable {
     }
 
     /// Customs sends a receipt for the forwarded inventory.
-    func receipt(for forward: Delivery, status: Int32, info: String = "") async throws {
+    /// Customs' receipt for `forward`, correlated with it, or, with `correlated: false`, as
+    /// customs' own CEB files bring it: matched by the inventory's keys alone.
+    func receipt(for forward: Delivery, status: Int32, info: String = "", correlated: Bool = true) async throws {
         let inventory = try BizInventory(serializedBytes: forward.body)
         var receipt = BizReceipt()
         receipt.messageType = "CEB622Message"
@@ -156,6 +158,7 @@ final class FlowWorld: @unchecked Sendable {
         receipt.returnStatus = status
         receipt.returnTime = "20261121120000000"
         receipt.returnInfo = info
-        try await submit("customs", "ceb.Receipt", receipt, id: "rcpt-\(forward.header.id)-\(status)", correlation: forward.header.id)
+        try await submit(
+            "customs", "ceb.Receipt", receipt, id: "rcpt-\(forward.header.id)-\(status)", correlation: correlated ? forward.header.id : "")
     }
 }
