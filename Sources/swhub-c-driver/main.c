@@ -12,6 +12,8 @@
  *   ack SEQ
  *   pipeline COUNT TYPE SIZE TO       COUNT submissions of SIZE bytes to TO, pipelined
  *   close                             close the client (open may follow)
+ *   misuse                            every call with NULL or invalid arguments (on the
+ *                                     current client, or none): prints the return codes
  * End of input closes the client and exits 0.
  */
 #include <stdio.h>
@@ -98,6 +100,47 @@ static void pipeline(swhub_client *client, char *rest) {
     else print_error(rc, client);
 }
 
+/* Every function with NULL or invalid arguments, on `client` (NULL before any open): the
+ * kit must answer each with a return code, never crash or abort. Prints the codes in order. */
+static void misuse(swhub_client *client, const char *endpoint) {
+    int codes[16];
+    int n = 0;
+    swhub_reply reply;
+    swhub_delivery *delivery = NULL;
+    swhub_client *other = NULL;
+    const char *recipients[] = {"customs", NULL};
+    swhub_message good = {.id = "misuse-1", .type = "demo.Note", .body = "x", .body_len = 1};
+    swhub_message no_id = good, no_type = good, no_body = good, no_list = good, null_entry = good, empty_id = good;
+    no_id.id = NULL;
+    no_type.type = NULL;
+    no_body.body = NULL;
+    no_body.body_len = 5;
+    no_list.recipient_count = 2;
+    null_entry.recipients = recipients;
+    null_entry.recipient_count = 2;
+    empty_id.id = "";
+    codes[n++] = swhub_open(NULL, endpoint, "k", "h", 100);
+    codes[n++] = swhub_open(&other, NULL, "k", "h", 100);
+    codes[n++] = swhub_submit(client, NULL, &reply, 100);
+    codes[n++] = swhub_submit(client, &no_id, &reply, 100);
+    codes[n++] = swhub_submit(client, &no_type, &reply, 100);
+    codes[n++] = swhub_submit(client, &no_body, &reply, 100);
+    codes[n++] = swhub_submit(client, &no_list, &reply, 100);
+    codes[n++] = swhub_submit(client, &null_entry, &reply, 100);
+    codes[n++] = swhub_send(client, &empty_id);
+    codes[n++] = swhub_next_reply(client, NULL, 0);
+    codes[n++] = swhub_receive(client, NULL, 0);
+    codes[n++] = swhub_receive(client, &delivery, 0);
+    codes[n++] = swhub_ack(client, 1);
+    swhub_delivery_free(NULL);
+    swhub_close(other); /* NULL: nothing */
+    int texts = swhub_last_error(NULL) != NULL && swhub_last_error(client) != NULL && swhub_strerror(99999) != NULL &&
+                swhub_party(NULL) != NULL;
+    printf("ok misuse texts=%d codes=", texts);
+    for (int i = 0; i < n; i++) printf("%s%d", i ? "," : "", codes[i]);
+    printf("\n");
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: swhub-c-driver ENDPOINT HUB_KEY_FILE < commands\n");
@@ -118,6 +161,8 @@ int main(int argc, char **argv) {
             rc = swhub_open(&client, argv[1], key, argv[2], timeout ? atoi(timeout) : 10000);
             if (rc == SWHUB_OK) printf("ok open party=%s heartbeat_ms=%u\n", swhub_party(client), swhub_heartbeat_ms(client));
             else print_error(rc, NULL);
+        } else if (strcmp(line, "misuse") == 0) {
+            misuse(client, argv[1]);
         } else if (strcmp(line, "close") == 0) {
             swhub_close(client);
             client = NULL;

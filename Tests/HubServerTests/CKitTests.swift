@@ -49,6 +49,21 @@ struct CKitTests {
         #expect(try await driver.finish() == 0)
     }
 
+    /// Every call with NULL or invalid arguments gets a return code (`SWHUB_ERR_ARGUMENT`, or
+    /// `SWHUB_ERR_STATE` for receiving without a session), with or without a client, and the
+    /// client works on afterwards. (The same calls run under valgrind below.)
+    @Test func misuseIsAnsweredWithReturnCodes() async throws {
+        let hub = try Self.startHub()
+        let driver = try CDriver(hub: hub)
+        let none = Array(repeating: "-1", count: 13).joined(separator: ",")
+        #expect(try await driver.run("misuse") == "ok misuse texts=1 codes=\(none)")
+        #expect(try await driver.run("open enterprise.key_secret").hasPrefix("ok open"))
+        let open = Array(repeating: "-1", count: 11) + ["-8", "-8"]
+        #expect(try await driver.run("misuse") == "ok misuse texts=1 codes=\(open.joined(separator: ","))")
+        #expect(try await driver.run("submit after-misuse demo.Note body=x").hasPrefix("ok accepted id=after-misuse "))
+        #expect(try await driver.finish() == 0)
+    }
+
     @Test func refusedSubmissionsReturnTheHubsErrorCodes() async throws {
         let hub = try Self.startHub()
         let driver = try CDriver(hub: hub)
@@ -193,7 +208,9 @@ struct CKitTests {
             .write(to: hub.directory.appendingPathComponent("stranger.key_secret"), atomically: true, encoding: .utf8)
         let script = hub.directory.appendingPathComponent("scenario.txt")
         try """
+            misuse
             open enterprise.key_secret
+            misuse
             submit v-1 demo.Note body=hello
             submit v-2 demo.Unknown body=x
             submit v-3 demo.Note body=x to=nobody
@@ -221,7 +238,8 @@ struct CKitTests {
             in: hub.directory, input: script)
         #expect(valgrind.status == 0, "valgrind status \(valgrind.status):\n\(valgrind.output)")
         let lines = valgrind.output.split(separator: "\n").filter { $0.hasPrefix("ok ") || $0.hasPrefix("error ") }
-        #expect(lines.count == 17, "\(valgrind.output)")
+        #expect(lines.count == 19, "\(valgrind.output)")
+        #expect(lines.filter { $0.hasPrefix("ok misuse texts=1 ") }.count == 2, "\(valgrind.output)")
         #expect(lines.filter { $0.hasPrefix("ok deliver seq=1 id=v-1 ") }.count == 2, "\(valgrind.output)")
         #expect(lines.contains { $0.hasPrefix("ok pipeline accepted=300") }, "\(valgrind.output)")
         #expect(lines.contains { $0.hasPrefix("error -5 SWHUB_ERR_AUTH") }, "\(valgrind.output)")
