@@ -97,4 +97,21 @@ struct MonitorPageTests {
         demo.waitUntilExit()
         #expect(demo.terminationStatus == 0, "\(text())")
     }
+
+    /// A monitor with `token_file`: Chromium opening `/?token=…` is redirected to the page,
+    /// keeps the cookie, and the page's own requests (`/api/snapshot`, `/events`) get in
+    /// with it; without the token the browser sees only the refusal.
+    @Test func theTokenInTheAddressLetsTheBrowserIn() async throws {
+        let (hub, port) = try MonitorAccessTests.startHub()
+        _ = hub
+        try await waitUntil(.seconds(20), "the monitor did not answer") { (try? HTTPGet.get(port: port, "/metrics")) != nil }
+        let refused = try Self.dumpDOM("http://127.0.0.1:\(port)/?events=2")
+        #expect(refused.contains("needs its token") && !refused.contains("data-party"), "\(refused.prefix(2000))")
+        let dom = try Self.dumpDOM("http://127.0.0.1:\(port)/?events=2&token=\(MonitorAccessTests.token)")
+        for party in ["a", "b"] {
+            #expect(dom.contains(#"<tr data-party="\#(party)" "#), "party \(party) missing: \(dom.prefix(4000))")
+        }
+        let updates = dom.firstRange(of: #/data-updates="(\d+)"/#).map { Int(dom[$0].dropFirst(14).dropLast()) ?? 0 } ?? 0
+        #expect(updates == 3, "the page rendered \(updates) snapshot(s): 1 from /api/snapshot, 2 from /events")
+    }
 }
