@@ -80,7 +80,7 @@ public final class HubTap {
             return pending[pendingIndex]
         }
         let deadline = ContinuousClock.now + timeout
-        var wait = max(0, Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        var wait = timeout.pollMilliseconds
         while true {
             let events = try ZMQPoll.poll([ZMQPoll.Item(socket: socket, events: .pollIn)], timeoutMs: wait)
             guard events.first?.contains(.pollIn) == true, let frames = try socket.receiveMultipart(dontWait: true) else {
@@ -93,8 +93,7 @@ public final class HubTap {
                 return pending[0]
             }
             // An empty batch (none is published, but a peer might): wait out the rest.
-            let left = deadline - ContinuousClock.now
-            wait = max(0, Int(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            wait = (deadline - ContinuousClock.now).pollMilliseconds
         }
     }
 

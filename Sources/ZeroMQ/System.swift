@@ -88,8 +88,16 @@ func zmqPoll(
         let code = zmq_errno()
         guard code == EINTR else { throw ZMQError(function: "zmq_poll", errno: code) }
         if let deadline {
-            let left = clock.now.duration(to: deadline).components
-            timeout = max(0, Int(left.seconds) * 1000 + Int(left.attoseconds / 1_000_000_000_000_000))
+            timeout = clock.now.duration(to: deadline).pollMilliseconds
         }
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down, never negative: a timeout for `zmq_poll` and the
+    /// like.
+    public var pollMilliseconds: Int {
+        let parts = components
+        return max(0, Int(parts.seconds) * 1000 + Int(parts.attoseconds / 1_000_000_000_000_000))
     }
 }
