@@ -84,7 +84,9 @@ public struct HubConfig: Sendable, Equatable {
         /// Whether `host` is reachable only from this machine (127.0.0.0/8, ::1, localhost).
         public static func isLoopback(_ host: String) -> Bool {
             let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-            return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
+            let octets = bare.split(separator: ".", omittingEmptySubsequences: false)
+            let ipv4Loopback = octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
+            return bare == "localhost" || bare == "::1" || ipv4Loopback
         }
     }
 

@@ -54,7 +54,7 @@ struct ObserverPolicyTests {
         #expect(config.tap == HubConfig.Tap(endpoint: "tcp://127.0.0.1:5571", keyFile: "/etc/swhub/keys/tap.key_secret", queue: 500))
         #expect(config.monitor == HubConfig.Monitor(host: "0.0.0.0", port: 8480, tokenFile: "/etc/swhub/keys/monitor.token"))
         // Without a token only on loopback addresses.
-        for host in ["127.0.0.1", "localhost", "[::1]"] {
+        for host in ["127.0.0.1", "127.1.2.3", "localhost", "[::1]"] {
             #expect(try Self.config(extra: "monitor:\n  listen: \"\(host):8480\"\n").monitor?.tokenFile == nil)
         }
         let defaults = try Self.config(extra: "tap:\n  endpoint: tcp://*:5571\n  key_file: /k/tap.key_secret\n")
@@ -69,6 +69,8 @@ struct ObserverPolicyTests {
         ("monitor:\n  listen: :8480\n", "monitor.listen ':8480' is not HOST:PORT"),
         ("monitor:\n  listen: 0.0.0.0:8480\n",
          "monitor.listen '0.0.0.0:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"),
+        ("monitor:\n  listen: 127.example.com:8480\n",
+         "monitor.listen '127.example.com:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"),
         ("monitor:\n  listen: \"[::]:8480\"\n",
          "monitor.listen '[::]:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"),
     ])
