@@ -22,9 +22,13 @@ struct JournalChainTests {
         store = nil
     }
 
-    /// Runs SQL on the file behind the hub's back, as someone tampering with it would.
+    /// Runs SQL on the file behind the hub's back, as someone tampering with it would,
+    /// waiting for the lock like any other writer (a closed store's checkpointer may still be
+    /// finishing its last checkpoint; it failed once on a loaded machine without the wait).
     static func tamper(_ journal: TemporaryJournal, _ sql: String) throws {
-        let queue = try DatabaseQueue(path: journal.path)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: journal.path, configuration: configuration)
         try queue.write { try $0.execute(sql: sql) }
     }
 
