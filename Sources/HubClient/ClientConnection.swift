@@ -204,12 +204,8 @@ final class ClientConnection: @unchecked Sendable {
 
     private func connectDealer() {
         do {
-            let socket = try ZMQSocket(context: context, type: .dealer)
-            try socket.makeCurveClient(keyPair: configuration.keyPair, serverPublicKey: configuration.hubPublicKey)
-            try socket.linger(ms: 1000)
-            try socket.receiveHighWaterMark(0)
-            monitor = try ZMQSocketMonitor(socket: socket, context: context)
-            try socket.connect(configuration.endpoint)
+            let (socket, opened) = try configuration.connectDealer(context: context, lingerMs: 1000)
+            monitor = opened
             dealer = socket
             ioHeartbeat.heard(at: clock.now)
             try sendHello(on: socket)

@@ -160,12 +160,8 @@ public final class ReplaySession: @unchecked Sendable {
     }
 
     private func open() throws {
-        let socket = try ZMQSocket(context: context, type: .dealer)
-        try socket.makeCurveClient(keyPair: configuration.keyPair, serverPublicKey: configuration.hubPublicKey)
-        try socket.linger(ms: 0)
-        try socket.receiveHighWaterMark(0)
-        monitor = try ZMQSocketMonitor(socket: socket, context: context)
-        try socket.connect(configuration.endpoint)
+        let (socket, opened) = try configuration.connectDealer(context: context, lingerMs: 0)
+        monitor = opened
         dealer = socket
         ioHeartbeat.heard(at: clock.now)
         var replay = request.wire(client: configuration.clientName)
