@@ -81,29 +81,23 @@ extension JournalInspector {
         guard !wanted.isEmpty else { return nil }
         var linker = DeclarationLinker()
         var documents: Set<String> = []
-        var after: Int64 = 0
-        paging: while true {
-            let page = try Row.fetchAll(
-                db, sql: JournalSQL.selectByTypes(count: types.count), arguments: StatementArguments([after]) + StatementArguments(types) + StatementArguments([5000])
-            ).map(JournalSQL.record(from:))
-            guard let last = page.last else { break }
-            after = Int64(last.seq)
-            for record in page where record.sender != HubConfig.hubParty {
-                for action in try link(record, into: &linker) {
-                    let (declaration, matched) = switch action {
-                    case .matched(let declaration): (declaration, true)
-                    case .mismatched(let declaration, _): (declaration, false)
-                    }
-                    let keys = [
-                        (declaration.order.sender, declaration.order.id), (declaration.payment.sender, declaration.payment.id),
-                        (declaration.waybill.sender, declaration.waybill.id), (declaration.inventory.sender, declaration.inventory.id),
-                    ].map { "\($0.0)\u{0}\($0.1)" }
-                    guard keys.contains(where: wanted.contains) else { continue }
-                    documents.formUnion(keys)
-                    // A matched declaration is final: its documents link to nothing else.
-                    if matched { break paging }
+        try forEachRecord(types: types, after: 0, in: db) { record in
+            guard record.sender != HubConfig.hubParty else { return true }
+            for action in try link(record, into: &linker) {
+                let (declaration, matched) = switch action {
+                case .matched(let declaration): (declaration, true)
+                case .mismatched(let declaration, _): (declaration, false)
                 }
+                let keys = [
+                    (declaration.order.sender, declaration.order.id), (declaration.payment.sender, declaration.payment.id),
+                    (declaration.waybill.sender, declaration.waybill.id), (declaration.inventory.sender, declaration.inventory.id),
+                ].map { "\($0.0)\u{0}\($0.1)" }
+                guard keys.contains(where: wanted.contains) else { continue }
+                documents.formUnion(keys)
+                // A matched declaration is final: its documents link to nothing else.
+                if matched { return false }
             }
+            return true
         }
         guard !documents.isEmpty else { return nil }
         return try documents.sorted().compactMap { key in
@@ -122,23 +116,33 @@ extension JournalInspector {
             let inventory = try? BizInventory(serializedBytes: record.body)
         else { return [] }
         var receipts: [JournalRecord] = []
-        var after = Int64(documents.map(\.seq).max() ?? 0)
-        while true {
-            let page = try Row.fetchAll(
-                db, sql: JournalSQL.selectByTypes(count: 1), arguments: StatementArguments([after]) + StatementArguments(["ceb.Receipt", 5000])
-            ).map(JournalSQL.record(from:))
-            guard let last = page.last else { break }
-            after = Int64(last.seq)
-            for candidate in page {
-                guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { continue }
-                let forAnotherDocument = candidate.correlationId.hasPrefix("fwd:") && !candidate.correlationId.hasSuffix(":inventory")
-                let summary = receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix("sum:")
-                let byOrder = receipt.ebpCode == inventory.ebpCode && receipt.orderNo == inventory.orderNo
-                let byCopNo = !inventory.copNo.isEmpty && receipt.copNo == inventory.copNo
-                if !forAnotherDocument, !summary, byOrder || byCopNo { receipts.append(candidate) }
-            }
+        try forEachRecord(types: ["ceb.Receipt"], after: documents.map(\.seq).max() ?? 0, in: db) { candidate in
+            guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { return true }
+            let forAnotherDocument = candidate.correlationId.hasPrefix("fwd:") && !candidate.correlationId.hasSuffix(":inventory")
+            let summary = receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix("sum:")
+            let byOrder = receipt.ebpCode == inventory.ebpCode && receipt.orderNo == inventory.orderNo
+            let byCopNo = !inventory.copNo.isEmpty && receipt.copNo == inventory.copNo
+            if !forAnotherDocument, !summary, byOrder || byCopNo { receipts.append(candidate) }
+            return true
         }
         return receipts
+    }
+
+    /// Calls `body` with each message of `types` journaled after seq `after`, in seq order,
+    /// reading 5,000 at a time, until the journal ends or `body` returns false.
+    private static func forEachRecord(
+        types: [String], after: UInt64, in db: Database, _ body: (JournalRecord) throws -> Bool
+    ) throws {
+        var after = Int64(after)
+        while true {
+            let page = try Row.fetchAll(
+                db, sql: JournalSQL.selectByTypes(count: types.count),
+                arguments: StatementArguments([after]) + StatementArguments(types) + StatementArguments([5000])
+            ).map(JournalSQL.record(from:))
+            guard let last = page.last else { return }
+            after = Int64(last.seq)
+            for record in page where try !body(record) { return }
+        }
     }
 
     private static func link(_ record: JournalRecord, into linker: inout DeclarationLinker) throws -> [DeclarationLinker.Action] {
