@@ -6,16 +6,7 @@ import Testing
 @Suite("swhub demo, status and stats")
 struct DemoTests {
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = try TestHub.executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try programOutput(try TestHub.executable, arguments)
     }
 
     @Test func demoSettlesEveryFilingAndTheCommandsReadItsJournal() throws {
