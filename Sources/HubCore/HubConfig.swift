@@ -153,7 +153,7 @@ public struct HubConfig: Sendable, Equatable {
             throw ConfigError(.unreadable, "cannot read config file \(path)")
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(yaml: text, baseDirectory: base) { file in
+        return try parse(yaml: text, baseDirectory: base, file: path) { file in
             guard let content = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw ConfigError(.badKey, "cannot read key file \(file)")
             }
@@ -166,15 +166,12 @@ public struct HubConfig: Sendable, Equatable {
     ///   - yaml: the document.
     ///   - baseDirectory: directory that relative paths are resolved against.
     ///   - readFile: reads a key file named by the config (injected so tests need no disk).
+    ///   - file: names the document in errors (its path).
     public static func parse(
-        yaml: String, baseDirectory: String, readFile: (String) throws -> String
+        yaml: String, baseDirectory: String, file: String = "hub config", readFile: (String) throws -> String
     ) throws -> HubConfig {
-        let raw: RawConfig
-        do {
-            raw = try YAMLDecoder().decode(RawConfig.self, from: yaml)
-        } catch {
-            throw ConfigError(.syntax, "hub config: \(Self.describe(error))")
-        }
+        // Strict: an unknown key (a misspelt `hide`) is refused with its place, never ignored.
+        let raw = try StrictYAMLDecoder().decode(RawConfig.self, from: yaml, file: file)
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
         let hub = raw.hub
         let settings = Settings(
@@ -357,23 +354,6 @@ public struct HubConfig: Sendable, Equatable {
         path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
     }
 
-    static func describe(_ error: any Error) -> String {
-        if let decoding = error as? DecodingError {
-            switch decoding {
-            case .keyNotFound(let key, let context):
-                return "missing key '\(key.stringValue)' at \(path(context.codingPath))"
-            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-                return "\(context.debugDescription) at \(path(context.codingPath))"
-            @unknown default:
-                return "\(decoding)"
-            }
-        }
-        return "\(error)"
-    }
-
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.isEmpty ? "top level" : keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-    }
 }
 
 extension HubConfig.Settings {
