@@ -26,13 +26,16 @@ struct AdapterCrashTests {
         let hubPid = try #require(hub.pid)
         kill(hubPid, SIGSTOP)
         try FileManager.default.moveItem(at: hub.directory.appendingPathComponent("notices.json"), to: inbox.appendingPathComponent("notices.json"))
-        try await Task.sleep(for: .seconds(1))
+        // Killed once its messages are in flight: bytes waiting in the frozen hub's receive queue.
+        // (Reading 20,000 lines takes a debug build a while on a loaded machine.)
+        try await waitUntil(.seconds(120), "the adapter sent nothing to the frozen hub") {
+            TCPQueues.receiveQueueBytes(localPort: hub.port) > 16 * 1024
+        }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         kill(hubPid, SIGCONT)
         #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("notices.json").path), "not archived: nothing was acknowledged")
         let journal = try hub.openJournal()
-        try await Task.sleep(for: .seconds(1))
         let journaledBefore = try journal.records(types: ["credit.Notice"], after: 0, limit: count).count
 
         let second = try hub.startSwhub(["adapter", "tax", "--config", path], logName: "adapter-2.log")

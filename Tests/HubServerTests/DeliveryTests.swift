@@ -74,8 +74,8 @@ struct DeliveryTests {
         #expect(toCustoms.map(\.header.id) == ["both", "named"])
         #expect(toBank.map(\.header.id) == ["both", "named", "query"])
         #expect(toBank.first?.body == Array("note".utf8))
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(customsInbox.count == 2, "customs got a message it neither subscribes to nor is named in")
+        let beforeMarker = try await customsInbox.deliveriesBeforeMarker(from: sender, to: "customs")
+        #expect(beforeMarker.map(\.header.id) == ["both", "named"], "customs got a message it neither subscribes to nor is named in")
     }
 
     @Test func reconnectingRecipientResumesAfterItsAck() async throws {
@@ -100,8 +100,8 @@ struct DeliveryTests {
         #expect(welcome.ackedSeq == seqs[3])
         let resumed = try await secondInbox.wait(for: 6, within: .seconds(10))
         #expect(resumed.map(\.seq) == Array(seqs[4...]), "resumed at \(resumed.first?.seq ?? 0), expected \(seqs[4])")
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(secondInbox.count == 6)
+        let beforeMarker = try await secondInbox.deliveriesBeforeMarker(from: sender, to: "customs")
+        #expect(beforeMarker.map(\.seq) == Array(seqs[4...]), "nothing but the unacknowledged six comes again")
     }
 
     @Test func acknowledgementsSurviveAHubRestart() async throws {
@@ -129,8 +129,8 @@ struct DeliveryTests {
         #expect(welcome.ackedSeq == seqs[11])
         let resumed = try await restartedInbox.wait(for: 8, within: .seconds(10))
         #expect(resumed.map(\.seq) == Array(seqs[12...]))
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(restartedInbox.count == 8)
+        let beforeMarker = try await restartedInbox.deliveriesBeforeMarker(from: restarted, to: "customs")
+        #expect(beforeMarker.map(\.seq) == Array(seqs[12...]), "nothing but the unacknowledged eight comes again")
     }
 
     @Test func offlineRecipientCatchesUpFromTheJournal() async throws {
@@ -213,8 +213,8 @@ struct DeliveryTests {
         #expect(named.recipients == 1)
         let delivered = try await inbox.wait(for: 1, within: .seconds(5))
         #expect(delivered.first?.header.id == "to-self")
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(inbox.count == 1)
+        let beforeMarker = try await inbox.deliveriesBeforeMarker(from: customs, to: "customs")
+        #expect(beforeMarker.map(\.header.id) == ["to-self"])
         hub.terminate()
         #expect(try hub.openJournal().record(sender: "customs", id: "own")?.recipients == [])
     }
@@ -249,9 +249,12 @@ struct DeliveryTests {
         #expect(first.map(\.seq) == seqs)
         #expect(keptAlive == seqs[1], "a session kept alive by PINGs must accept ACKs")
 
-        // 2 s of silence: dropped. An ACK then gets 409, and a new HELLO gets the rest again.
+        // Silence: dropped once three heartbeats pass (the hub logs why). An ACK then gets
+        // 409, and a new HELLO gets the rest again.
+        try await waitUntil(.seconds(10), "the silent session was not dropped: \(hub.log().suffix(1500))") {
+            hub.log().contains("reason=no heartbeat") || hub.log().contains("\"reason\":\"no heartbeat\"")
+        }
         let (afterSilence, welcome, again) = try await receiver.io { peer -> (WireError, WireWelcome, [Delivered]) in
-            usleep(2_000_000)
             try peer.ack(seqs[3])
             let error = try peer.expectError()
             let welcome = try peer.hello(credit: 10)

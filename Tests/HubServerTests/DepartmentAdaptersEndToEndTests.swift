@@ -171,7 +171,8 @@ struct DepartmentAdaptersEndToEndTests {
         summaryReceipt.returnTime = "20261121130000000"
         summaryReceipt.returnInfo = "申报成功"
         try world.drop("customs", "CEB702.xml", try DepartmentWorld.ceb("ceb.Receipt", summaryReceipt, guid: summaryReceipt.guid))
-        try await Task.sleep(for: .milliseconds(300))
+        // The 702 receipt is journaled (its file archived) before the 792 result follows it.
+        try await waitUntil(.seconds(20), "CEB702.xml not archived: \(world.diagnosis())") { world.names("customs", \.archive).contains("CEB702.xml") }
         var result = BizSummaryResult()
         result.guid = StableGUID.make("792")
         result.customsCode = summary.customsCode

@@ -142,7 +142,12 @@ struct FlowInterchangeTests {
         reply.decision = .accepted
         try await world.submit("forex", "flow.Answer", reply, id: "a-5", to: ["tax"], correlation: "q-5")
         try await world.wait("tax", "flow.Answer", count: 2)
-        try await Task.sleep(for: .milliseconds(2500))
+        // No 504 follows for q-5: a later relayed query left unanswered times out after the
+        // same timeout, so once its 504 is here q-5's deadline has passed too; the barrier
+        // then shows nothing else for tax is on its way.
+        try await world.submit("tax", "flow.Query", settlement, id: "q-6", to: ["forex"])
+        try await world.wait("tax", "flow.Answer", within: .seconds(10)) { $0.header.correlationID == "q-6" }
+        try await world.barrier("tax")
         #expect(world.received("tax", "flow.Answer").filter { $0.header.correlationID == "q-5" }.count == 1)
     }
 
@@ -202,7 +207,7 @@ struct FlowInterchangeTests {
 
         // Each inventory is summarized once: a second request finds nothing new.
         try await world.submit("customs", "flow.SummaryRequest", request, id: "s-2")
-        try await Task.sleep(for: .milliseconds(500))
+        try await world.barrier("customs")
         #expect(world.received("customs", "ceb.SummaryDeclaration").count == 1)
     }
 }

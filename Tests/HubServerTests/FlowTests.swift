@@ -52,7 +52,7 @@ struct FlowTests {
         #expect(final.pendingDepartments.isEmpty)
         #expect(final.reasons == ["forex: no foreign-exchange licence"])
         // One feedback per change: the first, one per answer, nothing after the final one.
-        try await Task.sleep(for: .milliseconds(300))
+        try await world.barrier("platform")
         #expect(world.feedbacks("platform", subject: "reg-1").count == 1 + departments.count)
 
         // Customs accepted: filings now enter the journal.
@@ -144,7 +144,7 @@ struct FlowTests {
         }
         #expect(feedback.reasons.contains { $0.hasPrefix(rule + " [") }, "\(feedback.reasons)")
         _ = try await world.waitFeedback("post", subject: "inventory-9") { $0.final }
-        try await Task.sleep(for: .milliseconds(300))
+        try await world.barrier("customs")
         #expect(world.received("customs", "ceb.Inventory").isEmpty)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HubClient
 import HubProtocol
+import HubStore
 import Testing
 import ZeroMQ
 
@@ -71,8 +72,10 @@ struct ReplayTests {
         let hub = try Self.startHub()
         let enterprise = try hub.client("enterprise")
         defer { enterprise.close() }
-        _ = try await Self.fill(enterprise, prefix: "before", count: 6)
-        try await Task.sleep(for: .milliseconds(20))
+        let before = try await Self.fill(enterprise, prefix: "before", count: 6)
+        // The later ones must carry a later time: wait until the clock is past the last earlier one.
+        let lastBefore = try #require(try hub.openJournal().record(seq: before[5].seq)).journaledAtUs
+        try await waitUntil(.seconds(5), "the wall clock did not pass \(lastBefore)") { WallClock.nowMicroseconds() > lastBefore }
         let later = try await Self.fill(enterprise, prefix: "after", count: 6)
         let since = try #require(try hub.openJournal().record(seq: later[0].seq)).journaledAtUs
 

@@ -53,7 +53,8 @@ struct SQLiteJournalStoreReplayTests {
                     (0..<3).map { message(id: "\(batch)-\($0)", recipients: ["bob"]) }, acks: [:])
                 times.append(outcomes[0].journaledAtUs)
                 #expect(Set(outcomes.map(\.journaledAtUs)).count == 1)  // one time per batch
-                usleep(2000)
+                // The next batch at least 2 µs later (the lookups below probe time - 1).
+                while WallClock.nowMicroseconds() <= outcomes[0].journaledAtUs + 2 {}
             }
             #expect(times == times.sorted())
             #expect(try store.firstSeq(journaledAtOrAfter: 0) == 1)

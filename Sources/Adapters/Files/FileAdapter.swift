@@ -31,6 +31,9 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         public var submitted = 0
         public var written = 0
         public var acknowledged: UInt64 = 0
+        /// Rounds that left a file in the inbox for the next one (the hub did not answer, or
+        /// answered "retry later").
+        public var deferred = 0
     }
 
     let party: String
@@ -142,6 +145,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
                 refused.append(FormatError(.invalidValue, at: document.position, "the hub refused \(document.type): \(code) \(error.reason)"))
             case .failure(let error):
                 logger.warning("file left in the inbox for the next round", metadata: ["file": "\(name)", "error": "\(error)"])
+                counters.withLock { $0.deferred += 1 }
                 return
             }
         }

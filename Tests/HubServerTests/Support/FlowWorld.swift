@@ -90,6 +90,13 @@ final class FlowWorld: @unchecked Sendable {
         return received(party, type).filter(filter)
     }
 
+    /// Waits for a marker `party` sends itself: everything journaled for `party` before it
+    /// has then arrived (delivery is in journal order per recipient), so a test can assert
+    /// that something did not come instead of pausing and hoping.
+    func barrier(_ party: String) async throws {
+        try await inbox(party).deliveriesBeforeMarker(from: client(party), to: party)
+    }
+
     /// Feedbacks `party` received about `subjectId`, decoded, in order.
     func feedbacks(_ party: String, subject subjectId: String) -> [BizFeedback] {
         received(party, "flow.Feedback").compactMap { try? BizFeedback(serializedBytes: $0.body) }.filter { $0.subjectID == subjectId }
