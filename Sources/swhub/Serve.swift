@@ -20,6 +20,8 @@ struct Serve: AsyncParsableCommand {
         let logger = log.bootstrap(label: "swhub")
         let registry = MetricsBootstrap.registry  // before the hub creates its metric handles
         let hubConfig = try HubConfig.load(path: config)
+        // Every value checked before anything is opened: keys, token, journal folder, free endpoints.
+        try HubPreflight(config: hubConfig).run()
         let keyPair = try Hub.loadKeyPair(path: hubConfig.settings.keyFile)
         let store = try SQLiteJournalStore(path: hubConfig.settings.journal, logger: logger)
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)

@@ -30,9 +30,10 @@ struct AdapterSettingsTests {
     }
 
     @Test func foldersCanBeNamedOneByOne() throws {
-        let settings = try Self.load("adapter:\n  inbox: /srv/x/incoming\n  outbox: /srv/y/outgoing\n  errors: /srv/z/bad\n")
-        #expect(settings.folders.inbox.path == "/srv/x/incoming" && settings.folders.outbox.path == "/srv/y/outgoing")
-        #expect(settings.folders.errors.path == "/srv/z/bad" && settings.folders.archive.path == "/srv/x/archive")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-folders-\(UUID().uuidString)").path
+        let settings = try Self.load("adapter:\n  inbox: \(root)/x/incoming\n  outbox: \(root)/y/outgoing\n  errors: \(root)/z/bad\n")
+        #expect(settings.folders.inbox.path == "\(root)/x/incoming" && settings.folders.outbox.path == "\(root)/y/outgoing")
+        #expect(settings.folders.errors.path == "\(root)/z/bad" && settings.folders.archive.path == "\(root)/x/archive")
     }
 
     @Test(arguments: [
@@ -42,6 +43,10 @@ struct AdapterSettingsTests {
         ("adapter:\n  folder: a\n  bank: {ie_flag: X}\n", "ie_flag"),
         ("adapter:\n  folder: a\n  bank: {settlement: mt103}\n", "settlement"),
         ("adapter:\n  folder: a\n  post: {encoding: xml}\n", "encoding"),
+        // Checked when the file is read, not when the first statement arrives.
+        ("adapter:\n  folder: a\n  bank: {order_pattern: \"([\"}\n", "adapter.bank.order_pattern '([' is not a regular expression"),
+        // A folder that cannot be made is named, in words (root may write anywhere, so not a permission).
+        ("adapter:\n  folder: /dev/null/bank\n", "adapter inbox folder /dev/null/bank/in: cannot be made: /dev/null is not a folder"),
     ])
     func badSettingsAreRefusedWithTheKey(yaml: String, mentions: String) {
         #expect {

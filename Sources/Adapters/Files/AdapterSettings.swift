@@ -153,7 +153,35 @@ public struct AdapterSettings: Sendable, Equatable {
         }
         guard ["I", "E"].contains(settings.post.ieFlag) else { throw AdapterSettingsError("\(path): adapter.post.ie_flag must be I or E") }
         guard ["csv", "jsonl"].contains(settings.post.encoding) else { throw AdapterSettingsError("\(path): adapter.post.encoding must be csv or jsonl") }
+        if !settings.bank.orderPattern.isEmpty {
+            do {
+                let pattern = try Regex(settings.bank.orderPattern)
+                _ = try pattern.firstMatch(in: "")
+            } catch {
+                throw AdapterSettingsError("\(path): adapter.bank.order_pattern '\(settings.bank.orderPattern)' is not a regular expression (\(error))")
+            }
+        }
+        for (name, folder) in settings.folders.named {
+            if let problem = Self.creatable(folder) { throw AdapterSettingsError("\(path): adapter \(name) folder \(folder.path): \(problem)") }
+        }
         return settings
+    }
+
+    /// Why `folder` cannot be used (exists as a file, or cannot be made or written by this
+    /// user), or nil.
+    static func creatable(_ folder: URL) -> String? {
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        if files.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { return "exists and is not a folder" }
+            return files.isWritableFile(atPath: folder.path) ? nil : "not writable by this user"
+        }
+        var ancestor = folder.deletingLastPathComponent()
+        while !files.fileExists(atPath: ancestor.path, isDirectory: &isDirectory), ancestor.path != "/" {
+            ancestor.deleteLastPathComponent()
+        }
+        guard isDirectory.boolValue else { return "cannot be made: \(ancestor.path) is not a folder" }
+        return files.isWritableFile(atPath: ancestor.path) ? nil : "cannot be made: \(ancestor.path) is not writable by this user"
     }
 
     private struct File: Decodable {

@@ -29,10 +29,21 @@ public struct ExchangeFolders: Sendable, Equatable {
             state: root.appendingPathComponent("state"))
     }
 
+    /// The five folders with the config keys that name them.
+    public var named: [(key: String, url: URL)] {
+        [("inbox", inbox), ("outbox", outbox), ("archive", archive), ("errors", errors), ("state", state)]
+    }
+
     /// Creates the folders that do not exist.
+    /// - Throws: ``AdapterSettingsError`` naming the folder and why it cannot be made.
     public func prepare() throws {
-        for folder in [inbox, outbox, archive, errors, state] {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (key, folder) in named {
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                let why = AdapterSettings.creatable(folder) ?? (error as NSError).localizedDescription
+                throw AdapterSettingsError("adapter \(key) folder \(folder.path) cannot be made: \(why)")
+            }
         }
     }
 

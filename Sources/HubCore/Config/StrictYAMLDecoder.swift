@@ -59,7 +59,7 @@ public struct StrictYAMLDecoder: Sendable {
     }
 
     /// A YAML syntax error as a sentence with its line and column.
-    static func describe(_ error: YamlError) -> String {
+    public static func describe(_ error: YamlError) -> String {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):

@@ -1,0 +1,87 @@
+import Foundation
+import HubCore
+import HubMonitor
+import HubServer
+
+/// What `swhub serve` checks of a parsed hub config before it opens anything: the key
+/// files hold usable keys, the monitor's token is valid, the journal's folder can be
+/// written (or made), and every endpoint to bind is free. `swhub config check` runs the
+/// same checks, so a mistake is found before a deployment, not at 3 a.m.
+struct HubPreflight {
+    let config: HubConfig
+
+    /// Runs every check; returns the problems found (empty: ready to serve).
+    func problems() -> [ConfigError] {
+        var found: [ConfigError] = []
+        func check(_ body: () throws -> Void) {
+            do {
+                try body()
+            } catch let error as ConfigError {
+                found.append(error)
+            } catch {
+                found.append(ConfigError(.invalidValue, "\(error)"))
+            }
+        }
+        check { _ = try Hub.loadKeyPair(path: config.settings.keyFile) }
+        if let tap = config.tap {
+            check { _ = try Hub.loadKeyPair(path: tap.keyFile) }
+        }
+        if let tokenFile = config.monitor?.tokenFile {
+            check { _ = try MonitorService.loadToken(path: tokenFile) }
+        }
+        check { try Self.checkWritable(journal: config.settings.journal) }
+        var endpoints = [("hub.endpoint", config.settings.endpoint)]
+        if let tap = config.tap { endpoints.append(("tap.endpoint", tap.endpoint)) }
+        if let monitor = config.monitor, monitor.port != 0 {
+            endpoints.append(("monitor.listen", "tcp://\(monitor.host):\(monitor.port)"))
+        }
+        for (key, endpoint) in endpoints {
+            check { try Self.checkFree(key: key, endpoint: endpoint) }
+        }
+        return found
+    }
+
+    /// Throws the first problem, naming how many more there are.
+    func run() throws {
+        let found = problems()
+        guard let first = found.first else { return }
+        guard found.count > 1 else { throw first }
+        throw ConfigError(first.code, first.reason + " (and \(found.count - 1) more problem(s): swhub config check lists them all)")
+    }
+
+    /// The journal file, if it exists, is writable; if not, its folder is, or can be made
+    /// (its nearest existing ancestor is writable).
+    static func checkWritable(journal: String) throws {
+        let files = FileManager.default
+        if files.fileExists(atPath: journal) {
+            guard files.isWritableFile(atPath: journal) else {
+                throw ConfigError(.invalidValue, "hub.journal \(journal) exists but cannot be written by this user")
+            }
+            return
+        }
+        var folder = URL(fileURLWithPath: journal).deletingLastPathComponent()
+        while !files.fileExists(atPath: folder.path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        var isDirectory: ObjCBool = false
+        guard files.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConfigError(.invalidValue, "hub.journal \(journal): \(folder.path) is not a folder")
+        }
+        guard files.isWritableFile(atPath: folder.path) else {
+            throw ConfigError(.invalidValue, "hub.journal \(journal): the folder cannot be made or written (\(folder.path) is not writable by this user)")
+        }
+    }
+
+    /// A `tcp://HOST:PORT` endpoint with a fixed port must be free to bind (`*` means every
+    /// address; port `*` or 0 and other transports are not checked).
+    static func checkFree(key: String, endpoint: String) throws {
+        guard endpoint.hasPrefix("tcp://") else { return }
+        let address = endpoint.dropFirst("tcp://".count)
+        guard let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]), port != 0 else { return }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if let reason = PortProbe.bindFailure(host: host == "*" ? "0.0.0.0" : host, port: port) {
+            throw ConfigError(.invalidValue, "\(key) \(endpoint) cannot be bound: \(reason)")
+        }
+    }
+}

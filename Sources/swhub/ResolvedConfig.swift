@@ -1,0 +1,120 @@
+import Adapters
+import Foundation
+import HubClient
+import HubCore
+import Yams
+
+/// A configuration as the program will use it: relative paths resolved, defaults filled in,
+/// public keys read from their files. Secrets are never in it: secret keys are left out, the
+/// monitor's token is shown as its length only.
+struct ResolvedConfig: Encodable {
+    /// What a file configures, from its top-level keys.
+    enum Kind {
+        case hub
+        case client(adapter: Bool)
+    }
+
+    struct Hub: Encodable {
+        var endpoint, keyFile, journal: String
+        var publicKey: String?
+        var maxBodyBytes, defaultCredit, heartbeatMs, maxPending, commitBatchMax: Int
+    }
+
+    struct Party: Encodable {
+        var id, publicKey: String
+        var roles, subscribes, bankCodes, audits: [String]
+        var hide: [String: [String]]
+    }
+
+    struct Tap: Encodable {
+        var endpoint, keyFile: String
+        var queue: Int
+    }
+
+    struct Monitor: Encodable {
+        var listen: String
+        var tokenFile: String?
+        var token: String?
+    }
+
+    struct Client: Encodable {
+        var endpoint, hubPublicKey, publicKey: String
+        var party: String?
+        var credit: UInt32
+        var tapEndpoint: String?
+    }
+
+    struct Adapter: Encodable {
+        var inbox, outbox, archive, errors, state: String
+        var pollMs: Int
+    }
+
+    var kind: String
+    var hub: Hub?
+    var types: [String]?
+    var parties: [Party]?
+    var flows: [String: String]?
+    var tap: Tap?
+    var monitor: Monitor?
+    var client: Client?
+    var adapter: Adapter?
+
+    init(hub config: HubConfig) {
+        kind = "hub"
+        let settings = config.settings
+        hub = Hub(
+            endpoint: settings.endpoint, keyFile: settings.keyFile, journal: settings.journal,
+            publicKey: (try? KeyFile.load(path: settings.keyFile))?.publicKey, maxBodyBytes: settings.maxBodyBytes,
+            defaultCredit: settings.defaultCredit, heartbeatMs: settings.heartbeatMs, maxPending: settings.maxPending,
+            commitBatchMax: settings.commitBatchMax)
+        types = config.types.sorted()
+        parties = config.parties.map { party in
+            Party(
+                id: party.id, publicKey: party.publicKey, roles: party.roles.map(\.rawValue), subscribes: party.subscribes,
+                bankCodes: party.bankCodes, audits: party.audits, hide: party.hidden)
+        }
+        flows = config.flows.map { flows in
+            [
+                "registration_deadline_ms": "\(flows.registrationDeadlineMs)", "query_timeout_ms": "\(flows.queryTimeoutMs)",
+                "summary_schedule": flows.dailySummaries ? "daily" : "none",
+            ]
+        }
+        tap = config.tap.map { Tap(endpoint: $0.endpoint, keyFile: $0.keyFile, queue: $0.queue) }
+        monitor = config.monitor.map { monitor in
+            let token = monitor.tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+            return Monitor(
+                listen: "\(monitor.host):\(monitor.port)", tokenFile: monitor.tokenFile,
+                token: token.map { "(masked: \($0.trimmingCharacters(in: .whitespacesAndNewlines).count) characters)" })
+        }
+    }
+
+    init(client configuration: HubClientConfiguration, adapter settings: AdapterSettings?) {
+        kind = settings == nil ? "client" : "adapter"
+        client = Client(
+            endpoint: configuration.endpoint, hubPublicKey: configuration.hubPublicKey, publicKey: configuration.keyPair.publicKey,
+            party: configuration.party, credit: configuration.credit, tapEndpoint: configuration.tapEndpoint)
+        adapter = settings.map { settings in
+            let folders = settings.folders
+            return Adapter(
+                inbox: folders.inbox.path, outbox: folders.outbox.path, archive: folders.archive.path, errors: folders.errors.path,
+                state: folders.state.path, pollMs: settings.pollMs)
+        }
+    }
+
+    /// Whether `path` is a hub config (`hub:` section) or a client config (`hub_endpoint`),
+    /// and whether a client config has an `adapter:` section.
+    static func kind(of path: String) throws -> Kind {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(.unreadable, "cannot read config file \(path)")
+        }
+        let keys: [String]
+        do {
+            keys = (try Yams.compose(yaml: text))?.mapping?.keys.compactMap(\.string) ?? []
+        } catch let error as YamlError {
+            throw ConfigError(.syntax, "\(path): \(StrictYAMLDecoder.describe(error))")
+        }
+        if keys.contains("hub") { return .hub }
+        if keys.contains("hub_endpoint") { return .client(adapter: keys.contains("adapter")) }
+        throw ConfigError(.syntax, "\(path): neither a hub config (a `hub:` section) nor a client config (`hub_endpoint`)")
+    }
+}
