@@ -42,6 +42,12 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        // The thread-loop primitive and its Service, for every part that owns a thread.
+        .target(
+            name: "HubLifecycle",
+            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
         .systemLibrary(name: "CGlibcMalloc"),
         // The C adapter kit: libzmq + protobuf-c (apt: libzmq3-dev, libprotobuf-c-dev).
@@ -144,6 +150,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
+        .testTarget(
+            name: "HubLifecycleTests",
+            dependencies: [
+                "HubLifecycle",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"], swiftSettings: strict),
         .testTarget(
             name: "HubCoreTests",
