@@ -43,10 +43,12 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
-        // The thread-loop primitive and its Service, for every part that owns a thread.
+        // The thread-loop primitive, for every part that owns a thread (hub and SDK alike).
+        .target(name: "HubThreads", swiftSettings: strict),
+        // A thread loop as a swift-service-lifecycle Service, for the hub's parts.
         .target(
             name: "HubLifecycle",
-            dependencies: [.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            dependencies: ["HubThreads", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
@@ -76,7 +78,7 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "HubCore", "HubProtocol", "HubLifecycle",
+                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -86,7 +88,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubLifecycle",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubThreads", "HubLifecycle",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -152,10 +154,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "HubThreadsTests", dependencies: ["HubThreads"], swiftSettings: strict),
         .testTarget(
             name: "HubLifecycleTests",
             dependencies: [
-                "HubLifecycle",
+                "HubLifecycle", "HubThreads",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,3 +1,5 @@
+import HubThreads
+
 /// A long-running part of the hub ended although nobody asked it to stop. Thrown by the
 /// part's `Service.run()`, so that its `ServiceGroup` shuts the others down and fails: the
 /// process exits non-zero and its supervisor (systemd) restarts it.

@@ -1,3 +1,4 @@
+import HubThreads
 import ServiceLifecycle
 
 /// A ``ThreadLoop`` with its body, as a swift-service-lifecycle `Service`: `run()` starts the

@@ -2,6 +2,7 @@ import Foundation
 import HubCore
 import HubLifecycle
 import HubStore
+import HubThreads
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -19,9 +20,10 @@ import ZeroMQ
 /// Which thread owns which socket: the router thread (`swhub-router`) the CURVE ROUTER and
 /// the wake-up PULL; the journal writer (`swhub-writer`) and the readers (`swhub-reader`,
 /// `swhub-replay`) a wake-up PUSH each; `swhub-zap` the ZAP REP; the tap thread
-/// (`swhub-tap`) the CURVE XPUB and `swhub-tap-zap` the tap context's ZAP REP. The store's
-/// checkpointer (`swhub-wal`) and the backlog counter (`swhub-backlog`) own no socket. Each is made and bound in `init` on the caller's thread and used only by its
-/// owner after that; the endpoints are read at bind time.
+/// (`swhub-tap`) the CURVE XPUB and `swhub-tap-zap` the tap context's ZAP REP. Each socket is
+/// made and bound in `init` on the caller's thread and used only by its owner after that;
+/// the endpoints are read at bind time. The store's checkpointer (`swhub-wal`) and the
+/// backlog counter (`swhub-backlog`) own no socket.
 public final class Hub: Sendable {
     private let context: ZMQContext
     private let router: Router
@@ -108,7 +110,7 @@ public final class Hub: Sendable {
     /// those stop first. Graceful shutdown drains: the router refuses new submissions,
     /// commits and answers those in flight, and only then the journal writer stops. A part
     /// that ends unexpectedly throws ``LifecycleError`` and the group's `run()` throws.
-    /// Run them once, and not beside ``start()``.
+    /// They share their loops with ``start()`` and ``stop()``, so calling those too is harmless.
     public var services: [ServiceGroupConfiguration.ServiceConfiguration] {
         parts.map {
             .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
@@ -130,6 +132,10 @@ public final class Hub: Sendable {
             if ending.isUnexpected { logger.error("hub part had ended unexpectedly", metadata: ["part": "\(part)", "ending": "\(ending)"]) }
         }
         context.shutdown()
-        if stopped.withLock({ stopped in defer { stopped = true }; return !stopped }) { logger.info("hub stopped") }
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { logger.info("hub stopped") }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HubLifecycle
 import HubStore
+import HubThreads
 import Logging
 import Metrics
 import ZeroMQ

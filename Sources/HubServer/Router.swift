@@ -3,6 +3,7 @@ import HubCore
 import HubLifecycle
 import HubProtocol
 import HubStore
+import HubThreads
 import Logging
 import ZeroMQ
 

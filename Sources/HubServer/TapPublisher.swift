@@ -2,6 +2,7 @@ import Foundation
 import HubCore
 import HubLifecycle
 import HubProtocol
+import HubThreads
 import Logging
 import Synchronization
 import ZeroMQ

@@ -1,5 +1,6 @@
 import Foundation
 import HubLifecycle
+import HubThreads
 import Logging
 import ZeroMQ
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HubLifecycle
+import HubThreads
 import Logging
 
 /// Moves SQLite's WAL checkpoints off the append path.

@@ -1,5 +1,6 @@
 import Foundation
 import HubLifecycle
+import HubThreads
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -10,6 +11,10 @@ import Testing
 /// order too and the group ends without error.
 @Suite("ThreadLoopService in a ServiceGroup", .timeLimit(.minutes(1)))
 struct ThreadLoopServiceTests {
+    struct Boom: Error, CustomStringConvertible {
+        var description: String { "boom" }
+    }
+
     /// Records the order in which parts' bodies end.
     final class Log: Sendable {
         private let entries = Mutex<[String]>([])
@@ -43,7 +48,7 @@ struct ThreadLoopServiceTests {
         let dies = ThreadLoopService(ThreadLoop(name: "dies")) { _ in
             // Dies once the others run, as a router thread would whose socket failed.
             while started.all.count < 3 { usleep(1000) }
-            throw ThreadLoopTests.Boom()
+            throw Boom()
         }
         let group = Self.group([
             Self.steady("first", stopped, started: started), Self.steady("second", stopped, started: started), dies,
@@ -87,5 +92,17 @@ struct ThreadLoopServiceTests {
         task.cancel()
         _ = await task.result
         #expect(Set(stopped.all) == ["a", "b"])
+    }
+}
+
+/// Polls `condition` every millisecond for up to 20 s.
+func waitUntil(_ condition: @Sendable () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(20)
+    while !condition() {
+        guard ContinuousClock.now < deadline else {
+            Issue.record("condition not met within 20 s")
+            return
+        }
+        try await Task.sleep(for: .milliseconds(1))
     }
 }

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// The loop starts at most once, can be asked to stop from any thread, can be joined
 /// (blocking or `async`), and reports how its body ended: by request, or unexpectedly (the
-/// body returned before anyone asked it to stop, or threw). ``ThreadLoopService`` runs one as a
-/// swift-service-lifecycle `Service`.
+/// body returned before anyone asked it to stop, or threw). `HubLifecycle`'s
+/// `ThreadLoopService` runs one as a swift-service-lifecycle `Service`; this module depends
+/// on nothing, so the client SDK uses it too.
 ///
 /// Every operation is idempotent: `start` after `start` does nothing; `requestStop` before
 /// `start` ends the loop at once without running the body (and a later `start` does nothing),

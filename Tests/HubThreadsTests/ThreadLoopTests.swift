@@ -1,5 +1,5 @@
 import Foundation
-import HubLifecycle
+import HubThreads
 import Synchronization
 import Testing
 
