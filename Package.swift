@@ -111,7 +111,7 @@ let package = Package(
         .target(
             name: "HubClient",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubThreads",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
