@@ -171,7 +171,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "HubStoreTests",
+            dependencies: ["HubStore", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(
