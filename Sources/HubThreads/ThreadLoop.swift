@@ -94,8 +94,7 @@ public final class ThreadLoop: @unchecked Sendable {
         }
         guard starts else { return false }
         let thread = Thread { [self] in
-            // Named from the thread itself: on Linux, a name set before `start()` is not applied.
-            Thread.current.name = String(decoding: name.utf8.prefix(15), as: UTF8.self)
+            Self.nameCurrentThread(name)
             let ending: Ending
             do {
                 try body(self)
@@ -164,6 +163,21 @@ public final class ThreadLoop: @unchecked Sendable {
     public func stop() -> Ending {
         requestStop()
         return join()
+    }
+
+    /// Names the calling thread for the system (at most 15 bytes are kept). On Linux, through
+    /// `/proc/thread-self/comm`: Foundation's `Thread.name`, set before `start()` or even from
+    /// the thread itself, did not reliably reach the system's thread name (seen in tests).
+    private static func nameCurrentThread(_ name: String) {
+        let bytes = Array(name.utf8.prefix(15))
+        #if os(Linux)
+        let fd = open("/proc/thread-self/comm", O_WRONLY)
+        guard fd >= 0 else { return }
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #else
+        Thread.current.name = String(decoding: bytes, as: UTF8.self)
+        #endif
     }
 
     private func finish(_ ending: Ending) {

@@ -52,7 +52,7 @@ struct ThreadLoopTests {
         let seen = Mutex<String?>(nil)
         let loop = ThreadLoop(name: "test-named")
         loop.start { loop in
-            seen.withLock { $0 = Thread.current.name }
+            seen.withLock { $0 = Self.currentThreadName() }
             while !loop.isStopRequested { usleep(1000) }
         }
         try await waitUntil { seen.withLock { $0 } != nil }
@@ -107,6 +107,15 @@ struct ThreadLoopTests {
         async let second = loop.join()
         loop.requestStop()
         #expect(await [first, second] == [.requested, .requested])
+    }
+
+    /// The calling thread's name as the system knows it.
+    static func currentThreadName() -> String? {
+        #if os(Linux)
+        (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
+        #else
+        Thread.current.name
+        #endif
     }
 
     /// `stop()` off the concurrency pool, as tests must call blocking joins.
