@@ -15,13 +15,38 @@ struct ThreadLoopServiceTests {
         var description: String { "boom" }
     }
 
-    /// Records the order in which parts' bodies end.
+    /// Records the order in which parts' bodies start or end; a test can wait for a count.
     final class Log: Sendable {
-        private let entries = Mutex<[String]>([])
+        private struct State {
+            var entries: [String] = []
+            var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        }
 
-        func append(_ entry: String) { entries.withLock { $0.append(entry) } }
+        private let state = Mutex(State())
 
-        var all: [String] { entries.withLock { $0 } }
+        func append(_ entry: String) {
+            let ready = state.withLock { state in
+                state.entries.append(entry)
+                let count = state.entries.count
+                defer { state.waiters.removeAll { $0.count <= count } }
+                return state.waiters.filter { $0.count <= count }.map(\.continuation)
+            }
+            for continuation in ready { continuation.resume() }
+        }
+
+        var all: [String] { state.withLock { $0.entries } }
+
+        /// Returns once `count` entries are in.
+        func wait(for count: Int) async {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state in
+                    if state.entries.count >= count { return true }
+                    state.waiters.append((count, continuation))
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        }
     }
 
     /// A part that runs until asked, then logs its name.
@@ -77,7 +102,7 @@ struct ThreadLoopServiceTests {
         let started = Log()
         let group = Self.group(["a", "b", "c"].map { Self.steady($0, stopped, started: started) })
         async let run: Void = group.run()
-        try await waitUntil { started.all.count == 3 }
+        await started.wait(for: 3)
         await group.triggerGracefulShutdown()
         try await run
         #expect(stopped.all == ["c", "b", "a"])
@@ -88,21 +113,9 @@ struct ThreadLoopServiceTests {
         let started = Log()
         let group = Self.group(["a", "b"].map { Self.steady($0, stopped, started: started) })
         let task = Task { try await group.run() }
-        try await waitUntil { started.all.count == 2 }
+        await started.wait(for: 2)
         task.cancel()
         _ = await task.result
         #expect(Set(stopped.all) == ["a", "b"])
-    }
-}
-
-/// Polls `condition` every millisecond for up to 20 s.
-func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(20)
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within 20 s")
-            return
-        }
-        try await Task.sleep(for: .milliseconds(1))
     }
 }
