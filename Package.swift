@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         .systemLibrary(
@@ -42,6 +43,14 @@ let package = Package(
             providers: [.apt(["libzmq3-dev"])]
         ),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        // The thread-loop primitive, for every part that owns a thread (hub and SDK alike).
+        .target(name: "HubThreads", swiftSettings: strict),
+        // A thread loop as a swift-service-lifecycle Service, for the hub's parts.
+        .target(
+            name: "HubLifecycle",
+            dependencies: ["HubThreads", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            swiftSettings: strict
+        ),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
         .systemLibrary(name: "CGlibcMalloc"),
         // The C adapter kit: libzmq + protobuf-c (apt: libzmq3-dev, libprotobuf-c-dev).
@@ -69,7 +78,7 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "HubCore", "HubProtocol",
+                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,7 +88,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubThreads", "HubLifecycle",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,8 +98,9 @@ let package = Package(
         .target(
             name: "HubMonitor",
             dependencies: [
-                "HubCore", "HubStore", "HubServer",
+                "HubCore", "HubStore", "HubServer", "HubLifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,7 +111,7 @@ let package = Package(
         .target(
             name: "HubClient",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubThreads",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -144,6 +154,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
+        .testTarget(name: "HubThreadsTests", dependencies: ["HubThreads"], swiftSettings: strict),
+        .testTarget(
+            name: "HubLifecycleTests",
+            dependencies: [
+                "HubLifecycle", "HubThreads",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"], swiftSettings: strict),
         .testTarget(
             name: "HubCoreTests",
@@ -151,7 +171,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "HubStoreTests",
+            dependencies: ["HubStore", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
         .testTarget(

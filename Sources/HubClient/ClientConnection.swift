@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import HubThreads
 import Logging
 import Synchronization
 import ZeroMQ
@@ -33,7 +34,8 @@ final class ClientConnection: @unchecked Sendable {
     private let wakeLock: Mutex<ZMQSocket>
     private let wakeEndpoint: String
     let deliveries: AsyncStream<Delivery>.Continuation
-    private let finished = DispatchSemaphore(value: 0)
+    /// The I/O thread; it ends when `close()` sets `closed` (or the connection cannot be made).
+    private let thread = ThreadLoop(name: "swhub-client-io")
     private let clock = ContinuousClock()
 
     // I/O thread only.
@@ -64,15 +66,9 @@ final class ClientConnection: @unchecked Sendable {
             try wakeLock.withLock { try $0.connect(wakeEndpoint) }
         } catch {
             fail(HubClientError(.configuration, "cannot set up the client's wake-up socket: \(error)"), closing: true)
-            finished.signal()
-            return
+            return  // never started: close() returns at once
         }
-        let thread = Thread { [self] in
-            run(wake: receiver)
-            finished.signal()
-        }
-        thread.name = "swhub-client-io"
-        thread.start()
+        thread.start { [self] _ in run(wake: receiver) }
     }
 
     // MARK: caller side
@@ -157,7 +153,7 @@ final class ClientConnection: @unchecked Sendable {
         }
         guard !wasClosed else { return }
         poke()
-        finished.wait()
+        thread.stop()
     }
 
     private func poke() {

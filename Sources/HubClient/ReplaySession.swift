@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import HubThreads
 import Logging
 import Synchronization
 import ZeroMQ
@@ -30,7 +31,8 @@ public final class ReplaySession: @unchecked Sendable {
     private let context: ZMQContext
     private let wake: Mutex<ZMQSocket>
     private let wakeEndpoint: String
-    private let finished = DispatchSemaphore(value: 0)
+    /// The I/O thread; it ends at FINISHED, on a failure, or when `close()` sets `closed`.
+    private let thread = ThreadLoop(name: "swhub-replay-io")
     private let clock = ContinuousClock()
 
     // I/O thread only.
@@ -55,12 +57,7 @@ public final class ReplaySession: @unchecked Sendable {
         try push.connect(wakeEndpoint)
         wake = Mutex(push)
         ioHeartbeat = Heartbeat(interval: configuration.heartbeat, now: clock.now)
-        let thread = Thread { [self] in
-            run(wake: receiver)
-            finished.signal()
-        }
-        thread.name = "swhub-replay-io"
-        thread.start()
+        thread.start { [self] _ in run(wake: receiver) }
     }
 
     /// Acknowledges every delivery up to `seq` (cumulative), returning credit to the hub.
@@ -77,7 +74,7 @@ public final class ReplaySession: @unchecked Sendable {
         }
         guard !wasClosed else { return }
         poke()
-        finished.wait()
+        thread.stop()
     }
 
     deinit { close() }

@@ -1,8 +1,10 @@
 import Foundation
 import HubCore
+import HubLifecycle
 import HubServer
 import Hummingbird
 import Logging
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -24,7 +26,8 @@ public typealias TraceLookup = @Sendable (String) throws -> (any Encodable & Sen
 /// - `GET /api/trace/{id}`: the trace of a filing or message, 404 when the id is unknown.
 ///
 /// With a token every route requires it (`MonitorAccess`). Graceful shutdown ends the event
-/// streams, then the server.
+/// streams, then the server. A server that stops by itself (say its port is taken) fails
+/// the service. Blocking journal reads run on NIO's thread pool (`NIOThreadPool.singleton`).
 public struct MonitorService: Service {
     /// What the monitor reads.
     public struct Sources: Sendable {
@@ -70,6 +73,8 @@ public struct MonitorService: Service {
     }
 
     /// Serves until graceful shutdown (or cancellation), ending the event streams first.
+    /// - Throws: what the server threw (e.g. the address is in use), or ``LifecycleError``
+    ///   when it returned although no shutdown was asked for.
     public func run() async throws {
         let router = Router()
         if let token { router.add(middleware: MonitorAccess(token: token)) }
@@ -143,6 +148,9 @@ public struct MonitorService: Service {
         } onGracefulShutdown: {
             stopping.set()
         }
+        guard stopping.isSet || Task.isCancelled else {
+            throw LifecycleError(.returnedEarly, service: "monitor", reason: "the HTTP server stopped by itself")
+        }
     }
 
     /// Reads and checks a token file: one token of 16 to 256 characters from `A–Z a–z 0–9 - _ . ~`
@@ -161,11 +169,10 @@ public struct MonitorService: Service {
         return token
     }
 
-    /// Runs blocking work (a journal read) on a thread of its own, not on the concurrency pool.
+    /// Runs blocking work (a journal read) on NIO's shared thread pool, not on the
+    /// concurrency pool (nor on a new thread per request).
     static func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
-        }
+        try await NIOThreadPool.singleton.runIfActive(body)
     }
 
     static let encoder: JSONEncoder = {

@@ -1,5 +1,7 @@
 import Foundation
+import HubLifecycle
 import HubStore
+import HubThreads
 import Logging
 import Synchronization
 
@@ -7,19 +9,21 @@ import Synchronization
 /// own thread, about once a second, with one indexed `count(*)` per party
 /// (``JournalStore/pendingCount(recipient:after:)``) on a reader connection: the router
 /// thread only hands over the acknowledgement positions and picks up the last counts.
+/// Its `loop` owns a reader connection's time only; nothing here is thread-bound.
 final class BacklogCounter: Sendable {
     private let store: any JournalStore
     private let logger: Logger
     private let positions = Mutex<[String: UInt64]>([:])
     private let counts = Mutex<[String: Int]>([:])
-    private let stopping = Mutex(false)
-    private let wakeUp = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
-    private let started = Mutex(false)
+    private let wakeUp: DispatchSemaphore
+    private let loop: ThreadLoop
 
     init(store: any JournalStore, logger: Logger) {
         self.store = store
         self.logger = logger
+        let wakeUp = DispatchSemaphore(value: 0)
+        self.wakeUp = wakeUp
+        loop = ThreadLoop(name: "swhub-backlog") { wakeUp.signal() }
     }
 
     /// The parties to count and their acknowledgement positions (0: nothing acknowledged).
@@ -32,27 +36,14 @@ final class BacklogCounter: Sendable {
         counts.withLock { $0 }
     }
 
-    func start() {
-        started.withLock { $0 = true }
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "swhub-backlog"
-        thread.start()
+    /// Counts about once a second until stopped.
+    var service: ThreadLoopService {
+        ThreadLoopService(loop) { [self] loop in run(loop) }
     }
 
-    /// Stops the thread and waits for it (at once if it never started).
-    func stop() {
-        guard started.withLock({ $0 }) else { return }
-        stopping.withLock { $0 = true }
-        wakeUp.signal()
-        finished.wait()
-    }
-
-    private func run() {
+    private func run(_ loop: ThreadLoop) {
         var failing = false
-        while !stopping.withLock({ $0 }) {
+        while !loop.isStopRequested {
             let wanted = positions.withLock { $0 }
             var result: [String: Int] = [:]
             do {

@@ -1,20 +1,40 @@
 import Foundation
 import HubCore
+import HubLifecycle
 import HubStore
+import HubThreads
 import Logging
+import ServiceLifecycle
+import Synchronization
 import ZeroMQ
 
-/// A running hub: the ZAP handler, the router, and the journal's writer and reader threads
-/// over one store. `start()` binds and returns; `stop()` drains gracefully.
+/// A hub: the store's background work, the journal's writer and reader threads, the backlog
+/// counter, the ZAP handler, the monitoring tap and the router, each a ``ThreadLoopService``
+/// on a thread of its own, in that (dependency) order.
+///
+/// `init` binds every socket. Run the parts either in the process's one `ServiceGroup`
+/// (``services``: they stop in reverse order on graceful shutdown, the router draining first,
+/// and a part that ends unexpectedly fails the group), or directly with ``start()`` and
+/// ``stop()``.
+///
+/// Which thread owns which socket: the router thread (`swhub-router`) the CURVE ROUTER and
+/// the wake-up PULL; the journal writer (`swhub-writer`) and the readers (`swhub-reader`,
+/// `swhub-replay`) a wake-up PUSH each; `swhub-zap` the ZAP REP; the tap thread
+/// (`swhub-tap`) the CURVE XPUB and `swhub-tap-zap` the tap context's ZAP REP. Each socket is
+/// made and bound in `init` on the caller's thread and used only by its owner after that;
+/// the endpoints are read at bind time. The store's checkpointer (`swhub-wal`) and the
+/// backlog counter (`swhub-backlog`) own no socket.
 public final class Hub: Sendable {
     private let context: ZMQContext
-    private let zap: ZAPHandler
     private let router: Router
     private let snapshots: SnapshotBox
     private let tap: TapPublisher?
     private let logger: Logger
+    /// The parts, in start order.
+    private let parts: [ThreadLoopService]
+    private let stopped = Mutex(false)
 
-    /// Prepares a hub; nothing listens before `start()`.
+    /// Prepares a hub and binds its sockets; nothing is served before ``start()`` or ``services`` run.
     /// - Parameters:
     ///   - config: the validated configuration.
     ///   - keyPair: the hub's CURVE key pair.
@@ -29,7 +49,7 @@ public final class Hub: Sendable {
         var keys: [String: String] = [:]
         for party in config.parties { keys[party.publicKey] = party.id }
         // ZAP must be bound before the CURVE server socket accepts anything.
-        zap = try ZAPHandler(context: context, parties: keys, logger: logger)
+        let zap = try ZAPHandler(context: context, parties: keys, logger: logger)
         let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
         let monitoring = RouterMonitoring(config: config, store: store, logger: logger)
         snapshots = monitoring.box
@@ -49,6 +69,10 @@ public final class Hub: Sendable {
         } else {
             tap = nil
         }
+        // Each part uses only parts before it, so it stops after them.
+        parts =
+            store.services + [router.writer.service, router.reader.service, router.replayReader.service, monitoring.backlog.service, zap.service]
+            + (tap?.services ?? []) + [router.service]
     }
 
     /// Loads the hub's key pair from its key file (`hub.key_file`).
@@ -64,8 +88,8 @@ public final class Hub: Sendable {
         }
     }
 
-    /// The endpoint the router is bound to, with any wildcard port resolved.
-    public func boundEndpoint() throws -> String { try router.boundEndpoint() }
+    /// The endpoint the router is bound to, with any wildcard port resolved (read when binding).
+    public func boundEndpoint() throws -> String { router.endpoint }
 
     /// What the web monitor shows: parties, the last minute's traffic, the latest filings.
     /// Refreshed by the router thread about once a second; safe to call from any thread.
@@ -73,27 +97,45 @@ public final class Hub: Sendable {
         snapshots.value.withLock { $0 }
     }
 
-    /// The endpoint the monitoring tap is bound to, or nil when the config has no tap.
-    public func tapEndpoint() throws -> String? { try tap?.boundEndpoint() }
+    /// The endpoint the monitoring tap is bound to (read when binding), or nil when the config has no tap.
+    public func tapEndpoint() throws -> String? { tap?.endpoint }
 
     /// The monitoring tap's figures so far (per observing party: copies published, copies
     /// dropped, subscriptions), or nil when the config has no tap.
     public func tapStatistics() -> TapStatistics? { tap?.statistics() }
 
-    /// Starts serving.
+    /// The hub's parts as services, in dependency order, each ending the group when it ends
+    /// (gracefully: the others stop in reverse order). Put them in the process's one
+    /// `ServiceGroup`, before any service that reads from the hub (the web monitor), so that
+    /// those stop first. Graceful shutdown drains: the router refuses new submissions,
+    /// commits and answers those in flight, and only then the journal writer stops. A part
+    /// that ends unexpectedly throws ``LifecycleError`` and the group's `run()` throws.
+    /// They share their loops with ``start()`` and ``stop()``, so calling those too is harmless.
+    public var services: [ServiceGroupConfiguration.ServiceConfiguration] {
+        parts.map {
+            .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+        }
+    }
+
+    /// Starts serving, each part on its thread; returns at once. A second call, or a call
+    /// after ``stop()``, does nothing.
     public func start() {
-        zap.start()
-        tap?.start()
-        router.start()
+        for part in parts { part.start() }
     }
 
     /// Stops gracefully: refuses new submissions, commits and answers those in flight, saves
-    /// acknowledgement positions, closes. Returns when everything has stopped.
+    /// acknowledgement positions, closes. Returns when every part has stopped (at once for
+    /// parts never started). Blocks: call it off the concurrency pool. Idempotent.
     public func stop() {
-        router.stop()
-        tap?.stop()
-        zap.stop()
+        for part in parts.reversed() {
+            let ending = part.stop()
+            if ending.isUnexpected { logger.error("hub part had ended unexpectedly", metadata: ["part": "\(part)", "ending": "\(ending)"]) }
+        }
         context.shutdown()
-        logger.info("hub stopped")
+        let first = stopped.withLock { stopped in
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { logger.info("hub stopped") }
     }
 }

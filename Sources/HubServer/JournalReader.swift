@@ -1,5 +1,7 @@
 import Foundation
+import HubLifecycle
 import HubStore
+import HubThreads
 import Logging
 import ZeroMQ
 
@@ -7,7 +9,7 @@ import ZeroMQ
 /// recipient that is behind is fed from disk and never from unbounded memory, without
 /// blocking the router or the writer (SQLite WAL lets reads run beside the write).
 ///
-/// Owns its wake-up PUSH socket on its own thread.
+/// Owns its wake-up PUSH socket on its own thread (`loop`).
 final class JournalReader: @unchecked Sendable {
     struct Request: Sendable {
         let session: UInt64
@@ -21,11 +23,10 @@ final class JournalReader: @unchecked Sendable {
         var sinceUs: Int64? = nil
     }
 
-    // Invariant: `requests` and `stopping` only with `condition` locked; `wake` only on the thread.
-    private let condition = NSCondition()
+    // Invariant: `requests` only with `condition` locked; `wake` only on the thread (after `init`).
+    private let condition: NSCondition
     private var requests: [Request] = []
-    private var stopping = false
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop: ThreadLoop
 
     private let store: any JournalStore
     private let mailbox: Mailbox
@@ -35,9 +36,16 @@ final class JournalReader: @unchecked Sendable {
 
     init(
         store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, logger: Logger,
-        name: String = "swhub-journal-reader"
+        name: String = "swhub-reader"
     ) throws {
         self.name = name
+        let condition = NSCondition()
+        self.condition = condition
+        loop = ThreadLoop(name: name) {
+            condition.lock()
+            condition.signal()
+            condition.unlock()
+        }
         self.store = store
         self.mailbox = mailbox
         self.logger = logger
@@ -46,13 +54,10 @@ final class JournalReader: @unchecked Sendable {
         try wake.connect(wakeEndpoint)
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = name
-        thread.start()
+    /// Serves fetches until stopped; requests still queued then are dropped (their sessions
+    /// are gone with the router).
+    var service: ThreadLoopService {
+        ThreadLoopService(loop) { [self] loop in run(loop) }
     }
 
     func enqueue(_ request: Request) {
@@ -62,19 +67,12 @@ final class JournalReader: @unchecked Sendable {
         condition.unlock()
     }
 
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        condition.unlock()
-        finished.wait()
-    }
-
-    private func run() {
+    private func run(_ loop: ThreadLoop) {
+        defer { wake.close() }
         while true {
             condition.lock()
-            while requests.isEmpty && !stopping { condition.wait() }
-            if stopping {
+            while requests.isEmpty && !loop.isStopRequested { condition.wait() }
+            if loop.isStopRequested {
                 condition.unlock()
                 break
             }
@@ -100,6 +98,5 @@ final class JournalReader: @unchecked Sendable {
                 _ = try? wake.send(bytes: [], dontWait: true)
             }
         }
-        wake.close()
     }
 }

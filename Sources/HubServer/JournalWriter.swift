@@ -1,5 +1,7 @@
 import Foundation
+import HubLifecycle
 import HubStore
+import HubThreads
 import Logging
 import Metrics
 import ZeroMQ
@@ -10,18 +12,17 @@ import ZeroMQ
 /// outcome back. A submission is only reported committed once the store returned, i.e.
 /// once it is durable.
 ///
-/// Owns its wake-up PUSH socket on its own thread.
+/// Owns its wake-up PUSH socket on its own thread (`loop`).
 final class JournalWriter: @unchecked Sendable {
-    // Invariant: `queue`, `acks`, `progress` and `stopping` are only touched with `condition` locked;
-    // `wake` only on the writer thread.
-    private let condition = NSCondition()
+    // Invariant: `queue`, `acks` and `progress` are only touched with `condition` locked;
+    // `wake` only on the writer thread (after `init`).
+    private let condition: NSCondition
     private var queue: [PendingSubmit] = []
     private var acks: [String: UInt64] = [:]
     private var progress: [ProgressMark] = []
     /// When the oldest queued progress mark was queued.
     private var progressSince = Date.distantFuture
-    private var stopping = false
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop: ThreadLoop
 
     private let store: any JournalStore
     private let mailbox: Mailbox
@@ -36,19 +37,26 @@ final class JournalWriter: @unchecked Sendable {
         self.mailbox = mailbox
         self.batchMax = batchMax
         self.logger = logger
+        let condition = NSCondition()
+        self.condition = condition
+        loop = ThreadLoop(name: "swhub-writer") {
+            condition.lock()
+            condition.signal()
+            condition.unlock()
+        }
         wake = try ZMQSocket(context: context, type: .push)
         try wake.linger(ms: 0)
         try wake.connect(wakeEndpoint)
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "swhub-journal-writer"
-        thread.start()
+    /// Commits until stopped; a stop commits what is queued first. Stop it only after the
+    /// router, which queues into it, has stopped.
+    var service: ThreadLoopService {
+        ThreadLoopService(loop) { [self] loop in run(loop) }
     }
+
+    /// Whether the writer's thread has ended: nothing queued from now on is committed.
+    var hasEnded: Bool { loop.ending != nil }
 
     /// Queues submissions for the next group commit (one lock and wake-up per call).
     func enqueue(_ submits: [PendingSubmit]) {
@@ -85,19 +93,11 @@ final class JournalWriter: @unchecked Sendable {
     /// How long progress marks may wait for a commit to ride along with.
     private static let progressMaxWait: TimeInterval = 1
 
-    /// Commits what is queued, then stops the thread and waits for it.
-    func stop() {
-        condition.lock()
-        stopping = true
-        condition.signal()
-        condition.unlock()
-        finished.wait()
-    }
-
-    private func run() {
+    private func run(_ loop: ThreadLoop) {
+        defer { wake.close() }
         while true {
             condition.lock()
-            while queue.isEmpty && acks.isEmpty && !stopping {
+            while queue.isEmpty && acks.isEmpty && !loop.isStopRequested {
                 if progress.isEmpty {
                     condition.wait()
                 } else {
@@ -106,7 +106,7 @@ final class JournalWriter: @unchecked Sendable {
                     _ = condition.wait(until: due)
                 }
             }
-            if queue.isEmpty && acks.isEmpty && progress.isEmpty && stopping {
+            if queue.isEmpty && acks.isEmpty && progress.isEmpty && loop.isStopRequested {
                 condition.unlock()
                 break
             }
@@ -121,7 +121,6 @@ final class JournalWriter: @unchecked Sendable {
             condition.unlock()
             commit(batch, acks: batchAcks, progress: batchProgress)
         }
-        wake.close()
     }
 
     private func commit(_ batch: [PendingSubmit], acks: [String: UInt64], progress marks: [ProgressMark]) {

@@ -1,9 +1,10 @@
 import Foundation
 import HubCore
+import HubLifecycle
 import HubProtocol
 import HubStore
+import HubThreads
 import Logging
-import Synchronization
 import ZeroMQ
 
 /// The hub's router thread: owns the CURVE ROUTER socket that every client talks to and the
@@ -12,8 +13,10 @@ import ZeroMQ
 /// submissions, hands them to the journal writer, replies once they are durable, and drives
 /// each receiving session's `DeliverySession`.
 ///
-/// Invariant behind `@unchecked Sendable`: after `start()`, every stored property other than
-/// `stopRequested` and `finished` is touched only on the router thread.
+/// Invariant behind `@unchecked Sendable`: once `loop` started, every stored property other
+/// than the immutable `loop`, `endpoint`, `writer`, `reader`, `replayReader` and `monitoring`
+/// (whose shared parts are thread-safe) is touched only by the loop's body, on the router
+/// thread; `socket` and `wake` are made in `init` and used only there after that.
 final class Router: @unchecked Sendable {
     struct Session {
         let id: UInt64
@@ -73,8 +76,9 @@ final class Router: @unchecked Sendable {
     /// What the flows still owed when the hub started (rebuilt from the journal).
     private var owedEmissions: [FlowEmission] = []
 
-    private let stopRequested = Mutex(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop = ThreadLoop(name: "swhub-router")
+    /// The endpoint actually bound (a `*` port resolved), read once when binding.
+    let endpoint: String
 
     init(
         context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
@@ -107,7 +111,7 @@ final class Router: @unchecked Sendable {
         reader = try JournalReader(
             store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger)
         replayReader = try JournalReader(
-            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger, name: "swhub-replay-reader")
+            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger, name: "swhub-replay")
 
         socket = try ZMQSocket(context: context, type: .router)
         try socket.makeCurveServer(secretKey: keyPair.secretKey)
@@ -117,46 +121,36 @@ final class Router: @unchecked Sendable {
         try socket.receiveHighWaterMark(100_000)
         try socket.linger(ms: 2000)
         try socket.bind(settings.endpoint)
+        endpoint = try socket.lastEndpoint()
     }
 
-    /// The endpoint actually bound (resolves a `*` port).
-    func boundEndpoint() throws -> String { try socket.lastEndpoint() }
-
-    func start() {
-        writer.start()
-        reader.start()
-        monitoring.backlog.start()
-        replayReader.start()
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "swhub-router"
-        thread.start()
+    /// The router loop. A stop is graceful: new submissions are refused with SHUTTING_DOWN,
+    /// everything already handed to the journal is committed and answered, acknowledgement
+    /// positions are handed to the writer, then the loop ends. The writer, the readers and
+    /// the backlog counter are services of their own, to stop after this one. A terminated
+    /// context ends the loop unexpectedly.
+    var service: ThreadLoopService {
+        ThreadLoopService(loop) { [self] loop in run(loop) }
     }
 
-    /// Asks for a graceful stop: new submissions are refused with SHUTTING_DOWN, everything
-    /// already handed to the journal is committed and answered, then the threads end.
-    /// Returns when they have.
-    func stop() {
-        stopRequested.withLock { $0 = true }
-        finished.wait()
-    }
-
-    private func run() {
+    private func run(_ loop: ThreadLoop) {
         emit(owedEmissions)
         owedEmissions = []
-        logger.info("router running", metadata: ["endpoint": "\((try? boundEndpoint()) ?? settings.endpoint)", "head_seq": "\(headSeq)"])
+        logger.info("router running", metadata: ["endpoint": "\(endpoint)", "head_seq": "\(headSeq)"])
         let poller = ZMQPoller(items: [
             ZMQPoll.Item(socket: socket, events: .pollIn),
             ZMQPoll.Item(socket: wake, events: .pollIn),
         ])
         while true {
-            if !draining && stopRequested.withLock({ $0 }) {
+            if !draining && loop.isStopRequested {
                 draining = true
                 logger.info("draining: refusing new submissions, committing the ones in flight", metadata: ["pending": "\(pending)"])
             }
             if draining && pending == 0 { break }
+            if draining && writer.hasEnded {
+                logger.error("draining: the journal writer has stopped; submissions in flight stay unanswered", metadata: ["pending": "\(pending)"])
+                break
+            }
             do {
                 let busy = !replyBacklog.isEmpty || sessions.values.contains { $0.parkedSince != nil }
                     || replays.values.contains { $0.parkedSince != nil }
@@ -180,10 +174,6 @@ final class Router: @unchecked Sendable {
         }
         flushAcks(force: true)
         flushProgress(force: true)
-        writer.stop()
-        reader.stop()
-        monitoring.backlog.stop()
-        replayReader.stop()
         retryReplies()
         socket.close()
         wake.close()

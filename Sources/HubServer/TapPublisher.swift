@@ -1,6 +1,8 @@
 import Foundation
 import HubCore
+import HubLifecycle
 import HubProtocol
+import HubThreads
 import Logging
 import Synchronization
 import ZeroMQ
@@ -22,8 +24,8 @@ import ZeroMQ
 /// counts its copies.
 ///
 /// Invariant behind `@unchecked Sendable`: `socket`, `subscriptions`, `channels`, `live`,
-/// `routes` and `counts` are touched only on the tap thread after `start()` (and in `init`
-/// before it); the other threads use only `mailbox`, `snapshot`, `stopping` and `finished`.
+/// `routes` and `counts` are touched only by the body of `loop` (and in `init` before it
+/// starts); the other threads use only `mailbox`, `snapshot`, `endpoint` and `loop`.
 final class TapPublisher: @unchecked Sendable {
     /// The hand-over from the router thread.
     let mailbox: TapMailbox
@@ -55,8 +57,9 @@ final class TapPublisher: @unchecked Sendable {
     var routes: [TapRoute.Key: TapRoute] = [:]
     private var lastDropWarning: [String: ContinuousClock.Instant] = [:]
     private let snapshot = Mutex(TapStatistics())
-    private let stopping = Mutex(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop = ThreadLoop(name: "swhub-tap")
+    /// The endpoint actually bound (a `*` port resolved), read once when binding.
+    let endpoint: String
 
     /// Binds the tap. `parties` maps Z85 public keys to party ids, as for the router.
     init(
@@ -66,7 +69,7 @@ final class TapPublisher: @unchecked Sendable {
         self.logger = logger
         mailbox = TapMailbox(capacity: 100_000)
         context = try ZMQContext(ioThreads: 1)
-        zap = try ZAPHandler(context: context, parties: parties, logger: logger, domain: "swhub-tap")
+        zap = try ZAPHandler(context: context, parties: parties, logger: logger, domain: "swhub-tap", threadName: "swhub-tap-zap")
         socket = try ZMQSocket(context: context, type: .xpub)
         try socket.makeCurveServer(secretKey: keyPair.secretKey)
         try socket.zapDomain("swhub-tap")
@@ -76,36 +79,28 @@ final class TapPublisher: @unchecked Sendable {
         try socket.sendHighWaterMark(Int32(clamping: (config.queue + Self.batchCopies - 1) / Self.batchCopies))
         try socket.linger(ms: 0)
         try socket.bind(config.endpoint)
+        endpoint = try socket.lastEndpoint()
     }
-
-    /// The endpoint actually bound (resolves a `*` port).
-    func boundEndpoint() throws -> String { try socket.lastEndpoint() }
 
     /// The figures so far.
     func statistics() -> TapStatistics { snapshot.withLock { $0 } }
 
-    func start() {
-        zap.start()
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
+    /// The tap's ZAP handler and its publishing loop, in start order: stop them after the
+    /// router (which posts to the mailbox), in reverse. A terminated context ends the loop
+    /// unexpectedly.
+    var services: [ThreadLoopService] {
+        [zap.service, ThreadLoopService(loop) { [self] loop in run(loop) }]
+    }
+
+    private func run(_ loop: ThreadLoop) {
+        logger.info("tap running", metadata: ["endpoint": "\(endpoint)"])
+        defer {
+            mailbox.setActive(false)
+            socket.close()
+            logger.info("tap stopped")
         }
-        thread.name = "swhub-tap"
-        thread.start()
-    }
-
-    /// Stops the thread (after the router has stopped posting) and closes the tap.
-    func stop() {
-        stopping.withLock { $0 = true }
-        finished.wait()
-        zap.stop()
-        context.shutdown()
-    }
-
-    private func run() {
-        logger.info("tap running", metadata: ["endpoint": "\((try? boundEndpoint()) ?? "?")"])
         let poller = ZMQPoller(items: [ZMQPoll.Item(socket: socket, events: .pollIn)])
-        while !stopping.withLock({ $0 }) {
+        while !loop.isStopRequested {
             do {
                 // The router does not wake this thread: a turn every 5 ms is soon enough for
                 // monitors, and the mailbox batches meanwhile.
@@ -131,9 +126,6 @@ final class TapPublisher: @unchecked Sendable {
                 logger.error("tap loop error", metadata: ["error": "\(error)"])
             }
         }
-        mailbox.setActive(false)
-        socket.close()
-        logger.info("tap stopped")
     }
 
     // MARK: subscriptions

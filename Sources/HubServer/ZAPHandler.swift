@@ -1,6 +1,7 @@
 import Foundation
+import HubLifecycle
+import HubThreads
 import Logging
-import Synchronization
 import ZeroMQ
 
 /// The ZAP (ZeroMQ Authentication Protocol, RFC 27) handler: answers libzmq's CURVE
@@ -8,20 +9,23 @@ import ZeroMQ
 /// id from the config. Unknown keys are refused (status 400), so the handshake fails and the
 /// peer never reaches the router. The party id becomes the connection's `User-Id`.
 ///
-/// Owns its REP socket on its own thread for its whole life.
+/// Owns its REP socket on its own thread (`loop`) for its whole life: the socket is made in
+/// `init` and touched only by the loop's body after that.
 final class ZAPHandler: Sendable {
     private let socket: ZMQSocket
     private let parties: [String: String]  // Z85 public key → party id
     /// The ZAP domain this handler answers for; requests for any other domain are refused.
     private let domain: String
     private let logger: Logger
-    private let stopping = Mutex(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop: ThreadLoop
 
     /// Binds the ZAP endpoint on `context`; call before any CURVE server socket binds.
     /// Only sockets of ZAP domain `domain` are served (the router's is `swhub`, the tap's
     /// `swhub-tap`, each in its own context).
-    init(context: ZMQContext, parties: [String: String], logger: Logger, domain: String = "swhub") throws {
+    init(
+        context: ZMQContext, parties: [String: String], logger: Logger, domain: String = "swhub", threadName: String = "swhub-zap"
+    ) throws {
+        loop = ThreadLoop(name: threadName)
         socket = try ZMQSocket(context: context, type: .rep)
         try socket.linger(ms: 0)
         try socket.bind("inproc://zeromq.zap.01")
@@ -30,25 +34,15 @@ final class ZAPHandler: Sendable {
         self.domain = domain
     }
 
-    /// Starts answering on a thread of its own.
-    func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "swhub-zap"
-        thread.start()
+    /// Answers on a thread of its own until stopped. A terminated context ends it unexpectedly.
+    var service: ThreadLoopService {
+        ThreadLoopService(loop) { [self] loop in run(loop) }
     }
 
-    /// Stops the thread and waits for it.
-    func stop() {
-        stopping.withLock { $0 = true }
-        finished.wait()
-    }
-
-    private func run() {
+    private func run(_ loop: ThreadLoop) {
+        defer { socket.close() }
         let poller = ZMQPoller(items: [ZMQPoll.Item(socket: socket, events: .pollIn)])
-        while !stopping.withLock({ $0 }) {
+        while !loop.isStopRequested {
             do {
                 guard try poller.poll(timeoutMs: 100) > 0 else { continue }
                 guard let request = try socket.receiveMultipart(dontWait: true) else { continue }
@@ -58,7 +52,6 @@ final class ZAPHandler: Sendable {
                 if (error as? ZMQError)?.isTerminated == true { break }
             }
         }
-        socket.close()
     }
 
     /// The reply frames for one ZAP request.

@@ -1,3 +1,5 @@
+import HubLifecycle
+
 /// The hub's durable journal: every accepted message gets a sequence number, and every
 /// party's acknowledgement position is kept, so delivery resumes after a restart.
 ///
@@ -109,9 +111,17 @@ public protocol JournalStore: Sendable {
     ///
     /// - Returns: The head of the journal.
     func headSeq() throws -> UInt64
+
+    /// The store's own background work while a hub writes to it (SQLite's WAL checkpoints),
+    /// to run in the hub's `ServiceGroup` before the parts that use the store, so that it
+    /// stops after them. Empty by default.
+    var services: [ThreadLoopService] { get }
 }
 
 extension JournalStore {
+    /// No background work.
+    public var services: [ThreadLoopService] { [] }
+
     /// Appends the batch and saves acknowledgement positions, logging no progress marks.
     ///
     /// - Parameters:

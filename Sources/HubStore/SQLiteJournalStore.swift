@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HubLifecycle
 import Logging
 
 /// The journal in one SQLite file, through a GRDB `DatabasePool`.
@@ -73,13 +74,18 @@ public final class SQLiteJournalStore: JournalStore {
         checkpointer = try Self.opening("open checkpointer", .openFailed, logger) {
             try WALCheckpointer(path: path, interval: 0.05, logger: logger)
         }
-        checkpointer.start()
         logger.info("journal opened", metadata: ["head": "\(head)"])
     }
 
     deinit {
         checkpointer.stop()
     }
+
+    /// The WAL checkpointer (see ``WALCheckpointer``): automatic checkpoints are off, so a
+    /// store that appends for long must have it running, as the hub does. A store that is
+    /// only read, or written briefly (tests, tools), needs none: SQLite checkpoints when
+    /// the last connection closes.
+    public var services: [ThreadLoopService] { [checkpointer.service] }
 
     public func append(_ batch: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> [AppendOutcome] {
         if batch.isEmpty && acks.isEmpty && progress.isEmpty { return [] }

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
+import HubLifecycle
+import HubThreads
 import Logging
-import Synchronization
 
 /// Moves SQLite's WAL checkpoints off the append path.
 ///
@@ -13,12 +14,14 @@ import Synchronization
 /// checkpoints (50 ms) keep each one's writes to the database file short, so the WAL's
 /// fsyncs do not queue behind a large write-back (measured with `swhub bench`: p99
 /// submit→accepted of 1 KB fell from 33 ms with automatic checkpoints to 6 ms).
+///
+/// Its connection is used on its own thread (`loop`) only.
 final class WALCheckpointer: Sendable {
     private let connection: DatabaseQueue
     private let interval: TimeInterval
     private let logger: Logger
-    private let stopping = Mutex(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let wakeUp: DispatchSemaphore
+    private let loop: ThreadLoop
 
     init(path: String, interval: TimeInterval, logger: Logger) throws {
         var configuration = Configuration()
@@ -26,28 +29,26 @@ final class WALCheckpointer: Sendable {
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.interval = interval
         self.logger = logger
+        let wakeUp = DispatchSemaphore(value: 0)
+        self.wakeUp = wakeUp
+        loop = ThreadLoop(name: "swhub-wal") { wakeUp.signal() }
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "swhub-wal-checkpoint"
-        thread.start()
+    /// Checkpoints every `interval` until stopped, and once more when stopped.
+    var service: ThreadLoopService {
+        ThreadLoopService(loop) { [self] loop in run(loop) }
     }
 
-    /// Stops the thread after one last checkpoint, and waits for it.
+    /// Stops the thread after one last checkpoint, and waits for it (at once if it never started).
     func stop() {
-        stopping.withLock { $0 = true }
-        finished.wait()
+        loop.stop()
     }
 
-    private func run() {
+    private func run(_ loop: ThreadLoop) {
         var stop = false
         while !stop {
-            Thread.sleep(forTimeInterval: interval)
-            stop = stopping.withLock { $0 }
+            _ = wakeUp.wait(timeout: .now() + interval)
+            stop = loop.isStopRequested
             do {
                 let result = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                 if result.walFrameCount > 0 {

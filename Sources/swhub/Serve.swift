@@ -6,7 +6,11 @@ import HubStore
 import Logging
 import ServiceLifecycle
 
-/// `swhub serve`: runs the hub until SIGTERM or SIGINT, then drains gracefully.
+/// `swhub serve`: runs the hub until SIGTERM or SIGINT, then drains gracefully. The hub's
+/// parts and the web monitor are services of one `ServiceGroup`, in dependency order, so
+/// shutdown runs in reverse: the monitor stops, the router drains, then the journal writer
+/// and the rest stop. A part that ends unexpectedly shuts the others down the same way and
+/// the command fails (exit status non-zero), so that systemd restarts the hub.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the hub with a config file.")
 
@@ -32,7 +36,7 @@ struct Serve: AsyncParsableCommand {
                 "parties": "\(hubConfig.parties.count)", "types": "\(hubConfig.types.count)",
             ])
         // Shut down in reverse order: the monitor first, then the hub drains.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: HubService(hub: hub))]
+        var services = hub.services
         if let monitor = hubConfig.monitor {
             let inspector = try JournalInspector(path: hubConfig.settings.journal)
             let sources = MonitorService.Sources(
@@ -46,7 +50,9 @@ struct Serve: AsyncParsableCommand {
                 })
             let token = try monitor.tokenFile.map { try MonitorService.loadToken(path: $0) }
             services.append(
-                .init(service: MonitorService(host: monitor.host, port: monitor.port, sources: sources, token: token, logger: logger)))
+                .init(
+                    service: MonitorService(host: monitor.host, port: monitor.port, sources: sources, token: token, logger: logger),
+                    successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
             logger.info("monitor enabled", metadata: ["url": "http://\(monitor.host):\(monitor.port)/"])
         }
         let group = ServiceGroup(
@@ -54,6 +60,12 @@ struct Serve: AsyncParsableCommand {
                 services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            logger.critical("hub stopped: a part ended unexpectedly", metadata: ["error": "\(error)"])
+            throw error
+        }
+        logger.info("hub stopped")
     }
 }

@@ -90,8 +90,9 @@ struct ShutdownTests {
             #expect(record?.seq == receipt.seq, "accepted s-\(index) seq \(receipt.seq) is journaled as \(String(describing: record?.seq))")
         }
         // Everything in the journal is accounted for: the hub drains before it exits (see
-        // HubService), so whatever it committed was answered with ACCEPTED under that seq,
-        // and nothing it refused with SHUTTING_DOWN (or never got) is in the journal.
+        // Hub.services: the router drains before the journal writer stops), so whatever it
+        // committed was answered with ACCEPTED under that seq, and nothing it refused with
+        // SHUTTING_DOWN (or never got) is in the journal.
         let head = try journal.headSeq()
         var journaled = 0
         for seq in 1...max(head, 1) where head > 0 {

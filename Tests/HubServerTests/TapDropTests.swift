@@ -14,14 +14,19 @@ import ZeroMQ
 /// and journal files as `swhub serve`) so that its statistics can be read.
 @Suite("Monitoring tap: slow subscribers and statistics")
 struct TapDropTests {
-    /// A hub in this process over the files (config, keys, journal) of `files`.
-    static func startHub(_ files: TestHub) throws -> Hub {
+    /// A hub in this process over the files (config, keys, journal) of `files`, not started.
+    static func makeHub(_ files: TestHub) throws -> Hub {
         let config = try HubConfig.load(path: files.configPath)
         var logger = Logger(label: "test.tap")
         logger.logLevel = .error
-        let hub = try Hub(
+        return try Hub(
             config: config, keyPair: Hub.loadKeyPair(path: config.settings.keyFile),
             store: SQLiteJournalStore(path: config.settings.journal, logger: logger), logger: logger)
+    }
+
+    /// ``makeHub(_:)``, started.
+    static func startHub(_ files: TestHub) throws -> Hub {
+        let hub = try makeHub(files)
         hub.start()
         return hub
     }
