@@ -17,6 +17,7 @@ let package = Package(
     products: [
         .executable(name: "swhub", targets: ["swhub"]),
         .library(name: "HubClient", targets: ["HubClient"]),
+        .library(name: "HubConfigKit", targets: ["HubConfigKit"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "CHubClient", targets: ["CHubClient"]),
     ],
@@ -57,10 +58,16 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict
         ),
+        // Key files and client config files: what a client needs to read, without the hub's logic.
+        .target(
+            name: "HubConfigKit",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
         .target(
             name: "HubCore",
             dependencies: [
-                "HubProtocol",
+                "HubConfigKit", "HubProtocol",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -79,7 +86,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore",
+                "ZeroMQ", "HubProtocol", "HubConfigKit", "HubCore", "HubStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,7 +96,7 @@ let package = Package(
         .target(
             name: "HubMonitor",
             dependencies: [
-                "HubCore", "HubStore", "HubServer",
+                "HubConfigKit", "HubCore", "HubStore", "HubServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -101,8 +108,7 @@ let package = Package(
         .target(
             name: "HubClient",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore",
-                .product(name: "Yams", package: "Yams"),
+                "ZeroMQ", "HubProtocol", "HubConfigKit",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -132,7 +138,7 @@ let package = Package(
             name: "swhub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubMonitor", "HubClient", "FlowSamples", "Adapters",
-                "DepartmentFormats", "CGlibcMalloc", "CHubClient",
+                "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -145,9 +151,10 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"], swiftSettings: strict),
+        .testTarget(name: "HubConfigKitTests", dependencies: ["HubConfigKit"], swiftSettings: strict),
         .testTarget(
             name: "HubCoreTests",
-            dependencies: ["HubCore", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["HubCore", "HubConfigKit", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -168,7 +175,7 @@ let package = Package(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters",
-                "DepartmentFormats",
+                "DepartmentFormats", "HubConfigKit",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict
