@@ -1,14 +1,19 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
-/// One set of settings for every target: Swift 6 language mode, warnings are errors.
+/// One set of settings for every Swift target: Swift 6 language mode, warnings are errors.
+/// `treatAllWarnings` (SE-0480) applies to this package only when it is the root of the
+/// build, so a package depending on ours is not affected; `unsafeFlags` would make SwiftPM
+/// refuse our library products as a versioned dependency.
 let strict: [SwiftSetting] = [
-    .unsafeFlags(["-warnings-as-errors"]),
+    .treatAllWarnings(as: .error),
 ]
 
-/// The same for C targets (the C adapter kit): every warning is an error.
+/// The same for C targets (the C adapter kit): -Wall -Wextra, every warning is an error.
 let strictC: [CSetting] = [
-    .unsafeFlags(["-Wall", "-Wextra", "-Werror"]),
+    .enableWarning("all"),
+    .enableWarning("extra"),
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(
