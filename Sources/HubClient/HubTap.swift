@@ -17,6 +17,12 @@ public struct TapMessage: Sendable {
 
     /// The party the copy was delivered to.
     public var recipient: String { header.recipients.first ?? "" }
+    /// The journal sequence number of the message.
+    public var seq: UInt64 { header.seq }
+    /// The message type, e.g. `ceb.Order`.
+    public var type: String { header.type }
+    /// The party that submitted the message.
+    public var sender: String { header.sender }
 }
 
 /// A subscriber to the hub's monitoring tap: a CURVE SUB socket with the party's own key
