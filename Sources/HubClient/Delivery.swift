@@ -1,5 +1,5 @@
-import Foundation
-import HubProtocol
+public import Foundation
+public import HubProtocol
 
 /// A message the hub delivered to this party. Acknowledge it (or a later one: acks are
 /// cumulative) with `HubClient.acknowledge(_:)` once it is processed durably.

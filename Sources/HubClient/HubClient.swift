@@ -1,6 +1,6 @@
-import Foundation
-import HubProtocol
-import Logging
+public import Foundation
+public import HubProtocol
+public import Logging
 import ZeroMQ
 
 /// The Swift SDK for talking to the hub: connect with a CURVE key pair, submit messages and

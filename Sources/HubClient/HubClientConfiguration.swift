@@ -1,5 +1,5 @@
-import HubConfigKit
-import ZeroMQ
+public import HubConfigKit
+public import ZeroMQ
 
 /// How a client reaches the hub and who it is.
 public struct HubClientConfiguration: Sendable {

@@ -1,4 +1,4 @@
-import HubProtocol
+public import HubProtocol
 
 /// Why a client call failed.
 public struct HubClientError: Error, CustomStringConvertible, Sendable, Equatable {

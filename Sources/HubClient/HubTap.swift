@@ -1,5 +1,6 @@
 import Foundation
-import HubProtocol
+public import HubProtocol
+import SwiftProtobuf
 import ZeroMQ
 
 /// One copy received from the hub's monitoring tap (PROTOCOL.md section 15).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import HubProtocol
 
 /// A message to submit, in Swift types: what it is, its body and where it goes besides the

@@ -1,6 +1,7 @@
 import Foundation
 import HubProtocol
-import Logging
+public import Logging
+import SwiftProtobuf
 import Synchronization
 import ZeroMQ
 
