@@ -1,14 +1,29 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
-/// One set of settings for every target: Swift 6 language mode, warnings are errors.
+/// One set of settings for every Swift target: Swift 6 language mode, warnings are errors.
+/// `treatAllWarnings` (SE-0480) applies to this package only when it is the root of the
+/// build, so a package depending on ours is not affected; `unsafeFlags` would make SwiftPM
+/// refuse our library products as a versioned dependency.
 let strict: [SwiftSetting] = [
-    .unsafeFlags(["-warnings-as-errors"]),
+    .treatAllWarnings(as: .error),
 ]
 
-/// The same for C targets (the C adapter kit): every warning is an error.
+/// `strict` plus the upcoming features Hummingbird enables, on the modules converted so far.
+/// The others need, file by file, `public import` of the modules their public API shows and
+/// an import of each module whose members they use (HubStore and HubServer then depend on
+/// SwiftProtobuf directly).
+let strictUpcoming: [SwiftSetting] = strict + [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+/// The same for C targets (the C adapter kit): -Wall -Wextra, every warning is an error.
 let strictC: [CSetting] = [
-    .unsafeFlags(["-Wall", "-Wextra", "-Werror"]),
+    .enableWarning("all"),
+    .enableWarning("extra"),
+    .treatAllWarnings(as: .error),
 ]
 
 let package = Package(
@@ -17,6 +32,7 @@ let package = Package(
     products: [
         .executable(name: "swhub", targets: ["swhub"]),
         .library(name: "HubClient", targets: ["HubClient"]),
+        .library(name: "HubConfigKit", targets: ["HubConfigKit"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "CHubClient", targets: ["CHubClient"]),
     ],
@@ -42,7 +58,7 @@ let package = Package(
             pkgConfig: "libzmq",
             providers: [.apt(["libzmq3-dev"])]
         ),
-        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strict),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: strictUpcoming),
         // The thread-loop primitive, for every part that owns a thread (hub and SDK alike).
         .target(name: "HubThreads", swiftSettings: strict),
         // A thread loop as a swift-service-lifecycle Service, for the hub's parts.
@@ -64,12 +80,18 @@ let package = Package(
         .target(
             name: "HubProtocol",
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            swiftSettings: strict
+            swiftSettings: strictUpcoming
+        ),
+        // Key files and client config files: what a client needs to read, without the hub's logic.
+        .target(
+            name: "HubConfigKit",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: strictUpcoming
         ),
         .target(
             name: "HubCore",
             dependencies: [
-                "HubProtocol",
+                "HubConfigKit", "HubProtocol",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
@@ -88,7 +110,7 @@ let package = Package(
         .target(
             name: "HubServer",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubThreads", "HubLifecycle",
+                "ZeroMQ", "HubProtocol", "HubConfigKit", "HubCore", "HubStore", "HubThreads", "HubLifecycle",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -98,7 +120,7 @@ let package = Package(
         .target(
             name: "HubMonitor",
             dependencies: [
-                "HubCore", "HubStore", "HubServer", "HubLifecycle",
+                "HubConfigKit", "HubCore", "HubStore", "HubServer", "HubLifecycle",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -111,11 +133,11 @@ let package = Package(
         .target(
             name: "HubClient",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubThreads",
-                .product(name: "Yams", package: "Yams"),
+                "ZeroMQ", "HubProtocol", "HubConfigKit", "HubThreads",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
-            swiftSettings: strict
+            swiftSettings: strictUpcoming
         ),
         .target(name: "FlowSamples", dependencies: ["HubProtocol"], swiftSettings: strict),
         .target(
@@ -131,7 +153,7 @@ let package = Package(
         .target(
             name: "Adapters",
             dependencies: [
-                "HubProtocol", "HubClient", "DepartmentFormats",
+                "HubProtocol", "HubClient", "HubConfigKit", "DepartmentFormats",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -142,7 +164,7 @@ let package = Package(
             name: "swhub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubMonitor", "HubClient", "FlowSamples", "Adapters",
-                "DepartmentFormats", "CGlibcMalloc", "CHubClient",
+                "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -165,9 +187,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"], swiftSettings: strict),
+        .testTarget(name: "HubConfigKitTests", dependencies: ["HubConfigKit"], swiftSettings: strictUpcoming),
         .testTarget(
             name: "HubCoreTests",
-            dependencies: ["HubCore", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["HubCore", "HubConfigKit", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -189,7 +212,7 @@ let package = Package(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters",
-                "DepartmentFormats",
+                "DepartmentFormats", "HubConfigKit",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict

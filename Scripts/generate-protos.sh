@@ -41,7 +41,7 @@ out="$root/Sources/HubProtocol/Generated"
 mkdir -p "$out"
 rm -f "$out"/*.pb.swift "$out"/SchemaDescriptors.swift
 protoc --plugin=protoc-gen-swift="$work/swift-protobuf/.build/release/protoc-gen-swift" \
-  --swift_opt=Visibility=Public --swift_opt=FileNaming=DropPath \
+  --swift_opt=Visibility=Public --swift_opt=FileNaming=DropPath --swift_opt=UseAccessLevelOnImports=true \
   -I "$root/Schemas" --swift_out="$out" "$root"/Schemas/*.proto
 for f in "$out"/*.pb.swift; do
   src=$(basename "$f" .pb.swift).proto

@@ -12,4 +12,7 @@ ensure_packages libzmq3-dev pkg-config protobuf-compiler protobuf-c-compiler lib
 
 # swhub itself must be built: the integration tests run it as a child process.
 swift build
+# The example adapter is its own package depending on this one by path, as a department's
+# project would depend on HubClient: it must build against the SDK as checked out.
+swift build --package-path Examples/RegisterAndListen
 swift test "$@"

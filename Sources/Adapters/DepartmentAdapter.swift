@@ -68,7 +68,7 @@ public final class DepartmentAdapter: Sendable {
 
     /// Waits for the hub's WELCOME (see `HubClient.connect`).
     @discardableResult
-    public func connect(timeout: Duration = .seconds(10)) async throws -> WireWelcome {
+    public func connect(timeout: Duration = .seconds(10)) async throws -> HubWelcome {
         try await client.connect(timeout: timeout)
     }
 

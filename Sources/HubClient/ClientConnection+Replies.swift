@@ -1,4 +1,7 @@
 import HubProtocol
+import Logging
+import SwiftProtobuf
+import Synchronization
 import ZeroMQ
 
 extension ClientConnection {

@@ -1,6 +1,6 @@
-import Foundation
-import HubProtocol
-import Logging
+public import Foundation
+public import HubProtocol
+public import Logging
 import ZeroMQ
 
 /// The Swift SDK for talking to the hub: connect with a CURVE key pair, submit messages and
@@ -16,7 +16,13 @@ public final class HubClient: Sendable {
     /// configuration has `receive` set.
     public let deliveries: AsyncStream<Delivery>
 
-    /// Creates the client and starts connecting.
+    /// Creates the client and starts connecting in the background; `connect(timeout:)`
+    /// waits for the hub's answer.
+    /// - Parameters:
+    ///   - configuration: where the hub is and who this client is (see
+    ///     `HubClientConfiguration.load(path:)`).
+    ///   - logger: where the connection logs what it does.
+    /// - Throws: `ZMQError` if the client's ZeroMQ context or sockets cannot be created.
     public init(configuration: HubClientConfiguration, logger: Logger) throws {
         let (stream, continuation) = AsyncStream<Delivery>.makeStream()
         deliveries = stream
@@ -25,10 +31,14 @@ public final class HubClient: Sendable {
     }
 
     /// Waits for the hub's WELCOME: the hub has authenticated us and, when receiving, opened
-    /// our session. Throws `.authenticationFailed` if the hub refused our key.
+    /// our session.
+    /// - Parameter timeout: how long to wait for the hub.
+    /// - Returns: who the hub took our key for, and the session's terms.
+    /// - Throws: `HubClientError` with `.authenticationFailed` if the hub refused our key,
+    ///   `.timeout` if it did not answer in time, `.closed` after `close()`.
     @discardableResult
-    public func connect(timeout: Duration = .seconds(10)) async throws -> WireWelcome {
-        try await connection.awaitWelcome(timeout: timeout)
+    public func connect(timeout: Duration = .seconds(10)) async throws -> HubWelcome {
+        HubWelcome(wire: try await connection.awaitWelcome(timeout: timeout))
     }
 
     /// Submits a message and waits until the hub has journaled it durably.
@@ -38,32 +48,47 @@ public final class HubClient: Sendable {
     ///   - recipients: explicit recipients, besides the type's subscribers.
     ///   - id: the message id; resubmitting the same id returns the original seq.
     ///   - correlationId: the message this one relates to, if any.
+    /// - Returns: the journal's receipt.
+    /// - Throws: `HubClientError`: `.rejected` with the hub's code, `.timeout`, `.closed`.
     public func submit(
         type: String, body: [UInt8], to recipients: [String] = [], id: String = UUID().uuidString,
         correlationId: String = ""
     ) async throws -> SubmitReceipt {
-        var header = WireHeader()
-        header.id = id
-        header.type = type
-        header.recipients = recipients
-        header.correlationID = correlationId
-        header.createdAtUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
-        return try await submit(header: header, body: body)
+        try await submit(OutgoingMessage(type: type, body: body, to: recipients, id: id, correlationId: correlationId))
     }
 
-    /// Submits a message with a header of the caller's making.
+    /// Submits a message and waits until the hub has journaled it durably.
+    /// - Parameter message: the message.
+    /// - Returns: the journal's receipt.
+    /// - Throws: `HubClientError`: `.rejected` with the hub's code, `.timeout`, `.closed`.
+    public func submit(_ message: OutgoingMessage) async throws -> SubmitReceipt {
+        try await connection.submit(header: message.header, body: message.body)
+    }
+
+    /// Submits a message with a wire header of the caller's making: for tools and tests that
+    /// need a field `OutgoingMessage` does not offer (the hub still sets sender, seq and
+    /// journal time, and refuses a header claiming another sender).
+    /// - Parameters:
+    ///   - header: the SUBMIT header.
+    ///   - body: the opaque body.
+    /// - Returns: the journal's receipt.
+    /// - Throws: `HubClientError`: `.rejected` with the hub's code, `.timeout`, `.closed`.
     public func submit(header: WireHeader, body: [UInt8]) async throws -> SubmitReceipt {
         try await connection.submit(header: header, body: body)
     }
 
     /// Submits several messages in this order (the hub journals them in this order, unless a
-    /// reconnection makes one be resent) and waits until each is journaled or refused: one
-    /// result per message, in the same order.
-    public func submit(inOrder messages: [(header: WireHeader, body: [UInt8])]) async -> [Result<SubmitReceipt, HubClientError>] {
-        await connection.submit(inOrder: messages)
+    /// reconnection makes one be resent) and waits until each is journaled or refused.
+    /// - Parameter messages: the messages, in the order they are to be journaled.
+    /// - Returns: one result per message, in the same order.
+    public func submit(inOrder messages: [OutgoingMessage]) async -> [Result<SubmitReceipt, HubClientError>] {
+        await connection.submit(inOrder: messages.map { (header: $0.header, body: $0.body) })
     }
 
-    /// Acknowledges every delivery up to and including `seq` (cumulative).
+    /// Acknowledges every delivery up to and including `seq` (cumulative): do it once a
+    /// delivery is processed durably; what is not acknowledged is delivered again after a
+    /// reconnection or restart.
+    /// - Parameter seq: the `Delivery.seq` of the last delivery processed.
     public func acknowledge(_ seq: UInt64) {
         connection.acknowledge(seq)
     }

@@ -1,7 +1,5 @@
-import Foundation
-import HubCore
-import Yams
-import ZeroMQ
+public import HubConfigKit
+public import ZeroMQ
 
 /// How a client reaches the hub and who it is.
 public struct HubClientConfiguration: Sendable {
@@ -29,6 +27,17 @@ public struct HubClientConfiguration: Sendable {
     /// The tap's CURVE public key (Z85; `tap_public_key` or `tap_public_key_file`).
     public var tapPublicKey: String?
 
+    /// Creates a configuration from values at hand (`load(path:)` reads one from a file).
+    /// - Parameters:
+    ///   - endpoint: the hub's ROUTER endpoint.
+    ///   - hubPublicKey: the hub's CURVE public key (Z85).
+    ///   - keyPair: this party's key pair.
+    ///   - receive: open a receiving session as well as submitting.
+    ///   - credit: deliveries that may be unacknowledged at once.
+    ///   - requestTimeout: how long a request waits for its reply.
+    ///   - heartbeat: the interval between PINGs on a quiet connection.
+    ///   - clientName: the name sent in HELLO, for the hub's logs.
+    ///   - party: the party the key belongs to, if known.
     public init(
         endpoint: String, hubPublicKey: String, keyPair: CurveKeyPair, receive: Bool = false, credit: UInt32 = 100,
         requestTimeout: Duration = .seconds(30), heartbeat: Duration = .seconds(1), clientName: String = "swhub-client",
@@ -45,72 +54,37 @@ public struct HubClientConfiguration: Sendable {
         self.party = party
     }
 
-    /// Reads a client config file (`Deploy/client-*.yaml`): `hub_endpoint`,
-    /// `hub_public_key_file` (or `hub_public_key`), `key_file`, optional `credit` and `party`,
-    /// and for the monitoring tap `tap_endpoint` with `tap_public_key_file` (or `tap_public_key`).
-    /// Relative paths are resolved against the file's directory.
+    /// Reads a client config file (`Deploy/client-*.yaml`, see `ClientConfigFile`):
+    /// `hub_endpoint`, `hub_public_key_file` (or `hub_public_key`), `key_file`, optional
+    /// `credit` and `party`, and for the monitoring tap `tap_endpoint` with
+    /// `tap_public_key_file` (or `tap_public_key`). Relative paths are resolved against the
+    /// file's directory.
+    /// - Parameter path: the config file.
+    /// - Throws: `HubClientError` with code `.configuration` naming what is wrong.
     public static func load(path: String) throws -> HubClientConfiguration {
-        struct Raw: Decodable {
-            var hub_endpoint: String
-            var hub_public_key_file: String?
-            var hub_public_key: String?
-            var key_file: String
-            var credit: UInt32?
-            var party: String?
-            var tap_endpoint: String?
-            var tap_public_key_file: String?
-            var tap_public_key: String?
-        }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw HubClientError(.configuration, "cannot read client config \(path)")
-        }
-        let raw: Raw
+        let file: ClientConfigFile
         do {
-            raw = try YAMLDecoder().decode(Raw.self, from: text)
-        } catch {
-            throw HubClientError(.configuration, "\(path): \(error)")
-        }
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        let resolve = { (file: String) in HubConfig.resolve(file, against: base) }
-        let hubKey: String
-        if let inline = raw.hub_public_key {
-            hubKey = inline
-        } else if let file = raw.hub_public_key_file {
-            hubKey = try readKeyFile(resolve(file)).publicKey
-        } else {
-            throw HubClientError(.configuration, "\(path): needs hub_public_key or hub_public_key_file")
-        }
-        let keys = try readKeyFile(resolve(raw.key_file))
-        guard let secret = keys.secretKey else {
-            throw HubClientError(.configuration, "\(raw.key_file) has no secret_key: use the NAME.key_secret file")
-        }
-        let pair: CurveKeyPair
-        do {
-            pair = try CurveKeyPair(publicKey: keys.publicKey, secretKey: secret)
-        } catch {
-            throw HubClientError(.configuration, "\(raw.key_file): \(error)")
-        }
-        var configuration = HubClientConfiguration(
-            endpoint: raw.hub_endpoint, hubPublicKey: hubKey, keyPair: pair, credit: raw.credit ?? 100,
-            clientName: raw.party.map { "swhub-\($0)" } ?? "swhub-client", party: raw.party)
-        if let tapEndpoint = raw.tap_endpoint {
-            configuration.tapEndpoint = tapEndpoint
-            if let inline = raw.tap_public_key {
-                configuration.tapPublicKey = inline
-            } else if let file = raw.tap_public_key_file {
-                configuration.tapPublicKey = try readKeyFile(resolve(file)).publicKey
-            } else {
-                throw HubClientError(.configuration, "\(path): tap_endpoint needs tap_public_key or tap_public_key_file")
-            }
-        }
-        return configuration
-    }
-
-    private static func readKeyFile(_ path: String) throws -> KeyFile {
-        do {
-            return try KeyFile.load(path: path)
+            file = try ClientConfigFile.load(path: path)
         } catch let error as ConfigError {
             throw HubClientError(.configuration, error.reason)
         }
+        return try HubClientConfiguration(file: file)
+    }
+
+    /// A configuration from a client config file already read.
+    /// - Parameter file: the file's values; its key pair must hold a secret key.
+    /// - Throws: `HubClientError` with code `.configuration` if the key pair is unusable.
+    public init(file: ClientConfigFile) throws {
+        let pair: CurveKeyPair
+        do {
+            pair = try CurveKeyPair(publicKey: file.keys.publicKey, secretKey: file.keys.secretKey ?? "")
+        } catch {
+            throw HubClientError(.configuration, "\(file.keyFile): \(error)")
+        }
+        self.init(
+            endpoint: file.hubEndpoint, hubPublicKey: file.hubPublicKey, keyPair: pair, credit: file.credit ?? 100,
+            clientName: file.party.map { "swhub-\($0)" } ?? "swhub-client", party: file.party)
+        tapEndpoint = file.tapEndpoint
+        tapPublicKey = file.tapPublicKey
     }
 }

@@ -1,10 +1,12 @@
-import HubProtocol
+public import HubProtocol
 
 /// Why a client call failed.
 public struct HubClientError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Stable codes; new ones may be added.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's stable name, e.g. `TIMEOUT`.
         public let name: String
+        /// The code's name.
         public var description: String { name }
         /// The hub answered with an ERROR; `hubCode` says which.
         public static let rejected = Code(name: "REJECTED")
@@ -20,11 +22,18 @@ public struct HubClientError: Error, CustomStringConvertible, Sendable, Equatabl
         public static let protocolViolation = Code(name: "PROTOCOL_VIOLATION")
     }
 
+    /// What kind of failure this is.
     public var code: Code
     /// For `.rejected`: the hub's error code.
     public var hubCode: HubErrorCode?
+    /// What went wrong, for people: never the payload of a message.
     public var reason: String
 
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: what kind of failure.
+    ///   - hubCode: for `.rejected`, the hub's error code.
+    ///   - reason: what went wrong, for people.
     public init(_ code: Code, hubCode: HubErrorCode? = nil, _ reason: String) {
         self.code = code
         self.hubCode = hubCode
@@ -36,6 +45,7 @@ public struct HubClientError: Error, CustomStringConvertible, Sendable, Equatabl
         self.init(.rejected, hubCode: HubErrorCode(rawValue: wire.code), "\(wire.code) \(wire.name): \(wire.reason)")
     }
 
+    /// The code (or "rejected") and the reason.
     public var description: String {
         code == .rejected ? "rejected \(reason)" : "\(code.name): \(reason)"
     }

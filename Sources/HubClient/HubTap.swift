@@ -1,5 +1,6 @@
 import Foundation
-import HubProtocol
+public import HubProtocol
+import SwiftProtobuf
 import ZeroMQ
 
 /// One copy received from the hub's monitoring tap (PROTOCOL.md section 15).
@@ -17,6 +18,12 @@ public struct TapMessage: Sendable {
 
     /// The party the copy was delivered to.
     public var recipient: String { header.recipients.first ?? "" }
+    /// The journal sequence number of the message.
+    public var seq: UInt64 { header.seq }
+    /// The message type, e.g. `ceb.Order`.
+    public var type: String { header.type }
+    /// The party that submitted the message.
+    public var sender: String { header.sender }
 }
 
 /// A subscriber to the hub's monitoring tap: a CURVE SUB socket with the party's own key

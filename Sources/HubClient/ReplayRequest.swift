@@ -47,11 +47,11 @@ public struct ReplayRequest: Sendable, Equatable {
 /// acknowledged.
 public enum ReplayEvent: Sendable {
     /// The hub opened the replay; `firstSeq` is where it starts.
-    case started(WireReplayStatus)
+    case started(ReplayStatus)
     /// A replayed (or, after catching up, live) message. Acknowledge it to return credit.
     case delivery(Delivery)
     /// Everything up to `headSeq` has been delivered.
-    case caughtUp(WireReplayStatus)
+    case caughtUp(ReplayStatus)
     /// Without `follow`: everything was delivered and acknowledged; the stream ends.
-    case finished(WireReplayStatus)
+    case finished(ReplayStatus)
 }

@@ -1,7 +1,8 @@
 import Foundation
 import HubProtocol
 import HubThreads
-import Logging
+public import Logging
+import SwiftProtobuf
 import Synchronization
 import ZeroMQ
 
@@ -133,14 +134,14 @@ public final class ReplaySession: @unchecked Sendable {
             throw HubClientError(.protocolViolation, "undecodable frame from the hub")
         }
         switch command.kind {
-        case .replayStatus(let status):
+        case .replayStatus(let wire):
+            guard let status = ReplayStatus(wire: wire) else { break }
             switch status.phase {
             case .started: continuation.yield(.started(status))
             case .caughtUp: continuation.yield(.caughtUp(status))
             case .finished:
                 continuation.yield(.finished(status))
                 return .finished
-            case .unspecified, .UNRECOGNIZED: break
             }
         case .deliver(let deliver):
             guard frames.count == 2 else { throw HubClientError(.protocolViolation, "DELIVER without exactly one body frame") }

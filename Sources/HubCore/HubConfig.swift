@@ -1,4 +1,5 @@
 import Foundation
+import HubConfigKit
 import HubProtocol
 import Yams
 
@@ -351,7 +352,7 @@ public struct HubConfig: Sendable, Equatable {
 
     /// `path` itself if absolute, else `path` inside `base`, standardized.
     public static func resolve(_ path: String, against base: String) -> String {
-        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardizedFileURL.path
+        ConfigPath.resolve(path, against: base)
     }
 
 }

@@ -1,3 +1,4 @@
+import HubConfigKit
 import SwiftProtobuf
 
 /// The shape of the protobuf messages the hub knows, read from a serialized

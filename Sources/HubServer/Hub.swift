@@ -1,4 +1,5 @@
 import Foundation
+import HubConfigKit
 import HubCore
 import HubLifecycle
 import HubStore

@@ -23,13 +23,16 @@ public final class ZMQSocketMonitor: @unchecked Sendable {
     private let pair: ZMQSocket
     private var isClosed = false
 
+    /// `ZMQ_EVENT_ALL`: the mask of every socket event.
+    public static let allEvents: Int32 = ZMQ_EVENT_ALL
+
     /// Starts monitoring `socket`.
     /// - Parameters:
     ///   - socket: The socket to monitor; call this on its owner thread.
     ///   - context: The socket's context (the inproc endpoint lives there).
-    ///   - events: A mask of `ZMQ_EVENT_*` values.
+    ///   - events: A mask of `ZMQ_EVENT_*` values; every event by default.
     /// - Throws: ``ZMQError`` with `EINVAL` if `context` is not the socket's context.
-    public init(socket: ZMQSocket, context: ZMQContext, events: Int32 = ZMQ_EVENT_ALL) throws {
+    public init(socket: ZMQSocket, context: ZMQContext, events: Int32 = ZMQSocketMonitor.allEvents) throws {
         guard socket.context === context else {
             throw ZMQError(function: "zmq_socket_monitor", errno: EINVAL)
         }

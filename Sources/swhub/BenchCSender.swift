@@ -1,5 +1,6 @@
 import CHubClient
 import Foundation
+import HubConfigKit
 import HubCore
 
 /// The C adapter kit as the bench's sender: the same 1 → 1 durable routing case as

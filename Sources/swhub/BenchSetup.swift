@@ -1,5 +1,6 @@
 import Foundation
 import Histogram
+import HubConfigKit
 import HubCore
 import ZeroMQ
 

@@ -2,6 +2,7 @@ import Adapters
 import ArgumentParser
 import Foundation
 import HubClient
+import HubConfigKit
 import HubCore
 
 /// `swhub config check FILE`: reads a hub, client or adapter configuration the way the

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HubConfigKit
 import HubCore
 import ZeroMQ
 

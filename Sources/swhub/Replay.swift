@@ -70,7 +70,7 @@ struct Replay: AsyncParsableCommand {
         var count = 0
         var bytes = 0
         var seqs: (first: UInt64, last: UInt64)?
-        var status: WireReplayStatus?
+        var status: ReplayStatus?
         do {
             for try await event in session.events {
                 switch event {

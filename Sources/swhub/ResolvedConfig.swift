@@ -1,6 +1,7 @@
 import Adapters
 import Foundation
 import HubClient
+import HubConfigKit
 import HubCore
 import Yams
 

@@ -1,5 +1,6 @@
 import Foundation
 import HubClient
+import HubConfigKit
 import HubCore
 import Logging
 import ZeroMQ

@@ -1,3 +1,4 @@
+import HubConfigKit
 import HubCore
 import HubProtocol
 import Testing

@@ -106,12 +106,7 @@ struct TapDropTests {
         var submitted: [UInt64] = []
         // Until the tap has dropped copies (kernel buffers absorb a few MB first).
         for batch in 0..<60 where (hub.tapStatistics()?.observers["customs"]?.dropped ?? 0) == 0 {
-            let messages = (0..<100).map { index -> (header: WireHeader, body: [UInt8]) in
-                var header = WireHeader()
-                header.id = "slow-\(batch)-\(index)"
-                header.type = "demo.Note"
-                return (header, body)
-            }
+            let messages = (0..<100).map { OutgoingMessage(type: "demo.Note", body: body, id: "slow-\(batch)-\($0)") }
             for result in await platform.submit(inOrder: messages) { submitted.append(try result.get().seq) }
             try await waitUntil(.seconds(20), "the tap did not take every message") {
                 let figures = hub.tapStatistics()?.observers["customs"]

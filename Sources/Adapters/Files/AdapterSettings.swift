@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+import HubConfigKit
 
 /// The `adapter:` section of a department's client config file (`swhub adapter
 /// <department> --config FILE`): its exchange folders and what its formats need.
@@ -123,9 +123,10 @@ public struct AdapterSettings: Sendable, Equatable {
         }
         let file: File
         do {
-            file = try YAMLDecoder().decode(File.self, from: text)
-        } catch {
-            throw AdapterSettingsError("\(path): \(error)")
+            // Strict within `adapter:`; the client configuration's reader checks the rest of the file.
+            file = try StrictYAMLDecoder().decode(File.self, from: text, file: path, otherSections: .any)
+        } catch let error as ConfigError {
+            throw AdapterSettingsError(error.reason)
         }
         guard let raw = file.adapter else { throw AdapterSettingsError("\(path) has no `adapter:` section (folders and formats)") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()

@@ -75,7 +75,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
 
     /// Waits for the hub's WELCOME.
     @discardableResult
-    public func connect(timeout: Duration = .seconds(10)) async throws -> WireWelcome {
+    public func connect(timeout: Duration = .seconds(10)) async throws -> HubWelcome {
         try await client.connect(timeout: timeout)
     }
 
@@ -125,15 +125,11 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
             return
         }
         // In file order: the hub journals a file's messages in the order they were written.
-        let now = Int64(Date().timeIntervalSince1970 * 1_000_000)
+        let now = Date()
         let messages = reading.documents.map { document in
-            var header = WireHeader()
-            header.id = document.messageId(party: party, contentId: contentId)
-            header.type = document.type
-            header.recipients = document.recipients
-            header.correlationID = document.correlationId
-            header.createdAtUs = now
-            return (header: header, body: document.body)
+            OutgoingMessage(
+                type: document.type, body: document.body, to: document.recipients,
+                id: document.messageId(party: party, contentId: contentId), correlationId: document.correlationId, createdAt: now)
         }
         var refused: [FormatError] = []
         for (document, result) in zip(reading.documents, await client.submit(inOrder: messages)) {

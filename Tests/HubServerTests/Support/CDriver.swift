@@ -1,4 +1,5 @@
 import Foundation
+import HubConfigKit
 import HubCore
 
 /// `swhub-c-driver`, the C adapter kit's command-line driver, as a child process: commands

@@ -6,10 +6,10 @@ import Logging
 
 /// What a replay session reported.
 struct ReplayLog: Sendable {
-    var statuses: [WireReplayStatus] = []
+    var statuses: [ReplayStatus] = []
     var deliveries: [Delivery] = []
     var seqs: [UInt64] { deliveries.map(\.seq) }
-    func phases() -> [WireReplayStatus.Phase] { statuses.map(\.phase) }
+    func phases() -> [ReplayStatus.Phase] { statuses.map(\.phase) }
 }
 
 extension TestHub {

@@ -2,7 +2,9 @@
 public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Stable error codes: new ones may be added, existing ones keep their meaning.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
+        /// The code's stable name, e.g. `CONFIG_BAD_KEY`.
         public let name: String
+        /// The code's name.
         public var description: String { name }
         /// The file could not be read.
         public static let unreadable = Code(name: "CONFIG_UNREADABLE")
@@ -18,13 +20,20 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let badKey = Code(name: "CONFIG_BAD_KEY")
     }
 
+    /// What kind of problem this is.
     public var code: Code
+    /// What is wrong and in which file or key; never a secret key.
     public var reason: String
 
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: what kind of problem.
+    ///   - reason: what is wrong and where.
     public init(_ code: Code, _ reason: String) {
         self.code = code
         self.reason = reason
     }
 
+    /// The code's name and the reason.
     public var description: String { "\(code.name): \(reason)" }
 }

@@ -1,4 +1,4 @@
-import HubCore
+import HubConfigKit
 import Testing
 
 @Suite("KeyFile")

@@ -1,5 +1,5 @@
 import Foundation
-import Yams
+public import Yams
 
 /// Decodes a configuration file strictly: every key of the file must be one the target type
 /// reads, and every mistake is reported in plain words with where it is.

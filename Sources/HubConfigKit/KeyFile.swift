@@ -9,6 +9,10 @@ public struct KeyFile: Sendable, Equatable {
     /// Z85 secret key, 40 characters; nil in a public key file.
     public var secretKey: String?
 
+    /// Creates a key file's content.
+    /// - Parameters:
+    ///   - publicKey: the Z85 public key.
+    ///   - secretKey: the Z85 secret key, or nil for a public key file.
     public init(publicKey: String, secretKey: String?) {
         self.publicKey = publicKey
         self.secretKey = secretKey
@@ -25,17 +29,22 @@ public struct KeyFile: Sendable, Equatable {
     /// Parses a key file's text. `source` names the file in errors.
     public static func parse(_ text: String, source: String) throws -> KeyFile {
         struct Raw: Decodable {
-            var public_key: String
-            var secret_key: String?
+            var publicKey: String
+            var secretKey: String?
+
+            enum CodingKeys: String, CodingKey {
+                case publicKey = "public_key"
+                case secretKey = "secret_key"
+            }
         }
         guard let raw = try? YAMLDecoder().decode(Raw.self, from: text) else {
             throw ConfigError(.badKey, "\(source) is not a key file (YAML with public_key)")
         }
-        guard isZ85Key(raw.public_key) else { throw ConfigError(.badKey, "\(source): public_key is not 40 characters of Z85") }
-        if let secret = raw.secret_key, !isZ85Key(secret) {
+        guard isZ85Key(raw.publicKey) else { throw ConfigError(.badKey, "\(source): public_key is not 40 characters of Z85") }
+        if let secret = raw.secretKey, !isZ85Key(secret) {
             throw ConfigError(.badKey, "\(source): secret_key is not 40 characters of Z85")
         }
-        return KeyFile(publicKey: raw.public_key, secretKey: raw.secret_key)
+        return KeyFile(publicKey: raw.publicKey, secretKey: raw.secretKey)
     }
 
     /// The text of this key file; the secret key only if `includingSecret`.

@@ -1,0 +1,111 @@
+import Foundation
+
+/// A client configuration file (`Deploy/client-*.yaml`) as read from disk, with the key
+/// files it names read too: `hub_endpoint`, `hub_public_key_file` (or `hub_public_key`),
+/// `key_file` (the party's `NAME.key_secret`), optional `credit` and `party`, and for the
+/// monitoring tap `tap_endpoint` with `tap_public_key_file` (or `tap_public_key`).
+/// Relative paths are resolved against the file's directory. Other keys (an adapter's
+/// `adapter:` section) are left to whoever reads them.
+public struct ClientConfigFile: Sendable, Equatable {
+    /// The hub's ROUTER endpoint, e.g. `tcp://127.0.0.1:5570`.
+    public var hubEndpoint: String
+    /// The hub's CURVE public key (Z85).
+    public var hubPublicKey: String
+    /// This party's key pair; `secretKey` is never nil.
+    public var keys: KeyFile
+    /// Where `keys` was read from, as the file names it (`key_file`), for messages.
+    public var keyFile: String
+    /// Deliveries that may be unacknowledged at once, if the file sets it.
+    public var credit: UInt32?
+    /// The party the key belongs to, if the file names it.
+    public var party: String?
+    /// The hub's monitoring tap endpoint, if the file names one.
+    public var tapEndpoint: String?
+    /// The tap's CURVE public key (Z85); set whenever `tapEndpoint` is.
+    public var tapPublicKey: String?
+
+    /// Creates a configuration from values already at hand.
+    /// - Parameters:
+    ///   - hubEndpoint: the hub's ROUTER endpoint.
+    ///   - hubPublicKey: the hub's CURVE public key (Z85).
+    ///   - keys: the party's key pair.
+    ///   - keyFile: where `keys` came from, for messages.
+    ///   - credit: deliveries that may be unacknowledged at once.
+    ///   - party: the party the key belongs to.
+    ///   - tapEndpoint: the hub's monitoring tap endpoint.
+    ///   - tapPublicKey: the tap's CURVE public key (Z85).
+    public init(
+        hubEndpoint: String, hubPublicKey: String, keys: KeyFile, keyFile: String = "", credit: UInt32? = nil, party: String? = nil,
+        tapEndpoint: String? = nil, tapPublicKey: String? = nil
+    ) {
+        self.hubEndpoint = hubEndpoint
+        self.hubPublicKey = hubPublicKey
+        self.keys = keys
+        self.keyFile = keyFile
+        self.credit = credit
+        self.party = party
+        self.tapEndpoint = tapEndpoint
+        self.tapPublicKey = tapPublicKey
+    }
+
+    /// Reads the client config file at `path` and the key files it names.
+    /// - Throws: `ConfigError`: `.unreadable` (the file), `.syntax` (not YAML of this
+    ///   shape), `.invalidValue` (a hub or tap key given neither inline nor as a file),
+    ///   `.badKey` (a key file unreadable or malformed, or the party's without its secret).
+    public static func load(path: String) throws -> ClientConfigFile {
+        struct Raw: Decodable {
+            var hubEndpoint: String
+            var hubPublicKeyFile: String?
+            var hubPublicKey: String?
+            var keyFile: String
+            var credit: UInt32?
+            var party: String?
+            var tapEndpoint: String?
+            var tapPublicKeyFile: String?
+            var tapPublicKey: String?
+
+            enum CodingKeys: String, CodingKey {
+                case hubEndpoint = "hub_endpoint"
+                case hubPublicKeyFile = "hub_public_key_file"
+                case hubPublicKey = "hub_public_key"
+                case keyFile = "key_file"
+                case credit, party
+                case tapEndpoint = "tap_endpoint"
+                case tapPublicKeyFile = "tap_public_key_file"
+                case tapPublicKey = "tap_public_key"
+            }
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw ConfigError(.unreadable, "cannot read client config \(path)")
+        }
+        // Strict: an unknown key is refused with its place; `adapter:` is the adapter's section.
+        let raw = try StrictYAMLDecoder().decode(Raw.self, from: text, file: path, otherSections: .named(["adapter"]))
+        let base = ConfigPath.directory(of: path)
+        let resolve = { (file: String) in ConfigPath.resolve(file, against: base) }
+        let hubKey: String
+        if let inline = raw.hubPublicKey {
+            hubKey = inline
+        } else if let file = raw.hubPublicKeyFile {
+            hubKey = try KeyFile.load(path: resolve(file)).publicKey
+        } else {
+            throw ConfigError(.invalidValue, "\(path): needs hub_public_key or hub_public_key_file")
+        }
+        let keys = try KeyFile.load(path: resolve(raw.keyFile))
+        guard keys.secretKey != nil else {
+            throw ConfigError(.badKey, "\(raw.keyFile) has no secret_key: use the NAME.key_secret file")
+        }
+        var config = ClientConfigFile(
+            hubEndpoint: raw.hubEndpoint, hubPublicKey: hubKey, keys: keys, keyFile: raw.keyFile, credit: raw.credit, party: raw.party)
+        if let tapEndpoint = raw.tapEndpoint {
+            config.tapEndpoint = tapEndpoint
+            if let inline = raw.tapPublicKey {
+                config.tapPublicKey = inline
+            } else if let file = raw.tapPublicKeyFile {
+                config.tapPublicKey = try KeyFile.load(path: resolve(file)).publicKey
+            } else {
+                throw ConfigError(.invalidValue, "\(path): tap_endpoint needs tap_public_key or tap_public_key_file")
+            }
+        }
+        return config
+    }
+}
