@@ -93,6 +93,18 @@ struct ClientConfigFileTests {
         #expect(error?.code == bad.code)
     }
 
+    /// A misspelt key is refused with its place and the key meant; the `adapter:` section
+    /// is the adapter's own reader's to check.
+    @Test func anUnknownKeyIsRefusedWithItsPlace() throws {
+        let error = #expect(throws: ConfigError.self) {
+            try Self.load("hub_endpoint: tcp://h:1\nhub_public_key_flie: ../keys/hub.key\nkey_file: ../keys/me.key_secret\n")
+        }
+        #expect(error?.code == .syntax)
+        #expect(error?.reason.contains("hub_public_key_flie (line 2, column 1): unknown key; did you mean 'hub_public_key_file'?") == true, "\(String(describing: error))")
+        let adapter = try Self.load("hub_endpoint: tcp://h:1\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret\nadapter: {folder: x}\n")
+        #expect(adapter.hubEndpoint == "tcp://h:1")
+    }
+
     @Test func anUnreadableFileIsNamed() {
         let path = "/nonexistent/\(UUID().uuidString)/client.yaml"
         #expect(throws: ConfigError(.unreadable, "cannot read client config \(path)")) { try ClientConfigFile.load(path: path) }
