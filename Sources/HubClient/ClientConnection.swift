@@ -45,6 +45,9 @@ final class ClientConnection: @unchecked Sendable {
     var ioDelivered: UInt64 = 0
     private var ioAckSent: UInt64 = 0
     private var ioLastHello: ContinuousClock.Instant?
+    private var ioHealth = ConnectionHealth()
+    /// When the next connection attempt is due, while there is no connection.
+    private var ioReconnectAt: ContinuousClock.Instant?
 
     init(configuration: HubClientConfiguration, deliveries: AsyncStream<Delivery>.Continuation, logger: Logger) throws {
         self.configuration = configuration
@@ -123,7 +126,7 @@ final class ClientConnection: @unchecked Sendable {
                 let id = message.header.id
                 if state.closed {
                     refusals.append((index, HubClientError(.closed, "client closed")))
-                } else if let failure = state.failure, failure.code == .authenticationFailed {
+                } else if let failure = state.failure, failure.code == .authenticationFailed || failure.code == .handshakeFailed {
                     refusals.append((index, failure))
                 } else if state.pending[id] != nil {
                     refusals.append((index, HubClientError(.configuration, "message id \(id) is already awaiting its reply")))
@@ -165,11 +168,22 @@ final class ClientConnection: @unchecked Sendable {
     private func run(wake: ZMQSocket) {
         connectDealer()
         while true {
-            guard let dealer else { break }
             let closing = shared.withLock { $0.closed }
             if closing {
                 flushAck()
                 break
+            }
+            expirePending()
+            guard let dealer else {
+                // Between attempts (backing off): only the wake-up socket and the timeouts.
+                if let due = ioReconnectAt, clock.now < due {
+                    let wait = min(due - clock.now, .milliseconds(20))
+                    _ = try? ZMQPoller(items: [ZMQPoll.Item(socket: wake, events: .pollIn)]).poll(timeoutMs: wait.pollMilliseconds)
+                    while (try? wake.receive(dontWait: true)) != nil {}
+                } else {
+                    connectDealer()
+                }
+                continue
             }
             do {
                 let poller = ZMQPoller(items: [
@@ -186,8 +200,7 @@ final class ClientConnection: @unchecked Sendable {
                 flushAck()
                 try housekeeping()
             } catch {
-                logger.warning("client connection error; reconnecting", metadata: ["error": "\(error)"])
-                reconnect()
+                reconnect("client connection error (\(error))")
             }
         }
         monitor?.close()
@@ -199,6 +212,8 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     private func connectDealer() {
+        ioReconnectAt = nil
+        ioHealth.attempting()
         do {
             let (socket, opened) = try configuration.connectDealer(context: context, lingerMs: 1000)
             monitor = opened
@@ -234,13 +249,33 @@ final class ClientConnection: @unchecked Sendable {
         do { try sendHello(on: dealer) } catch { logger.warning("HELLO failed", metadata: ["error": "\(error)"]) }
     }
 
-    private func reconnect() {
+    /// Drops the connection and schedules the next attempt: at once after a hub restart,
+    /// backing off while attempts keep failing. Handshakes that keep failing (the hub's key
+    /// is not this hub's, or the endpoint is no swhub hub) fail every waiter with the reason,
+    /// and new submissions at once, until a handshake succeeds.
+    private func reconnect(_ why: String) {
         monitor?.close()
         monitor = nil
         dealer?.close()
         dealer = nil
         shared.withLock { $0.welcome = nil }
-        connectDealer()
+        let lost = ioHealth.lost()
+        ioReconnectAt = clock.now + lost.delay
+        if let heldBack = ioHealth.mayLog(at: clock.now) {
+            logger.info(
+                "\(why); reconnecting",
+                metadata: [
+                    "endpoint": "\(configuration.endpoint)", "retry_in": "\(lost.delay)",
+                    "similar_lines_held_back": "\(heldBack)",
+                ])
+        }
+        if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
+            let failure = HubClientError(
+                .handshakeFailed,
+                "the CURVE handshake with \(configuration.endpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub")
+            if shared.withLock({ $0.failure?.code }) != .handshakeFailed { logger.error("\(failure.reason)") }
+            fail(failure, closing: false)
+        }
     }
 
     /// Sends queued submissions without blocking: what the socket cannot take now (the hub
@@ -274,33 +309,41 @@ final class ClientConnection: @unchecked Sendable {
     private func housekeeping() throws {
         let now = clock.now
         while let event = try monitor?.next(timeoutMs: 0) {
-            if event.kind == .disconnected {
+            if event.kind == .connected {
+                ioHealth.connected()
+            } else if event.kind == .disconnected {
                 // libzmq reconnects by itself, but the hub on the other side may be a new
                 // process that knows nothing of our session: start over with HELLO.
-                logger.info("connection to the hub lost; reconnecting", metadata: ["endpoint": "\(configuration.endpoint)"])
-                reconnect()
+                reconnect("connection to the hub lost")
                 return
             } else if event.kind == .handshakeFailedAuth {
                 logger.error("the hub refused this client's CURVE key", metadata: ["endpoint": "\(configuration.endpoint)"])
                 fail(HubClientError(.authenticationFailed, "the hub at \(configuration.endpoint) refused this key"), closing: false)
             } else if event.kind == .handshakeSucceeded {
-                shared.withLock { if $0.failure?.code == .authenticationFailed { $0.failure = nil } }
+                ioHealth.handshakeSucceeded()
+                shared.withLock { state in
+                    if state.failure?.code == .authenticationFailed || state.failure?.code == .handshakeFailed { state.failure = nil }
+                }
             }
         }
         if let ping = ioHeartbeat.pingDue(at: now) {
             _ = try dealer?.send(bytes: WireProtocol.frame(.ping(ping)), dontWait: true)
         }
         if ioHeartbeat.isSilent(at: now) {
-            logger.info("no traffic from the hub for 3 heartbeats; reconnecting", metadata: ["endpoint": "\(configuration.endpoint)"])
-            reconnect()
+            reconnect("no traffic from the hub for 3 heartbeats")
         }
+    }
+
+    /// Fails the submissions whose reply is overdue (every turn, connected or not).
+    private func expirePending() {
+        let now = clock.now
         let expired = shared.withLock { state in
             let late = state.pending.filter { $0.value.deadline <= now }
             for id in late.keys { state.pending[id] = nil }
             return late.values.map(\.complete)
         }
         for complete in expired {
-            complete(.failure(HubClientError(.timeout, "no reply within \(configuration.requestTimeout)")))
+            complete(.failure(HubClientError(.timeout, "no reply from \(configuration.endpoint) within \(configuration.requestTimeout)")))
         }
     }
 

@@ -14,6 +14,9 @@ public struct HubClientError: Error, CustomStringConvertible, Sendable, Equatabl
         public static let timeout = Code(name: "TIMEOUT")
         /// The hub refused our CURVE key at the handshake.
         public static let authenticationFailed = Code(name: "AUTHENTICATION_FAILED")
+        /// The CURVE handshake keeps failing before it completes: the hub's public key in
+        /// the configuration is not this hub's, or the endpoint is not a swhub hub.
+        public static let handshakeFailed = Code(name: "HANDSHAKE_FAILED")
         /// The client was closed.
         public static let closed = Code(name: "CLOSED")
         /// The configuration or a key is unusable.

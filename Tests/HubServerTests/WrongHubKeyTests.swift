@@ -1,0 +1,56 @@
+import Foundation
+import HubClient
+import HubConfigKit
+import Logging
+import Testing
+import ZeroMQ
+
+/// A client configured with a public key that is not the hub's: the CURVE handshake can
+/// never complete. The client must give up on what waits for the hub with a clear reason,
+/// well within its timeout, instead of reconnecting 50 times a second and never answering.
+@Suite("A wrong hub public key")
+struct WrongHubKeyTests {
+    /// The party's client config, with a hub key that belongs to nobody.
+    static func wrongKeyConfig(_ hub: TestHub, _ party: String) throws -> String {
+        let path = try hub.writeClientConfig(party)
+        let wrong = try CurveKeyPair.generate().publicKey
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: hub.hubKeys.publicKey, with: wrong)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func theSDKFailsConnectAndSubmitWithTheReason() async throws {
+        let hub = try TestHub(parties: [.init(id: "enterprise")])
+        try hub.start()
+        var configuration = try HubClientConfiguration.load(path: try Self.wrongKeyConfig(hub, "enterprise"))
+        configuration.requestTimeout = .seconds(20)
+        let client = try HubClient(configuration: configuration, logger: Logger(label: "test.client"))
+        defer { client.close() }
+        let started = ContinuousClock.now
+        let error = await #expect(throws: HubClientError.self) { _ = try await client.connect(timeout: .seconds(20)) }
+        #expect(error?.code == .handshakeFailed, "\(String(describing: error))")
+        #expect(error?.reason.contains("hub_public_key_file") == true)
+        // Given up on the handshakes, not on the 20 s timeout.
+        #expect(ContinuousClock.now - started < .seconds(15))
+        let refused = await #expect(throws: HubClientError.self) {
+            _ = try await client.submit(type: "demo.Note", body: Array("x".utf8), id: "x-1")
+        }
+        #expect(refused?.code == .handshakeFailed, "a submission waits for nothing while the handshake is known to fail")
+    }
+
+    /// `swhub submit` and `swhub listen` end with the reason and a non-zero status, and the
+    /// client's log holds a few lines, not one per attempt.
+    @Test(arguments: [["submit", "--type", "demo.Note", "--body", "x", "--timeout", "20"], ["listen", "--count", "1"]])
+    func theCommandsEndWithTheReason(_ command: [String]) async throws {
+        let hub = try TestHub(parties: [.init(id: "enterprise")])
+        try hub.start()
+        let path = try Self.wrongKeyConfig(hub, "enterprise")
+        let started = ContinuousClock.now
+        let run = try await onThread { try ConfigCheckTests.swhub([command[0], "--config", path] + command.dropFirst()) }
+        #expect(run.status != 0)
+        #expect((run.output + run.errors).contains("HANDSHAKE_FAILED"), "\(run.output)\n\(run.errors)")
+        #expect(ContinuousClock.now - started < .seconds(15), "not given up before the timeout")
+        let reconnectLines = run.errors.split(separator: "\n").filter { $0.contains("reconnecting") }
+        #expect(reconnectLines.count <= 3, "\(reconnectLines.count) reconnect lines:\n\(run.errors.suffix(2000))")
+    }
+}
