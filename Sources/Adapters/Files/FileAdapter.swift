@@ -137,7 +137,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
             switch result {
             case .success:
                 continue
-            case .failure(let error) where error.code == .rejected && (error.hubCode?.codeClass ?? 0) == 4:
+            case .failure(let error) where error.code == .rejected && error.errorClass == .refused:
                 let code = error.hubCode.map(String.init(describing:)) ?? ""
                 refused.append(FormatError(.invalidValue, at: document.position, "the hub refused \(document.type): \(code) \(error.reason)"))
             case .failure(let error):
