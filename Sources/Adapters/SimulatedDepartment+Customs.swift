@@ -31,7 +31,7 @@ extension SimulatedDepartment {
             steps += [(800, "放行: released"), (899, "结关: closed")]
         }
         if let body: [UInt8] = try? assigned.serializedBytes() {
-            keep("ceb.Inventory", body)
+            keep(MessageType.inventory.rawValue, body)
         }
         let stepMs = Int64(max(options.receiptDelayMs, 1))
         return steps.enumerated().map { index, step in
@@ -40,7 +40,7 @@ extension SimulatedDepartment {
             receipt.returnTime = CEBTime.returnTime(nowUs + Int64(index) * stepMs * 1000)
             receipt.returnInfo = step.info
             return reply(
-                "ceb.Receipt", receipt, correlationId: header.id, id: "rcpt:\(key):\(step.status)",
+                MessageType.receipt.rawValue, receipt, correlationId: header.id, id: "rcpt:\(key):\(step.status)",
                 delayMs: index == 0 ? 0 : options.receiptDelayMs)
         }
     }
@@ -100,14 +100,14 @@ extension SimulatedDepartment {
             }
             return line
         }
-        return reply("ceb.SummaryResult", result, correlationId: header.id, id: "sumres:\(key)")
+        return reply(MessageType.summaryResult.rawValue, result, correlationId: header.id, id: "sumres:\(key)")
     }
 
     /// The kept inventories with these numbers, the latest of each.
     private func inventories(numbered numbers: Set<String>) -> [String: BizInventory] {
         var found: [String: BizInventory] = [:]
         guard !numbers.isEmpty else { return found }
-        for record in kept.records where record.type == "ceb.Inventory" {
+        for record in kept.records where record.type == MessageType.inventory.rawValue {
             if let inventory = try? BizInventory(serializedBytes: record.body), numbers.contains(inventory.invtNo) {
                 found[inventory.invtNo] = inventory
             }

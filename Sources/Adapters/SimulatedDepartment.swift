@@ -132,7 +132,7 @@ public struct SimulatedDepartment: Sendable {
             notice.reason = "simulated blacklisting"
             notice.documentNo = "SIM-\(party)-\(StableHash(seed: options.seed, "document", party, code).digits(8))"
             notice.effectiveDate = CEBTime.date(nowUs)
-            return reply("credit.Notice", notice, correlationId: "", id: "credit:\(party):\(code)")
+            return reply(MessageType.creditNotice.rawValue, notice, correlationId: "", id: "credit:\(party):\(code)")
         }
     }
 
@@ -146,16 +146,16 @@ public struct SimulatedDepartment: Sendable {
         stats.handled[type, default: 0] += 1
         let replies: [Reply]
         switch type {
-        case "reg.Registration":
+        case MessageType.registration:
             let filing = decode(BizRegistration.self, body, keepAs: type)
             replies = filing.map { [registrationResult($0, header: header, nowUs: nowUs)] } ?? []
-        case "ceb.Inventory" where kind == .customs:
+        case MessageType.inventory where kind == .customs:
             // Kept inside, with the numbers customs assigns.
             replies = decode(BizInventory.self, body).map { inventoryReceipts($0, header: header, nowUs: nowUs) } ?? []
-        case "ceb.SummaryDeclaration" where kind == .customs:
+        case MessageType.summaryDeclaration where kind == .customs:
             let summary = decode(BizSummaryDeclaration.self, body, keepAs: type)
             replies = summary.map { [summaryResult($0, header: header, nowUs: nowUs)] } ?? []
-        case "flow.Query":
+        case MessageType.query:
             replies = [answer(body, header: header)]
         default:
             if BusinessTypes.message(for: type) != nil, !Self.notKept.contains(type) {
@@ -168,7 +168,7 @@ public struct SimulatedDepartment: Sendable {
     }
 
     /// Hub-side messages that are no one's data to answer queries with.
-    private static let notKept: Set<String> = ["flow.Query", "flow.Answer", "flow.Feedback", "flow.SummaryRequest"]
+    private static let notKept: Set<String> = [MessageType.query.rawValue, MessageType.answer.rawValue, MessageType.feedback.rawValue, MessageType.summaryRequest.rawValue]
 
     // MARK: registration
 
@@ -190,7 +190,7 @@ public struct SimulatedDepartment: Sendable {
             result.code = registrationCode(filing)
         }
         if result.decision == .refused { stats.refused += 1 }
-        return reply("reg.Result", result, correlationId: header.id, id: "result:\(key)")
+        return reply(MessageType.registrationResult.rawValue, result, correlationId: header.id, id: "result:\(key)")
     }
 
     /// The department's code for an accepted enterprise: customs keeps the customs code

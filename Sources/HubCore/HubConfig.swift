@@ -108,14 +108,14 @@ public struct HubConfig: Sendable, Equatable {
     /// The hub message types of the flows and their messages, declared automatically when
     /// flows are on.
     public static let flowTypes: [String: String] = [
-        "reg.Registration": "swhub.v1.Registration", "reg.Result": "swhub.v1.RegistrationResult",
-        "ceb.Order": "swhub.v1.Order", "ceb.Payment": "swhub.v1.Payment", "ceb.Waybill": "swhub.v1.Waybill",
-        "ceb.Inventory": "swhub.v1.Inventory", "ceb.Receipt": "swhub.v1.Receipt",
-        "ceb.SummaryDeclaration": "swhub.v1.SummaryDeclaration", "ceb.SummaryResult": "swhub.v1.SummaryResult",
-        "flow.ReleaseNotice": "swhub.v1.ReleaseNotice", "flow.Query": "swhub.v1.Query", "flow.Answer": "swhub.v1.Answer",
-        "credit.Notice": "swhub.v1.CreditNotice", "flow.Feedback": "swhub.v1.Feedback",
-        "flow.SummaryRequest": "swhub.v1.SummaryRequest", "tax.RefundResult": "swhub.v1.RefundResult",
-        "forex.SettlementResult": "swhub.v1.SettlementResult", "adapter.Event": "swhub.v1.AdapterEvent",
+        MessageType.registration.rawValue: "swhub.v1.Registration", MessageType.registrationResult.rawValue: "swhub.v1.RegistrationResult",
+        MessageType.order.rawValue: "swhub.v1.Order", MessageType.payment.rawValue: "swhub.v1.Payment", MessageType.waybill.rawValue: "swhub.v1.Waybill",
+        MessageType.inventory.rawValue: "swhub.v1.Inventory", MessageType.receipt.rawValue: "swhub.v1.Receipt",
+        MessageType.summaryDeclaration.rawValue: "swhub.v1.SummaryDeclaration", MessageType.summaryResult.rawValue: "swhub.v1.SummaryResult",
+        MessageType.releaseNotice.rawValue: "swhub.v1.ReleaseNotice", MessageType.query.rawValue: "swhub.v1.Query", MessageType.answer.rawValue: "swhub.v1.Answer",
+        MessageType.creditNotice.rawValue: "swhub.v1.CreditNotice", MessageType.feedback.rawValue: "swhub.v1.Feedback",
+        MessageType.summaryRequest.rawValue: "swhub.v1.SummaryRequest", MessageType.refundResult.rawValue: "swhub.v1.RefundResult",
+        MessageType.settlementResult.rawValue: "swhub.v1.SettlementResult", MessageType.adapterEvent.rawValue: "swhub.v1.AdapterEvent",
     ]
 
     /// The flows' settings, or nil when the hub only routes.

@@ -20,7 +20,7 @@ extension JournalInspector {
             guard !roots.isEmpty else {
                 throw StoreError(code: .notFound, reason: "no message with id '\(id)' in the journal")
             }
-            var subject: TraceReport.Subject = roots.contains { $0.type == "reg.Registration" && $0.sender != HubConfig.hubParty }
+            var subject: TraceReport.Subject = roots.contains { $0.type == MessageType.registration.rawValue && $0.sender != HubConfig.hubParty }
                 ? .registration : .message
             var roles: [UInt64: TraceReport.Role] = [:]
             var found: [UInt64: JournalRecord] = [:]
@@ -76,7 +76,7 @@ extension JournalInspector {
     /// the flows' own `DeclarationLinker` over the journal's declaration documents in seq
     /// order, up to the match that includes the root; nil when none is a linked document.
     private static func declaration(of roots: [JournalRecord], in db: Database) throws -> [JournalRecord]? {
-        let types = ["ceb.Order", "ceb.Payment", "ceb.Waybill", "ceb.Inventory"]
+        let types = [MessageType.order.rawValue, MessageType.payment.rawValue, MessageType.waybill.rawValue, MessageType.inventory.rawValue]
         let wanted = Set(roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { "\($0.sender)\u{0}\($0.id)" })
         guard !wanted.isEmpty else { return nil }
         var linker = DeclarationLinker()
@@ -112,11 +112,11 @@ extension JournalInspector {
     /// `FlowEngine.receipt` matches them; summary receipts and receipts answering the
     /// forward of another document are not the declaration's.
     private static func receipts(of documents: [JournalRecord], in db: Database) throws -> [JournalRecord] {
-        guard let record = documents.first(where: { $0.type == "ceb.Inventory" }),
+        guard let record = documents.first(where: { $0.type == MessageType.inventory.rawValue }),
             let inventory = try? BizInventory(serializedBytes: record.body)
         else { return [] }
         var receipts: [JournalRecord] = []
-        try forEachRecord(types: ["ceb.Receipt"], after: documents.map(\.seq).max() ?? 0, in: db) { candidate in
+        try forEachRecord(types: [MessageType.receipt.rawValue], after: documents.map(\.seq).max() ?? 0, in: db) { candidate in
             guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { return true }
             let forAnotherDocument = candidate.correlationId.hasPrefix("fwd:") && !candidate.correlationId.hasSuffix(":inventory")
             let summary = receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix("sum:")
@@ -148,13 +148,13 @@ extension JournalInspector {
     private static func link(_ record: JournalRecord, into linker: inout DeclarationLinker) throws -> [DeclarationLinker.Action] {
         // A body that is not the document it claims to be links nothing, as in the flows.
         switch record.type {
-        case "ceb.Order":
+        case MessageType.order:
             guard let document = try? BizOrder(serializedBytes: record.body) else { return [] }
             return linker.add(order: .init(id: record.id, sender: record.sender, document: document))
-        case "ceb.Payment":
+        case MessageType.payment:
             guard let document = try? BizPayment(serializedBytes: record.body) else { return [] }
             return linker.add(payment: .init(id: record.id, sender: record.sender, document: document))
-        case "ceb.Waybill":
+        case MessageType.waybill:
             guard let document = try? BizWaybill(serializedBytes: record.body) else { return [] }
             return linker.add(waybill: .init(id: record.id, sender: record.sender, document: document))
         default:
@@ -207,9 +207,9 @@ extension JournalInspector {
             return .related
         }
         switch record.type {
-        case "reg.Result": return .result
-        case "ceb.Receipt": return .receipt
-        case "flow.Answer": return .answer
+        case MessageType.registrationResult: return .result
+        case MessageType.receipt: return .receipt
+        case MessageType.answer: return .answer
         default: return .related
         }
     }

@@ -52,7 +52,7 @@ final class FlowDriver: @unchecked Sendable {
         let board = board
         Task { [platform] in
             for await delivery in stream {
-                if delivery.header.type == "flow.Feedback", let feedback = try? BizFeedback(serializedBytes: delivery.body) {
+                if delivery.header.type == MessageType.feedback.rawValue, let feedback = try? BizFeedback(serializedBytes: delivery.body) {
                     board.record(feedback)
                 }
                 platform.acknowledge(delivery.seq)
@@ -88,7 +88,7 @@ final class FlowDriver: @unchecked Sendable {
                 let registration = SampleFilings.registration(
                     copNo: id, socialCreditCode: filer.credit, customsCode: filer.customs, name: filer.party,
                     roles: [.platform, .ecommerceEnterprise, .paymentCompany, .logisticsCompany], bankCode: SingleWindowSetup.bankCode)
-                try await submit(filer.party, "reg.Registration", registration, id: id)
+                try await submit(filer.party, MessageType.registration.rawValue, registration, id: id)
                 let customs = try await customsDecision(inspector, subject: id, filer: filer.party, timeout: timeout)
                 if customs == .accepted { break }
                 guard attempt < 20 else { throw BenchError("customs refused \(filer.party)'s registration 20 times") }
@@ -118,7 +118,7 @@ final class FlowDriver: @unchecked Sendable {
         let registration = SampleFilings.registration(
             copNo: id, socialCreditCode: code, customsCode: "", name: "商户 \(n)", roles: [.ecommerceEnterprise],
             bankCode: SingleWindowSetup.bankCode)
-        try await submit("platform", "reg.Registration", registration, id: id)
+        try await submit("platform", MessageType.registration.rawValue, registration, id: id)
         return id
     }
 
@@ -137,10 +137,10 @@ final class FlowDriver: @unchecked Sendable {
         let inventoryId = "\(prefix)inventory-\(n)"
         for kind in order {
             switch kind {
-            case "order": try await submit("platform", "ceb.Order", docs.order, id: "\(prefix)order-\(n)")
-            case "payment": try await submit("bank-boc", "ceb.Payment", docs.payment, id: "\(prefix)payment-\(n)")
-            case "waybill": try await submit("post", "ceb.Waybill", docs.waybill, id: "\(prefix)waybill-\(n)")
-            default: try await submit("platform", "ceb.Inventory", docs.inventory, id: inventoryId)
+            case "order": try await submit("platform", MessageType.order.rawValue, docs.order, id: "\(prefix)order-\(n)")
+            case "payment": try await submit("bank-boc", MessageType.payment.rawValue, docs.payment, id: "\(prefix)payment-\(n)")
+            case "waybill": try await submit("post", MessageType.waybill.rawValue, docs.waybill, id: "\(prefix)waybill-\(n)")
+            default: try await submit("platform", MessageType.inventory.rawValue, docs.inventory, id: inventoryId)
             }
         }
         return inventoryId

@@ -13,7 +13,7 @@ import HubProtocol
 ///   `ceb.SummaryResult`, matched by the hub by their business keys.
 /// Registrations shared with customs and anything else travel as hub JSON.
 public struct CustomsFiles: DepartmentFiles {
-    static let written: Set<String> = ["ceb.Order", "ceb.Payment", "ceb.Waybill", "ceb.Inventory", "ceb.SummaryDeclaration"]
+    static let written: Set<String> = [MessageType.order.rawValue, MessageType.payment.rawValue, MessageType.waybill.rawValue, MessageType.inventory.rawValue, MessageType.summaryDeclaration.rawValue]
     let settings: AdapterSettings.Customs
 
     public init(settings: AdapterSettings.Customs) {

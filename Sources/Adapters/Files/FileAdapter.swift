@@ -199,7 +199,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         event.atUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
         do {
             _ = try await client.submit(
-                type: "adapter.Event", body: try event.serializedBytes(), id: "\(party).event.\(kind).\(contentId)")
+                type: MessageType.adapterEvent.rawValue, body: try event.serializedBytes(), id: "\(party).event.\(kind).\(contentId)")
         } catch {
             logger.debug("adapter event not journaled", metadata: ["error": "\(error)"])
         }

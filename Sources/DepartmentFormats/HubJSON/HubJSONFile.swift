@@ -11,14 +11,14 @@ import SwiftProtobuf
 public enum HubJSONFile {
     /// The business message of each hub type.
     public static let messages: [String: any SwiftProtobuf.Message.Type] = [
-        "reg.Registration": BizRegistration.self, "reg.Result": BizRegistrationResult.self,
-        "ceb.Order": BizOrder.self, "ceb.Payment": BizPayment.self, "ceb.Waybill": BizWaybill.self,
-        "ceb.Inventory": BizInventory.self, "ceb.Receipt": BizReceipt.self,
-        "ceb.SummaryDeclaration": BizSummaryDeclaration.self, "ceb.SummaryResult": BizSummaryResult.self,
-        "flow.ReleaseNotice": BizReleaseNotice.self, "flow.Query": BizQuery.self, "flow.Answer": BizAnswer.self,
-        "credit.Notice": BizCreditNotice.self, "flow.Feedback": BizFeedback.self, "flow.SummaryRequest": BizSummaryRequest.self,
-        "tax.RefundResult": BizRefundResult.self, "forex.SettlementResult": BizSettlementResult.self,
-        "adapter.Event": BizAdapterEvent.self,
+        MessageType.registration.rawValue: BizRegistration.self, MessageType.registrationResult.rawValue: BizRegistrationResult.self,
+        MessageType.order.rawValue: BizOrder.self, MessageType.payment.rawValue: BizPayment.self, MessageType.waybill.rawValue: BizWaybill.self,
+        MessageType.inventory.rawValue: BizInventory.self, MessageType.receipt.rawValue: BizReceipt.self,
+        MessageType.summaryDeclaration.rawValue: BizSummaryDeclaration.self, MessageType.summaryResult.rawValue: BizSummaryResult.self,
+        MessageType.releaseNotice.rawValue: BizReleaseNotice.self, MessageType.query.rawValue: BizQuery.self, MessageType.answer.rawValue: BizAnswer.self,
+        MessageType.creditNotice.rawValue: BizCreditNotice.self, MessageType.feedback.rawValue: BizFeedback.self, MessageType.summaryRequest.rawValue: BizSummaryRequest.self,
+        MessageType.refundResult.rawValue: BizRefundResult.self, MessageType.settlementResult.rawValue: BizSettlementResult.self,
+        MessageType.adapterEvent.rawValue: BizAdapterEvent.self,
     ]
 
     /// Reads every line of a hub JSON file (blank lines skipped).

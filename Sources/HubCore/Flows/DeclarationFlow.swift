@@ -97,7 +97,7 @@ public struct DeclarationFlow: Sendable, Equatable {
     /// The unified feedback for the current state.
     public var feedback: BizFeedback {
         var feedback = BizFeedback()
-        feedback.subjectType = "ceb.Inventory"
+        feedback.subjectType = MessageType.inventory.rawValue
         feedback.subjectID = key.id
         feedback.subjectKey = declaration.inventory.document.orderNo
         var status = BizDepartmentStatus()

@@ -26,10 +26,10 @@ extension FlowEngine {
                 let prefix = "fwd:\(key.sender):\(key.id):"
                 declarationIndex[prefix + "inventory"] = key
                 out += [
-                    forward(prefix + "order", "ceb.Order", declaration.order.document, to: customs, key: key),
-                    forward(prefix + "payment", "ceb.Payment", declaration.payment.document, to: customs, key: key),
-                    forward(prefix + "waybill", "ceb.Waybill", declaration.waybill.document, to: customs, key: key),
-                    forward(prefix + "inventory", "ceb.Inventory", inventory, to: customs, key: key),
+                    forward(prefix + "order", MessageType.order.rawValue, declaration.order.document, to: customs, key: key),
+                    forward(prefix + "payment", MessageType.payment.rawValue, declaration.payment.document, to: customs, key: key),
+                    forward(prefix + "waybill", MessageType.waybill.rawValue, declaration.waybill.document, to: customs, key: key),
+                    forward(prefix + "inventory", MessageType.inventory.rawValue, inventory, to: customs, key: key),
                 ]
             }
             out += declarationFlowActions(flowActions, key: key, receipt: nil)
@@ -71,8 +71,8 @@ extension FlowEngine {
                 let notice = ReleaseNotices.notice(for: flow.declaration, receipt: releasing)
                 let recipients = ReleaseNotices.recipients(for: flow.declaration, config: config)
                 let body = Self.bytes(notice)
-                out.append(FlowEmission(id: "rel:\(key.sender):\(key.id)", type: "flow.ReleaseNotice", recipients: recipients, correlationId: key.id, body: body))
-                held.append(HeldRecord(type: "flow.ReleaseNotice", body: body, recipients: recipients))
+                out.append(FlowEmission(id: "rel:\(key.sender):\(key.id)", type: MessageType.releaseNotice.rawValue, recipients: recipients, correlationId: key.id, body: body))
+                held.append(HeldRecord(type: MessageType.releaseNotice.rawValue, body: body, recipients: recipients))
                 var inventory = flow.declaration.inventory.document
                 inventory.invtNo = notice.invtNo
                 released.append(SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)))

@@ -6,7 +6,7 @@ import SwiftProtobuf
 /// department, with a timeout; and credit notices (信用) shared with every department.
 extension FlowEngine {
     /// The types the hub holds and answers queries about itself.
-    static let heldTypes: Set<String> = ["flow.ReleaseNotice", "ceb.SummaryResult", "reg.Registration", "credit.Notice"]
+    static let heldTypes: Set<String> = [MessageType.releaseNotice.rawValue, MessageType.summaryResult.rawValue, MessageType.registration.rawValue, MessageType.creditNotice.rawValue]
 
     /// Whether `party` may ask about `subject`: customs about everything, the other
     /// departments about what the hub shares with them and what they subscribe to,
@@ -37,15 +37,15 @@ extension FlowEngine {
         let limit = query.limit == 0 ? 100 : Int(query.limit)
         for record in matched.prefix(limit) {
             answer.records.append(answerRecord(record, for: input.sender))
-            if record.type == "flow.ReleaseNotice", let notice = try? BizReleaseNotice(serializedBytes: record.body) {
+            if record.type == MessageType.releaseNotice.rawValue, let notice = try? BizReleaseNotice(serializedBytes: record.body) {
                 // The summary result that covers the released inventory carries its entryId.
-                for result in held where result.type == "ceb.SummaryResult" && Self.covers(result, invtNo: notice.invtNo) {
+                for result in held where result.type == MessageType.summaryResult.rawValue && Self.covers(result, invtNo: notice.invtNo) {
                     answer.records.append(answerRecord(result, for: input.sender))
                 }
             }
         }
         if matched.isEmpty { answer.reason = "nothing matched" }
-        return [FlowEmission(id: "ans:\(input.sender):\(input.id)", type: "flow.Answer", recipients: [input.sender], correlationId: input.id, body: Self.bytes(answer))]
+        return [FlowEmission(id: "ans:\(input.sender):\(input.id)", type: MessageType.answer.rawValue, recipients: [input.sender], correlationId: input.id, body: Self.bytes(answer))]
     }
 
     /// A department answered a relayed query: it is no longer waiting.
@@ -69,7 +69,7 @@ extension FlowEngine {
             answer.decision = .refused
             answer.code = HubErrorCode.queryTimeout.rawValue
             answer.reason = "\(pending.relayedTo.joined(separator: ", ")) did not answer within \(settings.queryTimeoutMs) ms"
-            out.append(FlowEmission(id: "ans:\(pending.asker):\(pending.id)", type: "flow.Answer", recipients: [pending.asker], correlationId: pending.id, body: Self.bytes(answer)))
+            out.append(FlowEmission(id: "ans:\(pending.asker):\(pending.id)", type: MessageType.answer.rawValue, recipients: [pending.asker], correlationId: pending.id, body: Self.bytes(answer)))
         }
         nextQueryDeadline = next
         return out
@@ -84,8 +84,8 @@ extension FlowEngine {
             switch action {
             case .share:
                 let recipients = departments.filter { $0 != input.sender }
-                held.append(HeldRecord(type: "credit.Notice", body: input.body, recipients: departments))
-                out.append(FlowEmission(id: "credit:\(input.sender):\(input.id)", type: "credit.Notice", recipients: recipients, correlationId: input.id, body: input.body))
+                held.append(HeldRecord(type: MessageType.creditNotice.rawValue, body: input.body, recipients: departments))
+                out.append(FlowEmission(id: "credit:\(input.sender):\(input.id)", type: MessageType.creditNotice.rawValue, recipients: recipients, correlationId: input.id, body: input.body))
             case .flagInProgress(let enterprise, let reason):
                 out += flagFlows(of: enterprise, reason: "flagged: \(reason)")
             case .lifted:
@@ -134,10 +134,10 @@ extension FlowEngine {
     static func fields(type: String, body: [UInt8]) -> [String: String] {
         let message: (any SwiftProtobuf.Message)?
         switch type {
-        case "flow.ReleaseNotice": message = try? BizReleaseNotice(serializedBytes: body)
-        case "ceb.SummaryResult": message = try? BizSummaryResult(serializedBytes: body)
-        case "reg.Registration": message = try? BizRegistration(serializedBytes: body)
-        case "credit.Notice": message = try? BizCreditNotice(serializedBytes: body)
+        case MessageType.releaseNotice: message = try? BizReleaseNotice(serializedBytes: body)
+        case MessageType.summaryResult: message = try? BizSummaryResult(serializedBytes: body)
+        case MessageType.registration: message = try? BizRegistration(serializedBytes: body)
+        case MessageType.creditNotice: message = try? BizCreditNotice(serializedBytes: body)
         default: message = nil
         }
         var options = JSONEncodingOptions()
