@@ -107,16 +107,8 @@ public struct HubConfig: Sendable, Equatable {
 
     /// The hub message types of the flows and their messages, declared automatically when
     /// flows are on.
-    public static let flowTypes: [String: String] = [
-        MessageType.registration.rawValue: "swhub.v1.Registration", MessageType.registrationResult.rawValue: "swhub.v1.RegistrationResult",
-        MessageType.order.rawValue: "swhub.v1.Order", MessageType.payment.rawValue: "swhub.v1.Payment", MessageType.waybill.rawValue: "swhub.v1.Waybill",
-        MessageType.inventory.rawValue: "swhub.v1.Inventory", MessageType.receipt.rawValue: "swhub.v1.Receipt",
-        MessageType.summaryDeclaration.rawValue: "swhub.v1.SummaryDeclaration", MessageType.summaryResult.rawValue: "swhub.v1.SummaryResult",
-        MessageType.releaseNotice.rawValue: "swhub.v1.ReleaseNotice", MessageType.query.rawValue: "swhub.v1.Query", MessageType.answer.rawValue: "swhub.v1.Answer",
-        MessageType.creditNotice.rawValue: "swhub.v1.CreditNotice", MessageType.feedback.rawValue: "swhub.v1.Feedback",
-        MessageType.summaryRequest.rawValue: "swhub.v1.SummaryRequest", MessageType.refundResult.rawValue: "swhub.v1.RefundResult",
-        MessageType.settlementResult.rawValue: "swhub.v1.SettlementResult", MessageType.adapterEvent.rawValue: "swhub.v1.AdapterEvent",
-    ]
+    public static let flowTypes: [String: String] = Dictionary(
+        uniqueKeysWithValues: MessageType.known.compactMap { type in type.bodyMessage.map { (type.rawValue, $0.protoMessageName) } })
 
     /// The flows' settings, or nil when the hub only routes.
     public var flows: Flows?

@@ -76,11 +76,11 @@ extension JournalInspector {
     /// the flows' own `DeclarationLinker` over the journal's declaration documents in seq
     /// order, up to the match that includes the root; nil when none is a linked document.
     private static func declaration(of roots: [JournalRecord], in db: Database) throws -> [JournalRecord]? {
-        let types = [MessageType.order.rawValue, MessageType.payment.rawValue, MessageType.waybill.rawValue, MessageType.inventory.rawValue]
-        let wanted = Set(roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { "\($0.sender)\u{0}\($0.id)" })
+        let types = MessageType.declarationDocuments.map(\.rawValue)
+        let wanted = Set(roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { FlowKey(sender: $0.sender, id: $0.id) })
         guard !wanted.isEmpty else { return nil }
         var linker = DeclarationLinker()
-        var documents: Set<String> = []
+        var documents: Set<FlowKey> = []
         try forEachRecord(types: types, after: 0, in: db) { record in
             guard record.sender != HubConfig.hubParty else { return true }
             for action in try link(record, into: &linker) {
@@ -89,9 +89,11 @@ extension JournalInspector {
                 case .mismatched(let declaration, _): (declaration, false)
                 }
                 let keys = [
-                    (declaration.order.sender, declaration.order.id), (declaration.payment.sender, declaration.payment.id),
-                    (declaration.waybill.sender, declaration.waybill.id), (declaration.inventory.sender, declaration.inventory.id),
-                ].map { "\($0.0)\u{0}\($0.1)" }
+                    FlowKey(sender: declaration.order.sender, id: declaration.order.id),
+                    FlowKey(sender: declaration.payment.sender, id: declaration.payment.id),
+                    FlowKey(sender: declaration.waybill.sender, id: declaration.waybill.id),
+                    FlowKey(sender: declaration.inventory.sender, id: declaration.inventory.id),
+                ]
                 guard keys.contains(where: wanted.contains) else { continue }
                 documents.formUnion(keys)
                 // A matched declaration is final: its documents link to nothing else.
@@ -100,9 +102,8 @@ extension JournalInspector {
             return true
         }
         guard !documents.isEmpty else { return nil }
-        return try documents.sorted().compactMap { key in
-            let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            return try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [parts[0], parts[1]]).map(JournalSQL.record(from:))
+        return try documents.sorted { ($0.sender, $0.id) < ($1.sender, $1.id) }.compactMap { key in
+            try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [key.sender, key.id]).map(JournalSQL.record(from:))
         }
     }
 
@@ -118,8 +119,8 @@ extension JournalInspector {
         var receipts: [JournalRecord] = []
         try forEachRecord(types: [MessageType.receipt.rawValue], after: documents.map(\.seq).max() ?? 0, in: db) { candidate in
             guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { return true }
-            let forAnotherDocument = candidate.correlationId.hasPrefix("fwd:") && !candidate.correlationId.hasSuffix(":inventory")
-            let summary = receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix("sum:")
+            let forAnotherDocument = candidate.correlationId.hasPrefix(HubMessageId.Kind.forward.prefix) && !candidate.correlationId.hasSuffix(":inventory")
+            let summary = receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix(HubMessageId.Kind.summary.prefix)
             let byOrder = receipt.ebpCode == inventory.ebpCode && receipt.orderNo == inventory.orderNo
             let byCopNo = !inventory.copNo.isEmpty && receipt.copNo == inventory.copNo
             if !forAnotherDocument, !summary, byOrder || byCopNo { receipts.append(candidate) }
@@ -147,14 +148,14 @@ extension JournalInspector {
 
     private static func link(_ record: JournalRecord, into linker: inout DeclarationLinker) throws -> [DeclarationLinker.Action] {
         // A body that is not the document it claims to be links nothing, as in the flows.
-        switch record.type {
-        case MessageType.order:
+        switch MessageType(record.type) {
+        case .order:
             guard let document = try? BizOrder(serializedBytes: record.body) else { return [] }
             return linker.add(order: .init(id: record.id, sender: record.sender, document: document))
-        case MessageType.payment:
+        case .payment:
             guard let document = try? BizPayment(serializedBytes: record.body) else { return [] }
             return linker.add(payment: .init(id: record.id, sender: record.sender, document: document))
-        case MessageType.waybill:
+        case .waybill:
             guard let document = try? BizWaybill(serializedBytes: record.body) else { return [] }
             return linker.add(waybill: .init(id: record.id, sender: record.sender, document: document))
         default:
@@ -200,16 +201,19 @@ extension JournalInspector {
     /// A related message's role, from its type and the hub's id conventions.
     private static func role(of record: JournalRecord) -> TraceReport.Role {
         if record.sender == HubConfig.hubParty {
-            for (prefix, role) in [("share:", TraceReport.Role.share), ("fwd:", .forward), ("fb:", .feedback), ("rel:", .releaseNotice), ("ans:", .answer)]
-            where record.id.hasPrefix(prefix) {
-                return role
+            switch HubMessageId(record.id)?.kind {
+            case .share: return .share
+            case .forward: return .forward
+            case .feedback: return .feedback
+            case .releaseNotice: return .releaseNotice
+            case .answer: return .answer
+            default: return .related
             }
-            return .related
         }
-        switch record.type {
-        case MessageType.registrationResult: return .result
-        case MessageType.receipt: return .receipt
-        case MessageType.answer: return .answer
+        switch MessageType(record.type) {
+        case .registrationResult: return .result
+        case .receipt: return .receipt
+        case .answer: return .answer
         default: return .related
         }
     }

@@ -66,7 +66,7 @@ struct Demo: AsyncParsableCommand {
             roles: [.ecommerceEnterprise], bankCode: SingleWindowSetup.bankCode)
         var shadyOutcome = "accepted (the blacklist notice had not arrived yet)"
         do {
-            try await driver.submit("shady", MessageType.registration.rawValue, shady, id: "reg-shady")
+            try await driver.submit("shady", .registration, shady, id: "reg-shady")
         } catch let error as HubClientError where error.hubCode != nil {
             refusals[error.hubCode!.description, default: 0] += 1
             shadyOutcome = "refused: \(error.reason)"

@@ -10,16 +10,8 @@ import SwiftProtobuf
 /// (`id`, `sender`, `seq`, `journaled_at_us`).
 public enum HubJSONFile {
     /// The business message of each hub type.
-    public static let messages: [String: any SwiftProtobuf.Message.Type] = [
-        MessageType.registration.rawValue: BizRegistration.self, MessageType.registrationResult.rawValue: BizRegistrationResult.self,
-        MessageType.order.rawValue: BizOrder.self, MessageType.payment.rawValue: BizPayment.self, MessageType.waybill.rawValue: BizWaybill.self,
-        MessageType.inventory.rawValue: BizInventory.self, MessageType.receipt.rawValue: BizReceipt.self,
-        MessageType.summaryDeclaration.rawValue: BizSummaryDeclaration.self, MessageType.summaryResult.rawValue: BizSummaryResult.self,
-        MessageType.releaseNotice.rawValue: BizReleaseNotice.self, MessageType.query.rawValue: BizQuery.self, MessageType.answer.rawValue: BizAnswer.self,
-        MessageType.creditNotice.rawValue: BizCreditNotice.self, MessageType.feedback.rawValue: BizFeedback.self, MessageType.summaryRequest.rawValue: BizSummaryRequest.self,
-        MessageType.refundResult.rawValue: BizRefundResult.self, MessageType.settlementResult.rawValue: BizSettlementResult.self,
-        MessageType.adapterEvent.rawValue: BizAdapterEvent.self,
-    ]
+    public static let messages: [String: any SwiftProtobuf.Message.Type] = Dictionary(
+        uniqueKeysWithValues: MessageType.known.compactMap { type in type.bodyMessage.map { (type.rawValue, $0) } })
 
     /// Reads every line of a hub JSON file (blank lines skipped).
     public static func read(_ data: [UInt8], fileName: String) throws(FormatError) -> [InboundDocument] {

@@ -41,10 +41,10 @@ extension FlowEngine {
                     return notEntitled(party, type, "the policy does not let '\(party)' ask about '\(query.subject)'")
                 }
                 let relayed = recipients.contains { $0 != party && $0 != HubConfig.hubParty }
-                if !relayed && !Self.heldTypes.contains(query.subject) {
+                if !relayed && !Self.heldTypes.contains(MessageType(query.subject)) {
                     return HubFailure(
                         .unknownRecipient,
-                        "the hub answers queries about \(Self.heldTypes.sorted().joined(separator: ", ")) itself; for '\(query.subject)' name the owning department in header.recipients")
+                        "the hub answers queries about \(Self.heldTypes.sorted().map(\.rawValue).joined(separator: ", ")) itself; for '\(query.subject)' name the owning department in header.recipients")
                 }
             case MessageType.summaryRequest:
                 let request = try BizSummaryRequest(serializedBytes: body)

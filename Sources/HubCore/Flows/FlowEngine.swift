@@ -58,12 +58,12 @@ public struct FlowEngine: Sendable {
     /// top-level fields as text (by proto field name), worked out once when it is kept so
     /// that a query compares strings instead of decoding every record.
     struct HeldRecord: Sendable {
-        var type: String
+        var type: MessageType
         var body: [UInt8]
         var recipients: [String]
         var fields: [String: String]
 
-        init(type: String, body: [UInt8], recipients: [String]) {
+        init(type: MessageType, body: [UInt8], recipients: [String]) {
             self.type = type
             self.body = body
             self.recipients = recipients
@@ -139,9 +139,8 @@ public struct FlowEngine: Sendable {
     /// The next feedback about `subject`, to `recipients`.
     mutating func feedback(_ feedback: BizFeedback, subject: FlowKey, to recipients: [String]) -> FlowEmission {
         let n = tally.note(feedback, subject: subject)
-        let number = String(n)
-        let id = "fb:\(subject.id):\(subject.sender):\(String(repeating: "0", count: max(0, 6 - number.count)))\(number)"
-        return FlowEmission(id: id, type: MessageType.feedback.rawValue, recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))
+        let id = HubMessageId.feedback(subjectId: subject.id, subjectSender: subject.sender, number: n)
+        return FlowEmission(id, type: .feedback, recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))
     }
 
     static func bytes(_ message: some SwiftProtobuf.Message) -> [UInt8] {
