@@ -151,7 +151,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "HubStoreTests", dependencies: ["HubStore", "HubCore", "HubProtocol", .product(name: "GRDB", package: "GRDB.swift")],
+            name: "HubStoreTests",
+            dependencies: [
+                "HubStore", "HubCore", "HubProtocol", "FlowSamples", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

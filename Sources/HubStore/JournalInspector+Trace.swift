@@ -107,23 +107,32 @@ extension JournalInspector {
         }
     }
 
-    /// Customs' receipts for the declaration of `documents` that the flows matched by the
-    /// inventory's keys rather than by correlation (receipts from customs' own files carry
-    /// none): journaled after the last document, by (ebp_code, order_no), else cop_no, as
-    /// `FlowEngine.receipt` matches them; summary receipts and receipts answering the
-    /// forward of another document are not the declaration's.
+    /// Customs' receipts for the declaration of `documents`, as the flows join them: the
+    /// flows' own ``ReceiptMatcher`` over customs' receipts journaled after the last
+    /// document, with the declaration registered by its inventory and its forward (a
+    /// receipt without a correlation id, as customs' own files bring them, joins by the
+    /// inventory's keys). A receipt that answers the hub's forward of another inventory
+    /// belongs to that declaration, as in the flows.
     private static func receipts(of documents: [JournalRecord], in db: Database) throws -> [JournalRecord] {
         guard let record = documents.first(where: { $0.type == MessageType.inventory.rawValue }),
             let inventory = try? BizInventory(serializedBytes: record.body)
         else { return [] }
+        var matcher = ReceiptMatcher<String>()
+        let forwardId = HubMessageId.forward(filer: record.sender, inventoryId: record.id, document: .inventory).description
+        matcher.register(forwardId, inventory: inventory)
+        matcher.register(forwardId, forwardId: forwardId)
         var receipts: [JournalRecord] = []
         try forEachRecord(types: [MessageType.receipt.rawValue], after: documents.map(\.seq).max() ?? 0, in: db) { candidate in
             guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { return true }
-            let forAnotherDocument = candidate.correlationId.hasPrefix(HubMessageId.Kind.forward.prefix) && !candidate.correlationId.hasSuffix(":inventory")
-            let summary = receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix(HubMessageId.Kind.summary.prefix)
-            let byOrder = receipt.ebpCode == inventory.ebpCode && receipt.orderNo == inventory.orderNo
-            let byCopNo = !inventory.copNo.isEmpty && receipt.copNo == inventory.copNo
-            if !forAnotherDocument, !summary, byOrder || byCopNo { receipts.append(candidate) }
+            let correlation = candidate.correlationId
+            if correlation != forwardId, case .forward(_, _, .inventory) = HubMessageId(correlation),
+                try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [HubConfig.hubParty, correlation]) != nil
+            {
+                // The hub forwarded another inventory under this id: the flows hold that
+                // declaration, and the receipt joins it.
+                matcher.register(correlation, forwardId: correlation)
+            }
+            if matcher.match(receipt, correlationId: correlation) == forwardId { receipts.append(candidate) }
             return true
         }
         return receipts

@@ -20,10 +20,9 @@ extension FlowEngine {
                 key: key, declaration: declaration, failures: failures, customs: customs, atUs: nowUs)
             declarations[key] = flow
             let inventory = declaration.inventory.document
-            declarationIndex["\(inventory.ebpCode)|\(inventory.orderNo)"] = key
-            if !inventory.copNo.isEmpty { declarationIndex["cop|\(inventory.copNo)"] = key }
+            receipts.register(key, inventory: inventory)
             if failures.isEmpty {
-                declarationIndex[HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description] = key
+                receipts.register(key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
                 out += [
                     forward(.order, declaration.order.document, to: customs, key: key),
                     forward(.payment, declaration.payment.document, to: customs, key: key),
@@ -43,16 +42,12 @@ extension FlowEngine {
 
     mutating func receipt(_ receipt: BizReceipt, _ input: FlowInput) -> [FlowEmission] {
         guard customsParties.contains(input.sender) else { return [] }
-        let correlated = declarationIndex[input.correlationId]
-        let forDocument = input.correlationId.hasPrefix(HubMessageId.Kind.forward.prefix) && !input.correlationId.hasSuffix(":inventory")
-        if receipt.messageType.hasPrefix("CEB702"), receipt.copNo.hasPrefix(HubMessageId.Kind.summary.prefix), !receipt.sumNo.isEmpty {
+        if ReceiptMatcher<FlowKey>.isSummaryReceipt(receipt), !receipt.sumNo.isEmpty {
             // A summary's receipt: remember customs' number for it, which its result carries.
             summaryBySumNo[receipt.sumNo] = receipt.copNo
             return []
         }
-        // Matched by the forward it answers, else by (ebp_code, order_no), else by cop_no.
-        let byKeys = forDocument ? nil : declarationIndex["\(receipt.ebpCode)|\(receipt.orderNo)"] ?? declarationIndex["cop|\(receipt.copNo)"]
-        guard let key = correlated ?? byKeys, var flow = declarations[key] else { return [] }
+        guard let key = receipts.match(receipt, correlationId: input.correlationId), var flow = declarations[key] else { return [] }
         let actions = flow.receipt(status: receipt.status, info: receipt.returnInfo, invtNo: receipt.invtNo, atUs: input.journaledAtUs)
         declarations[key] = flow
         return declarationFlowActions(actions, key: key, receipt: receipt)

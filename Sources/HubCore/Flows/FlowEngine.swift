@@ -34,7 +34,7 @@ public struct FlowEngine: Sendable {
     // Declarations
     var linker = DeclarationLinker()
     var declarations: [FlowKey: DeclarationFlow] = [:]
-    var declarationIndex: [String: FlowKey] = [:]  // forward id, "ebp_code|order_no" → flow
+    var receipts = ReceiptMatcher<FlowKey>()  // which declaration a customs receipt belongs to
 
     // Release, summaries, shared records for queries
     var released: [SummaryAggregator.Released] = []
