@@ -141,7 +141,7 @@ struct Demo: AsyncParsableCommand {
                 Data("swhub demo: lingering \(linger) s or until SIGINT/SIGTERM\(monitor.map { " (monitor at http://\($0)/)" } ?? "")\n".utf8))
             await Self.linger(for: .seconds(linger))
         }
-        if settled < subjects.count { throw ExitCode(1) }
+        if settled < subjects.count { throw ExitStatus.failed.exitCode }
     }
 }
 
