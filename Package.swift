@@ -195,7 +195,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HubStoreTests",
-            dependencies: ["HubStore", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "HubStore", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", "FlowSamples",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -158,7 +158,7 @@ public final class DepartmentAdapter: Sendable {
                 return true
             } catch let error as HubClientError {
                 if error.code == .closed { return false }
-                if error.code == .rejected, Self.errorClass(error) == 4 {
+                if error.code == .rejected, error.errorClass == .refused {
                     state.withLock { $0.refusedByHub += 1 }
                     logger.error(
                         "the hub refused a reply; not retried",
@@ -173,12 +173,5 @@ public final class DepartmentAdapter: Sendable {
             pause = min(pause * 2, .seconds(5))
         }
         return false
-    }
-
-    /// The class (3, 4, 5) of a hub refusal; codes this build does not know are read from
-    /// the reason ("NNN NAME: ..."), and count as retryable when unreadable.
-    private static func errorClass(_ error: HubClientError) -> UInt32 {
-        if let code = error.hubCode { return code.codeClass }
-        return UInt32(error.reason.prefix(3)).map { $0 / 100 } ?? 5
     }
 }

@@ -129,21 +129,21 @@ public enum BusinessTypes {
     /// The generated message of a hub message type, or nil for types outside the schema.
     public static func message(for type: String) -> (any SwiftProtobuf.Message.Type)? {
         switch type {
-        case "reg.Registration": BizRegistration.self
-        case "reg.Result": BizRegistrationResult.self
-        case "ceb.Order": BizOrder.self
-        case "ceb.Payment": BizPayment.self
-        case "ceb.Waybill": BizWaybill.self
-        case "ceb.Inventory": BizInventory.self
-        case "ceb.Receipt": BizReceipt.self
-        case "ceb.SummaryDeclaration": BizSummaryDeclaration.self
-        case "ceb.SummaryResult": BizSummaryResult.self
-        case "flow.ReleaseNotice": BizReleaseNotice.self
-        case "flow.Query": BizQuery.self
-        case "flow.Answer": BizAnswer.self
-        case "credit.Notice": BizCreditNotice.self
-        case "flow.Feedback": BizFeedback.self
-        case "flow.SummaryRequest": BizSummaryRequest.self
+        case MessageType.registration: BizRegistration.self
+        case MessageType.registrationResult: BizRegistrationResult.self
+        case MessageType.order: BizOrder.self
+        case MessageType.payment: BizPayment.self
+        case MessageType.waybill: BizWaybill.self
+        case MessageType.inventory: BizInventory.self
+        case MessageType.receipt: BizReceipt.self
+        case MessageType.summaryDeclaration: BizSummaryDeclaration.self
+        case MessageType.summaryResult: BizSummaryResult.self
+        case MessageType.releaseNotice: BizReleaseNotice.self
+        case MessageType.query: BizQuery.self
+        case MessageType.answer: BizAnswer.self
+        case MessageType.creditNotice: BizCreditNotice.self
+        case MessageType.feedback: BizFeedback.self
+        case MessageType.summaryRequest: BizSummaryRequest.self
         default: nil
         }
     }

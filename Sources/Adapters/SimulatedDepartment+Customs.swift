@@ -13,34 +13,34 @@ extension SimulatedDepartment {
         if assigned.preNo.isEmpty {
             assigned.preNo = "P" + CEBTime.date(nowUs) + StableHash(seed: options.seed, "pre_no", party, key).digits(9)
         }
-        var steps: [(status: Int32, info: String)]
+        var steps: [(status: CustomsStatus, info: String)]
         if decides("refuse", key, rate: options.refusalRate) {
             stats.refused += 1
-            steps = [(100, "simulated refusal: 三单信息不符 (the declared goods do not match the order)")]
+            steps = [(.rejected, "simulated refusal: 三单信息不符 (the declared goods do not match the order)")]
         } else {
             if assigned.invtNo.isEmpty {
                 let flag = inventory.ieFlag == "E" ? "E" : "I"
                 let serial = StableHash(seed: options.seed, "invt_no", party, key).digits(9)
                 assigned.invtNo = Self.office(inventory.customsCode) + CEBTime.year(nowUs) + flag + serial
             }
-            steps = [(120, "海关入库: accepted")]
+            steps = [(.accepted, "海关入库: accepted")]
             if decides("inspect", key, rate: options.inspectionRate) {
                 stats.inspected += 1
-                steps.append((500, "海关查验: simulated inspection"))
+                steps.append((.inspection, "海关查验: simulated inspection"))
             }
-            steps += [(800, "放行: released"), (899, "结关: closed")]
+            steps += [(.released, "放行: released"), (.closed, "结关: closed")]
         }
         if let body: [UInt8] = try? assigned.serializedBytes() {
-            keep("ceb.Inventory", body)
+            keep(.inventory, body)
         }
         let stepMs = Int64(max(options.receiptDelayMs, 1))
         return steps.enumerated().map { index, step in
             var receipt = Self.receipt(for: assigned)
-            receipt.returnStatus = step.status
+            receipt.status = step.status
             receipt.returnTime = CEBTime.returnTime(nowUs + Int64(index) * stepMs * 1000)
             receipt.returnInfo = step.info
             return reply(
-                "ceb.Receipt", receipt, correlationId: header.id, id: "rcpt:\(key):\(step.status)",
+                .receipt, receipt, correlationId: header.id, id: "rcpt:\(key):\(step.status)",
                 delayMs: index == 0 ? 0 : options.receiptDelayMs)
         }
     }
@@ -100,14 +100,14 @@ extension SimulatedDepartment {
             }
             return line
         }
-        return reply("ceb.SummaryResult", result, correlationId: header.id, id: "sumres:\(key)")
+        return reply(.summaryResult, result, correlationId: header.id, id: "sumres:\(key)")
     }
 
     /// The kept inventories with these numbers, the latest of each.
     private func inventories(numbered numbers: Set<String>) -> [String: BizInventory] {
         var found: [String: BizInventory] = [:]
         guard !numbers.isEmpty else { return found }
-        for record in kept.records where record.type == "ceb.Inventory" {
+        for record in kept.records where record.type == MessageType.inventory.rawValue {
             if let inventory = try? BizInventory(serializedBytes: record.body), numbers.contains(inventory.invtNo) {
                 found[inventory.invtNo] = inventory
             }

@@ -19,7 +19,7 @@ extension SimulatedDepartment {
             answer.decision = .refused
             answer.code = HubErrorCode.malformedBody.rawValue
             answer.reason = "the query's body is not a swhub.v1.Query"
-            return reply("flow.Answer", answer, correlationId: header.id, recipients: recipients, id: id)
+            return reply(.answer, answer, correlationId: header.id, recipients: recipients, id: id)
         }
         stats.queries += 1
         let matches = kept.matching(type: query.subject, criteria: query.criteria)
@@ -35,6 +35,6 @@ extension SimulatedDepartment {
         if BusinessTypes.message(for: query.subject) == nil {
             answer.reason = "\(party) keeps no messages of type '\(query.subject)'"
         }
-        return reply("flow.Answer", answer, correlationId: header.id, recipients: recipients, id: id)
+        return reply(.answer, answer, correlationId: header.id, recipients: recipients, id: id)
     }
 }

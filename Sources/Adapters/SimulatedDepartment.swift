@@ -132,7 +132,7 @@ public struct SimulatedDepartment: Sendable {
             notice.reason = "simulated blacklisting"
             notice.documentNo = "SIM-\(party)-\(StableHash(seed: options.seed, "document", party, code).digits(8))"
             notice.effectiveDate = CEBTime.date(nowUs)
-            return reply("credit.Notice", notice, correlationId: "", id: "credit:\(party):\(code)")
+            return reply(.creditNotice, notice, correlationId: "", id: "credit:\(party):\(code)")
         }
     }
 
@@ -146,20 +146,20 @@ public struct SimulatedDepartment: Sendable {
         stats.handled[type, default: 0] += 1
         let replies: [Reply]
         switch type {
-        case "reg.Registration":
+        case MessageType.registration:
             let filing = decode(BizRegistration.self, body, keepAs: type)
             replies = filing.map { [registrationResult($0, header: header, nowUs: nowUs)] } ?? []
-        case "ceb.Inventory" where kind == .customs:
+        case MessageType.inventory where kind == .customs:
             // Kept inside, with the numbers customs assigns.
             replies = decode(BizInventory.self, body).map { inventoryReceipts($0, header: header, nowUs: nowUs) } ?? []
-        case "ceb.SummaryDeclaration" where kind == .customs:
+        case MessageType.summaryDeclaration where kind == .customs:
             let summary = decode(BizSummaryDeclaration.self, body, keepAs: type)
             replies = summary.map { [summaryResult($0, header: header, nowUs: nowUs)] } ?? []
-        case "flow.Query":
+        case MessageType.query:
             replies = [answer(body, header: header)]
         default:
-            if BusinessTypes.message(for: type) != nil, !Self.notKept.contains(type) {
-                keep(type, body)
+            if BusinessTypes.message(for: type) != nil, !Self.notKept.contains(MessageType(type)) {
+                keep(MessageType(type), body)
             }
             replies = []
         }
@@ -168,7 +168,7 @@ public struct SimulatedDepartment: Sendable {
     }
 
     /// Hub-side messages that are no one's data to answer queries with.
-    private static let notKept: Set<String> = ["flow.Query", "flow.Answer", "flow.Feedback", "flow.SummaryRequest"]
+    private static let notKept: Set<MessageType> = [.query, .answer, .feedback, .summaryRequest]
 
     // MARK: registration
 
@@ -190,7 +190,7 @@ public struct SimulatedDepartment: Sendable {
             result.code = registrationCode(filing)
         }
         if result.decision == .refused { stats.refused += 1 }
-        return reply("reg.Result", result, correlationId: header.id, id: "result:\(key)")
+        return reply(.registrationResult, result, correlationId: header.id, id: "result:\(key)")
     }
 
     /// The department's code for an accepted enterprise: customs keeps the customs code
@@ -216,12 +216,12 @@ public struct SimulatedDepartment: Sendable {
             stats.malformed += 1
             return nil
         }
-        if let keepAs { keep(keepAs, body) }
+        if let keepAs { keep(MessageType(keepAs), body) }
         return message
     }
 
-    mutating func keep(_ type: String, _ body: [UInt8]) {
-        kept.append(KeptRecords.Record(type: type, body: body))
+    mutating func keep(_ type: MessageType, _ body: [UInt8]) {
+        kept.append(KeptRecords.Record(type: type.rawValue, body: body))
     }
 
     /// True for the share `rate` of keys: the decision `purpose` about `key`, drawn from
@@ -241,13 +241,13 @@ public struct SimulatedDepartment: Sendable {
     static let hubParty = "hub"
 
     func reply(
-        _ type: String, _ message: some SwiftProtobuf.Message, correlationId: String, recipients: [String] = [],
+        _ type: MessageType, _ message: some SwiftProtobuf.Message, correlationId: String, recipients: [String] = [],
         id: String, delayMs: Int = 0
     ) -> Reply {
         // Serializing a message built here from known fields cannot fail.
         let body: [UInt8] = (try? message.serializedBytes()) ?? []
         return Reply(
-            type: type, body: body, correlationId: correlationId, recipients: recipients, id: Self.boundedId(id),
+            type: type.rawValue, body: body, correlationId: correlationId, recipients: recipients, id: Self.boundedId(id),
             delayMs: delayMs)
     }
 

@@ -27,7 +27,8 @@ public struct HubClientError: Error, CustomStringConvertible, Sendable, Equatabl
 
     /// What kind of failure this is.
     public var code: Code
-    /// For `.rejected`: the hub's error code.
+    /// For `.rejected`: the hub's error code (also one this build does not know: its class
+    /// still follows from its number).
     public var hubCode: HubErrorCode?
     /// What went wrong, for people: never the payload of a message.
     public var reason: String
@@ -45,7 +46,21 @@ public struct HubClientError: Error, CustomStringConvertible, Sendable, Equatabl
 
     /// An error from a WIRE `Error` reply.
     init(wire: WireError) {
-        self.init(.rejected, hubCode: HubErrorCode(rawValue: wire.code), "\(wire.code) \(wire.name): \(wire.reason)")
+        self.init(.rejected, hubCode: HubErrorCode(wire: wire.code, name: wire.name), "\(wire.code) \(wire.name): \(wire.reason)")
+    }
+
+    /// What the caller can do about the failure, by the hub's error classes: for
+    /// `.rejected` the class of the hub's code; a timeout may be retried later (same id:
+    /// the journal keeps one); a reply that could not be understood counts as a hub
+    /// failure. Nil for failures on the client's side (`.configuration`,
+    /// `.authenticationFailed`, `.closed`), which no retry fixes.
+    public var errorClass: HubErrorCode.Class? {
+        switch code {
+        case .rejected: hubCode?.errorClass ?? .hubFailure
+        case .timeout: .retryLater
+        case .protocolViolation: .hubFailure
+        default: nil
+        }
     }
 
     /// The code (or "rejected") and the reason.

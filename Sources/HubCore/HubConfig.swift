@@ -108,16 +108,8 @@ public struct HubConfig: Sendable, Equatable {
 
     /// The hub message types of the flows and their messages, declared automatically when
     /// flows are on.
-    public static let flowTypes: [String: String] = [
-        "reg.Registration": "swhub.v1.Registration", "reg.Result": "swhub.v1.RegistrationResult",
-        "ceb.Order": "swhub.v1.Order", "ceb.Payment": "swhub.v1.Payment", "ceb.Waybill": "swhub.v1.Waybill",
-        "ceb.Inventory": "swhub.v1.Inventory", "ceb.Receipt": "swhub.v1.Receipt",
-        "ceb.SummaryDeclaration": "swhub.v1.SummaryDeclaration", "ceb.SummaryResult": "swhub.v1.SummaryResult",
-        "flow.ReleaseNotice": "swhub.v1.ReleaseNotice", "flow.Query": "swhub.v1.Query", "flow.Answer": "swhub.v1.Answer",
-        "credit.Notice": "swhub.v1.CreditNotice", "flow.Feedback": "swhub.v1.Feedback",
-        "flow.SummaryRequest": "swhub.v1.SummaryRequest", "tax.RefundResult": "swhub.v1.RefundResult",
-        "forex.SettlementResult": "swhub.v1.SettlementResult", "adapter.Event": "swhub.v1.AdapterEvent",
-    ]
+    public static let flowTypes: [String: String] = Dictionary(
+        uniqueKeysWithValues: MessageType.known.compactMap { type in type.bodyMessage.map { (type.rawValue, $0.protoMessageName) } })
 
     /// The flows' settings, or nil when the hub only routes.
     public var flows: Flows?

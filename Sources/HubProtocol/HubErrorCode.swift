@@ -13,8 +13,47 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         self.name = name
     }
 
+    /// A code as an ERROR carried it: one of `all` when the number is known, else a code
+    /// this build does not know, kept with the name the hub sent, whose ``errorClass`` still
+    /// follows from its number (PROTOCOL.md: "treat an unknown code by its class").
+    ///
+    /// - Parameters:
+    ///   - code: `WireError.code`.
+    ///   - name: `WireError.name`.
+    public init(wire code: UInt32, name: String) {
+        self = HubErrorCode(rawValue: code) ?? HubErrorCode(code, name)
+    }
+
     /// The class of a code: 3 retry, 4 client error, 5 hub error.
     public var codeClass: UInt32 { rawValue / 100 }
+
+    /// What a client should do about a code.
+    public enum Class: Sendable, Hashable, CaseIterable, CustomStringConvertible {
+        /// 3xx: nothing was journaled; send the same request (same id) again later.
+        case retryLater
+        /// 4xx: the request is wrong (refused input); the same request fails again.
+        case refused
+        /// 5xx, and any code outside 3xx–5xx: the hub failed; nothing was journaled, and
+        /// retrying the same request later is safe.
+        case hubFailure
+
+        public var description: String {
+            switch self {
+            case .retryLater: "retry later"
+            case .refused: "refused"
+            case .hubFailure: "hub failure"
+            }
+        }
+    }
+
+    /// The code's class, from its number alone (so it holds for codes added later).
+    public var errorClass: Class {
+        switch rawValue / 100 {
+        case 3: .retryLater
+        case 4: .refused
+        default: .hubFailure
+        }
+    }
 
     public var description: String { "\(rawValue) \(name)" }
 

@@ -17,12 +17,10 @@ extension JournalInspector {
     /// feedback. Feedback ids are `fb:<subject id>:<subject sender>:<n>` (the subject id
     /// itself may hold colons), so this is one range of the (sender, id) index.
     public func feedback(subjectId: String) throws -> [FeedbackHistory] {
-        let prefix = "fb:\(subjectId):"
         var histories: [FeedbackHistory] = []
-        for record in try records(sender: HubConfig.hubParty, idPrefix: prefix) {
-            let rest = record.id.dropFirst(prefix.count).split(separator: ":", omittingEmptySubsequences: false)
-            guard rest.count == 2, let feedback = try? BizFeedback(serializedBytes: record.body) else { continue }
-            let filer = String(rest[0])
+        for record in try records(sender: HubConfig.hubParty, idPrefix: HubMessageId.Kind.feedback.prefix + subjectId + ":") {
+            guard case .feedback(subjectId, let filer, _) = HubMessageId(record.id), let feedback = try? BizFeedback(serializedBytes: record.body)
+            else { continue }
             if let index = histories.firstIndex(where: { $0.filer == filer }) {
                 histories[index].records.append(record)
                 histories[index].feedback.append(feedback)

@@ -20,7 +20,7 @@ extension JournalInspector {
             guard !roots.isEmpty else {
                 throw StoreError(code: .notFound, reason: "no message with id '\(id)' in the journal")
             }
-            var subject: TraceReport.Subject = roots.contains { $0.type == "reg.Registration" && $0.sender != HubConfig.hubParty }
+            var subject: TraceReport.Subject = roots.contains { $0.type == MessageType.registration.rawValue && $0.sender != HubConfig.hubParty }
                 ? .registration : .message
             var roles: [UInt64: TraceReport.Role] = [:]
             var found: [UInt64: JournalRecord] = [:]
@@ -76,11 +76,11 @@ extension JournalInspector {
     /// the flows' own `DeclarationLinker` over the journal's declaration documents in seq
     /// order, up to the match that includes the root; nil when none is a linked document.
     private static func declaration(of roots: [JournalRecord], in db: Database) throws -> [JournalRecord]? {
-        let types = ["ceb.Order", "ceb.Payment", "ceb.Waybill", "ceb.Inventory"]
-        let wanted = Set(roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { "\($0.sender)\u{0}\($0.id)" })
+        let types = MessageType.declarationDocuments.map(\.rawValue)
+        let wanted = Set(roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { FlowKey(sender: $0.sender, id: $0.id) })
         guard !wanted.isEmpty else { return nil }
         var linker = DeclarationLinker()
-        var documents: Set<String> = []
+        var documents: Set<FlowKey> = []
         try forEachRecord(types: types, after: 0, in: db) { record in
             guard record.sender != HubConfig.hubParty else { return true }
             for action in try link(record, into: &linker) {
@@ -89,9 +89,11 @@ extension JournalInspector {
                 case .mismatched(let declaration, _): (declaration, false)
                 }
                 let keys = [
-                    (declaration.order.sender, declaration.order.id), (declaration.payment.sender, declaration.payment.id),
-                    (declaration.waybill.sender, declaration.waybill.id), (declaration.inventory.sender, declaration.inventory.id),
-                ].map { "\($0.0)\u{0}\($0.1)" }
+                    FlowKey(sender: declaration.order.sender, id: declaration.order.id),
+                    FlowKey(sender: declaration.payment.sender, id: declaration.payment.id),
+                    FlowKey(sender: declaration.waybill.sender, id: declaration.waybill.id),
+                    FlowKey(sender: declaration.inventory.sender, id: declaration.inventory.id),
+                ]
                 guard keys.contains(where: wanted.contains) else { continue }
                 documents.formUnion(keys)
                 // A matched declaration is final: its documents link to nothing else.
@@ -100,29 +102,37 @@ extension JournalInspector {
             return true
         }
         guard !documents.isEmpty else { return nil }
-        return try documents.sorted().compactMap { key in
-            let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            return try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [parts[0], parts[1]]).map(JournalSQL.record(from:))
+        return try documents.sorted { ($0.sender, $0.id) < ($1.sender, $1.id) }.compactMap { key in
+            try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [key.sender, key.id]).map(JournalSQL.record(from:))
         }
     }
 
-    /// Customs' receipts for the declaration of `documents` that the flows matched by the
-    /// inventory's keys rather than by correlation (receipts from customs' own files carry
-    /// none): journaled after the last document, by (ebp_code, order_no), else cop_no, as
-    /// `FlowEngine.receipt` matches them; summary receipts and receipts answering the
-    /// forward of another document are not the declaration's.
+    /// Customs' receipts for the declaration of `documents`, as the flows join them: the
+    /// flows' own ``ReceiptMatcher`` over customs' receipts journaled after the last
+    /// document, with the declaration registered by its inventory and its forward (a
+    /// receipt without a correlation id, as customs' own files bring them, joins by the
+    /// inventory's keys). A receipt that answers the hub's forward of another inventory
+    /// belongs to that declaration, as in the flows.
     private static func receipts(of documents: [JournalRecord], in db: Database) throws -> [JournalRecord] {
-        guard let record = documents.first(where: { $0.type == "ceb.Inventory" }),
+        guard let record = documents.first(where: { $0.type == MessageType.inventory.rawValue }),
             let inventory = try? BizInventory(serializedBytes: record.body)
         else { return [] }
+        var matcher = ReceiptMatcher<String>()
+        let forwardId = HubMessageId.forward(filer: record.sender, inventoryId: record.id, document: .inventory).description
+        matcher.register(forwardId, inventory: inventory)
+        matcher.register(forwardId, forwardId: forwardId)
         var receipts: [JournalRecord] = []
-        try forEachRecord(types: ["ceb.Receipt"], after: documents.map(\.seq).max() ?? 0, in: db) { candidate in
+        try forEachRecord(types: [MessageType.receipt.rawValue], after: documents.map(\.seq).max() ?? 0, in: db) { candidate in
             guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { return true }
-            let forAnotherDocument = candidate.correlationId.hasPrefix("fwd:") && !candidate.correlationId.hasSuffix(":inventory")
-            let summary = receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix("sum:")
-            let byOrder = receipt.ebpCode == inventory.ebpCode && receipt.orderNo == inventory.orderNo
-            let byCopNo = !inventory.copNo.isEmpty && receipt.copNo == inventory.copNo
-            if !forAnotherDocument, !summary, byOrder || byCopNo { receipts.append(candidate) }
+            let correlation = candidate.correlationId
+            if correlation != forwardId, case .forward(_, _, .inventory) = HubMessageId(correlation),
+                try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [HubConfig.hubParty, correlation]) != nil
+            {
+                // The hub forwarded another inventory under this id: the flows hold that
+                // declaration, and the receipt joins it.
+                matcher.register(correlation, forwardId: correlation)
+            }
+            if matcher.match(receipt, correlationId: correlation) == forwardId { receipts.append(candidate) }
             return true
         }
         return receipts
@@ -147,14 +157,14 @@ extension JournalInspector {
 
     private static func link(_ record: JournalRecord, into linker: inout DeclarationLinker) throws -> [DeclarationLinker.Action] {
         // A body that is not the document it claims to be links nothing, as in the flows.
-        switch record.type {
-        case "ceb.Order":
+        switch MessageType(record.type) {
+        case .order:
             guard let document = try? BizOrder(serializedBytes: record.body) else { return [] }
             return linker.add(order: .init(id: record.id, sender: record.sender, document: document))
-        case "ceb.Payment":
+        case .payment:
             guard let document = try? BizPayment(serializedBytes: record.body) else { return [] }
             return linker.add(payment: .init(id: record.id, sender: record.sender, document: document))
-        case "ceb.Waybill":
+        case .waybill:
             guard let document = try? BizWaybill(serializedBytes: record.body) else { return [] }
             return linker.add(waybill: .init(id: record.id, sender: record.sender, document: document))
         default:
@@ -200,16 +210,19 @@ extension JournalInspector {
     /// A related message's role, from its type and the hub's id conventions.
     private static func role(of record: JournalRecord) -> TraceReport.Role {
         if record.sender == HubConfig.hubParty {
-            for (prefix, role) in [("share:", TraceReport.Role.share), ("fwd:", .forward), ("fb:", .feedback), ("rel:", .releaseNotice), ("ans:", .answer)]
-            where record.id.hasPrefix(prefix) {
-                return role
+            switch HubMessageId(record.id)?.kind {
+            case .share: return .share
+            case .forward: return .forward
+            case .feedback: return .feedback
+            case .releaseNotice: return .releaseNotice
+            case .answer: return .answer
+            default: return .related
             }
-            return .related
         }
-        switch record.type {
-        case "reg.Result": return .result
-        case "ceb.Receipt": return .receipt
-        case "flow.Answer": return .answer
+        switch MessageType(record.type) {
+        case .registrationResult: return .result
+        case .receipt: return .receipt
+        case .answer: return .answer
         default: return .related
         }
     }

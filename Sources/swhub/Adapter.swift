@@ -62,7 +62,7 @@ struct Adapter: AsyncParsableCommand {
         let logger = log.bootstrap(label: "swhub.adapter.\(department.rawValue)")
         let clientConfig = try HubClientConfiguration.load(path: config)
         guard let party = clientConfig.party, !party.isEmpty else {
-            throw ValidationError("\(config) names no `party`: the adapter needs its department's party id")
+            throw CommandFailure(.configuration, "\(config) names no `party`: the adapter needs its department's party id")
         }
         guard simulate else {
             try await FileAdapterCommand(department: department, config: config, party: party, client: clientConfig, logger: logger).run()
@@ -78,7 +78,7 @@ struct Adapter: AsyncParsableCommand {
             let welcome = try await adapter.connect()
             guard welcome.party == party else {
                 Output.line("error: the hub knows this key as '\(welcome.party)', but \(config) says party '\(party)'")
-                throw ExitCode(1)
+                throw ExitStatus.configuration.exitCode
             }
             Output.line(
                 "adapter \(department.rawValue) (simulated) as \(party), resuming after seq \(welcome.ackedSeq): "

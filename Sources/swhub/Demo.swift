@@ -66,7 +66,7 @@ struct Demo: AsyncParsableCommand {
             roles: [.ecommerceEnterprise], bankCode: SingleWindowSetup.bankCode)
         var shadyOutcome = "accepted (the blacklist notice had not arrived yet)"
         do {
-            try await driver.submit("shady", "reg.Registration", shady, id: "reg-shady")
+            try await driver.submit("shady", .registration, shady, id: "reg-shady")
         } catch let error as HubClientError where error.hubCode != nil {
             refusals[error.hubCode!.description, default: 0] += 1
             shadyOutcome = "refused: \(error.reason)"
@@ -141,7 +141,7 @@ struct Demo: AsyncParsableCommand {
                 Data("swhub demo: lingering \(linger) s or until SIGINT/SIGTERM\(monitor.map { " (monitor at http://\($0)/)" } ?? "")\n".utf8))
             await Self.linger(for: .seconds(linger))
         }
-        if settled < subjects.count { throw ExitCode(1) }
+        if settled < subjects.count { throw ExitStatus.failed.exitCode }
     }
 }
 

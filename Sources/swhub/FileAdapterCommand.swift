@@ -40,7 +40,7 @@ struct FileAdapterCommand {
             let welcome = try await adapter.connect()
             guard welcome.party == party else {
                 Output.line("error: the hub knows this key as '\(welcome.party)', but \(config) says party '\(party)'")
-                throw ExitCode(1)
+                throw ExitStatus.configuration.exitCode
             }
             Output.line("adapter \(department.rawValue) as \(party): inbox \(settings.folders.inbox.path), outbox \(settings.folders.outbox.path), resuming after seq \(welcome.ackedSeq)")
         } catch let error as HubClientError where error.code == .timeout {

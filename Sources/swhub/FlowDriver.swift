@@ -52,7 +52,7 @@ final class FlowDriver: @unchecked Sendable {
         let board = board
         Task { [platform] in
             for await delivery in stream {
-                if delivery.header.type == "flow.Feedback", let feedback = try? BizFeedback(serializedBytes: delivery.body) {
+                if delivery.header.messageType == .feedback, let feedback = try? BizFeedback(serializedBytes: delivery.body) {
                     board.record(feedback)
                 }
                 platform.acknowledge(delivery.seq)
@@ -71,8 +71,8 @@ final class FlowDriver: @unchecked Sendable {
     static let shadyCode = "91330100MA2SHADY9X"
 
     @discardableResult
-    func submit(_ party: String, _ type: String, _ message: some SwiftProtobuf.Message, id: String) async throws -> SubmitReceipt {
-        try await filers[party]!.submit(type: type, body: try message.serializedBytes(), id: id)
+    func submit(_ party: String, _ type: MessageType, _ message: some SwiftProtobuf.Message, id: String) async throws -> SubmitReceipt {
+        try await filers[party]!.submit(type: type.rawValue, body: try message.serializedBytes(), id: id)
     }
 
     /// Registers the three filers until customs accepted each (a simulated customs may
@@ -88,7 +88,7 @@ final class FlowDriver: @unchecked Sendable {
                 let registration = SampleFilings.registration(
                     copNo: id, socialCreditCode: filer.credit, customsCode: filer.customs, name: filer.party,
                     roles: [.platform, .ecommerceEnterprise, .paymentCompany, .logisticsCompany], bankCode: SingleWindowSetup.bankCode)
-                try await submit(filer.party, "reg.Registration", registration, id: id)
+                try await submit(filer.party, .registration, registration, id: id)
                 let customs = try await customsDecision(inspector, subject: id, filer: filer.party, timeout: timeout)
                 if customs == .accepted { break }
                 guard attempt < 20 else { throw BenchError("customs refused \(filer.party)'s registration 20 times") }
@@ -99,7 +99,7 @@ final class FlowDriver: @unchecked Sendable {
     private func customsDecision(_ inspector: JournalInspector, subject: String, filer: String, timeout: Duration) async throws -> BizDecision {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let records = try inspector.records(sender: HubConfig.hubParty, idPrefix: "fb:\(subject):\(filer):")
+            let records = try inspector.records(sender: HubConfig.hubParty, idPrefix: HubMessageId.feedbackPrefix(subjectId: subject, subjectSender: filer))
             if let last = records.last, let feedback = try? BizFeedback(serializedBytes: last.body),
                 let customs = feedback.departments.first(where: { $0.department == "customs" }), customs.decision != .pending
             {
@@ -118,7 +118,7 @@ final class FlowDriver: @unchecked Sendable {
         let registration = SampleFilings.registration(
             copNo: id, socialCreditCode: code, customsCode: "", name: "商户 \(n)", roles: [.ecommerceEnterprise],
             bankCode: SingleWindowSetup.bankCode)
-        try await submit("platform", "reg.Registration", registration, id: id)
+        try await submit("platform", .registration, registration, id: id)
         return id
     }
 
@@ -137,10 +137,10 @@ final class FlowDriver: @unchecked Sendable {
         let inventoryId = "\(prefix)inventory-\(n)"
         for kind in order {
             switch kind {
-            case "order": try await submit("platform", "ceb.Order", docs.order, id: "\(prefix)order-\(n)")
-            case "payment": try await submit("bank-boc", "ceb.Payment", docs.payment, id: "\(prefix)payment-\(n)")
-            case "waybill": try await submit("post", "ceb.Waybill", docs.waybill, id: "\(prefix)waybill-\(n)")
-            default: try await submit("platform", "ceb.Inventory", docs.inventory, id: inventoryId)
+            case "order": try await submit("platform", .order, docs.order, id: "\(prefix)order-\(n)")
+            case "payment": try await submit("bank-boc", .payment, docs.payment, id: "\(prefix)payment-\(n)")
+            case "waybill": try await submit("post", .waybill, docs.waybill, id: "\(prefix)waybill-\(n)")
+            default: try await submit("platform", .inventory, docs.inventory, id: inventoryId)
             }
         }
         return inventoryId

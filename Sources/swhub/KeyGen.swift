@@ -28,11 +28,11 @@ struct KeyGen: ParsableCommand {
         let publicPath = "\(out)/\(name).key"
         let secretPath = "\(out)/\(name).key_secret"
         if !force, manager.fileExists(atPath: publicPath) || manager.fileExists(atPath: secretPath) {
-            throw ValidationError("\(publicPath) or \(secretPath) exists; use --force to replace it")
+            throw CommandFailure(.refused, "\(publicPath) or \(secretPath) exists; use --force to replace it")
         }
         // The secret file is created with mode 0600 before anything is written into it.
         guard manager.createFile(atPath: secretPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot create \(secretPath)")
+            throw CommandFailure(.failed, "cannot create \(secretPath)")
         }
         try Data(file.render(name: name, includingSecret: true).utf8).write(to: URL(fileURLWithPath: secretPath))
         try Data(file.render(name: name, includingSecret: false).utf8).write(to: URL(fileURLWithPath: publicPath))

@@ -90,7 +90,7 @@ struct Replay: AsyncParsableCommand {
                 }
             }
         } catch let error as HubClientError {
-            throw ValidationError("replay refused or failed: \(error)")
+            throw CommandFailure(ExitStatus.of(error), "replay refused or failed: \(error)")
         }
         let stream = status.map { $0.party } ?? party ?? clientConfig.party ?? "own"
         let range = seqs.map { "seq \($0.first)…\($0.last)" } ?? "nothing"

@@ -66,7 +66,7 @@ struct Stats: ParsableCommand {
         var latest: [String: BizFeedback] = [:]
         var after: UInt64 = 0
         while true {
-            let page = try inspector.records(type: "flow.Feedback", after: after, limit: 5000)
+            let page = try inspector.records(type: MessageType.feedback.rawValue, after: after, limit: 5000)
             guard let last = page.last else { break }
             after = last.seq
             for record in page where record.sender == HubConfig.hubParty {
@@ -91,7 +91,7 @@ struct Stats: ParsableCommand {
         var counts: [String: [String: Int]] = [:]
         var after: UInt64 = 0
         while true {
-            let page = try inspector.records(type: "adapter.Event", after: after, limit: 5000)
+            let page = try inspector.records(type: MessageType.adapterEvent.rawValue, after: after, limit: 5000)
             guard let last = page.last else { break }
             after = last.seq
             for record in page {

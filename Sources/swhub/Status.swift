@@ -24,7 +24,9 @@ struct Status: ParsableCommand {
         let inspector = try JournalInspector(path: HubConfig.load(path: config).settings.journal)
         let histories = try inspector.feedback(subjectId: id)
         guard !histories.isEmpty else {
-            throw ValidationError("no feedback about a filing with id '\(id)' in the journal (is it a reg.Registration's or ceb.Inventory's id, and are flows on?)")
+            throw CommandFailure(
+                .notFound,
+                "no feedback about a filing with id '\(id)' in the journal (is it a \(MessageType.registration)'s or \(MessageType.inventory)'s id, and are flows on?)")
         }
         for history in histories {
             guard let latest = history.feedback.last else { continue }

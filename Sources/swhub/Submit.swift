@@ -58,7 +58,7 @@ struct Submit: AsyncParsableCommand {
         let bytes: [UInt8]
         if let bodyFile {
             guard let data = FileManager.default.contents(atPath: bodyFile) else {
-                throw ValidationError("cannot read \(bodyFile)")
+                throw CommandFailure(.refused, "cannot read \(bodyFile)")
             }
             bytes = [UInt8](data)
         } else {
@@ -73,14 +73,16 @@ struct Submit: AsyncParsableCommand {
         } catch let error as HubClientError {
             // "error 404 UNKNOWN_TYPE: reason" for the hub's refusals, "error TIMEOUT: ..." otherwise.
             Output.line("error \(error.code == .rejected ? error.reason : error.description)")
-            throw ExitCode(1)
+            throw ExitStatus.of(error).exitCode
         }
     }
 
-    /// Submits every business node of a CEB XML file; exits 1 if one was refused.
+    /// Submits every business node of a CEB XML file; exits 2 (refused) if the file or one
+    /// of its nodes was refused, else with the class of the first failure (4 retry later,
+    /// 5 hub failure, ...): resubmitting the file is safe, its ids come from its content.
     private func submitCEB(_ path: String, configuration: HubClientConfiguration, logger: Logger) async throws {
         guard let data = FileManager.default.contents(atPath: path).map({ [UInt8]($0) }) else {
-            throw ValidationError("cannot read \(path)")
+            throw CommandFailure(.refused, "cannot read \(path)")
         }
         let name = URL(fileURLWithPath: path).lastPathComponent
         let documents: [InboundDocument]
@@ -88,13 +90,13 @@ struct Submit: AsyncParsableCommand {
             documents = try CEBReader.read(data, fileName: name)
         } catch {
             Output.line("error \(error)")
-            throw ExitCode(1)
+            throw ExitStatus.refused.exitCode
         }
         let client = try HubClient(configuration: configuration, logger: logger)
         defer { client.close() }
         let party = configuration.party ?? "enterprise"
         let contentId = InboundDocument.contentId(of: data)
-        var failed = false
+        var failure: ExitStatus?
         for document in documents {
             let id = document.messageId(party: party, contentId: contentId)
             do {
@@ -103,9 +105,10 @@ struct Submit: AsyncParsableCommand {
                 Output.line("accepted \(document.type) \(document.position) id=\(receipt.id) seq=\(receipt.seq) duplicate=\(receipt.duplicate)")
             } catch let error as HubClientError {
                 Output.line("error \(document.type) \(document.position): \(error.code == .rejected ? error.reason : error.description)")
-                failed = true
+                let status = ExitStatus.of(error)
+                if failure == nil || status == .refused { failure = status }
             }
         }
-        if failed { throw ExitCode(1) }
+        if let failure { throw failure.exitCode }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The one command-line tool of SingleWindowHub.
 @main
@@ -11,4 +12,23 @@ struct SwHub: AsyncParsableCommand {
             ProxyCommand.self,
         ]
     )
+
+    /// Parses and runs the command; a failure with a class (``ExitStatus``) ends the process
+    /// with that status and `error: <reason>` on standard error, everything else as
+    /// ArgumentParser ends it (64 with the usage text only for a command line that does not
+    /// parse).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            guard let status = ExitStatus.of(error) else { exit(withError: error) }
+            Output.error("error: \(error)")
+            Foundation.exit(status.rawValue)
+        }
+    }
 }

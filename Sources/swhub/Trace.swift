@@ -35,8 +35,7 @@ struct Trace: ParsableCommand {
         do {
             report = try JournalInspector(path: path).trace(id)
         } catch let error as StoreError where error.code == .notFound {
-            Output.error("trace: \(error)")
-            throw ExitCode(2)
+            throw CommandFailure(.notFound, "trace: \(error)")
         }
         if json {
             let encoder = JSONEncoder()

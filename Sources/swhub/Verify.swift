@@ -15,7 +15,7 @@ struct Verify: ParsableCommand {
         let report = try JournalInspector(path: HubConfig.load(path: config).settings.journal).verify()
         if let problem = report.problem {
             Output.line("journal NOT intact: \(problem) (the \(report.records) records before it, up to seq \(report.headSeq), chain correctly)")
-            throw ExitCode(1)
+            throw ExitStatus.failed.exitCode
         }
         Output.line("journal intact: \(report.records) records, head seq \(report.headSeq), chain head \(report.headChain)")
         Output.line("keep the chain head: a later verify ending in the same head at that seq shows nothing was rewritten or cut off")

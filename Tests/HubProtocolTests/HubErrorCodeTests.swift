@@ -67,6 +67,28 @@ struct HubErrorCodeTests {
         }
     }
 
+    @Test func errorClassesAreWhatAClientDoes() {
+        #expect(HubErrorCode.hubBusy.errorClass == .retryLater)
+        #expect(HubErrorCode.shuttingDown.errorClass == .retryLater)
+        #expect(HubErrorCode.unknownType.errorClass == .refused)
+        #expect(HubErrorCode.badReplay.errorClass == .refused)
+        #expect(HubErrorCode.journalFailure.errorClass == .hubFailure)
+        let byNumber: [UInt32: HubErrorCode.Class] = [3: .retryLater, 4: .refused, 5: .hubFailure]
+        for code in HubErrorCode.all {
+            #expect(code.errorClass == byNumber[code.codeClass], "\(code)")
+        }
+    }
+
+    /// A code a newer hub may send: kept with its name, classed by its number, so a client
+    /// never has to read the reason text.
+    @Test(arguments: [(309, HubErrorCode.Class.retryLater), (417, .refused), (499, .refused), (507, .hubFailure), (600, .hubFailure), (0, .hubFailure)] as [(UInt32, HubErrorCode.Class)])
+    func unknownWireCodesKeepTheirClass(raw: UInt32, errorClass: HubErrorCode.Class) {
+        let code = HubErrorCode(wire: raw, name: "NEWER_CODE")
+        #expect(code.rawValue == raw && code.name == "NEWER_CODE")
+        #expect(code.errorClass == errorClass)
+        #expect(HubErrorCode(wire: 404, name: "WHATEVER") == .unknownType, "a known number is the known code")
+    }
+
     @Test(arguments: HubErrorCode.all)
     func rawValueRoundTrip(_ code: HubErrorCode) throws {
         let back = try #require(HubErrorCode(rawValue: code.rawValue))
@@ -120,6 +142,8 @@ struct HubErrorCodeTests {
         for row in rows {
             let code = try #require(HubErrorCode(rawValue: row.code), "documented code \(row.code) exists")
             #expect(row.cls == className[Int(code.codeClass)], "class column of \(row.code)")
+            let documented: [String: HubErrorCode.Class] = ["retry": .retryLater, "client": .refused, "hub": .hubFailure]
+            #expect(documented[row.cls] == code.errorClass, "errorClass of \(row.code)")
         }
     }
 }

@@ -31,7 +31,7 @@ struct DemoTests {
         #expect(status.status == 0)
         #expect(status.output.contains("REFUSED (final)") && status.output.contains("CONSIGNEE ["), "\(status.output)")
         let missing = try Self.run(["status", "no-such-filing", "--config", config])
-        #expect(missing.status != 0)
+        #expect(missing.status == 3, "not found (not 64, the usage error): \(missing.output)")
 
         let stats = try Self.run(["stats", "--config", config, "--json"])
         let counts = try #require(try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any])

@@ -73,15 +73,23 @@ struct ReplayCommandTests {
         #expect(entries.allSatisfy { $0.header.recipients == ["customs"] })
     }
 
-    @Test func refusalAndBadArgumentsExitNonZero() async throws {
+    /// The exit codes by class (README, "Exit codes"): a replay the hub refuses is refused
+    /// input (2) without the usage text; a command line that does not parse is a usage
+    /// error (64) with it; an unreadable client config is a configuration error (78).
+    @Test func refusalAndBadArgumentsExitWithTheirClass() async throws {
         let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs")])
         try hub.start()
         let config = try hub.writeClientConfig("customs")
         let refused = try await Self.runReplay(hub, ["--config", config, "--party", "platform", "--from-seq", "1"], logName: "refused.log")
-        #expect(refused.status != 0)
+        #expect(refused.status == 2, "refused input: \(refused.log)")
         #expect(refused.log.contains("415"))
+        #expect(!refused.log.contains("Usage:"), "a refusal at run time is no usage error: \(refused.log)")
         let both = try await Self.runReplay(hub, ["--config", config, "--from-seq", "1", "--since", "0"], logName: "both.log")
-        #expect(both.status != 0)
-        #expect(both.log.contains("exactly one of --from-seq and --since"))
+        #expect(both.status == 64)
+        #expect(both.log.contains("exactly one of --from-seq and --since") && both.log.contains("Usage:"))
+        let missing = hub.directory.appendingPathComponent("no-such-client.yaml").path
+        let unconfigured = try await Self.runReplay(hub, ["--config", missing, "--from-seq", "1"], logName: "unconfigured.log")
+        #expect(unconfigured.status == 78, "configuration error: \(unconfigured.log)")
+        #expect(unconfigured.log.contains("no-such-client.yaml") && !unconfigured.log.contains("Usage:"))
     }
 }

@@ -35,4 +35,29 @@ struct SubmitTests {
         #expect(delivery.header.id == "m-1")
         #expect(delivery.body == Array("hello".utf8))
     }
+
+    /// `swhub submit` exits with the class of the answer (README, "Exit codes"): 0 accepted,
+    /// 2 refused (4xx, or a body file it cannot read, without the usage text), 4 no answer
+    /// in time (retry later).
+    @Test func swhubSubmitExitsWithTheClassOfTheAnswer() async throws {
+        let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])])
+        try hub.start()
+        let config = try hub.writeClientConfig("enterprise")
+        func submit(_ arguments: [String], log: String) async throws -> (status: Int32, output: String) {
+            let process = try hub.startSwhub(["submit", "--config", config] + arguments, logName: log)
+            try await waitUntil(.seconds(30), "swhub submit \(arguments) did not finish") { !process.isRunning }
+            return (process.terminationStatus, hub.log(named: log))
+        }
+        let accepted = try await submit(["--type", "demo.Note", "--body", "hi", "--id", "s-1"], log: "accepted.log")
+        #expect(accepted.status == 0 && accepted.output.contains("accepted"), "\(accepted.output)")
+        let unknownType = try await submit(["--type", "no.SuchType", "--body", "hi"], log: "unknown-type.log")
+        #expect(unknownType.status == 2 && unknownType.output.contains("404 UNKNOWN_TYPE"), "\(unknownType.output)")
+        let missing = hub.directory.appendingPathComponent("no-such-body").path
+        let unreadable = try await submit(["--type", "demo.Note", "--body-file", missing], log: "unreadable.log")
+        #expect(unreadable.status == 2 && unreadable.output.contains("cannot read"), "\(unreadable.output)")
+        #expect(!unreadable.output.contains("Usage:"), "\(unreadable.output)")
+        hub.terminate()
+        let down = try await submit(["--type", "demo.Note", "--body", "hi", "--timeout", "2"], log: "down.log")
+        #expect(down.status == 4, "retry later: \(down.output)")
+    }
 }

@@ -150,8 +150,9 @@ struct TraceTests {
         #expect(decoded == (try JournalInspector(path: hub.journalPath).trace("cli-1")))
 
         let unknown = try await Self.run(hub, ["trace", "nobody-sent-this", "--config", hub.configPath], log: "unknown.txt")
-        #expect(unknown.status == 2)
+        #expect(unknown.status == 3, "not found")
         #expect(unknown.output.contains("notFound") && unknown.output.contains("nobody-sent-this"), "\(unknown.output)")
+        #expect(!unknown.output.contains("Usage:"), "\(unknown.output)")
     }
 
     @Test func jsonLogFormatWritesOneObjectPerLine() async throws {

@@ -63,19 +63,19 @@ public struct BankFiles: DepartmentFiles {
 
     public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
         switch delivery.header.type {
-        case "reg.Registration":
+        case MessageType.registration:
             if let registration = try? BizRegistration(serializedBytes: delivery.body), let account = registration.bankAccounts.first,
                 !registration.customsCode.isEmpty
             {
                 held.accounts[registration.customsCode] = Account(number: account.accountNo, name: account.accountName, bankCode: account.bankCode)
             }
             return nil
-        case "flow.ReleaseNotice":
+        case MessageType.releaseNotice:
             if let notice = try? BizReleaseNotice(serializedBytes: delivery.body), notice.ieFlag == "E" {
                 held.notices.keep(notice, as: notice.invtNo)
             }
             return nil
-        case "ceb.SummaryResult":
+        case MessageType.summaryResult:
             guard let summary = try? BizSummaryResult(serializedBytes: delivery.body) else { return nil }
             var files = [try HubJSONFile.write(delivery.header, body: delivery.body)]
             for number in Set(summary.summaryResultList.map(\.invtNo)).sorted() {

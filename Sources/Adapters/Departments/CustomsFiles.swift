@@ -13,7 +13,7 @@ import HubProtocol
 ///   `ceb.SummaryResult`, matched by the hub by their business keys.
 /// Registrations shared with customs and anything else travel as hub JSON.
 public struct CustomsFiles: DepartmentFiles {
-    static let written: Set<String> = ["ceb.Order", "ceb.Payment", "ceb.Waybill", "ceb.Inventory", "ceb.SummaryDeclaration"]
+    static let written: Set<MessageType> = [.order, .payment, .waybill, .inventory, .summaryDeclaration]
     let settings: AdapterSettings.Customs
 
     public init(settings: AdapterSettings.Customs) {
@@ -29,7 +29,7 @@ public struct CustomsFiles: DepartmentFiles {
 
     public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
         let type = delivery.header.type
-        guard Self.written.contains(type) else { return nil }
+        guard Self.written.contains(MessageType(type)) else { return nil }
         // The message's own time, so that a redelivery writes the very same bytes.
         let journaled = Date(timeIntervalSince1970: Double(delivery.header.journaledAtUs) / 1_000_000)
         let identity = CEBIdentity(copCode: settings.copCode, copName: settings.copName, dxpId: settings.dxpId)

@@ -23,7 +23,7 @@ public struct ForexFiles: DepartmentFiles {
     }
 
     public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
-        guard delivery.header.type == "flow.ReleaseNotice", let notice = try? BizReleaseNotice(serializedBytes: delivery.body) else {
+        guard delivery.header.messageType == .releaseNotice, let notice = try? BizReleaseNotice(serializedBytes: delivery.body) else {
             return nil
         }
         do {

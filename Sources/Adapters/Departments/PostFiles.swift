@@ -35,7 +35,7 @@ public struct PostFiles: DepartmentFiles {
     }
 
     public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
-        guard delivery.header.type == "ceb.Waybill", let waybill = try? BizWaybill(serializedBytes: delivery.body) else { return nil }
+        guard delivery.header.messageType == .waybill, let waybill = try? BizWaybill(serializedBytes: delivery.body) else { return nil }
         do {
             let content = try CN23Codec.write([waybill], encoding: encoding, options: options)
             let ext = encoding == .csv ? "csv" : "jsonl"

@@ -27,11 +27,11 @@ public struct TaxFiles: DepartmentFiles {
 
     public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
         switch delivery.header.type {
-        case "flow.ReleaseNotice":
+        case MessageType.releaseNotice:
             guard let notice = try? BizReleaseNotice(serializedBytes: delivery.body) else { return nil }
             notices.keep(notice, as: notice.invtNo)
             return []
-        case "ceb.SummaryResult":
+        case MessageType.summaryResult:
             guard let summary = try? BizSummaryResult(serializedBytes: delivery.body) else { return nil }
             var rows: [[String]] = []
             var done: [String] = []

@@ -136,7 +136,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
             switch result {
             case .success:
                 continue
-            case .failure(let error) where error.code == .rejected && (error.hubCode?.codeClass ?? 0) == 4:
+            case .failure(let error) where error.code == .rejected && error.errorClass == .refused:
                 let code = error.hubCode.map(String.init(describing:)) ?? ""
                 refused.append(FormatError(.invalidValue, at: document.position, "the hub refused \(document.type): \(code) \(error.reason)"))
             case .failure(let error):
@@ -199,7 +199,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         event.atUs = Int64(Date().timeIntervalSince1970 * 1_000_000)
         do {
             _ = try await client.submit(
-                type: "adapter.Event", body: try event.serializedBytes(), id: "\(party).event.\(kind).\(contentId)")
+                type: MessageType.adapterEvent.rawValue, body: try event.serializedBytes(), id: "\(party).event.\(kind).\(contentId)")
         } catch {
             logger.debug("adapter event not journaled", metadata: ["error": "\(error)"])
         }

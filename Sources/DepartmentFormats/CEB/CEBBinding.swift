@@ -46,24 +46,24 @@ struct CEBBinding: Sendable {
             ("E", "CEB303Message", "CEB403Message", "CEB505Message", "CEB603Message"),
         ] {
             bindings.append(
-                .init(order, "ceb.Order", BizOrder.self, list: "orderList", implied: ["orderType": flag], keys: ["orderNo", "ebpCode"]))
+                .init(order, MessageType.order.rawValue, BizOrder.self, list: "orderList", implied: ["orderType": flag], keys: ["orderNo", "ebpCode"]))
             // Export proceeds (403) have no required payCode: they match the order by ebcCode and orderNo.
             bindings.append(
-                .init(payment, "ceb.Payment", BizPayment.self, implied: ["ieFlag": flag], keys: flag == "I" ? ["payCode"] : ["ebcCode", "orderNo"]))
+                .init(payment, MessageType.payment.rawValue, BizPayment.self, implied: ["ieFlag": flag], keys: flag == "I" ? ["payCode"] : ["ebcCode", "orderNo"]))
             bindings.append(
-                .init(waybill, "ceb.Waybill", BizWaybill.self, implied: ["ieFlag": flag], keys: ["logisticsCode", "logisticsNo"]))
+                .init(waybill, MessageType.waybill.rawValue, BizWaybill.self, implied: ["ieFlag": flag], keys: ["logisticsCode", "logisticsNo"]))
             bindings.append(
                 .init(
-                    inventory, "ceb.Inventory", BizInventory.self, list: "inventoryList", implied: ["ieFlag": flag],
+                    inventory, MessageType.inventory.rawValue, BizInventory.self, list: "inventoryList", implied: ["ieFlag": flag],
                     keys: ["orderNo", "ebpCode", "logisticsNo"]))
         }
         bindings.append(
             .init(
-                "CEB701Message", "ceb.SummaryDeclaration", BizSummaryDeclaration.self, list: "invtNo", scalarList: true,
+                "CEB701Message", MessageType.summaryDeclaration.rawValue, BizSummaryDeclaration.self, list: "invtNo", scalarList: true,
                 keys: ["copNo", "ebcCode"]))
-        bindings.append(.init("CEB792Message", "ceb.SummaryResult", BizSummaryResult.self, list: "summaryResultList", keys: ["sumNo"]))
+        bindings.append(.init("CEB792Message", MessageType.summaryResult.rawValue, BizSummaryResult.self, list: "summaryResultList", keys: ["sumNo"]))
         for root in receiptRoots {
-            bindings.append(.init(root, "ceb.Receipt", BizReceipt.self, implied: ["messageType": root], keys: ["returnStatus"]))
+            bindings.append(.init(root, MessageType.receipt.rawValue, BizReceipt.self, implied: ["messageType": root], keys: ["returnStatus"]))
         }
         return Dictionary(uniqueKeysWithValues: bindings.map { ($0.root, $0) })
     }()
@@ -82,15 +82,15 @@ struct CEBBinding: Sendable {
     static func forWriting(_ hubType: String, fields: [String: String]) throws(FormatError) -> CEBBinding {
         let root: String
         switch hubType {
-        case "ceb.SummaryDeclaration": root = "CEB701Message"
-        case "ceb.SummaryResult": root = "CEB792Message"
-        case "ceb.Receipt":
+        case MessageType.summaryDeclaration: root = "CEB701Message"
+        case MessageType.summaryResult: root = "CEB792Message"
+        case MessageType.receipt:
             root = fields["messageType"] ?? ""
             guard receiptRoots.contains(root) else {
                 throw FormatError(.invalidValue, "message_type '\(root)' is not a receipt the hub writes (\(receiptRoots.joined(separator: ", ")))")
             }
-        case "ceb.Order", "ceb.Payment", "ceb.Waybill", "ceb.Inventory":
-            let flagField = hubType == "ceb.Order" ? "orderType" : "ieFlag"
+        case MessageType.order, MessageType.payment, MessageType.waybill, MessageType.inventory:
+            let flagField = hubType == MessageType.order.rawValue ? "orderType" : "ieFlag"
             let flag = fields[flagField].flatMap { $0.isEmpty ? nil : $0 } ?? "I"
             guard let binding = all.values.first(where: { $0.hubType == hubType && $0.implied[flagField] == flag }) else {
                 throw FormatError(.invalidValue, "\(flagField == "orderType" ? "order_type" : "ie_flag") '\(flag)' is neither I (import) nor E (export)")

@@ -11,7 +11,7 @@ import SwiftProtobuf
 /// See `Docs/adapters/post-cn23.md` for the field mapping and what each direction loses.
 public enum CN23Codec {
     /// The hub message type of the documents read.
-    public static let documentType = "ceb.Waybill"
+    public static let documentType = MessageType.waybill.rawValue
 
     /// The file encodings.
     public enum Encoding: Sendable {

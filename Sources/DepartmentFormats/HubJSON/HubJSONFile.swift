@@ -10,16 +10,8 @@ import SwiftProtobuf
 /// (`id`, `sender`, `seq`, `journaled_at_us`).
 public enum HubJSONFile {
     /// The business message of each hub type.
-    public static let messages: [String: any SwiftProtobuf.Message.Type] = [
-        "reg.Registration": BizRegistration.self, "reg.Result": BizRegistrationResult.self,
-        "ceb.Order": BizOrder.self, "ceb.Payment": BizPayment.self, "ceb.Waybill": BizWaybill.self,
-        "ceb.Inventory": BizInventory.self, "ceb.Receipt": BizReceipt.self,
-        "ceb.SummaryDeclaration": BizSummaryDeclaration.self, "ceb.SummaryResult": BizSummaryResult.self,
-        "flow.ReleaseNotice": BizReleaseNotice.self, "flow.Query": BizQuery.self, "flow.Answer": BizAnswer.self,
-        "credit.Notice": BizCreditNotice.self, "flow.Feedback": BizFeedback.self, "flow.SummaryRequest": BizSummaryRequest.self,
-        "tax.RefundResult": BizRefundResult.self, "forex.SettlementResult": BizSettlementResult.self,
-        "adapter.Event": BizAdapterEvent.self,
-    ]
+    public static let messages: [String: any SwiftProtobuf.Message.Type] = Dictionary(
+        uniqueKeysWithValues: MessageType.known.compactMap { type in type.bodyMessage.map { (type.rawValue, $0) } })
 
     /// Reads every line of a hub JSON file (blank lines skipped).
     public static func read(_ data: [UInt8], fileName: String) throws(FormatError) -> [InboundDocument] {

@@ -22,7 +22,7 @@ import SwiftProtobuf
 /// debits, pending entries and reversals are counted and skipped.
 public enum CamtReader {
     /// The hub message type of the documents read.
-    public static let documentType = "ceb.Payment"
+    public static let documentType = MessageType.payment.rawValue
 
     /// Reads one camt.053 or camt.054 file.
     /// - Parameters:

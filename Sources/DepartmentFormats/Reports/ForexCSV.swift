@@ -14,7 +14,7 @@ public enum ForexCSV {
         "orderNo", "payTransactionId", "decision", "amount", "currency", "reason", "verifiedDate",
     ]
     /// The hub message type of a verification result.
-    public static let settlementResultType = "forex.SettlementResult"
+    public static let settlementResultType = MessageType.settlementResult.rawValue
 
     /// The row of a released order's payment: order number, payment transaction id,
     /// amount (the notice's amount_paid: the import payment or the export proceeds),

@@ -19,7 +19,7 @@ public enum TaxCSV {
         "entryId", "invtNo", "ebcCode", "decision", "refundAmount", "currency", "reason", "decidedDate",
     ]
     /// The hub message type of a refund decision.
-    public static let refundResultType = "tax.RefundResult"
+    public static let refundResultType = MessageType.refundResult.rawValue
 
     /// One row per inventory line of `notice`, when `summary` lists the notice's
     /// inventory; no rows otherwise. The row's currency is the line's, else the notice's.

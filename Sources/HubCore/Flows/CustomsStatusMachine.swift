@@ -13,51 +13,33 @@ public struct CustomsStatusMachine: Sendable, Equatable {
     /// What the flow must do.
     public enum Action: Sendable, Equatable {
         /// The status changed: give the filers unified feedback.
-        case statusChanged(Int32, info: String)
+        case statusChanged(CustomsStatus, info: String)
         /// Customs reported a processing error (negative status); the state is unchanged.
-        case processingError(Int32, info: String)
+        case processingError(CustomsStatus, info: String)
         /// Customs released the goods: send release notices (tax, forex, bank, logistics).
         case released
     }
 
-    /// The current status (0 before any receipt).
-    public private(set) var status: Int32 = 0
+    /// The current status (`.unspecified` before any receipt).
+    public private(set) var status: CustomsStatus = .unspecified
     /// True once the flow can no longer change (rejected, returned or closed).
-    public var isFinished: Bool { Self.terminal.contains(status) }
+    public var isFinished: Bool { status.isTerminal }
     private var releaseAnnounced = false
 
     public init() {}
 
     /// A receipt's `return_status` and `return_info` arrived.
-    public mutating func receipt(status new: Int32, info: String) -> [Action] {
-        if new < 0 { return isFinished ? [] : [.processingError(new, info: info)] }
-        guard !isFinished, let rank = Self.rank(new), rank > (Self.rank(status) ?? -1) else { return [] }
+    public mutating func receipt(status new: CustomsStatus, info: String) -> [Action] {
+        if new.isProcessingError { return isFinished ? [] : [.processingError(new, info: info)] }
+        // Unlisted codes have no rank and are ignored.
+        guard !isFinished, let rank = new.rank, rank > (status.rank ?? -1) else { return [] }
         status = new
         var actions: [Action] = [.statusChanged(new, info: info)]
-        if new == 800 || (new == 899 && !releaseAnnounced) {
+        if new == .released || (new == .closed && !releaseAnnounced) {
             // A closing receipt implies the release, even if its 800 was lost.
             releaseAnnounced = true
             actions.append(.released)
         }
         return actions
-    }
-
-    /// States after which nothing changes.
-    static let terminal: Set<Int32> = [100, 700, 899]
-
-    /// The order of the states; unknown codes have none and are ignored.
-    static func rank(_ status: Int32) -> Int? {
-        switch status {
-        case 0: 0
-        case 1, 2: 1
-        case 3, 4: 2
-        case 120: 3
-        case 300: 4
-        case 399: 5
-        case 500...599: 6
-        case 100, 700, 800: 7
-        case 899: 8
-        default: nil
-        }
     }
 }

@@ -64,7 +64,7 @@ public struct DeclarationFlow: Sendable, Equatable {
     public var isFinal: Bool { !failures.isEmpty || customsStatus.isFinished }
 
     /// A customs receipt for the inventory.
-    public mutating func receipt(status: Int32, info: String, invtNo number: String, atUs: Int64) -> [Action] {
+    public mutating func receipt(status: CustomsStatus, info: String, invtNo number: String, atUs: Int64) -> [Action] {
         guard failures.isEmpty else { return [] }
         if !number.isEmpty && !customsStatus.isFinished { invtNo = number }
         var actions: [Action] = []
@@ -97,13 +97,13 @@ public struct DeclarationFlow: Sendable, Equatable {
     /// The unified feedback for the current state.
     public var feedback: BizFeedback {
         var feedback = BizFeedback()
-        feedback.subjectType = "ceb.Inventory"
+        feedback.subjectType = MessageType.inventory.rawValue
         feedback.subjectID = key.id
         feedback.subjectKey = declaration.inventory.document.orderNo
         var status = BizDepartmentStatus()
         status.department = customs
         let code = customsStatus.status
-        status.status = failures.isEmpty ? (code == 0 ? "forwarded" : String(code)) : "not forwarded"
+        status.status = failures.isEmpty ? (code == .unspecified ? "forwarded" : code.description) : "not forwarded"
         status.code = invtNo
         status.reason = statusInfo
         status.updatedAtUs = updatedAtUs
@@ -112,10 +112,10 @@ public struct DeclarationFlow: Sendable, Equatable {
         case _ where !failures.isEmpty:
             status.decision = .refused
             feedback.state = .refused
-        case 100, 700:
+        case .rejected, .returned:
             status.decision = .refused
             feedback.state = .refused
-        case 800, 899:
+        case .released, .closed:
             status.decision = .accepted
             feedback.state = .accepted
         default:

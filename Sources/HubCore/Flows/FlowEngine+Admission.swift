@@ -12,47 +12,47 @@ extension FlowEngine {
         let isCustoms = roles.contains(.customs)
         do {
             switch type {
-            case "reg.Registration":
+            case MessageType.registration:
                 let registration = try BizRegistration(serializedBytes: body)
                 if let reason = credit.refusalReason(registration.socialCreditCode) {
                     return HubFailure(.blacklisted, "enterprise \(registration.socialCreditCode) is \(reason)")
                 }
-            case "ceb.Order":
+            case MessageType.order:
                 return declarationRefusal(of: party, ebcCode: try BizOrder(serializedBytes: body).ebcCode)
-            case "ceb.Payment":
+            case MessageType.payment:
                 return declarationRefusal(of: party, ebcCode: try BizPayment(serializedBytes: body).ebcCode)
-            case "ceb.Waybill":
+            case MessageType.waybill:
                 return declarationRefusal(of: party, ebcCode: try BizWaybill(serializedBytes: body).ebcCode)
-            case "ceb.Inventory":
+            case MessageType.inventory:
                 return declarationRefusal(of: party, ebcCode: try BizInventory(serializedBytes: body).ebcCode)
-            case "reg.Result", "credit.Notice", "flow.Answer":
+            case MessageType.registrationResult, MessageType.creditNotice, MessageType.answer:
                 if !isDepartment { return notEntitled(party, type, "only departments send it") }
-            case "ceb.Receipt", "ceb.SummaryResult":
+            case MessageType.receipt, MessageType.summaryResult:
                 if !isCustoms { return notEntitled(party, type, "only customs sends it") }
-            case "tax.RefundResult":
+            case MessageType.refundResult:
                 if !roles.contains(.tax) { return notEntitled(party, type, "only the tax department sends it") }
-            case "forex.SettlementResult":
+            case MessageType.settlementResult:
                 if !roles.contains(.forex) { return notEntitled(party, type, "only the forex department sends it") }
-            case "adapter.Event":
+            case MessageType.adapterEvent:
                 if !isDepartment { return notEntitled(party, type, "only departments' adapters send it") }
-            case "flow.Query":
+            case MessageType.query:
                 let query = try BizQuery(serializedBytes: body)
                 guard mayQuery(party, subject: query.subject) else {
                     return notEntitled(party, type, "the policy does not let '\(party)' ask about '\(query.subject)'")
                 }
                 let relayed = recipients.contains { $0 != party && $0 != HubConfig.hubParty }
-                if !relayed && !Self.heldTypes.contains(query.subject) {
+                if !relayed && !Self.heldTypes.contains(MessageType(query.subject)) {
                     return HubFailure(
                         .unknownRecipient,
-                        "the hub answers queries about \(Self.heldTypes.sorted().joined(separator: ", ")) itself; for '\(query.subject)' name the owning department in header.recipients")
+                        "the hub answers queries about \(Self.heldTypes.sorted().map(\.rawValue).joined(separator: ", ")) itself; for '\(query.subject)' name the owning department in header.recipients")
                 }
-            case "flow.SummaryRequest":
+            case MessageType.summaryRequest:
                 let request = try BizSummaryRequest(serializedBytes: body)
                 if isCustoms || roles.contains(.declarationAgent) { return nil }
                 guard roles.contains(.ecommerceEnterprise), let own = ownCustomsCode(party), request.ebcCode == own else {
                     return notEntitled(party, type, "customs and declaration agents may request summaries; an e-commerce enterprise only with ebc_code set to its own registered customs code")
                 }
-            case "flow.Feedback", "flow.ReleaseNotice", "ceb.SummaryDeclaration":
+            case MessageType.feedback, MessageType.releaseNotice, MessageType.summaryDeclaration:
                 return notEntitled(party, type, "only the hub's flows emit it")
             default:
                 return nil

@@ -20,16 +20,14 @@ extension FlowEngine {
                 key: key, declaration: declaration, failures: failures, customs: customs, atUs: nowUs)
             declarations[key] = flow
             let inventory = declaration.inventory.document
-            declarationIndex["\(inventory.ebpCode)|\(inventory.orderNo)"] = key
-            if !inventory.copNo.isEmpty { declarationIndex["cop|\(inventory.copNo)"] = key }
+            receipts.register(key, inventory: inventory)
             if failures.isEmpty {
-                let prefix = "fwd:\(key.sender):\(key.id):"
-                declarationIndex[prefix + "inventory"] = key
+                receipts.register(key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
                 out += [
-                    forward(prefix + "order", "ceb.Order", declaration.order.document, to: customs, key: key),
-                    forward(prefix + "payment", "ceb.Payment", declaration.payment.document, to: customs, key: key),
-                    forward(prefix + "waybill", "ceb.Waybill", declaration.waybill.document, to: customs, key: key),
-                    forward(prefix + "inventory", "ceb.Inventory", inventory, to: customs, key: key),
+                    forward(.order, declaration.order.document, to: customs, key: key),
+                    forward(.payment, declaration.payment.document, to: customs, key: key),
+                    forward(.waybill, declaration.waybill.document, to: customs, key: key),
+                    forward(.inventory, inventory, to: customs, key: key),
                 ]
             }
             out += declarationFlowActions(flowActions, key: key, receipt: nil)
@@ -37,23 +35,20 @@ extension FlowEngine {
         return out
     }
 
-    private func forward(_ id: String, _ type: String, _ document: some SwiftProtobuf.Message, to customs: String, key: FlowKey) -> FlowEmission {
-        FlowEmission(id: id, type: type, recipients: [customs], correlationId: key.id, body: Self.bytes(document))
+    private func forward(_ kind: DeclarationDocument, _ document: some SwiftProtobuf.Message, to customs: String, key: FlowKey) -> FlowEmission {
+        let id = HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: kind)
+        return FlowEmission(id, type: kind.messageType, recipients: [customs], correlationId: key.id, body: Self.bytes(document))
     }
 
     mutating func receipt(_ receipt: BizReceipt, _ input: FlowInput) -> [FlowEmission] {
         guard customsParties.contains(input.sender) else { return [] }
-        let correlated = declarationIndex[input.correlationId]
-        let forDocument = input.correlationId.hasPrefix("fwd:") && !input.correlationId.hasSuffix(":inventory")
-        if receipt.messageType.hasPrefix("CEB702"), receipt.copNo.hasPrefix("sum:"), !receipt.sumNo.isEmpty {
+        if ReceiptMatcher<FlowKey>.isSummaryReceipt(receipt), !receipt.sumNo.isEmpty {
             // A summary's receipt: remember customs' number for it, which its result carries.
             summaryBySumNo[receipt.sumNo] = receipt.copNo
             return []
         }
-        // Matched by the forward it answers, else by (ebp_code, order_no), else by cop_no.
-        let byKeys = forDocument ? nil : declarationIndex["\(receipt.ebpCode)|\(receipt.orderNo)"] ?? declarationIndex["cop|\(receipt.copNo)"]
-        guard let key = correlated ?? byKeys, var flow = declarations[key] else { return [] }
-        let actions = flow.receipt(status: receipt.returnStatus, info: receipt.returnInfo, invtNo: receipt.invtNo, atUs: input.journaledAtUs)
+        guard let key = receipts.match(receipt, correlationId: input.correlationId), var flow = declarations[key] else { return [] }
+        let actions = flow.receipt(status: receipt.status, info: receipt.returnInfo, invtNo: receipt.invtNo, atUs: input.journaledAtUs)
         declarations[key] = flow
         return declarationFlowActions(actions, key: key, receipt: receipt)
     }
@@ -71,8 +66,9 @@ extension FlowEngine {
                 let notice = ReleaseNotices.notice(for: flow.declaration, receipt: releasing)
                 let recipients = ReleaseNotices.recipients(for: flow.declaration, config: config)
                 let body = Self.bytes(notice)
-                out.append(FlowEmission(id: "rel:\(key.sender):\(key.id)", type: "flow.ReleaseNotice", recipients: recipients, correlationId: key.id, body: body))
-                held.append(HeldRecord(type: "flow.ReleaseNotice", body: body, recipients: recipients))
+                let id = HubMessageId.releaseNotice(filer: key.sender, inventoryId: key.id)
+                out.append(FlowEmission(id, type: .releaseNotice, recipients: recipients, correlationId: key.id, body: body))
+                held.append(HeldRecord(type: .releaseNotice, body: body, recipients: recipients))
                 var inventory = flow.declaration.inventory.document
                 inventory.invtNo = notice.invtNo
                 released.append(SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)))

@@ -6,7 +6,7 @@ import SwiftProtobuf
 /// department, with a timeout; and credit notices (信用) shared with every department.
 extension FlowEngine {
     /// The types the hub holds and answers queries about itself.
-    static let heldTypes: Set<String> = ["flow.ReleaseNotice", "ceb.SummaryResult", "reg.Registration", "credit.Notice"]
+    static let heldTypes: Set<MessageType> = [.releaseNotice, .summaryResult, .registration, .creditNotice]
 
     /// Whether `party` may ask about `subject`: customs about everything, the other
     /// departments about what the hub shares with them and what they subscribe to,
@@ -15,7 +15,7 @@ extension FlowEngine {
         guard let entry = config.party(party) else { return false }
         if entry.roles.contains(.customs) { return true }
         guard entry.roles.contains(where: \.isDepartment) else { return false }
-        return Self.heldTypes.contains(subject) || entry.subscribes.contains(subject)
+        return Self.heldTypes.contains(MessageType(subject)) || entry.subscribes.contains(subject)
     }
 
     mutating func query(_ query: BizQuery, _ input: FlowInput) -> [FlowEmission] {
@@ -29,7 +29,7 @@ extension FlowEngine {
         var answer = BizAnswer()
         answer.decision = .accepted
         let visible = held.filter { record in
-            record.type == query.subject && (customsParties.contains(input.sender) || record.recipients.contains(input.sender))
+            record.type.rawValue == query.subject && (customsParties.contains(input.sender) || record.recipients.contains(input.sender))
         }
         var matched: [HeldRecord] = []
         for record in visible where Self.matches(record, criteria: query.criteria) { matched.append(record) }
@@ -37,15 +37,15 @@ extension FlowEngine {
         let limit = query.limit == 0 ? 100 : Int(query.limit)
         for record in matched.prefix(limit) {
             answer.records.append(answerRecord(record, for: input.sender))
-            if record.type == "flow.ReleaseNotice", let notice = try? BizReleaseNotice(serializedBytes: record.body) {
+            if record.type == .releaseNotice, let notice = try? BizReleaseNotice(serializedBytes: record.body) {
                 // The summary result that covers the released inventory carries its entryId.
-                for result in held where result.type == "ceb.SummaryResult" && Self.covers(result, invtNo: notice.invtNo) {
+                for result in held where result.type == .summaryResult && Self.covers(result, invtNo: notice.invtNo) {
                     answer.records.append(answerRecord(result, for: input.sender))
                 }
             }
         }
         if matched.isEmpty { answer.reason = "nothing matched" }
-        return [FlowEmission(id: "ans:\(input.sender):\(input.id)", type: "flow.Answer", recipients: [input.sender], correlationId: input.id, body: Self.bytes(answer))]
+        return [FlowEmission(.answer(asker: input.sender, queryId: input.id), type: .answer, recipients: [input.sender], correlationId: input.id, body: Self.bytes(answer))]
     }
 
     /// A department answered a relayed query: it is no longer waiting.
@@ -69,7 +69,7 @@ extension FlowEngine {
             answer.decision = .refused
             answer.code = HubErrorCode.queryTimeout.rawValue
             answer.reason = "\(pending.relayedTo.joined(separator: ", ")) did not answer within \(settings.queryTimeoutMs) ms"
-            out.append(FlowEmission(id: "ans:\(pending.asker):\(pending.id)", type: "flow.Answer", recipients: [pending.asker], correlationId: pending.id, body: Self.bytes(answer)))
+            out.append(FlowEmission(.answer(asker: pending.asker, queryId: pending.id), type: .answer, recipients: [pending.asker], correlationId: pending.id, body: Self.bytes(answer)))
         }
         nextQueryDeadline = next
         return out
@@ -84,8 +84,8 @@ extension FlowEngine {
             switch action {
             case .share:
                 let recipients = departments.filter { $0 != input.sender }
-                held.append(HeldRecord(type: "credit.Notice", body: input.body, recipients: departments))
-                out.append(FlowEmission(id: "credit:\(input.sender):\(input.id)", type: "credit.Notice", recipients: recipients, correlationId: input.id, body: input.body))
+                held.append(HeldRecord(type: .creditNotice, body: input.body, recipients: departments))
+                out.append(FlowEmission(.creditShare(issuer: input.sender, noticeId: input.id), type: .creditNotice, recipients: recipients, correlationId: input.id, body: input.body))
             case .flagInProgress(let enterprise, let reason):
                 out += flagFlows(of: enterprise, reason: "flagged: \(reason)")
             case .lifted:
@@ -119,8 +119,8 @@ extension FlowEngine {
 
     private func answerRecord(_ record: HeldRecord, for asker: String) -> BizAnswerRecord {
         var out = BizAnswerRecord()
-        out.type = record.type
-        out.body = Data((try? policy.redactor(for: asker, type: record.type)?.redact(record.body)) ?? record.body)
+        out.type = record.type.rawValue
+        out.body = Data((try? policy.redactor(for: asker, type: record.type.rawValue)?.redact(record.body)) ?? record.body)
         return out
     }
 
@@ -131,13 +131,13 @@ extension FlowEngine {
 
     /// The top-level scalar fields of a held message as text, by proto field name (the
     /// ProtoJSON rendering: numbers as digits, booleans as true/false; unset fields absent).
-    static func fields(type: String, body: [UInt8]) -> [String: String] {
+    static func fields(type: MessageType, body: [UInt8]) -> [String: String] {
         let message: (any SwiftProtobuf.Message)?
         switch type {
-        case "flow.ReleaseNotice": message = try? BizReleaseNotice(serializedBytes: body)
-        case "ceb.SummaryResult": message = try? BizSummaryResult(serializedBytes: body)
-        case "reg.Registration": message = try? BizRegistration(serializedBytes: body)
-        case "credit.Notice": message = try? BizCreditNotice(serializedBytes: body)
+        case .releaseNotice: message = try? BizReleaseNotice(serializedBytes: body)
+        case .summaryResult: message = try? BizSummaryResult(serializedBytes: body)
+        case .registration: message = try? BizRegistration(serializedBytes: body)
+        case .creditNotice: message = try? BizCreditNotice(serializedBytes: body)
         default: message = nil
         }
         var options = JSONEncodingOptions()

@@ -24,7 +24,7 @@ extension FlowEngine {
             departments: registrationDepartments(registration, filer: input.sender), journaledAtUs: input.journaledAtUs,
             timeoutUs: settings.registrationDeadlineMs * 1000)
         registrations[key] = flow
-        let shareId = "share:\(input.sender):\(input.id)"
+        let shareId = HubMessageId.share(filer: input.sender, filingId: input.id).description
         registrationIndex[shareId] = key
         registrationIndex[input.id] = key
         if !registration.socialCreditCode.isEmpty {
@@ -36,7 +36,7 @@ extension FlowEngine {
         }
         partyRegistration[input.sender] = key
         nextRegistrationDeadline = min(nextRegistrationDeadline, flow.deadlineUs)
-        held.append(HeldRecord(type: "reg.Registration", body: input.body, recipients: flow.departments))
+        held.append(HeldRecord(type: .registration, body: input.body, recipients: flow.departments))
         return registrationActions(actions, key: key, body: input.body, shareId: shareId)
     }
 
@@ -74,7 +74,7 @@ extension FlowEngine {
         actions.map { action in
             switch action {
             case .share(let departments):
-                FlowEmission(id: shareId, type: "reg.Registration", recipients: departments, correlationId: key.id, body: body)
+                FlowEmission(id: shareId, type: MessageType.registration.rawValue, recipients: departments, correlationId: key.id, body: body)
             case .feedback(let feedback):
                 self.feedback(feedback, subject: key, to: [key.sender])
             }

@@ -42,7 +42,7 @@ extension FlowEngine {
                 if let payer = releasedPayers[number], !payers.contains(payer) { payers.append(payer) }
             }
             summaryPayers[id] = payers
-            out.append(FlowEmission(id: id, type: "ceb.SummaryDeclaration", recipients: [customs], correlationId: correlationId, body: Self.bytes(summary)))
+            out.append(FlowEmission(id: id, type: MessageType.summaryDeclaration.rawValue, recipients: [customs], correlationId: correlationId, body: Self.bytes(summary)))
         }
         return out
     }
@@ -58,13 +58,12 @@ extension FlowEngine {
         for party in parties(.tax) + parties(.forex) + (summaryPayers[summaryId] ?? []) where !recipients.contains(party) {
             recipients.append(party)
         }
-        held.append(HeldRecord(type: "ceb.SummaryResult", body: input.body, recipients: recipients))
-        return [FlowEmission(id: "sres:\(input.sender):\(input.id)", type: "ceb.SummaryResult", recipients: recipients, correlationId: input.id, body: input.body)]
+        held.append(HeldRecord(type: .summaryResult, body: input.body, recipients: recipients))
+        return [FlowEmission(.summaryResultShare(customs: input.sender, resultId: input.id), type: .summaryResult, recipients: recipients, correlationId: input.id, body: input.body)]
     }
 
     static func summaryId(_ n: Int) -> String {
-        let number = String(n)
-        return "sum:" + String(repeating: "0", count: max(0, 6 - number.count)) + number
+        HubMessageId.summary(number: n).description
     }
 
     /// YYYYMMDDhhmmss (UTC) of a journal time, as the standard writes appTime.

@@ -34,7 +34,7 @@ public struct FlowEngine: Sendable {
     // Declarations
     var linker = DeclarationLinker()
     var declarations: [FlowKey: DeclarationFlow] = [:]
-    var declarationIndex: [String: FlowKey] = [:]  // forward id, "ebp_code|order_no" → flow
+    var receipts = ReceiptMatcher<FlowKey>()  // which declaration a customs receipt belongs to
 
     // Release, summaries, shared records for queries
     var released: [SummaryAggregator.Released] = []
@@ -58,12 +58,12 @@ public struct FlowEngine: Sendable {
     /// top-level fields as text (by proto field name), worked out once when it is kept so
     /// that a query compares strings instead of decoding every record.
     struct HeldRecord: Sendable {
-        var type: String
+        var type: MessageType
         var body: [UInt8]
         var recipients: [String]
         var fields: [String: String]
 
-        init(type: String, body: [UInt8], recipients: [String]) {
+        init(type: MessageType, body: [UInt8], recipients: [String]) {
             self.type = type
             self.body = body
             self.recipients = recipients
@@ -97,18 +97,18 @@ public struct FlowEngine: Sendable {
         var out = advance(to: input.journaledAtUs)
         do {
             switch input.type {
-            case "reg.Registration": out += registration(try BizRegistration(serializedBytes: input.body), input)
-            case "reg.Result": out += registrationResult(try BizRegistrationResult(serializedBytes: input.body), input)
-            case "ceb.Order": out += declarationActions(linker.add(order: .init(id: input.id, sender: input.sender, document: try BizOrder(serializedBytes: input.body))))
-            case "ceb.Payment": out += declarationActions(linker.add(payment: .init(id: input.id, sender: input.sender, document: try BizPayment(serializedBytes: input.body))))
-            case "ceb.Waybill": out += declarationActions(linker.add(waybill: .init(id: input.id, sender: input.sender, document: try BizWaybill(serializedBytes: input.body))))
-            case "ceb.Inventory": out += declarationActions(linker.add(inventory: .init(id: input.id, sender: input.sender, document: try BizInventory(serializedBytes: input.body))))
-            case "ceb.Receipt": out += receipt(try BizReceipt(serializedBytes: input.body), input)
-            case "ceb.SummaryResult": out += summaryResult(input)
-            case "flow.SummaryRequest": out += summaryRequest(try BizSummaryRequest(serializedBytes: input.body), input)
-            case "flow.Query": out += query(try BizQuery(serializedBytes: input.body), input)
-            case "flow.Answer": answer(input)
-            case "credit.Notice": out += creditNotice(try BizCreditNotice(serializedBytes: input.body), input)
+            case MessageType.registration: out += registration(try BizRegistration(serializedBytes: input.body), input)
+            case MessageType.registrationResult: out += registrationResult(try BizRegistrationResult(serializedBytes: input.body), input)
+            case MessageType.order: out += declarationActions(linker.add(order: .init(id: input.id, sender: input.sender, document: try BizOrder(serializedBytes: input.body))))
+            case MessageType.payment: out += declarationActions(linker.add(payment: .init(id: input.id, sender: input.sender, document: try BizPayment(serializedBytes: input.body))))
+            case MessageType.waybill: out += declarationActions(linker.add(waybill: .init(id: input.id, sender: input.sender, document: try BizWaybill(serializedBytes: input.body))))
+            case MessageType.inventory: out += declarationActions(linker.add(inventory: .init(id: input.id, sender: input.sender, document: try BizInventory(serializedBytes: input.body))))
+            case MessageType.receipt: out += receipt(try BizReceipt(serializedBytes: input.body), input)
+            case MessageType.summaryResult: out += summaryResult(input)
+            case MessageType.summaryRequest: out += summaryRequest(try BizSummaryRequest(serializedBytes: input.body), input)
+            case MessageType.query: out += query(try BizQuery(serializedBytes: input.body), input)
+            case MessageType.answer: answer(input)
+            case MessageType.creditNotice: out += creditNotice(try BizCreditNotice(serializedBytes: input.body), input)
             default: break
             }
         } catch {
@@ -139,9 +139,8 @@ public struct FlowEngine: Sendable {
     /// The next feedback about `subject`, to `recipients`.
     mutating func feedback(_ feedback: BizFeedback, subject: FlowKey, to recipients: [String]) -> FlowEmission {
         let n = tally.note(feedback, subject: subject)
-        let number = String(n)
-        let id = "fb:\(subject.id):\(subject.sender):\(String(repeating: "0", count: max(0, 6 - number.count)))\(number)"
-        return FlowEmission(id: id, type: "flow.Feedback", recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))
+        let id = HubMessageId.feedback(subjectId: subject.id, subjectSender: subject.sender, number: n)
+        return FlowEmission(id, type: .feedback, recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))
     }
 
     static func bytes(_ message: some SwiftProtobuf.Message) -> [UInt8] {

@@ -1,3 +1,5 @@
+import HubProtocol
+
 /// A journaled message as the flows read it: what the journal recorded, body included.
 public struct FlowInput: Sendable, Equatable {
     public var seq: UInt64
@@ -43,6 +45,11 @@ public struct FlowEmission: Sendable, Equatable {
         self.recipients = recipients
         self.correlationId = correlationId
         self.body = body
+    }
+
+    /// A message with one of the hub's own ids.
+    public init(_ id: HubMessageId, type: MessageType, recipients: [String], correlationId: String, body: [UInt8]) {
+        self.init(id: id.description, type: type.rawValue, recipients: recipients, correlationId: correlationId, body: body)
     }
 }
 

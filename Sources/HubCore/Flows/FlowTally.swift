@@ -66,8 +66,8 @@ public struct FlowTally: Sendable {
     /// The kind of a feedback's subject type, nil for others.
     public static func kind(of subjectType: String) -> Kind? {
         switch subjectType {
-        case "reg.Registration": .registration
-        case "ceb.Inventory": .declaration
+        case MessageType.registration: .registration
+        case MessageType.inventory: .declaration
         default: nil
         }
     }

@@ -117,7 +117,7 @@ public struct RegistrationFlow: Sendable, Equatable {
     /// The unified feedback for the current state.
     public var feedback: BizFeedback {
         var feedback = BizFeedback()
-        feedback.subjectType = "reg.Registration"
+        feedback.subjectType = MessageType.registration.rawValue
         feedback.subjectID = subjectId
         feedback.subjectKey = subjectKey
         feedback.departments = departments.map { department in

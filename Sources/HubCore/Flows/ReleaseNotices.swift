@@ -31,7 +31,7 @@ public enum ReleaseNotices {
         // An export inventory has no currency of its own: the proceeds' or the order's.
         notice.currency = [inventory.currency, declaration.payment.document.currency, declaration.order.document.currency]
             .first { !$0.isEmpty } ?? ""
-        notice.returnStatus = receipt.returnStatus
+        notice.status = receipt.status
         notice.returnTime = receipt.returnTime
         notice.inventoryList = inventory.inventoryList
         let payment = declaration.payment.document

@@ -1,0 +1,76 @@
+import HubProtocol
+
+/// How a customs receipt joins its declaration: the one rule the flows apply
+/// (`FlowEngine.receipt`) and `swhub trace` shows (`JournalInspector.trace`), so the two
+/// cannot drift apart.
+///
+/// A declaration is registered with its inventory when the flows link it, and with the id
+/// of the inventory's forward to customs when it is forwarded. A receipt then belongs to:
+/// 1. the declaration whose inventory forward its `correlation_id` names;
+/// 2. else, unless it answers the forward of another document (order, payment, waybill) or
+///    is a summary declaration's receipt (CEB702 with `cop_no` `sum:…`), the declaration
+///    of its (`ebp_code`, `order_no`), else of its `cop_no` — customs' own XML receipts
+///    carry no hub ids.
+/// A later declaration with the same keys takes them over.
+public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
+    /// What a receipt is looked up by.
+    public enum Key: Hashable, Sendable {
+        /// The id of the inventory's forward to customs (`fwd:<filer>:<id>:inventory`).
+        case forward(String)
+        /// The order the inventory declares: (`ebp_code`, `order_no`).
+        case order(ebpCode: String, orderNo: String)
+        /// The enterprise's own number for the inventory (`cop_no`).
+        case copNo(String)
+    }
+
+    private var index: [Key: Subject] = [:]
+
+    public init() {}
+
+    /// Registers a linked declaration under its inventory's keys.
+    ///
+    /// - Parameters:
+    ///   - subject: What the receipts of the declaration should find.
+    ///   - inventory: The declaration's inventory.
+    public mutating func register(_ subject: Subject, inventory: BizInventory) {
+        index[.order(ebpCode: inventory.ebpCode, orderNo: inventory.orderNo)] = subject
+        if !inventory.copNo.isEmpty { index[.copNo(inventory.copNo)] = subject }
+    }
+
+    /// Registers the forward of a declaration's inventory to customs.
+    ///
+    /// - Parameters:
+    ///   - subject: What the receipts of the declaration should find.
+    ///   - forwardId: The forward's message id.
+    public mutating func register(_ subject: Subject, forwardId: String) {
+        index[.forward(forwardId)] = subject
+    }
+
+    /// The declaration a receipt belongs to, if any.
+    ///
+    /// - Parameters:
+    ///   - receipt: The receipt's body.
+    ///   - correlationId: The receipt's correlation id (empty when it has none).
+    /// - Returns: The registered subject, or nil.
+    public func match(_ receipt: BizReceipt, correlationId: String) -> Subject? {
+        if let subject = index[.forward(correlationId)] { return subject }
+        if Self.answersAnotherDocument(correlationId) || Self.isSummaryReceipt(receipt) { return nil }
+        return index[.order(ebpCode: receipt.ebpCode, orderNo: receipt.orderNo)] ?? index[.copNo(receipt.copNo)]
+    }
+
+    /// Whether a receipt is customs' answer to a summary declaration (CEB702, `cop_no` =
+    /// the summary's id), which belongs to no declaration.
+    ///
+    /// - Parameter receipt: The receipt's body.
+    public static func isSummaryReceipt(_ receipt: BizReceipt) -> Bool {
+        receipt.messageType.hasPrefix("CEB702") && receipt.copNo.hasPrefix(HubMessageId.Kind.summary.prefix)
+    }
+
+    /// Whether a correlation id names a forward other than an inventory's (an order's,
+    /// payment's or waybill's): such a receipt answers that document, not the declaration.
+    static func answersAnotherDocument(_ correlationId: String) -> Bool {
+        guard correlationId.hasPrefix(HubMessageId.Kind.forward.prefix) else { return false }
+        if case .forward(_, _, .inventory) = HubMessageId(correlationId) { return false }
+        return true
+    }
+}
