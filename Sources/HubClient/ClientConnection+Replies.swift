@@ -24,6 +24,14 @@ extension ClientConnection {
                 complete(id: error.id, with: .failure(HubClientError(wire: error)))
             }
         case .welcome(let welcome):
+            if let party = configuration.party, party != welcome.party {
+                // One identity: the key decides who this client is; a config naming another
+                // party is a mistake to stop at, before anything is submitted.
+                let reason = "the hub knows this client's key as '\(welcome.party)', but the configuration says party: \(party)"
+                logger.error("\(reason)")
+                failConfiguration(HubClientError(.configuration, reason))
+                return
+            }
             shared.withLock { state in
                 state.welcome = welcome
                 if state.failure?.code == .authenticationFailed { state.failure = nil }

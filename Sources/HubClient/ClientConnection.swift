@@ -125,7 +125,7 @@ final class ClientConnection: @unchecked Sendable {
             for (index, message) in messages.enumerated() {
                 let id = message.header.id
                 if state.closed {
-                    refusals.append((index, HubClientError(.closed, "client closed")))
+                    refusals.append((index, state.failure ?? HubClientError(.closed, "client closed")))
                 } else if let failure = state.failure, failure.code == .authenticationFailed || failure.code == .handshakeFailed {
                     refusals.append((index, failure))
                 } else if state.pending[id] != nil {
@@ -207,7 +207,8 @@ final class ClientConnection: @unchecked Sendable {
         dealer?.close()
         wake.close()
         wakeLock.withLock { $0.close() }
-        fail(HubClientError(.closed, "client closed"), closing: true)
+        // Waiters still get the reason the client stopped for, if it had one.
+        fail(shared.withLock { $0.failure } ?? HubClientError(.closed, "client closed"), closing: true)
         deliveries.finish()
     }
 
@@ -283,6 +284,8 @@ final class ClientConnection: @unchecked Sendable {
     /// `close()` keep working.
     private func sendOutbox() throws {
         guard let dealer else { return }
+        // With a `party:` to check, nothing is submitted before the WELCOME confirmed it.
+        if configuration.party != nil && shared.withLock({ $0.welcome == nil }) { return }
         let outbox = shared.withLock { state in
             defer { state.outbox.removeAll() }
             return state.outbox
@@ -317,6 +320,7 @@ final class ClientConnection: @unchecked Sendable {
                 reconnect("connection to the hub lost")
                 return
             } else if event.kind == .handshakeFailedAuth {
+                ioHealth.refusedByHub()
                 logger.error("the hub refused this client's CURVE key", metadata: ["endpoint": "\(configuration.endpoint)"])
                 fail(HubClientError(.authenticationFailed, "the hub at \(configuration.endpoint) refused this key"), closing: false)
             } else if event.kind == .handshakeSucceeded {
@@ -345,6 +349,11 @@ final class ClientConnection: @unchecked Sendable {
         for complete in expired {
             complete(.failure(HubClientError(.timeout, "no reply from \(configuration.endpoint) within \(configuration.requestTimeout)")))
         }
+    }
+
+    /// A configuration the hub contradicts: every waiter fails with it and the client closes.
+    func failConfiguration(_ error: HubClientError) {
+        fail(error, closing: true)
     }
 
     /// Fails every waiter; `closing` also marks the client closed.

@@ -15,6 +15,9 @@ struct ConnectionHealth: Sendable {
     private(set) var failedHandshakes = 0
     private var tcpUp = false
     private var handshakeDone = false
+    /// The hub refused this client's key (ZAP): the handshake did not fail for want of the
+    /// right hub key, and is not counted as such.
+    private var refused = false
     private var delay = Duration.zero
     private var lastLog: ContinuousClock.Instant?
     private var heldBack = 0
@@ -27,7 +30,11 @@ struct ConnectionHealth: Sendable {
     mutating func attempting() {
         tcpUp = false
         handshakeDone = false
+        refused = false
     }
+
+    /// The hub answered the handshake with an authentication refusal.
+    mutating func refusedByHub() { refused = true }
 
     /// TCP is connected; the CURVE handshake follows.
     mutating func connected() { tcpUp = true }
@@ -54,7 +61,7 @@ struct ConnectionHealth: Sendable {
             // A hub that restarted: straight back.
             delay = .zero
         } else {
-            if tcpUp { failedHandshakes += 1 }
+            if tcpUp && !refused { failedHandshakes += 1 }
             delay = min(max(delay * 2, Self.firstDelay), Self.maxDelay)
         }
         return Lost(delay: delay, failedHandshakes: handshakeDone ? 0 : failedHandshakes)

@@ -20,7 +20,9 @@ public struct HubClientConfiguration: Sendable {
     /// Name sent in HELLO, for the hub's logs.
     public var clientName: String
     /// The party this client's key belongs to, as the config file names it (`party:`);
-    /// nil when not given. The hub decides from the key alone (`WireWelcome.party`).
+    /// nil when not given. The hub decides who the client is from its key alone; when this
+    /// is set, the client checks the hub's WELCOME against it before it submits anything,
+    /// and a mismatch closes the client with a `.configuration` error naming both.
     public var party: String?
     /// The hub's monitoring tap endpoint (`tap_endpoint`), for `HubTap`; nil when not given.
     public var tapEndpoint: String?

@@ -61,7 +61,8 @@ struct FlowTests {
     }
 
     @Test func silentDepartmentMakesTheRegistrationExpire() async throws {
-        let world = try FlowWorld(flows: ["registration_deadline_ms: 1500"])
+        // Long enough for three answers on a loaded machine; the expiry is waited for, not timed.
+        let world = try FlowWorld(flows: ["registration_deadline_ms: 6000"])
         defer { world.close() }
         try await world.connectAll()
         let registration = SampleFilings.registration(
@@ -72,7 +73,7 @@ struct FlowTests {
             let share = try #require(try await world.wait(department, "reg.Registration").first)
             try await world.answer(department, share: share)
         }
-        let final = try await world.waitFeedback("platform", subject: "reg-2", within: .seconds(10)) { $0.final }
+        let final = try await world.waitFeedback("platform", subject: "reg-2", within: .seconds(30)) { $0.final }
         #expect(final.state == .expired)
         #expect(final.pendingDepartments == ["forex"])
     }

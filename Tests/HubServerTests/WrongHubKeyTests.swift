@@ -47,10 +47,27 @@ struct WrongHubKeyTests {
         let path = try Self.wrongKeyConfig(hub, "enterprise")
         let started = ContinuousClock.now
         let run = try await onThread { try ConfigCheckTests.swhub([command[0], "--config", path] + command.dropFirst()) }
-        #expect(run.status != 0)
+        #expect(run.status == 78, "a configuration error (README, Exit codes)")
         #expect((run.output + run.errors).contains("HANDSHAKE_FAILED"), "\(run.output)\n\(run.errors)")
         #expect(ContinuousClock.now - started < .seconds(15), "not given up before the timeout")
         let reconnectLines = run.errors.split(separator: "\n").filter { $0.contains("reconnecting") }
         #expect(reconnectLines.count <= 3, "\(reconnectLines.count) reconnect lines:\n\(run.errors.suffix(2000))")
+    }
+
+    /// One identity: a client config naming another party than its key's is stopped at the
+    /// WELCOME, before anything is submitted.
+    @Test func aPartyOtherThanTheKeysIsRefusedBeforeSubmitting() async throws {
+        let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs")])
+        try hub.start()
+        let path = try hub.writeClientConfig("enterprise")
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "party: enterprise", with: "party: customs")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let run = try await onThread {
+            try ConfigCheckTests.swhub(["submit", "--config", path, "--type", "demo.Note", "--body", "x", "--id", "posing-1"])
+        }
+        #expect(run.status == 78, "\(run.output)\n\(run.errors)")
+        #expect((run.output + run.errors).contains("the hub knows this client's key as 'enterprise', but the configuration says party: customs"))
+        hub.terminate()
+        #expect(try hub.openJournal().record(sender: "enterprise", id: "posing-1") == nil, "journaled although the party was wrong")
     }
 }

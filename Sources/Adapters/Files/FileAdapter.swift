@@ -131,6 +131,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
                 type: document.type, body: document.body, to: document.recipients,
                 id: document.messageId(party: party, contentId: contentId), correlationId: document.correlationId, createdAt: now)
         }
+        logger.info("submitting", metadata: ["file": "\(name)", "messages": "\(messages.count)"])
         var refused: [FormatError] = []
         for (document, result) in zip(reading.documents, await client.submit(inOrder: messages)) {
             switch result {
