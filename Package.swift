@@ -76,10 +76,19 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The router's decisions (RouterCore): no sockets, no disk.
+        .target(
+            name: "HubRouting",
+            dependencies: [
+                "HubProtocol", "HubCore", "HubStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "HubServer",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubRouting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

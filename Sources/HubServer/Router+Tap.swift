@@ -1,4 +1,5 @@
 import HubProtocol
+import HubRouting
 import HubStore
 
 extension Router {
