@@ -85,6 +85,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // An in-memory journal and a harness driving RouterCore, for in-process tests.
+        .target(
+            name: "HubTestSupport",
+            dependencies: [
+                "HubProtocol", "HubCore", "HubStore", "HubRouting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "HubServer",
             dependencies: [
@@ -171,6 +180,11 @@ let package = Package(
         .testTarget(
             name: "AdaptersTests",
             dependencies: ["Adapters", "DepartmentFormats", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RouterCoreTests",
+            dependencies: ["HubTestSupport", "HubRouting", "HubCore", "HubStore", "HubProtocol"],
             swiftSettings: strict
         ),
         .testTarget(
