@@ -117,22 +117,23 @@ extension RouterCore {
     public mutating func performed(
         _ work: DeliveryWork<Body>, _ report: DeliveryReport, now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]
     ) {
-        guard isCurrent(work) else { return }
         switch work.kind {
         case .receiving:
+            // The work was current when performed (the I/O layer checks), and nothing between
+            // its sends and this report changes that: check again only for a failure.
             if let seq = report.lastSent { progress.note(work.stream, .delivered, seq: seq, atUs: WallClock.nowMicroseconds()) }
-            switch report.failure?.reason {
-            case nil:
-                break
+            guard let failure = report.failure, isCurrent(work) else { return }
+            switch failure.reason {
             case .peerFull:
                 // The peer's queue is full: take back this and every later send, retry soon.
-                sessions[work.connection]?.delivery.sendFailed(seq: report.failure?.seq ?? 0)
+                sessions[work.connection]?.delivery.sendFailed(seq: failure.seq)
                 sessions[work.connection]?.parkedSince = now
                 sessions[work.connection]?.epoch &+= 1
             case .peerGone:
                 closeSession(work.connection, reason: "receiving peer vanished")
             }
         case .replay:
+            guard isCurrent(work) else { return }
             replayPerformed(work, report, now: now, into: &actions)
         }
     }

@@ -136,17 +136,17 @@ extension RouterCore {
     ) {
         let routingId = work.connection
         replays[routingId]?.delivered += UInt64(report.sent)
-        switch report.failure?.reason {
-        case nil:
-            break
-        case .peerFull:
-            replays[routingId]?.delivery?.sendFailed(seq: report.failure?.seq ?? 0)
-            replays[routingId]?.parkedSince = now
-            replays[routingId]?.epoch &+= 1
-        case .peerGone:
-            logger.info("replay peer vanished", metadata: ["party": "\(work.stream)", "session": "\(work.session)"])
-            closeReplay(routingId)
-            return
+        if let failure = report.failure {
+            switch failure.reason {
+            case .peerFull:
+                replays[routingId]?.delivery?.sendFailed(seq: failure.seq)
+                replays[routingId]?.parkedSince = now
+                replays[routingId]?.epoch &+= 1
+            case .peerGone:
+                logger.info("replay peer vanished", metadata: ["party": "\(work.stream)", "session": "\(work.session)"])
+                closeReplay(routingId)
+                return
+            }
         }
         replayProgress(routingId, into: &actions)
     }
