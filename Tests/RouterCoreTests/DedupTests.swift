@@ -62,4 +62,20 @@ struct DedupTests {
         #expect(replies.map(\.duplicate) == [false, true, true, true, true])
         #expect(try hub.store.headSeq() == 1)
     }
+
+    /// The tap gets each new message once, with the hub's header, and neither duplicates nor
+    /// messages addressed to nobody.
+    @Test func theTapGetsNewMessagesOnly() throws {
+        let hub = try TestConfig.harness()
+        let sender = hub.connect("enterprise")
+        hub.turn {
+            hub.submit(sender, id: "t-1")
+            hub.submit(sender, id: "t-1")
+            hub.submit(sender, id: "t-2", type: "demo.Query")  // no recipient
+            hub.submit(sender, id: "t-3", type: "demo.Query", to: ["bank"])
+        }
+        #expect(hub.tapped.map(\.id) == ["t-1", "t-3"])
+        #expect(hub.tapped.map(\.seq) == [1, 3])
+        #expect(hub.tapped.allSatisfy { $0.sender == "enterprise" && $0.journaledAtUs > 0 })
+    }
 }
