@@ -184,7 +184,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RouterCoreTests",
-            dependencies: ["HubTestSupport", "HubRouting", "HubCore", "HubStore", "HubProtocol"],
+            dependencies: [
+                "HubTestSupport", "HubRouting", "HubCore", "HubStore", "HubProtocol", "FlowSamples",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
