@@ -1,7 +1,7 @@
 import HubProtocol
 
 /// A submission accepted by the router and waiting for the journal.
-public struct PendingSubmission<Body: RouterBody>: Sendable {
+public struct PendingSubmission: Sendable {
     /// The submitter's connection (empty for the flows' own messages: nobody waits).
     public let routingId: [UInt8]
     /// The authenticated sender.
@@ -11,7 +11,7 @@ public struct PendingSubmission<Body: RouterBody>: Sendable {
     /// The recipients the routing table resolved.
     public let recipients: [String]
     /// The body frame as received; never copied before the journal reads it.
-    public let body: Body
+    public let body: any RouterBody
 
     /// Creates a pending submission.
     ///
@@ -21,7 +21,7 @@ public struct PendingSubmission<Body: RouterBody>: Sendable {
     ///   - header: The header as submitted.
     ///   - recipients: The resolved recipients.
     ///   - body: The body frame.
-    public init(routingId: [UInt8], party: String, header: WireHeader, recipients: [String], body: Body) {
+    public init(routingId: [UInt8], party: String, header: WireHeader, recipients: [String], body: any RouterBody) {
         self.routingId = routingId
         self.party = party
         self.header = header

@@ -5,7 +5,7 @@ import HubProtocol
 /// stream with REPLAY. Its delivery state is a `DeliverySession` resuming before the first
 /// seq, so catch-up from the journal and the switch to live delivery (with `follow`) work
 /// exactly as for a receiving session: no gap, no duplicate. Its ACKs only return credit.
-struct ReplayStream<Body: RouterBody>: Sendable {
+struct ReplayStream: Sendable {
     let id: UInt64
     let routingId: [UInt8]
     let plan: ReplayPlan
@@ -16,7 +16,7 @@ struct ReplayStream<Body: RouterBody>: Sendable {
     var lastSeen: ContinuousClock.Instant
     var parkedSince: ContinuousClock.Instant?
     /// Nil while the journal looks up where `since_us` begins.
-    var delivery: DeliverySession<Outgoing<Body>>?
+    var delivery: DeliverySession<Outgoing>?
     /// The first seq the replay considers.
     var firstSeq: UInt64 = 0
     /// DELIVERs sent so far.

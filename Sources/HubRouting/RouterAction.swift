@@ -4,26 +4,26 @@ import HubStore
 
 /// What the router's I/O layer must do, in the order given. `RouterCore` decides; the layer
 /// that owns the socket and the journal threads (or a test harness) performs.
-public enum RouterAction<Body: RouterBody>: Sendable {
+public enum RouterAction: Sendable {
     /// Send this one-frame reply on the connection: a full peer queue keeps it for a later
     /// retry, a vanished peer drops it.
     case reply(connection: [UInt8], WireCommand.OneOf_Kind)
     /// Carry out a delivery session's steps in order, then report how far it got with
     /// `RouterCore.performed(_:_:now:into:)`. Only when `RouterCore.isCurrent(_:)`.
-    case deliver(DeliveryWork<Body>)
+    case deliver(DeliveryWork)
     /// Find the first seq journaled at or after `sinceUs` for a time-based replay; report
     /// it with `JournalEvent.located`.
     case locate(session: UInt64, party: String, sinceUs: Int64)
     /// Hand these submissions to the journal writer (group commit); report with
     /// `JournalEvent.committed` or `.commitFailed`.
-    case journal([PendingSubmission<Body>])
+    case journal([PendingSubmission])
     /// Save these acknowledgement positions with the next commit.
     case saveAcks([String: UInt64])
     /// Log these progress marks with a later commit.
     case saveProgress([ProgressMark])
     /// A committed batch, for the monitoring tap: the new messages among them (not
     /// duplicates, with recipients) go to the tap when some observer listens.
-    case tap([PendingSubmission<Body>], [AppendOutcome])
+    case tap([PendingSubmission], [AppendOutcome])
     /// Something for the metrics.
     case note(RouterNote)
 }
@@ -43,7 +43,7 @@ public enum RouterNote: Sendable, Equatable {
 /// `RouterCore.performed(_:_:now:into:)`; the steps after it are void (the session takes
 /// them back). Steps handed out before a failure was reported are void too:
 /// `RouterCore.isCurrent(_:)` tells.
-public struct DeliveryWork<Body: RouterBody>: Sendable {
+public struct DeliveryWork: Sendable {
     /// Which kind of session.
     public enum Kind: Sendable, Equatable {
         /// A party's receiving session (HELLO with receive).
@@ -67,7 +67,7 @@ public struct DeliveryWork<Body: RouterBody>: Sendable {
     /// Types the fetches are limited to (empty: every type).
     public let types: [String]
     /// The steps, in order.
-    public let steps: [DeliverySession<Outgoing<Body>>.Action]
+    public let steps: [DeliverySession<Outgoing>.Action]
 }
 
 /// How far a `DeliveryWork` got.

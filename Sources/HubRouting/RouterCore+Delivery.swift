@@ -9,7 +9,7 @@ extension RouterCore {
     ///   - event: A commit's outcome, or a read's result.
     ///   - now: The current time.
     ///   - actions: Where the actions go.
-    public mutating func journal(_ event: JournalEvent<Body>, now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]) {
+    public mutating func journal(_ event: JournalEvent, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         switch event {
         case .committed(let batch, let outcomes):
             committed(batch, outcomes, into: &actions)
@@ -31,7 +31,7 @@ extension RouterCore {
                 replayFetched(session: sessionId, records: records, head: head, into: &actions)
                 return
             }
-            let items = records.map { (seq: $0.seq, payload: Outgoing<Body>.stored($0)) }
+            let items = records.map { (seq: $0.seq, payload: Outgoing.stored($0)) }
             guard let steps = sessions[routingId]?.delivery.fetched(items, headSeq: head) else { return }
             deliver(steps, for: routingId, into: &actions)
         case .fetchFailed(let sessionId, _):
@@ -46,7 +46,7 @@ extension RouterCore {
         }
     }
 
-    private mutating func committed(_ batch: [PendingSubmission<Body>], _ outcomes: [AppendOutcome], into actions: inout [RouterAction<Body>]) {
+    private mutating func committed(_ batch: [PendingSubmission], _ outcomes: [AppendOutcome], into actions: inout [RouterAction]) {
         pending -= batch.count
         for (submit, outcome) in zip(batch, outcomes) {
             var accepted = WireAccepted()
@@ -79,7 +79,7 @@ extension RouterCore {
     }
 
     /// Hands a receiving session's steps to the I/O layer (nothing when there are none).
-    mutating func deliver(_ steps: [DeliverySession<Outgoing<Body>>.Action], for routingId: [UInt8], into actions: inout [RouterAction<Body>]) {
+    mutating func deliver(_ steps: [DeliverySession<Outgoing>.Action], for routingId: [UInt8], into actions: inout [RouterAction]) {
         guard !steps.isEmpty, let session = sessions[routingId] else { return }
         actions.append(
             .deliver(
@@ -94,7 +94,7 @@ extension RouterCore {
     /// - Parameters:
     ///   - work: The work.
     /// - Returns: True if the I/O layer should perform it.
-    public func isCurrent(_ work: DeliveryWork<Body>) -> Bool {
+    public func isCurrent(_ work: DeliveryWork) -> Bool {
         switch work.kind {
         case .receiving:
             guard let session = sessions[work.connection] else { return false }
@@ -115,7 +115,7 @@ extension RouterCore {
     ///   - now: The current time.
     ///   - actions: Where the actions go.
     public mutating func performed(
-        _ work: DeliveryWork<Body>, _ report: DeliveryReport, now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]
+        _ work: DeliveryWork, _ report: DeliveryReport, now: ContinuousClock.Instant, into actions: inout [RouterAction]
     ) {
         switch work.kind {
         case .receiving:

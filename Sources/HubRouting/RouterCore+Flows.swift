@@ -45,13 +45,13 @@ extension RouterCore {
     }
 
     /// Nil if the flows let `party` submit this message.
-    func admitFlow(header: WireHeader, body: Body, party: String) -> HubFailure? {
+    func admitFlow(header: WireHeader, body: any RouterBody, party: String) -> HubFailure? {
         guard let flows, FlowEngine.reads(type: header.type) else { return nil }
         return flows.admit(type: header.type, from: party, recipients: header.recipients, body: body.bytes)
     }
 
     /// A message was journaled: the flows read it if it is one of theirs.
-    mutating func flowsRead(_ submit: PendingSubmission<Body>, _ outcome: AppendOutcome) {
+    mutating func flowsRead(_ submit: PendingSubmission, _ outcome: AppendOutcome) {
         guard flows != nil, submit.party != HubConfig.hubParty, FlowEngine.reads(type: submit.header.type) else { return }
         let input = FlowInput(
             seq: outcome.seq, sender: submit.party, id: submit.header.id, type: submit.header.type,
@@ -62,7 +62,7 @@ extension RouterCore {
     }
 
     /// Timers of the flows (deadlines, schedules), at most every 100 ms.
-    mutating func flowsTick(now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]) {
+    mutating func flowsTick(now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard flows != nil, now - lastFlowTick >= .milliseconds(100) else { return }
         lastFlowTick = now
         guard let emissions = flows?.tick(nowUs: WallClock.nowMicroseconds() - Self.flowClockLagUs) else { return }
@@ -103,7 +103,7 @@ extension RouterCore {
             pending += 1
             toJournal.append(
                 PendingSubmission(
-                    routingId: [], party: HubConfig.hubParty, header: header, recipients: emission.recipients, body: Body(bytes: emission.body)))
+                    routingId: [], party: HubConfig.hubParty, header: header, recipients: emission.recipients, body: emission.body))
         }
     }
 }

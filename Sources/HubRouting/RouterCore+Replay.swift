@@ -12,7 +12,7 @@ extension RouterCore {
     /// the journal has found the seq for a time).
     mutating func handleReplay(
         _ request: WireReplay, frameCount: Int, routingId: [UInt8], party: String, now: ContinuousClock.Instant,
-        into actions: inout [RouterAction<Body>]
+        into actions: inout [RouterAction]
     ) {
         guard frameCount == 1 else {
             reply(routingId, WireProtocol.error(.wrongFrameCount, reason: "REPLAY takes 1 frame(s), got \(frameCount)"), into: &actions)
@@ -56,16 +56,16 @@ extension RouterCore {
     }
 
     /// The journal found where a time-based replay begins.
-    mutating func replayLocated(session id: UInt64, firstSeq: UInt64, head: UInt64, into actions: inout [RouterAction<Body>]) {
+    mutating func replayLocated(session id: UInt64, firstSeq: UInt64, head: UInt64, into actions: inout [RouterAction]) {
         headSeq = max(headSeq, head)
         guard let routingId = replayConnections[id] else { return }
         beginReplay(routingId, firstSeq: firstSeq, into: &actions)
     }
 
-    private mutating func beginReplay(_ routingId: [UInt8], firstSeq: UInt64, into actions: inout [RouterAction<Body>]) {
+    private mutating func beginReplay(_ routingId: [UInt8], firstSeq: UInt64, into actions: inout [RouterAction]) {
         guard var stream = replays[routingId] else { return }
         let credit = stream.plan.credit
-        var delivery = DeliverySession<Outgoing<Body>>(
+        var delivery = DeliverySession<Outgoing>(
             party: stream.plan.party, credit: credit, queueLimit: max(2 * credit, 256), ackedSeq: firstSeq - 1)
         let steps = delivery.start()
         stream.delivery = delivery
@@ -76,16 +76,16 @@ extension RouterCore {
     }
 
     /// A journal read for a replay finished.
-    mutating func replayFetched(session id: UInt64, records: [JournalRecord], head: UInt64, into actions: inout [RouterAction<Body>]) {
+    mutating func replayFetched(session id: UInt64, records: [JournalRecord], head: UInt64, into actions: inout [RouterAction]) {
         guard let routingId = replayConnections[id] else { return }
         replays[routingId]?.fetchHead = head
-        let items = records.map { (seq: $0.seq, payload: Outgoing<Body>.stored($0)) }
+        let items = records.map { (seq: $0.seq, payload: Outgoing.stored($0)) }
         guard let steps = replays[routingId]?.delivery?.fetched(items, headSeq: head) else { return }
         deliverReplay(steps, for: routingId, into: &actions)
     }
 
     /// A journal read for a replay failed.
-    mutating func replayFetchFailed(session id: UInt64, now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]) {
+    mutating func replayFetchFailed(session id: UInt64, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard let routingId = replayConnections[id] else { return }
         if replays[routingId]?.delivery == nil {
             reply(routingId, WireProtocol.error(.internalError, reason: "the journal could not be read; ask for the replay again later"), into: &actions)
@@ -97,7 +97,7 @@ extension RouterCore {
     }
 
     /// ACK on a replay connection: returns credit, never moves the party's position.
-    mutating func handleReplayAck(_ seq: UInt64, routingId: [UInt8], into actions: inout [RouterAction<Body>]) {
+    mutating func handleReplayAck(_ seq: UInt64, routingId: [UInt8], into actions: inout [RouterAction]) {
         guard let steps = replays[routingId]?.delivery?.acknowledged(seq) else {
             let sent = replays[routingId]?.delivery?.sentUpTo ?? 0
             reply(routingId, WireProtocol.error(.badAck, reason: "ACK \(seq) is beyond the last replayed delivery (\(sent))"), into: &actions)
@@ -107,7 +107,7 @@ extension RouterCore {
     }
 
     /// A committed message: to every following replay of one of its recipients' streams.
-    mutating func replayLive(_ live: LiveMessage<Body>, recipients: [String], into actions: inout [RouterAction<Body>]) {
+    mutating func replayLive(_ live: LiveMessage, recipients: [String], into actions: inout [RouterAction]) {
         let seq = live.header.seq
         for (routingId, stream) in replays
         where stream.plan.follow && recipients.contains(stream.plan.party) && stream.plan.wants(type: live.header.type) {
@@ -119,7 +119,7 @@ extension RouterCore {
     /// Hands a replay's steps to the I/O layer; with none, checks its progress at once
     /// (otherwise `performed` does, once the sends went out).
     private mutating func deliverReplay(
-        _ steps: [DeliverySession<Outgoing<Body>>.Action], for routingId: [UInt8], into actions: inout [RouterAction<Body>]
+        _ steps: [DeliverySession<Outgoing>.Action], for routingId: [UInt8], into actions: inout [RouterAction]
     ) {
         guard let stream = replays[routingId] else { return }
         guard !steps.isEmpty else { return replayProgress(routingId, into: &actions) }
@@ -132,7 +132,7 @@ extension RouterCore {
 
     /// How far a replay's `DeliveryWork` got.
     mutating func replayPerformed(
-        _ work: DeliveryWork<Body>, _ report: DeliveryReport, now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]
+        _ work: DeliveryWork, _ report: DeliveryReport, now: ContinuousClock.Instant, into actions: inout [RouterAction]
     ) {
         let routingId = work.connection
         replays[routingId]?.delivered += UInt64(report.sent)
@@ -153,7 +153,7 @@ extension RouterCore {
 
     /// Sends CAUGHT_UP once the session has read to the head, and FINISHED (ending the
     /// session) once a replay without `follow` has everything acknowledged.
-    private mutating func replayProgress(_ routingId: [UInt8], into actions: inout [RouterAction<Body>]) {
+    private mutating func replayProgress(_ routingId: [UInt8], into actions: inout [RouterAction]) {
         guard let stream = replays[routingId], let delivery = stream.delivery, delivery.mode == .live else { return }
         let head = max(stream.fetchHead, delivery.sentUpTo)
         if !stream.caughtUp {
@@ -173,7 +173,7 @@ extension RouterCore {
     }
 
     /// Timers: replay sessions without traffic for 3 heartbeats end; parked ones retry.
-    mutating func replayHousekeeping(now: ContinuousClock.Instant, expiry: Duration, into actions: inout [RouterAction<Body>]) {
+    mutating func replayHousekeeping(now: ContinuousClock.Instant, expiry: Duration, into actions: inout [RouterAction]) {
         for (routingId, stream) in replays {
             if now - stream.lastSeen > expiry {
                 logger.info("replay expired: no heartbeat", metadata: ["party": "\(stream.plan.party)", "session": "\(stream.id)"])

@@ -8,14 +8,16 @@ extension RouterCore {
     /// - Parameters:
     ///   - routingId: The connection.
     ///   - party: The party the connection authenticated as (ZAP `User-Id`), if any.
-    ///   - frames: The command frame, then the body frames.
+    ///   - command: The first frame's bytes.
+    ///   - frameCount: How many frames the set has, the command frame included.
+    ///   - body: The second frame, when there is one.
     ///   - now: The current time.
     ///   - actions: Where the actions go.
     public mutating func received(
-        connection routingId: [UInt8], party: String?, frames: ArraySlice<Body>, now: ContinuousClock.Instant,
-        into actions: inout [RouterAction<Body>]
+        connection routingId: [UInt8], party: String?, command commandFrame: [UInt8], frameCount: Int, body: (any RouterBody)?,
+        now: ContinuousClock.Instant, into actions: inout [RouterAction]
     ) {
-        guard let commandFrame = frames.first else { return }
+        guard frameCount >= 1 else { return }
         guard let party, routing.knows(party: party) else {
             reply(routingId, WireProtocol.error(.notAuthenticated, reason: "connection has no authenticated party"), into: &actions)
             return
@@ -23,7 +25,7 @@ extension RouterCore {
         actions.append(.note(.seen(party: party)))
         let command: WireCommand
         do {
-            command = try WireCommand(serializedBytes: commandFrame.bytes)
+            command = try WireCommand(serializedBytes: commandFrame)
         } catch {
             let reason = "first frame is not a swhub.v1.Command (\(commandFrame.count) bytes)"
             reply(routingId, WireProtocol.error(.malformedFrame, reason: reason), into: &actions)
@@ -38,13 +40,12 @@ extension RouterCore {
         }
         if sessions[routingId] != nil { sessions[routingId]?.lastSeen = now }
         if replays[routingId] != nil { replays[routingId]?.lastSeen = now }
-        let frameCount = frames.count
         switch command.kind {
         case .submit(let submit):
-            guard frameCount == 2 else {
+            guard frameCount == 2, let body else {
                 return wrongFrameCount(routingId, "SUBMIT", frameCount, 2, id: Self.echo(submit.header.id), into: &actions)
             }
-            handleSubmit(submit.header, body: frames[frames.startIndex + 1], routingId: routingId, party: party, into: &actions)
+            handleSubmit(submit.header, body: body, routingId: routingId, party: party, into: &actions)
         case .ack(let ack):
             guard frameCount == 1 else { return wrongFrameCount(routingId, "ACK", frameCount, 1, into: &actions) }
             handleAck(ack.seq, routingId: routingId, party: party, into: &actions)
@@ -67,13 +68,13 @@ extension RouterCore {
     }
 
     private func wrongFrameCount(
-        _ routingId: [UInt8], _ name: String, _ got: Int, _ expected: Int, id: String = "", into actions: inout [RouterAction<Body>]
+        _ routingId: [UInt8], _ name: String, _ got: Int, _ expected: Int, id: String = "", into actions: inout [RouterAction]
     ) {
         reply(routingId, WireProtocol.error(.wrongFrameCount, reason: "\(name) takes \(expected) frame(s), got \(got)", id: id), into: &actions)
     }
 
     private mutating func handleSubmit(
-        _ header: WireHeader, body: Body, routingId: [UInt8], party: String, into actions: inout [RouterAction<Body>]
+        _ header: WireHeader, body: any RouterBody, routingId: [UInt8], party: String, into actions: inout [RouterAction]
     ) {
         switch routing.route(from: party, header: header, bodyBytes: body.count) {
         case .failure(let failure):
@@ -99,7 +100,7 @@ extension RouterCore {
     /// the thousand from one misbehaving client, so never louder).
     private func refuse(
         _ routingId: [UInt8], _ header: WireHeader, party: String, _ code: HubErrorCode, _ reason: String,
-        into actions: inout [RouterAction<Body>]
+        into actions: inout [RouterAction]
     ) {
         logger.debug(
             "submission refused",
@@ -108,7 +109,7 @@ extension RouterCore {
     }
 
     private mutating func handleHello(
-        _ hello: WireHello, routingId: [UInt8], party: String, now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]
+        _ hello: WireHello, routingId: [UInt8], party: String, now: ContinuousClock.Instant, into actions: inout [RouterAction]
     ) {
         guard !draining else {
             reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; say HELLO again later"), into: &actions)
@@ -152,7 +153,7 @@ extension RouterCore {
         deliver(steps, for: routingId, into: &actions)
     }
 
-    private mutating func handleAck(_ seq: UInt64, routingId: [UInt8], party: String, into actions: inout [RouterAction<Body>]) {
+    private mutating func handleAck(_ seq: UInt64, routingId: [UInt8], party: String, into actions: inout [RouterAction]) {
         if replays[routingId] != nil { return handleReplayAck(seq, routingId: routingId, into: &actions) }
         guard sessions[routingId] != nil else {
             reply(routingId, WireProtocol.error(.noSession, reason: "ACK without a receiving session; send HELLO with receive first"), into: &actions)

@@ -10,20 +10,20 @@ import Logging
 /// a test harness performs them in memory.
 ///
 /// Every input takes an `into actions:` buffer the caller owns and reuses, so deciding
-/// allocates nothing beyond what the actions themselves carry. Bodies stay opaque (`Body`)
+/// allocates nothing beyond what the actions themselves carry. Bodies stay opaque (`any RouterBody`)
 /// and are handed on as received: the same frame goes to the journal, the recipients and
 /// the tap.
 ///
 /// Invariants: a connection holds at most one receiving or replay session; a party has at
 /// most one receiving session; `pending` counts the submissions handed to the journal and
 /// not yet answered; each session's deliveries follow its `DeliverySession`.
-public struct RouterCore<Body: RouterBody>: Sendable {
+public struct RouterCore: Sendable {
     struct Session: Sendable {
         let id: UInt64
         let routingId: [UInt8]
         let party: String
         var lastSeen: ContinuousClock.Instant
-        var delivery: DeliverySession<Outgoing<Body>>
+        var delivery: DeliverySession<Outgoing>
         var parkedSince: ContinuousClock.Instant?
         /// Bumped whenever sends already handed out must no longer be performed.
         var epoch: UInt32 = 0
@@ -42,7 +42,7 @@ public struct RouterCore<Body: RouterBody>: Sendable {
     /// Receiving sessions' connections by session id (journal fetches name the session).
     var sessionConnections: [UInt64: [UInt8]] = [:]
     /// Replay sessions by connection, and their connections by session id.
-    var replays: [[UInt8]: ReplayStream<Body>] = [:]
+    var replays: [[UInt8]: ReplayStream] = [:]
     var replayConnections: [UInt64: [UInt8]] = [:]
     var nextSessionId: UInt64 = 1
     /// Every party's acknowledgement position, as the router knows it.
@@ -57,7 +57,7 @@ public struct RouterCore<Body: RouterBody>: Sendable {
     /// Submissions handed to the journal and not yet answered.
     public internal(set) var pending = 0
     /// Submissions accepted during this turn, handed to the journal by `endTurn(into:)`.
-    var toJournal: [PendingSubmission<Body>] = []
+    var toJournal: [PendingSubmission] = []
     /// Whether the hub is stopping: new submissions, HELLOs and REPLAYs are refused.
     public private(set) var draining = false
     /// The business flows, when the config turns them on.
@@ -114,7 +114,7 @@ public struct RouterCore<Body: RouterBody>: Sendable {
     ///
     /// - Parameters:
     ///   - actions: Where the actions go.
-    public mutating func endTurn(into actions: inout [RouterAction<Body>]) {
+    public mutating func endTurn(into actions: inout [RouterAction]) {
         guard !toJournal.isEmpty else { return }
         actions.append(.journal(toJournal))
         toJournal.removeAll(keepingCapacity: true)
@@ -126,7 +126,7 @@ public struct RouterCore<Body: RouterBody>: Sendable {
     /// - Parameters:
     ///   - now: The current time.
     ///   - actions: Where the actions go.
-    public mutating func tick(now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]) {
+    public mutating func tick(now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         let expiry = Duration.milliseconds(settings.heartbeatMs * 3)
         for (routingId, session) in sessions {
             if now - session.lastSeen > expiry {
@@ -149,20 +149,20 @@ public struct RouterCore<Body: RouterBody>: Sendable {
     /// - Parameters:
     ///   - now: The current time.
     ///   - actions: Where the actions go.
-    public mutating func finish(now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]) {
+    public mutating func finish(now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         endTurn(into: &actions)
         flushAcks(force: true, now: now, into: &actions)
         flushProgress(force: true, now: now, into: &actions)
     }
 
-    mutating func flushAcks(force: Bool, now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]) {
+    mutating func flushAcks(force: Bool, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard !dirtyAcks.isEmpty, force || now - lastAckFlush > .milliseconds(20) else { return }
         actions.append(.saveAcks(dirtyAcks))
         dirtyAcks.removeAll(keepingCapacity: true)
         lastAckFlush = now
     }
 
-    mutating func flushProgress(force: Bool, now: ContinuousClock.Instant, into actions: inout [RouterAction<Body>]) {
+    mutating func flushProgress(force: Bool, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard !progress.isEmpty else { return }
         let marks = progress.due(now: now, force: force)
         if !marks.isEmpty { actions.append(.saveProgress(marks)) }
@@ -178,7 +178,7 @@ public struct RouterCore<Body: RouterBody>: Sendable {
     }
 
     /// A reply to a connection; none for the flows' own messages (nobody waits for them).
-    func reply(_ routingId: [UInt8], _ kind: WireCommand.OneOf_Kind, into actions: inout [RouterAction<Body>]) {
+    func reply(_ routingId: [UInt8], _ kind: WireCommand.OneOf_Kind, into actions: inout [RouterAction]) {
         guard !routingId.isEmpty else { return }
         actions.append(.reply(connection: routingId, kind))
     }

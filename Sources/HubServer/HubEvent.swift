@@ -5,10 +5,10 @@ import Synchronization
 import ZeroMQ
 
 /// A submission waiting for the journal: its body is the frame as received.
-typealias PendingSubmit = PendingSubmission<ZMQMessage>
+typealias PendingSubmit = PendingSubmission
 
 /// What the journal threads report back to the router thread.
-typealias HubEvent = JournalEvent<ZMQMessage>
+typealias HubEvent = JournalEvent
 
 /// Events for the router thread, posted from other threads. A post that makes the box
 /// non-empty must be followed by a wake-up message on the poster's own PUSH socket; the

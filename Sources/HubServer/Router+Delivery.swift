@@ -11,7 +11,8 @@ extension Router {
     func handle(_ frames: [ZMQMessage]) {
         guard frames.count >= 2 else { return }  // a ROUTER always prepends the routing id
         core.received(
-            connection: frames[0].bytes, party: frames[1].metadata("User-Id"), frames: frames[1...], now: clock.now, into: &work)
+            connection: frames[0].bytes, party: frames[1].metadata("User-Id"), command: frames[1].bytes, frameCount: frames.count - 1,
+            body: frames.count >= 3 ? frames[2] : nil, now: clock.now, into: &work)
         performWork()
     }
 
@@ -31,7 +32,7 @@ extension Router {
         work.removeAll(keepingCapacity: true)
     }
 
-    private func perform(_ action: RouterAction<ZMQMessage>) {
+    private func perform(_ action: RouterAction) {
         switch action {
         case .reply(let routingId, let kind):
             reply(routingId, kind)
@@ -57,7 +58,7 @@ extension Router {
     /// Carries out a delivery session's steps until a send fails, then reports to the core
     /// and performs what that decides at once (before any later action, as a reply to the
     /// same peer must follow its deliveries).
-    private func perform(_ delivery: DeliveryWork<ZMQMessage>) {
+    private func perform(_ delivery: DeliveryWork) {
         guard core.isCurrent(delivery) else { return }
         var report = DeliveryReport()
         steps: for step in delivery.steps {
@@ -81,7 +82,7 @@ extension Router {
                 }
             }
         }
-        var follow: [RouterAction<ZMQMessage>] = []
+        var follow: [RouterAction] = []
         core.performed(delivery, report, now: clock.now, into: &follow)
         for action in follow { perform(action) }
     }
@@ -94,14 +95,14 @@ extension Router {
     /// observer is the party itself, so its hidden fields are removed). Bodies of typed
     /// messages are checked on submission, so redaction cannot fail for journaled data; if
     /// it ever did, the peer gets an empty body rather than fields it must not see.
-    func sendDeliver(_ payload: Outgoing<ZMQMessage>, stream party: String, observer: String, to routingId: [UInt8], session: UInt64) -> SendResult {
+    func sendDeliver(_ payload: Outgoing, stream party: String, observer: String, to routingId: [UInt8], session: UInt64) -> SendResult {
         var header: WireHeader
         let journaled: ZMQMessage
         do {
             switch payload {
             case .live(let message):
                 header = message.header
-                journaled = message.body
+                journaled = message.body.frame
             case .stored(let record):
                 header = record.deliveryHeader
                 journaled = ZMQMessage(bytes: record.body)
@@ -128,5 +129,13 @@ extension Router {
             logger.warning("delivery failed", metadata: ["party": "\(party)", "session": "\(session)", "error": "\(error)"])
             return .full
         }
+    }
+}
+
+extension RouterBody {
+    /// This body as a frame to send: itself when it is one (the frame as received), else a
+    /// new frame with a copy of its bytes (the flows' own messages).
+    var frame: ZMQMessage {
+        (self as? ZMQMessage) ?? ZMQMessage(bytes: bytes)
     }
 }

@@ -33,9 +33,9 @@ final class Router: @unchecked Sendable {
     let monitoring: RouterMonitoring
 
     /// The router's decisions and state.
-    var core: RouterCore<ZMQMessage>
+    var core: RouterCore
     /// The actions of the input being handled; kept between inputs so that its storage is reused.
-    var work: [RouterAction<ZMQMessage>] = []
+    var work: [RouterAction] = []
     /// Replies that met a full peer queue, retried on later turns.
     var replyBacklog: [(routingId: [UInt8], frame: [UInt8])] = []
     private var lastHousekeeping = ContinuousClock.now
@@ -55,7 +55,7 @@ final class Router: @unchecked Sendable {
         var flows = flows
         if var engine = flows {
             let started = ContinuousClock.now
-            owedEmissions = try RouterCore<ZMQMessage>.rebuild(&engine, from: store)
+            owedEmissions = try RouterCore.rebuild(&engine, from: store)
             flows = engine
             logger.info("flows rebuilt from the journal", metadata: ["owed_emissions": "\(owedEmissions.count)", "took": "\(ContinuousClock.now - started)"])
         }

@@ -20,7 +20,7 @@ public final class RouterHarness {
     }
 
     /// The router's state.
-    public private(set) var core: RouterCore<[UInt8]>
+    public private(set) var core: RouterCore
     /// The journal.
     public let store: InMemoryJournalStore
     /// The router's clock.
@@ -39,12 +39,12 @@ public final class RouterHarness {
     private let observers: ObserverPolicy
     private var peers: [[UInt8]: HarnessPeer] = [:]
     private var nextPeer: UInt32 = 1
-    private var writerQueue: [PendingSubmission<[UInt8]>] = []
+    private var writerQueue: [PendingSubmission] = []
     private var writerAcks: [String: UInt64] = [:]
     private var writerProgress: [ProgressMark] = []
     private var reads: [Read] = []
     private var turnDepth = 0
-    private var actions: [RouterAction<[UInt8]>] = []
+    private var actions: [RouterAction] = []
 
     /// A router over `config`, its journal in `store`; with flows on, the flows are rebuilt
     /// from the journal and what they still owe is journaled in the first turn.
@@ -62,7 +62,7 @@ public final class RouterHarness {
         var flows = config.flows.map { _ in FlowEngine(config: config, policy: policy) }
         var owed: [FlowEmission] = []
         if var engine = flows {
-            owed = try RouterCore<[UInt8]>.rebuild(&engine, from: store)
+            owed = try RouterCore.rebuild(&engine, from: store)
             flows = engine
         }
         self.store = store
@@ -94,7 +94,9 @@ public final class RouterHarness {
     ///   - peer: The connection.
     ///   - frames: The frames after the routing id.
     public func send(_ peer: HarnessPeer, _ frames: [[UInt8]]) {
-        core.received(connection: peer.routingId, party: peer.party, frames: frames[...], now: now, into: &actions)
+        core.received(
+            connection: peer.routingId, party: peer.party, command: frames.first ?? [], frameCount: frames.count,
+            body: frames.count >= 2 ? frames[1] : nil, now: now, into: &actions)
         performActions()
         endTurn()
     }
@@ -165,7 +167,7 @@ public final class RouterHarness {
                 sender: $0.party, id: $0.header.id, type: $0.header.type, recipients: $0.recipients,
                 correlationId: $0.header.correlationID, createdAtUs: $0.header.createdAtUs, body: $0.body)
         }
-        let event: JournalEvent<[UInt8]>
+        let event: JournalEvent
         do {
             event = .committed(batch, try store.append(appends, acks: acks, progress: progress))
             if !batch.isEmpty { commits.append(batch.count) }
@@ -179,7 +181,7 @@ public final class RouterHarness {
     }
 
     private func read(_ read: Read) {
-        let event: JournalEvent<[UInt8]>
+        let event: JournalEvent
         switch read {
         case .fetch(let session, let party, let after, let limit, let types):
             do {
@@ -208,7 +210,7 @@ public final class RouterHarness {
         actions.removeAll(keepingCapacity: true)
     }
 
-    private func perform(_ action: RouterAction<[UInt8]>) {
+    private func perform(_ action: RouterAction) {
         switch action {
         case .reply(let connection, let kind):
             guard let peer = peers[connection], peer.queue != .gone else { return }
@@ -238,7 +240,7 @@ public final class RouterHarness {
 
     /// Performs a delivery session's steps as the router thread does: stops at the first
     /// send the peer refuses, reports, and performs what follows from the report at once.
-    private func perform(_ work: DeliveryWork<[UInt8]>) {
+    private func perform(_ work: DeliveryWork) {
         guard core.isCurrent(work) else { return }
         var report = DeliveryReport()
         steps: for step in work.steps {
@@ -261,20 +263,20 @@ public final class RouterHarness {
                 }
             }
         }
-        var follow: [RouterAction<[UInt8]>] = []
+        var follow: [RouterAction] = []
         core.performed(work, report, now: now, into: &follow)
         for action in follow { perform(action) }
     }
 
     /// The DELIVER as the hub's router thread builds it: the header addressed to the stream's
     /// party alone, the body as the observer may see it (empty if redaction fails).
-    private func delivery(_ payload: Outgoing<[UInt8]>, stream: String, observer: String) -> HarnessPeer.Delivery {
+    private func delivery(_ payload: Outgoing, stream: String, observer: String) -> HarnessPeer.Delivery {
         var header: WireHeader
         let body: [UInt8]
         switch payload {
         case .live(let message):
             header = message.header
-            body = message.body
+            body = message.body.bytes
         case .stored(let record):
             header = record.deliveryHeader
             body = record.body
