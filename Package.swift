@@ -107,10 +107,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The router's decisions (RouterCore): no sockets, no disk.
+        .target(
+            name: "HubRouting",
+            dependencies: [
+                "HubProtocol", "HubCore", "HubStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // An in-memory journal and a harness driving RouterCore, for in-process tests.
+        .target(
+            name: "HubTestSupport",
+            dependencies: [
+                "HubProtocol", "HubCore", "HubStore", "HubRouting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "HubServer",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubConfigKit", "HubCore", "HubStore", "HubThreads", "HubLifecycle",
+                "ZeroMQ", "HubProtocol", "HubConfigKit", "HubCore", "HubStore", "HubRouting", "HubThreads", "HubLifecycle",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -209,6 +227,15 @@ let package = Package(
         .testTarget(
             name: "AdaptersTests",
             dependencies: ["Adapters", "DepartmentFormats", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "RouterCoreTests",
+            dependencies: [
+                "HubTestSupport", "HubRouting", "HubCore", "HubStore", "HubProtocol", "FlowSamples",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,29 +1,14 @@
 import HubProtocol
+import HubRouting
 import HubStore
 import Synchronization
 import ZeroMQ
 
-/// A submission waiting for the journal.
-struct PendingSubmit: Sendable {
-    /// The submitter's connection.
-    let routingId: [UInt8]
-    /// The authenticated sender.
-    let party: String
-    let header: WireHeader
-    let recipients: [String]
-    /// The body frame as received; never copied before the journal reads it.
-    let body: ZMQMessage
-}
+/// A submission waiting for the journal: its body is the frame as received.
+typealias PendingSubmit = PendingSubmission
 
 /// What the journal threads report back to the router thread.
-enum HubEvent: Sendable {
-    case committed([PendingSubmit], [AppendOutcome])
-    case commitFailed([PendingSubmit], reason: String)
-    case fetched(session: UInt64, records: [JournalRecord], headSeq: UInt64)
-    case fetchFailed(session: UInt64, reason: String)
-    /// Where a replay from a time begins (its first seq), and the journal's head then.
-    case located(session: UInt64, firstSeq: UInt64, headSeq: UInt64)
-}
+typealias HubEvent = JournalEvent
 
 /// Events for the router thread, posted from other threads. A post that makes the box
 /// non-empty must be followed by a wake-up message on the poster's own PUSH socket; the
@@ -48,4 +33,5 @@ final class Mailbox: Sendable {
     }
 }
 
-extension ZMQMessage: JournalBody {}
+/// A received frame is what the router holds and forwards as a body.
+extension ZMQMessage: RouterBody {}

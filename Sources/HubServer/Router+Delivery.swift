@@ -1,131 +1,90 @@
 import HubCore
 import HubProtocol
+import HubRouting
 import HubStore
 import ZeroMQ
 
-/// A journaled message on its way to one recipient.
-enum Outgoing: Sendable {
-    /// Just committed: the body is the frame as received, shared by every recipient.
-    case live(LiveMessage)
-    /// Read back from the journal.
-    case stored(JournalRecord)
-}
-
-extension Outgoing {
-    /// The message's type.
-    var type: String {
-        switch self {
-        case .live(let message): message.header.type
-        case .stored(let record): record.type
-        }
-    }
-}
-
-/// A committed message held for live delivery.
-final class LiveMessage: Sendable {
-    let header: WireHeader
-    let body: ZMQMessage
-
-    init(header: WireHeader, body: ZMQMessage) {
-        self.header = header
-        self.body = body
-    }
-}
-
+/// The router thread as `RouterCore`'s I/O layer: it feeds the core and performs what the
+/// core decides, with the ROUTER socket and the journal threads.
 extension Router {
+    /// One frame set from a client: [routing id, command, body?].
+    func handle(_ frames: [ZMQMessage]) {
+        guard frames.count >= 2 else { return }  // a ROUTER always prepends the routing id
+        core.received(
+            connection: frames[0].bytes, party: frames[1].metadata("User-Id"), command: frames[1].bytes, frameCount: frames.count - 1,
+            body: frames.count >= 3 ? frames[2] : nil, now: clock.now, into: &work)
+        performWork()
+    }
+
+    /// One report of the journal threads.
     func handle(_ event: HubEvent) {
-        switch event {
-        case .committed(let batch, let outcomes):
-            committed(batch, outcomes)
-        case .commitFailed(let batch, let reason):
-            pending -= batch.count
-            for submit in batch {
-                if submit.routingId.isEmpty {
-                    logger.error("flow message not journaled; the flows emit it again when the hub restarts", metadata: ["message_id": "\(submit.header.id)", "type": "\(submit.header.type)"])
-                }
-                reply(submit.routingId, WireProtocol.error(.journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id))
-            }
-            logger.error("commit failed; submitters told JOURNAL_FAILURE", metadata: ["messages": "\(batch.count)", "reason": "\(reason)"])
-        case .fetched(let sessionId, let records, let head):
-            headSeq = max(headSeq, head)
-            guard let routingId = routingId(ofSession: sessionId) else {
-                replayFetched(session: sessionId, records: records, head: head)
-                return
-            }
-            let items = records.map { (seq: $0.seq, payload: Outgoing.stored($0)) }
-            guard let actions = sessions[routingId]?.delivery.fetched(items, headSeq: head) else { return }
-            perform(actions, for: routingId)
-        case .fetchFailed(let sessionId, _):
-            guard let routingId = routingId(ofSession: sessionId) else {
-                replayFetchFailed(session: sessionId)
-                return
-            }
-            sessions[routingId]?.delivery.fetchFailed()
-            sessions[routingId]?.parkedSince = clock.now
-        case .located(let sessionId, let firstSeq, let head):
-            replayLocated(session: sessionId, firstSeq: firstSeq, head: head)
+        core.journal(event, now: clock.now, into: &work)
+        performWork()
+    }
+
+    /// Performs the actions the core returned, in order, and empties the list (keeping its storage).
+    func performWork() {
+        var index = 0
+        while index < work.count {
+            perform(work[index])
+            index += 1
+        }
+        work.removeAll(keepingCapacity: true)
+    }
+
+    private func perform(_ action: RouterAction) {
+        switch action {
+        case .reply(let routingId, let kind):
+            reply(routingId, kind)
+        case .deliver(let delivery):
+            perform(delivery)
+        case .locate(let session, let party, let sinceUs):
+            replayReader.enqueue(JournalReader.Request(session: session, party: party, after: 0, limit: 0, sinceUs: sinceUs))
+        case .journal(let submissions):
+            writer.enqueue(submissions)
+        case .saveAcks(let acks):
+            writer.enqueue(acks: acks)
+        case .saveProgress(let marks):
+            writer.enqueue(progress: marks)
+        case .tap(let batch, let outcomes):
+            tapHandOff(batch, outcomes)
+        case .note(.seen(let party)):
+            monitoring.seen(party)
+        case .note(.journaled(let type, let sender, let recipients)):
+            monitoring.journaled(type: type, sender: sender, recipients: recipients)
         }
     }
 
-    private func routingId(ofSession id: UInt64) -> [UInt8]? {
-        sessionConnections[id]
-    }
-
-    private func committed(_ batch: [PendingSubmit], _ outcomes: [AppendOutcome]) {
-        pending -= batch.count
-        for (submit, outcome) in zip(batch, outcomes) {
-            var accepted = WireAccepted()
-            accepted.id = submit.header.id
-            accepted.seq = outcome.seq
-            accepted.duplicate = outcome.duplicate
-            accepted.recipients = UInt32(outcome.recipients.count)
-            reply(submit.routingId, .accepted(accepted))
-            logger.trace(
-                outcome.duplicate ? "duplicate submission" : "journaled",
-                metadata: ["party": "\(submit.party)", "message_id": "\(submit.header.id)", "seq": "\(outcome.seq)", "type": "\(submit.header.type)"])
-            guard !outcome.duplicate else { continue }
-            monitoring.journaled(type: submit.header.type, sender: submit.party, recipients: outcome.recipients)
-            flowsRead(submit, outcome)
-            headSeq = max(headSeq, outcome.seq)
-            var header = submit.header
-            header.sender = submit.party
-            header.seq = outcome.seq
-            header.journaledAtUs = outcome.journaledAtUs
-            let live = LiveMessage(header: header, body: submit.body)
-            for recipient in outcome.recipients {
-                guard let routingId = receivers[recipient],
-                    let actions = sessions[routingId]?.delivery.journaled(seq: outcome.seq, payload: .live(live))
-                else { continue }
-                perform(actions, for: routingId)
-            }
-            if !replays.isEmpty { replayLive(live, recipients: outcome.recipients) }
-        }
-        tapHandOff(batch, outcomes)
-    }
-
-    /// Carries out a delivery session's actions.
-    func perform(_ actions: [DeliverySession<Outgoing>.Action], for routingId: [UInt8]) {
-        guard let session = sessions[routingId] else { return }
-        for action in actions {
-            switch action {
+    /// Carries out a delivery session's steps until a send fails, then reports to the core
+    /// and performs what that decides at once (before any later action, as a reply to the
+    /// same peer must follow its deliveries).
+    private func perform(_ delivery: DeliveryWork) {
+        guard core.isCurrent(delivery) else { return }
+        var report = DeliveryReport()
+        steps: for step in delivery.steps {
+            switch step {
             case .fetch(let after, let limit):
-                reader.enqueue(JournalReader.Request(session: session.id, party: session.party, after: after, limit: limit))
+                let request = JournalReader.Request(
+                    session: delivery.session, party: delivery.stream, after: after, limit: limit, types: delivery.types)
+                (delivery.kind == .replay ? replayReader : reader).enqueue(request)
             case .send(let seq, let payload):
-                switch sendDeliver(payload, stream: session.party, observer: session.party, to: routingId, session: session.id) {
+                switch sendDeliver(payload, stream: delivery.stream, observer: delivery.observer, to: delivery.connection, session: delivery.session) {
                 case .sent:
-                    progress.note(session.party, .delivered, seq: seq, atUs: WallClock.nowMicroseconds())
-                    monitoring.delivered(type: payload.type, party: session.party)
+                    report.sent += 1
+                    report.lastSent = seq
+                    if delivery.kind == .receiving { monitoring.delivered(type: payload.type, party: delivery.stream) }
                 case .full:
-                    // The peer's queue is full: take back this and every later send, retry soon.
-                    sessions[routingId]?.delivery.sendFailed(seq: seq)
-                    sessions[routingId]?.parkedSince = clock.now
-                    return
+                    report.failure = (seq, .peerFull)
+                    break steps
                 case .gone:
-                    closeSession(routingId, reason: "receiving peer vanished")
-                    return
+                    report.failure = (seq, .peerGone)
+                    break steps
                 }
             }
         }
+        var follow: [RouterAction] = []
+        core.performed(delivery, report, now: clock.now, into: &follow)
+        for action in follow { perform(action) }
     }
 
     enum SendResult { case sent, full, gone }
@@ -143,7 +102,7 @@ extension Router {
             switch payload {
             case .live(let message):
                 header = message.header
-                journaled = message.body
+                journaled = message.body.frame
             case .stored(let record):
                 header = record.deliveryHeader
                 journaled = ZMQMessage(bytes: record.body)
@@ -170,5 +129,13 @@ extension Router {
             logger.warning("delivery failed", metadata: ["party": "\(party)", "session": "\(session)", "error": "\(error)"])
             return .full
         }
+    }
+}
+
+extension RouterBody {
+    /// This body as a frame to send: itself when it is one (the frame as received), else a
+    /// new frame with a copy of its bytes (the flows' own messages).
+    var frame: ZMQMessage {
+        (self as? ZMQMessage) ?? ZMQMessage(bytes: bytes)
     }
 }

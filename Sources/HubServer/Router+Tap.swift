@@ -1,4 +1,5 @@
 import HubProtocol
+import HubRouting
 import HubStore
 
 extension Router {
@@ -15,7 +16,7 @@ extension Router {
             header.seq = outcome.seq
             header.journaledAtUs = outcome.journaledAtUs
             do {
-                items.append(TapItem(header: header, body: try submit.body.copy(), recipients: outcome.recipients))
+                items.append(TapItem(header: header, body: try submit.body.frame.copy(), recipients: outcome.recipients))
             } catch {
                 logger.error("tap hand-over failed", metadata: ["seq": "\(outcome.seq)", "error": "\(error)"])
             }

@@ -2,31 +2,24 @@ import Foundation
 import HubCore
 import HubLifecycle
 import HubProtocol
+import HubRouting
 import HubStore
 import HubThreads
 import Logging
 import ZeroMQ
 
 /// The hub's router thread: owns the CURVE ROUTER socket that every client talks to and the
-/// PULL socket its helper threads wake it through. It decodes only the command frame,
-/// authenticates the sender from the connection's ZAP `User-Id`, validates and routes
-/// submissions, hands them to the journal writer, replies once they are durable, and drives
-/// each receiving session's `DeliverySession`.
+/// PULL socket its helper threads wake it through. It is the I/O shell of `RouterCore`,
+/// which makes every decision (authentication from the connection's ZAP `User-Id`,
+/// validation, routing, delivery sessions, replays, flows): the thread feeds it frame sets,
+/// journal events and ticks, and performs the actions it returns with the socket and the
+/// journal threads.
 ///
 /// Invariant behind `@unchecked Sendable`: once `loop` started, every stored property other
 /// than the immutable `loop`, `endpoint`, `writer`, `reader`, `replayReader` and `monitoring`
 /// (whose shared parts are thread-safe) is touched only by the loop's body, on the router
 /// thread; `socket` and `wake` are made in `init` and used only there after that.
 final class Router: @unchecked Sendable {
-    struct Session {
-        let id: UInt64
-        let routingId: [UInt8]
-        let party: String
-        var lastSeen: ContinuousClock.Instant
-        var delivery: DeliverySession<Outgoing>
-        var parkedSince: ContinuousClock.Instant?
-    }
-
     let socket: ZMQSocket
     private let wake: ZMQSocket
     let mailbox: Mailbox
@@ -34,43 +27,21 @@ final class Router: @unchecked Sendable {
     let reader: JournalReader
     /// Reads for replays only, so they never queue behind the receiving sessions' catch-up.
     let replayReader: JournalReader
-    /// Who may replay whose stream, and what of each body they see.
+    /// What of each body an observer sees (applied to each DELIVER).
     let observers: ObserverPolicy
-    let routing: RoutingTable
-    let policy: RedactionPolicy
     let settings: HubConfig.Settings
     let logger: Logger
     let clock = ContinuousClock()
     /// Metrics and the monitor's snapshot.
     let monitoring: RouterMonitoring
 
-    /// Receiving sessions by connection, and each party's current receiving connection.
-    var sessions: [[UInt8]: Session] = [:]
-    var receivers: [String: [UInt8]] = [:]
-    /// Receiving sessions' connections by session id (journal fetches name the session).
-    var sessionConnections: [UInt64: [UInt8]] = [:]
-    /// Replay sessions by connection, and their connections by session id.
-    var replays: [[UInt8]: ReplayStream] = [:]
-    var replayConnections: [UInt64: [UInt8]] = [:]
-    var nextSessionId: UInt64 = 1
-    /// Acknowledgement positions: in memory, and the ones not yet handed to the writer.
-    var acked: [String: UInt64]
-    var dirtyAcks: [String: UInt64] = [:]
-    var lastAckFlush: ContinuousClock.Instant
-    /// Delivery and acknowledgement positions with their times, for `swhub trace`.
-    var progress = ProgressLog()
-    var headSeq: UInt64
-    /// Submissions handed to the writer and not yet answered.
-    var pending = 0
-    /// Submissions accepted for the journal during this turn of the loop, handed over at its end.
-    var toJournal: [PendingSubmit] = []
+    /// The router's decisions and state.
+    var core: RouterCore
+    /// The actions of the input being handled; kept between inputs so that its storage is reused.
+    var work: [RouterAction] = []
     /// Replies that met a full peer queue, retried on later turns.
     var replyBacklog: [(routingId: [UInt8], frame: [UInt8])] = []
-    var draining = false
     private var lastHousekeeping = ContinuousClock.now
-    /// The business flows, when the config turns them on.
-    var flows: FlowEngine?
-    var lastFlowTick = ContinuousClock.now
     /// The monitoring tap's hand-over, when the config has a tap (set before `start()`).
     var tap: TapMailbox?
     /// What the flows still owed when the hub started (rebuilt from the journal).
@@ -85,21 +56,20 @@ final class Router: @unchecked Sendable {
         policy: RedactionPolicy, observers: ObserverPolicy, flows: FlowEngine?, store: any JournalStore, monitoring: RouterMonitoring,
         logger: Logger
     ) throws {
+        var flows = flows
         if var engine = flows {
             let started = ContinuousClock.now
-            owedEmissions = try Self.rebuild(&engine, from: store)
-            self.flows = engine
+            owedEmissions = try RouterCore.rebuild(&engine, from: store)
+            flows = engine
             logger.info("flows rebuilt from the journal", metadata: ["owed_emissions": "\(owedEmissions.count)", "took": "\(ContinuousClock.now - started)"])
         }
         self.settings = settings
-        self.routing = routing
-        self.policy = policy
         self.observers = observers
         self.logger = logger
         self.monitoring = monitoring
-        acked = try store.ackPositions()
-        headSeq = try store.headSeq()
-        lastAckFlush = clock.now
+        core = RouterCore(
+            settings: settings, routing: routing, policy: policy, observers: observers, flows: flows,
+            acked: try store.ackPositions(), headSeq: try store.headSeq(), now: clock.now, logger: logger)
 
         let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"
         wake = try ZMQSocket(context: context, type: .pull)
@@ -134,26 +104,22 @@ final class Router: @unchecked Sendable {
     }
 
     private func run(_ loop: ThreadLoop) {
-        emit(owedEmissions)
+        core.emit(owedEmissions)
         owedEmissions = []
-        logger.info("router running", metadata: ["endpoint": "\(endpoint)", "head_seq": "\(headSeq)"])
+        logger.info("router running", metadata: ["endpoint": "\(endpoint)", "head_seq": "\(core.headSeq)"])
         let poller = ZMQPoller(items: [
             ZMQPoll.Item(socket: socket, events: .pollIn),
             ZMQPoll.Item(socket: wake, events: .pollIn),
         ])
         while true {
-            if !draining && loop.isStopRequested {
-                draining = true
-                logger.info("draining: refusing new submissions, committing the ones in flight", metadata: ["pending": "\(pending)"])
-            }
-            if draining && pending == 0 { break }
-            if draining && writer.hasEnded {
-                logger.error("draining: the journal writer has stopped; submissions in flight stay unanswered", metadata: ["pending": "\(pending)"])
+            if !core.draining && loop.isStopRequested { core.beginDraining() }
+            if core.isDrained { break }
+            if core.draining && writer.hasEnded {
+                logger.error("draining: the journal writer has stopped; submissions in flight stay unanswered", metadata: ["pending": "\(core.pending)"])
                 break
             }
             do {
-                let busy = !replyBacklog.isEmpty || sessions.values.contains { $0.parkedSince != nil }
-                    || replays.values.contains { $0.parkedSince != nil }
+                let busy = !replyBacklog.isEmpty || core.hasParkedSessions
                 _ = try poller.poll(timeoutMs: busy ? 5 : 50)
                 // Bounded so that journal results keep flowing while clients flood us.
                 for _ in 0..<2000 {
@@ -164,20 +130,20 @@ final class Router: @unchecked Sendable {
                 for event in mailbox.drain() { handle(event) }
                 housekeeping()
                 // Submissions of this turn, and what the flows emitted while it ran.
-                writer.enqueue(toJournal)
-                toJournal.removeAll(keepingCapacity: true)
+                core.endTurn(into: &work)
+                performWork()
             } catch let error as ZMQError where error.isTerminated {
                 break
             } catch {
                 logger.error("router loop error", metadata: ["error": "\(error)"])
             }
         }
-        flushAcks(force: true)
-        flushProgress(force: true)
+        core.finish(now: clock.now, into: &work)
+        performWork()
         retryReplies()
         socket.close()
         wake.close()
-        logger.info("router stopped", metadata: ["head_seq": "\(headSeq)"])
+        logger.info("router stopped", metadata: ["head_seq": "\(core.headSeq)"])
     }
 
     /// Timers: heartbeat expiry, parked sessions, reply retries, ack persistence. Runs at
@@ -186,44 +152,10 @@ final class Router: @unchecked Sendable {
         let now = clock.now
         guard now - lastHousekeeping >= .milliseconds(5) else { return }
         lastHousekeeping = now
-        let expiry = Duration.milliseconds(settings.heartbeatMs * 3)
-        for (routingId, session) in sessions {
-            if now - session.lastSeen > expiry {
-                closeSession(routingId, reason: "no heartbeat")
-            } else if let parked = session.parkedSince, now - parked > .milliseconds(20) {
-                sessions[routingId]?.parkedSince = nil
-                guard let actions = sessions[routingId]?.delivery.resume() else { continue }
-                perform(actions, for: routingId)
-            }
-        }
-        if !replays.isEmpty { replayHousekeeping(now: now, expiry: expiry) }
+        core.tick(now: now, into: &work)
+        performWork()
         if !replyBacklog.isEmpty { retryReplies() }
-        flushAcks(force: false)
-        flushProgress(force: false)
-        flowsTick()
-        monitoring.tick(now: now, headSeq: headSeq, receivers: receivers, acked: acked, flows: flows)
-    }
-
-    func flushAcks(force: Bool) {
-        guard !dirtyAcks.isEmpty, force || clock.now - lastAckFlush > .milliseconds(20) else { return }
-        writer.enqueue(acks: dirtyAcks)
-        dirtyAcks.removeAll(keepingCapacity: true)
-        lastAckFlush = clock.now
-    }
-
-    func flushProgress(force: Bool) {
-        guard !progress.isEmpty else { return }
-        let marks = progress.due(now: clock.now, force: force)
-        if !marks.isEmpty { writer.enqueue(progress: marks) }
-    }
-
-    func closeSession(_ routingId: [UInt8], reason: String = "closed") {
-        guard let session = sessions.removeValue(forKey: routingId) else { return }
-        logger.info(
-            "receiving session closed",
-            metadata: ["party": "\(session.party)", "session": "\(session.id)", "reason": "\(reason)", "acked_seq": "\(acked[session.party] ?? 0)"])
-        sessionConnections[session.id] = nil
-        if receivers[session.party] == routingId { receivers[session.party] = nil }
+        monitoring.tick(now: now, headSeq: core.headSeq, receivers: core.receivers, acked: core.acked, flows: core.flows)
     }
 
     // MARK: replies

@@ -4,7 +4,7 @@ import HubStore
 extension JournalRecord {
     /// The delivery header of this journaled message, without recipients (a recipient
     /// learns that it is one, not who else is: each sender of a DELIVER sets them).
-    var deliveryHeader: WireHeader {
+    public var deliveryHeader: WireHeader {
         var header = WireHeader()
         header.id = id
         header.type = type

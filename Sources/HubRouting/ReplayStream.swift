@@ -5,10 +5,14 @@ import HubProtocol
 /// stream with REPLAY. Its delivery state is a `DeliverySession` resuming before the first
 /// seq, so catch-up from the journal and the switch to live delivery (with `follow`) work
 /// exactly as for a receiving session: no gap, no duplicate. Its ACKs only return credit.
-struct ReplayStream {
+struct ReplayStream: Sendable {
     let id: UInt64
     let routingId: [UInt8]
     let plan: ReplayPlan
+    /// The plan's types as the journal's query takes them (empty: every type).
+    let typeList: [String]
+    /// Bumped whenever sends already handed out must no longer be performed (see `DeliveryWork`).
+    var epoch: UInt32 = 0
     var lastSeen: ContinuousClock.Instant
     var parkedSince: ContinuousClock.Instant?
     /// Nil while the journal looks up where `since_us` begins.
@@ -26,6 +30,7 @@ struct ReplayStream {
         self.id = id
         self.routingId = routingId
         self.plan = plan
+        typeList = plan.typeList
         lastSeen = now
     }
 

@@ -1,22 +1,25 @@
-import Foundation
 import HubCore
 import HubProtocol
 import HubStore
-import ZeroMQ
 
-/// The hub's flows (PROTOCOL.md section 13) driven by the router thread: submissions are
+/// The hub's flows (PROTOCOL.md section 13) as the router drives them: submissions are
 /// admitted against the flows' state, every committed message of a flow type is handed to
 /// the `FlowEngine`, and what it emits is journaled under the sender `hub` like any
 /// submission, without a reply.
-extension Router {
+extension RouterCore {
     /// How far behind the wall clock the flows' timers run, so that a message stamped by the
     /// journal before a deadline has always reached the engine before that deadline fires
     /// (the engine's clock never goes back, and a restart replays the same order).
-    static let flowClockLagUs: Int64 = 1_000_000
+    public static var flowClockLagUs: Int64 { 1_000_000 }
 
     /// Reads the journal's flow messages into a fresh engine and returns what it still has
     /// to emit: everything it asks for, minus what the journal already holds from `hub`.
-    static func rebuild(_ engine: inout FlowEngine, from store: any JournalStore) throws -> [FlowEmission] {
+    ///
+    /// - Parameters:
+    ///   - engine: A fresh engine, brought up to date.
+    ///   - store: The journal.
+    /// - Returns: The emissions still owed, to hand to `emit(_:)` once the router runs.
+    public static func rebuild(_ engine: inout FlowEngine, from store: any JournalStore) throws -> [FlowEmission] {
         let types = HubConfig.flowTypes.keys.sorted()
         var emitted = Set<String>()
         var owed: [FlowEmission] = []
@@ -42,13 +45,13 @@ extension Router {
     }
 
     /// Nil if the flows let `party` submit this message.
-    func admitFlow(header: WireHeader, body: ZMQMessage, party: String) -> HubFailure? {
+    func admitFlow(header: WireHeader, body: any RouterBody, party: String) -> HubFailure? {
         guard let flows, FlowEngine.reads(type: header.type) else { return nil }
         return flows.admit(type: header.type, from: party, recipients: header.recipients, body: body.bytes)
     }
 
     /// A message was journaled: the flows read it if it is one of theirs.
-    func flowsRead(_ submit: PendingSubmit, _ outcome: AppendOutcome) {
+    mutating func flowsRead(_ submit: PendingSubmission, _ outcome: AppendOutcome) {
         guard flows != nil, submit.party != HubConfig.hubParty, FlowEngine.reads(type: submit.header.type) else { return }
         let input = FlowInput(
             seq: outcome.seq, sender: submit.party, id: submit.header.id, type: submit.header.type,
@@ -59,16 +62,19 @@ extension Router {
     }
 
     /// Timers of the flows (deadlines, schedules), at most every 100 ms.
-    func flowsTick() {
-        guard flows != nil, clock.now - lastFlowTick >= .milliseconds(100) else { return }
-        lastFlowTick = clock.now
+    mutating func flowsTick(now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
+        guard flows != nil, now - lastFlowTick >= .milliseconds(100) else { return }
+        lastFlowTick = now
         guard let emissions = flows?.tick(nowUs: WallClock.nowMicroseconds() - Self.flowClockLagUs) else { return }
         emit(emissions)
     }
 
-    /// Hands the flows' messages to the journal writer, as submissions of `hub` that nobody
-    /// waits to be answered.
-    func emit(_ emissions: [FlowEmission]) {
+    /// Queues the flows' messages for the journal (with this turn's submissions), as
+    /// submissions of `hub` that nobody waits to be answered.
+    ///
+    /// - Parameters:
+    ///   - emissions: What the flows emitted.
+    public mutating func emit(_ emissions: [FlowEmission]) {
         guard !emissions.isEmpty else { return }
         let now = WallClock.nowMicroseconds()
         // One info line per flow decision (what one message or timer made the flows emit:
@@ -96,9 +102,8 @@ extension Router {
             header.createdAtUs = now
             pending += 1
             toJournal.append(
-                PendingSubmit(
-                    routingId: [], party: HubConfig.hubParty, header: header, recipients: emission.recipients,
-                    body: ZMQMessage(bytes: emission.body)))
+                PendingSubmission(
+                    routingId: [], party: HubConfig.hubParty, header: header, recipients: emission.recipients, body: emission.body))
         }
     }
 }

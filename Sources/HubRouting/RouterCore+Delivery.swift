@@ -1,0 +1,140 @@
+import HubCore
+import HubProtocol
+import HubStore
+
+extension RouterCore {
+    /// What the journal reported.
+    ///
+    /// - Parameters:
+    ///   - event: A commit's outcome, or a read's result.
+    ///   - now: The current time.
+    ///   - actions: Where the actions go.
+    public mutating func journal(_ event: JournalEvent, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
+        switch event {
+        case .committed(let batch, let outcomes):
+            committed(batch, outcomes, into: &actions)
+        case .commitFailed(let batch, let reason):
+            pending -= batch.count
+            for submit in batch {
+                if submit.routingId.isEmpty {
+                    logger.error(
+                        "flow message not journaled; the flows emit it again when the hub restarts",
+                        metadata: ["message_id": "\(submit.header.id)", "type": "\(submit.header.type)"])
+                }
+                let refusal = WireProtocol.error(.journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id)
+                reply(submit.routingId, refusal, into: &actions)
+            }
+            logger.error("commit failed; submitters told JOURNAL_FAILURE", metadata: ["messages": "\(batch.count)", "reason": "\(reason)"])
+        case .fetched(let sessionId, let records, let head):
+            headSeq = max(headSeq, head)
+            guard let routingId = sessionConnections[sessionId] else {
+                replayFetched(session: sessionId, records: records, head: head, into: &actions)
+                return
+            }
+            let items = records.map { (seq: $0.seq, payload: Outgoing.stored($0)) }
+            guard let steps = sessions[routingId]?.delivery.fetched(items, headSeq: head) else { return }
+            deliver(steps, for: routingId, into: &actions)
+        case .fetchFailed(let sessionId, _):
+            guard let routingId = sessionConnections[sessionId] else {
+                replayFetchFailed(session: sessionId, now: now, into: &actions)
+                return
+            }
+            sessions[routingId]?.delivery.fetchFailed()
+            sessions[routingId]?.parkedSince = now
+        case .located(let sessionId, let firstSeq, let head):
+            replayLocated(session: sessionId, firstSeq: firstSeq, head: head, into: &actions)
+        }
+    }
+
+    private mutating func committed(_ batch: [PendingSubmission], _ outcomes: [AppendOutcome], into actions: inout [RouterAction]) {
+        pending -= batch.count
+        for (submit, outcome) in zip(batch, outcomes) {
+            var accepted = WireAccepted()
+            accepted.id = submit.header.id
+            accepted.seq = outcome.seq
+            accepted.duplicate = outcome.duplicate
+            accepted.recipients = UInt32(outcome.recipients.count)
+            reply(submit.routingId, .accepted(accepted), into: &actions)
+            logger.trace(
+                outcome.duplicate ? "duplicate submission" : "journaled",
+                metadata: ["party": "\(submit.party)", "message_id": "\(submit.header.id)", "seq": "\(outcome.seq)", "type": "\(submit.header.type)"])
+            guard !outcome.duplicate else { continue }
+            actions.append(.note(.journaled(type: submit.header.type, sender: submit.party, recipients: outcome.recipients)))
+            flowsRead(submit, outcome)
+            headSeq = max(headSeq, outcome.seq)
+            var header = submit.header
+            header.sender = submit.party
+            header.seq = outcome.seq
+            header.journaledAtUs = outcome.journaledAtUs
+            let live = LiveMessage(header: header, body: submit.body)
+            for recipient in outcome.recipients {
+                guard let routingId = receivers[recipient],
+                    let steps = sessions[routingId]?.delivery.journaled(seq: outcome.seq, payload: .live(live))
+                else { continue }
+                deliver(steps, for: routingId, into: &actions)
+            }
+            if !replays.isEmpty { replayLive(live, recipients: outcome.recipients, into: &actions) }
+        }
+        actions.append(.tap(batch, outcomes))
+    }
+
+    /// Hands a receiving session's steps to the I/O layer (nothing when there are none).
+    mutating func deliver(_ steps: [DeliverySession<Outgoing>.Action], for routingId: [UInt8], into actions: inout [RouterAction]) {
+        guard !steps.isEmpty, let session = sessions[routingId] else { return }
+        actions.append(
+            .deliver(
+                DeliveryWork(
+                    kind: .receiving, connection: routingId, session: session.id, epoch: session.epoch, stream: session.party,
+                    observer: session.party, types: [], steps: steps)))
+    }
+
+    /// Whether a `DeliveryWork` is still to be performed: its session is open and no send
+    /// handed out before it has failed since.
+    ///
+    /// - Parameters:
+    ///   - work: The work.
+    /// - Returns: True if the I/O layer should perform it.
+    public func isCurrent(_ work: DeliveryWork) -> Bool {
+        switch work.kind {
+        case .receiving:
+            guard let session = sessions[work.connection] else { return false }
+            return session.id == work.session && session.epoch == work.epoch
+        case .replay:
+            guard let stream = replays[work.connection] else { return false }
+            return stream.id == work.session && stream.epoch == work.epoch
+        }
+    }
+
+    /// How far a `DeliveryWork` got: sent positions are logged for `swhub trace`; a full
+    /// peer queue parks the session (it catches up from the journal on a later tick); a
+    /// vanished peer ends it.
+    ///
+    /// - Parameters:
+    ///   - work: The work performed.
+    ///   - report: How far it got.
+    ///   - now: The current time.
+    ///   - actions: Where the actions go.
+    public mutating func performed(
+        _ work: DeliveryWork, _ report: DeliveryReport, now: ContinuousClock.Instant, into actions: inout [RouterAction]
+    ) {
+        switch work.kind {
+        case .receiving:
+            // The work was current when performed (the I/O layer checks), and nothing between
+            // its sends and this report changes that: check again only for a failure.
+            if let seq = report.lastSent { progress.note(work.stream, .delivered, seq: seq, atUs: WallClock.nowMicroseconds()) }
+            guard let failure = report.failure, isCurrent(work) else { return }
+            switch failure.reason {
+            case .peerFull:
+                // The peer's queue is full: take back this and every later send, retry soon.
+                sessions[work.connection]?.delivery.sendFailed(seq: failure.seq)
+                sessions[work.connection]?.parkedSince = now
+                sessions[work.connection]?.epoch &+= 1
+            case .peerGone:
+                closeSession(work.connection, reason: "receiving peer vanished")
+            }
+        case .replay:
+            guard isCurrent(work) else { return }
+            replayPerformed(work, report, now: now, into: &actions)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import HubCore
+import HubProtocol
+import HubStore
+import Logging
+
+/// The router's decisions as a value: frame sets from connections, journal events, send
+/// reports and clock ticks in; `RouterAction`s out (replies, deliveries, journal appends,
+/// reads, acknowledgement and progress writes, tap hand-offs, metrics notes). No socket, no
+/// disk: the hub's router thread performs the actions with ZeroMQ and the journal threads,
+/// a test harness performs them in memory.
+///
+/// Every input takes an `into actions:` buffer the caller owns and reuses, so deciding
+/// allocates nothing beyond what the actions themselves carry. Bodies stay opaque (`any RouterBody`)
+/// and are handed on as received: the same frame goes to the journal, the recipients and
+/// the tap.
+///
+/// Invariants: a connection holds at most one receiving or replay session; a party has at
+/// most one receiving session; `pending` counts the submissions handed to the journal and
+/// not yet answered; each session's deliveries follow its `DeliverySession`.
+public struct RouterCore: Sendable {
+    struct Session: Sendable {
+        let id: UInt64
+        let routingId: [UInt8]
+        let party: String
+        var lastSeen: ContinuousClock.Instant
+        var delivery: DeliverySession<Outgoing>
+        var parkedSince: ContinuousClock.Instant?
+        /// Bumped whenever sends already handed out must no longer be performed.
+        var epoch: UInt32 = 0
+    }
+
+    let routing: RoutingTable
+    let policy: RedactionPolicy
+    let observers: ObserverPolicy
+    let settings: HubConfig.Settings
+    let logger: Logger
+
+    /// Receiving sessions by connection, and each party's current receiving connection.
+    var sessions: [[UInt8]: Session] = [:]
+    /// Each party's receiving connection.
+    public internal(set) var receivers: [String: [UInt8]] = [:]
+    /// Receiving sessions' connections by session id (journal fetches name the session).
+    var sessionConnections: [UInt64: [UInt8]] = [:]
+    /// Replay sessions by connection, and their connections by session id.
+    var replays: [[UInt8]: ReplayStream] = [:]
+    var replayConnections: [UInt64: [UInt8]] = [:]
+    var nextSessionId: UInt64 = 1
+    /// Every party's acknowledgement position, as the router knows it.
+    public internal(set) var acked: [String: UInt64]
+    /// The positions not yet handed to the journal.
+    var dirtyAcks: [String: UInt64] = [:]
+    var lastAckFlush: ContinuousClock.Instant
+    /// Delivery and acknowledgement positions with their times, for `swhub trace`.
+    var progress = ProgressLog()
+    /// The highest seq the router has seen journaled.
+    public internal(set) var headSeq: UInt64
+    /// Submissions handed to the journal and not yet answered.
+    public internal(set) var pending = 0
+    /// Submissions accepted during this turn, handed to the journal by `endTurn(into:)`.
+    var toJournal: [PendingSubmission] = []
+    /// Whether the hub is stopping: new submissions, HELLOs and REPLAYs are refused.
+    public private(set) var draining = false
+    /// The business flows, when the config turns them on.
+    public internal(set) var flows: FlowEngine?
+    var lastFlowTick: ContinuousClock.Instant
+
+    /// Creates the router's state.
+    ///
+    /// - Parameters:
+    ///   - settings: The hub's settings (credit, heartbeat, queue limit).
+    ///   - routing: Who may send what to whom.
+    ///   - policy: Body checks and redaction.
+    ///   - observers: Who may replay whose stream, and what of each body they see.
+    ///   - flows: The business flows (already rebuilt from the journal), if on.
+    ///   - acked: Every party's durable acknowledgement position.
+    ///   - headSeq: The journal's head.
+    ///   - now: The current time.
+    ///   - logger: Where decisions are logged.
+    public init(
+        settings: HubConfig.Settings, routing: RoutingTable, policy: RedactionPolicy, observers: ObserverPolicy, flows: FlowEngine?,
+        acked: [String: UInt64], headSeq: UInt64, now: ContinuousClock.Instant, logger: Logger
+    ) {
+        self.settings = settings
+        self.routing = routing
+        self.policy = policy
+        self.observers = observers
+        self.flows = flows
+        self.acked = acked
+        self.headSeq = headSeq
+        self.logger = logger
+        lastAckFlush = now
+        lastFlowTick = now
+    }
+
+    /// Whether a receiving or replay session waits to retry (after a full peer queue or a
+    /// failed read): the I/O layer should tick soon.
+    public var hasParkedSessions: Bool {
+        sessions.values.contains { $0.parkedSince != nil } || replays.values.contains { $0.parkedSince != nil }
+    }
+
+    /// Whether the hub has finished draining: stopping, and nothing left for the journal.
+    public var isDrained: Bool { draining && pending == 0 }
+
+    /// Starts refusing new submissions, HELLOs and REPLAYs; what was handed to the journal
+    /// is still answered.
+    public mutating func beginDraining() {
+        guard !draining else { return }
+        draining = true
+        logger.info("draining: refusing new submissions, committing the ones in flight", metadata: ["pending": "\(pending)"])
+    }
+
+    /// Ends a turn of the I/O loop: the submissions accepted during it, and what the flows
+    /// emitted, go to the journal as one hand-over.
+    ///
+    /// - Parameters:
+    ///   - actions: Where the actions go.
+    public mutating func endTurn(into actions: inout [RouterAction]) {
+        guard !toJournal.isEmpty else { return }
+        actions.append(.journal(toJournal))
+        toJournal.removeAll(keepingCapacity: true)
+    }
+
+    /// Timers: heartbeat expiry, parked sessions, acknowledgement and progress persistence,
+    /// the flows' deadlines.
+    ///
+    /// - Parameters:
+    ///   - now: The current time.
+    ///   - actions: Where the actions go.
+    public mutating func tick(now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
+        let expiry = Duration.milliseconds(settings.heartbeatMs * 3)
+        for (routingId, session) in sessions {
+            if now - session.lastSeen > expiry {
+                closeSession(routingId, reason: "no heartbeat")
+            } else if let parked = session.parkedSince, now - parked > .milliseconds(20) {
+                sessions[routingId]?.parkedSince = nil
+                guard let steps = sessions[routingId]?.delivery.resume() else { continue }
+                deliver(steps, for: routingId, into: &actions)
+            }
+        }
+        if !replays.isEmpty { replayHousekeeping(now: now, expiry: expiry, into: &actions) }
+        flushAcks(force: false, now: now, into: &actions)
+        flushProgress(force: false, now: now, into: &actions)
+        flowsTick(now: now, into: &actions)
+    }
+
+    /// The last actions before the router stops: every acknowledgement position and progress
+    /// mark still held, and what this turn accepted.
+    ///
+    /// - Parameters:
+    ///   - now: The current time.
+    ///   - actions: Where the actions go.
+    public mutating func finish(now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
+        endTurn(into: &actions)
+        flushAcks(force: true, now: now, into: &actions)
+        flushProgress(force: true, now: now, into: &actions)
+    }
+
+    mutating func flushAcks(force: Bool, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
+        guard !dirtyAcks.isEmpty, force || now - lastAckFlush > .milliseconds(20) else { return }
+        actions.append(.saveAcks(dirtyAcks))
+        dirtyAcks.removeAll(keepingCapacity: true)
+        lastAckFlush = now
+    }
+
+    mutating func flushProgress(force: Bool, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
+        guard !progress.isEmpty else { return }
+        let marks = progress.due(now: now, force: force)
+        if !marks.isEmpty { actions.append(.saveProgress(marks)) }
+    }
+
+    mutating func closeSession(_ routingId: [UInt8], reason: String = "closed") {
+        guard let session = sessions.removeValue(forKey: routingId) else { return }
+        logger.info(
+            "receiving session closed",
+            metadata: ["party": "\(session.party)", "session": "\(session.id)", "reason": "\(reason)", "acked_seq": "\(acked[session.party] ?? 0)"])
+        sessionConnections[session.id] = nil
+        if receivers[session.party] == routingId { receivers[session.party] = nil }
+    }
+
+    /// A reply to a connection; none for the flows' own messages (nobody waits for them).
+    func reply(_ routingId: [UInt8], _ kind: WireCommand.OneOf_Kind, into actions: inout [RouterAction]) {
+        guard !routingId.isEmpty else { return }
+        actions.append(.reply(connection: routingId, kind))
+    }
+
+    mutating func noteAck(_ party: String, _ seq: UInt64) {
+        acked[party] = seq
+        dirtyAcks[party] = seq
+        progress.note(party, .acked, seq: seq, atUs: WallClock.nowMicroseconds())
+    }
+
+    /// The id to carry back in an ERROR: the submitted id itself, so the client can match the
+    /// refusal to its request, unless it is absurdly long (then its first 4 KiB).
+    ///
+    /// - Parameters:
+    ///   - id: The submitted id.
+    /// - Returns: The id to echo.
+    public static func echo(_ id: String) -> String {
+        id.utf8.count <= 4096 ? id : String(decoding: id.utf8.prefix(4096), as: UTF8.self)
+    }
+}
