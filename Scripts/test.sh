@@ -13,4 +13,6 @@ ensure_packages libzmq3-dev pkg-config protobuf-compiler protobuf-c-compiler lib
 
 # swhub itself must be built: the integration tests run it as a child process.
 swift build
+# Every shell block of README.md runs (or says why not), so the README cannot drift.
+bash Scripts/readme-check.sh
 swift test "$@"
