@@ -18,10 +18,10 @@
 # name it there); DESTDIR (default none): write everything under $DESTDIR, for packaging.
 # With DESTDIR nothing outside it is touched: no packages, users, chown or systemctl. The
 # owners are then only recorded, as systemd configs the package applies at install time:
-# $DESTDIR/usr/lib/sysusers.d/swhub.conf (the users) and
-# $DESTDIR/usr/lib/tmpfiles.d/swhub.conf (owner and mode of every folder, key and config:
-# `systemd-sysusers && systemd-tmpfiles --create swhub.conf`). Without DESTDIR (as root)
-# they are applied at once as well.
+# sysusers.d/swhub.conf (the users) and tmpfiles.d/swhub.conf (owner and mode of every
+# folder, key and config: `systemd-sysusers && systemd-tmpfiles --create swhub.conf`), in
+# /usr/lib when PREFIX=/usr (a package), else in /etc. Without DESTDIR (as root) they are
+# applied at once as well, and written all the same.
 #
 # What the installed configs name is read from the program, never parsed here:
 # `swhub config files FILE --relative-to /etc/swhub` lists the key files, journal, token
@@ -36,7 +36,7 @@
 #
 # What it installs:
 #   - $PREFIX/bin/swhub; swhub.service and swhub-adapter@.service (in /etc/systemd/system, or
-#     $PREFIX/lib/systemd/system when PREFIX=/usr), naming $PREFIX/bin/swhub
+#     /usr/lib/systemd/system when PREFIX=/usr), naming $PREFIX/bin/swhub
 #   - the user swhub (the hub) and one user swhub-NAME per adapter (its group is the one to
 #     add the department's own system to: it drops files into in/ and takes them from out/)
 #   - /etc/swhub/hub.yaml (root:swhub 0640), /var/lib/swhub (swhub 0750) with the journal's folder
@@ -70,9 +70,11 @@ STATE_DIR=/var/lib/swhub
 ADAPTER_STATE_DIR=/var/lib/swhub-adapters
 PARTY_KEYS_DIR=$ETC_DIR/party-keys
 SVC_USER=swhub
-if [ "$PREFIX" = /usr ]; then UNIT_DIR=/usr/lib/systemd/system; else UNIT_DIR=/etc/systemd/system; fi
-SYSUSERS_FILE=/usr/lib/sysusers.d/swhub.conf
-TMPFILES_FILE=/usr/lib/tmpfiles.d/swhub.conf
+# A package (PREFIX=/usr) puts its systemd files under /usr/lib, a local install under /etc.
+if [ "$PREFIX" = /usr ]; then SYSTEMD_DIR=/usr/lib; else SYSTEMD_DIR=/etc; fi
+UNIT_DIR=$SYSTEMD_DIR/systemd/system
+SYSUSERS_FILE=$SYSTEMD_DIR/sysusers.d/swhub.conf
+TMPFILES_FILE=$SYSTEMD_DIR/tmpfiles.d/swhub.conf
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 say() { echo "install.sh: $*"; }

@@ -67,13 +67,13 @@ struct InstallTests {
     }
 
     /// Runs `install.sh arguments` with DESTDIR=`root`; its status and all its output.
-    static func install(root: URL, in folder: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func install(root: URL, in folder: URL, prefix: String = "/usr/local", _ arguments: [String]) throws -> (status: Int32, output: String) {
         let log = folder.appendingPathComponent("install-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [repository.appendingPathComponent("Deploy/install.sh").path] + arguments + ["--binary", try TestHub.executable.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["DESTDIR": root.path, "PREFIX": "/usr/local"]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["DESTDIR": root.path, "PREFIX": prefix]) { $1 }
         process.currentDirectoryURL = folder
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
@@ -88,18 +88,22 @@ struct InstallTests {
         return (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
     }
 
+    /// The block-style config installed locally (PREFIX=/usr/local: systemd files in /etc),
+    /// the flow-style one as a package would be (PREFIX=/usr: systemd files in /usr/lib).
     @Test(arguments: ["block", "flow"])
     func installsTheHubAndTwoAdaptersIntoAScratchRoot(style: String) throws {
+        let prefix = style == "block" ? "/usr/local" : "/usr"
+        let systemd = style == "block" ? "/etc" : "/usr/lib"
         let folder = try Self.scratch([
             "hub.yaml": style == "block" ? Self.blockHub : Self.flowHub, "customs.yaml": Self.customsAdapter, "bank.yaml": Self.bankAdapter,
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let root = folder.appendingPathComponent("root")
-        let run = try Self.install(root: root, in: folder, ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
+        let run = try Self.install(root: root, in: folder, prefix: prefix, ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
         #expect(run.status == 0, "\(run.output)")
 
         let expectedModes: [String: Int] = [
-            "/usr/local/bin/swhub": 0o755, "/etc/systemd/system/swhub.service": 0o644, "/etc/systemd/system/swhub-adapter@.service": 0o644,
+            "\(prefix)/bin/swhub": 0o755, "\(systemd)/systemd/system/swhub.service": 0o644, "\(systemd)/systemd/system/swhub-adapter@.service": 0o644,
             "/etc/swhub/hub.yaml": 0o640, "/etc/swhub/keys/hub.key_secret": 0o640, "/etc/swhub/keys/hub.key": 0o644,
             "/etc/swhub/keys/tap.key_secret": 0o640, "/etc/swhub/keys/tap.key": 0o644, "/etc/swhub/keys/monitor.token": 0o640,
             "/etc/swhub/keys/enterprise.key": 0o644, "/etc/swhub/party-keys": 0o700, "/etc/swhub/party-keys/enterprise.key_secret": 0o600,
@@ -129,11 +133,11 @@ struct InstallTests {
         let token = try String(contentsOfFile: root.path + "/etc/swhub/keys/monitor.token", encoding: .utf8)
         #expect(token.count == 64 && token.allSatisfy(\.isHexDigit))
         #expect(try String(contentsOfFile: root.path + "/etc/swhub/hub.yaml", encoding: .utf8) == (style == "block" ? Self.blockHub : Self.flowHub))
-        let unit = try String(contentsOfFile: root.path + "/etc/systemd/system/swhub-adapter@.service", encoding: .utf8)
-        #expect(unit.contains("User=swhub-%i") && unit.contains("ExecStart=/usr/local/bin/swhub adapter %i"))
+        let unit = try String(contentsOfFile: root.path + "\(systemd)/systemd/system/swhub-adapter@.service", encoding: .utf8)
+        #expect(unit.contains("User=swhub-%i") && unit.contains("ExecStart=\(prefix)/bin/swhub adapter %i"))
 
         // Owners are recorded for the package to apply, nothing was chowned.
-        let tmpfiles = try String(contentsOfFile: root.path + "/usr/lib/tmpfiles.d/swhub.conf", encoding: .utf8)
+        let tmpfiles = try String(contentsOfFile: root.path + "\(systemd)/tmpfiles.d/swhub.conf", encoding: .utf8)
         for line in [
             "z /etc/swhub/keys/hub.key_secret 0640 root swhub -", "z /etc/swhub/adapters/keys/customs.key_secret 0640 root swhub-customs -",
             "d /var/lib/swhub-adapters/bank/out 2770 swhub-bank swhub-bank -", "d /var/lib/swhub 0750 swhub swhub -",
@@ -141,32 +145,32 @@ struct InstallTests {
         ] {
             #expect(tmpfiles.contains(line + "\n"), "\(line) missing from\n\(tmpfiles)")
         }
-        let sysusers = try String(contentsOfFile: root.path + "/usr/lib/sysusers.d/swhub.conf", encoding: .utf8)
+        let sysusers = try String(contentsOfFile: root.path + "\(systemd)/sysusers.d/swhub.conf", encoding: .utf8)
         #expect(sysusers.contains("u swhub - ") && sysusers.contains("u swhub-customs - ") && sysusers.contains("u swhub-bank - "))
 
         // Again: everything is kept, no key is made twice.
-        let again = try Self.install(root: root, in: folder, ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
+        let again = try Self.install(root: root, in: folder, prefix: prefix, ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
         #expect(again.status == 0, "\(again.output)")
         #expect(try KeyFile.load(path: root.path + "/etc/swhub/keys/hub.key_secret") == hub)
         #expect(!again.output.contains("generated"), "\(again.output)")
 
-        try Self.applyOwners(root: root)
-        try Self.verifyUnits(root: root)
+        try Self.applyOwners(root: root, systemd: systemd)
+        try Self.verifyUnits(root: root, binary: "\(prefix)/bin/swhub")
     }
 
     /// The recorded owners applied in the scratch root as a package would
     /// (`systemd-sysusers`, then `systemd-tmpfiles --create`): each adapter's secret key is
     /// readable by its own user's group and no one else, its inbox is its own.
-    static func applyOwners(root: URL) throws {
+    static func applyOwners(root: URL, systemd: String) throws {
         let sysusers = URL(fileURLWithPath: "/usr/bin/systemd-sysusers"), tmpfiles = URL(fileURLWithPath: "/usr/bin/systemd-tmpfiles")
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: sysusers.path), FileManager.default.isExecutableFile(atPath: tmpfiles.path)
         else {
             print("InstallTests: not applying the recorded owners: needs root and systemd-sysusers/systemd-tmpfiles (Debian package systemd)")
             return
         }
-        let users = try programOutput(sysusers, ["--root=\(root.path)", root.path + "/usr/lib/sysusers.d/swhub.conf"])
+        let users = try programOutput(sysusers, ["--root=\(root.path)", root.path + "\(systemd)/sysusers.d/swhub.conf"])
         #expect(users.status == 0, "\(users.output)")
-        let owners = try programOutput(tmpfiles, ["--root=\(root.path)", "--create", root.path + "/usr/lib/tmpfiles.d/swhub.conf"])
+        let owners = try programOutput(tmpfiles, ["--root=\(root.path)", "--create", root.path + "\(systemd)/tmpfiles.d/swhub.conf"])
         #expect(owners.status == 0, "\(owners.output)")
         /// The id of `name` in the scratch root's `/etc/passwd` or `/etc/group`.
         func id(_ name: String, in file: String = "passwd") -> Int? {
@@ -190,23 +194,44 @@ struct InstallTests {
 
     /// `systemd-analyze verify` on the installed units, inside the scratch root (given the
     /// system's own units, which the installed ones refer to).
-    static func verifyUnits(root: URL) throws {
+    static func verifyUnits(root: URL, binary: String) throws {
         let analyze = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
         guard FileManager.default.isExecutableFile(atPath: analyze.path) else {
             print("InstallTests: skipping systemd-analyze verify: /usr/bin/systemd-analyze is missing (Debian package systemd; Scripts/test.sh installs it)")
             return
         }
         let systemUnits = root.appendingPathComponent("usr/lib/systemd/system")
-        try FileManager.default.createDirectory(at: systemUnits.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(at: systemUnits)
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: "/usr/lib/systemd/system"), to: systemUnits)
+        try FileManager.default.createDirectory(at: systemUnits, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/systemd/system")
+        where !FileManager.default.fileExists(atPath: systemUnits.appendingPathComponent(name).path) {
+            try FileManager.default.copyItem(atPath: "/usr/lib/systemd/system/" + name, toPath: systemUnits.appendingPathComponent(name).path)
+        }
         for unit in ["swhub.service", "swhub-adapter@customs.service", "swhub-adapter@bank.service"] {
             let verify = try programOutput(analyze, ["verify", "--root=\(root.path)", unit])
             #expect(verify.status == 0, "systemd-analyze verify \(unit): \(verify.output)")
         }
         // The check is real: a unit naming a binary that is not there fails it.
-        try FileManager.default.removeItem(atPath: root.path + "/usr/local/bin/swhub")
+        try FileManager.default.removeItem(atPath: root.path + binary)
         #expect(try programOutput(analyze, ["verify", "--root=\(root.path)", "swhub.service"]).status != 0)
+    }
+
+    /// What install.sh reads: `swhub config files`, as lines and as JSON; an unknown key refused.
+    @Test func configFilesListsWhatAConfigNames() throws {
+        let folder = try Self.scratch(["hub.yaml": Self.flowHub, "bank.yaml": Self.bankAdapter, "typo.yaml": Self.customsAdapter + "\nparty_: x\n"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lines = try ConfigCheckTests.swhub(["config", "files", folder.appendingPathComponent("hub.yaml").path, "--relative-to", "/etc/swhub"])
+        #expect(lines.status == 0, "\(lines.errors)")
+        #expect(lines.output.hasPrefix("hub_key\thub\t/etc/swhub/keys/hub.key_secret\njournal\thub\t/var/lib/swhub/journal/journal.sqlite\n"), "\(lines.output)")
+        let json = try ConfigCheckTests.swhub(["config", "files", folder.appendingPathComponent("bank.yaml").path, "--json"])
+        #expect(json.status == 0, "\(json.errors)")
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let files = try #require(object?["files"] as? [[String: String]], "\(json.output)")
+        #expect(object?["kind"] as? String == "client")
+        #expect(files.first == ["kind": "client_key", "name": "bank", "path": folder.appendingPathComponent("keys/bank.key_secret").path])
+        #expect(files.contains(["kind": "folder", "name": "outbox", "path": "/var/lib/swhub-adapters/bank/out"]))
+        let typo = try ConfigCheckTests.swhub(["config", "files", folder.appendingPathComponent("typo.yaml").path])
+        #expect(typo.status != 0 && typo.output.isEmpty)
+        #expect(typo.errors.contains("party_ (line 8, column 1): unknown key"), "\(typo.errors)")
     }
 
     @Test func refusesAJournalOutsideTheStateFolderAndWritesNothing() throws {
