@@ -307,6 +307,16 @@ for spec in ${adapters[@]+"${adapters[@]}"}; do
         folder "$user" "$user" "$mode" "$path" ;;
     esac
   done <"$tmp/adapter-$name.files"
+  if [ -z "$DESTDIR" ] && command -v runuser >/dev/null; then
+    # What the adapter reads must be reachable by its user (a key under the hub's 0750 keys
+    # folder would not be).
+    while IFS=$'\t' read -r kind key path; do
+      case "$kind" in
+        client_key|hub_public_key|tap_public_key)
+          runuser -u "$user" -- test -r "$path" || say "warning: $user cannot read $path ($kind): the $name adapter will not start; name a file it can reach (e.g. keys/... beside its config)" ;;
+      esac
+    done <"$tmp/adapter-$name.files"
+  fi
   say "installed the $name adapter: $DESTDIR$ETC_DIR/adapters/$name.yaml, run as $user (add the department's system to group $user)"
 done
 if [ -d "$DESTDIR$PARTY_KEYS_DIR" ] && [ -n "$(ls -A "$DESTDIR$PARTY_KEYS_DIR")" ]; then

@@ -13,14 +13,14 @@ struct InstallTests {
 
     static let blockHub = """
         hub:
-          endpoint: tcp://127.0.0.1:5570
+          endpoint: "tcp://127.0.0.1:*"
           key_file: keys/hub.key_secret
           journal: /var/lib/swhub/journal/journal.sqlite
         tap:
-          endpoint: tcp://127.0.0.1:5571
+          endpoint: "tcp://127.0.0.1:*"
           key_file: keys/tap.key_secret
         monitor:
-          listen: 0.0.0.0:8080
+          listen: "0.0.0.0:0"
           token_file: keys/monitor.token
         types: [demo.Note]
         parties:
@@ -35,9 +35,9 @@ struct InstallTests {
         """
 
     static let flowHub = """
-        {hub: {endpoint: "tcp://127.0.0.1:5570", key_file: keys/hub.key_secret, journal: /var/lib/swhub/journal/journal.sqlite},
-         tap: {endpoint: "tcp://127.0.0.1:5571", key_file: keys/tap.key_secret},
-         monitor: {listen: "0.0.0.0:8080", token_file: keys/monitor.token}, types: [demo.Note],
+        {hub: {endpoint: "tcp://127.0.0.1:*", key_file: keys/hub.key_secret, journal: /var/lib/swhub/journal/journal.sqlite},
+         tap: {endpoint: "tcp://127.0.0.1:*", key_file: keys/tap.key_secret},
+         monitor: {listen: "0.0.0.0:0", token_file: keys/monitor.token}, types: [demo.Note],
          parties: [{id: enterprise, key_file: keys/enterprise.key}, {id: customs, key_file: keys/customs.key, roles: [customs]},
                    {id: bank, key_file: keys/bank.key, roles: [bank]}]}
         """
