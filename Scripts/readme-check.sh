@@ -7,18 +7,20 @@
 # whose first line starts with "$ " (a transcript). Each one is either
 #   - marked not runnable, on the line right before its fence (blank lines between are
 #     fine), with a reason:   <!-- not run: needs root and systemd -->
-#   - or run, in a scratch directory of its own holding copies of Deploy/ and Kits/, with
-#     the built swhub on PATH and as .build/debug/ (a plain `swift build` in a block is
-#     a no-op here: the blocks are run after the build), under `set -euo pipefail`:
+#     (a marker without a reason is a failure);
+#   - or run, in a scratch directory of its own holding copies of Deploy/, Kits/ (and
+#     Examples/ if there is one), with the built swhub on PATH and as .build/debug/ (a
+#     plain `swift build` in a block is a no-op here: the blocks are run after the
+#     build), under `set -euo pipefail`:
 #       sh / bash / shell: the block is a script that must exit 0;
 #       console, or "$ " transcripts: each "$ COMMAND" is run in turn in one shell (a
 #       command ending in "&" runs in the background, its output discarded, stopped at
 #       the block's end) and what it prints (stdout and stderr) must be the lines shown
 #       after it: "<anything>" in a shown line matches any text, and a line "..." any
 #       number of lines.
-# Background processes a block starts are stopped (SIGTERM) when it ends. Each block has
-# 60 seconds. Exits 1 if a block failed or a block is unmarked and unrunnable-by-kind, and
-# lists every failure with its README line.
+# Background processes a block starts are stopped when it ends (SIGTERM, SIGKILL 5 s
+# later). Each block has 60 seconds. Exits 1 if a block failed, listing every failure with
+# its README line. SWHUB_BIN_DIR overrides where the built swhub is.
 set -euo pipefail
 readme=$(realpath "${1:-$(dirname "${BASH_SOURCE[0]}")/../README.md}")
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -30,7 +32,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 # Splits the README into $work/blocks/N.{kind,line,text}; kind is "run:LANG",
-# "skip:REASON", or "unmarked-skip" for a marker without a reason.
+# "skip:REASON", or "noreason" for a marker without a reason.
 mkdir -p "$work/blocks"
 awk -v out="$work/blocks" '
   function flush_marker() { marker = "" }
@@ -44,7 +46,8 @@ awk -v out="$work/blocks" '
     shell = (lang == "sh" || lang == "bash" || lang == "shell" || lang == "console")
     if (!shell && lang == "" && first ~ /^\$ /) { shell = 1; lang = "console" }
     if (shell) {
-      if (marker != "") kind = "skip:" marker
+      if (marker == "?") kind = "noreason"
+      else if (marker != "") kind = "skip:" marker
       else kind = "run:" lang
       printf "%s\n", kind > (out "/" n ".kind")
       printf "%d\n", start > (out "/" n ".line")
@@ -125,10 +128,16 @@ for kind_file in $(ls "$work/blocks"/*.kind 2>/dev/null | sort -t/ -k1 -V); do
       skipped=$((skipped + 1))
       echo "readme-check: line $line: not run (${kind#skip:})"
       continue ;;
+    noreason)
+      failures=$((failures + 1))
+      echo "readme-check: line $line: FAILED: marked not run without a reason (<!-- not run: why -->)" >&2
+      continue ;;
   esac
   dir="$work/run-$n"
   mkdir -p "$dir/.build"
-  cp -r "$repo/Deploy" "$repo/Kits" "$dir/"
+  for d in Deploy Kits Examples; do
+    if [ -e "$repo/$d" ]; then cp -r "$repo/$d" "$dir/"; fi
+  done
   ln -s "$bin" "$dir/.build/debug"
   ran=$((ran + 1))
   if [ "$kind" = run:console ]; then

@@ -85,6 +85,12 @@ struct ReadmeCheckTests {
         #expect(result.output.contains("line 5: FAILED: exited 1"), "\(result.output)")
     }
 
+    @Test func aMarkerWithoutAReasonFailsTheCheck() throws {
+        let result = try Self.check("<!-- not run: -->\n```sh\ntrue\n```\n")
+        #expect(result.status == 1)
+        #expect(result.output.contains("line 2: FAILED: marked not run without a reason"), "\(result.output)")
+    }
+
     @Test func outputOtherThanShownFailsTheCheck() throws {
         let result = try Self.check("""
             ```console
