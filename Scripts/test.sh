@@ -8,11 +8,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/lib/packages.sh
 # chromium: the web monitor's test opens the page in headless Chromium. protobuf-c, valgrind,
 # make, gcc: the C adapter kit (built with its Makefile and checked for leaks in CKitTests).
-ensure_packages libzmq3-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium
+# systemd: systemd-analyze verifies the units Deploy/install.sh installs (InstallTests).
+ensure_packages libzmq3-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium systemd
 
 # swhub itself must be built: the integration tests run it as a child process.
 swift build
 # The example adapter is its own package depending on this one by path, as a department's
 # project would depend on HubClient: it must build against the SDK as checked out.
 swift build --package-path Examples/RegisterAndListen
+# Every shell block of README.md runs (or says why not), so the README cannot drift.
+bash Scripts/readme-check.sh
 swift test "$@"

@@ -367,8 +367,8 @@ extension HubConfig.Settings {
     }
 }
 
-/// The YAML shape, before validation.
-private struct RawConfig: Decodable {
+/// The YAML shape, before validation (also read by ``HubConfig/namedFiles(path:relativeTo:)``).
+struct RawConfig: Decodable {
     struct Hub: Decodable {
         var endpoint: String
         var keyFile: String

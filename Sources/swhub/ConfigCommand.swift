@@ -11,7 +11,7 @@ import HubCore
 /// resolved configuration with secrets masked, or every problem found.
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Check a configuration file.", subcommands: [Check.self])
+        commandName: "config", abstract: "Check a configuration file, or list the files it names.", subcommands: [Check.self, ConfigFiles.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -130,19 +130,7 @@ public struct AdapterSettings: Sendable, Equatable {
         }
         guard let raw = file.adapter else { throw AdapterSettingsError("\(path) has no `adapter:` section (folders and formats)") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let resolve = { (value: String) in
-            value.hasPrefix("/") ? URL(fileURLWithPath: value) : base.appendingPathComponent(value).standardizedFileURL
-        }
-        guard let root = raw.folder.map(resolve) ?? raw.inbox.map({ resolve($0).deletingLastPathComponent() }) else {
-            throw AdapterSettingsError("\(path): adapter needs `folder` (or `inbox`, `outbox`, `archive`, `errors`)")
-        }
-        var folders = ExchangeFolders(root: root)
-        if let inbox = raw.inbox { folders.inbox = resolve(inbox) }
-        if let outbox = raw.outbox { folders.outbox = resolve(outbox) }
-        if let archive = raw.archive { folders.archive = resolve(archive) }
-        if let errors = raw.errors { folders.errors = resolve(errors) }
-        if let state = raw.state { folders.state = resolve(state) }
-        var settings = AdapterSettings(folders: folders)
+        var settings = AdapterSettings(folders: try raw.folders(base: base, path: path))
         settings.pollMs = raw.pollMs ?? settings.pollMs
         guard (10...600_000).contains(settings.pollMs) else { throw AdapterSettingsError("\(path): adapter.poll_ms must be 10...600000") }
         settings.customs = raw.customs ?? settings.customs
@@ -189,7 +177,7 @@ public struct AdapterSettings: Sendable, Equatable {
         var adapter: Raw?
     }
 
-    private struct Raw: Decodable {
+    struct Raw: Decodable {
         var folder, inbox, outbox, archive, errors, state: String?
         var pollMs: Int?
         var customs: Customs?
@@ -199,6 +187,23 @@ public struct AdapterSettings: Sendable, Equatable {
         enum CodingKeys: String, CodingKey {
             case folder, inbox, outbox, archive, errors, state, customs, bank, post
             case pollMs = "poll_ms"
+        }
+
+        /// The five folders, relative ones resolved against `base`; `path` names the file in errors.
+        func folders(base: URL, path: String) throws -> ExchangeFolders {
+            let resolve = { (value: String) in
+                value.hasPrefix("/") ? URL(fileURLWithPath: value) : base.appendingPathComponent(value).standardizedFileURL
+            }
+            guard let root = folder.map(resolve) ?? inbox.map({ resolve($0).deletingLastPathComponent() }) else {
+                throw AdapterSettingsError("\(path): adapter needs `folder` (or `inbox`, `outbox`, `archive`, `errors`)")
+            }
+            var folders = ExchangeFolders(root: root)
+            if let inbox { folders.inbox = resolve(inbox) }
+            if let outbox { folders.outbox = resolve(outbox) }
+            if let archive { folders.archive = resolve(archive) }
+            if let errors { folders.errors = resolve(errors) }
+            if let state { folders.state = resolve(state) }
+            return folders
         }
     }
 }

@@ -1,0 +1,35 @@
+import Foundation
+import HubConfigKit
+
+extension HubConfig {
+    /// The files a hub config names — the hub's key pair, the journal, the tap's key pair,
+    /// the monitor's token, each party's public key file — read strictly (an unknown key is
+    /// refused as `load` refuses it) but without reading any of them: an installer asks
+    /// before it has made them.
+    /// - Parameters:
+    ///   - path: the config file.
+    ///   - relativeTo: the folder relative paths are resolved against; nil: the file's own
+    ///     (an installer passes the folder the file is installed into).
+    /// - Throws: ``ConfigError`` (`unreadable`, `syntax`).
+    public static func namedFiles(path: String, relativeTo: String? = nil) throws -> [NamedFile] {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigError(.unreadable, "cannot read config file \(path)")
+        }
+        let raw = try StrictYAMLDecoder().decode(RawConfig.self, from: text, file: path)
+        let base = relativeTo ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let resolve = { (file: String) in Self.resolve(file, against: base) }
+        var files = [
+            NamedFile(.hubKey, name: "hub", path: resolve(raw.hub.keyFile)),
+            NamedFile(.journal, name: "hub", path: resolve(raw.hub.journal)),
+        ]
+        if let tap = raw.tap { files.append(NamedFile(.tapKey, name: "tap", path: resolve(tap.keyFile))) }
+        if let token = raw.monitor?.tokenFile { files.append(NamedFile(.monitorToken, name: "monitor", path: resolve(token))) }
+        for party in raw.parties {
+            if let keyFile = party.keyFile { files.append(NamedFile(.partyKey, name: party.id, path: resolve(keyFile))) }
+        }
+        return files
+    }
+}
