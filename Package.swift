@@ -6,18 +6,19 @@ import PackageDescription
 /// build, so a package depending on ours is not affected; `unsafeFlags` would make SwiftPM
 /// refuse our library products as a versioned dependency.
 let strict: [SwiftSetting] = [
-    .treatAllWarnings(as: .error),
+    .treatAllWarnings(as: .error)
 ]
 
 /// `strict` plus the upcoming features Hummingbird enables, on the modules converted so far.
 /// The others need, file by file, `public import` of the modules their public API shows and
 /// an import of each module whose members they use (HubStore and HubServer then depend on
 /// SwiftProtobuf directly).
-let strictUpcoming: [SwiftSetting] = strict + [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
-]
+let strictUpcoming: [SwiftSetting] =
+    strict + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
 
 /// The same for C targets (the C adapter kit): -Wall -Wextra, every warning is an error.
 let strictC: [CSetting] = [
@@ -208,7 +209,9 @@ let package = Package(
         .testTarget(name: "HubConfigKitTests", dependencies: ["HubConfigKit"], swiftSettings: strictUpcoming),
         .testTarget(
             name: "HubCoreTests",
-            dependencies: ["HubCore", "HubConfigKit", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "HubCore", "HubConfigKit", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -226,7 +229,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AdaptersTests",
-            dependencies: ["Adapters", "HubConfigKit", "DepartmentFormats", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "Adapters", "HubConfigKit", "DepartmentFormats", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -74,10 +74,12 @@ extension SimulatedDepartment {
         var result = BizSummaryResult()
         result.guid = Self.guid(seed: options.seed, party, "summary", key)
         result.customsCode = summary.customsCode
-        result.sumNo = summary.sumNo.isEmpty
+        result.sumNo =
+            summary.sumNo.isEmpty
             ? "S" + CEBTime.date(nowUs) + StableHash(seed: options.seed, "sum_no", party, key).digits(9) : summary.sumNo
         result.opDate = CEBTime.returnTime(nowUs)
-        result.entryID = Self.office(summary.customsCode) + CEBTime.year(nowUs) + "1"
+        result.entryID =
+            Self.office(summary.customsCode) + CEBTime.year(nowUs) + "1"
             + StableHash(seed: options.seed, "entry_id", party, key).digits(9)
         result.decState = "1"
         result.agentCode = summary.agentCode

@@ -273,7 +273,8 @@ final class ClientConnection: @unchecked Sendable {
         if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
             let failure = HubClientError(
                 .handshakeFailed,
-                "the CURVE handshake with \(configuration.endpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub")
+                "the CURVE handshake with \(configuration.endpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub"
+            )
             if shared.withLock({ $0.failure?.code }) != .handshakeFailed { logger.error("\(failure.reason)") }
             fail(failure, closing: false)
         }

@@ -51,7 +51,8 @@ public struct KeyFile: Sendable, Equatable {
     public func render(name: String, includingSecret: Bool) -> String {
         var text = "# SingleWindowHub CURVE key of '\(name)'\npublic_key: \"\(publicKey)\"\n"
         if includingSecret, let secretKey {
-            text = "# SingleWindowHub CURVE key pair of '\(name)': SECRET, keep mode 0600\n"
+            text =
+                "# SingleWindowHub CURVE key pair of '\(name)': SECRET, keep mode 0600\n"
                 + "public_key: \"\(publicKey)\"\nsecret_key: \"\(secretKey)\"\n"
         }
         return text

@@ -66,7 +66,8 @@ public struct StrictYAMLDecoder: Sendable {
             let around = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
             return "YAML syntax error at line \(mark.line), column \(mark.column): \(problem)\(around)"
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return "line \(context.mark.line), column \(context.mark.column): the key(s) \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appear twice in one mapping"
+            return
+                "line \(context.mark.line), column \(context.mark.column): the key(s) \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) appear twice in one mapping"
         case .reader(let problem, let offset, _, _):
             return "the file is not readable text\(offset.map { " at byte \($0)" } ?? ""): \(problem)"
         default:

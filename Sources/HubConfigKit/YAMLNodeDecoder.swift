@@ -112,7 +112,9 @@ struct YAMLKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         usage.requested(key.stringValue, at: codingPath)
         guard let node = value(key) else {
             throw DecodingError.keyNotFound(
-                key, DecodingError.Context(codingPath: codingPath, debugDescription: "missing: this key is required\(YAMLPath.place(.mapping(mapping)))"))
+                key,
+                DecodingError.Context(
+                    codingPath: codingPath, debugDescription: "missing: this key is required\(YAMLPath.place(.mapping(mapping)))"))
         }
         return YAMLNodeDecoder(node: node, codingPath: codingPath + [key], usage: usage)
     }

@@ -191,7 +191,9 @@ public struct HubConfig: Sendable, Equatable {
             case "none": parsed.dailySummaries = false
             case let other: throw ConfigError(.invalidValue, "flows.summary_schedule '\(other)' is not one of daily, none")
             }
-            for (key, value) in [("flows.registration_deadline_ms", parsed.registrationDeadlineMs), ("flows.query_timeout_ms", parsed.queryTimeoutMs)]
+            for (key, value) in [
+                ("flows.registration_deadline_ms", parsed.registrationDeadlineMs), ("flows.query_timeout_ms", parsed.queryTimeoutMs),
+            ]
             where !(1...(365 * 86_400_000)).contains(value) {
                 throw ConfigError(.invalidValue, "\(key) = \(value) is outside 1...\(365 * 86_400_000)")
             }
@@ -259,7 +261,8 @@ public struct HubConfig: Sendable, Equatable {
                     throw ConfigError(.unknownReference, "party '\(rawParty.id)' hides fields of undeclared type '\(type)'")
                 }
                 guard let message = typeMessages[type] else {
-                    throw ConfigError(.invalidValue, "party '\(rawParty.id)' hides fields of '\(type)', whose body is opaque: declare it with a message")
+                    throw ConfigError(
+                        .invalidValue, "party '\(rawParty.id)' hides fields of '\(type)', whose body is opaque: declare it with a message")
                 }
                 for field in fields {
                     do {
@@ -319,7 +322,8 @@ public struct HubConfig: Sendable, Equatable {
             guard monitor.tokenFile != nil || Monitor.isLoopback(host) else {
                 throw ConfigError(
                     .invalidValue,
-                    "monitor.listen '\(monitor.listen)' is reachable from other machines: set monitor.token_file (a file holding the bearer token)")
+                    "monitor.listen '\(monitor.listen)' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"
+                )
             }
             config.monitor = Monitor(host: host, port: port, tokenFile: monitor.tokenFile.map(resolve))
         }

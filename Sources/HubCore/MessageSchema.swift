@@ -60,7 +60,9 @@ public struct MessageSchema: Sendable {
             numbers.append(field.number)
             if index < steps.count - 1 {
                 guard let next = field.messageType else {
-                    throw ConfigError(.invalidValue, "'\(steps[...index].joined(separator: "."))' in '\(message)' is not a message, so '\(path)' goes nowhere")
+                    throw ConfigError(
+                        .invalidValue,
+                        "'\(steps[...index].joined(separator: "."))' in '\(message)' is not a message, so '\(path)' goes nowhere")
                 }
                 current = next
             }

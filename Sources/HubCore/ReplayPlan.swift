@@ -43,7 +43,8 @@ public struct ReplayPlan: Sendable, Equatable {
             return .failure(HubFailure(.unknownRecipient, "party '\(party.prefix(64))' is not configured"))
         }
         guard observers.mayReplay(observer, stream: party) else {
-            return .failure(HubFailure(.notEntitled, "\(observer) may replay its own stream only; the policy names it no auditor of \(party)"))
+            return .failure(
+                HubFailure(.notEntitled, "\(observer) may replay its own stream only; the policy names it no auditor of \(party)"))
         }
         if let unknown = request.types.first(where: { !routing.knows(type: $0) }) {
             return .failure(HubFailure(.unknownType, "type '\(unknown.prefix(128))' is not declared"))

@@ -37,7 +37,10 @@ public struct RoutingTable: Sendable {
             return .failure(HubFailure(.missingId, "message id is \(header.id.utf8.count) bytes, the limit is \(WireProtocol.maxIdBytes)"))
         }
         if !header.sender.isEmpty && header.sender != party {
-            return .failure(HubFailure(.senderMismatch, "header claims sender '\(header.sender.prefix(64))' but the connection is authenticated as '\(party)'"))
+            return .failure(
+                HubFailure(
+                    .senderMismatch, "header claims sender '\(header.sender.prefix(64))' but the connection is authenticated as '\(party)'")
+            )
         }
         if !types.contains(header.type) {
             let shown = header.type.isEmpty ? "(empty)" : "'\(header.type.prefix(128))'"

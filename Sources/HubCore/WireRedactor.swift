@@ -116,7 +116,9 @@ struct WireReader {
             offset += size
         case 2:
             let length = try varint()
-            guard length <= UInt64(bytes.count - offset) else { throw WireFormatError("length \(length) runs past the end at byte \(offset)") }
+            guard length <= UInt64(bytes.count - offset) else {
+                throw WireFormatError("length \(length) runs past the end at byte \(offset)")
+            }
             let start = offset
             offset += Int(length)
             return start..<offset

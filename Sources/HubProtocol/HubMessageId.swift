@@ -75,7 +75,9 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .feedback:
             // <subject id>:<sender>:<n>, the subject id possibly holding colons.
             let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count >= 3, let number = Self.number(String(parts[parts.count - 1])), !parts[parts.count - 2].isEmpty else { return nil }
+            guard parts.count >= 3, let number = Self.number(String(parts[parts.count - 1])), !parts[parts.count - 2].isEmpty else {
+                return nil
+            }
             let subjectId = parts[..<(parts.count - 2)].joined(separator: ":")
             guard !subjectId.isEmpty else { return nil }
             self = .feedback(subjectId: subjectId, subjectSender: String(parts[parts.count - 2]), number: number)

@@ -21,7 +21,8 @@ extension RouterCore {
                         "flow message not journaled; the flows emit it again when the hub restarts",
                         metadata: ["message_id": "\(submit.header.id)", "type": "\(submit.header.type)"])
                 }
-                let refusal = WireProtocol.error(.journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id)
+                let refusal = WireProtocol.error(
+                    .journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id)
                 reply(submit.routingId, refusal, into: &actions)
             }
             logger.error("commit failed; submitters told JOURNAL_FAILURE", metadata: ["messages": "\(batch.count)", "reason": "\(reason)"])
@@ -57,7 +58,10 @@ extension RouterCore {
             reply(submit.routingId, .accepted(accepted), into: &actions)
             logger.trace(
                 outcome.duplicate ? "duplicate submission" : "journaled",
-                metadata: ["party": "\(submit.party)", "message_id": "\(submit.header.id)", "seq": "\(outcome.seq)", "type": "\(submit.header.type)"])
+                metadata: [
+                    "party": "\(submit.party)", "message_id": "\(submit.header.id)", "seq": "\(outcome.seq)",
+                    "type": "\(submit.header.type)",
+                ])
             guard !outcome.duplicate else { continue }
             actions.append(.note(.journaled(type: submit.header.type, sender: submit.party, recipients: outcome.recipients)))
             flowsRead(submit, outcome)

@@ -19,7 +19,9 @@ extension RouterCore {
             return
         }
         guard !draining else {
-            reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; ask for the replay again later"), into: &actions)
+            reply(
+                routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; ask for the replay again later"),
+                into: &actions)
             return
         }
         guard sessions[routingId] == nil, replays[routingId] == nil else {
@@ -45,7 +47,8 @@ extension RouterCore {
             "replay opened",
             metadata: [
                 "observer": "\(party)", "party": "\(plan.party)", "session": "\(id)", "start": "\(plan.start)",
-                "types": "\(plan.typeList)", "follow": "\(plan.follow)", "credit": "\(plan.credit)", "client": "\(request.client.prefix(64))",
+                "types": "\(plan.typeList)", "follow": "\(plan.follow)", "credit": "\(plan.credit)",
+                "client": "\(request.client.prefix(64))",
             ])
         switch plan.start {
         case .seq(let first):
@@ -88,7 +91,9 @@ extension RouterCore {
     mutating func replayFetchFailed(session id: UInt64, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard let routingId = replayConnections[id] else { return }
         if replays[routingId]?.delivery == nil {
-            reply(routingId, WireProtocol.error(.internalError, reason: "the journal could not be read; ask for the replay again later"), into: &actions)
+            reply(
+                routingId, WireProtocol.error(.internalError, reason: "the journal could not be read; ask for the replay again later"),
+                into: &actions)
             closeReplay(routingId)
         } else {
             replays[routingId]?.delivery?.fetchFailed()
@@ -100,7 +105,8 @@ extension RouterCore {
     mutating func handleReplayAck(_ seq: UInt64, routingId: [UInt8], into actions: inout [RouterAction]) {
         guard let steps = replays[routingId]?.delivery?.acknowledged(seq) else {
             let sent = replays[routingId]?.delivery?.sentUpTo ?? 0
-            reply(routingId, WireProtocol.error(.badAck, reason: "ACK \(seq) is beyond the last replayed delivery (\(sent))"), into: &actions)
+            reply(
+                routingId, WireProtocol.error(.badAck, reason: "ACK \(seq) is beyond the last replayed delivery (\(sent))"), into: &actions)
             return
         }
         deliverReplay(steps, for: routingId, into: &actions)
@@ -162,7 +168,9 @@ extension RouterCore {
         }
         if !stream.plan.follow && delivery.unacknowledged == 0 {
             reply(routingId, .replayStatus(stream.status(.finished, head: head)), into: &actions)
-            logger.info("replay finished", metadata: ["party": "\(stream.plan.party)", "session": "\(stream.id)", "delivered": "\(stream.delivered)"])
+            logger.info(
+                "replay finished",
+                metadata: ["party": "\(stream.plan.party)", "session": "\(stream.id)", "delivered": "\(stream.delivered)"])
             closeReplay(routingId)
         }
     }

@@ -70,7 +70,9 @@ extension RouterCore {
     private func wrongFrameCount(
         _ routingId: [UInt8], _ name: String, _ got: Int, _ expected: Int, id: String = "", into actions: inout [RouterAction]
     ) {
-        reply(routingId, WireProtocol.error(.wrongFrameCount, reason: "\(name) takes \(expected) frame(s), got \(got)", id: id), into: &actions)
+        reply(
+            routingId, WireProtocol.error(.wrongFrameCount, reason: "\(name) takes \(expected) frame(s), got \(got)", id: id),
+            into: &actions)
     }
 
     private mutating func handleSubmit(
@@ -104,7 +106,10 @@ extension RouterCore {
     ) {
         logger.debug(
             "submission refused",
-            metadata: ["party": "\(party)", "message_id": "\(Self.echo(header.id).prefix(200))", "type": "\(header.type.prefix(100))", "code": "\(code)"])
+            metadata: [
+                "party": "\(party)", "message_id": "\(Self.echo(header.id).prefix(200))", "type": "\(header.type.prefix(100))",
+                "code": "\(code)",
+            ])
         reply(routingId, WireProtocol.error(code, reason: reason, id: Self.echo(header.id)), into: &actions)
     }
 
@@ -147,7 +152,8 @@ extension RouterCore {
         logger.info(
             "receiving session opened",
             metadata: [
-                "party": "\(party)", "session": "\(id)", "resume_after": "\(resumeAfter)", "credit": "\(credit)", "client": "\(hello.client.prefix(64))",
+                "party": "\(party)", "session": "\(id)", "resume_after": "\(resumeAfter)", "credit": "\(credit)",
+                "client": "\(hello.client.prefix(64))",
             ])
         reply(routingId, .welcome(welcome), into: &actions)
         deliver(steps, for: routingId, into: &actions)
@@ -156,7 +162,9 @@ extension RouterCore {
     private mutating func handleAck(_ seq: UInt64, routingId: [UInt8], party: String, into actions: inout [RouterAction]) {
         if replays[routingId] != nil { return handleReplayAck(seq, routingId: routingId, into: &actions) }
         guard sessions[routingId] != nil else {
-            reply(routingId, WireProtocol.error(.noSession, reason: "ACK without a receiving session; send HELLO with receive first"), into: &actions)
+            reply(
+                routingId, WireProtocol.error(.noSession, reason: "ACK without a receiving session; send HELLO with receive first"),
+                into: &actions)
             return
         }
         guard let steps = sessions[routingId]?.delivery.acknowledged(seq) else {

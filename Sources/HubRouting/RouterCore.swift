@@ -172,7 +172,9 @@ public struct RouterCore: Sendable {
         guard let session = sessions.removeValue(forKey: routingId) else { return }
         logger.info(
             "receiving session closed",
-            metadata: ["party": "\(session.party)", "session": "\(session.id)", "reason": "\(reason)", "acked_seq": "\(acked[session.party] ?? 0)"])
+            metadata: [
+                "party": "\(session.party)", "session": "\(session.id)", "reason": "\(reason)", "acked_seq": "\(acked[session.party] ?? 0)",
+            ])
         sessionConnections[session.id] = nil
         if receivers[session.party] == routingId { receivers[session.party] = nil }
     }

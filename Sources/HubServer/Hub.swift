@@ -72,7 +72,9 @@ public final class Hub: Sendable {
         }
         // Each part uses only parts before it, so it stops after them.
         parts =
-            store.services + [router.writer.service, router.reader.service, router.replayReader.service, monitoring.backlog.service, zap.service]
+            store.services + [
+                router.writer.service, router.reader.service, router.replayReader.service, monitoring.backlog.service, zap.service,
+            ]
             + (tap?.services ?? []) + [router.service]
     }
 
@@ -130,7 +132,9 @@ public final class Hub: Sendable {
     public func stop() {
         for part in parts.reversed() {
             let ending = part.stop()
-            if ending.isUnexpected { logger.error("hub part had ended unexpectedly", metadata: ["part": "\(part)", "ending": "\(ending)"]) }
+            if ending.isUnexpected {
+                logger.error("hub part had ended unexpectedly", metadata: ["part": "\(part)", "ending": "\(ending)"])
+            }
         }
         context.shutdown()
         let first = stopped.withLock { stopped in

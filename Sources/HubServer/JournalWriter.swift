@@ -137,7 +137,8 @@ final class JournalWriter: @unchecked Sendable {
             let took = ContinuousClock.now - t0
             commitTimer.recordNanoseconds(took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
             if took > .milliseconds(500) {
-                logger.warning("slow journal commit: the disk is not keeping up", metadata: ["took": "\(took)", "messages": "\(batch.count)"])
+                logger.warning(
+                    "slow journal commit: the disk is not keeping up", metadata: ["took": "\(took)", "messages": "\(batch.count)"])
             }
             event = .committed(batch, outcomes)
         } catch {

@@ -68,7 +68,9 @@ extension Router {
                     session: delivery.session, party: delivery.stream, after: after, limit: limit, types: delivery.types)
                 (delivery.kind == .replay ? replayReader : reader).enqueue(request)
             case .send(let seq, let payload):
-                switch sendDeliver(payload, stream: delivery.stream, observer: delivery.observer, to: delivery.connection, session: delivery.session) {
+                switch sendDeliver(
+                    payload, stream: delivery.stream, observer: delivery.observer, to: delivery.connection, session: delivery.session)
+                {
                 case .sent:
                     report.sent += 1
                     report.lastSent = seq

@@ -61,7 +61,9 @@ final class Router: @unchecked Sendable {
             let started = ContinuousClock.now
             owedEmissions = try RouterCore.rebuild(&engine, from: store)
             flows = engine
-            logger.info("flows rebuilt from the journal", metadata: ["owed_emissions": "\(owedEmissions.count)", "took": "\(ContinuousClock.now - started)"])
+            logger.info(
+                "flows rebuilt from the journal",
+                metadata: ["owed_emissions": "\(owedEmissions.count)", "took": "\(ContinuousClock.now - started)"])
         }
         self.settings = settings
         self.observers = observers
@@ -115,7 +117,9 @@ final class Router: @unchecked Sendable {
             if !core.draining && loop.isStopRequested { core.beginDraining() }
             if core.isDrained { break }
             if core.draining && writer.hasEnded {
-                logger.error("draining: the journal writer has stopped; submissions in flight stay unanswered", metadata: ["pending": "\(core.pending)"])
+                logger.error(
+                    "draining: the journal writer has stopped; submissions in flight stay unanswered",
+                    metadata: ["pending": "\(core.pending)"])
                 break
             }
             do {

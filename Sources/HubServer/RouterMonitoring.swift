@@ -205,8 +205,10 @@ final class RouterMonitoring {
                 flowGauges[key] = gauge
                 gauge.record(count)
             }
-            snapshot.flows = flows.stateCounts.map { HubSnapshot.FlowCount(kind: $0.key.kind.rawValue, state: $0.key.state, count: $0.value) }
-                .sorted { ($0.kind, $0.state) < ($1.kind, $1.state) }
+            snapshot.flows = flows.stateCounts.map {
+                HubSnapshot.FlowCount(kind: $0.key.kind.rawValue, state: $0.key.state, count: $0.value)
+            }
+            .sorted { ($0.kind, $0.state) < ($1.kind, $1.state) }
         }
         box.value.withLock { $0 = snapshot }
     }

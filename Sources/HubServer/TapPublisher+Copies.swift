@@ -20,7 +20,9 @@ extension TapPublisher {
                 for target in targets {
                     let channel = target.channel
                     if case .whole = target.view {
-                        item.body.withUnsafeBytes { channels[channel].batch.append(topic: target.topic, headerBytes: headerBytes, body: $0) }
+                        item.body.withUnsafeBytes {
+                            channels[channel].batch.append(topic: target.topic, headerBytes: headerBytes, body: $0)
+                        }
                     } else {
                         if shown?.observer != target.observer {
                             shown = (target.observer, body(item.body, as: target.view, seq: header.seq, observer: target.observer))
@@ -53,7 +55,8 @@ extension TapPublisher {
         do {
             return try body.withUnsafeBytes { try view.apply(to: $0) }
         } catch {
-            logger.error("tap redaction failed; publishing an empty body", metadata: ["seq": "\(seq)", "party": "\(observer)", "error": "\(error)"])
+            logger.error(
+                "tap redaction failed; publishing an empty body", metadata: ["seq": "\(seq)", "party": "\(observer)", "error": "\(error)"])
             return []
         }
     }

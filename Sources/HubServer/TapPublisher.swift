@@ -139,14 +139,21 @@ final class TapPublisher: @unchecked Sendable {
             switch action {
             case .subscribe(let channel):
                 try socket.subscribe(channel)
-                logger.info("tap subscription", metadata: ["party": "\(party ?? "")", "prefix": "\(String(decoding: channel.dropLast(), as: UTF8.self))"])
+                logger.info(
+                    "tap subscription",
+                    metadata: ["party": "\(party ?? "")", "prefix": "\(String(decoding: channel.dropLast(), as: UTF8.self))"])
             case .unsubscribe(let channel):
                 try socket.unsubscribe(channel)
-                logger.info("tap subscription cancelled", metadata: ["party": "\(party ?? "")", "prefix": "\(String(decoding: channel.dropLast(), as: UTF8.self))"])
+                logger.info(
+                    "tap subscription cancelled",
+                    metadata: ["party": "\(party ?? "")", "prefix": "\(String(decoding: channel.dropLast(), as: UTF8.self))"])
             case .refuse(let reason):
                 logger.warning(
                     "tap subscription refused",
-                    metadata: ["party": "\(party ?? "")", "prefix": "\(String(decoding: message.bytes.dropFirst(), as: UTF8.self))", "reason": "\(reason)"])
+                    metadata: [
+                        "party": "\(party ?? "")", "prefix": "\(String(decoding: message.bytes.dropFirst(), as: UTF8.self))",
+                        "reason": "\(reason)",
+                    ])
             case .ignore:
                 break
             }

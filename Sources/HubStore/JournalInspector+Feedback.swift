@@ -19,7 +19,8 @@ extension JournalInspector {
     public func feedback(subjectId: String) throws -> [FeedbackHistory] {
         var histories: [FeedbackHistory] = []
         for record in try records(sender: HubConfig.hubParty, idPrefix: HubMessageId.Kind.feedback.prefix + subjectId + ":") {
-            guard case .feedback(subjectId, let filer, _) = HubMessageId(record.id), let feedback = try? BizFeedback(serializedBytes: record.body)
+            guard case .feedback(subjectId, let filer, _) = HubMessageId(record.id),
+                let feedback = try? BizFeedback(serializedBytes: record.body)
             else { continue }
             if let index = histories.firstIndex(where: { $0.filer == filer }) {
                 histories[index].records.append(record)

@@ -20,7 +20,8 @@ extension JournalInspector {
             guard !roots.isEmpty else {
                 throw StoreError(code: .notFound, reason: "no message with id '\(id)' in the journal")
             }
-            var subject: TraceReport.Subject = roots.contains { $0.type == MessageType.registration.rawValue && $0.sender != HubConfig.hubParty }
+            var subject: TraceReport.Subject =
+                roots.contains { $0.type == MessageType.registration.rawValue && $0.sender != HubConfig.hubParty }
                 ? .registration : .message
             var roles: [UInt64: TraceReport.Role] = [:]
             var found: [UInt64: JournalRecord] = [:]
@@ -77,17 +78,19 @@ extension JournalInspector {
     /// order, up to the match that includes the root; nil when none is a linked document.
     private static func declaration(of roots: [JournalRecord], in db: Database) throws -> [JournalRecord]? {
         let types = MessageType.declarationDocuments.map(\.rawValue)
-        let wanted = Set(roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { FlowKey(sender: $0.sender, id: $0.id) })
+        let wanted = Set(
+            roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { FlowKey(sender: $0.sender, id: $0.id) })
         guard !wanted.isEmpty else { return nil }
         var linker = DeclarationLinker()
         var documents: Set<FlowKey> = []
         try forEachRecord(types: types, after: 0, in: db) { record in
             guard record.sender != HubConfig.hubParty else { return true }
             for action in try link(record, into: &linker) {
-                let (declaration, matched) = switch action {
-                case .matched(let declaration): (declaration, true)
-                case .mismatched(let declaration, _): (declaration, false)
-                }
+                let (declaration, matched) =
+                    switch action {
+                    case .matched(let declaration): (declaration, true)
+                    case .mismatched(let declaration, _): (declaration, false)
+                    }
                 let keys = [
                     FlowKey(sender: declaration.order.sender, id: declaration.order.id),
                     FlowKey(sender: declaration.payment.sender, id: declaration.payment.id),
@@ -190,13 +193,15 @@ extension JournalInspector {
     }
 
     private static func add(
-        correlatedWith message: JournalRecord, from candidates: [JournalRecord], to found: inout [UInt64: JournalRecord], queue: inout [JournalRecord]
+        correlatedWith message: JournalRecord, from candidates: [JournalRecord], to found: inout [UInt64: JournalRecord],
+        queue: inout [JournalRecord]
     ) throws {
         let hub = HubConfig.hubParty
         for candidate in candidates where found[candidate.seq] == nil {
             let related: Bool
             if candidate.sender == hub {
-                related = message.sender == hub || candidate.recipients.contains(message.sender)
+                related =
+                    message.sender == hub || candidate.recipients.contains(message.sender)
                     || candidate.id.contains(":\(message.sender):") || candidate.id.hasSuffix(":\(message.sender)")
             } else {
                 related = message.recipients.contains(candidate.sender) || candidate.recipients.contains(message.sender)
@@ -248,7 +253,9 @@ extension JournalInspector {
     private static func recorded(_ mark: ProgressMark) -> Int64? { mark.atUs > 0 ? mark.atUs : nil }
 
     private static func mark(_ party: String, _ kind: ProgressMark.Kind, _ seq: UInt64, in db: Database) throws -> ProgressMark? {
-        guard let row = try Row.fetchOne(db, sql: JournalSQL.selectProgress, arguments: [party, kind.rawValue, Int64(clamping: seq)]) else { return nil }
+        guard let row = try Row.fetchOne(db, sql: JournalSQL.selectProgress, arguments: [party, kind.rawValue, Int64(clamping: seq)]) else {
+            return nil
+        }
         return ProgressMark(party: party, kind: kind, seq: try JournalSQL.seq(row[0]), atUs: row[1])
     }
 

@@ -98,14 +98,17 @@ public final class JournalInspector: Sendable {
                     let who = "seq \(seq) (sender \(row[1] as String), id \(row[2] as String))"
                     if seq != lastSeq + 1 {
                         let missing = seq - 1 == lastSeq + 1 ? "seq \(lastSeq + 1) is" : "seqs \(lastSeq + 1)…\(seq - 1) are"
-                        return ChainReport(records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous), problem: "\(missing) missing: removed before \(who)")
+                        return ChainReport(
+                            records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous),
+                            problem: "\(missing) missing: removed before \(who)")
                     }
                     let link = JournalChain.link(previous: previous, row: row)
                     let stored = (row[9] as Data?).map { [UInt8]($0) }
                     guard stored == link else {
                         return ChainReport(
                             records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous),
-                            problem: stored == nil ? "\(who) has no chain value" : "\(who) was altered: its content no longer gives its chain value")
+                            problem: stored == nil
+                                ? "\(who) has no chain value" : "\(who) was altered: its content no longer gives its chain value")
                     }
                     previous = link
                     lastSeq = seq

@@ -52,7 +52,8 @@ final class WALCheckpointer: Sendable {
             do {
                 let result = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
                 if result.walFrameCount > 0 {
-                    logger.trace("checkpoint", metadata: ["wal_frames": "\(result.walFrameCount)", "copied": "\(result.checkpointedFrameCount)"])
+                    logger.trace(
+                        "checkpoint", metadata: ["wal_frames": "\(result.walFrameCount)", "copied": "\(result.checkpointedFrameCount)"])
                 }
             } catch {
                 logger.debug("checkpoint skipped", metadata: ["error": "\(error)"])

@@ -66,7 +66,8 @@ public final class InMemoryJournalStore: JournalStore {
             for entry in batch {
                 if let seq = state.bySenderAndId[entry.sender]?[entry.id] {
                     let original = state.records[Int(seq - 1)]
-                    outcomes.append(AppendOutcome(seq: seq, duplicate: true, recipients: original.recipients, journaledAtUs: original.journaledAtUs))
+                    outcomes.append(
+                        AppendOutcome(seq: seq, duplicate: true, recipients: original.recipients, journaledAtUs: original.journaledAtUs))
                     continue
                 }
                 let seq = UInt64(state.records.count + 1)

@@ -38,7 +38,9 @@ extension RouterHarness {
     ///   - type: The message type.
     ///   - recipients: Explicit recipients.
     ///   - body: The body.
-    public func submit(_ peer: HarnessPeer, id: String, type: String = "demo.Note", to recipients: [String] = [], body: [UInt8] = Array("body".utf8)) {
+    public func submit(
+        _ peer: HarnessPeer, id: String, type: String = "demo.Note", to recipients: [String] = [], body: [UInt8] = Array("body".utf8)
+    ) {
         send(peer, Self.submitFrames(id: id, type: type, to: recipients, body: body))
     }
 

@@ -63,8 +63,10 @@ public struct MonitorEvent: Sendable, Equatable {
     static func parse(_ frames: [ZMQMessage]) -> MonitorEvent? {
         guard frames.count == 2, frames[0].count == 6 else { return nil }
         let (event, value) = frames[0].withUnsafeBytes { raw in
-            (raw.loadUnaligned(fromByteOffset: 0, as: UInt16.self),
-             raw.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+            (
+                raw.loadUnaligned(fromByteOffset: 0, as: UInt16.self),
+                raw.loadUnaligned(fromByteOffset: 2, as: UInt32.self)
+            )
         }
         let endpoint = String(decoding: frames[1].bytes, as: UTF8.self)
         return MonitorEvent(kind: Kind(event: UInt32(event)), value: value, endpoint: endpoint)

@@ -26,7 +26,8 @@ struct Adapter: AsyncParsableCommand {
     @Flag(help: "Simulate the department instead of exchanging files with its system.")
     var simulate = false
 
-    @Option(help: "The department's config file (see Deploy/adapter-customs.yaml): party, hub, keys, and the adapter's folders and formats.")
+    @Option(
+        help: "The department's config file (see Deploy/adapter-customs.yaml): party, hub, keys, and the adapter's folders and formats.")
     var config: String
 
     @Option(help: "Share of registrations and inventories refused, 0 to 1.")

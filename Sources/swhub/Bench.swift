@@ -37,7 +37,8 @@ struct Bench: AsyncParsableCommand {
     func run() async throws {
         MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
-        let workDir = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)
+        let workDir = URL(
+            fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)
         try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
         let setup = try BenchSetup(directory: workDir)
         let report = BenchReport(json: json)
@@ -96,7 +97,9 @@ struct Bench: AsyncParsableCommand {
         let baseline = try setup.runRouting(hub: true, size: 1024, count: messages, recipients: 1)
         report.line(case: "flow_baseline_route_1to1", size: 1024, count: messages, rate: baseline, baseline: nil, rss: nil)
         let filings = flows ?? (quick ? 500 : 2000)
-        for result in try await FlowBench.run(directory: workDir.appendingPathComponent("flows"), registrations: filings, declarations: filings) {
+        for result in try await FlowBench.run(
+            directory: workDir.appendingPathComponent("flows"), registrations: filings, declarations: filings)
+        {
             report.line(
                 case: result.name, size: nil, count: result.count, rate: result.rate, baseline: baseline, rss: nil,
                 p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99),

@@ -35,8 +35,10 @@ extension BenchSetup {
         ready.wait()
         usleep(20_000)
         let start = DispatchTime.now().uptimeNanoseconds
-        try CBenchSender(endpoint: endpoint, keyFile: keyFile.path, hubKeyFile: hubKeyFile.path, count: count, size: size,
-                         window: 2000, recipient: "bench-r1", idPrefix: prefix).run()
+        try CBenchSender(
+            endpoint: endpoint, keyFile: keyFile.path, hubKeyFile: hubKeyFile.path, count: count, size: size,
+            window: 2000, recipient: "bench-r1", idPrefix: prefix
+        ).run()
         done.wait()
         if let failure = failures.first { throw BenchError(failure) }
         return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)

@@ -156,7 +156,9 @@ struct BenchReceiver: Sendable {
             }
             switch mode {
             case .hub:
-                guard frames.count == 2, case .deliver(let deliver) = try WireCommand(serializedBytes: frames[0].bytes).kind else { continue }
+                guard frames.count == 2, case .deliver(let deliver) = try WireCommand(serializedBytes: frames[0].bytes).kind else {
+                    continue
+                }
                 lastSeq = deliver.header.seq
                 if deliver.header.id.hasPrefix(idPrefix) { received += 1 }
                 if lastSeq - ackedSeq >= 100 || received == expected {

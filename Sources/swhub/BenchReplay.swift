@@ -10,7 +10,8 @@ extension BenchSetup {
     func runReplay(size: Int, count: Int) throws -> Double {
         let hubEndpoint = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
         let fill = BenchSender(
-            target: hubEndpoint, count: count, size: size, window: 2000, recipients: ["bench-replay"], idPrefix: "replay-\(UUID().uuidString)-")
+            target: hubEndpoint, count: count, size: size, window: 2000, recipients: ["bench-replay"],
+            idPrefix: "replay-\(UUID().uuidString)-")
         _ = try fill.run(context: context)
 
         let socket = try ZMQSocket(context: context, type: .dealer)

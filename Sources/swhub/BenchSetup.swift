@@ -129,18 +129,20 @@ final class BenchSetup {
         if toHub {
             senderTarget = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
             for index in 0..<recipients {
-                receivers.append(BenchReceiver(
-                    target: BenchEndpoint(endpoint: senderTarget.endpoint, serverKey: hubKeys.publicKey, keys: receiverKeys[index]),
-                    mode: .hub, expected: count, idPrefix: prefix))
+                receivers.append(
+                    BenchReceiver(
+                        target: BenchEndpoint(endpoint: senderTarget.endpoint, serverKey: hubKeys.publicKey, keys: receiverKeys[index]),
+                        mode: .hub, expected: count, idPrefix: prefix))
             }
         } else {
             let ports = !curve ? plainPorts : fanOut ? fanOutPorts : routerPorts
             let serverKey = curve ? proxyKeys.publicKey : nil
             senderTarget = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.front)", serverKey: serverKey, keys: senderKeys)
             for index in 0..<recipients {
-                receivers.append(BenchReceiver(
-                    target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.back)", serverKey: serverKey, keys: receiverKeys[index]),
-                    mode: fanOut ? .subscriber : .echo, expected: count, idPrefix: prefix, seen: seen))
+                receivers.append(
+                    BenchReceiver(
+                        target: BenchEndpoint(endpoint: "tcp://127.0.0.1:\(ports.back)", serverKey: serverKey, keys: receiverKeys[index]),
+                        mode: fanOut ? .subscriber : .echo, expected: count, idPrefix: prefix, seen: seen))
             }
         }
         var sender = BenchSender(

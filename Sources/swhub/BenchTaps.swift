@@ -57,7 +57,9 @@ final class BenchTaps: Sendable {
         for (index, subscriber) in subscribers.enumerated() {
             done.enter()
             Thread.detachNewThread { [self] in
-                do { try run(subscriber, index: index) } catch { FileHandle.standardError.write(Data("bench tap \(subscriber.party): \(error)\n".utf8)) }
+                do { try run(subscriber, index: index) } catch {
+                    FileHandle.standardError.write(Data("bench tap \(subscriber.party): \(error)\n".utf8))
+                }
                 done.leave()
             }
         }

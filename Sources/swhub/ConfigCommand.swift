@@ -11,7 +11,8 @@ import HubCore
 /// resolved configuration with secrets masked, or every problem found.
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Check a configuration file, or list the files it names.", subcommands: [Check.self, ConfigFiles.self])
+        commandName: "config", abstract: "Check a configuration file, or list the files it names.",
+        subcommands: [Check.self, ConfigFiles.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -40,7 +41,8 @@ struct ConfigCommand: AsyncParsableCommand {
                 resolved = ResolvedConfig(client: client, adapter: hasAdapter ? try AdapterSettings.load(path: file) : nil)
             }
             let encoder = JSONEncoder()
-            encoder.outputFormatting = json ? [.sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+            encoder.outputFormatting =
+                json ? [.sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             encoder.keyEncodingStrategy = .convertToSnakeCase
             if !json { Output.line("\(file): valid \(resolved.kind) configuration (paths resolved, defaults filled in, secrets masked):") }
             Output.line(String(decoding: try encoder.encode(resolved), as: UTF8.self))

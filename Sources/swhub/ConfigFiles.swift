@@ -35,9 +35,11 @@ struct ConfigFiles: AsyncParsableCommand {
         case .client: isHub = false
         }
         let base = relativeTo.map { HubConfig.resolve($0, against: FileManager.default.currentDirectoryPath) }
-        let files = isHub ? try HubConfig.namedFiles(path: file, relativeTo: base) : try AdapterSettings.namedFiles(path: file, relativeTo: base)
+        let files =
+            isHub ? try HubConfig.namedFiles(path: file, relativeTo: base) : try AdapterSettings.namedFiles(path: file, relativeTo: base)
         for named in files where (named.name + named.path).contains(where: { $0 == "\t" || $0 == "\n" || $0 == "\r" }) {
-            throw ConfigError(.invalidValue, "\(file): \(named.kind.rawValue) '\(named.name)' \(named.path): a tab or line break in a name or path")
+            throw ConfigError(
+                .invalidValue, "\(file): \(named.kind.rawValue) '\(named.name)' \(named.path): a tab or line break in a name or path")
         }
         if json {
             struct Listing: Encodable {

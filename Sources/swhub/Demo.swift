@@ -18,7 +18,10 @@ struct Demo: AsyncParsableCommand {
     @Flag(help: "End with one JSON object instead of the text summary.")
     var json = false
 
-    @Option(help: "Directory for keys, configs, journal and logs (default: a new one under the temporary directory). Kept after the run, for `swhub status`.")
+    @Option(
+        help:
+            "Directory for keys, configs, journal and logs (default: a new one under the temporary directory). Kept after the run, for `swhub status`."
+    )
     var dir: String?
 
     @Option(help: "Seed of the simulated departments' decisions.")
@@ -41,7 +44,9 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         MallocTuning.apply()
-        let directory = URL(fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-demo-\(UUID().uuidString.prefix(8))").path)
+        let directory = URL(
+            fileURLWithPath: dir
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-demo-\(UUID().uuidString.prefix(8))").path)
         var behaviour = SingleWindowSetup.Behaviour()
         behaviour.seed = seed
         behaviour.blacklist = [FlowDriver.shadyCode]
@@ -106,7 +111,8 @@ struct Demo: AsyncParsableCommand {
         for (flow, ids) in [("registration", filed.registrations), ("declaration", filed.declarations)] {
             for id in ids {
                 let feedback = driver.board.feedback(id)
-                let state = feedback.map { Status.name($0.state) + ($0.final || $0.state == .accepted ? "" : " (in progress)") } ?? "NO FEEDBACK"
+                let state =
+                    feedback.map { Status.name($0.state) + ($0.final || $0.state == .accepted ? "" : " (in progress)") } ?? "NO FEEDBACK"
                 states[flow, default: [:]][state, default: 0] += 1
                 for reason in feedback?.reasons ?? [] {
                     if let rule = reason.split(separator: " ").first, MatchRule(rawValue: String(rule)) != nil {
@@ -127,18 +133,26 @@ struct Demo: AsyncParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             Output.line(String(decoding: data, as: UTF8.self))
         } else {
-            Output.line("\nDone in \(String(format: "%.1f", elapsed)) s: \(documents) filings submitted at \(Int(Double(documents) / (submittedAt - start).seconds))/s, \(settled) of \(subjects.count) settled.")
+            Output.line(
+                "\nDone in \(String(format: "%.1f", elapsed)) s: \(documents) filings submitted at \(Int(Double(documents) / (submittedAt - start).seconds))/s, \(settled) of \(subjects.count) settled."
+            )
             for (flow, counts) in states.sorted(by: { $0.key > $1.key }) {
                 Output.line("  \(flow)s: " + counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
             }
-            Output.line("  三单对碰 rule failures: " + (rules.isEmpty ? "none" : rules.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
-            Output.line("  refused at submission: " + (refusals.isEmpty ? "none" : refusals.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")))
+            Output.line(
+                "  三单对碰 rule failures: "
+                    + (rules.isEmpty ? "none" : rules.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
+            Output.line(
+                "  refused at submission: "
+                    + (refusals.isEmpty ? "none" : refusals.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")))
             Output.line("\nOne declaration's unified feedback:\n  \(statusCommand)")
             Output.line("Statistics:\n  swhub stats --config \(setup.configPath)")
         }
         if linger > 0 {
             FileHandle.standardError.write(
-                Data("swhub demo: lingering \(linger) s or until SIGINT/SIGTERM\(monitor.map { " (monitor at http://\($0)/)" } ?? "")\n".utf8))
+                Data(
+                    "swhub demo: lingering \(linger) s or until SIGINT/SIGTERM\(monitor.map { " (monitor at http://\($0)/)" } ?? "")\n".utf8
+                ))
             await Self.linger(for: .seconds(linger))
         }
         if settled < subjects.count { throw ExitStatus.failed.exitCode }

@@ -25,7 +25,8 @@ struct FileAdapterCommand {
             try await serve(ForexFiles(), settings)
         case .post:
             let post = settings.post
-            let options = CN23Options(ieFlag: post.ieFlag, logisticsCode: post.logisticsCode, logisticsName: post.logisticsName, ebcCode: post.ebcCode)
+            let options = CN23Options(
+                ieFlag: post.ieFlag, logisticsCode: post.logisticsCode, logisticsName: post.logisticsName, ebcCode: post.ebcCode)
             try await serve(PostFiles(options: options, encoding: post.encoding == "csv" ? .csv : .jsonLines), settings)
         case .bank:
             try await serve(BankFiles(settings: settings.bank), settings)
@@ -42,7 +43,9 @@ struct FileAdapterCommand {
                 Output.line("error: the hub knows this key as '\(welcome.party)', but \(config) says party '\(party)'")
                 throw ExitStatus.configuration.exitCode
             }
-            Output.line("adapter \(department.rawValue) as \(party): inbox \(settings.folders.inbox.path), outbox \(settings.folders.outbox.path), resuming after seq \(welcome.ackedSeq)")
+            Output.line(
+                "adapter \(department.rawValue) as \(party): inbox \(settings.folders.inbox.path), outbox \(settings.folders.outbox.path), resuming after seq \(welcome.ackedSeq)"
+            )
         } catch let error as HubClientError where error.code == .timeout {
             logger.warning("no WELCOME from the hub yet; carrying on, the client keeps trying", metadata: ["error": "\(error)"])
         }
@@ -54,7 +57,8 @@ struct FileAdapterCommand {
         let summary = adapter.summary
         Output.line(
             "adapter \(department.rawValue) stopped: \(summary.archived) files archived, \(summary.rejected) rejected, "
-                + "\(summary.submitted) messages journaled, \(summary.written) files written, acknowledged up to seq \(summary.acknowledged)")
+                + "\(summary.submitted) messages journaled, \(summary.written) files written, acknowledged up to seq \(summary.acknowledged)"
+        )
     }
 }
 

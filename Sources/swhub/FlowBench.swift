@@ -36,12 +36,16 @@ enum FlowBench {
         // law), then latency with 4 in flight.
         var results: [Result] = []
         for (suffix, inFlight, divisor) in [("", window, 1), ("_latency", 4, 5)] {
-            results.append(try await measure("flow_registration" + suffix, count: max(20, registrations / divisor), window: inFlight, driver: driver) { n in
-                try await driver.registerMerchant(n, prefix: "bench\(suffix)-")
-            })
-            results.append(try await measure("flow_declaration" + suffix, count: max(20, declarations / divisor), window: inFlight, driver: driver) { n in
-                try await driver.declare(n, prefix: "bench\(suffix)-", mismatch: nil)
-            })
+            results.append(
+                try await measure("flow_registration" + suffix, count: max(20, registrations / divisor), window: inFlight, driver: driver) {
+                    n in
+                    try await driver.registerMerchant(n, prefix: "bench\(suffix)-")
+                })
+            results.append(
+                try await measure("flow_declaration" + suffix, count: max(20, declarations / divisor), window: inFlight, driver: driver) {
+                    n in
+                    try await driver.declare(n, prefix: "bench\(suffix)-", mismatch: nil)
+                })
         }
         return results
     }

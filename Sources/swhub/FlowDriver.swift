@@ -96,10 +96,13 @@ final class FlowDriver: @unchecked Sendable {
         }
     }
 
-    private func customsDecision(_ inspector: JournalInspector, subject: String, filer: String, timeout: Duration) async throws -> BizDecision {
+    private func customsDecision(_ inspector: JournalInspector, subject: String, filer: String, timeout: Duration) async throws
+        -> BizDecision
+    {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let records = try inspector.records(sender: HubConfig.hubParty, idPrefix: HubMessageId.feedbackPrefix(subjectId: subject, subjectSender: filer))
+            let records = try inspector.records(
+                sender: HubConfig.hubParty, idPrefix: HubMessageId.feedbackPrefix(subjectId: subject, subjectSender: filer))
             if let last = records.last, let feedback = try? BizFeedback(serializedBytes: last.body),
                 let customs = feedback.departments.first(where: { $0.department == "customs" }), customs.decision != .pending
             {

@@ -69,7 +69,8 @@ struct HubPreflight {
             throw ConfigError(.invalidValue, "hub.journal \(journal): \(folder.path) is not a folder")
         }
         guard files.isWritableFile(atPath: folder.path) else {
-            throw ConfigError(.invalidValue, "hub.journal \(journal): the folder cannot be made or written (\(folder.path) is not writable by this user)")
+            throw ConfigError(
+                .invalidValue, "hub.journal \(journal): the folder cannot be made or written (\(folder.path) is not writable by this user)")
         }
     }
 

@@ -36,7 +36,8 @@ struct JSONLogHandler: LogHandler {
             "message": event.message.description,
         ]
         if !merged.isEmpty { object["metadata"] = merged.mapValues(json) }
-        var data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        var data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data(#"{"level":"error","message":"unencodable log line"}"#.utf8)
         data.append(UInt8(ascii: "\n"))
         return data

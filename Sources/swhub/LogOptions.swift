@@ -44,4 +44,6 @@ enum LoggingBootstrap {
     }
 }
 
+// swift-format-ignore: AvoidRetroactiveConformances
+// Neither swift-log nor ArgumentParser can declare this; only the tool that uses both can.
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Whether a TCP address can be bound now: binds a socket (with SO_REUSEADDR, as libzmq

@@ -64,7 +64,7 @@ struct Replay: AsyncParsableCommand {
         let session = try ReplaySession(configuration: clientConfig, request: request, logger: logger)
         let signals = Self.closeOnSignals(session)
         defer {
-            signals.forEach { $0.cancel() }
+            for signal in signals { signal.cancel() }
             session.close()
         }
         var count = 0

@@ -73,7 +73,8 @@ final class ReplayOutput {
             "journaled_at_us": header.journaledAtUs, "journaled_at": Self.iso(header.journaledAtUs),
             "body_bytes": delivery.body.count,
         ]
-        var text = String(decoding: (try? JSONSerialization.data(withJSONObject: head, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+        var text = String(
+            decoding: (try? JSONSerialization.data(withJSONObject: head, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
         text.removeLast()  // the closing brace: the body goes in as swift-protobuf writes it
         var options = JSONEncodingOptions()
         options.preserveProtoFieldNames = true

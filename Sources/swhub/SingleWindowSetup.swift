@@ -42,12 +42,16 @@ final class SingleWindowSetup {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try BenchProcess.freePort()
         hubKeys = try CurveKeyPair.generate()
-        try write(KeyFile(publicKey: hubKeys.publicKey, secretKey: hubKeys.secretKey).render(name: "hub", includingSecret: true), "hub.key_secret")
+        try write(
+            KeyFile(publicKey: hubKeys.publicKey, secretKey: hubKeys.secretKey).render(name: "hub", includingSecret: true), "hub.key_secret"
+        )
         try write(KeyFile(publicKey: hubKeys.publicKey, secretKey: nil).render(name: "hub", includingSecret: false), "hub.key")
         for party in Self.departments + Self.enterprises {
             let pair = try CurveKeyPair.generate()
             keys[party] = pair
-            try write(KeyFile(publicKey: pair.publicKey, secretKey: pair.secretKey).render(name: party, includingSecret: true), "\(party).key_secret")
+            try write(
+                KeyFile(publicKey: pair.publicKey, secretKey: pair.secretKey).render(name: party, includingSecret: true),
+                "\(party).key_secret")
             try write(
                 """
                 party: \(party)

@@ -42,9 +42,11 @@ struct Stats: ParsableCommand {
         }
         Output.line("journal head: \(report["head_seq"] ?? 0)")
         Self.table("messages by type", try inspector.countsByType().map { ($0.key, "\($0.count)") })
-        Self.table("departments (sent / received)", byDepartment.keys.sorted().map { key in
-            (key, "\(byDepartment[key]?["sent"] ?? 0) / \(byDepartment[key]?["received"] ?? 0)")
-        })
+        Self.table(
+            "departments (sent / received)",
+            byDepartment.keys.sorted().map { key in
+                (key, "\(byDepartment[key]?["sent"] ?? 0) / \(byDepartment[key]?["received"] ?? 0)")
+            })
         Self.table("messages by day (UTC)", try inspector.countsByDay().map { ($0.key, "\($0.count)") })
         for (type, states) in flows.states.sorted(by: { $0.key < $1.key }) {
             Self.table("\(type) filings by state", states.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") })
@@ -53,10 +55,12 @@ struct Stats: ParsableCommand {
             Self.table("三单对碰 rule failures", flows.rules.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") })
         }
         if !adapters.isEmpty {
-            Self.table("department adapters: files archived / rejected, records unlinked", adapters.keys.sorted().map { key in
-                let counts = adapters[key] ?? [:]
-                return (key, "\(counts["archived"] ?? 0) / \(counts["error"] ?? 0), \(counts["unlinked"] ?? 0)")
-            })
+            Self.table(
+                "department adapters: files archived / rejected, records unlinked",
+                adapters.keys.sorted().map { key in
+                    let counts = adapters[key] ?? [:]
+                    return (key, "\(counts["archived"] ?? 0) / \(counts["error"] ?? 0), \(counts["unlinked"] ?? 0)")
+                })
         }
     }
 
@@ -70,7 +74,9 @@ struct Stats: ParsableCommand {
             guard let last = page.last else { break }
             after = last.seq
             for record in page where record.sender == HubConfig.hubParty {
-                guard let cut = record.id.lastIndex(of: ":"), let feedback = try? BizFeedback(serializedBytes: record.body) else { continue }
+                guard let cut = record.id.lastIndex(of: ":"), let feedback = try? BizFeedback(serializedBytes: record.body) else {
+                    continue
+                }
                 latest[String(record.id[..<cut])] = feedback
             }
         }

@@ -26,7 +26,8 @@ struct Status: ParsableCommand {
         guard !histories.isEmpty else {
             throw CommandFailure(
                 .notFound,
-                "no feedback about a filing with id '\(id)' in the journal (is it a \(MessageType.registration)'s or \(MessageType.inventory)'s id, and are flows on?)")
+                "no feedback about a filing with id '\(id)' in the journal (is it a \(MessageType.registration)'s or \(MessageType.inventory)'s id, and are flows on?)"
+            )
         }
         for history in histories {
             guard let latest = history.feedback.last else { continue }

@@ -14,7 +14,10 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Message type, as declared in the hub's config.")
     var type: String?
 
-    @Option(help: "A CEB XML file (311/303 orders, 411/403, 511/505, 621/603; DXP envelope or not; a 701 is refused 415 NOT_ENTITLED: the hub's flows make summary declarations): each business node is submitted as its hub message, with an id derived from the file's content and the node's position.")
+    @Option(
+        help:
+            "A CEB XML file (311/303 orders, 411/403, 511/505, 621/603; DXP envelope or not; a 701 is refused 415 NOT_ENTITLED: the hub's flows make summary declarations): each business node is submitted as its hub message, with an id derived from the file's content and the node's position."
+    )
     var ceb: String?
 
     @Option(name: .customLong("to"), help: "Explicit recipient party (repeatable).")
@@ -102,7 +105,8 @@ struct Submit: AsyncParsableCommand {
             do {
                 let receipt = try await client.submit(
                     type: document.type, body: document.body, to: recipients, id: id, correlationId: document.correlationId)
-                Output.line("accepted \(document.type) \(document.position) id=\(receipt.id) seq=\(receipt.seq) duplicate=\(receipt.duplicate)")
+                Output.line(
+                    "accepted \(document.type) \(document.position) id=\(receipt.id) seq=\(receipt.seq) duplicate=\(receipt.duplicate)")
             } catch let error as HubClientError {
                 Output.line("error \(document.type) \(document.position): \(error.code == .rejected ? error.reason : error.description)")
                 let status = ExitStatus.of(error)

@@ -8,7 +8,8 @@ struct SwHub: AsyncParsableCommand {
         commandName: "swhub",
         abstract: "SingleWindowHub: the message-bus hub of the cross-border e-commerce single window.",
         subcommands: [
-            Serve.self, KeyGen.self, Demo.self, Submit.self, Listen.self, Replay.self, Status.self, Stats.self, Trace.self, Verify.self, ConfigCommand.self, Adapter.self, Bench.self, Tap.self,
+            Serve.self, KeyGen.self, Demo.self, Submit.self, Listen.self, Replay.self, Status.self, Stats.self, Trace.self, Verify.self,
+            ConfigCommand.self, Adapter.self, Bench.self, Tap.self,
             ProxyCommand.self,
         ]
     )

@@ -48,7 +48,9 @@ struct Tap: AsyncParsableCommand {
         while count.map({ received < $0 }) ?? true {
             guard let message = try tap.next(timeout: .seconds(1)) else { continue }
             if !json, let last = lastDropped, message.dropped > last {
-                Output.line("! \(message.dropped - last) copies dropped before seq \(message.header.seq) (this subscriber was too slow; \(message.dropped) in all)")
+                Output.line(
+                    "! \(message.dropped - last) copies dropped before seq \(message.header.seq) (this subscriber was too slow; \(message.dropped) in all)"
+                )
             }
             lastDropped = message.dropped
             Output.line(json ? Self.jsonLine(message) : Self.textLine(message))
@@ -59,7 +61,8 @@ struct Tap: AsyncParsableCommand {
     /// `2026-01-02T03:04:05.678Z seq=12 ceb.Order enterprise → customs id=… body=345 B`.
     static func textLine(_ message: TapMessage) -> String {
         let header = message.header
-        return "\(timestamp(header.journaledAtUs)) seq=\(header.seq) \(header.type) \(header.sender) → \(message.recipient) id=\(header.id) body=\(message.body.count) B"
+        return
+            "\(timestamp(header.journaledAtUs)) seq=\(header.seq) \(header.type) \(header.sender) → \(message.recipient) id=\(header.id) body=\(message.body.count) B"
     }
 
     static func jsonLine(_ message: TapMessage) -> String {

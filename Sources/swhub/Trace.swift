@@ -9,7 +9,8 @@ import HubStore
 /// beside a running hub.
 struct Trace: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the path of a message, registration or declaration: who sent, journaled, delivered, acknowledged, and what followed.")
+        abstract:
+            "Show the path of a message, registration or declaration: who sent, journaled, delivered, acknowledged, and what followed.")
 
     @Argument(help: "A message id (of any sender): a registration's, a declaration document's, any message's.")
     var id: String

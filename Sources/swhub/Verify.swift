@@ -14,7 +14,8 @@ struct Verify: ParsableCommand {
     func run() throws {
         let report = try JournalInspector(path: HubConfig.load(path: config).settings.journal).verify()
         if let problem = report.problem {
-            Output.line("journal NOT intact: \(problem) (the \(report.records) records before it, up to seq \(report.headSeq), chain correctly)")
+            Output.line(
+                "journal NOT intact: \(problem) (the \(report.records) records before it, up to seq \(report.headSeq), chain correctly)")
             throw ExitStatus.failed.exitCode
         }
         Output.line("journal intact: \(report.records) records, head seq \(report.headSeq), chain head \(report.headChain)")

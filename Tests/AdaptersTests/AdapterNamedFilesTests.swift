@@ -15,24 +15,27 @@ struct AdapterNamedFilesTests {
     }
 
     @Test func anAdapterConfigNamesItsKeysAndFolders() throws {
-        let lines = try Self.namedFiles("""
+        let lines = try Self.namedFiles(
+            """
             {party: bank, hub_endpoint: "tcp://hub:5570", hub_public_key_file: keys/hub.key, key_file: keys/bank.key_secret,
              adapter: {folder: /var/lib/swhub-adapters/bank, errors: /var/lib/swhub-adapters/bank-errors,
                        bank: {pay_code: "312226T001", ie_flag: E}}}
             """)
-        #expect(lines == [
-            "client_key\tbank\t/etc/swhub/adapters/keys/bank.key_secret",
-            "hub_public_key\thub\t/etc/swhub/adapters/keys/hub.key",
-            "folder\tinbox\t/var/lib/swhub-adapters/bank/in",
-            "folder\toutbox\t/var/lib/swhub-adapters/bank/out",
-            "folder\tarchive\t/var/lib/swhub-adapters/bank/archive",
-            "folder\terrors\t/var/lib/swhub-adapters/bank-errors",
-            "folder\tstate\t/var/lib/swhub-adapters/bank/state",
-        ])
+        #expect(
+            lines == [
+                "client_key\tbank\t/etc/swhub/adapters/keys/bank.key_secret",
+                "hub_public_key\thub\t/etc/swhub/adapters/keys/hub.key",
+                "folder\tinbox\t/var/lib/swhub-adapters/bank/in",
+                "folder\toutbox\t/var/lib/swhub-adapters/bank/out",
+                "folder\tarchive\t/var/lib/swhub-adapters/bank/archive",
+                "folder\terrors\t/var/lib/swhub-adapters/bank-errors",
+                "folder\tstate\t/var/lib/swhub-adapters/bank/state",
+            ])
     }
 
     @Test func aClientConfigWithoutPartyOrAdapter() throws {
-        let lines = try Self.namedFiles("""
+        let lines = try Self.namedFiles(
+            """
             hub_endpoint: tcp://127.0.0.1:5570
             hub_public_key: "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"
             key_file: /etc/swhub/keys/me.key_secret

@@ -18,7 +18,11 @@ struct AdapterSettingsTests {
         if department == "bank" {
             #expect(settings.bank.ieFlag == "E" && settings.bank.settlement == "pacs.008" && settings.bank.payCode == "312226T001")
         }
-        if department == "customs" { #expect(settings.customs.dxpId == "DXPENT0000000001" && settings.customs.dxpReceiver == "DXPEDCCEB0000002" && !settings.customs.dxpEnvelope) }
+        if department == "customs" {
+            #expect(
+                settings.customs.dxpId == "DXPENT0000000001" && settings.customs.dxpReceiver == "DXPEDCCEB0000002"
+                    && !settings.customs.dxpEnvelope)
+        }
         if department == "post" { #expect(settings.post.encoding == "csv") }
     }
 

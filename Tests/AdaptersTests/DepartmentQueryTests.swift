@@ -1,5 +1,5 @@
-import DepartmentFormats
 import Adapters
+import DepartmentFormats
 import Foundation
 import HubProtocol
 import Testing
@@ -30,12 +30,16 @@ struct DepartmentQueryTests {
             try notice(invtNo: "N3", ebcCode: "EBC-A", status: 899, gcode: "6109100010"),
         ]
         for (index, body) in notices.enumerated() {
-            _ = tax.handle(type: "flow.ReleaseNotice", header: Tests.header("rel:e:\(index)", type: "flow.ReleaseNotice"), body: body, nowUs: Tests.now)
+            _ = tax.handle(
+                type: "flow.ReleaseNotice", header: Tests.header("rel:e:\(index)", type: "flow.ReleaseNotice"), body: body, nowUs: Tests.now
+            )
         }
         var credit = BizCreditNotice()
         credit.socialCreditCode = Tests.scc
         credit.blacklisted = true
-        _ = tax.handle(type: "credit.Notice", header: Tests.header("credit:customs:x", type: "credit.Notice"), body: try credit.serializedBytes(), nowUs: Tests.now)
+        _ = tax.handle(
+            type: "credit.Notice", header: Tests.header("credit:customs:x", type: "credit.Notice"), body: try credit.serializedBytes(),
+            nowUs: Tests.now)
         return tax
     }
 
@@ -49,7 +53,8 @@ struct DepartmentQueryTests {
         query.fields = fields
         query.limit = limit
         let replies = department.handle(
-            type: "flow.Query", header: Tests.header(id, type: "flow.Query", sender: asker), body: try query.serializedBytes(), nowUs: Tests.now)
+            type: "flow.Query", header: Tests.header(id, type: "flow.Query", sender: asker), body: try query.serializedBytes(),
+            nowUs: Tests.now)
         let reply = try #require(replies.first)
         #expect(replies.count == 1)
         return (reply, try BizAnswer(serializedBytes: reply.body))
@@ -105,7 +110,8 @@ struct DepartmentQueryTests {
         var tax = try Self.tax()
         let unknown = try Self.ask(&tax, "demo.Note", [:]).1
         #expect(unknown.decision == .accepted && unknown.total == 0 && unknown.reason.contains("demo.Note"))
-        let replies = tax.handle(type: "flow.Query", header: Tests.header("q-bad", type: "flow.Query", sender: "bank"), body: [0xff, 0xff], nowUs: Tests.now)
+        let replies = tax.handle(
+            type: "flow.Query", header: Tests.header("q-bad", type: "flow.Query", sender: "bank"), body: [0xff, 0xff], nowUs: Tests.now)
         let answer = try BizAnswer(serializedBytes: try #require(replies.first).body)
         #expect(answer.decision == .refused && answer.code == 412)
         #expect(replies.first?.recipients == ["bank"])
@@ -152,7 +158,9 @@ struct DepartmentQueryTests {
 struct AdapterHelperTests {
     @Test func theHashIsStableAcrossProcesses() {
         // Pinned: a change here changes every simulated decision and number.
-        #expect(StableHash(seed: 1, "refuse", "customs", "fwd:e:1:inventory").value == StableHash(seed: 1, parts: ["refuse", "customs", "fwd:e:1:inventory"]).value)
+        #expect(
+            StableHash(seed: 1, "refuse", "customs", "fwd:e:1:inventory").value
+                == StableHash(seed: 1, parts: ["refuse", "customs", "fwd:e:1:inventory"]).value)
         #expect(StableHash(seed: 0, "").hex.count == 16)
         #expect(StableHash(seed: 1, "ab", "c") != StableHash(seed: 1, "a", "bc"))
         #expect(StableHash(seed: 1, "x") != StableHash(seed: 2, "x"))

@@ -226,7 +226,8 @@ struct SimulatedDepartmentTests {
         #expect(customs.kept.count == 3)
         var tax = Self.department(.tax)
         for type in ["ceb.Inventory", "flow.ReleaseNotice", "ceb.SummaryResult", "credit.Notice", "flow.Feedback", "demo.Note"] {
-            #expect(tax.handle(type: type, header: Self.header("m-\(type)", type: type), body: try Self.inventory(), nowUs: Self.now).isEmpty)
+            #expect(
+                tax.handle(type: type, header: Self.header("m-\(type)", type: type), body: try Self.inventory(), nowUs: Self.now).isEmpty)
         }
         #expect(tax.kept.records.map(\.type) == ["ceb.Inventory", "flow.ReleaseNotice", "ceb.SummaryResult", "credit.Notice"])
         #expect(tax.stats.total == 6 && tax.stats.replies == 0)
@@ -235,8 +236,11 @@ struct SimulatedDepartmentTests {
     @Test func aMalformedBodyIsCountedAndNotAnswered() {
         var customs = Self.department(.customs)
         let garbage: [UInt8] = [0xff, 0xff, 0xff]
-        #expect(customs.handle(type: "ceb.Inventory", header: Self.header("x", type: "ceb.Inventory"), body: garbage, nowUs: Self.now).isEmpty)
-        #expect(customs.handle(type: "reg.Registration", header: Self.header("y", type: "reg.Registration"), body: garbage, nowUs: Self.now).isEmpty)
+        #expect(
+            customs.handle(type: "ceb.Inventory", header: Self.header("x", type: "ceb.Inventory"), body: garbage, nowUs: Self.now).isEmpty)
+        #expect(
+            customs.handle(type: "reg.Registration", header: Self.header("y", type: "reg.Registration"), body: garbage, nowUs: Self.now)
+                .isEmpty)
         #expect(customs.stats.malformed == 2)
         #expect(customs.stats.total == 2)
     }
@@ -286,7 +290,9 @@ struct SimulatedDepartmentTests {
         func outcomes(seed: UInt64) -> [[SimulatedDepartment.Reply]] {
             var customs = Self.department(.customs, refusal: 0.3, inspection: 0.3, seed: seed)
             return (0..<200).map { index in
-                customs.handle(type: "ceb.Inventory", header: Self.header("fwd:e:\(index):inventory", type: "ceb.Inventory"), body: body, nowUs: Self.now)
+                customs.handle(
+                    type: "ceb.Inventory", header: Self.header("fwd:e:\(index):inventory", type: "ceb.Inventory"), body: body,
+                    nowUs: Self.now)
             }
         }
         let first = outcomes(seed: 7)
@@ -298,7 +304,9 @@ struct SimulatedDepartmentTests {
         var customs = Self.department(.customs, refusal: 0.05, inspection: 0.1, seed: 42)
         let body = try Self.inventory()
         for index in 0..<1000 {
-            _ = customs.handle(type: "ceb.Inventory", header: Self.header("fwd:e:inv-\(index):inventory", type: "ceb.Inventory"), body: body, nowUs: Self.now)
+            _ = customs.handle(
+                type: "ceb.Inventory", header: Self.header("fwd:e:inv-\(index):inventory", type: "ceb.Inventory"), body: body,
+                nowUs: Self.now)
         }
         #expect((25...75).contains(customs.stats.refused), "refused \(customs.stats.refused) of 1000 at 5 %")
         // Inspection applies to the accepted ones (about 950).
@@ -307,7 +315,8 @@ struct SimulatedDepartmentTests {
         var forex = Self.department(.forex, refusal: 0.2, seed: 42)
         let filing = try Self.registration()
         for index in 0..<1000 {
-            _ = forex.handle(type: "reg.Registration", header: Self.header("share:e:\(index)", type: "reg.Registration"), body: filing, nowUs: Self.now)
+            _ = forex.handle(
+                type: "reg.Registration", header: Self.header("share:e:\(index)", type: "reg.Registration"), body: filing, nowUs: Self.now)
         }
         #expect((150...250).contains(forex.stats.refused), "refused \(forex.stats.refused) of 1000 at 20 %")
     }
@@ -318,7 +327,8 @@ struct SimulatedDepartmentTests {
             var department = Self.department(kind, refusal: 0.5)
             return (0..<100).map { index in
                 let reply = department.handle(
-                    type: "reg.Registration", header: Self.header("share:e:\(index)", type: "reg.Registration"), body: filing, nowUs: Self.now)
+                    type: "reg.Registration", header: Self.header("share:e:\(index)", type: "reg.Registration"), body: filing,
+                    nowUs: Self.now)
                 return (try? BizRegistrationResult(serializedBytes: reply.first?.body ?? []))?.decision == .refused
             }
         }

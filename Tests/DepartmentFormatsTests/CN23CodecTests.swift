@@ -12,7 +12,8 @@ struct CN23CodecTests {
             CN23Consignment(
                 consignmentId: "RR123456785CN", orderNo: "EO2024031500001", category: .saleOfGoods,
                 sender: CN23Party(name: "上海出口电商有限公司", address: "上海市浦东新区, 世纪大道 100 号", country: "CN", telephone: "02112345678"),
-                addressee: CN23Party(name: tricky, address: "12 Rue de Rivoli,\n75001 Paris", country: "FR", telephone: "+33 1 23 45 67 89"),
+                addressee: CN23Party(
+                    name: tricky, address: "12 Rue de Rivoli,\n75001 Paris", country: "FR", telephone: "+33 1 23 45 67 89"),
                 items: [
                     CN23Item(
                         description: "丝绸围巾 silk scarf", quantity: 2, netWeight: "0.300", value: "45.00", currency: "USD",
@@ -97,13 +98,15 @@ struct CN23CodecTests {
         #expect(throws: FormatError(.missingField, at: "line 1, field consignmentId", "consignmentId is missing")) {
             try CN23Codec.decodeJSONLines(Array(noId.utf8))
         }
-        let badItem = #"{"consignmentId":"C1","orderNo":"EO1","addressee":{"name":"x"},"items":[{"description":"a"},{"description":"b","value":"ten"}]}"#
+        let badItem =
+            #"{"consignmentId":"C1","orderNo":"EO1","addressee":{"name":"x"},"items":[{"description":"a"},{"description":"b","value":"ten"}]}"#
         let error = try #require(throws: FormatError.self) { try CN23Codec.decodeJSONLines(Array(badItem.utf8)) }
         #expect(error.code == .invalidValue && error.location == "line 1, field items[2].value")
         let badCategory = #"{"consignmentId":"C1","orderNo":"EO1","category":"bribe","addressee":{"name":"x"}}"#
         let category = try #require(throws: FormatError.self) { try CN23Codec.decodeJSONLines(Array(badCategory.utf8)) }
         #expect(category.code == .invalidValue && category.location == "line 1, field category")
-        let typeMismatch = #"{"consignmentId":"C1","orderNo":"EO1","addressee":{"name":"x"},"items":[{"description":"a","quantity":"two"}]}"#
+        let typeMismatch =
+            #"{"consignmentId":"C1","orderNo":"EO1","addressee":{"name":"x"},"items":[{"description":"a","quantity":"two"}]}"#
         let mismatch = try #require(throws: FormatError.self) { try CN23Codec.decodeJSONLines(Array(typeMismatch.utf8)) }
         #expect(mismatch.location == "line 1, field items[1].quantity")
     }

@@ -169,7 +169,8 @@ struct CamtReaderTests {
     }
 
     @Test func malformedXMLIsASyntaxErrorWithItsLine() throws {
-        let xml = "<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\">\n<BkToCstmrDbtCdtNtfctn>\n<GrpHdr><MsgId>1</MsgId></GrpHd>\n</BkToCstmrDbtCdtNtfctn></Document>"
+        let xml =
+            "<?xml version=\"1.0\"?>\n<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\">\n<BkToCstmrDbtCdtNtfctn>\n<GrpHdr><MsgId>1</MsgId></GrpHd>\n</BkToCstmrDbtCdtNtfctn></Document>"
         let error = try #require(throws: FormatError.self) { try read(xml) }
         #expect(error.code == .syntax)
         #expect(error.location.hasPrefix("line 4"))
@@ -179,7 +180,11 @@ struct CamtReaderTests {
 
     @Test func otherDocumentsAreUnknown() throws {
         let pain = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.001.001.09\"><CstmrCdtTrfInitn/></Document>"
-        #expect(throws: FormatError(.unknownDocument, at: "/Document", "camt.xml: namespace 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09' is not camt.053 or camt.054 version 001.02 to 001.08")) {
+        #expect(
+            throws: FormatError(
+                .unknownDocument, at: "/Document",
+                "camt.xml: namespace 'urn:iso:std:iso:20022:tech:xsd:pain.001.001.09' is not camt.053 or camt.054 version 001.02 to 001.08")
+        ) {
             try read(pain)
         }
         let old = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.01\"><BkToCstmrDbtCdtNtfctn/></Document>"

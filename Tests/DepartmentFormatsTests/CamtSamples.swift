@@ -52,7 +52,9 @@ enum CamtSamples {
     private static func entry(_ entry: Entry, version: Int) -> String {
         let amount = entry.amount.map { "<Amt Ccy=\"\(entry.currency)\">\($0)</Amt>" } ?? ""
         let status = version >= 8 ? "<Sts><Cd>\(entry.status)</Cd></Sts>" : "<Sts>\(entry.status)</Sts>"
-        let details = entry.txs.isEmpty ? "" : "<NtryDtls>" + entry.txs.map { tx($0, version: version, currency: entry.currency) }.joined() + "</NtryDtls>"
+        let details =
+            entry.txs.isEmpty
+            ? "" : "<NtryDtls>" + entry.txs.map { tx($0, version: version, currency: entry.currency) }.joined() + "</NtryDtls>"
         return """
                   <Ntry>
                     \(amount)<CdtDbtInd>\(entry.indicator)</CdtDbtInd>\(entry.reversal ? "<RvslInd>true</RvslInd>" : "")\(status)
@@ -90,7 +92,8 @@ enum CamtSamples {
         }
         if !tx.ustrd.isEmpty || !tx.creditorRef.isEmpty {
             let ustrd = tx.ustrd.map { "<Ustrd>\($0)</Ustrd>" }.joined()
-            let strd = tx.creditorRef.isEmpty
+            let strd =
+                tx.creditorRef.isEmpty
                 ? "" : "<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>\(tx.creditorRef)</Ref></CdtrRefInf></Strd>"
             parts.append("<RmtInf>\(ustrd)\(strd)</RmtInf>")
         }

@@ -46,12 +46,17 @@ struct ReportsCSVTests {
 
     @Test func taxExportHasOneRowPerLineOfAListedInventory() throws {
         let lines = TaxCSV.exportLines(notice: Self.notice(), summary: Self.summary(listing: "31012024E000000123"), exportDate: "20240315")
-        #expect(lines == [
-            ["310120240518000123", "3101202400000001", "31012024E000000123", "EO2024031500001", "3101960002", "6214100000",
-             "丝绸围巾, \"Silk\" scarf", "2", "035", "900.50", "142", "20240315"],
-            ["310120240518000123", "3101202400000001", "31012024E000000123", "EO2024031500001", "3101960002", "0902100000",
-             "茶叶", "1", "035", "350", "142", "20240315"],
-        ])
+        #expect(
+            lines == [
+                [
+                    "310120240518000123", "3101202400000001", "31012024E000000123", "EO2024031500001", "3101960002", "6214100000",
+                    "丝绸围巾, \"Silk\" scarf", "2", "035", "900.50", "142", "20240315",
+                ],
+                [
+                    "310120240518000123", "3101202400000001", "31012024E000000123", "EO2024031500001", "3101960002", "0902100000",
+                    "茶叶", "1", "035", "350", "142", "20240315",
+                ],
+            ])
         #expect(TaxCSV.exportLines(notice: Self.notice(), summary: Self.summary(listing: "OTHER"), exportDate: "20240315").isEmpty)
         let file = Self.text(try TaxCSV.exportFile(lines))
         #expect(file.hasPrefix("entryId,sumNo,invtNo,orderNo,ebcCode,gcode,gname,qty,unit,totalPrice,currency,exportDate\r\n"))
@@ -86,17 +91,27 @@ struct ReportsCSVTests {
         let header = "entryId,invtNo,ebcCode,decision,refundAmount,currency,reason,decidedDate\n"
         let good = "E1,I1,C1,accepted,1.00,142,,20240420\n"
         let cases: [(String, FormatError)] = [
-            (good + "E1,I2,C1,accepted,1.0O,142,,20240420\n",
-             FormatError(.invalidValue, at: "line 3, column refundAmount", "'1.0O' is not a decimal number (digits, at most 5 decimals)")),
+            (
+                good + "E1,I2,C1,accepted,1.0O,142,,20240420\n",
+                FormatError(.invalidValue, at: "line 3, column refundAmount", "'1.0O' is not a decimal number (digits, at most 5 decimals)")
+            ),
             (good + ",I2,C1,accepted,1,142,,20240420\n", FormatError(.missingField, at: "line 3, column entryId", "entryId is empty")),
-            (good + "E1,I2,C1,accepted,,142,,20240420\n",
-             FormatError(.missingField, at: "line 3, column refundAmount", "refundAmount is empty")),
-            (good + "E1,I2,C1,maybe,1,142,,20240420\n",
-             FormatError(.invalidValue, at: "line 3, column decision", "'maybe' is not accepted/1, refused/0 or pending")),
-            (good + "E1,I2,C1,1,1,142,,20240231\n",
-             FormatError(.invalidValue, at: "line 3, column decidedDate", "'20240231' is not a date (YYYYMMDD or YYYY-MM-DD)")),
-            (good + "E1,I2,C1,1,1,XYZ,,20240420\n",
-             FormatError(.invalidValue, at: "line 3, column currency", "currency 'XYZ' has no customs currency code in the table")),
+            (
+                good + "E1,I2,C1,accepted,,142,,20240420\n",
+                FormatError(.missingField, at: "line 3, column refundAmount", "refundAmount is empty")
+            ),
+            (
+                good + "E1,I2,C1,maybe,1,142,,20240420\n",
+                FormatError(.invalidValue, at: "line 3, column decision", "'maybe' is not accepted/1, refused/0 or pending")
+            ),
+            (
+                good + "E1,I2,C1,1,1,142,,20240231\n",
+                FormatError(.invalidValue, at: "line 3, column decidedDate", "'20240231' is not a date (YYYYMMDD or YYYY-MM-DD)")
+            ),
+            (
+                good + "E1,I2,C1,1,1,XYZ,,20240420\n",
+                FormatError(.invalidValue, at: "line 3, column currency", "currency 'XYZ' has no customs currency code in the table")
+            ),
             (good + "E1,I2,C1,1,1,142\n", FormatError(.missingField, at: "line 3, column decidedDate", "decidedDate is empty")),
             (good + "E1,I2,C1,1,1,142,,20240420,extra\n", FormatError(.syntax, at: "line 3", "9 fields, the header has 8")),
             (good + "E1,I2,C1,1,1,142,\"open quote,20240420\n", FormatError(.syntax, at: "line 3", "a quoted field is not closed")),
@@ -122,7 +137,8 @@ struct ReportsCSVTests {
         noOrder.orderNo = ""
         #expect(ForexCSV.exportLines(notice: noOrder).isEmpty)
         let file = Self.text(try ForexCSV.exportFile(lines))
-        #expect(file == "orderNo,payTransactionId,amount,currency,payerCountry,date\r\nEO2024031500001,E2E-0001,1250.50,142,502,20240315\r\n")
+        #expect(
+            file == "orderNo,payTransactionId,amount,currency,payerCountry,date\r\nEO2024031500001,E2E-0001,1250.50,142,502,20240315\r\n")
     }
 
     @Test func settlementResultsAreRead() throws {
@@ -145,7 +161,9 @@ struct ReportsCSVTests {
         let header = "orderNo,payTransactionId,decision,amount,currency,reason,verifiedDate\n"
         // A quoted line break: the bad row starts on line 4.
         let body = "EO1,P1,accepted,10,142,\"two\nlines\",20240425\nEO2,P2,accepted,ten,142,,20240425\n"
-        #expect(throws: FormatError(.invalidValue, at: "line 4, column amount", "'ten' is not a decimal number (digits, at most 5 decimals)")) {
+        #expect(
+            throws: FormatError(.invalidValue, at: "line 4, column amount", "'ten' is not a decimal number (digits, at most 5 decimals)")
+        ) {
             try ForexCSV.readSettlementResults(Array((header + body).utf8), fileName: "f.csv")
         }
         let noOrder = header + ",P2,refused,,,,20240425\n"

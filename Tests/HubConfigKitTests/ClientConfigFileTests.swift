@@ -32,7 +32,8 @@ struct ClientConfigFileTests {
     }
 
     @Test func readsEveryKeyWithPathsRelativeToTheFile() throws {
-        let file = try Self.load("""
+        let file = try Self.load(
+            """
             party: customs
             hub_endpoint: tcp://127.0.0.1:5570
             hub_public_key_file: ../keys/hub.key
@@ -52,7 +53,8 @@ struct ClientConfigFileTests {
     }
 
     @Test func inlineKeysAndNoOptionalKeys() throws {
-        let file = try Self.load("""
+        let file = try Self.load(
+            """
             hub_endpoint: tcp://hub:5570
             hub_public_key: "\(TestKeys.b)"
             key_file: ../keys/me.key_secret
@@ -73,7 +75,9 @@ struct ClientConfigFileTests {
 
     static let badConfigs: [BadConfig] = [
         BadConfig(testDescription: "not YAML", text: "hub_endpoint: [unclosed\n : : {", code: .syntax),
-        BadConfig(testDescription: "no hub_endpoint", text: "hub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret", code: .syntax),
+        BadConfig(
+            testDescription: "no hub_endpoint", text: "hub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret", code: .syntax
+        ),
         BadConfig(testDescription: "no hub key", text: "hub_endpoint: tcp://h:1\nkey_file: ../keys/me.key_secret", code: .invalidValue),
         BadConfig(
             testDescription: "a tap without its key",
@@ -100,8 +104,11 @@ struct ClientConfigFileTests {
             try Self.load("hub_endpoint: tcp://h:1\nhub_public_key_flie: ../keys/hub.key\nkey_file: ../keys/me.key_secret\n")
         }
         #expect(error?.code == .syntax)
-        #expect(error?.reason.contains("hub_public_key_flie (line 2, column 1): unknown key; did you mean 'hub_public_key_file'?") == true, "\(String(describing: error))")
-        let adapter = try Self.load("hub_endpoint: tcp://h:1\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret\nadapter: {folder: x}\n")
+        #expect(
+            error?.reason.contains("hub_public_key_flie (line 2, column 1): unknown key; did you mean 'hub_public_key_file'?") == true,
+            "\(String(describing: error))")
+        let adapter = try Self.load(
+            "hub_endpoint: tcp://h:1\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret\nadapter: {folder: x}\n")
         #expect(adapter.hubEndpoint == "tcp://h:1")
     }
 

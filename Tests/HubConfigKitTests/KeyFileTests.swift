@@ -76,12 +76,15 @@ struct KeyFileTests {
         BadFile(testDescription: "public key too long", text: "public_key: \"\(TestKeys.a)x\""),
         BadFile(testDescription: "public key outside Z85", text: "public_key: \"\(TestKeys.a.dropLast())~\""),
         BadFile(testDescription: "public key with a space", text: "public_key: \"\(TestKeys.a.dropLast()) \""),
-        BadFile(testDescription: "public key of 40 non-ASCII chars",
-                text: "public_key: \"\(String(repeating: "é", count: 40))\""),
-        BadFile(testDescription: "bad secret key",
-                text: "public_key: \"\(TestKeys.a)\"\nsecret_key: \"\(TestKeys.b.prefix(39))_\""),
-        BadFile(testDescription: "short secret key",
-                text: "public_key: \"\(TestKeys.a)\"\nsecret_key: \"abc\""),
+        BadFile(
+            testDescription: "public key of 40 non-ASCII chars",
+            text: "public_key: \"\(String(repeating: "é", count: 40))\""),
+        BadFile(
+            testDescription: "bad secret key",
+            text: "public_key: \"\(TestKeys.a)\"\nsecret_key: \"\(TestKeys.b.prefix(39))_\""),
+        BadFile(
+            testDescription: "short secret key",
+            text: "public_key: \"\(TestKeys.a)\"\nsecret_key: \"abc\""),
     ]
 
     @Test(arguments: badFiles)

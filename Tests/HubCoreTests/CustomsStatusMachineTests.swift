@@ -50,7 +50,8 @@ struct CustomsStatusMachineTests {
     @Test func processingErrorsAreReportedWithoutChangingTheState() {
         var machine = CustomsStatusMachine()
         _ = machine.receipt(status: .accepted, info: "")
-        #expect(machine.receipt(status: .processingError(-301010), info: "报文重复") == [.processingError(.processingError(-301010), info: "报文重复")])
+        #expect(
+            machine.receipt(status: .processingError(-301010), info: "报文重复") == [.processingError(.processingError(-301010), info: "报文重复")])
         #expect(machine.status == .accepted)
     }
 

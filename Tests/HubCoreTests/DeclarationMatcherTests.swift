@@ -88,7 +88,8 @@ struct DeclarationMatcherTests {
         docs.inventory.inventoryList[0].qty = "2e0"
         docs.payment.amountPaid = "abc"
         let failures = docs.failures.filter { $0.rule == .decimalFormat }
-        #expect(Set(failures.flatMap(\.fields)).isSuperset(of: ["order.freight", "payment.amount_paid", "inventory.inventory_list[1].qty"]))
+        #expect(
+            Set(failures.flatMap(\.fields)).isSuperset(of: ["order.freight", "payment.amount_paid", "inventory.inventory_list[1].qty"]))
         #expect(!docs.rules.contains(.orderTotal), "an unreadable amount is reported once, as a format error")
     }
 
@@ -111,7 +112,11 @@ struct DeclarationMatcherTests {
     @Test func paymentAmount() {
         var docs = Self.matching()
         docs.payment.amountPaid = "1251.83"
-        #expect(docs.failures == [MatchFailure(.paymentAmount, fields: ["order.actural_paid", "payment.amount_paid"], "paid 1251.83 but the order's total is 1251.84")])
+        #expect(
+            docs.failures == [
+                MatchFailure(
+                    .paymentAmount, fields: ["order.actural_paid", "payment.amount_paid"], "paid 1251.83 but the order's total is 1251.84")
+            ])
     }
 
     @Test func waybillLink() {
@@ -210,8 +215,9 @@ struct DeclarationMatcherTests {
 
     @Test func everyRuleIsExercised() {
         // The rules above cover MatchRule.allCases; a new rule needs a test here.
-        #expect(Set(MatchRule.allCases) == [
-            .decimalFormat, .orderTotal, .paymentLink, .paymentAmount, .waybillLink, .consignee, .inventoryLink, .inventoryItems,
-        ])
+        #expect(
+            Set(MatchRule.allCases) == [
+                .decimalFormat, .orderTotal, .paymentLink, .paymentAmount, .waybillLink, .consignee, .inventoryLink, .inventoryItems,
+            ])
     }
 }

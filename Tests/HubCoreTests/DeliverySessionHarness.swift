@@ -73,8 +73,9 @@ struct Harness {
         var pick = SplitMix64(seed: seed ^ 0xA5A5)
         let credit = [1, 2, 3, 5, 8, 13][Int(pick.next() % 6)]
         let queueLimit = [1, 2, 4, 16][Int(pick.next() % 4)]
-        self.init(credit: credit, queueLimit: queueLimit, seed: seed, preexisting: Int(pick.next() % 40),
-                  sendFailurePerMille: [0, 20, 60][Int(pick.next() % 3)])
+        self.init(
+            credit: credit, queueLimit: queueLimit, seed: seed, preexisting: Int(pick.next() % 40),
+            sendFailurePerMille: [0, 20, 60][Int(pick.next() % 3)])
     }
 
     // MARK: - events
@@ -276,8 +277,9 @@ struct Harness {
     }
 
     var snapshot: Snapshot {
-        Snapshot(acked: session.acked, sentUpTo: session.sentUpTo, unacknowledged: session.unacknowledged,
-                 queued: session.queued, mode: session.mode)
+        Snapshot(
+            acked: session.acked, sentUpTo: session.sentUpTo, unacknowledged: session.unacknowledged,
+            queued: session.queued, mode: session.mode)
     }
 
     mutating func checkInvariants() {

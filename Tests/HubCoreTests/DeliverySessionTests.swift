@@ -98,8 +98,9 @@ struct DeliverySessionTests {
         let result = steps(session.fetched(records(batch), headSeq: 5000))
         #expect(result == batch.map(Step.send) + [.fetch(after: 1000, limit: 1000)])
         #expect(session.unacknowledged == 1000)
-        #expect(steps(session.fetched(records(Array(UInt64(1001)...2000)), headSeq: 5000)).last
-            == .fetch(after: 2000, limit: 500), "limit = free credit")
+        #expect(
+            steps(session.fetched(records(Array(UInt64(1001)...2000)), headSeq: 5000)).last
+                == .fetch(after: 2000, limit: 500), "limit = free credit")
     }
 
     @Test func acknowledgementsWhileFetchingDoNotFetchAgain() {
@@ -215,8 +216,9 @@ struct DeliverySessionTests {
         var session = Session(party: "p", credit: 5, queueLimit: 5, ackedSeq: 100)
         _ = session.start()
         #expect(steps(session.journaled(seq: 50, payload: "m50")) == [], "below the acked position")
-        #expect(steps(session.fetched(records([99, 100, 101]), headSeq: 101)) == [.send(101)],
-                "a fetch never resends what was acknowledged")
+        #expect(
+            steps(session.fetched(records([99, 100, 101]), headSeq: 101)) == [.send(101)],
+            "a fetch never resends what was acknowledged")
         #expect(session.mode == .live)
         #expect(steps(session.journaled(seq: 101, payload: "m101")) == [])
         #expect(steps(session.journaled(seq: 100, payload: "m100")) == [])
@@ -397,8 +399,9 @@ struct DeliverySessionTests {
         #expect(session.queued == 2)
         #expect(session.unacknowledged == 1)
         let alive = refs.filter { $0.payload != nil }.count
-        #expect(alive <= session.credit + session.queueLimit,
-                "\(alive) payloads still held for 1 outstanding + 2 queued messages")
+        #expect(
+            alive <= session.credit + session.queueLimit,
+            "\(alive) payloads still held for 1 outstanding + 2 queued messages")
     }
 
     // MARK: - property: random interleavings
@@ -410,8 +413,9 @@ struct DeliverySessionTests {
         for _ in 0..<1500 where !harness.failed { harness.randomEvent() }
         harness.drain()
         #expect(!harness.failed, "seed \(seed): \(harness.configuration)")
-        #expect(harness.delivered == harness.journalSeqs.filter { $0 > harness.initialAcked },
-                "seed \(seed): every journaled seq after the acked position is delivered once, in order")
+        #expect(
+            harness.delivered == harness.journalSeqs.filter { $0 > harness.initialAcked },
+            "seed \(seed): every journaled seq after the acked position is delivered once, in order")
         #expect(harness.session.mode == .live)
         harness.journal(mayFail: false)
         #expect(harness.delivered.last == harness.journalSeqs.last, "live at the end: sent at once")

@@ -7,7 +7,8 @@ import Testing
 struct FlowConfigTests {
     static func parse(_ body: String) throws -> HubConfig {
         try HubConfig.parse(
-            yaml: "hub: {endpoint: \"tcp://*:1\", key_file: k, journal: j}\n" + (body.contains("types:") ? "" : "types: []\n") + body, baseDirectory: "/"
+            yaml: "hub: {endpoint: \"tcp://*:1\", key_file: k, journal: j}\n" + (body.contains("types:") ? "" : "types: []\n") + body,
+            baseDirectory: "/"
         ) { _ in "" }
     }
 

@@ -30,14 +30,19 @@ struct FlowEngineTests {
     static func journal() throws -> [FlowInput] {
         var inputs: [FlowInput] = []
         var time: Int64 = 1_763_700_000_000_000
-        func add(_ sender: String, _ type: String, _ id: String, _ message: some SwiftProtobuf.Message, correlation: String = "", gapMs: Int64 = 1) throws {
+        func add(
+            _ sender: String, _ type: String, _ id: String, _ message: some SwiftProtobuf.Message, correlation: String = "",
+            gapMs: Int64 = 1
+        ) throws {
             time += gapMs * 1000
-            inputs.append(FlowInput(
-                seq: UInt64(inputs.count + 1), sender: sender, id: id, type: type, recipients: [], correlationId: correlation,
-                journaledAtUs: time, body: try message.serializedBytes()))
+            inputs.append(
+                FlowInput(
+                    seq: UInt64(inputs.count + 1), sender: sender, id: id, type: type, recipients: [], correlationId: correlation,
+                    journaledAtUs: time, body: try message.serializedBytes()))
         }
         for (party, code) in [("platform", "91330100MA27XXXX1A"), ("bank", "91110000100000001B"), ("post", "91110000100000002C")] {
-            let registration = SampleFilings.registration(copNo: party, socialCreditCode: code, customsCode: "", name: party, roles: [.platform], bankCode: "BKCHCNBJ")
+            let registration = SampleFilings.registration(
+                copNo: party, socialCreditCode: code, customsCode: "", name: party, roles: [.platform], bankCode: "BKCHCNBJ")
             try add(party, "reg.Registration", "reg-\(party)", registration)
             var result = BizRegistrationResult()
             result.socialCreditCode = code
@@ -137,7 +142,9 @@ struct FlowEngineTests {
         #expect(summary.startTime == summary.endTime && summary.copNo == summaries.first?.id)
         // Once only, also when asked for later.
         #expect(engine.tick(nowUs: nextDay + 86_400_000_000).isEmpty)
-        var request = FlowInput(seq: 999, sender: "customs", id: "req", type: "flow.SummaryRequest", recipients: [], correlationId: "", journaledAtUs: nextDay + 86_400_000_001, body: [])
+        var request = FlowInput(
+            seq: 999, sender: "customs", id: "req", type: "flow.SummaryRequest", recipients: [], correlationId: "",
+            journaledAtUs: nextDay + 86_400_000_001, body: [])
         request.body = try BizSummaryRequest().serializedBytes()
         #expect(!engine.journaled(request).contains { $0.type == "ceb.SummaryDeclaration" })
     }
@@ -175,9 +182,10 @@ struct FlowEngineTests {
         var out = journal.flatMap { engine.journaled($0) }
         func add(_ type: String, _ id: String, _ message: some SwiftProtobuf.Message) throws -> [FlowEmission] {
             time += 1000
-            return engine.journaled(FlowInput(
-                seq: 0, sender: "customs", id: id, type: type, recipients: [], correlationId: "", journaledAtUs: time,
-                body: try message.serializedBytes()))
+            return engine.journaled(
+                FlowInput(
+                    seq: 0, sender: "customs", id: id, type: type, recipients: [], correlationId: "", journaledAtUs: time,
+                    body: try message.serializedBytes()))
         }
         // An export inventory's receipt naming only its cop_no (as the official 604 sample does).
         var receipt = BizReceipt()

@@ -90,8 +90,9 @@ struct HubConfigTests {
             guard let text = Self.files[path] else { throw MissingFile() }
             return text
         }
-        #expect(requested == ["/etc/swhub/keys/enterprise.key", "/srv/keys/bank.key"],
-                "only parties' key files are read, the hub's own is not")
+        #expect(
+            requested == ["/etc/swhub/keys/enterprise.key", "/srv/keys/bank.key"],
+            "only parties' key files are read, the hub's own is not")
     }
 
     @Test func defaultsWhenOptionalHubKeysAreMissing() throws {
@@ -121,9 +122,10 @@ struct HubConfigTests {
     @Test func namesAtTheirLengthLimitsAreValid() throws {
         let type = String(repeating: "t", count: 128)
         let party = String(repeating: "p", count: 64)
-        let config = try Self.parse(Self.yaml(
-            types: "[\(type), A-z_0.9]",
-            parties: "- id: \(party)\n  public_key: \"\(TestKeys.a)\"\n  subscribes: [\(type)]"))
+        let config = try Self.parse(
+            Self.yaml(
+                types: "[\(type), A-z_0.9]",
+                parties: "- id: \(party)\n  public_key: \"\(TestKeys.a)\"\n  subscribes: [\(type)]"))
         #expect(config.types == [type, "A-z_0.9"])
         #expect(config.parties.first?.id == party)
     }
@@ -166,72 +168,98 @@ struct HubConfigTests {
         Case(testDescription: "empty document", yaml: "", code: .syntax, mentions: []),
         Case(testDescription: "not a mapping", yaml: "- a\n- b", code: .syntax, mentions: []),
         Case(testDescription: "missing hub", yaml: "types: []\nparties: []", code: .syntax, mentions: ["hub"]),
-        Case(testDescription: "missing types", yaml: yaml().replacingOccurrences(of: "types: [demo.Note]\n", with: ""),
-             code: .syntax, mentions: ["types"]),
-        Case(testDescription: "missing parties", yaml: "hub:\n  endpoint: tcp://*:1\n  key_file: k\n  journal: j\ntypes: []",
-             code: .syntax, mentions: ["parties"]),
-        Case(testDescription: "missing hub.endpoint", yaml: yaml(hub: "key_file: k\njournal: j"),
-             code: .syntax, mentions: ["endpoint"]),
-        Case(testDescription: "missing hub.key_file", yaml: yaml(hub: "endpoint: tcp://*:1\njournal: j"),
-             code: .syntax, mentions: ["key_file"]),
-        Case(testDescription: "missing hub.journal", yaml: yaml(hub: "endpoint: tcp://*:1\nkey_file: k"),
-             code: .syntax, mentions: ["journal"]),
-        Case(testDescription: "missing party id", yaml: yaml(parties: "- public_key: \"\(TestKeys.a)\""),
-             code: .syntax, mentions: ["id"]),
-        Case(testDescription: "number that is not a number",
-             yaml: yaml(hub: "endpoint: tcp://*:1\nkey_file: k\njournal: j\ndefault_credit: many"),
-             code: .syntax, mentions: []),
+        Case(
+            testDescription: "missing types", yaml: yaml().replacingOccurrences(of: "types: [demo.Note]\n", with: ""),
+            code: .syntax, mentions: ["types"]),
+        Case(
+            testDescription: "missing parties", yaml: "hub:\n  endpoint: tcp://*:1\n  key_file: k\n  journal: j\ntypes: []",
+            code: .syntax, mentions: ["parties"]),
+        Case(
+            testDescription: "missing hub.endpoint", yaml: yaml(hub: "key_file: k\njournal: j"),
+            code: .syntax, mentions: ["endpoint"]),
+        Case(
+            testDescription: "missing hub.key_file", yaml: yaml(hub: "endpoint: tcp://*:1\njournal: j"),
+            code: .syntax, mentions: ["key_file"]),
+        Case(
+            testDescription: "missing hub.journal", yaml: yaml(hub: "endpoint: tcp://*:1\nkey_file: k"),
+            code: .syntax, mentions: ["journal"]),
+        Case(
+            testDescription: "missing party id", yaml: yaml(parties: "- public_key: \"\(TestKeys.a)\""),
+            code: .syntax, mentions: ["id"]),
+        Case(
+            testDescription: "number that is not a number",
+            yaml: yaml(hub: "endpoint: tcp://*:1\nkey_file: k\njournal: j\ndefault_credit: many"),
+            code: .syntax, mentions: []),
         // types
-        Case(testDescription: "duplicate type", yaml: yaml(types: "[demo.Note, demo.Query, demo.Note]"),
-             code: .duplicate, mentions: ["demo.Note"]),
+        Case(
+            testDescription: "duplicate type", yaml: yaml(types: "[demo.Note, demo.Query, demo.Note]"),
+            code: .duplicate, mentions: ["demo.Note"]),
         Case(testDescription: "type with a space", yaml: yaml(types: "[\"demo Note\"]"), code: .invalidValue, mentions: ["demo Note"]),
         Case(testDescription: "type with a slash", yaml: yaml(types: "[demo/Note]"), code: .invalidValue, mentions: ["demo/Note"]),
         Case(testDescription: "empty type", yaml: yaml(types: "[\"\"]"), code: .invalidValue, mentions: []),
         Case(testDescription: "non-ASCII type", yaml: yaml(types: "[démo]"), code: .invalidValue, mentions: []),
-        Case(testDescription: "type of 129 chars", yaml: yaml(types: "[\(String(repeating: "t", count: 129))]"),
-             code: .invalidValue, mentions: []),
+        Case(
+            testDescription: "type of 129 chars", yaml: yaml(types: "[\(String(repeating: "t", count: 129))]"),
+            code: .invalidValue, mentions: []),
         // parties
-        Case(testDescription: "duplicate party",
-             yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)\"\n- id: tax\n  public_key: \"\(TestKeys.b)\""),
-             code: .duplicate, mentions: ["tax"]),
-        Case(testDescription: "empty party id", yaml: yaml(parties: "- id: \"\"\n  public_key: \"\(TestKeys.a)\""),
-             code: .invalidValue, mentions: []),
-        Case(testDescription: "party id with a space", yaml: yaml(parties: "- id: \"a b\"\n  public_key: \"\(TestKeys.a)\""),
-             code: .invalidValue, mentions: ["a b"]),
-        Case(testDescription: "party id with a colon", yaml: yaml(parties: "- id: \"a:b\"\n  public_key: \"\(TestKeys.a)\""),
-             code: .invalidValue, mentions: ["a:b"]),
-        Case(testDescription: "party id of 65 chars",
-             yaml: yaml(parties: "- id: \(String(repeating: "p", count: 65))\n  public_key: \"\(TestKeys.a)\""),
-             code: .invalidValue, mentions: []),
-        Case(testDescription: "both public_key and key_file",
-             yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)\"\n  key_file: keys/enterprise.key"),
-             code: .badKey, mentions: ["tax"]),
-        Case(testDescription: "neither public_key nor key_file", yaml: yaml(parties: "- id: tax\n  subscribes: []"),
-             code: .badKey, mentions: ["tax"]),
-        Case(testDescription: "inline key too short", yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a.dropLast())\""),
-             code: .badKey, mentions: ["tax"]),
-        Case(testDescription: "inline key too long", yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)A\""),
-             code: .badKey, mentions: ["tax"]),
-        Case(testDescription: "inline key outside Z85", yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a.dropLast())~\""),
-             code: .badKey, mentions: ["tax"]),
-        Case(testDescription: "key file that is not a key file",
-             yaml: yaml(parties: "- id: tax\n  key_file: keys/garbage.key"), code: .badKey, mentions: ["/etc/swhub/keys/garbage.key"]),
-        Case(testDescription: "key file with a bad key",
-             yaml: yaml(parties: "- id: tax\n  key_file: keys/short.key"), code: .badKey, mentions: ["/etc/swhub/keys/short.key"]),
-        Case(testDescription: "two parties share one key",
-             yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)\"\n- id: bank\n  public_key: \"\(TestKeys.a)\""),
-             code: .duplicate, mentions: ["tax", "bank"]),
-        Case(testDescription: "inline key equal to a key file's key",
-             yaml: yaml(parties: "- id: enterprise\n  key_file: keys/enterprise.key\n- id: bank\n  public_key: \"\(TestKeys.a)\""),
-             code: .duplicate, mentions: ["enterprise", "bank"]),
-        Case(testDescription: "subscription to an undeclared type",
-             yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)\"\n  subscribes: [demo.Note, demo.Nope]"),
-             code: .unknownReference, mentions: ["tax", "demo.Nope"]),
+        Case(
+            testDescription: "duplicate party",
+            yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)\"\n- id: tax\n  public_key: \"\(TestKeys.b)\""),
+            code: .duplicate, mentions: ["tax"]),
+        Case(
+            testDescription: "empty party id", yaml: yaml(parties: "- id: \"\"\n  public_key: \"\(TestKeys.a)\""),
+            code: .invalidValue, mentions: []),
+        Case(
+            testDescription: "party id with a space", yaml: yaml(parties: "- id: \"a b\"\n  public_key: \"\(TestKeys.a)\""),
+            code: .invalidValue, mentions: ["a b"]),
+        Case(
+            testDescription: "party id with a colon", yaml: yaml(parties: "- id: \"a:b\"\n  public_key: \"\(TestKeys.a)\""),
+            code: .invalidValue, mentions: ["a:b"]),
+        Case(
+            testDescription: "party id of 65 chars",
+            yaml: yaml(parties: "- id: \(String(repeating: "p", count: 65))\n  public_key: \"\(TestKeys.a)\""),
+            code: .invalidValue, mentions: []),
+        Case(
+            testDescription: "both public_key and key_file",
+            yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)\"\n  key_file: keys/enterprise.key"),
+            code: .badKey, mentions: ["tax"]),
+        Case(
+            testDescription: "neither public_key nor key_file", yaml: yaml(parties: "- id: tax\n  subscribes: []"),
+            code: .badKey, mentions: ["tax"]),
+        Case(
+            testDescription: "inline key too short", yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a.dropLast())\""),
+            code: .badKey, mentions: ["tax"]),
+        Case(
+            testDescription: "inline key too long", yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)A\""),
+            code: .badKey, mentions: ["tax"]),
+        Case(
+            testDescription: "inline key outside Z85", yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a.dropLast())~\""),
+            code: .badKey, mentions: ["tax"]),
+        Case(
+            testDescription: "key file that is not a key file",
+            yaml: yaml(parties: "- id: tax\n  key_file: keys/garbage.key"), code: .badKey, mentions: ["/etc/swhub/keys/garbage.key"]),
+        Case(
+            testDescription: "key file with a bad key",
+            yaml: yaml(parties: "- id: tax\n  key_file: keys/short.key"), code: .badKey, mentions: ["/etc/swhub/keys/short.key"]),
+        Case(
+            testDescription: "two parties share one key",
+            yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)\"\n- id: bank\n  public_key: \"\(TestKeys.a)\""),
+            code: .duplicate, mentions: ["tax", "bank"]),
+        Case(
+            testDescription: "inline key equal to a key file's key",
+            yaml: yaml(parties: "- id: enterprise\n  key_file: keys/enterprise.key\n- id: bank\n  public_key: \"\(TestKeys.a)\""),
+            code: .duplicate, mentions: ["enterprise", "bank"]),
+        Case(
+            testDescription: "subscription to an undeclared type",
+            yaml: yaml(parties: "- id: tax\n  public_key: \"\(TestKeys.a)\"\n  subscribes: [demo.Note, demo.Nope]"),
+            code: .unknownReference, mentions: ["tax", "demo.Nope"]),
         // settings
-        Case(testDescription: "endpoint without ://", yaml: yaml(hub: "endpoint: 127.0.0.1:5570\nkey_file: k\njournal: j"),
-             code: .invalidValue, mentions: ["hub.endpoint"]),
-        Case(testDescription: "empty endpoint", yaml: yaml(hub: "endpoint: \"\"\nkey_file: k\njournal: j"),
-             code: .invalidValue, mentions: ["hub.endpoint"]),
+        Case(
+            testDescription: "endpoint without ://", yaml: yaml(hub: "endpoint: 127.0.0.1:5570\nkey_file: k\njournal: j"),
+            code: .invalidValue, mentions: ["hub.endpoint"]),
+        Case(
+            testDescription: "empty endpoint", yaml: yaml(hub: "endpoint: \"\"\nkey_file: k\njournal: j"),
+            code: .invalidValue, mentions: ["hub.endpoint"]),
     ]
 
     static let extraFiles: [String: String] = files.merging([
@@ -297,10 +325,11 @@ struct HubConfigTests {
     @Test func errorCodesAreDistinctAndStable() {
         let codes: [ConfigError.Code] = [.unreadable, .syntax, .invalidValue, .duplicate, .unknownReference, .badKey]
         #expect(Set(codes).count == codes.count)
-        #expect(codes.map(\.name) == [
-            "CONFIG_UNREADABLE", "CONFIG_SYNTAX", "CONFIG_INVALID_VALUE", "CONFIG_DUPLICATE",
-            "CONFIG_UNKNOWN_REFERENCE", "CONFIG_BAD_KEY",
-        ])
+        #expect(
+            codes.map(\.name) == [
+                "CONFIG_UNREADABLE", "CONFIG_SYNTAX", "CONFIG_INVALID_VALUE", "CONFIG_DUPLICATE",
+                "CONFIG_UNKNOWN_REFERENCE", "CONFIG_BAD_KEY",
+            ])
         #expect(ConfigError(.duplicate, "x").description == "CONFIG_DUPLICATE: x")
     }
 

@@ -9,7 +9,9 @@ struct MessageSchemaTests {
     /// package shop; message Order { string order_no = 1; repeated Item items = 2;
     /// message Item { string gname = 1; string gcode = 2; } int64 total = 3; }
     private func schema() throws -> MessageSchema {
-        func field(_ name: String, _ number: Int32, _ type: Google_Protobuf_FieldDescriptorProto.TypeEnum, _ typeName: String = "") -> Google_Protobuf_FieldDescriptorProto {
+        func field(_ name: String, _ number: Int32, _ type: Google_Protobuf_FieldDescriptorProto.TypeEnum, _ typeName: String = "")
+            -> Google_Protobuf_FieldDescriptorProto
+        {
             var field = Google_Protobuf_FieldDescriptorProto()
             field.name = name
             field.number = number

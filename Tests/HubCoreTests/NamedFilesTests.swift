@@ -51,14 +51,15 @@ struct NamedFilesTests {
         let (folder, path) = try Self.write(yaml)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let files = try HubConfig.namedFiles(path: path, relativeTo: "/etc/swhub")
-        #expect(files.map(\.line) == [
-            "hub_key\thub\t/etc/swhub/keys/hub.key_secret",
-            "journal\thub\t/var/lib/swhub/journal.sqlite",
-            "tap_key\ttap\t/etc/swhub/keys/tap.key_secret",
-            "monitor_token\tmonitor\t/etc/swhub/keys/monitor.token",
-            "party_key\tenterprise\t/etc/swhub/keys/enterprise.key",
-            "party_key\tcustoms\t/etc/customs.key",
-        ])
+        #expect(
+            files.map(\.line) == [
+                "hub_key\thub\t/etc/swhub/keys/hub.key_secret",
+                "journal\thub\t/var/lib/swhub/journal.sqlite",
+                "tap_key\ttap\t/etc/swhub/keys/tap.key_secret",
+                "monitor_token\tmonitor\t/etc/swhub/keys/monitor.token",
+                "party_key\tenterprise\t/etc/swhub/keys/enterprise.key",
+                "party_key\tcustoms\t/etc/customs.key",
+            ])
         let own = try HubConfig.namedFiles(path: path)
         #expect(own.first?.path == URL(fileURLWithPath: folder).appendingPathComponent("keys/hub.key_secret").standardizedFileURL.path)
     }

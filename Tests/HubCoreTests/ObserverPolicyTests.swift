@@ -51,7 +51,9 @@ struct ObserverPolicyTests {
 
     @Test func tapAndMonitorParse() throws {
         let config = try Self.config(
-            extra: "tap:\n  endpoint: tcp://127.0.0.1:5571\n  key_file: keys/tap.key_secret\n  queue: 500\nmonitor:\n  listen: 0.0.0.0:8480\n  token_file: keys/monitor.token\n")
+            extra:
+                "tap:\n  endpoint: tcp://127.0.0.1:5571\n  key_file: keys/tap.key_secret\n  queue: 500\nmonitor:\n  listen: 0.0.0.0:8480\n  token_file: keys/monitor.token\n"
+        )
         #expect(config.tap == HubConfig.Tap(endpoint: "tcp://127.0.0.1:5571", keyFile: "/etc/swhub/keys/tap.key_secret", queue: 500))
         #expect(config.monitor == HubConfig.Monitor(host: "0.0.0.0", port: 8480, tokenFile: "/etc/swhub/keys/monitor.token"))
         // Without a token only on loopback addresses.
@@ -68,12 +70,18 @@ struct ObserverPolicyTests {
         ("monitor:\n  listen: 8480\n", "monitor.listen '8480' is not HOST:PORT"),
         ("monitor:\n  listen: localhost:99999\n", "monitor.listen 'localhost:99999' is not HOST:PORT"),
         ("monitor:\n  listen: :8480\n", "monitor.listen ':8480' is not HOST:PORT"),
-        ("monitor:\n  listen: 0.0.0.0:8480\n",
-         "monitor.listen '0.0.0.0:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"),
-        ("monitor:\n  listen: 127.example.com:8480\n",
-         "monitor.listen '127.example.com:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"),
-        ("monitor:\n  listen: \"[::]:8480\"\n",
-         "monitor.listen '[::]:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"),
+        (
+            "monitor:\n  listen: 0.0.0.0:8480\n",
+            "monitor.listen '0.0.0.0:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"
+        ),
+        (
+            "monitor:\n  listen: 127.example.com:8480\n",
+            "monitor.listen '127.example.com:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"
+        ),
+        (
+            "monitor:\n  listen: \"[::]:8480\"\n",
+            "monitor.listen '[::]:8480' is reachable from other machines: set monitor.token_file (a file holding the bearer token)"
+        ),
     ])
     func badTapOrMonitorStopsStartUp(extra: String, reason: String) {
         #expect(throws: ConfigError(.invalidValue, reason)) { try Self.config(extra: extra) }

@@ -43,7 +43,9 @@ struct ReceiptMatcherTests {
         #expect(matcher.match(Self.receipt(cop: "C1"), correlationId: "") == "A")
         #expect(matcher.match(Self.receipt(ebp: "E2", order: "O2", cop: "C1"), correlationId: "") == "B", "the order's keys before cop_no")
         #expect(matcher.match(Self.receipt(ebp: "E9", order: "O9"), correlationId: "") == nil)
-        #expect(matcher.match(Self.receipt(ebp: "E1", order: "O1"), correlationId: "some-other-id") == "A", "an unknown correlation falls back to the keys")
+        #expect(
+            matcher.match(Self.receipt(ebp: "E1", order: "O1"), correlationId: "some-other-id") == "A",
+            "an unknown correlation falls back to the keys")
     }
 
     @Test func aReceiptForAnotherDocumentOrASummaryJoinsNoDeclaration() {

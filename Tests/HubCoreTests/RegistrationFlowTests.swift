@@ -65,7 +65,8 @@ struct RegistrationFlowTests {
         var last: BizFeedback?
         for department in Self.departments {
             let decision: BizDecision = department == "tax" ? .refused : .accepted
-            last = Self.feedback(flow.result(Self.result(decision, reason: department == "tax" ? "未办理退税备案" : ""), from: department, atUs: Self.t0 + 1))
+            last = Self.feedback(
+                flow.result(Self.result(decision, reason: department == "tax" ? "未办理退税备案" : ""), from: department, atUs: Self.t0 + 1))
         }
         #expect(last?.state == .partiallyAccepted)
         #expect(last?.reasons == ["tax: 未办理退税备案"])

@@ -10,7 +10,8 @@ struct ReleaseNoticesTests {
         _ = linker.add(order: .init(id: "o", sender: "platform", document: docs.order))
         _ = linker.add(payment: .init(id: "p", sender: "bank-boc", document: docs.payment))
         _ = linker.add(waybill: .init(id: "w", sender: "post", document: docs.waybill))
-        guard case .matched(let declaration)? = linker.add(inventory: .init(id: "i", sender: "platform", document: docs.inventory)).first else {
+        guard case .matched(let declaration)? = linker.add(inventory: .init(id: "i", sender: "platform", document: docs.inventory)).first
+        else {
             throw TestFailure()
         }
         return declaration

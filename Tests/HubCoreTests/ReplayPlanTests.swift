@@ -33,7 +33,8 @@ struct ReplayPlanTests {
         build(&request)
         let policy = try! RedactionPolicy(config: config, schema: HubConfig.schema())
         return ReplayPlan.make(
-            request, observer: observer, routing: RoutingTable(config: config), observers: ObserverPolicy(config: config, redaction: policy),
+            request, observer: observer, routing: RoutingTable(config: config),
+            observers: ObserverPolicy(config: config, redaction: policy),
             defaultCredit: config.settings.defaultCredit)
     }
 
@@ -43,7 +44,11 @@ struct ReplayPlanTests {
     }
 
     @Test func ownStreamByDefault() throws {
-        let plan = try Self.make("enterprise") { $0.fromSeq = 7; $0.types = ["demo.Note"]; $0.follow = true }.get()
+        let plan = try Self.make("enterprise") {
+            $0.fromSeq = 7
+            $0.types = ["demo.Note"]
+            $0.follow = true
+        }.get()
         #expect(plan.party == "enterprise")
         #expect(plan.observer == "enterprise")
         #expect(plan.start == .seq(7))
@@ -56,7 +61,10 @@ struct ReplayPlanTests {
     }
 
     @Test func timeStartAndCredit() throws {
-        let plan = try Self.make("bank") { $0.sinceUs = 1_700_000_000_000_000; $0.credit = 20 }.get()
+        let plan = try Self.make("bank") {
+            $0.sinceUs = 1_700_000_000_000_000
+            $0.credit = 20
+        }.get()
         #expect(plan.start == .time(1_700_000_000_000_000))
         #expect(plan.credit == 20)
         #expect(try Self.make("bank") { $0.credit = 10_000 }.get().credit == 500)
@@ -72,7 +80,12 @@ struct ReplayPlanTests {
     @Test func refusals() {
         #expect(Self.code(Self.make("bank") { $0.party = "nobody" }) == .unknownRecipient)
         #expect(Self.code(Self.make("bank") { $0.types = ["demo.Note", "nope"] }) == .unknownType)
-        #expect(Self.code(Self.make("bank") { $0.fromSeq = 1; $0.sinceUs = 1 }) == .badReplay)
+        #expect(
+            Self.code(
+                Self.make("bank") {
+                    $0.fromSeq = 1
+                    $0.sinceUs = 1
+                }) == .badReplay)
         #expect(Self.code(Self.make("bank") { $0.sinceUs = -1 }) == .badReplay)
         #expect(Self.code(Self.make("bank") { $0.fromSeq = UInt64.max }) == .badReplay)
     }

@@ -85,8 +85,9 @@ struct RoutingTableTests {
 
     @Test func senderNamingItselfIsIncluded() throws {
         #expect(try Self.route(from: "customs", Self.header(recipients: ["customs"])).get() == ["customs", "tax"])
-        #expect(try Self.route(from: "enterprise", Self.header(type: "demo.Empty", recipients: ["enterprise"])).get()
-            == ["enterprise"])
+        #expect(
+            try Self.route(from: "enterprise", Self.header(type: "demo.Empty", recipients: ["enterprise"])).get()
+                == ["enterprise"])
     }
 
     @Test func noRecipientsIsAccepted() throws {
@@ -162,14 +163,26 @@ struct RoutingTableTests {
     /// PROTOCOL.md §4 lists the checks in order: id, sender, type, recipients, body size.
     @Test func checksInDocumentedOrder() {
         let tooBig = 1001
-        #expect(Self.failureCode(Self.route(from: "enterprise",
-            Self.header(id: "", type: "nope", sender: "tax", recipients: ["nobody"]), bodyBytes: tooBig)) == .missingId)
-        #expect(Self.failureCode(Self.route(from: "enterprise",
-            Self.header(type: "nope", sender: "tax", recipients: ["nobody"]), bodyBytes: tooBig)) == .senderMismatch)
-        #expect(Self.failureCode(Self.route(from: "enterprise",
-            Self.header(type: "nope", recipients: ["nobody"]), bodyBytes: tooBig)) == .unknownType)
-        #expect(Self.failureCode(Self.route(from: "enterprise",
-            Self.header(recipients: ["nobody"]), bodyBytes: tooBig)) == .unknownRecipient,
+        #expect(
+            Self.failureCode(
+                Self.route(
+                    from: "enterprise",
+                    Self.header(id: "", type: "nope", sender: "tax", recipients: ["nobody"]), bodyBytes: tooBig)) == .missingId)
+        #expect(
+            Self.failureCode(
+                Self.route(
+                    from: "enterprise",
+                    Self.header(type: "nope", sender: "tax", recipients: ["nobody"]), bodyBytes: tooBig)) == .senderMismatch)
+        #expect(
+            Self.failureCode(
+                Self.route(
+                    from: "enterprise",
+                    Self.header(type: "nope", recipients: ["nobody"]), bodyBytes: tooBig)) == .unknownType)
+        #expect(
+            Self.failureCode(
+                Self.route(
+                    from: "enterprise",
+                    Self.header(recipients: ["nobody"]), bodyBytes: tooBig)) == .unknownRecipient,
             "PROTOCOL.md §4: UNKNOWN_RECIPIENT (407) is checked before BODY_TOO_LARGE (406)")
     }
 }

@@ -65,11 +65,19 @@ struct StrictConfigTests {
     }
 
     @Test(arguments: [
-        Misspelt(old: "  query_timeout_ms:", new: "  query_timout_ms:", reported: "flows.query_timout_ms (line 15, column 3): unknown key; did you mean 'query_timeout_ms'?"),
-        Misspelt(old: "    subscribes:", new: "    subscribe:", reported: "parties[1].subscribe (line 11, column 5): unknown key; did you mean 'subscribes'?"),
-        Misspelt(old: "  journal: j.sqlite", new: "  journal: j.sqlite\n  max_body_byte: 10", reported: "hub.max_body_byte (line 5, column 3): unknown key; did you mean 'max_body_bytes'?"),
+        Misspelt(
+            old: "  query_timeout_ms:", new: "  query_timout_ms:",
+            reported: "flows.query_timout_ms (line 15, column 3): unknown key; did you mean 'query_timeout_ms'?"),
+        Misspelt(
+            old: "    subscribes:", new: "    subscribe:",
+            reported: "parties[1].subscribe (line 11, column 5): unknown key; did you mean 'subscribes'?"),
+        Misspelt(
+            old: "  journal: j.sqlite", new: "  journal: j.sqlite\n  max_body_byte: 10",
+            reported: "hub.max_body_byte (line 5, column 3): unknown key; did you mean 'max_body_bytes'?"),
         Misspelt(old: "flows:", new: "audits: {}\nflows:", reported: "audits (line 14, column 1): unknown key"),
-        Misspelt(old: "    public_key: \"\(TestKeys.a)\"", new: "    public_key: \"\(TestKeys.a)\"\n    audits: {parties: [customs]}", reported: "parties[0].audits (line 9, column 5): unknown key; did you mean 'audit'?"),
+        Misspelt(
+            old: "    public_key: \"\(TestKeys.a)\"", new: "    public_key: \"\(TestKeys.a)\"\n    audits: {parties: [customs]}",
+            reported: "parties[0].audits (line 9, column 5): unknown key; did you mean 'audit'?"),
     ])
     func everySectionRefusesUnknownKeys(_ misspelt: Misspelt) throws {
         let error = try #require(Self.error(Self.edited(misspelt.old, misspelt.new)))
@@ -85,7 +93,8 @@ struct StrictConfigTests {
     }
 
     @Test func everyUnknownKeyIsListedInFileOrder() throws {
-        let yaml = Self.edited("    subscribes:", "    subscribe:").replacingOccurrences(of: "  journal: j.sqlite", with: "  journal: j.sqlite\n  colour: blue")
+        let yaml = Self.edited("    subscribes:", "    subscribe:").replacingOccurrences(
+            of: "  journal: j.sqlite", with: "  journal: j.sqlite\n  colour: blue")
         let error = try #require(Self.error(yaml))
         let hub = try #require(error.reason.range(of: "hub.colour"))
         let party = try #require(error.reason.range(of: "parties[1].subscribe"))

@@ -4,7 +4,10 @@ import Testing
 
 @Suite("Summary declaration of released export inventories")
 struct SummaryAggregatorTests {
-    static func released(_ invtNo: String, ebc: String = "3301960001", customs: String = "2991", agent: String = "3301980002", ie: String = "E", on date: String = "20260110") -> SummaryAggregator.Released {
+    static func released(
+        _ invtNo: String, ebc: String = "3301960001", customs: String = "2991", agent: String = "3301980002", ie: String = "E",
+        on date: String = "20260110"
+    ) -> SummaryAggregator.Released {
         var inventory = BizInventory()
         inventory.invtNo = invtNo
         inventory.ebcCode = ebc
@@ -36,6 +39,7 @@ struct SummaryAggregatorTests {
     }
 
     @Test func nothingReleasedGivesNoSummary() {
-        #expect(SummaryAggregator.summaries(of: [Self.released("I-1", on: "20251231")], from: "20260101", to: "20260131") { _ in "x" }.isEmpty)
+        #expect(
+            SummaryAggregator.summaries(of: [Self.released("I-1", on: "20251231")], from: "20260101", to: "20260131") { _ in "x" }.isEmpty)
     }
 }

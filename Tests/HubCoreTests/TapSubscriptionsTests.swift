@@ -9,10 +9,13 @@ struct TapSubscriptionsTests {
     @Test func aPartyMaySubscribeOnlyUnderItsOwnPrefix() {
         var subs = TapSubscriptions()
         #expect(subs.handle(Self.subscribe("customs/"), party: "customs") == .subscribe(channel: Array("customs/\0".utf8)))
-        #expect(subs.handle(Self.subscribe("customs/ceb.Order/enterprise/"), party: "customs")
-            == .subscribe(channel: Array("customs/ceb.Order/enterprise/\0".utf8)))
-        for (topic, party) in [("bank/", "customs"), ("", "customs"), ("customs", "customs"), ("custom", "customs"),
-            ("customs2/", "customs"), ("customs/", nil), ("/x", "customs"), ("customs/a\0", "customs")] as [(String, String?)] {
+        #expect(
+            subs.handle(Self.subscribe("customs/ceb.Order/enterprise/"), party: "customs")
+                == .subscribe(channel: Array("customs/ceb.Order/enterprise/\0".utf8)))
+        for (topic, party) in [
+            ("bank/", "customs"), ("", "customs"), ("customs", "customs"), ("custom", "customs"),
+            ("customs2/", "customs"), ("customs/", nil), ("/x", "customs"), ("customs/a\0", "customs"),
+        ] as [(String, String?)] {
             guard case .refuse = subs.handle(Self.subscribe(topic), party: party) else {
                 Issue.record("'\(topic)' by \(party ?? "nobody") was not refused")
                 continue

@@ -81,13 +81,14 @@ struct WireRedactorTests {
         #expect(WireRedactor(paths: [[12], [12, 1, 3]]) == WireRedactor(paths: [[12]]))
     }
 
-    @Test(arguments: [
-        [0x0A, 0x05, 0x61],  // length 5, one byte present
-        [0x80],  // truncated key
-        [0x0B],  // wire type 3 (group start)
-        [0x0D, 0x01, 0x02],  // fixed32 with 2 bytes
-        [0x00, 0x01],  // field number 0
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0x0A, 0x05, 0x61],  // length 5, one byte present
+            [0x80],  // truncated key
+            [0x0B],  // wire type 3 (group start)
+            [0x0D, 0x01, 0x02],  // fixed32 with 2 bytes
+            [0x00, 0x01],  // field number 0
+        ] as [[UInt8]])
     func malformedBytesAreRefused(bytes: [UInt8]) {
         #expect(throws: WireFormatError.self) { try WireRedactor(paths: [[1]]).redact(bytes) }
     }

@@ -62,7 +62,9 @@ struct ThreadLoopServiceTests {
         ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services.map {
-                    .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                    .init(
+                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
                 },
                 logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })))
     }

@@ -47,10 +47,12 @@ struct BusinessMessagesRoundTripTests {
         let declared = Set(schema.messages.keys)
         let covered = Set(Self.fixtureNames)
         #expect(Self.fixtureNames.count == covered.count, "a message has two fixtures")
-        #expect(declared.subtracting(covered).isEmpty,
-                "messages of business.proto without a fixture: \(declared.subtracting(covered).sorted())")
-        #expect(covered.subtracting(declared).isEmpty,
-                "fixtures of messages not in business.proto: \(covered.subtracting(declared).sorted())")
+        #expect(
+            declared.subtracting(covered).isEmpty,
+            "messages of business.proto without a fixture: \(declared.subtracting(covered).sorted())")
+        #expect(
+            covered.subtracting(declared).isEmpty,
+            "fixtures of messages not in business.proto: \(covered.subtracting(declared).sorted())")
     }
 
     /// ProtoJSON leaves out fields at their default, so every field of the schema must show
@@ -75,14 +77,18 @@ struct BusinessMessagesRoundTripTests {
 
     @Test func jsonNamesAreTheStandardsElementNames() throws {
         let order = try jsonKeys(BusinessFixtures.order)
-        for element in ["orderNo", "ebpCode", "ebcCode", "goodsValue", "freight", "discount", "taxTotal",
-                        "acturalPaid", "buyerIdType", "buyerIdNumber", "payCode", "payTransactionId",
-                        "consignee", "consigneeTelephone", "consigneeAddress"] {
+        for element in [
+            "orderNo", "ebpCode", "ebcCode", "goodsValue", "freight", "discount", "taxTotal",
+            "acturalPaid", "buyerIdType", "buyerIdNumber", "payCode", "payTransactionId",
+            "consignee", "consigneeTelephone", "consigneeAddress",
+        ] {
             #expect(order.contains(element), "Order JSON lacks \(element)")
         }
         let inventory = try jsonKeys(BusinessFixtures.inventory)
-        for element in ["copNo", "preNo", "invtNo", "logisticsCode", "logisticsNo", "fCurrency", "iFlag",
-                        "tradeMode", "grossWeight"] {
+        for element in [
+            "copNo", "preNo", "invtNo", "logisticsCode", "logisticsNo", "fCurrency", "iFlag",
+            "tradeMode", "grossWeight",
+        ] {
             #expect(inventory.contains(element), "Inventory JSON lacks \(element)")
         }
         #expect(try jsonKeys(BusinessFixtures.payment).contains("amountPaid"))
@@ -210,7 +216,8 @@ struct BusinessSchema {
             }
             if first.hasPrefix("}") {
                 if case .oneof(let name)? = stack.last,
-                   case .message(let owner)? = stack.dropLast().last {
+                    case .message(let owner)? = stack.dropLast().last
+                {
                     messages[owner]?.oneofs.append(oneofMembers.removeValue(forKey: name) ?? [])
                 }
                 if !stack.isEmpty { stack.removeLast() }
@@ -221,7 +228,8 @@ struct BusinessSchema {
             let beforeEquals = line[..<line.firstIndex(of: "=")!]
             let parts = beforeEquals.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard parts.count >= 2, let fieldName = parts.last.map(String.init),
-                  fieldName.first?.isLetter == true else { continue }
+                fieldName.first?.isLetter == true
+            else { continue }
             let jsonName = Self.jsonName(of: fieldName)
             switch stack.last {
             case .message(let owner)?:

@@ -81,7 +81,11 @@ struct HubErrorCodeTests {
 
     /// A code a newer hub may send: kept with its name, classed by its number, so a client
     /// never has to read the reason text.
-    @Test(arguments: [(309, HubErrorCode.Class.retryLater), (417, .refused), (499, .refused), (507, .hubFailure), (600, .hubFailure), (0, .hubFailure)] as [(UInt32, HubErrorCode.Class)])
+    @Test(
+        arguments: [
+            (309, HubErrorCode.Class.retryLater), (417, .refused), (499, .refused), (507, .hubFailure), (600, .hubFailure),
+            (0, .hubFailure),
+        ] as [(UInt32, HubErrorCode.Class)])
     func unknownWireCodesKeepTheirClass(raw: UInt32, errorClass: HubErrorCode.Class) {
         let code = HubErrorCode(wire: raw, name: "NEWER_CODE")
         #expect(code.rawValue == raw && code.name == "NEWER_CODE")

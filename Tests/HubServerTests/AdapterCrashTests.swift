@@ -12,12 +12,16 @@ struct AdapterCrashTests {
             types: ["{name: credit.Notice, message: swhub.v1.CreditNotice}"])
         try hub.start()
         let path = try hub.writeClientConfig("tax")
-        try (try String(contentsOfFile: path, encoding: .utf8) + "adapter:\n  folder: tax\n  poll_ms: 20\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try (try String(contentsOfFile: path, encoding: .utf8) + "adapter:\n  folder: tax\n  poll_ms: 20\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
         let inbox = hub.directory.appendingPathComponent("tax/in")
         try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
         let count = 20000
-        let lines = (1...count).map { "{\"type\": \"credit.Notice\", \"body\": {\"social_credit_code\": \"91330100MA\(String(format: "%07d", $0))X\", \"rating\": \"A\"}}" }
-        try (lines.joined(separator: "\n") + "\n").write(to: hub.directory.appendingPathComponent("notices.json"), atomically: true, encoding: .utf8)
+        let lines = (1...count).map {
+            "{\"type\": \"credit.Notice\", \"body\": {\"social_credit_code\": \"91330100MA\(String(format: "%07d", $0))X\", \"rating\": \"A\"}}"
+        }
+        try (lines.joined(separator: "\n") + "\n").write(
+            to: hub.directory.appendingPathComponent("notices.json"), atomically: true, encoding: .utf8)
 
         let first = try hub.startSwhub(["adapter", "tax", "--config", path], logName: "adapter-1.log")
         try await waitUntil(.seconds(20), "the adapter did not connect") { hub.log(named: "adapter-1.log").contains("adapter tax as tax") }
@@ -25,7 +29,8 @@ struct AdapterCrashTests {
         // ACCEPTED can come back; the adapter is killed with its messages in flight.
         let hubPid = try #require(hub.pid)
         kill(hubPid, SIGSTOP)
-        try FileManager.default.moveItem(at: hub.directory.appendingPathComponent("notices.json"), to: inbox.appendingPathComponent("notices.json"))
+        try FileManager.default.moveItem(
+            at: hub.directory.appendingPathComponent("notices.json"), to: inbox.appendingPathComponent("notices.json"))
         // Killed once its messages are in flight: read, handed to the connection, unanswered
         // (some may sit in the frozen hub's TCP queue, others in the adapter's, or wait for a
         // reconnection once the adapter finds the hub silent). Reading 20,000 lines takes a
@@ -37,7 +42,9 @@ struct AdapterCrashTests {
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         kill(hubPid, SIGCONT)
-        #expect(FileManager.default.fileExists(atPath: inbox.appendingPathComponent("notices.json").path), "not archived: nothing was acknowledged")
+        #expect(
+            FileManager.default.fileExists(atPath: inbox.appendingPathComponent("notices.json").path),
+            "not archived: nothing was acknowledged")
         let journal = try hub.openJournal()
         let journaledBefore = try journal.records(types: ["credit.Notice"], after: 0, limit: count).count
 

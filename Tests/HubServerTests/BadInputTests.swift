@@ -71,7 +71,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(
             name: "unknown type", setup: .none,
             frames: RawPeer.submitFrames(id: "bad-type", type: "demo.Unknown"), code: .unknownType, id: "bad-type"),
-        BadInput(name: "empty type", setup: .none, frames: RawPeer.submitFrames(id: "no-type", type: ""), code: .unknownType, id: "no-type"),
+        BadInput(
+            name: "empty type", setup: .none, frames: RawPeer.submitFrames(id: "no-type", type: ""), code: .unknownType, id: "no-type"),
         BadInput(name: "empty id", setup: .none, frames: RawPeer.submitFrames(id: ""), code: .missingId, id: ""),
         BadInput(
             name: "129-byte id", setup: .none, frames: RawPeer.submitFrames(id: String(repeating: "x", count: 129)),
@@ -92,7 +93,8 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(
             name: "client sends ACCEPTED", setup: .none, frames: [WireProtocol.frame(.accepted(WireAccepted()))],
             code: .unexpectedCommand, id: ""),
-        BadInput(name: "client sends PONG", setup: .none, frames: [WireProtocol.frame(.pong(WirePong()))], code: .unexpectedCommand, id: ""),
+        BadInput(
+            name: "client sends PONG", setup: .none, frames: [WireProtocol.frame(.pong(WirePong()))], code: .unexpectedCommand, id: ""),
         BadInput(name: "command with no kind", setup: .none, frames: [command(nil)], code: .unexpectedCommand, id: ""),
         // Field 99 (unknown to this hub) as the only content: a kind from a later version.
         BadInput(

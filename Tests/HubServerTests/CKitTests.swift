@@ -80,7 +80,9 @@ struct CKitTests {
         // An id the hub would refuse (405) is refused before it is sent: its ERROR could not
         // be matched to the submission.
         let long = String(repeating: "x", count: 129)
-        #expect(try await driver.run("submit \(long) demo.Note body=x").hasPrefix("error -1 SWHUB_ERR_ARGUMENT: a message id is 1 to 128 bytes"))
+        #expect(
+            try await driver.run("submit \(long) demo.Note body=x").hasPrefix("error -1 SWHUB_ERR_ARGUMENT: a message id is 1 to 128 bytes")
+        )
         // The connection is fine after refusals.
         #expect(try await driver.run("submit e-4 demo.Note body=x").hasPrefix("ok accepted id=e-4 "))
         #expect(try await driver.finish() == 0)
@@ -146,8 +148,10 @@ struct CKitTests {
         let inbox = DeliveryInbox(customs)
         let example = try await Self.run(
             try CDriver.built("swhub-c-register"),
-            [hub.endpoint, "enterprise.key_secret", try hub.writeHubPublicKey(),
-             Self.repoRoot.appendingPathComponent("Kits/c/registration-example.txt").path],
+            [
+                hub.endpoint, "enterprise.key_secret", try hub.writeHubPublicKey(),
+                Self.repoRoot.appendingPathComponent("Kits/c/registration-example.txt").path,
+            ],
             in: hub.directory)
         #expect(example.status == 0, "\(example.output)")
         #expect(example.output.hasPrefix("accepted id=reg-COP-2026-0001 "), "\(example.output)")
@@ -173,8 +177,10 @@ struct CKitTests {
         for department in departments { try await world.connect(department) }
         let (process, log) = try Self.start(
             try CDriver.built("swhub-c-register"),
-            ["--wait-feedback", "60", world.hub.endpoint, try world.hub.writeKeyPair("platform"), try world.hub.writeHubPublicKey(),
-             Self.repoRoot.appendingPathComponent("Kits/c/registration-example.txt").path],
+            [
+                "--wait-feedback", "60", world.hub.endpoint, try world.hub.writeKeyPair("platform"), try world.hub.writeHubPublicKey(),
+                Self.repoRoot.appendingPathComponent("Kits/c/registration-example.txt").path,
+            ],
             in: world.hub.directory)
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         for department in departments {
@@ -200,7 +206,8 @@ struct CKitTests {
         let build = hub.directory.appendingPathComponent("kit-build").path
         let prefix = hub.directory.appendingPathComponent("kit-prefix").path
         let kit = Self.repoRoot.appendingPathComponent("Kits/c").path
-        let make = try await Self.run(URL(fileURLWithPath: "/usr/bin/make"), ["-s", "-C", kit, "O=\(build)", "all", "install", "PREFIX=\(prefix)"], in: hub.directory)
+        let make = try await Self.run(
+            URL(fileURLWithPath: "/usr/bin/make"), ["-s", "-C", kit, "O=\(build)", "all", "install", "PREFIX=\(prefix)"], in: hub.directory)
         #expect(make.status == 0, "\(make.output)")
         let program = Self.repoRoot.appendingPathComponent("Sources/swhub-c-register/main.c").path
         let link = try await Self.run(
@@ -214,33 +221,35 @@ struct CKitTests {
             .write(to: hub.directory.appendingPathComponent("stranger.key_secret"), atomically: true, encoding: .utf8)
         let script = hub.directory.appendingPathComponent("scenario.txt")
         try """
-            misuse
-            open enterprise.key_secret
-            misuse
-            submit v-1 demo.Note body=hello
-            submit v-2 demo.Unknown body=x
-            submit v-3 demo.Note body=x to=nobody
-            pipeline 300 demo.Note 1000 customs
-            open customs.key_secret
-            start 50
-            recv 10000
-            recv 10000
-            close
-            open customs.key_secret
-            start 50
-            recv 10000
-            ack 1
-            open stranger.key_secret 3000
-            open hub.key
-            open missing.key_secret
+        misuse
+        open enterprise.key_secret
+        misuse
+        submit v-1 demo.Note body=hello
+        submit v-2 demo.Unknown body=x
+        submit v-3 demo.Note body=x to=nobody
+        pipeline 300 demo.Note 1000 customs
+        open customs.key_secret
+        start 50
+        recv 10000
+        recv 10000
+        close
+        open customs.key_secret
+        start 50
+        recv 10000
+        ack 1
+        open stranger.key_secret 3000
+        open hub.key
+        open missing.key_secret
 
-            """.write(to: script, atomically: true, encoding: .utf8)
+        """.write(to: script, atomically: true, encoding: .utf8)
         let valgrind = try await Self.run(
             URL(fileURLWithPath: "/usr/bin/valgrind"),
             // The suppressions cover only what libzmq allocates on its own I/O threads (see the file).
-            ["-q", "--suppressions=\(kit)/valgrind-libzmq.supp", "--show-leak-kinds=definite,indirect",
-             "--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
-             "\(build)/swhub-c-driver", hub.endpoint, hubKey],
+            [
+                "-q", "--suppressions=\(kit)/valgrind-libzmq.supp", "--show-leak-kinds=definite,indirect",
+                "--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--error-exitcode=99",
+                "\(build)/swhub-c-driver", hub.endpoint, hubKey,
+            ],
             in: hub.directory, input: script)
         #expect(valgrind.status == 0, "valgrind status \(valgrind.status):\n\(valgrind.output)")
         let lines = valgrind.output.split(separator: "\n").filter { $0.hasPrefix("ok ") || $0.hasPrefix("error ") }

@@ -63,7 +63,8 @@ struct ConfigCheckTests {
         #expect(hub["journal"] as? String == directory.appendingPathComponent("var/journal.sqlite").path)
         #expect(hub["heartbeat_ms"] as? Int == 2000, "defaults filled in")
         let secret = try String(contentsOf: directory.appendingPathComponent("hub.key_secret"), encoding: .utf8)
-        let secretKey = try #require(secret.split(separator: "\n").first { $0.hasPrefix("secret_key") }?.split(separator: "\"").dropFirst().first)
+        let secretKey = try #require(
+            secret.split(separator: "\n").first { $0.hasPrefix("secret_key") }?.split(separator: "\"").dropFirst().first)
         #expect(!check.output.contains(secretKey), "a secret key was printed")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("var").path), "check opened the journal")
     }
@@ -71,7 +72,9 @@ struct ConfigCheckTests {
     /// A misspelt `hide` would share what it meant to hide: both `config check` and `serve`
     /// refuse it, naming the key, its place and the key meant, and serve opens nothing.
     @Test func aMisspeltHideIsRefusedAtStartUpNamingTheKey() throws {
-        let (directory, path) = try Self.hubConfig(port: try TestHub.freePort()) { $0.replacingOccurrences(of: "    hide:", with: "    hidden:") }
+        let (directory, path) = try Self.hubConfig(port: try TestHub.freePort()) {
+            $0.replacingOccurrences(of: "    hide:", with: "    hidden:")
+        }
         let expected = "parties[0].hidden (line 9, column 5): unknown key; did you mean 'hide'?"
         let check = try Self.swhub(["config", "check", path])
         #expect(check.status != 0)
@@ -88,7 +91,8 @@ struct ConfigCheckTests {
         for arguments in [["config", "check", path], ["serve", "--config", path]] {
             let run = try Self.swhub(arguments)
             #expect(run.status != 0)
-            #expect(run.errors.contains("hub.endpoint tcp://127.0.0.1:\(busy.port) cannot be bound: Address already in use"), "\(run.errors)")
+            #expect(
+                run.errors.contains("hub.endpoint tcp://127.0.0.1:\(busy.port) cannot be bound: Address already in use"), "\(run.errors)")
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("var").path), "serve opened the journal")
     }

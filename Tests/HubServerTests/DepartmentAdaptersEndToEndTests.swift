@@ -75,7 +75,12 @@ struct DepartmentAdaptersEndToEndTests {
             type: "reg.Registration",
             body: try Self.registration("91110000PLATFORM1A", customs: DepartmentWorld.sampleCode).serializedBytes(), id: "reg-platform")
         for (department, code) in [("bank", "91110000BANK00002B"), ("post", "91110000POST00003C")] {
-            let json = try Self.registration(code, customs: "").jsonString(options: { var o = JSONEncodingOptions(); o.preserveProtoFieldNames = true; return o }())
+            let json = try Self.registration(code, customs: "").jsonString(
+                options: {
+                    var o = JSONEncodingOptions()
+                    o.preserveProtoFieldNames = true
+                    return o
+                }())
             try world.drop(department, "registration.json", "{\"type\": \"reg.Registration\", \"body\": \(json)}")
         }
         // Each department's system answers what its outbox shows, until every filer is registered.
@@ -99,20 +104,25 @@ struct DepartmentAdaptersEndToEndTests {
         let inventory = try BizInventory(serializedBytes: try #require(inventories.first).body)
         #expect(order.orderNo == Self.orderNo && inventory.ieFlag == "E", "the root makes a CEB603 an export, whatever its ieFlag says")
         let platformConfig = try world.hub.writeClientConfig("platform")
-        for (name, type, message) in [("order.xml", "ceb.Order", order as any SwiftProtobuf.Message), ("inventory.xml", "ceb.Inventory", inventory)] {
+        for (name, type, message) in [
+            ("order.xml", "ceb.Order", order as any SwiftProtobuf.Message), ("inventory.xml", "ceb.Inventory", inventory),
+        ] {
             let file = world.hub.directory.appendingPathComponent(name)
             try Data(try DepartmentWorld.ceb(type, message, guid: StableGUID.make(name))).write(to: file)
-            let submit = try world.hub.startSwhub(["submit", "--config", platformConfig, "--ceb", file.path], logName: "submit-\(name).log")
+            let submit = try world.hub.startSwhub(
+                ["submit", "--config", platformConfig, "--ceb", file.path], logName: "submit-\(name).log")
             #expect(try await InteropTests.wait(for: submit, within: .seconds(20)))
             #expect(submit.terminationStatus == 0, "\(world.hub.log(named: "submit-\(name).log"))")
         }
         // The proceeds come from the bank's camt.054, with an entry that links to nothing; the waybill from the post's CN23.
-        try world.drop("bank", "camt054-1.xml", Self.camt054(amount: "200.50", endToEnd: "P20180507001", remittance: "orderNo=\(Self.orderNo)"))
+        try world.drop(
+            "bank", "camt054-1.xml", Self.camt054(amount: "200.50", endToEnd: "P20180507001", remittance: "orderNo=\(Self.orderNo)"))
         try world.drop("bank", "camt054-2.xml", Self.camt054(amount: "9.99", endToEnd: "NOTPROVIDED", remittance: "thank you"))
         try world.drop(
             "post", "cn23-1.csv",
             "consignmentId,orderNo,category,senderName,addresseeName,addresseeAddress,addresseeTelephone,addresseeCountry,totalGrossWeight,postage,currency,parcels,itemDescription,itemQuantity,itemNetWeight,itemValue,itemCurrency,itemHsTariffNumber,itemOriginCountry\n"
-                + "L2018050700001,\(Self.orderNo),sale_of_goods,\"杭州卖家, 有限公司\",\"John \"\"JJ\"\" Smith\",\"1 Main St, Springfield\",+1-555-0100,US,1.5,20.50,CNY,1,Tea set,1,1.2,200,CNY,6911101100,CN\n")
+                + "L2018050700001,\(Self.orderNo),sale_of_goods,\"杭州卖家, 有限公司\",\"John \"\"JJ\"\" Smith\",\"1 Main St, Springfield\",+1-555-0100,US,1.5,20.50,CNY,1,Tea set,1,1.2,200,CNY,6911101100,CN\n"
+        )
 
         // Matched: customs' outbox gets the four documents as CEB XML that validates.
         let inventoryFile = try await world.waitOutbox("customs", "the forwarded inventory") { $0.hasPrefix("ceb.Inventory_fwd_") }
@@ -125,7 +135,9 @@ struct DepartmentAdaptersEndToEndTests {
         #expect(world.names("bank", \.archive).contains("camt054-2.xml"), "the file itself is archived")
 
         // Customs' system answers with CEB604 receipts: 120, then 800.
-        let forwarded = try BizInventory(serializedBytes: try #require(CEBReader.read(world.read("customs", \.outbox, inventoryFile), fileName: inventoryFile).first).body)
+        let forwarded = try BizInventory(
+            serializedBytes: try #require(CEBReader.read(world.read("customs", \.outbox, inventoryFile), fileName: inventoryFile).first)
+                .body)
         for status: Int32 in [120, 800] {
             var receipt = BizReceipt()
             receipt.messageType = "CEB604Message"
@@ -150,12 +162,16 @@ struct DepartmentAdaptersEndToEndTests {
         try await world.waitOutbox("post", "the release notice") { $0.hasPrefix("flow.ReleaseNotice_") }
 
         // A summary on request (customs' system drops it as hub JSON); customs answers in CEB XML.
-        try world.drop("customs", "summary-request.json", "{\"type\": \"flow.SummaryRequest\", \"body\": {\"ebc_code\": \"\(DepartmentWorld.sampleCode)\"}}")
+        try world.drop(
+            "customs", "summary-request.json",
+            "{\"type\": \"flow.SummaryRequest\", \"body\": {\"ebc_code\": \"\(DepartmentWorld.sampleCode)\"}}")
         let summaryFile = try await world.waitOutbox("customs", "the summary application") { $0.hasPrefix("ceb.SummaryDeclaration_") }
         #expect(summaryFile.hasSuffix(".xml"), "\(world.hub.log(named: "adapter-customs.log").suffix(2000))")
-        let (valid701, output701) = try Self.xmllint(world.folders("customs").outbox.appendingPathComponent(summaryFile), xsd: "ceb-export-2022.xsd")
+        let (valid701, output701) = try Self.xmllint(
+            world.folders("customs").outbox.appendingPathComponent(summaryFile), xsd: "ceb-export-2022.xsd")
         #expect(valid701, "\(output701)")
-        let summary = try BizSummaryDeclaration(serializedBytes: try #require(CEBReader.read(world.read("customs", \.outbox, summaryFile), fileName: summaryFile).first).body)
+        let summary = try BizSummaryDeclaration(
+            serializedBytes: try #require(CEBReader.read(world.read("customs", \.outbox, summaryFile), fileName: summaryFile).first).body)
         #expect(summary.invtNo == ["29912026E000000001"])
         var summaryReceipt = BizReceipt()
         summaryReceipt.messageType = "CEB702Message"
@@ -172,7 +188,9 @@ struct DepartmentAdaptersEndToEndTests {
         summaryReceipt.returnInfo = "申报成功"
         try world.drop("customs", "CEB702.xml", try DepartmentWorld.ceb("ceb.Receipt", summaryReceipt, guid: summaryReceipt.guid))
         // The 702 receipt is journaled (its file archived) before the 792 result follows it.
-        try await waitUntil(.seconds(20), "CEB702.xml not archived: \(world.diagnosis())") { world.names("customs", \.archive).contains("CEB702.xml") }
+        try await waitUntil(.seconds(20), "CEB702.xml not archived: \(world.diagnosis())") {
+            world.names("customs", \.archive).contains("CEB702.xml")
+        }
         var result = BizSummaryResult()
         result.guid = StableGUID.make("792")
         result.customsCode = summary.customsCode
@@ -199,18 +217,29 @@ struct DepartmentAdaptersEndToEndTests {
         // The entryId reaches tax (CSV per declared line) and the bank (pacs.008).
         let taxFile = try await world.waitOutbox("tax", "the tax CSV") { $0.hasPrefix("tax-export_") }
         let taxCSV = String(decoding: world.read("tax", \.outbox, taxFile), as: UTF8.self)
-        #expect(taxCSV.contains("292920261000000001") && taxCSV.contains("29912026E000000001") && taxCSV.contains(Self.orderNo), "\(taxCSV)")
+        #expect(
+            taxCSV.contains("292920261000000001") && taxCSV.contains("29912026E000000001") && taxCSV.contains(Self.orderNo), "\(taxCSV)")
         let pacs = try await world.waitOutbox("bank", "the settlement instruction") { $0.hasPrefix("pacs008_") }
         let pacsXML = String(decoding: world.read("bank", \.outbox, pacs), as: UTF8.self)
         #expect(pacsXML.contains("entryId=292920261000000001") && pacsXML.contains("FIToFICstmrCdtTrf"), "\(pacsXML)")
 
         // Results come back from tax and forex as CSV; bad files land in the error folders.
-        try world.drop("tax", "refunds-1.csv", "entryId,invtNo,ebcCode,decision,refundAmount,currency,reason,decidedDate\n292920261000000001,29912026E000000001,\(DepartmentWorld.sampleCode),accepted,26.00,142,\"审核通过, 已退税\",20261130\n")
-        try world.drop("forex", "settlements-1.csv", "orderNo,payTransactionId,decision,amount,currency,reason,verifiedDate\n\(Self.orderNo),P20180507001,accepted,200.50,CNY,,2026-11-30\n")
-        try world.drop("customs", "broken.xml", "<ceb:CEB604Message xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\"><ceb:InventoryReturn>\n<unclosed>\n")
-        try world.drop("tax", "broken.csv", "entryId,invtNo,ebcCode,decision,refundAmount,currency,reason,decidedDate\n1,2,3,accepted,not-a-number,142,,20261130\n")
+        try world.drop(
+            "tax", "refunds-1.csv",
+            "entryId,invtNo,ebcCode,decision,refundAmount,currency,reason,decidedDate\n292920261000000001,29912026E000000001,\(DepartmentWorld.sampleCode),accepted,26.00,142,\"审核通过, 已退税\",20261130\n"
+        )
+        try world.drop(
+            "forex", "settlements-1.csv",
+            "orderNo,payTransactionId,decision,amount,currency,reason,verifiedDate\n\(Self.orderNo),P20180507001,accepted,200.50,CNY,,2026-11-30\n"
+        )
+        try world.drop(
+            "customs", "broken.xml", "<ceb:CEB604Message xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\"><ceb:InventoryReturn>\n<unclosed>\n")
+        try world.drop(
+            "tax", "broken.csv",
+            "entryId,invtNo,ebcCode,decision,refundAmount,currency,reason,decidedDate\n1,2,3,accepted,not-a-number,142,,20261130\n")
         try await waitUntil(.seconds(20), "bad files not rejected") {
-            world.names("customs", \.errors).contains("broken.xml.reason.txt") && world.names("tax", \.errors).contains("broken.csv.reason.txt")
+            world.names("customs", \.errors).contains("broken.xml.reason.txt")
+                && world.names("tax", \.errors).contains("broken.csv.reason.txt")
         }
         let xmlReason = String(decoding: world.read("customs", \.errors, "broken.xml.reason.txt"), as: UTF8.self)
         #expect(xmlReason.contains("code: SYNTAX") && xmlReason.contains("line"), "\(xmlReason)")
@@ -224,7 +253,9 @@ struct DepartmentAdaptersEndToEndTests {
         let journal = try world.hub.openJournal()
         #expect(try journal.records(types: ["tax.RefundResult"], after: 0, limit: 10).count == 1)
         #expect(try journal.records(types: ["forex.SettlementResult"], after: 0, limit: 10).count == 1)
-        let events = try journal.records(types: ["adapter.Event"], after: 0, limit: 1000).compactMap { try? BizAdapterEvent(serializedBytes: $0.body) }
+        let events = try journal.records(types: ["adapter.Event"], after: 0, limit: 1000).compactMap {
+            try? BizAdapterEvent(serializedBytes: $0.body)
+        }
         #expect(events.contains { $0.department == "customs" && $0.kind == "error" && $0.file == "broken.xml" })
         #expect(events.contains { $0.department == "bank" && $0.kind == "unlinked" })
         let states = feedback.all.compactMap { try? BizFeedback(serializedBytes: $0.body) }.filter { $0.subjectType == "ceb.Inventory" }

@@ -43,7 +43,8 @@ struct FileAdapterTests {
     }
 
     @Test func inboxFilesAreJournaledOnceArchivedOrRejectedAndDeliveriesWritten() async throws {
-        let hub = try TestHub(parties: [.init(id: "dept"), .init(id: "office", subscribes: ["demo.Note"])], types: ["demo.Note", "demo.Other"])
+        let hub = try TestHub(
+            parties: [.init(id: "dept"), .init(id: "office", subscribes: ["demo.Note"])], types: ["demo.Note", "demo.Other"])
         try hub.start()
         let root = hub.directory.appendingPathComponent("dept")
         let folders = ExchangeFolders(root: root)
@@ -84,7 +85,9 @@ struct FileAdapterTests {
         defer { office2.close() }
         let note = try await office2.submit(type: "demo.Note", body: Array("to dept".utf8), to: ["dept"], id: "n-1")
         _ = try await office2.submit(type: "demo.Other", body: Array("other".utf8), to: ["dept"], id: "o-1")
-        try await waitUntil(.seconds(10), "outbox: \(Self.names(folders.outbox)), acked \(adapter.summary)") { Self.names(folders.outbox).count == 2 }
+        try await waitUntil(.seconds(10), "outbox: \(Self.names(folders.outbox)), acked \(adapter.summary)") {
+            Self.names(folders.outbox).count == 2
+        }
         #expect(Self.names(folders.outbox) == ["demo.Other_o-1.bin", "note-\(note.seq).txt"])
         #expect(try String(contentsOf: folders.outbox.appendingPathComponent("note-\(note.seq).txt"), encoding: .utf8) == "to dept")
         try await waitUntil(.seconds(5), "acknowledged") { adapter.summary.acknowledged > note.seq }

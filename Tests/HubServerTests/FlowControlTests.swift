@@ -74,7 +74,8 @@ struct FlowControlTests {
         let peak = peakRSS.current
         #expect(peak > 0, "could not read the hub's VmRSS")
         #expect(peak < Self.rssLimit, "hub RSS peaked at \(peak / 1_048_576) MB")
-        print("flow control: \(Self.messages) x 1 KB to a stalled and a healthy recipient in \(elapsed); hub peak RSS \(peak / 1_048_576) MB")
+        print(
+            "flow control: \(Self.messages) x 1 KB to a stalled and a healthy recipient in \(elapsed); hub peak RSS \(peak / 1_048_576) MB")
 
         stopPinging.withLock { $0 = true }
         try await pinger.value
@@ -94,7 +95,8 @@ struct FlowControlTests {
     /// With the journal queue full (`max_pending`), a SUBMIT gets 301 HUB_BUSY carrying
     /// its id and is not journaled; resubmitted later under the same id it is accepted.
     @Test func fullJournalQueueAnswersHubBusy() async throws {
-        let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs")], extraHub: ["max_pending: 1", "commit_batch_max: 1"])
+        let hub = try TestHub(
+            parties: [.init(id: "enterprise"), .init(id: "customs")], extraHub: ["max_pending: 1", "commit_batch_max: 1"])
         try hub.start()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")

@@ -33,7 +33,8 @@ struct FlowInterchangeTests {
         // every feedback id is journaled once, numbered without gaps.
         let journal = try world.hub.openJournal()
         let registrationFeedback = try journal.records(sender: "hub", idPrefix: "fb:reg-platform:platform:")
-        #expect(registrationFeedback.map(\.id) == (1...registrationFeedback.count).map { String(format: "fb:reg-platform:platform:%06d", $0) })
+        #expect(
+            registrationFeedback.map(\.id) == (1...registrationFeedback.count).map { String(format: "fb:reg-platform:platform:%06d", $0) })
         #expect(registrationFeedback.count == before)
         let declarationFeedback = try journal.records(sender: "hub", idPrefix: "fb:inventory-3:platform:")
         let states = try declarationFeedback.map { try BizFeedback(serializedBytes: $0.body).departments.first?.status ?? "" }

@@ -33,7 +33,8 @@ struct FlowTests {
         #expect(world.received("bank-icbc", "reg.Registration").isEmpty)
         let toBank = try BizRegistration(serializedBytes: world.received("bank-boc", "reg.Registration")[0].body)
         #expect(toBank.contact.telephone.isEmpty && toBank.contact.name == "王五")
-        #expect(try BizRegistration(serializedBytes: world.received("tax", "reg.Registration")[0].body).contact.telephone == "0571-88000000")
+        #expect(
+            try BizRegistration(serializedBytes: world.received("tax", "reg.Registration")[0].body).contact.telephone == "0571-88000000")
 
         let first = try await world.waitFeedback("platform", subject: "reg-1") { _ in true }
         #expect(first.state == .pending && first.pendingDepartments == departments)
@@ -45,7 +46,8 @@ struct FlowTests {
 
         for department in departments {
             let share = world.received(department, "reg.Registration")[0]
-            try await world.answer(department, share: share, accept: department != "forex", reason: department == "forex" ? "no foreign-exchange licence" : "")
+            try await world.answer(
+                department, share: share, accept: department != "forex", reason: department == "forex" ? "no foreign-exchange licence" : "")
         }
         let final = try await world.waitFeedback("platform", subject: "reg-1") { $0.final }
         #expect(final.state == .partiallyAccepted)
@@ -125,7 +127,10 @@ struct FlowTests {
         try await world.receipt(for: forwards[0], status: 899)
         let closed = try await world.waitFeedback("platform", subject: "inventory-7") { $0.final }
         #expect(closed.departments.first?.status == "899")
-        #expect(world.feedbacks("platform", subject: "inventory-7").map { $0.departments.first?.status ?? "" } == ["forwarded", "120", "800", "899"])
+        #expect(
+            world.feedbacks("platform", subject: "inventory-7").map { $0.departments.first?.status ?? "" } == [
+                "forwarded", "120", "800", "899",
+            ])
         #expect(world.received("tax", "flow.ReleaseNotice").count == 1)
     }
 
@@ -138,11 +143,12 @@ struct FlowTests {
         try await world.file(9, mismatch: mismatch)
         let feedback = try await world.waitFeedback("platform", subject: "inventory-9") { $0.final }
         #expect(feedback.state == .refused)
-        let rule = switch mismatch {
-        case .paymentAmount: "PAYMENT_AMOUNT"
-        case .consignee: "CONSIGNEE"
-        case .inventoryItems: "INVENTORY_ITEMS"
-        }
+        let rule =
+            switch mismatch {
+            case .paymentAmount: "PAYMENT_AMOUNT"
+            case .consignee: "CONSIGNEE"
+            case .inventoryItems: "INVENTORY_ITEMS"
+            }
         #expect(feedback.reasons.contains { $0.hasPrefix(rule + " [") }, "\(feedback.reasons)")
         _ = try await world.waitFeedback("post", subject: "inventory-9") { $0.final }
         try await world.barrier("customs")

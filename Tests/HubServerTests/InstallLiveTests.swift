@@ -43,26 +43,28 @@ struct InstallLiveTests {
             runuser -u swhub-customs -- test -x /var/lib/swhub-adapters/bank || echo "bank folders closed to swhub-customs"
             """
         try script.write(toFile: sandbox + "/live.sh", atomically: true, encoding: .utf8)
-        let run = try programOutput(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "--propagation", "private", "bash", sandbox + "/live.sh"])
+        let run = try programOutput(
+            URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "--propagation", "private", "bash", sandbox + "/live.sh"])
         guard run.output.hasPrefix("sandbox ready\n") else {
             print("InstallLiveTests: skipped: no private mount namespace with an overlay here (\(run.status)): \(run.output)")
             return
         }
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.output == """
-            sandbox ready
-            6
-            0
-            root:swhub 640 /etc/swhub/keys/hub.key_secret
-            root:swhub-customs 640 /etc/swhub/adapters/keys/customs.key_secret
-            swhub-customs:swhub-customs 2770 /var/lib/swhub-adapters/customs/in
-            swhub:swhub 750 /var/lib/swhub/journal
-            hub config ok as swhub
-            customs config ok as swhub-customs
-            bank secret closed to swhub-customs
-            bank folders closed to swhub-customs
+        #expect(
+            run.output == """
+                sandbox ready
+                6
+                0
+                root:swhub 640 /etc/swhub/keys/hub.key_secret
+                root:swhub-customs 640 /etc/swhub/adapters/keys/customs.key_secret
+                swhub-customs:swhub-customs 2770 /var/lib/swhub-adapters/customs/in
+                swhub:swhub 750 /var/lib/swhub/journal
+                hub config ok as swhub
+                customs config ok as swhub-customs
+                bank secret closed to swhub-customs
+                bank folders closed to swhub-customs
 
-            """)
+                """)
         #expect(hadUser || getpwnam("swhub-customs") == nil, "the sandbox leaked a user into this machine")
     }
 }

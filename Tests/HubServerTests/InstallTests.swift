@@ -68,12 +68,15 @@ struct InstallTests {
     }
 
     /// Runs `install.sh arguments` with DESTDIR=`root`; its status and all its output.
-    static func install(root: URL, in folder: URL, prefix: String = "/usr/local", _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func install(root: URL, in folder: URL, prefix: String = "/usr/local", _ arguments: [String]) throws -> (
+        status: Int32, output: String
+    ) {
         let log = folder.appendingPathComponent("install-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [repository.appendingPathComponent("Deploy/install.sh").path] + arguments + ["--binary", try TestHub.executable.path]
+        process.arguments =
+            [repository.appendingPathComponent("Deploy/install.sh").path] + arguments + ["--binary", try TestHub.executable.path]
         process.environment = ProcessInfo.processInfo.environment.merging(["DESTDIR": root.path, "PREFIX": prefix]) { $1 }
         process.currentDirectoryURL = folder
         let handle = try FileHandle(forWritingTo: log)
@@ -100,11 +103,14 @@ struct InstallTests {
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let root = folder.appendingPathComponent("root")
-        let run = try Self.install(root: root, in: folder, prefix: prefix, ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
+        let run = try Self.install(
+            root: root, in: folder, prefix: prefix,
+            ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
         #expect(run.status == 0, "\(run.output)")
 
         let expectedModes: [String: Int] = [
-            "\(prefix)/bin/swhub": 0o755, "\(systemd)/systemd/system/swhub.service": 0o644, "\(systemd)/systemd/system/swhub-adapter@.service": 0o644,
+            "\(prefix)/bin/swhub": 0o755, "\(systemd)/systemd/system/swhub.service": 0o644,
+            "\(systemd)/systemd/system/swhub-adapter@.service": 0o644,
             "/etc/swhub/hub.yaml": 0o640, "/etc/swhub/keys/hub.key_secret": 0o640, "/etc/swhub/keys/hub.key": 0o644,
             "/etc/swhub/keys/tap.key_secret": 0o640, "/etc/swhub/keys/tap.key": 0o644, "/etc/swhub/keys/monitor.token": 0o640,
             "/etc/swhub/keys/enterprise.key": 0o644, "/etc/swhub/party-keys": 0o700, "/etc/swhub/party-keys/enterprise.key_secret": 0o600,
@@ -133,7 +139,9 @@ struct InstallTests {
         #expect(try KeyFile.load(path: root.path + "/etc/swhub/keys/hub.key").secretKey == nil, "a public key file holds no secret")
         let token = try String(contentsOfFile: root.path + "/etc/swhub/keys/monitor.token", encoding: .utf8)
         #expect(token.count == 64 && token.allSatisfy(\.isHexDigit))
-        #expect(try String(contentsOfFile: root.path + "/etc/swhub/hub.yaml", encoding: .utf8) == (style == "block" ? Self.blockHub : Self.flowHub))
+        #expect(
+            try String(contentsOfFile: root.path + "/etc/swhub/hub.yaml", encoding: .utf8)
+                == (style == "block" ? Self.blockHub : Self.flowHub))
         let unit = try String(contentsOfFile: root.path + "\(systemd)/systemd/system/swhub-adapter@.service", encoding: .utf8)
         #expect(unit.contains("User=swhub-%i") && unit.contains("ExecStart=\(prefix)/bin/swhub adapter %i"))
 
@@ -150,7 +158,9 @@ struct InstallTests {
         #expect(sysusers.contains("u swhub - ") && sysusers.contains("u swhub-customs - ") && sysusers.contains("u swhub-bank - "))
 
         // Again: everything is kept, no key is made twice.
-        let again = try Self.install(root: root, in: folder, prefix: prefix, ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
+        let again = try Self.install(
+            root: root, in: folder, prefix: prefix,
+            ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
         #expect(again.status == 0, "\(again.output)")
         #expect(try KeyFile.load(path: root.path + "/etc/swhub/keys/hub.key_secret") == hub)
         #expect(!again.output.contains("generated"), "\(again.output)")
@@ -163,10 +173,13 @@ struct InstallTests {
     /// (`systemd-sysusers`, then `systemd-tmpfiles --create`): each adapter's secret key is
     /// readable by its own user's group and no one else, its inbox is its own.
     static func applyOwners(root: URL, systemd: String) throws {
-        let sysusers = URL(fileURLWithPath: "/usr/bin/systemd-sysusers"), tmpfiles = URL(fileURLWithPath: "/usr/bin/systemd-tmpfiles")
-        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: sysusers.path), FileManager.default.isExecutableFile(atPath: tmpfiles.path)
+        let sysusers = URL(fileURLWithPath: "/usr/bin/systemd-sysusers")
+        let tmpfiles = URL(fileURLWithPath: "/usr/bin/systemd-tmpfiles")
+        guard getuid() == 0, FileManager.default.isExecutableFile(atPath: sysusers.path),
+            FileManager.default.isExecutableFile(atPath: tmpfiles.path)
         else {
-            print("InstallTests: not applying the recorded owners: needs root and systemd-sysusers/systemd-tmpfiles (Debian package systemd)")
+            print(
+                "InstallTests: not applying the recorded owners: needs root and systemd-sysusers/systemd-tmpfiles (Debian package systemd)")
             return
         }
         let users = try programOutput(sysusers, ["--root=\(root.path)", root.path + "\(systemd)/sysusers.d/swhub.conf"])
@@ -183,13 +196,17 @@ struct InstallTests {
             return nil
         }
         for (path, user, group) in [
-            ("/etc/swhub/adapters/keys/customs.key_secret", "root", "swhub-customs"), ("/etc/swhub/adapters/keys/bank.key_secret", "root", "swhub-bank"),
+            ("/etc/swhub/adapters/keys/customs.key_secret", "root", "swhub-customs"),
+            ("/etc/swhub/adapters/keys/bank.key_secret", "root", "swhub-bank"),
             ("/etc/swhub/keys/hub.key_secret", "root", "swhub"), ("/var/lib/swhub-adapters/customs/in", "swhub-customs", "swhub-customs"),
             ("/var/lib/swhub/journal", "swhub", "swhub"),
         ] {
             let attributes = try FileManager.default.attributesOfItem(atPath: root.path + path)
-            let owner = (attributes[.ownerAccountID] as? NSNumber)?.intValue, ownerGroup = (attributes[.groupOwnerAccountID] as? NSNumber)?.intValue
-            #expect(owner == (user == "root" ? 0 : id(user)) && ownerGroup == id(group, in: "group"), "\(path): \(String(describing: owner)):\(String(describing: ownerGroup))")
+            let owner = (attributes[.ownerAccountID] as? NSNumber)?.intValue
+            let ownerGroup = (attributes[.groupOwnerAccountID] as? NSNumber)?.intValue
+            #expect(
+                owner == (user == "root" ? 0 : id(user)) && ownerGroup == id(group, in: "group"),
+                "\(path): \(String(describing: owner)):\(String(describing: ownerGroup))")
         }
     }
 
@@ -198,14 +215,17 @@ struct InstallTests {
     static func verifyUnits(root: URL, binary: String) throws {
         let analyze = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
         guard FileManager.default.isExecutableFile(atPath: analyze.path) else {
-            print("InstallTests: skipping systemd-analyze verify: /usr/bin/systemd-analyze is missing (Debian package systemd; Scripts/test.sh installs it)")
+            print(
+                "InstallTests: skipping systemd-analyze verify: /usr/bin/systemd-analyze is missing (Debian package systemd; Scripts/test.sh installs it)"
+            )
             return
         }
         let systemUnits = root.appendingPathComponent("usr/lib/systemd/system")
         try FileManager.default.createDirectory(at: systemUnits, withIntermediateDirectories: true)
         for name in try FileManager.default.contentsOfDirectory(atPath: "/usr/lib/systemd/system")
         where !FileManager.default.fileExists(atPath: systemUnits.appendingPathComponent(name).path) {
-            try FileManager.default.copyItem(atPath: "/usr/lib/systemd/system/" + name, toPath: systemUnits.appendingPathComponent(name).path)
+            try FileManager.default.copyItem(
+                atPath: "/usr/lib/systemd/system/" + name, toPath: systemUnits.appendingPathComponent(name).path)
         }
         for unit in ["swhub.service", "swhub-adapter@customs.service", "swhub-adapter@bank.service"] {
             let verify = try programOutput(analyze, ["verify", "--root=\(root.path)", unit])
@@ -218,11 +238,17 @@ struct InstallTests {
 
     /// What install.sh reads: `swhub config files`, as lines and as JSON; an unknown key refused.
     @Test func configFilesListsWhatAConfigNames() throws {
-        let folder = try Self.scratch(["hub.yaml": Self.flowHub, "bank.yaml": Self.bankAdapter, "typo.yaml": Self.customsAdapter + "\nparty_: x\n"])
+        let folder = try Self.scratch([
+            "hub.yaml": Self.flowHub, "bank.yaml": Self.bankAdapter, "typo.yaml": Self.customsAdapter + "\nparty_: x\n",
+        ])
         defer { try? FileManager.default.removeItem(at: folder) }
-        let lines = try ConfigCheckTests.swhub(["config", "files", folder.appendingPathComponent("hub.yaml").path, "--relative-to", "/etc/swhub"])
+        let lines = try ConfigCheckTests.swhub([
+            "config", "files", folder.appendingPathComponent("hub.yaml").path, "--relative-to", "/etc/swhub",
+        ])
         #expect(lines.status == 0, "\(lines.errors)")
-        #expect(lines.output.hasPrefix("hub_key\thub\t/etc/swhub/keys/hub.key_secret\njournal\thub\t/var/lib/swhub/journal/journal.sqlite\n"), "\(lines.output)")
+        #expect(
+            lines.output.hasPrefix("hub_key\thub\t/etc/swhub/keys/hub.key_secret\njournal\thub\t/var/lib/swhub/journal/journal.sqlite\n"),
+            "\(lines.output)")
         let json = try ConfigCheckTests.swhub(["config", "files", folder.appendingPathComponent("bank.yaml").path, "--json"])
         #expect(json.status == 0, "\(json.errors)")
         let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
@@ -246,11 +272,14 @@ struct InstallTests {
     }
 
     @Test func refusesAdapterFoldersOutsideTheAdaptersStateFolderAndUnknownKeys() throws {
-        let folder = try Self.scratch(["hub.yaml": Self.blockHub, "typo.yaml": Self.blockHub.replacingOccurrences(of: "token_file:", with: "tokenfile:")])
+        let folder = try Self.scratch([
+            "hub.yaml": Self.blockHub, "typo.yaml": Self.blockHub.replacingOccurrences(of: "token_file:", with: "tokenfile:"),
+        ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let root = folder.appendingPathComponent("root")
         let adapter = try Self.install(
-            root: root, in: folder, ["--config", "hub.yaml", "--adapter", "customs=" + Self.repository.appendingPathComponent("Deploy/adapter-customs.yaml").path])
+            root: root, in: folder,
+            ["--config", "hub.yaml", "--adapter", "customs=" + Self.repository.appendingPathComponent("Deploy/adapter-customs.yaml").path])
         #expect(adapter.status != 0)
         #expect(adapter.output.contains("adapter inbox folder would be /etc/swhub/adapters/var/customs/in"), "\(adapter.output)")
         let typo = try Self.install(root: root, in: folder, ["--config", "typo.yaml"])

@@ -14,7 +14,12 @@ struct InteropTests {
     struct InteropResult: Decodable {
         let ok: Bool
         let seq: UInt64
-        let delivered_seq: UInt64
+        let deliveredSeq: UInt64
+
+        enum CodingKeys: String, CodingKey {
+            case ok, seq
+            case deliveredSeq = "delivered_seq"
+        }
     }
 
     @Test func pythonClientSubmitsAndReceives() async throws {
@@ -61,7 +66,7 @@ struct InteropTests {
         let result = try JSONDecoder().decode(InteropResult.self, from: Data(line.utf8))
         #expect(result.ok, "stderr:\n\(stderr)")
         #expect(result.seq > 0)
-        #expect(result.delivered_seq == result.seq, "stderr:\n\(stderr)")
+        #expect(result.deliveredSeq == result.seq, "stderr:\n\(stderr)")
         #expect(hub.isRunning)
     }
 

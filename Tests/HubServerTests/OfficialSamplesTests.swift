@@ -21,7 +21,10 @@ struct OfficialSamplesTests {
             types: ["demo.Note"], flows: ["summary_schedule: none"])
         try hub.start()
         let customs = try hub.startSwhub(
-            ["adapter", "customs", "--simulate", "--config", try hub.writeClientConfig("customs"), "--refusal-rate", "0", "--inspection-rate", "0"],
+            [
+                "adapter", "customs", "--simulate", "--config", try hub.writeClientConfig("customs"), "--refusal-rate", "0",
+                "--inspection-rate", "0",
+            ],
             logName: "customs.log")
         defer { customs.terminate() }
         let enterprise = try hub.client("enterprise", receive: true)
@@ -48,7 +51,8 @@ struct OfficialSamplesTests {
         let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Specs/customs-ceb/samples-2018-export")
         for name in ["CEB303Message.xml", "CEB403Message.xml", "CEB505Message.xml", "CEB603Message.xml"] {
-            let submit = try hub.startSwhub(["submit", "--config", config, "--ceb", samples.appendingPathComponent(name).path], logName: "\(name).log")
+            let submit = try hub.startSwhub(
+                ["submit", "--config", config, "--ceb", samples.appendingPathComponent(name).path], logName: "\(name).log")
             #expect(try await InteropTests.wait(for: submit, within: .seconds(30)))
             let output = hub.log(named: "\(name).log")
             #expect(submit.terminationStatus == 0, "\(output)")
@@ -71,7 +75,10 @@ struct OfficialSamplesTests {
     }
 
     static func waitFeedback(_ inbox: DeliveryInbox, _ condition: @escaping @Sendable (BizFeedback) -> Bool) async throws -> BizFeedback {
-        try await waitUntil(.seconds(30), "no such feedback: \(inbox.all.compactMap { try? BizFeedback(serializedBytes: $0.body) }.map { "\($0.subjectType) \($0.state) \($0.reasons)" })") {
+        try await waitUntil(
+            .seconds(30),
+            "no such feedback: \(inbox.all.compactMap { try? BizFeedback(serializedBytes: $0.body) }.map { "\($0.subjectType) \($0.state) \($0.reasons)" })"
+        ) {
             inbox.all.compactMap { try? BizFeedback(serializedBytes: $0.body) }.contains(where: condition)
         }
         return inbox.all.compactMap { try? BizFeedback(serializedBytes: $0.body) }.last(where: condition)!

@@ -32,7 +32,8 @@ struct ReadmeCheckTests {
     }
 
     @Test func passingMarkedAndMatchingBlocks() throws {
-        let result = try Self.check("""
+        let result = try Self.check(
+            """
             # T
 
             ```sh
@@ -72,7 +73,8 @@ struct ReadmeCheckTests {
     }
 
     @Test func anUnmarkedFailingBlockFailsTheCheck() throws {
-        let result = try Self.check("""
+        let result = try Self.check(
+            """
             text
             <!-- not run: a marker followed by text is not the block's -->
             more text
@@ -92,7 +94,8 @@ struct ReadmeCheckTests {
     }
 
     @Test func outputOtherThanShownFailsTheCheck() throws {
-        let result = try Self.check("""
+        let result = try Self.check(
+            """
             ```console
             $ echo accepted seq=1 duplicate=false
             accepted seq=<seq> duplicate=true

@@ -33,7 +33,8 @@ struct ReplayCommandTests {
         // JSON lines, from the order's seq on.
         let jsonPath = hub.directory.appendingPathComponent("replay.jsonl").path
         let json = try await Self.runReplay(
-            hub, ["--config", config, "--from-seq", "\(ordered.seq)", "--to", jsonPath, "--log-level", "warning"], logName: "replay-json.log")
+            hub, ["--config", config, "--from-seq", "\(ordered.seq)", "--to", jsonPath, "--log-level", "warning"],
+            logName: "replay-json.log")
         #expect(json.status == 0, "\(json.log)")
         let lines = try String(contentsOfFile: jsonPath, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)

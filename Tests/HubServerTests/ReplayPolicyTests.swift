@@ -96,7 +96,12 @@ struct ReplayPolicyTests {
         let peer = try RawPeer(hub, context: context, party: "bank")
         defer { peer.close() }
         let cases: [(WireCommand.OneOf_Kind, HubErrorCode)] = [
-            (Self.replay { $0.fromSeq = 3; $0.sinceUs = 1_700_000_000_000_000 }, .badReplay),
+            (
+                Self.replay {
+                    $0.fromSeq = 3
+                    $0.sinceUs = 1_700_000_000_000_000
+                }, .badReplay
+            ),
             (Self.replay { $0.sinceUs = -5 }, .badReplay),
             (Self.replay { $0.fromSeq = UInt64(Int64.max) + 1 }, .badReplay),
             (Self.replay { $0.party = "nobody" }, .unknownRecipient),

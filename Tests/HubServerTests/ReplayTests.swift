@@ -188,7 +188,9 @@ struct ReplayTests {
             var delivered: [Delivered] = []
             while delivered.count < 10 {
                 let reply = try peer.expectReply("a DELIVER")
-                if case .deliver(let deliver) = reply.command.kind { delivered.append(Delivered(header: deliver.header, body: reply.extra[0])) }
+                if case .deliver(let deliver) = reply.command.kind {
+                    delivered.append(Delivered(header: deliver.header, body: reply.extra[0]))
+                }
             }
             return delivered
         }

@@ -98,7 +98,8 @@ struct ShutdownTests {
         for seq in 1...max(head, 1) where head > 0 {
             guard let record = try journal.record(seq: seq) else { continue }
             journaled += 1
-            guard record.sender == "enterprise", record.id.hasPrefix("s-"), let index = Int(record.id.dropFirst(2)), index < Self.total else {
+            guard record.sender == "enterprise", record.id.hasPrefix("s-"), let index = Int(record.id.dropFirst(2)), index < Self.total
+            else {
                 Issue.record("journal holds a message nobody submitted: seq \(seq) \(record.sender)/\(record.id)")
                 continue
             }
@@ -210,7 +211,8 @@ struct ShutdownTests {
         } else {
             Issue.record("HELLO during the drain: expected ERROR 302 SHUTTING_DOWN, got \(String(describing: helloReply))")
         }
-        if case .pong = pingReply?.command.kind {} else {
+        if case .pong = pingReply?.command.kind {
+        } else {
             Issue.record("PING during the drain: expected PONG, got \(String(describing: pingReply))")
         }
         #expect(status == 0)

@@ -140,7 +140,10 @@ struct TraceTests {
         #expect(lines.first?.hasPrefix("trace cli-1: message, 1 message(s)") == true, "\(lines)")
         let iso = #/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  /#
         #expect(lines.dropFirst().allSatisfy { $0.contains(iso) }, "\(lines)")
-        #expect(lines.dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true)[1] } == ["received", "journaled", "delivered", "acknowledged"])
+        #expect(
+            lines.dropFirst().map { $0.split(separator: " ", omittingEmptySubsequences: true)[1] } == [
+                "received", "journaled", "delivered", "acknowledged",
+            ])
         #expect(lines[1].contains("seq \(receipt.seq)  demo.Note cli-1 [subject]  from alice"))
         #expect(lines[4].hasSuffix("by bob"))
 
@@ -157,7 +160,8 @@ struct TraceTests {
 
     @Test func jsonLogFormatWritesOneObjectPerLine() async throws {
         let hub = try TestHub(parties: [.init(id: "alice"), .init(id: "bob")])
-        let serve = try hub.startSwhub(["serve", "--config", hub.configPath, "--log-format", "json", "--log-level", "debug"], logName: "serve.log")
+        let serve = try hub.startSwhub(
+            ["serve", "--config", hub.configPath, "--log-format", "json", "--log-level", "debug"], logName: "serve.log")
         defer { serve.terminate() }
         let bob = try hub.client("bob", receive: true)
         defer { bob.close() }
@@ -173,7 +177,8 @@ struct TraceTests {
             #expect((object["time"] as? String)?.hasSuffix("Z") == true, "\(line)")
         }
         let opened = try #require(lines.first { $0.contains("receiving session opened") })
-        let metadata = try #require((try JSONSerialization.jsonObject(with: Data(opened.utf8)) as? [String: Any])?["metadata"] as? [String: String])
+        let metadata = try #require(
+            (try JSONSerialization.jsonObject(with: Data(opened.utf8)) as? [String: Any])?["metadata"] as? [String: String])
         #expect(metadata["party"] == "bob" && metadata["session"] != nil)
     }
 

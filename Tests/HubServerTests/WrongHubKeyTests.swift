@@ -66,7 +66,9 @@ struct WrongHubKeyTests {
             try ConfigCheckTests.swhub(["submit", "--config", path, "--type", "demo.Note", "--body", "x", "--id", "posing-1"])
         }
         #expect(run.status == 78, "\(run.output)\n\(run.errors)")
-        #expect((run.output + run.errors).contains("the hub knows this client's key as 'enterprise', but the configuration says party: customs"))
+        #expect(
+            (run.output + run.errors).contains("the hub knows this client's key as 'enterprise', but the configuration says party: customs")
+        )
         hub.terminate()
         #expect(try hub.openJournal().record(sender: "enterprise", id: "posing-1") == nil, "journaled although the party was wrong")
     }

@@ -48,7 +48,10 @@ struct JournalChainTests {
         try withTemporaryJournal { journal in
             try Self.filled(journal)
             // Flip the first byte of record 137's body.
-            try Self.tamper(journal, "UPDATE messages SET body = CAST(char(unicode(CAST(substr(body, 1, 1) AS TEXT)) + 1) AS BLOB) || substr(body, 2) WHERE seq = 137")
+            try Self.tamper(
+                journal,
+                "UPDATE messages SET body = CAST(char(unicode(CAST(substr(body, 1, 1) AS TEXT)) + 1) AS BLOB) || substr(body, 2) WHERE seq = 137"
+            )
             let report = try JournalInspector(path: journal.path).verify()
             #expect(report.problem?.hasPrefix("seq 137 (sender alice, id m-136) was altered") == true, "\(report)")
             #expect(report.records == 136)

@@ -25,9 +25,15 @@ struct JournalTraceTests {
                         message(sender: "dave", id: "unrelated", recipients: ["erin"], correlationId: "m-1"),
                     ],
                     acks: [:])
-                _ = try store.append([], acks: ["bob": 1], progress: [Self.mark("bob", .delivered, 2, t + 100), Self.mark("carol", .delivered, 1, t + 150), Self.mark("bob", .acked, 1, t + 200)])
+                _ = try store.append(
+                    [], acks: ["bob": 1],
+                    progress: [
+                        Self.mark("bob", .delivered, 2, t + 100), Self.mark("carol", .delivered, 1, t + 150),
+                        Self.mark("bob", .acked, 1, t + 200),
+                    ])
                 // A mark that does not pass an earlier one is not logged: a redelivery keeps the first time.
-                _ = try store.append([], acks: [:], progress: [Self.mark("bob", .delivered, 1, t + 900), Self.mark("bob", .acked, 2, t + 300)])
+                _ = try store.append(
+                    [], acks: [:], progress: [Self.mark("bob", .delivered, 1, t + 900), Self.mark("bob", .acked, 2, t + 300)])
             }
             // After a reopen, by a read-only inspector.
             let inspector = try JournalInspector(path: journal.path)
@@ -36,12 +42,18 @@ struct JournalTraceTests {
             #expect(report.messages.map(\.id) == ["m-1", "answer"], "the unrelated message with the same correlation id is left out")
             let m1 = try #require(report.messages.first)
             #expect(m1.role == .subject && report.messages[1].role == .related)
-            #expect(m1.deliveries == [
-                TraceReport.Delivery(party: "bob", delivered: true, deliveredAtUs: t + 100, acknowledged: true, acknowledgedAtUs: t + 200),
-                TraceReport.Delivery(party: "carol", delivered: true, deliveredAtUs: t + 150, acknowledged: false, acknowledgedAtUs: nil),
-            ])
+            #expect(
+                m1.deliveries == [
+                    TraceReport.Delivery(
+                        party: "bob", delivered: true, deliveredAtUs: t + 100, acknowledged: true, acknowledgedAtUs: t + 200),
+                    TraceReport.Delivery(
+                        party: "carol", delivered: true, deliveredAtUs: t + 150, acknowledged: false, acknowledgedAtUs: nil),
+                ])
             let events = report.events.filter { $0.seq == 1 }.map { "\($0.kind.rawValue) \($0.party)" }
-            #expect(events == ["received alice", "journaled alice", "delivered bob", "delivered carol", "acknowledged bob", "not_acknowledged carol"])
+            #expect(
+                events == [
+                    "received alice", "journaled alice", "delivered bob", "delivered carol", "acknowledged bob", "not_acknowledged carol",
+                ])
             #expect(try inspector.progressMark(party: "bob", kind: .delivered, atOrAfter: 1) == Self.mark("bob", .delivered, 2, t + 100))
             #expect(try inspector.trace("m-2").messages[0].deliveries[0].acknowledgedAtUs == t + 300)
         }
@@ -62,7 +74,14 @@ struct JournalTraceTests {
                 [message(sender: "alice", id: "x", recipients: ["bob"]), message(sender: "zed", id: "x", recipients: ["bob"])], acks: [:])
             let report = try JournalInspector(path: journal.path).trace("x")
             #expect(report.messages.map(\.sender) == ["alice", "zed"])
-            #expect(report.messages.allSatisfy { $0.role == .subject && $0.deliveries == [TraceReport.Delivery(party: "bob", delivered: false, deliveredAtUs: nil, acknowledged: false, acknowledgedAtUs: nil)] })
+            #expect(
+                report.messages.allSatisfy {
+                    $0.role == .subject
+                        && $0.deliveries == [
+                            TraceReport.Delivery(
+                                party: "bob", delivered: false, deliveredAtUs: nil, acknowledged: false, acknowledgedAtUs: nil)
+                        ]
+                })
         }
     }
 
@@ -72,17 +91,20 @@ struct JournalTraceTests {
     @Test func aJournalFromBeforeTheProgressLog() throws {
         try withTemporaryJournal { journal in
             try journal.writeVersion1(messages: 5, bobAcked: 3)
-            let unknown = TraceReport.Delivery(party: "bob", delivered: false, deliveredAtUs: nil, acknowledged: false, acknowledgedAtUs: nil)
+            let unknown = TraceReport.Delivery(
+                party: "bob", delivered: false, deliveredAtUs: nil, acknowledged: false, acknowledgedAtUs: nil)
             #expect(try JournalInspector(path: journal.path).trace("old-2").messages[0].deliveries == [unknown])
 
             _ = try journal.open().append([], acks: [:], progress: [Self.mark("bob", .delivered, 5, 7_000)])
             let inspector = try JournalInspector(path: journal.path)
-            #expect(try inspector.trace("old-2").messages[0].deliveries == [
-                TraceReport.Delivery(party: "bob", delivered: true, deliveredAtUs: nil, acknowledged: true, acknowledgedAtUs: nil)
-            ])
-            #expect(try inspector.trace("old-4").messages[0].deliveries == [
-                TraceReport.Delivery(party: "bob", delivered: true, deliveredAtUs: 7_000, acknowledged: false, acknowledgedAtUs: nil)
-            ])
+            #expect(
+                try inspector.trace("old-2").messages[0].deliveries == [
+                    TraceReport.Delivery(party: "bob", delivered: true, deliveredAtUs: nil, acknowledged: true, acknowledgedAtUs: nil)
+                ])
+            #expect(
+                try inspector.trace("old-4").messages[0].deliveries == [
+                    TraceReport.Delivery(party: "bob", delivered: true, deliveredAtUs: 7_000, acknowledged: false, acknowledgedAtUs: nil)
+                ])
             let kinds = try inspector.trace("old-2").events.map { "\($0.kind.rawValue) \($0.atUs.map(String.init) ?? "-")" }
             #expect(kinds == ["received 1", "journaled 2", "delivered -", "acknowledged -"])
         }

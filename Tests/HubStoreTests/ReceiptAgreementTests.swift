@@ -13,7 +13,10 @@ import Testing
 @Suite("Receipts: the flows and the trace agree")
 struct ReceiptAgreementTests {
     static func engine() throws -> FlowEngine {
-        let parties = [("customs", "[customs]"), ("bank", "[bank, payment_company]"), ("post", "[post, logistics_company]"), ("platform", "[platform, ecommerce_enterprise]")]
+        let parties = [
+            ("customs", "[customs]"), ("bank", "[bank, payment_company]"), ("post", "[post, logistics_company]"),
+            ("platform", "[platform, ecommerce_enterprise]"),
+        ]
         var yaml = "hub: {endpoint: \"tcp://127.0.0.1:1\", key_file: hub.key, journal: j.sqlite}\ntypes: []\nflows: {}\nparties:\n"
         for (index, (id, roles)) in parties.enumerated() {
             // Any 40 characters of the Z85 alphabet make a key the parser accepts.
@@ -36,19 +39,29 @@ struct ReceiptAgreementTests {
         }
 
         @discardableResult
-        func journal(_ sender: String, _ type: MessageType, _ id: String, _ message: some SwiftProtobuf.Message, correlation: String = "") throws -> Set<String> {
+        func journal(_ sender: String, _ type: MessageType, _ id: String, _ message: some SwiftProtobuf.Message, correlation: String = "")
+            throws -> Set<String>
+        {
             time += 1000
             let body: [UInt8] = try message.serializedBytes()
             _ = try store.append(
-                [JournalAppend(sender: sender, id: id, type: type.rawValue, recipients: [], correlationId: correlation, createdAtUs: time, body: body)],
+                [
+                    JournalAppend(
+                        sender: sender, id: id, type: type.rawValue, recipients: [], correlationId: correlation, createdAtUs: time,
+                        body: body)
+                ],
                 acks: [:])
-            let emitted = engine.journaled(FlowInput(
-                seq: 0, sender: sender, id: id, type: type.rawValue, recipients: [], correlationId: correlation, journaledAtUs: time, body: body))
+            let emitted = engine.journaled(
+                FlowInput(
+                    seq: 0, sender: sender, id: id, type: type.rawValue, recipients: [], correlationId: correlation, journaledAtUs: time,
+                    body: body))
             for emission in emitted {
                 _ = try store.append(
-                    [JournalAppend(
-                        sender: HubConfig.hubParty, id: emission.id, type: emission.type, recipients: emission.recipients,
-                        correlationId: emission.correlationId, createdAtUs: time, body: emission.body)],
+                    [
+                        JournalAppend(
+                            sender: HubConfig.hubParty, id: emission.id, type: emission.type, recipients: emission.recipients,
+                            correlationId: emission.correlationId, createdAtUs: time, body: emission.body)
+                    ],
                     acks: [:])
             }
             return Set(emitted.filter { $0.type == MessageType.feedback.rawValue }.map(\.correlationId))
@@ -90,12 +103,15 @@ struct ReceiptAgreementTests {
 
             // What the flows join each receipt to, by the feedback it caused.
             var joined: [String: Set<String>] = [:]
-            joined["r-corr-1"] = try hub.journal("customs", .receipt, "r-corr-1", receipt(.accepted, of: 1), correlation: forward(1, .inventory))
+            joined["r-corr-1"] = try hub.journal(
+                "customs", .receipt, "r-corr-1", receipt(.accepted, of: 1), correlation: forward(1, .inventory))
             joined["r-keys-2"] = try hub.journal("customs", .receipt, "r-keys-2", receipt(.accepted, of: 2))
             joined["r-cop-3"] = try hub.journal("customs", .receipt, "r-cop-3", receipt(.accepted, of: 3, copOnly: true))
-            joined["r-order-2"] = try hub.journal("customs", .receipt, "r-order-2", receipt(.manualReview, of: 2), correlation: forward(2, .order))
+            joined["r-order-2"] = try hub.journal(
+                "customs", .receipt, "r-order-2", receipt(.manualReview, of: 2), correlation: forward(2, .order))
             joined["r-summary"] = try hub.journal("customs", .receipt, "r-summary", summary)
-            joined["r-corr-1-keys-2"] = try hub.journal("customs", .receipt, "r-corr-1-keys-2", receipt(.approved, of: 2), correlation: forward(1, .inventory))
+            joined["r-corr-1-keys-2"] = try hub.journal(
+                "customs", .receipt, "r-corr-1-keys-2", receipt(.approved, of: 2), correlation: forward(1, .inventory))
             joined["r-unknown"] = try hub.journal("customs", .receipt, "r-unknown", receipt(.released, of: nil))
             joined["r-released-3"] = try hub.journal("customs", .receipt, "r-released-3", receipt(.released, of: 3))
 
@@ -108,7 +124,9 @@ struct ReceiptAgreementTests {
             for n in 1...3 {
                 let traced = Set(try inspector.trace("inv-\(n)").messages.filter { $0.type == MessageType.receipt.rawValue }.map(\.id))
                 for (receipt, subjects) in joined where !subjects.isEmpty {
-                    #expect(traced.contains(receipt) == subjects.contains("inv-\(n)"), "\(receipt) in the trace of inv-\(n): \(traced.sorted())")
+                    #expect(
+                        traced.contains(receipt) == subjects.contains("inv-\(n)"), "\(receipt) in the trace of inv-\(n): \(traced.sorted())"
+                    )
                 }
                 #expect(!traced.contains("r-summary") && !traced.contains("r-unknown"))
             }

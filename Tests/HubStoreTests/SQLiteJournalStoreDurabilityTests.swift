@@ -1,5 +1,6 @@
-@testable import HubStore
 import Testing
+
+@testable import HubStore
 
 @Suite("SQLiteJournalStore durability")
 struct SQLiteJournalStoreDurabilityTests {

@@ -30,8 +30,9 @@ struct SQLiteJournalStoreThroughputTests {
             }
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             let total = batchSize * batchCount
-            print("appendThroughputSmoke: \(total) msgs of 1 KB in \(batchCount) batches, "
-                + "\(String(format: "%.3f", seconds)) s, \(Int(Double(total) / seconds)) msgs/s")
+            print(
+                "appendThroughputSmoke: \(total) msgs of 1 KB in \(batchCount) batches, "
+                    + "\(String(format: "%.3f", seconds)) s, \(Int(Double(total) / seconds)) msgs/s")
             #expect(journaled == total)
             #expect(try store.headSeq() == UInt64(total))
             #expect(try store.fetch(recipient: "party-3", after: 0, limit: 10_000).records.count == total / 16)

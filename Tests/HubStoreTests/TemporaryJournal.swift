@@ -28,16 +28,17 @@ struct TemporaryJournal {
     func writeVersion1(messages count: Int, bobAcked: UInt64? = nil) throws {
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
-            try db.execute(sql: """
-                CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
-                INSERT INTO grdb_migrations VALUES ('v1-journal');
-                CREATE TABLE messages (
-                    seq INTEGER PRIMARY KEY, sender TEXT NOT NULL, msg_id TEXT NOT NULL, type TEXT NOT NULL,
-                    recipients TEXT NOT NULL, correlation_id TEXT NOT NULL, created_at_us INTEGER NOT NULL,
-                    journaled_at_us INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE (sender, msg_id));
-                CREATE TABLE inbox (recipient TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (recipient, seq)) WITHOUT ROWID;
-                CREATE TABLE cursors (party TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY);
+                    INSERT INTO grdb_migrations VALUES ('v1-journal');
+                    CREATE TABLE messages (
+                        seq INTEGER PRIMARY KEY, sender TEXT NOT NULL, msg_id TEXT NOT NULL, type TEXT NOT NULL,
+                        recipients TEXT NOT NULL, correlation_id TEXT NOT NULL, created_at_us INTEGER NOT NULL,
+                        journaled_at_us INTEGER NOT NULL, body BLOB NOT NULL, UNIQUE (sender, msg_id));
+                    CREATE TABLE inbox (recipient TEXT NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (recipient, seq)) WITHOUT ROWID;
+                    CREATE TABLE cursors (party TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL);
+                    """)
             if let bobAcked {
                 try db.execute(sql: "INSERT INTO cursors VALUES ('bob', ?)", arguments: [bobAcked])
             }

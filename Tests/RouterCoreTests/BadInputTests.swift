@@ -27,7 +27,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         return (try? command.serializedBytes()) ?? []
     }
 
-    static func submit(id: String, type: String = "demo.Note", to recipients: [String] = [], body: [UInt8]? = Array("body".utf8)) -> [[UInt8]] {
+    static func submit(id: String, type: String = "demo.Note", to recipients: [String] = [], body: [UInt8]? = Array("body".utf8))
+        -> [[UInt8]]
+    {
         RouterHarness.submitFrames(id: id, type: type, to: recipients, body: body)
     }
 
@@ -51,21 +53,31 @@ struct BadInput: Sendable, CustomTestStringConvertible {
     static let all: [BadInput] = [
         BadInput(name: "garbage first frame", setup: .none, frames: [garbage], code: .malformedFrame, id: ""),
         BadInput(name: "garbage first frame with a body", setup: .none, frames: [garbage, [1, 2, 3]], code: .malformedFrame, id: ""),
-        BadInput(name: "SUBMIT without body frame", setup: .none, frames: submit(id: "no-body", body: nil), code: .wrongFrameCount, id: "no-body"),
+        BadInput(
+            name: "SUBMIT without body frame", setup: .none, frames: submit(id: "no-body", body: nil), code: .wrongFrameCount, id: "no-body"
+        ),
         BadInput(
             name: "SUBMIT with two body frames", setup: .none, frames: submit(id: "two-bodies") + [Array("second body".utf8)],
             code: .wrongFrameCount, id: "two-bodies"),
-        BadInput(name: "HELLO with an extra frame", setup: .none, frames: [WireProtocol.frame(.hello(WireHello())), [0]], code: .wrongFrameCount, id: ""),
-        BadInput(name: "PING with an extra frame", setup: .none, frames: [WireProtocol.frame(.ping(WirePing())), [0]], code: .wrongFrameCount, id: ""),
-        BadInput(name: "ACK with an extra frame", setup: .hello(receive: true), frames: [ack7, [0]], code: .wrongFrameCount, id: ""),
-        BadInput(name: "REPLAY with an extra frame", setup: .none, frames: [WireProtocol.frame(.replay(WireReplay())), [0]], code: .wrongFrameCount, id: ""),
         BadInput(
-            name: "version 2 SUBMIT", setup: .none, frames: RouterHarness.submitFrames(id: "v2", version: 2), code: .unsupportedVersion, id: "v2"),
+            name: "HELLO with an extra frame", setup: .none, frames: [WireProtocol.frame(.hello(WireHello())), [0]], code: .wrongFrameCount,
+            id: ""),
+        BadInput(
+            name: "PING with an extra frame", setup: .none, frames: [WireProtocol.frame(.ping(WirePing())), [0]], code: .wrongFrameCount,
+            id: ""),
+        BadInput(name: "ACK with an extra frame", setup: .hello(receive: true), frames: [ack7, [0]], code: .wrongFrameCount, id: ""),
+        BadInput(
+            name: "REPLAY with an extra frame", setup: .none, frames: [WireProtocol.frame(.replay(WireReplay())), [0]],
+            code: .wrongFrameCount, id: ""),
+        BadInput(
+            name: "version 2 SUBMIT", setup: .none, frames: RouterHarness.submitFrames(id: "v2", version: 2), code: .unsupportedVersion,
+            id: "v2"),
         BadInput(name: "version 2 PING", setup: .none, frames: [command(version: 2, .ping(WirePing()))], code: .unsupportedVersion, id: ""),
         // An empty buffer is a valid encoding of `Command{}`: version 0.
         BadInput(name: "zero-length first frame", setup: .none, frames: [[]], code: .unsupportedVersion, id: ""),
         BadInput(name: "zero-length first frame and body", setup: .none, frames: [[], []], code: .unsupportedVersion, id: ""),
-        BadInput(name: "unknown type", setup: .none, frames: submit(id: "bad-type", type: "demo.Unknown"), code: .unknownType, id: "bad-type"),
+        BadInput(
+            name: "unknown type", setup: .none, frames: submit(id: "bad-type", type: "demo.Unknown"), code: .unknownType, id: "bad-type"),
         BadInput(name: "empty type", setup: .none, frames: submit(id: "no-type", type: ""), code: .unknownType, id: "no-type"),
         BadInput(name: "empty id", setup: .none, frames: submit(id: ""), code: .missingId, id: ""),
         BadInput(
@@ -81,12 +93,18 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         BadInput(
             name: "client sends DELIVER", setup: .none, frames: [WireProtocol.frame(.deliver(WireDeliver())), Array("body".utf8)],
             code: .unexpectedCommand, id: ""),
-        BadInput(name: "client sends WELCOME", setup: .none, frames: [WireProtocol.frame(.welcome(WireWelcome()))], code: .unexpectedCommand, id: ""),
-        BadInput(name: "client sends ACCEPTED", setup: .none, frames: [WireProtocol.frame(.accepted(WireAccepted()))], code: .unexpectedCommand, id: ""),
-        BadInput(name: "client sends PONG", setup: .none, frames: [WireProtocol.frame(.pong(WirePong()))], code: .unexpectedCommand, id: ""),
+        BadInput(
+            name: "client sends WELCOME", setup: .none, frames: [WireProtocol.frame(.welcome(WireWelcome()))], code: .unexpectedCommand,
+            id: ""),
+        BadInput(
+            name: "client sends ACCEPTED", setup: .none, frames: [WireProtocol.frame(.accepted(WireAccepted()))], code: .unexpectedCommand,
+            id: ""),
+        BadInput(
+            name: "client sends PONG", setup: .none, frames: [WireProtocol.frame(.pong(WirePong()))], code: .unexpectedCommand, id: ""),
         BadInput(name: "command with no kind", setup: .none, frames: [command(nil)], code: .unexpectedCommand, id: ""),
         // Field 99 (unknown to this hub) as the only content: a kind from a later version.
-        BadInput(name: "unknown command kind", setup: .none, frames: [command(nil) + [0x9A, 0x06, 0x00]], code: .unexpectedCommand, id: ""),
+        BadInput(
+            name: "unknown command kind", setup: .none, frames: [command(nil) + [0x9A, 0x06, 0x00]], code: .unexpectedCommand, id: ""),
         BadInput(name: "ACK without HELLO", setup: .none, frames: [ack7], code: .noSession, id: ""),
         BadInput(name: "ACK after HELLO without receive", setup: .hello(receive: false), frames: [ack7], code: .noSession, id: ""),
         BadInput(name: "ACK beyond anything delivered", setup: .hello(receive: true), frames: [ack7], code: .badAck, id: ""),

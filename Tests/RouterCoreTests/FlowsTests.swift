@@ -20,7 +20,8 @@ struct FlowsTests {
     ]
 
     static func config() throws -> HubConfig {
-        var yaml = "hub:\n  endpoint: tcp://127.0.0.1:5570\n  key_file: hub.key\n  journal: j.sqlite\nflows: {}\ntypes: [demo.Note]\nparties:\n"
+        var yaml =
+            "hub:\n  endpoint: tcp://127.0.0.1:5570\n  key_file: hub.key\n  journal: j.sqlite\nflows: {}\ntypes: [demo.Note]\nparties:\n"
         for (index, party) in parties.enumerated() {
             // Distinct 40-character keys of the Z85 alphabet (the parser checks alphabet and length).
             let key = String(repeating: "0", count: 39) + String("abcdefghij".map { $0 }[index])

@@ -127,7 +127,8 @@ struct RandomizedRouterTests {
         for party in Self.parties {
             let journaled = try hub.store.fetch(recipient: party, after: 0, limit: 100_000).records.map(\.seq)
             let received = Set(everyPeer[party, default: []].flatMap(\.deliveredSeqs))
-            #expect(Set(journaled).isSubset(of: received), "seed \(seed): \(party) never got \(Set(journaled).subtracting(received).sorted())")
+            #expect(
+                Set(journaled).isSubset(of: received), "seed \(seed): \(party) never got \(Set(journaled).subtracting(received).sorted())")
             let last = try #require(receivers[party])
             let from = last.peer.welcomes.first?.ackedSeq ?? 0
             #expect(last.peer.deliveredSeqs == journaled.filter { $0 > from }, "seed \(seed): \(party)'s last connection")

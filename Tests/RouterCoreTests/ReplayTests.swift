@@ -6,7 +6,9 @@ import Testing
 /// `follow`; their ACKs return credit and never move the party's position.
 @Suite("RouterCore: replay sessions")
 struct ReplayTests {
-    static func request(fromSeq: UInt64 = 0, sinceUs: Int64 = 0, types: [String] = [], follow: Bool = false, credit: UInt32 = 0) -> WireReplay {
+    static func request(fromSeq: UInt64 = 0, sinceUs: Int64 = 0, types: [String] = [], follow: Bool = false, credit: UInt32 = 0)
+        -> WireReplay
+    {
         var request = WireReplay()
         request.fromSeq = fromSeq
         request.sinceUs = sinceUs
@@ -19,7 +21,9 @@ struct ReplayTests {
     @Test func replayFromASeqFinishesOnceAcknowledged() throws {
         let hub = try TestConfig.harness()
         let sender = hub.connect("enterprise")
-        for index in 1...6 { hub.submit(sender, id: "p-\(index)", type: index.isMultiple(of: 2) ? "demo.Query" : "demo.Note", to: ["customs"]) }
+        for index in 1...6 {
+            hub.submit(sender, id: "p-\(index)", type: index.isMultiple(of: 2) ? "demo.Query" : "demo.Note", to: ["customs"])
+        }
         let replayer = hub.connect("customs")
         hub.replay(replayer, Self.request(fromSeq: 2, types: ["demo.Note"]))
         #expect(replayer.replayStatuses.map(\.phase) == [.started, .caughtUp])

@@ -56,7 +56,8 @@ public struct BankFiles: DepartmentFiles {
             FormatError(
                 .missingField, at: entry.position,
                 "credit of \(entry.amount) \(entry.currency) booked \(entry.bookingDate) links to no order "
-                    + "(EndToEndId '\(entry.references.endToEndId)', remittance '\(entry.references.remittance.joined(separator: " | "))'): \(entry.reason)")
+                    + "(EndToEndId '\(entry.references.endToEndId)', remittance '\(entry.references.remittance.joined(separator: " | "))'): \(entry.reason)"
+            )
         }
         return FileReading(documents: result.documents, unlinked: unlinked)
     }
@@ -67,7 +68,8 @@ public struct BankFiles: DepartmentFiles {
             if let registration = try? BizRegistration(serializedBytes: delivery.body), let account = registration.bankAccounts.first,
                 !registration.customsCode.isEmpty
             {
-                held.accounts[registration.customsCode] = Account(number: account.accountNo, name: account.accountName, bankCode: account.bankCode)
+                held.accounts[registration.customsCode] = Account(
+                    number: account.accountNo, name: account.accountName, bankCode: account.bankCode)
             }
             return nil
         case MessageType.releaseNotice:
@@ -90,7 +92,9 @@ public struct BankFiles: DepartmentFiles {
     }
 
     /// The settlement instruction paying the exporter of a released order.
-    private func instruction(for notice: BizReleaseNotice, summary: BizSummaryResult, delivery: Delivery) throws(FormatError) -> OutboundFile {
+    private func instruction(for notice: BizReleaseNotice, summary: BizSummaryResult, delivery: Delivery) throws(FormatError)
+        -> OutboundFile
+    {
         let seconds = Double(delivery.header.journaledAtUs) / 1_000_000
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
@@ -112,7 +116,8 @@ public struct BankFiles: DepartmentFiles {
             let pain = settings.settlement == "pain.001"
             let content = pain ? try SettlementWriter.pain001(instruction) : try SettlementWriter.pacs008(instruction)
             let kind = pain ? "pain001" : "pacs008"
-            return OutboundFile(name: HubJSONFile.fileName(type: kind, id: "\(summary.entryID)-\(notice.invtNo)", extension: "xml"), content: content)
+            return OutboundFile(
+                name: HubJSONFile.fileName(type: kind, id: "\(summary.entryID)-\(notice.invtNo)", extension: "xml"), content: content)
         } catch let error as FormatError {
             throw error
         } catch {

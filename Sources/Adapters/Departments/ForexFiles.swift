@@ -28,7 +28,9 @@ public struct ForexFiles: DepartmentFiles {
         }
         do {
             let content = try ForexCSV.exportFile(ForexCSV.exportLines(notice: notice))
-            return [OutboundFile(name: HubJSONFile.fileName(type: "forex-payment", id: delivery.header.id, extension: "csv"), content: content)]
+            return [
+                OutboundFile(name: HubJSONFile.fileName(type: "forex-payment", id: delivery.header.id, extension: "csv"), content: content)
+            ]
         } catch {
             throw FormatError(.unsupported, "the forex CSV cannot be written: \(error)")
         }

@@ -141,17 +141,22 @@ public struct AdapterSettings: Sendable, Equatable {
             throw AdapterSettingsError("\(path): adapter.bank.settlement must be pacs.008 or pain.001")
         }
         guard ["I", "E"].contains(settings.post.ieFlag) else { throw AdapterSettingsError("\(path): adapter.post.ie_flag must be I or E") }
-        guard ["csv", "jsonl"].contains(settings.post.encoding) else { throw AdapterSettingsError("\(path): adapter.post.encoding must be csv or jsonl") }
+        guard ["csv", "jsonl"].contains(settings.post.encoding) else {
+            throw AdapterSettingsError("\(path): adapter.post.encoding must be csv or jsonl")
+        }
         if !settings.bank.orderPattern.isEmpty {
             do {
                 let pattern = try Regex(settings.bank.orderPattern)
                 _ = try pattern.firstMatch(in: "")
             } catch {
-                throw AdapterSettingsError("\(path): adapter.bank.order_pattern '\(settings.bank.orderPattern)' is not a regular expression (\(error))")
+                throw AdapterSettingsError(
+                    "\(path): adapter.bank.order_pattern '\(settings.bank.orderPattern)' is not a regular expression (\(error))")
             }
         }
         for (name, folder) in settings.folders.named {
-            if let problem = Self.creatable(folder) { throw AdapterSettingsError("\(path): adapter \(name) folder \(folder.path): \(problem)") }
+            if let problem = Self.creatable(folder) {
+                throw AdapterSettingsError("\(path): adapter \(name) folder \(folder.path): \(problem)")
+            }
         }
         return settings
     }

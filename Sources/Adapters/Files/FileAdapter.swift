@@ -139,7 +139,8 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
                 continue
             case .failure(let error) where error.code == .rejected && error.errorClass == .refused:
                 let code = error.hubCode.map(String.init(describing:)) ?? ""
-                refused.append(FormatError(.invalidValue, at: document.position, "the hub refused \(document.type): \(code) \(error.reason)"))
+                refused.append(
+                    FormatError(.invalidValue, at: document.position, "the hub refused \(document.type): \(code) \(error.reason)"))
             case .failure(let error):
                 logger.warning("file left in the inbox for the next round", metadata: ["file": "\(name)", "error": "\(error)"])
                 counters.withLock { $0.deferred += 1 }
@@ -149,7 +150,8 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         counters.withLock { $0.submitted += reading.documents.count - refused.count }
         if !refused.isEmpty {
             reject(file, contentId: contentId, reasons: refused)
-            await report("error", file: name, documents: UInt32(reading.documents.count - refused.count), error: refused[0], contentId: contentId)
+            await report(
+                "error", file: name, documents: UInt32(reading.documents.count - refused.count), error: refused[0], contentId: contentId)
             return
         }
         if !reading.unlinked.isEmpty {
@@ -216,7 +218,12 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
                     try write(delivery)
                     break
                 } catch {
-                    logger.error("cannot write a delivery; retrying", metadata: ["seq": "\(delivery.seq)", "message_id": "\(delivery.header.id)", "type": "\(delivery.header.type)", "error": "\(error)"])
+                    logger.error(
+                        "cannot write a delivery; retrying",
+                        metadata: [
+                            "seq": "\(delivery.seq)", "message_id": "\(delivery.header.id)", "type": "\(delivery.header.type)",
+                            "error": "\(error)",
+                        ])
                     try? await Task.sleep(for: .seconds(1))
                 }
             }

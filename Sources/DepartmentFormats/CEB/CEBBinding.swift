@@ -46,12 +46,18 @@ struct CEBBinding: Sendable {
             ("E", "CEB303Message", "CEB403Message", "CEB505Message", "CEB603Message"),
         ] {
             bindings.append(
-                .init(order, MessageType.order.rawValue, BizOrder.self, list: "orderList", implied: ["orderType": flag], keys: ["orderNo", "ebpCode"]))
+                .init(
+                    order, MessageType.order.rawValue, BizOrder.self, list: "orderList", implied: ["orderType": flag],
+                    keys: ["orderNo", "ebpCode"]))
             // Export proceeds (403) have no required payCode: they match the order by ebcCode and orderNo.
             bindings.append(
-                .init(payment, MessageType.payment.rawValue, BizPayment.self, implied: ["ieFlag": flag], keys: flag == "I" ? ["payCode"] : ["ebcCode", "orderNo"]))
+                .init(
+                    payment, MessageType.payment.rawValue, BizPayment.self, implied: ["ieFlag": flag],
+                    keys: flag == "I" ? ["payCode"] : ["ebcCode", "orderNo"]))
             bindings.append(
-                .init(waybill, MessageType.waybill.rawValue, BizWaybill.self, implied: ["ieFlag": flag], keys: ["logisticsCode", "logisticsNo"]))
+                .init(
+                    waybill, MessageType.waybill.rawValue, BizWaybill.self, implied: ["ieFlag": flag],
+                    keys: ["logisticsCode", "logisticsNo"]))
             bindings.append(
                 .init(
                     inventory, MessageType.inventory.rawValue, BizInventory.self, list: "inventoryList", implied: ["ieFlag": flag],
@@ -61,9 +67,11 @@ struct CEBBinding: Sendable {
             .init(
                 "CEB701Message", MessageType.summaryDeclaration.rawValue, BizSummaryDeclaration.self, list: "invtNo", scalarList: true,
                 keys: ["copNo", "ebcCode"]))
-        bindings.append(.init("CEB792Message", MessageType.summaryResult.rawValue, BizSummaryResult.self, list: "summaryResultList", keys: ["sumNo"]))
+        bindings.append(
+            .init("CEB792Message", MessageType.summaryResult.rawValue, BizSummaryResult.self, list: "summaryResultList", keys: ["sumNo"]))
         for root in receiptRoots {
-            bindings.append(.init(root, MessageType.receipt.rawValue, BizReceipt.self, implied: ["messageType": root], keys: ["returnStatus"]))
+            bindings.append(
+                .init(root, MessageType.receipt.rawValue, BizReceipt.self, implied: ["messageType": root], keys: ["returnStatus"]))
         }
         return Dictionary(uniqueKeysWithValues: bindings.map { ($0.root, $0) })
     }()
@@ -87,13 +95,15 @@ struct CEBBinding: Sendable {
         case MessageType.receipt:
             root = fields["messageType"] ?? ""
             guard receiptRoots.contains(root) else {
-                throw FormatError(.invalidValue, "message_type '\(root)' is not a receipt the hub writes (\(receiptRoots.joined(separator: ", ")))")
+                throw FormatError(
+                    .invalidValue, "message_type '\(root)' is not a receipt the hub writes (\(receiptRoots.joined(separator: ", ")))")
             }
         case MessageType.order, MessageType.payment, MessageType.waybill, MessageType.inventory:
             let flagField = hubType == MessageType.order.rawValue ? "orderType" : "ieFlag"
             let flag = fields[flagField].flatMap { $0.isEmpty ? nil : $0 } ?? "I"
             guard let binding = all.values.first(where: { $0.hubType == hubType && $0.implied[flagField] == flag }) else {
-                throw FormatError(.invalidValue, "\(flagField == "orderType" ? "order_type" : "ie_flag") '\(flag)' is neither I (import) nor E (export)")
+                throw FormatError(
+                    .invalidValue, "\(flagField == "orderType" ? "order_type" : "ie_flag") '\(flag)' is neither I (import) nor E (export)")
             }
             return binding
         default:

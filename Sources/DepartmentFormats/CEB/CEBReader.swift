@@ -57,7 +57,8 @@ public enum CEBReader {
             let binding = CEBBinding.all[root.name], let schema = CEBSchema.named(root.name)
         else {
             let namespace = root.namespace.isEmpty ? "" : " in namespace \(root.namespace)"
-            throw FormatError(.unknownDocument, at: "/\(root.name)", "\(fileName): root \(root.name)\(namespace) is not a CEB message the hub reads")
+            throw FormatError(
+                .unknownDocument, at: "/\(root.name)", "\(fileName): root \(root.name)\(namespace) is not a CEB message the hub reads")
         }
         let nodes = root.children(named: schema.node, in: CEBSchema.namespace)
         guard !nodes.isEmpty else {
@@ -146,4 +147,3 @@ public enum CEBReader {
         return fields
     }
 }
-

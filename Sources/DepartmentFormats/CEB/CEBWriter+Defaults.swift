@@ -57,7 +57,8 @@ extension CEBWriter {
                 default:
                     throw FormatError(
                         .missingField, at: location,
-                        "\(binding.root) requires \(element.name) and the \(binding.hubType) leaves \(Self.protoName(element.fieldName)) empty")
+                        "\(binding.root) requires \(element.name) and the \(binding.hubType) leaves \(Self.protoName(element.fieldName)) empty"
+                    )
                 }
             }
             if let problem = element.facetProblem(value) {

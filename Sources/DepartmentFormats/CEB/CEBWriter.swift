@@ -111,7 +111,9 @@ public struct CEBWriter: Sendable {
                 throw FormatError(.missingField, at: "\(nodePath)/\(listName)", "\(root) needs at least \(list.minOccurs) \(listName)")
             }
             guard lines.count <= list.maxOccurs else {
-                throw FormatError(.invalidValue, at: "\(nodePath)/\(listName)", "\(root) allows at most \(list.maxOccurs) \(listName), not \(lines.count)")
+                throw FormatError(
+                    .invalidValue, at: "\(nodePath)/\(listName)", "\(root) allows at most \(list.maxOccurs) \(listName), not \(lines.count)"
+                )
             }
             for (offset, line) in lines.enumerated() {
                 let lineFields = binding.scalarList ? [list.elements[0].fieldName: line] : line.structValue.fields

@@ -37,7 +37,8 @@ public enum DXPEnvelope {
 
         /// A TransInfo created at `date`, written in Beijing time (UTC+08:00) as the e-port does.
         public init(copMsgId: String, senderId: String, receiverIds: [String], createdAt date: Date, msgType: String) {
-            self.init(copMsgId: copMsgId, senderId: senderId, receiverIds: receiverIds, creatTime: BeijingTime.dateTime(date), msgType: msgType)
+            self.init(
+                copMsgId: copMsgId, senderId: senderId, receiverIds: receiverIds, creatTime: BeijingTime.dateTime(date), msgType: msgType)
         }
     }
 

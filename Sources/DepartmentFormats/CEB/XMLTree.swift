@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -98,9 +99,9 @@ struct XMLTree: Sendable {
             open[open.count - 1].text += string
         }
 
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+        func parser(_ parser: XMLParser, foundCDATA block: Data) {
             guard !open.isEmpty else { return }
-            open[open.count - 1].text += String(decoding: CDATABlock, as: UTF8.self)
+            open[open.count - 1].text += String(decoding: block, as: UTF8.self)
         }
 
         func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {

@@ -45,8 +45,10 @@ extension CN23Codec {
                 consignment.parcels.map(String.init) ?? "",
             ]
             let items = consignment.items.map {
-                [$0.description, $0.quantity.map(String.init) ?? "", $0.netWeight, $0.value, $0.currency, $0.hsTariffNumber,
-                 $0.originCountry]
+                [
+                    $0.description, $0.quantity.map(String.init) ?? "", $0.netWeight, $0.value, $0.currency, $0.hsTariffNumber,
+                    $0.originCountry,
+                ]
             }
             for item in items.isEmpty ? [Array(repeating: "", count: 7)] : items { rows.append(head + item) }
         }

@@ -84,10 +84,11 @@ public enum HubJSONFile {
     /// (and long ids shortened), so one hub message always gives the same file name.
     public static func fileName(type: String, id: String, extension ext: String) -> String {
         let safe = { (text: String) in
-            String(text.unicodeScalars.map { scalar -> Character in
-                let c = Character(scalar)
-                return (scalar.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-")) ? c : "_"
-            })
+            String(
+                text.unicodeScalars.map { scalar -> Character in
+                    let c = Character(scalar)
+                    return (scalar.isASCII && (c.isLetter || c.isNumber || c == "." || c == "-")) ? c : "_"
+                })
         }
         var name = safe(id)
         if name.count > 150 { name = String(name.prefix(120)) + "_" + StableHash(seed: 0, id).hex }

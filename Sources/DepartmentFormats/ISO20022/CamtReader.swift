@@ -50,9 +50,10 @@ public enum CamtReader {
         guard !messageId.isEmpty else {
             throw FormatError(.missingField, at: message.path + "/GrpHdr/MsgId", "the message has no MsgId")
         }
-        let created = header?.child("CreDtTm").flatMap {
-            ISODateTime.cebTime($0.text, utcOffsetMinutes: options.utcOffsetMinutes)
-        } ?? ""
+        let created =
+            header?.child("CreDtTm").flatMap {
+                ISODateTime.cebTime($0.text, utcOffsetMinutes: options.utcOffsetMinutes)
+            } ?? ""
 
         var result = CamtResult(messageType: messageType, messageId: messageId)
         var number = 0
@@ -126,7 +127,8 @@ public enum CamtReader {
                 }
             }
             if orderNo.isEmpty { orderNo = endToEnd }
-            transactionId = [endToEnd, references.transactionId, references.accountServicerReference]
+            transactionId =
+                [endToEnd, references.transactionId, references.accountServicerReference]
                 .first { !$0.isEmpty } ?? ""
         }
 

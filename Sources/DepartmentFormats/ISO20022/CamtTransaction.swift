@@ -55,24 +55,27 @@ enum CamtEntryParser {
                     currency: currency, currencyPath: amountNode.path + "/@Ccy", bookingDate: bookedAt, references: references)
             ])
         }
-        return .booked(try details.enumerated().map { index, tx in
-            var transaction = try parseDetails(tx, entryAmount: details.count == 1 ? amountNode : nil)
-            transaction.position = "entry \(number) tx \(index + 1)"
-            transaction.isCredit = try creditDebit(tx.text("CdtDbtInd"), at: tx.path + "/CdtDbtInd", required: false)
-                ?? indicator ?? false
-            transaction.bookingDate = bookedAt
-            if transaction.references.accountServicerReference.isEmpty {
-                transaction.references.accountServicerReference = entryReference
-            }
-            if !entryInfo.isEmpty { transaction.references.remittance.append(entryInfo) }
-            return transaction
-        })
+        return .booked(
+            try details.enumerated().map { index, tx in
+                var transaction = try parseDetails(tx, entryAmount: details.count == 1 ? amountNode : nil)
+                transaction.position = "entry \(number) tx \(index + 1)"
+                transaction.isCredit =
+                    try creditDebit(tx.text("CdtDbtInd"), at: tx.path + "/CdtDbtInd", required: false)
+                    ?? indicator ?? false
+                transaction.bookingDate = bookedAt
+                if transaction.references.accountServicerReference.isEmpty {
+                    transaction.references.accountServicerReference = entryReference
+                }
+                if !entryInfo.isEmpty { transaction.references.remittance.append(entryInfo) }
+                return transaction
+            })
     }
 
     /// One TxDtls: amount (TxDtls/Amt from version 03 on, AmtDtls in 02, else the entry's
     /// when it is the only transaction), references, remittance and debtor.
     private static func parseDetails(_ tx: XMLNode, entryAmount: XMLNode?) throws -> CamtTransaction {
-        let amountNode = tx.child("Amt") ?? tx.child("AmtDtls", "TxAmt", "Amt") ?? tx.child("AmtDtls", "InstdAmt", "Amt")
+        let amountNode =
+            tx.child("Amt") ?? tx.child("AmtDtls", "TxAmt", "Amt") ?? tx.child("AmtDtls", "InstdAmt", "Amt")
             ?? entryAmount
         guard let amountNode else {
             throw FormatError(.missingField, at: tx.path + "/Amt", "the transaction has no amount")

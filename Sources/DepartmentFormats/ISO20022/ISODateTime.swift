@@ -22,11 +22,11 @@ enum ISODateTime {
         }
         func isScalar(_ index: Int, _ expected: Unicode.Scalar) -> Bool { index < scalars.count && scalars[index] == expected }
         guard let year = number(0, 4), isScalar(4, "-"), let month = number(5, 2), isScalar(7, "-"),
-              let day = number(8, 2), (1...12).contains(month), (1...daysIn(month, year)).contains(day)
+            let day = number(8, 2), (1...12).contains(month), (1...daysIn(month, year)).contains(day)
         else { return nil }
         if scalars.count == 10 { return format(year, month, day, 0, 0, 0) }
         guard isScalar(10, "T"), let hour = number(11, 2), isScalar(13, ":"), let minute = number(14, 2),
-              isScalar(16, ":"), let second = number(17, 2), hour < 24, minute < 60, second < 60
+            isScalar(16, ":"), let second = number(17, 2), hour < 24, minute < 60, second < 60
         else { return nil }
         var index = 19
         if isScalar(index, ".") {
@@ -40,13 +40,15 @@ enum ISODateTime {
         if isScalar(index, "Z"), index + 1 == scalars.count {
             zoneMinutes = 0
         } else if isScalar(index, "+") || isScalar(index, "-"), index + 6 == scalars.count,
-                  let zoneHour = number(index + 1, 2), isScalar(index + 3, ":"), let zoneMinute = number(index + 4, 2),
-                  zoneHour <= 14, zoneMinute < 60 {
+            let zoneHour = number(index + 1, 2), isScalar(index + 3, ":"), let zoneMinute = number(index + 4, 2),
+            zoneHour <= 14, zoneMinute < 60
+        {
             zoneMinutes = (zoneHour * 60 + zoneMinute) * (isScalar(index, "-") ? -1 : 1)
         } else {
             return nil
         }
-        let seconds = (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+        let seconds =
+            (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
             - zoneMinutes * 60 + utcOffsetMinutes * 60
         let days = seconds.floorDiv(86_400)
         let secondOfDay = seconds - days * 86_400

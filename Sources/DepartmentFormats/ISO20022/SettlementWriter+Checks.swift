@@ -7,7 +7,7 @@ extension SettlementWriter {
             try text(instruction.instructionId, max: 35, at: "CdtTrfTxInf/PmtId/InstrId")
         }
         guard instruction.creationTime.contains("T"),
-              ISODateTime.cebTime(instruction.creationTime, utcOffsetMinutes: 0) != nil
+            ISODateTime.cebTime(instruction.creationTime, utcOffsetMinutes: 0) != nil
         else {
             throw FormatError(.invalidValue, at: "GrpHdr/CreDtTm", "'\(instruction.creationTime)' is not an ISODateTime")
         }
@@ -42,7 +42,8 @@ extension SettlementWriter {
             if party.bic.isEmpty {
                 if agentsRequired { throw FormatError(.missingField, at: "\(name)Agt/FinInstnId/BICFI", "the BIC is empty") }
             } else if !isMatch(party.bic, [(4, 4, upperOrDigit), (2, 2, upper), (2, 2, upperOrDigit), (0, 3, upperOrDigit)])
-                || ![8, 11].contains(party.bic.count) {
+                || ![8, 11].contains(party.bic.count)
+            {
                 throw FormatError(.invalidValue, at: "\(name)Agt/FinInstnId/BICFI", "'\(party.bic)' is not a BIC")
             }
         }

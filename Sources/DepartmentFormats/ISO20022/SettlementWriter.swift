@@ -16,7 +16,8 @@ public enum SettlementWriter {
     public static func pacs008(_ instruction: SettlementInstruction) throws -> [UInt8] {
         try check(instruction, agentsRequired: true)
         guard ["INDA", "INGA", "COVE", "CLRG"].contains(instruction.settlementMethod) else {
-            throw FormatError(.invalidValue, at: "GrpHdr/SttlmInf/SttlmMtd", "'\(instruction.settlementMethod)' is not INDA, INGA, COVE or CLRG")
+            throw FormatError(
+                .invalidValue, at: "GrpHdr/SttlmInf/SttlmMtd", "'\(instruction.settlementMethod)' is not INDA, INGA, COVE or CLRG")
         }
         let lines = try instruction.remittance.lines()
         var xml = XMLWriter()

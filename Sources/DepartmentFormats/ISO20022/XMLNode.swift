@@ -43,8 +43,9 @@ struct XMLNode {
     func child(_ names: String...) -> XMLNode? {
         var node = self
         for name in names {
-            guard let next = node.element.children.lazy.compactMap({ $0 as? SWXMLHash.XMLElement })
-                .first(where: { Self.localName($0.name) == name })
+            guard
+                let next = node.element.children.lazy.compactMap({ $0 as? SWXMLHash.XMLElement })
+                    .first(where: { Self.localName($0.name) == name })
             else { return nil }
             node = XMLNode(element: next, path: "\(node.path)/\(name)")
         }

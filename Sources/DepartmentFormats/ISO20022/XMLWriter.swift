@@ -22,7 +22,8 @@ struct XMLWriter {
         let head = pad + "<" + name
         path.append(name)
         defer { path.removeLast() }
-        text += head + (try attributeText(attributes)) + ">" + (try Self.escape(value, attribute: false, at: location)) + "</" + name + ">\n"
+        text +=
+            head + (try attributeText(attributes)) + ">" + (try Self.escape(value, attribute: false, at: location)) + "</" + name + ">\n"
     }
 
     /// Opens `name`, runs `body`, closes it.
@@ -52,7 +53,8 @@ struct XMLWriter {
     ///   the first one.
     static func escape(_ value: String, attribute: Bool, at location: String) throws -> String {
         guard XMLText.isAllowed(value) else {
-            let bad = value.unicodeScalars.first { !XMLText.isAllowed(String($0)) }.map { String($0.value, radix: 16, uppercase: true) } ?? "?"
+            let bad =
+                value.unicodeScalars.first { !XMLText.isAllowed(String($0)) }.map { String($0.value, radix: 16, uppercase: true) } ?? "?"
             throw FormatError(.invalidValue, at: location, "U+\(bad) is not allowed in XML")
         }
         return XMLText.escape(value)

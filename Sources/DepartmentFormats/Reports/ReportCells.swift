@@ -20,7 +20,8 @@ enum ReportCells {
     static func date(_ record: CSVRecord, _ column: String, required: Bool) throws -> String {
         let text = required ? try record.required(column) : record.optional(column)
         if text.isEmpty { return "" }
-        let iso = text.count == 8 && !text.contains("-")
+        let iso =
+            text.count == 8 && !text.contains("-")
             ? "\(text.prefix(4))-\(text.dropFirst(4).prefix(2))-\(text.suffix(2))" : text
         guard let time = ISODateTime.cebTime(iso, utcOffsetMinutes: 0), iso.count == 10 else {
             throw FormatError(.invalidValue, at: record.location(column), "'\(text)' is not a date (YYYYMMDD or YYYY-MM-DD)")

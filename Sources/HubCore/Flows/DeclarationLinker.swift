@@ -72,7 +72,8 @@ public struct DeclarationLinker: Sendable {
         paymentsByOrder[key] = payment
         // The payment may belong to another inventory through its transaction.
         var actions = complete(key)
-        for (other, _) in waiting where orders[other].map({ Self.transaction(of: $0.document) == Key(a: doc.payCode, b: doc.payTransactionID) }) == true {
+        for (other, _) in waiting
+        where orders[other].map({ Self.transaction(of: $0.document) == Key(a: doc.payCode, b: doc.payTransactionID) }) == true {
             actions += complete(other)
         }
         return actions

@@ -18,7 +18,8 @@ public enum DeclarationMatcher {
         var failures: [MatchFailure] = []
         if order.orderType == "E" {
             if !payment.charge.isEmpty, decimal(payment.charge) == nil {
-                failures.append(MatchFailure(.decimalFormat, fields: ["payment.charge"], "'\(payment.charge.prefix(32))' is not a decimal number"))
+                failures.append(
+                    MatchFailure(.decimalFormat, fields: ["payment.charge"], "'\(payment.charge.prefix(32))' is not a decimal number"))
             }
         } else {
             failures += orderTotal(order)
@@ -55,9 +56,11 @@ public enum DeclarationMatcher {
         guard failures.isEmpty else { return failures }
         let expected = values[0] + values[1] + values[2] - values[3]
         guard expected == values[4] else {
-            return [MatchFailure(
-                .orderTotal, fields: parts.map(\.0),
-                "actural_paid \(values[4]) ≠ goods_value + freight + tax_total − discount = \(expected)")]
+            return [
+                MatchFailure(
+                    .orderTotal, fields: parts.map(\.0),
+                    "actural_paid \(values[4]) ≠ goods_value + freight + tax_total − discount = \(expected)")
+            ]
         }
         return []
     }
@@ -79,19 +82,24 @@ public enum DeclarationMatcher {
 
     static func paymentAmount(_ order: BizOrder, _ payment: BizPayment) -> [MatchFailure] {
         guard let paid = decimal(payment.amountPaid) else {
-            return [MatchFailure(.decimalFormat, fields: ["payment.amount_paid"], "'\(payment.amountPaid.prefix(32))' is not a decimal number")]
+            return [
+                MatchFailure(.decimalFormat, fields: ["payment.amount_paid"], "'\(payment.amountPaid.prefix(32))' is not a decimal number")
+            ]
         }
         guard let due = decimal(order.acturalPaid) else { return [] }  // reported by ORDER_TOTAL
         guard paid == due else {
-            return [MatchFailure(
-                .paymentAmount, fields: ["order.actural_paid", "payment.amount_paid"], "paid \(paid) but the order's total is \(due)")]
+            return [
+                MatchFailure(
+                    .paymentAmount, fields: ["order.actural_paid", "payment.amount_paid"], "paid \(paid) but the order's total is \(due)")
+            ]
         }
         return []
     }
 
     static func waybillLink(_ order: BizOrder, _ waybill: BizWaybill, _ inventory: BizInventory) -> [MatchFailure] {
         // An export waybill (505) carries no order number: it links by its logistics number.
-        let orderNumber = waybill.orderNo.isEmpty && waybill.ieFlag == "E"
+        let orderNumber =
+            waybill.orderNo.isEmpty && waybill.ieFlag == "E"
             ? [] : differ("order.order_no", order.orderNo, "waybill.order_no", waybill.orderNo, .waybillLink)
         return orderNumber
             + differ("inventory.logistics_code", inventory.logisticsCode, "waybill.logistics_code", waybill.logisticsCode, .waybillLink)
@@ -121,11 +129,14 @@ public enum DeclarationMatcher {
         var failures: [MatchFailure] = []
         for gnum in Set(ordered.keys).union(listed.keys).sorted() {
             guard let line = ordered[gnum] else {
-                failures.append(MatchFailure(.inventoryItems, fields: ["inventory.inventory_list[\(gnum)]"], "line \(gnum) is not in the order"))
+                failures.append(
+                    MatchFailure(.inventoryItems, fields: ["inventory.inventory_list[\(gnum)]"], "line \(gnum) is not in the order"))
                 continue
             }
             guard let item = listed[gnum] else {
-                failures.append(MatchFailure(.inventoryItems, fields: ["order.order_list[\(gnum)]"], "line \(gnum) of the order is not in the inventory"))
+                failures.append(
+                    MatchFailure(
+                        .inventoryItems, fields: ["order.order_list[\(gnum)]"], "line \(gnum) of the order is not in the inventory"))
                 continue
             }
             failures += differ(
@@ -138,14 +149,20 @@ public enum DeclarationMatcher {
             for (name, left, right) in compared {
                 let fields = ["order.order_list[\(gnum)].\(name)", "inventory.inventory_list[\(gnum)].\(name)"]
                 guard let a = decimal(left), let b = decimal(right) else {
-                    failures.append(MatchFailure(.decimalFormat, fields: fields, "'\(left.prefix(32))' or '\(right.prefix(32))' is not a decimal number"))
+                    failures.append(
+                        MatchFailure(
+                            .decimalFormat, fields: fields, "'\(left.prefix(32))' or '\(right.prefix(32))' is not a decimal number"))
                     continue
                 }
-                if a != b { failures.append(MatchFailure(.inventoryItems, fields: fields, "\(name) \(a) in the order, \(b) in the inventory")) }
+                if a != b {
+                    failures.append(MatchFailure(.inventoryItems, fields: fields, "\(name) \(a) in the order, \(b) in the inventory"))
+                }
             }
         }
         if order.orderList.count != ordered.count || inventory.inventoryList.count != listed.count {
-            failures.append(MatchFailure(.inventoryItems, fields: ["order.order_list", "inventory.inventory_list"], "a line number (gnum) appears twice"))
+            failures.append(
+                MatchFailure(
+                    .inventoryItems, fields: ["order.order_list", "inventory.inventory_list"], "a line number (gnum) appears twice"))
         }
         return failures
     }

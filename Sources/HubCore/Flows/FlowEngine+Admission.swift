@@ -44,13 +44,17 @@ extension FlowEngine {
                 if !relayed && !Self.heldTypes.contains(MessageType(query.subject)) {
                     return HubFailure(
                         .unknownRecipient,
-                        "the hub answers queries about \(Self.heldTypes.sorted().map(\.rawValue).joined(separator: ", ")) itself; for '\(query.subject)' name the owning department in header.recipients")
+                        "the hub answers queries about \(Self.heldTypes.sorted().map(\.rawValue).joined(separator: ", ")) itself; for '\(query.subject)' name the owning department in header.recipients"
+                    )
                 }
             case MessageType.summaryRequest:
                 let request = try BizSummaryRequest(serializedBytes: body)
                 if isCustoms || roles.contains(.declarationAgent) { return nil }
                 guard roles.contains(.ecommerceEnterprise), let own = ownCustomsCode(party), request.ebcCode == own else {
-                    return notEntitled(party, type, "customs and declaration agents may request summaries; an e-commerce enterprise only with ebc_code set to its own registered customs code")
+                    return notEntitled(
+                        party, type,
+                        "customs and declaration agents may request summaries; an e-commerce enterprise only with ebc_code set to its own registered customs code"
+                    )
                 }
             case MessageType.feedback, MessageType.releaseNotice, MessageType.summaryDeclaration:
                 return notEntitled(party, type, "only the hub's flows emit it")

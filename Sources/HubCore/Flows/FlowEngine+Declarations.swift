@@ -22,7 +22,8 @@ extension FlowEngine {
             let inventory = declaration.inventory.document
             receipts.register(key, inventory: inventory)
             if failures.isEmpty {
-                receipts.register(key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
+                receipts.register(
+                    key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
                 out += [
                     forward(.order, declaration.order.document, to: customs, key: key),
                     forward(.payment, declaration.payment.document, to: customs, key: key),
@@ -35,7 +36,9 @@ extension FlowEngine {
         return out
     }
 
-    private func forward(_ kind: DeclarationDocument, _ document: some SwiftProtobuf.Message, to customs: String, key: FlowKey) -> FlowEmission {
+    private func forward(_ kind: DeclarationDocument, _ document: some SwiftProtobuf.Message, to customs: String, key: FlowKey)
+        -> FlowEmission
+    {
         let id = HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: kind)
         return FlowEmission(id, type: kind.messageType, recipients: [customs], correlationId: key.id, body: Self.bytes(document))
     }

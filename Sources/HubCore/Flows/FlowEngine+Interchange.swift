@@ -22,7 +22,8 @@ extension FlowEngine {
         let relayedTo = input.recipients.filter { $0 != input.sender && $0 != HubConfig.hubParty }
         if !relayedTo.isEmpty {
             let deadline = input.journaledAtUs + settings.queryTimeoutMs * 1000
-            pendingQueries["\(input.sender)|\(input.id)"] = PendingQuery(asker: input.sender, id: input.id, relayedTo: relayedTo, deadlineUs: deadline)
+            pendingQueries["\(input.sender)|\(input.id)"] = PendingQuery(
+                asker: input.sender, id: input.id, relayedTo: relayedTo, deadlineUs: deadline)
             nextQueryDeadline = min(nextQueryDeadline, deadline)
             return []
         }
@@ -45,7 +46,11 @@ extension FlowEngine {
             }
         }
         if matched.isEmpty { answer.reason = "nothing matched" }
-        return [FlowEmission(.answer(asker: input.sender, queryId: input.id), type: .answer, recipients: [input.sender], correlationId: input.id, body: Self.bytes(answer))]
+        return [
+            FlowEmission(
+                .answer(asker: input.sender, queryId: input.id), type: .answer, recipients: [input.sender], correlationId: input.id,
+                body: Self.bytes(answer))
+        ]
     }
 
     /// A department answered a relayed query: it is no longer waiting.
@@ -69,7 +74,10 @@ extension FlowEngine {
             answer.decision = .refused
             answer.code = HubErrorCode.queryTimeout.rawValue
             answer.reason = "\(pending.relayedTo.joined(separator: ", ")) did not answer within \(settings.queryTimeoutMs) ms"
-            out.append(FlowEmission(.answer(asker: pending.asker, queryId: pending.id), type: .answer, recipients: [pending.asker], correlationId: pending.id, body: Self.bytes(answer)))
+            out.append(
+                FlowEmission(
+                    .answer(asker: pending.asker, queryId: pending.id), type: .answer, recipients: [pending.asker],
+                    correlationId: pending.id, body: Self.bytes(answer)))
         }
         nextQueryDeadline = next
         return out
@@ -85,7 +93,10 @@ extension FlowEngine {
             case .share:
                 let recipients = departments.filter { $0 != input.sender }
                 held.append(HeldRecord(type: .creditNotice, body: input.body, recipients: departments))
-                out.append(FlowEmission(.creditShare(issuer: input.sender, noticeId: input.id), type: .creditNotice, recipients: recipients, correlationId: input.id, body: input.body))
+                out.append(
+                    FlowEmission(
+                        .creditShare(issuer: input.sender, noticeId: input.id), type: .creditNotice, recipients: recipients,
+                        correlationId: input.id, body: input.body))
             case .flagInProgress(let enterprise, let reason):
                 out += flagFlows(of: enterprise, reason: "flagged: \(reason)")
             case .lifted:
@@ -109,7 +120,9 @@ extension FlowEngine {
         for key in declarations.keys.sorted(by: { ($0.sender, $0.id) < ($1.sender, $1.id) }) {
             guard var flow = declarations[key] else { continue }
             let inventory = flow.declaration.inventory.document
-            guard !parties.isDisjoint(with: flow.filers) || codes.contains(inventory.ebcCode) || codes.contains(inventory.ebpCode) else { continue }
+            guard !parties.isDisjoint(with: flow.filers) || codes.contains(inventory.ebcCode) || codes.contains(inventory.ebpCode) else {
+                continue
+            }
             let actions = flow.flag(reason, atUs: nowUs)
             declarations[key] = flow
             out += declarationFlowActions(actions, key: key, receipt: nil)

@@ -74,7 +74,8 @@ extension FlowEngine {
         actions.map { action in
             switch action {
             case .share(let departments):
-                FlowEmission(id: shareId, type: MessageType.registration.rawValue, recipients: departments, correlationId: key.id, body: body)
+                FlowEmission(
+                    id: shareId, type: MessageType.registration.rawValue, recipients: departments, correlationId: key.id, body: body)
             case .feedback(let feedback):
                 self.feedback(feedback, subject: key, to: [key.sender])
             }
@@ -89,7 +90,9 @@ extension FlowEngine {
         }
         let customsStatus = customsParties.compactMap { flow.statuses[$0] }.first
         if let status = customsStatus, status.decision == .refused {
-            return HubFailure(.notRegistered, "customs refused the registration '\(key.id)' of '\(party)': \(status.reason.isEmpty ? "no reason given" : status.reason)")
+            return HubFailure(
+                .notRegistered,
+                "customs refused the registration '\(key.id)' of '\(party)': \(status.reason.isEmpty ? "no reason given" : status.reason)")
         }
         let state = flow.isFinal ? "expired without a customs answer" : "still pending with customs"
         return HubFailure(.notRegistered, "the registration '\(key.id)' of '\(party)' is \(state)")

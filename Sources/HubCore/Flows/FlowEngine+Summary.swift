@@ -42,7 +42,10 @@ extension FlowEngine {
                 if let payer = releasedPayers[number], !payers.contains(payer) { payers.append(payer) }
             }
             summaryPayers[id] = payers
-            out.append(FlowEmission(id: id, type: MessageType.summaryDeclaration.rawValue, recipients: [customs], correlationId: correlationId, body: Self.bytes(summary)))
+            out.append(
+                FlowEmission(
+                    id: id, type: MessageType.summaryDeclaration.rawValue, recipients: [customs], correlationId: correlationId,
+                    body: Self.bytes(summary)))
         }
         return out
     }
@@ -59,7 +62,11 @@ extension FlowEngine {
             recipients.append(party)
         }
         held.append(HeldRecord(type: .summaryResult, body: input.body, recipients: recipients))
-        return [FlowEmission(.summaryResultShare(customs: input.sender, resultId: input.id), type: .summaryResult, recipients: recipients, correlationId: input.id, body: input.body)]
+        return [
+            FlowEmission(
+                .summaryResultShare(customs: input.sender, resultId: input.id), type: .summaryResult, recipients: recipients,
+                correlationId: input.id, body: input.body)
+        ]
     }
 
     static func summaryId(_ n: Int) -> String {

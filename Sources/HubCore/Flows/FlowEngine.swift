@@ -99,10 +99,19 @@ public struct FlowEngine: Sendable {
             switch input.type {
             case MessageType.registration: out += registration(try BizRegistration(serializedBytes: input.body), input)
             case MessageType.registrationResult: out += registrationResult(try BizRegistrationResult(serializedBytes: input.body), input)
-            case MessageType.order: out += declarationActions(linker.add(order: .init(id: input.id, sender: input.sender, document: try BizOrder(serializedBytes: input.body))))
-            case MessageType.payment: out += declarationActions(linker.add(payment: .init(id: input.id, sender: input.sender, document: try BizPayment(serializedBytes: input.body))))
-            case MessageType.waybill: out += declarationActions(linker.add(waybill: .init(id: input.id, sender: input.sender, document: try BizWaybill(serializedBytes: input.body))))
-            case MessageType.inventory: out += declarationActions(linker.add(inventory: .init(id: input.id, sender: input.sender, document: try BizInventory(serializedBytes: input.body))))
+            case MessageType.order:
+                out += declarationActions(
+                    linker.add(order: .init(id: input.id, sender: input.sender, document: try BizOrder(serializedBytes: input.body))))
+            case MessageType.payment:
+                out += declarationActions(
+                    linker.add(payment: .init(id: input.id, sender: input.sender, document: try BizPayment(serializedBytes: input.body))))
+            case MessageType.waybill:
+                out += declarationActions(
+                    linker.add(waybill: .init(id: input.id, sender: input.sender, document: try BizWaybill(serializedBytes: input.body))))
+            case MessageType.inventory:
+                out += declarationActions(
+                    linker.add(
+                        inventory: .init(id: input.id, sender: input.sender, document: try BizInventory(serializedBytes: input.body))))
             case MessageType.receipt: out += receipt(try BizReceipt(serializedBytes: input.body), input)
             case MessageType.summaryResult: out += summaryResult(input)
             case MessageType.summaryRequest: out += summaryRequest(try BizSummaryRequest(serializedBytes: input.body), input)

@@ -121,19 +121,21 @@ public struct RegistrationFlow: Sendable, Equatable {
         feedback.subjectID = subjectId
         feedback.subjectKey = subjectKey
         feedback.departments = departments.map { department in
-            statuses[department] ?? {
-                var status = BizDepartmentStatus()
-                status.department = department
-                status.decision = .pending
-                status.status = Self.word(.pending)
-                return status
-            }()
+            statuses[department]
+                ?? {
+                    var status = BizDepartmentStatus()
+                    status.department = department
+                    status.decision = .pending
+                    status.status = Self.word(.pending)
+                    return status
+                }()
         }
         feedback.pendingDepartments = pending
-        feedback.reasons = departments.compactMap { department in
-            guard let status = statuses[department], status.decision == .refused else { return nil }
-            return "\(department): \(status.reason.isEmpty ? "refused" : status.reason)"
-        } + flags
+        feedback.reasons =
+            departments.compactMap { department in
+                guard let status = statuses[department], status.decision == .refused else { return nil }
+                return "\(department): \(status.reason.isEmpty ? "refused" : status.reason)"
+            } + flags
         let decisions = departments.compactMap { statuses[$0]?.decision }
         let accepted = decisions.filter { $0 == .accepted }.count
         let refused = decisions.filter { $0 == .refused }.count

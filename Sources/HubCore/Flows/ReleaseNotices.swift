@@ -29,7 +29,8 @@ public enum ReleaseNotices {
         notice.payTransactionID = declaration.payment.document.payTransactionID
         notice.totalPrice = declaration.order.document.goodsValue
         // An export inventory has no currency of its own: the proceeds' or the order's.
-        notice.currency = [inventory.currency, declaration.payment.document.currency, declaration.order.document.currency]
+        notice.currency =
+            [inventory.currency, declaration.payment.document.currency, declaration.order.document.currency]
             .first { !$0.isEmpty } ?? ""
         notice.status = receipt.status
         notice.returnTime = receipt.returnTime
@@ -44,7 +45,8 @@ public enum ReleaseNotices {
     /// and the waybill's filer, each once, in that order.
     public static func recipients(for declaration: DeclarationLinker.Declaration, config: HubConfig) -> [String] {
         var recipients: [String] = []
-        let candidates = config.parties(withRole: .tax).map(\.id) + config.parties(withRole: .forex).map(\.id)
+        let candidates =
+            config.parties(withRole: .tax).map(\.id) + config.parties(withRole: .forex).map(\.id)
             + [declaration.payment.sender, declaration.waybill.sender]
         for party in candidates where !recipients.contains(party) { recipients.append(party) }
         return recipients

@@ -64,7 +64,10 @@ struct CEBReaderTests {
         #expect(documents.map(\.position) == ["node 1", "node 2", "node 3", "node 4"])
         #expect(documents.allSatisfy { $0.type == "ceb.Receipt" && $0.correlationId.isEmpty && $0.recipients.isEmpty })
         #expect(try documents.map { try BizReceipt(serializedBytes: $0.body).returnStatus } == [2, 120, 300, -301010])
-        #expect(try documents.map { try BizReceipt(serializedBytes: $0.body).copNo } == ["cop00000000", "cop00000001", "cop00000002", "cop00000003"])
+        #expect(
+            try documents.map { try BizReceipt(serializedBytes: $0.body).copNo } == [
+                "cop00000000", "cop00000001", "cop00000002", "cop00000003",
+            ])
     }
 
     @Test func aByteOrderMarkIsFine() throws {
@@ -82,7 +85,8 @@ struct CEBReaderTests {
     @Test func unknownElementsAndForeignNamespacesAreIgnored() throws {
         let text = Self.receipts(["120"]).replacingOccurrences(
             of: "<ceb:customsCode>2991</ceb:customsCode>",
-            with: "<ceb:customsCode>2991</ceb:customsCode><ceb:futureField>x</ceb:futureField><x:invtNo xmlns:x=\"urn:other\">no</x:invtNo>")
+            with: "<ceb:customsCode>2991</ceb:customsCode><ceb:futureField>x</ceb:futureField><x:invtNo xmlns:x=\"urn:other\">no</x:invtNo>"
+        )
         let receipt = try BizReceipt(serializedBytes: try #require(try Self.read(text).first).body)
         #expect(receipt.invtNo == "29912026I000000000" && receipt.customsCode == "2991")
     }
@@ -122,12 +126,15 @@ struct CEBReaderTests {
 
     @Test func keyFieldsOfEveryKindAreRequired() throws {
         let noStatus = Self.receipts(["120"]).replacingOccurrences(of: "<ceb:returnStatus>120</ceb:returnStatus>", with: "")
-        #expect(Self.error(noStatus) == FormatError(.missingField, at: "/CEB622Message/InventoryReturn[1]/returnStatus", "returnStatus is missing or empty"))
+        #expect(
+            Self.error(noStatus)
+                == FormatError(.missingField, at: "/CEB622Message/InventoryReturn[1]/returnStatus", "returnStatus is missing or empty"))
         let noHead = "<CEB311Message><Order><OrderList/></Order></CEB311Message>"
         #expect(Self.error(noHead)?.location == "/CEB311Message/Order[1]/OrderHead")
         let noNodes = "<CEB511Message guid=\"x\" version=\"1.0\"/>"
         #expect(Self.error(noNodes)?.location == "/CEB511Message/Logistics")
-        let waybill = "<CEB511Message><Logistics><LogisticsHead><logisticsCode>3301980002</logisticsCode></LogisticsHead></Logistics></CEB511Message>"
+        let waybill =
+            "<CEB511Message><Logistics><LogisticsHead><logisticsCode>3301980002</logisticsCode></LogisticsHead></Logistics></CEB511Message>"
         #expect(Self.error(waybill)?.location == "/CEB511Message/Logistics[1]/LogisticsHead/logisticsNo")
     }
 
@@ -138,15 +145,20 @@ struct CEBReaderTests {
     }
 
     @Test func aBadDecimalOrNumberIsAnInvalidValue() throws {
-        let order = String(decoding: try CEBFixtures.writer.write(
-            type: "ceb.Order", body: try CEBFixtures.body(for: "CEB311Message"), guid: CEBFixtures.guid), as: UTF8.self)
-        let badAmount = order.replacingOccurrences(of: "<ceb:acturalPaid>829.67</ceb:acturalPaid>", with: "<ceb:acturalPaid>829,67</ceb:acturalPaid>")
-        #expect(Self.error(badAmount) == FormatError(.invalidValue, at: "/CEB311Message/Order[1]/OrderHead/acturalPaid", "'acturalPaid' is not a decimal number"))
+        let order = String(
+            decoding: try CEBFixtures.writer.write(
+                type: "ceb.Order", body: try CEBFixtures.body(for: "CEB311Message"), guid: CEBFixtures.guid), as: UTF8.self)
+        let badAmount = order.replacingOccurrences(
+            of: "<ceb:acturalPaid>829.67</ceb:acturalPaid>", with: "<ceb:acturalPaid>829,67</ceb:acturalPaid>")
+        #expect(
+            Self.error(badAmount)
+                == FormatError(.invalidValue, at: "/CEB311Message/Order[1]/OrderHead/acturalPaid", "'acturalPaid' is not a decimal number"))
         let badLine = order.replacingOccurrences(of: "<ceb:gnum>2</ceb:gnum>", with: "<ceb:gnum>two</ceb:gnum>")
         #expect(Self.error(badLine)?.location == "/CEB311Message/Order[1]/OrderList[2]/gnum")
         let badType = order.replacingOccurrences(of: "<ceb:appType>1</ceb:appType>", with: "<ceb:appType>N</ceb:appType>")
         #expect(Self.error(badType)?.location == "/CEB311Message/Order[1]/OrderHead/appType")
-        let padded = order.replacingOccurrences(of: "<ceb:acturalPaid>829.67</ceb:acturalPaid>", with: "<ceb:acturalPaid>\n 829.67 </ceb:acturalPaid>")
+        let padded = order.replacingOccurrences(
+            of: "<ceb:acturalPaid>829.67</ceb:acturalPaid>", with: "<ceb:acturalPaid>\n 829.67 </ceb:acturalPaid>")
         #expect(try BizOrder(serializedBytes: try #require(try Self.read(padded).first).body).acturalPaid == "829.67")
     }
 

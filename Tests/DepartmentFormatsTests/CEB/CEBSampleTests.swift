@@ -51,7 +51,9 @@ struct CEBSampleTests {
         // The sample's ieFlag is the placeholder "a": the root (CEB603, an export inventory) decides.
         #expect(inventory.ieFlag == "E")
         #expect(inventory.customsCode == "1500" && inventory.portCode == "1501" && inventory.ieDate == "20180508")
-        #expect(inventory.orderNo == "order2018050711340001" && inventory.logisticsNo == "L2018050700001" && inventory.copNo == "Cop20180507001")
+        #expect(
+            inventory.orderNo == "order2018050711340001" && inventory.logisticsNo == "L2018050700001" && inventory.copNo == "Cop20180507001"
+        )
         #expect(inventory.statisticsFlag == "A" && inventory.tradeMode == "0101" && inventory.trafMode == "0")
         #expect(inventory.iacCode == "" && inventory.trafName == "")
         #expect(inventory.pod == "002" && inventory.fCurrency == "142" && inventory.fFlag == "3" && inventory.iFlag == "3")
@@ -79,7 +81,10 @@ struct CEBSampleTests {
         #expect(result.grossWeight == "12345678912345.12345" && result.msgCount == 1)
         #expect(result.summaryResultList.map(\.gnum) == [1, 2])
         #expect(result.summaryResultList.map(\.gcode) == ["8541401000", "8541401001"])
-        #expect(result.summaryResultList.allSatisfy { $0.invtNo == "Invt20180507000001" && $0.logisticsNo == "L2018050700001" && $0.gseqno == 0 })
+        #expect(
+            result.summaryResultList.allSatisfy {
+                $0.invtNo == "Invt20180507000001" && $0.logisticsNo == "L2018050700001" && $0.gseqno == 0
+            })
     }
 
     @Test(arguments: [
@@ -92,8 +97,11 @@ struct CEBSampleTests {
         #expect(receipts.allSatisfy { $0.messageType == root && $0.returnStatus == 2 })
         #expect(receipt.returnInfo == "新增申报成功[4CDE1CFD-EDED-46B1-946C-B8022E42FC94]")
         switch root {
-        case "CEB304Message": #expect(receipt.orderNo == "order2018050711340001" && receipt.ebpCode == "1105910159" && receipt.returnTime == "20180507153001001")
-        case "CEB404Message": #expect(receipt.payNo == "P20180507001" && receipt.orderNo == "order2018050711340001" && receipt.ebcCode == "1105910159")
+        case "CEB304Message":
+            #expect(
+                receipt.orderNo == "order2018050711340001" && receipt.ebpCode == "1105910159" && receipt.returnTime == "20180507153001001")
+        case "CEB404Message":
+            #expect(receipt.payNo == "P20180507001" && receipt.orderNo == "order2018050711340001" && receipt.ebcCode == "1105910159")
         case "CEB506Message": #expect(receipt.logisticsCode == "1105910159" && receipt.logisticsNo == "L2018050700001")
         case "CEB604Message":
             // The sample's orderNo repeats the ebpCode; statisticsFlag is "1".

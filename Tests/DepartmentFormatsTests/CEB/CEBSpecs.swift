@@ -27,7 +27,8 @@ enum CEBSpecs {
         let repository = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let specs = repository.appendingPathComponent("Specs/customs-ceb")
-        try #require(FileManager.default.fileExists(atPath: specs.appendingPathComponent("xsd").path), "no customs standard at \(specs.path)")
+        try #require(
+            FileManager.default.fileExists(atPath: specs.appendingPathComponent("xsd").path), "no customs standard at \(specs.path)")
         return specs
     }
 
@@ -69,6 +70,8 @@ enum CEBSpecs {
     /// Fails the test unless `xml` validates against the XSD of `root`, showing xmllint's output.
     static func expectValid(_ xml: [UInt8], root: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let result = try validate(xml, root: root)
-        #expect(result.valid, "\(root) does not validate:\n\(result.output)\n\(String(decoding: xml, as: UTF8.self))", sourceLocation: sourceLocation)
+        #expect(
+            result.valid, "\(root) does not validate:\n\(result.output)\n\(String(decoding: xml, as: UTF8.self))",
+            sourceLocation: sourceLocation)
     }
 }

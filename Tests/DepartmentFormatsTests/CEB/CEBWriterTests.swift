@@ -51,12 +51,13 @@ struct CEBWriterTests {
             guard let open = line.range(of: "<ceb:") else { return nil }
             return String(line[open.upperBound...].prefix { $0 != ">" && $0 != " " })
         }
-        #expect(names == [
-            "CEB511Message", "Logistics", "LogisticsHead", "guid", "appType", "appTime", "appStatus", "logisticsCode",
-            "logisticsName", "logisticsNo", "billNo", "orderNo", "freight", "insuredFee", "currency", "weight", "packNo",
-            "goodsInfo", "consignee", "consigneeAddress", "consigneeTelephone", "BaseTransfer", "copCode", "copName",
-            "dxpMode", "dxpId",
-        ])
+        #expect(
+            names == [
+                "CEB511Message", "Logistics", "LogisticsHead", "guid", "appType", "appTime", "appStatus", "logisticsCode",
+                "logisticsName", "logisticsNo", "billNo", "orderNo", "freight", "insuredFee", "currency", "weight", "packNo",
+                "goodsInfo", "consignee", "consigneeAddress", "consigneeTelephone", "BaseTransfer", "copCode", "copName",
+                "dxpMode", "dxpId",
+            ])
     }
 
     @Test func aRequiredElementWithoutDefaultIsAMissingField() throws {
@@ -70,8 +71,10 @@ struct CEBWriterTests {
         #expect(error.reason == "CEB311Message requires gmodel and the ceb.Order leaves gmodel empty")
         var inventory = SampleFilings.declaration(1).inventory
         inventory.inventoryList = []
-        #expect(Self.error("ceb.Inventory", inventory) == FormatError(
-            .missingField, at: "/CEB621Message/Inventory[1]/InventoryList", "CEB621Message needs at least 1 InventoryList"))
+        #expect(
+            Self.error("ceb.Inventory", inventory)
+                == FormatError(
+                    .missingField, at: "/CEB621Message/Inventory[1]/InventoryList", "CEB621Message needs at least 1 InventoryList"))
         var receipt = CEBFixtures.importReceipt("CEB622Message", SampleFilings.declaration(1))
         receipt.returnStatus = 0
         #expect(Self.error("ceb.Receipt", receipt)?.location == "/CEB622Message/InventoryReturn[1]/returnStatus")
@@ -160,7 +163,9 @@ struct CEBWriterTests {
 
     @Test func dxpWrapRefusesValuesTheXSDRejects() throws {
         let xml = Array("<a/>".utf8)
-        let good = DXPEnvelope.TransInfo(copMsgId: "1", senderId: "DXPENT0000000001", receiverIds: ["DXPEDCCEB0000002"], creatTime: "2026-11-21T10:15:00", msgType: "CEB311Message")
+        let good = DXPEnvelope.TransInfo(
+            copMsgId: "1", senderId: "DXPENT0000000001", receiverIds: ["DXPEDCCEB0000002"], creatTime: "2026-11-21T10:15:00",
+            msgType: "CEB311Message")
         var info = good
         info.senderId = "DXPENT00000000012"
         #expect(throws: FormatError.self) { try DXPEnvelope.wrap(xml, transInfo: info) }

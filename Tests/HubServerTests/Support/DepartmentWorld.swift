@@ -34,16 +34,19 @@ final class DepartmentWorld: @unchecked Sendable {
             var settings = "adapter:\n  folder: \(department)\n  poll_ms: 50\n"
             switch department {
             case "bank":
-                settings += "  bank: {pay_code: \"\(Self.sampleCode)\", pay_name: 中国银行, ebp_code: \"\(Self.sampleCode)\", ebc_code: \"\(Self.sampleCode)\", ie_flag: E, settlement: pacs.008, bic: BKCHCNBJ, name: 中国银行北京分行}\n"
+                settings +=
+                    "  bank: {pay_code: \"\(Self.sampleCode)\", pay_name: 中国银行, ebp_code: \"\(Self.sampleCode)\", ebc_code: \"\(Self.sampleCode)\", ie_flag: E, settlement: pacs.008, bic: BKCHCNBJ, name: 中国银行北京分行}\n"
             case "post":
-                settings += "  post: {encoding: csv, logistics_code: \"\(Self.sampleCode)\", logistics_name: 中国邮政, ie_flag: E, ebc_code: \"\(Self.sampleCode)\"}\n"
+                settings +=
+                    "  post: {encoding: csv, logistics_code: \"\(Self.sampleCode)\", logistics_name: 中国邮政, ie_flag: E, ebc_code: \"\(Self.sampleCode)\"}\n"
             case "customs":
                 settings += "  customs: {cop_code: \"\(Self.sampleCode)\", cop_name: 测试口岸, dxp_id: DXPENT0000000001}\n"
             default:
                 break
             }
             try (try String(contentsOfFile: path, encoding: .utf8) + settings).write(toFile: path, atomically: true, encoding: .utf8)
-            adapters[department] = try hub.startSwhub(["adapter", department, "--config", path, "--log-level", "info"], logName: "adapter-\(department).log")
+            adapters[department] = try hub.startSwhub(
+                ["adapter", department, "--config", path, "--log-level", "info"], logName: "adapter-\(department).log")
         }
     }
 
@@ -78,8 +81,13 @@ final class DepartmentWorld: @unchecked Sendable {
 
     /// Waits for an outbox file whose name satisfies `matching`; returns its name.
     @discardableResult
-    func waitOutbox(_ department: String, within limit: Duration = .seconds(20), _ what: String, matching: @escaping @Sendable (String) -> Bool) async throws -> String {
-        try await waitUntil(limit, "\(department) outbox has no \(what): \(names(department, \.outbox)); log: \(hub.log(named: "adapter-\(department).log").suffix(1500)); \(diagnosis())") {
+    func waitOutbox(
+        _ department: String, within limit: Duration = .seconds(20), _ what: String, matching: @escaping @Sendable (String) -> Bool
+    ) async throws -> String {
+        try await waitUntil(
+            limit,
+            "\(department) outbox has no \(what): \(names(department, \.outbox)); log: \(hub.log(named: "adapter-\(department).log").suffix(1500)); \(diagnosis())"
+        ) {
             self.names(department, \.outbox).contains(where: matching)
         }
         return names(department, \.outbox).first(where: matching)!
@@ -89,15 +97,21 @@ final class DepartmentWorld: @unchecked Sendable {
     func diagnosis() -> String {
         var text = ""
         for department in Self.departments {
-            text += "\n\(department): in \(names(department, \.inbox)) archive \(names(department, \.archive)) errors \(names(department, \.errors))"
+            text +=
+                "\n\(department): in \(names(department, \.inbox)) archive \(names(department, \.archive)) errors \(names(department, \.errors))"
             for name in names(department, \.errors) where name.hasSuffix(".txt") {
                 text += "\n  \(name): " + String(decoding: read(department, \.errors, name), as: UTF8.self)
             }
         }
-        if let journal = try? hub.openJournal(), let records = try? journal.records(types: ["flow.Feedback", "ceb.Payment", "ceb.Waybill", "ceb.Order", "ceb.Inventory"], after: 0, limit: 1000) {
+        if let journal = try? hub.openJournal(),
+            let records = try? journal.records(
+                types: ["flow.Feedback", "ceb.Payment", "ceb.Waybill", "ceb.Order", "ceb.Inventory"], after: 0, limit: 1000)
+        {
             text += "\njournal: " + records.map { "\($0.sender)/\($0.type)/\($0.id)" }.joined(separator: ", ")
             for record in records where record.type == "flow.Feedback" {
-                if let feedback = try? BizFeedback(serializedBytes: record.body) { text += "\n  feedback \(feedback.subjectID): \(feedback.state) \(feedback.reasons)" }
+                if let feedback = try? BizFeedback(serializedBytes: record.body) {
+                    text += "\n  feedback \(feedback.subjectID): \(feedback.state) \(feedback.reasons)"
+                }
             }
         }
         return text

@@ -27,7 +27,9 @@ final class FlowWorld: @unchecked Sendable {
                 .init(id: "tax", roles: ["tax"]),
                 .init(id: "forex", roles: ["forex"]),
                 .init(id: "post", hide: "{flow.ReleaseNotice: [pay_code, pay_transaction_id]}", roles: ["post", "logistics_company"]),
-                .init(id: "bank-boc", hide: "{reg.Registration: [contact.telephone]}", roles: ["bank", "payment_company"], bankCodes: [Self.bankCode]),
+                .init(
+                    id: "bank-boc", hide: "{reg.Registration: [contact.telephone]}", roles: ["bank", "payment_company"],
+                    bankCodes: [Self.bankCode]),
                 .init(id: "bank-icbc", roles: ["bank"], bankCodes: ["ICBKCNBJ"]),
                 .init(id: "platform", roles: ["platform", "ecommerce_enterprise"]),
             ] + extraParties,
@@ -59,12 +61,17 @@ final class FlowWorld: @unchecked Sendable {
     func inbox(_ party: String) -> DeliveryInbox { inboxes[party]! }
 
     @discardableResult
-    func submit(_ party: String, _ type: String, _ message: some SwiftProtobuf.Message, id: String, to recipients: [String] = [], correlation: String = "") async throws -> SubmitReceipt {
+    func submit(
+        _ party: String, _ type: String, _ message: some SwiftProtobuf.Message, id: String, to recipients: [String] = [],
+        correlation: String = ""
+    ) async throws -> SubmitReceipt {
         try await client(party).submit(type: type, body: try message.serializedBytes(), to: recipients, id: id, correlationId: correlation)
     }
 
     /// The hub code a submission is refused with (nil if accepted).
-    func refusal(_ party: String, _ type: String, _ message: some SwiftProtobuf.Message, id: String, to recipients: [String] = []) async throws -> HubClientError? {
+    func refusal(_ party: String, _ type: String, _ message: some SwiftProtobuf.Message, id: String, to recipients: [String] = [])
+        async throws -> HubClientError?
+    {
         do {
             try await submit(party, type, message, id: id, to: recipients)
             return nil
@@ -105,7 +112,10 @@ final class FlowWorld: @unchecked Sendable {
     func waitFeedback(
         _ party: String, subject: String, within limit: Duration = .seconds(15), _ condition: @escaping @Sendable (BizFeedback) -> Bool
     ) async throws -> BizFeedback {
-        try await waitUntil(limit, "no feedback for \(subject) at \(party) matched; got \(feedbacks(party, subject: subject).map { "\($0.state) \($0.departments.map(\.status))" })") {
+        try await waitUntil(
+            limit,
+            "no feedback for \(subject) at \(party) matched; got \(feedbacks(party, subject: subject).map { "\($0.state) \($0.departments.map(\.status))" })"
+        ) {
             self.feedbacks(party, subject: subject).contains(where: condition)
         }
         return feedbacks(party, subject: subject).last(where: condition)!
@@ -133,13 +143,17 @@ final class FlowWorld: @unchecked Sendable {
             try await submit(filer.party, "reg.Registration", registration, id: "reg-\(filer.party)")
             let shares = try await wait("customs", "reg.Registration", count: index + 1)
             try await answer("customs", share: shares[index])
-            _ = try await waitFeedback(filer.party, subject: "reg-\(filer.party)") { $0.departments.contains { $0.department == "customs" && $0.decision == .accepted } }
+            _ = try await waitFeedback(filer.party, subject: "reg-\(filer.party)") {
+                $0.departments.contains { $0.department == "customs" && $0.decision == .accepted }
+            }
         }
     }
 
     /// Files the four documents of declaration `n` in the given order of
     /// "order", "payment", "waybill", "inventory".
-    func file(_ n: Int, order: [String] = ["order", "payment", "waybill", "inventory"], mismatch: SampleFilings.Mismatch? = nil) async throws {
+    func file(_ n: Int, order: [String] = ["order", "payment", "waybill", "inventory"], mismatch: SampleFilings.Mismatch? = nil)
+        async throws
+    {
         let docs = SampleFilings.declaration(n, mismatch: mismatch)
         for document in order {
             switch document {

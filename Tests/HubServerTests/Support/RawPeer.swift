@@ -131,7 +131,9 @@ final class RawPeer: @unchecked Sendable {
         let reply = try expectReply(timeoutMs: timeoutMs, "an ERROR")
         guard case .error(let error) = reply.command.kind else { throw TestHubError("\(name): expected ERROR, got \(reply)") }
         guard reply.extra.isEmpty else { throw TestHubError("\(name): ERROR came with \(reply.extra.count) extra frames") }
-        guard reply.command.version == WireProtocol.version else { throw TestHubError("\(name): ERROR with version \(reply.command.version)") }
+        guard reply.command.version == WireProtocol.version else {
+            throw TestHubError("\(name): ERROR with version \(reply.command.version)")
+        }
         return error
     }
 

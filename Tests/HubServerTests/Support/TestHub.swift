@@ -76,7 +76,9 @@ final class TestHub: @unchecked Sendable {
 
             """
         for line in extraHub { yaml += "  \(line)\n" }
-        if let tapQueue, let tapPort { yaml += "tap:\n  endpoint: tcp://127.0.0.1:\(tapPort)\n  key_file: tap.key_secret\n  queue: \(tapQueue)\n" }
+        if let tapQueue, let tapPort {
+            yaml += "tap:\n  endpoint: tcp://127.0.0.1:\(tapPort)\n  key_file: tap.key_secret\n  queue: \(tapQueue)\n"
+        }
         if let flows {
             yaml += flows.isEmpty ? "flows: {}\n" : "flows:\n" + flows.map { "  \($0)\n" }.joined()
         }
@@ -84,7 +86,8 @@ final class TestHub: @unchecked Sendable {
         for party in parties {
             let keys = try CurveKeyPair.generate()
             partyKeys[party.id] = keys
-            yaml += "  - id: \(party.id)\n    public_key: \"\(keys.publicKey)\"\n    subscribes: [\(party.subscribes.joined(separator: ", "))]\n"
+            yaml +=
+                "  - id: \(party.id)\n    public_key: \"\(keys.publicKey)\"\n    subscribes: [\(party.subscribes.joined(separator: ", "))]\n"
             if let hide = party.hide { yaml += "    hide: \(hide)\n" }
             if !party.roles.isEmpty { yaml += "    roles: [\(party.roles.joined(separator: ", "))]\n" }
             if !party.bankCodes.isEmpty { yaml += "    bank_codes: [\(party.bankCodes.joined(separator: ", "))]\n" }
@@ -144,12 +147,12 @@ final class TestHub: @unchecked Sendable {
             .write(to: directory.appendingPathComponent("\(party).key_secret"), atomically: true, encoding: .utf8)
         let path = directory.appendingPathComponent("client-\(party).yaml").path
         try """
-            party: \(party)
-            hub_endpoint: \(endpoint)
-            hub_public_key: "\(hubKeys.publicKey)"
-            key_file: \(party).key_secret
-            \(tapEndpoint.map { "tap_endpoint: \($0)\ntap_public_key: \"\(tapKeys!.publicKey)\"\n" } ?? "")
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        party: \(party)
+        hub_endpoint: \(endpoint)
+        hub_public_key: "\(hubKeys.publicKey)"
+        key_file: \(party).key_secret
+        \(tapEndpoint.map { "tap_endpoint: \($0)\ntap_public_key: \"\(tapKeys!.publicKey)\"\n" } ?? "")
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 

@@ -51,7 +51,9 @@ struct RegisterAndListen {
         // An id derived from the content: filing the same thing again is journaled once.
         let id = options.id ?? "\(welcome.party).\(options.type).\(stableHash(options.text))"
         let receipt = try await client.submit(OutgoingMessage(type: options.type, body: Array(options.text.utf8), id: id))
-        print("filed \(options.type) \(receipt.id): seq \(receipt.seq), \(receipt.recipients) recipient(s)\(receipt.duplicate ? ", already journaled" : "")")
+        print(
+            "filed \(options.type) \(receipt.id): seq \(receipt.seq), \(receipt.recipients) recipient(s)\(receipt.duplicate ? ", already journaled" : "")"
+        )
 
         var handled = 0
         for await delivery in client.deliveries {
