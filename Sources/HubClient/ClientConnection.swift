@@ -254,13 +254,13 @@ final class ClientConnection: @unchecked Sendable {
     /// backing off while attempts keep failing. Handshakes that keep failing (the hub's key
     /// is not this hub's, or the endpoint is no swhub hub) fail every waiter with the reason,
     /// and new submissions at once, until a handshake succeeds.
-    private func reconnect(_ why: String) {
+    private func reconnect(_ why: String, peerClosed: Bool = false) {
         monitor?.close()
         monitor = nil
         dealer?.close()
         dealer = nil
         shared.withLock { $0.welcome = nil }
-        let lost = ioHealth.lost()
+        let lost = ioHealth.lost(peerClosed: peerClosed)
         ioReconnectAt = clock.now + lost.delay
         if let heldBack = ioHealth.mayLog(at: clock.now) {
             logger.info(
@@ -318,7 +318,7 @@ final class ClientConnection: @unchecked Sendable {
             } else if event.kind == .disconnected {
                 // libzmq reconnects by itself, but the hub on the other side may be a new
                 // process that knows nothing of our session: start over with HELLO.
-                reconnect("connection to the hub lost")
+                reconnect("connection to the hub lost", peerClosed: true)
                 return
             } else if event.kind == .handshakeFailedAuth {
                 ioHealth.refusedByHub()

@@ -55,13 +55,17 @@ struct ConnectionHealth: Sendable {
         var failedHandshakes: Int
     }
 
-    /// The connection was lost (or the hub went silent).
-    mutating func lost() -> Lost {
+    /// The connection was lost.
+    /// - Parameter peerClosed: the other side closed it (a monitor's `disconnected`), as a
+    ///   hub does when it cannot open this client's handshake. A connection this client cut
+    ///   itself (the hub seemed silent, say on a loaded machine) says nothing about keys and
+    ///   is not counted as a failed handshake.
+    mutating func lost(peerClosed: Bool) -> Lost {
         if handshakeDone {
             // A hub that restarted: straight back.
             delay = .zero
         } else {
-            if tcpUp && !refused { failedHandshakes += 1 }
+            if peerClosed && tcpUp && !refused { failedHandshakes += 1 }
             delay = min(max(delay * 2, Self.firstDelay), Self.maxDelay)
         }
         return Lost(delay: delay, failedHandshakes: handshakeDone ? 0 : failedHandshakes)

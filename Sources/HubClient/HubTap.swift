@@ -37,6 +37,11 @@ public final class HubTap {
     public let party: String
     private let context: ZMQContext
     private let socket: ZMQSocket
+    /// The socket's connection events: a refused key or handshakes that never complete (a
+    /// wrong tap key) end `next` with the reason instead of an endless wait.
+    private let monitor: ZMQSocketMonitor
+    private var health = ConnectionHealth()
+    private let endpoint: String
     private var closed = false
     /// Copies of the last batch not handed out yet.
     private var pending: [TapMessage] = []
@@ -53,12 +58,14 @@ public final class HubTap {
             throw HubClientError(.configuration, "the client configuration names no tap (tap_endpoint, tap_public_key_file)")
         }
         self.party = party
+        self.endpoint = endpoint
         do {
             context = try ZMQContext(ioThreads: 1)
             socket = try ZMQSocket(context: context, type: .sub)
             try socket.makeCurveClient(keyPair: configuration.keyPair, serverPublicKey: serverKey)
             try socket.linger(ms: 0)
             try socket.receiveHighWaterMark(receiveQueue)
+            monitor = try ZMQSocketMonitor(socket: socket, context: context)
             try socket.connect(endpoint)
         } catch let error as ZMQError {
             throw HubClientError(.configuration, "tap \(endpoint): \(error)")
@@ -80,18 +87,23 @@ public final class HubTap {
     }
 
     /// The next copy, or nil when none arrives within `timeout`.
-    /// Throws `.protocolViolation` for a message that is not `[channel, TapBatch]`.
+    /// Throws `.protocolViolation` for a message that is not `[channel, TapBatch]`,
+    /// `.authenticationFailed` when the tap refused this key, and `.handshakeFailed` when
+    /// handshakes keep failing before they complete (the tap's public key is not this tap's).
     public func next(timeout: Duration) throws -> TapMessage? {
         if pendingIndex < pending.count {
             defer { pendingIndex += 1 }
             return pending[pendingIndex]
         }
         let deadline = ContinuousClock.now + timeout
-        var wait = timeout.pollMilliseconds
         while true {
-            let events = try ZMQPoll.poll([ZMQPoll.Item(socket: socket, events: .pollIn)], timeoutMs: wait)
+            try checkConnection()
+            // In slices, so that the connection's events are looked at while waiting.
+            let wait = min(deadline - ContinuousClock.now, .milliseconds(100))
+            let events = try ZMQPoll.poll([ZMQPoll.Item(socket: socket, events: .pollIn)], timeoutMs: max(wait.pollMilliseconds, 0))
             guard events.first?.contains(.pollIn) == true, let frames = try socket.receiveMultipart(dontWait: true) else {
-                return nil
+                if ContinuousClock.now >= deadline { return nil }
+                continue
             }
             pending = try Self.copies(of: frames)
             pendingIndex = 0
@@ -100,7 +112,32 @@ public final class HubTap {
                 return pending[0]
             }
             // An empty batch (none is published, but a peer might): wait out the rest.
-            wait = (deadline - ContinuousClock.now).pollMilliseconds
+            if ContinuousClock.now >= deadline { return nil }
+        }
+    }
+
+    /// Reads the socket's connection events (libzmq reconnects by itself; each new TCP
+    /// connection is a new attempt).
+    private func checkConnection() throws {
+        while let event = try monitor.next(timeoutMs: 0) {
+            switch event.kind {
+            case .connected:
+                health.attempting()
+                health.connected()
+            case .handshakeSucceeded:
+                health.handshakeSucceeded()
+            case .handshakeFailedAuth:
+                throw HubClientError(.authenticationFailed, "the tap at \(endpoint) refused this key")
+            case .disconnected:
+                let lost = health.lost(peerClosed: true)
+                if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
+                    throw HubClientError(
+                        .handshakeFailed,
+                        "the CURVE handshake with the tap at \(endpoint) failed \(lost.failedHandshakes) times in a row: the tap's public key (tap_public_key_file) is not this tap's, or the endpoint is not a swhub tap")
+                }
+            default:
+                break
+            }
         }
     }
 
@@ -127,6 +164,7 @@ public final class HubTap {
     public func close() {
         guard !closed else { return }
         closed = true
+        monitor.close()
         socket.close()
         context.shutdown()
     }

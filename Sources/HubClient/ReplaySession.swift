@@ -42,6 +42,7 @@ public final class ReplaySession: @unchecked Sendable {
     private var ioLastDelivered: UInt64 = 0
     private var ioAckSent: UInt64 = 0
     private var ioHeartbeat: Heartbeat
+    private var ioHealth = ConnectionHealth()
 
     /// Connects and asks for the replay; events start arriving on `events`.
     public init(configuration: HubClientConfiguration, request: ReplayRequest, logger: Logger) throws {
@@ -177,7 +178,24 @@ public final class ReplaySession: @unchecked Sendable {
         dealer?.close()
         dealer = nil
         ioAckSent = 0
+        ioHealth.attempting()
         try open()
+    }
+
+    /// The connection was lost: handshakes that keep failing end the session with the
+    /// reason (a wrong hub key never completes one); otherwise it is opened again, and the
+    /// line about it is logged at most every 10 s.
+    private func lost(_ why: String, peerClosed: Bool) throws {
+        let lost = ioHealth.lost(peerClosed: peerClosed)
+        if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
+            throw HubClientError(
+                .handshakeFailed,
+                "the CURVE handshake with \(configuration.endpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub")
+        }
+        if let heldBack = ioHealth.mayLog(at: clock.now) {
+            logger.info("\(why); asking again after the last delivery", metadata: ["seq": "\(ioLastDelivered)", "similar_lines_held_back": "\(heldBack)"])
+        }
+        try reopen()
     }
 
     private func flushAck() {
@@ -195,9 +213,12 @@ public final class ReplaySession: @unchecked Sendable {
         while let event = try monitor?.next(timeoutMs: 0) {
             if event.kind == .handshakeFailedAuth {
                 throw HubClientError(.authenticationFailed, "the hub at \(configuration.endpoint) refused this key")
+            } else if event.kind == .connected {
+                ioHealth.connected()
+            } else if event.kind == .handshakeSucceeded {
+                ioHealth.handshakeSucceeded()
             } else if event.kind == .disconnected {
-                logger.info("replay connection lost; asking again after the last delivery", metadata: ["seq": "\(ioLastDelivered)"])
-                try reopen()
+                try lost("replay connection lost", peerClosed: true)
                 return
             }
         }
@@ -205,8 +226,7 @@ public final class ReplaySession: @unchecked Sendable {
             _ = try dealer?.send(bytes: WireProtocol.frame(.ping(ping)), dontWait: true)
         }
         if ioHeartbeat.isSilent(at: now) {
-            logger.info("no traffic from the hub for 3 heartbeats; asking for the replay again", metadata: ["seq": "\(ioLastDelivered)"])
-            try reopen()
+            try lost("no traffic from the hub for 3 heartbeats", peerClosed: false)
         }
     }
 }

@@ -58,7 +58,10 @@ struct FileAdapterTests {
         defer { running.cancel() }
 
         try "first\nsecond\nthird".write(to: folders.inbox.appendingPathComponent("batch-1.txt"), atomically: true, encoding: .utf8)
-        let got = try await inbox.wait(for: 3, within: .seconds(10))
+        try await waitUntil(.seconds(20), "only \(inbox.count) of 3 deliveries; adapter \(adapter.summary); hub log: \(hub.log().suffix(1500))") {
+            inbox.count >= 3
+        }
+        let got = try await inbox.wait(for: 3, within: .seconds(1))
         #expect(got.map { String(decoding: $0.body, as: UTF8.self) } == ["first", "second", "third"])
         #expect(got.allSatisfy { $0.header.id.hasPrefix("dept.") && $0.header.sender == "dept" })
         try await waitUntil(.seconds(10), "not archived") { Self.names(folders.archive) == ["batch-1.txt"] }
