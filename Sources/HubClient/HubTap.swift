@@ -133,7 +133,8 @@ public final class HubTap {
                 if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
                     throw HubClientError(
                         .handshakeFailed,
-                        "the CURVE handshake with the tap at \(endpoint) failed \(lost.failedHandshakes) times in a row: the tap's public key (tap_public_key_file) is not this tap's, or the endpoint is not a swhub tap")
+                        "the CURVE handshake with the tap at \(endpoint) failed \(lost.failedHandshakes) times in a row: the tap's public key (tap_public_key_file) is not this tap's, or the endpoint is not a swhub tap"
+                    )
                 }
             default:
                 break

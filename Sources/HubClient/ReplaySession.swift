@@ -190,10 +190,13 @@ public final class ReplaySession: @unchecked Sendable {
         if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
             throw HubClientError(
                 .handshakeFailed,
-                "the CURVE handshake with \(configuration.endpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub")
+                "the CURVE handshake with \(configuration.endpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub"
+            )
         }
         if let heldBack = ioHealth.mayLog(at: clock.now) {
-            logger.info("\(why); asking again after the last delivery", metadata: ["seq": "\(ioLastDelivered)", "similar_lines_held_back": "\(heldBack)"])
+            logger.info(
+                "\(why); asking again after the last delivery",
+                metadata: ["seq": "\(ioLastDelivered)", "similar_lines_held_back": "\(heldBack)"])
         }
         try reopen()
     }

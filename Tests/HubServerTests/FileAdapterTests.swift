@@ -58,7 +58,9 @@ struct FileAdapterTests {
         defer { running.cancel() }
 
         try "first\nsecond\nthird".write(to: folders.inbox.appendingPathComponent("batch-1.txt"), atomically: true, encoding: .utf8)
-        try await waitUntil(.seconds(20), "only \(inbox.count) of 3 deliveries; adapter \(adapter.summary); hub log: \(hub.log().suffix(1500))") {
+        try await waitUntil(
+            .seconds(20), "only \(inbox.count) of 3 deliveries; adapter \(adapter.summary); hub log: \(hub.log().suffix(1500))"
+        ) {
             inbox.count >= 3
         }
         let got = try await inbox.wait(for: 3, within: .seconds(1))

@@ -63,7 +63,8 @@ struct WrongHubKeyTests {
         try hub.start()
         let path = try hub.writeClientConfig("enterprise")
         let wrong = try CurveKeyPair.generate().publicKey
-        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: try #require(hub.tapKeys).publicKey, with: wrong)
+        let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
+            of: try #require(hub.tapKeys).publicKey, with: wrong)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
         let run = try await onThread { try ConfigCheckTests.swhub(["tap", "--config", path, "--count", "1"]) }
