@@ -1,3 +1,5 @@
+import HubThreads
+
 /// How a client's connection to the hub is doing, from its socket monitor's events: how
 /// long to wait before the next attempt (doubling while attempts keep failing), when a
 /// line may be logged (at most one per `logInterval`, with a count of the ones held back),
@@ -19,11 +21,11 @@ struct ConnectionHealth: Sendable {
     /// right hub key, and is not counted as such.
     private var refused = false
     private var delay = Duration.zero
-    private var lastLog: ContinuousClock.Instant?
-    private var heldBack = 0
+    private var pace: LogPace
 
     init(logInterval: Duration = .seconds(10)) {
         self.logInterval = logInterval
+        pace = LogPace(interval: logInterval)
     }
 
     /// A new connection attempt begins.
@@ -74,12 +76,6 @@ struct ConnectionHealth: Sendable {
     /// Whether a line about the connection may be logged now; if so, how many were held back
     /// since the last one.
     mutating func mayLog(at now: ContinuousClock.Instant) -> Int? {
-        if let last = lastLog, now - last < logInterval {
-            heldBack += 1
-            return nil
-        }
-        lastLog = now
-        defer { heldBack = 0 }
-        return heldBack
+        pace.allow(at: now)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HubLifecycle
 import HubThreads
 import Logging
+import Synchronization
 import ZeroMQ
 
 /// The ZAP (ZeroMQ Authentication Protocol, RFC 27) handler: answers libzmq's CURVE
@@ -18,6 +19,9 @@ final class ZAPHandler: Sendable {
     private let domain: String
     private let logger: Logger
     private let loop: ThreadLoop
+    /// Refusals are logged at most once per 10 s per kind, with a count of those held back:
+    /// a peer knocking with a wrong key costs a few lines, not a full disk.
+    private let refusals = Mutex(LogPace())
 
     /// Binds the ZAP endpoint on `context`; call before any CURVE server socket binds.
     /// Only sockets of ZAP domain `domain` are served (the router's is `swhub`, the tap's
@@ -68,18 +72,26 @@ final class ZAPHandler: Sendable {
             [Array("1.0".utf8), requestId, Array(status.utf8), Array(text.utf8), Array(user.utf8), []]
         }
         guard requestDomain == domain else {
-            logger.warning("refused connection to another ZAP domain", metadata: ["address": "\(address)", "domain": "\(requestDomain)"])
+            refused("refused connection to another ZAP domain", ["address": "\(address)", "domain": "\(requestDomain)"])
             return answer("400", "unknown ZAP domain", "")
         }
         guard mechanism == "CURVE", frames.count >= 7, frames[6].count == 32, let key = Z85.encode(frames[6]) else {
-            logger.warning("refused connection without CURVE", metadata: ["address": "\(address)", "mechanism": "\(mechanism)"])
+            refused("refused connection without CURVE", ["address": "\(address)", "mechanism": "\(mechanism)"])
             return answer("400", "CURVE required", "")
         }
         guard let party = parties[key] else {
-            logger.warning("refused unknown CURVE key", metadata: ["address": "\(address)", "key": "\(key)"])
+            refused("refused unknown CURVE key", ["address": "\(address)", "key": "\(key)"])
             return answer("400", "unknown key", "")
         }
         logger.debug("authenticated", metadata: ["party": "\(party)", "address": "\(address)"])
         return answer("200", "OK", party)
+    }
+
+    /// Logs a refusal unless one of its kind was logged in the last 10 s.
+    private func refused(_ message: Logger.Message, _ metadata: Logger.Metadata) {
+        guard let heldBack = refusals.withLock({ $0.allow(message.description) }) else { return }
+        var metadata = metadata
+        metadata["similar_lines_held_back"] = "\(heldBack)"
+        logger.warning(message, metadata: metadata)
     }
 }

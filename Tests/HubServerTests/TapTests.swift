@@ -208,6 +208,17 @@ struct TapTests {
         let batch = try WireTapBatch(serializedBytes: frames[1].bytes)
         #expect(batch.copies.map(\.topic) == ["bank/demo.Query/platform/bank"])
         #expect(batch.copies.map(\.header.seq) == [query.seq])
-        #expect(try strangerTap.next(timeout: .zero) == nil)
+        // The stranger's tap got nothing, and says why instead of waiting for good.
+        var strangerEnd: HubClientError?
+        try await waitUntil(.seconds(10), "the stranger's tap never said it was refused") {
+            do {
+                _ = try strangerTap.next(timeout: .zero)
+                return false
+            } catch let error as HubClientError {
+                strangerEnd = error
+                return true
+            }
+        }
+        #expect(strangerEnd?.code == .authenticationFailed)
     }
 }
