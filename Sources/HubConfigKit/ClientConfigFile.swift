@@ -53,33 +53,7 @@ public struct ClientConfigFile: Sendable, Equatable {
     ///   shape), `.invalidValue` (a hub or tap key given neither inline nor as a file),
     ///   `.badKey` (a key file unreadable or malformed, or the party's without its secret).
     public static func load(path: String) throws -> ClientConfigFile {
-        struct Raw: Decodable {
-            var hubEndpoint: String
-            var hubPublicKeyFile: String?
-            var hubPublicKey: String?
-            var keyFile: String
-            var credit: UInt32?
-            var party: String?
-            var tapEndpoint: String?
-            var tapPublicKeyFile: String?
-            var tapPublicKey: String?
-
-            enum CodingKeys: String, CodingKey {
-                case hubEndpoint = "hub_endpoint"
-                case hubPublicKeyFile = "hub_public_key_file"
-                case hubPublicKey = "hub_public_key"
-                case keyFile = "key_file"
-                case credit, party
-                case tapEndpoint = "tap_endpoint"
-                case tapPublicKeyFile = "tap_public_key_file"
-                case tapPublicKey = "tap_public_key"
-            }
-        }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigError(.unreadable, "cannot read client config \(path)")
-        }
-        // Strict: an unknown key is refused with its place; `adapter:` is the adapter's section.
-        let raw = try StrictYAMLDecoder().decode(Raw.self, from: text, file: path, otherSections: .named(["adapter"]))
+        let raw = try Raw.read(path: path)
         let base = ConfigPath.directory(of: path)
         let resolve = { (file: String) in ConfigPath.resolve(file, against: base) }
         let hubKey: String
@@ -107,5 +81,57 @@ public struct ClientConfigFile: Sendable, Equatable {
             }
         }
         return config
+    }
+
+    /// The files the client config at `path` names (its own key pair; the hub's and the
+    /// tap's public keys when given as files), read strictly but without reading any of
+    /// them: an installer asks before it has made them.
+    /// - Parameters:
+    ///   - path: the config file.
+    ///   - relativeTo: the folder relative paths are resolved against; nil: the file's own.
+    /// - Throws: `ConfigError` (`unreadable`, `syntax`).
+    public static func namedFiles(path: String, relativeTo: String? = nil) throws -> [NamedFile] {
+        let raw = try Raw.read(path: path)
+        let base = relativeTo ?? ConfigPath.directory(of: path)
+        let resolve = { (file: String) in ConfigPath.resolve(file, against: base) }
+        var files = [NamedFile(.clientKey, name: raw.party ?? "-", path: resolve(raw.keyFile))]
+        if let hubKey = raw.hubPublicKeyFile { files.append(NamedFile(.hubPublicKey, name: "hub", path: resolve(hubKey))) }
+        if let tapKey = raw.tapPublicKeyFile { files.append(NamedFile(.tapPublicKey, name: "tap", path: resolve(tapKey))) }
+        return files
+    }
+}
+
+extension ClientConfigFile {
+    /// The file's shape: the keys a client config has (an `adapter:` section is the adapter's).
+    struct Raw: Decodable {
+        var hubEndpoint: String
+        var hubPublicKeyFile: String?
+        var hubPublicKey: String?
+        var keyFile: String
+        var credit: UInt32?
+        var party: String?
+        var tapEndpoint: String?
+        var tapPublicKeyFile: String?
+        var tapPublicKey: String?
+
+        enum CodingKeys: String, CodingKey {
+            case hubEndpoint = "hub_endpoint"
+            case hubPublicKeyFile = "hub_public_key_file"
+            case hubPublicKey = "hub_public_key"
+            case keyFile = "key_file"
+            case credit, party
+            case tapEndpoint = "tap_endpoint"
+            case tapPublicKeyFile = "tap_public_key_file"
+            case tapPublicKey = "tap_public_key"
+        }
+
+        /// Reads the file strictly: an unknown key is refused with its place; `adapter:` is
+        /// the adapter's section, checked by its own reader.
+        static func read(path: String) throws -> Raw {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigError(.unreadable, "cannot read client config \(path)")
+            }
+            return try StrictYAMLDecoder().decode(Raw.self, from: text, file: path, otherSections: .named(["adapter"]))
+        }
     }
 }

@@ -47,6 +47,11 @@ final class Router: @unchecked Sendable {
     /// What the flows still owed when the hub started (rebuilt from the journal).
     private var owedEmissions: [FlowEmission] = []
 
+    /// The ROUTER's failed handshakes (a client configured with another hub's public key
+    /// never gets as far as ZAP), logged at a bounded rate. Made in `init`, read by the loop.
+    private let handshakes: ZMQSocketMonitor
+    private var handshakePace = LogPace()
+
     private let loop = ThreadLoop(name: "swhub-router")
     /// The endpoint actually bound (a `*` port resolved), read once when binding.
     let endpoint: String
@@ -92,6 +97,7 @@ final class Router: @unchecked Sendable {
         try socket.sendHighWaterMark(100_000)
         try socket.receiveHighWaterMark(100_000)
         try socket.linger(ms: 2000)
+        handshakes = try ZMQSocketMonitor(socket: socket, context: context, events: ZMQSocketMonitor.handshakeFailures)
         try socket.bind(settings.endpoint)
         endpoint = try socket.lastEndpoint()
     }
@@ -145,6 +151,7 @@ final class Router: @unchecked Sendable {
         core.finish(now: clock.now, into: &work)
         performWork()
         retryReplies()
+        handshakes.close()
         socket.close()
         wake.close()
         logger.info("router stopped", metadata: ["head_seq": "\(core.headSeq)"])
@@ -159,6 +166,12 @@ final class Router: @unchecked Sendable {
         core.tick(now: now, into: &work)
         performWork()
         if !replyBacklog.isEmpty { retryReplies() }
+        while let failed = try? handshakes.next(timeoutMs: 0) {
+            guard let heldBack = handshakePace.allow(at: now) else { continue }
+            logger.warning(
+                "a client's CURVE handshake failed before authentication: most likely its configuration names another hub's public key (libzmq does not say which peer)",
+                metadata: ["endpoint": "\(failed.endpoint)", "protocol_error": "\(failed.value)", "similar_lines_held_back": "\(heldBack)"])
+        }
         monitoring.tick(now: now, headSeq: core.headSeq, receivers: core.receivers, acked: core.acked, flows: core.flows)
     }
 

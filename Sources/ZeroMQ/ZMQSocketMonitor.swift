@@ -25,6 +25,9 @@ public final class ZMQSocketMonitor: @unchecked Sendable {
 
     /// `ZMQ_EVENT_ALL`: the mask of every socket event.
     public static let allEvents: Int32 = ZMQ_EVENT_ALL
+    /// Handshakes that failed before authentication (a protocol error, such as a CURVE
+    /// HELLO this server's key cannot open, or no detail); not ZAP refusals.
+    public static let handshakeFailures: Int32 = ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL
 
     /// Starts monitoring `socket`.
     /// - Parameters:

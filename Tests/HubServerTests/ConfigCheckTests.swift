@@ -29,12 +29,18 @@ struct ConfigCheckTests {
         )
     }
 
+    /// `swhub(arguments)` on a thread of its own: waiting for a process must not hold one of
+    /// the test host's few cooperative threads (other tests' tasks would starve).
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+        try await onThread { try swhub(arguments) }
+    }
+
     /// A hub config in a fresh directory, keys made; `edit` changes its text before writing.
-    static func hubConfig(port: Int, edit: (String) -> String = { $0 }) throws -> (directory: URL, path: String) {
+    static func hubConfig(port: Int, edit: (String) -> String = { $0 }) async throws -> (directory: URL, path: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-config-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for name in ["hub", "enterprise"] {
-            let keys = try swhub(["keygen", "--out", directory.path, "--name", name])
+            let keys = try await run(["keygen", "--out", directory.path, "--name", name])
             #expect(keys.status == 0, "\(keys.errors)")
         }
         let yaml = """
@@ -54,9 +60,9 @@ struct ConfigCheckTests {
         return (directory, path)
     }
 
-    @Test func aValidConfigIsPrintedResolvedWithoutSecrets() throws {
-        let (directory, path) = try Self.hubConfig(port: try TestHub.freePort())
-        let check = try Self.swhub(["config", "check", path, "--json"])
+    @Test func aValidConfigIsPrintedResolvedWithoutSecrets() async throws {
+        let (directory, path) = try await Self.hubConfig(port: try TestHub.freePort())
+        let check = try await Self.run(["config", "check", path, "--json"])
         #expect(check.status == 0, "\(check.errors)")
         let resolved = try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any]
         let hub = try #require(resolved?["hub"] as? [String: Any], "\(check.output)")
@@ -71,25 +77,25 @@ struct ConfigCheckTests {
 
     /// A misspelt `hide` would share what it meant to hide: both `config check` and `serve`
     /// refuse it, naming the key, its place and the key meant, and serve opens nothing.
-    @Test func aMisspeltHideIsRefusedAtStartUpNamingTheKey() throws {
-        let (directory, path) = try Self.hubConfig(port: try TestHub.freePort()) {
+    @Test func aMisspeltHideIsRefusedAtStartUpNamingTheKey() async throws {
+        let (directory, path) = try await Self.hubConfig(port: try TestHub.freePort()) {
             $0.replacingOccurrences(of: "    hide:", with: "    hidden:")
         }
         let expected = "parties[0].hidden (line 9, column 5): unknown key; did you mean 'hide'?"
-        let check = try Self.swhub(["config", "check", path])
+        let check = try await Self.run(["config", "check", path])
         #expect(check.status != 0)
         #expect(check.errors.contains(expected), "\(check.errors)")
-        let serve = try Self.swhub(["serve", "--config", path])
+        let serve = try await Self.run(["serve", "--config", path])
         #expect(serve.status != 0)
         #expect(serve.errors.contains(expected), "\(serve.errors)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("var").path), "serve opened the journal")
     }
 
-    @Test func anEndpointInUseIsNamedBeforeTheJournalIsOpened() throws {
+    @Test func anEndpointInUseIsNamedBeforeTheJournalIsOpened() async throws {
         let busy = try ListeningSocket()
-        let (directory, path) = try Self.hubConfig(port: busy.port)
+        let (directory, path) = try await Self.hubConfig(port: busy.port)
         for arguments in [["config", "check", path], ["serve", "--config", path]] {
-            let run = try Self.swhub(arguments)
+            let run = try await Self.run(arguments)
             #expect(run.status != 0)
             #expect(
                 run.errors.contains("hub.endpoint tcp://127.0.0.1:\(busy.port) cannot be bound: Address already in use"), "\(run.errors)")
@@ -97,13 +103,13 @@ struct ConfigCheckTests {
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("var").path), "serve opened the journal")
     }
 
-    @Test func everyProblemIsListedAtOnce() throws {
+    @Test func everyProblemIsListedAtOnce() async throws {
         let busy = try ListeningSocket()
-        let (_, path) = try Self.hubConfig(port: busy.port) {
+        let (_, path) = try await Self.hubConfig(port: busy.port) {
             // A folder that is a file (root may write anywhere, so not a permission).
             $0.replacingOccurrences(of: "journal: var/journal.sqlite", with: "journal: hub.yaml/journal.sqlite")
         }
-        let check = try Self.swhub(["config", "check", path])
+        let check = try await Self.run(["config", "check", path])
         #expect(check.status != 0)
         #expect(check.errors.contains("cannot be bound"), "\(check.errors)")
         #expect(check.errors.contains("hub.yaml/journal.sqlite") && check.errors.contains("is not a folder"), "\(check.errors)")

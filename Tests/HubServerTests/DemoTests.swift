@@ -5,14 +5,17 @@ import Testing
 /// processes (hub, five simulated departments), the JSON summary checked for consistency.
 @Suite("swhub demo, status and stats")
 struct DemoTests {
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try programOutput(try TestHub.executable, arguments)
+    /// Runs swhub on a thread of its own: the demo takes seconds, and a process wait must not
+    /// hold one of the test host's few cooperative threads (other tests' tasks would starve).
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+        let executable = try TestHub.executable
+        return try await onThread { try programOutput(executable, arguments) }
     }
 
-    @Test func demoSettlesEveryFilingAndTheCommandsReadItsJournal() throws {
+    @Test func demoSettlesEveryFilingAndTheCommandsReadItsJournal() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-demo-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let demo = try Self.run(["demo", "--count", "28", "--json", "--dir", directory.path, "--timeout", "60"])
+        let demo = try await Self.run(["demo", "--count", "28", "--json", "--dir", directory.path, "--timeout", "60"])
         #expect(demo.status == 0, "\(demo.output)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(demo.output.utf8)) as? [String: Any])
         let flows = try #require(report["flows"] as? [String: [String: Int]])
@@ -27,13 +30,13 @@ struct DemoTests {
         #expect(report["settled"] as? Int == 56)
 
         let config = directory.appendingPathComponent("hub.yaml").path
-        let status = try Self.run(["status", "inventory-7", "--config", config])
+        let status = try await Self.run(["status", "inventory-7", "--config", config])
         #expect(status.status == 0)
         #expect(status.output.contains("REFUSED (final)") && status.output.contains("CONSIGNEE ["), "\(status.output)")
-        let missing = try Self.run(["status", "no-such-filing", "--config", config])
+        let missing = try await Self.run(["status", "no-such-filing", "--config", config])
         #expect(missing.status == 3, "not found (not 64, the usage error): \(missing.output)")
 
-        let stats = try Self.run(["stats", "--config", config, "--json"])
+        let stats = try await Self.run(["stats", "--config", config, "--json"])
         let counts = try #require(try JSONSerialization.jsonObject(with: Data(stats.output.utf8)) as? [String: Any])
         let byState = try #require(counts["by_state"] as? [String: [String: Int]])
         #expect(byState["ceb.Inventory"]?.values.reduce(0, +) == 28)

@@ -9,7 +9,7 @@ import Testing
 /// bank adapter's secret key nor its folders.
 @Suite("Deploy/install.sh as root, in a private mount namespace")
 struct InstallLiveTests {
-    @Test func installsWithRealUsersAndOwners() throws {
+    @Test func installsWithRealUsersAndOwners() async throws {
         guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else {
             print("InstallLiveTests: skipped: needs root and unshare (util-linux)")
             return
@@ -43,8 +43,9 @@ struct InstallLiveTests {
             runuser -u swhub-customs -- test -x /var/lib/swhub-adapters/bank || echo "bank folders closed to swhub-customs"
             """
         try script.write(toFile: sandbox + "/live.sh", atomically: true, encoding: .utf8)
-        let run = try programOutput(
-            URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "--propagation", "private", "bash", sandbox + "/live.sh"])
+        let run = try await onThread {
+            try programOutput(URL(fileURLWithPath: "/usr/bin/unshare"), ["-m", "--propagation", "private", "bash", sandbox + "/live.sh"])
+        }
         guard run.output.hasPrefix("sandbox ready\n") else {
             print("InstallLiveTests: skipped: no private mount namespace with an overlay here (\(run.status)): \(run.output)")
             return

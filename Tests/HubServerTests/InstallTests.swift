@@ -67,8 +67,15 @@ struct InstallTests {
         return folder
     }
 
-    /// Runs `install.sh arguments` with DESTDIR=`root`; its status and all its output.
-    static func install(root: URL, in folder: URL, prefix: String = "/usr/local", _ arguments: [String]) throws -> (
+    /// Runs `install.sh arguments` with DESTDIR=`root` on a thread of its own (a process wait
+    /// must not hold a cooperative thread); its status and all its output.
+    static func install(root: URL, in folder: URL, prefix: String = "/usr/local", _ arguments: [String]) async throws -> (
+        status: Int32, output: String
+    ) {
+        try await onThread { try installBlocking(root: root, in: folder, prefix: prefix, arguments) }
+    }
+
+    static func installBlocking(root: URL, in folder: URL, prefix: String, _ arguments: [String]) throws -> (
         status: Int32, output: String
     ) {
         let log = folder.appendingPathComponent("install-\(UUID().uuidString).log")
@@ -95,7 +102,7 @@ struct InstallTests {
     /// The block-style config installed locally (PREFIX=/usr/local: systemd files in /etc),
     /// the flow-style one as a package would be (PREFIX=/usr: systemd files in /usr/lib).
     @Test(arguments: ["block", "flow"])
-    func installsTheHubAndTwoAdaptersIntoAScratchRoot(style: String) throws {
+    func installsTheHubAndTwoAdaptersIntoAScratchRoot(style: String) async throws {
         let prefix = style == "block" ? "/usr/local" : "/usr"
         let systemd = style == "block" ? "/etc" : "/usr/lib"
         let folder = try Self.scratch([
@@ -103,7 +110,7 @@ struct InstallTests {
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let root = folder.appendingPathComponent("root")
-        let run = try Self.install(
+        let run = try await Self.install(
             root: root, in: folder, prefix: prefix,
             ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
         #expect(run.status == 0, "\(run.output)")
@@ -158,15 +165,15 @@ struct InstallTests {
         #expect(sysusers.contains("u swhub - ") && sysusers.contains("u swhub-customs - ") && sysusers.contains("u swhub-bank - "))
 
         // Again: everything is kept, no key is made twice.
-        let again = try Self.install(
+        let again = try await Self.install(
             root: root, in: folder, prefix: prefix,
             ["--config", "hub.yaml", "--adapter", "customs=customs.yaml", "--adapter", "bank=bank.yaml"])
         #expect(again.status == 0, "\(again.output)")
         #expect(try KeyFile.load(path: root.path + "/etc/swhub/keys/hub.key_secret") == hub)
         #expect(!again.output.contains("generated"), "\(again.output)")
 
-        try Self.applyOwners(root: root, systemd: systemd)
-        try Self.verifyUnits(root: root, binary: "\(prefix)/bin/swhub")
+        try await onThread { try Self.applyOwners(root: root, systemd: systemd) }
+        try await onThread { try Self.verifyUnits(root: root, binary: "\(prefix)/bin/swhub") }
     }
 
     /// The recorded owners applied in the scratch root as a package would
@@ -237,52 +244,53 @@ struct InstallTests {
     }
 
     /// What install.sh reads: `swhub config files`, as lines and as JSON; an unknown key refused.
-    @Test func configFilesListsWhatAConfigNames() throws {
+    @Test func configFilesListsWhatAConfigNames() async throws {
         let folder = try Self.scratch([
             "hub.yaml": Self.flowHub, "bank.yaml": Self.bankAdapter, "typo.yaml": Self.customsAdapter + "\nparty_: x\n",
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
-        let lines = try ConfigCheckTests.swhub([
+        let lines = try await ConfigCheckTests.run([
             "config", "files", folder.appendingPathComponent("hub.yaml").path, "--relative-to", "/etc/swhub",
         ])
         #expect(lines.status == 0, "\(lines.errors)")
         #expect(
             lines.output.hasPrefix("hub_key\thub\t/etc/swhub/keys/hub.key_secret\njournal\thub\t/var/lib/swhub/journal/journal.sqlite\n"),
             "\(lines.output)")
-        let json = try ConfigCheckTests.swhub(["config", "files", folder.appendingPathComponent("bank.yaml").path, "--json"])
+        let json = try await ConfigCheckTests.run(["config", "files", folder.appendingPathComponent("bank.yaml").path, "--json"])
         #expect(json.status == 0, "\(json.errors)")
         let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let files = try #require(object?["files"] as? [[String: String]], "\(json.output)")
         #expect(object?["kind"] as? String == "client")
         #expect(files.first == ["kind": "client_key", "name": "bank", "path": folder.appendingPathComponent("keys/bank.key_secret").path])
         #expect(files.contains(["kind": "folder", "name": "outbox", "path": "/var/lib/swhub-adapters/bank/out"]))
-        let typo = try ConfigCheckTests.swhub(["config", "files", folder.appendingPathComponent("typo.yaml").path])
+        let typo = try await ConfigCheckTests.run(["config", "files", folder.appendingPathComponent("typo.yaml").path])
         #expect(typo.status != 0 && typo.output.isEmpty)
         #expect(typo.errors.contains("party_ (line 8, column 1): unknown key"), "\(typo.errors)")
     }
 
-    @Test func refusesAJournalOutsideTheStateFolderAndWritesNothing() throws {
+    @Test func refusesAJournalOutsideTheStateFolderAndWritesNothing() async throws {
         let folder = try Self.scratch([:])
         defer { try? FileManager.default.removeItem(at: folder) }
         let root = folder.appendingPathComponent("root")
-        let run = try Self.install(root: root, in: folder, ["--config", Self.repository.appendingPathComponent("Deploy/hub.yaml").path])
+        let run = try await Self.install(
+            root: root, in: folder, ["--config", Self.repository.appendingPathComponent("Deploy/hub.yaml").path])
         #expect(run.status != 0)
         #expect(run.output.contains("hub.journal would be /etc/swhub/var/journal.sqlite once installed"), "\(run.output)")
         #expect(!FileManager.default.fileExists(atPath: root.path))
     }
 
-    @Test func refusesAdapterFoldersOutsideTheAdaptersStateFolderAndUnknownKeys() throws {
+    @Test func refusesAdapterFoldersOutsideTheAdaptersStateFolderAndUnknownKeys() async throws {
         let folder = try Self.scratch([
             "hub.yaml": Self.blockHub, "typo.yaml": Self.blockHub.replacingOccurrences(of: "token_file:", with: "tokenfile:"),
         ])
         defer { try? FileManager.default.removeItem(at: folder) }
         let root = folder.appendingPathComponent("root")
-        let adapter = try Self.install(
+        let adapter = try await Self.install(
             root: root, in: folder,
             ["--config", "hub.yaml", "--adapter", "customs=" + Self.repository.appendingPathComponent("Deploy/adapter-customs.yaml").path])
         #expect(adapter.status != 0)
         #expect(adapter.output.contains("adapter inbox folder would be /etc/swhub/adapters/var/customs/in"), "\(adapter.output)")
-        let typo = try Self.install(root: root, in: folder, ["--config", "typo.yaml"])
+        let typo = try await Self.install(root: root, in: folder, ["--config", "typo.yaml"])
         #expect(typo.status != 0)
         #expect(typo.output.contains("monitor.tokenfile (line 10, column 3): unknown key; did you mean 'token_file'?"), "\(typo.output)")
         #expect(!FileManager.default.fileExists(atPath: root.path))

@@ -9,8 +9,13 @@ struct ReadmeCheckTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Scripts/readme-check.sh")
 
-    /// Runs the check over `markdown`; its status and output.
-    static func check(_ markdown: String) throws -> (status: Int32, output: String) {
+    /// Runs the check over `markdown` on a thread of its own (a process wait must not hold a
+    /// cooperative thread); its status and output.
+    static func check(_ markdown: String) async throws -> (status: Int32, output: String) {
+        try await onThread { try checkBlocking(markdown) }
+    }
+
+    static func checkBlocking(_ markdown: String) throws -> (status: Int32, output: String) {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -31,8 +36,8 @@ struct ReadmeCheckTests {
         return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
     }
 
-    @Test func passingMarkedAndMatchingBlocks() throws {
-        let result = try Self.check(
+    @Test func passingMarkedAndMatchingBlocks() async throws {
+        let result = try await Self.check(
             """
             # T
 
@@ -72,8 +77,8 @@ struct ReadmeCheckTests {
         #expect(result.output.contains("3 block(s) run, 1 marked not run, 0 failed"), "\(result.output)")
     }
 
-    @Test func anUnmarkedFailingBlockFailsTheCheck() throws {
-        let result = try Self.check(
+    @Test func anUnmarkedFailingBlockFailsTheCheck() async throws {
+        let result = try await Self.check(
             """
             text
             <!-- not run: a marker followed by text is not the block's -->
@@ -87,14 +92,14 @@ struct ReadmeCheckTests {
         #expect(result.output.contains("line 5: FAILED: exited 1"), "\(result.output)")
     }
 
-    @Test func aMarkerWithoutAReasonFailsTheCheck() throws {
-        let result = try Self.check("<!-- not run: -->\n```sh\ntrue\n```\n")
+    @Test func aMarkerWithoutAReasonFailsTheCheck() async throws {
+        let result = try await Self.check("<!-- not run: -->\n```sh\ntrue\n```\n")
         #expect(result.status == 1)
         #expect(result.output.contains("line 2: FAILED: marked not run without a reason"), "\(result.output)")
     }
 
-    @Test func outputOtherThanShownFailsTheCheck() throws {
-        let result = try Self.check(
+    @Test func outputOtherThanShownFailsTheCheck() async throws {
+        let result = try await Self.check(
             """
             ```console
             $ echo accepted seq=1 duplicate=false

@@ -36,6 +36,11 @@ struct WrongHubKeyTests {
             _ = try await client.submit(type: "demo.Note", body: Array("x".utf8), id: "x-1")
         }
         #expect(refused?.code == .handshakeFailed, "a submission waits for nothing while the handshake is known to fail")
+        // The hub says so too, a line per 10 s at most.
+        try await waitUntil(.seconds(10), "the hub logged no failed handshake: \(hub.log().suffix(1500))") {
+            hub.log().contains("CURVE handshake failed before authentication")
+        }
+        #expect(hub.log().components(separatedBy: "CURVE handshake failed before authentication").count - 1 <= 2)
     }
 
     /// `swhub submit` and `swhub listen` end with the reason and a non-zero status, and the
@@ -48,7 +53,7 @@ struct WrongHubKeyTests {
         try hub.start()
         let path = try Self.wrongKeyConfig(hub, "enterprise")
         let started = ContinuousClock.now
-        let run = try await onThread { try ConfigCheckTests.swhub([command[0], "--config", path] + command.dropFirst()) }
+        let run = try await ConfigCheckTests.run([command[0], "--config", path] + command.dropFirst())
         #expect(run.status == 78, "a configuration error (README, Exit codes)")
         #expect((run.output + run.errors).contains("HANDSHAKE_FAILED"), "\(run.output)\n\(run.errors)")
         // Given up on the handshakes, well before submit's 60 s timeout (even on a loaded machine).
@@ -67,7 +72,7 @@ struct WrongHubKeyTests {
             of: try #require(hub.tapKeys).publicKey, with: wrong)
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
-        let run = try await onThread { try ConfigCheckTests.swhub(["tap", "--config", path, "--count", "1"]) }
+        let run = try await ConfigCheckTests.run(["tap", "--config", path, "--count", "1"])
         #expect(run.status == 78, "\(run.output)\n\(run.errors)")
         #expect((run.output + run.errors).contains("tap_public_key_file"), "\(run.errors)")
         #expect(ContinuousClock.now - started < .seconds(40))
@@ -81,9 +86,7 @@ struct WrongHubKeyTests {
         let path = try hub.writeClientConfig("enterprise")
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "party: enterprise", with: "party: customs")
         try text.write(toFile: path, atomically: true, encoding: .utf8)
-        let run = try await onThread {
-            try ConfigCheckTests.swhub(["submit", "--config", path, "--type", "demo.Note", "--body", "x", "--id", "posing-1"])
-        }
+        let run = try await ConfigCheckTests.run(["submit", "--config", path, "--type", "demo.Note", "--body", "x", "--id", "posing-1"])
         #expect(run.status == 78, "\(run.output)\n\(run.errors)")
         #expect(
             (run.output + run.errors).contains("the hub knows this client's key as 'enterprise', but the configuration says party: customs")

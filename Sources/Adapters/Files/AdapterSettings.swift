@@ -178,7 +178,7 @@ public struct AdapterSettings: Sendable, Equatable {
         return files.isWritableFile(atPath: ancestor.path) ? nil : "cannot be made: \(ancestor.path) is not writable by this user"
     }
 
-    private struct File: Decodable {
+    struct File: Decodable {
         var adapter: Raw?
     }
 
