@@ -33,12 +33,11 @@ struct AdapterCrashTests {
             at: hub.directory.appendingPathComponent("notices.json"), to: inbox.appendingPathComponent("notices.json"))
         // Killed once its messages are in flight: read, handed to the connection, unanswered
         // (some may sit in the frozen hub's TCP queue, others in the adapter's, or wait for a
-        // reconnection once the adapter finds the hub silent). Reading 20,000 lines takes a
-        // debug build a while on a loaded machine.
+        // reconnection once the adapter finds the hub silent: which, no test can tell apart).
+        // Reading 20,000 lines takes a debug build a while on a loaded machine.
         try await waitUntil(.seconds(120), "the adapter did not start submitting: \(hub.log(named: "adapter-1.log").suffix(800))") {
             hub.log(named: "adapter-1.log").contains("submitting")
         }
-        try await waitUntil(.seconds(20), "nothing reached the frozen hub") { TCPQueues.receiveQueueBytes(localPort: hub.port) > 0 }
         kill(first.processIdentifier, SIGKILL)
         first.waitUntilExit()
         kill(hubPid, SIGCONT)
