@@ -12,8 +12,10 @@ struct DeliveryTests {
         .init(id: "enterprise"), .init(id: "bank"), .init(id: "customs", subscribes: ["demo.Note"]), .init(id: "post"),
     ]
 
-    static func startHub() throws -> TestHub {
-        let hub = try TestHub(parties: parties)
+    /// `heartbeatMs`: raw peers that never PING need a long one on a loaded machine, or the
+    /// hub rightly drops their sessions as silent.
+    static func startHub(heartbeatMs: Int = 500) throws -> TestHub {
+        let hub = try TestHub(parties: parties, heartbeatMs: heartbeatMs)
         try hub.start()
         return hub
     }
@@ -160,7 +162,7 @@ struct DeliveryTests {
     /// acknowledges.
     @Test(arguments: CreditPath.allCases)
     func creditIsRespected(_ path: CreditPath) async throws {
-        let hub = try Self.startHub()
+        let hub = try Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
         defer { sender.close() }
@@ -269,7 +271,7 @@ struct DeliveryTests {
     /// ACKs, and what was outstanding there comes again on the new one, with the same seq,
     /// header and body (PROTOCOL.md §6.1, §6.2).
     @Test func newHelloReplacesThePreviousSession() async throws {
-        let hub = try Self.startHub()
+        let hub = try Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let old = try RawPeer(hub, context: context, party: "customs")
         defer { old.close() }
@@ -304,7 +306,7 @@ struct DeliveryTests {
 
     /// `Hello.acked_seq` counts as a cumulative ACK (PROTOCOL.md §6.1).
     @Test func helloAckedSeqMovesThePosition() async throws {
-        let hub = try Self.startHub()
+        let hub = try Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let seqs = try await Self.submitNotes(hub, context: context, count: 5, prefix: "h")
         let receiver = try RawPeer(hub, context: context, party: "customs")
@@ -322,7 +324,7 @@ struct DeliveryTests {
     /// The delivered header as PROTOCOL.md §5 describes it: as submitted, with sender,
     /// journaled_at_us and seq set by the hub (client values for those are ignored).
     @Test func deliveredHeaderIsCompletedByTheHub() async throws {
-        let hub = try Self.startHub()
+        let hub = try Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let receiver = try RawPeer(hub, context: context, party: "bank")
         defer { receiver.close() }
@@ -360,7 +362,7 @@ struct DeliveryTests {
     /// PROTOCOL.md §5: on DELIVER, `recipients` names only the receiving party: a recipient
     /// learns that it is one, not who else is.
     @Test func deliveredRecipientsNameOnlyTheReceiver() async throws {
-        let hub = try Self.startHub()
+        let hub = try Self.startHub(heartbeatMs: 10_000)
         let bank = try hub.client("bank", receive: true)
         defer { bank.close() }
         let inbox = DeliveryInbox(bank)

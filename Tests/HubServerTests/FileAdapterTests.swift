@@ -66,18 +66,18 @@ struct FileAdapterTests {
         let got = try await inbox.wait(for: 3, within: .seconds(1))
         #expect(got.map { String(decoding: $0.body, as: UTF8.self) } == ["first", "second", "third"])
         #expect(got.allSatisfy { $0.header.id.hasPrefix("dept.") && $0.header.sender == "dept" })
-        try await waitUntil(.seconds(10), "not archived") { Self.names(folders.archive) == ["batch-1.txt"] }
+        try await waitUntil(.seconds(30), "not archived") { Self.names(folders.archive) == ["batch-1.txt"] }
 
         // The same content again, under another name: the same ids, journaled once.
         try "first\nsecond\nthird".write(to: folders.inbox.appendingPathComponent("batch-1-again.txt"), atomically: true, encoding: .utf8)
-        try await waitUntil(.seconds(10), "not archived") { Self.names(folders.archive).count == 2 }
+        try await waitUntil(.seconds(30), "not archived") { Self.names(folders.archive).count == 2 }
         let beforeMarker = try await inbox.deliveriesBeforeMarker(from: office, to: "office")
         #expect(beforeMarker.count == 3, "the same content under another name was delivered again")
 
         // A bad file: to the error folder with its reason; the adapter carries on.
         try "fine\nBAD\n".write(to: folders.inbox.appendingPathComponent("broken.txt"), atomically: true, encoding: .utf8)
         try "fourth".write(to: folders.inbox.appendingPathComponent("batch-2.txt"), atomically: true, encoding: .utf8)
-        try await waitUntil(.seconds(10), "not rejected") { Self.names(folders.errors) == ["broken.txt", "broken.txt.reason.txt"] }
+        try await waitUntil(.seconds(30), "not rejected") { Self.names(folders.errors) == ["broken.txt", "broken.txt.reason.txt"] }
         let reason = try String(contentsOf: folders.errors.appendingPathComponent("broken.txt.reason.txt"), encoding: .utf8)
         #expect(reason.contains("code: SYNTAX") && reason.contains("location: line 2"))
         // The three notes, the marker, then the fourth (nothing of the rejected file).
