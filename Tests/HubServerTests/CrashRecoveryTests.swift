@@ -36,7 +36,7 @@ struct CrashRecoveryTests {
         // The sender keeps 100 submissions in flight; a failed one is retried under its id.
         let acceptedSoFar = Counter()
         let killer = Task {
-            try await waitUntil(.seconds(60), "3,000 accepted before the crash") { acceptedSoFar.value >= 3000 }
+            try await waitUntil(.seconds(180), "3,000 accepted before the crash") { acceptedSoFar.value >= 3000 }
             hub.kill9()
             // An outage, not a test pause: the clients meet a dead hub for a while before it is back.
             try await Task.sleep(for: .milliseconds(300))
