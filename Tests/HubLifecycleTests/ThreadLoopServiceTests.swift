@@ -23,6 +23,8 @@ struct ThreadLoopServiceTests {
         }
 
         private let state = Mutex(State())
+        /// Signalled once per entry, for a body on a thread of its own to wait on.
+        let arrived = DispatchSemaphore(value: 0)
 
         func append(_ entry: String) {
             let ready = state.withLock { state in
@@ -32,6 +34,7 @@ struct ThreadLoopServiceTests {
                 return state.waiters.filter { $0.count <= count }.map(\.continuation)
             }
             for continuation in ready { continuation.resume() }
+            arrived.signal()
         }
 
         var all: [String] { state.withLock { $0.entries } }
@@ -49,11 +52,12 @@ struct ThreadLoopServiceTests {
         }
     }
 
-    /// A part that runs until asked, then logs its name.
+    /// A part that runs until asked (woken by its loop's `wake`), then logs its name.
     static func steady(_ name: String, _ log: Log, started: Log? = nil) -> ThreadLoopService {
-        ThreadLoopService(ThreadLoop(name: name)) { loop in
+        let stop = DispatchSemaphore(value: 0)
+        return ThreadLoopService(ThreadLoop(name: name, wake: { stop.signal() })) { _ in
             started?.append(name)
-            while !loop.isStopRequested { usleep(1000) }
+            stop.wait()
             log.append(name)
         }
     }
@@ -74,7 +78,7 @@ struct ThreadLoopServiceTests {
         let started = Log()
         let dies = ThreadLoopService(ThreadLoop(name: "dies")) { _ in
             // Dies once the others run, as a router thread would whose socket failed.
-            while started.all.count < 3 { usleep(1000) }
+            for _ in 0..<3 { started.arrived.wait() }
             throw Boom()
         }
         let group = Self.group([

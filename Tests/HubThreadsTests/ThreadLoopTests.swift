@@ -10,11 +10,14 @@ struct ThreadLoopTests {
         var description: String { "boom" }
     }
 
-    /// A body that waits on a condition until stopped, woken by `wake`.
+    /// A body that waits on a condition until stopped, woken by `wake`; a test waits for it
+    /// to start with `waitStarted()` (resumed by the body itself, no polling).
     final class Waiter: @unchecked Sendable {
-        // Invariant: `turns` only with `condition` locked.
+        // Invariant: `turns`, `threadName` and `startWaiters` only with `condition` locked.
         let condition = NSCondition()
         var turns = 0
+        var threadName: String?
+        private var startWaiters: [CheckedContinuation<Void, Never>] = []
 
         func wake() {
             condition.lock()
@@ -24,15 +27,26 @@ struct ThreadLoopTests {
 
         func body(_ loop: ThreadLoop) {
             condition.lock()
-            defer { condition.unlock() }
             turns += 1
+            threadName = ThreadLoopTests.currentThreadName()
+            let waiters = startWaiters
+            startWaiters = []
+            condition.unlock()
+            for waiter in waiters { waiter.resume() }
+            condition.lock()
+            defer { condition.unlock() }
             while !loop.isStopRequested { condition.wait() }
         }
 
-        var started: Bool {
-            condition.lock()
-            defer { condition.unlock() }
-            return turns > 0
+        /// Returns once the body has started.
+        func waitStarted() async {
+            await withCheckedContinuation { continuation in
+                condition.lock()
+                let started = turns > 0
+                if !started { startWaiters.append(continuation) }
+                condition.unlock()
+                if started { continuation.resume() }
+            }
         }
     }
 
@@ -40,7 +54,7 @@ struct ThreadLoopTests {
         let waiter = Waiter()
         let loop = ThreadLoop(name: "test-waiter", wake: { waiter.wake() })
         #expect(loop.start { waiter.body($0) })
-        try await waitUntil { waiter.started }
+        await waiter.waitStarted()
         #expect(loop.ending == nil)
         loop.requestStop()
         #expect(await loop.join() == .requested)
@@ -49,14 +63,11 @@ struct ThreadLoopTests {
     }
 
     @Test func theThreadCarriesTheLoopsName() async throws {
-        let seen = Mutex<String?>(nil)
-        let loop = ThreadLoop(name: "test-named")
-        loop.start { loop in
-            seen.withLock { $0 = Self.currentThreadName() }
-            while !loop.isStopRequested { usleep(1000) }
-        }
-        try await waitUntil { seen.withLock { $0 } != nil }
-        #expect(seen.withLock { $0 } == "test-named")
+        let waiter = Waiter()
+        let loop = ThreadLoop(name: "test-named", wake: { waiter.wake() })
+        loop.start { waiter.body($0) }
+        await waiter.waitStarted()
+        #expect(waiter.condition.withLock { waiter.threadName } == "test-named")
         #expect(await Self.stop(loop) == .requested)
     }
 
@@ -92,7 +103,7 @@ struct ThreadLoopTests {
         let loop = ThreadLoop(name: "test-twice", wake: { waiter.wake() })
         #expect(loop.start { waiter.body($0) })
         #expect(!loop.start { waiter.body($0) })
-        try await waitUntil { waiter.started }
+        await waiter.waitStarted()
         #expect(await Self.stop(loop) == .requested)
         #expect(!loop.start { waiter.body($0) })
         #expect(waiter.turns == 1)
@@ -102,7 +113,7 @@ struct ThreadLoopTests {
         let waiter = Waiter()
         let loop = ThreadLoop(name: "test-joiners", wake: { waiter.wake() })
         loop.start { waiter.body($0) }
-        try await waitUntil { waiter.started }
+        await waiter.waitStarted()
         async let first = loop.join()
         async let second = loop.join()
         loop.requestStop()
@@ -123,17 +134,5 @@ struct ThreadLoopTests {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread { continuation.resume(returning: loop.stop()) }
         }
-    }
-}
-
-/// Polls `condition` every millisecond for up to 20 s.
-func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(20)
-    while !condition() {
-        guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within 20 s")
-            return
-        }
-        try await Task.sleep(for: .milliseconds(1))
     }
 }
