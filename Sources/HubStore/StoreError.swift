@@ -12,6 +12,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case readFailed
             case corrupt
             case notFound
+            case journalBehind
+            case readOnly
         }
 
         private let value: Value
@@ -32,6 +34,12 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         public static let corrupt = Code(.corrupt)
         /// What was asked for is not in the journal (`swhub trace` of an unknown id).
         public static let notFound = Code(.notFound)
+        /// The journal holds fewer committed records than the hub last recorded as durable
+        /// (its head record, `<journal>-head`): committed records were lost, so the hub
+        /// refuses to write to it (see `swhub serve --salvage`).
+        public static let journalBehind = Code(.journalBehind)
+        /// The journal was opened read-only (salvage): nothing can be written.
+        public static let readOnly = Code(.readOnly)
 
         /// The code's name, such as `writeFailed`.
         public var description: String {
@@ -42,6 +50,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case .readFailed: "readFailed"
             case .corrupt: "corrupt"
             case .notFound: "notFound"
+            case .journalBehind: "journalBehind"
+            case .readOnly: "readOnly"
             }
         }
     }
@@ -50,15 +60,20 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public var code: Code
     /// Why, in words; never contains payload data.
     public var reason: String
+    /// The seq of the damaged record, when the error is about one (code `corrupt`: its
+    /// checksum does not match what is stored, or a stored value cannot be decoded).
+    public var seq: UInt64?
 
     /// Creates an error.
     ///
     /// - Parameters:
     ///   - code: What kind of failure happened.
     ///   - reason: Why, in words; must not contain payload data.
-    public init(code: Code, reason: String) {
+    ///   - seq: The seq of the damaged record the error is about, if any.
+    public init(code: Code, reason: String, seq: UInt64? = nil) {
         self.code = code
         self.reason = reason
+        self.seq = seq
     }
 
     /// `StoreError(code): reason`.
