@@ -61,6 +61,8 @@ const char *swhub_strerror(int code) {
     case SWHUB_HUB_BLACKLISTED: return "BLACKLISTED";
     case SWHUB_HUB_NOT_ENTITLED: return "NOT_ENTITLED";
     case SWHUB_HUB_BAD_REPLAY: return "BAD_REPLAY";
+    case SWHUB_HUB_HEADER_TOO_LARGE: return "HEADER_TOO_LARGE";
+    case SWHUB_HUB_ROUTING_ID_SET: return "ROUTING_ID_SET";
     case SWHUB_HUB_INTERNAL: return "INTERNAL";
     case SWHUB_HUB_JOURNAL_FAILURE: return "JOURNAL_FAILURE";
     default: return code > 0 ? "HUB_ERROR" : "SWHUB_ERR_UNKNOWN";

@@ -101,6 +101,12 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// A REPLAY that makes no sense: both `from_seq` and `since_us`, a negative time, a seq
     /// out of range, or a connection that already holds a session.
     public static let badReplay = HubErrorCode(416, "BAD_REPLAY")
+    /// The command frame is larger than 4 KiB without the body (section 3 of PROTOCOL.md), or
+    /// a header's `correlation_id` is longer than 128 bytes.
+    public static let headerTooLarge = HubErrorCode(417, "HEADER_TOO_LARGE")
+    /// The frame set came from a connection whose routing id the client chose
+    /// (`ZMQ_ROUTING_ID`); the hub assigns routing ids and ignores such frame sets.
+    public static let routingIdSet = HubErrorCode(418, "ROUTING_ID_SET")
 
     // 5xx: the hub's fault
     /// An unexpected failure inside the hub; the request was not journaled.
@@ -116,7 +122,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         .malformedFrame, .wrongFrameCount, .unsupportedVersion, .senderMismatch, .unknownType,
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
         .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,
-        .badReplay,
+        .badReplay, .headerTooLarge, .routingIdSet,
         .internalError, .journalFailure, .queryTimeout,
     ]
 

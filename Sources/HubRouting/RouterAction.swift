@@ -34,6 +34,8 @@ public enum RouterNote: Sendable, Equatable {
     case seen(party: String)
     /// A message was journaled (not a duplicate) for these recipients.
     case journaled(type: String, sender: String, recipients: [String])
+    /// A HELLO of `party` acknowledged a seq beyond the journal's head (a sign of lost records).
+    case helloBeyondHead(party: String)
 }
 
 /// One delivery session's steps to perform in order: sends of journaled messages to the

@@ -14,7 +14,7 @@ extension RouterCore {
         case .committed(let batch, let outcomes):
             committed(batch, outcomes, into: &actions)
         case .commitFailed(let batch, let reason):
-            pending -= batch.count
+            release(batch)
             for submit in batch {
                 if submit.routingId.isEmpty {
                     logger.error(
@@ -48,7 +48,7 @@ extension RouterCore {
     }
 
     private mutating func committed(_ batch: [PendingSubmission], _ outcomes: [AppendOutcome], into actions: inout [RouterAction]) {
-        pending -= batch.count
+        release(batch)
         for (submit, outcome) in zip(batch, outcomes) {
             var accepted = WireAccepted()
             accepted.id = submit.header.id
@@ -125,7 +125,7 @@ extension RouterCore {
         case .receiving:
             // The work was current when performed (the I/O layer checks), and nothing between
             // its sends and this report changes that: check again only for a failure.
-            if let seq = report.lastSent { progress.note(work.stream, .delivered, seq: seq, atUs: WallClock.nowMicroseconds()) }
+            if let seq = report.lastSent { noteDelivered(work.stream, seq) }
             guard let failure = report.failure, isCurrent(work) else { return }
             switch failure.reason {
             case .peerFull:

@@ -100,8 +100,7 @@ extension RouterCore {
             header.recipients = emission.recipients
             header.correlationID = emission.correlationId
             header.createdAtUs = now
-            pending += 1
-            toJournal.append(
+            hold(
                 PendingSubmission(
                     routingId: [], party: HubConfig.hubParty, header: header, recipients: emission.recipients, body: emission.body))
         }

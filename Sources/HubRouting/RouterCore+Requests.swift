@@ -18,6 +18,11 @@ extension RouterCore {
         now: ContinuousClock.Instant, into actions: inout [RouterAction]
     ) {
         guard frameCount >= 1 else { return }
+        guard Self.isAssigned(routingId: routingId) else {
+            let reason = "do not set ZMQ_ROUTING_ID; the hub assigns routing ids (this frame set was ignored)"
+            reply(routingId, WireProtocol.error(.routingIdSet, reason: reason), into: &actions)
+            return
+        }
         guard let party, routing.knows(party: party) else {
             reply(routingId, WireProtocol.error(.notAuthenticated, reason: "connection has no authenticated party"), into: &actions)
             return
@@ -27,6 +32,11 @@ extension RouterCore {
         do {
             command = try WireCommand(serializedBytes: commandFrame)
         } catch {
+            if CommandProbe.submitIdIsNotUTF8(commandFrame) {
+                let reason = "the message id is not valid UTF-8"
+                reply(routingId, WireProtocol.error(.missingId, reason: reason), into: &actions)
+                return
+            }
             let reason = "first frame is not a swhub.v1.Command (\(commandFrame.count) bytes)"
             reply(routingId, WireProtocol.error(.malformedFrame, reason: reason), into: &actions)
             return
@@ -36,6 +46,14 @@ extension RouterCore {
             if case .submit(let submit) = command.kind { id = Self.echo(submit.header.id) }
             let reason = "protocol version \(command.version) is not supported; this hub speaks \(WireProtocol.version)"
             reply(routingId, WireProtocol.error(.unsupportedVersion, reason: reason, id: id), into: &actions)
+            return
+        }
+        guard commandFrame.count <= Self.maxCommandBytes else {
+            var id = ""
+            if case .submit(let submit) = command.kind { id = Self.echo(submit.header.id) }
+            let reason =
+                "the command frame has \(commandFrame.count) bytes; at most \(Self.maxCommandBytes) are allowed (the body travels in frame 2)"
+            reply(routingId, WireProtocol.error(.headerTooLarge, reason: reason, id: id), into: &actions)
             return
         }
         if sessions[routingId] != nil { sessions[routingId]?.lastSeen = now }
@@ -67,6 +85,21 @@ extension RouterCore {
         }
     }
 
+    /// The largest first frame (the command, without the body) the hub reads: 4 KiB.
+    public static let maxCommandBytes = 4096
+    /// The longest `Header.correlation_id`, in UTF-8 bytes.
+    public static let maxCorrelationIdBytes = 128
+
+    /// Whether a routing id is one the hub's ROUTER assigned (libzmq makes them 5 bytes, the
+    /// first one zero), not one a client chose with `ZMQ_ROUTING_ID`.
+    ///
+    /// - Parameters:
+    ///   - routingId: The connection's routing id.
+    /// - Returns: True for an assigned one.
+    public static func isAssigned(routingId: [UInt8]) -> Bool {
+        routingId.count == 5 && routingId[0] == 0
+    }
+
     private func wrongFrameCount(
         _ routingId: [UInt8], _ name: String, _ got: Int, _ expected: Int, id: String = "", into actions: inout [RouterAction]
     ) {
@@ -78,6 +111,10 @@ extension RouterCore {
     private mutating func handleSubmit(
         _ header: WireHeader, body: any RouterBody, routingId: [UInt8], party: String, into actions: inout [RouterAction]
     ) {
+        guard header.correlationID.utf8.count <= Self.maxCorrelationIdBytes else {
+            let reason = "correlation_id has \(header.correlationID.utf8.count) bytes; at most \(Self.maxCorrelationIdBytes) are allowed"
+            return refuse(routingId, header, party: party, .headerTooLarge, reason, into: &actions)
+        }
         switch routing.route(from: party, header: header, bodyBytes: body.count) {
         case .failure(let failure):
             refuse(routingId, header, party: party, failure.code, failure.reason, into: &actions)
@@ -88,12 +125,11 @@ extension RouterCore {
                 refuse(routingId, header, party: party, failure.code, failure.reason, into: &actions)
             } else if draining {
                 refuse(routingId, header, party: party, .shuttingDown, "the hub is shutting down; resubmit later", into: &actions)
-            } else if pending >= settings.maxPending {
-                let reason = "\(pending) submissions are waiting for the journal; resubmit later"
+            } else if ingressFull {
+                let reason = "\(pending) submissions (\(pendingBytes >> 20) MiB) are waiting for the journal; resubmit later"
                 refuse(routingId, header, party: party, .hubBusy, reason, into: &actions)
             } else {
-                pending += 1
-                toJournal.append(PendingSubmission(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
+                hold(PendingSubmission(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
             }
         }
     }
@@ -120,9 +156,21 @@ extension RouterCore {
             reply(routingId, WireProtocol.error(.shuttingDown, reason: "the hub is shutting down; say HELLO again later"), into: &actions)
             return
         }
+        if replays[routingId] != nil {
+            let reason = "this connection holds a replay; say HELLO on a connection of its own"
+            reply(routingId, WireProtocol.error(.badReplay, reason: reason), into: &actions)
+            return
+        }
         let credit = hello.credit == 0 ? settings.defaultCredit : min(Int(hello.credit), settings.defaultCredit)
-        let resumeAfter = max(acked[party] ?? 0, min(hello.ackedSeq, headSeq))
-        if resumeAfter > acked[party] ?? 0 { noteAck(party, resumeAfter) }
+        let position = acked[party] ?? 0
+        if hello.ackedSeq > position {
+            if let refusal = checkHelloAck(hello.ackedSeq, party: party, into: &actions) {
+                reply(routingId, WireProtocol.error(.badAck, reason: refusal), into: &actions)
+                return
+            }
+            noteAck(party, hello.ackedSeq)
+        }
+        let resumeAfter = acked[party] ?? 0
         var welcome = WireWelcome()
         welcome.party = party
         welcome.ackedSeq = resumeAfter
@@ -157,6 +205,28 @@ extension RouterCore {
             ])
         reply(routingId, .welcome(welcome), into: &actions)
         deliver(steps, for: routingId, into: &actions)
+    }
+
+    /// Why a HELLO may not move `party`'s acknowledgement position to `seq` (above the
+    /// current one), or nil when it may: up to the highest seq delivered to the party since
+    /// the hub started, or up to the head the hub started with (a previous run may have
+    /// delivered that far), never beyond the journal's head. A seq beyond the head means
+    /// the client saw messages the journal no longer has: an alarm, once per party per run.
+    private mutating func checkHelloAck(_ seq: UInt64, party: String, into actions: inout [RouterAction]) -> String? {
+        if seq > headSeq {
+            actions.append(.note(.helloBeyondHead(party: party)))
+            if beyondHeadAlarmed.insert(party).inserted {
+                logger.error(
+                    "a client acknowledged a seq beyond the journal head: the journal may have lost committed records",
+                    metadata: ["party": "\(party)", "hello_acked_seq": "\(seq)", "head_seq": "\(headSeq)"])
+            }
+            return "HELLO acked_seq \(seq) is beyond the journal head (\(headSeq)); the hub never delivered it"
+        }
+        let limit = max(startHead, deliveredUpTo[party] ?? 0)
+        guard seq <= limit else {
+            return "HELLO acked_seq \(seq) is beyond what was delivered to \(party) (\(limit))"
+        }
+        return nil
     }
 
     private mutating func handleAck(_ seq: UInt64, routingId: [UInt8], party: String, into actions: inout [RouterAction]) {

@@ -56,6 +56,15 @@ public struct RouterCore: Sendable {
     public internal(set) var headSeq: UInt64
     /// Submissions handed to the journal and not yet answered.
     public internal(set) var pending = 0
+    /// What the pending submissions weigh: their bodies plus `pendingOverheadBytes` each.
+    public internal(set) var pendingBytes = 0
+    /// The journal's head when the hub started: a previous run may have delivered any seq up
+    /// to it, so a HELLO's `acked_seq` up to it is believed (section 6.1 of PROTOCOL.md).
+    let startHead: UInt64
+    /// The highest seq delivered to each party's receiving sessions since the hub started.
+    var deliveredUpTo: [String: UInt64] = [:]
+    /// The parties whose HELLO named a seq beyond the journal head, alarmed once each per run.
+    var beyondHeadAlarmed: Set<String> = []
     /// Submissions accepted during this turn, handed to the journal by `endTurn(into:)`.
     var toJournal: [PendingSubmission] = []
     /// Whether the hub is stopping: new submissions, HELLOs and REPLAYs are refused.
@@ -87,6 +96,7 @@ public struct RouterCore: Sendable {
         self.flows = flows
         self.acked = acked
         self.headSeq = headSeq
+        startHead = headSeq
         self.logger = logger
         lastAckFlush = now
         lastFlowTick = now
@@ -96,6 +106,40 @@ public struct RouterCore: Sendable {
     /// failed read): the I/O layer should tick soon.
     public var hasParkedSessions: Bool {
         sessions.values.contains { $0.parkedSince != nil } || replays.values.contains { $0.parkedSince != nil }
+    }
+
+    /// What one pending submission is counted as beyond its body: its header, routing and
+    /// bookkeeping in memory (an estimate on the safe side).
+    public static let pendingOverheadBytes = 1024
+
+    /// The weight of pending submissions at which the router stops reading its socket and
+    /// refuses submissions with `301 HUB_BUSY`: 64 MiB, or four of the largest bodies when
+    /// `max_body_bytes` is larger than 16 MiB.
+    public var pendingBytesLimit: Int { max(64 << 20, 4 * (settings.maxBodyBytes + Self.pendingOverheadBytes)) }
+
+    /// Whether the journal's queue is full: `max_pending` submissions, or `pendingBytesLimit`
+    /// bytes of them, wait for the journal. While it is, the I/O layer reads its socket only
+    /// sparingly (libzmq's high-water mark and TCP then hold senders back) and a SUBMIT read
+    /// is refused with `301 HUB_BUSY`.
+    public var ingressFull: Bool { pending >= settings.maxPending || pendingBytes >= pendingBytesLimit }
+
+    /// Counts a submission handed to the journal.
+    mutating func hold(_ submission: PendingSubmission) {
+        pending += 1
+        pendingBytes += submission.body.count + Self.pendingOverheadBytes
+        toJournal.append(submission)
+    }
+
+    /// Forgets submissions the journal answered (committed or failed).
+    mutating func release(_ batch: [PendingSubmission]) {
+        pending -= batch.count
+        for submission in batch { pendingBytes -= submission.body.count + Self.pendingOverheadBytes }
+    }
+
+    /// A receiving session of `party` sent everything up to `seq`.
+    mutating func noteDelivered(_ party: String, _ seq: UInt64) {
+        if seq > deliveredUpTo[party] ?? 0 { deliveredUpTo[party] = seq }
+        progress.note(party, .delivered, seq: seq, atUs: WallClock.nowMicroseconds())
     }
 
     /// Whether the hub has finished draining: stopping, and nothing left for the journal.

@@ -42,6 +42,8 @@ final class Router: @unchecked Sendable {
     /// Replies that met a full peer queue, retried on later turns.
     var replyBacklog: [(routingId: [UInt8], frame: [UInt8])] = []
     private var lastHousekeeping = ContinuousClock.now
+    /// When the router last read its socket while the journal's queue was full.
+    private var lastTrickle = ContinuousClock.now
     /// The monitoring tap's hand-over, when the config has a tap (set before `start()`).
     var tap: TapMailbox?
     /// What the flows still owed when the hub started (rebuilt from the journal).
@@ -95,7 +97,7 @@ final class Router: @unchecked Sendable {
         try socket.zapDomain("swhub")
         try socket.routerMandatory(true)
         try socket.sendHighWaterMark(100_000)
-        try socket.receiveHighWaterMark(100_000)
+        try socket.receiveHighWaterMark(Self.receiveHighWaterMark(maxBodyBytes: settings.maxBodyBytes))
         try socket.linger(ms: 2000)
         handshakes = try ZMQSocketMonitor(socket: socket, context: context, events: ZMQSocketMonitor.handshakeFailures)
         try socket.bind(settings.endpoint)
@@ -119,6 +121,8 @@ final class Router: @unchecked Sendable {
             ZMQPoll.Item(socket: socket, events: .pollIn),
             ZMQPoll.Item(socket: wake, events: .pollIn),
         ])
+        // While the journal's queue is full the router waits for the journal alone.
+        let journalPoller = ZMQPoller(items: [ZMQPoll.Item(socket: wake, events: .pollIn)])
         while true {
             if !core.draining && loop.isStopRequested { core.beginDraining() }
             if core.isDrained { break }
@@ -130,12 +134,12 @@ final class Router: @unchecked Sendable {
             }
             do {
                 let busy = !replyBacklog.isEmpty || core.hasParkedSessions
-                _ = try poller.poll(timeoutMs: busy ? 5 : 50)
-                // Bounded so that journal results keep flowing while clients flood us.
-                for _ in 0..<2000 {
-                    guard let frames = try socket.receiveMultipart(dontWait: true) else { break }
-                    handle(frames)
+                if core.ingressFull {
+                    _ = try journalPoller.poll(timeoutMs: busy ? 5 : Self.trickleIntervalMs)
+                } else {
+                    _ = try poller.poll(timeoutMs: busy ? 5 : 50)
                 }
+                try readClients()
                 while try wake.receive(dontWait: true) != nil {}
                 for event in mailbox.drain() { handle(event) }
                 housekeeping()
@@ -155,6 +159,43 @@ final class Router: @unchecked Sendable {
         socket.close()
         wake.close()
         logger.info("router stopped", metadata: ["head_seq": "\(core.headSeq)"])
+    }
+
+    /// The ROUTER's receive high-water mark, per connection: how many frame sets libzmq
+    /// holds for the router before it stops reading that connection's TCP stream. 1,000,
+    /// fewer when bodies may be large (256 MiB of the largest bodies, at least 64), so that
+    /// what one connection can park in the hub's memory stays bounded.
+    static func receiveHighWaterMark(maxBodyBytes: Int) -> Int32 {
+        Int32(min(1000, max(64, (256 << 20) / max(1, maxBodyBytes))))
+    }
+
+    /// How often the router reads its socket while the journal's queue is full, ms.
+    static let trickleIntervalMs = 100
+    /// How many frame sets it reads then.
+    static let trickleFrameSets = 64
+
+    /// Reads client frame sets: up to 2,000 a turn (so that journal results keep flowing
+    /// while clients flood), and none while the journal's queue is full (`RouterCore.ingressFull`),
+    /// so that libzmq's high-water mark and TCP hold the senders back and the hub's memory stays
+    /// bounded. Only every `trickleIntervalMs` it then reads `trickleFrameSets` anyway: libzmq
+    /// reads connections in turn, so other clients' PINGs, ACKs and HELLOs are still answered
+    /// (and their sessions kept alive) while one client floods or the journal is stuck, and a
+    /// SUBMIT read then is refused with `301 HUB_BUSY`.
+    private func readClients() throws {
+        var budget = 2000
+        var trickle = false
+        if core.ingressFull {
+            let now = clock.now
+            guard now - lastTrickle >= .milliseconds(Self.trickleIntervalMs) else { return }
+            lastTrickle = now
+            budget = Self.trickleFrameSets
+            trickle = true
+        }
+        for _ in 0..<budget {
+            guard trickle || !core.ingressFull else { return }
+            guard let frames = try socket.receiveMultipart(dontWait: true) else { return }
+            handle(frames)
+        }
     }
 
     /// Timers: heartbeat expiry, parked sessions, reply retries, ack persistence. Runs at

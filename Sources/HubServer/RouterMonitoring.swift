@@ -61,6 +61,8 @@ final class RouterMonitoring {
     private var backlogGauges: [String: Gauge] = [:]
     private var flowGauges: [FlowTally.StateKey: Gauge] = [:]
     private let connectedParties = Gauge(label: "swhub_connected_parties")
+    /// HELLOs that acknowledged a seq beyond the journal's head (refused; a sign of lost records).
+    let helloBeyondHead = Counter(label: "swhub_hello_beyond_head_total")
     /// The tap's figures, when the hub has a tap (set before the router starts).
     var tap: TapMetrics?
 

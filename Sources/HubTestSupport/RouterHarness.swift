@@ -83,7 +83,18 @@ public final class RouterHarness {
     public func connect(_ party: String?) -> HarnessPeer {
         let id = nextPeer
         nextPeer += 1
-        let peer = HarnessPeer(routingId: withUnsafeBytes(of: id.bigEndian, Array.init), party: party)
+        // As libzmq's ROUTER makes them: a zero byte, then 4 bytes.
+        return connect(party, routingId: [0] + withUnsafeBytes(of: id.bigEndian, Array.init))
+    }
+
+    /// A new connection with the routing id a client chose (`ZMQ_ROUTING_ID`).
+    ///
+    /// - Parameters:
+    ///   - party: The party it authenticated as; nil for none.
+    ///   - routingId: Its routing id.
+    /// - Returns: The connection.
+    public func connect(_ party: String?, routingId: [UInt8]) -> HarnessPeer {
+        let peer = HarnessPeer(routingId: routingId, party: party)
         peers[peer.routingId] = peer
         return peer
     }

@@ -39,7 +39,7 @@ struct HubErrorCodeTests {
             (.badAck, 410, "BAD_ACK"), (.notAuthenticated, 411, "NOT_AUTHENTICATED"),
             (.malformedBody, 412, "MALFORMED_BODY"), (.notRegistered, 413, "NOT_REGISTERED"),
             (.blacklisted, 414, "BLACKLISTED"), (.notEntitled, 415, "NOT_ENTITLED"),
-            (.badReplay, 416, "BAD_REPLAY"),
+            (.badReplay, 416, "BAD_REPLAY"), (.headerTooLarge, 417, "HEADER_TOO_LARGE"), (.routingIdSet, 418, "ROUTING_ID_SET"),
             (.internalError, 500, "INTERNAL"), (.journalFailure, 501, "JOURNAL_FAILURE"),
             (.queryTimeout, 504, "QUERY_TIMEOUT"),
         ]
@@ -83,7 +83,7 @@ struct HubErrorCodeTests {
     /// never has to read the reason text.
     @Test(
         arguments: [
-            (309, HubErrorCode.Class.retryLater), (417, .refused), (499, .refused), (507, .hubFailure), (600, .hubFailure),
+            (309, HubErrorCode.Class.retryLater), (469, .refused), (499, .refused), (507, .hubFailure), (600, .hubFailure),
             (0, .hubFailure),
         ] as [(UInt32, HubErrorCode.Class)])
     func unknownWireCodesKeepTheirClass(raw: UInt32, errorClass: HubErrorCode.Class) {

@@ -304,11 +304,19 @@ struct DeliveryTests {
         #expect(position == seqs[2])
     }
 
-    /// `Hello.acked_seq` counts as a cumulative ACK (PROTOCOL.md §6.1).
+    /// `Hello.acked_seq` counts as a cumulative ACK, up to what was delivered (PROTOCOL.md §6.1).
     @Test func helloAckedSeqMovesThePosition() async throws {
         let hub = try Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let seqs = try await Self.submitNotes(hub, context: context, count: 5, prefix: "h")
+        // A first connection receives all five and never ACKs (its ACK was lost).
+        let lost = try RawPeer(hub, context: context, party: "customs")
+        defer { lost.close() }
+        let first = try await lost.io { peer -> [Delivered] in
+            _ = try peer.hello(credit: 10)
+            return try peer.receiveDelivers(withinMs: 5000) { $0.count == 5 }
+        }
+        #expect(first.map(\.seq) == seqs)
         let receiver = try RawPeer(hub, context: context, party: "customs")
         defer { receiver.close() }
         let (welcome, delivered, position) = try await receiver.io { peer -> (WireWelcome, [Delivered], UInt64) in

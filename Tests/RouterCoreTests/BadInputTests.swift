@@ -33,6 +33,39 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         RouterHarness.submitFrames(id: id, type: type, to: recipients, body: body)
     }
 
+    /// A SUBMIT of `header`, with a small body.
+    static func submit(header: WireHeader) -> [[UInt8]] {
+        var submit = WireSubmit()
+        submit.header = header
+        return [WireProtocol.frame(.submit(submit)), Array("body".utf8)]
+    }
+
+    /// A SUBMIT whose command frame is over 4 KiB (600 recipients, each one valid).
+    static let bigHeader = { () -> [[UInt8]] in
+        var header = WireHeader()
+        header.id = "big-header"
+        header.type = "demo.Note"
+        header.recipients = Array(repeating: "customs", count: 600)
+        return submit(header: header)
+    }()
+
+    /// A SUBMIT with a 129-byte correlation id.
+    static let longCorrelation = { () -> [[UInt8]] in
+        var header = WireHeader()
+        header.id = "long-correlation"
+        header.type = "demo.Note"
+        header.correlationID = String(repeating: "c", count: 129)
+        return submit(header: header)
+    }()
+
+    /// A SUBMIT whose id is not UTF-8, encoded by hand (protobuf encoders refuse to write
+    /// it): `Command{version 1, submit{header{id = 6F C3 28, type = "demo.Note"}}}`.
+    static let idNotUTF8: [[UInt8]] = {
+        let header: [UInt8] = [0x0A, 3, 0x6F, 0xC3, 0x28, 0x12, 9] + Array("demo.Note".utf8)
+        let submit: [UInt8] = [0x0A, UInt8(header.count)] + header
+        return [[0x08, 0x01, 0x62, UInt8(submit.count)] + submit, Array("body".utf8)]
+    }()
+
     static let ack7 = { () -> [UInt8] in
         var ack = WireAck()
         ack.seq = 7
@@ -105,6 +138,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
         // Field 99 (unknown to this hub) as the only content: a kind from a later version.
         BadInput(
             name: "unknown command kind", setup: .none, frames: [command(nil) + [0x9A, 0x06, 0x00]], code: .unexpectedCommand, id: ""),
+        BadInput(name: "command frame over 4 KiB", setup: .none, frames: bigHeader, code: .headerTooLarge, id: "big-header"),
+        BadInput(
+            name: "129-byte correlation id", setup: .none, frames: longCorrelation, code: .headerTooLarge, id: "long-correlation"),
+        BadInput(name: "id not UTF-8", setup: .none, frames: idNotUTF8, code: .missingId, id: ""),
         BadInput(name: "ACK without HELLO", setup: .none, frames: [ack7], code: .noSession, id: ""),
         BadInput(name: "ACK after HELLO without receive", setup: .hello(receive: false), frames: [ack7], code: .noSession, id: ""),
         BadInput(name: "ACK beyond anything delivered", setup: .hello(receive: true), frames: [ack7], code: .badAck, id: ""),

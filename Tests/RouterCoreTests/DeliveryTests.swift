@@ -210,12 +210,16 @@ struct DeliveryTests {
         #expect(new.pongs.last?.ackedSeq == seqs[2])
     }
 
-    /// `Hello.acked_seq` counts as a cumulative ACK.
+    /// `Hello.acked_seq` counts as a cumulative ACK (up to what was delivered: the client
+    /// processed deliveries whose ACK the hub never got).
     @Test func helloAckedSeqMovesThePosition() throws {
         let hub = try TestConfig.harness()
         let sender = hub.connect("enterprise")
         for index in 1...5 { hub.submit(sender, id: "h\(index)") }
         let seqs = sender.accepted.map(\.seq)
+        let lost = hub.connect("customs")
+        hub.hello(lost, credit: 10)
+        #expect(lost.deliveredSeqs == seqs)
         let receiver = hub.connect("customs")
         hub.hello(receiver, credit: 10, ackedSeq: seqs[2])
         #expect(receiver.welcomes.first?.ackedSeq == seqs[2])

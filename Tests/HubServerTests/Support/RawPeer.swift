@@ -41,20 +41,27 @@ final class RawPeer: @unchecked Sendable {
 
     /// Connects to `hub` with `keys` (a party's, or a stranger's).
     /// - Parameter receiveHighWaterMark: `ZMQ_RCVHWM` to set before connecting.
-    init(_ hub: TestHub, context: ZMQContext, keys: CurveKeyPair, name: String, receiveHighWaterMark: Int32? = nil) throws {
+    /// - Parameter routingId: `ZMQ_ROUTING_ID` to set before connecting (which clients must not do).
+    init(
+        _ hub: TestHub, context: ZMQContext, keys: CurveKeyPair, name: String, receiveHighWaterMark: Int32? = nil,
+        routingId: [UInt8]? = nil
+    ) throws {
         self.name = name
         socket = try ZMQSocket(context: context, type: .dealer)
         try socket.makeCurveClient(keyPair: keys, serverPublicKey: hub.hubKeys.publicKey)
         try socket.linger(ms: 0)
         try socket.sendTimeout(ms: 5000)
         if let receiveHighWaterMark { try socket.receiveHighWaterMark(receiveHighWaterMark) }
+        if let routingId { try socket.routingId(routingId) }
         try socket.connect(hub.endpoint)
     }
 
     /// A raw peer for a configured party.
-    convenience init(_ hub: TestHub, context: ZMQContext, party: String, receiveHighWaterMark: Int32? = nil) throws {
+    convenience init(
+        _ hub: TestHub, context: ZMQContext, party: String, receiveHighWaterMark: Int32? = nil, routingId: [UInt8]? = nil
+    ) throws {
         guard let keys = hub.partyKeys[party] else { throw TestHubError("no party \(party)") }
-        try self.init(hub, context: context, keys: keys, name: party, receiveHighWaterMark: receiveHighWaterMark)
+        try self.init(hub, context: context, keys: keys, name: party, receiveHighWaterMark: receiveHighWaterMark, routingId: routingId)
     }
 
     /// Runs `body` with exclusive use of the socket, on a thread of its own.
