@@ -76,6 +76,32 @@ struct ContractTests {
         #expect(peer.errors.map(\.code) == [HubErrorCode.malformedFrame.rawValue])
     }
 
+    /// Every truncation of a SUBMIT whose id is not UTF-8, and the frame with its length
+    /// bytes made absurd, get exactly one ERROR (400, or 405 while the id is whole): the
+    /// wire walk behind 405 reads only within the frame.
+    @Test func truncatedAndCorruptFramesGetOneError() throws {
+        let hub = try TestConfig.harness()
+        let peer = hub.connect("enterprise")
+        let frame = Self.submitFrame(rawId: [0x6F, 0xC3, 0x28])
+        var variants = (0..<frame.count).map { Array(frame.prefix($0)) }
+        for index in frame.indices {
+            var corrupt = frame
+            corrupt[index] = 0xFF
+            variants.append(corrupt)
+        }
+        for variant in variants {
+            peer.clear()
+            hub.send(peer, [variant, Array("body".utf8)])
+            #expect(peer.received.count == 1, "one reply to \(variant)")
+            let codes: Set<UInt32> = [
+                HubErrorCode.malformedFrame.rawValue, HubErrorCode.missingId.rawValue, HubErrorCode.unsupportedVersion.rawValue,
+                HubErrorCode.unexpectedCommand.rawValue, HubErrorCode.unknownType.rawValue,
+            ]
+            #expect(peer.errors.count == 1 && codes.contains(peer.errors[0].code), "\(variant): \(peer.received)")
+        }
+        #expect(try hub.store.headSeq() == 0)
+    }
+
     @Test(arguments: [Array("chosen".utf8), [1, 2, 3, 4, 5], [0, 1, 2, 3], [0, 1, 2, 3, 4, 5]] as [[UInt8]])
     func clientChosenRoutingIdIsRefusedWith418AndIgnored(_ routingId: [UInt8]) throws {
         let hub = try TestConfig.harness()
