@@ -23,13 +23,14 @@ struct FloodTests {
         }
     }
 
-    /// 60,000 submissions of 16 KiB (940 MiB) from one connection. The hub holds at most
+    /// 40,000 submissions of 16 KiB (625 MiB) from one connection. The hub holds at most
     /// 64 MiB of waiting submissions (section 4.1) plus 256 frame sets of the flooding
     /// connection in libzmq (4 MiB), so its RSS may grow by that and by what glibc keeps of
     /// freed heap (`MallocTuning`: up to 64 MB at the top of each arena): the bound is
-    /// 256 MiB above the hub's RSS before the flood. Measured on a debug build: 78 MiB with
-    /// the bound in place; without it (reading whatever arrives, `RCVHWM` 100,000) the hub
-    /// grew by 268 MiB from half as large a flood, and by 2.4 GB in the report.
+    /// 200 MiB above the hub's RSS before the flood. Measured on a debug build: 78 MiB with
+    /// the bound in place (60,000 submissions); without it (reading whatever arrives,
+    /// `RCVHWM` 100,000) the hub grew by 268 MiB from 30,000, and by 2.4 GB in the issue's
+    /// report.
     @Test func floodKeepsTheHubsMemoryBoundedAndOthersServed() async throws {
         let script = InteropTests.repoRoot.appendingPathComponent("Tests/Interop/flood_client.py")
         try #require(FileManager.default.isExecutableFile(atPath: InteropTests.python), "no \(InteropTests.python)")
@@ -47,7 +48,7 @@ struct FloodTests {
         process.arguments = [
             script.path, "--endpoint=\(hub.endpoint)", "--hub-public-key=\(hub.hubKeys.publicKey)",
             "--public=\(flooder.publicKey)", "--secret=\(flooder.secretKey)", "--hub-pid=\(pid)",
-            "--count=60000", "--body-bytes=16384", "--seconds=150",
+            "--count=40000", "--body-bytes=16384", "--seconds=150",
         ]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
@@ -79,9 +80,9 @@ struct FloodTests {
         let line = try #require(stdout.split(separator: "\n").last { $0.hasPrefix("{") }, "stdout: \(stdout)\nstderr:\n\(stderr)")
         let result = try JSONDecoder().decode(FloodResult.self, from: Data(line.utf8))
         let grownMiB = (result.maxRssKb - result.firstRssKb) / 1024
-        #expect(result.sent > 40_000, "the flood was cut short: \(result)")
+        #expect(result.sent > 30_000, "the flood was cut short: \(result)")
         #expect(result.samples > 100)
-        #expect(grownMiB < 256, "the hub's RSS grew by \(grownMiB) MiB while flooded: \(result)")
+        #expect(grownMiB < 200, "the hub's RSS grew by \(grownMiB) MiB while flooded: \(result)")
         #expect(result.refused.keys.allSatisfy { $0 == String(HubErrorCode.hubBusy.rawValue) }, "\(result)")
         #expect(pings > 0)
 
