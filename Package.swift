@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "HubRouting",
             dependencies: [
-                "HubProtocol", "HubCore", "HubStore",
+                "HubProtocol", "HubCore", "HubStore", "HubThreads",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

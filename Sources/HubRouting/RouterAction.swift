@@ -34,6 +34,8 @@ public enum RouterNote: Sendable, Equatable {
     case seen(party: String)
     /// A message was journaled (not a duplicate) for these recipients.
     case journaled(type: String, sender: String, recipients: [String])
+    /// A journal read met this damaged record for the first time (it was not delivered).
+    case journalDamaged(seq: UInt64)
 }
 
 /// One delivery session's steps to perform in order: sends of journaled messages to the

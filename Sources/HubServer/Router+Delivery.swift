@@ -52,6 +52,8 @@ extension Router {
             monitoring.seen(party)
         case .note(.journaled(let type, let sender, let recipients)):
             monitoring.journaled(type: type, sender: sender, recipients: recipients)
+        case .note(.journalDamaged):
+            monitoring.journalDamaged()
         }
     }
 

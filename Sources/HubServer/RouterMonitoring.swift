@@ -61,6 +61,8 @@ final class RouterMonitoring {
     private var backlogGauges: [String: Gauge] = [:]
     private var flowGauges: [FlowTally.StateKey: Gauge] = [:]
     private let connectedParties = Gauge(label: "swhub_connected_parties")
+    /// Distinct damaged journal records met since start (never delivered).
+    private let corruptRecords = Counter(label: "swhub_journal_corrupt_records")
     /// The tap's figures, when the hub has a tap (set before the router starts).
     var tap: TapMetrics?
 
@@ -118,6 +120,11 @@ final class RouterMonitoring {
             errorCounters[error.code] = counter
             counter.increment()
         }
+    }
+
+    /// A journal read met a damaged record it had not met before (once per seq).
+    func journalDamaged() {
+        corruptRecords.increment()
     }
 
     /// `party` sent a command.

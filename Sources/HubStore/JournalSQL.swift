@@ -123,8 +123,19 @@ enum JournalSQL {
         WHERE m.sender = ? AND m.msg_id >= ? AND m.msg_id < ? ORDER BY m.seq
         """
 
-    /// Decodes a row selected with `recordColumns`, copying the body once out of SQLite.
+    /// Decodes a row selected with `recordColumns`, copying the body once out of SQLite. A
+    /// value that cannot be decoded (a damaged row) throws code `corrupt` with the row's seq.
     static func record(from row: Row) throws -> JournalRecord {
+        do {
+            return try decodeRecord(from: row)
+        } catch {
+            let seq = (try? row.decode(Int64.self, atIndex: 0)).flatMap { UInt64(exactly: $0) }
+            let which = seq.map { "record seq \($0)" } ?? "a record"
+            throw StoreError(code: .corrupt, reason: "\(which): a stored value has an unexpected type", seq: seq)
+        }
+    }
+
+    private static func decodeRecord(from row: Row) throws -> JournalRecord {
         let body = try row.withUnsafeData(atIndex: 8) { data in
             data.map { $0.withUnsafeBytes { [UInt8]($0) } } ?? []
         }
