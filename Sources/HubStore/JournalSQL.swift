@@ -136,6 +136,11 @@ enum JournalSQL {
     }
 
     private static func decodeRecord(from row: Row) throws -> JournalRecord {
+        // SQLite converts silently (text to 0) where an integer is read: a stored time that is
+        // not an integer is a damaged row, not a time of 0.
+        guard isInteger(row, 0), isInteger(row, 6), isInteger(row, 7) else {
+            throw StoreError(code: .corrupt, reason: "a stored integer has another type")
+        }
         let body = try row.withUnsafeData(atIndex: 8) { data in
             data.map { $0.withUnsafeBytes { [UInt8]($0) } } ?? []
         }
@@ -150,6 +155,13 @@ enum JournalSQL {
             journaledAtUs: try row.decode(Int64.self, atIndex: 7),
             body: body
         )
+    }
+
+    /// Whether the column holds an integer (its storage class, not a conversion).
+    private static func isInteger(_ row: Row, _ index: Int) -> Bool {
+        let value: DatabaseValue = row[index]
+        if case .int64 = value.storage { return true }
+        return false
     }
 
     /// A stored seq as the API's `UInt64`; a negative one means a damaged journal.
