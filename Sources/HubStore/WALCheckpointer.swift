@@ -20,10 +20,10 @@ import Logging
 /// from the beginning again only when a writer finds every frame copied and no reader still
 /// using it, which a busy hub (readers always fetching) may never offer, so the file grew
 /// to 101 MB beside a 121 MB database after 100K messages. So once the `-wal` file passes
-/// `walLimitBytes` (64 MiB), this thread runs one TRUNCATE checkpoint: it waits (at most
-/// `truncateWait`) for the readers of old snapshots, copies what the passive runs left
-/// (little), and empties the file; appends wait meanwhile, a few milliseconds once per
-/// 64 MiB written. The store also sets `journal_size_limit` to the same bound, so a WAL that
+/// `walLimitBytes` (64 MiB), this thread runs one TRUNCATE checkpoint: it waits for the
+/// readers of old snapshots (at most `truncateWait`, 0.2 s; a try that gives up is repeated
+/// 10 s later), copies what the passive runs left (little), and empties the file; appends
+/// wait meanwhile, a few milliseconds once per 64 MiB written. The store also sets `journal_size_limit` to the same bound, so a WAL that
 /// SQLite rewinds by itself is cut back to it. 64 MiB keeps the WAL (and a crash recovery's
 /// replay of it) small beside any journal that matters while making the stall rare: about
 /// once per 60,000 messages of 1 KB.
@@ -37,7 +37,7 @@ final class WALCheckpointer: Sendable {
     static let walLimitBytes: Int64 = 64 << 20
     /// How long a TRUNCATE checkpoint waits for readers and the writer before it gives up
     /// until the next try.
-    static let truncateWait: TimeInterval = 0.5
+    static let truncateWait: TimeInterval = 0.2
 
     private let connection: DatabaseQueue
     private let walPath: String
@@ -86,8 +86,9 @@ final class WALCheckpointer: Sendable {
             if stop {
                 truncate(last: true)
             } else if walBytes > Self.walLimitBytes && ContinuousClock.now >= nextTruncate {
-                // At most once a second if the readers keep it from completing.
-                if !truncate(last: false) { nextTruncate = ContinuousClock.now + .seconds(1) }
+                // Appends wait while it waits for readers: if they keep it from completing,
+                // the next try is 10 s later (passive checkpoints meanwhile).
+                if !truncate(last: false) { nextTruncate = ContinuousClock.now + .seconds(10) }
             } else {
                 passive()
             }
