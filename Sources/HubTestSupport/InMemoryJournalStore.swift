@@ -15,6 +15,9 @@ public final class InMemoryJournalStore: JournalStore {
         case nextAppend
         /// The next fetch (of either kind) throws `StoreError(readFailed)`.
         case nextFetch
+        /// The next fetch throws `StoreError(corrupt)` without a seq, as SQLite's
+        /// `SQLITE_CORRUPT` for a malformed page does.
+        case nextFetchDamagedPage
     }
 
     private struct State: Sendable {
@@ -131,6 +134,9 @@ public final class InMemoryJournalStore: JournalStore {
         return try state.withLock { state in
             if state.faults.remove(.nextFetch) != nil {
                 throw StoreError(code: .readFailed, reason: "injected fetch failure")
+            }
+            if state.faults.remove(.nextFetchDamagedPage) != nil {
+                throw StoreError(code: .corrupt, reason: "injected: database disk image is malformed")
             }
             let head = UInt64(state.records.count)
             guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }

@@ -195,7 +195,12 @@ public final class RouterHarness {
                     event = .fetched(session: session, records: result.records, headSeq: result.headSeq)
                 }
             } catch {
-                event = .fetchFailed(session: session, reason: "\(error)")
+                // As the hub's reader: a damaged page (no seq) is reported as damage.
+                if let damage = DamagedReads.damage(in: error) {
+                    event = .damaged(session: session, records: [], headSeq: 0, error: damage)
+                } else {
+                    event = .fetchFailed(session: session, reason: "\(error)")
+                }
             }
         case .locate(let session, let sinceUs):
             do {

@@ -120,6 +120,37 @@ struct DamagedRecordTests {
         #expect(customs.deliveredSeqs == [1, 2, 3])
     }
 
+    /// A malformed page (SQLITE_CORRUPT, no seq): 502 once, retries back off, nothing counted
+    /// as a damaged record; the stream resumes when the page reads again.
+    @Test func damagedPageWithoutSeqBacksOffAndTellsOnce() throws {
+        let hub = try TestConfig.harness()
+        let sender = hub.connect("enterprise")
+        for index in 1...3 { hub.submit(sender, id: "n-\(index)") }
+        let customs = hub.connect("customs")
+        hub.store.inject(.nextFetchDamagedPage)
+        hub.hello(customs)
+        var attempts = 1
+        for _ in 0..<200 {
+            let before = hub.fetches
+            hub.store.inject(.nextFetchDamagedPage)
+            hub.ping(customs)
+            hub.advance(by: .milliseconds(50))
+            if hub.fetches > before { attempts += 1 }
+        }
+        // 10 s of damage: retries at 20 ms doubling (9 or so), not 500.
+        #expect(attempts <= 12, "\(attempts) attempts in 10 s")
+        #expect(customs.errors.map(\.code) == [HubErrorCode.journalDamaged.rawValue])
+        #expect(customs.errors.first?.reason.contains("malformed") == true)
+        #expect(hub.core.damagedSeqs.isEmpty)
+        let counted = hub.notes.contains { note in
+            if case .journalDamaged = note { return true }
+            return false
+        }
+        #expect(!counted)
+        Self.pass(.seconds(61), hub, pinging: [customs])
+        #expect(customs.deliveredSeqs == [1, 2, 3])
+    }
+
     @Test func readablePrefixStopsBeforeTheDamagedRecord() throws {
         let store = InMemoryJournalStore()
         let appends = (1...5).map { index in
