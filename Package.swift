@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "HubRouting",
             dependencies: [
-                "HubProtocol", "HubCore", "HubStore",
+                "HubProtocol", "HubCore", "HubStore", "HubThreads",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -249,6 +249,7 @@ let package = Package(
                 "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters",
                 "DepartmentFormats", "HubConfigKit",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

@@ -65,6 +65,7 @@ const char *swhub_strerror(int code) {
     case SWHUB_HUB_ROUTING_ID_SET: return "ROUTING_ID_SET";
     case SWHUB_HUB_INTERNAL: return "INTERNAL";
     case SWHUB_HUB_JOURNAL_FAILURE: return "JOURNAL_FAILURE";
+    case SWHUB_HUB_JOURNAL_DAMAGED: return "JOURNAL_DAMAGED";
     default: return code > 0 ? "HUB_ERROR" : "SWHUB_ERR_UNKNOWN";
     }
 }

@@ -113,6 +113,11 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let internalError = HubErrorCode(500, "INTERNAL")
     /// The journal could not be written; the request was not journaled.
     public static let journalFailure = HubErrorCode(501, "JOURNAL_FAILURE")
+    /// A stored record failed its integrity check (or the journal file is damaged where a
+    /// read needed it): the session's stream stops before that record, which is never
+    /// delivered. An operator must run `swhub verify` and repair the journal; the hub retries
+    /// the read every 30 seconds and the stream resumes once the record reads back intact.
+    public static let journalDamaged = HubErrorCode(502, "JOURNAL_DAMAGED")
     /// Carried in a `flow.Answer`: the department a query was relayed to did not answer in time.
     public static let queryTimeout = HubErrorCode(504, "QUERY_TIMEOUT")
 
@@ -123,7 +128,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
         .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,
         .badReplay, .headerTooLarge, .routingIdSet,
-        .internalError, .journalFailure, .queryTimeout,
+        .internalError, .journalFailure, .journalDamaged, .queryTimeout,
     ]
 
     /// The code with this number, if it is one of `all`.

@@ -25,6 +25,12 @@ struct ReplayStream: Sendable {
     var caughtUp = false
     /// The journal head seen by the latest fetch.
     var fetchHead: UInt64 = 0
+    /// When a failed fetch is retried, and how many failed in a row.
+    var retryAt: ContinuousClock.Instant?
+    var readFailures = 0
+    /// Set when a fetch met a damaged record: the replay ends with this ERROR once what
+    /// came before it was sent.
+    var ending: WireCommand.OneOf_Kind?
 
     init(id: UInt64, routingId: [UInt8], plan: ReplayPlan, now: ContinuousClock.Instant) {
         self.id = id

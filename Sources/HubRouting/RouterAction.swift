@@ -36,6 +36,8 @@ public enum RouterNote: Sendable, Equatable {
     case journaled(type: String, sender: String, recipients: [String])
     /// A HELLO of `party` acknowledged a seq beyond the journal's head (a sign of lost records).
     case helloBeyondHead(party: String)
+    /// A journal read met this damaged record for the first time (it was not delivered).
+    case journalDamaged(seq: UInt64)
 }
 
 /// One delivery session's steps to perform in order: sends of journaled messages to the

@@ -25,23 +25,29 @@ extension RouterCore {
                     .journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id)
                 reply(submit.routingId, refusal, into: &actions)
             }
-            logger.error("commit failed; submitters told JOURNAL_FAILURE", metadata: ["messages": "\(batch.count)", "reason": "\(reason)"])
+            if let heldBack = readLogPace.allow("commit", at: now) {
+                logger.error(
+                    "commit failed; submitters told JOURNAL_FAILURE",
+                    metadata: ["messages": "\(batch.count)", "reason": "\(reason)", "similar_lines_held_back": "\(heldBack)"])
+            }
         case .fetched(let sessionId, let records, let head):
             headSeq = max(headSeq, head)
             guard let routingId = sessionConnections[sessionId] else {
                 replayFetched(session: sessionId, records: records, head: head, into: &actions)
                 return
             }
+            readRecovered(routingId)
             let items = records.map { (seq: $0.seq, payload: Outgoing.stored($0)) }
             guard let steps = sessions[routingId]?.delivery.fetched(items, headSeq: head) else { return }
             deliver(steps, for: routingId, into: &actions)
-        case .fetchFailed(let sessionId, _):
+        case .damaged(let sessionId, let records, let head, let error):
+            fetchDamaged(session: sessionId, records: records, head: head, error: error, now: now, into: &actions)
+        case .fetchFailed(let sessionId, let reason):
             guard let routingId = sessionConnections[sessionId] else {
-                replayFetchFailed(session: sessionId, now: now, into: &actions)
+                replayFetchFailed(session: sessionId, reason: reason, now: now, into: &actions)
                 return
             }
-            sessions[routingId]?.delivery.fetchFailed()
-            sessions[routingId]?.parkedSince = now
+            receivingFetchFailed(routingId, reason: reason, now: now, into: &actions)
         case .located(let sessionId, let firstSeq, let head):
             replayLocated(session: sessionId, firstSeq: firstSeq, head: head, into: &actions)
         }

@@ -15,19 +15,46 @@ extension RouterCore {
     /// Reads the journal's flow messages into a fresh engine and returns what it still has
     /// to emit: everything it asks for, minus what the journal already holds from `hub`.
     ///
+    /// A damaged record is skipped (reported to `damaged`, never read into the flows); a
+    /// damaged page with no seq ends the reading there (reported too): the flows start from
+    /// what could be read rather than the hub not starting.
+    ///
     /// - Parameters:
     ///   - engine: A fresh engine, brought up to date.
     ///   - store: The journal.
+    ///   - damaged: Told of each damaged record or page met.
     /// - Returns: The emissions still owed, to hand to `emit(_:)` once the router runs.
-    public static func rebuild(_ engine: inout FlowEngine, from store: any JournalStore) throws -> [FlowEmission] {
+    public static func rebuild(
+        _ engine: inout FlowEngine, from store: any JournalStore, damaged: (StoreError) -> Void = { _ in }
+    ) throws -> [FlowEmission] {
         let types = HubConfig.flowTypes.keys.sorted()
         var emitted = Set<String>()
         var owed: [FlowEmission] = []
         var after: UInt64 = 0
-        while true {
-            let page = try store.records(types: types, after: after, limit: 2000)
-            guard let last = page.last else { break }
-            after = last.seq
+        var reading = true
+        while reading {
+            var page: [JournalRecord]
+            var skip: UInt64?  // a damaged seq to read on after
+            do {
+                page = try store.records(types: types, after: after, limit: 2000)
+            } catch {
+                guard let damage = DamagedReads.damage(in: error) else { throw error }
+                damaged(damage)
+                let from = after
+                page = DamagedReads.readablePrefix(limit: 2000) { try store.records(types: types, after: from, limit: $0) }
+                if let seq = damage.seq, seq > (page.last?.seq ?? after) {
+                    skip = seq
+                } else {
+                    reading = false
+                }
+            }
+            if let skip {
+                after = skip
+            } else if let last = page.last {
+                after = last.seq
+            } else {
+                reading = false
+            }
             for record in page {
                 if record.sender == HubConfig.hubParty {
                     emitted.insert(record.id)

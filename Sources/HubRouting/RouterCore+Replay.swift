@@ -82,13 +82,14 @@ extension RouterCore {
     mutating func replayFetched(session id: UInt64, records: [JournalRecord], head: UInt64, into actions: inout [RouterAction]) {
         guard let routingId = replayConnections[id] else { return }
         replays[routingId]?.fetchHead = head
+        replays[routingId]?.readFailures = 0
         let items = records.map { (seq: $0.seq, payload: Outgoing.stored($0)) }
         guard let steps = replays[routingId]?.delivery?.fetched(items, headSeq: head) else { return }
         deliverReplay(steps, for: routingId, into: &actions)
     }
 
     /// A journal read for a replay failed.
-    mutating func replayFetchFailed(session id: UInt64, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
+    mutating func replayFetchFailed(session id: UInt64, reason: String, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard let routingId = replayConnections[id] else { return }
         if replays[routingId]?.delivery == nil {
             reply(
@@ -96,8 +97,16 @@ extension RouterCore {
                 into: &actions)
             closeReplay(routingId)
         } else {
+            // Retried with a growing pause (20 ms doubling, at most 30 s), never in a loop.
             replays[routingId]?.delivery?.fetchFailed()
-            replays[routingId]?.parkedSince = now
+            let failures = (replays[routingId]?.readFailures ?? 0) + 1
+            replays[routingId]?.readFailures = failures
+            replays[routingId]?.retryAt = now + Self.readBackoff(failures)
+            if let heldBack = readLogPace.allow("replay", at: now) {
+                logger.error(
+                    "journal read for a replay failed; retried with a growing pause",
+                    metadata: ["failures": "\(failures)", "reason": "\(reason)", "similar_lines_held_back": "\(heldBack)"])
+            }
         }
     }
 
@@ -124,7 +133,7 @@ extension RouterCore {
 
     /// Hands a replay's steps to the I/O layer; with none, checks its progress at once
     /// (otherwise `performed` does, once the sends went out).
-    private mutating func deliverReplay(
+    mutating func deliverReplay(
         _ steps: [DeliverySession<Outgoing>.Action], for routingId: [UInt8], into actions: inout [RouterAction]
     ) {
         guard let stream = replays[routingId] else { return }
@@ -160,6 +169,13 @@ extension RouterCore {
     /// Sends CAUGHT_UP once the session has read to the head, and FINISHED (ending the
     /// session) once a replay without `follow` has everything acknowledged.
     private mutating func replayProgress(_ routingId: [UInt8], into actions: inout [RouterAction]) {
+        if let ending = replays[routingId]?.ending {
+            // A damaged record: what came before it was sent; the replay ends at it.
+            reply(routingId, ending, into: &actions)
+            logger.info("replay ended at a damaged record", metadata: ["session": "\(replays[routingId]?.id ?? 0)"])
+            closeReplay(routingId)
+            return
+        }
         guard let stream = replays[routingId], let delivery = stream.delivery, delivery.mode == .live else { return }
         let head = max(stream.fetchHead, delivery.sentUpTo)
         if !stream.caughtUp {
@@ -188,6 +204,10 @@ extension RouterCore {
                 closeReplay(routingId)
             } else if let parked = stream.parkedSince, now - parked > .milliseconds(20) {
                 replays[routingId]?.parkedSince = nil
+                guard let steps = replays[routingId]?.delivery?.resume() else { continue }
+                deliverReplay(steps, for: routingId, into: &actions)
+            } else if let retry = stream.retryAt, now >= retry {
+                replays[routingId]?.retryAt = nil
                 guard let steps = replays[routingId]?.delivery?.resume() else { continue }
                 deliverReplay(steps, for: routingId, into: &actions)
             }

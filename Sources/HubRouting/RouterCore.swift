@@ -1,6 +1,7 @@
 import HubCore
 import HubProtocol
 import HubStore
+import HubThreads
 import Logging
 
 /// The router's decisions as a value: frame sets from connections, journal events, send
@@ -27,6 +28,12 @@ public struct RouterCore: Sendable {
         var parkedSince: ContinuousClock.Instant?
         /// Bumped whenever sends already handed out must no longer be performed.
         var epoch: UInt32 = 0
+        /// When a fetch that failed or met a damaged record is retried (see `RouterCore+Damage`).
+        var retryAt: ContinuousClock.Instant?
+        /// Fetches failed in a row (for the retry's back-off).
+        var readFailures = 0
+        /// What the session's client was told about the journal (one ERROR per trouble).
+        var told: ReadTrouble?
     }
 
     let routing: RoutingTable
@@ -72,6 +79,10 @@ public struct RouterCore: Sendable {
     /// The business flows, when the config turns them on.
     public internal(set) var flows: FlowEngine?
     var lastFlowTick: ContinuousClock.Instant
+    /// Damaged records seen since start, by seq (each is logged and counted once).
+    public var damagedSeqs: Set<UInt64> = []
+    /// Paces the log lines of failed journal reads.
+    var readLogPace = LogPace(interval: .seconds(10))
 
     /// Creates the router's state.
     ///
@@ -177,6 +188,10 @@ public struct RouterCore: Sendable {
                 closeSession(routingId, reason: "no heartbeat")
             } else if let parked = session.parkedSince, now - parked > .milliseconds(20) {
                 sessions[routingId]?.parkedSince = nil
+                guard let steps = sessions[routingId]?.delivery.resume() else { continue }
+                deliver(steps, for: routingId, into: &actions)
+            } else if let retry = session.retryAt, now >= retry {
+                sessions[routingId]?.retryAt = nil
                 guard let steps = sessions[routingId]?.delivery.resume() else { continue }
                 deliver(steps, for: routingId, into: &actions)
             }

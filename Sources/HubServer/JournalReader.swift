@@ -1,5 +1,6 @@
 import Foundation
 import HubLifecycle
+import HubRouting
 import HubStore
 import HubThreads
 import Logging
@@ -33,6 +34,8 @@ final class JournalReader: @unchecked Sendable {
     private let wake: ZMQSocket
     private let logger: Logger
     private let name: String
+    /// Paces the log of failed fetches (only the reader thread touches it).
+    private var logPace = LogPace(interval: .seconds(10))
 
     init(
         store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, logger: Logger,
@@ -67,6 +70,42 @@ final class JournalReader: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// One request's answer. A damaged record is reported with `.damaged` and the records
+    /// before it, whether the store reports it in its result or throws it (then the records
+    /// before it are found by reading less); the router logs it, once per seq.
+    private func serve(_ request: Request) -> HubEvent {
+        do {
+            if let since = request.sinceUs {
+                let first = try store.firstSeq(journaledAtOrAfter: since)
+                return .located(session: request.session, firstSeq: first, headSeq: try store.headSeq())
+            }
+            let result = try fetch(request, limit: request.limit)
+            if let damaged = result.damaged {
+                return .damaged(session: request.session, records: result.records, headSeq: result.headSeq, error: damaged)
+            }
+            return .fetched(session: request.session, records: result.records, headSeq: result.headSeq)
+        } catch {
+            if let damage = DamagedReads.damage(in: error), request.sinceUs == nil {
+                let records =
+                    damage.seq == nil ? [] : DamagedReads.readablePrefix(limit: request.limit) { try fetch(request, limit: $0).records }
+                return .damaged(session: request.session, records: records, headSeq: (try? store.headSeq()) ?? 0, error: damage)
+            }
+            let now = ContinuousClock.now
+            if let heldBack = logPace.allow(request.party, at: now) {
+                logger.error(
+                    "journal fetch failed",
+                    metadata: ["party": "\(request.party)", "error": "\(error)", "similar_lines_held_back": "\(heldBack)"])
+            }
+            return .fetchFailed(session: request.session, reason: "\(error)")
+        }
+    }
+
+    private func fetch(_ request: Request, limit: Int) throws -> FetchResult {
+        request.types.isEmpty
+            ? try store.fetch(recipient: request.party, after: request.after, limit: limit)
+            : try store.fetch(recipient: request.party, after: request.after, limit: limit, types: request.types)
+    }
+
     private func run(_ loop: ThreadLoop) {
         defer { wake.close() }
         while true {
@@ -78,22 +117,7 @@ final class JournalReader: @unchecked Sendable {
             }
             let request = requests.removeFirst()
             condition.unlock()
-            let event: HubEvent
-            do {
-                if let since = request.sinceUs {
-                    let first = try store.firstSeq(journaledAtOrAfter: since)
-                    event = .located(session: request.session, firstSeq: first, headSeq: try store.headSeq())
-                } else {
-                    let result =
-                        request.types.isEmpty
-                        ? try store.fetch(recipient: request.party, after: request.after, limit: request.limit)
-                        : try store.fetch(recipient: request.party, after: request.after, limit: request.limit, types: request.types)
-                    event = .fetched(session: request.session, records: result.records, headSeq: result.headSeq)
-                }
-            } catch {
-                logger.error("journal fetch failed", metadata: ["party": "\(request.party)", "error": "\(error)"])
-                event = .fetchFailed(session: request.session, reason: "\(error)")
-            }
+            let event = serve(request)
             if mailbox.post(event) {
                 _ = try? wake.send(bytes: [], dontWait: true)
             }

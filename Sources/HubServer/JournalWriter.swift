@@ -15,7 +15,7 @@ import ZeroMQ
 /// Owns its wake-up PUSH socket on its own thread (`loop`).
 final class JournalWriter: @unchecked Sendable {
     // Invariant: `queue`, `acks` and `progress` are only touched with `condition` locked;
-    // `wake` only on the writer thread (after `init`).
+    // `wake` and `failureLogPace` only on the writer thread (after `init`).
     private let condition: NSCondition
     private var queue: [PendingSubmit] = []
     private var acks: [String: UInt64] = [:]
@@ -31,6 +31,8 @@ final class JournalWriter: @unchecked Sendable {
     private let logger: Logger
     /// Duration of each group commit (`swhub_journal_commit_seconds`).
     private let commitTimer = Metrics.Timer(label: "swhub_journal_commit_seconds")
+    /// Paces the log of failed commits (writer thread only).
+    private var failureLogPace = LogPace(interval: .seconds(10))
 
     init(store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, batchMax: Int, logger: Logger) throws {
         self.store = store
@@ -92,19 +94,49 @@ final class JournalWriter: @unchecked Sendable {
 
     /// How long progress marks may wait for a commit to ride along with.
     private static let progressMaxWait: TimeInterval = 1
+    /// The pause after the first failed commit; it doubles with each failure in a row, up to
+    /// `maxBackoff`, and starts over after a commit succeeds.
+    private static let firstBackoff: TimeInterval = 0.01
+    private static let maxBackoff: TimeInterval = 1
+    /// How long a stopping writer whose commits fail goes on trying before it gives up on
+    /// what it holds (acknowledgement positions and progress marks, which only cost
+    /// redeliveries): the hub's drain timeout, well inside systemd's `TimeoutStopSec` (30 s).
+    static let drainTimeout: TimeInterval = 10
+
+    /// The pause after `failures` failed commits in a row.
+    static func backoff(afterFailures failures: Int) -> TimeInterval {
+        min(maxBackoff, firstBackoff * Double(1 << min(max(failures - 1, 0), 16)))
+    }
 
     private func run(_ loop: ThreadLoop) {
         defer { wake.close() }
+        var failures = 0
+        var retryAt = Date.distantPast
+        var giveUpAt: Date?
         while true {
             condition.lock()
-            while queue.isEmpty && acks.isEmpty && !loop.isStopRequested {
+            while true {
+                if giveUpAt == nil && loop.isStopRequested { giveUpAt = Date().addingTimeInterval(Self.drainTimeout) }
+                let now = Date()
+                if failures > 0 && now < retryAt {
+                    // Backing off after a failed commit; a stop request wakes the wait, but the
+                    // retries go on (paced) until the drain timeout.
+                    if let giveUpAt, now >= giveUpAt { break }
+                    _ = condition.wait(until: min(retryAt, giveUpAt ?? retryAt))
+                    continue
+                }
+                if !queue.isEmpty || !acks.isEmpty || loop.isStopRequested { break }
                 if progress.isEmpty {
                     condition.wait()
                 } else {
                     let due = progressSince.addingTimeInterval(Self.progressMaxWait)
-                    if Date() >= due { break }
+                    if now >= due { break }
                     _ = condition.wait(until: due)
                 }
+            }
+            if failures > 0, let giveUpAt, Date() >= giveUpAt {
+                giveUp(failures: failures)  // unlocks
+                break
             }
             if queue.isEmpty && acks.isEmpty && progress.isEmpty && loop.isStopRequested {
                 condition.unlock()
@@ -119,11 +151,38 @@ final class JournalWriter: @unchecked Sendable {
             progress.removeAll()
             progressSince = .distantFuture
             condition.unlock()
-            commit(batch, acks: batchAcks, progress: batchProgress)
+            if commit(batch, acks: batchAcks, progress: batchProgress) {
+                if failures > 0 {
+                    logger.notice("journal commits succeed again", metadata: ["failed_commits": "\(failures)"])
+                }
+                failures = 0
+            } else {
+                failures += 1
+                retryAt = Date().addingTimeInterval(Self.backoff(afterFailures: failures))
+            }
         }
     }
 
-    private func commit(_ batch: [PendingSubmit], acks: [String: UInt64], progress marks: [ProgressMark]) {
+    /// Stopping while commits still fail, after the drain timeout: drops what is held and says
+    /// what. Called with `condition` locked; unlocks it.
+    private func giveUp(failures: Int) {
+        let lostAcks = acks.count
+        let lostMarks = progress.count
+        let unanswered = queue.count
+        acks.removeAll()
+        progress.removeAll()
+        queue.removeAll()
+        condition.unlock()
+        logger.error(
+            "journal writer stopping after \(Int(Self.drainTimeout)) s of failed commits: could not save \(lostAcks) acknowledgement positions and \(lostMarks) progress marks; those messages will be redelivered, not lost",
+            metadata: [
+                "acks_not_saved": "\(lostAcks)", "progress_marks_not_saved": "\(lostMarks)", "failed_commits": "\(failures)",
+                "submissions_unanswered": "\(unanswered)",
+            ])
+    }
+
+    /// One group commit; false if it failed (its acks and marks are queued again).
+    private func commit(_ batch: [PendingSubmit], acks: [String: UInt64], progress marks: [ProgressMark]) -> Bool {
         let appends = batch.map { submit in
             JournalAppend(
                 sender: submit.party, id: submit.header.id, type: submit.header.type,
@@ -142,14 +201,21 @@ final class JournalWriter: @unchecked Sendable {
             }
             event = .committed(batch, outcomes)
         } catch {
-            logger.error("journal commit failed", metadata: ["error": "\(error)", "messages": "\(batch.count)"])
+            if let heldBack = failureLogPace.allow() {
+                logger.error(
+                    "journal commit failed; retrying with a growing pause (at most 1 s)",
+                    metadata: ["error": "\(error)", "messages": "\(batch.count)", "similar_lines_held_back": "\(heldBack)"])
+            }
             if !acks.isEmpty { enqueue(acks: acks) }  // retried with the next commit
             if !marks.isEmpty { enqueue(progress: marks) }  // likewise
             event = .commitFailed(batch, reason: "\(error)")
         }
-        guard !batch.isEmpty else { return }
+        var committed = false
+        if case .committed = event { committed = true }
+        guard !batch.isEmpty else { return committed }
         if mailbox.post(event) {
             _ = try? wake.send(bytes: [], dontWait: true)
         }
+        return committed
     }
 }

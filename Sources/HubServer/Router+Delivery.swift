@@ -54,6 +54,8 @@ extension Router {
             monitoring.journaled(type: type, sender: sender, recipients: recipients)
         case .note(.helloBeyondHead):
             monitoring.helloBeyondHead.increment()
+        case .note(.journalDamaged):
+            monitoring.journalDamaged()
         }
     }
 

@@ -64,9 +64,17 @@ final class Router: @unchecked Sendable {
         logger: Logger
     ) throws {
         var flows = flows
+        var damagedSeqs: Set<UInt64> = []
         if var engine = flows {
             let started = ContinuousClock.now
-            owedEmissions = try RouterCore.rebuild(&engine, from: store)
+            owedEmissions = try RouterCore.rebuild(&engine, from: store) { damage in
+                // Skipped, never read into the flows; logged and counted once per seq.
+                if let seq = damage.seq, !damagedSeqs.insert(seq).inserted { return }
+                if damage.seq != nil { monitoring.journalDamaged() }
+                logger.error(
+                    "damaged journal record skipped while rebuilding the flows (run swhub verify)",
+                    metadata: ["seq": "\(damage.seq.map(String.init) ?? "unknown")", "reason": "\(damage.reason)"])
+            }
             flows = engine
             logger.info(
                 "flows rebuilt from the journal",
@@ -79,6 +87,7 @@ final class Router: @unchecked Sendable {
         core = RouterCore(
             settings: settings, routing: routing, policy: policy, observers: observers, flows: flows,
             acked: try store.ackPositions(), headSeq: try store.headSeq(), now: clock.now, logger: logger)
+        core.damagedSeqs = damagedSeqs
 
         let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"
         wake = try ZMQSocket(context: context, type: .pull)

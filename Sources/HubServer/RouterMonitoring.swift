@@ -63,6 +63,8 @@ final class RouterMonitoring {
     private let connectedParties = Gauge(label: "swhub_connected_parties")
     /// HELLOs that acknowledged a seq beyond the journal's head (refused; a sign of lost records).
     let helloBeyondHead = Counter(label: "swhub_hello_beyond_head_total")
+    /// Distinct damaged journal records met since start (never delivered).
+    private let corruptRecords = Counter(label: "swhub_journal_corrupt_records")
     /// The tap's figures, when the hub has a tap (set before the router starts).
     var tap: TapMetrics?
 
@@ -120,6 +122,11 @@ final class RouterMonitoring {
             errorCounters[error.code] = counter
             counter.increment()
         }
+    }
+
+    /// A journal read met a damaged record it had not met before (once per seq).
+    func journalDamaged() {
+        corruptRecords.increment()
     }
 
     /// `party` sent a command.

@@ -123,8 +123,24 @@ enum JournalSQL {
         WHERE m.sender = ? AND m.msg_id >= ? AND m.msg_id < ? ORDER BY m.seq
         """
 
-    /// Decodes a row selected with `recordColumns`, copying the body once out of SQLite.
+    /// Decodes a row selected with `recordColumns`, copying the body once out of SQLite. A
+    /// value that cannot be decoded (a damaged row) throws code `corrupt` with the row's seq.
     static func record(from row: Row) throws -> JournalRecord {
+        do {
+            return try decodeRecord(from: row)
+        } catch {
+            let seq = (try? row.decode(Int64.self, atIndex: 0)).flatMap { UInt64(exactly: $0) }
+            let which = seq.map { "record seq \($0)" } ?? "a record"
+            throw StoreError(code: .corrupt, reason: "\(which): a stored value has an unexpected type", seq: seq)
+        }
+    }
+
+    private static func decodeRecord(from row: Row) throws -> JournalRecord {
+        // SQLite converts silently (text to 0) where an integer is read: a stored time that is
+        // not an integer is a damaged row, not a time of 0.
+        guard isInteger(row, 0), isInteger(row, 6), isInteger(row, 7) else {
+            throw StoreError(code: .corrupt, reason: "a stored integer has another type")
+        }
         let body = try row.withUnsafeData(atIndex: 8) { data in
             data.map { $0.withUnsafeBytes { [UInt8]($0) } } ?? []
         }
@@ -139,6 +155,13 @@ enum JournalSQL {
             journaledAtUs: try row.decode(Int64.self, atIndex: 7),
             body: body
         )
+    }
+
+    /// Whether the column holds an integer (its storage class, not a conversion).
+    private static func isInteger(_ row: Row, _ index: Int) -> Bool {
+        let value: DatabaseValue = row[index]
+        if case .int64 = value.storage { return true }
+        return false
     }
 
     /// A stored seq as the API's `UInt64`; a negative one means a damaged journal.

@@ -55,6 +55,10 @@ public final class SQLiteJournalStore: JournalStore {
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             // Checkpoints run on their own thread (WALCheckpointer), not inside a commit.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
+            // A WAL that SQLite rewinds is cut back to this size (WALCheckpointer bounds it too).
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA journal_size_limit = \(WALCheckpointer.walLimitBytes)")
+            }
             return pool
         }
         try Self.opening("migrate", .migrationFailed, logger) {

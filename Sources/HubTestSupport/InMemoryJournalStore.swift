@@ -15,6 +15,9 @@ public final class InMemoryJournalStore: JournalStore {
         case nextAppend
         /// The next fetch (of either kind) throws `StoreError(readFailed)`.
         case nextFetch
+        /// The next fetch throws `StoreError(corrupt)` without a seq, as SQLite's
+        /// `SQLITE_CORRUPT` for a malformed page does.
+        case nextFetchDamagedPage
     }
 
     private struct State: Sendable {
@@ -25,6 +28,7 @@ public final class InMemoryJournalStore: JournalStore {
         var progress: [ProgressMark] = []
         var lastJournaledAtUs: Int64 = 0
         var faults: Set<Fault> = []
+        var damaged: Set<UInt64> = []
         var appends = 0
     }
 
@@ -45,6 +49,24 @@ public final class InMemoryJournalStore: JournalStore {
     ///   - fault: Which call fails.
     public func inject(_ fault: Fault) {
         state.withLock { _ = $0.faults.insert(fault) }
+    }
+
+    /// Marks a record as damaged: reads stop before it as the SQLite store's do when a record
+    /// fails its check (a fetch returns the records before it with ``FetchResult/damaged``; a
+    /// read of records by type throws `StoreError(corrupt)` with its seq), until ``repair(seq:)``.
+    ///
+    /// - Parameters:
+    ///   - seq: The record's seq.
+    public func damage(seq: UInt64) {
+        state.withLock { _ = $0.damaged.insert(seq) }
+    }
+
+    /// Makes a record damaged by ``damage(seq:)`` read intact again.
+    ///
+    /// - Parameters:
+    ///   - seq: The record's seq.
+    public func repair(seq: UInt64) {
+        state.withLock { _ = $0.damaged.remove(seq) }
     }
 
     /// Every progress mark logged, in order.
@@ -113,12 +135,19 @@ public final class InMemoryJournalStore: JournalStore {
             if state.faults.remove(.nextFetch) != nil {
                 throw StoreError(code: .readFailed, reason: "injected fetch failure")
             }
+            if state.faults.remove(.nextFetchDamagedPage) != nil {
+                throw StoreError(code: .corrupt, reason: "injected: database disk image is malformed")
+            }
             let head = UInt64(state.records.count)
             guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
             var records: [JournalRecord] = []
             for seq in state.inbox[recipient] ?? [] where seq > after {
                 let record = state.records[Int(seq - 1)]
                 guard wanted.isEmpty || wanted.contains(record.type) else { continue }
+                if state.damaged.contains(seq) {
+                    let damage = StoreError(code: .corrupt, reason: "record seq \(seq) failed its check", seq: seq)
+                    return FetchResult(records: records, headSeq: head, damaged: damage)
+                }
                 records.append(record)
                 if records.count == limit { break }
             }
@@ -149,8 +178,12 @@ public final class InMemoryJournalStore: JournalStore {
     public func records(types: [String], after: UInt64, limit: Int) throws -> [JournalRecord] {
         guard !types.isEmpty, limit > 0 else { return [] }
         let wanted = Set(types)
-        return state.withLock { state in
-            Array(state.records.lazy.filter { $0.seq > after && wanted.contains($0.type) }.prefix(limit))
+        return try state.withLock { state in
+            let records = Array(state.records.lazy.filter { $0.seq > after && wanted.contains($0.type) }.prefix(limit))
+            if let bad = records.first(where: { state.damaged.contains($0.seq) }) {
+                throw StoreError(code: .corrupt, reason: "record seq \(bad.seq) failed its check", seq: bad.seq)
+            }
+            return records
         }
     }
 

@@ -33,6 +33,8 @@ public final class RouterHarness {
     public private(set) var notes: [RouterNote] = []
     /// The headers of the messages handed to the tap (new ones with recipients), in order.
     public private(set) var tapped: [WireHeader] = []
+    /// Journal fetches performed for sessions and replays.
+    public private(set) var fetches = 0
     /// The group commits reported to the router, each with its size.
     public private(set) var commits: [Int] = []
 
@@ -195,11 +197,21 @@ public final class RouterHarness {
         let event: JournalEvent
         switch read {
         case .fetch(let session, let party, let after, let limit, let types):
+            fetches += 1
             do {
                 let result = try store.fetch(recipient: party, after: after, limit: limit, types: types)
-                event = .fetched(session: session, records: result.records, headSeq: result.headSeq)
+                if let damaged = result.damaged {
+                    event = .damaged(session: session, records: result.records, headSeq: result.headSeq, error: damaged)
+                } else {
+                    event = .fetched(session: session, records: result.records, headSeq: result.headSeq)
+                }
             } catch {
-                event = .fetchFailed(session: session, reason: "\(error)")
+                // As the hub's reader: a damaged page (no seq) is reported as damage.
+                if let damage = DamagedReads.damage(in: error) {
+                    event = .damaged(session: session, records: [], headSeq: 0, error: damage)
+                } else {
+                    event = .fetchFailed(session: session, reason: "\(error)")
+                }
             }
         case .locate(let session, let sinceUs):
             do {
