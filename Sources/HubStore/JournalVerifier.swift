@@ -50,7 +50,16 @@ public struct JournalVerifier: Sendable {
         var problems: [Problem] = []
         // The WAL first: nothing may have opened the database yet.
         do {
-            let wal = try WALScan.scan(journalPath: journalPath)
+            var wal = try WALScan.scan(journalPath: journalPath)
+            // Beside a running hub, a frame read while it was being written looks damaged:
+            // damage is reported only when a second scan finds the same.
+            var scans = 1
+            while wal.losesCommits && scans < 3 {
+                let again = try WALScan.scan(journalPath: journalPath)
+                scans += 1
+                if again.damagedFrame == wal.damagedFrame && again.headerValid == wal.headerValid { break }
+                wal = again
+            }
             report.wal = wal
             problems += Self.problems(of: wal)
         } catch {

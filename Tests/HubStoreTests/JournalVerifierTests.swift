@@ -135,6 +135,17 @@ struct JournalVerifierTests {
         }
     }
 
+    @Test func aFileThatIsNoJournalIsReportedAsDamage() throws {
+        try withTemporaryJournal { journal in
+            try Data("not a database, not at all, no SQLite header here".utf8).write(to: URL(fileURLWithPath: journal.path))
+            let garbage = try Self.verify(journal.path)
+            #expect(garbage.problems.map(\.kind) == [.database], "\(garbage.problems)")
+            try Data().write(to: URL(fileURLWithPath: journal.path))
+            let empty = try Self.verify(journal.path)
+            #expect(!empty.intact && empty.problems.contains { $0.kind == .dedupIndex }, "\(empty.problems)")
+        }
+    }
+
     @Test func aMissingJournalIsAnErrorNotAReport() throws {
         #expect(throws: StoreError.self) { try Self.verify("/nonexistent/journal.sqlite") }
     }
