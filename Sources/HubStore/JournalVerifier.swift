@@ -61,7 +61,6 @@ public struct JournalVerifier: Sendable {
                 wal = again
             }
             report.wal = wal
-            problems += Self.problems(of: wal)
         } catch {
             problems.append(Problem(.wal, "the WAL cannot be read: \(Self.describe(error))"))
         }
@@ -74,7 +73,7 @@ public struct JournalVerifier: Sendable {
             _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         } catch {
             problems.append(Problem(.database, "the database cannot be opened: \(Self.describe(error))"))
-            return problems
+            return problems + (report.wal.map { Self.problems(of: $0, head: nil) } ?? [])
         }
         defer { try? queue.close() }
         // No enclosing transaction: a statement that meets a damaged page must not end the
@@ -92,6 +91,7 @@ public struct JournalVerifier: Sendable {
                 report.headSeq = scan.head
                 report.headChain = scan.headChain
                 problems += positions.problems(head: scan.head)
+                problems += report.wal.map { Self.problems(of: $0, head: scan.head) } ?? []
                 problems += headRecordProblems(head: scan.head, chain: scan.headChain)
                 if tail == nil {
                     problems += Self.duplicateIdProblems(db)
@@ -114,8 +114,9 @@ public struct JournalVerifier: Sendable {
         []
     }
 
-    /// The WAL's findings that mean lost commits.
-    static func problems(of wal: WALScan) -> [Problem] {
+    /// The WAL's findings that mean lost commits; with the `head` SQLite reads, the seqs of
+    /// the message rows in the dropped frames beyond it (the records lost).
+    static func problems(of wal: WALScan, head: UInt64?) -> [Problem] {
         if !wal.headerValid && wal.frames > 0 {
             return [
                 Problem(
@@ -126,11 +127,14 @@ public struct JournalVerifier: Sendable {
         }
         guard let frame = wal.damagedFrame, wal.droppedCommits > 0 else { return [] }
         let transactions = wal.droppedCommits == 1 ? "1 committed transaction" : "\(wal.droppedCommits) committed transactions"
+        let lost = head.map { head in wal.droppedMessageSeqs.filter { $0 > head } } ?? []
+        let records = lost.isEmpty ? "" : "\(lost.count) records; "
         return [
             Problem(
-                .wal,
-                "WAL: \(transactions) after damaged frame \(Self.grouped(frame)) will be dropped by SQLite "
-                    + "(\(wal.droppedFrames) frames, pages \(Self.ranges(wal.droppedPages)))")
+                .wal, seq: lost.first, through: lost.last,
+                (lost.isEmpty ? "" : "lost: ")
+                    + "WAL: \(transactions) after damaged frame \(Self.grouped(frame)) will be dropped by SQLite "
+                    + "(\(records)\(wal.droppedFrames) frames, pages \(Self.ranges(wal.droppedPages)))")
         ]
     }
 

@@ -42,6 +42,9 @@ public struct WALScan: Sendable, Equatable {
     public var droppedFrames: Int
     /// The database pages those dropped frames wrote, ascending.
     public var droppedPages: [UInt32]
+    /// The seqs of the `messages` rows on those pages (``MessageLeafPage``), ascending: the
+    /// records SQLite will no longer read are those beyond the head it reads.
+    public var droppedMessageSeqs: [UInt64]
 
     /// True when SQLite will drop committed transactions (or the whole WAL, its header
     /// being damaged while frames follow it).
@@ -53,7 +56,8 @@ public struct WALScan: Sendable, Equatable {
         let path = journalPath + "-wal"
         var scan = WALScan(
             path: path, exists: false, size: 0, pageSize: 0, headerValid: true, frames: 0, lastValidCommitFrame: nil,
-            keptCommits: 0, damagedFrame: nil, droppedCommits: 0, droppedFrames: 0, droppedPages: [])
+            keptCommits: 0, damagedFrame: nil, droppedCommits: 0, droppedFrames: 0, droppedPages: [],
+            droppedMessageSeqs: [])
         guard FileManager.default.fileExists(atPath: path) else { return scan }
         scan.exists = true
         let file: FileHandle
@@ -107,8 +111,9 @@ public struct WALScan: Sendable, Equatable {
         // predecessor's stored checksum, which tells whether it was written in this
         // generation even though SQLite's chain no longer reaches it.
         var chainIntact = true
-        var dropped: (frames: Int, commits: Int, pages: Set<UInt32>) = (0, 0, [])
+        var dropped: (frames: Int, commits: Int, pages: Set<UInt32>, seqs: Set<UInt64>) = (0, 0, [], [])
         var pendingPages = Set<UInt32>()
+        var pendingSeqs = Set<UInt64>()
         var pendingFrames = 0
         for index in stride(from: 1, through: frames, by: 1) {
             guard let data = try file.read(upToCount: Self.frameHeaderSize + pageSize),
@@ -138,12 +143,15 @@ public struct WALScan: Sendable, Equatable {
                 }
                 pendingFrames += 1
                 pendingPages.insert(page)
+                pendingSeqs.formUnion(MessageLeafPage.seqs(in: frame[Self.frameHeaderSize...], number: page))
                 if commit {
                     dropped.commits += 1
                     dropped.frames += pendingFrames
                     dropped.pages.formUnion(pendingPages)
+                    dropped.seqs.formUnion(pendingSeqs)
                     pendingFrames = 0
                     pendingPages = []
+                    pendingSeqs = []
                 }
             }
             sum = stored
@@ -151,6 +159,7 @@ public struct WALScan: Sendable, Equatable {
         droppedCommits = dropped.commits
         droppedFrames = dropped.frames
         droppedPages = dropped.pages.sorted()
+        droppedMessageSeqs = dropped.seqs.sorted()
     }
 
     /// A 32-bit big-endian word of `bytes` at `offset`.

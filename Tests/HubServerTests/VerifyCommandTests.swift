@@ -111,6 +111,7 @@ struct VerifyCommandTests {
                 "WAL: \(damaged.droppedCommits) committed transactions after damaged frame \(frame) will be dropped by SQLite"),
             "\(result.output)")
         #expect(damaged.droppedCommits > 10)
+        #expect(result.output.contains("–300 lost: WAL: "), "\(result.output)")
         #expect(try Self.bytes(hub.journalPath + "-wal") == before, "verify changed the WAL")
     }
 

@@ -58,8 +58,10 @@ struct WALScanTests {
             #expect(wal.count == 1, "\(report.problems)")
             #expect(
                 wal.first?.detail.hasPrefix(
-                    "WAL: \(scan.droppedCommits) committed transactions after damaged frame \(frame) will be dropped")
+                    "lost: WAL: \(scan.droppedCommits) committed transactions after damaged frame \(frame) will be dropped")
                     == true, "\(report.problems)")
+            // The records in the dropped frames beyond the head SQLite reads: the lost seqs.
+            #expect(wal.first?.firstSeq == report.headSeq + 1 && wal.first?.lastSeq == 300, "\(report.problems)")
             // SQLite indeed reads fewer records: the dropped transactions' messages.
             #expect(report.headSeq < 300 && report.headSeq > 0, "\(report.headSeq)")
             #expect(try Self.walBytes(copy) == before, "the read-only open changed the WAL")
