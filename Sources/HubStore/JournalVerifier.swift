@@ -80,6 +80,7 @@ public struct JournalVerifier: Sendable {
         // other checks. Beside a running hub, each statement reads a consistent snapshot, and
         // positions are read before the head (which only grows), so none is seen beyond it
         // by a race.
+        var walReported = false
         do {
             try queue.inDatabase { db in
                 let positions = Self.positions(db)
@@ -92,6 +93,7 @@ public struct JournalVerifier: Sendable {
                 report.headChain = scan.headChain
                 problems += positions.problems(head: scan.head)
                 problems += report.wal.map { Self.problems(of: $0, head: scan.head) } ?? []
+                walReported = true
                 problems += headRecordProblems(head: scan.head, chain: scan.headChain)
                 if tail == nil {
                     problems += Self.duplicateIdProblems(db)
@@ -101,6 +103,7 @@ public struct JournalVerifier: Sendable {
             }
         } catch {
             problems.append(Problem(.database, "the checks could not run: \(Self.describe(error))"))
+            if !walReported { problems += report.wal.map { Self.problems(of: $0, head: nil) } ?? [] }
         }
         return problems
     }

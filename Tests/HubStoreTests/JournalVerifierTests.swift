@@ -146,6 +146,15 @@ struct JournalVerifierTests {
         }
     }
 
+    @Test func aZeroedFirstPageOrSchemaIsReportedNotThrown() throws {
+        try withTemporaryJournal { journal in
+            try JournalDamage.write(journal.path, count: 100)
+            try JournalDamage.zeroPage(journal.path, page: 1)
+            let report = try Self.verify(journal.path)
+            #expect(!report.intact && report.problems.allSatisfy { $0.kind == .database || $0.kind == .integrity }, "\(report.problems)")
+        }
+    }
+
     @Test func aMissingJournalIsAnErrorNotAReport() throws {
         #expect(throws: StoreError.self) { try Self.verify("/nonexistent/journal.sqlite") }
     }
