@@ -1,4 +1,5 @@
 import Foundation
+import HubClient
 import HubStore
 import Logging
 import Testing
@@ -128,6 +129,27 @@ struct VerifyCommandTests {
         #expect(result.status == 1, "\(result)")
         #expect(result.output.contains(" unreadable") || result.output.contains("cannot be read"), "\(result.output)")
         #expect(result.output.contains("integrity_check"), "\(result.output)")
+    }
+
+    /// Beside a running hub that delivers and acknowledges, verify reads and finds nothing.
+    @Test func besideARunningHubItIsIntact() async throws {
+        let hub = try Self.hub()
+        try hub.start()
+        let bob = try hub.client("bob", receive: true)
+        defer { bob.close() }
+        let inbox = DeliveryInbox(bob)
+        try await bob.connect()
+        let alice = try hub.client("alice")
+        defer { alice.close() }
+        for index in 1...40 {
+            _ = try await alice.submit(type: "demo.Note", body: Array("note \(index)".utf8), to: ["bob"], id: "note-\(index)")
+        }
+        try await inbox.wait(for: 40, within: .seconds(20))
+        let result = try await Self.verify(hub)
+        #expect(result.status == 0 && result.output.contains("journal intact: 40 records, head seq 40"), "\(result)")
+        let quick = try await Self.verify(hub, ["--quick"])
+        #expect(quick.status == 0, "\(quick)")
+        #expect(hub.terminate() == 0)
     }
 
     @Test func aMissingJournalIsAClearError() async throws {
