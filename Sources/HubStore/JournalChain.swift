@@ -43,18 +43,97 @@ enum JournalChain {
         return Array(hasher.finalize())
     }
 
-    /// The link of a row selected with `JournalSQL.selectChained`.
-    static func link(previous: [UInt8], row: Row) -> [UInt8] {
-        let body: [UInt8] = (row[8] as Data?).map { [UInt8]($0) } ?? []
-        return body.withUnsafeBytes { bytes in
-            link(
-                previous: previous, seq: row[0], sender: row[1], id: row[2], type: row[3], recipients: row[4],
-                correlationId: row[5], createdAtUs: row[6], journaledAtUs: row[7], body: bytes)
+    /// The chained values of one row, decoded from a row selected with
+    /// `JournalSQL.selectChained` (columns 0 to 8) with GRDB's throwing decoding: a damaged
+    /// value is an error, never a trap.
+    struct Fields {
+        var seq: Int64
+        var sender: String
+        var id: String
+        var type: String
+        var recipients: String
+        var correlationId: String
+        var createdAtUs: Int64
+        var journaledAtUs: Int64
+        var body: Data
+
+        /// A value whose storage class is not the column's (SQLite would convert it
+        /// silently: text read as an integer gives 0).
+        struct Unreadable: Error, CustomStringConvertible {
+            var column: String
+            var found: DatabaseValue
+            var description: String { "\(column) holds \(found.storage.kind), not its type" }
         }
+
+        static let columns = [
+            "seq", "sender", "msg_id", "type", "recipients", "correlation_id", "created_at_us", "journaled_at_us", "body",
+        ]
+
+        /// Decodes through `DatabaseValue`s, checking each value's storage class.
+        init(_ row: Row) throws {
+            let values = Array(row.databaseValues.prefix(9))
+            guard values.count == 9 else {
+                throw Unreadable(column: "row", found: .null)
+            }
+            func integer(_ index: Int) throws -> Int64 {
+                guard case .int64(let value) = values[index].storage else {
+                    throw Unreadable(column: Self.columns[index], found: values[index])
+                }
+                return value
+            }
+            func text(_ index: Int) throws -> String {
+                guard case .string(let value) = values[index].storage else {
+                    throw Unreadable(column: Self.columns[index], found: values[index])
+                }
+                return value
+            }
+            seq = try integer(0)
+            sender = try text(1)
+            id = try text(2)
+            type = try text(3)
+            recipients = try text(4)
+            correlationId = try text(5)
+            createdAtUs = try integer(6)
+            journaledAtUs = try integer(7)
+            switch values[8].storage {
+            case .blob(let bytes): body = bytes
+            // Text is bytes too (as the hub's reads take it): its content is checked by the chain.
+            case .string(let text): body = Data(text.utf8)
+            default: throw Unreadable(column: "body", found: values[8])
+            }
+        }
+
+        /// The row's link, chained from `previous`.
+        func link(previous: [UInt8]) -> [UInt8] {
+            body.withUnsafeBytes { bytes in
+                JournalChain.link(
+                    previous: previous, seq: seq, sender: sender, id: id, type: type, recipients: recipients,
+                    correlationId: correlationId, createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
+            }
+        }
+    }
+
+    /// The link of a row selected with `JournalSQL.selectChained`.
+    /// - Throws: GRDB's decoding error when a value is damaged.
+    static func link(previous: [UInt8], row: Row) throws -> [UInt8] {
+        try Fields(row).link(previous: previous)
     }
 
     /// Lower-case hex of a chain value.
     static func hex(_ chain: [UInt8]) -> String {
         chain.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension DatabaseValue.Storage {
+    /// The storage class's name, for messages.
+    var kind: String {
+        switch self {
+        case .null: "NULL"
+        case .int64: "an integer"
+        case .double: "a real"
+        case .string: "text"
+        case .blob: "a blob"
+        }
     }
 }

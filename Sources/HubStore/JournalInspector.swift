@@ -84,7 +84,8 @@ public final class JournalInspector: Sendable {
     }
 
     /// Walks the hash chain (`JournalChain`) from the first row and names the first row that
-    /// was altered, or the first seq that was removed.
+    /// was altered, or the first seq that was removed. ``JournalVerifier`` checks everything
+    /// and reports every problem (`swhub verify`).
     public func verify() throws -> ChainReport {
         try read { db in
             var previous = JournalChain.genesis
@@ -94,16 +95,22 @@ public final class JournalInspector: Sendable {
                 let rows = try Row.fetchAll(db, sql: JournalSQL.selectChained, arguments: [lastSeq, 5000])
                 guard !rows.isEmpty else { break }
                 for row in rows {
-                    let seq: Int64 = row[0]
-                    let who = "seq \(seq) (sender \(row[1] as String), id \(row[2] as String))"
+                    let seq = try row.decode(Int64.self, atIndex: 0)
+                    let sender = (try? row.decode(String.self, atIndex: 1)) ?? "?"
+                    let id = (try? row.decode(String.self, atIndex: 2)) ?? "?"
+                    let who = "seq \(seq) (sender \(sender), id \(id))"
                     if seq != lastSeq + 1 {
                         let missing = seq - 1 == lastSeq + 1 ? "seq \(lastSeq + 1) is" : "seqs \(lastSeq + 1)…\(seq - 1) are"
                         return ChainReport(
                             records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous),
                             problem: "\(missing) missing: removed before \(who)")
                     }
-                    let link = JournalChain.link(previous: previous, row: row)
-                    let stored = (row[9] as Data?).map { [UInt8]($0) }
+                    guard let link = try? JournalChain.link(previous: previous, row: row) else {
+                        return ChainReport(
+                            records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous),
+                            problem: "\(who) cannot be read: a value cannot be decoded")
+                    }
+                    let stored = row.hasNull(atIndex: 9) ? nil : (try? row.decode(Data.self, atIndex: 9)).map { [UInt8]($0) }
                     guard stored == link else {
                         return ChainReport(
                             records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous),

@@ -53,8 +53,8 @@ enum JournalSchema {
             let update = try db.makeStatement(sql: "UPDATE messages SET chain = ? WHERE seq = ?")
             var links: [(Int64, [UInt8])] = []
             while let row = try rows.next() {
-                let link = JournalChain.link(previous: previous, row: row)
-                links.append((row[0], link))
+                let link = try JournalChain.link(previous: previous, row: row)
+                links.append((try row.decode(Int64.self, atIndex: 0), link))
                 previous = link
             }
             for (seq, link) in links { try update.execute(arguments: [Data(link), seq]) }

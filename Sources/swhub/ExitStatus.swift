@@ -12,7 +12,8 @@ import HubStore
 enum ExitStatus: Int32, CaseIterable, Sendable {
     /// Done.
     case success = 0
-    /// The command ran and its check failed: `verify` found the journal altered, `demo` had
+    /// The command ran and its check failed: `verify` found damage in the journal (rows,
+    /// indexes, ack positions, WAL, integrity check), `demo` had
     /// a filing that did not settle; also any failure not classed below.
     case failed = 1
     /// The input was refused: the hub answered 4xx, or a file given is unreadable or not
