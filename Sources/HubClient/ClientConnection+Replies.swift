@@ -18,6 +18,15 @@ extension ClientConnection {
             complete(id: accepted.id, with: .success(receipt))
         case .error(let error):
             if error.id.isEmpty {
+                let refusedHello = error.code == HubErrorCode.badAck.rawValue || error.code == HubErrorCode.badReplay.rawValue
+                if refusedHello && shared.withLock({ $0.welcome == nil }) {
+                    // The hub refused the HELLO (an acknowledged seq it never delivered: it
+                    // may have lost records): waiting for a WELCOME would only time out.
+                    logger.error(
+                        "the hub refused this client's HELLO", metadata: ["code": "\(error.code)", "reason": "\(error.reason)"])
+                    fail(HubClientError(wire: error), closing: false)
+                    return
+                }
                 logger.warning("hub error", metadata: ["code": "\(error.code)", "name": "\(error.name)", "reason": "\(error.reason)"])
                 if error.code == HubErrorCode.noSession.rawValue { reopenSession() }
             } else {

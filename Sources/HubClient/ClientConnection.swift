@@ -358,7 +358,7 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     /// Fails every waiter; `closing` also marks the client closed.
-    private func fail(_ error: HubClientError, closing: Bool) {
+    func fail(_ error: HubClientError, closing: Bool) {
         let pending = shared.withLock { state in
             state.failure = error
             if closing { state.closed = true }
