@@ -33,16 +33,14 @@ public final class JournalInspector: Sendable {
     /// The messages of `sender` whose ids start with `prefix`, in seq order.
     public func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord] {
         try read {
-            try Row.fetchAll($0, sql: JournalSQL.selectBySenderAndIdPrefix, arguments: [sender, prefix, prefix + "\u{10FFFF}"])
-                .map(JournalSQL.record(from:))
+            try JournalSQL.fetchRecords($0, sql: JournalSQL.selectBySenderAndIdPrefix, arguments: [sender, prefix, prefix + "\u{10FFFF}"])
         }
     }
 
     /// Every message of `type`, in seq order, from `after` on, at most `limit`.
     public func records(type: String, after: UInt64, limit: Int) throws -> [JournalRecord] {
         try read {
-            try Row.fetchAll($0, sql: JournalSQL.selectByTypes(count: 1), arguments: [Int64(clamping: after), type, limit])
-                .map(JournalSQL.record(from:))
+            try JournalSQL.fetchRecords($0, sql: JournalSQL.selectByTypes(count: 1), arguments: [Int64(clamping: after), type, limit])
         }
     }
 

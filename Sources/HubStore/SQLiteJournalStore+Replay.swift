@@ -18,10 +18,8 @@ extension SQLiteJournalStore {
                 let rows = try Row.fetchCursor(
                     db.cachedStatement(sql: JournalSQL.selectInbox(typeCount: types.count)), arguments: arguments)
                 var records: [JournalRecord] = []
-                while let row = try rows.next() {
-                    records.append(try JournalSQL.record(from: row))
-                }
-                return FetchResult(records: records, headSeq: head)
+                let damaged = try Self.collect(rows, into: &records)
+                return FetchResult(records: records, headSeq: head, damaged: damaged)
             }
         }
     }
