@@ -63,6 +63,7 @@ const char *swhub_strerror(int code) {
     case SWHUB_HUB_BAD_REPLAY: return "BAD_REPLAY";
     case SWHUB_HUB_INTERNAL: return "INTERNAL";
     case SWHUB_HUB_JOURNAL_FAILURE: return "JOURNAL_FAILURE";
+    case SWHUB_HUB_READ_ONLY: return "READ_ONLY";
     default: return code > 0 ? "HUB_ERROR" : "SWHUB_ERR_UNKNOWN";
     }
 }

@@ -107,6 +107,9 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let internalError = HubErrorCode(500, "INTERNAL")
     /// The journal could not be written; the request was not journaled.
     public static let journalFailure = HubErrorCode(501, "JOURNAL_FAILURE")
+    /// The hub runs read-only (`swhub serve --salvage`, over a damaged journal): it delivers
+    /// and replays what the journal holds but journals nothing; submit to a hub that writes.
+    public static let readOnly = HubErrorCode(503, "READ_ONLY")
     /// Carried in a `flow.Answer`: the department a query was relayed to did not answer in time.
     public static let queryTimeout = HubErrorCode(504, "QUERY_TIMEOUT")
 
@@ -117,7 +120,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
         .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,
         .badReplay,
-        .internalError, .journalFailure, .queryTimeout,
+        .internalError, .journalFailure, .readOnly, .queryTimeout,
     ]
 
     /// The code with this number, if it is one of `all`.

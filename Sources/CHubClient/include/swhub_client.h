@@ -93,7 +93,8 @@ enum swhub_hub_error {
     SWHUB_HUB_NOT_ENTITLED = 415,
     SWHUB_HUB_BAD_REPLAY = 416,
     SWHUB_HUB_INTERNAL = 500,
-    SWHUB_HUB_JOURNAL_FAILURE = 501
+    SWHUB_HUB_JOURNAL_FAILURE = 501,
+    SWHUB_HUB_READ_ONLY = 503
 };
 
 /** An opaque client: one DEALER connection to the hub. */
