@@ -29,7 +29,8 @@ extension SQLiteJournalStore {
         }
         let head = UInt64(max(storedHead, 0))
         let rescue =
-            "`swhub verify \(journal)` shows the damage; `swhub serve --salvage` starts the hub read-only to deliver what is left"
+            "`swhub verify \(journal)` shows the damage; `swhub serve --salvage` starts the hub read-only to deliver what is left; "
+            + "if this journal was put back on purpose and the loss is accepted, remove \(headPath) and the hub starts from it"
         switch content {
         case .missing:
             return .missing(journalHead: head)

@@ -244,20 +244,18 @@ public final class SQLiteJournalStore: JournalStore {
     }
 
     public func fetch(recipient: String, after: UInt64, limit: Int) throws -> FetchResult {
-        try reading("fetch") {
-            try pool.read { db in
-                // One read transaction: the head and the records come from the same snapshot.
-                let head = try Self.head(in: db)
-                guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
-                let rows = try Row.fetchCursor(
-                    db.cachedStatement(sql: JournalSQL.selectInbox),
-                    arguments: [recipient, Int64(after), limit]
-                )
-                var records: [JournalRecord] = []
-                records.reserveCapacity(min(limit, Int(clamping: head - after)))
-                let damaged = try Self.collect(rows, into: &records)
-                return FetchResult(records: records, headSeq: head, damaged: damaged)
-            }
+        try fetching("fetch") { db in
+            // One read transaction: the head and the records come from the same snapshot.
+            let head = try Self.head(in: db)
+            guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: JournalSQL.selectInbox),
+                arguments: [recipient, Int64(after), limit]
+            )
+            var records: [JournalRecord] = []
+            records.reserveCapacity(min(limit, Int(clamping: head - after)))
+            let damaged = try Self.collect(rows, into: &records)
+            return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
     }
 
@@ -383,6 +381,24 @@ extension SQLiteJournalStore {
             return error
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
             return StoreError.mapping(error, to: .corrupt, operation: "fetch after seq \(records.last?.seq ?? 0)")
+        }
+    }
+
+    /// Runs a fetch in one read transaction. When the fetch met a damaged page, SQLite
+    /// fails the transaction's end too: the records read before it are still the answer.
+    func fetching(_ operation: String, _ body: (Database) throws -> FetchResult) throws -> FetchResult {
+        try reading(operation) {
+            var partial: FetchResult?
+            do {
+                return try pool.read { db in
+                    let result = try body(db)
+                    partial = result
+                    return result
+                }
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
+                guard let partial, partial.damaged != nil else { throw error }
+                return partial
+            }
         }
     }
 

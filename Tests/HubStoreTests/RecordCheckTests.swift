@@ -164,3 +164,44 @@ struct RecordCheckTests {
         }
     }
 }
+
+/// SQLite itself finds the file damaged in the middle of a fetch: the records read before
+/// come back, with the damage reported (no seq: SQLite does not say which record).
+@Suite("Damaged database pages")
+struct DamagedPageTests {
+    @Test func fetchReturnsWhatWasReadBeforeSQLiteFindsADamagedPage() throws {
+        try withTemporaryJournal { journal in
+            let marked = Array("PAGE-MARKER-fedcba9876543210".utf8)
+            do {
+                let store = try journal.open()
+                // 3 KB bodies, five to a 16 KiB page: seq 30 sits on a leaf page far from the first.
+                for seq in 1...40 {
+                    var body = [UInt8](repeating: UInt8(seq), count: 3000)
+                    if seq == 30 { body.replaceSubrange(0..<marked.count, with: marked) }
+                    _ = try store.append(
+                        [
+                            JournalAppend(
+                                sender: "alice", id: "\(seq)", type: "order", recipients: ["bob"], correlationId: "", createdAtUs: 1,
+                                body: body)
+                        ], acks: [:])
+                }
+            }
+            // The first byte of a b-tree page is its type (13: table leaf); make it invalid.
+            try journal.checkpoint()
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: journal.path)))
+            let at = try #require(occurrences(of: marked, in: bytes).first)
+            let pageSize = 16384
+            let pageStart = at / pageSize * pageSize
+            #expect(bytes[pageStart] == 13, "a table leaf page")
+            try journal.patchFile(at: Array(bytes[pageStart..<(pageStart + 64)]), offset: 0) { _ in 0xFF }
+
+            let store = try journal.open()
+            let fetched = try store.fetch(recipient: "bob", after: 0, limit: 100)
+            #expect(fetched.damaged?.code == .corrupt)
+            #expect(fetched.damaged?.seq == nil)
+            #expect(!fetched.records.isEmpty)
+            #expect(fetched.records.count < 30)
+            #expect(fetched.records.map(\.seq) == Array(1...UInt64(fetched.records.count)))
+        }
+    }
+}
