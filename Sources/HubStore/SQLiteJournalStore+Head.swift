@@ -29,7 +29,7 @@ extension SQLiteJournalStore {
         }
         let head = UInt64(max(storedHead, 0))
         let rescue =
-            "`swhub verify \(journal)` shows the damage; `swhub serve --salvage` starts the hub read-only to deliver what is left; "
+            "`swhub verify --journal \(journal)` shows the damage; `swhub serve --salvage` starts the hub read-only to deliver what is left; "
             + "if this journal was put back on purpose and the loss is accepted, remove \(headPath) and the hub starts from it"
         switch content {
         case .missing:
@@ -40,7 +40,7 @@ extension SQLiteJournalStore {
                     code: .corrupt,
                     reason: "the head record \(headPath) is damaged (neither of its two slots is valid), so the journal "
                         + "\(journal) cannot be checked against what was committed. If the journal is intact "
-                        + "(`swhub verify \(journal)`), move \(headPath) away and the hub creates it anew; "
+                        + "(`swhub verify --journal \(journal)`), move \(headPath) away and the hub creates it anew; "
                         + "`swhub serve --salvage` starts the hub read-only meanwhile"))
         case .found(let mark, let slot):
             if mark.seq > head {

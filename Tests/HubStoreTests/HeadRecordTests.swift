@@ -43,8 +43,22 @@ struct HeadRecordTests {
             let error = #expect(throws: StoreError.self) { _ = try journal.open() }
             #expect(error?.code == .journalBehind)
             #expect(error?.reason.contains("2 committed record(s) are missing (seqs 4…5)") == true)
-            #expect(error?.reason.contains("swhub verify \(journal.path)") == true)
+            #expect(error?.reason.contains("swhub verify --journal \(journal.path)") == true)
             #expect(error?.reason.contains("swhub serve --salvage") == true)
+        }
+    }
+
+    @Test func verifyNamesWhatTheHeadRecordSaysIsMissing() throws {
+        try withTemporaryJournal { journal in
+            try append(["1", "2", "3"], to: journal)
+            #expect(try JournalInspector(path: journal.path).verify().problem == nil)
+            let saved = journal.directory.appendingPathComponent("saved")
+            try journal.snapshot(to: saved)
+            try append(["4", "5"], to: journal)
+            try journal.restore(from: saved)
+            let report = try JournalInspector(path: journal.path).verify()
+            #expect(report.headSeq == 3)
+            #expect(report.problem?.contains("2 committed record(s) are missing at the end (seqs 4…5)") == true, "\(report)")
         }
     }
 
@@ -104,6 +118,8 @@ struct HeadRecordTests {
             #expect(error?.code == .journalBehind)
             #expect(error?.seq == 3)
             #expect(error?.reason.contains("does not hold the record committed at seq 3") == true)
+            let problem = try JournalInspector(path: journal.path).verify().problem
+            #expect(problem?.contains("seq 3 (sender alice, id z) is not the record the hub committed there") == true, "\(problem ?? "")")
         }
     }
 
