@@ -89,7 +89,6 @@ struct Serve: AsyncParsableCommand {
         do {
             return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage)
         } catch let error as StoreError where error.code == .journalBehind || error.code == .corrupt {
-            logger.critical("refusing to serve a damaged journal", metadata: ["error": "\(error)"])
             throw CommandFailure(.configuration, "the journal is damaged: \(error.reason)")
         }
     }
