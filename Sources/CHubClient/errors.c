@@ -66,6 +66,7 @@ const char *swhub_strerror(int code) {
     case SWHUB_HUB_INTERNAL: return "INTERNAL";
     case SWHUB_HUB_JOURNAL_FAILURE: return "JOURNAL_FAILURE";
     case SWHUB_HUB_JOURNAL_DAMAGED: return "JOURNAL_DAMAGED";
+    case SWHUB_HUB_READ_ONLY: return "READ_ONLY";
     default: return code > 0 ? "HUB_ERROR" : "SWHUB_ERR_UNKNOWN";
     }
 }

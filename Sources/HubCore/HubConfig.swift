@@ -24,6 +24,10 @@ public struct HubConfig: Sendable, Equatable {
         public var maxPending: Int
         /// Most messages in one group commit.
         public var commitBatchMax: Int
+        /// Whether the hub serves its journal read-only (`swhub serve --salvage`; never read
+        /// from the config file): deliveries and replays go on, every SUBMIT is refused with
+        /// READ_ONLY, acknowledgements are kept in memory only, the flows are off.
+        public var readOnly = false
     }
 
     /// A party: a department, an enterprise or a platform, known by its public key.

@@ -118,6 +118,9 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// delivered. An operator must run `swhub verify` and repair the journal; the hub retries
     /// the read every 30 seconds and the stream resumes once the record reads back intact.
     public static let journalDamaged = HubErrorCode(502, "JOURNAL_DAMAGED")
+    /// The hub runs read-only (`swhub serve --salvage`, over a damaged journal): it delivers
+    /// and replays what the journal holds but journals nothing; submit to a hub that writes.
+    public static let readOnly = HubErrorCode(503, "READ_ONLY")
     /// Carried in a `flow.Answer`: the department a query was relayed to did not answer in time.
     public static let queryTimeout = HubErrorCode(504, "QUERY_TIMEOUT")
 
@@ -128,7 +131,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
         .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,
         .badReplay, .headerTooLarge, .routingIdSet,
-        .internalError, .journalFailure, .journalDamaged, .queryTimeout,
+        .internalError, .journalFailure, .journalDamaged, .readOnly, .queryTimeout,
     ]
 
     /// The code with this number, if it is one of `all`.

@@ -63,6 +63,10 @@ extension RouterCore {
             guard frameCount == 2, let body else {
                 return wrongFrameCount(routingId, "SUBMIT", frameCount, 2, id: Self.echo(submit.header.id), into: &actions)
             }
+            guard !settings.readOnly else {
+                let reason = "the hub runs read-only over a damaged journal (salvage) and journals nothing; submit again later"
+                return refuse(routingId, submit.header, party: party, .readOnly, reason, into: &actions)
+            }
             handleSubmit(submit.header, body: body, routingId: routingId, party: party, into: &actions)
         case .ack(let ack):
             guard frameCount == 1 else { return wrongFrameCount(routingId, "ACK", frameCount, 1, into: &actions) }

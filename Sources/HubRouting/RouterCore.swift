@@ -83,6 +83,8 @@ public struct RouterCore: Sendable {
     public var damagedSeqs: Set<UInt64> = []
     /// Paces the log lines of failed journal reads.
     var readLogPace = LogPace(interval: .seconds(10))
+    /// Read-only (salvage, `settings.readOnly`): whether dropping acknowledgements was logged.
+    var loggedUnsavedAcks = false
 
     /// Creates the router's state.
     ///
@@ -104,7 +106,8 @@ public struct RouterCore: Sendable {
         self.routing = routing
         self.policy = policy
         self.observers = observers
-        self.flows = flows
+        // Read-only: the flows would journal their own messages; they stay off.
+        self.flows = settings.readOnly ? nil : flows
         self.acked = acked
         self.headSeq = headSeq
         startHead = headSeq
@@ -216,6 +219,15 @@ public struct RouterCore: Sendable {
 
     mutating func flushAcks(force: Bool, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard !dirtyAcks.isEmpty, force || now - lastAckFlush > .milliseconds(20) else { return }
+        if settings.readOnly {
+            // Salvage: the journal takes no writes; positions live in `acked` until the hub stops.
+            if !loggedUnsavedAcks {
+                loggedUnsavedAcks = true
+                logger.warning("read-only (salvage): acknowledgements are kept in memory and not saved to the journal")
+            }
+            dirtyAcks.removeAll(keepingCapacity: true)
+            return
+        }
         actions.append(.saveAcks(dirtyAcks))
         dirtyAcks.removeAll(keepingCapacity: true)
         lastAckFlush = now
@@ -224,7 +236,7 @@ public struct RouterCore: Sendable {
     mutating func flushProgress(force: Bool, now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard !progress.isEmpty else { return }
         let marks = progress.due(now: now, force: force)
-        if !marks.isEmpty { actions.append(.saveProgress(marks)) }
+        if !marks.isEmpty && !settings.readOnly { actions.append(.saveProgress(marks)) }
     }
 
     mutating func closeSession(_ routingId: [UInt8], reason: String = "closed") {

@@ -57,7 +57,9 @@ public final class Hub: Sendable {
         let observers = ObserverPolicy(config: config, redaction: policy)
         router = try Router(
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
-            policy: policy, observers: observers, flows: config.flows.map { _ in FlowEngine(config: config, policy: policy) },
+            policy: policy, observers: observers,
+            // Read-only (salvage): no flows, which would journal their own messages.
+            flows: config.settings.readOnly ? nil : config.flows.map { _ in FlowEngine(config: config, policy: policy) },
             store: store, monitoring: monitoring, logger: logger)
         if let tapConfig = config.tap {
             let tapKeys = try Self.loadKeyPair(path: tapConfig.keyFile)

@@ -66,9 +66,7 @@ extension JournalInspector {
         var sender = ""
         while let next = try String.fetchOne(db, sql: JournalSQL.selectNextSender, arguments: [sender]) {
             sender = next
-            if let row = try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [sender, id]) {
-                found.append(try JournalSQL.record(from: row))
-            }
+            found += try JournalSQL.fetchRecords(db, sql: JournalSQL.selectBySenderAndId, arguments: [sender, id])
         }
         return found
     }
@@ -106,7 +104,7 @@ extension JournalInspector {
         }
         guard !documents.isEmpty else { return nil }
         return try documents.sorted { ($0.sender, $0.id) < ($1.sender, $1.id) }.compactMap { key in
-            try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [key.sender, key.id]).map(JournalSQL.record(from:))
+            try JournalSQL.fetchRecords(db, sql: JournalSQL.selectBySenderAndId, arguments: [key.sender, key.id]).first
         }
     }
 
@@ -129,7 +127,9 @@ extension JournalInspector {
             guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { return true }
             let correlation = candidate.correlationId
             if correlation != forwardId, case .forward(_, _, .inventory) = HubMessageId(correlation),
-                try Row.fetchOne(db, sql: JournalSQL.selectBySenderAndId, arguments: [HubConfig.hubParty, correlation]) != nil
+                try Row.fetchOne(
+                    db, sql: JournalSQL.compatible(JournalSQL.selectBySenderAndId, in: db), arguments: [HubConfig.hubParty, correlation])
+                    != nil
             {
                 // The hub forwarded another inventory under this id: the flows hold that
                 // declaration, and the receipt joins it.
@@ -148,10 +148,9 @@ extension JournalInspector {
     ) throws {
         var after = Int64(after)
         while true {
-            let page = try Row.fetchAll(
+            let page = try JournalSQL.fetchRecords(
                 db, sql: JournalSQL.selectByTypes(count: types.count),
-                arguments: StatementArguments([after]) + StatementArguments(types) + StatementArguments([5000])
-            ).map(JournalSQL.record(from:))
+                arguments: StatementArguments([after]) + StatementArguments(types) + StatementArguments([5000]))
             guard let last = page.last else { return }
             after = Int64(last.seq)
             for record in page where try !body(record) { return }
@@ -189,7 +188,7 @@ extension JournalInspector {
     }
 
     private static func fetchCorrelated(_ id: String, _ db: Database) throws -> [JournalRecord] {
-        try Row.fetchAll(db, sql: JournalSQL.selectByCorrelation, arguments: [id]).map(JournalSQL.record(from:))
+        try JournalSQL.fetchRecords(db, sql: JournalSQL.selectByCorrelation, arguments: [id])
     }
 
     private static func add(

@@ -6,6 +6,8 @@ import GRDB
 /// hub writes, and this never writes, checkpoints or migrates.
 public final class JournalInspector: Sendable {
     private let queue: DatabaseQueue
+    /// The journal file's path.
+    private let path: String
 
     /// Counts of messages grouped by one or two columns.
     public struct Count: Sendable, Equatable {
@@ -19,6 +21,7 @@ public final class JournalInspector: Sendable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(code: .openFailed, reason: "no journal at \(path)")
         }
+        self.path = path
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "HubStore.inspector"
@@ -33,16 +36,14 @@ public final class JournalInspector: Sendable {
     /// The messages of `sender` whose ids start with `prefix`, in seq order.
     public func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord] {
         try read {
-            try Row.fetchAll($0, sql: JournalSQL.selectBySenderAndIdPrefix, arguments: [sender, prefix, prefix + "\u{10FFFF}"])
-                .map(JournalSQL.record(from:))
+            try JournalSQL.fetchRecords($0, sql: JournalSQL.selectBySenderAndIdPrefix, arguments: [sender, prefix, prefix + "\u{10FFFF}"])
         }
     }
 
     /// Every message of `type`, in seq order, from `after` on, at most `limit`.
     public func records(type: String, after: UInt64, limit: Int) throws -> [JournalRecord] {
         try read {
-            try Row.fetchAll($0, sql: JournalSQL.selectByTypes(count: 1), arguments: [Int64(clamping: after), type, limit])
-                .map(JournalSQL.record(from:))
+            try JournalSQL.fetchRecords($0, sql: JournalSQL.selectByTypes(count: 1), arguments: [Int64(clamping: after), type, limit])
         }
     }
 
@@ -84,9 +85,37 @@ public final class JournalInspector: Sendable {
     }
 
     /// Walks the hash chain (`JournalChain`) from the first row and names the first row that
-    /// was altered, or the first seq that was removed. ``JournalVerifier`` checks everything
-    /// and reports every problem (`swhub verify`).
+    /// was altered, or the first seq that was removed; then checks the journal against its
+    /// head record (`<journal>-head`, when there is one): committed records missing at the
+    /// end, or a journal other than the one the hub committed to, are named too.
     public func verify() throws -> ChainReport {
+        // Read before the journal: the hub writes the record only after a commit, so the
+        // journal read next holds at least what it says.
+        let headPath = HeadRecord.path(journal: path)
+        let content = try HeadRecord.read(path: headPath)
+        var recorded: HeadRecord.Mark?
+        if case .found(let mark, _) = content { recorded = mark }
+        var report = try walkChain(checking: recorded)
+        if report.problem == nil && content == .unreadable {
+            report.problem =
+                "the head record \(headPath) is damaged (neither of its two slots is valid): records missing at the end "
+                + "cannot be found"
+        }
+        if report.problem == nil, let recorded {
+            if recorded.seq > report.headSeq {
+                let missing = recorded.seq - report.headSeq
+                let seqs = missing == 1 ? "seq \(recorded.seq)" : "seqs \(report.headSeq + 1)…\(recorded.seq)"
+                report.problem =
+                    "\(missing) committed record(s) are missing at the end (\(seqs)): the head record \(headPath) says seq "
+                    + "\(recorded.seq) was committed"
+            }
+        }
+        return report
+    }
+
+    /// The chain walk of ``verify()``; `recorded` is the head record's mark, whose chain
+    /// value must be the journal's at its seq.
+    private func walkChain(checking recorded: HeadRecord.Mark?) throws -> ChainReport {
         try read { db in
             var previous = JournalChain.genesis
             var lastSeq: Int64 = 0
@@ -116,6 +145,12 @@ public final class JournalInspector: Sendable {
                             records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous),
                             problem: stored == nil
                                 ? "\(who) has no chain value" : "\(who) was altered: its content no longer gives its chain value")
+                    }
+                    if let recorded, recorded.seq == UInt64(seq), recorded.chain != link {
+                        return ChainReport(
+                            records: records, headSeq: UInt64(lastSeq), headChain: JournalChain.hex(previous),
+                            problem: "\(who) is not the record the hub committed there (its chain value differs from the head "
+                                + "record \(HeadRecord.path(journal: path))): the journal was replaced or rewritten")
                     }
                     previous = link
                     lastSeq = seq

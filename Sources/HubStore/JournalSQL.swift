@@ -12,8 +12,8 @@ enum JournalSQL {
     /// is NULL as NULL.
     static let insertMessage = """
         INSERT INTO messages
-            (seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, X''), ?)
+            (seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain, crc)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, COALESCE(?, X''), ?, ?)
         ON CONFLICT (sender, msg_id) DO NOTHING
         """
 
@@ -32,10 +32,9 @@ enum JournalSQL {
     /// Adds a message to a recipient's inbox (a recipient named twice gets it once).
     static let insertInbox = "INSERT OR IGNORE INTO inbox (recipient, seq) VALUES (?, ?)"
 
-    /// The original of a duplicate.
-    static let selectOriginal = """
-        SELECT seq, recipients, journaled_at_us FROM messages WHERE sender = ? AND msg_id = ?
-        """
+    /// The seq of the original of a duplicate, as the (sender, msg_id) index has it (the
+    /// index covers the query: the row itself is then read by seq and checked).
+    static let selectOriginalSeq = "SELECT seq FROM messages WHERE sender = ? AND msg_id = ?"
 
     /// Moves an acknowledgement position forward, never backwards.
     static let upsertAck = """
@@ -70,10 +69,16 @@ enum JournalSQL {
     /// The last seq, 0 when empty.
     static let selectHead = "SELECT COALESCE(MAX(seq), 0) FROM messages"
 
-    /// The columns ``record(from:)`` decodes, in order.
+    /// The columns ``record(from:)`` decodes, in order (the checksum last).
     private static let recordColumns = """
         m.seq, m.sender, m.msg_id, m.type, m.recipients, m.correlation_id,
-        m.created_at_us, m.journaled_at_us, m.body
+        m.created_at_us, m.journaled_at_us, m.body, m.crc
+        """
+
+    /// Every row's fields and checksum, for the v4 migration's backfill.
+    static let selectForChecksum = """
+        SELECT seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body
+        FROM messages WHERE seq > ? ORDER BY seq LIMIT ?
         """
 
     /// A recipient's messages after a seq, served by the `inbox` primary key.
@@ -123,38 +128,76 @@ enum JournalSQL {
         WHERE m.sender = ? AND m.msg_id >= ? AND m.msg_id < ? ORDER BY m.seq
         """
 
-    /// Decodes a row selected with `recordColumns`, copying the body once out of SQLite. A
-    /// value that cannot be decoded (a damaged row) throws code `corrupt` with the row's seq.
-    static func record(from row: Row) throws -> JournalRecord {
-        do {
-            return try decodeRecord(from: row)
-        } catch {
-            let seq = (try? row.decode(Int64.self, atIndex: 0)).flatMap { UInt64(exactly: $0) }
-            let which = seq.map { "record seq \($0)" } ?? "a record"
-            throw StoreError(code: .corrupt, reason: "\(which): a stored value has an unexpected type", seq: seq)
-        }
+    /// `sql` (selecting `recordColumns`) for the journal in `db`: as it is when the journal
+    /// has checksums (v4 on), else with `NULL` for the checksum. For the inspector, which
+    /// also reads journals no hub has upgraded yet.
+    static func compatible(_ sql: String, in db: Database) throws -> String {
+        try hasChecksums(db) ? sql : sql.replacingOccurrences(of: "m.crc", with: "NULL AS crc")
     }
 
-    private static func decodeRecord(from row: Row) throws -> JournalRecord {
+    /// Whether the journal in `db` has the `crc` column (schema v4 on).
+    static func hasChecksums(_ db: Database) throws -> Bool {
+        try db.columns(in: "messages").contains { $0.name == "crc" }
+    }
+
+    /// The records `sql` (selecting `recordColumns`) finds, in a journal of any version:
+    /// checked against their checksums when the journal has them (see ``compatible(_:in:)``).
+    static func fetchRecords(_ db: Database, sql: String, arguments: StatementArguments) throws -> [JournalRecord] {
+        let checked = try hasChecksums(db)
+        return try Row.fetchAll(db, sql: checked ? sql : try compatible(sql, in: db), arguments: arguments)
+            .map { try record(from: $0, checked: checked) }
+    }
+
+    /// Decodes a row selected with `recordColumns` and checks it against its checksum
+    /// (``RecordChecksum``), copying the body once out of SQLite.
+    ///
+    /// - Throws: ``StoreError`` `corrupt` naming the row's seq (when it can be read) if the
+    ///   checksum differs, is missing, or a stored value cannot be decoded.
+    static func record(from row: Row) throws -> JournalRecord {
+        try record(from: row, checked: true)
+    }
+
+    /// ``record(from:)``, not checking the checksum when `checked` is false (a journal from
+    /// before checksums, read by the inspector).
+    static func record(from row: Row, checked: Bool) throws -> JournalRecord {
+        let storedSeq = try? row.decode(Int64.self, atIndex: 0)
+        guard let storedSeq, storedSeq >= 0 else {
+            throw StoreError(code: .corrupt, reason: "a journal record fails its checksum: its seq cannot be read")
+        }
+        let seq = UInt64(storedSeq)
+        func damaged(_ why: String) -> StoreError {
+            StoreError(code: .corrupt, reason: "journal record seq \(seq) fails its checksum: \(why)", seq: seq)
+        }
         // SQLite converts silently (text to 0) where an integer is read: a stored time that is
         // not an integer is a damaged row, not a time of 0.
-        guard isInteger(row, 0), isInteger(row, 6), isInteger(row, 7) else {
-            throw StoreError(code: .corrupt, reason: "a stored integer has another type")
+        guard isInteger(row, 6), isInteger(row, 7) else { throw damaged("a stored time is not an integer") }
+        do {
+            let sender = try row.decode(String.self, atIndex: 1)
+            let id = try row.decode(String.self, atIndex: 2)
+            let type = try row.decode(String.self, atIndex: 3)
+            let recipients = try row.decode(String.self, atIndex: 4)
+            let correlationId = try row.decode(String.self, atIndex: 5)
+            let createdAtUs = try row.decode(Int64.self, atIndex: 6)
+            let journaledAtUs = try row.decode(Int64.self, atIndex: 7)
+            let stored = try row.decode(Int64?.self, atIndex: 9)
+            if checked && stored == nil { throw damaged("it has no checksum") }
+            let body = try row.withUnsafeData(atIndex: 8) { data in
+                try (data ?? Data()).withUnsafeBytes { bytes in
+                    if checked {
+                        let computed = RecordChecksum.of(
+                            seq: storedSeq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
+                            createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
+                        guard computed == stored else { throw damaged("its content no longer gives its stored checksum") }
+                    }
+                    return [UInt8](bytes)
+                }
+            }
+            return JournalRecord(
+                seq: seq, sender: sender, id: id, type: type, recipients: splitRecipients(recipients),
+                correlationId: correlationId, createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: body)
+        } catch is RowDecodingError {
+            throw damaged("a stored value has an unexpected type")
         }
-        let body = try row.withUnsafeData(atIndex: 8) { data in
-            data.map { $0.withUnsafeBytes { [UInt8]($0) } } ?? []
-        }
-        return JournalRecord(
-            seq: try seq(row.decode(Int64.self, atIndex: 0)),
-            sender: try row.decode(String.self, atIndex: 1),
-            id: try row.decode(String.self, atIndex: 2),
-            type: try row.decode(String.self, atIndex: 3),
-            recipients: splitRecipients(try row.decode(String.self, atIndex: 4)),
-            correlationId: try row.decode(String.self, atIndex: 5),
-            createdAtUs: try row.decode(Int64.self, atIndex: 6),
-            journaledAtUs: try row.decode(Int64.self, atIndex: 7),
-            body: body
-        )
     }
 
     /// Whether the column holds an integer (its storage class, not a conversion).

@@ -13,6 +13,7 @@ import GRDB
 /// - `progress` (v3): the progress log (``ProgressMark``), clustered by party, kind, seq;
 ///   and `messages_correlation`, a partial index of the non-empty correlation ids, through
 ///   which `swhub trace` finds the answers, receipts and feedback of a message.
+/// - `messages.crc` (v4): the row's checksum (``RecordChecksum``), checked on every read.
 enum JournalSchema {
     /// The migrator; register new migrations at the end, never edit a shipped one.
     static var migrator: DatabaseMigrator {
@@ -79,6 +80,34 @@ enum JournalSchema {
                     CREATE INDEX messages_correlation ON messages (correlation_id) WHERE correlation_id <> '';
                     """
             )
+        }
+        migrator.registerMigration("v4-record-check") { db in
+            // Every row gets its checksum (RecordChecksum), checked on every read; the rows
+            // written before it included.
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN crc INTEGER")
+            let update = try db.makeStatement(sql: "UPDATE messages SET crc = ? WHERE seq = ?")
+            var after: Int64 = 0
+            while true {
+                var checksums: [(seq: Int64, crc: Int64)] = []
+                let rows = try Row.fetchCursor(db, sql: JournalSQL.selectForChecksum, arguments: [after, 5000])
+                while let row = try rows.next() {
+                    let seq: Int64 = try row.decode(Int64.self, atIndex: 0)
+                    let crc = try row.withUnsafeData(atIndex: 8) { data in
+                        try (data ?? Data()).withUnsafeBytes { body in
+                            RecordChecksum.of(
+                                seq: seq, sender: try row.decode(String.self, atIndex: 1), id: try row.decode(String.self, atIndex: 2),
+                                type: try row.decode(String.self, atIndex: 3), recipients: try row.decode(String.self, atIndex: 4),
+                                correlationId: try row.decode(String.self, atIndex: 5),
+                                createdAtUs: try row.decode(Int64.self, atIndex: 6),
+                                journaledAtUs: try row.decode(Int64.self, atIndex: 7), body: body)
+                        }
+                    }
+                    checksums.append((seq, crc))
+                }
+                guard let last = checksums.last else { break }
+                for (seq, crc) in checksums { try update.execute(arguments: [crc, seq]) }
+                after = last.seq
+            }
         }
         return migrator
     }

@@ -48,6 +48,15 @@ public struct JournalVerifier: Sendable {
     /// Runs every check, filling in `report`'s counts; returns the problems found.
     private func check(_ report: inout VerifyReport) -> [Problem] {
         var problems: [Problem] = []
+        // The head record before the journal: the hub writes it only after a commit, so the
+        // journal read next holds at least what it says.
+        let headPath = HeadRecord.path(journal: journalPath)
+        let recorded: HeadRecord.Content
+        do {
+            recorded = try HeadRecord.read(path: headPath)
+        } catch {
+            recorded = .unreadable
+        }
         // The WAL first: nothing may have opened the database yet.
         do {
             var wal = try WALScan.scan(journalPath: journalPath)
@@ -94,7 +103,7 @@ public struct JournalVerifier: Sendable {
                 problems += positions.problems(head: scan.head)
                 problems += report.wal.map { Self.problems(of: $0, head: scan.head) } ?? []
                 walReported = true
-                problems += headRecordProblems(head: scan.head, chain: scan.headChain)
+                problems += headRecordProblems(db, recorded, head: scan.head)
                 if tail == nil {
                     problems += Self.duplicateIdProblems(db)
                     problems += Self.indexCountProblems(db, index: scan.dedupIndex)
@@ -108,13 +117,38 @@ public struct JournalVerifier: Sendable {
         return problems
     }
 
-    // HEAD RECORD HOOK (issue 15, lead at merge): compare the head record
-    // (`<journal>-head`: the committed head seq and chain value, two slots) with the
-    // journal's `head` and `chain` (hex) here, and return a `.headRecord` problem (with
-    // seqs `head + 1` through the recorded head) when the journal is behind it or the chain
-    // value at the recorded seq differs.
-    private func headRecordProblems(head: UInt64, chain: String) -> [Problem] {
-        []
+    /// The journal against its head record (`<journal>-head`: the committed head seq and
+    /// its chain value): committed records missing at the end, a journal other than the one
+    /// the hub committed to, or a record neither of whose slots is valid.
+    private func headRecordProblems(_ db: Database, _ recorded: HeadRecord.Content, head: UInt64) -> [Problem] {
+        let path = HeadRecord.path(journal: journalPath)
+        switch recorded {
+        case .missing:
+            return []
+        case .unreadable:
+            return [
+                Problem(
+                    .headRecord,
+                    "the head record \(path) is damaged (neither of its two slots is valid): records missing at the end cannot be found")
+            ]
+        case .found(let mark, _):
+            if mark.seq > head {
+                return [
+                    Problem(
+                        .headRecord, seq: head + 1, through: mark.seq,
+                        "committed but missing: the head record \(path) says seq \(mark.seq) was committed, the journal ends at \(head)")
+                ]
+            }
+            guard mark.seq > 0 else { return [] }
+            let stored = try? Data.fetchOne(db, sql: "SELECT chain FROM messages WHERE seq = ?", arguments: [Int64(clamping: mark.seq)])
+            guard let stored, [UInt8](stored) != mark.chain else { return [] }
+            return [
+                Problem(
+                    .headRecord, seq: mark.seq,
+                    "not the record the hub committed there (its chain value differs from the head record \(path)): the journal was replaced or rewritten"
+                )
+            ]
+        }
     }
 
     /// The WAL's findings that mean lost commits; with the `head` SQLite reads, the seqs of

@@ -30,12 +30,18 @@ struct RowScan {
     /// The last row read and its stored chain value.
     private var lastRead: (seq: Int64, chain: [UInt8]?) = (0, JournalChain.genesis)
 
-    private static let columns =
-        "seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain"
+    /// The columns read, the checksum last when the journal has one (schema v4 on).
+    private let columns: String
+    /// Whether rows carry a `crc` (``RecordChecksum``).
+    private let hasChecksums: Bool
     private static let batch = 500
 
     init(db: Database, tail: Int?) throws {
         self.db = db
+        hasChecksums = (try? JournalSQL.hasChecksums(db)) ?? false
+        columns =
+            "seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain"
+            + (hasChecksums ? ", crc" : "")
         dedupIndex = try String.fetchOne(
             db,
             sql: """
@@ -74,7 +80,7 @@ struct RowScan {
         while true {
             do {
                 let cursor = try Row.fetchCursor(
-                    db, sql: "SELECT \(Self.columns) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [next, Self.batch])
+                    db, sql: "SELECT \(columns) FROM messages WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [next, Self.batch])
                 var count = 0
                 while let row = try cursor.next() {
                     count += 1
@@ -101,7 +107,7 @@ struct RowScan {
         while clean < 64 && current < headHint {
             current += 1
             do {
-                if let row = try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM messages WHERE seq = ?", arguments: [current]) {
+                if let row = try Row.fetchOne(db, sql: "SELECT \(columns) FROM messages WHERE seq = ?", arguments: [current]) {
                     _ = check(row)
                 }
                 clean += 1
@@ -167,12 +173,25 @@ struct RowScan {
             alteredProblem = report(.altered, seq, "altered: the row has no chain value")
         }
         checkIndexes(seq: seq, fields: fields)
-        // crc: the lead adds the per-record checksum here at merge (`RecordChecksum` over the
-        // row's fields against its `crc` column when the column exists; a mismatch is an
-        // `.altered` problem at `seq`), so a damaged row shows even where the chain cannot
-        // be checked (after a gap or an unreadable row).
+        // The per-record checksum, so a damaged row shows even where the chain cannot be
+        // checked (after a gap or an unreadable row).
+        if hasChecksums && alteredProblem == nil && !checksumHolds(row, fields) {
+            alteredProblem = report(.altered, seq, "altered: the content no longer gives its stored checksum")
+        }
         previous = Previous(seq: seq, stored: stored, computed: computed, alteredProblem: alteredProblem)
         return seq
+    }
+
+    /// Whether the row's `crc` is the checksum of its fields (a missing one is not).
+    private func checksumHolds(_ row: Row, _ fields: JournalChain.Fields) -> Bool {
+        let value: DatabaseValue = row[10]
+        guard case .int64(let stored) = value.storage else { return false }
+        return fields.body.withUnsafeBytes { body in
+            RecordChecksum.of(
+                seq: fields.seq, sender: fields.sender, id: fields.id, type: fields.type, recipients: fields.recipients,
+                correlationId: fields.correlationId, createdAtUs: fields.createdAtUs, journaledAtUs: fields.journaledAtUs,
+                body: body) == stored
+        }
     }
 
     private mutating func report(_ kind: Problem.Kind, _ seq: Int64, _ detail: String) -> Int {

@@ -8,21 +8,17 @@ extension SQLiteJournalStore {
         let types = Array(Set(types)).sorted()
         guard !types.isEmpty else { return try fetch(recipient: recipient, after: after, limit: limit) }
         guard let storedAfter = Int64(exactly: after) else { return FetchResult(records: [], headSeq: try headSeq()) }
-        return try reading("fetch by type") {
-            try pool.read { db in
-                let head = try Self.head(in: db)
-                guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
-                let arguments =
-                    StatementArguments([recipient]) + StatementArguments([storedAfter]) + StatementArguments(types)
-                    + StatementArguments([limit])
-                let rows = try Row.fetchCursor(
-                    db.cachedStatement(sql: JournalSQL.selectInbox(typeCount: types.count)), arguments: arguments)
-                var records: [JournalRecord] = []
-                while let row = try rows.next() {
-                    records.append(try JournalSQL.record(from: row))
-                }
-                return FetchResult(records: records, headSeq: head)
-            }
+        return try fetching("fetch by type") { db in
+            let head = try Self.head(in: db)
+            guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
+            let arguments =
+                StatementArguments([recipient]) + StatementArguments([storedAfter]) + StatementArguments(types)
+                + StatementArguments([limit])
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: JournalSQL.selectInbox(typeCount: types.count)), arguments: arguments)
+            var records: [JournalRecord] = []
+            let damaged = try Self.collect(rows, into: &records)
+            return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
     }
 

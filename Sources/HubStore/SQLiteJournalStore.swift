@@ -12,25 +12,46 @@ import Logging
 ///
 /// Open one instance per file for writing: the writer keeps the head seq in memory after
 /// open. Further instances on the same file may read.
+///
+/// Every stored row carries a checksum (``RecordChecksum``) that every read checks: a
+/// damaged row is never returned (`corrupt`, naming its seq). A head record beside the
+/// journal (``HeadRecord``) says how far it had committed; opening for writing a journal
+/// that is behind it fails (`journalBehind`). ``init(path:logger:readOnly:)`` with
+/// `readOnly` opens any journal for reading only (salvage).
 public final class SQLiteJournalStore: JournalStore {
     let pool: DatabasePool
     private let writer: WriterState
-    private let checkpointer: WALCheckpointer
+    private let checkpointer: WALCheckpointer?
+    private let headRecord: HeadRecord?
     private let logger: Logger
+    /// Whether the store was opened read-only: every write throws `readOnly`.
+    public let isReadOnly: Bool
 
-    /// Opens the journal at `path`, creating it if needed, and brings its schema up to date.
+    /// Opens the journal at `path`, creating it if needed, and brings its schema up to date;
+    /// or, with `readOnly`, opens an existing journal for reading only.
+    ///
+    /// Opening for writing checks the journal against its head record
+    /// (`<path>-head`, ``HeadRecord``) and creates that record when it is missing. A
+    /// read-only open migrates nothing, runs no checkpointer, and only logs the head check's
+    /// result.
     ///
     /// - Parameters:
     ///   - path: The SQLite file; its directory must exist. SQLite adds `-wal` and `-shm`
     ///     files next to it.
     ///   - logger: Where the store logs.
-    /// - Throws: ``StoreError`` with code `openFailed`, `migrationFailed` or `corrupt`.
-    public init(path: String, logger: Logger) throws {
+    ///   - readOnly: Open for reading only (`swhub serve --salvage`): ``append(_:acks:progress:)``
+    ///     and ``saveAcks(_:)`` throw `readOnly`.
+    /// - Throws: ``StoreError`` with code `openFailed`, `migrationFailed`, `corrupt` (also
+    ///   when the head record is unreadable) or `journalBehind` (the journal holds fewer
+    ///   committed records than its head record says, or others).
+    public init(path: String, logger: Logger, readOnly: Bool = false) throws {
         var logger = logger
         logger[metadataKey: "journal"] = "\(path)"
         self.logger = logger
+        isReadOnly = readOnly
 
         var configuration = Configuration()
+        configuration.readonly = readOnly
         configuration.label = "HubStore.journal"
         // Another connection to the file (the checkpointer's, a read-only inspector's, or the
         // previous store of this process still closing) may hold a lock for a moment:
@@ -45,8 +66,12 @@ public final class SQLiteJournalStore: JournalStore {
             try db.execute(sql: "PRAGMA page_size = 16384")
         }
 
+        if readOnly && !FileManager.default.fileExists(atPath: path) {
+            throw StoreError(code: .openFailed, reason: "no journal at \(path) to open read-only")
+        }
         let pool = try Self.opening("open", .openFailed, logger) {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            if readOnly { return pool }
             // In WAL mode, synchronous = NORMAL syncs the WAL only at checkpoints, so a
             // commit that already returned can be lost with power. FULL fsyncs the WAL at
             // each commit: when append returns, the batch is on disk. GRDB sets NORMAL
@@ -61,11 +86,23 @@ public final class SQLiteJournalStore: JournalStore {
             }
             return pool
         }
-        try Self.opening("migrate", .migrationFailed, logger) {
-            try JournalSchema.migrator.migrate(pool)
+        let headPath = HeadRecord.path(journal: path)
+        let headCheck = try Self.opening("check the head record", .openFailed, logger) {
+            try Self.checkHead(pool: pool, journal: path, headPath: headPath)
+        }
+        if readOnly {
+            Self.logReadOnly(headCheck, logger: logger)
+        } else {
+            if case .failed(let error) = headCheck {
+                logger.critical("cannot open journal: it is damaged", metadata: ["error": "\(error)"])
+                throw error
+            }
+            try Self.opening("migrate", .migrationFailed, logger) {
+                try JournalSchema.migrator.migrate(pool)
+            }
         }
         let (head, chain, lastJournaledAtUs) = try Self.opening("read head", .openFailed, logger) {
-            try pool.writeWithoutTransaction { db in
+            try pool.read { db in
                 (
                     try Int64.fetchOne(db, sql: JournalSQL.selectHead) ?? 0,
                     try Data.fetchOne(db, sql: JournalSQL.selectLastChain).map { [UInt8]($0) } ?? JournalChain.genesis,
@@ -75,6 +112,16 @@ public final class SQLiteJournalStore: JournalStore {
         }
         self.pool = pool
         self.writer = WriterState(head: head, chain: chain, lastJournaledAtUs: lastJournaledAtUs)
+        if readOnly {
+            checkpointer = nil
+            headRecord = nil
+            logger.warning("journal opened READ-ONLY: nothing will be written to it", metadata: ["head": "\(head)"])
+            return
+        }
+        headRecord = try Self.opening("open the head record", .openFailed, logger) {
+            try Self.openHeadRecord(
+                headCheck, path: headPath, mark: HeadRecord.Mark(seq: UInt64(max(head, 0)), chain: chain), logger: logger)
+        }
         checkpointer = try Self.opening("open checkpointer", .openFailed, logger) {
             try WALCheckpointer(path: path, interval: 0.05, logger: logger)
         }
@@ -82,17 +129,18 @@ public final class SQLiteJournalStore: JournalStore {
     }
 
     deinit {
-        checkpointer.stop()
+        checkpointer?.stop()
     }
 
     /// The WAL checkpointer (see ``WALCheckpointer``): automatic checkpoints are off, so a
     /// store that appends for long must have it running, as the hub does. A store that is
     /// only read, or written briefly (tests, tools), needs none: SQLite checkpoints when
     /// the last connection closes.
-    public var services: [ThreadLoopService] { [checkpointer.service] }
+    public var services: [ThreadLoopService] { checkpointer.map { [$0.service] } ?? [] }
 
     public func append(_ batch: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> [AppendOutcome] {
         if batch.isEmpty && acks.isEmpty && progress.isEmpty { return [] }
+        try refuseIfReadOnly("append")
         return try writing("append") {
             let joinedRecipients = try batch.map { try JournalSQL.joinRecipients($0.recipients) }
             let storedAcks = try Self.storableAcks(acks)
@@ -119,10 +167,14 @@ public final class SQLiteJournalStore: JournalStore {
                                 previous: chain, seq: seq, sender: entry.sender, id: entry.id, type: entry.type,
                                 recipients: recipients, correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
                                 journaledAtUs: journaledAtUs, body: bytes)
+                            let crc = RecordChecksum.of(
+                                seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
+                                correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
+                                journaledAtUs: journaledAtUs, body: bytes)
                             try JournalSQL.withBorrowedData(bytes) { body in
                                 try insertMessage.execute(arguments: [
                                     seq, entry.sender, entry.id, entry.type, recipients,
-                                    entry.correlationId, entry.createdAtUs, journaledAtUs, body, Data(link),
+                                    entry.correlationId, entry.createdAtUs, journaledAtUs, body, Data(link), crc,
                                 ])
                             }
                             return link
@@ -153,9 +205,18 @@ public final class SQLiteJournalStore: JournalStore {
                     return .commit
                 }
                 // Committed: only now do the head and the chain move (a failed batch leaves them as they were).
-                if head != writer.head { writer.lastJournaledAtUs = journaledAtUs }
+                let moved = head != writer.head
+                if moved { writer.lastJournaledAtUs = journaledAtUs }
                 writer.head = head
                 writer.chain = chain
+                // The head record follows, durably, before the batch is acknowledged.
+                if moved, let headRecord {
+                    do {
+                        try headRecord.write(HeadRecord.Mark(seq: UInt64(head), chain: chain))
+                    } catch let error as StoreError {
+                        throw StoreError(code: .writeFailed, reason: "the batch was committed, but " + error.reason)
+                    }
+                }
                 logger.trace("appended", metadata: ["count": "\(batch.count)", "head": "\(head)"])
                 return outcomes
             }
@@ -164,6 +225,7 @@ public final class SQLiteJournalStore: JournalStore {
 
     public func saveAcks(_ acks: [String: UInt64]) throws {
         if acks.isEmpty { return }
+        try refuseIfReadOnly("save acks")
         try writing("save acks") {
             let storedAcks = try Self.storableAcks(acks)
             try pool.write { db in try Self.saveAcks(storedAcks, in: db) }
@@ -186,22 +248,18 @@ public final class SQLiteJournalStore: JournalStore {
     }
 
     public func fetch(recipient: String, after: UInt64, limit: Int) throws -> FetchResult {
-        try reading("fetch") {
-            try pool.read { db in
-                // One read transaction: the head and the records come from the same snapshot.
-                let head = try Self.head(in: db)
-                guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
-                let rows = try Row.fetchCursor(
-                    db.cachedStatement(sql: JournalSQL.selectInbox),
-                    arguments: [recipient, Int64(after), limit]
-                )
-                var records: [JournalRecord] = []
-                records.reserveCapacity(min(limit, Int(clamping: head - after)))
-                while let row = try rows.next() {
-                    records.append(try JournalSQL.record(from: row))
-                }
-                return FetchResult(records: records, headSeq: head)
-            }
+        try fetching("fetch") { db in
+            // One read transaction: the head and the records come from the same snapshot.
+            let head = try Self.head(in: db)
+            guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: JournalSQL.selectInbox),
+                arguments: [recipient, Int64(after), limit]
+            )
+            var records: [JournalRecord] = []
+            records.reserveCapacity(min(limit, Int(clamping: head - after)))
+            let damaged = try Self.collect(rows, into: &records)
+            return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
     }
 
@@ -281,18 +339,10 @@ extension SQLiteJournalStore {
         try JournalSQL.seq(Int64.fetchOne(db.cachedStatement(sql: JournalSQL.selectHead)) ?? 0)
     }
 
-    /// What a duplicate of an already journaled `(sender, id)` becomes.
-    private static func original(of entry: JournalAppend, in db: Database) throws -> AppendOutcome {
-        let statement = try db.cachedStatement(sql: JournalSQL.selectOriginal)
-        guard let row = try Row.fetchOne(statement, arguments: [entry.sender, entry.id]) else {
-            throw StoreError(code: .writeFailed, reason: "an insert was ignored but no original message exists")
-        }
-        return AppendOutcome(
-            seq: try JournalSQL.seq(row.decode(Int64.self, atIndex: 0)),
-            duplicate: true,
-            recipients: JournalSQL.splitRecipients(try row.decode(String.self, atIndex: 1)),
-            journaledAtUs: try row.decode(Int64.self, atIndex: 2)
-        )
+    /// Throws `readOnly` for a write to a store opened read-only.
+    private func refuseIfReadOnly(_ operation: String) throws {
+        guard isReadOnly else { return }
+        throw StoreError(code: .readOnly, reason: "\(operation): the journal was opened read-only (salvage)")
     }
 
     /// Acknowledgement positions as SQLite integers; throws for one beyond `Int64.max`.

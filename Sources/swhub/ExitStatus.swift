@@ -30,7 +30,9 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     /// The command line does not parse (ArgumentParser's, with the usage text).
     case usage = 64
     /// A configuration or key file is missing, unreadable or invalid, or the hub refused
-    /// this client's key (sysexits' EX_CONFIG).
+    /// this client's key (sysexits' EX_CONFIG); also `serve` over a damaged journal (behind
+    /// its head record, or its head record or file damaged): the setup must change before
+    /// a restart can help (`swhub verify`, `swhub serve --salvage`).
     case configuration = 78
 
     /// The status for a class of the hub's error codes.

@@ -30,7 +30,11 @@ struct HubPreflight {
         if let tokenFile = config.monitor?.tokenFile {
             check { _ = try MonitorService.loadToken(path: tokenFile) }
         }
-        check { try Self.checkWritable(journal: config.settings.journal) }
+        if config.settings.readOnly {
+            check { try Self.checkReadable(journal: config.settings.journal) }
+        } else {
+            check { try Self.checkWritable(journal: config.settings.journal) }
+        }
         var endpoints = [("hub.endpoint", config.settings.endpoint)]
         if let tap = config.tap { endpoints.append(("tap.endpoint", tap.endpoint)) }
         if let monitor = config.monitor, monitor.port != 0 {
@@ -48,6 +52,14 @@ struct HubPreflight {
         guard let first = found.first else { return }
         guard found.count > 1 else { throw first }
         throw ConfigError(first.code, first.reason + " (and \(found.count - 1) more problem(s): swhub config check lists them all)")
+    }
+
+    /// Read-only (salvage): the journal file exists and can be read.
+    static func checkReadable(journal: String) throws {
+        guard FileManager.default.isReadableFile(atPath: journal) else {
+            throw ConfigError(
+                .invalidValue, "hub.journal \(journal) does not exist or cannot be read: --salvage serves an existing journal")
+        }
     }
 
     /// The journal file, if it exists, is writable; if not, its folder is, or can be made

@@ -17,17 +17,30 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The hub's config file (see Deploy/hub.yaml).")
     var config: String
 
+    @Flag(
+        help: """
+            Start read-only over a damaged journal, to deliver and replay what is left: every SUBMIT \
+            is refused (503 READ_ONLY) and acknowledgements are not saved.
+            """)
+    var salvage = false
+
     @OptionGroup var log: LogOptions
 
     func run() async throws {
         MallocTuning.apply()
         let logger = log.bootstrap(label: "swhub")
         let registry = MetricsBootstrap.registry  // before the hub creates its metric handles
-        let hubConfig = try HubConfig.load(path: config)
+        var hubConfig = try HubConfig.load(path: config)
+        hubConfig.settings.readOnly = salvage
         // Every value checked before anything is opened: keys, token, journal folder, free endpoints.
         try HubPreflight(config: hubConfig).run()
         let keyPair = try Hub.loadKeyPair(path: hubConfig.settings.keyFile)
-        let store = try SQLiteJournalStore(path: hubConfig.settings.journal, logger: logger)
+        if salvage {
+            logger.critical(
+                "SALVAGE MODE: the journal is opened READ-ONLY; every SUBMIT is refused (503 READ_ONLY), acknowledgements are not saved",
+                metadata: ["journal": "\(hubConfig.settings.journal)"])
+        }
+        let store = try Self.openJournal(path: hubConfig.settings.journal, salvage: salvage, logger: logger)
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)
         logger.info(
             "starting hub",
@@ -67,5 +80,16 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         logger.info("hub stopped")
+    }
+
+    /// Opens the journal before any socket is bound. A damaged journal (behind its head
+    /// record, an unreadable head record, a damaged file) is refused with exit status 78:
+    /// restarting will not help, an operator must look (`swhub verify`, `--salvage`).
+    static func openJournal(path: String, salvage: Bool, logger: Logger) throws -> SQLiteJournalStore {
+        do {
+            return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage)
+        } catch let error as StoreError where error.code == .journalBehind || error.code == .corrupt {
+            throw CommandFailure(.configuration, "the journal is damaged: \(error.reason)")
+        }
     }
 }

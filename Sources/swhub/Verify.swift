@@ -14,8 +14,11 @@ struct Verify: ParsableCommand {
             the last rows (--tail), the acknowledgement positions and the WAL, in bounded time.
             """)
 
+    @Option(help: "The journal file to read.")
+    var journal: String?
+
     @Option(help: "The hub's config file (its journal is read).")
-    var config: String
+    var config: String?
 
     @Flag(help: "Check only the tail: the last --tail rows, ack positions against the head, the WAL; no full-table checks.")
     var quick = false
@@ -24,12 +27,15 @@ struct Verify: ParsableCommand {
     var tail = 1000
 
     func validate() throws {
+        guard (journal == nil) != (config == nil) else {
+            throw ValidationError("give the journal with exactly one of --journal PATH or --config HUB.yaml")
+        }
         guard tail > 0 else { throw ValidationError("--tail must be at least 1") }
     }
 
     func run() throws {
-        let journal = try HubConfig.load(path: config).settings.journal
-        let report = try JournalVerifier(journalPath: journal, tail: quick ? tail : nil).verify()
+        let path = try journal ?? HubConfig.load(path: config ?? "").settings.journal
+        let report = try JournalVerifier(journalPath: path, tail: quick ? tail : nil).verify()
         Output.line("journal \(report.journal)")
         Output.line(Self.walLine(report.wal))
         let checked =

@@ -41,7 +41,7 @@ struct HubErrorCodeTests {
             (.blacklisted, 414, "BLACKLISTED"), (.notEntitled, 415, "NOT_ENTITLED"),
             (.badReplay, 416, "BAD_REPLAY"), (.headerTooLarge, 417, "HEADER_TOO_LARGE"), (.routingIdSet, 418, "ROUTING_ID_SET"),
             (.internalError, 500, "INTERNAL"), (.journalFailure, 501, "JOURNAL_FAILURE"),
-            (.journalDamaged, 502, "JOURNAL_DAMAGED"), (.queryTimeout, 504, "QUERY_TIMEOUT"),
+            (.journalDamaged, 502, "JOURNAL_DAMAGED"), (.readOnly, 503, "READ_ONLY"), (.queryTimeout, 504, "QUERY_TIMEOUT"),
         ]
         for (code, raw, name) in expected {
             #expect(code.rawValue == raw)
@@ -53,7 +53,7 @@ struct HubErrorCodeTests {
 
     @Test func classes() {
         let retry: Set<HubErrorCode> = [.hubBusy, .shuttingDown]
-        let hub: Set<HubErrorCode> = [.internalError, .journalFailure, .journalDamaged, .queryTimeout]
+        let hub: Set<HubErrorCode> = [.internalError, .journalFailure, .journalDamaged, .readOnly, .queryTimeout]
         for code in HubErrorCode.all {
             #expect(code.codeClass == code.rawValue / 100)
             if retry.contains(code) {

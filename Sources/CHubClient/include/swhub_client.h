@@ -96,7 +96,8 @@ enum swhub_hub_error {
     SWHUB_HUB_ROUTING_ID_SET = 418,
     SWHUB_HUB_INTERNAL = 500,
     SWHUB_HUB_JOURNAL_FAILURE = 501,
-    SWHUB_HUB_JOURNAL_DAMAGED = 502
+    SWHUB_HUB_JOURNAL_DAMAGED = 502,
+    SWHUB_HUB_READ_ONLY = 503
 };
 
 /** An opaque client: one DEALER connection to the hub. */

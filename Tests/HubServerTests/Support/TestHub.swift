@@ -114,11 +114,12 @@ final class TestHub: @unchecked Sendable {
         }
     }
 
-    /// Starts `swhub serve` and waits until it accepts TCP connections.
-    func start() throws {
+    /// Starts `swhub serve` (with `arguments` after the usual ones, e.g. `--salvage`) and
+    /// waits until it accepts TCP connections.
+    func start(arguments: [String] = []) throws {
         let process = Process()
         process.executableURL = try Self.executable
-        process.arguments = ["serve", "--config", configPath, "--log-level", "info"]
+        process.arguments = ["serve", "--config", configPath, "--log-level", "info"] + arguments
         if !FileManager.default.fileExists(atPath: logFile.path) {
             _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         }
