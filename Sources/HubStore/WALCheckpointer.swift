@@ -22,7 +22,7 @@ import Logging
 /// to 101 MB beside a 121 MB database after 100K messages. So once the `-wal` file passes
 /// `walLimitBytes` (64 MiB), this thread runs one TRUNCATE checkpoint: it waits for the
 /// readers of old snapshots (at most `truncateWait`, 0.2 s; a try that gives up is repeated
-/// 10 s later), copies what the passive runs left (little), and empties the file; appends
+/// 1 s later), copies what the passive runs left (little), and empties the file; appends
 /// wait meanwhile, a few milliseconds once per 64 MiB written. The store also sets `journal_size_limit` to the same bound, so a WAL that
 /// SQLite rewinds by itself is cut back to it. 64 MiB keeps the WAL (and a crash recovery's
 /// replay of it) small beside any journal that matters while making the stall rare: about
@@ -87,8 +87,9 @@ final class WALCheckpointer: Sendable {
                 truncate(last: true)
             } else if walBytes > Self.walLimitBytes && ContinuousClock.now >= nextTruncate {
                 // Appends wait while it waits for readers: if they keep it from completing,
-                // the next try is 10 s later (passive checkpoints meanwhile).
-                if !truncate(last: false) { nextTruncate = ContinuousClock.now + .seconds(10) }
+                // the next try is 1 s later (passive checkpoints meanwhile), so appends wait at
+                // most a fifth of the time even then.
+                if !truncate(last: false) { nextTruncate = ContinuousClock.now + .seconds(1) }
             } else {
                 passive()
             }

@@ -116,7 +116,7 @@ struct DamagedJournalTests {
         #expect(lines == 1, "the damaged seq is logged once, not per read:\n\(hub.log().suffix(3000))")
     }
 
-    /// The `-wal` stays bounded while a hub journals 80 MiB, and a graceful stop empties it.
+    /// The `-wal` stays bounded while a hub journals 160 MiB, and a graceful stop empties it.
     @Test func walIsBoundedAndEmptyAfterStop() async throws {
         let (hub, _) = try Self.makeHub()
         try hub.start()
@@ -125,12 +125,14 @@ struct DamagedJournalTests {
         try await sender.connect()
         let body = [UInt8](repeating: 0x5A, count: 1 << 20)
         var largest: Int64 = 0
-        for round in 0..<10 {
+        for round in 0..<20 {
             _ = try await hub.submitConcurrently(sender, count: 8, type: "demo.Query", idPrefix: "big-\(round)") { _ in body }
             largest = max(largest, Self.walBytes(hub.journalPath))
         }
-        // 64 MiB is the bound; a commit in flight when it is checked may add a few MiB.
-        #expect(largest <= 80 << 20, "the -wal reached \(largest) bytes")
+        // 64 MiB is the bound; commits in flight when it is checked, or a truncation that had
+        // to wait for a busy writer (retried a second later), may add some: without the
+        // bound the -wal would hold all 160 MiB.
+        #expect(largest <= 120 << 20, "the -wal reached \(largest) bytes")
         #expect(hub.terminate() == 0)
         #expect(Self.walBytes(hub.journalPath) == 0, "a graceful stop leaves an empty -wal")
     }
