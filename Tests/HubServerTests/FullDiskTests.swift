@@ -100,7 +100,7 @@ struct FullDiskTests {
             print("FullDiskTests: skipped: needs root, unshare and nsenter (util-linux) to mount a small tmpfs in a private namespace")
             return
         }
-        let hub = try TestHub(parties: [.init(id: "a"), .init(id: "b", subscribes: ["demo.Note"])])
+        let hub = try TestHub(parties: [.init(id: "a"), .init(id: "b", subscribes: ["demo.Note"])], heartbeatMs: 20_000)
         let diskPath = hub.directory.appendingPathComponent("disk").path
         try FileManager.default.createDirectory(atPath: diskPath, withIntermediateDirectories: true)
         let config = try String(contentsOfFile: hub.configPath, encoding: .utf8)

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HubStore
+import Logging
 import Testing
 
 /// `WALScan` on the WAL a crash leaves: a store writing with automatic checkpoints off and
@@ -65,6 +66,34 @@ struct WALScanTests {
             // SQLite indeed reads fewer records: the dropped transactions' messages.
             #expect(report.headSeq < 300 && report.headSeq > 0, "\(report.headSeq)")
             #expect(try Self.walBytes(copy) == before, "the read-only open changed the WAL")
+        }
+    }
+
+    /// The hub's own open of that crash state (the head record copied with it): it refuses
+    /// the journal (committed records are missing) instead of starting lower and reusing
+    /// their seqs, and the damaged WAL is kept aside before SQLite's first checkpoint could
+    /// erase what follows the damage.
+    @Test func aWritableOpenRefusesTheLostCommitsAndKeepsTheWALAside() throws {
+        try withTemporaryJournal { journal in
+            let copy = try Self.crashCopy(in: journal)
+            try FileManager.default.copyItem(atPath: journal.path + "-head", toPath: copy + "-head")
+            let intact = try WALScan.scan(journalPath: copy)
+            let frame = intact.frames / 2
+            try JournalDamage.flipBit(copy + "-wal", at: 32 + (frame - 1) * (24 + intact.pageSize) + 24 + 1000)
+            let damaged = try Self.walBytes(copy)
+            var refused: StoreError?
+            do {
+                _ = try SQLiteJournalStore(path: copy, logger: Logger(label: "test"))
+            } catch let error as StoreError {
+                refused = error
+            }
+            #expect(refused?.code == .journalBehind, "\(String(describing: refused))")
+            let kept = try FileManager.default.contentsOfDirectory(atPath: journal.directory.path)
+                .filter { $0.hasPrefix("crash.sqlite-wal.damaged-") }
+            #expect(!kept.isEmpty, "\(kept)")
+            if let name = kept.first {
+                #expect(try Data(contentsOf: journal.directory.appendingPathComponent(name)) == damaged)
+            }
         }
     }
 
