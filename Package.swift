@@ -68,8 +68,8 @@ let package = Package(
             dependencies: ["HubThreads", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             swiftSettings: strict
         ),
-        // zlib's crc32, for the journal's per-record checksum (apt: zlib1g-dev).
-        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // xxHash (XXH3), for the journal's per-record checksum (apt: libxxhash-dev).
+        .systemLibrary(name: "CXXHash", providers: [.apt(["libxxhash-dev"])]),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
         .systemLibrary(name: "CGlibcMalloc"),
         // The C adapter kit: libzmq + protobuf-c (apt: libzmq3-dev, libprotobuf-c-dev).
@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CZlib",
+                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -122,7 +122,7 @@ need_pkgs libzmq5 libprotobuf-c1 libsqlite3-0
 
 if [ -z "$binary" ]; then
   command -v swift >/dev/null || die "swift not found; build elsewhere and pass --binary FILE"
-  need_pkgs libzmq3-dev libprotobuf-c-dev pkg-config libsqlite3-dev
+  need_pkgs libzmq3-dev libxxhash-dev libprotobuf-c-dev pkg-config libsqlite3-dev
   build_flags=(-c release --product swhub)
   if [ "$static_stdlib" -eq 1 ]; then build_flags+=(--static-swift-stdlib); fi
   say "building: swift build ${build_flags[*]}"

@@ -9,7 +9,7 @@ source Scripts/lib/packages.sh
 # chromium: the web monitor's test opens the page in headless Chromium. protobuf-c, valgrind,
 # make, gcc: the C adapter kit (built with its Makefile and checked for leaks in CKitTests).
 # systemd: systemd-analyze verifies the units Deploy/install.sh installs (InstallTests).
-ensure_packages libzmq3-dev zlib1g-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium systemd
+ensure_packages libzmq3-dev libxxhash-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium systemd
 
 # swhub itself must be built: the integration tests run it as a child process.
 swift build

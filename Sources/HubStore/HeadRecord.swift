@@ -11,7 +11,7 @@ import Foundation
 /// With the record, opening such a journal for writing fails (`journalBehind`).
 ///
 /// The file has two fixed slots, written alternately, each holding a magic, the seq, the
-/// chain value and a CRC-32 of those: a write torn by a crash damages one slot only, and
+/// chain value and a 32-bit checksum of those (XXH3, truncated): a write torn by a crash damages one slot only, and
 /// the other still holds the previous head. Reading takes the valid slot with the higher seq.
 final class HeadRecord: @unchecked Sendable {
     /// One slot's content.
@@ -118,7 +118,7 @@ final class HeadRecord: @unchecked Sendable {
         nextSlot = 1 - nextSlot
     }
 
-    /// A slot's bytes: magic, seq (big-endian), chain, CRC-32 of those (big-endian).
+    /// A slot's bytes: magic, seq (big-endian), chain, 32-bit checksum of those (big-endian).
     static func encode(_ mark: Mark) -> [UInt8] {
         var bytes = magic
         bytes.reserveCapacity(slotSize)

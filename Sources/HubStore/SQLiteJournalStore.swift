@@ -56,7 +56,7 @@ public final class SQLiteJournalStore: JournalStore {
         // Another connection to the file (the checkpointer's, a read-only inspector's, or the
         // previous store of this process still closing) may hold a lock for a moment:
         // wait for it rather than failing the open or a commit with "database is locked".
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(TimeInterval(Self.busyTimeoutMs) / 1000)
         configuration.prepareDatabase { db in
             guard !db.configuration.readonly else { return }
             // 16 KiB pages: a batch of 1 KB messages is written to the WAL in 4x fewer
@@ -210,6 +210,7 @@ public final class SQLiteJournalStore: JournalStore {
                 if moved { writer.lastJournaledAtUs = journaledAtUs }
                 writer.head = head
                 writer.chain = chain
+                Self.boundWAL(db, checkpointer: checkpointer, writer: writer)
                 // The head record follows, durably, before the batch is acknowledged.
                 if moved, let headRecord {
                     do {
@@ -401,13 +402,16 @@ extension SQLiteJournalStore {
 /// The state only the writer touches: read and written solely inside
 /// `DatabasePool.writeWithoutTransaction`, which GRDB runs one at a time on its writer
 /// queue. That serialization is why it is safe to send across threads.
-private final class WriterState: @unchecked Sendable {
+final class WriterState: @unchecked Sendable {
     /// The last committed seq.
     var head: Int64
     /// The last committed row's link of the hash chain.
     var chain: [UInt8]
     /// The last committed row's `journaled_at_us`; the next batch's time is never earlier.
     var lastJournaledAtUs: Int64
+    /// When the writer may next try to truncate a WAL past its bound (after a try that
+    /// readers held up).
+    var nextTruncate = ContinuousClock.now
 
     init(head: Int64, chain: [UInt8], lastJournaledAtUs: Int64) {
         self.head = head

@@ -58,6 +58,16 @@ final class BenchProcess {
     func stop() {
         guard process.isRunning else { return }
         process.terminate()
+        // A child that does not end on SIGTERM (seen with simulated department adapters)
+        // must not hang the bench: SIGKILL after 10 s.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+        if process.isRunning {
+            Output.error(
+                "swhub bench: \(process.executableURL?.lastPathComponent ?? "a child") \(process.arguments?.first ?? "") ignored SIGTERM; killed"
+            )
+            kill(process.processIdentifier, SIGKILL)
+        }
         process.waitUntilExit()
     }
 
