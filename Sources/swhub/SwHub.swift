@@ -19,6 +19,13 @@ struct SwHub: AsyncParsableCommand {
     /// ArgumentParser ends it (64 with the usage text only for a command line that does not
     /// parse).
     static func main() async {
+        // A parent that started this process from a thread with signals blocked (Foundation's
+        // `Process` run from a Dispatch or Swift-concurrency thread) passes that mask on, and
+        // SIGTERM would then never end it (`swhub proxy` and adapters started by `swhub bench`
+        // or a test ignored it). Start from an empty mask, as when started from a shell.
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
