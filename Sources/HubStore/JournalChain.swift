@@ -4,9 +4,9 @@ import GRDB
 
 /// The journal's hash chain: every message row carries `chain` = SHA-256 of the previous
 /// row's chain followed by this row's fields (seq, sender, id, type, recipients,
-/// correlation id, both times, body), each length-prefixed. Changing any byte of a stored
-/// message, or removing one, breaks the chain from there on; `JournalInspector.verify`
-/// finds the first such row. The first row chains from 32 zero bytes.
+/// correlation id, both times, body), laid out as ``RecordEncoding`` says. Changing any
+/// byte of a stored message, or removing one, breaks the chain from there on;
+/// ``JournalVerifier`` (`swhub verify`) finds each such row. The first row chains from 32 zero bytes.
 ///
 /// A chain protects against changes made without recomputing every later link; whoever
 /// can rewrite the whole file can rewrite the chain too, so auditors keep the head hash
@@ -22,23 +22,10 @@ enum JournalChain {
     ) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(data: previous)
-        func integer(_ value: Int64) {
-            withUnsafeBytes(of: value.bigEndian) { hasher.update(bufferPointer: $0) }
-        }
-        func text(_ value: String) {
-            let bytes = Array(value.utf8)
-            integer(Int64(bytes.count))
-            hasher.update(data: bytes)
-        }
-        integer(seq)
-        text(sender)
-        text(id)
-        text(type)
-        text(recipients)
-        text(correlationId)
-        integer(createdAtUs)
-        integer(journaledAtUs)
-        integer(Int64(body.count))
+        hasher.update(
+            data: RecordEncoding.header(
+                seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
+                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count))
         hasher.update(bufferPointer: body)
         return Array(hasher.finalize())
     }
