@@ -132,7 +132,12 @@ enum JournalSQL {
     /// has checksums (v4 on), else with `NULL` for the checksum. For the inspector, which
     /// also reads journals no hub has upgraded yet.
     static func compatible(_ sql: String, in db: Database) throws -> String {
-        try hasChecksums(db) ? sql : sql.replacingOccurrences(of: "m.crc", with: "NULL AS crc")
+        compatible(sql, hasChecksums: try hasChecksums(db))
+    }
+
+    /// `sql` as it is, or with `NULL` for the checksum when the journal has none.
+    private static func compatible(_ sql: String, hasChecksums: Bool) -> String {
+        hasChecksums ? sql : sql.replacingOccurrences(of: "m.crc", with: "NULL AS crc")
     }
 
     /// Whether the journal in `db` has the `crc` column (schema v4 on).
@@ -144,7 +149,7 @@ enum JournalSQL {
     /// checked against their checksums when the journal has them (see ``compatible(_:in:)``).
     static func fetchRecords(_ db: Database, sql: String, arguments: StatementArguments) throws -> [JournalRecord] {
         let checked = try hasChecksums(db)
-        return try Row.fetchAll(db, sql: checked ? sql : try compatible(sql, in: db), arguments: arguments)
+        return try Row.fetchAll(db, sql: compatible(sql, hasChecksums: checked), arguments: arguments)
             .map { try record(from: $0, checked: checked) }
     }
 
