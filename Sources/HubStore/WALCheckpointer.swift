@@ -20,13 +20,16 @@ import Logging
 /// from the beginning again only when a writer finds every frame copied and no reader still
 /// using it, which a busy hub (readers always fetching) may never offer, so the file grew
 /// to 101 MB beside a 121 MB database after 100K messages. So once the `-wal` file passes
-/// `walLimitBytes` (64 MiB), this thread runs one TRUNCATE checkpoint: it waits for the
-/// readers of old snapshots (at most `truncateWait`, 0.2 s; a try that gives up is repeated
-/// 1 s later), copies what the passive runs left (little), and empties the file; appends
-/// wait meanwhile, a few milliseconds once per 64 MiB written. The store also sets `journal_size_limit` to the same bound, so a WAL that
-/// SQLite rewinds by itself is cut back to it. 64 MiB keeps the WAL (and a crash recovery's
-/// replay of it) small beside any journal that matters while making the stall rare: about
-/// once per 60,000 messages of 1 KB.
+/// `walLimitBytes` (64 MiB), a TRUNCATE checkpoint runs: it waits for the readers of old
+/// snapshots (at most `truncateWait`, 0.2 s; a try that gives up is repeated 1 s later),
+/// copies what the passive runs left (little), and empties the file; appends wait
+/// meanwhile, a few milliseconds once per 64 MiB written. The store's writer runs it right
+/// after a commit (`SQLiteJournalStore.boundWAL`: it holds the write lock already, which
+/// this thread loses to back-to-back commits under load); this thread runs it too, for a
+/// WAL left past the bound when appends pause. The store also sets `journal_size_limit` to
+/// the same bound, so a WAL that SQLite rewinds by itself is cut back to it. 64 MiB keeps
+/// the WAL (and a crash recovery's replay of it) small beside any journal that matters
+/// while making the stall rare: about once per 60,000 messages of 1 KB.
 ///
 /// The last run, when stopped, is a TRUNCATE checkpoint too: a hub stopped gracefully
 /// leaves an empty `-wal` file.
