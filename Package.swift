@@ -52,6 +52,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -106,6 +108,19 @@ let package = Package(
                 "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The journal in PostgreSQL (one server or a Patroni cluster), through postgres-nio.
+        .target(
+            name: "HubStorePostgres",
+            dependencies: [
+                "HubCore", "HubStore", "HubProtocol", "HubLifecycle", "HubThreads",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -184,8 +199,8 @@ let package = Package(
         .executableTarget(
             name: "swhub",
             dependencies: [
-                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubServer", "HubMonitor", "HubClient", "FlowSamples", "Adapters",
-                "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit",
+                "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubStorePostgres", "HubServer", "HubMonitor", "HubClient", "FlowSamples",
+                "Adapters", "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -12,7 +12,8 @@ public struct HubConfig: Sendable, Equatable {
         public var endpoint: String
         /// Path of the hub's key pair file (public and secret key).
         public var keyFile: String
-        /// Path of the SQLite journal.
+        /// Path of the SQLite journal (`hub.journal`); empty when the journal is in
+        /// PostgreSQL (see ``HubConfig/store``).
         public var journal: String
         /// Largest accepted body, bytes.
         public var maxBodyBytes: Int
@@ -117,6 +118,11 @@ public struct HubConfig: Sendable, Equatable {
 
     /// The flows' settings, or nil when the hub only routes.
     public var flows: Flows?
+    /// The PostgreSQL journal's settings (`store: {kind: postgres}`), nil for SQLite.
+    public var postgres: PostgresStore?
+    /// Where the journal is kept: PostgreSQL when ``postgres`` is set, else SQLite at
+    /// ``Settings/journal``.
+    public var store: Store { postgres.map(Store.postgres) ?? .sqlite(path: settings.journal) }
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -171,10 +177,11 @@ public struct HubConfig: Sendable, Equatable {
         let raw = try StrictYAMLDecoder().decode(RawConfig.self, from: yaml, file: file)
         let resolve = { (path: String) in Self.resolve(path, against: baseDirectory) }
         let hub = raw.hub
+        let store = try parseStore(raw.store, journal: hub.journal, resolve: resolve)
         let settings = Settings(
             endpoint: hub.endpoint,
             keyFile: resolve(hub.keyFile),
-            journal: resolve(hub.journal),
+            journal: hub.journal.map(resolve) ?? "",
             maxBodyBytes: hub.maxBodyBytes ?? 1_048_576,
             defaultCredit: hub.defaultCredit ?? 1000,
             heartbeatMs: hub.heartbeatMs ?? 2000,
@@ -301,6 +308,7 @@ public struct HubConfig: Sendable, Equatable {
             throw ConfigError(.unknownReference, "flows need a party with the role customs")
         }
         var config = HubConfig(settings: settings, types: types, parties: parties)
+        config.postgres = store.postgres
         config.typeMessages = typeMessages
         config.flows = flows
         for party in parties {
@@ -380,7 +388,7 @@ struct RawConfig: Decodable {
     struct Hub: Decodable {
         var endpoint: String
         var keyFile: String
-        var journal: String
+        var journal: String?
         var maxBodyBytes: Int?
         var defaultCredit: Int?
         var heartbeatMs: Int?
@@ -457,6 +465,7 @@ struct RawConfig: Decodable {
     var flows: Flows?
     var tap: Tap?
     var monitor: Monitor?
+    var store: HubConfig.RawStore?
 
     struct Tap: Decodable {
         var endpoint: String

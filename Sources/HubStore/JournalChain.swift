@@ -11,12 +11,12 @@ import GRDB
 /// A chain protects against changes made without recomputing every later link; whoever
 /// can rewrite the whole file can rewrite the chain too, so auditors keep the head hash
 /// `swhub verify` prints (an anchor) and compare it later.
-enum JournalChain {
+public enum JournalChain {
     /// The link before the first row.
-    static let genesis = [UInt8](repeating: 0, count: 32)
+    public static let genesis = [UInt8](repeating: 0, count: 32)
 
     /// The chain value of one row.
-    static func link(
+    public static func link(
         previous: [UInt8], seq: Int64, sender: String, id: String, type: String, recipients: String, correlationId: String,
         createdAtUs: Int64, journaledAtUs: Int64, body: UnsafeRawBufferPointer
     ) -> [UInt8] {
@@ -107,7 +107,7 @@ enum JournalChain {
     }
 
     /// Lower-case hex of a chain value.
-    static func hex(_ chain: [UInt8]) -> String {
+    public static func hex(_ chain: [UInt8]) -> String {
         chain.map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -228,17 +228,14 @@ enum JournalSQL {
         return stored
     }
 
-    /// Party ids joined by `,`; throws if one is empty or contains a `,`.
+    /// Party ids joined by `,` (see ``RecipientList``).
     static func joinRecipients(_ recipients: [String]) throws -> String {
-        for recipient in recipients where recipient.isEmpty || recipient.utf8.contains(UInt8(ascii: ",")) {
-            throw StoreError(code: .writeFailed, reason: "a recipient id is empty or contains ','")
-        }
-        return recipients.joined(separator: ",")
+        try RecipientList.join(recipients)
     }
 
     /// The party ids of a stored `recipients` column.
     static func splitRecipients(_ joined: String) -> [String] {
-        joined.split(separator: ",").map(String.init)
+        RecipientList.split(joined)
     }
 
     /// Runs `body` with the bytes as a `Data` that shares their memory (no copy), for

@@ -12,9 +12,9 @@ internal import CXXHash
 /// it checks one row on its own, cheaply: XXH3 runs at tens of GB/s, a few hundredths of a
 /// microsecond for a 1 KB body (zlib's CRC-32, tried first, cost about 0.4 µs per KB:
 /// 7–9 % of replay throughput), and the body is hashed where it lies, never copied.
-struct RecordChecksum {
+public struct RecordChecksum {
     /// The checksum of one row's fields.
-    static func of(
+    public static func of(
         seq: Int64, sender: String, id: String, type: String, recipients: String, correlationId: String,
         createdAtUs: Int64, journaledAtUs: Int64, body: UnsafeRawBufferPointer
     ) -> Int64 {

@@ -14,6 +14,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case notFound
             case journalBehind
             case readOnly
+            case unavailable
         }
 
         private let value: Value
@@ -40,6 +41,11 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         public static let journalBehind = Code(.journalBehind)
         /// The journal was opened read-only (salvage): nothing can be written.
         public static let readOnly = Code(.readOnly)
+        /// The journal's database cannot be reached, or none of its servers accepts writes
+        /// (a PostgreSQL primary is being replaced): nothing of the call was saved, or, for
+        /// a commit whose answer was lost, it may have been; retry later (a resubmission
+        /// under the same id is deduplicated).
+        public static let unavailable = Code(.unavailable)
 
         /// The code's name, such as `writeFailed`.
         public var description: String {
@@ -52,6 +58,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case .notFound: "notFound"
             case .journalBehind: "journalBehind"
             case .readOnly: "readOnly"
+            case .unavailable: "unavailable"
             }
         }
     }

@@ -36,6 +36,13 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Seconds to keep the hub, the departments and the monitor up after the filings settled.")
     var linger = 0
 
+    @Option(
+        help: """
+            A YAML file whose `store:` section says where the hub keeps its journal, e.g. a PostgreSQL \
+            server or cluster (see README, "A hub cluster on PostgreSQL"); default: SQLite in --dir.
+            """)
+    var storeConfig: String?
+
     func validate() throws {
         guard (1...100_000).contains(count) else { throw ValidationError("--count must be 1...100000") }
         guard (0...86_400).contains(linger) else { throw ValidationError("--linger must be 0...86400 seconds") }
@@ -51,6 +58,12 @@ struct Demo: AsyncParsableCommand {
         behaviour.seed = seed
         behaviour.blacklist = [FlowDriver.shadyCode]
         behaviour.monitor = monitor
+        if let storeConfig {
+            guard let text = try? String(contentsOfFile: storeConfig, encoding: .utf8) else {
+                throw CommandFailure(.configuration, "cannot read --store-config \(storeConfig)")
+            }
+            behaviour.store = text
+        }
         let setup = try SingleWindowSetup(directory: directory, behaviour: behaviour)
         let progress = DemoProgress(enabled: !json)
         progress.say("swhub demo: hub and 5 simulated departments (customs, tax, forex, post, bank-boc) in \(directory.path)")

@@ -51,7 +51,8 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         case let failure as CommandFailure: failure.status
         case is ConfigError, is AdapterSettingsError: .configuration
         case let error as HubClientError: of(error)
-        case let error as StoreError: error.code == .notFound ? .notFound : .hubFailure
+        case let error as StoreError:
+            error.code == .notFound ? .notFound : error.code == .unavailable ? .retryLater : .hubFailure
         default: nil
         }
     }

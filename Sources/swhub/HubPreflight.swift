@@ -30,7 +30,12 @@ struct HubPreflight {
         if let tokenFile = config.monitor?.tokenFile {
             check { _ = try MonitorService.loadToken(path: tokenFile) }
         }
-        if config.settings.readOnly {
+        if let postgres = config.store.postgres {
+            check { _ = try postgres.password() }
+            if let caFile = postgres.caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+                found.append(ConfigError(.unreadable, "store.ca_file \(caFile) cannot be read"))
+            }
+        } else if config.settings.readOnly {
             check { try Self.checkReadable(journal: config.settings.journal) }
         } else {
             check { try Self.checkWritable(journal: config.settings.journal) }

@@ -3,6 +3,7 @@ import HubCore
 import HubMonitor
 import HubServer
 import HubStore
+import HubStorePostgres
 import Logging
 import ServiceLifecycle
 
@@ -40,12 +41,15 @@ struct Serve: AsyncParsableCommand {
                 "SALVAGE MODE: the journal is opened READ-ONLY; every SUBMIT is refused (503 READ_ONLY), acknowledgements are not saved",
                 metadata: ["journal": "\(hubConfig.settings.journal)"])
         }
-        let store = try Self.openJournal(path: hubConfig.settings.journal, salvage: salvage, logger: logger)
+        let journalName =
+            hubConfig.store.postgres.map { "postgres \($0.hosts.map(\.description).joined(separator: ","))/\($0.database)" }
+            ?? hubConfig.settings.journal
+        let store = try Self.openJournal(hubConfig.store, salvage: salvage, logger: logger)
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)
         logger.info(
             "starting hub",
             metadata: [
-                "endpoint": "\(hubConfig.settings.endpoint)", "journal": "\(hubConfig.settings.journal)",
+                "endpoint": "\(hubConfig.settings.endpoint)", "journal": "\(journalName)",
                 "parties": "\(hubConfig.parties.count)", "types": "\(hubConfig.types.count)",
             ])
         // Shut down in reverse order: the monitor first, then the hub drains.
@@ -85,11 +89,31 @@ struct Serve: AsyncParsableCommand {
     /// Opens the journal before any socket is bound. A damaged journal (behind its head
     /// record, an unreadable head record, a damaged file) is refused with exit status 78:
     /// restarting will not help, an operator must look (`swhub verify`, `--salvage`).
-    static func openJournal(path: String, salvage: Bool, logger: Logger) throws -> SQLiteJournalStore {
-        do {
-            return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage)
-        } catch let error as StoreError where error.code == .journalBehind || error.code == .corrupt {
-            throw CommandFailure(.configuration, "the journal is damaged: \(error.reason)")
+    ///
+    /// A PostgreSQL journal that cannot be opened because a setting is wrong (a refused
+    /// login, a missing database, an unreadable password file) also exits 78; one whose
+    /// servers cannot be reached or have no primary exits 4 (retry later).
+    static func openJournal(_ store: HubConfig.Store, salvage: Bool, logger: Logger) throws -> any JournalStore {
+        switch store {
+        case .sqlite(let path):
+            do {
+                return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage)
+            } catch let error as StoreError where error.code == .journalBehind || error.code == .corrupt {
+                throw CommandFailure(.configuration, "the journal is damaged: \(error.reason)")
+            }
+        case .postgres(let settings):
+            guard !salvage else {
+                throw CommandFailure(
+                    .configuration,
+                    "--salvage serves a damaged SQLite journal; a PostgreSQL journal is repaired with PostgreSQL's own tools")
+            }
+            do {
+                return try PostgresJournalStore(settings: settings, logger: logger)
+            } catch let error as StoreError where error.code == .openFailed || error.code == .migrationFailed {
+                throw CommandFailure(.configuration, "cannot open the PostgreSQL journal: \(error.reason)")
+            } catch let error as StoreError where error.code == .unavailable {
+                throw CommandFailure(.retryLater, "cannot open the PostgreSQL journal: \(error.reason)")
+            }
         }
     }
 }

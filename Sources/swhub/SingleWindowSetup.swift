@@ -19,6 +19,9 @@ final class SingleWindowSetup {
         var registrationDeadlineMs = 30_000
         /// `HOST:PORT` for the hub's web monitor and `/metrics`, if wanted.
         var monitor: String?
+        /// A `store:` section (YAML) for the hub's config, e.g. a PostgreSQL cluster; nil:
+        /// SQLite in the directory (``SingleWindowSetup/journalPath``).
+        var store: String?
     }
 
     /// The parties: departments first (each run by a simulated adapter), then enterprises.
@@ -69,10 +72,11 @@ final class SingleWindowSetup {
         try write(
             """
             # Written by swhub for a single window on this machine (demo / bench).
+            \(behaviour.store ?? "")
             hub:
               endpoint: tcp://127.0.0.1:\(port)
               key_file: hub.key_secret
-              journal: journal.sqlite
+            \(behaviour.store == nil ? "  journal: journal.sqlite\n" : "")\
               max_pending: 100000
             flows:
               registration_deadline_ms: \(behaviour.registrationDeadlineMs)

@@ -21,10 +21,8 @@ extension HubConfig {
         let raw = try StrictYAMLDecoder().decode(RawConfig.self, from: text, file: path)
         let base = relativeTo ?? URL(fileURLWithPath: path).deletingLastPathComponent().path
         let resolve = { (file: String) in Self.resolve(file, against: base) }
-        var files = [
-            NamedFile(.hubKey, name: "hub", path: resolve(raw.hub.keyFile)),
-            NamedFile(.journal, name: "hub", path: resolve(raw.hub.journal)),
-        ]
+        var files = [NamedFile(.hubKey, name: "hub", path: resolve(raw.hub.keyFile))]
+        if let journal = raw.hub.journal { files.append(NamedFile(.journal, name: "hub", path: resolve(journal))) }
         if let tap = raw.tap { files.append(NamedFile(.tapKey, name: "tap", path: resolve(tap.keyFile))) }
         if let token = raw.monitor?.tokenFile { files.append(NamedFile(.monitorToken, name: "monitor", path: resolve(token))) }
         for party in raw.parties {
