@@ -79,6 +79,19 @@ public struct DeliverySession<Payload: Sendable>: Sendable {
         return pump()
     }
 
+    /// Messages up to `seq` may have been journaled for this party without being announced
+    /// (another writer journaled them and they could not be handed over): they are read
+    /// from the journal before anything newer is sent.
+    public mutating func headAdvanced(to seq: UInt64) -> [Action] {
+        guard seq > sentUpTo else { return [] }
+        highestLiveSeen = max(highestLiveSeen, seq)
+        guard mode == .live else { return [] }
+        sentUpTo = lastSent
+        clearQueue()
+        mode = .catchingUp(fetching: false)
+        return pump()
+    }
+
     /// The peer acknowledged everything up to `seq`. Returns nil if `seq` was never sent.
     public mutating func acknowledged(_ seq: UInt64) -> [Action]? {
         guard seq <= sentUpTo else { return nil }

@@ -62,6 +62,10 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     public static let hubBusy = HubErrorCode(301, "HUB_BUSY")
     /// The hub is shutting down; resubmit to it (or another node) later.
     public static let shuttingDown = HubErrorCode(302, "SHUTTING_DOWN")
+    /// The journal's database cannot be reached or has no writable primary right now (a
+    /// PostgreSQL primary is being replaced); the submission may or may not have been
+    /// journaled: resubmit the same message (same id) later, to this hub or another node.
+    public static let journalUnavailable = HubErrorCode(303, "JOURNAL_UNAVAILABLE")
 
     // 4xx: the client's fault
     /// A frame could not be decoded as the protocol's `Command`.
@@ -126,7 +130,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
 
     /// Every code, in numeric order.
     public static let all: [HubErrorCode] = [
-        .hubBusy, .shuttingDown,
+        .hubBusy, .shuttingDown, .journalUnavailable,
         .malformedFrame, .wrongFrameCount, .unsupportedVersion, .senderMismatch, .unknownType,
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
         .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,

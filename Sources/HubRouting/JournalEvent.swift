@@ -7,6 +7,16 @@ public enum JournalEvent: Sendable {
     case committed([PendingSubmission], [AppendOutcome])
     /// A group commit failed: nothing of it was journaled.
     case commitFailed([PendingSubmission], reason: String)
+    /// A group commit could not reach the journal's database (`StoreError.unavailable`):
+    /// it may or may not have been journaled; submitters are told to resubmit later.
+    case commitUnavailable([PendingSubmission], reason: String)
+    /// Records journaled by other writers sharing the journal (other hub nodes, or a commit
+    /// of this hub whose answer was lost), in seq order, each exactly once and before any
+    /// later record this hub journals.
+    case journaledElsewhere([JournalRecord])
+    /// Other writers journaled records up to this seq that could not be handed over as
+    /// records (one was damaged, or the read failed): sessions read them from the journal.
+    case headAdvanced(UInt64)
     /// A session's fetch: the records in seq order and the journal's head seen by the read.
     case fetched(session: UInt64, records: [JournalRecord], headSeq: UInt64)
     /// A session's fetch met a damaged record (`error.code == .corrupt`): `records` are the

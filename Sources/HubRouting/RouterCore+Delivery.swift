@@ -30,6 +30,23 @@ extension RouterCore {
                     "commit failed; submitters told JOURNAL_FAILURE",
                     metadata: ["messages": "\(batch.count)", "reason": "\(reason)", "similar_lines_held_back": "\(heldBack)"])
             }
+        case .commitUnavailable(let batch, let reason):
+            release(batch)
+            for submit in batch {
+                let refusal = WireProtocol.error(
+                    .journalUnavailable, reason: "the journal's database is unavailable; resubmit the same id later",
+                    id: submit.header.id)
+                reply(submit.routingId, refusal, into: &actions)
+            }
+            if let heldBack = readLogPace.allow("commit", at: now) {
+                logger.error(
+                    "commit could not reach the journal's database; submitters told JOURNAL_UNAVAILABLE",
+                    metadata: ["messages": "\(batch.count)", "reason": "\(reason)", "similar_lines_held_back": "\(heldBack)"])
+            }
+        case .journaledElsewhere(let records):
+            journaledElsewhere(records, into: &actions)
+        case .headAdvanced(let seq):
+            headAdvanced(to: seq, into: &actions)
         case .fetched(let sessionId, let records, let head):
             headSeq = max(headSeq, head)
             guard let routingId = sessionConnections[sessionId] else {

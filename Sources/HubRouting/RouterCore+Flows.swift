@@ -88,6 +88,17 @@ extension RouterCore {
         emit(emissions)
     }
 
+    /// A record journaled elsewhere, for the flows if they read its type (as
+    /// ``flowsRead(_:_:)`` for this hub's own commits).
+    mutating func flowsRead(_ record: JournalRecord) {
+        guard flows != nil, record.sender != HubConfig.hubParty, FlowEngine.reads(type: record.type) else { return }
+        let input = FlowInput(
+            seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
+            correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body)
+        guard let emissions = flows?.journaled(input) else { return }
+        emit(emissions)
+    }
+
     /// Timers of the flows (deadlines, schedules), at most every 100 ms.
     mutating func flowsTick(now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard flows != nil, now - lastFlowTick >= .milliseconds(100) else { return }

@@ -123,10 +123,15 @@ extension RouterCore {
 
     /// A committed message: to every following replay of one of its recipients' streams.
     mutating func replayLive(_ live: LiveMessage, recipients: [String], into actions: inout [RouterAction]) {
-        let seq = live.header.seq
+        replayLive(seq: live.header.seq, payload: .live(live), recipients: recipients, into: &actions)
+    }
+
+    /// A newly journaled message (`payload`, as received or as stored) for the replays that
+    /// follow one of its recipients.
+    mutating func replayLive(seq: UInt64, payload: Outgoing, recipients: [String], into actions: inout [RouterAction]) {
         for (routingId, stream) in replays
-        where stream.plan.follow && recipients.contains(stream.plan.party) && stream.plan.wants(type: live.header.type) {
-            guard let steps = replays[routingId]?.delivery?.journaled(seq: seq, payload: .live(live)) else { continue }
+        where stream.plan.follow && recipients.contains(stream.plan.party) && stream.plan.wants(type: payload.type) {
+            guard let steps = replays[routingId]?.delivery?.journaled(seq: seq, payload: payload) else { continue }
             deliverReplay(steps, for: routingId, into: &actions)
         }
     }

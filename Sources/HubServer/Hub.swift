@@ -9,7 +9,8 @@ import ServiceLifecycle
 import Synchronization
 import ZeroMQ
 
-/// A hub: the store's background work, the journal's writer and reader threads, the backlog
+/// A hub: the store's background work, the journal's writer (and, on a shared journal, its
+/// head watcher) and reader threads, the backlog
 /// counter, the ZAP handler, the monitoring tap and the router, each a ``ThreadLoopService``
 /// on a thread of its own, in that (dependency) order.
 ///
@@ -74,9 +75,8 @@ public final class Hub: Sendable {
         }
         // Each part uses only parts before it, so it stops after them.
         parts =
-            store.services + [
-                router.writer.service, router.reader.service, router.replayReader.service, monitoring.backlog.service, zap.service,
-            ]
+            store.services + [router.writer.service] + (router.writer.watcher.map { [$0] } ?? [])
+            + [router.reader.service, router.replayReader.service, monitoring.backlog.service, zap.service]
             + (tap?.services ?? []) + [router.service]
     }
 

@@ -12,6 +12,12 @@ import ZeroMQ
 /// outcome back. A submission is only reported committed once the store returned, i.e.
 /// once it is durable.
 ///
+/// When the store is shared with other writers (``SharedJournal``: hub nodes on one
+/// PostgreSQL database), the writer also hands the router what the others journaled, in
+/// seq order and before its own commits (``JournalEvent/journaledElsewhere(_:)``): the
+/// gap before each of its appends, and, while idle, up to each head the store's watcher
+/// reports.
+///
 /// Owns its wake-up PUSH socket on its own thread (`loop`).
 final class JournalWriter: @unchecked Sendable {
     // Invariant: `queue`, `acks` and `progress` are only touched with `condition` locked;
@@ -25,6 +31,14 @@ final class JournalWriter: @unchecked Sendable {
     private let loop: ThreadLoop
 
     private let store: any JournalStore
+    /// The store as shared with other writers, if it is.
+    private let shared: (any SharedJournal)?
+    /// The highest seq handed to the router, its own commits and others' (writer thread only).
+    private var knownHead: UInt64
+    /// The highest head the watcher reported (with `condition` locked).
+    private var reportedHead: UInt64 = 0
+    /// The store's head watcher, when the store is shared.
+    private(set) var watcher: ThreadLoopService?
     private let mailbox: Mailbox
     private let wake: ZMQSocket
     private let batchMax: Int
@@ -34,8 +48,13 @@ final class JournalWriter: @unchecked Sendable {
     /// Paces the log of failed commits (writer thread only).
     private var failureLogPace = LogPace(interval: .seconds(10))
 
-    init(store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, batchMax: Int, logger: Logger) throws {
+    init(
+        store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, batchMax: Int, headSeq: UInt64,
+        logger: Logger
+    ) throws {
         self.store = store
+        shared = store as? any SharedJournal
+        knownHead = headSeq
         self.mailbox = mailbox
         self.batchMax = batchMax
         self.logger = logger
@@ -49,6 +68,17 @@ final class JournalWriter: @unchecked Sendable {
         wake = try ZMQSocket(context: context, type: .push)
         try wake.linger(ms: 0)
         try wake.connect(wakeEndpoint)
+        watcher = shared?.headWatcher { [weak self] seq in self?.noteHead(seq) }
+    }
+
+    /// The watcher saw the journal's head at `seq`.
+    private func noteHead(_ seq: UInt64) {
+        condition.lock()
+        if seq > reportedHead {
+            reportedHead = seq
+            condition.signal()
+        }
+        condition.unlock()
     }
 
     /// Commits until stopped; a stop commits what is queued first. Stop it only after the
@@ -125,7 +155,7 @@ final class JournalWriter: @unchecked Sendable {
                     _ = condition.wait(until: min(retryAt, giveUpAt ?? retryAt))
                     continue
                 }
-                if !queue.isEmpty || !acks.isEmpty || loop.isStopRequested { break }
+                if !queue.isEmpty || !acks.isEmpty || loop.isStopRequested || reportedHead > knownHead { break }
                 if progress.isEmpty {
                     condition.wait()
                 } else {
@@ -142,6 +172,7 @@ final class JournalWriter: @unchecked Sendable {
                 condition.unlock()
                 break
             }
+            let othersHead = reportedHead
             let take = min(queue.count, batchMax)
             let batch = Array(queue.prefix(take))
             queue.removeFirst(take)
@@ -151,6 +182,8 @@ final class JournalWriter: @unchecked Sendable {
             progress.removeAll()
             progressSince = .distantFuture
             condition.unlock()
+            if othersHead > knownHead { catchUp(through: othersHead) }
+            if batch.isEmpty && batchAcks.isEmpty && batchProgress.isEmpty { continue }
             if commit(batch, acks: batchAcks, progress: batchProgress) {
                 if failures > 0 {
                     logger.notice("journal commits succeed again", metadata: ["failed_commits": "\(failures)"])
@@ -192,7 +225,7 @@ final class JournalWriter: @unchecked Sendable {
         let event: HubEvent
         do {
             let t0 = ContinuousClock.now
-            let outcomes = try store.append(appends, acks: acks, progress: marks)
+            let outcomes = try append(appends, acks: acks, progress: marks)
             let took = ContinuousClock.now - t0
             commitTimer.recordNanoseconds(took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
             if took > .milliseconds(500) {
@@ -200,6 +233,15 @@ final class JournalWriter: @unchecked Sendable {
                     "slow journal commit: the disk is not keeping up", metadata: ["took": "\(took)", "messages": "\(batch.count)"])
             }
             event = .committed(batch, outcomes)
+        } catch let error as StoreError where error.code == .unavailable {
+            if let heldBack = failureLogPace.allow() {
+                logger.error(
+                    "journal commit could not reach the database; retrying with a growing pause (at most 1 s)",
+                    metadata: ["error": "\(error)", "messages": "\(batch.count)", "similar_lines_held_back": "\(heldBack)"])
+            }
+            if !acks.isEmpty { enqueue(acks: acks) }
+            if !marks.isEmpty { enqueue(progress: marks) }
+            event = .commitUnavailable(batch, reason: "\(error)")
         } catch {
             if let heldBack = failureLogPace.allow() {
                 logger.error(
@@ -217,5 +259,60 @@ final class JournalWriter: @unchecked Sendable {
             _ = try? wake.send(bytes: [], dontWait: true)
         }
         return committed
+    }
+
+    /// Appends through the store; when it is shared, first hands the router what other
+    /// writers journaled before this batch.
+    private func append(_ appends: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> [AppendOutcome] {
+        guard let shared else { return try store.append(appends, acks: acks, progress: progress) }
+        let (outcomes, previousHead) = try shared.appendReportingHead(appends, acks: acks, progress: progress)
+        if let previousHead {
+            if previousHead > knownHead { catchUp(through: previousHead) }
+            knownHead = max(knownHead, outcomes.lazy.filter { !$0.duplicate }.map(\.seq).max() ?? previousHead)
+        }
+        return outcomes
+    }
+
+    /// Hands the router the records other writers journaled after ``knownHead`` up to
+    /// `target`, in pages; when they cannot be read whole (a damaged record, a failed read),
+    /// tells it the head moved so that sessions read them from the journal themselves.
+    private func catchUp(through target: UInt64) {
+        guard let shared else { return }
+        while knownHead < target {
+            let result: FetchResult
+            do {
+                result = try shared.records(after: knownHead, through: target, limit: Self.catchUpPage)
+            } catch {
+                if let heldBack = failureLogPace.allow() {
+                    logger.error(
+                        "cannot read what other hub nodes journaled; sessions will read it themselves",
+                        metadata: [
+                            "error": "\(error)", "after": "\(knownHead)", "through": "\(target)", "similar_lines_held_back": "\(heldBack)",
+                        ])
+                }
+                post(.headAdvanced(target))
+                knownHead = target
+                return
+            }
+            if let last = result.records.last {
+                post(.journaledElsewhere(result.records))
+                knownHead = last.seq
+            }
+            if result.damaged != nil || result.records.isEmpty {
+                post(.headAdvanced(target))
+                knownHead = target
+                return
+            }
+        }
+    }
+
+    /// Most records handed over per read of what others journaled.
+    private static let catchUpPage = 256
+
+    /// Posts an event to the router and wakes it.
+    private func post(_ event: HubEvent) {
+        if mailbox.post(event) {
+            _ = try? wake.send(bytes: [], dontWait: true)
+        }
     }
 }

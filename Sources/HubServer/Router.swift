@@ -84,9 +84,10 @@ final class Router: @unchecked Sendable {
         self.observers = observers
         self.logger = logger
         self.monitoring = monitoring
+        let head = try store.headSeq()
         core = RouterCore(
             settings: settings, routing: routing, policy: policy, observers: observers, flows: flows,
-            acked: try store.ackPositions(), headSeq: try store.headSeq(), now: clock.now, logger: logger)
+            acked: try store.ackPositions(), headSeq: head, now: clock.now, logger: logger)
         core.damagedSeqs = damagedSeqs
 
         let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"
@@ -95,7 +96,7 @@ final class Router: @unchecked Sendable {
         mailbox = Mailbox()
         writer = try JournalWriter(
             store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint,
-            batchMax: settings.commitBatchMax, logger: logger)
+            batchMax: settings.commitBatchMax, headSeq: head, logger: logger)
         reader = try JournalReader(
             store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger)
         replayReader = try JournalReader(
