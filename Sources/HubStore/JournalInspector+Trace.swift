@@ -1,4 +1,3 @@
-import GRDB
 import HubCore
 import HubProtocol
 
@@ -15,8 +14,8 @@ extension JournalInspector {
     /// - Returns: The report.
     /// - Throws: ``StoreError`` `notFound` when no message has that id; `readFailed`.
     public func trace(_ id: String) throws -> TraceReport {
-        try read { db in
-            let roots = try Self.records(id: id, in: db)
+        try queries.snapshot { journal in
+            let roots = try Self.records(id: id, in: journal)
             guard !roots.isEmpty else {
                 throw StoreError(code: .notFound, reason: "no message with id '\(id)' in the journal")
             }
@@ -29,44 +28,38 @@ extension JournalInspector {
                 found[root.seq] = root
                 roles[root.seq] = .subject
             }
-            if let documents = try Self.declaration(of: roots, in: db) {
+            if let documents = try Self.declaration(of: roots, in: journal) {
                 subject = .declaration
                 for document in documents where found[document.seq] == nil {
                     found[document.seq] = document
                     roles[document.seq] = .document
                 }
-                for receipt in try Self.receipts(of: documents, in: db) where found[receipt.seq] == nil {
+                for receipt in try Self.receipts(of: documents, in: journal) where found[receipt.seq] == nil {
                     found[receipt.seq] = receipt
                 }
             }
-            try Self.addCorrelated(to: &found, in: db)
-            let progress = try Self.hasProgressLog(db)
+            try Self.addCorrelated(to: &found, in: journal)
             let messages = try found.values.map { record in
                 TraceReport.Message(
                     seq: record.seq, sender: record.sender, id: record.id, type: record.type,
                     role: roles[record.seq] ?? Self.role(of: record), correlationId: record.correlationId,
                     createdAtUs: record.createdAtUs, journaledAtUs: record.journaledAtUs,
-                    deliveries: try Self.deliveries(of: record, progress: progress, in: db))
+                    deliveries: try Self.deliveries(of: record, in: journal))
             }
             return TraceReport(id: id, subject: subject, messages: messages)
         }
-    }
-
-    /// The first progress mark of `party` and `kind` at or past `seq`.
-    public func progressMark(party: String, kind: ProgressMark.Kind, atOrAfter seq: UInt64) throws -> ProgressMark? {
-        try read { db in try Self.hasProgressLog(db) ? Self.mark(party, kind, seq, in: db) : nil }
     }
 
     // MARK: finding the messages
 
     /// The messages with id `id`, from every sender: one lookup of the (sender, msg_id)
     /// index per sender, the senders walked through the same index.
-    private static func records(id: String, in db: Database) throws -> [JournalRecord] {
+    private static func records(id: String, in journal: any JournalQueries) throws -> [JournalRecord] {
         var found: [JournalRecord] = []
         var sender = ""
-        while let next = try String.fetchOne(db, sql: JournalSQL.selectNextSender, arguments: [sender]) {
+        while let next = try journal.nextSender(after: sender) {
             sender = next
-            found += try JournalSQL.fetchRecords(db, sql: JournalSQL.selectBySenderAndId, arguments: [sender, id])
+            if let record = try journal.record(sender: sender, id: id) { found.append(record) }
         }
         return found
     }
@@ -74,14 +67,14 @@ extension JournalInspector {
     /// The four documents of the declaration(s) one of `roots` belongs to, found by running
     /// the flows' own `DeclarationLinker` over the journal's declaration documents in seq
     /// order, up to the match that includes the root; nil when none is a linked document.
-    private static func declaration(of roots: [JournalRecord], in db: Database) throws -> [JournalRecord]? {
+    private static func declaration(of roots: [JournalRecord], in journal: any JournalQueries) throws -> [JournalRecord]? {
         let types = MessageType.declarationDocuments.map(\.rawValue)
         let wanted = Set(
             roots.filter { types.contains($0.type) && $0.sender != HubConfig.hubParty }.map { FlowKey(sender: $0.sender, id: $0.id) })
         guard !wanted.isEmpty else { return nil }
         var linker = DeclarationLinker()
         var documents: Set<FlowKey> = []
-        try forEachRecord(types: types, after: 0, in: db) { record in
+        try forEachRecord(types: types, after: 0, in: journal) { record in
             guard record.sender != HubConfig.hubParty else { return true }
             for action in try link(record, into: &linker) {
                 let (declaration, matched) =
@@ -104,7 +97,7 @@ extension JournalInspector {
         }
         guard !documents.isEmpty else { return nil }
         return try documents.sorted { ($0.sender, $0.id) < ($1.sender, $1.id) }.compactMap { key in
-            try JournalSQL.fetchRecords(db, sql: JournalSQL.selectBySenderAndId, arguments: [key.sender, key.id]).first
+            try journal.record(sender: key.sender, id: key.id)
         }
     }
 
@@ -114,7 +107,7 @@ extension JournalInspector {
     /// receipt without a correlation id, as customs' own files bring them, joins by the
     /// inventory's keys). A receipt that answers the hub's forward of another inventory
     /// belongs to that declaration, as in the flows.
-    private static func receipts(of documents: [JournalRecord], in db: Database) throws -> [JournalRecord] {
+    private static func receipts(of documents: [JournalRecord], in journal: any JournalQueries) throws -> [JournalRecord] {
         guard let record = documents.first(where: { $0.type == MessageType.inventory.rawValue }),
             let inventory = try? BizInventory(serializedBytes: record.body)
         else { return [] }
@@ -123,13 +116,11 @@ extension JournalInspector {
         matcher.register(forwardId, inventory: inventory)
         matcher.register(forwardId, forwardId: forwardId)
         var receipts: [JournalRecord] = []
-        try forEachRecord(types: [MessageType.receipt.rawValue], after: documents.map(\.seq).max() ?? 0, in: db) { candidate in
+        try forEachRecord(types: [MessageType.receipt.rawValue], after: documents.map(\.seq).max() ?? 0, in: journal) { candidate in
             guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { return true }
             let correlation = candidate.correlationId
             if correlation != forwardId, case .forward(_, _, .inventory) = HubMessageId(correlation),
-                try Row.fetchOne(
-                    db, sql: JournalSQL.compatible(JournalSQL.selectBySenderAndId, in: db), arguments: [HubConfig.hubParty, correlation])
-                    != nil
+                try journal.seq(sender: HubConfig.hubParty, id: correlation) != nil
             {
                 // The hub forwarded another inventory under this id: the flows hold that
                 // declaration, and the receipt joins it.
@@ -144,15 +135,13 @@ extension JournalInspector {
     /// Calls `body` with each message of `types` journaled after seq `after`, in seq order,
     /// reading 5,000 at a time, until the journal ends or `body` returns false.
     private static func forEachRecord(
-        types: [String], after: UInt64, in db: Database, _ body: (JournalRecord) throws -> Bool
+        types: [String], after: UInt64, in journal: any JournalQueries, _ body: (JournalRecord) throws -> Bool
     ) throws {
-        var after = Int64(after)
+        var after = after
         while true {
-            let page = try JournalSQL.fetchRecords(
-                db, sql: JournalSQL.selectByTypes(count: types.count),
-                arguments: StatementArguments([after]) + StatementArguments(types) + StatementArguments([5000]))
+            let page = try journal.records(types: types, after: after, limit: 5000)
             guard let last = page.last else { return }
-            after = Int64(last.seq)
+            after = last.seq
             for record in page where try !body(record) { return }
         }
     }
@@ -179,16 +168,12 @@ extension JournalInspector {
     /// correlation id is a found message's id, between parties that exchanged it (the hub's
     /// own messages about a sender's message name that sender in their id or recipients).
     /// At most 10,000 messages.
-    private static func addCorrelated(to found: inout [UInt64: JournalRecord], in db: Database) throws {
+    private static func addCorrelated(to found: inout [UInt64: JournalRecord], in journal: any JournalQueries) throws {
         var queue = Array(found.values).sorted { $0.seq < $1.seq }
         while !queue.isEmpty, found.count < 10_000 {
             let message = queue.removeFirst()
-            try add(correlatedWith: message, from: fetchCorrelated(message.id, db), to: &found, queue: &queue)
+            try add(correlatedWith: message, from: journal.records(correlationId: message.id), to: &found, queue: &queue)
         }
-    }
-
-    private static func fetchCorrelated(_ id: String, _ db: Database) throws -> [JournalRecord] {
-        try JournalSQL.fetchRecords(db, sql: JournalSQL.selectByCorrelation, arguments: [id])
     }
 
     private static func add(
@@ -233,15 +218,13 @@ extension JournalInspector {
 
     // MARK: deliveries
 
-    private static func deliveries(of record: JournalRecord, progress: Bool, in db: Database) throws -> [TraceReport.Delivery] {
+    /// Each recipient's side of `record`, from the first progress marks that cover it (none
+    /// in a journal without the progress log: then not delivered, not acknowledged).
+    private static func deliveries(of record: JournalRecord, in journal: any JournalQueries) throws -> [TraceReport.Delivery] {
         var seen: Set<String> = []
         return try record.recipients.filter { seen.insert($0).inserted }.map { party in
-            var delivered: ProgressMark?
-            var acked: ProgressMark?
-            if progress {
-                delivered = try mark(party, .delivered, record.seq, in: db)
-                acked = try mark(party, .acked, record.seq, in: db)
-            }
+            let delivered = try journal.progressMark(party: party, kind: .delivered, atOrAfter: record.seq)
+            let acked = try journal.progressMark(party: party, kind: .acked, atOrAfter: record.seq)
             return TraceReport.Delivery(
                 party: party, delivered: delivered != nil || acked != nil, deliveredAtUs: delivered.flatMap(recorded),
                 acknowledged: acked != nil, acknowledgedAtUs: acked.flatMap(recorded))
@@ -250,16 +233,4 @@ extension JournalInspector {
 
     /// A mark's time, nil for the marks of a journal written before the log was kept.
     private static func recorded(_ mark: ProgressMark) -> Int64? { mark.atUs > 0 ? mark.atUs : nil }
-
-    private static func mark(_ party: String, _ kind: ProgressMark.Kind, _ seq: UInt64, in db: Database) throws -> ProgressMark? {
-        guard let row = try Row.fetchOne(db, sql: JournalSQL.selectProgress, arguments: [party, kind.rawValue, Int64(clamping: seq)]) else {
-            return nil
-        }
-        return ProgressMark(party: party, kind: kind, seq: try JournalSQL.seq(row[0]), atUs: row[1])
-    }
-
-    /// Whether the journal has the progress log (a journal last opened by an older hub has not).
-    private static func hasProgressLog(_ db: Database) throws -> Bool {
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'progress'") == 1
-    }
 }

@@ -128,29 +128,16 @@ enum JournalSQL {
         WHERE m.sender = ? AND m.msg_id >= ? AND m.msg_id < ? ORDER BY m.seq
         """
 
-    /// `sql` (selecting `recordColumns`) for the journal in `db`: as it is when the journal
-    /// has checksums (v4 on), else with `NULL` for the checksum. For the inspector, which
-    /// also reads journals no hub has upgraded yet.
-    static func compatible(_ sql: String, in db: Database) throws -> String {
-        compatible(sql, hasChecksums: try hasChecksums(db))
-    }
-
-    /// `sql` as it is, or with `NULL` for the checksum when the journal has none.
-    private static func compatible(_ sql: String, hasChecksums: Bool) -> String {
+    /// `sql` (selecting `recordColumns`) as it is when the journal has checksums (v4 on),
+    /// else with `NULL` for the checksum: for ``SQLiteJournalQueries``, which also reads
+    /// journals no hub has upgraded yet.
+    static func compatible(_ sql: String, hasChecksums: Bool) -> String {
         hasChecksums ? sql : sql.replacingOccurrences(of: "m.crc", with: "NULL AS crc")
     }
 
     /// Whether the journal in `db` has the `crc` column (schema v4 on).
     static func hasChecksums(_ db: Database) throws -> Bool {
         try db.columns(in: "messages").contains { $0.name == "crc" }
-    }
-
-    /// The records `sql` (selecting `recordColumns`) finds, in a journal of any version:
-    /// checked against their checksums when the journal has them (see ``compatible(_:in:)``).
-    static func fetchRecords(_ db: Database, sql: String, arguments: StatementArguments) throws -> [JournalRecord] {
-        let checked = try hasChecksums(db)
-        return try Row.fetchAll(db, sql: compatible(sql, hasChecksums: checked), arguments: arguments)
-            .map { try record(from: $0, checked: checked) }
     }
 
     /// Decodes a row selected with `recordColumns` and checks it against its checksum

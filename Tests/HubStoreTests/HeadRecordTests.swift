@@ -51,14 +51,16 @@ struct HeadRecordTests {
     @Test func verifyNamesWhatTheHeadRecordSaysIsMissing() throws {
         try withTemporaryJournal { journal in
             try append(["1", "2", "3"], to: journal)
-            #expect(try JournalInspector(path: journal.path).verify().problem == nil)
+            #expect(try JournalVerifier(journalPath: journal.path).verify().intact)
             let saved = journal.directory.appendingPathComponent("saved")
             try journal.snapshot(to: saved)
             try append(["4", "5"], to: journal)
             try journal.restore(from: saved)
-            let report = try JournalInspector(path: journal.path).verify()
+            let report = try JournalVerifier(journalPath: journal.path).verify()
             #expect(report.headSeq == 3)
-            #expect(report.problem?.contains("2 committed record(s) are missing at the end (seqs 4…5)") == true, "\(report)")
+            #expect(report.problems.map(\.kind) == [.headRecord], "\(report.problems)")
+            #expect(report.problems.first?.seqs == "seqs 4–5", "\(report.problems)")
+            #expect(report.problems.first?.detail.contains("committed but missing") == true, "\(report.problems)")
         }
     }
 
@@ -118,8 +120,12 @@ struct HeadRecordTests {
             #expect(error?.code == .journalBehind)
             #expect(error?.seq == 3)
             #expect(error?.reason.contains("does not hold the record committed at seq 3") == true)
-            let problem = try JournalInspector(path: journal.path).verify().problem
-            #expect(problem?.contains("seq 3 (sender alice, id z) is not the record the hub committed there") == true, "\(problem ?? "")")
+            let problems = try JournalVerifier(journalPath: journal.path).verify().problems
+            #expect(
+                problems.contains {
+                    $0.kind == .headRecord && $0.seqs == "seq 3" && $0.detail.contains("not the record the hub committed there")
+                },
+                "\(problems)")
         }
     }
 

@@ -3,9 +3,9 @@ import GRDB
 import HubStore
 import Testing
 
-/// The journal's hash chain: `JournalInspector.verify` holds on an untouched journal, across
-/// reopenings and duplicates, and names the first record altered (one byte of a body, a
-/// time) or removed.
+/// The journal's hash chain: `JournalVerifier` finds it holds on an untouched journal, across
+/// reopenings and duplicates, and names the record altered (one byte of a body, a time) or
+/// removed.
 @Suite("Journal hash chain")
 struct JournalChainTests {
     /// A journal of `count` messages in batches, closed.
@@ -32,15 +32,24 @@ struct JournalChainTests {
         try queue.write { try $0.execute(sql: sql) }
     }
 
+    static func verify(_ journal: TemporaryJournal) throws -> VerifyReport {
+        try JournalVerifier(journalPath: journal.path).verify()
+    }
+
+    /// Whether `report` has a problem of `kind` at exactly `seqs` ("seq 7", "seqs 200–201").
+    static func has(_ report: VerifyReport, _ kind: VerifyReport.Problem.Kind, _ seqs: String) -> Bool {
+        report.problems.contains { $0.kind == kind && $0.seqs == seqs }
+    }
+
     @Test func anUntouchedJournalVerifies() throws {
         try withTemporaryJournal { journal in
             try Self.filled(journal)
-            let report = try JournalInspector(path: journal.path).verify()
-            #expect(report.problem == nil)
+            let report = try Self.verify(journal)
+            #expect(report.intact, "\(report.problems)")
             #expect(report.records == 301 && report.headSeq == 301)
             #expect(report.headChain.count == 64)
             // The same journal gives the same head: an auditor's anchor.
-            #expect(try JournalInspector(path: journal.path).verify().headChain == report.headChain)
+            #expect(try Self.verify(journal).headChain == report.headChain)
         }
     }
 
@@ -52,9 +61,11 @@ struct JournalChainTests {
                 journal,
                 "UPDATE messages SET body = CAST(char(unicode(CAST(substr(body, 1, 1) AS TEXT)) + 1) AS BLOB) || substr(body, 2) WHERE seq = 137"
             )
-            let report = try JournalInspector(path: journal.path).verify()
-            #expect(report.problem?.hasPrefix("seq 137 (sender alice, id m-136) was altered") == true, "\(report)")
-            #expect(report.records == 136)
+            let report = try Self.verify(journal)
+            #expect(
+                report.problems.map(\.description) == ["seq 137 altered: the content no longer gives the chain value"],
+                "\(report.problems)")
+            #expect(report.records == 301 && report.headSeq == 301)
         }
     }
 
@@ -62,12 +73,15 @@ struct JournalChainTests {
         try withTemporaryJournal { journal in
             try Self.filled(journal)
             try Self.tamper(journal, "UPDATE messages SET journaled_at_us = journaled_at_us + 1 WHERE seq = 42")
-            #expect(try JournalInspector(path: journal.path).verify().problem?.hasPrefix("seq 42 ") == true)
+            let report = try Self.verify(journal)
+            #expect(report.problems.map(\.description) == ["seq 42 altered: the content no longer gives the chain value"])
         }
         try withTemporaryJournal { journal in
             try Self.filled(journal)
             try Self.tamper(journal, "UPDATE messages SET recipients = 'mallory' WHERE seq = 7")
-            #expect(try JournalInspector(path: journal.path).verify().problem?.hasPrefix("seq 7 ") == true)
+            let report = try Self.verify(journal)
+            #expect(Self.has(report, .altered, "seq 7"), "\(report.problems)")
+            #expect(report.problems.first?.seqs == "seq 7", "\(report.problems)")
         }
     }
 
@@ -75,9 +89,10 @@ struct JournalChainTests {
         try withTemporaryJournal { journal in
             try Self.filled(journal)
             try Self.tamper(journal, "DELETE FROM messages WHERE seq IN (200, 201)")
-            let report = try JournalInspector(path: journal.path).verify()
-            #expect(report.problem?.hasPrefix("seqs 200…201 are missing: removed before seq 202") == true, "\(report)")
-            #expect(report.headSeq == 199)
+            let report = try Self.verify(journal)
+            #expect(Self.has(report, .missing, "seqs 200–201"), "\(report.problems)")
+            #expect(!report.problems.contains { $0.kind == .altered }, "\(report.problems)")
+            #expect(report.records == 299 && report.headSeq == 301)
         }
     }
 
@@ -89,10 +104,11 @@ struct JournalChainTests {
             var store: SQLiteJournalStore? = try journal.open()
             _ = try store?.append([message(id: "new-1")], acks: [:])
             store = nil
-            let report = try JournalInspector(path: journal.path).verify()
-            #expect(report.problem == nil && report.records == 51, "\(report)")
+            let report = try Self.verify(journal)
+            #expect(report.intact && report.records == 51, "\(report.problems)")
             try Self.tamper(journal, "UPDATE messages SET msg_id = 'forged' WHERE seq = 3")
-            #expect(try JournalInspector(path: journal.path).verify().problem?.hasPrefix("seq 3 ") == true)
+            let tampered = try Self.verify(journal)
+            #expect(Self.has(tampered, .altered, "seq 3"), "\(tampered.problems)")
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
-import HubStore
 import Testing
+
+@testable import HubStore
 
 /// `JournalVerifier` on real journals damaged the way storage damages them: bits flipped in
 /// stored bodies, a value that no longer decodes, an index page's entry, a zeroed page,
@@ -25,7 +26,12 @@ struct JournalVerifierTests {
             let report = try Self.verify(journal.path)
             #expect(report.intact, "\(report.problems)")
             #expect(report.records == 300 && report.headSeq == 300 && report.firstCheckedSeq == 1)
-            #expect(report.headChain == (try JournalInspector(path: journal.path).verify().headChain))
+            // The head the writer committed to (its head record) is the one the verifier computes.
+            guard case .found(let mark, _) = try HeadRecord.read(path: HeadRecord.path(journal: journal.path)) else {
+                Issue.record("no head record")
+                return
+            }
+            #expect(mark.seq == 300 && report.headChain == mark.chain.map { String(format: "%02x", $0) }.joined())
             #expect(report.wal?.losesCommits == false)
         }
     }
@@ -49,8 +55,6 @@ struct JournalVerifierTests {
             try JournalDamage.sql(journal.path, "UPDATE messages SET created_at_us = 'garbage' WHERE seq = 77")
             let report = try Self.verify(journal.path)
             #expect(Self.summary(report) == ["unreadable seq 77"], "\(report.problems)")
-            // The inspector's first-problem walk does not trap either.
-            #expect(try JournalInspector(path: journal.path).verify().problem?.hasPrefix("seq 77 ") == true)
         }
     }
 
