@@ -29,6 +29,17 @@ public struct HubConfig: Sendable, Equatable {
         /// from the config file): deliveries and replays go on, every SUBMIT is refused with
         /// READ_ONLY, acknowledgements are kept in memory only, the flows are off.
         public var readOnly = false
+        /// This hub node's name in a cluster sharing a PostgreSQL journal (`hub.node`),
+        /// unique among the nodes; nil: ``nodeName`` makes one of the host name and the
+        /// endpoint's port.
+        public var node: String?
+
+        /// The node's name: `hub.node`, or `HOSTNAME:PORT`.
+        public var nodeName: String {
+            if let node { return node }
+            let port = endpoint.split(separator: ":").last.map(String.init) ?? endpoint
+            return "\(ProcessInfo.processInfo.hostName):\(port)"
+        }
     }
 
     /// A party: a department, an enterprise or a platform, known by its public key.
@@ -186,7 +197,8 @@ public struct HubConfig: Sendable, Equatable {
             defaultCredit: hub.defaultCredit ?? 1000,
             heartbeatMs: hub.heartbeatMs ?? 2000,
             maxPending: hub.maxPending ?? 50_000,
-            commitBatchMax: hub.commitBatchMax ?? 1000
+            commitBatchMax: hub.commitBatchMax ?? 1000,
+            node: hub.node
         )
         try settings.validate()
 
@@ -394,9 +406,10 @@ struct RawConfig: Decodable {
         var heartbeatMs: Int?
         var maxPending: Int?
         var commitBatchMax: Int?
+        var node: String?
 
         enum CodingKeys: String, CodingKey {
-            case endpoint, journal
+            case endpoint, journal, node
             case keyFile = "key_file"
             case maxBodyBytes = "max_body_bytes"
             case defaultCredit = "default_credit"

@@ -17,6 +17,8 @@ public enum JournalEvent: Sendable {
     /// Other writers journaled records up to this seq that could not be handed over as
     /// records (one was damaged, or the read failed): sessions read them from the journal.
     case headAdvanced(UInt64)
+    /// This node took the flows' lease (true) or lost it (false).
+    case flowLeadership(Bool)
     /// A session's fetch: the records in seq order and the journal's head seen by the read.
     case fetched(session: UInt64, records: [JournalRecord], headSeq: UInt64)
     /// A session's fetch met a damaged record (`error.code == .corrupt`): `records` are the

@@ -47,6 +47,8 @@ extension RouterCore {
             journaledElsewhere(records, into: &actions)
         case .headAdvanced(let seq):
             headAdvanced(to: seq, into: &actions)
+        case .flowLeadership(let leads):
+            flowLeadership(leads)
         case .fetched(let sessionId, let records, let head):
             headSeq = max(headSeq, head)
             guard let routingId = sessionConnections[sessionId] else {

@@ -16,6 +16,7 @@ extension RouterCore {
     mutating func journaledElsewhere(_ records: [JournalRecord], into actions: inout [RouterAction]) {
         for record in records {
             headSeq = max(headSeq, record.seq)
+            if record.sender == HubConfig.hubParty { leaderJournaled(id: record.id) }
             flowsRead(record)
             let payload = Outgoing.stored(record)
             for recipient in record.recipients {

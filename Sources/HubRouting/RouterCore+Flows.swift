@@ -99,6 +99,32 @@ extension RouterCore {
         emit(emissions)
     }
 
+    /// Most emissions a follower keeps waiting for the leader's copies.
+    static let followerOwedMax = 10_000
+
+    /// This node takes the flows over (true: it journals what they emit from now on,
+    /// beginning with what it holds as a follower) or hands them back (false: it keeps
+    /// following). Ignored without flows.
+    ///
+    /// - Parameters:
+    ///   - leads: Whether this node now holds the flows' lease.
+    public mutating func flowLeadership(_ leads: Bool) {
+        guard flows != nil, leads != leadsFlows else { return }
+        leadsFlows = leads
+        logger.notice(leads ? "running the flows" : "following the flows", metadata: ["owed_emissions": "\(followerOwed.count)"])
+        if leads {
+            let owed = followerOwed
+            followerOwed = []
+            emit(owed)
+        }
+    }
+
+    /// A message the flows' leader journaled: a follower no longer owes it.
+    mutating func leaderJournaled(id: String) {
+        guard !followerOwed.isEmpty, let index = followerOwed.firstIndex(where: { $0.id == id }) else { return }
+        followerOwed.remove(at: index)
+    }
+
     /// Timers of the flows (deadlines, schedules), at most every 100 ms.
     mutating func flowsTick(now: ContinuousClock.Instant, into actions: inout [RouterAction]) {
         guard flows != nil, now - lastFlowTick >= .milliseconds(100) else { return }
@@ -114,6 +140,11 @@ extension RouterCore {
     ///   - emissions: What the flows emitted.
     public mutating func emit(_ emissions: [FlowEmission]) {
         guard !emissions.isEmpty else { return }
+        guard leadsFlows else {
+            followerOwed += emissions
+            if followerOwed.count > Self.followerOwedMax { followerOwed.removeFirst(followerOwed.count - Self.followerOwedMax) }
+            return
+        }
         let now = WallClock.nowMicroseconds()
         // One info line per flow decision (what one message or timer made the flows emit:
         // shares, forwards, feedback, release notices, answers), so their number follows the

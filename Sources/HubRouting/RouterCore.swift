@@ -78,6 +78,15 @@ public struct RouterCore: Sendable {
     public private(set) var draining = false
     /// The business flows, when the config turns them on.
     public internal(set) var flows: FlowEngine?
+    /// Whether this hub journals what the flows emit. Always, for one hub; in a cluster,
+    /// only on the node holding the flows' lease: the others run their flows as followers
+    /// (the same state, read from every journaled record, for admission and takeover) and
+    /// keep what they would emit in ``followerOwed`` until the leader's copy is journaled.
+    public internal(set) var leadsFlows = true
+    /// A follower's emissions not yet seen journaled by the leader, oldest first: emitted
+    /// when this node takes the lease over (the journal deduplicates any the old leader
+    /// journaled after all).
+    var followerOwed: [FlowEmission] = []
     var lastFlowTick: ContinuousClock.Instant
     /// Damaged records seen since start, by seq (each is logged and counted once).
     public var damagedSeqs: Set<UInt64> = []

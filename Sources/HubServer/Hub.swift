@@ -73,9 +73,24 @@ public final class Hub: Sendable {
         } else {
             tap = nil
         }
+        // A node of a cluster: reports itself, and runs the flows while it holds their lease.
+        var membership: [ThreadLoopService] = []
+        if let cluster = store as? any ClusterCoordination {
+            let box = snapshots
+            let writer = router.writer
+            membership.append(
+                cluster.membership(
+                    node: config.settings.nodeName, endpoint: router.endpoint, wantsFlows: router.core.flows != nil,
+                    report: {
+                        let snapshot = box.value.withLock { $0 }
+                        return ClusterReport(
+                            parties: snapshot.parties.filter(\.receiving).map(\.id), headSeq: snapshot.headSeq)
+                    },
+                    onLeadership: { leads in writer.noteLeadership(leads) }))
+        }
         // Each part uses only parts before it, so it stops after them.
         parts =
-            store.services + [router.writer.service] + (router.writer.watcher.map { [$0] } ?? [])
+            store.services + [router.writer.service] + (router.writer.watcher.map { [$0] } ?? []) + membership
             + [router.reader.service, router.replayReader.service, monitoring.backlog.service, zap.service]
             + (tap?.services ?? []) + [router.service]
     }

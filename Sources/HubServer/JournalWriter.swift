@@ -39,6 +39,8 @@ final class JournalWriter: @unchecked Sendable {
     private var reportedHead: UInt64 = 0
     /// The store's head watcher, when the store is shared.
     private(set) var watcher: ThreadLoopService?
+    /// A change of the flows' leadership to hand the router (with `condition` locked).
+    private var leadership: Bool?
     private let mailbox: Mailbox
     private let wake: ZMQSocket
     private let batchMax: Int
@@ -69,6 +71,15 @@ final class JournalWriter: @unchecked Sendable {
         try wake.linger(ms: 0)
         try wake.connect(wakeEndpoint)
         watcher = shared?.headWatcher { [weak self] seq in self?.noteHead(seq) }
+    }
+
+    /// This node took (true) or lost (false) the flows' lease: handed to the router in
+    /// order with the records (from the cluster membership's thread).
+    func noteLeadership(_ leads: Bool) {
+        condition.lock()
+        leadership = leads
+        condition.signal()
+        condition.unlock()
     }
 
     /// The watcher saw the journal's head at `seq`.
@@ -155,7 +166,7 @@ final class JournalWriter: @unchecked Sendable {
                     _ = condition.wait(until: min(retryAt, giveUpAt ?? retryAt))
                     continue
                 }
-                if !queue.isEmpty || !acks.isEmpty || loop.isStopRequested || reportedHead > knownHead { break }
+                if !queue.isEmpty || !acks.isEmpty || loop.isStopRequested || reportedHead > knownHead || leadership != nil { break }
                 if progress.isEmpty {
                     condition.wait()
                 } else {
@@ -173,6 +184,8 @@ final class JournalWriter: @unchecked Sendable {
                 break
             }
             let othersHead = reportedHead
+            let newLeadership = leadership
+            leadership = nil
             let take = min(queue.count, batchMax)
             let batch = Array(queue.prefix(take))
             queue.removeFirst(take)
@@ -183,6 +196,7 @@ final class JournalWriter: @unchecked Sendable {
             progressSince = .distantFuture
             condition.unlock()
             if othersHead > knownHead { catchUp(through: othersHead) }
+            if let newLeadership { post(.flowLeadership(newLeadership)) }
             if batch.isEmpty && batchAcks.isEmpty && batchProgress.isEmpty { continue }
             if commit(batch, acks: batchAcks, progress: batchProgress) {
                 if failures > 0 {

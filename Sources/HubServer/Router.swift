@@ -89,6 +89,8 @@ final class Router: @unchecked Sendable {
             settings: settings, routing: routing, policy: policy, observers: observers, flows: flows,
             acked: try store.ackPositions(), headSeq: head, now: clock.now, logger: logger)
         core.damagedSeqs = damagedSeqs
+        // A node of a cluster follows the flows until it holds their lease (Hub's membership).
+        if store is any ClusterCoordination { core.flowLeadership(false) }
 
         let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"
         wake = try ZMQSocket(context: context, type: .pull)

@@ -43,3 +43,41 @@ public protocol SharedJournal: JournalStore {
     /// - Returns: The watcher, to run before the parts it reports to.
     func headWatcher(_ onAdvance: @escaping @Sendable (UInt64) -> Void) -> ThreadLoopService
 }
+
+/// What a node reports about itself to the cluster, each second.
+public struct ClusterReport: Sendable, Equatable {
+    /// The parties with a receiving session on this node.
+    public var parties: [String]
+    /// The journal's head as handed to this node's router.
+    public var headSeq: UInt64
+
+    public init(parties: [String], headSeq: UInt64) {
+        self.parties = parties
+        self.headSeq = headSeq
+    }
+}
+
+/// The coordination of hub nodes sharing a journal: who they are, and which one runs the
+/// single-window flows (a lease in the database, renewed each second by its holder; a node
+/// that cannot renew it steps down before it expires, and another takes it over once it
+/// has expired).
+public protocol ClusterCoordination: SharedJournal {
+    /// A thread that registers this node, reports it each second (`report` is called on
+    /// that thread), and, when `wantsFlows`, holds or takes over the flows' lease, calling
+    /// `onLeadership` on each change (true: this node now runs the flows; false: it must
+    /// stop at once).
+    func membership(
+        node: String, endpoint: String, wantsFlows: Bool, report: @escaping @Sendable () -> ClusterReport,
+        onLeadership: @escaping @Sendable (Bool) -> Void
+    ) -> ThreadLoopService
+
+    /// Every node that ever registered, with how long each has been silent.
+    func clusterNodes() throws -> [ClusterNode]
+
+    /// Saves the flows' state as of `seq` (the flow leader does, every few seconds), so a
+    /// new leader reads only the journal after it.
+    func saveFlowSnapshot(seq: UInt64, bytes: [UInt8]) throws
+
+    /// The last saved state of the flows, if any.
+    func latestFlowSnapshot() throws -> (seq: UInt64, bytes: [UInt8])?
+}

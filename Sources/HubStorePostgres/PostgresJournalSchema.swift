@@ -12,6 +12,9 @@ import PostgresNIO
 ///   before every lower one is visible (see `Docs/cluster.md`).
 /// - `messages`, `inbox`, `cursors`, `progress`: as in the SQLite journal (`JournalSchema`),
 ///   with the same columns, so a record's checksum and chain value are the same in both.
+/// - `cluster_nodes` (v2): each hub node as it last reported itself; `flow_lease`: which
+///   node runs the flows, until when; `flow_snapshots`: the flows' state as of a seq, so a
+///   new flow leader reads only the journal after it.
 enum PostgresJournalSchema {
     /// The lock key of migrations (`pg_advisory_lock`).
     static let migrationLock: Int64 = 0x7377_6875_6201  // "swhub" 01
@@ -58,7 +61,29 @@ enum PostgresJournalSchema {
             at_us bigint NOT NULL,
             PRIMARY KEY (party, kind, seq)
         );
+        """,
         """
+        CREATE TABLE cluster_nodes (
+            name text PRIMARY KEY,
+            endpoint text NOT NULL,
+            started_at_us bigint NOT NULL,
+            seen_at timestamptz NOT NULL,
+            parties text[] NOT NULL,
+            head_seq bigint NOT NULL,
+            leads_flows boolean NOT NULL
+        );
+        CREATE TABLE flow_lease (
+            id integer PRIMARY KEY CHECK (id = 1),
+            holder text NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
+        INSERT INTO flow_lease (id, holder, expires_at) VALUES (1, '', '-infinity');
+        CREATE TABLE flow_snapshots (
+            seq bigint PRIMARY KEY,
+            taken_at_us bigint NOT NULL,
+            state bytea NOT NULL
+        );
+        """,
     ]
 
     /// Creates or upgrades the tables.
