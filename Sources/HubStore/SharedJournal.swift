@@ -74,6 +74,9 @@ public protocol ClusterCoordination: SharedJournal {
     /// Every node that ever registered, with how long each has been silent.
     func clusterNodes() throws -> [ClusterNode]
 
+    /// The nodes, the flows' lease and the database's replication.
+    func clusterStatus() throws -> ClusterStatus
+
     /// Saves the flows' state as of `seq` (the flow leader does, every few seconds), so a
     /// new leader reads only the journal after it.
     func saveFlowSnapshot(seq: UInt64, bytes: [UInt8]) throws

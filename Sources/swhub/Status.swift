@@ -12,7 +12,14 @@ struct Status: ParsableCommand {
         abstract: "Show the unified feedback of a registration or declaration (by the filing's message id).")
 
     @Argument(help: "The filing's message id: a reg.Registration's, or a declaration's ceb.Inventory's.")
-    var id: String
+    var id: String?
+
+    @Flag(
+        help: """
+            Show the hub cluster instead (a journal in PostgreSQL): each node, its parties and when it last \
+            reported, which node runs the flows, the database primary and its standbys' replication.
+            """)
+    var cluster = false
 
     @Option(help: "The hub's config file (its journal is read).")
     var config: String
@@ -20,7 +27,13 @@ struct Status: ParsableCommand {
     @Flag(help: "Print the latest feedback of each matching filing as one JSON object per line.")
     var json = false
 
+    func validate() throws {
+        if cluster && id != nil { throw ValidationError("give a filing's id or --cluster, not both") }
+        if !cluster && id == nil { throw ValidationError("missing the filing's id (or --cluster)") }
+    }
+
     func run() throws {
+        guard let id else { return try ClusterStatusCommand.run(config: config, json: json) }
         let inspector = try JournalInspector(path: HubConfig.load(path: config).settings.journal)
         let histories = try inspector.feedback(subjectId: id)
         guard !histories.isEmpty else {
