@@ -124,6 +124,22 @@ struct FailoverTests {
             ["submit", "--config", config, "--type", "demo.Note", "--body", "hi", "--id", "cli-1"], logName: "submit.log")
         try await waitUntil(.seconds(60), "swhub submit did not finish") { !submit.isRunning }
         #expect(submit.terminationStatus == 0 && b.log(named: "submit.log").contains("accepted"), "\(b.log(named: "submit.log"))")
+
+        let driver = try CDriver(hub: b, endpoint: "\(nowhere),\(b.endpoint)")
+        #expect(try await driver.run("open customs.key_secret").hasPrefix("ok open party=customs"))
+        #expect(try await driver.run("endpoint") == "ok endpoint=\(b.endpoint)")
+        #expect(try await driver.run("submit c-skip demo.Note body=x to=customs").hasPrefix("ok accepted id=c-skip "))
+        #expect(try await driver.finish() == 0)
+    }
+
+    /// The C kit refuses a list with an empty entry, naming it, before it connects anywhere.
+    @Test func cKitRefusesAnEmptyEndpointInTheList() async throws {
+        let b = try TestHub(parties: Self.parties)
+        _ = try b.writeKeyPair("customs")
+        let driver = try CDriver(hub: b, endpoint: "\(b.endpoint),,tcp://127.0.0.1:1")
+        let answer = try await driver.run("open customs.key_secret")
+        #expect(answer.hasPrefix("error -1 SWHUB_ERR_ARGUMENT") && answer.contains("endpoint 2 of"), "\(answer)")
+        #expect(try await driver.finish() == 0)
     }
 
     /// The C kit with "A,B" as its endpoint: on A's death it reconnects to B, resends its
