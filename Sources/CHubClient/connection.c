@@ -311,6 +311,9 @@ int swhub_pump(swhub_client *c, int64_t deadline) {
     }
     if (now - c->last_heard > 3 * interval && !c->auth_failed) return swhub_reconnect(c, "the hub is silent");
     int64_t wait = c->last_ping + interval - now;
+    /* Wake up when the hub has been silent for 3 intervals, not at the next PING after it. */
+    int64_t silent_in = c->last_heard + 3 * interval + 1 - now;
+    if (!c->auth_failed && silent_in < wait) wait = silent_in;
     if (deadline - now < wait) wait = deadline - now;
     if (wait < 0) wait = 0;
     zmq_pollitem_t items[2] = {{c->dealer, 0, ZMQ_POLLIN, 0}, {c->monitor, 0, ZMQ_POLLIN, 0}};
