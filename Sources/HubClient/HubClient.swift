@@ -10,8 +10,9 @@ import ZeroMQ
 /// unanswered submissions are resent under the same ids (so they are journaled once).
 /// With several endpoints (the nodes of a hub cluster, `HubClientConfiguration.endpoints`)
 /// each new connection goes to the next node, round robin: a client whose node died is on
-/// another within about one heartbeat when the node's TCP connection closed, or three when
-/// it went silent.
+/// another at once when the node's connection closed (its process died), after three
+/// heartbeats when it went silent (its machine died), and a node refusing connections is
+/// skipped; `currentEndpoint` says which node the client is on.
 ///
 /// All socket work happens on one I/O thread owned by this client.
 public final class HubClient: Sendable {
