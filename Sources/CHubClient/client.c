@@ -33,15 +33,13 @@ int swhub_open(swhub_client **client, const char *endpoint, const char *key_file
         return SWHUB_ERR_ARGUMENT;
     }
     swhub_client *c = calloc(1, sizeof *c);
-    size_t endpoint_len = strlen(endpoint);
-    if (c == NULL || (c->endpoint = malloc(endpoint_len + 1)) == NULL) {
-        free(c);
+    if (c == NULL) {
         swhub_fail_open("swhub_open: out of memory");
         return SWHUB_ERR_NO_MEMORY;
     }
-    memcpy(c->endpoint, endpoint, endpoint_len + 1);
     c->heartbeat_ms = SWHUB_DEFAULT_HEARTBEAT_MS;
-    int rc = swhub_read_key(key_file, "public_key", c->public_key, c->error, sizeof c->error);
+    int rc = swhub_parse_endpoints(c, endpoint);
+    if (rc == SWHUB_OK) rc = swhub_read_key(key_file, "public_key", c->public_key, c->error, sizeof c->error);
     if (rc == SWHUB_OK) rc = swhub_read_key(key_file, "secret_key", c->secret_key, c->error, sizeof c->error);
     if (rc == SWHUB_OK) rc = swhub_read_key(hub_key_file, "public_key", c->server_key, c->error, sizeof c->error);
     if (rc == SWHUB_OK && (c->context = zmq_ctx_new()) == NULL) rc = swhub_fail(c, SWHUB_ERR_ZMQ, "zmq_ctx_new failed");
@@ -67,9 +65,12 @@ void swhub_close(swhub_client *client) {
     swhub_replies_clear(client);
     swhub_deliveries_clear(client);
     memset(client->secret_key, 0, sizeof client->secret_key);
-    free(client->endpoint);
+    free(client->endpoints);
+    free(client->endpoint_list);
     free(client);
 }
+
+const char *swhub_endpoint(const swhub_client *client) { return client != NULL && client->endpoint != NULL ? client->endpoint : ""; }
 
 const char *swhub_party(const swhub_client *client) { return client != NULL ? client->party : ""; }
 

@@ -34,7 +34,7 @@ int swhub_connect(swhub_client *c) {
     }
     char monitor_endpoint[64];
     snprintf(monitor_endpoint, sizeof monitor_endpoint, "inproc://swhub-monitor-%p-%u", (void *)c, ++c->generation);
-    int events = ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED;
+    int events = ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_CONNECT_RETRIED;
     void *monitor = NULL;
     if (zmq_socket_monitor(dealer, monitor_endpoint, events) != 0 || (monitor = zmq_socket(c->context, ZMQ_PAIR)) == NULL ||
         zmq_setsockopt(monitor, ZMQ_LINGER, &zero, sizeof zero) != 0 || zmq_connect(monitor, monitor_endpoint) != 0) {
@@ -54,7 +54,7 @@ int swhub_connect(swhub_client *c) {
     c->welcomed = 0;
     c->hello_error = 0;
     c->session_seq = 0;
-    c->last_heard = c->last_ping = swhub_now_ms();
+    c->last_heard = c->last_ping = c->connect_started = swhub_now_ms();
     return SWHUB_OK;
 }
 
@@ -71,11 +71,12 @@ void swhub_disconnect(swhub_client *c, int linger_ms) {
     }
 }
 
-/* A new socket, HELLO again (resuming after the last ACK), and every unanswered SUBMIT
- * again under its id. */
+/* A new socket, to the next hub node when there are several, HELLO again (resuming after
+ * the last ACK), and every unanswered SUBMIT again under its id. */
 int swhub_reconnect(swhub_client *c, const char *why) {
     (void)why;
     swhub_disconnect(c, 0);
+    swhub_next_endpoint(c);
     int rc = swhub_connect(c);
     if (rc != SWHUB_OK) return rc;
     rc = swhub_send_hello(c);
@@ -273,6 +274,17 @@ static int read_monitor(swhub_client *c) {
             swhub_fail(c, SWHUB_ERR_AUTH, "the hub at %s refused this client's CURVE key", c->endpoint);
         } else if (kind == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
             c->auth_failed = 0;
+            c->refusals = 0;
+        } else if (kind == ZMQ_EVENT_CONNECT_RETRIED && c->endpoint_count > 1) {
+            /* This node refused the connection: libzmq retries it alone every 100 ms; with
+             * other nodes to try, go on to the next one once the backoff has passed. */
+            int shift = c->refusals < 6 ? c->refusals : 6;
+            int64_t backoff = (int64_t)SWHUB_REFUSAL_BACKOFF_MIN_MS << shift;
+            if (backoff > SWHUB_REFUSAL_BACKOFF_MAX_MS) backoff = SWHUB_REFUSAL_BACKOFF_MAX_MS;
+            if (swhub_now_ms() - c->connect_started >= backoff) {
+                c->refusals++;
+                return swhub_reconnect(c, "refused");
+            }
         } else if (kind == ZMQ_EVENT_DISCONNECTED && !c->auth_failed) {
             /* The hub on the other side may be a new process that knows nothing of us. */
             return swhub_reconnect(c, "disconnected");
@@ -299,6 +311,9 @@ int swhub_pump(swhub_client *c, int64_t deadline) {
     }
     if (now - c->last_heard > 3 * interval && !c->auth_failed) return swhub_reconnect(c, "the hub is silent");
     int64_t wait = c->last_ping + interval - now;
+    /* Wake up when the hub has been silent for 3 intervals, not at the next PING after it. */
+    int64_t silent_in = c->last_heard + 3 * interval + 1 - now;
+    if (!c->auth_failed && silent_in < wait) wait = silent_in;
     if (deadline - now < wait) wait = deadline - now;
     if (wait < 0) wait = 0;
     zmq_pollitem_t items[2] = {{c->dealer, 0, ZMQ_POLLIN, 0}, {c->monitor, 0, ZMQ_POLLIN, 0}};

@@ -16,6 +16,9 @@
 #define SWHUB_Z85_KEY_LEN 40
 /** The heartbeat used until the hub's WELCOME names one (PROTOCOL.md section 7). */
 #define SWHUB_DEFAULT_HEARTBEAT_MS 2000
+/** The first and the longest wait before trying the next hub node after a refusal. */
+#define SWHUB_REFUSAL_BACKOFF_MIN_MS 100
+#define SWHUB_REFUSAL_BACKOFF_MAX_MS 5000
 /** Buckets of the table of unanswered submissions. */
 #define SWHUB_PENDING_BUCKETS 4096
 
@@ -44,7 +47,13 @@ struct swhub_client {
     void *dealer;                 /* NULL between a failed reconnect and the next */
     void *monitor;                /* PAIR socket reading the dealer's monitor events */
     unsigned generation;          /* counts connections, names the monitor endpoint */
-    char *endpoint;
+    char *endpoint;               /* the current one of endpoints[] */
+    char *endpoint_list;          /* the caller's list, copied; endpoints[] point into it */
+    char **endpoints;             /* the hub nodes, in the order they are tried */
+    size_t endpoint_count;
+    size_t endpoint_index;        /* which one the client is connected or connecting to */
+    int64_t connect_started;      /* monotonic ms of the current connection attempt */
+    int refusals;                 /* node refusals in a row, for the backoff (several nodes) */
     char public_key[SWHUB_Z85_KEY_LEN + 1];
     char secret_key[SWHUB_Z85_KEY_LEN + 1];
     char server_key[SWHUB_Z85_KEY_LEN + 1];
@@ -101,6 +110,10 @@ int swhub_delivery_push(swhub_client *c, swhub_delivery *d);
 swhub_delivery *swhub_delivery_pop(swhub_client *c);
 void swhub_deliveries_clear(swhub_client *c);
 swhub_delivery *swhub_delivery_from(const Swhub__V1__Header *header, const void *body, size_t body_len);
+
+/* endpoints.c */
+int swhub_parse_endpoints(swhub_client *c, const char *list);
+void swhub_next_endpoint(swhub_client *c);
 
 /* connection.c */
 int swhub_connect(swhub_client *c);

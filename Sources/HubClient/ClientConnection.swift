@@ -25,6 +25,8 @@ final class ClientConnection: @unchecked Sendable {
         var ackRequested: UInt64 = 0
         var failure: HubClientError?
         var closed = false
+        /// The hub endpoint the client is connected or connecting to.
+        var endpoint = ""
     }
 
     let configuration: HubClientConfiguration
@@ -48,11 +50,19 @@ final class ClientConnection: @unchecked Sendable {
     private var ioHealth = ConnectionHealth()
     /// When the next connection attempt is due, while there is no connection.
     private var ioReconnectAt: ContinuousClock.Instant?
+    /// Which of `configuration.endpoints` the client is connected or connecting to.
+    private var ioEndpointIndex = 0
+    /// The endpoint of the current (or next) connection attempt.
+    private var ioEndpoint: String { configuration.endpoints[ioEndpointIndex] }
 
     init(configuration: HubClientConfiguration, deliveries: AsyncStream<Delivery>.Continuation, logger: Logger) throws {
+        guard let first = configuration.endpoints.first else {
+            throw HubClientError(.configuration, "no hub endpoint: the configuration's endpoints list is empty")
+        }
         self.configuration = configuration
         self.deliveries = deliveries
         self.logger = logger
+        shared.withLock { $0.endpoint = first }
         context = try ZMQContext(ioThreads: 1)
         wakeEndpoint = "inproc://swhub-client-\(UUID().uuidString)"
         let wake = try ZMQSocket(context: context, type: .push)
@@ -76,6 +86,9 @@ final class ClientConnection: @unchecked Sendable {
 
     // MARK: caller side
 
+    /// The hub endpoint the client is connected or connecting to.
+    var currentEndpoint: String { shared.withLock { $0.endpoint } }
+
     func awaitWelcome(timeout: Duration) async throws -> WireWelcome {
         let deadline = clock.now + timeout
         while true {
@@ -83,7 +96,7 @@ final class ClientConnection: @unchecked Sendable {
             if let welcome = state.0 { return welcome }
             if let failure = state.1 { throw failure }
             if state.2 { throw HubClientError(.closed, "client closed") }
-            if clock.now >= deadline { throw HubClientError(.timeout, "no WELCOME from \(configuration.endpoint) within \(timeout)") }
+            if clock.now >= deadline { throw HubClientError(.timeout, "no WELCOME from \(endpointsText) within \(timeout)") }
             try await Task.sleep(for: .milliseconds(5))
         }
     }
@@ -216,7 +229,7 @@ final class ClientConnection: @unchecked Sendable {
         ioReconnectAt = nil
         ioHealth.attempting()
         do {
-            let (socket, opened) = try configuration.connectDealer(context: context, lingerMs: 1000)
+            let (socket, opened) = try configuration.connectDealer(to: ioEndpoint, context: context, lingerMs: 1000)
             monitor = opened
             dealer = socket
             ioHeartbeat.heard(at: clock.now)
@@ -226,7 +239,7 @@ final class ClientConnection: @unchecked Sendable {
                 state.outbox = state.pending.map { ($0.key, $0.value.frames) }
             }
         } catch {
-            fail(HubClientError(.configuration, "cannot connect to \(configuration.endpoint): \(error)"), closing: true)
+            fail(HubClientError(.configuration, "cannot connect to \(ioEndpoint): \(error)"), closing: true)
             dealer = nil
         }
     }
@@ -251,9 +264,11 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     /// Drops the connection and schedules the next attempt: at once after a hub restart,
-    /// backing off while attempts keep failing. Handshakes that keep failing (the hub's key
-    /// is not this hub's, or the endpoint is no swhub hub) fail every waiter with the reason,
-    /// and new submissions at once, until a handshake succeeds.
+    /// backing off while attempts keep failing. With several endpoints (a hub cluster) the
+    /// next attempt goes to the next one, round robin: a node that died, refused the
+    /// connection or stayed silent is left for another. Handshakes that keep failing (the
+    /// hub's key is not this hub's, or the endpoint is no swhub hub) fail every waiter with
+    /// the reason, and new submissions at once, until a handshake succeeds.
     private func reconnect(_ why: String, peerClosed: Bool = false) {
         monitor?.close()
         monitor = nil
@@ -262,18 +277,29 @@ final class ClientConnection: @unchecked Sendable {
         shared.withLock { $0.welcome = nil }
         let lost = ioHealth.lost(peerClosed: peerClosed)
         ioReconnectAt = clock.now + lost.delay
-        if let heldBack = ioHealth.mayLog(at: clock.now) {
+        let from = ioEndpoint
+        if configuration.endpoints.count > 1 {
+            ioEndpointIndex = (ioEndpointIndex + 1) % configuration.endpoints.count
+            let next = ioEndpoint
+            shared.withLock { $0.endpoint = next }
+            if lost.wasUp {
+                logger.warning(
+                    "\(why); failing over to the next hub node",
+                    metadata: ["from": "\(from)", "to": "\(next)", "retry_in": "\(lost.delay)"])
+            }
+        }
+        if let heldBack = ioHealth.mayLog(at: clock.now), !(lost.wasUp && configuration.endpoints.count > 1) {
             logger.info(
                 "\(why); reconnecting",
                 metadata: [
-                    "endpoint": "\(configuration.endpoint)", "retry_in": "\(lost.delay)",
+                    "endpoint": "\(from)", "next_endpoint": "\(ioEndpoint)", "retry_in": "\(lost.delay)",
                     "similar_lines_held_back": "\(heldBack)",
                 ])
         }
         if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
             let failure = HubClientError(
                 .handshakeFailed,
-                "the CURVE handshake with \(configuration.endpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub"
+                "the CURVE handshake with \(from) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub"
             )
             if shared.withLock({ $0.failure?.code }) != .handshakeFailed { logger.error("\(failure.reason)") }
             fail(failure, closing: false)
@@ -320,10 +346,15 @@ final class ClientConnection: @unchecked Sendable {
                 // process that knows nothing of our session: start over with HELLO.
                 reconnect("connection to the hub lost", peerClosed: true)
                 return
+            } else if event.kind == .connectRetried && configuration.endpoints.count > 1 {
+                // This node refused the connection (or is unreachable): libzmq would retry it
+                // alone; with other nodes to try, go on to the next one.
+                reconnect("\(ioEndpoint) refused the connection")
+                return
             } else if event.kind == .handshakeFailedAuth {
                 ioHealth.refusedByHub()
-                logger.error("the hub refused this client's CURVE key", metadata: ["endpoint": "\(configuration.endpoint)"])
-                fail(HubClientError(.authenticationFailed, "the hub at \(configuration.endpoint) refused this key"), closing: false)
+                logger.error("the hub refused this client's CURVE key", metadata: ["endpoint": "\(ioEndpoint)"])
+                fail(HubClientError(.authenticationFailed, "the hub at \(ioEndpoint) refused this key"), closing: false)
             } else if event.kind == .handshakeSucceeded {
                 ioHealth.handshakeSucceeded()
                 shared.withLock { state in
@@ -348,8 +379,13 @@ final class ClientConnection: @unchecked Sendable {
             return late.values.map(\.complete)
         }
         for complete in expired {
-            complete(.failure(HubClientError(.timeout, "no reply from \(configuration.endpoint) within \(configuration.requestTimeout)")))
+            complete(.failure(HubClientError(.timeout, "no reply from \(endpointsText) within \(configuration.requestTimeout)")))
         }
+    }
+
+    /// The endpoint for a message: the one endpoint, or the list of a cluster's nodes.
+    private var endpointsText: String {
+        configuration.endpoints.count == 1 ? configuration.endpoint : "any of \(configuration.endpoints.joined(separator: ", "))"
     }
 
     /// A configuration the hub contradicts: every waiter fails with it and the client closes.

@@ -55,6 +55,8 @@ struct ConnectionHealth: Sendable {
         /// The handshake failed this many times in a row (0 if it had succeeded); from
         /// ``handshakeFailuresToReport`` on, the client reports it.
         var failedHandshakes: Int
+        /// The lost connection had completed its handshake: a working hub (node) went away.
+        var wasUp = false
     }
 
     /// The connection was lost.
@@ -70,7 +72,7 @@ struct ConnectionHealth: Sendable {
             if peerClosed && tcpUp && !refused { failedHandshakes += 1 }
             delay = min(max(delay * 2, Self.firstDelay), Self.maxDelay)
         }
-        return Lost(delay: delay, failedHandshakes: handshakeDone ? 0 : failedHandshakes)
+        return Lost(delay: delay, failedHandshakes: handshakeDone ? 0 : failedHandshakes, wasUp: handshakeDone)
     }
 
     /// Whether a line about the connection may be logged now; if so, how many were held back

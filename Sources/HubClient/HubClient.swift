@@ -8,6 +8,11 @@ import ZeroMQ
 /// acknowledge them. The connection is watched with heartbeats and re-established when it
 /// dies: HELLO is sent again (so delivery resumes after the last acknowledgement) and
 /// unanswered submissions are resent under the same ids (so they are journaled once).
+/// With several endpoints (the nodes of a hub cluster, `HubClientConfiguration.endpoints`)
+/// each new connection goes to the next node, round robin: a client whose node died is on
+/// another at once when the node's connection closed (its process died), after three
+/// heartbeats when it went silent (its machine died), and a node refusing connections is
+/// skipped; `currentEndpoint` says which node the client is on.
 ///
 /// All socket work happens on one I/O thread owned by this client.
 public final class HubClient: Sendable {
@@ -22,13 +27,18 @@ public final class HubClient: Sendable {
     ///   - configuration: where the hub is and who this client is (see
     ///     `HubClientConfiguration.load(path:)`).
     ///   - logger: where the connection logs what it does.
-    /// - Throws: `ZMQError` if the client's ZeroMQ context or sockets cannot be created.
+    /// - Throws: `ZMQError` if the client's ZeroMQ context or sockets cannot be created;
+    ///   `HubClientError` with `.configuration` if the configuration names no endpoint.
     public init(configuration: HubClientConfiguration, logger: Logger) throws {
         let (stream, continuation) = AsyncStream<Delivery>.makeStream()
         deliveries = stream
         connection = try ClientConnection(configuration: configuration, deliveries: continuation, logger: logger)
         connection.start()
     }
+
+    /// The hub endpoint the client is connected to, or connecting to while it has no
+    /// connection: one of `HubClientConfiguration.endpoints`, changing when it fails over.
+    public var currentEndpoint: String { connection.currentEndpoint }
 
     /// Waits for the hub's WELCOME: the hub has authenticated us and, when receiving, opened
     /// our session.

@@ -2,12 +2,15 @@ import ZeroMQ
 
 extension HubClientConfiguration {
     /// A CURVE DEALER to the hub as this configuration names it (the party's key pair, the
-    /// hub's public key, `endpoint`), with no receive limit and a monitor on its connection
-    /// events, connected: what a client connection and a replay session each open.
+    /// hub's public key, one of `endpoints`), with no receive limit and a monitor on its
+    /// connection events, connected: what a client connection and a replay session each open.
     /// - Parameters:
+    ///   - endpoint: the hub node to connect to.
     ///   - context: the context the socket and its monitor belong to.
     ///   - lingerMs: how long a close may still send what is queued.
-    func connectDealer(context: ZMQContext, lingerMs: Int32) throws -> (socket: ZMQSocket, monitor: ZMQSocketMonitor) {
+    func connectDealer(to endpoint: String, context: ZMQContext, lingerMs: Int32) throws -> (
+        socket: ZMQSocket, monitor: ZMQSocketMonitor
+    ) {
         let socket = try ZMQSocket(context: context, type: .dealer)
         try socket.makeCurveClient(keyPair: keyPair, serverPublicKey: hubPublicKey)
         try socket.linger(ms: lingerMs)

@@ -3,8 +3,20 @@ public import ZeroMQ
 
 /// How a client reaches the hub and who it is.
 public struct HubClientConfiguration: Sendable {
-    /// The hub's ROUTER endpoint, e.g. `tcp://127.0.0.1:5570`.
-    public var endpoint: String
+    /// The hub's ROUTER endpoints, e.g. `["tcp://10.0.0.1:5570", "tcp://10.0.0.2:5570"]`:
+    /// one hub, or the nodes of a hub cluster (all with the same hub key pair, serving the
+    /// same journal). The client connects to the first; when the connection is lost (the
+    /// hub closed it, or was silent for three heartbeats) or a node refuses the connection,
+    /// it goes on to the next, round robin, with the usual backoff, and resumes there as on
+    /// any reconnection: HELLO with the last acknowledged seq, unanswered submissions resent
+    /// under their ids. Never empty when the client starts.
+    public var endpoints: [String]
+    /// The first endpoint, the only one of a single hub (source compatibility with clients
+    /// written before `endpoints`); setting it makes it the only one.
+    public var endpoint: String {
+        get { endpoints.first ?? "" }
+        set { endpoints = [newValue] }
+    }
     /// The hub's CURVE public key (Z85).
     public var hubPublicKey: String
     /// This party's key pair.
@@ -29,7 +41,8 @@ public struct HubClientConfiguration: Sendable {
     /// The tap's CURVE public key (Z85; `tap_public_key` or `tap_public_key_file`).
     public var tapPublicKey: String?
 
-    /// Creates a configuration from values at hand (`load(path:)` reads one from a file).
+    /// Creates a configuration for one hub endpoint from values at hand (`load(path:)` reads
+    /// one from a file).
     /// - Parameters:
     ///   - endpoint: the hub's ROUTER endpoint.
     ///   - hubPublicKey: the hub's CURVE public key (Z85).
@@ -45,7 +58,29 @@ public struct HubClientConfiguration: Sendable {
         requestTimeout: Duration = .seconds(30), heartbeat: Duration = .seconds(1), clientName: String = "swhub-client",
         party: String? = nil
     ) {
-        self.endpoint = endpoint
+        self.init(
+            endpoints: [endpoint], hubPublicKey: hubPublicKey, keyPair: keyPair, receive: receive, credit: credit,
+            requestTimeout: requestTimeout, heartbeat: heartbeat, clientName: clientName, party: party)
+    }
+
+    /// Creates a configuration for several hub endpoints (the nodes of a hub cluster, all
+    /// with the same hub key pair) from values at hand.
+    /// - Parameters:
+    ///   - endpoints: the hub nodes' ROUTER endpoints, in the order they are tried.
+    ///   - hubPublicKey: the hub's CURVE public key (Z85), the same on every node.
+    ///   - keyPair: this party's key pair.
+    ///   - receive: open a receiving session as well as submitting.
+    ///   - credit: deliveries that may be unacknowledged at once.
+    ///   - requestTimeout: how long a request waits for its reply.
+    ///   - heartbeat: the interval between PINGs on a quiet connection.
+    ///   - clientName: the name sent in HELLO, for the hub's logs.
+    ///   - party: the party the key belongs to, if known.
+    public init(
+        endpoints: [String], hubPublicKey: String, keyPair: CurveKeyPair, receive: Bool = false, credit: UInt32 = 100,
+        requestTimeout: Duration = .seconds(30), heartbeat: Duration = .seconds(1), clientName: String = "swhub-client",
+        party: String? = nil
+    ) {
+        self.endpoints = endpoints
         self.hubPublicKey = hubPublicKey
         self.keyPair = keyPair
         self.receive = receive
@@ -57,7 +92,7 @@ public struct HubClientConfiguration: Sendable {
     }
 
     /// Reads a client config file (`Deploy/client-*.yaml`, see `ClientConfigFile`):
-    /// `hub_endpoint`, `hub_public_key_file` (or `hub_public_key`), `key_file`, optional
+    /// `hub_endpoint` (or `hub_endpoints`), `hub_public_key_file` (or `hub_public_key`), `key_file`, optional
     /// `credit` and `party`, and for the monitoring tap `tap_endpoint` with
     /// `tap_public_key_file` (or `tap_public_key`). Relative paths are resolved against the
     /// file's directory.
@@ -84,7 +119,7 @@ public struct HubClientConfiguration: Sendable {
             throw HubClientError(.configuration, "\(file.keyFile): \(error)")
         }
         self.init(
-            endpoint: file.hubEndpoint, hubPublicKey: file.hubPublicKey, keyPair: pair, credit: file.credit ?? 100,
+            endpoints: file.hubEndpoints, hubPublicKey: file.hubPublicKey, keyPair: pair, credit: file.credit ?? 100,
             clientName: file.party.map { "swhub-\($0)" } ?? "swhub-client", party: file.party)
         tapEndpoint = file.tapEndpoint
         tapPublicKey = file.tapPublicKey

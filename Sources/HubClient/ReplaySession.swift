@@ -11,7 +11,9 @@ import ZeroMQ
 /// caller acknowledges (they return credit; a replay never moves the party's durable
 /// position). If the connection drops, it is opened again and the replay asked for from
 /// the seq after the last delivery, so the caller sees each seq once (a new `started`
-/// follows). A refusal (ERROR) ends `events` with a `HubClientError`.
+/// follows). With several endpoints (a hub cluster), a connection that drops or stays
+/// silent is opened again on the next one, round robin. A refusal (ERROR) ends `events`
+/// with a `HubClientError`.
 ///
 /// Invariant behind `@unchecked Sendable`: the DEALER, its monitor and the `io*` properties
 /// are touched only on the I/O thread; callers reach it through `shared` and the `wake`
@@ -43,9 +45,15 @@ public final class ReplaySession: @unchecked Sendable {
     private var ioAckSent: UInt64 = 0
     private var ioHeartbeat: Heartbeat
     private var ioHealth = ConnectionHealth()
+    /// Which of `configuration.endpoints` the replay is connected or connecting to.
+    private var ioEndpointIndex = 0
+    private var ioEndpoint: String { configuration.endpoints[ioEndpointIndex] }
 
     /// Connects and asks for the replay; events start arriving on `events`.
     public init(configuration: HubClientConfiguration, request: ReplayRequest, logger: Logger) throws {
+        guard !configuration.endpoints.isEmpty else {
+            throw HubClientError(.configuration, "no hub endpoint: the configuration's endpoints list is empty")
+        }
         self.configuration = configuration
         self.request = request
         self.logger = logger
@@ -159,7 +167,7 @@ public final class ReplaySession: @unchecked Sendable {
     }
 
     private func open() throws {
-        let (socket, opened) = try configuration.connectDealer(context: context, lingerMs: 0)
+        let (socket, opened) = try configuration.connectDealer(to: ioEndpoint, context: context, lingerMs: 0)
         monitor = opened
         dealer = socket
         ioHeartbeat.heard(at: clock.now)
@@ -190,13 +198,18 @@ public final class ReplaySession: @unchecked Sendable {
         if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
             throw HubClientError(
                 .handshakeFailed,
-                "the CURVE handshake with \(configuration.endpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub"
+                "the CURVE handshake with \(ioEndpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub"
             )
         }
+        let from = ioEndpoint
+        if configuration.endpoints.count > 1 { ioEndpointIndex = (ioEndpointIndex + 1) % configuration.endpoints.count }
         if let heldBack = ioHealth.mayLog(at: clock.now) {
             logger.info(
                 "\(why); asking again after the last delivery",
-                metadata: ["seq": "\(ioLastDelivered)", "similar_lines_held_back": "\(heldBack)"])
+                metadata: [
+                    "seq": "\(ioLastDelivered)", "endpoint": "\(from)", "next_endpoint": "\(ioEndpoint)",
+                    "similar_lines_held_back": "\(heldBack)",
+                ])
         }
         try reopen()
     }
@@ -215,7 +228,7 @@ public final class ReplaySession: @unchecked Sendable {
         let now = clock.now
         while let event = try monitor?.next(timeoutMs: 0) {
             if event.kind == .handshakeFailedAuth {
-                throw HubClientError(.authenticationFailed, "the hub at \(configuration.endpoint) refused this key")
+                throw HubClientError(.authenticationFailed, "the hub at \(ioEndpoint) refused this key")
             } else if event.kind == .connected {
                 ioHealth.connected()
             } else if event.kind == .handshakeSucceeded {

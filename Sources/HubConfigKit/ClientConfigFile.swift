@@ -1,14 +1,23 @@
 import Foundation
 
 /// A client configuration file (`Deploy/client-*.yaml`) as read from disk, with the key
-/// files it names read too: `hub_endpoint`, `hub_public_key_file` (or `hub_public_key`),
+/// files it names read too: `hub_endpoint` (or `hub_endpoints`, a list of the nodes of a
+/// hub cluster, all with the same hub key), `hub_public_key_file` (or `hub_public_key`),
 /// `key_file` (the party's `NAME.key_secret`), optional `credit` and `party`, and for the
 /// monitoring tap `tap_endpoint` with `tap_public_key_file` (or `tap_public_key`).
 /// Relative paths are resolved against the file's directory. Other keys (an adapter's
 /// `adapter:` section) are left to whoever reads them.
 public struct ClientConfigFile: Sendable, Equatable {
-    /// The hub's ROUTER endpoint, e.g. `tcp://127.0.0.1:5570`.
-    public var hubEndpoint: String
+    /// The hub's ROUTER endpoints, at least one: `hub_endpoint`'s one, or `hub_endpoints`'
+    /// list (the nodes of a hub cluster, all with the same hub key pair), in the file's order.
+    /// A client connects to the first and fails over to the next when a node is lost.
+    public var hubEndpoints: [String]
+    /// The first of `hubEndpoints` (the only one with `hub_endpoint`); setting it makes it
+    /// the only one.
+    public var hubEndpoint: String {
+        get { hubEndpoints.first ?? "" }
+        set { hubEndpoints = [newValue] }
+    }
     /// The hub's CURVE public key (Z85).
     public var hubPublicKey: String
     /// This party's key pair; `secretKey` is never nil.
@@ -24,7 +33,7 @@ public struct ClientConfigFile: Sendable, Equatable {
     /// The tap's CURVE public key (Z85); set whenever `tapEndpoint` is.
     public var tapPublicKey: String?
 
-    /// Creates a configuration from values already at hand.
+    /// Creates a configuration with one hub endpoint from values already at hand.
     /// - Parameters:
     ///   - hubEndpoint: the hub's ROUTER endpoint.
     ///   - hubPublicKey: the hub's CURVE public key (Z85).
@@ -38,7 +47,27 @@ public struct ClientConfigFile: Sendable, Equatable {
         hubEndpoint: String, hubPublicKey: String, keys: KeyFile, keyFile: String = "", credit: UInt32? = nil, party: String? = nil,
         tapEndpoint: String? = nil, tapPublicKey: String? = nil
     ) {
-        self.hubEndpoint = hubEndpoint
+        self.init(
+            hubEndpoints: [hubEndpoint], hubPublicKey: hubPublicKey, keys: keys, keyFile: keyFile, credit: credit, party: party,
+            tapEndpoint: tapEndpoint, tapPublicKey: tapPublicKey)
+    }
+
+    /// Creates a configuration with several hub endpoints (the nodes of a cluster) from
+    /// values already at hand.
+    /// - Parameters:
+    ///   - hubEndpoints: the hub nodes' ROUTER endpoints, in the order they are tried.
+    ///   - hubPublicKey: the hub's CURVE public key (Z85), the same on every node.
+    ///   - keys: the party's key pair.
+    ///   - keyFile: where `keys` came from, for messages.
+    ///   - credit: deliveries that may be unacknowledged at once.
+    ///   - party: the party the key belongs to.
+    ///   - tapEndpoint: the hub's monitoring tap endpoint.
+    ///   - tapPublicKey: the tap's CURVE public key (Z85).
+    public init(
+        hubEndpoints: [String], hubPublicKey: String, keys: KeyFile, keyFile: String = "", credit: UInt32? = nil,
+        party: String? = nil, tapEndpoint: String? = nil, tapPublicKey: String? = nil
+    ) {
+        self.hubEndpoints = hubEndpoints
         self.hubPublicKey = hubPublicKey
         self.keys = keys
         self.keyFile = keyFile
@@ -50,10 +79,12 @@ public struct ClientConfigFile: Sendable, Equatable {
 
     /// Reads the client config file at `path` and the key files it names.
     /// - Throws: `ConfigError`: `.unreadable` (the file), `.syntax` (not YAML of this
-    ///   shape), `.invalidValue` (a hub or tap key given neither inline nor as a file),
+    ///   shape; neither or both of `hub_endpoint` and `hub_endpoints`), `.invalidValue` (a
+    ///   hub or tap key given neither inline nor as a file, an empty or blank endpoint),
     ///   `.badKey` (a key file unreadable or malformed, or the party's without its secret).
     public static func load(path: String) throws -> ClientConfigFile {
         let raw = try Raw.read(path: path)
+        let endpoints = try raw.endpoints(path: path)
         let base = ConfigPath.directory(of: path)
         let resolve = { (file: String) in ConfigPath.resolve(file, against: base) }
         let hubKey: String
@@ -69,7 +100,7 @@ public struct ClientConfigFile: Sendable, Equatable {
             throw ConfigError(.badKey, "\(raw.keyFile) has no secret_key: use the NAME.key_secret file")
         }
         var config = ClientConfigFile(
-            hubEndpoint: raw.hubEndpoint, hubPublicKey: hubKey, keys: keys, keyFile: raw.keyFile, credit: raw.credit, party: raw.party)
+            hubEndpoints: endpoints, hubPublicKey: hubKey, keys: keys, keyFile: raw.keyFile, credit: raw.credit, party: raw.party)
         if let tapEndpoint = raw.tapEndpoint {
             config.tapEndpoint = tapEndpoint
             if let inline = raw.tapPublicKey {
@@ -92,6 +123,7 @@ public struct ClientConfigFile: Sendable, Equatable {
     /// - Throws: `ConfigError` (`unreadable`, `syntax`).
     public static func namedFiles(path: String, relativeTo: String? = nil) throws -> [NamedFile] {
         let raw = try Raw.read(path: path)
+        _ = try raw.endpoints(path: path)
         let base = relativeTo ?? ConfigPath.directory(of: path)
         let resolve = { (file: String) in ConfigPath.resolve(file, against: base) }
         var files = [NamedFile(.clientKey, name: raw.party ?? "-", path: resolve(raw.keyFile))]
@@ -104,7 +136,8 @@ public struct ClientConfigFile: Sendable, Equatable {
 extension ClientConfigFile {
     /// The file's shape: the keys a client config has (an `adapter:` section is the adapter's).
     struct Raw: Decodable {
-        var hubEndpoint: String
+        var hubEndpoint: String?
+        var hubEndpoints: [String]?
         var hubPublicKeyFile: String?
         var hubPublicKey: String?
         var keyFile: String
@@ -116,6 +149,7 @@ extension ClientConfigFile {
 
         enum CodingKeys: String, CodingKey {
             case hubEndpoint = "hub_endpoint"
+            case hubEndpoints = "hub_endpoints"
             case hubPublicKeyFile = "hub_public_key_file"
             case hubPublicKey = "hub_public_key"
             case keyFile = "key_file"
@@ -123,6 +157,33 @@ extension ClientConfigFile {
             case tapEndpoint = "tap_endpoint"
             case tapPublicKeyFile = "tap_public_key_file"
             case tapPublicKey = "tap_public_key"
+        }
+
+        /// The hub endpoints the file names: exactly one of `hub_endpoint` (one) and
+        /// `hub_endpoints` (a list of at least one, no blank entry, none twice).
+        func endpoints(path: String) throws -> [String] {
+            switch (hubEndpoint, hubEndpoints) {
+            case (nil, nil):
+                throw ConfigError(.syntax, "\(path): needs hub_endpoint (one hub) or hub_endpoints (a list of hub nodes)")
+            case (.some, .some):
+                throw ConfigError(.syntax, "\(path): has both hub_endpoint and hub_endpoints; give one of them")
+            case (let one?, nil):
+                guard !one.trimmingCharacters(in: .whitespaces).isEmpty else {
+                    throw ConfigError(.invalidValue, "\(path): hub_endpoint is empty")
+                }
+                return [one]
+            case (nil, let list?):
+                guard !list.isEmpty else {
+                    throw ConfigError(.invalidValue, "\(path): hub_endpoints is an empty list; name at least one hub node")
+                }
+                if let blank = list.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                    throw ConfigError(.invalidValue, "\(path): hub_endpoints[\(blank)] is empty")
+                }
+                if let twice = list.first(where: { endpoint in list.filter { $0 == endpoint }.count > 1 }) {
+                    throw ConfigError(.duplicate, "\(path): hub_endpoints names \(twice) twice")
+                }
+                return list
+            }
         }
 
         /// Reads the file strictly: an unknown key is refused with its place; `adapter:` is

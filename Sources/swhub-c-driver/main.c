@@ -4,13 +4,14 @@
  * "error CODE NAME: text". The interop tests drive it; it is also a quick way to poke at
  * a hub from a shell.
  *
- *   swhub-c-driver ENDPOINT HUB_KEY_FILE
+ *   swhub-c-driver ENDPOINT HUB_KEY_FILE   (ENDPOINT: one hub, or hub nodes A,B,... to fail over)
  *   open KEY_FILE [TIMEOUT_MS]        connect as the party of KEY_FILE (NAME.key_secret)
  *   start [CREDIT]                    open the receiving session
  *   submit ID TYPE [body=TEXT|hex=HEX] [to=A,B] [corr=ID]
  *   recv [TIMEOUT_MS]                 next delivery
  *   ack SEQ
  *   pipeline COUNT TYPE SIZE TO       COUNT submissions of SIZE bytes to TO, pipelined
+ *   endpoint                          the hub node the client is on (swhub_endpoint)
  *   close                             close the client (open may follow)
  *   misuse                            every call with NULL or invalid arguments (on the
  *                                     current client, or none): prints the return codes
@@ -135,7 +136,7 @@ static void misuse(swhub_client *client, const char *endpoint) {
     swhub_delivery_free(NULL);
     swhub_close(other); /* NULL: nothing */
     int texts = swhub_last_error(NULL) != NULL && swhub_last_error(client) != NULL && swhub_strerror(99999) != NULL &&
-                swhub_party(NULL) != NULL;
+                swhub_party(NULL) != NULL && swhub_endpoint(NULL) != NULL;
     printf("ok misuse texts=%d codes=", texts);
     for (int i = 0; i < n; i++) printf("%s%d", i ? "," : "", codes[i]);
     printf("\n");
@@ -143,7 +144,7 @@ static void misuse(swhub_client *client, const char *endpoint) {
 
 int main(int argc, char **argv) {
     if (argc != 3) {
-        fprintf(stderr, "usage: swhub-c-driver ENDPOINT HUB_KEY_FILE < commands\n");
+        fprintf(stderr, "usage: swhub-c-driver ENDPOINT[,ENDPOINT...] HUB_KEY_FILE < commands\n");
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -163,6 +164,8 @@ int main(int argc, char **argv) {
             else print_error(rc, NULL);
         } else if (strcmp(line, "misuse") == 0) {
             misuse(client, argv[1]);
+        } else if (strcmp(line, "endpoint") == 0) {
+            printf("ok endpoint=%s\n", swhub_endpoint(client));
         } else if (strcmp(line, "close") == 0) {
             swhub_close(client);
             client = NULL;

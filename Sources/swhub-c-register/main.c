@@ -6,6 +6,9 @@
  *
  *   swhub-c-register [--wait-feedback SECONDS] ENDPOINT KEY_FILE HUB_KEY_FILE REGISTRATION_FILE [MESSAGE_ID]
  *
+ * ENDPOINT is one hub, or the nodes of a hub cluster as a comma-separated list
+ * ("tcp://a:5570,tcp://b:5570"): the kit fails over between them.
+ *
  * The file (lines `key = value`, `#` comments):
  *   cop_no, app_time (YYYYMMDDhhmmss), social_credit_code, customs_code, name, name_en,
  *   address, note, app_type (new | change | delete, default new),
@@ -234,7 +237,8 @@ int main(int argc, char **argv) {
         argv += 2;
     }
     if ((argc != 5 && argc != 6) || wait_seconds < 0) {
-        fprintf(stderr, "usage: swhub-c-register [--wait-feedback SECONDS] ENDPOINT KEY_FILE HUB_KEY_FILE REGISTRATION_FILE [MESSAGE_ID]\n");
+        fprintf(stderr, "usage: swhub-c-register [--wait-feedback SECONDS] ENDPOINT KEY_FILE HUB_KEY_FILE REGISTRATION_FILE [MESSAGE_ID]\n"
+                        "  ENDPOINT: a hub's endpoint, or several hub nodes' separated by commas\n");
         return 2;
     }
     Filing f;

@@ -27,7 +27,9 @@ struct Adapter: AsyncParsableCommand {
     var simulate = false
 
     @Option(
-        help: "The department's config file (see Deploy/adapter-customs.yaml): party, hub, keys, and the adapter's folders and formats.")
+        help:
+            "The department's config file (see Deploy/adapter-customs.yaml): party, hub (hub_endpoint, or hub_endpoints: [A, B] for a hub cluster's nodes), keys, and the adapter's folders and formats."
+    )
     var config: String
 
     @Option(help: "Share of registrations and inventories refused, 0 to 1.")

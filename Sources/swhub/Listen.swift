@@ -7,7 +7,9 @@ import Logging
 struct Listen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Receive, print and acknowledge deliveries.")
 
-    @Option(help: "Client config file (see Deploy/client-customs.yaml).")
+    @Option(
+        help: "Client config file (see Deploy/client-customs.yaml); hub_endpoints: [A, B] lists a hub cluster's nodes, failed over in turn."
+    )
     var config: String
 
     @Option(help: "Stop after this many deliveries (default: run until interrupted).")

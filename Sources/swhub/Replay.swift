@@ -12,7 +12,9 @@ struct Replay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Replay a party's journaled stream from a seq or a time, as JSON lines or length-delimited protobuf.")
 
-    @Option(help: "Client config file (see Deploy/client-customs.yaml).")
+    @Option(
+        help: "Client config file (see Deploy/client-customs.yaml); hub_endpoints: [A, B] lists a hub cluster's nodes, failed over in turn."
+    )
     var config: String
 
     @Option(help: "Whose stream (default: the config's own party). Another party's needs `audit:` in the hub's policy.")

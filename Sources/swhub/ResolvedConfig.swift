@@ -40,6 +40,8 @@ struct ResolvedConfig: Encodable {
 
     struct Client: Encodable {
         var endpoint, hubPublicKey, publicKey: String
+        /// Every hub node the client may use, in order (`endpoint` is the first).
+        var endpoints: [String]
         var party: String?
         var credit: UInt32
         var tapEndpoint: String?
@@ -93,7 +95,8 @@ struct ResolvedConfig: Encodable {
         kind = settings == nil ? "client" : "adapter"
         client = Client(
             endpoint: configuration.endpoint, hubPublicKey: configuration.hubPublicKey, publicKey: configuration.keyPair.publicKey,
-            party: configuration.party, credit: configuration.credit, tapEndpoint: configuration.tapEndpoint)
+            endpoints: configuration.endpoints, party: configuration.party, credit: configuration.credit,
+            tapEndpoint: configuration.tapEndpoint)
         adapter = settings.map { settings in
             let folders = settings.folders
             return Adapter(
@@ -102,7 +105,8 @@ struct ResolvedConfig: Encodable {
         }
     }
 
-    /// Whether `path` is a hub config (`hub:` section) or a client config (`hub_endpoint`),
+    /// Whether `path` is a hub config (`hub:` section) or a client config (`hub_endpoint` or
+    /// `hub_endpoints`),
     /// and whether a client config has an `adapter:` section.
     static func kind(of path: String) throws -> Kind {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -115,7 +119,8 @@ struct ResolvedConfig: Encodable {
             throw ConfigError(.syntax, "\(path): \(StrictYAMLDecoder.describe(error))")
         }
         if keys.contains("hub") { return .hub }
-        if keys.contains("hub_endpoint") { return .client(adapter: keys.contains("adapter")) }
-        throw ConfigError(.syntax, "\(path): neither a hub config (a `hub:` section) nor a client config (`hub_endpoint`)")
+        if keys.contains("hub_endpoint") || keys.contains("hub_endpoints") { return .client(adapter: keys.contains("adapter")) }
+        throw ConfigError(
+            .syntax, "\(path): neither a hub config (a `hub:` section) nor a client config (`hub_endpoint` or `hub_endpoints`)")
     }
 }

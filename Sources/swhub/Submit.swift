@@ -8,7 +8,10 @@ import Logging
 struct Submit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Submit one message and print the hub's reply.")
 
-    @Option(help: "Client config file (see Deploy/client-enterprise.yaml).")
+    @Option(
+        help:
+            "Client config file (see Deploy/client-enterprise.yaml); hub_endpoints: [A, B] lists a hub cluster's nodes, failed over in turn."
+    )
     var config: String
 
     @Option(help: "Message type, as declared in the hub's config.")

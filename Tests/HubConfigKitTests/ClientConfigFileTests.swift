@@ -89,7 +89,46 @@ struct ClientConfigFileTests {
         BadConfig(
             testDescription: "a missing key file",
             text: "hub_endpoint: tcp://h:1\nhub_public_key_file: ../keys/nope.key\nkey_file: ../keys/me.key_secret", code: .badKey),
+        BadConfig(
+            testDescription: "both hub_endpoint and hub_endpoints",
+            text:
+                "hub_endpoint: tcp://h:1\nhub_endpoints: [tcp://h:2]\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret",
+            code: .syntax),
+        BadConfig(
+            testDescription: "an empty hub_endpoints",
+            text: "hub_endpoints: []\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret", code: .invalidValue),
+        BadConfig(
+            testDescription: "a blank node in hub_endpoints",
+            text: "hub_endpoints: [tcp://h:1, \"\"]\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret",
+            code: .invalidValue),
+        BadConfig(
+            testDescription: "a node named twice",
+            text: "hub_endpoints: [tcp://h:1, tcp://h:1]\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret",
+            code: .duplicate),
+        BadConfig(
+            testDescription: "hub_endpoints not a list",
+            text: "hub_endpoints: tcp://h:1\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret", code: .syntax),
+        BadConfig(
+            testDescription: "an empty hub_endpoint",
+            text: "hub_endpoint: \"\"\nhub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret", code: .invalidValue),
     ]
+
+    private static let keys = "hub_public_key_file: ../keys/hub.key\nkey_file: ../keys/me.key_secret"
+
+    /// A hub cluster's nodes (`hub_endpoints`), in the file's order, in either YAML list form.
+    @Test func readsAListOfHubNodes() throws {
+        let flow = try Self.load("hub_endpoints: [tcp://a:5570, tcp://b:5570]\n\(Self.keys)")
+        #expect(flow.hubEndpoints == ["tcp://a:5570", "tcp://b:5570"])
+        #expect(flow.hubEndpoint == "tcp://a:5570")
+        let block = try Self.load("hub_endpoints:\n  - tcp://b:5570\n  - tcp://a:5570\n  - tcp://c:5570\n\(Self.keys)")
+        #expect(block.hubEndpoints == ["tcp://b:5570", "tcp://a:5570", "tcp://c:5570"])
+        let one = try Self.load("hub_endpoint: tcp://a:5570\n\(Self.keys)")
+        #expect(one.hubEndpoints == ["tcp://a:5570"])
+        let both = #expect(throws: ConfigError.self) { try Self.load("hub_endpoint: tcp://h:1\nhub_endpoints: [tcp://h:2]\n\(Self.keys)") }
+        #expect(both?.reason.contains("both hub_endpoint and hub_endpoints") == true, "\(String(describing: both))")
+        let neither = #expect(throws: ConfigError.self) { try Self.load(Self.keys) }
+        #expect(neither?.reason.contains("needs hub_endpoint (one hub) or hub_endpoints") == true, "\(String(describing: neither))")
+    }
 
     @Test(arguments: badConfigs)
     func refuses(_ bad: BadConfig) {

@@ -37,6 +37,16 @@
  * and every SUBMIT still unanswered is sent again under its id (the hub journals it once);
  * deliveries are passed on once per seq (duplicates after a reconnect are dropped).
  *
+ * Several hub nodes (a hub cluster; PROTOCOL.md "Several hub nodes"): give swhub_open's
+ * `endpoint` as a comma-separated list, e.g. "tcp://10.0.0.1:5570,tcp://10.0.0.2:5570"
+ * (spaces around the commas are ignored), all nodes with the same hub key. The client
+ * connects to the first; every reopened connection goes to the next node, round robin:
+ * at once when a node closed the connection (its process died), after 3 silent heartbeat
+ * intervals when it stopped answering, and after a backoff (100 ms doubling to 5 s,
+ * reset by a completed handshake) when a node refused the connection. It resumes there as
+ * on any reconnect. swhub_endpoint() says which node is current. A HELLO the hub refuses
+ * (410/416) is returned to the caller as today, never retried on another node.
+ *
  * Threads: a client belongs to one thread at a time (libzmq sockets are not thread-safe).
  * Heartbeats run only inside calls: a receiving client that is idle should call
  * swhub_receive (a timeout of 0 is fine) at least once per heartbeat interval
@@ -144,7 +154,8 @@ typedef struct swhub_delivery {
 /**
  * Opens a client: reads the party's key pair from `key_file` (NAME.key_secret as
  * `swhub keygen` writes it: `public_key: "<Z85>"` and `secret_key: "<Z85>"`) and the hub's
- * public key from `hub_key_file` (hub.key), connects a CURVE DEALER to `endpoint`, says
+ * public key from `hub_key_file` (hub.key), connects a CURVE DEALER to `endpoint` (one
+ * hub, or a comma-separated list of hub nodes: see "Several hub nodes" above), says
  * HELLO (receive = false) and waits up to `timeout_ms` for WELCOME.
  * On success *client is the new client; on failure it is NULL and swhub_last_error(NULL)
  * says why (SWHUB_ERR_KEY_FILE, SWHUB_ERR_AUTH for a key the hub refused,
@@ -156,6 +167,10 @@ int swhub_open(swhub_client **client, const char *endpoint, const char *key_file
 /** Closes the connection (sending a last pending ACK) and frees the client; NULL is a no-op.
  *  Unanswered submissions are abandoned: resubmit them (same id) with the next client. */
 void swhub_close(swhub_client *client);
+
+/** The hub endpoint the client is connected or connecting to: with a list of hub nodes,
+ *  the current one (it changes when the client fails over). Never NULL. */
+const char *swhub_endpoint(const swhub_client *client);
 
 /** The party the hub authenticated (from WELCOME), e.g. "customs". */
 const char *swhub_party(const swhub_client *client);

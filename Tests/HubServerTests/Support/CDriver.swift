@@ -11,10 +11,11 @@ final class CDriver: @unchecked Sendable {
     private let output = Pipe()
     private let lines = Locked<(buffer: String, lines: [String])>(("", []))
 
-    /// Starts the driver (or `executable` with the same arguments) against `hub`.
-    init(hub: TestHub, executable: URL? = nil) throws {
+    /// Starts the driver (or `executable` with the same arguments) against `hub`, or against
+    /// `endpoint` (e.g. a comma-separated list of hub nodes) with `hub`'s keys and folder.
+    init(hub: TestHub, endpoint: String? = nil, executable: URL? = nil) throws {
         process.executableURL = try executable ?? CDriver.built("swhub-c-driver")
-        process.arguments = [hub.endpoint, try hub.writeHubPublicKey()]
+        process.arguments = [endpoint ?? hub.endpoint, try hub.writeHubPublicKey()]
         process.currentDirectoryURL = hub.directory
         process.standardInput = input
         process.standardOutput = output

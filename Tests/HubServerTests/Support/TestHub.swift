@@ -45,14 +45,16 @@ final class TestHub: @unchecked Sendable {
     /// their defaults). With `tapQueue`, the hub has a monitoring tap (`tap:`) with its own
     /// key pair and that queue per subscriber. `heartbeatMs` is the hub's heartbeat: a
     /// session silent for three of them is dropped (raw peers that never PING need a long one).
+    /// With `keysOf`, the hub has that hub's key pair and its parties theirs (another node
+    /// of the same cluster, with a journal of its own).
     init(
         parties: [PartySpec], types: [String] = ["demo.Note", "demo.Query"], extraHub: [String] = [],
-        flows: [String]? = nil, tapQueue: Int? = nil, heartbeatMs: Int = 500
+        flows: [String]? = nil, tapQueue: Int? = nil, heartbeatMs: Int = 500, keysOf other: TestHub? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
-        hubKeys = try CurveKeyPair.generate()
+        hubKeys = try other?.hubKeys ?? CurveKeyPair.generate()
         if tapQueue != nil {
             let keys = try CurveKeyPair.generate()
             try KeyFile(publicKey: keys.publicKey, secretKey: keys.secretKey)
@@ -84,7 +86,7 @@ final class TestHub: @unchecked Sendable {
         }
         yaml += "types: [\(types.joined(separator: ", "))]\nparties:\n"
         for party in parties {
-            let keys = try CurveKeyPair.generate()
+            let keys = try other?.partyKeys[party.id] ?? CurveKeyPair.generate()
             partyKeys[party.id] = keys
             yaml +=
                 "  - id: \(party.id)\n    public_key: \"\(keys.publicKey)\"\n    subscribes: [\(party.subscribes.joined(separator: ", "))]\n"

@@ -2,7 +2,7 @@ import Foundation
 
 /// The command line: `RegisterAndListen --config FILE [--type TYPE] [--text TEXT] [--id ID] [--count N]`.
 struct Options {
-    /// The client config file (`hub_endpoint`, `hub_public_key_file`, `key_file`, `party`).
+    /// The client config file (`hub_endpoint` or `hub_endpoints`, `hub_public_key_file`, `key_file`, `party`).
     var config: String
     /// The type of the message submitted on start.
     var type = "demo.Note"
