@@ -93,8 +93,26 @@ enum ServerProcesses {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try runUnmasked(process)
         return process
+    }
+
+    /// Starts `process` from a thread of its own with no signal blocked. A child inherits
+    /// the mask of the thread that spawns it, and Dispatch and Swift-concurrency threads
+    /// block signals: Patroni started from one never saw SIGTERM.
+    private static func runUnmasked(_ process: Process) throws {
+        final class Outcome: @unchecked Sendable { var error: (any Error)? }
+        let outcome = Outcome()
+        let done = DispatchSemaphore(value: 0)
+        Thread {
+            var none = sigset_t()
+            sigemptyset(&none)
+            pthread_sigmask(SIG_SETMASK, &none, nil)
+            do { try process.run() } catch { outcome.error = error }
+            done.signal()
+        }.start()
+        done.wait()
+        if let error = outcome.error { throw error }
     }
 
     /// The processes whose parent is `pid` (a postmaster's backends and helpers).
