@@ -42,7 +42,7 @@ final class EtcdServer: @unchecked Sendable {
         let log = directory.appendingPathComponent("etcd.log").path
         do {
             try await ServerProcesses.pollUntil(
-                limit, "etcd on 127.0.0.1:\(port) not healthy", logTail: { ServerProcesses.tail(log, lines: 30) }
+                limit, "etcd on 127.0.0.1:\(port) not healthy", logTail: ServerProcesses.tail(log, lines: 30)
             ) {
                 guard process.isRunning else {
                     throw PostgresHarnessError(

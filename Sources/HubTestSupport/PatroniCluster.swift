@@ -247,7 +247,7 @@ public final class PatroniCluster: @unchecked Sendable {
     /// Polls `GET /cluster` until `condition` holds for the members.
     private func waitUntil(_ limit: Duration, _ what: String, _ condition: ([Member]) throws -> Bool) async throws {
         var last = "no answer yet"
-        try await ServerProcesses.pollUntil(limit, "\(what); last seen: \(last)", logTail: { logTails() }) {
+        try await ServerProcesses.pollUntil(limit, "\(what); last seen: \(last)", logTail: logTails()) {
             let members: [Member]
             do { members = try self.members() } catch {
                 last = "\(error)"

@@ -30,7 +30,7 @@ extension PostgresServer {
             let wanted = synchronous ? "sync" : nil
             try await ServerProcesses.pollUntil(
                 limit, "standby \(name) not streaming\(synchronous ? " synchronously" : "") to \(self.name)",
-                logTail: { standby.logTail() }
+                logTail: standby.logTail()
             ) {
                 let state = try replicationState(of: name)
                 guard let state, state.state == "streaming" else { return false }
@@ -57,7 +57,7 @@ extension PostgresServer {
     public func promote(within limit: Duration = .seconds(60)) async throws {
         let seconds = max(1, Int(limit.components.seconds))
         try psql("SELECT pg_promote(true, \(seconds))", timeout: limit + .seconds(10))
-        try await ServerProcesses.pollUntil(limit, "\(name) still in recovery after promotion", logTail: { logTail() }) {
+        try await ServerProcesses.pollUntil(limit, "\(name) still in recovery after promotion", logTail: logTail()) {
             try !isInRecovery()
         }
     }

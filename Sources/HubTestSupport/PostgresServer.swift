@@ -121,7 +121,7 @@ public final class PostgresServer: @unchecked Sendable {
             binaries.path("postgres"), commandLine, environment: ServerAccount.environment(home: directory.path), as: account,
             logPath: logPath)
         locked { postmaster = process }
-        try await ServerProcesses.pollUntil(limit, "PostgreSQL \(name) on \(endpoint) did not accept connections", logTail: { logTail() }) {
+        try await ServerProcesses.pollUntil(limit, "PostgreSQL \(name) on \(endpoint) did not accept connections", logTail: logTail()) {
             guard process.isRunning else {
                 throw PostgresHarnessError(
                     .startFailed, "PostgreSQL \(name) exited with status \(process.terminationStatus) while starting",
@@ -136,7 +136,7 @@ public final class PostgresServer: @unchecked Sendable {
     public func stop(within limit: Duration = .seconds(60)) async throws {
         guard let process = locked({ postmaster }) else { return }
         if process.isRunning { kill(process.processIdentifier, SIGINT) }
-        try await ServerProcesses.pollUntil(limit, "PostgreSQL \(name) did not stop", logTail: { logTail() }) { !process.isRunning }
+        try await ServerProcesses.pollUntil(limit, "PostgreSQL \(name) did not stop", logTail: logTail()) { !process.isRunning }
         locked { postmaster = nil }
     }
 

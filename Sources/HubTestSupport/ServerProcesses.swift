@@ -164,7 +164,8 @@ enum ServerProcesses {
     /// Polls `condition` every few milliseconds until it holds; throws a
     /// ``PostgresHarnessError/Code/timeout`` with `what()` (evaluated then) after `limit`.
     static func pollUntil(
-        _ limit: Duration, _ what: @autoclosure () -> String, logTail: () -> String = { "" }, _ condition: () throws -> Bool
+        _ limit: Duration, _ what: @autoclosure () -> String, logTail: @autoclosure () -> String = "",
+        _ condition: () throws -> Bool
     ) async throws {
         let deadline = ContinuousClock.now + limit
         while try !condition() {

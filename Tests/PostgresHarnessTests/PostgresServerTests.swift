@@ -48,6 +48,14 @@ struct PostgresServerTests {
         #expect(process.terminationStatus != 0)
     }
 
+    @Test func aServerThatCannotStartSaysWhyWithItsLog() async throws {
+        let error = await #expect(throws: PostgresHarnessError.self) {
+            try await PostgresServer.launch(settings: ["shared_buffers": "plenty"])
+        }
+        #expect(error?.code == .startFailed)
+        #expect(error?.logTail.contains("shared_buffers") == true)
+    }
+
     @Test func synchronousStandbyHasEveryCommitAfterThePrimaryIsKilled() async throws {
         let primary = try await PostgresServer.launch(name: "primary")
         defer { primary.shutdown() }
