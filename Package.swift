@@ -134,11 +134,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Real servers started on this machine in temporary directories, on loopback ports:
+        // PostgreSQL (with standbys), Patroni and etcd, as an unprivileged user under root. For
+        // the tests and for `swhub bench`'s PostgreSQL cases.
+        .target(name: "LocalServers", swiftSettings: strict),
         // An in-memory journal and a harness driving RouterCore, for in-process tests.
         .target(
             name: "HubTestSupport",
             dependencies: [
-                "HubProtocol", "HubCore", "HubStore", "HubRouting",
+                "HubProtocol", "HubCore", "HubStore", "HubRouting", "LocalServers",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -200,7 +204,7 @@ let package = Package(
             name: "swhub",
             dependencies: [
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubStorePostgres", "HubServer", "HubMonitor", "HubClient", "FlowSamples",
-                "Adapters", "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit",
+                "Adapters", "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit", "LocalServers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -234,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "HubStoreTests",
             dependencies: [
-                "HubStore", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", "FlowSamples",
+                "HubStore", "HubStorePostgres", "HubTestSupport", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", "FlowSamples",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict

@@ -1,11 +1,11 @@
 import HubStore
 import Testing
 
-@Suite("SQLiteJournalStore acknowledgements")
-struct SQLiteJournalStoreAckTests {
-    @Test func acksNeverMoveBackwards() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+@Suite("JournalStore acknowledgements (SQLite and PostgreSQL)")
+struct JournalStoreAckTests {
+    @Test(arguments: JournalBackend.allCases) func acksNeverMoveBackwards(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             #expect(try store.ackPositions().isEmpty)
             try store.saveAcks(["bob": 5, "carol": 2])
             try store.saveAcks(["bob": 3, "carol": 4])
@@ -15,23 +15,23 @@ struct SQLiteJournalStoreAckTests {
         }
     }
 
-    @Test func acksSurviveReopen() throws {
-        try withTemporaryJournal { journal in
+    @Test(arguments: JournalBackend.allCases) func acksSurviveReopen(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
             do {
-                let store = try journal.open()
+                let store = try open()
                 try store.saveAcks(["bob": 7])
                 _ = try store.append([message(id: "1")], acks: ["carol": 9])
             }
-            let reopened = try journal.open()
+            let reopened = try open()
             #expect(try reopened.ackPositions() == ["bob": 7, "carol": 9])
             try reopened.saveAcks(["bob": 6])
             #expect(try reopened.ackPositions()["bob"] == 7)
         }
     }
 
-    @Test func ackBeyondInt64IsRejected() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func ackBeyondInt64IsRejected(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             let error = #expect(throws: StoreError.self) { try store.saveAcks(["bob": .max]) }
             #expect(error?.code == .writeFailed)
             #expect(try store.ackPositions().isEmpty)

@@ -2,11 +2,11 @@ import Foundation
 import HubStore
 import Testing
 
-@Suite("SQLiteJournalStore append")
-struct SQLiteJournalStoreAppendTests {
-    @Test func appendAssignsConsecutiveSeqs() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+@Suite("JournalStore append (SQLite and PostgreSQL)")
+struct JournalStoreAppendTests {
+    @Test(arguments: JournalBackend.allCases) func appendAssignsConsecutiveSeqs(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             #expect(try store.headSeq() == 0)
             let first = try store.append([message(id: "1"), message(id: "2"), message(id: "3")], acks: [:])
             let second = try store.append([message(id: "4"), message(id: "5")], acks: [:])
@@ -17,9 +17,9 @@ struct SQLiteJournalStoreAppendTests {
         }
     }
 
-    @Test func appendRecordsWallClockJournalTime() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func appendRecordsWallClockJournalTime(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             let before = Int64(Date().timeIntervalSince1970 * 1_000_000)
             let outcome = try #require(try store.append([message(id: "1")], acks: [:]).first)
             let after = Int64(Date().timeIntervalSince1970 * 1_000_000)
@@ -28,9 +28,11 @@ struct SQLiteJournalStoreAppendTests {
         }
     }
 
-    @Test func duplicateAcrossBatchesReturnsOriginalAndJournalsNothing() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func duplicateAcrossBatchesReturnsOriginalAndJournalsNothing(backend: JournalBackend)
+        async throws
+    {
+        try await backend.withJournal { open in
+            let store = try open()
             let original = try store.append(
                 [message(id: "a", recipients: ["bob", "carol"]), message(id: "b")], acks: [:]
             )
@@ -53,9 +55,9 @@ struct SQLiteJournalStoreAppendTests {
         }
     }
 
-    @Test func duplicateWithinOneBatchReturnsOriginalSeq() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func duplicateWithinOneBatchReturnsOriginalSeq(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             let outcomes = try store.append(
                 [
                     message(id: "x", recipients: ["bob"]),
@@ -73,9 +75,9 @@ struct SQLiteJournalStoreAppendTests {
         }
     }
 
-    @Test func appendWithAcksSavesBoth() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func appendWithAcksSavesBoth(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             _ = try store.append([message(id: "1"), message(id: "2")], acks: ["bob": 0])
             let outcomes = try store.append([message(id: "3")], acks: ["bob": 2, "carol": 1])
             #expect(outcomes.map(\.seq) == [3])
@@ -86,9 +88,9 @@ struct SQLiteJournalStoreAppendTests {
         }
     }
 
-    @Test func invalidBatchSavesNothingAndKeepsTheHead() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func invalidBatchSavesNothingAndKeepsTheHead(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             _ = try store.append([message(id: "1")], acks: [:])
             let error = #expect(throws: StoreError.self) {
                 try store.append([message(id: "2"), message(id: "3", recipients: ["bad,id"])], acks: ["bob": 1])
@@ -100,9 +102,9 @@ struct SQLiteJournalStoreAppendTests {
         }
     }
 
-    @Test func emptyBodyAndNoRecipientsRoundTrip() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func emptyBodyAndNoRecipientsRoundTrip(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             _ = try store.append([message(id: "empty", recipients: [], bodySize: 0)], acks: [:])
             let stored = try #require(try store.record(seq: 1))
             #expect(stored.body == [])

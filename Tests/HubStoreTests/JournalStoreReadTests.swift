@@ -1,10 +1,10 @@
 import HubStore
 import Testing
 
-@Suite("SQLiteJournalStore reads")
-struct SQLiteJournalStoreReadTests {
+@Suite("JournalStore reads (SQLite and PostgreSQL)")
+struct JournalStoreReadTests {
     /// Journals seqs 1...6: bob gets 1, 3, 4, 6; carol gets 2, 3, 5.
-    private func fill(_ store: SQLiteJournalStore) throws {
+    private func fill(_ store: any JournalStore) throws {
         _ = try store.append(
             [
                 message(id: "1", recipients: ["bob"]),
@@ -23,9 +23,9 @@ struct SQLiteJournalStoreReadTests {
         )
     }
 
-    @Test func fetchServesOneRecipientInSeqOrder() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func fetchServesOneRecipientInSeqOrder(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             try fill(store)
             let bob = try store.fetch(recipient: "bob", after: 0, limit: 100)
             #expect(bob.records.map(\.seq) == [1, 3, 4, 6])
@@ -39,9 +39,9 @@ struct SQLiteJournalStoreReadTests {
         }
     }
 
-    @Test func fetchHonoursAfterAndLimit() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func fetchHonoursAfterAndLimit(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             try fill(store)
             #expect(try store.fetch(recipient: "bob", after: 0, limit: 2).records.map(\.seq) == [1, 3])
             #expect(try store.fetch(recipient: "bob", after: 3, limit: 2).records.map(\.seq) == [4, 6])
@@ -54,18 +54,18 @@ struct SQLiteJournalStoreReadTests {
         }
     }
 
-    @Test func fetchOnEmptyJournalReportsHeadZero() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func fetchOnEmptyJournalReportsHeadZero(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             let result = try store.fetch(recipient: "bob", after: 0, limit: 10)
             #expect(result.records.isEmpty)
             #expect(result.headSeq == 0)
         }
     }
 
-    @Test func recordBySeqAndBySenderAndId() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func recordBySeqAndBySenderAndId(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             let outcome = try store.append(
                 [
                     message(id: "m1"),

@@ -2,10 +2,10 @@ import Foundation
 import HubStore
 import Testing
 
-@Suite("SQLiteJournalStore replay reads")
-struct SQLiteJournalStoreReplayTests {
+@Suite("JournalStore replay reads (SQLite and PostgreSQL)")
+struct JournalStoreReplayTests {
     /// Seqs 1...6: bob gets 1 (order), 3 (note), 4 (order), 6 (receipt); carol gets 2, 3, 5.
-    private func fill(_ store: SQLiteJournalStore) throws {
+    private func fill(_ store: any JournalStore) throws {
         _ = try store.append(
             [
                 message(id: "1", type: "order", recipients: ["bob"]),
@@ -17,9 +17,9 @@ struct SQLiteJournalStoreReplayTests {
             ], acks: [:])
     }
 
-    @Test func fetchFiltersByType() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func fetchFiltersByType(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             try fill(store)
             #expect(try store.fetch(recipient: "bob", after: 0, limit: 10, types: ["order"]).records.map(\.seq) == [1, 4])
             #expect(try store.fetch(recipient: "bob", after: 0, limit: 10, types: ["order", "receipt"]).records.map(\.seq) == [1, 4, 6])
@@ -33,9 +33,9 @@ struct SQLiteJournalStoreReplayTests {
         }
     }
 
-    @Test func emptyTypesMeansEveryType() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func emptyTypesMeansEveryType(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             try fill(store)
             let all = try store.fetch(recipient: "bob", after: 0, limit: 10, types: [])
             #expect(all.records.map(\.seq) == [1, 3, 4, 6])
@@ -43,9 +43,9 @@ struct SQLiteJournalStoreReplayTests {
         }
     }
 
-    @Test func firstSeqFindsTheFirstMessageAtOrAfterATime() throws {
-        try withTemporaryJournal { journal in
-            let store = try journal.open()
+    @Test(arguments: JournalBackend.allCases) func firstSeqFindsTheFirstMessageAtOrAfterATime(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
             #expect(try store.firstSeq(journaledAtOrAfter: 0) == 1)  // empty: head + 1
             var times: [Int64] = []
             for batch in 0..<5 {
@@ -68,18 +68,18 @@ struct SQLiteJournalStoreReplayTests {
         }
     }
 
-    @Test func journalTimeNeverDecreasesAcrossReopen() throws {
-        try withTemporaryJournal { journal in
+    @Test(arguments: JournalBackend.allCases) func journalTimeNeverDecreasesAcrossReopen(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
             var last: Int64 = 0
             for round in 0..<3 {
-                let store = try journal.open()
+                let store = try open()
                 for index in 0..<20 {
                     let time = try store.append([message(id: "\(round)-\(index)")], acks: [:])[0].journaledAtUs
                     #expect(time >= last)
                     last = time
                 }
             }
-            let store = try journal.open()
+            let store = try open()
             let records = try store.fetch(recipient: "bob", after: 0, limit: 100).records
             #expect(records.count == 60)
             #expect(records.map(\.journaledAtUs) == records.map(\.journaledAtUs).sorted())
