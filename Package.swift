@@ -260,6 +260,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The real PostgreSQL, etcd and Patroni the store tests start (HubTestSupport's harness).
+        .testTarget(name: "PostgresHarnessTests", dependencies: ["HubTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "HubServerTests",
             dependencies: [

@@ -9,7 +9,11 @@ source Scripts/lib/packages.sh
 # chromium: the web monitor's test opens the page in headless Chromium. protobuf-c, valgrind,
 # make, gcc: the C adapter kit (built with its Makefile and checked for leaks in CKitTests).
 # systemd: systemd-analyze verifies the units Deploy/install.sh installs (InstallTests).
-ensure_packages libzmq3-dev libxxhash-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium systemd
+# postgresql-15, patroni, etcd-server: the PostgreSQL store and failover tests start their own
+# PostgreSQL servers, Patroni nodes and etcd (HubTestSupport's PostgresServer, PatroniCluster);
+# postgresql-common, which postgresql-15 brings, makes the `postgres` user they run as under root.
+ensure_packages libzmq3-dev libxxhash-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium systemd \
+  postgresql-15 patroni etcd-server
 
 # swhub itself must be built: the integration tests run it as a child process.
 swift build
