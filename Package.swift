@@ -234,7 +234,7 @@ let package = Package(
         .testTarget(
             name: "HubStoreTests",
             dependencies: [
-                "HubStore", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", "FlowSamples",
+                "HubStore", "HubTestSupport", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", "FlowSamples",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             swiftSettings: strict
