@@ -262,6 +262,15 @@ let package = Package(
         ),
         // The real PostgreSQL, etcd and Patroni the store tests start (HubTestSupport's harness).
         .testTarget(name: "PostgresHarnessTests", dependencies: ["HubTestSupport"], swiftSettings: strict),
+        // The PostgreSQL journal's reads, verifier and migration, against a real PostgreSQL.
+        .testTarget(
+            name: "HubStorePostgresTests",
+            dependencies: [
+                "HubStorePostgres", "HubStore", "HubCore", "HubTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HubServerTests",
             dependencies: [

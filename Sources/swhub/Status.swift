@@ -21,7 +21,7 @@ struct Status: ParsableCommand {
     var json = false
 
     func run() throws {
-        let inspector = try JournalInspector(path: HubConfig.load(path: config).settings.journal)
+        let inspector = try JournalAccess.inspector(HubConfig.load(path: config).store)
         let histories = try inspector.feedback(subjectId: id)
         guard !histories.isEmpty else {
             throw CommandFailure(
