@@ -118,6 +118,7 @@ let package = Package(
             dependencies: [
                 "HubCore", "HubStore", "HubProtocol", "HubLifecycle", "HubThreads",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -275,7 +276,7 @@ let package = Package(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters",
-                "DepartmentFormats", "HubConfigKit",
+                "DepartmentFormats", "HubConfigKit", "HubTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
