@@ -13,7 +13,10 @@ struct Verify: ParsableCommand {
         abstract: "Check the journal: rows and hash chain, indexes, ack positions, the WAL, SQLite's integrity check.",
         discussion: """
             Lists every damaged range in seq order and exits 1 on any damage. --quick checks only \
-            the last rows (--tail), the acknowledgement positions and the WAL, in bounded time.
+            the last rows (--tail), the acknowledgement positions and the WAL, in bounded time. \
+            With --config naming a PostgreSQL store, its journal is checked instead: every row's \
+            chain link from the genesis value and checksum, contiguous seqs, journal_head against \
+            the last row, the inbox, ack positions and progress marks, in one read-only snapshot.
             """)
 
     @Option(help: "The journal file to read.")
