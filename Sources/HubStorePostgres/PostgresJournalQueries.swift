@@ -1,6 +1,7 @@
 import HubCore
 import HubStore
 import Logging
+import PostgresNIO
 
 /// ``JournalQueries`` on a PostgreSQL journal, for the operators' commands (`swhub status`,
 /// `swhub stats`, `swhub trace`, the monitor's trace): it only reads (no migration, no lock
@@ -96,12 +97,16 @@ public struct PostgresJournalQueries: JournalQueries {
     }
 
     /// Runs `body` with a connection; errors other than ``StoreError`` become `readFailed`
-    /// (or `unavailable` when no server answers).
+    /// (or `unavailable` when PostgreSQL cannot be reached or is going away).
     static func run<R>(_ pool: PostgresPool, _ operation: String, _ body: (PostgresLink) throws -> R) throws -> R {
         do {
             return try pool.with(body)
-        } catch {
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PSQLError {
             throw PostgresFailure.storeError(error, code: .readFailed, operation: operation)
+        } catch {
+            throw StoreError(code: .readFailed, reason: "\(operation): \(error)")
         }
     }
 }

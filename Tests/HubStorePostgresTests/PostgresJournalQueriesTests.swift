@@ -69,6 +69,11 @@ struct PostgresJournalQueriesTests {
             #expect(seen.0 == 8 && seen.1 == 8 && seen.2 == nil)
             #expect(try queries.headSeq() == 9)
             #expect(try queries.record(sender: "alice", id: "late")?.seq == 9)
+            // What the body throws, other than a StoreError, comes back as readFailed.
+            struct Elsewhere: Error {}
+            let error = #expect(throws: StoreError.self) { try queries.snapshot { _ in throw Elsewhere() } }
+            #expect(error?.code == .readFailed)
+            #expect(try queries.headSeq() == 9, "the connection is usable after the rolled back snapshot")
         }
     }
 }
