@@ -60,7 +60,7 @@ struct Verify: ParsableCommand {
                 report.quick
                 ? "chained from the stored link before them, their checksums and inbox rows, journal_head, ack positions and progress marks"
                 : "chained from the genesis value, every checksum, the inbox, journal_head, ack positions and progress marks"
-            reader = "the last row"
+            reader = "its last row has it"
         }
         let checked =
             report.records == 0
