@@ -118,6 +118,7 @@ let package = Package(
             dependencies: [
                 "HubCore", "HubStore", "HubProtocol", "HubLifecycle", "HubThreads",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -266,11 +267,20 @@ let package = Package(
         ),
         // The real PostgreSQL, etcd and Patroni the store tests start (HubTestSupport's harness).
         .testTarget(name: "PostgresHarnessTests", dependencies: ["HubTestSupport"], swiftSettings: strict),
+        // The PostgreSQL journal's reads, verifier and migration, against a real PostgreSQL.
+        .testTarget(
+            name: "HubStorePostgresTests",
+            dependencies: [
+                "HubStorePostgres", "HubStore", "HubCore", "HubTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters",
-                "DepartmentFormats", "HubConfigKit",
+                "DepartmentFormats", "HubConfigKit", "HubTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

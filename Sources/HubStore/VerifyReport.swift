@@ -86,6 +86,22 @@ public struct VerifyReport: Sendable, Equatable {
     /// Nothing is wrong.
     public var intact: Bool { problems.isEmpty }
 
+    /// A report of another store backend's verifier (`problems` as found: they are
+    /// sorted and coalesced here).
+    public init(
+        journal: String, quick: Bool, records: Int, firstCheckedSeq: UInt64, headSeq: UInt64, headChain: String,
+        wal: WALScan? = nil, problems: [Problem]
+    ) {
+        self.journal = journal
+        self.quick = quick
+        self.records = records
+        self.firstCheckedSeq = firstCheckedSeq
+        self.headSeq = headSeq
+        self.headChain = headChain
+        self.wal = wal
+        self.problems = Self.coalesced(problems)
+    }
+
     /// Sorts `problems` by seq and merges consecutive seqs of one kind and subject.
     static func coalesced(_ problems: [Problem]) -> [Problem] {
         let withSeqs = problems.enumerated().filter { $0.element.firstSeq != nil }

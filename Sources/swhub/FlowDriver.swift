@@ -79,7 +79,7 @@ final class FlowDriver: @unchecked Sendable {
     /// refuse one; it files again under a new id). Feedback of the post's and the bank's
     /// own registrations goes to their department adapters, so it is read from the journal.
     func registerFilers(timeout: Duration = .seconds(60)) async throws {
-        let inspector = try JournalInspector(path: setup.journalPath)
+        let inspector = try JournalAccess.inspector(HubConfig.load(path: setup.configPath).store)
         for filer in Self.filerCodes {
             var attempt = 0
             while true {

@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
         // Shut down in reverse order: the monitor first, then the hub drains.
         var services = hub.services
         if let monitor = hubConfig.monitor {
-            let inspector = try JournalInspector(path: hubConfig.settings.journal)
+            let inspector = try JournalAccess.inspector(hubConfig.store)
             let sources = MonitorService.Sources(
                 snapshot: { hub.snapshot() }, metrics: registry,
                 trace: { id in

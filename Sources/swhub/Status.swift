@@ -34,7 +34,7 @@ struct Status: ParsableCommand {
 
     func run() throws {
         guard let id else { return try ClusterStatusCommand.run(config: config, json: json) }
-        let inspector = try JournalInspector(path: HubConfig.load(path: config).settings.journal)
+        let inspector = try JournalAccess.inspector(HubConfig.load(path: config).store)
         let histories = try inspector.feedback(subjectId: id)
         guard !histories.isEmpty else {
             throw CommandFailure(

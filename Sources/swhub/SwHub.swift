@@ -9,6 +9,7 @@ struct SwHub: AsyncParsableCommand {
         abstract: "SingleWindowHub: the message-bus hub of the cross-border e-commerce single window.",
         subcommands: [
             Serve.self, KeyGen.self, Demo.self, Submit.self, Listen.self, Replay.self, Status.self, Stats.self, Trace.self, Verify.self,
+            Migrate.self,
             ConfigCommand.self, Adapter.self, Bench.self, Tap.self,
             ProxyCommand.self,
         ]

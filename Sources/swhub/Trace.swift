@@ -31,10 +31,10 @@ struct Trace: ParsableCommand {
     }
 
     func run() throws {
-        let path = try journal ?? HubConfig.load(path: config ?? "").settings.journal
+        let store = try journal.map { HubConfig.Store.sqlite(path: $0) } ?? HubConfig.load(path: config ?? "").store
         let report: TraceReport
         do {
-            report = try JournalInspector(path: path).trace(id)
+            report = try JournalAccess.inspector(store).trace(id)
         } catch let error as StoreError where error.code == .notFound {
             throw CommandFailure(.notFound, "trace: \(error)")
         }

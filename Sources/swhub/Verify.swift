@@ -1,23 +1,28 @@
 import ArgumentParser
 import HubCore
 import HubStore
+import HubStorePostgres
 
 /// `swhub verify`: checks everything the hub relies on in its journal (``JournalVerifier``)
 /// and lists every problem in seq order; exit 0 when intact, 1 on any damage, 5 when there
 /// is no journal file to check. Read-only (safe beside a running hub); the WAL is read
-/// before the database is opened.
+/// before the database is opened. A hub config whose store is PostgreSQL has its journal
+/// checked by ``PostgresJournalVerifier`` (same report, same exit statuses).
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the journal: rows and hash chain, indexes, ack positions, the WAL, SQLite's integrity check.",
         discussion: """
             Lists every damaged range in seq order and exits 1 on any damage. --quick checks only \
-            the last rows (--tail), the acknowledgement positions and the WAL, in bounded time.
+            the last rows (--tail), the acknowledgement positions and the WAL, in bounded time. \
+            With --config naming a PostgreSQL store, its journal is checked instead: every row's \
+            chain link from the genesis value and checksum, contiguous seqs, journal_head against \
+            the last row, the inbox, ack positions and progress marks, in one read-only snapshot.
             """)
 
     @Option(help: "The journal file to read.")
     var journal: String?
 
-    @Option(help: "The hub's config file (its journal is read).")
+    @Option(help: "The hub's config file (its journal is read: the SQLite file, or the PostgreSQL database of its store).")
     var config: String?
 
     @Flag(help: "Check only the tail: the last --tail rows, ack positions against the head, the WAL; no full-table checks.")
@@ -34,22 +39,38 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        let path = try journal ?? HubConfig.load(path: config ?? "").settings.journal
-        let report = try JournalVerifier(journalPath: path, tail: quick ? tail : nil).verify()
-        Output.line("journal \(report.journal)")
-        Output.line(Self.walLine(report.wal))
+        let store = try journal.map { HubConfig.Store.sqlite(path: $0) } ?? HubConfig.load(path: config ?? "").store
+        let report: VerifyReport
+        let checks: String
+        let reader: String
+        switch store {
+        case .sqlite(let path):
+            report = try JournalVerifier(journalPath: path, tail: quick ? tail : nil).verify()
+            Output.line("journal \(report.journal)")
+            Output.line(Self.walLine(report.wal))
+            checks =
+                report.quick
+                ? "chained from the stored link before them, ack positions, the WAL"
+                : "the dedup and inbox indexes, ack positions, the WAL, SQLite's integrity_check"
+            reader = "SQLite reads it"
+        case .postgres(let settings):
+            report = try PostgresJournalVerifier(settings: settings, tail: quick ? tail : nil, logger: JournalAccess.quiet).verify()
+            Output.line("journal \(report.journal)")
+            checks =
+                report.quick
+                ? "chained from the stored link before them, their checksums and inbox rows, journal_head, ack positions and progress marks"
+                : "chained from the genesis value, every checksum, the inbox, journal_head, ack positions and progress marks"
+            reader = "its last row has it"
+        }
         let checked =
             report.records == 0
             ? "no rows" : "\(report.records) rows, seqs \(report.firstCheckedSeq)–\(report.headSeq)"
-        Output.line(
-            report.quick
-                ? "checked (quick): \(checked) chained from the stored link before them, ack positions, the WAL"
-                : "checked: \(checked), the dedup and inbox indexes, ack positions, the WAL, SQLite's integrity_check")
+        Output.line(report.quick ? "checked (quick): \(checked) \(checks)" : "checked: \(checked), \(checks)")
         guard report.intact else {
             for problem in report.problems { Output.line("  \(problem)") }
             let ranges = report.problems.count == 1 ? "1 problem" : "\(report.problems.count) problems"
             let kinds = Set(report.problems.map(\.kind.rawValue)).sorted().joined(separator: ", ")
-            Output.line("journal NOT intact: \(ranges) (\(kinds)); head seq \(report.headSeq) as SQLite reads it")
+            Output.line("journal NOT intact: \(ranges) (\(kinds)); head seq \(report.headSeq) as \(reader)")
             throw ExitStatus.failed.exitCode
         }
         Output.line("journal intact: \(report.records) records, head seq \(report.headSeq), chain head \(report.headChain)")

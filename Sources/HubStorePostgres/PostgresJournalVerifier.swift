@@ -1,0 +1,64 @@
+import HubCore
+import HubStore
+import Logging
+
+/// `swhub verify` on a PostgreSQL journal: walks the whole journal in pages of seqs, in one
+/// `REPEATABLE READ READ ONLY` transaction (one consistent state, beside running hub
+/// nodes), and reports every problem as ``JournalVerifier`` does for a SQLite file:
+///
+/// - every row's chain link, recomputed from the previous row's stored link from the
+///   genesis value on, and its checksum (``RecordChecksum``): `altered`,
+///   `chainValueAltered`; a value that cannot be decoded: `unreadable`;
+/// - seqs contiguous from 1: `missing`;
+/// - `journal_head` (seq and chain value) equal to the last row's: `headRecord`;
+/// - every recipient a row names has its inbox row (`inboxMissing`), and every inbox row
+///   names a message that names its recipient (`inboxOrphan`);
+/// - acknowledgement positions and progress marks not beyond the head.
+///
+/// With a `tail`, only the last rows are walked, chained from the stored link of the row
+/// before them, with the head row and the positions: bounded time.
+public struct PostgresJournalVerifier: Sendable {
+    /// The journal's settings.
+    public let settings: HubConfig.PostgresStore
+    /// Check only this many rows at the end (nil: every row).
+    public let tail: Int?
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - settings: Where the journal is.
+    ///   - tail: Check only this many rows at the end (nil: every row).
+    ///   - logger: For the connections' messages.
+    public init(settings: HubConfig.PostgresStore, tail: Int? = nil, logger: Logger = Logger(label: "swhub.verify")) {
+        self.settings = settings
+        self.tail = tail
+        self.logger = logger
+    }
+
+    /// Runs the checks.
+    ///
+    /// - Throws: ``StoreError`` only when the journal cannot be read at all: `openFailed`
+    ///   (a refused login, no such database, no journal tables in it), `unavailable` (no
+    ///   server reachable), `readFailed` (the walk was cut off). Damage is reported, not
+    ///   thrown.
+    public func verify() throws -> VerifyReport {
+        let pool = try PostgresPool(settings: settings, logger: logger)
+        defer { pool.closeIdle() }
+        let location = PostgresJournalQueries.location(settings)
+        let tail = tail
+        return try PostgresJournalQueries.run(pool, "verify the journal") { link in
+            let found =
+                try link.rows("SELECT to_regclass('journal_head') IS NOT NULL AND to_regclass('messages') IS NOT NULL")
+                .first.map { try $0.decode(Bool.self) } ?? false
+            guard found else {
+                throw StoreError(code: .openFailed, reason: "\(location) holds no journal (no journal_head and messages tables)")
+            }
+            return try link.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+                var walk = PostgresVerifierWalk(link: link)
+                try walk.run(tail: tail)
+                return VerifyReport(
+                    journal: location, quick: tail != nil, records: walk.records, firstCheckedSeq: walk.firstCheckedSeq,
+                    headSeq: walk.headSeq, headChain: walk.headChain, problems: walk.problems)
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import HubCore
+import HubStore
+import HubStorePostgres
+import Logging
+
+/// The operators' reads of the journal a hub config names, whichever store keeps it:
+/// SQLite (``SQLiteJournalQueries``) or PostgreSQL (``PostgresJournalQueries``).
+enum JournalAccess {
+    /// The journal's inspector (`swhub status`, `stats`, `trace`, the monitor's trace).
+    ///
+    /// - Throws: ``StoreError`` `openFailed` (no journal there, a refused login),
+    ///   `unavailable` (no PostgreSQL server reachable).
+    static func inspector(_ store: HubConfig.Store) throws -> JournalInspector {
+        switch store {
+        case .sqlite(let path):
+            return try JournalInspector(path: path)
+        case .postgres(let settings):
+            return JournalInspector(queries: try PostgresJournalQueries(settings: settings, logger: quiet))
+        }
+    }
+
+    /// A logger that drops everything: the commands print their own results, and the
+    /// database client's messages must not mix with them (e.g. `--json` on standard output).
+    static var quiet: Logger {
+        Logger(label: "swhub.journal") { _ in SwiftLogNoOpLogHandler() }
+    }
+}
