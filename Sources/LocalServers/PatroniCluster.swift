@@ -111,6 +111,8 @@ public final class PatroniCluster: @unchecked Sendable {
         self.passwordFile = passwordFile
         self.etcd = etcd
         nodes = made
+        LiveServers.claim(directory)
+        LiveServers.add(self) { [weak self] in self?.shutdown() }
     }
 
     deinit { shutdown() }
@@ -228,6 +230,7 @@ public final class PatroniCluster: @unchecked Sendable {
     /// Stops every node (SIGTERM to Patroni, which stops PostgreSQL; SIGKILL of what is
     /// left after 60 s), then etcd, and removes the directory. Idempotent; blocks.
     public func shutdown() {
+        LiveServers.remove(self)
         let first = removed.withLock {
             defer { isRemoved = true }
             return !isRemoved

@@ -89,11 +89,14 @@ public final class PostgresServer: @unchecked Sendable {
         binaries = try PostgresBinaries.find()
         account = try ServerAccount.current()
         port = try ServerProcesses.freePort()
+        LiveServers.reapOrphans(prefix: "swhub-pg-")
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-pg-\(UUID().uuidString.prefix(8))")
         passwordFile = directory.appendingPathComponent("password").path
         try account.makeDirectory(directory.path)
         try account.makeDirectory(directory.appendingPathComponent("sock").path)
         try account.writeFile(passwordFile, password)
+        LiveServers.claim(directory)
+        LiveServers.add(self) { [weak self] in self?.shutdown() }
     }
 
     deinit { shutdown() }
@@ -184,6 +187,7 @@ public final class PostgresServer: @unchecked Sendable {
     /// Stops the server (fast shutdown; SIGKILL if it has not exited within 30 s) and
     /// removes its directory. Idempotent; blocks the calling thread.
     public func shutdown() {
+        LiveServers.remove(self)
         let process: Process? = locked {
             defer { postmaster = nil }
             return postmaster
