@@ -214,7 +214,8 @@ extension RouterCore {
     /// Why a HELLO may not move `party`'s acknowledgement position to `seq` (above the
     /// current one), or nil when it may: up to the highest seq delivered to the party since
     /// the hub started, or up to the head the hub started with (a previous run may have
-    /// delivered that far), never beyond the journal's head. A seq beyond the head means
+    /// delivered that far), or, on a journal shared with other hub nodes, up to the head
+    /// (another node may have delivered it); never beyond the journal's head. A seq beyond the head means
     /// the client saw messages the journal no longer has: an alarm, once per party per run.
     private mutating func checkHelloAck(_ seq: UInt64, party: String, into actions: inout [RouterAction]) -> String? {
         if seq > headSeq {
@@ -226,7 +227,9 @@ extension RouterCore {
             }
             return "HELLO acked_seq \(seq) is beyond the journal head (\(headSeq)); the hub never delivered it"
         }
-        let limit = max(startHead, deliveredUpTo[party] ?? 0)
+        // On a journal shared by several hub nodes, another node may have delivered any seq
+        // up to the head to this party before it moved here.
+        let limit = sharedJournal ? headSeq : max(startHead, deliveredUpTo[party] ?? 0)
         guard seq <= limit else {
             return "HELLO acked_seq \(seq) is beyond what was delivered to \(party) (\(limit))"
         }

@@ -83,10 +83,14 @@ public struct RouterCore: Sendable {
     /// (the same state, read from every journaled record, for admission and takeover) and
     /// keep what they would emit in ``followerOwed`` until the leader's copy is journaled.
     public internal(set) var leadsFlows = true
+    /// Whether other hub nodes journal into the same journal (a cluster on PostgreSQL): a
+    /// party's HELLO may then acknowledge up to the head, which another node may have
+    /// delivered to it.
+    public var sharedJournal = false
     /// A follower's emissions not yet seen journaled by the leader, oldest first: emitted
     /// when this node takes the lease over (the journal deduplicates any the old leader
     /// journaled after all).
-    var followerOwed: [FlowEmission] = []
+    public internal(set) var followerOwed: [FlowEmission] = []
     var lastFlowTick: ContinuousClock.Instant
     /// Damaged records seen since start, by seq (each is logged and counted once).
     public var damagedSeqs: Set<UInt64> = []

@@ -91,6 +91,7 @@ final class Router: @unchecked Sendable {
         core.damagedSeqs = damagedSeqs
         // A node of a cluster follows the flows until it holds their lease (Hub's membership).
         if store is any ClusterCoordination { core.flowLeadership(false) }
+        core.sharedJournal = store is any SharedJournal
 
         let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"
         wake = try ZMQSocket(context: context, type: .pull)

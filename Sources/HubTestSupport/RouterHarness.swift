@@ -126,6 +126,42 @@ public final class RouterHarness {
         endTurn()
     }
 
+    /// What a hub node's journal writer hands its router when other nodes share the
+    /// journal (`SharedJournal`): records they journaled, in seq order.
+    ///
+    /// - Parameters:
+    ///   - records: The records, in seq order.
+    public func journaledElsewhere(_ records: [JournalRecord]) {
+        core.journal(.journaledElsewhere(records), now: now, into: &actions)
+        performActions()
+        endTurn()
+    }
+
+    /// Other nodes journaled up to `seq`, not handed over as records.
+    ///
+    /// - Parameters:
+    ///   - seq: The head they reached.
+    public func headAdvanced(to seq: UInt64) {
+        core.journal(.headAdvanced(seq), now: now, into: &actions)
+        performActions()
+        endTurn()
+    }
+
+    /// This node took (true) or lost (false) the flows' lease.
+    ///
+    /// - Parameters:
+    ///   - leads: Whether it now runs the flows.
+    public func flowLeadership(_ leads: Bool) {
+        core.journal(.flowLeadership(leads), now: now, into: &actions)
+        performActions()
+        endTurn()
+    }
+
+    /// Makes the router a node of a cluster sharing its journal (``RouterCore/sharedJournal``).
+    public func shareJournal() {
+        core.sharedJournal = true
+    }
+
     /// Moves the clock and lets the router's timers run.
     ///
     /// - Parameters:
