@@ -47,6 +47,12 @@ final class JournalWriter: @unchecked Sendable {
     private let logger: Logger
     /// Duration of each group commit (`swhub_journal_commit_seconds`).
     private let commitTimer = Metrics.Timer(label: "swhub_journal_commit_seconds")
+    /// Records other hub nodes journaled that this node's router was handed.
+    private let elsewhereCounter = Counter(label: "swhub_journal_elsewhere_records_total")
+    /// 1 while this node runs the flows of a cluster (holds their lease), else 0.
+    private let flowLeaderGauge = Gauge(label: "swhub_cluster_flow_leader")
+    /// Commits answered 303 JOURNAL_UNAVAILABLE (the database could not be reached).
+    private let unavailableCounter = Counter(label: "swhub_journal_unavailable_total")
     /// Paces the log of failed commits (writer thread only).
     private var failureLogPace = LogPace(interval: .seconds(10))
 
@@ -196,7 +202,10 @@ final class JournalWriter: @unchecked Sendable {
             progressSince = .distantFuture
             condition.unlock()
             if othersHead > knownHead { catchUp(through: othersHead) }
-            if let newLeadership { post(.flowLeadership(newLeadership)) }
+            if let newLeadership {
+                flowLeaderGauge.record(newLeadership ? 1 : 0)
+                post(.flowLeadership(newLeadership))
+            }
             if batch.isEmpty && batchAcks.isEmpty && batchProgress.isEmpty { continue }
             if commit(batch, acks: batchAcks, progress: batchProgress) {
                 if failures > 0 {
@@ -255,6 +264,7 @@ final class JournalWriter: @unchecked Sendable {
             }
             if !acks.isEmpty { enqueue(acks: acks) }
             if !marks.isEmpty { enqueue(progress: marks) }
+            unavailableCounter.increment()
             event = .commitUnavailable(batch, reason: "\(error)")
         } catch {
             if let heldBack = failureLogPace.allow() {
@@ -310,6 +320,7 @@ final class JournalWriter: @unchecked Sendable {
             }
             if let last = result.records.last {
                 post(.journaledElsewhere(result.records))
+                elsewhereCounter.increment(by: result.records.count)
                 knownHead = last.seq
             }
             if result.damaged != nil || result.records.isEmpty {
