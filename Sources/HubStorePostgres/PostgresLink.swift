@@ -21,12 +21,15 @@ final class PostgresLink: @unchecked Sendable {
     /// drops it instead of handing it out again.
     private(set) var broken = false
     private let logger: Logger
+    /// The longest a statement may take before the connection is given up.
+    private let queryTimeout: Duration
 
     private static let ids = Atomic<Int>(0)
 
-    private init(connection: PostgresConnection, host: HubConfig.PostgresStore.Host, logger: Logger) {
+    private init(connection: PostgresConnection, host: HubConfig.PostgresStore.Host, queryTimeout: Duration, logger: Logger) {
         self.connection = connection
         self.host = host
+        self.queryTimeout = queryTimeout
         self.logger = logger
     }
 
@@ -51,16 +54,20 @@ final class PostgresLink: @unchecked Sendable {
             configuration.options.connectTimeout = .milliseconds(Int64(settings.connectTimeoutMs))
             let connection: PostgresConnection
             do {
-                connection = try PostgresConnection.connect(
-                    on: group.next(), configuration: configuration, id: ids.wrappingAdd(1, ordering: .relaxed).newValue,
-                    logger: logger
-                ).wait()
+                // Bounded as a whole (TCP, TLS, login): a server that accepts the TCP
+                // connection and then never answers must not hold the caller.
+                connection = try PostgresWait.result(
+                    of: PostgresConnection.connect(
+                        on: group.next(), configuration: configuration, id: ids.wrappingAdd(1, ordering: .relaxed).newValue,
+                        logger: logger),
+                    within: .milliseconds(2 * settings.connectTimeoutMs), what: "connect")
             } catch {
                 skipped.append("\(host): \(PostgresFailure.describe(error))")
                 misconfigured = misconfigured || PostgresFailure.isMisconfiguration(error)
                 continue
             }
-            let link = PostgresLink(connection: connection, host: host, logger: logger)
+            let link = PostgresLink(
+                connection: connection, host: host, queryTimeout: .milliseconds(settings.queryTimeoutMs), logger: logger)
             do {
                 let row = try link.rows("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')").first
                 let standby = try row.map { try $0.makeRandomAccess()[0].decode(Bool.self) } ?? true
@@ -88,7 +95,15 @@ final class PostgresLink: @unchecked Sendable {
     /// - Throws: postgres-nio's error; a connection-level one marks the link broken.
     func rows(_ sql: String, _ binds: PostgresBindings = PostgresBindings()) throws -> [PostgresRow] {
         do {
-            return try connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger).wait().rows
+            return try PostgresWait.result(
+                of: connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger), within: queryTimeout,
+                what: "\(host)"
+            ).rows
+        } catch let error as StoreError {
+            // No answer in time: the connection is given up (closed without waiting).
+            broken = true
+            let _: EventLoopFuture<Void> = connection.close()
+            throw error
         } catch {
             if PostgresFailure.sqlState(error) == nil || PostgresFailure.isUnavailable(error) { broken = true }
             throw error
@@ -121,6 +136,7 @@ final class PostgresLink: @unchecked Sendable {
     /// Closes the connection.
     func close() {
         broken = true
-        try? connection.close().wait()
+        let closing: EventLoopFuture<Void> = connection.close()
+        _ = try? PostgresWait.result(of: closing, within: .seconds(5), what: "close")
     }
 }

@@ -68,7 +68,8 @@ struct StoreConfigTests {
 
     @Test func sqliteWithoutJournalIsRefused() throws {
         let error = #expect(throws: ConfigError.self) { try Self.parse(store: nil) }
-        #expect(error?.reason.contains("hub.journal is missing") == true)
+        #expect(error?.code == .syntax)
+        #expect(error?.reason.contains("hub.journal: missing") == true)
     }
 
     @Test func unknownStoreKeysAreRefused() throws {

@@ -115,7 +115,9 @@ struct StrictConfigTests {
 
     @Test func aMissingKeySaysWhichAndWhere() throws {
         let error = try #require(Self.error(Self.edited("  journal: j.sqlite\n", "")))
-        #expect(error.reason.contains("hub.journal: missing: this key is required (line 2, column 3)"), "\(error)")
+        #expect(error.reason.contains("hub.journal: missing: this key is required unless store.kind is postgres"), "\(error)")
+        let endpoint = try #require(Self.error(Self.edited("  endpoint: tcp://*:5570\n", "")))
+        #expect(endpoint.reason.contains("hub.endpoint: missing: this key is required (line 2, column 3)"), "\(endpoint)")
     }
 
     @Test func aYAMLSyntaxErrorHasItsLineAndColumn() throws {

@@ -30,7 +30,7 @@ struct HubErrorCodeTests {
     /// The documented numbers and names, which never change meaning.
     @Test func documentedValues() {
         let expected: [(HubErrorCode, UInt32, String)] = [
-            (.hubBusy, 301, "HUB_BUSY"), (.shuttingDown, 302, "SHUTTING_DOWN"),
+            (.hubBusy, 301, "HUB_BUSY"), (.shuttingDown, 302, "SHUTTING_DOWN"), (.journalUnavailable, 303, "JOURNAL_UNAVAILABLE"),
             (.malformedFrame, 400, "MALFORMED_FRAME"), (.wrongFrameCount, 401, "WRONG_FRAME_COUNT"),
             (.unsupportedVersion, 402, "UNSUPPORTED_VERSION"), (.senderMismatch, 403, "SENDER_MISMATCH"),
             (.unknownType, 404, "UNKNOWN_TYPE"), (.missingId, 405, "MISSING_ID"),
@@ -52,7 +52,7 @@ struct HubErrorCodeTests {
     }
 
     @Test func classes() {
-        let retry: Set<HubErrorCode> = [.hubBusy, .shuttingDown]
+        let retry: Set<HubErrorCode> = [.hubBusy, .shuttingDown, .journalUnavailable]
         let hub: Set<HubErrorCode> = [.internalError, .journalFailure, .journalDamaged, .readOnly, .queryTimeout]
         for code in HubErrorCode.all {
             #expect(code.codeClass == code.rawValue / 100)
@@ -100,7 +100,7 @@ struct HubErrorCodeTests {
         #expect(back.name == code.name)
     }
 
-    @Test(arguments: [0, 1, 200, 300, 303, 399, 499, 505, 600, UInt32.max] as [UInt32])
+    @Test(arguments: [0, 1, 200, 300, 304, 399, 499, 505, 600, UInt32.max] as [UInt32])
     func unknownRawValueIsNil(_ raw: UInt32) {
         #expect(HubErrorCode(rawValue: raw) == nil)
     }

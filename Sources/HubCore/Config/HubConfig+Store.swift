@@ -59,10 +59,14 @@ extension HubConfig {
         public var caFile: String?
         /// How long one connection attempt to one host may take, milliseconds.
         public var connectTimeoutMs: Int
+        /// How long one statement may take before the hub gives its connection up (a server
+        /// gone without closing it; a commit waiting for a standby that is gone),
+        /// milliseconds. A commit that times out is answered `303 JOURNAL_UNAVAILABLE`.
+        public var queryTimeoutMs: Int
 
         public init(
             hosts: [Host], database: String, user: String, passwordFile: String? = nil, tls: TLS = .disable,
-            caFile: String? = nil, connectTimeoutMs: Int = 5000
+            caFile: String? = nil, connectTimeoutMs: Int = 5000, queryTimeoutMs: Int = 30_000
         ) {
             self.hosts = hosts
             self.database = database
@@ -71,6 +75,7 @@ extension HubConfig {
             self.tls = tls
             self.caFile = caFile
             self.connectTimeoutMs = connectTimeoutMs
+            self.queryTimeoutMs = queryTimeoutMs
         }
 
         /// The password from ``passwordFile`` (its first line), nil when none is configured.
@@ -94,12 +99,14 @@ extension HubConfig {
         var tls: String?
         var caFile: String?
         var connectTimeoutMs: Int?
+        var queryTimeoutMs: Int?
 
         enum CodingKeys: String, CodingKey {
             case kind, hosts, database, user, tls
             case passwordFile = "password_file"
             case caFile = "ca_file"
             case connectTimeoutMs = "connect_timeout_ms"
+            case queryTimeoutMs = "query_timeout_ms"
         }
     }
 
@@ -113,7 +120,7 @@ extension HubConfig {
                 }
             }
             guard let journal, !journal.isEmpty else {
-                throw ConfigError(.invalidValue, "hub.journal is missing: the SQLite store needs the journal file's path")
+                throw ConfigError(.syntax, "hub.journal: missing: this key is required unless store.kind is postgres")
             }
             return .sqlite(path: resolve(journal))
         }
@@ -138,9 +145,13 @@ extension HubConfig {
         }
         let settings = PostgresStore(
             hosts: hosts, database: database, user: user, passwordFile: raw.passwordFile.map(resolve), tls: tls,
-            caFile: raw.caFile.map(resolve), connectTimeoutMs: raw.connectTimeoutMs ?? 5000)
+            caFile: raw.caFile.map(resolve), connectTimeoutMs: raw.connectTimeoutMs ?? 5000,
+            queryTimeoutMs: raw.queryTimeoutMs ?? 30_000)
         guard (100...600_000).contains(settings.connectTimeoutMs) else {
             throw ConfigError(.invalidValue, "store.connect_timeout_ms = \(settings.connectTimeoutMs) is outside 100...600000")
+        }
+        guard (1000...3_600_000).contains(settings.queryTimeoutMs) else {
+            throw ConfigError(.invalidValue, "store.query_timeout_ms = \(settings.queryTimeoutMs) is outside 1000...3600000")
         }
         return .postgres(settings)
     }
