@@ -12,6 +12,12 @@ struct FlowEngineTests {
     static let keys = [TestKeys.a, TestKeys.b, TestKeys.c, TestKeys.d, TestKeys.e, TestKeys.clientPublic, TestKeys.serverPublic]
 
     static func engine(deadlineMs: Int = 5000) throws -> FlowEngine {
+        let (config, policy) = try setup(deadlineMs: deadlineMs)
+        return FlowEngine(config: config, policy: policy)
+    }
+
+    /// The config and policy of ``engine(deadlineMs:)``.
+    static func setup(deadlineMs: Int = 5000) throws -> (HubConfig, RedactionPolicy) {
         let parties: [(String, String)] = [
             ("customs", "[customs]"), ("tax", "[tax]"), ("forex", "[forex]"), ("post", "[post, logistics_company]"),
             ("bank", "[bank, payment_company]"), ("platform", "[platform, ecommerce_enterprise]"), ("agent", "[declaration_agent]"),
@@ -22,7 +28,7 @@ struct FlowEngineTests {
             yaml += "  - {id: \(id), public_key: \"\(keys[index])\", roles: \(roles)\(id == "bank" ? ", bank_codes: [BKCHCNBJ]" : "")}\n"
         }
         let config = try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" }
-        return FlowEngine(config: config, policy: try RedactionPolicy(config: config, schema: HubConfig.schema()))
+        return (config, try RedactionPolicy(config: config, schema: HubConfig.schema()))
     }
 
     /// A journal: registrations of the filers, some results, declarations (one
