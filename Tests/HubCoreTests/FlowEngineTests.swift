@@ -16,12 +16,13 @@ struct FlowEngineTests {
         return FlowEngine(config: config, policy: policy)
     }
 
-    /// The config and policy of ``engine(deadlineMs:)``.
-    static func setup(deadlineMs: Int = 5000) throws -> (HubConfig, RedactionPolicy) {
-        let parties: [(String, String)] = [
-            ("customs", "[customs]"), ("tax", "[tax]"), ("forex", "[forex]"), ("post", "[post, logistics_company]"),
-            ("bank", "[bank, payment_company]"), ("platform", "[platform, ecommerce_enterprise]"), ("agent", "[declaration_agent]"),
-        ]
+    static let parties: [(String, String)] = [
+        ("customs", "[customs]"), ("tax", "[tax]"), ("forex", "[forex]"), ("post", "[post, logistics_company]"),
+        ("bank", "[bank, payment_company]"), ("platform", "[platform, ecommerce_enterprise]"), ("agent", "[declaration_agent]"),
+    ]
+
+    /// The config and policy of ``engine(deadlineMs:)`` (by default; or of other parties, by id and roles).
+    static func setup(deadlineMs: Int = 5000, parties: [(String, String)] = parties) throws -> (HubConfig, RedactionPolicy) {
         var yaml = "hub: {endpoint: \"tcp://127.0.0.1:1\", key_file: hub.key, journal: j.sqlite}\n"
         yaml += "types: []\nflows: {registration_deadline_ms: \(deadlineMs), query_timeout_ms: 1000}\nparties:\n"
         for (index, (id, roles)) in parties.enumerated() {

@@ -168,6 +168,35 @@ struct FlowSnapshotTests {
         #expect(snapshot.owed == owed)
     }
 
+    @Test func aSnapshotRestoresUnderOtherPartiesAndItsFlowsKeepTheirs() throws {
+        let steps = try FlowWorkload(declarations: 4).steps
+        var engine = try FlowEngineTests.engine()
+        // The filers' registrations, still waiting for forex, post and the bank.
+        _ = Self.run(&engine, steps[..<9])
+        let key = FlowKey(sender: "platform", id: "reg-platform")
+        #expect(engine.registration(key)?.isFinal == false)
+        // Tax leaves, a second customs office joins.
+        var parties = FlowEngineTests.parties.filter { $0.0 != "tax" }
+        parties.insert(("customs2", "[customs]"), at: 1)
+        let (config, policy) = try FlowEngineTests.setup(parties: parties)
+        var restored = FlowEngine(config: config, policy: policy, snapshot: try FlowSnapshot(decoding: engine.snapshot().encoded()))
+        #expect(restored.registration(key)?.departments == engine.registration(key)?.departments)
+        #expect(restored.registration(key)?.departments.contains("tax") == true, "a flow in progress keeps its departments")
+        // A new registration goes to the departments of the new config.
+        let registration = SampleFilings.registration(
+            copNo: "agent", socialCreditCode: "91330100MA27YYYY2B", customsCode: "", name: "agent", roles: [.platform],
+            bankCode: "BKCHCNBJ")
+        let input = FlowInput(
+            seq: restored.seq + 1, sender: "agent", id: "reg-agent", type: "reg.Registration", recipients: [], correlationId: "",
+            journaledAtUs: restored.nowUs + 1000, body: try registration.serializedBytes())
+        let share = try #require(restored.journaled(input).first { $0.type == "reg.Registration" })
+        #expect(share.recipients == ["customs", "customs2", "forex", "post", "bank"])
+        // The old flow's deadline still runs; its final feedback names who stayed silent.
+        let expired = restored.tick(nowUs: restored.nowUs + 10_000_000).compactMap { try? BizFeedback(serializedBytes: $0.body) }
+        let final = try #require(expired.first { $0.subjectID == "reg-platform" })
+        #expect(final.state == .expired && final.pendingDepartments == ["forex", "post", "bank"])
+    }
+
     @Test func damagedUnknownOrForeignBytesAreRefused() throws {
         var engine = try FlowEngineTests.engine()
         _ = Self.run(&engine, try FlowWorkload(declarations: 5).steps[...])

@@ -21,6 +21,9 @@ public struct FlowEngine: Sendable {
     let customsParties: [String]
     let departments: [String]
 
+    // Every stored var from here to `tally` is state a snapshot must carry: a new one goes
+    // into `FlowEngine.State` (FlowEngine+Snapshot.swift) too.
+
     /// The flows' clock: the latest journal time seen, µs since the epoch.
     public internal(set) var nowUs: Int64 = 0
     /// The highest journal seq of the messages it was given (0 before any): a snapshot's
