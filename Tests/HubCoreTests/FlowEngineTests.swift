@@ -12,17 +12,24 @@ struct FlowEngineTests {
     static let keys = [TestKeys.a, TestKeys.b, TestKeys.c, TestKeys.d, TestKeys.e, TestKeys.clientPublic, TestKeys.serverPublic]
 
     static func engine(deadlineMs: Int = 5000) throws -> FlowEngine {
-        let parties: [(String, String)] = [
-            ("customs", "[customs]"), ("tax", "[tax]"), ("forex", "[forex]"), ("post", "[post, logistics_company]"),
-            ("bank", "[bank, payment_company]"), ("platform", "[platform, ecommerce_enterprise]"), ("agent", "[declaration_agent]"),
-        ]
+        let (config, policy) = try setup(deadlineMs: deadlineMs)
+        return FlowEngine(config: config, policy: policy)
+    }
+
+    static let parties: [(String, String)] = [
+        ("customs", "[customs]"), ("tax", "[tax]"), ("forex", "[forex]"), ("post", "[post, logistics_company]"),
+        ("bank", "[bank, payment_company]"), ("platform", "[platform, ecommerce_enterprise]"), ("agent", "[declaration_agent]"),
+    ]
+
+    /// The config and policy of ``engine(deadlineMs:)`` (by default; or of other parties, by id and roles).
+    static func setup(deadlineMs: Int = 5000, parties: [(String, String)] = parties) throws -> (HubConfig, RedactionPolicy) {
         var yaml = "hub: {endpoint: \"tcp://127.0.0.1:1\", key_file: hub.key, journal: j.sqlite}\n"
         yaml += "types: []\nflows: {registration_deadline_ms: \(deadlineMs), query_timeout_ms: 1000}\nparties:\n"
         for (index, (id, roles)) in parties.enumerated() {
             yaml += "  - {id: \(id), public_key: \"\(keys[index])\", roles: \(roles)\(id == "bank" ? ", bank_codes: [BKCHCNBJ]" : "")}\n"
         }
         let config = try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" }
-        return FlowEngine(config: config, policy: try RedactionPolicy(config: config, schema: HubConfig.schema()))
+        return (config, try RedactionPolicy(config: config, schema: HubConfig.schema()))
     }
 
     /// A journal: registrations of the filers, some results, declarations (one

@@ -69,3 +69,7 @@ public struct CreditRegistry: Sendable, Equatable {
         return parts.joined(separator: "; ")
     }
 }
+
+/// The listings, for a snapshot (``FlowSnapshot``).
+extension CreditRegistry: Codable {}
+extension CreditRegistry.Listing: Codable {}

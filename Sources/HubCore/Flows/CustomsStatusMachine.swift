@@ -43,3 +43,23 @@ public struct CustomsStatusMachine: Sendable, Equatable {
         return actions
     }
 }
+
+/// The status (as its code) and whether the release was announced, for a snapshot
+/// (``FlowSnapshot``).
+extension CustomsStatusMachine: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case status, releaseAnnounced
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        status = CustomsStatus(code: try container.decode(Int32.self, forKey: .status))
+        releaseAnnounced = try container.decode(Bool.self, forKey: .releaseAnnounced)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(status.code, forKey: .status)
+        try container.encode(releaseAnnounced, forKey: .releaseAnnounced)
+    }
+}

@@ -129,3 +129,6 @@ public struct DeclarationFlow: Sendable, Equatable {
         return feedback
     }
 }
+
+/// The flow's whole state, for a snapshot (``FlowSnapshot``).
+extension DeclarationFlow: Codable {}

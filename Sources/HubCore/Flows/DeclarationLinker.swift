@@ -40,9 +40,23 @@ public struct DeclarationLinker: Sendable {
         case mismatched(Declaration, [MatchFailure])
     }
 
-    private struct Key: Hashable, Sendable {
+    private struct Key: Hashable, Sendable, Comparable, Codable, CodingKeyRepresentable {
         var a: String
         var b: String
+
+        init(a: String, b: String) {
+            self.a = a
+            self.b = b
+        }
+
+        static func < (lhs: Key, rhs: Key) -> Bool { (lhs.a, lhs.b) < (rhs.a, rhs.b) }
+
+        var codingKey: any CodingKey { SnapshotKey(parts: [a, b]) }
+
+        init?<T: CodingKey>(codingKey: T) {
+            guard let parts = SnapshotKey.parts(of: codingKey.stringValue, count: 2) else { return nil }
+            self.init(a: parts[0], b: parts[1])
+        }
     }
 
     private var orders: [Key: Filed<BizOrder>] = [:]  // (ebp_code, order_no)
@@ -72,7 +86,7 @@ public struct DeclarationLinker: Sendable {
         paymentsByOrder[key] = payment
         // The payment may belong to another inventory through its transaction.
         var actions = complete(key)
-        for (other, _) in waiting
+        for other in waiting.keys.sorted()
         where orders[other].map({ Self.transaction(of: $0.document) == Key(a: doc.payCode, b: doc.payTransactionID) }) == true {
             actions += complete(other)
         }
@@ -84,7 +98,7 @@ public struct DeclarationLinker: Sendable {
         waybillsByNumber[Key(a: doc.logisticsCode, b: doc.logisticsNo)] = waybill
         waybillsByOrder[doc.orderNo] = waybill
         var actions: [Action] = []
-        for (key, inventory) in waiting
+        for (key, inventory) in waiting.sorted(by: { $0.key < $1.key })
         where Key(a: inventory.document.logisticsCode, b: inventory.document.logisticsNo) == Key(a: doc.logisticsCode, b: doc.logisticsNo)
             || inventory.document.orderNo == doc.orderNo
         {
@@ -141,3 +155,7 @@ public struct DeclarationLinker: Sendable {
         return [.matched(declaration)]
     }
 }
+
+/// The documents waiting to be linked, for a snapshot (``FlowSnapshot``).
+extension DeclarationLinker: Codable {}
+extension DeclarationLinker.Declaration: Codable {}

@@ -50,7 +50,7 @@ extension FlowEngine {
             case MessageType.summaryRequest:
                 let request = try BizSummaryRequest(serializedBytes: body)
                 if isCustoms || roles.contains(.declarationAgent) { return nil }
-                guard roles.contains(.ecommerceEnterprise), let own = ownCustomsCode(party), request.ebcCode == own else {
+                guard roles.contains(.ecommerceEnterprise), isOwnCustomsCode(request.ebcCode, of: party) else {
                     return notEntitled(
                         party, type,
                         "customs and declaration agents may request summaries; an e-commerce enterprise only with ebc_code set to its own registered customs code"
@@ -71,9 +71,11 @@ extension FlowEngine {
         HubFailure(.notEntitled, "'\(party)' may not send \(type): \(why)")
     }
 
-    /// The customs code of `party`'s registration, as filed or as customs assigned it.
-    private func ownCustomsCode(_ party: String) -> String? {
-        guard let code = partyCreditCode[party] else { return nil }
-        return customsCodes.first { $0.value == code }?.key
+    /// Whether `code` is a customs code of `party`'s registration, as filed or as customs
+    /// assigned it (any of them: which one came first is not kept, and a dictionary's
+    /// order differs between an engine and its restored snapshot).
+    private func isOwnCustomsCode(_ code: String, of party: String) -> Bool {
+        guard let creditCode = partyCreditCode[party] else { return false }
+        return customsCodes[code] == creditCode
     }
 }

@@ -10,7 +10,9 @@ import SwiftProtobuf
 /// its clock is the journal's (`journaledAtUs`, never going back), so feeding it the
 /// journal again after a restart rebuilds the same state and asks for the same emissions,
 /// with the same ids, which the journal deduplicates. `admit` answers, from the same
-/// state, whether a new submission may enter the journal at all.
+/// state, whether a new submission may enter the journal at all. Its state can be kept as
+/// a ``FlowSnapshot``: an engine restored from one (``init(config:policy:snapshot:)``)
+/// and given the journal after the snapshot's seq emits what this one would.
 public struct FlowEngine: Sendable {
     let config: HubConfig
     let settings: HubConfig.Flows
@@ -19,8 +21,14 @@ public struct FlowEngine: Sendable {
     let customsParties: [String]
     let departments: [String]
 
+    // Every stored var from here to `tally` is state a snapshot must carry: a new one goes
+    // into `FlowEngine.State` (FlowEngine+Snapshot.swift) too.
+
     /// The flows' clock: the latest journal time seen, µs since the epoch.
-    public private(set) var nowUs: Int64 = 0
+    public internal(set) var nowUs: Int64 = 0
+    /// The highest journal seq of the messages it was given (0 before any): a snapshot's
+    /// engine has read the journal up to there.
+    public internal(set) var seq: UInt64 = 0
 
     // Registration
     var registrations: [FlowKey: RegistrationFlow] = [:]
@@ -71,7 +79,7 @@ public struct FlowEngine: Sendable {
         }
     }
 
-    struct PendingQuery: Sendable {
+    struct PendingQuery: Sendable, Codable {
         var asker: String
         var id: String
         var relayedTo: [String]
@@ -93,6 +101,7 @@ public struct FlowEngine: Sendable {
     /// A message was journaled (live, or read back while rebuilding after a restart).
     /// Returns what the hub must emit, in order.
     public mutating func journaled(_ input: FlowInput) -> [FlowEmission] {
+        seq = max(seq, input.seq)
         guard input.sender != HubConfig.hubParty, Self.reads(type: input.type) else { return [] }
         var out = advance(to: input.journaledAtUs)
         do {

@@ -65,3 +65,14 @@ public struct FlowKey: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(sender):\(id)" }
 }
+
+/// In a snapshot (``FlowSnapshot``), a filing is a string key of its own in the JSON
+/// objects it keys: the sender and the id, each after its length in UTF-8 bytes.
+extension FlowKey: Codable, CodingKeyRepresentable {
+    public var codingKey: any CodingKey { SnapshotKey(parts: [sender, id]) }
+
+    public init?<T: CodingKey>(codingKey: T) {
+        guard let parts = SnapshotKey.parts(of: codingKey.stringValue, count: 2) else { return nil }
+        self.init(sender: parts[0], id: parts[1])
+    }
+}

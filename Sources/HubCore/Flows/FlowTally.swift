@@ -6,7 +6,7 @@ import HubProtocol
 /// subjects started most recently. Updated in O(1) per feedback; read once a second.
 public struct FlowTally: Sendable {
     /// A flow's kind, from its feedback's subject type.
-    public enum Kind: String, Sendable, Codable, CaseIterable {
+    public enum Kind: String, Sendable, Codable, CaseIterable, CodingKeyRepresentable {
         case registration, declaration
     }
 
@@ -24,7 +24,7 @@ public struct FlowTally: Sendable {
         }
     }
 
-    struct Entry: Sendable {
+    struct Entry: Sendable, Equatable, Codable {
         var feedbacks: Int
         var state: StateKey?
     }
@@ -82,5 +82,20 @@ public struct FlowTally: Sendable {
         case .expired: "expired"
         default: "unspecified"
         }
+    }
+}
+
+/// The counts, for a snapshot (``FlowSnapshot``): feedback numbers go on from where they
+/// were.
+extension FlowTally: Codable, Equatable {}
+
+extension FlowTally.StateKey: CodingKeyRepresentable {
+    public var codingKey: any CodingKey { SnapshotKey(parts: [kind.rawValue, state]) }
+
+    public init?<T: CodingKey>(codingKey: T) {
+        guard let parts = SnapshotKey.parts(of: codingKey.stringValue, count: 2), let kind = FlowTally.Kind(rawValue: parts[0]) else {
+            return nil
+        }
+        self.init(kind: kind, state: parts[1])
     }
 }

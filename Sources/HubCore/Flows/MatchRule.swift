@@ -34,3 +34,5 @@ public struct MatchFailure: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(rule.rawValue) [\(fields.joined(separator: ", "))]: \(reason)" }
 }
+
+extension MatchFailure: Codable {}

@@ -74,3 +74,30 @@ public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
         return true
     }
 }
+
+/// The index, for a snapshot (``FlowSnapshot``): each key a string of its own in the JSON
+/// object, its kind's letter before its parts.
+extension ReceiptMatcher: Codable where Subject: Codable {}
+
+extension ReceiptMatcher.Key: Codable, CodingKeyRepresentable {
+    public var codingKey: any CodingKey {
+        switch self {
+        case .forward(let id): SnapshotKey(parts: ["f", id])
+        case .order(let ebpCode, let orderNo): SnapshotKey(parts: ["o", ebpCode, orderNo])
+        case .copNo(let copNo): SnapshotKey(parts: ["c", copNo])
+        }
+    }
+
+    public init?<T: CodingKey>(codingKey: T) {
+        let text = codingKey.stringValue
+        if let parts = SnapshotKey.parts(of: text, count: 2), parts[0] == "f" {
+            self = .forward(parts[1])
+        } else if let parts = SnapshotKey.parts(of: text, count: 2), parts[0] == "c" {
+            self = .copNo(parts[1])
+        } else if let parts = SnapshotKey.parts(of: text, count: 3), parts[0] == "o" {
+            self = .order(ebpCode: parts[1], orderNo: parts[2])
+        } else {
+            return nil
+        }
+    }
+}

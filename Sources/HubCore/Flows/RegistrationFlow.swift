@@ -161,3 +161,38 @@ public struct RegistrationFlow: Sendable, Equatable {
         }
     }
 }
+
+/// The flow's whole state, for a snapshot (``FlowSnapshot``); the departments' statuses
+/// as their protobuf bytes.
+extension RegistrationFlow: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case subjectId, subjectKey, enterprise, departments, deadlineUs, statuses, isFinal, updatedAtUs, flags
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            subjectId: try container.decode(String.self, forKey: .subjectId),
+            subjectKey: try container.decode(String.self, forKey: .subjectKey),
+            enterprise: try container.decode(String.self, forKey: .enterprise),
+            departments: try container.decode([String].self, forKey: .departments),
+            deadlineUs: try container.decode(Int64.self, forKey: .deadlineUs),
+            updatedAtUs: try container.decode(Int64.self, forKey: .updatedAtUs))
+        statuses = try container.decode([String: ProtoCoded<BizDepartmentStatus>].self, forKey: .statuses).mapValues(\.message)
+        isFinal = try container.decode(Bool.self, forKey: .isFinal)
+        flags = try container.decode([String].self, forKey: .flags)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(subjectId, forKey: .subjectId)
+        try container.encode(subjectKey, forKey: .subjectKey)
+        try container.encode(enterprise, forKey: .enterprise)
+        try container.encode(departments, forKey: .departments)
+        try container.encode(deadlineUs, forKey: .deadlineUs)
+        try container.encode(statuses.mapValues(ProtoCoded.init), forKey: .statuses)
+        try container.encode(isFinal, forKey: .isFinal)
+        try container.encode(updatedAtUs, forKey: .updatedAtUs)
+        try container.encode(flags, forKey: .flags)
+    }
+}
