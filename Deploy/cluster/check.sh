@@ -22,7 +22,7 @@
 #     client config's hub_endpoints, `swhub status --cluster` shows the nodes and the
 #     synchronous standby; then the primary is killed (SIGKILL of Patroni and PostgreSQL)
 #     and the time until the standby is promoted and a submission is ACCEPTED again is
-#     printed.
+#     printed; then every hub node must report to the new primary and one run the flows.
 # Needs swhub on PATH (or SWHUB=path), etcd, patroni, PostgreSQL 15 and openssl.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -208,6 +208,7 @@ wait_for() {
 diagnose() {
   local n
   echo "check.sh: Patroni members: $(members | tr '\n' ';')" >&2
+  status | sed 's/^/check.sh:     /' >&2
   [ ! -s "$tmp/after.out" ] || echo "check.sh: last submission: $(cat "$tmp/after.out")" >&2
   for n in 1 2 3; do
     [ -e "$tmp/hub-$n/serve.log" ] || continue
@@ -263,5 +264,9 @@ accepted() { "$swhub" submit --config "$tmp/client/client-customs.yaml" --type d
 if ! wait_for 120 "no submission ACCEPTED after the primary's loss" accepted; then :; fi
 say "primary killed: a submission was ACCEPTED again after $(since "$killed") s: $(cat "$tmp/after.out")"
 leads 2 || fail "swhub-2 does not lead after the failover: $(members)"
+# Every node reports to the new primary again, and one runs the flows.
+recovered() { [ "$(status | grep -c '  up  ')" -eq 3 ] && status | grep -q "^flows run on: swhub-"; }
+wait_for 60 "the hub nodes did not all report to the new primary with a flows leader" recovered
+say "all three hub nodes up again, flows leader elected, $(since "$killed") s after the primary's loss"
 say "swhub status --cluster after the failover:"
 status | sed 's/^/    /'
