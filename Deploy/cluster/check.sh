@@ -140,16 +140,18 @@ for n in 1 2 3; do
   ) >"$tmp/etcd-$n.log" 2>&1 &
   pids+=($!)
 done
+etcdctl3() { ETCDCTL_API=3 etcdctl --dial-timeout=1s --command-timeout=2s "$@"; }
 healthy=0
-for ((i = 0; i < 300; i++)); do
-  if ETCDCTL_API=3 etcdctl --endpoints="$net.11:2379,$net.12:2379,$net.13:2379" endpoint health >/dev/null 2>&1; then
+deadline=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$deadline" ]; do
+  if etcdctl3 --endpoints="$net.11:2379,$net.12:2379,$net.13:2379" endpoint health >/dev/null 2>&1; then
     healthy=1
     break
   fi
-  sleep 0.1
+  sleep 0.2
 done
-[ "$healthy" -eq 1 ] || fail "the three etcd members did not become healthy: $(tail -n 5 "$tmp"/etcd-*.log)"
-members=$(ETCDCTL_API=3 etcdctl --endpoints="$net.11:2379" member list | wc -l)
+[ "$healthy" -eq 1 ] || fail "the three etcd members did not become healthy within 30 s: $(tail -n 3 "$tmp"/etcd-*.log | cut -c1-300)"
+members=$(etcdctl3 --endpoints="$net.11:2379" member list | wc -l)
 [ "$members" -eq 3 ] || fail "etcd has $members members, not 3"
 say "etcd: 3 members from etcd-swhub-1.env, etcd-swhub-2.env, etcd-swhub-3.env, healthy"
 
