@@ -74,6 +74,9 @@ extension RouterCore {
 
     private mutating func committed(_ batch: [PendingSubmission], _ outcomes: [AppendOutcome], into actions: inout [RouterAction]) {
         release(batch)
+        if !emissionsInFlight.isEmpty {
+            for submit in batch where submit.party == HubConfig.hubParty { emissionsInFlight[submit.header.id] = nil }
+        }
         for (submit, outcome) in zip(batch, outcomes) {
             var accepted = WireAccepted()
             accepted.id = submit.header.id

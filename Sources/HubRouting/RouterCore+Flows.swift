@@ -12,25 +12,30 @@ extension RouterCore {
     /// (the engine's clock never goes back, and a restart replays the same order).
     public static var flowClockLagUs: Int64 { 1_000_000 }
 
-    /// Reads the journal's flow messages into a fresh engine and returns what it still has
-    /// to emit: everything it asks for, minus what the journal already holds from `hub`.
+    /// Reads the journal's flow messages into an engine and returns what it still has to
+    /// emit: everything it asks for, minus what the journal already holds from `hub`. A
+    /// fresh engine reads the whole journal; one restored from a snapshot (``FlowSnapshot``)
+    /// reads after the snapshot's seq, owing the snapshot's `owed` emissions as well.
     ///
     /// A damaged record is skipped (reported to `damaged`, never read into the flows); a
     /// damaged page with no seq ends the reading there (reported too): the flows start from
     /// what could be read rather than the hub not starting.
     ///
     /// - Parameters:
-    ///   - engine: A fresh engine, brought up to date.
+    ///   - engine: A fresh or restored engine, brought up to date.
     ///   - store: The journal.
+    ///   - start: Read the records after this seq (a restored engine's snapshot seq).
+    ///   - initiallyOwed: Emissions owed before reading (a snapshot's `owed`).
     ///   - damaged: Told of each damaged record or page met.
     /// - Returns: The emissions still owed, to hand to `emit(_:)` once the router runs.
     public static func rebuild(
-        _ engine: inout FlowEngine, from store: any JournalStore, damaged: (StoreError) -> Void = { _ in }
+        _ engine: inout FlowEngine, from store: any JournalStore, after start: UInt64 = 0, owed initiallyOwed: [FlowEmission] = [],
+        damaged: (StoreError) -> Void = { _ in }
     ) throws -> [FlowEmission] {
         let types = HubConfig.flowTypes.keys.sorted()
         var emitted = Set<String>()
-        var owed: [FlowEmission] = []
-        var after: UInt64 = 0
+        var owed = initiallyOwed
+        var after = start
         var reading = true
         while reading {
             var page: [JournalRecord]
@@ -98,6 +103,22 @@ extension RouterCore {
         guard let emissions = flows?.journaled(input) else { return }
         emit(emissions)
     }
+
+    /// The flows' state to save (a cluster's flow leader does, every ``flowSnapshotInterval``,
+    /// so that a node starting later reads only the journal after it), or nil when none is
+    /// due. Emissions handed to the journal but not yet seen committed go with it as owed.
+    ///
+    /// - Parameters:
+    ///   - now: The current time.
+    /// - Returns: The snapshot, to encode and save off the router's thread.
+    public mutating func flowSnapshotDue(now: ContinuousClock.Instant) -> FlowSnapshot? {
+        guard sharedJournal, leadsFlows, let flows, now - lastFlowSnapshot >= Self.flowSnapshotInterval else { return nil }
+        lastFlowSnapshot = now
+        return flows.snapshot(owed: Array(emissionsInFlight.values).sorted { $0.id < $1.id })
+    }
+
+    /// How often the flow leader saves the flows' state.
+    public static let flowSnapshotInterval: Duration = .seconds(60)
 
     /// Most emissions a follower keeps waiting for the leader's copies.
     static let followerOwedMax = 10_000
@@ -169,6 +190,7 @@ extension RouterCore {
             header.recipients = emission.recipients
             header.correlationID = emission.correlationId
             header.createdAtUs = now
+            if sharedJournal { emissionsInFlight[emission.id] = emission }
             hold(
                 PendingSubmission(
                     routingId: [], party: HubConfig.hubParty, header: header, recipients: emission.recipients, body: emission.body))

@@ -91,6 +91,11 @@ public struct RouterCore: Sendable {
     /// when this node takes the lease over (the journal deduplicates any the old leader
     /// journaled after all).
     public internal(set) var followerOwed: [FlowEmission] = []
+    /// On a shared journal, the flows' emissions handed to the journal and not yet seen
+    /// committed, by id: owed in a snapshot taken meanwhile.
+    var emissionsInFlight: [String: FlowEmission] = [:]
+    /// When the flows' state was last snapshotted.
+    var lastFlowSnapshot = ContinuousClock.now
     var lastFlowTick: ContinuousClock.Instant
     /// Damaged records seen since start, by seq (each is logged and counted once).
     public var damagedSeqs: Set<UInt64> = []

@@ -48,6 +48,8 @@ final class Router: @unchecked Sendable {
     var tap: TapMailbox?
     /// What the flows still owed when the hub started (rebuilt from the journal).
     private var owedEmissions: [FlowEmission] = []
+    /// Saves the flows' snapshots while this node leads them (a cluster node).
+    private var flowSnapshots: FlowSnapshotSaver?
 
     /// The ROUTER's failed handshakes (a client configured with another hub's public key
     /// never gets as far as ZAP), logged at a bounded rate. Made in `init`, read by the loop.
@@ -67,7 +69,24 @@ final class Router: @unchecked Sendable {
         var damagedSeqs: Set<UInt64> = []
         if var engine = flows {
             let started = ContinuousClock.now
-            owedEmissions = try RouterCore.rebuild(&engine, from: store) { damage in
+            var start: UInt64 = 0
+            var owedBefore: [FlowEmission] = []
+            if let cluster = store as? any ClusterCoordination {
+                // A node of a cluster starts from the flow leader's last snapshot and reads
+                // only the journal after it.
+                do {
+                    if let saved = try cluster.latestFlowSnapshot() {
+                        let snapshot = try FlowSnapshot(decoding: saved.bytes)
+                        engine = engine.restored(from: snapshot)
+                        start = snapshot.seq
+                        owedBefore = snapshot.owed
+                    }
+                } catch {
+                    logger.warning(
+                        "cannot use the flows' last snapshot; reading the whole journal instead", metadata: ["error": "\(error)"])
+                }
+            }
+            owedEmissions = try RouterCore.rebuild(&engine, from: store, after: start, owed: owedBefore) { damage in
                 // Skipped, never read into the flows; logged and counted once per seq.
                 if let seq = damage.seq, !damagedSeqs.insert(seq).inserted { return }
                 if damage.seq != nil { monitoring.journalDamaged() }
@@ -78,7 +97,9 @@ final class Router: @unchecked Sendable {
             flows = engine
             logger.info(
                 "flows rebuilt from the journal",
-                metadata: ["owed_emissions": "\(owedEmissions.count)", "took": "\(ContinuousClock.now - started)"])
+                metadata: [
+                    "from_snapshot_seq": "\(start)", "owed_emissions": "\(owedEmissions.count)", "took": "\(ContinuousClock.now - started)",
+                ])
         }
         self.settings = settings
         self.observers = observers
@@ -92,6 +113,9 @@ final class Router: @unchecked Sendable {
         // A node of a cluster follows the flows until it holds their lease (Hub's membership).
         if store is any ClusterCoordination { core.flowLeadership(false) }
         core.sharedJournal = store is any SharedJournal
+        if let cluster = store as? any ClusterCoordination, core.flows != nil {
+            flowSnapshots = FlowSnapshotSaver(cluster: cluster, logger: logger)
+        }
 
         let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"
         wake = try ZMQSocket(context: context, type: .pull)
@@ -219,6 +243,7 @@ final class Router: @unchecked Sendable {
         lastHousekeeping = now
         core.tick(now: now, into: &work)
         performWork()
+        if let flowSnapshots, let snapshot = core.flowSnapshotDue(now: now) { flowSnapshots.save(snapshot) }
         if !replyBacklog.isEmpty { retryReplies() }
         while let failed = try? handshakes.next(timeoutMs: 0) {
             guard let heldBack = handshakePace.allow(at: now) else { continue }

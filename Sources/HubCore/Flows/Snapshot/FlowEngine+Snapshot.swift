@@ -98,3 +98,11 @@ extension FlowEngine {
         tally = state.tally
     }
 }
+
+extension FlowEngine {
+    /// An engine of this one's config and policy restored from `snapshot` (see
+    /// ``init(config:policy:snapshot:)``).
+    public func restored(from snapshot: FlowSnapshot) -> FlowEngine {
+        FlowEngine(config: config, policy: policy, snapshot: snapshot)
+    }
+}
