@@ -129,6 +129,7 @@ public struct RouterCore: Sendable {
         self.acked = acked
         self.headSeq = headSeq
         startHead = headSeq
+        lastFlowSnapshot = now
         self.logger = logger
         lastAckFlush = now
         lastFlowTick = now

@@ -157,6 +157,11 @@ public final class RouterHarness {
         endTurn()
     }
 
+    /// The flows' snapshot the router would save now, if one is due (a cluster's flow leader).
+    public func flowSnapshotDue() -> FlowSnapshot? {
+        core.flowSnapshotDue(now: now)
+    }
+
     /// Makes the router a node of a cluster sharing its journal (``RouterCore/sharedJournal``).
     public func shareJournal() {
         core.sharedJournal = true

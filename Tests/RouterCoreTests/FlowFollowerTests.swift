@@ -1,6 +1,7 @@
 import FlowSamples
 import HubCore
 import HubProtocol
+import HubRouting
 import HubStore
 import HubTestSupport
 import Testing
@@ -56,5 +57,32 @@ struct FlowFollowerTests {
         let order: [UInt8] = try SampleFilings.declaration(1).order.serializedBytes()
         follower.submit(platform, id: "early", type: "ceb.Order", body: order)
         #expect(platform.errors.last?.code == HubErrorCode.notRegistered.rawValue)
+    }
+
+    @Test func theLeaderSnapshotsEachMinute() throws {
+        let store = InMemoryJournalStore()
+        let leader = try RouterHarness(config: FlowsTests.config(), store: store)
+        leader.shareJournal()
+        #expect(leader.flowSnapshotDue() == nil, "not yet due")
+        let platform = leader.connect("platform")
+        leader.hello(platform)
+        leader.submit(platform, id: "reg-1", type: "reg.Registration", body: try Self.registration())
+        leader.advance(by: RouterCore.flowSnapshotInterval)
+        let snapshot = try #require(leader.flowSnapshotDue())
+        #expect(snapshot.seq == 1, "the flows read the registration; their own shares are not theirs to read")
+        #expect(snapshot.owed.isEmpty, "everything the flows emitted is committed")
+        let decoded = try FlowSnapshot(decoding: snapshot.encoded())
+        #expect(decoded.seq == 1)
+        // Restored, the engine owes nothing more for the registration: the journal has its shares.
+        var restored = try #require(leader.core.flows).restored(from: decoded)
+        let owed = try RouterCore.rebuild(&restored, from: store, after: decoded.seq, owed: decoded.owed)
+        #expect(owed.isEmpty)
+        #expect(leader.flowSnapshotDue() == nil, "one a minute")
+        // A follower takes none.
+        let follower = try RouterHarness(config: FlowsTests.config(), store: store)
+        follower.shareJournal()
+        follower.flowLeadership(false)
+        follower.advance(by: RouterCore.flowSnapshotInterval)
+        #expect(follower.flowSnapshotDue() == nil)
     }
 }
