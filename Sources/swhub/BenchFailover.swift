@@ -88,23 +88,44 @@ enum BenchFailover {
         return NodeLoss(durations: durations, detail: detail)
     }
 
-    /// A single window with flows on two nodes (`hub-a`, `hub-b`) on database
-    /// `bench_takeover`, the departments and filers listing both; the platform files a
-    /// merchant registration every 50 ms. Each trial kills the node holding the flows'
-    /// lease and times (1) until the other node holds it (`swhub status --cluster`'s
-    /// reads, every 20 ms) and (2) until the first registration filed after the kill has
-    /// its final feedback. The killed node is restarted before the next trial.
+    /// Each trial: a fresh single window with flows on two nodes (`hub-a`, `hub-b`) on its
+    /// own database (`bench_takeover_N`); B starts first and holds the flows' lease, the
+    /// departments and filers are on A (they list both); the platform files a merchant
+    /// registration every 50 ms. B is killed; the trial times (1) until A holds the lease
+    /// (`swhub status --cluster`'s reads, every 20 ms) and (2) until the first registration
+    /// filed after the kill has its final feedback. (The clients stay on A: a receiving
+    /// client that fails over to a node started before its acknowledged seq is refused, see
+    /// BENCHMARKS.md.)
     static func flowsTakeover(database: BenchPostgres, directory: URL, trials: Int) async throws -> Takeover {
+        var lease: [Duration] = []
+        var feedback: [Duration] = []
+        for trial in 1...trials {
+            let (held, first) = try await takeoverTrial(
+                database: database, directory: directory.appendingPathComponent("trial-\(trial)"), name: "bench_takeover_\(trial)")
+            lease.append(held)
+            feedback.append(first)
+        }
+        let detail =
+            "the other node held the flows' lease (lease 5 s, renewed each second) after "
+            + lease.map(milliseconds).joined(separator: ", ")
+            + "; the first registration filed after the kill had its final feedback after "
+            + feedback.map(milliseconds).joined(separator: ", ")
+        return Takeover(lease: lease, firstFeedback: feedback, detail: detail)
+    }
+
+    /// One trial on a fresh single window: node B starts first and takes the flows' lease,
+    /// the departments and filers are on node A; B is killed.
+    private static func takeoverTrial(database: BenchPostgres, directory: URL, name: String) async throws -> (Duration, Duration) {
         var behaviour = SingleWindowSetup.Behaviour()
         behaviour.refusalRate = 0
         behaviour.inspectionRate = 0
         behaviour.registrationDeadlineMs = 600_000
-        behaviour.store = try database.store(database: "bench_takeover")
+        behaviour.store = try database.store(database: name)
         behaviour.nodes = 2
         let setup = try SingleWindowSetup(directory: directory, behaviour: behaviour)
         defer { setup.stop() }
-        try setup.start()
-        let journal = try database.journal(database: "bench_takeover")
+        try setup.start(lastNodeFirst: true)
+        let journal = try database.journal(database: name)
         defer { journal.close() }
         let driver = try await FlowDriver(setup: setup)
         defer { driver.close() }
@@ -121,40 +142,28 @@ enum BenchFailover {
         }
         defer { filer.cancel() }
         func leader() -> String? { (try? journal.clusterStatus())?.flowLeader }
-        var lease: [Duration] = []
-        var feedback: [Duration] = []
-        for _ in 0..<trials {
-            try await waitUntil(.seconds(60), "flows_takeover: no node holds the flows' lease") { leader() != nil }
-            guard let holder = leader(), let victim = (0..<2).first(where: { SingleWindowSetup.nodeName($0) == holder }) else {
-                throw BenchError("flows_takeover: the flows' leader is not a node of the bench")
-            }
-            let survivor = SingleWindowSetup.nodeName(1 - victim)
-            // Flows settle before the kill: the filings stream through the leader.
-            let settledBefore = driver.board.total
-            try await waitUntil(.seconds(120), "flows_takeover: no registration settled before the kill") {
-                driver.board.total >= settledBefore + 5
-            }
-            let killed = ContinuousClock.now
-            setup.killNode(victim)
-            try await waitUntil(.seconds(60), "flows_takeover: \(survivor) did not take the flows' lease over", poll: .milliseconds(20)) {
-                leader() == survivor
-            }
-            lease.append(ContinuousClock.now - killed)
-            var first: ContinuousClock.Instant?
-            try await waitUntil(.seconds(120), "flows_takeover: no registration filed after the kill settled") {
-                let after = filed.withLock { $0.filter { $0.at > killed }.map(\.id) }
-                first = after.compactMap { driver.board.settled($0) }.min()
-                return first != nil
-            }
-            if let first { feedback.append(first - killed) }
-            try setup.startNode(victim)
+        try await waitUntil(.seconds(60), "flows_takeover: no node holds the flows' lease") { leader() != nil }
+        let (victim, survivor) = (1, SingleWindowSetup.nodeName(0))
+        guard leader() == SingleWindowSetup.nodeName(victim) else {
+            throw BenchError(
+                "flows_takeover: \(leader() ?? "no node") took the flows' lease, not \(SingleWindowSetup.nodeName(victim)), which started first"
+            )
         }
-        let detail =
-            "the other node held the flows' lease (lease 5 s, renewed each second) after "
-            + lease.map(milliseconds).joined(separator: ", ")
-            + "; the first registration filed after the kill had its final feedback after "
-            + feedback.map(milliseconds).joined(separator: ", ")
-        return Takeover(lease: lease, firstFeedback: feedback, detail: detail)
+        // Flows settle before the kill: the filings stream through the leader.
+        try await waitUntil(.seconds(120), "flows_takeover: no registration settled before the kill") { driver.board.total >= 5 }
+        let killed = ContinuousClock.now
+        setup.killNode(victim)
+        try await waitUntil(.seconds(60), "flows_takeover: \(survivor) did not take the flows' lease over", poll: .milliseconds(20)) {
+            leader() == survivor
+        }
+        let held = ContinuousClock.now - killed
+        var first: ContinuousClock.Instant?
+        try await waitUntil(.seconds(120), "flows_takeover: no registration filed after the kill settled") {
+            let after = filed.withLock { $0.filter { $0.at > killed }.map(\.id) }
+            first = after.compactMap { driver.board.settled($0) }.min()
+            return first != nil
+        }
+        return (held, (first ?? .now) - killed)
     }
 
     static func milliseconds(_ duration: Duration) -> String {

@@ -76,6 +76,8 @@ extension BenchSetup {
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == request.count else {
             throw BenchError("sending to 127.0.0.1:\(port) failed")
         }
+        // The monitor answers HTTP/1.1 with a Content-Length and may keep the connection
+        // open: read until the body is whole (or the connection ends).
         var response: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -83,9 +85,24 @@ extension BenchSetup {
             guard count >= 0 else { throw BenchError("reading 127.0.0.1:\(port)\(path) failed") }
             if count == 0 { break }
             response += chunk[0..<count]
+            if let body = Self.wholeBody(response) { return body }
         }
-        let text = String(decoding: response, as: UTF8.self)
-        guard let end = text.range(of: "\r\n\r\n") else { throw BenchError("not an HTTP response from 127.0.0.1:\(port)\(path)") }
-        return String(text[end.upperBound...])
+        guard let body = Self.wholeBody(response, ended: true) else {
+            throw BenchError("not an HTTP response from 127.0.0.1:\(port)\(path)")
+        }
+        return body
+    }
+
+    /// The body of an HTTP response once its `Content-Length` bytes are there (or, when the
+    /// connection `ended`, whatever follows the headers).
+    private static func wholeBody(_ response: [UInt8], ended: Bool = false) -> String? {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        guard let end = (0..<max(0, response.count - 3)).first(where: { Array(response[$0..<$0 + 4]) == separator }) else { return nil }
+        let headers = String(decoding: response[0..<end], as: UTF8.self).lowercased()
+        let body = response[(end + 4)...]
+        let length = headers.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+            .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) }
+        if let length, body.count >= length { return String(decoding: body.prefix(length), as: UTF8.self) }
+        return ended ? String(decoding: body, as: UTF8.self) : nil
     }
 }

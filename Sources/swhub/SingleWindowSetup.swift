@@ -129,8 +129,10 @@ final class SingleWindowSetup {
     }
 
     /// Starts the hub (every node, A first) and the simulated departments.
-    func start() throws {
-        for node in hubs.indices { try startNode(node) }
+    /// `lastNodeFirst`: the nodes start from the last to A, so that the last one takes the
+    /// flows' lease while the clients connect to node A.
+    func start(lastNodeFirst: Bool = false) throws {
+        for node in lastNodeFirst ? hubs.indices.reversed() : Array(hubs.indices) { try startNode(node) }
         for department in Self.departments {
             let kind = department.hasPrefix("bank") ? "bank" : department
             var arguments = [
