@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Histogram
 import HubCore
 import ZeroMQ
 
@@ -34,6 +35,16 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Only 1 → 1 routing with the Swift sender and with the C adapter kit's sender, and the zmq_proxy baseline.")
     var cSenderOnly = false
 
+    @Flag(
+        help: """
+            Also the hub on PostgreSQL (a throwaway PostgreSQL 15 the bench starts): routing on one node and on two, \
+            the flows, node loss and the flows' takeover, each beside the same run's SQLite figure.
+            """)
+    var postgres = false
+
+    @Flag(help: "Only the PostgreSQL cases, with the same run's SQLite figures they are compared with.")
+    var postgresOnly = false
+
     func run() async throws {
         MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
@@ -45,10 +56,17 @@ struct Bench: AsyncParsableCommand {
         if !json {
             Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journal in \(workDir.path)")
         }
-        try setup.startBaselines()
-        try setup.startHub()
+        let filings = flows ?? (quick ? 500 : 2000)
+        let onPostgres = postgres || postgresOnly
+        if !postgresOnly { try setup.startBaselines() }
+        // With the PostgreSQL cases, the SQLite hub serves its metrics too: its commits are
+        // noted beside theirs.
+        try setup.startHub(metrics: onPostgres)
         defer { setup.stopAll() }
-
+        if postgresOnly {
+            try await postgresOnlyRun(setup, report, directory: workDir, messages: messages, filings: filings)
+            return
+        }
         if tapsOnly {
             let before = try setup.runRouting(hub: true, size: 1024, count: messages, recipients: 1)
             try tapCase(setup, report, count: messages, before: before)
@@ -58,12 +76,26 @@ struct Bench: AsyncParsableCommand {
             for size in [100, 1024] { try cSenderCase(setup, report, size: size, count: messages, baseline: nil) }
             return
         }
+        var database: BenchPostgres?
+        var hubs: PostgresHubs?
+        defer {
+            hubs?.stop()
+            database?.shutdown()
+        }
+        if postgres {
+            database = try await BenchPostgres.launch()
+            if let database {
+                if !json { Output.line("PostgreSQL 15 on \(database.server.endpoint), in \(database.server.directory.path)") }
+                hubs = try PostgresHubs(database: database, directory: workDir)
+            }
+        }
+
         var proxyBaseline1K: Double?
         for size in flowsOnly ? [] : [100, 1024] {
             // 1 → 1, durable on the hub, with acks; the baseline forwards and echoes.
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             if size == 1024 { proxyBaseline1K = base }
-            let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
+            let hub = try sqliteRouting(setup, size: size, count: messages, recipients: 1)
             report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
             // For reference: the same baseline without CURVE (the hub never runs without it).
             // The same with the C adapter kit as the sender.
@@ -75,8 +107,11 @@ struct Bench: AsyncParsableCommand {
 
             // 1 → 5: the baseline is zmq_proxy's XSUB/XPUB fan-out.
             let fanBase = try setup.runRouting(hub: false, size: size, count: messages, recipients: 5)
-            let fanHub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 5)
+            let fanHub = try sqliteRouting(setup, size: size, count: messages, recipients: 5)
             report.line(case: "route_1to5", size: size, count: messages, rate: fanHub, baseline: fanBase, rss: setup.hubRSS)
+            if let hubs {
+                try postgresRouting(hubs, report, size: size, count: messages, sqlite1to1: hub, sqlite1to5: fanHub)
+            }
 
             // submit → accepted at half the hub's peak 1 → 1 rate.
             let rate = hub / 2
@@ -96,14 +131,18 @@ struct Bench: AsyncParsableCommand {
         // Whole flows, next to the hub's 1 KB durable 1 → 1 routing rate of this run.
         let baseline = try setup.runRouting(hub: true, size: 1024, count: messages, recipients: 1)
         report.line(case: "flow_baseline_route_1to1", size: 1024, count: messages, rate: baseline, baseline: nil, rss: nil)
-        let filings = flows ?? (quick ? 500 : 2000)
-        for result in try await FlowBench.run(
+        hubs?.stop()
+        let sqliteFlows = try await FlowBench.run(
             directory: workDir.appendingPathComponent("flows"), registrations: filings, declarations: filings)
-        {
+        for result in sqliteFlows {
             report.line(
                 case: result.name, size: nil, count: result.count, rate: result.rate, baseline: baseline, rss: nil,
                 p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99),
                 baselineName: "hub route 1→1", unit: "flows/s")
+        }
+        if let database {
+            try await postgresFlows(database, report, directory: workDir, filings: filings, sqlite: sqliteFlows)
+            try await clusterFailures(database, report, directory: workDir)
         }
     }
 }
@@ -139,5 +178,21 @@ struct BenchReport {
         if let p50, let p99 { text += "  p50 \(p50) µs  p99 \(p99) µs" }
         if let rss { text += String(format: "  hub peak RSS %.1f MB", rss) }
         Output.line(text)
+    }
+
+    /// A case that measures durations (a failover, a takeover) over `count` trials: in JSON
+    /// `p50_us` and `p99_us` (with few trials, the longest), `msgs_per_s` null.
+    func durations(case name: String, _ trials: [Duration]) {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        for trial in trials { _ = histogram.record(UInt64(max(0, trial.seconds * 1e6))) }
+        let p50 = histogram.valueAtPercentile(50)
+        let p99 = histogram.valueAtPercentile(99)
+        guard !json else {
+            line(case: name, size: nil, count: trials.count, rate: nil, baseline: nil, rss: nil, p50: p50, p99: p99)
+            return
+        }
+        let text = name.padding(toLength: 26, withPad: " ", startingAt: 0)
+        Output.line(
+            text + String(format: " p50 %.0f ms  longest %.0f ms  (%d trials)", Double(p50) / 1000, Double(p99) / 1000, trials.count))
     }
 }

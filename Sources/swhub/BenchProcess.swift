@@ -7,13 +7,17 @@ import ZeroMQ
 final class BenchProcess {
     let process: Process
 
-    /// Runs this same executable with `arguments`, output to `log`.
-    init(arguments: [String], log: URL) throws {
+    /// Runs this same executable with `arguments`, output to `log` (after what it holds
+    /// already with `append`, e.g. a node restarted).
+    init(arguments: [String], log: URL, append: Bool = false) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = arguments
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        if !append || !FileManager.default.fileExists(atPath: log.path) {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: log)
+        if append { try handle.seekToEnd() }
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
@@ -68,6 +72,14 @@ final class BenchProcess {
             )
             kill(process.processIdentifier, SIGKILL)
         }
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL (the loss of the machine: nothing is flushed, its connections are reset) and
+    /// wait until it is gone.
+    func kill9() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 

@@ -18,9 +18,24 @@ final class BenchSetup {
     /// auditor parties the tap case subscribes as.
     let tapKeys: CurveKeyPair
     let tapPartyKeys: [CurveKeyPair]
-    private(set) var tapPort = 0
-    private var hub: BenchProcess?
-    private(set) var hubPort = 0
+    /// One `swhub serve` of the bench: its config, log, ports and process.
+    struct Node {
+        var config: URL
+        var log: URL
+        var port: Int
+        var tapPort: Int
+        var metricsPort: Int?
+        var process: BenchProcess?
+    }
+    /// The hub's nodes: one, or the nodes of a cluster sharing a PostgreSQL journal.
+    private(set) var nodes: [Node] = []
+    private var hub: BenchProcess? { nodes.first?.process }
+    /// The first node's ROUTER port.
+    var hubPort: Int { nodes.first?.port ?? 0 }
+    /// The first node's tap port.
+    var tapPort: Int { nodes.first?.tapPort ?? 0 }
+    /// The endpoint of node `index`.
+    func endpoint(_ index: Int) -> String { "tcp://127.0.0.1:\(nodes[index].port)" }
     private var routerProxy: BenchProcess?
     private var fanOutProxy: BenchProcess?
     private var plainProxy: BenchProcess?
@@ -48,17 +63,45 @@ final class BenchSetup {
         (hub?.cpuSeconds ?? 0) + (BenchProcess.cpuSeconds(pid: getpid()) ?? 0)
     }
 
-    func startHub() throws {
-        hubPort = try BenchProcess.freePort()
+    /// Starts the hub: one `swhub serve` on a SQLite journal in the bench's directory, or,
+    /// with `store` (a `store:` section), `nodes` nodes sharing that journal (the same hub
+    /// key pair, each its own endpoint, tap and `hub.node` name, `bench-a`, `bench-b`, …).
+    /// With `metrics`, each node serves `/metrics` on a loopback port (``metricsPorts``).
+    func startHub(store: String? = nil, nodes count: Int = 1, metrics: Bool = false) throws {
         try KeyFile(publicKey: hubKeys.publicKey, secretKey: hubKeys.secretKey).render(name: "hub", includingSecret: true)
             .write(to: directory.appendingPathComponent("hub.key_secret"), atomically: true, encoding: .utf8)
+        try KeyFile(publicKey: tapKeys.publicKey, secretKey: tapKeys.secretKey).render(name: "tap", includingSecret: true)
+            .write(to: directory.appendingPathComponent("tap.key_secret"), atomically: true, encoding: .utf8)
+        for index in 0..<count {
+            let port = try BenchProcess.freePort()
+            let tap = try BenchProcess.freePort()
+            let monitor = metrics ? try BenchProcess.freePort() : nil
+            var yaml = store.map { $0 + "\n" } ?? ""
+            yaml += "hub:\n  endpoint: tcp://127.0.0.1:\(port)\n  key_file: hub.key_secret\n"
+            yaml += store == nil ? "  journal: bench-journal.sqlite\n" : "  node: \(Self.nodeName(index))\n"
+            yaml += "  default_credit: 1000\n  max_pending: 100000\n"
+            yaml += partiesYAML
+            yaml += "tap:\n  endpoint: tcp://127.0.0.1:\(tap)\n  key_file: tap.key_secret\n  queue: 10000\n"
+            if let monitor { yaml += "monitor:\n  listen: \"127.0.0.1:\(monitor)\"\n" }
+            let suffix = index == 0 ? "" : "-\(Self.nodeName(index))"
+            let config = directory.appendingPathComponent("bench-hub\(suffix).yaml")
+            try yaml.write(to: config, atomically: true, encoding: .utf8)
+            nodes.append(
+                Node(
+                    config: config, log: directory.appendingPathComponent("hub\(suffix).log"), port: port, tapPort: tap,
+                    metricsPort: monitor))
+            try startNode(index)
+        }
+    }
+
+    /// The name of node `index` (`hub.node`) in a cluster: `bench-a`, `bench-b`, …
+    static func nodeName(_ index: Int) -> String {
+        "bench-" + String(UnicodeScalar(UInt8(97 + index % 26)))
+    }
+
+    /// The types and parties every node's config declares.
+    private var partiesYAML: String {
         var yaml = """
-            hub:
-              endpoint: tcp://127.0.0.1:\(hubPort)
-              key_file: hub.key_secret
-              journal: bench-journal.sqlite
-              default_credit: 1000
-              max_pending: 100000
             types: [bench.Data]
             parties:
               - id: bench-sender
@@ -70,19 +113,24 @@ final class BenchSetup {
         for (index, keys) in receiverKeys.enumerated() {
             yaml += "  - id: bench-r\(index + 1)\n    public_key: \"\(keys.publicKey)\"\n"
         }
-        tapPort = try BenchProcess.freePort()
-        try KeyFile(publicKey: tapKeys.publicKey, secretKey: tapKeys.secretKey).render(name: "tap", includingSecret: true)
-            .write(to: directory.appendingPathComponent("tap.key_secret"), atomically: true, encoding: .utf8)
         for (index, keys) in tapPartyKeys.enumerated() {
             yaml += "  - id: bench-tap\(index + 1)\n    public_key: \"\(keys.publicKey)\"\n    audit: {parties: [\"*\"]}\n"
         }
-        yaml += "tap:\n  endpoint: tcp://127.0.0.1:\(tapPort)\n  key_file: tap.key_secret\n  queue: 10000\n"
-        let config = directory.appendingPathComponent("bench-hub.yaml")
-        try yaml.write(to: config, atomically: true, encoding: .utf8)
+        return yaml
+    }
+
+    /// Starts node `index` (again, after ``killNode(_:)``) and waits until it listens.
+    func startNode(_ index: Int) throws {
+        let node = nodes[index]
         let process = try BenchProcess(
-            arguments: ["serve", "--config", config.path, "--log-level", "warning"], log: directory.appendingPathComponent("hub.log"))
-        hub = process
-        try process.waitForPort(hubPort)
+            arguments: ["serve", "--config", node.config.path, "--log-level", "warning"], log: node.log, append: true)
+        nodes[index].process = process
+        try process.waitForPort(node.port)
+    }
+
+    /// Kills node `index` with SIGKILL (the loss of its machine) and waits until it is gone.
+    func killNode(_ index: Int) {
+        nodes[index].process?.kill9()
     }
 
     func startBaselines() throws {
@@ -109,7 +157,7 @@ final class BenchSetup {
     }
 
     func stopAll() {
-        hub?.stop()
+        for node in nodes { node.process?.stop() }
         routerProxy?.stop()
         fanOutProxy?.stop()
         plainProxy?.stop()
@@ -119,7 +167,11 @@ final class BenchSetup {
     /// returns messages per second (until the sender has every reply and every receiver
     /// every message). `curve: false` runs the 1 → 1 baseline over plain TCP, to show what
     /// encryption costs (the hub never runs without it).
-    func runRouting(hub toHub: Bool, size: Int, count: Int, recipients: Int, curve: Bool = true) throws -> Double {
+    /// With several hub nodes, the sender connects to node `senderNode` and the receivers
+    /// to node `receiverNode`.
+    func runRouting(
+        hub toHub: Bool, size: Int, count: Int, recipients: Int, curve: Bool = true, senderNode: Int = 0, receiverNode: Int = 0
+    ) throws -> Double {
         run += 1
         let prefix = "r\(run)-"
         let fanOut = recipients > 1
@@ -127,11 +179,11 @@ final class BenchSetup {
         var receivers: [BenchReceiver] = []
         let seen = BenchCounter()
         if toHub {
-            senderTarget = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
+            senderTarget = BenchEndpoint(endpoint: endpoint(senderNode), serverKey: hubKeys.publicKey, keys: senderKeys)
             for index in 0..<recipients {
                 receivers.append(
                     BenchReceiver(
-                        target: BenchEndpoint(endpoint: senderTarget.endpoint, serverKey: hubKeys.publicKey, keys: receiverKeys[index]),
+                        target: BenchEndpoint(endpoint: endpoint(receiverNode), serverKey: hubKeys.publicKey, keys: receiverKeys[index]),
                         mode: .hub, expected: count, idPrefix: prefix))
             }
         } else {

@@ -20,8 +20,13 @@ enum FlowBench {
         var histogram: Histogram<UInt64>
     }
 
-    static func run(directory: URL, registrations: Int, declarations: Int, window: Int = 200) async throws -> [Result] {
+    /// Runs the four flow cases; `store` is a `store:` section (YAML) for the hub's journal,
+    /// nil: SQLite in `directory`.
+    static func run(directory: URL, registrations: Int, declarations: Int, window: Int = 200, store: String? = nil) async throws
+        -> [Result]
+    {
         var behaviour = SingleWindowSetup.Behaviour()
+        behaviour.store = store
         behaviour.refusalRate = 0
         behaviour.inspectionRate = 0
         behaviour.registrationDeadlineMs = 600_000

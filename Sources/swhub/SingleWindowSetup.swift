@@ -22,6 +22,10 @@ final class SingleWindowSetup {
         /// A `store:` section (YAML) for the hub's config, e.g. a PostgreSQL cluster; nil:
         /// SQLite in the directory (``SingleWindowSetup/journalPath``).
         var store: String?
+        /// Hub nodes serving the `store` (PostgreSQL) together, each with its own port and
+        /// `hub.node` name (`hub-a`, `hub-b`, …); every client lists them all
+        /// (`hub_endpoints`), node A first.
+        var nodes = 1
     }
 
     /// The parties: departments first (each run by a simulated adapter), then enterprises.
@@ -30,20 +34,38 @@ final class SingleWindowSetup {
     static let bankCode = "BKCHCNBJ"
 
     let directory: URL
-    let port: Int
-    private(set) var hub: BenchProcess?
+    /// The hub nodes' ROUTER ports, node A first.
+    let ports: [Int]
+    /// Node A's port.
+    var port: Int { ports[0] }
+    /// The hub nodes' processes while they run.
+    private(set) var hubs: [BenchProcess?]
+    /// Node A's process.
+    var hub: BenchProcess? { hubs[0] }
     private var adapters: [BenchProcess] = []
     private var keys: [String: CurveKeyPair] = [:]
     let hubKeys: CurveKeyPair
 
-    var configPath: String { directory.appendingPathComponent("hub.yaml").path }
+    var configPath: String { configPath(node: 0) }
+    /// Node `node`'s config: `hub.yaml` for node A, `hub-b.yaml` for node B, …
+    func configPath(node: Int) -> String { directory.appendingPathComponent(node == 0 ? "hub.yaml" : "\(Self.nodeName(node)).yaml").path }
+    /// Node `node`'s name (`hub.node`): `hub-a`, `hub-b`, …
+    static func nodeName(_ node: Int) -> String { "hub-" + String(UnicodeScalar(UInt8(97 + node % 26))) }
+    /// Every node's endpoint, node A first.
+    var endpoints: [String] { ports.map { "tcp://127.0.0.1:\($0)" } }
     var journalPath: String { directory.appendingPathComponent("journal.sqlite").path }
 
     init(directory: URL, behaviour: Behaviour) throws {
         self.directory = directory
         self.behaviour = behaviour
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try BenchProcess.freePort()
+        let nodes = behaviour.store == nil ? 1 : max(1, behaviour.nodes)
+        ports = try (0..<nodes).map { _ in try BenchProcess.freePort() }
+        hubs = Array(repeating: nil, count: nodes)
+        let endpointLine =
+            nodes == 1
+            ? "hub_endpoint: tcp://127.0.0.1:\(ports[0])"
+            : "hub_endpoints: [\(ports.map { "tcp://127.0.0.1:\($0)" }.joined(separator: ", "))]"
         hubKeys = try CurveKeyPair.generate()
         try write(
             KeyFile(publicKey: hubKeys.publicKey, secretKey: hubKeys.secretKey).render(name: "hub", includingSecret: true), "hub.key_secret"
@@ -58,7 +80,7 @@ final class SingleWindowSetup {
             try write(
                 """
                 party: \(party)
-                hub_endpoint: tcp://127.0.0.1:\(port)
+                \(endpointLine)
                 hub_public_key_file: hub.key
                 key_file: \(party).key_secret
                 credit: 1000
@@ -69,30 +91,33 @@ final class SingleWindowSetup {
         let party = { (id: String, roles: String, extra: String) in
             "  - id: \(id)\n    public_key: \"\(publicKeys[id] ?? "")\"\n    roles: \(roles)\n\(extra)"
         }
-        try write(
-            """
-            # Written by swhub for a single window on this machine (demo / bench).
-            \(behaviour.store ?? "")
-            hub:
-              endpoint: tcp://127.0.0.1:\(port)
-              key_file: hub.key_secret
-            \(behaviour.store == nil ? "  journal: journal.sqlite\n" : "")\
-              max_pending: 100000
-            flows:
-              registration_deadline_ms: \(behaviour.registrationDeadlineMs)
-              query_timeout_ms: 10000
-              summary_schedule: daily
-            types: []
-            parties:
-            \(party("customs", "[customs]", ""))\
-            \(party("tax", "[tax]", ""))\
-            \(party("forex", "[forex]", "    hide: {reg.Registration: [contact.telephone]}\n"))\
-            \(party("post", "[post, logistics_company]", "    hide: {flow.ReleaseNotice: [pay_code, pay_transaction_id]}\n"))\
-            \(party("bank-boc", "[bank, payment_company]", "    bank_codes: [\(Self.bankCode)]\n    hide: {reg.Registration: [contact.telephone]}\n"))\
-            \(party("platform", "[platform, ecommerce_enterprise]", ""))\
-            \(party("shady", "[ecommerce_enterprise]", ""))
-            \(behaviour.monitor.map { "monitor:\n  listen: \"\($0)\"\n" } ?? "")
-            """, "hub.yaml")
+        for node in 0..<nodes {
+            let journal = behaviour.store == nil ? "  journal: journal.sqlite\n" : nodes > 1 ? "  node: \(Self.nodeName(node))\n" : ""
+            try write(
+                """
+                # Written by swhub for a single window on this machine (demo / bench).
+                \(behaviour.store ?? "")
+                hub:
+                  endpoint: tcp://127.0.0.1:\(ports[node])
+                  key_file: hub.key_secret
+                \(journal)\
+                  max_pending: 100000
+                flows:
+                  registration_deadline_ms: \(behaviour.registrationDeadlineMs)
+                  query_timeout_ms: 10000
+                  summary_schedule: daily
+                types: []
+                parties:
+                \(party("customs", "[customs]", ""))\
+                \(party("tax", "[tax]", ""))\
+                \(party("forex", "[forex]", "    hide: {reg.Registration: [contact.telephone]}\n"))\
+                \(party("post", "[post, logistics_company]", "    hide: {flow.ReleaseNotice: [pay_code, pay_transaction_id]}\n"))\
+                \(party("bank-boc", "[bank, payment_company]", "    bank_codes: [\(Self.bankCode)]\n    hide: {reg.Registration: [contact.telephone]}\n"))\
+                \(party("platform", "[platform, ecommerce_enterprise]", ""))\
+                \(party("shady", "[ecommerce_enterprise]", ""))
+                \(node == 0 ? behaviour.monitor.map { "monitor:\n  listen: \"\($0)\"\n" } ?? "" : "")
+                """, URL(fileURLWithPath: configPath(node: node)).lastPathComponent)
+        }
     }
 
     private let behaviour: Behaviour
@@ -103,12 +128,11 @@ final class SingleWindowSetup {
         if name.hasSuffix(".key_secret") { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path) }
     }
 
-    /// Starts the hub and the simulated departments.
-    func start() throws {
-        let hub = try BenchProcess(
-            arguments: ["serve", "--config", configPath, "--log-level", "warning"], log: directory.appendingPathComponent("hub.log"))
-        self.hub = hub
-        try hub.waitForPort(port)
+    /// Starts the hub (every node, A first) and the simulated departments.
+    /// `lastNodeFirst`: the nodes start from the last to A, so that the last one takes the
+    /// flows' lease while the clients connect to node A.
+    func start(lastNodeFirst: Bool = false) throws {
+        for node in lastNodeFirst ? hubs.indices.reversed() : Array(hubs.indices) { try startNode(node) }
         for department in Self.departments {
             let kind = department.hasPrefix("bank") ? "bank" : department
             var arguments = [
@@ -121,18 +145,35 @@ final class SingleWindowSetup {
         }
     }
 
-    /// Stops the departments, then the hub (SIGTERM: each stops gracefully).
+    /// Starts hub node `node` (again, after ``killNode(_:)``) and waits until it listens.
+    func startNode(_ node: Int) throws {
+        let log = directory.appendingPathComponent(node == 0 ? "hub.log" : "\(Self.nodeName(node)).log")
+        let process = try BenchProcess(
+            arguments: ["serve", "--config", configPath(node: node), "--log-level", "warning"], log: log, append: true)
+        hubs[node] = process
+        try process.waitForPort(ports[node])
+    }
+
+    /// Kills hub node `node` with SIGKILL (the loss of its machine) and waits until it is gone.
+    func killNode(_ node: Int) {
+        hubs[node]?.kill9()
+        hubs[node] = nil
+    }
+
+    /// Stops the departments, then the hub's nodes (SIGTERM: each stops gracefully).
     func stop() {
         for adapter in adapters { adapter.stop() }
         adapters = []
-        hub?.stop()
-        hub = nil
+        for node in hubs.indices {
+            hubs[node]?.stop()
+            hubs[node] = nil
+        }
     }
 
     /// A client for `party`.
     func client(_ party: String, receive: Bool) throws -> HubClient {
         let configuration = HubClientConfiguration(
-            endpoint: "tcp://127.0.0.1:\(port)", hubPublicKey: hubKeys.publicKey, keyPair: keys[party]!, receive: receive,
+            endpoints: endpoints, hubPublicKey: hubKeys.publicKey, keyPair: keys[party]!, receive: receive,
             credit: 1000, requestTimeout: .seconds(30), heartbeat: .seconds(1), clientName: "swhub-driver-\(party)")
         var logger = Logger(label: "swhub.driver.\(party)")
         logger.logLevel = .error
