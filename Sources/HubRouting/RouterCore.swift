@@ -70,6 +70,10 @@ public struct RouterCore: Sendable {
     let startHead: UInt64
     /// The highest seq delivered to each party's receiving sessions since the hub started.
     var deliveredUpTo: [String: UInt64] = [:]
+    /// Whether other hub nodes share the journal (a cluster on PostgreSQL): they deliver
+    /// too, and this node learns of their commits a moment after them, so a HELLO's
+    /// `acked_seq` is checked against this node's head only (see `handleHello`).
+    public var sharedJournal = false
     /// The parties whose HELLO named a seq beyond the journal head, alarmed once each per run.
     var beyondHeadAlarmed: Set<String> = []
     /// Submissions accepted during this turn, handed to the journal by `endTurn(into:)`.

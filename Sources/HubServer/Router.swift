@@ -90,7 +90,10 @@ final class Router: @unchecked Sendable {
             acked: try store.ackPositions(), headSeq: head, now: clock.now, logger: logger)
         core.damagedSeqs = damagedSeqs
         // A node of a cluster follows the flows until it holds their lease (Hub's membership).
-        if store is any ClusterCoordination { core.flowLeadership(false) }
+        if store is any ClusterCoordination {
+            core.flowLeadership(false)
+            core.sharedJournal = true
+        }
 
         let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"
         wake = try ZMQSocket(context: context, type: .pull)
