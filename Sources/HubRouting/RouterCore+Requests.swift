@@ -167,14 +167,25 @@ extension RouterCore {
         }
         let credit = hello.credit == 0 ? settings.defaultCredit : min(Int(hello.credit), settings.defaultCredit)
         let position = acked[party] ?? 0
-        if hello.ackedSeq > position {
+        var resumeAfter = position
+        if sharedJournal && hello.ackedSeq > max(position, headSeq) {
+            // A client failing over from another node may have acknowledged what that node
+            // journaled and this one has not seen yet: its session resumes after it, but
+            // the durable position moves only as far as this node's head (a position
+            // beyond the journal's real head must not be stored).
+            logger.info(
+                "HELLO acknowledges a seq beyond this node's head: resuming after it",
+                metadata: ["party": "\(party)", "hello_acked_seq": "\(hello.ackedSeq)", "head_seq": "\(headSeq)"])
+            if headSeq > position { noteAck(party, headSeq) }
+            resumeAfter = hello.ackedSeq
+        } else if hello.ackedSeq > position {
             if let refusal = checkHelloAck(hello.ackedSeq, party: party, into: &actions) {
                 reply(routingId, WireProtocol.error(.badAck, reason: refusal), into: &actions)
                 return
             }
             noteAck(party, hello.ackedSeq)
+            resumeAfter = hello.ackedSeq
         }
-        let resumeAfter = acked[party] ?? 0
         var welcome = WireWelcome()
         welcome.party = party
         welcome.ackedSeq = resumeAfter

@@ -70,6 +70,10 @@ public struct RouterCore: Sendable {
     let startHead: UInt64
     /// The highest seq delivered to each party's receiving sessions since the hub started.
     var deliveredUpTo: [String: UInt64] = [:]
+    /// Whether other hub nodes share the journal (a cluster on PostgreSQL): they deliver
+    /// too, and this node learns of their commits a moment after them, so a HELLO's
+    /// `acked_seq` is checked against this node's head only (see `handleHello`).
+    public var sharedJournal = false
     /// The parties whose HELLO named a seq beyond the journal head, alarmed once each per run.
     var beyondHeadAlarmed: Set<String> = []
     /// Submissions accepted during this turn, handed to the journal by `endTurn(into:)`.
@@ -83,10 +87,6 @@ public struct RouterCore: Sendable {
     /// (the same state, read from every journaled record, for admission and takeover) and
     /// keep what they would emit in ``followerOwed`` until the leader's copy is journaled.
     public internal(set) var leadsFlows = true
-    /// Whether other hub nodes journal into the same journal (a cluster on PostgreSQL): a
-    /// party's HELLO may then acknowledge up to the head, which another node may have
-    /// delivered to it.
-    public var sharedJournal = false
     /// A follower's emissions not yet seen journaled by the leader, oldest first: emitted
     /// when this node takes the lease over (the journal deduplicates any the old leader
     /// journaled after all).

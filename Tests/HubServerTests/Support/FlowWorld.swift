@@ -20,21 +20,34 @@ final class FlowWorld: @unchecked Sendable {
     private(set) var clients: [String: HubClient] = [:]
     private(set) var inboxes: [String: DeliveryInbox] = [:]
 
+    /// Every party of the cast, with its roles.
+    static let cast: [TestHub.PartySpec] = [
+        .init(id: "customs", roles: ["customs"]),
+        .init(id: "tax", roles: ["tax"]),
+        .init(id: "forex", roles: ["forex"]),
+        .init(id: "post", hide: "{flow.ReleaseNotice: [pay_code, pay_transaction_id]}", roles: ["post", "logistics_company"]),
+        .init(
+            id: "bank-boc", hide: "{reg.Registration: [contact.telephone]}", roles: ["bank", "payment_company"],
+            bankCodes: [bankCode]),
+        .init(id: "bank-icbc", roles: ["bank"], bankCodes: ["ICBKCNBJ"]),
+        .init(id: "platform", roles: ["platform", "ecommerce_enterprise"]),
+    ]
+
+    /// The nodes' endpoints the clients list, in a cluster (each party's list starts at a
+    /// different node); empty: the one hub's.
+    private let endpoints: [String]
+
     init(flows: [String] = [], extraParties: [TestHub.PartySpec] = []) throws {
-        hub = try TestHub(
-            parties: [
-                .init(id: "customs", roles: ["customs"]),
-                .init(id: "tax", roles: ["tax"]),
-                .init(id: "forex", roles: ["forex"]),
-                .init(id: "post", hide: "{flow.ReleaseNotice: [pay_code, pay_transaction_id]}", roles: ["post", "logistics_company"]),
-                .init(
-                    id: "bank-boc", hide: "{reg.Registration: [contact.telephone]}", roles: ["bank", "payment_company"],
-                    bankCodes: [Self.bankCode]),
-                .init(id: "bank-icbc", roles: ["bank"], bankCodes: ["ICBKCNBJ"]),
-                .init(id: "platform", roles: ["platform", "ecommerce_enterprise"]),
-            ] + extraParties,
-            types: ["demo.Note"], flows: flows)
+        hub = try TestHub(parties: Self.cast + extraParties, types: ["demo.Note"], flows: flows)
+        endpoints = []
         try hub.start()
+    }
+
+    /// The cast on running cluster nodes (made with `FlowWorld.cast` and flows on): the
+    /// clients list every node and resubmit what is answered "retry later".
+    init(cluster nodes: [TestHub]) {
+        hub = nodes[0]
+        endpoints = nodes.map(\.endpoint)
     }
 
     /// Connects every party, receiving.
@@ -45,7 +58,12 @@ final class FlowWorld: @unchecked Sendable {
     }
 
     func connect(_ party: String) async throws {
-        let client = try hub.client(party, receive: true)
+        var configuration = hub.clientConfiguration(party, receive: true)
+        if !endpoints.isEmpty {
+            let start = clients.count % endpoints.count
+            configuration.endpoints = Array(endpoints[start...] + endpoints[..<start])
+        }
+        let client = try hub.client(configuration: configuration, name: party)
         clients[party] = client
         inboxes[party] = DeliveryInbox(client)
         try await client.connect()
@@ -65,7 +83,12 @@ final class FlowWorld: @unchecked Sendable {
         _ party: String, _ type: String, _ message: some SwiftProtobuf.Message, id: String, to recipients: [String] = [],
         correlation: String = ""
     ) async throws -> SubmitReceipt {
-        try await client(party).submit(type: type, body: try message.serializedBytes(), to: recipients, id: id, correlationId: correlation)
+        guard endpoints.isEmpty else {
+            return try await ClusterSupport.submitUntilAccepted(
+                client(party), type: type, body: try message.serializedBytes(), to: recipients, id: id, correlation: correlation)
+        }
+        return try await client(party).submit(
+            type: type, body: try message.serializedBytes(), to: recipients, id: id, correlationId: correlation)
     }
 
     /// The hub code a submission is refused with (nil if accepted).

@@ -46,10 +46,13 @@ final class TestHub: @unchecked Sendable {
     /// key pair and that queue per subscriber. `heartbeatMs` is the hub's heartbeat: a
     /// session silent for three of them is dropped (raw peers that never PING need a long one).
     /// With `keysOf`, the hub has that hub's key pair and its parties theirs (another node
-    /// of the same cluster, with a journal of its own).
+    /// of the same cluster, with a journal of its own). With `store`, those lines make a
+    /// `store:` section and the hub has no SQLite journal (`ClusterSupport.swift` writes
+    /// them for a PostgreSQL journal: a node of a cluster).
     init(
         parties: [PartySpec], types: [String] = ["demo.Note", "demo.Query"], extraHub: [String] = [],
-        flows: [String]? = nil, tapQueue: Int? = nil, heartbeatMs: Int = 500, keysOf other: TestHub? = nil
+        flows: [String]? = nil, tapQueue: Int? = nil, heartbeatMs: Int = 500, keysOf other: TestHub? = nil,
+        store: [String]? = nil
     ) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -73,10 +76,14 @@ final class TestHub: @unchecked Sendable {
             hub:
               endpoint: \(endpoint)
               key_file: hub.key_secret
-              journal: journal.sqlite
               heartbeat_ms: \(heartbeatMs)
 
             """
+        if let store {
+            yaml = "store:\n" + store.map { "  \($0)\n" }.joined() + yaml
+        } else {
+            yaml += "  journal: journal.sqlite\n"
+        }
         for line in extraHub { yaml += "  \(line)\n" }
         if let tapQueue, let tapPort {
             yaml += "tap:\n  endpoint: tcp://127.0.0.1:\(tapPort)\n  key_file: tap.key_secret\n  queue: \(tapQueue)\n"
@@ -290,7 +297,7 @@ final class TestHub: @unchecked Sendable {
         }
     }
 
-    private static func canConnect(port: Int) -> Bool {
+    static func canConnect(port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
