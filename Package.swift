@@ -279,7 +279,8 @@ let package = Package(
         .testTarget(
             name: "HubServerTests",
             dependencies: [
-                "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubProtocol", "ZeroMQ", "FlowSamples", "Adapters",
+                "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubStorePostgres", "HubProtocol", "ZeroMQ", "FlowSamples",
+                "Adapters",
                 "DepartmentFormats", "HubConfigKit", "HubTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -23,3 +23,14 @@ swift build --package-path Examples/RegisterAndListen
 # Every shell block of README.md runs (or says why not), so the README cannot drift.
 bash Scripts/readme-check.sh
 swift test "$@"
+# The integration suites that do not look inside a SQLite file run a second time with every
+# hub's journal in PostgreSQL (one throwaway server, a database per hub): the same
+# behaviour is asked of both stores. Only on a whole run (no arguments).
+if [ $# -eq 0 ]; then
+  source Scripts/lib/test-postgres.sh
+  start_test_postgres
+  trap stop_test_postgres EXIT
+  echo "second pass: integration suites with the journal in PostgreSQL ($SWHUB_TEST_POSTGRES)"
+  swift test --skip-build --filter \
+    "HubServerTests.(DeliveryTests|DedupTests|CrashRecoveryTests|ReplayTests|ReplayPolicyTests|FlowTests|FlowInterchangeTests|RedactionTests|ShutdownTests|FlowControlTests|TapTests|MonitorTests|AuthenticationTests|BadInputTests|InteropTests|OfficialSamplesTests|SubmitTests)"
+fi

@@ -19,7 +19,7 @@ struct SubmitTests {
 
         // Accepted means durable: kill the hub at once and read the journal file directly.
         hub.kill9()
-        let store = try SQLiteJournalStore(path: hub.journalPath, logger: Logger(label: "test"))
+        let store = try hub.openJournal()
         let record = try #require(try store.record(sender: "enterprise", id: "m-1"))
         #expect(record.seq == receipt.seq)
         #expect(record.body == Array("hello".utf8))

@@ -1,6 +1,8 @@
 import Foundation
 import HubClient
+import HubCore
 import HubStore
+import HubStorePostgres
 import Logging
 
 /// Thrown when an awaited operation does not finish in time.
@@ -126,8 +128,12 @@ final class DeliveryInbox: Sendable {
 
 extension TestHub {
     /// Opens the journal file for reading (after the hub exited, or beside it).
-    func openJournal() throws -> SQLiteJournalStore {
-        try SQLiteJournalStore(path: journalPath, logger: Logger(label: "test.journal", factory: { _ in SwiftLogNoOpLogHandler() }))
+    func openJournal() throws -> any JournalStore {
+        let logger = Logger(label: "test.journal", factory: { _ in SwiftLogNoOpLogHandler() })
+        if let settings = try HubConfig.load(path: configPath).store.postgres {
+            return try PostgresJournalStore(settings: settings, logger: logger)
+        }
+        return try SQLiteJournalStore(path: journalPath, logger: logger)
     }
 
     /// The hub process's resident set size in bytes (`VmRSS` in /proc/<pid>/status).

@@ -11,7 +11,7 @@ enum ClusterSupport {
     ) -> [String] {
         [
             "kind: postgres", "hosts: [\(hosts.map { "\"\($0)\"" }.joined(separator: ", "))]", "database: \(database)",
-            "user: \(user)", "password_file: \(passwordFile)", "connect_timeout_ms: \(connectTimeoutMs)",
+            "user: \(user)", "password_file: \(passwordFile)", "connect_timeout_ms: \(connectTimeoutMs)", "query_timeout_ms: 5000",
         ]
     }
 

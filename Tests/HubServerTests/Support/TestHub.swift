@@ -79,7 +79,7 @@ final class TestHub: @unchecked Sendable {
               heartbeat_ms: \(heartbeatMs)
 
             """
-        if let store {
+        if let store = try store ?? SuitePostgres.storeLines() {
             yaml = "store:\n" + store.map { "  \($0)\n" }.joined() + yaml
         } else {
             yaml += "  journal: journal.sqlite\n"
