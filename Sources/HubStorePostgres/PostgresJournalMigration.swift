@@ -221,22 +221,8 @@ public struct PostgresJournalMigration: Sendable {
     }
 }
 
-/// One page of message rows as arrays for `unnest`, every value as stored.
-private struct MessageColumns {
-    var seqs: [Int64] = []
-    var senders: [String] = []
-    var ids: [String] = []
-    var types: [String] = []
-    var recipients: [String] = []
-    var correlations: [String] = []
-    var created: [Int64] = []
-    var journaled: [Int64] = []
-    var bodies: [ByteBuffer] = []
-    var chains: [ByteBuffer] = []
-    var crcs: [Int64] = []
-    var lastChain: [UInt8] = []
-    var lastJournaledAtUs: Int64 = 0
-
+/// A page of a SQLite journal's message rows, every value as stored.
+extension MessageColumns {
     mutating func add(_ row: Row) throws {
         seqs.append(try row.decode(Int64.self, atIndex: 0))
         senders.append(try row.decode(String.self, atIndex: 1))
@@ -245,28 +231,13 @@ private struct MessageColumns {
         recipients.append(try row.decode(String.self, atIndex: 4))
         correlations.append(try row.decode(String.self, atIndex: 5))
         created.append(try row.decode(Int64.self, atIndex: 6))
-        lastJournaledAtUs = try row.decode(Int64.self, atIndex: 7)
-        journaled.append(lastJournaledAtUs)
+        journaled.append(try row.decode(Int64.self, atIndex: 7))
         bodies.append(ByteBuffer(bytes: [UInt8](try row.decode(Data.self, atIndex: 8))))
-        lastChain = [UInt8](try row.decode(Data.self, atIndex: 9))
-        chains.append(ByteBuffer(bytes: lastChain))
+        chains.append(ByteBuffer(bytes: [UInt8](try row.decode(Data.self, atIndex: 9))))
         crcs.append(try row.decode(Int64.self, atIndex: 10))
     }
 
-    /// The bindings $1 to $11.
-    var binds: PostgresBindings {
-        var binds = PostgresBindings()
-        binds.append(seqs)
-        binds.append(senders)
-        binds.append(ids)
-        binds.append(types)
-        binds.append(recipients)
-        binds.append(correlations)
-        binds.append(created)
-        binds.append(journaled)
-        binds.append(bodies)
-        binds.append(chains)
-        binds.append(crcs)
-        return binds
-    }
+    /// The last row's chain value and journal time.
+    var lastChain: [UInt8] { chains.last.map { Array($0.readableBytesView) } ?? [] }
+    var lastJournaledAtUs: Int64 { journaled.last ?? 0 }
 }

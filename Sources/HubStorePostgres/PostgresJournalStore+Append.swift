@@ -164,19 +164,9 @@ extension PostgresJournalStore {
         var id: String
     }
 
-    /// The columns of the new rows, as arrays for `unnest`.
+    /// The new rows' columns, and their inbox rows, as arrays for `unnest`.
     struct NewRows {
-        var seqs: [Int64] = []
-        var senders: [String] = []
-        var ids: [String] = []
-        var types: [String] = []
-        var recipients: [String] = []
-        var correlations: [String] = []
-        var created: [Int64] = []
-        var journaled: [Int64] = []
-        var bodies: [ByteBuffer] = []
-        var chains: [ByteBuffer] = []
-        var crcs: [Int64] = []
+        var messages = MessageColumns()
         var inboxRecipients: [String] = []
         var inboxSeqs: [Int64] = []
 
@@ -184,17 +174,17 @@ extension PostgresJournalStore {
             _ entry: JournalAppend, seq: Int64, recipients joined: String, journaledAtUs: Int64, body: UnsafeRawBufferPointer,
             chain: [UInt8], crc: Int64
         ) {
-            seqs.append(seq)
-            senders.append(entry.sender)
-            ids.append(entry.id)
-            types.append(entry.type)
-            recipients.append(joined)
-            correlations.append(entry.correlationId)
-            created.append(entry.createdAtUs)
-            journaled.append(journaledAtUs)
-            bodies.append(ByteBuffer(bytes: body))
-            chains.append(ByteBuffer(bytes: chain))
-            crcs.append(crc)
+            messages.seqs.append(seq)
+            messages.senders.append(entry.sender)
+            messages.ids.append(entry.id)
+            messages.types.append(entry.type)
+            messages.recipients.append(joined)
+            messages.correlations.append(entry.correlationId)
+            messages.created.append(entry.createdAtUs)
+            messages.journaled.append(journaledAtUs)
+            messages.bodies.append(ByteBuffer(bytes: body))
+            messages.chains.append(ByteBuffer(bytes: chain))
+            messages.crcs.append(crc)
             for recipient in entry.recipients {
                 inboxRecipients.append(recipient)
                 inboxSeqs.append(seq)
@@ -203,18 +193,7 @@ extension PostgresJournalStore {
 
         /// The bindings $1 to $13.
         var binds: PostgresBindings {
-            var binds = PostgresBindings()
-            binds.append(seqs)
-            binds.append(senders)
-            binds.append(ids)
-            binds.append(types)
-            binds.append(recipients)
-            binds.append(correlations)
-            binds.append(created)
-            binds.append(journaled)
-            binds.append(bodies)
-            binds.append(chains)
-            binds.append(crcs)
+            var binds = messages.binds
             binds.append(inboxRecipients)
             binds.append(inboxSeqs)
             return binds
