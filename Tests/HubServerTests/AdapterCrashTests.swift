@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import HubTestSupport
 import Testing
 
 /// A department adapter killed (-9) in the middle of a file: restarted, it reads the file

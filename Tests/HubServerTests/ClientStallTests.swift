@@ -1,5 +1,6 @@
 import Foundation
 import HubClient
+import HubTestSupport
 import Testing
 
 /// The SDK's request timeout must hold however many submissions are waiting while the hub

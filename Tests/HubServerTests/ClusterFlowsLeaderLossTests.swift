@@ -40,9 +40,12 @@ struct ClusterFlowsLeaderLossTests {
         let stopCustoms = Locked(false)
         let customs = Task {
             var answered = Set<String>()
+            @Sendable func unanswered(_ answered: Set<String>) -> [Delivery] {
+                world.received("customs", "ceb.Inventory").filter { $0.header.sender == "hub" && !answered.contains($0.header.id) }
+            }
             while !stopCustoms.current {
-                for forward in world.received("customs", "ceb.Inventory") where forward.header.sender == "hub" {
-                    guard answered.insert(forward.header.id).inserted else { continue }
+                for forward in unanswered(answered) {
+                    answered.insert(forward.header.id)
                     do {
                         try await world.receipt(for: forward, status: 800)
                         try await world.receipt(for: forward, status: 899)
@@ -50,8 +53,16 @@ struct ClusterFlowsLeaderLossTests {
                         failures.withLock { $0.append("receipt for \(forward.header.id): \(error)") }
                     }
                 }
-                // The department's system polls its inbox, as the file adapters do.
-                try? await Task.sleep(for: .milliseconds(20))
+                // Customs answers each forward once it arrives, until the test is over.
+                let waiting = answered
+                do {
+                    try await waitUntil(.seconds(120), "customs got no new forward") {
+                        stopCustoms.current || !unanswered(waiting).isEmpty
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                    return
+                }
             }
         }
         defer { stopCustoms.withLock { $0 = true } }

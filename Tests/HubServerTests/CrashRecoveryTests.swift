@@ -1,6 +1,7 @@
 import Foundation
 import HubClient
 import HubStore
+import HubTestSupport
 import Logging
 import Synchronization
 import Testing

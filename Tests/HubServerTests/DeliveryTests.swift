@@ -1,6 +1,7 @@
 import Foundation
 import HubClient
 import HubProtocol
+import HubTestSupport
 import Testing
 import ZeroMQ
 

@@ -2,6 +2,7 @@ import DepartmentFormats
 import Foundation
 import HubClient
 import HubProtocol
+import HubTestSupport
 import SwiftProtobuf
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import HubClient
 import HubConfigKit
+import HubTestSupport
 import Testing
 
 /// Clients fail over between hub nodes (PROTOCOL.md, "Several hub nodes"): two real

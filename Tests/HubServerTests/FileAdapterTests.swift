@@ -3,6 +3,7 @@ import DepartmentFormats
 import Foundation
 import HubClient
 import HubProtocol
+import HubTestSupport
 import Logging
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import HubTestSupport
 import Testing
 import ZeroMQ
 

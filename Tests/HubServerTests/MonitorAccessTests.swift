@@ -2,6 +2,7 @@ import Foundation
 import HubConfigKit
 import HubCore
 import HubMonitor
+import HubTestSupport
 import Testing
 
 /// `monitor: {token_file: …}`: every route of a real `swhub serve` monitor wants the token,

@@ -1,5 +1,6 @@
 import Foundation
 import HubServer
+import HubTestSupport
 import Testing
 
 /// The web monitor as a person sees it: `swhub demo --monitor … --linger …` as a real

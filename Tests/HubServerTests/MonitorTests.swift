@@ -1,6 +1,7 @@
 import Foundation
 import HubClient
 import HubServer
+import HubTestSupport
 import Testing
 
 /// Prometheus `/metrics` and the monitor's snapshot, read over HTTP from a real

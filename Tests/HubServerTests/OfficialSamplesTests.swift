@@ -2,6 +2,7 @@ import FlowSamples
 import Foundation
 import HubClient
 import HubProtocol
+import HubTestSupport
 import Testing
 
 /// The customs standard's official export samples (Specs/customs-ceb/samples-2018-export),

@@ -2,6 +2,7 @@ import Foundation
 import HubClient
 import HubProtocol
 import HubStore
+import HubTestSupport
 import Logging
 import Testing
 

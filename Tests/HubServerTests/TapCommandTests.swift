@@ -1,5 +1,6 @@
 import Foundation
 import HubClient
+import HubTestSupport
 import Testing
 
 /// `swhub tap` as a user runs it: a real `swhub` process with a client config file.

@@ -4,6 +4,7 @@ import HubCore
 import HubProtocol
 import HubServer
 import HubStore
+import HubTestSupport
 import Logging
 import Testing
 import ZeroMQ

@@ -2,6 +2,7 @@ import FlowSamples
 import Foundation
 import HubClient
 import HubStore
+import HubTestSupport
 import Testing
 
 /// `swhub trace` through a real hub: the progress log the router writes (delivered and

@@ -1,6 +1,7 @@
 import Foundation
 import HubClient
 import HubConfigKit
+import HubTestSupport
 import Logging
 import Testing
 import ZeroMQ

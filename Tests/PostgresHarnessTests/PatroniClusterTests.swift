@@ -38,7 +38,7 @@ struct PatroniClusterTests {
         #expect(standbyAfter == killed)
         try cluster.psql("INSERT INTO notes VALUES (22)", node: promoted, database: "journal")
         // Confirmed means flushed on the standby; replay follows.
-        try await waitUntil("node \(killed) replays row 22") {
+        try await waitUntil(.seconds(60), "node \(killed) replays row 22") {
             try cluster.psql("SELECT count(*) FROM notes", node: killed, database: "journal") == "22"
         }
     }

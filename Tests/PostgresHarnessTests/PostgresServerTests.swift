@@ -90,22 +90,9 @@ struct PostgresServerTests {
         #expect(try primary.psql("SHOW synchronous_standby_names").isEmpty)
         try primary.psql("CREATE TABLE t (x int); INSERT INTO t VALUES (7);")
         let lsn = try primary.psql("SELECT pg_current_wal_lsn()")
-        try await waitUntil("the standby replays \(lsn)") {
+        try await waitUntil(.seconds(60), "the standby replays \(lsn)") {
             try standby.psql("SELECT pg_last_wal_replay_lsn() >= '\(lsn)'::pg_lsn") == "t"
         }
         #expect(try standby.psql("SELECT x FROM t") == "7")
     }
-}
-
-/// Polls `condition` until it holds; fails after `limit`.
-func waitUntil(_ what: String, within limit: Duration = .seconds(60), _ condition: () throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + limit
-    while try !condition() {
-        guard ContinuousClock.now < deadline else { throw TimeoutError(description: "\(what): not within \(limit)") }
-        try await Task.sleep(for: .milliseconds(20))
-    }
-}
-
-struct TimeoutError: Error, CustomStringConvertible {
-    let description: String
 }

@@ -3,12 +3,8 @@ import HubClient
 import HubCore
 import HubStore
 import HubStorePostgres
+import HubTestSupport
 import Logging
-
-/// Thrown when an awaited operation does not finish in time.
-struct TimeoutError: Error, CustomStringConvertible {
-    let description: String
-}
 
 /// Runs `operation`, racing it against `limit`: throws ``TimeoutError`` when the limit
 /// passes first. The operation is then cancelled but not awaited, so an operation that
@@ -45,18 +41,6 @@ func withTimeout<T: Sendable>(
             return nil
         }
         if let early { continuation.resume(with: early) }
-    }
-}
-
-/// Polls `condition` every few milliseconds until it holds; throws ``TimeoutError`` with
-/// `what()` (evaluated at the deadline, so it can describe the state) when `limit` passes.
-func waitUntil(
-    _ limit: Duration, _ what: @autoclosure () -> String, _ condition: () throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + limit
-    while try !condition() {
-        if ContinuousClock.now >= deadline { throw TimeoutError(description: "\(what()) (waited \(limit))") }
-        try await Task.sleep(for: .milliseconds(5))
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HubClient
+import HubTestSupport
 
 extension DeliveryInbox {
     /// A barrier instead of a pause: `sender` submits a marker note addressed to `party`

@@ -1,6 +1,7 @@
 import Foundation
 import HubConfigKit
 import HubCore
+import HubTestSupport
 
 /// `swhub-c-driver`, the C adapter kit's command-line driver, as a child process: commands
 /// go to its standard input one line at a time, and each answers one line ("ok ..." or

@@ -3,6 +3,7 @@ import DepartmentFormats
 import Foundation
 import HubClient
 import HubProtocol
+import HubTestSupport
 import SwiftProtobuf
 
 /// A hub with flows on and the five departments' file adapters running as real

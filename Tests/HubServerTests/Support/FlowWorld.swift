@@ -2,6 +2,7 @@ import FlowSamples
 import Foundation
 import HubClient
 import HubProtocol
+import HubTestSupport
 import SwiftProtobuf
 
 /// A hub with flows on and the cast of a single window: customs, tax, forex, post (also the

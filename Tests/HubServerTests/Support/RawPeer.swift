@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import HubTestSupport
 import ZeroMQ
 
 /// One frame set from the hub: the decoded first frame and any further frames.

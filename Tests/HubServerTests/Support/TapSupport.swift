@@ -1,5 +1,6 @@
 import Foundation
 import HubClient
+import HubTestSupport
 import Testing
 
 extension TestHub {
