@@ -175,34 +175,9 @@ public struct JournalVerifier: Sendable {
         ]
     }
 
-    /// Acknowledgement positions and the progress log's highest marks, as read.
-    struct Positions {
-        var acks: [(party: String, seq: Int64)] = []
-        var marks: [(party: String, kind: String, seq: Int64)] = []
-        var unreadable: [Problem] = []
-
-        /// Those beyond `head`, and those that could not be read.
-        func problems(head: UInt64) -> [Problem] {
-            var problems = unreadable
-            for (party, acked) in acks where acked > 0 && UInt64(acked) > head {
-                problems.append(
-                    Problem(
-                        .ackBeyondHead, seq: head + 1, through: UInt64(acked), subject: party,
-                        "beyond the head: \(party) acknowledged up to seq \(acked), the journal ends at \(head)"))
-            }
-            for (party, kind, seq) in marks where seq > 0 && UInt64(seq) > head {
-                problems.append(
-                    Problem(
-                        .progressBeyondHead, seq: head + 1, through: UInt64(seq), subject: "\(party) \(kind)",
-                        "beyond the head: \(party)'s progress log has '\(kind)' up to seq \(seq), the journal ends at \(head)"))
-            }
-            return problems
-        }
-    }
-
     /// Reads the acknowledgement positions and the progress log's highest marks.
-    static func positions(_ db: Database) -> Positions {
-        var positions = Positions()
+    static func positions(_ db: Database) -> VerifyPositions {
+        var positions = VerifyPositions()
         do {
             for row in try Row.fetchAll(db, sql: "SELECT party, acked_seq FROM cursors ORDER BY party") {
                 let party = (try? row.decode(String.self, atIndex: 0)) ?? "?"

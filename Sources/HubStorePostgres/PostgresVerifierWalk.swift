@@ -54,7 +54,7 @@ struct PostgresVerifierWalk {
     /// Runs every check.
     mutating func run(tail: Int?) throws {
         let headRow = try link.rows("SELECT seq, chain FROM journal_head WHERE id = 1").first
-        let positions = try PostgresVerifierPositions.read(link)
+        let positions = try VerifyPositions.read(link)
         var start: Int64 = 0
         if let tail {
             let highest = try link.rows("SELECT max(seq) FROM messages").first.flatMap { try? $0.decode(Int64?.self) } ?? 0
