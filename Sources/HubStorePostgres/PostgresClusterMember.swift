@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import HubLifecycle
 import HubStore
@@ -33,7 +34,8 @@ final class PostgresClusterMember: @unchecked Sendable {
     private let onLeadership: @Sendable (Bool) -> Void
     private let logger: Logger
     private let startedAtUs = WallClock.nowMicroseconds()
-    private let condition = NSCondition()
+    /// Signalled by a stop request, so that the wait between beats ends at once.
+    private let wakeUp = DispatchSemaphore(value: 0)
     private let loop: ThreadLoop
     // Only on the member's thread:
     private var link: PostgresLink?
@@ -53,12 +55,8 @@ final class PostgresClusterMember: @unchecked Sendable {
         self.report = report
         self.onLeadership = onLeadership
         self.logger = logger
-        let condition = self.condition
-        loop = ThreadLoop(name: "swhub-pg-cluster") {
-            condition.lock()
-            condition.signal()
-            condition.unlock()
-        }
+        let wakeUp = self.wakeUp
+        loop = ThreadLoop(name: "swhub-pg-cluster") { wakeUp.signal() }
     }
 
     var service: ThreadLoopService {
@@ -72,10 +70,7 @@ final class PostgresClusterMember: @unchecked Sendable {
         }
         while !loop.isStopRequested {
             beat()
-            condition.lock()
-            let until = Date().addingTimeInterval(Self.interval)
-            while !loop.isStopRequested && Date() < until { _ = condition.wait(until: until) }
-            condition.unlock()
+            _ = wakeUp.wait(timeout: .now() + Self.interval)
         }
     }
 
