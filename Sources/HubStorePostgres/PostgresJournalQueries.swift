@@ -92,6 +92,12 @@ public struct PostgresJournalQueries: JournalQueries {
         pool.closeIdle()
     }
 
+    /// The cluster's nodes, the flows' lease and the database's replication (`swhub status
+    /// --cluster`), read without migrating or writing anything.
+    public func clusterStatus() throws -> ClusterStatus {
+        try Self.run(pool, "read the cluster's state") { try $0.clusterStatus() }
+    }
+
     private func read<R>(_ operation: String, _ body: (PostgresLinkQueries) throws -> R) throws -> R {
         try Self.run(pool, operation) { link in try body(PostgresLinkQueries(link: link)) }
     }

@@ -16,8 +16,10 @@ enum ClusterStatusCommand {
             throw CommandFailure(
                 .refused, "\(path) keeps its journal in SQLite: one hub, no cluster (see README, \"A hub cluster on PostgreSQL\")")
         }
-        let store = try PostgresJournalStore(settings: settings, logger: Logger(label: "swhub", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let status = try store.clusterStatus()
+        // Read-only: a status command neither creates nor upgrades the journal's tables.
+        let queries = try PostgresJournalQueries(
+            settings: settings, logger: Logger(label: "swhub", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let status = try queries.clusterStatus()
         if json {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
