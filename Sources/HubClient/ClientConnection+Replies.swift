@@ -16,6 +16,25 @@ extension ClientConnection {
             let receipt = SubmitReceipt(
                 id: accepted.id, seq: accepted.seq, duplicate: accepted.duplicate, recipients: Int(accepted.recipients))
             complete(id: accepted.id, with: .success(receipt))
+        case .acceptedBatch(let batch):
+            ioBatches[batch.batch] = nil
+            for result in batch.results {
+                switch result.result {
+                case .accepted(let accepted):
+                    let receipt = SubmitReceipt(
+                        id: accepted.id, seq: accepted.seq, duplicate: accepted.duplicate, recipients: Int(accepted.recipients))
+                    complete(id: accepted.id, with: .success(receipt))
+                case .error(let error):
+                    complete(id: error.id, with: .failure(HubClientError(wire: error)))
+                case nil:
+                    break
+                }
+            }
+        case .error(let error) where error.batch != 0:
+            // A SUBMIT_BATCH refused as a whole: each of its submissions gets the error.
+            for id in ioBatches.removeValue(forKey: error.batch) ?? [] {
+                complete(id: id, with: .failure(HubClientError(wire: error)))
+            }
         case .error(let error):
             if error.id.isEmpty {
                 let refusedHello = error.code == HubErrorCode.badAck.rawValue || error.code == HubErrorCode.badReplay.rawValue
@@ -56,12 +75,21 @@ extension ClientConnection {
             guard seq > ioDelivered else { return }
             ioDelivered = seq
             deliveries.yield(Delivery(header: deliver.header, body: frames[1].bytes))
+        case .deliverBatch(let batch):
+            guard frames.count == 2, let unpacked = Delivery.unpack(batch, bodies: frames[1].bytes) else {
+                logger.warning("DELIVER_BATCH whose body sizes do not match its bodies frame ignored")
+                return
+            }
+            for delivery in unpacked where delivery.seq > ioDelivered {
+                ioDelivered = delivery.seq
+                deliveries.yield(delivery)
+            }
         case .pong(let pong):
             // Our session expired or was replaced while the connection stayed up.
             if !pong.receiving && shared.withLock({ $0.welcome != nil }) { reopenSession() }
         case .replayStatus:
             break  // this connection never asks for a replay
-        case .none, .hello, .submit, .ack, .ping, .replay:
+        case .none, .hello, .submit, .ack, .ping, .replay, .submitBatch:
             break
         }
     }

@@ -12,14 +12,26 @@ import ZeroMQ
 /// `wake` PUSH socket, which the `wakeLock` owns.
 final class ClientConnection: @unchecked Sendable {
     struct Pending {
-        let frames: [[UInt8]]
+        let header: WireHeader
+        let body: [UInt8]
         /// Called once, with the hub's answer or the failure.
         let complete: @Sendable (Result<SubmitReceipt, HubClientError>) -> Void
         var deadline: ContinuousClock.Instant
     }
 
+    /// A submission waiting to be sent.
+    struct Outgoing {
+        let id: String
+        let header: WireHeader
+        let body: [UInt8]
+    }
+
     struct Shared {
-        var outbox: [(id: String, frames: [[UInt8]])] = []
+        var outbox: [Outgoing] = []
+        /// When the oldest submission in `outbox` was queued (for the batch linger).
+        var outboxSince: ContinuousClock.Instant?
+        /// Whether `flush()` asked for what lingers to be sent now.
+        var flushRequested = false
         var pending: [String: Pending] = [:]
         var welcome: WireWelcome?
         var ackRequested: UInt64 = 0
@@ -54,6 +66,9 @@ final class ClientConnection: @unchecked Sendable {
     private var ioEndpointIndex = 0
     /// The endpoint of the current (or next) connection attempt.
     private var ioEndpoint: String { configuration.endpoints[ioEndpointIndex] }
+    /// SUBMIT_BATCHes sent and not answered: their message ids, by batch number.
+    var ioBatches: [UInt64: [String]] = [:]
+    private var ioNextBatch: UInt64 = 1
 
     init(configuration: HubClientConfiguration, deliveries: AsyncStream<Delivery>.Continuation, logger: Logger) throws {
         guard let first = configuration.endpoints.first else {
@@ -144,17 +159,22 @@ final class ClientConnection: @unchecked Sendable {
                 } else if state.pending[id] != nil {
                     refusals.append((index, HubClientError(.configuration, "message id \(id) is already awaiting its reply")))
                 } else {
-                    var submit = WireSubmit()
-                    submit.header = message.header
-                    let frames = [WireProtocol.frame(.submit(submit)), message.body]
-                    state.pending[id] = Pending(frames: frames, complete: { complete(index, $0) }, deadline: deadline)
-                    state.outbox.append((id, frames))
+                    state.pending[id] = Pending(
+                        header: message.header, body: message.body, complete: { complete(index, $0) }, deadline: deadline)
+                    if state.outbox.isEmpty { state.outboxSince = clock.now }
+                    state.outbox.append(Outgoing(id: id, header: message.header, body: message.body))
                 }
             }
             return refusals
         }
         for (index, refusal) in refusals { complete(index, .failure(refusal)) }
         if refusals.count < messages.count { poke() }
+    }
+
+    /// Sends the submissions lingering for a batch now.
+    func flush() {
+        shared.withLock { $0.flushRequested = true }
+        poke()
     }
 
     func acknowledge(_ seq: UInt64) {
@@ -202,7 +222,7 @@ final class ClientConnection: @unchecked Sendable {
                 let poller = ZMQPoller(items: [
                     ZMQPoll.Item(socket: dealer, events: .pollIn), ZMQPoll.Item(socket: wake, events: .pollIn),
                 ])
-                _ = try poller.poll(timeoutMs: 20)
+                _ = try poller.poll(timeoutMs: lingerTimeoutMs())
                 while try wake.receive(dontWait: true) != nil {}
                 for _ in 0..<1000 {
                     guard let frames = try dealer.receiveMultipart(dontWait: true) else { break }
@@ -235,8 +255,10 @@ final class ClientConnection: @unchecked Sendable {
             ioHeartbeat.heard(at: clock.now)
             try sendHello(on: socket)
             // Everything unanswered goes again, under the same ids: the hub journals it once.
+            ioBatches.removeAll()
             shared.withLock { state in
-                state.outbox = state.pending.map { ($0.key, $0.value.frames) }
+                state.outbox = state.pending.map { Outgoing(id: $0.key, header: $0.value.header, body: $0.value.body) }
+                state.outboxSince = state.outbox.isEmpty ? nil : clock.now
             }
         } catch {
             fail(HubClientError(.configuration, "cannot connect to \(ioEndpoint): \(error)"), closing: true)
@@ -250,6 +272,7 @@ final class ClientConnection: @unchecked Sendable {
         hello.credit = configuration.credit
         hello.receive = configuration.receive
         hello.ackedSeq = ioAckSent
+        hello.batchDeliveries = configuration.batchDeliveries
         ioLastHello = clock.now
         _ = try socket.send(bytes: WireProtocol.frame(.hello(hello)), dontWait: true)
     }
@@ -308,22 +331,95 @@ final class ClientConnection: @unchecked Sendable {
 
     /// Sends queued submissions without blocking: what the socket cannot take now (the hub
     /// is unreachable and the send queue is full) stays queued, so timeouts, heartbeats and
-    /// `close()` keep working.
+    /// `close()` keep working. To a hub that speaks batches (its WELCOME said so) they go as
+    /// SUBMIT_BATCHes, a partly filled one only once the oldest submission in it has lingered
+    /// `batchLinger` or `flush()` asked; else as one SUBMIT each.
     private func sendOutbox() throws {
         guard let dealer else { return }
-        // With a `party:` to check, nothing is submitted before the WELCOME confirmed it.
-        if configuration.party != nil && shared.withLock({ $0.welcome == nil }) { return }
-        let outbox = shared.withLock { state in
-            defer { state.outbox.removeAll() }
-            return state.outbox
+        let now = clock.now
+        let (welcome, outbox, since, flush) = shared.withLock { state in
+            let taken = (state.welcome, state.outbox, state.outboxSince, state.flushRequested)
+            // With a `party:` to check, nothing is submitted before the WELCOME confirmed it.
+            if configuration.party == nil || state.welcome != nil {
+                state.outbox.removeAll()
+                state.outboxSince = nil
+                state.flushRequested = false
+            }
+            return taken
         }
+        if configuration.party != nil && welcome == nil { return }
+        guard !outbox.isEmpty else { return }
+        let limits = batchLimits(welcome)
+        guard limits.entries > 1 else { return try sendEach(outbox, on: dealer) }
+        var start = 0
+        while start < outbox.count {
+            var end = start
+            var bytes = 0
+            while end < outbox.count, end - start < limits.entries, end == start || bytes + outbox[end].body.count <= limits.bytes {
+                bytes += outbox[end].body.count
+                end += 1
+            }
+            let full = end - start == limits.entries || end < outbox.count
+            if !full && !flush, let since, now - since < configuration.batchLinger {
+                requeue(outbox[start...], since: since)
+                return
+            }
+            guard try sendBatch(outbox[start..<end], on: dealer) else {
+                requeue(outbox[start...], since: since ?? now)
+                return
+            }
+            start = end
+        }
+    }
+
+    /// How many submissions, and how many bytes of bodies, one SUBMIT_BATCH may carry (one
+    /// entry: batches are off, or the hub does not speak them).
+    private func batchLimits(_ welcome: WireWelcome?) -> (entries: Int, bytes: Int) {
+        guard let welcome, welcome.protocolVersion >= WireProtocol.batchVersion else { return (1, 0) }
+        return (min(configuration.batchSubmissions, Int(welcome.maxBatchEntries)), Int(welcome.maxBatchBytes))
+    }
+
+    private func sendEach(_ outbox: [Outgoing], on dealer: ZMQSocket) throws {
         for (index, item) in outbox.enumerated() {
-            guard try dealer.sendMultipart(item.frames, dontWait: true) else {
-                let unsent = outbox[index...].filter { item in shared.withLock { $0.pending[item.id] != nil } }
-                shared.withLock { $0.outbox.insert(contentsOf: unsent, at: 0) }
+            var submit = WireSubmit()
+            submit.header = item.header
+            guard try dealer.sendMultipart([WireProtocol.frame(.submit(submit)), item.body], dontWait: true) else {
+                requeue(outbox[index...], since: clock.now)
                 return
             }
         }
+    }
+
+    /// Sends one SUBMIT_BATCH; false when the socket's queue is full.
+    private func sendBatch(_ items: ArraySlice<Outgoing>, on dealer: ZMQSocket) throws -> Bool {
+        var batch = WireSubmitBatch()
+        batch.batch = ioNextBatch
+        batch.headers = items.map(\.header)
+        batch.bodySizes = items.map { UInt32($0.body.count) }
+        var bodies: [UInt8] = []
+        bodies.reserveCapacity(items.reduce(0) { $0 + $1.body.count })
+        for item in items { bodies.append(contentsOf: item.body) }
+        guard try dealer.sendMultipart([WireProtocol.frame(.submitBatch(batch)), bodies], dontWait: true) else { return false }
+        ioBatches[ioNextBatch] = items.map(\.id)
+        ioNextBatch &+= 1
+        return true
+    }
+
+    /// Puts unsent submissions back at the head of the outbox (those still awaited).
+    private func requeue(_ items: ArraySlice<Outgoing>, since: ContinuousClock.Instant) {
+        shared.withLock { state in
+            let unsent = items.filter { state.pending[$0.id] != nil }
+            guard !unsent.isEmpty else { return }
+            state.outbox.insert(contentsOf: unsent, at: 0)
+            state.outboxSince = min(state.outboxSince ?? since, since)
+        }
+    }
+
+    /// The I/O loop's poll timeout: 20 ms, or less when a batch lingers.
+    private func lingerTimeoutMs() -> Int {
+        guard let since = shared.withLock({ $0.outboxSince }) else { return 20 }
+        let left = configuration.batchLinger - (clock.now - since)
+        return left <= .zero ? 0 : min(20, left.pollMilliseconds)
     }
 
     private func flushAck() {

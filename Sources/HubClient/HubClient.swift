@@ -95,6 +95,12 @@ public final class HubClient: Sendable {
         await connection.submit(inOrder: messages.map { (header: $0.header, body: $0.body) })
     }
 
+    /// Sends at once the submissions waiting for a SUBMIT_BATCH to fill (they wait at most
+    /// `HubClientConfiguration.batchLinger` otherwise).
+    public func flush() {
+        connection.flush()
+    }
+
     /// Acknowledges every delivery up to and including `seq` (cumulative): do it once a
     /// delivery is processed durably; what is not acknowledged is delivered again after a
     /// reconnection or restart.

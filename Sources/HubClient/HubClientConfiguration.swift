@@ -40,6 +40,15 @@ public struct HubClientConfiguration: Sendable {
     public var tapEndpoint: String?
     /// The tap's CURVE public key (Z85; `tap_public_key` or `tap_public_key_file`).
     public var tapPublicKey: String?
+    /// The most submissions the client sends in one SUBMIT_BATCH to a hub that speaks
+    /// batches (PROTOCOL.md section 16); 1 sends one SUBMIT per message. Default 100.
+    public var batchSubmissions = 100
+    /// How long a partly filled SUBMIT_BATCH may wait for more submissions before it is sent
+    /// (like Kafka's `linger.ms`); `HubClient.flush()` sends it at once. Default 1 ms.
+    public var batchLinger: Duration = .milliseconds(1)
+    /// The most deliveries the client takes in one DELIVER_BATCH (`Hello.batch_deliveries`);
+    /// 0 asks for one DELIVER per message. Default 100.
+    public var batchDeliveries: UInt32 = 100
 
     /// Creates a configuration for one hub endpoint from values at hand (`load(path:)` reads
     /// one from a file).

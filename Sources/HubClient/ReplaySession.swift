@@ -158,9 +158,17 @@ public final class ReplaySession: @unchecked Sendable {
             guard seq > ioLastDelivered else { return .goOn }  // again after a reconnection
             ioLastDelivered = seq
             continuation.yield(.delivery(Delivery(header: deliver.header, body: frames[1].bytes)))
+        case .deliverBatch(let batch):
+            guard frames.count == 2, let deliveries = Delivery.unpack(batch, bodies: frames[1].bytes) else {
+                throw HubClientError(.protocolViolation, "DELIVER_BATCH whose body sizes do not match its bodies frame")
+            }
+            for delivery in deliveries where delivery.seq > ioLastDelivered {
+                ioLastDelivered = delivery.seq
+                continuation.yield(.delivery(delivery))
+            }
         case .error(let error):
             throw HubClientError(wire: error)
-        case .pong, .welcome, .accepted, .none, .hello, .submit, .ack, .ping, .replay:
+        case .pong, .welcome, .accepted, .none, .hello, .submit, .ack, .ping, .replay, .submitBatch, .acceptedBatch:
             break
         }
         return .goOn
@@ -172,6 +180,7 @@ public final class ReplaySession: @unchecked Sendable {
         dealer = socket
         ioHeartbeat.heard(at: clock.now)
         var replay = request.wire(client: configuration.clientName)
+        replay.batchDeliveries = configuration.batchDeliveries
         if ioLastDelivered > 0 {
             // Resume after what was already passed on.
             replay.fromSeq = ioLastDelivered + 1

@@ -111,6 +111,9 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// The frame set came from a connection whose routing id the client chose
     /// (`ZMQ_ROUTING_ID`); the hub assigns routing ids and ignores such frame sets.
     public static let routingIdSet = HubErrorCode(418, "ROUTING_ID_SET")
+    /// A SUBMIT_BATCH that cannot be read as a batch: no entries or too many, not one body
+    /// size per header, or sizes that do not add up to the bodies frame (section 16).
+    public static let badBatch = HubErrorCode(419, "BAD_BATCH")
 
     // 5xx: the hub's fault
     /// An unexpected failure inside the hub; the request was not journaled.
@@ -134,7 +137,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         .malformedFrame, .wrongFrameCount, .unsupportedVersion, .senderMismatch, .unknownType,
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
         .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,
-        .badReplay, .headerTooLarge, .routingIdSet,
+        .badReplay, .headerTooLarge, .routingIdSet, .badBatch,
         .internalError, .journalFailure, .journalDamaged, .readOnly, .queryTimeout,
     ]
 

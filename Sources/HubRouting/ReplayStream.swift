@@ -13,6 +13,8 @@ struct ReplayStream: Sendable {
     let typeList: [String]
     /// Bumped whenever sends already handed out must no longer be performed (see `DeliveryWork`).
     var epoch: UInt32 = 0
+    /// The most deliveries per DELIVER_BATCH (0: one DELIVER each), from `Replay.batch_deliveries`.
+    var batchEntries = 0
     var lastSeen: ContinuousClock.Instant
     var parkedSince: ContinuousClock.Instant?
     /// Nil while the journal looks up where `since_us` begins.

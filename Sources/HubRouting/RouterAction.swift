@@ -72,6 +72,9 @@ public struct DeliveryWork: Sendable {
     public let types: [String]
     /// The steps, in order.
     public let steps: [DeliverySession<Outgoing>.Action]
+    /// The most sends to carry in one DELIVER_BATCH (0: one DELIVER per send), as the
+    /// session asked (PROTOCOL.md section 16).
+    public var batchEntries = 0
 }
 
 /// How far a `DeliveryWork` got.

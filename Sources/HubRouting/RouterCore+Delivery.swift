@@ -21,9 +21,9 @@ extension RouterCore {
                         "flow message not journaled; the flows emit it again when the hub restarts",
                         metadata: ["message_id": "\(submit.header.id)", "type": "\(submit.header.type)"])
                 }
-                let refusal = WireProtocol.error(
+                let refusal = WireProtocol.errorMessage(
                     .journalFailure, reason: "the journal could not be written; resubmit later", id: submit.header.id)
-                reply(submit.routingId, refusal, into: &actions)
+                answer(submit, .error(refusal), into: &actions)
             }
             if let heldBack = readLogPace.allow("commit", at: now) {
                 logger.error(
@@ -33,10 +33,10 @@ extension RouterCore {
         case .commitUnavailable(let batch, let reason):
             release(batch)
             for submit in batch {
-                let refusal = WireProtocol.error(
+                let refusal = WireProtocol.errorMessage(
                     .journalUnavailable, reason: "the journal's database is unavailable; resubmit the same id later",
                     id: submit.header.id)
-                reply(submit.routingId, refusal, into: &actions)
+                answer(submit, .error(refusal), into: &actions)
             }
             if let heldBack = readLogPace.allow("commit", at: now) {
                 logger.error(
@@ -83,7 +83,7 @@ extension RouterCore {
             accepted.seq = outcome.seq
             accepted.duplicate = outcome.duplicate
             accepted.recipients = UInt32(outcome.recipients.count)
-            reply(submit.routingId, .accepted(accepted), into: &actions)
+            answer(submit, .accepted(accepted), into: &actions)
             logger.trace(
                 outcome.duplicate ? "duplicate submission" : "journaled",
                 metadata: [
@@ -117,7 +117,7 @@ extension RouterCore {
             .deliver(
                 DeliveryWork(
                     kind: .receiving, connection: routingId, session: session.id, epoch: session.epoch, stream: session.party,
-                    observer: session.party, types: [], steps: steps)))
+                    observer: session.party, types: [], steps: steps, batchEntries: session.batchEntries)))
     }
 
     /// Whether a `DeliveryWork` is still to be performed: its session is open and no send

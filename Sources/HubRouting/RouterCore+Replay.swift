@@ -42,6 +42,7 @@ extension RouterCore {
         let id = nextSessionId
         nextSessionId += 1
         replays[routingId] = ReplayStream(id: id, routingId: routingId, plan: plan, now: now)
+        replays[routingId]?.batchEntries = min(Int(request.batchDeliveries), WireProtocol.maxBatchEntries)
         replayConnections[id] = routingId
         logger.info(
             "replay opened",
@@ -147,7 +148,7 @@ extension RouterCore {
             .deliver(
                 DeliveryWork(
                     kind: .replay, connection: routingId, session: stream.id, epoch: stream.epoch, stream: stream.plan.party,
-                    observer: stream.plan.observer, types: stream.typeList, steps: steps)))
+                    observer: stream.plan.observer, types: stream.typeList, steps: steps, batchEntries: stream.batchEntries)))
     }
 
     /// How far a replay's `DeliveryWork` got.

@@ -41,20 +41,16 @@ extension RouterCore {
             reply(routingId, WireProtocol.error(.malformedFrame, reason: reason), into: &actions)
             return
         }
-        guard command.version == WireProtocol.version else {
-            var id = ""
-            if case .submit(let submit) = command.kind { id = Self.echo(submit.header.id) }
-            let reason = "protocol version \(command.version) is not supported; this hub speaks \(WireProtocol.version)"
-            reply(routingId, WireProtocol.error(.unsupportedVersion, reason: reason, id: id), into: &actions)
-            return
-        }
-        guard commandFrame.count <= Self.maxCommandBytes else {
-            var id = ""
-            if case .submit(let submit) = command.kind { id = Self.echo(submit.header.id) }
+        guard WireProtocol.speaks(command.version) else {
             let reason =
-                "the command frame has \(commandFrame.count) bytes; at most \(Self.maxCommandBytes) are allowed (the body travels in frame 2)"
-            reply(routingId, WireProtocol.error(.headerTooLarge, reason: reason, id: id), into: &actions)
-            return
+                "protocol version \(command.version) is not supported; this hub speaks \(WireProtocol.version) and \(WireProtocol.batchVersion)"
+            return refuseFrame(routingId, command, .unsupportedVersion, reason, into: &actions)
+        }
+        let limit = Self.commandLimit(command.kind)
+        guard commandFrame.count <= limit else {
+            let reason =
+                "the command frame has \(commandFrame.count) bytes; at most \(limit) are allowed (bodies travel in frame 2)"
+            return refuseFrame(routingId, command, .headerTooLarge, reason, into: &actions)
         }
         if sessions[routingId] != nil { sessions[routingId]?.lastSeen = now }
         if replays[routingId] != nil { replays[routingId]?.lastSeen = now }
@@ -62,10 +58,6 @@ extension RouterCore {
         case .submit(let submit):
             guard frameCount == 2, let body else {
                 return wrongFrameCount(routingId, "SUBMIT", frameCount, 2, id: Self.echo(submit.header.id), into: &actions)
-            }
-            guard !settings.readOnly else {
-                let reason = "the hub runs read-only over a damaged journal (salvage) and journals nothing; submit again later"
-                return refuse(routingId, submit.header, party: party, .readOnly, reason, into: &actions)
             }
             handleSubmit(submit.header, body: body, routingId: routingId, party: party, into: &actions)
         case .ack(let ack):
@@ -83,14 +75,45 @@ extension RouterCore {
             reply(routingId, .pong(pong), into: &actions)
         case .replay(let replay):
             handleReplay(replay, frameCount: frameCount, routingId: routingId, party: party, now: now, into: &actions)
-        case .welcome, .accepted, .error, .deliver, .pong, .replayStatus, .none:
-            let reason = "a client may send HELLO, SUBMIT, ACK, PING or REPLAY only"
+        case .submitBatch(let batch) where command.version == WireProtocol.batchVersion:
+            guard frameCount == 2, let body else {
+                return refuseBatch(
+                    routingId, batch.batch, .wrongFrameCount, "SUBMIT_BATCH takes 2 frame(s), got \(frameCount)", into: &actions)
+            }
+            handleSubmitBatch(batch, bodies: body, routingId: routingId, party: party, into: &actions)
+        case .submitBatch:
+            let reason = "SUBMIT_BATCH exists in protocol version 2 only: send it with version 2"
+            reply(routingId, WireProtocol.error(.unexpectedCommand, reason: reason), into: &actions)
+        case .welcome, .accepted, .error, .deliver, .pong, .replayStatus, .acceptedBatch, .deliverBatch, .none:
+            let reason = "a client may send HELLO, SUBMIT, SUBMIT_BATCH, ACK, PING or REPLAY only"
             reply(routingId, WireProtocol.error(.unexpectedCommand, reason: reason), into: &actions)
         }
     }
 
-    /// The largest first frame (the command, without the body) the hub reads: 4 KiB.
+    /// The largest first frame (the command, without the body) the hub reads: 4 KiB, and as
+    /// much per entry for a SUBMIT_BATCH.
     public static let maxCommandBytes = 4096
+
+    /// The largest first frame the hub reads for `kind`: 4 KiB per entry of a SUBMIT_BATCH,
+    /// else `maxCommandBytes`.
+    static func commandLimit(_ kind: WireCommand.OneOf_Kind?) -> Int {
+        guard case .submitBatch(let batch) = kind else { return maxCommandBytes }
+        return maxCommandBytes * max(1, min(batch.headers.count, WireProtocol.maxBatchEntries))
+    }
+
+    /// Refuses a frame set as a whole, naming the SUBMIT's id or the SUBMIT_BATCH's number.
+    private func refuseFrame(
+        _ routingId: [UInt8], _ command: WireCommand, _ code: HubErrorCode, _ reason: String, into actions: inout [RouterAction]
+    ) {
+        switch command.kind {
+        case .submit(let submit):
+            reply(routingId, WireProtocol.error(code, reason: reason, id: Self.echo(submit.header.id)), into: &actions)
+        case .submitBatch(let batch):
+            refuseBatch(routingId, batch.batch, code, reason, into: &actions)
+        default:
+            reply(routingId, WireProtocol.error(code, reason: reason), into: &actions)
+        }
+    }
     /// The longest `Header.correlation_id`, in UTF-8 bytes.
     public static let maxCorrelationIdBytes = 128
 
@@ -115,42 +138,56 @@ extension RouterCore {
     private mutating func handleSubmit(
         _ header: WireHeader, body: any RouterBody, routingId: [UInt8], party: String, into actions: inout [RouterAction]
     ) {
-        guard header.correlationID.utf8.count <= Self.maxCorrelationIdBytes else {
-            let reason = "correlation_id has \(header.correlationID.utf8.count) bytes; at most \(Self.maxCorrelationIdBytes) are allowed"
-            return refuse(routingId, header, party: party, .headerTooLarge, reason, into: &actions)
-        }
-        switch routing.route(from: party, header: header, bodyBytes: body.count) {
-        case .failure(let failure):
-            refuse(routingId, header, party: party, failure.code, failure.reason, into: &actions)
-        case .success(let recipients):
-            if let failure = body.withUnsafeBytes({ policy.validate(type: header.type, body: $0) }) {
-                refuse(routingId, header, party: party, failure.code, failure.reason, into: &actions)
-            } else if let failure = admitFlow(header: header, body: body, party: party) {
-                refuse(routingId, header, party: party, failure.code, failure.reason, into: &actions)
-            } else if draining {
-                refuse(routingId, header, party: party, .shuttingDown, "the hub is shutting down; resubmit later", into: &actions)
-            } else if ingressFull {
-                let reason = "\(pending) submissions (\(pendingBytes >> 20) MiB) are waiting for the journal; resubmit later"
-                refuse(routingId, header, party: party, .hubBusy, reason, into: &actions)
-            } else {
-                hold(PendingSubmission(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
-            }
+        switch admit(header, body: body, party: party) {
+        case .refused(let failure):
+            reply(routingId, .error(failure), into: &actions)
+        case .accepted(let recipients):
+            hold(PendingSubmission(routingId: routingId, party: party, header: header, recipients: recipients, body: body))
         }
     }
 
-    /// Refuses a submission: one ERROR to the client, one debug line (refusals can come by
-    /// the thousand from one misbehaving client, so never louder).
-    private func refuse(
-        _ routingId: [UInt8], _ header: WireHeader, party: String, _ code: HubErrorCode, _ reason: String,
-        into actions: inout [RouterAction]
-    ) {
+    /// A submission's checks passed (its recipients), or the ERROR it gets.
+    enum Admission {
+        case accepted([String])
+        case refused(WireError)
+    }
+
+    /// The checks of a submission (PROTOCOL.md section 4, from `correlation_id` on): its
+    /// recipients, or the ERROR it gets. A refusal is logged at debug level (refusals can
+    /// come by the thousand from one misbehaving client, so never louder).
+    func admit(_ header: WireHeader, body: any RouterBody, party: String) -> Admission {
+        let refusal: (code: HubErrorCode, reason: String)
+        if settings.readOnly {
+            let reason = "the hub runs read-only over a damaged journal (salvage) and journals nothing; submit again later"
+            refusal = (.readOnly, reason)
+        } else if header.correlationID.utf8.count > Self.maxCorrelationIdBytes {
+            let reason = "correlation_id has \(header.correlationID.utf8.count) bytes; at most \(Self.maxCorrelationIdBytes) are allowed"
+            refusal = (.headerTooLarge, reason)
+        } else {
+            switch routing.route(from: party, header: header, bodyBytes: body.count) {
+            case .failure(let failure):
+                refusal = (failure.code, failure.reason)
+            case .success(let recipients):
+                if let failure = body.withUnsafeBytes({ policy.validate(type: header.type, body: $0) }) {
+                    refusal = (failure.code, failure.reason)
+                } else if let failure = admitFlow(header: header, body: body, party: party) {
+                    refusal = (failure.code, failure.reason)
+                } else if draining {
+                    refusal = (.shuttingDown, "the hub is shutting down; resubmit later")
+                } else if ingressFull {
+                    refusal = (.hubBusy, "\(pending) submissions (\(pendingBytes >> 20) MiB) are waiting for the journal; resubmit later")
+                } else {
+                    return .accepted(recipients)
+                }
+            }
+        }
         logger.debug(
             "submission refused",
             metadata: [
                 "party": "\(party)", "message_id": "\(Self.echo(header.id).prefix(200))", "type": "\(header.type.prefix(100))",
-                "code": "\(code)",
+                "code": "\(refusal.code)",
             ])
-        reply(routingId, WireProtocol.error(code, reason: reason, id: Self.echo(header.id)), into: &actions)
+        return .refused(WireProtocol.errorMessage(refusal.code, reason: refusal.reason, id: Self.echo(header.id)))
     }
 
     private mutating func handleHello(
@@ -193,6 +230,9 @@ extension RouterCore {
         welcome.heartbeatMs = UInt32(settings.heartbeatMs)
         welcome.maxBodyBytes = UInt32(settings.maxBodyBytes)
         welcome.hubVersion = HubVersion.current
+        welcome.protocolVersion = WireProtocol.batchVersion
+        welcome.maxBatchEntries = UInt32(WireProtocol.maxBatchEntries)
+        welcome.maxBatchBytes = UInt32(clamping: WireProtocol.maxBatchBytes(maxBodyBytes: settings.maxBodyBytes))
         closeSession(routingId, reason: "HELLO again on the same connection")
         closeReplay(routingId)
         guard hello.receive else {
@@ -208,6 +248,7 @@ extension RouterCore {
             id: id, routingId: routingId, party: party, lastSeen: now,
             delivery: DeliverySession(party: party, credit: credit, queueLimit: max(2 * credit, 256), ackedSeq: resumeAfter),
             parkedSince: nil)
+        session.batchEntries = min(Int(hello.batchDeliveries), WireProtocol.maxBatchEntries)
         let steps = session.delivery.start()
         sessions[routingId] = session
         sessionConnections[id] = routingId

@@ -34,6 +34,8 @@ public struct RouterCore: Sendable {
         var readFailures = 0
         /// What the session's client was told about the journal (one ERROR per trouble).
         var told: ReadTrouble?
+        /// The most deliveries per DELIVER_BATCH (0: one DELIVER each), from `Hello.batch_deliveries`.
+        var batchEntries = 0
     }
 
     let routing: RoutingTable
@@ -78,6 +80,9 @@ public struct RouterCore: Sendable {
     var beyondHeadAlarmed: Set<String> = []
     /// Submissions accepted during this turn, handed to the journal by `endTurn(into:)`.
     var toJournal: [PendingSubmission] = []
+    /// SUBMIT_BATCHes waiting for the journal, by the token their entries carry.
+    var batches: [UInt64: OpenBatch] = [:]
+    var nextBatchToken: UInt64 = 1
     /// Whether the hub is stopping: new submissions, HELLOs and REPLAYs are refused.
     public private(set) var draining = false
     /// The business flows, when the config turns them on.

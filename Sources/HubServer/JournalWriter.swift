@@ -192,7 +192,7 @@ final class JournalWriter: @unchecked Sendable {
             let othersHead = reportedHead
             let newLeadership = leadership
             leadership = nil
-            let take = min(queue.count, batchMax)
+            let take = PendingSubmit.commitCount(queue, batchMax: batchMax)
             let batch = Array(queue.prefix(take))
             queue.removeFirst(take)
             let batchAcks = acks

@@ -65,6 +65,18 @@ extension Router {
     private func perform(_ delivery: DeliveryWork) {
         guard core.isCurrent(delivery) else { return }
         var report = DeliveryReport()
+        if delivery.batchEntries > 0 {
+            performBatched(delivery, &report)
+        } else {
+            performEach(delivery, &report)
+        }
+        var follow: [RouterAction] = []
+        core.performed(delivery, report, now: clock.now, into: &follow)
+        for action in follow { perform(action) }
+    }
+
+    /// Performs a session's steps with one DELIVER per send.
+    private func performEach(_ delivery: DeliveryWork, _ report: inout DeliveryReport) {
         steps: for step in delivery.steps {
             switch step {
             case .fetch(let after, let limit):
@@ -88,9 +100,6 @@ extension Router {
                 }
             }
         }
-        var follow: [RouterAction] = []
-        core.performed(delivery, report, now: clock.now, into: &follow)
-        for action in follow { perform(action) }
     }
 
     enum SendResult { case sent, full, gone }

@@ -70,6 +70,11 @@ public final class HarnessPeer {
         replies.compactMap { if case .welcome(let welcome) = $0 { welcome } else { nil } }
     }
 
+    /// The ACCEPTED_BATCHes received, in order.
+    public var acceptedBatches: [WireAcceptedBatch] {
+        replies.compactMap { if case .acceptedBatch(let batch) = $0 { batch } else { nil } }
+    }
+
     /// The PONGs received, in order.
     public var pongs: [WirePong] {
         replies.compactMap { if case .pong(let pong) = $0 { pong } else { nil } }

@@ -82,6 +82,52 @@ extension RouterHarness {
         send(peer, [WireProtocol.frame(.ping(ping))])
     }
 
+    /// The frames of a SUBMIT_BATCH (PROTOCOL.md section 16): the command, then the bodies
+    /// back to back.
+    ///
+    /// - Parameters:
+    ///   - batch: The batch number.
+    ///   - entries: Each entry's header and body.
+    ///   - version: The protocol version the command claims.
+    /// - Returns: The frames.
+    public static func submitBatchFrames(
+        batch: UInt64, _ entries: [(header: WireHeader, body: [UInt8])], version: UInt32 = WireProtocol.batchVersion
+    ) -> [[UInt8]] {
+        var submit = WireSubmitBatch()
+        submit.batch = batch
+        submit.headers = entries.map(\.header)
+        submit.bodySizes = entries.map { UInt32($0.body.count) }
+        var command = WireCommand()
+        command.version = version
+        command.kind = .submitBatch(submit)
+        return [(try? command.serializedBytes()) ?? [], entries.flatMap(\.body)]
+    }
+
+    /// A header for a batch entry.
+    ///
+    /// - Parameters:
+    ///   - id: The message id.
+    ///   - type: The message type.
+    ///   - recipients: Explicit recipients.
+    /// - Returns: The header.
+    public static func header(id: String, type: String = "demo.Note", to recipients: [String] = []) -> WireHeader {
+        var header = WireHeader()
+        header.id = id
+        header.type = type
+        header.recipients = recipients
+        return header
+    }
+
+    /// Sends SUBMIT_BATCH.
+    ///
+    /// - Parameters:
+    ///   - peer: The connection.
+    ///   - batch: The batch number.
+    ///   - entries: Each entry's header and body.
+    public func submitBatch(_ peer: HarnessPeer, batch: UInt64, _ entries: [(header: WireHeader, body: [UInt8])]) {
+        send(peer, Self.submitBatchFrames(batch: batch, entries))
+    }
+
     /// Sends REPLAY.
     ///
     /// - Parameters:

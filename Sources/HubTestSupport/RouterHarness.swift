@@ -210,7 +210,7 @@ public final class RouterHarness {
     }
 
     private func commit() {
-        let batch = Array(writerQueue.prefix(batchMax))
+        let batch = Array(writerQueue.prefix(PendingSubmission.commitCount(writerQueue, batchMax: batchMax)))
         writerQueue.removeFirst(batch.count)
         let acks = writerAcks
         let progress = writerProgress

@@ -133,6 +133,24 @@ enum WireFixtures {
         return batch
     }
 
+    static var batchKinds: [WireCommand.OneOf_Kind] {
+        var submit = WireSubmitBatch()
+        submit.batch = 9
+        submit.headers = [header, header]
+        submit.bodySizes = [3, 0]
+        var result = WireBatchResult()
+        result.accepted = accepted
+        var refused = WireBatchResult()
+        refused.error = error
+        var answer = WireAcceptedBatch()
+        answer.batch = 9
+        answer.results = [result, refused]
+        var deliver = WireDeliverBatch()
+        deliver.headers = [header]
+        deliver.bodySizes = [5]
+        return [.submitBatch(submit), .acceptedBatch(answer), .deliverBatch(deliver)]
+    }
+
     static var allKinds: [WireCommand.OneOf_Kind] {
         [
             .hello(hello), .welcome(welcome), .submit(submit), .accepted(accepted), .error(error),
@@ -156,6 +174,9 @@ extension WireCommand.OneOf_Kind {
         case .pong: "pong"
         case .replay: "replay"
         case .replayStatus: "replay_status"
+        case .submitBatch: "submit_batch"
+        case .acceptedBatch: "accepted_batch"
+        case .deliverBatch: "deliver_batch"
         }
     }
 }

@@ -17,6 +17,16 @@ struct WireProtocolTests {
         #expect(command.kind == argument.kind)
     }
 
+    /// The batch commands are version 2's (PROTOCOL.md section 9): a version-1 client never
+    /// sees version 2, since it never gets a batch.
+    @Test(arguments: WireFixtures.batchKinds.map(KindArgument.init))
+    func batchCommandsCarryVersion2(_ argument: KindArgument) throws {
+        let command = try WireCommand(serializedBytes: WireProtocol.frame(argument.kind))
+        #expect(command.version == WireProtocol.batchVersion)
+        #expect(command.kind == argument.kind)
+        #expect(WireProtocol.speaks(1) && WireProtocol.speaks(2) && !WireProtocol.speaks(0) && !WireProtocol.speaks(3))
+    }
+
     @Test func frameOfEmptyMessageStillCarriesVersionAndKind() throws {
         let command = try WireCommand(serializedBytes: WireProtocol.frame(.ack(WireAck())))
         #expect(command.version == WireProtocol.version)

@@ -94,10 +94,10 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             frames: [WireProtocol.frame(.ping(WirePing())), [0]], code: .wrongFrameCount, id: ""),
         BadInput(name: "ACK with an extra frame", setup: .hello(receive: true), frames: [ack7, [0]], code: .wrongFrameCount, id: ""),
         BadInput(
-            name: "version 2 SUBMIT", setup: .none,
-            frames: [submitCommand(id: "v2", version: 2), Array("body".utf8)], code: .unsupportedVersion, id: "v2"),
+            name: "version 3 SUBMIT", setup: .none,
+            frames: [submitCommand(id: "v3", version: 3), Array("body".utf8)], code: .unsupportedVersion, id: "v3"),
         BadInput(
-            name: "version 2 PING", setup: .none, frames: [command(version: 2, .ping(WirePing()))], code: .unsupportedVersion, id: ""),
+            name: "version 3 PING", setup: .none, frames: [command(version: 3, .ping(WirePing()))], code: .unsupportedVersion, id: ""),
         // An empty buffer is a valid encoding of `Command{}`: version 0 (PROTOCOL.md §8/§9).
         BadInput(name: "zero-length first frame", setup: .none, frames: [[]], code: .unsupportedVersion, id: ""),
         BadInput(name: "zero-length first frame and body", setup: .none, frames: [[], []], code: .unsupportedVersion, id: ""),
@@ -258,11 +258,11 @@ struct BadInputTests {
         let peer = try RawPeer(hub, context: context, party: "enterprise")
         defer { peer.close() }
         let error = try await peer.io { peer -> WireError in
-            try peer.sendFrames([BadInput.submitCommand(id: "v2-id", version: 2), Array("body".utf8)])
+            try peer.sendFrames([BadInput.submitCommand(id: "v3-id", version: 3), Array("body".utf8)])
             return try peer.expectError()
         }
         #expect(error.code == HubErrorCode.unsupportedVersion.rawValue)
-        #expect(error.id == "v2-id", "a client cannot correlate this refusal with its request")
+        #expect(error.id == "v3-id", "a client cannot correlate this refusal with its request")
     }
 
     /// A 129-byte id is refused with 405, and the refusal carries that id so the submitter

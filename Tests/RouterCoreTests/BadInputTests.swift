@@ -103,9 +103,9 @@ struct BadInput: Sendable, CustomTestStringConvertible {
             name: "REPLAY with an extra frame", setup: .none, frames: [WireProtocol.frame(.replay(WireReplay())), [0]],
             code: .wrongFrameCount, id: ""),
         BadInput(
-            name: "version 2 SUBMIT", setup: .none, frames: RouterHarness.submitFrames(id: "v2", version: 2), code: .unsupportedVersion,
-            id: "v2"),
-        BadInput(name: "version 2 PING", setup: .none, frames: [command(version: 2, .ping(WirePing()))], code: .unsupportedVersion, id: ""),
+            name: "version 3 SUBMIT", setup: .none, frames: RouterHarness.submitFrames(id: "v3", version: 3), code: .unsupportedVersion,
+            id: "v3"),
+        BadInput(name: "version 3 PING", setup: .none, frames: [command(version: 3, .ping(WirePing()))], code: .unsupportedVersion, id: ""),
         // An empty buffer is a valid encoding of `Command{}`: version 0.
         BadInput(name: "zero-length first frame", setup: .none, frames: [[]], code: .unsupportedVersion, id: ""),
         BadInput(name: "zero-length first frame and body", setup: .none, frames: [[], []], code: .unsupportedVersion, id: ""),

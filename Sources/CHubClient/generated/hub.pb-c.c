@@ -507,6 +507,186 @@ void   swhub__v1__pong__free_unpacked
   assert(message->base.descriptor == &swhub__v1__pong__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   swhub__v1__submit_batch__init
+                     (Swhub__V1__SubmitBatch         *message)
+{
+  static const Swhub__V1__SubmitBatch init_value = SWHUB__V1__SUBMIT_BATCH__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__submit_batch__get_packed_size
+                     (const Swhub__V1__SubmitBatch *message)
+{
+  assert(message->base.descriptor == &swhub__v1__submit_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__submit_batch__pack
+                     (const Swhub__V1__SubmitBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__submit_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__submit_batch__pack_to_buffer
+                     (const Swhub__V1__SubmitBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__submit_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__SubmitBatch *
+       swhub__v1__submit_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__SubmitBatch *)
+     protobuf_c_message_unpack (&swhub__v1__submit_batch__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__submit_batch__free_unpacked
+                     (Swhub__V1__SubmitBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__submit_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__batch_result__init
+                     (Swhub__V1__BatchResult         *message)
+{
+  static const Swhub__V1__BatchResult init_value = SWHUB__V1__BATCH_RESULT__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__batch_result__get_packed_size
+                     (const Swhub__V1__BatchResult *message)
+{
+  assert(message->base.descriptor == &swhub__v1__batch_result__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__batch_result__pack
+                     (const Swhub__V1__BatchResult *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__batch_result__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__batch_result__pack_to_buffer
+                     (const Swhub__V1__BatchResult *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__batch_result__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__BatchResult *
+       swhub__v1__batch_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__BatchResult *)
+     protobuf_c_message_unpack (&swhub__v1__batch_result__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__batch_result__free_unpacked
+                     (Swhub__V1__BatchResult *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__batch_result__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__accepted_batch__init
+                     (Swhub__V1__AcceptedBatch         *message)
+{
+  static const Swhub__V1__AcceptedBatch init_value = SWHUB__V1__ACCEPTED_BATCH__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__accepted_batch__get_packed_size
+                     (const Swhub__V1__AcceptedBatch *message)
+{
+  assert(message->base.descriptor == &swhub__v1__accepted_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__accepted_batch__pack
+                     (const Swhub__V1__AcceptedBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__accepted_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__accepted_batch__pack_to_buffer
+                     (const Swhub__V1__AcceptedBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__accepted_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__AcceptedBatch *
+       swhub__v1__accepted_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__AcceptedBatch *)
+     protobuf_c_message_unpack (&swhub__v1__accepted_batch__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__accepted_batch__free_unpacked
+                     (Swhub__V1__AcceptedBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__accepted_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__deliver_batch__init
+                     (Swhub__V1__DeliverBatch         *message)
+{
+  static const Swhub__V1__DeliverBatch init_value = SWHUB__V1__DELIVER_BATCH__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__deliver_batch__get_packed_size
+                     (const Swhub__V1__DeliverBatch *message)
+{
+  assert(message->base.descriptor == &swhub__v1__deliver_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__deliver_batch__pack
+                     (const Swhub__V1__DeliverBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__deliver_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__deliver_batch__pack_to_buffer
+                     (const Swhub__V1__DeliverBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__deliver_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__DeliverBatch *
+       swhub__v1__deliver_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__DeliverBatch *)
+     protobuf_c_message_unpack (&swhub__v1__deliver_batch__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__deliver_batch__free_unpacked
+                     (Swhub__V1__DeliverBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__deliver_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   swhub__v1__replay__init
                      (Swhub__V1__Replay         *message)
 {
@@ -861,7 +1041,7 @@ const ProtobufCMessageDescriptor swhub__v1__header__descriptor =
   (ProtobufCMessageInit) swhub__v1__header__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__command__field_descriptors[12] =
+static const ProtobufCFieldDescriptor swhub__v1__command__field_descriptors[15] =
 {
   {
     "version",
@@ -1007,11 +1187,49 @@ static const ProtobufCFieldDescriptor swhub__v1__command__field_descriptors[12] 
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "submit_batch",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__Command, kind_case),
+    offsetof(Swhub__V1__Command, submit_batch),
+    &swhub__v1__submit_batch__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "accepted_batch",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__Command, kind_case),
+    offsetof(Swhub__V1__Command, accepted_batch),
+    &swhub__v1__accepted_batch__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deliver_batch",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__Command, kind_case),
+    offsetof(Swhub__V1__Command, deliver_batch),
+    &swhub__v1__deliver_batch__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__command__field_indices_by_name[] = {
   4,   /* field[4] = accepted */
+  13,   /* field[13] = accepted_batch */
   7,   /* field[7] = ack */
   6,   /* field[6] = deliver */
+  14,   /* field[14] = deliver_batch */
   5,   /* field[5] = error */
   1,   /* field[1] = hello */
   8,   /* field[8] = ping */
@@ -1019,6 +1237,7 @@ static const unsigned swhub__v1__command__field_indices_by_name[] = {
   10,   /* field[10] = replay */
   11,   /* field[11] = replay_status */
   3,   /* field[3] = submit */
+  12,   /* field[12] = submit_batch */
   0,   /* field[0] = version */
   2,   /* field[2] = welcome */
 };
@@ -1026,7 +1245,7 @@ static const ProtobufCIntRange swhub__v1__command__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 10, 1 },
-  { 0, 12 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor swhub__v1__command__descriptor =
 {
@@ -1036,14 +1255,14 @@ const ProtobufCMessageDescriptor swhub__v1__command__descriptor =
   "Swhub__V1__Command",
   "swhub.v1",
   sizeof(Swhub__V1__Command),
-  12,
+  15,
   swhub__v1__command__field_descriptors,
   swhub__v1__command__field_indices_by_name,
   2,  swhub__v1__command__number_ranges,
   (ProtobufCMessageInit) swhub__v1__command__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__hello__field_descriptors[4] =
+static const ProtobufCFieldDescriptor swhub__v1__hello__field_descriptors[5] =
 {
   {
     "client",
@@ -1093,9 +1312,22 @@ static const ProtobufCFieldDescriptor swhub__v1__hello__field_descriptors[4] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "batch_deliveries",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Hello, batch_deliveries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__hello__field_indices_by_name[] = {
   2,   /* field[2] = acked_seq */
+  4,   /* field[4] = batch_deliveries */
   0,   /* field[0] = client */
   1,   /* field[1] = credit */
   3,   /* field[3] = receive */
@@ -1103,7 +1335,7 @@ static const unsigned swhub__v1__hello__field_indices_by_name[] = {
 static const ProtobufCIntRange swhub__v1__hello__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor swhub__v1__hello__descriptor =
 {
@@ -1113,14 +1345,14 @@ const ProtobufCMessageDescriptor swhub__v1__hello__descriptor =
   "Swhub__V1__Hello",
   "swhub.v1",
   sizeof(Swhub__V1__Hello),
-  4,
+  5,
   swhub__v1__hello__field_descriptors,
   swhub__v1__hello__field_indices_by_name,
   1,  swhub__v1__hello__number_ranges,
   (ProtobufCMessageInit) swhub__v1__hello__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__welcome__field_descriptors[6] =
+static const ProtobufCFieldDescriptor swhub__v1__welcome__field_descriptors[9] =
 {
   {
     "party",
@@ -1194,19 +1426,58 @@ static const ProtobufCFieldDescriptor swhub__v1__welcome__field_descriptors[6] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "protocol_version",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Welcome, protocol_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_batch_entries",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Welcome, max_batch_entries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_batch_bytes",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Welcome, max_batch_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__welcome__field_indices_by_name[] = {
   1,   /* field[1] = acked_seq */
   2,   /* field[2] = credit */
   3,   /* field[3] = heartbeat_ms */
   5,   /* field[5] = hub_version */
+  8,   /* field[8] = max_batch_bytes */
+  7,   /* field[7] = max_batch_entries */
   4,   /* field[4] = max_body_bytes */
   0,   /* field[0] = party */
+  6,   /* field[6] = protocol_version */
 };
 static const ProtobufCIntRange swhub__v1__welcome__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor swhub__v1__welcome__descriptor =
 {
@@ -1216,7 +1487,7 @@ const ProtobufCMessageDescriptor swhub__v1__welcome__descriptor =
   "Swhub__V1__Welcome",
   "swhub.v1",
   sizeof(Swhub__V1__Welcome),
-  6,
+  9,
   swhub__v1__welcome__field_descriptors,
   swhub__v1__welcome__field_indices_by_name,
   1,  swhub__v1__welcome__number_ranges,
@@ -1338,7 +1609,7 @@ const ProtobufCMessageDescriptor swhub__v1__accepted__descriptor =
   (ProtobufCMessageInit) swhub__v1__accepted__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__error__field_descriptors[4] =
+static const ProtobufCFieldDescriptor swhub__v1__error__field_descriptors[5] =
 {
   {
     "code",
@@ -1388,8 +1659,21 @@ static const ProtobufCFieldDescriptor swhub__v1__error__field_descriptors[4] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "batch",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Error, batch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__error__field_indices_by_name[] = {
+  4,   /* field[4] = batch */
   0,   /* field[0] = code */
   3,   /* field[3] = id */
   1,   /* field[1] = name */
@@ -1398,7 +1682,7 @@ static const unsigned swhub__v1__error__field_indices_by_name[] = {
 static const ProtobufCIntRange swhub__v1__error__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor swhub__v1__error__descriptor =
 {
@@ -1408,7 +1692,7 @@ const ProtobufCMessageDescriptor swhub__v1__error__descriptor =
   "Swhub__V1__Error",
   "swhub.v1",
   sizeof(Swhub__V1__Error),
-  4,
+  5,
   swhub__v1__error__field_descriptors,
   swhub__v1__error__field_indices_by_name,
   1,  swhub__v1__error__number_ranges,
@@ -1593,7 +1877,224 @@ const ProtobufCMessageDescriptor swhub__v1__pong__descriptor =
   (ProtobufCMessageInit) swhub__v1__pong__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__replay__field_descriptors[7] =
+static const ProtobufCFieldDescriptor swhub__v1__submit_batch__field_descriptors[3] =
+{
+  {
+    "batch",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__SubmitBatch, batch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "headers",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__SubmitBatch, n_headers),
+    offsetof(Swhub__V1__SubmitBatch, headers),
+    &swhub__v1__header__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body_sizes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Swhub__V1__SubmitBatch, n_body_sizes),
+    offsetof(Swhub__V1__SubmitBatch, body_sizes),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__submit_batch__field_indices_by_name[] = {
+  0,   /* field[0] = batch */
+  2,   /* field[2] = body_sizes */
+  1,   /* field[1] = headers */
+};
+static const ProtobufCIntRange swhub__v1__submit_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor swhub__v1__submit_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.SubmitBatch",
+  "SubmitBatch",
+  "Swhub__V1__SubmitBatch",
+  "swhub.v1",
+  sizeof(Swhub__V1__SubmitBatch),
+  3,
+  swhub__v1__submit_batch__field_descriptors,
+  swhub__v1__submit_batch__field_indices_by_name,
+  1,  swhub__v1__submit_batch__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__submit_batch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__batch_result__field_descriptors[2] =
+{
+  {
+    "accepted",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__BatchResult, result_case),
+    offsetof(Swhub__V1__BatchResult, accepted),
+    &swhub__v1__accepted__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__BatchResult, result_case),
+    offsetof(Swhub__V1__BatchResult, error),
+    &swhub__v1__error__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__batch_result__field_indices_by_name[] = {
+  0,   /* field[0] = accepted */
+  1,   /* field[1] = error */
+};
+static const ProtobufCIntRange swhub__v1__batch_result__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor swhub__v1__batch_result__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.BatchResult",
+  "BatchResult",
+  "Swhub__V1__BatchResult",
+  "swhub.v1",
+  sizeof(Swhub__V1__BatchResult),
+  2,
+  swhub__v1__batch_result__field_descriptors,
+  swhub__v1__batch_result__field_indices_by_name,
+  1,  swhub__v1__batch_result__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__batch_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__accepted_batch__field_descriptors[2] =
+{
+  {
+    "batch",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__AcceptedBatch, batch),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "results",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__AcceptedBatch, n_results),
+    offsetof(Swhub__V1__AcceptedBatch, results),
+    &swhub__v1__batch_result__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__accepted_batch__field_indices_by_name[] = {
+  0,   /* field[0] = batch */
+  1,   /* field[1] = results */
+};
+static const ProtobufCIntRange swhub__v1__accepted_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor swhub__v1__accepted_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.AcceptedBatch",
+  "AcceptedBatch",
+  "Swhub__V1__AcceptedBatch",
+  "swhub.v1",
+  sizeof(Swhub__V1__AcceptedBatch),
+  2,
+  swhub__v1__accepted_batch__field_descriptors,
+  swhub__v1__accepted_batch__field_indices_by_name,
+  1,  swhub__v1__accepted_batch__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__accepted_batch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__deliver_batch__field_descriptors[2] =
+{
+  {
+    "headers",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__DeliverBatch, n_headers),
+    offsetof(Swhub__V1__DeliverBatch, headers),
+    &swhub__v1__header__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body_sizes",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT32,
+    offsetof(Swhub__V1__DeliverBatch, n_body_sizes),
+    offsetof(Swhub__V1__DeliverBatch, body_sizes),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__deliver_batch__field_indices_by_name[] = {
+  1,   /* field[1] = body_sizes */
+  0,   /* field[0] = headers */
+};
+static const ProtobufCIntRange swhub__v1__deliver_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor swhub__v1__deliver_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.DeliverBatch",
+  "DeliverBatch",
+  "Swhub__V1__DeliverBatch",
+  "swhub.v1",
+  sizeof(Swhub__V1__DeliverBatch),
+  2,
+  swhub__v1__deliver_batch__field_descriptors,
+  swhub__v1__deliver_batch__field_indices_by_name,
+  1,  swhub__v1__deliver_batch__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__deliver_batch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__replay__field_descriptors[8] =
 {
   {
     "party",
@@ -1679,8 +2180,21 @@ static const ProtobufCFieldDescriptor swhub__v1__replay__field_descriptors[7] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "batch_deliveries",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Replay, batch_deliveries),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__replay__field_indices_by_name[] = {
+  7,   /* field[7] = batch_deliveries */
   6,   /* field[6] = client */
   5,   /* field[5] = credit */
   4,   /* field[4] = follow */
@@ -1692,7 +2206,7 @@ static const unsigned swhub__v1__replay__field_indices_by_name[] = {
 static const ProtobufCIntRange swhub__v1__replay__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor swhub__v1__replay__descriptor =
 {
@@ -1702,7 +2216,7 @@ const ProtobufCMessageDescriptor swhub__v1__replay__descriptor =
   "Swhub__V1__Replay",
   "swhub.v1",
   sizeof(Swhub__V1__Replay),
-  7,
+  8,
   swhub__v1__replay__field_descriptors,
   swhub__v1__replay__field_indices_by_name,
   1,  swhub__v1__replay__number_ranges,

@@ -31,6 +31,10 @@ typedef struct Swhub__V1__Deliver Swhub__V1__Deliver;
 typedef struct Swhub__V1__Ack Swhub__V1__Ack;
 typedef struct Swhub__V1__Ping Swhub__V1__Ping;
 typedef struct Swhub__V1__Pong Swhub__V1__Pong;
+typedef struct Swhub__V1__SubmitBatch Swhub__V1__SubmitBatch;
+typedef struct Swhub__V1__BatchResult Swhub__V1__BatchResult;
+typedef struct Swhub__V1__AcceptedBatch Swhub__V1__AcceptedBatch;
+typedef struct Swhub__V1__DeliverBatch Swhub__V1__DeliverBatch;
 typedef struct Swhub__V1__Replay Swhub__V1__Replay;
 typedef struct Swhub__V1__ReplayStatus Swhub__V1__ReplayStatus;
 typedef struct Swhub__V1__JournalEntry Swhub__V1__JournalEntry;
@@ -118,19 +122,23 @@ typedef enum {
   SWHUB__V1__COMMAND__KIND_PING = 17,
   SWHUB__V1__COMMAND__KIND_PONG = 18,
   SWHUB__V1__COMMAND__KIND_REPLAY = 19,
-  SWHUB__V1__COMMAND__KIND_REPLAY_STATUS = 20
+  SWHUB__V1__COMMAND__KIND_REPLAY_STATUS = 20,
+  SWHUB__V1__COMMAND__KIND_SUBMIT_BATCH = 21,
+  SWHUB__V1__COMMAND__KIND_ACCEPTED_BATCH = 22,
+  SWHUB__V1__COMMAND__KIND_DELIVER_BATCH = 23
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SWHUB__V1__COMMAND__KIND__CASE)
 } Swhub__V1__Command__KindCase;
 
 /*
  * First frame of every frame set in either direction. A SUBMIT or DELIVER is followed by
- * exactly one more frame: the body, opaque to the hub.
+ * exactly one more frame: the body, opaque to the hub; a SUBMIT_BATCH or DELIVER_BATCH by
+ * exactly one more frame too: the bodies of its entries, one after the other.
  */
 struct  Swhub__V1__Command
 {
   ProtobufCMessage base;
   /*
-   * Protocol version; this document describes version 1.
+   * Protocol version: 1, or 2 (version 1 plus the batch commands). PROTOCOL.md section 9.
    */
   uint32_t version;
   Swhub__V1__Command__KindCase kind_case;
@@ -146,6 +154,12 @@ struct  Swhub__V1__Command
     Swhub__V1__Pong *pong;
     Swhub__V1__Replay *replay;
     Swhub__V1__ReplayStatus *replay_status;
+    /*
+     * Version 2 only (PROTOCOL.md section 16).
+     */
+    Swhub__V1__SubmitBatch *submit_batch;
+    Swhub__V1__AcceptedBatch *accepted_batch;
+    Swhub__V1__DeliverBatch *deliver_batch;
   };
 };
 #define SWHUB__V1__COMMAND__INIT \
@@ -177,10 +191,15 @@ struct  Swhub__V1__Hello
    * Receive deliveries on this connection. False for submit-only clients.
    */
   protobuf_c_boolean receive;
+  /*
+   * Version 2: the most messages the client takes in one DELIVER_BATCH (0 = one DELIVER per
+   * message, as in version 1). The hub sends at most Welcome.max_batch_entries.
+   */
+  uint32_t batch_deliveries;
 };
 #define SWHUB__V1__HELLO__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__hello__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
 /*
@@ -213,10 +232,24 @@ struct  Swhub__V1__Welcome
    * Hub software version.
    */
   char *hub_version;
+  /*
+   * The highest protocol version the hub speaks (2 for a hub with batches; 0 from a hub
+   * that predates this field, which speaks version 1 only).
+   */
+  uint32_t protocol_version;
+  /*
+   * Version 2: the most entries a SUBMIT_BATCH may carry, and the most a DELIVER_BATCH of
+   * this session carries (the smaller of this and Hello.batch_deliveries).
+   */
+  uint32_t max_batch_entries;
+  /*
+   * Version 2: the largest bodies frame of a SUBMIT_BATCH, bytes.
+   */
+  uint32_t max_batch_bytes;
 };
 #define SWHUB__V1__WELCOME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__welcome__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0 }
 
 
 /*
@@ -279,10 +312,14 @@ struct  Swhub__V1__Error
    * The message id of the refused SUBMIT, when one could be read.
    */
   char *id;
+  /*
+   * The batch number of a refused SUBMIT_BATCH (each of whose entries is then refused).
+   */
+  uint64_t batch;
 };
 #define SWHUB__V1__ERROR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__error__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -344,6 +381,110 @@ struct  Swhub__V1__Pong
 
 
 /*
+ * Client → hub (version 2): many SUBMITs in one frame set, followed by one frame holding their
+ * bodies back to back. Answered by one ACCEPTED_BATCH (or, when the batch as a whole cannot
+ * be read, one ERROR naming `batch`). PROTOCOL.md section 16.
+ */
+struct  Swhub__V1__SubmitBatch
+{
+  ProtobufCMessage base;
+  /*
+   * Client-chosen number, echoed by the answer; unique among this connection's batches in flight.
+   */
+  uint64_t batch;
+  /*
+   * The entries' headers, each as in Submit.header.
+   */
+  size_t n_headers;
+  Swhub__V1__Header **headers;
+  /*
+   * The entries' body sizes in bytes, one per header, in the same order; their sum is the
+   * size of the bodies frame.
+   */
+  size_t n_body_sizes;
+  uint32_t *body_sizes;
+};
+#define SWHUB__V1__SUBMIT_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__submit_batch__descriptor) \
+    , 0, 0,NULL, 0,NULL }
+
+
+typedef enum {
+  SWHUB__V1__BATCH_RESULT__RESULT__NOT_SET = 0,
+  SWHUB__V1__BATCH_RESULT__RESULT_ACCEPTED = 1,
+  SWHUB__V1__BATCH_RESULT__RESULT_ERROR = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SWHUB__V1__BATCH_RESULT__RESULT__CASE)
+} Swhub__V1__BatchResult__ResultCase;
+
+/*
+ * One entry's outcome in an ACCEPTED_BATCH.
+ */
+struct  Swhub__V1__BatchResult
+{
+  ProtobufCMessage base;
+  Swhub__V1__BatchResult__ResultCase result_case;
+  union {
+    /*
+     * Journaled (or a duplicate of what was journaled), as a SUBMIT's ACCEPTED.
+     */
+    Swhub__V1__Accepted *accepted;
+    /*
+     * Refused, as a SUBMIT's ERROR; nothing of this entry was journaled.
+     */
+    Swhub__V1__Error *error;
+  };
+};
+#define SWHUB__V1__BATCH_RESULT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__batch_result__descriptor) \
+    , SWHUB__V1__BATCH_RESULT__RESULT__NOT_SET, {0} }
+
+
+/*
+ * Hub → client (version 2): the answer to a SUBMIT_BATCH, once every accepted entry is
+ * durable in the journal.
+ */
+struct  Swhub__V1__AcceptedBatch
+{
+  ProtobufCMessage base;
+  /*
+   * The SUBMIT_BATCH's batch number.
+   */
+  uint64_t batch;
+  /*
+   * One result per entry, in the entries' order.
+   */
+  size_t n_results;
+  Swhub__V1__BatchResult **results;
+};
+#define SWHUB__V1__ACCEPTED_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__accepted_batch__descriptor) \
+    , 0, 0,NULL }
+
+
+/*
+ * Hub → client (version 2, sessions whose HELLO or REPLAY set batch_deliveries): several
+ * journaled messages in seq order, followed by one frame holding their bodies back to back.
+ */
+struct  Swhub__V1__DeliverBatch
+{
+  ProtobufCMessage base;
+  /*
+   * The headers, each as in Deliver.header.
+   */
+  size_t n_headers;
+  Swhub__V1__Header **headers;
+  /*
+   * The body sizes in bytes, one per header.
+   */
+  size_t n_body_sizes;
+  uint32_t *body_sizes;
+};
+#define SWHUB__V1__DELIVER_BATCH__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__deliver_batch__descriptor) \
+    , 0,NULL, 0,NULL }
+
+
+/*
  * Client → hub: opens a replay session on this connection instead of a receiving session:
  * the journaled stream of `party` (the messages delivered to it), in seq order, with the
  * policy applied, from `from_seq` or from `since_us`. Deliveries come as DELIVER frame sets
@@ -384,10 +525,14 @@ struct  Swhub__V1__Replay
    * Free text naming the client software, for logs.
    */
   char *client;
+  /*
+   * Version 2: as Hello.batch_deliveries, for this replay's deliveries.
+   */
+  uint32_t batch_deliveries;
 };
 #define SWHUB__V1__REPLAY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__replay__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -695,6 +840,82 @@ Swhub__V1__Pong *
 void   swhub__v1__pong__free_unpacked
                      (Swhub__V1__Pong *message,
                       ProtobufCAllocator *allocator);
+/* Swhub__V1__SubmitBatch methods */
+void   swhub__v1__submit_batch__init
+                     (Swhub__V1__SubmitBatch         *message);
+size_t swhub__v1__submit_batch__get_packed_size
+                     (const Swhub__V1__SubmitBatch   *message);
+size_t swhub__v1__submit_batch__pack
+                     (const Swhub__V1__SubmitBatch   *message,
+                      uint8_t             *out);
+size_t swhub__v1__submit_batch__pack_to_buffer
+                     (const Swhub__V1__SubmitBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__SubmitBatch *
+       swhub__v1__submit_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__submit_batch__free_unpacked
+                     (Swhub__V1__SubmitBatch *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__BatchResult methods */
+void   swhub__v1__batch_result__init
+                     (Swhub__V1__BatchResult         *message);
+size_t swhub__v1__batch_result__get_packed_size
+                     (const Swhub__V1__BatchResult   *message);
+size_t swhub__v1__batch_result__pack
+                     (const Swhub__V1__BatchResult   *message,
+                      uint8_t             *out);
+size_t swhub__v1__batch_result__pack_to_buffer
+                     (const Swhub__V1__BatchResult   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__BatchResult *
+       swhub__v1__batch_result__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__batch_result__free_unpacked
+                     (Swhub__V1__BatchResult *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__AcceptedBatch methods */
+void   swhub__v1__accepted_batch__init
+                     (Swhub__V1__AcceptedBatch         *message);
+size_t swhub__v1__accepted_batch__get_packed_size
+                     (const Swhub__V1__AcceptedBatch   *message);
+size_t swhub__v1__accepted_batch__pack
+                     (const Swhub__V1__AcceptedBatch   *message,
+                      uint8_t             *out);
+size_t swhub__v1__accepted_batch__pack_to_buffer
+                     (const Swhub__V1__AcceptedBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__AcceptedBatch *
+       swhub__v1__accepted_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__accepted_batch__free_unpacked
+                     (Swhub__V1__AcceptedBatch *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__DeliverBatch methods */
+void   swhub__v1__deliver_batch__init
+                     (Swhub__V1__DeliverBatch         *message);
+size_t swhub__v1__deliver_batch__get_packed_size
+                     (const Swhub__V1__DeliverBatch   *message);
+size_t swhub__v1__deliver_batch__pack
+                     (const Swhub__V1__DeliverBatch   *message,
+                      uint8_t             *out);
+size_t swhub__v1__deliver_batch__pack_to_buffer
+                     (const Swhub__V1__DeliverBatch   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__DeliverBatch *
+       swhub__v1__deliver_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__deliver_batch__free_unpacked
+                     (Swhub__V1__DeliverBatch *message,
+                      ProtobufCAllocator *allocator);
 /* Swhub__V1__Replay methods */
 void   swhub__v1__replay__init
                      (Swhub__V1__Replay         *message);
@@ -825,6 +1046,18 @@ typedef void (*Swhub__V1__Ping_Closure)
 typedef void (*Swhub__V1__Pong_Closure)
                  (const Swhub__V1__Pong *message,
                   void *closure_data);
+typedef void (*Swhub__V1__SubmitBatch_Closure)
+                 (const Swhub__V1__SubmitBatch *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__BatchResult_Closure)
+                 (const Swhub__V1__BatchResult *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__AcceptedBatch_Closure)
+                 (const Swhub__V1__AcceptedBatch *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__DeliverBatch_Closure)
+                 (const Swhub__V1__DeliverBatch *message,
+                  void *closure_data);
 typedef void (*Swhub__V1__Replay_Closure)
                  (const Swhub__V1__Replay *message,
                   void *closure_data);
@@ -857,6 +1090,10 @@ extern const ProtobufCMessageDescriptor swhub__v1__deliver__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__ack__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__ping__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__pong__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__submit_batch__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__batch_result__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__accepted_batch__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__deliver_batch__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__replay__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__replay_status__descriptor;
 extern const ProtobufCEnumDescriptor    swhub__v1__replay_status__phase__descriptor;

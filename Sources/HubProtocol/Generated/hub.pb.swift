@@ -12,7 +12,7 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// SingleWindowHub wire protocol, version 1.
+/// SingleWindowHub wire protocol, versions 1 and 2 (version 2 adds the batch commands).
 /// The grammar of every exchange is in PROTOCOL.md beside this file.
 
 #if canImport(FoundationEssentials)
@@ -70,13 +70,14 @@ public nonisolated struct WireHeader: Sendable {
 }
 
 /// First frame of every frame set in either direction. A SUBMIT or DELIVER is followed by
-/// exactly one more frame: the body, opaque to the hub.
+/// exactly one more frame: the body, opaque to the hub; a SUBMIT_BATCH or DELIVER_BATCH by
+/// exactly one more frame too: the bodies of its entries, one after the other.
 public nonisolated struct WireCommand: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// Protocol version; this document describes version 1.
+  /// Protocol version: 1, or 2 (version 1 plus the batch commands). PROTOCOL.md section 9.
   public var version: UInt32 = 0
 
   public var kind: WireCommand.OneOf_Kind? = nil
@@ -169,6 +170,31 @@ public nonisolated struct WireCommand: Sendable {
     set {kind = .replayStatus(newValue)}
   }
 
+  /// Version 2 only (PROTOCOL.md section 16).
+  public var submitBatch: WireSubmitBatch {
+    get {
+      if case .submitBatch(let v)? = kind {return v}
+      return WireSubmitBatch()
+    }
+    set {kind = .submitBatch(newValue)}
+  }
+
+  public var acceptedBatch: WireAcceptedBatch {
+    get {
+      if case .acceptedBatch(let v)? = kind {return v}
+      return WireAcceptedBatch()
+    }
+    set {kind = .acceptedBatch(newValue)}
+  }
+
+  public var deliverBatch: WireDeliverBatch {
+    get {
+      if case .deliverBatch(let v)? = kind {return v}
+      return WireDeliverBatch()
+    }
+    set {kind = .deliverBatch(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -183,6 +209,10 @@ public nonisolated struct WireCommand: Sendable {
     case pong(WirePong)
     case replay(WireReplay)
     case replayStatus(WireReplayStatus)
+    /// Version 2 only (PROTOCOL.md section 16).
+    case submitBatch(WireSubmitBatch)
+    case acceptedBatch(WireAcceptedBatch)
+    case deliverBatch(WireDeliverBatch)
 
   }
 
@@ -208,6 +238,10 @@ public nonisolated struct WireHello: Sendable {
 
   /// Receive deliveries on this connection. False for submit-only clients.
   public var receive: Bool = false
+
+  /// Version 2: the most messages the client takes in one DELIVER_BATCH (0 = one DELIVER per
+  /// message, as in version 1). The hub sends at most Welcome.max_batch_entries.
+  public var batchDeliveries: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -237,6 +271,17 @@ public nonisolated struct WireWelcome: Sendable {
 
   /// Hub software version.
   public var hubVersion: String = String()
+
+  /// The highest protocol version the hub speaks (2 for a hub with batches; 0 from a hub
+  /// that predates this field, which speaks version 1 only).
+  public var protocolVersion: UInt32 = 0
+
+  /// Version 2: the most entries a SUBMIT_BATCH may carry, and the most a DELIVER_BATCH of
+  /// this session carries (the smaller of this and Hello.batch_deliveries).
+  public var maxBatchEntries: UInt32 = 0
+
+  /// Version 2: the largest bodies frame of a SUBMIT_BATCH, bytes.
+  public var maxBatchBytes: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -304,6 +349,9 @@ public nonisolated struct WireError: Sendable {
 
   /// The message id of the refused SUBMIT, when one could be read.
   public var id: String = String()
+
+  /// The batch number of a refused SUBMIT_BATCH (each of whose entries is then refused).
+  public var batch: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -377,6 +425,104 @@ public nonisolated struct WirePong: Sendable {
   public init() {}
 }
 
+/// Client → hub (version 2): many SUBMITs in one frame set, followed by one frame holding their
+/// bodies back to back. Answered by one ACCEPTED_BATCH (or, when the batch as a whole cannot
+/// be read, one ERROR naming `batch`). PROTOCOL.md section 16.
+public nonisolated struct WireSubmitBatch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Client-chosen number, echoed by the answer; unique among this connection's batches in flight.
+  public var batch: UInt64 = 0
+
+  /// The entries' headers, each as in Submit.header.
+  public var headers: [WireHeader] = []
+
+  /// The entries' body sizes in bytes, one per header, in the same order; their sum is the
+  /// size of the bodies frame.
+  public var bodySizes: [UInt32] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One entry's outcome in an ACCEPTED_BATCH.
+public nonisolated struct WireBatchResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var result: WireBatchResult.OneOf_Result? = nil
+
+  /// Journaled (or a duplicate of what was journaled), as a SUBMIT's ACCEPTED.
+  public var accepted: WireAccepted {
+    get {
+      if case .accepted(let v)? = result {return v}
+      return WireAccepted()
+    }
+    set {result = .accepted(newValue)}
+  }
+
+  /// Refused, as a SUBMIT's ERROR; nothing of this entry was journaled.
+  public var error: WireError {
+    get {
+      if case .error(let v)? = result {return v}
+      return WireError()
+    }
+    set {result = .error(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Result: Equatable, Sendable {
+    /// Journaled (or a duplicate of what was journaled), as a SUBMIT's ACCEPTED.
+    case accepted(WireAccepted)
+    /// Refused, as a SUBMIT's ERROR; nothing of this entry was journaled.
+    case error(WireError)
+
+  }
+
+  public init() {}
+}
+
+/// Hub → client (version 2): the answer to a SUBMIT_BATCH, once every accepted entry is
+/// durable in the journal.
+public nonisolated struct WireAcceptedBatch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The SUBMIT_BATCH's batch number.
+  public var batch: UInt64 = 0
+
+  /// One result per entry, in the entries' order.
+  public var results: [WireBatchResult] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Hub → client (version 2, sessions whose HELLO or REPLAY set batch_deliveries): several
+/// journaled messages in seq order, followed by one frame holding their bodies back to back.
+public nonisolated struct WireDeliverBatch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The headers, each as in Deliver.header.
+  public var headers: [WireHeader] = []
+
+  /// The body sizes in bytes, one per header.
+  public var bodySizes: [UInt32] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Client → hub: opens a replay session on this connection instead of a receiving session:
 /// the journaled stream of `party` (the messages delivered to it), in seq order, with the
 /// policy applied, from `from_seq` or from `since_us`. Deliveries come as DELIVER frame sets
@@ -409,6 +555,9 @@ public nonisolated struct WireReplay: Sendable {
 
   /// Free text naming the client software, for logs.
   public var client: String = String()
+
+  /// Version 2: as Hello.batch_deliveries, for this replay's deliveries.
+  public var batchDeliveries: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -636,7 +785,7 @@ nonisolated extension WireHeader: SwiftProtobuf.Message, SwiftProtobuf._MessageI
 
 nonisolated extension WireCommand: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Command"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}hello\0\u{1}welcome\0\u{1}submit\0\u{1}accepted\0\u{1}error\0\u{1}deliver\0\u{1}ack\0\u{1}ping\0\u{1}pong\0\u{1}replay\0\u{3}replay_status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}version\0\u{2}\u{9}hello\0\u{1}welcome\0\u{1}submit\0\u{1}accepted\0\u{1}error\0\u{1}deliver\0\u{1}ack\0\u{1}ping\0\u{1}pong\0\u{1}replay\0\u{3}replay_status\0\u{3}submit_batch\0\u{3}accepted_batch\0\u{3}deliver_batch\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -788,6 +937,45 @@ nonisolated extension WireCommand: SwiftProtobuf.Message, SwiftProtobuf._Message
           self.kind = .replayStatus(v)
         }
       }()
+      case 21: try {
+        var v: WireSubmitBatch?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .submitBatch(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .submitBatch(v)
+        }
+      }()
+      case 22: try {
+        var v: WireAcceptedBatch?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .acceptedBatch(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .acceptedBatch(v)
+        }
+      }()
+      case 23: try {
+        var v: WireDeliverBatch?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .deliverBatch(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .deliverBatch(v)
+        }
+      }()
       default: break
       }
     }
@@ -846,6 +1034,18 @@ nonisolated extension WireCommand: SwiftProtobuf.Message, SwiftProtobuf._Message
       guard case .replayStatus(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
     }()
+    case .submitBatch?: try {
+      guard case .submitBatch(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case .acceptedBatch?: try {
+      guard case .acceptedBatch(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+    }()
+    case .deliverBatch?: try {
+      guard case .deliverBatch(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -861,7 +1061,7 @@ nonisolated extension WireCommand: SwiftProtobuf.Message, SwiftProtobuf._Message
 
 nonisolated extension WireHello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}client\0\u{1}credit\0\u{3}acked_seq\0\u{1}receive\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}client\0\u{1}credit\0\u{3}acked_seq\0\u{1}receive\0\u{3}batch_deliveries\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -873,6 +1073,7 @@ nonisolated extension WireHello: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
       case 2: try { try decoder.decodeSingularUInt32Field(value: &self.credit) }()
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.ackedSeq) }()
       case 4: try { try decoder.decodeSingularBoolField(value: &self.receive) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.batchDeliveries) }()
       default: break
       }
     }
@@ -891,6 +1092,9 @@ nonisolated extension WireHello: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     if self.receive != false {
       try visitor.visitSingularBoolField(value: self.receive, fieldNumber: 4)
     }
+    if self.batchDeliveries != 0 {
+      try visitor.visitSingularUInt32Field(value: self.batchDeliveries, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -899,6 +1103,7 @@ nonisolated extension WireHello: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     if lhs.credit != rhs.credit {return false}
     if lhs.ackedSeq != rhs.ackedSeq {return false}
     if lhs.receive != rhs.receive {return false}
+    if lhs.batchDeliveries != rhs.batchDeliveries {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -906,7 +1111,7 @@ nonisolated extension WireHello: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
 
 nonisolated extension WireWelcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Welcome"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}party\0\u{3}acked_seq\0\u{1}credit\0\u{3}heartbeat_ms\0\u{3}max_body_bytes\0\u{3}hub_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}party\0\u{3}acked_seq\0\u{1}credit\0\u{3}heartbeat_ms\0\u{3}max_body_bytes\0\u{3}hub_version\0\u{3}protocol_version\0\u{3}max_batch_entries\0\u{3}max_batch_bytes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -920,6 +1125,9 @@ nonisolated extension WireWelcome: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.heartbeatMs) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.maxBodyBytes) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.hubVersion) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.maxBatchEntries) }()
+      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.maxBatchBytes) }()
       default: break
       }
     }
@@ -944,6 +1152,15 @@ nonisolated extension WireWelcome: SwiftProtobuf.Message, SwiftProtobuf._Message
     if !self.hubVersion.isEmpty {
       try visitor.visitSingularStringField(value: self.hubVersion, fieldNumber: 6)
     }
+    if self.protocolVersion != 0 {
+      try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 7)
+    }
+    if self.maxBatchEntries != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxBatchEntries, fieldNumber: 8)
+    }
+    if self.maxBatchBytes != 0 {
+      try visitor.visitSingularUInt32Field(value: self.maxBatchBytes, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -954,6 +1171,9 @@ nonisolated extension WireWelcome: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.heartbeatMs != rhs.heartbeatMs {return false}
     if lhs.maxBodyBytes != rhs.maxBodyBytes {return false}
     if lhs.hubVersion != rhs.hubVersion {return false}
+    if lhs.protocolVersion != rhs.protocolVersion {return false}
+    if lhs.maxBatchEntries != rhs.maxBatchEntries {return false}
+    if lhs.maxBatchBytes != rhs.maxBatchBytes {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1040,7 +1260,7 @@ nonisolated extension WireAccepted: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension WireError: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Error"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}name\0\u{1}reason\0\u{1}id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}name\0\u{1}reason\0\u{1}id\0\u{1}batch\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1052,6 +1272,7 @@ nonisolated extension WireError: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
       case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.batch) }()
       default: break
       }
     }
@@ -1070,6 +1291,9 @@ nonisolated extension WireError: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     if !self.id.isEmpty {
       try visitor.visitSingularStringField(value: self.id, fieldNumber: 4)
     }
+    if self.batch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.batch, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1078,6 +1302,7 @@ nonisolated extension WireError: SwiftProtobuf.Message, SwiftProtobuf._MessageIm
     if lhs.name != rhs.name {return false}
     if lhs.reason != rhs.reason {return false}
     if lhs.id != rhs.id {return false}
+    if lhs.batch != rhs.batch {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1217,9 +1442,186 @@ nonisolated extension WirePong: SwiftProtobuf.Message, SwiftProtobuf._MessageImp
   }
 }
 
+nonisolated extension WireSubmitBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SubmitBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}batch\0\u{1}headers\0\u{3}body_sizes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.batch) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.headers) }()
+      case 3: try { try decoder.decodeRepeatedUInt32Field(value: &self.bodySizes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.batch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.batch, fieldNumber: 1)
+    }
+    if !self.headers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.headers, fieldNumber: 2)
+    }
+    if !self.bodySizes.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.bodySizes, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireSubmitBatch, rhs: WireSubmitBatch) -> Bool {
+    if lhs.batch != rhs.batch {return false}
+    if lhs.headers != rhs.headers {return false}
+    if lhs.bodySizes != rhs.bodySizes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireBatchResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BatchResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}accepted\0\u{1}error\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: WireAccepted?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .accepted(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .accepted(v)
+        }
+      }()
+      case 2: try {
+        var v: WireError?
+        var hadOneofValue = false
+        if let current = self.result {
+          hadOneofValue = true
+          if case .error(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.result = .error(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.result {
+    case .accepted?: try {
+      guard case .accepted(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .error?: try {
+      guard case .error(let v)? = self.result else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireBatchResult, rhs: WireBatchResult) -> Bool {
+    if lhs.result != rhs.result {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireAcceptedBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AcceptedBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}batch\0\u{1}results\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.batch) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.batch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.batch, fieldNumber: 1)
+    }
+    if !self.results.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireAcceptedBatch, rhs: WireAcceptedBatch) -> Bool {
+    if lhs.batch != rhs.batch {return false}
+    if lhs.results != rhs.results {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension WireDeliverBatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeliverBatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}headers\0\u{3}body_sizes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.headers) }()
+      case 2: try { try decoder.decodeRepeatedUInt32Field(value: &self.bodySizes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.headers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.headers, fieldNumber: 1)
+    }
+    if !self.bodySizes.isEmpty {
+      try visitor.visitPackedUInt32Field(value: self.bodySizes, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: WireDeliverBatch, rhs: WireDeliverBatch) -> Bool {
+    if lhs.headers != rhs.headers {return false}
+    if lhs.bodySizes != rhs.bodySizes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension WireReplay: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Replay"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}party\0\u{3}from_seq\0\u{3}since_us\0\u{1}types\0\u{1}follow\0\u{1}credit\0\u{1}client\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}party\0\u{3}from_seq\0\u{3}since_us\0\u{1}types\0\u{1}follow\0\u{1}credit\0\u{1}client\0\u{3}batch_deliveries\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1234,6 +1636,7 @@ nonisolated extension WireReplay: SwiftProtobuf.Message, SwiftProtobuf._MessageI
       case 5: try { try decoder.decodeSingularBoolField(value: &self.follow) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.credit) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.client) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.batchDeliveries) }()
       default: break
       }
     }
@@ -1261,6 +1664,9 @@ nonisolated extension WireReplay: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     if !self.client.isEmpty {
       try visitor.visitSingularStringField(value: self.client, fieldNumber: 7)
     }
+    if self.batchDeliveries != 0 {
+      try visitor.visitSingularUInt32Field(value: self.batchDeliveries, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1272,6 +1678,7 @@ nonisolated extension WireReplay: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     if lhs.follow != rhs.follow {return false}
     if lhs.credit != rhs.credit {return false}
     if lhs.client != rhs.client {return false}
+    if lhs.batchDeliveries != rhs.batchDeliveries {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,113 @@
+import HubCore
+import HubProtocol
+import HubRouting
+import ZeroMQ
+
+/// DELIVER_BATCH (PROTOCOL.md section 16): a session that asked for batches gets its sends
+/// as frame sets of up to `DeliveryWork.batchEntries` messages, their bodies back to back
+/// in one frame. Two frames per batch instead of two per message: CURVE's cost is per frame.
+extension Router {
+    /// The sends gathered for one DELIVER_BATCH.
+    struct PendingBatch {
+        var batch = WireDeliverBatch()
+        var seqs: [UInt64] = []
+        var types: [String] = []
+        var bodies: [UInt8] = []
+
+        var isEmpty: Bool { seqs.isEmpty }
+
+        mutating func reset() {
+            batch.headers.removeAll(keepingCapacity: true)
+            batch.bodySizes.removeAll(keepingCapacity: true)
+            seqs.removeAll(keepingCapacity: true)
+            types.removeAll(keepingCapacity: true)
+            bodies.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Performs a session's steps with batched sends; fills `report` as the single-send path does.
+    func performBatched(_ delivery: DeliveryWork, _ report: inout DeliveryReport) {
+        var pending = PendingBatch()
+        let limit = WireProtocol.maxBatchBytes(maxBodyBytes: settings.maxBodyBytes)
+        for step in delivery.steps {
+            switch step {
+            case .fetch(let after, let limit):
+                guard flushBatch(&pending, delivery, &report) else { return }
+                let request = JournalReader.Request(
+                    session: delivery.session, party: delivery.stream, after: after, limit: limit, types: delivery.types)
+                (delivery.kind == .replay ? replayReader : reader).enqueue(request)
+            case .send(let seq, let payload):
+                append(payload, seq: seq, to: &pending, delivery)
+                if pending.seqs.count >= delivery.batchEntries || pending.bodies.count >= limit {
+                    guard flushBatch(&pending, delivery, &report) else { return }
+                }
+            }
+        }
+        _ = flushBatch(&pending, delivery, &report)
+    }
+
+    /// Adds one message to the batch: its delivery header, and its body as the session's
+    /// observer may see it (an empty body, logged, if redaction ever failed).
+    private func append(_ payload: Outgoing, seq: UInt64, to pending: inout PendingBatch, _ delivery: DeliveryWork) {
+        var header: WireHeader
+        switch payload {
+        case .live(let message): header = message.header
+        case .stored(let record): header = record.deliveryHeader
+        }
+        header.recipients = [delivery.stream]
+        let view = observers.view(observer: delivery.observer, stream: delivery.stream, type: header.type)
+        let before = pending.bodies.count
+        do {
+            try withBody(payload) { bytes in
+                if case .whole = view {
+                    pending.bodies.append(contentsOf: bytes)
+                } else {
+                    pending.bodies.append(contentsOf: try view.apply(to: bytes))
+                }
+            }
+        } catch {
+            pending.bodies.removeSubrange(before...)
+            logger.error(
+                "redaction failed; delivering an empty body",
+                metadata: ["seq": "\(seq)", "party": "\(delivery.stream)", "observer": "\(delivery.observer)", "error": "\(error)"])
+        }
+        pending.batch.headers.append(header)
+        pending.batch.bodySizes.append(UInt32(pending.bodies.count - before))
+        pending.seqs.append(seq)
+        if delivery.kind == .receiving { pending.types.append(header.type) }
+    }
+
+    private func withBody<R>(_ payload: Outgoing, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch payload {
+        case .live(let message): try message.body.withUnsafeBytes(body)
+        case .stored(let record): try record.body.withUnsafeBytes(body)
+        }
+    }
+
+    /// Sends the gathered batch; false (with the failure in `report`) when the peer's queue
+    /// is full or the peer is gone, so the work stops there.
+    private func flushBatch(_ pending: inout PendingBatch, _ delivery: DeliveryWork, _ report: inout DeliveryReport) -> Bool {
+        guard !pending.isEmpty else { return true }
+        defer { pending.reset() }
+        do {
+            guard try socket.send(bytes: delivery.connection, more: true, dontWait: true) else {
+                report.failure = (pending.seqs[0], .peerFull)
+                return false
+            }
+            _ = try socket.send(bytes: WireProtocol.frame(.deliverBatch(pending.batch)), more: true, dontWait: true)
+            _ = try socket.send(bytes: pending.bodies, dontWait: true)
+        } catch let error as ZMQError where error.isHostUnreachable {
+            report.failure = (pending.seqs[0], .peerGone)
+            return false
+        } catch {
+            logger.warning(
+                "delivery failed", metadata: ["party": "\(delivery.stream)", "session": "\(delivery.session)", "error": "\(error)"])
+            report.failure = (pending.seqs[0], .peerFull)
+            return false
+        }
+        report.sent += pending.seqs.count
+        report.lastSent = pending.seqs.last
+        for type in pending.types { monitoring.delivered(type: type, party: delivery.stream) }
+        return true
+    }
+}
