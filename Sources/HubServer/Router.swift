@@ -259,7 +259,14 @@ final class Router: @unchecked Sendable {
     /// Sends a one-frame reply; a full peer queue keeps it for a later turn, a vanished peer drops it.
     func reply(_ routingId: [UInt8], _ kind: WireCommand.OneOf_Kind) {
         guard !routingId.isEmpty else { return }  // the flows' own messages: nobody waits
-        if case .error(let error) = kind { monitoring.errorSent(error) }
+        switch kind {
+        case .error(let error):
+            monitoring.errorSent(error)
+        case .acceptedBatch(let batch):
+            for result in batch.results where result.error.code != 0 { monitoring.errorSent(result.error) }
+        default:
+            break
+        }
         send(routingId, WireProtocol.frame(kind), retryable: true)
     }
 

@@ -45,6 +45,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Only the PostgreSQL cases, with the same run's SQLite figures they are compared with.")
     var postgresOnly = false
 
+    /// Messages per SUBMIT_BATCH and per DELIVER_BATCH in the `…_batched` cases.
+    static let wireBatch = 100
+
     func run() async throws {
         MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
@@ -97,6 +100,9 @@ struct Bench: AsyncParsableCommand {
             if size == 1024 { proxyBaseline1K = base }
             let hub = try sqliteRouting(setup, size: size, count: messages, recipients: 1)
             report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
+            // The same in batches of 100 on the wire both ways (PROTOCOL.md section 16).
+            let batched = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1, batch: Self.wireBatch)
+            report.line(case: "route_1to1_batched", size: size, count: messages, rate: batched, baseline: base, rss: setup.hubRSS)
             // For reference: the same baseline without CURVE (the hub never runs without it).
             // The same with the C adapter kit as the sender.
             try cSenderCase(setup, report, size: size, count: messages, baseline: base)
@@ -109,6 +115,8 @@ struct Bench: AsyncParsableCommand {
             let fanBase = try setup.runRouting(hub: false, size: size, count: messages, recipients: 5)
             let fanHub = try sqliteRouting(setup, size: size, count: messages, recipients: 5)
             report.line(case: "route_1to5", size: size, count: messages, rate: fanHub, baseline: fanBase, rss: setup.hubRSS)
+            let fanBatched = try setup.runRouting(hub: true, size: size, count: messages, recipients: 5, batch: Self.wireBatch)
+            report.line(case: "route_1to5_batched", size: size, count: messages, rate: fanBatched, baseline: batched, rss: setup.hubRSS)
             if let hubs {
                 try postgresRouting(hubs, report, size: size, count: messages, sqlite1to1: hub, sqlite1to5: fanHub)
             }

@@ -35,6 +35,8 @@ struct BenchSender: Sendable {
     /// For the PUB fan-out baseline: probes are published until this says every subscriber
     /// has seen one (PUB drops whatever is sent before a subscription has arrived).
     var subscribersReady: (@Sendable () -> Bool)?
+    /// Messages per SUBMIT_BATCH (PROTOCOL.md section 16); 1 sends one SUBMIT each.
+    var batch = 1
 
     struct Result: Sendable {
         var seconds: Double
@@ -72,7 +74,11 @@ struct BenchSender: Sendable {
         var replies = 0
         while replies < (expectReplies ? count : 0) || sent < count {
             let now = DispatchTime.now().uptimeNanoseconds
-            while sent < count && (!expectReplies || sent - replies < window) {
+            while batch > 1 && sent < count && sent - replies < window {
+                try sendBatch(socket, header: &header, from: sent, body: body)
+                sent = min(count, sent + batch)
+            }
+            while batch <= 1 && sent < count && (!expectReplies || sent - replies < window) {
                 if interval > 0 && start + UInt64(sent) * interval > now { break }
                 header.id = idPrefix + String(sent)
                 var submit = WireSubmit()
@@ -86,6 +92,10 @@ struct BenchSender: Sendable {
             let wait = interval > 0 ? 1 : 100
             guard try poller.poll(timeoutMs: wait) > 0 else { continue }
             while let frames = try socket.receiveMultipart(dontWait: true) {
+                if batch > 1 {
+                    replies += try batchAnswered(frames)
+                    continue
+                }
                 replies += 1
                 if interval > 0, let index = replyIndex(frames) {
                     _ = histogram?.record((DispatchTime.now().uptimeNanoseconds - sendTimes[index]) / 1000)
@@ -94,6 +104,40 @@ struct BenchSender: Sendable {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Result(seconds: seconds, latency: histogram)
+    }
+
+    /// Sends the SUBMIT_BATCH of messages `from..<from + batch` (fewer at the end).
+    private func sendBatch(_ socket: ZMQSocket, header: inout WireHeader, from first: Int, body: [UInt8]) throws {
+        let end = min(count, first + batch)
+        var submit = WireSubmitBatch()
+        submit.batch = UInt64(first / batch + 1)
+        submit.headers.reserveCapacity(end - first)
+        for index in first..<end {
+            header.id = idPrefix + String(index)
+            submit.headers.append(header)
+        }
+        submit.bodySizes = Array(repeating: UInt32(body.count), count: end - first)
+        var bodies: [UInt8] = []
+        bodies.reserveCapacity(body.count * (end - first))
+        for _ in first..<end { bodies.append(contentsOf: body) }
+        try socket.send(bytes: WireProtocol.frame(.submitBatch(submit)), more: true)
+        try socket.send(bytes: bodies)
+    }
+
+    /// How many messages an answer to a SUBMIT_BATCH answers; a refused entry or batch stops the run.
+    private func batchAnswered(_ frames: [ZMQMessage]) throws -> Int {
+        guard let first = frames.first else { return 0 }
+        switch try WireCommand(serializedBytes: first.bytes).kind {
+        case .acceptedBatch(let answer):
+            if let refused = answer.results.first(where: { $0.error.code != 0 }) {
+                throw BenchError("the hub refused a batch entry: \(refused.error.code) \(refused.error.reason)")
+            }
+            return answer.results.count
+        case .error(let error):
+            throw BenchError("the hub refused a batch: \(error.code) \(error.reason)")
+        default:
+            return 0
+        }
     }
 
     /// The index of the message a reply answers: ACCEPTED from the hub, the echoed SUBMIT
@@ -123,6 +167,8 @@ struct BenchReceiver: Sendable {
     var idPrefix: String
     /// Counts subscribers that have seen their first message (fan-out baseline only).
     var seen: BenchCounter?
+    /// Against the hub: the most deliveries per DELIVER_BATCH to ask for (0: one DELIVER each).
+    var batchDeliveries: UInt32 = 0
 
     /// Connects and, for the hub, waits for WELCOME; then `ready` is signalled and the
     /// receiver counts until it has `expected` messages of its run. Returns when done.
@@ -140,6 +186,7 @@ struct BenchReceiver: Sendable {
             hello.receive = true
             hello.credit = 1000
             hello.client = "swhub-bench"
+            hello.batchDeliveries = batchDeliveries
             try socket.send(bytes: WireProtocol.frame(.hello(hello)))
             guard let welcome = try socket.receive(), case .welcome = try WireCommand(serializedBytes: welcome.bytes).kind else {
                 throw BenchError("the hub did not answer HELLO with WELCOME")
@@ -156,11 +203,18 @@ struct BenchReceiver: Sendable {
             }
             switch mode {
             case .hub:
-                guard frames.count == 2, case .deliver(let deliver) = try WireCommand(serializedBytes: frames[0].bytes).kind else {
+                guard frames.count == 2 else { continue }
+                switch try WireCommand(serializedBytes: frames[0].bytes).kind {
+                case .deliver(let deliver):
+                    lastSeq = deliver.header.seq
+                    if deliver.header.id.hasPrefix(idPrefix) { received += 1 }
+                case .deliverBatch(let batch):
+                    guard let last = batch.headers.last else { continue }
+                    lastSeq = last.seq
+                    received += batch.headers.count { $0.id.hasPrefix(idPrefix) }
+                default:
                     continue
                 }
-                lastSeq = deliver.header.seq
-                if deliver.header.id.hasPrefix(idPrefix) { received += 1 }
                 if lastSeq - ackedSeq >= 100 || received == expected {
                     var ack = WireAck()
                     ack.seq = lastSeq

@@ -170,7 +170,8 @@ final class BenchSetup {
     /// With several hub nodes, the sender connects to node `senderNode` and the receivers
     /// to node `receiverNode`.
     func runRouting(
-        hub toHub: Bool, size: Int, count: Int, recipients: Int, curve: Bool = true, senderNode: Int = 0, receiverNode: Int = 0
+        hub toHub: Bool, size: Int, count: Int, recipients: Int, curve: Bool = true, senderNode: Int = 0, receiverNode: Int = 0,
+        batch: Int = 1
     ) throws -> Double {
         run += 1
         let prefix = "r\(run)-"
@@ -184,7 +185,7 @@ final class BenchSetup {
                 receivers.append(
                     BenchReceiver(
                         target: BenchEndpoint(endpoint: endpoint(receiverNode), serverKey: hubKeys.publicKey, keys: receiverKeys[index]),
-                        mode: .hub, expected: count, idPrefix: prefix))
+                        mode: .hub, expected: count, idPrefix: prefix, batchDeliveries: batch > 1 ? UInt32(batch) : 0))
             }
         } else {
             let ports = !curve ? plainPorts : fanOut ? fanOutPorts : routerPorts
@@ -201,7 +202,7 @@ final class BenchSetup {
             target: senderTarget, count: count, size: size, window: 2000,
             recipients: toHub ? (1...recipients).map { "bench-r\($0)" } : [], idPrefix: prefix,
             expectReplies: toHub || !fanOut,
-            subscribersReady: nil)
+            subscribersReady: nil, batch: toHub ? batch : 1)
         if !toHub && fanOut {
             sender.subscribersReady = { seen.value >= recipients }
         }
