@@ -104,6 +104,9 @@ final class ClientConnection: @unchecked Sendable {
     /// The hub endpoint the client is connected or connecting to.
     var currentEndpoint: String { shared.withLock { $0.endpoint } }
 
+    /// Submissions waiting for their answer.
+    var pendingCount: Int { shared.withLock { $0.pending.count } }
+
     func awaitWelcome(timeout: Duration) async throws -> WireWelcome {
         let deadline = clock.now + timeout
         while true {

@@ -39,6 +39,8 @@ public final class HubClient: Sendable {
     /// The hub endpoint the client is connected to, or connecting to while it has no
     /// connection: one of `HubClientConfiguration.endpoints`, changing when it fails over.
     public var currentEndpoint: String { connection.currentEndpoint }
+    /// Submissions waiting for their answer (queued, lingering for a batch, or sent).
+    public var pendingCount: Int { connection.pendingCount }
 
     /// Waits for the hub's WELCOME: the hub has authenticated us and, when receiving, opened
     /// our session.

@@ -23,13 +23,15 @@ public enum WireProtocol {
     }
 
     /// The largest bodies frame of a SUBMIT_BATCH (and, unless one body alone is larger, of
-    /// a DELIVER_BATCH): 8 MiB, or `maxBodyBytes` when that is larger.
+    /// a DELIVER_BATCH): 1 MiB, or `maxBodyBytes` when that is larger. So a frame set weighs
+    /// no more than the largest SUBMIT, and what the hub's receive high-water mark lets one
+    /// connection park in its memory stays as bounded as without batches.
     ///
     /// - Parameters:
     ///   - maxBodyBytes: The hub's largest body.
     /// - Returns: The limit in bytes.
     public static func maxBatchBytes(maxBodyBytes: Int) -> Int {
-        max(8 << 20, maxBodyBytes)
+        max(1 << 20, maxBodyBytes)
     }
 
     /// The version the hub sends a command with: 2 for the batch commands, 1 for the others

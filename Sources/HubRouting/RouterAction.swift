@@ -71,7 +71,7 @@ public struct DeliveryWork: Sendable {
     /// Types the fetches are limited to (empty: every type).
     public let types: [String]
     /// The steps, in order.
-    public let steps: [DeliverySession<Outgoing>.Action]
+    public internal(set) var steps: [DeliverySession<Outgoing>.Action]
     /// The most sends to carry in one DELIVER_BATCH (0: one DELIVER per send), as the
     /// session asked (PROTOCOL.md section 16).
     public var batchEntries = 0
@@ -113,4 +113,16 @@ public struct DeliveryReport: Sendable, Equatable {
         self.lastSent = lastSent
         self.failure = failure
     }
+}
+
+/// Which session a `DeliveryWork` is for, to merge the works of one commit.
+struct DeliveryKey: Hashable {
+    let kind: DeliveryWork.Kind
+    let session: UInt64
+    let epoch: UInt32
+}
+
+extension DeliveryWork {
+    /// A placeholder for a work merged into an earlier one (no steps; removed at once).
+    static let merged = DeliveryWork(kind: .receiving, connection: [], session: 0, epoch: 0, stream: "", observer: "", types: [], steps: [])
 }

@@ -73,6 +73,8 @@ extension RouterCore {
     }
 
     private mutating func committed(_ batch: [PendingSubmission], _ outcomes: [AppendOutcome], into actions: inout [RouterAction]) {
+        let start = actions.count
+        defer { if batch.count > 1 { Self.coalesceDeliveries(&actions, from: start) } }
         release(batch)
         if !emissionsInFlight.isEmpty {
             for submit in batch where submit.party == HubConfig.hubParty { emissionsInFlight[submit.header.id] = nil }
@@ -108,6 +110,37 @@ extension RouterCore {
             if !replays.isEmpty { replayLive(live, recipients: outcome.recipients, into: &actions) }
         }
         actions.append(.tap(batch, outcomes))
+    }
+
+    /// Merges the delivery works a commit produced for the same session into the first of
+    /// them, in order: each session's new messages of one commit go out as one work (one
+    /// DELIVER_BATCH for a session that asked for batches) instead of one work per message.
+    /// Replies stay where they are; a session's sends may move ahead of later replies, which
+    /// PROTOCOL.md allows (only WELCOME must precede a session's DELIVERs).
+    static func coalesceDeliveries(_ actions: inout [RouterAction], from start: Int) {
+        var first: [DeliveryKey: Int] = [:]
+        var merged = false
+        for index in start..<actions.count {
+            guard case .deliver(let work) = actions[index] else { continue }
+            let key = DeliveryKey(kind: work.kind, session: work.session, epoch: work.epoch)
+            guard let into = first[key], case .deliver(var target) = actions[into] else {
+                first[key] = index
+                continue
+            }
+            actions[into] = .note(.seen(party: ""))  // releases the work's storage before it grows
+            target.steps.append(contentsOf: work.steps)
+            actions[into] = .deliver(target)
+            actions[index] = .deliver(DeliveryWork.merged)
+            merged = true
+        }
+        guard merged else { return }
+        var kept = start
+        for index in start..<actions.count {
+            if case .deliver(let work) = actions[index], work.steps.isEmpty { continue }
+            actions.swapAt(kept, index)
+            kept += 1
+        }
+        actions.removeLast(actions.count - kept)
     }
 
     /// Hands a receiving session's steps to the I/O layer (nothing when there are none).

@@ -1,0 +1,81 @@
+import Foundation
+import HubClient
+import HubProtocol
+import HubTestSupport
+import Testing
+
+/// The Swift SDK's batches (PROTOCOL.md section 16, README "Batches"): submissions go as
+/// SUBMIT_BATCHes, each answered alone; `flush()` sends a lingering batch at once; with
+/// batches off the SDK speaks version 1 and everything still works.
+@Suite("HubClient batches", .serialized, .timeLimit(.minutes(1)))
+struct ClientBatchTests {
+    static let parties: [TestHub.PartySpec] = [
+        .init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"]),
+    ]
+
+    @Test func aRefusedMessageInABatchFailsAloneAndTheOthersAreJournaledInOrder() async throws {
+        let hub = try TestHub(parties: Self.parties)
+        try hub.start()
+        let receiver = try hub.client("customs", receive: true)
+        defer { receiver.close() }
+        let inbox = DeliveryInbox(receiver)
+        try await receiver.connect()
+        let sender = try hub.client("enterprise")
+        defer { sender.close() }
+        try await sender.connect()
+        var messages = (0..<250).map { OutgoingMessage(type: "demo.Note", body: Array("m\($0)".utf8), id: "in-order-\($0)") }
+        messages[100] = OutgoingMessage(type: "demo.Unknown", body: [], id: "refused")
+        let results = await sender.submit(inOrder: messages)
+        #expect(results.count == 250)
+        for (index, result) in results.enumerated() {
+            switch result {
+            case .success(let receipt):
+                #expect(index != 100)
+                #expect(receipt.id == messages[index].id)
+            case .failure(let error):
+                #expect(index == 100)
+                #expect(error.hubCode == .unknownType)
+            }
+        }
+        let seqs = results.compactMap { try? $0.get().seq }
+        #expect(seqs == seqs.sorted() && Set(seqs).count == 249, "journaled in the order given, each once")
+        let delivered = try await inbox.wait(for: 249, within: .seconds(30))
+        #expect(delivered.map(\.id) == messages.map(\.id).filter { $0 != "refused" })
+        #expect(delivered.map(\.body) == messages.filter { $0.id != "refused" }.map(\.body))
+    }
+
+    @Test func flushSendsALingeringBatchAtOnce() async throws {
+        let hub = try TestHub(parties: Self.parties)
+        try hub.start()
+        var configuration = hub.clientConfiguration("enterprise", receive: false, credit: 100)
+        configuration.batchLinger = .seconds(3600)
+        configuration.requestTimeout = .seconds(30)
+        let sender = try hub.client(configuration: configuration, name: "enterprise")
+        defer { sender.close() }
+        try await sender.connect()
+        // A batch of one lingers (for an hour); flush() sends it.
+        async let receipt = sender.submit(type: "demo.Note", body: Array("now".utf8), id: "flushed")
+        try await waitUntil(.seconds(10), "the submission is queued") { sender.pendingCount == 1 }
+        sender.flush()
+        #expect(try await receipt.seq == 1)
+    }
+
+    @Test func withBatchesOffTheClientSpeaksVersion1() async throws {
+        let hub = try TestHub(parties: Self.parties)
+        try hub.start()
+        var receiving = hub.clientConfiguration("customs", receive: true, credit: 100)
+        receiving.batchDeliveries = 0
+        let receiver = try hub.client(configuration: receiving, name: "customs")
+        defer { receiver.close() }
+        let inbox = DeliveryInbox(receiver)
+        try await receiver.connect()
+        var sending = hub.clientConfiguration("enterprise", receive: false, credit: 100)
+        sending.batchSubmissions = 1
+        let sender = try hub.client(configuration: sending, name: "enterprise")
+        defer { sender.close() }
+        let receipts = try await hub.submitConcurrently(sender, count: 120, idPrefix: "v1")
+        #expect(Set(receipts.map(\.seq)).count == 120)
+        let delivered = try await inbox.wait(for: 120, within: .seconds(30))
+        #expect(delivered.map(\.seq) == delivered.map(\.seq).sorted())
+    }
+}
