@@ -99,10 +99,13 @@ struct Bench: AsyncParsableCommand {
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             if size == 1024 { proxyBaseline1K = base }
             let hub = try sqliteRouting(setup, size: size, count: messages, recipients: 1)
-            report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
+            let hubCPU = setup.hubMicrosPerMessage
+            report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS, hubCPU: hubCPU)
             // The same in batches of 100 on the wire both ways (PROTOCOL.md section 16).
             let batched = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1, batch: Self.wireBatch)
-            report.line(case: "route_1to1_batched", size: size, count: messages, rate: batched, baseline: base, rss: setup.hubRSS)
+            report.line(
+                case: "route_1to1_batched", size: size, count: messages, rate: batched, baseline: base, rss: setup.hubRSS,
+                hubCPU: setup.hubMicrosPerMessage)
             // For reference: the same baseline without CURVE (the hub never runs without it).
             // The same with the C adapter kit as the sender.
             try cSenderCase(setup, report, size: size, count: messages, baseline: base)
@@ -114,9 +117,13 @@ struct Bench: AsyncParsableCommand {
             // 1 → 5: the baseline is zmq_proxy's XSUB/XPUB fan-out.
             let fanBase = try setup.runRouting(hub: false, size: size, count: messages, recipients: 5)
             let fanHub = try sqliteRouting(setup, size: size, count: messages, recipients: 5)
-            report.line(case: "route_1to5", size: size, count: messages, rate: fanHub, baseline: fanBase, rss: setup.hubRSS)
+            report.line(
+                case: "route_1to5", size: size, count: messages, rate: fanHub, baseline: fanBase, rss: setup.hubRSS,
+                hubCPU: setup.hubMicrosPerMessage)
             let fanBatched = try setup.runRouting(hub: true, size: size, count: messages, recipients: 5, batch: Self.wireBatch)
-            report.line(case: "route_1to5_batched", size: size, count: messages, rate: fanBatched, baseline: batched, rss: setup.hubRSS)
+            report.line(
+                case: "route_1to5_batched", size: size, count: messages, rate: fanBatched, baseline: batched, rss: setup.hubRSS,
+                hubCPU: setup.hubMicrosPerMessage)
             if let hubs {
                 try postgresRouting(hubs, report, size: size, count: messages, sqlite1to1: hub, sqlite1to5: fanHub)
             }
@@ -161,20 +168,22 @@ struct BenchReport {
 
     func line(
         case name: String, size: Int?, count: Int?, rate: Double?, baseline: Double?, rss: Double?,
-        p50: UInt64? = nil, p99: UInt64? = nil, baselineName: String = "zmq_proxy", unit: String = "msgs/s"
+        p50: UInt64? = nil, p99: UInt64? = nil, baselineName: String = "zmq_proxy", unit: String = "msgs/s",
+        hubCPU: Double? = nil
     ) {
         let ratio = rate.flatMap { rate in baseline.map { rate / $0 } }
         if json {
             func number(_ value: Double?, _ digits: Int) -> String {
                 value.map { String(format: "%.\(digits)f", $0) } ?? "null"
             }
-            let fields = [
-                "\"case\": \"\(name)\"", "\"size\": \(size.map(String.init) ?? "null")",
-                "\"count\": \(count.map(String.init) ?? "null")", "\"msgs_per_s\": \(number(rate, 0))",
-                "\"baseline_msgs_per_s\": \(number(baseline, 0))", "\"ratio\": \(number(ratio, 3))",
-                "\"p50_us\": \(p50.map(String.init) ?? "null")", "\"p99_us\": \(p99.map(String.init) ?? "null")",
-                "\"rss_mb\": \(number(rss, 1))",
-            ]
+            let fields =
+                [
+                    "\"case\": \"\(name)\"", "\"size\": \(size.map(String.init) ?? "null")",
+                    "\"count\": \(count.map(String.init) ?? "null")", "\"msgs_per_s\": \(number(rate, 0))",
+                    "\"baseline_msgs_per_s\": \(number(baseline, 0))", "\"ratio\": \(number(ratio, 3))",
+                    "\"p50_us\": \(p50.map(String.init) ?? "null")", "\"p99_us\": \(p99.map(String.init) ?? "null")",
+                    "\"rss_mb\": \(number(rss, 1))",
+                ] + (hubCPU.map { ["\"hub_cpu_us_per_msg\": \(String(format: "%.2f", $0))"] } ?? [])
             Output.line("{" + fields.joined(separator: ", ") + "}")
             return
         }
@@ -185,6 +194,7 @@ struct BenchReport {
         if let ratio { text += String(format: "  ratio %.3f", ratio) }
         if let p50, let p99 { text += "  p50 \(p50) µs  p99 \(p99) µs" }
         if let rss { text += String(format: "  hub peak RSS %.1f MB", rss) }
+        if let hubCPU { text += String(format: "  hub CPU %.2f µs/msg", hubCPU) }
         Output.line(text)
     }
 

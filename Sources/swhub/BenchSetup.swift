@@ -58,6 +58,9 @@ final class BenchSetup {
     }
 
     var hubRSS: Double? { hub?.peakRSSMegabytes }
+    /// The hub process's CPU time (user + system, every thread) per message of the last
+    /// routing run through it, µs.
+    private(set) var hubMicrosPerMessage: Double?
     /// CPU seconds used so far by the hub process and by this one (clients, subscribers).
     var cpuSeconds: Double {
         (hub?.cpuSeconds ?? 0) + (BenchProcess.cpuSeconds(pid: getpid()) ?? 0)
@@ -206,9 +209,12 @@ final class BenchSetup {
         if !toHub && fanOut {
             sender.subscribersReady = { seen.value >= recipients }
         }
+        let hubCPU = toHub ? hub?.cpuSeconds : nil
         let start = DispatchTime.now().uptimeNanoseconds
         _ = try runTogether(sender: sender, receivers: receivers)
-        return Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        hubMicrosPerMessage = hubCPU.flatMap { before in hub?.cpuSeconds.map { ($0 - before) / Double(count) * 1e6 } }
+        return rate
     }
 
     /// Submit → accepted latency through the hub at a fixed rate, one receiver acknowledging.
