@@ -112,16 +112,16 @@ extension RouterCore {
         actions.append(.tap(batch, outcomes))
     }
 
-    /// Merges the delivery works a commit produced for the same session into the first of
-    /// them, in order: each session's new messages of one commit go out as one work (one
-    /// DELIVER_BATCH for a session that asked for batches) instead of one work per message.
+    /// Merges the delivery works a commit produced for the same session that asked for
+    /// batches into the first of them, in order: each such session's new messages of one
+    /// commit go out as one work (DELIVER_BATCHes) instead of one work per message.
     /// Replies stay where they are; a session's sends may move ahead of later replies, which
     /// PROTOCOL.md allows (only WELCOME must precede a session's DELIVERs).
     static func coalesceDeliveries(_ actions: inout [RouterAction], from start: Int) {
         var first: [DeliveryKey: Int] = [:]
         var merged = false
         for index in start..<actions.count {
-            guard case .deliver(let work) = actions[index] else { continue }
+            guard case .deliver(let work) = actions[index], work.batchEntries > 0 else { continue }
             let key = DeliveryKey(kind: work.kind, session: work.session, epoch: work.epoch)
             guard let into = first[key], case .deliver(var target) = actions[into] else {
                 first[key] = index

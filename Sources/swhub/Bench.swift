@@ -45,6 +45,9 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Only the PostgreSQL cases, with the same run's SQLite figures they are compared with.")
     var postgresOnly = false
 
+    @Flag(help: "Only routing: route_1to1 and route_1to5, one message and batches per frame set, with their zmq_proxy baselines.")
+    var routingOnly = false
+
     /// Messages per SUBMIT_BATCH and per DELIVER_BATCH in the `…_batched` cases.
     static let wireBatch = 100
 
@@ -77,6 +80,10 @@ struct Bench: AsyncParsableCommand {
         }
         if cSenderOnly {
             for size in [100, 1024] { try cSenderCase(setup, report, size: size, count: messages, baseline: nil) }
+            return
+        }
+        if routingOnly {
+            for size in [100, 1024] { try routingCases(setup, report, size: size, count: messages) }
             return
         }
         var database: BenchPostgres?

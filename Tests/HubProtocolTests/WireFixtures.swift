@@ -23,6 +23,7 @@ enum WireFixtures {
         hello.credit = 250
         hello.ackedSeq = 1_234_567_890_123
         hello.receive = true
+        hello.batchDeliveries = 100
         return hello
     }
 
@@ -34,6 +35,9 @@ enum WireFixtures {
         welcome.heartbeatMs = 2000
         welcome.maxBodyBytes = 1_048_576
         welcome.hubVersion = "0.9.1"
+        welcome.protocolVersion = 2
+        welcome.maxBatchEntries = 1000
+        welcome.maxBatchBytes = 1_048_576
         return welcome
     }
 
@@ -58,6 +62,7 @@ enum WireFixtures {
         error.name = "SENDER_MISMATCH"
         error.reason = "header claims sender 'tax'"
         error.id = "m-1"
+        error.batch = 17
         return error
     }
 
@@ -97,6 +102,7 @@ enum WireFixtures {
         replay.follow = true
         replay.credit = 500
         replay.client = "fixture"
+        replay.batchDeliveries = 50
         return replay
     }
 
@@ -133,25 +139,45 @@ enum WireFixtures {
         return batch
     }
 
-    static var batchKinds: [WireCommand.OneOf_Kind] {
+    static var submitBatch: WireSubmitBatch {
         var submit = WireSubmitBatch()
         submit.batch = 9
         submit.headers = [header, header]
         submit.bodySizes = [3, 0]
+        return submit
+    }
+
+    static var batchResult: WireBatchResult {
         var result = WireBatchResult()
         result.accepted = accepted
+        return result
+    }
+
+    static var acceptedBatch: WireAcceptedBatch {
         var refused = WireBatchResult()
         refused.error = error
         var answer = WireAcceptedBatch()
         answer.batch = 9
-        answer.results = [result, refused]
+        answer.results = [batchResult, refused]
+        return answer
+    }
+
+    static var deliverBatch: WireDeliverBatch {
         var deliver = WireDeliverBatch()
         deliver.headers = [header]
         deliver.bodySizes = [5]
-        return [.submitBatch(submit), .acceptedBatch(answer), .deliverBatch(deliver)]
+        return deliver
     }
 
-    static var allKinds: [WireCommand.OneOf_Kind] {
+    /// The version-2 commands (PROTOCOL.md section 16).
+    static var batchKinds: [WireCommand.OneOf_Kind] {
+        [.submitBatch(submitBatch), .acceptedBatch(acceptedBatch), .deliverBatch(deliverBatch)]
+    }
+
+    static var allKinds: [WireCommand.OneOf_Kind] { v1Kinds + batchKinds }
+
+    /// The commands of version 1.
+    static var v1Kinds: [WireCommand.OneOf_Kind] {
         [
             .hello(hello), .welcome(welcome), .submit(submit), .accepted(accepted), .error(error),
             .deliver(deliver), .ack(ack), .ping(ping), .pong(pong), .replay(replay), .replayStatus(replayStatus),

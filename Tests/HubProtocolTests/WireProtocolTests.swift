@@ -8,7 +8,7 @@ struct WireProtocolTests {
         #expect(WireProtocol.maxIdBytes == 128)
     }
 
-    @Test(arguments: WireFixtures.allKinds.map(KindArgument.init))
+    @Test(arguments: WireFixtures.v1Kinds.map(KindArgument.init))
     func frameIsAVersion1CommandOfThatKind(_ argument: KindArgument) throws {
         let frame = WireProtocol.frame(argument.kind)
         #expect(!frame.isEmpty)

@@ -70,7 +70,8 @@ struct BatchWireTests {
     }
 
     @Test func aBatchIsAcceptedAsOneAnswerAndDeliveredAsBatchesOnlyToWhoAsked() async throws {
-        let hub = try TestHub(parties: Self.parties, heartbeatMs: 2000)
+        // Raw peers PING only while they read: a long heartbeat keeps their sessions on a loaded machine.
+        let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
         try hub.start()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
@@ -107,18 +108,22 @@ struct BatchWireTests {
         }
         #expect(answer.command.version == 2)
         #expect(accepted.batch == 42)
-        #expect(accepted.results.map(\.accepted.id) == ids)
-        #expect(accepted.results.map(\.accepted.seq) == Array(1...300).map(UInt64.init))
+        let answeredInOrder =
+            accepted.results.map(\.accepted.id) == ids && accepted.results.map(\.accepted.seq) == Array(1...300).map(UInt64.init)
+        #expect(answeredInOrder, "one result per entry, in order, seqs 1...300")
         #expect(accepted.results.allSatisfy { $0.accepted.recipients == 2 })
 
         async let customsGot = customs.io { try Self.receive($0, count: 300, batched: true) }
         async let bankGot = bank.io { try Self.receive($0, count: 300, batched: false) }
         let (batched, single) = try await (customsGot, bankGot)
-        #expect(batched.deliveries.map(\.seq) == Array(1...300).map(UInt64.init))
-        #expect(batched.deliveries.map(\.body) == bodies, "each body byte for byte")
+        // Compared first: a failed expectation on the arrays would print them whole.
+        let inOrder = batched.deliveries.map(\.seq) == Array(1...300).map(UInt64.init)
+        let sameBodies = batched.deliveries.map(\.body) == bodies
+        #expect(inOrder && sameBodies, "each body byte for byte, in seq order (\(batched.deliveries.count) received)")
         #expect(batched.deliveries.allSatisfy { $0.header.recipients == ["customs"] && $0.header.sender == "enterprise" })
         #expect(batched.frameSets < 300, "customs got its messages in batches (\(batched.frameSets) frame sets)")
-        #expect(single.deliveries.map(\.body) == bodies)
+        let singleBodies = single.deliveries.map(\.body) == bodies
+        #expect(singleBodies, "\(single.deliveries.count) received")
         #expect(single.frameSets == 300, "bank, which did not ask, got one DELIVER per message")
 
         // The same batch again: every entry a duplicate of its original.
@@ -131,11 +136,13 @@ struct BatchWireTests {
             return
         }
         #expect(repeated.results.allSatisfy { $0.accepted.duplicate })
-        #expect(repeated.results.map(\.accepted.seq) == accepted.results.map(\.accepted.seq))
+        let sameSeqs = repeated.results.map(\.accepted.seq) == accepted.results.map(\.accepted.seq)
+        #expect(sameSeqs, "duplicates carry their original seqs")
     }
 
     @Test func aMalformedBatchGetsOneErrorNamingIt() async throws {
-        let hub = try TestHub(parties: Self.parties, heartbeatMs: 2000)
+        // Raw peers PING only while they read: a long heartbeat keeps their sessions on a loaded machine.
+        let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
         try hub.start()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
