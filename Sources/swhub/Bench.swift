@@ -145,8 +145,10 @@ struct Bench: AsyncParsableCommand {
         }
         if let proxyBaseline1K {
             // Replay of one party's journaled stream (1 KB), next to the 1 KB zmq_proxy baseline.
-            let rate = try setup.runReplay(size: 1024, count: messages)
-            report.line(case: "replay", size: 1024, count: messages, rate: rate, baseline: proxyBaseline1K, rss: setup.hubRSS)
+            let rates = try setup.runReplay(size: 1024, count: messages, batches: [0, UInt32(Self.wireBatch)])
+            report.line(case: "replay", size: 1024, count: messages, rate: rates[0], baseline: proxyBaseline1K, rss: setup.hubRSS)
+            report.line(
+                case: "replay_batched", size: 1024, count: messages, rate: rates[1], baseline: proxyBaseline1K, rss: setup.hubRSS)
         }
         report.line(case: "hub_peak_rss", size: nil, count: nil, rate: nil, baseline: nil, rss: setup.hubRSS)
 

@@ -6,25 +6,32 @@ extension BenchSetup {
     /// The replay case: journals `count` messages of `size` bytes for `bench-replay` (a
     /// party nobody receives for; untimed), then times a replay of its stream from seq 1
     /// through the hub to one DEALER that decodes every frame set and acknowledges every 100
-    /// deliveries, from sending REPLAY until FINISHED. Returns messages per second.
-    func runReplay(size: Int, count: Int) throws -> Double {
+    /// deliveries, from sending REPLAY until FINISHED: once per entry of `batches` (the
+    /// most deliveries per DELIVER_BATCH to ask for; 0 for one DELIVER each). Returns
+    /// messages per second, one figure per entry.
+    func runReplay(size: Int, count: Int, batches: [UInt32] = [0]) throws -> [Double] {
         let hubEndpoint = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
         let fill = BenchSender(
             target: hubEndpoint, count: count, size: size, window: 2000, recipients: ["bench-replay"],
-            idPrefix: "replay-\(UUID().uuidString)-")
+            idPrefix: "replay-\(UUID().uuidString)-", batch: 100)
         _ = try fill.run(context: context)
+        return try batches.map { try replayOnce(hubEndpoint.endpoint, count: count, batch: $0) }
+    }
 
+    /// One timed replay of `bench-replay`'s stream from seq 1.
+    private func replayOnce(_ endpoint: String, count: Int, batch: UInt32) throws -> Double {
         let socket = try ZMQSocket(context: context, type: .dealer)
         defer { socket.close() }
         try socket.linger(ms: 0)
         try socket.receiveHighWaterMark(0)
         try socket.sendHighWaterMark(0)
         try socket.receiveTimeout(ms: 30_000)
-        try BenchEndpoint(endpoint: hubEndpoint.endpoint, serverKey: hubKeys.publicKey, keys: replayKeys).connect(socket)
+        try BenchEndpoint(endpoint: endpoint, serverKey: hubKeys.publicKey, keys: replayKeys).connect(socket)
         var replay = WireReplay()
         replay.fromSeq = 1
         replay.credit = 1000
         replay.client = "swhub-bench"
+        replay.batchDeliveries = batch
         let start = DispatchTime.now().uptimeNanoseconds
         try socket.send(bytes: WireProtocol.frame(.replay(replay)))
         var received = 0
@@ -38,6 +45,11 @@ extension BenchSetup {
             case .deliver(let deliver) where frames.count == 2:
                 received += 1
                 lastSeq = deliver.header.seq
+                if lastSeq - ackedSeq >= 100 { try acknowledge(lastSeq, on: socket, &ackedSeq) }
+            case .deliverBatch(let deliveries) where frames.count == 2:
+                guard let last = deliveries.headers.last else { continue }
+                received += deliveries.headers.count
+                lastSeq = last.seq
                 if lastSeq - ackedSeq >= 100 { try acknowledge(lastSeq, on: socket, &ackedSeq) }
             case .replayStatus(let status) where status.phase == .caughtUp:
                 try acknowledge(lastSeq, on: socket, &ackedSeq)
