@@ -107,7 +107,16 @@ extension Router {
         }
         report.sent += pending.seqs.count
         report.lastSent = pending.seqs.last
-        for type in pending.types { monitoring.delivered(type: type, party: delivery.stream) }
+        // Counted by runs of one type (a batch usually holds one or two).
+        var run = (type: "", count: 0)
+        for type in pending.types {
+            if type != run.type && run.count > 0 {
+                monitoring.delivered(type: run.type, party: delivery.stream, count: run.count)
+                run.count = 0
+            }
+            run = (type, run.count + 1)
+        }
+        if run.count > 0 { monitoring.delivered(type: run.type, party: delivery.stream, count: run.count) }
         return true
     }
 }

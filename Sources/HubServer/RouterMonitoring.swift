@@ -105,12 +105,12 @@ final class RouterMonitoring {
         }
     }
 
-    /// A DELIVER of `type` was sent to `party`.
-    func delivered(type: String, party: String) {
+    /// `count` messages of `type` were sent to `party` (a DELIVER, or entries of a DELIVER_BATCH).
+    func delivered(type: String, party: String, count: Int = 1) {
         let key = TypeParty(type: type, party: party)
         let cell = outCells[key] ?? makeCell(&outCells, key, "swhub_messages_out_total")
-        cell.counter.increment()
-        cell.total += 1
+        cell.counter.increment(by: Int64(count))
+        cell.total += count
     }
 
     /// The hub sent this ERROR.
