@@ -28,6 +28,8 @@ extension Router {
     /// Performs a session's steps with batched sends; fills `report` as the single-send path does.
     func performBatched(_ delivery: DeliveryWork, _ report: inout DeliveryReport) {
         var pending = PendingBatch()
+        // One array for every header of the work (assigning it allocates nothing).
+        let recipients = [delivery.stream]
         let limit = WireProtocol.maxBatchBytes(maxBodyBytes: settings.maxBodyBytes)
         for step in delivery.steps {
             switch step {
@@ -37,7 +39,7 @@ extension Router {
                     session: delivery.session, party: delivery.stream, after: after, limit: limit, types: delivery.types)
                 (delivery.kind == .replay ? replayReader : reader).enqueue(request)
             case .send(let seq, let payload):
-                append(payload, seq: seq, to: &pending, delivery)
+                append(payload, seq: seq, to: &pending, delivery, recipients: recipients)
                 if pending.seqs.count >= delivery.batchEntries || pending.bodies.count >= limit {
                     guard flushBatch(&pending, delivery, &report) else { return }
                 }
@@ -48,13 +50,15 @@ extension Router {
 
     /// Adds one message to the batch: its delivery header, and its body as the session's
     /// observer may see it (an empty body, logged, if redaction ever failed).
-    private func append(_ payload: Outgoing, seq: UInt64, to pending: inout PendingBatch, _ delivery: DeliveryWork) {
+    private func append(
+        _ payload: Outgoing, seq: UInt64, to pending: inout PendingBatch, _ delivery: DeliveryWork, recipients: [String]
+    ) {
         var header: WireHeader
         switch payload {
         case .live(let message): header = message.header
         case .stored(let record): header = record.deliveryHeader
         }
-        header.recipients = [delivery.stream]
+        header.recipients = recipients
         let view = observers.view(observer: delivery.observer, stream: delivery.stream, type: header.type)
         let before = pending.bodies.count
         do {
