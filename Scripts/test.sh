@@ -42,4 +42,4 @@ start_test_postgres
 trap stop_test_postgres EXIT
 echo "third pass: integration suites with the journal in PostgreSQL ($SWHUB_TEST_POSTGRES)"
 swift test --skip-build --filter \
-  "HubServerTests.(DeliveryTests|DedupTests|CrashRecoveryTests|ReplayTests|ReplayPolicyTests|FlowTests|FlowInterchangeTests|RedactionTests|ShutdownTests|FlowControlTests|TapTests|MonitorTests|AuthenticationTests|BadInputTests|InteropTests|OfficialSamplesTests|SubmitTests)"
+  "HubServerTests.(DeliveryTests|DedupTests|CrashRecoveryTests|ReplayTests|ReplayPolicyTests|FlowTests|FlowInterchangeTests|RedactionTests|ShutdownTests|FlowControlTests|TapTests|MonitorTests|AuthenticationTests|BadInputTests|InteropTests|OfficialSamplesTests|SubmitTests|BatchWireTests|ClientBatchTests)"
