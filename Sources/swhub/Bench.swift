@@ -45,6 +45,13 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Only the PostgreSQL cases, with the same run's SQLite figures they are compared with.")
     var postgresOnly = false
 
+    @Option(
+        help: """
+            Only 1 → 1 routing beside a peer message bus doing the same in the same run: nats (NATS JetStream with TLS \
+            and without, file storage; needs Debian's nats-server and libnats-dev).
+            """)
+    var peer: BenchPeer?
+
     func run() async throws {
         MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
@@ -74,6 +81,10 @@ struct Bench: AsyncParsableCommand {
         }
         if cSenderOnly {
             for size in [100, 1024] { try cSenderCase(setup, report, size: size, count: messages, baseline: nil) }
+            return
+        }
+        if peer == .nats {
+            try natsPeerRun(setup, report, directory: workDir, messages: messages)
             return
         }
         var database: BenchPostgres?
