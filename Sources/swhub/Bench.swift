@@ -51,6 +51,13 @@ struct Bench: AsyncParsableCommand {
     /// Messages per SUBMIT_BATCH and per DELIVER_BATCH in the `…_batched` cases.
     static let wireBatch = 100
 
+    @Option(
+        help: """
+            Only 1 → 1 routing beside a peer message bus doing the same in the same run: nats (NATS JetStream with TLS \
+            and without, file storage; needs Debian's nats-server and libnats-dev).
+            """)
+    var peer: BenchPeer?
+
     func run() async throws {
         MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
@@ -84,6 +91,10 @@ struct Bench: AsyncParsableCommand {
         }
         if routingOnly {
             for size in [100, 1024] { try routingCases(setup, report, size: size, count: messages) }
+            return
+        }
+        if peer == .nats {
+            try natsPeerRun(setup, report, directory: workDir, messages: messages)
             return
         }
         var database: BenchPostgres?

@@ -2,16 +2,16 @@ import Foundation
 import HubCore
 import ZeroMQ
 
-/// A child process of `swhub bench` (the hub or the zmq_proxy baseline), with the
-/// measurements taken from outside: peak RSS from /proc.
+/// A child process of `swhub bench` (the hub, the zmq_proxy baseline, a peer's server),
+/// with the measurements taken from outside: peak RSS from /proc.
 final class BenchProcess {
     let process: Process
 
-    /// Runs this same executable with `arguments`, output to `log` (after what it holds
-    /// already with `append`, e.g. a node restarted).
-    init(arguments: [String], log: URL, append: Bool = false) throws {
+    /// Runs `executable` (by default this same executable) with `arguments`, output to
+    /// `log` (after what it holds already with `append`, e.g. a node restarted).
+    init(executable: URL? = nil, arguments: [String], log: URL, append: Bool = false) throws {
         process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.executableURL = executable ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         process.arguments = arguments
         if !append || !FileManager.default.fileExists(atPath: log.path) {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
