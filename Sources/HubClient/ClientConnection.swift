@@ -62,6 +62,8 @@ final class ClientConnection: @unchecked Sendable {
     private var ioHealth = ConnectionHealth()
     /// When the next connection attempt is due, while there is no connection.
     private var ioReconnectAt: ContinuousClock.Instant?
+    /// When the pending requests are next checked for timeouts.
+    private var ioNextExpiryCheck: ContinuousClock.Instant?
     /// Which of `configuration.endpoints` the client is connected or connecting to.
     private var ioEndpointIndex = 0
     /// The endpoint of the current (or next) connection attempt.
@@ -472,6 +474,10 @@ final class ClientConnection: @unchecked Sendable {
     /// Fails the submissions whose reply is overdue (every turn, connected or not).
     private func expirePending() {
         let now = clock.now
+        // Every 10 ms at most, not on every turn of the loop: the check goes through all
+        // pending requests, thousands of times a second under load.
+        if let due = ioNextExpiryCheck, now < due { return }
+        ioNextExpiryCheck = now + .milliseconds(10)
         let expired = shared.withLock { state in
             let late = state.pending.filter { $0.value.deadline <= now }
             for id in late.keys { state.pending[id] = nil }

@@ -149,8 +149,12 @@ extension Router {
 
 extension RouterBody {
     /// This body as a frame to send: itself when it is one (the frame as received), else a
-    /// new frame with a copy of its bytes (the flows' own messages).
+    /// new frame with a copy of its bytes (the flows' own messages). It tests the type, not
+    /// the value: `self as? ZMQMessage` on a `[UInt8]` went through Foundation's bridging
+    /// (an NSArray of one NSNumber per byte) before failing, the most costly step of every
+    /// flow message delivered.
     var frame: ZMQMessage {
-        (self as? ZMQMessage) ?? ZMQMessage(bytes: bytes)
+        if Self.self == ZMQMessage.self, let message = self as? ZMQMessage { return message }
+        return ZMQMessage(bytes: bytes)
     }
 }

@@ -26,6 +26,9 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Registrations and declarations per flow case (default 2000, 500 with --quick).")
     var flows: Int?
 
+    @Option(help: "Filings in flight at once in the flow throughput cases.")
+    var flowWindow = 200
+
     @Flag(help: "Only the flow cases (with the 1 KB 1 → 1 routing baseline they are compared with).")
     var flowsOnly = false
 
@@ -168,7 +171,8 @@ struct Bench: AsyncParsableCommand {
         report.line(case: "flow_baseline_route_1to1", size: 1024, count: messages, rate: baseline, baseline: nil, rss: nil)
         hubs?.stop()
         let sqliteFlows = try await FlowBench.run(
-            directory: workDir.appendingPathComponent("flows"), registrations: filings, declarations: filings)
+            directory: workDir.appendingPathComponent("flows"), registrations: filings, declarations: filings,
+            window: max(1, flowWindow))
         for result in sqliteFlows {
             report.line(
                 case: result.name, size: nil, count: result.count, rate: result.rate, baseline: baseline, rss: nil,

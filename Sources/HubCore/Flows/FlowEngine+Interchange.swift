@@ -29,6 +29,7 @@ extension FlowEngine {
         }
         var answer = BizAnswer()
         answer.decision = .accepted
+        for index in held.indices where held[index].type.rawValue == query.subject { held[index].workOutFields() }
         let visible = held.filter { record in
             record.type.rawValue == query.subject && (customsParties.contains(input.sender) || record.recipients.contains(input.sender))
         }
