@@ -68,6 +68,9 @@ final class ClientConnection: @unchecked Sendable {
     private var ioEndpointIndex = 0
     /// The endpoint of the current (or next) connection attempt.
     private var ioEndpoint: String { configuration.endpoints[ioEndpointIndex] }
+    /// Whether the last send of queued submissions met a full socket (the hub is not
+    /// reading): the loop then waits its usual 20 ms instead of the linger's remainder.
+    private var ioSendBlocked = false
     /// SUBMIT_BATCHes sent and not answered: their message ids, by batch number.
     var ioBatches: [UInt64: [String]] = [:]
     private var ioNextBatch: UInt64 = 1
@@ -370,9 +373,11 @@ final class ClientConnection: @unchecked Sendable {
                 return
             }
             guard try sendBatch(outbox[start..<end], on: dealer) else {
+                ioSendBlocked = true
                 requeue(outbox[start...], since: since ?? now)
                 return
             }
+            ioSendBlocked = false
             start = end
         }
     }
@@ -389,10 +394,12 @@ final class ClientConnection: @unchecked Sendable {
             var submit = WireSubmit()
             submit.header = item.header
             guard try dealer.sendMultipart([WireProtocol.frame(.submit(submit)), item.body], dontWait: true) else {
+                ioSendBlocked = true
                 requeue(outbox[index...], since: clock.now)
                 return
             }
         }
+        ioSendBlocked = false
     }
 
     /// Sends one SUBMIT_BATCH; false when the socket's queue is full.
@@ -422,7 +429,7 @@ final class ClientConnection: @unchecked Sendable {
 
     /// The I/O loop's poll timeout: 20 ms, or less when a batch lingers.
     private func lingerTimeoutMs() -> Int {
-        guard let since = shared.withLock({ $0.outboxSince }) else { return 20 }
+        guard !ioSendBlocked, let since = shared.withLock({ $0.outboxSince }) else { return 20 }
         let left = configuration.batchLinger - (clock.now - since)
         return left <= .zero ? 0 : min(20, left.pollMilliseconds)
     }

@@ -44,8 +44,10 @@ public struct HubClientConfiguration: Sendable {
     /// batches (PROTOCOL.md section 16); 1 sends one SUBMIT per message. Default 100.
     public var batchSubmissions = 100
     /// How long a partly filled SUBMIT_BATCH may wait for more submissions before it is sent
-    /// (like Kafka's `linger.ms`); `HubClient.flush()` sends it at once. Default 1 ms.
-    public var batchLinger: Duration = .milliseconds(1)
+    /// (like Kafka's `linger.ms`); `HubClient.flush()` sends it at once. Default 0: what is
+    /// waiting when the client's I/O thread sends goes as one batch, and nothing waits on
+    /// purpose (a request/answer adapter's latency is not traded for fuller batches).
+    public var batchLinger: Duration = .zero
     /// The most deliveries the client takes in one DELIVER_BATCH (`Hello.batch_deliveries`);
     /// 0 asks for one DELIVER per message. Default 100.
     public var batchDeliveries: UInt32 = 100
