@@ -10,7 +10,8 @@ import ZeroMQ
 /// router, appends them in group commits (everything that queued up during the previous
 /// fsync goes into the next transaction, at most `batchMax` messages), and posts the
 /// outcome back. A submission is only reported committed once the store returned, i.e.
-/// once it is durable.
+/// once it is durable; with SQLite, also only once the commit's head record is on disk,
+/// which ``CommitAnnouncer`` writes beside the next commit and then posts the outcome.
 ///
 /// When the store is shared with other writers (``SharedJournal``: hub nodes on one
 /// PostgreSQL database), the writer also hands the router what the others journaled, in
@@ -33,6 +34,10 @@ final class JournalWriter: @unchecked Sendable {
     private let store: any JournalStore
     /// The store as shared with other writers, if it is.
     private let shared: (any SharedJournal)?
+    /// The store whose commits end with a head record to write (SQLite), and the stage that
+    /// writes those beside the next commit and posts every outcome (``CommitAnnouncer``).
+    private let sealing: (any HeadSealing)?
+    private let announcer: CommitAnnouncer?
     /// The highest seq handed to the router, its own commits and others' (writer thread only).
     private var knownHead: UInt64
     /// The highest head the watcher reported (with `condition` locked).
@@ -62,6 +67,10 @@ final class JournalWriter: @unchecked Sendable {
     ) throws {
         self.store = store
         shared = store as? any SharedJournal
+        sealing = shared == nil ? store as? any HeadSealing : nil
+        announcer = try sealing.map { _ in
+            try CommitAnnouncer(mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger)
+        }
         knownHead = headSeq
         self.mailbox = mailbox
         self.batchMax = batchMax
@@ -156,7 +165,11 @@ final class JournalWriter: @unchecked Sendable {
     }
 
     private func run(_ loop: ThreadLoop) {
-        defer { wake.close() }
+        announcer?.start()
+        defer {
+            announcer?.finish()
+            wake.close()
+        }
         var failures = 0
         var retryAt = Date.distantPast
         var giveUpAt: Date?
@@ -246,9 +259,11 @@ final class JournalWriter: @unchecked Sendable {
                 createdAtUs: submit.header.createdAtUs, body: submit.body)
         }
         let event: HubEvent
+        var seal: HeadSeal?
         do {
             let t0 = ContinuousClock.now
-            let outcomes = try append(appends, acks: acks, progress: marks)
+            let outcomes: [AppendOutcome]
+            (outcomes, seal) = try append(appends, acks: acks, progress: marks)
             let took = ContinuousClock.now - t0
             commitTimer.recordNanoseconds(took.components.seconds * 1_000_000_000 + took.components.attoseconds / 1_000_000_000)
             if took > .milliseconds(500) {
@@ -279,22 +294,27 @@ final class JournalWriter: @unchecked Sendable {
         var committed = false
         if case .committed = event { committed = true }
         guard !batch.isEmpty else { return committed }
-        if mailbox.post(event) {
+        if let announcer {
+            announcer.announce(event, seal: seal)
+        } else if mailbox.post(event) {
             _ = try? wake.send(bytes: [], dontWait: true)
         }
         return committed
     }
 
-    /// Appends through the store; when it is shared, first hands the router what other
-    /// writers journaled before this batch.
-    private func append(_ appends: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> [AppendOutcome] {
-        guard let shared else { return try store.append(appends, acks: acks, progress: progress) }
+    /// Appends through the store, leaving its head record to the announcer when it has one;
+    /// when it is shared, first hands the router what other writers journaled before this batch.
+    private func append(_ appends: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> (
+        [AppendOutcome], HeadSeal?
+    ) {
+        if let sealing { return try sealing.appendUnsealed(appends, acks: acks, progress: progress) }
+        guard let shared else { return (try store.append(appends, acks: acks, progress: progress), nil) }
         let (outcomes, previousHead) = try shared.appendReportingHead(appends, acks: acks, progress: progress)
         if let previousHead {
             if previousHead > knownHead { catchUp(through: previousHead) }
             knownHead = max(knownHead, outcomes.lazy.filter { !$0.duplicate }.map(\.seq).max() ?? previousHead)
         }
-        return outcomes
+        return (outcomes, nil)
     }
 
     /// Hands the router the records other writers journaled after ``knownHead`` up to

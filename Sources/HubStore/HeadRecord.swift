@@ -38,7 +38,8 @@ final class HeadRecord: @unchecked Sendable {
 
     let path: String
     private let descriptor: Int32
-    /// The slot the next write goes to (read and written only by the store's writer).
+    /// The slot the next write goes to (read and written by one thread at a time: the store's
+    /// writer, or the one that writes its ``HeadSeal``s in commit order).
     private var nextSlot: Int
 
     /// The head record of the journal at `journal`.

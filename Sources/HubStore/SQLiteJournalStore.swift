@@ -18,7 +18,7 @@ import Logging
 /// journal (``HeadRecord``) says how far it had committed; opening for writing a journal
 /// that is behind it fails (`journalBehind`). ``init(path:logger:readOnly:)`` with
 /// `readOnly` opens any journal for reading only (salvage).
-public final class SQLiteJournalStore: JournalStore {
+public final class SQLiteJournalStore: HeadSealing {
     let pool: DatabasePool
     private let writer: WriterState
     private let checkpointer: WALCheckpointer?
@@ -140,7 +140,16 @@ public final class SQLiteJournalStore: JournalStore {
     public var services: [ThreadLoopService] { checkpointer.map { [$0.service] } ?? [] }
 
     public func append(_ batch: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> [AppendOutcome] {
-        if batch.isEmpty && acks.isEmpty && progress.isEmpty { return [] }
+        let (outcomes, seal) = try appendUnsealed(batch, acks: acks, progress: progress)
+        // The head record follows, durably, before the batch is acknowledged.
+        if let seal { try writing("append") { try seal.write() } }
+        return outcomes
+    }
+
+    public func appendUnsealed(_ batch: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> (
+        outcomes: [AppendOutcome], seal: HeadSeal?
+    ) {
+        if batch.isEmpty && acks.isEmpty && progress.isEmpty { return ([], nil) }
         try refuseIfReadOnly("append")
         return try writing("append") {
             let joinedRecipients = try batch.map { try JournalSQL.joinRecipients($0.recipients) }
@@ -211,16 +220,9 @@ public final class SQLiteJournalStore: JournalStore {
                 writer.head = head
                 writer.chain = chain
                 Self.boundWAL(db, checkpointer: checkpointer, writer: writer)
-                // The head record follows, durably, before the batch is acknowledged.
-                if moved, let headRecord {
-                    do {
-                        try headRecord.write(HeadRecord.Mark(seq: UInt64(head), chain: chain))
-                    } catch let error as StoreError {
-                        throw StoreError(code: .writeFailed, reason: "the batch was committed, but " + error.reason)
-                    }
-                }
                 logger.trace("appended", metadata: ["count": "\(batch.count)", "head": "\(head)"])
-                return outcomes
+                let seal = moved ? headRecord.map { HeadSeal(record: $0, mark: HeadRecord.Mark(seq: UInt64(head), chain: chain)) } : nil
+                return (outcomes, seal)
             }
         }
     }

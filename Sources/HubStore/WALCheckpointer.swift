@@ -20,25 +20,29 @@ import Logging
 /// from the beginning again only when a writer finds every frame copied and no reader still
 /// using it, which a busy hub (readers always fetching) may never offer, so the file grew
 /// to 101 MB beside a 121 MB database after 100K messages. So once the `-wal` file passes
-/// `walLimitBytes` (64 MiB), a TRUNCATE checkpoint runs: it waits for the readers of old
+/// `walLimitBytes` (64 MiB), a RESTART checkpoint runs: it waits for the readers of old
 /// snapshots (at most `truncateWait`, 0.2 s; a try that gives up is repeated 1 s later),
-/// copies what the passive runs left (little), and empties the file; appends wait
-/// meanwhile, a few milliseconds once per 64 MiB written. The store's writer runs it right
-/// after a commit (`SQLiteJournalStore.boundWAL`: it holds the write lock already, which
-/// this thread loses to back-to-back commits under load); this thread runs it too, for a
+/// copies what the passive runs left (little), and makes the next commit write the log from
+/// its start again, cutting the file back to 64 MiB; appends wait meanwhile, a few
+/// milliseconds once per 64 MiB written. The file keeps its blocks: a commit's WAL write
+/// overwrites them, so its `fdatasync` flushes data only, where a growing file (as after a
+/// TRUNCATE to zero bytes) also waits for a file system journal commit each time. The
+/// store's writer runs it right after a commit (`SQLiteJournalStore.boundWAL`: it holds the
+/// write lock already, which this thread loses to back-to-back commits under load); this thread runs it too, for a
 /// WAL left past the bound when appends pause. The store also sets `journal_size_limit` to
 /// the same bound, so a WAL that SQLite rewinds by itself is cut back to it. 64 MiB keeps
 /// the WAL (and a crash recovery's replay of it) small beside any journal that matters
 /// while making the stall rare: about once per 60,000 messages of 1 KB.
 ///
-/// The last run, when stopped, is a TRUNCATE checkpoint too: a hub stopped gracefully
-/// leaves an empty `-wal` file.
+/// The last run, when stopped, is a TRUNCATE checkpoint: a hub stopped gracefully leaves an
+/// empty `-wal` file; so is a bound run when nothing was written since the last RESTART
+/// (appends paused before a commit cut the file back).
 ///
 /// Its connection is used on its own thread (`loop`) only.
 final class WALCheckpointer: Sendable {
-    /// The `-wal` size past which a TRUNCATE checkpoint runs (and SQLite's `journal_size_limit`).
+    /// The `-wal` size past which a RESTART checkpoint runs (and SQLite's `journal_size_limit`).
     static let walLimitBytes: Int64 = 64 << 20
-    /// How long a TRUNCATE checkpoint waits for readers and the writer before it gives up
+    /// How long a RESTART or TRUNCATE checkpoint waits for readers and the writer before it gives up
     /// until the next try.
     static let truncateWait: TimeInterval = 0.2
 
@@ -52,7 +56,7 @@ final class WALCheckpointer: Sendable {
     init(path: String, interval: TimeInterval, logger: Logger) throws {
         var configuration = Configuration()
         configuration.label = "HubStore.checkpointer"
-        // Only TRUNCATE checkpoints wait on locks (PASSIVE ones never call the busy handler).
+        // Only RESTART and TRUNCATE checkpoints wait on locks (PASSIVE ones never call the busy handler).
         configuration.busyMode = .timeout(Self.truncateWait)
         connection = try DatabaseQueue(path: path, configuration: configuration)
         walPath = path + "-wal"
@@ -83,16 +87,27 @@ final class WALCheckpointer: Sendable {
     private func run(_ loop: ThreadLoop) {
         var stop = false
         var nextTruncate = ContinuousClock.now
+        // The `-wal` size right after this thread's last RESTART checkpoint.
+        var restartedAt: Int64?
         while !stop {
             _ = wakeUp.wait(timeout: .now() + interval)
             stop = loop.isStopRequested
+            let bytes = walBytes
+            if bytes <= Self.walLimitBytes { restartedAt = nil }
             if stop {
-                truncate(last: true)
-            } else if walBytes > Self.walLimitBytes && ContinuousClock.now >= nextTruncate {
+                truncate(.truncate, last: true)
+            } else if bytes > Self.walLimitBytes && ContinuousClock.now >= nextTruncate {
                 // Appends wait while it waits for readers: if they keep it from completing,
                 // the next try is 1 s later (passive checkpoints meanwhile), so appends wait at
-                // most a fifth of the time even then.
-                if !truncate(last: false) { nextTruncate = ContinuousClock.now + .seconds(1) }
+                // most a fifth of the time even then. RESTART (see `boundWAL`) keeps the file's
+                // blocks for the next commits; when nothing was written since the last one
+                // (appends paused, so the file was not cut back), TRUNCATE empties it.
+                let mode: Database.CheckpointMode = bytes == restartedAt ? .truncate : .restart
+                if truncate(mode, last: false) {
+                    restartedAt = mode == .restart ? bytes : nil
+                } else {
+                    nextTruncate = ContinuousClock.now + .seconds(1)
+                }
             } else {
                 passive()
             }
@@ -111,13 +126,15 @@ final class WALCheckpointer: Sendable {
         }
     }
 
-    /// A TRUNCATE checkpoint: every frame copied, the `-wal` emptied. True if it completed.
+    /// A RESTART or TRUNCATE checkpoint: every frame copied, the log rewound (and, with
+    /// TRUNCATE, the `-wal` emptied). True if it completed.
     @discardableResult
-    private func truncate(last: Bool) -> Bool {
+    private func truncate(_ mode: Database.CheckpointMode, last: Bool) -> Bool {
         let before = walBytes
         do {
-            _ = try connection.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-            logger.debug("WAL checkpointed and truncated", metadata: ["wal_bytes_before": "\(before)", "stopping": "\(last)"])
+            _ = try connection.writeWithoutTransaction { db in try db.checkpoint(mode) }
+            logger.debug(
+                "WAL checkpointed and rewound", metadata: ["mode": "\(mode)", "wal_bytes_before": "\(before)", "stopping": "\(last)"])
             return true
         } catch {
             let level: Logger.Level = last ? .warning : .debug

@@ -61,6 +61,9 @@ struct Bench: AsyncParsableCommand {
             """)
     var peer: BenchPeer?
 
+    @Flag(help: "Only submit → accepted latency (with the 1 → 1 routing rate it runs at half of), for 100 B and 1 KB.")
+    var latencyOnly = false
+
     func run() async throws {
         MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
@@ -86,6 +89,14 @@ struct Bench: AsyncParsableCommand {
         if tapsOnly {
             let before = try setup.runRouting(hub: true, size: 1024, count: messages, recipients: 1)
             try tapCase(setup, report, count: messages, before: before)
+            return
+        }
+        if latencyOnly {
+            for size in [100, 1024] {
+                let hub = try sqliteRouting(setup, size: size, count: messages, recipients: 1)
+                report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: nil, rss: setup.hubRSS)
+                try latencyCase(setup, report, size: size, rate: hub / 2, messages: messages)
+            }
             return
         }
         if cSenderOnly {
@@ -150,12 +161,7 @@ struct Bench: AsyncParsableCommand {
             }
 
             // submit → accepted at half the hub's peak 1 → 1 rate.
-            let rate = hub / 2
-            let latencyCount = min(messages, max(2000, Int(rate * (quick ? 2 : 5))))
-            let histogram = try setup.runLatency(size: size, count: latencyCount, rate: rate)
-            report.line(
-                case: "submit_latency", size: size, count: latencyCount, rate: rate, baseline: nil, rss: setup.hubRSS,
-                p50: histogram.valueAtPercentile(50), p99: histogram.valueAtPercentile(99))
+            try latencyCase(setup, report, size: size, rate: hub / 2, messages: messages)
         }
         if let proxyBaseline1K {
             // Replay of one party's journaled stream (1 KB), next to the 1 KB zmq_proxy baseline.
@@ -186,28 +192,43 @@ struct Bench: AsyncParsableCommand {
     }
 }
 
+extension Bench {
+    /// `submit_latency`: submit → accepted at `rate` (half the hub's peak 1 → 1 rate), for
+    /// 2 s (5 s without `--quick`) of messages, at least 2,000 and at most `messages`.
+    func latencyCase(_ setup: BenchSetup, _ report: BenchReport, size: Int, rate: Double, messages: Int) throws {
+        let latencyCount = min(messages, max(2000, Int(rate * (quick ? 2 : 5))))
+        let histogram = try setup.runLatency(size: size, count: latencyCount, rate: rate)
+        report.line(
+            case: "submit_latency", size: size, count: latencyCount, rate: rate, baseline: nil, rss: setup.hubRSS,
+            p50: histogram.valueAtPercentile(50), p99: histogram.valueAtPercentile(99), tail: histogram)
+    }
+}
+
 /// Prints result lines, as text or JSON.
 struct BenchReport {
     let json: Bool
 
     func line(
         case name: String, size: Int?, count: Int?, rate: Double?, baseline: Double?, rss: Double?,
-        p50: UInt64? = nil, p99: UInt64? = nil, baselineName: String = "zmq_proxy", unit: String = "msgs/s",
-        hubCPU: Double? = nil
+        p50: UInt64? = nil, p99: UInt64? = nil, tail: Histogram<UInt64>? = nil, baselineName: String = "zmq_proxy",
+        unit: String = "msgs/s", hubCPU: Double? = nil
     ) {
+        // With a whole histogram: also p90, p99.9 and the maximum.
+        let more = tail.map { [("p90", $0.valueAtPercentile(90)), ("p999", $0.valueAtPercentile(99.9)), ("max", $0.max)] } ?? []
         let ratio = rate.flatMap { rate in baseline.map { rate / $0 } }
         if json {
             func number(_ value: Double?, _ digits: Int) -> String {
                 value.map { String(format: "%.\(digits)f", $0) } ?? "null"
             }
-            let fields =
-                [
-                    "\"case\": \"\(name)\"", "\"size\": \(size.map(String.init) ?? "null")",
-                    "\"count\": \(count.map(String.init) ?? "null")", "\"msgs_per_s\": \(number(rate, 0))",
-                    "\"baseline_msgs_per_s\": \(number(baseline, 0))", "\"ratio\": \(number(ratio, 3))",
-                    "\"p50_us\": \(p50.map(String.init) ?? "null")", "\"p99_us\": \(p99.map(String.init) ?? "null")",
-                    "\"rss_mb\": \(number(rss, 1))",
-                ] + (hubCPU.map { ["\"hub_cpu_us_per_msg\": \(String(format: "%.2f", $0))"] } ?? [])
+            var fields = [
+                "\"case\": \"\(name)\"", "\"size\": \(size.map(String.init) ?? "null")",
+                "\"count\": \(count.map(String.init) ?? "null")", "\"msgs_per_s\": \(number(rate, 0))",
+                "\"baseline_msgs_per_s\": \(number(baseline, 0))", "\"ratio\": \(number(ratio, 3))",
+                "\"p50_us\": \(p50.map(String.init) ?? "null")", "\"p99_us\": \(p99.map(String.init) ?? "null")",
+                "\"rss_mb\": \(number(rss, 1))",
+            ]
+            fields += more.map { "\"\($0.0)_us\": \($0.1)" }
+            if let hubCPU { fields.append("\"hub_cpu_us_per_msg\": \(String(format: "%.2f", hubCPU))") }
             Output.line("{" + fields.joined(separator: ", ") + "}")
             return
         }
@@ -217,6 +238,7 @@ struct BenchReport {
         if let baseline { text += String(format: "  \(baselineName) %9.0f msgs/s", baseline) }
         if let ratio { text += String(format: "  ratio %.3f", ratio) }
         if let p50, let p99 { text += "  p50 \(p50) µs  p99 \(p99) µs" }
+        for (name, value) in more { text += "  \(name == "p999" ? "p99.9" : name) \(value) µs" }
         if let rss { text += String(format: "  hub peak RSS %.1f MB", rss) }
         if let hubCPU { text += String(format: "  hub CPU %.2f µs/msg", hubCPU) }
         Output.line(text)

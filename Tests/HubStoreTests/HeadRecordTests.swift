@@ -37,6 +37,34 @@ struct HeadRecordTests {
         }
     }
 
+    /// `appendUnsealed` commits the batch but leaves the head record to its seal, which the
+    /// hub's writer writes beside the next commit and before acknowledging the batch; the
+    /// last seal of several covers them all.
+    @Test func anUnsealedAppendMovesTheHeadRecordOnlyWithItsSeal() throws {
+        try withTemporaryJournal { journal in
+            try append(["1"], to: journal)
+            let store = try journal.open()
+            let (outcomes, seal) = try store.appendUnsealed([message(id: "2"), message(id: "3")], acks: [:], progress: [])
+            #expect(outcomes.map(\.seq) == [2, 3])
+            #expect(try store.headSeq() == 3)
+            #expect(try Self.recordedHead(journal) == 1)
+            let (_, later) = try store.appendUnsealed([message(id: "4")], acks: [:], progress: [])
+            #expect(seal?.seq == 3)
+            #expect(later?.seq == 4)
+            try later?.write()
+            #expect(try Self.recordedHead(journal) == 4)
+            // A batch that moves no head (a duplicate, acks only) has no seal.
+            let (_, none) = try store.appendUnsealed([message(id: "4")], acks: ["bob": 2], progress: [])
+            #expect(none == nil)
+        }
+    }
+
+    /// The seq the head record holds.
+    static func recordedHead(_ journal: TemporaryJournal) throws -> UInt64? {
+        guard case .found(let mark, _) = try HeadRecord.read(path: journal.headPath) else { return nil }
+        return mark.seq
+    }
+
     @Test func journalBehindItsHeadRecordIsRefused() throws {
         try withTemporaryJournal { journal in
             try behind(journal)
