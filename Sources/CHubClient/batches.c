@@ -26,6 +26,7 @@ static void outbox_pop(swhub_client *c) {
     p->out_next = NULL;
     p->sent = 1;
     c->outbox_count--;
+    c->outbox_bytes -= p->body_len;
 }
 
 int swhub_send_submit(swhub_client *c, swhub_unanswered *p) {
@@ -112,6 +113,11 @@ int swhub_outbox_send(swhub_client *c, int force) {
     size_t limit = batch_limit(c);
     size_t max_bytes = c->max_batch_bytes > 0 ? c->max_batch_bytes : SIZE_MAX;
     int64_t now = swhub_now_us();
+    /* The common case, without walking the outbox: a batch still filling. */
+    if (!force && c->outbox_count < limit && c->outbox_bytes <= max_bytes &&
+        now - c->outbox_head->queued_us < (int64_t)c->batch_linger_us) {
+        return SWHUB_OK;
+    }
     while (c->outbox_head != NULL) {
         size_t count = 0, bytes = 0;
         swhub_unanswered *p = c->outbox_head;

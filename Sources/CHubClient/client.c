@@ -155,6 +155,7 @@ int swhub_send(swhub_client *c, const swhub_message *m) {
     else c->outbox_head = p;
     c->outbox_tail = p;
     c->outbox_count++;
+    c->outbox_bytes += p->body_len;
     return send_or_forget(c, p, 0);
 }
 

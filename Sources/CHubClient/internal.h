@@ -104,6 +104,7 @@ struct swhub_client {
     size_t pending_count;
     swhub_unanswered *outbox_head, *outbox_tail; /* sent with swhub_send, not yet on the socket */
     size_t outbox_count;
+    size_t outbox_bytes;                         /* their bodies */
     swhub_batch *batches_head, *batches_tail;    /* SUBMIT_BATCHes awaiting their answer */
     uint64_t next_batch;
     swhub_reply_node *replies_head, *replies_tail;

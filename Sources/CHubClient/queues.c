@@ -85,6 +85,7 @@ swhub_unanswered *swhub_pending_take(swhub_client *c, const char *id) {
                     else c->outbox_head = o->out_next;
                     if (c->outbox_tail == o) c->outbox_tail = previous;
                     c->outbox_count--;
+                    c->outbox_bytes -= o->body_len;
                     break;
                 }
                 p->out_next = NULL;
@@ -118,6 +119,7 @@ void swhub_pending_clear(swhub_client *c) {
     c->pending_count = 0;
     c->outbox_head = c->outbox_tail = NULL;
     c->outbox_count = 0;
+    c->outbox_bytes = 0;
 }
 
 int swhub_reply_push(swhub_client *c, const swhub_reply *reply) {
