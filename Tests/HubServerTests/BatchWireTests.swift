@@ -140,8 +140,9 @@ struct BatchWireTests {
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
         defer { sender.close() }
-        var (frames, _) = Self.batchFrames(batch: 9, ids: ["m1", "m2"], to: [])
-        frames[1].append(0)
+        var (bad, _) = Self.batchFrames(batch: 9, ids: ["m1", "m2"], to: [])
+        bad[1].append(0)
+        let frames = bad
         let error = try await sender.io { peer -> WireError in
             try peer.sendFrames(frames)
             return try peer.expectError()
