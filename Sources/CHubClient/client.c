@@ -38,6 +38,10 @@ int swhub_open(swhub_client **client, const char *endpoint, const char *key_file
         return SWHUB_ERR_NO_MEMORY;
     }
     c->heartbeat_ms = SWHUB_DEFAULT_HEARTBEAT_MS;
+    c->batch_entries = SWHUB_DEFAULT_BATCH_ENTRIES;
+    c->batch_linger_us = SWHUB_DEFAULT_BATCH_LINGER_US;
+    c->batch_deliveries = SWHUB_DEFAULT_BATCH_DELIVERIES;
+    c->next_batch = 1;
     int rc = swhub_parse_endpoints(c, endpoint);
     if (rc == SWHUB_OK) rc = swhub_read_key(key_file, "public_key", c->public_key, c->error, sizeof c->error);
     if (rc == SWHUB_OK) rc = swhub_read_key(key_file, "secret_key", c->secret_key, c->error, sizeof c->error);
@@ -58,10 +62,14 @@ int swhub_open(swhub_client **client, const char *endpoint, const char *key_file
 
 void swhub_close(swhub_client *client) {
     if (client == NULL) return;
-    if (client->dealer != NULL) swhub_flush_ack(client);
+    if (client->dealer != NULL) {
+        swhub_outbox_send(client, 1); /* what lingers for a batch goes now, unanswered */
+        swhub_flush_ack(client);
+    }
     swhub_disconnect(client, 500);
     if (client->context != NULL) zmq_ctx_term(client->context);
     swhub_pending_clear(client);
+    swhub_batches_clear(client);
     swhub_replies_clear(client);
     swhub_deliveries_clear(client);
     memset(client->secret_key, 0, sizeof client->secret_key);
@@ -80,6 +88,44 @@ uint32_t swhub_max_body_bytes(const swhub_client *client) { return client != NUL
 
 size_t swhub_pending(const swhub_client *client) { return client != NULL ? client->pending_count : 0; }
 
+size_t swhub_unsent(const swhub_client *client) { return client != NULL ? client->outbox_count : 0; }
+
+uint32_t swhub_protocol_version(const swhub_client *client) {
+    if (client == NULL) return 0;
+    return client->protocol_version > 0 ? client->protocol_version : SWHUB_PROTOCOL_VERSION;
+}
+
+int swhub_set_batching(swhub_client *c, uint32_t max_entries, uint32_t linger_us) {
+    if (c == NULL) return SWHUB_ERR_ARGUMENT;
+    c->batch_entries = max_entries > 1 ? max_entries : 1;
+    c->batch_linger_us = linger_us;
+    return swhub_outbox_send(c, 0); /* what the new limits make due goes now */
+}
+
+int swhub_set_batch_deliveries(swhub_client *c, uint32_t max_deliveries) {
+    if (c == NULL) return SWHUB_ERR_ARGUMENT;
+    c->batch_deliveries = max_deliveries;
+    return SWHUB_OK;
+}
+
+int swhub_flush(swhub_client *c) {
+    if (c == NULL) return SWHUB_ERR_ARGUMENT;
+    if (c->outbox_head == NULL) return SWHUB_OK;
+    if (c->dealer == NULL) {
+        int rc = swhub_reconnect(c, "no connection");
+        if (rc != SWHUB_OK) return rc;
+    }
+    return swhub_outbox_send(c, 1);
+}
+
+/* Sends the outbox (`force`: all of it); when `p` could not be sent, it is forgotten (the
+ * caller may send it again, same id) and the failure returned. */
+static int send_or_forget(swhub_client *c, swhub_unanswered *p, int force) {
+    int rc = swhub_outbox_send(c, force);
+    if (rc != SWHUB_OK && !p->sent) swhub_pending_free(swhub_pending_take(c, p->id));
+    return rc;
+}
+
 int swhub_send(swhub_client *c, const swhub_message *m) {
     if (c == NULL) return SWHUB_ERR_ARGUMENT;
     if (m == NULL || m->id == NULL || m->type == NULL) return swhub_fail(c, SWHUB_ERR_ARGUMENT, "a message needs an id and a type");
@@ -95,38 +141,22 @@ int swhub_send(swhub_client *c, const swhub_message *m) {
     if (swhub_pending_find(c, m->id) != NULL) {
         return swhub_fail(c, SWHUB_ERR_STATE, "message id %s is already awaiting its reply", m->id);
     }
-    Swhub__V1__Header header = SWHUB__V1__HEADER__INIT;
-    header.id = (char *)m->id;
-    header.type = (char *)m->type;
-    header.n_recipients = m->recipient_count;
-    header.recipients = (char **)m->recipients;
-    if (m->correlation_id != NULL) header.correlation_id = (char *)m->correlation_id;
-    header.created_at_us = m->created_at_us;
-    Swhub__V1__Submit submit = SWHUB__V1__SUBMIT__INIT;
-    submit.header = &header;
-    Swhub__V1__Command command = SWHUB__V1__COMMAND__INIT;
-    command.version = SWHUB_PROTOCOL_VERSION;
-    command.kind_case = SWHUB__V1__COMMAND__KIND_SUBMIT;
-    command.submit = &submit;
-    size_t len = swhub__v1__command__get_packed_size(&command);
-    uint8_t *frame = malloc(len > 0 ? len : 1);
-    if (frame == NULL) return swhub_fail(c, SWHUB_ERR_NO_MEMORY, "out of memory");
-    swhub__v1__command__pack(&command, frame);
     if (c->dealer == NULL) {
         int rc = swhub_reconnect(c, "no connection");
-        if (rc != SWHUB_OK) {
-            free(frame);
-            return rc;
-        }
+        if (rc != SWHUB_OK) return rc;
     }
-    int rc = swhub_send_frames(c, frame, len, m->body_len > 0 ? m->body : "", m->body_len);
-    if (rc != SWHUB_OK) {
-        free(frame);
-        return rc;
-    }
-    /* Kept until answered, to be sent again after a reconnect. */
-    rc = swhub_pending_add(c, m->id, frame, len, m->body, m->body_len);
-    return rc == SWHUB_OK ? SWHUB_OK : swhub_fail(c, rc, "out of memory");
+    /* Kept until answered, to be sent again after a reconnect; gathered into the outbox
+     * first, which sends it at once unless it may wait for a batch to fill. */
+    swhub_unanswered *p = swhub_pending_new(m);
+    if (p == NULL) return swhub_fail(c, SWHUB_ERR_NO_MEMORY, "out of memory");
+    p->queued_us = swhub_now_us();
+    swhub_pending_insert(c, p);
+    if (c->outbox_tail != NULL) c->outbox_tail->out_next = p;
+    else c->outbox_head = p;
+    c->outbox_tail = p;
+    c->outbox_count++;
+    c->outbox_bytes += p->body_len;
+    return send_or_forget(c, p, 0);
 }
 
 static int reply_result(swhub_client *c, const swhub_reply *reply) {
@@ -137,6 +167,9 @@ static int reply_result(swhub_client *c, const swhub_reply *reply) {
 int swhub_submit(swhub_client *c, const swhub_message *m, swhub_reply *out, int timeout_ms) {
     int rc = swhub_send(c, m);
     if (rc != SWHUB_OK) return rc;
+    /* It goes now, with whatever lingered before it (a lone one as a SUBMIT). */
+    swhub_unanswered *p = swhub_pending_find(c, m->id);
+    if (p != NULL && !p->sent && (rc = send_or_forget(c, p, 1)) != SWHUB_OK) return rc;
     int64_t deadline = deadline_after(timeout_ms);
     swhub_reply reply;
     for (;;) {
@@ -159,6 +192,11 @@ int swhub_next_reply(swhub_client *c, swhub_reply *reply, int timeout_ms) {
     for (;;) {
         if (swhub_reply_pop(c, reply)) return SWHUB_OK;
         if (swhub_now_ms() >= deadline) return swhub_fail(c, SWHUB_ERR_TIMEOUT, "no reply within %d ms", timeout_ms);
+        /* Nothing on the way: no reply can come before what lingers is sent. */
+        if (c->outbox_count > 0 && c->outbox_count == c->pending_count && c->dealer != NULL) {
+            int rc = swhub_outbox_send(c, 1);
+            if (rc < 0) return rc;
+        }
         int rc = swhub_pump(c, deadline);
         if (rc < 0) return rc;
     }
@@ -185,9 +223,11 @@ int swhub_receive(swhub_client *c, swhub_delivery **delivery, int timeout_ms) {
     if (c == NULL || delivery == NULL) return swhub_fail(c, SWHUB_ERR_ARGUMENT, "client and delivery are required");
     if (!c->receiving) return swhub_fail(c, SWHUB_ERR_STATE, "no receiving session: call swhub_receive_start first");
     int64_t deadline = deadline_after(timeout_ms);
+    int rc = c->dealer != NULL ? swhub_outbox_send(c, 0) : SWHUB_OK; /* a batch may be due */
+    if (rc < 0) return rc;
     for (;;) {
         if ((*delivery = swhub_delivery_pop(c)) != NULL) return SWHUB_OK;
-        int rc = swhub_pump(c, deadline);
+        rc = swhub_pump(c, deadline);
         if (rc < 0) return rc;
         if ((*delivery = swhub_delivery_pop(c)) != NULL) return SWHUB_OK;
         if (swhub_now_ms() >= deadline) return swhub_fail(c, SWHUB_ERR_TIMEOUT, "no delivery within %d ms", timeout_ms);
@@ -199,5 +239,6 @@ int swhub_ack(swhub_client *c, uint64_t seq) {
     if (!c->receiving) return swhub_fail(c, SWHUB_ERR_STATE, "no receiving session: nothing to acknowledge");
     if (seq > c->delivered_seq) return swhub_fail(c, SWHUB_ERR_ARGUMENT, "seq %llu was not delivered", (unsigned long long)seq);
     if (seq > c->ack_wanted) c->ack_wanted = seq;
-    return swhub_flush_ack(c);
+    int rc = swhub_flush_ack(c);
+    return rc == SWHUB_OK ? swhub_outbox_send(c, 0) : rc;
 }

@@ -72,7 +72,9 @@ void swhub_disconnect(swhub_client *c, int linger_ms) {
 }
 
 /* A new socket, to the next hub node when there are several, HELLO again (resuming after
- * the last ACK), and every unanswered SUBMIT again under its id. */
+ * the last ACK), and every unanswered submission that was sent (in a SUBMIT or a
+ * SUBMIT_BATCH) again under its id, as a SUBMIT: the new connection's WELCOME has not said
+ * yet whether this hub speaks batches. What still waits in the outbox goes later. */
 int swhub_reconnect(swhub_client *c, const char *why) {
     (void)why;
     swhub_disconnect(c, 0);
@@ -80,9 +82,10 @@ int swhub_reconnect(swhub_client *c, const char *why) {
     int rc = swhub_connect(c);
     if (rc != SWHUB_OK) return rc;
     rc = swhub_send_hello(c);
+    swhub_batches_clear(c); /* their answers would have come on the old connection */
     for (size_t i = 0; rc == SWHUB_OK && i < SWHUB_PENDING_BUCKETS; i++) {
         for (swhub_unanswered *p = c->pending[i]; p != NULL && rc == SWHUB_OK; p = p->next) {
-            rc = swhub_send_frames(c, p->frame, p->frame_len, p->body, p->body_len);
+            if (p->sent) rc = swhub_send_submit(c, p);
         }
     }
     return rc;
@@ -120,6 +123,7 @@ int swhub_send_hello(swhub_client *c) {
     hello.receive = c->receiving;
     if (c->receiving && c->ack_wanted > c->ack_sent) c->ack_sent = c->ack_wanted;
     hello.acked_seq = c->receiving ? c->ack_sent : 0;
+    hello.batch_deliveries = c->batch_deliveries;
     Swhub__V1__Command command = SWHUB__V1__COMMAND__INIT;
     command.kind_case = SWHUB__V1__COMMAND__KIND_HELLO;
     command.hello = &hello;
@@ -153,13 +157,6 @@ static int reopen_session(swhub_client *c) {
 
 static void copy_text(char *out, size_t size, const char *text) { snprintf(out, size, "%s", text ? text : ""); }
 
-static int handle_reply(swhub_client *c, const char *id, const swhub_reply *reply) {
-    swhub_unanswered *p = swhub_pending_take(c, id);
-    if (p == NULL) return SWHUB_OK; /* a late answer to a submission given up on, or a resend */
-    swhub_pending_free(p);
-    return swhub_reply_push(c, reply);
-}
-
 /* One frame set from the hub. */
 static int handle(swhub_client *c, zmq_msg_t *frames, int count) {
     Swhub__V1__Command *command =
@@ -173,6 +170,9 @@ static int handle(swhub_client *c, zmq_msg_t *frames, int count) {
         copy_text(c->party, sizeof c->party, command->welcome->party);
         c->heartbeat_ms = command->welcome->heartbeat_ms > 0 ? command->welcome->heartbeat_ms : SWHUB_DEFAULT_HEARTBEAT_MS;
         c->max_body_bytes = command->welcome->max_body_bytes;
+        c->protocol_version = command->welcome->protocol_version;
+        c->max_batch_entries = command->welcome->max_batch_entries;
+        c->max_batch_bytes = command->welcome->max_batch_bytes;
         c->welcomed = 1;
         c->auth_failed = 0;
         break;
@@ -181,16 +181,23 @@ static int handle(swhub_client *c, zmq_msg_t *frames, int count) {
         reply.seq = command->accepted->seq;
         reply.duplicate = command->accepted->duplicate;
         reply.recipients = command->accepted->recipients;
-        rc = handle_reply(c, reply.id, &reply);
+        rc = swhub_handle_reply(c, reply.id, &reply);
+        break;
+    case SWHUB__V1__COMMAND__KIND_ACCEPTED_BATCH:
+        rc = swhub_handle_accepted_batch(c, command->accepted_batch);
         break;
     case SWHUB__V1__COMMAND__KIND_ERROR: {
         Swhub__V1__Error *error = command->error;
+        if (error->batch != 0) {
+            rc = swhub_handle_batch_error(c, error);
+            break;
+        }
         if (error->id != NULL && error->id[0] != '\0') {
             copy_text(reply.id, sizeof reply.id, error->id);
             reply.code = error->code > 0 ? (int)error->code : SWHUB_HUB_INTERNAL;
             copy_text(reply.name, sizeof reply.name, error->name);
             copy_text(reply.reason, sizeof reply.reason, error->reason);
-            rc = handle_reply(c, reply.id, &reply);
+            rc = swhub_handle_reply(c, reply.id, &reply);
             break;
         }
         swhub_fail(c, SWHUB_OK, "hub error %u %s: %s", error->code, error->name ? error->name : "", error->reason ? error->reason : "");
@@ -198,20 +205,14 @@ static int handle(swhub_client *c, zmq_msg_t *frames, int count) {
         if (error->code == SWHUB_HUB_NO_SESSION) rc = reopen_session(c);
         break;
     }
-    case SWHUB__V1__COMMAND__KIND_DELIVER: {
+    case SWHUB__V1__COMMAND__KIND_DELIVER:
         if (count != 2 || command->deliver->header == NULL) break;
-        uint64_t seq = command->deliver->header->seq;
-        if (seq > c->session_seq) c->session_seq = seq;
-        if (seq <= c->delivered_seq) break; /* a redelivery of what the caller already has */
-        swhub_delivery *d = swhub_delivery_from(command->deliver->header, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
-        if (d == NULL || swhub_delivery_push(c, d) != SWHUB_OK) {
-            swhub_delivery_free(d);
-            rc = swhub_fail(c, SWHUB_ERR_NO_MEMORY, "out of memory for a delivery");
-            break;
-        }
-        c->delivered_seq = seq;
+        rc = swhub_accept_delivery(c, command->deliver->header, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
         break;
-    }
+    case SWHUB__V1__COMMAND__KIND_DELIVER_BATCH:
+        if (count != 2) break;
+        rc = swhub_handle_deliver_batch(c, command->deliver_batch, zmq_msg_data(&frames[1]), zmq_msg_size(&frames[1]));
+        break;
     case SWHUB__V1__COMMAND__KIND_PONG:
         if (!command->pong->receiving && c->receiving && c->welcomed) rc = reopen_session(c);
         break;
@@ -310,7 +311,12 @@ int swhub_pump(swhub_client *c, int64_t deadline) {
         if (rc != SWHUB_OK) return rc;
     }
     if (now - c->last_heard > 3 * interval && !c->auth_failed) return swhub_reconnect(c, "the hub is silent");
+    int rc = swhub_outbox_send(c, 0);
+    if (rc != SWHUB_OK) return rc;
     int64_t wait = c->last_ping + interval - now;
+    /* Wake up when the oldest submission gathered into a batch has lingered long enough. */
+    int64_t linger = swhub_outbox_wait_ms(c);
+    if (linger >= 0 && linger < wait) wait = linger;
     /* Wake up when the hub has been silent for 3 intervals, not at the next PING after it. */
     int64_t silent_in = c->last_heard + 3 * interval + 1 - now;
     if (!c->auth_failed && silent_in < wait) wait = silent_in;
@@ -319,11 +325,12 @@ int swhub_pump(swhub_client *c, int64_t deadline) {
     zmq_pollitem_t items[2] = {{c->dealer, 0, ZMQ_POLLIN, 0}, {c->monitor, 0, ZMQ_POLLIN, 0}};
     if (zmq_poll(items, 2, (long)wait) < 0 && zmq_errno() != EINTR) return zmq_failure(c, "zmq_poll");
     for (int i = 0; i < 10000; i++) {
-        int rc = read_one(c);
+        rc = read_one(c);
         if (rc < 0) return rc;
         if (rc == 0) break;
     }
-    int rc = read_monitor(c);
+    rc = read_monitor(c);
+    if (rc == SWHUB_OK) rc = swhub_outbox_send(c, 0);
     if (rc != SWHUB_OK) return rc;
     return swhub_flush_ack(c);
 }

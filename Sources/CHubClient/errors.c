@@ -26,6 +26,12 @@ int64_t swhub_now_ms(void) {
     return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 }
 
+int64_t swhub_now_us(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
 const char *swhub_last_error(const swhub_client *client) {
     if (client == NULL) return open_error;
     return client->error;

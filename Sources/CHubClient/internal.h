@@ -22,15 +22,27 @@
 /** Buckets of the table of unanswered submissions. */
 #define SWHUB_PENDING_BUCKETS 4096
 
-/** A SUBMIT awaiting its reply: its frames, kept to send again after a reconnect. */
+/** A submission awaiting its reply: its header and body, kept to send again after a
+ *  reconnect. Until it is sent it also waits in the outbox, gathered into a batch. */
 typedef struct swhub_unanswered {
     char *id;
-    uint8_t *frame;
-    size_t frame_len;
+    Swhub__V1__Header header;         /* owned copies of the message's header fields */
     uint8_t *body;
     size_t body_len;
-    struct swhub_unanswered *next;
+    int sent;                         /* on the socket (in a SUBMIT or a SUBMIT_BATCH) */
+    int64_t queued_us;                /* monotonic µs it entered the outbox */
+    struct swhub_unanswered *next;    /* bucket chain of the table by id */
+    struct swhub_unanswered *out_next; /* the outbox, oldest first (while unsent) */
 } swhub_unanswered;
+
+/** A SUBMIT_BATCH sent and not answered: its number and its entries' ids, in order (one
+ *  allocation: the ids back to back, each NUL-terminated). */
+typedef struct swhub_batch {
+    uint64_t number;
+    size_t count;
+    char **ids;
+    struct swhub_batch *next;
+} swhub_batch;
 
 typedef struct swhub_reply_node {
     swhub_reply reply;
@@ -65,6 +77,14 @@ struct swhub_client {
     int welcomed;                 /* a WELCOME answered the latest HELLO */
     int hello_error;              /* an ERROR without id (e.g. 302 to HELLO) while waiting */
     int auth_failed;              /* the monitor saw ZMQ_EVENT_HANDSHAKE_FAILED_AUTH */
+    uint32_t protocol_version;    /* the highest the hub speaks: 2 with batches (0 = 1 only) */
+    uint32_t max_batch_entries;
+    uint32_t max_batch_bytes;
+
+    /* Batches (PROTOCOL.md section 16), as configured. */
+    uint32_t batch_entries;       /* most messages per SUBMIT_BATCH; 1 = one SUBMIT each */
+    uint32_t batch_linger_us;     /* how long the oldest gathered message may wait */
+    uint32_t batch_deliveries;    /* Hello.batch_deliveries */
 
     /* The receiving session. */
     int receiving;                /* swhub_receive_start() was called */
@@ -82,6 +102,11 @@ struct swhub_client {
 
     swhub_unanswered *pending[SWHUB_PENDING_BUCKETS];
     size_t pending_count;
+    swhub_unanswered *outbox_head, *outbox_tail; /* sent with swhub_send, not yet on the socket */
+    size_t outbox_count;
+    size_t outbox_bytes;                         /* their bodies */
+    swhub_batch *batches_head, *batches_tail;    /* SUBMIT_BATCHes awaiting their answer */
+    uint64_t next_batch;
     swhub_reply_node *replies_head, *replies_tail;
     swhub_delivery_node *deliveries_head, *deliveries_tail;
 
@@ -92,13 +117,15 @@ struct swhub_client {
 int swhub_fail(swhub_client *c, int code, const char *format, ...) __attribute__((format(printf, 3, 4)));
 void swhub_fail_open(const char *text);
 int64_t swhub_now_ms(void);
+int64_t swhub_now_us(void);
 
 /* keyfile.c: reads `field` ("public_key", "secret_key") of a swhub key file into out. */
 int swhub_read_key(const char *path, const char *field, char out[SWHUB_Z85_KEY_LEN + 1], char *error, size_t error_len);
 
 /* queues.c */
 swhub_unanswered *swhub_pending_find(swhub_client *c, const char *id);
-int swhub_pending_add(swhub_client *c, const char *id, uint8_t *frame, size_t frame_len, const void *body, size_t body_len);
+swhub_unanswered *swhub_pending_new(const swhub_message *m);
+void swhub_pending_insert(swhub_client *c, swhub_unanswered *p);
 swhub_unanswered *swhub_pending_take(swhub_client *c, const char *id);
 void swhub_pending_free(swhub_unanswered *p);
 void swhub_pending_clear(swhub_client *c);
@@ -110,6 +137,17 @@ int swhub_delivery_push(swhub_client *c, swhub_delivery *d);
 swhub_delivery *swhub_delivery_pop(swhub_client *c);
 void swhub_deliveries_clear(swhub_client *c);
 swhub_delivery *swhub_delivery_from(const Swhub__V1__Header *header, const void *body, size_t body_len);
+
+/* batches.c */
+int swhub_outbox_send(swhub_client *c, int force);
+int64_t swhub_outbox_wait_ms(const swhub_client *c);
+int swhub_send_submit(swhub_client *c, swhub_unanswered *p);
+void swhub_batches_clear(swhub_client *c);
+int swhub_handle_accepted_batch(swhub_client *c, const Swhub__V1__AcceptedBatch *batch);
+int swhub_handle_batch_error(swhub_client *c, const Swhub__V1__Error *error);
+int swhub_handle_deliver_batch(swhub_client *c, const Swhub__V1__DeliverBatch *batch, const uint8_t *bodies, size_t size);
+int swhub_handle_reply(swhub_client *c, const char *id, const swhub_reply *reply);
+int swhub_accept_delivery(swhub_client *c, const Swhub__V1__Header *header, const void *body, size_t body_len);
 
 /* endpoints.c */
 int swhub_parse_endpoints(swhub_client *c, const char *list);

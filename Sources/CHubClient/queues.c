@@ -1,6 +1,7 @@
 /*
  * The client's three collections: unanswered submissions (a hash table by id, kept to send
- * again after a reconnect), replies not yet claimed, and deliveries not yet received.
+ * again after a reconnect; the unsent ones also in the outbox, see batches.c), replies not
+ * yet claimed, and deliveries not yet received.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,30 +32,44 @@ swhub_unanswered *swhub_pending_find(swhub_client *c, const char *id) {
     return NULL;
 }
 
-/* Takes ownership of `frame` (also when it fails); copies the body. */
-int swhub_pending_add(swhub_client *c, const char *id, uint8_t *frame, size_t frame_len, const void *body, size_t body_len) {
+/* A new entry holding copies of the message's header fields and body; NULL when out of memory. */
+swhub_unanswered *swhub_pending_new(const swhub_message *m) {
     swhub_unanswered *p = calloc(1, sizeof *p);
-    if (p == NULL) {
-        free(frame);
-        return SWHUB_ERR_NO_MEMORY;
+    if (p == NULL) return NULL;
+    Swhub__V1__Header init = SWHUB__V1__HEADER__INIT;
+    p->header = init;
+    int ok = (p->id = copy_string(m->id)) != NULL && (p->header.type = copy_string(m->type)) != NULL;
+    p->header.id = p->id;
+    if (ok && m->correlation_id != NULL) ok = (p->header.correlation_id = copy_string(m->correlation_id)) != NULL;
+    p->header.created_at_us = m->created_at_us;
+    if (ok && m->recipient_count > 0) {
+        ok = (p->header.recipients = calloc(m->recipient_count, sizeof(char *))) != NULL;
+        for (size_t i = 0; ok && i < m->recipient_count; i++) {
+            ok = (p->header.recipients[i] = copy_string(m->recipients[i])) != NULL;
+            p->header.n_recipients = i + 1;
+        }
     }
-    p->id = copy_string(id);
-    p->frame = frame;
-    p->frame_len = frame_len;
-    p->body_len = body_len;
-    p->body = body_len > 0 ? malloc(body_len) : NULL;
-    if (p->id == NULL || (body_len > 0 && p->body == NULL)) {
+    p->body_len = m->body_len;
+    if (ok && m->body_len > 0) {
+        ok = (p->body = malloc(m->body_len)) != NULL;
+        if (ok) memcpy(p->body, m->body, m->body_len);
+    }
+    if (!ok) {
         swhub_pending_free(p);
-        return SWHUB_ERR_NO_MEMORY;
+        return NULL;
     }
-    if (body_len > 0) memcpy(p->body, body, body_len);
-    size_t bucket = bucket_of(id);
+    return p;
+}
+
+/* Adds an entry to the table by id (the caller checked that its id is not there). */
+void swhub_pending_insert(swhub_client *c, swhub_unanswered *p) {
+    size_t bucket = bucket_of(p->id);
     p->next = c->pending[bucket];
     c->pending[bucket] = p;
     c->pending_count++;
-    return SWHUB_OK;
 }
 
+/* Removes the entry for `id` from the table, and from the outbox while it is unsent. */
 swhub_unanswered *swhub_pending_take(swhub_client *c, const char *id) {
     for (swhub_unanswered **link = &c->pending[bucket_of(id)]; *link != NULL; link = &(*link)->next) {
         if (strcmp((*link)->id, id) == 0) {
@@ -62,6 +77,19 @@ swhub_unanswered *swhub_pending_take(swhub_client *c, const char *id) {
             *link = p->next;
             p->next = NULL;
             c->pending_count--;
+            if (!p->sent) {
+                swhub_unanswered *previous = NULL;
+                for (swhub_unanswered *o = c->outbox_head; o != NULL; previous = o, o = o->out_next) {
+                    if (o != p) continue;
+                    if (previous != NULL) previous->out_next = o->out_next;
+                    else c->outbox_head = o->out_next;
+                    if (c->outbox_tail == o) c->outbox_tail = previous;
+                    c->outbox_count--;
+                    c->outbox_bytes -= o->body_len;
+                    break;
+                }
+                p->out_next = NULL;
+            }
             return p;
         }
     }
@@ -71,7 +99,11 @@ swhub_unanswered *swhub_pending_take(swhub_client *c, const char *id) {
 void swhub_pending_free(swhub_unanswered *p) {
     if (p == NULL) return;
     free(p->id);
-    free(p->frame);
+    /* Fields never set keep protobuf-c's static empty string. */
+    if (p->header.type != protobuf_c_empty_string) free(p->header.type);
+    if (p->header.correlation_id != protobuf_c_empty_string) free(p->header.correlation_id);
+    for (size_t i = 0; i < p->header.n_recipients; i++) free(p->header.recipients[i]);
+    free(p->header.recipients);
     free(p->body);
     free(p);
 }
@@ -85,6 +117,9 @@ void swhub_pending_clear(swhub_client *c) {
         }
     }
     c->pending_count = 0;
+    c->outbox_head = c->outbox_tail = NULL;
+    c->outbox_count = 0;
+    c->outbox_bytes = 0;
 }
 
 int swhub_reply_push(swhub_client *c, const swhub_reply *reply) {

@@ -11,6 +11,14 @@
  *   recv [TIMEOUT_MS]                 next delivery
  *   ack SEQ
  *   pipeline COUNT TYPE SIZE TO       COUNT submissions of SIZE bytes to TO, pipelined
+ *   batching ENTRIES LINGER_US        swhub_set_batching
+ *   batchdeliveries N                 swhub_set_batch_deliveries (before start)
+ *   send ID TYPE [body=...] ...       swhub_send (as submit, without waiting)
+ *   sendmany COUNT PREFIX TYPE TO     swhub_send of PREFIX-0 .. PREFIX-(COUNT-1), body = the id
+ *   flush                             swhub_flush
+ *   reply [TIMEOUT_MS]                swhub_next_reply
+ *   replies COUNT [TIMEOUT_MS]        COUNT swhub_next_reply: "id:code:seq" each
+ *   protocol                          swhub_protocol_version
  *   endpoint                          the hub node the client is on (swhub_endpoint)
  *   close                             close the client (open may follow)
  *   misuse                            every call with NULL or invalid arguments (on the
@@ -39,7 +47,8 @@ static size_t parse_hex(const char *hex, unsigned char *out, size_t size) {
     return n;
 }
 
-static void submit(swhub_client *client, char *rest) {
+/* submit (wait = 1) or send (wait = 0) ID TYPE [body=TEXT|hex=HEX] [to=A,B] [corr=ID] */
+static void submit(swhub_client *client, char *rest, int wait) {
     char *id = strtok(rest, " "), *type = strtok(NULL, " "), *word;
     const char *recipients[MAX_RECIPIENTS];
     unsigned char body[4096];
@@ -60,6 +69,12 @@ static void submit(swhub_client *client, char *rest) {
             }
             m.recipients = recipients;
         }
+    }
+    if (!wait) {
+        int rc = swhub_send(client, &m);
+        if (rc == SWHUB_OK) printf("ok sent id=%s unsent=%zu pending=%zu\n", id, swhub_unsent(client), swhub_pending(client));
+        else print_error(rc, client);
+        return;
     }
     swhub_reply reply;
     int rc = swhub_submit(client, &m, &reply, 10000);
@@ -101,10 +116,58 @@ static void pipeline(swhub_client *client, char *rest) {
     else print_error(rc, client);
 }
 
+static void send_many(swhub_client *client, char *rest) {
+    char *count_text = strtok(rest, " "), *prefix = strtok(NULL, " "), *type = strtok(NULL, " "), *to = strtok(NULL, " ");
+    if (!count_text || !prefix || !type || !to) {
+        printf("error -1 SWHUB_ERR_ARGUMENT: sendmany COUNT PREFIX TYPE TO\n");
+        return;
+    }
+    const char *recipients[1] = {to};
+    char id[128];
+    long count = atol(count_text);
+    for (long i = 0; i < count; i++) {
+        snprintf(id, sizeof id, "%s-%ld", prefix, i);
+        swhub_message m = {.id = id, .type = type, .recipients = recipients, .recipient_count = 1, .body = id, .body_len = strlen(id)};
+        int rc = swhub_send(client, &m);
+        if (rc != SWHUB_OK) {
+            print_error(rc, client);
+            return;
+        }
+    }
+    printf("ok sendmany count=%ld unsent=%zu pending=%zu\n", count, swhub_unsent(client), swhub_pending(client));
+}
+
+static void print_reply(const swhub_reply *r) {
+    printf("ok reply id=%s code=%d seq=%llu duplicate=%d name=%s reason=%s\n", r->id, r->code, (unsigned long long)r->seq,
+           r->duplicate, r->name, r->reason);
+}
+
+/* COUNT replies on one line: "ok replies id:code:seq,id:code:seq,..." */
+static void replies(swhub_client *client, char *rest) {
+    char *count_text = strtok(rest, " "), *timeout = strtok(NULL, " ");
+    long count = count_text ? atol(count_text) : 0;
+    swhub_reply r;
+    char *line = malloc((size_t)count * 200 + 1);
+    size_t used = 0;
+    if (line == NULL) return;
+    line[0] = '\0';
+    for (long i = 0; i < count; i++) {
+        int rc = swhub_next_reply(client, &r, timeout ? atoi(timeout) : 10000);
+        if (rc != SWHUB_OK) {
+            print_error(rc, client);
+            free(line);
+            return;
+        }
+        used += (size_t)snprintf(line + used, 200, "%s%s:%d:%llu", i ? "," : "", r.id, r.code, (unsigned long long)r.seq);
+    }
+    printf("ok replies %s\n", line);
+    free(line);
+}
+
 /* Every function with NULL or invalid arguments, on `client` (NULL before any open): the
  * kit must answer each with a return code, never crash or abort. Prints the codes in order. */
 static void misuse(swhub_client *client, const char *endpoint) {
-    int codes[16];
+    int codes[20];
     int n = 0;
     swhub_reply reply;
     swhub_delivery *delivery = NULL;
@@ -133,10 +196,14 @@ static void misuse(swhub_client *client, const char *endpoint) {
     codes[n++] = swhub_receive(client, NULL, 0);
     codes[n++] = swhub_receive(client, &delivery, 0);
     codes[n++] = swhub_ack(client, 1);
+    codes[n++] = swhub_flush(NULL);
+    codes[n++] = swhub_set_batching(NULL, 10, 1000);
+    codes[n++] = swhub_set_batch_deliveries(NULL, 10);
     swhub_delivery_free(NULL);
     swhub_close(other); /* NULL: nothing */
     int texts = swhub_last_error(NULL) != NULL && swhub_last_error(client) != NULL && swhub_strerror(99999) != NULL &&
-                swhub_party(NULL) != NULL && swhub_endpoint(NULL) != NULL;
+                swhub_party(NULL) != NULL && swhub_endpoint(NULL) != NULL && swhub_unsent(NULL) == 0 &&
+                swhub_protocol_version(NULL) == 0;
     printf("ok misuse texts=%d codes=", texts);
     for (int i = 0; i < n; i++) printf("%s%d", i ? "," : "", codes[i]);
     printf("\n");
@@ -177,7 +244,33 @@ int main(int argc, char **argv) {
             if (rc == SWHUB_OK) printf("ok start\n");
             else print_error(rc, client);
         } else if (strcmp(line, "submit") == 0) {
-            submit(client, rest);
+            submit(client, rest, 1);
+        } else if (strcmp(line, "send") == 0) {
+            submit(client, rest, 0);
+        } else if (strcmp(line, "sendmany") == 0) {
+            send_many(client, rest);
+        } else if (strcmp(line, "batching") == 0) {
+            char *entries = strtok(rest, " "), *linger = strtok(NULL, " ");
+            rc = swhub_set_batching(client, entries ? (uint32_t)atol(entries) : 0, linger ? (uint32_t)atol(linger) : 0);
+            if (rc == SWHUB_OK) printf("ok batching unsent=%zu\n", swhub_unsent(client));
+            else print_error(rc, client);
+        } else if (strcmp(line, "batchdeliveries") == 0) {
+            rc = swhub_set_batch_deliveries(client, (uint32_t)atol(rest));
+            if (rc == SWHUB_OK) printf("ok batchdeliveries\n");
+            else print_error(rc, client);
+        } else if (strcmp(line, "flush") == 0) {
+            rc = swhub_flush(client);
+            if (rc == SWHUB_OK) printf("ok flush unsent=%zu pending=%zu\n", swhub_unsent(client), swhub_pending(client));
+            else print_error(rc, client);
+        } else if (strcmp(line, "reply") == 0) {
+            swhub_reply r;
+            rc = swhub_next_reply(client, &r, *rest ? atoi(rest) : 10000);
+            if (rc == SWHUB_OK) print_reply(&r);
+            else print_error(rc, client);
+        } else if (strcmp(line, "replies") == 0) {
+            replies(client, rest);
+        } else if (strcmp(line, "protocol") == 0) {
+            printf("ok protocol version=%u\n", swhub_protocol_version(client));
         } else if (strcmp(line, "recv") == 0) {
             swhub_delivery *d = NULL;
             rc = swhub_receive(client, &d, *rest ? atoi(rest) : 10000);

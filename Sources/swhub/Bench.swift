@@ -232,7 +232,7 @@ struct BenchReport {
             Output.line("{" + fields.joined(separator: ", ") + "}")
             return
         }
-        var text = name.padding(toLength: 26, withPad: " ", startingAt: 0)
+        var text = name.padding(toLength: max(26, name.count + 1), withPad: " ", startingAt: 0)
         if let size { text += " \(size) B".padding(toLength: 9, withPad: " ", startingAt: 0) }
         if let rate { text += String(format: " hub %9.0f \(unit)", rate) }
         if let baseline { text += String(format: "  \(baselineName) %9.0f msgs/s", baseline) }

@@ -7,10 +7,11 @@ import HubCore
 /// `runRouting(hub: true, ...)`, with the SUBMITs sent and their replies read by the C
 /// library (`swhub_send` / `swhub_next_reply`, the same window of unanswered messages)
 /// instead of the Swift sender, so the figures show whether a sender's language limits the
-/// hub's rate.
+/// hub's rate. With `batch` above 1 the C library gathers the messages into SUBMIT_BATCHes of
+/// that many and the receiver takes DELIVER_BATCHes of as many (PROTOCOL.md section 16).
 extension BenchSetup {
     /// Messages per second through the hub from the C sender to one Swift receiver.
-    func runRoutingCSender(size: Int, count: Int) throws -> Double {
+    func runRoutingCSender(size: Int, count: Int, batch: Int = 1) throws -> Double {
         let prefix = "c\(UUID().uuidString.prefix(8))-"
         let keyFile = directory.appendingPathComponent("bench-sender.key_secret")
         let hubKeyFile = directory.appendingPathComponent("hub.key")
@@ -21,7 +22,7 @@ extension BenchSetup {
         let endpoint = "tcp://127.0.0.1:\(hubPort)"
         let receiver = BenchReceiver(
             target: BenchEndpoint(endpoint: endpoint, serverKey: hubKeys.publicKey, keys: receiverKeys[0]),
-            mode: .hub, expected: count, idPrefix: prefix)
+            mode: .hub, expected: count, idPrefix: prefix, batchDeliveries: batch > 1 ? UInt32(batch) : 0)
         let ready = DispatchSemaphore(value: 0)
         let done = DispatchSemaphore(value: 0)
         let failures = FailureBox()
@@ -37,7 +38,7 @@ extension BenchSetup {
         let start = DispatchTime.now().uptimeNanoseconds
         try CBenchSender(
             endpoint: endpoint, keyFile: keyFile.path, hubKeyFile: hubKeyFile.path, count: count, size: size,
-            window: 2000, recipient: "bench-r1", idPrefix: prefix
+            window: 2000, recipient: "bench-r1", idPrefix: prefix, batch: batch
         ).run()
         done.wait()
         if let failure = failures.first { throw BenchError(failure) }
@@ -46,8 +47,8 @@ extension BenchSetup {
 }
 
 extension Bench {
-    /// 1 → 1 durable routing with the C adapter kit's sender (`route_1to1_c_sender`), next
-    /// to the zmq_proxy baseline (measured here when `baseline` is nil, with the Swift
+    /// 1 → 1 durable routing with the C adapter kit's sender (`route_1to1_c_sender`, and in
+    /// batches of `wireBatch` both ways, `route_1to1_c_sender_batched`), next to the zmq_proxy baseline (measured here when `baseline` is nil, with the Swift
     /// sender's `route_1to1` too).
     func cSenderCase(_ setup: BenchSetup, _ report: BenchReport, size: Int, count: Int, baseline: Double?) throws {
         var base = baseline
@@ -59,11 +60,14 @@ extension Bench {
         }
         let c = try setup.runRoutingCSender(size: size, count: count)
         report.line(case: "route_1to1_c_sender", size: size, count: count, rate: c, baseline: base, rss: setup.hubRSS)
+        let batched = try setup.runRoutingCSender(size: size, count: count, batch: Self.wireBatch)
+        report.line(case: "route_1to1_c_sender_batched", size: size, count: count, rate: batched, baseline: base, rss: setup.hubRSS)
     }
 }
 
-/// Sends `count` SUBMITs of `size` bytes through the C library, at most `window`
-/// unanswered, and reads every reply.
+/// Sends `count` messages of `size` bytes through the C library, at most `window`
+/// unanswered, and reads every reply: one SUBMIT each (`batch` 1), or SUBMIT_BATCHes of
+/// `batch` (the library's default 1 ms linger).
 struct CBenchSender {
     var endpoint: String
     var keyFile: String
@@ -73,6 +77,7 @@ struct CBenchSender {
     var window: Int
     var recipient: String
     var idPrefix: String
+    var batch = 1
 
     func run() throws {
         var client: OpaquePointer?
@@ -81,6 +86,8 @@ struct CBenchSender {
             throw BenchError("C client: \(String(cString: swhub_strerror(opened))): \(String(cString: swhub_last_error(nil)))")
         }
         defer { swhub_close(client) }
+        let batching = swhub_set_batching(client, UInt32(max(1, batch)), UInt32(SWHUB_DEFAULT_BATCH_LINGER_US))
+        guard batching == 0 else { throw BenchError("C client: swhub_set_batching: \(String(cString: swhub_last_error(client)))") }
         let body = [UInt8](repeating: 0x61, count: size)
         let type = strdup("bench.Data")
         let to = strdup(recipient)

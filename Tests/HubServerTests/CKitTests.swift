@@ -62,10 +62,10 @@ struct CKitTests {
     @Test func misuseIsAnsweredWithReturnCodes() async throws {
         let hub = try Self.startHub()
         let driver = try CDriver(hub: hub)
-        let none = Array(repeating: "-1", count: 13).joined(separator: ",")
+        let none = Array(repeating: "-1", count: 16).joined(separator: ",")
         #expect(try await driver.run("misuse") == "ok misuse texts=1 codes=\(none)")
         #expect(try await driver.run("open enterprise.key_secret").hasPrefix("ok open"))
-        let open = Array(repeating: "-1", count: 11) + ["-8", "-8"]
+        let open = Array(repeating: "-1", count: 11) + ["-8", "-8", "-1", "-1", "-1"]
         #expect(try await driver.run("misuse") == "ok misuse texts=1 codes=\(open.joined(separator: ","))")
         #expect(try await driver.run("submit after-misuse demo.Note body=x").hasPrefix("ok accepted id=after-misuse "))
         #expect(try await driver.finish() == 0)
@@ -229,7 +229,17 @@ struct CKitTests {
         submit v-2 demo.Unknown body=x
         submit v-3 demo.Note body=x to=nobody
         pipeline 300 demo.Note 1000 customs
+        batching 10 60000000
+        send vb-1 demo.Note body=x
+        send vb-2 demo.Unknown body=x
+        flush
+        replies 2
+        send vbig-1 \(String(repeating: "t", count: 4200)) body=x
+        send vbig-2 \(String(repeating: "t", count: 4200)) body=x
+        flush
+        replies 2
         open customs.key_secret
+        batchdeliveries 7
         start 50
         recv 10000
         recv 10000
@@ -255,10 +265,13 @@ struct CKitTests {
             in: hub.directory, input: script)
         #expect(valgrind.status == 0, "valgrind status \(valgrind.status):\n\(valgrind.output)")
         let lines = valgrind.output.split(separator: "\n").filter { $0.hasPrefix("ok ") || $0.hasPrefix("error ") }
-        #expect(lines.count == 19, "\(valgrind.output)")
+        #expect(lines.count == 29, "\(valgrind.output)")
         #expect(lines.filter { $0.hasPrefix("ok misuse texts=1 ") }.count == 2, "\(valgrind.output)")
         #expect(lines.filter { $0.hasPrefix("ok deliver seq=1 id=v-1 ") }.count == 2, "\(valgrind.output)")
         #expect(lines.contains { $0.hasPrefix("ok pipeline accepted=300") }, "\(valgrind.output)")
+        // A batch with a refused entry, and a batch refused as a whole (417: headers too large).
+        #expect(lines.contains { $0.hasPrefix("ok replies vb-1:0:") && $0.contains(",vb-2:404:0") }, "\(valgrind.output)")
+        #expect(lines.contains("ok replies vbig-1:417:0,vbig-2:417:0"), "\(valgrind.output)")
         #expect(lines.contains { $0.hasPrefix("error -5 SWHUB_ERR_AUTH") }, "\(valgrind.output)")
 
         // The program linked through pkg-config works too.

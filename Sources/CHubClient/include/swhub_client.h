@@ -1,6 +1,6 @@
 /*
  * swhub_client.h — the C adapter kit of SingleWindowHub: a small client for the hub's wire
- * protocol (Schemas/PROTOCOL.md, version 1) over libzmq (DEALER + CURVE) and protobuf-c.
+ * protocol (Schemas/PROTOCOL.md, versions 1 and 2) over libzmq (DEALER + CURVE) and protobuf-c.
  *
  * The five-minute version:
  *
@@ -34,8 +34,17 @@
  * files; HELLO/WELCOME; PING every heartbeat interval while the caller is inside a call
  * that waits; a connection without traffic for 3 intervals, a dropped TCP connection or a
  * PONG saying the session is gone is reopened with HELLO (resuming after the last ACK),
- * and every SUBMIT still unanswered is sent again under its id (the hub journals it once);
- * deliveries are passed on once per seq (duplicates after a reconnect are dropped).
+ * and every submission sent and still unanswered is sent again under its id, as a SUBMIT
+ * (the hub journals it once); deliveries are passed on once per seq (duplicates after a
+ * reconnect are dropped).
+ *
+ * Batches (PROTOCOL.md section 16): to a hub whose WELCOME says protocol version 2,
+ * swhub_send() gathers messages into SUBMIT_BATCHes of up to 100 (swhub_set_batching()),
+ * sent when full, when the oldest has waited 1 ms (checked in every call of the library:
+ * swhub_send, swhub_next_reply, swhub_receive, swhub_ack, ...), or on swhub_flush();
+ * swhub_next_reply() still returns one reply per message. To an older hub every message
+ * goes as a SUBMIT of its own. A receiving session asks for DELIVER_BATCHes of up to 100
+ * (swhub_set_batch_deliveries()); swhub_receive() hands them out one delivery at a time.
  *
  * Several hub nodes (a hub cluster; PROTOCOL.md "Several hub nodes"): give swhub_open's
  * `endpoint` as a comma-separated list, e.g. "tcp://10.0.0.1:5570,tcp://10.0.0.2:5570"
@@ -63,8 +72,14 @@
 extern "C" {
 #endif
 
-/** The wire protocol version this library speaks. */
+/** The wire protocol version of this library's commands other than batches. */
 #define SWHUB_PROTOCOL_VERSION 1
+/** The wire protocol version of SUBMIT_BATCH, sent only to a hub whose WELCOME names it. */
+#define SWHUB_PROTOCOL_VERSION_BATCHES 2
+/** Defaults of swhub_set_batching() and swhub_set_batch_deliveries(). */
+#define SWHUB_DEFAULT_BATCH_ENTRIES 100
+#define SWHUB_DEFAULT_BATCH_LINGER_US 1000
+#define SWHUB_DEFAULT_BATCH_DELIVERIES 100
 /** The longest message id, in bytes (PROTOCOL.md section 5). */
 #define SWHUB_MAX_ID_BYTES 128
 
@@ -165,8 +180,9 @@ typedef struct swhub_delivery {
 int swhub_open(swhub_client **client, const char *endpoint, const char *key_file, const char *hub_key_file,
                int timeout_ms);
 
-/** Closes the connection (sending a last pending ACK) and frees the client; NULL is a no-op.
- *  Unanswered submissions are abandoned: resubmit them (same id) with the next client. */
+/** Closes the connection (sending what lingers for a batch and a last pending ACK) and frees
+ *  the client; NULL is a no-op. Unanswered submissions are abandoned: resubmit them (same
+ *  id) with the next client. */
 void swhub_close(swhub_client *client);
 
 /** The hub endpoint the client is connected or connecting to: with a list of hub nodes,
@@ -182,31 +198,73 @@ uint32_t swhub_heartbeat_ms(const swhub_client *client);
 /** The largest body the hub accepts, bytes (WELCOME). */
 uint32_t swhub_max_body_bytes(const swhub_client *client);
 
+/** The highest protocol version the hub speaks, from its latest WELCOME: 2 when it takes
+ *  batches, 1 for an older hub. */
+uint32_t swhub_protocol_version(const swhub_client *client);
+
+/**
+ * Sets how swhub_send() gathers messages into SUBMIT_BATCHes (protocol version 2): at most
+ * `max_entries` per batch (default 100; the hub's WELCOME caps it, 1000; 0 or 1 = one SUBMIT
+ * per message, as in version 1), and at most the bodies the hub takes in one batch. A batch
+ * that is not full is sent once its oldest message has waited `linger_us` microseconds
+ * (default 1000; 0 = at once), checked whenever the library runs, or by swhub_flush().
+ * Takes effect at once, for what is already gathered too. Returns SWHUB_OK or a negative
+ * code (a batch made due by the change could not be sent).
+ */
+int swhub_set_batching(swhub_client *client, uint32_t max_entries, uint32_t linger_us);
+
+/**
+ * Sets how many deliveries the receiving session asks for in one DELIVER_BATCH (protocol
+ * version 2; default 100, 0 = one DELIVER per message). Sent with HELLO: call it before
+ * swhub_receive_start() (a session already open gets it when it is reopened). Deliveries are
+ * handed out one at a time by swhub_receive() either way.
+ */
+int swhub_set_batch_deliveries(swhub_client *client, uint32_t max_deliveries);
+
+/**
+ * Sends at once the messages swhub_send() gathered for a batch that is not full yet (as one
+ * SUBMIT_BATCH, or a SUBMIT for a lone message). Returns SWHUB_OK (also when nothing was
+ * waiting) or a negative code.
+ */
+int swhub_flush(swhub_client *client);
+
+/** The number of messages from swhub_send() gathered for a batch and not sent yet. */
+size_t swhub_unsent(const swhub_client *client);
+
 /**
  * Submits one message and waits up to `timeout_ms` for its reply. Returns SWHUB_OK when
  * the hub ACCEPTED it (durably journaled; `reply`, if not NULL, has seq, duplicate and
  * recipients), the hub's error code (> 0) when it was refused (`reply` has name and
  * reason), or a negative code. On SWHUB_ERR_TIMEOUT submit the same message (same id)
  * again later: the hub journals it once. Replies to swhub_send() messages that arrive
- * meanwhile are kept for swhub_next_reply(); deliveries for swhub_receive().
+ * meanwhile are kept for swhub_next_reply(); deliveries for swhub_receive(). The message is
+ * sent at once, after (and in one batch with) any swhub_send() messages still gathered; a
+ * lone one as a SUBMIT.
  */
 int swhub_submit(swhub_client *client, const swhub_message *message, swhub_reply *reply, int timeout_ms);
 
 /**
- * Sends one SUBMIT without waiting (pipelining); its reply comes from swhub_next_reply().
- * Returns SWHUB_OK once it is queued on the socket, SWHUB_ERR_STATE if a message with the
- * same id is still awaiting its reply, or another negative code.
+ * Sends one message without waiting (pipelining); its reply comes from swhub_next_reply().
+ * To a hub that speaks batches the message is gathered into a SUBMIT_BATCH, sent when it is
+ * full, when its oldest message has lingered, or on swhub_flush() (see swhub_set_batching);
+ * otherwise it goes as a SUBMIT at once. Returns SWHUB_OK once it is queued (gathered or on
+ * the socket), SWHUB_ERR_STATE if a message with the same id is still awaiting its reply, or
+ * another negative code (the message was not queued: send it again, same id).
  */
 int swhub_send(swhub_client *client, const swhub_message *message);
 
 /**
- * Waits up to `timeout_ms` for the next reply to a SUBMIT sent with swhub_send() and
- * fills `reply` (reply->code: 0 = ACCEPTED, else the hub's error code). Returns SWHUB_OK
+ * Waits up to `timeout_ms` for the next reply to a message sent with swhub_send() and
+ * fills `reply` (reply->code: 0 = ACCEPTED, else the hub's error code). A batch answers
+ * each of its messages on its own: one reply per message, an entry the hub refused with its
+ * own error, and every message of a batch the hub refused as a whole with that error. When
+ * no message is on its way, what lingers for a batch is sent at once. Returns SWHUB_OK
  * when `reply` was filled, SWHUB_ERR_TIMEOUT, or another negative code.
  */
 int swhub_next_reply(swhub_client *client, swhub_reply *reply, int timeout_ms);
 
-/** The number of submissions sent and not yet answered (nor returned by swhub_next_reply). */
+/** The number of submissions sent and not yet answered (nor returned by swhub_next_reply),
+ *  those still gathered for a batch (swhub_unsent) included. */
 size_t swhub_pending(const swhub_client *client);
 
 /**
