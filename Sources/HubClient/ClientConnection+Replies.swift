@@ -13,17 +13,13 @@ extension ClientConnection {
         }
         switch command.kind {
         case .accepted(let accepted):
-            let receipt = SubmitReceipt(
-                id: accepted.id, seq: accepted.seq, duplicate: accepted.duplicate, recipients: Int(accepted.recipients))
-            complete(id: accepted.id, with: .success(receipt))
+            complete(id: accepted.id, with: .success(SubmitReceipt(accepted)))
         case .acceptedBatch(let batch):
             ioBatches[batch.batch] = nil
             for result in batch.results {
                 switch result.result {
                 case .accepted(let accepted):
-                    let receipt = SubmitReceipt(
-                        id: accepted.id, seq: accepted.seq, duplicate: accepted.duplicate, recipients: Int(accepted.recipients))
-                    complete(id: accepted.id, with: .success(receipt))
+                    complete(id: accepted.id, with: .success(SubmitReceipt(accepted)))
                 case .error(let error):
                     complete(id: error.id, with: .failure(HubClientError(wire: error)))
                 case nil:

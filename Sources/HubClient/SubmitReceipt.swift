@@ -1,3 +1,5 @@
+import HubProtocol
+
 /// The hub's answer to a submission: durable in the journal under `seq`.
 public struct SubmitReceipt: Sendable, Equatable {
     /// The message id, as submitted.
@@ -20,5 +22,10 @@ public struct SubmitReceipt: Sendable, Equatable {
         self.seq = seq
         self.duplicate = duplicate
         self.recipients = recipients
+    }
+
+    /// The receipt an ACCEPTED (or an accepted entry of an ACCEPTED_BATCH) carries.
+    init(_ accepted: WireAccepted) {
+        self.init(id: accepted.id, seq: accepted.seq, duplicate: accepted.duplicate, recipients: Int(accepted.recipients))
     }
 }

@@ -1,25 +1,30 @@
 extension Bench {
-    /// `--routing-only`: 1 → 1 and 1 → 5 through the hub, one message per frame set and in
-    /// batches (PROTOCOL.md section 16), each with the hub's CPU per message, beside the
-    /// zmq_proxy baselines; the batched fan-out beside the batched 1 → 1.
+    /// `--routing-only`: 1 → 1 and 1 → 5 through the hub, one message and batches per frame
+    /// set (PROTOCOL.md section 16), each with the hub's CPU per message, beside the zmq_proxy
+    /// baselines; the batched fan-out beside the batched 1 → 1.
     func routingCases(_ setup: BenchSetup, _ report: BenchReport, size: Int, count: Int) throws {
-        let base = try setup.runRouting(hub: false, size: size, count: count, recipients: 1)
-        let single = try setup.runRouting(hub: true, size: size, count: count, recipients: 1)
+        var batched1to1: Double?
+        for recipients in [1, 5] {
+            let base = try setup.runRouting(hub: false, size: size, count: count, recipients: recipients)
+            let single = try setup.runRouting(hub: true, size: size, count: count, recipients: recipients)
+            report.line(
+                case: "route_1to\(recipients)", size: size, count: count, rate: single, baseline: base, rss: setup.hubRSS,
+                hubCPU: setup.hubMicrosPerMessage)
+            let batched = try batchedCase(setup, report, size: size, count: count, recipients: recipients, baseline: batched1to1 ?? base)
+            batched1to1 = batched1to1 ?? batched
+        }
+    }
+
+    /// `route_1toN_batched`: the hub with SUBMIT_BATCHes and DELIVER_BATCHes of `wireBatch`,
+    /// beside `baseline`; returns its rate.
+    @discardableResult
+    func batchedCase(
+        _ setup: BenchSetup, _ report: BenchReport, size: Int, count: Int, recipients: Int, baseline: Double
+    ) throws -> Double {
+        let rate = try setup.runRouting(hub: true, size: size, count: count, recipients: recipients, batch: Self.wireBatch)
         report.line(
-            case: "route_1to1", size: size, count: count, rate: single, baseline: base, rss: setup.hubRSS, hubCPU: setup.hubMicrosPerMessage
-        )
-        let batched = try setup.runRouting(hub: true, size: size, count: count, recipients: 1, batch: Self.wireBatch)
-        report.line(
-            case: "route_1to1_batched", size: size, count: count, rate: batched, baseline: base, rss: setup.hubRSS,
+            case: "route_1to\(recipients)_batched", size: size, count: count, rate: rate, baseline: baseline, rss: setup.hubRSS,
             hubCPU: setup.hubMicrosPerMessage)
-        let fanBase = try setup.runRouting(hub: false, size: size, count: count, recipients: 5)
-        let fan = try setup.runRouting(hub: true, size: size, count: count, recipients: 5)
-        report.line(
-            case: "route_1to5", size: size, count: count, rate: fan, baseline: fanBase, rss: setup.hubRSS, hubCPU: setup.hubMicrosPerMessage
-        )
-        let fanBatched = try setup.runRouting(hub: true, size: size, count: count, recipients: 5, batch: Self.wireBatch)
-        report.line(
-            case: "route_1to5_batched", size: size, count: count, rate: fanBatched, baseline: batched, rss: setup.hubRSS,
-            hubCPU: setup.hubMicrosPerMessage)
+        return rate
     }
 }

@@ -134,10 +134,7 @@ struct Bench: AsyncParsableCommand {
             let hubCPU = setup.hubMicrosPerMessage
             report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS, hubCPU: hubCPU)
             // The same in batches of 100 on the wire both ways (PROTOCOL.md section 16).
-            let batched = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1, batch: Self.wireBatch)
-            report.line(
-                case: "route_1to1_batched", size: size, count: messages, rate: batched, baseline: base, rss: setup.hubRSS,
-                hubCPU: setup.hubMicrosPerMessage)
+            let batched = try batchedCase(setup, report, size: size, count: messages, recipients: 1, baseline: base)
             // For reference: the same baseline without CURVE (the hub never runs without it).
             // The same with the C adapter kit as the sender.
             try cSenderCase(setup, report, size: size, count: messages, baseline: base)
@@ -152,10 +149,7 @@ struct Bench: AsyncParsableCommand {
             report.line(
                 case: "route_1to5", size: size, count: messages, rate: fanHub, baseline: fanBase, rss: setup.hubRSS,
                 hubCPU: setup.hubMicrosPerMessage)
-            let fanBatched = try setup.runRouting(hub: true, size: size, count: messages, recipients: 5, batch: Self.wireBatch)
-            report.line(
-                case: "route_1to5_batched", size: size, count: messages, rate: fanBatched, baseline: batched, rss: setup.hubRSS,
-                hubCPU: setup.hubMicrosPerMessage)
+            try batchedCase(setup, report, size: size, count: messages, recipients: 5, baseline: batched)
             if let hubs {
                 try postgresRouting(hubs, report, size: size, count: messages, sqlite1to1: hub, sqlite1to5: fanHub)
             }

@@ -92,10 +92,7 @@ extension Bench {
                 baselineName: "nats tls")
             // The hub with batches on the wire (PROTOCOL.md section 16), as NATS batches
             // many messages per TLS record.
-            let batched = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1, batch: Self.wireBatch)
-            report.line(
-                case: "route_1to1_batched", size: size, count: messages, rate: batched, baseline: base, rss: setup.hubRSS,
-                hubCPU: setup.hubMicrosPerMessage)
+            let batched = try batchedCase(setup, report, size: size, count: messages, recipients: 1, baseline: base)
             report.line(
                 case: "route_1to1_batched_vs_nats_tls", size: size, count: messages, rate: batched, baseline: tls.messagesPerSecond,
                 rss: nil, baselineName: "nats tls")
