@@ -72,6 +72,8 @@ let package = Package(
         ),
         // xxHash (XXH3), for the journal's per-record checksum (apt: libxxhash-dev).
         .systemLibrary(name: "CXXHash", providers: [.apt(["libxxhash-dev"])]),
+        // zlib (gzip), for the journal's archive segments (apt: zlib1g-dev).
+        .systemLibrary(name: "CZLib", providers: [.apt(["zlib1g-dev"])]),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
         .systemLibrary(name: "CGlibcMalloc"),
         // The C adapter kit: libzmq + protobuf-c (apt: libzmq3-dev, libprotobuf-c-dev).
@@ -105,8 +107,9 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash",
+                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash", "CZLib",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

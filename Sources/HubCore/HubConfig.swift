@@ -134,6 +134,9 @@ public struct HubConfig: Sendable, Equatable {
     /// Where the journal is kept: PostgreSQL when ``postgres`` is set, else SQLite at
     /// ``Settings/journal``.
     public var store: Store { postgres.map(Store.postgres) ?? .sqlite(path: settings.journal) }
+    /// Archiving and retention (`archive:`, `retention:`), nil when the journal keeps every
+    /// record live forever.
+    public var archive: Archive?
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -321,6 +324,7 @@ public struct HubConfig: Sendable, Equatable {
         }
         var config = HubConfig(settings: settings, types: types, parties: parties)
         config.postgres = store.postgres
+        config.archive = try parseArchive(raw.archive, retention: raw.retention, store: store, resolve: resolve)
         config.typeMessages = typeMessages
         config.flows = flows
         for party in parties {
@@ -479,6 +483,8 @@ struct RawConfig: Decodable {
     var tap: Tap?
     var monitor: Monitor?
     var store: HubConfig.RawStore?
+    var archive: HubConfig.RawArchive?
+    var retention: [String: String]?
 
     struct Tap: Decodable {
         var endpoint: String

@@ -14,6 +14,7 @@ import GRDB
 ///   and `messages_correlation`, a partial index of the non-empty correlation ids, through
 ///   which `swhub trace` finds the answers, receipts and feedback of a message.
 /// - `messages.crc` (v4): the row's checksum (``RecordChecksum``), checked on every read.
+/// - `archives` (v5): the archive manifest (``ArchiveManifest``).
 enum JournalSchema {
     /// The migrator; register new migrations at the end, never edit a shipped one.
     static var migrator: DatabaseMigrator {
@@ -108,6 +109,11 @@ enum JournalSchema {
                 for (seq, crc) in checksums { try update.execute(arguments: [crc, seq]) }
                 after = last.seq
             }
+        }
+        migrator.registerMigration("v5-archives") { db in
+            // The archive manifest (ArchiveManifest): one row per sealed segment, kept when
+            // the segment's file is deleted past retention, so the chain is checked across the gap.
+            try db.execute(sql: ArchiveManifest.createTable)
         }
         return migrator
     }

@@ -20,10 +20,13 @@ public struct JournalVerifier: Sendable {
     public let journalPath: String
     /// Check only this many rows at the end (nil: every row, and the whole-table checks).
     public let tail: Int?
+    /// Where the archive segments are (`archive.dir`); nil: where the manifest says.
+    public let archiveDirectory: String?
 
-    public init(journalPath: String, tail: Int? = nil) {
+    public init(journalPath: String, tail: Int? = nil, archiveDirectory: String? = nil) {
         self.journalPath = journalPath
         self.tail = tail
+        self.archiveDirectory = archiveDirectory
     }
 
     /// Runs the checks.
@@ -94,7 +97,15 @@ public struct JournalVerifier: Sendable {
             try queue.inDatabase { db in
                 let positions = Self.positions(db)
                 if tail == nil { problems += Self.integrityProblems(db) }
-                var scan = try RowScan(db: db, tail: tail)
+                let entries = try ArchiveManifest.entries(db)
+                if !entries.isEmpty {
+                    let checked = ArchiveVerifier(entries: entries, archive: JournalArchive(directory: archiveDirectory))
+                        .verify(readFiles: tail == nil)
+                    problems += checked.problems
+                    report.archive = checked.summary
+                }
+                let archived = entries.last.map { (seq: $0.lastSeq, link: $0.linkAfter) }
+                var scan = try RowScan(db: db, tail: tail, archived: archived)
                 problems += scan.run()
                 report.records = scan.records
                 report.firstCheckedSeq = scan.firstCheckedSeq

@@ -36,7 +36,10 @@ struct RowScan {
     private let hasChecksums: Bool
     private static let batch = 500
 
-    init(db: Database, tail: Int?) throws {
+    /// - Parameters:
+    ///   - archived: The last archived seq and its chain link (the manifest's): the full scan
+    ///     starts after it, chained from that link.
+    init(db: Database, tail: Int?, archived: (seq: UInt64, link: [UInt8])? = nil) throws {
         self.db = db
         hasChecksums = (try? JournalSQL.hasChecksums(db)) ?? false
         columns =
@@ -54,7 +57,11 @@ struct RowScan {
         headHint = max(hint ?? 0, 0)
         var start: Int64 = 0
         previous = Previous(seq: 0, stored: JournalChain.genesis, computed: JournalChain.genesis)
-        if let tail {
+        if let archived, archived.seq > 0 {
+            start = Int64(clamping: archived.seq)
+            previous = Previous(seq: start, stored: archived.link, computed: archived.link)
+        }
+        if let tail, max(headHint - Int64(max(tail, 0)), 0) > start {
             start = max(headHint - Int64(max(tail, 0)), 0)
             if start > 0 {
                 // The stored link of the last row at or before the tail's start.

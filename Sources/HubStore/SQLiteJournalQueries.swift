@@ -8,13 +8,17 @@ import GRDB
 /// progress marks from one before the progress log (v3).
 public struct SQLiteJournalQueries: JournalQueries {
     private let queue: DatabaseQueue
+    private let archive: JournalArchive
 
     /// Opens `path` read-only.
     ///
     /// - Parameters:
     ///   - path: The journal file.
+    ///   - archiveDirectory: Where the archive segments are (`archive.dir`); nil: where the
+    ///     manifest says they were written. Archived records are read transparently (``ArchivedQueries``).
     /// - Throws: ``StoreError`` `openFailed` when the file is missing or not a journal.
-    public init(path: String) throws {
+    public init(path: String, archiveDirectory: String? = nil) throws {
+        archive = JournalArchive(directory: archiveDirectory)
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(code: .openFailed, reason: "no journal at \(path)")
         }
@@ -75,9 +79,13 @@ public struct SQLiteJournalQueries: JournalQueries {
     }
 
     /// Runs `body` in a read transaction; errors other than ``StoreError`` become `readFailed`.
-    private func read<R>(_ body: (SQLiteJournalSnapshot) throws -> R) throws -> R {
+    private func read<R>(_ body: (any JournalQueries) throws -> R) throws -> R {
         do {
-            return try queue.read { db in try body(SQLiteJournalSnapshot(db)) }
+            return try queue.read { db in
+                let entries = try ArchiveManifest.entries(db)
+                guard !entries.isEmpty else { return try body(SQLiteJournalSnapshot(db)) }
+                return try body(ArchivedQueries(live: SQLiteJournalSnapshot(db), entries: entries, archive: archive))
+            }
         } catch let error as StoreError {
             throw error
         } catch {

@@ -11,12 +11,15 @@ extension SQLiteJournalStore {
         return try fetching("fetch by type") { db in
             let head = try Self.head(in: db)
             guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
-            let arguments =
-                StatementArguments([recipient]) + StatementArguments([storedAfter]) + StatementArguments(types)
-                + StatementArguments([limit])
+            let wanted = Set(types)
+            var records = try archived(db, after: after, limit: limit) { $0.recipients.contains(recipient) && wanted.contains($0.type) }
+            if records.count >= limit { return FetchResult(records: records, headSeq: head) }
+            var arguments = StatementArguments([recipient])
+            arguments += StatementArguments([storedAfter])
+            arguments += StatementArguments(types)
+            arguments += StatementArguments([limit - records.count])
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: JournalSQL.selectInbox(typeCount: types.count)), arguments: arguments)
-            var records: [JournalRecord] = []
             let damaged = try Self.collect(rows, into: &records)
             return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
@@ -26,10 +29,11 @@ extension SQLiteJournalStore {
         try reading("find seq by time") {
             try pool.read { db in
                 let head = try Self.head(in: db)
+                if let archived = try archivedFirstSeq(db, journaledAtOrAfter: us) { return archived }
                 let statement = try db.cachedStatement(sql: JournalSQL.selectJournaledAt)
-                // The smallest seq in 1...head whose time is >= us; head + 1 if none.
-                // Seqs are contiguous from 1 (the writer assigns head + 1 to each new row).
-                var low: UInt64 = 1
+                // The smallest seq in the live range whose time is >= us; head + 1 if none.
+                // Seqs are contiguous from the first live seq (the writer assigns head + 1 to each new row).
+                var low: UInt64 = try archivedUpTo(db) + 1
                 var high = head + 1
                 while low < high {
                     let middle = low + (high - low) / 2

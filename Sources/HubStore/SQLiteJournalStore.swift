@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HubCore
 import HubLifecycle
 import Logging
 
@@ -24,6 +25,10 @@ public final class SQLiteJournalStore: HeadSealing {
     private let checkpointer: WALCheckpointer?
     private let headRecord: HeadRecord?
     private let logger: Logger
+    /// The archive segments' reader (``JournalArchive``): reads below the live range go there.
+    let archive: JournalArchive
+    /// Seals old ranges into segments (``JournalArchiver``), when the store was opened with archive settings.
+    public let archiver: JournalArchiver?
     /// Whether the store was opened read-only: every write throws `readOnly`.
     public let isReadOnly: Bool
 
@@ -41,10 +46,13 @@ public final class SQLiteJournalStore: HeadSealing {
     ///   - logger: Where the store logs.
     ///   - readOnly: Open for reading only (`swhub serve --salvage`): ``append(_:acks:progress:)``
     ///     and ``saveAcks(_:)`` throw `readOnly`.
+    ///   - archiveSettings: `archive:` of the hub's config: the folder segments are read from,
+    ///     and, unless read-only, the archiver among ``services``; nil: segments are read where
+    ///     the manifest says they were written, and nothing is archived.
     /// - Throws: ``StoreError`` with code `openFailed`, `migrationFailed`, `corrupt` (also
     ///   when the head record is unreadable) or `journalBehind` (the journal holds fewer
     ///   committed records than its head record says, or others).
-    public init(path: String, logger: Logger, readOnly: Bool = false) throws {
+    public init(path: String, logger: Logger, readOnly: Bool = false, archiveSettings: HubConfig.Archive? = nil) throws {
         var logger = logger
         logger[metadataKey: "journal"] = "\(path)"
         self.logger = logger
@@ -112,6 +120,8 @@ public final class SQLiteJournalStore: HeadSealing {
             }
         }
         self.pool = pool
+        self.archive = JournalArchive(directory: archiveSettings?.directory)
+        self.archiver = readOnly ? nil : archiveSettings.map { JournalArchiver(writer: pool, settings: $0, logger: logger) }
         self.writer = WriterState(head: head, chain: chain, lastJournaledAtUs: lastJournaledAtUs)
         if readOnly {
             checkpointer = nil
@@ -137,7 +147,7 @@ public final class SQLiteJournalStore: HeadSealing {
     /// store that appends for long must have it running, as the hub does. A store that is
     /// only read, or written briefly (tests, tools), needs none: SQLite checkpoints when
     /// the last connection closes.
-    public var services: [ThreadLoopService] { checkpointer.map { [$0.service] } ?? [] }
+    public var services: [ThreadLoopService] { (checkpointer.map { [$0.service] } ?? []) + (archiver.map { [$0.service] } ?? []) }
 
     public func append(_ batch: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> [AppendOutcome] {
         let (outcomes, seal) = try appendUnsealed(batch, acks: acks, progress: progress)
@@ -256,11 +266,12 @@ public final class SQLiteJournalStore: HeadSealing {
             // One read transaction: the head and the records come from the same snapshot.
             let head = try Self.head(in: db)
             guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
+            var records = try archived(db, after: after, limit: limit) { $0.recipients.contains(recipient) }
+            if records.count >= limit { return FetchResult(records: records, headSeq: head) }
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: JournalSQL.selectInbox),
-                arguments: [recipient, Int64(after), limit]
+                arguments: [recipient, Int64(after), limit - records.count]
             )
-            var records: [JournalRecord] = []
             records.reserveCapacity(min(limit, Int(clamping: head - after)))
             let damaged = try Self.collect(rows, into: &records)
             return FetchResult(records: records, headSeq: head, damaged: damaged)
@@ -281,8 +292,10 @@ public final class SQLiteJournalStore: HeadSealing {
         guard let storedSeq = Int64(exactly: seq) else { return nil }
         return try reading("read record") {
             try pool.read { db in
-                try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySeq), arguments: [storedSeq])
-                    .map(JournalSQL.record(from:))
+                if let live = try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySeq), arguments: [storedSeq]) {
+                    return try JournalSQL.record(from: live)
+                }
+                return try archivedRecord(db, seq: seq)
             }
         }
     }
@@ -290,8 +303,10 @@ public final class SQLiteJournalStore: HeadSealing {
     public func record(sender: String, id: String) throws -> JournalRecord? {
         try reading("read record") {
             try pool.read { db in
-                try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySenderAndId), arguments: [sender, id])
-                    .map(JournalSQL.record(from:))
+                if let live = try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySenderAndId), arguments: [sender, id]) {
+                    return try JournalSQL.record(from: live)
+                }
+                return try archived(db, after: 0, limit: 1) { $0.sender == sender && $0.id == id }.first
             }
         }
     }
@@ -300,8 +315,13 @@ public final class SQLiteJournalStore: HeadSealing {
         guard !types.isEmpty, limit > 0, let storedAfter = Int64(exactly: after) else { return [] }
         return try reading("read records by type") {
             try pool.read { db in
-                let arguments = StatementArguments([storedAfter]) + StatementArguments(types) + StatementArguments([limit])
-                return try Row.fetchAll(db.cachedStatement(sql: JournalSQL.selectByTypes(count: types.count)), arguments: arguments)
+                let wanted = Set(types)
+                let old = try archived(db, after: after, limit: limit) { wanted.contains($0.type) }
+                if old.count >= limit { return old }
+                let arguments =
+                    StatementArguments([storedAfter]) + StatementArguments(types) + StatementArguments([limit - old.count])
+                return try old
+                    + Row.fetchAll(db.cachedStatement(sql: JournalSQL.selectByTypes(count: types.count)), arguments: arguments)
                     .map(JournalSQL.record(from:))
             }
         }

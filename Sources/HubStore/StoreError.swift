@@ -15,6 +15,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case journalBehind
             case readOnly
             case unavailable
+            case archiveDamaged
         }
 
         private let value: Value
@@ -46,6 +47,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         /// a commit whose answer was lost, it may have been; retry later (a resubmission
         /// under the same id is deduplicated).
         public static let unavailable = Code(.unavailable)
+        /// An archive segment (``ArchiveSegment``) is missing, damaged, or does not continue
+        /// the hash chain where its manifest row says: its records cannot be served.
+        public static let archiveDamaged = Code(.archiveDamaged)
 
         /// The code's name, such as `writeFailed`.
         public var description: String {
@@ -59,6 +63,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case .journalBehind: "journalBehind"
             case .readOnly: "readOnly"
             case .unavailable: "unavailable"
+            case .archiveDamaged: "archiveDamaged"
             }
         }
     }

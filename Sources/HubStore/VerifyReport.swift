@@ -36,6 +36,9 @@ public struct VerifyReport: Sendable, Equatable {
             case database
             /// The head record (`<journal>-head`) does not match the journal's head.
             case headRecord
+            /// An archive segment is missing or damaged, or the manifest's ranges and links do
+            /// not chain (``ArchiveManifest``).
+            case archive
         }
 
         public var kind: Kind
@@ -82,6 +85,20 @@ public struct VerifyReport: Sendable, Equatable {
     public var wal: WALScan?
     /// Every problem: those with seqs in seq order first, then the others.
     public var problems: [Problem]
+    /// The archive segments checked, nil when the journal has none.
+    public var archive: ArchiveSummary?
+
+    /// What the archive holds.
+    public struct ArchiveSummary: Sendable, Equatable {
+        /// Segments whose files are kept, and their records.
+        public var keptSegments: Int
+        public var keptRecords: UInt64
+        /// Segments deleted past retention (their manifest rows kept), and their records.
+        public var deletedSegments: Int
+        public var deletedRecords: UInt64
+        /// The last archived seq.
+        public var archivedUpTo: UInt64
+    }
 
     /// Nothing is wrong.
     public var intact: Bool { problems.isEmpty }

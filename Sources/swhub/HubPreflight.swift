@@ -39,6 +39,7 @@ struct HubPreflight {
             check { try Self.checkReadable(journal: config.settings.journal) }
         } else {
             check { try Self.checkWritable(journal: config.settings.journal) }
+            if let archive = config.archive { check { try Self.checkArchiveFolder(archive.directory) } }
         }
         var endpoints = [("hub.endpoint", config.settings.endpoint)]
         if let tap = config.tap { endpoints.append(("tap.endpoint", tap.endpoint)) }
@@ -88,6 +89,22 @@ struct HubPreflight {
         guard files.isWritableFile(atPath: folder.path) else {
             throw ConfigError(
                 .invalidValue, "hub.journal \(journal): the folder cannot be made or written (\(folder.path) is not writable by this user)")
+        }
+    }
+
+    /// `archive.dir` is a writable folder, or can be made (its nearest existing ancestor is a writable folder).
+    static func checkArchiveFolder(_ directory: String) throws {
+        let files = FileManager.default
+        var folder = URL(fileURLWithPath: directory)
+        while !files.fileExists(atPath: folder.path), folder.path != "/" {
+            folder.deleteLastPathComponent()
+        }
+        var isDirectory: ObjCBool = false
+        guard files.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConfigError(.invalidValue, "archive.dir \(directory): \(folder.path) is not a folder")
+        }
+        guard files.isWritableFile(atPath: folder.path) else {
+            throw ConfigError(.invalidValue, "archive.dir \(directory): \(folder.path) is not writable by this user")
         }
     }
 

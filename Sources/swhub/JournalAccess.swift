@@ -8,12 +8,16 @@ import Logging
 enum JournalAccess {
     /// The journal's inspector (`swhub status`, `stats`, `trace`, the monitor's trace).
     ///
+    /// - Parameters:
+    ///   - store: Where the journal is.
     /// - Throws: ``StoreError`` `openFailed` (no journal there, a refused login),
     ///   `unavailable` (no PostgreSQL server reachable).
-    static func inspector(_ store: HubConfig.Store) throws -> JournalInspector {
+    ///   - archiveDirectory: `archive.dir` of the hub's config: archived records are read
+    ///     from there (nil: where the journal's archive manifest says they were written).
+    static func inspector(_ store: HubConfig.Store, archiveDirectory: String? = nil) throws -> JournalInspector {
         switch store {
         case .sqlite(let path):
-            return try JournalInspector(path: path)
+            return JournalInspector(queries: try SQLiteJournalQueries(path: path, archiveDirectory: archiveDirectory))
         case .postgres(let settings):
             return JournalInspector(queries: try PostgresJournalQueries(settings: settings, logger: quiet))
         }

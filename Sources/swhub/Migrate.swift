@@ -43,6 +43,12 @@ struct Migrate: ParsableCommand {
             throw CommandFailure(.configuration, "--to \(to): its store is not PostgreSQL (store: {kind: postgres, ...})")
         }
         let source = try JournalVerifier(journalPath: sourcePath).verify()
+        if let archive = source.archive {
+            throw CommandFailure(
+                .refused,
+                "the source journal has archived seqs 1–\(archive.archivedUpTo) in segment files, which a PostgreSQL journal cannot keep: nothing was copied"
+            )
+        }
         guard Self.report("source", source) else {
             throw CommandFailure(.failed, "the source journal is not intact: nothing was copied (see swhub verify --journal \(sourcePath))")
         }

@@ -38,6 +38,15 @@ struct ResolvedConfig: Encodable {
         var token: String?
     }
 
+    /// `archive:` and `retention:` (durations in seconds).
+    struct Archive: Encodable {
+        var dir: String
+        var liveForSeconds: Int64
+        var segmentRecords: Int
+        var checkEverySeconds: Double
+        var retentionSeconds: [String: Int64]
+    }
+
     struct Client: Encodable {
         var endpoint, hubPublicKey, publicKey: String
         /// Every hub node the client may use, in order (`endpoint` is the first).
@@ -59,6 +68,7 @@ struct ResolvedConfig: Encodable {
     var flows: [String: String]?
     var tap: Tap?
     var monitor: Monitor?
+    var archive: Archive?
     var client: Client?
     var adapter: Adapter?
 
@@ -83,6 +93,12 @@ struct ResolvedConfig: Encodable {
             ]
         }
         tap = config.tap.map { Tap(endpoint: $0.endpoint, keyFile: $0.keyFile, queue: $0.queue) }
+        archive = config.archive.map { archive in
+            Archive(
+                dir: archive.directory, liveForSeconds: archive.liveForUs / 1_000_000, segmentRecords: archive.segmentRecords,
+                checkEverySeconds: archive.checkEverySeconds,
+                retentionSeconds: Dictionary(uniqueKeysWithValues: archive.retention.rules.map { ($0.pattern, $0.periodUs / 1_000_000) }))
+        }
         monitor = config.monitor.map { monitor in
             let token = monitor.tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
             return Monitor(

@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         let journalName =
             hubConfig.store.postgres.map { "postgres \($0.hosts.map(\.description).joined(separator: ","))/\($0.database)" }
             ?? hubConfig.settings.journal
-        let store = try Self.openJournal(hubConfig.store, salvage: salvage, logger: logger)
+        let store = try Self.openJournal(hubConfig.store, salvage: salvage, archive: hubConfig.archive, logger: logger)
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)
         logger.info(
             "starting hub",
@@ -55,7 +55,7 @@ struct Serve: AsyncParsableCommand {
         // Shut down in reverse order: the monitor first, then the hub drains.
         var services = hub.services
         if let monitor = hubConfig.monitor {
-            let inspector = try JournalAccess.inspector(hubConfig.store)
+            let inspector = try JournalAccess.inspector(hubConfig.store, archiveDirectory: hubConfig.archive?.directory)
             let sources = MonitorService.Sources(
                 snapshot: { hub.snapshot() }, metrics: registry,
                 trace: { id in
@@ -93,11 +93,13 @@ struct Serve: AsyncParsableCommand {
     /// A PostgreSQL journal that cannot be opened because a setting is wrong (a refused
     /// login, a missing database, an unreadable password file) also exits 78; one whose
     /// servers cannot be reached or have no primary exits 4 (retry later).
-    static func openJournal(_ store: HubConfig.Store, salvage: Bool, logger: Logger) throws -> any JournalStore {
+    static func openJournal(
+        _ store: HubConfig.Store, salvage: Bool, archive: HubConfig.Archive? = nil, logger: Logger
+    ) throws -> any JournalStore {
         switch store {
         case .sqlite(let path):
             do {
-                return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage)
+                return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage, archiveSettings: archive)
             } catch let error as StoreError where error.code == .journalBehind || error.code == .corrupt {
                 throw CommandFailure(.configuration, "the journal is damaged: \(error.reason)")
             }

@@ -17,7 +17,7 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let hubConfig = try HubConfig.load(path: config)
-        let inspector = try JournalAccess.inspector(hubConfig.store)
+        let inspector = try JournalAccess.inspector(hubConfig.store, archiveDirectory: hubConfig.archive?.directory)
         let departments = Set(hubConfig.parties.filter { $0.roles.contains(where: \.isDepartment) }.map(\.id))
         let sent = try inspector.countsBySender()
         let received = try inspector.countsByRecipient()

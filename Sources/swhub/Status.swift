@@ -34,7 +34,8 @@ struct Status: ParsableCommand {
 
     func run() throws {
         guard let id else { return try ClusterStatusCommand.run(config: config, json: json) }
-        let inspector = try JournalAccess.inspector(HubConfig.load(path: config).store)
+        let hubConfig = try HubConfig.load(path: config)
+        let inspector = try JournalAccess.inspector(hubConfig.store, archiveDirectory: hubConfig.archive?.directory)
         let histories = try inspector.feedback(subjectId: id)
         guard !histories.isEmpty else {
             throw CommandFailure(

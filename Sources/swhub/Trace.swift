@@ -31,10 +31,11 @@ struct Trace: ParsableCommand {
     }
 
     func run() throws {
-        let store = try journal.map { HubConfig.Store.sqlite(path: $0) } ?? HubConfig.load(path: config ?? "").store
+        let hubConfig = try config.map { try HubConfig.load(path: $0) }
+        let store = journal.map { HubConfig.Store.sqlite(path: $0) } ?? hubConfig?.store ?? .sqlite(path: "")
         let report: TraceReport
         do {
-            report = try JournalAccess.inspector(store).trace(id)
+            report = try JournalAccess.inspector(store, archiveDirectory: hubConfig?.archive?.directory).trace(id)
         } catch let error as StoreError where error.code == .notFound {
             throw CommandFailure(.notFound, "trace: \(error)")
         }

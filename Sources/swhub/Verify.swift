@@ -39,15 +39,18 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        let store = try journal.map { HubConfig.Store.sqlite(path: $0) } ?? HubConfig.load(path: config ?? "").store
+        let hubConfig = try config.map { try HubConfig.load(path: $0) }
+        let store = journal.map { HubConfig.Store.sqlite(path: $0) } ?? hubConfig?.store ?? .sqlite(path: "")
         let report: VerifyReport
         let checks: String
         let reader: String
         switch store {
         case .sqlite(let path):
-            report = try JournalVerifier(journalPath: path, tail: quick ? tail : nil).verify()
+            report = try JournalVerifier(journalPath: path, tail: quick ? tail : nil, archiveDirectory: hubConfig?.archive?.directory)
+                .verify()
             Output.line("journal \(report.journal)")
             Output.line(Self.walLine(report.wal))
+            if let archive = report.archive { Output.line(Self.archiveLine(archive, quick: report.quick)) }
             checks =
                 report.quick
                 ? "chained from the stored link before them, ack positions, the WAL"
@@ -77,6 +80,18 @@ struct Verify: ParsableCommand {
         if !report.quick {
             Output.line("keep the chain head: a later verify ending in the same head at that seq shows nothing was rewritten or cut off")
         }
+    }
+
+    /// What the archive holds and what was checked of it.
+    static func archiveLine(_ archive: VerifyReport.ArchiveSummary, quick: Bool) -> String {
+        var line =
+            "archive: seqs 1–\(archive.archivedUpTo) in \(archive.keptSegments + archive.deletedSegments) segments, "
+            + "\(archive.keptRecords) records in \(archive.keptSegments) kept segments"
+        if archive.deletedSegments > 0 {
+            line += "; \(archive.deletedRecords) records past retention, deleted (\(archive.deletedSegments) segments)"
+        }
+        line += quick ? "; the manifest's chain checked (not the files)" : "; every file and the chain across segments checked"
+        return line
     }
 
     /// What the WAL holds and what SQLite will keep of it.

@@ -1,0 +1,81 @@
+import Foundation
+
+/// ``JournalQueries`` over a live journal and its archive segments together: every read
+/// also reads the kept segments (``JournalArchive``), so `swhub trace`, `status` and
+/// `stats` see archived records as if they were live (slower: a segment is read whole).
+/// Records of segments deleted past retention are gone. Acknowledgement positions, progress
+/// marks and the head are the live journal's (they are never archived).
+struct ArchivedQueries: JournalQueries {
+    let live: any JournalQueries
+    let entries: [ArchiveManifest.Entry]
+    let archive: JournalArchive
+
+    func record(sender: String, id: String) throws -> JournalRecord? {
+        if let record = try live.record(sender: sender, id: id) { return record }
+        return try archive.records(entries, after: 0, limit: 1) { $0.sender == sender && $0.id == id }.first
+    }
+
+    func seq(sender: String, id: String) throws -> UInt64? {
+        if let seq = try live.seq(sender: sender, id: id) { return seq }
+        return try archive.records(entries, after: 0, limit: 1) { $0.sender == sender && $0.id == id }.first?.seq
+    }
+
+    func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord] {
+        try archive.all(entries) { $0.sender == sender && $0.id.hasPrefix(prefix) } + live.records(sender: sender, idPrefix: prefix)
+    }
+
+    func nextSender(after sender: String) throws -> String? {
+        var next = try live.nextSender(after: sender)
+        try archive.forEach(entries) { record in
+            if record.sender.utf8.lexicographicallyPrecedes(sender.utf8) || record.sender == sender { return }
+            if let current = next, !record.sender.utf8.lexicographicallyPrecedes(current.utf8) { return }
+            next = record.sender
+        }
+        return next
+    }
+
+    func records(types: [String], after: UInt64, limit: Int) throws -> [JournalRecord] {
+        let wanted = Set(types)
+        let archived = try archive.records(entries, after: after, limit: limit) { wanted.contains($0.type) }
+        return archived.count >= limit ? archived : archived + (try live.records(types: types, after: after, limit: limit - archived.count))
+    }
+
+    func records(correlationId: String) throws -> [JournalRecord] {
+        guard !correlationId.isEmpty else { return [] }
+        return try archive.all(entries) { $0.correlationId == correlationId } + live.records(correlationId: correlationId)
+    }
+
+    func progressMark(party: String, kind: ProgressMark.Kind, atOrAfter seq: UInt64) throws -> ProgressMark? {
+        try live.progressMark(party: party, kind: kind, atOrAfter: seq)
+    }
+
+    func counts(by grouping: JournalCount.Grouping) throws -> [JournalCount] {
+        var counts: [String: Int] = [:]
+        for count in try live.counts(by: grouping) { counts[count.key, default: 0] += count.count }
+        try archive.forEach(entries) { record in
+            switch grouping {
+            case .type: counts[record.type, default: 0] += 1
+            case .sender: counts[record.sender, default: 0] += 1
+            case .recipient: for party in Set(record.recipients) { counts[party, default: 0] += 1 }
+            case .day: counts[Self.day(record.journaledAtUs), default: 0] += 1
+            }
+        }
+        return counts.map { JournalCount(key: $0.key, count: $0.value) }.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+    }
+
+    func ackPositions() throws -> [String: UInt64] {
+        try live.ackPositions()
+    }
+
+    func headSeq() throws -> UInt64 {
+        try live.headSeq()
+    }
+
+    /// `YYYY-MM-DD` (UTC) of a journal time, as SQLite's `date(us / 1000000, 'unixepoch')`.
+    static func day(_ us: Int64) -> String {
+        var seconds = time_t(us / 1_000_000)
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        return String(format: "%04d-%02d-%02d", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday)
+    }
+}

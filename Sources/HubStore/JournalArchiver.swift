@@ -1,0 +1,310 @@
+import Crypto
+import Foundation
+import GRDB
+import HubCore
+import HubLifecycle
+import HubThreads
+import Logging
+import Metrics
+
+/// Seals old ranges of the live journal into archive segments (``ArchiveSegment``) and
+/// deletes segments whose every record is past its type's retention.
+///
+/// A seal: the next `segment_records` live records after the last archived seq, all of
+/// them journaled longer ago than `live_for` and at or below ``archivableUpTo(_:nowUs:)``,
+/// are read, checked (checksums, chain from the previous segment's last link), written to
+/// `<name>.tmp`, fsynced, renamed, and the folder fsynced; only then, in ONE transaction,
+/// the manifest row is added and the live rows (messages and inbox) are deleted. A crash
+/// before that commit leaves the rows live and at most a file the next seal overwrites.
+///
+/// Runs on its own thread in `swhub serve` (``service``) every `check_every`, or once
+/// from `swhub archive run` (``runOnce(nowUs:)``).
+public final class JournalArchiver: Sendable {
+    /// What one run did.
+    public struct Outcome: Sendable, Equatable {
+        /// Segments sealed, and the records in them.
+        public var sealedSegments = 0
+        public var sealedRecords: UInt64 = 0
+        /// Segment files deleted past retention, and the records in them.
+        public var deletedSegments = 0
+        public var deletedRecords: UInt64 = 0
+        /// The last archived seq after the run.
+        public var archivedUpTo: UInt64 = 0
+        /// What held archiving back, if anything held it below what `live_for` allows (a party
+        /// that has not acknowledged, the head record).
+        public var heldBy: String?
+    }
+
+    private let writer: any DatabaseWriter
+    private let settings: HubConfig.Archive
+    private let archive: JournalArchive
+    private let logger: Logger
+    private let wakeUp = DispatchSemaphore(value: 0)
+    private let loop: ThreadLoop
+    private let segmentsCounter = Counter(label: "swhub_archive_segments_total")
+    private let recordsCounter = Counter(label: "swhub_archive_records_total")
+    private let deletedCounter = Counter(label: "swhub_archive_deleted_segments_total")
+    private let archivedGauge = Gauge(label: "swhub_archive_archived_up_to_seq")
+    private let heldGauge = Gauge(label: "swhub_archive_held_back")
+
+    /// - Parameters:
+    ///   - writer: The journal's writer (the hub's pool, or a queue of its own offline).
+    ///   - settings: `archive:` and `retention:` of the hub's config.
+    public init(writer: any DatabaseWriter, settings: HubConfig.Archive, logger: Logger) {
+        self.writer = writer
+        self.settings = settings
+        self.archive = JournalArchive(directory: settings.directory)
+        self.logger = logger
+        let wakeUp = self.wakeUp
+        loop = ThreadLoop(name: "swhub-archive") { wakeUp.signal() }
+    }
+
+    /// Runs ``runOnce(nowUs:)`` every `check_every` (and once at start) until stopped; a failed
+    /// run is logged and retried at the next interval.
+    public var service: ThreadLoopService {
+        ThreadLoopService(loop) { [self] loop in
+            while !loop.isStopRequested {
+                do {
+                    _ = try runOnce(nowUs: WallClock.nowMicroseconds(), stop: { loop.isStopRequested })
+                } catch {
+                    logger.error("archiving failed; retried at the next check", metadata: ["error": "\(error)"])
+                }
+                _ = wakeUp.wait(timeout: .now() + settings.checkEverySeconds)
+            }
+        }
+    }
+
+    /// Seals every full segment that may be sealed, then deletes the segments past retention.
+    /// - Throws: ``StoreError`` (`archiveDamaged` for a live record that fails its checks,
+    ///   `writeFailed` when a file or the manifest cannot be written).
+    @discardableResult
+    public func runOnce(nowUs: Int64, stop: () -> Bool = { false }) throws -> Outcome {
+        var outcome = Outcome()
+        try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
+        while !stop() {
+            let (sealed, bound) = try sealNext(nowUs: nowUs)
+            outcome.archivedUpTo = bound.archivedUpTo
+            outcome.heldBy = bound.heldBy
+            guard let sealed else { break }
+            outcome.sealedSegments += 1
+            outcome.sealedRecords += sealed.records
+            outcome.archivedUpTo = sealed.lastSeq
+        }
+        let deleted = try applyRetention(nowUs: nowUs)
+        outcome.deletedSegments = deleted.count
+        outcome.deletedRecords = deleted.reduce(0) { $0 + $1.records }
+        archivedGauge.record(Int64(outcome.archivedUpTo))
+        heldGauge.record(outcome.heldBy == nil ? 0 : 1)
+        if let heldBy = outcome.heldBy {
+            logger.notice("archiving held back", metadata: ["by": "\(heldBy)", "archived_up_to": "\(outcome.archivedUpTo)"])
+        }
+        return outcome
+    }
+
+    /// How far archiving may go, and what holds it there.
+    struct Bound {
+        var archivedUpTo: UInt64
+        var upTo: UInt64
+        var heldBy: String?
+    }
+
+    /// The highest seq that may leave the live journal now: journaled longer ago than
+    /// `live_for`, below the head (the last record always stays live: the writer's head and
+    /// chain continue from it), and below every message a party has not yet acknowledged
+    /// (a lagging party holds archiving back).
+    ///
+    /// EXTENSION POINT: a store that keeps the flows' snapshots must also bound this by the
+    /// latest snapshot's seq (the flows rebuild reads archived records transparently, only slower).
+    static func archivableUpTo(_ db: Database, nowUs: Int64, liveForUs: Int64) throws -> Bound {
+        let archivedUpTo = try ArchiveManifest.archivedUpTo(db)
+        let head = UInt64(max(try Int64.fetchOne(db, sql: JournalSQL.selectHead) ?? 0, 0))
+        var bound = Bound(archivedUpTo: archivedUpTo, upTo: head > 0 ? head - 1 : 0, heldBy: nil)
+        // journaled_at_us never decreases with seq: the last seq journaled before the cutoff, by binary search.
+        let cutoff = nowUs - liveForUs
+        let timeAt = try db.cachedStatement(sql: JournalSQL.selectJournaledAt)
+        var low = archivedUpTo  // known: journaled before the cutoff (or nothing)
+        var high = bound.upTo + 1
+        while low + 1 < high {
+            let middle = low + (high - low) / 2
+            if let time = try Int64.fetchOne(timeAt, arguments: [Int64(middle)]), time < cutoff {
+                low = middle
+            } else {
+                high = middle
+            }
+        }
+        bound.upTo = min(bound.upTo, low)
+        // Every recipient's first unacknowledged message stays live.
+        var acks: [String: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: JournalSQL.selectAcks) {
+            let party: String = row[0]
+            let seq: Int64 = row[1]
+            acks[party] = seq
+        }
+        var recipient = try String.fetchOne(db, sql: "SELECT recipient FROM inbox ORDER BY recipient LIMIT 1")
+        while let party = recipient {
+            let pending = try Int64.fetchOne(
+                db, sql: "SELECT MIN(seq) FROM inbox WHERE recipient = ? AND seq > ?", arguments: [party, acks[party] ?? 0])
+            if let pending, pending > 0, UInt64(pending) - 1 < bound.upTo {
+                bound.upTo = UInt64(pending) - 1
+                bound.heldBy = "\(party) has not acknowledged seq \(pending)"
+            }
+            recipient = try String.fetchOne(
+                db, sql: "SELECT recipient FROM inbox WHERE recipient > ? ORDER BY recipient LIMIT 1", arguments: [party])
+        }
+        bound.upTo = max(bound.upTo, archivedUpTo)
+        return bound
+    }
+
+    /// Seals the next segment if a full one is archivable.
+    private func sealNext(nowUs: Int64) throws -> (ArchiveManifest.Entry?, Bound) {
+        let (bound, previous) = try writer.read { db in
+            (
+                try Self.archivableUpTo(db, nowUs: nowUs, liveForUs: settings.liveForUs),
+                try ArchiveManifest.entries(db).last?.linkAfter ?? JournalChain.genesis
+            )
+        }
+        let first = bound.archivedUpTo + 1
+        let last = bound.archivedUpTo + UInt64(settings.segmentRecords)
+        guard last <= bound.upTo else { return (nil, bound) }
+        let segment = try read(first: first, last: last, linkBefore: previous)
+        let content = segment.encoded()
+        // The records are checked (checksums, chain) before anything is written.
+        _ = try ArchiveSegment.decode(content, file: "(being sealed)")
+        let bytes: [UInt8]
+        do {
+            bytes = try Gzip.compress(content)
+        } catch {
+            throw StoreError(code: .writeFailed, reason: "cannot compress archive segment \(first)–\(last): \(error)")
+        }
+        let name = String(format: "segment-%012llu-%012llu.swarc.gz", first, last)
+        let path = (settings.directory as NSString).appendingPathComponent(name)
+        try Self.writeDurably(bytes, to: path, directory: settings.directory)
+        var typeNewest: [String: Int64] = [:]
+        for entry in segment.records {
+            typeNewest[entry.record.type] = max(typeNewest[entry.record.type] ?? .min, entry.record.journaledAtUs)
+        }
+        let entry = ArchiveManifest.Entry(
+            firstSeq: first, lastSeq: last, file: name, directory: settings.directory, bytes: Int64(bytes.count),
+            sha256: Array(SHA256.hash(data: bytes)), linkBefore: segment.linkBefore, linkAfter: segment.linkAfter,
+            firstJournaledAtUs: segment.firstJournaledAtUs, lastJournaledAtUs: segment.lastJournaledAtUs, typeNewest: typeNewest,
+            sealedAtUs: WallClock.nowMicroseconds(), deletedAtUs: nil)
+        do {
+            try writer.write { db in
+                guard try ArchiveManifest.archivedUpTo(db) == bound.archivedUpTo else {
+                    throw StoreError(code: .writeFailed, reason: "another archiver sealed seqs after \(bound.archivedUpTo) meanwhile")
+                }
+                try ArchiveManifest.insert(entry, db)
+                try db.execute(sql: "DELETE FROM messages WHERE seq BETWEEN ? AND ?", arguments: [Int64(first), Int64(last)])
+                var recipient = try String.fetchOne(db, sql: "SELECT recipient FROM inbox ORDER BY recipient LIMIT 1")
+                while let party = recipient {
+                    try db.execute(
+                        sql: "DELETE FROM inbox WHERE recipient = ? AND seq BETWEEN ? AND ?", arguments: [party, Int64(first), Int64(last)])
+                    recipient = try String.fetchOne(
+                        db, sql: "SELECT recipient FROM inbox WHERE recipient > ? ORDER BY recipient LIMIT 1", arguments: [party])
+                }
+            }
+        } catch {
+            throw StoreError.mapping(error, to: .writeFailed, operation: "record archive segment \(name)")
+        }
+        segmentsCounter.increment()
+        recordsCounter.increment(by: Int64(entry.records))
+        logger.info(
+            "archive segment sealed",
+            metadata: ["file": "\(path)", "first_seq": "\(first)", "last_seq": "\(last)", "bytes": "\(bytes.count)"])
+        return (entry, bound)
+    }
+
+    /// The live rows `first...last`, as a segment (unchecked: the caller decodes it).
+    private func read(first: UInt64, last: UInt64, linkBefore: [UInt8]) throws -> ArchiveSegment {
+        try writer.read { db in
+            var segment = ArchiveSegment(
+                firstSeq: first, lastSeq: last, firstJournaledAtUs: 0, lastJournaledAtUs: 0, linkBefore: linkBefore,
+                linkAfter: linkBefore, records: [])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain, crc
+                    FROM messages WHERE seq BETWEEN ? AND ? ORDER BY seq
+                    """, arguments: [Int64(first), Int64(last)])
+            while let row = try rows.next() {
+                let fields = try JournalChain.Fields(row)
+                let chain: Data? = row[9]
+                let crc: Int64? = row[10]
+                guard let chain, let crc else {
+                    throw StoreError(
+                        code: .corrupt, reason: "journal record seq \(fields.seq) has no chain link or checksum",
+                        seq: UInt64(max(fields.seq, 0)))
+                }
+                let record = JournalRecord(
+                    seq: UInt64(max(fields.seq, 0)), sender: fields.sender, id: fields.id, type: fields.type,
+                    recipients: JournalSQL.splitRecipients(fields.recipients), correlationId: fields.correlationId,
+                    createdAtUs: fields.createdAtUs, journaledAtUs: fields.journaledAtUs, body: [UInt8](fields.body))
+                segment.records.append(
+                    ArchiveSegment.Record(record: record, recipients: fields.recipients, chain: [UInt8](chain), crc: crc))
+            }
+            segment.firstJournaledAtUs = segment.records.first?.record.journaledAtUs ?? 0
+            segment.lastJournaledAtUs = segment.records.last?.record.journaledAtUs ?? 0
+            segment.linkAfter = segment.records.last?.chain ?? linkBefore
+            return segment
+        }
+    }
+
+    /// Deletes the files of kept segments whose every type is past its retention, and marks
+    /// them deleted in the manifest. A type with no retention keeps its segments forever.
+    private func applyRetention(nowUs: Int64) throws -> [ArchiveManifest.Entry] {
+        let entries = try writer.read { db in try ArchiveManifest.entries(db) }
+        var deleted: [ArchiveManifest.Entry] = []
+        for entry in entries where entry.isKept {
+            let expired =
+                !entry.typeNewest.isEmpty
+                && entry.typeNewest.allSatisfy { type, newest in
+                    guard let period = settings.retention.periodUs(of: type) else { return false }
+                    return newest <= nowUs - period
+                }
+            guard expired else { continue }
+            try writer.write { db in try ArchiveManifest.markDeleted(firstSeq: entry.firstSeq, atUs: nowUs, db) }
+            let path = archive.path(of: entry)
+            if unlink(path) != 0 && errno != ENOENT {
+                logger.warning("cannot delete a segment past retention", metadata: ["file": "\(path)", "errno": "\(errno)"])
+            }
+            deletedCounter.increment()
+            logger.info(
+                "archive segment deleted past retention",
+                metadata: ["file": "\(path)", "first_seq": "\(entry.firstSeq)", "last_seq": "\(entry.lastSeq)"])
+            deleted.append(entry)
+        }
+        return deleted
+    }
+
+    /// Writes `bytes` to `path` atomically and durably: a temporary file, fsync, rename, fsync of the folder.
+    static func writeDurably(_ bytes: [UInt8], to path: String, directory: String) throws {
+        let temporary = path + ".tmp"
+        func fail(_ step: String) -> StoreError {
+            StoreError(code: .writeFailed, reason: "cannot write archive segment \(path): \(step) failed (errno \(errno))")
+        }
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw fail("open") }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { buffer in
+                write(fd, buffer.baseAddress! + written, buffer.count - written)
+            }
+            if count < 0 {
+                if errno == EINTR { continue }
+                close(fd)
+                throw fail("write")
+            }
+            written += count
+        }
+        guard fsync(fd) == 0 else {
+            close(fd)
+            throw fail("fsync")
+        }
+        close(fd)
+        guard rename(temporary, path) == 0 else { throw fail("rename") }
+        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folder >= 0 else { throw fail("open of the folder") }
+        defer { close(folder) }
+        guard fsync(folder) == 0 else { throw fail("fsync of the folder") }
+    }
+}

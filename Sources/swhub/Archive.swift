@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import HubCore
+import HubStore
+import Logging
+
+/// `swhub archive list|verify|run|restore`: the journal's archive segments (README,
+/// "Retention and archives"). SQLite store only.
+struct Archive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, check, seal or restore the journal's archive segments.",
+        subcommands: [ArchiveList.self, ArchiveVerify.self, ArchiveRun.self, ArchiveRestoreCommand.self])
+
+    /// The SQLite journal and the archive settings of a hub config.
+    static func load(_ path: String) throws -> (journal: String, archive: HubConfig.Archive?) {
+        let config = try HubConfig.load(path: path)
+        guard case .sqlite(let journal) = config.store else {
+            throw CommandFailure(.configuration, "archives are kept for a SQLite journal only; \(path) names a PostgreSQL store")
+        }
+        return (journal, config.archive)
+    }
+
+    /// The manifest of a config's journal, and the reader of its files.
+    static func manifest(_ path: String) throws -> (entries: [ArchiveManifest.Entry], archive: JournalArchive) {
+        let (journal, settings) = try load(path)
+        do {
+            return (try ArchiveManifest.read(journalPath: journal), JournalArchive(directory: settings?.directory))
+        } catch let error as StoreError {
+            throw CommandFailure(.hubFailure, "\(error)")
+        }
+    }
+}
+
+/// `swhub archive list`: one line per segment.
+struct ArchiveList: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the archive segments, oldest first.")
+
+    @Option(help: "The hub's config file.")
+    var config: String
+
+    func run() throws {
+        let (entries, archive) = try Archive.manifest(config)
+        for entry in entries {
+            let state = entry.deletedAtUs.map { "deleted past retention at \(Trace.timestamp($0))" } ?? "\(entry.bytes) bytes"
+            Output.line(
+                "seqs \(entry.firstSeq)–\(entry.lastSeq)  \(entry.records) records  journaled \(Trace.timestamp(entry.firstJournaledAtUs))"
+                    + " – \(Trace.timestamp(entry.lastJournaledAtUs))  \(archive.path(of: entry))  \(state)")
+        }
+        Output.line("\(entries.count) segments; archived up to seq \(entries.last?.lastSeq ?? 0)")
+    }
+}
+
+/// `swhub archive verify`: every kept segment read and checked, and the chain across them
+/// (`swhub verify` does this too, with the live journal).
+struct ArchiveVerify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Check every archive segment file and the hash chain across segments; exit 1 on damage.")
+
+    @Option(help: "The hub's config file.")
+    var config: String
+
+    func run() throws {
+        let (entries, archive) = try Archive.manifest(config)
+        let (problems, summary) = ArchiveVerifier(entries: entries, archive: archive).verify()
+        Output.line(Verify.archiveLine(summary, quick: false))
+        guard problems.isEmpty else {
+            for problem in problems { Output.line("  \(problem)") }
+            Output.line("archive NOT intact: \(problems.count) problem(s)")
+            throw ExitStatus.failed.exitCode
+        }
+        Output.line(
+            "archive intact: \(entries.count) segments, chain head \(JournalChain.hex(entries.last?.linkAfter ?? JournalChain.genesis)) at seq \(summary.archivedUpTo)"
+        )
+    }
+}
+
+/// `swhub archive run`: seals what may be sealed now and applies retention, once, as the
+/// hub's archiver does every `archive.check_every`. Run it while the hub is stopped.
+struct ArchiveRun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Seal archivable ranges into segments and delete segments past retention, once (hub stopped).")
+
+    @Option(help: "The hub's config file (needs archive:).")
+    var config: String
+
+    @OptionGroup var log: LogOptions
+
+    func run() throws {
+        let logger = log.bootstrap(label: "swhub.archive")
+        let (journal, settings) = try Archive.load(config)
+        guard let settings else { throw CommandFailure(.configuration, "\(config) has no archive: section") }
+        do {
+            let store = try SQLiteJournalStore(path: journal, logger: logger, archiveSettings: settings)
+            guard let archiver = store.archiver else { throw CommandFailure(.configuration, "the journal was opened read-only") }
+            let outcome = try archiver.runOnce(nowUs: WallClock.nowMicroseconds())
+            Output.line(
+                "sealed \(outcome.sealedSegments) segments (\(outcome.sealedRecords) records); deleted \(outcome.deletedSegments) "
+                    + "segments past retention (\(outcome.deletedRecords) records); archived up to seq \(outcome.archivedUpTo)"
+                    + (outcome.heldBy.map { "; held back: \($0)" } ?? ""))
+        } catch let error as StoreError {
+            throw CommandFailure(.hubFailure, "archive run: \(error)")
+        }
+    }
+}
+
+/// `swhub archive restore`: one segment's records into a new journal file, for an auditor.
+struct ArchiveRestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Put one segment's records back, verbatim, into a NEW journal file (for trace/verify/stats --journal).")
+
+    @Option(help: "The hub's config file.")
+    var config: String
+
+    @Option(help: "A seq inside the segment to restore.")
+    var seq: UInt64
+
+    @Option(help: "The new journal file to write (must not exist).")
+    var to: String
+
+    func run() throws {
+        let (entries, archive) = try Archive.manifest(config)
+        guard let index = entries.firstIndex(where: { $0.firstSeq <= seq && seq <= $0.lastSeq }) else {
+            throw CommandFailure(.notFound, "seq \(seq) is in no archive segment")
+        }
+        let entry = entries[index]
+        guard entry.isKept else { throw CommandFailure(.notFound, "the segment of seq \(seq) was deleted past retention") }
+        do {
+            let count = try ArchiveRestore.restore(entry, earlier: Array(entries[..<index]), archive: archive, to: to)
+            Output.line("restored \(count) records (seqs \(entry.firstSeq)–\(entry.lastSeq)) from \(archive.path(of: entry)) into \(to)")
+        } catch let error as StoreError where error.code == .archiveDamaged {
+            throw CommandFailure(.failed, "restore: \(error)")
+        } catch let error as StoreError {
+            throw CommandFailure(.hubFailure, "restore: \(error)")
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import HubClient
+import HubTestSupport
+import Testing
+
+/// Archives against the real `swhub serve`: the hub's archiver seals acknowledged old
+/// ranges into segment files while it runs; `swhub trace`, `swhub replay` (through the
+/// hub) and `swhub verify` read across the boundary; `swhub archive list|verify|restore`;
+/// a damaged segment makes `swhub verify` and `swhub archive verify` fail naming its file.
+@Suite("Archives", .serialized, .timeLimit(.minutes(5)))
+struct ArchiveTests {
+    static func swhub(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+        try await ConfigCheckTests.run(arguments)
+    }
+
+    static func segments(_ hub: TestHub) -> [String] {
+        let folder = hub.directory.appendingPathComponent("archive").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".swarc.gz") }.sorted()
+    }
+
+    @Test func traceReplayAndVerifyReadAcrossSegmentsAndADamagedSegmentIsNamed() async throws {
+        let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])])
+        // Every acknowledged record is archivable at once, five to a segment, checked every second.
+        try
+            (String(contentsOfFile: hub.configPath, encoding: .utf8)
+            + "archive: {dir: archive, live_for: 0s, segment_records: 5, check_every: 1s}\nretention: {\"demo.*\": 5y}\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        let check = try await Self.swhub(["config", "check", hub.configPath])
+        #expect(check.status == 0, "\(check)")
+        try hub.start()
+        let customs = try hub.client("customs", receive: true)
+        let inbox = DeliveryInbox(customs)
+        try await customs.connect()
+        let platform = try hub.client("platform")
+        defer { platform.close() }
+        var seqs: [UInt64] = []
+        for index in 1...12 {
+            let receipt = try await platform.submit(
+                type: "demo.Note", body: Array("note \(index)".utf8), id: "n-\(index)")
+            seqs.append(receipt.seq)
+        }
+        #expect(seqs == Array(1...12))
+        _ = try await inbox.wait(for: 12, within: .seconds(30))
+        customs.close()
+        // Seqs 1-10 go into two segments (the last record always stays live).
+        try await waitUntil(.seconds(60), "two archive segments, found \(Self.segments(hub))") { Self.segments(hub).count == 2 }
+        #expect(Self.segments(hub) == ["segment-000000000001-000000000005.swarc.gz", "segment-000000000006-000000000010.swarc.gz"])
+
+        let list = try await Self.swhub(["archive", "list", "--config", hub.configPath])
+        #expect(list.status == 0 && list.output.contains("2 segments; archived up to seq 10"), "\(list)")
+
+        // An archived message and its answer, journaled live after the archiving.
+        let answerer = try hub.client("customs")
+        defer { answerer.close() }
+        let answer = try await answerer.submit(
+            type: "demo.Note", body: Array("answer".utf8), to: ["platform"], id: "answer-3", correlationId: "n-3")
+        #expect(answer.seq == 13)
+        let trace = try await Self.swhub(["trace", "--config", hub.configPath, "n-3"])
+        #expect(trace.status == 0, "\(trace)")
+        #expect(trace.output.contains("2 message(s)"), "\(trace.output)")
+        #expect(trace.output.contains("seq 3 ") && trace.output.contains("seq 13 "), "\(trace.output)")
+        #expect(trace.output.contains("acknowledged") && trace.output.contains("by customs"), "\(trace.output)")
+
+        // A replay through the hub, from seq 1: archived and live records, in order, as journaled.
+        let replayPath = hub.directory.appendingPathComponent("replay.jsonl").path
+        let replay = try hub.startSwhub(
+            ["replay", "--config", try hub.writeClientConfig("customs"), "--from-seq", "1", "--to", replayPath, "--log-level", "warning"],
+            logName: "replay.log")
+        try await onThread { replay.waitUntilExit() }
+        #expect(replay.terminationStatus == 0, "\(hub.log(named: "replay.log"))")
+        let lines = try String(contentsOfFile: replayPath, encoding: .utf8).split(separator: "\n")
+        let objects = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        #expect(objects.map { $0["seq"] as? Int } == Array(1...12))
+        #expect(objects.map { $0["id"] as? String } == (1...12).map { "n-\($0)" })
+        #expect(objects[2]["body_base64"] as? String == Data("note 3".utf8).base64EncodedString())
+
+        let verify = try await Self.swhub(["verify", "--config", hub.configPath])
+        #expect(verify.status == 0, "\(verify)")
+        #expect(verify.output.contains("archive: seqs 1–10 in 2 segments"), "\(verify.output)")
+
+        // Restore for an auditor: a new journal file that verifies from seq 1 and traces.
+        let restored = hub.directory.appendingPathComponent("restored.sqlite").path
+        let restore = try await Self.swhub(["archive", "restore", "--config", hub.configPath, "--seq", "7", "--to", restored])
+        #expect(restore.status == 0 && restore.output.contains("restored 5 records (seqs 6–10)"), "\(restore)")
+        let restoredVerify = try await Self.swhub(["verify", "--journal", restored])
+        #expect(restoredVerify.status == 0, "\(restoredVerify)")
+        let restoredTrace = try await Self.swhub(["trace", "--journal", restored, "n-7"])
+        #expect(restoredTrace.status == 0 && restoredTrace.output.contains("seq 7 "), "\(restoredTrace)")
+
+        // One byte flipped in the first segment.
+        let damaged = hub.directory.appendingPathComponent("archive/segment-000000000001-000000000005.swarc.gz").path
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: damaged)))
+        bytes[bytes.count / 2] ^= 0x01
+        try Data(bytes).write(to: URL(fileURLWithPath: damaged))
+        let broken = try await Self.swhub(["verify", "--config", hub.configPath])
+        #expect(broken.status == 1, "\(broken)")
+        #expect(broken.output.contains(damaged) && broken.output.contains("journal NOT intact"), "\(broken.output)")
+        let archiveVerify = try await Self.swhub(["archive", "verify", "--config", hub.configPath])
+        #expect(archiveVerify.status == 1 && archiveVerify.output.contains(damaged), "\(archiveVerify)")
+        #expect(hub.terminate() == 0)
+    }
+
+    @Test func aPostgresStoreWithArchivesIsRefusedAtConfigCheck() async throws {
+        let hub = try TestHub(
+            parties: [.init(id: "platform")], store: ["kind: postgres", "hosts: [\"127.0.0.1:5432\"]", "database: swhub", "user: hub"])
+        try (String(contentsOfFile: hub.configPath, encoding: .utf8) + "archive: {dir: archive}\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        let check = try await Self.swhub(["config", "check", hub.configPath])
+        #expect(check.status != 0, "\(check)")
+        #expect((check.output + check.errors).contains("archive:"), "\(check)")
+    }
+}
