@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HubCore
 import HubStore
 import Testing
@@ -137,6 +138,35 @@ struct ArchiveTests {
             let report = try JournalVerifier(journalPath: journal.path).verify()
             #expect(report.intact, "\(report.problems)")
             #expect(report.archive?.deletedSegments == 2 && report.archive?.deletedRecords == 20)
+        }
+    }
+
+    @Test func segmentsAreStandardGzipAndAManifestLinkThatDoesNotChainIsFound() throws {
+        try withTemporaryJournal { journal in
+            let settings = Self.settings(journal)
+            let store = try Self.filled(journal, count: 25, settings: settings)
+            try #require(store.archiver).runOnce(nowUs: Self.later)
+            // Any gzip reads a segment: the content starts with its header.
+            let gzip = Process()
+            gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+            gzip.arguments = ["-dc", settings.directory + "/segment-000000000011-000000000020.swarc.gz"]
+            let pipe = Pipe()
+            gzip.standardOutput = pipe
+            try gzip.run()
+            let content = pipe.fileHandleForReading.readDataToEndOfFile()
+            gzip.waitUntilExit()
+            #expect(gzip.terminationStatus == 0)
+            #expect(content.prefix(8) == Data("SWHUBARC".utf8))
+            // A manifest whose second segment does not chain from the first.
+            let queue = try DatabaseQueue(path: journal.path)
+            try queue.write { db in
+                try db.execute(sql: "UPDATE archives SET link_before = zeroblob(32) WHERE first_seq = 11")
+            }
+            try queue.close()
+            let report = try JournalVerifier(journalPath: journal.path).verify()
+            #expect(!report.intact)
+            #expect(report.problems.contains { $0.kind == .archive && $0.detail.contains("does not chain from the previous segment") })
+            #expect(report.problems.contains { $0.kind == .archive && $0.detail.contains("links other than the manifest's") })
         }
     }
 
