@@ -59,6 +59,31 @@ public final class JournalArchiver: Sendable {
         loop = ThreadLoop(name: "swhub-archive") { wakeUp.signal() }
     }
 
+    /// An archiver on the journal file at `path` through a connection of its own (`swhub
+    /// archive run`): its schema brought up to date; its commits wait for a running hub's
+    /// (SQLite's locks serialize them), so it is safe beside one.
+    /// - Throws: ``StoreError`` `openFailed` (no journal there), `migrationFailed`.
+    public static func offline(journalPath path: String, settings: HubConfig.Archive, logger: Logger) throws -> JournalArchiver {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(code: .openFailed, reason: "no journal at \(path)")
+        }
+        var configuration = Configuration()
+        configuration.label = "HubStore.archiver"
+        configuration.busyMode = .timeout(30)
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw StoreError.mapping(error, to: .openFailed, operation: "open \(path) for archiving")
+        }
+        do {
+            try JournalSchema.migrator.migrate(queue)
+        } catch {
+            throw StoreError.mapping(error, to: .migrationFailed, operation: "migrate \(path)")
+        }
+        return JournalArchiver(writer: queue, settings: settings, logger: logger)
+    }
+
     /// Runs ``runOnce(nowUs:)`` every `check_every` (and once at start) until stopped; a failed
     /// run is logged and retried at the next interval.
     public var service: ThreadLoopService {

@@ -75,10 +75,10 @@ struct ArchiveVerify: ParsableCommand {
 }
 
 /// `swhub archive run`: seals what may be sealed now and applies retention, once, as the
-/// hub's archiver does every `archive.check_every`. Run it while the hub is stopped.
+/// hub's archiver does every `archive.check_every`; safe beside a running hub.
 struct ArchiveRun: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Seal archivable ranges into segments and delete segments past retention, once (hub stopped).")
+        commandName: "run", abstract: "Seal archivable ranges into segments and delete segments past retention, once.")
 
     @Option(help: "The hub's config file (needs archive:).")
     var config: String
@@ -90,8 +90,7 @@ struct ArchiveRun: ParsableCommand {
         let (journal, settings) = try Archive.load(config)
         guard let settings else { throw CommandFailure(.configuration, "\(config) has no archive: section") }
         do {
-            let store = try SQLiteJournalStore(path: journal, logger: logger, archiveSettings: settings)
-            guard let archiver = store.archiver else { throw CommandFailure(.configuration, "the journal was opened read-only") }
+            let archiver = try JournalArchiver.offline(journalPath: journal, settings: settings, logger: logger)
             let outcome = try archiver.runOnce(nowUs: WallClock.nowMicroseconds())
             Output.line(
                 "sealed \(outcome.sealedSegments) segments (\(outcome.sealedRecords) records); deleted \(outcome.deletedSegments) "

@@ -100,6 +100,51 @@ struct ArchiveTests {
         #expect(hub.terminate() == 0)
     }
 
+    /// `swhub archive run` beside a running hub whose own archiver waits an hour: it seals,
+    /// the hub goes on journaling after the archived range, and a replay reads across it.
+    @Test func archiveRunBesideARunningHub() async throws {
+        let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])])
+        try
+            (String(contentsOfFile: hub.configPath, encoding: .utf8)
+            + "archive: {dir: archive, live_for: 0s, segment_records: 4, check_every: 1h}\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        try hub.start()
+        let customs = try hub.client("customs", receive: true)
+        let inbox = DeliveryInbox(customs)
+        try await customs.connect()
+        let platform = try hub.client("platform")
+        defer { platform.close() }
+        for index in 1...9 { _ = try await platform.submit(type: "demo.Note", body: Array("note \(index)".utf8), id: "n-\(index)") }
+        _ = try await inbox.wait(for: 9, within: .seconds(30))
+        customs.close()
+        // Run until customs' acknowledgements are durable (the hub saves them shortly after they come).
+        let deadline = ContinuousClock.now + .seconds(60)
+        var run = try await Self.swhub(["archive", "run", "--config", hub.configPath, "--log-level", "warning"])
+        while !run.output.contains("archived up to seq 8") {
+            #expect(run.status == 0, "\(run)")
+            guard ContinuousClock.now < deadline else {
+                Issue.record("archive run never sealed seqs 1-8: \(run)")
+                return
+            }
+            run = try await Self.swhub(["archive", "run", "--config", hub.configPath, "--log-level", "warning"])
+        }
+        #expect(Self.segments(hub).count == 2)
+        let receipt = try await platform.submit(type: "demo.Note", body: Array("after".utf8), id: "n-10")
+        #expect(receipt.seq == 10)
+        let replayPath = hub.directory.appendingPathComponent("replay.jsonl").path
+        let replay = try hub.startSwhub(
+            ["replay", "--config", try hub.writeClientConfig("customs"), "--from-seq", "3", "--to", replayPath, "--log-level", "warning"],
+            logName: "replay.log")
+        try await onThread { replay.waitUntilExit() }
+        #expect(replay.terminationStatus == 0, "\(hub.log(named: "replay.log"))")
+        let lines = try String(contentsOfFile: replayPath, encoding: .utf8).split(separator: "\n")
+        let seqs = try lines.map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])["seq"] as? Int }
+        #expect(seqs == Array(3...10))
+        let verify = try await Self.swhub(["verify", "--config", hub.configPath])
+        #expect(verify.status == 0 && verify.output.contains("archive: seqs 1–8 in 2 segments"), "\(verify)")
+        #expect(hub.terminate() == 0)
+    }
+
     @Test func aPostgresStoreWithArchivesIsRefusedAtConfigCheck() async throws {
         let hub = try TestHub(
             parties: [.init(id: "platform")], store: ["kind: postgres", "hosts: [\"127.0.0.1:5432\"]", "database: swhub", "user: hub"])
