@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// ``JournalQueries`` over a live journal and its archive segments together: every read
 /// also reads the kept segments (``JournalArchive``), so `swhub trace`, `status` and
@@ -9,15 +10,52 @@ struct ArchivedQueries: JournalQueries {
     let live: any JournalQueries
     let entries: [ArchiveManifest.Entry]
     let archive: JournalArchive
+    /// What one pass over the segments found, kept for the next calls on these queries (a
+    /// trace looks the same id up once per sender, and walks every sender).
+    private let memo = Memo()
+
+    /// The archived senders, and the archived records by id then sender, for the ids looked up.
+    final class Memo: Sendable {
+        struct State {
+            var senders: [String]?
+            var byId: [String: [String: JournalRecord]] = [:]
+        }
+        let state = Mutex(State())
+    }
+
+    init(live: any JournalQueries, entries: [ArchiveManifest.Entry], archive: JournalArchive) {
+        self.live = live
+        self.entries = entries
+        self.archive = archive
+    }
+
+    /// The archived records with id `id`, by sender: one pass over the segments per id.
+    private func archived(id: String) throws -> [String: JournalRecord] {
+        if let known = memo.state.withLock({ $0.byId[id] }) { return known }
+        var found: [String: JournalRecord] = [:]
+        try archive.forEach(entries) { record in if record.id == id { found[record.sender] = record } }
+        memo.state.withLock { $0.byId[id] = found }
+        return found
+    }
+
+    /// Every archived sender, bytewise ascending: one pass over the segments.
+    private func archivedSenders() throws -> [String] {
+        if let known = memo.state.withLock({ $0.senders }) { return known }
+        var senders = Set<String>()
+        try archive.forEach(entries) { senders.insert($0.sender) }
+        let sorted = senders.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        memo.state.withLock { $0.senders = sorted }
+        return sorted
+    }
 
     func record(sender: String, id: String) throws -> JournalRecord? {
         if let record = try live.record(sender: sender, id: id) { return record }
-        return try archive.records(entries, after: 0, limit: 1) { $0.sender == sender && $0.id == id }.first
+        return try archived(id: id)[sender]
     }
 
     func seq(sender: String, id: String) throws -> UInt64? {
         if let seq = try live.seq(sender: sender, id: id) { return seq }
-        return try archive.records(entries, after: 0, limit: 1) { $0.sender == sender && $0.id == id }.first?.seq
+        return try archived(id: id)[sender]?.seq
     }
 
     func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord] {
@@ -25,13 +63,11 @@ struct ArchivedQueries: JournalQueries {
     }
 
     func nextSender(after sender: String) throws -> String? {
-        var next = try live.nextSender(after: sender)
-        try archive.forEach(entries) { record in
-            if record.sender.utf8.lexicographicallyPrecedes(sender.utf8) || record.sender == sender { return }
-            if let current = next, !record.sender.utf8.lexicographicallyPrecedes(current.utf8) { return }
-            next = record.sender
-        }
-        return next
+        let live = try live.nextSender(after: sender)
+        let archived = try archivedSenders().first { sender.utf8.lexicographicallyPrecedes($0.utf8) }
+        guard let archived else { return live }
+        guard let live else { return archived }
+        return archived.utf8.lexicographicallyPrecedes(live.utf8) ? archived : live
     }
 
     func records(types: [String], after: UInt64, limit: Int) throws -> [JournalRecord] {
