@@ -7,12 +7,16 @@ import Synchronization
 /// session, the flows' rebuild) and the operators' (trace, status, stats) reach archived
 /// ranges. Every segment read is checked whole (its file's SHA-256 against the manifest,
 /// gzip's CRC, the SHA-256 trailer, each record's checksum and chain link, its ends against
-/// the manifest's links); the last one read is kept decoded for the next read.
+/// the manifest's links); the segments read last are kept decoded for the next reads (up
+/// to ``cacheBytes`` of records, at least one segment).
 public final class JournalArchive: Sendable {
     /// The folder to find segment files in, instead of the one each was written to (nil:
     /// the manifest's).
     public let directory: String?
-    private let cache = Mutex<(key: String, segment: ArchiveSegment)?>(nil)
+    /// The decoded segments kept, most recently used last, with their sizes.
+    private let cache = Mutex<[(key: String, segment: ArchiveSegment, bytes: Int)]>([])
+    /// How many bytes of decoded records the cache keeps at most (beyond one segment).
+    public static let cacheBytes = 256 << 20
 
     /// - Parameters:
     ///   - directory: Where the segment files are now (`archive.dir`); nil: where they were written.
@@ -30,7 +34,13 @@ public final class JournalArchive: Sendable {
     ///   or not the segment the manifest names.
     public func segment(_ entry: ArchiveManifest.Entry) throws -> ArchiveSegment {
         let path = path(of: entry)
-        if let cached = cache.withLock({ $0 }), cached.key == path { return cached.segment }
+        let cached: ArchiveSegment? = cache.withLock { cache in
+            guard let index = cache.firstIndex(where: { $0.key == path }) else { return nil }
+            let hit = cache.remove(at: index)
+            cache.append(hit)
+            return hit.segment
+        }
+        if let cached { return cached }
         guard entry.isKept else {
             throw StoreError(code: .archiveDamaged, reason: "archive segment \(path) was deleted past retention")
         }
@@ -55,7 +65,15 @@ public final class JournalArchive: Sendable {
                 code: .archiveDamaged,
                 reason: "archive segment \(path) holds seqs \(segment.firstSeq)–\(segment.lastSeq) or links other than the manifest's")
         }
-        cache.withLock { $0 = (path, segment) }
+        let size = segment.records.reduce(0) { $0 + $1.record.body.count + 256 }
+        cache.withLock { cache in
+            cache.removeAll { $0.key == path }
+            cache.append((path, segment, size))
+            var total = cache.reduce(0) { $0 + $1.bytes }
+            while cache.count > 1 && total > Self.cacheBytes {
+                total -= cache.removeFirst().bytes
+            }
+        }
         return segment
     }
 
