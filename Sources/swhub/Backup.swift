@@ -45,25 +45,32 @@ struct Backup: ParsableCommand {
         }
         let start = ContinuousClock.now
         var lastShown = -1
+        var copied = start
         let (manifest, report) = try Self.mapping {
             try JournalBackup(journalPath: path).write(to: to, hubVersion: HubVersion.current) { progress in
                 let percent = progress.totalPages == 0 ? 100 : progress.copiedPages * 100 / progress.totalPages
+                if progress.copiedPages == progress.totalPages { copied = ContinuousClock.now }
                 if percent / 25 > lastShown / 25 || lastShown < 0 {
                     lastShown = percent
                     Output.line("copied \(progress.copiedPages) of \(progress.totalPages) pages (\(percent)%)")
                 }
             }
         }
-        let elapsed = ContinuousClock.now - start
+        let done = ContinuousClock.now
         Output.line("journal \(path)")
         Output.line(
             "backup \(to)/\(manifest.file): \(manifest.sizeBytes) bytes, head seq \(manifest.headSeq), chain head \(manifest.headChain)")
         Output.line(
-            "verified: \(report.records) records, SHA-256 \(manifest.sha256), in \(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000) ms"
+            "verified: \(report.records) records, SHA-256 \(manifest.sha256); copied in \(Self.ms(copied - start)) ms (the hub's checkpoints waited for that long), verified in \(Self.ms(done - copied)) ms"
         )
         let acks = manifest.ackPositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         Output.line("ack positions: \(acks.isEmpty ? "none" : acks)")
         Output.line("backup OK: a point in time; what the hub accepts from now on is not in it")
+    }
+
+    /// A duration in whole milliseconds.
+    static func ms(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// Runs a backup or restore, turning its ``BackupError`` into the command's exit status.
