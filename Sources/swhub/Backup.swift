@@ -16,8 +16,8 @@ struct Backup: ParsableCommand {
             The directory gets journal.sqlite and manifest.json (head seq, chain head, ack \
             positions, time, hub version, SHA-256); the copy is verified before the manifest is \
             written. Exit 0 when the backup is complete and verified, 1 when the journal does not \
-            verify, 2 when DIR already holds a backup or the store is PostgreSQL, 5 when a file \
-            cannot be read or written. Restore with swhub restore.
+            verify, 2 when DIR already holds a backup or the store is PostgreSQL, 5 when there is \
+            no journal (as for swhub verify) or a file cannot be read or written. Restore with swhub restore.
             """)
 
     @Option(help: "The hub's config file (its SQLite journal is backed up).")
@@ -81,7 +81,7 @@ struct Backup: ParsableCommand {
             switch error.code {
             case .targetExists: throw CommandFailure(.refused, error.reason)
             case .damaged, .checksumMismatch: throw CommandFailure(.failed, error.reason)
-            case .noJournal, .manifestUnreadable: throw CommandFailure(.refused, error.reason)
+            case .manifestUnreadable: throw CommandFailure(.refused, error.reason)
             default: throw CommandFailure(.hubFailure, error.reason)
             }
         }
