@@ -191,5 +191,7 @@ struct BackupRestoreTests {
         #expect(result.status == 2, "\(result)")
         #expect(result.errors.contains("pg_basebackup") && result.errors.contains("Patroni"), "\(result.errors)")
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("b").path))
+        let restore = try await Self.run(["restore", "--from", directory.path, "--config", path])
+        #expect(restore.status == 2 && restore.errors.contains("pg_basebackup"), "\(restore)")
     }
 }
