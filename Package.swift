@@ -110,6 +110,7 @@ let package = Package(
                 "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash", "CZLib",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
