@@ -68,6 +68,18 @@ public enum MetricCatalog {
             "swhub_journal_filesystem_avail_bytes", .gauge, [],
             "Bytes available to the hub on the file system holding the SQLite journal."),
         Family("swhub_journal_filesystem_size_bytes", .gauge, [], "Size in bytes of the file system holding the SQLite journal."),
+        // Archive (a SQLite journal with `archive:`).
+        Family(
+            "swhub_archive_segments_total", .counter, [],
+            "Archive segments sealed since start (records moved from the live journal into segment files)."),
+        Family("swhub_archive_records_total", .counter, [], "Records sealed into archive segments since start."),
+        Family(
+            "swhub_archive_deleted_segments_total", .counter, [],
+            "Archive segment files deleted since start because every record in them was past its type's retention."),
+        Family("swhub_archive_archived_up_to_seq", .gauge, [], "The last seq sealed into an archive segment (0: none)."),
+        Family(
+            "swhub_archive_held_back", .gauge, [],
+            "1 while a party that has not acknowledged holds archiving below what archive.live_for allows, else 0."),
         // Cluster and flows.
         Family("swhub_cluster_flow_leader", .gauge, [], "1 while this node runs the flows of a cluster (holds their lease), else 0."),
         Family(
