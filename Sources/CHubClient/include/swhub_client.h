@@ -121,6 +121,7 @@ enum swhub_hub_error {
     SWHUB_HUB_HEADER_TOO_LARGE = 417,
     SWHUB_HUB_ROUTING_ID_SET = 418,
     SWHUB_HUB_BAD_BATCH = 419,
+    SWHUB_HUB_KEY_REVOKED = 430, /* a reload of the hub's config revoked this client's key */
     SWHUB_HUB_INTERNAL = 500,
     SWHUB_HUB_JOURNAL_FAILURE = 501,
     SWHUB_HUB_JOURNAL_DAMAGED = 502,
