@@ -9,7 +9,7 @@ import Testing
 @Suite("RouterCore: reloading the configuration")
 struct ReloadTests {
     /// TestConfig's parties with customs holding `customsKeys` and bank left out when `withoutBank`.
-    static func config(customsKeys: [String], withoutBank: Bool = false) throws -> HubConfig {
+    static func config(customsKeys: [String], withoutBank: Bool = false, postAuditsBank: Bool = false) throws -> HubConfig {
         let keys = TestConfig.keys
         let customs = customsKeys.map { "\"\($0)\"" }.joined(separator: ", ")
         let yaml = """
@@ -29,6 +29,7 @@ struct ReloadTests {
                 subscribes: [demo.Note]
               - id: post
                 public_key: "\(keys[3])"
+            \(postAuditsBank ? "    audit: {parties: [bank]}" : "")
             """
         return try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" }
     }
@@ -85,5 +86,22 @@ struct ReloadTests {
         hub.submit(sender, id: "after")
         #expect(sender.accepted.first?.recipients == 1)
         #expect(bank.deliveries.isEmpty)
+    }
+
+    @Test func aReplayWhoseAuditRightWasRemovedEnds() throws {
+        let hub = try RouterHarness(config: try Self.config(customsKeys: [TestConfig.keys[2]], postAuditsBank: true))
+        let sender = hub.connect("enterprise")
+        hub.submit(sender, id: "a-1", to: ["bank"])
+        let auditor = hub.connect("post")
+        var request = WireReplay()
+        request.party = "bank"
+        request.follow = true
+        hub.replay(auditor, request)
+        #expect(auditor.deliveries.map(\.header.id) == ["a-1"])
+        let effect = try hub.reload(try Self.config(customsKeys: [TestConfig.keys[2]]))
+        #expect(effect.closedForAudit == 1 && effect.closedForKey == 0)
+        #expect(auditor.errors.map(\.code) == [HubErrorCode.notEntitled.rawValue])
+        hub.submit(sender, id: "a-2", to: ["bank"])
+        #expect(auditor.deliveries.map(\.header.id) == ["a-1"], "the ended replay gets nothing more")
     }
 }
