@@ -24,10 +24,17 @@ struct ReloadService: Service {
 
     func run() async throws {
         let signals = await UnixSignalsSequence(trapping: .sighup)
-        try write(RunDirectory.Status(generation: 0, result: "ok", reason: nil, pid: getpid(), at: Self.now(), sessionsClosed: nil))
-        try runDirectory.writePid()
+        do {
+            // A run directory that cannot be written costs `swhub reload`, never the hub: SIGHUP still reloads.
+            try write(RunDirectory.Status(generation: 0, result: "ok", reason: nil, pid: getpid(), at: Self.now(), sessionsClosed: nil))
+            try runDirectory.writePid()
+            logger.info("reload on SIGHUP enabled", metadata: ["pid_file": "\(runDirectory.pidFile)"])
+        } catch {
+            logger.error(
+                "cannot write the run directory: swhub reload will not find this hub (SIGHUP still reloads; give --run-dir a writable folder)",
+                metadata: ["run_dir": "\(runDirectory.path)", "error": "\(error)"])
+        }
         defer { runDirectory.removePid() }
-        logger.info("reload on SIGHUP enabled", metadata: ["pid_file": "\(runDirectory.pidFile)"])
         var generation: UInt64 = 0
         for await _ in signals.cancelOnGracefulShutdown() {
             generation += 1

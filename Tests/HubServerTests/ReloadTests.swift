@@ -165,4 +165,33 @@ struct ReloadTests {
         #expect(order.orderNo == "order-2" && order.buyerIDNumber.isEmpty && order.buyerName == "Zhang San")
         #expect(hub.logLines(with: "receiving session opened", "bank") == 1, "no new HELLO")
     }
+
+    @Test func anAuditorWhoseRightWasRemovedSeesNoMoreOfTheStreamOnTheTap() async throws {
+        let hub = try TestHub(
+            parties: [
+                .init(id: "platform"), .init(id: "bank", subscribes: ["demo.Note"]),
+                .init(id: "auditor", audit: "{parties: [bank]}"),
+            ],
+            tapQueue: 1000)
+        try hub.start()
+        let platform = try hub.client("platform")
+        defer { platform.close() }
+        let tap = try await hub.tapSubscriber("auditor")
+        let before = try await platform.submit(type: "demo.Note", body: Array("before".utf8))
+        #expect(try tap.read(until: before.seq, recipient: "bank").last?.header.seq == before.seq)
+
+        try hub.rewriteParties([
+            TestHub.partyYAML("platform", keys: [hub.partyKeys["platform"]!.publicKey]),
+            TestHub.partyYAML("bank", keys: [hub.partyKeys["bank"]!.publicKey], subscribes: ["demo.Note"]),
+            TestHub.partyYAML("auditor", keys: [hub.partyKeys["auditor"]!.publicKey]),
+        ])
+        let reloaded = try hub.reload()
+        #expect(reloaded.status == 0, "\(reloaded.output)")
+
+        // What bank is sent from now on is not copied to the auditor; what the auditor is sent is.
+        let after = try await platform.submit(type: "demo.Note", body: Array("after".utf8))
+        let marker = try await platform.submit(type: "demo.Note", body: Array("marker".utf8), to: ["auditor"])
+        let read = try tap.read(until: marker.seq, recipient: "auditor")
+        #expect(!read.contains { $0.header.seq == after.seq })
+    }
 }

@@ -5,10 +5,11 @@ import ZeroMQ
 /// Reloading a running `TestHub`: its config file rewritten, then `swhub reload`.
 extension TestHub {
     /// One party's lines for the config's `parties:` section.
-    static func partyYAML(_ id: String, keys: [String], subscribes: [String] = [], hide: String? = nil) -> String {
+    static func partyYAML(_ id: String, keys: [String], subscribes: [String] = [], hide: String? = nil, audit: String? = nil) -> String {
         let key = keys.count == 1 ? "\"\(keys[0])\"" : "[" + keys.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
         var yaml = "  - id: \(id)\n    public_key: \(key)\n    subscribes: [\(subscribes.joined(separator: ", "))]\n"
         if let hide { yaml += "    hide: \(hide)\n" }
+        if let audit { yaml += "    audit: \(audit)\n" }
         return yaml
     }
 
