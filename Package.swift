@@ -107,6 +107,7 @@ let package = Package(
             dependencies: [
                 "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -14,8 +14,11 @@ source Scripts/lib/packages.sh
 # postgresql-common, which postgresql-15 brings, makes the `postgres` user they run as under root.
 # nats-server, libnats-dev, openssl: `swhub bench --peer nats` (BenchPeerTests) starts NATS
 # JetStream with TLS and builds its C client (Scripts/nats-peer) against libnats.
+# prometheus: promtool checks Deploy/monitoring's rules, their unit tests, the example config
+# and a live hub's /metrics (MonitoringKitTests, and README's monitoring block).
 ensure_packages libzmq3-dev libxxhash-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium systemd \
-  postgresql-15 patroni etcd-server nats-server libnats-dev openssl
+  postgresql-15 patroni etcd-server nats-server libnats-dev openssl \
+  prometheus
 
 # swhub itself must be built: the integration tests run it as a child process.
 swift build

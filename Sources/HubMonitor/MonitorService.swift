@@ -38,12 +38,19 @@ public struct MonitorService: Service {
         public var metrics: PrometheusCollectorRegistry
         /// The trace lookup.
         public var trace: TraceLookup
+        /// Brings the metrics read at scrape time up to date (the process's resources, the
+        /// journal's files: ``ResourceMetrics``), called before each `/metrics`.
+        public var refreshMetrics: @Sendable () -> Void
 
         /// What the routes serve.
-        public init(snapshot: @escaping @Sendable () -> HubSnapshot, metrics: PrometheusCollectorRegistry, trace: @escaping TraceLookup) {
+        public init(
+            snapshot: @escaping @Sendable () -> HubSnapshot, metrics: PrometheusCollectorRegistry, trace: @escaping TraceLookup,
+            refreshMetrics: @escaping @Sendable () -> Void = {}
+        ) {
             self.snapshot = snapshot
             self.metrics = metrics
             self.trace = trace
+            self.refreshMetrics = refreshMetrics
         }
     }
 
@@ -86,6 +93,7 @@ public struct MonitorService: Service {
             Self.response(MonitorPage.html, contentType: "text/html; charset=utf-8")
         }
         router.get("/metrics") { _, _ in
+            sources.refreshMetrics()
             var body = ByteBuffer()
             body.writeBytes(sources.metrics.emitToBuffer())
             return Response(

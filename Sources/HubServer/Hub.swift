@@ -5,6 +5,7 @@ import HubLifecycle
 import HubStore
 import HubThreads
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 import ZeroMQ
@@ -95,6 +96,10 @@ public final class Hub: Sendable {
                     },
                     onLeadership: { leads in writer.noteLeadership(leads) }))
         }
+        // 1 on a cluster node that takes the flows' lease when it is free: the alerting rules
+        // look for a cluster with candidates and no leader.
+        let candidate = store is any ClusterCoordination && router.core.flows != nil
+        Gauge(label: "swhub_cluster_flow_candidate").record(candidate ? 1 : 0)
         // Each part uses only parts before it, so it stops after them.
         parts =
             store.services + [router.writer.service] + (router.writer.watcher.map { [$0] } ?? []) + membership

@@ -58,6 +58,8 @@ final class JournalWriter: @unchecked Sendable {
     private let flowLeaderGauge = Gauge(label: "swhub_cluster_flow_leader")
     /// Commits answered 303 JOURNAL_UNAVAILABLE (the database could not be reached).
     private let unavailableCounter = Counter(label: "swhub_journal_unavailable_total")
+    /// Commits that failed otherwise (answered 501 JOURNAL_FAILURE: a full or failing disk).
+    private let writeFailureCounter = Counter(label: "swhub_journal_write_failures_total")
     /// Paces the log of failed commits (writer thread only).
     private var failureLogPace = LogPace(interval: .seconds(10))
 
@@ -289,6 +291,7 @@ final class JournalWriter: @unchecked Sendable {
             }
             if !acks.isEmpty { enqueue(acks: acks) }  // retried with the next commit
             if !marks.isEmpty { enqueue(progress: marks) }  // likewise
+            writeFailureCounter.increment()
             event = .commitFailed(batch, reason: "\(error)")
         }
         var committed = false

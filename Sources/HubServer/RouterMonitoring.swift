@@ -64,7 +64,10 @@ final class RouterMonitoring {
     /// HELLOs that acknowledged a seq beyond the journal's head (refused; a sign of lost records).
     let helloBeyondHead = Counter(label: "swhub_hello_beyond_head_total")
     /// Distinct damaged journal records met since start (never delivered).
-    private let corruptRecords = Counter(label: "swhub_journal_corrupt_records")
+    private let corruptRecords = Counter(label: "swhub_journal_corrupt_records_total")
+    private let headSeqGauge = Gauge(label: "swhub_journal_head_seq")
+    private var lagGauges: [String: Gauge] = [:]
+    private var ackedGauges: [String: Gauge] = [:]
     /// The tap's figures, when the hub has a tap (set before the router starts).
     var tap: TapMetrics?
 
@@ -161,6 +164,8 @@ final class RouterMonitoring {
         for party in parties where party.id != HubConfig.hubParty { positions[party.id] = acked[party.id] ?? 0 }
         backlog.update(positions: positions)
         let backlogs = backlog.latest()
+        let lags = backlog.latestLags()
+        headSeqGauge.record(Double(headSeq))
 
         // Rates over the last ~10 s.
         var totals: [String: (Int, Int)] = [:]
@@ -192,6 +197,8 @@ final class RouterMonitoring {
             guard !isHub else { continue }
             gauge(&connectedGauges, party.id, "swhub_connected").record(connected ? 1 : 0)
             gauge(&backlogGauges, party.id, "swhub_backlog_messages").record(count)
+            gauge(&ackedGauges, party.id, "swhub_acked_seq").record(Double(acked[party.id] ?? 0))
+            if let lag = lags[party.id] { gauge(&lagGauges, party.id, "swhub_ack_lag_seconds").record(lag) }
         }
         connectedParties.record(connectedCount)
         tap?.update()

@@ -181,11 +181,20 @@ public final class SQLiteJournalStore: HeadSealing {
                                 seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
                                 correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
                                 journaledAtUs: journaledAtUs, body: bytes)
-                            try JournalSQL.withBorrowedData(bytes) { body in
-                                try insertMessage.execute(arguments: [
-                                    seq, entry.sender, entry.id, entry.type, recipients,
-                                    entry.correlationId, entry.createdAtUs, journaledAtUs, body, Data(link), crc,
-                                ])
+                            try link.withUnsafeBytes { chainBytes in
+                                try SQLiteRowWrite.run(insertMessage, in: db) { row in
+                                    row.int(1, seq)
+                                    row.text(2, entry.sender)
+                                    row.text(3, entry.id)
+                                    row.text(4, entry.type)
+                                    row.text(5, recipients)
+                                    row.text(6, entry.correlationId)
+                                    row.int(7, entry.createdAtUs)
+                                    row.int(8, journaledAtUs)
+                                    row.blob(9, bytes)
+                                    row.blob(10, chainBytes)
+                                    row.int(11, crc)
+                                }
                             }
                             return link
                         }
@@ -193,7 +202,10 @@ public final class SQLiteJournalStore: HeadSealing {
                             head = seq
                             chain = link
                             for recipient in entry.recipients {
-                                try insertInbox.execute(arguments: [recipient, seq])
+                                try SQLiteRowWrite.run(insertInbox, in: db) { row in
+                                    row.text(1, recipient)
+                                    row.int(2, seq)
+                                }
                             }
                             outcomes.append(
                                 AppendOutcome(

@@ -63,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         var services = hub.services
         if let monitor = hubConfig.monitor {
             let inspector = try JournalAccess.inspector(hubConfig.store)
+            let resources = ResourceMetrics(journalPath: hubConfig.store.postgres == nil ? hubConfig.settings.journal : nil)
             let sources = MonitorService.Sources(
                 snapshot: { hub.snapshot() }, metrics: registry,
                 trace: { id in
@@ -71,7 +72,7 @@ struct Serve: AsyncParsableCommand {
                     } catch let error as StoreError where error.code == .notFound {
                         return nil
                     }
-                })
+                }, refreshMetrics: { resources.update() })
             let token = try monitor.tokenFile.map { try MonitorService.loadToken(path: $0) }
             services.append(
                 .init(

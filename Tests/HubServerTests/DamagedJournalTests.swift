@@ -101,7 +101,7 @@ struct DamagedJournalTests {
         #expect(bLater.isEmpty, "\(bLater)")
 
         let metrics = try MonitorTests.metrics(monitorPort)
-        #expect((metrics["swhub_journal_corrupt_records"] ?? 0) >= 1, "\(metrics.filter { $0.key.contains("journal") })")
+        #expect((metrics["swhub_journal_corrupt_records_total"] ?? 0) >= 1, "\(metrics.filter { $0.key.contains("journal") })")
         // Reconnecting meets the same damage: another ERROR for the new session, no new log line.
         b.close()
         let b2 = try RawPeer(hub, context: context, party: "b")
@@ -110,7 +110,7 @@ struct DamagedJournalTests {
         let again = try await StorageFaults.collect(b2, within: .seconds(20)) { !StorageFaults.errors($0).isEmpty }
         #expect(StorageFaults.delivered(again) == [1, 2, 3])
         #expect(StorageFaults.errors(again).first?.code == HubErrorCode.journalDamaged.rawValue)
-        #expect(try MonitorTests.metrics(monitorPort)["swhub_journal_corrupt_records"] == 1)
+        #expect(try MonitorTests.metrics(monitorPort)["swhub_journal_corrupt_records_total"] == 1)
         #expect(hub.terminate() == 0)
         let lines = StorageFaults.lines(hub.log(), containing: "damaged journal record")
         #expect(lines == 1, "the damaged seq is logged once, not per read:\n\(hub.log().suffix(3000))")

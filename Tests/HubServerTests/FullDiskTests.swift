@@ -105,7 +105,10 @@ struct FullDiskTests {
         let diskPath = hub.directory.appendingPathComponent("disk").path
         try FileManager.default.createDirectory(atPath: diskPath, withIntermediateDirectories: true)
         let config = try String(contentsOfFile: hub.configPath, encoding: .utf8)
-        try config.replacingOccurrences(of: "journal: journal.sqlite", with: "journal: \(diskPath)/journal.sqlite")
+        let monitorPort = try TestHub.freePort()
+        try
+            (config.replacingOccurrences(of: "journal: journal.sqlite", with: "journal: \(diskPath)/journal.sqlite")
+            + "monitor:\n  listen: \"127.0.0.1:\(monitorPort)\"\n")
             .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
         let (made, why) = try SmallDisk.make(path: diskPath, size: "8m")
         guard let disk = made else {
@@ -170,6 +173,12 @@ struct FullDiskTests {
         #expect(refusals.map(\.code) == Array(repeating: HubErrorCode.journalFailure.rawValue, count: 8))
         #expect(cpu < 0.5 * seconds, "the hub used \(cpu) s of CPU in \(seconds) s while the disk was full")
         #expect(logLines < 100, "\(logLines) log lines in \(seconds) s:\n\(Self.read(log).suffix(3000))")
+        // What the alerting rules read: failed commits counted, the journal's file system full.
+        let metrics = try MonitorTests.metrics(monitorPort)
+        #expect((metrics["swhub_journal_write_failures_total"] ?? 0) >= 1, "\(metrics.filter { $0.key.contains("journal") })")
+        let available = metrics["swhub_journal_filesystem_avail_bytes"] ?? -1
+        let size = metrics["swhub_journal_filesystem_size_bytes"] ?? -1
+        #expect(available >= 0 && available < 1_000_000 && size > 0 && size <= 8 * 1024 * 1024, "available \(available) of \(size)")
 
         // 4. SIGTERM stops it within its drain timeout (10 s; systemd allows 30), saying what it could not save.
         let stopAsked = ContinuousClock.now

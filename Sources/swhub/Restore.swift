@@ -1,0 +1,49 @@
+import ArgumentParser
+import HubCore
+import HubStore
+
+/// `swhub restore --from DIR`: places a backup made by `swhub backup` as a hub's journal,
+/// after checking it against its manifest and verifying it (``JournalBackup/restore(from:to:)``).
+/// Never overwrites a journal.
+struct Restore: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Place a backup (swhub backup) as a hub's journal, checked and verified; never overwrites one.",
+        discussion: """
+            The target journal, its -wal, -shm and -head files must not exist. The backup's file \
+            is checked against its manifest (size, SHA-256), copied, verified in full and checked \
+            to end at the manifest's head seq and chain head, then put in place. The hub started \
+            on it resumes each party's deliveries after the ack positions the backup holds. Exit \
+            0 when placed, 1 when the backup does not check, 2 when the target exists or the \
+            backup directory has no manifest, 5 when a file cannot be read or written.
+            """)
+
+    @Option(help: "The backup directory (made by swhub backup).")
+    var from: String
+
+    @Option(help: "Where to place the journal.")
+    var journal: String?
+
+    @Option(help: "The hub's config file (the journal goes where its store names).")
+    var config: String?
+
+    func validate() throws {
+        guard (journal == nil) != (config == nil) else {
+            throw ValidationError("give the target with exactly one of --journal PATH or --config HUB.yaml")
+        }
+    }
+
+    func run() throws {
+        let store = try journal.map { HubConfig.Store.sqlite(path: $0) } ?? HubConfig.load(path: config ?? "").store
+        guard case .sqlite(let path) = store else {
+            throw CommandFailure(
+                .refused,
+                "restore places a SQLite journal; a PostgreSQL journal is restored with PostgreSQL's own tools (pg_basebackup, Patroni)")
+        }
+        let (manifest, report) = try Backup.mapping { try JournalBackup.restore(from: from, to: path) }
+        Output.line("backup \(from): made \(manifest.createdAt) by swhub \(manifest.hubVersion) from \(manifest.source)")
+        Output.line("checked: \(manifest.sizeBytes) bytes, SHA-256 as in the manifest; verified: \(report.records) records")
+        Output.line("restored \(path): head seq \(manifest.headSeq), chain head \(manifest.headChain)")
+        let acks = manifest.ackPositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        Output.line("deliveries resume after: \(acks.isEmpty ? "nothing acknowledged" : acks)")
+    }
+}
