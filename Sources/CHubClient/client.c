@@ -45,7 +45,7 @@ int swhub_open(swhub_client **client, const char *endpoint, const char *key_file
     int rc = swhub_parse_endpoints(c, endpoint);
     if (rc == SWHUB_OK) rc = swhub_read_key(key_file, "public_key", c->public_key, c->error, sizeof c->error);
     if (rc == SWHUB_OK) rc = swhub_read_key(key_file, "secret_key", c->secret_key, c->error, sizeof c->error);
-    if (rc == SWHUB_OK) rc = swhub_read_key(hub_key_file, "public_key", c->server_key, c->error, sizeof c->error);
+    if (rc == SWHUB_OK) rc = swhub_read_server_keys(c, hub_key_file);
     if (rc == SWHUB_OK && (c->context = zmq_ctx_new()) == NULL) rc = swhub_fail(c, SWHUB_ERR_ZMQ, "zmq_ctx_new failed");
     if (rc == SWHUB_OK) rc = swhub_connect(c);
     if (rc == SWHUB_OK) rc = swhub_send_hello(c);

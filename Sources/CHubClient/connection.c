@@ -51,6 +51,7 @@ int swhub_connect(swhub_client *c) {
     }
     c->dealer = dealer;
     c->monitor = monitor;
+    c->handshaken = 0;
     c->welcomed = 0;
     c->hello_error = 0;
     c->session_seq = 0;
@@ -274,6 +275,7 @@ static int read_monitor(swhub_client *c) {
             c->auth_failed = 1;
             swhub_fail(c, SWHUB_ERR_AUTH, "the hub at %s refused this client's CURVE key", c->endpoint);
         } else if (kind == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+            c->handshaken = 1;
             c->auth_failed = 0;
             c->refusals = 0;
         } else if (kind == ZMQ_EVENT_CONNECT_RETRIED && c->endpoint_count > 1) {
@@ -287,7 +289,10 @@ static int read_monitor(swhub_client *c) {
                 return swhub_reconnect(c, "refused");
             }
         } else if (kind == ZMQ_EVENT_DISCONNECTED && !c->auth_failed) {
-            /* The hub on the other side may be a new process that knows nothing of us. */
+            /* The hub on the other side may be a new process that knows nothing of us. A
+             * connection closed before its handshake completed: the hub presents another key
+             * (while it is rotated, the next one of the list). */
+            if (!c->handshaken) swhub_next_server_key(c);
             return swhub_reconnect(c, "disconnected");
         }
     }

@@ -1,5 +1,5 @@
 /*
- * The hub endpoints: one hub, or the nodes of a hub cluster given as a comma-separated list
+ * The hub endpoints (and the hub's public keys, below): one hub, or the nodes of a hub cluster given as a comma-separated list
  * (all with the same hub key), tried round robin when a connection is lost (PROTOCOL.md,
  * "Several hub nodes").
  */
@@ -43,4 +43,40 @@ void swhub_next_endpoint(swhub_client *c) {
     if (c->endpoint_count < 2) return;
     c->endpoint_index = (c->endpoint_index + 1) % c->endpoint_count;
     c->endpoint = c->endpoints[c->endpoint_index];
+}
+
+/* The hub's public key files: one, or a comma-separated list of two (its current and next
+ * key, while it is rotated; README "Rotating keys"), tried in turn when a handshake fails. */
+int swhub_read_server_keys(swhub_client *c, const char *list) {
+    char copy[4096];
+    size_t len = strlen(list);
+    if (len >= sizeof copy) return swhub_fail(c, SWHUB_ERR_ARGUMENT, "hub key file list is too long");
+    memcpy(copy, list, len + 1);
+    size_t count = 0;
+    char *start = copy;
+    for (;;) {
+        char *comma = strchr(start, ',');
+        if (comma != NULL) *comma = '\0';
+        while (is_space(*start)) start++;
+        char *end = start + strlen(start);
+        while (end > start && is_space(end[-1])) *--end = '\0';
+        if (count == 2) return swhub_fail(c, SWHUB_ERR_ARGUMENT, "\"%s\" names more than two hub key files", list);
+        if (*start == '\0') return swhub_fail(c, SWHUB_ERR_ARGUMENT, "hub key file %zu of \"%s\" is empty", count + 1, list);
+        int rc = swhub_read_key(start, "public_key", c->server_keys[count], c->error, sizeof c->error);
+        if (rc != SWHUB_OK) return rc;
+        count++;
+        if (comma == NULL) break;
+        start = comma + 1;
+    }
+    c->server_key_count = count;
+    c->server_key_index = 0;
+    memcpy(c->server_key, c->server_keys[0], sizeof c->server_key);
+    return SWHUB_OK;
+}
+
+/* Moves on to the hub's next public key (round robin); a single key stays as it is. */
+void swhub_next_server_key(swhub_client *c) {
+    if (c->server_key_count < 2) return;
+    c->server_key_index = (c->server_key_index + 1) % c->server_key_count;
+    memcpy(c->server_key, c->server_keys[c->server_key_index], sizeof c->server_key);
 }

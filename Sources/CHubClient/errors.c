@@ -71,6 +71,7 @@ const char *swhub_strerror(int code) {
     case SWHUB_HUB_HEADER_TOO_LARGE: return "HEADER_TOO_LARGE";
     case SWHUB_HUB_ROUTING_ID_SET: return "ROUTING_ID_SET";
     case SWHUB_HUB_BAD_BATCH: return "BAD_BATCH";
+    case SWHUB_HUB_KEY_REVOKED: return "KEY_REVOKED";
     case SWHUB_HUB_INTERNAL: return "INTERNAL";
     case SWHUB_HUB_JOURNAL_FAILURE: return "JOURNAL_FAILURE";
     case SWHUB_HUB_JOURNAL_DAMAGED: return "JOURNAL_DAMAGED";

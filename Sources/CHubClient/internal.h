@@ -68,7 +68,11 @@ struct swhub_client {
     int refusals;                 /* node refusals in a row, for the backoff (several nodes) */
     char public_key[SWHUB_Z85_KEY_LEN + 1];
     char secret_key[SWHUB_Z85_KEY_LEN + 1];
-    char server_key[SWHUB_Z85_KEY_LEN + 1];
+    char server_key[SWHUB_Z85_KEY_LEN + 1];         /* the one of server_keys[] expected now */
+    char server_keys[2][SWHUB_Z85_KEY_LEN + 1];     /* the hub's key, and its next while rotated */
+    size_t server_key_count;
+    size_t server_key_index;
+    int handshaken;               /* the current connection completed its CURVE handshake */
 
     /* From WELCOME. */
     char party[SWHUB_MAX_ID_BYTES + 1];
@@ -121,6 +125,8 @@ int64_t swhub_now_us(void);
 
 /* keyfile.c: reads `field` ("public_key", "secret_key") of a swhub key file into out. */
 int swhub_read_key(const char *path, const char *field, char out[SWHUB_Z85_KEY_LEN + 1], char *error, size_t error_len);
+int swhub_read_server_keys(swhub_client *c, const char *list);
+void swhub_next_server_key(swhub_client *c);
 
 /* queues.c */
 swhub_unanswered *swhub_pending_find(swhub_client *c, const char *id);

@@ -31,6 +31,9 @@ extension ClientConnection {
             for id in ioBatches.removeValue(forKey: error.batch) ?? [] {
                 complete(id: id, with: .failure(HubClientError(wire: error)))
             }
+        case .error(let error) where error.code == HubErrorCode.keyRevoked.rawValue:
+            if !error.id.isEmpty { complete(id: error.id, with: .failure(HubClientError(wire: error))) }
+            keyRevoked(error)
         case .error(let error):
             if error.id.isEmpty {
                 let refusedHello = error.code == HubErrorCode.badAck.rawValue || error.code == HubErrorCode.badReplay.rawValue

@@ -68,6 +68,10 @@ final class ClientConnection: @unchecked Sendable {
     private var ioEndpointIndex = 0
     /// The endpoint of the current (or next) connection attempt.
     private var ioEndpoint: String { configuration.endpoints[ioEndpointIndex] }
+    /// Which of `configuration.hubPublicKeys` the current (or next) attempt expects.
+    private var ioServerKeyIndex = 0
+    /// The hub answered `430 KEY_REVOKED`: the connection is to be dropped.
+    private var ioKeyRevoked = false
     /// Whether the last send of queued submissions met a full socket (the hub is not
     /// reading): the loop then waits its usual 20 ms instead of the linger's remainder.
     private var ioSendBlocked = false
@@ -257,7 +261,8 @@ final class ClientConnection: @unchecked Sendable {
         ioReconnectAt = nil
         ioHealth.attempting()
         do {
-            let (socket, opened) = try configuration.connectDealer(to: ioEndpoint, context: context, lingerMs: 1000)
+            let (socket, opened) = try configuration.connectDealer(
+                to: ioEndpoint, serverKey: ioServerKeyIndex, context: context, lingerMs: 1000)
             monitor = opened
             dealer = socket
             ioHeartbeat.heard(at: clock.now)
@@ -294,6 +299,15 @@ final class ClientConnection: @unchecked Sendable {
         do { try sendHello(on: dealer) } catch { logger.warning("HELLO failed", metadata: ["error": "\(error)"]) }
     }
 
+    /// The hub's configuration no longer accepts this client's key (`430 KEY_REVOKED`, after
+    /// a reload): waiters and new submissions fail with `.authenticationFailed`, and the
+    /// connection is dropped; the next attempt's handshake is refused like any unknown key's.
+    func keyRevoked(_ error: WireError) {
+        logger.error("the hub revoked this client's key", metadata: ["endpoint": "\(ioEndpoint)", "reason": "\(error.reason)"])
+        fail(HubClientError(.authenticationFailed, "the hub at \(ioEndpoint) revoked this key: \(error.reason)"), closing: false)
+        ioKeyRevoked = true  // the connection is dropped by `housekeeping`, outside the receive loop
+    }
+
     /// Drops the connection and schedules the next attempt: at once after a hub restart,
     /// backing off while attempts keep failing. With several endpoints (a hub cluster) the
     /// next attempt goes to the next one, round robin: a node that died, refused the
@@ -309,6 +323,15 @@ final class ClientConnection: @unchecked Sendable {
         let lost = ioHealth.lost(peerClosed: peerClosed)
         ioReconnectAt = clock.now + lost.delay
         let from = ioEndpoint
+        let keys = configuration.hubPublicKeys.count
+        if keys > 1 && lost.failedHandshakes > 0 {
+            // The hub presented another key than the one expected: while its key is being
+            // rotated, the next one in the list.
+            ioServerKeyIndex = (ioServerKeyIndex + 1) % keys
+            logger.info(
+                "the CURVE handshake failed; trying the hub's next public key",
+                metadata: ["endpoint": "\(from)", "hub_key": "\(configuration.hubPublicKeys[ioServerKeyIndex])"])
+        }
         if configuration.endpoints.count > 1 {
             ioEndpointIndex = (ioEndpointIndex + 1) % configuration.endpoints.count
             let next = ioEndpoint
@@ -327,7 +350,7 @@ final class ClientConnection: @unchecked Sendable {
                     "similar_lines_held_back": "\(heldBack)",
                 ])
         }
-        if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
+        if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport * max(1, keys) {
             let failure = HubClientError(
                 .handshakeFailed,
                 "the CURVE handshake with \(from) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub"
@@ -446,6 +469,11 @@ final class ClientConnection: @unchecked Sendable {
 
     private func housekeeping() throws {
         let now = clock.now
+        if ioKeyRevoked {
+            ioKeyRevoked = false
+            reconnect("the hub revoked this client's key")
+            return
+        }
         while let event = try monitor?.next(timeoutMs: 0) {
             if event.kind == .connected {
                 ioHealth.connected()

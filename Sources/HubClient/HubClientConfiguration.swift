@@ -17,8 +17,16 @@ public struct HubClientConfiguration: Sendable {
         get { endpoints.first ?? "" }
         set { endpoints = [newValue] }
     }
-    /// The hub's CURVE public key (Z85).
-    public var hubPublicKey: String
+    /// The hub's CURVE public keys (Z85), never empty: its key, or while the hub's key is
+    /// being rotated the current and the next. The client connects with the first; when a
+    /// CURVE handshake fails (the hub presents another key) it tries the next, round robin,
+    /// and stays with the key that worked.
+    public var hubPublicKeys: [String]
+    /// The first of `hubPublicKeys`; setting it makes it the only one.
+    public var hubPublicKey: String {
+        get { hubPublicKeys.first ?? "" }
+        set { hubPublicKeys = [newValue] }
+    }
     /// This party's key pair.
     public var keyPair: CurveKeyPair
     /// Open a receiving session (deliveries) as well as submitting.
@@ -92,7 +100,7 @@ public struct HubClientConfiguration: Sendable {
         party: String? = nil
     ) {
         self.endpoints = endpoints
-        self.hubPublicKey = hubPublicKey
+        self.hubPublicKeys = [hubPublicKey]
         self.keyPair = keyPair
         self.receive = receive
         self.credit = credit
@@ -132,6 +140,7 @@ public struct HubClientConfiguration: Sendable {
         self.init(
             endpoints: file.hubEndpoints, hubPublicKey: file.hubPublicKey, keyPair: pair, credit: file.credit ?? 100,
             clientName: file.party.map { "swhub-\($0)" } ?? "swhub-client", party: file.party)
+        hubPublicKeys = file.hubPublicKeys
         tapEndpoint = file.tapEndpoint
         tapPublicKey = file.tapPublicKey
     }

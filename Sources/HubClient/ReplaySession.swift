@@ -48,6 +48,8 @@ public final class ReplaySession: @unchecked Sendable {
     /// Which of `configuration.endpoints` the replay is connected or connecting to.
     private var ioEndpointIndex = 0
     private var ioEndpoint: String { configuration.endpoints[ioEndpointIndex] }
+    /// Which of `configuration.hubPublicKeys` the current (or next) attempt expects.
+    private var ioServerKeyIndex = 0
 
     /// Connects and asks for the replay; events start arriving on `events`.
     public init(configuration: HubClientConfiguration, request: ReplayRequest, logger: Logger) throws {
@@ -175,7 +177,7 @@ public final class ReplaySession: @unchecked Sendable {
     }
 
     private func open() throws {
-        let (socket, opened) = try configuration.connectDealer(to: ioEndpoint, context: context, lingerMs: 0)
+        let (socket, opened) = try configuration.connectDealer(to: ioEndpoint, serverKey: ioServerKeyIndex, context: context, lingerMs: 0)
         monitor = opened
         dealer = socket
         ioHeartbeat.heard(at: clock.now)
@@ -204,7 +206,10 @@ public final class ReplaySession: @unchecked Sendable {
     /// line about it is logged at most every 10 s.
     private func lost(_ why: String, peerClosed: Bool) throws {
         let lost = ioHealth.lost(peerClosed: peerClosed)
-        if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
+        let keys = configuration.hubPublicKeys.count
+        // While the hub's key is rotated, a failed handshake tries the next key in the list.
+        if keys > 1 && lost.failedHandshakes > 0 { ioServerKeyIndex = (ioServerKeyIndex + 1) % keys }
+        if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport * max(1, keys) {
             throw HubClientError(
                 .handshakeFailed,
                 "the CURVE handshake with \(ioEndpoint) failed \(lost.failedHandshakes) times in a row: the hub's public key (hub_public_key_file) is not this hub's, or the endpoint is not a swhub hub"

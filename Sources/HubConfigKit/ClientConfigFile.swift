@@ -2,7 +2,9 @@ import Foundation
 
 /// A client configuration file (`Deploy/client-*.yaml`) as read from disk, with the key
 /// files it names read too: `hub_endpoint` (or `hub_endpoints`, a list of the nodes of a
-/// hub cluster, all with the same hub key), `hub_public_key_file` (or `hub_public_key`),
+/// hub cluster, all with the same hub key), `hub_public_key_file` (or `hub_public_key`; or,
+/// while the hub's key is being rotated, `hub_public_key_files` / `hub_public_keys`: a list
+/// of two, tried in turn),
 /// `key_file` (the party's `NAME.key_secret`), optional `credit` and `party`, and for the
 /// monitoring tap `tap_endpoint` with `tap_public_key_file` (or `tap_public_key`).
 /// Relative paths are resolved against the file's directory. Other keys (an adapter's
@@ -18,8 +20,14 @@ public struct ClientConfigFile: Sendable, Equatable {
         get { hubEndpoints.first ?? "" }
         set { hubEndpoints = [newValue] }
     }
-    /// The hub's CURVE public key (Z85).
-    public var hubPublicKey: String
+    /// The hub's CURVE public keys (Z85), at least one: the hub's key, or while it is being
+    /// rotated its current and next key, tried in turn when a handshake fails.
+    public var hubPublicKeys: [String]
+    /// The first of `hubPublicKeys`; setting it makes it the only one.
+    public var hubPublicKey: String {
+        get { hubPublicKeys.first ?? "" }
+        set { hubPublicKeys = [newValue] }
+    }
     /// This party's key pair; `secretKey` is never nil.
     public var keys: KeyFile
     /// Where `keys` was read from, as the file names it (`key_file`), for messages.
@@ -68,7 +76,7 @@ public struct ClientConfigFile: Sendable, Equatable {
         party: String? = nil, tapEndpoint: String? = nil, tapPublicKey: String? = nil
     ) {
         self.hubEndpoints = hubEndpoints
-        self.hubPublicKey = hubPublicKey
+        self.hubPublicKeys = [hubPublicKey]
         self.keys = keys
         self.keyFile = keyFile
         self.credit = credit
@@ -87,20 +95,14 @@ public struct ClientConfigFile: Sendable, Equatable {
         let endpoints = try raw.endpoints(path: path)
         let base = ConfigPath.directory(of: path)
         let resolve = { (file: String) in ConfigPath.resolve(file, against: base) }
-        let hubKey: String
-        if let inline = raw.hubPublicKey {
-            hubKey = inline
-        } else if let file = raw.hubPublicKeyFile {
-            hubKey = try KeyFile.load(path: resolve(file)).publicKey
-        } else {
-            throw ConfigError(.invalidValue, "\(path): needs hub_public_key or hub_public_key_file")
-        }
+        let hubKeys = try raw.hubKeys(path: path, resolve: resolve)
         let keys = try KeyFile.load(path: resolve(raw.keyFile))
         guard keys.secretKey != nil else {
             throw ConfigError(.badKey, "\(raw.keyFile) has no secret_key: use the NAME.key_secret file")
         }
         var config = ClientConfigFile(
-            hubEndpoints: endpoints, hubPublicKey: hubKey, keys: keys, keyFile: raw.keyFile, credit: raw.credit, party: raw.party)
+            hubEndpoints: endpoints, hubPublicKey: hubKeys[0], keys: keys, keyFile: raw.keyFile, credit: raw.credit, party: raw.party)
+        config.hubPublicKeys = hubKeys
         if let tapEndpoint = raw.tapEndpoint {
             config.tapEndpoint = tapEndpoint
             if let inline = raw.tapPublicKey {
@@ -127,7 +129,9 @@ public struct ClientConfigFile: Sendable, Equatable {
         let base = relativeTo ?? ConfigPath.directory(of: path)
         let resolve = { (file: String) in ConfigPath.resolve(file, against: base) }
         var files = [NamedFile(.clientKey, name: raw.party ?? "-", path: resolve(raw.keyFile))]
-        if let hubKey = raw.hubPublicKeyFile { files.append(NamedFile(.hubPublicKey, name: "hub", path: resolve(hubKey))) }
+        for hubKey in (raw.hubPublicKeyFile.map { [$0] } ?? []) + (raw.hubPublicKeyFiles ?? []) {
+            files.append(NamedFile(.hubPublicKey, name: "hub", path: resolve(hubKey)))
+        }
         if let tapKey = raw.tapPublicKeyFile { files.append(NamedFile(.tapPublicKey, name: "tap", path: resolve(tapKey))) }
         return files
     }
@@ -140,6 +144,8 @@ extension ClientConfigFile {
         var hubEndpoints: [String]?
         var hubPublicKeyFile: String?
         var hubPublicKey: String?
+        var hubPublicKeyFiles: [String]?
+        var hubPublicKeys: [String]?
         var keyFile: String
         var credit: UInt32?
         var party: String?
@@ -152,6 +158,8 @@ extension ClientConfigFile {
             case hubEndpoints = "hub_endpoints"
             case hubPublicKeyFile = "hub_public_key_file"
             case hubPublicKey = "hub_public_key"
+            case hubPublicKeyFiles = "hub_public_key_files"
+            case hubPublicKeys = "hub_public_keys"
             case keyFile = "key_file"
             case credit, party
             case tapEndpoint = "tap_endpoint"
@@ -184,6 +192,38 @@ extension ClientConfigFile {
                 }
                 return list
             }
+        }
+
+        /// The hub's public keys: exactly one of `hub_public_key`, `hub_public_key_file`,
+        /// `hub_public_keys` and `hub_public_key_files` (a list of one or two: the hub's key
+        /// and, while it is being rotated, the next), each a Z85 key.
+        func hubKeys(path: String, resolve: (String) -> String) throws -> [String] {
+            let given = [hubPublicKey != nil, hubPublicKeyFile != nil, hubPublicKeys != nil, hubPublicKeyFiles != nil].filter { $0 }
+            guard given.count == 1 else {
+                throw ConfigError(
+                    given.isEmpty ? .invalidValue : .syntax,
+                    given.isEmpty
+                        ? "\(path): needs hub_public_key or hub_public_key_file"
+                        : "\(path): give one of hub_public_key, hub_public_key_file, hub_public_keys and hub_public_key_files")
+            }
+            let keys: [String]
+            if let inline = hubPublicKey {
+                keys = [inline]
+            } else if let file = hubPublicKeyFile {
+                keys = [try KeyFile.load(path: resolve(file)).publicKey]
+            } else if let list = hubPublicKeys {
+                keys = list
+            } else {
+                keys = try (hubPublicKeyFiles ?? []).map { try KeyFile.load(path: resolve($0)).publicKey }
+            }
+            guard (1...2).contains(keys.count) else {
+                throw ConfigError(
+                    .invalidValue, "\(path): lists \(keys.count) hub keys; give one, or two while the hub's key is rotated (current, next)")
+            }
+            for key in keys where !KeyFile.isZ85Key(key) {
+                throw ConfigError(.badKey, "\(path): a hub public key is not 40 characters of Z85")
+            }
+            return keys
         }
 
         /// Reads the file strictly: an unknown key is refused with its place; `adapter:` is

@@ -18,6 +18,9 @@ public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
         public static let unknownReference = Code(name: "CONFIG_UNKNOWN_REFERENCE")
         /// A key file is missing, malformed, or does not hold a valid CURVE key.
         public static let badKey = Code(name: "CONFIG_BAD_KEY")
+        /// A reload was asked for a setting that only a restart applies (an endpoint, the
+        /// journal, the tap, ...); the running configuration stays in force.
+        public static let needsRestart = Code(name: "CONFIG_NEEDS_RESTART")
     }
 
     /// What kind of problem this is.

@@ -46,8 +46,11 @@ public struct HubConfig: Sendable, Equatable {
     public struct Party: Sendable, Equatable {
         /// The party id, `[A-Za-z0-9._-]{1,64}`.
         public var id: String
-        /// The party's CURVE public key, Z85 (40 characters).
-        public var publicKey: String
+        /// The party's CURVE public keys, Z85 (40 characters each): one, or two while its
+        /// key is being rotated (both authenticate as the party; README "Rotating keys").
+        public var publicKeys: [String]
+        /// The party's first public key.
+        public var publicKey: String { publicKeys.first ?? "" }
         /// Types delivered to this party whoever sends them.
         public var subscribes: [String]
         /// Field-level visibility: for each typed message type, the fields (dotted paths as
@@ -261,22 +264,17 @@ public struct HubConfig: Sendable, Equatable {
             guard !parties.contains(where: { $0.id == rawParty.id }) else {
                 throw ConfigError(.duplicate, "party '\(rawParty.id)' is declared twice")
             }
-            let key: String
-            switch (rawParty.publicKey, rawParty.keyFile) {
-            case (let inline?, nil):
-                key = inline
-            case (nil, let file?):
-                key = try KeyFile.parse(try readFile(resolve(file)), source: resolve(file)).publicKey
-            default:
-                throw ConfigError(.badKey, "party '\(rawParty.id)' needs exactly one of public_key and key_file")
+            let keys = try partyKeys(rawParty, resolve: resolve, readFile: readFile)
+            for key in keys {
+                if let other = seenKeys[key] {
+                    throw ConfigError(
+                        .duplicate,
+                        other == rawParty.id
+                            ? "party '\(other)' lists one public key twice" : "parties '\(other)' and '\(rawParty.id)' share one public key"
+                    )
+                }
+                seenKeys[key] = rawParty.id
             }
-            guard KeyFile.isZ85Key(key) else {
-                throw ConfigError(.badKey, "party '\(rawParty.id)': public key is not 40 characters of Z85")
-            }
-            if let other = seenKeys[key] {
-                throw ConfigError(.duplicate, "parties '\(other)' and '\(rawParty.id)' share one public key")
-            }
-            seenKeys[key] = rawParty.id
             let subscribes = rawParty.subscribes ?? []
             for type in subscribes where !types.contains(type) {
                 throw ConfigError(.unknownReference, "party '\(rawParty.id)' subscribes to undeclared type '\(type)'")
@@ -311,7 +309,7 @@ public struct HubConfig: Sendable, Equatable {
             if !bankCodes.isEmpty && !roles.contains(.bank) {
                 throw ConfigError(.invalidValue, "party '\(rawParty.id)' has bank_codes but not the role bank")
             }
-            var party = Party(id: rawParty.id, publicKey: key, subscribes: subscribes, hidden: hidden, roles: roles)
+            var party = Party(id: rawParty.id, publicKeys: keys, subscribes: subscribes, hidden: hidden, roles: roles)
             party.bankCodes = bankCodes
             if let audit = rawParty.audit {
                 party.audits = audit.parties
@@ -425,8 +423,8 @@ struct RawConfig: Decodable {
 
     struct Party: Decodable {
         var id: String
-        var publicKey: String?
-        var keyFile: String?
+        var publicKey: StringOrList?
+        var keyFile: StringOrList?
         var subscribes: [String]?
         var hide: [String: [String]]?
         var roles: [String]?

@@ -114,6 +114,11 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
     /// A SUBMIT_BATCH that cannot be read as a batch: no entries or too many, not one body
     /// size per header, or sizes that do not add up to the bodies frame (section 16).
     public static let badBatch = HubErrorCode(419, "BAD_BATCH")
+    /// The hub's configuration no longer accepts the CURVE key this connection authenticated
+    /// with (a reload removed the party or revoked that key): its session is closed, every
+    /// later frame set on the connection gets this ERROR, and a new handshake with the key
+    /// is refused. Final for the key: close the connection; only another key helps.
+    public static let keyRevoked = HubErrorCode(430, "KEY_REVOKED")
 
     // 5xx: the hub's fault
     /// An unexpected failure inside the hub; the request was not journaled.
@@ -137,7 +142,7 @@ public struct HubErrorCode: Hashable, Sendable, CustomStringConvertible {
         .malformedFrame, .wrongFrameCount, .unsupportedVersion, .senderMismatch, .unknownType,
         .missingId, .bodyTooLarge, .unknownRecipient, .unexpectedCommand, .noSession, .badAck,
         .notAuthenticated, .malformedBody, .notRegistered, .blacklisted, .notEntitled,
-        .badReplay, .headerTooLarge, .routingIdSet, .badBatch,
+        .badReplay, .headerTooLarge, .routingIdSet, .badBatch, .keyRevoked,
         .internalError, .journalFailure, .journalDamaged, .readOnly, .queryTimeout,
     ]
 

@@ -33,6 +33,8 @@ struct ReplayStream: Sendable {
     /// Set when a fetch met a damaged record: the replay ends with this ERROR once what
     /// came before it was sent.
     var ending: WireCommand.OneOf_Kind?
+    /// The CURVE key the connection authenticated with, when the I/O layer knows it.
+    var key: String?
 
     init(id: UInt64, routingId: [UInt8], plan: ReplayPlan, now: ContinuousClock.Instant) {
         self.id = id

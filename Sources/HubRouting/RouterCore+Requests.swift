@@ -12,16 +12,21 @@ extension RouterCore {
     ///   - frameCount: How many frames the set has, the command frame included.
     ///   - body: The second frame, when there is one.
     ///   - now: The current time.
+    ///   - key: Reads the CURVE key the connection authenticated with (ZAP metadata); called
+    ///     only when a session opens or once a reload has revoked a key.
     ///   - actions: Where the actions go.
     public mutating func received(
         connection routingId: [UInt8], party: String?, command commandFrame: [UInt8], frameCount: Int, body: (any RouterBody)?,
-        now: ContinuousClock.Instant, into actions: inout [RouterAction]
+        now: ContinuousClock.Instant, key: () -> String? = { nil }, into actions: inout [RouterAction]
     ) {
         guard frameCount >= 1 else { return }
         guard Self.isAssigned(routingId: routingId) else {
             let reason = "do not set ZMQ_ROUTING_ID; the hub assigns routing ids (this frame set was ignored)"
             reply(routingId, WireProtocol.error(.routingIdSet, reason: reason), into: &actions)
             return
+        }
+        if let keyHolders, let party, let connectionKey = key(), keyHolders[connectionKey] != party {
+            return refuseRevoked(routingId, party: party, commandFrame, into: &actions)
         }
         guard let party, routing.knows(party: party) else {
             reply(routingId, WireProtocol.error(.notAuthenticated, reason: "connection has no authenticated party"), into: &actions)
@@ -66,6 +71,7 @@ extension RouterCore {
         case .hello(let hello):
             guard frameCount == 1 else { return wrongFrameCount(routingId, "HELLO", frameCount, 1, into: &actions) }
             handleHello(hello, routingId: routingId, party: party, now: now, into: &actions)
+            if sessions[routingId] != nil { sessions[routingId]?.key = key() }
         case .ping(let ping):
             guard frameCount == 1 else { return wrongFrameCount(routingId, "PING", frameCount, 1, into: &actions) }
             var pong = WirePong()
@@ -75,6 +81,7 @@ extension RouterCore {
             reply(routingId, .pong(pong), into: &actions)
         case .replay(let replay):
             handleReplay(replay, frameCount: frameCount, routingId: routingId, party: party, now: now, into: &actions)
+            if replays[routingId] != nil { replays[routingId]?.key = key() }
         case .submitBatch(let batch) where command.version == WireProtocol.batchVersion:
             guard frameCount == 2, let body else {
                 return refuseBatch(
@@ -102,7 +109,7 @@ extension RouterCore {
     }
 
     /// Refuses a frame set as a whole, naming the SUBMIT's id or the SUBMIT_BATCH's number.
-    private func refuseFrame(
+    func refuseFrame(
         _ routingId: [UInt8], _ command: WireCommand, _ code: HubErrorCode, _ reason: String, into actions: inout [RouterAction]
     ) {
         switch command.kind {

@@ -36,11 +36,14 @@ public struct RouterCore: Sendable {
         var told: ReadTrouble?
         /// The most deliveries per DELIVER_BATCH (0: one DELIVER each), from `Hello.batch_deliveries`.
         var batchEntries = 0
+        /// The CURVE key the connection authenticated with, when the I/O layer knows it.
+        var key: String?
     }
 
-    let routing: RoutingTable
-    let policy: RedactionPolicy
-    let observers: ObserverPolicy
+    /// Who may send what to whom; replaced by a reload (``reconfigure(_:now:into:)``).
+    var routing: RoutingTable
+    var policy: RedactionPolicy
+    var observers: ObserverPolicy
     let settings: HubConfig.Settings
     let logger: Logger
 
@@ -108,6 +111,12 @@ public struct RouterCore: Sendable {
     var readLogPace = LogPace(interval: .seconds(10))
     /// Read-only (salvage, `settings.readOnly`): whether dropping acknowledgements was logged.
     var loggedUnsavedAcks = false
+    /// Every accepted key with its party, once a reload has revoked a key that was accepted
+    /// before (nil until then): from then on every frame set's key is checked against it, as
+    /// a connection made with a revoked key stays open (a ROUTER cannot close one peer).
+    public internal(set) var keyHolders: [String: String]?
+    /// The keys the configuration accepts, with their parties (set at start and by reloads).
+    var acceptedKeys: [String: String] = [:]
 
     /// Creates the router's state.
     ///

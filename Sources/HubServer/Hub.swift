@@ -29,9 +29,14 @@ import ZeroMQ
 /// backlog counter (`swhub-backlog`) own no socket.
 public final class Hub: Sendable {
     private let context: ZMQContext
-    private let router: Router
+    let router: Router
     private let snapshots: SnapshotBox
-    private let tap: TapPublisher?
+    let tap: TapPublisher?
+    let zap: ZAPHandler
+    /// The configuration in force (the one the hub started with, then each reload's).
+    let running: Mutex<HubConfig>
+    /// The last reload's number (0: none yet).
+    let reloadGeneration = Mutex<UInt64>(0)
     private let logger: Logger
     /// The parts, in start order.
     private let parts: [ThreadLoopService]
@@ -49,10 +54,11 @@ public final class Hub: Sendable {
         }
         self.logger = logger
         context = try ZMQContext(ioThreads: 1)
-        var keys: [String: String] = [:]
-        for party in config.parties { keys[party.publicKey] = party.id }
+        running = Mutex(config)
+        let keys = config.partiesByKey
         // ZAP must be bound before the CURVE server socket accepts anything.
         let zap = try ZAPHandler(context: context, parties: keys, logger: logger)
+        self.zap = zap
         let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
         let monitoring = RouterMonitoring(config: config, store: store, logger: logger)
         snapshots = monitoring.box
@@ -63,6 +69,7 @@ public final class Hub: Sendable {
             // Read-only (salvage): no flows, which would journal their own messages.
             flows: config.settings.readOnly ? nil : config.flows.map { _ in FlowEngine(config: config, policy: policy) },
             store: store, monitoring: monitoring, logger: logger)
+        router.core.accept(keys: keys)
         if let tapConfig = config.tap {
             let tapKeys = try Self.loadKeyPair(path: tapConfig.keyFile)
             let publisher = try TapPublisher(

@@ -93,6 +93,10 @@ public enum MetricCatalog {
         Family("swhub_tap_subscriptions", .gauge, ["party"], "The party's applied tap subscriptions."),
         Family(
             "swhub_tap_refused_subscriptions_total", .counter, [], "Tap subscriptions refused (outside the subscriber's own party prefix)."),
+        // Configuration.
+        Family(
+            "swhub_config_reloads_total", .counter, ["result"],
+            "Configuration reloads (swhub reload, SIGHUP), by result: ok (applied) or refused (the configuration in force stays)."),
         // The process.
         Family("swhub_build_info", .gauge, ["version"], "Always 1; the label names the running swhub version."),
         Family("process_cpu_seconds_total", .counter, [], "User and system CPU time the process spent, in seconds."),

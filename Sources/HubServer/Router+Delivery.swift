@@ -12,7 +12,8 @@ extension Router {
         guard frames.count >= 2 else { return }  // a ROUTER always prepends the routing id
         core.received(
             connection: frames[0].bytes, party: frames[1].metadata("User-Id"), command: frames[1].bytes, frameCount: frames.count - 1,
-            body: frames.count >= 3 ? frames[2] : nil, now: clock.now, into: &work)
+            body: frames.count >= 3 ? frames[2] : nil, now: clock.now, key: { frames[1].metadata(ZAPHandler.keyProperty) },
+            into: &work)
         performWork()
     }
 

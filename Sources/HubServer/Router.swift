@@ -27,8 +27,10 @@ final class Router: @unchecked Sendable {
     let reader: JournalReader
     /// Reads for replays only, so they never queue behind the receiving sessions' catch-up.
     let replayReader: JournalReader
-    /// What of each body an observer sees (applied to each DELIVER).
-    let observers: ObserverPolicy
+    /// What of each body an observer sees (applied to each DELIVER); replaced by a reload.
+    var observers: ObserverPolicy
+    /// Reloaded configurations handed over by ``post(_:)``, taken over between two turns.
+    let reloads = ReloadSlot()
     let settings: HubConfig.Settings
     let logger: Logger
     let clock = ContinuousClock()
@@ -179,6 +181,7 @@ final class Router: @unchecked Sendable {
                 try readClients()
                 while try wake.receive(dontWait: true) != nil {}
                 for event in mailbox.drain() { handle(event) }
+                if let request = reloads.take() { apply(request) }
                 housekeeping()
                 // Submissions of this turn, and what the flows emitted while it ran.
                 core.endTurn(into: &work)

@@ -39,7 +39,7 @@ final class RouterMonitoring {
     /// Where the router publishes its snapshot; read from any thread.
     let box: SnapshotBox
     let backlog: BacklogCounter
-    private let parties: [(id: String, roles: [String])]
+    private var parties: [(id: String, roles: [String])]
     private let seenWindow: Int
     /// With flows on, a message addressed to nobody goes to the hub's flows: drawn as an edge to `hub`.
     private let flowsOn: Bool
@@ -90,6 +90,13 @@ final class RouterMonitoring {
                         totalIn: 0, totalOut: 0, ackedSeq: 0)
                 }))
         backlog = BacklogCounter(store: store, logger: logger)
+    }
+
+    /// A reload changed the parties: the monitor shows the new list from the next tick
+    /// (router thread).
+    func partiesChanged(_ config: HubConfig) {
+        parties = config.parties.map { (id: $0.id, roles: $0.roles.map(\.rawValue)) }
+        if flowsOn { parties.append((id: HubConfig.hubParty, roles: ["hub"])) }
     }
 
     // MARK: hot path (router thread)

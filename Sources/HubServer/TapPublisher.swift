@@ -23,16 +23,20 @@ import ZeroMQ
 /// `tap.queue` copies per subscriber, in whole batches): a full queue drops the batch and
 /// counts its copies.
 ///
-/// Invariant behind `@unchecked Sendable`: `socket`, `subscriptions`, `channels`, `live`,
+/// Invariant behind `@unchecked Sendable`: `socket`, `policy`, `subscriptions`, `channels`, `live`,
 /// `routes` and `counts` are touched only by the body of `loop` (and in `init` before it
-/// starts); the other threads use only `mailbox`, `snapshot`, `endpoint` and `loop`.
+/// starts); the other threads use only `mailbox`, `snapshot`, `endpoint`, `loop`, and for a
+/// reload `zap` and `reloadedPolicy` (both locked).
 final class TapPublisher: @unchecked Sendable {
     /// The hand-over from the router thread.
     let mailbox: TapMailbox
     private let context: ZMQContext
     private let zap: ZAPHandler
     private let socket: ZMQSocket
-    let policy: ObserverPolicy
+    /// Who sees what on the tap; replaced by a reload (``reload(keys:policy:)``).
+    var policy: ObserverPolicy
+    /// A reloaded policy waiting for the loop.
+    private let reloadedPolicy = Mutex<ObserverPolicy?>(nil)
     let logger: Logger
 
     /// Most copies in one batch.
@@ -82,6 +86,20 @@ final class TapPublisher: @unchecked Sendable {
         endpoint = try socket.lastEndpoint()
     }
 
+    /// Takes a reloaded configuration over: handshakes from now on are checked against
+    /// `keys`, and copies made from the loop's next turn on follow `policy`. A live
+    /// subscription of a removed party gets no copies any more (its party is in no route);
+    /// one made with a revoked key of a party that stays cannot be told apart on the XPUB.
+    func reload(keys: [String: String], policy: ObserverPolicy) {
+        zap.replaceKeys(keys)
+        reloadedPolicy.withLock { $0 = policy }
+    }
+
+    /// Checks handshakes from now on against `keys` (Z85 public key → party id).
+    func replaceKeys(_ keys: [String: String]) {
+        zap.replaceKeys(keys)
+    }
+
     /// The figures so far.
     func statistics() -> TapStatistics { snapshot.withLock { $0 } }
 
@@ -109,6 +127,11 @@ final class TapPublisher: @unchecked Sendable {
                 while let message = try socket.receive(dontWait: true) {
                     handleSubscription(message)
                     changed = true
+                }
+                if let reloaded = reloadedPolicy.withLock({ $0.take() }) {
+                    // From the next copy on: routes are worked out again under the new policy.
+                    policy = reloaded
+                    routes = [:]
                 }
                 if changed { subscriptionsChanged() }
                 let (items, lost) = mailbox.drain()

@@ -37,6 +37,8 @@ public final class HarnessPeer {
     public let party: String?
     /// How its queue behaves.
     public var queue: Queue = .open
+    /// The CURVE key it authenticated with (the ZAP metadata the hub reads), if the test says.
+    public var key: String?
     /// Everything the router sent it, in order.
     public private(set) var received: [Frame] = []
     /// The DELIVERs received, in order.

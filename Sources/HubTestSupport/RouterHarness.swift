@@ -38,7 +38,7 @@ public final class RouterHarness {
     /// The group commits reported to the router, each with its size.
     public private(set) var commits: [Int] = []
 
-    private let observers: ObserverPolicy
+    private var observers: ObserverPolicy
     private var peers: [[UInt8]: HarnessPeer] = [:]
     private var nextPeer: UInt32 = 1
     private var writerQueue: [PendingSubmission] = []
@@ -109,9 +109,32 @@ public final class RouterHarness {
     public func send(_ peer: HarnessPeer, _ frames: [[UInt8]]) {
         core.received(
             connection: peer.routingId, party: peer.party, command: frames.first ?? [], frameCount: frames.count,
-            body: frames.count >= 2 ? frames[1] : nil, now: now, into: &actions)
+            body: frames.count >= 2 ? frames[1] : nil, now: now, key: { peer.key }, into: &actions)
         performActions()
         endTurn()
+    }
+
+    /// A reload between two turns (`swhub reload`): the router takes `config` over.
+    ///
+    /// - Parameters:
+    ///   - config: The new configuration.
+    /// - Returns: What became of the sessions.
+    @discardableResult
+    public func reload(_ config: HubConfig) throws -> ReloadEffect {
+        let reload = try RouterReload(config: config)
+        observers = reload.observers
+        let effect = core.reconfigure(reload, into: &actions)
+        performActions()
+        endTurn()
+        return effect
+    }
+
+    /// The keys the router accepts at start, as the hub gives them (`RouterCore.accept(keys:)`).
+    ///
+    /// - Parameters:
+    ///   - config: The configuration the harness was made with.
+    public func acceptKeys(of config: HubConfig) {
+        core.accept(keys: config.partiesByKey)
     }
 
     /// Runs `body` as one turn of the router's loop: its inputs are handed to the journal

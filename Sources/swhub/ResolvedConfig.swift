@@ -23,6 +23,8 @@ struct ResolvedConfig: Encodable {
 
     struct Party: Encodable {
         var id, publicKey: String
+        /// The party's second key while its key is rotated (both authenticate it).
+        var nextPublicKey: String?
         var roles, subscribes, bankCodes, audits: [String]
         var hide: [String: [String]]
     }
@@ -83,7 +85,8 @@ struct ResolvedConfig: Encodable {
         types = config.types.sorted()
         parties = config.parties.map { party in
             Party(
-                id: party.id, publicKey: party.publicKey, roles: party.roles.map(\.rawValue), subscribes: party.subscribes,
+                id: party.id, publicKey: party.publicKey, nextPublicKey: party.publicKeys.dropFirst().first,
+                roles: party.roles.map(\.rawValue), subscribes: party.subscribes,
                 bankCodes: party.bankCodes, audits: party.audits, hide: party.hidden)
         }
         flows = config.flows.map { flows in

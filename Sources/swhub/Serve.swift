@@ -25,6 +25,13 @@ struct Serve: AsyncParsableCommand {
             """)
     var salvage = false
 
+    @Option(
+        help: """
+            Where the hub writes swhub.pid and swhub.reload, which `swhub reload` reads (default: the journal's \
+            folder; with a PostgreSQL journal, the config file's).
+            """)
+    var runDir: String?
+
     @OptionGroup var log: LogOptions
 
     func run() async throws {
@@ -73,6 +80,13 @@ struct Serve: AsyncParsableCommand {
                     successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
             logger.info("monitor enabled", metadata: ["url": "http://\(monitor.host):\(monitor.port)/"])
         }
+        // SIGHUP (`swhub reload`) reloads the config file; after the hub's parts, so it stops first.
+        services.append(
+            .init(
+                service: ReloadService(
+                    hub: hub, configPath: config, runDirectory: RunDirectory(explicit: runDir, configPath: config, config: hubConfig),
+                    logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: services,

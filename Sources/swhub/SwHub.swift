@@ -13,6 +13,7 @@ struct SwHub: AsyncParsableCommand {
             ConfigCommand.self, Adapter.self, Bench.self, Tap.self,
             ProxyCommand.self,
             Archive.self,
+            ReloadCommand.self,
             Backup.self, Restore.self,
         ]
     )

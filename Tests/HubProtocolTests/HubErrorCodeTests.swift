@@ -41,6 +41,7 @@ struct HubErrorCodeTests {
             (.blacklisted, 414, "BLACKLISTED"), (.notEntitled, 415, "NOT_ENTITLED"),
             (.badReplay, 416, "BAD_REPLAY"), (.headerTooLarge, 417, "HEADER_TOO_LARGE"), (.routingIdSet, 418, "ROUTING_ID_SET"),
             (.badBatch, 419, "BAD_BATCH"),
+            (.keyRevoked, 430, "KEY_REVOKED"),
             (.internalError, 500, "INTERNAL"), (.journalFailure, 501, "JOURNAL_FAILURE"),
             (.journalDamaged, 502, "JOURNAL_DAMAGED"), (.readOnly, 503, "READ_ONLY"), (.queryTimeout, 504, "QUERY_TIMEOUT"),
         ]

@@ -121,6 +121,7 @@ enum swhub_hub_error {
     SWHUB_HUB_HEADER_TOO_LARGE = 417,
     SWHUB_HUB_ROUTING_ID_SET = 418,
     SWHUB_HUB_BAD_BATCH = 419,
+    SWHUB_HUB_KEY_REVOKED = 430, /* a reload of the hub's config revoked this client's key */
     SWHUB_HUB_INTERNAL = 500,
     SWHUB_HUB_JOURNAL_FAILURE = 501,
     SWHUB_HUB_JOURNAL_DAMAGED = 502,
@@ -170,7 +171,9 @@ typedef struct swhub_delivery {
 /**
  * Opens a client: reads the party's key pair from `key_file` (NAME.key_secret as
  * `swhub keygen` writes it: `public_key: "<Z85>"` and `secret_key: "<Z85>"`) and the hub's
- * public key from `hub_key_file` (hub.key), connects a CURVE DEALER to `endpoint` (one
+ * public key from `hub_key_file` (hub.key; while the hub's key is rotated, two files
+ * separated by a comma, "hub.key,hub.next.key": a handshake that fails makes the client
+ * try the other), connects a CURVE DEALER to `endpoint` (one
  * hub, or a comma-separated list of hub nodes: see "Several hub nodes" above), says
  * HELLO (receive = false) and waits up to `timeout_ms` for WELCOME.
  * On success *client is the new client; on failure it is NULL and swhub_last_error(NULL)

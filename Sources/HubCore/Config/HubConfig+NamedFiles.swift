@@ -26,7 +26,7 @@ extension HubConfig {
         if let tap = raw.tap { files.append(NamedFile(.tapKey, name: "tap", path: resolve(tap.keyFile))) }
         if let token = raw.monitor?.tokenFile { files.append(NamedFile(.monitorToken, name: "monitor", path: resolve(token))) }
         for party in raw.parties {
-            if let keyFile = party.keyFile { files.append(NamedFile(.partyKey, name: party.id, path: resolve(keyFile))) }
+            for keyFile in party.keyFile?.values ?? [] { files.append(NamedFile(.partyKey, name: party.id, path: resolve(keyFile))) }
         }
         return files
     }

@@ -14,12 +14,13 @@ import SwiftProtobuf
 /// a ``FlowSnapshot``: an engine restored from one (``init(config:policy:snapshot:)``)
 /// and given the journal after the snapshot's seq emits what this one would.
 public struct FlowEngine: Sendable {
-    let config: HubConfig
-    let settings: HubConfig.Flows
-    let policy: RedactionPolicy
+    // What the configuration says; a reload replaces it (`reconfigure`, FlowEngine+Reload.swift).
+    var config: HubConfig
+    var settings: HubConfig.Flows
+    var policy: RedactionPolicy
     /// Departments by role, in config order.
-    let customsParties: [String]
-    let departments: [String]
+    var customsParties: [String]
+    var departments: [String]
 
     // Every stored var from here to `tally` is state a snapshot must carry: a new one goes
     // into `FlowEngine.State` (FlowEngine+Snapshot.swift) too.

@@ -14,9 +14,11 @@ final class CDriver: @unchecked Sendable {
 
     /// Starts the driver (or `executable` with the same arguments) against `hub`, or against
     /// `endpoint` (e.g. a comma-separated list of hub nodes) with `hub`'s keys and folder.
-    init(hub: TestHub, endpoint: String? = nil, executable: URL? = nil) throws {
+    /// `hubKeyFiles`, when given, is the hub key argument instead of `hub`'s public key file
+    /// (e.g. two files separated by a comma while the hub's key is rotated).
+    init(hub: TestHub, endpoint: String? = nil, executable: URL? = nil, hubKeyFiles: String? = nil) throws {
         process.executableURL = try executable ?? CDriver.built("swhub-c-driver")
-        process.arguments = [endpoint ?? hub.endpoint, try hub.writeHubPublicKey()]
+        process.arguments = [endpoint ?? hub.endpoint, try hubKeyFiles ?? hub.writeHubPublicKey()]
         process.currentDirectoryURL = hub.directory
         process.standardInput = input
         process.standardOutput = output
