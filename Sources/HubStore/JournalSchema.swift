@@ -14,6 +14,8 @@ import GRDB
 ///   and `messages_correlation`, a partial index of the non-empty correlation ids, through
 ///   which `swhub trace` finds the answers, receipts and feedback of a message.
 /// - `messages.crc` (v4): the row's checksum (``RecordChecksum``), checked on every read.
+/// - `flow_snapshots` (v5): the flows' saved states, by the seq each was taken at
+///   (``FlowSnapshotStore``).
 enum JournalSchema {
     /// The migrator; register new migrations at the end, never edit a shipped one.
     static var migrator: DatabaseMigrator {
@@ -108,6 +110,19 @@ enum JournalSchema {
                 for (seq, crc) in checksums { try update.execute(arguments: [crc, seq]) }
                 after = last.seq
             }
+        }
+        migrator.registerMigration("v5-flow-snapshots") { db in
+            // The flows' state as of a seq (FlowSnapshot's bytes, checksummed inside): a
+            // hub starts from the newest one it can read plus the journal after it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE flow_snapshots (
+                        seq INTEGER PRIMARY KEY,
+                        saved_at_us INTEGER NOT NULL,
+                        bytes BLOB NOT NULL
+                    );
+                    """
+            )
         }
         return migrator
     }

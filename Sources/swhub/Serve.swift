@@ -46,6 +46,7 @@ struct Serve: AsyncParsableCommand {
             ?? hubConfig.settings.journal
         let store = try Self.openJournal(hubConfig.store, salvage: salvage, logger: logger)
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)
+        MallocTuning.releaseFreed()
         logger.info(
             "starting hub",
             metadata: [

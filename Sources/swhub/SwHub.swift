@@ -12,6 +12,7 @@ struct SwHub: AsyncParsableCommand {
             Migrate.self,
             ConfigCommand.self, Adapter.self, Bench.self, Tap.self,
             ProxyCommand.self,
+            FlowsRestartBench.self,
         ]
     )
 
