@@ -89,6 +89,8 @@ final class Router: @unchecked Sendable {
                 let snapshot = FlowSnapshotLoader.newestUsable(in: saved, headSeq: try store.headSeq(), logger: logger)
             {
                 // One hub starts from its newest usable snapshot and reads only the journal after it.
+                logger.info(
+                    "flows' snapshot read", metadata: ["seq": "\(snapshot.seq)", "took": "\(ContinuousClock.now - started)"])
                 engine = engine.restored(from: snapshot)
                 start = snapshot.seq
                 owedBefore = snapshot.owed

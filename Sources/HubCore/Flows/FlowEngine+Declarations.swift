@@ -73,8 +73,19 @@ extension FlowEngine {
                 let id = HubMessageId.releaseNotice(filer: key.sender, inventoryId: key.id)
                 out.append(FlowEmission(id, type: .releaseNotice, recipients: recipients, correlationId: key.id, body: body))
                 heldRecent.append(HeldRecord(type: .releaseNotice, body: body, recipients: recipients), atUs: nowUs)
-                var inventory = flow.declaration.inventory.document
+                // Only exports are summarized (SummaryAggregator): an import is no candidate,
+                // and a candidate keeps only what a summary reads.
+                let filed = flow.declaration.inventory.document
+                guard filed.ieFlag == "E" else { continue }
+                var inventory = BizInventory()
                 inventory.invtNo = notice.invtNo
+                inventory.ieFlag = filed.ieFlag
+                inventory.ebcCode = filed.ebcCode
+                inventory.ebcName = filed.ebcName
+                inventory.customsCode = filed.customsCode
+                inventory.agentCode = filed.agentCode
+                inventory.agentName = filed.agentName
+                inventory.loctNo = filed.loctNo
                 released.append(SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)))
                 releasedPayers[notice.invtNo] = flow.declaration.payment.sender
             }

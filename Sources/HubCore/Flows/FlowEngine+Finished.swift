@@ -15,6 +15,8 @@ import HubProtocol
 ///   journal time (``HubConfig/Flows/keepFinishedMs``): a late receipt still finds the
 ///   finished declaration and changes nothing, as before, instead of falling through to
 ///   another declaration with the same order or `cop_no`.
+/// - A mismatched declaration's documents, which the linker keeps for a corrected filing,
+///   go after the same horizon.
 /// - A released inventory leaves the summary candidates once it is in a summary; the
 ///   summary's numbers stay summarized, its paying banks and customs' number for it stay
 ///   known, for the same horizon.
@@ -42,6 +44,8 @@ extension FlowEngine {
         case summary(id: String, invtNos: [String])
         /// Customs' number for a summary (from its receipt).
         case sumNo(String)
+        /// The documents of a mismatched declaration, kept by the linker for a corrected filing.
+        case mismatched(DeclarationLinker.Declaration)
     }
 
     /// A registration flow emitted its final feedback: it leaves memory.
@@ -60,6 +64,7 @@ extension FlowEngine {
         declarations[key] = nil
         forgetTally(.declaration, key, feedback: flow.feedback)
         let inventory = flow.declaration.inventory.document
+        if !flow.failures.isEmpty { traces.append(.mismatched(flow.declaration), atUs: nowUs) }
         traces.append(.declaration(key, ebpCode: inventory.ebpCode, orderNo: inventory.orderNo, copNo: inventory.copNo), atUs: nowUs)
     }
 
@@ -93,6 +98,8 @@ extension FlowEngine {
                     summarized.subtract(numbers)
                 case .sumNo(let number):
                     summaryBySumNo[number] = nil
+                case .mismatched(let declaration):
+                    linker.forgetMismatched(declaration)
                 }
             }
         }
