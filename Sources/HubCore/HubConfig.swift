@@ -118,6 +118,17 @@ public struct HubConfig: Sendable, Equatable {
         public var queryTimeoutMs: Int64 = 30_000
         /// Whether released export inventories are summarized once each UTC day is over.
         public var dailySummaries = true
+        /// How long, in journal time, what a finished flow leaves behind is kept
+        /// (`flows.keep_finished_hours`): the receipt keys of a finished declaration (a
+        /// late receipt still finds it and changes nothing), release notices and summary
+        /// results the hub answers queries about, summary bookkeeping. Milliseconds.
+        public var keepFinishedMs: Int64 = 24 * 3_600_000
+        /// Save the flows' state every this many flow messages read (`flows.snapshot_every`);
+        /// 0: never by count.
+        public var snapshotEvery = 50_000
+        /// Save the flows' state at least this often, seconds, when flow messages were read
+        /// meanwhile (`flows.snapshot_interval_s`); 0: never by time.
+        public var snapshotIntervalSeconds = 300
 
         public init() {}
     }
@@ -225,6 +236,19 @@ public struct HubConfig: Sendable, Equatable {
             ]
             where !(1...(365 * 86_400_000)).contains(value) {
                 throw ConfigError(.invalidValue, "\(key) = \(value) is outside 1...\(365 * 86_400_000)")
+            }
+            let keepHours = rawFlows.keepFinishedHours ?? 24
+            guard (1...(10 * 365 * 24)).contains(keepHours) else {
+                throw ConfigError(.invalidValue, "flows.keep_finished_hours = \(keepHours) is outside 1...\(10 * 365 * 24)")
+            }
+            parsed.keepFinishedMs = keepHours * 3_600_000
+            parsed.snapshotEvery = rawFlows.snapshotEvery ?? parsed.snapshotEvery
+            parsed.snapshotIntervalSeconds = rawFlows.snapshotIntervalS ?? parsed.snapshotIntervalSeconds
+            for (key, value) in [
+                ("flows.snapshot_every", parsed.snapshotEvery), ("flows.snapshot_interval_s", parsed.snapshotIntervalSeconds),
+            ]
+            where !(0...100_000_000).contains(value) {
+                throw ConfigError(.invalidValue, "\(key) = \(value) is outside 0...100000000")
             }
             flows = parsed
         }
@@ -448,11 +472,17 @@ struct RawConfig: Decodable {
         var registrationDeadlineMs: Int64?
         var queryTimeoutMs: Int64?
         var summarySchedule: String?
+        var keepFinishedHours: Int64?
+        var snapshotEvery: Int?
+        var snapshotIntervalS: Int?
 
         enum CodingKeys: String, CodingKey {
             case registrationDeadlineMs = "registration_deadline_ms"
             case queryTimeoutMs = "query_timeout_ms"
             case summarySchedule = "summary_schedule"
+            case keepFinishedHours = "keep_finished_hours"
+            case snapshotEvery = "snapshot_every"
+            case snapshotIntervalS = "snapshot_interval_s"
         }
     }
 

@@ -70,6 +70,18 @@ extension RouterCore {
                         seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
                         correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body))
             }
+            // What the journal already holds is owed no more: dropped page by page, so that
+            // reading a long journal holds the emissions in flight, not all it ever asked
+            // for (bodies included: 50 MB of the hub's memory after reading 100,000 records).
+            if !owed.isEmpty && !emitted.isEmpty {
+                var matched = Set<String>()
+                owed.removeAll { emission in
+                    guard emitted.contains(emission.id) else { return false }
+                    matched.insert(emission.id)
+                    return true
+                }
+                emitted.subtract(matched)
+            }
         }
         owed += engine.tick(nowUs: WallClock.nowMicroseconds() - flowClockLagUs)
         var seen = Set<String>()
@@ -89,6 +101,7 @@ extension RouterCore {
             seq: outcome.seq, sender: submit.party, id: submit.header.id, type: submit.header.type,
             recipients: outcome.recipients, correlationId: submit.header.correlationID,
             journaledAtUs: outcome.journaledAtUs, body: submit.body.bytes)
+        flowReadsSinceSnapshot += 1
         guard let emissions = flows?.journaled(input) else { return }
         emit(emissions)
     }
@@ -100,20 +113,35 @@ extension RouterCore {
         let input = FlowInput(
             seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
             correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body)
+        flowReadsSinceSnapshot += 1
         guard let emissions = flows?.journaled(input) else { return }
         emit(emissions)
     }
 
     /// The flows' state to save (a cluster's flow leader does, every ``flowSnapshotInterval``,
-    /// so that a node starting later reads only the journal after it), or nil when none is
-    /// due. Emissions handed to the journal but not yet seen committed go with it as owed.
+    /// and one hub saving to its own store (``savesFlowSnapshots``) as its flows' settings
+    /// say, so that a hub starting later reads only the journal after it), or nil when none
+    /// is due. Emissions handed to the journal but not yet seen committed go with it as owed.
     ///
     /// - Parameters:
     ///   - now: The current time.
     /// - Returns: The snapshot, to encode and save off the router's thread.
     public mutating func flowSnapshotDue(now: ContinuousClock.Instant) -> FlowSnapshot? {
-        guard sharedJournal, leadsFlows, let flows, now - lastFlowSnapshot >= Self.flowSnapshotInterval else { return nil }
+        guard leadsFlows, let flows else { return nil }
+        if savesFlowSnapshots {
+            // One hub: every `snapshot_every` flow messages, or after `snapshot_interval_s`
+            // when any were read meanwhile.
+            let settings = flows.flowSettings
+            let byCount = settings.snapshotEvery > 0 && flowReadsSinceSnapshot >= settings.snapshotEvery
+            let byTime =
+                settings.snapshotIntervalSeconds > 0 && flowReadsSinceSnapshot > 0
+                && now - lastFlowSnapshot >= .seconds(settings.snapshotIntervalSeconds)
+            guard byCount || byTime else { return nil }
+        } else {
+            guard sharedJournal, now - lastFlowSnapshot >= Self.flowSnapshotInterval else { return nil }
+        }
         lastFlowSnapshot = now
+        flowReadsSinceSnapshot = 0
         return flows.snapshot(owed: Array(emissionsInFlight.values).sorted { $0.id < $1.id })
     }
 
@@ -190,7 +218,7 @@ extension RouterCore {
             header.recipients = emission.recipients
             header.correlationID = emission.correlationId
             header.createdAtUs = now
-            if sharedJournal { emissionsInFlight[emission.id] = emission }
+            if sharedJournal || savesFlowSnapshots { emissionsInFlight[emission.id] = emission }
             hold(
                 PendingSubmission(
                     routingId: [], party: HubConfig.hubParty, header: header, recipients: emission.recipients, body: emission.body))

@@ -99,11 +99,16 @@ public struct RouterCore: Sendable {
     /// when this node takes the lease over (the journal deduplicates any the old leader
     /// journaled after all).
     public internal(set) var followerOwed: [FlowEmission] = []
-    /// On a shared journal, the flows' emissions handed to the journal and not yet seen
+    /// On a shared journal or when saving snapshots, the flows' emissions handed to the journal and not yet seen
     /// committed, by id: owed in a snapshot taken meanwhile.
     var emissionsInFlight: [String: FlowEmission] = [:]
     /// When the flows' state was last snapshotted.
     var lastFlowSnapshot = ContinuousClock.now
+    /// Whether this hub saves the flows' state to its own store (one hub on SQLite), every
+    /// `flows.snapshot_every` flow messages or `flows.snapshot_interval_s` seconds.
+    public var savesFlowSnapshots = false
+    /// Flow messages read since the last snapshot.
+    var flowReadsSinceSnapshot = 0
     var lastFlowTick: ContinuousClock.Instant
     /// Damaged records seen since start, by seq (each is logged and counted once).
     public var damagedSeqs: Set<UInt64> = []

@@ -4,17 +4,20 @@ import HubStore
 import Logging
 import Synchronization
 
-/// Encodes and saves the flows' snapshots of a cluster's flow leader off the router's
-/// thread (encoding a large state takes a noticeable time), one at a time: a snapshot due
-/// while the previous one is still being saved is skipped.
+/// Encodes and saves the flows' snapshots (of a cluster's flow leader, or of one hub on
+/// SQLite) off the router's thread (encoding a large state takes a noticeable time), one
+/// at a time: a snapshot due while the previous one is still being saved is skipped.
 final class FlowSnapshotSaver: Sendable {
-    private let cluster: any ClusterCoordination
+    private let store: @Sendable (UInt64, [UInt8]) throws -> Void
     private let logger: Logger
     private let queue = DispatchQueue(label: "swhub-flow-snapshot")
     private let busy = Atomic<Bool>(false)
 
-    init(cluster: any ClusterCoordination, logger: Logger) {
-        self.cluster = cluster
+    /// - Parameters:
+    ///   - logger: Where saves and failures are logged.
+    ///   - store: Saves a snapshot's encoded bytes under its seq.
+    init(logger: Logger, store: @escaping @Sendable (UInt64, [UInt8]) throws -> Void) {
+        self.store = store
         self.logger = logger
     }
 
@@ -29,7 +32,7 @@ final class FlowSnapshotSaver: Sendable {
             let started = ContinuousClock.now
             let bytes = snapshot.encoded()
             do {
-                try cluster.saveFlowSnapshot(seq: snapshot.seq, bytes: bytes)
+                try store(snapshot.seq, bytes)
                 logger.info(
                     "flows' snapshot saved",
                     metadata: ["seq": "\(snapshot.seq)", "bytes": "\(bytes.count)", "took": "\(ContinuousClock.now - started)"])

@@ -87,6 +87,15 @@ final class Router: @unchecked Sendable {
                     logger.warning(
                         "cannot use the flows' last snapshot; reading the whole journal instead", metadata: ["error": "\(error)"])
                 }
+            } else if let saved = store as? any FlowSnapshotStore, !settings.readOnly,
+                let snapshot = FlowSnapshotLoader.newestUsable(in: saved, headSeq: try store.headSeq(), logger: logger)
+            {
+                // One hub starts from its newest usable snapshot and reads only the journal after it.
+                logger.info(
+                    "flows' snapshot read", metadata: ["seq": "\(snapshot.seq)", "took": "\(ContinuousClock.now - started)"])
+                engine = engine.restored(from: snapshot)
+                start = snapshot.seq
+                owedBefore = snapshot.owed
             }
             owedEmissions = try RouterCore.rebuild(&engine, from: store, after: start, owed: owedBefore) { damage in
                 // Skipped, never read into the flows; logged and counted once per seq.
@@ -116,7 +125,10 @@ final class Router: @unchecked Sendable {
         if store is any ClusterCoordination { core.flowLeadership(false) }
         core.sharedJournal = store is any SharedJournal
         if let cluster = store as? any ClusterCoordination, core.flows != nil {
-            flowSnapshots = FlowSnapshotSaver(cluster: cluster, logger: logger)
+            flowSnapshots = FlowSnapshotSaver(logger: logger) { try cluster.saveFlowSnapshot(seq: $0, bytes: $1) }
+        } else if let saved = store as? any FlowSnapshotStore, core.flows != nil, !settings.readOnly {
+            core.savesFlowSnapshots = true
+            flowSnapshots = FlowSnapshotSaver(logger: logger) { try saved.saveFlowSnapshot(seq: $0, bytes: $1) }
         }
 
         let wakeEndpoint = "inproc://swhub-wake-\(UUID().uuidString)"

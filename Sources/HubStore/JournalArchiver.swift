@@ -136,10 +136,10 @@ public final class JournalArchiver: Sendable {
     /// The highest seq that may leave the live journal now: journaled longer ago than
     /// `live_for`, below the head (the last record always stays live: the writer's head and
     /// chain continue from it), and below every message a party has not yet acknowledged
-    /// (a lagging party holds archiving back).
-    ///
-    /// EXTENSION POINT: a store that keeps the flows' snapshots must also bound this by the
-    /// latest snapshot's seq (the flows rebuild reads archived records transparently, only slower).
+    /// (a lagging party holds archiving back), and at or below the flows' newest snapshot
+    /// (``SQLiteJournalStore/latestFlowSnapshotSeq()``): a restart reads the journal after
+    /// it, which stays live so that start-up stays fast (the flows' rebuild would read
+    /// archived records too, only slower).
     static func archivableUpTo(_ db: Database, nowUs: Int64, liveForUs: Int64) throws -> Bound {
         let archivedUpTo = try ArchiveManifest.archivedUpTo(db)
         let head = UInt64(max(try Int64.fetchOne(db, sql: JournalSQL.selectHead) ?? 0, 0))
@@ -175,6 +175,12 @@ public final class JournalArchiver: Sendable {
             }
             recipient = try String.fetchOne(
                 db, sql: "SELECT recipient FROM inbox WHERE recipient > ? ORDER BY recipient LIMIT 1", arguments: [party])
+        }
+        if try db.tableExists("flow_snapshots"),
+            let snapshot = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM flow_snapshots"), UInt64(max(snapshot, 0)) < bound.upTo
+        {
+            bound.upTo = UInt64(max(snapshot, 0))
+            bound.heldBy = "the flows' newest snapshot is at seq \(snapshot)"
         }
         bound.upTo = max(bound.upTo, archivedUpTo)
         return bound

@@ -15,6 +15,8 @@ import GRDB
 ///   which `swhub trace` finds the answers, receipts and feedback of a message.
 /// - `messages.crc` (v4): the row's checksum (``RecordChecksum``), checked on every read.
 /// - `archives` (v5): the archive manifest (``ArchiveManifest``).
+/// - `flow_snapshots` (v6): the flows' saved states, by the seq each was taken at
+///   (``FlowSnapshotStore``).
 enum JournalSchema {
     /// The migrator; register new migrations at the end, never edit a shipped one.
     static var migrator: DatabaseMigrator {
@@ -114,6 +116,19 @@ enum JournalSchema {
             // The archive manifest (ArchiveManifest): one row per sealed segment, kept when
             // the segment's file is deleted past retention, so the chain is checked across the gap.
             try db.execute(sql: ArchiveManifest.createTable)
+        }
+        migrator.registerMigration("v6-flow-snapshots") { db in
+            // The flows' state as of a seq (FlowSnapshot's bytes, checksummed inside): a
+            // hub starts from the newest one it can read plus the journal after it.
+            try db.execute(
+                sql: """
+                    CREATE TABLE flow_snapshots (
+                        seq INTEGER PRIMARY KEY,
+                        saved_at_us INTEGER NOT NULL,
+                        bytes BLOB NOT NULL
+                    );
+                    """
+            )
         }
         return migrator
     }

@@ -21,9 +21,9 @@ import Logging
 /// `readOnly` opens any journal for reading only (salvage).
 public final class SQLiteJournalStore: HeadSealing {
     let pool: DatabasePool
-    private let writer: WriterState
+    let writer: WriterState
     private let checkpointer: WALCheckpointer?
-    private let headRecord: HeadRecord?
+    let headRecord: HeadRecord?
     private let logger: Logger
     /// The archive segments' reader (``JournalArchive``): reads below the live range go there.
     let archive: JournalArchive
@@ -376,7 +376,7 @@ extension SQLiteJournalStore {
     }
 
     /// Throws `readOnly` for a write to a store opened read-only.
-    private func refuseIfReadOnly(_ operation: String) throws {
+    func refuseIfReadOnly(_ operation: String) throws {
         guard isReadOnly else { return }
         throw StoreError(code: .readOnly, reason: "\(operation): the journal was opened read-only (salvage)")
     }
@@ -411,7 +411,7 @@ extension SQLiteJournalStore {
     }
 
     /// Runs a write, mapping and logging its error.
-    private func writing<R>(_ operation: String, _ body: () throws -> R) throws -> R {
+    func writing<R>(_ operation: String, _ body: () throws -> R) throws -> R {
         do {
             return try body()
         } catch {

@@ -20,7 +20,7 @@ public final class InMemoryJournalStore: JournalStore {
         case nextFetchDamagedPage
     }
 
-    private struct State: Sendable {
+    struct State: Sendable {
         var records: [JournalRecord] = []  // index = seq - 1
         var bySenderAndId: [String: [String: UInt64]] = [:]
         var inbox: [String: [UInt64]] = [:]  // per recipient, increasing seqs
@@ -30,9 +30,10 @@ public final class InMemoryJournalStore: JournalStore {
         var faults: Set<Fault> = []
         var damaged: Set<UInt64> = []
         var appends = 0
+        var flowSnapshots: [UInt64: [UInt8]] = [:]
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
     private let clock: @Sendable () -> Int64
 
     /// An empty journal.

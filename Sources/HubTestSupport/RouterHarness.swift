@@ -55,16 +55,25 @@ public final class RouterHarness {
     ///   - config: The hub's configuration.
     ///   - store: The journal.
     ///   - logger: Where the router logs (nowhere by default).
+    ///   - fromSnapshot: Start the flows from the newest usable snapshot in `store` and the
+    ///     journal after it (as one hub on SQLite does), not from the whole journal.
     public init(
         config: HubConfig, store: InMemoryJournalStore = InMemoryJournalStore(),
-        logger: Logger = Logger(label: "router-harness", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "router-harness", factory: { _ in SwiftLogNoOpLogHandler() }), fromSnapshot: Bool = false
     ) throws {
         let policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
         observers = ObserverPolicy(config: config, redaction: policy)
         var flows = config.flows.map { _ in FlowEngine(config: config, policy: policy) }
         var owed: [FlowEmission] = []
         if var engine = flows {
-            owed = try RouterCore.rebuild(&engine, from: store)
+            var start: UInt64 = 0
+            var owedBefore: [FlowEmission] = []
+            if fromSnapshot, let snapshot = FlowSnapshotLoader.newestUsable(in: store, headSeq: try store.headSeq(), logger: logger) {
+                engine = engine.restored(from: snapshot)
+                start = snapshot.seq
+                owedBefore = snapshot.owed
+            }
+            owed = try RouterCore.rebuild(&engine, from: store, after: start, owed: owedBefore)
             flows = engine
         }
         self.store = store
@@ -183,6 +192,22 @@ public final class RouterHarness {
     /// The flows' snapshot the router would save now, if one is due (a cluster's flow leader).
     public func flowSnapshotDue() -> FlowSnapshot? {
         core.flowSnapshotDue(now: now)
+    }
+
+    /// Makes the router save the flows' snapshots to its store, as one hub on SQLite does
+    /// (``saveDueFlowSnapshot()`` saves one when due).
+    public func savesFlowSnapshots() {
+        core.savesFlowSnapshots = true
+    }
+
+    /// Saves the flows' snapshot to the store if one is due (``RouterCore/flowSnapshotDue(now:)``).
+    ///
+    /// - Returns: The snapshot saved, nil if none was due.
+    @discardableResult
+    public func saveDueFlowSnapshot() throws -> FlowSnapshot? {
+        guard let snapshot = core.flowSnapshotDue(now: now) else { return nil }
+        try store.saveFlowSnapshot(seq: snapshot.seq, bytes: snapshot.encoded())
+        return snapshot
     }
 
     /// Makes the router a node of a cluster sharing its journal (``RouterCore/sharedJournal``).

@@ -53,6 +53,7 @@ struct Serve: AsyncParsableCommand {
             ?? hubConfig.settings.journal
         let store = try Self.openJournal(hubConfig.store, salvage: salvage, archive: hubConfig.archive, logger: logger)
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)
+        MallocTuning.releaseFreed()
         logger.info(
             "starting hub",
             metadata: [

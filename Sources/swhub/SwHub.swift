@@ -15,6 +15,7 @@ struct SwHub: AsyncParsableCommand {
             Archive.self,
             ReloadCommand.self,
             Backup.self, Restore.self,
+            FlowsRestartBench.self,
         ]
     )
 

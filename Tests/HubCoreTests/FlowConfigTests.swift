@@ -24,6 +24,14 @@ struct FlowConfigTests {
         #expect(try Self.parse("types: [demo.Note]\nparties: []").flows == nil, "no flows section: routing only")
     }
 
+    @Test func finishedFlowsAndSnapshotsHaveDefaultsAndSettings() throws {
+        let defaults = try #require(try Self.parse("flows: {}\nparties:\n" + Self.customs).flows)
+        #expect(defaults.keepFinishedMs == 24 * 3_600_000 && defaults.snapshotEvery == 50_000 && defaults.snapshotIntervalSeconds == 300)
+        let set = try #require(
+            try Self.parse("flows: {keep_finished_hours: 72, snapshot_every: 0, snapshot_interval_s: 60}\nparties:\n" + Self.customs).flows)
+        #expect(set.keepFinishedMs == 72 * 3_600_000 && set.snapshotEvery == 0 && set.snapshotIntervalSeconds == 60)
+    }
+
     @Test func bankCodesBelongToBanks() throws {
         let bank = try Self.parse("parties:\n  - {id: boc, public_key: \"\(TestKeys.b)\", roles: [bank], bank_codes: [BKCHCNBJ]}")
         #expect(bank.party("boc")?.bankCodes == ["BKCHCNBJ"])
@@ -37,6 +45,10 @@ struct FlowConfigTests {
         ("parties:\n  - {id: hub, public_key: \"\(TestKeys.a)\"}", "reserved"),
         ("flows: {summary_schedule: hourly}\nparties:\n" + customs, "summary_schedule"),
         ("flows: {query_timeout_ms: 0}\nparties:\n" + customs, "query_timeout_ms"),
+        ("flows: {keep_finished_hours: 0}\nparties:\n" + customs, "keep_finished_hours"),
+        ("flows: {keep_finished_hours: 9223372036854775807}\nparties:\n" + customs, "keep_finished_hours"),
+        ("flows: {snapshot_every: -1}\nparties:\n" + customs, "snapshot_every"),
+        ("flows: {snapshot_interval_s: -5}\nparties:\n" + customs, "snapshot_interval_s"),
         ("flows: {}\ntypes: [{name: ceb.Order, message: swhub.v1.Payment}]\nparties:\n" + customs, "flow type"),
     ])
     func invalidFlowConfigsStopStartUp(yaml: String, mentions: String) {

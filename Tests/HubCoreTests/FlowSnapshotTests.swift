@@ -218,7 +218,7 @@ struct FlowSnapshotTests {
         #expect(refusal(Array(bytes.dropLast(10))) == .damaged)
         #expect(refusal(bytes + Array("x".utf8)) == .damaged)
         let text = String(decoding: bytes, as: UTF8.self)
-        let newer = text.replacingOccurrences(of: "\"version\":1", with: "\"version\":2")
+        let newer = text.replacingOccurrences(of: "\"version\":2", with: "\"version\":3")
         #expect(newer != text)
         #expect(refusal(Array(newer.utf8)) == .unknownVersion)
         let other = text.replacingOccurrences(of: FlowSnapshot.format, with: "something-else")

@@ -113,6 +113,14 @@ public struct DeclarationLinker: Sendable {
         return complete(key)
     }
 
+    /// Drops a mismatched declaration's documents, kept for a corrected filing, once none
+    /// is expected any more (only where the indexes still point at these very documents).
+    ///
+    /// - Parameter declaration: The declaration of a ``Action/mismatched(_:_:)``.
+    public mutating func forgetMismatched(_ declaration: Declaration) {
+        forget(declaration)
+    }
+
     /// Drops a matched declaration's documents from the indexes (only where they still
     /// point at these very documents).
     private mutating func forget(_ declaration: Declaration) {

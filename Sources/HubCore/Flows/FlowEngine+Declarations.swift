@@ -48,6 +48,7 @@ extension FlowEngine {
         if ReceiptMatcher<FlowKey>.isSummaryReceipt(receipt), !receipt.sumNo.isEmpty {
             // A summary's receipt: remember customs' number for it, which its result carries.
             summaryBySumNo[receipt.sumNo] = receipt.copNo
+            traces.append(.sumNo(receipt.sumNo), atUs: nowUs)
             return []
         }
         guard let key = receipts.match(receipt, correlationId: input.correlationId), var flow = declarations[key] else { return [] }
@@ -71,13 +72,25 @@ extension FlowEngine {
                 let body = Self.bytes(notice)
                 let id = HubMessageId.releaseNotice(filer: key.sender, inventoryId: key.id)
                 out.append(FlowEmission(id, type: .releaseNotice, recipients: recipients, correlationId: key.id, body: body))
-                held.append(HeldRecord(type: .releaseNotice, body: body, recipients: recipients))
-                var inventory = flow.declaration.inventory.document
+                heldRecent.append(HeldRecord(type: .releaseNotice, body: body, recipients: recipients), atUs: nowUs)
+                // Only exports are summarized (SummaryAggregator): an import is no candidate,
+                // and a candidate keeps only what a summary reads.
+                let filed = flow.declaration.inventory.document
+                guard filed.ieFlag == "E" else { continue }
+                var inventory = BizInventory()
                 inventory.invtNo = notice.invtNo
+                inventory.ieFlag = filed.ieFlag
+                inventory.ebcCode = filed.ebcCode
+                inventory.ebcName = filed.ebcName
+                inventory.customsCode = filed.customsCode
+                inventory.agentCode = filed.agentCode
+                inventory.agentName = filed.agentName
+                inventory.loctNo = filed.loctNo
                 released.append(SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)))
                 releasedPayers[notice.invtNo] = flow.declaration.payment.sender
             }
         }
+        retireDeclaration(key)
         return out
     }
 

@@ -7,6 +7,8 @@ import SwiftProtobuf
 extension FlowEngine {
     /// The types the hub holds and answers queries about itself.
     static let heldTypes: Set<MessageType> = [.releaseNotice, .summaryResult, .registration, .creditNotice]
+    /// The held types kept for `flows.keep_finished_hours` only (``FlowEngine/heldRecent``).
+    static let recentTypes: Set<MessageType> = [.releaseNotice, .summaryResult]
 
     /// Whether `party` may ask about `subject`: customs about everything, the other
     /// departments about what the hub shares with them and what they subscribe to,
@@ -29,19 +31,26 @@ extension FlowEngine {
         }
         var answer = BizAnswer()
         answer.decision = .accepted
-        for index in held.indices where held[index].type.rawValue == query.subject { held[index].workOutFields() }
-        let visible = held.filter { record in
+        let recent = Self.recentTypes.contains(MessageType(query.subject))
+        if recent {
+            heldRecent.updateEach { if $0.type.rawValue == query.subject { $0.workOutFields() } }
+        } else {
+            for index in held.indices where held[index].type.rawValue == query.subject { held[index].workOutFields() }
+        }
+        let records = recent ? heldRecent.elements : held
+        let visible = records.filter { record in
             record.type.rawValue == query.subject && (customsParties.contains(input.sender) || record.recipients.contains(input.sender))
         }
         var matched: [HeldRecord] = []
         for record in visible where Self.matches(record, criteria: query.criteria) { matched.append(record) }
         answer.total = UInt32(matched.count)
         let limit = query.limit == 0 ? 100 : Int(query.limit)
+        let summaryResults = heldRecent.elements.filter { $0.type == .summaryResult }
         for record in matched.prefix(limit) {
             answer.records.append(answerRecord(record, for: input.sender))
             if record.type == .releaseNotice, let notice = try? BizReleaseNotice(serializedBytes: record.body) {
                 // The summary result that covers the released inventory carries its entryId.
-                for result in held where result.type == .summaryResult && Self.covers(result, invtNo: notice.invtNo) {
+                for result in summaryResults where Self.covers(result, invtNo: notice.invtNo) {
                     answer.records.append(answerRecord(result, for: input.sender))
                 }
             }

@@ -12,8 +12,10 @@ extension FlowEngine {
     /// The current brief of one flow, nil if there is no such flow.
     public func brief(_ kind: FlowTally.Kind, _ key: FlowKey) -> FlowBrief? {
         switch kind {
-        case .registration: registration(key).map { FlowBrief(kind: kind, filer: key.sender, feedback: $0.feedback) }
-        case .declaration: declaration(key).map { FlowBrief(kind: kind, filer: key.sender, feedback: $0.feedback) }
+        case .registration:
+            registration(key).map { FlowBrief(kind: kind, filer: key.sender, feedback: $0.feedback) } ?? finishedBrief(kind, key)
+        case .declaration:
+            declaration(key).map { FlowBrief(kind: kind, filer: key.sender, feedback: $0.feedback) } ?? finishedBrief(kind, key)
         }
     }
 }

@@ -18,7 +18,7 @@ extension FlowEngine {
 
     mutating func registration(_ registration: BizRegistration, _ input: FlowInput) -> [FlowEmission] {
         let key = FlowKey(sender: input.sender, id: input.id)
-        guard registrations[key] == nil else { return [] }
+        guard registrations[key] == nil, finishedRegistrations[key] == nil else { return [] }
         let (flow, actions) = RegistrationFlow.start(
             registration: registration, id: input.id, enterprise: input.sender,
             departments: registrationDepartments(registration, filer: input.sender), journaledAtUs: input.journaledAtUs,
@@ -41,17 +41,28 @@ extension FlowEngine {
     }
 
     mutating func registrationResult(_ result: BizRegistrationResult, _ input: FlowInput) -> [FlowEmission] {
-        guard let key = registrationIndex[input.correlationId] ?? registrationIndex[result.socialCreditCode],
-            var flow = registrations[key]
-        else { return [] }
+        guard let key = registrationIndex[input.correlationId] ?? registrationIndex[result.socialCreditCode] else { return [] }
+        guard var flow = registrations[key] else {
+            // A finished registration answers nothing more, but a late customs acceptance
+            // still registers the party.
+            if let finished = finishedRegistrations[key] {
+                registeredByCustoms(result, from: input.sender, key: key, subjectKey: finished.subjectKey)
+            }
+            return []
+        }
         let actions = flow.result(result, from: input.sender, atUs: input.journaledAtUs)
         registrations[key] = flow
-        if customsParties.contains(input.sender) && result.decision == .accepted {
-            // Registered once customs accepted a registration the party filed.
-            registered.insert(key.sender)
-            if !result.code.isEmpty { customsCodes[result.code] = flow.subjectKey }
-        }
-        return registrationActions(actions, key: key, body: [], shareId: "")
+        registeredByCustoms(result, from: input.sender, key: key, subjectKey: flow.subjectKey)
+        let out = registrationActions(actions, key: key, body: [], shareId: "")
+        retireRegistration(key)
+        return out
+    }
+
+    /// Registered once customs accepted a registration the party filed.
+    private mutating func registeredByCustoms(_ result: BizRegistrationResult, from sender: String, key: FlowKey, subjectKey: String) {
+        guard customsParties.contains(sender) && result.decision == .accepted else { return }
+        registered.insert(key.sender)
+        if !result.code.isEmpty { customsCodes[result.code] = subjectKey }
     }
 
     mutating func expireRegistrations() -> [FlowEmission] {
@@ -63,6 +74,7 @@ extension FlowEngine {
             registrations[key] = flow
             if !flow.isFinal { next = min(next, flow.deadlineUs) }
             out += registrationActions(actions, key: key, body: [], shareId: "")
+            retireRegistration(key)
         }
         nextRegistrationDeadline = next
         return out
@@ -85,16 +97,24 @@ extension FlowEngine {
     /// Why a filing of `party` may not enter the journal yet, if it may not.
     func registrationRefusal(of party: String) -> HubFailure? {
         if registered.contains(party) { return nil }
-        guard let key = partyRegistration[party], let flow = registrations[key] else {
+        guard let key = partyRegistration[party], registrations[key] != nil || finishedRegistrations[key] != nil else {
             return HubFailure(.notRegistered, "party '\(party)' has no registration: submit a reg.Registration first")
         }
-        let customsStatus = customsParties.compactMap { flow.statuses[$0] }.first
-        if let status = customsStatus, status.decision == .refused {
-            return HubFailure(
-                .notRegistered,
-                "customs refused the registration '\(key.id)' of '\(party)': \(status.reason.isEmpty ? "no reason given" : status.reason)")
+        let refusal: String?
+        let isFinal: Bool
+        if let flow = registrations[key] {
+            refusal = customsParties.compactMap { flow.statuses[$0] }.first.flatMap { $0.decision == .refused ? $0.reason : nil }
+            isFinal = flow.isFinal
+        } else {
+            refusal = finishedRegistrations[key]?.customsRefusal
+            isFinal = true
         }
-        let state = flow.isFinal ? "expired without a customs answer" : "still pending with customs"
+        if let reason = refusal {
+            return HubFailure(
+                .notRegistered, "customs refused the registration '\(key.id)' of '\(party)': \(reason.isEmpty ? "no reason given" : reason)"
+            )
+        }
+        let state = isFinal ? "expired without a customs answer" : "still pending with customs"
         return HubFailure(.notRegistered, "the registration '\(key.id)' of '\(party)' is \(state)")
     }
 

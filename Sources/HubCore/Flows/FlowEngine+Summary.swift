@@ -32,6 +32,14 @@ extension FlowEngine {
             Self.summaryId(first + index)
         }
         var out: [FlowEmission] = []
+        defer {
+            // Summarized inventories are no candidates any more (their numbers stay
+            // summarized for flows.keep_finished_hours).
+            if !summaries.isEmpty {
+                released.removeAll { summarized.contains($0.inventory.invtNo) }
+                for summary in summaries { for number in summary.invtNo { releasedPayers[number] = nil } }
+            }
+        }
         for var summary in summaries {
             summaryCount += 1
             let id = summary.copNo
@@ -42,6 +50,7 @@ extension FlowEngine {
                 if let payer = releasedPayers[number], !payers.contains(payer) { payers.append(payer) }
             }
             summaryPayers[id] = payers
+            traces.append(.summary(id: id, invtNos: summary.invtNo), atUs: nowUs)
             out.append(
                 FlowEmission(
                     id: id, type: MessageType.summaryDeclaration.rawValue, recipients: [customs], correlationId: correlationId,
@@ -61,7 +70,7 @@ extension FlowEngine {
         for party in parties(.tax) + parties(.forex) + (summaryPayers[summaryId] ?? []) where !recipients.contains(party) {
             recipients.append(party)
         }
-        held.append(HeldRecord(type: .summaryResult, body: input.body, recipients: recipients))
+        heldRecent.append(HeldRecord(type: .summaryResult, body: input.body, recipients: recipients), atUs: nowUs)
         return [
             FlowEmission(
                 .summaryResultShare(customs: input.sender, resultId: input.id), type: .summaryResult, recipients: recipients,

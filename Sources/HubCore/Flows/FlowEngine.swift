@@ -38,6 +38,7 @@ public struct FlowEngine: Sendable {
     var partyCreditCode: [String: String] = [:]  // filer → social credit code
     var customsCodes: [String: String] = [:]  // customs code → social credit code
     var registered: Set<String> = []  // parties whose registration customs accepted
+    var finishedRegistrations: [FlowKey: FinishedRegistration] = [:]  // left memory (FlowEngine+Finished.swift)
     var nextRegistrationDeadline: Int64 = .max
 
     // Declarations
@@ -53,7 +54,8 @@ public struct FlowEngine: Sendable {
     var summaryPayers: [String: [String]] = [:]  // summary id → payment filers of its inventories
     var summaryBySumNo: [String: String] = [:]  // customs' sum_no (from its 702 receipt) → summary id
     var lastScheduledDay = ""
-    var held: [HeldRecord] = []
+    var held: [HeldRecord] = []  // registrations and credit notices, for good
+    var heldRecent = AgingQueue<HeldRecord>()  // release notices and summary results, for flows.keep_finished_hours
 
     // Interchange and credit
     var credit = CreditRegistry()
@@ -62,6 +64,10 @@ public struct FlowEngine: Sendable {
 
     /// Feedback numbers, states by subject, counts by state, recently started subjects.
     public internal(set) var tally = FlowTally()
+    /// The last brief of finished flows still among the recently started ones.
+    var finishedBriefs: [FlowKey: FlowBrief] = [:]
+    /// What finished flows leave behind for a while, oldest first.
+    var traces = AgingQueue<Trace>()
 
     /// A record the hub holds for answering queries, with who may see it and its
     /// top-level fields as text (by proto field name), worked out once, by the first query
@@ -106,6 +112,9 @@ public struct FlowEngine: Sendable {
         customsParties = config.parties(withRole: .customs).map(\.id)
         departments = config.parties.filter { $0.roles.contains { $0.isDepartment } }.map(\.id)
     }
+
+    /// The flows' settings (deadlines, schedule, snapshots, how long finished flows leave traces).
+    public var flowSettings: HubConfig.Flows { settings }
 
     /// Whether `type` is one the flows read.
     public static func reads(type: String) -> Bool { HubConfig.flowTypes[type] != nil }
@@ -161,6 +170,7 @@ public struct FlowEngine: Sendable {
         if nowUs >= nextRegistrationDeadline { out += expireRegistrations() }
         if nowUs >= nextQueryDeadline { out += expireQueries() }
         if settings.dailySummaries { out += scheduledSummaries() }
+        dropOldTraces()
         return out
     }
 

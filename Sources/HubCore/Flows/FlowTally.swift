@@ -63,6 +63,12 @@ public struct FlowTally: Sendable {
         return entry.feedbacks
     }
 
+    /// A subject finished (no feedback about it can follow): its count and state go; the
+    /// counts by state and the recent subjects stay.
+    mutating func forget(_ subject: FlowKey) {
+        entries[subject] = nil
+    }
+
     /// The kind of a feedback's subject type, nil for others.
     public static func kind(of subjectType: String) -> Kind? {
         switch subjectType {

@@ -46,6 +46,16 @@ public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
         index[.forward(forwardId)] = subject
     }
 
+    /// Removes `keys` where they still lead to `subject` (a finished declaration's, once
+    /// late receipts for it are no longer expected).
+    ///
+    /// - Parameters:
+    ///   - subject: The subject whose keys go.
+    ///   - keys: Its keys.
+    public mutating func remove(_ subject: Subject, keys: [Key]) {
+        for key in keys where index[key] == subject { index[key] = nil }
+    }
+
     /// The declaration a receipt belongs to, if any.
     ///
     /// - Parameters:

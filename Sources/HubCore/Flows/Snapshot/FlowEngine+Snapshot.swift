@@ -1,3 +1,5 @@
+import HubProtocol
+
 /// The engine's state as a value, and an engine from it: a hub taking over the flows
 /// loads the last snapshot and reads only the journal after its seq.
 extension FlowEngine {
@@ -12,6 +14,7 @@ extension FlowEngine {
         var customsCodes: [String: String]
         /// Sorted, as every set here: the same state, the same bytes.
         var registered: [String]
+        var finishedRegistrations: [FlowKey: FinishedRegistration]
         var nextRegistrationDeadline: Int64
         var linker: DeclarationLinker
         var declarations: [FlowKey: DeclarationFlow]
@@ -24,10 +27,13 @@ extension FlowEngine {
         var summaryBySumNo: [String: String]
         var lastScheduledDay: String
         var held: [HeldRecord]
+        var heldRecent: AgingQueue<HeldRecord>
         var credit: CreditRegistry
         var pendingQueries: [String: PendingQuery]
         var nextQueryDeadline: Int64
         var tally: FlowTally
+        var finishedBriefs: [FlowKey: FlowBrief]
+        var traces: AgingQueue<Trace>
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -43,11 +49,13 @@ extension FlowEngine {
             state: State(
                 nowUs: nowUs, registrations: registrations, registrationIndex: registrationIndex,
                 partyRegistration: partyRegistration, partyCreditCode: partyCreditCode, customsCodes: customsCodes,
-                registered: registered.sorted(), nextRegistrationDeadline: nextRegistrationDeadline, linker: linker,
+                registered: registered.sorted(), finishedRegistrations: finishedRegistrations,
+                nextRegistrationDeadline: nextRegistrationDeadline, linker: linker,
                 declarations: declarations, receipts: receipts, released: released, releasedPayers: releasedPayers,
                 summarized: summarized.sorted(), summaryCount: summaryCount, summaryPayers: summaryPayers,
-                summaryBySumNo: summaryBySumNo, lastScheduledDay: lastScheduledDay, held: held, credit: credit,
-                pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally),
+                summaryBySumNo: summaryBySumNo, lastScheduledDay: lastScheduledDay, held: held, heldRecent: heldRecent, credit: credit,
+                pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
+                finishedBriefs: finishedBriefs, traces: traces),
             owed: owed)
     }
 
@@ -80,6 +88,7 @@ extension FlowEngine {
         partyCreditCode = state.partyCreditCode
         customsCodes = state.customsCodes
         registered = Set(state.registered)
+        finishedRegistrations = state.finishedRegistrations
         nextRegistrationDeadline = state.nextRegistrationDeadline
         linker = state.linker
         declarations = state.declarations
@@ -92,10 +101,13 @@ extension FlowEngine {
         summaryBySumNo = state.summaryBySumNo
         lastScheduledDay = state.lastScheduledDay
         held = state.held
+        heldRecent = state.heldRecent
         credit = state.credit
         pendingQueries = state.pendingQueries
         nextQueryDeadline = state.nextQueryDeadline
         tally = state.tally
+        finishedBriefs = state.finishedBriefs
+        traces = state.traces
     }
 }
 

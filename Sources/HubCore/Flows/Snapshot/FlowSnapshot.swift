@@ -14,8 +14,9 @@ import Foundation
 public struct FlowSnapshot: Sendable {
     /// The format's name in the header.
     public static let format = "swhub-flows-snapshot"
-    /// The version this build writes and the only one it reads.
-    public static let version = 1
+    /// The version this build writes and the only one it reads (2: finished flows left
+    /// the state, ``FlowEngine`` keeps traces of them instead).
+    public static let version = 2
 
     /// The last journal seq the engine had read: restored, it reads on after it. A caller
     /// that has handed the engine every flow message up to a higher seq (the others

@@ -126,8 +126,8 @@ extension FlowEmission: Codable {
     }
 }
 
-/// A held record in a snapshot: its body as bytes and its fields (worked out when saved if
-/// no query had yet; not worked out again on restore).
+/// A held record in a snapshot: its body as bytes and its fields when a query had worked
+/// them out (others are worked out by the first query after the restore, as before it).
 extension FlowEngine.HeldRecord: Codable {
     private enum CodingKeys: String, CodingKey {
         case type, body, recipients, fields
@@ -138,7 +138,7 @@ extension FlowEngine.HeldRecord: Codable {
         type = try container.decode(MessageType.self, forKey: .type)
         body = [UInt8](try container.decode(Data.self, forKey: .body))
         recipients = try container.decode([String].self, forKey: .recipients)
-        knownFields = try container.decode([String: String].self, forKey: .fields)
+        knownFields = try container.decodeIfPresent([String: String].self, forKey: .fields)
     }
 
     func encode(to encoder: any Swift.Encoder) throws {
@@ -146,7 +146,7 @@ extension FlowEngine.HeldRecord: Codable {
         try container.encode(type, forKey: .type)
         try container.encode(Data(body), forKey: .body)
         try container.encode(recipients, forKey: .recipients)
-        try container.encode(fields, forKey: .fields)
+        try container.encodeIfPresent(knownFields, forKey: .fields)
     }
 }
 
