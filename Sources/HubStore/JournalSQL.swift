@@ -224,16 +224,4 @@ enum JournalSQL {
     static func splitRecipients(_ joined: String) -> [String] {
         RecipientList.split(joined)
     }
-
-    /// Runs `body` with the bytes as a `Data` that shares their memory (no copy), for
-    /// binding with `Statement.execute(arguments:)`, which binds blobs without copying
-    /// them (`SQLITE_STATIC`) when a statement has at most 20 arguments. The `Data` must
-    /// not outlive `body`.
-    static func withBorrowedData<R>(_ bytes: UnsafeRawBufferPointer, _ body: (Data) throws -> R) rethrows -> R {
-        guard let base = bytes.baseAddress, bytes.count > 0 else {
-            return try body(Data())
-        }
-        let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none)
-        return try body(data)
-    }
 }

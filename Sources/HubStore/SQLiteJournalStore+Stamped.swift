@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 
 /// Appending records with journal times given by the caller: for writing a journal that
@@ -28,26 +27,13 @@ extension SQLiteJournalStore {
                     for ((entry, stamp), recipients) in zip(batch, joined) {
                         let seq = head + 1
                         let at = max(stamp, last)
-                        let link = try entry.body.withUnsafeBytes { bytes in
-                            let link = JournalChain.link(
-                                previous: chain, seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
-                                correlationId: entry.correlationId, createdAtUs: entry.createdAtUs, journaledAtUs: at, body: bytes)
-                            let crc = RecordChecksum.of(
-                                seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
-                                correlationId: entry.correlationId, createdAtUs: entry.createdAtUs, journaledAtUs: at, body: bytes)
-                            try JournalSQL.withBorrowedData(bytes) { body in
-                                try insertMessage.execute(arguments: [
-                                    seq, entry.sender, entry.id, entry.type, recipients, entry.correlationId, entry.createdAtUs, at, body,
-                                    Data(link), crc,
-                                ])
-                            }
-                            return link
-                        }
-                        if db.changesCount > 0 {
+                        if let link = try Self.insertRecord(
+                            entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: at,
+                            statements: (insertMessage, insertInbox), in: db)
+                        {
                             head = seq
                             chain = link
                             last = at
-                            for recipient in entry.recipients { try insertInbox.execute(arguments: [recipient, seq]) }
                             outcomes.append(
                                 AppendOutcome(seq: UInt64(seq), duplicate: false, recipients: entry.recipients, journaledAtUs: at))
                         } else {

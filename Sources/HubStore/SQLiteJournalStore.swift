@@ -182,41 +182,12 @@ public final class SQLiteJournalStore: HeadSealing {
                     let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
                     for (entry, recipients) in zip(batch, joinedRecipients) {
                         let seq = head + 1
-                        let link = try entry.body.withUnsafeBytes { bytes in
-                            let link = JournalChain.link(
-                                previous: chain, seq: seq, sender: entry.sender, id: entry.id, type: entry.type,
-                                recipients: recipients, correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
-                                journaledAtUs: journaledAtUs, body: bytes)
-                            let crc = RecordChecksum.of(
-                                seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
-                                correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
-                                journaledAtUs: journaledAtUs, body: bytes)
-                            try link.withUnsafeBytes { chainBytes in
-                                try SQLiteRowWrite.run(insertMessage, in: db) { row in
-                                    row.int(1, seq)
-                                    row.text(2, entry.sender)
-                                    row.text(3, entry.id)
-                                    row.text(4, entry.type)
-                                    row.text(5, recipients)
-                                    row.text(6, entry.correlationId)
-                                    row.int(7, entry.createdAtUs)
-                                    row.int(8, journaledAtUs)
-                                    row.blob(9, bytes)
-                                    row.blob(10, chainBytes)
-                                    row.int(11, crc)
-                                }
-                            }
-                            return link
-                        }
-                        if db.changesCount > 0 {
+                        if let link = try Self.insertRecord(
+                            entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: journaledAtUs,
+                            statements: (insertMessage, insertInbox), in: db)
+                        {
                             head = seq
                             chain = link
-                            for recipient in entry.recipients {
-                                try SQLiteRowWrite.run(insertInbox, in: db) { row in
-                                    row.text(1, recipient)
-                                    row.int(2, seq)
-                                }
-                            }
                             outcomes.append(
                                 AppendOutcome(
                                     seq: UInt64(seq), duplicate: false,
