@@ -78,33 +78,31 @@ struct HubPreflight {
             }
             return
         }
-        var folder = URL(fileURLWithPath: journal).deletingLastPathComponent()
-        while !files.fileExists(atPath: folder.path), folder.path != "/" {
-            folder.deleteLastPathComponent()
-        }
-        var isDirectory: ObjCBool = false
-        guard files.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ConfigError(.invalidValue, "hub.journal \(journal): \(folder.path) is not a folder")
-        }
-        guard files.isWritableFile(atPath: folder.path) else {
-            throw ConfigError(
-                .invalidValue, "hub.journal \(journal): the folder cannot be made or written (\(folder.path) is not writable by this user)")
-        }
+        try checkFolder(
+            URL(fileURLWithPath: journal).deletingLastPathComponent(), key: "hub.journal \(journal)",
+            unwritable: "the folder cannot be made or written")
     }
 
     /// `archive.dir` is a writable folder, or can be made (its nearest existing ancestor is a writable folder).
     static func checkArchiveFolder(_ directory: String) throws {
+        try checkFolder(URL(fileURLWithPath: directory), key: "archive.dir \(directory)")
+    }
+
+    /// `start`, or its nearest existing ancestor, is a folder this user can write; errors
+    /// name `key`, and `unwritable` (if given) says what an unwritable folder means.
+    private static func checkFolder(_ start: URL, key: String, unwritable: String? = nil) throws {
         let files = FileManager.default
-        var folder = URL(fileURLWithPath: directory)
+        var folder = start
         while !files.fileExists(atPath: folder.path), folder.path != "/" {
             folder.deleteLastPathComponent()
         }
         var isDirectory: ObjCBool = false
         guard files.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ConfigError(.invalidValue, "archive.dir \(directory): \(folder.path) is not a folder")
+            throw ConfigError(.invalidValue, "\(key): \(folder.path) is not a folder")
         }
         guard files.isWritableFile(atPath: folder.path) else {
-            throw ConfigError(.invalidValue, "archive.dir \(directory): \(folder.path) is not writable by this user")
+            let reason = "\(folder.path) is not writable by this user"
+            throw ConfigError(.invalidValue, "\(key): " + (unwritable.map { "\($0) (\(reason))" } ?? reason))
         }
     }
 
