@@ -79,7 +79,8 @@ public enum MetricCatalog {
         Family("swhub_archive_archived_up_to_seq", .gauge, [], "The last seq sealed into an archive segment (0: none)."),
         Family(
             "swhub_archive_held_back", .gauge, [],
-            "1 while a party that has not acknowledged holds archiving below what archive.live_for allows, else 0."),
+            "1 while a party that has not acknowledged, or the flows' newest snapshot, holds archiving below what archive.live_for allows, else 0."
+        ),
         // Cluster and flows.
         Family("swhub_cluster_flow_leader", .gauge, [], "1 while this node runs the flows of a cluster (holds their lease), else 0."),
         Family(
