@@ -9,7 +9,7 @@ source Scripts/lib/packages.sh
 # chromium: the web monitor's test opens the page in headless Chromium. protobuf-c, valgrind,
 # make, gcc: the C adapter kit (built with its Makefile and checked for leaks in CKitTests).
 # systemd: systemd-analyze verifies the units Deploy/install.sh installs (InstallTests).
-# postgresql-15, patroni, etcd-server: the PostgreSQL store and failover tests start their own
+# postgresql-15, patroni, etcd-server, etcd-client (etcdctl, for Deploy/cluster/check.sh in the README check): the PostgreSQL store and failover tests start their own
 # PostgreSQL servers, Patroni nodes and etcd (HubTestSupport's PostgresServer, PatroniCluster);
 # postgresql-common, which postgresql-15 brings, makes the `postgres` user they run as under root.
 # nats-server, libnats-dev, openssl: `swhub bench --peer nats` (BenchPeerTests) starts NATS
@@ -17,7 +17,7 @@ source Scripts/lib/packages.sh
 # prometheus: promtool checks Deploy/monitoring's rules, their unit tests, the example config
 # and a live hub's /metrics (MonitoringKitTests, and README's monitoring block).
 ensure_packages libzmq3-dev libxxhash-dev zlib1g-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium systemd \
-  postgresql-15 patroni etcd-server nats-server libnats-dev openssl \
+  postgresql-15 patroni etcd-server etcd-client nats-server libnats-dev openssl \
   prometheus
 
 # swhub itself must be built: the integration tests run it as a child process.

@@ -31,8 +31,8 @@ run=0
 [ "${1:-}" != --run ] || run=1
 swhub=${SWHUB:-$(command -v swhub || true)}
 [ -n "$swhub" ] && [ -x "$swhub" ] || { echo "check.sh: no swhub on PATH (swift build; PATH=.build/debug:\$PATH)" >&2; exit 1; }
-for tool in etcd patroni openssl; do
-  command -v "$tool" >/dev/null || { echo "check.sh: $tool is missing (apt-get install etcd-server patroni openssl)" >&2; exit 1; }
+for tool in etcd etcdctl patroni openssl; do
+  command -v "$tool" >/dev/null || { echo "check.sh: $tool is missing (apt-get install etcd-server etcd-client patroni openssl)" >&2; exit 1; }
 done
 
 say() { echo "check.sh: $*"; }
