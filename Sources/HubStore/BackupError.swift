@@ -11,6 +11,7 @@ public struct BackupError: Error, CustomStringConvertible, Sendable {
             case checksumMismatch
             case damaged
             case copyFailed
+            case archiveDirectoryUnknown
         }
 
         private let value: Value
@@ -34,6 +35,9 @@ public struct BackupError: Error, CustomStringConvertible, Sendable {
         public static let damaged = Code(.damaged)
         /// A file could not be read, written or synced.
         public static let copyFailed = Code(.copyFailed)
+        /// The journal's archive manifest keeps segment files (or the backup holds some) and
+        /// no archive folder was given to copy them from (or place them in). Nothing was changed.
+        public static let archiveDirectoryUnknown = Code(.archiveDirectoryUnknown)
 
         /// The code's name, such as `targetExists`.
         public var description: String {
@@ -44,6 +48,7 @@ public struct BackupError: Error, CustomStringConvertible, Sendable {
             case .checksumMismatch: "checksumMismatch"
             case .damaged: "damaged"
             case .copyFailed: "copyFailed"
+            case .archiveDirectoryUnknown: "archiveDirectoryUnknown"
             }
         }
     }

@@ -4,8 +4,19 @@ import Foundation
 /// ``JournalBackup/write(to:hubVersion:progress:)`` after the copy was verified): the point
 /// in time the copy holds (head seq and its chain value, the acknowledgement positions),
 /// when and by which hub version it was made, and the copy's size and SHA-256, which
-/// ``JournalBackup/restore(from:to:)`` checks before it places the file.
+/// ``JournalBackup/restore(from:to:archiveDirectory:)`` checks before it places the file; and
+/// the archive segment files the copy's archive manifest keeps, copied into the backup's
+/// `archive/` folder.
 public struct BackupManifest: Codable, Sendable, Equatable {
+    /// One archive segment file of the backup (in its `archive/` folder).
+    public struct ArchiveFile: Codable, Sendable, Equatable {
+        /// The file's name, as the journal's archive manifest names it.
+        public var name: String
+        /// Its size and SHA-256 (hex).
+        public var sizeBytes: UInt64
+        public var sha256: String
+    }
+
     /// The manifest's format; a restore refuses another.
     public var format: Int
     /// The journal copy's file name inside the backup directory.
@@ -27,6 +38,13 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// The copy's size and SHA-256 (hex).
     public var sizeBytes: UInt64
     public var sha256: String
+    /// The archive segment files the copy's archive manifest keeps (deleted past retention:
+    /// not there), copied and checked; nil (a backup made before archives were backed up)
+    /// or empty when there are none.
+    public var archive: [ArchiveFile]?
+
+    /// The folder inside a backup directory that holds the archive segment files.
+    public static let archiveFolder = "archive"
 
     /// The format this version writes and reads.
     public static let currentFormat = 1
@@ -60,9 +78,17 @@ public struct BackupManifest: Codable, Sendable, Equatable {
             throw BackupError(
                 .manifestUnreadable, "\(path) is of format \(manifest.format); this swhub reads format \(currentFormat)")
         }
-        guard !manifest.file.isEmpty, !manifest.file.contains("/"), manifest.file != "." && manifest.file != ".." else {
+        guard isPlainName(manifest.file) else {
             throw BackupError(.manifestUnreadable, "\(path) names no journal file of its directory")
         }
+        for file in manifest.archive ?? [] where !isPlainName(file.name) {
+            throw BackupError(.manifestUnreadable, "\(path) names an archive file '\(file.name)' that is not a plain file name")
+        }
         return manifest
+    }
+
+    /// Whether `name` is a file name of one folder (no `/`, not `.` or `..`, not empty).
+    static func isPlainName(_ name: String) -> Bool {
+        !name.isEmpty && !name.contains("/") && name != "." && name != ".."
     }
 }

@@ -12,10 +12,19 @@ extension JournalBackup {
     /// meanwhile) and syncs the directory. The hub writes a new head record on its first
     /// start.
     ///
+    /// The backup's archive segment files (its `archive/` folder, as its manifest lists them)
+    /// go into `archiveDirectory`: each checked against the manifest (size and SHA-256)
+    /// before anything is placed, a file already there with other content refused (the same
+    /// file is fine), each copy checked again; the journal is then verified with them (each
+    /// segment whole, the chain across segments into the journal's rows).
+    ///
     /// - Returns: The backup's manifest and the verifier's report on the placed journal.
     /// - Throws: ``BackupError``: `manifestUnreadable`, `targetExists`, `checksumMismatch`,
-    ///   `damaged`, `copyFailed`.
-    public static func restore(from directory: String, to journalPath: String) throws -> (manifest: BackupManifest, report: VerifyReport) {
+    ///   `archiveDirectoryUnknown` (the backup holds segment files and no `archiveDirectory`
+    ///   was given), `damaged`, `copyFailed`.
+    public static func restore(from directory: String, to journalPath: String, archiveDirectory: String? = nil) throws -> (
+        manifest: BackupManifest, report: VerifyReport
+    ) {
         let manifest = try BackupManifest.read(directory: directory)
         for suffix in ["", "-wal", "-shm", "-head"] where FileManager.default.fileExists(atPath: journalPath + suffix) {
             let what =
@@ -32,6 +41,7 @@ extension JournalBackup {
             throw BackupError(.manifestUnreadable, "the manifest names \(manifest.file), which is not in \(directory)")
         }
         try checkDigest(source, manifest)
+        let segments = try checkSegments(of: manifest, in: directory, placingIn: archiveDirectory)
         let parent = (journalPath as NSString).deletingLastPathComponent
         let placing = journalPath + ".restoring"
         try io("copy \(source) to \(placing)") {
@@ -43,7 +53,9 @@ extension JournalBackup {
             try sync(path: placing)
         }
         try checkDigest(placing, manifest)
-        let report = try verifiedCopy(placing, headSeq: manifest.headSeq, headChain: manifest.headChain)
+        if let archiveDirectory { try placeSegments(segments, from: directory, into: archiveDirectory) }
+        let report = try verifiedCopy(
+            placing, headSeq: manifest.headSeq, headChain: manifest.headChain, archiveDirectory: archiveDirectory)
         // link(2) fails when the name exists: a journal that appeared meanwhile is never replaced.
         guard link(placing, journalPath) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -58,12 +70,6 @@ extension JournalBackup {
 
     /// Checks the file at `path` is the one `manifest` describes.
     private static func checkDigest(_ path: String, _ manifest: BackupManifest) throws {
-        let (size, sha256) = try digest(path)
-        guard size == manifest.sizeBytes, sha256 == manifest.sha256 else {
-            throw BackupError(
-                .checksumMismatch,
-                "\(path) is \(size) bytes with SHA-256 \(sha256); the manifest says \(manifest.sizeBytes) bytes with SHA-256 \(manifest.sha256)"
-            )
-        }
+        try checkDigest(path, size: manifest.sizeBytes, sha256: manifest.sha256)
     }
 }

@@ -18,7 +18,10 @@ import GRDB
 /// (``JournalVerifier``: chain, indexes, ack positions, `integrity_check`), checked to end
 /// at the head read in the same snapshot, then renamed to `journal.sqlite`; the manifest
 /// (``BackupManifest``) is written last, so a directory with a manifest holds a complete,
-/// verified backup.
+/// verified backup. When the copy's archive manifest (``ArchiveManifest``, the same
+/// snapshot) keeps segment files, they are copied from ``archiveDirectory`` into the
+/// backup's `archive/` folder before the copy is verified, and the verifier reads them
+/// there: each segment checked whole and the chain across segments into the copy's rows.
 public struct JournalBackup: Sendable {
     /// How far a copy has come.
     public struct Progress: Sendable, Equatable {
@@ -35,10 +38,14 @@ public struct JournalBackup: Sendable {
     /// Pages copied by one backup step (16 KiB pages: 4 MiB a step); progress is reported
     /// after each.
     public var pagesPerStep: Int32 = 256
+    /// Where the journal's archive segment files are (`archive.dir`); nil: none given, and a
+    /// journal whose archive manifest keeps segment files is refused.
+    public let archiveDirectory: String?
 
-    /// A backup of the journal at `journalPath`.
-    public init(journalPath: String) {
+    /// A backup of the journal at `journalPath`, with its archive segments from `archiveDirectory`.
+    public init(journalPath: String, archiveDirectory: String? = nil) {
         self.journalPath = journalPath
+        self.archiveDirectory = archiveDirectory
     }
 
     /// Copies the journal into `directory` (created if needed), verifies the copy and writes
@@ -49,9 +56,10 @@ public struct JournalBackup: Sendable {
     ///   - hubVersion: The version recorded in the manifest.
     ///   - progress: Called after each backup step.
     /// - Returns: The manifest written and the verifier's report on the copy.
-    /// - Throws: ``BackupError``: `noJournal`, `targetExists`, `damaged` (the copy does not
-    ///   verify: the journal itself is damaged; nothing is left in `directory` but the
-    ///   partial file), `copyFailed`.
+    /// - Throws: ``BackupError``: `noJournal`, `targetExists`, `archiveDirectoryUnknown`
+    ///   (segment files kept and no ``archiveDirectory``), `damaged` (the copy or a segment
+    ///   does not verify: the journal or its archive is damaged; `directory` holds no
+    ///   manifest), `copyFailed`.
     public func write(
         to directory: String, hubVersion: String, progress: (Progress) -> Void = { _ in }
     ) throws -> (manifest: BackupManifest, report: VerifyReport) {
@@ -63,6 +71,7 @@ public struct JournalBackup: Sendable {
         for path in [final, manifestPath] where FileManager.default.fileExists(atPath: path) {
             throw BackupError(.targetExists, "\(path) exists: a backup goes to a directory of its own")
         }
+        try refuseKeptSegmentsWithoutFolder()
         let partial = final + ".partial"
         try Self.io("create \(directory)") {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -75,13 +84,16 @@ public struct JournalBackup: Sendable {
         try Self.io("sync \(partial)") {
             try Self.sync(path: partial)
         }
-        let report = try Self.verifiedCopy(partial, headSeq: snapshot.headSeq, headChain: snapshot.headChain)
+        let archiveFolder = (directory as NSString).appendingPathComponent(BackupManifest.archiveFolder)
+        let archived = try copySegments(listedIn: partial, to: archiveFolder)
+        let report = try Self.verifiedCopy(
+            partial, headSeq: snapshot.headSeq, headChain: snapshot.headChain, archiveDirectory: archived.isEmpty ? nil : archiveFolder)
         let (size, sha256) = try Self.digest(partial)
         let manifest = BackupManifest(
             format: BackupManifest.currentFormat, file: Self.journalFileName, headSeq: snapshot.headSeq,
             headChain: snapshot.headChain, ackPositions: snapshot.acks,
             createdAt: ISO8601DateFormatter().string(from: snapshot.takenAt), hubVersion: hubVersion,
-            source: journalPath, sizeBytes: size, sha256: sha256)
+            source: journalPath, sizeBytes: size, sha256: sha256, archive: archived.isEmpty ? nil : archived)
         try Self.io("write the backup in \(directory)") {
             try FileManager.default.moveItem(atPath: partial, toPath: final)
             try manifest.encoded().write(to: URL(fileURLWithPath: manifestPath + ".partial"))
@@ -140,11 +152,12 @@ public struct JournalBackup: Sendable {
     }
 
     /// Verifies the journal file at `path` in full and checks it ends at `headSeq` with
-    /// `headChain`; removes the `-shm` (and an empty `-wal`) the read-only check leaves.
-    static func verifiedCopy(_ path: String, headSeq: UInt64, headChain: String) throws -> VerifyReport {
+    /// `headChain`; removes the `-shm` (and an empty `-wal`) the read-only check leaves. The
+    /// archive segments are read from `archiveDirectory` (nil: where the manifest says).
+    static func verifiedCopy(_ path: String, headSeq: UInt64, headChain: String, archiveDirectory: String?) throws -> VerifyReport {
         let report: VerifyReport
         do {
-            report = try JournalVerifier(journalPath: path).verify()
+            report = try JournalVerifier(journalPath: path, archiveDirectory: archiveDirectory).verify()
         } catch {
             throw BackupError(.damaged, "the copy \(path) cannot be verified: \(error)")
         }

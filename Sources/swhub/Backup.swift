@@ -7,16 +7,21 @@ import HubStore
 /// `swhub backup --to DIR`: an online backup of the hub's SQLite journal, safe while the hub
 /// runs (``JournalBackup``): one consistent snapshot copied with SQLite's backup API,
 /// verified in full, with a manifest (head seq and chain value, ack positions, time,
-/// version, SHA-256). A PostgreSQL store is refused: its backups are PostgreSQL's own.
+/// version, SHA-256), and the archive segment files the snapshot's archive manifest keeps,
+/// copied into `DIR/archive/` and checked. A PostgreSQL store is refused: its backups are
+/// PostgreSQL's own.
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Back up the journal while the hub runs: a verified, consistent copy with a manifest.",
         discussion: """
             The copy is one point in time: what the hub accepts after the snapshot is not in it. \
             The directory gets journal.sqlite and manifest.json (head seq, chain head, ack \
-            positions, time, hub version, SHA-256); the copy is verified before the manifest is \
-            written. Exit 0 when the backup is complete and verified, 1 when the journal does not \
-            verify, 2 when DIR already holds a backup or the store is PostgreSQL, 5 when there is \
+            positions, time, hub version, SHA-256, the archive files); the archive segment files \
+            the snapshot keeps are copied into DIR/archive/ (from the config's archive.dir, or \
+            --archive-dir with --journal); the copy is verified with them before the manifest is \
+            written. Exit 0 when the backup is complete and verified, 1 when the journal or a \
+            segment does not verify, 2 when DIR already holds a backup, the store is PostgreSQL, \
+            or the journal keeps archive segments and no archive folder is known, 5 when there is \
             no journal (as for swhub verify) or a file cannot be read or written. Restore with swhub restore.
             """)
 
@@ -29,14 +34,22 @@ struct Backup: ParsableCommand {
     @Option(help: "The backup directory (created; must not hold a backup already).")
     var to: String
 
+    @Option(name: .customLong("archive-dir"), help: "With --journal: the journal's archive segment folder (archive.dir).")
+    var archiveDir: String?
+
     func validate() throws {
         guard (journal == nil) != (config == nil) else {
             throw ValidationError("give the journal with exactly one of --journal PATH or --config HUB.yaml")
         }
+        guard archiveDir == nil || journal != nil else {
+            throw ValidationError("--archive-dir goes with --journal; with --config the archive folder is the config's archive.dir")
+        }
     }
 
     func run() throws {
-        let store = try journal.map { HubConfig.Store.sqlite(path: $0) } ?? HubConfig.load(path: config ?? "").store
+        let hubConfig = try config.map { try HubConfig.load(path: $0) }
+        let store = journal.map { HubConfig.Store.sqlite(path: $0) } ?? hubConfig?.store
+        let archiveDirectory = archiveDir ?? hubConfig?.archive?.directory
         guard case .sqlite(let path) = store else {
             throw CommandFailure(
                 .refused,
@@ -47,7 +60,8 @@ struct Backup: ParsableCommand {
         var lastShown = -1
         var copied = start
         let (manifest, report) = try Self.mapping {
-            try JournalBackup(journalPath: path).write(to: to, hubVersion: HubVersion.current) { progress in
+            try JournalBackup(journalPath: path, archiveDirectory: archiveDirectory).write(to: to, hubVersion: HubVersion.current) {
+                progress in
                 let percent = progress.totalPages == 0 ? 100 : progress.copiedPages * 100 / progress.totalPages
                 if progress.copiedPages == progress.totalPages { copied = ContinuousClock.now }
                 if percent / 25 > lastShown / 25 || lastShown < 0 {
@@ -65,6 +79,11 @@ struct Backup: ParsableCommand {
         )
         let acks = manifest.ackPositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         Output.line("ack positions: \(acks.isEmpty ? "none" : acks)")
+        if let files = manifest.archive, !files.isEmpty {
+            Output.line(
+                "archive: \(files.count) segment files (\(files.reduce(0) { $0 + $1.sizeBytes }) bytes) copied into \(to)/\(BackupManifest.archiveFolder) from \(archiveDirectory ?? "?"), each checked"
+            )
+        }
         Output.line("backup OK: a point in time; what the hub accepts from now on is not in it")
     }
 
@@ -79,7 +98,7 @@ struct Backup: ParsableCommand {
             return try body()
         } catch let error as BackupError {
             switch error.code {
-            case .targetExists: throw CommandFailure(.refused, error.reason)
+            case .targetExists, .archiveDirectoryUnknown: throw CommandFailure(.refused, error.reason)
             case .damaged, .checksumMismatch: throw CommandFailure(.failed, error.reason)
             case .manifestUnreadable: throw CommandFailure(.refused, error.reason)
             default: throw CommandFailure(.hubFailure, error.reason)

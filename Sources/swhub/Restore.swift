@@ -4,17 +4,22 @@ import HubStore
 
 /// `swhub restore --from DIR`: places a backup made by `swhub backup` as a hub's journal,
 /// after checking it against its manifest and verifying it (``JournalBackup/restore(from:to:)``).
-/// Never overwrites a journal.
+/// Never overwrites a journal; the backup's archive segment files go into the archive folder.
 struct Restore: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Place a backup (swhub backup) as a hub's journal, checked and verified; never overwrites one.",
         discussion: """
             The target journal, its -wal, -shm and -head files must not exist. The backup's file \
             is checked against its manifest (size, SHA-256), copied, verified in full and checked \
-            to end at the manifest's head seq and chain head, then put in place. The hub started \
-            on it resumes each party's deliveries after the ack positions the backup holds. Exit \
-            0 when placed, 1 when the backup does not check, 2 when the target exists or the \
-            backup directory has no manifest, 5 when a file cannot be read or written.
+            to end at the manifest's head seq and chain head, then put in place. The backup's \
+            archive segment files (DIR/archive/) go into the config's archive.dir (or \
+            --archive-dir with --journal), checked against the manifest; a different file of \
+            the same name there is refused, the same file is fine; the journal is verified with \
+            them. The hub started on it resumes each party's deliveries after the ack positions \
+            the backup holds. Exit 0 when placed, 1 when the backup does not check, 2 when the \
+            target or a different segment file exists, the backup directory has no manifest, or \
+            the backup holds segment files and no archive folder is known, 5 when a file cannot \
+            be read or written.
             """)
 
     @Option(help: "The backup directory (made by swhub backup).")
@@ -23,25 +28,38 @@ struct Restore: ParsableCommand {
     @Option(help: "Where to place the journal.")
     var journal: String?
 
-    @Option(help: "The hub's config file (the journal goes where its store names).")
+    @Option(help: "The hub's config file (the journal goes where its store names, the archive segments into its archive.dir).")
     var config: String?
+
+    @Option(name: .customLong("archive-dir"), help: "With --journal: where to place the backup's archive segment files.")
+    var archiveDir: String?
 
     func validate() throws {
         guard (journal == nil) != (config == nil) else {
             throw ValidationError("give the target with exactly one of --journal PATH or --config HUB.yaml")
         }
+        guard archiveDir == nil || journal != nil else {
+            throw ValidationError("--archive-dir goes with --journal; with --config the archive folder is the config's archive.dir")
+        }
     }
 
     func run() throws {
-        let store = try journal.map { HubConfig.Store.sqlite(path: $0) } ?? HubConfig.load(path: config ?? "").store
+        let hubConfig = try config.map { try HubConfig.load(path: $0) }
+        let store = journal.map { HubConfig.Store.sqlite(path: $0) } ?? hubConfig?.store
+        let archiveDirectory = archiveDir ?? hubConfig?.archive?.directory
         guard case .sqlite(let path) = store else {
             throw CommandFailure(
                 .refused,
                 "restore places a SQLite journal; a PostgreSQL journal is restored with PostgreSQL's own tools (pg_basebackup, Patroni)")
         }
-        let (manifest, report) = try Backup.mapping { try JournalBackup.restore(from: from, to: path) }
+        let (manifest, report) = try Backup.mapping { try JournalBackup.restore(from: from, to: path, archiveDirectory: archiveDirectory) }
         Output.line("backup \(from): made \(manifest.createdAt) by swhub \(manifest.hubVersion) from \(manifest.source)")
         Output.line("checked: \(manifest.sizeBytes) bytes, SHA-256 as in the manifest; verified: \(report.records) records")
+        if let files = manifest.archive, !files.isEmpty {
+            Output.line(
+                "archive: \(files.count) segment files checked (size, SHA-256) and in \(archiveDirectory ?? "?"); the journal verified with them"
+            )
+        }
         Output.line("restored \(path): head seq \(manifest.headSeq), chain head \(manifest.headChain)")
         let acks = manifest.ackPositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         Output.line("deliveries resume after: \(acks.isEmpty ? "nothing acknowledged" : acks)")

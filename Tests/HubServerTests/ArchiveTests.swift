@@ -145,6 +145,53 @@ struct ArchiveTests {
         #expect(hub.terminate() == 0)
     }
 
+    /// `swhub backup` of a hub with archive segments copies them with the journal; a restore
+    /// into a new directory places them in its archive.dir, and the restored hub verifies
+    /// across them and traces an archived message.
+    @Test func aBackupCarriesTheSegmentsAndTheRestoredHubReadsThem() async throws {
+        let parties: [TestHub.PartySpec] = [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])]
+        let hub = try TestHub(parties: parties)
+        try
+            (String(contentsOfFile: hub.configPath, encoding: .utf8)
+            + "archive: {dir: archive, live_for: 0s, segment_records: 5, check_every: 1s}\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        try hub.start()
+        let customs = try hub.client("customs", receive: true)
+        let inbox = DeliveryInbox(customs)
+        try await customs.connect()
+        let platform = try hub.client("platform")
+        defer { platform.close() }
+        for index in 1...12 { _ = try await platform.submit(type: "demo.Note", body: Array("note \(index)".utf8), id: "n-\(index)") }
+        _ = try await inbox.wait(for: 12, within: .seconds(30))
+        customs.close()
+        try await waitUntil(.seconds(60), "two archive segments, found \(Self.segments(hub))") { Self.segments(hub).count == 2 }
+
+        let backupDirectory = hub.directory.appendingPathComponent("backups/first").path
+        let noFolder = try await Self.swhub(["backup", "--journal", hub.journalPath, "--to", backupDirectory])
+        #expect(noFolder.status == 2 && noFolder.errors.contains("--archive-dir"), "\(noFolder)")
+        let backup = try await Self.swhub(["backup", "--config", hub.configPath, "--to", backupDirectory])
+        #expect(backup.status == 0 && backup.output.contains("archive: 2 segment files"), "\(backup)")
+        let copied = (try? FileManager.default.contentsOfDirectory(atPath: backupDirectory + "/archive"))?.sorted() ?? []
+        #expect(copied == Self.segments(hub), "\(copied)")
+        #expect(hub.terminate() == 0)
+
+        // A new directory with the same keys, parties and archive settings.
+        let restored = try TestHub(parties: parties, keysOf: hub)
+        try
+            (String(contentsOfFile: restored.configPath, encoding: .utf8)
+            + "archive: {dir: archive, live_for: 0s, segment_records: 5, check_every: 1h}\n")
+            .write(toFile: restored.configPath, atomically: true, encoding: .utf8)
+        let restore = try await Self.swhub(["restore", "--from", backupDirectory, "--config", restored.configPath])
+        #expect(restore.status == 0 && restore.output.contains("archive: 2 segment files"), "\(restore)")
+        #expect(Self.segments(restored) == copied)
+        let verify = try await Self.swhub(["verify", "--config", restored.configPath])
+        #expect(verify.status == 0 && verify.output.contains("archive: seqs 1–10 in 2 segments"), "\(verify)")
+        try restored.start()
+        let trace = try await Self.swhub(["trace", "--config", restored.configPath, "n-3"])
+        #expect(trace.status == 0 && trace.output.contains("seq 3 "), "\(trace)")
+        #expect(restored.terminate() == 0)
+    }
+
     @Test func aPostgresStoreWithArchivesIsRefusedAtConfigCheck() async throws {
         let hub = try TestHub(
             parties: [.init(id: "platform")], store: ["kind: postgres", "hosts: [\"127.0.0.1:5432\"]", "database: swhub", "user: hub"])
