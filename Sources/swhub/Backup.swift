@@ -38,24 +38,15 @@ struct Backup: ParsableCommand {
     var archiveDir: String?
 
     func validate() throws {
-        guard (journal == nil) != (config == nil) else {
-            throw ValidationError("give the journal with exactly one of --journal PATH or --config HUB.yaml")
-        }
-        guard archiveDir == nil || journal != nil else {
-            throw ValidationError("--archive-dir goes with --journal; with --config the archive folder is the config's archive.dir")
-        }
+        try Self.validateTarget(journal: journal, config: config, archiveDir: archiveDir, what: "the journal")
     }
 
     func run() throws {
-        let hubConfig = try config.map { try HubConfig.load(path: $0) }
-        let store = journal.map { HubConfig.Store.sqlite(path: $0) } ?? hubConfig?.store
-        let archiveDirectory = archiveDir ?? hubConfig?.archive?.directory
-        guard case .sqlite(let path) = store else {
-            throw CommandFailure(
-                .refused,
+        let (path, archiveDirectory) = try Self.sqliteTarget(
+            journal: journal, config: config, archiveDir: archiveDir,
+            refusingPostgres:
                 "backup copies a SQLite journal; a PostgreSQL journal is backed up with PostgreSQL's own tools: pg_basebackup with WAL archiving for a point-in-time copy, or the standby Patroni keeps (see README, Backup and restore)"
-            )
-        }
+        )
         let start = ContinuousClock.now
         var lastShown = -1
         var copied = start
@@ -90,6 +81,27 @@ struct Backup: ParsableCommand {
     /// A duration in whole milliseconds.
     static func ms(_ duration: Duration) -> Int64 {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Exactly one of `--journal` and `--config`; `--archive-dir` only with `--journal`.
+    static func validateTarget(journal: String?, config: String?, archiveDir: String?, what: String) throws {
+        guard (journal == nil) != (config == nil) else {
+            throw ValidationError("give \(what) with exactly one of --journal PATH or --config HUB.yaml")
+        }
+        guard archiveDir == nil || journal != nil else {
+            throw ValidationError("--archive-dir goes with --journal; with --config the archive folder is the config's archive.dir")
+        }
+    }
+
+    /// The SQLite journal and the archive folder that `--journal` / `--config` and
+    /// `--archive-dir` name; a PostgreSQL store is refused with `refusingPostgres`.
+    static func sqliteTarget(journal: String?, config: String?, archiveDir: String?, refusingPostgres: String) throws -> (
+        path: String, archiveDirectory: String?
+    ) {
+        let hubConfig = try config.map { try HubConfig.load(path: $0) }
+        let store = journal.map { HubConfig.Store.sqlite(path: $0) } ?? hubConfig?.store
+        guard case .sqlite(let path) = store else { throw CommandFailure(.refused, refusingPostgres) }
+        return (path, archiveDir ?? hubConfig?.archive?.directory)
     }
 
     /// Runs a backup or restore, turning its ``BackupError`` into the command's exit status.

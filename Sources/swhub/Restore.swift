@@ -35,23 +35,14 @@ struct Restore: ParsableCommand {
     var archiveDir: String?
 
     func validate() throws {
-        guard (journal == nil) != (config == nil) else {
-            throw ValidationError("give the target with exactly one of --journal PATH or --config HUB.yaml")
-        }
-        guard archiveDir == nil || journal != nil else {
-            throw ValidationError("--archive-dir goes with --journal; with --config the archive folder is the config's archive.dir")
-        }
+        try Backup.validateTarget(journal: journal, config: config, archiveDir: archiveDir, what: "the target")
     }
 
     func run() throws {
-        let hubConfig = try config.map { try HubConfig.load(path: $0) }
-        let store = journal.map { HubConfig.Store.sqlite(path: $0) } ?? hubConfig?.store
-        let archiveDirectory = archiveDir ?? hubConfig?.archive?.directory
-        guard case .sqlite(let path) = store else {
-            throw CommandFailure(
-                .refused,
+        let (path, archiveDirectory) = try Backup.sqliteTarget(
+            journal: journal, config: config, archiveDir: archiveDir,
+            refusingPostgres:
                 "restore places a SQLite journal; a PostgreSQL journal is restored with PostgreSQL's own tools (pg_basebackup, Patroni)")
-        }
         let (manifest, report) = try Backup.mapping { try JournalBackup.restore(from: from, to: path, archiveDirectory: archiveDirectory) }
         Output.line("backup \(from): made \(manifest.createdAt) by swhub \(manifest.hubVersion) from \(manifest.source)")
         Output.line("checked: \(manifest.sizeBytes) bytes, SHA-256 as in the manifest; verified: \(report.records) records")
