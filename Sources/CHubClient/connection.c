@@ -72,6 +72,12 @@ void swhub_disconnect(swhub_client *c, int linger_ms) {
     }
 }
 
+/* qsort order of unanswered submissions: first submitted first. */
+static int by_order(const void *a, const void *b) {
+    uint64_t x = (*(swhub_unanswered *const *)a)->order, y = (*(swhub_unanswered *const *)b)->order;
+    return x < y ? -1 : x > y;
+}
+
 /* A new socket, to the next hub node when there are several, HELLO again (resuming after
  * the last ACK), and every unanswered submission that was sent (in a SUBMIT or a
  * SUBMIT_BATCH) again under its id, as a SUBMIT: the new connection's WELCOME has not said
@@ -84,11 +90,20 @@ int swhub_reconnect(swhub_client *c, const char *why) {
     if (rc != SWHUB_OK) return rc;
     rc = swhub_send_hello(c);
     swhub_batches_clear(c); /* their answers would have come on the old connection */
-    for (size_t i = 0; rc == SWHUB_OK && i < SWHUB_PENDING_BUCKETS; i++) {
-        for (swhub_unanswered *p = c->pending[i]; p != NULL && rc == SWHUB_OK; p = p->next) {
-            if (p->sent) rc = swhub_send_submit(c, p);
+    if (rc != SWHUB_OK || c->pending_count == 0) return rc;
+    /* In the order they were first submitted, never the table's: the hub journals a
+     * sender's messages in the order they arrive. */
+    swhub_unanswered **sent = malloc(c->pending_count * sizeof *sent);
+    if (sent == NULL) return swhub_fail(c, SWHUB_ERR_NO_MEMORY, "out of memory resending %zu submissions", c->pending_count);
+    size_t count = 0;
+    for (size_t i = 0; i < SWHUB_PENDING_BUCKETS; i++) {
+        for (swhub_unanswered *p = c->pending[i]; p != NULL; p = p->next) {
+            if (p->sent && count < c->pending_count) sent[count++] = p;
         }
     }
+    qsort(sent, count, sizeof *sent, by_order);
+    for (size_t i = 0; rc == SWHUB_OK && i < count; i++) rc = swhub_send_submit(c, sent[i]);
+    free(sent);
     return rc;
 }
 

@@ -31,6 +31,7 @@ typedef struct swhub_unanswered {
     size_t body_len;
     int sent;                         /* on the socket (in a SUBMIT or a SUBMIT_BATCH) */
     int64_t queued_us;                /* monotonic µs it entered the outbox */
+    uint64_t order;                   /* submission order: a reconnect resends in it */
     struct swhub_unanswered *next;    /* bucket chain of the table by id */
     struct swhub_unanswered *out_next; /* the outbox, oldest first (while unsent) */
 } swhub_unanswered;
@@ -106,6 +107,7 @@ struct swhub_client {
 
     swhub_unanswered *pending[SWHUB_PENDING_BUCKETS];
     size_t pending_count;
+    uint64_t next_order;                         /* the next submission's order */
     swhub_unanswered *outbox_head, *outbox_tail; /* sent with swhub_send, not yet on the socket */
     size_t outbox_count;
     size_t outbox_bytes;                         /* their bodies */

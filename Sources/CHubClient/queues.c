@@ -64,6 +64,7 @@ swhub_unanswered *swhub_pending_new(const swhub_message *m) {
 /* Adds an entry to the table by id (the caller checked that its id is not there). */
 void swhub_pending_insert(swhub_client *c, swhub_unanswered *p) {
     size_t bucket = bucket_of(p->id);
+    p->order = c->next_order++;
     p->next = c->pending[bucket];
     c->pending[bucket] = p;
     c->pending_count++;

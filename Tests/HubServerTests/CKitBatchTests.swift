@@ -65,6 +65,24 @@ struct CKitBatchTests {
         #expect(try await receiver.finish() == 0)
     }
 
+    /// Submissions sent and not yet answered when the hub dies go again on the new
+    /// connection in the order they were first submitted (the hub journals a sender's
+    /// messages in the order they arrive), not in the order of the kit's table by id.
+    @Test func unansweredSubmissionsAreResentInTheOrderFirstSent() async throws {
+        let hub = try CKitTests.startHub()
+        let sender = try CDriver(hub: hub)
+        #expect(try await sender.run("open enterprise.key_secret").hasPrefix("ok open party=enterprise"))
+        #expect(try await sender.run("batching 25 60000000") == "ok batching unsent=0")
+        // The hub reads nothing more: the full batch goes onto the socket and stays unanswered.
+        hub.signal(SIGSTOP)
+        #expect(try await sender.run("sendmany 25 b demo.Note customs") == "ok sendmany count=25 unsent=0 pending=25")
+        hub.kill9()
+        try hub.start()
+        let answers = Self.answers(try await sender.run("replies 25"))
+        Self.expectAcceptedInOrder(answers, ids: (0..<25).map { "b-\($0)" })
+        #expect(try await sender.finish() == 0)
+    }
+
     /// A refused entry is refused alone; a batch the hub refuses as a whole (here: headers
     /// over 4096 bytes each, which the hub counts per entry) fails each of its messages.
     @Test func aRefusedEntryIsRefusedAloneAndARefusedBatchFailsEachMessage() async throws {

@@ -189,6 +189,13 @@ final class TestHub: @unchecked Sendable {
         (try? String(contentsOf: directory.appendingPathComponent(logName), encoding: .utf8)) ?? ""
     }
 
+    /// Sends `signal` to the running hub (SIGSTOP: it takes no more bytes off its sockets
+    /// until SIGCONT or SIGKILL).
+    func signal(_ signal: Int32) {
+        guard let process else { return }
+        kill(process.processIdentifier, signal)
+    }
+
     /// SIGKILL: the hub dies at once, mid-commit or not.
     func kill9() {
         guard let process else { return }
