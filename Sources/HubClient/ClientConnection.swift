@@ -17,6 +17,8 @@ final class ClientConnection: @unchecked Sendable {
         /// Called once, with the hub's answer or the failure.
         let complete: @Sendable (Result<SubmitReceipt, HubClientError>) -> Void
         var deadline: ContinuousClock.Instant
+        /// Submission order: a reconnect sends the unanswered again in it.
+        let order: UInt64
     }
 
     /// A submission waiting to be sent.
@@ -33,6 +35,8 @@ final class ClientConnection: @unchecked Sendable {
         /// Whether `flush()` asked for what lingers to be sent now.
         var flushRequested = false
         var pending: [String: Pending] = [:]
+        /// The next submission's `Pending.order`.
+        var nextOrder: UInt64 = 0
         var welcome: WireWelcome?
         var ackRequested: UInt64 = 0
         var failure: HubClientError?
@@ -116,6 +120,8 @@ final class ClientConnection: @unchecked Sendable {
     /// Submissions waiting for their answer.
     var pendingCount: Int { shared.withLock { $0.pending.count } }
 
+    var unsentCount: Int { shared.withLock { $0.outbox.count } }
+
     func awaitWelcome(timeout: Duration) async throws -> WireWelcome {
         let deadline = clock.now + timeout
         while true {
@@ -172,7 +178,9 @@ final class ClientConnection: @unchecked Sendable {
                     refusals.append((index, HubClientError(.configuration, "message id \(id) is already awaiting its reply")))
                 } else {
                     state.pending[id] = Pending(
-                        header: message.header, body: message.body, complete: { complete(index, $0) }, deadline: deadline)
+                        header: message.header, body: message.body, complete: { complete(index, $0) }, deadline: deadline,
+                        order: state.nextOrder)
+                    state.nextOrder += 1
                     if state.outbox.isEmpty { state.outboxSince = clock.now }
                     state.outbox.append(Outgoing(id: id, header: message.header, body: message.body))
                 }
@@ -267,10 +275,13 @@ final class ClientConnection: @unchecked Sendable {
             dealer = socket
             ioHeartbeat.heard(at: clock.now)
             try sendHello(on: socket)
-            // Everything unanswered goes again, under the same ids: the hub journals it once.
+            // Everything unanswered goes again, under the same ids: the hub journals it once;
+            // in the order first submitted (the hub journals a sender's messages in the order
+            // they arrive), never the dictionary's.
             ioBatches.removeAll()
             shared.withLock { state in
-                state.outbox = state.pending.map { Outgoing(id: $0.key, header: $0.value.header, body: $0.value.body) }
+                state.outbox = state.pending.sorted { $0.value.order < $1.value.order }
+                    .map { Outgoing(id: $0.key, header: $0.value.header, body: $0.value.body) }
                 state.outboxSince = state.outbox.isEmpty ? nil : clock.now
             }
         } catch {

@@ -42,6 +42,10 @@ public final class HubClient: Sendable {
     /// Submissions waiting for their answer (queued, lingering for a batch, or sent).
     public var pendingCount: Int { connection.pendingCount }
 
+    /// Submissions not yet handed to the socket: waiting for a SUBMIT_BATCH to fill, for
+    /// the connection, or for the I/O thread's next turn (part of ``pendingCount``).
+    public var unsentCount: Int { connection.unsentCount }
+
     /// Waits for the hub's WELCOME: the hub has authenticated us and, when receiving, opened
     /// our session.
     /// - Parameter timeout: how long to wait for the hub.

@@ -44,6 +44,28 @@ struct ClientBatchTests {
         #expect(delivered.map(\.body) == messages.filter { $0.id != "refused" }.map(\.body))
     }
 
+    /// Submissions sent and unanswered when the hub dies go again on the new connection in
+    /// the order they were first submitted (the hub journals a sender's messages in the
+    /// order they arrive), never in the order of the SDK's table by id.
+    @Test func unansweredSubmissionsAreResentInTheOrderFirstSent() async throws {
+        let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
+        try hub.start()
+        var configuration = hub.clientConfiguration("enterprise", receive: false, credit: 100)
+        configuration.requestTimeout = .seconds(50)
+        let sender = try hub.client(configuration: configuration, name: "enterprise")
+        defer { sender.close() }
+        try await sender.connect()
+        // The hub reads nothing more: the submissions go onto the socket and stay unanswered.
+        hub.signal(SIGSTOP)
+        let messages = (0..<40).map { OutgoingMessage(type: "demo.Note", body: Array("r\($0)".utf8), id: "resent-\($0)") }
+        async let results = sender.submit(inOrder: messages)
+        try await waitUntil(.seconds(20), "every submission is on the socket") { sender.pendingCount == 40 && sender.unsentCount == 0 }
+        hub.kill9()
+        try hub.start()
+        let seqs = await results.compactMap { try? $0.get().seq }
+        #expect(seqs == Array(1...40), "journaled in the order first submitted")
+    }
+
     @Test func flushSendsALingeringBatchAtOnce() async throws {
         let hub = try TestHub(parties: Self.parties)
         try hub.start()
