@@ -98,6 +98,9 @@ struct BatchWireTests {
 
         let ids = (0..<300).map { "batch-\($0)" }
         let (frames, bodies) = Self.batchFrames(batch: 42, ids: ids, to: ["bank"])
+        // The receivers read (and so PING) from now on, while the batch is journaled.
+        async let customsGot = customs.io { try Self.receive($0, count: 300, batched: true) }
+        async let bankGot = bank.io { try Self.receive($0, count: 300, batched: false) }
         let answer = try await sender.io { peer -> Reply in
             try peer.sendFrames(frames)
             return try peer.expectReply("ACCEPTED_BATCH")
@@ -113,8 +116,6 @@ struct BatchWireTests {
         #expect(answeredInOrder, "one result per entry, in order, seqs 1...300")
         #expect(accepted.results.allSatisfy { $0.accepted.recipients == 2 })
 
-        async let customsGot = customs.io { try Self.receive($0, count: 300, batched: true) }
-        async let bankGot = bank.io { try Self.receive($0, count: 300, batched: false) }
         let (batched, single) = try await (customsGot, bankGot)
         // Compared first: a failed expectation on the arrays would print them whole.
         let inOrder = batched.deliveries.map(\.seq) == Array(1...300).map(UInt64.init)
