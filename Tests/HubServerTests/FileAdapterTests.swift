@@ -59,8 +59,10 @@ struct FileAdapterTests {
         defer { running.cancel() }
 
         try "first\nsecond\nthird".write(to: folders.inbox.appendingPathComponent("batch-1.txt"), atomically: true, encoding: .utf8)
+        // Generous: with the whole suite starting at once on 2 cores the adapter's task waited
+        // over 20 s for a thread of the concurrency pool before it read the inbox once.
         try await waitUntil(
-            .seconds(20), "only \(inbox.count) of 3 deliveries; adapter \(adapter.summary); hub log: \(hub.log().suffix(1500))"
+            .seconds(90), "only \(inbox.count) of 3 deliveries; adapter \(adapter.summary); hub log: \(hub.log().suffix(1500))"
         ) {
             inbox.count >= 3
         }
