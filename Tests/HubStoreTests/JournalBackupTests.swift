@@ -24,12 +24,14 @@ struct JournalBackupTests {
         try Self.append(store, from: 1, count: 2000)
         // Commits go on, batch after batch, on another thread while the copy is made.
         let stop = StopFlag()
+        let finished = DispatchSemaphore(value: 0)
         let writer = Thread {
             var next = 2001
             while !stop.isSet && next < 200_000 {
                 try? Self.append(store, from: next, count: 20)
                 next += 20
             }
+            finished.signal()
         }
         writer.start()
         var backup = JournalBackup(journalPath: journal.path)
@@ -38,7 +40,7 @@ struct JournalBackupTests {
         let directory = journal.directory.appendingPathComponent("backup").path
         let (manifest, report) = try backup.write(to: directory, hubVersion: "test") { _ in steps += 1 }
         stop.set()
-        while !writer.isFinished { usleep(1000) }
+        finished.wait()
         #expect(steps > 1)
         #expect(report.intact && report.headSeq == manifest.headSeq && report.records == Int(manifest.headSeq))
         #expect(manifest.headSeq >= 2000)
