@@ -74,6 +74,14 @@ let package = Package(
         .systemLibrary(name: "CXXHash", providers: [.apt(["libxxhash-dev"])]),
         // zlib (gzip), for the journal's archive segments (apt: zlib1g-dev).
         .systemLibrary(name: "CZLib", providers: [.apt(["zlib1g-dev"])]),
+        // libgcrypt, for SM3 and SM4-GCM under `crypto: sm` (apt: libgcrypt20-dev).
+        .systemLibrary(name: "CGcrypt", providers: [.apt(["libgcrypt20-dev"])]),
+        // The hub's cryptography: SM3, authenticated encryption of personal fields, keys.
+        .target(
+            name: "HubCrypto",
+            dependencies: ["CGcrypt", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictUpcoming
+        ),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
         .systemLibrary(name: "CGlibcMalloc"),
         // The C adapter kit: libzmq + protobuf-c (apt: libzmq3-dev, libprotobuf-c-dev).
@@ -224,6 +232,7 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "HubThreadsTests", dependencies: ["HubThreads"], swiftSettings: strict),
+        .testTarget(name: "HubCryptoTests", dependencies: ["HubCrypto"], swiftSettings: strict),
         .testTarget(
             name: "HubLifecycleTests",
             dependencies: [

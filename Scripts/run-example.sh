@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source Scripts/lib/packages.sh
-ensure_packages libzmq3-dev libxxhash-dev libprotobuf-c-dev pkg-config libsqlite3-dev
+ensure_packages libzmq3-dev libxxhash-dev zlib1g-dev libgcrypt20-dev libprotobuf-c-dev pkg-config libsqlite3-dev
 
 swift build
 bin=$(swift build --show-bin-path)/swhub
