@@ -151,6 +151,9 @@ public struct HubConfig: Sendable, Equatable {
     /// Archiving and retention (`archive:`, `retention:`), nil when the journal keeps every
     /// record live forever.
     public var archive: Archive?
+    /// The fields of typed messages that hold personal data (`personal_data:`, with built-in
+    /// defaults for the business messages).
+    public var personalData = PersonalData()
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -348,6 +351,7 @@ public struct HubConfig: Sendable, Equatable {
         config.postgres = store.postgres
         config.archive = try parseArchive(raw.archive, retention: raw.retention, store: store, resolve: resolve)
         config.typeMessages = typeMessages
+        config.personalData = try parsePersonalData(raw.personalData, typeMessages: typeMessages)
         config.flows = flows
         for party in parties {
             for audited in party.audits where audited != "*" && !parties.contains(where: { $0.id == audited }) {
@@ -513,6 +517,12 @@ struct RawConfig: Decodable {
     var store: HubConfig.RawStore?
     var archive: HubConfig.RawArchive?
     var retention: [String: String]?
+    var personalData: HubConfig.RawPersonalData?
+
+    enum CodingKeys: String, CodingKey {
+        case hub, types, parties, flows, tap, monitor, store, archive, retention
+        case personalData = "personal_data"
+    }
 
     struct Tap: Decodable {
         var endpoint: String
