@@ -17,6 +17,11 @@
 /// Entries are in increasing offset order; at one offset, removed fields come before the
 /// message field that was kept there.
 public struct PersonalFieldSplitter: Sendable, Equatable {
+    /// The top-level field number under which the journal keeps a body's sealed personal
+    /// fields (the largest protobuf allows). Submitted typed bodies may not use it
+    /// (``RedactionPolicy/validate(type:body:)`` refuses them, 412).
+    public static let sealedFieldNumber: Int32 = 536_870_911
+
     /// Field numbers removed here, and splitters for the message fields to descend into.
     private var take: Set<Int32> = []
     private var descend: [Int32: PersonalFieldSplitter] = [:]
