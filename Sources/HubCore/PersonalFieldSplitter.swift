@@ -118,6 +118,36 @@ public struct PersonalFieldSplitter: Sendable, Equatable {
         return output
     }
 
+    /// `rest` with `sealed` appended as its last top-level field, numbered
+    /// ``sealedFieldNumber``: the body as the journal keeps it.
+    public static func attach(sealed: [UInt8], to rest: [UInt8]) -> [UInt8] {
+        var body = rest
+        body.reserveCapacity(rest.count + sealed.count + 10)
+        WireReader.appendVarint(UInt64(sealedFieldNumber) << 3 | 2, to: &body)
+        WireReader.appendVarint(UInt64(sealed.count), to: &body)
+        body.append(contentsOf: sealed)
+        return body
+    }
+
+    /// The rest and the sealed part of a body as the journal keeps it, nil when its last
+    /// top-level field is not numbered ``sealedFieldNumber`` (no personal field was sealed
+    /// in it) or when it is not a protobuf message (an opaque body).
+    public static func detach(_ body: [UInt8]) -> (rest: ArraySlice<UInt8>, sealed: ArraySlice<UInt8>)? {
+        // The sealed field's key is 5 bytes; it is only ever last, so look there first.
+        guard body.count >= 6 else { return nil }
+        return body.withUnsafeBytes { bytes in
+            var reader = WireReader(bytes)
+            var last: (start: Int, key: UInt64, value: Range<Int>)?
+            while !reader.atEnd {
+                let start = reader.offset
+                guard let key = try? reader.varint(), let value = try? reader.skip(wireType: UInt8(key & 7)) else { return nil }
+                last = (start, key, value)
+            }
+            guard let last, last.key == UInt64(sealedFieldNumber) << 3 | 2 else { return nil }
+            return (body[..<last.start], body[last.value])
+        }
+    }
+
     private static func appendEntry(_ tag: UInt8, offset: Int, _ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.append(tag)
         WireReader.appendVarint(UInt64(offset), to: &output)
