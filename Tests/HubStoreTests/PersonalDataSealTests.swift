@@ -27,7 +27,13 @@ struct PersonalDataSealTests {
     /// AES-256-GCM under one key per owner; `keys` may lose an owner's key (shredding).
     final class Vault: @unchecked Sendable {
         private let lock = NSLock()
-        private var keys: [String: SymmetricKey] = ["enterprise": SymmetricKey(size: .bits256)]
+        private var keys: [String: SymmetricKey]
+
+        /// A key for "enterprise" and one for the hub's own data, or for `owner` alone.
+        init(owner: String? = nil) {
+            keys = Dictionary(
+                uniqueKeysWithValues: (owner.map { [$0] } ?? ["enterprise", "hub"]).map { ($0, SymmetricKey(size: .bits256)) })
+        }
 
         func shred(_ owner: String) { lock.withLock { keys[owner] = nil } }
 
