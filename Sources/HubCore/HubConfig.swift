@@ -151,6 +151,9 @@ public struct HubConfig: Sendable, Equatable {
     /// Archiving and retention (`archive:`, `retention:`), nil when the journal keeps every
     /// record live forever.
     public var archive: Archive?
+    /// The algorithm suite (`crypto:`, ``CryptoSuite``): a journal created by this config
+    /// records it; an existing journal's must be the same.
+    public var crypto = CryptoSuite.standard
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -349,6 +352,7 @@ public struct HubConfig: Sendable, Equatable {
         config.archive = try parseArchive(raw.archive, retention: raw.retention, store: store, resolve: resolve)
         config.typeMessages = typeMessages
         config.flows = flows
+        config.crypto = try CryptoSuite.parse(raw.crypto)
         for party in parties {
             for audited in party.audits where audited != "*" && !parties.contains(where: { $0.id == audited }) {
                 throw ConfigError(.unknownReference, "party '\(party.id)' audits unknown party '\(audited)'")
@@ -513,6 +517,7 @@ struct RawConfig: Decodable {
     var store: HubConfig.RawStore?
     var archive: HubConfig.RawArchive?
     var retention: [String: String]?
+    var crypto: String?
 
     struct Tap: Decodable {
         var endpoint: String
