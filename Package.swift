@@ -115,7 +115,7 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash", "CZLib",
+                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash", "CZLib", "HubCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -255,6 +255,7 @@ let package = Package(
             name: "HubStoreTests",
             dependencies: [
                 "HubStore", "HubStorePostgres", "HubTestSupport", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", "FlowSamples",
+                "HubCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -287,7 +288,7 @@ let package = Package(
         .testTarget(
             name: "HubStorePostgresTests",
             dependencies: [
-                "HubStorePostgres", "HubStore", "HubCore", "HubTestSupport",
+                "HubStorePostgres", "HubStore", "HubCore", "HubTestSupport", "HubCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

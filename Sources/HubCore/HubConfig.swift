@@ -154,6 +154,9 @@ public struct HubConfig: Sendable, Equatable {
     /// The fields of typed messages that hold personal data (`personal_data:`, with built-in
     /// defaults for the business messages).
     public var personalData = PersonalData()
+    /// The algorithm suite (`crypto:`, ``CryptoSuite``): a journal created by this config
+    /// records it; an existing journal's must be the same.
+    public var crypto = CryptoSuite.standard
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -353,6 +356,7 @@ public struct HubConfig: Sendable, Equatable {
         config.typeMessages = typeMessages
         config.personalData = try parsePersonalData(raw.personalData, typeMessages: typeMessages)
         config.flows = flows
+        config.crypto = try CryptoSuite.parse(raw.crypto)
         for party in parties {
             for audited in party.audits where audited != "*" && !parties.contains(where: { $0.id == audited }) {
                 throw ConfigError(.unknownReference, "party '\(party.id)' audits unknown party '\(audited)'")
@@ -518,9 +522,10 @@ struct RawConfig: Decodable {
     var archive: HubConfig.RawArchive?
     var retention: [String: String]?
     var personalData: HubConfig.RawPersonalData?
+    var crypto: String?
 
     enum CodingKeys: String, CodingKey {
-        case hub, types, parties, flows, tap, monitor, store, archive, retention
+        case hub, types, parties, flows, tap, monitor, store, archive, retention, crypto
         case personalData = "personal_data"
     }
 

@@ -26,7 +26,8 @@ public enum ArchiveRestore {
         do {
             let queue = try DatabaseQueue(path: target)
             defer { try? queue.close() }
-            try JournalSchema.migrator.migrate(queue)
+            // The new journal records the archive's suite: its rows are the archive's, verbatim.
+            try JournalSchema.migrator(creating: archive.hashing.suite).migrate(queue)
             try queue.write { db in
                 for earlier in earlier {
                     var copy = earlier

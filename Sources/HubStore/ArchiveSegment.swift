@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// One sealed range of the journal: the records of seqs `firstSeq...lastSeq`, with every
@@ -16,12 +15,13 @@ import Foundation
 /// count × record:  RecordEncoding's header (seq, sender, msg_id, type, recipients,
 ///                  correlation_id, created_at_us, journaled_at_us, body length), the body,
 ///                  chain [32], crc i64
-/// "SWHUBEND"  sha256 [32]   (SHA-256 of every byte before "SWHUBEND")
+/// "SWHUBEND"  digest [32]   (SHA-256 of every byte before "SWHUBEND"; SM3 in a `crypto: sm` journal)
 /// ```
 ///
 /// integers big-endian, text as an 8-byte length then UTF-8. gzip's CRC-32 and the
 /// SHA-256 trailer check the whole file; each record's checksum and chain link check it on
-/// its own. ``decode(_:file:)`` checks all of them.
+/// its own (chain, checksum and trailer in the journal's suite, ``JournalHashing``).
+/// ``decode(_:file:hashing:)`` checks all of them.
 public struct ArchiveSegment: Sendable, Equatable {
     /// One archived record: the record, and its stored chain link and checksum.
     public struct Record: Sendable, Equatable {
@@ -47,7 +47,7 @@ public struct ArchiveSegment: Sendable, Equatable {
     public var records: [Record]
 
     /// The content, uncompressed, with its trailer.
-    func encoded() -> [UInt8] {
+    func encoded(hashing: JournalHashing) throws -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(records.reduce(256) { $0 + $1.record.body.count + 200 })
         out += Self.magic
@@ -70,31 +70,31 @@ public struct ArchiveSegment: Sendable, Equatable {
             out += entry.chain
             integer(entry.crc)
         }
-        let digest = Array(SHA256.hash(data: out))
+        let digest = try hashing.digest(out)
         out += Self.endMagic
         out += digest
         return out
     }
 
     /// The file's bytes: the content gzip-compressed.
-    func fileBytes() throws -> [UInt8] {
-        try Gzip.compress(encoded())
+    func fileBytes(hashing: JournalHashing) throws -> [UInt8] {
+        try Gzip.compress(encoded(hashing: hashing))
     }
 
     /// Reads and checks a segment file's bytes.
     /// - Throws: `StoreError` `archiveDamaged` naming `file` and what is wrong (and the seq, for a record).
-    public static func decode(fileBytes: [UInt8], file: String) throws -> ArchiveSegment {
+    public static func decode(fileBytes: [UInt8], file: String, hashing: JournalHashing) throws -> ArchiveSegment {
         let content: [UInt8]
         do {
             content = try Gzip.decompress(fileBytes)
         } catch {
             throw StoreError(code: .archiveDamaged, reason: "archive segment \(file) cannot be decompressed: \(error)")
         }
-        return try decode(content, file: file)
+        return try decode(content, file: file, hashing: hashing)
     }
 
     /// Reads and checks a segment's uncompressed content.
-    static func decode(_ content: [UInt8], file: String) throws -> ArchiveSegment {
+    static func decode(_ content: [UInt8], file: String, hashing: JournalHashing) throws -> ArchiveSegment {
         func damaged(_ why: String, seq: UInt64? = nil) -> StoreError {
             StoreError(code: .archiveDamaged, reason: "archive segment \(file) is damaged: \(why)", seq: seq)
         }
@@ -104,8 +104,8 @@ public struct ArchiveSegment: Sendable, Equatable {
         }
         let bodyEnd = content.count - trailer
         guard Array(content[bodyEnd..<bodyEnd + endMagic.count]) == endMagic else { throw damaged("no SWHUBEND trailer") }
-        guard Array(SHA256.hash(data: content[0..<bodyEnd])) == Array(content[(bodyEnd + endMagic.count)...]) else {
-            throw damaged("its SHA-256 does not match its trailer")
+        guard try hashing.digest(content[0..<bodyEnd]) == Array(content[(bodyEnd + endMagic.count)...]) else {
+            throw damaged("its \(hashing.suite.chainHashName) does not match its trailer")
         }
         var reader = Reader(content: content, position: magic.count, end: bodyEnd)
         let version = try reader.uint32()
@@ -137,12 +137,12 @@ public struct ArchiveSegment: Sendable, Equatable {
             let body = try reader.bytes(Int(bodyCount))
             let chain = try reader.bytes(32)
             let crc = try reader.int64()
-            let (link, checksum) = body.withUnsafeBytes { bytes in
+            let (link, checksum) = try body.withUnsafeBytes { bytes in
                 (
-                    JournalChain.link(
+                    try hashing.link(
                         previous: previous, seq: Int64(seq), sender: sender, id: id, type: type, recipients: recipients,
                         correlationId: correlationId, createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes),
-                    RecordChecksum.of(
+                    try hashing.checksum(
                         seq: Int64(seq), sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
                         createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
                 )

@@ -1,9 +1,11 @@
 import Foundation
+import HubCore
 
 /// What a backup directory says of its journal copy (`manifest.json`, written by
 /// ``JournalBackup/write(to:hubVersion:progress:)`` after the copy was verified): the point
 /// in time the copy holds (head seq and its chain value, the acknowledgement positions),
-/// when and by which hub version it was made, and the copy's size and SHA-256, which
+/// when and by which hub version it was made, and the copy's size and digest (SHA-256, or SM3 in a
+/// `crypto: sm` journal, ``crypto``), which
 /// ``JournalBackup/restore(from:to:archiveDirectory:)`` checks before it places the file; and
 /// the archive segment files the copy's archive manifest keeps, copied into the backup's
 /// `archive/` folder.
@@ -42,6 +44,19 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     /// not there), copied and checked; nil (a backup made before archives were backed up)
     /// or empty when there are none.
     public var archive: [ArchiveFile]?
+    /// The journal's algorithm suite (``CryptoSuite``'s name); nil (a backup made before
+    /// suites) is `standard`. In `sm`, every `sha256` of the manifest holds an SM3 digest.
+    public var crypto: String?
+
+    /// The suite the manifest's digests are in.
+    /// - Throws: ``BackupError`` `manifestUnreadable` when `crypto` names no suite this hub knows.
+    public func suite() throws -> CryptoSuite {
+        guard let crypto else { return .legacy }
+        guard let suite = CryptoSuite(rawValue: crypto) else {
+            throw BackupError(.manifestUnreadable, "the backup manifest says crypto '\(crypto)', which this hub does not know")
+        }
+        return suite
+    }
 
     /// The folder inside a backup directory that holds the archive segment files.
     public static let archiveFolder = "archive"

@@ -1,18 +1,19 @@
-import Crypto
 import Foundation
 import Synchronization
 
 /// Reads archive segments (``ArchiveSegment``) as the manifest (``ArchiveManifest``) lists
 /// them: the one reader through which the store's reads (replay, delivery of a resumed
 /// session, the flows' rebuild) and the operators' (trace, status, stats) reach archived
-/// ranges. Every segment read is checked whole (its file's SHA-256 against the manifest,
-/// gzip's CRC, the SHA-256 trailer, each record's checksum and chain link, its ends against
+/// ranges. Every segment read is checked whole (its file's digest against the manifest,
+/// gzip's CRC, the digest trailer (SHA-256, or SM3 in `crypto: sm`), each record's checksum and chain link, its ends against
 /// the manifest's links); the segments read last are kept decoded for the next reads (up
 /// to ``cacheBytes`` of records, at least one segment).
 public final class JournalArchive: Sendable {
     /// The folder to find segment files in, instead of the one each was written to (nil:
     /// the manifest's).
     public let directory: String?
+    /// The journal's suite's hash functions: the file's digest, the trailer, each record's checksum and link.
+    public let hashing: JournalHashing
     /// The decoded segments kept, most recently used last, with their sizes.
     private let cache = Mutex<[(key: String, segment: ArchiveSegment, bytes: Int)]>([])
     /// How many bytes of decoded records the cache keeps at most (beyond one segment).
@@ -20,8 +21,10 @@ public final class JournalArchive: Sendable {
 
     /// - Parameters:
     ///   - directory: Where the segment files are now (`archive.dir`); nil: where they were written.
-    public init(directory: String?) {
+    ///   - hashing: The hash functions of the journal's suite (its segments were written with them).
+    public init(directory: String?, hashing: JournalHashing) {
         self.directory = directory
+        self.hashing = hashing
     }
 
     /// The path of an entry's file.
@@ -48,13 +51,14 @@ public final class JournalArchive: Sendable {
             throw StoreError(code: .archiveDamaged, reason: "archive segment \(path) is missing or unreadable")
         }
         let bytes = [UInt8](data)
-        guard Array(SHA256.hash(data: bytes)) == entry.sha256 else {
+        guard try hashing.digest(bytes) == entry.sha256 else {
             throw StoreError(
-                code: .archiveDamaged, reason: "archive segment \(path) is damaged: its SHA-256 is not the one the manifest recorded")
+                code: .archiveDamaged,
+                reason: "archive segment \(path) is damaged: its \(hashing.suite.chainHashName) is not the one the manifest recorded")
         }
         let segment: ArchiveSegment
         do {
-            segment = try ArchiveSegment.decode(fileBytes: bytes, file: path)
+            segment = try ArchiveSegment.decode(fileBytes: bytes, file: path, hashing: hashing)
         } catch let error as StoreError where !error.reason.contains(path) {
             throw StoreError(code: error.code, reason: "archive segment \(path): \(error.reason)", seq: error.seq)
         }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import HubCore
@@ -38,6 +37,7 @@ public final class JournalArchiver: Sendable {
     private let writer: any DatabaseWriter
     private let settings: HubConfig.Archive
     private let archive: JournalArchive
+    private let hashing: JournalHashing
     private let logger: Logger
     private let wakeUp = DispatchSemaphore(value: 0)
     private let loop: ThreadLoop
@@ -50,10 +50,12 @@ public final class JournalArchiver: Sendable {
     /// - Parameters:
     ///   - writer: The journal's writer (the hub's pool, or a queue of its own offline).
     ///   - settings: `archive:` and `retention:` of the hub's config.
-    public init(writer: any DatabaseWriter, settings: HubConfig.Archive, logger: Logger) {
+    ///   - hashing: The journal's suite's hash functions (``JournalSuiteRecord``): segments are sealed with them.
+    public init(writer: any DatabaseWriter, settings: HubConfig.Archive, hashing: JournalHashing, logger: Logger) {
         self.writer = writer
         self.settings = settings
-        self.archive = JournalArchive(directory: settings.directory)
+        self.hashing = hashing
+        self.archive = JournalArchive(directory: settings.directory, hashing: hashing)
         self.logger = logger
         let wakeUp = self.wakeUp
         loop = ThreadLoop(name: "swhub-archive") { wakeUp.signal() }
@@ -76,12 +78,14 @@ public final class JournalArchiver: Sendable {
         } catch {
             throw StoreError.mapping(error, to: .openFailed, operation: "open \(path) for archiving")
         }
+        let suite: CryptoSuite
         do {
             try JournalSchema.migrator.migrate(queue)
+            suite = try queue.read { try JournalSuiteRecord.suite($0) }
         } catch {
             throw StoreError.mapping(error, to: .migrationFailed, operation: "migrate \(path)")
         }
-        return JournalArchiver(writer: queue, settings: settings, logger: logger)
+        return JournalArchiver(writer: queue, settings: settings, hashing: try JournalHashing(suite), logger: logger)
     }
 
     /// Runs ``runOnce(nowUs:)`` every `check_every` (and once at start) until stopped; a failed
@@ -198,9 +202,9 @@ public final class JournalArchiver: Sendable {
         let last = bound.archivedUpTo + UInt64(settings.segmentRecords)
         guard last <= bound.upTo else { return (nil, bound) }
         let segment = try read(first: first, last: last, linkBefore: previous)
-        let content = segment.encoded()
+        let content = try segment.encoded(hashing: hashing)
         // The records are checked (checksums, chain) before anything is written.
-        _ = try ArchiveSegment.decode(content, file: "(being sealed)")
+        _ = try ArchiveSegment.decode(content, file: "(being sealed)", hashing: hashing)
         let bytes: [UInt8]
         do {
             bytes = try Gzip.compress(content)
@@ -216,7 +220,7 @@ public final class JournalArchiver: Sendable {
         }
         let entry = ArchiveManifest.Entry(
             firstSeq: first, lastSeq: last, file: name, directory: settings.directory, bytes: Int64(bytes.count),
-            sha256: Array(SHA256.hash(data: bytes)), linkBefore: segment.linkBefore, linkAfter: segment.linkAfter,
+            sha256: try hashing.digest(bytes), linkBefore: segment.linkBefore, linkAfter: segment.linkAfter,
             firstJournaledAtUs: segment.firstJournaledAtUs, lastJournaledAtUs: segment.lastJournaledAtUs, typeNewest: typeNewest,
             sealedAtUs: WallClock.nowMicroseconds(), deletedAtUs: nil)
         do {

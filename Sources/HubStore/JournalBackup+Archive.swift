@@ -28,7 +28,7 @@ extension JournalBackup {
     /// ``archiveDirectory`` into `folder`, each written as `NAME.partial`, synced and
     /// renamed. The copies are checked when the journal copy is verified with them.
     /// - Returns: The files copied, with their sizes and SHA-256; none when nothing is kept.
-    func copySegments(listedIn copyPath: String, to folder: String) throws -> [BackupManifest.ArchiveFile] {
+    func copySegments(listedIn copyPath: String, to folder: String, hashing: JournalHashing) throws -> [BackupManifest.ArchiveFile] {
         let entries: [ArchiveManifest.Entry]
         do {
             entries = try ArchiveManifest.read(journalPath: copyPath)
@@ -38,7 +38,7 @@ extension JournalBackup {
         let kept = entries.filter(\.isKept)
         guard !kept.isEmpty else { return [] }
         guard let archiveDirectory else { throw Self.noFolder(journalPath, kept: kept.count) }
-        let source = JournalArchive(directory: archiveDirectory)
+        let source = JournalArchive(directory: archiveDirectory, hashing: hashing)
         try Self.io("create \(folder)") {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
@@ -63,7 +63,7 @@ extension JournalBackup {
                     throw BackupError(.copyFailed, "cannot rename \(to).partial: \(String(cString: strerror(errno)))")
                 }
             }
-            let (size, sha256) = try Self.digest(to)
+            let (size, sha256) = try Self.digest(to, hashing)
             files.append(BackupManifest.ArchiveFile(name: entry.file, sizeBytes: size, sha256: sha256))
         }
         try Self.io("sync \(folder)") { try Self.sync(path: folder) }
@@ -74,7 +74,9 @@ extension JournalBackup {
     /// `archiveDirectory` (an identical file is fine, a different one is refused), before
     /// anything is placed.
     /// - Returns: The files to place (those not there yet).
-    static func checkSegments(of manifest: BackupManifest, in directory: String, placingIn archiveDirectory: String?) throws
+    static func checkSegments(
+        of manifest: BackupManifest, in directory: String, placingIn archiveDirectory: String?, hashing: JournalHashing
+    ) throws
         -> [BackupManifest.ArchiveFile]
     {
         let files = manifest.archive ?? []
@@ -93,14 +95,14 @@ extension JournalBackup {
                 throw BackupError(
                     .manifestUnreadable, "the manifest names \(BackupManifest.archiveFolder)/\(file.name), which is not in \(directory)")
             }
-            try checkDigest(source, size: file.sizeBytes, sha256: file.sha256)
+            try checkDigest(source, size: file.sizeBytes, sha256: file.sha256, hashing: hashing)
             let target = (archiveDirectory as NSString).appendingPathComponent(file.name)
             if FileManager.default.fileExists(atPath: target) {
-                let (size, sha256) = try digest(target)
+                let (size, sha256) = try digest(target, hashing)
                 guard size == file.sizeBytes, sha256 == file.sha256 else {
                     throw BackupError(
                         .targetExists,
-                        "\(target) exists and is not the backup's segment (\(size) bytes, SHA-256 \(sha256)); move it aside or restore into another archive folder"
+                        "\(target) exists and is not the backup's segment (\(size) bytes, \(hashing.suite.chainHashName) \(sha256)); move it aside or restore into another archive folder"
                     )
                 }
             } else {
@@ -113,7 +115,9 @@ extension JournalBackup {
     /// Places `files` from the backup in `directory` into `archiveDirectory`: each copied as
     /// `NAME.restoring`, synced, checked against the manifest and linked into place (an
     /// identical file that appeared meanwhile is fine; a different one is refused).
-    static func placeSegments(_ files: [BackupManifest.ArchiveFile], from directory: String, into archiveDirectory: String) throws {
+    static func placeSegments(
+        _ files: [BackupManifest.ArchiveFile], from directory: String, into archiveDirectory: String, hashing: JournalHashing
+    ) throws {
         guard !files.isEmpty else { return }
         try io("create \(archiveDirectory)") {
             try FileManager.default.createDirectory(atPath: archiveDirectory, withIntermediateDirectories: true)
@@ -128,13 +132,13 @@ extension JournalBackup {
                 try FileManager.default.copyItem(atPath: source, toPath: placing)
                 try sync(path: placing)
             }
-            try checkDigest(placing, size: file.sizeBytes, sha256: file.sha256)
+            try checkDigest(placing, size: file.sizeBytes, sha256: file.sha256, hashing: hashing)
             if link(placing, target) != 0 {
                 let failure = errno
                 guard failure == EEXIST else {
                     throw BackupError(.copyFailed, "cannot place \(target): \(String(cString: strerror(failure)))")
                 }
-                let (size, sha256) = try digest(target)
+                let (size, sha256) = try digest(target, hashing)
                 guard size == file.sizeBytes, sha256 == file.sha256 else {
                     throw BackupError(.targetExists, "\(target) appeared meanwhile and is not the backup's segment; move it aside")
                 }
@@ -144,13 +148,14 @@ extension JournalBackup {
         try io("sync \(archiveDirectory)") { try sync(path: archiveDirectory) }
     }
 
-    /// Checks the file at `path` has `size` bytes and SHA-256 `sha256`.
-    static func checkDigest(_ path: String, size expectedSize: UInt64, sha256 expected: String) throws {
-        let (size, sha256) = try digest(path)
+    /// Checks the file at `path` has `size` bytes and digest `sha256` (SHA-256 or SM3, as `hashing`).
+    static func checkDigest(_ path: String, size expectedSize: UInt64, sha256 expected: String, hashing: JournalHashing) throws {
+        let (size, sha256) = try digest(path, hashing)
+        let name = hashing.suite.chainHashName
         guard size == expectedSize, sha256 == expected else {
             throw BackupError(
                 .checksumMismatch,
-                "\(path) is \(size) bytes with SHA-256 \(sha256); the manifest says \(expectedSize) bytes with SHA-256 \(expected)")
+                "\(path) is \(size) bytes with \(name) \(sha256); the manifest says \(expectedSize) bytes with \(name) \(expected)")
         }
     }
 }

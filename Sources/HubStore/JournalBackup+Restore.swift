@@ -5,7 +5,8 @@ extension JournalBackup {
     ///
     /// Refuses to overwrite anything: the journal, its `-wal`, `-shm` and its head record
     /// (`-head`, which would make the hub refuse the restored journal as behind it) must not
-    /// exist. Checks the backup's file against its manifest (size and SHA-256), copies it
+    /// exist. Checks the backup's file against its manifest (size and digest: SHA-256, or SM3 when
+    /// the manifest says `crypto: sm`), copies it
     /// beside the target as `<journal>.restoring`, checks the copy's digest again, verifies
     /// it in full (``JournalVerifier``) and that it ends at the manifest's head seq and
     /// chain value, then links it into place (never replacing a file that appeared
@@ -26,6 +27,7 @@ extension JournalBackup {
         manifest: BackupManifest, report: VerifyReport
     ) {
         let manifest = try BackupManifest.read(directory: directory)
+        let hashing = try Self.hashing(try manifest.suite())
         for suffix in ["", "-wal", "-shm", "-head"] where FileManager.default.fileExists(atPath: journalPath + suffix) {
             let what =
                 suffix == "-head"
@@ -40,8 +42,8 @@ extension JournalBackup {
         guard FileManager.default.fileExists(atPath: source) else {
             throw BackupError(.manifestUnreadable, "the manifest names \(manifest.file), which is not in \(directory)")
         }
-        try checkDigest(source, manifest)
-        let segments = try checkSegments(of: manifest, in: directory, placingIn: archiveDirectory)
+        try checkDigest(source, manifest, hashing)
+        let segments = try checkSegments(of: manifest, in: directory, placingIn: archiveDirectory, hashing: hashing)
         let parent = (journalPath as NSString).deletingLastPathComponent
         let placing = journalPath + ".restoring"
         try io("copy \(source) to \(placing)") {
@@ -52,10 +54,15 @@ extension JournalBackup {
             try FileManager.default.copyItem(atPath: source, toPath: placing)
             try sync(path: placing)
         }
-        try checkDigest(placing, manifest)
-        if let archiveDirectory { try placeSegments(segments, from: directory, into: archiveDirectory) }
+        try checkDigest(placing, manifest, hashing)
+        if let archiveDirectory { try placeSegments(segments, from: directory, into: archiveDirectory, hashing: hashing) }
         let report = try verifiedCopy(
             placing, headSeq: manifest.headSeq, headChain: manifest.headChain, archiveDirectory: archiveDirectory)
+        guard report.crypto == hashing.suite else {
+            throw BackupError(
+                .damaged,
+                "the backup's journal records crypto: \(report.crypto.rawValue), its manifest says \(hashing.suite.rawValue)")
+        }
         // link(2) fails when the name exists: a journal that appeared meanwhile is never replaced.
         guard link(placing, journalPath) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -69,7 +76,7 @@ extension JournalBackup {
     }
 
     /// Checks the file at `path` is the one `manifest` describes.
-    private static func checkDigest(_ path: String, _ manifest: BackupManifest) throws {
-        try checkDigest(path, size: manifest.sizeBytes, sha256: manifest.sha256)
+    private static func checkDigest(_ path: String, _ manifest: BackupManifest, _ hashing: JournalHashing) throws {
+        try checkDigest(path, size: manifest.sizeBytes, sha256: manifest.sha256, hashing: hashing)
     }
 }

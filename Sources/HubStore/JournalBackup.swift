@@ -1,6 +1,6 @@
-import Crypto
 import Foundation
 import GRDB
+import HubCore
 
 /// Online backup of a SQLite journal, beside a running hub, and its restore.
 ///
@@ -13,6 +13,9 @@ import GRDB
 /// until it ends, so the WAL grows by what is written during the copy, and once past its
 /// 64 MiB bound each commit's bound check waits up to 0.2 s (once a second) for the reader
 /// (``SQLiteJournalStore/boundWAL(_:checkpointer:writer:)``).
+///
+/// Digests (of the copy and of its segment files) are in the journal's suite: SHA-256, or SM3
+/// for a `crypto: sm` journal (the manifest's `crypto`).
 ///
 /// The copy is written as `journal.sqlite.partial`, synced, verified in full
 /// (``JournalVerifier``: chain, indexes, ack positions, `integrity_check`), checked to end
@@ -72,6 +75,13 @@ public struct JournalBackup: Sendable {
             throw BackupError(.targetExists, "\(path) exists: a backup goes to a directory of its own")
         }
         try refuseKeptSegmentsWithoutFolder()
+        let suite: CryptoSuite
+        do {
+            suite = try JournalSuiteRecord.read(journalPath: journalPath)
+        } catch {
+            throw BackupError(.copyFailed, "cannot read the crypto suite of \(journalPath): \(error)")
+        }
+        let hashing = try Self.hashing(suite)
         let partial = final + ".partial"
         try Self.io("create \(directory)") {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -85,15 +95,16 @@ public struct JournalBackup: Sendable {
             try Self.sync(path: partial)
         }
         let archiveFolder = (directory as NSString).appendingPathComponent(BackupManifest.archiveFolder)
-        let archived = try copySegments(listedIn: partial, to: archiveFolder)
+        let archived = try copySegments(listedIn: partial, to: archiveFolder, hashing: hashing)
         let report = try Self.verifiedCopy(
             partial, headSeq: snapshot.headSeq, headChain: snapshot.headChain, archiveDirectory: archived.isEmpty ? nil : archiveFolder)
-        let (size, sha256) = try Self.digest(partial)
+        let (size, sha256) = try Self.digest(partial, hashing)
         let manifest = BackupManifest(
             format: BackupManifest.currentFormat, file: Self.journalFileName, headSeq: snapshot.headSeq,
             headChain: snapshot.headChain, ackPositions: snapshot.acks,
             createdAt: ISO8601DateFormatter().string(from: snapshot.takenAt), hubVersion: hubVersion,
-            source: journalPath, sizeBytes: size, sha256: sha256, archive: archived.isEmpty ? nil : archived)
+            source: journalPath, sizeBytes: size, sha256: sha256, archive: archived.isEmpty ? nil : archived,
+            crypto: suite == .legacy ? nil : suite.rawValue)
         try Self.io("write the backup in \(directory)") {
             try FileManager.default.moveItem(atPath: partial, toPath: final)
             try manifest.encoded().write(to: URL(fileURLWithPath: manifestPath + ".partial"))
@@ -180,18 +191,27 @@ public struct JournalBackup: Sendable {
         return report
     }
 
-    /// The file's size and SHA-256, hex.
-    static func digest(_ path: String) throws -> (size: UInt64, sha256: String) {
+    /// The file's size and digest in the journal's suite (SHA-256 or SM3), hex.
+    static func digest(_ path: String, _ hashing: JournalHashing) throws -> (size: UInt64, sha256: String) {
         try io("read \(path)") {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
             defer { try? handle.close() }
-            var hash = SHA256()
+            let hash = try hashing.hasher()
             var size: UInt64 = 0
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                hash.update(data: chunk)
+                chunk.withUnsafeBytes { hash.update($0) }
                 size += UInt64(chunk.count)
             }
-            return (size, hash.finalize().map { String(format: "%02x", $0) }.joined())
+            return (size, JournalChain.hex(hash.finalize()))
+        }
+    }
+
+    /// The hash functions of `suite`, or `copyFailed` when they cannot be used here.
+    static func hashing(_ suite: CryptoSuite) throws -> JournalHashing {
+        do {
+            return try JournalHashing(suite)
+        } catch {
+            throw BackupError(.copyFailed, error.reason)
         }
     }
 

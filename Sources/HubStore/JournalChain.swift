@@ -2,7 +2,8 @@ import Crypto
 import Foundation
 import GRDB
 
-/// The journal's hash chain: every message row carries `chain` = SHA-256 of the previous
+/// The journal's hash chain: every message row carries `chain` = SHA-256 (SM3 in a `crypto: sm`
+/// journal, ``JournalHashing``) of the previous
 /// row's chain followed by this row's fields (seq, sender, id, type, recipients,
 /// correlation id, both times, body), laid out as ``RecordEncoding`` says. Changing any
 /// byte of a stored message, or removing one, breaks the chain from there on;
@@ -90,12 +91,30 @@ public enum JournalChain {
             }
         }
 
-        /// The row's link, chained from `previous`.
+        /// The row's link, chained from `previous` (SHA-256).
         func link(previous: [UInt8]) -> [UInt8] {
             body.withUnsafeBytes { bytes in
                 JournalChain.link(
                     previous: previous, seq: seq, sender: sender, id: id, type: type, recipients: recipients,
                     correlationId: correlationId, createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
+            }
+        }
+
+        /// The row's link in the journal's suite, chained from `previous`.
+        func link(previous: [UInt8], hashing: JournalHashing) throws -> [UInt8] {
+            try body.withUnsafeBytes { bytes in
+                try hashing.link(
+                    previous: previous, seq: seq, sender: sender, id: id, type: type, recipients: recipients,
+                    correlationId: correlationId, createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
+            }
+        }
+
+        /// The row's checksum in the journal's suite.
+        func checksum(hashing: JournalHashing) throws -> Int64 {
+            try body.withUnsafeBytes { bytes in
+                try hashing.checksum(
+                    seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
+                    createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
             }
         }
     }

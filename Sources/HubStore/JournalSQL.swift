@@ -141,17 +141,17 @@ enum JournalSQL {
     }
 
     /// Decodes a row selected with `recordColumns` and checks it against its checksum
-    /// (``RecordChecksum``), copying the body once out of SQLite.
+    /// (``JournalHashing/checksum(seq:sender:id:type:recipients:correlationId:createdAtUs:journaledAtUs:body:)``), copying the body once out of SQLite.
     ///
     /// - Throws: ``StoreError`` `corrupt` naming the row's seq (when it can be read) if the
     ///   checksum differs, is missing, or a stored value cannot be decoded.
-    static func record(from row: Row) throws -> JournalRecord {
-        try record(from: row, checked: true)
+    static func record(from row: Row, hashing: JournalHashing) throws -> JournalRecord {
+        try record(from: row, checked: true, hashing: hashing)
     }
 
     /// ``record(from:)``, not checking the checksum when `checked` is false (a journal from
     /// before checksums, read by the inspector).
-    static func record(from row: Row, checked: Bool) throws -> JournalRecord {
+    static func record(from row: Row, checked: Bool, hashing: JournalHashing) throws -> JournalRecord {
         let storedSeq = try? row.decode(Int64.self, atIndex: 0)
         guard let storedSeq, storedSeq >= 0 else {
             throw StoreError(code: .corrupt, reason: "a journal record fails its checksum: its seq cannot be read")
@@ -176,7 +176,7 @@ enum JournalSQL {
             let body = try row.withUnsafeData(atIndex: 8) { data in
                 try (data ?? Data()).withUnsafeBytes { bytes in
                     if checked {
-                        let computed = RecordChecksum.of(
+                        let computed = try hashing.checksum(
                             seq: storedSeq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
                             createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
                         guard computed == stored else { throw damaged("its content no longer gives its stored checksum") }

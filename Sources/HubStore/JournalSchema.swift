@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HubCore
 
 /// The journal's tables, created and upgraded by a `DatabaseMigrator`.
 ///
@@ -17,9 +18,15 @@ import GRDB
 /// - `archives` (v5): the archive manifest (``ArchiveManifest``).
 /// - `flow_snapshots` (v6): the flows' saved states, by the seq each was taken at
 ///   (``FlowSnapshotStore``).
+/// - `journal_meta` (v7): the journal's algorithm suite (``JournalSuiteRecord``).
 enum JournalSchema {
+    /// The migrator of a journal that, if new, is created with the standard suite.
+    static var migrator: DatabaseMigrator { migrator(creating: .standard) }
+
     /// The migrator; register new migrations at the end, never edit a shipped one.
-    static var migrator: DatabaseMigrator {
+    /// - Parameter suite: The suite recorded by a journal that holds nothing yet (a journal
+    ///   written before suites records `standard`).
+    static func migrator(creating suite: CryptoSuite) -> DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-journal") { db in
             try db.execute(
@@ -129,6 +136,12 @@ enum JournalSchema {
                     );
                     """
             )
+        }
+        migrator.registerMigration("v7-crypto-suite") { db in
+            // The journal's algorithm suite (JournalSuiteRecord): an empty journal takes the
+            // one it is created with; one already written, the standard suite it was written in.
+            try db.execute(sql: JournalSuiteRecord.createTable)
+            try JournalSuiteRecord.record(try JournalSuiteRecord.isEmpty(db) ? suite : .legacy, db)
         }
         return migrator
     }

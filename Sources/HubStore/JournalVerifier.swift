@@ -97,15 +97,27 @@ public struct JournalVerifier: Sendable {
             try queue.inDatabase { db in
                 let positions = Self.positions(db)
                 if tail == nil { problems += Self.integrityProblems(db) }
+                let hashing: JournalHashing
+                do {
+                    let suite = try JournalSuiteRecord.suite(db)
+                    report.crypto = suite
+                    hashing = try JournalHashing(suite)
+                } catch {
+                    // Without the suite nothing can be checked: every row would show as altered.
+                    problems.append(Problem(.database, "the journal's crypto suite cannot be used: \(Self.describe(error))"))
+                    problems += report.wal.map { Self.problems(of: $0, head: nil) } ?? []
+                    walReported = true
+                    return
+                }
                 let entries = try ArchiveManifest.entries(db)
                 if !entries.isEmpty {
-                    let checked = ArchiveVerifier(entries: entries, archive: JournalArchive(directory: archiveDirectory))
+                    let checked = ArchiveVerifier(entries: entries, archive: JournalArchive(directory: archiveDirectory, hashing: hashing))
                         .verify(readFiles: tail == nil)
                     problems += checked.problems
                     report.archive = checked.summary
                 }
                 let archived = entries.last.map { (seq: $0.lastSeq, link: $0.linkAfter) }
-                var scan = try RowScan(db: db, tail: tail, archived: archived)
+                var scan = try RowScan(db: db, tail: tail, hashing: hashing, archived: archived)
                 problems += scan.run()
                 report.records = scan.records
                 report.firstCheckedSeq = scan.firstCheckedSeq

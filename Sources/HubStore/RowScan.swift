@@ -34,13 +34,16 @@ struct RowScan {
     private let columns: String
     /// Whether rows carry a `crc` (``RecordChecksum``).
     private let hasChecksums: Bool
+    /// The journal's suite's hash functions.
+    private let hashing: JournalHashing
     private static let batch = 500
 
     /// - Parameters:
     ///   - archived: The last archived seq and its chain link (the manifest's): the full scan
     ///     starts after it, chained from that link.
-    init(db: Database, tail: Int?, archived: (seq: UInt64, link: [UInt8])? = nil) throws {
+    init(db: Database, tail: Int?, hashing: JournalHashing, archived: (seq: UInt64, link: [UInt8])? = nil) throws {
         self.db = db
+        self.hashing = hashing
         hasChecksums = (try? JournalSQL.hasChecksums(db)) ?? false
         columns =
             "seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain"
@@ -163,11 +166,13 @@ struct RowScan {
         var alteredProblem: Int?
         var computed: [UInt8]?
         if let link = previous.stored, !gap {
-            computed = fields.link(previous: link)
+            computed = try? fields.link(previous: link, hashing: hashing)
             if stored == nil {
                 alteredProblem = report(.altered, seq, "altered: the row has no chain value")
             } else if computed != stored {
-                if let index = previous.alteredProblem, let chained = previous.computed, fields.link(previous: chained) == stored {
+                if let index = previous.alteredProblem, let chained = previous.computed,
+                    (try? fields.link(previous: chained, hashing: hashing)) == stored
+                {
                     // The previous row's content gives the value this row chains from: what
                     // changed there is its stored chain value, not its content.
                     problems[index] = Problem(
@@ -193,12 +198,7 @@ struct RowScan {
     private func checksumHolds(_ row: Row, _ fields: JournalChain.Fields) -> Bool {
         let value: DatabaseValue = row[10]
         guard case .int64(let stored) = value.storage else { return false }
-        return fields.body.withUnsafeBytes { body in
-            RecordChecksum.of(
-                seq: fields.seq, sender: fields.sender, id: fields.id, type: fields.type, recipients: fields.recipients,
-                correlationId: fields.correlationId, createdAtUs: fields.createdAtUs, journaledAtUs: fields.journaledAtUs,
-                body: body) == stored
-        }
+        return (try? fields.checksum(hashing: hashing)) == stored
     }
 
     private mutating func report(_ kind: Problem.Kind, _ seq: Int64, _ detail: String) -> Int {

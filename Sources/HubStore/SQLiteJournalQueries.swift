@@ -18,10 +18,10 @@ public struct SQLiteJournalQueries: JournalQueries {
     ///     manifest says they were written. Archived records are read transparently (``ArchivedQueries``).
     /// - Throws: ``StoreError`` `openFailed` when the file is missing or not a journal.
     public init(path: String, archiveDirectory: String? = nil) throws {
-        archive = JournalArchive(directory: archiveDirectory)
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(code: .openFailed, reason: "no journal at \(path)")
         }
+        archive = JournalArchive(directory: archiveDirectory, hashing: try JournalHashing(try JournalSuiteRecord.read(journalPath: path)))
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "HubStore.inspector"

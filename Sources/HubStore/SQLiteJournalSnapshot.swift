@@ -11,6 +11,8 @@ struct SQLiteJournalSnapshot: JournalQueries, @unchecked Sendable {
     /// Whether the journal has checksums (schema v4 on): the records of an older journal are
     /// read unchecked.
     private let checked: Bool
+    /// The journal's suite's hash functions (``JournalSuiteRecord``).
+    private let hashing: JournalHashing
     /// Whether the journal has the progress log (schema v3 on).
     private let hasProgressLog: Bool
 
@@ -18,6 +20,7 @@ struct SQLiteJournalSnapshot: JournalQueries, @unchecked Sendable {
     init(_ db: Database) throws {
         self.db = db
         checked = try JournalSQL.hasChecksums(db)
+        hashing = try JournalHashing(try JournalSuiteRecord.suite(db))
         hasProgressLog =
             try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'progress'") == 1
     }
@@ -94,6 +97,6 @@ struct SQLiteJournalSnapshot: JournalQueries, @unchecked Sendable {
     /// their checksums when the journal has them.
     private func fetch(_ sql: String, _ arguments: StatementArguments) throws -> [JournalRecord] {
         try Row.fetchAll(db.cachedStatement(sql: JournalSQL.compatible(sql, hasChecksums: checked)), arguments: arguments)
-            .map { try JournalSQL.record(from: $0, checked: checked) }
+            .map { try JournalSQL.record(from: $0, checked: checked, hashing: hashing) }
     }
 }

@@ -9,7 +9,7 @@ extension SQLiteJournalStore {
     /// seq and must pass its checksum and carry the same sender and id. Otherwise the
     /// index is damaged and the batch fails (`corrupt`): answering "duplicate" with
     /// another message's seq would lose the submission silently.
-    static func original(of entry: JournalAppend, in db: Database) throws -> AppendOutcome {
+    static func original(of entry: JournalAppend, hashing: JournalHashing, in db: Database) throws -> AppendOutcome {
         let statement = try db.cachedStatement(sql: JournalSQL.selectOriginalSeq)
         guard let stored = try Int64.fetchOne(statement, arguments: [entry.sender, entry.id]) else {
             throw StoreError(
@@ -21,7 +21,7 @@ extension SQLiteJournalStore {
         let record: JournalRecord?
         do {
             record = try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySeq), arguments: [stored])
-                .map(JournalSQL.record(from:))
+                .map { try JournalSQL.record(from: $0, hashing: hashing) }
         } catch let error as StoreError {
             throw StoreError(
                 code: .corrupt, reason: "the dedup index is damaged: it names \(named) as an original, but \(error.reason)", seq: seq)
@@ -39,10 +39,10 @@ extension SQLiteJournalStore {
     /// Decodes the rows of a fetch into `records` until one fails its check or SQLite
     /// reports the file damaged: returns that error (the records before it are kept).
     /// Other errors are thrown.
-    static func collect(_ rows: RowCursor, into records: inout [JournalRecord]) throws -> StoreError? {
+    static func collect(_ rows: RowCursor, hashing: JournalHashing, into records: inout [JournalRecord]) throws -> StoreError? {
         do {
             while let row = try rows.next() {
-                records.append(try JournalSQL.record(from: row))
+                records.append(try JournalSQL.record(from: row, hashing: hashing))
             }
             return nil
         } catch let error as StoreError where error.code == .corrupt {

@@ -13,19 +13,20 @@ extension SQLiteJournalStore {
     ///   - seq: The seq it gets (the head + 1).
     ///   - chain: The chain link of the record before it.
     ///   - journaledAtUs: Its journal time.
+    ///   - hashing: The journal's suite's hash functions.
     ///   - statements: The cached `insertMessage` and `insertInbox` statements of `db`.
     ///   - db: The writer's connection, inside the append's transaction.
     /// - Returns: The record's chain link, or nil when it was a duplicate.
     static func insertRecord(
-        _ entry: JournalAppend, recipients: String, seq: Int64, after chain: [UInt8], journaledAtUs: Int64,
+        _ entry: JournalAppend, recipients: String, seq: Int64, after chain: [UInt8], journaledAtUs: Int64, hashing: JournalHashing,
         statements: (message: Statement, inbox: Statement), in db: Database
     ) throws -> [UInt8]? {
         let link = try entry.body.withUnsafeBytes { bytes in
-            let link = JournalChain.link(
+            let link = try hashing.link(
                 previous: chain, seq: seq, sender: entry.sender, id: entry.id, type: entry.type,
                 recipients: recipients, correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
                 journaledAtUs: journaledAtUs, body: bytes)
-            let crc = RecordChecksum.of(
+            let crc = try hashing.checksum(
                 seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
                 correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
                 journaledAtUs: journaledAtUs, body: bytes)

@@ -20,7 +20,7 @@ extension SQLiteJournalStore {
             arguments += StatementArguments([limit - records.count])
             let rows = try Row.fetchCursor(
                 db.cachedStatement(sql: JournalSQL.selectInbox(typeCount: types.count)), arguments: arguments)
-            let damaged = try Self.collect(rows, into: &records)
+            let damaged = try Self.collect(rows, hashing: hashing, into: &records)
             return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
     }

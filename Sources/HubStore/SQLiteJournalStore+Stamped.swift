@@ -28,7 +28,7 @@ extension SQLiteJournalStore {
                         let seq = head + 1
                         let at = max(stamp, last)
                         if let link = try Self.insertRecord(
-                            entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: at,
+                            entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: at, hashing: hashing,
                             statements: (insertMessage, insertInbox), in: db)
                         {
                             head = seq
@@ -37,7 +37,7 @@ extension SQLiteJournalStore {
                             outcomes.append(
                                 AppendOutcome(seq: UInt64(seq), duplicate: false, recipients: entry.recipients, journaledAtUs: at))
                         } else {
-                            outcomes.append(try Self.original(of: entry, in: db))
+                            outcomes.append(try Self.original(of: entry, hashing: hashing, in: db))
                         }
                     }
                     return .commit

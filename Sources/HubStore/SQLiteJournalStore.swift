@@ -31,6 +31,8 @@ public final class SQLiteJournalStore: HeadSealing {
     public let archiver: JournalArchiver?
     /// Whether the store was opened read-only: every write throws `readOnly`.
     public let isReadOnly: Bool
+    /// The journal's algorithm suite's hash functions (``JournalSuiteRecord``), used for every record.
+    public let hashing: JournalHashing
 
     /// Opens the journal at `path`, creating it if needed, and brings its schema up to date;
     /// or, with `readOnly`, opens an existing journal for reading only.
@@ -49,10 +51,15 @@ public final class SQLiteJournalStore: HeadSealing {
     ///   - archiveSettings: `archive:` of the hub's config: the folder segments are read from,
     ///     and, unless read-only, the archiver among ``services``; nil: segments are read where
     ///     the manifest says they were written, and nothing is archived.
+    ///   - crypto: `crypto:` of the hub's config: the suite a new journal records, and the one
+    ///     an existing journal must have recorded; nil: whatever the journal records (`standard` for a new one).
     /// - Throws: ``StoreError`` with code `openFailed`, `migrationFailed`, `corrupt` (also
-    ///   when the head record is unreadable) or `journalBehind` (the journal holds fewer
-    ///   committed records than its head record says, or others).
-    public init(path: String, logger: Logger, readOnly: Bool = false, archiveSettings: HubConfig.Archive? = nil) throws {
+    ///   when the head record is unreadable), `journalBehind` (the journal holds fewer
+    ///   committed records than its head record says, or others), `suiteMismatch` (the
+    ///   journal records another suite than `crypto`) or `cryptoUnavailable`.
+    public init(
+        path: String, logger: Logger, readOnly: Bool = false, archiveSettings: HubConfig.Archive? = nil, crypto: CryptoSuite? = nil
+    ) throws {
         var logger = logger
         logger[metadataKey: "journal"] = "\(path)"
         self.logger = logger
@@ -107,9 +114,19 @@ public final class SQLiteJournalStore: HeadSealing {
                 throw error
             }
             try Self.opening("migrate", .migrationFailed, logger) {
-                try JournalSchema.migrator.migrate(pool)
+                try JournalSchema.migrator(creating: crypto ?? .standard).migrate(pool)
             }
         }
+        let suite = try Self.opening("read the crypto suite", .openFailed, logger) {
+            try pool.read { try JournalSuiteRecord.suite($0) }
+        }
+        if let crypto, crypto != suite {
+            let error = JournalSuiteRecord.mismatch(journal: path, recorded: suite, configured: crypto)
+            logger.critical("cannot open journal: its crypto suite is not the config's", metadata: ["error": "\(error)"])
+            throw error
+        }
+        let hashing = try JournalHashing(suite)
+        self.hashing = hashing
         let (head, chain, lastJournaledAtUs) = try Self.opening("read head", .openFailed, logger) {
             try pool.read { db in
                 (
@@ -120,8 +137,9 @@ public final class SQLiteJournalStore: HeadSealing {
             }
         }
         self.pool = pool
-        self.archive = JournalArchive(directory: archiveSettings?.directory)
-        self.archiver = readOnly ? nil : archiveSettings.map { JournalArchiver(writer: pool, settings: $0, logger: logger) }
+        self.archive = JournalArchive(directory: archiveSettings?.directory, hashing: hashing)
+        self.archiver =
+            readOnly ? nil : archiveSettings.map { JournalArchiver(writer: pool, settings: $0, hashing: hashing, logger: logger) }
         self.writer = WriterState(head: head, chain: chain, lastJournaledAtUs: lastJournaledAtUs)
         if readOnly {
             checkpointer = nil
@@ -183,7 +201,7 @@ public final class SQLiteJournalStore: HeadSealing {
                     for (entry, recipients) in zip(batch, joinedRecipients) {
                         let seq = head + 1
                         if let link = try Self.insertRecord(
-                            entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: journaledAtUs,
+                            entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: journaledAtUs, hashing: hashing,
                             statements: (insertMessage, insertInbox), in: db)
                         {
                             head = seq
@@ -195,7 +213,7 @@ public final class SQLiteJournalStore: HeadSealing {
                                 )
                             )
                         } else {
-                            outcomes.append(try Self.original(of: entry, in: db))
+                            outcomes.append(try Self.original(of: entry, hashing: hashing, in: db))
                         }
                     }
                     try Self.saveAcks(storedAcks, in: db)
@@ -256,7 +274,7 @@ public final class SQLiteJournalStore: HeadSealing {
                 arguments: [recipient, Int64(after), limit - records.count]
             )
             records.reserveCapacity(min(limit, Int(clamping: head - after)))
-            let damaged = try Self.collect(rows, into: &records)
+            let damaged = try Self.collect(rows, hashing: hashing, into: &records)
             return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
     }
@@ -276,7 +294,7 @@ public final class SQLiteJournalStore: HeadSealing {
         return try reading("read record") {
             try pool.read { db in
                 if let live = try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySeq), arguments: [storedSeq]) {
-                    return try JournalSQL.record(from: live)
+                    return try JournalSQL.record(from: live, hashing: hashing)
                 }
                 return try archivedRecord(db, seq: seq)
             }
@@ -287,7 +305,7 @@ public final class SQLiteJournalStore: HeadSealing {
         try reading("read record") {
             try pool.read { db in
                 if let live = try Row.fetchOne(db.cachedStatement(sql: JournalSQL.selectBySenderAndId), arguments: [sender, id]) {
-                    return try JournalSQL.record(from: live)
+                    return try JournalSQL.record(from: live, hashing: hashing)
                 }
                 return try archived(db, after: 0, limit: 1) { $0.sender == sender && $0.id == id }.first
             }
@@ -305,7 +323,7 @@ public final class SQLiteJournalStore: HeadSealing {
                     StatementArguments([storedAfter]) + StatementArguments(types) + StatementArguments([limit - old.count])
                 return try old
                     + Row.fetchAll(db.cachedStatement(sql: JournalSQL.selectByTypes(count: types.count)), arguments: arguments)
-                    .map(JournalSQL.record(from:))
+                    .map { try JournalSQL.record(from: $0, hashing: hashing) }
             }
         }
     }
@@ -317,7 +335,7 @@ public final class SQLiteJournalStore: HeadSealing {
                 try Row.fetchAll(
                     db.cachedStatement(sql: JournalSQL.selectBySenderAndIdPrefix),
                     arguments: [sender, prefix, prefix + "\u{10FFFF}"]
-                ).map(JournalSQL.record(from:))
+                ).map { try JournalSQL.record(from: $0, hashing: hashing) }
             }
         }
     }

@@ -16,6 +16,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case readOnly
             case unavailable
             case archiveDamaged
+            case suiteMismatch
+            case cryptoUnavailable
         }
 
         private let value: Value
@@ -50,6 +52,13 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         /// An archive segment (``ArchiveSegment``) is missing, damaged, or does not continue
         /// the hash chain where its manifest row says: its records cannot be served.
         public static let archiveDamaged = Code(.archiveDamaged)
+        /// The journal records an algorithm suite (``CryptoSuite``: `crypto:` when it was
+        /// created) other than the one asked for: its chain cannot be continued with another
+        /// hash, so the hub refuses to open it.
+        public static let suiteMismatch = Code(.suiteMismatch)
+        /// The journal's algorithm suite needs a crypto library that cannot be used here
+        /// (libgcrypt without SM3 for `crypto: sm`).
+        public static let cryptoUnavailable = Code(.cryptoUnavailable)
 
         /// The code's name, such as `writeFailed`.
         public var description: String {
@@ -64,6 +73,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
             case .readOnly: "readOnly"
             case .unavailable: "unavailable"
             case .archiveDamaged: "archiveDamaged"
+            case .suiteMismatch: "suiteMismatch"
+            case .cryptoUnavailable: "cryptoUnavailable"
             }
         }
     }

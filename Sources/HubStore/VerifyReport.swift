@@ -1,3 +1,5 @@
+import HubCore
+
 /// What ``JournalVerifier`` found: every problem, in seq order where the problem has seqs,
 /// consecutive seqs of the same problem coalesced into one range.
 public struct VerifyReport: Sendable, Equatable {
@@ -87,6 +89,9 @@ public struct VerifyReport: Sendable, Equatable {
     public var problems: [Problem]
     /// The archive segments checked, nil when the journal has none.
     public var archive: ArchiveSummary?
+    /// The journal's algorithm suite (``JournalSuiteRecord``): its chain, checksums and
+    /// archive digests were checked with it.
+    public var crypto = CryptoSuite.standard
 
     /// What the archive holds.
     public struct ArchiveSummary: Sendable, Equatable {

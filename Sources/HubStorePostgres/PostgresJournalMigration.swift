@@ -9,7 +9,8 @@ import PostgresNIO
 /// `swhub migrate`: copies a SQLite journal file into an empty PostgreSQL journal, every
 /// message row with its seq, times, chain value and checksum unchanged (so the chain and
 /// the head chain value are the same in both), the inbox, the acknowledgement positions
-/// and the progress log, and sets `journal_head` to the last row.
+/// and the progress log, and sets `journal_head` to the last row. The target records the
+/// source's algorithm suite (`crypto:`), whose chain values and checksums the rows carry.
 ///
 /// The copy is one transaction holding the target's head row lock: it commits whole or
 /// not at all, and no hub can append to the target meanwhile. A target that already holds
@@ -27,6 +28,8 @@ public struct PostgresJournalMigration: Sendable {
         /// The target's head after the copy: seq and chain value (hex).
         public var headSeq: UInt64 = 0
         public var headChain = JournalChain.hex(JournalChain.genesis)
+        /// The source's algorithm suite, now the target's too.
+        public var crypto = CryptoSuite.standard
     }
 
     /// The SQLite journal file.
@@ -114,6 +117,9 @@ public struct PostgresJournalMigration: Sendable {
         var outcome = Outcome()
         do {
             try source.read { db in
+                // The rows keep their chain values and checksums: the target keeps the source's suite.
+                outcome.crypto = try JournalSuiteRecord.suite(db)
+                try PostgresJournalSuite.replace(with: outcome.crypto, link)
                 try copyMessages(db, link, &outcome)
                 try copyPositions(db, link, &outcome)
             }

@@ -11,6 +11,8 @@ import PostgresNIO
 /// (`COLLATE "C"`), whatever the database's collation.
 public struct PostgresJournalQueries: JournalQueries {
     private let pool: PostgresPool
+    /// The journal's suite's hash functions (read once, at open: a journal keeps its suite).
+    private let hashing: JournalHashing
     /// Where the journal is (`postgres://host:port,.../database`).
     public let location: String
 
@@ -23,13 +25,14 @@ public struct PostgresJournalQueries: JournalQueries {
         location = PostgresJournalQueries.location(settings)
         pool = try PostgresPool(settings: settings, logger: logger)
         let location = location
-        try Self.run(pool, "open the journal") { link in
+        hashing = try Self.run(pool, "open the journal") { link in
             let found =
                 try link.rows("SELECT to_regclass('journal_head') IS NOT NULL AND to_regclass('messages') IS NOT NULL")
                 .first.map { try $0.decode(Bool.self) } ?? false
             guard found else {
                 throw StoreError(code: .openFailed, reason: "\(location) holds no journal (no journal_head and messages tables)")
             }
+            return try PostgresJournalSuite.hashing(link)
         }
     }
 
@@ -82,7 +85,7 @@ public struct PostgresJournalQueries: JournalQueries {
     public func snapshot<R>(_ body: (any JournalQueries) throws -> R) throws -> R {
         try Self.run(pool, "read a snapshot") { link in
             try link.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
-                try body(PostgresLinkQueries(link: link))
+                try body(PostgresLinkQueries(link: link, hashing: hashing))
             }
         }
     }
@@ -99,7 +102,7 @@ public struct PostgresJournalQueries: JournalQueries {
     }
 
     private func read<R>(_ operation: String, _ body: (PostgresLinkQueries) throws -> R) throws -> R {
-        try Self.run(pool, operation) { link in try body(PostgresLinkQueries(link: link)) }
+        try Self.run(pool, operation) { link in try body(PostgresLinkQueries(link: link, hashing: hashing)) }
     }
 
     /// Runs `body` with a connection; errors other than ``StoreError`` become `readFailed`

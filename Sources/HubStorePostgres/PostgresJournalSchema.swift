@@ -1,4 +1,5 @@
 import Foundation
+import HubCore
 import HubStore
 import PostgresNIO
 
@@ -15,6 +16,7 @@ import PostgresNIO
 /// - `cluster_nodes` (v2): each hub node as it last reported itself; `flow_lease`: which
 ///   node runs the flows, until when; `flow_snapshots`: the flows' state as of a seq, so a
 ///   new flow leader reads only the journal after it.
+/// - `journal_meta` (v3): the journal's algorithm suite (``PostgresJournalSuite``).
 enum PostgresJournalSchema {
     /// The lock key of migrations (`pg_advisory_lock`).
     static let migrationLock: Int64 = 0x7377_6875_6201  // "swhub" 01
@@ -84,13 +86,21 @@ enum PostgresJournalSchema {
             state bytea NOT NULL
         );
         """,
+        // v3: the journal's algorithm suite (PostgresJournalSuite); one already written is standard.
+        """
+        CREATE TABLE journal_meta (
+            key text PRIMARY KEY,
+            value text NOT NULL
+        );
+        INSERT INTO journal_meta (key, value) SELECT 'crypto', 'standard' WHERE EXISTS (SELECT 1 FROM messages);
+        """,
     ]
 
-    /// Creates or upgrades the tables.
+    /// Creates or upgrades the tables; a journal that holds no suite yet (a new one) records `suite`.
     ///
     /// - Throws: ``StoreError`` `migrationFailed`, or `unavailable`; a database whose
     ///   schema is newer than this hub knows is refused.
-    static func migrate(_ link: PostgresLink) throws {
+    static func migrate(_ link: PostgresLink, creating suite: CryptoSuite = .standard) throws {
         try link.execute("SELECT pg_advisory_lock(\(migrationLock))")
         defer { try? link.execute("SELECT pg_advisory_unlock(\(migrationLock))") }
         try link.execute("CREATE TABLE IF NOT EXISTS swhub_schema (version integer NOT NULL)")
@@ -111,5 +121,6 @@ enum PostgresJournalSchema {
                 try link.execute("INSERT INTO swhub_schema (version) VALUES (\(index + 1))")
             }
         }
+        try PostgresJournalSuite.recordIfNew(suite, link)
     }
 }

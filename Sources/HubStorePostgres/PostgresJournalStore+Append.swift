@@ -27,7 +27,7 @@ extension PostgresJournalStore {
                     try Self.saveProgress(marks, link)
                     return ([], nil)
                 }
-                let result = try Self.appendLocked(batch, joined: joined, link)
+                let result = try Self.appendLocked(batch, joined: joined, hashing: hashing, link)
                 try Self.saveAcks(acks, link)
                 try Self.saveProgress(marks, link)
                 return result
@@ -38,7 +38,7 @@ extension PostgresJournalStore {
     /// The batch's rows, inside a transaction: locks the head, finds duplicates, inserts
     /// the new rows and moves the head.
     private static func appendLocked(
-        _ batch: [JournalAppend], joined: [String], _ link: PostgresLink
+        _ batch: [JournalAppend], joined: [String], hashing: JournalHashing, _ link: PostgresLink
     ) throws -> (outcomes: [AppendOutcome], previousHead: UInt64?) {
         guard let headRow = try link.rows("SELECT seq, chain, journaled_at_us FROM journal_head WHERE id = 1 FOR UPDATE").first
         else { throw StoreError(code: .corrupt, reason: "the journal's head row is missing") }
@@ -46,7 +46,7 @@ extension PostgresJournalStore {
         let previousHead = try PostgresRecords.seq(storedHead)
         // Read after the lock: every append that committed before it is visible to this
         // statement, so a duplicate of it is found here.
-        let originals = try Self.originals(of: batch, link)
+        let originals = try Self.originals(of: batch, hashing: hashing, link)
         let journaledAtUs = max(WallClock.nowMicroseconds(), lastJournaledAtUs)
         var head = storedHead
         var chain = Array(storedChain.readableBytesView)
@@ -68,11 +68,11 @@ extension PostgresJournalStore {
                 continue
             }
             let seq = head + 1
-            entry.body.withUnsafeBytes { body in
-                chain = JournalChain.link(
+            try entry.body.withUnsafeBytes { body in
+                chain = try hashing.link(
                     previous: chain, seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
                     correlationId: entry.correlationId, createdAtUs: entry.createdAtUs, journaledAtUs: journaledAtUs, body: body)
-                let crc = RecordChecksum.of(
+                let crc = try hashing.checksum(
                     seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
                     correlationId: entry.correlationId, createdAtUs: entry.createdAtUs, journaledAtUs: journaledAtUs, body: body)
                 rows.add(entry, seq: seq, recipients: recipients, journaledAtUs: journaledAtUs, body: body, chain: chain, crc: crc)
@@ -108,7 +108,7 @@ extension PostgresJournalStore {
 
     /// The journaled originals of the batch's (sender, id)s, each read whole and checked:
     /// a damaged original fails the batch (`corrupt`) rather than answering "duplicate".
-    private static func originals(of batch: [JournalAppend], _ link: PostgresLink) throws -> [Key: JournalRecord] {
+    private static func originals(of batch: [JournalAppend], hashing: JournalHashing, _ link: PostgresLink) throws -> [Key: JournalRecord] {
         var binds = PostgresBindings()
         binds.append(batch.map(\.sender))
         binds.append(batch.map(\.id))
@@ -119,7 +119,7 @@ extension PostgresJournalStore {
             """, binds)
         var originals: [Key: JournalRecord] = [:]
         for row in rows {
-            guard let record = try PostgresRecords.record(row.makeRandomAccess()) else { continue }
+            guard let record = try PostgresRecords.record(row.makeRandomAccess(), hashing: hashing) else { continue }
             originals[Key(sender: record.sender, id: record.id)] = record
         }
         return originals

@@ -23,7 +23,7 @@ extension PostgresJournalStore: SharedJournal {
                 """, binds)
             guard let first = rows.first else { throw StoreError(code: .corrupt, reason: "the journal's head row is missing") }
             let head = try PostgresRecords.seq(first.makeRandomAccess()[0].decode(Int64.self))
-            var (records, damaged) = PostgresRecords.collect(rows, at: 1)
+            var (records, damaged) = PostgresRecords.collect(rows, at: 1, hashing: hashing)
             // Seqs are contiguous: a missing one is a damaged journal, never skipped silently.
             var expected = after + 1
             for (index, record) in records.enumerated() {

@@ -27,27 +27,38 @@ public final class PostgresJournalStore: JournalStore {
     let logger: Logger
     /// Where the store is, for messages (`postgres://host:port/database`).
     public let location: String
+    /// The journal's algorithm suite's hash functions (``PostgresJournalSuite``), used for every record.
+    public let hashing: JournalHashing
 
     /// Connects to the primary among `settings.hosts` and creates or upgrades the journal's
     /// tables.
     ///
     /// - Throws: ``StoreError`` `unavailable` (no server reachable or writable; the reason
-    ///   names each server and why), `openFailed` (an unreadable password or CA file) or
-    ///   `migrationFailed`.
-    public init(settings: HubConfig.PostgresStore, logger: Logger) throws {
+    ///   names each server and why), `openFailed` (an unreadable password or CA file),
+    ///   `migrationFailed`, `suiteMismatch` (the journal records another suite than `crypto`)
+    ///   or `cryptoUnavailable`.
+    /// - Parameter crypto: `crypto:` of the hub's config: the suite a new journal records, and
+    ///   the one an existing journal must have recorded; nil: whatever the journal records.
+    public init(settings: HubConfig.PostgresStore, logger: Logger, crypto: CryptoSuite? = nil) throws {
         location = "postgres://\(settings.hosts.map(\.description).joined(separator: ","))/\(settings.database)"
         var logger = logger
         logger[metadataKey: "journal"] = "\(location)"
         self.logger = logger
         pool = try PostgresPool(settings: settings, logger: logger)
-        let head = try pool.with { link in
+        let (head, suite) = try pool.with { link in
             do {
-                try PostgresJournalSchema.migrate(link)
+                try PostgresJournalSchema.migrate(link, creating: crypto ?? .standard)
             } catch {
                 throw PostgresFailure.storeError(error, code: .migrationFailed, operation: "migrate the journal tables")
             }
-            return try Self.head(link)
+            return (try Self.head(link), try PostgresJournalSuite.read(link))
         }
+        if let crypto, crypto != suite {
+            let error = JournalSuiteRecord.mismatch(journal: location, recorded: suite, configured: crypto)
+            logger.critical("cannot open journal: its crypto suite is not the config's", metadata: ["error": "\(error)"])
+            throw error
+        }
+        hashing = try JournalHashing(suite)
         logger.info("journal opened", metadata: ["head": "\(head)"])
     }
 
@@ -87,7 +98,7 @@ public final class PostgresJournalStore: JournalStore {
                 throw StoreError(code: .corrupt, reason: "the journal's head row is missing")
             }
             let head = try PostgresRecords.seq(first.makeRandomAccess()[0].decode(Int64.self))
-            let (records, damaged) = PostgresRecords.collect(rows, at: 1)
+            let (records, damaged) = PostgresRecords.collect(rows, at: 1, hashing: hashing)
             return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
     }
@@ -126,7 +137,9 @@ public final class PostgresJournalStore: JournalStore {
         return try reading("read record") { link in
             var binds = PostgresBindings()
             binds.append(stored)
-            return try link.rows(PostgresRecords.selectBySeq, binds).first.flatMap { try PostgresRecords.record($0.makeRandomAccess()) }
+            return try link.rows(PostgresRecords.selectBySeq, binds).first.flatMap {
+                try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing)
+            }
         }
     }
 
@@ -136,7 +149,7 @@ public final class PostgresJournalStore: JournalStore {
             binds.append(sender)
             binds.append(id)
             return try link.rows(PostgresRecords.selectBySenderAndId, binds).first.flatMap {
-                try PostgresRecords.record($0.makeRandomAccess())
+                try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing)
             }
         }
     }
@@ -148,7 +161,9 @@ public final class PostgresJournalStore: JournalStore {
             binds.append(storedAfter)
             binds.append(types)
             binds.append(limit)
-            return try link.rows(PostgresRecords.selectByTypes, binds).compactMap { try PostgresRecords.record($0.makeRandomAccess()) }
+            return try link.rows(PostgresRecords.selectByTypes, binds).compactMap {
+                try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing)
+            }
         }
     }
 
@@ -159,7 +174,7 @@ public final class PostgresJournalStore: JournalStore {
             binds.append(prefix)
             binds.append(prefix + "\u{10FFFF}")
             return try link.rows(PostgresRecords.selectBySenderAndIdPrefix, binds).compactMap {
-                try PostgresRecords.record($0.makeRandomAccess())
+                try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing)
             }
         }
     }

@@ -7,7 +7,7 @@ import Logging
 /// nodes), and reports every problem as ``JournalVerifier`` does for a SQLite file:
 ///
 /// - every row's chain link, recomputed from the previous row's stored link from the
-///   genesis value on, and its checksum (``RecordChecksum``): `altered`,
+///   genesis value on, and its checksum, in the journal's suite (``PostgresJournalSuite``): `altered`,
 ///   `chainValueAltered`; a value that cannot be decoded: `unreadable`;
 /// - seqs contiguous from 1: `missing`;
 /// - `journal_head` (seq and chain value) equal to the last row's: `headRecord`;
@@ -53,11 +53,14 @@ public struct PostgresJournalVerifier: Sendable {
                 throw StoreError(code: .openFailed, reason: "\(location) holds no journal (no journal_head and messages tables)")
             }
             return try link.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
-                var walk = PostgresVerifierWalk(link: link)
+                let suite = try PostgresJournalSuite.read(link)
+                var walk = PostgresVerifierWalk(link: link, hashing: try JournalHashing(suite))
                 try walk.run(tail: tail)
-                return VerifyReport(
+                var report = VerifyReport(
                     journal: location, quick: tail != nil, records: walk.records, firstCheckedSeq: walk.firstCheckedSeq,
                     headSeq: walk.headSeq, headChain: walk.headChain, problems: walk.problems)
+                report.crypto = suite
+                return report
             }
         }
     }

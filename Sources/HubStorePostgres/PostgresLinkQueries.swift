@@ -10,6 +10,8 @@ import PostgresNIO
 /// units, as SQLite's `BINARY`).
 struct PostgresLinkQueries: JournalQueries, @unchecked Sendable {
     let link: PostgresLink
+    /// The journal's suite's hash functions: each record's checksum.
+    let hashing: JournalHashing
 
     func record(sender: String, id: String) throws -> JournalRecord? {
         try records(PostgresRecords.selectBySenderAndId, [sender, id]).first
@@ -111,7 +113,7 @@ struct PostgresLinkQueries: JournalQueries, @unchecked Sendable {
     }
 
     private func records(_ sql: String, _ binds: PostgresBindings) throws -> [JournalRecord] {
-        try link.rows(sql, binds).compactMap { try PostgresRecords.record($0.makeRandomAccess()) }
+        try link.rows(sql, binds).compactMap { try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing) }
     }
 
     /// The first column of the first row, a `bigint`.

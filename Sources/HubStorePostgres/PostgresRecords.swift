@@ -3,7 +3,7 @@ import NIOCore
 import PostgresNIO
 
 /// The journal's SQL over PostgreSQL and the conversion of its rows to records, each
-/// checked against its stored checksum (``RecordChecksum``) as the SQLite store does.
+/// checked against its stored checksum (in the journal's suite, ``JournalHashing``) as the SQLite store does.
 enum PostgresRecords {
     /// The columns ``record(_:at:)`` decodes, in order (the checksum last).
     static let columns = """
@@ -44,7 +44,7 @@ enum PostgresRecords {
     /// - Returns: nil when the record columns are NULL (no record on that row).
     /// - Throws: ``StoreError`` `corrupt` naming the seq when the checksum differs or a
     ///   value cannot be decoded.
-    static func record(_ row: PostgresRandomAccessRow, at first: Int = 0) throws -> JournalRecord? {
+    static func record(_ row: PostgresRandomAccessRow, at first: Int = 0, hashing: JournalHashing) throws -> JournalRecord? {
         let decoded: Int64?
         do {
             decoded = try row[first].decode(Int64?.self)
@@ -66,8 +66,8 @@ enum PostgresRecords {
             let journaledAtUs = try row[first + 7].decode(Int64.self)
             let body = try row[first + 8].decode(ByteBuffer.self)
             let stored = try row[first + 9].decode(Int64.self)
-            let computed = body.withUnsafeReadableBytes { bytes in
-                RecordChecksum.of(
+            let computed = try body.withUnsafeReadableBytes { bytes in
+                try hashing.checksum(
                     seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
                     createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
             }
@@ -85,12 +85,14 @@ enum PostgresRecords {
 
     /// Decodes every row's record (columns from `first`), stopping at the first damaged
     /// one: its error is returned beside the records before it.
-    static func collect(_ rows: [PostgresRow], at first: Int = 0) -> (records: [JournalRecord], damaged: StoreError?) {
+    static func collect(_ rows: [PostgresRow], at first: Int = 0, hashing: JournalHashing) -> (
+        records: [JournalRecord], damaged: StoreError?
+    ) {
         var records: [JournalRecord] = []
         records.reserveCapacity(rows.count)
         for row in rows {
             do {
-                if let record = try record(row.makeRandomAccess(), at: first) { records.append(record) }
+                if let record = try record(row.makeRandomAccess(), at: first, hashing: hashing) { records.append(record) }
             } catch let error as StoreError {
                 return (records, error)
             } catch {

@@ -33,6 +33,8 @@ struct PostgresVerifierWalk {
     }
 
     let link: PostgresLink
+    /// The journal's suite's hash functions.
+    let hashing: JournalHashing
     private(set) var problems: [Problem] = []
     private(set) var records = 0
     private(set) var firstCheckedSeq: UInt64 = 0
@@ -42,8 +44,9 @@ struct PostgresVerifierWalk {
     /// Rows read per statement.
     static let page = 1000
 
-    init(link: PostgresLink) {
+    init(link: PostgresLink, hashing: JournalHashing) {
         self.link = link
+        self.hashing = hashing
     }
 
     /// The head as read: the last row's seq.
@@ -120,11 +123,11 @@ struct PostgresVerifierWalk {
         var alteredProblem: Int?
         var computed: [UInt8]?
         if let link = previous.stored, !gap {
-            let value = Self.link(fields, previous: link)
+            let value = chainLink(fields, previous: link)
             computed = value
             if value != fields.chain {
                 if let index = previous.alteredProblem, let chained = previous.computed,
-                    Self.link(fields, previous: chained) == fields.chain
+                    chainLink(fields, previous: chained) == fields.chain
                 {
                     // The previous row's content gives the value this row chains from: what
                     // changed there is its stored chain value, not its content.
@@ -136,7 +139,7 @@ struct PostgresVerifierWalk {
             }
         }
         // The checksum, so a damaged row shows even where the chain cannot be checked.
-        if alteredProblem == nil && Self.checksum(fields) != fields.crc {
+        if alteredProblem == nil && checksum(fields) != fields.crc {
             alteredProblem = report(.altered, seq, "altered: the content no longer gives its stored checksum")
         }
         previous = Previous(seq: seq, stored: fields.chain, computed: computed, alteredProblem: alteredProblem)
@@ -251,18 +254,23 @@ struct PostgresVerifierWalk {
             chain: Array(try value(9, "chain", ByteBuffer.self).readableBytesView), crc: try value(10, "crc", Int64.self))
     }
 
-    private static func link(_ fields: Fields, previous: [UInt8]) -> [UInt8] {
-        fields.body.withUnsafeBytes { body in
-            JournalChain.link(
+    /// The row's link in the journal's suite (none, so that it matches nothing, should the
+    /// library fail after the suite was found usable).
+    private func chainLink(_ fields: Fields, previous: [UInt8]) -> [UInt8] {
+        let hashing = hashing
+        return fields.body.withUnsafeBytes { body in
+            (try? hashing.link(
                 previous: previous, seq: fields.seq, sender: fields.sender, id: fields.id, type: fields.type,
                 recipients: fields.recipients, correlationId: fields.correlationId, createdAtUs: fields.createdAtUs,
-                journaledAtUs: fields.journaledAtUs, body: body)
+                journaledAtUs: fields.journaledAtUs, body: body)) ?? []
         }
     }
 
-    private static func checksum(_ fields: Fields) -> Int64 {
-        fields.body.withUnsafeBytes { body in
-            RecordChecksum.of(
+    /// The row's checksum in the journal's suite (nil, as ``chainLink(_:previous:)``).
+    private func checksum(_ fields: Fields) -> Int64? {
+        let hashing = hashing
+        return fields.body.withUnsafeBytes { body in
+            try? hashing.checksum(
                 seq: fields.seq, sender: fields.sender, id: fields.id, type: fields.type, recipients: fields.recipients,
                 correlationId: fields.correlationId, createdAtUs: fields.createdAtUs, journaledAtUs: fields.journaledAtUs,
                 body: body)

@@ -24,7 +24,9 @@ struct Archive: ParsableCommand {
     static func manifest(_ path: String) throws -> (entries: [ArchiveManifest.Entry], archive: JournalArchive) {
         let (journal, settings) = try load(path)
         do {
-            return (try ArchiveManifest.read(journalPath: journal), JournalArchive(directory: settings?.directory))
+            // Segments are checked in the journal's own suite (SHA-256 or SM3), whatever the config says.
+            let hashing = try JournalHashing(try JournalSuiteRecord.read(journalPath: journal))
+            return (try ArchiveManifest.read(journalPath: journal), JournalArchive(directory: settings?.directory, hashing: hashing))
         } catch let error as StoreError {
             throw CommandFailure(.hubFailure, "\(error)")
         }

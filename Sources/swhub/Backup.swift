@@ -16,7 +16,7 @@ struct Backup: ParsableCommand {
         discussion: """
             The copy is one point in time: what the hub accepts after the snapshot is not in it. \
             The directory gets journal.sqlite and manifest.json (head seq, chain head, ack \
-            positions, time, hub version, SHA-256, the archive files); the archive segment files \
+            positions, time, hub version, SHA-256 or SM3 as the journal's crypto: says, the archive files); the archive segment files \
             the snapshot keeps are copied into DIR/archive/ (from the config's archive.dir, or \
             --archive-dir with --journal); the copy is verified with them before the manifest is \
             written. Exit 0 when the backup is complete and verified, 1 when the journal or a \
@@ -66,7 +66,7 @@ struct Backup: ParsableCommand {
         Output.line(
             "backup \(to)/\(manifest.file): \(manifest.sizeBytes) bytes, head seq \(manifest.headSeq), chain head \(manifest.headChain)")
         Output.line(
-            "verified: \(report.records) records, SHA-256 \(manifest.sha256); copied in \(Self.ms(copied - start)) ms (the hub's checkpoints waited for that long), verified in \(Self.ms(done - copied)) ms"
+            "verified: \(report.records) records, \(report.crypto.chainHashName) \(manifest.sha256); copied in \(Self.ms(copied - start)) ms (the hub's checkpoints waited for that long), verified in \(Self.ms(done - copied)) ms"
         )
         let acks = manifest.ackPositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         Output.line("ack positions: \(acks.isEmpty ? "none" : acks)")

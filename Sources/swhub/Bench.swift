@@ -61,6 +61,14 @@ struct Bench: AsyncParsableCommand {
             """)
     var peer: BenchPeer?
 
+    @Flag(
+        help: """
+            Only the cases that write and read the journal (1 KB route_1to1, one message and batches per frame set; replay, \
+            one deliver and batches), on a hub with crypto: standard, then on one with crypto: sm (SM3 chain and checksums) \
+            beside it.
+            """)
+    var cryptoOnly = false
+
     @Flag(help: "Only submit → accepted latency (with the 1 → 1 routing rate it runs at half of), for 100 B and 1 KB.")
     var latencyOnly = false
 
@@ -70,8 +78,13 @@ struct Bench: AsyncParsableCommand {
         let workDir = URL(
             fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)
         try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
-        let setup = try BenchSetup(directory: workDir)
         let report = BenchReport(json: json)
+        if cryptoOnly {
+            if !json { Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journals in \(workDir.path)") }
+            try cryptoRun(report, directory: workDir, messages: messages)
+            return
+        }
+        let setup = try BenchSetup(directory: workDir)
         if !json {
             Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journal in \(workDir.path)")
         }

@@ -44,6 +44,8 @@ final class BenchSetup {
     private var fanOutPorts = (front: 0, back: 0)
     private var run = 0
     let context: ZMQContext
+    /// `crypto:` of the hub's config (`--crypto-only` runs a hub of each suite).
+    var crypto = CryptoSuite.standard
 
     init(directory: URL) throws {
         self.directory = directory
@@ -80,6 +82,7 @@ final class BenchSetup {
             let tap = try BenchProcess.freePort()
             let monitor = metrics ? try BenchProcess.freePort() : nil
             var yaml = store.map { $0 + "\n" } ?? ""
+            if crypto != .standard { yaml += "crypto: \(crypto.rawValue)\n" }
             yaml += "hub:\n  endpoint: tcp://127.0.0.1:\(port)\n  key_file: hub.key_secret\n"
             yaml += store == nil ? "  journal: bench-journal.sqlite\n" : "  node: \(Self.nodeName(index))\n"
             yaml += "  default_credit: 1000\n  max_pending: 100000\n"

@@ -3,6 +3,7 @@ import HubConfigKit
 import HubCore
 import HubMonitor
 import HubServer
+import HubStore
 
 /// What `swhub serve` checks of a parsed hub config before it opens anything: the key
 /// files hold usable keys, the monitor's token is valid, the journal's folder can be
@@ -39,6 +40,7 @@ struct HubPreflight {
             check { try Self.checkReadable(journal: config.settings.journal) }
         } else {
             check { try Self.checkWritable(journal: config.settings.journal) }
+            check { try Self.checkSuite(journal: config.settings.journal, crypto: config.crypto) }
             if let archive = config.archive { check { try Self.checkArchiveFolder(archive.directory) } }
         }
         var endpoints = [("hub.endpoint", config.settings.endpoint)]
@@ -58,6 +60,18 @@ struct HubPreflight {
         guard let first = found.first else { return }
         guard found.count > 1 else { throw first }
         throw ConfigError(first.code, first.reason + " (and \(found.count - 1) more problem(s): swhub config check lists them all)")
+    }
+
+    /// An existing journal records the suite `crypto:` names (a hub would refuse it otherwise:
+    /// `suiteMismatch`); a journal that cannot be read is left to the other checks and to `serve`.
+    static func checkSuite(journal: String, crypto: CryptoSuite) throws {
+        guard FileManager.default.isReadableFile(atPath: journal), let recorded = try? JournalSuiteRecord.read(journalPath: journal),
+            recorded != crypto
+        else { return }
+        throw ConfigError(
+            .invalidValue,
+            "crypto: \(crypto.rawValue), but the journal \(journal) was created with crypto: \(recorded.rawValue) "
+                + "(suiteMismatch: a journal keeps its suite for life; set crypto: \(recorded.rawValue) or use a new journal)")
     }
 
     /// Read-only (salvage): the journal file exists and can be read.

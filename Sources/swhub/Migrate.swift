@@ -39,7 +39,8 @@ struct Migrate: ParsableCommand {
     }
 
     func run() throws {
-        guard case .postgres(let settings) = try HubConfig.load(path: to).store else {
+        let config = try HubConfig.load(path: to)
+        guard case .postgres(let settings) = config.store else {
             throw CommandFailure(.configuration, "--to \(to): its store is not PostgreSQL (store: {kind: postgres, ...})")
         }
         let source = try JournalVerifier(journalPath: sourcePath).verify()
@@ -51,6 +52,13 @@ struct Migrate: ParsableCommand {
         }
         guard Self.report("source", source) else {
             throw CommandFailure(.failed, "the source journal is not intact: nothing was copied (see swhub verify --journal \(sourcePath))")
+        }
+        guard source.crypto == config.crypto else {
+            // The copy keeps the source's suite; a hub with this config would refuse it.
+            throw CommandFailure(
+                .configuration,
+                "the source journal was created with crypto: \(source.crypto.rawValue), --to \(to) says crypto: \(config.crypto.rawValue): "
+                    + "set crypto: \(source.crypto.rawValue) there (a journal keeps its suite): nothing was copied")
         }
         let outcome: PostgresJournalMigration.Outcome
         do {
@@ -69,10 +77,10 @@ struct Migrate: ParsableCommand {
         guard Self.report("target", target) else {
             throw CommandFailure(.failed, "the target journal is not intact after the copy")
         }
-        guard target.headSeq == source.headSeq, target.headChain == source.headChain else {
+        guard target.headSeq == source.headSeq, target.headChain == source.headChain, target.crypto == source.crypto else {
             throw CommandFailure(
                 .failed,
-                "the heads differ: source seq \(source.headSeq) chain \(source.headChain), target seq \(target.headSeq) chain \(target.headChain) (was a hub writing to the source?)"
+                "the heads differ: source seq \(source.headSeq) chain \(source.headChain) crypto \(source.crypto.rawValue), target seq \(target.headSeq) chain \(target.headChain) crypto \(target.crypto.rawValue) (was a hub writing to the source?)"
             )
         }
         Output.line("migrated: both journals end at seq \(target.headSeq) with chain head \(target.headChain)")
@@ -86,7 +94,8 @@ struct Migrate: ParsableCommand {
             return false
         }
         Output.line(
-            "\(side) \(report.journal): intact, \(report.records) records, head seq \(report.headSeq), chain head \(report.headChain)")
+            "\(side) \(report.journal): intact, \(report.records) records, head seq \(report.headSeq), chain head \(report.headChain) (crypto \(report.crypto.rawValue))"
+        )
         return true
     }
 }

@@ -71,6 +71,8 @@ struct ResolvedConfig: Encodable {
     var tap: Tap?
     var monitor: Monitor?
     var archive: Archive?
+    /// `crypto:` (standard or sm), for a hub.
+    var crypto: String?
     var client: Client?
     var adapter: Adapter?
 
@@ -83,6 +85,7 @@ struct ResolvedConfig: Encodable {
             defaultCredit: settings.defaultCredit, heartbeatMs: settings.heartbeatMs, maxPending: settings.maxPending,
             commitBatchMax: settings.commitBatchMax)
         types = config.types.sorted()
+        crypto = config.crypto.rawValue
         parties = config.parties.map { party in
             Party(
                 id: party.id, publicKey: party.publicKey, nextPublicKey: party.publicKeys.dropFirst().first,

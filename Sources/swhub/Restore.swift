@@ -43,12 +43,25 @@ struct Restore: ParsableCommand {
             journal: journal, config: config, archiveDir: archiveDir,
             refusingPostgres:
                 "restore places a SQLite journal; a PostgreSQL journal is restored with PostgreSQL's own tools (pg_basebackup, Patroni)")
+        if let config {
+            // The restored journal keeps the backup's suite: a hub whose crypto: differs would refuse it.
+            let configured = try HubConfig.load(path: config).crypto
+            let suite = try Backup.mapping { try BackupManifest.read(directory: from).suite() }
+            guard suite == configured else {
+                throw CommandFailure(
+                    .configuration,
+                    "the backup \(from) holds a journal created with crypto: \(suite.rawValue); \(config) says crypto: \(configured.rawValue) "
+                        + "(suiteMismatch): set crypto: \(suite.rawValue) there; nothing was placed")
+            }
+        }
         let (manifest, report) = try Backup.mapping { try JournalBackup.restore(from: from, to: path, archiveDirectory: archiveDirectory) }
+        let digest = report.crypto.chainHashName
         Output.line("backup \(from): made \(manifest.createdAt) by swhub \(manifest.hubVersion) from \(manifest.source)")
-        Output.line("checked: \(manifest.sizeBytes) bytes, SHA-256 as in the manifest; verified: \(report.records) records")
+        Output.line(
+            "checked: \(manifest.sizeBytes) bytes, \(digest) as in the manifest; verified: \(report.records) records")
         if let files = manifest.archive, !files.isEmpty {
             Output.line(
-                "archive: \(files.count) segment files checked (size, SHA-256) and in \(archiveDirectory ?? "?"); the journal verified with them"
+                "archive: \(files.count) segment files checked (size, \(digest)) and in \(archiveDirectory ?? "?"); the journal verified with them"
             )
         }
         Output.line("restored \(path): head seq \(manifest.headSeq), chain head \(manifest.headChain)")

@@ -51,7 +51,8 @@ struct Serve: AsyncParsableCommand {
         let journalName =
             hubConfig.store.postgres.map { "postgres \($0.hosts.map(\.description).joined(separator: ","))/\($0.database)" }
             ?? hubConfig.settings.journal
-        let store = try Self.openJournal(hubConfig.store, salvage: salvage, archive: hubConfig.archive, logger: logger)
+        let store = try Self.openJournal(
+            hubConfig.store, salvage: salvage, archive: hubConfig.archive, crypto: hubConfig.crypto, logger: logger)
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)
         MallocTuning.releaseFreed()
         logger.info(
@@ -110,14 +111,16 @@ struct Serve: AsyncParsableCommand {
     /// login, a missing database, an unreadable password file) also exits 78; one whose
     /// servers cannot be reached or have no primary exits 4 (retry later).
     static func openJournal(
-        _ store: HubConfig.Store, salvage: Bool, archive: HubConfig.Archive? = nil, logger: Logger
+        _ store: HubConfig.Store, salvage: Bool, archive: HubConfig.Archive? = nil, crypto: CryptoSuite = .standard, logger: Logger
     ) throws -> any JournalStore {
         switch store {
         case .sqlite(let path):
             do {
-                return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage, archiveSettings: archive)
+                return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage, archiveSettings: archive, crypto: crypto)
             } catch let error as StoreError where error.code == .journalBehind || error.code == .corrupt {
                 throw CommandFailure(.configuration, "the journal is damaged: \(error.reason)")
+            } catch let error as StoreError where error.code == .suiteMismatch || error.code == .cryptoUnavailable {
+                throw CommandFailure(.configuration, "cannot open the journal: \(error)")
             }
         case .postgres(let settings):
             guard !salvage else {
@@ -126,7 +129,9 @@ struct Serve: AsyncParsableCommand {
                     "--salvage serves a damaged SQLite journal; a PostgreSQL journal is repaired with PostgreSQL's own tools")
             }
             do {
-                return try PostgresJournalStore(settings: settings, logger: logger)
+                return try PostgresJournalStore(settings: settings, logger: logger, crypto: crypto)
+            } catch let error as StoreError where error.code == .suiteMismatch || error.code == .cryptoUnavailable {
+                throw CommandFailure(.configuration, "cannot open the PostgreSQL journal: \(error)")
             } catch let error as StoreError where error.code == .openFailed || error.code == .migrationFailed {
                 throw CommandFailure(.configuration, "cannot open the PostgreSQL journal: \(error.reason)")
             } catch let error as StoreError where error.code == .unavailable {

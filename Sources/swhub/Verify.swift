@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HubCore
 import HubStore
 import HubStorePostgres
@@ -31,6 +32,9 @@ struct Verify: ParsableCommand {
     @Option(help: "Rows checked by --quick.")
     var tail = 1000
 
+    @Flag(help: "Print one JSON object (the journal, its crypto suite, what was checked, every problem) and nothing else.")
+    var json = false
+
     func validate() throws {
         guard (journal == nil) != (config == nil) else {
             throw ValidationError("give the journal with exactly one of --journal PATH or --config HUB.yaml")
@@ -48,7 +52,9 @@ struct Verify: ParsableCommand {
         case .sqlite(let path):
             report = try JournalVerifier(journalPath: path, tail: quick ? tail : nil, archiveDirectory: hubConfig?.archive?.directory)
                 .verify()
+            if json { return try Self.printJSON(report, config: hubConfig) }
             Output.line("journal \(report.journal)")
+            Output.line(Self.cryptoLine(report.crypto, config: hubConfig))
             Output.line(Self.walLine(report.wal))
             if let archive = report.archive { Output.line(Self.archiveLine(archive, quick: report.quick)) }
             checks =
@@ -58,7 +64,9 @@ struct Verify: ParsableCommand {
             reader = "SQLite reads it"
         case .postgres(let settings):
             report = try PostgresJournalVerifier(settings: settings, tail: quick ? tail : nil, logger: JournalAccess.quiet).verify()
+            if json { return try Self.printJSON(report, config: hubConfig) }
             Output.line("journal \(report.journal)")
+            Output.line(Self.cryptoLine(report.crypto, config: hubConfig))
             checks =
                 report.quick
                 ? "chained from the stored link before them, their checksums and inbox rows, journal_head, ack positions and progress marks"
@@ -80,6 +88,42 @@ struct Verify: ParsableCommand {
         if !report.quick {
             Output.line("keep the chain head: a later verify ending in the same head at that seq shows nothing was rewritten or cut off")
         }
+    }
+
+    /// The journal's algorithm suite, and whether the config agrees.
+    static func cryptoLine(_ suite: CryptoSuite, config: HubConfig?) -> String {
+        var line = "crypto: \(suite.rawValue) (chain \(suite.chainHashName), per-record checksum \(suite.checksumName))"
+        if let config, config.crypto != suite {
+            line += "; the config says crypto: \(config.crypto.rawValue): a hub with it refuses this journal (suiteMismatch)"
+        }
+        return line
+    }
+
+    /// The report as one JSON object; exits 1 when the journal is not intact.
+    static func printJSON(_ report: VerifyReport, config: HubConfig?) throws {
+        var object: [String: Any] = [
+            "journal": report.journal,
+            "crypto": report.crypto.rawValue,
+            "chain_hash": report.crypto.chainHashName,
+            "checksum": report.crypto.checksumName,
+            "quick": report.quick,
+            "intact": report.intact,
+            "records": report.records,
+            "first_checked_seq": report.firstCheckedSeq,
+            "head_seq": report.headSeq,
+            "head_chain": report.headChain,
+            "problems": report.problems.map { problem -> [String: Any] in
+                var entry: [String: Any] = ["kind": problem.kind.rawValue, "detail": problem.detail]
+                if let first = problem.firstSeq { entry["first_seq"] = first }
+                if let last = problem.lastSeq { entry["last_seq"] = last }
+                if !problem.subject.isEmpty { entry["subject"] = problem.subject }
+                return entry
+            },
+        ]
+        if let config { object["config_crypto"] = config.crypto.rawValue }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        Output.line(String(decoding: data, as: UTF8.self))
+        if !report.intact { throw ExitStatus.failed.exitCode }
     }
 
     /// What the archive holds and what was checked of it.

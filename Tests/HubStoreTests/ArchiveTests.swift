@@ -109,7 +109,9 @@ struct ArchiveTests {
             #expect(!report.intact)
             #expect(report.problems.contains { $0.kind == .archive && $0.description.contains(file) })
             // A segment cut short does not decode.
-            #expect(throws: StoreError.self) { try ArchiveSegment.decode(fileBytes: Array(bytes.prefix(40)), file: "x.swarc.gz") }
+            #expect(throws: StoreError.self) {
+                try ArchiveSegment.decode(fileBytes: Array(bytes.prefix(40)), file: "x.swarc.gz", hashing: .standard)
+            }
         }
     }
 

@@ -27,6 +27,7 @@ extension HubConfig {
             ("hub.commit_batch_max", settings.commitBatchMax == running.settings.commitBatchMax),
             ("hub.node", settings.node == running.settings.node),
             ("store", postgres == running.postgres),
+            ("crypto", crypto == running.crypto),
             ("tap", tap == running.tap),
             ("monitor", monitor == running.monitor),
             ("flows (on or off)", (flows == nil) == (running.flows == nil)),
