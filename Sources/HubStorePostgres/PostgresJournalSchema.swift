@@ -15,9 +15,14 @@ import PostgresNIO
 /// - `cluster_nodes` (v2): each hub node as it last reported itself; `flow_lease`: which
 ///   node runs the flows, until when; `flow_snapshots`: the flows' state as of a seq, so a
 ///   new flow leader reads only the journal after it.
+/// - `archives` (v3): the archive manifest, one row per sealed segment, as in the SQLite
+///   journal (`ArchiveManifest`); the segment files are in `archive.dir`, which every node
+///   of a cluster shares (README, "Retention and archives").
 enum PostgresJournalSchema {
     /// The lock key of migrations (`pg_advisory_lock`).
     static let migrationLock: Int64 = 0x7377_6875_6201  // "swhub" 01
+    /// The lock key of archiving (`pg_try_advisory_lock`): one archiver at a time per journal.
+    static let archivingLock: Int64 = 0x7377_6875_6202  // "swhub" 02
 
     /// The steps, in order; step n brings the schema to version n + 1.
     static let steps: [String] = [
@@ -82,6 +87,23 @@ enum PostgresJournalSchema {
             seq bigint PRIMARY KEY,
             taken_at_us bigint NOT NULL,
             state bytea NOT NULL
+        );
+        """,
+        """
+        CREATE TABLE archives (
+            first_seq bigint PRIMARY KEY,
+            last_seq bigint NOT NULL,
+            file text NOT NULL,
+            directory text NOT NULL,
+            bytes bigint NOT NULL,
+            sha256 bytea NOT NULL,
+            link_before bytea NOT NULL,
+            link_after bytea NOT NULL,
+            first_journaled_at_us bigint NOT NULL,
+            last_journaled_at_us bigint NOT NULL,
+            type_newest text NOT NULL,
+            sealed_at_us bigint NOT NULL,
+            deleted_at_us bigint
         );
         """,
     ]

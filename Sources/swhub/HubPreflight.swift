@@ -39,7 +39,10 @@ struct HubPreflight {
             check { try Self.checkReadable(journal: config.settings.journal) }
         } else {
             check { try Self.checkWritable(journal: config.settings.journal) }
-            if let archive = config.archive { check { try Self.checkArchiveFolder(archive.directory) } }
+        }
+        // The archiver writes segments (on PostgreSQL too, into the folder the nodes share).
+        if let archive = config.archive, config.store.postgres != nil || !config.settings.readOnly {
+            check { try Self.checkArchiveFolder(archive.directory) }
         }
         var endpoints = [("hub.endpoint", config.settings.endpoint)]
         if let tap = config.tap { endpoints.append(("tap.endpoint", tap.endpoint)) }

@@ -42,7 +42,8 @@ struct Restore: ParsableCommand {
         let (path, archiveDirectory) = try Backup.sqliteTarget(
             journal: journal, config: config, archiveDir: archiveDir,
             refusingPostgres:
-                "restore places a SQLite journal; a PostgreSQL journal is restored with PostgreSQL's own tools (pg_basebackup, Patroni)")
+                "restore places a SQLite journal; a PostgreSQL journal is restored with PostgreSQL's own tools (pg_basebackup, Patroni), and archive.dir's segment files from where they were copied"
+        )
         let (manifest, report) = try Backup.mapping { try JournalBackup.restore(from: from, to: path, archiveDirectory: archiveDirectory) }
         Output.line("backup \(from): made \(manifest.createdAt) by swhub \(manifest.hubVersion) from \(manifest.source)")
         Output.line("checked: \(manifest.sizeBytes) bytes, SHA-256 as in the manifest; verified: \(report.records) records")

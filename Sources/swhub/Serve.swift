@@ -126,7 +126,7 @@ struct Serve: AsyncParsableCommand {
                     "--salvage serves a damaged SQLite journal; a PostgreSQL journal is repaired with PostgreSQL's own tools")
             }
             do {
-                return try PostgresJournalStore(settings: settings, logger: logger)
+                return try PostgresJournalStore(settings: settings, logger: logger, archiveSettings: archive)
             } catch let error as StoreError where error.code == .openFailed || error.code == .migrationFailed {
                 throw CommandFailure(.configuration, "cannot open the PostgreSQL journal: \(error.reason)")
             } catch let error as StoreError where error.code == .unavailable {
