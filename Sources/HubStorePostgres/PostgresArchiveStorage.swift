@@ -133,6 +133,9 @@ struct PostgresArchiveStorage: ArchiveStorage {
             throw PostgresFailure.storeError(error, code: .writeFailed, operation: "take the archiving lock")
         }
         guard taken else { return nil }
+        // Released as soon as the run ends (closing the session releases it too, but only
+        // once the server has ended the session, which a next run must not wait for).
+        defer { try? lock.execute("SELECT pg_advisory_unlock(\(PostgresJournalSchema.archivingLock))") }
         return try body()
     }
 
