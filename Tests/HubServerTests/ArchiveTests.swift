@@ -19,6 +19,11 @@ struct ArchiveTests {
         return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".swarc.gz") }.sorted()
     }
 
+    /// The seals the hub logged: each once its manifest row is committed (its file is in place before).
+    static func sealed(_ hub: TestHub) -> Int {
+        hub.log().components(separatedBy: "archive segment sealed").count - 1
+    }
+
     @Test func traceReplayAndVerifyReadAcrossSegmentsAndADamagedSegmentIsNamed() async throws {
         let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])])
         // Every acknowledged record is archivable at once, five to a segment, checked every second.
@@ -44,7 +49,9 @@ struct ArchiveTests {
         _ = try await inbox.wait(for: 12, within: .seconds(30))
         customs.close()
         // Seqs 1-10 go into two segments (the last record always stays live).
-        try await waitUntil(.seconds(60), "two archive segments, found \(Self.segments(hub))") { Self.segments(hub).count == 2 }
+        try await waitUntil(.seconds(60), "two archive segments, found \(Self.segments(hub))") {
+            Self.segments(hub).count == 2 && Self.sealed(hub) == 2
+        }
         #expect(Self.segments(hub) == ["segment-000000000001-000000000005.swarc.gz", "segment-000000000006-000000000010.swarc.gz"])
 
         let list = try await Self.swhub(["archive", "list", "--config", hub.configPath])
@@ -166,7 +173,9 @@ struct ArchiveTests {
         for index in 1...12 { _ = try await platform.submit(type: "demo.Note", body: Array("note \(index)".utf8), id: "n-\(index)") }
         _ = try await inbox.wait(for: 12, within: .seconds(30))
         customs.close()
-        try await waitUntil(.seconds(60), "two archive segments, found \(Self.segments(hub))") { Self.segments(hub).count == 2 }
+        try await waitUntil(.seconds(60), "two archive segments, found \(Self.segments(hub))") {
+            Self.segments(hub).count == 2 && Self.sealed(hub) == 2
+        }
 
         let backupDirectory = hub.directory.appendingPathComponent("backups/first").path
         let noFolder = try await Self.swhub(["backup", "--journal", hub.journalPath, "--to", backupDirectory])
