@@ -7,13 +7,14 @@ import PostgresNIO
 /// through ``PostgresArchiveStorage``), and the reads below the live range, which go to the
 /// segments (``JournalArchive``) transparently, as a SQLite journal's do.
 extension PostgresJournalStore {
-    /// An archiver of this journal with the store's `archive:` settings (nil without them):
-    /// `swhub serve` runs it among ``services``, `swhub archive run` once.
+    /// A new archiver of this journal with the store's `archive:` settings (nil without
+    /// them): `swhub serve` runs one among ``services``, `swhub archive run` one once.
     public var archiver: JournalArchiver? {
         archiveSettings.map { JournalArchiver(storage: PostgresArchiveStorage(store: self), settings: $0, logger: logger) }
     }
 
-    /// The archiver's thread, when the store archives.
+    /// The archiver's thread, when the store archives: a new archiver each time it is read
+    /// (the hub reads it once; the archiver holds the store, so the store does not hold it).
     public var services: [ThreadLoopService] {
         archiver.map { [$0.service] } ?? []
     }
