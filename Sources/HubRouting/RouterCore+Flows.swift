@@ -121,8 +121,8 @@ extension RouterCore {
         emit(emissions)
     }
 
-    /// The flows' state to save (a cluster's flow leader does, every ``flowSnapshotInterval``,
-    /// and one hub saving to its own store (``savesFlowSnapshots``) as its flows' settings
+    /// The flows' state to save (a cluster's flow leader does, as its flows' settings say and
+    /// at least every ``flowSnapshotInterval``, and one hub saving to its own store (``savesFlowSnapshots``) as its flows' settings
     /// say, so that a hub starting later reads only the journal after it), or nil when none
     /// is due. Emissions handed to the journal but not yet seen committed go with it as owed.
     ///
@@ -131,17 +131,18 @@ extension RouterCore {
     /// - Returns: The snapshot, to encode and save off the router's thread.
     public mutating func flowSnapshotDue(now: ContinuousClock.Instant) -> FlowSnapshot? {
         guard leadsFlows, let flows else { return nil }
+        // Every `snapshot_every` flow messages, or after `snapshot_interval_s` when any were
+        // read meanwhile.
+        let settings = flows.flowSettings
+        let byCount = settings.snapshotEvery > 0 && flowReadsSinceSnapshot >= settings.snapshotEvery
+        let byTime =
+            settings.snapshotIntervalSeconds > 0 && flowReadsSinceSnapshot > 0
+            && now - lastFlowSnapshot >= .seconds(settings.snapshotIntervalSeconds)
         if savesFlowSnapshots {
-            // One hub: every `snapshot_every` flow messages, or after `snapshot_interval_s`
-            // when any were read meanwhile.
-            let settings = flows.flowSettings
-            let byCount = settings.snapshotEvery > 0 && flowReadsSinceSnapshot >= settings.snapshotEvery
-            let byTime =
-                settings.snapshotIntervalSeconds > 0 && flowReadsSinceSnapshot > 0
-                && now - lastFlowSnapshot >= .seconds(settings.snapshotIntervalSeconds)
             guard byCount || byTime else { return nil }
         } else {
-            guard sharedJournal, now - lastFlowSnapshot >= Self.flowSnapshotInterval else { return nil }
+            // A cluster's flow leader: as the settings say, and at least every flowSnapshotInterval.
+            guard sharedJournal, byCount || byTime || now - lastFlowSnapshot >= Self.flowSnapshotInterval else { return nil }
         }
         lastFlowSnapshot = now
         flowReadsSinceSnapshot = 0

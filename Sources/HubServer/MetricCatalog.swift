@@ -68,7 +68,7 @@ public enum MetricCatalog {
             "swhub_journal_filesystem_avail_bytes", .gauge, [],
             "Bytes available to the hub on the file system holding the SQLite journal."),
         Family("swhub_journal_filesystem_size_bytes", .gauge, [], "Size in bytes of the file system holding the SQLite journal."),
-        // Archive (a SQLite journal with `archive:`).
+        // Archive (a journal with `archive:`, on either store).
         Family(
             "swhub_archive_segments_total", .counter, [],
             "Archive segments sealed since start (records moved from the live journal into segment files)."),

@@ -73,24 +73,11 @@ final class Router: @unchecked Sendable {
             let started = ContinuousClock.now
             var start: UInt64 = 0
             var owedBefore: [FlowEmission] = []
-            if let cluster = store as? any ClusterCoordination {
-                // A node of a cluster starts from the flow leader's last snapshot and reads
-                // only the journal after it.
-                do {
-                    if let saved = try cluster.latestFlowSnapshot() {
-                        let snapshot = try FlowSnapshot(decoding: saved.bytes)
-                        engine = engine.restored(from: snapshot)
-                        start = snapshot.seq
-                        owedBefore = snapshot.owed
-                    }
-                } catch {
-                    logger.warning(
-                        "cannot use the flows' last snapshot; reading the whole journal instead", metadata: ["error": "\(error)"])
-                }
-            } else if let saved = store as? any FlowSnapshotStore, !settings.readOnly,
+            // A hub (one alone, or a node of a cluster) starts from its newest usable snapshot
+            // and reads only the journal after it; in a cluster, the flow leader saved it.
+            if let saved = store as? any FlowSnapshotStore, !settings.readOnly,
                 let snapshot = FlowSnapshotLoader.newestUsable(in: saved, headSeq: try store.headSeq(), logger: logger)
             {
-                // One hub starts from its newest usable snapshot and reads only the journal after it.
                 logger.info(
                     "flows' snapshot read", metadata: ["seq": "\(snapshot.seq)", "took": "\(ContinuousClock.now - started)"])
                 engine = engine.restored(from: snapshot)
@@ -124,10 +111,9 @@ final class Router: @unchecked Sendable {
         // A node of a cluster follows the flows until it holds their lease (Hub's membership).
         if store is any ClusterCoordination { core.flowLeadership(false) }
         core.sharedJournal = store is any SharedJournal
-        if let cluster = store as? any ClusterCoordination, core.flows != nil {
-            flowSnapshots = FlowSnapshotSaver(logger: logger) { try cluster.saveFlowSnapshot(seq: $0, bytes: $1) }
-        } else if let saved = store as? any FlowSnapshotStore, core.flows != nil, !settings.readOnly {
-            core.savesFlowSnapshots = true
+        if let saved = store as? any FlowSnapshotStore, core.flows != nil, !settings.readOnly {
+            // One hub saves as its flows' settings say; a cluster's flow leader while it leads.
+            core.savesFlowSnapshots = !(store is any ClusterCoordination)
             flowSnapshots = FlowSnapshotSaver(logger: logger) { try saved.saveFlowSnapshot(seq: $0, bytes: $1) }
         }
 

@@ -26,6 +26,26 @@ public enum ArchiveManifest {
         /// When the file was deleted past retention; nil while it is kept.
         public var deletedAtUs: Int64?
 
+        public init(
+            firstSeq: UInt64, lastSeq: UInt64, file: String, directory: String, bytes: Int64, sha256: [UInt8], linkBefore: [UInt8],
+            linkAfter: [UInt8], firstJournaledAtUs: Int64, lastJournaledAtUs: Int64, typeNewest: [String: Int64], sealedAtUs: Int64,
+            deletedAtUs: Int64?
+        ) {
+            self.firstSeq = firstSeq
+            self.lastSeq = lastSeq
+            self.file = file
+            self.directory = directory
+            self.bytes = bytes
+            self.sha256 = sha256
+            self.linkBefore = linkBefore
+            self.linkAfter = linkAfter
+            self.firstJournaledAtUs = firstJournaledAtUs
+            self.lastJournaledAtUs = lastJournaledAtUs
+            self.typeNewest = typeNewest
+            self.sealedAtUs = sealedAtUs
+            self.deletedAtUs = deletedAtUs
+        }
+
         /// How many records.
         public var records: UInt64 { lastSeq - firstSeq + 1 }
         /// Whether the file is kept (not deleted past retention).

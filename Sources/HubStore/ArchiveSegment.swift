@@ -30,6 +30,13 @@ public struct ArchiveSegment: Sendable, Equatable {
         public var recipients: String
         public var chain: [UInt8]
         public var crc: Int64
+
+        public init(record: JournalRecord, recipients: String, chain: [UInt8], crc: Int64) {
+            self.record = record
+            self.recipients = recipients
+            self.chain = chain
+            self.crc = crc
+        }
     }
 
     /// The format version this code writes and reads.

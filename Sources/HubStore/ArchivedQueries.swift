@@ -6,7 +6,7 @@ import Synchronization
 /// `stats` see archived records as if they were live (slower: a segment is read whole).
 /// Records of segments deleted past retention are gone. Acknowledgement positions, progress
 /// marks and the head are the live journal's (they are never archived).
-struct ArchivedQueries: JournalQueries {
+public struct ArchivedQueries: JournalQueries {
     let live: any JournalQueries
     let entries: [ArchiveManifest.Entry]
     let archive: JournalArchive
@@ -23,7 +23,11 @@ struct ArchivedQueries: JournalQueries {
         let state = Mutex(State())
     }
 
-    init(live: any JournalQueries, entries: [ArchiveManifest.Entry], archive: JournalArchive) {
+    /// - Parameters:
+    ///   - live: The live journal's queries, in the same read as `entries` was.
+    ///   - entries: The manifest.
+    ///   - archive: Where the segment files are read.
+    public init(live: any JournalQueries, entries: [ArchiveManifest.Entry], archive: JournalArchive) {
         self.live = live
         self.entries = entries
         self.archive = archive
@@ -48,21 +52,21 @@ struct ArchivedQueries: JournalQueries {
         return sorted
     }
 
-    func record(sender: String, id: String) throws -> JournalRecord? {
+    public func record(sender: String, id: String) throws -> JournalRecord? {
         if let record = try live.record(sender: sender, id: id) { return record }
         return try archived(id: id)[sender]
     }
 
-    func seq(sender: String, id: String) throws -> UInt64? {
+    public func seq(sender: String, id: String) throws -> UInt64? {
         if let seq = try live.seq(sender: sender, id: id) { return seq }
         return try archived(id: id)[sender]?.seq
     }
 
-    func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord] {
+    public func records(sender: String, idPrefix prefix: String) throws -> [JournalRecord] {
         try archive.all(entries) { $0.sender == sender && $0.id.hasPrefix(prefix) } + live.records(sender: sender, idPrefix: prefix)
     }
 
-    func nextSender(after sender: String) throws -> String? {
+    public func nextSender(after sender: String) throws -> String? {
         let live = try live.nextSender(after: sender)
         let archived = try archivedSenders().first { sender.utf8.lexicographicallyPrecedes($0.utf8) }
         guard let archived else { return live }
@@ -70,22 +74,22 @@ struct ArchivedQueries: JournalQueries {
         return archived.utf8.lexicographicallyPrecedes(live.utf8) ? archived : live
     }
 
-    func records(types: [String], after: UInt64, limit: Int) throws -> [JournalRecord] {
+    public func records(types: [String], after: UInt64, limit: Int) throws -> [JournalRecord] {
         let wanted = Set(types)
         let archived = try archive.records(entries, after: after, limit: limit) { wanted.contains($0.type) }
         return archived.count >= limit ? archived : archived + (try live.records(types: types, after: after, limit: limit - archived.count))
     }
 
-    func records(correlationId: String) throws -> [JournalRecord] {
+    public func records(correlationId: String) throws -> [JournalRecord] {
         guard !correlationId.isEmpty else { return [] }
         return try archive.all(entries) { $0.correlationId == correlationId } + live.records(correlationId: correlationId)
     }
 
-    func progressMark(party: String, kind: ProgressMark.Kind, atOrAfter seq: UInt64) throws -> ProgressMark? {
+    public func progressMark(party: String, kind: ProgressMark.Kind, atOrAfter seq: UInt64) throws -> ProgressMark? {
         try live.progressMark(party: party, kind: kind, atOrAfter: seq)
     }
 
-    func counts(by grouping: JournalCount.Grouping) throws -> [JournalCount] {
+    public func counts(by grouping: JournalCount.Grouping) throws -> [JournalCount] {
         var counts: [String: Int] = [:]
         for count in try live.counts(by: grouping) { counts[count.key, default: 0] += count.count }
         try archive.forEach(entries) { record in
@@ -99,11 +103,11 @@ struct ArchivedQueries: JournalQueries {
         return counts.map { JournalCount(key: $0.key, count: $0.value) }.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
     }
 
-    func ackPositions() throws -> [String: UInt64] {
+    public func ackPositions() throws -> [String: UInt64] {
         try live.ackPositions()
     }
 
-    func headSeq() throws -> UInt64 {
+    public func headSeq() throws -> UInt64 {
         try live.headSeq()
     }
 

@@ -32,9 +32,12 @@ public final class JournalArchiver: Sendable {
         /// What held archiving back, if anything held it below what `live_for` allows (a party
         /// that has not acknowledged, the head record).
         public var heldBy: String?
+        /// Whether the run was skipped because another archiver (another node of a cluster)
+        /// held the journal's archiving lock.
+        public var skipped = false
     }
 
-    private let writer: any DatabaseWriter
+    private let storage: any ArchiveStorage
     private let settings: HubConfig.Archive
     private let archive: JournalArchive
     private let hashing: JournalHashing
@@ -48,17 +51,23 @@ public final class JournalArchiver: Sendable {
     private let heldGauge = Gauge(label: "swhub_archive_held_back")
 
     /// - Parameters:
-    ///   - writer: The journal's writer (the hub's pool, or a queue of its own offline).
+    ///   - storage: The journal's rows and manifest (``SQLiteArchiveStorage``, or the
+    ///     PostgreSQL store's).
     ///   - settings: `archive:` and `retention:` of the hub's config.
     ///   - hashing: The journal's suite's hash functions (``JournalSuiteRecord``): segments are sealed with them.
-    public init(writer: any DatabaseWriter, settings: HubConfig.Archive, hashing: JournalHashing, logger: Logger) {
-        self.writer = writer
+    public init(storage: any ArchiveStorage, settings: HubConfig.Archive, hashing: JournalHashing, logger: Logger) {
+        self.storage = storage
         self.settings = settings
         self.hashing = hashing
         self.archive = JournalArchive(directory: settings.directory, hashing: hashing)
         self.logger = logger
         let wakeUp = self.wakeUp
         loop = ThreadLoop(name: "swhub-archive") { wakeUp.signal() }
+    }
+
+    /// An archiver on a SQLite journal's writer (the hub's pool, or a queue of its own offline).
+    public convenience init(writer: any DatabaseWriter, settings: HubConfig.Archive, hashing: JournalHashing, logger: Logger) {
+        self.init(storage: SQLiteArchiveStorage(writer: writer), settings: settings, hashing: hashing, logger: logger)
     }
 
     /// An archiver on the journal file at `path` through a connection of its own (`swhub
@@ -108,8 +117,25 @@ public final class JournalArchiver: Sendable {
     ///   `writeFailed` when a file or the manifest cannot be written).
     @discardableResult
     public func runOnce(nowUs: Int64, stop: () -> Bool = { false }) throws -> Outcome {
-        var outcome = Outcome()
         try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
+        guard let outcome = try storage.archiveExclusively({ try run(nowUs: nowUs, stop: stop) }) else {
+            // Another node of the cluster archives this journal now.
+            let archivedUpTo = try storage.archiveEntries().last?.lastSeq ?? 0
+            archivedGauge.record(Int64(archivedUpTo))
+            logger.debug("another archiver holds the journal's archiving lock; this run skipped")
+            return Outcome(archivedUpTo: archivedUpTo, heldBy: nil, skipped: true)
+        }
+        archivedGauge.record(Int64(outcome.archivedUpTo))
+        heldGauge.record(outcome.heldBy == nil ? 0 : 1)
+        if let heldBy = outcome.heldBy {
+            logger.notice("archiving held back", metadata: ["by": "\(heldBy)", "archived_up_to": "\(outcome.archivedUpTo)"])
+        }
+        return outcome
+    }
+
+    /// One run, holding the archiving lock.
+    private func run(nowUs: Int64, stop: () -> Bool) throws -> Outcome {
+        var outcome = Outcome()
         while !stop() {
             let (sealed, bound) = try sealNext(nowUs: nowUs)
             outcome.archivedUpTo = bound.archivedUpTo
@@ -122,11 +148,6 @@ public final class JournalArchiver: Sendable {
         let deleted = try applyRetention(nowUs: nowUs)
         outcome.deletedSegments = deleted.count
         outcome.deletedRecords = deleted.reduce(0) { $0 + $1.records }
-        archivedGauge.record(Int64(outcome.archivedUpTo))
-        heldGauge.record(outcome.heldBy == nil ? 0 : 1)
-        if let heldBy = outcome.heldBy {
-            logger.notice("archiving held back", metadata: ["by": "\(heldBy)", "archived_up_to": "\(outcome.archivedUpTo)"])
-        }
         return outcome
     }
 
@@ -141,21 +162,22 @@ public final class JournalArchiver: Sendable {
     /// `live_for`, below the head (the last record always stays live: the writer's head and
     /// chain continue from it), and below every message a party has not yet acknowledged
     /// (a lagging party holds archiving back), and at or below the flows' newest snapshot
-    /// (``SQLiteJournalStore/latestFlowSnapshotSeq()``): a restart reads the journal after
+    /// (``ArchiveStorage/archiveNewestFlowSnapshotSeq()``): a restart reads the journal after
     /// it, which stays live so that start-up stays fast (the flows' rebuild would read
     /// archived records too, only slower).
-    static func archivableUpTo(_ db: Database, nowUs: Int64, liveForUs: Int64) throws -> Bound {
-        let archivedUpTo = try ArchiveManifest.archivedUpTo(db)
-        let head = UInt64(max(try Int64.fetchOne(db, sql: JournalSQL.selectHead) ?? 0, 0))
+    ///
+    /// Read in several steps, the head first: what is read after it only moves forward
+    /// (acknowledgements, snapshots), and the seal's transaction checks the manifest again.
+    static func archivableUpTo(_ storage: any ArchiveStorage, archivedUpTo: UInt64, nowUs: Int64, liveForUs: Int64) throws -> Bound {
+        let head = try storage.archiveHeadSeq()
         var bound = Bound(archivedUpTo: archivedUpTo, upTo: head > 0 ? head - 1 : 0, heldBy: nil)
         // journaled_at_us never decreases with seq: the last seq journaled before the cutoff, by binary search.
         let cutoff = nowUs - liveForUs
-        let timeAt = try db.cachedStatement(sql: JournalSQL.selectJournaledAt)
         var low = archivedUpTo  // known: journaled before the cutoff (or nothing)
-        var high = bound.upTo + 1
+        var high = max(bound.upTo, archivedUpTo) + 1
         while low + 1 < high {
             let middle = low + (high - low) / 2
-            if let time = try Int64.fetchOne(timeAt, arguments: [Int64(middle)]), time < cutoff {
+            if let time = try storage.archiveJournaledAtUs(seq: middle), time < cutoff {
                 low = middle
             } else {
                 high = middle
@@ -163,27 +185,13 @@ public final class JournalArchiver: Sendable {
         }
         bound.upTo = min(bound.upTo, low)
         // Every recipient's first unacknowledged message stays live.
-        var acks: [String: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: JournalSQL.selectAcks) {
-            let party: String = row[0]
-            let seq: Int64 = row[1]
-            acks[party] = seq
+        for (party, pending) in try storage.archiveFirstUnacknowledged().sorted(by: { $0.key < $1.key })
+        where pending > 0 && pending - 1 < bound.upTo {
+            bound.upTo = pending - 1
+            bound.heldBy = "\(party) has not acknowledged seq \(pending)"
         }
-        var recipient = try String.fetchOne(db, sql: "SELECT recipient FROM inbox ORDER BY recipient LIMIT 1")
-        while let party = recipient {
-            let pending = try Int64.fetchOne(
-                db, sql: "SELECT MIN(seq) FROM inbox WHERE recipient = ? AND seq > ?", arguments: [party, acks[party] ?? 0])
-            if let pending, pending > 0, UInt64(pending) - 1 < bound.upTo {
-                bound.upTo = UInt64(pending) - 1
-                bound.heldBy = "\(party) has not acknowledged seq \(pending)"
-            }
-            recipient = try String.fetchOne(
-                db, sql: "SELECT recipient FROM inbox WHERE recipient > ? ORDER BY recipient LIMIT 1", arguments: [party])
-        }
-        if try db.tableExists("flow_snapshots"),
-            let snapshot = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM flow_snapshots"), UInt64(max(snapshot, 0)) < bound.upTo
-        {
-            bound.upTo = UInt64(max(snapshot, 0))
+        if let snapshot = try storage.archiveNewestFlowSnapshotSeq(), snapshot < bound.upTo {
+            bound.upTo = snapshot
             bound.heldBy = "the flows' newest snapshot is at seq \(snapshot)"
         }
         bound.upTo = max(bound.upTo, archivedUpTo)
@@ -192,12 +200,10 @@ public final class JournalArchiver: Sendable {
 
     /// Seals the next segment if a full one is archivable.
     private func sealNext(nowUs: Int64) throws -> (ArchiveManifest.Entry?, Bound) {
-        let (bound, previous) = try writer.read { db in
-            (
-                try Self.archivableUpTo(db, nowUs: nowUs, liveForUs: settings.liveForUs),
-                try ArchiveManifest.entries(db).last?.linkAfter ?? JournalChain.genesis
-            )
-        }
+        let entries = try storage.archiveEntries()
+        let previous = entries.last?.linkAfter ?? JournalChain.genesis
+        let bound = try Self.archivableUpTo(
+            storage, archivedUpTo: entries.last?.lastSeq ?? 0, nowUs: nowUs, liveForUs: settings.liveForUs)
         let first = bound.archivedUpTo + 1
         let last = bound.archivedUpTo + UInt64(settings.segmentRecords)
         guard last <= bound.upTo else { return (nil, bound) }
@@ -224,20 +230,7 @@ public final class JournalArchiver: Sendable {
             firstJournaledAtUs: segment.firstJournaledAtUs, lastJournaledAtUs: segment.lastJournaledAtUs, typeNewest: typeNewest,
             sealedAtUs: WallClock.nowMicroseconds(), deletedAtUs: nil)
         do {
-            try writer.write { db in
-                guard try ArchiveManifest.archivedUpTo(db) == bound.archivedUpTo else {
-                    throw StoreError(code: .writeFailed, reason: "another archiver sealed seqs after \(bound.archivedUpTo) meanwhile")
-                }
-                try ArchiveManifest.insert(entry, db)
-                try db.execute(sql: "DELETE FROM messages WHERE seq BETWEEN ? AND ?", arguments: [Int64(first), Int64(last)])
-                var recipient = try String.fetchOne(db, sql: "SELECT recipient FROM inbox ORDER BY recipient LIMIT 1")
-                while let party = recipient {
-                    try db.execute(
-                        sql: "DELETE FROM inbox WHERE recipient = ? AND seq BETWEEN ? AND ?", arguments: [party, Int64(first), Int64(last)])
-                    recipient = try String.fetchOne(
-                        db, sql: "SELECT recipient FROM inbox WHERE recipient > ? ORDER BY recipient LIMIT 1", arguments: [party])
-                }
-            }
+            try storage.archiveCommit(entry, archivedUpTo: bound.archivedUpTo)
         } catch {
             throw StoreError.mapping(error, to: .writeFailed, operation: "record archive segment \(name)")
         }
@@ -251,43 +244,17 @@ public final class JournalArchiver: Sendable {
 
     /// The live rows `first...last`, as a segment (unchecked: the caller decodes it).
     private func read(first: UInt64, last: UInt64, linkBefore: [UInt8]) throws -> ArchiveSegment {
-        try writer.read { db in
-            var segment = ArchiveSegment(
-                firstSeq: first, lastSeq: last, firstJournaledAtUs: 0, lastJournaledAtUs: 0, linkBefore: linkBefore,
-                linkAfter: linkBefore, records: [])
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT seq, sender, msg_id, type, recipients, correlation_id, created_at_us, journaled_at_us, body, chain, crc
-                    FROM messages WHERE seq BETWEEN ? AND ? ORDER BY seq
-                    """, arguments: [Int64(first), Int64(last)])
-            while let row = try rows.next() {
-                let fields = try JournalChain.Fields(row)
-                let chain: Data? = row[9]
-                let crc: Int64? = row[10]
-                guard let chain, let crc else {
-                    throw StoreError(
-                        code: .corrupt, reason: "journal record seq \(fields.seq) has no chain link or checksum",
-                        seq: UInt64(max(fields.seq, 0)))
-                }
-                let record = JournalRecord(
-                    seq: UInt64(max(fields.seq, 0)), sender: fields.sender, id: fields.id, type: fields.type,
-                    recipients: JournalSQL.splitRecipients(fields.recipients), correlationId: fields.correlationId,
-                    createdAtUs: fields.createdAtUs, journaledAtUs: fields.journaledAtUs, body: [UInt8](fields.body))
-                segment.records.append(
-                    ArchiveSegment.Record(record: record, recipients: fields.recipients, chain: [UInt8](chain), crc: crc))
-            }
-            segment.firstJournaledAtUs = segment.records.first?.record.journaledAtUs ?? 0
-            segment.lastJournaledAtUs = segment.records.last?.record.journaledAtUs ?? 0
-            segment.linkAfter = segment.records.last?.chain ?? linkBefore
-            return segment
-        }
+        let records = try storage.archiveLiveRecords(first: first, last: last)
+        return ArchiveSegment(
+            firstSeq: first, lastSeq: last, firstJournaledAtUs: records.first?.record.journaledAtUs ?? 0,
+            lastJournaledAtUs: records.last?.record.journaledAtUs ?? 0, linkBefore: linkBefore,
+            linkAfter: records.last?.chain ?? linkBefore, records: records)
     }
 
     /// Deletes the files of kept segments whose every type is past its retention, and marks
     /// them deleted in the manifest. A type with no retention keeps its segments forever.
     private func applyRetention(nowUs: Int64) throws -> [ArchiveManifest.Entry] {
-        let entries = try writer.read { db in try ArchiveManifest.entries(db) }
+        let entries = try storage.archiveEntries()
         var deleted: [ArchiveManifest.Entry] = []
         for entry in entries where entry.isKept {
             let expired =
@@ -297,7 +264,7 @@ public final class JournalArchiver: Sendable {
                     return newest <= nowUs - period
                 }
             guard expired else { continue }
-            try writer.write { db in try ArchiveManifest.markDeleted(firstSeq: entry.firstSeq, atUs: nowUs, db) }
+            try storage.archiveMarkDeleted(firstSeq: entry.firstSeq, atUs: nowUs)
             let path = archive.path(of: entry)
             if unlink(path) != 0 && errno != ENOENT {
                 logger.warning("cannot delete a segment past retention", metadata: ["file": "\(path)", "errno": "\(errno)"])

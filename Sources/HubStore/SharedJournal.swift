@@ -60,8 +60,9 @@ public struct ClusterReport: Sendable, Equatable {
 /// The coordination of hub nodes sharing a journal: who they are, and which one runs the
 /// single-window flows (a lease in the database, renewed each second by its holder; a node
 /// that cannot renew it steps down before it expires, and another takes it over once it
-/// has expired).
-public protocol ClusterCoordination: SharedJournal {
+/// has expired). The flow leader saves the flows' snapshots in the shared journal
+/// (``FlowSnapshotStore``), so a new leader reads only the journal after the newest.
+public protocol ClusterCoordination: SharedJournal, FlowSnapshotStore {
     /// A thread that registers this node, reports it each second (`report` is called on
     /// that thread), and, when `wantsFlows`, holds or takes over the flows' lease, calling
     /// `onLeadership` on each change (true: this node now runs the flows; false: it must
@@ -76,11 +77,4 @@ public protocol ClusterCoordination: SharedJournal {
 
     /// The nodes, the flows' lease and the database's replication.
     func clusterStatus() throws -> ClusterStatus
-
-    /// Saves the flows' state as of `seq` (the flow leader does, every few seconds), so a
-    /// new leader reads only the journal after it.
-    func saveFlowSnapshot(seq: UInt64, bytes: [UInt8]) throws
-
-    /// The last saved state of the flows, if any.
-    func latestFlowSnapshot() throws -> (seq: UInt64, bytes: [UInt8])?
 }

@@ -5,23 +5,31 @@ import PostgresNIO
 
 /// ``JournalQueries`` on a PostgreSQL journal, for the operators' commands (`swhub status`,
 /// `swhub stats`, `swhub trace`, the monitor's trace): it only reads (no migration, no lock
-/// a hub would wait on), so it is safe beside running hub nodes. Each call runs on one
-/// connection of its own pool; ``snapshot(_:)`` runs its body in one `REPEATABLE READ READ
-/// ONLY` transaction on one connection. Text is ordered and compared bytewise
+/// a hub would wait on), so it is safe beside running hub nodes. Each call, and
+/// ``snapshot(_:)``'s body, runs in one `REPEATABLE READ READ ONLY` transaction on one
+/// connection of its own pool; archived records are read from the segments as if live. Text is ordered and compared bytewise
 /// (`COLLATE "C"`), whatever the database's collation.
 public struct PostgresJournalQueries: JournalQueries {
     private let pool: PostgresPool
     /// The journal's suite's hash functions (read once, at open: a journal keeps its suite).
-    private let hashing: JournalHashing
+    /// The journal's suite's hash functions (read from the journal when opened).
+    public let hashing: JournalHashing
     /// Where the journal is (`postgres://host:port,.../database`).
     public let location: String
+    /// The archive segments' reader: archived records are read transparently (``ArchivedQueries``).
+    private let archive: JournalArchive
 
     /// Connects to the primary among `settings.hosts` and checks that the database holds a
     /// journal.
     ///
+    /// - Parameters:
+    ///   - settings: Where the journal is.
+    ///   - archiveDirectory: Where the archive segments are (`archive.dir`); nil: where the
+    ///     manifest says they were written.
+    ///   - logger: For the connections' messages.
     /// - Throws: ``StoreError`` `openFailed` (a refused login, a missing database or a
     ///   database without the journal's tables), `unavailable` (no server reachable).
-    public init(settings: HubConfig.PostgresStore, logger: Logger) throws {
+    public init(settings: HubConfig.PostgresStore, archiveDirectory: String? = nil, logger: Logger) throws {
         location = PostgresJournalQueries.location(settings)
         pool = try PostgresPool(settings: settings, logger: logger)
         let location = location
@@ -34,6 +42,7 @@ public struct PostgresJournalQueries: JournalQueries {
             }
             return try PostgresJournalSuite.hashing(link)
         }
+        archive = JournalArchive(directory: archiveDirectory, hashing: hashing)
     }
 
     /// `postgres://host:port,.../database`, for messages.
@@ -83,11 +92,13 @@ public struct PostgresJournalQueries: JournalQueries {
 
     /// Runs `body` inside one `REPEATABLE READ READ ONLY` transaction on one connection.
     public func snapshot<R>(_ body: (any JournalQueries) throws -> R) throws -> R {
-        try Self.run(pool, "read a snapshot") { link in
-            try link.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
-                try body(PostgresLinkQueries(link: link, hashing: hashing))
-            }
-        }
+        try read("read a snapshot", body)
+    }
+
+    /// The archive manifest (``ArchiveManifest``), in seq order; empty when nothing was
+    /// archived (`swhub archive list|verify|restore`).
+    public func archiveEntries() throws -> [ArchiveManifest.Entry] {
+        try Self.run(pool, "read the archive manifest") { try PostgresArchiveManifest.entries($0, checkTable: true) }
     }
 
     /// Closes the idle connections.
@@ -101,8 +112,17 @@ public struct PostgresJournalQueries: JournalQueries {
         try Self.run(pool, "read the cluster's state") { try $0.clusterStatus() }
     }
 
-    private func read<R>(_ operation: String, _ body: (PostgresLinkQueries) throws -> R) throws -> R {
-        try Self.run(pool, operation) { link in try body(PostgresLinkQueries(link: link, hashing: hashing)) }
+    /// Runs `body` in one `REPEATABLE READ READ ONLY` transaction: the live rows and the
+    /// archive manifest of one state, archived records read from the segments.
+    private func read<R>(_ operation: String, _ body: (any JournalQueries) throws -> R) throws -> R {
+        try Self.run(pool, operation) { link in
+            try link.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+                let live = PostgresLinkQueries(link: link, hashing: hashing)
+                let entries = try PostgresArchiveManifest.entries(link, checkTable: true)
+                guard !entries.isEmpty else { return try body(live) }
+                return try body(ArchivedQueries(live: live, entries: entries, archive: archive))
+            }
+        }
     }
 
     /// Runs `body` with a connection; errors other than ``StoreError`` become `readFailed`

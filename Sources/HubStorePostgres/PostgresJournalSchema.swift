@@ -17,9 +17,14 @@ import PostgresNIO
 ///   node runs the flows, until when; `flow_snapshots`: the flows' state as of a seq, so a
 ///   new flow leader reads only the journal after it.
 /// - `journal_meta` (v3): the journal's algorithm suite (``PostgresJournalSuite``).
+/// - `archives` (v4): the archive manifest, one row per sealed segment, as in the SQLite
+///   journal (`ArchiveManifest`); the segment files are in `archive.dir`, which every node
+///   of a cluster shares (README, "Retention and archives").
 enum PostgresJournalSchema {
     /// The lock key of migrations (`pg_advisory_lock`).
     static let migrationLock: Int64 = 0x7377_6875_6201  // "swhub" 01
+    /// The lock key of archiving (`pg_try_advisory_lock`): one archiver at a time per journal.
+    static let archivingLock: Int64 = 0x7377_6875_6202  // "swhub" 02
 
     /// The steps, in order; step n brings the schema to version n + 1.
     static let steps: [String] = [
@@ -93,6 +98,24 @@ enum PostgresJournalSchema {
             value text NOT NULL
         );
         INSERT INTO journal_meta (key, value) SELECT 'crypto', 'standard' WHERE EXISTS (SELECT 1 FROM messages);
+        """,
+        // v4: the archive manifest (PostgresArchiveManifest).
+        """
+        CREATE TABLE archives (
+            first_seq bigint PRIMARY KEY,
+            last_seq bigint NOT NULL,
+            file text NOT NULL,
+            directory text NOT NULL,
+            bytes bigint NOT NULL,
+            sha256 bytea NOT NULL,
+            link_before bytea NOT NULL,
+            link_after bytea NOT NULL,
+            first_journaled_at_us bigint NOT NULL,
+            last_journaled_at_us bigint NOT NULL,
+            type_newest text NOT NULL,
+            sealed_at_us bigint NOT NULL,
+            deleted_at_us bigint
+        );
         """,
     ]
 

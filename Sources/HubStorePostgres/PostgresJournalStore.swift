@@ -29,17 +29,29 @@ public final class PostgresJournalStore: JournalStore {
     public let location: String
     /// The journal's algorithm suite's hash functions (``PostgresJournalSuite``), used for every record.
     public let hashing: JournalHashing
+    /// The archive segments' reader (``JournalArchive``): reads below the live range go there.
+    let archive: JournalArchive
+    /// `archive:` of the hub's config, nil when nothing is archived.
+    let archiveSettings: HubConfig.Archive?
 
     /// Connects to the primary among `settings.hosts` and creates or upgrades the journal's
     /// tables.
     ///
+    /// - Parameters:
+    ///   - settings: Where the journal is.
+    ///   - archiveSettings: `archive:` of the hub's config: the folder segments are read
+    ///     from, and the archiver among ``services``; nil: segments are read where the
+    ///     manifest says they were written, and nothing is archived.
     /// - Throws: ``StoreError`` `unavailable` (no server reachable or writable; the reason
     ///   names each server and why), `openFailed` (an unreadable password or CA file),
     ///   `migrationFailed`, `suiteMismatch` (the journal records another suite than `crypto`)
     ///   or `cryptoUnavailable`.
     /// - Parameter crypto: `crypto:` of the hub's config: the suite a new journal records, and
     ///   the one an existing journal must have recorded; nil: whatever the journal records.
-    public init(settings: HubConfig.PostgresStore, logger: Logger, crypto: CryptoSuite? = nil) throws {
+    public init(
+        settings: HubConfig.PostgresStore, logger: Logger, crypto: CryptoSuite? = nil, archiveSettings: HubConfig.Archive? = nil
+    ) throws {
+        self.archiveSettings = archiveSettings
         location = "postgres://\(settings.hosts.map(\.description).joined(separator: ","))/\(settings.database)"
         var logger = logger
         logger[metadataKey: "journal"] = "\(location)"
@@ -59,6 +71,7 @@ public final class PostgresJournalStore: JournalStore {
             throw error
         }
         hashing = try JournalHashing(suite)
+        archive = JournalArchive(directory: archiveSettings?.directory, hashing: hashing)
         logger.info("journal opened", metadata: ["head": "\(head)"])
     }
 
@@ -98,8 +111,15 @@ public final class PostgresJournalStore: JournalStore {
                 throw StoreError(code: .corrupt, reason: "the journal's head row is missing")
             }
             let head = try PostgresRecords.seq(first.makeRandomAccess()[0].decode(Int64.self))
-            let (records, damaged) = PostgresRecords.collect(rows, at: 1, hashing: hashing)
-            return FetchResult(records: records, headSeq: head, damaged: damaged)
+            let archivedUpTo = try PostgresRecords.seq(first.makeRandomAccess()[1].decode(Int64.self))
+            let (live, damaged) = PostgresRecords.collect(rows, at: 2, hashing: hashing)
+            // The live rows are those after `archivedUpTo` in the same statement's snapshot;
+            // the records of seqs after `after` up to it are in the segments.
+            let wanted = Set(types)
+            let archived = try archivedRecords(link, after: after, upTo: archivedUpTo, limit: limit) {
+                $0.recipients.contains(recipient) && (wanted.isEmpty || wanted.contains($0.type))
+            }
+            return FetchResult(records: Array((archived + live).prefix(max(limit, 0))), headSeq: head, damaged: damaged)
         }
     }
 
@@ -115,11 +135,17 @@ public final class PostgresJournalStore: JournalStore {
 
     public func firstSeq(journaledAtOrAfter us: Int64) throws -> UInt64 {
         try reading("find seq by time") { link in
-            // journaled_at_us never decreases with seq and seqs are contiguous from 1: the
-            // smallest seq in 1...head whose time is >= us, by binary search; head + 1 if none.
+            // journaled_at_us never decreases with seq and seqs are contiguous from the first
+            // live one: the smallest live seq whose time is >= us, by binary search; head + 1 if none.
             let head = try Self.head(link)
-            var low: UInt64 = 1
-            var high = head + 1
+            let entries = try PostgresArchiveManifest.entries(link)
+            if let entry = entries.first(where: { $0.lastJournaledAtUs >= us }) {
+                // In the archived range (a segment deleted past retention answers with its first seq).
+                guard entry.isKept else { return entry.firstSeq }
+                return try archive.segment(entry).records.first { $0.record.journaledAtUs >= us }?.record.seq ?? entry.lastSeq
+            }
+            var low: UInt64 = (entries.last?.lastSeq ?? 0) + 1
+            var high = max(head + 1, low)
             while low < high {
                 let middle = low + (high - low) / 2
                 var binds = PostgresBindings()
@@ -137,9 +163,15 @@ public final class PostgresJournalStore: JournalStore {
         return try reading("read record") { link in
             var binds = PostgresBindings()
             binds.append(stored)
-            return try link.rows(PostgresRecords.selectBySeq, binds).first.flatMap {
+            if let live = try link.rows(PostgresRecords.selectBySeq, binds).first.flatMap({
                 try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing)
+            }) {
+                return live
             }
+            // Read after the live rows: a record archived meanwhile is in the manifest read now.
+            let entries = try PostgresArchiveManifest.entries(link)
+            guard let last = entries.last, seq <= last.lastSeq else { return nil }
+            return try archive.record(entries, seq: seq)
         }
     }
 
@@ -148,9 +180,14 @@ public final class PostgresJournalStore: JournalStore {
             var binds = PostgresBindings()
             binds.append(sender)
             binds.append(id)
-            return try link.rows(PostgresRecords.selectBySenderAndId, binds).first.flatMap {
+            if let live = try link.rows(PostgresRecords.selectBySenderAndId, binds).first.flatMap({
                 try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing)
+            }) {
+                return live
             }
+            let entries = try PostgresArchiveManifest.entries(link)
+            guard !entries.isEmpty else { return nil }
+            return try archive.records(entries, after: 0, limit: 1) { $0.sender == sender && $0.id == id }.first
         }
     }
 
@@ -161,9 +198,14 @@ public final class PostgresJournalStore: JournalStore {
             binds.append(storedAfter)
             binds.append(types)
             binds.append(limit)
-            return try link.rows(PostgresRecords.selectByTypes, binds).compactMap {
-                try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing)
-            }
+            let live = try link.rows(PostgresRecords.selectByTypes, binds).compactMap { try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing) }
+            // Read after the live rows: what was archived meanwhile is in the segments, and
+            // the live rows up to the archived end are left out (they are the segments' too).
+            let archivedUpTo = try PostgresArchiveManifest.archivedUpTo(link)
+            guard after < archivedUpTo else { return live }
+            let wanted = Set(types)
+            let archived = try archivedRecords(link, after: after, upTo: archivedUpTo, limit: limit) { wanted.contains($0.type) }
+            return Array((archived + live.filter { $0.seq > archivedUpTo }).prefix(limit))
         }
     }
 

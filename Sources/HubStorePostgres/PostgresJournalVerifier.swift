@@ -9,7 +9,8 @@ import Logging
 /// - every row's chain link, recomputed from the previous row's stored link from the
 ///   genesis value on, and its checksum, in the journal's suite (``PostgresJournalSuite``): `altered`,
 ///   `chainValueAltered`; a value that cannot be decoded: `unreadable`;
-/// - seqs contiguous from 1: `missing`;
+/// - seqs contiguous from 1 (from the archive segments' end, chained from the last
+///   segment's link, when some were archived; the segments checked by ``ArchiveVerifier``): `missing`;
 /// - `journal_head` (seq and chain value) equal to the last row's: `headRecord`;
 /// - every recipient a row names has its inbox row (`inboxMissing`), and every inbox row
 ///   names a message that names its recipient (`inboxOrphan`);
@@ -22,15 +23,23 @@ public struct PostgresJournalVerifier: Sendable {
     public let settings: HubConfig.PostgresStore
     /// Check only this many rows at the end (nil: every row).
     public let tail: Int?
+    /// Where the archive segments are (`archive.dir`); nil: where the manifest says.
+    public let archiveDirectory: String?
     private let logger: Logger
 
     /// - Parameters:
     ///   - settings: Where the journal is.
     ///   - tail: Check only this many rows at the end (nil: every row).
+    ///   - archiveDirectory: Where the archive segments are (`archive.dir`); nil: where the
+    ///     manifest says they were written.
     ///   - logger: For the connections' messages.
-    public init(settings: HubConfig.PostgresStore, tail: Int? = nil, logger: Logger = Logger(label: "swhub.verify")) {
+    public init(
+        settings: HubConfig.PostgresStore, tail: Int? = nil, archiveDirectory: String? = nil,
+        logger: Logger = Logger(label: "swhub.verify")
+    ) {
         self.settings = settings
         self.tail = tail
+        self.archiveDirectory = archiveDirectory
         self.logger = logger
     }
 
@@ -54,11 +63,24 @@ public struct PostgresJournalVerifier: Sendable {
             }
             return try link.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
                 let suite = try PostgresJournalSuite.read(link)
-                var walk = PostgresVerifierWalk(link: link, hashing: try JournalHashing(suite))
-                try walk.run(tail: tail)
+                let hashing = try JournalHashing(suite)
+                // The segments and the manifest's chain (their files read whole unless quick),
+                // then the live rows chained from the last segment's link.
+                let entries = try PostgresArchiveManifest.entries(link, checkTable: true)
+                var archiveProblems: [VerifyReport.Problem] = []
+                var summary: VerifyReport.ArchiveSummary?
+                if !entries.isEmpty {
+                    let checked = ArchiveVerifier(entries: entries, archive: JournalArchive(directory: archiveDirectory, hashing: hashing))
+                        .verify(readFiles: tail == nil)
+                    archiveProblems = checked.problems
+                    summary = checked.summary
+                }
+                var walk = PostgresVerifierWalk(link: link, hashing: hashing)
+                try walk.run(tail: tail, archived: entries.last.map { (seq: $0.lastSeq, link: $0.linkAfter) })
                 var report = VerifyReport(
                     journal: location, quick: tail != nil, records: walk.records, firstCheckedSeq: walk.firstCheckedSeq,
-                    headSeq: walk.headSeq, headChain: walk.headChain, problems: walk.problems)
+                    headSeq: walk.headSeq, headChain: walk.headChain, problems: archiveProblems + walk.problems)
+                report.archive = summary
                 report.crypto = suite
                 return report
             }

@@ -10,13 +10,14 @@ enum PostgresRecords {
         m.seq, m.sender, m.msg_id, m.type, m.recipients, m.correlation_id, m.created_at_us, m.journaled_at_us, m.body, m.crc
         """
 
-    /// The head and, beside it, a recipient's records after a seq up to that head
+    /// The head, the last archived seq and, beside them, a recipient's records after a seq up to that head
     /// (`$1` recipient, `$2` after, `$3` limit; with `typed`, `$4` the types): one
     /// statement, so one snapshot for both. One row with NULL record columns when there
     /// is no record.
     static func selectInbox(typed: Bool) -> String {
         """
-        SELECT h.seq, r.* FROM journal_head AS h LEFT JOIN LATERAL (
+        SELECT h.seq, coalesce((SELECT last_seq FROM archives ORDER BY first_seq DESC LIMIT 1), 0), r.*
+        FROM journal_head AS h LEFT JOIN LATERAL (
             SELECT \(columns) FROM inbox AS i JOIN messages AS m ON m.seq = i.seq
             WHERE i.recipient = $1 AND i.seq > $2 AND i.seq <= h.seq\(typed ? " AND m.type = ANY($4)" : "")
             ORDER BY i.seq LIMIT $3

@@ -55,14 +55,24 @@ struct PostgresVerifierWalk {
     var headChain: String { JournalChain.hex(last.chain ?? []) }
 
     /// Runs every check.
-    mutating func run(tail: Int?) throws {
+    /// - Parameters:
+    ///   - tail: Check only this many rows at the end (nil: every row).
+    ///   - archived: The last archived seq and its chain link (the manifest's): the walk
+    ///     starts after it, chained from that link.
+    mutating func run(tail: Int?, archived: (seq: UInt64, link: [UInt8])? = nil) throws {
         let headRow = try link.rows("SELECT seq, chain FROM journal_head WHERE id = 1").first
         let positions = try VerifyPositions.read(link)
         var start: Int64 = 0
+        if let archived, archived.seq > 0 {
+            start = Int64(clamping: archived.seq)
+            previous = Previous(seq: start, stored: archived.link, computed: archived.link)
+            last = (start, archived.link)
+        }
+        let firstLive = start + 1
         if let tail {
             let highest = try link.rows("SELECT max(seq) FROM messages").first.flatMap { try? $0.decode(Int64?.self) } ?? 0
-            start = max(highest - Int64(tail), 0)
-            if start > 0 {
+            if highest - Int64(tail) > start {
+                start = highest - Int64(tail)
                 var binds = PostgresBindings()
                 binds.append(start)
                 let row = try link.rows("SELECT seq, chain FROM messages WHERE seq <= $1 ORDER BY seq DESC LIMIT 1", binds).first
@@ -93,7 +103,7 @@ struct PostgresVerifierWalk {
             after = lastSeq
             if rows.count < Self.page { break }
         }
-        try checkInboxOutside(after: after, before: tail == nil ? 1 : nil)
+        try checkInboxOutside(after: after, before: tail == nil ? firstLive : nil)
         checkHead(headRow)
         problems += positions.problems(head: headSeq)
     }

@@ -2,31 +2,43 @@ import ArgumentParser
 import Foundation
 import HubCore
 import HubStore
+import HubStorePostgres
 import Logging
 
 /// `swhub archive list|verify|run|restore`: the journal's archive segments (README,
-/// "Retention and archives"). SQLite store only.
+/// "Retention and archives"), on either store: the manifest is in the journal (SQLite file
+/// or PostgreSQL database), the segment files in `archive.dir`.
 struct Archive: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List, check, seal or restore the journal's archive segments.",
         subcommands: [ArchiveList.self, ArchiveVerify.self, ArchiveRun.self, ArchiveRestoreCommand.self])
 
-    /// The SQLite journal and the archive settings of a hub config.
-    static func load(_ path: String) throws -> (journal: String, archive: HubConfig.Archive?) {
+    /// The journal's store and the archive settings of a hub config.
+    static func load(_ path: String) throws -> (store: HubConfig.Store, archive: HubConfig.Archive?) {
         let config = try HubConfig.load(path: path)
-        guard case .sqlite(let journal) = config.store else {
-            throw CommandFailure(.configuration, "archives are kept for a SQLite journal only; \(path) names a PostgreSQL store")
-        }
-        return (journal, config.archive)
+        return (config.store, config.archive)
     }
 
     /// The manifest of a config's journal, and the reader of its files.
     static func manifest(_ path: String) throws -> (entries: [ArchiveManifest.Entry], archive: JournalArchive) {
-        let (journal, settings) = try load(path)
+        let (store, settings) = try load(path)
         do {
             // Segments are checked in the journal's own suite (SHA-256 or SM3), whatever the config says.
-            let hashing = try JournalHashing(try JournalSuiteRecord.read(journalPath: journal))
-            return (try ArchiveManifest.read(journalPath: journal), JournalArchive(directory: settings?.directory, hashing: hashing))
+            let entries: [ArchiveManifest.Entry]
+            let hashing: JournalHashing
+            switch store {
+            case .sqlite(let journal):
+                hashing = try JournalHashing(try JournalSuiteRecord.read(journalPath: journal))
+                entries = try ArchiveManifest.read(journalPath: journal)
+            case .postgres(let postgres):
+                let queries = try PostgresJournalQueries(settings: postgres, logger: JournalAccess.quiet)
+                defer { queries.close() }
+                hashing = queries.hashing
+                entries = try queries.archiveEntries()
+            }
+            return (entries, JournalArchive(directory: settings?.directory, hashing: hashing))
+        } catch let error as StoreError where error.code == .unavailable {
+            throw CommandFailure(.retryLater, "\(error)")
         } catch let error as StoreError {
             throw CommandFailure(.hubFailure, "\(error)")
         }
@@ -89,15 +101,32 @@ struct ArchiveRun: ParsableCommand {
 
     func run() throws {
         let logger = log.bootstrap(label: "swhub.archive")
-        let (journal, settings) = try Archive.load(config)
+        let (store, settings) = try Archive.load(config)
         guard let settings else { throw CommandFailure(.configuration, "\(config) has no archive: section") }
         do {
-            let archiver = try JournalArchiver.offline(journalPath: journal, settings: settings, logger: logger)
-            let outcome = try archiver.runOnce(nowUs: WallClock.nowMicroseconds())
+            let outcome: JournalArchiver.Outcome
+            switch store {
+            case .sqlite(let journal):
+                outcome = try JournalArchiver.offline(journalPath: journal, settings: settings, logger: logger)
+                    .runOnce(nowUs: WallClock.nowMicroseconds())
+            case .postgres(let postgres):
+                let journal = try PostgresJournalStore(settings: postgres, logger: logger, archiveSettings: settings)
+                defer { journal.close() }
+                guard let archiver = journal.archiver else { throw CommandFailure(.configuration, "\(config) has no archive: section") }
+                outcome = try archiver.runOnce(nowUs: WallClock.nowMicroseconds())
+            }
+            guard !outcome.skipped else {
+                Output.line(
+                    "another hub node holds the journal's archiving lock and archives now; nothing done (archived up to seq \(outcome.archivedUpTo))"
+                )
+                return
+            }
             Output.line(
                 "sealed \(outcome.sealedSegments) segments (\(outcome.sealedRecords) records); deleted \(outcome.deletedSegments) "
                     + "segments past retention (\(outcome.deletedRecords) records); archived up to seq \(outcome.archivedUpTo)"
                     + (outcome.heldBy.map { "; held back: \($0)" } ?? ""))
+        } catch let error as StoreError where error.code == .unavailable {
+            throw CommandFailure(.retryLater, "archive run: \(error)")
         } catch let error as StoreError {
             throw CommandFailure(.hubFailure, "archive run: \(error)")
         }

@@ -9,7 +9,7 @@ import HubStore
 /// verified in full, with a manifest (head seq and chain value, ack positions, time,
 /// version, SHA-256), and the archive segment files the snapshot's archive manifest keeps,
 /// copied into `DIR/archive/` and checked. A PostgreSQL store is refused: its backups are
-/// PostgreSQL's own.
+/// PostgreSQL's own (pg_basebackup, with `archive.dir`'s segment files copied beside it).
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Back up the journal while the hub runs: a verified, consistent copy with a manifest.",
@@ -45,7 +45,7 @@ struct Backup: ParsableCommand {
         let (path, archiveDirectory) = try Self.sqliteTarget(
             journal: journal, config: config, archiveDir: archiveDir,
             refusingPostgres:
-                "backup copies a SQLite journal; a PostgreSQL journal is backed up with PostgreSQL's own tools: pg_basebackup with WAL archiving for a point-in-time copy, or the standby Patroni keeps (see README, Backup and restore)"
+                "backup copies a SQLite journal; a PostgreSQL journal is backed up with PostgreSQL's own tools: pg_basebackup with WAL archiving for a point-in-time copy, or the standby Patroni keeps (see README, Backup and restore); its archive manifest is in the database, so copy archive.dir's segment files too (a segment is never changed once written)"
         )
         let start = ContinuousClock.now
         var lastShown = -1

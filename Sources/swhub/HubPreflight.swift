@@ -41,7 +41,10 @@ struct HubPreflight {
         } else {
             check { try Self.checkWritable(journal: config.settings.journal) }
             check { try Self.checkSuite(journal: config.settings.journal, crypto: config.crypto) }
-            if let archive = config.archive { check { try Self.checkArchiveFolder(archive.directory) } }
+        }
+        // The archiver writes segments (on PostgreSQL too, into the folder the nodes share).
+        if let archive = config.archive, config.store.postgres != nil || !config.settings.readOnly {
+            check { try Self.checkArchiveFolder(archive.directory) }
         }
         var endpoints = [("hub.endpoint", config.settings.endpoint)]
         if let tap = config.tap { endpoints.append(("tap.endpoint", tap.endpoint)) }

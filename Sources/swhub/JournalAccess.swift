@@ -19,7 +19,8 @@ enum JournalAccess {
         case .sqlite(let path):
             return JournalInspector(queries: try SQLiteJournalQueries(path: path, archiveDirectory: archiveDirectory))
         case .postgres(let settings):
-            return JournalInspector(queries: try PostgresJournalQueries(settings: settings, logger: quiet))
+            return JournalInspector(
+                queries: try PostgresJournalQueries(settings: settings, archiveDirectory: archiveDirectory, logger: quiet))
         }
     }
 

@@ -47,7 +47,7 @@ struct Migrate: ParsableCommand {
         if let archive = source.archive {
             throw CommandFailure(
                 .refused,
-                "the source journal has archived seqs 1–\(archive.archivedUpTo) in segment files, which a PostgreSQL journal cannot keep: nothing was copied"
+                "the source journal has archived seqs 1–\(archive.archivedUpTo) in segment files; migrate copies a journal whose every record is live (from seq 1) and does not carry an archive manifest across: nothing was copied"
             )
         }
         guard Self.report("source", source) else {

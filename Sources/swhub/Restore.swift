@@ -42,7 +42,8 @@ struct Restore: ParsableCommand {
         let (path, archiveDirectory) = try Backup.sqliteTarget(
             journal: journal, config: config, archiveDir: archiveDir,
             refusingPostgres:
-                "restore places a SQLite journal; a PostgreSQL journal is restored with PostgreSQL's own tools (pg_basebackup, Patroni)")
+                "restore places a SQLite journal; a PostgreSQL journal is restored with PostgreSQL's own tools (pg_basebackup, Patroni), and archive.dir's segment files from where they were copied"
+        )
         if let config {
             // The restored journal keeps the backup's suite: a hub whose crypto: differs would refuse it.
             let configured = try HubConfig.load(path: config).crypto

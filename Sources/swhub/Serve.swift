@@ -129,7 +129,7 @@ struct Serve: AsyncParsableCommand {
                     "--salvage serves a damaged SQLite journal; a PostgreSQL journal is repaired with PostgreSQL's own tools")
             }
             do {
-                return try PostgresJournalStore(settings: settings, logger: logger, crypto: crypto)
+                return try PostgresJournalStore(settings: settings, logger: logger, crypto: crypto, archiveSettings: archive)
             } catch let error as StoreError where error.code == .suiteMismatch || error.code == .cryptoUnavailable {
                 throw CommandFailure(.configuration, "cannot open the PostgreSQL journal: \(error)")
             } catch let error as StoreError where error.code == .openFailed || error.code == .migrationFailed {

@@ -63,10 +63,13 @@ struct Verify: ParsableCommand {
                 : "the dedup and inbox indexes, ack positions, the WAL, SQLite's integrity_check"
             reader = "SQLite reads it"
         case .postgres(let settings):
-            report = try PostgresJournalVerifier(settings: settings, tail: quick ? tail : nil, logger: JournalAccess.quiet).verify()
+            report = try PostgresJournalVerifier(
+                settings: settings, tail: quick ? tail : nil, archiveDirectory: hubConfig?.archive?.directory, logger: JournalAccess.quiet
+            ).verify()
             if json { return try Self.printJSON(report, config: hubConfig) }
             Output.line("journal \(report.journal)")
             Output.line(Self.cryptoLine(report.crypto, config: hubConfig))
+            if let archive = report.archive { Output.line(Self.archiveLine(archive, quick: report.quick)) }
             checks =
                 report.quick
                 ? "chained from the stored link before them, their checksums and inbox rows, journal_head, ack positions and progress marks"

@@ -3,7 +3,7 @@ import HubCore
 import Testing
 
 /// `archive:` and `retention:` in the hub config: defaults, durations, patterns, and every
-/// refusal naming its key (a PostgreSQL store refuses archives).
+/// refusal naming its key; either store takes them.
 @Suite("HubConfig archive and retention sections")
 struct ArchiveConfigTests {
     static func parse(_ sections: String, postgres: Bool = false) throws -> HubConfig {
@@ -52,8 +52,9 @@ struct ArchiveConfigTests {
         #expect(error?.reason.contains(reason) == true, "\(error?.reason ?? "")")
     }
 
-    @Test func aPostgresStoreRefusesArchives() throws {
-        let error = #expect(throws: ConfigError.self) { try Self.parse("archive: {dir: a}\n", postgres: true) }
-        #expect(error?.reason.contains("archive:") == true && error?.reason.contains("SQLite") == true, "\(error?.reason ?? "")")
+    @Test func aPostgresStoreTakesArchives() throws {
+        let config = try Self.parse("archive: {dir: /shared/archive, segment_records: 100}\nretention: {\"*\": 5y}\n", postgres: true)
+        #expect(config.archive?.directory == "/shared/archive" && config.archive?.segmentRecords == 100)
+        #expect(config.store.postgres != nil)
     }
 }

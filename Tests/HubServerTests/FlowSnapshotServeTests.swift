@@ -8,7 +8,8 @@ import HubTestSupport
 import Logging
 import Testing
 
-/// `swhub serve` on SQLite saves the flows' state every `flows.snapshot_every` flow
+/// `swhub serve` (on SQLite, and on PostgreSQL in Scripts/test.sh's pass with the journal
+/// there) saves the flows' state every `flows.snapshot_every` flow
 /// messages and, restarted (even by SIGKILL), starts from the newest snapshot and the
 /// journal after it: the flows go on, and everything the hub journals is what a hub that
 /// read the whole journal would have journaled (issue 20).
@@ -90,8 +91,13 @@ struct FlowSnapshotServeTests {
     /// the hub, and closed again).
     static func latestSnapshotSeq(_ hub: TestHub) -> UInt64? {
         let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        guard let journal = try? SQLiteJournalStore(path: hub.journalPath, logger: logger, readOnly: true) else { return nil }
-        return (try? journal.latestFlowSnapshotSeq()) ?? nil
+        let journal: (any FlowSnapshotStore)?
+        if SuitePostgres.endpoint != nil {
+            journal = (try? hub.openJournal()) as? any FlowSnapshotStore
+        } else {
+            journal = try? SQLiteJournalStore(path: hub.journalPath, logger: logger, readOnly: true)
+        }
+        return (try? journal?.flowSnapshotSeqs().first) ?? nil
     }
 
     /// The integer after `key` in a log line (`key=123`, `key: 123`, `"key":"123"`).

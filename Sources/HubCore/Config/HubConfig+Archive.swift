@@ -3,7 +3,8 @@ import HubConfigKit
 
 extension HubConfig {
     /// Archiving of old journal ranges into compressed segment files (`archive:` in the
-    /// config), and how long each message type is kept (`retention:`). SQLite store only.
+    /// config), and how long each message type is kept (`retention:`). Either store (on
+    /// PostgreSQL, every hub node of a cluster shares `dir`).
     public struct Archive: Sendable, Equatable {
         /// The folder of the segment files (absolute once parsed).
         public var directory: String
@@ -89,10 +90,6 @@ extension HubConfig {
                 throw ConfigError(.invalidValue, "retention: needs archive: (records leave the live journal only into archive segments)")
             }
             return nil
-        }
-        if store.postgres != nil {
-            throw ConfigError(
-                .invalidValue, "archive: is supported on the SQLite store only; remove archive: (and retention:) or use store.kind sqlite")
         }
         guard !raw.dir.isEmpty else { throw ConfigError(.invalidValue, "archive.dir is empty") }
         var archive = Archive(directory: resolve(raw.dir))
