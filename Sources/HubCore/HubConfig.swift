@@ -151,6 +151,9 @@ public struct HubConfig: Sendable, Equatable {
     /// Archiving and retention (`archive:`, `retention:`), nil when the journal keeps every
     /// record live forever.
     public var archive: Archive?
+    /// The master key and the data-key vault for personal data at rest (`keys:`), nil
+    /// without that section.
+    public var keys: Keys?
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -347,6 +350,7 @@ public struct HubConfig: Sendable, Equatable {
         var config = HubConfig(settings: settings, types: types, parties: parties)
         config.postgres = store.postgres
         config.archive = try parseArchive(raw.archive, retention: raw.retention, store: store, resolve: resolve)
+        config.keys = try parseKeys(raw.keys, store: store, resolve: resolve)
         config.typeMessages = typeMessages
         config.flows = flows
         for party in parties {
@@ -513,6 +517,7 @@ struct RawConfig: Decodable {
     var store: HubConfig.RawStore?
     var archive: HubConfig.RawArchive?
     var retention: [String: String]?
+    var keys: HubConfig.RawKeys?
 
     struct Tap: Decodable {
         var endpoint: String
