@@ -14,6 +14,7 @@ public enum AEAD {
         /// The 16-byte authentication tag.
         public var tag: [UInt8]
 
+        /// A box from its parts.
         public init(ciphertext: [UInt8], tag: [UInt8]) {
             self.ciphertext = ciphertext
             self.tag = tag

@@ -6,7 +6,9 @@ extension KeyVault {
     public struct Listing: Sendable, Equatable, Encodable {
         /// One data key version.
         public struct Version: Sendable, Equatable, Encodable {
+            /// Whose key.
             public var enterprise: String
+            /// Its version.
             public var version: UInt32
             /// `standard` or `sm`.
             public var suite: String

@@ -96,6 +96,29 @@ import Testing
         }
     }
 
+    /// A key that does not unwrap (a damaged row) stops the rotation before anything is
+    /// changed: the vault stays wrapped by the old master key, every other key still opens.
+    @Test func aRotationThatCannotUnwrapEveryKeyChangesNothing() throws {
+        let (folder, path) = try Self.vaultPath()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let old = MasterKey.random()
+        let sealed: [UInt8]
+        do {
+            let vault = try KeyVault(path: path, masterKey: old)
+            sealed = try vault.seal(Array("周八".utf8), enterprise: "ent-1", suite: .standard, associatedData: Self.here)
+            _ = try vault.currentKey(enterprise: "ent-2", suite: .sm)
+        }
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "UPDATE data_keys SET wrapped = zeroblob(length(wrapped)) WHERE enterprise = 'ent-2'")
+        }
+        let vault = try KeyVault(path: path, masterKey: old)
+        let error = #expect(throws: CryptoError.self) { try vault.rotateMaster(to: MasterKey.random()) }
+        #expect(error?.code == .masterKeyMismatch && error?.reason.contains("ent-2#1") == true, "\(error?.reason ?? "")")
+        #expect(vault.masterFingerprint == old.fingerprint)
+        #expect(try KeyVault.recordedMasterFingerprint(path: path) == old.fingerprint)
+        #expect(try KeyVault(path: path, masterKey: old).open(sealed, associatedData: Self.here) == Array("周八".utf8))
+    }
+
     /// The `wrapped` column of every row, read beside the vault.
     static func wrappedKeys(_ path: String, enterprise: String? = nil) throws -> [[UInt8]] {
         var configuration = Configuration()
