@@ -264,6 +264,7 @@ let package = Package(
             dependencies: [
                 "HubStore", "HubStorePostgres", "HubTestSupport", "HubCore", "HubProtocol", "HubLifecycle", "HubThreads", "FlowSamples",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

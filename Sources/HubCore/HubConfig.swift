@@ -154,6 +154,9 @@ public struct HubConfig: Sendable, Equatable {
     /// The master key and the data-key vault for personal data at rest (`keys:`), nil
     /// without that section.
     public var keys: Keys?
+    /// The fields of typed messages that hold personal data (`personal_data:`, with built-in
+    /// defaults for the business messages).
+    public var personalData = PersonalData()
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -352,6 +355,7 @@ public struct HubConfig: Sendable, Equatable {
         config.archive = try parseArchive(raw.archive, retention: raw.retention, store: store, resolve: resolve)
         config.keys = try parseKeys(raw.keys, store: store, resolve: resolve)
         config.typeMessages = typeMessages
+        config.personalData = try parsePersonalData(raw.personalData, typeMessages: typeMessages)
         config.flows = flows
         for party in parties {
             for audited in party.audits where audited != "*" && !parties.contains(where: { $0.id == audited }) {
@@ -518,6 +522,12 @@ struct RawConfig: Decodable {
     var archive: HubConfig.RawArchive?
     var retention: [String: String]?
     var keys: HubConfig.RawKeys?
+    var personalData: HubConfig.RawPersonalData?
+
+    enum CodingKeys: String, CodingKey {
+        case hub, types, parties, flows, tap, monitor, store, archive, retention, keys
+        case personalData = "personal_data"
+    }
 
     struct Tap: Decodable {
         var endpoint: String

@@ -23,12 +23,19 @@ public struct RedactionPolicy: Sendable {
         redactors[party]?[type]
     }
 
-    /// For a typed message type, whether `body` is well-formed protobuf; opaque types
-    /// always pass. A refusal names the byte where the body goes wrong, never its content.
+    /// For a typed message type, whether `body` is well-formed protobuf without the field
+    /// number the journal reserves for sealed personal fields
+    /// (``PersonalFieldSplitter/sealedFieldNumber``); opaque types always pass. A refusal
+    /// names the byte where the body goes wrong, never its content.
     public func validate(type: String, body: UnsafeRawBufferPointer) -> HubFailure? {
         guard let message = typeMessages[type] else { return nil }
         do {
-            _ = try WireRedactor.scan(body)
+            if let offset = try WireRedactor.firstOffset(ofField: PersonalFieldSplitter.sealedFieldNumber, in: body) {
+                return HubFailure(
+                    .malformedBody,
+                    "body of type '\(type)' carries field \(PersonalFieldSplitter.sealedFieldNumber) at byte \(offset), which the hub reserves"
+                )
+            }
             return nil
         } catch {
             return HubFailure(.malformedBody, "body of type '\(type)' is not a well-formed \(message): \(error)")

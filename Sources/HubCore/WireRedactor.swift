@@ -35,19 +35,20 @@ public struct WireRedactor: Sendable, Equatable {
         return try message.withUnsafeBytes { try redact($0) }
     }
 
-    /// Walks a whole message, recursing into nothing, and throws `WireFormatError` if its
-    /// top level is not well-formed wire format. Returns the number of fields.
-    public static func scan(_ message: UnsafeRawBufferPointer) throws -> Int {
+    /// Walks a whole message, recursing into nothing, and returns the byte offset of the
+    /// first top-level field numbered `number`, nil when there is none. Throws
+    /// `WireFormatError` if its top level is not well-formed wire format.
+    public static func firstOffset(ofField number: Int32, in message: UnsafeRawBufferPointer) throws -> Int? {
         var reader = WireReader(message)
-        var fields = 0
+        var found: Int?
         while !reader.atEnd {
             let start = reader.offset
             let key = try reader.varint()
             guard key >> 3 > 0, key >> 3 <= 0x1FFF_FFFF else { throw WireFormatError("field number out of range at byte \(start)") }
             _ = try reader.skip(wireType: UInt8(key & 7))
-            fields += 1
+            if found == nil, key >> 3 == UInt64(number) { found = start }
         }
-        return fields
+        return found
     }
 
     /// As `redact(_:)`, reading from a buffer (a received frame, for instance).

@@ -26,11 +26,12 @@ extension RouterCore {
     ///   - store: The journal.
     ///   - start: Read the records after this seq (a restored engine's snapshot seq).
     ///   - initiallyOwed: Emissions owed before reading (a snapshot's `owed`).
+    ///   - seal: Opens the personal fields sealed in the journal; nil when none are.
     ///   - damaged: Told of each damaged record or page met.
     /// - Returns: The emissions still owed, to hand to `emit(_:)` once the router runs.
     public static func rebuild(
         _ engine: inout FlowEngine, from store: any JournalStore, after start: UInt64 = 0, owed initiallyOwed: [FlowEmission] = [],
-        damaged: (StoreError) -> Void = { _ in }
+        seal: PersonalDataSeal? = nil, damaged: (StoreError) -> Void = { _ in }
     ) throws -> [FlowEmission] {
         let types = HubConfig.flowTypes.keys.sorted()
         var emitted = Set<String>()
@@ -60,7 +61,9 @@ extension RouterCore {
             } else {
                 reading = false
             }
-            for record in page {
+            for stored in page {
+                // The flows read bodies as submitted: personal fields opened.
+                let record = seal?.opened(stored).record ?? stored
                 if record.sender == HubConfig.hubParty {
                     emitted.insert(record.id)
                     continue

@@ -47,8 +47,12 @@ public final class Hub: Sendable {
     ///   - config: the validated configuration.
     ///   - keyPair: the hub's CURVE key pair.
     ///   - store: the journal.
+    ///   - personalData: the cipher that seals the personal fields ``HubConfig/personalData``
+    ///     declares (the data-key vault), nil to journal bodies as they come.
     ///   - logger: where the hub logs.
-    public init(config: HubConfig, keyPair: CurveKeyPair, store: any JournalStore, logger: Logger) throws {
+    public init(
+        config: HubConfig, keyPair: CurveKeyPair, store: any JournalStore, personalData: PersonalDataSeal.Cipher? = nil, logger: Logger
+    ) throws {
         guard ZMQLibrary.has("curve") else {
             throw ConfigError(.invalidValue, "this libzmq was built without CURVE support")
         }
@@ -68,7 +72,8 @@ public final class Hub: Sendable {
             policy: policy, observers: observers,
             // Read-only (salvage): no flows, which would journal their own messages.
             flows: config.settings.readOnly ? nil : config.flows.map { _ in FlowEngine(config: config, policy: policy) },
-            store: store, monitoring: monitoring, logger: logger)
+            store: store, seal: personalData.map { PersonalDataSeal(config: config, cipher: $0) }, monitoring: monitoring,
+            logger: logger)
         router.core.accept(keys: keys)
         if let tapConfig = config.tap {
             let tapKeys = try Self.loadKeyPair(path: tapConfig.keyFile)

@@ -30,6 +30,8 @@ final class JournalReader: @unchecked Sendable {
     private let loop: ThreadLoop
 
     private let store: any JournalStore
+    /// Opens the personal fields sealed in the records read; nil when none are sealed.
+    private let seal: PersonalDataSeal?
     private let mailbox: Mailbox
     private let wake: ZMQSocket
     private let logger: Logger
@@ -38,9 +40,10 @@ final class JournalReader: @unchecked Sendable {
     private var logPace = LogPace(interval: .seconds(10))
 
     init(
-        store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, logger: Logger,
-        name: String = "swhub-reader"
+        store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, seal: PersonalDataSeal? = nil,
+        logger: Logger, name: String = "swhub-reader"
     ) throws {
+        self.seal = seal
         self.name = name
         let condition = NSCondition()
         self.condition = condition
@@ -100,10 +103,15 @@ final class JournalReader: @unchecked Sendable {
         }
     }
 
+    /// The records asked for, their personal fields opened (then redacted per party by the
+    /// router, as live bodies are).
     private func fetch(_ request: Request, limit: Int) throws -> FetchResult {
-        request.types.isEmpty
+        var result =
+            request.types.isEmpty
             ? try store.fetch(recipient: request.party, after: request.after, limit: limit)
             : try store.fetch(recipient: request.party, after: request.after, limit: limit, types: request.types)
+        if let seal { result.records = result.records.map { seal.opened($0).record } }
+        return result
     }
 
     private func run(_ loop: ThreadLoop) {

@@ -32,6 +32,9 @@ final class JournalWriter: @unchecked Sendable {
     private let loop: ThreadLoop
 
     private let store: any JournalStore
+    /// Seals personal fields before bodies are journaled, and opens those of records other
+    /// writers journaled; nil when no field is sealed.
+    private let seal: PersonalDataSeal?
     /// The store as shared with other writers, if it is.
     private let shared: (any SharedJournal)?
     /// The store whose commits end with a head record to write (SQLite), and the stage that
@@ -65,9 +68,10 @@ final class JournalWriter: @unchecked Sendable {
 
     init(
         store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, batchMax: Int, headSeq: UInt64,
-        logger: Logger
+        seal: PersonalDataSeal? = nil, logger: Logger
     ) throws {
         self.store = store
+        self.seal = seal
         shared = store as? any SharedJournal
         sealing = shared == nil ? store as? any HeadSealing : nil
         announcer = try sealing.map { _ in
@@ -307,9 +311,12 @@ final class JournalWriter: @unchecked Sendable {
 
     /// Appends through the store, leaving its head record to the announcer when it has one;
     /// when it is shared, first hands the router what other writers journaled before this batch.
-    private func append(_ appends: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> (
+    private func append(_ unsealed: [JournalAppend], acks: [String: UInt64], progress: [ProgressMark]) throws -> (
         [AppendOutcome], HeadSeal?
     ) {
+        // A body whose personal fields cannot be sealed fails the commit (retried): it is
+        // never journaled in the clear instead.
+        let appends = try seal.map { seal in try unsealed.map { try seal.sealed($0) } } ?? unsealed
         if let sealing { return try sealing.appendUnsealed(appends, acks: acks, progress: progress) }
         guard let shared else { return (try store.append(appends, acks: acks, progress: progress), nil) }
         let (outcomes, previousHead) = try shared.appendReportingHead(appends, acks: acks, progress: progress)
@@ -342,7 +349,7 @@ final class JournalWriter: @unchecked Sendable {
                 return
             }
             if let last = result.records.last {
-                post(.journaledElsewhere(result.records))
+                post(.journaledElsewhere(seal.map { seal in result.records.map { seal.opened($0).record } } ?? result.records))
                 elsewhereCounter.increment(by: result.records.count)
                 knownHead = last.seq
             }

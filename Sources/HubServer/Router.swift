@@ -64,8 +64,8 @@ final class Router: @unchecked Sendable {
 
     init(
         context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
-        policy: RedactionPolicy, observers: ObserverPolicy, flows: FlowEngine?, store: any JournalStore, monitoring: RouterMonitoring,
-        logger: Logger
+        policy: RedactionPolicy, observers: ObserverPolicy, flows: FlowEngine?, store: any JournalStore, seal: PersonalDataSeal? = nil,
+        monitoring: RouterMonitoring, logger: Logger
     ) throws {
         var flows = flows
         var damagedSeqs: Set<UInt64> = []
@@ -97,7 +97,7 @@ final class Router: @unchecked Sendable {
                 start = snapshot.seq
                 owedBefore = snapshot.owed
             }
-            owedEmissions = try RouterCore.rebuild(&engine, from: store, after: start, owed: owedBefore) { damage in
+            owedEmissions = try RouterCore.rebuild(&engine, from: store, after: start, owed: owedBefore, seal: seal) { damage in
                 // Skipped, never read into the flows; logged and counted once per seq.
                 if let seq = damage.seq, !damagedSeqs.insert(seq).inserted { return }
                 if damage.seq != nil { monitoring.journalDamaged() }
@@ -137,11 +137,12 @@ final class Router: @unchecked Sendable {
         mailbox = Mailbox()
         writer = try JournalWriter(
             store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint,
-            batchMax: settings.commitBatchMax, headSeq: head, logger: logger)
+            batchMax: settings.commitBatchMax, headSeq: head, seal: seal, logger: logger)
         reader = try JournalReader(
-            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger)
+            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, seal: seal, logger: logger)
         replayReader = try JournalReader(
-            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, logger: logger, name: "swhub-replay")
+            store: store, mailbox: mailbox, context: context, wakeEndpoint: wakeEndpoint, seal: seal, logger: logger,
+            name: "swhub-replay")
 
         socket = try ZMQSocket(context: context, type: .router)
         try socket.makeCurveServer(secretKey: keyPair.secretKey)

@@ -139,6 +139,10 @@ struct DeclarationMatcherTests {
         }
         #expect(docs.failures.map(\.rule) == [.consignee])
         #expect(docs.failures.first?.fields == ["order.\(field)", "waybill.\(field)"])
+        // Personal data: the reason names the fields but repeats neither value.
+        let reason = docs.failures.first?.reason ?? ""
+        #expect(reason.contains("order.\(field)") && reason.contains("not repeated"))
+        #expect(!["张三", "李四", "13900000000", "13911111111", "滨江区", "上海市"].contains { reason.contains($0) })
     }
 
     @Test func anExportOrderWithoutConsigneeOrTransactionSkipsThoseRules() {

@@ -72,6 +72,13 @@ struct RedactionPolicyTests {
         #expect(garbage.withUnsafeBytes { policy.validate(type: "demo.Note", body: $0) } == nil)
         let good: [UInt8] = try order.serializedBytes()
         #expect(good.withUnsafeBytes { policy.validate(type: "ceb.Order", body: $0) } == nil)
+
+        // Field 536870911 is the journal's, for sealed personal fields: refused in a typed body.
+        let reserved = good + [0xFA, 0xFF, 0xFF, 0xFF, 0x0F, 0x01, 0x41]
+        let refusal = reserved.withUnsafeBytes { policy.validate(type: "ceb.Order", body: $0) }
+        #expect(refusal?.code == .malformedBody)
+        #expect(refusal?.reason.contains("field 536870911 at byte \(good.count)") == true)
+        #expect(reserved.withUnsafeBytes { policy.validate(type: "demo.Note", body: $0) } == nil)
     }
 }
 

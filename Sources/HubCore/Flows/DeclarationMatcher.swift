@@ -108,13 +108,16 @@ public enum DeclarationMatcher {
 
     static func consignee(_ order: BizOrder, _ waybill: BizWaybill) -> [MatchFailure] {
         guard !order.consignee.isEmpty else { return [] }
-        return differ("order.consignee", order.consignee, "waybill.consignee", waybill.consignee, .consignee, normalize: true)
+        // Personal data: the reason names the fields, never their values (the feedback is
+        // journaled, and the journal keeps personal fields only sealed).
+        return differ(
+            "order.consignee", order.consignee, "waybill.consignee", waybill.consignee, .consignee, normalize: true, personal: true)
             + differ(
                 "order.consignee_telephone", order.consigneeTelephone, "waybill.consignee_telephone", waybill.consigneeTelephone,
-                .consignee, normalize: true)
+                .consignee, normalize: true, personal: true)
             + differ(
                 "order.consignee_address", order.consigneeAddress, "waybill.consignee_address", waybill.consigneeAddress,
-                .consignee, normalize: true)
+                .consignee, normalize: true, personal: true)
     }
 
     static func inventoryLink(_ order: BizOrder, _ inventory: BizInventory) -> [MatchFailure] {
@@ -169,13 +172,20 @@ public enum DeclarationMatcher {
 
     // MARK: helpers
 
+    /// A failure when the two values differ; its reason quotes them, unless they are
+    /// `personal` data, which no reason repeats.
     private static func differ(
-        _ leftField: String, _ left: String, _ rightField: String, _ right: String, _ rule: MatchRule, normalize: Bool = false
+        _ leftField: String, _ left: String, _ rightField: String, _ right: String, _ rule: MatchRule, normalize: Bool = false,
+        personal: Bool = false
     ) -> [MatchFailure] {
         let a = normalize ? normalized(left) : left
         let b = normalize ? normalized(right) : right
         guard a != b else { return [] }
-        return [MatchFailure(rule, fields: [leftField, rightField], "'\(left.prefix(64))' ≠ '\(right.prefix(64))'")]
+        let reason =
+            personal
+            ? "\(leftField) and \(rightField) differ (personal data: the values are not repeated here)"
+            : "'\(left.prefix(64))' ≠ '\(right.prefix(64))'"
+        return [MatchFailure(rule, fields: [leftField, rightField], reason)]
     }
 
     /// Trimmed, inner runs of white space as one space.
