@@ -79,11 +79,17 @@ let package = Package(
         // The hub's cryptography: SM3, authenticated encryption of personal fields, keys.
         .target(
             name: "HubCrypto",
-            dependencies: ["CGcrypt", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "CGcrypt", .product(name: "Crypto", package: "swift-crypto"),
+                // The data-key vault, a SQLite file of its own.
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictUpcoming
         ),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
         .systemLibrary(name: "CGlibcMalloc"),
+        // prctl and setrlimit, so `swhub serve` leaves no core dump holding keys (CoreDumps).
+        .systemLibrary(name: "CProcessControl"),
         // The C adapter kit: libzmq + protobuf-c (apt: libzmq3-dev, libprotobuf-c-dev).
         .target(
             name: "CHubClient",
@@ -219,6 +225,7 @@ let package = Package(
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubStorePostgres", "HubServer", "HubMonitor", "HubClient", "FlowSamples",
                 "Adapters", "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit", "LocalServers",
                 "HubRouting",
+                "HubCrypto", "CProcessControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -232,7 +239,8 @@ let package = Package(
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "HubThreadsTests", dependencies: ["HubThreads"], swiftSettings: strict),
-        .testTarget(name: "HubCryptoTests", dependencies: ["HubCrypto"], swiftSettings: strict),
+        .testTarget(
+            name: "HubCryptoTests", dependencies: ["HubCrypto", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
         .testTarget(
             name: "HubLifecycleTests",
             dependencies: [
@@ -299,6 +307,7 @@ let package = Package(
                 "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubStorePostgres", "HubProtocol", "ZeroMQ", "FlowSamples",
                 "Adapters",
                 "DepartmentFormats", "HubConfigKit", "HubTestSupport",
+                "HubCrypto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

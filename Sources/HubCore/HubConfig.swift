@@ -151,6 +151,9 @@ public struct HubConfig: Sendable, Equatable {
     /// Archiving and retention (`archive:`, `retention:`), nil when the journal keeps every
     /// record live forever.
     public var archive: Archive?
+    /// The master key and the data-key vault for personal data at rest (`keys:`), nil
+    /// without that section.
+    public var keys: Keys?
     /// The fields of typed messages that hold personal data (`personal_data:`, with built-in
     /// defaults for the business messages).
     public var personalData = PersonalData()
@@ -353,6 +356,7 @@ public struct HubConfig: Sendable, Equatable {
         var config = HubConfig(settings: settings, types: types, parties: parties)
         config.postgres = store.postgres
         config.archive = try parseArchive(raw.archive, retention: raw.retention, store: store, resolve: resolve)
+        config.keys = try parseKeys(raw.keys, store: store, resolve: resolve)
         config.typeMessages = typeMessages
         config.personalData = try parsePersonalData(raw.personalData, typeMessages: typeMessages)
         config.flows = flows
@@ -521,11 +525,12 @@ struct RawConfig: Decodable {
     var store: HubConfig.RawStore?
     var archive: HubConfig.RawArchive?
     var retention: [String: String]?
+    var keys: HubConfig.RawKeys?
     var personalData: HubConfig.RawPersonalData?
     var crypto: String?
 
     enum CodingKeys: String, CodingKey {
-        case hub, types, parties, flows, tap, monitor, store, archive, retention, crypto
+        case hub, types, parties, flows, tap, monitor, store, archive, retention, crypto, keys
         case personalData = "personal_data"
     }
 

@@ -58,3 +58,25 @@ public struct SM3: ~Copyable {
         return hasher.finalize()
     }
 }
+
+extension SM3 {
+    /// HMAC-SM3 (RFC 2104 with SM3) of `message` under `key`, through libgcrypt: 32 bytes.
+    public static func hmac(key: [UInt8], message: [UInt8]) throws(CryptoError) -> [UInt8] {
+        try Gcrypt.ready()
+        var opened: gcry_md_hd_t?
+        let status = gcry_md_open(&opened, Int32(GCRY_MD_SM3.rawValue), UInt32(GCRY_MD_FLAG_HMAC.rawValue))
+        guard status == 0, let handle = opened else {
+            throw CryptoError(.libraryUnavailable, "libgcrypt cannot compute HMAC-SM3: \(String(cString: gcry_strerror(status)))")
+        }
+        defer { gcry_md_close(handle) }
+        let keyed = key.withUnsafeBytes { gcry_md_setkey(handle, $0.baseAddress, $0.count) }
+        guard keyed == 0 else {
+            throw CryptoError(.libraryFailure, "gcry_md_setkey: \(String(cString: gcry_strerror(keyed)))")
+        }
+        message.withUnsafeBytes { if let base = $0.baseAddress { gcry_md_write(handle, base, $0.count) } }
+        guard let digest = gcry_md_read(handle, Int32(GCRY_MD_SM3.rawValue)) else {
+            throw CryptoError(.libraryFailure, "gcry_md_read gave no HMAC-SM3")
+        }
+        return Array(UnsafeBufferPointer(start: digest, count: byteCount))
+    }
+}

@@ -3,6 +3,7 @@ import ArgumentParser
 import HubClient
 import HubConfigKit
 import HubCore
+import HubCrypto
 import HubProtocol
 import HubStore
 
@@ -50,6 +51,7 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
         switch error {
         case let failure as CommandFailure: failure.status
         case is ConfigError, is AdapterSettingsError: .configuration
+        case let error as CryptoError: of(error)
         case let error as HubClientError: of(error)
         case let error as StoreError:
             error.code == .notFound ? .notFound : error.code == .unavailable ? .retryLater : .hubFailure
@@ -61,6 +63,17 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
     static func of(_ error: HubClientError) -> ExitStatus {
         if let errorClass = error.errorClass { return ExitStatus(errorClass) }
         return error.code == .closed ? .hubFailure : .configuration
+    }
+
+    /// The status of a key or vault failure (`swhub keys`): a master key that cannot be
+    /// had or is the wrong one is a configuration matter; a file that exists and must not
+    /// be overwritten, or bad input, is refused; the vault failing is the hub's.
+    static func of(_ error: CryptoError) -> ExitStatus {
+        let configuration: Set<CryptoError.Code> = [.masterKeyUnavailable, .masterKeyRefused, .masterKeyMismatch, .libraryUnavailable]
+        let refused: Set<CryptoError.Code> = [.alreadyExists, .invalidKey, .malformedSealedValue, .authenticationFailed]
+        if configuration.contains(error.code) { return .configuration }
+        if refused.contains(error.code) { return .refused }
+        return error.code == .keyShredded || error.code == .keyNotFound ? .notFound : .hubFailure
     }
 
     /// Throwable as ArgumentParser's `ExitCode` (ends the process without a message).

@@ -46,6 +46,9 @@ struct HubPreflight {
         if let archive = config.archive, config.store.postgres != nil || !config.settings.readOnly {
             check { try Self.checkArchiveFolder(archive.directory) }
         }
+        if let keys = config.keys {
+            found += KeysPreflight(keys: keys).problems()
+        }
         var endpoints = [("hub.endpoint", config.settings.endpoint)]
         if let tap = config.tap { endpoints.append(("tap.endpoint", tap.endpoint)) }
         if let monitor = config.monitor, monitor.port != 0 {
@@ -98,6 +101,11 @@ struct HubPreflight {
         try checkFolder(
             URL(fileURLWithPath: journal).deletingLastPathComponent(), key: "hub.journal \(journal)",
             unwritable: "the folder cannot be made or written")
+    }
+
+    /// `key`'s folder (of the file at `path`) is writable, or can be made.
+    static func checkFileFolder(_ path: String, key: String) throws {
+        try checkFolder(URL(fileURLWithPath: path).deletingLastPathComponent(), key: key)
     }
 
     /// `archive.dir` is a writable folder, or can be made (its nearest existing ancestor is a writable folder).

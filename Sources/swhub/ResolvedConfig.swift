@@ -3,6 +3,7 @@ import Foundation
 import HubClient
 import HubConfigKit
 import HubCore
+import HubCrypto
 import Yams
 
 /// A configuration as the program will use it: relative paths resolved, defaults filled in,
@@ -49,6 +50,15 @@ struct ResolvedConfig: Encodable {
         var retentionSeconds: [String: Int64]
     }
 
+    /// `keys:`: where the master key comes from, the vault and its shred log; the master
+    /// key's fingerprint when its file reads (never the key).
+    struct Keys: Encodable {
+        var masterKeyFile: String?
+        var masterKeyCommand: [String]?
+        var masterKeyFingerprint: String?
+        var vault, shredLog: String
+    }
+
     struct Client: Encodable {
         var endpoint, hubPublicKey, publicKey: String
         /// Every hub node the client may use, in order (`endpoint` is the first).
@@ -73,6 +83,7 @@ struct ResolvedConfig: Encodable {
     var archive: Archive?
     /// `crypto:` (standard or sm), for a hub.
     var crypto: String?
+    var keys: Keys?
     var client: Client?
     var adapter: Adapter?
 
@@ -104,6 +115,16 @@ struct ResolvedConfig: Encodable {
                 dir: archive.directory, liveForSeconds: archive.liveForUs / 1_000_000, segmentRecords: archive.segmentRecords,
                 checkEverySeconds: archive.checkEverySeconds,
                 retentionSeconds: Dictionary(uniqueKeysWithValues: archive.retention.rules.map { ($0.pattern, $0.periodUs / 1_000_000) }))
+        }
+        keys = config.keys.map { keys in
+            switch keys.masterKey {
+            case .file(let path):
+                return Keys(
+                    masterKeyFile: path, masterKeyFingerprint: (try? MasterKeySource.file(path: path).load())?.fingerprint,
+                    vault: keys.vault, shredLog: KeyVault.shredLogPath(vault: keys.vault))
+            case .command(let argv):
+                return Keys(masterKeyCommand: argv, vault: keys.vault, shredLog: KeyVault.shredLogPath(vault: keys.vault))
+            }
         }
         monitor = config.monitor.map { monitor in
             let token = monitor.tokenFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }

@@ -32,11 +32,23 @@ struct Serve: AsyncParsableCommand {
             """)
     var runDir: String?
 
+    @Flag(
+        help: """
+            Leave core dumps as inherited. By default serve disables them at start (RLIMIT_CORE 0, \
+            PR_SET_DUMPABLE 0): a core file would hold keys and personal data.
+            """)
+    var allowCoreDumps = false
+
     @OptionGroup var log: LogOptions
 
     func run() async throws {
         MallocTuning.apply()
         let logger = log.bootstrap(label: "swhub")
+        if allowCoreDumps {
+            logger.warning("core dumps are allowed (--allow-core-dumps): a core file would hold keys and personal data")
+        } else {
+            try CoreDumps.disable()
+        }
         let registry = MetricsBootstrap.registry  // before the hub creates its metric handles
         var hubConfig = try HubConfig.load(path: config)
         hubConfig.settings.readOnly = salvage

@@ -16,6 +16,7 @@ struct SwHub: AsyncParsableCommand {
             ReloadCommand.self,
             Backup.self, Restore.self,
             FlowsRestartBench.self,
+            KeysCommand.self,
         ]
     )
 

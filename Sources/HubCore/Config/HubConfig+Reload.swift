@@ -4,7 +4,7 @@ extension HubConfig {
     /// What a reload may change and what it may not: the parties (added, removed, their
     /// keys, roles, subscriptions, hidden fields, audit rights), the types and the flows'
     /// settings are taken over by a running hub; the `hub:` section (endpoint, key, journal,
-    /// limits), the `store:`, the `tap:` and the `monitor:` sections, and whether the flows
+    /// limits), the `store:`, the `tap:`, `monitor:` and `keys:` sections, and whether the flows
     /// run at all, are read once when the hub starts.
     ///
     /// - Parameters:
@@ -30,6 +30,7 @@ extension HubConfig {
             ("crypto", crypto == running.crypto),
             ("tap", tap == running.tap),
             ("monitor", monitor == running.monitor),
+            ("keys", keys == running.keys),
             ("flows (on or off)", (flows == nil) == (running.flows == nil)),
         ]
         for (name, same) in fields where !same { changes.append(name) }
