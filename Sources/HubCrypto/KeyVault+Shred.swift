@@ -42,9 +42,33 @@ extension KeyVault {
     /// Applies the shred log again: keys it names that are back (a restored vault) are
     /// deleted again, and tombstones missing from the vault are recorded.
     func reapplyShredLog() throws(CryptoError) {
+        let size = Self.fileSize(shredLogPath)
         for tombstone in try ShredLog(path: shredLogPath).read() {
             try apply(tombstone, recordAlways: false)
         }
+        state.withLock { $0.shredLogSize = size }
+    }
+
+    /// A shred made by another process (`swhub keys shred` beside a running hub) reaches
+    /// this one: at most once a second, when the shred log has grown, its tombstones are
+    /// applied to the keys held in memory, so nothing more is sealed or opened with a
+    /// destroyed key. Values sealed in that second with the enterprise's destroyed key
+    /// are shredded with it.
+    func noticeShreds() throws(CryptoError) {
+        let now = ContinuousClock.now
+        let due = state.withLock { state -> Bool in
+            if let last = state.shredLogCheckedAt, now - last < .seconds(1) { return false }
+            state.shredLogCheckedAt = now
+            return true
+        }
+        guard due, Self.fileSize(shredLogPath) != state.withLock({ $0.shredLogSize }) else { return }
+        try reapplyShredLog()
+    }
+
+    /// A file's size, -1 when it does not exist.
+    static func fileSize(_ path: String) -> Int64 {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int64(info.st_size) : -1
     }
 
     /// Deletes the keys `tombstone` covers and records it (when `recordAlways`, or when the

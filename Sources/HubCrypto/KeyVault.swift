@@ -34,6 +34,9 @@ public final class KeyVault: Sendable {
         var keys: [DataKeyID: DataKey] = [:]
         /// The current key of each enterprise and suite.
         var current: [CurrentKey: DataKeyID] = [:]
+        /// The shred log's size when last applied, and when it was last looked at.
+        var shredLogSize: Int64 = -1
+        var shredLogCheckedAt: ContinuousClock.Instant?
     }
 
     struct CurrentKey: Hashable {
@@ -83,6 +86,7 @@ public final class KeyVault: Sendable {
     /// The enterprise's current data key for `suite`, made (and wrapped, and stored) on
     /// first use: a new version after a shred, or when the newest version is of another suite.
     public func currentKey(enterprise: String, suite: CipherSuite) throws(CryptoError) -> DataKey {
+        try noticeShreds()
         let wanted = CurrentKey(enterprise: enterprise, suite: suite)
         if let key = state.withLock({ state in state.current[wanted].flatMap { state.keys[$0] } }) {
             return key
@@ -125,6 +129,7 @@ public final class KeyVault: Sendable {
     /// - Throws: ``CryptoError`` `keyShredded` when it was destroyed, `keyNotFound` when
     ///   the vault never had it, `masterKeyMismatch`/`vaultFailure` when it does not unwrap.
     public func key(_ id: DataKeyID) throws(CryptoError) -> DataKey {
+        try noticeShreds()
         if let key = state.withLock({ $0.keys[id] }) { return key }
         let master = state.withLock { $0.master }
         let key: DataKey = try access("read data key \(id)") { db in

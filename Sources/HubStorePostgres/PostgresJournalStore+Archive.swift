@@ -10,7 +10,9 @@ extension PostgresJournalStore {
     /// A new archiver of this journal with the store's `archive:` settings (nil without
     /// them): `swhub serve` runs one among ``services``, `swhub archive run` one once.
     public var archiver: JournalArchiver? {
-        archiveSettings.map { JournalArchiver(storage: PostgresArchiveStorage(store: self), settings: $0, hashing: hashing, logger: logger) }
+        archiveSettings.map {
+            JournalArchiver(storage: PostgresArchiveStorage(store: self), settings: $0, hashing: hashing, logger: logger)
+        }
     }
 
     /// The archiver's thread, when the store archives: a new archiver each time it is read

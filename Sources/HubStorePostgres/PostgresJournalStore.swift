@@ -198,7 +198,9 @@ public final class PostgresJournalStore: JournalStore {
             binds.append(storedAfter)
             binds.append(types)
             binds.append(limit)
-            let live = try link.rows(PostgresRecords.selectByTypes, binds).compactMap { try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing) }
+            let live = try link.rows(PostgresRecords.selectByTypes, binds).compactMap {
+                try PostgresRecords.record($0.makeRandomAccess(), hashing: hashing)
+            }
             // Read after the live rows: what was archived meanwhile is in the segments, and
             // the live rows up to the archived end are left out (they are the segments' too).
             let archivedUpTo = try PostgresArchiveManifest.archivedUpTo(link)

@@ -33,10 +33,7 @@ struct KeysLocation: ParsableArguments {
             guard let keys = try HubConfig.load(path: config).keys else {
                 throw ConfigError(.invalidValue, "\(config) has no keys: section (keys: {master_key_file: ..., vault: ...})")
             }
-            switch keys.masterKey {
-            case .file(let path): return (keys.vault, .file(path: path))
-            case .command(let argv): return (keys.vault, .command(argv: argv, timeout: Double(keys.commandTimeoutSeconds)))
-            }
+            return (keys.vault, keys.masterKeySource)
         case (nil, let vault?, let file?):
             return (vault, .file(path: file))
         default:

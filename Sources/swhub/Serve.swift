@@ -65,7 +65,15 @@ struct Serve: AsyncParsableCommand {
             ?? hubConfig.settings.journal
         let store = try Self.openJournal(
             hubConfig.store, salvage: salvage, archive: hubConfig.archive, crypto: hubConfig.crypto, logger: logger)
-        let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)
+        // Personal fields are sealed in the journal with the vault's keys (README, "Personal
+        // data at rest"); without keys: they are journaled as submitted, said loudly.
+        let personalData = try PersonalDataCipher.make(config: hubConfig)
+        if personalData == nil, !hubConfig.personalData.fields.isEmpty {
+            logger.warning(
+                "personal fields are journaled in the clear: this config has no keys: section",
+                metadata: ["types": "\(hubConfig.personalData.fields.keys.sorted().joined(separator: ","))"])
+        }
+        let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, personalData: personalData?.cipher, logger: logger)
         MallocTuning.releaseFreed()
         logger.info(
             "starting hub",
