@@ -67,7 +67,7 @@ public final class Hub: Sendable {
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
             policy: policy, observers: observers,
             // Read-only (salvage): no flows, which would journal their own messages.
-            flows: config.settings.readOnly ? nil : config.flows.map { _ in FlowEngine(config: config, policy: policy) },
+            flows: config.settings.readOnly ? nil : config.flows.map { _ in Self.flowEngine(config: config, policy: policy, store: store) },
             store: store, monitoring: monitoring, logger: logger)
         router.core.accept(keys: keys)
         if let tapConfig = config.tap {

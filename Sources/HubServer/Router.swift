@@ -105,6 +105,10 @@ final class Router: @unchecked Sendable {
                     "damaged journal record skipped while rebuilding the flows (run swhub verify)",
                     metadata: ["seq": "\(damage.seq.map(String.init) ?? "unknown")", "reason": "\(damage.reason)"])
             }
+            // What the journal holds of the held release notices leaves memory (an engine
+            // given somewhere to read them back from, Hub.init).
+            engine.parkHeldBodies(except: Set(owedEmissions.map(\.id)))
+            engine.releaseSlack()
             flows = engine
             logger.info(
                 "flows rebuilt from the journal",

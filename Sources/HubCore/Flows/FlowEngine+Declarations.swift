@@ -72,7 +72,11 @@ extension FlowEngine {
                 let body = Self.bytes(notice)
                 let id = HubMessageId.releaseNotice(filer: key.sender, inventoryId: key.id)
                 out.append(FlowEmission(id, type: .releaseNotice, recipients: recipients, correlationId: key.id, body: body))
-                heldRecent.append(HeldRecord(type: .releaseNotice, body: body, recipients: recipients), atUs: nowUs)
+                heldRecent.append(
+                    HeldRecord(
+                        type: .releaseNotice, body: body, recipients: recipients,
+                        ref: HeldRef(sender: HubConfig.hubParty, id: id.description)),
+                    atUs: nowUs)
                 // Only exports are summarized (SummaryAggregator): an import is no candidate,
                 // and a candidate keeps only what a summary reads.
                 let filed = flow.declaration.inventory.document

@@ -1,0 +1,20 @@
+import HubCore
+import HubRouting
+import HubStore
+
+extension Hub {
+    /// The flows' engine of a hub on `store`. One hub on SQLite reads the release notices
+    /// its flows hold for queries back from the journal, so that they leave memory
+    /// (``FlowEngine/heldBodies``), unless the config archives records sooner than the
+    /// flows hold them (`archive.live_for` under `flows.keep_finished_hours`): an archived
+    /// record is read from its segment, a slow scan. A cluster's nodes keep them in memory.
+    static func flowEngine(config: HubConfig, policy: RedactionPolicy, store: any JournalStore) -> FlowEngine {
+        var engine = FlowEngine(config: config, policy: policy)
+        let keptUs = engine.flowSettings.keepFinishedMs * 1000
+        let archivedSooner = config.archive.map { $0.liveForUs < keptUs } ?? false
+        if store is any FlowSnapshotStore, !(store is any ClusterCoordination), !archivedSooner {
+            engine.heldBodies = JournalHeldBodies(store: store)
+        }
+        return engine
+    }
+}
