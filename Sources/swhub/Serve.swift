@@ -53,6 +53,8 @@ struct Serve: AsyncParsableCommand {
             ?? hubConfig.settings.journal
         let store = try Self.openJournal(hubConfig.store, salvage: salvage, archive: hubConfig.archive, logger: logger)
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, logger: logger)
+        // What starting took and let go (the flows' snapshot, the journal after it) goes back.
+        (store as? SQLiteJournalStore)?.releaseMemory()
         MallocTuning.releaseFreed()
         logger.info(
             "starting hub",
