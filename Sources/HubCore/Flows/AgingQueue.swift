@@ -46,6 +46,11 @@ struct AgingQueue<Element: Sendable>: Sendable {
         start = 0
     }
 
+    /// Calls `body` with every item, oldest first (no copy of them, as ``elements`` is).
+    func forEach(_ body: (Element) -> Void) {
+        for index in start..<items.count { body(items[index].element) }
+    }
+
     /// Changes every item in place (their times stay).
     mutating func updateEach(_ body: (inout Element) -> Void) {
         for index in start..<items.count { body(&items[index].element) }

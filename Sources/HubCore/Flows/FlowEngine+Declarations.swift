@@ -68,7 +68,7 @@ extension FlowEngine {
                 var releasing = receipt ?? BizReceipt()
                 if releasing.invtNo.isEmpty { releasing.invtNo = flow.invtNo }
                 let notice = ReleaseNotices.notice(for: flow.declaration, receipt: releasing)
-                let recipients = ReleaseNotices.recipients(for: flow.declaration, config: config)
+                let recipients = sharedList(ReleaseNotices.recipients(for: flow.declaration, config: config))
                 let body = Self.bytes(notice)
                 let id = HubMessageId.releaseNotice(filer: key.sender, inventoryId: key.id)
                 out.append(FlowEmission(id, type: .releaseNotice, recipients: recipients, correlationId: key.id, body: body))

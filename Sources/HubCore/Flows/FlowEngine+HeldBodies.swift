@@ -63,6 +63,27 @@ extension FlowEngine {
         released = kept
     }
 
+    /// `list`, as the array already kept for an equal one: a day of release notices goes to
+    /// a handful of lists of recipients, not 19,000.
+    mutating func sharedList(_ list: [String]) -> [String] {
+        if let shared = recipientLists[list] { return shared }
+        recipientLists[list] = list
+        return list
+    }
+
+    /// The held records read from a snapshot share their lists of recipients (``sharedList(_:)``).
+    mutating func shareRecipientLists() {
+        var lists = recipientLists
+        heldRecent.updateEach { record in
+            if let shared = lists[record.recipients] {
+                record.recipients = shared
+            } else {
+                lists[record.recipients] = record.recipients
+            }
+        }
+        recipientLists = lists
+    }
+
     /// A held record's body: kept, or read back from the journal through `source` (nil
     /// when it cannot be).
     static func body(of record: HeldRecord, from source: (any HeldBodySource)?) -> [UInt8]? {

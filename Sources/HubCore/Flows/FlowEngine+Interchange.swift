@@ -57,15 +57,24 @@ extension FlowEngine {
         } else {
             for index in held.indices { workOut(&held[index]) }
         }
-        let records = recent ? heldRecent.elements : held
-        let visible = records.filter { record in
-            record.type.rawValue == query.subject && (customsParties.contains(input.sender) || record.recipients.contains(input.sender))
-        }
+        // Read in place: a copy of a day of held records for every query would be megabytes.
         var matched: [HeldRecord] = []
-        for record in visible where Self.matches(record, criteria: query.criteria) { matched.append(record) }
+        let anyRecipient = customsParties.contains(input.sender)
+        func consider(_ record: HeldRecord) {
+            guard record.type == subject, anyRecipient || record.recipients.contains(input.sender),
+                Self.matches(record, criteria: query.criteria)
+            else { return }
+            matched.append(record)
+        }
+        if recent {
+            heldRecent.forEach(consider)
+        } else {
+            held.forEach(consider)
+        }
         answer.total = UInt32(matched.count)
         let limit = query.limit == 0 ? 100 : Int(query.limit)
-        let summaryResults = heldRecent.elements.filter { $0.type == .summaryResult }
+        var summaryResults: [HeldRecord] = []
+        heldRecent.forEach { if $0.type == .summaryResult { summaryResults.append($0) } }
         for record in matched.prefix(limit) {
             let body = Self.body(of: record, from: bodySource) ?? []
             answer.records.append(answerRecord(record, body: body, for: input.sender))

@@ -23,6 +23,8 @@ public struct FlowEngine: Sendable {
     var departments: [String]
     /// Where parked held records' bodies are read back from (``heldBodies``).
     var bodySource: (any HeldBodySource)?
+    /// The held records' lists of recipients, one array per distinct list (``sharedList(_:)``).
+    var recipientLists: [[String]: [String]] = [:]
 
     // Every stored var from here to `tally` is state a snapshot must carry: a new one goes
     // into `FlowEngine.State` (FlowEngine+Snapshot.swift) too.

@@ -108,6 +108,7 @@ extension FlowEngine {
         lastScheduledDay = state.lastScheduledDay
         held = state.held
         heldRecent = state.heldRecent
+        shareRecipientLists()
         queriedFields = Dictionary(uniqueKeysWithValues: (state.queriedFields ?? [:]).map { (MessageType($0.key), Set($0.value)) })
         credit = state.credit
         pendingQueries = state.pendingQueries
