@@ -51,6 +51,13 @@ struct AgingQueue<Element: Sendable>: Sendable {
         for index in start..<items.count { body(items[index].element) }
     }
 
+    /// The items `isIncluded` accepts, oldest first (without copying the others).
+    func filter(_ isIncluded: (Element) -> Bool) -> [Element] {
+        var kept: [Element] = []
+        for index in start..<items.count where isIncluded(items[index].element) { kept.append(items[index].element) }
+        return kept
+    }
+
     /// Changes every item in place (their times stay).
     mutating func updateEach(_ body: (inout Element) -> Void) {
         for index in start..<items.count { body(&items[index].element) }

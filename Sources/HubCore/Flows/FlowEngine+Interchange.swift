@@ -73,8 +73,7 @@ extension FlowEngine {
         }
         answer.total = UInt32(matched.count)
         let limit = query.limit == 0 ? 100 : Int(query.limit)
-        var summaryResults: [HeldRecord] = []
-        heldRecent.forEach { if $0.type == .summaryResult { summaryResults.append($0) } }
+        let summaryResults = heldRecent.filter { $0.type == .summaryResult }
         for record in matched.prefix(limit) {
             let body = Self.body(of: record, from: bodySource) ?? []
             answer.records.append(answerRecord(record, body: body, for: input.sender))
