@@ -8,7 +8,13 @@ extension Hub {
     /// (``FlowEngine/heldBodies``), unless the config archives records sooner than the
     /// flows hold them (`archive.live_for` under `flows.keep_finished_hours`): an archived
     /// record is read from its segment, a slow scan. A cluster's nodes keep them in memory.
-    static func flowEngine(config: HubConfig, policy: RedactionPolicy, store: any JournalStore) -> FlowEngine {
+    ///
+    /// - Parameters:
+    ///   - config: The hub's config, whose `flows` must be set.
+    ///   - policy: Its sharing policy.
+    ///   - store: The hub's journal.
+    /// - Returns: A fresh engine, to restore and bring up to date (``Router``).
+    public static func flowEngine(config: HubConfig, policy: RedactionPolicy, store: any JournalStore) -> FlowEngine {
         var engine = FlowEngine(config: config, policy: policy)
         let keptUs = engine.flowSettings.keepFinishedMs * 1000
         let archivedSooner = config.archive.map { $0.liveForUs < keptUs } ?? false
