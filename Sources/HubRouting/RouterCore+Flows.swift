@@ -130,10 +130,9 @@ extension RouterCore {
     ///   - now: The current time.
     /// - Returns: The snapshot, to encode and save off the router's thread.
     public mutating func flowSnapshotDue(now: ContinuousClock.Instant) -> FlowSnapshot? {
-        guard leadsFlows, let flows else { return nil }
+        guard leadsFlows, let settings = flows?.flowSettings else { return nil }
         // Every `snapshot_every` flow messages, or after `snapshot_interval_s` when any were
         // read meanwhile.
-        let settings = flows.flowSettings
         let byCount = settings.snapshotEvery > 0 && flowReadsSinceSnapshot >= settings.snapshotEvery
         let byTime =
             settings.snapshotIntervalSeconds > 0 && flowReadsSinceSnapshot > 0
@@ -146,7 +145,10 @@ extension RouterCore {
         }
         lastFlowSnapshot = now
         flowReadsSinceSnapshot = 0
-        return flows.snapshot(owed: Array(emissionsInFlight.values).sorted { $0.id < $1.id })
+        // Held release notices the journal holds now leave memory (when the engine has
+        // somewhere to read them back from: one hub on SQLite, FlowEngine.heldBodies).
+        flows?.parkHeldBodies(except: Set(emissionsInFlight.keys))
+        return flows?.snapshot(owed: Array(emissionsInFlight.values).sorted { $0.id < $1.id })
     }
 
     /// How often the flow leader saves the flows' state.

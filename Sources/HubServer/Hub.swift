@@ -67,13 +67,14 @@ public final class Hub: Sendable {
         let monitoring = RouterMonitoring(config: config, store: store, logger: logger)
         snapshots = monitoring.box
         let observers = ObserverPolicy(config: config, redaction: policy)
+        let seal = personalData.map { PersonalDataSeal(config: config, cipher: $0) }
         router = try Router(
             context: context, keyPair: keyPair, settings: config.settings, routing: RoutingTable(config: config),
             policy: policy, observers: observers,
             // Read-only (salvage): no flows, which would journal their own messages.
-            flows: config.settings.readOnly ? nil : config.flows.map { _ in FlowEngine(config: config, policy: policy) },
-            store: store, seal: personalData.map { PersonalDataSeal(config: config, cipher: $0) }, monitoring: monitoring,
-            logger: logger)
+            flows: config.settings.readOnly
+                ? nil : config.flows.map { _ in Self.flowEngine(config: config, policy: policy, store: store, seal: seal) },
+            store: store, seal: seal, monitoring: monitoring, logger: logger)
         router.core.accept(keys: keys)
         if let tapConfig = config.tap {
             let tapKeys = try Self.loadKeyPair(path: tapConfig.keyFile)

@@ -62,6 +62,13 @@ final class Router: @unchecked Sendable {
     /// The endpoint actually bound (a `*` port resolved), read once when binding.
     let endpoint: String
 
+    /// Where the flows' snapshots are kept: the store's, sealed whole when personal fields
+    /// are (a snapshot holds waiting filings), nil when the store keeps none.
+    static func snapshots(of store: any JournalStore, seal: PersonalDataSeal?) -> (any FlowSnapshotStore)? {
+        guard let saved = store as? any FlowSnapshotStore else { return nil }
+        return seal.map { SealedFlowSnapshots(saved, cipher: $0.cipher) } ?? saved
+    }
+
     init(
         context: ZMQContext, keyPair: CurveKeyPair, settings: HubConfig.Settings, routing: RoutingTable,
         policy: RedactionPolicy, observers: ObserverPolicy, flows: FlowEngine?, store: any JournalStore, seal: PersonalDataSeal? = nil,
@@ -75,7 +82,7 @@ final class Router: @unchecked Sendable {
             var owedBefore: [FlowEmission] = []
             // A hub (one alone, or a node of a cluster) starts from its newest usable snapshot
             // and reads only the journal after it; in a cluster, the flow leader saved it.
-            if let saved = store as? any FlowSnapshotStore, !settings.readOnly,
+            if let saved = Self.snapshots(of: store, seal: seal), !settings.readOnly,
                 let snapshot = FlowSnapshotLoader.newestUsable(in: saved, headSeq: try store.headSeq(), logger: logger)
             {
                 logger.info(
@@ -92,6 +99,10 @@ final class Router: @unchecked Sendable {
                     "damaged journal record skipped while rebuilding the flows (run swhub verify)",
                     metadata: ["seq": "\(damage.seq.map(String.init) ?? "unknown")", "reason": "\(damage.reason)"])
             }
+            // What the journal holds of the held release notices leaves memory (an engine
+            // given somewhere to read them back from, Hub.init).
+            engine.parkHeldBodies(except: Set(owedEmissions.map(\.id)))
+            engine.releaseSlack()
             flows = engine
             logger.info(
                 "flows rebuilt from the journal",
@@ -111,7 +122,7 @@ final class Router: @unchecked Sendable {
         // A node of a cluster follows the flows until it holds their lease (Hub's membership).
         if store is any ClusterCoordination { core.flowLeadership(false) }
         core.sharedJournal = store is any SharedJournal
-        if let saved = store as? any FlowSnapshotStore, core.flows != nil, !settings.readOnly {
+        if let saved = Self.snapshots(of: store, seal: seal), core.flows != nil, !settings.readOnly {
             // One hub saves as its flows' settings say; a cluster's flow leader while it leads.
             core.savesFlowSnapshots = !(store is any ClusterCoordination)
             flowSnapshots = FlowSnapshotSaver(logger: logger) { try saved.saveFlowSnapshot(seq: $0, bytes: $1) }

@@ -44,7 +44,8 @@ public struct PersonalDataSeal: Sendable {
 
     private let splitters: [String: PersonalFieldSplitter]
     private let typed: Set<String>
-    private let cipher: Cipher
+    /// The cipher it seals with (the flows' snapshots are sealed with it too).
+    public let cipher: Cipher
 
     /// Seals the personal fields `config` declares (``HubConfig/personalData``) with `cipher`.
     public init(config: HubConfig, cipher: Cipher) {

@@ -2,6 +2,7 @@ import FlowSamples
 import Foundation
 import HubCore
 import HubProtocol
+import HubRouting
 import HubStore
 import SwiftProtobuf
 
@@ -46,6 +47,8 @@ struct FlowJournalGenerator {
         self.store = store
         routing = RoutingTable(config: config)
         engine = FlowEngine(config: config, policy: policy)
+        // As the hub's (Hub.flowEngine): held release notices read back from the journal.
+        engine.heldBodies = JournalHeldBodies(store: store)
         snapshotEvery = max(1, config.flows?.snapshotEvery ?? 50_000)
         parties = config.parties.map(\.id)
         nextSeq = try store.headSeq() + 1
@@ -223,6 +226,8 @@ struct FlowJournalGenerator {
 
     private mutating func saveSnapshot() throws {
         try flush()
+        // As the hub does before a snapshot: the journal holds every emission now.
+        engine.parkHeldBodies()
         let snapshot = engine.snapshot()
         try store.saveFlowSnapshot(seq: snapshot.seq, bytes: snapshot.encoded())
         lastSnapshotSeq = snapshot.seq

@@ -74,6 +74,8 @@ struct Serve: AsyncParsableCommand {
                 metadata: ["types": "\(hubConfig.personalData.fields.keys.sorted().joined(separator: ","))"])
         }
         let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, personalData: personalData?.cipher, logger: logger)
+        // What starting took and let go (the flows' snapshot, the journal after it) goes back.
+        (store as? SQLiteJournalStore)?.releaseMemory()
         MallocTuning.releaseFreed()
         logger.info(
             "starting hub",

@@ -53,6 +53,18 @@ struct FlowSnapshotServeTests {
         _ = try await world.waitFeedback("platform", subject: "inventory-7") { $0.departments.first?.status == "120" }
         _ = try await world.waitFeedback("platform", subject: "inventory-5") { $0.state == .accepted }
         _ = try await world.waitFeedback("platform", subject: "inventory-3") { $0.final }
+        // A release notice from before the restart, whose body the hub reads back from the
+        // journal (it keeps no bodies of what the journal holds), answers a query whole.
+        let releasedBefore = try BizInventory(serializedBytes: forwards[3].body)
+        var query = BizQuery()
+        query.subject = "flow.ReleaseNotice"
+        query.criteria = ["order_no": releasedBefore.orderNo]
+        try await world.submit("customs", "flow.Query", query, id: "q-after-restart")
+        let answered = try #require(try await world.wait("customs", "flow.Answer").first)
+        let answer = try BizAnswer(serializedBytes: answered.body)
+        let notice = try BizReleaseNotice(serializedBytes: try #require(answer.records.first).body)
+        #expect(answer.total == 1 && notice.orderNo == releasedBefore.orderNo)
+        #expect(notice.inventoryList.count == releasedBefore.inventoryList.count && !notice.inventoryList.isEmpty)
         world.close()
         #expect(world.hub.terminate() == 0)
 

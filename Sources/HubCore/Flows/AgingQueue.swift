@@ -36,6 +36,28 @@ struct AgingQueue<Element: Sendable>: Sendable {
     /// When the oldest item was added (nil when empty).
     var oldestUs: Int64? { start < items.count ? items[start].atUs : nil }
 
+    /// Gives back the room the storage grew into beyond the items it holds (an array
+    /// doubles its room as it grows).
+    mutating func shrinkToFit() {
+        var kept: [(atUs: Int64, element: Element)] = []
+        kept.reserveCapacity(count)
+        kept.append(contentsOf: items[start...])
+        items = kept
+        start = 0
+    }
+
+    /// Calls `body` with every item, oldest first (no copy of them, as ``elements`` is).
+    func forEach(_ body: (Element) -> Void) {
+        for index in start..<items.count { body(items[index].element) }
+    }
+
+    /// The items `isIncluded` accepts, oldest first (without copying the others).
+    func filter(_ isIncluded: (Element) -> Bool) -> [Element] {
+        var kept: [Element] = []
+        for index in start..<items.count where isIncluded(items[index].element) { kept.append(items[index].element) }
+        return kept
+    }
+
     /// Changes every item in place (their times stay).
     mutating func updateEach(_ body: (inout Element) -> Void) {
         for index in start..<items.count { body(&items[index].element) }

@@ -68,11 +68,15 @@ extension FlowEngine {
                 var releasing = receipt ?? BizReceipt()
                 if releasing.invtNo.isEmpty { releasing.invtNo = flow.invtNo }
                 let notice = ReleaseNotices.notice(for: flow.declaration, receipt: releasing)
-                let recipients = ReleaseNotices.recipients(for: flow.declaration, config: config)
+                let recipients = sharedList(ReleaseNotices.recipients(for: flow.declaration, config: config))
                 let body = Self.bytes(notice)
                 let id = HubMessageId.releaseNotice(filer: key.sender, inventoryId: key.id)
                 out.append(FlowEmission(id, type: .releaseNotice, recipients: recipients, correlationId: key.id, body: body))
-                heldRecent.append(HeldRecord(type: .releaseNotice, body: body, recipients: recipients), atUs: nowUs)
+                heldRecent.append(
+                    HeldRecord(
+                        type: .releaseNotice, body: body, recipients: recipients,
+                        ref: HeldRef(sender: HubConfig.hubParty, id: id.description)),
+                    atUs: nowUs)
                 // Only exports are summarized (SummaryAggregator): an import is no candidate,
                 // and a candidate keeps only what a summary reads.
                 let filed = flow.declaration.inventory.document

@@ -44,8 +44,9 @@ extension FlowEngine {
         case summary(id: String, invtNos: [String])
         /// Customs' number for a summary (from its receipt).
         case sumNo(String)
-        /// The documents of a mismatched declaration, kept by the linker for a corrected filing.
-        case mismatched(DeclarationLinker.Declaration)
+        /// The documents of a mismatched declaration, kept by the linker for a corrected filing
+        /// (boxed: inline, its four documents would make every trace that large).
+        indirect case mismatched(DeclarationLinker.Declaration)
     }
 
     /// A registration flow emitted its final feedback: it leaves memory.

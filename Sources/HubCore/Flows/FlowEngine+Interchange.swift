@@ -31,27 +31,56 @@ extension FlowEngine {
         }
         var answer = BizAnswer()
         answer.decision = .accepted
-        let recent = Self.recentTypes.contains(MessageType(query.subject))
+        let subject = MessageType(query.subject)
+        let recent = Self.recentTypes.contains(subject)
+        // The records keep the values of the fields asked about so far: a query naming
+        // another field has them worked out again, with it.
+        let asked = Set(query.criteria.keys)
+        let known = queriedFields[subject, default: []]
+        let names = known.union(asked)
+        let again = !asked.isSubset(of: known)
+        queriedFields[subject] = names
+        let source = bodySource
+        func workOut(_ record: inout HeldRecord) {
+            guard record.type == subject else { return }
+            if again { record.knownFields = nil }
+            guard record.knownFields == nil else { return }
+            // No field asked about yet (a query without criteria): no body to read.
+            guard !names.isEmpty else {
+                record.knownFields = KnownFields([:])
+                return
+            }
+            record.workOutFields(names, body: Self.body(of: record, from: source) ?? [])
+        }
         if recent {
-            heldRecent.updateEach { if $0.type.rawValue == query.subject { $0.workOutFields() } }
+            heldRecent.updateEach { workOut(&$0) }
         } else {
-            for index in held.indices where held[index].type.rawValue == query.subject { held[index].workOutFields() }
+            for index in held.indices { workOut(&held[index]) }
         }
-        let records = recent ? heldRecent.elements : held
-        let visible = records.filter { record in
-            record.type.rawValue == query.subject && (customsParties.contains(input.sender) || record.recipients.contains(input.sender))
-        }
+        // Read in place: a copy of a day of held records for every query would be megabytes.
         var matched: [HeldRecord] = []
-        for record in visible where Self.matches(record, criteria: query.criteria) { matched.append(record) }
+        let anyRecipient = customsParties.contains(input.sender)
+        func consider(_ record: HeldRecord) {
+            guard record.type == subject, anyRecipient || record.recipients.contains(input.sender),
+                Self.matches(record, criteria: query.criteria)
+            else { return }
+            matched.append(record)
+        }
+        if recent {
+            heldRecent.forEach(consider)
+        } else {
+            held.forEach(consider)
+        }
         answer.total = UInt32(matched.count)
         let limit = query.limit == 0 ? 100 : Int(query.limit)
-        let summaryResults = heldRecent.elements.filter { $0.type == .summaryResult }
+        let summaryResults = heldRecent.filter { $0.type == .summaryResult }
         for record in matched.prefix(limit) {
-            answer.records.append(answerRecord(record, for: input.sender))
-            if record.type == .releaseNotice, let notice = try? BizReleaseNotice(serializedBytes: record.body) {
+            let body = Self.body(of: record, from: bodySource) ?? []
+            answer.records.append(answerRecord(record, body: body, for: input.sender))
+            if record.type == .releaseNotice, let notice = try? BizReleaseNotice(serializedBytes: body) {
                 // The summary result that covers the released inventory carries its entryId.
                 for result in summaryResults where Self.covers(result, invtNo: notice.invtNo) {
-                    answer.records.append(answerRecord(result, for: input.sender))
+                    answer.records.append(answerRecord(result, body: result.body, for: input.sender))
                 }
             }
         }
@@ -140,16 +169,18 @@ extension FlowEngine {
         return out
     }
 
-    private func answerRecord(_ record: HeldRecord, for asker: String) -> BizAnswerRecord {
+    private func answerRecord(_ record: HeldRecord, body: [UInt8], for asker: String) -> BizAnswerRecord {
         var out = BizAnswerRecord()
         out.type = record.type.rawValue
-        out.body = Data((try? policy.redactor(for: asker, type: record.type.rawValue)?.redact(record.body)) ?? record.body)
+        out.body = Data((try? policy.redactor(for: asker, type: record.type.rawValue)?.redact(body)) ?? body)
         return out
     }
 
-    /// Whether every criteria entry equals the record's field of that (proto) name.
+    /// Whether every criteria entry equals the record's field of that (proto) name (worked
+    /// out for the criteria's names: ``HeldRecord/workOutFields(_:)``).
     static func matches(_ record: HeldRecord, criteria: [String: String]) -> Bool {
-        criteria.allSatisfy { name, value in record.fields[name] == value }
+        let fields = record.knownFields ?? KnownFields(fields(type: record.type, body: record.parked ? [] : record.body))
+        return criteria.allSatisfy { name, value in fields[name] == value }
     }
 
     /// The top-level scalar fields of a held message as text, by proto field name (the

@@ -9,7 +9,7 @@ extension FlowEngine {
         let today = Self.day(nowUs)
         guard today != lastScheduledDay else { return [] }
         lastScheduledDay = today
-        let days = Set(released.filter { !summarized.contains($0.inventory.invtNo) && $0.releaseDate < today }.map(\.releaseDate))
+        let days = Set(released.filter { !summarized.contains($0.invtNo) && $0.releaseDate < today }.map(\.releaseDate))
         return days.sorted().flatMap { day in summaries(from: day, to: day, ebcCode: "", correlationId: "") }
     }
 
@@ -24,7 +24,7 @@ extension FlowEngine {
     /// summary, optionally of one enterprise only.
     private mutating func summaries(from start: String, to end: String, ebcCode: String, correlationId: String) -> [FlowEmission] {
         let candidates = released.filter { item in
-            !summarized.contains(item.inventory.invtNo) && (ebcCode.isEmpty || item.inventory.ebcCode == ebcCode)
+            !summarized.contains(item.invtNo) && (ebcCode.isEmpty || item.ebcCode == ebcCode)
         }
         guard let customs = customsParties.first else { return [] }
         let first = summaryCount + 1
@@ -36,7 +36,7 @@ extension FlowEngine {
             // Summarized inventories are no candidates any more (their numbers stay
             // summarized for flows.keep_finished_hours).
             if !summaries.isEmpty {
-                released.removeAll { summarized.contains($0.inventory.invtNo) }
+                released.removeAll { summarized.contains($0.invtNo) }
                 for summary in summaries { for number in summary.invtNo { releasedPayers[number] = nil } }
             }
         }

@@ -21,6 +21,10 @@ public struct FlowEngine: Sendable {
     /// Departments by role, in config order.
     var customsParties: [String]
     var departments: [String]
+    /// Where parked held records' bodies are read back from (``heldBodies``).
+    var bodySource: (any HeldBodySource)?
+    /// The held records' lists of recipients, one array per distinct list (``sharedList(_:)``).
+    var recipientLists: [[String]: [String]] = [:]
 
     // Every stored var from here to `tally` is state a snapshot must carry: a new one goes
     // into `FlowEngine.State` (FlowEngine+Snapshot.swift) too.
@@ -56,6 +60,9 @@ public struct FlowEngine: Sendable {
     var lastScheduledDay = ""
     var held: [HeldRecord] = []  // registrations and credit notices, for good
     var heldRecent = AgingQueue<HeldRecord>()  // release notices and summary results, for flows.keep_finished_hours
+    /// The field names queries asked about so far, by the held type asked about: a held
+    /// record keeps the values of these (``HeldRecord/knownFields``), not all of its fields.
+    var queriedFields: [MessageType: Set<String>] = [:]
 
     // Interchange and credit
     var credit = CreditRegistry()
@@ -69,31 +76,38 @@ public struct FlowEngine: Sendable {
     /// What finished flows leave behind for a while, oldest first.
     var traces = AgingQueue<Trace>()
 
-    /// A record the hub holds for answering queries, with who may see it and its
-    /// top-level fields as text (by proto field name), worked out once, by the first query
-    /// about its type (``workOutFields()``), so that later queries compare strings instead
-    /// of decoding every record. Not when it is kept: every registration and release is
-    /// kept, few are ever asked about, and working the fields out cost a tenth of the
-    /// router's time in the flow benchmarks.
+    /// A record the hub holds for answering queries, with who may see it and the values
+    /// of the fields queries ask about (by proto field name), worked out by the first query
+    /// that names a field of its type (``workOutFields(_:)``), so that later queries compare
+    /// strings instead of decoding every record. Not when it is kept: every registration
+    /// and release is kept, few are ever asked about, and working the fields out cost a
+    /// tenth of the router's time in the flow benchmarks. Only the fields asked about: all
+    /// of a release notice's would take more memory than its body.
     struct HeldRecord: Sendable {
         var type: MessageType
+        /// The message's body; empty once parked (``FlowEngine/parkHeldBodies(except:)``).
         var body: [UInt8]
         var recipients: [String]
-        /// The fields once worked out (nil before).
-        var knownFields: [String: String]?
+        /// The values of the fields worked out (nil before), by name; a field the record
+        /// leaves empty is absent.
+        var knownFields: KnownFields?
+        /// The message in the journal, when the body can be read back from there.
+        var ref: HeldRef?
+        /// Whether the body left memory for the journal (``FlowEngine/heldBodies``).
+        var parked = false
 
-        init(type: MessageType, body: [UInt8], recipients: [String]) {
+        init(type: MessageType, body: [UInt8], recipients: [String], ref: HeldRef? = nil) {
             self.type = type
             self.body = body
             self.recipients = recipients
+            self.ref = ref
         }
 
-        /// Its top-level fields as text, by proto field name.
-        var fields: [String: String] { knownFields ?? FlowEngine.fields(type: type, body: body) }
-
-        /// Works the fields out and keeps them.
-        mutating func workOutFields() {
-            if knownFields == nil { knownFields = FlowEngine.fields(type: type, body: body) }
+        /// Works the values of the fields `names` out of `body` (the record's, read back
+        /// when parked) and keeps them (those of other names go).
+        mutating func workOutFields(_ names: Set<String>, body: [UInt8]) {
+            guard knownFields == nil else { return }
+            knownFields = KnownFields(FlowEngine.fields(type: type, body: body).filter { names.contains($0.key) })
         }
     }
 

@@ -23,7 +23,44 @@ public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
         case copNo(String)
     }
 
-    private var index: [Key: Subject] = [:]
+    // The keys by kind, a dictionary each: one of `Key` would give every entry the room of
+    // the largest kind (two strings), and the flows keep a day of finished declarations'
+    // keys (issue 20).
+    private var forwards: [String: Subject] = [:]
+    private var orders: [OrderKey: Subject] = [:]
+    private var copNos: [String: Subject] = [:]
+
+    private struct OrderKey: Hashable, Sendable {
+        var ebpCode: String
+        var orderNo: String
+    }
+
+    private subscript(key: Key) -> Subject? {
+        get {
+            switch key {
+            case .forward(let id): forwards[id]
+            case .order(let ebpCode, let orderNo): orders[OrderKey(ebpCode: ebpCode, orderNo: orderNo)]
+            case .copNo(let copNo): copNos[copNo]
+            }
+        }
+        set {
+            switch key {
+            case .forward(let id): forwards[id] = newValue
+            case .order(let ebpCode, let orderNo): orders[OrderKey(ebpCode: ebpCode, orderNo: orderNo)] = newValue
+            case .copNo(let copNo): copNos[copNo] = newValue
+            }
+        }
+    }
+
+    /// Every key with its subject, as one dictionary (a snapshot's form).
+    private var index: [Key: Subject] {
+        var index: [Key: Subject] = [:]
+        index.reserveCapacity(forwards.count + orders.count + copNos.count)
+        for (id, subject) in forwards { index[.forward(id)] = subject }
+        for (key, subject) in orders { index[.order(ebpCode: key.ebpCode, orderNo: key.orderNo)] = subject }
+        for (copNo, subject) in copNos { index[.copNo(copNo)] = subject }
+        return index
+    }
 
     public init() {}
 
@@ -33,8 +70,8 @@ public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
     ///   - subject: What the receipts of the declaration should find.
     ///   - inventory: The declaration's inventory.
     public mutating func register(_ subject: Subject, inventory: BizInventory) {
-        index[.order(ebpCode: inventory.ebpCode, orderNo: inventory.orderNo)] = subject
-        if !inventory.copNo.isEmpty { index[.copNo(inventory.copNo)] = subject }
+        self[.order(ebpCode: inventory.ebpCode, orderNo: inventory.orderNo)] = subject
+        if !inventory.copNo.isEmpty { self[.copNo(inventory.copNo)] = subject }
     }
 
     /// Registers the forward of a declaration's inventory to customs.
@@ -43,7 +80,7 @@ public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
     ///   - subject: What the receipts of the declaration should find.
     ///   - forwardId: The forward's message id.
     public mutating func register(_ subject: Subject, forwardId: String) {
-        index[.forward(forwardId)] = subject
+        self[.forward(forwardId)] = subject
     }
 
     /// Removes `keys` where they still lead to `subject` (a finished declaration's, once
@@ -53,7 +90,7 @@ public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
     ///   - subject: The subject whose keys go.
     ///   - keys: Its keys.
     public mutating func remove(_ subject: Subject, keys: [Key]) {
-        for key in keys where index[key] == subject { index[key] = nil }
+        for key in keys where self[key] == subject { self[key] = nil }
     }
 
     /// The declaration a receipt belongs to, if any.
@@ -63,9 +100,9 @@ public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
     ///   - correlationId: The receipt's correlation id (empty when it has none).
     /// - Returns: The registered subject, or nil.
     public func match(_ receipt: BizReceipt, correlationId: String) -> Subject? {
-        if let subject = index[.forward(correlationId)] { return subject }
+        if let subject = forwards[correlationId] { return subject }
         if Self.answersAnotherDocument(correlationId) || Self.isSummaryReceipt(receipt) { return nil }
-        return index[.order(ebpCode: receipt.ebpCode, orderNo: receipt.orderNo)] ?? index[.copNo(receipt.copNo)]
+        return orders[OrderKey(ebpCode: receipt.ebpCode, orderNo: receipt.orderNo)] ?? copNos[receipt.copNo]
     }
 
     /// Whether a receipt is customs' answer to a summary declaration (CEB702, `cop_no` =
@@ -87,7 +124,21 @@ public struct ReceiptMatcher<Subject: Hashable & Sendable>: Sendable {
 
 /// The index, for a snapshot (``FlowSnapshot``): each key a string of its own in the JSON
 /// object, its kind's letter before its parts.
-extension ReceiptMatcher: Codable where Subject: Codable {}
+extension ReceiptMatcher: Codable where Subject: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case index
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        for (key, subject) in try container.decode([Key: Subject].self, forKey: .index) { self[key] = subject }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(index, forKey: .index)
+    }
+}
 
 extension ReceiptMatcher.Key: Codable, CodingKeyRepresentable {
     public var codingKey: any CodingKey {

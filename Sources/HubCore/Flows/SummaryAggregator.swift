@@ -4,14 +4,44 @@ import HubProtocol
 /// customs office and declaring agent, into one SummaryDeclaration (CEB701) per period.
 /// Pure: released inventories in, summaries out.
 public enum SummaryAggregator {
-    /// A released export inventory and the day it was released (YYYYMMDD).
+    /// A released export inventory and the day it was released (YYYYMMDD): of the
+    /// inventory only what a summary reads (the flows keep a day of released exports, and a
+    /// whole `BizInventory` takes a kilobyte however few of its fields are set).
     public struct Released: Sendable, Equatable {
-        public var inventory: BizInventory
+        public var invtNo: String
+        public var ieFlag: String
+        public var ebcCode: String
+        public var ebcName: String
+        public var customsCode: String
+        public var agentCode: String
+        public var agentName: String
+        public var loctNo: String
         public var releaseDate: String
 
         public init(inventory: BizInventory, releaseDate: String) {
-            self.inventory = inventory
+            invtNo = inventory.invtNo
+            ieFlag = inventory.ieFlag
+            ebcCode = inventory.ebcCode
+            ebcName = inventory.ebcName
+            customsCode = inventory.customsCode
+            agentCode = inventory.agentCode
+            agentName = inventory.agentName
+            loctNo = inventory.loctNo
             self.releaseDate = releaseDate
+        }
+
+        /// The inventory as a summary reads it: those fields only.
+        public var inventory: BizInventory {
+            var inventory = BizInventory()
+            inventory.invtNo = invtNo
+            inventory.ieFlag = ieFlag
+            inventory.ebcCode = ebcCode
+            inventory.ebcName = ebcName
+            inventory.customsCode = customsCode
+            inventory.agentCode = agentCode
+            inventory.agentName = agentName
+            inventory.loctNo = loctNo
+            return inventory
         }
     }
 
@@ -28,14 +58,12 @@ public enum SummaryAggregator {
     public static func summaries(
         of released: [Released], from startDate: String, to endDate: String, copNo: (Int) -> String
     ) -> [BizSummaryDeclaration] {
-        var groups: [Group: [BizInventory]] = [:]
+        var groups: [Group: [Released]] = [:]
         var order: [Group] = []
-        for item in released
-        where item.inventory.ieFlag == "E" && item.releaseDate >= startDate && item.releaseDate <= endDate {
-            let inventory = item.inventory
-            let group = Group(ebcCode: inventory.ebcCode, customsCode: inventory.customsCode, agentCode: inventory.agentCode)
+        for item in released where item.ieFlag == "E" && item.releaseDate >= startDate && item.releaseDate <= endDate {
+            let group = Group(ebcCode: item.ebcCode, customsCode: item.customsCode, agentCode: item.agentCode)
             if groups[group] == nil { order.append(group) }
-            groups[group, default: []].append(inventory)
+            groups[group, default: []].append(item)
         }
         return order.enumerated().map { index, group in
             let inventories = groups[group] ?? []

@@ -28,6 +28,9 @@ extension FlowEngine {
         var lastScheduledDay: String
         var held: [HeldRecord]
         var heldRecent: AgingQueue<HeldRecord>
+        /// By type, sorted (absent in a snapshot of an older build, whose held records know
+        /// all their fields).
+        var queriedFields: [String: [String]]?
         var credit: CreditRegistry
         var pendingQueries: [String: PendingQuery]
         var nextQueryDeadline: Int64
@@ -53,7 +56,10 @@ extension FlowEngine {
                 nextRegistrationDeadline: nextRegistrationDeadline, linker: linker,
                 declarations: declarations, receipts: receipts, released: released, releasedPayers: releasedPayers,
                 summarized: summarized.sorted(), summaryCount: summaryCount, summaryPayers: summaryPayers,
-                summaryBySumNo: summaryBySumNo, lastScheduledDay: lastScheduledDay, held: held, heldRecent: heldRecent, credit: credit,
+                summaryBySumNo: summaryBySumNo, lastScheduledDay: lastScheduledDay, held: held, heldRecent: heldRecent,
+                queriedFields: queriedFields.isEmpty
+                    ? nil : Dictionary(uniqueKeysWithValues: queriedFields.map { ($0.key.rawValue, $0.value.sorted()) }),
+                credit: credit,
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
                 finishedBriefs: finishedBriefs, traces: traces),
             owed: owed)
@@ -102,6 +108,8 @@ extension FlowEngine {
         lastScheduledDay = state.lastScheduledDay
         held = state.held
         heldRecent = state.heldRecent
+        shareRecipientLists()
+        queriedFields = Dictionary(uniqueKeysWithValues: (state.queriedFields ?? [:]).map { (MessageType($0.key), Set($0.value)) })
         credit = state.credit
         pendingQueries = state.pendingQueries
         nextQueryDeadline = state.nextQueryDeadline
@@ -114,7 +122,12 @@ extension FlowEngine {
 extension FlowEngine {
     /// An engine of this one's config and policy restored from `snapshot` (see
     /// ``init(config:policy:snapshot:)``).
+    ///
+    /// The restored engine reads parked records' bodies from where this one does
+    /// (``heldBodies``).
     public func restored(from snapshot: FlowSnapshot) -> FlowEngine {
-        FlowEngine(config: config, policy: policy, snapshot: snapshot)
+        var engine = FlowEngine(config: config, policy: policy, snapshot: snapshot)
+        engine.bodySource = bodySource
+        return engine
     }
 }

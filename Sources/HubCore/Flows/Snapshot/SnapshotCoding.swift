@@ -126,27 +126,41 @@ extension FlowEmission: Codable {
     }
 }
 
-/// A held record in a snapshot: its body as bytes and its fields when a query had worked
-/// them out (others are worked out by the first query after the restore, as before it).
+/// A held record in a snapshot: its type, recipients, its message in the journal when it
+/// has one, its body unless parked (a parked record is read back from the journal,
+/// ``FlowEngine/heldBodies``), and the fields queries worked out (those of
+/// ``FlowEngine/queriedFields``; all of them in a snapshot of an older build).
 extension FlowEngine.HeldRecord: Codable {
     private enum CodingKeys: String, CodingKey {
-        case type, body, recipients, fields
+        case type, body, recipients, ref, fields
     }
 
     init(from decoder: any Swift.Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        type = try container.decode(MessageType.self, forKey: .type)
-        body = [UInt8](try container.decode(Data.self, forKey: .body))
+        let decoded = try container.decode(MessageType.self, forKey: .type)
+        // One string for every record of a type, not one each.
+        type = FlowEngine.heldTypes.first { $0 == decoded } ?? decoded
         recipients = try container.decode([String].self, forKey: .recipients)
-        knownFields = try container.decodeIfPresent([String: String].self, forKey: .fields)
+        ref = try container.decodeIfPresent(FlowEngine.HeldRef.self, forKey: .ref)
+        knownFields = try container.decodeIfPresent([String: String].self, forKey: .fields).map(KnownFields.init)
+        if let bytes = try container.decodeIfPresent(Data.self, forKey: .body) {
+            body = [UInt8](bytes)
+        } else if ref != nil {
+            body = []
+            parked = true
+        } else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.body, .init(codingPath: decoder.codingPath, debugDescription: "a held record with neither body nor ref"))
+        }
     }
 
     func encode(to encoder: any Swift.Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(type, forKey: .type)
-        try container.encode(Data(body), forKey: .body)
+        if !parked { try container.encode(Data(body), forKey: .body) }
         try container.encode(recipients, forKey: .recipients)
-        try container.encodeIfPresent(knownFields, forKey: .fields)
+        try container.encodeIfPresent(ref, forKey: .ref)
+        try container.encodeIfPresent(knownFields?.dictionary, forKey: .fields)
     }
 }
 
