@@ -106,6 +106,16 @@ public final class KeyVault: Sendable {
                     row: newest, id: DataKeyID(enterprise: enterprise, version: UInt32(clamping: newest["version"] as Int64)),
                     master: master)
             }
+            // A rotation by another process (swhub keys rotate beside a running hub): a key
+            // wrapped by the master key this process started with would not open later.
+            if let recorded = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE name = 'master_fingerprint'"),
+                recorded != master.fingerprint
+            {
+                throw CryptoError(
+                    .masterKeyMismatch,
+                    "key vault \(path) was rewrapped under master key \(recorded) while this process runs with \(master.fingerprint): restart it with the new master key"
+                )
+            }
             let highest =
                 try Int64.fetchOne(db, sql: "SELECT MAX(version) FROM data_keys WHERE enterprise = ?", arguments: [enterprise]) ?? 0
             let version = max(highest, shredded) + 1

@@ -4,6 +4,7 @@ import HubRouting
 import HubStore
 import HubThreads
 import Logging
+import Metrics
 import ZeroMQ
 
 /// The journal's reader thread: serves catch-up fetches for delivery sessions, so that a
@@ -38,6 +39,10 @@ final class JournalReader: @unchecked Sendable {
     private let name: String
     /// Paces the log of failed fetches (only the reader thread touches it).
     private var logPace = LogPace(interval: .seconds(10))
+    /// Paces the log of records whose personal fields cannot be opened (reader thread only).
+    private var unreadablePace = LogPace(interval: .seconds(10))
+    /// Records handed on without their personal fields (`swhub_personal_fields_unreadable_total`).
+    private let unreadableCounter = Counter(label: "swhub_personal_fields_unreadable_total")
 
     init(
         store: any JournalStore, mailbox: Mailbox, context: ZMQContext, wakeEndpoint: String, seal: PersonalDataSeal? = nil,
@@ -110,8 +115,27 @@ final class JournalReader: @unchecked Sendable {
             request.types.isEmpty
             ? try store.fetch(recipient: request.party, after: request.after, limit: limit)
             : try store.fetch(recipient: request.party, after: request.after, limit: limit, types: request.types)
-        if let seal { result.records = result.records.map { seal.opened($0).record } }
+        if let seal {
+            result.records = result.records.map { stored in
+                let (record, opening) = seal.opened(stored)
+                if case .unreadable(let reason) = opening { noteUnreadable(record, reason: reason) }
+                return record
+            }
+        }
         return result
+    }
+
+    /// A record handed on without its personal fields: counted, and logged (paced) with its
+    /// seq and the cipher's reason, never a value.
+    private func noteUnreadable(_ record: JournalRecord, reason: String) {
+        unreadableCounter.increment()
+        if let heldBack = unreadablePace.allow() {
+            logger.warning(
+                "personal fields of a journal record cannot be opened; handed on without them",
+                metadata: [
+                    "seq": "\(record.seq)", "sender": "\(record.sender)", "reason": "\(reason)", "similar_lines_held_back": "\(heldBack)",
+                ])
+        }
     }
 
     private func run(_ loop: ThreadLoop) {

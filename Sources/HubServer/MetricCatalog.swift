@@ -50,6 +50,10 @@ public enum MetricCatalog {
         Family("swhub_journal_head_seq", .gauge, [], "The journal's head: the last seq this hub knows journaled."),
         Family("swhub_journal_commit_seconds", .histogram, [], "Duration of each group commit of the journal."),
         Family(
+            "swhub_personal_fields_unreadable_total", .counter, [],
+            "Journal records read for a party whose sealed personal fields could not be opened (a shredded data key, another master key); handed on without them."
+        ),
+        Family(
             "swhub_journal_write_failures_total", .counter, [],
             "Group commits that failed (answered 501 JOURNAL_FAILURE; the disk is full or failing)."),
         Family(

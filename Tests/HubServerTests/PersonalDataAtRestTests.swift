@@ -1,0 +1,207 @@
+import Foundation
+import HubClient
+import HubProtocol
+import HubTestSupport
+import Testing
+
+/// Personal data at rest against the real `swhub serve`, `swhub keys`, `swhub backup`,
+/// `swhub archive run` and `swhub verify`: filings' personal fields never reach the journal
+/// file, its WAL, an archive segment or a backup in the clear; entitled parties receive them
+/// (live and from the journal), others without the hidden ones; after a master-key rotation
+/// everything still reads; after an enterprise's key is shredded its personal fields are
+/// gone while the rest of its filings, other enterprises' data and the chain are intact. In
+/// both suites (AES-256-GCM with SHA-256, SM4-GCM with SM3).
+@Suite(
+    "Personal data at rest", .serialized, .timeLimit(.minutes(5)),
+    .enabled(if: SuitePostgres.endpoint == nil, "searches the SQLite journal file byte for byte"))
+struct PersonalDataAtRestTests {
+    static let idNumbers = ["platform": "110101199003071234", "shop": "220102198805054321"]
+    static let names = ["platform": "张三丰", "shop": "李秋水"]
+
+    static func swhub(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
+        try await ConfigCheckTests.run(arguments)
+    }
+
+    static func order(_ number: String, of enterprise: String) throws -> [UInt8] {
+        var order = BizOrder()
+        order.orderNo = number
+        order.ebpCode = "3301960001"
+        order.buyerIDType = "1"
+        order.buyerIDNumber = idNumbers[enterprise] ?? ""
+        order.buyerName = names[enterprise] ?? ""
+        order.consigneeAddress = "浙江省杭州市滨江区 \(number)"
+        return try order.serializedBytes()
+    }
+
+    /// Every file under `directory` (gzip segments decompressed), for searching.
+    static func contents(under directory: URL) throws -> [(String, [UInt8])] {
+        let paths = FileManager.default.enumerator(atPath: directory.path)?.compactMap { $0 as? String } ?? []
+        return try paths.compactMap { relative in
+            let path = directory.appendingPathComponent(relative).path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else { return nil }
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            if bytes.starts(with: [0x1F, 0x8B]) { bytes = try gunzip(path) }
+            return (relative, bytes)
+        }
+    }
+
+    static func gunzip(_ path: String) throws -> [UInt8] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return [UInt8](data)
+    }
+
+    static func contains(_ haystack: [UInt8], _ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        guard needle.count <= haystack.count else { return false }
+        return (0...(haystack.count - needle.count)).contains { Array(haystack[$0..<($0 + needle.count)]) == needle }
+    }
+
+    /// The files holding any personal value, by name (none expected).
+    static func leaks(in files: [(String, [UInt8])]) -> [String] {
+        files.filter { file in (Array(idNumbers.values) + Array(names.values)).contains { contains(file.1, $0) } }.map(\.0)
+    }
+
+    @Test(arguments: ["standard", "sm"])
+    func sealedAtRestDeliveredToTheEntitledShreddedForGood(crypto: String) async throws {
+        let hub = try TestHub(
+            parties: [
+                .init(id: "platform"), .init(id: "shop"),
+                .init(id: "customs", subscribes: ["ceb.Order"]),
+                .init(id: "bank", subscribes: ["ceb.Order"], hide: "{ceb.Order: [buyer_id_number]}"),
+                .init(id: "late", subscribes: ["ceb.Order"]),
+            ],
+            types: ["demo.Note", "{name: ceb.Order, message: swhub.v1.Order}"])
+        defer { try? FileManager.default.removeItem(at: hub.directory) }
+        let master = hub.directory.appendingPathComponent("master.key").path
+        let made = try await Self.swhub(["keys", "init", "--master-key-file", master])
+        #expect(made.status == 0, "\(made.errors)")
+        let config = try String(contentsOfFile: hub.configPath, encoding: .utf8)
+        try
+            (config + "crypto: \(crypto)\nkeys: {master_key_file: master.key, vault: keys.sqlite}\n"
+            + "archive: {dir: archive, live_for: 0s, segment_records: 4, check_every: 1h}\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        try hub.start()
+
+        let customs = try hub.client("customs", receive: true)
+        let bank = try hub.client("bank", receive: true)
+        let late = try hub.client("late", receive: true)
+        let customsInbox = DeliveryInbox(customs)
+        let bankInbox = DeliveryInbox(bank)
+        let lateInbox = DeliveryInbox(late)
+        try await customs.connect()
+        try await bank.connect()
+        let platform = try hub.client("platform")
+        let shop = try hub.client("shop")
+        var sent: [String: [UInt8]] = [:]
+        for index in 1...5 {
+            let body = try Self.order("P\(index)", of: "platform")
+            sent["P\(index)"] = body
+            _ = try await platform.submit(type: "ceb.Order", body: body, id: "p-\(index)")
+        }
+        for index in 1...3 {
+            let body = try Self.order("S\(index)", of: "shop")
+            sent["S\(index)"] = body
+            _ = try await shop.submit(type: "ceb.Order", body: body, id: "s-\(index)")
+        }
+        platform.close()
+        shop.close()
+
+        // Live: customs gets each body byte for byte, the bank without the buyer's id number.
+        let toCustoms = try await customsInbox.wait(for: 8, within: .seconds(30))
+        let exact = try toCustoms.allSatisfy { sent[try BizOrder(serializedBytes: $0.body).orderNo] == $0.body }
+        #expect(exact)
+        let toBank = try await bankInbox.wait(for: 8, within: .seconds(30))
+        let bankOrders = try toBank.map { try BizOrder(serializedBytes: $0.body) }
+        #expect(bankOrders.allSatisfy { $0.buyerIDNumber.isEmpty && !$0.buyerName.isEmpty })
+        customs.close()
+        bank.close()
+        // A party that was away: served from the journal (its fields opened), then acknowledges.
+        try await late.connect()
+        let fromJournal = try await lateInbox.wait(for: 8, within: .seconds(30))
+        let exactFromJournal = try fromJournal.allSatisfy { sent[try BizOrder(serializedBytes: $0.body).orderNo] == $0.body }
+        #expect(exactFromJournal)
+        late.close()
+
+        // A backup while the hub runs, then the hub stops and the old records are archived.
+        let backup = try await Self.swhub([
+            "backup", "--config", hub.configPath, "--to", hub.directory.appendingPathComponent("backup").path,
+        ])
+        #expect(backup.status == 0, "\(backup)")
+        #expect(hub.terminate() == 0)
+        let sealed = try await Self.swhub(["archive", "run", "--config", hub.configPath, "--log-level", "warning"])
+        #expect(sealed.status == 0 && sealed.output.contains("archived up to seq 4"), "\(sealed)")
+
+        // No personal value anywhere at rest: journal file, WAL, segments, backup.
+        let atRest =
+            try Self.contents(under: hub.directory).filter {
+                $0.0.hasPrefix("journal.sqlite") || $0.0.hasPrefix("archive/") || $0.0.hasPrefix("backup/")
+            }
+        #expect(atRest.contains { $0.0 == "journal.sqlite" } && atRest.contains { $0.0.hasPrefix("archive/") })
+        #expect(atRest.contains { $0.0.hasPrefix("backup/") })
+        #expect(Self.leaks(in: atRest).isEmpty, "personal values found in \(Self.leaks(in: atRest))")
+        #expect(!atRest.contains { Self.contains($0.1, "浙江省杭州市滨江区 P1") })
+        // ... while the rest of each filing is there in the clear (routing and trace read it).
+        #expect(atRest.contains { Self.contains($0.1, "3301960001") })
+
+        // The master key rotated (hub stopped), then the shop's keys shredded.
+        let rotated = try await Self.swhub([
+            "keys", "rotate", "--config", hub.configPath, "--new-master-key-file", hub.directory.appendingPathComponent("master2.key").path,
+        ])
+        #expect(rotated.status == 0, "\(rotated)")
+        try (try String(contentsOfFile: hub.configPath, encoding: .utf8))
+            .replacingOccurrences(of: "master_key_file: master.key", with: "master_key_file: master2.key")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        let shredded = try await Self.swhub([
+            "keys", "shred", "--config", hub.configPath, "--enterprise", "shop", "--reason", "erasure request",
+        ])
+        #expect(shredded.status == 0, "\(shredded)")
+
+        // Replayed from the journal and its segments: the platform's filings whole, the shop's
+        // without their personal fields (and nothing else missing).
+        try hub.start()
+        let replayPath = hub.directory.appendingPathComponent("replay.jsonl").path
+        let replay = try hub.startSwhub(
+            ["replay", "--config", try hub.writeClientConfig("late"), "--from-seq", "1", "--to", replayPath, "--log-level", "warning"],
+            logName: "replay.log")
+        try await onThread { replay.waitUntilExit() }
+        #expect(replay.terminationStatus == 0, "\(hub.log(named: "replay.log"))")
+        let lines = try String(contentsOfFile: replayPath, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 8)
+        for line in lines {
+            let object = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let body = try JSONSerialization.data(withJSONObject: try #require(object["body"]))
+            let order = try BizOrder(jsonUTF8Data: body)
+            if order.orderNo.hasPrefix("P") {
+                #expect(
+                    try order == BizOrder(serializedBytes: try #require(sent[order.orderNo])), "\(order.orderNo) differs after the rotation"
+                )
+            } else {
+                #expect(order.buyerIDNumber.isEmpty && order.buyerName.isEmpty && order.consigneeAddress.isEmpty, "\(order.orderNo)")
+                #expect(order.ebpCode == "3301960001" && order.buyerIDType == "1")
+            }
+        }
+        #expect(hub.log().contains("personal fields of a journal record cannot be opened"))
+        #expect(hub.terminate() == 0)
+        let verify = try await Self.swhub(["verify", "--config", hub.configPath])
+        #expect(verify.status == 0 && verify.output.contains("journal intact"), "\(verify)")
+    }
+
+    @Test func aMissingMasterKeyStopsTheHubBeforeAnythingIsJournaled() async throws {
+        let hub = try TestHub(parties: [.init(id: "platform")], types: ["{name: ceb.Order, message: swhub.v1.Order}"])
+        defer { try? FileManager.default.removeItem(at: hub.directory) }
+        try (try String(contentsOfFile: hub.configPath, encoding: .utf8) + "keys: {master_key_file: missing.key, vault: keys.sqlite}\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        let serve = try await Self.swhub(["serve", "--config", hub.configPath])
+        #expect(serve.status != 0)
+        #expect(serve.errors.contains("missing.key"), "\(serve.errors)")
+        #expect(!FileManager.default.fileExists(atPath: hub.journalPath))
+    }
+}
