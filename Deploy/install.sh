@@ -139,10 +139,12 @@ trap 'rm -rf "$tmp"' EXIT
   die "$config_src: not a hub config this swhub accepts (above); nothing was installed"
 grep -q "^hub_key	" "$tmp/hub.files" || die "$config_src is not a hub config (no hub.key_file): use --adapter for an adapter's"
 while IFS=$'\t' read -r kind name path; do
-  if [ "$kind" = journal ]; then
+  if [ "$kind" = journal ] || [ "$kind" = vault ]; then
     case "$path" in
       "$STATE_DIR"/*) ;;
-      *) die "$config_src: hub.journal would be $path once installed, but the service may write only under $STATE_DIR; write it there in the config to install (journal: $STATE_DIR/journal.sqlite). Nothing was installed." ;;
+      *) key=hub.journal
+         [ "$kind" = vault ] && key=keys.vault
+         die "$config_src: $key would be $path once installed, but the service may write only under $STATE_DIR; write it there in the config to install (journal: $STATE_DIR/journal.sqlite, keys.vault: $STATE_DIR/keys.sqlite). Nothing was installed." ;;
     esac
   fi
 done <"$tmp/hub.files"
@@ -235,8 +237,17 @@ hub_public="" tap_public=""
 while IFS=$'\t' read -r kind name path; do
   dir=$(dirname "$path")
   case "$kind" in
-    journal)
+    journal|vault)
       [ -d "$DESTDIR$dir" ] || folder "$SVC_USER" "$SVC_USER" 0750 "$dir" ;;
+    master_key)
+      # The hub refuses a master key file not its user's own with mode 0600 or 0400.
+      [ -d "$DESTDIR$dir" ] || folder root "$SVC_USER" 0750 "$dir"
+      if [ ! -e "$DESTDIR$path" ]; then
+        "$swhub" keys init --master-key-file "$tmp/master.key" >/dev/null
+        put "$tmp/master.key" "$SVC_USER" "$SVC_USER" 0600 "$path"
+        rm -f "$tmp/master.key"
+        say "generated the master key of personal data at rest: $DESTDIR$path (back it up apart from the journal's backups)"
+      fi ;;
     hub_key|tap_key)
       [ -d "$DESTDIR$dir" ] || folder root "$SVC_USER" 0750 "$dir"
       public=$(public_of "$path" "$name")

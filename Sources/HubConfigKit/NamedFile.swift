@@ -23,6 +23,10 @@ public struct NamedFile: Sendable, Equatable, Encodable {
         /// One of an adapter's exchange folders; the name is its key (`inbox`, `outbox`,
         /// `archive`, `errors`, `state`).
         case folder
+        /// The master key file of the hub's personal data (`keys.master_key_file`).
+        case masterKey = "master_key"
+        /// The data-key vault (`keys.vault`, or `keys.sqlite` beside the journal).
+        case vault
     }
 
     public var kind: Kind

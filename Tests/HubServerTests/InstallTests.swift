@@ -23,6 +23,8 @@ struct InstallTests {
         monitor:
           listen: "0.0.0.0:0"
           token_file: keys/monitor.token
+        keys:
+          master_key_file: keys/master.key
         types: [demo.Note]
         parties:
           - id: enterprise
@@ -39,6 +41,7 @@ struct InstallTests {
         {hub: {endpoint: "tcp://127.0.0.1:*", key_file: keys/hub.key_secret, journal: /var/lib/swhub/journal/journal.sqlite},
          tap: {endpoint: "tcp://127.0.0.1:*", key_file: keys/tap.key_secret},
          monitor: {listen: "0.0.0.0:0", token_file: keys/monitor.token}, types: [demo.Note],
+         keys: {master_key_file: keys/master.key, vault: /var/lib/swhub/keys/keys.sqlite},
          parties: [{id: enterprise, key_file: keys/enterprise.key}, {id: customs, key_file: keys/customs.key, roles: [customs]},
                    {id: bank, key_file: keys/bank.key, roles: [bank]}]}
         """
@@ -119,6 +122,7 @@ struct InstallTests {
             "\(prefix)/bin/swhub": 0o755, "\(systemd)/systemd/system/swhub.service": 0o644,
             "\(systemd)/systemd/system/swhub-adapter@.service": 0o644,
             "/etc/swhub/hub.yaml": 0o640, "/etc/swhub/keys/hub.key_secret": 0o640, "/etc/swhub/keys/hub.key": 0o644,
+            "/etc/swhub/keys/master.key": 0o600,
             "/etc/swhub/keys/tap.key_secret": 0o640, "/etc/swhub/keys/tap.key": 0o644, "/etc/swhub/keys/monitor.token": 0o640,
             "/etc/swhub/keys/enterprise.key": 0o644, "/etc/swhub/party-keys": 0o700, "/etc/swhub/party-keys/enterprise.key_secret": 0o600,
             "/var/lib/swhub": 0o750, "/var/lib/swhub/journal": 0o750,
