@@ -286,6 +286,7 @@ for spec in ${adapters[@]+"${adapters[@]}"}; do
   [ -d "$DESTDIR$ADAPTER_STATE_DIR" ] || folder root root 0755 "$ADAPTER_STATE_DIR"
   put "${spec#*=}" root "$user" 0640 "$ETC_DIR/adapters/$name.yaml" ||
     say "keeping the existing $DESTDIR$ETC_DIR/adapters/$name.yaml (the config checked above is ${spec#*=})"
+  seen_hub=0 seen_tap=0
   while IFS=$'\t' read -r kind key path; do
     case "$kind" in
       client_key)
@@ -306,6 +307,15 @@ for spec in ${adapters[@]+"${adapters[@]}"}; do
         source_key=$hub_public
         [ "$kind" = hub_public_key ] || source_key=$tap_public
         [ -n "$source_key" ] || die "--adapter $name: names a tap public key, but the hub config has no tap"
+        # A second file of one kind is the server's next key while its key is rotated
+        # (hub_public_key_files: [current, next]): the .next.key swhub keygen --rotate wrote
+        # beside the current one.
+        if [ "$kind" = hub_public_key ]; then seen_hub=$((seen_hub + 1)); seen=$seen_hub; else seen_tap=$((seen_tap + 1)); seen=$seen_tap; fi
+        if [ "$seen" -gt 1 ] && [ ! -e "$DESTDIR$path" ]; then
+          source_key=${source_key%.key}.next.key
+          [ -e "$DESTDIR$source_key" ] ||
+            die "--adapter $name: names a second ${kind%_public_key} public key ($path), the next key of a rotation, but $DESTDIR$source_key does not exist: run swhub keygen --rotate --name ${kind%_public_key} beside the current key first, or name one key"
+        fi
         put "$DESTDIR$source_key" root root 0644 "$path" || true ;;
       folder)
         parent=$(dirname "$path")

@@ -46,8 +46,17 @@ public struct HubClientConfiguration: Sendable {
     public var party: String?
     /// The hub's monitoring tap endpoint (`tap_endpoint`), for `HubTap`; nil when not given.
     public var tapEndpoint: String?
-    /// The tap's CURVE public key (Z85; `tap_public_key` or `tap_public_key_file`).
-    public var tapPublicKey: String?
+    /// The tap's CURVE public keys (Z85; `tap_public_key` or `tap_public_key_file`, or
+    /// `tap_public_keys` / `tap_public_key_files`), empty when not given: the tap's key, or
+    /// while the tap's key is being rotated the current and the next. `HubTap` connects with
+    /// the first; when a CURVE handshake fails it tries the next, and stays with the one
+    /// that worked.
+    public var tapPublicKeys: [String] = []
+    /// The first of `tapPublicKeys` (nil when there is none); setting it makes it the only one.
+    public var tapPublicKey: String? {
+        get { tapPublicKeys.first }
+        set { tapPublicKeys = newValue.map { [$0] } ?? [] }
+    }
     /// The most submissions the client sends in one SUBMIT_BATCH to a hub that speaks
     /// batches (PROTOCOL.md section 16); 1 sends one SUBMIT per message. Default 100.
     public var batchSubmissions = 100
@@ -111,10 +120,11 @@ public struct HubClientConfiguration: Sendable {
     }
 
     /// Reads a client config file (`Deploy/client-*.yaml`, see `ClientConfigFile`):
-    /// `hub_endpoint` (or `hub_endpoints`), `hub_public_key_file` (or `hub_public_key`), `key_file`, optional
-    /// `credit` and `party`, and for the monitoring tap `tap_endpoint` with
-    /// `tap_public_key_file` (or `tap_public_key`). Relative paths are resolved against the
-    /// file's directory.
+    /// `hub_endpoint` (or `hub_endpoints`), `hub_public_key_file` (or `hub_public_key`, or
+    /// two of either while the hub's key is rotated), `key_file`, optional `credit` and
+    /// `party`, and for the monitoring tap `tap_endpoint` with `tap_public_key_file` (or
+    /// `tap_public_key`, or two of either while the tap's key is rotated). Relative paths are
+    /// resolved against the file's directory.
     /// - Parameter path: the config file.
     /// - Throws: `HubClientError` with code `.configuration` naming what is wrong.
     public static func load(path: String) throws -> HubClientConfiguration {
@@ -142,6 +152,6 @@ public struct HubClientConfiguration: Sendable {
             clientName: file.party.map { "swhub-\($0)" } ?? "swhub-client", party: file.party)
         hubPublicKeys = file.hubPublicKeys
         tapEndpoint = file.tapEndpoint
-        tapPublicKey = file.tapPublicKey
+        tapPublicKeys = file.tapPublicKeys
     }
 }

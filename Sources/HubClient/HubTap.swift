@@ -31,45 +31,75 @@ public struct TapMessage: Sendable {
 /// refuses every subscription outside the party's own prefix. The hub publishes copies in
 /// batches (`TapBatch`); `next(timeout:)` hands them out one by one.
 ///
+/// While the tap's key is being rotated the configuration lists two tap keys: the subscriber
+/// expects the first, and when a CURVE handshake fails (the tap presents the other key, say
+/// after the hub restarted with its next tap key pair) it opens a new socket expecting the
+/// next one, with the same subscriptions, and stays with the key that worked.
+///
 /// Owns its socket: use one `HubTap` from one thread (or task) at a time. Not `Sendable`.
 public final class HubTap {
     /// The party whose copies this subscriber receives (its topics start with `party/`).
     public let party: String
     private let context: ZMQContext
-    private let socket: ZMQSocket
+    private var socket: ZMQSocket
     /// The socket's connection events: a refused key or handshakes that never complete (a
     /// wrong tap key) end `next` with the reason instead of an endless wait.
-    private let monitor: ZMQSocketMonitor
+    private var monitor: ZMQSocketMonitor
     private var health = ConnectionHealth()
     private let endpoint: String
+    private let keyPair: CurveKeyPair
+    /// The tap's public keys (one, or two while its key is rotated) and which one the socket
+    /// expects.
+    private let serverKeys: [String]
+    private var serverKeyIndex = 0
+    private let receiveQueue: Int32
+    /// The subscriptions in force, as given to the socket (each time it was given), for a
+    /// socket opened with the tap's other key.
+    private var subscriptions: [[UInt8]] = []
     private var closed = false
     /// Copies of the last batch not handed out yet.
     private var pending: [TapMessage] = []
     private var pendingIndex = 0
 
-    /// Connects to the tap of `configuration` (which must carry `tapEndpoint` and
-    /// `tapPublicKey`).
+    /// Connects to the tap of `configuration` (which must carry `tapEndpoint` and at least
+    /// one of `tapPublicKeys`).
     /// - Parameters:
     ///   - configuration: the client configuration (its key pair authenticates the party).
     ///   - party: the party the key belongs to (the topics' first part).
     ///   - receiveQueue: messages queued on this side before libzmq stops reading (`ZMQ_RCVHWM`).
     public init(configuration: HubClientConfiguration, party: String, receiveQueue: Int32 = 10_000) throws {
-        guard let endpoint = configuration.tapEndpoint, let serverKey = configuration.tapPublicKey else {
+        guard let endpoint = configuration.tapEndpoint, !configuration.tapPublicKeys.isEmpty else {
             throw HubClientError(.configuration, "the client configuration names no tap (tap_endpoint, tap_public_key_file)")
         }
         self.party = party
         self.endpoint = endpoint
+        self.keyPair = configuration.keyPair
+        self.serverKeys = configuration.tapPublicKeys
+        self.receiveQueue = receiveQueue
         do {
             context = try ZMQContext(ioThreads: 1)
-            socket = try ZMQSocket(context: context, type: .sub)
-            try socket.makeCurveClient(keyPair: configuration.keyPair, serverPublicKey: serverKey)
-            try socket.linger(ms: 0)
-            try socket.receiveHighWaterMark(receiveQueue)
-            monitor = try ZMQSocketMonitor(socket: socket, context: context)
-            try socket.connect(endpoint)
+            let opened = try Self.open(
+                endpoint, serverKey: configuration.tapPublicKeys[0], keyPair: configuration.keyPair, receiveQueue: receiveQueue,
+                context: context)
+            socket = opened.socket
+            monitor = opened.monitor
         } catch let error as ZMQError {
             throw HubClientError(.configuration, "tap \(endpoint): \(error)")
         }
+    }
+
+    /// A CURVE SUB socket expecting `serverKey`, with a monitor on its connection events,
+    /// connected to `endpoint`.
+    private static func open(
+        _ endpoint: String, serverKey: String, keyPair: CurveKeyPair, receiveQueue: Int32, context: ZMQContext
+    ) throws -> (socket: ZMQSocket, monitor: ZMQSocketMonitor) {
+        let socket = try ZMQSocket(context: context, type: .sub)
+        try socket.makeCurveClient(keyPair: keyPair, serverPublicKey: serverKey)
+        try socket.linger(ms: 0)
+        try socket.receiveHighWaterMark(receiveQueue)
+        let monitor = try ZMQSocketMonitor(socket: socket, context: context)
+        try socket.connect(endpoint)
+        return (socket, monitor)
     }
 
     deinit { close() }
@@ -78,12 +108,16 @@ public final class HubTap {
     /// `ceb.Order/` (one type) or `ceb.Order/enterprise/` (one type from one sender);
     /// an empty filter takes every copy for the party.
     public func subscribe(_ filter: String = "") throws {
-        try socket.subscribe(Array("\(party)/\(filter)".utf8))
+        let prefix = Array("\(party)/\(filter)".utf8)
+        try socket.subscribe(prefix)
+        subscriptions.append(prefix)
     }
 
     /// Stops receiving the copies of an earlier `subscribe(filter)`.
     public func unsubscribe(_ filter: String = "") throws {
-        try socket.unsubscribe(Array("\(party)/\(filter)".utf8))
+        let prefix = Array("\(party)/\(filter)".utf8)
+        try socket.unsubscribe(prefix)
+        if let given = subscriptions.firstIndex(of: prefix) { subscriptions.remove(at: given) }
     }
 
     /// The next copy, or nil when none arrives within `timeout`.
@@ -130,15 +164,37 @@ public final class HubTap {
                 throw HubClientError(.authenticationFailed, "the tap at \(endpoint) refused this key")
             case .disconnected:
                 let lost = health.lost(peerClosed: true)
-                if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport {
+                if lost.failedHandshakes >= ConnectionHealth.handshakeFailuresToReport * serverKeys.count {
                     throw HubClientError(
                         .handshakeFailed,
                         "the CURVE handshake with the tap at \(endpoint) failed \(lost.failedHandshakes) times in a row: the tap's public key (tap_public_key_file) is not this tap's, or the endpoint is not a swhub tap"
                     )
                 }
+                if serverKeys.count > 1 && lost.failedHandshakes > 0 {
+                    // The tap presented another key than the one expected: while its key is
+                    // being rotated, the next one in the list.
+                    try useNextServerKey()
+                }
             default:
                 break
             }
+        }
+    }
+
+    /// Replaces the socket with one expecting the tap's next public key, subscribed as the old
+    /// one was (a CURVE client's server key is fixed before it connects). The old socket's
+    /// remaining events go with it.
+    private func useNextServerKey() throws {
+        serverKeyIndex = (serverKeyIndex + 1) % serverKeys.count
+        monitor.close()
+        socket.close()
+        do {
+            (socket, monitor) = try Self.open(
+                endpoint, serverKey: serverKeys[serverKeyIndex], keyPair: keyPair, receiveQueue: receiveQueue, context: context)
+            for prefix in subscriptions { try socket.subscribe(prefix) }
+        } catch let error as ZMQError {
+            close()
+            throw HubClientError(.configuration, "tap \(endpoint): \(error)")
         }
     }
 

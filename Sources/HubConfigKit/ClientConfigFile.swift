@@ -6,7 +6,8 @@ import Foundation
 /// while the hub's key is being rotated, `hub_public_key_files` / `hub_public_keys`: a list
 /// of two, tried in turn),
 /// `key_file` (the party's `NAME.key_secret`), optional `credit` and `party`, and for the
-/// monitoring tap `tap_endpoint` with `tap_public_key_file` (or `tap_public_key`).
+/// monitoring tap `tap_endpoint` with `tap_public_key_file` (or `tap_public_key`; or, while
+/// the tap's key is being rotated, `tap_public_key_files` / `tap_public_keys`: a list of two).
 /// Relative paths are resolved against the file's directory. Other keys (an adapter's
 /// `adapter:` section) are left to whoever reads them.
 public struct ClientConfigFile: Sendable, Equatable {
@@ -38,8 +39,15 @@ public struct ClientConfigFile: Sendable, Equatable {
     public var party: String?
     /// The hub's monitoring tap endpoint, if the file names one.
     public var tapEndpoint: String?
-    /// The tap's CURVE public key (Z85); set whenever `tapEndpoint` is.
-    public var tapPublicKey: String?
+    /// The tap's CURVE public keys (Z85), one or two whenever `tapEndpoint` is set, else
+    /// none: the tap's key, or while it is being rotated its current and next key, tried in
+    /// turn when a handshake fails.
+    public var tapPublicKeys: [String]
+    /// The first of `tapPublicKeys` (nil when there is none); setting it makes it the only one.
+    public var tapPublicKey: String? {
+        get { tapPublicKeys.first }
+        set { tapPublicKeys = newValue.map { [$0] } ?? [] }
+    }
 
     /// Creates a configuration with one hub endpoint from values already at hand.
     /// - Parameters:
@@ -82,14 +90,15 @@ public struct ClientConfigFile: Sendable, Equatable {
         self.credit = credit
         self.party = party
         self.tapEndpoint = tapEndpoint
-        self.tapPublicKey = tapPublicKey
+        self.tapPublicKeys = tapPublicKey.map { [$0] } ?? []
     }
 
     /// Reads the client config file at `path` and the key files it names.
     /// - Throws: `ConfigError`: `.unreadable` (the file), `.syntax` (not YAML of this
     ///   shape; neither or both of `hub_endpoint` and `hub_endpoints`), `.invalidValue` (a
-    ///   hub or tap key given neither inline nor as a file, an empty or blank endpoint),
-    ///   `.badKey` (a key file unreadable or malformed, or the party's without its secret).
+    ///   hub or tap key given neither inline nor as a file, more than two of them, an empty
+    ///   or blank endpoint), `.badKey` (a key file unreadable or malformed, a key not Z85, or
+    ///   the party's without its secret).
     public static func load(path: String) throws -> ClientConfigFile {
         let raw = try Raw.read(path: path)
         let endpoints = try raw.endpoints(path: path)
@@ -105,13 +114,7 @@ public struct ClientConfigFile: Sendable, Equatable {
         config.hubPublicKeys = hubKeys
         if let tapEndpoint = raw.tapEndpoint {
             config.tapEndpoint = tapEndpoint
-            if let inline = raw.tapPublicKey {
-                config.tapPublicKey = inline
-            } else if let file = raw.tapPublicKeyFile {
-                config.tapPublicKey = try KeyFile.load(path: resolve(file)).publicKey
-            } else {
-                throw ConfigError(.invalidValue, "\(path): tap_endpoint needs tap_public_key or tap_public_key_file")
-            }
+            config.tapPublicKeys = try raw.tapKeys(path: path, resolve: resolve)
         }
         return config
     }
@@ -132,7 +135,9 @@ public struct ClientConfigFile: Sendable, Equatable {
         for hubKey in (raw.hubPublicKeyFile.map { [$0] } ?? []) + (raw.hubPublicKeyFiles ?? []) {
             files.append(NamedFile(.hubPublicKey, name: "hub", path: resolve(hubKey)))
         }
-        if let tapKey = raw.tapPublicKeyFile { files.append(NamedFile(.tapPublicKey, name: "tap", path: resolve(tapKey))) }
+        for tapKey in (raw.tapPublicKeyFile.map { [$0] } ?? []) + (raw.tapPublicKeyFiles ?? []) {
+            files.append(NamedFile(.tapPublicKey, name: "tap", path: resolve(tapKey)))
+        }
         return files
     }
 }
@@ -152,6 +157,8 @@ extension ClientConfigFile {
         var tapEndpoint: String?
         var tapPublicKeyFile: String?
         var tapPublicKey: String?
+        var tapPublicKeyFiles: [String]?
+        var tapPublicKeys: [String]?
 
         enum CodingKeys: String, CodingKey {
             case hubEndpoint = "hub_endpoint"
@@ -165,6 +172,8 @@ extension ClientConfigFile {
             case tapEndpoint = "tap_endpoint"
             case tapPublicKeyFile = "tap_public_key_file"
             case tapPublicKey = "tap_public_key"
+            case tapPublicKeyFiles = "tap_public_key_files"
+            case tapPublicKeys = "tap_public_keys"
         }
 
         /// The hub endpoints the file names: exactly one of `hub_endpoint` (one) and
@@ -198,30 +207,52 @@ extension ClientConfigFile {
         /// `hub_public_keys` and `hub_public_key_files` (a list of one or two: the hub's key
         /// and, while it is being rotated, the next), each a Z85 key.
         func hubKeys(path: String, resolve: (String) -> String) throws -> [String] {
-            let given = [hubPublicKey != nil, hubPublicKeyFile != nil, hubPublicKeys != nil, hubPublicKeyFiles != nil].filter { $0 }
+            try Self.keys(
+                of: "hub", inline: hubPublicKey, file: hubPublicKeyFile, list: hubPublicKeys, files: hubPublicKeyFiles,
+                missing: "\(path): needs hub_public_key or hub_public_key_file", path: path, resolve: resolve)
+        }
+
+        /// The tap's public keys, as `hubKeys` with `tap_public_key`, `tap_public_key_file`,
+        /// `tap_public_keys` and `tap_public_key_files`: asked for when `tap_endpoint` is given.
+        func tapKeys(path: String, resolve: (String) -> String) throws -> [String] {
+            try Self.keys(
+                of: "tap", inline: tapPublicKey, file: tapPublicKeyFile, list: tapPublicKeys, files: tapPublicKeyFiles,
+                missing: "\(path): tap_endpoint needs tap_public_key or tap_public_key_file", path: path, resolve: resolve)
+        }
+
+        /// A server's public keys given in exactly one of four forms (`NAME_public_key`,
+        /// `NAME_public_key_file`, `NAME_public_keys`, `NAME_public_key_files`): one key, or
+        /// two while the server's key is rotated (current, next), each 40 characters of Z85.
+        static func keys(
+            of name: String, inline: String?, file: String?, list: [String]?, files: [String]?, missing: String, path: String,
+            resolve: (String) -> String
+        ) throws -> [String] {
+            let given = [inline != nil, file != nil, list != nil, files != nil].filter { $0 }
             guard given.count == 1 else {
                 throw ConfigError(
                     given.isEmpty ? .invalidValue : .syntax,
                     given.isEmpty
-                        ? "\(path): needs hub_public_key or hub_public_key_file"
-                        : "\(path): give one of hub_public_key, hub_public_key_file, hub_public_keys and hub_public_key_files")
+                        ? missing
+                        : "\(path): give one of \(name)_public_key, \(name)_public_key_file, \(name)_public_keys and \(name)_public_key_files"
+                )
             }
             let keys: [String]
-            if let inline = hubPublicKey {
+            if let inline {
                 keys = [inline]
-            } else if let file = hubPublicKeyFile {
+            } else if let file {
                 keys = [try KeyFile.load(path: resolve(file)).publicKey]
-            } else if let list = hubPublicKeys {
+            } else if let list {
                 keys = list
             } else {
-                keys = try (hubPublicKeyFiles ?? []).map { try KeyFile.load(path: resolve($0)).publicKey }
+                keys = try (files ?? []).map { try KeyFile.load(path: resolve($0)).publicKey }
             }
             guard (1...2).contains(keys.count) else {
                 throw ConfigError(
-                    .invalidValue, "\(path): lists \(keys.count) hub keys; give one, or two while the hub's key is rotated (current, next)")
+                    .invalidValue,
+                    "\(path): lists \(keys.count) \(name) keys; give one, or two while the \(name)'s key is rotated (current, next)")
             }
             for key in keys where !KeyFile.isZ85Key(key) {
-                throw ConfigError(.badKey, "\(path): a hub public key is not 40 characters of Z85")
+                throw ConfigError(.badKey, "\(path): a \(name) public key is not 40 characters of Z85")
             }
             return keys
         }

@@ -16,9 +16,11 @@ public struct NamedFile: Sendable, Equatable, Encodable {
         case partyKey = "party_key"
         /// A client's own key pair (`key_file`), secret; the name is its `party:` or `-`.
         case clientKey = "client_key"
-        /// The hub's public key as a client names it (`hub_public_key_file`).
+        /// The hub's public key as a client names it (`hub_public_key_file`, or each of
+        /// `hub_public_key_files`).
         case hubPublicKey = "hub_public_key"
-        /// The tap's public key as a client names it (`tap_public_key_file`).
+        /// The tap's public key as a client names it (`tap_public_key_file`, or each of
+        /// `tap_public_key_files`).
         case tapPublicKey = "tap_public_key"
         /// One of an adapter's exchange folders; the name is its key (`inbox`, `outbox`,
         /// `archive`, `errors`, `state`).
