@@ -36,7 +36,7 @@ struct InstallLiveTests {
             bash \(install) \(adapters) >again.log 2>&1 || { cat again.log; exit 1; }
             grep -c generated install.log || true
             grep -c generated again.log || true
-            stat -c '%U:%G %a %n' /etc/swhub/keys/hub.key_secret /etc/swhub/adapters/keys/customs.key_secret /var/lib/swhub-adapters/customs/in /var/lib/swhub/journal
+            stat -c '%U:%G %a %n' /etc/swhub/keys/hub.key_secret /etc/swhub/keys/master.key /etc/swhub/adapters/keys/customs.key_secret /var/lib/swhub-adapters/customs/in /var/lib/swhub/journal
             runuser -u swhub -- \(swhub) config check /etc/swhub/hub.yaml --json >/dev/null && echo "hub config ok as swhub"
             runuser -u swhub-customs -- \(swhub) config check /etc/swhub/adapters/customs.yaml --json >/dev/null && echo "customs config ok as swhub-customs"
             runuser -u swhub-customs -- test -r /etc/swhub/adapters/keys/bank.key_secret || echo "bank secret closed to swhub-customs"
@@ -54,9 +54,10 @@ struct InstallLiveTests {
         #expect(
             run.output == """
                 sandbox ready
-                6
+                7
                 0
                 root:swhub 640 /etc/swhub/keys/hub.key_secret
+                swhub:swhub 600 /etc/swhub/keys/master.key
                 root:swhub-customs 640 /etc/swhub/adapters/keys/customs.key_secret
                 swhub-customs:swhub-customs 2770 /var/lib/swhub-adapters/customs/in
                 swhub:swhub 750 /var/lib/swhub/journal
