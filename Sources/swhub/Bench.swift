@@ -73,7 +73,7 @@ struct Bench: AsyncParsableCommand {
         help: """
             Only the flow cases (as --flows-only), three times: without personal-field sealing, then on a hub sealing them \
             in its journal with crypto: standard (AES-256-GCM, …_sealed_aes), then with crypto: sm (SM4-GCM and the SM3 \
-            chain, …_sealed_sm4), each sealed figure beside the same run's unsealed one.
+            chain, …_sealed_sm4), then without again; each sealed figure beside the mean of the two unsealed ones.
             """)
     var sealing = false
 
