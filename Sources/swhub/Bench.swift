@@ -69,6 +69,14 @@ struct Bench: AsyncParsableCommand {
             """)
     var cryptoOnly = false
 
+    @Flag(
+        help: """
+            Only the flow cases (as --flows-only), three times: without personal-field sealing, then on a hub sealing them \
+            in its journal with crypto: standard (AES-256-GCM, …_sealed_aes), then with crypto: sm (SM4-GCM and the SM3 \
+            chain, …_sealed_sm4), then without again; each sealed figure beside the mean of the two unsealed ones.
+            """)
+    var sealing = false
+
     @Flag(help: "Only submit → accepted latency (with the 1 → 1 routing rate it runs at half of), for 100 B and 1 KB.")
     var latencyOnly = false
 
@@ -139,7 +147,7 @@ struct Bench: AsyncParsableCommand {
         }
 
         var proxyBaseline1K: Double?
-        for size in flowsOnly ? [] : [100, 1024] {
+        for size in flowsOnly || sealing ? [] : [100, 1024] {
             // 1 → 1, durable on the hub, with acks; the baseline forwards and echoes.
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             if size == 1024 { proxyBaseline1K = base }
@@ -192,6 +200,7 @@ struct Bench: AsyncParsableCommand {
                 p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99),
                 baselineName: "hub route 1→1", unit: "flows/s")
         }
+        if sealing { try await sealedFlows(report, directory: workDir, filings: filings, unsealed: sqliteFlows) }
         if let database {
             try await postgresFlows(database, report, directory: workDir, filings: filings, sqlite: sqliteFlows)
             try await clusterFailures(database, report, directory: workDir)
@@ -218,7 +227,7 @@ struct BenchReport {
     func line(
         case name: String, size: Int?, count: Int?, rate: Double?, baseline: Double?, rss: Double?,
         p50: UInt64? = nil, p99: UInt64? = nil, tail: Histogram<UInt64>? = nil, baselineName: String = "zmq_proxy",
-        unit: String = "msgs/s", hubCPU: Double? = nil
+        unit: String = "msgs/s", hubCPU: Double? = nil, baselineUnit: String = "msgs/s"
     ) {
         // With a whole histogram: also p90, p99.9 and the maximum.
         let more = tail.map { [("p90", $0.valueAtPercentile(90)), ("p999", $0.valueAtPercentile(99.9)), ("max", $0.max)] } ?? []
@@ -242,7 +251,7 @@ struct BenchReport {
         var text = name.padding(toLength: max(26, name.count + 1), withPad: " ", startingAt: 0)
         if let size { text += " \(size) B".padding(toLength: 9, withPad: " ", startingAt: 0) }
         if let rate { text += String(format: " hub %9.0f \(unit)", rate) }
-        if let baseline { text += String(format: "  \(baselineName) %9.0f msgs/s", baseline) }
+        if let baseline { text += String(format: "  \(baselineName) %9.0f \(baselineUnit)", baseline) }
         if let ratio { text += String(format: "  ratio %.3f", ratio) }
         if let p50, let p99 { text += "  p50 \(p50) µs  p99 \(p99) µs" }
         for (name, value) in more { text += "  \(name == "p999" ? "p99.9" : name) \(value) µs" }

@@ -1,6 +1,7 @@
 import FlowSamples
 import Foundation
 import Histogram
+import HubCore
 
 /// The flow benchmarks of `swhub bench`: whole single-window flows through the hub and the
 /// five simulated departments (each its own process), as a filer sees them.
@@ -21,12 +22,14 @@ enum FlowBench {
     }
 
     /// Runs the four flow cases; `store` is a `store:` section (YAML) for the hub's journal,
-    /// nil: SQLite in `directory`.
-    static func run(directory: URL, registrations: Int, declarations: Int, window: Int = 200, store: String? = nil) async throws
-        -> [Result]
-    {
+    /// nil: SQLite in `directory`; `sealing`: the hub seals personal fields in its journal
+    /// with that suite (``SingleWindowSetup/Behaviour/sealing``).
+    static func run(
+        directory: URL, registrations: Int, declarations: Int, window: Int = 200, store: String? = nil, sealing: CryptoSuite? = nil
+    ) async throws -> [Result] {
         var behaviour = SingleWindowSetup.Behaviour()
         behaviour.store = store
+        behaviour.sealing = sealing
         behaviour.refusalRate = 0
         behaviour.inspectionRate = 0
         behaviour.registrationDeadlineMs = 600_000

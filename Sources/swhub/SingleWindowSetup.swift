@@ -2,6 +2,7 @@ import Foundation
 import HubClient
 import HubConfigKit
 import HubCore
+import HubCrypto
 import Logging
 import ZeroMQ
 
@@ -26,6 +27,11 @@ final class SingleWindowSetup {
         /// `hub.node` name (`hub-a`, `hub-b`, …); every client lists them all
         /// (`hub_endpoints`), node A first.
         var nodes = 1
+        /// Personal-field sealing (issue 16): nil, bodies journaled as submitted; else a
+        /// `keys:` section (a new master key file `master.key`, the vault `keys.sqlite`) and
+        /// `crypto:` set to this suite (AES-256-GCM and a SHA-256 chain, or SM4-GCM and an
+        /// SM3 chain).
+        var sealing: CryptoSuite?
     }
 
     /// The parties: departments first (each run by a simulated adapter), then enterprises.
@@ -87,6 +93,14 @@ final class SingleWindowSetup {
 
                 """, "client-\(party).yaml")
         }
+        var sealingSection = ""
+        if let suite = behaviour.sealing {
+            let masterKeyPath = directory.appendingPathComponent("master.key").path
+            if !FileManager.default.fileExists(atPath: masterKeyPath) {
+                try MasterKeySource.writeKeyFile(MasterKey.random(), to: masterKeyPath)
+            }
+            sealingSection = "crypto: \(suite.rawValue)\nkeys:\n  master_key_file: master.key\n  vault: keys.sqlite\n"
+        }
         let publicKeys = keys.mapValues(\.publicKey)
         let party = { (id: String, roles: String, extra: String) in
             "  - id: \(id)\n    public_key: \"\(publicKeys[id] ?? "")\"\n    roles: \(roles)\n\(extra)"
@@ -97,6 +111,7 @@ final class SingleWindowSetup {
                 """
                 # Written by swhub for a single window on this machine (demo / bench).
                 \(behaviour.store ?? "")
+                \(sealingSection)\
                 hub:
                   endpoint: tcp://127.0.0.1:\(ports[node])
                   key_file: hub.key_secret
