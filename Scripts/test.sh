@@ -36,7 +36,13 @@ fi
 # timing-sensitive client tests (a C kit resending after 3 silent heartbeats). They run in a
 # pass of their own, after the rest.
 heavy="PostgresHarnessTests|HubStorePostgresTests|HubServerTests.Cluster|HubServerTests.PostgresCommandsTests"
-swift test --skip "$heavy"
+# The first pass runs in three processes (unit suites, then the integration suites in two
+# halves): with every suite in one process, over 1,300 descriptors were open at once, and
+# Foundation's Process.run() in Swift 6.3.1 then crashes now and then reading /proc/self/fd
+# (swift-corelibs-foundation PR #5472, an over-read fixed upstream).
+swift test --skip "$heavy|HubServerTests"
+swift test --skip-build --filter 'HubServerTests\.[A-K]' --skip "$heavy"
+swift test --skip-build --filter 'HubServerTests\.[L-Z]' --skip "$heavy"
 echo "second pass: the suites that start PostgreSQL, Patroni and etcd, and hub clusters"
 swift test --skip-build --filter "$heavy"
 # The integration suites that do not look inside a SQLite file run a second time with every
