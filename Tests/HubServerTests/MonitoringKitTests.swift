@@ -187,7 +187,9 @@ struct MonitoringKitTests {
             let response = try HTTPGet.get(port: port, "/metrics")
             text = response.body
             families = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) })
-            return Set(wanted).isSubset(of: families) && text.contains(#"swhub_ack_lag_seconds{party="c"}"#)
+            // The head gauge too is refreshed once a second: it may still show an older head.
+            let head = try MonitorTests.metrics(port)["swhub_journal_head_seq"] ?? 0
+            return Set(wanted).isSubset(of: families) && text.contains(#"swhub_ack_lag_seconds{party="c"}"#) && head >= 3
         }
         let check = try await Self.promtool(["check", "metrics"], input: text)
         #expect(check.status == 0 && check.output.isEmpty, "promtool check metrics: \(check.output)")
