@@ -1,3 +1,4 @@
+internal import CGcrypt
 internal import Crypto
 
 /// One authenticated encryption, the primitive under ``FieldSealer`` and the key vault:
@@ -21,9 +22,15 @@ public enum AEAD {
         }
     }
 
-    /// 12 random bytes from the system's secure generator.
+    /// 12 unpredictable bytes: libgcrypt's nonce generator (`gcry_create_nonce`, made for
+    /// nonces: seeded from the system's generator, no system call per nonce), or the
+    /// system's generator itself where libgcrypt is too old.
     public static func randomNonce() -> [UInt8] {
-        randomBytes(CipherSuite.nonceByteCount)
+        guard Gcrypt.version != nil else { return randomBytes(CipherSuite.nonceByteCount) }
+        return [UInt8](unsafeUninitializedCapacity: CipherSuite.nonceByteCount) { buffer, count in
+            gcry_create_nonce(buffer.baseAddress, CipherSuite.nonceByteCount)
+            count = CipherSuite.nonceByteCount
+        }
     }
 
     /// `count` random bytes from the system's secure generator (swift-crypto's
@@ -49,19 +56,7 @@ public enum AEAD {
     public static func seal(
         suite: CipherSuite, key: [UInt8], nonce: [UInt8], plaintext: [UInt8], associatedData: [UInt8]
     ) throws(CryptoError) -> Box {
-        try check(suite: suite, key: key, nonce: nonce)
-        switch suite {
-        case .standard:
-            do {
-                let sealed = try AES.GCM.seal(
-                    plaintext, using: SymmetricKey(data: key), nonce: try AES.GCM.Nonce(data: nonce), authenticating: associatedData)
-                return Box(ciphertext: Array(sealed.ciphertext), tag: Array(sealed.tag))
-            } catch {
-                throw CryptoError(.libraryFailure, "AES-256-GCM sealing failed: \(error)")
-            }
-        case .sm:
-            return try SM4GCM.seal(key: key, nonce: nonce, plaintext: plaintext, associatedData: associatedData)
-        }
+        try AEADKey(suite: suite, bytes: key).seal(nonce: nonce, plaintext: plaintext, associatedData: associatedData)
     }
 
     /// Checks the tag and decrypts; nothing of the plaintext is returned when the tag,
@@ -71,34 +66,6 @@ public enum AEAD {
     public static func open(
         suite: CipherSuite, key: [UInt8], nonce: [UInt8], box: Box, associatedData: [UInt8]
     ) throws(CryptoError) -> [UInt8] {
-        try check(suite: suite, key: key, nonce: nonce)
-        guard box.tag.count == CipherSuite.tagByteCount else {
-            throw CryptoError(.authenticationFailed, "the tag is \(box.tag.count) bytes, not \(CipherSuite.tagByteCount)")
-        }
-        switch suite {
-        case .standard:
-            let sealed: AES.GCM.SealedBox
-            do {
-                sealed = try AES.GCM.SealedBox(nonce: try AES.GCM.Nonce(data: nonce), ciphertext: box.ciphertext, tag: box.tag)
-            } catch {
-                throw CryptoError(.authenticationFailed, "the sealed box is malformed")
-            }
-            do {
-                return Array(try AES.GCM.open(sealed, using: SymmetricKey(data: key), authenticating: associatedData))
-            } catch {
-                throw CryptoError(.authenticationFailed, "AES-256-GCM: wrong key, wrong associated data, or damaged bytes")
-            }
-        case .sm:
-            return try SM4GCM.open(key: key, nonce: nonce, box: box, associatedData: associatedData)
-        }
-    }
-
-    private static func check(suite: CipherSuite, key: [UInt8], nonce: [UInt8]) throws(CryptoError) {
-        guard key.count == suite.keyByteCount else {
-            throw CryptoError(.invalidKey, "a \(suite.algorithm) key is \(suite.keyByteCount) bytes, not \(key.count)")
-        }
-        guard nonce.count == CipherSuite.nonceByteCount else {
-            throw CryptoError(.invalidKey, "a nonce is \(CipherSuite.nonceByteCount) bytes, not \(nonce.count)")
-        }
+        try AEADKey(suite: suite, bytes: key).open(nonce: nonce, box: box, associatedData: associatedData)
     }
 }

@@ -27,9 +27,11 @@ public struct DataKey: Sendable, Equatable, CustomStringConvertible, CustomDebug
     /// Whose key, which version.
     public var id: DataKeyID
     /// The algorithm it is for.
-    public var suite: CipherSuite
+    public let suite: CipherSuite
     /// The key, ``CipherSuite/keyByteCount`` bytes.
     public let bytes: [UInt8]
+    /// The key made ready for sealing and opening (set up once, used for every value).
+    let prepared: AEADKey
 
     /// A key from its bytes.
     /// - Throws: ``CryptoError`` `invalidKey` when the size does not fit the suite or the
@@ -44,6 +46,11 @@ public struct DataKey: Sendable, Equatable, CustomStringConvertible, CustomDebug
         self.id = id
         self.suite = suite
         self.bytes = bytes
+        prepared = try AEADKey(suite: suite, bytes: bytes)
+    }
+
+    public static func == (lhs: DataKey, rhs: DataKey) -> Bool {
+        lhs.id == rhs.id && lhs.suite == rhs.suite && lhs.bytes == rhs.bytes
     }
 
     /// A new random key.

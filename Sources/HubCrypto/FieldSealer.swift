@@ -15,9 +15,14 @@ public enum FieldSealer {
     public static func seal(_ plaintext: [UInt8], with key: DataKey, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
         let header = SealedValue.header(suite: key.suite, keyID: key.id)
         let nonce = AEAD.randomNonce()
-        let box = try AEAD.seal(
-            suite: key.suite, key: key.bytes, nonce: nonce, plaintext: plaintext, associatedData: header + associatedData)
-        return header + nonce + box.ciphertext + box.tag
+        let box = try key.prepared.seal(nonce: nonce, plaintext: plaintext, associatedData: header + associatedData)
+        var sealed: [UInt8] = []
+        sealed.reserveCapacity(header.count + nonce.count + box.ciphertext.count + box.tag.count)
+        sealed += header
+        sealed += nonce
+        sealed += box.ciphertext
+        sealed += box.tag
+        return sealed
     }
 
     /// Opens sealed bytes with `key`.
@@ -39,8 +44,7 @@ public enum FieldSealer {
                 .invalidKey,
                 "the value was sealed with data key \(value.keyID) (\(value.suite.algorithm)), not \(key.id) (\(key.suite.algorithm))")
         }
-        return try AEAD.open(
-            suite: value.suite, key: key.bytes, nonce: value.nonce, box: value.box, associatedData: value.header + associatedData)
+        return try key.prepared.open(nonce: value.nonce, box: value.box, associatedData: value.header + associatedData)
     }
 
     /// The associated data of a field value: the message id and the field's path, each

@@ -57,6 +57,25 @@ public struct SM3: ~Copyable {
         hasher.update(bytes)
         return hasher.finalize()
     }
+
+    /// The digest of up to three byte ranges hashed one after the other, in one libgcrypt
+    /// call that opens no handle (the journal hashes every record so).
+    public static func hash(
+        _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0),
+        _ third: UnsafeRawBufferPointer = UnsafeRawBufferPointer(start: nil, count: 0)
+    ) throws(CryptoError) -> [UInt8] {
+        try Gcrypt.ready()
+        var status: gcry_error_t = 0
+        let digest = [UInt8](unsafeUninitializedCapacity: byteCount) { buffer, count in
+            status = swhub_gcry_sm3_buffers(
+                buffer.baseAddress, first.baseAddress, first.count, second.baseAddress, second.count, third.baseAddress, third.count)
+            count = status == 0 ? byteCount : 0
+        }
+        guard status == 0 else {
+            throw CryptoError(.libraryFailure, "gcry_md_hash_buffers (SM3): \(String(cString: gcry_strerror(status)))")
+        }
+        return digest
+    }
 }
 
 extension SM3 {

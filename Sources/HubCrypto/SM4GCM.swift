@@ -1,4 +1,5 @@
 internal import CGcrypt
+import Synchronization
 
 /// SM4 (GB/T 32907-2016) through libgcrypt: GCM for ``AEAD``, and the bare block cipher
 /// for the standard's known-answer tests. Debian 12's OpenSSL 3.0 has SM4 but not SM4-GCM;
@@ -25,44 +26,58 @@ public enum SM4GCM {
         return data
     }
 
-    /// SM4-GCM encryption (RFC 8998): the ciphertext and a 16-byte tag.
-    static func seal(key: [UInt8], nonce: [UInt8], plaintext: [UInt8], associatedData: [UInt8]) throws(CryptoError) -> AEAD.Box {
-        let cipher = try Cipher(mode: GCRY_CIPHER_MODE_GCM, key: key)
-        try cipher.start(nonce: nonce, associatedData: associatedData)
-        var ciphertext = plaintext
-        if !ciphertext.isEmpty {
-            try cipher.call("gcry_cipher_encrypt") { handle in
-                ciphertext.withUnsafeMutableBytes { gcry_cipher_encrypt(handle, $0.baseAddress, $0.count, nil, 0) }
-            }
-        }
-        var tag = [UInt8](repeating: 0, count: CipherSuite.tagByteCount)
-        try cipher.call("gcry_cipher_gettag") { handle in
-            tag.withUnsafeMutableBytes { gcry_cipher_gettag(handle, $0.baseAddress, $0.count) }
-        }
-        return AEAD.Box(ciphertext: ciphertext, tag: tag)
-    }
+    /// One SM4-GCM key made ready for many values: a libgcrypt handle with the key set, so
+    /// GCM's tables are built once per key, not once per value. libgcrypt handles are not
+    /// safe to share between threads: every use holds the lock and starts from a reset.
+    final class Context: Sendable {
+        private let cipher: Mutex<Cipher>
 
-    /// SM4-GCM decryption: the plaintext only when the tag matches.
-    static func open(key: [UInt8], nonce: [UInt8], box: AEAD.Box, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
-        let cipher = try Cipher(mode: GCRY_CIPHER_MODE_GCM, key: key)
-        try cipher.start(nonce: nonce, associatedData: associatedData)
-        var plaintext = box.ciphertext
-        if !plaintext.isEmpty {
-            try cipher.call("gcry_cipher_decrypt") { handle in
-                plaintext.withUnsafeMutableBytes { gcry_cipher_decrypt(handle, $0.baseAddress, $0.count, nil, 0) }
+        /// A context for `key` (16 bytes).
+        init(key: [UInt8]) throws(CryptoError) {
+            cipher = Mutex(try Cipher(mode: GCRY_CIPHER_MODE_GCM, key: key))
+        }
+
+        /// SM4-GCM encryption (RFC 8998): the ciphertext and a 16-byte tag.
+        func seal(nonce: [UInt8], plaintext: [UInt8], associatedData: [UInt8]) throws(CryptoError) -> AEAD.Box {
+            try cipher.withLock { cipher throws(CryptoError) -> AEAD.Box in
+                try cipher.start(nonce: nonce, associatedData: associatedData)
+                var ciphertext = plaintext
+                if !ciphertext.isEmpty {
+                    try cipher.call("gcry_cipher_encrypt") { handle in
+                        ciphertext.withUnsafeMutableBytes { gcry_cipher_encrypt(handle, $0.baseAddress, $0.count, nil, 0) }
+                    }
+                }
+                var tag = [UInt8](repeating: 0, count: CipherSuite.tagByteCount)
+                try cipher.call("gcry_cipher_gettag") { handle in
+                    tag.withUnsafeMutableBytes { gcry_cipher_gettag(handle, $0.baseAddress, $0.count) }
+                }
+                return AEAD.Box(ciphertext: ciphertext, tag: tag)
             }
         }
-        let status = box.tag.withUnsafeBytes { gcry_cipher_checktag(cipher.handle, $0.baseAddress, $0.count) }
-        guard status == 0 else {
-            // The decrypted bytes are not authentic: wipe them, return nothing.
-            for index in plaintext.indices { plaintext[index] = 0 }
-            throw CryptoError(.authenticationFailed, "SM4-GCM: wrong key, wrong associated data, or damaged bytes")
+
+        /// SM4-GCM decryption: the plaintext only when the tag matches.
+        func open(nonce: [UInt8], box: AEAD.Box, associatedData: [UInt8]) throws(CryptoError) -> [UInt8] {
+            try cipher.withLock { cipher throws(CryptoError) -> [UInt8] in
+                try cipher.start(nonce: nonce, associatedData: associatedData)
+                var plaintext = box.ciphertext
+                if !plaintext.isEmpty {
+                    try cipher.call("gcry_cipher_decrypt") { handle in
+                        plaintext.withUnsafeMutableBytes { gcry_cipher_decrypt(handle, $0.baseAddress, $0.count, nil, 0) }
+                    }
+                }
+                let status = box.tag.withUnsafeBytes { gcry_cipher_checktag(cipher.handle, $0.baseAddress, $0.count) }
+                guard status == 0 else {
+                    // The decrypted bytes are not authentic: wipe them, return nothing.
+                    for index in plaintext.indices { plaintext[index] = 0 }
+                    throw CryptoError(.authenticationFailed, "SM4-GCM: wrong key, wrong associated data, or damaged bytes")
+                }
+                return plaintext
+            }
         }
-        return plaintext
     }
 
     /// One libgcrypt SM4 cipher handle with its key set, closed when it ends.
-    private final class Cipher {
+    fileprivate final class Cipher {
         let handle: gcry_cipher_hd_t
 
         init(mode: gcry_cipher_modes, key: [UInt8]) throws(CryptoError) {
@@ -80,8 +95,10 @@ public enum SM4GCM {
             gcry_cipher_close(handle)
         }
 
-        /// Sets the nonce and authenticates the associated data (GCM).
+        /// Resets the handle to its key (a value sealed or opened before leaves nothing
+        /// behind), sets the nonce and authenticates the associated data (GCM).
         func start(nonce: [UInt8], associatedData: [UInt8]) throws(CryptoError) {
+            try call("gcry_cipher_reset") { swhub_gcry_cipher_reset($0) }
             try call("gcry_cipher_setiv") { handle in nonce.withUnsafeBytes { gcry_cipher_setiv(handle, $0.baseAddress, $0.count) } }
             if !associatedData.isEmpty {
                 try call("gcry_cipher_authenticate") { handle in

@@ -56,11 +56,11 @@ public struct JournalHashing: Sendable, Equatable {
             let header = RecordEncoding.header(
                 seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
                 createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count)
-            var hasher = try Self.sm3()
-            hasher.update(previous)
-            hasher.update(header)
-            hasher.update(body)
-            return hasher.finalize()
+            return try Self.sm3 {
+                try previous.withUnsafeBytes { previous in
+                    try header.withUnsafeBytes { header in try SM3.hash(previous, header, body) }
+                }
+            }
         }
     }
 
@@ -80,10 +80,8 @@ public struct JournalHashing: Sendable, Equatable {
             let header = RecordEncoding.header(
                 seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
                 createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count)
-            var hasher = try Self.sm3()
-            hasher.update(header)
-            hasher.update(body)
-            return Self.leadingInt64(hasher.finalize())
+            return Self.leadingInt64(
+                try Self.sm3 { try header.withUnsafeBytes { header in try SM3.hash(header, body) } })
         }
     }
 
@@ -104,9 +102,7 @@ public struct JournalHashing: Sendable, Equatable {
             hasher.update(bufferPointer: buffer)
             return Array(hasher.finalize())
         case .sm:
-            var hasher = try Self.sm3()
-            hasher.update(buffer)
-            return hasher.finalize()
+            return try Self.sm3 { try SM3.hash(buffer) }
         }
     }
 
@@ -144,6 +140,15 @@ public struct JournalHashing: Sendable, Equatable {
             if let hasher = sm.take() { return hasher.finalize() }
             defer { sha = nil }
             return sha.map { Array($0.finalize()) } ?? []
+        }
+    }
+
+    /// An SM3 digest computed by `body`, its failure a `cryptoUnavailable` store error.
+    private static func sm3(_ body: () throws -> [UInt8]) throws(StoreError) -> [UInt8] {
+        do {
+            return try body()
+        } catch {
+            throw StoreError(code: .cryptoUnavailable, reason: "SM3 cannot be computed: \(error)")
         }
     }
 
