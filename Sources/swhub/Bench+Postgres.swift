@@ -92,7 +92,7 @@ extension Bench {
             report.line(
                 case: result.name + "_postgres", size: nil, count: result.count, rate: result.rate, baseline: baseline, rss: nil,
                 p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99), baselineName: "sqlite",
-                unit: "flows/s")
+                unit: "flows/s", hubCPU: result.hubCPUMicrosPerFlow)
         }
     }
 
@@ -118,7 +118,8 @@ extension Bench {
         for result in sqliteFlows {
             report.line(
                 case: result.name, size: nil, count: result.count, rate: result.rate, baseline: nil, rss: nil,
-                p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99), unit: "flows/s")
+                p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99), unit: "flows/s",
+                hubCPU: result.hubCPUMicrosPerFlow)
         }
         try await postgresFlows(database, report, directory: directory, filings: filings, sqlite: sqliteFlows)
         try await clusterFailures(database, report, directory: directory)

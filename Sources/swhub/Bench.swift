@@ -71,9 +71,11 @@ struct Bench: AsyncParsableCommand {
 
     @Flag(
         help: """
-            Only the flow cases (as --flows-only), three times: without personal-field sealing, then on a hub sealing them \
-            in its journal with crypto: standard (AES-256-GCM, …_sealed_aes), then with crypto: sm (SM4-GCM and the SM3 \
-            chain, …_sealed_sm4), then without again; each sealed figure beside the mean of the two unsealed ones.
+            Only the flow cases (as --flows-only), six times: without personal-field sealing, sealing them in the journal \
+            with crypto: standard (AES-256-GCM, …_sealed_aes), with crypto: sm but no keys (the SM3 chain alone, \
+            …_unsealed_sm3), sealing with crypto: sm (SM4-GCM, …_sealed_sm4), the SM3 chain again, without again; each \
+            figure beside the mean of the two runs bracketing it (SM4 sealing beside the SM3-chain runs), with the hub's CPU \
+            per flow.
             """)
     var sealing = false
 
@@ -198,7 +200,7 @@ struct Bench: AsyncParsableCommand {
             report.line(
                 case: result.name, size: nil, count: result.count, rate: result.rate, baseline: baseline, rss: nil,
                 p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99),
-                baselineName: "hub route 1→1", unit: "flows/s")
+                baselineName: "hub route 1→1", unit: "flows/s", hubCPU: result.hubCPUMicrosPerFlow)
         }
         if sealing { try await sealedFlows(report, directory: workDir, filings: filings, unsealed: sqliteFlows) }
         if let database {
@@ -256,7 +258,7 @@ struct BenchReport {
         if let p50, let p99 { text += "  p50 \(p50) µs  p99 \(p99) µs" }
         for (name, value) in more { text += "  \(name == "p999" ? "p99.9" : name) \(value) µs" }
         if let rss { text += String(format: "  hub peak RSS %.1f MB", rss) }
-        if let hubCPU { text += String(format: "  hub CPU %.2f µs/msg", hubCPU) }
+        if let hubCPU { text += String(format: "  hub CPU %.2f µs/\(unit.hasPrefix("flows") ? "flow" : "msg")", hubCPU) }
         Output.line(text)
     }
 

@@ -19,17 +19,22 @@ enum FlowBench {
         var count: Int
         var rate: Double
         var histogram: Histogram<UInt64>
+        /// The hub process's CPU time (user + system, all threads) per flow, in µs.
+        var hubCPUMicrosPerFlow: Double?
     }
 
     /// Runs the four flow cases; `store` is a `store:` section (YAML) for the hub's journal,
     /// nil: SQLite in `directory`; `sealing`: the hub seals personal fields in its journal
-    /// with that suite (``SingleWindowSetup/Behaviour/sealing``).
+    /// with that suite (``SingleWindowSetup/Behaviour/sealing``); `crypto`: the journal's
+    /// suite without sealing (``SingleWindowSetup/Behaviour/crypto``).
     static func run(
-        directory: URL, registrations: Int, declarations: Int, window: Int = 200, store: String? = nil, sealing: CryptoSuite? = nil
+        directory: URL, registrations: Int, declarations: Int, window: Int = 200, store: String? = nil, sealing: CryptoSuite? = nil,
+        crypto: CryptoSuite? = nil
     ) async throws -> [Result] {
         var behaviour = SingleWindowSetup.Behaviour()
         behaviour.store = store
         behaviour.sealing = sealing
+        behaviour.crypto = crypto
         behaviour.refusalRate = 0
         behaviour.inspectionRate = 0
         behaviour.registrationDeadlineMs = 600_000
@@ -45,12 +50,16 @@ enum FlowBench {
         var results: [Result] = []
         for (suffix, inFlight, divisor) in [("", window, 1), ("_latency", 4, 5)] {
             results.append(
-                try await measure("flow_registration" + suffix, count: max(20, registrations / divisor), window: inFlight, driver: driver) {
+                try await measure(
+                    "flow_registration" + suffix, count: max(20, registrations / divisor), window: inFlight, driver: driver, hub: setup.hub
+                ) {
                     n in
                     try await driver.registerMerchant(n, prefix: "bench\(suffix)-")
                 })
             results.append(
-                try await measure("flow_declaration" + suffix, count: max(20, declarations / divisor), window: inFlight, driver: driver) {
+                try await measure(
+                    "flow_declaration" + suffix, count: max(20, declarations / divisor), window: inFlight, driver: driver, hub: setup.hub
+                ) {
                     n in
                     try await driver.declare(n, prefix: "bench\(suffix)-", mismatch: nil)
                 })
@@ -61,8 +70,10 @@ enum FlowBench {
     /// Files `count` subjects, at most `window` unsettled at once; the rate counts from the
     /// first submission to the last settlement.
     private static func measure(
-        _ name: String, count: Int, window: Int, driver: FlowDriver, file: @escaping @Sendable (Int) async throws -> String
+        _ name: String, count: Int, window: Int, driver: FlowDriver, hub: BenchProcess?,
+        file: @escaping @Sendable (Int) async throws -> String
     ) async throws -> Result {
+        let cpuBefore = hub?.cpuSeconds
         let started = Locked<[String: ContinuousClock.Instant]>([:])
         let start = ContinuousClock.now
         let settledBefore = driver.board.total
@@ -91,7 +102,9 @@ enum FlowBench {
             let micros = max(0, (done - begin).seconds * 1e6)
             _ = histogram.record(UInt64(micros))
         }
-        return Result(name: name, count: count, rate: Double(count) / (end - start).seconds, histogram: histogram)
+        let cpu = cpuBefore.flatMap { before in hub?.cpuSeconds.map { ($0 - before) / Double(count) * 1e6 } }
+        return Result(
+            name: name, count: count, rate: Double(count) / (end - start).seconds, histogram: histogram, hubCPUMicrosPerFlow: cpu)
     }
 }
 

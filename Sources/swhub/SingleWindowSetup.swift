@@ -32,6 +32,9 @@ final class SingleWindowSetup {
         /// `crypto:` set to this suite (AES-256-GCM and a SHA-256 chain, or SM4-GCM and an
         /// SM3 chain).
         var sealing: CryptoSuite?
+        /// `crypto:` without sealing (nil: the default suite, or the `sealing` suite): the
+        /// SM3 chain and checksums alone, to tell their cost from sealing's.
+        var crypto: CryptoSuite?
     }
 
     /// The parties: departments first (each run by a simulated adapter), then enterprises.
@@ -100,6 +103,8 @@ final class SingleWindowSetup {
                 try MasterKeySource.writeKeyFile(MasterKey.random(), to: masterKeyPath)
             }
             sealingSection = "crypto: \(suite.rawValue)\nkeys:\n  master_key_file: master.key\n  vault: keys.sqlite\n"
+        } else if let suite = behaviour.crypto {
+            sealingSection = "crypto: \(suite.rawValue)\n"
         }
         let publicKeys = keys.mapValues(\.publicKey)
         let party = { (id: String, roles: String, extra: String) in

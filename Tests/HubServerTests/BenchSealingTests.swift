@@ -2,8 +2,9 @@ import Foundation
 import Testing
 
 /// `swhub bench --sealing` as a user runs it, at tiny counts: the flow cases on a hub
-/// without personal-field sealing, then sealing with `crypto: standard` and `crypto: sm`,
-/// then without again, each sealed case beside the mean of the two unsealed ones. Performance is not asserted; only that every
+/// without personal-field sealing, sealing with `crypto: standard`, with the SM3 chain
+/// alone, sealing with `crypto: sm`, the SM3 chain again and without again, each case beside
+/// the mean of the two runs bracketing it. Performance is not asserted; only that every
 /// case settled its flows, and that the sealed hubs' journals hold no buyer's ID number while
 /// the unsealed one does (the flows' filings carry personal fields).
 @Suite("swhub bench --sealing")
@@ -28,12 +29,19 @@ struct BenchSealingTests {
             let again = number("\(flow)_unsealed_again", "msgs_per_s")
             #expect((again ?? 0) > 0, "\(flow)_unsealed_again in \(run.output)")
             #expect(number("\(flow)_unsealed_again", "baseline_msgs_per_s") == unsealed)
-            for suffix in ["sealed_aes", "sealed_sm4"] {
+            let sm3 = number("\(flow)_unsealed_sm3", "msgs_per_s")
+            let sm3Again = number("\(flow)_unsealed_sm3_again", "msgs_per_s")
+            #expect((sm3 ?? 0) > 0 && (sm3Again ?? 0) > 0, "\(flow)_unsealed_sm3 in \(run.output)")
+            // Each case is compared with the mean of the two runs that bracket it: AES sealing
+            // and the SM3 chain with the plain runs, SM4 sealing with the SM3-chain runs.
+            for (suffix, first, second) in [
+                ("sealed_aes", unsealed, again), ("unsealed_sm3", unsealed, again), ("sealed_sm4", sm3, sm3Again),
+            ] {
                 #expect((number("\(flow)_\(suffix)", "msgs_per_s") ?? 0) > 0, "\(flow)_\(suffix) in \(run.output)")
-                // Each sealed case is compared with the mean of the same run's two unsealed ones.
-                let mean = ((unsealed ?? 0) + (again ?? 0)) / 2
+                let mean = ((first ?? 0) + (second ?? 0)) / 2
                 let baseline = number("\(flow)_\(suffix)", "baseline_msgs_per_s") ?? 0
                 #expect(abs(baseline - mean) <= 1, "\(flow)_\(suffix): \(baseline), mean \(mean)")
+                #expect((number("\(flow)_\(suffix)", "hub_cpu_us_per_msg") ?? -1) >= 0, "\(flow)_\(suffix): the hub's CPU per flow")
             }
         }
         // The filings' buyer ID numbers all start so (FlowSamples).
@@ -46,8 +54,11 @@ struct BenchSealingTests {
         #expect(try journalHolds("flows"))
         #expect(try !journalHolds("flows-sealed_aes"))
         #expect(try !journalHolds("flows-sealed_sm4"))
-        #expect(try journalHolds("flows-unsealed-again"))
+        #expect(try journalHolds("flows-unsealed_sm3"))
+        #expect(try journalHolds("flows-unsealed_again"))
         let smConfig = try String(contentsOf: directory.appendingPathComponent("flows-sealed_sm4/hub.yaml"), encoding: .utf8)
         #expect(smConfig.contains("crypto: sm") && smConfig.contains("master_key_file: master.key"))
+        let chainConfig = try String(contentsOf: directory.appendingPathComponent("flows-unsealed_sm3/hub.yaml"), encoding: .utf8)
+        #expect(chainConfig.contains("crypto: sm") && !chainConfig.contains("keys:"))
     }
 }
