@@ -148,28 +148,43 @@ struct FullDiskTests {
         #expect(StorageFaults.delivered(got) == Array(1...20))
         try await receiver.io { try $0.ack(20) }
 
-        // 3. Submissions are refused 501 while the ack cannot be saved; no spin, a short log.
+        // 3. Submissions are refused 501 while the disk is full; no spin, a short log. SQLite
+        // writes into room the -wal file already has (once a checkpoint has copied its frames
+        // into the database) without asking the file system for more, so when the hub
+        // checkpointed between its start and the fill, the first submissions (and the ack) may
+        // still be journaled: they are counted, and must survive like the rest.
         let pid = serve.processIdentifier
         let cpuBefore = try #require(StorageFaults.cpuSeconds(pid: pid))
         let linesBefore = Self.read(log).split(separator: "\n").count
         let started = ContinuousClock.now
         let sender2 = try RawPeer(hub, context: context, party: "a")
         defer { sender2.close() }
-        // A client that resubmits every 250 ms or so: the window lasts at least 2 s, whatever
-        // the hub's pauses, so that a spinning writer would show in the CPU time.
-        let refusals = try await sender2.io { peer -> [WireError] in
-            try (1...8).map { index in
+        // A client that resubmits every 250 ms or so until 8 refusals: the window lasts at
+        // least 2 s, whatever the hub's pauses, so that a spinning writer would show in the CPU time.
+        let (refusals, roomAccepted) = try await sender2.io { peer -> ([WireError], UInt64) in
+            var refusals: [WireError] = []
+            var accepted: UInt64 = 0
+            for index in 1...200 where refusals.count < 8 {
                 try peer.submit(id: "full-\(index)", body: [UInt8](repeating: 7, count: 1000))
-                let refusal = try peer.expectError(timeoutMs: 20_000)
+                let reply = try peer.expectReply(timeoutMs: 20_000, "ACCEPTED or ERROR")
+                switch reply.command.kind {
+                case .accepted(let wire):
+                    guard wire.seq == 21 + accepted else { throw TestHubError("accepted \(wire) out of order") }
+                    accepted += 1
+                case .error(let error): refusals.append(error)
+                default: throw TestHubError("unexpected \(reply)")
+                }
                 if let unexpected = try peer.receive(timeoutMs: 250) { throw TestHubError("unexpected \(unexpected)") }
-                return refusal
             }
+            return (refusals, accepted)
         }
         let took = ContinuousClock.now - started
         let cpu = try #require(StorageFaults.cpuSeconds(pid: pid)) - cpuBefore
         let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
         let logLines = Self.read(log).split(separator: "\n").count - linesBefore
-        print("FullDiskTests: \(cpu) s of CPU and \(logLines) log lines in \(seconds) s of full disk")
+        print(
+            "FullDiskTests: \(cpu) s of CPU and \(logLines) log lines in \(seconds) s of full disk; \(roomAccepted) accepted into the -wal's room"
+        )
         #expect(refusals.map(\.code) == Array(repeating: HubErrorCode.journalFailure.rawValue, count: 8))
         #expect(cpu < 0.5 * seconds, "the hub used \(cpu) s of CPU in \(seconds) s while the disk was full")
         #expect(logLines < 100, "\(logLines) log lines in \(seconds) s:\n\(Self.read(log).suffix(3000))")
@@ -186,8 +201,10 @@ struct FullDiskTests {
         try await waitUntil(.seconds(30), "swhub serve stops on SIGTERM with a full disk") { !serve.isRunning }
         print("FullDiskTests: stopped \(ContinuousClock.now - stopAsked) after SIGTERM")
         let stopLog = Self.read(log)
-        #expect(stopLog.contains("could not save 1 acknowledgement positions"), "\(stopLog.suffix(3000))")
-        #expect(stopLog.contains("redelivered, not lost"))
+        // The ack of 20 was saved only if it found room in the -wal (see 3.); if it was not,
+        // the hub says so, and everything from seq 1 is delivered again after the restart.
+        let ackSaved = !stopLog.contains("could not save 1 acknowledgement positions")
+        if !ackSaved { #expect(stopLog.contains("redelivered, not lost"), "\(stopLog.suffix(3000))") }
         receiver.close()
 
         // 5. Space freed: a restart serves every accepted message (the unsaved ack only redelivers).
@@ -197,13 +214,19 @@ struct FullDiskTests {
         let receiver2 = try RawPeer(hub, context: context, party: "b")
         defer { receiver2.close() }
         _ = try await receiver2.io { try $0.hello(credit: 100) }
-        let again = try await StorageFaults.collect(receiver2, within: .seconds(30)) { StorageFaults.delivered($0).count >= 20 }
-        #expect(StorageFaults.delivered(again) == Array(1...20))
+        let last = 20 + roomAccepted
+        let first: UInt64 = ackSaved ? 21 : 1
+        if first <= last {
+            let again = try await StorageFaults.collect(receiver2, within: .seconds(30)) {
+                StorageFaults.delivered($0).count >= Int(last - first + 1)
+            }
+            #expect(StorageFaults.delivered(again) == Array(first...last))
+        }
         let next = try await sender2.io { peer -> UInt64 in
             try peer.submit(id: "after-1")
             return try peer.expectAccepted().seq
         }
-        #expect(next == 21, "nothing refused was journaled")
+        #expect(next == last + 1, "nothing refused was journaled")
         serve.terminate()
         serve.waitUntilExit()
     }
