@@ -65,6 +65,15 @@ struct CBPRPlusReadingTests {
         #expect(try read(CBPRSamples.message(header, document: notification(servicer: "BKCHCNBJXXX"))).documents.count == 1)
     }
 
+    @Test func aCopySentToAThirdPartyNeedNotComeFromTheAccountServicer() throws {
+        var header = Header()
+        header.from = "BOFAUS3N"
+        header.to = "CITIUS33"
+        header.copyDuplicate = "COPY"
+        let result = try read(CBPRSamples.message(header, document: notification()))
+        #expect(result.header?.copyDuplicate == "COPY" && result.documents.count == 1)
+    }
+
     /// Each header field that contradicts the document, or breaks the header's own rules,
     /// is refused at the header's XPath with a reason naming both sides.
     @Test(arguments: [

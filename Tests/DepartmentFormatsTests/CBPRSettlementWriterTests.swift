@@ -40,6 +40,8 @@ struct CBPRSettlementWriterTests {
         #expect(try XMLCheck.values(xml, tx + "/InstgAgt/FinInstnId/BICFI") == ["BUKBGB22"])
         #expect(try XMLCheck.values(xml, tx + "/InstdAgt/FinInstnId/BICFI") == ["BKCHCNBJ300"])
         #expect(try XMLCheck.values(xml, tx + "/RmtInf/Ustrd").count == 1)
+        // Name and account only: CBPR+ wants town and country in a postal address, and only the country is known.
+        #expect(try XMLCheck.values(xml, tx + "/Dbtr/PstlAdr").isEmpty && XMLCheck.values(xml, tx + "/Cdtr/Nm").count == 1)
 
         // Read back: the header matches its document.
         let message = try BusinessMessage.read(xml, fileName: "pacs008.xml")
@@ -66,6 +68,17 @@ struct CBPRSettlementWriterTests {
         #expect(error.location == "/Envelope/AppHdr/To" && error.reason.contains("ICBKCNBJ"), "\(error)")
     }
 
+    @Test func aHeaderWhoseIdentifierLeavesOutTheMessageIdIsRefusedOnReading() throws {
+        let text = String(decoding: try SettlementWriter.cbprPacs008(instruction()), as: UTF8.self)
+        let renamed = text.replacingOccurrences(of: "<BizMsgIdr>SWHUB-SETTLE-0001</BizMsgIdr>", with: "<BizMsgIdr>OTHER-1</BizMsgIdr>")
+        let error = try #require(throws: FormatError.self) { try BusinessMessage.read(Array(renamed.utf8), fileName: "p.xml") }
+        #expect(error.location == "/Envelope/AppHdr/BizMsgIdr" && error.reason.contains("SWHUB-SETTLE-0001"), "\(error)")
+        // Containing it is enough.
+        let prefixed = text.replacingOccurrences(
+            of: "<BizMsgIdr>SWHUB-SETTLE-0001</BizMsgIdr>", with: "<BizMsgIdr>BUKB/SWHUB-SETTLE-0001</BizMsgIdr>")
+        #expect(try BusinessMessage.read(Array(prefixed.utf8), fileName: "p.xml").header?.businessMessageId == "BUKB/SWHUB-SETTLE-0001")
+    }
+
     @Test func aGivenBusinessServiceAndUETRAreWritten() throws {
         var instruction = try instruction()
         instruction.uetr = "8a562c67-ca16-48ba-b074-65581be6f011"
@@ -84,6 +97,7 @@ struct CBPRSettlementWriterTests {
         }
         #expect(try refusal { $0.settlementMethod = "CLRG" }.location == "GrpHdr/SttlmInf/SttlmMtd")
         #expect(try refusal { $0.chargeBearer = "SLEV" }.location == "CdtTrfTxInf/ChrgBr")
+        #expect(try refusal { $0.chargeBearer = "CRED" }.reason.contains("CRED needs charges information"))
         #expect(try refusal { $0.creationTime = "2024-03-16T09:00:00" }.reason.contains("no UTC offset"))
         #expect(try refusal { $0.creationTime = "2024-03-16T09:00:00Z" }.location == "GrpHdr/CreDtTm")
         #expect(try refusal { $0.instructionId = "SETTLE//1" }.location == "CdtTrfTxInf/PmtId/InstrId")

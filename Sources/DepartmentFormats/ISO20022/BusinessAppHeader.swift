@@ -53,6 +53,9 @@ struct HeaderOverlap {
         case to
         /// The document's copy/duplicate indicator: equal to CpyDplct when both are given.
         case copyDuplicate
+        /// The document's message id (GrpHdr/MsgId), which BizMsgIdr must contain under
+        /// CBPR+ (for the messages whose usage guidelines say so).
+        case messageId
     }
 
     var field: Field
@@ -118,12 +121,18 @@ extension BusinessAppHeader {
         switch overlap.field {
         case .from, .to:
             let (own, element, role) = overlap.field == .from ? (from, "Fr", "sender") : (to, "To", "receiver")
-            guard !own.isEmpty else { return }
+            // A copy (COPY, CODU) goes to a third party: its Fr and To are not the document's parties.
+            guard !own.isEmpty, !["COPY", "CODU"].contains(copyDuplicate) else { return }
             guard own.prefix(8).uppercased() == overlap.value.prefix(8).uppercased() else {
                 throw FormatError(
                     .invalidValue, at: node.path + "/\(element)",
                     "the header's \(role) \(own) is another institution than the Document's \(overlap.value) at \(overlap.path)")
             }
+        case .messageId:
+            guard isCBPRPlus, !businessMessageId.contains(overlap.value) else { return }
+            throw FormatError(
+                .invalidValue, at: node.path + "/BizMsgIdr",
+                "'\(businessMessageId)' does not contain the Document's message id \(overlap.value) at \(overlap.path), as CBPR+ requires")
         case .copyDuplicate:
             guard !copyDuplicate.isEmpty else { return }
             guard copyDuplicate == overlap.value else {

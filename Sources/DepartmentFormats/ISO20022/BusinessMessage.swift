@@ -41,7 +41,8 @@ public struct BusinessMessage: Sendable, Equatable {
     ///   (`GrpHdr/MsgRcpt/Id/OrgId/AnyBIC`, `BICOrBEI` in 02) the receiver; each report's
     ///   `CpyDplctInd` the copy indicator;
     /// - pacs.008: the instructing agent (`InstgAgt`, of the group header or a transaction)
-    ///   is the sender, the instructed agent (`InstdAgt`) the receiver, as CBPR+ requires.
+    ///   is the sender, the instructed agent (`InstdAgt`) the receiver, and under CBPR+ the
+    ///   header's BizMsgIdr contains `GrpHdr/MsgId`, as CBPR+'s pacs.008 rules require.
     /// Other messages: none.
     static func overlaps(_ document: XMLNode, _ messageType: String) -> [HeaderOverlap] {
         guard let message = document.childElements.first else { return [] }
@@ -61,6 +62,7 @@ public struct BusinessMessage: Sendable, Equatable {
                 add(.copyDuplicate, report.child("CpyDplctInd"))
             }
         case "pacs.008":
+            add(.messageId, message.child("GrpHdr", "MsgId"))
             let holders = [message.child("GrpHdr")].compactMap { $0 } + message.children("CdtTrfTxInf")
             for holder in holders {
                 add(.from, holder.child("InstgAgt", "FinInstnId", "BICFI"))

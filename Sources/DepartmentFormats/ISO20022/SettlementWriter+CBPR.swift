@@ -19,8 +19,12 @@ extension SettlementWriter {
     /// so a settlement written again carries the same one), and InstgAgt / InstdAgt equal
     /// to the header's Fr / To.
     ///
+    /// Dbtr and Cdtr go by name and account: CBPR+ wants a postal address with at least town
+    /// and country, and the instruction has the country only.
+    ///
     /// Checked besides the plain pacs.008's rules: CreDtTm with a UTC offset; SttlmMtd INDA,
-    /// INGA or COVE (no clearing system under CBPR+); ChrgBr DEBT, CRED or SHAR; a remittance
+    /// INGA or COVE (no clearing system under CBPR+); ChrgBr DEBT or SHAR (CRED would need
+    /// charges information); a remittance
     /// that fits the one Ustrd line of 140 characters CBPR+ allows; an InstrId that neither
     /// starts nor ends with `/` nor holds `//`; a UETR that is a UUID version 4.
     /// - Parameters:
@@ -72,9 +76,11 @@ extension SettlementWriter {
                 .invalidValue, at: "GrpHdr/SttlmInf/SttlmMtd",
                 "'\(instruction.settlementMethod)' is not INDA, INGA or COVE, the methods CBPR+ allows")
         }
-        guard ["DEBT", "CRED", "SHAR"].contains(instruction.chargeBearer) else {
+        guard ["DEBT", "SHAR"].contains(instruction.chargeBearer) else {
             throw FormatError(
-                .invalidValue, at: "CdtTrfTxInf/ChrgBr", "'\(instruction.chargeBearer)' is not DEBT, CRED or SHAR, the codes CBPR+ allows")
+                .invalidValue, at: "CdtTrfTxInf/ChrgBr",
+                "'\(instruction.chargeBearer)' is not DEBT or SHAR: CBPR+ allows DEBT, CRED and SHAR, and CRED needs charges information, which is not written"
+            )
         }
         let instructionId = instruction.instructionId.isEmpty ? instruction.messageId : instruction.instructionId
         if instructionId.hasPrefix("/") || instructionId.hasSuffix("/") || instructionId.contains("//") {

@@ -61,11 +61,13 @@ public enum SettlementWriter {
                     try agent(&xml, "InstgAgt", instruction.debtor.bic)
                     try agent(&xml, "InstdAgt", instruction.creditor.bic)
                 }
-                try party(&xml, "Dbtr", instruction.debtor)
+                // CBPR+ wants a postal address with at least town and country; with the country
+                // alone the party goes by name (and account) only.
+                try party(&xml, "Dbtr", instruction.debtor, address: cbpr == nil)
                 try account(&xml, "DbtrAcct", instruction.debtor.account)
                 try agent(&xml, "DbtrAgt", instruction.debtor.bic)
                 try agent(&xml, "CdtrAgt", instruction.creditor.bic)
-                try party(&xml, "Cdtr", instruction.creditor)
+                try party(&xml, "Cdtr", instruction.creditor, address: cbpr == nil)
                 try account(&xml, "CdtrAcct", instruction.creditor.account)
                 try remittance(&xml, lines)
             }
@@ -123,10 +125,10 @@ public enum SettlementWriter {
         }
     }
 
-    static func party(_ xml: inout XMLWriter, _ name: String, _ party: SettlementInstruction.Party) throws {
+    static func party(_ xml: inout XMLWriter, _ name: String, _ party: SettlementInstruction.Party, address: Bool = true) throws {
         try xml.element(name) { xml in
             try xml.leaf("Nm", party.name)
-            if !party.country.isEmpty { try xml.element("PstlAdr") { try $0.leaf("Ctry", party.country) } }
+            if address, !party.country.isEmpty { try xml.element("PstlAdr") { try $0.leaf("Ctry", party.country) } }
         }
     }
 
