@@ -9,6 +9,7 @@
 ///   e.g. `PMNT/ICDT/RRTN`, `PMNT/RCDT/RPCR`), or a proprietary code naming one, e.g.
 ///   `PMNT/ESCT/RRTN` or SWIFT MT's returned item `NRTI`.
 public struct CamtReturn: Sendable, Equatable {
+    /// A reversal of an earlier booking, or a returned payment.
     public enum Kind: String, Sendable {
         /// The entry is a reversal (`RvslInd` true).
         case reversal
