@@ -19,6 +19,9 @@ public struct FormatError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidValue = Code("INVALID_VALUE")
         /// The message cannot be written in this format (e.g. a hub type it has no form for).
         public static let unsupported = Code("UNSUPPORTED")
+        /// Not an error of the file: a record that returns or reverses a payment (a bank's
+        /// return or reversal), reported beside the file and never submitted as a payment.
+        public static let returned = Code("RETURNED")
     }
 
     public var code: Code

@@ -33,6 +33,15 @@ struct AdapterSettingsTests {
         return try AdapterSettings.load(path: file.path)
     }
 
+    @Test func cbprPlusSettlementIsChosenBySetting() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-cbpr-\(UUID().uuidString)").path
+        let plain = try Self.load("adapter:\n  folder: \(root)\n  bank: {bic: BKCHCNBJ}\n")
+        #expect(!plain.bank.cbprPlus && plain.bank.cbprBusinessService == "swift.cbprplus.03")
+        let cbpr = try Self.load(
+            "adapter:\n  folder: \(root)\n  bank: {bic: BKCHCNBJ, cbpr_plus: true, cbpr_business_service: swift.cbprplus.04}\n")
+        #expect(cbpr.bank.cbprPlus && cbpr.bank.cbprBusinessService == "swift.cbprplus.04")
+    }
+
     @Test func foldersCanBeNamedOneByOne() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("adapter-folders-\(UUID().uuidString)").path
         let settings = try Self.load("adapter:\n  inbox: \(root)/x/incoming\n  outbox: \(root)/y/outgoing\n  errors: \(root)/z/bad\n")
@@ -46,6 +55,8 @@ struct AdapterSettingsTests {
         ("adapter:\n  folder: a\n  poll_ms: 1\n", "poll_ms"),
         ("adapter:\n  folder: a\n  bank: {ie_flag: X}\n", "ie_flag"),
         ("adapter:\n  folder: a\n  bank: {settlement: mt103}\n", "settlement"),
+        ("adapter:\n  folder: a\n  bank: {cbpr_plus: true, settlement: pain.001, bic: BKCHCNBJ}\n", "cbpr_plus needs settlement: pacs.008"),
+        ("adapter:\n  folder: a\n  bank: {cbpr_plus: true}\n", "cbpr_plus needs the bank's bic"),
         ("adapter:\n  folder: a\n  post: {encoding: xml}\n", "encoding"),
         // Checked when the file is read, not when the first statement arrives.
         ("adapter:\n  folder: a\n  bank: {order_pattern: \"([\"}\n", "adapter.bank.order_pattern '([' is not a regular expression"),

@@ -14,6 +14,14 @@ enum CamtSamples {
         var iban = ""
         var bic = ""
         var country = ""
+        /// A bank transaction code of the transaction's own (Domn/Cd, Fmly/Cd, Fmly/SubFmlyCd).
+        var domain: [String] = []
+        /// A proprietary bank transaction code of its own (BkTxCd/Prtry/Cd).
+        var proprietaryCode = ""
+        /// RtrInf/Rsn/Cd; with `returnInfo`, RtrInf is written when either is set.
+        var returnReason = ""
+        /// RtrInf/AddtlInf lines.
+        var returnInfo: [String] = []
     }
 
     struct Entry {
@@ -26,22 +34,49 @@ enum CamtSamples {
         var acctSvcrRef = ""
         var info = ""
         var txs: [Tx] = []
+        /// BkTxCd/Domn: Cd, Fmly/Cd, Fmly/SubFmlyCd.
+        var domain = ["PMNT", "RCDT", "XBCT"]
+        /// BkTxCd/Prtry/Cd, written instead of Domn when set.
+        var proprietaryCode = ""
+    }
+
+    /// BkTxCd from a domain triple or a proprietary code.
+    static func bankCode(_ domain: [String], proprietary: String) -> String {
+        if !proprietary.isEmpty { return "<BkTxCd><Prtry><Cd>\(proprietary)</Cd></Prtry></BkTxCd>" }
+        guard domain.count == 3 else { return "" }
+        return "<BkTxCd><Domn><Cd>\(domain[0])</Cd><Fmly><Cd>\(domain[1])</Cd><SubFmlyCd>\(domain[2])</SubFmlyCd></Fmly></Domn></BkTxCd>"
     }
 
     /// A camt.054 (notification) or, with `statement`, camt.053 document.
-    static func document(version: Int, statement: Bool = false, messageId: String = "MSG-1", entries: [Entry]) -> String {
+    /// - Parameters:
+    ///   - servicerBIC: the account servicer's BIC (Acct/Svcr), "" for none.
+    ///   - recipientBIC: GrpHdr/MsgRcpt's BIC, "" for none.
+    ///   - copyDuplicate: the report's CpyDplctInd, "" for none.
+    ///   - declaration: with the XML declaration (a document under an envelope has none).
+    static func document(
+        version: Int, statement: Bool = false, messageId: String = "MSG-1", servicerBIC: String = "", recipientBIC: String = "",
+        copyDuplicate: String = "", declaration: Bool = true, entries: [Entry]
+    ) -> String {
         let type = statement ? "camt.053" : "camt.054"
         let (message, report) = statement ? ("BkToCstmrStmt", "Stmt") : ("BkToCstmrDbtCdtNtfctn", "Ntfctn")
         let body = entries.map { entry($0, version: version) }.joined(separator: "\n")
-        return """
-            <?xml version="1.0" encoding="UTF-8"?>
+        let recipient =
+            recipientBIC.isEmpty
+            ? ""
+            : "<MsgRcpt><Id><OrgId><\(version == 2 ? "BICOrBEI" : "AnyBIC")>\(recipientBIC)</\(version == 2 ? "BICOrBEI" : "AnyBIC")></OrgId></Id></MsgRcpt>"
+        let servicer =
+            servicerBIC.isEmpty
+            ? ""
+            : "<Svcr><FinInstnId><\(version >= 5 ? "BICFI" : "BIC")>\(servicerBIC)</\(version >= 5 ? "BICFI" : "BIC")></FinInstnId></Svcr>"
+        let copy = copyDuplicate.isEmpty ? "" : "<CpyDplctInd>\(copyDuplicate)</CpyDplctInd>"
+        return (declaration ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" : "") + """
             <Document xmlns="urn:iso:std:iso:20022:tech:xsd:\(type).001.0\(version)" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
               <\(message)>
-                <GrpHdr><MsgId>\(messageId)</MsgId><CreDtTm>2024-03-15T18:30:00+08:00</CreDtTm></GrpHdr>
+                <GrpHdr><MsgId>\(messageId)</MsgId><CreDtTm>2024-03-15T18:30:00+08:00</CreDtTm>\(recipient)</GrpHdr>
                 <\(report)>
                   <Id>R-1</Id>
-                  <CreDtTm>2024-03-15T18:30:00+08:00</CreDtTm>
-                  <Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct>
+                  <CreDtTm>2024-03-15T18:30:00+08:00</CreDtTm>\(copy)
+                  <Acct><Id><IBAN>DE89370400440532013000</IBAN></Id>\(servicer)</Acct>
             \(body)
                 </\(report)>
               </\(message)>
@@ -60,7 +95,7 @@ enum CamtSamples {
                     \(amount)<CdtDbtInd>\(entry.indicator)</CdtDbtInd>\(entry.reversal ? "<RvslInd>true</RvslInd>" : "")\(status)
                     <BookgDt>\(entry.booking)</BookgDt><ValDt><Dt>2024-03-16</Dt></ValDt>
                     \(entry.acctSvcrRef.isEmpty ? "" : "<AcctSvcrRef>\(entry.acctSvcrRef)</AcctSvcrRef>")
-                    <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>XBCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+                    \(bankCode(entry.domain, proprietary: entry.proprietaryCode))
                     \(details)
                     \(entry.info.isEmpty ? "" : "<AddtlNtryInf>\(entry.info)</AddtlNtryInf>")
                   </Ntry>
@@ -79,6 +114,7 @@ enum CamtSamples {
                     : "<AmtDtls><TxAmt><Amt Ccy=\"\(currency)\">\(amount)</Amt></TxAmt></AmtDtls>")
         }
         if let indicator = tx.indicator, version >= 4 { parts.append("<CdtDbtInd>\(indicator)</CdtDbtInd>") }
+        parts.append(bankCode(tx.domain, proprietary: tx.proprietaryCode))
         if !tx.debtor.isEmpty || !tx.iban.isEmpty {
             let address = tx.country.isEmpty ? "" : "<PstlAdr><Ctry>\(tx.country)</Ctry></PstlAdr>"
             let party = "<Nm>\(tx.debtor)</Nm>\(address)"
@@ -96,6 +132,10 @@ enum CamtSamples {
                 tx.creditorRef.isEmpty
                 ? "" : "<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry></Tp><Ref>\(tx.creditorRef)</Ref></CdtrRefInf></Strd>"
             parts.append("<RmtInf>\(ustrd)\(strd)</RmtInf>")
+        }
+        if !tx.returnReason.isEmpty || !tx.returnInfo.isEmpty {
+            let reason = tx.returnReason.isEmpty ? "" : "<Rsn><Cd>\(tx.returnReason)</Cd></Rsn>"
+            parts.append("<RtrInf>\(reason)" + tx.returnInfo.map { "<AddtlInf>\($0)</AddtlInf>" }.joined() + "</RtrInf>")
         }
         return "<TxDtls>" + parts.joined() + "</TxDtls>"
     }

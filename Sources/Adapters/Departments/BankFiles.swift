@@ -4,12 +4,15 @@ import HubClient
 import HubProtocol
 
 /// A bank's files, ISO 20022 (`Docs/adapters/bank-iso20022.md`):
-/// - in: camt.054 notifications and camt.053 statements (`*.xml`), versions 001.02–001.08:
-///   each credit entry becomes a `ceb.Payment` (export proceeds or import payment, as
-///   configured) linked to its order by the remittance information or EndToEndId; an entry
-///   that links to nothing is reported beside the file (`<file>.unlinked.txt`), not dropped;
+/// - in: camt.054 notifications and camt.053 statements (`*.xml`), versions 001.02–001.08,
+///   bare or as a CBPR+ business message (AppHdr and Document in an envelope): each credit
+///   entry becomes a `ceb.Payment` (export proceeds or import payment, as configured)
+///   linked to its order by the remittance information or EndToEndId; an entry that links
+///   to nothing is reported beside the file (`<file>.unlinked.txt`), not dropped; a return
+///   or reversal is reported there too (`<file>.returned.txt`) and never becomes a payment;
 /// - out: once a summary result brings the entryId, a settlement instruction (pacs.008 or
-///   pain.001, as configured) per released export order it covers, with the entryId in the
+///   pain.001, as configured; pacs.008 as a CBPR+ business message with its head.001
+///   header when `cbpr_plus` is set) per released export order it covers, with the entryId in the
 ///   remittance information; the release notices are kept until then. Registrations shared
 ///   with the bank tell it the exporters' accounts (else the account is the exporter's
 ///   customs code). Everything else, and the notices and results themselves, as hub JSON.
@@ -59,7 +62,8 @@ public struct BankFiles: DepartmentFiles {
                     + "(EndToEndId '\(entry.references.endToEndId)', remittance '\(entry.references.remittance.joined(separator: " | "))'): \(entry.reason)"
             )
         }
-        return FileReading(documents: result.documents, unlinked: unlinked)
+        let returned = result.returns.map { FormatError(.returned, at: "\($0.position) (\($0.path))", $0.summary) }
+        return FileReading(documents: result.documents, unlinked: unlinked, returned: returned)
     }
 
     public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
@@ -100,7 +104,9 @@ public struct BankFiles: DepartmentFiles {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        let created = formatter.string(from: Date(timeIntervalSince1970: seconds))
+        let cbpr = settings.cbprPlus && settings.settlement == "pacs.008"
+        // CBPR+ date-times carry their UTC offset.
+        let created = formatter.string(from: Date(timeIntervalSince1970: seconds)) + (cbpr ? "+00:00" : "")
         let account = held.accounts[notice.ebcCode]
         let exporterBIC = account.map(\.bankCode).flatMap { Self.looksLikeBIC($0) ? $0 : nil } ?? settings.bic
         let debtor = SettlementInstruction.Party(
@@ -110,11 +116,21 @@ public struct BankFiles: DepartmentFiles {
             account: .other(account?.number ?? notice.ebcCode), bic: exporterBIC)
         let messageId = "SWH" + StableHash(seed: 0, delivery.header.id, notice.invtNo).hex.uppercased()
         do {
-            let instruction = try SettlementInstruction.releasedOrder(
+            var instruction = try SettlementInstruction.releasedOrder(
                 notice, entryId: summary.entryID, messageId: messageId, creationTime: created,
                 executionDate: String(created.prefix(10)), debtor: debtor, creditor: creditor)
             let pain = settings.settlement == "pain.001"
-            let content = pain ? try SettlementWriter.pain001(instruction) : try SettlementWriter.pacs008(instruction)
+            let content: [UInt8]
+            if pain {
+                content = try SettlementWriter.pain001(instruction)
+            } else if cbpr {
+                // No clearing system between correspondents: the instructed agent settles; charges shared.
+                instruction.settlementMethod = "INDA"
+                instruction.chargeBearer = "SHAR"
+                content = try SettlementWriter.cbprPacs008(instruction, businessService: settings.cbprBusinessService)
+            } else {
+                content = try SettlementWriter.pacs008(instruction)
+            }
             let kind = pain ? "pain001" : "pacs008"
             return OutboundFile(
                 name: HubJSONFile.fileName(type: kind, id: "\(summary.entryID)-\(notice.invtNo)", extension: "xml"), content: content)

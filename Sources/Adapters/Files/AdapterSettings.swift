@@ -1,3 +1,4 @@
+import DepartmentFormats
 import Foundation
 import HubConfigKit
 
@@ -56,10 +57,16 @@ public struct AdapterSettings: Sendable, Equatable {
         /// The bank's own BIC and name, as the instructing agent / debtor of settlements.
         public var bic = ""
         public var name = ""
+        /// With `settlement: pacs.008`: write it as a SWIFT CBPR+ business message (head.001.001.02
+        /// header and the document in an envelope) instead of a bare Document.
+        public var cbprPlus = false
+        /// The CBPR+ header's BizSvc.
+        public var cbprBusinessService = SettlementWriter.defaultCBPRBusinessService
 
         enum CodingKeys: String, CodingKey {
             case payCode = "pay_code", payName = "pay_name", ebpCode = "ebp_code", ebcCode = "ebc_code", ieFlag = "ie_flag"
             case orderPattern = "order_pattern", settlement, bic, name
+            case cbprPlus = "cbpr_plus", cbprBusinessService = "cbpr_business_service"
         }
 
         public init() {}
@@ -75,6 +82,8 @@ public struct AdapterSettings: Sendable, Equatable {
             settlement = try c.decodeIfPresent(String.self, forKey: .settlement) ?? settlement
             bic = try c.decodeIfPresent(String.self, forKey: .bic) ?? bic
             name = try c.decodeIfPresent(String.self, forKey: .name) ?? name
+            cbprPlus = try c.decodeIfPresent(Bool.self, forKey: .cbprPlus) ?? cbprPlus
+            cbprBusinessService = try c.decodeIfPresent(String.self, forKey: .cbprBusinessService) ?? cbprBusinessService
         }
     }
 
@@ -139,6 +148,17 @@ public struct AdapterSettings: Sendable, Equatable {
         guard ["I", "E"].contains(settings.bank.ieFlag) else { throw AdapterSettingsError("\(path): adapter.bank.ie_flag must be I or E") }
         guard ["pacs.008", "pain.001"].contains(settings.bank.settlement) else {
             throw AdapterSettingsError("\(path): adapter.bank.settlement must be pacs.008 or pain.001")
+        }
+        if settings.bank.cbprPlus {
+            guard settings.bank.settlement == "pacs.008" else {
+                throw AdapterSettingsError("\(path): adapter.bank.cbpr_plus needs settlement: pacs.008 (CBPR+ carries no pain.001)")
+            }
+            guard !settings.bank.bic.isEmpty else {
+                throw AdapterSettingsError("\(path): adapter.bank.cbpr_plus needs the bank's bic (the header's sender)")
+            }
+            guard (1...35).contains(settings.bank.cbprBusinessService.count) else {
+                throw AdapterSettingsError("\(path): adapter.bank.cbpr_business_service must be 1 to 35 characters")
+            }
         }
         guard ["I", "E"].contains(settings.post.ieFlag) else { throw AdapterSettingsError("\(path): adapter.post.ie_flag must be I or E") }
         guard ["csv", "jsonl"].contains(settings.post.encoding) else {

@@ -2,14 +2,18 @@ import DepartmentFormats
 import HubClient
 
 /// What a file read from a department's inbox gave: the hub messages to submit, and
-/// records that were read but link to nothing (reported beside the file, not dropped).
+/// records that were read but link to nothing, or return or reverse a payment (each reported
+/// beside the file, not dropped).
 public struct FileReading: Sendable, Equatable {
     public var documents: [InboundDocument]
     public var unlinked: [FormatError]
+    /// Returns and reversals (code RETURNED): `<file>.returned.txt` and "returned" events.
+    public var returned: [FormatError]
 
-    public init(documents: [InboundDocument], unlinked: [FormatError] = []) {
+    public init(documents: [InboundDocument], unlinked: [FormatError] = [], returned: [FormatError] = []) {
         self.documents = documents
         self.unlinked = unlinked
+        self.returned = returned
     }
 }
 

@@ -21,8 +21,10 @@ import Synchronization
 ///
 /// A file that does not parse or validate goes to the error folder with a reason file
 /// (code, where, why); one the hub refuses a message of (4xx) too, naming the refused
-/// positions. Each archived or rejected file is reported to the hub as an `adapter.Event`,
-/// counted by `swhub stats`.
+/// positions. Records read but not submitted — unlinked, or returns and reversals — are
+/// listed beside the archived file (`<file>.unlinked.txt`, `<file>.returned.txt` in the
+/// error folder). Each archived or rejected file and each such record is reported to the
+/// hub as an `adapter.Event`, counted by `swhub stats`.
 public final class FileAdapter<Files: DepartmentFiles>: Sendable {
     /// Counters, for logs and the closing line.
     public struct Summary: Sendable, Equatable {
@@ -154,14 +156,9 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
                 "error", file: name, documents: UInt32(reading.documents.count - refused.count), error: refused[0], contentId: contentId)
             return
         }
-        if !reading.unlinked.isEmpty {
-            let report = reading.unlinked.map(Self.describe).joined(separator: "\n") + "\n"
-            try? ExchangeFolders.writeAtomically(Array(report.utf8), to: folders.errors, name: "\(name).unlinked.txt")
-            for (index, entry) in reading.unlinked.enumerated() {
-                await self.report("unlinked", file: name, documents: 0, error: entry, contentId: "\(contentId).\(index)")
-            }
-            logger.warning("records that link to nothing", metadata: ["file": "\(name)", "count": "\(reading.unlinked.count)"])
-        }
+        await reportAside(reading.unlinked, kind: "unlinked", file: name, contentId: contentId, what: "records that link to nothing")
+        await reportAside(
+            reading.returned, kind: "returned", file: name, contentId: contentId, what: "returns and reversals, not booked as payments")
         do {
             try ExchangeFolders.move(file, into: folders.archive, tag: contentId)
             counters.withLock { $0.archived += 1 }
@@ -170,6 +167,18 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
             logger.error("cannot archive; it is read again next round (same ids)", metadata: ["file": "\(name)", "error": "\(error)"])
         }
         await report("archived", file: name, documents: UInt32(reading.documents.count), error: nil, contentId: contentId)
+    }
+
+    /// Records read but not submitted (unlinked, returned): `<file>.<kind>.txt` in the error
+    /// folder, one adapter event each, a warning.
+    private func reportAside(_ records: [FormatError], kind: String, file name: String, contentId: String, what: String) async {
+        guard !records.isEmpty else { return }
+        let text = records.map(Self.describe).joined(separator: "\n") + "\n"
+        try? ExchangeFolders.writeAtomically(Array(text.utf8), to: folders.errors, name: "\(name).\(kind).txt")
+        for (index, entry) in records.enumerated() {
+            await report(kind, file: name, documents: 0, error: entry, contentId: "\(contentId).\(index)")
+        }
+        logger.warning("\(what)", metadata: ["file": "\(name)", "count": "\(records.count)"])
     }
 
     private func reject(_ file: URL, contentId: String, reasons: [FormatError]) {

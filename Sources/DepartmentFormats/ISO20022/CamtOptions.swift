@@ -68,29 +68,33 @@ public struct CamtResult: Sendable, Equatable {
     public var messageType: String
     /// GrpHdr/MsgId.
     public var messageId: String
+    /// The business application header the file came with (CBPR+), checked against the
+    /// document; nil for a bare Document.
+    public var header: BusinessAppHeader?
     /// One "ceb.Payment" (BizPayment) per linked credit, in file order.
     public var documents: [InboundDocument]
     /// Credits that name no order: reported for a person to link, never dropped silently.
     public var unlinked: [CamtUnlinkedCredit]
+    /// Returns and reversals, credits and debits alike: reported, never payments.
+    public var returns: [CamtReturn]
     /// Debits skipped (per transaction when the entry has transaction details).
     public var debitsSkipped: Int
     /// Entries skipped because their status is not BOOK (pending, information only).
     public var notBookedSkipped: Int
-    /// Entries skipped because they are reversals (RvslInd true).
-    public var reversalsSkipped: Int
 
     /// - Parameters: see the properties.
     public init(
-        messageType: String, messageId: String, documents: [InboundDocument] = [], unlinked: [CamtUnlinkedCredit] = [],
-        debitsSkipped: Int = 0, notBookedSkipped: Int = 0, reversalsSkipped: Int = 0
+        messageType: String, messageId: String, header: BusinessAppHeader? = nil, documents: [InboundDocument] = [],
+        unlinked: [CamtUnlinkedCredit] = [], returns: [CamtReturn] = [], debitsSkipped: Int = 0, notBookedSkipped: Int = 0
     ) {
         self.messageType = messageType
         self.messageId = messageId
+        self.header = header
         self.documents = documents
         self.unlinked = unlinked
+        self.returns = returns
         self.debitsSkipped = debitsSkipped
         self.notBookedSkipped = notBookedSkipped
-        self.reversalsSkipped = reversalsSkipped
     }
 }
 

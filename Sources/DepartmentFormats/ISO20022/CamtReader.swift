@@ -19,7 +19,13 @@ import SwiftProtobuf
 ///   country, which BizPayment has no fields for.
 ///
 /// A credit with no order number or no transaction id goes to ``CamtResult/unlinked``;
-/// debits, pending entries and reversals are counted and skipped.
+/// a return or reversal (``CamtReturn``: `RvslInd`, `RtrInf`, a return bank transaction
+/// code), credit or debit, goes to ``CamtResult/returns`` and never becomes a payment;
+/// other debits and pending entries are counted and skipped.
+///
+/// The file is a bare `Document`, or a business message as SWIFT CBPR+ sends it: a
+/// Business Application Header (head.001 `AppHdr`) and the `Document` under an envelope
+/// element. The header is checked against the document (``BusinessAppHeader``).
 public enum CamtReader {
     /// The hub message type of the documents read.
     public static let documentType = MessageType.payment.rawValue
@@ -30,7 +36,10 @@ public enum CamtReader {
     ///   - fileName: the file's name, for messages only.
     ///   - options: direction, codes and the order pattern.
     /// - Throws: `FormatError`: `.syntax` with the line for XML that is not well-formed,
-    ///   `.unknownDocument` for another root or namespace, `.missingField` /
+    ///   `.unknownDocument` for a file without Document or another message (the reason
+    ///   names it, from the namespace or the header), `.missingField` / `.invalidValue` at
+    ///   the header's XPath for a header that is incomplete or contradicts the document,
+    ///   `.missingField` /
     ///   `.invalidValue` with the XPath for a missing amount, a bad date or an unknown
     ///   currency of a credit.
     public static func read(_ data: [UInt8], fileName: String, options: CamtOptions) throws -> CamtResult {
@@ -43,33 +52,39 @@ public enum CamtReader {
         } catch {
             throw FormatError(.invalidValue, at: "options.orderPattern", "not a regular expression: \(error)")
         }
-        let root = try XMLDocumentParser.root(data)
-        let (messageType, message, reportName) = try identify(root, fileName: fileName)
-        let header = message.child("GrpHdr")
-        let messageId = header?.text("MsgId") ?? ""
+        let file = try ISO20022File.open(try XMLDocumentParser.root(data), fileName: fileName)
+        let (messageType, message, reportName) = try identify(file, fileName: fileName)
+        let header = try file.header.map {
+            try BusinessAppHeader.read($0, messageType: messageType, overlaps: BusinessMessage.overlaps(file.document, messageType))
+        }
+        let groupHeader = message.child("GrpHdr")
+        let messageId = groupHeader?.text("MsgId") ?? ""
         guard !messageId.isEmpty else {
             throw FormatError(.missingField, at: message.path + "/GrpHdr/MsgId", "the message has no MsgId")
         }
         let created =
-            header?.child("CreDtTm").flatMap {
+            groupHeader?.child("CreDtTm").flatMap {
                 ISODateTime.cebTime($0.text, utcOffsetMinutes: options.utcOffsetMinutes)
             } ?? ""
 
-        var result = CamtResult(messageType: messageType, messageId: messageId)
+        var result = CamtResult(messageType: messageType, messageId: messageId, header: header)
         var number = 0
         for report in message.children(reportName) {
             for entry in report.children("Ntry") {
                 number += 1
                 switch try CamtEntryParser.parse(entry, number: number, utcOffsetMinutes: options.utcOffsetMinutes) {
                 case .notBooked: result.notBookedSkipped += 1
-                case .reversal: result.reversalsSkipped += 1
                 case .booked(let transactions):
                     for transaction in transactions {
+                        let link = Link(transaction.references, pattern: pattern)
+                        if transaction.signs.isReturnOrReversal {
+                            result.returns.append(returned(transaction, orderNo: link.orderNo))
+                            continue
+                        }
                         guard transaction.isCredit else {
                             result.debitsSkipped += 1
                             continue
                         }
-                        let link = Link(transaction.references, pattern: pattern)
                         if let reason = link.missing {
                             result.unlinked.append(
                                 CamtUnlinkedCredit(
@@ -79,7 +94,7 @@ public enum CamtReader {
                         }
                         let payment = try payment(
                             transaction, link: link, options: options, messageType: messageType, messageId: messageId,
-                            appTime: created)
+                            appTime: created, header: header)
                         result.documents.append(
                             InboundDocument(type: documentType, body: try serialized(payment), position: transaction.position))
                     }
@@ -89,26 +104,39 @@ public enum CamtReader {
         return result
     }
 
+    /// The versions read.
+    static let versions = (2...8).map { "001.0\($0)" }
+
     /// The message type, the message element and the name of its report elements.
-    private static func identify(_ root: XMLNode, fileName: String) throws -> (String, XMLNode, String) {
-        guard root.localName == "Document" else {
-            throw FormatError(.unknownDocument, at: root.path, "\(fileName): the root element is \(root.localName), not Document")
-        }
-        let namespace = XMLDocumentParser.namespace(of: root)
-        let prefix = "urn:iso:std:iso:20022:tech:xsd:"
-        let type = namespace.hasPrefix(prefix) ? String(namespace.dropFirst(prefix.count)) : ""
-        let versions = (2...8).map { "001.0\($0)" }
-        let kinds = ["camt.053": ("BkToCstmrStmt", "Stmt"), "camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")]
-        guard let kind = kinds[String(type.prefix(8))], versions.contains(String(type.dropFirst(9))), type.count == 15
-        else {
+    private static func identify(_ file: ISO20022File, fileName: String) throws -> (String, XMLNode, String) {
+        let type = file.messageType
+        let read = "the bank adapter reads camt.053 and camt.054, versions 001.02 to 001.08"
+        guard !type.isEmpty else {
+            let named = file.header.map { " (its header names \(ISO20022File.describe($0.text("MsgDefIdr"))))" } ?? ""
             throw FormatError(
-                .unknownDocument, at: root.path,
-                "\(fileName): namespace '\(namespace)' is not camt.053 or camt.054 version 001.02 to 001.08")
+                .unknownDocument, at: file.document.path,
+                "\(fileName): namespace '\(file.namespace)' is not an ISO 20022 message's\(named); \(read)")
         }
-        guard let message = root.childElements.first, message.localName == kind.0 else {
-            throw FormatError(.unknownDocument, at: root.path + "/" + kind.0, "a \(type) document must hold \(kind.0)")
+        let kinds = ["camt.053": ("BkToCstmrStmt", "Stmt"), "camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")]
+        guard let kind = kinds[String(type.prefix(8))], versions.contains(String(type.dropFirst(9))), type.count == 15 else {
+            throw FormatError(
+                .unknownDocument, at: file.document.path, "\(fileName): the message is \(ISO20022File.describe(type)); \(read)")
+        }
+        guard let message = file.document.childElements.first, message.localName == kind.0 else {
+            throw FormatError(.unknownDocument, at: file.document.path + "/" + kind.0, "a \(type) document must hold \(kind.0)")
         }
         return (type, message, kind.1)
+    }
+
+    /// A return or reversal, as reported.
+    private static func returned(_ transaction: CamtTransaction, orderNo: String) -> CamtReturn {
+        let signs = transaction.signs
+        return CamtReturn(
+            kind: signs.reversal ? .reversal : .returned, position: transaction.position, path: transaction.path,
+            isCredit: transaction.isCredit, amount: transaction.amount, currency: transaction.currency,
+            bookingDate: transaction.bookingDate, references: transaction.references, orderNo: orderNo,
+            bankTransactionCode: signs.bankTransactionCode, reasonCode: signs.reasonCode, reasonText: signs.reasonText,
+            evidence: signs.evidence)
     }
 
     /// The order number and the payment transaction id of a credit, or why they are missing.
@@ -144,7 +172,7 @@ public enum CamtReader {
 
     private static func payment(
         _ transaction: CamtTransaction, link: Link, options: CamtOptions, messageType: String, messageId: String,
-        appTime: String
+        appTime: String, header: BusinessAppHeader?
     ) throws -> BizPayment {
         var payment = BizPayment()
         payment.guid = StableGUID.make("camt", messageId, transaction.position)
@@ -178,6 +206,7 @@ public enum CamtReader {
             (messageType, messageId), ("AcctSvcrRef", references.accountServicerReference),
             ("DbtrAcct", transaction.debtorAccount), ("DbtrAgt", transaction.debtorAgentBIC),
             ("DbtrCtry", transaction.debtorCountry), ("Dbtr", options.ieFlag == "E" ? transaction.debtorName : ""),
+            ("AppHdr", header.map { "\($0.from)>\($0.to) \($0.businessMessageId)" } ?? ""),
         ].filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1)" }.joined(separator: "; ")
         return payment
     }

@@ -18,13 +18,14 @@ struct CamtTransaction {
     var debtorAccount = ""
     var debtorAgentBIC = ""
     var debtorCountry = ""
+    /// What makes it a return or reversal, if anything.
+    var signs = CamtReturnSigns()
 }
 
 /// What an entry is, before its transactions are looked at.
 enum CamtEntryKind {
     case booked([CamtTransaction])
     case notBooked
-    case reversal
 }
 
 /// Reading Ntry elements: the structure shared by camt.053 and camt.054, versions 02 to 08.
@@ -36,10 +37,11 @@ enum CamtEntryParser {
         }
         let (amount, currency) = try money(amountNode)
         let indicator = try creditDebit(entry.text("CdtDbtInd"), at: entry.path + "/CdtDbtInd", required: true)
-        if entry.text("RvslInd").lowercased() == "true" { return .reversal }
         // Sts is a code in 02–07 (<Sts>BOOK</Sts>), a choice in 08 (<Sts><Cd>BOOK</Cd></Sts>).
         let status = entry.child("Sts").map { $0.child("Cd")?.text ?? $0.text } ?? ""
         if !status.isEmpty, status != "BOOK" { return .notBooked }
+        var entrySigns = CamtReturnSigns.of(entry)
+        entrySigns.reversal = ["true", "1"].contains(entry.text("RvslInd").lowercased())
         let booking = try date(entry, "BookgDt", utcOffsetMinutes: utcOffsetMinutes)
         let bookedAt = try booking.isEmpty ? date(entry, "ValDt", utcOffsetMinutes: utcOffsetMinutes) : booking
         let entryReference = entry.text("AcctSvcrRef")
@@ -52,7 +54,8 @@ enum CamtEntryParser {
             return .booked([
                 CamtTransaction(
                     position: "entry \(number)", path: entry.path, isCredit: indicator ?? false, amount: amount,
-                    currency: currency, currencyPath: amountNode.path + "/@Ccy", bookingDate: bookedAt, references: references)
+                    currency: currency, currencyPath: amountNode.path + "/@Ccy", bookingDate: bookedAt, references: references,
+                    signs: entrySigns)
             ])
         }
         return .booked(
@@ -63,6 +66,7 @@ enum CamtEntryParser {
                     try creditDebit(tx.text("CdtDbtInd"), at: tx.path + "/CdtDbtInd", required: false)
                     ?? indicator ?? false
                 transaction.bookingDate = bookedAt
+                transaction.signs = entrySigns.merged(with: CamtReturnSigns.of(tx))
                 if transaction.references.accountServicerReference.isEmpty {
                     transaction.references.accountServicerReference = entryReference
                 }

@@ -54,12 +54,15 @@ public struct SettlementInstruction: Sendable, Equatable {
     public var chargeBearer: String
     /// SttlmInf/SttlmMtd of pacs.008: INDA, INGA, COVE or CLRG.
     public var settlementMethod: String
+    /// PmtId/UETR of a CBPR+ pacs.008 (a lower-case UUID version 4); "" derives one from the
+    /// message id and EndToEndId. Not written in the other forms.
+    public var uetr: String
 
     /// - Parameters: see the properties.
     public init(
         messageId: String, creationTime: String, executionDate: String, debtor: Party, creditor: Party,
         amount: String, currency: String, endToEndId: String, instructionId: String = "",
-        remittance: SettlementRemittance, chargeBearer: String = "SLEV", settlementMethod: String = "CLRG"
+        remittance: SettlementRemittance, chargeBearer: String = "SLEV", settlementMethod: String = "CLRG", uetr: String = ""
     ) {
         self.messageId = messageId
         self.creationTime = creationTime
@@ -73,6 +76,7 @@ public struct SettlementInstruction: Sendable, Equatable {
         self.remittance = remittance
         self.chargeBearer = chargeBearer
         self.settlementMethod = settlementMethod
+        self.uetr = uetr
     }
 
     /// The instruction for one released export order: amount = the notice's amount_paid

@@ -21,6 +21,21 @@ public enum SettlementWriter {
         }
         let lines = try instruction.remittance.lines()
         var xml = XMLWriter()
+        try pacs008Document(&xml, instruction, lines: lines, cbpr: nil)
+        return xml.bytes
+    }
+
+    /// What a CBPR+ pacs.008 carries besides the plain one.
+    struct CBPRTransaction {
+        var instructionId: String
+        var uetr: String
+    }
+
+    /// The pacs.008.001.08 Document element, plain or as CBPR+ restricts it (InstrId and UETR
+    /// in PmtId, InstgAgt and InstdAgt).
+    static func pacs008Document(
+        _ xml: inout XMLWriter, _ instruction: SettlementInstruction, lines: [String], cbpr: CBPRTransaction?
+    ) throws {
         try xml.open("Document", ["xmlns": "urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"])
         try xml.element("FIToFICstmrCdtTrf") { xml in
             try xml.element("GrpHdr") { xml in
@@ -30,21 +45,34 @@ public enum SettlementWriter {
                 try xml.element("SttlmInf") { try $0.leaf("SttlmMtd", instruction.settlementMethod) }
             }
             try xml.element("CdtTrfTxInf") { xml in
-                try paymentId(&xml, instruction)
+                if let cbpr {
+                    try xml.element("PmtId") { xml in
+                        try xml.leaf("InstrId", cbpr.instructionId)
+                        try xml.leaf("EndToEndId", instruction.endToEndId)
+                        try xml.leaf("UETR", cbpr.uetr)
+                    }
+                } else {
+                    try paymentId(&xml, instruction)
+                }
                 try xml.leaf("IntrBkSttlmAmt", instruction.amount, ["Ccy": instruction.currency])
                 try xml.leaf("IntrBkSttlmDt", instruction.executionDate)
                 try xml.leaf("ChrgBr", instruction.chargeBearer)
-                try party(&xml, "Dbtr", instruction.debtor)
+                if cbpr != nil {
+                    try agent(&xml, "InstgAgt", instruction.debtor.bic)
+                    try agent(&xml, "InstdAgt", instruction.creditor.bic)
+                }
+                // CBPR+ wants a postal address with at least town and country; with the country
+                // alone the party goes by name (and account) only.
+                try party(&xml, "Dbtr", instruction.debtor, address: cbpr == nil)
                 try account(&xml, "DbtrAcct", instruction.debtor.account)
                 try agent(&xml, "DbtrAgt", instruction.debtor.bic)
                 try agent(&xml, "CdtrAgt", instruction.creditor.bic)
-                try party(&xml, "Cdtr", instruction.creditor)
+                try party(&xml, "Cdtr", instruction.creditor, address: cbpr == nil)
                 try account(&xml, "CdtrAcct", instruction.creditor.account)
                 try remittance(&xml, lines)
             }
         }
         xml.close()
-        return xml.bytes
     }
 
     /// pain.001.001.09: GrpHdr (MsgId, CreDtTm, NbOfTxs, CtrlSum, InitgPty = the debtor),
@@ -90,21 +118,21 @@ public enum SettlementWriter {
         return xml.bytes
     }
 
-    private static func paymentId(_ xml: inout XMLWriter, _ instruction: SettlementInstruction) throws {
+    static func paymentId(_ xml: inout XMLWriter, _ instruction: SettlementInstruction) throws {
         try xml.element("PmtId") { xml in
             if !instruction.instructionId.isEmpty { try xml.leaf("InstrId", instruction.instructionId) }
             try xml.leaf("EndToEndId", instruction.endToEndId)
         }
     }
 
-    private static func party(_ xml: inout XMLWriter, _ name: String, _ party: SettlementInstruction.Party) throws {
+    static func party(_ xml: inout XMLWriter, _ name: String, _ party: SettlementInstruction.Party, address: Bool = true) throws {
         try xml.element(name) { xml in
             try xml.leaf("Nm", party.name)
-            if !party.country.isEmpty { try xml.element("PstlAdr") { try $0.leaf("Ctry", party.country) } }
+            if address, !party.country.isEmpty { try xml.element("PstlAdr") { try $0.leaf("Ctry", party.country) } }
         }
     }
 
-    private static func account(_ xml: inout XMLWriter, _ name: String, _ account: SettlementInstruction.Account) throws {
+    static func account(_ xml: inout XMLWriter, _ name: String, _ account: SettlementInstruction.Account) throws {
         try xml.element(name) { xml in
             try xml.element("Id") { xml in
                 switch account {
@@ -115,7 +143,7 @@ public enum SettlementWriter {
         }
     }
 
-    private static func agent(_ xml: inout XMLWriter, _ name: String, _ bic: String) throws {
+    static func agent(_ xml: inout XMLWriter, _ name: String, _ bic: String) throws {
         try xml.element(name) { xml in
             try xml.element("FinInstnId") { xml in
                 if bic.isEmpty {
@@ -127,7 +155,7 @@ public enum SettlementWriter {
         }
     }
 
-    private static func remittance(_ xml: inout XMLWriter, _ lines: [String]) throws {
+    static func remittance(_ xml: inout XMLWriter, _ lines: [String]) throws {
         try xml.element("RmtInf") { xml in
             for line in lines { try xml.leaf("Ustrd", line) }
         }
