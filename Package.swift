@@ -278,6 +278,7 @@ let package = Package(
             name: "AdaptersTests",
             dependencies: [
                 "Adapters", "HubConfigKit", "DepartmentFormats", "HubProtocol", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "HubClient",
             ],
             swiftSettings: strict
         ),

@@ -25,6 +25,9 @@ extension FlowEngine {
                 return declarationRefusal(of: party, ebcCode: try BizWaybill(serializedBytes: body).ebcCode)
             case MessageType.inventory:
                 return declarationRefusal(of: party, ebcCode: try BizInventory(serializedBytes: body).ebcCode)
+            case MessageType.cancellation, MessageType.returnRequest, MessageType.returnTally, MessageType.arrival,
+                MessageType.departure, MessageType.waybillStatus, MessageType.masterWaybill, MessageType.warehouseEntry:
+                return try customsDocumentRefusal(type: type, of: party, body: body)
             case MessageType.registrationResult, MessageType.creditNotice, MessageType.answer:
                 if !isDepartment { return notEntitled(party, type, "only departments send it") }
             case MessageType.receipt, MessageType.summaryResult:
