@@ -31,6 +31,8 @@ extension MessageType {
         case .waybillStatus: BizWaybillStatus.self
         case .masterWaybill: BizMasterWaybill.self
         case .warehouseEntry: BizWarehouseEntry.self
+        case .taxBill: BizTaxBill.self
+        case .taxStatus: BizTaxStatus.self
         default: nil
         }
     }

@@ -77,6 +77,11 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, Codable, Compar
     /// Import parcels entered into the supervised warehouse (入库明细单, CEB711, `swhub.v1.WarehouseEntry`).
     public static let warehouseEntry: MessageType = "ceb.WarehouseEntry"
 
+    /// Customs' tax bill for an import inventory (电子税单, CEB816, `swhub.v1.TaxBill`).
+    public static let taxBill: MessageType = "ceb.TaxBill"
+    /// A change of a tax bill's status (CEB818, `swhub.v1.TaxStatus`).
+    public static let taxStatus: MessageType = "ceb.TaxStatus"
+
     /// The documents of the standard beyond the declaration's, which enterprises, logistics
     /// companies and supervised sites file with customs.
     public static let otherCustomsDocuments: [MessageType] = [
@@ -113,7 +118,7 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, Codable, Compar
         .registration, .registrationResult, .order, .payment, .waybill, .inventory, .receipt, .summaryDeclaration,
         .summaryResult, .creditNotice, .feedback, .releaseNotice, .summaryRequest, .query, .answer, .refundResult,
         .settlementResult, .adapterEvent, .cancellation, .returnRequest, .returnTally, .arrival, .departure, .waybillStatus,
-        .masterWaybill, .warehouseEntry,
+        .masterWaybill, .warehouseEntry, .taxBill, .taxStatus,
     ]
 }
 

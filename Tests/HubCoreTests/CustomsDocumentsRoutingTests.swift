@@ -68,6 +68,10 @@ struct CustomsDocumentsRoutingTests {
         #expect(engine.admit(type: "ceb.Cancellation", from: "platform", recipients: [], body: cancel) == nil)
         #expect(engine.admit(type: "ceb.Departure", from: "post", recipients: [], body: departed) == nil)
         #expect(engine.admit(type: "ceb.ReturnRequest", from: "platform", recipients: [], body: [0x0A, 0x05])?.code == .malformedBody)
+        // Tax bills and their status come from customs only.
+        #expect(engine.admit(type: "ceb.TaxBill", from: "platform", recipients: [], body: [])?.code == .notEntitled)
+        #expect(engine.admit(type: "ceb.TaxStatus", from: "tax", recipients: [], body: [])?.code == .notEntitled)
+        #expect(engine.admit(type: "ceb.TaxBill", from: "customs", recipients: [], body: []) == nil)
 
         // Journaled, they change no flow: nothing is emitted for them (their flows are built on top).
         let filed = FlowInput(

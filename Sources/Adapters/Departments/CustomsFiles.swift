@@ -12,9 +12,10 @@ import HubProtocol
 ///   XSD, optionally in a DXP envelope; file name `<type>_<hub message id>.xml`, so a
 ///   redelivery rewrites the same file;
 /// - in: customs' receipts (312/412/512/622, 304/404/506/604/702, and 606/624, 214/626,
-///   216, 508, 510, 514, 608, 712) and summary results (792), with or without a DXP
-///   envelope, prefixed or default namespace → `ceb.Receipt` and `ceb.SummaryResult`,
-///   matched by the hub by their business keys. A receipt of one of the other documents
+///   216, 508, 510, 514, 608, 712, the format checks 900), summary results (792) and tax
+///   bills (816, 818), with or without a DXP envelope, prefixed or default namespace →
+///   `ceb.Receipt`, `ceb.SummaryResult`, `ceb.TaxBill` and `ceb.TaxStatus`, matched by the
+///   hub by their business keys. A receipt of one of the other documents
 ///   goes to the document's filer, `correlation_id` = its id (``CustomsFilings``).
 /// Registrations shared with customs and anything else travel as hub JSON.
 public struct CustomsFiles: DepartmentFiles {

@@ -1728,6 +1728,141 @@ void   swhub__v1__warehouse_entry__free_unpacked
   assert(message->base.descriptor == &swhub__v1__warehouse_entry__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   swhub__v1__tax_bill_item__init
+                     (Swhub__V1__TaxBillItem         *message)
+{
+  static const Swhub__V1__TaxBillItem init_value = SWHUB__V1__TAX_BILL_ITEM__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__tax_bill_item__get_packed_size
+                     (const Swhub__V1__TaxBillItem *message)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__tax_bill_item__pack
+                     (const Swhub__V1__TaxBillItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__tax_bill_item__pack_to_buffer
+                     (const Swhub__V1__TaxBillItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__TaxBillItem *
+       swhub__v1__tax_bill_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__TaxBillItem *)
+     protobuf_c_message_unpack (&swhub__v1__tax_bill_item__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__tax_bill_item__free_unpacked
+                     (Swhub__V1__TaxBillItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__tax_bill_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__tax_bill__init
+                     (Swhub__V1__TaxBill         *message)
+{
+  static const Swhub__V1__TaxBill init_value = SWHUB__V1__TAX_BILL__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__tax_bill__get_packed_size
+                     (const Swhub__V1__TaxBill *message)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__tax_bill__pack
+                     (const Swhub__V1__TaxBill *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__tax_bill__pack_to_buffer
+                     (const Swhub__V1__TaxBill *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__TaxBill *
+       swhub__v1__tax_bill__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__TaxBill *)
+     protobuf_c_message_unpack (&swhub__v1__tax_bill__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__tax_bill__free_unpacked
+                     (Swhub__V1__TaxBill *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__tax_bill__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__tax_status__init
+                     (Swhub__V1__TaxStatus         *message)
+{
+  static const Swhub__V1__TaxStatus init_value = SWHUB__V1__TAX_STATUS__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__tax_status__get_packed_size
+                     (const Swhub__V1__TaxStatus *message)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__tax_status__pack
+                     (const Swhub__V1__TaxStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__tax_status__pack_to_buffer
+                     (const Swhub__V1__TaxStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__TaxStatus *
+       swhub__v1__tax_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__TaxStatus *)
+     protobuf_c_message_unpack (&swhub__v1__tax_status__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__tax_status__free_unpacked
+                     (Swhub__V1__TaxStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor swhub__v1__bank_account__field_descriptors[5] =
 {
   {
@@ -4578,7 +4713,7 @@ const ProtobufCMessageDescriptor swhub__v1__inventory__descriptor =
   (ProtobufCMessageInit) swhub__v1__inventory__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__receipt__field_descriptors[26] =
+static const ProtobufCFieldDescriptor swhub__v1__receipt__field_descriptors[29] =
 {
   {
     "message_type",
@@ -4892,6 +5027,42 @@ static const ProtobufCFieldDescriptor swhub__v1__receipt__field_descriptors[26] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ori_cop_msg_id",
+    35,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, ori_cop_msg_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ori_message_type",
+    36,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, ori_message_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ori_biz_message",
+    37,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, ori_biz_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__receipt__field_indices_by_name[] = {
   5,   /* field[5] = agent_code */
@@ -4910,6 +5081,9 @@ static const unsigned swhub__v1__receipt__field_indices_by_name[] = {
   17,   /* field[17] = msg_seq_no */
   21,   /* field[21] = operator_code */
   6,   /* field[6] = order_no */
+  28,   /* field[28] = ori_biz_message */
+  26,   /* field[26] = ori_cop_msg_id */
+  27,   /* field[27] = ori_message_type */
   7,   /* field[7] = pay_code */
   9,   /* field[9] = pay_no */
   8,   /* field[8] = pay_transaction_id */
@@ -4925,7 +5099,7 @@ static const ProtobufCIntRange swhub__v1__receipt__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 30, 21 },
-  { 0, 26 }
+  { 0, 29 }
 };
 const ProtobufCMessageDescriptor swhub__v1__receipt__descriptor =
 {
@@ -4935,7 +5109,7 @@ const ProtobufCMessageDescriptor swhub__v1__receipt__descriptor =
   "Swhub__V1__Receipt",
   "swhub.v1",
   sizeof(Swhub__V1__Receipt),
-  26,
+  29,
   swhub__v1__receipt__field_descriptors,
   swhub__v1__receipt__field_indices_by_name,
   2,  swhub__v1__receipt__number_ranges,
@@ -10021,6 +10195,458 @@ const ProtobufCMessageDescriptor swhub__v1__warehouse_entry__descriptor =
   swhub__v1__warehouse_entry__field_indices_by_name,
   1,  swhub__v1__warehouse_entry__number_ranges,
   (ProtobufCMessageInit) swhub__v1__warehouse_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__tax_bill_item__field_descriptors[6] =
+{
+  {
+    "gnum",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, gnum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gcode",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, gcode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tax_price",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, tax_price),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_tax",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, customs_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_added_tax",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, value_added_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "consumption_tax",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, consumption_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__tax_bill_item__field_indices_by_name[] = {
+  5,   /* field[5] = consumption_tax */
+  3,   /* field[3] = customs_tax */
+  1,   /* field[1] = gcode */
+  0,   /* field[0] = gnum */
+  2,   /* field[2] = tax_price */
+  4,   /* field[4] = value_added_tax */
+};
+static const ProtobufCIntRange swhub__v1__tax_bill_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor swhub__v1__tax_bill_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.TaxBillItem",
+  "TaxBillItem",
+  "Swhub__V1__TaxBillItem",
+  "swhub.v1",
+  sizeof(Swhub__V1__TaxBillItem),
+  6,
+  swhub__v1__tax_bill_item__field_descriptors,
+  swhub__v1__tax_bill_item__field_indices_by_name,
+  1,  swhub__v1__tax_bill_item__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__tax_bill_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__tax_bill__field_descriptors[16] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return_time",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, return_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_no",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, invt_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tax_no",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, tax_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_tax",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, customs_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_added_tax",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, value_added_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "consumption_tax",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, consumption_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ent_duty_no",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, ent_duty_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assure_code",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, assure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebc_code",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, ebc_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_code",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, agent_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tax_list_rd",
+    16,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__TaxBill, n_tax_list_rd),
+    offsetof(Swhub__V1__TaxBill, tax_list_rd),
+    &swhub__v1__tax_bill_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__tax_bill__field_indices_by_name[] = {
+  13,   /* field[13] = agent_code */
+  10,   /* field[10] = assure_code */
+  6,   /* field[6] = consumption_tax */
+  14,   /* field[14] = customs_code */
+  4,   /* field[4] = customs_tax */
+  11,   /* field[11] = ebc_code */
+  8,   /* field[8] = ent_duty_no */
+  0,   /* field[0] = guid */
+  2,   /* field[2] = invt_no */
+  12,   /* field[12] = logistics_code */
+  9,   /* field[9] = note */
+  1,   /* field[1] = return_time */
+  7,   /* field[7] = status */
+  15,   /* field[15] = tax_list_rd */
+  3,   /* field[3] = tax_no */
+  5,   /* field[5] = value_added_tax */
+};
+static const ProtobufCIntRange swhub__v1__tax_bill__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 16 }
+};
+const ProtobufCMessageDescriptor swhub__v1__tax_bill__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.TaxBill",
+  "TaxBill",
+  "Swhub__V1__TaxBill",
+  "swhub.v1",
+  sizeof(Swhub__V1__TaxBill),
+  16,
+  swhub__v1__tax_bill__field_descriptors,
+  swhub__v1__tax_bill__field_indices_by_name,
+  1,  swhub__v1__tax_bill__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__tax_bill__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__tax_status__field_descriptors[7] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return_time",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, return_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_no",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, invt_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tax_no",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, tax_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ent_duty_no",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, ent_duty_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assure_code",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, assure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__tax_status__field_indices_by_name[] = {
+  6,   /* field[6] = assure_code */
+  5,   /* field[5] = ent_duty_no */
+  0,   /* field[0] = guid */
+  2,   /* field[2] = invt_no */
+  1,   /* field[1] = return_time */
+  4,   /* field[4] = status */
+  3,   /* field[3] = tax_no */
+};
+static const ProtobufCIntRange swhub__v1__tax_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor swhub__v1__tax_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.TaxStatus",
+  "TaxStatus",
+  "Swhub__V1__TaxStatus",
+  "swhub.v1",
+  sizeof(Swhub__V1__TaxStatus),
+  7,
+  swhub__v1__tax_status__field_descriptors,
+  swhub__v1__tax_status__field_indices_by_name,
+  1,  swhub__v1__tax_status__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__tax_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue swhub__v1__app_type__enum_values_by_number[4] =

@@ -59,6 +59,9 @@ typedef struct Swhub__V1__MasterWaybillItem Swhub__V1__MasterWaybillItem;
 typedef struct Swhub__V1__MasterWaybill Swhub__V1__MasterWaybill;
 typedef struct Swhub__V1__WarehouseEntryItem Swhub__V1__WarehouseEntryItem;
 typedef struct Swhub__V1__WarehouseEntry Swhub__V1__WarehouseEntry;
+typedef struct Swhub__V1__TaxBillItem Swhub__V1__TaxBillItem;
+typedef struct Swhub__V1__TaxBill Swhub__V1__TaxBill;
+typedef struct Swhub__V1__TaxStatus Swhub__V1__TaxStatus;
 
 
 /* --- enums --- */
@@ -908,7 +911,8 @@ struct  Swhub__V1__Inventory
  * 304 OrderReturn, 412 PaymentReturn, 404 ReceiptsReturn, 512/506 LogisticsReturn,
  * 622/604 InventoryReturn, 702 SummaryReturn; and 606/624 InvtCancelReturn, 214
  * RefundReturn, 626 InvtRefundReturn, 216 InvtRefundDetailReturn, 508 ArrivalReturn, 510
- * DepartureReturn, 514 LogisticsStatusReturn, 608 WayBillReturn, 712 DeliveryReturn. Each receipt fills the key fields of its
+ * DepartureReturn, 514 LogisticsStatusReturn, 608 WayBillReturn, 712 DeliveryReturn; and
+ * customs' format check of any message, 900 MessageReturn. Each receipt fills the key fields of its
  * document; the rest stay empty. Header.correlation_id names the hub message answered.
  */
 struct  Swhub__V1__Receipt
@@ -983,10 +987,17 @@ struct  Swhub__V1__Receipt
    * Warehouse entry receipts (712): customs' entry number.
    */
   char *rkd_no;
+  /*
+   * Format check receipts (CEB900, 报文格式校验回执): the DXP copMsgId, the root and the
+   * whole text of the message checked.
+   */
+  char *ori_cop_msg_id;
+  char *ori_message_type;
+  char *ori_biz_message;
 };
 #define SWHUB__V1__RECEIPT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__receipt__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -2004,6 +2015,98 @@ struct  Swhub__V1__WarehouseEntry
     , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
 
 
+/*
+ * One goods line of a tax bill: the standard's TaxListRd. Decimal strings.
+ */
+struct  Swhub__V1__TaxBillItem
+{
+  ProtobufCMessage base;
+  int32_t gnum;
+  char *gcode;
+  /*
+   * 完税总价格.
+   */
+  char *tax_price;
+  char *customs_tax;
+  char *value_added_tax;
+  char *consumption_tax;
+};
+#define SWHUB__V1__TAX_BILL_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__tax_bill_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "ceb.TaxBill": 电子税单, the taxes customs levies on an import inventory: CEB816 Tax
+ * (TaxHeadRd + TaxListRd), sent by customs.
+ */
+struct  Swhub__V1__TaxBill
+{
+  ProtobufCMessage base;
+  char *guid;
+  /*
+   * YYYYMMDDhhmmssSSS.
+   */
+  char *return_time;
+  char *invt_no;
+  /*
+   * 电子税单编号.
+   */
+  char *tax_no;
+  /*
+   * Decimal strings: 应征关税, 应征增值税, 应征消费税.
+   */
+  char *customs_tax;
+  char *value_added_tax;
+  char *consumption_tax;
+  /*
+   * 税单状态: "1" made, "2" summarized, "3" void.
+   */
+  char *status;
+  /*
+   * 缴款书编号.
+   */
+  char *ent_duty_no;
+  char *note;
+  char *assure_code;
+  char *ebc_code;
+  char *logistics_code;
+  char *agent_code;
+  char *customs_code;
+  /*
+   * The standard's TaxListRd.
+   */
+  size_t n_tax_list_rd;
+  Swhub__V1__TaxBillItem **tax_list_rd;
+};
+#define SWHUB__V1__TAX_BILL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__tax_bill__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * "ceb.TaxStatus": 电子税单数据状态, a change of a tax bill's status: CEB818 Tax
+ * (TaxHeadStatus), sent by customs.
+ */
+struct  Swhub__V1__TaxStatus
+{
+  ProtobufCMessage base;
+  char *guid;
+  char *return_time;
+  char *invt_no;
+  char *tax_no;
+  /*
+   * "1" made, "2" summarized, "3" void.
+   */
+  char *status;
+  char *ent_duty_no;
+  char *assure_code;
+};
+#define SWHUB__V1__TAX_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__tax_status__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 /* Swhub__V1__BankAccount methods */
 void   swhub__v1__bank_account__init
                      (Swhub__V1__BankAccount         *message);
@@ -2729,6 +2832,63 @@ Swhub__V1__WarehouseEntry *
 void   swhub__v1__warehouse_entry__free_unpacked
                      (Swhub__V1__WarehouseEntry *message,
                       ProtobufCAllocator *allocator);
+/* Swhub__V1__TaxBillItem methods */
+void   swhub__v1__tax_bill_item__init
+                     (Swhub__V1__TaxBillItem         *message);
+size_t swhub__v1__tax_bill_item__get_packed_size
+                     (const Swhub__V1__TaxBillItem   *message);
+size_t swhub__v1__tax_bill_item__pack
+                     (const Swhub__V1__TaxBillItem   *message,
+                      uint8_t             *out);
+size_t swhub__v1__tax_bill_item__pack_to_buffer
+                     (const Swhub__V1__TaxBillItem   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__TaxBillItem *
+       swhub__v1__tax_bill_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__tax_bill_item__free_unpacked
+                     (Swhub__V1__TaxBillItem *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__TaxBill methods */
+void   swhub__v1__tax_bill__init
+                     (Swhub__V1__TaxBill         *message);
+size_t swhub__v1__tax_bill__get_packed_size
+                     (const Swhub__V1__TaxBill   *message);
+size_t swhub__v1__tax_bill__pack
+                     (const Swhub__V1__TaxBill   *message,
+                      uint8_t             *out);
+size_t swhub__v1__tax_bill__pack_to_buffer
+                     (const Swhub__V1__TaxBill   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__TaxBill *
+       swhub__v1__tax_bill__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__tax_bill__free_unpacked
+                     (Swhub__V1__TaxBill *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__TaxStatus methods */
+void   swhub__v1__tax_status__init
+                     (Swhub__V1__TaxStatus         *message);
+size_t swhub__v1__tax_status__get_packed_size
+                     (const Swhub__V1__TaxStatus   *message);
+size_t swhub__v1__tax_status__pack
+                     (const Swhub__V1__TaxStatus   *message,
+                      uint8_t             *out);
+size_t swhub__v1__tax_status__pack_to_buffer
+                     (const Swhub__V1__TaxStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__TaxStatus *
+       swhub__v1__tax_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__tax_status__free_unpacked
+                     (Swhub__V1__TaxStatus *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Swhub__V1__BankAccount_Closure)
@@ -2848,6 +3008,15 @@ typedef void (*Swhub__V1__WarehouseEntryItem_Closure)
 typedef void (*Swhub__V1__WarehouseEntry_Closure)
                  (const Swhub__V1__WarehouseEntry *message,
                   void *closure_data);
+typedef void (*Swhub__V1__TaxBillItem_Closure)
+                 (const Swhub__V1__TaxBillItem *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__TaxBill_Closure)
+                 (const Swhub__V1__TaxBill *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__TaxStatus_Closure)
+                 (const Swhub__V1__TaxStatus *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2901,6 +3070,9 @@ extern const ProtobufCMessageDescriptor swhub__v1__master_waybill_item__descript
 extern const ProtobufCMessageDescriptor swhub__v1__master_waybill__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__warehouse_entry_item__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__warehouse_entry__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__tax_bill_item__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__tax_bill__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__tax_status__descriptor;
 
 PROTOBUF_C__END_DECLS
 

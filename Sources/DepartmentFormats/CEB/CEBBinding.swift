@@ -78,7 +78,8 @@ struct CEBBinding: Sendable {
     }()
 
     /// The documents of the 2022 standard beyond the declaration's (cancellations, returns,
-    /// arrival, departure, waybill status, master waybills, warehouse entries).
+    /// arrival, departure, waybill status, master waybills, warehouse entries) and customs'
+    /// tax bills.
     static let otherDocuments: [CEBBinding] = [
         .init("CEB605Message", MessageType.cancellation.rawValue, BizCancellation.self, implied: ["ieFlag": "E"], keys: ["invtNo"]),
         .init("CEB623Message", MessageType.cancellation.rawValue, BizCancellation.self, implied: ["ieFlag": "I"], keys: ["invtNo"]),
@@ -102,14 +103,18 @@ struct CEBBinding: Sendable {
         .init(
             "CEB711Message", MessageType.warehouseEntry.rawValue, BizWarehouseEntry.self, list: "deliveryList",
             keys: ["logisticsCode", "billNo"]),
+        // Customs' own: tax bills and their status changes.
+        .init("CEB816Message", MessageType.taxBill.rawValue, BizTaxBill.self, list: "taxListRd", keys: ["invtNo", "taxNo"]),
+        .init("CEB818Message", MessageType.taxStatus.rawValue, BizTaxStatus.self, keys: ["invtNo", "taxNo"]),
     ]
 
-    /// The receipts customs sends: each the even code after the document it answers.
+    /// The receipts customs sends: each the even code after the document it answers, and
+    /// CEB900, the format check of any message.
     static let receiptRoots = [
         "CEB312Message", "CEB412Message", "CEB512Message", "CEB622Message",
         "CEB304Message", "CEB404Message", "CEB506Message", "CEB604Message", "CEB702Message",
         "CEB606Message", "CEB624Message", "CEB214Message", "CEB626Message", "CEB216Message",
-        "CEB508Message", "CEB510Message", "CEB514Message", "CEB608Message", "CEB712Message",
+        "CEB508Message", "CEB510Message", "CEB514Message", "CEB608Message", "CEB712Message", "CEB900Message",
     ]
 
     /// The field that tells the import variant of a hub type from the export one, for the

@@ -19,7 +19,8 @@ import SwiftProtobuf
 /// | CEB513 | ceb.WaybillStatus | LogisticsStatus |
 /// | CEB607 | ceb.MasterWaybill | WayBill |
 /// | CEB711 | ceb.WarehouseEntry | Delivery |
-/// | CEB606/624, 214/626, 216, 508, 510, 514, 608, 712 | ceb.Receipt, message_type = the root | ...Return |
+/// | CEB816 / CEB818 | ceb.TaxBill / ceb.TaxStatus | Tax |
+/// | CEB606/624, 214/626, 216, 508, 510, 514, 608, 712, 900 | ceb.Receipt, message_type = the root | ...Return |
 ///
 /// Every element of the standard goes to the business.proto field of the same name; line
 /// lists (OrderList, InventoryList, SummaryResultList, InvtRefundList, ArrivalList, ...) to

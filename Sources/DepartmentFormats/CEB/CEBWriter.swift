@@ -29,7 +29,7 @@ public struct CEBIdentity: Sendable, Equatable {
 /// the form the official samples have: UTF-8 with an XML declaration, the `ceb:` prefix,
 /// elements in XSD sequence order, optional elements left out when empty. Every file it
 /// returns validates against the 2022 XSD of its direction (ceb-import-2022.xsd for 311,
-/// 411, 511, 513, 621, 623, 625, 711 and their receipts; ceb-export-2022.xsd for 303, 403,
+/// 411, 511, 513, 621, 623, 625, 711 and their receipts, 816, 818, 900; ceb-export-2022.xsd for 303, 403,
 /// 505, 507, 509, 603, 605, 607, 213, 215, 701, 792 and theirs); a body that cannot make
 /// such a file is refused with a ``FormatError``.
 ///
@@ -40,7 +40,7 @@ public struct CEBIdentity: Sendable, Equatable {
 /// | ceb.Waybill | CEB511, CEB505 (by ie_flag) |
 /// | ceb.Inventory | CEB621, CEB603 (by ie_flag) |
 /// | ceb.SummaryDeclaration | CEB701 |
-/// | ceb.Receipt | its message_type: CEB312/412/512/622, CEB304/404/506/604/702, CEB606/624, 214/626, 216, 508, 510, 514, 608, 712 |
+/// | ceb.Receipt | its message_type: CEB312/412/512/622, CEB304/404/506/604/702, CEB606/624, 214/626, 216, 508, 510, 514, 608, 712, 900 |
 /// | ceb.SummaryResult | CEB792 |
 /// | ceb.Cancellation | CEB623 (ie_flag "I" or empty), CEB605 ("E") |
 /// | ceb.ReturnRequest | CEB625 (original_ie_flag "I" or empty), CEB213 ("E") |
@@ -49,6 +49,7 @@ public struct CEBIdentity: Sendable, Equatable {
 /// | ceb.WaybillStatus | CEB513 |
 /// | ceb.MasterWaybill | CEB607 |
 /// | ceb.WarehouseEntry | CEB711 |
+/// | ceb.TaxBill, ceb.TaxStatus | CEB816, CEB818 |
 ///
 /// Defaults: a required element the body leaves empty gets
 /// - `guid`: the `guid` parameter of ``write(type:body:guid:)`` (after ``messageGuid(_:)``),

@@ -30,7 +30,7 @@ extension FlowEngine {
                 return try customsDocumentRefusal(type: type, of: party, body: body)
             case MessageType.registrationResult, MessageType.creditNotice, MessageType.answer:
                 if !isDepartment { return notEntitled(party, type, "only departments send it") }
-            case MessageType.receipt, MessageType.summaryResult:
+            case MessageType.receipt, MessageType.summaryResult, MessageType.taxBill, MessageType.taxStatus:
                 if !isCustoms { return notEntitled(party, type, "only customs sends it") }
             case MessageType.refundResult:
                 if !roles.contains(.tax) { return notEntitled(party, type, "only the tax department sends it") }

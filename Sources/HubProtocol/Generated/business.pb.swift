@@ -28,7 +28,7 @@
 ///   "ceb.Waybill"            Waybill               CEB511 (import) / CEB505 (export)
 ///   "ceb.Inventory"          Inventory             CEB621 (import 9610/1210) / CEB603 (export 9610)
 ///   "ceb.Receipt"            Receipt               CEB312/304, 412/404, 512/506, 622/604, 702, and
-///                                                  214/216, 508/510, 514, 606/608, 624/626, 712
+///                                                  214/216, 508/510, 514, 606/608, 624/626, 712, 900
 ///   "ceb.SummaryDeclaration" SummaryDeclaration    CEB701 (SummaryApply)
 ///   "ceb.SummaryResult"      SummaryResult         CEB792 (carries entryId)
 ///   "flow.ReleaseNotice"     ReleaseNotice         (none: release sharing after status 800)
@@ -48,6 +48,8 @@
 ///   "ceb.WaybillStatus"      WaybillStatus         CEB513 运单状态 (import)
 ///   "ceb.MasterWaybill"      MasterWaybill         CEB607 清单总分单 (export)
 ///   "ceb.WarehouseEntry"     WarehouseEntry        CEB711 入库明细单 (import)
+///   "ceb.TaxBill"            TaxBill               CEB816 电子税单 (import, from customs)
+///   "ceb.TaxStatus"          TaxStatus             CEB818 电子税单数据状态 (import, from customs)
 ///
 /// Conventions, so that the customs adapter maps CEB XML one to one:
 /// - Field names are the standard's element names in snake_case (orderNo → order_no,
@@ -1696,7 +1698,8 @@ public nonisolated struct BizInventory: @unchecked Sendable {
 /// 304 OrderReturn, 412 PaymentReturn, 404 ReceiptsReturn, 512/506 LogisticsReturn,
 /// 622/604 InventoryReturn, 702 SummaryReturn; and 606/624 InvtCancelReturn, 214
 /// RefundReturn, 626 InvtRefundReturn, 216 InvtRefundDetailReturn, 508 ArrivalReturn, 510
-/// DepartureReturn, 514 LogisticsStatusReturn, 608 WayBillReturn, 712 DeliveryReturn. Each receipt fills the key fields of its
+/// DepartureReturn, 514 LogisticsStatusReturn, 608 WayBillReturn, 712 DeliveryReturn; and
+/// customs' format check of any message, 900 MessageReturn. Each receipt fills the key fields of its
 /// document; the rest stay empty. Header.correlation_id names the hub message answered.
 public nonisolated struct BizReceipt: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1848,6 +1851,23 @@ public nonisolated struct BizReceipt: @unchecked Sendable {
   public var rkdNo: String {
     get {_storage._rkdNo}
     set {_uniqueStorage()._rkdNo = newValue}
+  }
+
+  /// Format check receipts (CEB900, 报文格式校验回执): the DXP copMsgId, the root and the
+  /// whole text of the message checked.
+  public var oriCopMsgID: String {
+    get {_storage._oriCopMsgID}
+    set {_uniqueStorage()._oriCopMsgID = newValue}
+  }
+
+  public var oriMessageType: String {
+    get {_storage._oriMessageType}
+    set {_uniqueStorage()._oriMessageType = newValue}
+  }
+
+  public var oriBizMessage: String {
+    get {_storage._oriBizMessage}
+    set {_uniqueStorage()._oriBizMessage = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -3664,6 +3684,107 @@ public nonisolated struct BizWarehouseEntry: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+/// One goods line of a tax bill: the standard's TaxListRd. Decimal strings.
+public nonisolated struct BizTaxBillItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var gnum: Int32 = 0
+
+  public var gcode: String = String()
+
+  /// 完税总价格.
+  public var taxPrice: String = String()
+
+  public var customsTax: String = String()
+
+  public var valueAddedTax: String = String()
+
+  public var consumptionTax: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.TaxBill": 电子税单, the taxes customs levies on an import inventory: CEB816 Tax
+/// (TaxHeadRd + TaxListRd), sent by customs.
+public nonisolated struct BizTaxBill: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String = String()
+
+  /// YYYYMMDDhhmmssSSS.
+  public var returnTime: String = String()
+
+  public var invtNo: String = String()
+
+  /// 电子税单编号.
+  public var taxNo: String = String()
+
+  /// Decimal strings: 应征关税, 应征增值税, 应征消费税.
+  public var customsTax: String = String()
+
+  public var valueAddedTax: String = String()
+
+  public var consumptionTax: String = String()
+
+  /// 税单状态: "1" made, "2" summarized, "3" void.
+  public var status: String = String()
+
+  /// 缴款书编号.
+  public var entDutyNo: String = String()
+
+  public var note: String = String()
+
+  public var assureCode: String = String()
+
+  public var ebcCode: String = String()
+
+  public var logisticsCode: String = String()
+
+  public var agentCode: String = String()
+
+  public var customsCode: String = String()
+
+  /// The standard's TaxListRd.
+  public var taxListRd: [BizTaxBillItem] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.TaxStatus": 电子税单数据状态, a change of a tax bill's status: CEB818 Tax
+/// (TaxHeadStatus), sent by customs.
+public nonisolated struct BizTaxStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String = String()
+
+  public var returnTime: String = String()
+
+  public var invtNo: String = String()
+
+  public var taxNo: String = String()
+
+  /// "1" made, "2" summarized, "3" void.
+  public var status: String = String()
+
+  public var entDutyNo: String = String()
+
+  public var assureCode: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "swhub.v1"
@@ -5444,7 +5565,7 @@ nonisolated extension BizInventory: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Receipt"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}message_type\0\u{1}guid\0\u{3}customs_code\0\u{3}ebp_code\0\u{3}ebc_code\0\u{3}agent_code\0\u{3}order_no\0\u{3}pay_code\0\u{3}pay_transaction_id\0\u{3}pay_no\0\u{3}logistics_code\0\u{3}logistics_no\0\u{3}cop_no\0\u{3}pre_no\0\u{3}invt_no\0\u{3}sum_no\0\u{3}statistics_flag\0\u{3}msg_seq_no\0\u{3}return_status\0\u{3}return_time\0\u{3}return_info\0\u{4}\u{9}operator_code\0\u{3}bill_no\0\u{3}logistics_status\0\u{3}co_el_no\0\u{3}rkd_no\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}message_type\0\u{1}guid\0\u{3}customs_code\0\u{3}ebp_code\0\u{3}ebc_code\0\u{3}agent_code\0\u{3}order_no\0\u{3}pay_code\0\u{3}pay_transaction_id\0\u{3}pay_no\0\u{3}logistics_code\0\u{3}logistics_no\0\u{3}cop_no\0\u{3}pre_no\0\u{3}invt_no\0\u{3}sum_no\0\u{3}statistics_flag\0\u{3}msg_seq_no\0\u{3}return_status\0\u{3}return_time\0\u{3}return_info\0\u{4}\u{9}operator_code\0\u{3}bill_no\0\u{3}logistics_status\0\u{3}co_el_no\0\u{3}rkd_no\0\u{3}ori_cop_msg_id\0\u{3}ori_message_type\0\u{3}ori_biz_message\0")
 
   fileprivate class _StorageClass {
     var _messageType: String = String()
@@ -5473,6 +5594,9 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     var _logisticsStatus: String = String()
     var _coElNo: String = String()
     var _rkdNo: String = String()
+    var _oriCopMsgID: String = String()
+    var _oriMessageType: String = String()
+    var _oriBizMessage: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -5509,6 +5633,9 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
       _logisticsStatus = source._logisticsStatus
       _coElNo = source._coElNo
       _rkdNo = source._rkdNo
+      _oriCopMsgID = source._oriCopMsgID
+      _oriMessageType = source._oriMessageType
+      _oriBizMessage = source._oriBizMessage
     }
   }
 
@@ -5553,6 +5680,9 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
         case 32: try { try decoder.decodeSingularStringField(value: &_storage._logisticsStatus) }()
         case 33: try { try decoder.decodeSingularStringField(value: &_storage._coElNo) }()
         case 34: try { try decoder.decodeSingularStringField(value: &_storage._rkdNo) }()
+        case 35: try { try decoder.decodeSingularStringField(value: &_storage._oriCopMsgID) }()
+        case 36: try { try decoder.decodeSingularStringField(value: &_storage._oriMessageType) }()
+        case 37: try { try decoder.decodeSingularStringField(value: &_storage._oriBizMessage) }()
         default: break
         }
       }
@@ -5639,6 +5769,15 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
       if !_storage._rkdNo.isEmpty {
         try visitor.visitSingularStringField(value: _storage._rkdNo, fieldNumber: 34)
       }
+      if !_storage._oriCopMsgID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._oriCopMsgID, fieldNumber: 35)
+      }
+      if !_storage._oriMessageType.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._oriMessageType, fieldNumber: 36)
+      }
+      if !_storage._oriBizMessage.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._oriBizMessage, fieldNumber: 37)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -5674,6 +5813,9 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
         if _storage._logisticsStatus != rhs_storage._logisticsStatus {return false}
         if _storage._coElNo != rhs_storage._coElNo {return false}
         if _storage._rkdNo != rhs_storage._rkdNo {return false}
+        if _storage._oriCopMsgID != rhs_storage._oriCopMsgID {return false}
+        if _storage._oriMessageType != rhs_storage._oriMessageType {return false}
+        if _storage._oriBizMessage != rhs_storage._oriBizMessage {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -8826,6 +8968,226 @@ nonisolated extension BizWarehouseEntry: SwiftProtobuf.Message, SwiftProtobuf._M
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizTaxBillItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaxBillItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}gnum\0\u{1}gcode\0\u{3}tax_price\0\u{3}customs_tax\0\u{3}value_added_tax\0\u{3}consumption_tax\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.gnum) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.gcode) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.taxPrice) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.customsTax) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.valueAddedTax) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.consumptionTax) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.gnum != 0 {
+      try visitor.visitSingularInt32Field(value: self.gnum, fieldNumber: 1)
+    }
+    if !self.gcode.isEmpty {
+      try visitor.visitSingularStringField(value: self.gcode, fieldNumber: 2)
+    }
+    if !self.taxPrice.isEmpty {
+      try visitor.visitSingularStringField(value: self.taxPrice, fieldNumber: 3)
+    }
+    if !self.customsTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.customsTax, fieldNumber: 4)
+    }
+    if !self.valueAddedTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.valueAddedTax, fieldNumber: 5)
+    }
+    if !self.consumptionTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.consumptionTax, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizTaxBillItem, rhs: BizTaxBillItem) -> Bool {
+    if lhs.gnum != rhs.gnum {return false}
+    if lhs.gcode != rhs.gcode {return false}
+    if lhs.taxPrice != rhs.taxPrice {return false}
+    if lhs.customsTax != rhs.customsTax {return false}
+    if lhs.valueAddedTax != rhs.valueAddedTax {return false}
+    if lhs.consumptionTax != rhs.consumptionTax {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizTaxBill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaxBill"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}return_time\0\u{3}invt_no\0\u{3}tax_no\0\u{3}customs_tax\0\u{3}value_added_tax\0\u{3}consumption_tax\0\u{1}status\0\u{3}ent_duty_no\0\u{1}note\0\u{3}assure_code\0\u{3}ebc_code\0\u{3}logistics_code\0\u{3}agent_code\0\u{3}customs_code\0\u{3}tax_list_rd\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.guid) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.returnTime) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.invtNo) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.taxNo) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.customsTax) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.valueAddedTax) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.consumptionTax) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.entDutyNo) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.assureCode) }()
+      case 12: try { try decoder.decodeSingularStringField(value: &self.ebcCode) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.logisticsCode) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.agentCode) }()
+      case 15: try { try decoder.decodeSingularStringField(value: &self.customsCode) }()
+      case 16: try { try decoder.decodeRepeatedMessageField(value: &self.taxListRd) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.guid.isEmpty {
+      try visitor.visitSingularStringField(value: self.guid, fieldNumber: 1)
+    }
+    if !self.returnTime.isEmpty {
+      try visitor.visitSingularStringField(value: self.returnTime, fieldNumber: 2)
+    }
+    if !self.invtNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.invtNo, fieldNumber: 3)
+    }
+    if !self.taxNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.taxNo, fieldNumber: 4)
+    }
+    if !self.customsTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.customsTax, fieldNumber: 5)
+    }
+    if !self.valueAddedTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.valueAddedTax, fieldNumber: 6)
+    }
+    if !self.consumptionTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.consumptionTax, fieldNumber: 7)
+    }
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 8)
+    }
+    if !self.entDutyNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.entDutyNo, fieldNumber: 9)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 10)
+    }
+    if !self.assureCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.assureCode, fieldNumber: 11)
+    }
+    if !self.ebcCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.ebcCode, fieldNumber: 12)
+    }
+    if !self.logisticsCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsCode, fieldNumber: 13)
+    }
+    if !self.agentCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.agentCode, fieldNumber: 14)
+    }
+    if !self.customsCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.customsCode, fieldNumber: 15)
+    }
+    if !self.taxListRd.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.taxListRd, fieldNumber: 16)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizTaxBill, rhs: BizTaxBill) -> Bool {
+    if lhs.guid != rhs.guid {return false}
+    if lhs.returnTime != rhs.returnTime {return false}
+    if lhs.invtNo != rhs.invtNo {return false}
+    if lhs.taxNo != rhs.taxNo {return false}
+    if lhs.customsTax != rhs.customsTax {return false}
+    if lhs.valueAddedTax != rhs.valueAddedTax {return false}
+    if lhs.consumptionTax != rhs.consumptionTax {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.entDutyNo != rhs.entDutyNo {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.assureCode != rhs.assureCode {return false}
+    if lhs.ebcCode != rhs.ebcCode {return false}
+    if lhs.logisticsCode != rhs.logisticsCode {return false}
+    if lhs.agentCode != rhs.agentCode {return false}
+    if lhs.customsCode != rhs.customsCode {return false}
+    if lhs.taxListRd != rhs.taxListRd {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizTaxStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaxStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}return_time\0\u{3}invt_no\0\u{3}tax_no\0\u{1}status\0\u{3}ent_duty_no\0\u{3}assure_code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.guid) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.returnTime) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.invtNo) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.taxNo) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.entDutyNo) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.assureCode) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.guid.isEmpty {
+      try visitor.visitSingularStringField(value: self.guid, fieldNumber: 1)
+    }
+    if !self.returnTime.isEmpty {
+      try visitor.visitSingularStringField(value: self.returnTime, fieldNumber: 2)
+    }
+    if !self.invtNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.invtNo, fieldNumber: 3)
+    }
+    if !self.taxNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.taxNo, fieldNumber: 4)
+    }
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 5)
+    }
+    if !self.entDutyNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.entDutyNo, fieldNumber: 6)
+    }
+    if !self.assureCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.assureCode, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizTaxStatus, rhs: BizTaxStatus) -> Bool {
+    if lhs.guid != rhs.guid {return false}
+    if lhs.returnTime != rhs.returnTime {return false}
+    if lhs.invtNo != rhs.invtNo {return false}
+    if lhs.taxNo != rhs.taxNo {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.entDutyNo != rhs.entDutyNo {return false}
+    if lhs.assureCode != rhs.assureCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

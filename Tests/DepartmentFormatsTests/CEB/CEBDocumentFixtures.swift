@@ -14,6 +14,7 @@ enum CEBDocumentFixtures {
         "CEB509Message", "CEB513Message", "CEB607Message", "CEB711Message",
         "CEB606Message", "CEB624Message", "CEB214Message", "CEB626Message", "CEB216Message", "CEB508Message",
         "CEB510Message", "CEB514Message", "CEB608Message", "CEB712Message",
+        "CEB816Message", "CEB818Message", "CEB900Message",
     ]
 
     /// The hub type of each document root (receipts are ceb.Receipt).
@@ -22,6 +23,7 @@ enum CEBDocumentFixtures {
         "CEB213Message": "ceb.ReturnRequest", "CEB625Message": "ceb.ReturnRequest",
         "CEB215Message": "ceb.ReturnTally", "CEB507Message": "ceb.Arrival", "CEB509Message": "ceb.Departure",
         "CEB513Message": "ceb.WaybillStatus", "CEB607Message": "ceb.MasterWaybill", "CEB711Message": "ceb.WarehouseEntry",
+        "CEB816Message": "ceb.TaxBill", "CEB818Message": "ceb.TaxStatus",
     ]
 
     // The export parcel: declared in 5141 (Guangzhou Baiyun airport), released, inventory 51412026E000000123.
@@ -50,6 +52,8 @@ enum CEBDocumentFixtures {
         case "CEB513Message": waybillStatus()
         case "CEB607Message": masterWaybill()
         case "CEB711Message": warehouseEntry()
+        case "CEB816Message": taxBill()
+        case "CEB818Message": taxStatus()
         default: receipt(root)
         }
     }
@@ -350,6 +354,52 @@ enum CEBDocumentFixtures {
         return entry
     }
 
+    /// Customs' tax bill for the import parcel (section 3.17): two lines, taxes summed.
+    static func taxBill() -> BizTaxBill {
+        var bill = BizTaxBill()
+        bill.guid = "C8160000-0000-4000-8000-000000000011"
+        bill.returnTime = "20261121103000123"
+        bill.invtNo = importInvtNo
+        bill.taxNo = "TAX29912026000000456"
+        bill.customsTax = "0"
+        bill.valueAddedTax = "13.65"
+        bill.consumptionTax = "15.75"
+        bill.status = "1"
+        bill.entDutyNo = "DUTY-2026-000456"
+        bill.note = "跨境电商综合税"
+        bill.assureCode = "3301960001"
+        bill.ebcCode = "3301960002"
+        bill.logisticsCode = "3301980003"
+        bill.agentCode = "3301980004"
+        bill.customsCode = "2991"
+        for (index, (gcode, price, vat, consumption)) in [("3304990099", "100", "9.1", "10.5"), ("3304100000", "50", "4.55", "5.25")]
+            .enumerated()
+        {
+            var line = BizTaxBillItem()
+            line.gnum = Int32(index + 1)
+            line.gcode = gcode
+            line.taxPrice = price
+            line.customsTax = "0"
+            line.valueAddedTax = vat
+            line.consumptionTax = consumption
+            bill.taxListRd.append(line)
+        }
+        return bill
+    }
+
+    /// The tax bill summarized (section 3.18).
+    static func taxStatus() -> BizTaxStatus {
+        var status = BizTaxStatus()
+        status.guid = "C8180000-0000-4000-8000-000000000012"
+        status.returnTime = "20261201103000123"
+        status.invtNo = importInvtNo
+        status.taxNo = "TAX29912026000000456"
+        status.status = "2"
+        status.entDutyNo = "DUTY-2026-000456"
+        status.assureCode = "3301960001"
+        return status
+    }
+
     /// Customs' receipt for the fixture document it answers (the odd code before `root`).
     static func receipt(_ root: String) -> BizReceipt? {
         var receipt = BizReceipt()
@@ -435,6 +485,13 @@ enum CEBDocumentFixtures {
             receipt.preNo = bill.preNo
             receipt.billNo = bill.billNo
             receipt.msgSeqNo = bill.msgSeqNo
+        case "CEB900Message":
+            // The format check of a CEB604 receipt file someone sent with a bad date (section 3.19).
+            receipt.returnStatus = -900002
+            receipt.returnInfo = "报文格式校验失败: returnTime 长度不符 & <17>"
+            receipt.oriCopMsgID = "A1B2C3D4-0000-4000-8000-000000000001"
+            receipt.oriMessageType = "CEB604Message"
+            receipt.oriBizMessage = "<?xml version=\"1.0\"?><ceb:CEB604Message xmlns:ceb=\"http://www.chinaport.gov.cn/ceb\"/>"
         case "CEB712Message":
             let entry = warehouseEntry()
             receipt.customsCode = entry.customsCode

@@ -422,5 +422,62 @@ extension CEBSchema {
             ]),
             list: nil
         ),
+        "CEB816Message": CEBSchema(
+            root: "CEB816Message", direction: .import, node: "Tax",
+            baseTransfer: false, signatureRequired: false,
+            head: CEBGroup(name: "TaxHeadRd", minOccurs: 1, maxOccurs: 1, elements: [
+                .init("guid", .text(36, 36)),
+                .init("returnTime", .text(17, 17)),
+                .init("invtNo", .text(1, 18)),
+                .init("taxNo", .text(1, 50)),
+                .init("customsTax", .decimal(19, 5)),
+                .init("valueAddedTax", .decimal(19, 5)),
+                .init("consumptionTax", .decimal(19, 5)),
+                .init("status", .text(1, 1)),
+                .init("entDutyNo", .text(0, 50), required: false),
+                .init("note", .text(0, 1000), required: false),
+                .init("assureCode", .text(0, 64), required: false),
+                .init("ebcCode", .text(0, 64), required: false),
+                .init("logisticsCode", .text(0, 64), required: false),
+                .init("agentCode", .text(1, 18), required: false),
+                .init("customsCode", .text(4, 4), required: false),
+            ]),
+            list: CEBGroup(name: "TaxListRd", minOccurs: 1, maxOccurs: 99, elements: [
+                .init("gnum", .int(10)),
+                .init("gcode", .text(10, 10)),
+                .init("taxPrice", .decimal(19, 5)),
+                .init("customsTax", .decimal(19, 5)),
+                .init("valueAddedTax", .decimal(19, 5)),
+                .init("consumptionTax", .decimal(19, 5)),
+            ])
+        ),
+        "CEB818Message": CEBSchema(
+            root: "CEB818Message", direction: .import, node: "Tax",
+            baseTransfer: false, signatureRequired: false,
+            head: CEBGroup(name: "TaxHeadStatus", minOccurs: 1, maxOccurs: 1, elements: [
+                .init("guid", .text(36, 36)),
+                .init("returnTime", .text(17, 17)),
+                .init("invtNo", .text(1, 18)),
+                .init("taxNo", .text(1, 50)),
+                .init("status", .text(1, 1)),
+                .init("entDutyNo", .text(0, 50), required: false),
+                .init("assureCode", .text(0, 64), required: false),
+            ]),
+            list: nil
+        ),
+        "CEB900Message": CEBSchema(
+            root: "CEB900Message", direction: .import, node: "MessageReturn",
+            baseTransfer: false, signatureRequired: false,
+            head: CEBGroup(name: nil, minOccurs: 1, maxOccurs: 1, elements: [
+                .init("guid", .text(36, 36)),
+                .init("returnStatus", .text(1, 10)),
+                .init("returnInfo", .text(0, 5000)),
+                .init("returnTime", .text(17, 17)),
+                .init("oriCopMsgId", .text(0, 255)),
+                .init("oriMessageType", .text(0, 15)),
+                .init("oriBizMessage", .text(0, Int.max)),
+            ]),
+            list: nil
+        ),
     ]
 }
