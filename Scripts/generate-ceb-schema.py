@@ -19,10 +19,16 @@ OUT = os.path.join(ROOT, "Sources", "DepartmentFormats", "CEB", "Generated")
 FILES = [
     ("import", "ceb-import-2022.xsd", "Import",
      ["CEB311Message", "CEB312Message", "CEB411Message", "CEB412Message",
-      "CEB511Message", "CEB512Message", "CEB621Message", "CEB622Message"]),
+      "CEB511Message", "CEB512Message", "CEB513Message", "CEB514Message",
+      "CEB621Message", "CEB622Message", "CEB623Message", "CEB624Message",
+      "CEB625Message", "CEB626Message", "CEB711Message", "CEB712Message",
+      "CEB816Message", "CEB818Message", "CEB900Message"]),
     ("export", "ceb-export-2022.xsd", "Export",
      ["CEB303Message", "CEB304Message", "CEB403Message", "CEB404Message",
-      "CEB505Message", "CEB506Message", "CEB603Message", "CEB604Message",
+      "CEB505Message", "CEB506Message", "CEB507Message", "CEB508Message",
+      "CEB509Message", "CEB510Message", "CEB603Message", "CEB604Message",
+      "CEB605Message", "CEB606Message", "CEB607Message", "CEB608Message",
+      "CEB213Message", "CEB214Message", "CEB215Message", "CEB216Message",
       "CEB701Message", "CEB702Message", "CEB792Message"]),
 ]
 
@@ -47,7 +53,10 @@ def kind(element):
         else:
             low, high = facets.get("minLength", "0"), facets.get("maxLength")
         if high is None:
-            sys.exit("%s: xs:string without a maximum length" % element.get("name"))
+            # Only CEB900's oriBizMessage (the original message, whole) has no maximum.
+            if element.get("name") != "oriBizMessage":
+                sys.exit("%s: xs:string without a maximum length" % element.get("name"))
+            high = "Int.max"
         return ".text(%s, %s)" % (low, high)
     if base == "xs:decimal":
         return ".decimal(%s, %s)" % (facets["totalDigits"], facets["fractionDigits"])

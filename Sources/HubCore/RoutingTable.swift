@@ -2,7 +2,9 @@ import HubProtocol
 
 /// Decides, without I/O, whether a submission is acceptable and who receives it: the
 /// header's explicit recipients plus the parties subscribed to its type, minus the sender
-/// unless the sender named itself. Built once from the config.
+/// unless the sender named itself. Built once from the config. With flows on, the customs
+/// parties receive the standard's documents beyond the declaration's
+/// (``MessageType/otherCustomsDocuments``: cancellations, returns, ...) as if subscribed.
 public struct RoutingTable: Sendable {
     private let types: Set<String>
     private let parties: Set<String>
@@ -16,6 +18,15 @@ public struct RoutingTable: Sendable {
         var subscribers: [String: [String]] = [:]
         for party in config.parties {
             for type in party.subscribes { subscribers[type, default: []].append(party.id) }
+        }
+        if config.flows != nil {
+            // The standard's documents beyond the declaration's go to customs as the flows
+            // forward the declaration's: no subscription needed.
+            for party in config.parties(withRole: .customs) {
+                for type in MessageType.otherCustomsDocuments where !party.subscribes.contains(type.rawValue) {
+                    subscribers[type.rawValue, default: []].append(party.id)
+                }
+            }
         }
         self.subscribers = subscribers
         maxBodyBytes = config.settings.maxBodyBytes

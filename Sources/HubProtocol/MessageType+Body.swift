@@ -23,6 +23,16 @@ extension MessageType {
         case .refundResult: BizRefundResult.self
         case .settlementResult: BizSettlementResult.self
         case .adapterEvent: BizAdapterEvent.self
+        case .cancellation: BizCancellation.self
+        case .returnRequest: BizReturnRequest.self
+        case .returnTally: BizReturnTally.self
+        case .arrival: BizArrival.self
+        case .departure: BizDeparture.self
+        case .waybillStatus: BizWaybillStatus.self
+        case .masterWaybill: BizMasterWaybill.self
+        case .warehouseEntry: BizWarehouseEntry.self
+        case .taxBill: BizTaxBill.self
+        case .taxStatus: BizTaxStatus.self
         default: nil
         }
     }

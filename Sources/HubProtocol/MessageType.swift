@@ -59,6 +59,35 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, Codable, Compar
     /// Customs' result of a summary declaration (CEB792, `swhub.v1.SummaryResult`).
     public static let summaryResult: MessageType = "ceb.SummaryResult"
 
+    // The standard's other documents (customs answers each with a ceb.Receipt)
+    /// A cancellation of a declared inventory (撤销申请单, CEB605/623, `swhub.v1.Cancellation`).
+    public static let cancellation: MessageType = "ceb.Cancellation"
+    /// A return of released goods (退货申请单, CEB213/625, `swhub.v1.ReturnRequest`).
+    public static let returnRequest: MessageType = "ceb.ReturnRequest"
+    /// The tally of a returned export parcel (退货理货明细单, CEB215, `swhub.v1.ReturnTally`).
+    public static let returnTally: MessageType = "ceb.ReturnTally"
+    /// Export parcels arrived at the supervised site (运抵单, CEB507, `swhub.v1.Arrival`).
+    public static let arrival: MessageType = "ceb.Arrival"
+    /// Export parcels left the country (离境单, CEB509, `swhub.v1.Departure`).
+    public static let departure: MessageType = "ceb.Departure"
+    /// An import parcel's logistics status (运单状态, CEB513, `swhub.v1.WaybillStatus`).
+    public static let waybillStatus: MessageType = "ceb.WaybillStatus"
+    /// The parcels under one master bill (清单总分单, CEB607, `swhub.v1.MasterWaybill`).
+    public static let masterWaybill: MessageType = "ceb.MasterWaybill"
+    /// Import parcels entered into the supervised warehouse (入库明细单, CEB711, `swhub.v1.WarehouseEntry`).
+    public static let warehouseEntry: MessageType = "ceb.WarehouseEntry"
+
+    /// Customs' tax bill for an import inventory (电子税单, CEB816, `swhub.v1.TaxBill`).
+    public static let taxBill: MessageType = "ceb.TaxBill"
+    /// A change of a tax bill's status (CEB818, `swhub.v1.TaxStatus`).
+    public static let taxStatus: MessageType = "ceb.TaxStatus"
+
+    /// The documents of the standard beyond the declaration's, which enterprises, logistics
+    /// companies and supervised sites file with customs.
+    public static let otherCustomsDocuments: [MessageType] = [
+        .cancellation, .returnRequest, .returnTally, .arrival, .departure, .waybillStatus, .masterWaybill, .warehouseEntry,
+    ]
+
     // Interchange and the flows' own messages
     /// A department's credit notice (blacklisting, `swhub.v1.CreditNotice`).
     public static let creditNotice: MessageType = "credit.Notice"
@@ -88,7 +117,8 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, Codable, Compar
     public static let known: [MessageType] = [
         .registration, .registrationResult, .order, .payment, .waybill, .inventory, .receipt, .summaryDeclaration,
         .summaryResult, .creditNotice, .feedback, .releaseNotice, .summaryRequest, .query, .answer, .refundResult,
-        .settlementResult, .adapterEvent,
+        .settlementResult, .adapterEvent, .cancellation, .returnRequest, .returnTally, .arrival, .departure, .waybillStatus,
+        .masterWaybill, .warehouseEntry, .taxBill, .taxStatus,
     ]
 }
 

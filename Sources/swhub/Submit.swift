@@ -19,7 +19,7 @@ struct Submit: AsyncParsableCommand {
 
     @Option(
         help:
-            "A CEB XML file (311/303 orders, 411/403, 511/505, 621/603; DXP envelope or not; a 701 is refused 415 NOT_ENTITLED: the hub's flows make summary declarations): each business node is submitted as its hub message, with an id derived from the file's content and the node's position."
+            "A CEB XML file (311/303 orders, 411/403, 511/505, 621/603, 605/623 cancellations, 213/625 returns, 215, 507, 509, 513, 607, 711; DXP envelope or not; a 701 is refused 415 NOT_ENTITLED: the hub's flows make summary declarations): each business node is submitted as its hub message, with an id derived from the file's content and the node's position."
     )
     var ceb: String?
 

@@ -25,7 +25,7 @@ enum BusinessFixtures {
             summaryDeclaration, summaryResultItem, summaryResult,
             releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice, refundResult, settlementResult, adapterEvent,
             departmentStatus, feedback,
-        ]
+        ] + customsDocuments
     }
 
     /// Short proto name ("Order") → fixture.
@@ -326,6 +326,16 @@ enum BusinessFixtures {
         receipt.returnStatus = -301010  // negative: processing error, int32 not the enum
         receipt.returnTime = "20180507153001001"
         receipt.returnInfo = "已存在相同编号的订单[4CDE1CFD-EDED-46B1-946C-B8022E42FC94]"
+        // The keys of the other documents' receipts (508, 214/216, 514, 608, 712).
+        receipt.operatorCode = "4401980009"
+        receipt.billNo = "784-20261121"
+        receipt.logisticsStatus = "S"
+        receipt.coElNo = "RET-1"
+        receipt.rkdNo = "299120261120000456"
+        // A format check receipt's (900) reference to the message checked.
+        receipt.oriCopMsgID = "A1B2C3D4-0000-4000-8000-000000000001"
+        receipt.oriMessageType = "CEB604Message"
+        receipt.oriBizMessage = "<ceb:CEB604Message/>"
         return receipt
     }
 

@@ -5,16 +5,25 @@ import HubProtocol
 
 /// The customs exchange's files, CEB XML of the 2022 standard (`specs/customs-ceb`):
 /// - out: what the hub forwards to customs — orders (311/303), payments (411/403),
-///   waybills (511/505), inventories (621/603) — and summary applications (701), each a
-///   CEB message validating against its XSD, optionally in a DXP envelope; file name
-///   `<type>_<hub message id>.xml`, so a redelivery rewrites the same file;
-/// - in: customs' receipts (312/412/512/622, 304/404/506/604/702) and summary results (792),
-///   with or without a DXP envelope, prefixed or default namespace → `ceb.Receipt` and
-///   `ceb.SummaryResult`, matched by the hub by their business keys.
+///   waybills (511/505), inventories (621/603) — and summary applications (701), and the
+///   other documents filed with customs — cancellations (605/623), returns (213/625),
+///   return tallies (215), arrivals (507), departures (509), waybill statuses (513), master
+///   waybills (607), warehouse entries (711) —, each a CEB message validating against its
+///   XSD, optionally in a DXP envelope; file name `<type>_<hub message id>.xml`, so a
+///   redelivery rewrites the same file;
+/// - in: customs' receipts (312/412/512/622, 304/404/506/604/702, and 606/624, 214/626,
+///   216, 508, 510, 514, 608, 712, the format checks 900), summary results (792) and tax
+///   bills (816, 818), with or without a DXP envelope, prefixed or default namespace →
+///   `ceb.Receipt`, `ceb.SummaryResult`, `ceb.TaxBill` and `ceb.TaxStatus`, matched by the
+///   hub by their business keys. A receipt of one of the other documents
+///   goes to the document's filer, `correlation_id` = its id (``CustomsFilings``).
 /// Registrations shared with customs and anything else travel as hub JSON.
 public struct CustomsFiles: DepartmentFiles {
-    static let written: Set<MessageType> = [.order, .payment, .waybill, .inventory, .summaryDeclaration]
+    static let written = Set<MessageType>(
+        [.order, .payment, .waybill, .inventory, .summaryDeclaration] + MessageType.otherCustomsDocuments)
     let settings: AdapterSettings.Customs
+    /// The other documents written, for addressing customs' receipts of them.
+    var filings = CustomsFilings()
 
     public init(settings: AdapterSettings.Customs) {
         self.settings = settings
@@ -24,7 +33,7 @@ public struct CustomsFiles: DepartmentFiles {
         guard name.lowercased().hasSuffix(".xml") else {
             throw FormatError(.unknownDocument, "the customs adapter reads CEB XML as .xml (or hub JSON as .json), not \(name)")
         }
-        return FileReading(documents: try CEBReader.read(data, fileName: name))
+        return FileReading(documents: try CEBReader.read(data, fileName: name).map(filings.addressed))
     }
 
     public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
@@ -41,7 +50,16 @@ public struct CustomsFiles: DepartmentFiles {
                 msgType: Self.rootName(xml))
             xml = try DXPEnvelope.wrap(xml, transInfo: info)
         }
+        if let keys = CEBFilingKeys.filing(type: type, body: delivery.body) {
+            filings.note(keys, sender: delivery.header.sender, id: delivery.header.id)
+        }
         return [OutboundFile(name: HubJSONFile.fileName(type: type, id: delivery.header.id, extension: "xml"), content: xml)]
+    }
+
+    public var state: [UInt8] { filings.filings.isEmpty ? [] : Self.encodeState(filings) }
+
+    public mutating func restore(_ state: [UInt8]) throws {
+        filings = try Self.decodeState(CustomsFilings.self, state)
     }
 
     /// The CEB message's root element name (e.g. "CEB303Message"), the DXP MsgType.

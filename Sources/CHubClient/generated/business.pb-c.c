@@ -1143,6 +1143,726 @@ void   swhub__v1__adapter_event__free_unpacked
   assert(message->base.descriptor == &swhub__v1__adapter_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   swhub__v1__cancellation__init
+                     (Swhub__V1__Cancellation         *message)
+{
+  static const Swhub__V1__Cancellation init_value = SWHUB__V1__CANCELLATION__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__cancellation__get_packed_size
+                     (const Swhub__V1__Cancellation *message)
+{
+  assert(message->base.descriptor == &swhub__v1__cancellation__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__cancellation__pack
+                     (const Swhub__V1__Cancellation *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__cancellation__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__cancellation__pack_to_buffer
+                     (const Swhub__V1__Cancellation *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__cancellation__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__Cancellation *
+       swhub__v1__cancellation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__Cancellation *)
+     protobuf_c_message_unpack (&swhub__v1__cancellation__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__cancellation__free_unpacked
+                     (Swhub__V1__Cancellation *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__cancellation__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__return_request_item__init
+                     (Swhub__V1__ReturnRequestItem         *message)
+{
+  static const Swhub__V1__ReturnRequestItem init_value = SWHUB__V1__RETURN_REQUEST_ITEM__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__return_request_item__get_packed_size
+                     (const Swhub__V1__ReturnRequestItem *message)
+{
+  assert(message->base.descriptor == &swhub__v1__return_request_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__return_request_item__pack
+                     (const Swhub__V1__ReturnRequestItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__return_request_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__return_request_item__pack_to_buffer
+                     (const Swhub__V1__ReturnRequestItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__return_request_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__ReturnRequestItem *
+       swhub__v1__return_request_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__ReturnRequestItem *)
+     protobuf_c_message_unpack (&swhub__v1__return_request_item__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__return_request_item__free_unpacked
+                     (Swhub__V1__ReturnRequestItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__return_request_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__return_request__init
+                     (Swhub__V1__ReturnRequest         *message)
+{
+  static const Swhub__V1__ReturnRequest init_value = SWHUB__V1__RETURN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__return_request__get_packed_size
+                     (const Swhub__V1__ReturnRequest *message)
+{
+  assert(message->base.descriptor == &swhub__v1__return_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__return_request__pack
+                     (const Swhub__V1__ReturnRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__return_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__return_request__pack_to_buffer
+                     (const Swhub__V1__ReturnRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__return_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__ReturnRequest *
+       swhub__v1__return_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__ReturnRequest *)
+     protobuf_c_message_unpack (&swhub__v1__return_request__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__return_request__free_unpacked
+                     (Swhub__V1__ReturnRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__return_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__return_tally__init
+                     (Swhub__V1__ReturnTally         *message)
+{
+  static const Swhub__V1__ReturnTally init_value = SWHUB__V1__RETURN_TALLY__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__return_tally__get_packed_size
+                     (const Swhub__V1__ReturnTally *message)
+{
+  assert(message->base.descriptor == &swhub__v1__return_tally__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__return_tally__pack
+                     (const Swhub__V1__ReturnTally *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__return_tally__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__return_tally__pack_to_buffer
+                     (const Swhub__V1__ReturnTally *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__return_tally__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__ReturnTally *
+       swhub__v1__return_tally__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__ReturnTally *)
+     protobuf_c_message_unpack (&swhub__v1__return_tally__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__return_tally__free_unpacked
+                     (Swhub__V1__ReturnTally *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__return_tally__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__arrival_item__init
+                     (Swhub__V1__ArrivalItem         *message)
+{
+  static const Swhub__V1__ArrivalItem init_value = SWHUB__V1__ARRIVAL_ITEM__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__arrival_item__get_packed_size
+                     (const Swhub__V1__ArrivalItem *message)
+{
+  assert(message->base.descriptor == &swhub__v1__arrival_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__arrival_item__pack
+                     (const Swhub__V1__ArrivalItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__arrival_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__arrival_item__pack_to_buffer
+                     (const Swhub__V1__ArrivalItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__arrival_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__ArrivalItem *
+       swhub__v1__arrival_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__ArrivalItem *)
+     protobuf_c_message_unpack (&swhub__v1__arrival_item__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__arrival_item__free_unpacked
+                     (Swhub__V1__ArrivalItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__arrival_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__arrival__init
+                     (Swhub__V1__Arrival         *message)
+{
+  static const Swhub__V1__Arrival init_value = SWHUB__V1__ARRIVAL__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__arrival__get_packed_size
+                     (const Swhub__V1__Arrival *message)
+{
+  assert(message->base.descriptor == &swhub__v1__arrival__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__arrival__pack
+                     (const Swhub__V1__Arrival *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__arrival__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__arrival__pack_to_buffer
+                     (const Swhub__V1__Arrival *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__arrival__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__Arrival *
+       swhub__v1__arrival__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__Arrival *)
+     protobuf_c_message_unpack (&swhub__v1__arrival__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__arrival__free_unpacked
+                     (Swhub__V1__Arrival *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__arrival__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__departure_item__init
+                     (Swhub__V1__DepartureItem         *message)
+{
+  static const Swhub__V1__DepartureItem init_value = SWHUB__V1__DEPARTURE_ITEM__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__departure_item__get_packed_size
+                     (const Swhub__V1__DepartureItem *message)
+{
+  assert(message->base.descriptor == &swhub__v1__departure_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__departure_item__pack
+                     (const Swhub__V1__DepartureItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__departure_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__departure_item__pack_to_buffer
+                     (const Swhub__V1__DepartureItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__departure_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__DepartureItem *
+       swhub__v1__departure_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__DepartureItem *)
+     protobuf_c_message_unpack (&swhub__v1__departure_item__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__departure_item__free_unpacked
+                     (Swhub__V1__DepartureItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__departure_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__departure__init
+                     (Swhub__V1__Departure         *message)
+{
+  static const Swhub__V1__Departure init_value = SWHUB__V1__DEPARTURE__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__departure__get_packed_size
+                     (const Swhub__V1__Departure *message)
+{
+  assert(message->base.descriptor == &swhub__v1__departure__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__departure__pack
+                     (const Swhub__V1__Departure *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__departure__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__departure__pack_to_buffer
+                     (const Swhub__V1__Departure *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__departure__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__Departure *
+       swhub__v1__departure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__Departure *)
+     protobuf_c_message_unpack (&swhub__v1__departure__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__departure__free_unpacked
+                     (Swhub__V1__Departure *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__departure__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__waybill_status__init
+                     (Swhub__V1__WaybillStatus         *message)
+{
+  static const Swhub__V1__WaybillStatus init_value = SWHUB__V1__WAYBILL_STATUS__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__waybill_status__get_packed_size
+                     (const Swhub__V1__WaybillStatus *message)
+{
+  assert(message->base.descriptor == &swhub__v1__waybill_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__waybill_status__pack
+                     (const Swhub__V1__WaybillStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__waybill_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__waybill_status__pack_to_buffer
+                     (const Swhub__V1__WaybillStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__waybill_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__WaybillStatus *
+       swhub__v1__waybill_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__WaybillStatus *)
+     protobuf_c_message_unpack (&swhub__v1__waybill_status__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__waybill_status__free_unpacked
+                     (Swhub__V1__WaybillStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__waybill_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__master_waybill_item__init
+                     (Swhub__V1__MasterWaybillItem         *message)
+{
+  static const Swhub__V1__MasterWaybillItem init_value = SWHUB__V1__MASTER_WAYBILL_ITEM__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__master_waybill_item__get_packed_size
+                     (const Swhub__V1__MasterWaybillItem *message)
+{
+  assert(message->base.descriptor == &swhub__v1__master_waybill_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__master_waybill_item__pack
+                     (const Swhub__V1__MasterWaybillItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__master_waybill_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__master_waybill_item__pack_to_buffer
+                     (const Swhub__V1__MasterWaybillItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__master_waybill_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__MasterWaybillItem *
+       swhub__v1__master_waybill_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__MasterWaybillItem *)
+     protobuf_c_message_unpack (&swhub__v1__master_waybill_item__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__master_waybill_item__free_unpacked
+                     (Swhub__V1__MasterWaybillItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__master_waybill_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__master_waybill__init
+                     (Swhub__V1__MasterWaybill         *message)
+{
+  static const Swhub__V1__MasterWaybill init_value = SWHUB__V1__MASTER_WAYBILL__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__master_waybill__get_packed_size
+                     (const Swhub__V1__MasterWaybill *message)
+{
+  assert(message->base.descriptor == &swhub__v1__master_waybill__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__master_waybill__pack
+                     (const Swhub__V1__MasterWaybill *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__master_waybill__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__master_waybill__pack_to_buffer
+                     (const Swhub__V1__MasterWaybill *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__master_waybill__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__MasterWaybill *
+       swhub__v1__master_waybill__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__MasterWaybill *)
+     protobuf_c_message_unpack (&swhub__v1__master_waybill__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__master_waybill__free_unpacked
+                     (Swhub__V1__MasterWaybill *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__master_waybill__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__warehouse_entry_item__init
+                     (Swhub__V1__WarehouseEntryItem         *message)
+{
+  static const Swhub__V1__WarehouseEntryItem init_value = SWHUB__V1__WAREHOUSE_ENTRY_ITEM__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__warehouse_entry_item__get_packed_size
+                     (const Swhub__V1__WarehouseEntryItem *message)
+{
+  assert(message->base.descriptor == &swhub__v1__warehouse_entry_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__warehouse_entry_item__pack
+                     (const Swhub__V1__WarehouseEntryItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__warehouse_entry_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__warehouse_entry_item__pack_to_buffer
+                     (const Swhub__V1__WarehouseEntryItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__warehouse_entry_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__WarehouseEntryItem *
+       swhub__v1__warehouse_entry_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__WarehouseEntryItem *)
+     protobuf_c_message_unpack (&swhub__v1__warehouse_entry_item__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__warehouse_entry_item__free_unpacked
+                     (Swhub__V1__WarehouseEntryItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__warehouse_entry_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__warehouse_entry__init
+                     (Swhub__V1__WarehouseEntry         *message)
+{
+  static const Swhub__V1__WarehouseEntry init_value = SWHUB__V1__WAREHOUSE_ENTRY__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__warehouse_entry__get_packed_size
+                     (const Swhub__V1__WarehouseEntry *message)
+{
+  assert(message->base.descriptor == &swhub__v1__warehouse_entry__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__warehouse_entry__pack
+                     (const Swhub__V1__WarehouseEntry *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__warehouse_entry__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__warehouse_entry__pack_to_buffer
+                     (const Swhub__V1__WarehouseEntry *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__warehouse_entry__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__WarehouseEntry *
+       swhub__v1__warehouse_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__WarehouseEntry *)
+     protobuf_c_message_unpack (&swhub__v1__warehouse_entry__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__warehouse_entry__free_unpacked
+                     (Swhub__V1__WarehouseEntry *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__warehouse_entry__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__tax_bill_item__init
+                     (Swhub__V1__TaxBillItem         *message)
+{
+  static const Swhub__V1__TaxBillItem init_value = SWHUB__V1__TAX_BILL_ITEM__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__tax_bill_item__get_packed_size
+                     (const Swhub__V1__TaxBillItem *message)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__tax_bill_item__pack
+                     (const Swhub__V1__TaxBillItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__tax_bill_item__pack_to_buffer
+                     (const Swhub__V1__TaxBillItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__TaxBillItem *
+       swhub__v1__tax_bill_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__TaxBillItem *)
+     protobuf_c_message_unpack (&swhub__v1__tax_bill_item__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__tax_bill_item__free_unpacked
+                     (Swhub__V1__TaxBillItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__tax_bill_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__tax_bill__init
+                     (Swhub__V1__TaxBill         *message)
+{
+  static const Swhub__V1__TaxBill init_value = SWHUB__V1__TAX_BILL__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__tax_bill__get_packed_size
+                     (const Swhub__V1__TaxBill *message)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__tax_bill__pack
+                     (const Swhub__V1__TaxBill *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__tax_bill__pack_to_buffer
+                     (const Swhub__V1__TaxBill *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_bill__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__TaxBill *
+       swhub__v1__tax_bill__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__TaxBill *)
+     protobuf_c_message_unpack (&swhub__v1__tax_bill__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__tax_bill__free_unpacked
+                     (Swhub__V1__TaxBill *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__tax_bill__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__tax_status__init
+                     (Swhub__V1__TaxStatus         *message)
+{
+  static const Swhub__V1__TaxStatus init_value = SWHUB__V1__TAX_STATUS__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__tax_status__get_packed_size
+                     (const Swhub__V1__TaxStatus *message)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__tax_status__pack
+                     (const Swhub__V1__TaxStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__tax_status__pack_to_buffer
+                     (const Swhub__V1__TaxStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__TaxStatus *
+       swhub__v1__tax_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__TaxStatus *)
+     protobuf_c_message_unpack (&swhub__v1__tax_status__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__tax_status__free_unpacked
+                     (Swhub__V1__TaxStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor swhub__v1__bank_account__field_descriptors[5] =
 {
   {
@@ -3993,7 +4713,7 @@ const ProtobufCMessageDescriptor swhub__v1__inventory__descriptor =
   (ProtobufCMessageInit) swhub__v1__inventory__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__receipt__field_descriptors[21] =
+static const ProtobufCFieldDescriptor swhub__v1__receipt__field_descriptors[29] =
 {
   {
     "message_type",
@@ -4247,9 +4967,107 @@ static const ProtobufCFieldDescriptor swhub__v1__receipt__field_descriptors[21] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "operator_code",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, operator_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bill_no",
+    31,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, bill_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_status",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, logistics_status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "co_el_no",
+    33,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, co_el_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rkd_no",
+    34,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, rkd_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ori_cop_msg_id",
+    35,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, ori_cop_msg_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ori_message_type",
+    36,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, ori_message_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ori_biz_message",
+    37,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Receipt, ori_biz_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__receipt__field_indices_by_name[] = {
   5,   /* field[5] = agent_code */
+  22,   /* field[22] = bill_no */
+  24,   /* field[24] = co_el_no */
   12,   /* field[12] = cop_no */
   2,   /* field[2] = customs_code */
   4,   /* field[4] = ebc_code */
@@ -4258,9 +5076,14 @@ static const unsigned swhub__v1__receipt__field_indices_by_name[] = {
   14,   /* field[14] = invt_no */
   10,   /* field[10] = logistics_code */
   11,   /* field[11] = logistics_no */
+  23,   /* field[23] = logistics_status */
   0,   /* field[0] = message_type */
   17,   /* field[17] = msg_seq_no */
+  21,   /* field[21] = operator_code */
   6,   /* field[6] = order_no */
+  28,   /* field[28] = ori_biz_message */
+  26,   /* field[26] = ori_cop_msg_id */
+  27,   /* field[27] = ori_message_type */
   7,   /* field[7] = pay_code */
   9,   /* field[9] = pay_no */
   8,   /* field[8] = pay_transaction_id */
@@ -4268,13 +5091,15 @@ static const unsigned swhub__v1__receipt__field_indices_by_name[] = {
   20,   /* field[20] = return_info */
   18,   /* field[18] = return_status */
   19,   /* field[19] = return_time */
+  25,   /* field[25] = rkd_no */
   16,   /* field[16] = statistics_flag */
   15,   /* field[15] = sum_no */
 };
-static const ProtobufCIntRange swhub__v1__receipt__number_ranges[1 + 1] =
+static const ProtobufCIntRange swhub__v1__receipt__number_ranges[2 + 1] =
 {
   { 1, 0 },
-  { 0, 21 }
+  { 30, 21 },
+  { 0, 29 }
 };
 const ProtobufCMessageDescriptor swhub__v1__receipt__descriptor =
 {
@@ -4284,10 +5109,10 @@ const ProtobufCMessageDescriptor swhub__v1__receipt__descriptor =
   "Swhub__V1__Receipt",
   "swhub.v1",
   sizeof(Swhub__V1__Receipt),
-  21,
+  29,
   swhub__v1__receipt__field_descriptors,
   swhub__v1__receipt__field_indices_by_name,
-  1,  swhub__v1__receipt__number_ranges,
+  2,  swhub__v1__receipt__number_ranges,
   (ProtobufCMessageInit) swhub__v1__receipt__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -6471,6 +7296,3357 @@ const ProtobufCMessageDescriptor swhub__v1__adapter_event__descriptor =
   swhub__v1__adapter_event__field_indices_by_name,
   1,  swhub__v1__adapter_event__number_ranges,
   (ProtobufCMessageInit) swhub__v1__adapter_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__cancellation__field_descriptors[25] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, app_type),
+    &swhub__v1__app_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, app_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, app_status),
+    &swhub__v1__app_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cop_no",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, cop_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pre_no",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, pre_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_no",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, invt_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_code",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, agent_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_name",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, agent_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebc_code",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, ebc_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebc_name",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, ebc_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_no",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, order_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebp_code",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, ebp_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebp_name",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, ebp_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_no",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, logistics_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_name",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, logistics_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buyer_id_type",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, buyer_id_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buyer_id_number",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, buyer_id_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buyer_name",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, buyer_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buyer_telephone",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, buyer_telephone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ie_flag",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Cancellation, ie_flag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__cancellation__field_indices_by_name[] = {
+  9,   /* field[9] = agent_code */
+  10,   /* field[10] = agent_name */
+  3,   /* field[3] = app_status */
+  2,   /* field[2] = app_time */
+  1,   /* field[1] = app_type */
+  20,   /* field[20] = buyer_id_number */
+  19,   /* field[19] = buyer_id_type */
+  21,   /* field[21] = buyer_name */
+  22,   /* field[22] = buyer_telephone */
+  5,   /* field[5] = cop_no */
+  4,   /* field[4] = customs_code */
+  11,   /* field[11] = ebc_code */
+  12,   /* field[12] = ebc_name */
+  14,   /* field[14] = ebp_code */
+  15,   /* field[15] = ebp_name */
+  0,   /* field[0] = guid */
+  24,   /* field[24] = ie_flag */
+  7,   /* field[7] = invt_no */
+  17,   /* field[17] = logistics_code */
+  18,   /* field[18] = logistics_name */
+  16,   /* field[16] = logistics_no */
+  23,   /* field[23] = note */
+  13,   /* field[13] = order_no */
+  6,   /* field[6] = pre_no */
+  8,   /* field[8] = reason */
+};
+static const ProtobufCIntRange swhub__v1__cancellation__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 25 }
+};
+const ProtobufCMessageDescriptor swhub__v1__cancellation__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.Cancellation",
+  "Cancellation",
+  "Swhub__V1__Cancellation",
+  "swhub.v1",
+  sizeof(Swhub__V1__Cancellation),
+  25,
+  swhub__v1__cancellation__field_descriptors,
+  swhub__v1__cancellation__field_indices_by_name,
+  1,  swhub__v1__cancellation__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__cancellation__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__return_request_item__field_descriptors[11] =
+{
+  {
+    "gnum",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, gnum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gcode",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, gcode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gname",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, gname),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gmodel",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, gmodel),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "qty",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, qty),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, unit),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "qty1",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, qty1),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit1",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, unit1),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "qty2",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, qty2),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit2",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, unit2),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequestItem, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__return_request_item__field_indices_by_name[] = {
+  1,   /* field[1] = gcode */
+  3,   /* field[3] = gmodel */
+  2,   /* field[2] = gname */
+  0,   /* field[0] = gnum */
+  10,   /* field[10] = note */
+  4,   /* field[4] = qty */
+  6,   /* field[6] = qty1 */
+  8,   /* field[8] = qty2 */
+  5,   /* field[5] = unit */
+  7,   /* field[7] = unit1 */
+  9,   /* field[9] = unit2 */
+};
+static const ProtobufCIntRange swhub__v1__return_request_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor swhub__v1__return_request_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.ReturnRequestItem",
+  "ReturnRequestItem",
+  "Swhub__V1__ReturnRequestItem",
+  "swhub.v1",
+  sizeof(Swhub__V1__ReturnRequestItem),
+  11,
+  swhub__v1__return_request_item__field_descriptors,
+  swhub__v1__return_request_item__field_indices_by_name,
+  1,  swhub__v1__return_request_item__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__return_request_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__return_request__field_descriptors[36] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, app_type),
+    &swhub__v1__app_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, app_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, app_status),
+    &swhub__v1__app_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loct_no",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, loct_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebp_code",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, ebp_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebp_name",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, ebp_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebc_code",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, ebc_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebc_name",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, ebc_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_no",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, logistics_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_name",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, logistics_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "co_el_no",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, co_el_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cop_no",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, cop_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pre_no",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, pre_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_no",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, invt_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trade_mode",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, trade_mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_code",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, agent_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_name",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, agent_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bill_no",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, bill_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ie_flag",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, ie_flag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_mode",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, traf_mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_name",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, traf_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "port_code",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, port_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "country",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, country),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "voyage_no",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, voyage_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "order_no",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, order_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buyer_id_type",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, buyer_id_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buyer_id_number",
+    31,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, buyer_id_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buyer_name",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, buyer_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "buyer_telephone",
+    33,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, buyer_telephone),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    34,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_refund_list",
+    35,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__ReturnRequest, n_invt_refund_list),
+    offsetof(Swhub__V1__ReturnRequest, invt_refund_list),
+    &swhub__v1__return_request_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "original_ie_flag",
+    36,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnRequest, original_ie_flag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__return_request__field_indices_by_name[] = {
+  18,   /* field[18] = agent_code */
+  19,   /* field[19] = agent_name */
+  3,   /* field[3] = app_status */
+  2,   /* field[2] = app_time */
+  1,   /* field[1] = app_type */
+  20,   /* field[20] = bill_no */
+  30,   /* field[30] = buyer_id_number */
+  29,   /* field[29] = buyer_id_type */
+  31,   /* field[31] = buyer_name */
+  32,   /* field[32] = buyer_telephone */
+  13,   /* field[13] = co_el_no */
+  14,   /* field[14] = cop_no */
+  26,   /* field[26] = country */
+  4,   /* field[4] = customs_code */
+  8,   /* field[8] = ebc_code */
+  9,   /* field[9] = ebc_name */
+  6,   /* field[6] = ebp_code */
+  7,   /* field[7] = ebp_name */
+  0,   /* field[0] = guid */
+  21,   /* field[21] = ie_flag */
+  16,   /* field[16] = invt_no */
+  34,   /* field[34] = invt_refund_list */
+  5,   /* field[5] = loct_no */
+  11,   /* field[11] = logistics_code */
+  12,   /* field[12] = logistics_name */
+  10,   /* field[10] = logistics_no */
+  33,   /* field[33] = note */
+  28,   /* field[28] = order_no */
+  35,   /* field[35] = original_ie_flag */
+  24,   /* field[24] = port_code */
+  15,   /* field[15] = pre_no */
+  25,   /* field[25] = reason */
+  17,   /* field[17] = trade_mode */
+  22,   /* field[22] = traf_mode */
+  23,   /* field[23] = traf_name */
+  27,   /* field[27] = voyage_no */
+};
+static const ProtobufCIntRange swhub__v1__return_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 36 }
+};
+const ProtobufCMessageDescriptor swhub__v1__return_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.ReturnRequest",
+  "ReturnRequest",
+  "Swhub__V1__ReturnRequest",
+  "swhub.v1",
+  sizeof(Swhub__V1__ReturnRequest),
+  36,
+  swhub__v1__return_request__field_descriptors,
+  swhub__v1__return_request__field_indices_by_name,
+  1,  swhub__v1__return_request__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__return_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__return_tally__field_descriptors[20] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, app_type),
+    &swhub__v1__app_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, app_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, app_status),
+    &swhub__v1__app_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, operator_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_name",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, logistics_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_no",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, logistics_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_no",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, invt_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "co_el_no",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, co_el_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pre_no",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, pre_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bill_no",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, bill_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ie_flag",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, ie_flag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_mode",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, traf_mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_name",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, traf_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "voyage_no",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, voyage_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ReturnTally, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__return_tally__field_indices_by_name[] = {
+  3,   /* field[3] = app_status */
+  2,   /* field[2] = app_time */
+  1,   /* field[1] = app_type */
+  13,   /* field[13] = bill_no */
+  11,   /* field[11] = co_el_no */
+  4,   /* field[4] = customs_code */
+  0,   /* field[0] = guid */
+  14,   /* field[14] = ie_flag */
+  10,   /* field[10] = invt_no */
+  18,   /* field[18] = location */
+  7,   /* field[7] = logistics_code */
+  8,   /* field[8] = logistics_name */
+  9,   /* field[9] = logistics_no */
+  19,   /* field[19] = note */
+  5,   /* field[5] = operator_code */
+  6,   /* field[6] = operator_name */
+  12,   /* field[12] = pre_no */
+  15,   /* field[15] = traf_mode */
+  16,   /* field[16] = traf_name */
+  17,   /* field[17] = voyage_no */
+};
+static const ProtobufCIntRange swhub__v1__return_tally__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 20 }
+};
+const ProtobufCMessageDescriptor swhub__v1__return_tally__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.ReturnTally",
+  "ReturnTally",
+  "Swhub__V1__ReturnTally",
+  "swhub.v1",
+  sizeof(Swhub__V1__ReturnTally),
+  20,
+  swhub__v1__return_tally__field_descriptors,
+  swhub__v1__return_tally__field_indices_by_name,
+  1,  swhub__v1__return_tally__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__return_tally__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__arrival_item__field_descriptors[4] =
+{
+  {
+    "gnum",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ArrivalItem, gnum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_no",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ArrivalItem, logistics_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_package_no",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ArrivalItem, total_package_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__ArrivalItem, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__arrival_item__field_indices_by_name[] = {
+  0,   /* field[0] = gnum */
+  1,   /* field[1] = logistics_no */
+  3,   /* field[3] = note */
+  2,   /* field[2] = total_package_no */
+};
+static const ProtobufCIntRange swhub__v1__arrival_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor swhub__v1__arrival_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.ArrivalItem",
+  "ArrivalItem",
+  "Swhub__V1__ArrivalItem",
+  "swhub.v1",
+  sizeof(Swhub__V1__ArrivalItem),
+  4,
+  swhub__v1__arrival_item__field_descriptors,
+  swhub__v1__arrival_item__field_indices_by_name,
+  1,  swhub__v1__arrival_item__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__arrival_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__arrival__field_descriptors[20] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, app_type),
+    &swhub__v1__app_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, app_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, app_status),
+    &swhub__v1__app_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cop_no",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, cop_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pre_no",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, pre_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_code",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, operator_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loct_no",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, loct_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ie_flag",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, ie_flag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_mode",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, traf_mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bill_no",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, bill_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "domestic_traf_no",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, domestic_traf_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_name",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, logistics_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "msg_count",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, msg_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "msg_seq_no",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, msg_seq_no),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Arrival, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "arrival_list",
+    20,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__Arrival, n_arrival_list),
+    offsetof(Swhub__V1__Arrival, arrival_list),
+    &swhub__v1__arrival_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__arrival__field_indices_by_name[] = {
+  3,   /* field[3] = app_status */
+  2,   /* field[2] = app_time */
+  1,   /* field[1] = app_type */
+  19,   /* field[19] = arrival_list */
+  12,   /* field[12] = bill_no */
+  5,   /* field[5] = cop_no */
+  4,   /* field[4] = customs_code */
+  13,   /* field[13] = domestic_traf_no */
+  0,   /* field[0] = guid */
+  10,   /* field[10] = ie_flag */
+  9,   /* field[9] = loct_no */
+  14,   /* field[14] = logistics_code */
+  15,   /* field[15] = logistics_name */
+  16,   /* field[16] = msg_count */
+  17,   /* field[17] = msg_seq_no */
+  18,   /* field[18] = note */
+  7,   /* field[7] = operator_code */
+  8,   /* field[8] = operator_name */
+  6,   /* field[6] = pre_no */
+  11,   /* field[11] = traf_mode */
+};
+static const ProtobufCIntRange swhub__v1__arrival__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 20 }
+};
+const ProtobufCMessageDescriptor swhub__v1__arrival__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.Arrival",
+  "Arrival",
+  "Swhub__V1__Arrival",
+  "swhub.v1",
+  sizeof(Swhub__V1__Arrival),
+  20,
+  swhub__v1__arrival__field_descriptors,
+  swhub__v1__arrival__field_indices_by_name,
+  1,  swhub__v1__arrival__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__arrival__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__departure_item__field_descriptors[4] =
+{
+  {
+    "gnum",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DepartureItem, gnum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_package_no",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DepartureItem, total_package_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_no",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DepartureItem, logistics_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DepartureItem, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__departure_item__field_indices_by_name[] = {
+  0,   /* field[0] = gnum */
+  2,   /* field[2] = logistics_no */
+  3,   /* field[3] = note */
+  1,   /* field[1] = total_package_no */
+};
+static const ProtobufCIntRange swhub__v1__departure_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor swhub__v1__departure_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.DepartureItem",
+  "DepartureItem",
+  "Swhub__V1__DepartureItem",
+  "swhub.v1",
+  sizeof(Swhub__V1__DepartureItem),
+  4,
+  swhub__v1__departure_item__field_descriptors,
+  swhub__v1__departure_item__field_indices_by_name,
+  1,  swhub__v1__departure_item__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__departure_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__departure__field_descriptors[18] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, app_type),
+    &swhub__v1__app_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, app_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, app_status),
+    &swhub__v1__app_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cop_no",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, cop_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pre_no",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, pre_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_name",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, logistics_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_mode",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, traf_mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_name",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, traf_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "voyage_no",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, voyage_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bill_no",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, bill_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "leave_time",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, leave_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "msg_count",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, msg_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "msg_seq_no",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, msg_seq_no),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__Departure, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "departure_list",
+    18,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__Departure, n_departure_list),
+    offsetof(Swhub__V1__Departure, departure_list),
+    &swhub__v1__departure_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__departure__field_indices_by_name[] = {
+  3,   /* field[3] = app_status */
+  2,   /* field[2] = app_time */
+  1,   /* field[1] = app_type */
+  12,   /* field[12] = bill_no */
+  5,   /* field[5] = cop_no */
+  4,   /* field[4] = customs_code */
+  17,   /* field[17] = departure_list */
+  0,   /* field[0] = guid */
+  13,   /* field[13] = leave_time */
+  7,   /* field[7] = logistics_code */
+  8,   /* field[8] = logistics_name */
+  14,   /* field[14] = msg_count */
+  15,   /* field[15] = msg_seq_no */
+  16,   /* field[16] = note */
+  6,   /* field[6] = pre_no */
+  9,   /* field[9] = traf_mode */
+  10,   /* field[10] = traf_name */
+  11,   /* field[11] = voyage_no */
+};
+static const ProtobufCIntRange swhub__v1__departure__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 18 }
+};
+const ProtobufCMessageDescriptor swhub__v1__departure__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.Departure",
+  "Departure",
+  "Swhub__V1__Departure",
+  "swhub.v1",
+  sizeof(Swhub__V1__Departure),
+  18,
+  swhub__v1__departure__field_descriptors,
+  swhub__v1__departure__field_indices_by_name,
+  1,  swhub__v1__departure__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__departure__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__waybill_status__field_descriptors[10] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, app_type),
+    &swhub__v1__app_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, app_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, app_status),
+    &swhub__v1__app_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, logistics_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_no",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, logistics_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_status",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, logistics_status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_time",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, logistics_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WaybillStatus, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__waybill_status__field_indices_by_name[] = {
+  3,   /* field[3] = app_status */
+  2,   /* field[2] = app_time */
+  1,   /* field[1] = app_type */
+  0,   /* field[0] = guid */
+  4,   /* field[4] = logistics_code */
+  5,   /* field[5] = logistics_name */
+  6,   /* field[6] = logistics_no */
+  7,   /* field[7] = logistics_status */
+  8,   /* field[8] = logistics_time */
+  9,   /* field[9] = note */
+};
+static const ProtobufCIntRange swhub__v1__waybill_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor swhub__v1__waybill_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.WaybillStatus",
+  "WaybillStatus",
+  "Swhub__V1__WaybillStatus",
+  "swhub.v1",
+  sizeof(Swhub__V1__WaybillStatus),
+  10,
+  swhub__v1__waybill_status__field_descriptors,
+  swhub__v1__waybill_status__field_indices_by_name,
+  1,  swhub__v1__waybill_status__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__waybill_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__master_waybill_item__field_descriptors[5] =
+{
+  {
+    "gnum",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybillItem, gnum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_package_no",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybillItem, total_package_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_no",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybillItem, logistics_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_no",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybillItem, invt_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybillItem, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__master_waybill_item__field_indices_by_name[] = {
+  0,   /* field[0] = gnum */
+  3,   /* field[3] = invt_no */
+  2,   /* field[2] = logistics_no */
+  4,   /* field[4] = note */
+  1,   /* field[1] = total_package_no */
+};
+static const ProtobufCIntRange swhub__v1__master_waybill_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor swhub__v1__master_waybill_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.MasterWaybillItem",
+  "MasterWaybillItem",
+  "Swhub__V1__MasterWaybillItem",
+  "swhub.v1",
+  sizeof(Swhub__V1__MasterWaybillItem),
+  5,
+  swhub__v1__master_waybill_item__field_descriptors,
+  swhub__v1__master_waybill_item__field_indices_by_name,
+  1,  swhub__v1__master_waybill_item__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__master_waybill_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__master_waybill__field_descriptors[22] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, app_type),
+    &swhub__v1__app_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, app_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, app_status),
+    &swhub__v1__app_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cop_no",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, cop_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pre_no",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, pre_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_code",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, agent_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_name",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, agent_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loct_no",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, loct_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_mode",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, traf_mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_name",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, traf_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "voyage_no",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, voyage_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bill_no",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, bill_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "domestic_traf_no",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, domestic_traf_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gross_weight",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, gross_weight),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_name",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, logistics_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "msg_count",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, msg_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "msg_seq_no",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, msg_seq_no),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__MasterWaybill, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "way_bill_list",
+    22,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__MasterWaybill, n_way_bill_list),
+    offsetof(Swhub__V1__MasterWaybill, way_bill_list),
+    &swhub__v1__master_waybill_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__master_waybill__field_indices_by_name[] = {
+  7,   /* field[7] = agent_code */
+  8,   /* field[8] = agent_name */
+  3,   /* field[3] = app_status */
+  2,   /* field[2] = app_time */
+  1,   /* field[1] = app_type */
+  13,   /* field[13] = bill_no */
+  5,   /* field[5] = cop_no */
+  4,   /* field[4] = customs_code */
+  14,   /* field[14] = domestic_traf_no */
+  15,   /* field[15] = gross_weight */
+  0,   /* field[0] = guid */
+  9,   /* field[9] = loct_no */
+  16,   /* field[16] = logistics_code */
+  17,   /* field[17] = logistics_name */
+  18,   /* field[18] = msg_count */
+  19,   /* field[19] = msg_seq_no */
+  20,   /* field[20] = note */
+  6,   /* field[6] = pre_no */
+  10,   /* field[10] = traf_mode */
+  11,   /* field[11] = traf_name */
+  12,   /* field[12] = voyage_no */
+  21,   /* field[21] = way_bill_list */
+};
+static const ProtobufCIntRange swhub__v1__master_waybill__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 22 }
+};
+const ProtobufCMessageDescriptor swhub__v1__master_waybill__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.MasterWaybill",
+  "MasterWaybill",
+  "Swhub__V1__MasterWaybill",
+  "swhub.v1",
+  sizeof(Swhub__V1__MasterWaybill),
+  22,
+  swhub__v1__master_waybill__field_descriptors,
+  swhub__v1__master_waybill__field_indices_by_name,
+  1,  swhub__v1__master_waybill__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__master_waybill__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__warehouse_entry_item__field_descriptors[3] =
+{
+  {
+    "gnum",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntryItem, gnum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_no",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntryItem, logistics_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntryItem, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__warehouse_entry_item__field_indices_by_name[] = {
+  0,   /* field[0] = gnum */
+  1,   /* field[1] = logistics_no */
+  2,   /* field[2] = note */
+};
+static const ProtobufCIntRange swhub__v1__warehouse_entry_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor swhub__v1__warehouse_entry_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.WarehouseEntryItem",
+  "WarehouseEntryItem",
+  "Swhub__V1__WarehouseEntryItem",
+  "swhub.v1",
+  sizeof(Swhub__V1__WarehouseEntryItem),
+  3,
+  swhub__v1__warehouse_entry_item__field_descriptors,
+  swhub__v1__warehouse_entry_item__field_indices_by_name,
+  1,  swhub__v1__warehouse_entry_item__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__warehouse_entry_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__warehouse_entry__field_descriptors[20] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, app_type),
+    &swhub__v1__app_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, app_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "app_status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, app_status),
+    &swhub__v1__app_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cop_no",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, cop_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "pre_no",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, pre_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rkd_no",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, rkd_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_code",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, operator_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "operator_name",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, operator_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ie_flag",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, ie_flag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_mode",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, traf_mode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "traf_no",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, traf_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "voyage_no",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, voyage_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bill_no",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, bill_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_name",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, logistics_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unload_location",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, unload_location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__WarehouseEntry, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "delivery_list",
+    20,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__WarehouseEntry, n_delivery_list),
+    offsetof(Swhub__V1__WarehouseEntry, delivery_list),
+    &swhub__v1__warehouse_entry_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__warehouse_entry__field_indices_by_name[] = {
+  3,   /* field[3] = app_status */
+  2,   /* field[2] = app_time */
+  1,   /* field[1] = app_type */
+  14,   /* field[14] = bill_no */
+  5,   /* field[5] = cop_no */
+  4,   /* field[4] = customs_code */
+  19,   /* field[19] = delivery_list */
+  0,   /* field[0] = guid */
+  10,   /* field[10] = ie_flag */
+  15,   /* field[15] = logistics_code */
+  16,   /* field[16] = logistics_name */
+  18,   /* field[18] = note */
+  8,   /* field[8] = operator_code */
+  9,   /* field[9] = operator_name */
+  6,   /* field[6] = pre_no */
+  7,   /* field[7] = rkd_no */
+  11,   /* field[11] = traf_mode */
+  12,   /* field[12] = traf_no */
+  17,   /* field[17] = unload_location */
+  13,   /* field[13] = voyage_no */
+};
+static const ProtobufCIntRange swhub__v1__warehouse_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 20 }
+};
+const ProtobufCMessageDescriptor swhub__v1__warehouse_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.WarehouseEntry",
+  "WarehouseEntry",
+  "Swhub__V1__WarehouseEntry",
+  "swhub.v1",
+  sizeof(Swhub__V1__WarehouseEntry),
+  20,
+  swhub__v1__warehouse_entry__field_descriptors,
+  swhub__v1__warehouse_entry__field_indices_by_name,
+  1,  swhub__v1__warehouse_entry__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__warehouse_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__tax_bill_item__field_descriptors[6] =
+{
+  {
+    "gnum",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, gnum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "gcode",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, gcode),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tax_price",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, tax_price),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_tax",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, customs_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_added_tax",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, value_added_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "consumption_tax",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBillItem, consumption_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__tax_bill_item__field_indices_by_name[] = {
+  5,   /* field[5] = consumption_tax */
+  3,   /* field[3] = customs_tax */
+  1,   /* field[1] = gcode */
+  0,   /* field[0] = gnum */
+  2,   /* field[2] = tax_price */
+  4,   /* field[4] = value_added_tax */
+};
+static const ProtobufCIntRange swhub__v1__tax_bill_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor swhub__v1__tax_bill_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.TaxBillItem",
+  "TaxBillItem",
+  "Swhub__V1__TaxBillItem",
+  "swhub.v1",
+  sizeof(Swhub__V1__TaxBillItem),
+  6,
+  swhub__v1__tax_bill_item__field_descriptors,
+  swhub__v1__tax_bill_item__field_indices_by_name,
+  1,  swhub__v1__tax_bill_item__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__tax_bill_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__tax_bill__field_descriptors[16] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return_time",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, return_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_no",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, invt_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tax_no",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, tax_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_tax",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, customs_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value_added_tax",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, value_added_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "consumption_tax",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, consumption_tax),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ent_duty_no",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, ent_duty_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assure_code",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, assure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ebc_code",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, ebc_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "logistics_code",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, logistics_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_code",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, agent_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "customs_code",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxBill, customs_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tax_list_rd",
+    16,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__TaxBill, n_tax_list_rd),
+    offsetof(Swhub__V1__TaxBill, tax_list_rd),
+    &swhub__v1__tax_bill_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__tax_bill__field_indices_by_name[] = {
+  13,   /* field[13] = agent_code */
+  10,   /* field[10] = assure_code */
+  6,   /* field[6] = consumption_tax */
+  14,   /* field[14] = customs_code */
+  4,   /* field[4] = customs_tax */
+  11,   /* field[11] = ebc_code */
+  8,   /* field[8] = ent_duty_no */
+  0,   /* field[0] = guid */
+  2,   /* field[2] = invt_no */
+  12,   /* field[12] = logistics_code */
+  9,   /* field[9] = note */
+  1,   /* field[1] = return_time */
+  7,   /* field[7] = status */
+  15,   /* field[15] = tax_list_rd */
+  3,   /* field[3] = tax_no */
+  5,   /* field[5] = value_added_tax */
+};
+static const ProtobufCIntRange swhub__v1__tax_bill__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 16 }
+};
+const ProtobufCMessageDescriptor swhub__v1__tax_bill__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.TaxBill",
+  "TaxBill",
+  "Swhub__V1__TaxBill",
+  "swhub.v1",
+  sizeof(Swhub__V1__TaxBill),
+  16,
+  swhub__v1__tax_bill__field_descriptors,
+  swhub__v1__tax_bill__field_indices_by_name,
+  1,  swhub__v1__tax_bill__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__tax_bill__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__tax_status__field_descriptors[7] =
+{
+  {
+    "guid",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, guid),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return_time",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, return_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "invt_no",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, invt_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tax_no",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, tax_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "ent_duty_no",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, ent_duty_no),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assure_code",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__TaxStatus, assure_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__tax_status__field_indices_by_name[] = {
+  6,   /* field[6] = assure_code */
+  5,   /* field[5] = ent_duty_no */
+  0,   /* field[0] = guid */
+  2,   /* field[2] = invt_no */
+  1,   /* field[1] = return_time */
+  4,   /* field[4] = status */
+  3,   /* field[3] = tax_no */
+};
+static const ProtobufCIntRange swhub__v1__tax_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor swhub__v1__tax_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.TaxStatus",
+  "TaxStatus",
+  "Swhub__V1__TaxStatus",
+  "swhub.v1",
+  sizeof(Swhub__V1__TaxStatus),
+  7,
+  swhub__v1__tax_status__field_descriptors,
+  swhub__v1__tax_status__field_indices_by_name,
+  1,  swhub__v1__tax_status__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__tax_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue swhub__v1__app_type__enum_values_by_number[4] =

@@ -46,6 +46,22 @@ typedef struct Swhub__V1__Feedback Swhub__V1__Feedback;
 typedef struct Swhub__V1__RefundResult Swhub__V1__RefundResult;
 typedef struct Swhub__V1__SettlementResult Swhub__V1__SettlementResult;
 typedef struct Swhub__V1__AdapterEvent Swhub__V1__AdapterEvent;
+typedef struct Swhub__V1__Cancellation Swhub__V1__Cancellation;
+typedef struct Swhub__V1__ReturnRequestItem Swhub__V1__ReturnRequestItem;
+typedef struct Swhub__V1__ReturnRequest Swhub__V1__ReturnRequest;
+typedef struct Swhub__V1__ReturnTally Swhub__V1__ReturnTally;
+typedef struct Swhub__V1__ArrivalItem Swhub__V1__ArrivalItem;
+typedef struct Swhub__V1__Arrival Swhub__V1__Arrival;
+typedef struct Swhub__V1__DepartureItem Swhub__V1__DepartureItem;
+typedef struct Swhub__V1__Departure Swhub__V1__Departure;
+typedef struct Swhub__V1__WaybillStatus Swhub__V1__WaybillStatus;
+typedef struct Swhub__V1__MasterWaybillItem Swhub__V1__MasterWaybillItem;
+typedef struct Swhub__V1__MasterWaybill Swhub__V1__MasterWaybill;
+typedef struct Swhub__V1__WarehouseEntryItem Swhub__V1__WarehouseEntryItem;
+typedef struct Swhub__V1__WarehouseEntry Swhub__V1__WarehouseEntry;
+typedef struct Swhub__V1__TaxBillItem Swhub__V1__TaxBillItem;
+typedef struct Swhub__V1__TaxBill Swhub__V1__TaxBill;
+typedef struct Swhub__V1__TaxStatus Swhub__V1__TaxStatus;
 
 
 /* --- enums --- */
@@ -893,7 +909,10 @@ struct  Swhub__V1__Inventory
 /*
  * "ceb.Receipt": customs' (or the e-port's) receipt for a document: CEB312 OrderReturn,
  * 304 OrderReturn, 412 PaymentReturn, 404 ReceiptsReturn, 512/506 LogisticsReturn,
- * 622/604 InventoryReturn, 702 SummaryReturn. Each receipt fills the key fields of its
+ * 622/604 InventoryReturn, 702 SummaryReturn; and 606/624 InvtCancelReturn, 214
+ * RefundReturn, 626 InvtRefundReturn, 216 InvtRefundDetailReturn, 508 ArrivalReturn, 510
+ * DepartureReturn, 514 LogisticsStatusReturn, 608 WayBillReturn, 712 DeliveryReturn; and
+ * customs' format check of any message, 900 MessageReturn. Each receipt fills the key fields of its
  * document; the rest stay empty. Header.correlation_id names the hub message answered.
  */
 struct  Swhub__V1__Receipt
@@ -929,7 +948,7 @@ struct  Swhub__V1__Receipt
    */
   char *statistics_flag;
   /*
-   * Summary receipts (702).
+   * Summary (702), arrival (508), departure (510) and master waybill (608) receipts.
    */
   int32_t msg_seq_no;
   /*
@@ -946,10 +965,39 @@ struct  Swhub__V1__Receipt
    * Receipt text, e.g. the refusal reason.
    */
   char *return_info;
+  /*
+   * From 30: the keys of the receipts of the 2022 standard's other documents (CEB214/216,
+   * 508/510, 514, 606/608, 624/626, 712). Arrival receipts (508), return tallies (216) and
+   * warehouse entries (712): the supervised site's operator.
+   */
+  char *operator_code;
+  /*
+   * Arrival (508) and master waybill (608) receipts.
+   */
+  char *bill_no;
+  /*
+   * Waybill status receipts (514).
+   */
+  char *logistics_status;
+  /*
+   * Export return receipts (214, 216): the enterprise's own number.
+   */
+  char *co_el_no;
+  /*
+   * Warehouse entry receipts (712): customs' entry number.
+   */
+  char *rkd_no;
+  /*
+   * Format check receipts (CEB900, 报文格式校验回执): the DXP copMsgId, the root and the
+   * whole text of the message checked.
+   */
+  char *ori_cop_msg_id;
+  char *ori_message_type;
+  char *ori_biz_message;
 };
 #define SWHUB__V1__RECEIPT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__receipt__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1486,6 +1534,579 @@ struct  Swhub__V1__AdapterEvent
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * "ceb.Cancellation": 撤销申请单, a request to withdraw a declared inventory: CEB605
+ * InvtCancel (export) or CEB623 InvtCancel (import, signed). Names the inventory by its
+ * customs number invt_no. Receipts: CEB606 (export), CEB624 (import).
+ */
+struct  Swhub__V1__Cancellation
+{
+  ProtobufCMessage base;
+  char *guid;
+  Swhub__V1__AppType app_type;
+  char *app_time;
+  Swhub__V1__AppStatus app_status;
+  char *customs_code;
+  /*
+   * Enterprise's own number for the request; optional on import.
+   */
+  char *cop_no;
+  char *pre_no;
+  /*
+   * 原清单编号: the inventory to withdraw.
+   */
+  char *invt_no;
+  /*
+   * 撤单原因.
+   */
+  char *reason;
+  char *agent_code;
+  char *agent_name;
+  char *ebc_code;
+  char *ebc_name;
+  /*
+   * Import (623) only, from here to buyer_telephone: the inventory's order, waybill and buyer.
+   */
+  char *order_no;
+  char *ebp_code;
+  char *ebp_name;
+  char *logistics_no;
+  char *logistics_code;
+  char *logistics_name;
+  char *buyer_id_type;
+  char *buyer_id_number;
+  char *buyer_name;
+  char *buyer_telephone;
+  char *note;
+  /*
+   * Hub addition, not an element of the standard: "I" → CEB623, "E" → CEB605.
+   */
+  char *ie_flag;
+};
+#define SWHUB__V1__CANCELLATION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__cancellation__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One goods line returned: the standard's InvtRefundList.
+ */
+struct  Swhub__V1__ReturnRequestItem
+{
+  ProtobufCMessage base;
+  /*
+   * The inventory line's gnum.
+   */
+  int32_t gnum;
+  char *gcode;
+  char *gname;
+  /*
+   * Export (213) only.
+   */
+  char *gmodel;
+  /*
+   * Quantity returned (not above the inventory's), decimal string; its unit.
+   */
+  char *qty;
+  char *unit;
+  /*
+   * Export (213) only, from here to unit2: legal quantities and units.
+   */
+  char *qty1;
+  char *unit1;
+  char *qty2;
+  char *unit2;
+  char *note;
+};
+#define SWHUB__V1__RETURN_REQUEST_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__return_request_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "ceb.ReturnRequest": 退货申请单, goods of a released inventory coming back: CEB213
+ * InvtRefund (an export's return) or CEB625 InvtRefund (an import's return, signed).
+ * Names the inventory by invt_no. Receipts: CEB214 (export), CEB626 (import).
+ */
+struct  Swhub__V1__ReturnRequest
+{
+  ProtobufCMessage base;
+  char *guid;
+  Swhub__V1__AppType app_type;
+  char *app_time;
+  Swhub__V1__AppStatus app_status;
+  char *customs_code;
+  /*
+   * Export (213) only.
+   */
+  char *loct_no;
+  char *ebp_code;
+  char *ebp_name;
+  char *ebc_code;
+  char *ebc_name;
+  char *logistics_no;
+  char *logistics_code;
+  char *logistics_name;
+  /*
+   * 企业内部标识, the enterprise's own number. Export (213) only; import uses cop_no.
+   */
+  char *co_el_no;
+  /*
+   * Import (625) only, optional.
+   */
+  char *cop_no;
+  char *pre_no;
+  /*
+   * 原清单编号: the inventory the goods were declared on.
+   */
+  char *invt_no;
+  /*
+   * Export (213) only, from here to ie_flag. 退货监管方式: "9661" (after a 9610 export),
+   * "1261" (after a special-area export).
+   */
+  char *trade_mode;
+  char *agent_code;
+  char *agent_name;
+  char *bill_no;
+  /*
+   * The standard's ieFlag of CEB213: "I", since an export's returned goods come in.
+   */
+  char *ie_flag;
+  char *traf_mode;
+  char *traf_name;
+  char *port_code;
+  /*
+   * 退货原因.
+   */
+  char *reason;
+  char *country;
+  char *voyage_no;
+  /*
+   * Import (625) only, from here to buyer_telephone.
+   */
+  char *order_no;
+  char *buyer_id_type;
+  char *buyer_id_number;
+  char *buyer_name;
+  char *buyer_telephone;
+  char *note;
+  /*
+   * The standard's InvtRefundList: the lines returned.
+   */
+  size_t n_invt_refund_list;
+  Swhub__V1__ReturnRequestItem **invt_refund_list;
+  /*
+   * Hub addition, not an element of the standard: the direction of the inventory returned,
+   * "E" → CEB213, "I" → CEB625 (ie_flag cannot say it: CEB213 holds "I" there).
+   */
+  char *original_ie_flag;
+};
+#define SWHUB__V1__RETURN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__return_request__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "ceb.ReturnTally": 退货理货明细单, the supervised site's tally of a returned export parcel
+ * as it arrives: CEB215 InvtRefundDetail. Receipt: CEB216.
+ */
+struct  Swhub__V1__ReturnTally
+{
+  ProtobufCMessage base;
+  char *guid;
+  Swhub__V1__AppType app_type;
+  char *app_time;
+  Swhub__V1__AppStatus app_status;
+  char *customs_code;
+  /*
+   * 监管场所经营人 (the post for postal returns).
+   */
+  char *operator_code;
+  char *operator_name;
+  char *logistics_code;
+  char *logistics_name;
+  char *logistics_no;
+  /*
+   * 原清单号, optional.
+   */
+  char *invt_no;
+  char *co_el_no;
+  char *pre_no;
+  char *bill_no;
+  /*
+   * "I": returned goods come in.
+   */
+  char *ie_flag;
+  char *traf_mode;
+  char *traf_name;
+  char *voyage_no;
+  /*
+   * 卸货堆货的仓储位置.
+   */
+  char *location;
+  char *note;
+};
+#define SWHUB__V1__RETURN_TALLY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__return_tally__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One parcel of an arrival: the standard's ArrivalList.
+ */
+struct  Swhub__V1__ArrivalItem
+{
+  ProtobufCMessage base;
+  int32_t gnum;
+  char *logistics_no;
+  /*
+   * 总包号 (pallet or mail bag).
+   */
+  char *total_package_no;
+  char *note;
+};
+#define SWHUB__V1__ARRIVAL_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__arrival_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "ceb.Arrival": 运抵单, export parcels arrived at the customs-supervised site: CEB507
+ * Arrival. Receipt: CEB508.
+ */
+struct  Swhub__V1__Arrival
+{
+  ProtobufCMessage base;
+  char *guid;
+  Swhub__V1__AppType app_type;
+  char *app_time;
+  Swhub__V1__AppStatus app_status;
+  char *customs_code;
+  char *cop_no;
+  char *pre_no;
+  /*
+   * 监管场所经营人 (the post for postal traffic).
+   */
+  char *operator_code;
+  char *operator_name;
+  char *loct_no;
+  /*
+   * "I" / "E", as the standard's element.
+   */
+  char *ie_flag;
+  char *traf_mode;
+  char *bill_no;
+  /*
+   * 境内运输工具编号, e.g. the truck's plate.
+   */
+  char *domestic_traf_no;
+  char *logistics_code;
+  char *logistics_name;
+  int32_t msg_count;
+  int32_t msg_seq_no;
+  char *note;
+  /*
+   * The standard's ArrivalList (may be empty).
+   */
+  size_t n_arrival_list;
+  Swhub__V1__ArrivalItem **arrival_list;
+};
+#define SWHUB__V1__ARRIVAL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__arrival__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * One parcel of a departure: the standard's DepartureList.
+ */
+struct  Swhub__V1__DepartureItem
+{
+  ProtobufCMessage base;
+  int32_t gnum;
+  char *total_package_no;
+  char *logistics_no;
+  char *note;
+};
+#define SWHUB__V1__DEPARTURE_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__departure_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "ceb.Departure": 离境单, export parcels left the country: CEB509 Departure. Receipt: CEB510.
+ */
+struct  Swhub__V1__Departure
+{
+  ProtobufCMessage base;
+  char *guid;
+  Swhub__V1__AppType app_type;
+  char *app_time;
+  Swhub__V1__AppStatus app_status;
+  char *customs_code;
+  char *cop_no;
+  char *pre_no;
+  char *logistics_code;
+  char *logistics_name;
+  char *traf_mode;
+  char *traf_name;
+  char *voyage_no;
+  char *bill_no;
+  /*
+   * 离境时间, YYYYMMDDhhmmss.
+   */
+  char *leave_time;
+  int32_t msg_count;
+  int32_t msg_seq_no;
+  char *note;
+  /*
+   * The standard's DepartureList: the parcels that left.
+   */
+  size_t n_departure_list;
+  Swhub__V1__DepartureItem **departure_list;
+};
+#define SWHUB__V1__DEPARTURE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__departure__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * "ceb.WaybillStatus": 运单状态, a change of an import parcel's logistics status: CEB513
+ * LogisticsStatus. Receipt: CEB514.
+ */
+struct  Swhub__V1__WaybillStatus
+{
+  ProtobufCMessage base;
+  char *guid;
+  Swhub__V1__AppType app_type;
+  char *app_time;
+  Swhub__V1__AppStatus app_status;
+  char *logistics_code;
+  char *logistics_name;
+  char *logistics_no;
+  /*
+   * 物流签收状态, one character as the standard's code list gives it.
+   */
+  char *logistics_status;
+  /*
+   * YYYYMMDDhhmmss.
+   */
+  char *logistics_time;
+  char *note;
+};
+#define SWHUB__V1__WAYBILL_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__waybill_status__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One parcel under a master waybill: the standard's WayBillList.
+ */
+struct  Swhub__V1__MasterWaybillItem
+{
+  ProtobufCMessage base;
+  int32_t gnum;
+  char *total_package_no;
+  char *logistics_no;
+  /*
+   * 出口清单编号: the export inventory of an export return, optional.
+   */
+  char *invt_no;
+  char *note;
+};
+#define SWHUB__V1__MASTER_WAYBILL_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__master_waybill_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "ceb.MasterWaybill": 清单总分单, the parcels (分单) carried under one bill of lading or
+ * master air waybill (总单): CEB607 WayBill. Receipt: CEB608.
+ */
+struct  Swhub__V1__MasterWaybill
+{
+  ProtobufCMessage base;
+  char *guid;
+  Swhub__V1__AppType app_type;
+  char *app_time;
+  Swhub__V1__AppStatus app_status;
+  char *customs_code;
+  char *cop_no;
+  char *pre_no;
+  char *agent_code;
+  char *agent_name;
+  char *loct_no;
+  char *traf_mode;
+  char *traf_name;
+  char *voyage_no;
+  char *bill_no;
+  char *domestic_traf_no;
+  /*
+   * kg, decimal string.
+   */
+  char *gross_weight;
+  char *logistics_code;
+  char *logistics_name;
+  int32_t msg_count;
+  int32_t msg_seq_no;
+  char *note;
+  /*
+   * The standard's WayBillList.
+   */
+  size_t n_way_bill_list;
+  Swhub__V1__MasterWaybillItem **way_bill_list;
+};
+#define SWHUB__V1__MASTER_WAYBILL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__master_waybill__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * One parcel of a warehouse entry: the standard's DeliveryList.
+ */
+struct  Swhub__V1__WarehouseEntryItem
+{
+  ProtobufCMessage base;
+  int32_t gnum;
+  char *logistics_no;
+  char *note;
+};
+#define SWHUB__V1__WAREHOUSE_ENTRY_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__warehouse_entry_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "ceb.WarehouseEntry": 入库明细单, import parcels entered into the supervised warehouse:
+ * CEB711 Delivery (signed). Receipt: CEB712.
+ */
+struct  Swhub__V1__WarehouseEntry
+{
+  ProtobufCMessage base;
+  char *guid;
+  Swhub__V1__AppType app_type;
+  char *app_time;
+  Swhub__V1__AppStatus app_status;
+  char *customs_code;
+  char *cop_no;
+  char *pre_no;
+  /*
+   * 入库单编号, assigned by customs.
+   */
+  char *rkd_no;
+  char *operator_code;
+  char *operator_name;
+  char *ie_flag;
+  char *traf_mode;
+  char *traf_no;
+  char *voyage_no;
+  char *bill_no;
+  char *logistics_code;
+  char *logistics_name;
+  char *unload_location;
+  char *note;
+  /*
+   * The standard's DeliveryList.
+   */
+  size_t n_delivery_list;
+  Swhub__V1__WarehouseEntryItem **delivery_list;
+};
+#define SWHUB__V1__WAREHOUSE_ENTRY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__warehouse_entry__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, SWHUB__V1__APP_STATUS__APP_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * One goods line of a tax bill: the standard's TaxListRd. Decimal strings.
+ */
+struct  Swhub__V1__TaxBillItem
+{
+  ProtobufCMessage base;
+  int32_t gnum;
+  char *gcode;
+  /*
+   * 完税总价格.
+   */
+  char *tax_price;
+  char *customs_tax;
+  char *value_added_tax;
+  char *consumption_tax;
+};
+#define SWHUB__V1__TAX_BILL_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__tax_bill_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "ceb.TaxBill": 电子税单, the taxes customs levies on an import inventory: CEB816 Tax
+ * (TaxHeadRd + TaxListRd), sent by customs.
+ */
+struct  Swhub__V1__TaxBill
+{
+  ProtobufCMessage base;
+  char *guid;
+  /*
+   * YYYYMMDDhhmmssSSS.
+   */
+  char *return_time;
+  char *invt_no;
+  /*
+   * 电子税单编号.
+   */
+  char *tax_no;
+  /*
+   * Decimal strings: 应征关税, 应征增值税, 应征消费税.
+   */
+  char *customs_tax;
+  char *value_added_tax;
+  char *consumption_tax;
+  /*
+   * 税单状态: "1" made, "2" summarized, "3" void.
+   */
+  char *status;
+  /*
+   * 缴款书编号.
+   */
+  char *ent_duty_no;
+  char *note;
+  char *assure_code;
+  char *ebc_code;
+  char *logistics_code;
+  char *agent_code;
+  char *customs_code;
+  /*
+   * The standard's TaxListRd.
+   */
+  size_t n_tax_list_rd;
+  Swhub__V1__TaxBillItem **tax_list_rd;
+};
+#define SWHUB__V1__TAX_BILL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__tax_bill__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * "ceb.TaxStatus": 电子税单数据状态, a change of a tax bill's status: CEB818 Tax
+ * (TaxHeadStatus), sent by customs.
+ */
+struct  Swhub__V1__TaxStatus
+{
+  ProtobufCMessage base;
+  char *guid;
+  char *return_time;
+  char *invt_no;
+  char *tax_no;
+  /*
+   * "1" made, "2" summarized, "3" void.
+   */
+  char *status;
+  char *ent_duty_no;
+  char *assure_code;
+};
+#define SWHUB__V1__TAX_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__tax_status__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 /* Swhub__V1__BankAccount methods */
 void   swhub__v1__bank_account__init
                      (Swhub__V1__BankAccount         *message);
@@ -1964,6 +2585,310 @@ Swhub__V1__AdapterEvent *
 void   swhub__v1__adapter_event__free_unpacked
                      (Swhub__V1__AdapterEvent *message,
                       ProtobufCAllocator *allocator);
+/* Swhub__V1__Cancellation methods */
+void   swhub__v1__cancellation__init
+                     (Swhub__V1__Cancellation         *message);
+size_t swhub__v1__cancellation__get_packed_size
+                     (const Swhub__V1__Cancellation   *message);
+size_t swhub__v1__cancellation__pack
+                     (const Swhub__V1__Cancellation   *message,
+                      uint8_t             *out);
+size_t swhub__v1__cancellation__pack_to_buffer
+                     (const Swhub__V1__Cancellation   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__Cancellation *
+       swhub__v1__cancellation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__cancellation__free_unpacked
+                     (Swhub__V1__Cancellation *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__ReturnRequestItem methods */
+void   swhub__v1__return_request_item__init
+                     (Swhub__V1__ReturnRequestItem         *message);
+size_t swhub__v1__return_request_item__get_packed_size
+                     (const Swhub__V1__ReturnRequestItem   *message);
+size_t swhub__v1__return_request_item__pack
+                     (const Swhub__V1__ReturnRequestItem   *message,
+                      uint8_t             *out);
+size_t swhub__v1__return_request_item__pack_to_buffer
+                     (const Swhub__V1__ReturnRequestItem   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__ReturnRequestItem *
+       swhub__v1__return_request_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__return_request_item__free_unpacked
+                     (Swhub__V1__ReturnRequestItem *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__ReturnRequest methods */
+void   swhub__v1__return_request__init
+                     (Swhub__V1__ReturnRequest         *message);
+size_t swhub__v1__return_request__get_packed_size
+                     (const Swhub__V1__ReturnRequest   *message);
+size_t swhub__v1__return_request__pack
+                     (const Swhub__V1__ReturnRequest   *message,
+                      uint8_t             *out);
+size_t swhub__v1__return_request__pack_to_buffer
+                     (const Swhub__V1__ReturnRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__ReturnRequest *
+       swhub__v1__return_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__return_request__free_unpacked
+                     (Swhub__V1__ReturnRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__ReturnTally methods */
+void   swhub__v1__return_tally__init
+                     (Swhub__V1__ReturnTally         *message);
+size_t swhub__v1__return_tally__get_packed_size
+                     (const Swhub__V1__ReturnTally   *message);
+size_t swhub__v1__return_tally__pack
+                     (const Swhub__V1__ReturnTally   *message,
+                      uint8_t             *out);
+size_t swhub__v1__return_tally__pack_to_buffer
+                     (const Swhub__V1__ReturnTally   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__ReturnTally *
+       swhub__v1__return_tally__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__return_tally__free_unpacked
+                     (Swhub__V1__ReturnTally *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__ArrivalItem methods */
+void   swhub__v1__arrival_item__init
+                     (Swhub__V1__ArrivalItem         *message);
+size_t swhub__v1__arrival_item__get_packed_size
+                     (const Swhub__V1__ArrivalItem   *message);
+size_t swhub__v1__arrival_item__pack
+                     (const Swhub__V1__ArrivalItem   *message,
+                      uint8_t             *out);
+size_t swhub__v1__arrival_item__pack_to_buffer
+                     (const Swhub__V1__ArrivalItem   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__ArrivalItem *
+       swhub__v1__arrival_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__arrival_item__free_unpacked
+                     (Swhub__V1__ArrivalItem *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__Arrival methods */
+void   swhub__v1__arrival__init
+                     (Swhub__V1__Arrival         *message);
+size_t swhub__v1__arrival__get_packed_size
+                     (const Swhub__V1__Arrival   *message);
+size_t swhub__v1__arrival__pack
+                     (const Swhub__V1__Arrival   *message,
+                      uint8_t             *out);
+size_t swhub__v1__arrival__pack_to_buffer
+                     (const Swhub__V1__Arrival   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__Arrival *
+       swhub__v1__arrival__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__arrival__free_unpacked
+                     (Swhub__V1__Arrival *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__DepartureItem methods */
+void   swhub__v1__departure_item__init
+                     (Swhub__V1__DepartureItem         *message);
+size_t swhub__v1__departure_item__get_packed_size
+                     (const Swhub__V1__DepartureItem   *message);
+size_t swhub__v1__departure_item__pack
+                     (const Swhub__V1__DepartureItem   *message,
+                      uint8_t             *out);
+size_t swhub__v1__departure_item__pack_to_buffer
+                     (const Swhub__V1__DepartureItem   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__DepartureItem *
+       swhub__v1__departure_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__departure_item__free_unpacked
+                     (Swhub__V1__DepartureItem *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__Departure methods */
+void   swhub__v1__departure__init
+                     (Swhub__V1__Departure         *message);
+size_t swhub__v1__departure__get_packed_size
+                     (const Swhub__V1__Departure   *message);
+size_t swhub__v1__departure__pack
+                     (const Swhub__V1__Departure   *message,
+                      uint8_t             *out);
+size_t swhub__v1__departure__pack_to_buffer
+                     (const Swhub__V1__Departure   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__Departure *
+       swhub__v1__departure__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__departure__free_unpacked
+                     (Swhub__V1__Departure *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__WaybillStatus methods */
+void   swhub__v1__waybill_status__init
+                     (Swhub__V1__WaybillStatus         *message);
+size_t swhub__v1__waybill_status__get_packed_size
+                     (const Swhub__V1__WaybillStatus   *message);
+size_t swhub__v1__waybill_status__pack
+                     (const Swhub__V1__WaybillStatus   *message,
+                      uint8_t             *out);
+size_t swhub__v1__waybill_status__pack_to_buffer
+                     (const Swhub__V1__WaybillStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__WaybillStatus *
+       swhub__v1__waybill_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__waybill_status__free_unpacked
+                     (Swhub__V1__WaybillStatus *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__MasterWaybillItem methods */
+void   swhub__v1__master_waybill_item__init
+                     (Swhub__V1__MasterWaybillItem         *message);
+size_t swhub__v1__master_waybill_item__get_packed_size
+                     (const Swhub__V1__MasterWaybillItem   *message);
+size_t swhub__v1__master_waybill_item__pack
+                     (const Swhub__V1__MasterWaybillItem   *message,
+                      uint8_t             *out);
+size_t swhub__v1__master_waybill_item__pack_to_buffer
+                     (const Swhub__V1__MasterWaybillItem   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__MasterWaybillItem *
+       swhub__v1__master_waybill_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__master_waybill_item__free_unpacked
+                     (Swhub__V1__MasterWaybillItem *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__MasterWaybill methods */
+void   swhub__v1__master_waybill__init
+                     (Swhub__V1__MasterWaybill         *message);
+size_t swhub__v1__master_waybill__get_packed_size
+                     (const Swhub__V1__MasterWaybill   *message);
+size_t swhub__v1__master_waybill__pack
+                     (const Swhub__V1__MasterWaybill   *message,
+                      uint8_t             *out);
+size_t swhub__v1__master_waybill__pack_to_buffer
+                     (const Swhub__V1__MasterWaybill   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__MasterWaybill *
+       swhub__v1__master_waybill__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__master_waybill__free_unpacked
+                     (Swhub__V1__MasterWaybill *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__WarehouseEntryItem methods */
+void   swhub__v1__warehouse_entry_item__init
+                     (Swhub__V1__WarehouseEntryItem         *message);
+size_t swhub__v1__warehouse_entry_item__get_packed_size
+                     (const Swhub__V1__WarehouseEntryItem   *message);
+size_t swhub__v1__warehouse_entry_item__pack
+                     (const Swhub__V1__WarehouseEntryItem   *message,
+                      uint8_t             *out);
+size_t swhub__v1__warehouse_entry_item__pack_to_buffer
+                     (const Swhub__V1__WarehouseEntryItem   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__WarehouseEntryItem *
+       swhub__v1__warehouse_entry_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__warehouse_entry_item__free_unpacked
+                     (Swhub__V1__WarehouseEntryItem *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__WarehouseEntry methods */
+void   swhub__v1__warehouse_entry__init
+                     (Swhub__V1__WarehouseEntry         *message);
+size_t swhub__v1__warehouse_entry__get_packed_size
+                     (const Swhub__V1__WarehouseEntry   *message);
+size_t swhub__v1__warehouse_entry__pack
+                     (const Swhub__V1__WarehouseEntry   *message,
+                      uint8_t             *out);
+size_t swhub__v1__warehouse_entry__pack_to_buffer
+                     (const Swhub__V1__WarehouseEntry   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__WarehouseEntry *
+       swhub__v1__warehouse_entry__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__warehouse_entry__free_unpacked
+                     (Swhub__V1__WarehouseEntry *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__TaxBillItem methods */
+void   swhub__v1__tax_bill_item__init
+                     (Swhub__V1__TaxBillItem         *message);
+size_t swhub__v1__tax_bill_item__get_packed_size
+                     (const Swhub__V1__TaxBillItem   *message);
+size_t swhub__v1__tax_bill_item__pack
+                     (const Swhub__V1__TaxBillItem   *message,
+                      uint8_t             *out);
+size_t swhub__v1__tax_bill_item__pack_to_buffer
+                     (const Swhub__V1__TaxBillItem   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__TaxBillItem *
+       swhub__v1__tax_bill_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__tax_bill_item__free_unpacked
+                     (Swhub__V1__TaxBillItem *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__TaxBill methods */
+void   swhub__v1__tax_bill__init
+                     (Swhub__V1__TaxBill         *message);
+size_t swhub__v1__tax_bill__get_packed_size
+                     (const Swhub__V1__TaxBill   *message);
+size_t swhub__v1__tax_bill__pack
+                     (const Swhub__V1__TaxBill   *message,
+                      uint8_t             *out);
+size_t swhub__v1__tax_bill__pack_to_buffer
+                     (const Swhub__V1__TaxBill   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__TaxBill *
+       swhub__v1__tax_bill__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__tax_bill__free_unpacked
+                     (Swhub__V1__TaxBill *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__TaxStatus methods */
+void   swhub__v1__tax_status__init
+                     (Swhub__V1__TaxStatus         *message);
+size_t swhub__v1__tax_status__get_packed_size
+                     (const Swhub__V1__TaxStatus   *message);
+size_t swhub__v1__tax_status__pack
+                     (const Swhub__V1__TaxStatus   *message,
+                      uint8_t             *out);
+size_t swhub__v1__tax_status__pack_to_buffer
+                     (const Swhub__V1__TaxStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__TaxStatus *
+       swhub__v1__tax_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__tax_status__free_unpacked
+                     (Swhub__V1__TaxStatus *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Swhub__V1__BankAccount_Closure)
@@ -2044,6 +2969,54 @@ typedef void (*Swhub__V1__SettlementResult_Closure)
 typedef void (*Swhub__V1__AdapterEvent_Closure)
                  (const Swhub__V1__AdapterEvent *message,
                   void *closure_data);
+typedef void (*Swhub__V1__Cancellation_Closure)
+                 (const Swhub__V1__Cancellation *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__ReturnRequestItem_Closure)
+                 (const Swhub__V1__ReturnRequestItem *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__ReturnRequest_Closure)
+                 (const Swhub__V1__ReturnRequest *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__ReturnTally_Closure)
+                 (const Swhub__V1__ReturnTally *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__ArrivalItem_Closure)
+                 (const Swhub__V1__ArrivalItem *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__Arrival_Closure)
+                 (const Swhub__V1__Arrival *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__DepartureItem_Closure)
+                 (const Swhub__V1__DepartureItem *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__Departure_Closure)
+                 (const Swhub__V1__Departure *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__WaybillStatus_Closure)
+                 (const Swhub__V1__WaybillStatus *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__MasterWaybillItem_Closure)
+                 (const Swhub__V1__MasterWaybillItem *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__MasterWaybill_Closure)
+                 (const Swhub__V1__MasterWaybill *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__WarehouseEntryItem_Closure)
+                 (const Swhub__V1__WarehouseEntryItem *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__WarehouseEntry_Closure)
+                 (const Swhub__V1__WarehouseEntry *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__TaxBillItem_Closure)
+                 (const Swhub__V1__TaxBillItem *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__TaxBill_Closure)
+                 (const Swhub__V1__TaxBill *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__TaxStatus_Closure)
+                 (const Swhub__V1__TaxStatus *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2084,6 +3057,22 @@ extern const ProtobufCMessageDescriptor swhub__v1__feedback__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__refund_result__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__settlement_result__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__adapter_event__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__cancellation__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__return_request_item__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__return_request__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__return_tally__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__arrival_item__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__arrival__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__departure_item__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__departure__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__waybill_status__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__master_waybill_item__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__master_waybill__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__warehouse_entry_item__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__warehouse_entry__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__tax_bill_item__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__tax_bill__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__tax_status__descriptor;
 
 PROTOBUF_C__END_DECLS
 

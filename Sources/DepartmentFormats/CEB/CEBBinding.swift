@@ -69,6 +69,7 @@ struct CEBBinding: Sendable {
                 keys: ["copNo", "ebcCode"]))
         bindings.append(
             .init("CEB792Message", MessageType.summaryResult.rawValue, BizSummaryResult.self, list: "summaryResultList", keys: ["sumNo"]))
+        bindings += otherDocuments
         for root in receiptRoots {
             bindings.append(
                 .init(root, MessageType.receipt.rawValue, BizReceipt.self, implied: ["messageType": root], keys: ["returnStatus"]))
@@ -76,40 +77,79 @@ struct CEBBinding: Sendable {
         return Dictionary(uniqueKeysWithValues: bindings.map { ($0.root, $0) })
     }()
 
-    /// The receipts customs sends: each the even code after the document it answers.
+    /// The documents of the 2022 standard beyond the declaration's (cancellations, returns,
+    /// arrival, departure, waybill status, master waybills, warehouse entries) and customs'
+    /// tax bills.
+    static let otherDocuments: [CEBBinding] = [
+        .init("CEB605Message", MessageType.cancellation.rawValue, BizCancellation.self, implied: ["ieFlag": "E"], keys: ["invtNo"]),
+        .init("CEB623Message", MessageType.cancellation.rawValue, BizCancellation.self, implied: ["ieFlag": "I"], keys: ["invtNo"]),
+        // CEB213's own ieFlag is "I" (the returned goods come in); original_ie_flag says which
+        // inventory the return undoes.
+        .init(
+            "CEB213Message", MessageType.returnRequest.rawValue, BizReturnRequest.self, list: "invtRefundList",
+            implied: ["originalIeFlag": "E", "ieFlag": "I"], keys: ["invtNo"]),
+        .init(
+            "CEB625Message", MessageType.returnRequest.rawValue, BizReturnRequest.self, list: "invtRefundList",
+            implied: ["originalIeFlag": "I"], keys: ["invtNo"]),
+        .init(
+            "CEB215Message", MessageType.returnTally.rawValue, BizReturnTally.self, implied: ["ieFlag": "I"],
+            keys: ["logisticsNo", "coElNo"]),
+        .init("CEB507Message", MessageType.arrival.rawValue, BizArrival.self, list: "arrivalList", keys: ["copNo"]),
+        .init("CEB509Message", MessageType.departure.rawValue, BizDeparture.self, list: "departureList", keys: ["copNo"]),
+        .init(
+            "CEB513Message", MessageType.waybillStatus.rawValue, BizWaybillStatus.self,
+            keys: ["logisticsCode", "logisticsNo", "logisticsStatus"]),
+        .init("CEB607Message", MessageType.masterWaybill.rawValue, BizMasterWaybill.self, list: "wayBillList", keys: ["copNo", "billNo"]),
+        .init(
+            "CEB711Message", MessageType.warehouseEntry.rawValue, BizWarehouseEntry.self, list: "deliveryList",
+            keys: ["logisticsCode", "billNo"]),
+        // Customs' own: tax bills and their status changes.
+        .init("CEB816Message", MessageType.taxBill.rawValue, BizTaxBill.self, list: "taxListRd", keys: ["invtNo", "taxNo"]),
+        .init("CEB818Message", MessageType.taxStatus.rawValue, BizTaxStatus.self, keys: ["invtNo", "taxNo"]),
+    ]
+
+    /// The receipts customs sends: each the even code after the document it answers, and
+    /// CEB900, the format check of any message.
     static let receiptRoots = [
         "CEB312Message", "CEB412Message", "CEB512Message", "CEB622Message",
         "CEB304Message", "CEB404Message", "CEB506Message", "CEB604Message", "CEB702Message",
+        "CEB606Message", "CEB624Message", "CEB214Message", "CEB626Message", "CEB216Message",
+        "CEB508Message", "CEB510Message", "CEB514Message", "CEB608Message", "CEB712Message", "CEB900Message",
     ]
 
-    /// The message a writer produces for a hub message: import or export by `order_type` or
-    /// `ie_flag` ("E" export; "I" or empty import), the receipt's own `message_type`.
+    /// The field that tells the import variant of a hub type from the export one, for the
+    /// types the standard has in both directions.
+    static let directionFields: [String: String] = [
+        MessageType.order.rawValue: "orderType", MessageType.payment.rawValue: "ieFlag",
+        MessageType.waybill.rawValue: "ieFlag", MessageType.inventory.rawValue: "ieFlag",
+        MessageType.cancellation.rawValue: "ieFlag", MessageType.returnRequest.rawValue: "originalIeFlag",
+    ]
+
+    /// The message a writer produces for a hub message: import or export by `order_type`,
+    /// `ie_flag` or (returns) `original_ie_flag` ("E" export; "I" or empty import), the
+    /// receipt's own `message_type`.
     /// - Parameters:
     ///   - hubType: the hub message type, e.g. "ceb.Inventory".
     ///   - fields: the body's fields by ProtoJSON name.
     static func forWriting(_ hubType: String, fields: [String: String]) throws(FormatError) -> CEBBinding {
-        let root: String
-        switch hubType {
-        case MessageType.summaryDeclaration: root = "CEB701Message"
-        case MessageType.summaryResult: root = "CEB792Message"
-        case MessageType.receipt:
-            root = fields["messageType"] ?? ""
-            guard receiptRoots.contains(root) else {
+        if hubType == MessageType.receipt.rawValue {
+            let root = fields["messageType"] ?? ""
+            guard receiptRoots.contains(root), let binding = all[root] else {
                 throw FormatError(
                     .invalidValue, "message_type '\(root)' is not a receipt the hub writes (\(receiptRoots.joined(separator: ", ")))")
             }
-        case MessageType.order, MessageType.payment, MessageType.waybill, MessageType.inventory:
-            let flagField = hubType == MessageType.order.rawValue ? "orderType" : "ieFlag"
+            return binding
+        }
+        if let flagField = directionFields[hubType] {
             let flag = fields[flagField].flatMap { $0.isEmpty ? nil : $0 } ?? "I"
             guard let binding = all.values.first(where: { $0.hubType == hubType && $0.implied[flagField] == flag }) else {
-                throw FormatError(
-                    .invalidValue, "\(flagField == "orderType" ? "order_type" : "ie_flag") '\(flag)' is neither I (import) nor E (export)")
+                throw FormatError(.invalidValue, "\(CEBWriter.Fill.protoName(flagField)) '\(flag)' is neither I (import) nor E (export)")
             }
             return binding
-        default:
+        }
+        guard let binding = all.values.first(where: { $0.hubType == hubType }) else {
             throw FormatError(.unsupported, "the customs CEB format has no message for hub type '\(hubType)'")
         }
-        guard let binding = all[root] else { throw FormatError(.unsupported, "no CEB message \(root)") }
         return binding
     }
 }

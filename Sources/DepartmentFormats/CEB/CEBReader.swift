@@ -12,10 +12,19 @@ import SwiftProtobuf
 /// | CEB701 | ceb.SummaryDeclaration | SummaryApply |
 /// | CEB312/412/512/622, 304/404/506/604/702 | ceb.Receipt, message_type = the root | ...Return |
 /// | CEB792 | ceb.SummaryResult | SummaryResult |
+/// | CEB605 (export) / CEB623 (import) | ceb.Cancellation, ie_flag E / I | InvtCancel |
+/// | CEB213 (export) / CEB625 (import) | ceb.ReturnRequest, original_ie_flag E / I | InvtRefund |
+/// | CEB215 | ceb.ReturnTally | InvtRefundDetail |
+/// | CEB507 / CEB509 | ceb.Arrival / ceb.Departure | Arrival / Departure |
+/// | CEB513 | ceb.WaybillStatus | LogisticsStatus |
+/// | CEB607 | ceb.MasterWaybill | WayBill |
+/// | CEB711 | ceb.WarehouseEntry | Delivery |
+/// | CEB816 / CEB818 | ceb.TaxBill / ceb.TaxStatus | Tax |
+/// | CEB606/624, 214/626, 216, 508, 510, 514, 608, 712, 900 | ceb.Receipt, message_type = the root | ...Return |
 ///
 /// Every element of the standard goes to the business.proto field of the same name; line
-/// lists (OrderList, InventoryList, SummaryResultList) to the repeated items, SummaryApplyList
-/// to SummaryDeclaration.invt_no. Elements are matched by namespace
+/// lists (OrderList, InventoryList, SummaryResultList, InvtRefundList, ArrivalList, ...) to
+/// the repeated items, SummaryApplyList to SummaryDeclaration.invt_no. Elements are matched by namespace
 /// (`http://www.chinaport.gov.cn/ceb`, with any prefix or as the default namespace; elements
 /// in no namespace are accepted too) and local name. A DXP envelope (`DxpMsg`) is unwrapped
 /// first. A business node without a guid element takes the root's guid attribute.

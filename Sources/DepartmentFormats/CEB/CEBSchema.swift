@@ -17,7 +17,7 @@ struct CEBSchema: Sendable {
     let node: String
     /// Whether a BaseTransfer follows the business nodes (filings have one, receipts not).
     let baseTransfer: Bool
-    /// Whether the XSD requires a ds:Signature (only CEB621 among the messages handled).
+    /// Whether the XSD requires a ds:Signature (CEB621, 623, 625 and 711 among the messages handled).
     let signatureRequired: Bool
     /// The node's head (`OrderHead`), or with `name` nil the elements directly in the node.
     let head: CEBGroup

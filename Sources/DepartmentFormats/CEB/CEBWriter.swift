@@ -29,8 +29,9 @@ public struct CEBIdentity: Sendable, Equatable {
 /// the form the official samples have: UTF-8 with an XML declaration, the `ceb:` prefix,
 /// elements in XSD sequence order, optional elements left out when empty. Every file it
 /// returns validates against the 2022 XSD of its direction (ceb-import-2022.xsd for 311,
-/// 411, 511, 621 and their receipts; ceb-export-2022.xsd for 303, 403, 505, 603, 701, 792
-/// and theirs); a body that cannot make such a file is refused with a ``FormatError``.
+/// 411, 511, 513, 621, 623, 625, 711 and their receipts, 816, 818, 900; ceb-export-2022.xsd for 303, 403,
+/// 505, 507, 509, 603, 605, 607, 213, 215, 701, 792 and theirs); a body that cannot make
+/// such a file is refused with a ``FormatError``.
 ///
 /// | hub type | message |
 /// | --- | --- |
@@ -39,8 +40,16 @@ public struct CEBIdentity: Sendable, Equatable {
 /// | ceb.Waybill | CEB511, CEB505 (by ie_flag) |
 /// | ceb.Inventory | CEB621, CEB603 (by ie_flag) |
 /// | ceb.SummaryDeclaration | CEB701 |
-/// | ceb.Receipt | its message_type: CEB312/412/512/622, CEB304/404/506/604/702 |
+/// | ceb.Receipt | its message_type: CEB312/412/512/622, CEB304/404/506/604/702, CEB606/624, 214/626, 216, 508, 510, 514, 608, 712, 900 |
 /// | ceb.SummaryResult | CEB792 |
+/// | ceb.Cancellation | CEB623 (ie_flag "I" or empty), CEB605 ("E") |
+/// | ceb.ReturnRequest | CEB625 (original_ie_flag "I" or empty), CEB213 ("E") |
+/// | ceb.ReturnTally | CEB215 |
+/// | ceb.Arrival, ceb.Departure | CEB507, CEB509 |
+/// | ceb.WaybillStatus | CEB513 |
+/// | ceb.MasterWaybill | CEB607 |
+/// | ceb.WarehouseEntry | CEB711 |
+/// | ceb.TaxBill, ceb.TaxStatus | CEB816, CEB818 |
 ///
 /// Defaults: a required element the body leaves empty gets
 /// - `guid`: the `guid` parameter of ``write(type:body:guid:)`` (after ``messageGuid(_:)``),
@@ -49,6 +58,7 @@ public struct CEBIdentity: Sendable, Equatable {
 /// - `appStatus`: "2" (申报, declared): the hub sends what it forwards for declaration;
 /// - `appTime`: the writer's clock, Beijing time, `YYYYMMDDhhmmss`;
 /// - `orderType` (orders) and `ieFlag` (inventories): "I" in CEB311/621, "E" in CEB303/603;
+///   `ieFlag` of CEB213 and CEB215: "I" (an export's returned goods come in);
 /// - `currency` of import messages: "142", the only currency the standard allows there;
 /// - `freight`, `insuredFee`, `discount`, `taxTotal`: "0", as the standard says to fill when none;
 /// - xs:int elements (`gnum`, `packNo`, `msgCount`, `msgSeqNo`, `gseqno`): the field's value,
@@ -58,8 +68,8 @@ public struct CEBIdentity: Sendable, Equatable {
 ///
 /// Also: CEB701 `startTime`/`endTime` given as a date `YYYYMMDD` (as the hub's summary
 /// aggregator makes them) become `YYYYMMDD000000`/`YYYYMMDD235959`, since the XSD wants 14
-/// characters; CEB621, whose XSD requires a ds:Signature, gets an unsigned template for the
-/// signing step; BaseTransfer comes from the writer's ``CEBIdentity``. Any other empty
+/// characters; CEB621, 623, 625 and 711, whose XSD requires a ds:Signature, get an unsigned
+/// template for the signing step; BaseTransfer comes from the writer's ``CEBIdentity``. Any other empty
 /// required element is a `.missingField`.
 public struct CEBWriter: Sendable {
     public let identity: CEBIdentity
@@ -161,7 +171,7 @@ public struct CEBWriter: Sendable {
     /// An enveloped XML-DSig template (the algorithms of the standard's §6.2, the preferred
     /// SM2/SM3 ones) with DigestValue and SignatureValue left empty, for the signing step
     /// (the e-port's signing client with the enterprise's certificate) to complete. Written
-    /// where the XSD requires a ds:Signature (CEB621).
+    /// where the XSD requires a ds:Signature (CEB621, 623, 625, 711).
     private static func writeSignatureTemplate(into xml: inout XMLTextWriter) {
         xml.start("ds:Signature", [("xmlns:ds", "http://www.w3.org/2000/09/xmldsig#")])
         xml.start("ds:SignedInfo")

@@ -34,6 +34,8 @@ extension HubConfig {
             "swhub.v1.Payment": ["payer_id_number", "payer_name", "telephone"],
             "swhub.v1.Waybill": ["consignee", "consignee_address", "consignee_telephone"],
             "swhub.v1.Inventory": ["buyer_id_number", "buyer_name", "buyer_telephone", "consignee_address"],
+            "swhub.v1.Cancellation": ["buyer_id_number", "buyer_name", "buyer_telephone"],
+            "swhub.v1.ReturnRequest": ["buyer_id_number", "buyer_name", "buyer_telephone"],
             "swhub.v1.Registration": [
                 "contact.name", "contact.telephone", "contact.email", "contact.address", "bank_accounts.account_no",
                 "bank_accounts.account_name",

@@ -25,9 +25,12 @@ extension FlowEngine {
                 return declarationRefusal(of: party, ebcCode: try BizWaybill(serializedBytes: body).ebcCode)
             case MessageType.inventory:
                 return declarationRefusal(of: party, ebcCode: try BizInventory(serializedBytes: body).ebcCode)
+            case MessageType.cancellation, MessageType.returnRequest, MessageType.returnTally, MessageType.arrival,
+                MessageType.departure, MessageType.waybillStatus, MessageType.masterWaybill, MessageType.warehouseEntry:
+                return try customsDocumentRefusal(type: type, of: party, body: body)
             case MessageType.registrationResult, MessageType.creditNotice, MessageType.answer:
                 if !isDepartment { return notEntitled(party, type, "only departments send it") }
-            case MessageType.receipt, MessageType.summaryResult:
+            case MessageType.receipt, MessageType.summaryResult, MessageType.taxBill, MessageType.taxStatus:
                 if !isCustoms { return notEntitled(party, type, "only customs sends it") }
             case MessageType.refundResult:
                 if !roles.contains(.tax) { return notEntitled(party, type, "only the tax department sends it") }

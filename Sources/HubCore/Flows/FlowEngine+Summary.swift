@@ -15,7 +15,12 @@ extension FlowEngine {
 
     mutating func summaryRequest(_ request: BizSummaryRequest, _ input: FlowInput) -> [FlowEmission] {
         let today = Self.day(nowUs)
-        let start = request.startDate.isEmpty ? "00000000" : request.startDate
+        // Without a start date the period starts at the first release it summarizes (not
+        // at "00000000", which CEB701 would carry as its startTime).
+        let firstRelease = released.filter { item in
+            !summarized.contains(item.invtNo) && item.ieFlag == "E" && (request.ebcCode.isEmpty || item.ebcCode == request.ebcCode)
+        }.map(\.releaseDate).min()
+        let start = request.startDate.isEmpty ? firstRelease ?? today : request.startDate
         let end = request.endDate.isEmpty ? today : request.endDate
         return summaries(from: start, to: end, ebcCode: request.ebcCode, correlationId: input.id)
     }

@@ -27,7 +27,8 @@
 ///   "ceb.Payment"            Payment               CEB411 payment (import) / CEB403 proceeds (export)
 ///   "ceb.Waybill"            Waybill               CEB511 (import) / CEB505 (export)
 ///   "ceb.Inventory"          Inventory             CEB621 (import 9610/1210) / CEB603 (export 9610)
-///   "ceb.Receipt"            Receipt               CEB312/304, 412/404, 512/506, 622/604, 702
+///   "ceb.Receipt"            Receipt               CEB312/304, 412/404, 512/506, 622/604, 702, and
+///                                                  214/216, 508/510, 514, 606/608, 624/626, 712, 900
 ///   "ceb.SummaryDeclaration" SummaryDeclaration    CEB701 (SummaryApply)
 ///   "ceb.SummaryResult"      SummaryResult         CEB792 (carries entryId)
 ///   "flow.ReleaseNotice"     ReleaseNotice         (none: release sharing after status 800)
@@ -39,6 +40,16 @@
 ///   "tax.RefundResult"       RefundResult          (none: the tax office's export refund decision)
 ///   "forex.SettlementResult" SettlementResult      (none: forex's settlement verification result)
 ///   "adapter.Event"          AdapterEvent          (none: a department adapter's file processing, for stats)
+///   "ceb.Cancellation"       Cancellation          CEB605 (export) / CEB623 (import) 撤销申请单
+///   "ceb.ReturnRequest"      ReturnRequest         CEB213 (export) / CEB625 (import) 退货申请单
+///   "ceb.ReturnTally"        ReturnTally           CEB215 退货理货明细单 (export returns)
+///   "ceb.Arrival"            Arrival               CEB507 运抵单 (export)
+///   "ceb.Departure"          Departure             CEB509 离境单 (export)
+///   "ceb.WaybillStatus"      WaybillStatus         CEB513 运单状态 (import)
+///   "ceb.MasterWaybill"      MasterWaybill         CEB607 清单总分单 (export)
+///   "ceb.WarehouseEntry"     WarehouseEntry        CEB711 入库明细单 (import)
+///   "ceb.TaxBill"            TaxBill               CEB816 电子税单 (import, from customs)
+///   "ceb.TaxStatus"          TaxStatus             CEB818 电子税单数据状态 (import, from customs)
 ///
 /// Conventions, so that the customs adapter maps CEB XML one to one:
 /// - Field names are the standard's element names in snake_case (orderNo → order_no,
@@ -1685,7 +1696,10 @@ public nonisolated struct BizInventory: @unchecked Sendable {
 
 /// "ceb.Receipt": customs' (or the e-port's) receipt for a document: CEB312 OrderReturn,
 /// 304 OrderReturn, 412 PaymentReturn, 404 ReceiptsReturn, 512/506 LogisticsReturn,
-/// 622/604 InventoryReturn, 702 SummaryReturn. Each receipt fills the key fields of its
+/// 622/604 InventoryReturn, 702 SummaryReturn; and 606/624 InvtCancelReturn, 214
+/// RefundReturn, 626 InvtRefundReturn, 216 InvtRefundDetailReturn, 508 ArrivalReturn, 510
+/// DepartureReturn, 514 LogisticsStatusReturn, 608 WayBillReturn, 712 DeliveryReturn; and
+/// customs' format check of any message, 900 MessageReturn. Each receipt fills the key fields of its
 /// document; the rest stay empty. Header.correlation_id names the hub message answered.
 public nonisolated struct BizReceipt: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1781,7 +1795,7 @@ public nonisolated struct BizReceipt: @unchecked Sendable {
     set {_uniqueStorage()._statisticsFlag = newValue}
   }
 
-  /// Summary receipts (702).
+  /// Summary (702), arrival (508), departure (510) and master waybill (608) receipts.
   public var msgSeqNo: Int32 {
     get {_storage._msgSeqNo}
     set {_uniqueStorage()._msgSeqNo = newValue}
@@ -1805,6 +1819,55 @@ public nonisolated struct BizReceipt: @unchecked Sendable {
   public var returnInfo: String {
     get {_storage._returnInfo}
     set {_uniqueStorage()._returnInfo = newValue}
+  }
+
+  /// From 30: the keys of the receipts of the 2022 standard's other documents (CEB214/216,
+  /// 508/510, 514, 606/608, 624/626, 712). Arrival receipts (508), return tallies (216) and
+  /// warehouse entries (712): the supervised site's operator.
+  public var operatorCode: String {
+    get {_storage._operatorCode}
+    set {_uniqueStorage()._operatorCode = newValue}
+  }
+
+  /// Arrival (508) and master waybill (608) receipts.
+  public var billNo: String {
+    get {_storage._billNo}
+    set {_uniqueStorage()._billNo = newValue}
+  }
+
+  /// Waybill status receipts (514).
+  public var logisticsStatus: String {
+    get {_storage._logisticsStatus}
+    set {_uniqueStorage()._logisticsStatus = newValue}
+  }
+
+  /// Export return receipts (214, 216): the enterprise's own number.
+  public var coElNo: String {
+    get {_storage._coElNo}
+    set {_uniqueStorage()._coElNo = newValue}
+  }
+
+  /// Warehouse entry receipts (712): customs' entry number.
+  public var rkdNo: String {
+    get {_storage._rkdNo}
+    set {_uniqueStorage()._rkdNo = newValue}
+  }
+
+  /// Format check receipts (CEB900, 报文格式校验回执): the DXP copMsgId, the root and the
+  /// whole text of the message checked.
+  public var oriCopMsgID: String {
+    get {_storage._oriCopMsgID}
+    set {_uniqueStorage()._oriCopMsgID = newValue}
+  }
+
+  public var oriMessageType: String {
+    get {_storage._oriMessageType}
+    set {_uniqueStorage()._oriMessageType = newValue}
+  }
+
+  public var oriBizMessage: String {
+    get {_storage._oriBizMessage}
+    set {_uniqueStorage()._oriBizMessage = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -2531,6 +2594,1191 @@ public nonisolated struct BizAdapterEvent: Sendable {
 
   /// When, microseconds since the Unix epoch.
   public var atUs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.Cancellation": 撤销申请单, a request to withdraw a declared inventory: CEB605
+/// InvtCancel (export) or CEB623 InvtCancel (import, signed). Names the inventory by its
+/// customs number invt_no. Receipts: CEB606 (export), CEB624 (import).
+public nonisolated struct BizCancellation: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String {
+    get {_storage._guid}
+    set {_uniqueStorage()._guid = newValue}
+  }
+
+  public var appType: BizAppType {
+    get {_storage._appType}
+    set {_uniqueStorage()._appType = newValue}
+  }
+
+  public var appTime: String {
+    get {_storage._appTime}
+    set {_uniqueStorage()._appTime = newValue}
+  }
+
+  public var appStatus: BizAppStatus {
+    get {_storage._appStatus}
+    set {_uniqueStorage()._appStatus = newValue}
+  }
+
+  public var customsCode: String {
+    get {_storage._customsCode}
+    set {_uniqueStorage()._customsCode = newValue}
+  }
+
+  /// Enterprise's own number for the request; optional on import.
+  public var copNo: String {
+    get {_storage._copNo}
+    set {_uniqueStorage()._copNo = newValue}
+  }
+
+  public var preNo: String {
+    get {_storage._preNo}
+    set {_uniqueStorage()._preNo = newValue}
+  }
+
+  /// 原清单编号: the inventory to withdraw.
+  public var invtNo: String {
+    get {_storage._invtNo}
+    set {_uniqueStorage()._invtNo = newValue}
+  }
+
+  /// 撤单原因.
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  public var agentCode: String {
+    get {_storage._agentCode}
+    set {_uniqueStorage()._agentCode = newValue}
+  }
+
+  public var agentName: String {
+    get {_storage._agentName}
+    set {_uniqueStorage()._agentName = newValue}
+  }
+
+  public var ebcCode: String {
+    get {_storage._ebcCode}
+    set {_uniqueStorage()._ebcCode = newValue}
+  }
+
+  public var ebcName: String {
+    get {_storage._ebcName}
+    set {_uniqueStorage()._ebcName = newValue}
+  }
+
+  /// Import (623) only, from here to buyer_telephone: the inventory's order, waybill and buyer.
+  public var orderNo: String {
+    get {_storage._orderNo}
+    set {_uniqueStorage()._orderNo = newValue}
+  }
+
+  public var ebpCode: String {
+    get {_storage._ebpCode}
+    set {_uniqueStorage()._ebpCode = newValue}
+  }
+
+  public var ebpName: String {
+    get {_storage._ebpName}
+    set {_uniqueStorage()._ebpName = newValue}
+  }
+
+  public var logisticsNo: String {
+    get {_storage._logisticsNo}
+    set {_uniqueStorage()._logisticsNo = newValue}
+  }
+
+  public var logisticsCode: String {
+    get {_storage._logisticsCode}
+    set {_uniqueStorage()._logisticsCode = newValue}
+  }
+
+  public var logisticsName: String {
+    get {_storage._logisticsName}
+    set {_uniqueStorage()._logisticsName = newValue}
+  }
+
+  public var buyerIDType: String {
+    get {_storage._buyerIDType}
+    set {_uniqueStorage()._buyerIDType = newValue}
+  }
+
+  public var buyerIDNumber: String {
+    get {_storage._buyerIDNumber}
+    set {_uniqueStorage()._buyerIDNumber = newValue}
+  }
+
+  public var buyerName: String {
+    get {_storage._buyerName}
+    set {_uniqueStorage()._buyerName = newValue}
+  }
+
+  public var buyerTelephone: String {
+    get {_storage._buyerTelephone}
+    set {_uniqueStorage()._buyerTelephone = newValue}
+  }
+
+  public var note: String {
+    get {_storage._note}
+    set {_uniqueStorage()._note = newValue}
+  }
+
+  /// Hub addition, not an element of the standard: "I" → CEB623, "E" → CEB605.
+  public var ieFlag: String {
+    get {_storage._ieFlag}
+    set {_uniqueStorage()._ieFlag = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One goods line returned: the standard's InvtRefundList.
+public nonisolated struct BizReturnRequestItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The inventory line's gnum.
+  public var gnum: Int32 = 0
+
+  public var gcode: String = String()
+
+  public var gname: String = String()
+
+  /// Export (213) only.
+  public var gmodel: String = String()
+
+  /// Quantity returned (not above the inventory's), decimal string; its unit.
+  public var qty: String = String()
+
+  public var unit: String = String()
+
+  /// Export (213) only, from here to unit2: legal quantities and units.
+  public var qty1: String = String()
+
+  public var unit1: String = String()
+
+  public var qty2: String = String()
+
+  public var unit2: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.ReturnRequest": 退货申请单, goods of a released inventory coming back: CEB213
+/// InvtRefund (an export's return) or CEB625 InvtRefund (an import's return, signed).
+/// Names the inventory by invt_no. Receipts: CEB214 (export), CEB626 (import).
+public nonisolated struct BizReturnRequest: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String {
+    get {_storage._guid}
+    set {_uniqueStorage()._guid = newValue}
+  }
+
+  public var appType: BizAppType {
+    get {_storage._appType}
+    set {_uniqueStorage()._appType = newValue}
+  }
+
+  public var appTime: String {
+    get {_storage._appTime}
+    set {_uniqueStorage()._appTime = newValue}
+  }
+
+  public var appStatus: BizAppStatus {
+    get {_storage._appStatus}
+    set {_uniqueStorage()._appStatus = newValue}
+  }
+
+  public var customsCode: String {
+    get {_storage._customsCode}
+    set {_uniqueStorage()._customsCode = newValue}
+  }
+
+  /// Export (213) only.
+  public var loctNo: String {
+    get {_storage._loctNo}
+    set {_uniqueStorage()._loctNo = newValue}
+  }
+
+  public var ebpCode: String {
+    get {_storage._ebpCode}
+    set {_uniqueStorage()._ebpCode = newValue}
+  }
+
+  public var ebpName: String {
+    get {_storage._ebpName}
+    set {_uniqueStorage()._ebpName = newValue}
+  }
+
+  public var ebcCode: String {
+    get {_storage._ebcCode}
+    set {_uniqueStorage()._ebcCode = newValue}
+  }
+
+  public var ebcName: String {
+    get {_storage._ebcName}
+    set {_uniqueStorage()._ebcName = newValue}
+  }
+
+  public var logisticsNo: String {
+    get {_storage._logisticsNo}
+    set {_uniqueStorage()._logisticsNo = newValue}
+  }
+
+  public var logisticsCode: String {
+    get {_storage._logisticsCode}
+    set {_uniqueStorage()._logisticsCode = newValue}
+  }
+
+  public var logisticsName: String {
+    get {_storage._logisticsName}
+    set {_uniqueStorage()._logisticsName = newValue}
+  }
+
+  /// 企业内部标识, the enterprise's own number. Export (213) only; import uses cop_no.
+  public var coElNo: String {
+    get {_storage._coElNo}
+    set {_uniqueStorage()._coElNo = newValue}
+  }
+
+  /// Import (625) only, optional.
+  public var copNo: String {
+    get {_storage._copNo}
+    set {_uniqueStorage()._copNo = newValue}
+  }
+
+  public var preNo: String {
+    get {_storage._preNo}
+    set {_uniqueStorage()._preNo = newValue}
+  }
+
+  /// 原清单编号: the inventory the goods were declared on.
+  public var invtNo: String {
+    get {_storage._invtNo}
+    set {_uniqueStorage()._invtNo = newValue}
+  }
+
+  /// Export (213) only, from here to ie_flag. 退货监管方式: "9661" (after a 9610 export),
+  /// "1261" (after a special-area export).
+  public var tradeMode: String {
+    get {_storage._tradeMode}
+    set {_uniqueStorage()._tradeMode = newValue}
+  }
+
+  public var agentCode: String {
+    get {_storage._agentCode}
+    set {_uniqueStorage()._agentCode = newValue}
+  }
+
+  public var agentName: String {
+    get {_storage._agentName}
+    set {_uniqueStorage()._agentName = newValue}
+  }
+
+  public var billNo: String {
+    get {_storage._billNo}
+    set {_uniqueStorage()._billNo = newValue}
+  }
+
+  /// The standard's ieFlag of CEB213: "I", since an export's returned goods come in.
+  public var ieFlag: String {
+    get {_storage._ieFlag}
+    set {_uniqueStorage()._ieFlag = newValue}
+  }
+
+  public var trafMode: String {
+    get {_storage._trafMode}
+    set {_uniqueStorage()._trafMode = newValue}
+  }
+
+  public var trafName: String {
+    get {_storage._trafName}
+    set {_uniqueStorage()._trafName = newValue}
+  }
+
+  public var portCode: String {
+    get {_storage._portCode}
+    set {_uniqueStorage()._portCode = newValue}
+  }
+
+  /// 退货原因.
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  public var country: String {
+    get {_storage._country}
+    set {_uniqueStorage()._country = newValue}
+  }
+
+  public var voyageNo: String {
+    get {_storage._voyageNo}
+    set {_uniqueStorage()._voyageNo = newValue}
+  }
+
+  /// Import (625) only, from here to buyer_telephone.
+  public var orderNo: String {
+    get {_storage._orderNo}
+    set {_uniqueStorage()._orderNo = newValue}
+  }
+
+  public var buyerIDType: String {
+    get {_storage._buyerIDType}
+    set {_uniqueStorage()._buyerIDType = newValue}
+  }
+
+  public var buyerIDNumber: String {
+    get {_storage._buyerIDNumber}
+    set {_uniqueStorage()._buyerIDNumber = newValue}
+  }
+
+  public var buyerName: String {
+    get {_storage._buyerName}
+    set {_uniqueStorage()._buyerName = newValue}
+  }
+
+  public var buyerTelephone: String {
+    get {_storage._buyerTelephone}
+    set {_uniqueStorage()._buyerTelephone = newValue}
+  }
+
+  public var note: String {
+    get {_storage._note}
+    set {_uniqueStorage()._note = newValue}
+  }
+
+  /// The standard's InvtRefundList: the lines returned.
+  public var invtRefundList: [BizReturnRequestItem] {
+    get {_storage._invtRefundList}
+    set {_uniqueStorage()._invtRefundList = newValue}
+  }
+
+  /// Hub addition, not an element of the standard: the direction of the inventory returned,
+  /// "E" → CEB213, "I" → CEB625 (ie_flag cannot say it: CEB213 holds "I" there).
+  public var originalIeFlag: String {
+    get {_storage._originalIeFlag}
+    set {_uniqueStorage()._originalIeFlag = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// "ceb.ReturnTally": 退货理货明细单, the supervised site's tally of a returned export parcel
+/// as it arrives: CEB215 InvtRefundDetail. Receipt: CEB216.
+public nonisolated struct BizReturnTally: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String {
+    get {_storage._guid}
+    set {_uniqueStorage()._guid = newValue}
+  }
+
+  public var appType: BizAppType {
+    get {_storage._appType}
+    set {_uniqueStorage()._appType = newValue}
+  }
+
+  public var appTime: String {
+    get {_storage._appTime}
+    set {_uniqueStorage()._appTime = newValue}
+  }
+
+  public var appStatus: BizAppStatus {
+    get {_storage._appStatus}
+    set {_uniqueStorage()._appStatus = newValue}
+  }
+
+  public var customsCode: String {
+    get {_storage._customsCode}
+    set {_uniqueStorage()._customsCode = newValue}
+  }
+
+  /// 监管场所经营人 (the post for postal returns).
+  public var operatorCode: String {
+    get {_storage._operatorCode}
+    set {_uniqueStorage()._operatorCode = newValue}
+  }
+
+  public var operatorName: String {
+    get {_storage._operatorName}
+    set {_uniqueStorage()._operatorName = newValue}
+  }
+
+  public var logisticsCode: String {
+    get {_storage._logisticsCode}
+    set {_uniqueStorage()._logisticsCode = newValue}
+  }
+
+  public var logisticsName: String {
+    get {_storage._logisticsName}
+    set {_uniqueStorage()._logisticsName = newValue}
+  }
+
+  public var logisticsNo: String {
+    get {_storage._logisticsNo}
+    set {_uniqueStorage()._logisticsNo = newValue}
+  }
+
+  /// 原清单号, optional.
+  public var invtNo: String {
+    get {_storage._invtNo}
+    set {_uniqueStorage()._invtNo = newValue}
+  }
+
+  public var coElNo: String {
+    get {_storage._coElNo}
+    set {_uniqueStorage()._coElNo = newValue}
+  }
+
+  public var preNo: String {
+    get {_storage._preNo}
+    set {_uniqueStorage()._preNo = newValue}
+  }
+
+  public var billNo: String {
+    get {_storage._billNo}
+    set {_uniqueStorage()._billNo = newValue}
+  }
+
+  /// "I": returned goods come in.
+  public var ieFlag: String {
+    get {_storage._ieFlag}
+    set {_uniqueStorage()._ieFlag = newValue}
+  }
+
+  public var trafMode: String {
+    get {_storage._trafMode}
+    set {_uniqueStorage()._trafMode = newValue}
+  }
+
+  public var trafName: String {
+    get {_storage._trafName}
+    set {_uniqueStorage()._trafName = newValue}
+  }
+
+  public var voyageNo: String {
+    get {_storage._voyageNo}
+    set {_uniqueStorage()._voyageNo = newValue}
+  }
+
+  /// 卸货堆货的仓储位置.
+  public var location: String {
+    get {_storage._location}
+    set {_uniqueStorage()._location = newValue}
+  }
+
+  public var note: String {
+    get {_storage._note}
+    set {_uniqueStorage()._note = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One parcel of an arrival: the standard's ArrivalList.
+public nonisolated struct BizArrivalItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var gnum: Int32 = 0
+
+  public var logisticsNo: String = String()
+
+  /// 总包号 (pallet or mail bag).
+  public var totalPackageNo: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.Arrival": 运抵单, export parcels arrived at the customs-supervised site: CEB507
+/// Arrival. Receipt: CEB508.
+public nonisolated struct BizArrival: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String {
+    get {_storage._guid}
+    set {_uniqueStorage()._guid = newValue}
+  }
+
+  public var appType: BizAppType {
+    get {_storage._appType}
+    set {_uniqueStorage()._appType = newValue}
+  }
+
+  public var appTime: String {
+    get {_storage._appTime}
+    set {_uniqueStorage()._appTime = newValue}
+  }
+
+  public var appStatus: BizAppStatus {
+    get {_storage._appStatus}
+    set {_uniqueStorage()._appStatus = newValue}
+  }
+
+  public var customsCode: String {
+    get {_storage._customsCode}
+    set {_uniqueStorage()._customsCode = newValue}
+  }
+
+  public var copNo: String {
+    get {_storage._copNo}
+    set {_uniqueStorage()._copNo = newValue}
+  }
+
+  public var preNo: String {
+    get {_storage._preNo}
+    set {_uniqueStorage()._preNo = newValue}
+  }
+
+  /// 监管场所经营人 (the post for postal traffic).
+  public var operatorCode: String {
+    get {_storage._operatorCode}
+    set {_uniqueStorage()._operatorCode = newValue}
+  }
+
+  public var operatorName: String {
+    get {_storage._operatorName}
+    set {_uniqueStorage()._operatorName = newValue}
+  }
+
+  public var loctNo: String {
+    get {_storage._loctNo}
+    set {_uniqueStorage()._loctNo = newValue}
+  }
+
+  /// "I" / "E", as the standard's element.
+  public var ieFlag: String {
+    get {_storage._ieFlag}
+    set {_uniqueStorage()._ieFlag = newValue}
+  }
+
+  public var trafMode: String {
+    get {_storage._trafMode}
+    set {_uniqueStorage()._trafMode = newValue}
+  }
+
+  public var billNo: String {
+    get {_storage._billNo}
+    set {_uniqueStorage()._billNo = newValue}
+  }
+
+  /// 境内运输工具编号, e.g. the truck's plate.
+  public var domesticTrafNo: String {
+    get {_storage._domesticTrafNo}
+    set {_uniqueStorage()._domesticTrafNo = newValue}
+  }
+
+  public var logisticsCode: String {
+    get {_storage._logisticsCode}
+    set {_uniqueStorage()._logisticsCode = newValue}
+  }
+
+  public var logisticsName: String {
+    get {_storage._logisticsName}
+    set {_uniqueStorage()._logisticsName = newValue}
+  }
+
+  public var msgCount: Int32 {
+    get {_storage._msgCount}
+    set {_uniqueStorage()._msgCount = newValue}
+  }
+
+  public var msgSeqNo: Int32 {
+    get {_storage._msgSeqNo}
+    set {_uniqueStorage()._msgSeqNo = newValue}
+  }
+
+  public var note: String {
+    get {_storage._note}
+    set {_uniqueStorage()._note = newValue}
+  }
+
+  /// The standard's ArrivalList (may be empty).
+  public var arrivalList: [BizArrivalItem] {
+    get {_storage._arrivalList}
+    set {_uniqueStorage()._arrivalList = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One parcel of a departure: the standard's DepartureList.
+public nonisolated struct BizDepartureItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var gnum: Int32 = 0
+
+  public var totalPackageNo: String = String()
+
+  public var logisticsNo: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.Departure": 离境单, export parcels left the country: CEB509 Departure. Receipt: CEB510.
+public nonisolated struct BizDeparture: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String {
+    get {_storage._guid}
+    set {_uniqueStorage()._guid = newValue}
+  }
+
+  public var appType: BizAppType {
+    get {_storage._appType}
+    set {_uniqueStorage()._appType = newValue}
+  }
+
+  public var appTime: String {
+    get {_storage._appTime}
+    set {_uniqueStorage()._appTime = newValue}
+  }
+
+  public var appStatus: BizAppStatus {
+    get {_storage._appStatus}
+    set {_uniqueStorage()._appStatus = newValue}
+  }
+
+  public var customsCode: String {
+    get {_storage._customsCode}
+    set {_uniqueStorage()._customsCode = newValue}
+  }
+
+  public var copNo: String {
+    get {_storage._copNo}
+    set {_uniqueStorage()._copNo = newValue}
+  }
+
+  public var preNo: String {
+    get {_storage._preNo}
+    set {_uniqueStorage()._preNo = newValue}
+  }
+
+  public var logisticsCode: String {
+    get {_storage._logisticsCode}
+    set {_uniqueStorage()._logisticsCode = newValue}
+  }
+
+  public var logisticsName: String {
+    get {_storage._logisticsName}
+    set {_uniqueStorage()._logisticsName = newValue}
+  }
+
+  public var trafMode: String {
+    get {_storage._trafMode}
+    set {_uniqueStorage()._trafMode = newValue}
+  }
+
+  public var trafName: String {
+    get {_storage._trafName}
+    set {_uniqueStorage()._trafName = newValue}
+  }
+
+  public var voyageNo: String {
+    get {_storage._voyageNo}
+    set {_uniqueStorage()._voyageNo = newValue}
+  }
+
+  public var billNo: String {
+    get {_storage._billNo}
+    set {_uniqueStorage()._billNo = newValue}
+  }
+
+  /// 离境时间, YYYYMMDDhhmmss.
+  public var leaveTime: String {
+    get {_storage._leaveTime}
+    set {_uniqueStorage()._leaveTime = newValue}
+  }
+
+  public var msgCount: Int32 {
+    get {_storage._msgCount}
+    set {_uniqueStorage()._msgCount = newValue}
+  }
+
+  public var msgSeqNo: Int32 {
+    get {_storage._msgSeqNo}
+    set {_uniqueStorage()._msgSeqNo = newValue}
+  }
+
+  public var note: String {
+    get {_storage._note}
+    set {_uniqueStorage()._note = newValue}
+  }
+
+  /// The standard's DepartureList: the parcels that left.
+  public var departureList: [BizDepartureItem] {
+    get {_storage._departureList}
+    set {_uniqueStorage()._departureList = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// "ceb.WaybillStatus": 运单状态, a change of an import parcel's logistics status: CEB513
+/// LogisticsStatus. Receipt: CEB514.
+public nonisolated struct BizWaybillStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String = String()
+
+  public var appType: BizAppType = .unspecified
+
+  public var appTime: String = String()
+
+  public var appStatus: BizAppStatus = .unspecified
+
+  public var logisticsCode: String = String()
+
+  public var logisticsName: String = String()
+
+  public var logisticsNo: String = String()
+
+  /// 物流签收状态, one character as the standard's code list gives it.
+  public var logisticsStatus: String = String()
+
+  /// YYYYMMDDhhmmss.
+  public var logisticsTime: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One parcel under a master waybill: the standard's WayBillList.
+public nonisolated struct BizMasterWaybillItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var gnum: Int32 = 0
+
+  public var totalPackageNo: String = String()
+
+  public var logisticsNo: String = String()
+
+  /// 出口清单编号: the export inventory of an export return, optional.
+  public var invtNo: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.MasterWaybill": 清单总分单, the parcels (分单) carried under one bill of lading or
+/// master air waybill (总单): CEB607 WayBill. Receipt: CEB608.
+public nonisolated struct BizMasterWaybill: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String {
+    get {_storage._guid}
+    set {_uniqueStorage()._guid = newValue}
+  }
+
+  public var appType: BizAppType {
+    get {_storage._appType}
+    set {_uniqueStorage()._appType = newValue}
+  }
+
+  public var appTime: String {
+    get {_storage._appTime}
+    set {_uniqueStorage()._appTime = newValue}
+  }
+
+  public var appStatus: BizAppStatus {
+    get {_storage._appStatus}
+    set {_uniqueStorage()._appStatus = newValue}
+  }
+
+  public var customsCode: String {
+    get {_storage._customsCode}
+    set {_uniqueStorage()._customsCode = newValue}
+  }
+
+  public var copNo: String {
+    get {_storage._copNo}
+    set {_uniqueStorage()._copNo = newValue}
+  }
+
+  public var preNo: String {
+    get {_storage._preNo}
+    set {_uniqueStorage()._preNo = newValue}
+  }
+
+  public var agentCode: String {
+    get {_storage._agentCode}
+    set {_uniqueStorage()._agentCode = newValue}
+  }
+
+  public var agentName: String {
+    get {_storage._agentName}
+    set {_uniqueStorage()._agentName = newValue}
+  }
+
+  public var loctNo: String {
+    get {_storage._loctNo}
+    set {_uniqueStorage()._loctNo = newValue}
+  }
+
+  public var trafMode: String {
+    get {_storage._trafMode}
+    set {_uniqueStorage()._trafMode = newValue}
+  }
+
+  public var trafName: String {
+    get {_storage._trafName}
+    set {_uniqueStorage()._trafName = newValue}
+  }
+
+  public var voyageNo: String {
+    get {_storage._voyageNo}
+    set {_uniqueStorage()._voyageNo = newValue}
+  }
+
+  public var billNo: String {
+    get {_storage._billNo}
+    set {_uniqueStorage()._billNo = newValue}
+  }
+
+  public var domesticTrafNo: String {
+    get {_storage._domesticTrafNo}
+    set {_uniqueStorage()._domesticTrafNo = newValue}
+  }
+
+  /// kg, decimal string.
+  public var grossWeight: String {
+    get {_storage._grossWeight}
+    set {_uniqueStorage()._grossWeight = newValue}
+  }
+
+  public var logisticsCode: String {
+    get {_storage._logisticsCode}
+    set {_uniqueStorage()._logisticsCode = newValue}
+  }
+
+  public var logisticsName: String {
+    get {_storage._logisticsName}
+    set {_uniqueStorage()._logisticsName = newValue}
+  }
+
+  public var msgCount: Int32 {
+    get {_storage._msgCount}
+    set {_uniqueStorage()._msgCount = newValue}
+  }
+
+  public var msgSeqNo: Int32 {
+    get {_storage._msgSeqNo}
+    set {_uniqueStorage()._msgSeqNo = newValue}
+  }
+
+  public var note: String {
+    get {_storage._note}
+    set {_uniqueStorage()._note = newValue}
+  }
+
+  /// The standard's WayBillList.
+  public var wayBillList: [BizMasterWaybillItem] {
+    get {_storage._wayBillList}
+    set {_uniqueStorage()._wayBillList = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One parcel of a warehouse entry: the standard's DeliveryList.
+public nonisolated struct BizWarehouseEntryItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var gnum: Int32 = 0
+
+  public var logisticsNo: String = String()
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.WarehouseEntry": 入库明细单, import parcels entered into the supervised warehouse:
+/// CEB711 Delivery (signed). Receipt: CEB712.
+public nonisolated struct BizWarehouseEntry: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String {
+    get {_storage._guid}
+    set {_uniqueStorage()._guid = newValue}
+  }
+
+  public var appType: BizAppType {
+    get {_storage._appType}
+    set {_uniqueStorage()._appType = newValue}
+  }
+
+  public var appTime: String {
+    get {_storage._appTime}
+    set {_uniqueStorage()._appTime = newValue}
+  }
+
+  public var appStatus: BizAppStatus {
+    get {_storage._appStatus}
+    set {_uniqueStorage()._appStatus = newValue}
+  }
+
+  public var customsCode: String {
+    get {_storage._customsCode}
+    set {_uniqueStorage()._customsCode = newValue}
+  }
+
+  public var copNo: String {
+    get {_storage._copNo}
+    set {_uniqueStorage()._copNo = newValue}
+  }
+
+  public var preNo: String {
+    get {_storage._preNo}
+    set {_uniqueStorage()._preNo = newValue}
+  }
+
+  /// 入库单编号, assigned by customs.
+  public var rkdNo: String {
+    get {_storage._rkdNo}
+    set {_uniqueStorage()._rkdNo = newValue}
+  }
+
+  public var operatorCode: String {
+    get {_storage._operatorCode}
+    set {_uniqueStorage()._operatorCode = newValue}
+  }
+
+  public var operatorName: String {
+    get {_storage._operatorName}
+    set {_uniqueStorage()._operatorName = newValue}
+  }
+
+  public var ieFlag: String {
+    get {_storage._ieFlag}
+    set {_uniqueStorage()._ieFlag = newValue}
+  }
+
+  public var trafMode: String {
+    get {_storage._trafMode}
+    set {_uniqueStorage()._trafMode = newValue}
+  }
+
+  public var trafNo: String {
+    get {_storage._trafNo}
+    set {_uniqueStorage()._trafNo = newValue}
+  }
+
+  public var voyageNo: String {
+    get {_storage._voyageNo}
+    set {_uniqueStorage()._voyageNo = newValue}
+  }
+
+  public var billNo: String {
+    get {_storage._billNo}
+    set {_uniqueStorage()._billNo = newValue}
+  }
+
+  public var logisticsCode: String {
+    get {_storage._logisticsCode}
+    set {_uniqueStorage()._logisticsCode = newValue}
+  }
+
+  public var logisticsName: String {
+    get {_storage._logisticsName}
+    set {_uniqueStorage()._logisticsName = newValue}
+  }
+
+  public var unloadLocation: String {
+    get {_storage._unloadLocation}
+    set {_uniqueStorage()._unloadLocation = newValue}
+  }
+
+  public var note: String {
+    get {_storage._note}
+    set {_uniqueStorage()._note = newValue}
+  }
+
+  /// The standard's DeliveryList.
+  public var deliveryList: [BizWarehouseEntryItem] {
+    get {_storage._deliveryList}
+    set {_uniqueStorage()._deliveryList = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One goods line of a tax bill: the standard's TaxListRd. Decimal strings.
+public nonisolated struct BizTaxBillItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var gnum: Int32 = 0
+
+  public var gcode: String = String()
+
+  /// 完税总价格.
+  public var taxPrice: String = String()
+
+  public var customsTax: String = String()
+
+  public var valueAddedTax: String = String()
+
+  public var consumptionTax: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.TaxBill": 电子税单, the taxes customs levies on an import inventory: CEB816 Tax
+/// (TaxHeadRd + TaxListRd), sent by customs.
+public nonisolated struct BizTaxBill: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String = String()
+
+  /// YYYYMMDDhhmmssSSS.
+  public var returnTime: String = String()
+
+  public var invtNo: String = String()
+
+  /// 电子税单编号.
+  public var taxNo: String = String()
+
+  /// Decimal strings: 应征关税, 应征增值税, 应征消费税.
+  public var customsTax: String = String()
+
+  public var valueAddedTax: String = String()
+
+  public var consumptionTax: String = String()
+
+  /// 税单状态: "1" made, "2" summarized, "3" void.
+  public var status: String = String()
+
+  /// 缴款书编号.
+  public var entDutyNo: String = String()
+
+  public var note: String = String()
+
+  public var assureCode: String = String()
+
+  public var ebcCode: String = String()
+
+  public var logisticsCode: String = String()
+
+  public var agentCode: String = String()
+
+  public var customsCode: String = String()
+
+  /// The standard's TaxListRd.
+  public var taxListRd: [BizTaxBillItem] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "ceb.TaxStatus": 电子税单数据状态, a change of a tax bill's status: CEB818 Tax
+/// (TaxHeadStatus), sent by customs.
+public nonisolated struct BizTaxStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var guid: String = String()
+
+  public var returnTime: String = String()
+
+  public var invtNo: String = String()
+
+  public var taxNo: String = String()
+
+  /// "1" made, "2" summarized, "3" void.
+  public var status: String = String()
+
+  public var entDutyNo: String = String()
+
+  public var assureCode: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -4317,7 +5565,7 @@ nonisolated extension BizInventory: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Receipt"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}message_type\0\u{1}guid\0\u{3}customs_code\0\u{3}ebp_code\0\u{3}ebc_code\0\u{3}agent_code\0\u{3}order_no\0\u{3}pay_code\0\u{3}pay_transaction_id\0\u{3}pay_no\0\u{3}logistics_code\0\u{3}logistics_no\0\u{3}cop_no\0\u{3}pre_no\0\u{3}invt_no\0\u{3}sum_no\0\u{3}statistics_flag\0\u{3}msg_seq_no\0\u{3}return_status\0\u{3}return_time\0\u{3}return_info\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}message_type\0\u{1}guid\0\u{3}customs_code\0\u{3}ebp_code\0\u{3}ebc_code\0\u{3}agent_code\0\u{3}order_no\0\u{3}pay_code\0\u{3}pay_transaction_id\0\u{3}pay_no\0\u{3}logistics_code\0\u{3}logistics_no\0\u{3}cop_no\0\u{3}pre_no\0\u{3}invt_no\0\u{3}sum_no\0\u{3}statistics_flag\0\u{3}msg_seq_no\0\u{3}return_status\0\u{3}return_time\0\u{3}return_info\0\u{4}\u{9}operator_code\0\u{3}bill_no\0\u{3}logistics_status\0\u{3}co_el_no\0\u{3}rkd_no\0\u{3}ori_cop_msg_id\0\u{3}ori_message_type\0\u{3}ori_biz_message\0")
 
   fileprivate class _StorageClass {
     var _messageType: String = String()
@@ -4341,6 +5589,14 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
     var _returnStatus: Int32 = 0
     var _returnTime: String = String()
     var _returnInfo: String = String()
+    var _operatorCode: String = String()
+    var _billNo: String = String()
+    var _logisticsStatus: String = String()
+    var _coElNo: String = String()
+    var _rkdNo: String = String()
+    var _oriCopMsgID: String = String()
+    var _oriMessageType: String = String()
+    var _oriBizMessage: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -4372,6 +5628,14 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
       _returnStatus = source._returnStatus
       _returnTime = source._returnTime
       _returnInfo = source._returnInfo
+      _operatorCode = source._operatorCode
+      _billNo = source._billNo
+      _logisticsStatus = source._logisticsStatus
+      _coElNo = source._coElNo
+      _rkdNo = source._rkdNo
+      _oriCopMsgID = source._oriCopMsgID
+      _oriMessageType = source._oriMessageType
+      _oriBizMessage = source._oriBizMessage
     }
   }
 
@@ -4411,6 +5675,14 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
         case 19: try { try decoder.decodeSingularInt32Field(value: &_storage._returnStatus) }()
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._returnTime) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._returnInfo) }()
+        case 30: try { try decoder.decodeSingularStringField(value: &_storage._operatorCode) }()
+        case 31: try { try decoder.decodeSingularStringField(value: &_storage._billNo) }()
+        case 32: try { try decoder.decodeSingularStringField(value: &_storage._logisticsStatus) }()
+        case 33: try { try decoder.decodeSingularStringField(value: &_storage._coElNo) }()
+        case 34: try { try decoder.decodeSingularStringField(value: &_storage._rkdNo) }()
+        case 35: try { try decoder.decodeSingularStringField(value: &_storage._oriCopMsgID) }()
+        case 36: try { try decoder.decodeSingularStringField(value: &_storage._oriMessageType) }()
+        case 37: try { try decoder.decodeSingularStringField(value: &_storage._oriBizMessage) }()
         default: break
         }
       }
@@ -4482,6 +5754,30 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
       if !_storage._returnInfo.isEmpty {
         try visitor.visitSingularStringField(value: _storage._returnInfo, fieldNumber: 21)
       }
+      if !_storage._operatorCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operatorCode, fieldNumber: 30)
+      }
+      if !_storage._billNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billNo, fieldNumber: 31)
+      }
+      if !_storage._logisticsStatus.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsStatus, fieldNumber: 32)
+      }
+      if !_storage._coElNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._coElNo, fieldNumber: 33)
+      }
+      if !_storage._rkdNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._rkdNo, fieldNumber: 34)
+      }
+      if !_storage._oriCopMsgID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._oriCopMsgID, fieldNumber: 35)
+      }
+      if !_storage._oriMessageType.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._oriMessageType, fieldNumber: 36)
+      }
+      if !_storage._oriBizMessage.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._oriBizMessage, fieldNumber: 37)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -4512,6 +5808,14 @@ nonisolated extension BizReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageI
         if _storage._returnStatus != rhs_storage._returnStatus {return false}
         if _storage._returnTime != rhs_storage._returnTime {return false}
         if _storage._returnInfo != rhs_storage._returnInfo {return false}
+        if _storage._operatorCode != rhs_storage._operatorCode {return false}
+        if _storage._billNo != rhs_storage._billNo {return false}
+        if _storage._logisticsStatus != rhs_storage._logisticsStatus {return false}
+        if _storage._coElNo != rhs_storage._coElNo {return false}
+        if _storage._rkdNo != rhs_storage._rkdNo {return false}
+        if _storage._oriCopMsgID != rhs_storage._oriCopMsgID {return false}
+        if _storage._oriMessageType != rhs_storage._oriMessageType {return false}
+        if _storage._oriBizMessage != rhs_storage._oriBizMessage {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -5789,6 +7093,2101 @@ nonisolated extension BizAdapterEvent: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.location != rhs.location {return false}
     if lhs.reason != rhs.reason {return false}
     if lhs.atUs != rhs.atUs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizCancellation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Cancellation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}app_type\0\u{3}app_time\0\u{3}app_status\0\u{3}customs_code\0\u{3}cop_no\0\u{3}pre_no\0\u{3}invt_no\0\u{1}reason\0\u{3}agent_code\0\u{3}agent_name\0\u{3}ebc_code\0\u{3}ebc_name\0\u{3}order_no\0\u{3}ebp_code\0\u{3}ebp_name\0\u{3}logistics_no\0\u{3}logistics_code\0\u{3}logistics_name\0\u{3}buyer_id_type\0\u{3}buyer_id_number\0\u{3}buyer_name\0\u{3}buyer_telephone\0\u{1}note\0\u{3}ie_flag\0")
+
+  fileprivate class _StorageClass {
+    var _guid: String = String()
+    var _appType: BizAppType = .unspecified
+    var _appTime: String = String()
+    var _appStatus: BizAppStatus = .unspecified
+    var _customsCode: String = String()
+    var _copNo: String = String()
+    var _preNo: String = String()
+    var _invtNo: String = String()
+    var _reason: String = String()
+    var _agentCode: String = String()
+    var _agentName: String = String()
+    var _ebcCode: String = String()
+    var _ebcName: String = String()
+    var _orderNo: String = String()
+    var _ebpCode: String = String()
+    var _ebpName: String = String()
+    var _logisticsNo: String = String()
+    var _logisticsCode: String = String()
+    var _logisticsName: String = String()
+    var _buyerIDType: String = String()
+    var _buyerIDNumber: String = String()
+    var _buyerName: String = String()
+    var _buyerTelephone: String = String()
+    var _note: String = String()
+    var _ieFlag: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _guid = source._guid
+      _appType = source._appType
+      _appTime = source._appTime
+      _appStatus = source._appStatus
+      _customsCode = source._customsCode
+      _copNo = source._copNo
+      _preNo = source._preNo
+      _invtNo = source._invtNo
+      _reason = source._reason
+      _agentCode = source._agentCode
+      _agentName = source._agentName
+      _ebcCode = source._ebcCode
+      _ebcName = source._ebcName
+      _orderNo = source._orderNo
+      _ebpCode = source._ebpCode
+      _ebpName = source._ebpName
+      _logisticsNo = source._logisticsNo
+      _logisticsCode = source._logisticsCode
+      _logisticsName = source._logisticsName
+      _buyerIDType = source._buyerIDType
+      _buyerIDNumber = source._buyerIDNumber
+      _buyerName = source._buyerName
+      _buyerTelephone = source._buyerTelephone
+      _note = source._note
+      _ieFlag = source._ieFlag
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._guid) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._appType) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._appTime) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._appStatus) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._customsCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._copNo) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._preNo) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._invtNo) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._agentCode) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._agentName) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._ebcCode) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._ebcName) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._orderNo) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._ebpCode) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._ebpName) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._logisticsNo) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._logisticsCode) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._logisticsName) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._buyerIDType) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._buyerIDNumber) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._buyerName) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._buyerTelephone) }()
+        case 24: try { try decoder.decodeSingularStringField(value: &_storage._note) }()
+        case 25: try { try decoder.decodeSingularStringField(value: &_storage._ieFlag) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._guid.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._guid, fieldNumber: 1)
+      }
+      if _storage._appType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appType, fieldNumber: 2)
+      }
+      if !_storage._appTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appTime, fieldNumber: 3)
+      }
+      if _storage._appStatus != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appStatus, fieldNumber: 4)
+      }
+      if !_storage._customsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customsCode, fieldNumber: 5)
+      }
+      if !_storage._copNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copNo, fieldNumber: 6)
+      }
+      if !_storage._preNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preNo, fieldNumber: 7)
+      }
+      if !_storage._invtNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._invtNo, fieldNumber: 8)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 9)
+      }
+      if !_storage._agentCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._agentCode, fieldNumber: 10)
+      }
+      if !_storage._agentName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._agentName, fieldNumber: 11)
+      }
+      if !_storage._ebcCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebcCode, fieldNumber: 12)
+      }
+      if !_storage._ebcName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebcName, fieldNumber: 13)
+      }
+      if !_storage._orderNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orderNo, fieldNumber: 14)
+      }
+      if !_storage._ebpCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebpCode, fieldNumber: 15)
+      }
+      if !_storage._ebpName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebpName, fieldNumber: 16)
+      }
+      if !_storage._logisticsNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsNo, fieldNumber: 17)
+      }
+      if !_storage._logisticsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsCode, fieldNumber: 18)
+      }
+      if !_storage._logisticsName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsName, fieldNumber: 19)
+      }
+      if !_storage._buyerIDType.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._buyerIDType, fieldNumber: 20)
+      }
+      if !_storage._buyerIDNumber.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._buyerIDNumber, fieldNumber: 21)
+      }
+      if !_storage._buyerName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._buyerName, fieldNumber: 22)
+      }
+      if !_storage._buyerTelephone.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._buyerTelephone, fieldNumber: 23)
+      }
+      if !_storage._note.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._note, fieldNumber: 24)
+      }
+      if !_storage._ieFlag.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ieFlag, fieldNumber: 25)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizCancellation, rhs: BizCancellation) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._guid != rhs_storage._guid {return false}
+        if _storage._appType != rhs_storage._appType {return false}
+        if _storage._appTime != rhs_storage._appTime {return false}
+        if _storage._appStatus != rhs_storage._appStatus {return false}
+        if _storage._customsCode != rhs_storage._customsCode {return false}
+        if _storage._copNo != rhs_storage._copNo {return false}
+        if _storage._preNo != rhs_storage._preNo {return false}
+        if _storage._invtNo != rhs_storage._invtNo {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._agentCode != rhs_storage._agentCode {return false}
+        if _storage._agentName != rhs_storage._agentName {return false}
+        if _storage._ebcCode != rhs_storage._ebcCode {return false}
+        if _storage._ebcName != rhs_storage._ebcName {return false}
+        if _storage._orderNo != rhs_storage._orderNo {return false}
+        if _storage._ebpCode != rhs_storage._ebpCode {return false}
+        if _storage._ebpName != rhs_storage._ebpName {return false}
+        if _storage._logisticsNo != rhs_storage._logisticsNo {return false}
+        if _storage._logisticsCode != rhs_storage._logisticsCode {return false}
+        if _storage._logisticsName != rhs_storage._logisticsName {return false}
+        if _storage._buyerIDType != rhs_storage._buyerIDType {return false}
+        if _storage._buyerIDNumber != rhs_storage._buyerIDNumber {return false}
+        if _storage._buyerName != rhs_storage._buyerName {return false}
+        if _storage._buyerTelephone != rhs_storage._buyerTelephone {return false}
+        if _storage._note != rhs_storage._note {return false}
+        if _storage._ieFlag != rhs_storage._ieFlag {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizReturnRequestItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReturnRequestItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}gnum\0\u{1}gcode\0\u{1}gname\0\u{1}gmodel\0\u{1}qty\0\u{1}unit\0\u{1}qty1\0\u{1}unit1\0\u{1}qty2\0\u{1}unit2\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.gnum) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.gcode) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.gname) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.gmodel) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.qty) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.unit) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.qty1) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.unit1) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.qty2) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.unit2) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.gnum != 0 {
+      try visitor.visitSingularInt32Field(value: self.gnum, fieldNumber: 1)
+    }
+    if !self.gcode.isEmpty {
+      try visitor.visitSingularStringField(value: self.gcode, fieldNumber: 2)
+    }
+    if !self.gname.isEmpty {
+      try visitor.visitSingularStringField(value: self.gname, fieldNumber: 3)
+    }
+    if !self.gmodel.isEmpty {
+      try visitor.visitSingularStringField(value: self.gmodel, fieldNumber: 4)
+    }
+    if !self.qty.isEmpty {
+      try visitor.visitSingularStringField(value: self.qty, fieldNumber: 5)
+    }
+    if !self.unit.isEmpty {
+      try visitor.visitSingularStringField(value: self.unit, fieldNumber: 6)
+    }
+    if !self.qty1.isEmpty {
+      try visitor.visitSingularStringField(value: self.qty1, fieldNumber: 7)
+    }
+    if !self.unit1.isEmpty {
+      try visitor.visitSingularStringField(value: self.unit1, fieldNumber: 8)
+    }
+    if !self.qty2.isEmpty {
+      try visitor.visitSingularStringField(value: self.qty2, fieldNumber: 9)
+    }
+    if !self.unit2.isEmpty {
+      try visitor.visitSingularStringField(value: self.unit2, fieldNumber: 10)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizReturnRequestItem, rhs: BizReturnRequestItem) -> Bool {
+    if lhs.gnum != rhs.gnum {return false}
+    if lhs.gcode != rhs.gcode {return false}
+    if lhs.gname != rhs.gname {return false}
+    if lhs.gmodel != rhs.gmodel {return false}
+    if lhs.qty != rhs.qty {return false}
+    if lhs.unit != rhs.unit {return false}
+    if lhs.qty1 != rhs.qty1 {return false}
+    if lhs.unit1 != rhs.unit1 {return false}
+    if lhs.qty2 != rhs.qty2 {return false}
+    if lhs.unit2 != rhs.unit2 {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizReturnRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReturnRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}app_type\0\u{3}app_time\0\u{3}app_status\0\u{3}customs_code\0\u{3}loct_no\0\u{3}ebp_code\0\u{3}ebp_name\0\u{3}ebc_code\0\u{3}ebc_name\0\u{3}logistics_no\0\u{3}logistics_code\0\u{3}logistics_name\0\u{3}co_el_no\0\u{3}cop_no\0\u{3}pre_no\0\u{3}invt_no\0\u{3}trade_mode\0\u{3}agent_code\0\u{3}agent_name\0\u{3}bill_no\0\u{3}ie_flag\0\u{3}traf_mode\0\u{3}traf_name\0\u{3}port_code\0\u{1}reason\0\u{1}country\0\u{3}voyage_no\0\u{3}order_no\0\u{3}buyer_id_type\0\u{3}buyer_id_number\0\u{3}buyer_name\0\u{3}buyer_telephone\0\u{1}note\0\u{3}invt_refund_list\0\u{3}original_ie_flag\0")
+
+  fileprivate class _StorageClass {
+    var _guid: String = String()
+    var _appType: BizAppType = .unspecified
+    var _appTime: String = String()
+    var _appStatus: BizAppStatus = .unspecified
+    var _customsCode: String = String()
+    var _loctNo: String = String()
+    var _ebpCode: String = String()
+    var _ebpName: String = String()
+    var _ebcCode: String = String()
+    var _ebcName: String = String()
+    var _logisticsNo: String = String()
+    var _logisticsCode: String = String()
+    var _logisticsName: String = String()
+    var _coElNo: String = String()
+    var _copNo: String = String()
+    var _preNo: String = String()
+    var _invtNo: String = String()
+    var _tradeMode: String = String()
+    var _agentCode: String = String()
+    var _agentName: String = String()
+    var _billNo: String = String()
+    var _ieFlag: String = String()
+    var _trafMode: String = String()
+    var _trafName: String = String()
+    var _portCode: String = String()
+    var _reason: String = String()
+    var _country: String = String()
+    var _voyageNo: String = String()
+    var _orderNo: String = String()
+    var _buyerIDType: String = String()
+    var _buyerIDNumber: String = String()
+    var _buyerName: String = String()
+    var _buyerTelephone: String = String()
+    var _note: String = String()
+    var _invtRefundList: [BizReturnRequestItem] = []
+    var _originalIeFlag: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _guid = source._guid
+      _appType = source._appType
+      _appTime = source._appTime
+      _appStatus = source._appStatus
+      _customsCode = source._customsCode
+      _loctNo = source._loctNo
+      _ebpCode = source._ebpCode
+      _ebpName = source._ebpName
+      _ebcCode = source._ebcCode
+      _ebcName = source._ebcName
+      _logisticsNo = source._logisticsNo
+      _logisticsCode = source._logisticsCode
+      _logisticsName = source._logisticsName
+      _coElNo = source._coElNo
+      _copNo = source._copNo
+      _preNo = source._preNo
+      _invtNo = source._invtNo
+      _tradeMode = source._tradeMode
+      _agentCode = source._agentCode
+      _agentName = source._agentName
+      _billNo = source._billNo
+      _ieFlag = source._ieFlag
+      _trafMode = source._trafMode
+      _trafName = source._trafName
+      _portCode = source._portCode
+      _reason = source._reason
+      _country = source._country
+      _voyageNo = source._voyageNo
+      _orderNo = source._orderNo
+      _buyerIDType = source._buyerIDType
+      _buyerIDNumber = source._buyerIDNumber
+      _buyerName = source._buyerName
+      _buyerTelephone = source._buyerTelephone
+      _note = source._note
+      _invtRefundList = source._invtRefundList
+      _originalIeFlag = source._originalIeFlag
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._guid) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._appType) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._appTime) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._appStatus) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._customsCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._loctNo) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._ebpCode) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._ebpName) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._ebcCode) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._ebcName) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._logisticsNo) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._logisticsCode) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._logisticsName) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._coElNo) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._copNo) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._preNo) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._invtNo) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._tradeMode) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._agentCode) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._agentName) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._billNo) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._ieFlag) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._trafMode) }()
+        case 24: try { try decoder.decodeSingularStringField(value: &_storage._trafName) }()
+        case 25: try { try decoder.decodeSingularStringField(value: &_storage._portCode) }()
+        case 26: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 27: try { try decoder.decodeSingularStringField(value: &_storage._country) }()
+        case 28: try { try decoder.decodeSingularStringField(value: &_storage._voyageNo) }()
+        case 29: try { try decoder.decodeSingularStringField(value: &_storage._orderNo) }()
+        case 30: try { try decoder.decodeSingularStringField(value: &_storage._buyerIDType) }()
+        case 31: try { try decoder.decodeSingularStringField(value: &_storage._buyerIDNumber) }()
+        case 32: try { try decoder.decodeSingularStringField(value: &_storage._buyerName) }()
+        case 33: try { try decoder.decodeSingularStringField(value: &_storage._buyerTelephone) }()
+        case 34: try { try decoder.decodeSingularStringField(value: &_storage._note) }()
+        case 35: try { try decoder.decodeRepeatedMessageField(value: &_storage._invtRefundList) }()
+        case 36: try { try decoder.decodeSingularStringField(value: &_storage._originalIeFlag) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._guid.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._guid, fieldNumber: 1)
+      }
+      if _storage._appType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appType, fieldNumber: 2)
+      }
+      if !_storage._appTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appTime, fieldNumber: 3)
+      }
+      if _storage._appStatus != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appStatus, fieldNumber: 4)
+      }
+      if !_storage._customsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customsCode, fieldNumber: 5)
+      }
+      if !_storage._loctNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._loctNo, fieldNumber: 6)
+      }
+      if !_storage._ebpCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebpCode, fieldNumber: 7)
+      }
+      if !_storage._ebpName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebpName, fieldNumber: 8)
+      }
+      if !_storage._ebcCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebcCode, fieldNumber: 9)
+      }
+      if !_storage._ebcName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebcName, fieldNumber: 10)
+      }
+      if !_storage._logisticsNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsNo, fieldNumber: 11)
+      }
+      if !_storage._logisticsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsCode, fieldNumber: 12)
+      }
+      if !_storage._logisticsName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsName, fieldNumber: 13)
+      }
+      if !_storage._coElNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._coElNo, fieldNumber: 14)
+      }
+      if !_storage._copNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copNo, fieldNumber: 15)
+      }
+      if !_storage._preNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preNo, fieldNumber: 16)
+      }
+      if !_storage._invtNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._invtNo, fieldNumber: 17)
+      }
+      if !_storage._tradeMode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._tradeMode, fieldNumber: 18)
+      }
+      if !_storage._agentCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._agentCode, fieldNumber: 19)
+      }
+      if !_storage._agentName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._agentName, fieldNumber: 20)
+      }
+      if !_storage._billNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billNo, fieldNumber: 21)
+      }
+      if !_storage._ieFlag.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ieFlag, fieldNumber: 22)
+      }
+      if !_storage._trafMode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafMode, fieldNumber: 23)
+      }
+      if !_storage._trafName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafName, fieldNumber: 24)
+      }
+      if !_storage._portCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._portCode, fieldNumber: 25)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 26)
+      }
+      if !_storage._country.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._country, fieldNumber: 27)
+      }
+      if !_storage._voyageNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._voyageNo, fieldNumber: 28)
+      }
+      if !_storage._orderNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orderNo, fieldNumber: 29)
+      }
+      if !_storage._buyerIDType.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._buyerIDType, fieldNumber: 30)
+      }
+      if !_storage._buyerIDNumber.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._buyerIDNumber, fieldNumber: 31)
+      }
+      if !_storage._buyerName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._buyerName, fieldNumber: 32)
+      }
+      if !_storage._buyerTelephone.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._buyerTelephone, fieldNumber: 33)
+      }
+      if !_storage._note.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._note, fieldNumber: 34)
+      }
+      if !_storage._invtRefundList.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._invtRefundList, fieldNumber: 35)
+      }
+      if !_storage._originalIeFlag.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._originalIeFlag, fieldNumber: 36)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizReturnRequest, rhs: BizReturnRequest) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._guid != rhs_storage._guid {return false}
+        if _storage._appType != rhs_storage._appType {return false}
+        if _storage._appTime != rhs_storage._appTime {return false}
+        if _storage._appStatus != rhs_storage._appStatus {return false}
+        if _storage._customsCode != rhs_storage._customsCode {return false}
+        if _storage._loctNo != rhs_storage._loctNo {return false}
+        if _storage._ebpCode != rhs_storage._ebpCode {return false}
+        if _storage._ebpName != rhs_storage._ebpName {return false}
+        if _storage._ebcCode != rhs_storage._ebcCode {return false}
+        if _storage._ebcName != rhs_storage._ebcName {return false}
+        if _storage._logisticsNo != rhs_storage._logisticsNo {return false}
+        if _storage._logisticsCode != rhs_storage._logisticsCode {return false}
+        if _storage._logisticsName != rhs_storage._logisticsName {return false}
+        if _storage._coElNo != rhs_storage._coElNo {return false}
+        if _storage._copNo != rhs_storage._copNo {return false}
+        if _storage._preNo != rhs_storage._preNo {return false}
+        if _storage._invtNo != rhs_storage._invtNo {return false}
+        if _storage._tradeMode != rhs_storage._tradeMode {return false}
+        if _storage._agentCode != rhs_storage._agentCode {return false}
+        if _storage._agentName != rhs_storage._agentName {return false}
+        if _storage._billNo != rhs_storage._billNo {return false}
+        if _storage._ieFlag != rhs_storage._ieFlag {return false}
+        if _storage._trafMode != rhs_storage._trafMode {return false}
+        if _storage._trafName != rhs_storage._trafName {return false}
+        if _storage._portCode != rhs_storage._portCode {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._country != rhs_storage._country {return false}
+        if _storage._voyageNo != rhs_storage._voyageNo {return false}
+        if _storage._orderNo != rhs_storage._orderNo {return false}
+        if _storage._buyerIDType != rhs_storage._buyerIDType {return false}
+        if _storage._buyerIDNumber != rhs_storage._buyerIDNumber {return false}
+        if _storage._buyerName != rhs_storage._buyerName {return false}
+        if _storage._buyerTelephone != rhs_storage._buyerTelephone {return false}
+        if _storage._note != rhs_storage._note {return false}
+        if _storage._invtRefundList != rhs_storage._invtRefundList {return false}
+        if _storage._originalIeFlag != rhs_storage._originalIeFlag {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizReturnTally: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReturnTally"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}app_type\0\u{3}app_time\0\u{3}app_status\0\u{3}customs_code\0\u{3}operator_code\0\u{3}operator_name\0\u{3}logistics_code\0\u{3}logistics_name\0\u{3}logistics_no\0\u{3}invt_no\0\u{3}co_el_no\0\u{3}pre_no\0\u{3}bill_no\0\u{3}ie_flag\0\u{3}traf_mode\0\u{3}traf_name\0\u{3}voyage_no\0\u{1}location\0\u{1}note\0")
+
+  fileprivate class _StorageClass {
+    var _guid: String = String()
+    var _appType: BizAppType = .unspecified
+    var _appTime: String = String()
+    var _appStatus: BizAppStatus = .unspecified
+    var _customsCode: String = String()
+    var _operatorCode: String = String()
+    var _operatorName: String = String()
+    var _logisticsCode: String = String()
+    var _logisticsName: String = String()
+    var _logisticsNo: String = String()
+    var _invtNo: String = String()
+    var _coElNo: String = String()
+    var _preNo: String = String()
+    var _billNo: String = String()
+    var _ieFlag: String = String()
+    var _trafMode: String = String()
+    var _trafName: String = String()
+    var _voyageNo: String = String()
+    var _location: String = String()
+    var _note: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _guid = source._guid
+      _appType = source._appType
+      _appTime = source._appTime
+      _appStatus = source._appStatus
+      _customsCode = source._customsCode
+      _operatorCode = source._operatorCode
+      _operatorName = source._operatorName
+      _logisticsCode = source._logisticsCode
+      _logisticsName = source._logisticsName
+      _logisticsNo = source._logisticsNo
+      _invtNo = source._invtNo
+      _coElNo = source._coElNo
+      _preNo = source._preNo
+      _billNo = source._billNo
+      _ieFlag = source._ieFlag
+      _trafMode = source._trafMode
+      _trafName = source._trafName
+      _voyageNo = source._voyageNo
+      _location = source._location
+      _note = source._note
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._guid) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._appType) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._appTime) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._appStatus) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._customsCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._operatorCode) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._operatorName) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._logisticsCode) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._logisticsName) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._logisticsNo) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._invtNo) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._coElNo) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._preNo) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._billNo) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._ieFlag) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._trafMode) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._trafName) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._voyageNo) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._location) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._note) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._guid.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._guid, fieldNumber: 1)
+      }
+      if _storage._appType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appType, fieldNumber: 2)
+      }
+      if !_storage._appTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appTime, fieldNumber: 3)
+      }
+      if _storage._appStatus != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appStatus, fieldNumber: 4)
+      }
+      if !_storage._customsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customsCode, fieldNumber: 5)
+      }
+      if !_storage._operatorCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operatorCode, fieldNumber: 6)
+      }
+      if !_storage._operatorName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operatorName, fieldNumber: 7)
+      }
+      if !_storage._logisticsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsCode, fieldNumber: 8)
+      }
+      if !_storage._logisticsName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsName, fieldNumber: 9)
+      }
+      if !_storage._logisticsNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsNo, fieldNumber: 10)
+      }
+      if !_storage._invtNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._invtNo, fieldNumber: 11)
+      }
+      if !_storage._coElNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._coElNo, fieldNumber: 12)
+      }
+      if !_storage._preNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preNo, fieldNumber: 13)
+      }
+      if !_storage._billNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billNo, fieldNumber: 14)
+      }
+      if !_storage._ieFlag.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ieFlag, fieldNumber: 15)
+      }
+      if !_storage._trafMode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafMode, fieldNumber: 16)
+      }
+      if !_storage._trafName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafName, fieldNumber: 17)
+      }
+      if !_storage._voyageNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._voyageNo, fieldNumber: 18)
+      }
+      if !_storage._location.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._location, fieldNumber: 19)
+      }
+      if !_storage._note.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._note, fieldNumber: 20)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizReturnTally, rhs: BizReturnTally) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._guid != rhs_storage._guid {return false}
+        if _storage._appType != rhs_storage._appType {return false}
+        if _storage._appTime != rhs_storage._appTime {return false}
+        if _storage._appStatus != rhs_storage._appStatus {return false}
+        if _storage._customsCode != rhs_storage._customsCode {return false}
+        if _storage._operatorCode != rhs_storage._operatorCode {return false}
+        if _storage._operatorName != rhs_storage._operatorName {return false}
+        if _storage._logisticsCode != rhs_storage._logisticsCode {return false}
+        if _storage._logisticsName != rhs_storage._logisticsName {return false}
+        if _storage._logisticsNo != rhs_storage._logisticsNo {return false}
+        if _storage._invtNo != rhs_storage._invtNo {return false}
+        if _storage._coElNo != rhs_storage._coElNo {return false}
+        if _storage._preNo != rhs_storage._preNo {return false}
+        if _storage._billNo != rhs_storage._billNo {return false}
+        if _storage._ieFlag != rhs_storage._ieFlag {return false}
+        if _storage._trafMode != rhs_storage._trafMode {return false}
+        if _storage._trafName != rhs_storage._trafName {return false}
+        if _storage._voyageNo != rhs_storage._voyageNo {return false}
+        if _storage._location != rhs_storage._location {return false}
+        if _storage._note != rhs_storage._note {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizArrivalItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ArrivalItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}gnum\0\u{3}logistics_no\0\u{3}total_package_no\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.gnum) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.logisticsNo) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.totalPackageNo) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.gnum != 0 {
+      try visitor.visitSingularInt32Field(value: self.gnum, fieldNumber: 1)
+    }
+    if !self.logisticsNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsNo, fieldNumber: 2)
+    }
+    if !self.totalPackageNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.totalPackageNo, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizArrivalItem, rhs: BizArrivalItem) -> Bool {
+    if lhs.gnum != rhs.gnum {return false}
+    if lhs.logisticsNo != rhs.logisticsNo {return false}
+    if lhs.totalPackageNo != rhs.totalPackageNo {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizArrival: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Arrival"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}app_type\0\u{3}app_time\0\u{3}app_status\0\u{3}customs_code\0\u{3}cop_no\0\u{3}pre_no\0\u{3}operator_code\0\u{3}operator_name\0\u{3}loct_no\0\u{3}ie_flag\0\u{3}traf_mode\0\u{3}bill_no\0\u{3}domestic_traf_no\0\u{3}logistics_code\0\u{3}logistics_name\0\u{3}msg_count\0\u{3}msg_seq_no\0\u{1}note\0\u{3}arrival_list\0")
+
+  fileprivate class _StorageClass {
+    var _guid: String = String()
+    var _appType: BizAppType = .unspecified
+    var _appTime: String = String()
+    var _appStatus: BizAppStatus = .unspecified
+    var _customsCode: String = String()
+    var _copNo: String = String()
+    var _preNo: String = String()
+    var _operatorCode: String = String()
+    var _operatorName: String = String()
+    var _loctNo: String = String()
+    var _ieFlag: String = String()
+    var _trafMode: String = String()
+    var _billNo: String = String()
+    var _domesticTrafNo: String = String()
+    var _logisticsCode: String = String()
+    var _logisticsName: String = String()
+    var _msgCount: Int32 = 0
+    var _msgSeqNo: Int32 = 0
+    var _note: String = String()
+    var _arrivalList: [BizArrivalItem] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _guid = source._guid
+      _appType = source._appType
+      _appTime = source._appTime
+      _appStatus = source._appStatus
+      _customsCode = source._customsCode
+      _copNo = source._copNo
+      _preNo = source._preNo
+      _operatorCode = source._operatorCode
+      _operatorName = source._operatorName
+      _loctNo = source._loctNo
+      _ieFlag = source._ieFlag
+      _trafMode = source._trafMode
+      _billNo = source._billNo
+      _domesticTrafNo = source._domesticTrafNo
+      _logisticsCode = source._logisticsCode
+      _logisticsName = source._logisticsName
+      _msgCount = source._msgCount
+      _msgSeqNo = source._msgSeqNo
+      _note = source._note
+      _arrivalList = source._arrivalList
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._guid) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._appType) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._appTime) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._appStatus) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._customsCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._copNo) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._preNo) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._operatorCode) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._operatorName) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._loctNo) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._ieFlag) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._trafMode) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._billNo) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._domesticTrafNo) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._logisticsCode) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._logisticsName) }()
+        case 17: try { try decoder.decodeSingularInt32Field(value: &_storage._msgCount) }()
+        case 18: try { try decoder.decodeSingularInt32Field(value: &_storage._msgSeqNo) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._note) }()
+        case 20: try { try decoder.decodeRepeatedMessageField(value: &_storage._arrivalList) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._guid.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._guid, fieldNumber: 1)
+      }
+      if _storage._appType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appType, fieldNumber: 2)
+      }
+      if !_storage._appTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appTime, fieldNumber: 3)
+      }
+      if _storage._appStatus != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appStatus, fieldNumber: 4)
+      }
+      if !_storage._customsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customsCode, fieldNumber: 5)
+      }
+      if !_storage._copNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copNo, fieldNumber: 6)
+      }
+      if !_storage._preNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preNo, fieldNumber: 7)
+      }
+      if !_storage._operatorCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operatorCode, fieldNumber: 8)
+      }
+      if !_storage._operatorName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operatorName, fieldNumber: 9)
+      }
+      if !_storage._loctNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._loctNo, fieldNumber: 10)
+      }
+      if !_storage._ieFlag.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ieFlag, fieldNumber: 11)
+      }
+      if !_storage._trafMode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafMode, fieldNumber: 12)
+      }
+      if !_storage._billNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billNo, fieldNumber: 13)
+      }
+      if !_storage._domesticTrafNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._domesticTrafNo, fieldNumber: 14)
+      }
+      if !_storage._logisticsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsCode, fieldNumber: 15)
+      }
+      if !_storage._logisticsName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsName, fieldNumber: 16)
+      }
+      if _storage._msgCount != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._msgCount, fieldNumber: 17)
+      }
+      if _storage._msgSeqNo != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._msgSeqNo, fieldNumber: 18)
+      }
+      if !_storage._note.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._note, fieldNumber: 19)
+      }
+      if !_storage._arrivalList.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._arrivalList, fieldNumber: 20)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizArrival, rhs: BizArrival) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._guid != rhs_storage._guid {return false}
+        if _storage._appType != rhs_storage._appType {return false}
+        if _storage._appTime != rhs_storage._appTime {return false}
+        if _storage._appStatus != rhs_storage._appStatus {return false}
+        if _storage._customsCode != rhs_storage._customsCode {return false}
+        if _storage._copNo != rhs_storage._copNo {return false}
+        if _storage._preNo != rhs_storage._preNo {return false}
+        if _storage._operatorCode != rhs_storage._operatorCode {return false}
+        if _storage._operatorName != rhs_storage._operatorName {return false}
+        if _storage._loctNo != rhs_storage._loctNo {return false}
+        if _storage._ieFlag != rhs_storage._ieFlag {return false}
+        if _storage._trafMode != rhs_storage._trafMode {return false}
+        if _storage._billNo != rhs_storage._billNo {return false}
+        if _storage._domesticTrafNo != rhs_storage._domesticTrafNo {return false}
+        if _storage._logisticsCode != rhs_storage._logisticsCode {return false}
+        if _storage._logisticsName != rhs_storage._logisticsName {return false}
+        if _storage._msgCount != rhs_storage._msgCount {return false}
+        if _storage._msgSeqNo != rhs_storage._msgSeqNo {return false}
+        if _storage._note != rhs_storage._note {return false}
+        if _storage._arrivalList != rhs_storage._arrivalList {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizDepartureItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DepartureItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}gnum\0\u{3}total_package_no\0\u{3}logistics_no\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.gnum) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.totalPackageNo) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.logisticsNo) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.gnum != 0 {
+      try visitor.visitSingularInt32Field(value: self.gnum, fieldNumber: 1)
+    }
+    if !self.totalPackageNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.totalPackageNo, fieldNumber: 2)
+    }
+    if !self.logisticsNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsNo, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizDepartureItem, rhs: BizDepartureItem) -> Bool {
+    if lhs.gnum != rhs.gnum {return false}
+    if lhs.totalPackageNo != rhs.totalPackageNo {return false}
+    if lhs.logisticsNo != rhs.logisticsNo {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizDeparture: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Departure"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}app_type\0\u{3}app_time\0\u{3}app_status\0\u{3}customs_code\0\u{3}cop_no\0\u{3}pre_no\0\u{3}logistics_code\0\u{3}logistics_name\0\u{3}traf_mode\0\u{3}traf_name\0\u{3}voyage_no\0\u{3}bill_no\0\u{3}leave_time\0\u{3}msg_count\0\u{3}msg_seq_no\0\u{1}note\0\u{3}departure_list\0")
+
+  fileprivate class _StorageClass {
+    var _guid: String = String()
+    var _appType: BizAppType = .unspecified
+    var _appTime: String = String()
+    var _appStatus: BizAppStatus = .unspecified
+    var _customsCode: String = String()
+    var _copNo: String = String()
+    var _preNo: String = String()
+    var _logisticsCode: String = String()
+    var _logisticsName: String = String()
+    var _trafMode: String = String()
+    var _trafName: String = String()
+    var _voyageNo: String = String()
+    var _billNo: String = String()
+    var _leaveTime: String = String()
+    var _msgCount: Int32 = 0
+    var _msgSeqNo: Int32 = 0
+    var _note: String = String()
+    var _departureList: [BizDepartureItem] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _guid = source._guid
+      _appType = source._appType
+      _appTime = source._appTime
+      _appStatus = source._appStatus
+      _customsCode = source._customsCode
+      _copNo = source._copNo
+      _preNo = source._preNo
+      _logisticsCode = source._logisticsCode
+      _logisticsName = source._logisticsName
+      _trafMode = source._trafMode
+      _trafName = source._trafName
+      _voyageNo = source._voyageNo
+      _billNo = source._billNo
+      _leaveTime = source._leaveTime
+      _msgCount = source._msgCount
+      _msgSeqNo = source._msgSeqNo
+      _note = source._note
+      _departureList = source._departureList
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._guid) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._appType) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._appTime) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._appStatus) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._customsCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._copNo) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._preNo) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._logisticsCode) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._logisticsName) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._trafMode) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._trafName) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._voyageNo) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._billNo) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._leaveTime) }()
+        case 15: try { try decoder.decodeSingularInt32Field(value: &_storage._msgCount) }()
+        case 16: try { try decoder.decodeSingularInt32Field(value: &_storage._msgSeqNo) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._note) }()
+        case 18: try { try decoder.decodeRepeatedMessageField(value: &_storage._departureList) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._guid.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._guid, fieldNumber: 1)
+      }
+      if _storage._appType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appType, fieldNumber: 2)
+      }
+      if !_storage._appTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appTime, fieldNumber: 3)
+      }
+      if _storage._appStatus != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appStatus, fieldNumber: 4)
+      }
+      if !_storage._customsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customsCode, fieldNumber: 5)
+      }
+      if !_storage._copNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copNo, fieldNumber: 6)
+      }
+      if !_storage._preNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preNo, fieldNumber: 7)
+      }
+      if !_storage._logisticsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsCode, fieldNumber: 8)
+      }
+      if !_storage._logisticsName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsName, fieldNumber: 9)
+      }
+      if !_storage._trafMode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafMode, fieldNumber: 10)
+      }
+      if !_storage._trafName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafName, fieldNumber: 11)
+      }
+      if !_storage._voyageNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._voyageNo, fieldNumber: 12)
+      }
+      if !_storage._billNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billNo, fieldNumber: 13)
+      }
+      if !_storage._leaveTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._leaveTime, fieldNumber: 14)
+      }
+      if _storage._msgCount != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._msgCount, fieldNumber: 15)
+      }
+      if _storage._msgSeqNo != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._msgSeqNo, fieldNumber: 16)
+      }
+      if !_storage._note.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._note, fieldNumber: 17)
+      }
+      if !_storage._departureList.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._departureList, fieldNumber: 18)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizDeparture, rhs: BizDeparture) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._guid != rhs_storage._guid {return false}
+        if _storage._appType != rhs_storage._appType {return false}
+        if _storage._appTime != rhs_storage._appTime {return false}
+        if _storage._appStatus != rhs_storage._appStatus {return false}
+        if _storage._customsCode != rhs_storage._customsCode {return false}
+        if _storage._copNo != rhs_storage._copNo {return false}
+        if _storage._preNo != rhs_storage._preNo {return false}
+        if _storage._logisticsCode != rhs_storage._logisticsCode {return false}
+        if _storage._logisticsName != rhs_storage._logisticsName {return false}
+        if _storage._trafMode != rhs_storage._trafMode {return false}
+        if _storage._trafName != rhs_storage._trafName {return false}
+        if _storage._voyageNo != rhs_storage._voyageNo {return false}
+        if _storage._billNo != rhs_storage._billNo {return false}
+        if _storage._leaveTime != rhs_storage._leaveTime {return false}
+        if _storage._msgCount != rhs_storage._msgCount {return false}
+        if _storage._msgSeqNo != rhs_storage._msgSeqNo {return false}
+        if _storage._note != rhs_storage._note {return false}
+        if _storage._departureList != rhs_storage._departureList {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizWaybillStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WaybillStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}app_type\0\u{3}app_time\0\u{3}app_status\0\u{3}logistics_code\0\u{3}logistics_name\0\u{3}logistics_no\0\u{3}logistics_status\0\u{3}logistics_time\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.guid) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.appType) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.appTime) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.appStatus) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.logisticsCode) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.logisticsName) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.logisticsNo) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.logisticsStatus) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.logisticsTime) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.guid.isEmpty {
+      try visitor.visitSingularStringField(value: self.guid, fieldNumber: 1)
+    }
+    if self.appType != .unspecified {
+      try visitor.visitSingularEnumField(value: self.appType, fieldNumber: 2)
+    }
+    if !self.appTime.isEmpty {
+      try visitor.visitSingularStringField(value: self.appTime, fieldNumber: 3)
+    }
+    if self.appStatus != .unspecified {
+      try visitor.visitSingularEnumField(value: self.appStatus, fieldNumber: 4)
+    }
+    if !self.logisticsCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsCode, fieldNumber: 5)
+    }
+    if !self.logisticsName.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsName, fieldNumber: 6)
+    }
+    if !self.logisticsNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsNo, fieldNumber: 7)
+    }
+    if !self.logisticsStatus.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsStatus, fieldNumber: 8)
+    }
+    if !self.logisticsTime.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsTime, fieldNumber: 9)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizWaybillStatus, rhs: BizWaybillStatus) -> Bool {
+    if lhs.guid != rhs.guid {return false}
+    if lhs.appType != rhs.appType {return false}
+    if lhs.appTime != rhs.appTime {return false}
+    if lhs.appStatus != rhs.appStatus {return false}
+    if lhs.logisticsCode != rhs.logisticsCode {return false}
+    if lhs.logisticsName != rhs.logisticsName {return false}
+    if lhs.logisticsNo != rhs.logisticsNo {return false}
+    if lhs.logisticsStatus != rhs.logisticsStatus {return false}
+    if lhs.logisticsTime != rhs.logisticsTime {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizMasterWaybillItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MasterWaybillItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}gnum\0\u{3}total_package_no\0\u{3}logistics_no\0\u{3}invt_no\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.gnum) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.totalPackageNo) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.logisticsNo) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.invtNo) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.gnum != 0 {
+      try visitor.visitSingularInt32Field(value: self.gnum, fieldNumber: 1)
+    }
+    if !self.totalPackageNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.totalPackageNo, fieldNumber: 2)
+    }
+    if !self.logisticsNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsNo, fieldNumber: 3)
+    }
+    if !self.invtNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.invtNo, fieldNumber: 4)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizMasterWaybillItem, rhs: BizMasterWaybillItem) -> Bool {
+    if lhs.gnum != rhs.gnum {return false}
+    if lhs.totalPackageNo != rhs.totalPackageNo {return false}
+    if lhs.logisticsNo != rhs.logisticsNo {return false}
+    if lhs.invtNo != rhs.invtNo {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizMasterWaybill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MasterWaybill"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}app_type\0\u{3}app_time\0\u{3}app_status\0\u{3}customs_code\0\u{3}cop_no\0\u{3}pre_no\0\u{3}agent_code\0\u{3}agent_name\0\u{3}loct_no\0\u{3}traf_mode\0\u{3}traf_name\0\u{3}voyage_no\0\u{3}bill_no\0\u{3}domestic_traf_no\0\u{3}gross_weight\0\u{3}logistics_code\0\u{3}logistics_name\0\u{3}msg_count\0\u{3}msg_seq_no\0\u{1}note\0\u{3}way_bill_list\0")
+
+  fileprivate class _StorageClass {
+    var _guid: String = String()
+    var _appType: BizAppType = .unspecified
+    var _appTime: String = String()
+    var _appStatus: BizAppStatus = .unspecified
+    var _customsCode: String = String()
+    var _copNo: String = String()
+    var _preNo: String = String()
+    var _agentCode: String = String()
+    var _agentName: String = String()
+    var _loctNo: String = String()
+    var _trafMode: String = String()
+    var _trafName: String = String()
+    var _voyageNo: String = String()
+    var _billNo: String = String()
+    var _domesticTrafNo: String = String()
+    var _grossWeight: String = String()
+    var _logisticsCode: String = String()
+    var _logisticsName: String = String()
+    var _msgCount: Int32 = 0
+    var _msgSeqNo: Int32 = 0
+    var _note: String = String()
+    var _wayBillList: [BizMasterWaybillItem] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _guid = source._guid
+      _appType = source._appType
+      _appTime = source._appTime
+      _appStatus = source._appStatus
+      _customsCode = source._customsCode
+      _copNo = source._copNo
+      _preNo = source._preNo
+      _agentCode = source._agentCode
+      _agentName = source._agentName
+      _loctNo = source._loctNo
+      _trafMode = source._trafMode
+      _trafName = source._trafName
+      _voyageNo = source._voyageNo
+      _billNo = source._billNo
+      _domesticTrafNo = source._domesticTrafNo
+      _grossWeight = source._grossWeight
+      _logisticsCode = source._logisticsCode
+      _logisticsName = source._logisticsName
+      _msgCount = source._msgCount
+      _msgSeqNo = source._msgSeqNo
+      _note = source._note
+      _wayBillList = source._wayBillList
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._guid) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._appType) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._appTime) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._appStatus) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._customsCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._copNo) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._preNo) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._agentCode) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._agentName) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._loctNo) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._trafMode) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._trafName) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._voyageNo) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._billNo) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._domesticTrafNo) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._grossWeight) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._logisticsCode) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._logisticsName) }()
+        case 19: try { try decoder.decodeSingularInt32Field(value: &_storage._msgCount) }()
+        case 20: try { try decoder.decodeSingularInt32Field(value: &_storage._msgSeqNo) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._note) }()
+        case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._wayBillList) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._guid.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._guid, fieldNumber: 1)
+      }
+      if _storage._appType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appType, fieldNumber: 2)
+      }
+      if !_storage._appTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appTime, fieldNumber: 3)
+      }
+      if _storage._appStatus != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appStatus, fieldNumber: 4)
+      }
+      if !_storage._customsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customsCode, fieldNumber: 5)
+      }
+      if !_storage._copNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copNo, fieldNumber: 6)
+      }
+      if !_storage._preNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preNo, fieldNumber: 7)
+      }
+      if !_storage._agentCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._agentCode, fieldNumber: 8)
+      }
+      if !_storage._agentName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._agentName, fieldNumber: 9)
+      }
+      if !_storage._loctNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._loctNo, fieldNumber: 10)
+      }
+      if !_storage._trafMode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafMode, fieldNumber: 11)
+      }
+      if !_storage._trafName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafName, fieldNumber: 12)
+      }
+      if !_storage._voyageNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._voyageNo, fieldNumber: 13)
+      }
+      if !_storage._billNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billNo, fieldNumber: 14)
+      }
+      if !_storage._domesticTrafNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._domesticTrafNo, fieldNumber: 15)
+      }
+      if !_storage._grossWeight.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._grossWeight, fieldNumber: 16)
+      }
+      if !_storage._logisticsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsCode, fieldNumber: 17)
+      }
+      if !_storage._logisticsName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsName, fieldNumber: 18)
+      }
+      if _storage._msgCount != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._msgCount, fieldNumber: 19)
+      }
+      if _storage._msgSeqNo != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._msgSeqNo, fieldNumber: 20)
+      }
+      if !_storage._note.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._note, fieldNumber: 21)
+      }
+      if !_storage._wayBillList.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._wayBillList, fieldNumber: 22)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizMasterWaybill, rhs: BizMasterWaybill) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._guid != rhs_storage._guid {return false}
+        if _storage._appType != rhs_storage._appType {return false}
+        if _storage._appTime != rhs_storage._appTime {return false}
+        if _storage._appStatus != rhs_storage._appStatus {return false}
+        if _storage._customsCode != rhs_storage._customsCode {return false}
+        if _storage._copNo != rhs_storage._copNo {return false}
+        if _storage._preNo != rhs_storage._preNo {return false}
+        if _storage._agentCode != rhs_storage._agentCode {return false}
+        if _storage._agentName != rhs_storage._agentName {return false}
+        if _storage._loctNo != rhs_storage._loctNo {return false}
+        if _storage._trafMode != rhs_storage._trafMode {return false}
+        if _storage._trafName != rhs_storage._trafName {return false}
+        if _storage._voyageNo != rhs_storage._voyageNo {return false}
+        if _storage._billNo != rhs_storage._billNo {return false}
+        if _storage._domesticTrafNo != rhs_storage._domesticTrafNo {return false}
+        if _storage._grossWeight != rhs_storage._grossWeight {return false}
+        if _storage._logisticsCode != rhs_storage._logisticsCode {return false}
+        if _storage._logisticsName != rhs_storage._logisticsName {return false}
+        if _storage._msgCount != rhs_storage._msgCount {return false}
+        if _storage._msgSeqNo != rhs_storage._msgSeqNo {return false}
+        if _storage._note != rhs_storage._note {return false}
+        if _storage._wayBillList != rhs_storage._wayBillList {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizWarehouseEntryItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WarehouseEntryItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}gnum\0\u{3}logistics_no\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.gnum) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.logisticsNo) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.gnum != 0 {
+      try visitor.visitSingularInt32Field(value: self.gnum, fieldNumber: 1)
+    }
+    if !self.logisticsNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsNo, fieldNumber: 2)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizWarehouseEntryItem, rhs: BizWarehouseEntryItem) -> Bool {
+    if lhs.gnum != rhs.gnum {return false}
+    if lhs.logisticsNo != rhs.logisticsNo {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizWarehouseEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WarehouseEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}app_type\0\u{3}app_time\0\u{3}app_status\0\u{3}customs_code\0\u{3}cop_no\0\u{3}pre_no\0\u{3}rkd_no\0\u{3}operator_code\0\u{3}operator_name\0\u{3}ie_flag\0\u{3}traf_mode\0\u{3}traf_no\0\u{3}voyage_no\0\u{3}bill_no\0\u{3}logistics_code\0\u{3}logistics_name\0\u{3}unload_location\0\u{1}note\0\u{3}delivery_list\0")
+
+  fileprivate class _StorageClass {
+    var _guid: String = String()
+    var _appType: BizAppType = .unspecified
+    var _appTime: String = String()
+    var _appStatus: BizAppStatus = .unspecified
+    var _customsCode: String = String()
+    var _copNo: String = String()
+    var _preNo: String = String()
+    var _rkdNo: String = String()
+    var _operatorCode: String = String()
+    var _operatorName: String = String()
+    var _ieFlag: String = String()
+    var _trafMode: String = String()
+    var _trafNo: String = String()
+    var _voyageNo: String = String()
+    var _billNo: String = String()
+    var _logisticsCode: String = String()
+    var _logisticsName: String = String()
+    var _unloadLocation: String = String()
+    var _note: String = String()
+    var _deliveryList: [BizWarehouseEntryItem] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _guid = source._guid
+      _appType = source._appType
+      _appTime = source._appTime
+      _appStatus = source._appStatus
+      _customsCode = source._customsCode
+      _copNo = source._copNo
+      _preNo = source._preNo
+      _rkdNo = source._rkdNo
+      _operatorCode = source._operatorCode
+      _operatorName = source._operatorName
+      _ieFlag = source._ieFlag
+      _trafMode = source._trafMode
+      _trafNo = source._trafNo
+      _voyageNo = source._voyageNo
+      _billNo = source._billNo
+      _logisticsCode = source._logisticsCode
+      _logisticsName = source._logisticsName
+      _unloadLocation = source._unloadLocation
+      _note = source._note
+      _deliveryList = source._deliveryList
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._guid) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._appType) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._appTime) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._appStatus) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._customsCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._copNo) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._preNo) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._rkdNo) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._operatorCode) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._operatorName) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._ieFlag) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._trafMode) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._trafNo) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._voyageNo) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._billNo) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._logisticsCode) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._logisticsName) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._unloadLocation) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._note) }()
+        case 20: try { try decoder.decodeRepeatedMessageField(value: &_storage._deliveryList) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._guid.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._guid, fieldNumber: 1)
+      }
+      if _storage._appType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appType, fieldNumber: 2)
+      }
+      if !_storage._appTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._appTime, fieldNumber: 3)
+      }
+      if _storage._appStatus != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._appStatus, fieldNumber: 4)
+      }
+      if !_storage._customsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customsCode, fieldNumber: 5)
+      }
+      if !_storage._copNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copNo, fieldNumber: 6)
+      }
+      if !_storage._preNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._preNo, fieldNumber: 7)
+      }
+      if !_storage._rkdNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._rkdNo, fieldNumber: 8)
+      }
+      if !_storage._operatorCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operatorCode, fieldNumber: 9)
+      }
+      if !_storage._operatorName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._operatorName, fieldNumber: 10)
+      }
+      if !_storage._ieFlag.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ieFlag, fieldNumber: 11)
+      }
+      if !_storage._trafMode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafMode, fieldNumber: 12)
+      }
+      if !_storage._trafNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._trafNo, fieldNumber: 13)
+      }
+      if !_storage._voyageNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._voyageNo, fieldNumber: 14)
+      }
+      if !_storage._billNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._billNo, fieldNumber: 15)
+      }
+      if !_storage._logisticsCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsCode, fieldNumber: 16)
+      }
+      if !_storage._logisticsName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsName, fieldNumber: 17)
+      }
+      if !_storage._unloadLocation.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._unloadLocation, fieldNumber: 18)
+      }
+      if !_storage._note.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._note, fieldNumber: 19)
+      }
+      if !_storage._deliveryList.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._deliveryList, fieldNumber: 20)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizWarehouseEntry, rhs: BizWarehouseEntry) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._guid != rhs_storage._guid {return false}
+        if _storage._appType != rhs_storage._appType {return false}
+        if _storage._appTime != rhs_storage._appTime {return false}
+        if _storage._appStatus != rhs_storage._appStatus {return false}
+        if _storage._customsCode != rhs_storage._customsCode {return false}
+        if _storage._copNo != rhs_storage._copNo {return false}
+        if _storage._preNo != rhs_storage._preNo {return false}
+        if _storage._rkdNo != rhs_storage._rkdNo {return false}
+        if _storage._operatorCode != rhs_storage._operatorCode {return false}
+        if _storage._operatorName != rhs_storage._operatorName {return false}
+        if _storage._ieFlag != rhs_storage._ieFlag {return false}
+        if _storage._trafMode != rhs_storage._trafMode {return false}
+        if _storage._trafNo != rhs_storage._trafNo {return false}
+        if _storage._voyageNo != rhs_storage._voyageNo {return false}
+        if _storage._billNo != rhs_storage._billNo {return false}
+        if _storage._logisticsCode != rhs_storage._logisticsCode {return false}
+        if _storage._logisticsName != rhs_storage._logisticsName {return false}
+        if _storage._unloadLocation != rhs_storage._unloadLocation {return false}
+        if _storage._note != rhs_storage._note {return false}
+        if _storage._deliveryList != rhs_storage._deliveryList {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizTaxBillItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaxBillItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}gnum\0\u{1}gcode\0\u{3}tax_price\0\u{3}customs_tax\0\u{3}value_added_tax\0\u{3}consumption_tax\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.gnum) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.gcode) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.taxPrice) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.customsTax) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.valueAddedTax) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.consumptionTax) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.gnum != 0 {
+      try visitor.visitSingularInt32Field(value: self.gnum, fieldNumber: 1)
+    }
+    if !self.gcode.isEmpty {
+      try visitor.visitSingularStringField(value: self.gcode, fieldNumber: 2)
+    }
+    if !self.taxPrice.isEmpty {
+      try visitor.visitSingularStringField(value: self.taxPrice, fieldNumber: 3)
+    }
+    if !self.customsTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.customsTax, fieldNumber: 4)
+    }
+    if !self.valueAddedTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.valueAddedTax, fieldNumber: 5)
+    }
+    if !self.consumptionTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.consumptionTax, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizTaxBillItem, rhs: BizTaxBillItem) -> Bool {
+    if lhs.gnum != rhs.gnum {return false}
+    if lhs.gcode != rhs.gcode {return false}
+    if lhs.taxPrice != rhs.taxPrice {return false}
+    if lhs.customsTax != rhs.customsTax {return false}
+    if lhs.valueAddedTax != rhs.valueAddedTax {return false}
+    if lhs.consumptionTax != rhs.consumptionTax {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizTaxBill: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaxBill"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}return_time\0\u{3}invt_no\0\u{3}tax_no\0\u{3}customs_tax\0\u{3}value_added_tax\0\u{3}consumption_tax\0\u{1}status\0\u{3}ent_duty_no\0\u{1}note\0\u{3}assure_code\0\u{3}ebc_code\0\u{3}logistics_code\0\u{3}agent_code\0\u{3}customs_code\0\u{3}tax_list_rd\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.guid) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.returnTime) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.invtNo) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.taxNo) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.customsTax) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.valueAddedTax) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.consumptionTax) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.entDutyNo) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.assureCode) }()
+      case 12: try { try decoder.decodeSingularStringField(value: &self.ebcCode) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.logisticsCode) }()
+      case 14: try { try decoder.decodeSingularStringField(value: &self.agentCode) }()
+      case 15: try { try decoder.decodeSingularStringField(value: &self.customsCode) }()
+      case 16: try { try decoder.decodeRepeatedMessageField(value: &self.taxListRd) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.guid.isEmpty {
+      try visitor.visitSingularStringField(value: self.guid, fieldNumber: 1)
+    }
+    if !self.returnTime.isEmpty {
+      try visitor.visitSingularStringField(value: self.returnTime, fieldNumber: 2)
+    }
+    if !self.invtNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.invtNo, fieldNumber: 3)
+    }
+    if !self.taxNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.taxNo, fieldNumber: 4)
+    }
+    if !self.customsTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.customsTax, fieldNumber: 5)
+    }
+    if !self.valueAddedTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.valueAddedTax, fieldNumber: 6)
+    }
+    if !self.consumptionTax.isEmpty {
+      try visitor.visitSingularStringField(value: self.consumptionTax, fieldNumber: 7)
+    }
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 8)
+    }
+    if !self.entDutyNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.entDutyNo, fieldNumber: 9)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 10)
+    }
+    if !self.assureCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.assureCode, fieldNumber: 11)
+    }
+    if !self.ebcCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.ebcCode, fieldNumber: 12)
+    }
+    if !self.logisticsCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.logisticsCode, fieldNumber: 13)
+    }
+    if !self.agentCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.agentCode, fieldNumber: 14)
+    }
+    if !self.customsCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.customsCode, fieldNumber: 15)
+    }
+    if !self.taxListRd.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.taxListRd, fieldNumber: 16)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizTaxBill, rhs: BizTaxBill) -> Bool {
+    if lhs.guid != rhs.guid {return false}
+    if lhs.returnTime != rhs.returnTime {return false}
+    if lhs.invtNo != rhs.invtNo {return false}
+    if lhs.taxNo != rhs.taxNo {return false}
+    if lhs.customsTax != rhs.customsTax {return false}
+    if lhs.valueAddedTax != rhs.valueAddedTax {return false}
+    if lhs.consumptionTax != rhs.consumptionTax {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.entDutyNo != rhs.entDutyNo {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.assureCode != rhs.assureCode {return false}
+    if lhs.ebcCode != rhs.ebcCode {return false}
+    if lhs.logisticsCode != rhs.logisticsCode {return false}
+    if lhs.agentCode != rhs.agentCode {return false}
+    if lhs.customsCode != rhs.customsCode {return false}
+    if lhs.taxListRd != rhs.taxListRd {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizTaxStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TaxStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}guid\0\u{3}return_time\0\u{3}invt_no\0\u{3}tax_no\0\u{1}status\0\u{3}ent_duty_no\0\u{3}assure_code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.guid) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.returnTime) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.invtNo) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.taxNo) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.entDutyNo) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.assureCode) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.guid.isEmpty {
+      try visitor.visitSingularStringField(value: self.guid, fieldNumber: 1)
+    }
+    if !self.returnTime.isEmpty {
+      try visitor.visitSingularStringField(value: self.returnTime, fieldNumber: 2)
+    }
+    if !self.invtNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.invtNo, fieldNumber: 3)
+    }
+    if !self.taxNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.taxNo, fieldNumber: 4)
+    }
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 5)
+    }
+    if !self.entDutyNo.isEmpty {
+      try visitor.visitSingularStringField(value: self.entDutyNo, fieldNumber: 6)
+    }
+    if !self.assureCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.assureCode, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizTaxStatus, rhs: BizTaxStatus) -> Bool {
+    if lhs.guid != rhs.guid {return false}
+    if lhs.returnTime != rhs.returnTime {return false}
+    if lhs.invtNo != rhs.invtNo {return false}
+    if lhs.taxNo != rhs.taxNo {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.entDutyNo != rhs.entDutyNo {return false}
+    if lhs.assureCode != rhs.assureCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -6,7 +6,8 @@ import SwiftProtobuf
 
 /// A realistic hub message for every CEB message the writer produces: the import documents
 /// of `SampleFilings.declaration(1)` and receipts for them; the export documents and
-/// receipts of the official samples (their first node).
+/// receipts of the official samples (their first node); the standard's other documents and
+/// their receipts from its field tables (``CEBDocumentFixtures``).
 enum CEBFixtures {
     static let identity = CEBIdentity(copCode: "3301960001", copName: "杭州跨境电商平台有限公司", dxpId: "DXPENT0000000001")
     /// 2026-11-21 10:15:00 in Beijing.
@@ -15,12 +16,13 @@ enum CEBFixtures {
     static let guid = "A1B2C3D4-0000-4000-8000-000000000001"
 
     /// Every root the writer produces.
-    static let outgoingRoots = [
-        "CEB311Message", "CEB411Message", "CEB511Message", "CEB621Message",
-        "CEB303Message", "CEB403Message", "CEB505Message", "CEB603Message", "CEB701Message",
-        "CEB312Message", "CEB412Message", "CEB512Message", "CEB622Message",
-        "CEB304Message", "CEB404Message", "CEB506Message", "CEB604Message", "CEB702Message", "CEB792Message",
-    ]
+    static let outgoingRoots =
+        [
+            "CEB311Message", "CEB411Message", "CEB511Message", "CEB621Message",
+            "CEB303Message", "CEB403Message", "CEB505Message", "CEB603Message", "CEB701Message",
+            "CEB312Message", "CEB412Message", "CEB512Message", "CEB622Message",
+            "CEB304Message", "CEB404Message", "CEB506Message", "CEB604Message", "CEB702Message", "CEB792Message",
+        ] + CEBDocumentFixtures.roots
 
     /// The hub type written as `root`.
     static func hubType(of root: String) -> String {
@@ -31,13 +33,14 @@ enum CEBFixtures {
         case "CEB621Message", "CEB603Message": "ceb.Inventory"
         case "CEB701Message": "ceb.SummaryDeclaration"
         case "CEB792Message": "ceb.SummaryResult"
-        default: "ceb.Receipt"
+        default: CEBDocumentFixtures.documentTypes[root] ?? "ceb.Receipt"
         }
     }
 
     /// The fixture message written as `root`.
     static func message(for root: String) throws -> any SwiftProtobuf.Message {
         let declaration = SampleFilings.declaration(1)
+        if CEBDocumentFixtures.roots.contains(root), let message = CEBDocumentFixtures.message(for: root) { return message }
         switch root {
         case "CEB311Message": return declaration.order
         case "CEB411Message": return declaration.payment

@@ -10,6 +10,8 @@ enum CEBSpecs {
     static let importRoots: Set<String> = [
         "CEB311Message", "CEB312Message", "CEB411Message", "CEB412Message",
         "CEB511Message", "CEB512Message", "CEB621Message", "CEB622Message",
+        "CEB513Message", "CEB514Message", "CEB623Message", "CEB624Message", "CEB625Message", "CEB626Message",
+        "CEB711Message", "CEB712Message", "CEB816Message", "CEB818Message", "CEB900Message",
     ]
 
     /// The official samples, by file name.
