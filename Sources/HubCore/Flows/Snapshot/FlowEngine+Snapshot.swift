@@ -37,6 +37,10 @@ extension FlowEngine {
         var tally: FlowTally
         var finishedBriefs: [FlowKey: FlowBrief]
         var traces: AgingQueue<Trace>
+        /// Declarations waiting for documents (absent in a snapshot of an older build,
+        /// whose waiting inventories get their deadline when a document of theirs next
+        /// arrives).
+        var waitingDeclarations: [FlowKey: WaitingDeclaration]?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -61,7 +65,7 @@ extension FlowEngine {
                     ? nil : Dictionary(uniqueKeysWithValues: queriedFields.map { ($0.key.rawValue, $0.value.sorted()) }),
                 credit: credit,
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
-                finishedBriefs: finishedBriefs, traces: traces),
+                finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations),
             owed: owed)
     }
 
@@ -116,6 +120,8 @@ extension FlowEngine {
         tally = state.tally
         finishedBriefs = state.finishedBriefs
         traces = state.traces
+        waitingDeclarations = state.waitingDeclarations ?? [:]
+        nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
     }
 }
 
