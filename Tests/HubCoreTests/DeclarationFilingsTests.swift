@@ -190,6 +190,37 @@ struct DeclarationFilingsTests {
         #expect(notice.totalPrice == "760.50" && lines == "760.50" && docs.order.goodsValue == "750.50")
     }
 
+    @Test func theEnterpriseHearsAboutItsSummaryDeclaration() throws {
+        let world = try World()
+        var docs = SampleFilings.declaration(14)
+        docs.inventory.ieFlag = "E"
+        try world.declare(docs, 14)
+        try world.send("customs", .receipt, "r-800", Self.receipt("CEB604Message", .released) { $0.copNo = docs.inventory.copNo })
+        var request = BizSummaryRequest()
+        request.ebcCode = docs.inventory.ebcCode
+        let sent = try world.send("customs", .summaryRequest, "sum-req", request)
+        let summaryId = try #require(sent.first { $0.type == MessageType.summaryDeclaration.rawValue }?.id)
+        let forwarded = Self.feedback(sent).first
+        #expect(forwarded?.subjectType == "ceb.SummaryDeclaration" && forwarded?.subjectID == summaryId)
+        #expect(forwarded?.state == .pending && forwarded?.departments.first?.status == "forwarded")
+        #expect(sent.first { $0.type == MessageType.feedback.rawValue }?.recipients == ["platform"], "the inventory's filer")
+
+        let accepted = Self.receipt("CEB702Message", .accepted) {
+            $0.copNo = summaryId
+            $0.sumNo = "S20261121000000001"
+        }
+        let received = Self.feedback(try world.send("customs", .receipt, "r-702", accepted)).first
+        #expect(received?.departments.first?.status == "120" && received?.departments.first?.code == "S20261121000000001")
+        var result = BizSummaryResult()
+        result.sumNo = "S20261121000000001"
+        result.entryID = "291220261000000001"
+        result.ebcCode = docs.inventory.ebcCode
+        let shared = try world.send("customs", .summaryResult, "sres-1", result)
+        #expect(shared.contains { $0.type == MessageType.summaryResult.rawValue })
+        let final = Self.feedback(shared).first
+        #expect(final?.state == .accepted && final?.final == true && final?.departments.first?.code == "291220261000000001")
+    }
+
     // MARK: link timeout
 
     @Test func anInventoryWaitsNamingWhatIsMissingThenEndsIncomplete() throws {
@@ -280,6 +311,17 @@ struct DeclarationFilingsTests {
         stray.appType = .change
         refused = Self.feedback(try world.send("post", .waybill, "way-80", stray)).first
         #expect(refused?.reasons.first?.hasPrefix("NO_SUCH_DOCUMENT") == true)
+    }
+
+    @Test func aChangedDocumentOfAWaitingDeclarationIsToldToItsFilers() throws {
+        let world = try World()
+        var docs = SampleFilings.declaration(15)
+        try world.declare(docs, 15, only: [.inventory, .order])
+        docs.order.appType = .change
+        docs.order.note = "corrected"
+        let out = Self.feedback(try world.send("platform", .order, "ord-15-v2", docs.order))
+        #expect(out.map(\.subjectID) == ["ord-15-v2", "inv-15"])
+        #expect(out.last?.state == .waiting && Self.document(out.last, .order)?.id == "ord-15-v2")
     }
 
     @Test func aChangedInventoryTakesTheDeclarationOver() throws {

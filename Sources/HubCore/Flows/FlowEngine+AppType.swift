@@ -99,7 +99,8 @@ extension FlowEngine {
         }
         if document != .inventory {
             // (A changed inventory's confirmation is its declaration's own feedback.)
-            out += documentFeedback(input, state: .accepted, reason: "CHANGED: replaces \(held.id) of \(held.sender); matched again")
+            out += documentFeedback(
+                input, state: .accepted, reason: "CHANGED: replaces \(held.id) of \(held.sender); the matching runs again with it")
         }
         return out + declarationActions(add(document, input))
     }

@@ -49,11 +49,16 @@ extension FlowEngine {
 
     mutating func receipt(_ receipt: BizReceipt, _ input: FlowInput) -> [FlowEmission] {
         guard customsParties.contains(input.sender) else { return [] }
-        if ReceiptMatcher<FlowKey>.isSummaryReceipt(receipt), !receipt.sumNo.isEmpty {
-            // A summary's receipt: remember customs' number for it, which its result carries.
-            summaryBySumNo[receipt.sumNo] = receipt.copNo
-            traces.append(.sumNo(receipt.sumNo), atUs: nowUs)
-            return []
+        if ReceiptMatcher<FlowKey>.isSummaryReceipt(receipt) {
+            if !receipt.sumNo.isEmpty {
+                // A summary's receipt: remember customs' number for it, which its result carries.
+                summaryBySumNo[receipt.sumNo] = receipt.copNo
+                traces.append(.sumNo(receipt.sumNo), atUs: nowUs)
+            }
+            let status = receipt.status
+            return summaryFeedback(
+                receipt.copNo, ebcCode: receipt.ebcCode, status: status.description, code: receipt.sumNo, info: receipt.returnInfo,
+                decision: status == .rejected || status == .returned ? .refused : .pending)
         }
         // Each receipt moves only the document it answers (by its message type): an order's
         // 100 refuses the order, not the declaration.
@@ -100,6 +105,7 @@ extension FlowEngine {
                 inventory.loctNo = filed.loctNo
                 released.append(SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)))
                 releasedPayers[notice.invtNo] = flow.declaration.payment.sender
+                releasedFilers[notice.invtNo] = key.sender
             }
         }
         retireDeclaration(key)

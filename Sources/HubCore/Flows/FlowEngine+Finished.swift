@@ -108,6 +108,7 @@ extension FlowEngine {
                     receipts.remove(key, keys: keys)
                 case .summary(let id, let numbers):
                     summaryPayers[id] = nil
+                    summaryFilers[id] = nil
                     summarized.subtract(numbers)
                 case .sumNo(let number):
                     summaryBySumNo[number] = nil

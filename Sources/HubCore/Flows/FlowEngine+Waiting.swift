@@ -2,7 +2,8 @@ import Foundation
 import HubProtocol
 
 /// Declarations whose inventory arrived before its order, payment or waybill: their filers
-/// get the feedback WAITING naming the missing documents each time that list changes, and
+/// get the feedback WAITING naming the missing documents each time its documents change
+/// (one arrived, was replaced or withdrawn), and
 /// when `flows.declaration.link_timeout` (``HubConfig/Flows/linkTimeoutMs``) has passed
 /// since the inventory arrived, the final feedback INCOMPLETE naming what never arrived.
 ///
@@ -18,30 +19,34 @@ extension FlowEngine {
         var orderNo: String
         /// When its wait ends, µs since the epoch (journal time).
         var deadlineUs: Int64
-        /// The missing documents' types its latest feedback named.
-        var missing: [String]
+        /// The documents its latest feedback named: each present one's type and id, each
+        /// missing one's type (a replaced document changes it too).
+        var documents: [String]
         /// Its latest feedback, for monitoring.
         var brief: FlowBrief
     }
 
-    /// The linker looked at a waiting inventory again: feedback when what is missing changed.
+    /// The linker looked at a waiting inventory again: feedback when its documents changed.
     mutating func waitingAction(_ found: DeclarationLinker.Waiting) -> [FlowEmission] {
         let key = FlowKey(sender: found.inventory.sender, id: found.inventory.id)
-        let missing = found.missing.map(\.messageType.rawValue)
+        let order: String = found.order.map { "order \($0.sender):\($0.id)" } ?? "order"
+        let payment: String = found.payment.map { "payment \($0.sender):\($0.id)" } ?? "payment"
+        let waybill: String = found.waybill.map { "waybill \($0.sender):\($0.id)" } ?? "waybill"
+        let documents = [order, payment, waybill]
         var entry: WaitingDeclaration
         if let known = waitingDeclarations[key] {
-            guard known.missing != missing else { return [] }
+            guard known.documents != documents else { return [] }
             entry = known
         } else {
             let inventory = found.inventory.document
             let deadline = nowUs + settings.linkTimeoutMs * 1000
             entry = WaitingDeclaration(
-                ebpCode: inventory.ebpCode, orderNo: inventory.orderNo, deadlineUs: deadline, missing: missing,
+                ebpCode: inventory.ebpCode, orderNo: inventory.orderNo, deadlineUs: deadline, documents: documents,
                 brief: FlowBrief(kind: .declaration, filer: key.sender, feedback: BizFeedback()))
             nextLinkDeadline = min(nextLinkDeadline, deadline)
         }
         let feedback = Self.waitingFeedback(found, key: key, deadlineUs: entry.deadlineUs, atUs: nowUs, final: false)
-        entry.missing = missing
+        entry.documents = documents
         entry.brief = FlowBrief(kind: .declaration, filer: key.sender, feedback: feedback)
         waitingDeclarations[key] = entry
         return [self.feedback(feedback, subject: key, to: found.filers)]

@@ -55,6 +55,8 @@ public struct FlowEngine: Sendable {
     // Release, summaries, shared records for queries
     var released: [SummaryAggregator.Released] = []
     var releasedPayers: [String: String] = [:]  // invt_no → payment filer
+    var releasedFilers: [String: String] = [:]  // invt_no → inventory filer (told about its summary)
+    var summaryFilers: [String: [String]] = [:]  // summary id → the parties told about it (FlowEngine+SummaryFeedback.swift)
     var summarized: Set<String> = []  // invt_no already in a summary
     var summaryCount = 0
     var summaryPayers: [String: [String]] = [:]  // summary id → payment filers of its inventories

@@ -41,6 +41,9 @@ extension FlowEngine {
         /// whose waiting inventories get their deadline when a document of theirs next
         /// arrives).
         var waitingDeclarations: [FlowKey: WaitingDeclaration]?
+        /// Who is told about summaries (absent in a snapshot of an older build).
+        var releasedFilers: [String: String]?
+        var summaryFilers: [String: [String]]?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -65,7 +68,8 @@ extension FlowEngine {
                     ? nil : Dictionary(uniqueKeysWithValues: queriedFields.map { ($0.key.rawValue, $0.value.sorted()) }),
                 credit: credit,
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
-                finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations),
+                finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
+                releasedFilers: releasedFilers, summaryFilers: summaryFilers),
             owed: owed)
     }
 
@@ -121,6 +125,8 @@ extension FlowEngine {
         finishedBriefs = state.finishedBriefs
         traces = state.traces
         waitingDeclarations = state.waitingDeclarations ?? [:]
+        releasedFilers = state.releasedFilers ?? [:]
+        summaryFilers = state.summaryFilers ?? [:]
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
     }
 }
