@@ -11,7 +11,11 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the unified feedback of a registration or declaration (by the filing's message id).")
 
-    @Argument(help: "The filing's message id: a reg.Registration's, or a declaration's ceb.Inventory's.")
+    @Argument(
+        help: """
+            The filing's message id: a reg.Registration's, a declaration's ceb.Inventory's, another declaration \
+            document's (refused, changed or withdrawn by its appType), or a summary declaration's (sum:…).
+            """)
     var id: String?
 
     @Flag(
