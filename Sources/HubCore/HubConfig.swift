@@ -129,6 +129,10 @@ public struct HubConfig: Sendable, Equatable {
         /// Save the flows' state at least this often, seconds, when flow messages were read
         /// meanwhile (`flows.snapshot_interval_s`); 0: never by time.
         public var snapshotIntervalSeconds = 300
+        /// How long, in journal time, an inventory waits for its order, payment and waybill
+        /// (`flows.declaration.link_timeout`) before its filers get the final feedback
+        /// INCOMPLETE. Milliseconds.
+        public var linkTimeoutMs: Int64 = 24 * 3_600_000
 
         public init() {}
     }
@@ -258,6 +262,13 @@ public struct HubConfig: Sendable, Equatable {
             ]
             where !(0...100_000_000).contains(value) {
                 throw ConfigError(.invalidValue, "\(key) = \(value) is outside 0...100000000")
+            }
+            if let text = rawFlows.declaration?.linkTimeout {
+                let us = try parseDuration(text, key: "flows.declaration.link_timeout")
+                guard (1_000_000...(365 * 86_400_000_000)).contains(us) else {
+                    throw ConfigError(.invalidValue, "flows.declaration.link_timeout = '\(text)' is outside 1s...365d")
+                }
+                parsed.linkTimeoutMs = us / 1000
             }
             flows = parsed
         }
@@ -487,8 +498,18 @@ struct RawConfig: Decodable {
         var keepFinishedHours: Int64?
         var snapshotEvery: Int?
         var snapshotIntervalS: Int?
+        var declaration: DeclarationFlows?
+
+        struct DeclarationFlows: Decodable {
+            var linkTimeout: String?
+
+            enum CodingKeys: String, CodingKey {
+                case linkTimeout = "link_timeout"
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
+            case declaration
             case registrationDeadlineMs = "registration_deadline_ms"
             case queryTimeoutMs = "query_timeout_ms"
             case summarySchedule = "summary_schedule"

@@ -77,11 +77,13 @@ extension JournalInspector {
         try forEachRecord(types: types, after: 0, in: journal) { record in
             guard record.sender != HubConfig.hubParty else { return true }
             for action in try link(record, into: &linker) {
-                let (declaration, matched) =
-                    switch action {
-                    case .matched(let declaration): (declaration, true)
-                    case .mismatched(let declaration, _): (declaration, false)
-                    }
+                let declaration: DeclarationLinker.Declaration
+                let matched: Bool
+                switch action {
+                case .matched(let linked): (declaration, matched) = (linked, true)
+                case .mismatched(let linked, _): (declaration, matched) = (linked, false)
+                case .waiting: continue
+                }
                 let keys = [
                     FlowKey(sender: declaration.order.sender, id: declaration.order.id),
                     FlowKey(sender: declaration.payment.sender, id: declaration.payment.id),
@@ -114,22 +116,41 @@ extension JournalInspector {
         var matcher = ReceiptMatcher<String>()
         let forwardId = HubMessageId.forward(filer: record.sender, inventoryId: record.id, document: .inventory).description
         matcher.register(forwardId, inventory: inventory)
+        if let declaration = linked(documents, inventory: .init(id: record.id, sender: record.sender, document: inventory)) {
+            matcher.register(forwardId, declaration: declaration)
+        }
         matcher.register(forwardId, forwardId: forwardId)
         var receipts: [JournalRecord] = []
         try forEachRecord(types: [MessageType.receipt.rawValue], after: documents.map(\.seq).max() ?? 0, in: journal) { candidate in
             guard let receipt = try? BizReceipt(serializedBytes: candidate.body) else { return true }
             let correlation = candidate.correlationId
-            if correlation != forwardId, case .forward(_, _, .inventory) = HubMessageId(correlation),
-                try journal.seq(sender: HubConfig.hubParty, id: correlation) != nil
+            if case .forward(let filer, let inventoryId, _) = HubMessageId(correlation),
+                case let inventoryForward = HubMessageId.forward(filer: filer, inventoryId: inventoryId, document: .inventory).description,
+                inventoryForward != forwardId, try journal.seq(sender: HubConfig.hubParty, id: correlation) != nil
             {
-                // The hub forwarded another inventory under this id: the flows hold that
-                // declaration, and the receipt joins it.
-                matcher.register(correlation, forwardId: correlation)
+                // The hub forwarded a document of another declaration under this id: the
+                // flows hold that declaration, and the receipt joins it.
+                matcher.register(inventoryForward, forwardId: inventoryForward)
             }
             if matcher.match(receipt, correlationId: correlation) == forwardId { receipts.append(candidate) }
             return true
         }
         return receipts
+    }
+
+    /// The declaration of `inventory` when `documents` hold its order, payment and waybill.
+    private static func linked(_ documents: [JournalRecord], inventory: DeclarationLinker.Filed<BizInventory>)
+        -> DeclarationLinker.Declaration?
+    {
+        func record(_ type: MessageType) -> JournalRecord? { documents.first { $0.type == type.rawValue } }
+        guard let orderRecord = record(.order), let order = try? BizOrder(serializedBytes: orderRecord.body),
+            let paymentRecord = record(.payment), let payment = try? BizPayment(serializedBytes: paymentRecord.body),
+            let waybillRecord = record(.waybill), let waybill = try? BizWaybill(serializedBytes: waybillRecord.body)
+        else { return nil }
+        return DeclarationLinker.Declaration(
+            order: .init(id: orderRecord.id, sender: orderRecord.sender, document: order),
+            payment: .init(id: paymentRecord.id, sender: paymentRecord.sender, document: payment),
+            waybill: .init(id: waybillRecord.id, sender: waybillRecord.sender, document: waybill), inventory: inventory)
     }
 
     /// Calls `body` with each message of `types` journaled after seq `after`, in seq order,

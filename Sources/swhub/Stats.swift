@@ -52,7 +52,7 @@ struct Stats: ParsableCommand {
             Self.table("\(type) filings by state", states.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") })
         }
         if !flows.rules.isEmpty {
-            Self.table("三单对碰 rule failures", flows.rules.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") })
+            Self.table("三单对碰 and filing rule failures", flows.rules.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") })
         }
         if !adapters.isEmpty {
             Self.table(
@@ -85,7 +85,9 @@ struct Stats: ParsableCommand {
         for feedback in latest.values {
             states[feedback.subjectType, default: [:]][Status.name(feedback.state), default: 0] += 1
             for reason in feedback.reasons {
-                guard let rule = reason.split(separator: " ").first, MatchRule(rawValue: String(rule)) != nil else { continue }
+                guard let rule = reason.split(separator: " ").first,
+                    MatchRule(rawValue: String(rule)) != nil || FlowEngine.FilingRule(rawValue: String(rule)) != nil
+                else { continue }
                 rules[String(rule), default: 0] += 1
             }
         }

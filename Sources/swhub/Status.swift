@@ -11,7 +11,11 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show the unified feedback of a registration or declaration (by the filing's message id).")
 
-    @Argument(help: "The filing's message id: a reg.Registration's, or a declaration's ceb.Inventory's.")
+    @Argument(
+        help: """
+            The filing's message id: a reg.Registration's, a declaration's ceb.Inventory's, another declaration \
+            document's (refused, changed or withdrawn by its appType), or a summary declaration's (sum:…).
+            """)
     var id: String?
 
     @Flag(
@@ -60,7 +64,7 @@ struct Status: ParsableCommand {
             "\(feedback.subjectType) \(feedback.subjectID) filed by \(filer), key \(feedback.subjectKey)",
             "  state: \(name(feedback.state))\(feedback.final ? " (final)" : "")  updated \(time(feedback.updatedAtUs))",
         ]
-        let width = max(10, feedback.departments.map(\.department.count).max() ?? 0)
+        let width = max(13, (feedback.departments.map(\.department.count) + feedback.documents.map(\.document.count)).max() ?? 0)
         for status in feedback.departments {
             var line = "  " + status.department.padding(toLength: width, withPad: " ", startingAt: 0)
             line += "  " + status.status.padding(toLength: 14, withPad: " ", startingAt: 0)
@@ -68,6 +72,15 @@ struct Status: ParsableCommand {
             if !status.reason.isEmpty { line += "  \(status.reason)" }
             lines.append(line)
         }
+        for document in feedback.documents {
+            var line = "  " + document.document.padding(toLength: width, withPad: " ", startingAt: 0)
+            line += "  " + document.status.padding(toLength: 14, withPad: " ", startingAt: 0)
+            if !document.id.isEmpty { line += "  \(document.id) by \(document.filer)" }
+            if !document.reason.isEmpty { line += "  \(document.reason)" }
+            lines.append(line)
+        }
+        let missing = feedback.documents.filter { $0.status == "missing" }.map(\.document)
+        if !missing.isEmpty { lines.append("  missing: \(missing.joined(separator: ", "))") }
         if !feedback.pendingDepartments.isEmpty { lines.append("  pending: \(feedback.pendingDepartments.joined(separator: ", "))") }
         for reason in feedback.reasons { lines.append("  reason: \(reason)") }
         lines.append("  history: \(history.map { name($0.state) + ($0.final ? " (final)" : "") }.joined(separator: " → "))")
@@ -81,6 +94,9 @@ struct Status: ParsableCommand {
         case .partiallyAccepted: "PARTIALLY_ACCEPTED"
         case .refused: "REFUSED"
         case .expired: "EXPIRED"
+        case .waiting: "WAITING"
+        case .incomplete: "INCOMPLETE"
+        case .withdrawn: "WITHDRAWN"
         default: "UNSPECIFIED"
         }
     }

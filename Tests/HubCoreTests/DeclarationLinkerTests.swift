@@ -17,6 +17,15 @@ struct DeclarationLinkerTests {
         }
     }
 
+    /// The actions that settle a declaration (matched or mismatched), without the reports of
+    /// inventories still waiting.
+    static func settled(_ actions: [DeclarationLinker.Action]) -> [DeclarationLinker.Action] {
+        actions.filter {
+            if case .waiting = $0 { return false }
+            return true
+        }
+    }
+
     static func permutations<T>(_ items: [T]) -> [[T]] {
         guard items.count > 1 else { return [items] }
         return items.indices.flatMap { index -> [[T]] in
@@ -33,7 +42,7 @@ struct DeclarationLinkerTests {
         for arrival in orders {
             var linker = DeclarationLinker()
             var actions: [[DeclarationLinker.Action]] = []
-            for doc in arrival { actions.append(Self.feed(&linker, doc, docs)) }
+            for doc in arrival { actions.append(Self.settled(Self.feed(&linker, doc, docs))) }
             let early = actions.dropLast().filter { !$0.isEmpty }.count
             #expect(early == 0, "\(arrival): nothing before the fourth document")
             guard case .matched(let declaration)? = actions.last?.first, actions.last?.count == 1 else {
@@ -50,7 +59,7 @@ struct DeclarationLinkerTests {
         docs.payment.amountPaid = "1.00"
         for arrival in Self.permutations(Doc.allCases) {
             var linker = DeclarationLinker()
-            let actions = arrival.flatMap { Self.feed(&linker, $0, docs) }
+            let actions = Self.settled(arrival.flatMap { Self.feed(&linker, $0, docs) })
             guard actions.count == 1, case .mismatched(_, let failures) = actions[0] else {
                 Issue.record("\(arrival): expected one mismatch, got \(actions)")
                 continue
@@ -63,7 +72,7 @@ struct DeclarationLinkerTests {
         var docs = DeclarationMatcherTests.matching()
         docs.payment.payTransactionID = "typo-123"
         var linker = DeclarationLinker()
-        let actions = Doc.allCases.flatMap { Self.feed(&linker, $0, docs) }
+        let actions = Self.settled(Doc.allCases.flatMap { Self.feed(&linker, $0, docs) })
         guard case .mismatched(_, let failures)? = actions.first else {
             Issue.record("expected a mismatch, got \(actions)")
             return
@@ -76,7 +85,7 @@ struct DeclarationLinkerTests {
         var docs = DeclarationMatcherTests.matching()
         docs.waybill.logisticsNo = "L-OTHER"
         var linker = DeclarationLinker()
-        let actions = Doc.allCases.reversed().flatMap { Self.feed(&linker, $0, docs) }
+        let actions = Self.settled(Doc.allCases.reversed().flatMap { Self.feed(&linker, $0, docs) })
         guard case .mismatched(_, let failures)? = actions.first else {
             Issue.record("expected a mismatch, got \(actions)")
             return
@@ -111,8 +120,17 @@ struct DeclarationLinkerTests {
     @Test func anInventoryWithoutItsDocumentsWaits() {
         var linker = DeclarationLinker()
         let docs = DeclarationMatcherTests.matching()
-        #expect(Self.feed(&linker, .inventory, docs).isEmpty)
-        #expect(Self.feed(&linker, .order, docs).isEmpty)
+        guard case .waiting(let alone)? = Self.feed(&linker, .inventory, docs).first else {
+            Issue.record("the inventory alone waits")
+            return
+        }
+        #expect(alone.missing == [.order, .payment, .waybill] && alone.filers == ["platform"])
+        guard case .waiting(let withOrder)? = Self.feed(&linker, .order, docs).first else {
+            Issue.record("the inventory with its order waits")
+            return
+        }
+        #expect(withOrder.missing == [.payment, .waybill] && withOrder.order?.id == "o")
         #expect(linker.waitingInventories == 1)
+        #expect(Self.feed(&linker, .payment, docs).count == 1, "one report per waiting inventory looked at")
     }
 }

@@ -32,6 +32,21 @@ struct FlowConfigTests {
         #expect(set.keepFinishedMs == 72 * 3_600_000 && set.snapshotEvery == 0 && set.snapshotIntervalSeconds == 60)
     }
 
+    @Test func theLinkTimeoutIsADurationWithADefault() throws {
+        #expect(try Self.parse("flows: {}\nparties:\n" + Self.customs).flows?.linkTimeoutMs == 24 * 3_600_000)
+        let set = try Self.parse("flows: {declaration: {link_timeout: 90s}}\nparties:\n" + Self.customs)
+        #expect(set.flows?.linkTimeoutMs == 90_000)
+        #expect(try Self.parse("flows: {declaration: {link_timeout: 2d}}\nparties:\n" + Self.customs).flows?.linkTimeoutMs == 172_800_000)
+        for bad in ["0s", "soon", "400d", "-5m"] {
+            #expect(throws: ConfigError.self, "\(bad)") {
+                try Self.parse("flows: {declaration: {link_timeout: \(bad)}}\nparties:\n" + Self.customs)
+            }
+        }
+        #expect(throws: ConfigError.self, "an unknown key of the declaration section") {
+            try Self.parse("flows: {declaration: {link_timeuot: 90s}}\nparties:\n" + Self.customs)
+        }
+    }
+
     @Test func bankCodesBelongToBanks() throws {
         let bank = try Self.parse("parties:\n  - {id: boc, public_key: \"\(TestKeys.b)\", roles: [bank], bank_codes: [BKCHCNBJ]}")
         #expect(bank.party("boc")?.bankCodes == ["BKCHCNBJ"])

@@ -27,6 +27,7 @@ struct FlowFinishedTests {
         // the others, those with 899 (n % 5 == 0, not n % 9 == 0) are closed, final.
         var inProgress = 0
         var finished = 0
+        let never = (1...300).filter { $0 % 25 == 11 }.count
         for n in 1...300 where n % 25 != 11 {
             if n % 10 == 3 || (n % 9 != 0 && n % 5 == 0) { finished += 1 } else { inProgress += 1 }
         }
@@ -35,7 +36,10 @@ struct FlowFinishedTests {
         #expect(engine.heldCounts.traces >= finished, "their receipt keys stay for the horizon")
         // The counts by state still count the finished ones.
         let declarations = engine.stateCounts.filter { $0.key.kind == .declaration }.values.reduce(0, +)
-        #expect(declarations == inProgress + finished)
+        #expect(declarations == inProgress + finished + never)
+        // Those never complete wait for their documents, or ended INCOMPLETE (link timeout).
+        let incomplete = engine.stateCounts[.init(kind: .declaration, state: "incomplete")] ?? 0
+        #expect(engine.waitingCount + incomplete == never)
         // The filers' registrations expired (the workload leaves departments silent): gone too.
         #expect(engine.heldCounts.registrations == 0)
         #expect(engine.registration(FlowKey(sender: "platform", id: "reg-platform")) == nil)

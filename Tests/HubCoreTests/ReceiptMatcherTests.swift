@@ -3,7 +3,8 @@ import HubProtocol
 import Testing
 
 /// The one rule by which a customs receipt joins its declaration (used by the flows and by
-/// `swhub trace`): the inventory's forward, else its (ebp_code, order_no), else its cop_no.
+/// `swhub trace`): a forward of the declaration, else the keys of the document its message
+/// type names (the inventory's: its (ebp_code, order_no), else its cop_no).
 @Suite("Receipt matcher")
 struct ReceiptMatcherTests {
     static func inventory(ebp: String, order: String, cop: String = "") -> BizInventory {
@@ -48,10 +49,42 @@ struct ReceiptMatcherTests {
             "an unknown correlation falls back to the keys")
     }
 
-    @Test func aReceiptForAnotherDocumentOrASummaryJoinsNoDeclaration() {
-        let matcher = Self.matcher()
+    @Test func aReceiptForAnotherDocumentJoinsByThatDocumentAndASummaryJoinsNone() {
+        var matcher = Self.matcher()
         let orderForward = HubMessageId.forward(filer: "platform", inventoryId: "inv-a", document: .order).description
-        #expect(matcher.match(Self.receipt(ebp: "E1", order: "O1"), correlationId: orderForward) == nil)
+        let untyped = Self.receipt(ebp: "E2", order: "O2", messageType: "")
+        #expect(matcher.matchDocument(untyped, correlationId: orderForward).map { "\($0.subject) \($0.document)" } == "A order")
+        let orderReceipt = Self.receipt(ebp: "E2", order: "O2", messageType: "CEB312Message")
+        #expect(matcher.matchDocument(orderReceipt, correlationId: "").map { "\($0.subject) \($0.document)" } == "B order")
+        #expect(
+            matcher.matchDocument(Self.receipt(cop: "C1", messageType: "CEB312Message"), correlationId: "") == nil,
+            "an order's receipt does not join by the inventory's cop_no")
+        var payment = Self.receipt(messageType: "CEB412Message")
+        payment.payCode = "PAY"
+        payment.payTransactionID = "T1"
+        #expect(matcher.match(payment, correlationId: "") == nil)
+        var order = BizOrder()
+        order.ebpCode = "E3"
+        order.orderNo = "O3"
+        var paid = BizPayment()
+        paid.payCode = "PAY"
+        paid.payTransactionID = "T1"
+        var waybill = BizWaybill()
+        waybill.logisticsCode = "LC"
+        waybill.logisticsNo = "L1"
+        let declaration = DeclarationLinker.Declaration(
+            order: .init(id: "o", sender: "p", document: order), payment: .init(id: "p", sender: "b", document: paid),
+            waybill: .init(id: "w", sender: "l", document: waybill),
+            inventory: .init(id: "i", sender: "p", document: Self.inventory(ebp: "E3", order: "O3")))
+        matcher.register("C", declaration: declaration)
+        #expect(matcher.matchDocument(payment, correlationId: "").map { "\($0.subject) \($0.document)" } == "C payment")
+        var carried = Self.receipt(messageType: "CEB512Message")
+        carried.logisticsCode = "LC"
+        carried.logisticsNo = "L1"
+        #expect(matcher.matchDocument(carried, correlationId: "").map { "\($0.subject) \($0.document)" } == "C waybill")
+        #expect(
+            matcher.match(Self.receipt(ebp: "E1", order: "O1", messageType: "CEB626Message"), correlationId: "") == nil,
+            "another message type answers none of the four documents")
         let summary = Self.receipt(ebp: "E1", order: "O1", cop: HubMessageId.summary(number: 1).description, messageType: "CEB702Message")
         #expect(ReceiptMatcher<String>.isSummaryReceipt(summary))
         #expect(matcher.match(summary, correlationId: "") == nil)

@@ -30,7 +30,7 @@ struct ReleaseNoticesTests {
         #expect(notice.orderNo == "order2018050711340001")
         #expect(notice.payTransactionID == "2018050711340001" && notice.payCode == "312226T001")
         #expect(notice.logisticsNo == "L2018050700001")
-        #expect(notice.totalPrice == "1200.00")
+        #expect(notice.totalPrice == "1200", "the sum of the released lines' total_price, not the order's goods value")
         #expect(notice.inventoryList.count == 1)
     }
 

@@ -25,6 +25,7 @@ enum BusinessFixtures {
             summaryDeclaration, summaryResultItem, summaryResult,
             releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice, refundResult, settlementResult, adapterEvent,
             departmentStatus, feedback,
+            documentStatus,
         ] + customsDocuments
     }
 
@@ -555,6 +556,19 @@ enum BusinessFixtures {
         feedback.pendingDepartments = ["forex", "bank-boc"]
         feedback.updatedAtUs = 1_525_765_802_000_000
         feedback.final = true
+        feedback.documents = [documentStatus]
         return feedback
+    }
+
+    static var documentStatus: BizDocumentStatus {
+        var status = BizDocumentStatus()
+        status.document = "ceb.Order"
+        status.id = "order-2018-000001"
+        status.filer = "platform"
+        status.status = "100"
+        status.decision = .refused
+        status.reason = "订单退单: 订购人信息不符"
+        status.updatedAtUs = 1_525_765_801_000_000
+        return status
     }
 }

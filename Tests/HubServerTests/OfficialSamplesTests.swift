@@ -59,8 +59,19 @@ struct OfficialSamplesTests {
             #expect(submit.terminationStatus == 0, "\(output)")
             #expect(output.components(separatedBy: "accepted ").count - 1 == 10, "each sample holds 10 business nodes: \(output)")
         }
+        // Each sample repeats one document ten times with the same keys and appType 1: the
+        // first order, payment and waybill are filed, their nine copies refused as duplicates.
+        // (The repeated inventories are refused while the first one's declaration is in
+        // progress; once customs closed it, the next copy starts a declaration of its own.)
+        let refusals = {
+            feedback.all.compactMap { try? BizFeedback(serializedBytes: $0.body) }
+                .filter { $0.subjectType != "ceb.Inventory" && $0.reasons.first?.hasPrefix("DUPLICATE_DOCUMENT") == true }
+        }
+        try await waitUntil(.seconds(20), "the repeated documents were not all refused: \(refusals().count)") {
+            refusals().count == 3 * 9
+        }
         // Matched and released: the simulated customs sends 120, 800 and 899.
-        let released = try await Self.waitFeedback(feedback) { $0.subjectType == "ceb.Inventory" && $0.final }
+        let released = try await Self.waitFeedback(feedback) { $0.subjectType == "ceb.Inventory" && $0.final && !$0.documents.isEmpty }
         #expect(released.state == .accepted && released.reasons.isEmpty, "\(released.state) \(released.reasons)")
         #expect(released.subjectKey == "order2018050711340001")
 

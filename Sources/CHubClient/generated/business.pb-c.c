@@ -1008,6 +1008,51 @@ void   swhub__v1__feedback__free_unpacked
   assert(message->base.descriptor == &swhub__v1__feedback__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   swhub__v1__document_status__init
+                     (Swhub__V1__DocumentStatus         *message)
+{
+  static const Swhub__V1__DocumentStatus init_value = SWHUB__V1__DOCUMENT_STATUS__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__document_status__get_packed_size
+                     (const Swhub__V1__DocumentStatus *message)
+{
+  assert(message->base.descriptor == &swhub__v1__document_status__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__document_status__pack
+                     (const Swhub__V1__DocumentStatus *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__document_status__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__document_status__pack_to_buffer
+                     (const Swhub__V1__DocumentStatus *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__document_status__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__DocumentStatus *
+       swhub__v1__document_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__DocumentStatus *)
+     protobuf_c_message_unpack (&swhub__v1__document_status__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__document_status__free_unpacked
+                     (Swhub__V1__DocumentStatus *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__document_status__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   swhub__v1__refund_result__init
                      (Swhub__V1__RefundResult         *message)
 {
@@ -6782,7 +6827,7 @@ const ProtobufCMessageDescriptor swhub__v1__department_status__descriptor =
   (ProtobufCMessageInit) swhub__v1__department_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__feedback__field_descriptors[9] =
+static const ProtobufCFieldDescriptor swhub__v1__feedback__field_descriptors[10] =
 {
   {
     "subject_type",
@@ -6892,9 +6937,22 @@ static const ProtobufCFieldDescriptor swhub__v1__feedback__field_descriptors[9] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "documents",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__Feedback, n_documents),
+    offsetof(Swhub__V1__Feedback, documents),
+    &swhub__v1__document_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__feedback__field_indices_by_name[] = {
   4,   /* field[4] = departments */
+  9,   /* field[9] = documents */
   8,   /* field[8] = final */
   6,   /* field[6] = pending_departments */
   5,   /* field[5] = reasons */
@@ -6907,7 +6965,7 @@ static const unsigned swhub__v1__feedback__field_indices_by_name[] = {
 static const ProtobufCIntRange swhub__v1__feedback__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor swhub__v1__feedback__descriptor =
 {
@@ -6917,11 +6975,127 @@ const ProtobufCMessageDescriptor swhub__v1__feedback__descriptor =
   "Swhub__V1__Feedback",
   "swhub.v1",
   sizeof(Swhub__V1__Feedback),
-  9,
+  10,
   swhub__v1__feedback__field_descriptors,
   swhub__v1__feedback__field_indices_by_name,
   1,  swhub__v1__feedback__number_ranges,
   (ProtobufCMessageInit) swhub__v1__feedback__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__document_status__field_descriptors[7] =
+{
+  {
+    "document",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DocumentStatus, document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DocumentStatus, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "filer",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DocumentStatus, filer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DocumentStatus, status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decision",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DocumentStatus, decision),
+    &swhub__v1__decision__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DocumentStatus, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at_us",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DocumentStatus, updated_at_us),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__document_status__field_indices_by_name[] = {
+  4,   /* field[4] = decision */
+  0,   /* field[0] = document */
+  2,   /* field[2] = filer */
+  1,   /* field[1] = id */
+  5,   /* field[5] = reason */
+  3,   /* field[3] = status */
+  6,   /* field[6] = updated_at_us */
+};
+static const ProtobufCIntRange swhub__v1__document_status__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor swhub__v1__document_status__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.DocumentStatus",
+  "DocumentStatus",
+  "Swhub__V1__DocumentStatus",
+  "swhub.v1",
+  sizeof(Swhub__V1__DocumentStatus),
+  7,
+  swhub__v1__document_status__field_descriptors,
+  swhub__v1__document_status__field_indices_by_name,
+  1,  swhub__v1__document_status__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__document_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor swhub__v1__refund_result__field_descriptors[8] =
@@ -10901,7 +11075,7 @@ const ProtobufCEnumDescriptor swhub__v1__credit_level__descriptor =
   swhub__v1__credit_level__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue swhub__v1__feedback_state__enum_values_by_number[6] =
+static const ProtobufCEnumValue swhub__v1__feedback_state__enum_values_by_number[9] =
 {
   { "FEEDBACK_STATE_UNSPECIFIED", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_UNSPECIFIED", 0 },
   { "FEEDBACK_STATE_PENDING", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_PENDING", 1 },
@@ -10909,18 +11083,24 @@ static const ProtobufCEnumValue swhub__v1__feedback_state__enum_values_by_number
   { "FEEDBACK_STATE_PARTIALLY_ACCEPTED", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_PARTIALLY_ACCEPTED", 3 },
   { "FEEDBACK_STATE_REFUSED", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_REFUSED", 4 },
   { "FEEDBACK_STATE_EXPIRED", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_EXPIRED", 5 },
+  { "FEEDBACK_STATE_WAITING", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WAITING", 6 },
+  { "FEEDBACK_STATE_INCOMPLETE", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_INCOMPLETE", 7 },
+  { "FEEDBACK_STATE_WITHDRAWN", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WITHDRAWN", 8 },
 };
 static const ProtobufCIntRange swhub__v1__feedback_state__value_ranges[] = {
-{0, 0},{0, 6}
+{0, 0},{0, 9}
 };
-static const ProtobufCEnumValueIndex swhub__v1__feedback_state__enum_values_by_name[6] =
+static const ProtobufCEnumValueIndex swhub__v1__feedback_state__enum_values_by_name[9] =
 {
   { "FEEDBACK_STATE_ACCEPTED", 2 },
   { "FEEDBACK_STATE_EXPIRED", 5 },
+  { "FEEDBACK_STATE_INCOMPLETE", 7 },
   { "FEEDBACK_STATE_PARTIALLY_ACCEPTED", 3 },
   { "FEEDBACK_STATE_PENDING", 1 },
   { "FEEDBACK_STATE_REFUSED", 4 },
   { "FEEDBACK_STATE_UNSPECIFIED", 0 },
+  { "FEEDBACK_STATE_WAITING", 6 },
+  { "FEEDBACK_STATE_WITHDRAWN", 8 },
 };
 const ProtobufCEnumDescriptor swhub__v1__feedback_state__descriptor =
 {
@@ -10929,9 +11109,9 @@ const ProtobufCEnumDescriptor swhub__v1__feedback_state__descriptor =
   "FeedbackState",
   "Swhub__V1__FeedbackState",
   "swhub.v1",
-  6,
+  9,
   swhub__v1__feedback_state__enum_values_by_number,
-  6,
+  9,
   swhub__v1__feedback_state__enum_values_by_name,
   1,
   swhub__v1__feedback_state__value_ranges,

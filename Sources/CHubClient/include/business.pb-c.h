@@ -43,6 +43,7 @@ typedef struct Swhub__V1__SummaryRequest Swhub__V1__SummaryRequest;
 typedef struct Swhub__V1__CreditNotice Swhub__V1__CreditNotice;
 typedef struct Swhub__V1__DepartmentStatus Swhub__V1__DepartmentStatus;
 typedef struct Swhub__V1__Feedback Swhub__V1__Feedback;
+typedef struct Swhub__V1__DocumentStatus Swhub__V1__DocumentStatus;
 typedef struct Swhub__V1__RefundResult Swhub__V1__RefundResult;
 typedef struct Swhub__V1__SettlementResult Swhub__V1__SettlementResult;
 typedef struct Swhub__V1__AdapterEvent Swhub__V1__AdapterEvent;
@@ -273,7 +274,24 @@ typedef enum _Swhub__V1__FeedbackState {
   /*
    * The deadline passed with departments still silent (named in pending_departments).
    */
-  SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_EXPIRED = 5
+  SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_EXPIRED = 5,
+  /*
+   * A declaration whose inventory arrived but some of its documents (order, payment,
+   * waybill) did not yet: not forwarded to customs; the missing ones are named in
+   * Feedback.documents (status "missing").
+   */
+  SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WAITING = 6,
+  /*
+   * Final: flows.declaration.link_timeout passed before the declaration's documents all
+   * arrived; the ones that never did are named in Feedback.documents (status "missing").
+   */
+  SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_INCOMPLETE = 7,
+  /*
+   * Final: the filer withdrew the filing (a document with app_type 3), or replaced the
+   * inventory of a declaration not yet forwarded by another (app_type 2); the reason says
+   * which.
+   */
+  SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WITHDRAWN = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SWHUB__V1__FEEDBACK_STATE)
 } Swhub__V1__FeedbackState;
 
@@ -1430,10 +1448,57 @@ struct  Swhub__V1__Feedback
    * passed. Nothing about this filing follows.
    */
   protobuf_c_boolean final;
+  /*
+   * For a declaration (subject_type "ceb.Inventory"): each of its documents, with customs'
+   * status of it from the receipts of its own kind, or "missing" while it has not arrived.
+   */
+  size_t n_documents;
+  Swhub__V1__DocumentStatus **documents;
 };
 #define SWHUB__V1__FEEDBACK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__feedback__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_UNSPECIFIED, 0,NULL, 0,NULL, 0,NULL, 0, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_UNSPECIFIED, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL }
+
+
+/*
+ * One document of a declaration in a Feedback.
+ */
+struct  Swhub__V1__DocumentStatus
+{
+  ProtobufCMessage base;
+  /*
+   * Hub message type of the document: "ceb.Order", "ceb.Payment", "ceb.Waybill" or
+   * "ceb.Inventory".
+   */
+  char *document;
+  /*
+   * The document's Header.id; empty while it is missing.
+   */
+  char *id;
+  /*
+   * The party that filed it; empty while it is missing.
+   */
+  char *filer;
+  /*
+   * "missing" (not arrived), "received" (arrived, not forwarded), "forwarded" (sent to
+   * customs, no receipt yet), "not forwarded" (refused by the hub's rules), or customs'
+   * returnStatus from the latest receipt of the document's own kind (CEB312/304 order,
+   * 412/404 payment, 512/506 waybill, 622/604 inventory), verbatim, e.g. "120".
+   */
+  char *status;
+  Swhub__V1__Decision decision;
+  /*
+   * The receipt's text (returnInfo), or why the document is missing or refused.
+   */
+  char *reason;
+  /*
+   * When the status last changed, microseconds since the Unix epoch.
+   */
+  int64_t updated_at_us;
+};
+#define SWHUB__V1__DOCUMENT_STATUS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__document_status__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, SWHUB__V1__DECISION__DECISION_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -2528,6 +2593,25 @@ Swhub__V1__Feedback *
 void   swhub__v1__feedback__free_unpacked
                      (Swhub__V1__Feedback *message,
                       ProtobufCAllocator *allocator);
+/* Swhub__V1__DocumentStatus methods */
+void   swhub__v1__document_status__init
+                     (Swhub__V1__DocumentStatus         *message);
+size_t swhub__v1__document_status__get_packed_size
+                     (const Swhub__V1__DocumentStatus   *message);
+size_t swhub__v1__document_status__pack
+                     (const Swhub__V1__DocumentStatus   *message,
+                      uint8_t             *out);
+size_t swhub__v1__document_status__pack_to_buffer
+                     (const Swhub__V1__DocumentStatus   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__DocumentStatus *
+       swhub__v1__document_status__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__document_status__free_unpacked
+                     (Swhub__V1__DocumentStatus *message,
+                      ProtobufCAllocator *allocator);
 /* Swhub__V1__RefundResult methods */
 void   swhub__v1__refund_result__init
                      (Swhub__V1__RefundResult         *message);
@@ -2960,6 +3044,9 @@ typedef void (*Swhub__V1__DepartmentStatus_Closure)
 typedef void (*Swhub__V1__Feedback_Closure)
                  (const Swhub__V1__Feedback *message,
                   void *closure_data);
+typedef void (*Swhub__V1__DocumentStatus_Closure)
+                 (const Swhub__V1__DocumentStatus *message,
+                  void *closure_data);
 typedef void (*Swhub__V1__RefundResult_Closure)
                  (const Swhub__V1__RefundResult *message,
                   void *closure_data);
@@ -3054,6 +3141,7 @@ extern const ProtobufCMessageDescriptor swhub__v1__summary_request__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__credit_notice__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__department_status__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__feedback__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__document_status__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__refund_result__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__settlement_result__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__adapter_event__descriptor;

@@ -30,6 +30,25 @@ public struct DeclarationFlow: Sendable, Equatable {
     private var flags: [String] = []
     /// When the state last changed, µs since the epoch.
     public private(set) var updatedAtUs: Int64
+    /// Customs' status of the order, payment and waybill, by document, from receipts of
+    /// their own kinds (nil before any: absent from a snapshot of an older build).
+    private var documentReceipts: [String: DocumentReceipts]?
+    /// Why the declaration was withdrawn (nil while it was not).
+    public private(set) var withdrawal: String?
+
+    /// Customs' status of one of the declaration's other documents (order, payment,
+    /// waybill), moved by its own receipts as ``CustomsStatusMachine`` moves the
+    /// inventory's; it never changes the declaration's state.
+    public struct DocumentReceipts: Sendable, Equatable, Codable {
+        /// The document's status.
+        public internal(set) var status = CustomsStatusMachine()
+        /// The latest status change's receipt text.
+        public internal(set) var info = ""
+        /// Processing errors customs reported for the document.
+        public internal(set) var errors: [String] = []
+        /// When the status last changed, µs since the epoch.
+        public internal(set) var updatedAtUs: Int64 = 0
+    }
 
     /// Starts the flow when the fourth document arrived: matched (forwarded to customs,
     /// waiting for its receipts) or not (refused, final).
@@ -61,7 +80,42 @@ public struct DeclarationFlow: Sendable, Equatable {
 
     /// True once nothing can change any more: refused by the rules, or customs reached a
     /// terminal status (100, 700, 899).
-    public var isFinal: Bool { !failures.isEmpty || customsStatus.isFinished }
+    public var isFinal: Bool { !failures.isEmpty || customsStatus.isFinished || withdrawal != nil }
+
+    /// Customs' status of one of the declaration's documents from its own receipts, nil
+    /// before any (for the inventory: ``customsStatus``).
+    public func documentStatus(_ document: DeclarationDocument) -> DocumentReceipts? {
+        documentReceipts?[document.rawValue]
+    }
+
+    /// A customs receipt for one of the declaration's documents: the inventory's moves the
+    /// declaration (``receipt(status:info:invtNo:atUs:)``); an order's, payment's or
+    /// waybill's moves only that document's status, which the feedback shows.
+    public mutating func receipt(
+        document: DeclarationDocument, status: CustomsStatus, info: String, invtNo number: String, atUs: Int64
+    ) -> [Action] {
+        guard document != .inventory else { return receipt(status: status, info: info, invtNo: number, atUs: atUs) }
+        guard failures.isEmpty, !isFinal else { return [] }
+        var receipts = documentReceipts?[document.rawValue] ?? DocumentReceipts()
+        var changed = false
+        for action in receipts.status.receipt(status: status, info: info) {
+            switch action {
+            case .statusChanged(_, let text):
+                receipts.info = text
+                changed = true
+            case .processingError(let code, let text):
+                receipts.errors.append("customs \(code): \(text.isEmpty ? "processing error" : text)")
+                changed = true
+            case .released:
+                break  // only the inventory's release releases the goods
+            }
+        }
+        guard changed else { return [] }
+        receipts.updatedAtUs = atUs
+        documentReceipts = (documentReceipts ?? [:]).merging([document.rawValue: receipts]) { $1 }
+        updatedAtUs = max(updatedAtUs, atUs)
+        return [.feedback(feedback)]
+    }
 
     /// A customs receipt for the inventory.
     public mutating func receipt(status: CustomsStatus, info: String, invtNo number: String, atUs: Int64) -> [Action] {
@@ -86,6 +140,15 @@ public struct DeclarationFlow: Sendable, Equatable {
         return [.feedback(feedback)] + actions
     }
 
+    /// The filer withdrew the declaration (a document of it with `appType` 3) before its
+    /// release: final, state WITHDRAWN with `reason`.
+    public mutating func withdraw(_ reason: String, atUs: Int64) -> [Action] {
+        guard !isFinal else { return [] }
+        withdrawal = reason
+        updatedAtUs = max(updatedAtUs, atUs)
+        return [.feedback(feedback)]
+    }
+
     /// The hub flags the declaration (e.g. its enterprise was blacklisted meanwhile).
     public mutating func flag(_ reason: String, atUs: Int64) -> [Action] {
         guard !isFinal, !flags.contains(reason) else { return [] }
@@ -107,8 +170,11 @@ public struct DeclarationFlow: Sendable, Equatable {
         status.code = invtNo
         status.reason = statusInfo
         status.updatedAtUs = updatedAtUs
-        feedback.reasons = failures.map(\.description) + errors + flags
+        feedback.reasons = failures.map(\.description) + errors + flags + (withdrawal.map { [$0] } ?? [])
         switch code {
+        case _ where withdrawal != nil:
+            status.decision = .refused
+            feedback.state = .withdrawn
         case _ where !failures.isEmpty:
             status.decision = .refused
             feedback.state = .refused
@@ -124,9 +190,57 @@ public struct DeclarationFlow: Sendable, Equatable {
             feedback.pendingDepartments = [customs]
         }
         feedback.departments = [status]
+        feedback.documents = DeclarationDocument.allCases.map { documentFeedback($0, inventory: status) }
         feedback.updatedAtUs = updatedAtUs
         feedback.final = isFinal
         return feedback
+    }
+}
+
+extension DeclarationFlow {
+    /// One document's line of the feedback: customs' status of it from its own receipts.
+    func documentFeedback(_ document: DeclarationDocument, inventory: BizDepartmentStatus) -> BizDocumentStatus {
+        var line = BizDocumentStatus()
+        line.document = document.messageType.rawValue
+        switch document {
+        case .order: (line.id, line.filer) = (declaration.order.id, declaration.order.sender)
+        case .payment: (line.id, line.filer) = (declaration.payment.id, declaration.payment.sender)
+        case .waybill: (line.id, line.filer) = (declaration.waybill.id, declaration.waybill.sender)
+        case .inventory: (line.id, line.filer) = (declaration.inventory.id, declaration.inventory.sender)
+        }
+        if document == .inventory {
+            line.status = inventory.status
+            line.decision = inventory.decision
+            line.reason = inventory.reason
+            line.updatedAtUs = inventory.updatedAtUs
+            return line
+        }
+        guard failures.isEmpty else {
+            line.status = "not forwarded"
+            line.decision = .refused
+            return line
+        }
+        guard let receipts = documentStatus(document) else {
+            line.status = "forwarded"
+            line.decision = .pending
+            return line
+        }
+        let code = receipts.status.status
+        line.status = code == .unspecified ? "forwarded" : code.description
+        line.decision = Self.decision(code)
+        line.reason = ([receipts.info] + receipts.errors).filter { !$0.isEmpty }.joined(separator: "; ")
+        line.updatedAtUs = receipts.updatedAtUs
+        return line
+    }
+
+    /// What a document's customs status means for it: refused (100, 700), accepted (120
+    /// and on), pending before.
+    static func decision(_ code: CustomsStatus) -> BizDecision {
+        switch code {
+        case .rejected, .returned: .refused
+        case .accepted, .approved, .released, .closed: .accepted
+        default: .pending
+        }
     }
 }
 

@@ -30,6 +30,36 @@ public struct DeclarationLinker: Sendable {
         public var payment: Filed<BizPayment>
         public var waybill: Filed<BizWaybill>
         public var inventory: Filed<BizInventory>
+
+        public init(order: Filed<BizOrder>, payment: Filed<BizPayment>, waybill: Filed<BizWaybill>, inventory: Filed<BizInventory>) {
+            self.order = order
+            self.payment = payment
+            self.waybill = waybill
+            self.inventory = inventory
+        }
+    }
+
+    /// An inventory whose declaration still lacks documents, with those it has.
+    public struct Waiting: Sendable, Equatable {
+        public var inventory: Filed<BizInventory>
+        public var order: Filed<BizOrder>?
+        public var payment: Filed<BizPayment>?
+        public var waybill: Filed<BizWaybill>?
+
+        /// The documents not there yet, in the order order, payment, waybill.
+        public var missing: [DeclarationDocument] {
+            [order == nil ? .order : nil, payment == nil ? .payment : nil, waybill == nil ? .waybill : nil].compactMap { $0 }
+        }
+
+        /// Every party that filed one of the documents there, each once, the inventory's first.
+        public var filers: [String] {
+            var filers: [String] = []
+            for party in [inventory.sender, order?.sender, payment?.sender, waybill?.sender].compactMap({ $0 })
+            where !filers.contains(party) {
+                filers.append(party)
+            }
+            return filers
+        }
     }
 
     /// What the flow must do.
@@ -38,9 +68,12 @@ public struct DeclarationLinker: Sendable {
         case matched(Declaration)
         /// All four are there and disagree: tell the filers which rules failed.
         case mismatched(Declaration, [MatchFailure])
+        /// An inventory's declaration was looked at again (a document of it arrived or went)
+        /// and still lacks documents.
+        case waiting(Waiting)
     }
 
-    private struct Key: Hashable, Sendable, Comparable, Codable, CodingKeyRepresentable {
+    struct Key: Hashable, Sendable, Comparable, Codable, CodingKeyRepresentable {
         var a: String
         var b: String
 
@@ -59,12 +92,16 @@ public struct DeclarationLinker: Sendable {
         }
     }
 
-    private var orders: [Key: Filed<BizOrder>] = [:]  // (ebp_code, order_no)
-    private var paymentsByTransaction: [Key: Filed<BizPayment>] = [:]  // (pay_code, pay_transaction_id)
-    private var paymentsByOrder: [Key: Filed<BizPayment>] = [:]  // (ebp_code, order_no)
-    private var waybillsByNumber: [Key: Filed<BizWaybill>] = [:]  // (logistics_code, logistics_no)
-    private var waybillsByOrder: [String: Filed<BizWaybill>] = [:]  // order_no
-    private var waiting: [Key: Filed<BizInventory>] = [:]  // inventories not yet complete, by (ebp_code, order_no)
+    var orders: [Key: Filed<BizOrder>] = [:]  // (ebp_code, order_no)
+    var paymentsByTransaction: [Key: Filed<BizPayment>] = [:]  // (pay_code, pay_transaction_id)
+    var paymentsByOrder: [Key: Filed<BizPayment>] = [:]  // (ebp_code, order_no)
+    var waybillsByNumber: [Key: Filed<BizWaybill>] = [:]  // (logistics_code, logistics_no)
+    var waybillsByOrder: [String: Filed<BizWaybill>] = [:]  // order_no
+    var waiting: [Key: Filed<BizInventory>] = [:]  // inventories not yet complete, by (ebp_code, order_no)
+    /// The documents of mismatched declarations, kept for a corrected filing, by
+    /// ``keptKey(_:_:)`` (a dictionary, not a set, so that a snapshot writes it sorted; nil
+    /// when none, as in a snapshot of an older build).
+    var kept: [String: Bool]?
 
     public init() {}
 
@@ -87,7 +124,9 @@ public struct DeclarationLinker: Sendable {
         // The payment may belong to another inventory through its transaction.
         var actions = complete(key)
         for other in waiting.keys.sorted()
-        where orders[other].map({ Self.transaction(of: $0.document) == Key(a: doc.payCode, b: doc.payTransactionID) }) == true {
+        where other != key
+            && orders[other].map({ Self.transaction(of: $0.document) == Key(a: doc.payCode, b: doc.payTransactionID) }) == true
+        {
             actions += complete(other)
         }
         return actions
@@ -136,26 +175,54 @@ public struct DeclarationLinker: Sendable {
         let number = Key(a: waybill.logisticsCode, b: waybill.logisticsNo)
         if waybillsByNumber[number] == declaration.waybill { waybillsByNumber[number] = nil }
         if waybillsByOrder[waybill.orderNo] == declaration.waybill { waybillsByOrder[waybill.orderNo] = nil }
+        if kept != nil {
+            for document in [
+                Self.keptKey(declaration.order.sender, declaration.order.id),
+                Self.keptKey(declaration.payment.sender, declaration.payment.id),
+                Self.keptKey(declaration.waybill.sender, declaration.waybill.id),
+            ] {
+                kept?[document] = nil
+            }
+            if kept?.isEmpty == true { kept = nil }
+        }
     }
 
-    private static func transaction(of order: BizOrder) -> Key? {
+    /// The documents the inventory under `key` has now, nil when no inventory waits there.
+    func lookup(_ key: Key) -> Waiting? {
+        guard let inventory = waiting[key] else { return nil }
+        let order = orders[key]
+        let payment = order.flatMap { Self.transaction(of: $0.document) }.flatMap { paymentsByTransaction[$0] } ?? paymentsByOrder[key]
+        let waybill =
+            waybillsByNumber[Key(a: inventory.document.logisticsCode, b: inventory.document.logisticsNo)]
+            ?? waybillsByOrder[order?.document.orderNo ?? inventory.document.orderNo]
+        return Waiting(inventory: inventory, order: order, payment: payment, waybill: waybill)
+    }
+
+    /// A document's entry in ``kept``.
+    static func keptKey(_ sender: String, _ id: String) -> String { sender + "\u{1F}" + id }
+
+    static func transaction(of order: BizOrder) -> Key? {
         order.payTransactionID.isEmpty ? nil : Key(a: order.payCode, b: order.payTransactionID)
     }
 
-    /// Runs the rules if the inventory under `key` has all its documents.
-    private mutating func complete(_ key: Key) -> [Action] {
-        guard let inventory = waiting[key], let order = orders[key] else { return [] }
-        let payment = Self.transaction(of: order.document).flatMap { paymentsByTransaction[$0] } ?? paymentsByOrder[key]
-        let waybill =
-            waybillsByNumber[Key(a: inventory.document.logisticsCode, b: inventory.document.logisticsNo)]
-            ?? waybillsByOrder[order.document.orderNo]
-        guard let payment, let waybill else { return [] }
+    /// Runs the rules if the inventory under `key` has all its documents; else says what
+    /// it has.
+    mutating func complete(_ key: Key) -> [Action] {
+        guard let found = lookup(key) else { return [] }
+        guard let order = found.order, let payment = found.payment, let waybill = found.waybill else { return [.waiting(found)] }
+        let inventory = found.inventory
         waiting[key] = nil
         let declaration = Declaration(order: order, payment: payment, waybill: waybill, inventory: inventory)
         let failures = DeclarationMatcher.check(
             order: order.document, payment: payment.document, waybill: waybill.document, inventory: inventory.document)
         guard failures.isEmpty else {
             // Kept: the filer corrects one document and files it again.
+            for document in [
+                Self.keptKey(order.sender, order.id), Self.keptKey(payment.sender, payment.id),
+                Self.keptKey(waybill.sender, waybill.id),
+            ] {
+                kept = (kept ?? [:]).merging([document: true]) { $1 }
+            }
             return [.mismatched(declaration, failures)]
         }
         // Matched: the documents now live in the declaration's flow, not here.

@@ -13,14 +13,18 @@ extension FlowEngine {
                 (declaration, failures) = (linked, [])
             case .mismatched(let linked, let failed):
                 (declaration, failures) = (linked, failed)
+            case .waiting(let found):
+                out += waitingAction(found)
+                continue
             }
             let key = FlowKey(sender: declaration.inventory.sender, id: declaration.inventory.id)
+            waitingDeclarations[key] = nil
             guard declarations[key] == nil, let customs = customsParties.first else { continue }
             let (flow, flowActions) = DeclarationFlow.start(
                 key: key, declaration: declaration, failures: failures, customs: customs, atUs: nowUs)
             declarations[key] = flow
             let inventory = declaration.inventory.document
-            receipts.register(key, inventory: inventory)
+            receipts.register(key, declaration: declaration)
             if failures.isEmpty {
                 receipts.register(
                     key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
@@ -45,14 +49,23 @@ extension FlowEngine {
 
     mutating func receipt(_ receipt: BizReceipt, _ input: FlowInput) -> [FlowEmission] {
         guard customsParties.contains(input.sender) else { return [] }
-        if ReceiptMatcher<FlowKey>.isSummaryReceipt(receipt), !receipt.sumNo.isEmpty {
-            // A summary's receipt: remember customs' number for it, which its result carries.
-            summaryBySumNo[receipt.sumNo] = receipt.copNo
-            traces.append(.sumNo(receipt.sumNo), atUs: nowUs)
-            return []
+        if ReceiptMatcher<FlowKey>.isSummaryReceipt(receipt) {
+            if !receipt.sumNo.isEmpty {
+                // A summary's receipt: remember customs' number for it, which its result carries.
+                summaryBySumNo[receipt.sumNo] = receipt.copNo
+                traces.append(.sumNo(receipt.sumNo), atUs: nowUs)
+            }
+            let status = receipt.status
+            return summaryFeedback(
+                receipt.copNo, ebcCode: receipt.ebcCode, status: status.description, code: receipt.sumNo, info: receipt.returnInfo,
+                decision: status == .rejected || status == .returned ? .refused : .pending)
         }
-        guard let key = receipts.match(receipt, correlationId: input.correlationId), var flow = declarations[key] else { return [] }
-        let actions = flow.receipt(status: receipt.status, info: receipt.returnInfo, invtNo: receipt.invtNo, atUs: input.journaledAtUs)
+        // Each receipt moves only the document it answers (by its message type): an order's
+        // 100 refuses the order, not the declaration.
+        guard let (key, document) = receipts.matchDocument(receipt, correlationId: input.correlationId), var flow = declarations[key]
+        else { return [] }
+        let actions = flow.receipt(
+            document: document, status: receipt.status, info: receipt.returnInfo, invtNo: receipt.invtNo, atUs: input.journaledAtUs)
         declarations[key] = flow
         return declarationFlowActions(actions, key: key, receipt: receipt)
     }
@@ -92,6 +105,7 @@ extension FlowEngine {
                 inventory.loctNo = filed.loctNo
                 released.append(SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)))
                 releasedPayers[notice.invtNo] = flow.declaration.payment.sender
+                releasedFilers[notice.invtNo] = key.sender
             }
         }
         retireDeclaration(key)

@@ -40,6 +40,9 @@ extension FlowEngine {
     enum Trace: Sendable, Codable, Equatable {
         /// A finished declaration's receipt keys.
         case declaration(FlowKey, ebpCode: String, orderNo: String, copNo: String)
+        /// A finished declaration's receipt keys of its payment and waybill (and of its
+        /// enterprise's order), beside ``declaration(_:ebpCode:orderNo:copNo:)``.
+        case documentKeys(FlowKey, [ReceiptMatcher<FlowKey>.Key])
         /// A summary: its inventories' numbers and its paying banks.
         case summary(id: String, invtNos: [String])
         /// Customs' number for a summary (from its receipt).
@@ -67,11 +70,18 @@ extension FlowEngine {
         let inventory = flow.declaration.inventory.document
         if !flow.failures.isEmpty { traces.append(.mismatched(flow.declaration), atUs: nowUs) }
         traces.append(.declaration(key, ebpCode: inventory.ebpCode, orderNo: inventory.orderNo, copNo: inventory.copNo), atUs: nowUs)
+        let documentKeys = ReceiptMatcher<FlowKey>.keys(of: flow.declaration).filter {
+            switch $0 {
+            case .order, .copNo, .forward: false
+            case .payment, .enterpriseOrder, .waybill: true
+            }
+        }
+        if !documentKeys.isEmpty { traces.append(.documentKeys(key, documentKeys), atUs: nowUs) }
     }
 
     /// A finished flow emits no more feedback: its count goes; its last feedback stays
     /// while it is among the recently started flows monitoring shows.
-    private mutating func forgetTally(_ kind: FlowTally.Kind, _ key: FlowKey, feedback: BizFeedback) {
+    mutating func forgetTally(_ kind: FlowTally.Kind, _ key: FlowKey, feedback: BizFeedback) {
         tally.forget(key)
         if tally.recent[kind]?.contains(key) == true { finishedBriefs[key] = FlowBrief(kind: kind, filer: key.sender, feedback: feedback) }
         if !finishedBriefs.isEmpty {
@@ -94,8 +104,11 @@ extension FlowEngine {
                             .order(ebpCode: ebpCode, orderNo: orderNo), .copNo(copNo),
                             .forward(HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description),
                         ])
+                case .documentKeys(let key, let keys):
+                    receipts.remove(key, keys: keys)
                 case .summary(let id, let numbers):
                     summaryPayers[id] = nil
+                    summaryFilers[id] = nil
                     summarized.subtract(numbers)
                 case .sumNo(let number):
                     summaryBySumNo[number] = nil

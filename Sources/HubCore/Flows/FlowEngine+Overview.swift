@@ -15,7 +15,8 @@ extension FlowEngine {
         case .registration:
             registration(key).map { FlowBrief(kind: kind, filer: key.sender, feedback: $0.feedback) } ?? finishedBrief(kind, key)
         case .declaration:
-            declaration(key).map { FlowBrief(kind: kind, filer: key.sender, feedback: $0.feedback) } ?? finishedBrief(kind, key)
+            declaration(key).map { FlowBrief(kind: kind, filer: key.sender, feedback: $0.feedback) } ?? waitingDeclarations[key]?.brief
+                ?? finishedBrief(kind, key)
         }
     }
 }

@@ -10,7 +10,7 @@ extension FlowEngine {
         guard today != lastScheduledDay else { return [] }
         lastScheduledDay = today
         let days = Set(released.filter { !summarized.contains($0.invtNo) && $0.releaseDate < today }.map(\.releaseDate))
-        return days.sorted().flatMap { day in summaries(from: day, to: day, ebcCode: "", correlationId: "") }
+        return days.sorted().flatMap { day in summaries(from: day, to: day, ebcCode: "", correlationId: "", requester: nil) }
     }
 
     mutating func summaryRequest(_ request: BizSummaryRequest, _ input: FlowInput) -> [FlowEmission] {
@@ -22,12 +22,17 @@ extension FlowEngine {
         }.map(\.releaseDate).min()
         let start = request.startDate.isEmpty ? firstRelease ?? today : request.startDate
         let end = request.endDate.isEmpty ? today : request.endDate
-        return summaries(from: start, to: end, ebcCode: request.ebcCode, correlationId: input.id)
+        // The requester hears about the summaries too, unless it is customs (which gets them).
+        let requester = customsParties.contains(input.sender) ? nil : input.sender
+        return summaries(from: start, to: end, ebcCode: request.ebcCode, correlationId: input.id, requester: requester)
     }
 
     /// Summary declarations of the released export inventories of the period not yet in a
-    /// summary, optionally of one enterprise only.
-    private mutating func summaries(from start: String, to end: String, ebcCode: String, correlationId: String) -> [FlowEmission] {
+    /// summary, optionally of one enterprise only; the filers of their inventories (and
+    /// `requester`) get feedback about each.
+    private mutating func summaries(from start: String, to end: String, ebcCode: String, correlationId: String, requester: String?)
+        -> [FlowEmission]
+    {
         let candidates = released.filter { item in
             !summarized.contains(item.invtNo) && (ebcCode.isEmpty || item.ebcCode == ebcCode)
         }
@@ -42,7 +47,12 @@ extension FlowEngine {
             // summarized for flows.keep_finished_hours).
             if !summaries.isEmpty {
                 released.removeAll { summarized.contains($0.invtNo) }
-                for summary in summaries { for number in summary.invtNo { releasedPayers[number] = nil } }
+                for summary in summaries {
+                    for number in summary.invtNo {
+                        releasedPayers[number] = nil
+                        releasedFilers[number] = nil
+                    }
+                }
             }
         }
         for var summary in summaries {
@@ -55,11 +65,17 @@ extension FlowEngine {
                 if let payer = releasedPayers[number], !payers.contains(payer) { payers.append(payer) }
             }
             summaryPayers[id] = payers
+            var filers: [String] = []
+            for party in summary.invtNo.compactMap({ releasedFilers[$0] }) + [requester].compactMap({ $0 }) where !filers.contains(party) {
+                filers.append(party)
+            }
+            if !filers.isEmpty { summaryFilers[id] = filers }
             traces.append(.summary(id: id, invtNos: summary.invtNo), atUs: nowUs)
             out.append(
                 FlowEmission(
                     id: id, type: MessageType.summaryDeclaration.rawValue, recipients: [customs], correlationId: correlationId,
                     body: Self.bytes(summary)))
+            out += summaryFeedback(id, ebcCode: summary.ebcCode, status: "forwarded", code: "", info: "", decision: .pending)
         }
         return out
     }
@@ -76,7 +92,11 @@ extension FlowEngine {
             recipients.append(party)
         }
         heldRecent.append(HeldRecord(type: .summaryResult, body: input.body, recipients: recipients), atUs: nowUs)
-        return [
+        let result = try? BizSummaryResult(serializedBytes: input.body)
+        let told = summaryFeedback(
+            summaryId, ebcCode: result?.ebcCode ?? "", status: "result", code: result?.entryID ?? "",
+            info: result.map { "entry_id \($0.entryID)" } ?? "", decision: .accepted)
+        return told + [
             FlowEmission(
                 .summaryResultShare(customs: input.sender, resultId: input.id), type: .summaryResult, recipients: recipients,
                 correlationId: input.id, body: input.body)

@@ -49,10 +49,14 @@ public struct FlowEngine: Sendable {
     var linker = DeclarationLinker()
     var declarations: [FlowKey: DeclarationFlow] = [:]
     var receipts = ReceiptMatcher<FlowKey>()  // which declaration a customs receipt belongs to
+    var waitingDeclarations: [FlowKey: WaitingDeclaration] = [:]  // inventories waiting for documents (FlowEngine+Waiting.swift)
+    var nextLinkDeadline: Int64 = .max  // no later than the earliest waiting deadline
 
     // Release, summaries, shared records for queries
     var released: [SummaryAggregator.Released] = []
     var releasedPayers: [String: String] = [:]  // invt_no → payment filer
+    var releasedFilers: [String: String] = [:]  // invt_no → inventory filer (told about its summary)
+    var summaryFilers: [String: [String]] = [:]  // summary id → the parties told about it (FlowEngine+SummaryFeedback.swift)
     var summarized: Set<String> = []  // invt_no already in a summary
     var summaryCount = 0
     var summaryPayers: [String: [String]] = [:]  // summary id → payment filers of its inventories
@@ -143,19 +147,10 @@ public struct FlowEngine: Sendable {
             switch input.type {
             case MessageType.registration: out += registration(try BizRegistration(serializedBytes: input.body), input)
             case MessageType.registrationResult: out += registrationResult(try BizRegistrationResult(serializedBytes: input.body), input)
-            case MessageType.order:
-                out += declarationActions(
-                    linker.add(order: .init(id: input.id, sender: input.sender, document: try BizOrder(serializedBytes: input.body))))
-            case MessageType.payment:
-                out += declarationActions(
-                    linker.add(payment: .init(id: input.id, sender: input.sender, document: try BizPayment(serializedBytes: input.body))))
-            case MessageType.waybill:
-                out += declarationActions(
-                    linker.add(waybill: .init(id: input.id, sender: input.sender, document: try BizWaybill(serializedBytes: input.body))))
-            case MessageType.inventory:
-                out += declarationActions(
-                    linker.add(
-                        inventory: .init(id: input.id, sender: input.sender, document: try BizInventory(serializedBytes: input.body))))
+            case MessageType.order: out += filed(.order, try BizOrder(serializedBytes: input.body).appType, input)
+            case MessageType.payment: out += filed(.payment, try BizPayment(serializedBytes: input.body).appType, input)
+            case MessageType.waybill: out += filed(.waybill, try BizWaybill(serializedBytes: input.body).appType, input)
+            case MessageType.inventory: out += filed(.inventory, try BizInventory(serializedBytes: input.body).appType, input)
             case MessageType.receipt: out += receipt(try BizReceipt(serializedBytes: input.body), input)
             case MessageType.summaryResult: out += summaryResult(input)
             case MessageType.summaryRequest: out += summaryRequest(try BizSummaryRequest(serializedBytes: input.body), input)
@@ -183,6 +178,7 @@ public struct FlowEngine: Sendable {
         var out: [FlowEmission] = []
         if nowUs >= nextRegistrationDeadline { out += expireRegistrations() }
         if nowUs >= nextQueryDeadline { out += expireQueries() }
+        if nowUs >= nextLinkDeadline { out += expireWaiting() }
         if settings.dailySummaries { out += scheduledSummaries() }
         dropOldTraces()
         return out

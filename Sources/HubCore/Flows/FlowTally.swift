@@ -14,7 +14,8 @@ public struct FlowTally: Sendable {
     public struct StateKey: Hashable, Sendable, Codable {
         /// registration or declaration.
         public var kind: Kind
-        /// The unified state, lower case: pending, accepted, partially_accepted, refused, expired.
+        /// The unified state, lower case: pending, accepted, partially_accepted, refused,
+        /// expired, waiting, incomplete, withdrawn.
         public var state: String
 
         /// The key of `state` (lower case) for flows of `kind`.
@@ -86,6 +87,9 @@ public struct FlowTally: Sendable {
         case .partiallyAccepted: "partially_accepted"
         case .refused: "refused"
         case .expired: "expired"
+        case .waiting: "waiting"
+        case .incomplete: "incomplete"
+        case .withdrawn: "withdrawn"
         default: "unspecified"
         }
     }

@@ -533,6 +533,20 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
 
   /// The deadline passed with departments still silent (named in pending_departments).
   case expired // = 5
+
+  /// A declaration whose inventory arrived but some of its documents (order, payment,
+  /// waybill) did not yet: not forwarded to customs; the missing ones are named in
+  /// Feedback.documents (status "missing").
+  case waiting // = 6
+
+  /// Final: flows.declaration.link_timeout passed before the declaration's documents all
+  /// arrived; the ones that never did are named in Feedback.documents (status "missing").
+  case incomplete // = 7
+
+  /// Final: the filer withdrew the filing (a document with app_type 3), or replaced the
+  /// inventory of a declaration not yet forwarded by another (app_type 2); the reason says
+  /// which.
+  case withdrawn // = 8
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -547,6 +561,9 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     case 3: self = .partiallyAccepted
     case 4: self = .refused
     case 5: self = .expired
+    case 6: self = .waiting
+    case 7: self = .incomplete
+    case 8: self = .withdrawn
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -559,6 +576,9 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     case .partiallyAccepted: return 3
     case .refused: return 4
     case .expired: return 5
+    case .waiting: return 6
+    case .incomplete: return 7
+    case .withdrawn: return 8
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -571,6 +591,9 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     .partiallyAccepted,
     .refused,
     .expired,
+    .waiting,
+    .incomplete,
+    .withdrawn,
   ]
 
 }
@@ -2499,6 +2522,45 @@ public nonisolated struct BizFeedback: Sendable {
   /// passed. Nothing about this filing follows.
   public var final: Bool = false
 
+  /// For a declaration (subject_type "ceb.Inventory"): each of its documents, with customs'
+  /// status of it from the receipts of its own kind, or "missing" while it has not arrived.
+  public var documents: [BizDocumentStatus] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One document of a declaration in a Feedback.
+public nonisolated struct BizDocumentStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Hub message type of the document: "ceb.Order", "ceb.Payment", "ceb.Waybill" or
+  /// "ceb.Inventory".
+  public var document: String = String()
+
+  /// The document's Header.id; empty while it is missing.
+  public var id: String = String()
+
+  /// The party that filed it; empty while it is missing.
+  public var filer: String = String()
+
+  /// "missing" (not arrived), "received" (arrived, not forwarded), "forwarded" (sent to
+  /// customs, no receipt yet), "not forwarded" (refused by the hub's rules), or customs'
+  /// returnStatus from the latest receipt of the document's own kind (CEB312/304 order,
+  /// 412/404 payment, 512/506 waybill, 622/604 inventory), verbatim, e.g. "120".
+  public var status: String = String()
+
+  public var decision: BizDecision = .unspecified
+
+  /// The receipt's text (returnInfo), or why the document is missing or refused.
+  public var reason: String = String()
+
+  /// When the status last changed, microseconds since the Unix epoch.
+  public var updatedAtUs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -3818,7 +3880,7 @@ nonisolated extension BizCreditLevel: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension BizFeedbackState: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FEEDBACK_STATE_UNSPECIFIED\0\u{1}FEEDBACK_STATE_PENDING\0\u{1}FEEDBACK_STATE_ACCEPTED\0\u{1}FEEDBACK_STATE_PARTIALLY_ACCEPTED\0\u{1}FEEDBACK_STATE_REFUSED\0\u{1}FEEDBACK_STATE_EXPIRED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FEEDBACK_STATE_UNSPECIFIED\0\u{1}FEEDBACK_STATE_PENDING\0\u{1}FEEDBACK_STATE_ACCEPTED\0\u{1}FEEDBACK_STATE_PARTIALLY_ACCEPTED\0\u{1}FEEDBACK_STATE_REFUSED\0\u{1}FEEDBACK_STATE_EXPIRED\0\u{1}FEEDBACK_STATE_WAITING\0\u{1}FEEDBACK_STATE_INCOMPLETE\0\u{1}FEEDBACK_STATE_WITHDRAWN\0")
 }
 
 nonisolated extension BizBankAccount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -6840,7 +6902,7 @@ nonisolated extension BizDepartmentStatus: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Feedback"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_type\0\u{3}subject_id\0\u{3}subject_key\0\u{1}state\0\u{1}departments\0\u{1}reasons\0\u{3}pending_departments\0\u{3}updated_at_us\0\u{1}final\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_type\0\u{3}subject_id\0\u{3}subject_key\0\u{1}state\0\u{1}departments\0\u{1}reasons\0\u{3}pending_departments\0\u{3}updated_at_us\0\u{1}final\0\u{1}documents\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -6857,6 +6919,7 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 7: try { try decoder.decodeRepeatedStringField(value: &self.pendingDepartments) }()
       case 8: try { try decoder.decodeSingularInt64Field(value: &self.updatedAtUs) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.final) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.documents) }()
       default: break
       }
     }
@@ -6890,6 +6953,9 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
     if self.final != false {
       try visitor.visitSingularBoolField(value: self.final, fieldNumber: 9)
     }
+    if !self.documents.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.documents, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -6903,6 +6969,67 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.pendingDepartments != rhs.pendingDepartments {return false}
     if lhs.updatedAtUs != rhs.updatedAtUs {return false}
     if lhs.final != rhs.final {return false}
+    if lhs.documents != rhs.documents {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizDocumentStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DocumentStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}document\0\u{1}id\0\u{1}filer\0\u{1}status\0\u{1}decision\0\u{1}reason\0\u{3}updated_at_us\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.document) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.filer) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.decision) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.updatedAtUs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.document.isEmpty {
+      try visitor.visitSingularStringField(value: self.document, fieldNumber: 1)
+    }
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 2)
+    }
+    if !self.filer.isEmpty {
+      try visitor.visitSingularStringField(value: self.filer, fieldNumber: 3)
+    }
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 4)
+    }
+    if self.decision != .unspecified {
+      try visitor.visitSingularEnumField(value: self.decision, fieldNumber: 5)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 6)
+    }
+    if self.updatedAtUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.updatedAtUs, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizDocumentStatus, rhs: BizDocumentStatus) -> Bool {
+    if lhs.document != rhs.document {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.filer != rhs.filer {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.decision != rhs.decision {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.updatedAtUs != rhs.updatedAtUs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

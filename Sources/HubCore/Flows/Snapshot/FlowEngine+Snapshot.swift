@@ -37,6 +37,13 @@ extension FlowEngine {
         var tally: FlowTally
         var finishedBriefs: [FlowKey: FlowBrief]
         var traces: AgingQueue<Trace>
+        /// Declarations waiting for documents (absent in a snapshot of an older build,
+        /// whose waiting inventories get their deadline when a document of theirs next
+        /// arrives).
+        var waitingDeclarations: [FlowKey: WaitingDeclaration]?
+        /// Who is told about summaries (absent in a snapshot of an older build).
+        var releasedFilers: [String: String]?
+        var summaryFilers: [String: [String]]?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -61,7 +68,8 @@ extension FlowEngine {
                     ? nil : Dictionary(uniqueKeysWithValues: queriedFields.map { ($0.key.rawValue, $0.value.sorted()) }),
                 credit: credit,
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
-                finishedBriefs: finishedBriefs, traces: traces),
+                finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
+                releasedFilers: releasedFilers, summaryFilers: summaryFilers),
             owed: owed)
     }
 
@@ -116,6 +124,10 @@ extension FlowEngine {
         tally = state.tally
         finishedBriefs = state.finishedBriefs
         traces = state.traces
+        waitingDeclarations = state.waitingDeclarations ?? [:]
+        releasedFilers = state.releasedFilers ?? [:]
+        summaryFilers = state.summaryFilers ?? [:]
+        nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
     }
 }
 

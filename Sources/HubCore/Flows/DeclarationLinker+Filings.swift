@@ -1,0 +1,112 @@
+import HubProtocol
+
+/// What the linker holds under a document's business keys, and the changes the standard's
+/// `appType` asks for (FlowEngine+AppType.swift): a document replaced (2) or withdrawn (3),
+/// an inventory that waited too long dropped.
+///
+/// The business keys of the four documents: an order's (`ebp_code`, `order_no`), a
+/// payment's (`pay_code`, `pay_transaction_id`), a waybill's (`logistics_code`,
+/// `logistics_no`), an inventory's (`ebp_code`, `order_no`).
+extension DeclarationLinker {
+    /// A document the linker holds.
+    public struct Held: Sendable, Equatable {
+        /// The document's message id and filer.
+        public var id: String
+        public var sender: String
+        /// True when it belongs to a mismatched declaration (kept for a corrected filing),
+        /// false when it waits to be linked.
+        public var kept: Bool
+    }
+
+    /// The document of `document`'s kind the linker holds under the business keys of
+    /// `body` (a serialized document of that kind), nil when none or when `body` is not one.
+    ///
+    /// - Parameters:
+    ///   - document: The document's kind.
+    ///   - body: The filed document's bytes.
+    public func held(_ document: DeclarationDocument, body: [UInt8]) -> Held? {
+        guard let key = Self.businessKey(document, body: body) else { return nil }
+        let found: (id: String, sender: String)? =
+            switch document {
+            case .order: orders[key].map { ($0.id, $0.sender) }
+            case .payment: paymentsByTransaction[key].map { ($0.id, $0.sender) }
+            case .waybill: waybillsByNumber[key].map { ($0.id, $0.sender) }
+            case .inventory: waiting[key].map { ($0.id, $0.sender) }
+            }
+        return found.map { Held(id: $0.id, sender: $0.sender, kept: kept?[Self.keptKey($0.sender, $0.id)] == true) }
+    }
+
+    /// The business keys of a document (see the extension's description).
+    static func businessKey(_ document: DeclarationDocument, body: [UInt8]) -> Key? {
+        switch document {
+        case .order: (try? BizOrder(serializedBytes: body)).map { Key(a: $0.ebpCode, b: $0.orderNo) }
+        case .payment: (try? BizPayment(serializedBytes: body)).map { Key(a: $0.payCode, b: $0.payTransactionID) }
+        case .waybill: (try? BizWaybill(serializedBytes: body)).map { Key(a: $0.logisticsCode, b: $0.logisticsNo) }
+        case .inventory: (try? BizInventory(serializedBytes: body)).map { Key(a: $0.ebpCode, b: $0.orderNo) }
+        }
+    }
+
+    /// Withdraws the held document `held` of `document`'s kind under the business keys of
+    /// `body`: it links to nothing any more. Returns the waiting inventories that had it,
+    /// looked at again (an inventory withdrawn itself is not among them).
+    ///
+    /// - Parameters:
+    ///   - document: The document's kind.
+    ///   - body: A document with the business keys (the withdrawal's own body).
+    ///   - held: The document to withdraw (``held(_:body:)``).
+    public mutating func withdraw(_ document: DeclarationDocument, body: [UInt8], held: Held) -> [Action] {
+        guard let key = Self.businessKey(document, body: body) else { return [] }
+        let affected = waiting.keys.sorted().filter { lookup($0)?.has(id: held.id, sender: held.sender) == true }
+        switch document {
+        case .order:
+            if orders[key]?.id == held.id { orders[key] = nil }
+        case .payment:
+            if let payment = paymentsByTransaction[key], payment.id == held.id {
+                paymentsByTransaction[key] = nil
+                let byOrder = Key(a: payment.document.ebpCode, b: payment.document.orderNo)
+                if paymentsByOrder[byOrder] == payment { paymentsByOrder[byOrder] = nil }
+            }
+        case .waybill:
+            if let waybill = waybillsByNumber[key], waybill.id == held.id {
+                waybillsByNumber[key] = nil
+                if waybillsByOrder[waybill.document.orderNo] == waybill { waybillsByOrder[waybill.document.orderNo] = nil }
+            }
+        case .inventory:
+            if waiting[key]?.id == held.id { waiting[key] = nil }
+        }
+        kept?[Self.keptKey(held.sender, held.id)] = nil
+        if kept?.isEmpty == true { kept = nil }
+        return affected.flatMap { complete($0) }
+    }
+
+    /// The documents the waiting inventory `inventory` has now, nil when it does not wait
+    /// (any more).
+    ///
+    /// - Parameter inventory: The inventory's id and filer.
+    public func waiting(_ inventory: FlowKey, ebpCode: String, orderNo: String) -> Waiting? {
+        guard let found = lookup(Key(a: ebpCode, b: orderNo)),
+            found.inventory.id == inventory.id && found.inventory.sender == inventory.sender
+        else { return nil }
+        return found
+    }
+
+    /// Stops the waiting of the inventory `inventory` (its link timeout passed): its
+    /// documents that did arrive stay for other inventories. Returns what it had.
+    ///
+    /// - Parameter inventory: The inventory's id and filer.
+    public mutating func dropWaiting(_ inventory: FlowKey, ebpCode: String, orderNo: String) -> Waiting? {
+        guard let found = waiting(inventory, ebpCode: ebpCode, orderNo: orderNo) else { return nil }
+        waiting[Key(a: ebpCode, b: orderNo)] = nil
+        return found
+    }
+}
+
+extension DeclarationLinker.Waiting {
+    /// Whether one of its documents is the message `id` of `sender`.
+    func has(id: String, sender: String) -> Bool {
+        [
+            (order?.id, order?.sender), (payment?.id, payment?.sender), (waybill?.id, waybill?.sender),
+            (inventory.id, inventory.sender),
+        ].contains { $0.0 == id && $0.1 == sender }
+    }
+}
