@@ -56,10 +56,13 @@ struct Stats: ParsableCommand {
         }
         if !adapters.isEmpty {
             Self.table(
-                "department adapters: files archived / rejected, records unlinked",
+                "department adapters: files archived / rejected, records unlinked / returned (bank returns and reversals)",
                 adapters.keys.sorted().map { key in
                     let counts = adapters[key] ?? [:]
-                    return (key, "\(counts["archived"] ?? 0) / \(counts["error"] ?? 0), \(counts["unlinked"] ?? 0)")
+                    return (
+                        key,
+                        "\(counts["archived"] ?? 0) / \(counts["error"] ?? 0), \(counts["unlinked"] ?? 0) / \(counts["returned"] ?? 0)"
+                    )
                 })
         }
     }
