@@ -18,6 +18,17 @@ enum TradeStats {
         }
     }
 
+    /// A CNY amount with its two decimals (`15010.00`).
+    static func money(_ value: Decimal) -> String {
+        let formatter = NumberFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.numberStyle = .decimal
+        formatter.usesGroupingSeparator = false
+        formatter.minimumFractionDigits = 2
+        formatter.maximumFractionDigits = 2
+        return formatter.string(from: value as NSDecimalNumber) ?? value.description
+    }
+
     static func run(config: HubConfig, configPath: String, period: String?, by: String?, rebuild: Bool, json: Bool) throws {
         let chosen: TradeReport.Period
         if let period {
@@ -62,7 +73,7 @@ enum TradeStats {
                                     [
                                         "count": figures.count,
                                         "values": figures.values.mapValues(\.description),
-                                        "cny": figures.cny.description,
+                                        "cny": money(figures.cny),
                                         "unconverted": figures.unconverted.mapValues(\.description),
                                     ] as [String: Any]
                                 )
@@ -86,7 +97,8 @@ enum TradeStats {
                     let unconverted = figures.unconverted.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
                     return (
                         row.key.isEmpty ? "(none)" : row.key,
-                        "\(figures.count)  \(figures.cny) CNY" + (unconverted.isEmpty ? "" : "  + " + unconverted.joined(separator: ", "))
+                        "\(figures.count)  \(money(figures.cny)) CNY"
+                            + (unconverted.isEmpty ? "" : "  + " + unconverted.joined(separator: ", "))
                     )
                 })
         }

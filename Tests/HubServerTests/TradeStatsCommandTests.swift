@@ -108,5 +108,15 @@ struct TradeStatsCommandTests {
         #expect(table.status == 0 && table.output.contains("released (lines, CNY, unconverted)") && table.output.contains("JPY") == false)
         let bad = try programOutput(TestHub.executable, ["stats", "--config", hub.configPath, "--trade", "--period", "2026-13"])
         #expect(bad.status != 0)
+
+        // A journal behind the cache (replaced, restored) is folded again from its start.
+        for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: hub.journalPath + suffix) }
+        let few = month.records.prefix(30)
+        try Self.write(few, to: hub.journalPath)
+        let replaced = try Self.json(hub, ["--trade"])
+        let declared = (replaced["rows"] as? [[String: Any]])?.first.flatMap { ($0["outcomes"] as? [String: [String: Any]])?["declared"] }
+        #expect(replaced["rebuilt"] as? Bool == true)
+        #expect(declared?["count"] as? Int == few.filter { $0.type == "ceb.Inventory" && $0.sender != "hub" }.count)
+        #expect((declared?["cny"] as? String)?.contains(".") == true)
     }
 }

@@ -230,7 +230,7 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04d-%02d-%02d", y, m, d)
+        return String(format: "%04ld-%02ld-%02ld", y, m, d)
     }
 }
 
