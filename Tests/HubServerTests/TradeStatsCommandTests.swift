@@ -109,6 +109,14 @@ struct TradeStatsCommandTests {
         let bad = try programOutput(TestHub.executable, ["stats", "--config", hub.configPath, "--trade", "--period", "2026-13"])
         #expect(bad.status != 0)
 
+        // `swhub config check` shows the rates and the cache.
+        let check = try programOutput(TestHub.executable, ["config", "check", hub.configPath, "--json"])
+        let resolved = try JSONSerialization.jsonObject(with: Data(check.output.utf8)) as? [String: Any]
+        let statistics = resolved?["statistics"] as? [String: Any]
+        #expect((statistics?["cny_rates"] as? [String: String])?["502"] == "7.1")
+        #expect(statistics?["cache"] as? String == hub.journalPath + ".trade-stats.sqlite")
+        #expect(FileManager.default.fileExists(atPath: hub.journalPath + ".trade-stats.sqlite"))
+
         // A journal behind the cache (replaced, restored) is folded again from its start.
         for suffix in ["", "-wal", "-shm", "-head"] { try? FileManager.default.removeItem(atPath: hub.journalPath + suffix) }
         let few = month.records.prefix(30)
