@@ -164,6 +164,8 @@ public struct HubConfig: Sendable, Equatable {
     /// The algorithm suite (`crypto:`, ``CryptoSuite``): a journal created by this config
     /// records it; an existing journal's must be the same.
     public var crypto = CryptoSuite.standard
+    /// Trade statistics' settings (`statistics:`): CNY rates, the cache's file.
+    public var statistics = Statistics()
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -368,6 +370,7 @@ public struct HubConfig: Sendable, Equatable {
         config.postgres = store.postgres
         config.archive = try parseArchive(raw.archive, retention: raw.retention, store: store, resolve: resolve)
         config.keys = try parseKeys(raw.keys, store: store, resolve: resolve)
+        config.statistics = try parseStatistics(raw.statistics, resolve: resolve)
         config.typeMessages = typeMessages
         config.personalData = try parsePersonalData(raw.personalData, typeMessages: typeMessages)
         config.flows = flows
@@ -549,9 +552,10 @@ struct RawConfig: Decodable {
     var keys: HubConfig.RawKeys?
     var personalData: HubConfig.RawPersonalData?
     var crypto: String?
+    var statistics: HubConfig.RawStatistics?
 
     enum CodingKeys: String, CodingKey {
-        case hub, types, parties, flows, tap, monitor, store, archive, retention, crypto, keys
+        case hub, types, parties, flows, tap, monitor, store, archive, retention, crypto, keys, statistics
         case personalData = "personal_data"
     }
 

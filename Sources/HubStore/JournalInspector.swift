@@ -35,6 +35,11 @@ public final class JournalInspector: Sendable {
         try queries.records(types: [type], after: after, limit: limit)
     }
 
+    /// Every message of one of `types`, in seq order, from `after` on, at most `limit`.
+    public func records(types: [String], after: UInt64, limit: Int) throws -> [JournalRecord] {
+        try queries.records(types: types, after: after, limit: limit)
+    }
+
     /// Messages by type.
     public func countsByType() throws -> [Count] {
         try queries.counts(by: .type)

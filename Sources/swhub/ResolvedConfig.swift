@@ -59,6 +59,13 @@ struct ResolvedConfig: Encodable {
         var vault, shredLog: String
     }
 
+    /// `statistics:`: the CNY rates (decimal strings) and the cache's file (nil: beside the
+    /// config, for a PostgreSQL journal).
+    struct Statistics: Encodable {
+        var cnyRates: [String: String]
+        var cache: String?
+    }
+
     struct Client: Encodable {
         var endpoint, hubPublicKey, publicKey: String
         /// Every hub node the client may use, in order (`endpoint` is the first).
@@ -84,6 +91,7 @@ struct ResolvedConfig: Encodable {
     /// `crypto:` (standard or sm), for a hub.
     var crypto: String?
     var keys: Keys?
+    var statistics: Statistics?
     var client: Client?
     var adapter: Adapter?
 
@@ -110,6 +118,9 @@ struct ResolvedConfig: Encodable {
             ]
         }
         tap = config.tap.map { Tap(endpoint: $0.endpoint, keyFile: $0.keyFile, queue: $0.queue) }
+        var cache = config.statistics.cache
+        if cache == nil, case .sqlite(let journal) = config.store { cache = journal + ".trade-stats.sqlite" }
+        statistics = Statistics(cnyRates: config.statistics.cnyRates.mapValues(\.description), cache: cache)
         archive = config.archive.map { archive in
             Archive(
                 dir: archive.directory, liveForSeconds: archive.liveForUs / 1_000_000, segmentRecords: archive.segmentRecords,

@@ -15,8 +15,30 @@ struct Stats: ParsableCommand {
     @Flag(help: "Print one JSON object instead of tables.")
     var json = false
 
+    @Flag(help: "Trade statistics: declarations released and refused, with their values (kept incrementally).")
+    var trade = false
+
+    @Option(help: "With --trade: a day (2026-11-05), month (2026-11) or quarter (2026-Q4); default every day.")
+    var period: String?
+
+    @Option(help: "With --trade: group by outcome, direction, mode, country, hs, enterprise, platform, day, month or quarter.")
+    var by: String?
+
+    @Flag(help: "With --trade: fold the whole journal again instead of what it gained since the last call.")
+    var rebuild = false
+
+    func validate() throws {
+        if !trade, period != nil || by != nil || rebuild {
+            throw ValidationError("--period, --by and --rebuild go with --trade")
+        }
+    }
+
     func run() throws {
         let hubConfig = try HubConfig.load(path: config)
+        if trade {
+            try TradeStats.run(config: hubConfig, configPath: config, period: period, by: by, rebuild: rebuild, json: json)
+            return
+        }
         let inspector = try JournalAccess.inspector(hubConfig.store, archiveDirectory: hubConfig.archive?.directory)
         let departments = Set(hubConfig.parties.filter { $0.roles.contains(where: \.isDepartment) }.map(\.id))
         let sent = try inspector.countsBySender()

@@ -1,0 +1,160 @@
+import Foundation
+import HubProtocol
+
+/// A month of cross-border filings as the journal holds them, for trade statistics: each
+/// filer's inventory, the hub's forward of it to customs, and its end (the hub's release
+/// notice and accepted feedback, a refused feedback, or still pending), over the month's days
+/// in time order. Trade modes, directions, countries, currencies, HS codes, enterprises and
+/// platforms vary; the same seed gives the same month.
+public struct SampleTradeMonth: Sendable {
+    /// How a filing ends.
+    public enum Fate: Sendable, CaseIterable {
+        case released, refused, pending
+    }
+
+    /// One filed inventory and its end.
+    public struct Filing: Sendable {
+        /// The filer's party id and the inventory's message id.
+        public var filer: String
+        public var id: String
+        public var inventory: BizInventory
+        public var fate: Fate
+        /// When it was filed, and when it ended (released or refused), microseconds.
+        public var filedAtUs: Int64
+        public var endedAtUs: Int64
+    }
+
+    /// One journal record: type, sender, id, time, body.
+    public struct Record: Sendable {
+        public var type: String
+        public var sender: String
+        public var id: String
+        public var recipients: [String]
+        public var journaledAtUs: Int64
+        public var body: [UInt8]
+    }
+
+    public var filings: [Filing] = []
+    /// Every record, in journal (time) order.
+    public var records: [Record] = []
+
+    /// Currencies the month's filings are declared in (customs codes: CNY, USD, EUR, JPY).
+    public static let currencies = ["142", "502", "300", "116"]
+    /// HS codes of the goods.
+    public static let hsCodes = ["1901101000", "3304990099", "6109100021", "8517120000", "0402210000"]
+
+    /// - Parameters:
+    ///   - count: Filings in the month.
+    ///   - startUs: The month's first instant (UTC), microseconds; filings spread over 30 days,
+    ///     and a release can fall on the next month's first day.
+    ///   - seed: The random sequence.
+    public init(count: Int, startUs: Int64, seed: UInt64) {
+        var random = SplitMix(state: seed)
+        let modes: [(mode: String, ie: String)] = [("9610", "I"), ("1210", "I"), ("9610", "E"), ("9710", "E"), ("9810", "E")]
+        let countries = ["116", "502", "303", "110", "133"]
+        let day: Int64 = 86_400_000_000
+        var timed: [(at: Int64, order: Int, record: Record)] = []
+        for n in 0..<count {
+            let (mode, ie) = modes[random.next(modes.count)]
+            let enterprise = random.next(4)
+            let filer = "ebc\(enterprise + 1)"
+            let currency = Self.currencies[random.next(Self.currencies.count)]
+            var inventory = BizInventory()
+            inventory.copNo = String(format: "cop%06d", n)
+            inventory.orderNo = String(format: "order%06d", n)
+            inventory.ieFlag = ie
+            inventory.tradeMode = mode
+            inventory.country = countries[random.next(countries.count)]
+            inventory.ebcCode = String(format: "1101E%05d", enterprise + 1)
+            inventory.ebpCode = String(format: "1101P%05d", random.next(3) + 1)
+            inventory.currency = currency
+            inventory.inventoryList = (0..<(random.next(3) + 1)).map { index in
+                var item = BizInventoryItem()
+                item.gnum = Int32(index + 1)
+                item.gcode = Self.hsCodes[random.next(Self.hsCodes.count)]
+                // Some lines leave the currency to the inventory's.
+                item.currency = random.next(4) == 0 ? "" : currency
+                item.qty = "\(random.next(5) + 1)"
+                item.totalPrice = "\(random.next(50_000) + 1).\(String(format: "%02d", random.next(100)))"
+                return item
+            }
+            let filedAtUs = startUs + Int64(random.next(30)) * day + Int64(random.next(86_000)) * 1_000_000
+            let fate = Fate.allCases[random.next(10) < 6 ? 0 : random.next(10) < 6 ? 1 : 2]
+            let endedAtUs = filedAtUs + Int64(random.next(36)) * 3_600_000_000 + 1_000_000
+            let id = String(format: "inv-%06d", n)
+            filings.append(Filing(filer: filer, id: id, inventory: inventory, fate: fate, filedAtUs: filedAtUs, endedAtUs: endedAtUs))
+            let body = try? inventory.serializedBytes() as [UInt8]
+            timed.append(
+                (
+                    filedAtUs, 0,
+                    Record(type: "ceb.Inventory", sender: filer, id: id, recipients: ["hub"], journaledAtUs: filedAtUs, body: body ?? [])
+                ))
+            switch fate {
+            case .released:
+                timed.append(
+                    (
+                        filedAtUs + 1, 1,
+                        Record(
+                            type: "ceb.Inventory", sender: "hub",
+                            id: HubMessageId.forward(filer: filer, inventoryId: id, document: .inventory).description,
+                            recipients: ["customs"],
+                            journaledAtUs: filedAtUs + 1, body: body ?? [])
+                    ))
+                var notice = BizReleaseNotice()
+                notice.copNo = inventory.copNo
+                notice.ieFlag = ie
+                notice.tradeMode = mode
+                notice.country = inventory.country
+                notice.ebcCode = inventory.ebcCode
+                notice.ebpCode = inventory.ebpCode
+                notice.currency = currency
+                notice.inventoryList = inventory.inventoryList
+                notice.returnStatus = 800
+                timed.append(
+                    (
+                        endedAtUs, 2,
+                        Record(
+                            type: "flow.ReleaseNotice", sender: "hub",
+                            id: HubMessageId.releaseNotice(filer: filer, inventoryId: id).description, recipients: ["tax"],
+                            journaledAtUs: endedAtUs, body: (try? notice.serializedBytes()) ?? [])
+                    ))
+                timed.append(
+                    (endedAtUs + 1, 3, Self.feedback(filer: filer, id: id, number: 1, state: .accepted, final: true, at: endedAtUs + 1)))
+            case .refused:
+                timed.append((endedAtUs, 2, Self.feedback(filer: filer, id: id, number: 1, state: .refused, final: true, at: endedAtUs)))
+            case .pending:
+                timed.append(
+                    (filedAtUs + 2, 2, Self.feedback(filer: filer, id: id, number: 1, state: .pending, final: false, at: filedAtUs + 2)))
+            }
+        }
+        records = timed.sorted { ($0.at, $0.order) < ($1.at, $1.order) }.map(\.record)
+    }
+
+    static func feedback(filer: String, id: String, number: Int, state: BizFeedbackState, final: Bool, at: Int64) -> Record {
+        var feedback = BizFeedback()
+        feedback.subjectType = "ceb.Inventory"
+        feedback.subjectID = id
+        feedback.state = state
+        feedback.final = final
+        feedback.updatedAtUs = at
+        return Record(
+            type: "flow.Feedback", sender: "hub",
+            id: HubMessageId.feedback(subjectId: id, subjectSender: filer, number: number).description, recipients: [filer],
+            journaledAtUs: at,
+            body: (try? feedback.serializedBytes()) ?? [])
+    }
+
+    /// SplitMix64: a small reproducible random sequence.
+    struct SplitMix {
+        var state: UInt64
+
+        mutating func next(_ bound: Int) -> Int {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            return Int(z % UInt64(bound))
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import Foundation
+import HubProtocol
+
+/// 统计监测: trade statistics folded from the journaled business messages, in seq order.
+///
+/// The unit is the customs declaration, the inventory (`ceb.Inventory`) a filer sends.
+/// Three outcomes are counted, each on the UTC day its message was journaled:
+/// - `declared`: an inventory filed (sent by a party, not the hub's own forward to customs);
+/// - `released`: the hub's `flow.ReleaseNotice` for it (customs' status 800);
+/// - `refused`: the hub's refused `flow.Feedback` on it (三单对碰 failed, blacklist, or
+///   customs' refusal).
+///
+/// Values are kept in the declared currency (each line's `currency`, else the inventory's),
+/// as exact decimals; CNY is worked out when a report is made (``TradeReport``), so a change of
+/// rates needs no rebuild. Only organisations (enterprises, platforms) and codes are kept:
+/// no personal data.
+public struct TradeStatistics: Sendable, Equatable, Codable {
+    /// One journal record, as much as the statistics read.
+    public struct Record: Sendable {
+        public var seq: UInt64
+        public var type: String
+        public var sender: String
+        public var id: String
+        public var journaledAtUs: Int64
+        public var body: [UInt8]
+
+        public init(seq: UInt64, type: String, sender: String, id: String, journaledAtUs: Int64, body: [UInt8]) {
+            self.seq = seq
+            self.type = type
+            self.sender = sender
+            self.id = id
+            self.journaledAtUs = journaledAtUs
+            self.body = body
+        }
+    }
+
+    /// What an outcome is counted by.
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
+        case declared, released, refused
+    }
+
+    /// The dimensions of a declaration (and of one HS chapter of it).
+    public struct Cell: Sendable, Hashable, Codable {
+        /// UTC day, `YYYY-MM-DD`.
+        public var day: String
+        /// `import`, `export`, or the `ie_flag` as written when it is neither `I` nor `E`.
+        public var direction: String
+        /// The inventory's `trade_mode` (9610, 1210, ...).
+        public var mode: String
+        /// The inventory's `country` (customs code).
+        public var country: String
+        /// The e-commerce enterprise (`ebc_code`).
+        public var enterprise: String
+        /// The platform (`ebp_code`).
+        public var platform: String
+        public var outcome: Outcome
+        /// First two digits of the goods' HS code; "" in a declaration cell.
+        public var hsChapter: String
+        public var currency: String
+    }
+
+    /// Declarations (or lines) and their value in one cell's currency.
+    public struct Totals: Sendable, Equatable, Codable {
+        public var count: Int = 0
+        public var value: Decimal = 0
+
+        public init(count: Int = 0, value: Decimal = 0) {
+            self.count = count
+            self.value = value
+        }
+
+        enum CodingKeys: String, CodingKey { case count, value }
+
+        // The value as its decimal string, so nothing is rounded through a binary number.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            count = try container.decode(Int.self, forKey: .count)
+            let text = try container.decode(String.self, forKey: .value)
+            guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+                throw DecodingError.dataCorruptedError(forKey: .value, in: container, debugDescription: "'\(text)' is not a decimal")
+            }
+            self.value = value
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(count, forKey: .count)
+            try container.encode(value.description, forKey: .value)
+        }
+    }
+
+    /// A filed declaration not yet released or finally refused: what its outcome is counted by.
+    struct Pending: Sendable, Equatable, Codable {
+        var direction: String
+        var mode: String
+        var country: String
+        var enterprise: String
+        var platform: String
+        /// Value by currency, and value and line count by HS chapter and currency.
+        var values: [String: Totals]
+        var chapters: [String: [String: Totals]]
+    }
+
+    /// Declarations by cell (hsChapter ""): count is declarations, value the sum of lines.
+    public private(set) var declarations: [Cell: Totals] = [:]
+    /// Lines by cell with their HS chapter: count is lines.
+    public private(set) var lines: [Cell: Totals] = [:]
+    /// Every `ceb.Inventory` record folded, the hub's forwards included (what `swhub stats`
+    /// counts for the type).
+    public private(set) var inventoryRecords = 0
+    /// The last seq folded.
+    public private(set) var lastSeq: UInt64 = 0
+    /// Declarations awaiting their outcome, by `filer:id`.
+    var pending: [String: Pending] = [:]
+
+    public init() {}
+
+    /// The message types the statistics read.
+    public static let types: [String] = [
+        MessageType.inventory.rawValue, MessageType.releaseNotice.rawValue, MessageType.feedback.rawValue,
+    ]
+
+    /// Folds one record; records must come in seq order (older ones are skipped).
+    public mutating func fold(_ record: Record) {
+        guard record.seq > lastSeq else { return }
+        lastSeq = record.seq
+        switch record.type {
+        case MessageType.inventory.rawValue:
+            inventoryRecords += 1
+            guard record.sender != HubConfig.hubParty, let inventory = try? BizInventory(serializedBytes: record.body) else { return }
+            let filed = Self.pending(inventory)
+            pending["\(record.sender):\(record.id)"] = filed
+            add(filed, outcome: .declared, atUs: record.journaledAtUs)
+        case MessageType.releaseNotice.rawValue:
+            guard record.sender == HubConfig.hubParty,
+                case .releaseNotice(let filer, let inventoryId)? = HubMessageId(record.id),
+                let notice = try? BizReleaseNotice(serializedBytes: record.body)
+            else { return }
+            let filed = pending.removeValue(forKey: "\(filer):\(inventoryId)") ?? Self.pending(notice)
+            add(filed, outcome: .released, atUs: record.journaledAtUs)
+        case MessageType.feedback.rawValue:
+            guard record.sender == HubConfig.hubParty, let feedback = try? BizFeedback(serializedBytes: record.body),
+                feedback.subjectType == MessageType.inventory.rawValue,
+                case .feedback(let subjectId, let subjectSender, _)? = HubMessageId(record.id)
+            else { return }
+            let key = "\(subjectSender):\(subjectId)"
+            if feedback.state == .refused, let filed = pending.removeValue(forKey: key) {
+                add(filed, outcome: .refused, atUs: record.journaledAtUs)
+            } else if feedback.final, feedback.state != .accepted {
+                // Finished without release or refusal (expired): nothing more will come.
+                pending[key] = nil
+            }
+        default:
+            return
+        }
+    }
+
+    /// Folds records in order.
+    public mutating func fold(_ records: some Sequence<Record>) {
+        for record in records { fold(record) }
+    }
+
+    mutating func add(_ filed: Pending, outcome: Outcome, atUs: Int64) {
+        let day = Self.day(atUs)
+        var cell = Cell(
+            day: day, direction: filed.direction, mode: filed.mode, country: filed.country, enterprise: filed.enterprise,
+            platform: filed.platform, outcome: outcome, hsChapter: "", currency: "")
+        let currencies = filed.values.isEmpty ? ["": Totals()] : filed.values
+        for (index, (currency, totals)) in currencies.sorted(by: { $0.key < $1.key }).enumerated() {
+            cell.currency = currency
+            // A declaration with lines in several currencies is counted once, under its first.
+            declarations[cell, default: Totals()].count += index == 0 ? 1 : 0
+            declarations[cell, default: Totals()].value += totals.value
+        }
+        for (chapter, byCurrency) in filed.chapters {
+            for (currency, totals) in byCurrency {
+                cell.hsChapter = chapter
+                cell.currency = currency
+                lines[cell, default: Totals()].count += totals.count
+                lines[cell, default: Totals()].value += totals.value
+            }
+        }
+    }
+
+    static func pending(_ inventory: BizInventory) -> Pending {
+        pending(
+            ieFlag: inventory.ieFlag, mode: inventory.tradeMode, country: inventory.country, enterprise: inventory.ebcCode,
+            platform: inventory.ebpCode, currency: inventory.currency, items: inventory.inventoryList)
+    }
+
+    static func pending(_ notice: BizReleaseNotice) -> Pending {
+        pending(
+            ieFlag: notice.ieFlag, mode: notice.tradeMode, country: notice.country, enterprise: notice.ebcCode,
+            platform: notice.ebpCode, currency: notice.currency, items: notice.inventoryList)
+    }
+
+    static func pending(
+        ieFlag: String, mode: String, country: String, enterprise: String, platform: String, currency: String,
+        items: [BizInventoryItem]
+    ) -> Pending {
+        var filed = Pending(
+            direction: ieFlag == "I" ? "import" : ieFlag == "E" ? "export" : ieFlag, mode: mode, country: country,
+            enterprise: enterprise, platform: platform, values: [:], chapters: [:])
+        for item in items {
+            let lineCurrency = item.currency.isEmpty ? currency : item.currency
+            let value = decimal(item.totalPrice)
+            filed.values[lineCurrency, default: Totals()].value += value
+            let chapter = String(item.gcode.prefix(2))
+            filed.chapters[chapter, default: [:]][lineCurrency, default: Totals()].count += 1
+            filed.chapters[chapter, default: [:]][lineCurrency, default: Totals()].value += value
+        }
+        return filed
+    }
+
+    /// A decimal string of the messages (`"12.50"`); "" or malformed counts 0.
+    static func decimal(_ text: String) -> Decimal {
+        Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0
+    }
+
+    /// The UTC day of a time in microseconds, `YYYY-MM-DD`.
+    public static func day(_ us: Int64) -> String {
+        let days = Int(us.quotientFloor(86_400_000_000))
+        // Civil-from-days (Howard Hinnant), exact for every day.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return String(format: "%04ld-%02ld-%02ld", y, m, d)
+    }
+}
+
+extension Int64 {
+    fileprivate func quotientFloor(_ divisor: Int64) -> Int64 {
+        let q = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+    }
+}
