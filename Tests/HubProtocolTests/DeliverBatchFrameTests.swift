@@ -6,7 +6,7 @@ import Testing
 @Suite("DeliverBatchFrame")
 struct DeliverBatchFrameTests {
     /// The generated encoder's frame for the same entries: each header addressed to `recipient` alone.
-    private static func expected(_ entries: [(header: WireHeader, recipient: String, size: UInt32)]) -> [UInt8] {
+    private static func expected(_ entries: [Entry]) -> [UInt8] {
         var batch = WireDeliverBatch()
         for entry in entries {
             var header = entry.header
@@ -17,7 +17,7 @@ struct DeliverBatchFrameTests {
         return WireProtocol.frame(.deliverBatch(batch))
     }
 
-    private static func written(_ entries: [(header: WireHeader, recipient: String, size: UInt32)]) -> [UInt8] {
+    private static func written(_ entries: [Entry]) -> [UInt8] {
         var frame = DeliverBatchFrame()
         for entry in entries { frame.append(entry.header, recipient: entry.recipient, bodySize: entry.size) }
         return frame.bytes
@@ -39,30 +39,34 @@ struct DeliverBatchFrameTests {
         return header
     }
 
+    typealias Entry = (header: WireHeader, recipient: String, size: UInt32)
+
+    /// Many entries, as a batch of a fan-out holds them.
+    private static func many() -> [Entry] {
+        var entries: [Entry] = []
+        for index in 0..<300 {
+            let header = Self.header(id: "id-\(index)", journaled: Int64(index), seq: UInt64(index) * 977)
+            entries.append((header, "party-\(index % 5)", UInt32(index * 37)))
+        }
+        return entries
+    }
+
     @Test func sameBytesAsTheGeneratedEncoder() {
         let long = String(repeating: "x", count: 200)
         let longer = String(repeating: "é", count: 9000)
-        let cases: [[(header: WireHeader, recipient: String, size: UInt32)]] = [
-            [(Self.header(id: "m-1", seq: 1), "bank", 0)],
-            [(WireHeader(), "", 0)],
-            [
-                (
-                    Self.header(
-                        id: "m-2", recipients: ["a", "b", "c"], correlation: "c-1", created: 1_700_000_000_000_000,
-                        journaled: 1_700_000_000_000_123, seq: 300), "customs", 1024
-                )
-            ],
-            [
-                (
-                    Self.header(id: long, type: "ceb.Order", sender: "平台", created: -5, journaled: Int64.max, seq: UInt64.max), long,
-                    UInt32.max
-                )
-            ],
-            [(Self.header(id: longer, correlation: longer, seq: 127), "收件人", 128)],
-            (0..<300).map {
-                (Self.header(id: "id-\($0)", seq: UInt64($0) * 977, journaled: Int64($0)), "party-\($0 % 5)", UInt32($0 * 37))
-            },
-        ]
+        let full = Self.header(
+            id: "m-2", recipients: ["a", "b", "c"], correlation: "c-1", created: 1_700_000_000_000_000,
+            journaled: 1_700_000_000_000_123, seq: 300)
+        let extremes = Self.header(
+            id: long, type: "ceb.Order", sender: "平台", created: -5, journaled: Int64.max, seq: UInt64.max)
+        let unicode = Self.header(id: longer, correlation: longer, seq: 127)
+        var cases: [[Entry]] = []
+        cases.append([(Self.header(id: "m-1", seq: 1), "bank", 0)])
+        cases.append([(WireHeader(), "", 0)])
+        cases.append([(full, "customs", 1024)])
+        cases.append([(extremes, long, UInt32.max)])
+        cases.append([(unicode, "收件人", 128)])
+        cases.append(Self.many())
         var same = true
         for entries in cases where Self.written(entries) != Self.expected(entries) { same = false }
         #expect(same)
@@ -74,7 +78,7 @@ struct DeliverBatchFrameTests {
         // Field 99, varint 5: a field of a later protocol version the hub passes through.
         let bytes: [UInt8] = try source.serializedBytes() + [0x98, 0x06, 0x05]
         let header = try WireHeader(serializedBytes: bytes)
-        let entries = [(header: header, recipient: "bank", size: UInt32(3))]
+        let entries: [Entry] = [(header, "bank", 3)]
         let same = Self.written(entries) == Self.expected(entries)
         #expect(same)
     }
