@@ -62,21 +62,31 @@ public struct DeliverySession<Payload: Sendable>: Sendable {
 
     /// A message for this party was journaled.
     public mutating func journaled(seq: UInt64, payload: Payload) -> [Action] {
-        guard seq > sentUpTo else { return [] }
+        var actions: [Action] = []
+        journaled(seq: seq, payload: payload, into: &actions)
+        return actions
+    }
+
+    /// A message for this party was journaled: as `journaled(seq:payload:)`, the actions
+    /// appended to `actions` (a fan-out gathers one session's sends of a commit in one list
+    /// instead of one list per message).
+    public mutating func journaled(seq: UInt64, payload: Payload, into actions: inout [Action]) {
+        guard seq > sentUpTo else { return }
         highestLiveSeen = max(highestLiveSeen, seq)
-        guard mode == .live else { return [] }
+        guard mode == .live else { return }
         if queued == 0 && unacknowledged < credit {
-            return [markSent(seq: seq, payload: payload)]
+            actions.append(markSent(seq: seq, payload: payload))
+            return
         }
         if queued < queueLimit {
             queue.append((seq, payload))
-            return []
+            return
         }
         // Too far behind to hold in memory: forget the queue, read it back from the journal.
         sentUpTo = lastSent
         clearQueue()
         mode = .catchingUp(fetching: false)
-        return pump()
+        actions.append(contentsOf: pump())
     }
 
     /// Messages up to `seq` may have been journaled for this party without being announced

@@ -79,6 +79,7 @@ extension RouterCore {
         if !emissionsInFlight.isEmpty {
             for submit in batch where submit.party == HubConfig.hubParty { emissionsInFlight[submit.header.id] = nil }
         }
+        var gathering = FanoutGathering()
         for (submit, outcome) in zip(batch, outcomes) {
             var accepted = WireAccepted()
             accepted.id = submit.header.id
@@ -102,13 +103,12 @@ extension RouterCore {
             header.journaledAtUs = outcome.journaledAtUs
             let live = LiveMessage(header: header, body: submit.body)
             for recipient in outcome.recipients {
-                guard let routingId = receivers[recipient],
-                    let steps = sessions[routingId]?.delivery.journaled(seq: outcome.seq, payload: .live(live))
-                else { continue }
-                deliver(steps, for: routingId, into: &actions)
+                guard let routingId = receivers[recipient] else { continue }
+                deliverLive(live, seq: outcome.seq, to: routingId, gathering: &gathering, into: &actions)
             }
             if !replays.isEmpty { replayLive(live, recipients: outcome.recipients, into: &actions) }
         }
+        gathering.fill(&actions)
         actions.append(.tap(batch, outcomes))
     }
 

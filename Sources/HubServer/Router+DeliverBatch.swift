@@ -9,7 +9,7 @@ import ZeroMQ
 extension Router {
     /// The sends gathered for one DELIVER_BATCH.
     struct PendingBatch {
-        var batch = WireDeliverBatch()
+        var frame = DeliverBatchFrame()
         var seqs: [UInt64] = []
         var types: [String] = []
         var bodies: [UInt8] = []
@@ -17,8 +17,7 @@ extension Router {
         var isEmpty: Bool { seqs.isEmpty }
 
         mutating func reset() {
-            batch.headers.removeAll(keepingCapacity: true)
-            batch.bodySizes.removeAll(keepingCapacity: true)
+            frame.removeAll()
             seqs.removeAll(keepingCapacity: true)
             types.removeAll(keepingCapacity: true)
             bodies.removeAll(keepingCapacity: true)
@@ -28,8 +27,6 @@ extension Router {
     /// Performs a session's steps with batched sends; fills `report` as the single-send path does.
     func performBatched(_ delivery: DeliveryWork, _ report: inout DeliveryReport) {
         var pending = PendingBatch()
-        // One array for every header of the work (assigning it allocates nothing).
-        let recipients = [delivery.stream]
         let limit = WireProtocol.maxBatchBytes(maxBodyBytes: settings.maxBodyBytes)
         for step in delivery.steps {
             switch step {
@@ -39,7 +36,7 @@ extension Router {
                     session: delivery.session, party: delivery.stream, after: after, limit: limit, types: delivery.types)
                 (delivery.kind == .replay ? replayReader : reader).enqueue(request)
             case .send(let seq, let payload):
-                append(payload, seq: seq, to: &pending, delivery, recipients: recipients)
+                append(payload, seq: seq, to: &pending, delivery)
                 if pending.seqs.count >= delivery.batchEntries || pending.bodies.count >= limit {
                     guard flushBatch(&pending, delivery, &report) else { return }
                 }
@@ -48,17 +45,16 @@ extension Router {
         _ = flushBatch(&pending, delivery, &report)
     }
 
-    /// Adds one message to the batch: its delivery header, and its body as the session's
-    /// observer may see it (an empty body, logged, if redaction ever failed).
-    private func append(
-        _ payload: Outgoing, seq: UInt64, to pending: inout PendingBatch, _ delivery: DeliveryWork, recipients: [String]
-    ) {
-        var header: WireHeader
+    /// Adds one message to the batch: its delivery header addressed to the session's party
+    /// alone, and its body as the session's observer may see it (an empty body, logged, if
+    /// redaction ever failed). The header is written straight into the frame's bytes
+    /// (`DeliverBatchFrame`), not copied per recipient.
+    private func append(_ payload: Outgoing, seq: UInt64, to pending: inout PendingBatch, _ delivery: DeliveryWork) {
+        let header: WireHeader
         switch payload {
         case .live(let message): header = message.header
         case .stored(let record): header = record.deliveryHeader
         }
-        header.recipients = recipients
         let view = observers.view(observer: delivery.observer, stream: delivery.stream, type: header.type)
         let before = pending.bodies.count
         do {
@@ -75,8 +71,7 @@ extension Router {
                 "redaction failed; delivering an empty body",
                 metadata: ["seq": "\(seq)", "party": "\(delivery.stream)", "observer": "\(delivery.observer)", "error": "\(error)"])
         }
-        pending.batch.headers.append(header)
-        pending.batch.bodySizes.append(UInt32(pending.bodies.count - before))
+        pending.frame.append(header, recipient: delivery.stream, bodySize: UInt32(pending.bodies.count - before))
         pending.seqs.append(seq)
         if delivery.kind == .receiving { pending.types.append(header.type) }
     }
@@ -98,7 +93,7 @@ extension Router {
                 report.failure = (pending.seqs[0], .peerFull)
                 return false
             }
-            _ = try socket.send(bytes: WireProtocol.frame(.deliverBatch(pending.batch)), more: true, dontWait: true)
+            _ = try socket.send(bytes: pending.frame.bytes, more: true, dontWait: true)
             _ = try socket.send(bytes: pending.bodies, dontWait: true)
         } catch let error as ZMQError where error.isHostUnreachable {
             report.failure = (pending.seqs[0], .peerGone)

@@ -51,9 +51,13 @@ extension RouterHarness {
     ///   - credit: The credit asked for (0: the hub's default).
     ///   - receive: Whether to open a receiving session.
     ///   - ackedSeq: The position the client already processed.
-    public func hello(_ peer: HarnessPeer, credit: UInt32 = 0, receive: Bool = true, ackedSeq: UInt64 = 0) {
+    ///   - batchDeliveries: The most messages the client takes in one DELIVER_BATCH (0: one DELIVER each).
+    public func hello(
+        _ peer: HarnessPeer, credit: UInt32 = 0, receive: Bool = true, ackedSeq: UInt64 = 0, batchDeliveries: UInt32 = 0
+    ) {
         var hello = WireHello()
         hello.credit = credit
+        hello.batchDeliveries = batchDeliveries
         hello.receive = receive
         hello.ackedSeq = ackedSeq
         hello.client = "router-harness"

@@ -37,6 +37,8 @@ public final class RouterHarness {
     public private(set) var fetches = 0
     /// The group commits reported to the router, each with its size.
     public private(set) var commits: [Int] = []
+    /// The delivery works performed, in order: each one's stream and number of sends.
+    public private(set) var deliveryWorks: [(stream: String, sends: Int)] = []
 
     private var observers: ObserverPolicy
     private var peers: [[UInt8]: HarnessPeer] = [:]
@@ -354,6 +356,9 @@ public final class RouterHarness {
     /// send the peer refuses, reports, and performs what follows from the report at once.
     private func perform(_ work: DeliveryWork) {
         guard core.isCurrent(work) else { return }
+        var sends = 0
+        for case .send in work.steps { sends += 1 }
+        deliveryWorks.append((work.stream, sends))
         var report = DeliveryReport()
         steps: for step in work.steps {
             switch step {

@@ -1,0 +1,121 @@
+import Foundation
+import SwiftProtobuf
+
+/// The first frame of a DELIVER_BATCH (PROTOCOL.md section 16), written entry by entry
+/// straight into bytes: the same bytes as `WireProtocol.frame(.deliverBatch(_:))` of the
+/// same headers and sizes (fields in number order, proto3 defaults left out, a header's
+/// unknown fields last), without building a `WireDeliverBatch` of header copies and walking
+/// it twice (sizes, then bytes). A fan-out writes each message once per recipient, so this
+/// is per-recipient work kept to copying bytes; `DeliverBatchFrameTests` holds it to the
+/// generated encoder's output.
+public struct DeliverBatchFrame: Sendable {
+    /// The `headers` entries, each with its tag and length.
+    private var headers: [UInt8] = []
+    private var bodySizes: [UInt32] = []
+
+    /// An empty batch.
+    public init() {}
+
+    /// How many entries the batch holds.
+    public var count: Int { bodySizes.count }
+
+    /// Adds an entry: `header` addressed to `recipient` alone (its own recipients are not
+    /// written), and the size of its body.
+    ///
+    /// - Parameters:
+    ///   - header: The delivery header.
+    ///   - recipient: The one recipient the entry names.
+    ///   - bodySize: The size of the entry's body in the bodies frame.
+    public mutating func append(_ header: WireHeader, recipient: String, bodySize: UInt32) {
+        let unknown = header.unknownFields.data
+        var size = Self.stringSize(header.id) + Self.stringSize(header.type) + Self.stringSize(header.sender)
+        size += 1 + Self.varintSize(UInt64(recipient.utf8.count)) + recipient.utf8.count
+        size += Self.stringSize(header.correlationID)
+        size += Self.varintFieldSize(UInt64(bitPattern: header.createdAtUs))
+        size += Self.varintFieldSize(UInt64(bitPattern: header.journaledAtUs))
+        size += Self.varintFieldSize(header.seq)
+        size += unknown.count
+        headers.append(0x0A)
+        Self.appendVarint(UInt64(size), to: &headers)
+        Self.appendString(header.id, tag: 0x0A, to: &headers)
+        Self.appendString(header.type, tag: 0x12, to: &headers)
+        Self.appendString(header.sender, tag: 0x1A, to: &headers)
+        headers.append(0x22)
+        Self.appendVarint(UInt64(recipient.utf8.count), to: &headers)
+        headers.append(contentsOf: recipient.utf8)
+        Self.appendString(header.correlationID, tag: 0x2A, to: &headers)
+        Self.appendVarintField(UInt64(bitPattern: header.createdAtUs), tag: 0x30, to: &headers)
+        Self.appendVarintField(UInt64(bitPattern: header.journaledAtUs), tag: 0x38, to: &headers)
+        Self.appendVarintField(header.seq, tag: 0x40, to: &headers)
+        headers.append(contentsOf: unknown)
+        bodySizes.append(bodySize)
+    }
+
+    /// Empties the batch, keeping its storage.
+    public mutating func removeAll() {
+        headers.removeAll(keepingCapacity: true)
+        bodySizes.removeAll(keepingCapacity: true)
+    }
+
+    /// The serialized command: version, then the `deliver_batch` field.
+    public var bytes: [UInt8] {
+        var sizesLength = 0
+        for size in bodySizes { sizesLength += Self.varintSize(UInt64(size)) }
+        var batchLength = headers.count
+        if !bodySizes.isEmpty { batchLength += 1 + Self.varintSize(UInt64(sizesLength)) + sizesLength }
+        var frame: [UInt8] = []
+        frame.reserveCapacity(batchLength + 16)
+        Self.appendVarintField(UInt64(WireProtocol.batchVersion), tag: 0x08, to: &frame)
+        frame.append(contentsOf: [0xBA, 0x01])  // field 23 (deliver_batch), length-delimited
+        Self.appendVarint(UInt64(batchLength), to: &frame)
+        frame.append(contentsOf: headers)
+        if !bodySizes.isEmpty {
+            frame.append(0x12)
+            Self.appendVarint(UInt64(sizesLength), to: &frame)
+            for size in bodySizes { Self.appendVarint(UInt64(size), to: &frame) }
+        }
+        return frame
+    }
+
+    private static func varintSize(_ value: UInt64) -> Int {
+        var value = value
+        var size = 1
+        while value >= 0x80 {
+            value >>= 7
+            size += 1
+        }
+        return size
+    }
+
+    private static func stringSize(_ string: String) -> Int {
+        let count = string.utf8.count
+        return count == 0 ? 0 : 1 + varintSize(UInt64(count)) + count
+    }
+
+    private static func varintFieldSize(_ value: UInt64) -> Int {
+        value == 0 ? 0 : 1 + varintSize(value)
+    }
+
+    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    private static func appendString(_ string: String, tag: UInt8, to bytes: inout [UInt8]) {
+        let count = string.utf8.count
+        guard count > 0 else { return }
+        bytes.append(tag)
+        appendVarint(UInt64(count), to: &bytes)
+        bytes.append(contentsOf: string.utf8)
+    }
+
+    private static func appendVarintField(_ value: UInt64, tag: UInt8, to bytes: inout [UInt8]) {
+        guard value != 0 else { return }
+        bytes.append(tag)
+        appendVarint(value, to: &bytes)
+    }
+}
