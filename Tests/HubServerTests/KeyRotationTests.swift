@@ -77,7 +77,9 @@ struct KeyRotationTests {
         let again = try await newCustoms.submit(type: "demo.Note", body: Array("still here".utf8), id: "new-2")
         let toBank = try await bankInbox.wait(for: 3, within: .seconds(30))
         #expect(toBank.last?.seq == again.seq)
-        #expect(hub.logLines(with: "receiving session opened", "bank") == 1)
+        // No reload closed bank's session (on a loaded machine a missed heartbeat may still
+        // make a client reconnect, which is not what this test is about).
+        #expect(hub.logLines(with: "receiving session closed", "bank", "key revoked by a reload") == 0)
         #expect(oldInbox.count == 1)
     }
 
