@@ -199,18 +199,8 @@ public struct FlowEngine: Sendable {
 
     /// UTC day YYYYMMDD of a journal time.
     static func day(_ us: Int64) -> String {
-        let seconds = us / 1_000_000
-        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
-        // Civil from days (Howard Hinnant's algorithm), proleptic Gregorian, UTC.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let civil = CivilDay(microseconds: us)
+        let (y, m, d) = (civil.year, civil.month, civil.day)
         guard (0...9999).contains(y) else { return String(format: "%04d%02d%02d", y, m, d) }
         // Run on every flow message (the daily schedule's check): no `String(format:)`.
         return digits(y, 4) + digits(m, 2) + digits(d, 2)

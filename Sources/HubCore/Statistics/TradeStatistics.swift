@@ -219,24 +219,7 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
 
     /// The UTC day of a time in microseconds, `YYYY-MM-DD`.
     public static func day(_ us: Int64) -> String {
-        let days = Int(us.quotientFloor(86_400_000_000))
-        // Civil-from-days (Howard Hinnant), exact for every day.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return String(format: "%04ld-%02ld-%02ld", y, m, d)
-    }
-}
-
-extension Int64 {
-    fileprivate func quotientFloor(_ divisor: Int64) -> Int64 {
-        let q = self / divisor
-        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? q - 1 : q
+        let day = CivilDay(microseconds: us)
+        return String(format: "%04ld-%02ld-%02ld", day.year, day.month, day.day)
     }
 }
