@@ -41,9 +41,7 @@ extension SettlementWriter {
             }
             if party.bic.isEmpty {
                 if agentsRequired { throw FormatError(.missingField, at: "\(name)Agt/FinInstnId/BICFI", "the BIC is empty") }
-            } else if !isMatch(party.bic, [(4, 4, upperOrDigit), (2, 2, upper), (2, 2, upperOrDigit), (0, 3, upperOrDigit)])
-                || ![8, 11].contains(party.bic.count)
-            {
+            } else if !ISOPatterns.isBIC(party.bic) {
                 throw FormatError(.invalidValue, at: "\(name)Agt/FinInstnId/BICFI", "'\(party.bic)' is not a BIC")
             }
         }
