@@ -203,18 +203,14 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
             enterprise: enterprise, platform: platform, values: [:], chapters: [:])
         for item in items {
             let lineCurrency = item.currency.isEmpty ? currency : item.currency
-            let value = decimal(item.totalPrice)
+            // The standard's decimal form (as the 三单对碰 compares amounts); "" or malformed counts 0.
+            let value = DeclarationMatcher.decimal(item.totalPrice) ?? 0
             filed.values[lineCurrency, default: Totals()].value += value
             let chapter = String(item.gcode.prefix(2))
             filed.chapters[chapter, default: [:]][lineCurrency, default: Totals()].count += 1
             filed.chapters[chapter, default: [:]][lineCurrency, default: Totals()].value += value
         }
         return filed
-    }
-
-    /// A decimal string of the messages (`"12.50"`); "" or malformed counts 0.
-    static func decimal(_ text: String) -> Decimal {
-        Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0
     }
 
     /// The UTC day of a time in microseconds, `YYYY-MM-DD`.
