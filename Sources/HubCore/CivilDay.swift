@@ -30,6 +30,31 @@ public struct CivilDay: Sendable, Equatable {
     }
 }
 
+extension CivilDay {
+    /// `YYYYMMDD` (the flows' day of a release and of the summary schedule).
+    public var compact: String { Self.digits(year, 4) + Self.digits(month, 2) + Self.digits(day, 2) }
+
+    /// `YYYY-MM-DD`.
+    public var iso: String { Self.digits(year, 4) + "-" + Self.digits(month, 2) + "-" + Self.digits(day, 2) }
+
+    /// A journal time as ISO 8601 in UTC to the second, `YYYY-MM-DDTHH:MM:SSZ`: what
+    /// Foundation's `ISO8601DateFormatter` writes by default, without making a formatter.
+    public static func isoTime(microseconds: Int64) -> String {
+        let second = Int((microseconds - microseconds.quotientFloor(86_400_000_000) * 86_400_000_000) / 1_000_000)
+        return CivilDay(microseconds: microseconds).iso + "T" + digits(second / 3600, 2) + ":" + digits(second / 60 % 60, 2) + ":"
+            + digits(second % 60, 2) + "Z"
+    }
+
+    /// `value` in decimal, zero-padded on the left to `width` characters, a minus sign
+    /// counted among them, as `String(format: "%04d")` writes it.
+    private static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value.magnitude)
+        let room = value < 0 ? width - 1 : width
+        let padded = text.utf8.count >= room ? text : String(repeating: "0", count: room - text.utf8.count) + text
+        return value < 0 ? "-" + padded : padded
+    }
+}
+
 extension Int64 {
     /// The quotient rounded toward minus infinity (`/` rounds toward zero).
     fileprivate func quotientFloor(_ divisor: Int64) -> Int64 {

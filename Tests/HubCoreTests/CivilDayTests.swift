@@ -1,3 +1,4 @@
+import Foundation
 import HubCore
 import Testing
 
@@ -17,5 +18,18 @@ import Testing
         for (microseconds, day) in Self.cases {
             #expect(CivilDay(microseconds: microseconds) == day, "\(microseconds)")
         }
+    }
+
+    @Test func writtenAsTheFormattersWouldWriteThem() {
+        let formatter = ISO8601DateFormatter()
+        for (microseconds, _) in Self.cases where microseconds >= 0 {
+            let date = Date(timeIntervalSince1970: Double(microseconds / 1_000_000))
+            #expect(CivilDay.isoTime(microseconds: microseconds) == formatter.string(from: date), "\(microseconds)")
+            let day = CivilDay(microseconds: microseconds)
+            #expect(day.iso == String(format: "%04d-%02d-%02d", day.year, day.month, day.day))
+            #expect(day.compact == String(format: "%04d%02d%02d", day.year, day.month, day.day))
+        }
+        #expect(CivilDay.isoTime(microseconds: 1_796_535_296_789_000) == "2026-12-06T05:34:56Z")
+        #expect(CivilDay(year: -5, month: 1, day: 2).compact == String(format: "%04d%02d%02d", -5, 1, 2))
     }
 }

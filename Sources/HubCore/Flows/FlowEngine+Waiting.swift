@@ -113,16 +113,10 @@ extension FlowEngine {
         let missing = found.missing.map(\.messageType.rawValue).joined(separator: ", ")
         feedback.reasons = [
             final
-                ? "INCOMPLETE: \(missing) did not arrive before the link timeout (\(isoTime(deadlineUs)))"
-                : "waiting for \(missing) until \(isoTime(deadlineUs)) (flows.declaration.link_timeout)"
+                ? "INCOMPLETE: \(missing) did not arrive before the link timeout (\(CivilDay.isoTime(microseconds: deadlineUs)))"
+                : "waiting for \(missing) until \(CivilDay.isoTime(microseconds: deadlineUs)) (flows.declaration.link_timeout)"
         ]
         return feedback
-    }
-
-    /// A journal time as ISO 8601, UTC, to the second.
-    static func isoTime(_ us: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: Date(timeIntervalSince1970: Double(us / 1_000_000)))
     }
 
     /// Declarations waiting for documents, for monitoring.

@@ -198,19 +198,7 @@ public struct FlowEngine: Sendable {
     }
 
     /// UTC day YYYYMMDD of a journal time.
-    static func day(_ us: Int64) -> String {
-        let civil = CivilDay(microseconds: us)
-        let (y, m, d) = (civil.year, civil.month, civil.day)
-        guard (0...9999).contains(y) else { return String(format: "%04d%02d%02d", y, m, d) }
-        // Run on every flow message (the daily schedule's check): no `String(format:)`.
-        return digits(y, 4) + digits(m, 2) + digits(d, 2)
-    }
-
-    /// `value` (not negative) in decimal, zero-padded on the left to `width` digits.
-    private static func digits(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.utf8.count >= width ? text : String(repeating: "0", count: width - text.utf8.count) + text
-    }
+    static func day(_ us: Int64) -> String { CivilDay(microseconds: us).compact }
 
     /// The parties with `role`.
     func parties(_ role: PartyRole) -> [String] { config.parties(withRole: role).map(\.id) }

@@ -214,8 +214,5 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
     }
 
     /// The UTC day of a time in microseconds, `YYYY-MM-DD`.
-    public static func day(_ us: Int64) -> String {
-        let day = CivilDay(microseconds: us)
-        return String(format: "%04ld-%02ld-%02ld", day.year, day.month, day.day)
-    }
+    public static func day(_ us: Int64) -> String { CivilDay(microseconds: us).iso }
 }
