@@ -257,6 +257,82 @@ struct ReconciliationTests {
         #expect(personal.allSatisfy { !shown.contains($0) })
     }
 
+    @Test func aChangeReplacesADocumentAndADeleteRemovesIt() throws {
+        var order = BizOrder()
+        order.appType = .new
+        order.orderType = "I"
+        order.orderNo = "c-1"
+        order.ebpCode = "P1"
+        order.ebcCode = "E1"
+        order.currency = "142"
+        order.goodsValue = "10"
+        order.payCode = "PAY"
+        order.payTransactionID = "t-1"
+        var line = BizOrderItem()
+        line.gnum = 1
+        line.qty = "2"
+        order.orderList = [line]
+        var changed = order
+        changed.appType = .change
+        changed.orderList[0].qty = "3"
+        changed.goodsValue = "15"
+        var deleted = order
+        deleted.appType = .delete
+        var payment = BizPayment()
+        payment.payCode = "PAY"
+        payment.payTransactionID = "t-1"
+        payment.amountPaid = "15"
+        payment.currency = "142"
+        var notice = BizReleaseNotice()
+        notice.ieFlag = "I"
+        notice.orderNo = "c-1"
+        notice.ebpCode = "P1"
+        notice.ebcCode = "E1"
+        notice.currency = "142"
+        var item = BizInventoryItem()
+        item.gnum = 1
+        item.qty = "3"
+        item.totalPrice = "15"
+        notice.inventoryList = [item]
+        func fold(_ documents: [(String, String, [UInt8])]) -> ReconciliationReport {
+            var reconciliation = Reconciliation()
+            for (index, (type, sender, body)) in documents.enumerated() {
+                reconciliation.fold(
+                    TradeStatistics.Record(
+                        seq: UInt64(index + 1), type: type, sender: sender, id: "d\(index)", journaledAtUs: 1 + Int64(index), body: body))
+            }
+            reconciliation.fold(
+                TradeStatistics.Record(
+                    seq: 99, type: "ceb.Waybill", sender: "post", id: "late", journaledAtUs: 40 * 86_400_000_000, body: []))
+            return Self.report(reconciliation)
+        }
+        // The hub's forward of the order to customs is not the platform's document.
+        let base: [(String, String, [UInt8])] = [
+            ("ceb.Order", "platform", try order.serializedBytes()), ("ceb.Order", "platform", try changed.serializedBytes()),
+            ("ceb.Order", "hub", try order.serializedBytes()), ("ceb.Payment", "bank", try payment.serializedBytes()),
+            ("flow.ReleaseNotice", "hub", try notice.serializedBytes()),
+        ]
+        // (The release notice's id is the hub's: rel:<filer>:<inventory id>.)
+        var reconciliation = Reconciliation()
+        for (index, (type, sender, body)) in base.enumerated() {
+            reconciliation.fold(
+                TradeStatistics.Record(
+                    seq: UInt64(index + 1), type: type, sender: sender, id: type == "flow.ReleaseNotice" ? "rel:f:inv" : "d\(index)",
+                    journaledAtUs: 1, body: body))
+        }
+        reconciliation.fold(
+            TradeStatistics.Record(seq: 99, type: "ceb.Waybill", sender: "post", id: "late", journaledAtUs: 40 * 86_400_000_000, body: []))
+        let report = Self.report(reconciliation)
+        #expect(report.discrepancies.isEmpty, "the changed order (qty 3, 15) agrees: \(report.discrepancies.map(\.reason))")
+        #expect(report.totals.first { $0.enterprise == "E1" }?.orders.values == ["142": 15])
+        // Deleted: the payment pays no order.
+        let gone = fold([
+            ("ceb.Order", "platform", try order.serializedBytes()), ("ceb.Order", "platform", try deleted.serializedBytes()),
+            ("ceb.Payment", "bank", try payment.serializedBytes()),
+        ])
+        #expect(gone.discrepancies.map(\.kind) == [.paymentNoOrder] && gone.totals.allSatisfy { $0.orders.count == 0 })
+    }
+
     @Test func theReconcileSectionIsParsed() throws {
         let config = try ArchiveConfigTests.parse(
             "statistics: {reconcile: {tolerance: {absolute: 1.5, relative: 0.005}, grace_days: 10}}\n")
