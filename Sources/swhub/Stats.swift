@@ -7,7 +7,10 @@ import HubStore
 /// `swhub stats`: 统计监测 — messages by type, department and day, and the flows by state,
 /// read from the journal (safe beside a running hub).
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Count messages by type, department and day, and filings by state.")
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Count messages by type, department and day, and filings by state; trade statistics (--trade) and cross-verification (--reconcile)."
+    )
 
     @Option(help: "The hub's config file (its journal is read).")
     var config: String
