@@ -196,6 +196,7 @@ struct DeclarationFilingsTests {
         docs.inventory.ieFlag = "E"
         try world.declare(docs, 14)
         try world.send("customs", .receipt, "r-800", Self.receipt("CEB604Message", .released) { $0.copNo = docs.inventory.copNo })
+        try world.departed(docs, id: "dep-14")
         var request = BizSummaryRequest()
         request.ebcCode = docs.inventory.ebcCode
         let sent = try world.send("customs", .summaryRequest, "sum-req", request)
@@ -377,5 +378,16 @@ struct DeclarationFilingsTests {
         // A new filing of the order (appType 1) is no duplicate of a refused declaration's.
         let out = try world.send("platform", .order, "ord-13-new", docs.order)
         #expect(Self.feedback(out).isEmpty)
+    }
+}
+
+extension DeclarationFilingsTests.World {
+    /// The post files a departure (CEB509) listing the parcels of `declarations`, id `id`.
+    @discardableResult
+    func departed(_ declarations: SampleFilings.Declaration..., id: String, appType: BizAppType = .new) throws -> [FlowEmission] {
+        let code = declarations.first?.waybill.logisticsCode ?? ""
+        let departure = SampleFilings.departure(
+            copNo: "COP-\(id)", logisticsCode: code, logisticsNos: declarations.map(\.waybill.logisticsNo), appType: appType)
+        return try send("post", .departure, id, departure)
     }
 }
