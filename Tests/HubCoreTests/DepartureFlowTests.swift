@@ -254,6 +254,27 @@ struct DepartureFlowTests {
         #expect(try world.summarize("s-1") == ["INV10"])
     }
 
+    @Test func turningTheSettingOffLetsTheWaitingExportsIn() throws {
+        let world = try World()
+        _ = try world.declare(12)
+        try world.receipt(12, 800)
+        let off = try World(flows: "summary: {require_departure: false}")
+        // Restored under the new config, or reloaded: the waiting export is a candidate.
+        var restored = FlowEngine(config: off.config, policy: off.policy, snapshot: world.engine.snapshot())
+        #expect(restored.exportsAwaitingDeparture.isEmpty)
+        world.engine.reconfigure(config: off.config, policy: off.policy)
+        #expect(world.engine.exportsAwaitingDeparture.isEmpty)
+        let request = FlowInput(
+            seq: world.seq + 1, sender: "customs", id: "s-12", type: MessageType.summaryRequest.rawValue, recipients: [],
+            correlationId: "", journaledAtUs: world.time + 1000, body: try BizSummaryRequest().serializedBytes())
+        let fromRestored = restored.journaled(request)
+        let fromReloaded = world.engine.journaled(request)
+        #expect(fromRestored == fromReloaded)
+        let summary = try #require(fromReloaded.first { $0.type == MessageType.summaryDeclaration.rawValue })
+        #expect(try BizSummaryDeclaration(serializedBytes: summary.body).invtNo == ["INV12"])
+        #expect(try world.summarize("s-13").isEmpty, "summarized once")
+    }
+
     @Test func anEngineRestoredMidFlowEmitsWhatTheOriginalEmits() throws {
         let world = try World()
         let docs = try world.declare(11)

@@ -82,6 +82,17 @@ extension FlowEngine {
         parcels.released[parcel]?.eligible = settings.requireDeparture ? candidate : nil
     }
 
+    /// With `flows.summary.require_departure` off (a reload, or an engine restored under a
+    /// config that turned it off), the released exports still waiting become candidates
+    /// now, in invt_no order.
+    mutating func promoteWaitingCandidates() {
+        guard !settings.requireDeparture else { return }
+        let waiting = parcels.released.filter { $0.value.waiting != nil }.sorted { $0.value.invtNo < $1.value.invtNo }
+        for (parcel, record) in waiting {
+            if let candidate = record.waiting { makeCandidate(candidate, parcel: parcel) }
+        }
+    }
+
     // MARK: documents
 
     /// Whether `party` files departures that count: a logistics company or the post.
@@ -143,7 +154,7 @@ extension FlowEngine {
                 .init(
                     kind: "departed", document: document, id: input.id, filer: input.sender, time: departure.leaveTime, status: "",
                     info: departure.note, atUs: nowUs), code, number)
-            if settings.requireDeparture, let waiting = parcels.released[parcel]?.waiting { makeCandidate(waiting, parcel: parcel) }
+            if let waiting = parcels.released[parcel]?.waiting { makeCandidate(waiting, parcel: parcel) }
         }
         var reasons: [String] = []
         if !unknown.isEmpty {

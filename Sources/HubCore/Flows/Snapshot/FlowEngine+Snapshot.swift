@@ -131,6 +131,7 @@ extension FlowEngine {
         releasedFilers = state.releasedFilers ?? [:]
         summaryFilers = state.summaryFilers ?? [:]
         parcels = state.parcels ?? ParcelLedger()
+        promoteWaitingCandidates()  // restored under a config with flows.summary.require_departure off
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
     }
 }
