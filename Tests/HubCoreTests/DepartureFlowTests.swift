@@ -9,80 +9,7 @@ import Testing
 /// and waybill statuses (CEB513) in the declaration's history, before and after release.
 @Suite("Departures gate the summary; the declaration's history")
 struct DepartureFlowTests {
-    /// An engine with `customs`, `tax`, `forex`, `post` (waybills, departures), `bank`
-    /// (payments) and `platform` (orders, inventories); `flows` extra keys of the flows section.
-    final class World {
-        var engine: FlowEngine
-        let config: HubConfig
-        let policy: RedactionPolicy
-        var time: Int64 = 1_763_700_000_000_000
-        var seq: UInt64 = 0
-        var journal: [FlowInput] = []
-
-        init(flows: String = "") throws {
-            let parties = FlowEngineTests.parties.filter { ["customs", "tax", "forex", "post", "bank", "platform"].contains($0.0) }
-            var yaml = "hub: {endpoint: \"tcp://127.0.0.1:1\", key_file: hub.key, journal: j.sqlite}\n"
-            yaml += "types: []\nflows: {summary_schedule: none\(flows.isEmpty ? "" : ", " + flows)}\nparties:\n"
-            for (index, (id, roles)) in parties.enumerated() {
-                yaml += "  - {id: \(id), public_key: \"\(FlowEngineTests.keys[index])\", roles: \(roles)}\n"
-            }
-            config = try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" }
-            policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
-            engine = FlowEngine(config: config, policy: policy)
-        }
-
-        @discardableResult
-        func send(
-            _ sender: String, _ type: MessageType, _ id: String, _ message: some SwiftProtobuf.Message, correlation: String = "",
-            gapMs: Int64 = 1
-        ) throws -> [FlowEmission] {
-            time += gapMs * 1000
-            seq += 1
-            let input = FlowInput(
-                seq: seq, sender: sender, id: id, type: type.rawValue, recipients: [], correlationId: correlation, journaledAtUs: time,
-                body: try message.serializedBytes())
-            journal.append(input)
-            return engine.journaled(input)
-        }
-
-        /// Declaration `n` (an export unless `ieFlag` says otherwise), linked and forwarded.
-        func declare(_ n: Int, ieFlag: String = "E") throws -> SampleFilings.Declaration {
-            var docs = SampleFilings.declaration(n)
-            docs.inventory.ieFlag = ieFlag
-            try send("platform", .order, "ord-\(n)", docs.order)
-            try send("bank", .payment, "pay-\(n)", docs.payment)
-            try send("post", .waybill, "way-\(n)", docs.waybill)
-            try send("platform", .inventory, "inv-\(n)", docs.inventory)
-            return docs
-        }
-
-        /// Customs' inventory receipt with `status` for declaration `n`.
-        @discardableResult
-        func receipt(_ n: Int, _ status: Int32) throws -> [FlowEmission] {
-            var receipt = BizReceipt()
-            receipt.invtNo = "INV\(n)"
-            receipt.returnStatus = status
-            return try send("customs", .receipt, "rc-\(n)-\(status)", receipt, correlation: "fwd:platform:inv-\(n):inventory")
-        }
-
-        /// `sender` files a departure listing `numbers` (logistics_no) of the sample logistics
-        /// company, its `cop_no` `copNo` (by default from the id).
-        @discardableResult
-        func depart(_ numbers: [String], id: String, copNo: String? = nil, sender: String = "post", appType: BizAppType = .new) throws
-            -> [FlowEmission]
-        {
-            let departure = SampleFilings.departure(
-                copNo: copNo ?? "COP-\(id)", logisticsCode: SampleFilings.Filers().logisticsCode, logisticsNos: numbers, appType: appType)
-            return try send(sender, .departure, id, departure)
-        }
-
-        /// Customs asks for a summary now; returns the inventories summarized.
-        func summarize(_ id: String) throws -> [String] {
-            let out = try send("customs", .summaryRequest, id, BizSummaryRequest())
-            return try out.filter { $0.type == MessageType.summaryDeclaration.rawValue }
-                .flatMap { try BizSummaryDeclaration(serializedBytes: $0.body).invtNo }
-        }
-    }
+    typealias World = DeclarationFilingsTests.World
 
     static func feedback(_ emissions: [FlowEmission], about subject: String) -> [BizFeedback] {
         emissions.filter { $0.type == MessageType.feedback.rawValue }.compactMap { try? BizFeedback(serializedBytes: $0.body) }
@@ -236,7 +163,7 @@ struct DepartureFlowTests {
     }
 
     @Test func theRecordLeavesAfterReleaseDays() throws {
-        let world = try World(flows: "declaration: {after_release_days: 1}")
+        let world = try World(declaration: "after_release_days: 1")
         let docs = try world.declare(9)
         try world.receipt(9, 800)
         let code = docs.waybill.logisticsCode
@@ -321,5 +248,45 @@ struct DepartureFlowTests {
                 try FlowConfigTests.parse("flows: {\(bad)}\nparties:\n" + FlowConfigTests.customs)
             }
         }
+    }
+}
+
+extension DeclarationFilingsTests.World {
+    /// Declaration `n` (an export unless `ieFlag` says otherwise), linked and forwarded.
+    func declare(_ n: Int, ieFlag: String = "E") throws -> SampleFilings.Declaration {
+        var docs = SampleFilings.declaration(n)
+        docs.inventory.ieFlag = ieFlag
+        try send("platform", .order, "ord-\(n)", docs.order)
+        try send("bank", .payment, "pay-\(n)", docs.payment)
+        try send("post", .waybill, "way-\(n)", docs.waybill)
+        try send("platform", .inventory, "inv-\(n)", docs.inventory)
+        return docs
+    }
+
+    /// Customs' inventory receipt with `status` for declaration `n`.
+    @discardableResult
+    func receipt(_ n: Int, _ status: Int32) throws -> [FlowEmission] {
+        var receipt = BizReceipt()
+        receipt.invtNo = "INV\(n)"
+        receipt.returnStatus = status
+        return try send("customs", .receipt, "rc-\(n)-\(status)", receipt, correlation: "fwd:platform:inv-\(n):inventory")
+    }
+
+    /// `sender` files a departure listing `numbers` (logistics_no) of the sample logistics
+    /// company, its `cop_no` `copNo` (by default from the id).
+    @discardableResult
+    func depart(_ numbers: [String], id: String, copNo: String? = nil, sender: String = "post", appType: BizAppType = .new) throws
+        -> [FlowEmission]
+    {
+        let departure = SampleFilings.departure(
+            copNo: copNo ?? "COP-\(id)", logisticsCode: SampleFilings.Filers().logisticsCode, logisticsNos: numbers, appType: appType)
+        return try send(sender, .departure, id, departure)
+    }
+
+    /// Customs asks for a summary now; returns the inventories summarized.
+    func summarize(_ id: String) throws -> [String] {
+        let out = try send("customs", .summaryRequest, id, BizSummaryRequest())
+        return try out.filter { $0.type == MessageType.summaryDeclaration.rawValue }
+            .flatMap { try BizSummaryDeclaration(serializedBytes: $0.body).invtNo }
     }
 }
