@@ -77,9 +77,7 @@ extension FlowEngine {
         released.append(candidate.item)
         releasedPayers[candidate.item.invtNo] = candidate.payer
         releasedFilers[candidate.item.invtNo] = candidate.filer
-        guard parcels.released[parcel] != nil else { return }
         parcels.released[parcel]?.waiting = nil
-        parcels.released[parcel]?.eligible = settings.requireDeparture ? candidate : nil
     }
 
     /// With `flows.summary.require_departure` off (a reload, or an engine restored under a
@@ -232,16 +230,15 @@ extension FlowEngine {
         let parcel = ParcelLedger.parcel(code, number)
         if parcels.departed[parcel] == filing {
             parcels.departed[parcel] = nil
-            if var record = parcels.released[parcel], let candidate = record.eligible {
-                let invtNo = candidate.item.invtNo
-                if !summarized.contains(invtNo), released.contains(where: { $0.invtNo == invtNo }) {
-                    released.removeAll { $0.invtNo == invtNo }
-                    releasedPayers[invtNo] = nil
-                    releasedFilers[invtNo] = nil
-                    record.waiting = candidate
-                }
-                record.eligible = nil
-                parcels.released[parcel] = record
+            // A candidate (from its departure) not yet summarized waits again.
+            if settings.requireDeparture, let invtNo = parcels.released[parcel]?.invtNo, !summarized.contains(invtNo),
+                let item = released.first(where: { $0.invtNo == invtNo })
+            {
+                released.removeAll { $0.invtNo == invtNo }
+                parcels.released[parcel]?.waiting = ParcelLedger.Candidate(
+                    item: item, payer: releasedPayers[invtNo] ?? "", filer: releasedFilers[invtNo] ?? "")
+                releasedPayers[invtNo] = nil
+                releasedFilers[invtNo] = nil
             }
         }
         return addEvent(event, code, number)

@@ -59,11 +59,9 @@ public struct ParcelLedger: Sendable {
         public var ieFlag: String
         /// When customs released it, µs since the epoch (journal time).
         public var releasedAtUs: Int64
-        /// An export's summary candidate while its parcel has not departed.
+        /// An export's summary candidate while its parcel has not departed (once it
+        /// departed, the engine's candidates hold it until a summary takes it).
         var waiting: Candidate?
-        /// The candidate after it was handed to the summaries, while it may still go back
-        /// (a refused departure before the summary took it).
-        var eligible: Candidate?
 
         /// Whether the export waits for its departure before it can be summarized.
         public var waitsForDeparture: Bool { waiting != nil }
