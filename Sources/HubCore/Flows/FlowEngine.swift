@@ -73,6 +73,10 @@ public struct FlowEngine: Sendable {
     var pendingQueries: [String: PendingQuery] = [:]  // "asker|query id" → query
     var nextQueryDeadline: Int64 = .max
 
+    // Risk control (FlowEngine+Risk.swift)
+    var risk = RiskRules()
+    var riskLedger = RiskLedger()
+
     /// Feedback numbers, states by subject, counts by state, recently started subjects.
     public internal(set) var tally = FlowTally()
     /// The last brief of finished flows still among the recently started ones.
@@ -143,6 +147,7 @@ public struct FlowEngine: Sendable {
         seq = max(seq, input.seq)
         guard input.sender != HubConfig.hubParty, Self.reads(type: input.type) else { return [] }
         var out = advance(to: input.journaledAtUs)
+        if input.type == MessageType.registration.rawValue { noteRiskRegistration(input) }
         do {
             switch input.type {
             case MessageType.registration: out += registration(try BizRegistration(serializedBytes: input.body), input)
@@ -157,6 +162,7 @@ public struct FlowEngine: Sendable {
             case MessageType.query: out += query(try BizQuery(serializedBytes: input.body), input)
             case MessageType.answer: answer(input)
             case MessageType.creditNotice: out += creditNotice(try BizCreditNotice(serializedBytes: input.body), input)
+            case MessageType.riskDisposition: out += riskDisposition(try BizRiskDisposition(serializedBytes: input.body), input)
             default: break
             }
         } catch {
@@ -188,6 +194,7 @@ public struct FlowEngine: Sendable {
 
     /// The next feedback about `subject`, to `recipients`.
     mutating func feedback(_ feedback: BizFeedback, subject: FlowKey, to recipients: [String]) -> FlowEmission {
+        noteRiskFeedback(feedback, subject: subject)
         let n = tally.note(feedback, subject: subject)
         let id = HubMessageId.feedback(subjectId: subject.id, subjectSender: subject.sender, number: n)
         return FlowEmission(id, type: .feedback, recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))

@@ -44,6 +44,10 @@ extension FlowEngine {
         /// Who is told about summaries (absent in a snapshot of an older build).
         var releasedFilers: [String: String]?
         var summaryFilers: [String: [String]]?
+        /// The risk rules' memory and the hits' dispositions (absent in a snapshot of an
+        /// older build).
+        var risk: RiskRules?
+        var riskLedger: RiskLedger?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -69,7 +73,7 @@ extension FlowEngine {
                 credit: credit,
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
                 finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
-                releasedFilers: releasedFilers, summaryFilers: summaryFilers),
+                releasedFilers: releasedFilers, summaryFilers: summaryFilers, risk: risk, riskLedger: riskLedger),
             owed: owed)
     }
 
@@ -127,6 +131,8 @@ extension FlowEngine {
         waitingDeclarations = state.waitingDeclarations ?? [:]
         releasedFilers = state.releasedFilers ?? [:]
         summaryFilers = state.summaryFilers ?? [:]
+        risk = state.risk ?? RiskRules()
+        riskLedger = state.riskLedger ?? RiskLedger()
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
     }
 }
