@@ -95,6 +95,25 @@ struct RiskRulesTests {
         #expect(Self.run(&rules, purchase(7, filer: "platform", at: nextYear), settings).isEmpty)
     }
 
+    @Test func aRefusedOrWithdrawnPurchaseLeavesTheQuota() {
+        var rules = RiskRules()
+        let settings = Self.settings(.consumerQuota)
+        func purchase(_ n: Int) -> RiskFacts {
+            Self.facts(n) {
+                Self.sameBuyer(&$0)
+                $0.order.goodsValue = "4990.00"
+            }
+        }
+        for n in 1...5 { #expect(Self.run(&rules, purchase(n), settings).isEmpty) }
+        rules.settle(FlowKey(sender: "platform", id: "inv-2"), counted: true)  // released and closed: still counts
+        rules.settle(FlowKey(sender: "platform", id: "inv-3"), counted: false)  // refused
+        rules.settle(FlowKey(sender: "platform", id: "inv-3"), counted: false)  // only once
+        #expect(Self.run(&rules, purchase(6), settings).isEmpty, "25,000 CNY with the refused one out")
+        let hits = Self.run(&rules, purchase(7), settings)
+        #expect(Self.value(hits.first, "year_total_cny") == "30000.00")
+        #expect(hits.first?.relatedIds == ["inv-1", "inv-2", "inv-4", "inv-5", "inv-6"])
+    }
+
     // MARK: split_orders
 
     @Test func splitOrdersHitTheSameGoodsWithinTheWindow() {

@@ -125,9 +125,11 @@ extension FlowEngine {
     }
 
     /// Every feedback about a subject passes here: a declaration's final refusal counts in
-    /// its enterprise's refusal rate, and the holds of a declaration that ended close.
+    /// its enterprise's refusal rate, a refused or withdrawn purchase leaves its buyer's
+    /// quota, and the holds of a declaration that ended close.
     mutating func noteRiskFeedback(_ feedback: BizFeedback, subject: FlowKey) {
         guard feedback.final, feedback.subjectType == MessageType.inventory.rawValue else { return }
+        risk.settle(subject, counted: feedback.state == .accepted)
         if feedback.state == .refused, let inventory = declarations[subject]?.declaration.inventory.document {
             risk.noteRefused(ebcCode: inventory.ebcCode, atUs: nowUs, settings: config.risk)
         }

@@ -3,7 +3,9 @@ import Foundation
 /// The rules about consumers across platforms: the quota, split orders, identity spread.
 extension RiskRules {
     /// `consumer_quota`: a retail import over the per-purchase limit, or taking the buyer's
-    /// purchases of the calendar year (UTC) over the yearly one, across every platform.
+    /// purchases of the calendar year (UTC) over the yearly one, across every platform. A
+    /// purchase counts from its assessment on, and stops counting when its declaration is
+    /// refused (by a reviewer or customs) or withdrawn (``settle(_:counted:)``).
     mutating func consumerQuota(_ facts: RiskFacts, _ quota: RiskSettings.ConsumerQuota) -> [RiskHit] {
         guard facts.isRetailImport(modes: quota.tradeModes), !facts.buyerId.isEmpty, let purchase = facts.purchaseCny else {
             return []
@@ -13,6 +15,7 @@ extension RiskRules {
         let total = (yearFen[facts.buyerId] ?? 0) + purchaseFen
         yearFen[facts.buyerId] = total
         yearIds[facts.buyerId] = Array((earlier + [facts.subject.id]).suffix(50))
+        charges[facts.subject] = Charge(buyer: facts.buyerId, year: quotaYear, fen: purchaseFen)
         let perPurchase = Self.fen(quota.perPurchaseCny)
         let perYear = Self.fen(quota.perYearCny)
         guard purchaseFen > perPurchase || total > perYear else { return [] }

@@ -23,6 +23,13 @@ public struct RiskRules: Sendable, Equatable, Codable {
         var refused = 0
     }
 
+    /// What a declaration in progress added to its buyer's purchases of a year.
+    struct Charge: Sendable, Equatable, Codable {
+        var buyer: String
+        var year: Int
+        var fen: Int64
+    }
+
     /// Unit prices seen of one HS code.
     struct PriceHistory: Sendable, Equatable, Codable {
         var count = 0
@@ -33,6 +40,7 @@ public struct RiskRules: Sendable, Equatable, Codable {
     var quotaYear = 0
     var yearFen: [String: Int64] = [:]  // buyer id → purchases this year
     var yearIds: [String: [String]] = [:]  // buyer id → this year's declarations (the latest 50)
+    var charges: [FlowKey: Charge] = [:]  // declarations in progress → what they added to a buyer's year
     // split_orders
     var purchases: [String: [Stamp]] = [:]  // "buyer id|gcode" → within the window
     // identity_spread
@@ -84,6 +92,14 @@ public struct RiskRules: Sendable, Equatable, Codable {
     public mutating func noteRefused(ebcCode: String, atUs: Int64, settings: RiskSettings) {
         guard settings.runs(.volumeChange), !ebcCode.isEmpty else { return }
         volumes[ebcCode, default: [:]][String(Self.dayNumber(atUs)), default: DayCount()].refused += 1
+    }
+
+    /// A declaration ended: a refused or withdrawn one no longer counts in its buyer's
+    /// purchases of the year (`consumer_quota`).
+    public mutating func settle(_ subject: FlowKey, counted: Bool) {
+        guard let charge = charges.removeValue(forKey: subject), !counted, charge.year == quotaYear else { return }
+        yearFen[charge.buyer] = max(0, (yearFen[charge.buyer] ?? 0) - charge.fen)
+        yearIds[charge.buyer]?.removeAll { $0 == subject.id }
     }
 
     /// Days since the epoch of a journal time.
