@@ -21,7 +21,7 @@ extension RiskRules {
     }
 
     /// An enterprise registered (or changed its registration): its links replace its
-    /// earlier ones. Kept whatever rules run, so that turning the rule on finds them.
+    /// earlier ones (the flows note registrations while `blacklist_links` runs).
     public mutating func noteRegistration(_ registration: BizRegistration) {
         let code = registration.socialCreditCode
         guard !code.isEmpty else { return }
