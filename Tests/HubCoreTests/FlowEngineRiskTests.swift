@@ -13,20 +13,22 @@ struct FlowEngineRiskTests {
         ("bank", "[bank, payment_company]"), ("platform", "[platform, ecommerce_enterprise]"),
     ]
 
-    static func setup() throws -> (HubConfig, RedactionPolicy) {
+    static let holdingQuota = """
+        risk:
+          rules:
+            consumer_quota: {action: hold, severity: high, notify: [tax], reviewers: [customs], per_purchase_cny: 500}
+            value_gap: {action: notify, paid_ratio: 1.05}
+
+        """
+
+    static func setup(risk: String = holdingQuota) throws -> (HubConfig, RedactionPolicy) {
         var yaml = "hub: {endpoint: \"tcp://127.0.0.1:1\", key_file: hub.key, journal: j.sqlite}\n"
         yaml += "types: []\nflows: {registration_deadline_ms: 60000}\nparties:\n"
         for (index, (id, roles)) in parties.enumerated() {
             yaml +=
                 "  - {id: \(id), public_key: \"\(FlowEngineTests.keys[index])\", roles: \(roles)\(id == "bank" ? ", bank_codes: [BKCHCNBJ]" : "")}\n"
         }
-        yaml += """
-            risk:
-              rules:
-                consumer_quota: {action: hold, severity: high, notify: [tax], reviewers: [customs], per_purchase_cny: 500}
-                value_gap: {action: notify, paid_ratio: 1.05}
-
-            """
+        yaml += risk
         let config = try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" }
         return (config, try RedactionPolicy(config: config, schema: HubConfig.schema()))
     }
@@ -202,6 +204,26 @@ struct FlowEngineRiskTests {
         // The rules' memory came along too: declaration 2 of the same day is assessed alike.
         let next = try journal.declaration(2)
         #expect(next.flatMap { engine.journaled($0) } == next.flatMap { restored.journaled($0) })
+    }
+
+    @Test func aDeclarationOfAnEnterpriseLinkedToABlacklistedOneIsNoticed() throws {
+        let (config, policy) = try Self.setup(risk: "risk: {rules: {blacklist_links: {notify: [forex]}}}\n")
+        var engine = FlowEngine(config: config, policy: policy)
+        var journal = Journal()
+        // The sample registrations share the contact telephone and the address.
+        for input in try journal.registrations() { _ = engine.journaled(input) }
+        var out = try journal.declaration(1).flatMap { engine.journaled($0) }
+        #expect(Self.notices(out).isEmpty, "nobody is blacklisted yet")
+        var listing = BizCreditNotice()
+        listing.socialCreditCode = "91110000100000002C"  // post's
+        listing.blacklisted = true
+        _ = engine.journaled(try journal.input("tax", .creditNotice, "credit-1", listing))
+        out = try journal.declaration(2).flatMap { engine.journaled($0) }
+        let (emission, notice) = try #require(Self.notices(out)["blacklist_links"])
+        #expect(emission.recipients == ["customs", "forex"] && !notice.held && notice.disposition == .notified)
+        #expect(notice.evidence.contains { $0.key == "linked_enterprise" && $0.value == "91110000100000002C" })
+        #expect(Set(notice.evidence.filter { $0.key == "shared" }.map(\.value)) == ["phone", "address"])
+        #expect(Self.forwards(out).count == 4, "a rule that notifies holds nothing")
     }
 
     @Test func replayingTheJournalGivesTheSameNoticesAndDecisions() throws {
