@@ -64,6 +64,8 @@ struct ResolvedConfig: Encodable {
     struct Statistics: Encodable {
         var cnyRates: [String: String]
         var cache: String?
+        /// `statistics.reconcile:`: tolerance (CNY, fraction) and grace.
+        var reconcile: [String: String] = [:]
     }
 
     /// One risk rule of `risk.rules` that runs, with what its hits do.
@@ -129,6 +131,11 @@ struct ResolvedConfig: Encodable {
         var cache = config.statistics.cache
         if cache == nil, case .sqlite(let journal) = config.store { cache = journal + ".trade-stats.sqlite" }
         statistics = Statistics(cnyRates: config.statistics.cnyRates.mapValues(\.description), cache: cache)
+        let reconcile = config.statistics.reconcile
+        statistics?.reconcile = [
+            "tolerance_absolute_cny": reconcile.absoluteTolerance.description,
+            "tolerance_relative": reconcile.relativeTolerance.description, "grace_days": "\(reconcile.graceDays)",
+        ]
         if config.risk.isOn {
             risk = Dictionary(
                 uniqueKeysWithValues: config.risk.rules.map { name, rule in

@@ -44,6 +44,9 @@ extension FlowEngine {
         /// Who is told about summaries (absent in a snapshot of an older build).
         var releasedFilers: [String: String]?
         var summaryFilers: [String: [String]]?
+        /// Orders, payments and waybills no inventory named yet (absent in a snapshot of an
+        /// older build, whose such documents wait without a deadline).
+        var unlinkedDocuments: [FlowKey: UnlinkedDocument]?
         /// The risk rules' memory and the hits' dispositions (absent in a snapshot of an
         /// older build).
         var risk: RiskRules?
@@ -73,7 +76,8 @@ extension FlowEngine {
                 credit: credit,
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
                 finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
-                releasedFilers: releasedFilers, summaryFilers: summaryFilers, risk: risk, riskLedger: riskLedger),
+                releasedFilers: releasedFilers, summaryFilers: summaryFilers,
+                unlinkedDocuments: unlinkedDocuments.isEmpty ? nil : unlinkedDocuments, risk: risk, riskLedger: riskLedger),
             owed: owed)
     }
 
@@ -134,6 +138,8 @@ extension FlowEngine {
         risk = state.risk ?? RiskRules()
         riskLedger = state.riskLedger ?? RiskLedger()
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
+        unlinkedDocuments = state.unlinkedDocuments ?? [:]
+        nextUnlinkedDeadline = unlinkedDocuments.values.map(\.deadlineUs).min() ?? .max
     }
 }
 
