@@ -173,6 +173,8 @@ public struct HubConfig: Sendable, Equatable {
     public var crypto = CryptoSuite.standard
     /// Trade statistics' settings (`statistics:`): CNY rates, the cache's file.
     public var statistics = Statistics()
+    /// The risk rules (`risk:`, ``RiskSettings``); none run without that section.
+    public var risk = RiskSettings()
     /// The monitoring tap, or nil when there is none.
     public var tap: Tap?
     /// The HTTP monitor, or nil when there is none.
@@ -388,6 +390,7 @@ public struct HubConfig: Sendable, Equatable {
         config.typeMessages = typeMessages
         config.personalData = try parsePersonalData(raw.personalData, typeMessages: typeMessages)
         config.flows = flows
+        config.risk = try parseRisk(raw.risk, parties: parties, flowsOn: flows != nil)
         config.crypto = try CryptoSuite.parse(raw.crypto)
         for party in parties {
             for audited in party.audits where audited != "*" && !parties.contains(where: { $0.id == audited }) {
@@ -579,9 +582,11 @@ struct RawConfig: Decodable {
     var personalData: HubConfig.RawPersonalData?
     var crypto: String?
     var statistics: HubConfig.RawStatistics?
+    var risk: HubConfig.RawRisk?
 
     enum CodingKeys: String, CodingKey {
         case hub, types, parties, flows, tap, monitor, store, archive, retention, crypto, keys, statistics
+        case risk
         case personalData = "personal_data"
     }
 

@@ -71,7 +71,7 @@ enum MonitorPage {
         th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { color: var(--muted); font-weight: 600; } .n { text-align: right; font-variant-numeric: tabular-nums; }
         .state { display: inline-block; white-space: nowrap; padding: 0 6px; border-radius: 9px; font-size: 12px; color: #fff; background: var(--muted); }
-        .state.accepted, .state.connected { background: var(--ok); } .state.pending, .state.partially_accepted, .state.idle, .state.waiting { background: var(--warn); }
+        .state.accepted, .state.connected { background: var(--ok); } .state.pending, .state.partially_accepted, .state.idle, .state.waiting, .state.held { background: var(--warn); }
         .state.refused, .state.expired, .state.incomplete, .state.withdrawn, .state.offline { background: var(--bad); }
         .filings td:first-child { max-width: 16em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
         a { color: #2b6cb0; } code { font-size: 12px; }

@@ -24,11 +24,15 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
     case creditShare(issuer: String, noticeId: String)
     /// `ans:<asker>:<query id>`: the hub's answer to a query (or a relayed department's).
     case answer(asker: String, queryId: String)
+    /// `risk:<inventory filer>:<inventory id>:<rule>`: a risk rule's notice about a
+    /// declaration (rule names hold no colon).
+    case riskNotice(filer: String, inventoryId: String, rule: String)
 
     /// The kinds of id, by their prefix.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case share, feedback = "fb", forward = "fwd", releaseNotice = "rel", summary = "sum"
         case summaryResultShare = "sres", creditShare = "credit", answer = "ans"
+        case riskNotice = "risk"
 
         /// The prefix every id of the kind starts with (`"fwd:"`).
         public var prefix: String { rawValue + ":" }
@@ -45,6 +49,7 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .summaryResultShare: .summaryResultShare
         case .creditShare: .creditShare
         case .answer: .answer
+        case .riskNotice: .riskNotice
         }
     }
 
@@ -59,6 +64,7 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .summaryResultShare(let customs, let id): "sres:\(customs):\(id)"
         case .creditShare(let issuer, let id): "credit:\(issuer):\(id)"
         case .answer(let asker, let id): "ans:\(asker):\(id)"
+        case .riskNotice(let filer, let id, let rule): "risk:\(filer):\(id):\(rule)"
         }
     }
 
@@ -88,6 +94,12 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
             let inventoryId = String(tail[..<last])
             guard !inventoryId.isEmpty else { return nil }
             self = .forward(filer: filer, inventoryId: inventoryId, document: document)
+        case .riskNotice:
+            guard let (filer, tail) = Self.party(rest), let last = tail.lastIndex(of: ":") else { return nil }
+            let inventoryId = String(tail[..<last])
+            let rule = String(tail[tail.index(after: last)...])
+            guard !inventoryId.isEmpty, !rule.isEmpty else { return nil }
+            self = .riskNotice(filer: filer, inventoryId: inventoryId, rule: rule)
         default:
             guard let (party, id) = Self.party(rest) else { return nil }
             switch kind {

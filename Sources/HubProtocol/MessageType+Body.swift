@@ -33,6 +33,8 @@ extension MessageType {
         case .warehouseEntry: BizWarehouseEntry.self
         case .taxBill: BizTaxBill.self
         case .taxStatus: BizTaxStatus.self
+        case .riskNotice: BizRiskNotice.self
+        case .riskDisposition: BizRiskDisposition.self
         default: nil
         }
     }

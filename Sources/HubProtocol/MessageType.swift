@@ -110,6 +110,12 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, Codable, Compar
     /// A department adapter's file report (`swhub.v1.AdapterEvent`).
     public static let adapterEvent: MessageType = "adapter.Event"
 
+    // Risk control (风险防控)
+    /// A risk rule's hit on a declaration, from the hub (`swhub.v1.RiskNotice`).
+    public static let riskNotice: MessageType = "risk.Notice"
+    /// A reviewer department's decision on a held declaration (`swhub.v1.RiskDisposition`).
+    public static let riskDisposition: MessageType = "risk.Disposition"
+
     /// The four documents of a declaration, in the order the flows forward them.
     public static let declarationDocuments: [MessageType] = [.order, .payment, .waybill, .inventory]
 
@@ -119,6 +125,7 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, Codable, Compar
         .summaryResult, .creditNotice, .feedback, .releaseNotice, .summaryRequest, .query, .answer, .refundResult,
         .settlementResult, .adapterEvent, .cancellation, .returnRequest, .returnTally, .arrival, .departure, .waybillStatus,
         .masterWaybill, .warehouseEntry, .taxBill, .taxStatus,
+        .riskNotice, .riskDisposition,
     ]
 }
 

@@ -251,6 +251,7 @@ extension JournalInspector {
             case .feedback: return .feedback
             case .releaseNotice: return .releaseNotice
             case .answer: return .answer
+            case .riskNotice: return .riskNotice
             default: return .related
             }
         }
@@ -258,6 +259,7 @@ extension JournalInspector {
         case .registrationResult: return .result
         case .receipt: return .receipt
         case .answer: return .answer
+        case .riskDisposition: return .riskDisposition
         default: return .related
         }
     }

@@ -39,6 +39,10 @@ public struct TraceReport: Sendable, Codable, Equatable {
         case releaseNotice = "release_notice"
         /// An answer to a query.
         case answer
+        /// A risk rule's notice about the declaration (`risk.Notice`).
+        case riskNotice = "risk_notice"
+        /// A reviewer's decision on a held declaration (`risk.Disposition`).
+        case riskDisposition = "risk_disposition"
         /// Any other message correlated with one of the above.
         case related
     }

@@ -68,6 +68,12 @@ struct ResolvedConfig: Encodable {
         var reconcile: [String: String] = [:]
     }
 
+    /// One risk rule of `risk.rules` that runs, with what its hits do.
+    struct RiskRule: Encodable {
+        var action, severity: String
+        var notify, reviewers: [String]
+    }
+
     struct Client: Encodable {
         var endpoint, hubPublicKey, publicKey: String
         /// Every hub node the client may use, in order (`endpoint` is the first).
@@ -94,6 +100,8 @@ struct ResolvedConfig: Encodable {
     var crypto: String?
     var keys: Keys?
     var statistics: Statistics?
+    /// `risk.rules`: the rules that run, by name (nil: none).
+    var risk: [String: RiskRule]?
     var client: Client?
     var adapter: Adapter?
 
@@ -130,6 +138,15 @@ struct ResolvedConfig: Encodable {
             "tolerance_absolute_cny": reconcile.absoluteTolerance.description,
             "tolerance_relative": reconcile.relativeTolerance.description, "grace_days": "\(reconcile.graceDays)",
         ]
+        if config.risk.isOn {
+            risk = Dictionary(
+                uniqueKeysWithValues: config.risk.rules.map { name, rule in
+                    (
+                        name.rawValue,
+                        RiskRule(action: rule.action.rawValue, severity: rule.severity, notify: rule.notify, reviewers: rule.reviewers)
+                    )
+                })
+        }
         archive = config.archive.map { archive in
             Archive(
                 dir: archive.directory, liveForSeconds: archive.liveForUs / 1_000_000, segmentRecords: archive.segmentRecords,

@@ -115,6 +115,7 @@ struct Status: ParsableCommand {
         case .waiting: "WAITING"
         case .incomplete: "INCOMPLETE"
         case .withdrawn: "WITHDRAWN"
+        case .held: "HELD"
         default: "UNSPECIFIED"
         }
     }

@@ -27,7 +27,7 @@ enum BusinessFixtures {
             departmentStatus, feedback,
             documentStatus,
             declarationEvent,
-        ] + customsDocuments
+        ] + customsDocuments + riskMessages
     }
 
     /// Short proto name ("Order") → fixture.

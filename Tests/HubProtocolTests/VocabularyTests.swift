@@ -51,6 +51,7 @@ struct VocabularyTests {
         (.summaryResultShare(customs: "customs", resultId: "sr-1"), "sres:customs:sr-1"),
         (.creditShare(issuer: "tax", noticeId: "n:1"), "credit:tax:n:1"),
         (.answer(asker: "bank", queryId: "q-1"), "ans:bank:q-1"),
+        (.riskNotice(filer: "platform", inventoryId: "a:inv-7", rule: "consumer_quota"), "risk:platform:a:inv-7:consumer_quota"),
     ])
     func hubMessageIdsFormatAndParseBack(id: HubMessageId, text: String) {
         #expect(id.description == text)
@@ -61,7 +62,7 @@ struct VocabularyTests {
     @Test(arguments: [
         "", "order-1", "fwd:platform:inv-1", "fwd:platform::inventory", "fwd::inv-1:inventory", "fwd:platform:inv-1:receipt",
         "fb:inv-1:platform:12", "fb:platform:000001", "sum:12", "sum:+00001", "sum:00001x", "share:platform", "share::x",
-        "rel:platform:", "unknown:a:b",
+        "rel:platform:", "unknown:a:b", "risk:platform:inv-7", "risk:platform:inv-7:", "risk::inv-7:split_orders",
     ])
     func otherIdsAreNotHubMessageIds(text: String) {
         #expect(HubMessageId(text) == nil)

@@ -1953,6 +1953,141 @@ void   swhub__v1__declaration_event__free_unpacked
   assert(message->base.descriptor == &swhub__v1__declaration_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   swhub__v1__risk_evidence__init
+                     (Swhub__V1__RiskEvidence         *message)
+{
+  static const Swhub__V1__RiskEvidence init_value = SWHUB__V1__RISK_EVIDENCE__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__risk_evidence__get_packed_size
+                     (const Swhub__V1__RiskEvidence *message)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_evidence__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__risk_evidence__pack
+                     (const Swhub__V1__RiskEvidence *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_evidence__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__risk_evidence__pack_to_buffer
+                     (const Swhub__V1__RiskEvidence *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_evidence__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__RiskEvidence *
+       swhub__v1__risk_evidence__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__RiskEvidence *)
+     protobuf_c_message_unpack (&swhub__v1__risk_evidence__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__risk_evidence__free_unpacked
+                     (Swhub__V1__RiskEvidence *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__risk_evidence__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__risk_notice__init
+                     (Swhub__V1__RiskNotice         *message)
+{
+  static const Swhub__V1__RiskNotice init_value = SWHUB__V1__RISK_NOTICE__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__risk_notice__get_packed_size
+                     (const Swhub__V1__RiskNotice *message)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_notice__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__risk_notice__pack
+                     (const Swhub__V1__RiskNotice *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_notice__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__risk_notice__pack_to_buffer
+                     (const Swhub__V1__RiskNotice *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_notice__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__RiskNotice *
+       swhub__v1__risk_notice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__RiskNotice *)
+     protobuf_c_message_unpack (&swhub__v1__risk_notice__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__risk_notice__free_unpacked
+                     (Swhub__V1__RiskNotice *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__risk_notice__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   swhub__v1__risk_disposition__init
+                     (Swhub__V1__RiskDisposition         *message)
+{
+  static const Swhub__V1__RiskDisposition init_value = SWHUB__V1__RISK_DISPOSITION__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__risk_disposition__get_packed_size
+                     (const Swhub__V1__RiskDisposition *message)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_disposition__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__risk_disposition__pack
+                     (const Swhub__V1__RiskDisposition *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_disposition__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__risk_disposition__pack_to_buffer
+                     (const Swhub__V1__RiskDisposition *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__risk_disposition__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__RiskDisposition *
+       swhub__v1__risk_disposition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__RiskDisposition *)
+     protobuf_c_message_unpack (&swhub__v1__risk_disposition__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__risk_disposition__free_unpacked
+                     (Swhub__V1__RiskDisposition *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__risk_disposition__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor swhub__v1__bank_account__field_descriptors[5] =
 {
   {
@@ -11010,6 +11145,354 @@ const ProtobufCMessageDescriptor swhub__v1__declaration_event__descriptor =
   (ProtobufCMessageInit) swhub__v1__declaration_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor swhub__v1__risk_evidence__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskEvidence, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskEvidence, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__risk_evidence__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange swhub__v1__risk_evidence__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor swhub__v1__risk_evidence__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.RiskEvidence",
+  "RiskEvidence",
+  "Swhub__V1__RiskEvidence",
+  "swhub.v1",
+  sizeof(Swhub__V1__RiskEvidence),
+  2,
+  swhub__v1__risk_evidence__field_descriptors,
+  swhub__v1__risk_evidence__field_indices_by_name,
+  1,  swhub__v1__risk_evidence__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__risk_evidence__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__risk_notice__field_descriptors[16] =
+{
+  {
+    "notice_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, notice_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rule",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, rule),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, subject_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_key",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, subject_key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_filer",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, subject_filer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enterprise_code",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, enterprise_code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enterprise_name",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, enterprise_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "severity",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, severity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evidence",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__RiskNotice, n_evidence),
+    offsetof(Swhub__V1__RiskNotice, evidence),
+    &swhub__v1__risk_evidence__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "personal_evidence",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__RiskNotice, n_personal_evidence),
+    offsetof(Swhub__V1__RiskNotice, personal_evidence),
+    &swhub__v1__risk_evidence__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "related_ids",
+    12,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Swhub__V1__RiskNotice, n_related_ids),
+    offsetof(Swhub__V1__RiskNotice, related_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "disposition",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, disposition),
+    &swhub__v1__risk_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, held),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reviewers",
+    15,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Swhub__V1__RiskNotice, n_reviewers),
+    offsetof(Swhub__V1__RiskNotice, reviewers),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "detected_at_us",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskNotice, detected_at_us),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__risk_notice__field_indices_by_name[] = {
+  15,   /* field[15] = detected_at_us */
+  12,   /* field[12] = disposition */
+  6,   /* field[6] = enterprise_code */
+  7,   /* field[7] = enterprise_name */
+  9,   /* field[9] = evidence */
+  13,   /* field[13] = held */
+  0,   /* field[0] = notice_id */
+  10,   /* field[10] = personal_evidence */
+  11,   /* field[11] = related_ids */
+  14,   /* field[14] = reviewers */
+  1,   /* field[1] = rule */
+  8,   /* field[8] = severity */
+  5,   /* field[5] = subject_filer */
+  3,   /* field[3] = subject_id */
+  4,   /* field[4] = subject_key */
+  2,   /* field[2] = subject_type */
+};
+static const ProtobufCIntRange swhub__v1__risk_notice__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 16 }
+};
+const ProtobufCMessageDescriptor swhub__v1__risk_notice__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.RiskNotice",
+  "RiskNotice",
+  "Swhub__V1__RiskNotice",
+  "swhub.v1",
+  sizeof(Swhub__V1__RiskNotice),
+  16,
+  swhub__v1__risk_notice__field_descriptors,
+  swhub__v1__risk_notice__field_indices_by_name,
+  1,  swhub__v1__risk_notice__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__risk_notice__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__risk_disposition__field_descriptors[3] =
+{
+  {
+    "notice_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskDisposition, notice_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decision",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskDisposition, decision),
+    &swhub__v1__risk_decision__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__RiskDisposition, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__risk_disposition__field_indices_by_name[] = {
+  1,   /* field[1] = decision */
+  0,   /* field[0] = notice_id */
+  2,   /* field[2] = reason */
+};
+static const ProtobufCIntRange swhub__v1__risk_disposition__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor swhub__v1__risk_disposition__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.RiskDisposition",
+  "RiskDisposition",
+  "Swhub__V1__RiskDisposition",
+  "swhub.v1",
+  sizeof(Swhub__V1__RiskDisposition),
+  3,
+  swhub__v1__risk_disposition__field_descriptors,
+  swhub__v1__risk_disposition__field_indices_by_name,
+  1,  swhub__v1__risk_disposition__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__risk_disposition__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue swhub__v1__app_type__enum_values_by_number[4] =
 {
   { "APP_TYPE_UNSPECIFIED", "SWHUB__V1__APP_TYPE__APP_TYPE_UNSPECIFIED", 0 },
@@ -11262,7 +11745,7 @@ const ProtobufCEnumDescriptor swhub__v1__credit_level__descriptor =
   swhub__v1__credit_level__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue swhub__v1__feedback_state__enum_values_by_number[9] =
+static const ProtobufCEnumValue swhub__v1__feedback_state__enum_values_by_number[10] =
 {
   { "FEEDBACK_STATE_UNSPECIFIED", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_UNSPECIFIED", 0 },
   { "FEEDBACK_STATE_PENDING", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_PENDING", 1 },
@@ -11273,14 +11756,16 @@ static const ProtobufCEnumValue swhub__v1__feedback_state__enum_values_by_number
   { "FEEDBACK_STATE_WAITING", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WAITING", 6 },
   { "FEEDBACK_STATE_INCOMPLETE", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_INCOMPLETE", 7 },
   { "FEEDBACK_STATE_WITHDRAWN", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WITHDRAWN", 8 },
+  { "FEEDBACK_STATE_HELD", "SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_HELD", 9 },
 };
 static const ProtobufCIntRange swhub__v1__feedback_state__value_ranges[] = {
-{0, 0},{0, 9}
+{0, 0},{0, 10}
 };
-static const ProtobufCEnumValueIndex swhub__v1__feedback_state__enum_values_by_name[9] =
+static const ProtobufCEnumValueIndex swhub__v1__feedback_state__enum_values_by_name[10] =
 {
   { "FEEDBACK_STATE_ACCEPTED", 2 },
   { "FEEDBACK_STATE_EXPIRED", 5 },
+  { "FEEDBACK_STATE_HELD", 9 },
   { "FEEDBACK_STATE_INCOMPLETE", 7 },
   { "FEEDBACK_STATE_PARTIALLY_ACCEPTED", 3 },
   { "FEEDBACK_STATE_PENDING", 1 },
@@ -11296,11 +11781,77 @@ const ProtobufCEnumDescriptor swhub__v1__feedback_state__descriptor =
   "FeedbackState",
   "Swhub__V1__FeedbackState",
   "swhub.v1",
-  9,
+  10,
   swhub__v1__feedback_state__enum_values_by_number,
-  9,
+  10,
   swhub__v1__feedback_state__enum_values_by_name,
   1,
   swhub__v1__feedback_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue swhub__v1__risk_state__enum_values_by_number[6] =
+{
+  { "RISK_STATE_UNSPECIFIED", "SWHUB__V1__RISK_STATE__RISK_STATE_UNSPECIFIED", 0 },
+  { "RISK_STATE_OPEN", "SWHUB__V1__RISK_STATE__RISK_STATE_OPEN", 1 },
+  { "RISK_STATE_RELEASED", "SWHUB__V1__RISK_STATE__RISK_STATE_RELEASED", 2 },
+  { "RISK_STATE_REFUSED", "SWHUB__V1__RISK_STATE__RISK_STATE_REFUSED", 3 },
+  { "RISK_STATE_NOTIFIED", "SWHUB__V1__RISK_STATE__RISK_STATE_NOTIFIED", 4 },
+  { "RISK_STATE_CLOSED", "SWHUB__V1__RISK_STATE__RISK_STATE_CLOSED", 5 },
+};
+static const ProtobufCIntRange swhub__v1__risk_state__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex swhub__v1__risk_state__enum_values_by_name[6] =
+{
+  { "RISK_STATE_CLOSED", 5 },
+  { "RISK_STATE_NOTIFIED", 4 },
+  { "RISK_STATE_OPEN", 1 },
+  { "RISK_STATE_REFUSED", 3 },
+  { "RISK_STATE_RELEASED", 2 },
+  { "RISK_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor swhub__v1__risk_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "swhub.v1.RiskState",
+  "RiskState",
+  "Swhub__V1__RiskState",
+  "swhub.v1",
+  6,
+  swhub__v1__risk_state__enum_values_by_number,
+  6,
+  swhub__v1__risk_state__enum_values_by_name,
+  1,
+  swhub__v1__risk_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue swhub__v1__risk_decision__enum_values_by_number[3] =
+{
+  { "RISK_DECISION_UNSPECIFIED", "SWHUB__V1__RISK_DECISION__RISK_DECISION_UNSPECIFIED", 0 },
+  { "RISK_DECISION_RELEASE", "SWHUB__V1__RISK_DECISION__RISK_DECISION_RELEASE", 1 },
+  { "RISK_DECISION_REFUSE", "SWHUB__V1__RISK_DECISION__RISK_DECISION_REFUSE", 2 },
+};
+static const ProtobufCIntRange swhub__v1__risk_decision__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex swhub__v1__risk_decision__enum_values_by_name[3] =
+{
+  { "RISK_DECISION_REFUSE", 2 },
+  { "RISK_DECISION_RELEASE", 1 },
+  { "RISK_DECISION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor swhub__v1__risk_decision__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "swhub.v1.RiskDecision",
+  "RiskDecision",
+  "Swhub__V1__RiskDecision",
+  "swhub.v1",
+  3,
+  swhub__v1__risk_decision__enum_values_by_number,
+  3,
+  swhub__v1__risk_decision__enum_values_by_name,
+  1,
+  swhub__v1__risk_decision__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

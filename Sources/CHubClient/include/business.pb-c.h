@@ -64,6 +64,9 @@ typedef struct Swhub__V1__TaxBillItem Swhub__V1__TaxBillItem;
 typedef struct Swhub__V1__TaxBill Swhub__V1__TaxBill;
 typedef struct Swhub__V1__TaxStatus Swhub__V1__TaxStatus;
 typedef struct Swhub__V1__DeclarationEvent Swhub__V1__DeclarationEvent;
+typedef struct Swhub__V1__RiskEvidence Swhub__V1__RiskEvidence;
+typedef struct Swhub__V1__RiskNotice Swhub__V1__RiskNotice;
+typedef struct Swhub__V1__RiskDisposition Swhub__V1__RiskDisposition;
 
 
 /* --- enums --- */
@@ -292,9 +295,58 @@ typedef enum _Swhub__V1__FeedbackState {
    * inventory of a declaration not yet forwarded by another (app_type 2); the reason says
    * which.
    */
-  SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WITHDRAWN = 8
+  SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WITHDRAWN = 8,
+  /*
+   * A declaration held for pre-review (集中预审核) by a risk rule set to hold: not forwarded
+   * to customs until a reviewer department releases it (then PENDING, forwarded) or refuses
+   * it (then REFUSED, final). Feedback.reasons name the rules.
+   */
+  SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_HELD = 9
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SWHUB__V1__FEEDBACK_STATE)
 } Swhub__V1__FeedbackState;
+/*
+ * Where a risk hit stands (its disposition).
+ */
+typedef enum _Swhub__V1__RiskState {
+  SWHUB__V1__RISK_STATE__RISK_STATE_UNSPECIFIED = 0,
+  /*
+   * A hold waiting for a reviewer's decision.
+   */
+  SWHUB__V1__RISK_STATE__RISK_STATE_OPEN = 1,
+  /*
+   * A reviewer released the held declaration; it was forwarded to customs.
+   */
+  SWHUB__V1__RISK_STATE__RISK_STATE_RELEASED = 2,
+  /*
+   * A reviewer refused the held declaration (final REFUSED).
+   */
+  SWHUB__V1__RISK_STATE__RISK_STATE_REFUSED = 3,
+  /*
+   * A rule that only notifies: nothing was held.
+   */
+  SWHUB__V1__RISK_STATE__RISK_STATE_NOTIFIED = 4,
+  /*
+   * The held declaration ended otherwise (withdrawn by its filer, or refused by another
+   * hit's review) before this hit was decided.
+   */
+  SWHUB__V1__RISK_STATE__RISK_STATE_CLOSED = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SWHUB__V1__RISK_STATE)
+} Swhub__V1__RiskState;
+/*
+ * A reviewer's decision on a held declaration.
+ */
+typedef enum _Swhub__V1__RiskDecision {
+  SWHUB__V1__RISK_DECISION__RISK_DECISION_UNSPECIFIED = 0,
+  /*
+   * Forward the declaration to customs; it goes on as any other.
+   */
+  SWHUB__V1__RISK_DECISION__RISK_DECISION_RELEASE = 1,
+  /*
+   * Refuse the declaration: final REFUSED with the reason.
+   */
+  SWHUB__V1__RISK_DECISION__RISK_DECISION_REFUSE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SWHUB__V1__RISK_DECISION)
+} Swhub__V1__RiskDecision;
 
 /* --- messages --- */
 
@@ -2229,6 +2281,117 @@ struct  Swhub__V1__DeclarationEvent
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * One item of a risk notice's evidence.
+ */
+struct  Swhub__V1__RiskEvidence
+{
+  ProtobufCMessage base;
+  /*
+   * What the value is, e.g. "year_total_cny", "buyer_id_number", "consignee_telephone".
+   */
+  char *key;
+  char *value;
+};
+#define SWHUB__V1__RISK_EVIDENCE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__risk_evidence__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "risk.Notice": a risk rule's hit on a declaration (风险预警), from the hub to customs and to
+ * the departments the rule names. Evidence with personal data (buyer ids, phones,
+ * addresses) is in personal_evidence only, which the sharing policy can hide per party.
+ */
+struct  Swhub__V1__RiskNotice
+{
+  ProtobufCMessage base;
+  /*
+   * The notice's own id, also its Header.id ("risk:<filer>:<inventory id>:<rule>"): a
+   * RiskDisposition names it.
+   */
+  char *notice_id;
+  /*
+   * The rule's stable name, e.g. "consumer_quota".
+   */
+  char *rule;
+  /*
+   * The subject: hub message type, Header.id and business key (order_no) of the
+   * declaration's inventory, and the inventory's filer.
+   */
+  char *subject_type;
+  char *subject_id;
+  char *subject_key;
+  char *subject_filer;
+  /*
+   * The enterprise concerned (ebc_code of the declaration, or the enterprise the rule is
+   * about), and its name.
+   */
+  char *enterprise_code;
+  char *enterprise_name;
+  /*
+   * "low", "medium" or "high", as configured for the rule.
+   */
+  char *severity;
+  /*
+   * What the rule found, without personal data.
+   */
+  size_t n_evidence;
+  Swhub__V1__RiskEvidence **evidence;
+  /*
+   * What the rule found that names a natural person (ids, phones, addresses).
+   */
+  size_t n_personal_evidence;
+  Swhub__V1__RiskEvidence **personal_evidence;
+  /*
+   * Header ids of the other documents behind the hit (earlier orders or inventories).
+   */
+  size_t n_related_ids;
+  char **related_ids;
+  Swhub__V1__RiskState disposition;
+  /*
+   * Whether the declaration is held for pre-review until a reviewer decides.
+   */
+  protobuf_c_boolean held;
+  /*
+   * The departments (party ids) that may decide on the hold.
+   */
+  size_t n_reviewers;
+  char **reviewers;
+  /*
+   * When the rule hit, microseconds since the Unix epoch (journal time).
+   */
+  int64_t detected_at_us;
+};
+#define SWHUB__V1__RISK_NOTICE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__risk_notice__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, SWHUB__V1__RISK_STATE__RISK_STATE_UNSPECIFIED, 0, 0,NULL, 0 }
+
+
+/*
+ * "risk.Disposition": a reviewer department's decision on the hold of one risk notice,
+ * accepted only from the departments the rule names as reviewers, and only while the
+ * notice's hold is open. A declaration held by several hits is forwarded once each of them
+ * is released; one refusal refuses it.
+ */
+struct  Swhub__V1__RiskDisposition
+{
+  ProtobufCMessage base;
+  /*
+   * RiskNotice.notice_id of the hold decided.
+   */
+  char *notice_id;
+  Swhub__V1__RiskDecision decision;
+  /*
+   * Why; required for a refusal (the filers' feedback gives it).
+   */
+  char *reason;
+};
+#define SWHUB__V1__RISK_DISPOSITION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__risk_disposition__descriptor) \
+    , (char *)protobuf_c_empty_string, SWHUB__V1__RISK_DECISION__RISK_DECISION_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
 /* Swhub__V1__BankAccount methods */
 void   swhub__v1__bank_account__init
                      (Swhub__V1__BankAccount         *message);
@@ -3049,6 +3212,63 @@ Swhub__V1__DeclarationEvent *
 void   swhub__v1__declaration_event__free_unpacked
                      (Swhub__V1__DeclarationEvent *message,
                       ProtobufCAllocator *allocator);
+/* Swhub__V1__RiskEvidence methods */
+void   swhub__v1__risk_evidence__init
+                     (Swhub__V1__RiskEvidence         *message);
+size_t swhub__v1__risk_evidence__get_packed_size
+                     (const Swhub__V1__RiskEvidence   *message);
+size_t swhub__v1__risk_evidence__pack
+                     (const Swhub__V1__RiskEvidence   *message,
+                      uint8_t             *out);
+size_t swhub__v1__risk_evidence__pack_to_buffer
+                     (const Swhub__V1__RiskEvidence   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__RiskEvidence *
+       swhub__v1__risk_evidence__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__risk_evidence__free_unpacked
+                     (Swhub__V1__RiskEvidence *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__RiskNotice methods */
+void   swhub__v1__risk_notice__init
+                     (Swhub__V1__RiskNotice         *message);
+size_t swhub__v1__risk_notice__get_packed_size
+                     (const Swhub__V1__RiskNotice   *message);
+size_t swhub__v1__risk_notice__pack
+                     (const Swhub__V1__RiskNotice   *message,
+                      uint8_t             *out);
+size_t swhub__v1__risk_notice__pack_to_buffer
+                     (const Swhub__V1__RiskNotice   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__RiskNotice *
+       swhub__v1__risk_notice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__risk_notice__free_unpacked
+                     (Swhub__V1__RiskNotice *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__RiskDisposition methods */
+void   swhub__v1__risk_disposition__init
+                     (Swhub__V1__RiskDisposition         *message);
+size_t swhub__v1__risk_disposition__get_packed_size
+                     (const Swhub__V1__RiskDisposition   *message);
+size_t swhub__v1__risk_disposition__pack
+                     (const Swhub__V1__RiskDisposition   *message,
+                      uint8_t             *out);
+size_t swhub__v1__risk_disposition__pack_to_buffer
+                     (const Swhub__V1__RiskDisposition   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__RiskDisposition *
+       swhub__v1__risk_disposition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__risk_disposition__free_unpacked
+                     (Swhub__V1__RiskDisposition *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Swhub__V1__BankAccount_Closure)
@@ -3183,6 +3403,15 @@ typedef void (*Swhub__V1__TaxStatus_Closure)
 typedef void (*Swhub__V1__DeclarationEvent_Closure)
                  (const Swhub__V1__DeclarationEvent *message,
                   void *closure_data);
+typedef void (*Swhub__V1__RiskEvidence_Closure)
+                 (const Swhub__V1__RiskEvidence *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__RiskNotice_Closure)
+                 (const Swhub__V1__RiskNotice *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__RiskDisposition_Closure)
+                 (const Swhub__V1__RiskDisposition *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -3197,6 +3426,8 @@ extern const ProtobufCEnumDescriptor    swhub__v1__trade_mode__descriptor;
 extern const ProtobufCEnumDescriptor    swhub__v1__decision__descriptor;
 extern const ProtobufCEnumDescriptor    swhub__v1__credit_level__descriptor;
 extern const ProtobufCEnumDescriptor    swhub__v1__feedback_state__descriptor;
+extern const ProtobufCEnumDescriptor    swhub__v1__risk_state__descriptor;
+extern const ProtobufCEnumDescriptor    swhub__v1__risk_decision__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__bank_account__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__contact__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__registration__descriptor;
@@ -3241,6 +3472,9 @@ extern const ProtobufCMessageDescriptor swhub__v1__tax_bill_item__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__tax_bill__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__tax_status__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__declaration_event__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__risk_evidence__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__risk_notice__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__risk_disposition__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -42,6 +42,7 @@ extension HubConfig {
             ],
             "swhub.v1.Query": ["criteria.value"],
             "swhub.v1.Answer": ["records.body"],
+            "swhub.v1.RiskNotice": ["personal_evidence.value"],
         ]
     }
 

@@ -29,12 +29,17 @@ public struct DeclarationFlow: Sendable, Equatable {
     private var errors: [String] = []
     private var flags: [String] = []
     /// When the state last changed, µs since the epoch.
-    public private(set) var updatedAtUs: Int64
+    public internal(set) var updatedAtUs: Int64
     /// Customs' status of the order, payment and waybill, by document, from receipts of
     /// their own kinds (nil before any: absent from a snapshot of an older build).
     private var documentReceipts: [String: DocumentReceipts]?
     /// Why the declaration was withdrawn (nil while it was not).
     public private(set) var withdrawal: String?
+    /// Why the declaration is held for pre-review by risk rules (nil while it is not;
+    /// DeclarationFlow+Risk.swift).
+    public internal(set) var hold: [String]?
+    /// Why a reviewer refused the held declaration (nil unless one did).
+    public internal(set) var reviewRefusal: String?
 
     /// Customs' status of one of the declaration's other documents (order, payment,
     /// waybill), moved by its own receipts as ``CustomsStatusMachine`` moves the
@@ -80,7 +85,7 @@ public struct DeclarationFlow: Sendable, Equatable {
 
     /// True once nothing can change any more: refused by the rules, or customs reached a
     /// terminal status (100, 700, 899).
-    public var isFinal: Bool { !failures.isEmpty || customsStatus.isFinished || withdrawal != nil }
+    public var isFinal: Bool { !failures.isEmpty || customsStatus.isFinished || withdrawal != nil || reviewRefusal != nil }
 
     /// Customs' status of one of the declaration's documents from its own receipts, nil
     /// before any (for the inventory: ``customsStatus``).
@@ -171,10 +176,15 @@ public struct DeclarationFlow: Sendable, Equatable {
         status.reason = statusInfo
         status.updatedAtUs = updatedAtUs
         feedback.reasons = failures.map(\.description) + errors + flags + (withdrawal.map { [$0] } ?? [])
+        feedback.reasons += (hold ?? []) + (reviewRefusal.map { [$0] } ?? [])
         switch code {
         case _ where withdrawal != nil:
             status.decision = .refused
             feedback.state = .withdrawn
+        case _ where reviewRefusal != nil:
+            (status.status, status.decision, feedback.state) = ("not forwarded", .refused, .refused)
+        case _ where hold != nil:
+            (status.status, status.decision, feedback.state) = ("held", .pending, .held)
         case _ where !failures.isEmpty:
             status.decision = .refused
             feedback.state = .refused
@@ -215,9 +225,14 @@ extension DeclarationFlow {
             line.updatedAtUs = inventory.updatedAtUs
             return line
         }
-        guard failures.isEmpty else {
+        guard failures.isEmpty, reviewRefusal == nil else {
             line.status = "not forwarded"
             line.decision = .refused
+            return line
+        }
+        if hold != nil {
+            line.status = "held"
+            line.decision = .pending
             return line
         }
         guard let receipts = documentStatus(document) else {

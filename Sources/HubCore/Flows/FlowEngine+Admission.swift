@@ -59,6 +59,8 @@ extension FlowEngine {
                         "customs and declaration agents may request summaries; an e-commerce enterprise only with ebc_code set to its own registered customs code"
                     )
                 }
+            case MessageType.riskNotice, MessageType.riskDisposition:
+                return try riskRefusal(type: type, of: party, body: body)
             case MessageType.feedback, MessageType.releaseNotice, MessageType.summaryDeclaration:
                 return notEntitled(party, type, "only the hub's flows emit it")
             default:

@@ -26,7 +26,9 @@ extension FlowEngine {
             declarations[key] = flow
             let inventory = declaration.inventory.document
             receipts.register(key, declaration: declaration)
-            if failures.isEmpty {
+            let risk = assessRisk(key, matched: failures.isEmpty)  // FlowEngine+Risk.swift
+            out += risk.notices
+            if failures.isEmpty && !risk.held {
                 receipts.register(
                     key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
                 out += [
@@ -36,7 +38,7 @@ extension FlowEngine {
                     forward(.inventory, inventory, to: customs, key: key),
                 ]
             }
-            out += declarationFlowActions(flowActions, key: key, receipt: nil)
+            out += declarationFlowActions(risk.held ? risk.flowActions : flowActions, key: key, receipt: nil)
         }
         return out
     }

@@ -76,6 +76,10 @@ public struct FlowEngine: Sendable {
     var pendingQueries: [String: PendingQuery] = [:]  // "asker|query id" → query
     var nextQueryDeadline: Int64 = .max
 
+    // Risk control (FlowEngine+Risk.swift)
+    var risk = RiskRules()
+    var riskLedger = RiskLedger()
+
     /// Feedback numbers, states by subject, counts by state, recently started subjects.
     public internal(set) var tally = FlowTally()
     /// The last brief of finished flows still among the recently started ones.
@@ -146,6 +150,7 @@ public struct FlowEngine: Sendable {
         seq = max(seq, input.seq)
         guard input.sender != HubConfig.hubParty, Self.reads(type: input.type) else { return [] }
         var out = advance(to: input.journaledAtUs)
+        if input.type == MessageType.registration.rawValue { noteRiskRegistration(input) }
         do {
             switch input.type {
             case MessageType.registration: out += registration(try BizRegistration(serializedBytes: input.body), input)
@@ -163,6 +168,7 @@ public struct FlowEngine: Sendable {
             case MessageType.departure: out += departure(try BizDeparture(serializedBytes: input.body), input)
             case MessageType.arrival: out += arrival(try BizArrival(serializedBytes: input.body), input)
             case MessageType.waybillStatus: out += waybillStatus(try BizWaybillStatus(serializedBytes: input.body), input)
+            case MessageType.riskDisposition: out += riskDisposition(try BizRiskDisposition(serializedBytes: input.body), input)
             default: break
             }
         } catch {
@@ -198,6 +204,7 @@ public struct FlowEngine: Sendable {
     mutating func feedback(_ feedback: BizFeedback, subject: FlowKey, to recipients: [String]) -> FlowEmission {
         var feedback = feedback
         if feedback.subjectType == MessageType.inventory.rawValue { feedback.history = history(of: subject) }
+        noteRiskFeedback(feedback, subject: subject)
         let n = tally.note(feedback, subject: subject)
         let id = HubMessageId.feedback(subjectId: subject.id, subjectSender: subject.sender, number: n)
         return FlowEmission(id, type: .feedback, recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))

@@ -90,6 +90,7 @@ public struct FlowTally: Sendable {
         case .waiting: "waiting"
         case .incomplete: "incomplete"
         case .withdrawn: "withdrawn"
+        case .held: "held"
         default: "unspecified"
         }
     }

@@ -50,6 +50,8 @@
 ///   "ceb.WarehouseEntry"     WarehouseEntry        CEB711 入库明细单 (import)
 ///   "ceb.TaxBill"            TaxBill               CEB816 电子税单 (import, from customs)
 ///   "ceb.TaxStatus"          TaxStatus             CEB818 电子税单数据状态 (import, from customs)
+///   "risk.Notice"            RiskNotice            (none: a risk rule's hit, from the hub)
+///   "risk.Disposition"       RiskDisposition       (none: a reviewer's decision on a held declaration)
 ///
 /// Conventions, so that the customs adapter maps CEB XML one to one:
 /// - Field names are the standard's element names in snake_case (orderNo → order_no,
@@ -547,6 +549,11 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
   /// inventory of a declaration not yet forwarded by another (app_type 2); the reason says
   /// which.
   case withdrawn // = 8
+
+  /// A declaration held for pre-review (集中预审核) by a risk rule set to hold: not forwarded
+  /// to customs until a reviewer department releases it (then PENDING, forwarded) or refuses
+  /// it (then REFUSED, final). Feedback.reasons name the rules.
+  case held // = 9
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -564,6 +571,7 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     case 6: self = .waiting
     case 7: self = .incomplete
     case 8: self = .withdrawn
+    case 9: self = .held
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -579,6 +587,7 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     case .waiting: return 6
     case .incomplete: return 7
     case .withdrawn: return 8
+    case .held: return 9
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -594,6 +603,112 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
     .waiting,
     .incomplete,
     .withdrawn,
+    .held,
+  ]
+
+}
+
+/// Where a risk hit stands (its disposition).
+public nonisolated enum BizRiskState: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// A hold waiting for a reviewer's decision.
+  case `open` // = 1
+
+  /// A reviewer released the held declaration; it was forwarded to customs.
+  case released // = 2
+
+  /// A reviewer refused the held declaration (final REFUSED).
+  case refused // = 3
+
+  /// A rule that only notifies: nothing was held.
+  case notified // = 4
+
+  /// The held declaration ended otherwise (withdrawn by its filer, or refused by another
+  /// hit's review) before this hit was decided.
+  case closed // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .open
+    case 2: self = .released
+    case 3: self = .refused
+    case 4: self = .notified
+    case 5: self = .closed
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .open: return 1
+    case .released: return 2
+    case .refused: return 3
+    case .notified: return 4
+    case .closed: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [BizRiskState] = [
+    .unspecified,
+    .open,
+    .released,
+    .refused,
+    .notified,
+    .closed,
+  ]
+
+}
+
+/// A reviewer's decision on a held declaration.
+public nonisolated enum BizRiskDecision: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Forward the declaration to customs; it goes on as any other.
+  case release // = 1
+
+  /// Refuse the declaration: final REFUSED with the reason.
+  case refuse // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .release
+    case 2: self = .refuse
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .release: return 1
+    case .refuse: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [BizRiskDecision] = [
+    .unspecified,
+    .release,
+    .refuse,
   ]
 
 }
@@ -3894,6 +4009,103 @@ public nonisolated struct BizDeclarationEvent: Sendable {
   public init() {}
 }
 
+/// One item of a risk notice's evidence.
+public nonisolated struct BizRiskEvidence: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// What the value is, e.g. "year_total_cny", "buyer_id_number", "consignee_telephone".
+  public var key: String = String()
+
+  public var value: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "risk.Notice": a risk rule's hit on a declaration (风险预警), from the hub to customs and to
+/// the departments the rule names. Evidence with personal data (buyer ids, phones,
+/// addresses) is in personal_evidence only, which the sharing policy can hide per party.
+public nonisolated struct BizRiskNotice: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The notice's own id, also its Header.id ("risk:<filer>:<inventory id>:<rule>"): a
+  /// RiskDisposition names it.
+  public var noticeID: String = String()
+
+  /// The rule's stable name, e.g. "consumer_quota".
+  public var rule: String = String()
+
+  /// The subject: hub message type, Header.id and business key (order_no) of the
+  /// declaration's inventory, and the inventory's filer.
+  public var subjectType: String = String()
+
+  public var subjectID: String = String()
+
+  public var subjectKey: String = String()
+
+  public var subjectFiler: String = String()
+
+  /// The enterprise concerned (ebc_code of the declaration, or the enterprise the rule is
+  /// about), and its name.
+  public var enterpriseCode: String = String()
+
+  public var enterpriseName: String = String()
+
+  /// "low", "medium" or "high", as configured for the rule.
+  public var severity: String = String()
+
+  /// What the rule found, without personal data.
+  public var evidence: [BizRiskEvidence] = []
+
+  /// What the rule found that names a natural person (ids, phones, addresses).
+  public var personalEvidence: [BizRiskEvidence] = []
+
+  /// Header ids of the other documents behind the hit (earlier orders or inventories).
+  public var relatedIds: [String] = []
+
+  public var disposition: BizRiskState = .unspecified
+
+  /// Whether the declaration is held for pre-review until a reviewer decides.
+  public var held: Bool = false
+
+  /// The departments (party ids) that may decide on the hold.
+  public var reviewers: [String] = []
+
+  /// When the rule hit, microseconds since the Unix epoch (journal time).
+  public var detectedAtUs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "risk.Disposition": a reviewer department's decision on the hold of one risk notice,
+/// accepted only from the departments the rule names as reviewers, and only while the
+/// notice's hold is open. A declaration held by several hits is forwarded once each of them
+/// is released; one refusal refuses it.
+public nonisolated struct BizRiskDisposition: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// RiskNotice.notice_id of the hold decided.
+  public var noticeID: String = String()
+
+  public var decision: BizRiskDecision = .unspecified
+
+  /// Why; required for a refusal (the filers' feedback gives it).
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "swhub.v1"
@@ -3927,7 +4139,15 @@ nonisolated extension BizCreditLevel: SwiftProtobuf._ProtoNameProviding {
 }
 
 nonisolated extension BizFeedbackState: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FEEDBACK_STATE_UNSPECIFIED\0\u{1}FEEDBACK_STATE_PENDING\0\u{1}FEEDBACK_STATE_ACCEPTED\0\u{1}FEEDBACK_STATE_PARTIALLY_ACCEPTED\0\u{1}FEEDBACK_STATE_REFUSED\0\u{1}FEEDBACK_STATE_EXPIRED\0\u{1}FEEDBACK_STATE_WAITING\0\u{1}FEEDBACK_STATE_INCOMPLETE\0\u{1}FEEDBACK_STATE_WITHDRAWN\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FEEDBACK_STATE_UNSPECIFIED\0\u{1}FEEDBACK_STATE_PENDING\0\u{1}FEEDBACK_STATE_ACCEPTED\0\u{1}FEEDBACK_STATE_PARTIALLY_ACCEPTED\0\u{1}FEEDBACK_STATE_REFUSED\0\u{1}FEEDBACK_STATE_EXPIRED\0\u{1}FEEDBACK_STATE_WAITING\0\u{1}FEEDBACK_STATE_INCOMPLETE\0\u{1}FEEDBACK_STATE_WITHDRAWN\0\u{1}FEEDBACK_STATE_HELD\0")
+}
+
+nonisolated extension BizRiskState: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RISK_STATE_UNSPECIFIED\0\u{1}RISK_STATE_OPEN\0\u{1}RISK_STATE_RELEASED\0\u{1}RISK_STATE_REFUSED\0\u{1}RISK_STATE_NOTIFIED\0\u{1}RISK_STATE_CLOSED\0")
+}
+
+nonisolated extension BizRiskDecision: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RISK_DECISION_UNSPECIFIED\0\u{1}RISK_DECISION_RELEASE\0\u{1}RISK_DECISION_REFUSE\0")
 }
 
 nonisolated extension BizBankAccount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -9432,6 +9652,186 @@ nonisolated extension BizDeclarationEvent: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.status != rhs.status {return false}
     if lhs.info != rhs.info {return false}
     if lhs.atUs != rhs.atUs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizRiskEvidence: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RiskEvidence"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}value\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.value) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularStringField(value: self.value, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizRiskEvidence, rhs: BizRiskEvidence) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizRiskNotice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RiskNotice"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}notice_id\0\u{1}rule\0\u{3}subject_type\0\u{3}subject_id\0\u{3}subject_key\0\u{3}subject_filer\0\u{3}enterprise_code\0\u{3}enterprise_name\0\u{1}severity\0\u{1}evidence\0\u{3}personal_evidence\0\u{3}related_ids\0\u{1}disposition\0\u{1}held\0\u{1}reviewers\0\u{3}detected_at_us\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.noticeID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.rule) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.subjectType) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.subjectID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.subjectKey) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.subjectFiler) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.enterpriseCode) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.enterpriseName) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.severity) }()
+      case 10: try { try decoder.decodeRepeatedMessageField(value: &self.evidence) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.personalEvidence) }()
+      case 12: try { try decoder.decodeRepeatedStringField(value: &self.relatedIds) }()
+      case 13: try { try decoder.decodeSingularEnumField(value: &self.disposition) }()
+      case 14: try { try decoder.decodeSingularBoolField(value: &self.held) }()
+      case 15: try { try decoder.decodeRepeatedStringField(value: &self.reviewers) }()
+      case 16: try { try decoder.decodeSingularInt64Field(value: &self.detectedAtUs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.noticeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.noticeID, fieldNumber: 1)
+    }
+    if !self.rule.isEmpty {
+      try visitor.visitSingularStringField(value: self.rule, fieldNumber: 2)
+    }
+    if !self.subjectType.isEmpty {
+      try visitor.visitSingularStringField(value: self.subjectType, fieldNumber: 3)
+    }
+    if !self.subjectID.isEmpty {
+      try visitor.visitSingularStringField(value: self.subjectID, fieldNumber: 4)
+    }
+    if !self.subjectKey.isEmpty {
+      try visitor.visitSingularStringField(value: self.subjectKey, fieldNumber: 5)
+    }
+    if !self.subjectFiler.isEmpty {
+      try visitor.visitSingularStringField(value: self.subjectFiler, fieldNumber: 6)
+    }
+    if !self.enterpriseCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.enterpriseCode, fieldNumber: 7)
+    }
+    if !self.enterpriseName.isEmpty {
+      try visitor.visitSingularStringField(value: self.enterpriseName, fieldNumber: 8)
+    }
+    if !self.severity.isEmpty {
+      try visitor.visitSingularStringField(value: self.severity, fieldNumber: 9)
+    }
+    if !self.evidence.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.evidence, fieldNumber: 10)
+    }
+    if !self.personalEvidence.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.personalEvidence, fieldNumber: 11)
+    }
+    if !self.relatedIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.relatedIds, fieldNumber: 12)
+    }
+    if self.disposition != .unspecified {
+      try visitor.visitSingularEnumField(value: self.disposition, fieldNumber: 13)
+    }
+    if self.held != false {
+      try visitor.visitSingularBoolField(value: self.held, fieldNumber: 14)
+    }
+    if !self.reviewers.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.reviewers, fieldNumber: 15)
+    }
+    if self.detectedAtUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.detectedAtUs, fieldNumber: 16)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizRiskNotice, rhs: BizRiskNotice) -> Bool {
+    if lhs.noticeID != rhs.noticeID {return false}
+    if lhs.rule != rhs.rule {return false}
+    if lhs.subjectType != rhs.subjectType {return false}
+    if lhs.subjectID != rhs.subjectID {return false}
+    if lhs.subjectKey != rhs.subjectKey {return false}
+    if lhs.subjectFiler != rhs.subjectFiler {return false}
+    if lhs.enterpriseCode != rhs.enterpriseCode {return false}
+    if lhs.enterpriseName != rhs.enterpriseName {return false}
+    if lhs.severity != rhs.severity {return false}
+    if lhs.evidence != rhs.evidence {return false}
+    if lhs.personalEvidence != rhs.personalEvidence {return false}
+    if lhs.relatedIds != rhs.relatedIds {return false}
+    if lhs.disposition != rhs.disposition {return false}
+    if lhs.held != rhs.held {return false}
+    if lhs.reviewers != rhs.reviewers {return false}
+    if lhs.detectedAtUs != rhs.detectedAtUs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizRiskDisposition: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RiskDisposition"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}notice_id\0\u{1}decision\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.noticeID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.decision) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.noticeID.isEmpty {
+      try visitor.visitSingularStringField(value: self.noticeID, fieldNumber: 1)
+    }
+    if self.decision != .unspecified {
+      try visitor.visitSingularEnumField(value: self.decision, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizRiskDisposition, rhs: BizRiskDisposition) -> Bool {
+    if lhs.noticeID != rhs.noticeID {return false}
+    if lhs.decision != rhs.decision {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -38,8 +38,10 @@ final class FlowWorld: @unchecked Sendable {
     /// different node); empty: the one hub's.
     private let endpoints: [String]
 
-    init(flows: [String] = [], extraParties: [TestHub.PartySpec] = []) throws {
+    /// `risk` lines, if any, make the config's `risk:` section.
+    init(flows: [String] = [], extraParties: [TestHub.PartySpec] = [], risk: [String] = []) throws {
         hub = try TestHub(parties: Self.cast + extraParties, types: ["demo.Note"], flows: flows)
+        if !risk.isEmpty { try hub.rewriteConfig { $0 + "risk:\n" + risk.map { "  \($0)\n" }.joined() } }
         endpoints = []
         try hub.start()
     }

@@ -50,6 +50,10 @@ extension FlowEngine {
         /// Arrivals, departures, waybill statuses and released parcels (absent in a
         /// snapshot of an older build, which knew none).
         var parcels: ParcelLedger?
+        /// The risk rules' memory and the hits' dispositions (absent in a snapshot of an
+        /// older build).
+        var risk: RiskRules?
+        var riskLedger: RiskLedger?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -76,7 +80,8 @@ extension FlowEngine {
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
                 finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
                 releasedFilers: releasedFilers, summaryFilers: summaryFilers,
-                unlinkedDocuments: unlinkedDocuments.isEmpty ? nil : unlinkedDocuments, parcels: parcels),
+                unlinkedDocuments: unlinkedDocuments.isEmpty ? nil : unlinkedDocuments, parcels: parcels, risk: risk,
+                riskLedger: riskLedger),
             owed: owed)
     }
 
@@ -136,6 +141,8 @@ extension FlowEngine {
         summaryFilers = state.summaryFilers ?? [:]
         parcels = state.parcels ?? ParcelLedger()
         promoteWaitingCandidates()  // restored under a config with flows.summary.require_departure off
+        risk = state.risk ?? RiskRules()
+        riskLedger = state.riskLedger ?? RiskLedger()
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
         unlinkedDocuments = state.unlinkedDocuments ?? [:]
         nextUnlinkedDeadline = unlinkedDocuments.values.map(\.deadlineUs).min() ?? .max
