@@ -18,6 +18,11 @@ public struct TradeStatisticsCache: Sendable {
         public var rebuilt: Bool
     }
 
+    /// The layout field of a saved state; absent (nil) in the first layout.
+    struct FormatProbe: Decodable {
+        var format: Int?
+    }
+
     /// Opens (or creates) the cache file.
     ///
     /// - Throws: ``StoreError`` `openFailed`.
@@ -43,7 +48,8 @@ public struct TradeStatisticsCache: Sendable {
     /// - Parameters:
     ///   - inspector: The journal.
     ///   - rebuild: Fold the whole journal again instead of what it gained. A journal whose
-    ///     head is behind the cache's last seq (restored, replaced) is rebuilt as well.
+    ///     head is behind the cache's last seq (restored, replaced), and a cache saved in
+    ///     another layout (``TradeStatistics/currentFormat``), are rebuilt as well.
     /// - Throws: ``StoreError`` (`readFailed` from the journal, `corrupt` for an unreadable
     ///   cache row: run with `rebuild`).
     public func update(from inspector: JournalInspector, rebuild: Bool) throws -> Update {
@@ -53,12 +59,17 @@ public struct TradeStatisticsCache: Sendable {
             var rebuilt = true
             if !rebuild, let row = try Row.fetchOne(db, sql: "SELECT state FROM trade_statistics WHERE name = 'trade'") {
                 let data: Data = row[0]
+                // A cache of another layout (an older build's) is folded again from the journal.
+                let format: Int?
                 do {
-                    statistics = try JSONDecoder().decode(TradeStatistics.self, from: data)
+                    format = try JSONDecoder().decode(FormatProbe.self, from: data).format
+                    if format == TradeStatistics.currentFormat {
+                        statistics = try JSONDecoder().decode(TradeStatistics.self, from: data)
+                    }
                 } catch {
                     throw StoreError(code: .corrupt, reason: "the statistics cache is unreadable (rebuild it): \(error)")
                 }
-                rebuilt = statistics.lastSeq > head
+                rebuilt = format != TradeStatistics.currentFormat || statistics.lastSeq > head
                 if rebuilt { statistics = TradeStatistics() }
             }
             var folded = 0
