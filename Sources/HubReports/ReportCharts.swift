@@ -24,7 +24,7 @@ public enum ReportCharts {
             set encoding utf8
             set border 3 lc rgb "#8796a8"
             set tics nomirror textcolor rgb "#1d2733"
-            set grid ytics lc rgb "#d8dee6"
+            set grid lc rgb "#d8dee6"
             set key outside top center horizontal noautotitle textcolor rgb "#1d2733"
             set style fill solid 0.85 border -1
             set linetype 1 lc rgb "#2b6cb0" lw 2 pt 7 ps 0.6
@@ -83,29 +83,27 @@ public enum ReportCharts {
         let titles = series.map { id in section.columns.first { $0.id == id }?.title ?? id }
         let top = columns.flatMap { $0.map(\.number) }.max() ?? 0
         let range = top > 0 ? "[0:*]" : "[0:1]"
+        // Counts up to 10: a tic per whole number (not 0.5 steps printed as 0, 0, 1, 1).
+        let counts = series.allSatisfy { id in section.columns.first { $0.id == id }?.kind == .count }
+        let step = counts && top <= 10 ? "1" : "autofreq"
+        let plots = titles.enumerated().map { index, title in "\(block) using \(index + 2):xtic(1) title \(quoted(title))" }
         var text = data + "set output \(quoted(output.path))\nset title \(quoted(chart.title)) textcolor rgb \"#1d2733\"\n"
+        text += "set xtics autofreq nomirror norotate font \",9\"\nset ytics autofreq nomirror font \",9\"\n"
         switch chart.kind {
         case .lines:
-            text += "set style data linespoints\nset yrange \(range)\nset xrange [*:*]\nunset ytics\nset ytics\n"
+            text += "set style data linespoints\nset yrange \(range)\nset xrange [*:*]\nset grid noxtics ytics\nset ytics \(step)\n"
             text += "set xtics rotate by 90 right font \",8\"\n"
-            text +=
-                "plot "
-                + titles.enumerated().map { index, title in
-                    "\(block) using \(index + 2):xtic(1) title \(quoted(title))"
-                }.joined(separator: ", ") + "\n"
+            text += "plot " + plots.joined(separator: ", ") + "\n"
         case .bars:
             text += "set style data histograms\nset style histogram clustered gap 1\nset yrange \(range)\nset xrange [*:*]\n"
-            text += "set xtics norotate font \",9\"\n" + (labels.count > 12 ? "set xtics rotate by 90 right font \",8\"\n" : "")
-            text +=
-                "plot "
-                + titles.enumerated().map { index, title in
-                    "\(block) using \(index + 2):xtic(1) title \(quoted(title))"
-                }.joined(separator: ", ") + "\n"
+            text += "set grid noxtics ytics\nset ytics \(step)\n"
+            text += labels.count > 12 ? "set xtics rotate by 90 right font \",8\"\n" : ""
+            text += "plot " + plots.joined(separator: ", ") + "\n"
         case .horizontalBars:
             // boxxyerror: x, y, x half-width, y half-width; the labels on the y axis, the
             // first row on top.
             text += "set style data boxxyerror\nset xrange \(range)\nset yrange [\(Double(labels.count) - 0.4):-0.6]\n"
-            text += "set xtics norotate font \",9\"\nset format x \"%.0f\"\nset ytics font \",9\"\n"
+            text += "set grid xtics noytics\nset xtics \(step)\nset format x \"%.0f\"\n"
             text += "plot \(block) using ($2/2):0:($2/2):(0.38):ytic(1) title \(quoted(titles[0]))\n"
             text += "set yrange [*:*]\nset format x\n"
         }
