@@ -284,7 +284,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DepartmentFormatsTests",
-            dependencies: ["DepartmentFormats", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: [
+                "DepartmentFormats", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                // The reconciliation of the payments a camt file becomes (CamtReconcileTests).
+                "HubCore",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

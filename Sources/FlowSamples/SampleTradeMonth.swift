@@ -59,6 +59,8 @@ public struct SampleTradeMonth: Sendable {
 
     /// Currencies the month's filings are declared in (customs codes: CNY, USD, EUR, JPY).
     public static let currencies = ["142", "502", "300", "116"]
+    /// The carrier of every parcel (`logistics_code`).
+    public static let logisticsCode = "3101L00001"
     /// HS codes of the goods.
     public static let hsCodes = ["1901101000", "3304990099", "6109100021", "8517120000", "0402210000"]
 
@@ -87,6 +89,9 @@ public struct SampleTradeMonth: Sendable {
             inventory.ebcCode = String(format: "1101E%05d", enterprise + 1)
             inventory.ebpCode = String(format: "1101P%05d", random.next(3) + 1)
             inventory.currency = currency
+            // The parcel, for the reconciliation's waybills (no random draw: the month stays the same).
+            inventory.logisticsCode = Self.logisticsCode
+            inventory.logisticsNo = String(format: "LN%06d", n)
             inventory.inventoryList = (0..<(random.next(3) + 1)).map { index in
                 var item = BizInventoryItem()
                 item.gnum = Int32(index + 1)
@@ -125,6 +130,10 @@ public struct SampleTradeMonth: Sendable {
                     ))
                 var notice = BizReleaseNotice()
                 notice.copNo = inventory.copNo
+                notice.invtNo = String(format: "INV%06d", n)
+                notice.orderNo = inventory.orderNo
+                notice.logisticsCode = inventory.logisticsCode
+                notice.logisticsNo = inventory.logisticsNo
                 notice.ieFlag = ie
                 notice.tradeMode = mode
                 notice.country = inventory.country

@@ -167,21 +167,42 @@ extension JournalInspector {
         }
     }
 
+    /// Adds a declaration document to the linker as the flows do (FlowEngine+AppType.swift),
+    /// `appType` included: a new document with the keys of one waiting to be linked was
+    /// refused (it links nothing), a change replaces the one waiting (a change of nothing
+    /// waiting was refused), a deletion withdraws it.
     private static func link(_ record: JournalRecord, into linker: inout DeclarationLinker) throws -> [DeclarationLinker.Action] {
         // A body that is not the document it claims to be links nothing, as in the flows.
+        let appType: BizAppType
+        let add: (inout DeclarationLinker) -> [DeclarationLinker.Action]
         switch MessageType(record.type) {
         case .order:
             guard let document = try? BizOrder(serializedBytes: record.body) else { return [] }
-            return linker.add(order: .init(id: record.id, sender: record.sender, document: document))
+            appType = document.appType
+            add = { $0.add(order: .init(id: record.id, sender: record.sender, document: document)) }
         case .payment:
             guard let document = try? BizPayment(serializedBytes: record.body) else { return [] }
-            return linker.add(payment: .init(id: record.id, sender: record.sender, document: document))
+            appType = document.appType
+            add = { $0.add(payment: .init(id: record.id, sender: record.sender, document: document)) }
         case .waybill:
             guard let document = try? BizWaybill(serializedBytes: record.body) else { return [] }
-            return linker.add(waybill: .init(id: record.id, sender: record.sender, document: document))
+            appType = document.appType
+            add = { $0.add(waybill: .init(id: record.id, sender: record.sender, document: document)) }
         default:
             guard let document = try? BizInventory(serializedBytes: record.body) else { return [] }
-            return linker.add(inventory: .init(id: record.id, sender: record.sender, document: document))
+            appType = document.appType
+            add = { $0.add(inventory: .init(id: record.id, sender: record.sender, document: document)) }
+        }
+        guard let kind = DeclarationDocument(MessageType(record.type)) else { return [] }
+        let held = linker.held(kind, body: record.body)
+        switch appType {
+        case .change:
+            return held == nil ? [] : add(&linker)
+        case .delete:
+            return held.map { linker.withdraw(kind, body: record.body, held: $0) } ?? []
+        default:
+            if let held, !held.kept { return [] }
+            return add(&linker)
         }
     }
 

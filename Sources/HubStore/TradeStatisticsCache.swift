@@ -1,5 +1,3 @@
-import Foundation
-import GRDB
 import HubCore
 
 /// The trade statistics kept beside the journal in a SQLite file of their own (the journal's
@@ -7,7 +5,7 @@ import HubCore
 /// ``update(from:rebuild:)`` folds only what the journal gained since, read through a
 /// ``JournalInspector`` (safe beside a running hub, on either store).
 public struct TradeStatisticsCache: Sendable {
-    let queue: DatabaseQueue
+    let cache: JournalFoldCache<TradeStatistics>
 
     /// What an update did.
     public struct Update: Sendable {
@@ -18,29 +16,11 @@ public struct TradeStatisticsCache: Sendable {
         public var rebuilt: Bool
     }
 
-    /// The layout field of a saved state; absent (nil) in the first layout.
-    struct FormatProbe: Decodable {
-        var format: Int?
-    }
-
     /// Opens (or creates) the cache file.
     ///
     /// - Throws: ``StoreError`` `openFailed`.
     public init(path: String) throws {
-        do {
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(30)
-            queue = try DatabaseQueue(path: path, configuration: configuration)
-            try queue.write { db in
-                try db.execute(
-                    sql: """
-                        CREATE TABLE IF NOT EXISTS trade_statistics (
-                            name TEXT PRIMARY KEY NOT NULL, last_seq INTEGER NOT NULL, state BLOB NOT NULL)
-                        """)
-            }
-        } catch {
-            throw StoreError(code: .openFailed, reason: "cannot open the statistics cache \(path): \(error)")
-        }
+        cache = try JournalFoldCache(path: path, table: "trade_statistics", row: "trade", what: "statistics")
     }
 
     /// Brings the statistics to the journal's head and saves them.
@@ -53,46 +33,7 @@ public struct TradeStatisticsCache: Sendable {
     /// - Throws: ``StoreError`` (`readFailed` from the journal, `corrupt` for an unreadable
     ///   cache row: run with `rebuild`).
     public func update(from inspector: JournalInspector, rebuild: Bool) throws -> Update {
-        try queue.write { db in
-            let head = try inspector.headSeq()
-            var statistics = TradeStatistics()
-            var rebuilt = true
-            if !rebuild, let row = try Row.fetchOne(db, sql: "SELECT state FROM trade_statistics WHERE name = 'trade'") {
-                let data: Data = row[0]
-                // A cache of another layout (an older build's) is folded again from the journal.
-                let format: Int?
-                do {
-                    format = try JSONDecoder().decode(FormatProbe.self, from: data).format
-                    if format == TradeStatistics.currentFormat {
-                        statistics = try JSONDecoder().decode(TradeStatistics.self, from: data)
-                    }
-                } catch {
-                    throw StoreError(code: .corrupt, reason: "the statistics cache is unreadable (rebuild it): \(error)")
-                }
-                rebuilt = format != TradeStatistics.currentFormat || statistics.lastSeq > head
-                if rebuilt { statistics = TradeStatistics() }
-            }
-            var folded = 0
-            var after = statistics.lastSeq
-            reading: while after < head {
-                let page = try inspector.records(types: TradeStatistics.types, after: after, limit: 5000)
-                guard let last = page.last else { break }
-                after = last.seq
-                for record in page {
-                    guard record.seq <= head else { break reading }
-                    statistics.fold(
-                        TradeStatistics.Record(
-                            seq: record.seq, type: record.type, sender: record.sender, id: record.id,
-                            journaledAtUs: record.journaledAtUs, body: record.body))
-                    folded += 1
-                }
-            }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO trade_statistics (name, last_seq, state) VALUES ('trade', ?, ?)",
-                arguments: [Int64(clamping: statistics.lastSeq), try encoder.encode(statistics)])
-            return Update(statistics: statistics, folded: folded, rebuilt: rebuilt)
-        }
+        let update = try cache.update(from: inspector, rebuild: rebuild)
+        return Update(statistics: update.state, folded: update.folded, rebuilt: update.rebuilt)
     }
 }

@@ -64,6 +64,8 @@ struct ResolvedConfig: Encodable {
     struct Statistics: Encodable {
         var cnyRates: [String: String]
         var cache: String?
+        /// `statistics.reconcile:`: tolerance (CNY, fraction) and grace.
+        var reconcile: [String: String] = [:]
     }
 
     struct Client: Encodable {
@@ -121,6 +123,11 @@ struct ResolvedConfig: Encodable {
         var cache = config.statistics.cache
         if cache == nil, case .sqlite(let journal) = config.store { cache = journal + ".trade-stats.sqlite" }
         statistics = Statistics(cnyRates: config.statistics.cnyRates.mapValues(\.description), cache: cache)
+        let reconcile = config.statistics.reconcile
+        statistics?.reconcile = [
+            "tolerance_absolute_cny": reconcile.absoluteTolerance.description,
+            "tolerance_relative": reconcile.relativeTolerance.description, "grace_days": "\(reconcile.graceDays)",
+        ]
         archive = config.archive.map { archive in
             Archive(
                 dir: archive.directory, liveForSeconds: archive.liveForUs / 1_000_000, segmentRecords: archive.segmentRecords,

@@ -7,7 +7,10 @@ import HubStore
 /// `swhub stats`: 统计监测 — messages by type, department and day, and the flows by state,
 /// read from the journal (safe beside a running hub).
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Count messages by type, department and day, and filings by state.")
+    static let configuration = CommandConfiguration(
+        abstract:
+            "Count messages by type, department and day, and filings by state; trade statistics (--trade) and cross-verification (--reconcile)."
+    )
 
     @Option(help: "The hub's config file (its journal is read).")
     var config: String
@@ -18,25 +21,44 @@ struct Stats: ParsableCommand {
     @Flag(help: "Trade statistics: declarations released and refused, with their values (kept incrementally).")
     var trade = false
 
-    @Option(help: "With --trade: a day (2026-11-05), month (2026-11) or quarter (2026-Q4); default every day.")
+    @Flag(
+        help:
+            "Cross-verification: orders, payments, waybills and releases per enterprise side by side, and every discrepancy with its documents (kept incrementally)."
+    )
+    var reconcile = false
+
+    @Option(help: "With --reconcile: only this enterprise (ebc_code).")
+    var enterprise: String?
+
+    @Option(help: "With --trade or --reconcile: a day (2026-11-05), month (2026-11) or quarter (2026-Q4); default every day.")
     var period: String?
 
     @Option(help: "With --trade: group by outcome, direction, mode, country, hs, enterprise, platform, day, month or quarter.")
     var by: String?
 
-    @Flag(help: "With --trade: fold the whole journal again instead of what it gained since the last call.")
+    @Flag(help: "With --trade or --reconcile: fold the whole journal again instead of what it gained since the last call.")
     var rebuild = false
 
     func validate() throws {
-        if !trade, period != nil || by != nil || rebuild {
-            throw ValidationError("--period, --by and --rebuild go with --trade")
+        if trade, reconcile {
+            throw ValidationError("--trade and --reconcile are two views: give one of them")
         }
+        if !trade, !reconcile, period != nil || rebuild {
+            throw ValidationError("--period and --rebuild go with --trade or --reconcile")
+        }
+        if !trade, by != nil { throw ValidationError("--by goes with --trade") }
+        if !reconcile, enterprise != nil { throw ValidationError("--enterprise goes with --reconcile") }
     }
 
     func run() throws {
         let hubConfig = try HubConfig.load(path: config)
         if trade {
             try TradeStats.run(config: hubConfig, configPath: config, period: period, by: by, rebuild: rebuild, json: json)
+            return
+        }
+        if reconcile {
+            try ReconcileStats.run(
+                config: hubConfig, configPath: config, period: period, enterprise: enterprise, rebuild: rebuild, json: json)
             return
         }
         let inspector = try JournalAccess.inspector(hubConfig.store, archiveDirectory: hubConfig.archive?.directory)

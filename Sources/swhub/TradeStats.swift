@@ -29,16 +29,17 @@ enum TradeStats {
         return formatter.string(from: value as NSDecimalNumber) ?? value.description
     }
 
-    static func run(config: HubConfig, configPath: String, period: String?, by: String?, rebuild: Bool, json: Bool) throws {
-        let chosen: TradeReport.Period
-        if let period {
-            guard let parsed = TradeReport.Period(period) else {
-                throw ValidationError("--period '\(period)' is not a day (2026-11-05), a month (2026-11) or a quarter (2026-Q4)")
-            }
-            chosen = parsed
-        } else {
-            chosen = .all
+    /// `--period` read, `.all` when not given.
+    static func period(_ text: String?) throws -> TradeReport.Period {
+        guard let text else { return .all }
+        guard let parsed = TradeReport.Period(text) else {
+            throw ValidationError("--period '\(text)' is not a day (2026-11-05), a month (2026-11) or a quarter (2026-Q4)")
         }
+        return parsed
+    }
+
+    static func run(config: HubConfig, configPath: String, period: String?, by: String?, rebuild: Bool, json: Bool) throws {
+        let chosen = try Self.period(period)
         let dimension: TradeReport.Dimension
         if let by {
             guard let parsed = TradeReport.Dimension(rawValue: by) else {

@@ -254,7 +254,10 @@ struct DeclarationFilingsTests {
         // So does one rebuilt from the journal, even when its timer first runs much later.
         var rebuilt = try World(linkTimeout: "60s").engine
         for input in world.journal { _ = rebuilt.journaled(input) }
-        #expect(rebuilt.tick(nowUs: world.time + 3_600_000_000) == expired)
+        let muchLater = rebuilt.tick(nowUs: world.time + 3_600_000_000)
+        #expect(Array(muchLater.prefix(expired.count)) == expired)
+        // By then the order inv-5 had waited another link timeout for another inventory.
+        #expect(Self.feedback(Array(muchLater.dropFirst(expired.count))).map(\.subjectID) == ["ord-5"])
 
         // The late documents find no inventory waiting: nothing more about inv-5.
         let late = Self.feedback(try world.declare(docs, 5, only: [.payment, .waybill]))
@@ -377,5 +380,43 @@ struct DeclarationFilingsTests {
         // A new filing of the order (appType 1) is no duplicate of a refused declaration's.
         let out = try world.send("platform", .order, "ord-13-new", docs.order)
         #expect(Self.feedback(out).isEmpty)
+    }
+
+    // MARK: documents no inventory names
+
+    /// An order, payment or waybill no inventory names ends INCOMPLETE at the link timeout,
+    /// to its filer; one linked, replaced or withdrawn meanwhile gets nothing; a restored
+    /// engine ends the wait the same way.
+    @Test func aDocumentNoInventoryNamesEndsIncomplete() throws {
+        let world = try World(linkTimeout: "60s")
+        let lonely = SampleFilings.declaration(21)
+        try world.send("bank", .payment, "pay-lonely", lonely.payment)
+        let linked = SampleFilings.declaration(22)
+        try world.declare(linked, 22, only: [.order, .payment, .waybill])
+        var withdrawn = SampleFilings.declaration(23).waybill
+        try world.send("post", .waybill, "way-gone", withdrawn)
+        withdrawn.appType = .delete
+        try world.send("post", .waybill, "way-delete", withdrawn)
+        #expect(world.engine.unlinkedDocumentCount == 5)
+        let out = try world.declare(linked, 22, only: [.inventory])
+        #expect(out.contains { $0.id == "fwd:platform:inv-22:inventory" })
+        #expect(world.engine.unlinkedDocumentCount == 2)
+        let snapshot = try FlowSnapshot(decoding: world.engine.snapshot().encoded())
+
+        #expect(world.engine.tick(nowUs: world.time + 50_000_000).isEmpty)
+        let expired = world.engine.tick(nowUs: world.time + 61_000_000)
+        let feedback = Self.feedback(expired)
+        #expect(feedback.map(\.subjectID) == ["pay-lonely"] && expired.map(\.recipients) == [["bank"]])
+        #expect(feedback.first?.state == .incomplete && feedback.first?.final == true)
+        #expect(feedback.first?.subjectType == "ceb.Payment" && feedback.first?.subjectKey == lonely.payment.payTransactionID)
+        #expect(feedback.first?.reasons.first?.hasPrefix("INCOMPLETE: no inventory linked this ceb.Payment") == true)
+        #expect(world.engine.unlinkedDocumentCount == 0)
+        var restored = world.engine.restored(from: snapshot)
+        #expect(restored.tick(nowUs: world.time + 61_000_000) == expired)
+
+        // It links to nothing any more: its inventory, late, waits for a payment.
+        let late = Self.feedback(
+            try world.send("platform", .order, "ord-21", lonely.order) + world.send("platform", .inventory, "inv-21", lonely.inventory))
+        #expect(late.last?.state == .waiting && Self.document(late.last, .payment)?.status == "missing")
     }
 }

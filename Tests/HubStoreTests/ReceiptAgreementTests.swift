@@ -134,4 +134,38 @@ struct ReceiptAgreementTests {
             }
         }
     }
+
+    /// The trace links the documents the flows linked, `appType` included: a second order
+    /// with the same keys and app_type 1 was refused, a payment changed (2) replaces the one
+    /// waiting, a waybill deleted (3) links nothing and its successor takes its place.
+    @Test func theTraceLinksTheDocumentsTheFlowsLinkedUnderAppType() throws {
+        try withTemporaryJournal { journal in
+            let hub = Hub(engine: try Self.engine(), store: try journal.open())
+            let docs = SampleFilings.declaration(1)
+            try hub.journal("platform", .order, "ord-1", docs.order)
+            var duplicate = docs.order
+            duplicate.goodsValue = "1.00"
+            try hub.journal("platform", .order, "ord-dup", duplicate)
+            try hub.journal("bank", .payment, "pay-1", docs.payment)
+            var changed = docs.payment
+            changed.appType = .change
+            try hub.journal("bank", .payment, "pay-2", changed)
+            var deleted = docs.waybill
+            try hub.journal("post", .waybill, "way-1", deleted)
+            deleted.appType = .delete
+            try hub.journal("post", .waybill, "way-del", deleted)
+            try hub.journal("post", .waybill, "way-2", docs.waybill)
+            try hub.journal("platform", .inventory, "inv-1", docs.inventory)
+
+            let flow = try #require(hub.engine.declaration(FlowKey(sender: "platform", id: "inv-1")))
+            let linked = [
+                flow.declaration.order.id, flow.declaration.payment.id, flow.declaration.waybill.id, flow.declaration.inventory.id,
+            ]
+            #expect(linked == ["ord-1", "pay-2", "way-2", "inv-1"])
+            let documents = try JournalInspector(path: journal.path).trace("inv-1").messages.filter {
+                $0.role == .document || $0.role == .subject
+            }
+            #expect(Set(documents.map(\.id)) == Set(linked))
+        }
+    }
 }

@@ -94,7 +94,8 @@ public struct CEBWriter: Sendable {
     /// - Throws: `.unsupported` for a hub type without a CEB message; `.invalidValue` for a
     ///   body that does not parse, a variant flag other than I/E, or a value that breaks the
     ///   XSD (XPath of the element); `.missingField` (XPath) for a required element the body
-    ///   leaves empty and that has no default.
+    ///   leaves empty and that has no default, and for an empty business key (the keys the
+    ///   reader insists on: what the writer writes, the reader reads).
     public func write(type: String, body: [UInt8], guid: String) throws(FormatError) -> [UInt8] {
         let fields = try CEBBinding.fields(ofBody: body, hubType: type)
         let binding = try CEBBinding.forWriting(type, fields: fields.mapValues { CEBBinding.text($0) })
@@ -107,6 +108,13 @@ public struct CEBWriter: Sendable {
         var xml = XMLTextWriter()
         xml.start("ceb:" + root, [("guid", messageGuid), ("version", "1.0"), ("xmlns:ceb", CEBSchema.namespace)])
         let nodePath = "/\(root)/\(schema.node)[1]"
+        // The reader refuses a document without its business keys (it could not be matched):
+        // the writer refuses to write one.
+        for key in binding.keys where CEBBinding.text(fields[key]).isEmpty && binding.implied[key] == nil {
+            throw FormatError(
+                .missingField, at: nodePath + (schema.head.name.map { "/" + $0 } ?? "") + "/" + key,
+                "\(key) is a business key of \(root) and the \(binding.hubType) leaves \(Fill.protoName(key)) empty")
+        }
         xml.start("ceb:" + schema.node)
         if let head = schema.head.name {
             xml.start("ceb:" + head)

@@ -12,6 +12,8 @@ extension HubConfig {
         /// journal (`<journal>.trade-stats.sqlite`), or `trade-stats.sqlite` in the config's
         /// folder for a PostgreSQL journal.
         public var cache: String?
+        /// Cross-verification's tolerance and grace (`statistics.reconcile:`).
+        public var reconcile = Reconcile()
 
         /// The codes of CNY itself, at rate 1.
         public static let cnyCodes: Set<String> = ["CNY", "142"]
@@ -31,9 +33,10 @@ extension HubConfig {
     struct RawStatistics: Decodable {
         var cnyRates: [String: Double]?
         var cache: String?
+        var reconcile: RawReconcile?
 
         enum CodingKeys: String, CodingKey {
-            case cache
+            case cache, reconcile
             case cnyRates = "cny_rates"
         }
     }
@@ -64,6 +67,7 @@ extension HubConfig {
             guard !cache.isEmpty else { throw ConfigError(.invalidValue, "statistics.cache is empty") }
             statistics.cache = resolve(cache)
         }
+        statistics.reconcile = try parseReconcile(raw.reconcile)
         return statistics
     }
 }

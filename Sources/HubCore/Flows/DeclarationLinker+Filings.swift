@@ -110,3 +110,53 @@ extension DeclarationLinker.Waiting {
         ].contains { $0.0 == id && $0.1 == sender }
     }
 }
+
+extension DeclarationLinker {
+    /// What ``dropUnclaimed(_:id:sender:)`` did.
+    enum Unclaimed: Sendable, Equatable {
+        /// Dropped: it links to nothing any more.
+        case dropped
+        /// A waiting inventory has it: kept.
+        case claimed
+        /// Not held (linked, replaced or withdrawn meanwhile), or kept from a mismatched
+        /// declaration (those age with the declaration's traces).
+        case gone
+    }
+
+    /// Drops the order, payment or waybill `id` of `sender` (of `document`'s kind) unless a
+    /// waiting inventory has it: its wait for an inventory ended.
+    mutating func dropUnclaimed(_ document: DeclarationDocument, id: String, sender: String) -> Unclaimed {
+        if kept?[Self.keptKey(sender, id)] == true { return .gone }
+        if waiting.keys.contains(where: { lookup($0)?.has(id: id, sender: sender) == true }) { return .claimed }
+        func isIt<D: Sendable & Equatable>(_ filed: Filed<D>) -> Bool { filed.id == id && filed.sender == sender }
+        var dropped = false
+        switch document {
+        case .order:
+            for (key, filed) in orders where isIt(filed) {
+                orders[key] = nil
+                dropped = true
+            }
+        case .payment:
+            for (key, filed) in paymentsByTransaction where isIt(filed) {
+                paymentsByTransaction[key] = nil
+                dropped = true
+            }
+            for (key, filed) in paymentsByOrder where isIt(filed) {
+                paymentsByOrder[key] = nil
+                dropped = true
+            }
+        case .waybill:
+            for (key, filed) in waybillsByNumber where isIt(filed) {
+                waybillsByNumber[key] = nil
+                dropped = true
+            }
+            for (key, filed) in waybillsByOrder where isIt(filed) {
+                waybillsByOrder[key] = nil
+                dropped = true
+            }
+        case .inventory:
+            return .gone
+        }
+        return dropped ? .dropped : .gone
+    }
+}

@@ -70,20 +70,20 @@ extension FlowEngine {
     private mutating func add(_ document: DeclarationDocument, _ input: FlowInput) -> [DeclarationLinker.Action] {
         switch document {
         case .order:
-            (try? BizOrder(serializedBytes: input.body)).map { linker.add(order: .init(id: input.id, sender: input.sender, document: $0)) }
-                ?? []
+            guard let order = try? BizOrder(serializedBytes: input.body) else { return [] }
+            trackUnlinked(.order, input, subjectKey: order.orderNo)
+            return linker.add(order: .init(id: input.id, sender: input.sender, document: order))
         case .payment:
-            (try? BizPayment(serializedBytes: input.body)).map {
-                linker.add(payment: .init(id: input.id, sender: input.sender, document: $0))
-            } ?? []
+            guard let payment = try? BizPayment(serializedBytes: input.body) else { return [] }
+            trackUnlinked(.payment, input, subjectKey: payment.payTransactionID)
+            return linker.add(payment: .init(id: input.id, sender: input.sender, document: payment))
         case .waybill:
-            (try? BizWaybill(serializedBytes: input.body)).map {
-                linker.add(waybill: .init(id: input.id, sender: input.sender, document: $0))
-            } ?? []
+            guard let waybill = try? BizWaybill(serializedBytes: input.body) else { return [] }
+            trackUnlinked(.waybill, input, subjectKey: waybill.logisticsNo)
+            return linker.add(waybill: .init(id: input.id, sender: input.sender, document: waybill))
         case .inventory:
-            (try? BizInventory(serializedBytes: input.body)).map {
-                linker.add(inventory: .init(id: input.id, sender: input.sender, document: $0))
-            } ?? []
+            guard let inventory = try? BizInventory(serializedBytes: input.body) else { return [] }
+            return linker.add(inventory: .init(id: input.id, sender: input.sender, document: inventory))
         }
     }
 

@@ -19,6 +19,7 @@ extension FlowEngine {
             }
             let key = FlowKey(sender: declaration.inventory.sender, id: declaration.inventory.id)
             waitingDeclarations[key] = nil
+            forgetUnlinked(declaration)
             guard declarations[key] == nil, let customs = customsParties.first else { continue }
             let (flow, flowActions) = DeclarationFlow.start(
                 key: key, declaration: declaration, failures: failures, customs: customs, atUs: nowUs)

@@ -64,6 +64,7 @@ extension FlowEngine {
             let feedback = Self.waitingFeedback(found, key: key, deadlineUs: entry.deadlineUs, atUs: entry.deadlineUs, final: true)
             out.append(self.feedback(feedback, subject: key, to: found.filers))
             forgetTally(.declaration, key, feedback: feedback)
+            rearmUnlinked(found, after: entry.deadlineUs)
         }
         for entry in waitingDeclarations.values { next = min(next, entry.deadlineUs) }
         nextLinkDeadline = next

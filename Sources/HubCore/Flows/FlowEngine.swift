@@ -51,6 +51,8 @@ public struct FlowEngine: Sendable {
     var receipts = ReceiptMatcher<FlowKey>()  // which declaration a customs receipt belongs to
     var waitingDeclarations: [FlowKey: WaitingDeclaration] = [:]  // inventories waiting for documents (FlowEngine+Waiting.swift)
     var nextLinkDeadline: Int64 = .max  // no later than the earliest waiting deadline
+    var unlinkedDocuments: [FlowKey: UnlinkedDocument] = [:]  // orders, payments, waybills no inventory named (FlowEngine+Unlinked.swift)
+    var nextUnlinkedDeadline: Int64 = .max  // no later than the earliest of theirs
 
     // Release, summaries, shared records for queries
     var released: [SummaryAggregator.Released] = []
@@ -179,6 +181,7 @@ public struct FlowEngine: Sendable {
         if nowUs >= nextRegistrationDeadline { out += expireRegistrations() }
         if nowUs >= nextQueryDeadline { out += expireQueries() }
         if nowUs >= nextLinkDeadline { out += expireWaiting() }
+        if nowUs >= nextUnlinkedDeadline { out += expireUnlinked() }
         if settings.dailySummaries { out += scheduledSummaries() }
         dropOldTraces()
         return out

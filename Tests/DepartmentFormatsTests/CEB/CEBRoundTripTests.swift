@@ -75,4 +75,29 @@ struct CEBRoundTripTests {
         #expect(read.startTime == "20261101000000" && read.endTime == "20261121235959")
         #expect(read.invtNo == summary.invtNo)
     }
+
+    /// What the writer writes, the reader reads: with any one text field of the document
+    /// emptied, the writer either refuses (a required element, or a business key the reader
+    /// insists on) or writes XML the reader takes back.
+    @Test(arguments: CEBFixtures.outgoingRoots)
+    func whatTheWriterWritesTheReaderReads(root: String) throws {
+        let message = try CEBFixtures.message(for: root)
+        let hubType = CEBFixtures.hubType(of: root)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(message.jsonString().utf8)) as? [String: Any])
+        var written = 0
+        for (field, value) in json where value is String {
+            var emptied = json
+            emptied[field] = ""
+            let text = String(decoding: try JSONSerialization.data(withJSONObject: emptied), as: UTF8.self)
+            // (An enum field has no empty value: such fields are skipped.)
+            guard let emptiedMessage = try? type(of: message).init(jsonString: text) else { continue }
+            let body: [UInt8] = try emptiedMessage.serializedBytes()
+            guard let xml = try? CEBFixtures.writer.write(type: hubType, body: body, guid: CEBFixtures.guid) else { continue }
+            written += 1
+            var readBack = true
+            do { _ = try CEBReader.read(xml, fileName: "\(root).xml") } catch { readBack = false }
+            #expect(readBack, "\(root) written without \(field) does not read back")
+        }
+        #expect(written > 0, "\(root): every emptied field was refused")
+    }
 }

@@ -44,6 +44,9 @@ extension FlowEngine {
         /// Who is told about summaries (absent in a snapshot of an older build).
         var releasedFilers: [String: String]?
         var summaryFilers: [String: [String]]?
+        /// Orders, payments and waybills no inventory named yet (absent in a snapshot of an
+        /// older build, whose such documents wait without a deadline).
+        var unlinkedDocuments: [FlowKey: UnlinkedDocument]?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -69,7 +72,8 @@ extension FlowEngine {
                 credit: credit,
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
                 finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
-                releasedFilers: releasedFilers, summaryFilers: summaryFilers),
+                releasedFilers: releasedFilers, summaryFilers: summaryFilers,
+                unlinkedDocuments: unlinkedDocuments.isEmpty ? nil : unlinkedDocuments),
             owed: owed)
     }
 
@@ -128,6 +132,8 @@ extension FlowEngine {
         releasedFilers = state.releasedFilers ?? [:]
         summaryFilers = state.summaryFilers ?? [:]
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
+        unlinkedDocuments = state.unlinkedDocuments ?? [:]
+        nextUnlinkedDeadline = unlinkedDocuments.values.map(\.deadlineUs).min() ?? .max
     }
 }
 
