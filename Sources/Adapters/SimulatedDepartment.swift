@@ -14,6 +14,8 @@ import SwiftProtobuf
 /// - Every department answers `reg.Registration` with one `reg.Result`.
 /// - Customs answers `ceb.Inventory` with receipts (120, [500,] 800, 899; or 100 when
 ///   refused) and `ceb.SummaryDeclaration` with a `ceb.SummaryResult`.
+/// - The post files the departure (CEB509) of each released export parcel whose release
+///   notice reaches it.
 /// - Every department keeps the business messages it receives (the latest
 ///   ``Options/retention``) and answers a `flow.Query` relayed to it from them.
 /// - ``startup(nowUs:)`` publishes a `credit.Notice` per enterprise on ``Options/blacklist``.
@@ -155,6 +157,10 @@ public struct SimulatedDepartment: Sendable {
         case MessageType.summaryDeclaration where kind == .customs:
             let summary = decode(BizSummaryDeclaration.self, body, keepAs: type)
             replies = summary.map { [summaryResult($0, header: header, nowUs: nowUs)] } ?? []
+        case MessageType.releaseNotice where kind == .post:
+            // Kept like any other; the post files what happens to the released parcel.
+            let notice = decode(BizReleaseNotice.self, body, keepAs: type)
+            replies = notice.map { parcelFilings($0, header: header, nowUs: nowUs) } ?? []
         case MessageType.query:
             replies = [answer(body, header: header)]
         default:

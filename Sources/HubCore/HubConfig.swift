@@ -133,6 +133,13 @@ public struct HubConfig: Sendable, Equatable {
         /// (`flows.declaration.link_timeout`) before its filers get the final feedback
         /// INCOMPLETE. Milliseconds.
         public var linkTimeoutMs: Int64 = 24 * 3_600_000
+        /// Whether a released export inventory becomes a summary candidate only once a
+        /// departure (离境, CEB509) lists its parcel (`flows.summary.require_departure`).
+        public var requireDeparture = true
+        /// How long, in journal time, the flows keep a released declaration's parcel after
+        /// its release (`flows.declaration.after_release_days`): its history, and, for an
+        /// export, whether it departed. Milliseconds.
+        public var afterReleaseMs: Int64 = 90 * 86_400_000
 
         public init() {}
     }
@@ -271,6 +278,13 @@ public struct HubConfig: Sendable, Equatable {
                     throw ConfigError(.invalidValue, "flows.declaration.link_timeout = '\(text)' is outside 1s...365d")
                 }
                 parsed.linkTimeoutMs = us / 1000
+            }
+            parsed.requireDeparture = rawFlows.summary?.requireDeparture ?? parsed.requireDeparture
+            if let days = rawFlows.declaration?.afterReleaseDays {
+                guard (1...3650).contains(days) else {
+                    throw ConfigError(.invalidValue, "flows.declaration.after_release_days = \(days) is outside 1...3650")
+                }
+                parsed.afterReleaseMs = days * 86_400_000
             }
             flows = parsed
         }
@@ -502,17 +516,29 @@ struct RawConfig: Decodable {
         var snapshotEvery: Int?
         var snapshotIntervalS: Int?
         var declaration: DeclarationFlows?
+        var summary: SummaryFlows?
 
         struct DeclarationFlows: Decodable {
             var linkTimeout: String?
+            var afterReleaseDays: Int64?
 
             enum CodingKeys: String, CodingKey {
                 case linkTimeout = "link_timeout"
+                case afterReleaseDays = "after_release_days"
+            }
+        }
+
+        struct SummaryFlows: Decodable {
+            var requireDeparture: Bool?
+
+            enum CodingKeys: String, CodingKey {
+                case requireDeparture = "require_departure"
             }
         }
 
         enum CodingKeys: String, CodingKey {
             case declaration
+            case summary
             case registrationDeadlineMs = "registration_deadline_ms"
             case queryTimeoutMs = "query_timeout_ms"
             case summarySchedule = "summary_schedule"

@@ -37,6 +37,10 @@ extension JournalInspector {
                 for receipt in try Self.receipts(of: documents, in: journal) where found[receipt.seq] == nil {
                     found[receipt.seq] = receipt
                 }
+                // Arrivals, departures and waybill statuses naming its parcel (JournalInspector+Parcels.swift).
+                for record in try Self.parcelDocuments(of: documents, in: journal) where found[record.seq] == nil {
+                    found[record.seq] = record
+                }
             }
             try Self.addCorrelated(to: &found, in: journal)
             let messages = try found.values.map { record in

@@ -11,6 +11,7 @@ import SwiftProtobuf
 /// time: the filers' registrations and the departments' results, declarations (order,
 /// payment, waybill, inventory; half of them exports, one in 50 mismatched), customs'
 /// receipts some hundred declarations later (120, 800, 899; one in 33 rejected with 100),
+/// the released exports' departures (离境),
 /// merchants registered now and then, queries the hub answers, daily summaries with
 /// customs' 702 receipts and results. What the hub emits is what a ``FlowEngine`` fed the
 /// same messages emits, journaled right after the message that caused it, and the engine's
@@ -60,9 +61,10 @@ struct FlowJournalGenerator {
     /// the records written now and then.
     mutating func generate(messages: UInt64, days: Int, progress: (UInt64) -> Void) throws -> Summary {
         let first = time
-        // About 16.5 records per declaration (4 documents, 4 forwards, 4 feedback, 3
-        // receipts, a release notice for most, summaries and the rest).
-        let declarations = max(1, Int(Double(messages) / 16.5))
+        // About 17.5 records per declaration (4 documents, 4 forwards, 4 feedback, 3
+        // receipts, a release notice for most, a departure and its feedback for half,
+        // summaries and the rest).
+        let declarations = max(1, Int(Double(messages) / 17.5))
         let stepUs = Int64(days) * 86_400_000_000 / Int64(declarations)
         try registerFilers()
         var n = 0
@@ -147,6 +149,14 @@ struct FlowJournalGenerator {
         receipt.returnStatus = rejected ? 100 : status
         let forward = HubMessageId.forward(filer: "platform", inventoryId: "inventory-\(n)", document: .inventory).description
         try input("customs", .receipt, "rc-\(n)-\(status)", receipt, correlation: forward)
+        // A released export's parcel leaves the country (离境): the post files its departure,
+        // which makes it a summary candidate (flows.summary.require_departure).
+        if status == 800 && n % 2 == 0 {
+            let waybill = SampleFilings.declaration(n).waybill
+            let departure = SampleFilings.departure(
+                copNo: "DEP-\(n)", logisticsCode: waybill.logisticsCode, logisticsNos: [waybill.logisticsNo])
+            try input("post", .departure, "departure-\(n)", departure)
+        }
     }
 
     private mutating func query(_ n: Int) throws {

@@ -117,6 +117,8 @@ struct ResolvedConfig: Encodable {
             [
                 "registration_deadline_ms": "\(flows.registrationDeadlineMs)", "query_timeout_ms": "\(flows.queryTimeoutMs)",
                 "summary_schedule": flows.dailySummaries ? "daily" : "none",
+                "summary.require_departure": "\(flows.requireDeparture)",
+                "declaration.after_release_days": "\(flows.afterReleaseMs / 86_400_000)",
             ]
         }
         tap = config.tap.map { Tap(endpoint: $0.endpoint, keyFile: $0.keyFile, queue: $0.queue) }

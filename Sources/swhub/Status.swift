@@ -25,6 +25,14 @@ struct Status: ParsableCommand {
             """)
     var cluster = false
 
+    @Flag(
+        help: """
+            List the released export inventories whose parcel has not departed (no departure, CEB509, lists \
+            it): not yet summary candidates under flows.summary.require_departure. Rebuilds the flows from the \
+            whole journal.
+            """)
+    var awaitingDeparture = false
+
     @Option(help: "The hub's config file (its journal is read).")
     var config: String
 
@@ -32,14 +40,19 @@ struct Status: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if cluster && id != nil { throw ValidationError("give a filing's id or --cluster, not both") }
-        if !cluster && id == nil { throw ValidationError("missing the filing's id (or --cluster)") }
+        if [cluster, id != nil, awaitingDeparture].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of a filing's id, --cluster or --awaiting-departure")
+        }
+        if !cluster && !awaitingDeparture && id == nil {
+            throw ValidationError("missing the filing's id (or --cluster, --awaiting-departure)")
+        }
     }
 
     func run() throws {
-        guard let id else { return try ClusterStatusCommand.run(config: config, json: json) }
+        if cluster { return try ClusterStatusCommand.run(config: config, json: json) }
         let hubConfig = try HubConfig.load(path: config)
         let inspector = try JournalAccess.inspector(hubConfig.store, archiveDirectory: hubConfig.archive?.directory)
+        guard let id else { return try Self.awaitingDeparture(config: hubConfig, inspector: inspector, json: json) }
         let histories = try inspector.feedback(subjectId: id)
         guard !histories.isEmpty else {
             throw CommandFailure(
@@ -48,13 +61,18 @@ struct Status: ParsableCommand {
             )
         }
         for history in histories {
-            guard let latest = history.feedback.last else { continue }
+            guard var latest = history.feedback.last else { continue }
+            // The parcel's whole history, also what came after the final feedback.
+            let events = try Self.parcelEvents(of: latest, inspector: inspector)
+            if !events.isEmpty { latest.history = events }
             if json {
                 var options = JSONEncodingOptions()
                 options.preserveProtoFieldNames = true
                 Output.line(try latest.jsonString(options: options))
             } else {
-                Output.line(Self.render(latest, filer: history.filer, history: history.feedback))
+                Output.line(
+                    ([Self.render(latest, filer: history.filer, history: history.feedback)] + Self.render(events: events))
+                        .joined(separator: "\n"))
             }
         }
     }

@@ -10,22 +10,28 @@ import Testing
 @Suite("Declarations: receipts by kind, link timeout, appType")
 struct DeclarationFilingsTests {
     /// An engine with `customs`, `platform` (orders, inventories), `bank` (payments) and
-    /// `post` (waybills), the link timeout `linkTimeout`.
+    /// `post` (waybills), the link timeout `linkTimeout`; `declaration` and `flows`: more
+    /// keys of the flows' `declaration:` section and of the flows section.
     final class World {
         var engine: FlowEngine
+        let config: HubConfig
+        let policy: RedactionPolicy
         var time: Int64 = 1_763_700_000_000_000
         var seq: UInt64 = 0
         var journal: [FlowInput] = []
 
-        init(linkTimeout: String = "60s") throws {
+        init(linkTimeout: String = "60s", declaration: String = "", flows: String = "") throws {
             let parties = FlowEngineTests.parties.filter { ["customs", "tax", "forex", "post", "bank", "platform"].contains($0.0) }
             var yaml = "hub: {endpoint: \"tcp://127.0.0.1:1\", key_file: hub.key, journal: j.sqlite}\n"
-            yaml += "types: []\nflows: {summary_schedule: none, declaration: {link_timeout: \(linkTimeout)}}\nparties:\n"
+            let declarationKeys = "link_timeout: \(linkTimeout)" + (declaration.isEmpty ? "" : ", " + declaration)
+            yaml += "types: []\nflows: {summary_schedule: none, declaration: {\(declarationKeys)}\(flows.isEmpty ? "" : ", " + flows)}\n"
+            yaml += "parties:\n"
             for (index, (id, roles)) in parties.enumerated() {
                 yaml += "  - {id: \(id), public_key: \"\(FlowEngineTests.keys[index])\", roles: \(roles)}\n"
             }
-            let config = try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" }
-            engine = FlowEngine(config: config, policy: try RedactionPolicy(config: config, schema: HubConfig.schema()))
+            config = try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" }
+            policy = try RedactionPolicy(config: config, schema: HubConfig.schema())
+            engine = FlowEngine(config: config, policy: policy)
         }
 
         /// Journals a message `gapMs` after the previous one; returns what the flows emit.
@@ -196,6 +202,7 @@ struct DeclarationFilingsTests {
         docs.inventory.ieFlag = "E"
         try world.declare(docs, 14)
         try world.send("customs", .receipt, "r-800", Self.receipt("CEB604Message", .released) { $0.copNo = docs.inventory.copNo })
+        try world.depart([docs.waybill.logisticsNo], id: "dep-14")
         var request = BizSummaryRequest()
         request.ebcCode = docs.inventory.ebcCode
         let sent = try world.send("customs", .summaryRequest, "sum-req", request)

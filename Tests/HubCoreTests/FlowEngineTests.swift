@@ -63,6 +63,12 @@ struct FlowEngineTests {
             try add("platform", "ceb.Inventory", "inv-\(n)", docs.inventory)
             try add("post", "ceb.Waybill", "way-\(n)", docs.waybill)
             try add("platform", "ceb.Order", "ord-\(n)", docs.order, gapMs: 700)
+            if n == 4 {
+                // The export's parcel leaves the country before its release: a summary candidate at release.
+                let departure = SampleFilings.departure(
+                    copNo: "DEP-4", logisticsCode: docs.waybill.logisticsCode, logisticsNos: [docs.waybill.logisticsNo])
+                try add("post", "ceb.Departure", "dep-4", departure)
+            }
             var receipt = BizReceipt()
             receipt.invtNo = "INV\(n)"
             for status: Int32 in [120, -301010, 800] {

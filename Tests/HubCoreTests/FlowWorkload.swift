@@ -71,6 +71,15 @@ struct FlowWorkload {
         if n % 25 == 11 { documents.removeAll { $0.1 == "ceb.Waybill" } }
         for (sender, type, id, document) in documents { try add(sender, type, id, document) }
         guard documents.count == 4, n % 10 != 3 else { return }
+        let parcel = (code: docs.waybill.logisticsCode, number: docs.waybill.logisticsNo)
+        let export = n % 2 == 0
+        if export && n % 6 == 2 {
+            // Arrived at the supervised site, and (n % 4 == 2) left before its release.
+            try add(
+                "post", "ceb.Arrival", "arr-\(n)",
+                SampleFilings.arrival(copNo: "A\(n)", logisticsCode: parcel.code, logisticsNos: [parcel.number]))
+        }
+        if export && n % 4 == 2 { try depart(n, parcel) }
         var receipt = BizReceipt()
         receipt.invtNo = "INV\(n)"
         let statuses: [Int32] = n % 9 == 0 ? [120, -301010] : n % 5 == 0 ? [120, 800, 899] : [120, 800]
@@ -78,6 +87,23 @@ struct FlowWorkload {
             receipt.returnStatus = status
             try add("customs", "ceb.Receipt", "rc-\(n)-\(status)", receipt, correlation: "fwd:platform:inv-\(n):inventory")
         }
+        // Exports leave the country after their release (some never do); imports are delivered.
+        if export && n % 4 == 0 && n % 16 != 0 { try depart(n, parcel) }
+        if !export && n % 3 == 0 {
+            try add(
+                "post", "ceb.WaybillStatus", "ws-\(n)",
+                SampleFilings.waybillStatus(logisticsCode: parcel.code, logisticsNo: parcel.number, status: "S"))
+        }
+    }
+
+    /// The post files a departure of parcel `n`; customs accepts it (399), or, one in
+    /// six, refuses it (100).
+    private mutating func depart(_ n: Int, _ parcel: (code: String, number: String)) throws {
+        let departure = SampleFilings.departure(copNo: "D\(n)", logisticsCode: parcel.code, logisticsNos: [parcel.number])
+        try add("post", "ceb.Departure", "dep-\(n)", departure)
+        let refused = n % 12 == 6
+        let receipt = SampleFilings.departureReceipt(departure, status: refused ? 100 : 399, info: refused ? "退单" : "审结")
+        try add("customs", "ceb.Receipt", "rc-dep-\(n)", receipt, correlation: "dep-\(n)")
     }
 
     private mutating func interchange(_ n: Int) throws {

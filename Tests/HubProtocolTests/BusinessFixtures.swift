@@ -26,6 +26,7 @@ enum BusinessFixtures {
             releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice, refundResult, settlementResult, adapterEvent,
             departmentStatus, feedback,
             documentStatus,
+            declarationEvent,
         ] + customsDocuments
     }
 
@@ -557,7 +558,21 @@ enum BusinessFixtures {
         feedback.updatedAtUs = 1_525_765_802_000_000
         feedback.final = true
         feedback.documents = [documentStatus]
+        feedback.history = [declarationEvent]
         return feedback
+    }
+
+    static var declarationEvent: BizDeclarationEvent {
+        var event = BizDeclarationEvent()
+        event.kind = "departure_refused"
+        event.document = "ceb.Receipt"
+        event.id = "receipt-510-000001"
+        event.filer = "customs"
+        event.time = "20180507120000000"
+        event.status = "100"
+        event.info = "退单: 离境时间不符"
+        event.atUs = 1_525_765_803_000_000
+        return event
     }
 
     static var documentStatus: BizDocumentStatus {

@@ -169,6 +169,8 @@ struct FlowInterchangeTests {
         let forwards = try await world.wait("customs", "ceb.Inventory", count: 2) { $0.header.sender == "hub" }
         for forward in forwards { try await world.receipt(for: forward, status: 800) }
         try await world.wait("tax", "flow.ReleaseNotice", count: 2)
+        // Their parcels left the country (离境): only now summary candidates.
+        try await world.depart([11, 12], id: "departure-11-12")
 
         // Only customs, agents and the enterprise itself may ask for a summary.
         var request = BizSummaryRequest()

@@ -75,6 +75,12 @@ struct OfficialSamplesTests {
         #expect(released.state == .accepted && released.reasons.isEmpty, "\(released.state) \(released.reasons)")
         #expect(released.subjectKey == "order2018050711340001")
 
+        // The parcel (the CEB505 sample's waybill) leaves the country: a summary candidate.
+        let departure = SampleFilings.departure(copNo: "DEP-1", logisticsCode: Self.code, logisticsNos: ["L2018050700001"])
+        _ = try await enterprise.submit(type: "ceb.Departure", body: try departure.serializedBytes(), id: "dep-1")
+        let departed = try await Self.waitFeedback(feedback) { $0.subjectType == "ceb.Departure" && $0.final }
+        #expect(departed.state == .accepted && departed.reasons.isEmpty, "\(departed.state) \(departed.reasons)")
+
         // Summarised on request; customs' result carries the entryId, shared with tax.
         var request = BizSummaryRequest()
         request.ebcCode = Self.code

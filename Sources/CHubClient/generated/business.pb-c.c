@@ -1908,6 +1908,51 @@ void   swhub__v1__tax_status__free_unpacked
   assert(message->base.descriptor == &swhub__v1__tax_status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   swhub__v1__declaration_event__init
+                     (Swhub__V1__DeclarationEvent         *message)
+{
+  static const Swhub__V1__DeclarationEvent init_value = SWHUB__V1__DECLARATION_EVENT__INIT;
+  *message = init_value;
+}
+size_t swhub__v1__declaration_event__get_packed_size
+                     (const Swhub__V1__DeclarationEvent *message)
+{
+  assert(message->base.descriptor == &swhub__v1__declaration_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t swhub__v1__declaration_event__pack
+                     (const Swhub__V1__DeclarationEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &swhub__v1__declaration_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t swhub__v1__declaration_event__pack_to_buffer
+                     (const Swhub__V1__DeclarationEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &swhub__v1__declaration_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Swhub__V1__DeclarationEvent *
+       swhub__v1__declaration_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Swhub__V1__DeclarationEvent *)
+     protobuf_c_message_unpack (&swhub__v1__declaration_event__descriptor,
+                                allocator, len, data);
+}
+void   swhub__v1__declaration_event__free_unpacked
+                     (Swhub__V1__DeclarationEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &swhub__v1__declaration_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor swhub__v1__bank_account__field_descriptors[5] =
 {
   {
@@ -6827,7 +6872,7 @@ const ProtobufCMessageDescriptor swhub__v1__department_status__descriptor =
   (ProtobufCMessageInit) swhub__v1__department_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor swhub__v1__feedback__field_descriptors[10] =
+static const ProtobufCFieldDescriptor swhub__v1__feedback__field_descriptors[11] =
 {
   {
     "subject_type",
@@ -6949,11 +6994,24 @@ static const ProtobufCFieldDescriptor swhub__v1__feedback__field_descriptors[10]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "history",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Swhub__V1__Feedback, n_history),
+    offsetof(Swhub__V1__Feedback, history),
+    &swhub__v1__declaration_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned swhub__v1__feedback__field_indices_by_name[] = {
   4,   /* field[4] = departments */
   9,   /* field[9] = documents */
   8,   /* field[8] = final */
+  10,   /* field[10] = history */
   6,   /* field[6] = pending_departments */
   5,   /* field[5] = reasons */
   3,   /* field[3] = state */
@@ -6965,7 +7023,7 @@ static const unsigned swhub__v1__feedback__field_indices_by_name[] = {
 static const ProtobufCIntRange swhub__v1__feedback__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor swhub__v1__feedback__descriptor =
 {
@@ -6975,7 +7033,7 @@ const ProtobufCMessageDescriptor swhub__v1__feedback__descriptor =
   "Swhub__V1__Feedback",
   "swhub.v1",
   sizeof(Swhub__V1__Feedback),
-  10,
+  11,
   swhub__v1__feedback__field_descriptors,
   swhub__v1__feedback__field_indices_by_name,
   1,  swhub__v1__feedback__number_ranges,
@@ -10821,6 +10879,135 @@ const ProtobufCMessageDescriptor swhub__v1__tax_status__descriptor =
   swhub__v1__tax_status__field_indices_by_name,
   1,  swhub__v1__tax_status__number_ranges,
   (ProtobufCMessageInit) swhub__v1__tax_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor swhub__v1__declaration_event__field_descriptors[8] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DeclarationEvent, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "document",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DeclarationEvent, document),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DeclarationEvent, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "filer",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DeclarationEvent, filer),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DeclarationEvent, time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DeclarationEvent, status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "info",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DeclarationEvent, info),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_us",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Swhub__V1__DeclarationEvent, at_us),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned swhub__v1__declaration_event__field_indices_by_name[] = {
+  7,   /* field[7] = at_us */
+  1,   /* field[1] = document */
+  3,   /* field[3] = filer */
+  2,   /* field[2] = id */
+  6,   /* field[6] = info */
+  0,   /* field[0] = kind */
+  5,   /* field[5] = status */
+  4,   /* field[4] = time */
+};
+static const ProtobufCIntRange swhub__v1__declaration_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor swhub__v1__declaration_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "swhub.v1.DeclarationEvent",
+  "DeclarationEvent",
+  "Swhub__V1__DeclarationEvent",
+  "swhub.v1",
+  sizeof(Swhub__V1__DeclarationEvent),
+  8,
+  swhub__v1__declaration_event__field_descriptors,
+  swhub__v1__declaration_event__field_indices_by_name,
+  1,  swhub__v1__declaration_event__number_ranges,
+  (ProtobufCMessageInit) swhub__v1__declaration_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue swhub__v1__app_type__enum_values_by_number[4] =

@@ -63,6 +63,7 @@ typedef struct Swhub__V1__WarehouseEntry Swhub__V1__WarehouseEntry;
 typedef struct Swhub__V1__TaxBillItem Swhub__V1__TaxBillItem;
 typedef struct Swhub__V1__TaxBill Swhub__V1__TaxBill;
 typedef struct Swhub__V1__TaxStatus Swhub__V1__TaxStatus;
+typedef struct Swhub__V1__DeclarationEvent Swhub__V1__DeclarationEvent;
 
 
 /* --- enums --- */
@@ -1454,10 +1455,17 @@ struct  Swhub__V1__Feedback
    */
   size_t n_documents;
   Swhub__V1__DocumentStatus **documents;
+  /*
+   * For a declaration: what happened to its parcel (by the waybill's logistics_code and
+   * logistics_no) since it was linked — arrivals (CEB507), departures (CEB509), waybill
+   * statuses (CEB513) naming it and customs' receipts for them — oldest first.
+   */
+  size_t n_history;
+  Swhub__V1__DeclarationEvent **history;
 };
 #define SWHUB__V1__FEEDBACK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__feedback__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_UNSPECIFIED, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_UNSPECIFIED, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0,NULL, 0,NULL }
 
 
 /*
@@ -2170,6 +2178,55 @@ struct  Swhub__V1__TaxStatus
 #define SWHUB__V1__TAX_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__tax_status__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One event of a declaration's history (Feedback.history, `swhub status`): a document
+ * filed about the declaration's parcel, named by its waybill's (logistics_code,
+ * logistics_no), or customs' receipt for such a document.
+ */
+struct  Swhub__V1__DeclarationEvent
+{
+  ProtobufCMessage base;
+  /*
+   * "arrived" (ceb.Arrival lists the parcel), "departed" (ceb.Departure lists it),
+   * "departure_withdrawn" (a departure listing it was deleted, app_type 3, or changed,
+   * app_type 2, to no longer list it), "waybill_status" (ceb.WaybillStatus names it),
+   * "receipt" (customs' receipt for one of these), "departure_refused" (customs' receipt
+   * refusing a departure listing it, CEB510 return_status 100).
+   */
+  char *kind;
+  /*
+   * Hub message type of the document: "ceb.Arrival", "ceb.Departure",
+   * "ceb.WaybillStatus" or "ceb.Receipt".
+   */
+  char *document;
+  /*
+   * The document's Header.id, and the party that filed it.
+   */
+  char *id;
+  char *filer;
+  /*
+   * The document's own time, as the standard writes it: an arrival's app_time, a
+   * departure's leave_time, a waybill status' logistics_time, a receipt's return_time.
+   */
+  char *time;
+  /*
+   * A waybill status' logistics_status; a receipt's return_status (e.g. "100", "399").
+   */
+  char *status;
+  /*
+   * The document's note, or the receipt's return_info.
+   */
+  char *info;
+  /*
+   * When the hub journaled the document, microseconds since the Unix epoch.
+   */
+  int64_t at_us;
+};
+#define SWHUB__V1__DECLARATION_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__declaration_event__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /* Swhub__V1__BankAccount methods */
@@ -2973,6 +3030,25 @@ Swhub__V1__TaxStatus *
 void   swhub__v1__tax_status__free_unpacked
                      (Swhub__V1__TaxStatus *message,
                       ProtobufCAllocator *allocator);
+/* Swhub__V1__DeclarationEvent methods */
+void   swhub__v1__declaration_event__init
+                     (Swhub__V1__DeclarationEvent         *message);
+size_t swhub__v1__declaration_event__get_packed_size
+                     (const Swhub__V1__DeclarationEvent   *message);
+size_t swhub__v1__declaration_event__pack
+                     (const Swhub__V1__DeclarationEvent   *message,
+                      uint8_t             *out);
+size_t swhub__v1__declaration_event__pack_to_buffer
+                     (const Swhub__V1__DeclarationEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__DeclarationEvent *
+       swhub__v1__declaration_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__declaration_event__free_unpacked
+                     (Swhub__V1__DeclarationEvent *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Swhub__V1__BankAccount_Closure)
@@ -3104,6 +3180,9 @@ typedef void (*Swhub__V1__TaxBill_Closure)
 typedef void (*Swhub__V1__TaxStatus_Closure)
                  (const Swhub__V1__TaxStatus *message,
                   void *closure_data);
+typedef void (*Swhub__V1__DeclarationEvent_Closure)
+                 (const Swhub__V1__DeclarationEvent *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -3161,6 +3240,7 @@ extern const ProtobufCMessageDescriptor swhub__v1__warehouse_entry__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__tax_bill_item__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__tax_bill__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__tax_status__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__declaration_event__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -50,6 +50,7 @@ extension FlowEngine {
 
     mutating func receipt(_ receipt: BizReceipt, _ input: FlowInput) -> [FlowEmission] {
         guard customsParties.contains(input.sender) else { return [] }
+        if let out = parcelReceipt(receipt, input) { return out }
         if ReceiptMatcher<FlowKey>.isSummaryReceipt(receipt) {
             if !receipt.sumNo.isEmpty {
                 // A summary's receipt: remember customs' number for it, which its result carries.
@@ -91,6 +92,7 @@ extension FlowEngine {
                         type: .releaseNotice, body: body, recipients: recipients,
                         ref: HeldRef(sender: HubConfig.hubParty, id: id.description)),
                     atUs: nowUs)
+                parcelReleased(flow, key: key, invtNo: notice.invtNo)
                 // Only exports are summarized (SummaryAggregator): an import is no candidate,
                 // and a candidate keeps only what a summary reads.
                 let filed = flow.declaration.inventory.document
@@ -104,9 +106,9 @@ extension FlowEngine {
                 inventory.agentCode = filed.agentCode
                 inventory.agentName = filed.agentName
                 inventory.loctNo = filed.loctNo
-                released.append(SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)))
-                releasedPayers[notice.invtNo] = flow.declaration.payment.sender
-                releasedFilers[notice.invtNo] = key.sender
+                addCandidate(
+                    SummaryAggregator.Released(inventory: inventory, releaseDate: Self.day(nowUs)),
+                    payer: flow.declaration.payment.sender, filer: key.sender, flow: flow)
             }
         }
         retireDeclaration(key)

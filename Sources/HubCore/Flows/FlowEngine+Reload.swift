@@ -13,5 +13,6 @@ extension FlowEngine {
         self.policy = fresh.policy
         customsParties = fresh.customsParties
         departments = fresh.departments
+        promoteWaitingCandidates()  // flows.summary.require_departure turned off (FlowEngine+Parcels.swift)
     }
 }

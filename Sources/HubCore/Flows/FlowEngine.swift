@@ -64,6 +64,7 @@ public struct FlowEngine: Sendable {
     var summaryPayers: [String: [String]] = [:]  // summary id → payment filers of its inventories
     var summaryBySumNo: [String: String] = [:]  // customs' sum_no (from its 702 receipt) → summary id
     var lastScheduledDay = ""
+    var parcels = ParcelLedger()  // arrivals, departures, waybill statuses, released parcels (FlowEngine+Parcels.swift)
     var held: [HeldRecord] = []  // registrations and credit notices, for good
     var heldRecent = AgingQueue<HeldRecord>()  // release notices and summary results, for flows.keep_finished_hours
     /// The field names queries asked about so far, by the held type asked about: a held
@@ -159,6 +160,9 @@ public struct FlowEngine: Sendable {
             case MessageType.query: out += query(try BizQuery(serializedBytes: input.body), input)
             case MessageType.answer: answer(input)
             case MessageType.creditNotice: out += creditNotice(try BizCreditNotice(serializedBytes: input.body), input)
+            case MessageType.departure: out += departure(try BizDeparture(serializedBytes: input.body), input)
+            case MessageType.arrival: out += arrival(try BizArrival(serializedBytes: input.body), input)
+            case MessageType.waybillStatus: out += waybillStatus(try BizWaybillStatus(serializedBytes: input.body), input)
             default: break
             }
         } catch {
@@ -184,6 +188,7 @@ public struct FlowEngine: Sendable {
         if nowUs >= nextUnlinkedDeadline { out += expireUnlinked() }
         if settings.dailySummaries { out += scheduledSummaries() }
         dropOldTraces()
+        parcels.dropOlder(than: nowUs - settings.afterReleaseMs * 1000)
         return out
     }
 
@@ -191,6 +196,8 @@ public struct FlowEngine: Sendable {
 
     /// The next feedback about `subject`, to `recipients`.
     mutating func feedback(_ feedback: BizFeedback, subject: FlowKey, to recipients: [String]) -> FlowEmission {
+        var feedback = feedback
+        if feedback.subjectType == MessageType.inventory.rawValue { feedback.history = history(of: subject) }
         let n = tally.note(feedback, subject: subject)
         let id = HubMessageId.feedback(subjectId: subject.id, subjectSender: subject.sender, number: n)
         return FlowEmission(id, type: .feedback, recipients: recipients, correlationId: subject.id, body: Self.bytes(feedback))

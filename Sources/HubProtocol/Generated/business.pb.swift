@@ -2526,6 +2526,11 @@ public nonisolated struct BizFeedback: Sendable {
   /// status of it from the receipts of its own kind, or "missing" while it has not arrived.
   public var documents: [BizDocumentStatus] = []
 
+  /// For a declaration: what happened to its parcel (by the waybill's logistics_code and
+  /// logistics_no) since it was linked — arrivals (CEB507), departures (CEB509), waybill
+  /// statuses (CEB513) naming it and customs' receipts for them — oldest first.
+  public var history: [BizDeclarationEvent] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -3841,6 +3846,48 @@ public nonisolated struct BizTaxStatus: Sendable {
   public var entDutyNo: String = String()
 
   public var assureCode: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One event of a declaration's history (Feedback.history, `swhub status`): a document
+/// filed about the declaration's parcel, named by its waybill's (logistics_code,
+/// logistics_no), or customs' receipt for such a document.
+public nonisolated struct BizDeclarationEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "arrived" (ceb.Arrival lists the parcel), "departed" (ceb.Departure lists it),
+  /// "departure_withdrawn" (a departure listing it was deleted, app_type 3, or changed,
+  /// app_type 2, to no longer list it), "waybill_status" (ceb.WaybillStatus names it),
+  /// "receipt" (customs' receipt for one of these), "departure_refused" (customs' receipt
+  /// refusing a departure listing it, CEB510 return_status 100).
+  public var kind: String = String()
+
+  /// Hub message type of the document: "ceb.Arrival", "ceb.Departure",
+  /// "ceb.WaybillStatus" or "ceb.Receipt".
+  public var document: String = String()
+
+  /// The document's Header.id, and the party that filed it.
+  public var id: String = String()
+
+  public var filer: String = String()
+
+  /// The document's own time, as the standard writes it: an arrival's app_time, a
+  /// departure's leave_time, a waybill status' logistics_time, a receipt's return_time.
+  public var time: String = String()
+
+  /// A waybill status' logistics_status; a receipt's return_status (e.g. "100", "399").
+  public var status: String = String()
+
+  /// The document's note, or the receipt's return_info.
+  public var info: String = String()
+
+  /// When the hub journaled the document, microseconds since the Unix epoch.
+  public var atUs: Int64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -6902,7 +6949,7 @@ nonisolated extension BizDepartmentStatus: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Feedback"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_type\0\u{3}subject_id\0\u{3}subject_key\0\u{1}state\0\u{1}departments\0\u{1}reasons\0\u{3}pending_departments\0\u{3}updated_at_us\0\u{1}final\0\u{1}documents\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}subject_type\0\u{3}subject_id\0\u{3}subject_key\0\u{1}state\0\u{1}departments\0\u{1}reasons\0\u{3}pending_departments\0\u{3}updated_at_us\0\u{1}final\0\u{1}documents\0\u{1}history\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -6920,6 +6967,7 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
       case 8: try { try decoder.decodeSingularInt64Field(value: &self.updatedAtUs) }()
       case 9: try { try decoder.decodeSingularBoolField(value: &self.final) }()
       case 10: try { try decoder.decodeRepeatedMessageField(value: &self.documents) }()
+      case 11: try { try decoder.decodeRepeatedMessageField(value: &self.history) }()
       default: break
       }
     }
@@ -6956,6 +7004,9 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
     if !self.documents.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.documents, fieldNumber: 10)
     }
+    if !self.history.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.history, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -6970,6 +7021,7 @@ nonisolated extension BizFeedback: SwiftProtobuf.Message, SwiftProtobuf._Message
     if lhs.updatedAtUs != rhs.updatedAtUs {return false}
     if lhs.final != rhs.final {return false}
     if lhs.documents != rhs.documents {return false}
+    if lhs.history != rhs.history {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -9315,6 +9367,71 @@ nonisolated extension BizTaxStatus: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.status != rhs.status {return false}
     if lhs.entDutyNo != rhs.entDutyNo {return false}
     if lhs.assureCode != rhs.assureCode {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizDeclarationEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DeclarationEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}document\0\u{1}id\0\u{1}filer\0\u{1}time\0\u{1}status\0\u{1}info\0\u{3}at_us\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.document) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.filer) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.time) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.info) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.atUs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.document.isEmpty {
+      try visitor.visitSingularStringField(value: self.document, fieldNumber: 2)
+    }
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 3)
+    }
+    if !self.filer.isEmpty {
+      try visitor.visitSingularStringField(value: self.filer, fieldNumber: 4)
+    }
+    if !self.time.isEmpty {
+      try visitor.visitSingularStringField(value: self.time, fieldNumber: 5)
+    }
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 6)
+    }
+    if !self.info.isEmpty {
+      try visitor.visitSingularStringField(value: self.info, fieldNumber: 7)
+    }
+    if self.atUs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atUs, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizDeclarationEvent, rhs: BizDeclarationEvent) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.document != rhs.document {return false}
+    if lhs.id != rhs.id {return false}
+    if lhs.filer != rhs.filer {return false}
+    if lhs.time != rhs.time {return false}
+    if lhs.status != rhs.status {return false}
+    if lhs.info != rhs.info {return false}
+    if lhs.atUs != rhs.atUs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -28,7 +28,9 @@ final class DepartmentWorld: @unchecked Sendable {
                 .init(id: "bank", roles: ["bank", "payment_company"], bankCodes: ["BKCHCNBJ"]),
                 .init(id: "platform", roles: ["platform", "ecommerce_enterprise"]),
             ],
-            types: ["demo.Note"], flows: ["registration_deadline_ms: 600000", "summary_schedule: none"])
+            // The departments' files carry no departures (离境): summaries as at release.
+            types: ["demo.Note"],
+            flows: ["registration_deadline_ms: 600000", "summary_schedule: none", "summary: {require_departure: false}"])
         try hub.start()
         for department in Self.departments {
             let path = try hub.writeClientConfig(department)

@@ -47,6 +47,9 @@ extension FlowEngine {
         /// Orders, payments and waybills no inventory named yet (absent in a snapshot of an
         /// older build, whose such documents wait without a deadline).
         var unlinkedDocuments: [FlowKey: UnlinkedDocument]?
+        /// Arrivals, departures, waybill statuses and released parcels (absent in a
+        /// snapshot of an older build, which knew none).
+        var parcels: ParcelLedger?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -73,7 +76,7 @@ extension FlowEngine {
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
                 finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
                 releasedFilers: releasedFilers, summaryFilers: summaryFilers,
-                unlinkedDocuments: unlinkedDocuments.isEmpty ? nil : unlinkedDocuments),
+                unlinkedDocuments: unlinkedDocuments.isEmpty ? nil : unlinkedDocuments, parcels: parcels),
             owed: owed)
     }
 
@@ -131,6 +134,8 @@ extension FlowEngine {
         waitingDeclarations = state.waitingDeclarations ?? [:]
         releasedFilers = state.releasedFilers ?? [:]
         summaryFilers = state.summaryFilers ?? [:]
+        parcels = state.parcels ?? ParcelLedger()
+        promoteWaitingCandidates()  // restored under a config with flows.summary.require_departure off
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
         unlinkedDocuments = state.unlinkedDocuments ?? [:]
         nextUnlinkedDeadline = unlinkedDocuments.values.map(\.deadlineUs).min() ?? .max
