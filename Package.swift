@@ -54,6 +54,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -199,6 +200,17 @@ let package = Package(
             swiftSettings: strictUpcoming
         ),
         .target(name: "FlowSamples", dependencies: ["HubProtocol"], swiftSettings: strict),
+        // Reports people read (`swhub report`, the monitor's /statistics): JSON, CSV (CSV.swift),
+        // HTML (swift-mustache) with gnuplot's SVG charts, PDF printed by headless Chromium.
+        .target(
+            name: "HubReports",
+            dependencies: [
+                "HubCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "DepartmentFormats",
             dependencies: [
@@ -225,7 +237,7 @@ let package = Package(
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubStorePostgres", "HubServer", "HubMonitor", "HubClient", "FlowSamples",
                 "Adapters", "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit", "LocalServers",
                 "HubRouting",
-                "HubCrypto", "CProcessControl",
+                "HubCrypto", "CProcessControl", "HubReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -251,6 +263,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "HubProtocolTests", dependencies: ["HubProtocol"], swiftSettings: strict),
+        .testTarget(name: "HubReportsTests", dependencies: ["HubReports", "HubCore"], swiftSettings: strict),
         .testTarget(name: "HubConfigKitTests", dependencies: ["HubConfigKit"], swiftSettings: strictUpcoming),
         .testTarget(
             name: "HubCoreTests",

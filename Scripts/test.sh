@@ -16,9 +16,11 @@ source Scripts/lib/packages.sh
 # JetStream with TLS and builds its C client (Scripts/nats-peer) against libnats.
 # prometheus: promtool checks Deploy/monitoring's rules, their unit tests, the example config
 # and a live hub's /metrics (MonitoringKitTests, and README's monitoring block).
+# gnuplot-nox, poppler-utils: `swhub report` draws its charts with gnuplot (and prints its PDF
+# with chromium); ReportCommandTests opens the PDF with pdftoppm and pdftotext.
 ensure_packages libzmq3-dev libxxhash-dev zlib1g-dev libgcrypt20-dev pkg-config protobuf-compiler protobuf-c-compiler libprotobuf-c-dev valgrind make gcc python3-zmq python3-protobuf libsqlite3-dev libxml2-utils chromium systemd \
   postgresql-15 patroni etcd-server etcd-client nats-server libnats-dev openssl \
-  prometheus
+  prometheus gnuplot-nox poppler-utils
 
 # swhub itself must be built: the integration tests run it as a child process.
 swift build

@@ -22,7 +22,26 @@ public struct SampleTradeMonth: Sendable {
         /// When it was filed, and when it ended (released or refused), microseconds.
         public var filedAtUs: Int64
         public var endedAtUs: Int64
+        /// A refused filing's reasons as the statistics keep them (``refusals``): the rule
+        /// names or the customs status its refused feedback carries; empty otherwise.
+        public var refusalCodes: [String] = []
     }
+
+    /// The refusals the month's refused filings get in turn: the feedback's reasons (the
+    /// hub's text, with personal data in it as the real text can have), customs' status of
+    /// the inventory, and the codes the statistics keep.
+    public static let refusals: [(reasons: [String], customsStatus: String, codes: [String])] = [
+        ([], "100", ["CUSTOMS_100"]),
+        (["PAYMENT_AMOUNT [payment.amount_paid, order.actural_paid]: 120.00 ≠ 130.00"], "not forwarded", ["PAYMENT_AMOUNT"]),
+        (
+            [
+                "CONSIGNEE [order.consignee, waybill.consignee]: 张三 ≠ 李四",
+                "WAYBILL_LINK [waybill.logistics_no]: no waybill LN001 from 13800000000",
+            ], "not forwarded", ["CONSIGNEE", "WAYBILL_LINK"]
+        ),
+        ([], "700", ["CUSTOMS_700"]),
+        (["flagged: enterprise 91110000000000001X is blacklisted"], "100", ["CREDIT_FLAG", "CUSTOMS_100"]),
+    ]
 
     /// One journal record: type, sender, id, time, body.
     public struct Record: Sendable {
@@ -87,7 +106,11 @@ public struct SampleTradeMonth: Sendable {
             let fate = Fate.allCases[random.next(10) < 6 ? 0 : random.next(10) < 6 ? 1 : 2]
             let endedAtUs = filedAtUs + Int64(random.next(36)) * 3_600_000_000 + 1_000_000
             let id = String(format: "inv-%06d", n)
-            filings.append(Filing(filer: filer, id: id, inventory: inventory, fate: fate, filedAtUs: filedAtUs, endedAtUs: endedAtUs))
+            let refusal = Self.refusals[n % Self.refusals.count]
+            filings.append(
+                Filing(
+                    filer: filer, id: id, inventory: inventory, fate: fate, filedAtUs: filedAtUs, endedAtUs: endedAtUs,
+                    refusalCodes: fate == .refused ? refusal.codes : []))
             let body = try? inventory.serializedBytes() as [UInt8]
             timed.append(
                 (
@@ -130,7 +153,13 @@ public struct SampleTradeMonth: Sendable {
                 timed.append(
                     (endedAtUs + 1, 3, Self.feedback(filer: filer, id: id, number: 1, state: .accepted, final: true, at: endedAtUs + 1)))
             case .refused:
-                timed.append((endedAtUs, 2, Self.feedback(filer: filer, id: id, number: 1, state: .refused, final: true, at: endedAtUs)))
+                timed.append(
+                    (
+                        endedAtUs, 2,
+                        Self.feedback(
+                            filer: filer, id: id, number: 1, state: .refused, final: true, at: endedAtUs, reasons: refusal.reasons,
+                            customsStatus: refusal.customsStatus)
+                    ))
             case .pending:
                 timed.append(
                     (filedAtUs + 2, 2, Self.feedback(filer: filer, id: id, number: 1, state: .pending, final: false, at: filedAtUs + 2)))
@@ -139,11 +168,23 @@ public struct SampleTradeMonth: Sendable {
         records = timed.sorted { ($0.at, $0.order) < ($1.at, $1.order) }.map(\.record)
     }
 
-    static func feedback(filer: String, id: String, number: Int, state: BizFeedbackState, final: Bool, at: Int64) -> Record {
+    static func feedback(
+        filer: String, id: String, number: Int, state: BizFeedbackState, final: Bool, at: Int64, reasons: [String] = [],
+        customsStatus: String = ""
+    ) -> Record {
         var feedback = BizFeedback()
         feedback.subjectType = "ceb.Inventory"
         feedback.subjectID = id
         feedback.state = state
+        feedback.reasons = reasons
+        if !customsStatus.isEmpty {
+            var department = BizDepartmentStatus()
+            department.department = "customs"
+            department.status = customsStatus
+            department.decision = .refused
+            department.updatedAtUs = at
+            feedback.departments = [department]
+        }
         feedback.final = final
         feedback.updatedAtUs = at
         return Record(

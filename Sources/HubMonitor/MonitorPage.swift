@@ -15,7 +15,8 @@ enum MonitorPage {
         <header>
           <h1>SingleWindowHub <span class="sub">monitor</span></h1>
           <div class="facts"><span id="live" class="off">connecting…</span>
-            <span>journal head <b id="head">–</b></span><span>updated <b id="taken">–</b></span></div>
+            <span>journal head <b id="head">–</b></span><span>updated <b id="taken">–</b></span>
+            <a href="statistics" style="color: #90cdf4">trade statistics</a></div>
           <form id="search" autocomplete="off"><input id="q" name="id" placeholder="trace a filing or message by id" size="34">
             <button type="submit">Trace</button></form>
         </header>

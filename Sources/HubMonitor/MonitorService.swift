@@ -10,6 +10,10 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 
+/// Makes the statistics page (HTML) of a period and optionally one enterprise (`ebc_code`).
+/// Injected by the executable (it reads the statistics cache and draws the charts).
+public typealias StatisticsPage = @Sendable (TradeReport.Period, String?) throws -> String
+
 /// Looks up the trace of a message or filing by id: a Codable report, nil when the id is
 /// unknown. Injected by the executable (it reads the journal).
 public typealias TraceLookup = @Sendable (String) throws -> (any Encodable & Sendable)?
@@ -24,7 +28,10 @@ public typealias TraceLookup = @Sendable (String) throws -> (any Encodable & Sen
 ///   passes its own `?events=N` on, for headless browsers and screenshots, which wait for
 ///   every request to end);
 /// - `GET /api/snapshot`: the same JSON once;
-/// - `GET /api/trace/{id}`: the trace of a filing or message, 404 when the id is unknown.
+/// - `GET /api/trace/{id}`: the trace of a filing or message, 404 when the id is unknown;
+/// - `GET /statistics?period=2026-11[&enterprise=X]`: the trade statistics of a month,
+///   quarter or day with their charts, the page `swhub report` prints to PDF (400 for a bad
+///   period; the current month without one).
 ///
 /// With a token every route requires it (`MonitorAccess`). Graceful shutdown ends the event
 /// streams, then the server. A server that stops by itself (say its port is taken) fails
@@ -41,6 +48,9 @@ public struct MonitorService: Service {
         /// Brings the metrics read at scrape time up to date (the process's resources, the
         /// journal's files: ``ResourceMetrics``), called before each `/metrics`.
         public var refreshMetrics: @Sendable () -> Void
+        /// The statistics page of a period and optionally one enterprise (`/statistics`): the
+        /// HTML of `swhub report --format html`; nil: the route answers 404.
+        public var statistics: StatisticsPage?
 
         /// What the routes serve.
         public init(
@@ -116,6 +126,9 @@ public struct MonitorService: Service {
             } catch {
                 return try Self.json(MonitorError(error: "trace failed: \(error)"), status: .internalServerError)
             }
+        }
+        router.get("/statistics") { request, _ in
+            try await Self.statistics(request, sources.statistics)
         }
         router.get("/events") { request, _ in
             let max = request.uri.queryParameters["max"].flatMap { Int($0) }.map { min(Swift.max($0, 1), 3600) } ?? Int.max
@@ -194,7 +207,7 @@ public struct MonitorService: Service {
         Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    private static func json(_ value: any Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+    static func json(_ value: any Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         var buffer = ByteBuffer()
         buffer.writeBytes(try encoder.encode(value))
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))

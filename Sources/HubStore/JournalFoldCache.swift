@@ -22,6 +22,11 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
         public var rebuilt: Bool
     }
 
+    /// The layout field of a saved state (`format`); absent (nil) in a fold's first layout.
+    struct FormatProbe: Decodable {
+        var format: Int?
+    }
+
     /// Opens (or creates) the cache file and the fold's table.
     ///
     /// - Parameters:
@@ -55,7 +60,8 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
     /// - Parameters:
     ///   - inspector: The journal.
     ///   - rebuild: Fold the whole journal again instead of what it gained. A journal whose
-    ///     head is behind the cache's last seq (restored, replaced) is rebuilt as well.
+    ///     head is behind the cache's last seq (restored, replaced), and a state saved in
+    ///     another layout than ``JournalFold/stateFormat``, are rebuilt as well.
     /// - Throws: ``StoreError`` (`readFailed` from the journal, `corrupt` for an unreadable
     ///   cache row: run with `rebuild`).
     public func update(from inspector: JournalInspector, rebuild: Bool) throws -> Update {
@@ -65,12 +71,15 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
             var rebuilt = true
             if !rebuild, let saved = try Row.fetchOne(db, sql: "SELECT state FROM \(table) WHERE name = ?", arguments: [row]) {
                 let data: Data = saved[0]
+                // A state saved in another layout (an older build's) is folded again.
+                let format: Int?
                 do {
-                    state = try JSONDecoder().decode(State.self, from: data)
+                    format = try JSONDecoder().decode(FormatProbe.self, from: data).format
+                    if format == State.stateFormat { state = try JSONDecoder().decode(State.self, from: data) }
                 } catch {
                     throw StoreError(code: .corrupt, reason: "the \(what) cache is unreadable (rebuild it): \(error)")
                 }
-                rebuilt = state.lastSeq > head
+                rebuilt = format != State.stateFormat || state.lastSeq > head
                 if rebuilt { state = State() }
             }
             var folded = 0

@@ -28,7 +28,8 @@ public struct TradeStatisticsCache: Sendable {
     /// - Parameters:
     ///   - inspector: The journal.
     ///   - rebuild: Fold the whole journal again instead of what it gained. A journal whose
-    ///     head is behind the cache's last seq (restored, replaced) is rebuilt as well.
+    ///     head is behind the cache's last seq (restored, replaced), and a cache saved in
+    ///     another layout (``TradeStatistics/currentFormat``), are rebuilt as well.
     /// - Throws: ``StoreError`` (`readFailed` from the journal, `corrupt` for an unreadable
     ///   cache row: run with `rebuild`).
     public func update(from inspector: JournalInspector, rebuild: Bool) throws -> Update {

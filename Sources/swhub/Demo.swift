@@ -137,11 +137,13 @@ struct Demo: AsyncParsableCommand {
         let documents = count * 5 + 4
         let example = filed.declarations.sorted().first ?? ""
         let statusCommand = "swhub status \(example) --config \(setup.configPath)"
+        let report = ReportCommand.demo(configPath: setup.configPath, directory: directory)
         if json {
             let report: [String: Any] = [
                 "flows": states, "rule_failures": rules, "refusals": refusals, "elapsed_s": (elapsed * 100).rounded() / 100,
                 "filings": documents, "filings_per_s": (Double(documents) / (submittedAt - start).seconds).rounded(),
                 "settled": settled, "subjects": subjects.count, "directory": directory.path, "status_example": statusCommand,
+                "report": report.files,
             ]
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             Output.line(String(decoding: data, as: UTF8.self))
@@ -160,6 +162,7 @@ struct Demo: AsyncParsableCommand {
                     + (refusals.isEmpty ? "none" : refusals.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")))
             Output.line("\nOne declaration's unified feedback:\n  \(statusCommand)")
             Output.line("Statistics:\n  swhub stats --config \(setup.configPath)")
+            Output.line(report.text)
         }
         if linger > 0 {
             FileHandle.standardError.write(

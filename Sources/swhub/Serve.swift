@@ -88,7 +88,7 @@ struct Serve: AsyncParsableCommand {
         if let monitor = hubConfig.monitor {
             let inspector = try JournalAccess.inspector(hubConfig.store, archiveDirectory: hubConfig.archive?.directory)
             let resources = ResourceMetrics(journalPath: hubConfig.store.postgres == nil ? hubConfig.settings.journal : nil)
-            let sources = MonitorService.Sources(
+            var sources = MonitorService.Sources(
                 snapshot: { hub.snapshot() }, metrics: registry,
                 trace: { id in
                     do {
@@ -97,6 +97,7 @@ struct Serve: AsyncParsableCommand {
                         return nil
                     }
                 }, refreshMetrics: { resources.update() })
+            sources.statistics = ReportCommand.page(config: hubConfig, configPath: config)
             let token = try monitor.tokenFile.map { try MonitorService.loadToken(path: $0) }
             services.append(
                 .init(

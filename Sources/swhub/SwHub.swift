@@ -17,6 +17,7 @@ struct SwHub: AsyncParsableCommand {
             Backup.self, Restore.self,
             FlowsRestartBench.self,
             KeysCommand.self,
+            ReportCommand.self,
         ]
     )
 

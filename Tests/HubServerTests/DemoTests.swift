@@ -28,6 +28,11 @@ struct DemoTests {
         #expect((flows["declaration"]?["REFUSED"] ?? 0) >= 4)
         #expect(report["refusals"] as? [String: Int] == ["414 BLACKLISTED": 1])
         #expect(report["settled"] as? Int == 56)
+        // It ends by writing the month's report, PDF and CSV, in its folder.
+        let written = try #require(report["report"] as? [String: String], "\(report)")
+        #expect(written["pdf"].flatMap { FileManager.default.contents(atPath: $0) }?.starts(with: Data("%PDF".utf8)) == true)
+        let csv = try String(contentsOfFile: try #require(written["csv"]), encoding: .utf8)
+        #expect(csv.contains("summary,declared,declarations,28\r\n") && csv.contains("refusal_reasons,"), "\(csv.prefix(300))")
 
         let config = directory.appendingPathComponent("hub.yaml").path
         let status = try await Self.run(["status", "inventory-7", "--config", config])

@@ -26,7 +26,7 @@ struct MonitorAccessTests {
         let (hub, port) = try Self.startHub()
         _ = hub
         try await waitUntil(.seconds(20), "the monitor did not answer") { (try? HTTPGet.get(port: port, "/metrics")) != nil }
-        for path in ["/", "/metrics", "/api/snapshot", "/api/trace/x", "/events?max=1"] {
+        for path in ["/", "/metrics", "/api/snapshot", "/api/trace/x", "/events?max=1", "/statistics"] {
             let refused = try HTTPGet.get(port: port, path)
             #expect(refused.status == 401, "\(path) without the token")
             #expect(refused.headers["www-authenticate"] == "Bearer realm=\"swhub monitor\"")

@@ -10,7 +10,16 @@ public protocol JournalFold: Sendable, Codable {
     init()
     /// Folds one record; records must come in seq order.
     mutating func fold(_ record: TradeStatistics.Record)
+    /// The layout of the saved state, as its `format` field holds it (nil: no such field,
+    /// the first layout). A cache holding another layout is folded again from the journal.
+    static var stateFormat: Int? { get }
 }
 
-extension TradeStatistics: JournalFold {}
+extension JournalFold {
+    public static var stateFormat: Int? { nil }
+}
+
+extension TradeStatistics: JournalFold {
+    public static var stateFormat: Int? { currentFormat }
+}
 extension Reconciliation: JournalFold {}

@@ -112,6 +112,14 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
     public private(set) var lastSeq: UInt64 = 0
     /// Declarations awaiting their outcome, by `filer:id`.
     var pending: [String: Pending] = [:]
+    /// Refused declarations by cell (outcome `refused`, hsChapter and currency "") and
+    /// ``RefusalReason`` code: a declaration refused for several reasons counts under each.
+    public private(set) var refusals: [Cell: [String: Int]] = [:]
+    /// The layout of what is folded; a cache holding another one is folded again from the
+    /// journal (``TradeStatisticsCache``). 2: `refusals` added.
+    public static let currentFormat = 2
+    /// The layout these statistics were folded in.
+    public private(set) var format = TradeStatistics.currentFormat
 
     public init() {}
 
@@ -146,6 +154,10 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
             let key = "\(subjectSender):\(subjectId)"
             if feedback.state == .refused, let filed = pending.removeValue(forKey: key) {
                 add(filed, outcome: .refused, atUs: record.journaledAtUs)
+                let cell = Cell(
+                    day: Self.day(record.journaledAtUs), direction: filed.direction, mode: filed.mode, country: filed.country,
+                    enterprise: filed.enterprise, platform: filed.platform, outcome: .refused, hsChapter: "", currency: "")
+                for code in RefusalReason.codes(of: feedback) { refusals[cell, default: [:]][code, default: 0] += 1 }
             } else if feedback.final, feedback.state != .accepted {
                 // Finished without release or refusal (expired): nothing more will come.
                 pending[key] = nil
@@ -211,6 +223,16 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
             filed.chapters[chapter, default: [:]][lineCurrency, default: Totals()].value += value
         }
         return filed
+    }
+
+    /// The statistics of one enterprise (`ebc_code`) only, for a report about it.
+    public func only(enterprise: String) -> TradeStatistics {
+        var kept = self
+        kept.declarations = declarations.filter { $0.key.enterprise == enterprise }
+        kept.lines = lines.filter { $0.key.enterprise == enterprise }
+        kept.refusals = refusals.filter { $0.key.enterprise == enterprise }
+        kept.pending = pending.filter { $0.value.enterprise == enterprise }
+        return kept
     }
 
     /// The UTC day of a time in microseconds, `YYYY-MM-DD`.
