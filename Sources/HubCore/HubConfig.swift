@@ -133,6 +133,10 @@ public struct HubConfig: Sendable, Equatable {
         /// (`flows.declaration.link_timeout`) before its filers get the final feedback
         /// INCOMPLETE. Milliseconds.
         public var linkTimeoutMs: Int64 = 24 * 3_600_000
+        /// How long, in journal time, the flows keep a released inventory's after-release
+        /// record (`flows.declaration.after_release_days`): what a cancellation approved
+        /// after the release or a return needs (FlowEngine+AfterRelease.swift). Days.
+        public var afterReleaseDays: Int64 = 90
 
         public init() {}
     }
@@ -271,6 +275,12 @@ public struct HubConfig: Sendable, Equatable {
                     throw ConfigError(.invalidValue, "flows.declaration.link_timeout = '\(text)' is outside 1s...365d")
                 }
                 parsed.linkTimeoutMs = us / 1000
+            }
+            if let days = rawFlows.declaration?.afterReleaseDays {
+                guard (1...(10 * 365)).contains(days) else {
+                    throw ConfigError(.invalidValue, "flows.declaration.after_release_days = \(days) is outside 1...\(10 * 365)")
+                }
+                parsed.afterReleaseDays = days
             }
             flows = parsed
         }
@@ -505,9 +515,11 @@ struct RawConfig: Decodable {
 
         struct DeclarationFlows: Decodable {
             var linkTimeout: String?
+            var afterReleaseDays: Int64?
 
             enum CodingKeys: String, CodingKey {
                 case linkTimeout = "link_timeout"
+                case afterReleaseDays = "after_release_days"
             }
         }
 

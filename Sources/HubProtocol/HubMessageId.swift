@@ -24,11 +24,17 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
     case creditShare(issuer: String, noticeId: String)
     /// `ans:<asker>:<query id>`: the hub's answer to a query (or a relayed department's).
     case answer(asker: String, queryId: String)
+    /// `wdn:<cancellation filer>:<cancellation id>`: the withdrawal notice after customs
+    /// approved the cancellation of a released inventory.
+    case withdrawalNotice(filer: String, cancellationId: String)
+    /// `rtn:<return filer>:<return id>`: the return notice after customs approved a return.
+    case returnNotice(filer: String, returnId: String)
 
     /// The kinds of id, by their prefix.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case share, feedback = "fb", forward = "fwd", releaseNotice = "rel", summary = "sum"
         case summaryResultShare = "sres", creditShare = "credit", answer = "ans"
+        case withdrawalNotice = "wdn", returnNotice = "rtn"
 
         /// The prefix every id of the kind starts with (`"fwd:"`).
         public var prefix: String { rawValue + ":" }
@@ -45,6 +51,8 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .summaryResultShare: .summaryResultShare
         case .creditShare: .creditShare
         case .answer: .answer
+        case .withdrawalNotice: .withdrawalNotice
+        case .returnNotice: .returnNotice
         }
     }
 
@@ -59,6 +67,8 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .summaryResultShare(let customs, let id): "sres:\(customs):\(id)"
         case .creditShare(let issuer, let id): "credit:\(issuer):\(id)"
         case .answer(let asker, let id): "ans:\(asker):\(id)"
+        case .withdrawalNotice(let filer, let id): "wdn:\(filer):\(id)"
+        case .returnNotice(let filer, let id): "rtn:\(filer):\(id)"
         }
     }
 
@@ -95,6 +105,8 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
             case .releaseNotice: self = .releaseNotice(filer: party, inventoryId: id)
             case .summaryResultShare: self = .summaryResultShare(customs: party, resultId: id)
             case .creditShare: self = .creditShare(issuer: party, noticeId: id)
+            case .withdrawalNotice: self = .withdrawalNotice(filer: party, cancellationId: id)
+            case .returnNotice: self = .returnNotice(filer: party, returnId: id)
             default: self = .answer(asker: party, queryId: id)
             }
         }

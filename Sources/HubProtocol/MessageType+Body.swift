@@ -33,6 +33,8 @@ extension MessageType {
         case .warehouseEntry: BizWarehouseEntry.self
         case .taxBill: BizTaxBill.self
         case .taxStatus: BizTaxStatus.self
+        case .withdrawalNotice: BizWithdrawalNotice.self
+        case .returnNotice: BizReturnNotice.self
         default: nil
         }
     }

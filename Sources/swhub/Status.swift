@@ -55,6 +55,9 @@ struct Status: ParsableCommand {
                 Output.line(try latest.jsonString(options: options))
             } else {
                 Output.line(Self.render(latest, filer: history.filer, history: history.feedback))
+                if latest.subjectType == MessageType.inventory.rawValue, let invtNo = latest.departments.first?.code {
+                    for line in try Self.afterRelease(invtNo: invtNo, inspector: inspector) { Output.line(line) }
+                }
             }
         }
     }

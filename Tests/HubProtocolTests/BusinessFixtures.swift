@@ -26,7 +26,7 @@ enum BusinessFixtures {
             releaseNotice, query, answerRecord, answer, summaryRequest, creditNotice, refundResult, settlementResult, adapterEvent,
             departmentStatus, feedback,
             documentStatus,
-        ] + customsDocuments
+        ] + customsDocuments + afterReleaseNotices
     }
 
     /// Short proto name ("Order") → fixture.

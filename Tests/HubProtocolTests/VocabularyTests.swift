@@ -51,6 +51,8 @@ struct VocabularyTests {
         (.summaryResultShare(customs: "customs", resultId: "sr-1"), "sres:customs:sr-1"),
         (.creditShare(issuer: "tax", noticeId: "n:1"), "credit:tax:n:1"),
         (.answer(asker: "bank", queryId: "q-1"), "ans:bank:q-1"),
+        (.withdrawalNotice(filer: "platform", cancellationId: "cxl:1"), "wdn:platform:cxl:1"),
+        (.returnNotice(filer: "platform", returnId: "ret-1"), "rtn:platform:ret-1"),
     ])
     func hubMessageIdsFormatAndParseBack(id: HubMessageId, text: String) {
         #expect(id.description == text)

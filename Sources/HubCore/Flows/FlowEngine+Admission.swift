@@ -59,7 +59,8 @@ extension FlowEngine {
                         "customs and declaration agents may request summaries; an e-commerce enterprise only with ebc_code set to its own registered customs code"
                     )
                 }
-            case MessageType.feedback, MessageType.releaseNotice, MessageType.summaryDeclaration:
+            case MessageType.feedback, MessageType.releaseNotice, MessageType.summaryDeclaration, MessageType.withdrawalNotice,
+                MessageType.returnNotice:
                 return notEntitled(party, type, "only the hub's flows emit it")
             default:
                 return nil

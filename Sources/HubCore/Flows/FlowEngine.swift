@@ -73,6 +73,10 @@ public struct FlowEngine: Sendable {
     var pendingQueries: [String: PendingQuery] = [:]  // "asker|query id" → query
     var nextQueryDeadline: Int64 = .max
 
+    /// Released inventories by invt_no, and cancellations and returns waiting for customs
+    /// (FlowEngine+AfterRelease.swift).
+    var afterRelease = AfterReleaseBook()
+
     /// Feedback numbers, states by subject, counts by state, recently started subjects.
     public internal(set) var tally = FlowTally()
     /// The last brief of finished flows still among the recently started ones.
@@ -157,6 +161,9 @@ public struct FlowEngine: Sendable {
             case MessageType.query: out += query(try BizQuery(serializedBytes: input.body), input)
             case MessageType.answer: answer(input)
             case MessageType.creditNotice: out += creditNotice(try BizCreditNotice(serializedBytes: input.body), input)
+            case MessageType.cancellation: out += cancellation(try BizCancellation(serializedBytes: input.body), input)
+            case MessageType.returnRequest: out += returnRequest(try BizReturnRequest(serializedBytes: input.body), input)
+            case MessageType.refundResult: refundResult(try BizRefundResult(serializedBytes: input.body), input)
             default: break
             }
         } catch {

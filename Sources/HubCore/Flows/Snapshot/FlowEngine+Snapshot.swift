@@ -44,6 +44,9 @@ extension FlowEngine {
         /// Who is told about summaries (absent in a snapshot of an older build).
         var releasedFilers: [String: String]?
         var summaryFilers: [String: [String]]?
+        /// Released inventories, cancellations and returns waiting for customs (absent in a
+        /// snapshot of an older build).
+        var afterRelease: AfterReleaseBook?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -69,7 +72,7 @@ extension FlowEngine {
                 credit: credit,
                 pendingQueries: pendingQueries, nextQueryDeadline: nextQueryDeadline, tally: tally,
                 finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
-                releasedFilers: releasedFilers, summaryFilers: summaryFilers),
+                releasedFilers: releasedFilers, summaryFilers: summaryFilers, afterRelease: afterRelease),
             owed: owed)
     }
 
@@ -127,6 +130,7 @@ extension FlowEngine {
         waitingDeclarations = state.waitingDeclarations ?? [:]
         releasedFilers = state.releasedFilers ?? [:]
         summaryFilers = state.summaryFilers ?? [:]
+        afterRelease = state.afterRelease ?? AfterReleaseBook()
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
     }
 }
