@@ -20,13 +20,14 @@ extension Status {
             lines.append(line)
         }
         for notice in found.notices {
-            if let withdrawal = try? BizWithdrawalNotice(serializedBytes: notice.body) {
+            if notice.type == MessageType.withdrawalNotice.rawValue, let withdrawal = try? BizWithdrawalNotice(serializedBytes: notice.body)
+            {
                 var line =
                     "  withdrawn after the release: \(notice.id) (cancellation \(withdrawal.cancellationID), \(time(withdrawal.approvedAtUs)))"
                 if withdrawal.summarized { line += ", in summary \(withdrawal.summaryID)" }
                 lines.append(line)
-            } else if let returned = try? BizReturnNotice(serializedBytes: notice.body) {
-                let items = returned.items.map { "line \($0.gnum) \($0.qty) (\($0.amount)), \($0.remainingQty) remains" }
+            } else if notice.type == MessageType.returnNotice.rawValue, let returned = try? BizReturnNotice(serializedBytes: notice.body) {
+                let items = returned.items.map { "line \($0.gnum): \($0.qty) (\($0.amount)), \($0.remainingQty) remains" }
                 lines.append(
                     "  returned: \(notice.id) \(items.joined(separator: "; ")) \(returned.currency)"
                         + (returned.fullyReturned ? "; nothing remains released" : ""))

@@ -112,5 +112,14 @@ struct FlowAfterReleaseTests {
             let output = world.hub.log(named: "status-\(inventory).log")
             #expect(status.terminationStatus == 0 && output.contains(expected), "\(output)")
         }
+        // swhub trace of the cancelled declaration takes in the cancellation, its receipt and the notice.
+        let trace = try world.hub.startSwhub(["trace", "--config", world.hub.configPath, "inventory-21"], logName: "trace-21.log")
+        #expect(try await InteropTests.wait(for: trace, within: .seconds(30)))
+        let timeline = world.hub.log(named: "trace-21.log")
+        for expected in [
+            "ceb.Cancellation cxl-21 [related]", "ceb.Receipt rcpt-cxl-21", "flow.WithdrawalNotice wdn:platform:cxl-21 [withdrawal_notice]",
+        ] {
+            #expect(timeline.contains(expected), "\(timeline)")
+        }
     }
 }

@@ -151,7 +151,7 @@ extension FlowEngine {
         // the waybill's filer (unless it filed the payment too).
         let recipients = record.recipients.filter { $0 != record.waybillFiler || $0 == record.paymentFiler }
         let id = HubMessageId.returnNotice(filer: key.sender, returnId: key.id)
-        let lines = items.map { "line \($0.gnum) \($0.qty) (\($0.amount) \(record.currency))" }.joined(separator: ", ")
+        let lines = items.map { "line \($0.gnum): \($0.qty) (\($0.amount) \(record.currency))" }.joined(separator: ", ")
         var reason = "RETURNED: \(lines) of \(request.invtNo); return notice \(id) to \(recipients.joined(separator: ", "))"
         if record.ieFlag == "E" { reason += "; the refund basis of these lines is undone" }
         if record.fullyReturned { reason += "; nothing of \(request.invtNo) remains released" }
