@@ -38,6 +38,15 @@ struct AfterReleaseBook: Sendable, Codable {
         /// The refund tax accepted for it (`tax.RefundResult`), nil before.
         var refundedAmount: String?
 
+        // Short keys: a snapshot holds one record per inventory released in
+        // after_release_days (a day of a busy hub's is tens of thousands).
+        enum CodingKeys: String, CodingKey {
+            case declaration = "d", filers = "f", recipients = "r", paymentFiler = "pf", waybillFiler = "wf"
+            case releaseNoticeId = "rn", ieFlag = "ie", copNo = "cn", orderNo = "on", ebpCode = "ep", ebcCode = "ec"
+            case logisticsNo = "ln", payTransactionId = "pt", currency = "cu", lines = "l", releasedAtUs = "at"
+            case withdrawal = "w", summaryId = "s", refundedAmount = "ra"
+        }
+
         /// Whether anything was released (false: withdrawn before its release).
         var wasReleased: Bool { !releaseNoticeId.isEmpty }
 
@@ -57,6 +66,11 @@ struct AfterReleaseBook: Sendable, Codable {
         /// What stays released after approved returns: decimal strings.
         var remainingQty: String
         var remainingAmount: String
+
+        enum CodingKeys: String, CodingKey {
+            case gnum = "n", gcode = "c", gname = "g", unit = "u", qty = "q", totalPrice = "t", remainingQty = "rq"
+            case remainingAmount = "ra"
+        }
     }
 
     /// A cancellation or return filed and not yet answered by customs.
