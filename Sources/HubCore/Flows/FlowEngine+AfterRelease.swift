@@ -160,6 +160,32 @@ extension FlowEngine {
         return [requestFeedback(FlowKey(sender: input.sender, id: input.id), request, state: .refused, reasons: reasons)]
     }
 
+    /// The fields a withdrawal or return notice shares with the other: the inventory's
+    /// keys, the request's reason, customs' approval and the refund and summary state.
+    func fillNotice(
+        _ notice: inout some AfterReleaseNotice, record: AfterReleaseBook.Record, request: AfterReleaseBook.Request, receipt: BizReceipt
+    ) {
+        notice.invtNo = request.invtNo
+        notice.copNo = record.copNo
+        notice.orderNo = record.orderNo
+        notice.ebpCode = record.ebpCode
+        notice.ebcCode = record.ebcCode
+        notice.ieFlag = record.ieFlag
+        notice.logisticsNo = record.logisticsNo
+        notice.payTransactionID = record.payTransactionId
+        notice.reason = request.reason
+        notice.returnStatus = request.status
+        notice.approvedTime = receipt.returnTime
+        notice.releaseNoticeID = record.releaseNoticeId
+        notice.currency = record.currency
+        notice.summarized = record.summaryId != nil
+        notice.summaryID = record.summaryId ?? ""
+        notice.refundBasisUndone = record.ieFlag == "E"
+        notice.refundPaid = record.refundedAmount != nil
+        notice.refundedAmount = record.refundedAmount ?? ""
+        notice.approvedAtUs = nowUs
+    }
+
     /// Whether `party` may cancel or return the inventory of `record`: one of its
     /// declaration's filers, or a party whose registration holds the inventory's `ebc_code`.
     func mayAct(_ party: String, filers: [String], ebcCode: String) -> Bool {
@@ -178,3 +204,29 @@ extension FlowEngine {
     /// and returns wait for customs.
     public var afterReleaseCounts: (records: Int, pending: Int) { (afterRelease.records.count, afterRelease.requests.count) }
 }
+
+/// The fields `WithdrawalNotice` and `ReturnNotice` share (business.proto).
+protocol AfterReleaseNotice {
+    var invtNo: String { get set }
+    var copNo: String { get set }
+    var orderNo: String { get set }
+    var ebpCode: String { get set }
+    var ebcCode: String { get set }
+    var ieFlag: String { get set }
+    var logisticsNo: String { get set }
+    var payTransactionID: String { get set }
+    var reason: String { get set }
+    var returnStatus: Int32 { get set }
+    var approvedTime: String { get set }
+    var releaseNoticeID: String { get set }
+    var currency: String { get set }
+    var summarized: Bool { get set }
+    var summaryID: String { get set }
+    var refundBasisUndone: Bool { get set }
+    var refundPaid: Bool { get set }
+    var refundedAmount: String { get set }
+    var approvedAtUs: Int64 { get set }
+}
+
+extension BizWithdrawalNotice: AfterReleaseNotice {}
+extension BizReturnNotice: AfterReleaseNotice {}

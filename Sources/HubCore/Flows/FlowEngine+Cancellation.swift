@@ -114,28 +114,10 @@ extension FlowEngine {
         }
         afterRelease.records[request.invtNo] = record
         var notice = BizWithdrawalNotice()
-        notice.invtNo = request.invtNo
-        notice.copNo = record.copNo
-        notice.orderNo = record.orderNo
-        notice.ebpCode = record.ebpCode
-        notice.ebcCode = record.ebcCode
-        notice.ieFlag = record.ieFlag
-        notice.logisticsNo = record.logisticsNo
-        notice.payTransactionID = record.payTransactionId
-        notice.reason = request.reason
+        fillNotice(&notice, record: record, request: request, receipt: receipt)
         notice.cancellationFiler = key.sender
         notice.cancellationID = key.id
-        notice.returnStatus = request.status
-        notice.approvedTime = receipt.returnTime
-        notice.releaseNoticeID = record.releaseNoticeId
         notice.totalPrice = ReleaseNotices.sum(record.lines.map(\.remainingAmount)) ?? ""
-        notice.currency = record.currency
-        notice.summarized = record.summaryId != nil
-        notice.summaryID = record.summaryId ?? ""
-        notice.refundBasisUndone = record.ieFlag == "E"
-        notice.refundPaid = record.refundedAmount != nil
-        notice.refundedAmount = record.refundedAmount ?? ""
-        notice.approvedAtUs = nowUs
         let id = HubMessageId.withdrawalNotice(filer: key.sender, cancellationId: key.id)
         out.append(
             FlowEmission(id, type: .withdrawalNotice, recipients: record.recipients, correlationId: key.id, body: Self.bytes(notice)))

@@ -123,30 +123,12 @@ extension FlowEngine {
         }
         afterRelease.records[request.invtNo] = record
         var notice = BizReturnNotice()
-        notice.invtNo = request.invtNo
-        notice.copNo = record.copNo
-        notice.orderNo = record.orderNo
-        notice.ebpCode = record.ebpCode
-        notice.ebcCode = record.ebcCode
-        notice.ieFlag = record.ieFlag
-        notice.logisticsNo = record.logisticsNo
-        notice.payTransactionID = record.payTransactionId
+        fillNotice(&notice, record: record, request: request, receipt: receipt)
         notice.items = items
         notice.totalAmount = ReleaseNotices.sum(items.map(\.amount)) ?? ""
-        notice.currency = record.currency
-        notice.reason = request.reason
         notice.returnFiler = key.sender
         notice.returnID = key.id
-        notice.returnStatus = request.status
-        notice.approvedTime = receipt.returnTime
-        notice.refundBasisUndone = record.ieFlag == "E"
-        notice.refundPaid = record.refundedAmount != nil
-        notice.refundedAmount = record.refundedAmount ?? ""
         notice.fullyReturned = record.fullyReturned
-        notice.summarized = record.summaryId != nil
-        notice.summaryID = record.summaryId ?? ""
-        notice.releaseNoticeID = record.releaseNoticeId
-        notice.approvedAtUs = nowUs
         // Tax, forex and the payment's filer: those of the release notice's recipients but
         // the waybill's filer (unless it filed the payment too).
         let recipients = record.recipients.filter { $0 != record.waybillFiler || $0 == record.paymentFiler }
