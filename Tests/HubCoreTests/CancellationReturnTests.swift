@@ -239,6 +239,21 @@ struct CancellationReturnTests {
         #expect(early.first?.reasons.first?.hasPrefix("NOT_RELEASED") == true)
     }
 
+    @Test func afterTheHorizonAnUndecidedReturnExpiresAndTheRecordGoes() throws {
+        let world = try World()
+        let (_, invtNo, _) = try Self.released(world, 10, close: true)
+        try world.send("platform", .returnRequest, "ret-10", Self.returnRequest(invtNo, [(1, "1")]))
+        world.time += 91 * 86_400_000_000  // flows.declaration.after_release_days: 90 by default
+        let (_, _, emitted) = try Self.released(world, 11)
+        let expired = Self.feedback(emitted, about: .returnRequest)
+        #expect(expired.count == 1 && expired.first?.state == .expired && expired.first?.final == true)
+        #expect(expired.first?.subjectID == "ret-10" && expired.first?.pendingDepartments == ["customs"])
+        #expect(world.engine.releasedInventory(invtNo: invtNo) == nil)
+        let late = Self.feedback(
+            try world.send("platform", .returnRequest, "ret-10b", Self.returnRequest(invtNo, [(1, "1")])), about: .returnRequest)
+        #expect(late.first?.reasons.first?.hasPrefix("NO_SUCH_DOCUMENT") == true)
+    }
+
     @Test func aPartReturnedAmountRoundsAndTheLastReturnTakesWhatRemains() throws {
         #expect(
             ReturnAmounts.reversed(qty: "1", releasedQty: "3", totalPrice: "100.00", remainingQty: "3", remainingAmount: "100.00")

@@ -35,10 +35,13 @@ extension FlowEngine {
         case returnExceedsReleased = "RETURN_EXCEEDS_RELEASED"
     }
 
-    /// Customs released a declaration: its after-release record.
-    mutating func noteRelease(_ flow: DeclarationFlow, notice: BizReleaseNotice, recipients: [String], noticeId: String) {
-        dropOldAfterRelease()
-        guard !notice.invtNo.isEmpty else { return }
+    /// Customs released a declaration: its after-release record (and what expired, see
+    /// ``dropOldAfterRelease()``).
+    mutating func noteRelease(_ flow: DeclarationFlow, notice: BizReleaseNotice, recipients: [String], noticeId: String)
+        -> [FlowEmission]
+    {
+        let expired = dropOldAfterRelease()
+        guard !notice.invtNo.isEmpty else { return expired }
         let declaration = flow.declaration
         let lines = notice.inventoryList.map { item in
             AfterReleaseBook.Line(
@@ -51,6 +54,7 @@ extension FlowEngine {
             orderNo: notice.orderNo, ebpCode: notice.ebpCode, ebcCode: notice.ebcCode, logisticsNo: notice.logisticsNo,
             payTransactionId: notice.payTransactionID, currency: notice.currency, lines: lines, releasedAtUs: nowUs)
         afterRelease.keep(record, invtNo: notice.invtNo, atUs: nowUs)
+        return expired
     }
 
     /// Inventories went into a summary declaration.
@@ -69,9 +73,21 @@ extension FlowEngine {
         afterRelease.records[result.invtNo]?.refundedAmount = result.refundAmount
     }
 
-    /// Records older than `flows.declaration.after_release_days` go.
-    mutating func dropOldAfterRelease() {
-        afterRelease.dropOlder(than: nowUs - settings.afterReleaseDays * 86_400_000_000)
+    /// Records older than `flows.declaration.after_release_days` go; a cancellation or
+    /// return customs left undecided that long ends with the final feedback EXPIRED.
+    mutating func dropOldAfterRelease() -> [FlowEmission] {
+        let cutoff = nowUs - settings.afterReleaseDays * 86_400_000_000
+        afterRelease.dropOlder(than: cutoff)
+        let expired = afterRelease.requests.filter { $0.value.updatedAtUs < cutoff }.sorted { $0.value.seq < $1.value.seq }
+        var out: [FlowEmission] = []
+        for (key, request) in expired {
+            afterRelease.requests[key] = nil
+            out.append(
+                requestFeedback(
+                    key, request, state: .expired,
+                    reasons: ["EXPIRED: customs did not decide within flows.declaration.after_release_days"]))
+        }
+        return out
     }
 
     /// Customs' receipt for a cancellation or a return, nil when the receipt is not of those
@@ -141,7 +157,7 @@ extension FlowEngine {
             default: .pending
             }
         feedback.departments = [status]
-        if state == .pending { feedback.pendingDepartments = [customs] }
+        if state == .pending || state == .expired { feedback.pendingDepartments = [customs] }
         feedback.reasons = reasons + request.errors
         feedback.updatedAtUs = nowUs
         feedback.final = state != .pending

@@ -17,7 +17,10 @@ import HubProtocol
 extension FlowEngine {
     /// A cancellation was journaled.
     mutating func cancellation(_ cancellation: BizCancellation, _ input: FlowInput) -> [FlowEmission] {
-        dropOldAfterRelease()
+        dropOldAfterRelease() + cancellationFiled(cancellation, input)
+    }
+
+    private mutating func cancellationFiled(_ cancellation: BizCancellation, _ input: FlowInput) -> [FlowEmission] {
         let key = FlowKey(sender: input.sender, id: input.id)
         let invtNo = cancellation.invtNo
         let field = ["cancellation.invt_no"]

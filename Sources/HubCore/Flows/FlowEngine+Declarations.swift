@@ -92,7 +92,7 @@ extension FlowEngine {
                         type: .releaseNotice, body: body, recipients: recipients,
                         ref: HeldRef(sender: HubConfig.hubParty, id: id.description)),
                     atUs: nowUs)
-                noteRelease(flow, notice: notice, recipients: recipients, noticeId: id.description)
+                out += noteRelease(flow, notice: notice, recipients: recipients, noticeId: id.description)
                 // Only exports are summarized (SummaryAggregator): an import is no candidate,
                 // and a candidate keeps only what a summary reads.
                 let filed = flow.declaration.inventory.document

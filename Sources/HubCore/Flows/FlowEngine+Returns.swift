@@ -17,7 +17,10 @@ import HubProtocol
 extension FlowEngine {
     /// A return was journaled.
     mutating func returnRequest(_ filing: BizReturnRequest, _ input: FlowInput) -> [FlowEmission] {
-        dropOldAfterRelease()
+        dropOldAfterRelease() + returnFiled(filing, input)
+    }
+
+    private mutating func returnFiled(_ filing: BizReturnRequest, _ input: FlowInput) -> [FlowEmission] {
         let key = FlowKey(sender: input.sender, id: input.id)
         let invtNo = filing.invtNo
         let field = ["return_request.invt_no"]
