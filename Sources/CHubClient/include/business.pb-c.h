@@ -291,8 +291,9 @@ typedef enum _Swhub__V1__FeedbackState {
   SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_INCOMPLETE = 7,
   /*
    * Final: the filer withdrew the filing (a document with app_type 3), or replaced the
-   * inventory of a declaration not yet forwarded by another (app_type 2); the reason says
-   * which.
+   * inventory of a declaration not yet forwarded by another (app_type 2), or a cancellation
+   * (ceb.Cancellation) withdrew the declaration (at once before its release, with customs'
+   * approval after it); the reason says which.
    */
   SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WITHDRAWN = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(SWHUB__V1__FEEDBACK_STATE)

@@ -544,8 +544,9 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
   case incomplete // = 7
 
   /// Final: the filer withdrew the filing (a document with app_type 3), or replaced the
-  /// inventory of a declaration not yet forwarded by another (app_type 2); the reason says
-  /// which.
+  /// inventory of a declaration not yet forwarded by another (app_type 2), or a cancellation
+  /// (ceb.Cancellation) withdrew the declaration (at once before its release, with customs'
+  /// approval after it); the reason says which.
   case withdrawn // = 8
   case UNRECOGNIZED(Int)
 
