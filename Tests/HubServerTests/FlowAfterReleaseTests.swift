@@ -9,7 +9,8 @@ import Testing
 /// platform cancels a released inventory and returns goods of another; customs receives
 /// each as routed and approves it with its receipt; the release notice's recipients get the
 /// withdrawal notice, tax, forex and the paying bank the return notice; the platform hears
-/// about each filing; `swhub status` shows both declarations' after-release history.
+/// about each filing, also across a kill -9 of the hub with the cancellation waiting;
+/// `swhub status` and `swhub trace` show both declarations' after-release history.
 @Suite("Flows after the release: cancellations and returns", .serialized)
 struct FlowAfterReleaseTests {
     /// Files declaration `n`, has customs accept (120, numbering it) and release (800) it;
@@ -43,6 +44,12 @@ struct FlowAfterReleaseTests {
         #expect(pending.state == .pending && pending.subjectType == "ceb.Cancellation" && pending.subjectKey == cancelled)
         let routed = try #require(try await world.wait("customs", "ceb.Cancellation").first)
         #expect(routed.header.sender == "platform" && routed.header.id == "cxl-21")
+
+        // The hub is killed with the cancellation waiting for customs; restarted, its flows go on.
+        world.hub.kill9()
+        world.close()
+        try world.hub.start()
+        try await world.connectAll()
 
         // Customs approves (CEB624 399): withdrawal notices to every release notice recipient.
         var approval = BizReceipt()
