@@ -129,3 +129,72 @@ extension SimulatedDepartment {
         StableGUID.make(["\(seed)"] + parts)
     }
 }
+
+/// Customs: receipts for cancellations and returns.
+extension SimulatedDepartment {
+    /// The receipt for a cancellation (CEB606 export, CEB624 import), `correlation_id` = the
+    /// delivered id, addressed to its filer, id `rcpt:<key>:<status>`: 399 (海关审结,
+    /// approved) when customs numbered the inventory it names, else 100 (退单).
+    mutating func cancellationReceipt(_ cancellation: BizCancellation, header: WireHeader, nowUs: Int64) -> Reply {
+        let known = inventories(numbered: [cancellation.invtNo])[cancellation.invtNo]
+        var receipt = BizReceipt()
+        let export = cancellation.ieFlag == "E" || known?.ieFlag == "E"
+        receipt.messageType = export ? "CEB606Message" : "CEB624Message"
+        receipt.guid = Self.guid(seed: options.seed, party, "cancellation", Self.subjectKey(header))
+        receipt.customsCode = cancellation.customsCode
+        receipt.agentCode = cancellation.agentCode
+        receipt.ebcCode = cancellation.ebcCode
+        receipt.ebpCode = cancellation.ebpCode
+        receipt.orderNo = cancellation.orderNo
+        receipt.copNo = cancellation.copNo
+        receipt.preNo = cancellation.preNo
+        receipt.invtNo = cancellation.invtNo
+        receipt.returnTime = CEBTime.returnTime(nowUs)
+        if known == nil {
+            stats.refused += 1
+            receipt.status = .rejected
+            receipt.returnInfo = "海关退单: no inventory \(cancellation.invtNo) declared"
+        } else {
+            receipt.status = .approved
+            receipt.returnInfo = "海关审结: cancellation approved"
+        }
+        return filerReply(receipt, header: header)
+    }
+
+    /// The receipt for a return (CEB214 export, 800 放行; CEB626 import, 399 审结), as
+    /// ``cancellationReceipt(_:header:nowUs:)``: approved when customs numbered the
+    /// inventory, else 100.
+    mutating func returnReceipt(_ request: BizReturnRequest, header: WireHeader, nowUs: Int64) -> Reply {
+        let known = inventories(numbered: [request.invtNo])[request.invtNo]
+        var receipt = BizReceipt()
+        let export = request.originalIeFlag == "E" || (request.originalIeFlag.isEmpty && known?.ieFlag == "E")
+        receipt.messageType = export ? "CEB214Message" : "CEB626Message"
+        receipt.guid = Self.guid(seed: options.seed, party, "return", Self.subjectKey(header))
+        receipt.customsCode = request.customsCode
+        receipt.agentCode = request.agentCode
+        receipt.ebpCode = request.ebpCode
+        receipt.ebcCode = request.ebcCode
+        receipt.preNo = request.preNo
+        receipt.invtNo = request.invtNo
+        if export { receipt.coElNo = request.coElNo } else { receipt.copNo = request.copNo }
+        receipt.returnTime = CEBTime.returnTime(nowUs)
+        if known == nil {
+            stats.refused += 1
+            receipt.status = .rejected
+            receipt.returnInfo = "海关退单: no inventory \(request.invtNo) declared"
+        } else {
+            receipt.status = export ? .released : .approved
+            receipt.returnInfo = export ? "放行: return approved" : "海关审结: return approved"
+        }
+        return filerReply(receipt, header: header)
+    }
+
+    /// A receipt answering the delivered filing: `correlation_id` its id, addressed to its
+    /// sender (the hub's flows read it anyway).
+    private func filerReply(_ receipt: BizReceipt, header: WireHeader) -> Reply {
+        let recipients = header.sender.isEmpty || header.sender == Self.hubParty ? [] : [header.sender]
+        return reply(
+            .receipt, receipt, correlationId: header.id, recipients: recipients,
+            id: "rcpt:\(Self.subjectKey(header)):\(receipt.status)")
+    }
+}

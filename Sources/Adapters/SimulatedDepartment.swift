@@ -13,7 +13,9 @@ import SwiftProtobuf
 ///
 /// - Every department answers `reg.Registration` with one `reg.Result`.
 /// - Customs answers `ceb.Inventory` with receipts (120, [500,] 800, 899; or 100 when
-///   refused) and `ceb.SummaryDeclaration` with a `ceb.SummaryResult`.
+///   refused) and `ceb.SummaryDeclaration` with a `ceb.SummaryResult`; a `ceb.Cancellation`
+///   with a CEB606/624 receipt and a `ceb.ReturnRequest` with a CEB214/626 receipt, which
+///   approve it when customs numbered the inventory it names.
 /// - The post files the departure (CEB509) of each released export parcel whose release
 ///   notice reaches it.
 /// - Every department keeps the business messages it receives (the latest
@@ -161,6 +163,12 @@ public struct SimulatedDepartment: Sendable {
             // Kept like any other; the post files what happens to the released parcel.
             let notice = decode(BizReleaseNotice.self, body, keepAs: type)
             replies = notice.map { parcelFilings($0, header: header, nowUs: nowUs) } ?? []
+        case MessageType.cancellation where kind == .customs:
+            let cancellation = decode(BizCancellation.self, body, keepAs: type)
+            replies = cancellation.map { [cancellationReceipt($0, header: header, nowUs: nowUs)] } ?? []
+        case MessageType.returnRequest where kind == .customs:
+            let request = decode(BizReturnRequest.self, body, keepAs: type)
+            replies = request.map { [returnReceipt($0, header: header, nowUs: nowUs)] } ?? []
         case MessageType.query:
             replies = [answer(body, header: header)]
         default:

@@ -136,10 +136,13 @@ public struct HubConfig: Sendable, Equatable {
         /// Whether a released export inventory becomes a summary candidate only once a
         /// departure (离境, CEB509) lists its parcel (`flows.summary.require_departure`).
         public var requireDeparture = true
-        /// How long, in journal time, the flows keep a released declaration's parcel after
-        /// its release (`flows.declaration.after_release_days`): its history, and, for an
-        /// export, whether it departed. Milliseconds.
+        /// How long, in journal time, the flows keep a released declaration's records after
+        /// its release (`flows.declaration.after_release_days`): its parcel's history and,
+        /// for an export, whether it departed (``ParcelLedger``); what a cancellation approved
+        /// after the release or a return needs (``AfterReleaseBook``). Milliseconds.
         public var afterReleaseMs: Int64 = 90 * 86_400_000
+        /// ``afterReleaseMs`` in days.
+        public var afterReleaseDays: Int64 { afterReleaseMs / 86_400_000 }
 
         public init() {}
     }

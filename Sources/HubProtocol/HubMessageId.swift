@@ -27,12 +27,18 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
     /// `risk:<inventory filer>:<inventory id>:<rule>`: a risk rule's notice about a
     /// declaration (rule names hold no colon).
     case riskNotice(filer: String, inventoryId: String, rule: String)
+    /// `wdn:<cancellation filer>:<cancellation id>`: the withdrawal notice after customs
+    /// approved the cancellation of a released inventory.
+    case withdrawalNotice(filer: String, cancellationId: String)
+    /// `rtn:<return filer>:<return id>`: the return notice after customs approved a return.
+    case returnNotice(filer: String, returnId: String)
 
     /// The kinds of id, by their prefix.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case share, feedback = "fb", forward = "fwd", releaseNotice = "rel", summary = "sum"
         case summaryResultShare = "sres", creditShare = "credit", answer = "ans"
         case riskNotice = "risk"
+        case withdrawalNotice = "wdn", returnNotice = "rtn"
 
         /// The prefix every id of the kind starts with (`"fwd:"`).
         public var prefix: String { rawValue + ":" }
@@ -50,6 +56,8 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .creditShare: .creditShare
         case .answer: .answer
         case .riskNotice: .riskNotice
+        case .withdrawalNotice: .withdrawalNotice
+        case .returnNotice: .returnNotice
         }
     }
 
@@ -65,6 +73,8 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .creditShare(let issuer, let id): "credit:\(issuer):\(id)"
         case .answer(let asker, let id): "ans:\(asker):\(id)"
         case .riskNotice(let filer, let id, let rule): "risk:\(filer):\(id):\(rule)"
+        case .withdrawalNotice(let filer, let id): "wdn:\(filer):\(id)"
+        case .returnNotice(let filer, let id): "rtn:\(filer):\(id)"
         }
     }
 
@@ -107,6 +117,8 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
             case .releaseNotice: self = .releaseNotice(filer: party, inventoryId: id)
             case .summaryResultShare: self = .summaryResultShare(customs: party, resultId: id)
             case .creditShare: self = .creditShare(issuer: party, noticeId: id)
+            case .withdrawalNotice: self = .withdrawalNotice(filer: party, cancellationId: id)
+            case .returnNotice: self = .returnNotice(filer: party, returnId: id)
             default: self = .answer(asker: party, queryId: id)
             }
         }

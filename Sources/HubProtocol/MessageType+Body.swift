@@ -35,6 +35,8 @@ extension MessageType {
         case .taxStatus: BizTaxStatus.self
         case .riskNotice: BizRiskNotice.self
         case .riskDisposition: BizRiskDisposition.self
+        case .withdrawalNotice: BizWithdrawalNotice.self
+        case .returnNotice: BizReturnNotice.self
         default: nil
         }
     }

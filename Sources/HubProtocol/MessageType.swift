@@ -95,6 +95,12 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, Codable, Compar
     public static let feedback: MessageType = "flow.Feedback"
     /// The hub's release notice after customs released an inventory (`swhub.v1.ReleaseNotice`).
     public static let releaseNotice: MessageType = "flow.ReleaseNotice"
+    /// The hub's withdrawal notice after customs approved the cancellation of a released
+    /// inventory (`swhub.v1.WithdrawalNotice`).
+    public static let withdrawalNotice: MessageType = "flow.WithdrawalNotice"
+    /// The hub's return notice after customs approved a return of released goods
+    /// (`swhub.v1.ReturnNotice`).
+    public static let returnNotice: MessageType = "flow.ReturnNotice"
     /// A request for a summary declaration (`swhub.v1.SummaryRequest`).
     public static let summaryRequest: MessageType = "flow.SummaryRequest"
     /// A department's query (`swhub.v1.Query`).
@@ -126,6 +132,7 @@ public struct MessageType: RawRepresentable, Hashable, Sendable, Codable, Compar
         .settlementResult, .adapterEvent, .cancellation, .returnRequest, .returnTally, .arrival, .departure, .waybillStatus,
         .masterWaybill, .warehouseEntry, .taxBill, .taxStatus,
         .riskNotice, .riskDisposition,
+        .withdrawalNotice, .returnNotice,
     ]
 }
 

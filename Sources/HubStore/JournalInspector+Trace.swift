@@ -7,7 +7,8 @@ extension JournalInspector {
     /// feedback; for a declaration document or inventory the declaration's four documents
     /// (linked as the hub's flows link them), the forwards to customs, customs' receipts
     /// (by correlation, or, for receipts without one, by the inventory's keys as the flows
-    /// match them), the feedback and the release notices; and for any message the messages
+    /// match them), the feedback and the release notices, the cancellations and returns naming
+    /// its inventory's `invt_no` with the hub's withdrawal and return notices; and for any message the messages
     /// correlated with it (answers, receipts, notices), transitively. Each with its events.
     ///
     /// - Parameter id: A message id.
@@ -34,12 +35,18 @@ extension JournalInspector {
                     found[document.seq] = document
                     roles[document.seq] = .document
                 }
-                for receipt in try Self.receipts(of: documents, in: journal) where found[receipt.seq] == nil {
+                let receipts = try Self.receipts(of: documents, in: journal)
+                for receipt in receipts where found[receipt.seq] == nil {
                     found[receipt.seq] = receipt
                 }
                 // Arrivals, departures and waybill statuses naming its parcel (JournalInspector+Parcels.swift).
                 for record in try Self.parcelDocuments(of: documents, in: journal) where found[record.seq] == nil {
                     found[record.seq] = record
+                }
+                // Cancellations and returns naming its inventory, and the hub's notices about them.
+                for number in Self.inventoryNumbers(documents: documents, receipts: receipts) {
+                    let after = try Self.afterRelease(invtNo: number, after: documents.map(\.seq).min() ?? 0, in: journal)
+                    for record in after.filings + after.notices where found[record.seq] == nil { found[record.seq] = record }
                 }
             }
             try Self.addCorrelated(to: &found, in: journal)
@@ -250,6 +257,8 @@ extension JournalInspector {
             case .forward: return .forward
             case .feedback: return .feedback
             case .releaseNotice: return .releaseNotice
+            case .withdrawalNotice: return .withdrawalNotice
+            case .returnNotice: return .returnNotice
             case .answer: return .answer
             case .riskNotice: return .riskNotice
             default: return .related

@@ -37,6 +37,10 @@ public struct TraceReport: Sendable, Codable, Equatable {
         case feedback
         /// A release notice from the hub to tax, forex, the bank and the carrier.
         case releaseNotice = "release_notice"
+        /// A withdrawal notice from the hub after customs approved a cancellation after the release.
+        case withdrawalNotice = "withdrawal_notice"
+        /// A return notice from the hub after customs approved a return.
+        case returnNotice = "return_notice"
         /// An answer to a query.
         case answer
         /// A risk rule's notice about the declaration (`risk.Notice`).

@@ -14,7 +14,7 @@ struct Status: ParsableCommand {
     @Argument(
         help: """
             The filing's message id: a reg.Registration's, a declaration's ceb.Inventory's, another declaration \
-            document's (refused, changed or withdrawn by its appType), or a summary declaration's (sum:…).
+            document's (refused, changed or withdrawn by its appType), a ceb.Cancellation's or ceb.ReturnRequest's, or a summary declaration's (sum:…). A declaration's shows the cancellations, returns, withdrawal and return notices about its inventory.
             """)
     var id: String?
 
@@ -73,6 +73,9 @@ struct Status: ParsableCommand {
                 Output.line(
                     ([Self.render(latest, filer: history.filer, history: history.feedback)] + Self.render(events: events))
                         .joined(separator: "\n"))
+                if latest.subjectType == MessageType.inventory.rawValue, let invtNo = latest.departments.first?.code {
+                    for line in try Self.afterRelease(invtNo: invtNo, inspector: inspector) { Output.line(line) }
+                }
             }
         }
     }

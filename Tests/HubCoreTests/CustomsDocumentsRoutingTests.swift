@@ -73,11 +73,13 @@ struct CustomsDocumentsRoutingTests {
         #expect(engine.admit(type: "ceb.TaxStatus", from: "tax", recipients: [], body: [])?.code == .notEntitled)
         #expect(engine.admit(type: "ceb.TaxBill", from: "customs", recipients: [], body: []) == nil)
 
-        // Journaled, they change no flow: nothing is emitted for them (their flows are built on top).
+        // Journaled, a cancellation of an inventory the flows do not hold gets its filer's
+        // feedback REFUSED (CancellationReturnTests has its flows).
         let filed = FlowInput(
             seq: 100, sender: "platform", id: "cancel-1", type: "ceb.Cancellation", recipients: ["customs"], correlationId: "",
             journaledAtUs: journal[5].journaledAtUs + 1000, body: cancel)
-        #expect(engine.journaled(filed).isEmpty)
+        let answer = engine.journaled(filed).compactMap { try? BizFeedback(serializedBytes: $0.body) }
+        #expect(answer.count == 1 && answer.first?.state == .refused && answer.first?.subjectType == "ceb.Cancellation")
 
         var notice = BizCreditNotice()
         notice.socialCreditCode = "91110000100000002C"  // the post's

@@ -27,7 +27,7 @@ enum BusinessFixtures {
             departmentStatus, feedback,
             documentStatus,
             declarationEvent,
-        ] + customsDocuments + riskMessages
+        ] + customsDocuments + riskMessages + afterReleaseNotices
     }
 
     /// Short proto name ("Order") → fixture.

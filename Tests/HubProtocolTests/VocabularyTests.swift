@@ -52,6 +52,8 @@ struct VocabularyTests {
         (.creditShare(issuer: "tax", noticeId: "n:1"), "credit:tax:n:1"),
         (.answer(asker: "bank", queryId: "q-1"), "ans:bank:q-1"),
         (.riskNotice(filer: "platform", inventoryId: "a:inv-7", rule: "consumer_quota"), "risk:platform:a:inv-7:consumer_quota"),
+        (.withdrawalNotice(filer: "platform", cancellationId: "cxl:1"), "wdn:platform:cxl:1"),
+        (.returnNotice(filer: "platform", returnId: "ret-1"), "rtn:platform:ret-1"),
     ])
     func hubMessageIdsFormatAndParseBack(id: HubMessageId, text: String) {
         #expect(id.description == text)

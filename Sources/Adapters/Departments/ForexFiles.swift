@@ -4,7 +4,8 @@ import HubProtocol
 
 /// The forex department's files (CSV, see `Docs/adapters/tax-forex-csv.md`):
 /// - out: one CSV per released order with its payment (orderNo, payTransactionId, amount,
-///   currency, payerCountry, date);
+///   currency, payerCountry, date); one reversal CSV per withdrawal or return notice
+///   (``ReversalCSV``);
 /// - in: settlement verification results (`*.csv`) → `forex.SettlementResult`.
 public struct ForexFiles: DepartmentFiles {
     public init() {}
@@ -23,6 +24,10 @@ public struct ForexFiles: DepartmentFiles {
     }
 
     public mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
+        if let rows = ReversalCSV.lines(type: delivery.header.type, id: delivery.header.id, body: delivery.body) {
+            let name = HubJSONFile.fileName(type: "forex-reversal", id: delivery.header.id, extension: "csv")
+            return try TaxFiles.reversalFile(rows, name: name)
+        }
         guard delivery.header.messageType == .releaseNotice, let notice = try? BizReleaseNotice(serializedBytes: delivery.body) else {
             return nil
         }

@@ -5,7 +5,8 @@ import HubProtocol
 /// The tax department's files (CSV, see `Docs/adapters/tax-forex-csv.md`):
 /// - out: once a summary result brings the entryId, one CSV per summary with a row per
 ///   released declaration line (entryId, sumNo, invtNo, orderNo, ebcCode, gcode, gname,
-///   qty, unit, totalPrice, currency, exportDate). Release notices are kept until then.
+///   qty, unit, totalPrice, currency, exportDate). Release notices are kept until then;
+///   one reversal CSV per withdrawal or return notice (``ReversalCSV``).
 /// - in: refund results (`*.csv`) → `tax.RefundResult`.
 public struct TaxFiles: DepartmentFiles {
     private var notices = HeldMessages<BizReleaseNotice>()
@@ -50,8 +51,27 @@ public struct TaxFiles: DepartmentFiles {
             for number in done { notices.remove(number) }
             let key = summary.entryID.isEmpty ? delivery.header.id : summary.entryID
             return [OutboundFile(name: HubJSONFile.fileName(type: "tax-export", id: key, extension: "csv"), content: content)]
+        case MessageType.withdrawalNotice, MessageType.returnNotice:
+            guard let rows = ReversalCSV.lines(type: delivery.header.type, id: delivery.header.id, body: delivery.body) else { return nil }
+            // A withdrawn inventory not summarized yet never will be: its release notice goes.
+            if let notice = try? BizWithdrawalNotice(serializedBytes: delivery.body),
+                delivery.header.type == MessageType.withdrawalNotice.rawValue,
+                !notice.summarized
+            {
+                notices.remove(notice.invtNo)
+            }
+            return try Self.reversalFile(rows, name: HubJSONFile.fileName(type: "tax-reversal", id: delivery.header.id, extension: "csv"))
         default:
             return nil
+        }
+    }
+
+    /// The reversal file of a withdrawal or return notice (``ReversalCSV``).
+    static func reversalFile(_ rows: [[String]], name: String) throws(FormatError) -> [OutboundFile] {
+        do {
+            return [OutboundFile(name: name, content: try ReversalCSV.file(rows))]
+        } catch {
+            throw FormatError(.unsupported, "the reversal CSV cannot be written: \(error)")
         }
     }
 

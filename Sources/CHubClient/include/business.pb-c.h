@@ -67,6 +67,9 @@ typedef struct Swhub__V1__DeclarationEvent Swhub__V1__DeclarationEvent;
 typedef struct Swhub__V1__RiskEvidence Swhub__V1__RiskEvidence;
 typedef struct Swhub__V1__RiskNotice Swhub__V1__RiskNotice;
 typedef struct Swhub__V1__RiskDisposition Swhub__V1__RiskDisposition;
+typedef struct Swhub__V1__WithdrawalNotice Swhub__V1__WithdrawalNotice;
+typedef struct Swhub__V1__ReturnNoticeItem Swhub__V1__ReturnNoticeItem;
+typedef struct Swhub__V1__ReturnNotice Swhub__V1__ReturnNotice;
 
 
 /* --- enums --- */
@@ -292,8 +295,9 @@ typedef enum _Swhub__V1__FeedbackState {
   SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_INCOMPLETE = 7,
   /*
    * Final: the filer withdrew the filing (a document with app_type 3), or replaced the
-   * inventory of a declaration not yet forwarded by another (app_type 2); the reason says
-   * which.
+   * inventory of a declaration not yet forwarded by another (app_type 2), or a cancellation
+   * (ceb.Cancellation) withdrew the declaration (at once before its release, with customs'
+   * approval after it); the reason says which.
    */
   SWHUB__V1__FEEDBACK_STATE__FEEDBACK_STATE_WITHDRAWN = 8,
   /*
@@ -2392,6 +2396,193 @@ struct  Swhub__V1__RiskDisposition
     , (char *)protobuf_c_empty_string, SWHUB__V1__RISK_DECISION__RISK_DECISION_UNSPECIFIED, (char *)protobuf_c_empty_string }
 
 
+/*
+ * "flow.WithdrawalNotice": customs approved (CEB606/624 receipt, 399) the cancellation
+ * (ceb.Cancellation, 撤销申请单) of an inventory it had already released: the hub tells every
+ * party that got the inventory's flow.ReleaseNotice (tax, forex, the payment's filer, the
+ * waybill's filer) that the release no longer stands. Field names follow the release notice's.
+ */
+struct  Swhub__V1__WithdrawalNotice
+{
+  ProtobufCMessage base;
+  char *invt_no;
+  char *cop_no;
+  char *order_no;
+  char *ebp_code;
+  char *ebc_code;
+  /*
+   * "I" or "E": the inventory's direction.
+   */
+  char *ie_flag;
+  char *logistics_no;
+  char *pay_transaction_id;
+  /*
+   * 撤单原因: the cancellation's reason.
+   */
+  char *reason;
+  /*
+   * The cancellation: its filer (hub party) and Header.id.
+   */
+  char *cancellation_filer;
+  char *cancellation_id;
+  /*
+   * Customs' approving receipt: its returnStatus (399) and returnTime (YYYYMMDDhhmmssSSS).
+   */
+  int32_t return_status;
+  char *approved_time;
+  /*
+   * The Header.id of the release notice this one takes back (rel:...).
+   */
+  char *release_notice_id;
+  /*
+   * What the release still covered when it was withdrawn (lines returned before are not
+   * counted again): sum of the lines' remaining amounts, decimal string, and its currency.
+   */
+  char *total_price;
+  char *currency;
+  /*
+   * Export only: the inventory was already in a summary declaration (CEB701) when the
+   * withdrawal was approved (its hub id, sum:..., in summary_id). The hub does not change a
+   * summary sent to customs: its entry_id no longer covers this inventory, which tax and
+   * forex must leave out of refunds and settlement. Not summarized: it is no candidate any more.
+   */
+  protobuf_c_boolean summarized;
+  char *summary_id;
+  /*
+   * Export only: the refund basis of the inventory is undone (tax must not refund it, and
+   * must claw back a refund already paid).
+   */
+  protobuf_c_boolean refund_basis_undone;
+  /*
+   * A tax.RefundResult accepting a refund for the inventory was journaled before (amount, decimal string).
+   */
+  protobuf_c_boolean refund_paid;
+  char *refunded_amount;
+  /*
+   * When the hub journaled customs' approval, microseconds since the Unix epoch.
+   */
+  int64_t approved_at_us;
+};
+#define SWHUB__V1__WITHDRAWAL_NOTICE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__withdrawal_notice__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * One returned line of a ReturnNotice.
+ */
+struct  Swhub__V1__ReturnNoticeItem
+{
+  ProtobufCMessage base;
+  /*
+   * The inventory line's gnum, HS code and name.
+   */
+  int32_t gnum;
+  char *gcode;
+  char *gname;
+  /*
+   * Quantity returned now, decimal string, and its unit.
+   */
+  char *qty;
+  char *unit;
+  /*
+   * The line as released: its qty and total_price (decimal strings).
+   */
+  char *released_qty;
+  char *released_total_price;
+  /*
+   * The amount reversed: released_total_price × qty / released_qty, rounded half up to the
+   * decimals of total_price (at least 2); the return of all that remains of a line reverses
+   * exactly what remains of its total. Decimal string.
+   */
+  char *amount;
+  /*
+   * What stays released of the line after this return: quantity and amount.
+   */
+  char *remaining_qty;
+  char *remaining_amount;
+};
+#define SWHUB__V1__RETURN_NOTICE_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__return_notice_item__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * "flow.ReturnNotice": customs approved (CEB214 800 / CEB626 399) the return
+ * (ceb.ReturnRequest, 退货申请单) of goods of a released inventory: the hub reverses the
+ * released quantities and amounts and tells tax, forex and the payment's filer.
+ */
+struct  Swhub__V1__ReturnNotice
+{
+  ProtobufCMessage base;
+  char *invt_no;
+  char *cop_no;
+  char *order_no;
+  char *ebp_code;
+  char *ebc_code;
+  /*
+   * "I" or "E": the direction of the inventory returned (an export's return is CEB213).
+   */
+  char *ie_flag;
+  char *logistics_no;
+  char *pay_transaction_id;
+  /*
+   * The lines returned.
+   */
+  size_t n_items;
+  Swhub__V1__ReturnNoticeItem **items;
+  /*
+   * Sum of the items' amounts, decimal string, and its currency (the release notice's).
+   */
+  char *total_amount;
+  char *currency;
+  /*
+   * 退货原因.
+   */
+  char *reason;
+  /*
+   * The return: its filer (hub party) and Header.id.
+   */
+  char *return_filer;
+  char *return_id;
+  /*
+   * Customs' approving receipt: returnStatus (800 for CEB214, 399 for CEB626) and returnTime.
+   */
+  int32_t return_status;
+  char *approved_time;
+  /*
+   * Export only: the refund basis of these lines is undone (tax must not refund them, and
+   * must claw back a refund already paid: see refund_paid).
+   */
+  protobuf_c_boolean refund_basis_undone;
+  /*
+   * A tax.RefundResult accepting a refund for the inventory was journaled before (amount, decimal string).
+   */
+  protobuf_c_boolean refund_paid;
+  char *refunded_amount;
+  /*
+   * Nothing of the inventory stays released after this return.
+   */
+  protobuf_c_boolean fully_returned;
+  /*
+   * Export only: the inventory is in a summary declaration (its hub id, sum:...).
+   */
+  protobuf_c_boolean summarized;
+  char *summary_id;
+  /*
+   * The Header.id of the inventory's release notice (rel:...).
+   */
+  char *release_notice_id;
+  /*
+   * When the hub journaled customs' approval, microseconds since the Unix epoch.
+   */
+  int64_t approved_at_us;
+};
+#define SWHUB__V1__RETURN_NOTICE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&swhub__v1__return_notice__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
 /* Swhub__V1__BankAccount methods */
 void   swhub__v1__bank_account__init
                      (Swhub__V1__BankAccount         *message);
@@ -3269,6 +3460,63 @@ Swhub__V1__RiskDisposition *
 void   swhub__v1__risk_disposition__free_unpacked
                      (Swhub__V1__RiskDisposition *message,
                       ProtobufCAllocator *allocator);
+/* Swhub__V1__WithdrawalNotice methods */
+void   swhub__v1__withdrawal_notice__init
+                     (Swhub__V1__WithdrawalNotice         *message);
+size_t swhub__v1__withdrawal_notice__get_packed_size
+                     (const Swhub__V1__WithdrawalNotice   *message);
+size_t swhub__v1__withdrawal_notice__pack
+                     (const Swhub__V1__WithdrawalNotice   *message,
+                      uint8_t             *out);
+size_t swhub__v1__withdrawal_notice__pack_to_buffer
+                     (const Swhub__V1__WithdrawalNotice   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__WithdrawalNotice *
+       swhub__v1__withdrawal_notice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__withdrawal_notice__free_unpacked
+                     (Swhub__V1__WithdrawalNotice *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__ReturnNoticeItem methods */
+void   swhub__v1__return_notice_item__init
+                     (Swhub__V1__ReturnNoticeItem         *message);
+size_t swhub__v1__return_notice_item__get_packed_size
+                     (const Swhub__V1__ReturnNoticeItem   *message);
+size_t swhub__v1__return_notice_item__pack
+                     (const Swhub__V1__ReturnNoticeItem   *message,
+                      uint8_t             *out);
+size_t swhub__v1__return_notice_item__pack_to_buffer
+                     (const Swhub__V1__ReturnNoticeItem   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__ReturnNoticeItem *
+       swhub__v1__return_notice_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__return_notice_item__free_unpacked
+                     (Swhub__V1__ReturnNoticeItem *message,
+                      ProtobufCAllocator *allocator);
+/* Swhub__V1__ReturnNotice methods */
+void   swhub__v1__return_notice__init
+                     (Swhub__V1__ReturnNotice         *message);
+size_t swhub__v1__return_notice__get_packed_size
+                     (const Swhub__V1__ReturnNotice   *message);
+size_t swhub__v1__return_notice__pack
+                     (const Swhub__V1__ReturnNotice   *message,
+                      uint8_t             *out);
+size_t swhub__v1__return_notice__pack_to_buffer
+                     (const Swhub__V1__ReturnNotice   *message,
+                      ProtobufCBuffer     *buffer);
+Swhub__V1__ReturnNotice *
+       swhub__v1__return_notice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   swhub__v1__return_notice__free_unpacked
+                     (Swhub__V1__ReturnNotice *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Swhub__V1__BankAccount_Closure)
@@ -3412,6 +3660,15 @@ typedef void (*Swhub__V1__RiskNotice_Closure)
 typedef void (*Swhub__V1__RiskDisposition_Closure)
                  (const Swhub__V1__RiskDisposition *message,
                   void *closure_data);
+typedef void (*Swhub__V1__WithdrawalNotice_Closure)
+                 (const Swhub__V1__WithdrawalNotice *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__ReturnNoticeItem_Closure)
+                 (const Swhub__V1__ReturnNoticeItem *message,
+                  void *closure_data);
+typedef void (*Swhub__V1__ReturnNotice_Closure)
+                 (const Swhub__V1__ReturnNotice *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -3475,6 +3732,9 @@ extern const ProtobufCMessageDescriptor swhub__v1__declaration_event__descriptor
 extern const ProtobufCMessageDescriptor swhub__v1__risk_evidence__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__risk_notice__descriptor;
 extern const ProtobufCMessageDescriptor swhub__v1__risk_disposition__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__withdrawal_notice__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__return_notice_item__descriptor;
+extern const ProtobufCMessageDescriptor swhub__v1__return_notice__descriptor;
 
 PROTOBUF_C__END_DECLS
 

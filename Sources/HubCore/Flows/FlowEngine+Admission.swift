@@ -61,7 +61,8 @@ extension FlowEngine {
                 }
             case MessageType.riskNotice, MessageType.riskDisposition:
                 return try riskRefusal(type: type, of: party, body: body)
-            case MessageType.feedback, MessageType.releaseNotice, MessageType.summaryDeclaration:
+            case MessageType.feedback, MessageType.releaseNotice, MessageType.summaryDeclaration, MessageType.withdrawalNotice,
+                MessageType.returnNotice:
                 return notEntitled(party, type, "only the hub's flows emit it")
             default:
                 return nil

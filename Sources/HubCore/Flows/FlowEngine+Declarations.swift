@@ -64,6 +64,8 @@ extension FlowEngine {
                 receipt.copNo, ebcCode: receipt.ebcCode, status: status.description, code: receipt.sumNo, info: receipt.returnInfo,
                 decision: status == .rejected || status == .returned ? .refused : .pending)
         }
+        // A cancellation's or a return's receipt (CEB606/624, 214/626) answers that request.
+        if let answered = requestReceipt(receipt, input) { return answered }
         // Each receipt moves only the document it answers (by its message type): an order's
         // 100 refuses the order, not the declaration.
         guard let (key, document) = receipts.matchDocument(receipt, correlationId: input.correlationId), var flow = declarations[key]
@@ -95,6 +97,7 @@ extension FlowEngine {
                         ref: HeldRef(sender: HubConfig.hubParty, id: id.description)),
                     atUs: nowUs)
                 parcelReleased(flow, key: key, invtNo: notice.invtNo)
+                out += noteRelease(flow, notice: notice, recipients: recipients, noticeId: id.description)
                 // Only exports are summarized (SummaryAggregator): an import is no candidate,
                 // and a candidate keeps only what a summary reads.
                 let filed = flow.declaration.inventory.document

@@ -60,6 +60,7 @@ extension FlowEngine {
             let id = summary.copNo
             summary.appTime = Self.appTime(nowUs)
             summarized.formUnion(summary.invtNo)
+            noteSummarized(summary.invtNo, summaryId: id)
             var payers: [String] = []
             for number in summary.invtNo {
                 if let payer = releasedPayers[number], !payers.contains(payer) { payers.append(payer) }

@@ -79,6 +79,9 @@ public struct FlowEngine: Sendable {
     // Risk control (FlowEngine+Risk.swift)
     var risk = RiskRules()
     var riskLedger = RiskLedger()
+    /// Released inventories by invt_no, and cancellations and returns waiting for customs
+    /// (FlowEngine+AfterRelease.swift).
+    var afterRelease = AfterReleaseBook()
 
     /// Feedback numbers, states by subject, counts by state, recently started subjects.
     public internal(set) var tally = FlowTally()
@@ -169,6 +172,9 @@ public struct FlowEngine: Sendable {
             case MessageType.arrival: out += arrival(try BizArrival(serializedBytes: input.body), input)
             case MessageType.waybillStatus: out += waybillStatus(try BizWaybillStatus(serializedBytes: input.body), input)
             case MessageType.riskDisposition: out += riskDisposition(try BizRiskDisposition(serializedBytes: input.body), input)
+            case MessageType.cancellation: out += cancellation(try BizCancellation(serializedBytes: input.body), input)
+            case MessageType.returnRequest: out += returnRequest(try BizReturnRequest(serializedBytes: input.body), input)
+            case MessageType.refundResult: refundResult(try BizRefundResult(serializedBytes: input.body), input)
             default: break
             }
         } catch {

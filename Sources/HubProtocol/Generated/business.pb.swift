@@ -546,8 +546,9 @@ public nonisolated enum BizFeedbackState: SwiftProtobuf.Enum, Swift.CaseIterable
   case incomplete // = 7
 
   /// Final: the filer withdrew the filing (a document with app_type 3), or replaced the
-  /// inventory of a declaration not yet forwarded by another (app_type 2); the reason says
-  /// which.
+  /// inventory of a declaration not yet forwarded by another (app_type 2), or a cancellation
+  /// (ceb.Cancellation) withdrew the declaration (at once before its release, with customs'
+  /// approval after it); the reason says which.
   case withdrawn // = 8
 
   /// A declaration held for pre-review (集中预审核) by a risk rule set to hold: not forwarded
@@ -4104,6 +4105,333 @@ public nonisolated struct BizRiskDisposition: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+/// "flow.WithdrawalNotice": customs approved (CEB606/624 receipt, 399) the cancellation
+/// (ceb.Cancellation, 撤销申请单) of an inventory it had already released: the hub tells every
+/// party that got the inventory's flow.ReleaseNotice (tax, forex, the payment's filer, the
+/// waybill's filer) that the release no longer stands. Field names follow the release notice's.
+public nonisolated struct BizWithdrawalNotice: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var invtNo: String {
+    get {_storage._invtNo}
+    set {_uniqueStorage()._invtNo = newValue}
+  }
+
+  public var copNo: String {
+    get {_storage._copNo}
+    set {_uniqueStorage()._copNo = newValue}
+  }
+
+  public var orderNo: String {
+    get {_storage._orderNo}
+    set {_uniqueStorage()._orderNo = newValue}
+  }
+
+  public var ebpCode: String {
+    get {_storage._ebpCode}
+    set {_uniqueStorage()._ebpCode = newValue}
+  }
+
+  public var ebcCode: String {
+    get {_storage._ebcCode}
+    set {_uniqueStorage()._ebcCode = newValue}
+  }
+
+  /// "I" or "E": the inventory's direction.
+  public var ieFlag: String {
+    get {_storage._ieFlag}
+    set {_uniqueStorage()._ieFlag = newValue}
+  }
+
+  public var logisticsNo: String {
+    get {_storage._logisticsNo}
+    set {_uniqueStorage()._logisticsNo = newValue}
+  }
+
+  public var payTransactionID: String {
+    get {_storage._payTransactionID}
+    set {_uniqueStorage()._payTransactionID = newValue}
+  }
+
+  /// 撤单原因: the cancellation's reason.
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  /// The cancellation: its filer (hub party) and Header.id.
+  public var cancellationFiler: String {
+    get {_storage._cancellationFiler}
+    set {_uniqueStorage()._cancellationFiler = newValue}
+  }
+
+  public var cancellationID: String {
+    get {_storage._cancellationID}
+    set {_uniqueStorage()._cancellationID = newValue}
+  }
+
+  /// Customs' approving receipt: its returnStatus (399) and returnTime (YYYYMMDDhhmmssSSS).
+  public var returnStatus: Int32 {
+    get {_storage._returnStatus}
+    set {_uniqueStorage()._returnStatus = newValue}
+  }
+
+  public var approvedTime: String {
+    get {_storage._approvedTime}
+    set {_uniqueStorage()._approvedTime = newValue}
+  }
+
+  /// The Header.id of the release notice this one takes back (rel:...).
+  public var releaseNoticeID: String {
+    get {_storage._releaseNoticeID}
+    set {_uniqueStorage()._releaseNoticeID = newValue}
+  }
+
+  /// What the release still covered when it was withdrawn (lines returned before are not
+  /// counted again): sum of the lines' remaining amounts, decimal string, and its currency.
+  public var totalPrice: String {
+    get {_storage._totalPrice}
+    set {_uniqueStorage()._totalPrice = newValue}
+  }
+
+  public var currency: String {
+    get {_storage._currency}
+    set {_uniqueStorage()._currency = newValue}
+  }
+
+  /// Export only: the inventory was already in a summary declaration (CEB701) when the
+  /// withdrawal was approved (its hub id, sum:..., in summary_id). The hub does not change a
+  /// summary sent to customs: its entry_id no longer covers this inventory, which tax and
+  /// forex must leave out of refunds and settlement. Not summarized: it is no candidate any more.
+  public var summarized: Bool {
+    get {_storage._summarized}
+    set {_uniqueStorage()._summarized = newValue}
+  }
+
+  public var summaryID: String {
+    get {_storage._summaryID}
+    set {_uniqueStorage()._summaryID = newValue}
+  }
+
+  /// Export only: the refund basis of the inventory is undone (tax must not refund it, and
+  /// must claw back a refund already paid).
+  public var refundBasisUndone: Bool {
+    get {_storage._refundBasisUndone}
+    set {_uniqueStorage()._refundBasisUndone = newValue}
+  }
+
+  /// A tax.RefundResult accepting a refund for the inventory was journaled before (amount, decimal string).
+  public var refundPaid: Bool {
+    get {_storage._refundPaid}
+    set {_uniqueStorage()._refundPaid = newValue}
+  }
+
+  public var refundedAmount: String {
+    get {_storage._refundedAmount}
+    set {_uniqueStorage()._refundedAmount = newValue}
+  }
+
+  /// When the hub journaled customs' approval, microseconds since the Unix epoch.
+  public var approvedAtUs: Int64 {
+    get {_storage._approvedAtUs}
+    set {_uniqueStorage()._approvedAtUs = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One returned line of a ReturnNotice.
+public nonisolated struct BizReturnNoticeItem: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The inventory line's gnum, HS code and name.
+  public var gnum: Int32 = 0
+
+  public var gcode: String = String()
+
+  public var gname: String = String()
+
+  /// Quantity returned now, decimal string, and its unit.
+  public var qty: String = String()
+
+  public var unit: String = String()
+
+  /// The line as released: its qty and total_price (decimal strings).
+  public var releasedQty: String = String()
+
+  public var releasedTotalPrice: String = String()
+
+  /// The amount reversed: released_total_price × qty / released_qty, rounded half up to the
+  /// decimals of total_price (at least 2); the return of all that remains of a line reverses
+  /// exactly what remains of its total. Decimal string.
+  public var amount: String = String()
+
+  /// What stays released of the line after this return: quantity and amount.
+  public var remainingQty: String = String()
+
+  public var remainingAmount: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// "flow.ReturnNotice": customs approved (CEB214 800 / CEB626 399) the return
+/// (ceb.ReturnRequest, 退货申请单) of goods of a released inventory: the hub reverses the
+/// released quantities and amounts and tells tax, forex and the payment's filer.
+public nonisolated struct BizReturnNotice: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var invtNo: String {
+    get {_storage._invtNo}
+    set {_uniqueStorage()._invtNo = newValue}
+  }
+
+  public var copNo: String {
+    get {_storage._copNo}
+    set {_uniqueStorage()._copNo = newValue}
+  }
+
+  public var orderNo: String {
+    get {_storage._orderNo}
+    set {_uniqueStorage()._orderNo = newValue}
+  }
+
+  public var ebpCode: String {
+    get {_storage._ebpCode}
+    set {_uniqueStorage()._ebpCode = newValue}
+  }
+
+  public var ebcCode: String {
+    get {_storage._ebcCode}
+    set {_uniqueStorage()._ebcCode = newValue}
+  }
+
+  /// "I" or "E": the direction of the inventory returned (an export's return is CEB213).
+  public var ieFlag: String {
+    get {_storage._ieFlag}
+    set {_uniqueStorage()._ieFlag = newValue}
+  }
+
+  public var logisticsNo: String {
+    get {_storage._logisticsNo}
+    set {_uniqueStorage()._logisticsNo = newValue}
+  }
+
+  public var payTransactionID: String {
+    get {_storage._payTransactionID}
+    set {_uniqueStorage()._payTransactionID = newValue}
+  }
+
+  /// The lines returned.
+  public var items: [BizReturnNoticeItem] {
+    get {_storage._items}
+    set {_uniqueStorage()._items = newValue}
+  }
+
+  /// Sum of the items' amounts, decimal string, and its currency (the release notice's).
+  public var totalAmount: String {
+    get {_storage._totalAmount}
+    set {_uniqueStorage()._totalAmount = newValue}
+  }
+
+  public var currency: String {
+    get {_storage._currency}
+    set {_uniqueStorage()._currency = newValue}
+  }
+
+  /// 退货原因.
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  /// The return: its filer (hub party) and Header.id.
+  public var returnFiler: String {
+    get {_storage._returnFiler}
+    set {_uniqueStorage()._returnFiler = newValue}
+  }
+
+  public var returnID: String {
+    get {_storage._returnID}
+    set {_uniqueStorage()._returnID = newValue}
+  }
+
+  /// Customs' approving receipt: returnStatus (800 for CEB214, 399 for CEB626) and returnTime.
+  public var returnStatus: Int32 {
+    get {_storage._returnStatus}
+    set {_uniqueStorage()._returnStatus = newValue}
+  }
+
+  public var approvedTime: String {
+    get {_storage._approvedTime}
+    set {_uniqueStorage()._approvedTime = newValue}
+  }
+
+  /// Export only: the refund basis of these lines is undone (tax must not refund them, and
+  /// must claw back a refund already paid: see refund_paid).
+  public var refundBasisUndone: Bool {
+    get {_storage._refundBasisUndone}
+    set {_uniqueStorage()._refundBasisUndone = newValue}
+  }
+
+  /// A tax.RefundResult accepting a refund for the inventory was journaled before (amount, decimal string).
+  public var refundPaid: Bool {
+    get {_storage._refundPaid}
+    set {_uniqueStorage()._refundPaid = newValue}
+  }
+
+  public var refundedAmount: String {
+    get {_storage._refundedAmount}
+    set {_uniqueStorage()._refundedAmount = newValue}
+  }
+
+  /// Nothing of the inventory stays released after this return.
+  public var fullyReturned: Bool {
+    get {_storage._fullyReturned}
+    set {_uniqueStorage()._fullyReturned = newValue}
+  }
+
+  /// Export only: the inventory is in a summary declaration (its hub id, sum:...).
+  public var summarized: Bool {
+    get {_storage._summarized}
+    set {_uniqueStorage()._summarized = newValue}
+  }
+
+  public var summaryID: String {
+    get {_storage._summaryID}
+    set {_uniqueStorage()._summaryID = newValue}
+  }
+
+  /// The Header.id of the inventory's release notice (rel:...).
+  public var releaseNoticeID: String {
+    get {_storage._releaseNoticeID}
+    set {_uniqueStorage()._releaseNoticeID = newValue}
+  }
+
+  /// When the hub journaled customs' approval, microseconds since the Unix epoch.
+  public var approvedAtUs: Int64 {
+    get {_storage._approvedAtUs}
+    set {_uniqueStorage()._approvedAtUs = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -9832,6 +10160,521 @@ nonisolated extension BizRiskDisposition: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.noticeID != rhs.noticeID {return false}
     if lhs.decision != rhs.decision {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizWithdrawalNotice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WithdrawalNotice"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}invt_no\0\u{3}cop_no\0\u{3}order_no\0\u{3}ebp_code\0\u{3}ebc_code\0\u{3}ie_flag\0\u{3}logistics_no\0\u{3}pay_transaction_id\0\u{1}reason\0\u{3}cancellation_filer\0\u{3}cancellation_id\0\u{3}return_status\0\u{3}approved_time\0\u{3}release_notice_id\0\u{3}total_price\0\u{1}currency\0\u{1}summarized\0\u{3}summary_id\0\u{3}refund_basis_undone\0\u{3}refund_paid\0\u{3}refunded_amount\0\u{3}approved_at_us\0")
+
+  fileprivate class _StorageClass {
+    var _invtNo: String = String()
+    var _copNo: String = String()
+    var _orderNo: String = String()
+    var _ebpCode: String = String()
+    var _ebcCode: String = String()
+    var _ieFlag: String = String()
+    var _logisticsNo: String = String()
+    var _payTransactionID: String = String()
+    var _reason: String = String()
+    var _cancellationFiler: String = String()
+    var _cancellationID: String = String()
+    var _returnStatus: Int32 = 0
+    var _approvedTime: String = String()
+    var _releaseNoticeID: String = String()
+    var _totalPrice: String = String()
+    var _currency: String = String()
+    var _summarized: Bool = false
+    var _summaryID: String = String()
+    var _refundBasisUndone: Bool = false
+    var _refundPaid: Bool = false
+    var _refundedAmount: String = String()
+    var _approvedAtUs: Int64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _invtNo = source._invtNo
+      _copNo = source._copNo
+      _orderNo = source._orderNo
+      _ebpCode = source._ebpCode
+      _ebcCode = source._ebcCode
+      _ieFlag = source._ieFlag
+      _logisticsNo = source._logisticsNo
+      _payTransactionID = source._payTransactionID
+      _reason = source._reason
+      _cancellationFiler = source._cancellationFiler
+      _cancellationID = source._cancellationID
+      _returnStatus = source._returnStatus
+      _approvedTime = source._approvedTime
+      _releaseNoticeID = source._releaseNoticeID
+      _totalPrice = source._totalPrice
+      _currency = source._currency
+      _summarized = source._summarized
+      _summaryID = source._summaryID
+      _refundBasisUndone = source._refundBasisUndone
+      _refundPaid = source._refundPaid
+      _refundedAmount = source._refundedAmount
+      _approvedAtUs = source._approvedAtUs
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._invtNo) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._copNo) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._orderNo) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._ebpCode) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._ebcCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._ieFlag) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._logisticsNo) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._payTransactionID) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._cancellationFiler) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._cancellationID) }()
+        case 12: try { try decoder.decodeSingularInt32Field(value: &_storage._returnStatus) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._approvedTime) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._releaseNoticeID) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._totalPrice) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._currency) }()
+        case 17: try { try decoder.decodeSingularBoolField(value: &_storage._summarized) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._summaryID) }()
+        case 19: try { try decoder.decodeSingularBoolField(value: &_storage._refundBasisUndone) }()
+        case 20: try { try decoder.decodeSingularBoolField(value: &_storage._refundPaid) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._refundedAmount) }()
+        case 22: try { try decoder.decodeSingularInt64Field(value: &_storage._approvedAtUs) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._invtNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._invtNo, fieldNumber: 1)
+      }
+      if !_storage._copNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copNo, fieldNumber: 2)
+      }
+      if !_storage._orderNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orderNo, fieldNumber: 3)
+      }
+      if !_storage._ebpCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebpCode, fieldNumber: 4)
+      }
+      if !_storage._ebcCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebcCode, fieldNumber: 5)
+      }
+      if !_storage._ieFlag.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ieFlag, fieldNumber: 6)
+      }
+      if !_storage._logisticsNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsNo, fieldNumber: 7)
+      }
+      if !_storage._payTransactionID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._payTransactionID, fieldNumber: 8)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 9)
+      }
+      if !_storage._cancellationFiler.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._cancellationFiler, fieldNumber: 10)
+      }
+      if !_storage._cancellationID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._cancellationID, fieldNumber: 11)
+      }
+      if _storage._returnStatus != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._returnStatus, fieldNumber: 12)
+      }
+      if !_storage._approvedTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._approvedTime, fieldNumber: 13)
+      }
+      if !_storage._releaseNoticeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._releaseNoticeID, fieldNumber: 14)
+      }
+      if !_storage._totalPrice.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._totalPrice, fieldNumber: 15)
+      }
+      if !_storage._currency.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._currency, fieldNumber: 16)
+      }
+      if _storage._summarized != false {
+        try visitor.visitSingularBoolField(value: _storage._summarized, fieldNumber: 17)
+      }
+      if !_storage._summaryID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._summaryID, fieldNumber: 18)
+      }
+      if _storage._refundBasisUndone != false {
+        try visitor.visitSingularBoolField(value: _storage._refundBasisUndone, fieldNumber: 19)
+      }
+      if _storage._refundPaid != false {
+        try visitor.visitSingularBoolField(value: _storage._refundPaid, fieldNumber: 20)
+      }
+      if !_storage._refundedAmount.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._refundedAmount, fieldNumber: 21)
+      }
+      if _storage._approvedAtUs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._approvedAtUs, fieldNumber: 22)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizWithdrawalNotice, rhs: BizWithdrawalNotice) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._invtNo != rhs_storage._invtNo {return false}
+        if _storage._copNo != rhs_storage._copNo {return false}
+        if _storage._orderNo != rhs_storage._orderNo {return false}
+        if _storage._ebpCode != rhs_storage._ebpCode {return false}
+        if _storage._ebcCode != rhs_storage._ebcCode {return false}
+        if _storage._ieFlag != rhs_storage._ieFlag {return false}
+        if _storage._logisticsNo != rhs_storage._logisticsNo {return false}
+        if _storage._payTransactionID != rhs_storage._payTransactionID {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._cancellationFiler != rhs_storage._cancellationFiler {return false}
+        if _storage._cancellationID != rhs_storage._cancellationID {return false}
+        if _storage._returnStatus != rhs_storage._returnStatus {return false}
+        if _storage._approvedTime != rhs_storage._approvedTime {return false}
+        if _storage._releaseNoticeID != rhs_storage._releaseNoticeID {return false}
+        if _storage._totalPrice != rhs_storage._totalPrice {return false}
+        if _storage._currency != rhs_storage._currency {return false}
+        if _storage._summarized != rhs_storage._summarized {return false}
+        if _storage._summaryID != rhs_storage._summaryID {return false}
+        if _storage._refundBasisUndone != rhs_storage._refundBasisUndone {return false}
+        if _storage._refundPaid != rhs_storage._refundPaid {return false}
+        if _storage._refundedAmount != rhs_storage._refundedAmount {return false}
+        if _storage._approvedAtUs != rhs_storage._approvedAtUs {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizReturnNoticeItem: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReturnNoticeItem"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}gnum\0\u{1}gcode\0\u{1}gname\0\u{1}qty\0\u{1}unit\0\u{3}released_qty\0\u{3}released_total_price\0\u{1}amount\0\u{3}remaining_qty\0\u{3}remaining_amount\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.gnum) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.gcode) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.gname) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.qty) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.unit) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.releasedQty) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.releasedTotalPrice) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.amount) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.remainingQty) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.remainingAmount) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.gnum != 0 {
+      try visitor.visitSingularInt32Field(value: self.gnum, fieldNumber: 1)
+    }
+    if !self.gcode.isEmpty {
+      try visitor.visitSingularStringField(value: self.gcode, fieldNumber: 2)
+    }
+    if !self.gname.isEmpty {
+      try visitor.visitSingularStringField(value: self.gname, fieldNumber: 3)
+    }
+    if !self.qty.isEmpty {
+      try visitor.visitSingularStringField(value: self.qty, fieldNumber: 4)
+    }
+    if !self.unit.isEmpty {
+      try visitor.visitSingularStringField(value: self.unit, fieldNumber: 5)
+    }
+    if !self.releasedQty.isEmpty {
+      try visitor.visitSingularStringField(value: self.releasedQty, fieldNumber: 6)
+    }
+    if !self.releasedTotalPrice.isEmpty {
+      try visitor.visitSingularStringField(value: self.releasedTotalPrice, fieldNumber: 7)
+    }
+    if !self.amount.isEmpty {
+      try visitor.visitSingularStringField(value: self.amount, fieldNumber: 8)
+    }
+    if !self.remainingQty.isEmpty {
+      try visitor.visitSingularStringField(value: self.remainingQty, fieldNumber: 9)
+    }
+    if !self.remainingAmount.isEmpty {
+      try visitor.visitSingularStringField(value: self.remainingAmount, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizReturnNoticeItem, rhs: BizReturnNoticeItem) -> Bool {
+    if lhs.gnum != rhs.gnum {return false}
+    if lhs.gcode != rhs.gcode {return false}
+    if lhs.gname != rhs.gname {return false}
+    if lhs.qty != rhs.qty {return false}
+    if lhs.unit != rhs.unit {return false}
+    if lhs.releasedQty != rhs.releasedQty {return false}
+    if lhs.releasedTotalPrice != rhs.releasedTotalPrice {return false}
+    if lhs.amount != rhs.amount {return false}
+    if lhs.remainingQty != rhs.remainingQty {return false}
+    if lhs.remainingAmount != rhs.remainingAmount {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension BizReturnNotice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReturnNotice"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}invt_no\0\u{3}cop_no\0\u{3}order_no\0\u{3}ebp_code\0\u{3}ebc_code\0\u{3}ie_flag\0\u{3}logistics_no\0\u{3}pay_transaction_id\0\u{1}items\0\u{3}total_amount\0\u{1}currency\0\u{1}reason\0\u{3}return_filer\0\u{3}return_id\0\u{3}return_status\0\u{3}approved_time\0\u{3}refund_basis_undone\0\u{3}refund_paid\0\u{3}refunded_amount\0\u{3}fully_returned\0\u{1}summarized\0\u{3}summary_id\0\u{3}release_notice_id\0\u{3}approved_at_us\0")
+
+  fileprivate class _StorageClass {
+    var _invtNo: String = String()
+    var _copNo: String = String()
+    var _orderNo: String = String()
+    var _ebpCode: String = String()
+    var _ebcCode: String = String()
+    var _ieFlag: String = String()
+    var _logisticsNo: String = String()
+    var _payTransactionID: String = String()
+    var _items: [BizReturnNoticeItem] = []
+    var _totalAmount: String = String()
+    var _currency: String = String()
+    var _reason: String = String()
+    var _returnFiler: String = String()
+    var _returnID: String = String()
+    var _returnStatus: Int32 = 0
+    var _approvedTime: String = String()
+    var _refundBasisUndone: Bool = false
+    var _refundPaid: Bool = false
+    var _refundedAmount: String = String()
+    var _fullyReturned: Bool = false
+    var _summarized: Bool = false
+    var _summaryID: String = String()
+    var _releaseNoticeID: String = String()
+    var _approvedAtUs: Int64 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _invtNo = source._invtNo
+      _copNo = source._copNo
+      _orderNo = source._orderNo
+      _ebpCode = source._ebpCode
+      _ebcCode = source._ebcCode
+      _ieFlag = source._ieFlag
+      _logisticsNo = source._logisticsNo
+      _payTransactionID = source._payTransactionID
+      _items = source._items
+      _totalAmount = source._totalAmount
+      _currency = source._currency
+      _reason = source._reason
+      _returnFiler = source._returnFiler
+      _returnID = source._returnID
+      _returnStatus = source._returnStatus
+      _approvedTime = source._approvedTime
+      _refundBasisUndone = source._refundBasisUndone
+      _refundPaid = source._refundPaid
+      _refundedAmount = source._refundedAmount
+      _fullyReturned = source._fullyReturned
+      _summarized = source._summarized
+      _summaryID = source._summaryID
+      _releaseNoticeID = source._releaseNoticeID
+      _approvedAtUs = source._approvedAtUs
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._invtNo) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._copNo) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._orderNo) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._ebpCode) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._ebcCode) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._ieFlag) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._logisticsNo) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._payTransactionID) }()
+        case 9: try { try decoder.decodeRepeatedMessageField(value: &_storage._items) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._totalAmount) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._currency) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._returnFiler) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._returnID) }()
+        case 15: try { try decoder.decodeSingularInt32Field(value: &_storage._returnStatus) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._approvedTime) }()
+        case 17: try { try decoder.decodeSingularBoolField(value: &_storage._refundBasisUndone) }()
+        case 18: try { try decoder.decodeSingularBoolField(value: &_storage._refundPaid) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._refundedAmount) }()
+        case 20: try { try decoder.decodeSingularBoolField(value: &_storage._fullyReturned) }()
+        case 21: try { try decoder.decodeSingularBoolField(value: &_storage._summarized) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._summaryID) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._releaseNoticeID) }()
+        case 24: try { try decoder.decodeSingularInt64Field(value: &_storage._approvedAtUs) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._invtNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._invtNo, fieldNumber: 1)
+      }
+      if !_storage._copNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._copNo, fieldNumber: 2)
+      }
+      if !_storage._orderNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orderNo, fieldNumber: 3)
+      }
+      if !_storage._ebpCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebpCode, fieldNumber: 4)
+      }
+      if !_storage._ebcCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ebcCode, fieldNumber: 5)
+      }
+      if !_storage._ieFlag.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ieFlag, fieldNumber: 6)
+      }
+      if !_storage._logisticsNo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._logisticsNo, fieldNumber: 7)
+      }
+      if !_storage._payTransactionID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._payTransactionID, fieldNumber: 8)
+      }
+      if !_storage._items.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._items, fieldNumber: 9)
+      }
+      if !_storage._totalAmount.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._totalAmount, fieldNumber: 10)
+      }
+      if !_storage._currency.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._currency, fieldNumber: 11)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 12)
+      }
+      if !_storage._returnFiler.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._returnFiler, fieldNumber: 13)
+      }
+      if !_storage._returnID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._returnID, fieldNumber: 14)
+      }
+      if _storage._returnStatus != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._returnStatus, fieldNumber: 15)
+      }
+      if !_storage._approvedTime.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._approvedTime, fieldNumber: 16)
+      }
+      if _storage._refundBasisUndone != false {
+        try visitor.visitSingularBoolField(value: _storage._refundBasisUndone, fieldNumber: 17)
+      }
+      if _storage._refundPaid != false {
+        try visitor.visitSingularBoolField(value: _storage._refundPaid, fieldNumber: 18)
+      }
+      if !_storage._refundedAmount.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._refundedAmount, fieldNumber: 19)
+      }
+      if _storage._fullyReturned != false {
+        try visitor.visitSingularBoolField(value: _storage._fullyReturned, fieldNumber: 20)
+      }
+      if _storage._summarized != false {
+        try visitor.visitSingularBoolField(value: _storage._summarized, fieldNumber: 21)
+      }
+      if !_storage._summaryID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._summaryID, fieldNumber: 22)
+      }
+      if !_storage._releaseNoticeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._releaseNoticeID, fieldNumber: 23)
+      }
+      if _storage._approvedAtUs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._approvedAtUs, fieldNumber: 24)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: BizReturnNotice, rhs: BizReturnNotice) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._invtNo != rhs_storage._invtNo {return false}
+        if _storage._copNo != rhs_storage._copNo {return false}
+        if _storage._orderNo != rhs_storage._orderNo {return false}
+        if _storage._ebpCode != rhs_storage._ebpCode {return false}
+        if _storage._ebcCode != rhs_storage._ebcCode {return false}
+        if _storage._ieFlag != rhs_storage._ieFlag {return false}
+        if _storage._logisticsNo != rhs_storage._logisticsNo {return false}
+        if _storage._payTransactionID != rhs_storage._payTransactionID {return false}
+        if _storage._items != rhs_storage._items {return false}
+        if _storage._totalAmount != rhs_storage._totalAmount {return false}
+        if _storage._currency != rhs_storage._currency {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._returnFiler != rhs_storage._returnFiler {return false}
+        if _storage._returnID != rhs_storage._returnID {return false}
+        if _storage._returnStatus != rhs_storage._returnStatus {return false}
+        if _storage._approvedTime != rhs_storage._approvedTime {return false}
+        if _storage._refundBasisUndone != rhs_storage._refundBasisUndone {return false}
+        if _storage._refundPaid != rhs_storage._refundPaid {return false}
+        if _storage._refundedAmount != rhs_storage._refundedAmount {return false}
+        if _storage._fullyReturned != rhs_storage._fullyReturned {return false}
+        if _storage._summarized != rhs_storage._summarized {return false}
+        if _storage._summaryID != rhs_storage._summaryID {return false}
+        if _storage._releaseNoticeID != rhs_storage._releaseNoticeID {return false}
+        if _storage._approvedAtUs != rhs_storage._approvedAtUs {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -54,6 +54,9 @@ extension FlowEngine {
         /// older build).
         var risk: RiskRules?
         var riskLedger: RiskLedger?
+        /// Released inventories, cancellations and returns waiting for customs (absent in a
+        /// snapshot of an older build).
+        var afterRelease: AfterReleaseBook?
     }
 
     /// The engine's state now, with `seq` (the last journal seq it read) and what the
@@ -81,7 +84,7 @@ extension FlowEngine {
                 finishedBriefs: finishedBriefs, traces: traces, waitingDeclarations: waitingDeclarations,
                 releasedFilers: releasedFilers, summaryFilers: summaryFilers,
                 unlinkedDocuments: unlinkedDocuments.isEmpty ? nil : unlinkedDocuments, parcels: parcels, risk: risk,
-                riskLedger: riskLedger),
+                riskLedger: riskLedger, afterRelease: afterRelease),
             owed: owed)
     }
 
@@ -143,6 +146,7 @@ extension FlowEngine {
         promoteWaitingCandidates()  // restored under a config with flows.summary.require_departure off
         risk = state.risk ?? RiskRules()
         riskLedger = state.riskLedger ?? RiskLedger()
+        afterRelease = state.afterRelease ?? AfterReleaseBook()
         nextLinkDeadline = waitingDeclarations.values.map(\.deadlineUs).min() ?? .max
         unlinkedDocuments = state.unlinkedDocuments ?? [:]
         nextUnlinkedDeadline = unlinkedDocuments.values.map(\.deadlineUs).min() ?? .max
