@@ -7,7 +7,9 @@ import HubProtocol
 
 /// `swhub demo`: a whole single window on this machine — the hub on the embedded store,
 /// the five simulated departments, and enterprises filing registrations and declarations
-/// (some deliberately mismatched, one enterprise blacklisted) — ending with a summary.
+/// (some deliberately mismatched, one enterprise blacklisted), then, after the release, a
+/// cancellation of one declaration and a return of another, which customs approves —
+/// ending with a summary and the month's report.
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the hub with simulated departments and sample filings, then summarize.")
@@ -117,6 +119,13 @@ struct Demo: AsyncParsableCommand {
             progress.update("settled \(done) of \(subjects.count) filings (\(count) registrations, \(count) declarations)")
         }
         progress.finish()
+        // After the release: a cancellation and a return, which customs approves.
+        let afterRelease = try await driver.cancelAndReturn(filed.declarations.sorted())
+        if !afterRelease.isEmpty { progress.say("after the release: cancelling one declaration and returning a line of another") }
+        let afterSettled = try await driver.waitSettled(afterRelease.map(\.id), timeout: .seconds(timeout))
+        let afterReleaseStates = afterRelease.map { filing in
+            (filing, driver.board.feedback(filing.id).map { Status.name($0.state) } ?? "NO FEEDBACK")
+        }
         let elapsed = (ContinuousClock.now - start).seconds
 
         var states: [String: [String: Int]] = ["registration": [:], "declaration": [:]]
@@ -144,6 +153,9 @@ struct Demo: AsyncParsableCommand {
                 "filings": documents, "filings_per_s": (Double(documents) / (submittedAt - start).seconds).rounded(),
                 "settled": settled, "subjects": subjects.count, "directory": directory.path, "status_example": statusCommand,
                 "report": report.files,
+                "after_release": afterReleaseStates.map { filing, state in
+                    ["kind": filing.kind, "id": filing.id, "declaration": filing.declaration, "invt_no": filing.invtNo, "state": state]
+                },
             ]
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             Output.line(String(decoding: data, as: UTF8.self))
@@ -160,6 +172,12 @@ struct Demo: AsyncParsableCommand {
             Output.line(
                 "  refused at submission: "
                     + (refusals.isEmpty ? "none" : refusals.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")))
+            for (filing, state) in afterReleaseStates {
+                let notice = filing.kind == "cancellation" ? "flow.WithdrawalNotice" : "flow.ReturnNotice"
+                Output.line(
+                    "  after the release: \(filing.kind) \(filing.id) of \(filing.declaration) (\(filing.invtNo)): \(state)"
+                        + (state == "ACCEPTED" ? ", customs approved, \(notice) sent" : ""))
+            }
             Output.line("\nOne declaration's unified feedback:\n  \(statusCommand)")
             Output.line("Statistics:\n  swhub stats --config \(setup.configPath)")
             Output.line(report.text)
@@ -171,7 +189,7 @@ struct Demo: AsyncParsableCommand {
                 ))
             await Self.linger(for: .seconds(linger))
         }
-        if settled < subjects.count { throw ExitStatus.failed.exitCode }
+        if settled < subjects.count || afterSettled < afterRelease.count { throw ExitStatus.failed.exitCode }
     }
 }
 

@@ -21,7 +21,12 @@ struct DemoTests {
         let flows = try #require(report["flows"] as? [String: [String: Int]])
         #expect(flows["declaration"]?.values.reduce(0, +) == 28)
         #expect(flows["registration"]?.values.reduce(0, +) == 28)
-        #expect(flows["declaration"]?.keys.allSatisfy { ["ACCEPTED", "REFUSED"].contains($0) } == true, "\(flows)")
+        #expect(flows["declaration"]?.keys.allSatisfy { ["ACCEPTED", "REFUSED", "WITHDRAWN"].contains($0) } == true, "\(flows)")
+        // After the release, one declaration is cancelled and another partly returned; customs approves both.
+        let afterRelease = try #require(report["after_release"] as? [[String: String]], "\(report)")
+        #expect(afterRelease.map { $0["kind"] ?? "" } == ["cancellation", "return"])
+        #expect(afterRelease.allSatisfy { $0["state"] == "ACCEPTED" }, "\(afterRelease)")
+        let cancelled = try #require(afterRelease.first?["declaration"])
         // Every 7th declaration is mismatched: 4 of 28, each reported with its rule.
         let rules = try #require(report["rule_failures"] as? [String: Int])
         #expect(rules.values.reduce(0, +) == 4, "\(rules)")
@@ -38,6 +43,8 @@ struct DemoTests {
         let status = try await Self.run(["status", "inventory-7", "--config", config])
         #expect(status.status == 0)
         #expect(status.output.contains("REFUSED (final)") && status.output.contains("CONSIGNEE ["), "\(status.output)")
+        let withdrawn = try await Self.run(["status", cancelled, "--config", config])
+        #expect(withdrawn.output.contains("withdrawn after the release: wdn:platform:cancellation-1"), "\(withdrawn.output)")
         let missing = try await Self.run(["status", "no-such-filing", "--config", config])
         #expect(missing.status == 3, "not found (not 64, the usage error): \(missing.output)")
 
