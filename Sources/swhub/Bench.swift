@@ -79,6 +79,15 @@ struct Bench: AsyncParsableCommand {
             """)
     var sealing = false
 
+    @Flag(
+        help: """
+            Only the flow cases (as --flows-only), three times: on a plain hub, on one running all six risk rules \
+            (action notify), on a plain one again; each risk figure beside the mean of the plain runs bracketing it, with \
+            the hub's CPU per flow, the notices the rules journaled, and the trade statistics' and the reconciliation's \
+            fold over the risk run's journal (ms per 1,000 journal records).
+            """)
+    var risk = false
+
     @Flag(help: "Only submit → accepted latency (with the 1 → 1 routing rate it runs at half of), for 100 B and 1 KB.")
     var latencyOnly = false
 
@@ -149,7 +158,7 @@ struct Bench: AsyncParsableCommand {
         }
 
         var proxyBaseline1K: Double?
-        for size in flowsOnly || sealing ? [] : [100, 1024] {
+        for size in flowsOnly || sealing || risk ? [] : [100, 1024] {
             // 1 → 1, durable on the hub, with acks; the baseline forwards and echoes.
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             if size == 1024 { proxyBaseline1K = base }
@@ -203,6 +212,7 @@ struct Bench: AsyncParsableCommand {
                 baselineName: "hub route 1→1", unit: "flows/s", hubCPU: result.hubCPUMicrosPerFlow)
         }
         if sealing { try await sealedFlows(report, directory: workDir, filings: filings, unsealed: sqliteFlows) }
+        if risk { try await riskFlows(report, directory: workDir, filings: filings, plain: sqliteFlows) }
         if let database {
             try await postgresFlows(database, report, directory: workDir, filings: filings, sqlite: sqliteFlows)
             try await clusterFailures(database, report, directory: workDir)

@@ -26,12 +26,14 @@ enum FlowBench {
     /// Runs the four flow cases; `store` is a `store:` section (YAML) for the hub's journal,
     /// nil: SQLite in `directory`; `sealing`: the hub seals personal fields in its journal
     /// with that suite (``SingleWindowSetup/Behaviour/sealing``); `crypto`: the journal's
-    /// suite without sealing (``SingleWindowSetup/Behaviour/crypto``).
+    /// suite without sealing (``SingleWindowSetup/Behaviour/crypto``); `risk`: a `risk:`
+    /// section for the hub's config (``SingleWindowSetup/Behaviour/risk``).
     static func run(
         directory: URL, registrations: Int, declarations: Int, window: Int = 200, store: String? = nil, sealing: CryptoSuite? = nil,
-        crypto: CryptoSuite? = nil
+        crypto: CryptoSuite? = nil, risk: String? = nil
     ) async throws -> [Result] {
         var behaviour = SingleWindowSetup.Behaviour()
+        behaviour.risk = risk
         behaviour.store = store
         behaviour.sealing = sealing
         behaviour.crypto = crypto

@@ -35,6 +35,8 @@ final class SingleWindowSetup {
         /// `crypto:` without sealing (nil: the default suite, or the `sealing` suite): the
         /// SM3 chain and checksums alone, to tell their cost from sealing's.
         var crypto: CryptoSuite?
+        /// A `risk:` section (YAML) for the hub's config (the risk rules, issue 17); nil: none.
+        var risk: String?
     }
 
     /// The parties: departments first (each run by a simulated adapter), then enterprises.
@@ -136,6 +138,7 @@ final class SingleWindowSetup {
                 \(party("platform", "[platform, ecommerce_enterprise]", ""))\
                 \(party("shady", "[ecommerce_enterprise]", ""))
                 \(node == 0 ? behaviour.monitor.map { "monitor:\n  listen: \"\($0)\"\n" } ?? "" : "")
+                \(behaviour.risk ?? "")
                 """, URL(fileURLWithPath: configPath(node: node)).lastPathComponent)
         }
     }
