@@ -77,7 +77,7 @@ public struct StatisticsReport: Sendable, Equatable {
         row?.outcomes[outcome] ?? TradeReport.Figures()
     }
 
-    /// Counts and CNY values of the three outcomes, by one dimension.
+    /// Counts and CNY values of the outcomes, by one dimension.
     static func grouped(
         _ inputs: Inputs, by dimension: TradeReport.Dimension, id: String, title: String, key: String, keyTitle: String, note: String
     ) -> ReportSection {
@@ -119,7 +119,7 @@ public struct StatisticsReport: Sendable, Equatable {
         return ReportSection(
             id: "summary", title: "Outcomes",
             note:
-                "Inventories declared, released (customs' status 800) and refused in the period, each counted on the day of its message; values in CNY at the configured rates, values in currencies without a rate listed apart.",
+                "Inventories declared, released (customs' status 800), refused, cancelled (withdrawn before the release, or after it with customs' approval: the value the release still covered) and returned (with customs' approval: the amounts reversed) in the period, each counted on the day of its message; values in CNY at the configured rates, values in currencies without a rate listed apart.",
             columns: [
                 .init("outcome", "outcome", .text), .init("declarations", "declarations", .count), .init("cny", "value CNY", .money),
                 .init("unconverted", "without a CNY rate", .text),
