@@ -16,11 +16,18 @@ public struct StatisticsReport: Sendable, Equatable {
         public var period: TradeReport.Period
         /// CNY per unit of a currency, nil: no rate.
         public var rates: @Sendable (String) -> Decimal?
+        /// The cross-verification of the same period and enterprise, nil: not made
+        /// (StatisticsReport+Discrepancies.swift).
+        public var reconciliation: ReconciliationReport?
 
-        public init(statistics: TradeStatistics, period: TradeReport.Period, rates: @escaping @Sendable (String) -> Decimal?) {
+        public init(
+            statistics: TradeStatistics, period: TradeReport.Period, rates: @escaping @Sendable (String) -> Decimal?,
+            reconciliation: ReconciliationReport? = nil
+        ) {
             self.statistics = statistics
             self.period = period
             self.rates = rates
+            self.reconciliation = reconciliation
         }
 
         /// The statistics grouped by one dimension over the period.
@@ -35,6 +42,7 @@ public struct StatisticsReport: Sendable, Equatable {
     /// The sections, in the report's order.
     public static let builders: [Builder] = [
         summary, currencies, byDay, byMode, byCountry, topChapters, refusalReasons,
+        discrepancySummary,
     ]
 
     /// The period reported.
@@ -57,14 +65,18 @@ public struct StatisticsReport: Sendable, Equatable {
     ///   - period: The days reported.
     ///   - enterprise: Only this enterprise's (`ebc_code`) declarations; nil: all.
     ///   - rates: CNY per unit of a currency, nil: no rate.
+    ///   - reconciliation: The cross-verification of the same period and enterprise, for the
+    ///     discrepancy summary; nil: the section says it was not made.
     public init(
         _ statistics: TradeStatistics, period: TradeReport.Period, enterprise: String?,
-        rates: @escaping @Sendable (String) -> Decimal?
+        rates: @escaping @Sendable (String) -> Decimal?, reconciliation: ReconciliationReport? = nil
     ) {
         self.period = period
         self.enterprise = enterprise
         lastSeq = statistics.lastSeq
-        let inputs = Inputs(statistics: enterprise.map { statistics.only(enterprise: $0) } ?? statistics, period: period, rates: rates)
+        let inputs = Inputs(
+            statistics: enterprise.map { statistics.only(enterprise: $0) } ?? statistics, period: period, rates: rates,
+            reconciliation: reconciliation)
         sections = Self.builders.map { $0(inputs) }
     }
 
