@@ -36,6 +36,7 @@ struct StatisticsReportDiscrepancyTests {
             #expect(!row[3].text.isEmpty)
         }
         #expect(section.rows.contains { $0[1] == .count(0) } && section.rows.filter { $0[1] != .count(0) }.count >= 7)
+        #expect(section.charts.count == 1)
     }
 
     @Test func oneEnterpriseAndNoCrossVerification() throws {
@@ -48,5 +49,10 @@ struct StatisticsReportDiscrepancyTests {
         let none = StatisticsReport(TradeStatistics(), period: .all, enterprise: nil, rates: { _ in nil })
         #expect(none.section("discrepancies")?.rows.isEmpty == true)
         #expect(none.section("discrepancies")?.note.contains("not made") == true)
+        // Nothing found: every kind at 0, no chart of zeros.
+        let quiet = StatisticsReport(
+            TradeStatistics(), period: .all, enterprise: nil, rates: { _ in nil },
+            reconciliation: ReconciliationTests.report(Reconciliation()))
+        #expect(quiet.section("discrepancies")?.rows.count == 8 && quiet.section("discrepancies")?.charts.isEmpty == true)
     }
 }

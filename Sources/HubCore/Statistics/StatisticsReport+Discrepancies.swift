@@ -35,7 +35,10 @@ extension StatisticsReport {
             id: "discrepancies", title: "Discrepancies",
             note:
                 "The cross-verification (数据相互印证) of the period's orders, payments, waybills and releases: discrepancies by kind, each counted on the day of the document it was found on, with the enterprises concerned and the first \(discrepancyExamples) documents; swhub stats --reconcile lists them all.",
-            columns: columns, rows: rows, charts: [.init(.horizontalBars, "Discrepancies by kind", series: ["discrepancies"])])
+            columns: columns, rows: rows,
+            // No chart of nothing but zeros.
+            charts: reconciliation.discrepancies.isEmpty ? [] : [.init(.horizontalBars, "Discrepancies by kind", series: ["discrepancies"])]
+        )
     }
 }
 
