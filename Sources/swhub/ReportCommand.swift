@@ -66,8 +66,12 @@ struct ReportCommand: ParsableCommand {
             .update(from: inspector, rebuild: rebuild)
         let reconciliation = ReconciliationReport(
             reconciled.state, period: period, enterprise: enterprise, settings: statistics.reconcile, rates: { statistics.rate($0) })
+        // The risk hits section: the risk rules' notices and their dispositions.
+        let risk = try RiskStatisticsCache(path: TradeStats.cachePath(config, configPath: configPath)).update(
+            from: inspector, rebuild: rebuild)
         return StatisticsReport(
-            update.statistics, period: period, enterprise: enterprise, rates: { statistics.rate($0) }, reconciliation: reconciliation)
+            update.statistics, period: period, enterprise: enterprise, rates: { statistics.rate($0) }, reconciliation: reconciliation,
+            risk: risk.state)
     }
 
     /// Writes the report to a file (printing its path), or to standard output.

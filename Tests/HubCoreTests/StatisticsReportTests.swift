@@ -58,6 +58,7 @@ struct StatisticsReportTests {
         #expect(
             ids == [
                 "summary", "currencies", "by_day", "by_mode", "by_country", "top_hs_chapters", "refusal_reasons", "discrepancies",
+                "risk_hits",
             ])
     }
 

@@ -19,15 +19,19 @@ public struct StatisticsReport: Sendable, Equatable {
         /// The cross-verification of the same period and enterprise, nil: not made
         /// (StatisticsReport+Discrepancies.swift).
         public var reconciliation: ReconciliationReport?
+        /// The risk rules' hits, already narrowed to the enterprise if one was asked for;
+        /// nil: not counted (StatisticsReport+RiskHits.swift).
+        public var risk: RiskStatistics?
 
         public init(
             statistics: TradeStatistics, period: TradeReport.Period, rates: @escaping @Sendable (String) -> Decimal?,
-            reconciliation: ReconciliationReport? = nil
+            reconciliation: ReconciliationReport? = nil, risk: RiskStatistics? = nil
         ) {
             self.statistics = statistics
             self.period = period
             self.rates = rates
             self.reconciliation = reconciliation
+            self.risk = risk
         }
 
         /// The statistics grouped by one dimension over the period.
@@ -42,7 +46,7 @@ public struct StatisticsReport: Sendable, Equatable {
     /// The sections, in the report's order.
     public static let builders: [Builder] = [
         summary, currencies, byDay, byMode, byCountry, topChapters, refusalReasons,
-        discrepancySummary,
+        discrepancySummary, riskHits,
     ]
 
     /// The period reported.
@@ -67,16 +71,18 @@ public struct StatisticsReport: Sendable, Equatable {
     ///   - rates: CNY per unit of a currency, nil: no rate.
     ///   - reconciliation: The cross-verification of the same period and enterprise, for the
     ///     discrepancy summary; nil: the section says it was not made.
+    ///   - risk: The risk rules' hits, for the risk hits section (narrowed to the period and
+    ///     enterprise here); nil: the section says they were not counted.
     public init(
         _ statistics: TradeStatistics, period: TradeReport.Period, enterprise: String?,
-        rates: @escaping @Sendable (String) -> Decimal?, reconciliation: ReconciliationReport? = nil
+        rates: @escaping @Sendable (String) -> Decimal?, reconciliation: ReconciliationReport? = nil, risk: RiskStatistics? = nil
     ) {
         self.period = period
         self.enterprise = enterprise
         lastSeq = statistics.lastSeq
         let inputs = Inputs(
             statistics: enterprise.map { statistics.only(enterprise: $0) } ?? statistics, period: period, rates: rates,
-            reconciliation: reconciliation)
+            reconciliation: reconciliation, risk: enterprise.flatMap { code in risk?.only(enterprise: code) } ?? risk)
         sections = Self.builders.map { $0(inputs) }
     }
 
