@@ -25,6 +25,19 @@ public struct SampleTradeMonth: Sendable {
         /// A refused filing's reasons as the statistics keep them (``refusals``): the rule
         /// names or the customs status its refused feedback carries; empty otherwise.
         public var refusalCodes: [String] = []
+        /// What came after (months made with `afterRelease`), and when, microseconds.
+        public var later: Later?
+        public var laterAtUs: Int64 = 0
+    }
+
+    /// What happens to a filing after its end, in a month made with `afterRelease`.
+    public enum Later: Sendable, Equatable {
+        /// A pending filing withdrawn before its release (final feedback WITHDRAWN).
+        case withdrawnUnreleased
+        /// A released inventory withdrawn by customs' approved cancellation (flow.WithdrawalNotice).
+        case withdrawn
+        /// The first line of a released inventory returned whole (flow.ReturnNotice).
+        case returnedFirstLine
     }
 
     /// The refusals the month's refused filings get in turn: the feedback's reasons (the
@@ -69,7 +82,10 @@ public struct SampleTradeMonth: Sendable {
     ///   - startUs: The month's first instant (UTC), microseconds; filings spread over 30 days,
     ///     and a release can fall on the next month's first day.
     ///   - seed: The random sequence.
-    public init(count: Int, startUs: Int64, seed: UInt64) {
+    ///   - afterRelease: Also cancellations and returns (``Later``): every fifth pending
+    ///     filing withdrawn before its release, released ones by turns withdrawn or their
+    ///     first line returned; the rest of the month is the same as without.
+    public init(count: Int, startUs: Int64, seed: UInt64, afterRelease: Bool = false) {
         var random = SplitMix(state: seed)
         let modes: [(mode: String, ie: String)] = [("9610", "I"), ("1210", "I"), ("9610", "E"), ("9710", "E"), ("9810", "E")]
         let countries = ["116", "502", "303", "110", "133"]
@@ -164,8 +180,87 @@ public struct SampleTradeMonth: Sendable {
                 timed.append(
                     (filedAtUs + 2, 2, Self.feedback(filer: filer, id: id, number: 1, state: .pending, final: false, at: filedAtUs + 2)))
             }
+            if afterRelease, let later = Self.later(n, fate) {
+                let at = (fate == .pending ? filedAtUs : endedAtUs) + Int64(n % 5 + 1) * day / 2 + 3
+                filings[filings.count - 1].later = later
+                filings[filings.count - 1].laterAtUs = at
+                timed.append(
+                    (at, 4, Self.laterRecord(later, filer: filer, id: id, invtNo: String(format: "INV%06d", n), inventory, at: at)))
+            }
         }
         records = timed.sorted { ($0.at, $0.order) < ($1.at, $1.order) }.map(\.record)
+    }
+
+    /// What comes after filing `n` of a fate, in a month with `afterRelease`.
+    static func later(_ n: Int, _ fate: Fate) -> Later? {
+        switch fate {
+        case .pending: n % 5 == 0 ? .withdrawnUnreleased : nil
+        case .released: n % 6 == 1 ? .withdrawn : n % 6 == 4 ? .returnedFirstLine : nil
+        case .refused: nil
+        }
+    }
+
+    static func laterRecord(_ later: Later, filer: String, id: String, invtNo: String, _ inventory: BizInventory, at: Int64) -> Record {
+        let releaseId = HubMessageId.releaseNotice(filer: filer, inventoryId: id).description
+        switch later {
+        case .withdrawnUnreleased:
+            var record = feedback(
+                filer: filer, id: id, number: 2, state: .withdrawn, final: true, at: at,
+                reasons: ["WITHDRAWN: by the cancellation cnl-\(id) of \(filer) before the release"])
+            record.recipients = [filer]
+            return record
+        case .withdrawn:
+            var notice = BizWithdrawalNotice()
+            notice.invtNo = invtNo
+            notice.ebcCode = inventory.ebcCode
+            notice.ebpCode = inventory.ebpCode
+            notice.ieFlag = inventory.ieFlag
+            notice.releaseNoticeID = releaseId
+            notice.totalPrice = Self.sum(inventory.inventoryList.map(\.totalPrice))
+            notice.currency = inventory.currency
+            notice.returnStatus = 399
+            notice.approvedAtUs = at
+            return Record(
+                type: "flow.WithdrawalNotice", sender: "hub",
+                id: HubMessageId.withdrawalNotice(filer: filer, cancellationId: "cnl-\(id)").description, recipients: ["tax"],
+                journaledAtUs: at, body: (try? notice.serializedBytes()) ?? [])
+        case .returnedFirstLine:
+            let line = inventory.inventoryList[0]
+            var item = BizReturnNoticeItem()
+            item.gnum = line.gnum
+            item.gcode = line.gcode
+            item.qty = line.qty
+            item.releasedQty = line.qty
+            item.releasedTotalPrice = line.totalPrice
+            item.amount = line.totalPrice
+            item.remainingQty = "0"
+            item.remainingAmount = "0.00"
+            var notice = BizReturnNotice()
+            notice.invtNo = invtNo
+            notice.ebcCode = inventory.ebcCode
+            notice.ebpCode = inventory.ebpCode
+            notice.ieFlag = inventory.ieFlag
+            notice.items = [item]
+            notice.totalAmount = line.totalPrice
+            notice.currency = inventory.currency
+            notice.releaseNoticeID = releaseId
+            notice.fullyReturned = inventory.inventoryList.count == 1
+            notice.returnStatus = inventory.ieFlag == "I" ? 800 : 399
+            notice.approvedAtUs = at
+            return Record(
+                type: "flow.ReturnNotice", sender: "hub",
+                id: HubMessageId.returnNotice(filer: filer, returnId: "rtn-\(id)").description, recipients: ["tax"],
+                journaledAtUs: at, body: (try? notice.serializedBytes()) ?? [])
+        }
+    }
+
+    /// The sum of amounts with two decimals (the month's prices all have two), as two decimals.
+    static func sum(_ amounts: [String]) -> String {
+        let cents = amounts.reduce(0) { total, text in
+            let parts = text.split(separator: ".")
+            return total + (Int(parts[0]) ?? 0) * 100 + (parts.count > 1 ? Int(parts[1]) ?? 0 : 0)
+        }
+        return "\(cents / 100).\(String(format: "%02d", cents % 100))"
     }
 
     static func feedback(

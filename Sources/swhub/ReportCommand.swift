@@ -9,7 +9,8 @@ extension ReportFormat: ExpressibleByArgument {}
 
 /// `swhub report`: the trade statistics of a period as a report people read — PDF with
 /// charts, CSV, JSON or HTML — from the statistics cache brought up to the journal's head
-/// (as `swhub stats --trade`).
+/// (as `swhub stats --trade`), with the discrepancy summary of the cross-verification (as
+/// `swhub stats --reconcile`).
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -60,7 +61,17 @@ struct ReportCommand: ParsableCommand {
         let cache = try TradeStatisticsCache(path: TradeStats.cachePath(config, configPath: configPath))
         let update = try cache.update(from: inspector, rebuild: rebuild)
         let statistics = config.statistics
-        return StatisticsReport(update.statistics, period: period, enterprise: enterprise, rates: { statistics.rate($0) })
+        // The discrepancy summary: the cross-verification of the same period and enterprise.
+        let reconciled = try ReconciliationCache(path: TradeStats.cachePath(config, configPath: configPath))
+            .update(from: inspector, rebuild: rebuild)
+        let reconciliation = ReconciliationReport(
+            reconciled.state, period: period, enterprise: enterprise, settings: statistics.reconcile, rates: { statistics.rate($0) })
+        // The risk hits section: the risk rules' notices and their dispositions.
+        let risk = try RiskStatisticsCache(path: TradeStats.cachePath(config, configPath: configPath)).update(
+            from: inspector, rebuild: rebuild)
+        return StatisticsReport(
+            update.statistics, period: period, enterprise: enterprise, rates: { statistics.rate($0) }, reconciliation: reconciliation,
+            risk: risk.state)
     }
 
     /// Writes the report to a file (printing its path), or to standard output.

@@ -55,7 +55,11 @@ struct StatisticsReportTests {
 
     @Test func theSectionsComeInOrder() {
         let ids = Self.report().sections.map(\.id)
-        #expect(ids == ["summary", "currencies", "by_day", "by_mode", "by_country", "top_hs_chapters", "refusal_reasons"])
+        #expect(
+            ids == [
+                "summary", "currencies", "by_day", "by_mode", "by_country", "top_hs_chapters", "refusal_reasons", "discrepancies",
+                "risk_hits",
+            ])
     }
 
     @Test func outcomesAndDaysAddUpToTheFilings() throws {

@@ -6,13 +6,14 @@ import HubProtocol
 import Testing
 
 /// 统计监测: a generated month of filings folded into ``TradeStatistics``, compared with
-/// totals the test adds up itself from the filings; folding in parts (through the cache's
+/// totals the test adds up itself from the filings (cancellations before and after the
+/// release and returns among them); folding in parts (through the cache's
 /// JSON) equals one fold; CNY at the configured rates, unconverted values named; the
 /// `statistics:` config section and its refusals.
 @Suite("Trade statistics")
 struct TradeStatisticsTests {
     static let novemberUs: Int64 = 1_793_491_200_000_000  // 2026-11-01T00:00:00Z
-    static let month = SampleTradeMonth(count: 600, startUs: novemberUs, seed: 17)
+    static let month = SampleTradeMonth(count: 600, startUs: novemberUs, seed: 17, afterRelease: true)
     static let rates: [String: Decimal] = ["502": Decimal(string: "7.1")!, "300": Decimal(string: "7.7")!]
 
     static func rate(_ currency: String) -> Decimal? {
@@ -42,13 +43,24 @@ struct TradeStatisticsTests {
     ) -> [String: [TradeStatistics.Outcome: (count: Int, values: [String: Decimal])]] {
         var result: [String: [TradeStatistics.Outcome: (count: Int, values: [String: Decimal])]] = [:]
         for filing in month.filings {
-            var events: [(TradeStatistics.Outcome, Int64)] = [(.declared, filing.filedAtUs)]
-            if filing.fate == .released { events.append((.released, filing.endedAtUs)) }
-            if filing.fate == .refused { events.append((.refused, filing.endedAtUs)) }
-            for (outcome, at) in events where period.contains(day: TradeStatistics.day(at)) {
+            let all = filing.inventory.inventoryList
+            // Each outcome with its time, the lines it counts and the lines its value sums.
+            var events: [(TradeStatistics.Outcome, Int64, lines: [BizInventoryItem], valued: [BizInventoryItem])] = [
+                (.declared, filing.filedAtUs, all, all)
+            ]
+            if filing.fate == .released { events.append((.released, filing.endedAtUs, all, all)) }
+            if filing.fate == .refused { events.append((.refused, filing.endedAtUs, all, all)) }
+            switch filing.later {
+            case .withdrawnUnreleased: events.append((.cancelled, filing.laterAtUs, all, all))
+            // A withdrawal names no lines: its value only.
+            case .withdrawn: events.append((.cancelled, filing.laterAtUs, [], all))
+            case .returnedFirstLine: events.append((.returned, filing.laterAtUs, [all[0]], [all[0]]))
+            case nil: break
+            }
+            for (outcome, at, counted, valued) in events where period.contains(day: TradeStatistics.day(at)) {
                 let inventory = filing.inventory
                 if lines {
-                    for item in inventory.inventoryList {
+                    for item in counted {
                         let currency = item.currency.isEmpty ? inventory.currency : item.currency
                         var figures = result[key(inventory, item), default: [:]][outcome] ?? (0, [:])
                         figures.count += 1
@@ -58,7 +70,7 @@ struct TradeStatisticsTests {
                 } else {
                     var figures = result[key(inventory, nil), default: [:]][outcome] ?? (0, [:])
                     figures.count += 1
-                    for item in inventory.inventoryList {
+                    for item in valued {
                         let currency = item.currency.isEmpty ? inventory.currency : item.currency
                         figures.values[currency, default: 0] += decimal(item.totalPrice)
                     }
@@ -123,6 +135,11 @@ struct TradeStatisticsTests {
         #expect(total?[.declared]?.count == Self.month.filings.count)
         #expect(total?[.released]?.count == fates[.released] && (fates[.released] ?? 0) > 100)
         #expect(total?[.refused]?.count == fates[.refused] && (fates[.refused] ?? 0) > 50)
+        // Cancellations before and after the release, and returns.
+        let later = Dictionary(grouping: Self.month.filings.compactMap(\.later), by: { "\($0)" }).mapValues(\.count)
+        let cancelled = (later["withdrawnUnreleased"] ?? 0) + (later["withdrawn"] ?? 0)
+        #expect(total?[.cancelled]?.count == cancelled && (later["withdrawnUnreleased"] ?? 0) > 10 && (later["withdrawn"] ?? 0) > 20)
+        #expect(total?[.returned]?.count == later["returnedFirstLine"] && (later["returnedFirstLine"] ?? 0) > 20)
         // The hub's forwards are inventory records too (as `swhub stats` counts the type).
         #expect(statistics.inventoryRecords == Self.month.records.filter { $0.type == "ceb.Inventory" }.count)
         // JPY has no rate: named, not converted.
@@ -146,6 +163,60 @@ struct TradeStatisticsTests {
         statistics.fold(records[0..<10])
         #expect(statistics == Self.folded())
         #expect(statistics.lastSeq == UInt64(records.count))
+    }
+
+    @Test func replacementsAndDeletionsAreNoCancellationsAndAWithdrawnReleaseIsKeptNoLonger() throws {
+        // A release withdrawn after it is no longer kept for later notices; one returned whole neither.
+        let statistics = Self.folded()
+        let withdrawn = try #require(Self.month.filings.first { $0.later == .withdrawn })
+        let returned = try #require(Self.month.filings.first { $0.later == .returnedFirstLine && $0.inventory.inventoryList.count == 1 })
+        let kept = Self.month.filings.first { $0.fate == .released && $0.later == nil }
+        func releaseId(_ filing: SampleTradeMonth.Filing?) -> String {
+            HubMessageId.releaseNotice(filer: filing?.filer ?? "", inventoryId: filing?.id ?? "").description
+        }
+        #expect(!statistics.keepsRelease(releaseId(withdrawn)) && !statistics.keepsRelease(releaseId(returned)))
+        #expect(statistics.keepsRelease(releaseId(kept)))
+        // A declaration whose inventory a changed one (app_type 2) replaced: WITHDRAWN, not cancelled.
+        var inventory = BizInventory()
+        inventory.ieFlag = "I"
+        inventory.ebcCode = "1101E00009"
+        var replaced = BizFeedback()
+        replaced.subjectType = "ceb.Inventory"
+        replaced.subjectID = "inv-a"
+        replaced.state = .withdrawn
+        replaced.final = true
+        replaced.reasons = ["WITHDRAWN: replaced by inv-b of ebc9 (app_type 2)"]
+        var cancelled = replaced
+        cancelled.subjectID = "inv-b"
+        cancelled.reasons = ["WITHDRAWN: by the cancellation cnl-1 of ebc9 before the release"]
+        var small = TradeStatistics()
+        let at = Self.novemberUs
+        small.fold([
+            .init(seq: 1, type: "ceb.Inventory", sender: "ebc9", id: "inv-a", journaledAtUs: at, body: try inventory.serializedBytes()),
+            .init(seq: 2, type: "ceb.Inventory", sender: "ebc9", id: "inv-b", journaledAtUs: at, body: try inventory.serializedBytes()),
+            .init(
+                seq: 3, type: "flow.Feedback", sender: "hub",
+                id: HubMessageId.feedback(subjectId: "inv-a", subjectSender: "ebc9", number: 1).description,
+                journaledAtUs: at, body: try replaced.serializedBytes()),
+            .init(
+                seq: 4, type: "flow.Feedback", sender: "hub",
+                id: HubMessageId.feedback(subjectId: "inv-b", subjectSender: "ebc9", number: 1).description,
+                journaledAtUs: at, body: try cancelled.serializedBytes()),
+        ])
+        // A deletion (app_type 3) is no declaration; its own WITHDRAWN confirmation cancels nothing.
+        var deletion = inventory
+        deletion.appType = .delete
+        var confirmed = cancelled
+        confirmed.subjectID = "inv-d"
+        small.fold([
+            .init(seq: 5, type: "ceb.Inventory", sender: "ebc9", id: "inv-d", journaledAtUs: at, body: try deletion.serializedBytes()),
+            .init(
+                seq: 6, type: "flow.Feedback", sender: "hub",
+                id: HubMessageId.feedback(subjectId: "inv-d", subjectSender: "ebc9", number: 1).description,
+                journaledAtUs: at, body: try confirmed.serializedBytes()),
+        ])
+        let total = TradeReport(small, period: .all, by: .outcome, rates: Self.rate).rows.first?.outcomes
+        #expect(total?[.declared]?.count == 2 && total?[.cancelled]?.count == 1 && small.awaiting == 0)
     }
 
     @Test func ratesChangeTheCNYValuesWithoutARebuild() {

@@ -13,7 +13,7 @@ struct ReportCommandTests {
     static let month = SampleTradeMonth(count: 300, startUs: novemberUs, seed: 1211)
     static let sectionTitles = [
         "Outcomes", "Values by declared currency", "Over time", "By trade mode", "By country or region", "Top HS chapters",
-        "Refusal reasons",
+        "Refusal reasons", "Discrepancies", "Risk hits",
     ]
 
     /// Runs a program; its status, standard output and standard error.

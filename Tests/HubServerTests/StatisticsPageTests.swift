@@ -54,11 +54,12 @@ struct StatisticsPageTests {
         let address = "http://127.0.0.1:\(port)/statistics?period=2026-11&token=\(Self.token)"
         let dom = try Self.chromium(["--virtual-time-budget=5000", "--dump-dom", address])
         let expected = ReportCommandTests.Expected()
-        for id in ["summary", "currencies", "by_day", "by_mode", "by_country", "top_hs_chapters", "refusal_reasons"] {
+        for id in ["summary", "currencies", "by_day", "by_mode", "by_country", "top_hs_chapters", "refusal_reasons", "discrepancies"] {
             #expect(dom.contains(#"<section id="\#(id)" class="report-section">"#), "section \(id) missing: \(dom.prefix(2000))")
         }
         let charts = dom.components(separatedBy: "<figure class=\"chart\"").count - 1
-        #expect(charts == 7, "charts drawn: \(charts)")
+        // The discrepancies' chart too: the month's releases have no orders or payments behind them.
+        #expect(charts == 8, "charts drawn: \(charts)")
         #expect(dom.contains("<svg") && dom.contains(#"<b id="period">2026-11</b>"#))
         #expect(dom.contains(expected.declaredCNYText) && dom.contains(">\(expected.counts["declared"]!)<"))
         #expect(dom.contains("PAYMENT_AMOUNT") && !dom.contains("张三"))

@@ -11,7 +11,9 @@ import Testing
 @Suite("swhub stats --trade", .serialized, .timeLimit(.minutes(3)))
 struct TradeStatsCommandTests {
     static let novemberUs: Int64 = 1_793_491_200_000_000  // 2026-11-01T00:00:00Z
-    static let statisticsTypes: Set<String> = ["ceb.Inventory", "flow.ReleaseNotice", "flow.Feedback"]
+    static let statisticsTypes: Set<String> = [
+        "ceb.Inventory", "flow.ReleaseNotice", "flow.Feedback", "flow.WithdrawalNotice", "flow.ReturnNotice",
+    ]
 
     static func write(_ records: ArraySlice<SampleTradeMonth.Record>, to path: String) throws {
         var store: SQLiteJournalStore? = try SQLiteJournalStore(
@@ -68,7 +70,7 @@ struct TradeStatsCommandTests {
         try handle.write(contentsOf: Data(rates.utf8))
         try handle.close()
 
-        let month = SampleTradeMonth(count: 400, startUs: Self.novemberUs, seed: 1117)
+        let month = SampleTradeMonth(count: 400, startUs: Self.novemberUs, seed: 1117, afterRelease: true)
         let half = month.records.count / 2
         try Self.write(month.records[..<half], to: hub.journalPath)
         let first = try Self.json(hub, ["--trade", "--period", "2026-11", "--by", "mode"])
@@ -86,9 +88,14 @@ struct TradeStatsCommandTests {
             let mode = filing.inventory.tradeMode
             let filed = Self.inNovember(filing.filedAtUs)
             let ended = Self.inNovember(filing.endedAtUs)
-            expected[mode, default: ["declared": 0, "released": 0, "refused": 0]]["declared", default: 0] += filed ? 1 : 0
+            expected[mode, default: ["declared": 0, "released": 0, "refused": 0, "cancelled": 0, "returned": 0]]["declared", default: 0] +=
+                filed ? 1 : 0
             if filing.fate == .released, ended { expected[mode, default: [:]]["released", default: 0] += 1 }
             if filing.fate == .refused, ended { expected[mode, default: [:]]["refused", default: 0] += 1 }
+            // Cancellations (before or after the release) and returns, on their own day.
+            if let later = filing.later, Self.inNovember(filing.laterAtUs) {
+                expected[mode, default: [:]][later == .returnedFirstLine ? "returned" : "cancelled", default: 0] += 1
+            }
         }
         let counted = Self.counts(second)
         #expect(counted == expected, "\(counted) vs \(expected)")

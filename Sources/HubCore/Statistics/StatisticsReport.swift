@@ -16,11 +16,22 @@ public struct StatisticsReport: Sendable, Equatable {
         public var period: TradeReport.Period
         /// CNY per unit of a currency, nil: no rate.
         public var rates: @Sendable (String) -> Decimal?
+        /// The cross-verification of the same period and enterprise, nil: not made
+        /// (StatisticsReport+Discrepancies.swift).
+        public var reconciliation: ReconciliationReport?
+        /// The risk rules' hits, already narrowed to the enterprise if one was asked for;
+        /// nil: not counted (StatisticsReport+RiskHits.swift).
+        public var risk: RiskStatistics?
 
-        public init(statistics: TradeStatistics, period: TradeReport.Period, rates: @escaping @Sendable (String) -> Decimal?) {
+        public init(
+            statistics: TradeStatistics, period: TradeReport.Period, rates: @escaping @Sendable (String) -> Decimal?,
+            reconciliation: ReconciliationReport? = nil, risk: RiskStatistics? = nil
+        ) {
             self.statistics = statistics
             self.period = period
             self.rates = rates
+            self.reconciliation = reconciliation
+            self.risk = risk
         }
 
         /// The statistics grouped by one dimension over the period.
@@ -35,6 +46,7 @@ public struct StatisticsReport: Sendable, Equatable {
     /// The sections, in the report's order.
     public static let builders: [Builder] = [
         summary, currencies, byDay, byMode, byCountry, topChapters, refusalReasons,
+        discrepancySummary, riskHits,
     ]
 
     /// The period reported.
@@ -57,14 +69,20 @@ public struct StatisticsReport: Sendable, Equatable {
     ///   - period: The days reported.
     ///   - enterprise: Only this enterprise's (`ebc_code`) declarations; nil: all.
     ///   - rates: CNY per unit of a currency, nil: no rate.
+    ///   - reconciliation: The cross-verification of the same period and enterprise, for the
+    ///     discrepancy summary; nil: the section says it was not made.
+    ///   - risk: The risk rules' hits, for the risk hits section (narrowed to the period and
+    ///     enterprise here); nil: the section says they were not counted.
     public init(
         _ statistics: TradeStatistics, period: TradeReport.Period, enterprise: String?,
-        rates: @escaping @Sendable (String) -> Decimal?
+        rates: @escaping @Sendable (String) -> Decimal?, reconciliation: ReconciliationReport? = nil, risk: RiskStatistics? = nil
     ) {
         self.period = period
         self.enterprise = enterprise
         lastSeq = statistics.lastSeq
-        let inputs = Inputs(statistics: enterprise.map { statistics.only(enterprise: $0) } ?? statistics, period: period, rates: rates)
+        let inputs = Inputs(
+            statistics: enterprise.map { statistics.only(enterprise: $0) } ?? statistics, period: period, rates: rates,
+            reconciliation: reconciliation, risk: enterprise.flatMap { code in risk?.only(enterprise: code) } ?? risk)
         sections = Self.builders.map { $0(inputs) }
     }
 
@@ -77,7 +95,7 @@ public struct StatisticsReport: Sendable, Equatable {
         row?.outcomes[outcome] ?? TradeReport.Figures()
     }
 
-    /// Counts and CNY values of the three outcomes, by one dimension.
+    /// Counts and CNY values of the outcomes, by one dimension.
     static func grouped(
         _ inputs: Inputs, by dimension: TradeReport.Dimension, id: String, title: String, key: String, keyTitle: String, note: String
     ) -> ReportSection {
@@ -119,7 +137,7 @@ public struct StatisticsReport: Sendable, Equatable {
         return ReportSection(
             id: "summary", title: "Outcomes",
             note:
-                "Inventories declared, released (customs' status 800) and refused in the period, each counted on the day of its message; values in CNY at the configured rates, values in currencies without a rate listed apart.",
+                "Inventories declared, released (customs' status 800), refused, cancelled (withdrawn before the release, or after it with customs' approval: the value the release still covered) and returned (with customs' approval: the amounts reversed) in the period, each counted on the day of its message; values in CNY at the configured rates, values in currencies without a rate listed apart.",
             columns: [
                 .init("outcome", "outcome", .text), .init("declarations", "declarations", .count), .init("cny", "value CNY", .money),
                 .init("unconverted", "without a CNY rate", .text),

@@ -4,11 +4,19 @@ import HubProtocol
 /// 统计监测: trade statistics folded from the journaled business messages, in seq order.
 ///
 /// The unit is the customs declaration, the inventory (`ceb.Inventory`) a filer sends.
-/// Three outcomes are counted, each on the UTC day its message was journaled:
-/// - `declared`: an inventory filed (sent by a party, not the hub's own forward to customs);
+/// Five outcomes are counted, each on the UTC day its message was journaled:
+/// - `declared`: an inventory filed (sent by a party, not the hub's own forward to customs,
+///   nor a deletion, app_type 3);
 /// - `released`: the hub's `flow.ReleaseNotice` for it (customs' status 800);
 /// - `refused`: the hub's refused `flow.Feedback` on it (三单对碰 failed, blacklist, or
-///   customs' refusal).
+///   customs' refusal);
+/// - `cancelled`: a declaration withdrawn before its release (the hub's final feedback
+///   WITHDRAWN on the inventory, not a replacement by app_type 2), with its declared value,
+///   or a released inventory withdrawn by customs' approved cancellation (the hub's
+///   `flow.WithdrawalNotice`), with what the release still covered
+///   (TradeStatistics+AfterRelease.swift);
+/// - `returned`: goods of a released inventory returned with customs' approval (the hub's
+///   `flow.ReturnNotice`): one per return, the returned lines and the amounts reversed.
 ///
 /// Values are kept in the declared currency (each line's `currency`, else the inventory's),
 /// as exact decimals; CNY is worked out when a report is made (``TradeReport``), so a change of
@@ -36,7 +44,7 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
 
     /// What an outcome is counted by.
     public enum Outcome: String, Sendable, Codable, CaseIterable {
-        case declared, released, refused
+        case declared, released, refused, cancelled, returned
     }
 
     /// The dimensions of a declaration (and of one HS chapter of it).
@@ -112,12 +120,18 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
     public private(set) var lastSeq: UInt64 = 0
     /// Declarations awaiting their outcome, by `filer:id`.
     var pending: [String: Pending] = [:]
+    /// Released inventories a withdrawal or return notice can still come for, by the release
+    /// notice's id (TradeStatistics+AfterRelease.swift).
+    var released: [String: Released] = [:]
+    /// The day ``released`` was last pruned.
+    var releasedPrunedDay = ""
     /// Refused declarations by cell (outcome `refused`, hsChapter and currency "") and
     /// ``RefusalReason`` code: a declaration refused for several reasons counts under each.
     public private(set) var refusals: [Cell: [String: Int]] = [:]
     /// The layout of what is folded; a cache holding another one is folded again from the
-    /// journal (``TradeStatisticsCache``). 2: `refusals` added.
-    public static let currentFormat = 2
+    /// journal (``TradeStatisticsCache``). 2: `refusals` added. 3: outcomes `cancelled` and
+    /// `returned`, `released` added.
+    public static let currentFormat = 3
     /// The layout these statistics were folded in.
     public private(set) var format = TradeStatistics.currentFormat
 
@@ -126,6 +140,7 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
     /// The message types the statistics read.
     public static let types: [String] = [
         MessageType.inventory.rawValue, MessageType.releaseNotice.rawValue, MessageType.feedback.rawValue,
+        MessageType.withdrawalNotice.rawValue, MessageType.returnNotice.rawValue,
     ]
 
     /// Folds one record; records must come in seq order (older ones are skipped).
@@ -135,7 +150,10 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
         switch record.type {
         case MessageType.inventory.rawValue:
             inventoryRecords += 1
-            guard record.sender != HubConfig.hubParty, let inventory = try? BizInventory(serializedBytes: record.body) else { return }
+            // A deletion (app_type 3) is no declaration: the one it deletes ends WITHDRAWN.
+            guard record.sender != HubConfig.hubParty, let inventory = try? BizInventory(serializedBytes: record.body),
+                inventory.appType != .delete
+            else { return }
             let filed = Self.pending(inventory)
             pending["\(record.sender):\(record.id)"] = filed
             add(filed, outcome: .declared, atUs: record.journaledAtUs)
@@ -146,6 +164,7 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
             else { return }
             let filed = pending.removeValue(forKey: "\(filer):\(inventoryId)") ?? Self.pending(notice)
             add(filed, outcome: .released, atUs: record.journaledAtUs)
+            noteRelease(record, filed)
         case MessageType.feedback.rawValue:
             guard record.sender == HubConfig.hubParty, let feedback = try? BizFeedback(serializedBytes: record.body),
                 feedback.subjectType == MessageType.inventory.rawValue,
@@ -158,10 +177,18 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
                     day: Self.day(record.journaledAtUs), direction: filed.direction, mode: filed.mode, country: filed.country,
                     enterprise: filed.enterprise, platform: filed.platform, outcome: .refused, hsChapter: "", currency: "")
                 for code in RefusalReason.codes(of: feedback) { refusals[cell, default: [:]][code, default: 0] += 1 }
+            } else if feedback.final, feedback.state == .withdrawn, let filed = pending.removeValue(forKey: key) {
+                if !Self.replaced(feedback) { add(filed, outcome: .cancelled, atUs: record.journaledAtUs) }
             } else if feedback.final, feedback.state != .accepted {
                 // Finished without release or refusal (expired): nothing more will come.
                 pending[key] = nil
             }
+        case MessageType.withdrawalNotice.rawValue:
+            guard record.sender == HubConfig.hubParty, let notice = try? BizWithdrawalNotice(serializedBytes: record.body) else { return }
+            withdrawn(notice, atUs: record.journaledAtUs)
+        case MessageType.returnNotice.rawValue:
+            guard record.sender == HubConfig.hubParty, let notice = try? BizReturnNotice(serializedBytes: record.body) else { return }
+            returned(notice, atUs: record.journaledAtUs)
         default:
             return
         }
@@ -232,6 +259,7 @@ public struct TradeStatistics: Sendable, Equatable, Codable {
         kept.lines = lines.filter { $0.key.enterprise == enterprise }
         kept.refusals = refusals.filter { $0.key.enterprise == enterprise }
         kept.pending = pending.filter { $0.value.enterprise == enterprise }
+        kept.released = released.filter { $0.value.enterprise == enterprise }
         return kept
     }
 
