@@ -60,14 +60,7 @@ extension Bench {
             ("risk", withRisk, mean, "plain (mean)"),
             ("plain_again", again, rates(plain), "plain"),
         ]
-        for (suffix, results, baseline, baselineName) in cases {
-            for result in results {
-                report.line(
-                    case: "\(result.name)_\(suffix)", size: nil, count: result.count, rate: result.rate, baseline: baseline[result.name],
-                    rss: nil, p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99),
-                    baselineName: baselineName, unit: "flows/s", hubCPU: result.hubCPUMicrosPerFlow, baselineUnit: "flows/s")
-            }
-        }
+        Self.flowLines(report, cases)
 
         let configPath = directory.appendingPathComponent("flows-risk/hub.yaml").path
         let config = try HubConfig.load(path: configPath)

@@ -40,6 +40,14 @@ extension Bench {
             ("unsealed_sm3_again", sm3Again, rates(sm3), "unsealed sm3"),
             ("unsealed_again", again, rates(unsealed), "unsealed"),
         ]
+        Self.flowLines(report, cases)
+    }
+
+    /// One line per flow case of each hub: its rate as a ratio to the case's rate in
+    /// `baseline` (by case name), with latency and hub CPU; the case named `<flow case>_<suffix>`.
+    static func flowLines(
+        _ report: BenchReport, _ cases: [(suffix: String, results: [FlowBench.Result], baseline: [String: Double], name: String)]
+    ) {
         for (suffix, results, baseline, baselineName) in cases {
             for result in results {
                 report.line(

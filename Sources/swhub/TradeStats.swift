@@ -18,16 +18,8 @@ enum TradeStats {
         }
     }
 
-    /// A CNY amount with its two decimals (`15010.00`).
-    static func money(_ value: Decimal) -> String {
-        let formatter = NumberFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.numberStyle = .decimal
-        formatter.usesGroupingSeparator = false
-        formatter.minimumFractionDigits = 2
-        formatter.maximumFractionDigits = 2
-        return formatter.string(from: value as NSDecimalNumber) ?? value.description
-    }
+    /// A CNY amount with its two decimals (`15010.00`), rounded as the report rounds it.
+    static func money(_ value: Decimal) -> String { ReportSection.Value.moneyText(value) }
 
     /// `--period` read, `.all` when not given.
     static func period(_ text: String?) throws -> TradeReport.Period {
