@@ -279,6 +279,11 @@ struct RiskRulesTests {
         #expect(hits.map(\.rule) == [.blacklistLinks])
         #expect(Self.value(hits.first, "linked_enterprise") == "91330100MA27YYYY2B" && Self.value(hits.first, "shared") == "phone")
         #expect(hits.first?.personal.map(\.key) == ["phone"])
+        // Told who is blacklisted, the rule looks at those only, with the same hit.
+        let blacklisting: (String) -> String? = { $0 == "91330100MA27YYYY2B" ? "blacklisted by tax" : nil }
+        #expect(rules.assess(facts, settings: settings, blacklisted: ["91330100MA27YYYY2B"], blacklisting: blacklisting) == hits)
+        #expect(rules.assess(facts, settings: settings, blacklisted: ["91330100MA27ZZZZ3C"], blacklisting: blacklisting).isEmpty)
+        #expect(rules.assess(facts, settings: settings, blacklisted: [], blacklisting: blacklisting).isEmpty)
         // B changes its phone: the link is gone.
         listed.contact.telephone = "021-55550000"
         rules.noteRegistration(listed)

@@ -51,6 +51,9 @@ public struct CreditRegistry: Sendable, Equatable {
         return actions
     }
 
+    /// Every blacklisted enterprise (credit code), sorted.
+    public var blacklistedEnterprises: [String] { listings.keys.sorted() }
+
     /// Whether a new filing of `enterprise` must be refused.
     public func isBlacklisted(_ enterprise: String) -> Bool { listings[enterprise] != nil }
 

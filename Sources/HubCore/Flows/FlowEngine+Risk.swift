@@ -29,7 +29,7 @@ extension FlowEngine {
         let enterprise = customsCodes[inventory.ebcCode] ?? partyCreditCode[key.sender]
         let facts = RiskFacts(flow.declaration, enterprise: enterprise, rates: config.statistics, atUs: nowUs)
         let credit = self.credit
-        let hits = risk.assess(facts, settings: settings) { credit.refusalReason($0) }
+        let hits = risk.assess(facts, settings: settings, blacklisted: credit.blacklistedEnterprises) { credit.refusalReason($0) }
         var result = RiskAssessment()
         var reasons: [String] = []
         for hit in hits {

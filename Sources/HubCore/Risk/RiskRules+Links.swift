@@ -34,13 +34,17 @@ extension RiskRules {
         for key in keys { links[key, default: []].append(code) }
     }
 
-    /// The hit when the declaration's enterprise shares a link with a blacklisted one.
-    func blacklistLinks(_ facts: RiskFacts, blacklisting: (String) -> String?) -> [RiskHit] {
+    /// The hit when the declaration's enterprise shares a link with a blacklisted one: with
+    /// `blacklisted` given, only those enterprises are looked at (in their order), else every
+    /// one sharing a link (in registration order).
+    func blacklistLinks(_ facts: RiskFacts, blacklisted: [String]?, blacklisting: (String) -> String?) -> [RiskHit] {
         guard let code = facts.enterprise else { return [] }
+        if let blacklisted, blacklisted.isEmpty { return [] }
         var evidence: [RiskHit.Evidence] = []
         var personal: [RiskHit.Evidence] = []
         for key in enterpriseLinks[code] ?? [] {
-            for other in links[key] ?? [] where other != code {
+            let candidates = blacklisted?.filter { enterpriseLinks[$0]?.contains(key) == true } ?? links[key] ?? []
+            for other in candidates where other != code {
                 guard let reason = blacklisting(other) else { continue }
                 let kind = String(key.prefix { $0 != ":" })
                 evidence += [.init("linked_enterprise", other), .init("shared", kind), .init("blacklisting", reason)]

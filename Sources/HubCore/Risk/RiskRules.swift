@@ -65,9 +65,14 @@ public struct RiskRules: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - facts: The declaration.
     ///   - settings: Which rules run, and their parameters.
+    ///   - blacklisted: Every blacklisted enterprise (credit code), when the caller knows them:
+    ///     `blacklist_links` then looks at these only, not at every enterprise sharing a
+    ///     contact (thousands, where merchants share an agent's address).
     ///   - blacklisting: Why an enterprise (credit code) is blacklisted, nil when it is not.
     /// - Returns: The hits, in the order of ``RiskRuleName/allCases``.
-    public mutating func assess(_ facts: RiskFacts, settings: RiskSettings, blacklisting: (String) -> String?) -> [RiskHit] {
+    public mutating func assess(
+        _ facts: RiskFacts, settings: RiskSettings, blacklisted: [String]? = nil, blacklisting: (String) -> String?
+    ) -> [RiskHit] {
         sweep(atUs: facts.atUs, settings: settings)
         var hits: [RiskHit] = []
         if settings.runs(.consumerQuota) { hits += consumerQuota(facts, settings.consumerQuota) }
@@ -75,7 +80,7 @@ public struct RiskRules: Sendable, Equatable, Codable {
         if settings.runs(.identitySpread) { hits += identitySpread(facts, settings.identitySpread) }
         if settings.runs(.valueGap) { hits += valueGap(facts, settings.valueGap) }
         if settings.runs(.volumeChange) { hits += volumeChange(facts, settings.volumeChange) }
-        if settings.runs(.blacklistLinks) { hits += blacklistLinks(facts, blacklisting: blacklisting) }
+        if settings.runs(.blacklistLinks) { hits += blacklistLinks(facts, blacklisted: blacklisted, blacklisting: blacklisting) }
         return hits
     }
 
