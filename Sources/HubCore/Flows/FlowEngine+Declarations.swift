@@ -24,30 +24,27 @@ extension FlowEngine {
             let (flow, flowActions) = DeclarationFlow.start(
                 key: key, declaration: declaration, failures: failures, customs: customs, atUs: nowUs)
             declarations[key] = flow
-            let inventory = declaration.inventory.document
             receipts.register(key, declaration: declaration)
             let risk = assessRisk(key, matched: failures.isEmpty)  // FlowEngine+Risk.swift
             out += risk.notices
-            if failures.isEmpty && !risk.held {
-                receipts.register(
-                    key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
-                out += [
-                    forward(.order, declaration.order.document, to: customs, key: key),
-                    forward(.payment, declaration.payment.document, to: customs, key: key),
-                    forward(.waybill, declaration.waybill.document, to: customs, key: key),
-                    forward(.inventory, inventory, to: customs, key: key),
-                ]
-            }
+            if failures.isEmpty && !risk.held { out += forwardToCustoms(declaration, key: key, customs: customs) }
             out += declarationFlowActions(risk.held ? risk.flowActions : flowActions, key: key, receipt: nil)
         }
         return out
     }
 
-    private func forward(_ kind: DeclarationDocument, _ document: some SwiftProtobuf.Message, to customs: String, key: FlowKey)
-        -> FlowEmission
-    {
-        let id = HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: kind)
-        return FlowEmission(id, type: kind.messageType, recipients: [customs], correlationId: key.id, body: Self.bytes(document))
+    /// The four documents of the declaration under `key`, to `customs` (at once, or when a
+    /// risk hold is released: the same ids either way), its receipts awaited by the forward's id.
+    mutating func forwardToCustoms(_ declaration: DeclarationLinker.Declaration, key: FlowKey, customs: String) -> [FlowEmission] {
+        receipts.register(key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
+        func forward(_ kind: DeclarationDocument, _ document: some SwiftProtobuf.Message) -> FlowEmission {
+            let id = HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: kind)
+            return FlowEmission(id, type: kind.messageType, recipients: [customs], correlationId: key.id, body: Self.bytes(document))
+        }
+        return [
+            forward(.order, declaration.order.document), forward(.payment, declaration.payment.document),
+            forward(.waybill, declaration.waybill.document), forward(.inventory, declaration.inventory.document),
+        ]
     }
 
     mutating func receipt(_ receipt: BizReceipt, _ input: FlowInput) -> [FlowEmission] {

@@ -92,7 +92,8 @@ extension FlowEngine {
             flow.hold = nil
             flow.updatedAtUs = max(flow.updatedAtUs, nowUs)
             declarations[key] = flow
-            return forwardReleased(flow) + declarationFlowActions([.feedback(flow.feedback)], key: key, receipt: nil)
+            return forwardToCustoms(flow.declaration, key: key, customs: flow.customs)
+                + declarationFlowActions([.feedback(flow.feedback)], key: key, receipt: nil)
         case .refuse(let key)?:
             guard var flow = declarations[key] else { return [] }
             flow.hold = nil
@@ -104,23 +105,6 @@ extension FlowEngine {
             return declarationFlowActions([.feedback(flow.feedback)], key: key, receipt: nil)
         case .stillHeld?, nil:
             return []
-        }
-    }
-
-    /// The four documents of a released declaration, to its customs party, under the ids a
-    /// declaration forwarded at once would have had.
-    private mutating func forwardReleased(_ flow: DeclarationFlow) -> [FlowEmission] {
-        let key = flow.key
-        receipts.register(key, forwardId: HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: .inventory).description)
-        let declaration = flow.declaration
-        let documents: [(DeclarationDocument, [UInt8])] = [
-            (.order, Self.bytes(declaration.order.document)), (.payment, Self.bytes(declaration.payment.document)),
-            (.waybill, Self.bytes(declaration.waybill.document)), (.inventory, Self.bytes(declaration.inventory.document)),
-        ]
-        return documents.map { document, body in
-            FlowEmission(
-                HubMessageId.forward(filer: key.sender, inventoryId: key.id, document: document), type: document.messageType,
-                recipients: [flow.customs], correlationId: key.id, body: body)
         }
     }
 
