@@ -41,7 +41,7 @@ struct RiskRulesTests {
     }
 
     static func run(_ rules: inout RiskRules, _ facts: RiskFacts, _ settings: RiskSettings) -> [RiskHit] {
-        rules.assess(facts, settings: settings) { _ in nil }
+        rules.assess(facts, settings: settings, blacklisted: []) { _ in nil }
     }
 
     static func value(_ hit: RiskHit?, _ key: String) -> String? { hit?.evidence.first { $0.key == key }?.value }
@@ -182,6 +182,22 @@ struct RiskRulesTests {
         #expect(Self.run(&rules, Self.facts(5, at: Self.start + 31 * Self.day), settings).isEmpty)
     }
 
+    @Test func identitySpreadCountsOnlyIdentitiesInTheWindowBeforeTheDailySweep() {
+        var rules = RiskRules()
+        let settings = Self.settings(.identitySpread)  // at most 3 ids per address, 30 days
+        for n in 1...3 { #expect(Self.run(&rules, Self.facts(n), settings).isEmpty) }
+        // The day the first three leave the window: swept an hour before they leave (still
+        // in), then a fourth and fifth id an hour after, with no sweep in between.
+        let window = 30 * Self.day
+        let hour: Int64 = 3_600_000_000
+        #expect(Self.run(&rules, Self.facts(4, at: Self.start + window - hour), settings).map(\.rule) == [.identitySpread])
+        #expect(Self.run(&rules, Self.facts(5, at: Self.start + window + hour), settings).isEmpty, "ids 1–3 left the window")
+        let hits = Self.run(&rules, Self.facts(6, at: Self.start + window + 2 * hour), settings)
+        #expect(hits.isEmpty, "3 ids in the window (4, 5, 6), not more than 3")
+        let seventh = Self.run(&rules, Self.facts(7, at: Self.start + window + 3 * hour), settings)
+        #expect(Self.value(seventh.first, "identities_per_address") == "4")
+    }
+
     // MARK: value_gap
 
     @Test func valueGapHitsDeclaredValueFarFromThePaidAmount() {
@@ -274,20 +290,23 @@ struct RiskRulesTests {
         rules.noteRegistration(clean)
         rules.noteRegistration(listed)
         let facts = Self.facts(1, enterprise: "91330100MA27XXXX1A")
-        #expect(rules.assess(facts, settings: settings) { _ in nil }.isEmpty, "B is not blacklisted")
-        let hits = rules.assess(facts, settings: settings) { $0 == "91330100MA27YYYY2B" ? "blacklisted by tax" : nil }
+        let b = "91330100MA27YYYY2B"
+        #expect(rules.assess(facts, settings: settings, blacklisted: []) { _ in nil }.isEmpty, "B is not blacklisted")
+        let blacklisting: (String) -> String? = { $0 == b ? "blacklisted by tax" : nil }
+        let hits = rules.assess(facts, settings: settings, blacklisted: [b], blacklisting: blacklisting)
         #expect(hits.map(\.rule) == [.blacklistLinks])
-        #expect(Self.value(hits.first, "linked_enterprise") == "91330100MA27YYYY2B" && Self.value(hits.first, "shared") == "phone")
+        #expect(Self.value(hits.first, "linked_enterprise") == b && Self.value(hits.first, "shared") == "phone")
         #expect(hits.first?.personal.map(\.key) == ["phone"])
-        // Told who is blacklisted, the rule looks at those only, with the same hit.
-        let blacklisting: (String) -> String? = { $0 == "91330100MA27YYYY2B" ? "blacklisted by tax" : nil }
-        #expect(rules.assess(facts, settings: settings, blacklisted: ["91330100MA27YYYY2B"], blacklisting: blacklisting) == hits)
+        // Only the blacklisted are looked at: a listed enterprise sharing nothing, none listed.
         #expect(rules.assess(facts, settings: settings, blacklisted: ["91330100MA27ZZZZ3C"], blacklisting: blacklisting).isEmpty)
         #expect(rules.assess(facts, settings: settings, blacklisted: [], blacklisting: blacklisting).isEmpty)
+        // An enterprise is never linked to itself.
+        let own = Self.facts(1, enterprise: b)
+        #expect(rules.assess(own, settings: settings, blacklisted: [b], blacklisting: blacklisting).isEmpty)
         // B changes its phone: the link is gone.
         listed.contact.telephone = "021-55550000"
         rules.noteRegistration(listed)
-        #expect(rules.assess(facts, settings: settings) { _ in "blacklisted" }.isEmpty)
+        #expect(rules.assess(facts, settings: settings, blacklisted: [b]) { _ in "blacklisted" }.isEmpty)
     }
 
     @Test func rulesThatDoNotRunRememberNothing() {

@@ -62,11 +62,15 @@ extension RiskRules {
 
     /// `identity_spread`: within the window, too many consignees, phones or addresses behind
     /// the buyer's id, or too many ids behind one of its phones or its address.
+    ///
+    /// A contact can stand behind thousands of ids (an agent's address), so its ids are
+    /// updated in place and only looked through when there are more than the limit, counting
+    /// those still in the window; the daily sweep forgets the rest.
     mutating func identitySpread(_ facts: RiskFacts, _ spread: RiskSettings.IdentitySpread) -> [RiskHit] {
         guard !facts.buyerId.isEmpty else { return [] }
         let from = facts.atUs - spread.windowUs
         let stamp = Stamp(atUs: facts.atUs, id: facts.subject.id)
-        var values = (identityValues[facts.buyerId] ?? [:]).filter { $0.value.atUs > from }
+        var values = (identityValues.removeValue(forKey: facts.buyerId) ?? [:]).filter { $0.value.atUs > from }
         var contacts: [String] = facts.phones.map { "phone:" + $0 }
         if !facts.address.isEmpty { contacts.append("address:" + facts.address) }
         if !facts.consignee.isEmpty { values["consignee:" + facts.consignee] = stamp }
@@ -83,8 +87,9 @@ extension RiskRules {
             related.formUnion(seen.map(\.value.id))
         }
         for contact in contacts {
-            var identities = (contactIdentities[contact] ?? [:]).filter { $0.value.atUs > from }
+            var identities = contactIdentities.removeValue(forKey: contact) ?? [:]
             identities[facts.buyerId] = stamp
+            if identities.count > spread.maxIdentities { identities = identities.filter { $0.value.atUs > from } }
             contactIdentities[contact] = identities
             guard identities.count > spread.maxIdentities else { continue }
             let kind = contact.hasPrefix("phone:") ? "phone" : "address"

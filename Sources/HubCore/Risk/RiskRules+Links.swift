@@ -25,26 +25,19 @@ extension RiskRules {
     public mutating func noteRegistration(_ registration: BizRegistration) {
         let code = registration.socialCreditCode
         guard !code.isEmpty else { return }
-        for key in enterpriseLinks[code] ?? [] {
-            links[key]?.removeAll { $0 == code }
-            if links[key]?.isEmpty == true { links[key] = nil }
-        }
         let keys = Self.linkKeys(of: registration)
         enterpriseLinks[code] = keys.isEmpty ? nil : keys
-        for key in keys { links[key, default: []].append(code) }
     }
 
-    /// The hit when the declaration's enterprise shares a link with a blacklisted one: with
-    /// `blacklisted` given, only those enterprises are looked at (in their order), else every
-    /// one sharing a link (in registration order).
-    func blacklistLinks(_ facts: RiskFacts, blacklisted: [String]?, blacklisting: (String) -> String?) -> [RiskHit] {
-        guard let code = facts.enterprise else { return [] }
-        if let blacklisted, blacklisted.isEmpty { return [] }
+    /// The hit when the declaration's enterprise shares a link with one of the `blacklisted`
+    /// enterprises (looked at in their order, for each of its links in turn). Only the
+    /// blacklisted are looked at: thousands of enterprises can share an agent's address.
+    func blacklistLinks(_ facts: RiskFacts, blacklisted: [String], blacklisting: (String) -> String?) -> [RiskHit] {
+        guard let code = facts.enterprise, !blacklisted.isEmpty else { return [] }
         var evidence: [RiskHit.Evidence] = []
         var personal: [RiskHit.Evidence] = []
         for key in enterpriseLinks[code] ?? [] {
-            let candidates = blacklisted?.filter { enterpriseLinks[$0]?.contains(key) == true } ?? links[key] ?? []
-            for other in candidates where other != code {
+            for other in blacklisted where other != code && enterpriseLinks[other]?.contains(key) == true {
                 guard let reason = blacklisting(other) else { continue }
                 let kind = String(key.prefix { $0 != ":" })
                 evidence += [.init("linked_enterprise", other), .init("shared", kind), .init("blacklisting", reason)]

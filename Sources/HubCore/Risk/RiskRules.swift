@@ -53,8 +53,7 @@ public struct RiskRules: Sendable, Equatable, Codable {
     var volumeFirstDay: [String: Int] = [:]  // ebc_code → the first day it declared
     var volumeHits: [String: Int] = [:]  // "ebc_code|volume" / "ebc_code|refusals" → day of the last hit
     // blacklist_links
-    var links: [String: [String]] = [:]  // "phone:…" / "email:…" / "address:…" / "account:…" → credit codes
-    var enterpriseLinks: [String: [String]] = [:]  // credit code → its link keys
+    var enterpriseLinks: [String: [String]] = [:]  // credit code → its link keys ("phone:…" / "email:…" / "address:…" / "account:…")
     /// The day (days since the epoch) windows were last swept.
     var sweptDay = 0
 
@@ -65,13 +64,12 @@ public struct RiskRules: Sendable, Equatable, Codable {
     /// - Parameters:
     ///   - facts: The declaration.
     ///   - settings: Which rules run, and their parameters.
-    ///   - blacklisted: Every blacklisted enterprise (credit code), when the caller knows them:
-    ///     `blacklist_links` then looks at these only, not at every enterprise sharing a
-    ///     contact (thousands, where merchants share an agent's address).
+    ///   - blacklisted: Every blacklisted enterprise (credit code): `blacklist_links` looks
+    ///     at these.
     ///   - blacklisting: Why an enterprise (credit code) is blacklisted, nil when it is not.
     /// - Returns: The hits, in the order of ``RiskRuleName/allCases``.
     public mutating func assess(
-        _ facts: RiskFacts, settings: RiskSettings, blacklisted: [String]? = nil, blacklisting: (String) -> String?
+        _ facts: RiskFacts, settings: RiskSettings, blacklisted: [String], blacklisting: (String) -> String?
     ) -> [RiskHit] {
         sweep(atUs: facts.atUs, settings: settings)
         var hits: [RiskHit] = []
