@@ -256,7 +256,9 @@ final class Router: @unchecked Sendable {
         lastHousekeeping = now
         core.tick(now: now, into: &work)
         performWork()
-        if let flowSnapshots, let snapshot = core.flowSnapshotDue(now: now) { flowSnapshots.save(snapshot) }
+        if let flowSnapshots, flowSnapshots.isReady(at: now), let snapshot = core.flowSnapshotDue(now: now) {
+            flowSnapshots.save(snapshot)
+        }
         if !replyBacklog.isEmpty { retryReplies() }
         while let failed = try? handshakes.next(timeoutMs: 0) {
             guard let heldBack = handshakePace.allow(at: now) else { continue }
