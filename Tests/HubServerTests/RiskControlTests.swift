@@ -80,7 +80,7 @@ struct RiskControlTests {
         #expect(!world.received("customs", "ceb.Inventory").contains { $0.header.id == "fwd:platform:inventory-2:inventory" })
 
         // The trace of the declaration lists its hit and the decision.
-        let report = try JournalInspector(path: world.hub.journalPath).trace("inventory-2")
+        let report = try world.hub.inspector().trace("inventory-2")
         #expect(report.messages.contains { $0.role == .riskNotice && $0.id == "risk:platform:inventory-2:consumer_quota" })
         #expect(report.messages.contains { $0.role == .riskDisposition && $0.id == "refuse-2" })
     }

@@ -120,6 +120,15 @@ extension TestHub {
         return try SQLiteJournalStore(path: journalPath, logger: logger)
     }
 
+    /// An inspector (trace, records) of the hub's journal, in SQLite or PostgreSQL.
+    func inspector() throws -> JournalInspector {
+        if let settings = try HubConfig.load(path: configPath).store.postgres {
+            let logger = Logger(label: "test.journal", factory: { _ in SwiftLogNoOpLogHandler() })
+            return JournalInspector(queries: try PostgresJournalQueries(settings: settings, logger: logger))
+        }
+        return try JournalInspector(path: journalPath)
+    }
+
     /// The hub process's resident set size in bytes (`VmRSS` in /proc/<pid>/status).
     func residentBytes() -> Int? {
         guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
