@@ -58,19 +58,32 @@ public struct RoutingTable: Sendable {
             return .failure(HubFailure(.unknownType, "type \(shown) is not declared in the hub's configuration"))
         }
         var recipients: [String] = []
-        var seen = Set<String>()
+        recipients.reserveCapacity(header.recipients.count)
+        var seen: Set<String>?
         for recipient in header.recipients {
             guard parties.contains(recipient) else {
                 return .failure(HubFailure(.unknownRecipient, "recipient '\(recipient.prefix(64))' is not a configured party"))
             }
-            if seen.insert(recipient).inserted { recipients.append(recipient) }
+            Self.add(recipient, to: &recipients, seen: &seen)
         }
         if bodyBytes > maxBodyBytes {
             return .failure(HubFailure(.bodyTooLarge, "body is \(bodyBytes) bytes, the limit is \(maxBodyBytes)"))
         }
         for subscriber in subscribers[header.type] ?? [] where subscriber != party {
-            if seen.insert(subscriber).inserted { recipients.append(subscriber) }
+            Self.add(subscriber, to: &recipients, seen: &seen)
         }
         return .success(recipients)
+    }
+
+    /// Appends `recipient` unless `recipients` has it: a message names a few recipients, so
+    /// up to 16 they are compared one by one (hashing each into a set cost more, per
+    /// message, than the compares); past that, through `seen`, built once.
+    private static func add(_ recipient: String, to recipients: inout [String], seen: inout Set<String>?) {
+        if recipients.count < 16, seen == nil {
+            if !recipients.contains(recipient) { recipients.append(recipient) }
+            return
+        }
+        if seen == nil { seen = Set(recipients) }
+        if seen?.insert(recipient).inserted == true { recipients.append(recipient) }
     }
 }

@@ -25,12 +25,15 @@ extension RouterCore {
         into actions: inout [RouterAction]
     ) {
         guard let index = sessions.index(forKey: routingId) else { return }
-        guard sessions.values[index].batchEntries > 0 else {
+        // The session is read and changed in place (`&sessions.values[index]`): reading
+        // `sessions.values[index].id` copies the whole session first, retaining every array
+        // and string it holds, for each recipient of each message.
+        let (id, batchEntries) = Self.identity(&sessions.values[index])
+        guard batchEntries > 0 else {
             let steps = sessions.values[index].delivery.journaled(seq: seq, payload: .live(live))
             deliver(steps, for: routingId, into: &actions)
             return
         }
-        let id = sessions.values[index].id
         if let slot = gathering.slots[id] {
             sessions.values[index].delivery.journaled(seq: seq, payload: .live(live), into: &gathering.works[slot].work.steps)
             return
@@ -38,15 +41,20 @@ extension RouterCore {
         var steps: [DeliverySession<Outgoing>.Action] = []
         sessions.values[index].delivery.journaled(seq: seq, payload: .live(live), into: &steps)
         guard !steps.isEmpty else { return }
-        let session = sessions.values[index]
         gathering.slots[id] = gathering.works.count
-        gathering.works.append(
-            (
-                at: actions.count,
-                work: DeliveryWork(
-                    kind: .receiving, connection: routingId, session: session.id, epoch: session.epoch, stream: session.party,
-                    observer: session.party, types: [], steps: steps, batchEntries: session.batchEntries)
-            ))
+        gathering.works.append((at: actions.count, work: Self.work(&sessions.values[index], routingId: routingId, steps: steps)))
         actions.append(.deliver(DeliveryWork.merged))
+    }
+
+    /// The session's id and batch size, read in place.
+    private static func identity(_ session: inout Session) -> (id: UInt64, batchEntries: Int) {
+        (session.id, session.batchEntries)
+    }
+
+    /// The work that gathers `session`'s sends of a commit, begun with `steps`.
+    private static func work(_ session: inout Session, routingId: [UInt8], steps: [DeliverySession<Outgoing>.Action]) -> DeliveryWork {
+        DeliveryWork(
+            kind: .receiving, connection: routingId, session: session.id, epoch: session.epoch, stream: session.party,
+            observer: session.party, types: [], steps: steps, batchEntries: session.batchEntries)
     }
 }

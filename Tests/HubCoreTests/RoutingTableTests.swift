@@ -78,6 +78,20 @@ struct RoutingTableTests {
         #expect(recipients == ["tax", "bank", "customs"], "explicit order kept, subscriber tax not repeated")
     }
 
+    @Test func eachOfManyRecipientsOnce() throws {
+        // Past 16 recipients the table deduplicates through a set: the same order, each once.
+        let keys = [TestKeys.a, TestKeys.b, TestKeys.c, TestKeys.d, TestKeys.e]
+        var yaml = "hub: {endpoint: \"tcp://127.0.0.1:5570\", key_file: hub.key, journal: j.sqlite}\ntypes: [demo.Note]\nparties:\n"
+        for n in 0..<20 {
+            let subscribes = n == 19 ? ", subscribes: [demo.Note]" : ""
+            yaml += "  - {id: p\(n), public_key: \"\(String(keys[n % 5].dropLast(2)) + String(format: "%02d", n))\"\(subscribes)}\n"
+        }
+        let table = RoutingTable(config: try HubConfig.parse(yaml: yaml, baseDirectory: "/") { _ in "" })
+        let named = (0..<19).map { "p\($0)" }
+        let routed = try table.route(from: "p0", header: Self.header(recipients: named + named.reversed()), bodyBytes: 10).get()
+        #expect(routed == named + ["p19"])
+    }
+
     @Test func senderIsNotItsOwnSubscriber() throws {
         #expect(try Self.route(from: "customs", Self.header()).get() == ["tax"])
         #expect(try Self.route(from: "bank", Self.header(type: "demo.Query")).get() == [])
