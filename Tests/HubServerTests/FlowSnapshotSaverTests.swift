@@ -32,18 +32,26 @@ struct FlowSnapshotSaverTests {
         return engine.snapshot(owed: [])
     }
 
-    @Test func aSaveIsFollowedByAPauseOfSpacingTimesItsDuration() async throws {
-        // A clock that moves one second each time the saver reads it: a save "takes" 1 s.
+    /// A clock that moves one second each time the saver reads it (a save "takes" 1 s),
+    /// and the instant it started from.
+    static func steppingClock() -> (base: ContinuousClock.Instant, clock: @Sendable () -> ContinuousClock.Instant) {
         let base = ContinuousClock.now
         let reads = Mutex<Int64>(0)
-        let clock: @Sendable () -> ContinuousClock.Instant = {
-            base
-                + .seconds(
-                    reads.withLock {
-                        $0 += 1
-                        return $0
-                    })
-        }
+        return (
+            base,
+            {
+                base
+                    + .seconds(
+                        reads.withLock {
+                            $0 += 1
+                            return $0
+                        })
+            }
+        )
+    }
+
+    @Test func aSaveIsFollowedByAPauseOfSpacingTimesItsDuration() async throws {
+        let (base, clock) = Self.steppingClock()
         let gate = DispatchSemaphore(value: 0)
         let stored = Mutex<[UInt64]>([])
         let saver = FlowSnapshotSaver(logger: Logger(label: "test"), clock: clock) { seq, bytes in
@@ -70,16 +78,7 @@ struct FlowSnapshotSaverTests {
 
     @Test func aFailedSaveIsPacedToo() async throws {
         struct Refused: Error {}
-        let base = ContinuousClock.now
-        let reads = Mutex<Int64>(0)
-        let clock: @Sendable () -> ContinuousClock.Instant = {
-            base
-                + .seconds(
-                    reads.withLock {
-                        $0 += 1
-                        return $0
-                    })
-        }
+        let (base, clock) = Self.steppingClock()
         let saver = FlowSnapshotSaver(logger: Logger(label: "test"), clock: clock) { _, _ in throw Refused() }
         saver.save(try Self.snapshot())
         try await waitUntil(.seconds(30), "the save never finished") { !saver.isSaving && saver.readyAt != nil }
