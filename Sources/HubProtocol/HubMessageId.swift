@@ -32,6 +32,9 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
     case withdrawalNotice(filer: String, cancellationId: String)
     /// `rtn:<return filer>:<return id>`: the return notice after customs approved a return.
     case returnNotice(filer: String, returnId: String)
+    /// `taxbill:<customs party>:<id>`: customs' tax bill (`ceb.TaxBill`) or its status
+    /// change (`ceb.TaxStatus`) passed on to the released declaration's filers.
+    case taxBillShare(customs: String, billId: String)
 
     /// The kinds of id, by their prefix.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
@@ -39,6 +42,7 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case summaryResultShare = "sres", creditShare = "credit", answer = "ans"
         case riskNotice = "risk"
         case withdrawalNotice = "wdn", returnNotice = "rtn"
+        case taxBillShare = "taxbill"
 
         /// The prefix every id of the kind starts with (`"fwd:"`).
         public var prefix: String { rawValue + ":" }
@@ -58,6 +62,7 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .riskNotice: .riskNotice
         case .withdrawalNotice: .withdrawalNotice
         case .returnNotice: .returnNotice
+        case .taxBillShare: .taxBillShare
         }
     }
 
@@ -75,6 +80,7 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
         case .riskNotice(let filer, let id, let rule): "risk:\(filer):\(id):\(rule)"
         case .withdrawalNotice(let filer, let id): "wdn:\(filer):\(id)"
         case .returnNotice(let filer, let id): "rtn:\(filer):\(id)"
+        case .taxBillShare(let customs, let id): "taxbill:\(customs):\(id)"
         }
     }
 
@@ -119,6 +125,7 @@ public enum HubMessageId: Hashable, Sendable, CustomStringConvertible {
             case .creditShare: self = .creditShare(issuer: party, noticeId: id)
             case .withdrawalNotice: self = .withdrawalNotice(filer: party, cancellationId: id)
             case .returnNotice: self = .returnNotice(filer: party, returnId: id)
+            case .taxBillShare: self = .taxBillShare(customs: party, billId: id)
             default: self = .answer(asker: party, queryId: id)
             }
         }

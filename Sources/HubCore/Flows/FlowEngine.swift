@@ -175,6 +175,8 @@ public struct FlowEngine: Sendable {
             case MessageType.cancellation: out += cancellation(try BizCancellation(serializedBytes: input.body), input)
             case MessageType.returnRequest: out += returnRequest(try BizReturnRequest(serializedBytes: input.body), input)
             case MessageType.refundResult: refundResult(try BizRefundResult(serializedBytes: input.body), input)
+            case MessageType.taxBill: out += taxBill(invtNo: try BizTaxBill(serializedBytes: input.body).invtNo, input)
+            case MessageType.taxStatus: out += taxBill(invtNo: try BizTaxStatus(serializedBytes: input.body).invtNo, input)
             default: break
             }
         } catch {
