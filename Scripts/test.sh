@@ -55,7 +55,7 @@ start_test_postgres
 trap stop_test_postgres EXIT
 echo "third pass: integration suites with the journal in PostgreSQL ($SWHUB_TEST_POSTGRES)"
 swift test --skip-build --filter \
-  "HubServerTests.(DeliveryTests|DedupTests|CrashRecoveryTests|ReplayTests|ReplayPolicyTests|FlowTests|FlowInterchangeTests|RedactionTests|ShutdownTests|FlowControlTests|TapTests|MonitorTests|AuthenticationTests|BadInputTests|InteropTests|OfficialSamplesTests|SubmitTests|BatchWireTests|ClientBatchTests|RiskControlTests|StatisticsServeTests)"
+  "HubServerTests.(DeliveryTests|DedupTests|CrashRecoveryTests|ReplayTests|ReplayPolicyTests|FlowTests|FlowInterchangeTests|RedactionTests|ShutdownTests|FlowControlTests|TapTests|MonitorTests|AuthenticationTests|BadInputTests|InteropTests|OfficialSamplesTests|SubmitTests|BatchWireTests|ClientBatchTests|RiskControlTests|StatisticsServeTests|TaxBillServeTests)"
 # Archives (trace, replay, verify across segments; swhub archive) and the flows' snapshots
 # (restart from one) on PostgreSQL too.
 swift test --skip-build --filter "HubServerTests.(ArchiveTests|FlowSnapshotServeTests)"

@@ -253,7 +253,7 @@ extension JournalInspector {
     private static func role(of record: JournalRecord) -> TraceReport.Role {
         if record.sender == HubConfig.hubParty {
             switch HubMessageId(record.id)?.kind {
-            case .share: return .share
+            case .share, .taxBillShare: return .share
             case .forward: return .forward
             case .feedback: return .feedback
             case .releaseNotice: return .releaseNotice

@@ -25,7 +25,7 @@ public struct TraceReport: Sendable, Codable, Equatable {
         case subject
         /// One of the four documents of the traced declaration.
         case document
-        /// The hub's copy of a registration shared with the departments.
+        /// The hub's copy of a registration shared with the departments, or of customs' tax bill passed on to a declaration's filers.
         case share
         /// A department's answer to a shared registration.
         case result

@@ -30,5 +30,9 @@ struct TaxBillServeTests {
         #expect(got.header.correlationID == "inventory-1")
         #expect(try BizTaxBill(serializedBytes: got.body) == bill)
         #expect(world.received("bank-boc", "ceb.TaxBill").isEmpty && world.received("post", "ceb.TaxBill").isEmpty)
+
+        // The trace of the declaration shows it, as a share.
+        let trace = try world.hub.inspector().trace("inventory-1")
+        #expect(trace.messages.contains { $0.id == "taxbill:customs:ceb816-1" && $0.role == .share }, "\(trace.messages.map(\.id))")
     }
 }
