@@ -107,4 +107,26 @@ struct BankFilesTests {
         #expect(message.messageType == "pacs.008.001.08" && message.header == nil)
         #expect(String(decoding: file.content, as: UTF8.self).contains("<SttlmMtd>CLRG</SttlmMtd>"))
     }
+
+    @Test func aWithdrawnExportGetsNoSettlementInstruction() throws {
+        var files = BankFiles(settings: Self.settings(cbpr: false))
+        var notice = BizReleaseNotice()
+        notice.invtNo = "31012026E000000124"
+        notice.orderNo = "EO2026112100002"
+        notice.ieFlag = "E"
+        notice.amountPaid = "80.00"
+        notice.currency = "142"
+        _ = try files.write(Self.delivery(.releaseNotice, try notice.serializedBytes(), seq: 1))
+        var withdrawal = BizWithdrawalNotice()
+        withdrawal.invtNo = notice.invtNo
+        withdrawal.summarized = true
+        #expect(try files.write(Self.delivery(.withdrawalNotice, try withdrawal.serializedBytes(), seq: 2)) == nil, "hub JSON only")
+        var summary = BizSummaryResult()
+        summary.entryID = "310120261121000002"
+        var item = BizSummaryResultItem()
+        item.invtNo = notice.invtNo
+        summary.summaryResultList = [item]
+        let written = try #require(try files.write(Self.delivery(.summaryResult, try summary.serializedBytes(), seq: 3)))
+        #expect(written.count == 1 && written.allSatisfy { !$0.name.hasSuffix(".xml") }, "the result as hub JSON, no pacs.008")
+    }
 }

@@ -15,7 +15,9 @@ import HubProtocol
 ///   header when `cbpr_plus` is set) per released export order it covers, with the entryId in the
 ///   remittance information; the release notices are kept until then. Registrations shared
 ///   with the bank tell it the exporters' accounts (else the account is the exporter's
-///   customs code). Everything else, and the notices and results themselves, as hub JSON.
+///   customs code); a withdrawal notice (an export cancelled after its release) drops the
+///   held release notice, so no instruction pays for it. Everything else, and the notices
+///   and results themselves, as hub JSON.
 public struct BankFiles: DepartmentFiles {
     let settings: AdapterSettings.Bank
     private var held = Held()
@@ -80,6 +82,12 @@ public struct BankFiles: DepartmentFiles {
             if let notice = try? BizReleaseNotice(serializedBytes: delivery.body), notice.ieFlag == "E" {
                 held.notices.keep(notice, as: notice.invtNo)
             }
+            return nil
+        case MessageType.withdrawalNotice:
+            // Customs approved the cancellation of a released export: no settlement
+            // instruction is written for it, summarized or not (a summary result that
+            // still lists it finds no notice held).
+            if let notice = try? BizWithdrawalNotice(serializedBytes: delivery.body) { held.notices.remove(notice.invtNo) }
             return nil
         case MessageType.summaryResult:
             guard let summary = try? BizSummaryResult(serializedBytes: delivery.body) else { return nil }
