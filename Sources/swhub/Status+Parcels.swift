@@ -38,21 +38,7 @@ extension Status {
         guard let flows = config.flows else {
             throw CommandFailure(.configuration, "the config has no flows: section; nothing is released by the hub")
         }
-        var engine = FlowEngine(config: config, policy: try RedactionPolicy(config: config, schema: HubConfig.schema()))
-        let types = HubConfig.flowTypes.keys.sorted()
-        var after: UInt64 = 0
-        while true {
-            let page = try inspector.records(types: types, after: after, limit: 5000)
-            for record in page {
-                _ = engine.journaled(
-                    FlowInput(
-                        seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
-                        correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body))
-            }
-            guard let last = page.last else { break }
-            after = last.seq
-        }
-        let waiting = engine.exportsAwaitingDeparture
+        let waiting = try rebuiltFlows(config: config, inspector: inspector).exportsAwaitingDeparture
         if json {
             for record in waiting {
                 let object: [String: Any] = [
@@ -74,5 +60,25 @@ extension Status {
                 "  \(record.invtNo)  released \(time(record.releasedAtUs))  inventory \(record.inventory.id) by \(record.inventory.sender)  filers \(record.filers.joined(separator: ", "))"
             )
         }
+    }
+
+    /// The flows rebuilt from the whole journal, as a hub started without a snapshot would
+    /// (what `--awaiting-departure` and `--held` list from).
+    static func rebuiltFlows(config: HubConfig, inspector: JournalInspector) throws -> FlowEngine {
+        var engine = FlowEngine(config: config, policy: try RedactionPolicy(config: config, schema: HubConfig.schema()))
+        let types = HubConfig.flowTypes.keys.sorted()
+        var after: UInt64 = 0
+        while true {
+            let page = try inspector.records(types: types, after: after, limit: 5000)
+            for record in page {
+                _ = engine.journaled(
+                    FlowInput(
+                        seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
+                        correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body))
+            }
+            guard let last = page.last else { break }
+            after = last.seq
+        }
+        return engine
     }
 }

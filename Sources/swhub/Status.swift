@@ -33,6 +33,14 @@ struct Status: ParsableCommand {
             """)
     var awaitingDeparture = false
 
+    @Flag(
+        help: """
+            List the declarations held for pre-review (集中预审核, a risk rule with action: hold) that no reviewer \
+            has decided yet, the longest-held first, with the rule, the notice id and the reviewers. Rebuilds \
+            the flows from the whole journal.
+            """)
+    var held = false
+
     @Option(help: "The hub's config file (its journal is read).")
     var config: String
 
@@ -40,11 +48,11 @@ struct Status: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if [cluster, id != nil, awaitingDeparture].filter({ $0 }).count > 1 {
-            throw ValidationError("give one of a filing's id, --cluster or --awaiting-departure")
+        if [cluster, id != nil, awaitingDeparture, held].filter({ $0 }).count > 1 {
+            throw ValidationError("give one of a filing's id, --cluster, --awaiting-departure or --held")
         }
-        if !cluster && !awaitingDeparture && id == nil {
-            throw ValidationError("missing the filing's id (or --cluster, --awaiting-departure)")
+        if !cluster && !awaitingDeparture && !held && id == nil {
+            throw ValidationError("missing the filing's id (or --cluster, --awaiting-departure, --held)")
         }
     }
 
@@ -52,6 +60,7 @@ struct Status: ParsableCommand {
         if cluster { return try ClusterStatusCommand.run(config: config, json: json) }
         let hubConfig = try HubConfig.load(path: config)
         let inspector = try JournalAccess.inspector(hubConfig.store, archiveDirectory: hubConfig.archive?.directory)
+        if held { return try Self.held(config: hubConfig, inspector: inspector, json: json) }
         guard let id else { return try Self.awaitingDeparture(config: hubConfig, inspector: inspector, json: json) }
         let histories = try inspector.feedback(subjectId: id)
         guard !histories.isEmpty else {

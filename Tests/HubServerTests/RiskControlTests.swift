@@ -49,6 +49,13 @@ struct RiskControlTests {
         try await world.barrier("customs")
         #expect(world.received("customs", "ceb.Inventory").isEmpty, "nothing forwarded while held")
 
+        // `swhub status --held` lists the hold waiting for customs.
+        let config = world.hub.configPath
+        let waiting = try await TraceTests.run(world.hub, ["status", "--held", "--config", config], log: "held-1.txt")
+        #expect(waiting.status == 0 && waiting.output.contains("holds waiting for a reviewer (集中预审核): 1"), "\(waiting.output)")
+        #expect(waiting.output.contains("risk:platform:inventory-1:consumer_quota  rule consumer_quota  inventory inventory-1 by platform"))
+        #expect(waiting.output.contains("reviewers customs") && waiting.output.contains("held since"), "\(waiting.output)")
+
         // Only a reviewer decides.
         let byTax = try await world.refusal("tax", "risk.Disposition", Self.disposition(1, .release), id: "tax-release")
         #expect(byTax?.hubCode == .notEntitled)
@@ -67,6 +74,8 @@ struct RiskControlTests {
         _ = try await world.waitFeedback("platform", subject: "inventory-1") { $0.state == .accepted }
         let again = try await world.refusal("customs", "risk.Disposition", Self.disposition(1, .refuse, reason: "x"), id: "again")
         #expect(again?.hubCode == .notEntitled, "the hold is decided")
+        let none = try await TraceTests.run(world.hub, ["status", "--held", "--json", "--config", config], log: "held-none.txt")
+        #expect(none.status == 0 && none.output.isEmpty, "decided: nothing listed (\(none.output))")
 
         // Refused: final, with the reviewer's reason.
         try await world.file(2)

@@ -58,7 +58,8 @@ extension FlowEngine {
             result.notices.append(
                 FlowEmission(id, type: .riskNotice, recipients: recipients, correlationId: key.id, body: Self.bytes(notice)))
             if holds {
-                riskLedger.opened(id.description, RiskLedger.Hold(rule: hit.rule.rawValue, subject: key, reviewers: rule.reviewers))
+                riskLedger.opened(
+                    id.description, RiskLedger.Hold(rule: hit.rule.rawValue, subject: key, reviewers: rule.reviewers, openedAtUs: nowUs))
                 reasons.append("held for pre-review by risk rule \(hit.rule.rawValue) (notice \(id))")
             } else {
                 riskLedger.notified()
@@ -78,6 +79,14 @@ extension FlowEngine {
         evidence.key = item.key
         evidence.value = item.value
         return evidence
+    }
+
+    /// The open holds (集中预审核 waiting for a reviewer), the longest-held first: notice
+    /// id and hold.
+    public var openRiskHolds: [(noticeId: String, hold: RiskLedger.Hold)] {
+        riskLedger.open.map { (noticeId: $0.key, hold: $0.value) }.sorted {
+            ($0.hold.openedAtUs ?? 0, $0.noticeId) < ($1.hold.openedAtUs ?? 0, $1.noticeId)
+        }
     }
 
     /// A reviewer's decision (admitted: the notice's hold was open and the sender one of

@@ -12,6 +12,9 @@ public struct RiskLedger: Sendable, Equatable, Codable {
         public var subject: FlowKey
         /// The departments that may decide it.
         public var reviewers: [String]
+        /// When the hold was opened (journal time, µs); nil in the state of a hub that
+        /// kept holds before it was recorded.
+        public var openedAtUs: Int64?
     }
 
     /// What a reviewer's decision does to the held declaration.
