@@ -20,7 +20,7 @@ public struct TradeStatisticsCache: Sendable {
     ///
     /// - Throws: ``StoreError`` `openFailed`.
     public init(path: String) throws {
-        cache = try JournalFoldCache(path: path, table: "trade_statistics", row: "trade", what: "statistics")
+        cache = try JournalFoldCache(path: path)
     }
 
     /// Brings the statistics to the journal's head and saves them.
