@@ -29,7 +29,9 @@ extension FlowEngine {
         let enterprise = customsCodes[inventory.ebcCode] ?? partyCreditCode[key.sender]
         let facts = RiskFacts(flow.declaration, enterprise: enterprise, rates: config.statistics, atUs: nowUs)
         let credit = self.credit
-        let hits = risk.assess(facts, settings: settings, blacklisted: credit.blacklistedEnterprises) { credit.refusalReason($0) }
+        // The blacklisted enterprises, sorted, only when `blacklist_links` reads them.
+        let blacklisted = settings.runs(.blacklistLinks) ? credit.blacklistedEnterprises : []
+        let hits = risk.assess(facts, settings: settings, blacklisted: blacklisted) { credit.refusalReason($0) }
         var result = RiskAssessment()
         var reasons: [String] = []
         for hit in hits {
