@@ -69,9 +69,7 @@ extension RouterCore {
                     continue
                 }
                 owed += engine.journaled(
-                    FlowInput(
-                        seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
-                        correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body))
+                    FlowInput(record))
             }
             // What the journal already holds is owed no more: dropped page by page, so that
             // reading a long journal holds the emissions in flight, not all it ever asked
@@ -113,9 +111,7 @@ extension RouterCore {
     /// ``flowsRead(_:_:)`` for this hub's own commits).
     mutating func flowsRead(_ record: JournalRecord) {
         guard flows != nil, record.sender != HubConfig.hubParty, FlowEngine.reads(type: record.type) else { return }
-        let input = FlowInput(
-            seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
-            correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body)
+        let input = FlowInput(record)
         flowReadsSinceSnapshot += 1
         guard let emissions = flows?.journaled(input) else { return }
         emit(emissions)

@@ -1,3 +1,5 @@
+import HubCore
+
 /// A journaled message.
 public struct JournalRecord: Sendable, Equatable {
     /// The message's sequence number in the journal.
@@ -51,5 +53,14 @@ public struct JournalRecord: Sendable, Equatable {
         self.createdAtUs = createdAtUs
         self.journaledAtUs = journaledAtUs
         self.body = body
+    }
+}
+
+extension FlowInput {
+    /// The journaled `record` as the flows read it.
+    public init(_ record: JournalRecord) {
+        self.init(
+            seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
+            correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body)
     }
 }

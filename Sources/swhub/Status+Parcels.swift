@@ -72,9 +72,7 @@ extension Status {
             let page = try inspector.records(types: types, after: after, limit: 5000)
             for record in page {
                 _ = engine.journaled(
-                    FlowInput(
-                        seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
-                        correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body))
+                    FlowInput(record))
             }
             guard let last = page.last else { break }
             after = last.seq

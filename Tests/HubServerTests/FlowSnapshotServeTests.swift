@@ -84,9 +84,7 @@ struct FlowSnapshotServeTests {
                     journaled[record.id] = record.body
                     continue
                 }
-                let input = FlowInput(
-                    seq: record.seq, sender: record.sender, id: record.id, type: record.type, recipients: record.recipients,
-                    correlationId: record.correlationId, journaledAtUs: record.journaledAtUs, body: record.body)
+                let input = FlowInput(record)
                 for emission in engine.journaled(input) where expected[emission.id] == nil { expected[emission.id] = emission.body }
             }
         }
