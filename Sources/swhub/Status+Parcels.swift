@@ -63,16 +63,18 @@ extension Status {
     }
 
     /// The flows rebuilt from the whole journal, as a hub started without a snapshot would
-    /// (what `--awaiting-departure` and `--held` list from).
+    /// (what `--awaiting-departure` and `--held` list from): with the personal fields opened
+    /// where the journal keeps them sealed (`keys:`), as the hub reads them, so that the
+    /// rebuilt matching compares what was filed, not ciphertexts.
     static func rebuiltFlows(config: HubConfig, inspector: JournalInspector) throws -> FlowEngine {
+        let seal = try PersonalDataCipher.make(config: config).map { PersonalDataSeal(config: config, cipher: $0.cipher) }
         var engine = FlowEngine(config: config, policy: try RedactionPolicy(config: config, schema: HubConfig.schema()))
         let types = HubConfig.flowTypes.keys.sorted()
         var after: UInt64 = 0
         while true {
             let page = try inspector.records(types: types, after: after, limit: 5000)
             for record in page {
-                _ = engine.journaled(
-                    FlowInput(record))
+                _ = engine.journaled(FlowInput(seal?.opened(record).record ?? record))
             }
             guard let last = page.last else { break }
             after = last.seq

@@ -93,4 +93,19 @@ struct RiskControlTests {
         #expect(report.messages.contains { $0.role == .riskNotice && $0.id == "risk:platform:inventory-2:consumer_quota" })
         #expect(report.messages.contains { $0.role == .riskDisposition && $0.id == "refuse-2" })
     }
+
+    @Test func heldDeclarationsAreListedWhenPersonalFieldsAreSealed() async throws {
+        // `swhub status --held` rebuilds the flows from a journal whose personal fields
+        // are sealed: it reads them opened, as the hub does, or the rebuilt 三单对碰 would
+        // see ciphertexts.
+        let world = try FlowWorld(extraParties: [Self.riskOffice], risk: Self.risk, sealed: true)
+        defer { world.close() }
+        try await world.connectAll()
+        try await world.registerFilers()
+        try await world.file(1)
+        _ = try await world.waitFeedback("platform", subject: "inventory-1") { $0.state == .held }
+        let listed = try await TraceTests.run(
+            world.hub, ["status", "--held", "--config", world.hub.configPath], log: "held-sealed.txt")
+        #expect(listed.status == 0 && listed.output.contains("holds waiting for a reviewer (集中预审核): 1"), "\(listed.output)")
+    }
 }

@@ -38,10 +38,17 @@ final class FlowWorld: @unchecked Sendable {
     /// different node); empty: the one hub's.
     private let endpoints: [String]
 
-    /// `risk` lines, if any, make the config's `risk:` section.
-    init(flows: [String] = [], extraParties: [TestHub.PartySpec] = [], risk: [String] = []) throws {
+    /// `risk` lines, if any, make the config's `risk:` section; `sealed`: personal fields
+    /// sealed in the journal (a master key and `keys:`).
+    init(flows: [String] = [], extraParties: [TestHub.PartySpec] = [], risk: [String] = [], sealed: Bool = false) throws {
         hub = try TestHub(parties: Self.cast + extraParties, types: ["demo.Note"], flows: flows)
         if !risk.isEmpty { try hub.rewriteConfig { $0 + "risk:\n" + risk.map { "  \($0)\n" }.joined() } }
+        if sealed {
+            let master = hub.directory.appendingPathComponent("master.key").path
+            let made = try programOutput(TestHub.executable, ["keys", "init", "--master-key-file", master])
+            guard made.status == 0 else { throw TestHubError("swhub keys init failed: \(made.output)") }
+            try hub.rewriteConfig { $0 + "keys: {master_key_file: master.key, vault: keys.sqlite}\n" }
+        }
         endpoints = []
         try hub.start()
     }
