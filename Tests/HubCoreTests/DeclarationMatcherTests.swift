@@ -1,3 +1,4 @@
+import Foundation
 import HubCore
 import HubProtocol
 import Testing
@@ -91,6 +92,23 @@ struct DeclarationMatcherTests {
         #expect(
             Set(failures.flatMap(\.fields)).isSuperset(of: ["order.freight", "payment.amount_paid", "inventory.inventory_list[1].qty"]))
         #expect(!docs.rules.contains(.orderTotal), "an unreadable amount is reported once, as a format error")
+    }
+
+    /// The standard's amounts read as Foundation reads them, without its string parsing up to
+    /// 18 digits; more digits, and what is not a plain decimal, as before.
+    @Test(arguments: [
+        "0", "-0", "0.0", "12.50", "12.5", "0.001", "-3.25", "00012.300", "7", "100", "999999999999999999",
+        "123456789012345678", "12345678901234567.8", "1234567890123456789.5", "-0.000000000000000001", "1.",
+    ])
+    func decimalValue(text: String) throws {
+        let expected = try #require(Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")))
+        #expect(DeclarationMatcher.decimal(text) == expected)
+        #expect(DeclarationMatcher.decimal(text).map { "\($0)" } == "\(expected)")
+    }
+
+    @Test(arguments: ["", "-", ".5", "1.2.3", "1e5", "1,5", " 1", "+1", "١٢", "--1"])
+    func notADecimal(text: String) {
+        #expect(DeclarationMatcher.decimal(text) == nil)
     }
 
     @Test(arguments: [

@@ -25,7 +25,11 @@ extension DeclarationLinker {
     ///   - document: The document's kind.
     ///   - body: The filed document's bytes.
     public func held(_ document: DeclarationDocument, body: [UInt8]) -> Held? {
-        guard let key = Self.businessKey(document, body: body) else { return nil }
+        Self.businessKey(document, body: body).flatMap { held(document, key: $0) }
+    }
+
+    /// The document of `document`'s kind the linker holds under the business keys `key`.
+    func held(_ document: DeclarationDocument, key: Key) -> Held? {
         let found: (id: String, sender: String)? =
             switch document {
             case .order: orders[key].map { ($0.id, $0.sender) }
@@ -56,6 +60,11 @@ extension DeclarationLinker {
     ///   - held: The document to withdraw (``held(_:body:)``).
     public mutating func withdraw(_ document: DeclarationDocument, body: [UInt8], held: Held) -> [Action] {
         guard let key = Self.businessKey(document, body: body) else { return [] }
+        return withdraw(document, key: key, held: held)
+    }
+
+    /// ``withdraw(_:body:held:)`` with the business keys at hand.
+    mutating func withdraw(_ document: DeclarationDocument, key: Key, held: Held) -> [Action] {
         let affected = waiting.keys.sorted().filter { lookup($0)?.has(id: held.id, sender: held.sender) == true }
         switch document {
         case .order:

@@ -37,21 +37,22 @@ extension FlowEngine {
     }
 
     /// A declaration document was journaled.
-    mutating func filed(_ document: DeclarationDocument, _ appType: BizAppType, _ input: FlowInput) -> [FlowEmission] {
-        let held = linker.held(document, body: input.body)
-        let live = liveDeclaration(document, body: input.body)
+    mutating func filed(_ filed: FiledDocument, _ input: FlowInput) -> [FlowEmission] {
+        let document = filed.kind
+        let held = linker.held(document, key: filed.linkerKey)
+        let live = liveDeclaration(filed)
         let names = Self.keyNames(document)
-        switch appType {
+        switch filed.appType {
         case .change:
             if let held {
-                return replace(document, input, held: held)
+                return replace(filed, input, held: held)
             }
             if let live {
                 return refuse(input, .alreadyForwarded, names, "the declaration \(live.id) holding it was forwarded to customs")
             }
             return refuse(input, .noSuchDocument, names, "no \(document.messageType.rawValue) with these keys waits to be linked")
         case .delete:
-            if let held { return withdraw(document, input, held: held) }
+            if let held { return withdraw(filed, input, held: held) }
             if let live { return withdrawForwarded(document, input, declaration: live) }
             return refuse(input, .noSuchDocument, names, "no \(document.messageType.rawValue) with these keys is held")
         default:
@@ -62,59 +63,55 @@ extension FlowEngine {
                 return refuse(
                     input, .duplicateDocument, names, "the declaration \(live.id) holding one with these keys is in progress")
             }
-            return declarationActions(add(document, input))
+            return declarationActions(add(filed, input))
         }
     }
 
     /// The linker's actions for a document added (or replacing one with its keys).
-    private mutating func add(_ document: DeclarationDocument, _ input: FlowInput) -> [DeclarationLinker.Action] {
-        switch document {
-        case .order:
-            guard let order = try? BizOrder(serializedBytes: input.body) else { return [] }
+    private mutating func add(_ filed: FiledDocument, _ input: FlowInput) -> [DeclarationLinker.Action] {
+        switch filed {
+        case .order(let order):
             trackUnlinked(.order, input, subjectKey: order.orderNo)
             return linker.add(order: .init(id: input.id, sender: input.sender, document: order))
-        case .payment:
-            guard let payment = try? BizPayment(serializedBytes: input.body) else { return [] }
+        case .payment(let payment):
             trackUnlinked(.payment, input, subjectKey: payment.payTransactionID)
             return linker.add(payment: .init(id: input.id, sender: input.sender, document: payment))
-        case .waybill:
-            guard let waybill = try? BizWaybill(serializedBytes: input.body) else { return [] }
+        case .waybill(let waybill):
             trackUnlinked(.waybill, input, subjectKey: waybill.logisticsNo)
             return linker.add(waybill: .init(id: input.id, sender: input.sender, document: waybill))
-        case .inventory:
-            guard let inventory = try? BizInventory(serializedBytes: input.body) else { return [] }
+        case .inventory(let inventory):
             return linker.add(inventory: .init(id: input.id, sender: input.sender, document: inventory))
         }
     }
 
     /// A change (`appType` 2) of a document the linker holds.
-    private mutating func replace(_ document: DeclarationDocument, _ input: FlowInput, held: DeclarationLinker.Held) -> [FlowEmission] {
+    private mutating func replace(_ filed: FiledDocument, _ input: FlowInput, held: DeclarationLinker.Held) -> [FlowEmission] {
         var out: [FlowEmission] = []
-        if document == .inventory, let inventory = try? BizInventory(serializedBytes: input.body) {
+        if case .inventory(let inventory) = filed {
             // The new inventory anchors the declaration: the one it replaces ends.
             let old = FlowKey(sender: held.sender, id: held.id)
             if let found = linker.waiting(old, ebpCode: inventory.ebpCode, orderNo: inventory.orderNo) {
                 out += endWaiting(old, found: found, reason: "WITHDRAWN: replaced by \(input.id) of \(input.sender) (app_type 2)")
             }
         }
-        if document != .inventory {
+        if filed.kind != .inventory {
             // (A changed inventory's confirmation is its declaration's own feedback.)
             out += documentFeedback(
                 input, state: .accepted, reason: "CHANGED: replaces \(held.id) of \(held.sender); the matching runs again with it")
         }
-        return out + declarationActions(add(document, input))
+        return out + declarationActions(add(filed, input))
     }
 
     /// A deletion (`appType` 3) of a document the linker holds.
-    private mutating func withdraw(_ document: DeclarationDocument, _ input: FlowInput, held: DeclarationLinker.Held) -> [FlowEmission] {
+    private mutating func withdraw(_ filed: FiledDocument, _ input: FlowInput, held: DeclarationLinker.Held) -> [FlowEmission] {
         var out: [FlowEmission] = []
         let heldKey = FlowKey(sender: held.sender, id: held.id)
-        if document == .inventory, let inventory = try? BizInventory(serializedBytes: input.body),
+        if case .inventory(let inventory) = filed,
             let found = linker.waiting(heldKey, ebpCode: inventory.ebpCode, orderNo: inventory.orderNo)
         {
             out += endWaiting(heldKey, found: found, reason: "WITHDRAWN: by \(input.id) of \(input.sender) (app_type 3)")
         }
-        let actions = linker.withdraw(document, body: input.body, held: held)
+        let actions = linker.withdraw(filed.kind, key: filed.linkerKey, held: held)
         out += documentFeedback(input, state: .withdrawn, reason: "WITHDRAWN: \(held.id) of \(held.sender)")
         return out + declarationActions(actions)
     }
@@ -142,18 +139,9 @@ extension FlowEngine {
     }
 
     /// The declaration in progress (forwarded, not final) that holds a document with the
-    /// keys of `body`, if any.
-    private func liveDeclaration(_ document: DeclarationDocument, body: [UInt8]) -> FlowKey? {
-        let key: ReceiptMatcher<FlowKey>.Key? =
-            switch document {
-            case .order: (try? BizOrder(serializedBytes: body)).map { .order(ebpCode: $0.ebpCode, orderNo: $0.orderNo) }
-            case .inventory: (try? BizInventory(serializedBytes: body)).map { .order(ebpCode: $0.ebpCode, orderNo: $0.orderNo) }
-            case .payment:
-                (try? BizPayment(serializedBytes: body)).map { .payment(payCode: $0.payCode, transactionId: $0.payTransactionID) }
-            case .waybill:
-                (try? BizWaybill(serializedBytes: body)).map { .waybill(logisticsCode: $0.logisticsCode, logisticsNo: $0.logisticsNo) }
-            }
-        guard let key, let subject = receipts.subject(for: key), declarations[subject] != nil else { return nil }
+    /// keys of `filed`, if any.
+    private func liveDeclaration(_ filed: FiledDocument) -> FlowKey? {
+        guard let subject = receipts.subject(for: filed.receiptKey), declarations[subject] != nil else { return nil }
         return subject
     }
 
