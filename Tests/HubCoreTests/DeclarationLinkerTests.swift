@@ -1,3 +1,4 @@
+import Foundation
 import HubCore
 import HubProtocol
 import Testing
@@ -115,6 +116,50 @@ struct DeclarationLinkerTests {
             }
         }
         #expect(matched.sorted() == ["i1", "i2"])
+    }
+
+    /// A linker read back from a snapshot links what arrives next as the live one would: its
+    /// index of transactions, waybill numbers and order numbers is rebuilt, not stored.
+    @Test func aLinkerReadBackFromASnapshotLinksTheRest() throws {
+        let docs = DeclarationMatcherTests.matching()
+        for arrival in Self.permutations(Doc.allCases) {
+            for cut in 1..<arrival.count {
+                var linker = DeclarationLinker()
+                for doc in arrival[..<cut] { _ = Self.feed(&linker, doc, docs) }
+                var restored = try JSONDecoder().decode(DeclarationLinker.self, from: JSONEncoder().encode(linker))
+                let actions = Self.settled(arrival[cut...].flatMap { Self.feed(&restored, $0, docs) })
+                guard actions.count == 1, case .matched = actions[0] else {
+                    Issue.record("\(arrival), snapshot after \(cut): expected one match, got \(actions)")
+                    continue
+                }
+                #expect(restored.waitingInventories == 0)
+            }
+        }
+    }
+
+    /// A payment links through its transaction only the orders that name it now: an order
+    /// filed again under its keys with another transaction is not linked by the old one.
+    @Test func aReplacedOrderIsLinkedByItsNewTransactionOnly() {
+        var docs = DeclarationMatcherTests.matching()
+        var other = docs
+        other.order.payTransactionID = "tx-new"
+        other.payment.payTransactionID = "tx-new"
+        other.payment.orderNo = "order-elsewhere"
+        docs.payment.orderNo = "order-elsewhere"
+        var linker = DeclarationLinker()
+        _ = Self.feed(&linker, .inventory, docs)
+        _ = Self.feed(&linker, .waybill, docs)
+        _ = Self.feed(&linker, .order, docs)
+        _ = Self.feed(&linker, .order, other, tag: "2")
+        #expect(Self.settled(Self.feed(&linker, .payment, docs)).isEmpty, "the old transaction links nothing any more")
+        // Linked through the transaction alone (its order number is another), and so reported.
+        let actions = Self.settled(Self.feed(&linker, .payment, other, tag: "2"))
+        guard actions.count == 1, case .mismatched(let declaration, let failures) = actions[0] else {
+            Issue.record("expected the declaration settled through the new transaction, got \(actions)")
+            return
+        }
+        #expect(declaration.order.id == "o2" && declaration.payment.id == "p2")
+        #expect(failures.map(\.rule) == [.paymentLink])
     }
 
     @Test func anInventoryWithoutItsDocumentsWaits() {

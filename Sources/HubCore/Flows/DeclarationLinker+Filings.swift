@@ -68,7 +68,7 @@ extension DeclarationLinker {
         let affected = waiting.keys.sorted().filter { lookup($0)?.has(id: held.id, sender: held.sender) == true }
         switch document {
         case .order:
-            if orders[key]?.id == held.id { orders[key] = nil }
+            if orders[key]?.id == held.id { setOrder(nil, at: key) }
         case .payment:
             if let payment = paymentsByTransaction[key], payment.id == held.id {
                 paymentsByTransaction[key] = nil
@@ -81,7 +81,7 @@ extension DeclarationLinker {
                 if waybillsByOrder[waybill.document.orderNo] == waybill { waybillsByOrder[waybill.document.orderNo] = nil }
             }
         case .inventory:
-            if waiting[key]?.id == held.id { waiting[key] = nil }
+            if waiting[key]?.id == held.id { setWaiting(nil, at: key) }
         }
         kept?[Self.keptKey(held.sender, held.id)] = nil
         if kept?.isEmpty == true { kept = nil }
@@ -105,7 +105,7 @@ extension DeclarationLinker {
     /// - Parameter inventory: The inventory's id and filer.
     public mutating func dropWaiting(_ inventory: FlowKey, ebpCode: String, orderNo: String) -> Waiting? {
         guard let found = waiting(inventory, ebpCode: ebpCode, orderNo: orderNo) else { return nil }
-        waiting[Key(a: ebpCode, b: orderNo)] = nil
+        setWaiting(nil, at: Key(a: ebpCode, b: orderNo))
         return found
     }
 }
@@ -142,7 +142,7 @@ extension DeclarationLinker {
         switch document {
         case .order:
             for (key, filed) in orders where isIt(filed) {
-                orders[key] = nil
+                setOrder(nil, at: key)
                 dropped = true
             }
         case .payment:

@@ -92,16 +92,20 @@ public struct DeclarationLinker: Sendable {
         }
     }
 
-    var orders: [Key: Filed<BizOrder>] = [:]  // (ebp_code, order_no)
+    private(set) var orders: [Key: Filed<BizOrder>] = [:]  // (ebp_code, order_no)
     var paymentsByTransaction: [Key: Filed<BizPayment>] = [:]  // (pay_code, pay_transaction_id)
     var paymentsByOrder: [Key: Filed<BizPayment>] = [:]  // (ebp_code, order_no)
     var waybillsByNumber: [Key: Filed<BizWaybill>] = [:]  // (logistics_code, logistics_no)
     var waybillsByOrder: [String: Filed<BizWaybill>] = [:]  // order_no
-    var waiting: [Key: Filed<BizInventory>] = [:]  // inventories not yet complete, by (ebp_code, order_no)
+    private(set) var waiting: [Key: Filed<BizInventory>] = [:]  // inventories not yet complete, by (ebp_code, order_no)
     /// The documents of mismatched declarations, kept for a corrected filing, by
     /// ``keptKey(_:_:)`` (a dictionary, not a set, so that a snapshot writes it sorted; nil
     /// when none, as in a snapshot of an older build).
     var kept: [String: Bool]?
+    /// Who to look at again when a payment or a waybill arrives, kept with `orders` and
+    /// `waiting` by ``setOrder(_:at:)`` and ``setWaiting(_:at:)``; not in a snapshot, rebuilt
+    /// when one is loaded.
+    private var index = Index()
 
     public init() {}
 
@@ -110,7 +114,7 @@ public struct DeclarationLinker: Sendable {
 
     public mutating func add(order: Filed<BizOrder>) -> [Action] {
         let key = Key(a: order.document.ebpCode, b: order.document.orderNo)
-        orders[key] = order
+        setOrder(order, at: key)
         return complete(key)
     }
 
@@ -123,10 +127,8 @@ public struct DeclarationLinker: Sendable {
         paymentsByOrder[key] = payment
         // The payment may belong to another inventory through its transaction.
         var actions = complete(key)
-        for other in waiting.keys.sorted()
-        where other != key
-            && orders[other].map({ Self.transaction(of: $0.document) == Key(a: doc.payCode, b: doc.payTransactionID) }) == true
-        {
+        let others = index.ordersByTransaction[Key(a: doc.payCode, b: doc.payTransactionID)] ?? []
+        for other in others.sorted() where other != key && waiting[other] != nil {
             actions += complete(other)
         }
         return actions
@@ -137,10 +139,8 @@ public struct DeclarationLinker: Sendable {
         waybillsByNumber[Key(a: doc.logisticsCode, b: doc.logisticsNo)] = waybill
         waybillsByOrder[doc.orderNo] = waybill
         var actions: [Action] = []
-        for (key, inventory) in waiting.sorted(by: { $0.key < $1.key })
-        where Key(a: inventory.document.logisticsCode, b: inventory.document.logisticsNo) == Key(a: doc.logisticsCode, b: doc.logisticsNo)
-            || inventory.document.orderNo == doc.orderNo
-        {
+        let byNumber = index.waitingByWaybill[Key(a: doc.logisticsCode, b: doc.logisticsNo)] ?? []
+        for key in byNumber.union(index.waitingByOrderNo[doc.orderNo] ?? []).sorted() {
             actions += complete(key)
         }
         return actions
@@ -148,7 +148,7 @@ public struct DeclarationLinker: Sendable {
 
     public mutating func add(inventory: Filed<BizInventory>) -> [Action] {
         let key = Key(a: inventory.document.ebpCode, b: inventory.document.orderNo)
-        waiting[key] = inventory
+        setWaiting(inventory, at: key)
         return complete(key)
     }
 
@@ -167,7 +167,7 @@ public struct DeclarationLinker: Sendable {
         let payment = declaration.payment.document
         let waybill = declaration.waybill.document
         let orderKey = Key(a: order.ebpCode, b: order.orderNo)
-        if orders[orderKey] == declaration.order { orders[orderKey] = nil }
+        if orders[orderKey] == declaration.order { setOrder(nil, at: orderKey) }
         let transaction = Key(a: payment.payCode, b: payment.payTransactionID)
         if paymentsByTransaction[transaction] == declaration.payment { paymentsByTransaction[transaction] = nil }
         let paymentOrder = Key(a: payment.ebpCode, b: payment.orderNo)
@@ -211,7 +211,7 @@ public struct DeclarationLinker: Sendable {
         guard let found = lookup(key) else { return [] }
         guard let order = found.order, let payment = found.payment, let waybill = found.waybill else { return [.waiting(found)] }
         let inventory = found.inventory
-        waiting[key] = nil
+        setWaiting(nil, at: key)
         let declaration = Declaration(order: order, payment: payment, waybill: waybill, inventory: inventory)
         let failures = DeclarationMatcher.check(
             order: order.document, payment: payment.document, waybill: waybill.document, inventory: inventory.document)
@@ -231,6 +231,61 @@ public struct DeclarationLinker: Sendable {
     }
 }
 
-/// The documents waiting to be linked, for a snapshot (``FlowSnapshot``).
-extension DeclarationLinker: Codable {}
+extension DeclarationLinker {
+    /// The linker's secondary indexes: which orders name a payment transaction, which
+    /// waiting inventories name a waybill number or an order number. A payment or a waybill
+    /// looked through every waiting inventory, sorted, before: a cost that grew with the
+    /// inventories waiting.
+    struct Index: Sendable {
+        var ordersByTransaction: [Key: Set<Key>] = [:]
+        var waitingByWaybill: [Key: Set<Key>] = [:]
+        var waitingByOrderNo: [String: Set<Key>] = [:]
+    }
+
+    /// Sets (nil: removes) the order under `key`, and the index with it.
+    mutating func setOrder(_ order: Filed<BizOrder>?, at key: Key) {
+        if let old = orders[key].flatMap({ Self.transaction(of: $0.document) }) {
+            Self.remove(key, from: &index.ordersByTransaction, at: old)
+        }
+        orders[key] = order
+        if let new = order.flatMap({ Self.transaction(of: $0.document) }) { index.ordersByTransaction[new, default: []].insert(key) }
+    }
+
+    /// Sets (nil: removes) the inventory waiting under `key`, and the index with it.
+    mutating func setWaiting(_ inventory: Filed<BizInventory>?, at key: Key) {
+        if let old = waiting[key]?.document {
+            Self.remove(key, from: &index.waitingByWaybill, at: Key(a: old.logisticsCode, b: old.logisticsNo))
+            Self.remove(key, from: &index.waitingByOrderNo, at: old.orderNo)
+        }
+        waiting[key] = inventory
+        if let new = inventory?.document {
+            index.waitingByWaybill[Key(a: new.logisticsCode, b: new.logisticsNo), default: []].insert(key)
+            index.waitingByOrderNo[new.orderNo, default: []].insert(key)
+        }
+    }
+
+    private static func remove<K: Hashable>(_ key: Key, from map: inout [K: Set<Key>], at entry: K) {
+        map[entry]?.remove(key)
+        if map[entry]?.isEmpty == true { map[entry] = nil }
+    }
+}
+
+/// The documents waiting to be linked, for a snapshot (``FlowSnapshot``); the index is
+/// rebuilt from them.
+extension DeclarationLinker: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case orders, paymentsByTransaction, paymentsByOrder, waybillsByNumber, waybillsByOrder, waiting, kept
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        paymentsByTransaction = try container.decode([Key: Filed<BizPayment>].self, forKey: .paymentsByTransaction)
+        paymentsByOrder = try container.decode([Key: Filed<BizPayment>].self, forKey: .paymentsByOrder)
+        waybillsByNumber = try container.decode([Key: Filed<BizWaybill>].self, forKey: .waybillsByNumber)
+        waybillsByOrder = try container.decode([String: Filed<BizWaybill>].self, forKey: .waybillsByOrder)
+        kept = try container.decodeIfPresent([String: Bool].self, forKey: .kept)
+        for (key, order) in try container.decode([Key: Filed<BizOrder>].self, forKey: .orders) { setOrder(order, at: key) }
+        for (key, inventory) in try container.decode([Key: Filed<BizInventory>].self, forKey: .waiting) { setWaiting(inventory, at: key) }
+    }
+}
 extension DeclarationLinker.Declaration: Codable {}
