@@ -20,7 +20,11 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Messages per throughput case (default 100000, 20000 with --quick).")
     var count: Int?
 
-    @Option(help: "Directory for the bench's journal, keys and logs (default: a new temporary directory).")
+    @Option(
+        help: """
+            Directory for the bench's journals, keys and logs, kept afterwards (default: a new temporary directory, \
+            removed when the bench succeeds and kept, with its path printed, when it fails).
+            """)
     var dir: String?
 
     @Option(help: "Registrations and declarations per flow case (default 2000, 500 with --quick).")
@@ -97,6 +101,19 @@ struct Bench: AsyncParsableCommand {
         let workDir = URL(
             fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)
         try FileManager.default.createDirectory(at: workDir, withIntermediateDirectories: true)
+        do {
+            try await runCases(in: workDir, messages: messages)
+        } catch {
+            if dir == nil { Output.error("swhub bench: its journals, keys and logs are kept in \(workDir.path)") }
+            throw error
+        }
+        // A run leaves a gigabyte or more of journals: a directory the bench made itself goes
+        // with it (every hub and client it started has stopped by now).
+        if dir == nil { try? FileManager.default.removeItem(at: workDir) }
+    }
+
+    /// The cases the options ask for, with their servers and clients in `workDir`.
+    private func runCases(in workDir: URL, messages: Int) async throws {
         let report = BenchReport(json: json)
         if cryptoOnly {
             if !json { Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journals in \(workDir.path)") }

@@ -1,11 +1,15 @@
 import Foundation
 
 /// Runs a program to its end and returns its exit status and standard output (standard
-/// error is discarded): `swhub` subcommands, headless Chromium's `--dump-dom`.
-func programOutput(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
+/// error is discarded): `swhub` subcommands, headless Chromium's `--dump-dom`; `environment`
+/// is added to this process's.
+func programOutput(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+    status: Int32, output: String
+) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
