@@ -22,14 +22,13 @@ extension SQLiteJournalStore {
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
-                    let insertMessage = try db.cachedStatement(sql: JournalSQL.insertMessage)
-                    let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
+                    let statements = try Self.insertStatements(db)
                     for ((entry, stamp), recipients) in zip(batch, joined) {
                         let seq = head + 1
                         let at = max(stamp, last)
                         if let link = try Self.insertRecord(
                             entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: at, hashing: hashing,
-                            statements: (insertMessage, insertInbox), in: db)
+                            statements: statements, in: db)
                         {
                             head = seq
                             chain = link

@@ -196,13 +196,12 @@ public final class SQLiteJournalStore: HeadSealing {
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
-                    let insertMessage = try db.cachedStatement(sql: JournalSQL.insertMessage)
-                    let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
+                    let statements = try Self.insertStatements(db)
                     for (entry, recipients) in zip(batch, joinedRecipients) {
                         let seq = head + 1
                         if let link = try Self.insertRecord(
                             entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: journaledAtUs, hashing: hashing,
-                            statements: (insertMessage, insertInbox), in: db)
+                            statements: statements, in: db)
                         {
                             head = seq
                             chain = link

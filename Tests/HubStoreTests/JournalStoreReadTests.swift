@@ -39,6 +39,21 @@ struct JournalStoreReadTests {
         }
     }
 
+    /// A message to more recipients than one inbox insert takes (8 rows) reaches each of them
+    /// once, a recipient named twice (in different inserts) included.
+    @Test(arguments: JournalBackend.allCases) func aMessageToManyRecipientsReachesEachOnce(backend: JournalBackend) async throws {
+        try await backend.withJournal { open in
+            let store = try open()
+            let recipients = (1...17).map { "r\($0)" } + ["r3"]
+            _ = try store.append([message(id: "many", recipients: recipients), message(id: "next", recipients: ["r9"])], acks: [:])
+            for recipient in Set(recipients) {
+                let fetched = try store.fetch(recipient: recipient, after: 0, limit: 10).records.map(\.seq)
+                #expect(fetched == (recipient == "r9" ? [1, 2] : [1]), "\(recipient)")
+            }
+            #expect(try store.fetch(recipient: "r18", after: 0, limit: 10).records.isEmpty)
+        }
+    }
+
     @Test(arguments: JournalBackend.allCases) func fetchHonoursAfterAndLimit(backend: JournalBackend) async throws {
         try await backend.withJournal { open in
             let store = try open()
