@@ -32,15 +32,6 @@ enum JournalSQL {
     /// Adds a message to a recipient's inbox (a recipient named twice gets it once).
     static let insertInbox = "INSERT OR IGNORE INTO inbox (recipient, seq) VALUES (?, ?)"
 
-    /// The most inbox rows one ``insertInbox(rows:)`` statement adds.
-    static let inboxRowsPerInsert = 8
-
-    /// ``insertInbox`` for `rows` rows at once (parameters: recipient, seq, recipient, seq, …):
-    /// one statement step per message instead of one per recipient.
-    static func insertInbox(rows: Int) -> String {
-        "INSERT OR IGNORE INTO inbox (recipient, seq) VALUES " + repeatElement("(?, ?)", count: rows).joined(separator: ", ")
-    }
-
     /// The seq of the original of a duplicate, as the (sender, msg_id) index has it (the
     /// index covers the query: the row itself is then read by seq and checked).
     static let selectOriginalSeq = "SELECT seq FROM messages WHERE sender = ? AND msg_id = ?"

@@ -14,13 +14,12 @@ extension SQLiteJournalStore {
     ///   - chain: The chain link of the record before it.
     ///   - journaledAtUs: Its journal time.
     ///   - hashing: The journal's suite's hash functions.
-    ///   - statements: The cached `insertMessage` statement of `db` and its inbox inserts
-    ///     (``insertStatements(_:)``).
+    ///   - statements: The cached `insertMessage` and `insertInbox` statements of `db`.
     ///   - db: The writer's connection, inside the append's transaction.
     /// - Returns: The record's chain link, or nil when it was a duplicate.
     static func insertRecord(
         _ entry: JournalAppend, recipients: String, seq: Int64, after chain: [UInt8], journaledAtUs: Int64, hashing: JournalHashing,
-        statements: (message: Statement, inbox: [Statement]), in db: Database
+        statements: (message: Statement, inbox: Statement), in db: Database
     ) throws -> [UInt8]? {
         let link = try entry.body.withUnsafeBytes { bytes in
             let link = try hashing.link(
@@ -49,25 +48,12 @@ extension SQLiteJournalStore {
             return link
         }
         guard db.changesCount > 0 else { return nil }
-        var start = 0
-        while start < entry.recipients.count {
-            let rows = min(statements.inbox.count, entry.recipients.count - start)
-            try SQLiteRowWrite.run(statements.inbox[rows - 1], in: db) { row in
-                for offset in 0..<rows {
-                    row.text(Int32(2 * offset + 1), entry.recipients[start + offset])
-                    row.int(Int32(2 * offset + 2), seq)
-                }
+        for recipient in entry.recipients {
+            try SQLiteRowWrite.run(statements.inbox, in: db) { row in
+                row.text(1, recipient)
+                row.int(2, seq)
             }
-            start += rows
         }
         return link
-    }
-
-    /// The statements ``insertRecord(_:recipients:seq:after:journaledAtUs:hashing:statements:in:)`` runs,
-    /// from `db`'s cache: the message insert, and inbox inserts of 1 to
-    /// `JournalSQL.inboxRowsPerInsert` rows (index: rows − 1).
-    static func insertStatements(_ db: Database) throws -> (message: Statement, inbox: [Statement]) {
-        let inbox = try (1...JournalSQL.inboxRowsPerInsert).map { try db.cachedStatement(sql: JournalSQL.insertInbox(rows: $0)) }
-        return (try db.cachedStatement(sql: JournalSQL.insertMessage), inbox)
     }
 }

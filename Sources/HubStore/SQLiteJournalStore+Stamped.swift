@@ -22,13 +22,14 @@ extension SQLiteJournalStore {
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
-                    let statements = try Self.insertStatements(db)
+                    let insertMessage = try db.cachedStatement(sql: JournalSQL.insertMessage)
+                    let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
                     for ((entry, stamp), recipients) in zip(batch, joined) {
                         let seq = head + 1
                         let at = max(stamp, last)
                         if let link = try Self.insertRecord(
                             entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: at, hashing: hashing,
-                            statements: statements, in: db)
+                            statements: (insertMessage, insertInbox), in: db)
                         {
                             head = seq
                             chain = link

@@ -196,12 +196,13 @@ public final class SQLiteJournalStore: HeadSealing {
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
-                    let statements = try Self.insertStatements(db)
+                    let insertMessage = try db.cachedStatement(sql: JournalSQL.insertMessage)
+                    let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
                     for (entry, recipients) in zip(batch, joinedRecipients) {
                         let seq = head + 1
                         if let link = try Self.insertRecord(
                             entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: journaledAtUs, hashing: hashing,
-                            statements: statements, in: db)
+                            statements: (insertMessage, insertInbox), in: db)
                         {
                             head = seq
                             chain = link
