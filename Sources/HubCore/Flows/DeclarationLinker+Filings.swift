@@ -42,12 +42,7 @@ extension DeclarationLinker {
 
     /// The business keys of a document (see the extension's description).
     static func businessKey(_ document: DeclarationDocument, body: [UInt8]) -> Key? {
-        switch document {
-        case .order: (try? BizOrder(serializedBytes: body)).map { Key(a: $0.ebpCode, b: $0.orderNo) }
-        case .payment: (try? BizPayment(serializedBytes: body)).map { Key(a: $0.payCode, b: $0.payTransactionID) }
-        case .waybill: (try? BizWaybill(serializedBytes: body)).map { Key(a: $0.logisticsCode, b: $0.logisticsNo) }
-        case .inventory: (try? BizInventory(serializedBytes: body)).map { Key(a: $0.ebpCode, b: $0.orderNo) }
-        }
+        (try? FiledDocument(document, body: body))?.linkerKey
     }
 
     /// Withdraws the held document `held` of `document`'s kind under the business keys of

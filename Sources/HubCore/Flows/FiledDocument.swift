@@ -42,8 +42,8 @@ enum FiledDocument {
         }
     }
 
-    /// The business keys the linker holds the document under
-    /// (``DeclarationLinker/businessKey(_:body:)``).
+    /// The business keys the linker holds the document under (listed in
+    /// DeclarationLinker+Filings.swift).
     var linkerKey: DeclarationLinker.Key {
         switch self {
         case .order(let order): DeclarationLinker.Key(a: order.ebpCode, b: order.orderNo)
