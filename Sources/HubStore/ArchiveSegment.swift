@@ -145,14 +145,9 @@ public struct ArchiveSegment: Sendable, Equatable {
             let chain = try reader.bytes(32)
             let crc = try reader.int64()
             let (link, checksum) = try body.withUnsafeBytes { bytes in
-                (
-                    try hashing.link(
-                        previous: previous, seq: Int64(seq), sender: sender, id: id, type: type, recipients: recipients,
-                        correlationId: correlationId, createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes),
-                    try hashing.checksum(
-                        seq: Int64(seq), sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
-                        createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
-                )
+                try hashing.row(
+                    previous: previous, seq: Int64(seq), sender: sender, id: id, type: type, recipients: recipients,
+                    correlationId: correlationId, createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: bytes)
             }
             guard checksum == crc else { throw damaged("record seq \(seq) fails its checksum", seq: seq) }
             guard link == chain else { throw damaged("record seq \(seq) does not continue the hash chain", seq: seq) }

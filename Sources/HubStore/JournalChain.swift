@@ -21,14 +21,21 @@ public enum JournalChain {
         previous: [UInt8], seq: Int64, sender: String, id: String, type: String, recipients: String, correlationId: String,
         createdAtUs: Int64, journaledAtUs: Int64, body: UnsafeRawBufferPointer
     ) -> [UInt8] {
+        link(
+            previous: previous,
+            header: RecordEncoding.header(
+                seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
+                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count),
+            body: body)
+    }
+
+    /// The chain value of one row whose ``RecordEncoding`` header is at hand.
+    static func link(previous: [UInt8], header: [UInt8], body: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(data: previous)
-        hasher.update(
-            data: RecordEncoding.header(
-                seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
-                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count))
+        hasher.update(data: header)
         hasher.update(bufferPointer: body)
-        return Array(hasher.finalize())
+        return hasher.finalize().withUnsafeBytes { Array($0) }
     }
 
     /// The chained values of one row, decoded from a row selected with

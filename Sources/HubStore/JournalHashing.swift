@@ -85,6 +85,31 @@ public struct JournalHashing: Sendable, Equatable {
         }
     }
 
+    /// ``link(previous:seq:sender:id:type:recipients:correlationId:createdAtUs:journaledAtUs:body:)``
+    /// and ``checksum(seq:sender:id:type:recipients:correlationId:createdAtUs:journaledAtUs:body:)``
+    /// of one row, its ``RecordEncoding`` header laid out once for both (the writer's path).
+    /// - Throws: ``StoreError`` `cryptoUnavailable`, as those two.
+    public func row(
+        previous: [UInt8], seq: Int64, sender: String, id: String, type: String, recipients: String, correlationId: String,
+        createdAtUs: Int64, journaledAtUs: Int64, body: UnsafeRawBufferPointer
+    ) throws(StoreError) -> (link: [UInt8], checksum: Int64) {
+        let header = RecordEncoding.header(
+            seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
+            createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count)
+        switch suite {
+        case .standard:
+            return (JournalChain.link(previous: previous, header: header, body: body), RecordChecksum.of(header: header, body: body))
+        case .sm:
+            let link = try Self.sm3 {
+                try previous.withUnsafeBytes { previous in
+                    try header.withUnsafeBytes { header in try SM3.hash(previous, header, body) }
+                }
+            }
+            let digest = try Self.sm3 { try header.withUnsafeBytes { header in try SM3.hash(header, body) } }
+            return (link, Self.leadingInt64(digest))
+        }
+    }
+
     /// The digest of some bytes (an archive segment's trailer and file): SHA-256 or SM3.
     /// - Throws: ``StoreError`` `cryptoUnavailable`, as ``link(previous:seq:sender:id:type:recipients:correlationId:createdAtUs:journaledAtUs:body:)``.
     public func digest(_ bytes: some Collection<UInt8>) throws -> [UInt8] {

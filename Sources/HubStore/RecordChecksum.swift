@@ -18,9 +18,15 @@ public struct RecordChecksum {
         seq: Int64, sender: String, id: String, type: String, recipients: String, correlationId: String,
         createdAtUs: Int64, journaledAtUs: Int64, body: UnsafeRawBufferPointer
     ) -> Int64 {
-        let header = RecordEncoding.header(
-            seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
-            createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count)
+        of(
+            header: RecordEncoding.header(
+                seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
+                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count),
+            body: body)
+    }
+
+    /// The checksum of one row whose ``RecordEncoding`` header is at hand.
+    static func of(header: [UInt8], body: UnsafeRawBufferPointer) -> Int64 {
         let seed = header.withUnsafeBytes { XXH3_64bits($0.baseAddress, $0.count) }
         return Int64(bitPattern: XXH3_64bits_withSeed(body.baseAddress, body.count, seed))
     }

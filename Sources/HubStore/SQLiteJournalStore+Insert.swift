@@ -22,13 +22,9 @@ extension SQLiteJournalStore {
         statements: (message: Statement, inbox: Statement), in db: Database
     ) throws -> [UInt8]? {
         let link = try entry.body.withUnsafeBytes { bytes in
-            let link = try hashing.link(
+            let (link, crc) = try hashing.row(
                 previous: chain, seq: seq, sender: entry.sender, id: entry.id, type: entry.type,
                 recipients: recipients, correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
-                journaledAtUs: journaledAtUs, body: bytes)
-            let crc = try hashing.checksum(
-                seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
-                correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
                 journaledAtUs: journaledAtUs, body: bytes)
             try link.withUnsafeBytes { chainBytes in
                 try SQLiteRowWrite.run(statements.message, in: db) { row in

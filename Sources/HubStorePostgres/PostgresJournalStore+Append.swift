@@ -69,11 +69,9 @@ extension PostgresJournalStore {
             }
             let seq = head + 1
             try entry.body.withUnsafeBytes { body in
-                chain = try hashing.link(
+                let crc: Int64
+                (chain, crc) = try hashing.row(
                     previous: chain, seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
-                    correlationId: entry.correlationId, createdAtUs: entry.createdAtUs, journaledAtUs: journaledAtUs, body: body)
-                let crc = try hashing.checksum(
-                    seq: seq, sender: entry.sender, id: entry.id, type: entry.type, recipients: recipients,
                     correlationId: entry.correlationId, createdAtUs: entry.createdAtUs, journaledAtUs: journaledAtUs, body: body)
                 rows.add(entry, seq: seq, recipients: recipients, journaledAtUs: journaledAtUs, body: body, chain: chain, crc: crc)
             }
