@@ -115,14 +115,17 @@ struct Bench: AsyncParsableCommand {
     /// The cases the options ask for, with their servers and clients in `workDir`.
     private func runCases(in workDir: URL, messages: Int) async throws {
         let report = BenchReport(json: json)
+        let kept = dir == nil ? " (removed at the end of a successful run)" : ""
         if cryptoOnly {
-            if !json { Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journals in \(workDir.path)") }
+            if !json {
+                Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journals in \(workDir.path)\(kept)")
+            }
             try cryptoRun(report, directory: workDir, messages: messages)
             return
         }
         let setup = try BenchSetup(directory: workDir)
         if !json {
-            Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journal in \(workDir.path)")
+            Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journal in \(workDir.path)\(kept)")
         }
         let filings = flows ?? (quick ? 500 : 2000)
         let onPostgres = postgres || postgresOnly
