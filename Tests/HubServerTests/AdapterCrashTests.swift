@@ -29,7 +29,7 @@ struct AdapterCrashTests {
         // The hub is frozen while the adapter reads the file and sends its messages, so no
         // ACCEPTED can come back; the adapter is killed with its messages in flight.
         let hubPid = try #require(hub.pid)
-        kill(hubPid, SIGSTOP)
+        try await hub.freeze()
         try FileManager.default.moveItem(
             at: hub.directory.appendingPathComponent("notices.json"), to: inbox.appendingPathComponent("notices.json"))
         // Killed once its messages are in flight: read, handed to the connection, unanswered

@@ -74,7 +74,7 @@ struct CKitBatchTests {
         #expect(try await sender.run("open enterprise.key_secret").hasPrefix("ok open party=enterprise"))
         #expect(try await sender.run("batching 25 60000000") == "ok batching unsent=0")
         // The hub reads nothing more: the full batch goes onto the socket and stays unanswered.
-        hub.signal(SIGSTOP)
+        try await hub.freeze()
         #expect(try await sender.run("sendmany 25 b demo.Note customs") == "ok sendmany count=25 unsent=0 pending=25")
         hub.kill9()
         try hub.start()

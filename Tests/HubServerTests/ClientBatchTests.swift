@@ -56,7 +56,7 @@ struct ClientBatchTests {
         defer { sender.close() }
         try await sender.connect()
         // The hub reads nothing more: the submissions go onto the socket and stay unanswered.
-        hub.signal(SIGSTOP)
+        try await hub.freeze()
         let messages = (0..<40).map { OutgoingMessage(type: "demo.Note", body: Array("r\($0)".utf8), id: "resent-\($0)") }
         async let results = sender.submit(inOrder: messages)
         try await waitUntil(.seconds(20), "every submission is on the socket") { sender.pendingCount == 40 && sender.unsentCount == 0 }

@@ -73,7 +73,7 @@ struct FailoverTests {
         let (client, inbox) = try await Self.onNodeA(a, b)
         defer { client.close() }
         // A takes the submission into its socket but never answers it.
-        kill(try #require(a.pid), SIGSTOP)
+        try await a.freeze()
         let pending = Task { try await client.submit(type: "demo.Note", body: Array("two".utf8), to: ["customs"], id: "note-2") }
         let lost = ContinuousClock.now
         a.kill9()
@@ -95,7 +95,7 @@ struct FailoverTests {
         let (client, inbox) = try await Self.onNodeA(a, b)
         defer { client.close() }
         let lost = ContinuousClock.now
-        kill(try #require(a.pid), SIGSTOP)
+        try await a.freeze()
         let receipt = try await client.submit(type: "demo.Note", body: Array("two".utf8), to: ["customs"], id: "note-2")
         let took = ContinuousClock.now - lost
         print("failover measurement (SDK, node A silent, SIGSTOP): \(took) from the stop to the first ACCEPTED from node B")
@@ -157,7 +157,7 @@ struct FailoverTests {
         #expect(try await driver.run("recv 10000").hasPrefix("ok deliver seq=1 id=c-1 "))
         #expect(try await driver.run("ack 1") == "ok ack seq=1")
 
-        kill(try #require(a.pid), SIGSTOP)
+        try await a.freeze()
         let pending = Task { try await driver.run("submit c-2 demo.Note body=two to=customs") }
         let lost = ContinuousClock.now
         a.kill9()

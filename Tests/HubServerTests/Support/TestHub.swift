@@ -2,6 +2,7 @@ import Foundation
 import HubClient
 import HubConfigKit
 import HubCore
+import HubTestSupport
 import Logging
 import ZeroMQ
 
@@ -189,11 +190,26 @@ final class TestHub: @unchecked Sendable {
         (try? String(contentsOf: directory.appendingPathComponent(logName), encoding: .utf8)) ?? ""
     }
 
-    /// Sends `signal` to the running hub (SIGSTOP: it takes no more bytes off its sockets
-    /// until SIGCONT or SIGKILL).
-    func signal(_ signal: Int32) {
-        guard let process else { return }
-        kill(process.processIdentifier, signal)
+    /// SIGSTOP (the hub takes no more bytes off its sockets until SIGCONT or SIGKILL), and
+    /// waits until every thread of the hub is stopped: `kill` returns before
+    /// the threads busy on another core have stopped, and until they have, the hub may still
+    /// answer what a test sends next.
+    func freeze() async throws {
+        guard let pid = process?.processIdentifier else { return }
+        kill(pid, SIGSTOP)
+        try await waitUntil(.seconds(10), "hub \(pid) did not stop after SIGSTOP") { Self.isStopped(pid) }
+    }
+
+    /// Whether every thread of process `pid` is stopped (state `T` in
+    /// `/proc/PID/task/TID/stat`).
+    static func isStopped(_ pid: Int32) -> Bool {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task"), !tasks.isEmpty else { return false }
+        return tasks.allSatisfy { task in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
+            return stat[stat.index(after: close)...].split(separator: " ").first == "T"
+        }
     }
 
     /// SIGKILL: the hub dies at once, mid-commit or not.
