@@ -10,6 +10,11 @@ extension Status {
         guard config.flows != nil else {
             throw CommandFailure(.configuration, "the config has no flows: section; the hub holds no declaration")
         }
+        // Without rules the flows open no hold: no need to rebuild them from the whole journal.
+        guard config.risk.isOn else {
+            if !json { Output.line("no risk: section in the config: the hub holds no declaration for pre-review") }
+            return
+        }
         let holds = try rebuiltFlows(config: config, inspector: inspector).openRiskHolds
         if json {
             for (noticeId, hold) in holds {
@@ -21,10 +26,6 @@ extension Status {
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 Output.line(String(decoding: data, as: UTF8.self))
             }
-            return
-        }
-        guard config.risk.isOn else {
-            Output.line("no risk: section in the config: the hub holds no declaration for pre-review")
             return
         }
         Output.line("holds waiting for a reviewer (集中预审核): \(holds.count)")
