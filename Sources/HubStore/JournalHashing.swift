@@ -47,21 +47,12 @@ public struct JournalHashing: Sendable, Equatable {
         previous: [UInt8], seq: Int64, sender: String, id: String, type: String, recipients: String, correlationId: String,
         createdAtUs: Int64, journaledAtUs: Int64, body: UnsafeRawBufferPointer
     ) throws(StoreError) -> [UInt8] {
-        switch suite {
-        case .standard:
-            return JournalChain.link(
-                previous: previous, seq: seq, sender: sender, id: id, type: type, recipients: recipients,
-                correlationId: correlationId, createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: body)
-        case .sm:
-            let header = RecordEncoding.header(
+        try link(
+            previous: previous,
+            header: RecordEncoding.header(
                 seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
-                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count)
-            return try Self.sm3 {
-                try previous.withUnsafeBytes { previous in
-                    try header.withUnsafeBytes { header in try SM3.hash(previous, header, body) }
-                }
-            }
-        }
+                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count),
+            body: body)
     }
 
     /// The checksum of one row: ``RecordChecksum`` in the standard suite; in `sm`, the first
@@ -71,18 +62,11 @@ public struct JournalHashing: Sendable, Equatable {
         seq: Int64, sender: String, id: String, type: String, recipients: String, correlationId: String,
         createdAtUs: Int64, journaledAtUs: Int64, body: UnsafeRawBufferPointer
     ) throws(StoreError) -> Int64 {
-        switch suite {
-        case .standard:
-            return RecordChecksum.of(
+        try checksum(
+            header: RecordEncoding.header(
                 seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
-                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, body: body)
-        case .sm:
-            let header = RecordEncoding.header(
-                seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
-                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count)
-            return Self.leadingInt64(
-                try Self.sm3 { try header.withUnsafeBytes { header in try SM3.hash(header, body) } })
-        }
+                createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count),
+            body: body)
     }
 
     /// ``link(previous:seq:sender:id:type:recipients:correlationId:createdAtUs:journaledAtUs:body:)``
@@ -96,17 +80,30 @@ public struct JournalHashing: Sendable, Equatable {
         let header = RecordEncoding.header(
             seq: seq, sender: sender, id: id, type: type, recipients: recipients, correlationId: correlationId,
             createdAtUs: createdAtUs, journaledAtUs: journaledAtUs, bodyCount: body.count)
+        return (try link(previous: previous, header: header, body: body), try checksum(header: header, body: body))
+    }
+
+    /// The chain value of a row whose ``RecordEncoding`` header is laid out.
+    private func link(previous: [UInt8], header: [UInt8], body: UnsafeRawBufferPointer) throws(StoreError) -> [UInt8] {
         switch suite {
         case .standard:
-            return (JournalChain.link(previous: previous, header: header, body: body), RecordChecksum.of(header: header, body: body))
+            return JournalChain.link(previous: previous, header: header, body: body)
         case .sm:
-            let link = try Self.sm3 {
+            return try Self.sm3 {
                 try previous.withUnsafeBytes { previous in
                     try header.withUnsafeBytes { header in try SM3.hash(previous, header, body) }
                 }
             }
-            let digest = try Self.sm3 { try header.withUnsafeBytes { header in try SM3.hash(header, body) } }
-            return (link, Self.leadingInt64(digest))
+        }
+    }
+
+    /// The checksum of a row whose ``RecordEncoding`` header is laid out.
+    private func checksum(header: [UInt8], body: UnsafeRawBufferPointer) throws(StoreError) -> Int64 {
+        switch suite {
+        case .standard:
+            return RecordChecksum.of(header: header, body: body)
+        case .sm:
+            return Self.leadingInt64(try Self.sm3 { try header.withUnsafeBytes { header in try SM3.hash(header, body) } })
         }
     }
 
