@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import HubProtocol
 public import Logging
 import ZeroMQ
@@ -67,7 +67,7 @@ public final class HubClient: Sendable {
     /// - Returns: the journal's receipt.
     /// - Throws: `HubClientError`: `.rejected` with the hub's code, `.timeout`, `.closed`.
     public func submit(
-        type: String, body: [UInt8], to recipients: [String] = [], id: String = UUID().uuidString,
+        type: String, body: [UInt8], to recipients: [String] = [], id: String = TimeOrderedId.make(),
         correlationId: String = ""
     ) async throws -> SubmitReceipt {
         try await submit(OutgoingMessage(type: type, body: body, to: recipients, id: id, correlationId: correlationId))

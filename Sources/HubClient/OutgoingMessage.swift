@@ -1,5 +1,5 @@
 public import Foundation
-import HubProtocol
+public import HubProtocol
 
 /// A message to submit, in Swift types: what it is, its body and where it goes besides the
 /// type's subscribers. The client turns it into the wire header (PROTOCOL.md section 5).
@@ -23,11 +23,12 @@ public struct OutgoingMessage: Sendable, Equatable {
     ///   - type: a message type declared in the hub's config.
     ///   - body: the body.
     ///   - recipients: explicit recipients, besides the type's subscribers.
-    ///   - id: the message id; a new UUID by default.
+    ///   - id: the message id; by default a new one that sorts after the ones made before it
+    ///     (``TimeOrderedId``).
     ///   - correlationId: the message this one relates to, if any.
     ///   - createdAt: when the message was made; now by default.
     public init(
-        type: String, body: [UInt8], to recipients: [String] = [], id: String = UUID().uuidString, correlationId: String = "",
+        type: String, body: [UInt8], to recipients: [String] = [], id: String = TimeOrderedId.make(), correlationId: String = "",
         createdAt: Date = Date()
     ) {
         self.type = type

@@ -10,7 +10,7 @@ extension Bench {
         for suite in CryptoSuite.allCases {
             let folder = directory.appendingPathComponent("crypto-\(suite.rawValue)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let setup = try BenchSetup(directory: folder)
+            let setup = try BenchSetup(directory: folder, idOrder: idOrder)
             setup.crypto = suite
             try setup.startHub()
             defer { setup.stopAll() }

@@ -7,10 +7,10 @@ final class PostgresHubs {
     let oneNode: BenchSetup
     let twoNodes: BenchSetup
 
-    init(database: BenchPostgres, directory: URL) throws {
+    init(database: BenchPostgres, directory: URL, idOrder: BenchMessageId.Order) throws {
         self.database = database
-        oneNode = try BenchSetup(directory: directory.appendingPathComponent("postgres-1node"))
-        twoNodes = try BenchSetup(directory: directory.appendingPathComponent("postgres-2nodes"))
+        oneNode = try BenchSetup(directory: directory.appendingPathComponent("postgres-1node"), idOrder: idOrder)
+        twoNodes = try BenchSetup(directory: directory.appendingPathComponent("postgres-2nodes"), idOrder: idOrder)
         for setup in [oneNode, twoNodes] { try FileManager.default.createDirectory(at: setup.directory, withIntermediateDirectories: true) }
         do {
             try oneNode.startHub(store: database.store(database: "bench_one"), metrics: true)
@@ -103,7 +103,7 @@ extension Bench {
         let database = try await BenchPostgres.launch()
         defer { database.shutdown() }
         if !json { Output.line("PostgreSQL 15 on \(database.server.endpoint), in \(database.server.directory.path)") }
-        let hubs = try PostgresHubs(database: database, directory: directory)
+        let hubs = try PostgresHubs(database: database, directory: directory, idOrder: idOrder)
         defer { hubs.stop() }
         for size in [100, 1024] {
             let one = try sqliteRouting(setup, size: size, count: messages, recipients: 1)

@@ -95,6 +95,16 @@ struct Bench: AsyncParsableCommand {
     @Flag(help: "Only submit → accepted latency (with the 1 → 1 routing rate it runs at half of), for 100 B and 1 KB.")
     var latencyOnly = false
 
+    @Flag(
+        help: """
+            Message ids as random UUIDs (version 4), as a client that picks its own ids with UUID() sends them, instead \
+            of the Swift SDK's default time-ordered ones (UUID version 7), in every case whose senders are the bench's own.
+            """)
+    var randomIds = false
+
+    /// The kind of client id the bench's senders put in their messages' ids.
+    var idOrder: BenchMessageId.Order { randomIds ? .random : .timeOrdered }
+
     func run() async throws {
         MallocTuning.apply()
         let messages = count ?? (quick ? 20_000 : 100_000)
@@ -123,7 +133,7 @@ struct Bench: AsyncParsableCommand {
             try cryptoRun(report, directory: workDir, messages: messages)
             return
         }
-        let setup = try BenchSetup(directory: workDir)
+        let setup = try BenchSetup(directory: workDir, idOrder: idOrder)
         if !json {
             Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journal in \(workDir.path)\(kept)")
         }
@@ -173,7 +183,7 @@ struct Bench: AsyncParsableCommand {
             database = try await BenchPostgres.launch()
             if let database {
                 if !json { Output.line("PostgreSQL 15 on \(database.server.endpoint), in \(database.server.directory.path)") }
-                hubs = try PostgresHubs(database: database, directory: workDir)
+                hubs = try PostgresHubs(database: database, directory: workDir, idOrder: idOrder)
             }
         }
 

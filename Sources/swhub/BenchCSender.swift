@@ -35,10 +35,11 @@ extension BenchSetup {
         }
         ready.wait()
         usleep(20_000)
+        let ids = BenchMessageId.make(prefix: prefix, count: count, order: idOrder)
         let start = DispatchTime.now().uptimeNanoseconds
         try CBenchSender(
-            endpoint: endpoint, keyFile: keyFile.path, hubKeyFile: hubKeyFile.path, count: count, size: size,
-            window: 2000, recipient: "bench-r1", idPrefix: prefix, batch: batch
+            endpoint: endpoint, keyFile: keyFile.path, hubKeyFile: hubKeyFile.path, size: size,
+            window: 2000, recipient: "bench-r1", ids: ids, batch: batch
         ).run()
         done.wait()
         if let failure = failures.first { throw BenchError(failure) }
@@ -65,18 +66,18 @@ extension Bench {
     }
 }
 
-/// Sends `count` messages of `size` bytes through the C library, at most `window`
+/// Sends one message of `size` bytes per id in `ids` through the C library, at most `window`
 /// unanswered, and reads every reply: one SUBMIT each (`batch` 1), or SUBMIT_BATCHes of
 /// `batch` (the library's default 1 ms linger).
 struct CBenchSender {
     var endpoint: String
     var keyFile: String
     var hubKeyFile: String
-    var count: Int
     var size: Int
     var window: Int
     var recipient: String
-    var idPrefix: String
+    /// One id per message to send (``BenchMessageId``).
+    var ids: [String]
     var batch = 1
 
     func run() throws {
@@ -99,9 +100,9 @@ struct CBenchSender {
         var sent = 0
         var replies = 0
         var reply = swhub_reply()
-        while replies < count {
-            while sent < count && sent - replies < window {
-                let rc = (idPrefix + String(sent)).withCString { id in
+        while replies < ids.count {
+            while sent < ids.count && sent - replies < window {
+                let rc = ids[sent].withCString { id in
                     body.withUnsafeBytes { bytes in
                         recipients.withUnsafeMutableBufferPointer { list in
                             var message = swhub_message()

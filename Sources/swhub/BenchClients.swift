@@ -37,6 +37,8 @@ struct BenchSender: Sendable {
     var subscribersReady: (@Sendable () -> Bool)?
     /// Messages per SUBMIT_BATCH (PROTOCOL.md section 16); 1 sends one SUBMIT each.
     var batch = 1
+    /// The kind of client id in each message's id (``BenchMessageId``).
+    var idOrder = BenchMessageId.Order.timeOrdered
 
     struct Result: Sendable {
         var seconds: Double
@@ -68,6 +70,7 @@ struct BenchSender: Sendable {
         var sendTimes = rate == nil ? [] : [UInt64](repeating: 0, count: count)
         var histogram = rate == nil ? nil : Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
         let poller = ZMQPoller(items: [ZMQPoll.Item(socket: socket, events: .pollIn)])
+        let ids = BenchMessageId.make(prefix: idPrefix, count: count, order: idOrder)
         let start = DispatchTime.now().uptimeNanoseconds
         let interval = rate.map { UInt64(1e9 / $0) } ?? 0
         var sent = 0
@@ -75,12 +78,12 @@ struct BenchSender: Sendable {
         while replies < (expectReplies ? count : 0) || sent < count {
             let now = DispatchTime.now().uptimeNanoseconds
             while batch > 1 && sent < count && sent - replies < window {
-                try sendBatch(socket, header: &header, from: sent, body: body)
+                try sendBatch(socket, header: &header, ids: ids, from: sent, body: body)
                 sent = min(count, sent + batch)
             }
             while batch <= 1 && sent < count && (!expectReplies || sent - replies < window) {
                 if interval > 0 && start + UInt64(sent) * interval > now { break }
-                header.id = idPrefix + String(sent)
+                header.id = ids[sent]
                 var submit = WireSubmit()
                 submit.header = header
                 if interval > 0 { sendTimes[sent] = start + UInt64(sent) * interval }
@@ -107,13 +110,13 @@ struct BenchSender: Sendable {
     }
 
     /// Sends the SUBMIT_BATCH of messages `from..<from + batch` (fewer at the end).
-    private func sendBatch(_ socket: ZMQSocket, header: inout WireHeader, from first: Int, body: [UInt8]) throws {
+    private func sendBatch(_ socket: ZMQSocket, header: inout WireHeader, ids: [String], from first: Int, body: [UInt8]) throws {
         let end = min(count, first + batch)
         var submit = WireSubmitBatch()
         submit.batch = UInt64(first / batch + 1)
         submit.headers.reserveCapacity(end - first)
         for index in first..<end {
-            header.id = idPrefix + String(index)
+            header.id = ids[index]
             submit.headers.append(header)
         }
         submit.bodySizes = Array(repeating: UInt32(body.count), count: end - first)
@@ -150,8 +153,7 @@ struct BenchSender: Sendable {
         case .submit(let submit): id = submit.header.id
         default: return nil
         }
-        guard id.hasPrefix(idPrefix) else { return nil }
-        return Int(id.dropFirst(idPrefix.count)).flatMap { $0 < count ? $0 : nil }
+        return BenchMessageId.index(of: id, prefix: idPrefix).flatMap { $0 < count ? $0 : nil }
     }
 }
 

@@ -32,7 +32,7 @@ enum BenchFailover {
     /// give. The killed node is restarted before the next trial.
     static func nodeLoss(database: BenchPostgres, directory: URL, trials: Int) async throws -> NodeLoss {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let setup = try BenchSetup(directory: directory)
+        let setup = try BenchSetup(directory: directory, idOrder: .timeOrdered)
         defer { setup.stopAll() }
         try setup.startHub(store: database.store(database: "bench_failover"), nodes: 2)
         let configuration = HubClientConfiguration(

@@ -13,7 +13,7 @@ extension BenchSetup {
         let hubEndpoint = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
         let fill = BenchSender(
             target: hubEndpoint, count: count, size: size, window: 2000, recipients: ["bench-replay"],
-            idPrefix: "replay-\(UUID().uuidString)-", batch: 100)
+            idPrefix: "replay-\(UUID().uuidString)-", batch: 100, idOrder: idOrder)
         _ = try fill.run(context: context)
         return try batches.map { try replayOnce(hubEndpoint.endpoint, count: count, batch: $0) }
     }

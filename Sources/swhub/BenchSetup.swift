@@ -46,9 +46,12 @@ final class BenchSetup {
     let context: ZMQContext
     /// `crypto:` of the hub's config (`--crypto-only` runs a hub of each suite).
     var crypto = CryptoSuite.standard
+    /// The kind of client id the senders put in their messages' ids (`--random-ids`).
+    let idOrder: BenchMessageId.Order
 
-    init(directory: URL) throws {
+    init(directory: URL, idOrder: BenchMessageId.Order) throws {
         self.directory = directory
+        self.idOrder = idOrder
         hubKeys = try CurveKeyPair.generate()
         senderKeys = try CurveKeyPair.generate()
         receiverKeys = try (1...5).map { _ in try CurveKeyPair.generate() }
@@ -208,7 +211,7 @@ final class BenchSetup {
             target: senderTarget, count: count, size: size, window: 2000,
             recipients: toHub ? (1...recipients).map { "bench-r\($0)" } : [], idPrefix: prefix,
             expectReplies: toHub || !fanOut,
-            subscribersReady: nil, batch: toHub ? batch : 1)
+            subscribersReady: nil, batch: toHub ? batch : 1, idOrder: idOrder)
         if !toHub && fanOut {
             sender.subscribersReady = { seen.value >= recipients }
         }
@@ -230,7 +233,7 @@ final class BenchSetup {
             mode: .hub, expected: count, idPrefix: prefix)
         let sender = BenchSender(
             target: BenchEndpoint(endpoint: endpoint, serverKey: hubKeys.publicKey, keys: senderKeys),
-            count: count, size: size, window: Int.max / 2, recipients: ["bench-r1"], idPrefix: prefix, rate: rate)
+            count: count, size: size, window: Int.max / 2, recipients: ["bench-r1"], idPrefix: prefix, rate: rate, idOrder: idOrder)
         guard let histogram = try runTogether(sender: sender, receivers: [receiver]).latency else {
             throw BenchError("no latency recorded")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DepartmentFormats
 import Foundation
 import HubClient
+import HubProtocol
 import Logging
 
 /// `swhub submit`: sends one message and prints the hub's reply.
@@ -26,8 +27,8 @@ struct Submit: AsyncParsableCommand {
     @Option(name: .customLong("to"), help: "Explicit recipient party (repeatable).")
     var recipients: [String] = []
 
-    @Option(help: "Message id (default: a new UUID). The same id twice is journaled once.")
-    var id: String = UUID().uuidString
+    @Option(help: "Message id (default: a new time-ordered UUID, version 7). The same id twice is journaled once.")
+    var id: String = TimeOrderedId.make()
 
     @Option(help: "Id of the message this one relates to.")
     var correlationId: String = ""

@@ -82,6 +82,8 @@ extern "C" {
 #define SWHUB_DEFAULT_BATCH_DELIVERIES 100
 /** The longest message id, in bytes (PROTOCOL.md section 5). */
 #define SWHUB_MAX_ID_BYTES 128
+/** The length of an id from swhub_new_id(), without its NUL. */
+#define SWHUB_NEW_ID_BYTES 36
 
 /** Local result codes (negative) and success. */
 enum swhub_status {
@@ -294,6 +296,17 @@ void swhub_delivery_free(swhub_delivery *delivery);
  * seq on the current session, else as soon as it has (after a reconnect), and with HELLO.
  */
 int swhub_ack(swhub_client *client, uint64_t seq);
+
+/**
+ * Writes a new message id and its NUL to `out`: a UUID version 7 (RFC 9562) in lowercase,
+ * e.g. "0193a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b", whose first 48 bits are the Unix time in
+ * milliseconds. The ids one process makes are strictly increasing, from any thread.
+ * Prefer them to random ids (PROTOCOL.md section 5, "Idempotency"): the hub's journal
+ * indexes (sender, id), and ids that sort by time are added at the index's end. Keep the
+ * id with the message to submit it again under the same id. Thread-safe; SWHUB_OK, or
+ * SWHUB_ERR_ARGUMENT when `out` is NULL or the kernel gives no random bytes.
+ */
+int swhub_new_id(char out[SWHUB_NEW_ID_BYTES + 1]);
 
 /** The text of the last failure of `client`, or of the last failed swhub_open() in this
  *  thread when `client` is NULL. Never NULL; valid until the next call on that client. */
