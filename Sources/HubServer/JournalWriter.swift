@@ -63,6 +63,8 @@ final class JournalWriter: @unchecked Sendable {
     private let unavailableCounter = Counter(label: "swhub_journal_unavailable_total")
     /// Commits that failed otherwise (answered 501 JOURNAL_FAILURE: a full or failing disk).
     private let writeFailureCounter = Counter(label: "swhub_journal_write_failures_total")
+    /// Ids that sort before their sender's previous one (writer thread only).
+    private var idOrder = IdOrderWatch()
     /// Paces the log of failed commits (writer thread only).
     private var failureLogPace = LogPace(interval: .seconds(10))
 
@@ -277,6 +279,7 @@ final class JournalWriter: @unchecked Sendable {
                     "slow journal commit: the disk is not keeping up", metadata: ["took": "\(took)", "messages": "\(batch.count)"])
             }
             event = .committed(batch, outcomes)
+            idOrder.note(zip(appends, outcomes).lazy.filter { !$0.1.duplicate }.map { (sender: $0.0.sender, id: $0.0.id) })
         } catch let error as StoreError where error.code == .unavailable {
             if let heldBack = failureLogPace.allow() {
                 logger.error(

@@ -63,6 +63,10 @@ public enum MetricCatalog {
             "swhub_journal_corrupt_records_total", .counter, [],
             "Distinct damaged journal records met since start (failed their check when read; never served)."),
         Family(
+            "swhub_journal_unordered_ids_total", .counter, ["party"],
+            "Messages journaled with an id that sorts before the party's previous one: about one per two messages for random ids (PROTOCOL.md section 5)."
+        ),
+        Family(
             "swhub_journal_elsewhere_records_total", .counter, [],
             "Records other hub nodes journaled that this node handed to its router (a cluster on PostgreSQL)."),
         Family(

@@ -71,6 +71,26 @@ struct MonitorTests {
         #expect(samples["swhub_journal_commit_seconds_count"] == samples[#"swhub_journal_commit_seconds_bucket{le="+Inf"}"#])
     }
 
+    /// `swhub_journal_unordered_ids_total{party}`: an id sorting before the party's previous
+    /// one counts, a duplicate does not, and the SDK's default ids follow each other in order.
+    @Test func idsSortingBeforeTheirPartysPreviousOneAreCounted() async throws {
+        let (hub, port) = try Self.startHub()
+        let sender = try hub.client("a")
+        defer { sender.close() }
+        for id in ["m-2", "m-1", "m-3", "m-1"] { _ = try await sender.submit(type: "demo.Note", body: [], id: id) }
+        let first = try await sender.submit(type: "demo.Note", body: [])
+        let second = try await sender.submit(type: "demo.Note", body: [])
+        #expect(first.seq < second.seq)
+        let name = #"swhub_journal_unordered_ids_total{party="a"}"#
+        var samples: [String: Double] = [:]
+        // m-1 after m-2, and the first default id (starting with a hex digit) after m-3.
+        try await waitUntil(.seconds(20), "\(name) is \(samples[name] ?? 0), not 2") {
+            samples = try Self.metrics(port)
+            return samples[name] == 2
+        }
+        #expect(samples[#"swhub_journal_unordered_ids_total{party="b"}"#] == nil)
+    }
+
     @Test func tapFiguresAreMetrics() async throws {
         let (hub, port) = try Self.startHub(tapQueue: 1000)
         let tap = try await hub.tapSubscriber("b")
