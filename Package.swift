@@ -323,7 +323,7 @@ let package = Package(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubStorePostgres", "HubProtocol", "ZeroMQ", "FlowSamples",
-                "Adapters", "CHubClient",
+                "Adapters", "CHubClient", "LocalServers",
                 "DepartmentFormats", "HubConfigKit", "HubTestSupport",
                 "HubCrypto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -190,34 +190,17 @@ enum ServerProcesses {
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n").trimmed
     }
 
-    private static let nextPort = NSLock()
-    nonisolated(unsafe) private static var next = 10_000 + Int(getpid() % 5_000)
+    /// Loopback ports for the servers of this process: 10000...19999, below Linux's
+    /// ephemeral range and apart from the ports `TestHub` hands out.
+    private static let ports = LoopbackPorts(10_000...19_999)
 
-    /// A loopback TCP port nothing listens on, from 10000...19999 (below Linux's ephemeral
-    /// range, apart from the ports `TestHub` hands out). Each call moves on, so two servers
-    /// of one test process never get the same port.
+    /// A loopback TCP port nothing listens on (``LoopbackPorts``): two servers of one
+    /// process never get the same port.
     static func freePort() throws -> Int {
-        for _ in 0..<10_000 {
-            nextPort.lock()
-            let port = next
-            next = next >= 19_999 ? 10_000 : next + 1
-            nextPort.unlock()
-            if canBind(port: port) { return port }
+        guard let port = ports.take() else {
+            throw PostgresHarnessError(.noFreePort, "no free loopback port in 10000...19999")
         }
-        throw PostgresHarnessError(.noFreePort, "no free loopback port in 10000...19999")
-    }
-
-    private static func canBind(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        return port
     }
 }
 

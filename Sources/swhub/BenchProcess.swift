@@ -1,5 +1,6 @@
 import Foundation
 import HubCore
+import LocalServers
 import ZeroMQ
 
 /// A child process of `swhub bench` (the hub, the zmq_proxy baseline, a peer's server),
@@ -83,14 +84,14 @@ final class BenchProcess {
         process.waitUntilExit()
     }
 
+    /// Loopback ports for the bench's servers: 32000...32767, just below Linux's ephemeral
+    /// range and apart from the ranges the test harnesses use.
+    private static let ports = LoopbackPorts(32_000...32_767)
+
+    /// A loopback TCP port for a child server to bind (``LoopbackPorts``), never the same
+    /// twice in one run.
     static func freePort() throws -> Int {
-        let context = try ZMQContext()
-        let socket = try ZMQSocket(context: context, type: .router)
-        try socket.linger(ms: 0)
-        try socket.bind("tcp://127.0.0.1:*")
-        let endpoint = try socket.lastEndpoint()
-        socket.close()
-        guard let port = endpoint.split(separator: ":").last.flatMap({ Int($0) }) else { throw BenchError("no free port") }
+        guard let port = ports.take() else { throw BenchError("no free loopback port in 32000...32767") }
         return port
     }
 

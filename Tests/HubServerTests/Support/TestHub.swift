@@ -3,6 +3,7 @@ import HubClient
 import HubConfigKit
 import HubCore
 import HubTestSupport
+import LocalServers
 import Logging
 import ZeroMQ
 
@@ -291,33 +292,15 @@ final class TestHub: @unchecked Sendable {
         return socket
     }
 
-    /// Ports handed out so far by this process: the next one is tried after the last.
-    private static let nextPort = Locked(20_000 + Int.random(in: 0..<6_000))
+    /// Ports for the hubs of this test process: 20000...31999, below the kernel's ephemeral
+    /// range (32768 and up), so that no client's outgoing connection can take one between
+    /// now and the hub's bind (``LoopbackPorts``).
+    private static let ports = LoopbackPorts(20_000...31_999)
 
-    /// A free TCP port on 127.0.0.1 for a hub to bind, never the same twice in one test
-    /// process, and below the kernel's ephemeral range (32768 and up), so that no client's
-    /// outgoing connection can take it between now and the hub's bind.
+    /// A free TCP port on 127.0.0.1 for a hub to bind, never the same twice in one test process.
     static func freePort() throws -> Int {
-        for _ in 0..<12_000 {
-            let port = nextPort.withLock { next -> Int in
-                defer { next = next >= 31_999 ? 20_000 : next + 1 }
-                return next
-            }
-            if canBind(port: port) { return port }
-        }
-        throw TestHubError("no free port in 20000...31999")
-    }
-
-    private static func canBind(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        guard let port = ports.take() else { throw TestHubError("no free port in 20000...31999") }
+        return port
     }
 
     static func canConnect(port: Int) -> Bool {

@@ -1,0 +1,54 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Loopback TCP ports for child servers to bind, handed out in turn from a range below the
+/// kernel's ephemeral ports (32768 and up on Linux), from a random place in it.
+///
+/// Asking the kernel for a free port (binding port 0) and handing it to a child to bind
+/// later races twice: the kernel may give the same port to the next such call, and it may
+/// give it to an outgoing connection (its local port) before the child binds. Both end in
+/// "Address already in use"; a `swhub bench` run failed that way. Ports from this range are
+/// never handed out twice by one instance (until it wraps around), and no outgoing
+/// connection takes them; each is checked to bind (with `SO_REUSEADDR`, as libzmq and NIO
+/// bind) before it is handed out, so a port something else holds is skipped.
+public final class LoopbackPorts: Sendable {
+    private let range: ClosedRange<Int>
+    private let next: Mutex<Int>
+
+    /// - Parameter range: The ports to hand out; keep it below 32768.
+    public init(_ range: ClosedRange<Int>) {
+        self.range = range
+        next = Mutex(Int.random(in: range))
+    }
+
+    /// The next port of the range that can be bound now, nil when none can.
+    public func take() -> Int? {
+        for _ in range {
+            let port = next.withLock { next -> Int in
+                defer { next = next >= range.upperBound ? range.lowerBound : next + 1 }
+                return next
+            }
+            if Self.canBind(port) { return port }
+        }
+        return nil
+    }
+
+    /// Whether 127.0.0.1:`port` can be bound now.
+    public static func canBind(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var one: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import LocalServers
+import Testing
+import ZeroMQ
+
+/// The ports the tests, the bench and the PostgreSQL harness give their servers.
+@Suite("Loopback ports for child servers")
+struct LoopbackPortsTests {
+    @Test func portsAreHandedOutOnceEachWithinTheRange() throws {
+        let ports = LoopbackPorts(9_700...9_799)
+        var taken: [Int] = []
+        for _ in 0..<60 { taken.append(try #require(ports.take())) }
+        #expect(Set(taken).count == 60)
+        #expect(taken.allSatisfy { (9_700...9_799).contains($0) })
+    }
+
+    @Test func aPortSomethingListensOnIsSkipped() throws {
+        let context = try ZMQContext()
+        let listener = try ZMQSocket(context: context, type: .router)
+        defer { listener.close() }
+        try listener.linger(ms: 0)
+        try listener.bind("tcp://127.0.0.1:9901")
+        #expect(!LoopbackPorts.canBind(9_901))
+        let ports = LoopbackPorts(9_900...9_902)
+        let taken = Set([try #require(ports.take()), try #require(ports.take())])
+        #expect(taken == [9_900, 9_902])
+    }
+}
