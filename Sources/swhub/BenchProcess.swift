@@ -28,7 +28,7 @@ final class BenchProcess {
     func waitForPort(_ port: Int) throws {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
-            if Self.canConnect(port: port) { return }
+            if LoopbackPorts.canConnect(port) { return }
             guard process.isRunning else { throw BenchError("child process exited early (status \(process.terminationStatus))") }
             usleep(20_000)
         }
@@ -93,18 +93,6 @@ final class BenchProcess {
     static func freePort() throws -> Int {
         guard let port = ports.take() else { throw BenchError("no free loopback port in 32000...32767") }
         return port
-    }
-
-    private static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
     }
 }
 

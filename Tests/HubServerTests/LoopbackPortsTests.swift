@@ -20,6 +20,8 @@ struct LoopbackPortsTests {
         try listener.linger(ms: 0)
         try listener.bind("tcp://127.0.0.1:9901")
         #expect(!LoopbackPorts.canBind(9_901))
+        #expect(LoopbackPorts.canConnect(9_901))
+        #expect(!LoopbackPorts.canConnect(9_902))
         let ports = LoopbackPorts(9_900...9_902)
         let taken = Set([try #require(ports.take()), try #require(ports.take())])
         #expect(taken == [9_900, 9_902])

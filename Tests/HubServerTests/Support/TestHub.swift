@@ -303,17 +303,8 @@ final class TestHub: @unchecked Sendable {
         return port
     }
 
-    static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
-    }
+    /// Whether something accepts connections on 127.0.0.1:`port` now.
+    static func canConnect(port: Int) -> Bool { LoopbackPorts.canConnect(port) }
 }
 
 struct TestHubError: Error, CustomStringConvertible {
