@@ -14,8 +14,12 @@
  *
  * Usage: nats-peer --url URL --count N --size BYTES [--window N] [--batch N]
  *                  [--ack-pending N] [--ca FILE --hostname NAME] [--name STREAM]
+ *                  [--msg-id PREFIX]
  * With --ca the connection is TLS and the server's certificate is verified against FILE
- * for NAME. Prints one JSON object on standard output; errors go to standard error and
+ * for NAME. With --msg-id each message carries the header Nats-Msg-Id PREFIX<index>, so
+ * JetStream checks it against the ids of its deduplication window (2 minutes by default),
+ * as the hub checks every (sender, id); the output counts the publishes it answered as
+ * duplicates. Prints one JSON object on standard output; errors go to standard error and
  * the exit status is 1.
  */
 #include <nats/nats.h>
@@ -37,6 +41,7 @@ struct settings {
     long window;
     long batch;
     long ack_pending;
+    const char *msg_id;
 };
 
 struct consumer {
@@ -52,6 +57,7 @@ struct consumer {
 
 static atomic_long publish_acks;
 static atomic_long publish_errors;
+static atomic_long publish_duplicates;
 static long publish_expected;
 static pthread_mutex_t publish_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t publish_done = PTHREAD_COND_INITIALIZER;
@@ -71,7 +77,7 @@ static void fail(const char *what, natsStatus status) {
 
 static void usage(void) {
     fprintf(stderr, "usage: nats-peer --url URL --count N --size BYTES [--window N] [--batch N] [--ack-pending N] "
-                    "[--ca FILE --hostname NAME] [--name STREAM]\n");
+                    "[--ca FILE --hostname NAME] [--name STREAM] [--msg-id PREFIX]\n");
     exit(2);
 }
 
@@ -100,6 +106,7 @@ static void parse(int argc, char **argv, struct settings *s) {
         else if (strcmp(key, "--window") == 0) s->window = number(value);
         else if (strcmp(key, "--batch") == 0) s->batch = number(value);
         else if (strcmp(key, "--ack-pending") == 0) s->ack_pending = number(value);
+        else if (strcmp(key, "--msg-id") == 0) s->msg_id = value;
         else usage();
     }
     if (s->url == NULL || s->count == 0 || s->size == 0) usage();
@@ -129,6 +136,7 @@ static void on_publish_ack(jsCtx *js, natsMsg *msg, jsPubAck *ack, jsPubAckErr *
     (void)js;
     (void)closure;
     long answered;
+    if (ack != NULL && error == NULL && ack->Duplicate) atomic_fetch_add(&publish_duplicates, 1);
     if (ack != NULL && error == NULL) answered = atomic_fetch_add(&publish_acks, 1) + 1 + atomic_load(&publish_errors);
     else answered = atomic_fetch_add(&publish_errors, 1) + 1 + atomic_load(&publish_acks);
     natsMsg_Destroy(msg);
@@ -271,8 +279,13 @@ int main(int argc, char **argv) {
     if (body == NULL) return 1;
     memset(body, 'a', (size_t)s.size);
     uint64_t start = now_ns();
+    char id[160];
+    jsPubOptions with_id;
+    jsPubOptions_Init(&with_id);
+    with_id.MsgId = id;
     for (long i = 0; i < s.count; i++) {
-        status = js_PublishAsync(js, c.subject, body, (int)s.size, NULL);
+        if (s.msg_id != NULL) snprintf(id, sizeof id, "%.100s%ld", s.msg_id, i);
+        status = js_PublishAsync(js, c.subject, body, (int)s.size, s.msg_id != NULL ? &with_id : NULL);
         if (status != NATS_OK) fail("publish", status);
     }
     jsPubOptions complete;
@@ -311,8 +324,9 @@ int main(int argc, char **argv) {
     }
     js_DeleteStream(js, s.name, NULL, &jerr);
 
-    printf("{\"count\": %ld, \"size\": %ld, \"seconds\": %.6f, \"msgs_per_s\": %.1f, \"publish_acks\": %ld, \"received\": %ld}\n",
-           s.count, s.size, seconds, (double)s.count / seconds, acks, c.received);
+    printf("{\"count\": %ld, \"size\": %ld, \"seconds\": %.6f, \"msgs_per_s\": %.1f, \"publish_acks\": %ld, \"received\": %ld, "
+           "\"duplicates\": %ld}\n",
+           s.count, s.size, seconds, (double)s.count / seconds, acks, c.received, atomic_load(&publish_duplicates));
     free(body);
     jsCtx_Destroy(js);
     natsConnection_Destroy(connection);

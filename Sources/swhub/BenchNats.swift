@@ -52,11 +52,13 @@ final class BenchNatsPeer {
         }
     }
 
-    /// One 1 → 1 case on the TLS server or the plain one, in a stream of its own.
-    func measure(tls: Bool, size: Int, count: Int) throws -> BenchNatsClient.Result {
+    /// One 1 → 1 case on the TLS server or the plain one, in a stream of its own; with
+    /// `messageIds`, each message with a `Nats-Msg-Id` for JetStream's deduplication.
+    func measure(tls: Bool, size: Int, count: Int, messageIds: Bool = false) throws -> BenchNatsClient.Result {
         run += 1
         return try client.run(
-            server: tls ? tlsServer : plainServer, stream: "BENCH_\(tls ? "TLS" : "PLAIN")_\(size)_\(run)", size: size, count: count)
+            server: tls ? tlsServer : plainServer, stream: "BENCH_\(tls ? "TLS" : "PLAIN")_\(size)_\(run)", size: size, count: count,
+            messageIds: messageIds)
     }
 
     func stop() {
@@ -69,8 +71,11 @@ extension Bench {
     /// `--peer nats`: for each size, the hub's `route_1to1` (with the zmq_proxy baseline),
     /// then the same case on NATS JetStream with TLS (`peer_nats_jetstream_tls`) and without
     /// (`peer_nats_jetstream_plain`), and `route_1to1_vs_nats_tls`: the hub's rate
-    /// over NATS's TLS rate; then the hub with batches on the wire (`route_1to1_batched`)
-    /// and `route_1to1_batched_vs_nats_tls`. The peer lines' `rss_mb` is nats-server's peak RSS.
+    /// over NATS's TLS rate; then NATS with TLS and a `Nats-Msg-Id` on every message, which
+    /// JetStream deduplicates by as the hub does by `(sender, id)`
+    /// (`peer_nats_jetstream_tls_msg_id`); then the hub with batches on the wire
+    /// (`route_1to1_batched`), `route_1to1_batched_vs_nats_tls` and
+    /// `route_1to1_batched_vs_nats_tls_msg_id`. The peer lines' `rss_mb` is nats-server's peak RSS.
     func natsPeerRun(_ setup: BenchSetup, _ report: BenchReport, directory: URL, messages: Int) throws {
         let peer = try BenchNatsPeer(directory: directory.appendingPathComponent("nats"))
         defer { peer.stop() }
@@ -90,12 +95,19 @@ extension Bench {
             report.line(
                 case: "route_1to1_vs_nats_tls", size: size, count: messages, rate: hub, baseline: tls.messagesPerSecond, rss: nil,
                 baselineName: "nats tls")
+            let withIds = try peer.measure(tls: true, size: size, count: messages, messageIds: true)
+            peerLine(
+                report, case: "peer_nats_jetstream_tls_msg_id", size: size, count: messages, rate: withIds,
+                rss: peer.tlsServer.peakRSSMegabytes)
             // The hub with batches on the wire (PROTOCOL.md section 16), as NATS batches
             // many messages per TLS record.
             let batched = try batchedCase(setup, report, size: size, count: messages, recipients: 1, baseline: base)
             report.line(
                 case: "route_1to1_batched_vs_nats_tls", size: size, count: messages, rate: batched, baseline: tls.messagesPerSecond,
                 rss: nil, baselineName: "nats tls")
+            report.line(
+                case: "route_1to1_batched_vs_nats_tls_msg_id", size: size, count: messages, rate: batched,
+                baseline: withIds.messagesPerSecond, rss: nil, baselineName: "nats tls msg-id")
         }
     }
 
@@ -106,7 +118,7 @@ extension Bench {
             report.line(case: name, size: size, count: count, rate: rate.messagesPerSecond, baseline: nil, rss: rss)
             return
         }
-        var text = name.padding(toLength: 26, withPad: " ", startingAt: 0)
+        var text = name.padding(toLength: max(26, name.count + 1), withPad: " ", startingAt: 0)
         text += " \(size) B".padding(toLength: 9, withPad: " ", startingAt: 0)
         text += String(format: " nats %9.0f msgs/s", rate.messagesPerSecond)
         if let rss { text += String(format: "  nats-server peak RSS %.1f MB", rss) }

@@ -53,11 +53,15 @@ struct BenchNatsClient: Sendable {
     }
 
     /// Runs one case against `server`: `count` messages of `size` bytes through stream
-    /// `stream` (created by the client, deleted after the timing).
-    func run(server: BenchNatsServer, stream: String, size: Int, count: Int, window: Int = 2000) throws -> Result {
+    /// `stream` (created by the client, deleted after the timing); with `messageIds`, each
+    /// with a `Nats-Msg-Id` that JetStream deduplicates by, none of them a repeat.
+    func run(server: BenchNatsServer, stream: String, size: Int, count: Int, window: Int = 2000, messageIds: Bool = false) throws
+        -> Result
+    {
         var arguments = [
             "--url", server.url, "--name", stream, "--count", String(count), "--size", String(size), "--window", String(window),
         ]
+        if messageIds { arguments += ["--msg-id", "\(stream)-"] }
         if let tls = server.tls {
             arguments += ["--ca", tls.caCertificate.path, "--hostname", BenchNatsTLS.hostname]
         }
@@ -67,7 +71,8 @@ struct BenchNatsClient: Sendable {
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
             let seconds = (object["seconds"] as? NSNumber)?.doubleValue, seconds > 0,
-            (object["received"] as? NSNumber)?.intValue == count, (object["publish_acks"] as? NSNumber)?.intValue == count
+            (object["received"] as? NSNumber)?.intValue == count, (object["publish_acks"] as? NSNumber)?.intValue == count,
+            (object["duplicates"] as? NSNumber)?.intValue == 0
         else {
             throw BenchError("nats-peer \(stream): unexpected output: \(result.output)")
         }

@@ -24,7 +24,7 @@ struct BenchPeerTests {
         for size in [100, 1024] {
             for name in [
                 "route_1to1", "peer_nats_jetstream_tls", "peer_nats_jetstream_plain", "route_1to1_vs_nats_tls", "route_1to1_batched",
-                "route_1to1_batched_vs_nats_tls",
+                "route_1to1_batched_vs_nats_tls", "peer_nats_jetstream_tls_msg_id", "route_1to1_batched_vs_nats_tls_msg_id",
             ] {
                 let found = line(name, size)
                 #expect((found?["msgs_per_s"] as? NSNumber)?.doubleValue ?? 0 > 0, "\(name) \(size) B in \(run.output)")
