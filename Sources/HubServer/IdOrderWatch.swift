@@ -2,8 +2,8 @@ import Metrics
 
 /// Counts, per sending party, the messages journaled with an id that sorts before the id of
 /// that party's message journaled just before (`swhub_journal_unordered_ids_total{party}`),
-/// in the journal index's own order (bytes, as SQLite's and PostgreSQL's `C` collation
-/// compare them).
+/// in byte order: the order of the SQLite journal's index (PostgreSQL's follows its
+/// database's collation, which orders UUIDs and numbered keys the same way).
 ///
 /// The journal finds a repeat by `(sender, id)` in an index: ids that sort in the order
 /// they are made (UUID version 7, growing business keys) are added at its end, random ones
@@ -17,11 +17,6 @@ struct IdOrderWatch {
     /// The id last journaled per party (parties are the configured ones: a bounded set).
     private var last: [String: String] = [:]
     private var counters: [String: Counter] = [:]
-    private let label: String
-
-    init(label: String = "swhub_journal_unordered_ids_total") {
-        self.label = label
-    }
 
     /// Notes the messages of one commit, in journal order; returns how many were counted.
     @discardableResult
@@ -34,7 +29,7 @@ struct IdOrderWatch {
             last[sender] = id
         }
         for (party, count) in unordered {
-            let counter = counters[party] ?? Counter(label: label, dimensions: [("party", party)])
+            let counter = counters[party] ?? Counter(label: "swhub_journal_unordered_ids_total", dimensions: [("party", party)])
             counters[party] = counter
             counter.increment(by: Int64(count))
         }
