@@ -22,7 +22,9 @@ struct BenchEndpoint: Sendable {
 /// counts replies. The same code drives the hub and the zmq_proxy baseline.
 struct BenchSender: Sendable {
     var target: BenchEndpoint
-    var count: Int
+    /// One id per message to send, made before the run is timed (``BenchMessageId``).
+    var ids: [String]
+    var count: Int { ids.count }
     var size: Int
     var window: Int
     var recipients: [String]
@@ -37,8 +39,6 @@ struct BenchSender: Sendable {
     var subscribersReady: (@Sendable () -> Bool)?
     /// Messages per SUBMIT_BATCH (PROTOCOL.md section 16); 1 sends one SUBMIT each.
     var batch = 1
-    /// The kind of client id in each message's id (``BenchMessageId``).
-    var idOrder = BenchMessageId.Order.timeOrdered
 
     struct Result: Sendable {
         var seconds: Double
@@ -70,7 +70,6 @@ struct BenchSender: Sendable {
         var sendTimes = rate == nil ? [] : [UInt64](repeating: 0, count: count)
         var histogram = rate == nil ? nil : Histogram<UInt64>(highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
         let poller = ZMQPoller(items: [ZMQPoll.Item(socket: socket, events: .pollIn)])
-        let ids = BenchMessageId.make(prefix: idPrefix, count: count, order: idOrder)
         let start = DispatchTime.now().uptimeNanoseconds
         let interval = rate.map { UInt64(1e9 / $0) } ?? 0
         var sent = 0

@@ -16,8 +16,9 @@ enum BenchMessageId {
         case random
     }
 
-    /// The ids of messages `0..<count`, made before a run starts so that making them is not
-    /// part of what the run measures.
+    /// The ids of messages `0..<count`, made before a run's clock starts, so that making
+    /// them is not part of what it measures: 1–2 µs each for time-ordered ids, 4–7 µs for
+    /// Foundation's random UUIDs, a large part of a second for 100,000.
     static func make(prefix: String, count: Int, order: Order) -> [String] {
         (0..<count).map { index in
             let id =

@@ -11,9 +11,10 @@ extension BenchSetup {
     /// messages per second, one figure per entry.
     func runReplay(size: Int, count: Int, batches: [UInt32] = [0]) throws -> [Double] {
         let hubEndpoint = BenchEndpoint(endpoint: "tcp://127.0.0.1:\(hubPort)", serverKey: hubKeys.publicKey, keys: senderKeys)
+        let prefix = "replay-\(UUID().uuidString)-"
         let fill = BenchSender(
-            target: hubEndpoint, count: count, size: size, window: 2000, recipients: ["bench-replay"],
-            idPrefix: "replay-\(UUID().uuidString)-", batch: 100, idOrder: idOrder)
+            target: hubEndpoint, ids: BenchMessageId.make(prefix: prefix, count: count, order: idOrder), size: size, window: 2000,
+            recipients: ["bench-replay"], idPrefix: prefix, batch: 100)
         _ = try fill.run(context: context)
         return try batches.map { try replayOnce(hubEndpoint.endpoint, count: count, batch: $0) }
     }

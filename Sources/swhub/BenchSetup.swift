@@ -208,10 +208,10 @@ final class BenchSetup {
             }
         }
         var sender = BenchSender(
-            target: senderTarget, count: count, size: size, window: 2000,
+            target: senderTarget, ids: BenchMessageId.make(prefix: prefix, count: count, order: idOrder), size: size, window: 2000,
             recipients: toHub ? (1...recipients).map { "bench-r\($0)" } : [], idPrefix: prefix,
             expectReplies: toHub || !fanOut,
-            subscribersReady: nil, batch: toHub ? batch : 1, idOrder: idOrder)
+            subscribersReady: nil, batch: toHub ? batch : 1)
         if !toHub && fanOut {
             sender.subscribersReady = { seen.value >= recipients }
         }
@@ -233,7 +233,8 @@ final class BenchSetup {
             mode: .hub, expected: count, idPrefix: prefix)
         let sender = BenchSender(
             target: BenchEndpoint(endpoint: endpoint, serverKey: hubKeys.publicKey, keys: senderKeys),
-            count: count, size: size, window: Int.max / 2, recipients: ["bench-r1"], idPrefix: prefix, rate: rate, idOrder: idOrder)
+            ids: BenchMessageId.make(prefix: prefix, count: count, order: idOrder), size: size, window: Int.max / 2,
+            recipients: ["bench-r1"], idPrefix: prefix, rate: rate)
         guard let histogram = try runTogether(sender: sender, receivers: [receiver]).latency else {
             throw BenchError("no latency recorded")
         }
