@@ -44,9 +44,13 @@ struct SubmitTests {
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])])
         try hub.start()
         let config = try hub.writeClientConfig("enterprise")
+        // Longer than submit's own 30 s wait for a reply, so that a hub that does not answer
+        // shows as submit's exit 4 and its output, not as a test that gave up first.
         func submit(_ arguments: [String], log: String) async throws -> (status: Int32, output: String) {
             let process = try hub.startSwhub(["submit", "--config", config] + arguments, logName: log)
-            try await waitUntil(.seconds(30), "swhub submit \(arguments) did not finish") { !process.isRunning }
+            try await waitUntil(.seconds(60), "swhub submit \(arguments) did not finish; its output: \(hub.log(named: log))") {
+                !process.isRunning
+            }
             return (process.terminationStatus, hub.log(named: log))
         }
         let accepted = try await submit(["--type", "demo.Note", "--body", "hi", "--id", "s-1"], log: "accepted.log")
