@@ -1,5 +1,6 @@
 import Foundation
 import HubTestSupport
+import LocalServers
 import Testing
 
 /// `swhub serve` with a PostgreSQL store it cannot use exits promptly (each attempt bounded
@@ -16,7 +17,7 @@ struct ClusterBadConfigTests {
         let hub = try TestHub(parties: parties, store: store)
         let serve = try hub.startSwhub(["serve", "--config", hub.configPath], logName: "serve.log")
         try await waitUntil(.seconds(60), "swhub serve is still running: \(hub.log(named: "serve.log"))") { !serve.isRunning }
-        #expect(!TestHub.canConnect(port: hub.port), "nothing listens on the hub's port")
+        #expect(!LoopbackPorts.canConnect(hub.port), "nothing listens on the hub's port")
         return (serve.terminationStatus, hub.log(named: "serve.log"), hub)
     }
 

@@ -142,7 +142,7 @@ final class TestHub: @unchecked Sendable {
         self.process = process
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
-            if Self.canConnect(port: port) { return }
+            if LoopbackPorts.canConnect(port) { return }
             guard process.isRunning else { throw TestHubError("swhub serve exited: \(self.log())") }
             usleep(20_000)
         }
@@ -302,9 +302,6 @@ final class TestHub: @unchecked Sendable {
         guard let port = ports.take() else { throw TestHubError("no free port in 20000...31999") }
         return port
     }
-
-    /// Whether something accepts connections on 127.0.0.1:`port` now.
-    static func canConnect(port: Int) -> Bool { LoopbackPorts.canConnect(port) }
 }
 
 struct TestHubError: Error, CustomStringConvertible {
