@@ -20,12 +20,12 @@
 
 static _Atomic uint64_t last_stamp;
 
-/* 8 random bytes from the kernel (getrandom without flags blocks only before the pool is
- * first seeded at boot). */
-static int random_u64(uint64_t *value) {
+/* `len` random bytes from the kernel (getrandom without flags blocks only before the pool
+ * is first seeded at boot). */
+static int random_bytes(void *buffer, size_t len) {
     size_t got = 0;
-    while (got < sizeof *value) {
-        ssize_t n = getrandom((uint8_t *)value + got, sizeof *value - got, 0);
+    while (got < len) {
+        ssize_t n = getrandom((uint8_t *)buffer + got, len - got, 0);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return -1;
         got += (size_t)n;
@@ -35,8 +35,9 @@ static int random_u64(uint64_t *value) {
 
 int swhub_new_id(char out[SWHUB_NEW_ID_BYTES + 1]) {
     if (out == NULL) return SWHUB_ERR_ARGUMENT;
-    uint64_t counter_seed = 0, tail = 0;
-    if (random_u64(&counter_seed) != 0 || random_u64(&tail) != 0) return SWHUB_ERR_ARGUMENT;
+    uint64_t random[2]; /* the counter's seed, the 62 random bits */
+    if (random_bytes(random, sizeof random) != 0) return SWHUB_ERR_ARGUMENT;
+    uint64_t counter_seed = random[0], tail = random[1];
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     uint64_t millisecond = (uint64_t)now.tv_sec * 1000 + (uint64_t)now.tv_nsec / 1000000;

@@ -39,6 +39,7 @@ public enum TimeOrderedId {
     }
 
     private static let last = Mutex(Stamp())
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// A new id, greater than every id made before it in this process.
     public static func make() -> String {
@@ -56,20 +57,20 @@ public enum TimeOrderedId {
     static func format(millisecond: UInt64, counter: UInt64, random: UInt64) -> String {
         let high = (millisecond & 0xFFFF_FFFF_FFFF) << 16 | 0x7000 | (counter & 0xFFF)
         let low = 0x8000_0000_0000_0000 | (random & 0x3FFF_FFFF_FFFF_FFFF)
-        var bytes = [UInt8](repeating: 0, count: 36)
-        let digits = Array("0123456789abcdef".utf8)
-        var position = 0
-        for nibble in 0..<32 {
-            if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
-                bytes[position] = UInt8(ascii: "-")
+        return String(unsafeUninitializedCapacity: 36) { bytes in
+            var position = 0
+            for nibble in 0..<32 {
+                if nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20 {
+                    bytes[position] = UInt8(ascii: "-")
+                    position += 1
+                }
+                let word = nibble < 16 ? high : low
+                let shift = UInt64(60 - (nibble % 16) * 4)
+                bytes[position] = hexDigits[Int((word >> shift) & 0xF)]
                 position += 1
             }
-            let word = nibble < 16 ? high : low
-            let shift = UInt64(60 - (nibble % 16) * 4)
-            bytes[position] = digits[Int((word >> shift) & 0xF)]
-            position += 1
+            return position
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The millisecond an id made by ``make()`` carries, or nil when `id` is not a
