@@ -10,10 +10,13 @@ import Glibc
 /// Asking the kernel for a free port (binding port 0) and handing it to a child to bind
 /// later races twice: the kernel may give the same port to the next such call, and it may
 /// give it to an outgoing connection (its local port) before the child binds. Both end in
-/// "Address already in use"; a `swhub bench` run failed that way. Ports from this range are
-/// never handed out twice by one instance (until it wraps around), and no outgoing
-/// connection takes them; each is checked to bind (with `SO_REUSEADDR`, as libzmq and NIO
-/// bind) before it is handed out, so a port something else holds is skipped.
+/// "Address already in use". Ports from this range are never handed out twice by one
+/// instance (until it wraps around), and no outgoing connection takes them; each is checked
+/// to bind (with `SO_REUSEADDR`, as libzmq and NIO bind) before it is handed out, so a port
+/// something else holds is skipped. An instance knows only its own process: processes that
+/// run side by side need ranges of their own (the test process's hubs 20000–31999, the
+/// PostgreSQL harness 10000–19999; the `swhub bench` runs the tests start side by side let
+/// the kernel pick instead, `BenchProcess.freePort`).
 public final class LoopbackPorts: Sendable {
     private let range: ClosedRange<Int>
     private let next: Mutex<Int>

@@ -1,6 +1,7 @@
 import Foundation
 import HubCore
 import LocalServers
+import Synchronization
 import ZeroMQ
 
 /// A child process of `swhub bench` (the hub, the zmq_proxy baseline, a peer's server),
@@ -84,15 +85,29 @@ final class BenchProcess {
         process.waitUntilExit()
     }
 
-    /// Loopback ports for the bench's servers: 32000...32767, just below Linux's ephemeral
-    /// range and apart from the ranges the test harnesses use.
-    private static let ports = LoopbackPorts(32_000...32_767)
+    /// The ports ``freePort()`` handed out in this run.
+    private static let handedOut = Mutex<Set<Int>>([])
 
-    /// A loopback TCP port for a child server to bind (``LoopbackPorts``), never the same
-    /// twice in one run.
+    /// A loopback TCP port for a child server to bind, never the same twice in one run.
+    ///
+    /// The kernel picks it (a socket bound to port 0, then closed), so bench runs side by
+    /// side (the tests start several) do not pick the same ports, as they did from a fixed
+    /// range of their own (`LoopbackPorts`, whose instances know only their own process).
+    /// The kernel may pick a port again that it picked for an earlier call, once that socket
+    /// is closed: such a port is skipped, as a run failed when two of its servers got the
+    /// same one ("zmq_bind: Address already in use").
     static func freePort() throws -> Int {
-        guard let port = ports.take() else { throw BenchError("no free loopback port in 32000...32767") }
-        return port
+        for _ in 0..<100 {
+            let context = try ZMQContext()
+            let socket = try ZMQSocket(context: context, type: .router)
+            try socket.linger(ms: 0)
+            try socket.bind("tcp://127.0.0.1:*")
+            let endpoint = try socket.lastEndpoint()
+            socket.close()
+            guard let port = endpoint.split(separator: ":").last.flatMap({ Int($0) }) else { throw BenchError("no free port") }
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw BenchError("no free loopback port: the kernel kept picking ports this run had already used")
     }
 }
 
