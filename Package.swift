@@ -82,6 +82,8 @@ let package = Package(
             name: "HubCrypto",
             dependencies: [
                 "CGcrypt", .product(name: "Crypto", package: "swift-crypto"),
+                // ProcessLaunch, which starts the master key command.
+                "HubThreads",
                 // The data-key vault, a SQLite file of its own.
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -157,7 +159,7 @@ let package = Package(
         // Real servers started on this machine in temporary directories, on loopback ports:
         // PostgreSQL (with standbys), Patroni and etcd, as an unprivileged user under root. For
         // the tests and for `swhub bench`'s PostgreSQL cases.
-        .target(name: "LocalServers", swiftSettings: strict),
+        .target(name: "LocalServers", dependencies: ["HubThreads"], swiftSettings: strict),
         // An in-memory journal and a harness driving RouterCore, for in-process tests.
         .target(
             name: "HubTestSupport",
@@ -205,7 +207,8 @@ let package = Package(
         .target(
             name: "HubReports",
             dependencies: [
-                "HubCore",
+                // ProcessLaunch, which starts gnuplot and Chromium.
+                "HubCore", "HubThreads",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CSV", package: "CSV.swift"),
             ],
@@ -237,7 +240,7 @@ let package = Package(
                 "ZeroMQ", "HubProtocol", "HubCore", "HubStore", "HubStorePostgres", "HubServer", "HubMonitor", "HubClient", "FlowSamples",
                 "Adapters", "DepartmentFormats", "CGlibcMalloc", "CHubClient", "HubConfigKit", "LocalServers",
                 "HubRouting",
-                "HubCrypto", "CProcessControl", "HubReports",
+                "HubCrypto", "CProcessControl", "HubReports", "HubThreads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -288,6 +291,8 @@ let package = Package(
                 "DepartmentFormats", "HubProtocol", "FlowSamples", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 // The reconciliation of the payments a camt file becomes (CamtReconcileTests).
                 "HubCore",
+                // ProcessLaunch, which starts xmllint.
+                "HubThreads",
             ],
             swiftSettings: strict
         ),
@@ -309,7 +314,7 @@ let package = Package(
             swiftSettings: strict
         ),
         // The real PostgreSQL, etcd and Patroni the store tests start (HubTestSupport's harness).
-        .testTarget(name: "PostgresHarnessTests", dependencies: ["HubTestSupport"], swiftSettings: strict),
+        .testTarget(name: "PostgresHarnessTests", dependencies: ["HubTestSupport", "HubThreads"], swiftSettings: strict),
         // The PostgreSQL journal's reads, verifier and migration, against a real PostgreSQL.
         .testTarget(
             name: "HubStorePostgresTests",
@@ -323,7 +328,7 @@ let package = Package(
             name: "HubServerTests",
             dependencies: [
                 "HubServer", "HubMonitor", "HubClient", "HubCore", "HubStore", "HubStorePostgres", "HubProtocol", "ZeroMQ", "FlowSamples",
-                "Adapters", "CHubClient", "LocalServers",
+                "Adapters", "CHubClient", "LocalServers", "HubThreads",
                 "DepartmentFormats", "HubConfigKit", "HubTestSupport",
                 "HubCrypto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import HubThreads
 
 /// Runs a master key command: no shell, standard input empty, standard output read (at most
 /// 64 KiB), a bounded time, exit status 0 required. What it prints is never put in an error.
@@ -18,8 +19,8 @@ struct MasterKeyCommand {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = Array(argv.dropFirst())
         process.standardInput = FileHandle.nullDevice
-        let output = Pipe()
-        let errors = Pipe()
+        let output = ProcessLaunch.pipe()
+        let errors = ProcessLaunch.pipe()
         process.standardOutput = output
         process.standardError = errors
         let exited = DispatchSemaphore(value: 0)
@@ -27,7 +28,7 @@ struct MasterKeyCommand {
         let stdout = PipeReader(output.fileHandleForReading, limit: 65_536)
         let stderr = PipeReader(errors.fileHandleForReading, limit: 4096)
         do {
-            try process.run()
+            try ProcessLaunch.run(process)
         } catch {
             throw CryptoError(.masterKeyUnavailable, "master key command \(name) could not be started: \(error.localizedDescription)")
         }

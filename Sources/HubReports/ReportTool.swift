@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 
 /// A Debian program a report format runs (gnuplot for the charts, Chromium for the PDF),
 /// found on `PATH`; missing, it is a ``ReportError`` `toolMissing` naming the package.
@@ -42,7 +43,7 @@ public struct ReportTool: Sendable {
         let ended = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in ended.signal() }
         do {
-            try process.run()
+            try ProcessLaunch.run(process)
         } catch {
             throw ReportError(.toolFailed, "\(name) could not be started: \(error)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 
 /// What a program run to its end printed, and how it ended.
 struct CommandResult: Sendable {
@@ -40,7 +41,7 @@ enum ServerProcesses {
         process.standardError = err
         let done = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in done.signal() }
-        try process.run()
+        try ProcessLaunch.run(process)
         try? out.close()
         try? err.close()
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
@@ -108,7 +109,7 @@ enum ServerProcesses {
             var none = sigset_t()
             sigemptyset(&none)
             pthread_sigmask(SIG_SETMASK, &none, nil)
-            do { try process.run() } catch { outcome.error = error }
+            do { try ProcessLaunch.run(process) } catch { outcome.error = error }
             done.signal()
         }.start()
         done.wait()

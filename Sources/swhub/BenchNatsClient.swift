@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 
 /// The NATS JetStream client of `swhub bench --peer nats`: `Scripts/nats-peer/nats-peer.c`,
 /// built by the bench with `cc` against Debian's libnats (libnats-dev) and run once per case
@@ -98,11 +99,11 @@ enum BenchTool {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        let pipe = Pipe()
+        let pipe = ProcessLaunch.pipe()
         process.standardOutput = pipe
         process.standardError = try FileHandle(forWritingTo: errorFile)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let errors = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""

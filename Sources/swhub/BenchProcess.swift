@@ -1,5 +1,6 @@
 import Foundation
 import HubCore
+import HubThreads
 import LocalServers
 import Synchronization
 import ZeroMQ
@@ -22,7 +23,7 @@ final class BenchProcess {
         if append { try handle.seekToEnd() }
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     /// Waits until `port` on loopback accepts connections.

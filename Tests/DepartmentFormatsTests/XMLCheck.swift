@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 
 #if canImport(FoundationXML)
 import FoundationXML
@@ -14,9 +15,9 @@ enum XMLCheck {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["xmllint", "--noout", file.path]
-        let errors = Pipe()
+        let errors = ProcessLaunch.pipe()
         process.standardError = errors
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         let output = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         return (process.terminationStatus, output)

@@ -3,6 +3,7 @@ import HubClient
 import HubConfigKit
 import HubCore
 import HubProtocol
+import HubThreads
 import Testing
 import ZeroMQ
 
@@ -306,7 +307,7 @@ struct CKitTests {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ProcessLaunch.run(process)
         return (process, log)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 import Testing
 
 /// `swhub config check` and `swhub serve` against configs with mistakes: the real binary,
@@ -21,7 +22,7 @@ struct ConfigCheckTests {
         process.arguments = arguments
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         return (
             process.terminationStatus, (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",

@@ -3,6 +3,7 @@ import Foundation
 import HubClient
 import HubProtocol
 import HubTestSupport
+import HubThreads
 import SwiftProtobuf
 import Testing
 
@@ -29,10 +30,10 @@ struct DepartmentAdaptersEndToEndTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/xmllint")
         process.arguments = ["--noout", "--schema", specs().appendingPathComponent("xsd/\(xsd)").path, file.path]
-        let pipe = Pipe()
+        let pipe = ProcessLaunch.pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try ProcessLaunch.run(process)
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (process.terminationStatus == 0, output)

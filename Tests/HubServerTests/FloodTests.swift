@@ -1,5 +1,6 @@
 import Foundation
 import HubProtocol
+import HubThreads
 import Testing
 import ZeroMQ
 
@@ -53,7 +54,7 @@ struct FloodTests {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
+        try ProcessLaunch.run(process)
 
         // While it floods, another party's receiving session lives on: its PINGs are
         // answered, each within 5 s, and the session never expires (3 × 10 s of silence: a loaded CI machine can hold the hub back for seconds).

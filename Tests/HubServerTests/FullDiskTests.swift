@@ -1,6 +1,7 @@
 import Foundation
 import HubProtocol
 import HubTestSupport
+import HubThreads
 import Testing
 import ZeroMQ
 
@@ -25,10 +26,10 @@ struct FullDiskTests {
                 "-m", "--propagation", "private", "sh", "-c",
                 "mount -t tmpfs -o size=\(size) tmpfs '\(path)' && echo ready && exec sleep 3600",
             ]
-            let pipe = Pipe()
+            let pipe = ProcessLaunch.pipe()
             holder.standardOutput = pipe
             holder.standardError = pipe
-            try holder.run()
+            try ProcessLaunch.run(holder)
             let line = String(decoding: pipe.fileHandleForReading.availableDataUntilNewline(), as: UTF8.self)
             guard line.hasPrefix("ready") else {
                 if holder.isRunning { holder.terminate() }
@@ -60,7 +61,7 @@ struct FullDiskTests {
             handle.seekToEndOfFile()
             process.standardOutput = handle
             process.standardError = handle
-            try process.run()
+            try ProcessLaunch.run(process)
             return process
         }
 

@@ -1,6 +1,7 @@
 import Foundation
 import HubConfigKit
 import HubCore
+import HubThreads
 import Testing
 
 /// `Deploy/install.sh` into a scratch root (DESTDIR), run with the real built swhub: the
@@ -92,7 +93,7 @@ struct InstallTests {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         return (process.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 import Testing
 
 /// A client written from Schemas/ alone, in another language (pyzmq + Python protobuf),
@@ -53,7 +54,7 @@ struct InteropTests {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
-        try process.run()
+        try ProcessLaunch.run(process)
 
         let finished = try await Self.wait(for: process, within: .seconds(40))
         let stdout = (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? ""

@@ -1,6 +1,7 @@
 import Foundation
 import HubServer
 import HubTestSupport
+import HubThreads
 import Testing
 
 /// The web monitor as a person sees it: `swhub demo --monitor … --linger …` as a real
@@ -44,7 +45,7 @@ struct MonitorPageTests {
         demo.standardOutput = output
         demo.standardError = output
         demo.standardInput = FileHandle.nullDevice
-        try demo.run()
+        try ProcessLaunch.run(demo)
         defer {
             // SIGTERM ends the linger; the demo then stops its hub and departments.
             if demo.isRunning { kill(demo.processIdentifier, SIGTERM) }

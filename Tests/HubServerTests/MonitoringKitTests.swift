@@ -2,6 +2,7 @@ import Foundation
 import HubClient
 import HubServer
 import HubTestSupport
+import HubThreads
 import Testing
 
 /// The operations kit in `Deploy/monitoring/`: the alerting rules pass `promtool check rules`
@@ -41,7 +42,7 @@ struct MonitoringKitTests {
             let output = try FileHandle(forWritingTo: outURL)
             process.standardOutput = output
             process.standardError = output
-            try process.run()
+            try ProcessLaunch.run(process)
             process.waitUntilExit()
             return (process.terminationStatus, (try? String(contentsOf: outURL, encoding: .utf8)) ?? "")
         }

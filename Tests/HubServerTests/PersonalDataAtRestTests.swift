@@ -2,6 +2,7 @@ import Foundation
 import HubClient
 import HubProtocol
 import HubTestSupport
+import HubThreads
 import Testing
 
 /// Personal data at rest against the real `swhub serve`, `swhub keys`, `swhub backup`,
@@ -50,9 +51,9 @@ struct PersonalDataAtRestTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["gzip", "-dc", path]
-        let pipe = Pipe()
+        let pipe = ProcessLaunch.pipe()
         process.standardOutput = pipe
-        try process.run()
+        try ProcessLaunch.run(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return [UInt8](data)

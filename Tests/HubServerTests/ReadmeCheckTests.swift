@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 import Testing
 
 /// `Scripts/readme-check.sh`, which Scripts/test.sh runs over README.md, on small READMEs:
@@ -31,7 +32,7 @@ struct ReadmeCheckTests {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         return (process.terminationStatus, try String(contentsOf: log, encoding: .utf8))
     }

@@ -1,5 +1,6 @@
 import FlowSamples
 import Foundation
+import HubThreads
 import Testing
 
 /// The real `swhub report` on a journal holding a generated month of filings: the PDF opened
@@ -32,7 +33,7 @@ struct ReportCommandTests {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         return (
             process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "",

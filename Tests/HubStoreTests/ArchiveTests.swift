@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HubCore
 import HubStore
+import HubThreads
 import Testing
 
 /// Archive segments on a SQLite journal: sealing old ranges (written, then the live rows
@@ -152,9 +153,9 @@ struct ArchiveTests {
             let gzip = Process()
             gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
             gzip.arguments = ["-dc", settings.directory + "/segment-000000000011-000000000020.swarc.gz"]
-            let pipe = Pipe()
+            let pipe = ProcessLaunch.pipe()
             gzip.standardOutput = pipe
-            try gzip.run()
+            try ProcessLaunch.run(gzip)
             let content = pipe.fileHandleForReading.readDataToEndOfFile()
             gzip.waitUntilExit()
             #expect(gzip.terminationStatus == 0)

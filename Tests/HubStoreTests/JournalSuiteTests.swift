@@ -3,6 +3,7 @@ import GRDB
 import HubCore
 import HubCrypto
 import HubStore
+import HubThreads
 import Testing
 
 /// `crypto: sm` on a SQLite journal: the journal records its suite when created and keeps it;
@@ -60,9 +61,9 @@ struct JournalSuiteTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["openssl", "dgst", "-sm3", "-r", file.path]
-        let pipe = Pipe()
+        let pipe = ProcessLaunch.pipe()
         process.standardOutput = pipe
-        try process.run()
+        try ProcessLaunch.run(process)
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0, "openssl dgst -sm3: \(output)")

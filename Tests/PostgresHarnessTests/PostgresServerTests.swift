@@ -1,5 +1,6 @@
 import Foundation
 import HubTestSupport
+import HubThreads
 import Testing
 
 /// The real PostgreSQL the store tests start: a server in a temporary directory that
@@ -43,7 +44,7 @@ struct PostgresServerTests {
         process.environment = ["PGPASSWORD": "not-the-password", "PGCONNECT_TIMEOUT": "10"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         #expect(process.terminationStatus != 0)
     }

@@ -1,5 +1,6 @@
 import DepartmentFormats
 import Foundation
+import HubThreads
 import Testing
 
 /// The customs standard's files (XSDs, official samples) in `Specs/customs-ceb/` of the
@@ -62,7 +63,7 @@ enum CEBSpecs {
         process.arguments = ["--noout", "--schema", try xsd(for: root).path, file.path]
         process.standardOutput = output
         process.standardError = output
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         try output.close()
         let said = String(decoding: try Data(contentsOf: log), as: UTF8.self)

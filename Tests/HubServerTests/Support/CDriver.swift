@@ -2,14 +2,15 @@ import Foundation
 import HubConfigKit
 import HubCore
 import HubTestSupport
+import HubThreads
 
 /// `swhub-c-driver`, the C adapter kit's command-line driver, as a child process: commands
 /// go to its standard input one line at a time, and each answers one line ("ok ..." or
 /// "error CODE NAME: text").
 final class CDriver: @unchecked Sendable {
     let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
+    private let input = ProcessLaunch.pipe()
+    private let output = ProcessLaunch.pipe()
     private let lines = Locked<(buffer: String, lines: [String])>(("", []))
 
     /// Starts the driver (or `executable` with the same arguments) against `hub`, or against
@@ -35,7 +36,7 @@ final class CDriver: @unchecked Sendable {
                 }
             }
         }
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     deinit {

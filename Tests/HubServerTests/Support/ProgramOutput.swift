@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 
 /// Runs a program to its end and returns its exit status and standard output (standard
 /// error is discarded): `swhub` subcommands, headless Chromium's `--dump-dom`; `environment`
@@ -10,10 +11,10 @@ func programOutput(_ executable: URL, _ arguments: [String], environment: [Strin
     process.executableURL = executable
     process.arguments = arguments
     if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-    let pipe = Pipe()
+    let pipe = ProcessLaunch.pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
-    try process.run()
+    try ProcessLaunch.run(process)
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 
 /// The second pass of the integration suites with the journal in PostgreSQL: when
 /// `SWHUB_TEST_POSTGRES` (`HOST:PORT`) and `SWHUB_TEST_POSTGRES_PASSWORD_FILE` are set (by
@@ -27,7 +28,7 @@ enum SuitePostgres {
         var environment = ProcessInfo.processInfo.environment
         environment["PGPASSWORD"] = password
         process.environment = environment
-        try process.run()
+        try ProcessLaunch.run(process)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw TestHubError("cannot create database \(database) on \(endpoint)") }
         return [

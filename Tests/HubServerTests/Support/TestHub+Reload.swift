@@ -1,5 +1,6 @@
 import Foundation
 import HubConfigKit
+import HubThreads
 import ZeroMQ
 
 /// Reloading a running `TestHub`: its config file rewritten, then `swhub reload`.
@@ -33,10 +34,10 @@ extension TestHub {
         let process = Process()
         process.executableURL = try Self.executable
         process.arguments = ["reload", "--config", configPath, "--timeout", "60"]
-        let pipe = Pipe()
+        let pipe = ProcessLaunch.pipe()
         process.standardOutput = pipe
         process.standardError = pipe
-        try process.run()
+        try ProcessLaunch.run(process)
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

@@ -3,6 +3,7 @@ import HubClient
 import HubConfigKit
 import HubCore
 import HubTestSupport
+import HubThreads
 import LocalServers
 import Logging
 import ZeroMQ
@@ -138,7 +139,7 @@ final class TestHub: @unchecked Sendable {
         log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try ProcessLaunch.run(process)
         self.process = process
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
@@ -181,7 +182,7 @@ final class TestHub: @unchecked Sendable {
         let output = try FileHandle(forWritingTo: file)
         child.standardOutput = output
         child.standardError = output
-        try child.run()
+        try ProcessLaunch.run(child)
         children.append(child)
         return child
     }
