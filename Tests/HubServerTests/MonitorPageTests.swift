@@ -66,7 +66,7 @@ struct MonitorPageTests {
 
         // `?events=3`: the page's event stream ends after 3 snapshots, so that Chromium's
         // --dump-dom (which waits for every request to finish) returns.
-        let dom = try Self.dumpDOM("http://127.0.0.1:\(port)/?events=3#trace=\(declaration.id)")
+        let dom = try await onThread { try Self.dumpDOM("http://127.0.0.1:\(port)/?events=3#trace=\(declaration.id)") }
         // The parties, with the departments connected.
         for party in ["customs", "tax", "forex", "post", "bank-boc", "platform"] {
             #expect(dom.contains(#"<tr data-party="\#(party)" data-connected="true">"#), "party \(party) missing: \(dom.prefix(4000))")
@@ -101,9 +101,9 @@ struct MonitorPageTests {
         let (hub, port) = try MonitorAccessTests.startHub()
         _ = hub
         try await waitUntil(.seconds(20), "the monitor did not answer") { (try? HTTPGet.get(port: port, "/metrics")) != nil }
-        let refused = try Self.dumpDOM("http://127.0.0.1:\(port)/?events=2")
+        let refused = try await onThread { try Self.dumpDOM("http://127.0.0.1:\(port)/?events=2") }
         #expect(refused.contains("needs its token") && !refused.contains("data-party"), "\(refused.prefix(2000))")
-        let dom = try Self.dumpDOM("http://127.0.0.1:\(port)/?events=2&token=\(MonitorAccessTests.token)")
+        let dom = try await onThread { try Self.dumpDOM("http://127.0.0.1:\(port)/?events=2&token=\(MonitorAccessTests.token)") }
         for party in ["a", "b"] {
             #expect(dom.contains(#"<tr data-party="\#(party)" "#), "party \(party) missing: \(dom.prefix(4000))")
         }

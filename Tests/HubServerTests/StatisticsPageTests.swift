@@ -52,7 +52,7 @@ struct StatisticsPageTests {
 
         // In the browser: the token once in the address, then the cookie.
         let address = "http://127.0.0.1:\(port)/statistics?period=2026-11&token=\(Self.token)"
-        let dom = try Self.chromium(["--virtual-time-budget=5000", "--dump-dom", address])
+        let dom = try await onThread { try Self.chromium(["--virtual-time-budget=5000", "--dump-dom", address]) }
         let expected = ReportCommandTests.Expected()
         for id in ["summary", "currencies", "by_day", "by_mode", "by_country", "top_hs_chapters", "refusal_reasons", "discrepancies"] {
             #expect(dom.contains(#"<section id="\#(id)" class="report-section">"#), "section \(id) missing: \(dom.prefix(2000))")
@@ -66,7 +66,9 @@ struct StatisticsPageTests {
 
         // A screenshot of it: a PNG that is not blank.
         let shot = hub.directory.appendingPathComponent("statistics.png")
-        _ = try Self.chromium(["--window-size=1200,2600", "--hide-scrollbars", "--screenshot=\(shot.path)", address])
+        _ = try await onThread {
+            try Self.chromium(["--window-size=1200,2600", "--hide-scrollbars", "--screenshot=\(shot.path)", address])
+        }
         let png = try Data(contentsOf: shot)
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]), "not a PNG")
         #expect(png.count > 40_000, "the screenshot is \(png.count) bytes: blank?")
