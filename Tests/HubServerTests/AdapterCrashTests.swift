@@ -11,7 +11,7 @@ struct AdapterCrashTests {
         let hub = try TestHub(
             parties: [.init(id: "tax"), .init(id: "office", subscribes: ["credit.Notice"])],
             types: ["{name: credit.Notice, message: swhub.v1.CreditNotice}"])
-        try hub.start()
+        try await hub.start()
         let path = try hub.writeClientConfig("tax")
         try (try String(contentsOfFile: path, encoding: .utf8) + "adapter:\n  folder: tax\n  poll_ms: 20\n").write(
             toFile: path, atomically: true, encoding: .utf8)

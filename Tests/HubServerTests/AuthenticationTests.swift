@@ -12,7 +12,7 @@ struct AuthenticationTests {
 
     @Test func headerClaimingAnotherSenderIsRefused() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         let client = try hub.client("enterprise", requestTimeout: .seconds(5))
         defer { client.close() }
         var header = WireHeader()
@@ -35,7 +35,7 @@ struct AuthenticationTests {
 
     @Test func headerNamingItsOwnPartyIsAccepted() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         let client = try hub.client("enterprise", requestTimeout: .seconds(5))
         defer { client.close() }
         let receiver = try hub.client("customs", receive: true)
@@ -55,7 +55,7 @@ struct AuthenticationTests {
 
     @Test func unknownKeyIsRefusedAtTheHandshake() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         let stranger = try CurveKeyPair.generate()
 
         // The SDK reports the refusal as such, not as a timeout.

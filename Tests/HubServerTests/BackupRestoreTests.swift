@@ -34,7 +34,7 @@ struct BackupRestoreTests {
 
     @Test func backupUnderLoadThenRestoreVerifiesAndResumesAfterTheSavedAckPositions() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         let sender = try hub.client("enterprise")
         let receiver = try hub.client("customs", receive: true, credit: 200)
         defer {
@@ -101,7 +101,7 @@ struct BackupRestoreTests {
         let again = try await Self.run(["restore", "--from", backupDirectory, "--journal", restored.journalPath])
         #expect(again.status == 2 && again.errors.contains("exists"), "\(again)")
 
-        try restored.start()
+        try await restored.start()
         let verify = try await Self.run(["verify", "--config", restored.configPath])
         #expect(verify.status == 0, "\(verify)")
         #expect(
@@ -149,7 +149,7 @@ struct BackupRestoreTests {
 
     @Test func refusalsAndADamagedBackupNeverPlaceAJournal() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         let sender = try hub.client("enterprise")
         defer { sender.close() }
         for index in 0..<50 { _ = try await sender.submit(type: "demo.Note", body: Array("n \(index)".utf8), id: "n-\(index)") }

@@ -148,15 +148,15 @@ struct BadInput: Sendable, CustomTestStringConvertible {
 struct BadInputTests {
     static let parties: [TestHub.PartySpec] = [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])]
 
-    static func startHub() throws -> TestHub {
+    static func startHub() async throws -> TestHub {
         let hub = try TestHub(parties: parties, extraHub: ["max_body_bytes: 1024"])
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
     @Test(arguments: BadInput.all)
     func badInputIsRefusedAndHarmless(_ input: BadInput) async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let bystander = try hub.client("customs", receive: true)
         defer { bystander.close() }
         let inbox = DeliveryInbox(bystander)
@@ -200,7 +200,7 @@ struct BadInputTests {
     }
 
     @Test func bodyAtTheLimitIsAcceptedAndEmptyBodyToo() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let context = try ZMQContext()
         let peer = try RawPeer(hub, context: context, party: "enterprise")
         defer { peer.close() }
@@ -218,7 +218,7 @@ struct BadInputTests {
     }
 
     @Test func ackBeyondTheLastDeliveryIsRefused() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
         defer { sender.close() }
@@ -253,7 +253,7 @@ struct BadInputTests {
     /// PROTOCOL.md §8: `Error.id` is "the refused SUBMIT's message id when it could be read";
     /// a version-2 SUBMIT decodes (the hub decodes it to read the version), so its id can be read.
     @Test func unsupportedVersionRefusalCarriesTheId() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let context = try ZMQContext()
         let peer = try RawPeer(hub, context: context, party: "enterprise")
         defer { peer.close() }
@@ -269,7 +269,7 @@ struct BadInputTests {
     /// can match it. The SDK correlates by id: it must fail fast with `.rejected` /
     /// `.missingId`, not wait for its request timeout.
     @Test func overlongIdRefusalReachesTheSubmitter() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let id = String(repeating: "y", count: 129)
         let context = try ZMQContext()
         let peer = try RawPeer(hub, context: context, party: "enterprise")

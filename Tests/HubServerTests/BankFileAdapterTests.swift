@@ -68,7 +68,7 @@ struct BankFileAdapterTests {
         let hub = try TestHub(
             parties: [.init(id: "bank"), .init(id: "office", subscribes: ["ceb.Payment", "adapter.Event"])],
             types: ["ceb.Payment", "adapter.Event"])
-        try hub.start()
+        try await hub.start()
         let root = hub.directory.appendingPathComponent("bank")
         let folders = ExchangeFolders(root: root)
         var bank = AdapterSettings.Bank()

@@ -72,7 +72,7 @@ struct BatchWireTests {
     @Test func aBatchIsAcceptedAsOneAnswerAndDeliveredAsBatchesOnlyToWhoAsked() async throws {
         // Raw peers PING only while they read: a long heartbeat keeps their sessions on a loaded machine.
         let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
-        try hub.start()
+        try await hub.start()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
         let customs = try RawPeer(hub, context: context, party: "customs")
@@ -144,7 +144,7 @@ struct BatchWireTests {
     @Test func aMalformedBatchGetsOneErrorNamingIt() async throws {
         // Raw peers PING only while they read: a long heartbeat keeps their sessions on a loaded machine.
         let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
-        try hub.start()
+        try await hub.start()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
         defer { sender.close() }

@@ -32,7 +32,7 @@ struct CKitBatchTests {
     }
 
     @Test func sendsGoInBatchesAndAreAnsweredOneReplyPerMessage() async throws {
-        let hub = try CKitTests.startHub()
+        let hub = try await CKitTests.startHub()
         let sender = try CDriver(hub: hub)
         #expect(try await sender.run("open enterprise.key_secret").hasPrefix("ok open party=enterprise"))
         #expect(try await sender.run("protocol") == "ok protocol version=2")
@@ -69,7 +69,7 @@ struct CKitBatchTests {
     /// connection in the order they were first submitted (the hub journals a sender's
     /// messages in the order they arrive), not in the order of the kit's table by id.
     @Test func unansweredSubmissionsAreResentInTheOrderFirstSent() async throws {
-        let hub = try CKitTests.startHub()
+        let hub = try await CKitTests.startHub()
         let sender = try CDriver(hub: hub)
         #expect(try await sender.run("open enterprise.key_secret").hasPrefix("ok open party=enterprise"))
         #expect(try await sender.run("batching 25 60000000") == "ok batching unsent=0")
@@ -77,7 +77,7 @@ struct CKitBatchTests {
         try await hub.freeze()
         #expect(try await sender.run("sendmany 25 b demo.Note customs") == "ok sendmany count=25 unsent=0 pending=25")
         hub.kill9()
-        try hub.start()
+        try await hub.start()
         let answers = Self.answers(try await sender.run("replies 25"))
         Self.expectAcceptedInOrder(answers, ids: (0..<25).map { "b-\($0)" })
         #expect(try await sender.finish() == 0)
@@ -86,7 +86,7 @@ struct CKitBatchTests {
     /// A refused entry is refused alone; a batch the hub refuses as a whole (here: headers
     /// over 4096 bytes each, which the hub counts per entry) fails each of its messages.
     @Test func aRefusedEntryIsRefusedAloneAndARefusedBatchFailsEachMessage() async throws {
-        let hub = try CKitTests.startHub()
+        let hub = try await CKitTests.startHub()
         let driver = try CDriver(hub: hub)
         #expect(try await driver.run("open enterprise.key_secret").hasPrefix("ok open"))
         #expect(try await driver.run("batching 10 60000000") == "ok batching unsent=0")
@@ -126,7 +126,7 @@ struct CKitBatchTests {
     /// library runs then (here swhub_receive on a party that sends to itself), and a reply
     /// waited for with nothing else on its way sends what lingers at once.
     @Test func aLingeringBatchGoesWhileTheLibraryRuns() async throws {
-        let hub = try CKitTests.startHub()
+        let hub = try await CKitTests.startHub()
         let driver = try CDriver(hub: hub)
         #expect(try await driver.run("open customs.key_secret").hasPrefix("ok open party=customs"))
         #expect(try await driver.run("start 100") == "ok start")

@@ -22,18 +22,18 @@ struct CKitTests {
     /// submission came back `duplicate=1`), then 6 s with a CI build beside the suite, then
     /// over 12 s with the whole suite starting its hubs at once; these tests count duplicates
     /// and order exactly, so the hub's heartbeat here is 10 s (30 s of silence before a resend).
-    static func startHub() throws -> TestHub {
+    static func startHub() async throws -> TestHub {
         let hub = try TestHub(
             parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note", "reg.Registration"])],
             types: ["demo.Note", "{name: reg.Registration, message: swhub.v1.Registration}"], heartbeatMs: 10_000)
-        try hub.start()
+        try await hub.start()
         _ = try hub.writeKeyPair("enterprise")
         _ = try hub.writeKeyPair("customs")
         return hub
     }
 
     @Test func submitIsAcceptedThenReceivedAndAcknowledged() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let driver = try CDriver(hub: hub)
         #expect(try await driver.run("open enterprise.key_secret").hasPrefix("ok open party=enterprise"))
         let accepted = try await driver.run("submit c-1 demo.Note body=hello")
@@ -62,7 +62,7 @@ struct CKitTests {
     /// `SWHUB_ERR_STATE` for receiving without a session), with or without a client, and the
     /// client works on afterwards. (The same calls run under valgrind below.)
     @Test func misuseIsAnsweredWithReturnCodes() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let driver = try CDriver(hub: hub)
         let none = Array(repeating: "-1", count: 16).joined(separator: ",")
         #expect(try await driver.run("misuse") == "ok misuse texts=1 codes=\(none)")
@@ -74,7 +74,7 @@ struct CKitTests {
     }
 
     @Test func refusedSubmissionsReturnTheHubsErrorCodes() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let driver = try CDriver(hub: hub)
         #expect(try await driver.run("open enterprise.key_secret").hasPrefix("ok open"))
         #expect(try await driver.run("submit e-1 demo.Unknown body=x").hasPrefix("error 404 UNKNOWN_TYPE: "))
@@ -92,7 +92,7 @@ struct CKitTests {
     }
 
     @Test func unacknowledgedDeliveryComesAgainAfterReconnectAndHubRestart() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let sender = try hub.client("enterprise")
         _ = try await sender.connect()
         let first = try await sender.submit(type: "demo.Note", body: Array("one".utf8), id: "r-1")
@@ -111,7 +111,7 @@ struct CKitTests {
 
         // The hub dies and comes back: the C client notices, says HELLO again and receives.
         hub.kill9()
-        try hub.start()
+        try await hub.start()
         let sender2 = try hub.client("enterprise")
         _ = try await sender2.connect()
         let second = try await sender2.submit(type: "demo.Note", body: Array("two".utf8), id: "r-2")
@@ -121,7 +121,7 @@ struct CKitTests {
     }
 
     @Test func badKeysAreErrorCodesNotCrashes() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         try "public_key: \"short\"\nsecret_key: \"also short\"\n".write(
             to: hub.directory.appendingPathComponent("garbage.key_secret"), atomically: true, encoding: .utf8)
         let stranger = try CurveKeyPair.generate()
@@ -145,7 +145,7 @@ struct CKitTests {
     }
 
     @Test func exampleAdapterSubmitsARegistrationCustomsCanDecode() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let customs = try hub.client("customs", receive: true)
         _ = try await customs.connect()
         let inbox = DeliveryInbox(customs)
@@ -175,7 +175,7 @@ struct CKitTests {
     /// With flows on, the example waits for the unified feedback about its registration
     /// while the departments (Swift clients here) answer the shares.
     @Test func exampleAdapterWaitsForTheUnifiedFeedback() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         let departments = ["customs", "tax", "forex", "post"]
         for department in departments { try await world.connect(department) }
         let (process, log) = try Self.start(
@@ -204,7 +204,7 @@ struct CKitTests {
     /// The README's Makefile and pkg-config lines, run as written; the Makefile's driver
     /// then runs the whole scenario under valgrind, which fails the test on a leak.
     @Test func makefileBuildsTheKitAndValgrindFindsNoLeaks() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let hubKey = try hub.writeHubPublicKey()
         let build = hub.directory.appendingPathComponent("kit-build").path
         let prefix = hub.directory.appendingPathComponent("kit-prefix").path

@@ -15,7 +15,7 @@ struct ClientBatchTests {
 
     @Test func aRefusedMessageInABatchFailsAloneAndTheOthersAreJournaledInOrder() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         let receiver = try hub.client("customs", receive: true)
         defer { receiver.close() }
         let inbox = DeliveryInbox(receiver)
@@ -49,7 +49,7 @@ struct ClientBatchTests {
     /// order they arrive), never in the order of the SDK's table by id.
     @Test func unansweredSubmissionsAreResentInTheOrderFirstSent() async throws {
         let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
-        try hub.start()
+        try await hub.start()
         var configuration = hub.clientConfiguration("enterprise", receive: false, credit: 100)
         configuration.requestTimeout = .seconds(50)
         let sender = try hub.client(configuration: configuration, name: "enterprise")
@@ -61,14 +61,14 @@ struct ClientBatchTests {
         async let results = sender.submit(inOrder: messages)
         try await waitUntil(.seconds(20), "every submission is on the socket") { sender.pendingCount == 40 && sender.unsentCount == 0 }
         hub.kill9()
-        try hub.start()
+        try await hub.start()
         let seqs = await results.compactMap { try? $0.get().seq }
         #expect(seqs == Array(1...40), "journaled in the order first submitted")
     }
 
     @Test func flushSendsALingeringBatchAtOnce() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         var configuration = hub.clientConfiguration("enterprise", receive: false, credit: 100)
         configuration.batchLinger = .seconds(3600)
         configuration.requestTimeout = .seconds(30)
@@ -84,7 +84,7 @@ struct ClientBatchTests {
 
     @Test func withBatchesOffTheClientSpeaksVersion1() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         var receiving = hub.clientConfiguration("customs", receive: true, credit: 100)
         receiving.batchDeliveries = 0
         let receiver = try hub.client(configuration: receiving, name: "customs")

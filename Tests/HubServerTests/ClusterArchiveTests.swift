@@ -22,7 +22,7 @@ struct ClusterArchiveTests {
                 (String(contentsOfFile: node.configPath, encoding: .utf8)
                 + "archive: {dir: \(shared), live_for: 0s, segment_records: 5, check_every: 1s}\n")
                 .write(toFile: node.configPath, atomically: true, encoding: .utf8)
-            try node.start()
+            try await node.start()
         }
         let endpoints = nodes.map(\.endpoint)
         let customs = try ClusterSupport.client("customs", endpoints: endpoints, hub: nodes[0], receive: true)

@@ -63,7 +63,7 @@ struct ClusterDatabaseLossTests {
         print("database primary loss: seed \(seed) (SWHUB_TEST_SEED=\(seed) replays it)")
         var random = SeededGenerator(seed: seed)
         let nodes = try ClusterSupport.nodes(2, parties: Self.parties, store: store)
-        for node in nodes { try node.start() }
+        for node in nodes { try await node.start() }
         let endpoints = nodes.map(\.endpoint)
 
         var clients: [HubClient] = []

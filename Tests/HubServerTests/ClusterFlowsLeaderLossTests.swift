@@ -24,7 +24,7 @@ struct ClusterFlowsLeaderLossTests {
         let nodes = try ClusterSupport.nodes(
             2, parties: FlowWorld.cast, store: ClusterSupport.storeLines(server, database: "cluster_flows"), types: ["demo.Note"],
             flows: [])
-        for node in nodes { try node.start() }
+        for node in nodes { try await node.start() }
         let holder = { try server.psql("SELECT holder FROM flow_lease", database: "cluster_flows") }
         try await waitUntil(.seconds(60), "no node took the flows' lease: '\((try? holder()) ?? "")'") {
             !(try holder()).isEmpty

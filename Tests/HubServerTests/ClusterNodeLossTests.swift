@@ -25,7 +25,7 @@ struct ClusterNodeLossTests {
         try server.createDatabase("cluster_nodeloss")
         let nodes = try ClusterSupport.nodes(
             2, parties: Self.parties, store: ClusterSupport.storeLines(server, database: "cluster_nodeloss"))
-        for node in nodes { try node.start() }
+        for node in nodes { try await node.start() }
         let (a, b) = (nodes[0], nodes[1])
         let orders = [[a.endpoint, b.endpoint], [b.endpoint, a.endpoint]]
 
@@ -59,7 +59,7 @@ struct ClusterNodeLossTests {
             print("round \(round): kill -9 of node \(victim == 0 ? "a" : "b") after \(stream.acceptedCount) accepted")
             nodes[victim].kill9()
             try await stream.waitEachProgressed(10, since: atKill, within: .seconds(60), "round \(round): senders after the kill")
-            try nodes[victim].start()
+            try await nodes[victim].start()
             let restarted = stream.perSender.current
             try await stream.waitEachProgressed(10, since: restarted, within: .seconds(60), "round \(round): after the restart")
             victim = 1 - victim

@@ -9,9 +9,9 @@ import ZeroMQ
 struct ContractLimitTests {
     static let parties: [TestHub.PartySpec] = [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])]
 
-    static func startHub() throws -> TestHub {
+    static func startHub() async throws -> TestHub {
         let hub = try TestHub(parties: parties, heartbeatMs: 10_000)
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
@@ -19,7 +19,7 @@ struct ContractLimitTests {
     /// journaled; one that takes a live connection's id gets nothing at all (libzmq drops
     /// it), and the live connection is undisturbed.
     @Test func clientChosenRoutingIdIsRefusedWith418() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let context = try ZMQContext()
         let chooser = try RawPeer(hub, context: context, party: "enterprise", routingId: Array("my-own-id".utf8))
         defer { chooser.close() }
@@ -58,7 +58,7 @@ struct ContractLimitTests {
 
     /// A HELLO on a connection that holds a replay: 416, and the replay goes on.
     @Test func helloOnAReplayConnectionIsRefusedWith416() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let context = try ZMQContext()
         _ = try await DeliveryTests.submitNotes(hub, context: context, count: 2, prefix: "r")
         let peer = try RawPeer(hub, context: context, party: "customs")
@@ -91,7 +91,7 @@ struct ContractLimitTests {
     /// A HELLO beyond the journal head is refused with 410 and logged once as an alarm;
     /// one beyond what was delivered (but not beyond the head) is refused without alarm.
     @Test func helloAckedSeqBeyondTheHeadIsRefusedAndAlarmed() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let context = try ZMQContext()
         _ = try await DeliveryTests.submitNotes(hub, context: context, count: 3, prefix: "b")
         let peer = try RawPeer(hub, context: context, party: "customs")

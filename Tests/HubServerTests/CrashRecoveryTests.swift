@@ -14,7 +14,7 @@ struct CrashRecoveryTests {
     func killNineMidStreamLosesNothingAccepted() async throws {
         let total = 10_000
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])])
-        try hub.start()
+        try await hub.start()
         let sender = try hub.client("enterprise")
         let receiver = try hub.client("customs", receive: true, credit: 200)
         defer {
@@ -41,7 +41,7 @@ struct CrashRecoveryTests {
             hub.kill9()
             // An outage, not a test pause: the clients meet a dead hub for a while before it is back.
             try await Task.sleep(for: .milliseconds(300))
-            try hub.start()
+            try await hub.start()
         }
         var accepted: [String: UInt64] = [:]
         try await withThrowingTaskGroup(of: (String, UInt64).self) { group in

@@ -35,7 +35,7 @@ struct CryptoSuiteServeTests {
         let hub = try TestHub(parties: Self.parties)
         try Self.setCrypto(hub, "sm")
         #expect(try await Self.swhub(["config", "check", hub.configPath]).status == 0)
-        try hub.start()
+        try await hub.start()
         let platform = try hub.client("platform")
         for index in 1...20 { _ = try await platform.submit(type: "demo.Note", body: Array("note \(index)".utf8), id: "n-\(index)") }
         platform.close()
@@ -53,7 +53,7 @@ struct CryptoSuiteServeTests {
         #expect(object["intact"] as? Bool == true && object["head_seq"] as? Int == 20, "\(json.output)")
 
         // A restarted hub goes on with the same suite.
-        try hub.start()
+        try await hub.start()
         let again = try hub.client("platform")
         #expect(try await again.submit(type: "demo.Note", body: Array("after".utf8), id: "after").seq == 21)
         again.close()
@@ -97,7 +97,7 @@ struct CryptoSuiteServeTests {
             (String(contentsOfFile: hub.configPath, encoding: .utf8)
             + "archive: {dir: archive, live_for: 0s, segment_records: 5, check_every: 1s}\nretention: {\"demo.*\": 5y}\n")
             .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
-        try hub.start()
+        try await hub.start()
         let customs = try hub.client("customs", receive: true)
         let inbox = DeliveryInbox(customs)
         try await customs.connect()
@@ -133,7 +133,7 @@ struct CryptoSuiteServeTests {
         let after = try await Self.swhub(["verify", "--config", restored.configPath, "--json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(after.output.utf8)) as? [String: Any])
         #expect(after.status == 0 && object["crypto"] as? String == "sm", "\(after)")
-        try restored.start()
+        try await restored.start()
         let platformAgain = try restored.client("platform")
         #expect(try await platformAgain.submit(type: "demo.Note", body: Array("later".utf8), id: "later").seq == 13)
         platformAgain.close()

@@ -13,7 +13,7 @@ import Testing
 @Suite("Customs documents end to end", .serialized)
 struct CustomsDocumentsEndToEndTests {
     @Test func aCancellationReachesCustomsAndItsReceiptTheFiler() async throws {
-        let world = try DepartmentWorld()
+        let world = try await DepartmentWorld()
         defer { world.stop() }
         let platform = try world.hub.client("platform", receive: true)
         defer { platform.close() }

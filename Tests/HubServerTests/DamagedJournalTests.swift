@@ -46,7 +46,7 @@ struct DamagedJournalTests {
 
     @Test func damagedRecordIsNeverDeliveredAndStopsOnlyItsStream() async throws {
         let (hub, monitorPort) = try Self.makeHub()
-        try hub.start()
+        try await hub.start()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "a")
         // Notes n-1...n-6 (seqs 1...6, for b) and queries q-1, q-2 (seqs 7, 8, for c).
@@ -68,7 +68,7 @@ struct DamagedJournalTests {
         let how = try Self.damage(journal: hub.journalPath, seq: 4)
         print("DamagedJournalTests: seq 4 damaged: \(how)")
 
-        try hub.start()
+        try await hub.start()
         let b = try RawPeer(hub, context: context, party: "b")
         defer { b.close() }
         _ = try await b.io { try $0.hello(credit: 100) }
@@ -119,7 +119,7 @@ struct DamagedJournalTests {
     /// The `-wal` stays bounded while a hub journals 160 MiB, and a graceful stop empties it.
     @Test func walIsBoundedAndEmptyAfterStop() async throws {
         let (hub, _) = try Self.makeHub()
-        try hub.start()
+        try await hub.start()
         let sender = try hub.client("a", requestTimeout: .seconds(60))
         defer { sender.close() }
         try await sender.connect()

@@ -15,7 +15,7 @@ struct DedupTests {
         // The raw receivers never PING: a long heartbeat keeps their sessions while a loaded
         // machine takes its time with the three commits.
         let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
-        try hub.start()
+        try await hub.start()
         // Raw receivers see the wire as it is (the SDK would hide a re-sent seq): one live
         // while the messages are submitted, one afterwards reading them from the journal.
         let context = try ZMQContext()
@@ -58,7 +58,7 @@ struct DedupTests {
 
     @Test func sameIdFromTwoSendersGetsTwoSeqs() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         let enterprise = try hub.client("enterprise")
         defer { enterprise.close() }
         let bank = try hub.client("bank")
@@ -84,7 +84,7 @@ struct DedupTests {
     /// commit: both are answered, with one seq, exactly one of them not a duplicate.
     @Test func sameIdPipelinedIsJournaledOnce() async throws {
         let hub = try TestHub(parties: Self.parties)
-        try hub.start()
+        try await hub.start()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
         defer { sender.close() }

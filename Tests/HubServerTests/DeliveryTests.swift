@@ -15,14 +15,14 @@ struct DeliveryTests {
 
     /// `heartbeatMs`: raw peers that never PING need a long one on a loaded machine, or the
     /// hub rightly drops their sessions as silent.
-    static func startHub(heartbeatMs: Int = 500) throws -> TestHub {
+    static func startHub(heartbeatMs: Int = 500) async throws -> TestHub {
         let hub = try TestHub(parties: parties, heartbeatMs: heartbeatMs)
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
     @Test func perRecipientOrderIsJournalOrder() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let receiver = try hub.client("customs", receive: true)
         defer { receiver.close() }
         let inbox = DeliveryInbox(receiver)
@@ -51,7 +51,7 @@ struct DeliveryTests {
     }
 
     @Test func subscriptionAndExplicitRecipientBothDeliver() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let customs = try hub.client("customs", receive: true)
         defer { customs.close() }
         let customsInbox = DeliveryInbox(customs)
@@ -82,7 +82,7 @@ struct DeliveryTests {
     }
 
     @Test func reconnectingRecipientResumesAfterItsAck() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let sender = try hub.client("enterprise")
         defer { sender.close() }
         let receipts = try await hub.submitConcurrently(sender, count: 10, idPrefix: "r")
@@ -108,7 +108,7 @@ struct DeliveryTests {
     }
 
     @Test func acknowledgementsSurviveAHubRestart() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let sender = try hub.client("enterprise")
         let receipts = try await hub.submitConcurrently(sender, count: 20, idPrefix: "d")
         sender.close()
@@ -123,7 +123,7 @@ struct DeliveryTests {
 
         #expect(hub.terminate() == 0)
         #expect(try hub.openJournal().ackPositions()["customs"] == seqs[11])
-        try hub.start()
+        try await hub.start()
 
         let restarted = try hub.client("customs", receive: true)
         defer { restarted.close() }
@@ -137,7 +137,7 @@ struct DeliveryTests {
     }
 
     @Test func offlineRecipientCatchesUpFromTheJournal() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let sender = try hub.client("enterprise")
         defer { sender.close() }
         let receipts = try await withTimeout(.seconds(20), "2,000 submissions") {
@@ -163,7 +163,7 @@ struct DeliveryTests {
     /// acknowledges.
     @Test(arguments: CreditPath.allCases)
     func creditIsRespected(_ path: CreditPath) async throws {
-        let hub = try Self.startHub(heartbeatMs: 10_000)
+        let hub = try await Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
         defer { sender.close() }
@@ -205,7 +205,7 @@ struct DeliveryTests {
     }
 
     @Test func senderIsNotItsOwnSubscriberUnlessNamed() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let customs = try hub.client("customs", receive: true)
         defer { customs.close() }
         let inbox = DeliveryInbox(customs)
@@ -235,7 +235,7 @@ struct DeliveryTests {
     /// "The hub drops a receiving session after 3 intervals without any traffic from it"
     /// (heartbeat_ms is 500 here); any frame set counts, PINGs included.
     @Test func silentSessionIsDroppedAndItsDeliveriesComeAgain() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let context = try ZMQContext()
         let receiver = try RawPeer(hub, context: context, party: "customs")
         defer { receiver.close() }
@@ -272,7 +272,7 @@ struct DeliveryTests {
     /// ACKs, and what was outstanding there comes again on the new one, with the same seq,
     /// header and body (PROTOCOL.md §6.1, §6.2).
     @Test func newHelloReplacesThePreviousSession() async throws {
-        let hub = try Self.startHub(heartbeatMs: 10_000)
+        let hub = try await Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let old = try RawPeer(hub, context: context, party: "customs")
         defer { old.close() }
@@ -307,7 +307,7 @@ struct DeliveryTests {
 
     /// `Hello.acked_seq` counts as a cumulative ACK, up to what was delivered (PROTOCOL.md §6.1).
     @Test func helloAckedSeqMovesThePosition() async throws {
-        let hub = try Self.startHub(heartbeatMs: 10_000)
+        let hub = try await Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let seqs = try await Self.submitNotes(hub, context: context, count: 5, prefix: "h")
         // A first connection receives all five and never ACKs (its ACK was lost).
@@ -333,7 +333,7 @@ struct DeliveryTests {
     /// The delivered header as PROTOCOL.md §5 describes it: as submitted, with sender,
     /// journaled_at_us and seq set by the hub (client values for those are ignored).
     @Test func deliveredHeaderIsCompletedByTheHub() async throws {
-        let hub = try Self.startHub(heartbeatMs: 10_000)
+        let hub = try await Self.startHub(heartbeatMs: 10_000)
         let context = try ZMQContext()
         let receiver = try RawPeer(hub, context: context, party: "bank")
         defer { receiver.close() }
@@ -371,7 +371,7 @@ struct DeliveryTests {
     /// PROTOCOL.md §5: on DELIVER, `recipients` names only the receiving party: a recipient
     /// learns that it is one, not who else is.
     @Test func deliveredRecipientsNameOnlyTheReceiver() async throws {
-        let hub = try Self.startHub(heartbeatMs: 10_000)
+        let hub = try await Self.startHub(heartbeatMs: 10_000)
         let bank = try hub.client("bank", receive: true)
         defer { bank.close() }
         let inbox = DeliveryInbox(bank)

@@ -65,7 +65,7 @@ struct DepartmentAdaptersEndToEndTests {
     }
 
     @Test func fromDepartmentFilesThroughTheFlowsToDepartmentFiles() async throws {
-        let world = try DepartmentWorld()
+        let world = try await DepartmentWorld()
         defer { world.stop() }
         let platform = try world.hub.client("platform", receive: true)
         defer { platform.close() }

@@ -10,7 +10,7 @@ import Testing
 @Suite("Departures and parcel history through swhub serve", .serialized)
 struct DepartureServeTests {
     @Test func onlyDepartedExportsAreSummarizedAndTheHistoryOutlivesTheRelease() async throws {
-        let world = try FlowWorld(flows: ["summary_schedule: none"])
+        let world = try await FlowWorld(flows: ["summary_schedule: none"])
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()

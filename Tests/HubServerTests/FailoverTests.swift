@@ -24,15 +24,15 @@ struct FailoverTests {
     static func twoNodes() async throws -> (a: TestHub, b: TestHub) {
         let a = try TestHub(parties: parties, heartbeatMs: 2000)
         let b = try TestHub(parties: parties, heartbeatMs: 2000, keysOf: a)
-        try b.start()
+        try await b.start()
         let filler = try b.client("enterprise")
         defer { filler.close() }
         let receipts = try await b.submitConcurrently(filler, count: primed, type: "demo.Query", idPrefix: "prime")
         #expect(receipts.count == primed)
         filler.close()
         #expect(b.terminate() == 0)
-        try b.start()
-        try a.start()
+        try await b.start()
+        try await a.start()
         return (a, b)
     }
 
@@ -109,7 +109,7 @@ struct FailoverTests {
     /// its session on the next one; `swhub submit` with such a config file does the same.
     @Test func aRefusingNodeIsSkipped() async throws {
         let b = try TestHub(parties: Self.parties, heartbeatMs: 2000)
-        try b.start()
+        try await b.start()
         let nowhere = "tcp://127.0.0.1:\(try TestHub.freePort())"
         let configuration = try Self.configuration("customs", nodes: [nowhere, b.endpoint], hub: b)
         let client = try b.client(configuration: configuration, name: "customs")

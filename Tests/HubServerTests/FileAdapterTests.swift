@@ -46,7 +46,7 @@ struct FileAdapterTests {
     @Test func inboxFilesAreJournaledOnceArchivedOrRejectedAndDeliveriesWritten() async throws {
         let hub = try TestHub(
             parties: [.init(id: "dept"), .init(id: "office", subscribes: ["demo.Note"])], types: ["demo.Note", "demo.Other"])
-        try hub.start()
+        try await hub.start()
         let root = hub.directory.appendingPathComponent("dept")
         let folders = ExchangeFolders(root: root)
         let adapter = try Self.adapter(hub, root: root)
@@ -103,7 +103,7 @@ struct FileAdapterTests {
 
     @Test func aFileReadWhileTheHubIsDownIsJournaledOnceWhenItIsBack() async throws {
         let hub = try TestHub(parties: [.init(id: "dept"), .init(id: "office", subscribes: ["demo.Note"])], types: ["demo.Note"])
-        try hub.start()
+        try await hub.start()
         let root = hub.directory.appendingPathComponent("dept")
         let folders = ExchangeFolders(root: root)
         let adapter = try Self.adapter(hub, root: root, timeout: .seconds(1))
@@ -116,7 +116,7 @@ struct FileAdapterTests {
         try lines.write(to: folders.inbox.appendingPathComponent("during-outage.txt"), atomically: true, encoding: .utf8)
         try await waitUntil(.seconds(20), "the adapter never tried the file while the hub was down") { adapter.summary.deferred >= 1 }
         #expect(Self.names(folders.inbox) == ["during-outage.txt"], "kept in the inbox while the hub is down")
-        try hub.start()
+        try await hub.start()
         try await waitUntil(.seconds(20), "not archived after the hub came back") { Self.names(folders.archive) == ["during-outage.txt"] }
         let journal = try hub.openJournal()
         let notes = try journal.records(types: ["demo.Note"], after: 0, limit: 1000)

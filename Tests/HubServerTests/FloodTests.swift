@@ -36,7 +36,7 @@ struct FloodTests {
         let script = InteropTests.repoRoot.appendingPathComponent("Tests/Interop/flood_client.py")
         try #require(FileManager.default.isExecutableFile(atPath: InteropTests.python), "no \(InteropTests.python)")
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs")], heartbeatMs: 10_000)
-        try hub.start()
+        try await hub.start()
         let pid = try #require(hub.pid)
         let flooder = try #require(hub.partyKeys["enterprise"])
 

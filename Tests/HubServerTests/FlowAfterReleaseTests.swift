@@ -27,7 +27,7 @@ struct FlowAfterReleaseTests {
     }
 
     @Test func aCancellationAndAReturnAfterTheReleaseAreApprovedByCustomsAndNoticed() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -48,7 +48,7 @@ struct FlowAfterReleaseTests {
         // The hub is killed with the cancellation waiting for customs; restarted, its flows go on.
         world.hub.kill9()
         world.close()
-        try world.hub.start()
+        try await world.hub.start()
         try await world.connectAll()
 
         // Customs approves (CEB624 399): withdrawal notices to every release notice recipient.

@@ -13,7 +13,7 @@ struct FlowControlTests {
 
     @Test func stalledRecipientDoesNotSlowOthers() async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs"), .init(id: "bank")])
-        try hub.start()
+        try await hub.start()
 
         // The stalled recipient: a session with a large credit and a tiny receive queue,
         // kept alive by PINGs, that never reads a frame after the WELCOME.
@@ -97,7 +97,7 @@ struct FlowControlTests {
     @Test func fullJournalQueueAnswersHubBusy() async throws {
         let hub = try TestHub(
             parties: [.init(id: "enterprise"), .init(id: "customs")], extraHub: ["max_pending: 1", "commit_batch_max: 1"])
-        try hub.start()
+        try await hub.start()
         let context = try ZMQContext()
         let sender = try RawPeer(hub, context: context, party: "enterprise")
         defer { sender.close() }

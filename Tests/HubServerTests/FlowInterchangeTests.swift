@@ -10,7 +10,7 @@ import Testing
 @Suite("Single-window flows: restart, credit, interchange, summaries", .serialized)
 struct FlowInterchangeTests {
     @Test func restartInTheMiddleOfADeclarationContinuesIt() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -19,7 +19,7 @@ struct FlowInterchangeTests {
 
         world.hub.kill9()
         world.close()
-        try world.hub.start()
+        try await world.hub.start()
         try await world.connectAll()
         // State was rebuilt: the filers are still registered, and the fourth document
         // completes the declaration filed before the crash.
@@ -48,7 +48,7 @@ struct FlowInterchangeTests {
     }
 
     @Test func blacklistSharesRefusesAndFlags() async throws {
-        let world = try FlowWorld(flows: ["registration_deadline_ms: 600000"])
+        let world = try await FlowWorld(flows: ["registration_deadline_ms: 600000"])
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -92,7 +92,7 @@ struct FlowInterchangeTests {
     }
 
     @Test func queriesAreAnsweredRefusedOrTimedOut() async throws {
-        let world = try FlowWorld(flows: ["query_timeout_ms: 1000"])
+        let world = try await FlowWorld(flows: ["query_timeout_ms: 1000"])
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -153,7 +153,7 @@ struct FlowInterchangeTests {
     }
 
     @Test func summaryOnRequestAndEntryIdShared() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()

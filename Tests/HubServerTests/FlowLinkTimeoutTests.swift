@@ -13,7 +13,7 @@ import Testing
 struct FlowLinkTimeoutTests {
     @Test func anIncompleteDeclarationWaitsAcrossARestartThenEndsIncomplete() async throws {
         // Long enough to see the wait and restart on a loaded machine; the end is waited for.
-        let world = try FlowWorld(flows: ["declaration: {link_timeout: 8s}"])
+        let world = try await FlowWorld(flows: ["declaration: {link_timeout: 8s}"])
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -31,7 +31,7 @@ struct FlowLinkTimeoutTests {
         // The wait survives a crash: the restarted hub ends it at the same deadline.
         world.hub.kill9()
         world.close()
-        try world.hub.start()
+        try await world.hub.start()
         try await world.connectAll()
         let incomplete = try await world.waitFeedback("platform", subject: "inventory-21", within: .seconds(60)) { $0.final }
         #expect(incomplete.state == .incomplete)
@@ -68,7 +68,7 @@ struct FlowLinkTimeoutTests {
         let nodes = try ClusterSupport.nodes(
             2, parties: FlowWorld.cast, store: ClusterSupport.storeLines(server, database: "cluster_link_timeout"),
             types: ["demo.Note"], flows: ["declaration: {link_timeout: 10s}"])
-        for node in nodes { try node.start() }
+        for node in nodes { try await node.start() }
         let holder = { try server.psql("SELECT holder FROM flow_lease", database: "cluster_link_timeout") }
         try await waitUntil(.seconds(60), "no node took the flows' lease") { !(try holder()).isEmpty }
         let world = FlowWorld(cluster: nodes)

@@ -16,7 +16,7 @@ import Testing
 @Suite("Single-window flows: restart from a snapshot", .serialized)
 struct FlowSnapshotServeTests {
     @Test func aHubRestartedFromASnapshotEmitsWhatAFullRebuildEmits() async throws {
-        let world = try FlowWorld(flows: ["snapshot_every: 8", "snapshot_interval_s: 0"])
+        let world = try await FlowWorld(flows: ["snapshot_every: 8", "snapshot_interval_s: 0"])
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -37,7 +37,7 @@ struct FlowSnapshotServeTests {
 
         world.hub.kill9()
         world.close()
-        try world.hub.start()
+        try await world.hub.start()
         try await world.connectAll()
         let started = world.hub.log().split(separator: "\n").last { $0.contains("flows rebuilt from the journal") } ?? ""
         #expect(Self.number(after: "from_snapshot_seq", in: String(started)) ?? 0 >= snapshotSeq, "\(started)")

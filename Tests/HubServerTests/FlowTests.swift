@@ -10,7 +10,7 @@ import Testing
 @Suite("Single-window flows", .serialized)
 struct FlowTests {
     @Test func registrationIsSharedOnceAndFeedbackIsUnified() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         let registration = SampleFilings.registration(
@@ -64,7 +64,7 @@ struct FlowTests {
 
     @Test func silentDepartmentMakesTheRegistrationExpire() async throws {
         // Long enough for three answers on a loaded machine; the expiry is waited for, not timed.
-        let world = try FlowWorld(flows: ["registration_deadline_ms: 6000"])
+        let world = try await FlowWorld(flows: ["registration_deadline_ms: 6000"])
         defer { world.close() }
         try await world.connectAll()
         let registration = SampleFilings.registration(
@@ -85,7 +85,7 @@ struct FlowTests {
         ["payment", "inventory", "order", "waybill"],
     ])
     func declarationIsMatchedForwardedReleasedAndNoticed(order: [String]) async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -138,7 +138,7 @@ struct FlowTests {
 
     @Test(arguments: SampleFilings.Mismatch.allCases)
     func mismatchIsReportedWithTheRuleAndNotForwarded(mismatch: SampleFilings.Mismatch) async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()

@@ -29,7 +29,7 @@ struct InteropTests {
         try #require(FileManager.default.isExecutableFile(atPath: Self.python), "no \(Self.python)")
 
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])])
-        try hub.start()
+        try await hub.start()
         let sender = try #require(hub.partyKeys["enterprise"])
         let receiver = try #require(hub.partyKeys["customs"])
 

@@ -23,7 +23,7 @@ struct KeyRotationTests {
     @Test func bothKeysAuthenticateDuringTheOverlapAndOnlyTheNewOneAfter() async throws {
         let hub = try TestHub(
             parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"]), .init(id: "bank", subscribes: ["demo.Note"])])
-        try hub.start()
+        try await hub.start()
         let oldKeys = hub.partyKeys["customs"]!
         let newKeys = try CurveKeyPair.generate()
         let platform = try hub.client("platform")
@@ -85,7 +85,7 @@ struct KeyRotationTests {
 
     @Test func aClientListingTwoHubKeysReachesAHubPresentingTheSecond() async throws {
         let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])])
-        try hub.start()
+        try await hub.start()
         let retired = try CurveKeyPair.generate()
         var configuration = hub.clientConfiguration("platform")
         configuration.hubPublicKeys = [retired.publicKey, hub.hubKeys.publicKey]
@@ -112,7 +112,7 @@ struct KeyRotationTests {
 
     @Test func theHubsKeyIsSwitchedByARestartAndClientsFollow() async throws {
         let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])])
-        try hub.start()
+        try await hub.start()
         let next = try CurveKeyPair.generate()
         try KeyFile(publicKey: next.publicKey, secretKey: next.secretKey).render(name: "hub.next", includingSecret: true)
             .write(to: hub.directory.appendingPathComponent("hub.next.key_secret"), atomically: true, encoding: .utf8)
@@ -135,7 +135,7 @@ struct KeyRotationTests {
         #expect(refused.status == 78)
         #expect(refused.output.contains("hub.key_file"))
         #expect(hub.terminate() == 0)
-        try hub.start()
+        try await hub.start()
 
         // customs (both keys) follows; a client knowing only the old key cannot.
         var nextOnly = hub.clientConfiguration("platform")
@@ -174,7 +174,7 @@ struct KeyRotationTests {
 struct CKitKeyRotationTests {
     @Test func twoHubKeyFilesReachAHubPresentingTheSecond() async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])], heartbeatMs: 4000)
-        try hub.start()
+        try await hub.start()
         _ = try hub.writeKeyPair("enterprise")
         let current = try hub.writeHubPublicKey()
         let retired = hub.directory.appendingPathComponent("hub.old.key").path

@@ -147,14 +147,14 @@ struct KeysCommandTests {
             return line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2).joined(separator: " ")
         }
         let hub = try TestHub(parties: [.init(id: "platform")])
-        try await onThread { try hub.start() }
+        try await hub.start()
         let pid = try #require(hub.pid)
         let limit = try coreLimit(pid)
         #expect(limit == "0 0", "\(limit)")
         // Only the limits are looked at: a SIGTERM this soon after the port opens may come
         // before the service group handles it (exit by signal), which is not this test's subject.
         hub.terminate()
-        try await onThread { try hub.start(arguments: ["--allow-core-dumps"]) }
+        try await hub.start(arguments: ["--allow-core-dumps"])
         let allowed = try #require(hub.pid)
         let inherited = try coreLimit(getpid())
         #expect(try coreLimit(allowed) == inherited, "inherited, unchanged")

@@ -11,19 +11,19 @@ import Testing
 struct MonitorAccessTests {
     static let token = "0f3c9a7e5b1d4c2a8e6f0b9d7c5a3e1f"
 
-    static func startHub() throws -> (TestHub, port: Int) {
+    static func startHub() async throws -> (TestHub, port: Int) {
         let hub = try TestHub(parties: [.init(id: "a"), .init(id: "b", subscribes: ["demo.Note"])])
         try "\(token)\n".write(to: hub.directory.appendingPathComponent("monitor.token"), atomically: true, encoding: .utf8)
         let port = try TestHub.freePort()
         let config = try String(contentsOfFile: hub.configPath, encoding: .utf8)
         try (config + "monitor:\n  listen: \"127.0.0.1:\(port)\"\n  token_file: monitor.token\n")
             .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
-        try hub.start()
+        try await hub.start()
         return (hub, port)
     }
 
     @Test func everyRouteWantsTheToken() async throws {
-        let (hub, port) = try Self.startHub()
+        let (hub, port) = try await Self.startHub()
         _ = hub
         try await waitUntil(.seconds(20), "the monitor did not answer") { (try? HTTPGet.get(port: port, "/metrics")) != nil }
         for path in ["/", "/metrics", "/api/snapshot", "/api/trace/x", "/events?max=1", "/statistics"] {
@@ -41,7 +41,7 @@ struct MonitorAccessTests {
 
     /// The browser way: `/?token=` once, then the cookie; the token leaves the address.
     @Test func theTokenInTheAddressBecomesACookie() async throws {
-        let (hub, port) = try Self.startHub()
+        let (hub, port) = try await Self.startHub()
         _ = hub
         try await waitUntil(.seconds(20), "the monitor did not answer") { (try? HTTPGet.get(port: port, "/metrics")) != nil }
         let login = try HTTPGet.get(port: port, "/?events=3&token=\(Self.token)")

@@ -98,7 +98,7 @@ struct MonitorPageTests {
     /// keeps the cookie, and the page's own requests (`/api/snapshot`, `/events`) get in
     /// with it; without the token the browser sees only the refusal.
     @Test func theTokenInTheAddressLetsTheBrowserIn() async throws {
-        let (hub, port) = try MonitorAccessTests.startHub()
+        let (hub, port) = try await MonitorAccessTests.startHub()
         _ = hub
         try await waitUntil(.seconds(20), "the monitor did not answer") { (try? HTTPGet.get(port: port, "/metrics")) != nil }
         let refused = try await onThread { try Self.dumpDOM("http://127.0.0.1:\(port)/?events=2") }

@@ -9,14 +9,14 @@ import Testing
 @Suite("Metrics and monitor snapshot", .serialized, .timeLimit(.minutes(2)))
 struct MonitorTests {
     /// A hub with a monitor: `a` sends, `b` and `c` subscribe to demo.Note; `c` never connects.
-    static func startHub(tapQueue: Int? = nil) throws -> (TestHub, monitorPort: Int) {
+    static func startHub(tapQueue: Int? = nil) async throws -> (TestHub, monitorPort: Int) {
         let hub = try TestHub(
             parties: [.init(id: "a"), .init(id: "b", subscribes: ["demo.Note"]), .init(id: "c", subscribes: ["demo.Note"])],
             tapQueue: tapQueue)
         let port = try TestHub.freePort()
         let config = try String(contentsOfFile: hub.configPath, encoding: .utf8)
         try (config + "monitor:\n  listen: \"127.0.0.1:\(port)\"\n").write(toFile: hub.configPath, atomically: true, encoding: .utf8)
-        try hub.start()
+        try await hub.start()
         return (hub, port)
     }
 
@@ -46,7 +46,7 @@ struct MonitorTests {
     }
 
     @Test func metricsCountTrafficByTypeAndParty() async throws {
-        let (hub, port) = try Self.startHub()
+        let (hub, port) = try await Self.startHub()
         let receiver = try await Self.traffic(hub)
         defer { receiver.close() }
         let expected: [String: Double] = [
@@ -74,7 +74,7 @@ struct MonitorTests {
     /// `swhub_journal_unordered_ids_total{party}`: an id sorting before the party's previous
     /// one counts, a duplicate does not, and the SDK's default ids follow each other in order.
     @Test func idsSortingBeforeTheirPartysPreviousOneAreCounted() async throws {
-        let (hub, port) = try Self.startHub()
+        let (hub, port) = try await Self.startHub()
         let sender = try hub.client("a")
         defer { sender.close() }
         for id in ["m-2", "m-1", "m-3", "m-1"] { _ = try await sender.submit(type: "demo.Note", body: [], id: id) }
@@ -92,7 +92,7 @@ struct MonitorTests {
     }
 
     @Test func tapFiguresAreMetrics() async throws {
-        let (hub, port) = try Self.startHub(tapQueue: 1000)
+        let (hub, port) = try await Self.startHub(tapQueue: 1000)
         let tap = try await hub.tapSubscriber("b")
         defer { tap.close() }
         let receiver = try await Self.traffic(hub)
@@ -112,7 +112,7 @@ struct MonitorTests {
     }
 
     @Test func snapshotShowsConnectedPartiesAndEdges() async throws {
-        let (hub, port) = try Self.startHub()
+        let (hub, port) = try await Self.startHub()
         let receiver = try await Self.traffic(hub)
         defer { receiver.close() }
         var snapshot = HubSnapshot()

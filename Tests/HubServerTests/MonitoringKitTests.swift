@@ -164,7 +164,7 @@ struct MonitoringKitTests {
     }
 
     @Test func liveMetricsPassPromtoolAndCoverWhatOperatorsNeed() async throws {
-        let (hub, port) = try MonitorTests.startHub(tapQueue: 1000)
+        let (hub, port) = try await MonitorTests.startHub(tapQueue: 1000)
         let tap = try await hub.tapSubscriber("b")
         defer { tap.close() }
         let receiver = try await MonitorTests.traffic(hub)

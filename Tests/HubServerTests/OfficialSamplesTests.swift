@@ -20,7 +20,7 @@ struct OfficialSamplesTests {
                 .init(id: "enterprise", roles: ["platform", "ecommerce_enterprise", "payment_company", "logistics_company"]),
             ],
             types: ["demo.Note"], flows: ["summary_schedule: none"])
-        try hub.start()
+        try await hub.start()
         let customs = try hub.startSwhub(
             [
                 "adapter", "customs", "--simulate", "--config", try hub.writeClientConfig("customs"), "--refusal-rate", "0",

@@ -89,7 +89,7 @@ struct PersonalDataAtRestTests {
             (config + "crypto: \(crypto)\nkeys: {master_key_file: master.key, vault: keys.sqlite}\n"
             + "archive: {dir: archive, live_for: 0s, segment_records: 4, check_every: 1h}\n")
             .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
-        try hub.start()
+        try await hub.start()
 
         let customs = try hub.client("customs", receive: true)
         let bank = try hub.client("bank", receive: true)
@@ -167,7 +167,7 @@ struct PersonalDataAtRestTests {
 
         // Replayed from the journal and its segments: the platform's filings whole, the shop's
         // without their personal fields (and nothing else missing).
-        try hub.start()
+        try await hub.start()
         let replayPath = hub.directory.appendingPathComponent("replay.jsonl").path
         let replay = try hub.startSwhub(
             ["replay", "--config", try hub.writeClientConfig("late"), "--from-seq", "1", "--to", replayPath, "--log-level", "warning"],

@@ -9,7 +9,7 @@ import Testing
 struct RedactionTests {
     static let buyerId = "110101199001011234"
 
-    static func startHub() throws -> TestHub {
+    static func startHub() async throws -> TestHub {
         let hub = try TestHub(
             parties: [
                 .init(id: "platform"),
@@ -18,7 +18,7 @@ struct RedactionTests {
                 .init(id: "forex", subscribes: ["ceb.Order"], hide: "{ceb.Order: [buyer_id_number, order_list.gmodel]}"),
             ],
             types: ["demo.Note", "{name: ceb.Order, message: swhub.v1.Order}"])
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
@@ -39,7 +39,7 @@ struct RedactionTests {
     }
 
     @Test func eachPartySeesOnlyItsFieldsLiveAndFromTheJournal() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let customs = try hub.client("customs", receive: true)
         let bank = try hub.client("bank", receive: true)
         let platform = try hub.client("platform")
@@ -84,7 +84,7 @@ struct RedactionTests {
     }
 
     @Test func aMalformedTypedBodyIsRefusedAndNothingIsJournaled() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         defer { platform.close() }
         do {

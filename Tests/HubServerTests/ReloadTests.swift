@@ -11,7 +11,7 @@ import ZeroMQ
 /// next delivery.
 @Suite("Reloading the hub's configuration")
 struct ReloadTests {
-    static func startHub() throws -> TestHub {
+    static func startHub() async throws -> TestHub {
         let hub = try TestHub(
             parties: [
                 .init(id: "platform"),
@@ -19,7 +19,7 @@ struct ReloadTests {
                 .init(id: "bank", subscribes: ["demo.Note", "ceb.Order"]),
             ],
             types: ["demo.Note", "{name: ceb.Order, message: swhub.v1.Order}"])
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
@@ -42,7 +42,7 @@ struct ReloadTests {
     }
 
     @Test func aBadFileIsRefusedAndTheRunningConfigurationStays() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         let customs = try hub.client("customs", receive: true)
         defer {
@@ -80,7 +80,7 @@ struct ReloadTests {
     }
 
     @Test func anAddedPartyConnectsAndARemovedPartysSessionIsClosedAtOnce() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         let customs = try hub.client("customs", receive: true)
         let bank = try hub.client("bank", receive: true)
@@ -138,7 +138,7 @@ struct ReloadTests {
     }
 
     @Test func aChangedHideListRedactsTheNextDelivery() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         let bank = try hub.client("bank", receive: true)
         defer {
@@ -173,7 +173,7 @@ struct ReloadTests {
                 .init(id: "auditor", audit: "{parties: [bank]}"),
             ],
             tapQueue: 1000)
-        try hub.start()
+        try await hub.start()
         let platform = try hub.client("platform")
         defer { platform.close() }
         let tap = try await hub.tapSubscriber("auditor")

@@ -18,7 +18,7 @@ struct ReplayCommandTests {
         let hub = try TestHub(
             parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note", "ceb.Order"])],
             types: ["demo.Note", "{name: ceb.Order, message: swhub.v1.Order}"])
-        try hub.start()
+        try await hub.start()
         let platform = try hub.client("platform")
         defer { platform.close() }
         var order = BizOrder()
@@ -79,7 +79,7 @@ struct ReplayCommandTests {
     /// error (64) with it; an unreadable client config is a configuration error (78).
     @Test func refusalAndBadArgumentsExitWithTheirClass() async throws {
         let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs")])
-        try hub.start()
+        try await hub.start()
         let config = try hub.writeClientConfig("customs")
         let refused = try await Self.runReplay(hub, ["--config", config, "--party", "platform", "--from-seq", "1"], logName: "refused.log")
         #expect(refused.status == 2, "refused input: \(refused.log)")

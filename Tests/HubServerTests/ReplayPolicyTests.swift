@@ -10,7 +10,7 @@ struct ReplayPolicyTests {
     static let buyerId = "110101199001011234"
     static let buyerName = "Zhang San"
 
-    static func startHub() throws -> TestHub {
+    static func startHub() async throws -> TestHub {
         let hub = try TestHub(
             parties: [
                 .init(id: "platform"),
@@ -20,7 +20,7 @@ struct ReplayPolicyTests {
                 .init(id: "customs", subscribes: ["ceb.Order"]),
             ],
             types: ["demo.Note", "{name: ceb.Order, message: swhub.v1.Order}"])
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
@@ -35,7 +35,7 @@ struct ReplayPolicyTests {
     }
 
     @Test func auditorSeesAnotherStreamWithBothPartiesHiddenFieldsRemoved() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         defer { platform.close() }
         let first = try await platform.submit(type: "ceb.Order", body: try Self.order("order-1"), id: "o-1")
@@ -63,7 +63,7 @@ struct ReplayPolicyTests {
     }
 
     @Test func auditorWithoutBodiesGetsHeadersOnly() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         defer { platform.close() }
         _ = try await platform.submit(type: "ceb.Order", body: try Self.order("order-1"), id: "o-1")
@@ -74,7 +74,7 @@ struct ReplayPolicyTests {
     }
 
     @Test func nonAuditorIsRefused() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         await #expect {
             _ = try await hub.replay("customs", ReplayRequest(party: "bank"))
         } throws: { error in
@@ -91,7 +91,7 @@ struct ReplayPolicyTests {
     /// Raw frames: each nonsense REPLAY gets exactly one ERROR with its code, and the
     /// connection keeps working.
     @Test func badRequestsGetTheirCodes() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let context = try ZMQContext()
         let peer = try RawPeer(hub, context: context, party: "bank")
         defer { peer.close() }

@@ -10,7 +10,7 @@ import ZeroMQ
 /// time, by type, then live without a gap or duplicate; ACKs that only return credit.
 @Suite("Replay")
 struct ReplayTests {
-    static func startHub() throws -> TestHub {
+    static func startHub() async throws -> TestHub {
         let hub = try TestHub(
             parties: [
                 .init(id: "enterprise"),
@@ -18,7 +18,7 @@ struct ReplayTests {
                 .init(id: "tax", subscribes: ["demo.Other"]),
             ],
             types: ["demo.Note", "demo.Query", "demo.Other"])
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
@@ -36,7 +36,7 @@ struct ReplayTests {
     }
 
     @Test func ownStreamFromASeq() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let enterprise = try hub.client("enterprise")
         defer { enterprise.close() }
         let receipts = try await Self.fill(enterprise, prefix: "own", count: 20)
@@ -57,7 +57,7 @@ struct ReplayTests {
     }
 
     @Test func typeFilter() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let enterprise = try hub.client("enterprise")
         defer { enterprise.close() }
         _ = try await Self.fill(enterprise, prefix: "types", count: 15)
@@ -70,7 +70,7 @@ struct ReplayTests {
     }
 
     @Test func sinceATime() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let enterprise = try hub.client("enterprise")
         defer { enterprise.close() }
         let before = try await Self.fill(enterprise, prefix: "before", count: 6)
@@ -97,7 +97,7 @@ struct ReplayTests {
     /// the switch from catch-up to live: every seq of the stream exactly once, compared with
     /// the journal.
     @Test func followSwitchesToLiveWithoutGapOrDuplicate() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let enterprise = try hub.client("enterprise")
         defer { enterprise.close() }
         _ = try await hub.submitConcurrently(enterprise, count: 300, idPrefix: "early")
@@ -145,7 +145,7 @@ struct ReplayTests {
     }
 
     @Test func replayNeverMovesTheDurableAckPosition() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let enterprise = try hub.client("enterprise")
         let customs = try hub.client("customs", receive: true)
         defer {
@@ -174,7 +174,7 @@ struct ReplayTests {
     /// A replay whose reader never acknowledges holds its credit and nothing else: the
     /// party's own receiving session, other parties and submissions carry on.
     @Test func aStalledReplayBlocksNobody() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let enterprise = try hub.client("enterprise")
         defer { enterprise.close() }
         _ = try await hub.submitConcurrently(enterprise, count: 200, idPrefix: "before")
@@ -226,7 +226,7 @@ struct ReplayTests {
     /// The hub dies in the middle of a replay and comes back: `ReplaySession` asks again
     /// from the seq after the last one it passed on, so the reader sees each seq once.
     @Test func replaySessionResumesAfterTheHubRestarts() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let enterprise = try hub.client("enterprise")
         _ = try await hub.submitConcurrently(enterprise, count: 60, idPrefix: "r")
         enterprise.close()
@@ -253,7 +253,7 @@ struct ReplayTests {
         // Held by the credit: at most 5 beyond the 20 acknowledged.
         #expect(log.current.deliveries.count <= 25)
         hub.kill9()
-        try hub.start()
+        try await hub.start()
         reopened.withLock { $0 = true }
         if let last = log.current.deliveries.last { session.acknowledge(last.seq) }
         let expected = try hub.journalStream("customs").map(\.seq)

@@ -28,7 +28,7 @@ struct RiskControlTests {
     }
 
     @Test func heldDeclarationsAreReleasedOrRefusedByCustoms() async throws {
-        let world = try FlowWorld(extraParties: [Self.riskOffice], risk: Self.risk)
+        let world = try await FlowWorld(extraParties: [Self.riskOffice], risk: Self.risk)
         defer { world.close() }
         try await world.connectAll()
         try await world.connect("risk-office")
@@ -98,7 +98,7 @@ struct RiskControlTests {
         // `swhub status --held` rebuilds the flows from a journal whose personal fields
         // are sealed: it reads them opened, as the hub does, or the rebuilt 三单对碰 would
         // see ciphertexts.
-        let world = try FlowWorld(extraParties: [Self.riskOffice], risk: Self.risk, sealed: true)
+        let world = try await FlowWorld(extraParties: [Self.riskOffice], risk: Self.risk, sealed: true)
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()

@@ -16,7 +16,7 @@ struct SalvageTests {
     /// Journals n1…n3, copies the journal files aside, journals n4 and n5, stops the hub
     /// and puts the copies back beside the head record that says 5.
     private func journalBehind(_ hub: TestHub) async throws {
-        try hub.start()
+        try await hub.start()
         let sender = try hub.client("enterprise")
         for id in ["n1", "n2", "n3"] { _ = try await sender.submit(type: "demo.Note", body: Array(id.utf8), id: id) }
         sender.close()
@@ -27,7 +27,7 @@ struct SalvageTests {
         for file in files where FileManager.default.fileExists(atPath: hub.directory.appendingPathComponent(file).path) {
             try FileManager.default.copyItem(at: hub.directory.appendingPathComponent(file), to: saved.appendingPathComponent(file))
         }
-        try hub.start()
+        try await hub.start()
         let later = try hub.client("enterprise")
         for id in ["n4", "n5"] { _ = try await later.submit(type: "demo.Note", body: Array(id.utf8), id: id) }
         later.close()
@@ -61,7 +61,7 @@ struct SalvageTests {
     @Test func salvageDeliversWhatIsLeftAndRefusesSubmissions() async throws {
         let hub = try TestHub(parties: Self.parties, heartbeatMs: 10_000)
         try await journalBehind(hub)
-        try hub.start(arguments: ["--salvage"])
+        try await hub.start(arguments: ["--salvage"])
         #expect(hub.log().contains("SALVAGE MODE"))
 
         let context = try ZMQContext()

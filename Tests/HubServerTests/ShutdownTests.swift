@@ -23,7 +23,7 @@ struct ShutdownTests {
 
     @Test func sigtermWithSubmissionsInFlight() async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])])
-        try hub.start()
+        try await hub.start()
         // Four SDK connections of one party with 500 submissions each in flight. (One
         // connection with 2,000 would trip a client bug: with more than ZMQ_SNDHWM = 1000
         // unanswered submissions and the hub gone, the SDK's I/O thread blocks in zmq_send
@@ -121,7 +121,7 @@ struct ShutdownTests {
         let hub = try TestHub(
             parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])],
             extraHub: ["commit_batch_max: 1"])
-        try hub.start()
+        try await hub.start()
         let context = try ZMQContext()
         let loader = try RawPeer(hub, context: context, party: "enterprise")
         defer { loader.close() }

@@ -43,7 +43,7 @@ struct SimulatedAdapterTests {
         let hub = try TestHub(
             parties: [.init(id: "enterprise", subscribes: ["reg.Result", "ceb.Receipt"]), .init(id: "customs")],
             types: Self.types)
-        try hub.start()
+        try await hub.start()
         let adapter = try hub.startSwhub(
             [
                 "adapter", "customs", "--simulate", "--config", try hub.writeClientConfig("customs"),
@@ -80,7 +80,7 @@ struct SimulatedAdapterTests {
 
         // The hub restarts; the adapter reconnects by itself and answers what comes next.
         #expect(hub.terminate() == 0)
-        try hub.start()
+        try await hub.start()
         _ = try await enterprise.submit(type: "reg.Registration", body: try Self.registration("COP-2"), to: ["customs"], id: "reg-2")
         let afterRestart = try await inbox.wait(for: 5, within: .seconds(30))
         #expect(afterRestart.last?.header.id == "result:enterprise:reg-2", "adapter: \(hub.log(named: "adapter.log"))")

@@ -36,7 +36,7 @@ struct StatisticsPageTests {
             (config + "monitor:\n  listen: \"127.0.0.1:\(port)\"\n  token_file: monitor.token\n"
             + "statistics: {cny_rates: {\"502\": 7.1, \"300\": 7.7}}\n")
             .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
-        try hub.start()
+        try await hub.start()
         let bearer = ["Authorization": "Bearer \(Self.token)"]
         try await waitUntil(.seconds(30), "the monitor did not answer") {
             (try? HTTPGet.get(port: port, "/metrics", headers: bearer))?.status == 200

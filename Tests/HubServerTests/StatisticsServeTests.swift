@@ -26,7 +26,7 @@ struct StatisticsServeTests {
     }
 
     @Test func filingsThroughTheFlowsAreCountedReconciledAndReported() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()

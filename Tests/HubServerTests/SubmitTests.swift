@@ -10,7 +10,7 @@ import Testing
 struct SubmitTests {
     @Test func acceptedMessageIsDurableAndDelivered() async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])])
-        try hub.start()
+        try await hub.start()
         let sender = try hub.client("enterprise")
         defer { sender.close() }
         let receipt = try await sender.submit(type: "demo.Note", body: Array("hello".utf8), id: "m-1")
@@ -26,7 +26,7 @@ struct SubmitTests {
         #expect(record.body == Array("hello".utf8))
         #expect(record.recipients == ["customs"])
 
-        try hub.start()
+        try await hub.start()
         let receiver = try hub.client("customs", receive: true)
         defer { receiver.close() }
         try await receiver.connect()
@@ -42,7 +42,7 @@ struct SubmitTests {
     /// in time (retry later).
     @Test func swhubSubmitExitsWithTheClassOfTheAnswer() async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])])
-        try hub.start()
+        try await hub.start()
         let config = try hub.writeClientConfig("enterprise")
         // Longer than submit's own 30 s wait for a reply, so that a hub that does not answer
         // shows as submit's exit 4 and its output, not as a test that gave up first.

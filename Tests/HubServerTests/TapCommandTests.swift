@@ -6,16 +6,16 @@ import Testing
 /// `swhub tap` as a user runs it: a real `swhub` process with a client config file.
 @Suite("swhub tap")
 struct TapCommandTests {
-    static func startHub() throws -> TestHub {
+    static func startHub() async throws -> TestHub {
         let hub = try TestHub(
             parties: [.init(id: "platform"), .init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note", "demo.Query"])],
             tapQueue: 1000)
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
     @Test func printsOneReadableLinePerMessage() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         defer { platform.close() }
         let config = try hub.writeClientConfig("customs")
@@ -41,7 +41,7 @@ struct TapCommandTests {
     }
 
     @Test func filtersAndPrintsJSON() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         let enterprise = try hub.client("enterprise")
         defer {

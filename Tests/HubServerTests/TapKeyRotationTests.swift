@@ -29,7 +29,7 @@ struct TapKeyRotationTests {
 
     @Test func aSubscriberListingBothTapKeysFollowsARestartWithTheNextTapKeyPair() async throws {
         let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])], tapQueue: 1000)
-        try hub.start()
+        try await hub.start()
         let current = hub.tapKeys!
         let next = try CurveKeyPair.generate()
         try KeyFile(publicKey: next.publicKey, secretKey: next.secretKey).render(name: "tap.next", includingSecret: true)
@@ -65,7 +65,7 @@ struct TapKeyRotationTests {
         #expect(refused.output.contains("tap"), "\(refused.output)")
         let applied = hub.appliedTapSubscriptions("customs/")
         #expect(hub.terminate() == 0)
-        try hub.start()
+        try await hub.start()
 
         // The subscriber with both keys tries the next one and subscribes again; reading drives it.
         try await waitUntil(.seconds(60), "the subscriber did not subscribe to the restarted tap: \(hub.log())") {
@@ -91,7 +91,7 @@ struct TapKeyRotationTests {
 
     @Test func swhubTapWithTwoTapKeyFilesReachesATapPresentingTheSecond() async throws {
         let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "customs", subscribes: ["demo.Note"])], tapQueue: 1000)
-        try hub.start()
+        try await hub.start()
         let platform = try hub.client("platform")
         defer { platform.close() }
         try Self.writePublicKey(try CurveKeyPair.generate().publicKey, "tap.old.key", in: hub)

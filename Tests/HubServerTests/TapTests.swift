@@ -10,7 +10,7 @@ import ZeroMQ
 /// nobody anything more.
 @Suite("Monitoring tap")
 struct TapTests {
-    static func startHub(tapQueue: Int = 10_000) throws -> TestHub {
+    static func startHub(tapQueue: Int = 10_000) async throws -> TestHub {
         let hub = try TestHub(
             parties: [
                 .init(id: "platform"),
@@ -21,12 +21,12 @@ struct TapTests {
                 .init(id: "inspector", audit: "{parties: [\"*\"], bodies: false}"),
             ],
             types: ["demo.Note", "demo.Query", "{name: ceb.Order, message: swhub.v1.Order}"], tapQueue: tapQueue)
-        try hub.start()
+        try await hub.start()
         return hub
     }
 
     @Test func aPartySeesOnTheTapExactlyTheMessagesDeliveredToIt() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let customs = try hub.client("customs", receive: true)
         let platform = try hub.client("platform")
         let enterprise = try hub.client("enterprise")
@@ -66,7 +66,7 @@ struct TapTests {
     }
 
     @Test func subscribersFilterByTypeSenderAndRecipientPrefix() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         let enterprise = try hub.client("enterprise")
         defer {
@@ -97,7 +97,7 @@ struct TapTests {
     /// gets each copy once, not again in the batches made for a narrower prefix, and a
     /// subscriber holding both prefixes gets a copy once per prefix it matches.
     @Test func nestedPrefixesEachGetExactlyTheirCopies() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         let enterprise = try hub.client("enterprise")
         defer {
@@ -134,7 +134,7 @@ struct TapTests {
     }
 
     @Test func auditorsSeeTheirPartiesTrafficRedactedOrHeadersOnly() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         defer { platform.close() }
         let auditor = try await hub.tapSubscriber("auditor")
@@ -166,7 +166,7 @@ struct TapTests {
     }
 
     @Test func anotherPartysPrefixOrAnUnknownKeyGetsNothing() async throws {
-        let hub = try Self.startHub()
+        let hub = try await Self.startHub()
         let platform = try hub.client("platform")
         defer { platform.close() }
         let customsTap = try await hub.tapSubscriber("customs")

@@ -9,7 +9,7 @@ import Testing
 @Suite("Single-window flows: tax bills to the filer", .serialized, .timeLimit(.minutes(2)))
 struct TaxBillServeTests {
     @Test func theFilerGetsCustomsTaxBillOfItsReleasedInventory() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()

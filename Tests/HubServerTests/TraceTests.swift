@@ -22,7 +22,7 @@ struct TraceTests {
 
     @Test func deliveredAndAcknowledgedPerRecipientInOrderAndAfterARestart() async throws {
         let hub = try TestHub(parties: [.init(id: "alice"), .init(id: "bob"), .init(id: "carol")])
-        try hub.start()
+        try await hub.start()
         let bob = try hub.client("bob", receive: true)
         defer { bob.close() }
         let bobInbox = DeliveryInbox(bob)
@@ -65,14 +65,14 @@ struct TraceTests {
         bob.close()
         carol.close()
         #expect(hub.terminate() == 0)
-        try hub.start()
+        try await hub.start()
         let after = try JournalInspector(path: hub.journalPath).trace("note-1")
         #expect(after.messages.first?.deliveries == message.deliveries)
         #expect(after.events == report.events)
     }
 
     @Test func declarationTraceCoversDocumentsForwardsReceiptsFeedbackAndReleaseNotices() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -109,7 +109,7 @@ struct TraceTests {
     }
 
     @Test func registrationTraceCoversSharesResultsAndFeedback() async throws {
-        let world = try FlowWorld()
+        let world = try await FlowWorld()
         defer { world.close() }
         try await world.connectAll()
         try await world.registerFilers()
@@ -123,7 +123,7 @@ struct TraceTests {
 
     @Test func commandPrintsTheTimelineAndJSONAndRefusesUnknownIds() async throws {
         let hub = try TestHub(parties: [.init(id: "alice"), .init(id: "bob")])
-        try hub.start()
+        try await hub.start()
         let bob = try hub.client("bob", receive: true)
         defer { bob.close() }
         let inbox = DeliveryInbox(bob)

@@ -134,7 +134,7 @@ struct VerifyCommandTests {
     /// Beside a running hub that delivers and acknowledges, verify reads and finds nothing.
     @Test func besideARunningHubItIsIntact() async throws {
         let hub = try Self.hub()
-        try hub.start()
+        try await hub.start()
         let bob = try hub.client("bob", receive: true)
         defer { bob.close() }
         let inbox = DeliveryInbox(bob)

@@ -22,7 +22,7 @@ struct WrongHubKeyTests {
 
     @Test func theSDKFailsConnectAndSubmitWithTheReason() async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise")])
-        try hub.start()
+        try await hub.start()
         var configuration = try HubClientConfiguration.load(path: try Self.wrongKeyConfig(hub, "enterprise"))
         configuration.requestTimeout = .seconds(60)
         let started = ContinuousClock.now
@@ -54,7 +54,7 @@ struct WrongHubKeyTests {
     ])
     func theCommandsEndWithTheReason(_ command: [String]) async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise")])
-        try hub.start()
+        try await hub.start()
         let path = try Self.wrongKeyConfig(hub, "enterprise")
         let run = try await ConfigCheckTests.run([command[0], "--config", path] + command.dropFirst())
         #expect(run.status == 78, "a configuration error (README, Exit codes)")
@@ -68,7 +68,7 @@ struct WrongHubKeyTests {
     /// `swhub tap` with a tap key that is not the tap's: ends with the reason, exit 78.
     @Test func theTapEndsWithTheReason() async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise")], tapQueue: 100)
-        try hub.start()
+        try await hub.start()
         let path = try hub.writeClientConfig("enterprise")
         let wrong = try CurveKeyPair.generate().publicKey
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
@@ -83,7 +83,7 @@ struct WrongHubKeyTests {
     /// WELCOME, before anything is submitted.
     @Test func aPartyOtherThanTheKeysIsRefusedBeforeSubmitting() async throws {
         let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs")])
-        try hub.start()
+        try await hub.start()
         let path = try hub.writeClientConfig("enterprise")
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(of: "party: enterprise", with: "party: customs")
         try text.write(toFile: path, atomically: true, encoding: .utf8)

@@ -18,7 +18,7 @@ final class DepartmentWorld: @unchecked Sendable {
     let hub: TestHub
     private(set) var adapters: [String: Process] = [:]
 
-    init() throws {
+    init() async throws {
         hub = try TestHub(
             parties: [
                 .init(id: "customs", roles: ["customs"]),
@@ -31,7 +31,7 @@ final class DepartmentWorld: @unchecked Sendable {
             // The departments' files carry no departures (离境): summaries as at release.
             types: ["demo.Note"],
             flows: ["registration_deadline_ms: 600000", "summary_schedule: none", "summary: {require_departure: false}"])
-        try hub.start()
+        try await hub.start()
         for department in Self.departments {
             let path = try hub.writeClientConfig(department)
             var settings = "adapter:\n  folder: \(department)\n  poll_ms: 50\n"

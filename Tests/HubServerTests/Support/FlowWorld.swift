@@ -40,7 +40,7 @@ final class FlowWorld: @unchecked Sendable {
 
     /// `risk` lines, if any, make the config's `risk:` section; `sealed`: personal fields
     /// sealed in the journal (a master key and `keys:`).
-    init(flows: [String] = [], extraParties: [TestHub.PartySpec] = [], risk: [String] = [], sealed: Bool = false) throws {
+    init(flows: [String] = [], extraParties: [TestHub.PartySpec] = [], risk: [String] = [], sealed: Bool = false) async throws {
         hub = try TestHub(parties: Self.cast + extraParties, types: ["demo.Note"], flows: flows)
         if !risk.isEmpty { try hub.rewriteConfig { $0 + "risk:\n" + risk.map { "  \($0)\n" }.joined() } }
         if sealed {
@@ -50,7 +50,7 @@ final class FlowWorld: @unchecked Sendable {
             try hub.rewriteConfig { $0 + "keys: {master_key_file: master.key, vault: keys.sqlite}\n" }
         }
         endpoints = []
-        try hub.start()
+        try await hub.start()
     }
 
     /// The cast on running cluster nodes (made with `FlowWorld.cast` and flows on): the

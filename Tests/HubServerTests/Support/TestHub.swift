@@ -127,8 +127,9 @@ final class TestHub: @unchecked Sendable {
     }
 
     /// Starts `swhub serve` (with `arguments` after the usual ones, e.g. `--salvage`) and
-    /// waits until it accepts TCP connections.
-    func start(arguments: [String] = []) throws {
+    /// waits until it accepts TCP connections, polling without holding a Swift-concurrency
+    /// thread (the test process has two, for every suite running at once).
+    func start(arguments: [String] = []) async throws {
         let process = Process()
         process.executableURL = try Self.executable
         process.arguments = ["serve", "--config", configPath, "--log-level", "info"] + arguments
@@ -145,7 +146,7 @@ final class TestHub: @unchecked Sendable {
         while Date() < deadline {
             if LoopbackPorts.canConnect(port) { return }
             guard process.isRunning else { throw TestHubError("swhub serve exited: \(self.log())") }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         throw TestHubError("swhub serve did not listen on \(port): \(self.log())")
     }
