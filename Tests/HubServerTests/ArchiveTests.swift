@@ -105,7 +105,7 @@ struct ArchiveTests {
         #expect(broken.output.contains(damaged) && broken.output.contains("journal NOT intact"), "\(broken.output)")
         let archiveVerify = try await Self.swhub(["archive", "verify", "--config", hub.configPath])
         #expect(archiveVerify.status == 1 && archiveVerify.output.contains(damaged), "\(archiveVerify)")
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
     }
 
     /// `swhub archive run` beside a running hub whose own archiver waits an hour: it seals,
@@ -150,7 +150,7 @@ struct ArchiveTests {
         #expect(seqs == Array(3...10))
         let verify = try await Self.swhub(["verify", "--config", hub.configPath])
         #expect(verify.status == 0 && verify.output.contains("archive: seqs 1–8 in 2 segments"), "\(verify)")
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
     }
 
     /// `swhub backup` of a hub with archive segments copies them with the journal; a restore
@@ -184,7 +184,7 @@ struct ArchiveTests {
         #expect(backup.status == 0 && backup.output.contains("archive: 2 segment files"), "\(backup)")
         let copied = (try? FileManager.default.contentsOfDirectory(atPath: backupDirectory + "/archive"))?.sorted() ?? []
         #expect(copied == Self.segments(hub), "\(copied)")
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
 
         // A new directory with the same keys, parties and archive settings.
         let restored = try TestHub(parties: parties, keysOf: hub)
@@ -200,7 +200,7 @@ struct ArchiveTests {
         try await restored.start()
         let trace = try await Self.swhub(["trace", "--config", restored.configPath, "n-3"])
         #expect(trace.status == 0 && trace.output.contains("seq 3 "), "\(trace)")
-        #expect(restored.terminate() == 0)
+        #expect(await restored.terminate() == 0)
     }
 
     @Test func aPostgresStoreWithArchivesPassesConfigCheck() async throws {

@@ -28,7 +28,7 @@ struct AuthenticationTests {
         // Nothing was journaled: the next message gets seq 1.
         let next = try await client.submit(type: "demo.Note", body: [], id: "after-forged")
         #expect(next.seq == 1)
-        hub.terminate()
+        await hub.terminate()
         #expect(try hub.openJournal().record(sender: "enterprise", id: "forged-1") == nil)
         #expect(try hub.openJournal().record(sender: "customs", id: "forged-1") == nil)
     }

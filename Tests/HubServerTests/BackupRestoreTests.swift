@@ -90,7 +90,7 @@ struct BackupRestoreTests {
         try await waitUntil(.seconds(120), "the receiver got all \(finalHead)") { received.value >= Int(finalHead) }
         receiver.close()
         await receiving.value
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
 
         // Restore into a new directory: the same keys and parties, a journal of its own.
         let restored = try TestHub(parties: Self.parties, keysOf: hub)
@@ -142,7 +142,7 @@ struct BackupRestoreTests {
         let sameIds = delivered.dropLast().allSatisfy { bySeq[$0.0] == $0.1 }
         #expect(sameIds && delivered.last?.1 == lateId)
         receiver2.acknowledge(manifest.headSeq + 1)
-        #expect(restored.terminate() == 0)
+        #expect(await restored.terminate() == 0)
         let after = try await Self.run(["verify", "--config", restored.configPath])
         #expect(after.status == 0 && after.output.contains("head seq \(manifest.headSeq + 1)"), "\(after)")
     }
@@ -174,7 +174,7 @@ struct BackupRestoreTests {
         let damaged = try await Self.run(["restore", "--from", directory, "--journal", target])
         #expect(damaged.status == 1 && damaged.errors.contains("the manifest says"), "\(damaged)")
         #expect(!FileManager.default.fileExists(atPath: target))
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
     }
 
     @Test func aPostgreSQLStoreIsRefusedWithWhereItsBackupsComeFrom() async throws {

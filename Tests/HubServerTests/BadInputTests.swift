@@ -211,7 +211,7 @@ struct BadInputTests {
             return [first, try peer.expectAccepted()]
         }
         #expect(replies.map(\.id) == ["at-limit", "empty-body"])
-        hub.terminate()
+        await hub.terminate()
         let journal = try hub.openJournal()
         #expect(try journal.record(sender: "enterprise", id: "at-limit")?.body.count == 1024)
         #expect(try journal.record(sender: "enterprise", id: "empty-body")?.body == [])

@@ -76,7 +76,7 @@ struct CKitBatchTests {
         // The hub reads nothing more: the full batch goes onto the socket and stays unanswered.
         try await hub.freeze()
         #expect(try await sender.run("sendmany 25 b demo.Note customs") == "ok sendmany count=25 unsent=0 pending=25")
-        hub.kill9()
+        await hub.kill9()
         try await hub.start()
         let answers = Self.answers(try await sender.run("replies 25"))
         Self.expectAcceptedInOrder(answers, ids: (0..<25).map { "b-\($0)" })

@@ -110,7 +110,7 @@ struct CKitTests {
         #expect(try await driver.run("ack \(first.seq)") == "ok ack seq=\(first.seq)")
 
         // The hub dies and comes back: the C client notices, says HELLO again and receives.
-        hub.kill9()
+        await hub.kill9()
         try await hub.start()
         let sender2 = try hub.client("enterprise")
         _ = try await sender2.connect()

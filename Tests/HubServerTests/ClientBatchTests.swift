@@ -60,7 +60,7 @@ struct ClientBatchTests {
         let messages = (0..<40).map { OutgoingMessage(type: "demo.Note", body: Array("r\($0)".utf8), id: "resent-\($0)") }
         async let results = sender.submit(inOrder: messages)
         try await waitUntil(.seconds(20), "every submission is on the socket") { sender.pendingCount == 40 && sender.unsentCount == 0 }
-        hub.kill9()
+        await hub.kill9()
         try await hub.start()
         let seqs = await results.compactMap { try? $0.get().seq }
         #expect(seqs == Array(1...40), "journaled in the order first submitted")

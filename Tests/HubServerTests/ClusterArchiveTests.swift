@@ -60,6 +60,6 @@ struct ClusterArchiveTests {
             let verify = try await ConfigCheckTests.run(["verify", "--config", node.configPath])
             #expect(verify.status == 0 && verify.output.contains("archive: seqs 1–15 in 3 segments"), "\(verify)")
         }
-        for node in nodes { #expect(node.terminate() == 0) }
+        for node in nodes { #expect(await node.terminate() == 0) }
     }
 }

@@ -81,7 +81,7 @@ struct ClusterFlowsLeaderLossTests {
         let name = String(leader.split(separator: "/").first ?? "")
         let victim = try #require(name == "a" ? 0 : name == "b" ? 1 : nil, "the lease holder '\(leader)' is no node of the test")
         print("flows leader loss: kill -9 of node \(name) (lease holder \(leader)) after \(settled().count) filings settled")
-        nodes[victim].kill9()
+        await nodes[victim].kill9()
 
         try await waitUntil(
             .seconds(90),

@@ -57,7 +57,7 @@ struct ClusterNodeLossTests {
             }
             let atKill = stream.perSender.current
             print("round \(round): kill -9 of node \(victim == 0 ? "a" : "b") after \(stream.acceptedCount) accepted")
-            nodes[victim].kill9()
+            await nodes[victim].kill9()
             try await stream.waitEachProgressed(10, since: atKill, within: .seconds(60), "round \(round): senders after the kill")
             try await nodes[victim].start()
             let restarted = stream.perSender.current

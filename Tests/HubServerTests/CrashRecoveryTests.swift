@@ -38,7 +38,7 @@ struct CrashRecoveryTests {
         let acceptedSoFar = Counter()
         let killer = Task {
             try await waitUntil(.seconds(180), "3,000 accepted before the crash") { acceptedSoFar.value >= 3000 }
-            hub.kill9()
+            await hub.kill9()
             // An outage, not a test pause: the clients meet a dead hub for a while before it is back.
             try await Task.sleep(for: .milliseconds(300))
             try await hub.start()

@@ -39,7 +39,7 @@ struct CryptoSuiteServeTests {
         let platform = try hub.client("platform")
         for index in 1...20 { _ = try await platform.submit(type: "demo.Note", body: Array("note \(index)".utf8), id: "n-\(index)") }
         platform.close()
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         #expect(try JournalSuiteRecord.read(journalPath: hub.journalPath) == .sm)
 
         let text = try await Self.swhub(["verify", "--config", hub.configPath])
@@ -57,7 +57,7 @@ struct CryptoSuiteServeTests {
         let again = try hub.client("platform")
         #expect(try await again.submit(type: "demo.Note", body: Array("after".utf8), id: "after").seq == 21)
         again.close()
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         #expect(try await Self.swhub(["verify", "--config", hub.configPath]).status == 0)
 
         // The config without crypto: sm (the standard default): refused, naming both suites.
@@ -115,7 +115,7 @@ struct CryptoSuiteServeTests {
         let backupDirectory = hub.directory.appendingPathComponent("backup").path
         let backup = try await Self.swhub(["backup", "--config", hub.configPath, "--to", backupDirectory])
         #expect(backup.status == 0, "\(backup)")
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         let manifest = try BackupManifest.read(directory: backupDirectory)
         #expect(manifest.crypto == "sm" && manifest.archive?.count == 2)
         let verify = try await Self.swhub(["verify", "--config", hub.configPath])
@@ -137,6 +137,6 @@ struct CryptoSuiteServeTests {
         let platformAgain = try restored.client("platform")
         #expect(try await platformAgain.submit(type: "demo.Note", body: Array("later".utf8), id: "later").seq == 13)
         platformAgain.close()
-        #expect(restored.terminate() == 0)
+        #expect(await restored.terminate() == 0)
     }
 }

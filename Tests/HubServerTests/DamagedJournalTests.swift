@@ -64,7 +64,7 @@ struct DamagedJournalTests {
         }
         #expect(seqs == Array(1...8))
         sender.close()
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         let how = try Self.damage(journal: hub.journalPath, seq: 4)
         print("DamagedJournalTests: seq 4 damaged: \(how)")
 
@@ -111,7 +111,7 @@ struct DamagedJournalTests {
         #expect(StorageFaults.delivered(again) == [1, 2, 3])
         #expect(StorageFaults.errors(again).first?.code == HubErrorCode.journalDamaged.rawValue)
         #expect(try MonitorTests.metrics(monitorPort)["swhub_journal_corrupt_records_total"] == 1)
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         let lines = StorageFaults.lines(hub.log(), containing: "damaged journal record")
         #expect(lines == 1, "the damaged seq is logged once, not per read:\n\(hub.log().suffix(3000))")
     }
@@ -133,7 +133,7 @@ struct DamagedJournalTests {
         // to wait for a busy writer (retried a second later), may add some: without the
         // bound the -wal would hold all 160 MiB.
         #expect(largest <= 120 << 20, "the -wal reached \(largest) bytes")
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         #expect(Self.walBytes(hub.journalPath) == 0, "a graceful stop leaves an empty -wal")
     }
 

@@ -51,7 +51,7 @@ struct DedupTests {
             #expect(delivered.first?.body == Array("first".utf8), "\(name): the original body is kept, the duplicate's dropped")
         }
 
-        hub.terminate()
+        await hub.terminate()
         let journal = try hub.openJournal()
         #expect(try journal.headSeq() == marker.seq)
     }
@@ -96,7 +96,7 @@ struct DedupTests {
         #expect(Set(replies.map(\.seq)).count == 1, "seqs: \(replies.map(\.seq))")
         #expect(replies.filter { !$0.duplicate }.count == 1, "duplicate flags: \(replies.map(\.duplicate))")
         #expect(replies.first?.duplicate == false, "the first SUBMIT is the original")
-        hub.terminate()
+        await hub.terminate()
         #expect(try hub.openJournal().headSeq() == 1)
     }
 }

@@ -121,7 +121,7 @@ struct DeliveryTests {
         try await hub.waitForAckPosition("customs", atLeast: seqs[11])
         receiver.close()
 
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         #expect(try hub.openJournal().ackPositions()["customs"] == seqs[11])
         try await hub.start()
 
@@ -218,7 +218,7 @@ struct DeliveryTests {
         #expect(delivered.first?.header.id == "to-self")
         let beforeMarker = try await inbox.deliveriesBeforeMarker(from: customs, to: "customs")
         #expect(beforeMarker.map(\.header.id) == ["to-self"])
-        hub.terminate()
+        await hub.terminate()
         #expect(try hub.openJournal().record(sender: "customs", id: "own")?.recipients == [])
     }
 

@@ -30,7 +30,7 @@ struct FailoverTests {
         let receipts = try await b.submitConcurrently(filler, count: primed, type: "demo.Query", idPrefix: "prime")
         #expect(receipts.count == primed)
         filler.close()
-        #expect(b.terminate() == 0)
+        #expect(await b.terminate() == 0)
         try await b.start()
         try await a.start()
         return (a, b)
@@ -76,7 +76,7 @@ struct FailoverTests {
         try await a.freeze()
         let pending = Task { try await client.submit(type: "demo.Note", body: Array("two".utf8), to: ["customs"], id: "note-2") }
         let lost = ContinuousClock.now
-        a.kill9()
+        await a.kill9()
         let receipt = try await pending.value
         let took = ContinuousClock.now - lost
         print("failover measurement (SDK, kill -9 of node A): \(took) from the kill to the first ACCEPTED from node B")
@@ -102,7 +102,7 @@ struct FailoverTests {
         #expect(receipt.seq == UInt64(Self.primed + 1) && !receipt.duplicate, "journaled by B: \(receipt)")
         #expect(client.currentEndpoint == b.endpoint)
         #expect(try await inbox.wait(for: 2, within: .seconds(30)).last?.header.id == "note-2")
-        a.kill9()
+        await a.kill9()
     }
 
     /// A node that refuses connections (nothing listens there) is skipped: the client opens
@@ -160,7 +160,7 @@ struct FailoverTests {
         try await a.freeze()
         let pending = Task { try await driver.run("submit c-2 demo.Note body=two to=customs") }
         let lost = ContinuousClock.now
-        a.kill9()
+        await a.kill9()
         let accepted = try await pending.value
         let took = ContinuousClock.now - lost
         print("failover measurement (C kit, kill -9 of node A): \(took) from the kill to the first ACCEPTED from node B")

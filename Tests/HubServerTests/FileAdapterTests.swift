@@ -111,7 +111,7 @@ struct FileAdapterTests {
         let running = Task { await adapter.run() }
         defer { running.cancel() }
 
-        hub.kill9()
+        await hub.kill9()
         let lines = (1...50).map { "line \($0)" }.joined(separator: "\n")
         try lines.write(to: folders.inbox.appendingPathComponent("during-outage.txt"), atomically: true, encoding: .utf8)
         try await waitUntil(.seconds(20), "the adapter never tried the file while the hub was down") { adapter.summary.deferred >= 1 }

@@ -116,6 +116,6 @@ struct FloodTests {
         }
         #expect(accepted.seq > UInt64(result.accepted))
         #expect(hub.isRunning)
-        _ = hub.terminate()
+        _ = await hub.terminate()
     }
 }

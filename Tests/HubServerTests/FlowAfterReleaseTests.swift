@@ -46,7 +46,7 @@ struct FlowAfterReleaseTests {
         #expect(routed.header.sender == "platform" && routed.header.id == "cxl-21")
 
         // The hub is killed with the cancellation waiting for customs; restarted, its flows go on.
-        world.hub.kill9()
+        await world.hub.kill9()
         world.close()
         try await world.hub.start()
         try await world.connectAll()

@@ -132,7 +132,7 @@ struct FlowControlTests {
             return retried
         }
         #expect(retried.count == busy.count)
-        hub.terminate()
+        await hub.terminate()
         let journal = try hub.openJournal()
         #expect(try journal.headSeq() == UInt64(count), "each message journaled once")
         for (id, seq) in accepted.merging(retried, uniquingKeysWith: { a, _ in a }) {

@@ -17,7 +17,7 @@ struct FlowInterchangeTests {
         try await world.file(3, order: ["order", "payment", "waybill"])
         let before = world.feedbacks("platform", subject: "reg-platform").count
 
-        world.hub.kill9()
+        await world.hub.kill9()
         world.close()
         try await world.hub.start()
         try await world.connectAll()

@@ -29,7 +29,7 @@ struct FlowLinkTimeoutTests {
             status.output.contains("state: WAITING") && status.output.contains("missing: ceb.Payment, ceb.Waybill"), "\(status.output)")
 
         // The wait survives a crash: the restarted hub ends it at the same deadline.
-        world.hub.kill9()
+        await world.hub.kill9()
         world.close()
         try await world.hub.start()
         try await world.connectAll()
@@ -83,7 +83,7 @@ struct FlowLinkTimeoutTests {
         let leader = try holder()
         let name = String(leader.split(separator: "/").first ?? "")
         let victim = try #require(name == "a" ? 0 : name == "b" ? 1 : nil, "the lease holder '\(leader)' is no node of the test")
-        nodes[victim].kill9()
+        await nodes[victim].kill9()
         let incomplete = try await world.waitFeedback("platform", subject: "inventory-22", within: .seconds(90)) { $0.final }
         #expect(incomplete.state == .incomplete)
         #expect(incomplete.documents.filter { $0.status == "missing" }.map(\.document) == ["ceb.Order", "ceb.Payment"])

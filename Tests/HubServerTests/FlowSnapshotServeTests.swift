@@ -35,7 +35,7 @@ struct FlowSnapshotServeTests {
         try await world.file(7, order: ["order", "payment", "waybill"])
         let snapshotSeq = try #require(Self.latestSnapshotSeq(world.hub))
 
-        world.hub.kill9()
+        await world.hub.kill9()
         world.close()
         try await world.hub.start()
         try await world.connectAll()
@@ -66,7 +66,7 @@ struct FlowSnapshotServeTests {
         #expect(answer.total == 1 && notice.orderNo == releasedBefore.orderNo)
         #expect(notice.inventoryList.count == releasedBefore.inventoryList.count && !notice.inventoryList.isEmpty)
         world.close()
-        #expect(world.hub.terminate() == 0)
+        #expect(await world.hub.terminate() == 0)
 
         // A fresh engine fed the whole journal emits exactly what the hub journaled.
         let journal = try world.hub.openJournal()

@@ -134,7 +134,7 @@ struct KeyRotationTests {
         let refused = try hub.reload()
         #expect(refused.status == 78)
         #expect(refused.output.contains("hub.key_file"))
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         try await hub.start()
 
         // customs (both keys) follows; a client knowing only the old key cannot.

@@ -153,12 +153,12 @@ struct KeysCommandTests {
         #expect(limit == "0 0", "\(limit)")
         // Only the limits are looked at: a SIGTERM this soon after the port opens may come
         // before the service group handles it (exit by signal), which is not this test's subject.
-        hub.terminate()
+        await hub.terminate()
         try await hub.start(arguments: ["--allow-core-dumps"])
         let allowed = try #require(hub.pid)
         let inherited = try coreLimit(getpid())
         #expect(try coreLimit(allowed) == inherited, "inherited, unchanged")
         #expect(hub.log().contains("core dumps are allowed"))
-        hub.terminate()
+        await hub.terminate()
     }
 }

@@ -136,7 +136,7 @@ struct PersonalDataAtRestTests {
             "backup", "--config", hub.configPath, "--to", hub.directory.appendingPathComponent("backup").path,
         ])
         #expect(backup.status == 0, "\(backup)")
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         let sealed = try await Self.swhub(["archive", "run", "--config", hub.configPath, "--log-level", "warning"])
         #expect(sealed.status == 0 && sealed.output.contains("archived up to seq 4"), "\(sealed)")
 
@@ -190,7 +190,7 @@ struct PersonalDataAtRestTests {
             }
         }
         #expect(hub.log().contains("personal fields of a journal record cannot be opened"))
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         let verify = try await Self.swhub(["verify", "--config", hub.configPath])
         #expect(verify.status == 0 && verify.output.contains("journal intact"), "\(verify)")
     }

@@ -167,7 +167,7 @@ struct ReplayTests {
         defer { peer.close() }
         #expect(try await peer.io { try $0.ackPosition() } == delivered[3].seq)
         customs.close()
-        hub.terminate()
+        await hub.terminate()
         #expect(try hub.openJournal().ackPositions()["customs"] == delivered[3].seq)
     }
 
@@ -252,7 +252,7 @@ struct ReplayTests {
         try await waitUntil(.seconds(20), "first deliveries") { log.current.deliveries.count >= 20 }
         // Held by the credit: at most 5 beyond the 20 acknowledged.
         #expect(log.current.deliveries.count <= 25)
-        hub.kill9()
+        await hub.kill9()
         try await hub.start()
         reopened.withLock { $0 = true }
         if let last = log.current.deliveries.last { session.acknowledge(last.seq) }

@@ -20,7 +20,7 @@ struct SalvageTests {
         let sender = try hub.client("enterprise")
         for id in ["n1", "n2", "n3"] { _ = try await sender.submit(type: "demo.Note", body: Array(id.utf8), id: id) }
         sender.close()
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         let saved = hub.directory.appendingPathComponent("saved")
         try FileManager.default.createDirectory(at: saved, withIntermediateDirectories: true)
         let files = ["journal.sqlite", "journal.sqlite-wal", "journal.sqlite-shm"]
@@ -31,7 +31,7 @@ struct SalvageTests {
         let later = try hub.client("enterprise")
         for id in ["n4", "n5"] { _ = try await later.submit(type: "demo.Note", body: Array(id.utf8), id: id) }
         later.close()
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         for file in files {
             try? FileManager.default.removeItem(at: hub.directory.appendingPathComponent(file))
             let copy = saved.appendingPathComponent(file)
@@ -85,7 +85,7 @@ struct SalvageTests {
             #expect(error.hubCode == .readOnly, "\(error)")
             #expect(error.hubCode?.errorClass == .hubFailure)
         }
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         let log = hub.log()
         #expect(log.contains("acknowledgements are kept in memory and not saved"), "\(log)")
         // Nothing was written: the journal still ends at seq 3, with no acknowledgement saved.

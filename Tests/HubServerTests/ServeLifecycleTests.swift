@@ -24,7 +24,7 @@ struct ServeLifecycleTests {
         try (config + "monitor:\n  listen: \"127.0.0.1:\(port)\"\n").write(toFile: hub.configPath, atomically: true, encoding: .utf8)
 
         try? await hub.start()
-        let status = try await withTimeout(.seconds(60), "swhub serve to exit") { try await onThread { hub.waitForExit() } }
+        let status = try await withTimeout(.seconds(60), "swhub serve to exit") { await hub.waitForExit() }
         let log = hub.log()
         #expect(status != 0, "swhub serve exited with status 0; log:\n\(log.suffix(3000))")
         #expect(log.contains("monitor.listen tcp://127.0.0.1:\(port) cannot be bound"), "log:\n\(log.suffix(3000))")

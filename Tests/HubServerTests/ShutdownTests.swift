@@ -35,7 +35,7 @@ struct ShutdownTests {
         let acceptedCount = Locked(0)
         let terminator = Task { () throws -> Int32 in
             try await waitUntil(.seconds(15), "the first 300 ACCEPTED") { acceptedCount.current >= 300 }
-            return try await onThread { hub.terminate() }
+            return await hub.terminate()
         }
 
         // 2,000 concurrent submissions, issued in waves so that many are in flight, or
@@ -198,7 +198,7 @@ struct ShutdownTests {
             }
             return false
         }
-        let status = try await onThread { hub.waitForExit() }
+        let status = await hub.waitForExit()
 
         #expect(stillDraining, "the drain ended before the probe; the probe proves nothing")
         guard case .error(let submitError)? = submitReply?.command.kind else {

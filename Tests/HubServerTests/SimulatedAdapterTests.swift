@@ -79,7 +79,7 @@ struct SimulatedAdapterTests {
         #expect(statuses.allSatisfy { $0.orderNo == "order-1" && $0.invtNo.hasPrefix("2991") && $0.messageType == "CEB622Message" })
 
         // The hub restarts; the adapter reconnects by itself and answers what comes next.
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         try await hub.start()
         _ = try await enterprise.submit(type: "reg.Registration", body: try Self.registration("COP-2"), to: ["customs"], id: "reg-2")
         let afterRestart = try await inbox.wait(for: 5, within: .seconds(30))

@@ -19,7 +19,7 @@ struct SubmitTests {
         #expect(receipt.recipients == 1)
 
         // Accepted means durable: kill the hub at once and read the journal file directly.
-        hub.kill9()
+        await hub.kill9()
         let store = try hub.openJournal()
         let record = try #require(try store.record(sender: "enterprise", id: "m-1"))
         #expect(record.seq == receipt.seq)
@@ -61,7 +61,7 @@ struct SubmitTests {
         let unreadable = try await submit(["--type", "demo.Note", "--body-file", missing], log: "unreadable.log")
         #expect(unreadable.status == 2 && unreadable.output.contains("cannot read"), "\(unreadable.output)")
         #expect(!unreadable.output.contains("Usage:"), "\(unreadable.output)")
-        hub.terminate()
+        await hub.terminate()
         let down = try await submit(["--type", "demo.Note", "--body", "hi", "--timeout", "2"], log: "down.log")
         #expect(down.status == 4, "retry later: \(down.output)")
     }

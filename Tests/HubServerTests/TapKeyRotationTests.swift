@@ -64,7 +64,7 @@ struct TapKeyRotationTests {
         #expect(refused.status == 78)
         #expect(refused.output.contains("tap"), "\(refused.output)")
         let applied = hub.appliedTapSubscriptions("customs/")
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         try await hub.start()
 
         // The subscriber with both keys tries the next one and subscribes again; reading drives it.

@@ -64,7 +64,7 @@ struct TraceTests {
         // The progress log is in the journal: a restarted hub's journal tells the same.
         bob.close()
         carol.close()
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
         try await hub.start()
         let after = try JournalInspector(path: hub.journalPath).trace("note-1")
         #expect(after.messages.first?.deliveries == message.deliveries)

@@ -149,7 +149,7 @@ struct VerifyCommandTests {
         #expect(result.status == 0 && result.output.contains("journal intact: 40 records, head seq 40"), "\(result)")
         let quick = try await Self.verify(hub, ["--quick"])
         #expect(quick.status == 0, "\(quick)")
-        #expect(hub.terminate() == 0)
+        #expect(await hub.terminate() == 0)
     }
 
     @Test func aMissingJournalIsAClearError() async throws {

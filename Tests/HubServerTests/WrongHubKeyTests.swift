@@ -92,7 +92,7 @@ struct WrongHubKeyTests {
         #expect(
             (run.output + run.errors).contains("the hub knows this client's key as 'enterprise', but the configuration says party: customs")
         )
-        hub.terminate()
+        await hub.terminate()
         #expect(try hub.openJournal().record(sender: "enterprise", id: "posing-1") == nil, "journaled although the party was wrong")
     }
 }

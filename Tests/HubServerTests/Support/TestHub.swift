@@ -216,19 +216,31 @@ final class TestHub: @unchecked Sendable {
     }
 
     /// SIGKILL: the hub dies at once, mid-commit or not.
-    func kill9() {
+    func kill9() async {
         guard let process else { return }
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await Self.exit(of: process)
         self.process = nil
     }
 
-    /// SIGTERM, and waits for the graceful exit; returns the exit status.
+    /// Waits until `process` has exited, polling: no Swift-concurrency thread is held while
+    /// a hub drains. False if the wait was cancelled first (the process may still run).
     @discardableResult
-    func terminate() -> Int32 {
+    static func exit(of process: Process) async -> Bool {
+        while process.isRunning {
+            do { try await Task.sleep(for: .milliseconds(10)) } catch { return false }
+        }
+        process.waitUntilExit()
+        return true
+    }
+
+    /// SIGTERM, and waits for the graceful exit; returns the exit status (-1 if the wait was
+    /// cancelled first).
+    @discardableResult
+    func terminate() async -> Int32 {
         guard let process else { return -1 }
         process.terminate()
-        process.waitUntilExit()
+        guard await Self.exit(of: process) else { return -1 }
         self.process = nil
         return process.terminationStatus
     }
@@ -239,11 +251,12 @@ final class TestHub: @unchecked Sendable {
         kill(process.processIdentifier, SIGTERM)
     }
 
-    /// Waits for the hub process to exit (after `sendTerminate()`); returns its status.
+    /// Waits for the hub process to exit (after `sendTerminate()`); returns its status (-1 if
+    /// the wait was cancelled first).
     @discardableResult
-    func waitForExit() -> Int32 {
+    func waitForExit() async -> Int32 {
         guard let process else { return -1 }
-        process.waitUntilExit()
+        guard await Self.exit(of: process) else { return -1 }
         self.process = nil
         return process.terminationStatus
     }
