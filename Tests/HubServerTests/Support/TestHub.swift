@@ -128,8 +128,13 @@ final class TestHub: @unchecked Sendable {
 
     /// Starts `swhub serve` (with `arguments` after the usual ones, e.g. `--salvage`) and
     /// waits until it accepts TCP connections, polling without holding a Swift-concurrency
-    /// thread (the test process has two, for every suite running at once).
+    /// thread (the test process has two, for every suite running at once). No more hubs
+    /// start at once than `StartGate.hubs` lets through.
     func start(arguments: [String] = []) async throws {
+        try await StartGate.hubs.through { try await self.launch(arguments: arguments) }
+    }
+
+    private func launch(arguments: [String]) async throws {
         let process = Process()
         process.executableURL = try Self.executable
         process.arguments = ["serve", "--config", configPath, "--log-level", "info"] + arguments
