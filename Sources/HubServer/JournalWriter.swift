@@ -279,7 +279,7 @@ final class JournalWriter: @unchecked Sendable {
                     "slow journal commit: the disk is not keeping up", metadata: ["took": "\(took)", "messages": "\(batch.count)"])
             }
             event = .committed(batch, outcomes)
-            idOrder.note(zip(appends, outcomes).lazy.filter { !$0.1.duplicate }.map { (sender: $0.0.sender, id: $0.0.id) })
+            idOrder.note(appends, outcomes)
         } catch let error as StoreError where error.code == .unavailable {
             if let heldBack = failureLogPace.allow() {
                 logger.error(
