@@ -17,7 +17,7 @@ public struct LoopbackHTTP: Sendable {
     /// read) or when the reply is not HTTP.
     public static func get(port: Int, _ path: String, headers extra: [String: String] = [:]) throws -> LoopbackHTTP {
         func failed(_ why: String) -> PostgresHarnessError { PostgresHarnessError(.httpFailed, why) }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failed("socket() failed") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 10, tv_usec: 0)
