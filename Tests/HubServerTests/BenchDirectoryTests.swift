@@ -14,7 +14,7 @@ struct BenchDirectoryTests {
         let arguments = ["bench", "--latency-only", "--count", "500", "--json"]
 
         let own = try await onThread { try programOutput(executable, arguments, environment: ["TMPDIR": temporary.path]) }
-        #expect(own.status == 0, "\(own.output)")
+        #expect(own.status == 0, "\(own.output)\nstandard error:\n\(own.errors)")
         #expect(own.output.contains("\"submit_latency\""), "\(own.output)")
         let left = try FileManager.default.contentsOfDirectory(atPath: temporary.path).filter { $0.hasPrefix("swhub-bench-") }
         #expect(left.isEmpty, "left behind: \(left)")
@@ -23,7 +23,7 @@ struct BenchDirectoryTests {
         let kept = try await onThread {
             try programOutput(executable, arguments + ["--dir", named.path], environment: ["TMPDIR": temporary.path])
         }
-        #expect(kept.status == 0, "\(kept.output)")
+        #expect(kept.status == 0, "\(kept.output)\nstandard error:\n\(kept.errors)")
         #expect(FileManager.default.fileExists(atPath: named.appendingPathComponent("bench-journal.sqlite").path))
     }
 }

@@ -17,7 +17,7 @@ struct BenchRiskTests {
         let run = try await onThread {
             try programOutput(executable, ["bench", "--risk", "--count", "2000", "--flows", "20", "--json", "--dir", directory.path])
         }
-        #expect(run.status == 0, "\(run.output)")
+        #expect(run.status == 0, "\(run.output)\nstandard error:\n\(run.errors)")
         let lines = run.output.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }

@@ -16,7 +16,7 @@ struct BenchSealingTests {
         let run = try await onThread {
             try programOutput(executable, ["bench", "--sealing", "--count", "2000", "--flows", "20", "--json", "--dir", directory.path])
         }
-        #expect(run.status == 0, "\(run.output)")
+        #expect(run.status == 0, "\(run.output)\nstandard error:\n\(run.errors)")
         let lines = run.output.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }

@@ -7,7 +7,7 @@ import Testing
 struct DemoTests {
     /// Runs swhub on a thread of its own: the demo takes seconds, and a process wait must not
     /// hold one of the test host's few cooperative threads (other tests' tasks would starve).
-    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String]) async throws -> (status: Int32, output: String, errors: String) {
         let executable = try TestHub.executable
         return try await onThread { try programOutput(executable, arguments) }
     }
@@ -16,7 +16,7 @@ struct DemoTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-demo-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let demo = try await Self.run(["demo", "--count", "28", "--json", "--dir", directory.path, "--timeout", "60"])
-        #expect(demo.status == 0, "\(demo.output)")
+        #expect(demo.status == 0, "\(demo.output)\nstandard error:\n\(demo.errors)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(demo.output.utf8)) as? [String: Any])
         let flows = try #require(report["flows"] as? [String: [String: Int]])
         #expect(flows["declaration"]?.values.reduce(0, +) == 28)
