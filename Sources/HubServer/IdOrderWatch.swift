@@ -30,11 +30,11 @@ struct IdOrderWatch {
     }
 
     /// Notes the journaled messages of one commit, in journal order: `appends` with their
-    /// `outcomes`, duplicates left out. Returns how many were counted.
+    /// `outcomes` (one each, paired in order), duplicates left out. Returns how many were counted.
     @discardableResult
     mutating func note(_ appends: [JournalAppend], _ outcomes: [AppendOutcome]) -> Int {
         var pass = Pass()
-        for index in appends.indices where !outcomes[index].duplicate {
+        for index in 0..<min(appends.count, outcomes.count) where !outcomes[index].duplicate {
             observe(sender: appends[index].sender, id: appends[index].id, in: &pass)
         }
         return finish(pass)

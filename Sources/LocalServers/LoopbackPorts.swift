@@ -13,30 +13,73 @@ import Glibc
 /// "Address already in use". Ports from this range are never handed out twice by one
 /// instance (until it wraps around), and no outgoing connection takes them; each is checked
 /// to bind (with `SO_REUSEADDR`, as libzmq and NIO bind) before it is handed out, so a port
-/// something else holds is skipped. An instance knows only its own process: processes that
-/// run side by side need ranges of their own (the test process's hubs 20000–31999, the
-/// PostgreSQL harness 10000–19999; the `swhub bench` runs the tests start side by side let
-/// the kernel pick instead, `BenchProcess.freePort`).
+/// something else holds is skipped.
+///
+/// An instance made with a `lockDirectory` also reserves each port it hands out for the
+/// rest of its process's life, against every other process using that directory: an
+/// exclusive `flock` on a file named after the port, held open (close-on-exec) and released
+/// by the kernel when the process ends. Processes that run side by side (the `swhub bench`
+/// runs the tests start at once) can then share one range. Without it an instance knows
+/// only its own process, and processes side by side need ranges of their own (the test
+/// process's hubs 20000–31999, the PostgreSQL harness 10000–19999).
 public final class LoopbackPorts: Sendable {
     private let range: ClosedRange<Int>
     private let next: Mutex<Int>
+    private let lockDirectory: String?
+    /// The descriptors holding this instance's reservations, never closed.
+    private let held = Mutex<[Int32]>([])
 
-    /// - Parameter range: The ports to hand out; keep it below 32768.
-    public init(_ range: ClosedRange<Int>) {
+    /// - Parameters:
+    ///   - range: The ports to hand out; keep it below 32768.
+    ///   - lockDirectory: Where the reservations of every process sharing the range are kept
+    ///     (made, writable by all, if missing); nil: no reservation across processes.
+    public init(_ range: ClosedRange<Int>, lockDirectory: String? = nil) {
         self.range = range
+        self.lockDirectory = lockDirectory
         next = Mutex(Int.random(in: range))
+        if let lockDirectory {
+            mkdir(lockDirectory, 0o1777)
+            chmod(lockDirectory, 0o1777)
+        }
     }
 
-    /// The next port of the range that can be bound now, nil when none can.
+    /// The next port of the range that can be bound now (and, with a lock directory, that
+    /// no other process reserved), nil when none can.
     public func take() -> Int? {
         for _ in range {
             let port = next.withLock { next -> Int in
                 defer { next = next >= range.upperBound ? range.lowerBound : next + 1 }
                 return next
             }
-            if Self.canBind(port) { return port }
+            let reservation = reserve(port)
+            if case .elsewhere = reservation { continue }
+            if Self.canBind(port) {
+                if case .held(let fd) = reservation { held.withLock { $0.append(fd) } }
+                return port
+            }
+            if case .held(let fd) = reservation { close(fd) }
         }
         return nil
+    }
+
+    private enum Reservation {
+        /// No lock directory, or one that cannot be used: nothing reserved.
+        case unreserved
+        /// This descriptor holds the port's lock.
+        case held(Int32)
+        /// Another process holds it.
+        case elsewhere
+    }
+
+    private func reserve(_ port: Int) -> Reservation {
+        guard let lockDirectory else { return .unreserved }
+        let fd = open("\(lockDirectory)/\(port)", O_RDONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return .unreserved }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            return .elsewhere
+        }
+        return .held(fd)
     }
 
     /// Whether 127.0.0.1:`port` can be bound now.

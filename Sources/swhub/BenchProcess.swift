@@ -86,29 +86,20 @@ final class BenchProcess {
         process.waitUntilExit()
     }
 
-    /// The ports ``freePort()`` handed out in this run.
-    private static let handedOut = Mutex<Set<Int>>([])
+    /// The bench's ports: 32000–32767, below the kernel's ephemeral ports (so no outgoing
+    /// connection takes one before its server binds it), reserved against the other
+    /// `swhub bench` runs of this machine (the tests start several at once) by a lock per
+    /// port in `/tmp/swhub-port-locks` (``LoopbackPorts``; one place for every run, whatever
+    /// its `TMPDIR`). Before the reservation, runs side by side picked the same ports from
+    /// this range; letting the kernel pick instead risked an outgoing connection taking the
+    /// port first.
+    private static let ports = LoopbackPorts(32_000...32_767, lockDirectory: "/tmp/swhub-port-locks")
 
-    /// A loopback TCP port for a child server to bind, never the same twice in one run.
-    ///
-    /// The kernel picks it (a socket bound to port 0, then closed), so bench runs side by
-    /// side (the tests start several) do not pick the same ports, as they did from a fixed
-    /// range of their own (`LoopbackPorts`, whose instances know only their own process).
-    /// The kernel may pick a port again that it picked for an earlier call, once that socket
-    /// is closed: such a port is skipped, as a run failed when two of its servers got the
-    /// same one ("zmq_bind: Address already in use").
+    /// A loopback TCP port for a child server to bind, never the same twice in one run nor
+    /// one another bench run holds.
     static func freePort() throws -> Int {
-        for _ in 0..<100 {
-            let context = try ZMQContext()
-            let socket = try ZMQSocket(context: context, type: .router)
-            try socket.linger(ms: 0)
-            try socket.bind("tcp://127.0.0.1:*")
-            let endpoint = try socket.lastEndpoint()
-            socket.close()
-            guard let port = endpoint.split(separator: ":").last.flatMap({ Int($0) }) else { throw BenchError("no free port") }
-            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
-        }
-        throw BenchError("no free loopback port: the kernel kept picking ports this run had already used")
+        guard let port = ports.take() else { throw BenchError("no free loopback port in 32000...32767") }
+        return port
     }
 }
 
