@@ -35,6 +35,8 @@ final class TestHub: @unchecked Sendable {
     let tapKeys: CurveKeyPair?
     var tapEndpoint: String? { tapPort.map { "tcp://127.0.0.1:\($0)" } }
     private var process: Process?
+    /// The running hub's exit, signalled by its termination handler.
+    private var exit: ProcessExit?
     /// Other `swhub` processes a test started (`startSwhub`), killed with the hub.
     private var children: [Process] = []
     private var logFile: URL { directory.appendingPathComponent("hub.log") }
@@ -145,15 +147,16 @@ final class TestHub: @unchecked Sendable {
         log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
+        let exit = ProcessExit()
+        process.terminationHandler = { _ in exit.signal() }
         try ProcessLaunch.run(process)
         self.process = process
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline {
-            if LoopbackPorts.canConnect(port) { return }
+        self.exit = exit
+        try await waitUntil(.seconds(15), "swhub serve did not listen on \(port): \(self.log())") {
+            if LoopbackPorts.canConnect(port) { return true }
             guard process.isRunning else { throw TestHubError("swhub serve exited: \(self.log())") }
-            try await Task.sleep(for: .milliseconds(20))
+            return false
         }
-        throw TestHubError("swhub serve did not listen on \(port): \(self.log())")
     }
 
     /// Writes a client config file for `party` into the test directory, as
@@ -224,30 +227,15 @@ final class TestHub: @unchecked Sendable {
     func kill9() async {
         guard let process else { return }
         kill(process.processIdentifier, SIGKILL)
-        await Self.exit(of: process)
-        self.process = nil
+        await waitForExit()
     }
 
-    /// Waits until `process` has exited, polling: no Swift-concurrency thread is held while
-    /// a hub drains. False if the wait was cancelled first (the process may still run).
-    @discardableResult
-    static func exit(of process: Process) async -> Bool {
-        while process.isRunning {
-            do { try await Task.sleep(for: .milliseconds(10)) } catch { return false }
-        }
-        process.waitUntilExit()
-        return true
-    }
-
-    /// SIGTERM, and waits for the graceful exit; returns the exit status (-1 if the wait was
-    /// cancelled first).
+    /// SIGTERM, and waits for the graceful exit; returns the exit status.
     @discardableResult
     func terminate() async -> Int32 {
         guard let process else { return -1 }
         process.terminate()
-        guard await Self.exit(of: process) else { return -1 }
-        self.process = nil
-        return process.terminationStatus
+        return await waitForExit()
     }
 
     /// Sends SIGTERM and returns at once; `waitForExit()` waits for the graceful exit.
@@ -256,13 +244,15 @@ final class TestHub: @unchecked Sendable {
         kill(process.processIdentifier, SIGTERM)
     }
 
-    /// Waits for the hub process to exit (after `sendTerminate()`); returns its status (-1 if
-    /// the wait was cancelled first).
+    /// Waits for the hub process to exit (after `sendTerminate()`), on its termination
+    /// handler, holding no thread while the hub drains; returns its status.
     @discardableResult
     func waitForExit() async -> Int32 {
-        guard let process else { return -1 }
-        guard await Self.exit(of: process) else { return -1 }
+        guard let process, let exit else { return -1 }
+        await exit.wait()
+        process.waitUntilExit()  // returns at once: the status is set before the handler runs
         self.process = nil
+        self.exit = nil
         return process.terminationStatus
     }
 
