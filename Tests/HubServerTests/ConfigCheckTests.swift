@@ -7,27 +7,9 @@ import Testing
 /// its place; a valid config is printed resolved, its secrets masked.
 @Suite("swhub config check and serve's start-up checks")
 struct ConfigCheckTests {
-    /// Runs swhub to its end; returns its status, standard output and standard error
-    /// (each written to a file, so neither can fill a pipe and stall the child).
+    /// Runs swhub to its end; returns its status, standard output and standard error.
     static func swhub(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let outURL = scratch.appendingPathComponent("out")
-        let errURL = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let process = Process()
-        process.executableURL = try TestHub.executable
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: outURL)
-        process.standardError = try FileHandle(forWritingTo: errURL)
-        try ProcessLaunch.run(process)
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, (try? String(contentsOf: outURL, encoding: .utf8)) ?? "",
-            (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
-        )
+        try programOutput(try TestHub.executable, arguments)
     }
 
     /// `swhub(arguments)` on a thread of its own: waiting for a process must not hold one of

@@ -17,30 +17,6 @@ struct ReportCommandTests {
         "Refusal reasons", "Discrepancies", "Risk hits",
     ]
 
-    /// Runs a program; its status, standard output and standard error.
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (
-        status: Int32, output: String, error: String
-    ) {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-report-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let (out, err) = (folder.appendingPathComponent("out"), folder.appendingPathComponent("err"))
-        for file in [out, err] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-        )
-    }
-
     static func tool(_ name: String) throws -> URL {
         let url = URL(fileURLWithPath: "/usr/bin/\(name)")
         guard FileManager.default.isExecutableFile(atPath: url.path) else {
@@ -144,8 +120,8 @@ struct ReportCommandTests {
         let report = ["report", "--config", hub.configPath, "--period", "2026-11"]
 
         // JSON.
-        let json = try Self.run(TestHub.executable, report + ["--format", "json"])
-        #expect(json.status == 0, "\(json.error)")
+        let json = try programOutput(TestHub.executable, report + ["--format", "json"])
+        #expect(json.status == 0, "\(json.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(object["format"] as? String == "swhub-statistics-report/1" && object["period"] as? String == "2026-11")
         let summary = Self.rows(object, "summary")
@@ -158,8 +134,8 @@ struct ReportCommandTests {
 
         // CSV, to a file: one line per cell, the same totals.
         let csvPath = folder.appendingPathComponent("november.csv").path
-        let csv = try Self.run(TestHub.executable, report + ["--format", "csv", "--output", csvPath])
-        #expect(csv.status == 0 && csv.output.contains(csvPath), "\(csv.error)")
+        let csv = try programOutput(TestHub.executable, report + ["--format", "csv", "--output", csvPath])
+        #expect(csv.status == 0 && csv.output.contains(csvPath), "\(csv.errors)")
         let lines = try String(contentsOfFile: csvPath, encoding: .utf8).components(separatedBy: "\r\n")
         #expect(lines.first == "section,key,column,value")
         for (outcome, count) in expected.counts { #expect(lines.contains("summary,\(outcome),declarations,\(count)"), "\(outcome)") }
@@ -171,12 +147,12 @@ struct ReportCommandTests {
 
         // PDF: pages that are not blank, and its text.
         let pdf = folder.appendingPathComponent("november.pdf")
-        let printed = try Self.run(TestHub.executable, report + ["--format", "pdf", "--output", pdf.path])
-        #expect(printed.status == 0, "\(printed.error)")
+        let printed = try programOutput(TestHub.executable, report + ["--format", "pdf", "--output", pdf.path])
+        #expect(printed.status == 0, "\(printed.errors)")
         #expect(printed.output.contains(pdf.path))
         let pages = folder.appendingPathComponent("page")
-        let rendered = try Self.run(try Self.tool("pdftoppm"), ["-r", "40", pdf.path, pages.path])
-        #expect(rendered.status == 0, "\(rendered.error)")
+        let rendered = try programOutput(try Self.tool("pdftoppm"), ["-r", "40", pdf.path, pages.path])
+        #expect(rendered.status == 0, "\(rendered.errors)")
         let images = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
             $0.hasPrefix("page") && $0.hasSuffix(".ppm")
         }
@@ -185,7 +161,7 @@ struct ReportCommandTests {
             let pixels = try Self.inkedPixels(folder.appendingPathComponent(image))
             #expect(pixels.width > 200 && pixels.height > 200 && pixels.inked > pixels.width * pixels.height / 200, "\(image) is blank")
         }
-        let text = try Self.run(try Self.tool("pdftotext"), ["-layout", pdf.path, "-"])
+        let text = try programOutput(try Self.tool("pdftotext"), ["-layout", pdf.path, "-"])
         #expect(text.status == 0)
         let lowered = text.output.lowercased()
         for title in Self.sectionTitles { #expect(lowered.contains(title.lowercased()), "\(title) missing from the PDF") }
@@ -198,10 +174,10 @@ struct ReportCommandTests {
         guard let hub = try Self.hubWithMonth() else { return }
         let enterprise = "1101E00003"
         let expected = Expected(enterprise: enterprise)
-        let json = try Self.run(
+        let json = try programOutput(
             TestHub.executable,
             ["report", "--config", hub.configPath, "--period", "2026-11", "--enterprise", enterprise, "--format", "json"])
-        #expect(json.status == 0, "\(json.error)")
+        #expect(json.status == 0, "\(json.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(object["enterprise"] as? String == enterprise)
         let summary = Self.rows(object, "summary")
@@ -209,13 +185,14 @@ struct ReportCommandTests {
         #expect(Self.rows(object, "refusal_reasons").mapValues { $0["refusals"] as? Int ?? -1 } == expected.reasons)
 
         // A quarter holds the month's days and December's first.
-        let quarter = try Self.run(TestHub.executable, ["report", "--config", hub.configPath, "--period", "2026-Q4", "--format", "json"])
+        let quarter = try programOutput(
+            TestHub.executable, ["report", "--config", hub.configPath, "--period", "2026-Q4", "--format", "json"])
         let quarterObject = try JSONSerialization.jsonObject(with: Data(quarter.output.utf8)) as? [String: Any] ?? [:]
         #expect(quarter.status == 0 && Self.rows(quarterObject, "by_day").count == 92)
 
         for period in ["2026-13", "November", "2026-Q5"] {
-            let bad = try Self.run(TestHub.executable, ["report", "--config", hub.configPath, "--period", period, "--format", "json"])
-            #expect(bad.status == 64 && bad.error.contains("--period"), "\(period): \(bad.error)")
+            let bad = try programOutput(TestHub.executable, ["report", "--config", hub.configPath, "--period", period, "--format", "json"])
+            #expect(bad.status == 64 && bad.errors.contains("--period"), "\(period): \(bad.errors)")
         }
     }
 
@@ -225,19 +202,20 @@ struct ReportCommandTests {
         // No gnuplot, no chromium on PATH.
         let empty = hub.directory.appendingPathComponent("empty-bin")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        let none = try Self.run(
+        let none = try programOutput(
             TestHub.executable, report + ["--output", hub.directory.appendingPathComponent("x.pdf").path], environment: ["PATH": empty.path]
         )
-        #expect(none.status == 78, "\(none.error)")
-        #expect(none.error.contains("REPORT_TOOL_MISSING") && none.error.contains("gnuplot-nox"), "\(none.error)")
+        #expect(none.status == 78, "\(none.errors)")
+        #expect(none.errors.contains("REPORT_TOOL_MISSING") && none.errors.contains("gnuplot-nox"), "\(none.errors)")
         #expect(!FileManager.default.fileExists(atPath: hub.directory.appendingPathComponent("x.pdf").path))
         // gnuplot there, chromium not.
         try FileManager.default.createSymbolicLink(
             atPath: empty.appendingPathComponent("gnuplot").path, withDestinationPath: "/usr/bin/gnuplot")
-        let noBrowser = try Self.run(TestHub.executable, report + ["--format", "pdf", "--output", "-"], environment: ["PATH": empty.path])
-        #expect(noBrowser.status == 78 && noBrowser.error.contains("apt-get install chromium"), "\(noBrowser.error)")
+        let noBrowser = try programOutput(
+            TestHub.executable, report + ["--format", "pdf", "--output", "-"], environment: ["PATH": empty.path])
+        #expect(noBrowser.status == 78 && noBrowser.errors.contains("apt-get install chromium"), "\(noBrowser.errors)")
         // CSV and JSON need neither.
-        let csv = try Self.run(TestHub.executable, report + ["--format", "csv"], environment: ["PATH": empty.path])
-        #expect(csv.status == 0 && csv.output.hasPrefix("section,key,column,value"), "\(csv.error)")
+        let csv = try programOutput(TestHub.executable, report + ["--format", "csv"], environment: ["PATH": empty.path])
+        #expect(csv.status == 0 && csv.output.hasPrefix("section,key,column,value"), "\(csv.errors)")
     }
 }

@@ -45,8 +45,8 @@ struct ReportDiscrepancyCommandTests {
         #expect(expected.count == 7, "\(expected.keys.sorted())")
         let report = ["report", "--config", hub.configPath, "--period", "2026-Q4"]
 
-        let json = try ReportCommandTests.run(TestHub.executable, report + ["--format", "json"])
-        #expect(json.status == 0, "\(json.error)")
+        let json = try programOutput(TestHub.executable, report + ["--format", "json"])
+        #expect(json.status == 0, "\(json.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         let rows = ReportCommandTests.rows(object, "discrepancies")
         #expect(rows.count == 8)
@@ -57,15 +57,15 @@ struct ReportDiscrepancyCommandTests {
             #expect(examples.count == min(documents.count, 3) && examples.allSatisfy(documents.contains), "\(kind): \(examples)")
         }
 
-        let csv = try ReportCommandTests.run(TestHub.executable, report + ["--format", "csv"])
-        #expect(csv.status == 0, "\(csv.error)")
+        let csv = try programOutput(TestHub.executable, report + ["--format", "csv"])
+        #expect(csv.status == 0, "\(csv.errors)")
         let lines = csv.output.components(separatedBy: "\r\n")
         for (kind, documents) in expected { #expect(lines.contains("discrepancies,\(kind),discrepancies,\(documents.count)"), "\(kind)") }
 
         let pdf = hub.directory.appendingPathComponent("q4.pdf")
-        let printed = try ReportCommandTests.run(TestHub.executable, report + ["--format", "pdf", "--output", pdf.path])
-        #expect(printed.status == 0, "\(printed.error)")
-        let text = try ReportCommandTests.run(try ReportCommandTests.tool("pdftotext"), ["-layout", pdf.path, "-"])
+        let printed = try programOutput(TestHub.executable, report + ["--format", "pdf", "--output", pdf.path])
+        #expect(printed.status == 0, "\(printed.errors)")
+        let text = try programOutput(try ReportCommandTests.tool("pdftotext"), ["-layout", pdf.path, "-"])
         #expect(text.status == 0 && text.output.contains("Discrepancies"))
         // Each kind's line: its code and its count.
         let textLines = text.output.components(separatedBy: "\n")

@@ -65,8 +65,8 @@ struct ReportRiskHitsCommandTests {
         try Self.journal(hub.journalPath)
         let report = ["report", "--config", hub.configPath, "--period", "2026-11"]
 
-        let json = try ReportCommandTests.run(TestHub.executable, report + ["--format", "json"])
-        #expect(json.status == 0, "\(json.error)")
+        let json = try programOutput(TestHub.executable, report + ["--format", "json"])
+        #expect(json.status == 0, "\(json.errors)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         let rows = ReportCommandTests.rows(object, "risk_hits")
         func counts(_ rule: String) -> [Int] {
@@ -76,14 +76,14 @@ struct ReportRiskHitsCommandTests {
         #expect(counts("value_outlier") == [1, 0, 0, 1, 0, 0])
         #expect(counts("blacklist_links") == [2, 0, 0, 0, 2, 0])
 
-        let csv = try ReportCommandTests.run(TestHub.executable, report + ["--format", "csv"])
-        #expect(csv.status == 0 && csv.output.contains("risk_hits,consumer_quota,open,1\r\n"), "\(csv.error)")
+        let csv = try programOutput(TestHub.executable, report + ["--format", "csv"])
+        #expect(csv.status == 0 && csv.output.contains("risk_hits,consumer_quota,open,1\r\n"), "\(csv.errors)")
         #expect(!json.output.contains(Self.personal) && !csv.output.contains(Self.personal))
 
         let pdf = hub.directory.appendingPathComponent("november.pdf")
-        let printed = try ReportCommandTests.run(TestHub.executable, report + ["--format", "pdf", "--output", pdf.path])
-        #expect(printed.status == 0, "\(printed.error)")
-        let text = try ReportCommandTests.run(try ReportCommandTests.tool("pdftotext"), ["-layout", pdf.path, "-"])
+        let printed = try programOutput(TestHub.executable, report + ["--format", "pdf", "--output", pdf.path])
+        #expect(printed.status == 0, "\(printed.errors)")
+        let text = try programOutput(try ReportCommandTests.tool("pdftotext"), ["-layout", pdf.path, "-"])
         #expect(text.status == 0 && text.output.contains("Risk hits") && !text.output.contains(Self.personal))
         let lines = text.output.components(separatedBy: "\n")
         // The table's line of each rule: its name, then hits and the dispositions' counts.
