@@ -26,8 +26,6 @@ public final class LoopbackPorts: Sendable {
     private let range: ClosedRange<Int>
     private let next: Mutex<Int>
     private let lockDirectory: String?
-    /// The descriptors holding this instance's reservations, never closed.
-    private let held = Mutex<[Int32]>([])
 
     /// - Parameters:
     ///   - range: The ports to hand out; keep it below 32768.
@@ -53,10 +51,9 @@ public final class LoopbackPorts: Sendable {
             }
             let reservation = reserve(port)
             if case .elsewhere = reservation { continue }
-            if Self.canBind(port) {
-                if case .held(let fd) = reservation { held.withLock { $0.append(fd) } }
-                return port
-            }
+            // A reservation handed out stays open, never closed: the process holds the port
+            // until it ends.
+            if Self.canBind(port) { return port }
             if case .held(let fd) = reservation { close(fd) }
         }
         return nil

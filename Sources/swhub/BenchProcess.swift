@@ -2,7 +2,6 @@ import Foundation
 import HubCore
 import HubThreads
 import LocalServers
-import Synchronization
 import ZeroMQ
 
 /// A child process of `swhub bench` (the hub, the zmq_proxy baseline, a peer's server),
