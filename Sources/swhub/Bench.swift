@@ -194,7 +194,9 @@ struct Bench: AsyncParsableCommand {
             if size == 1024 { proxyBaseline1K = base }
             let hub = try sqliteRouting(setup, size: size, count: messages, recipients: 1)
             let hubCPU = setup.hubMicrosPerMessage
-            report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS, hubCPU: hubCPU)
+            report.line(
+                case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS, hubCPU: hubCPU,
+                clientsCPU: setup.clientsMicrosPerMessage)
             // The same in batches of 100 on the wire both ways (PROTOCOL.md section 16).
             let batched = try batchedCase(setup, report, size: size, count: messages, recipients: 1, baseline: base)
             // For reference: the same baseline without CURVE (the hub never runs without it).
@@ -210,7 +212,7 @@ struct Bench: AsyncParsableCommand {
             let fanHub = try sqliteRouting(setup, size: size, count: messages, recipients: 5)
             report.line(
                 case: "route_1to5", size: size, count: messages, rate: fanHub, baseline: fanBase, rss: setup.hubRSS,
-                hubCPU: setup.hubMicrosPerMessage)
+                hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage)
             try batchedCase(setup, report, size: size, count: messages, recipients: 5, baseline: batched)
             if let hubs {
                 try postgresRouting(hubs, report, size: size, count: messages, sqlite1to1: hub, sqlite1to5: fanHub)
@@ -269,7 +271,7 @@ struct BenchReport {
     func line(
         case name: String, size: Int?, count: Int?, rate: Double?, baseline: Double?, rss: Double?,
         p50: UInt64? = nil, p99: UInt64? = nil, tail: Histogram<UInt64>? = nil, baselineName: String = "zmq_proxy",
-        unit: String = "msgs/s", hubCPU: Double? = nil, baselineUnit: String = "msgs/s"
+        unit: String = "msgs/s", hubCPU: Double? = nil, clientsCPU: Double? = nil, baselineUnit: String = "msgs/s"
     ) {
         // With a whole histogram: also p90, p99.9 and the maximum.
         let more = tail.map { [("p90", $0.valueAtPercentile(90)), ("p999", $0.valueAtPercentile(99.9)), ("max", $0.max)] } ?? []
@@ -287,6 +289,7 @@ struct BenchReport {
             ]
             fields += more.map { "\"\($0.0)_us\": \($0.1)" }
             if let hubCPU { fields.append("\"hub_cpu_us_per_msg\": \(String(format: "%.2f", hubCPU))") }
+            if let clientsCPU { fields.append("\"clients_cpu_us_per_msg\": \(String(format: "%.2f", clientsCPU))") }
             Output.line("{" + fields.joined(separator: ", ") + "}")
             return
         }
@@ -299,6 +302,7 @@ struct BenchReport {
         for (name, value) in more { text += "  \(name == "p999" ? "p99.9" : name) \(value) µs" }
         if let rss { text += String(format: "  hub peak RSS %.1f MB", rss) }
         if let hubCPU { text += String(format: "  hub CPU %.2f µs/\(unit.hasPrefix("flows") ? "flow" : "msg")", hubCPU) }
+        if let clientsCPU { text += String(format: "  clients CPU %.2f µs/msg", clientsCPU) }
         Output.line(text)
     }
 

@@ -66,6 +66,9 @@ final class BenchSetup {
     /// The hub process's CPU time (user + system, every thread) per message of the last
     /// routing run through it, µs.
     private(set) var hubMicrosPerMessage: Double?
+    /// The bench process's CPU per message over the last routing run through the hub: its
+    /// sender and receivers, which share the machine's cores with the hub.
+    private(set) var clientsMicrosPerMessage: Double?
     /// CPU seconds used so far by the hub process and by this one (clients, subscribers).
     var cpuSeconds: Double {
         (hub?.cpuSeconds ?? 0) + (BenchProcess.cpuSeconds(pid: getpid()) ?? 0)
@@ -216,10 +219,14 @@ final class BenchSetup {
             sender.subscribersReady = { seen.value >= recipients }
         }
         let hubCPU = toHub ? hub?.cpuSeconds : nil
+        let clientsCPU = toHub ? BenchProcess.cpuSeconds(pid: getpid()) : nil
         let start = DispatchTime.now().uptimeNanoseconds
         _ = try runTogether(sender: sender, receivers: receivers)
         let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         hubMicrosPerMessage = hubCPU.flatMap { before in hub?.cpuSeconds.map { ($0 - before) / Double(count) * 1e6 } }
+        clientsMicrosPerMessage = clientsCPU.flatMap { before in
+            BenchProcess.cpuSeconds(pid: getpid()).map { ($0 - before) / Double(count) * 1e6 }
+        }
         return rate
     }
 
