@@ -89,6 +89,8 @@ let package = Package(
             ],
             swiftSettings: strictUpcoming
         ),
+        // sqlite3_config, variadic and so not callable from Swift (SQLiteProcessSettings).
+        .target(name: "CSQLiteSettings", cSettings: strictC, linkerSettings: [.linkedLibrary("sqlite3")]),
         // glibc's mallopt, for the executable's allocator settings (MallocTuning).
         .systemLibrary(name: "CGlibcMalloc"),
         // prctl and setrlimit, so `swhub serve` leaves no core dump holding keys (CoreDumps).
@@ -124,7 +126,7 @@ let package = Package(
         .target(
             name: "HubStore",
             dependencies: [
-                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash", "CZLib", "HubCrypto",
+                "HubCore", "HubProtocol", "HubThreads", "HubLifecycle", "CXXHash", "CZLib", "HubCrypto", "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),

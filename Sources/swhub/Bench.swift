@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Histogram
 import HubCore
+import HubStore
 import ZeroMQ
 
 /// `swhub bench`: measures the hub against libzmq's own `zmq_proxy` in the same run, with
@@ -107,6 +108,7 @@ struct Bench: AsyncParsableCommand {
 
     func run() async throws {
         MallocTuning.apply()
+        SQLiteProcessSettings.apply()  // before any journal is opened
         let messages = count ?? (quick ? 20_000 : 100_000)
         let workDir = URL(
             fileURLWithPath: dir ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-bench-\(UUID().uuidString)").path)

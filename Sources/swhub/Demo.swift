@@ -4,6 +4,7 @@ import Foundation
 import HubClient
 import HubCore
 import HubProtocol
+import HubStore
 
 /// `swhub demo`: a whole single window on this machine — the hub on the embedded store,
 /// the five simulated departments, and enterprises filing registrations and declarations
@@ -53,6 +54,7 @@ struct Demo: AsyncParsableCommand {
 
     func run() async throws {
         MallocTuning.apply()
+        SQLiteProcessSettings.apply()  // before any journal is opened
         let directory = URL(
             fileURLWithPath: dir
                 ?? FileManager.default.temporaryDirectory.appendingPathComponent("swhub-demo-\(UUID().uuidString.prefix(8))").path)

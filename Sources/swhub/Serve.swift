@@ -43,6 +43,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         MallocTuning.apply()
+        SQLiteProcessSettings.apply()  // before any journal is opened
         let logger = log.bootstrap(label: "swhub")
         if allowCoreDumps {
             logger.warning("core dumps are allowed (--allow-core-dumps): a core file would hold keys and personal data")
