@@ -32,8 +32,9 @@ public enum RouterAction: Sendable {
 public enum RouterNote: Sendable, Equatable {
     /// An authenticated party sent a frame set.
     case seen(party: String)
-    /// A message was journaled (not a duplicate) for these recipients.
-    case journaled(type: String, sender: String, recipients: [String])
+    /// `count` messages of one type from one sender were journaled (not duplicates) for the
+    /// same recipients: a commit's run of such messages is one note, not one per message.
+    case journaled(type: String, sender: String, recipients: [String], count: Int)
     /// A HELLO of `party` acknowledged a seq beyond the journal's head (a sign of lost records).
     case helloBeyondHead(party: String)
     /// A journal read met this damaged record for the first time (it was not delivered).

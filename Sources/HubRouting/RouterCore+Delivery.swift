@@ -80,6 +80,7 @@ extension RouterCore {
             for submit in batch where submit.party == HubConfig.hubParty { emissionsInFlight[submit.header.id] = nil }
         }
         var gathering = FanoutGathering()
+        var journaled = JournaledRun()
         for (submit, outcome) in zip(batch, outcomes) {
             var accepted = WireAccepted()
             accepted.id = submit.header.id
@@ -94,7 +95,7 @@ extension RouterCore {
                     "type": "\(submit.header.type)",
                 ])
             guard !outcome.duplicate else { continue }
-            actions.append(.note(.journaled(type: submit.header.type, sender: submit.party, recipients: outcome.recipients)))
+            journaled.add(type: submit.header.type, sender: submit.party, recipients: outcome.recipients, into: &actions)
             flowsRead(submit, outcome)
             headSeq = max(headSeq, outcome.seq)
             var header = submit.header
@@ -109,6 +110,7 @@ extension RouterCore {
             if !replays.isEmpty { replayLive(live, recipients: outcome.recipients, into: &actions) }
         }
         gathering.fill(&actions)
+        journaled.flush(into: &actions)
         actions.append(.tap(batch, outcomes))
     }
 

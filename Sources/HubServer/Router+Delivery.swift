@@ -51,8 +51,8 @@ extension Router {
             tapHandOff(batch, outcomes)
         case .note(.seen(let party)):
             monitoring.seen(party)
-        case .note(.journaled(let type, let sender, let recipients)):
-            monitoring.journaled(type: type, sender: sender, recipients: recipients)
+        case .note(.journaled(let type, let sender, let recipients, let count)):
+            monitoring.journaled(type: type, sender: sender, recipients: recipients, count: count)
         case .note(.helloBeyondHead):
             monitoring.helloBeyondHead.increment()
         case .note(.journalDamaged):

@@ -101,17 +101,17 @@ final class RouterMonitoring {
 
     // MARK: hot path (router thread)
 
-    /// A submission was journaled (not a duplicate) for `recipients`.
-    func journaled(type: String, sender: String, recipients: [String]) {
+    /// `count` submissions of `type` from `sender` were journaled (not duplicates) for `recipients`.
+    func journaled(type: String, sender: String, recipients: [String], count: Int = 1) {
         let key = TypeParty(type: type, party: sender)
         let cell = inCells[key] ?? makeCell(&inCells, key, "swhub_messages_in_total")
-        cell.counter.increment()
-        cell.total += 1
+        cell.counter.increment(by: Int64(count))
+        cell.total += count
         for recipient in recipients {
-            edges[EdgeKey(from: sender, to: recipient, type: type), default: 0] += 1
+            edges[EdgeKey(from: sender, to: recipient, type: type), default: 0] += count
         }
         if recipients.isEmpty && flowsOn {
-            edges[EdgeKey(from: sender, to: HubConfig.hubParty, type: type), default: 0] += 1
+            edges[EdgeKey(from: sender, to: HubConfig.hubParty, type: type), default: 0] += count
         }
     }
 

@@ -55,4 +55,23 @@ struct FanoutTests {
         hub.ack(bank, 4)
         #expect(bank.deliveredSeqs == [1, 2, 3, 4, 5])
     }
+
+    @Test func aCommitsRunsOfLikeMessagesAreOneMetricsNoteEach() throws {
+        let hub = try TestConfig.harness()
+        let sender = hub.connect("enterprise")
+        let before = hub.notes.count
+        var entries = Self.entries(3, to: ["bank", "post"])
+        entries.append((RouterHarness.header(id: "other-type", type: "demo.Query", to: ["bank", "post"]), Array("x".utf8)))
+        entries.append((RouterHarness.header(id: "other-recipients", to: ["bank"]), Array("y".utf8)))
+        entries.append((RouterHarness.header(id: "again", to: ["bank"]), Array("z".utf8)))
+        hub.submitBatch(sender, batch: 1, entries)
+        #expect(hub.commits == [6])
+        let runs: [(String, [String], Int)] = hub.notes[before...].compactMap { note in
+            guard case .journaled(let type, let from, let recipients, let count) = note, from == "enterprise" else { return nil }
+            return (type, recipients, count)
+        }
+        #expect(runs.map(\.0) == ["demo.Note", "demo.Query", "demo.Note"])
+        #expect(runs.map { $0.1.contains("post") } == [true, true, false], "routes may add recipients to the named ones")
+        #expect(runs.map(\.2) == [3, 1, 2], "each run counted once, its messages all counted")
+    }
 }
