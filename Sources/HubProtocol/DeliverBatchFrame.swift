@@ -51,6 +51,28 @@ public struct DeliverBatchFrame: Sendable {
         bodySizes.append(bodySize)
     }
 
+    /// Adds an entry written from `shared`, addressed to `recipient` alone: the same bytes
+    /// as `append(_:recipient:bodySize:)` of the header `shared` was made from, with only the
+    /// recipient written per entry.
+    ///
+    /// - Parameters:
+    ///   - shared: The header, written once for all its recipients.
+    ///   - recipient: The one recipient the entry names.
+    ///   - bodySize: The size of the entry's body in the bodies frame.
+    public mutating func append(_ shared: SharedDeliveryHeader, recipient: String, bodySize: UInt32) {
+        let length = recipient.utf8.count
+        headers.append(0x0A)
+        Self.appendVarint(UInt64(shared.bytes.count + 1 + Self.varintSize(UInt64(length)) + length), to: &headers)
+        shared.bytes.withUnsafeBufferPointer { bytes in
+            headers.append(contentsOf: bytes[..<shared.split])
+            headers.append(0x22)
+            Self.appendVarint(UInt64(length), to: &headers)
+            headers.append(contentsOf: recipient.utf8)
+            headers.append(contentsOf: bytes[shared.split...])
+        }
+        bodySizes.append(bodySize)
+    }
+
     /// Empties the batch, keeping its storage.
     public mutating func removeAll() {
         headers.removeAll(keepingCapacity: true)
@@ -75,6 +97,26 @@ public struct DeliverBatchFrame: Sendable {
             for size in bodySizes { Self.appendVarint(UInt64(size), to: &frame) }
         }
         return frame
+    }
+
+    /// A header's fields before the recipients (id, type, sender) and after them (correlation
+    /// id, times, seq, unknown fields), written into `bytes` with `split` between them.
+    static func sharedParts(of header: WireHeader) -> (bytes: [UInt8], split: Int) {
+        let unknown = header.unknownFields.data
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(
+            Self.stringSize(header.id) + Self.stringSize(header.type) + Self.stringSize(header.sender)
+                + Self.stringSize(header.correlationID) + 33 + unknown.count)
+        Self.appendString(header.id, tag: 0x0A, to: &bytes)
+        Self.appendString(header.type, tag: 0x12, to: &bytes)
+        Self.appendString(header.sender, tag: 0x1A, to: &bytes)
+        let split = bytes.count
+        Self.appendString(header.correlationID, tag: 0x2A, to: &bytes)
+        Self.appendVarintField(UInt64(bitPattern: header.createdAtUs), tag: 0x30, to: &bytes)
+        Self.appendVarintField(UInt64(bitPattern: header.journaledAtUs), tag: 0x38, to: &bytes)
+        Self.appendVarintField(header.seq, tag: 0x40, to: &bytes)
+        bytes.append(contentsOf: unknown)
+        return (bytes, split)
     }
 
     private static func varintSize(_ value: UInt64) -> Int {

@@ -26,14 +26,20 @@ public final class LiveMessage: Sendable {
     public let header: WireHeader
     /// The body frame as received.
     public let body: any RouterBody
+    /// The header written once for the DELIVER_BATCH entries of its several recipients; nil
+    /// for a message to one recipient, whose entry is written from `header`.
+    public let sharedHeader: SharedDeliveryHeader?
 
     /// Creates a live message.
     ///
     /// - Parameters:
     ///   - header: The completed header.
     ///   - body: The body frame.
-    public init(header: WireHeader, body: any RouterBody) {
+    ///   - recipients: How many recipients it goes to: with more than one, its header is
+    ///     written once for all their batch entries (`sharedHeader`).
+    public init(header: WireHeader, body: any RouterBody, recipients: Int = 1) {
         self.header = header
         self.body = body
+        sharedHeader = recipients > 1 ? SharedDeliveryHeader(header) : nil
     }
 }

@@ -102,7 +102,7 @@ extension RouterCore {
             header.sender = submit.party
             header.seq = outcome.seq
             header.journaledAtUs = outcome.journaledAtUs
-            let live = LiveMessage(header: header, body: submit.body)
+            let live = LiveMessage(header: header, body: submit.body, recipients: outcome.recipients.count)
             for recipient in outcome.recipients {
                 guard let routingId = receivers[recipient] else { continue }
                 deliverLive(live, seq: outcome.seq, to: routingId, gathering: &gathering, into: &actions)

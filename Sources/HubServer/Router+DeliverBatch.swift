@@ -24,9 +24,25 @@ extension Router {
         }
     }
 
+    /// The body view of the last type a work's sends had: one work has one observer and
+    /// stream, and its messages mostly one type, so the policy is looked up once per run.
+    struct ViewOfType {
+        private var type: String?
+        private var last: ObserverPolicy.BodyView = .whole
+
+        mutating func view(of type: String, _ lookUp: (String) -> ObserverPolicy.BodyView) -> ObserverPolicy.BodyView {
+            if type != self.type {
+                last = lookUp(type)
+                self.type = type
+            }
+            return last
+        }
+    }
+
     /// Performs a session's steps with batched sends; fills `report` as the single-send path does.
     func performBatched(_ delivery: DeliveryWork, _ report: inout DeliveryReport) {
         var pending = PendingBatch()
+        var views = ViewOfType()
         let limit = WireProtocol.maxBatchBytes(maxBodyBytes: settings.maxBodyBytes)
         for step in delivery.steps {
             switch step {
@@ -36,7 +52,7 @@ extension Router {
                     session: delivery.session, party: delivery.stream, after: after, limit: limit, types: delivery.types)
                 (delivery.kind == .replay ? replayReader : reader).enqueue(request)
             case .send(let seq, let payload):
-                append(payload, seq: seq, to: &pending, delivery)
+                append(payload, seq: seq, to: &pending, delivery, views: &views)
                 if pending.seqs.count >= delivery.batchEntries || pending.bodies.count >= limit {
                     guard flushBatch(&pending, delivery, &report) else { return }
                 }
@@ -48,14 +64,18 @@ extension Router {
     /// Adds one message to the batch: its delivery header addressed to the session's party
     /// alone, and its body as the session's observer may see it (an empty body, logged, if
     /// redaction ever failed). The header is written straight into the frame's bytes
-    /// (`DeliverBatchFrame`), not copied per recipient.
-    private func append(_ payload: Outgoing, seq: UInt64, to pending: inout PendingBatch, _ delivery: DeliveryWork) {
+    /// (`DeliverBatchFrame`), not copied per recipient; for a live message to several
+    /// recipients, from the bytes written once for all of them (`LiveMessage.sharedHeader`).
+    private func append(
+        _ payload: Outgoing, seq: UInt64, to pending: inout PendingBatch, _ delivery: DeliveryWork, views: inout ViewOfType
+    ) {
         let header: WireHeader
+        var shared: SharedDeliveryHeader?
         switch payload {
-        case .live(let message): header = message.header
+        case .live(let message): (header, shared) = (message.header, message.sharedHeader)
         case .stored(let record): header = record.deliveryHeader
         }
-        let view = observers.view(observer: delivery.observer, stream: delivery.stream, type: header.type)
+        let view = views.view(of: header.type) { observers.view(observer: delivery.observer, stream: delivery.stream, type: $0) }
         let before = pending.bodies.count
         do {
             try withBody(payload) { bytes in
@@ -71,7 +91,12 @@ extension Router {
                 "redaction failed; delivering an empty body",
                 metadata: ["seq": "\(seq)", "party": "\(delivery.stream)", "observer": "\(delivery.observer)", "error": "\(error)"])
         }
-        pending.frame.append(header, recipient: delivery.stream, bodySize: UInt32(pending.bodies.count - before))
+        let bodySize = UInt32(pending.bodies.count - before)
+        if let shared {
+            pending.frame.append(shared, recipient: delivery.stream, bodySize: bodySize)
+        } else {
+            pending.frame.append(header, recipient: delivery.stream, bodySize: bodySize)
+        }
         pending.seqs.append(seq)
         if delivery.kind == .receiving { pending.types.append(header.type) }
     }

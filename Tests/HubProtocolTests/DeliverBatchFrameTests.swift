@@ -23,6 +23,14 @@ struct DeliverBatchFrameTests {
         return frame.bytes
     }
 
+    /// The same entries written from each header's shared bytes (`SharedDeliveryHeader`), as
+    /// a fan-out writes them.
+    private static func writtenShared(_ entries: [Entry]) -> [UInt8] {
+        var frame = DeliverBatchFrame()
+        for entry in entries { frame.append(SharedDeliveryHeader(entry.header), recipient: entry.recipient, bodySize: entry.size) }
+        return frame.bytes
+    }
+
     private static func header(
         id: String, type: String = "demo.Note", sender: String = "shop", recipients: [String] = [], correlation: String = "",
         created: Int64 = 0, journaled: Int64 = 0, seq: UInt64 = 0
@@ -68,8 +76,14 @@ struct DeliverBatchFrameTests {
         cases.append([(unicode, "收件人", 128)])
         cases.append(Self.many())
         var same = true
-        for entries in cases where Self.written(entries) != Self.expected(entries) { same = false }
+        var sameShared = true
+        for entries in cases {
+            let expected = Self.expected(entries)
+            if Self.written(entries) != expected { same = false }
+            if Self.writtenShared(entries) != expected { sameShared = false }
+        }
         #expect(same)
+        #expect(sameShared, "written from the shared header bytes")
     }
 
     @Test func aHeadersUnknownFieldsAreKeptLastAsTheGeneratedEncoderDoes() throws {
@@ -81,6 +95,8 @@ struct DeliverBatchFrameTests {
         let entries: [Entry] = [(header, "bank", 3)]
         let same = Self.written(entries) == Self.expected(entries)
         #expect(same)
+        let sameShared = Self.writtenShared(entries) == Self.expected(entries)
+        #expect(sameShared)
     }
 
     @Test func decodesToTheEntriesAndEmptiesForReuse() throws {

@@ -122,6 +122,9 @@ struct BatchWireTests {
         let sameBodies = batched.deliveries.map(\.body) == bodies
         #expect(inOrder && sameBodies, "each body byte for byte, in seq order (\(batched.deliveries.count) received)")
         #expect(batched.deliveries.allSatisfy { $0.header.recipients == ["customs"] && $0.header.sender == "enterprise" })
+        // Each entry's header written from the bytes shared by its message's two recipients.
+        let headersWhole = batched.deliveries.map(\.header.id) == ids && batched.deliveries.allSatisfy { $0.header.journaledAtUs > 0 }
+        #expect(headersWhole, "each entry's own id and journal time")
         #expect(batched.frameSets < 300, "customs got its messages in batches (\(batched.frameSets) frame sets)")
         let singleBodies = single.deliveries.map(\.body) == bodies
         #expect(singleBodies, "\(single.deliveries.count) received")
