@@ -81,6 +81,7 @@ extension RouterCore {
         }
         var gathering = FanoutGathering()
         var journaled = JournaledRun()
+        var connections = RecentReceivers()
         for (submit, outcome) in zip(batch, outcomes) {
             var accepted = WireAccepted()
             accepted.id = submit.header.id
@@ -104,7 +105,7 @@ extension RouterCore {
             header.journaledAtUs = outcome.journaledAtUs
             let live = LiveMessage(header: header, body: submit.body, recipients: outcome.recipients.count)
             for recipient in outcome.recipients {
-                guard let routingId = receivers[recipient] else { continue }
+                guard let routingId = connections.connection(of: recipient, in: receivers) else { continue }
                 deliverLive(live, seq: outcome.seq, to: routingId, gathering: &gathering, into: &actions)
             }
             if !replays.isEmpty { replayLive(live, recipients: outcome.recipients, into: &actions) }

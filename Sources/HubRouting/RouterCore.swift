@@ -185,7 +185,8 @@ public struct RouterCore: Sendable {
     /// Forgets submissions the journal answered (committed or failed).
     mutating func release(_ batch: [PendingSubmission]) {
         pending -= batch.count
-        for submission in batch { pendingBytes -= submission.body.count + Self.pendingOverheadBytes }
+        // By index: `for submission in batch` copies each submission, retaining all it holds.
+        for index in batch.indices { pendingBytes -= batch[index].body.count + Self.pendingOverheadBytes }
     }
 
     /// A receiving session of `party` sent everything up to `seq`.

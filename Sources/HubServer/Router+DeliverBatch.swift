@@ -69,13 +69,10 @@ extension Router {
     private func append(
         _ payload: Outgoing, seq: UInt64, to pending: inout PendingBatch, _ delivery: DeliveryWork, views: inout ViewOfType
     ) {
-        let header: WireHeader
-        var shared: SharedDeliveryHeader?
-        switch payload {
-        case .live(let message): (header, shared) = (message.header, message.sharedHeader)
-        case .stored(let record): header = record.deliveryHeader
-        }
-        let view = views.view(of: header.type) { observers.view(observer: delivery.observer, stream: delivery.stream, type: $0) }
+        // The live message's header is read in place, never copied: a copy retains and
+        // releases each of its strings, per recipient of each message.
+        let type = payload.type
+        let view = views.view(of: type) { observers.view(observer: delivery.observer, stream: delivery.stream, type: $0) }
         let before = pending.bodies.count
         do {
             try withBody(payload) { bytes in
@@ -92,13 +89,18 @@ extension Router {
                 metadata: ["seq": "\(seq)", "party": "\(delivery.stream)", "observer": "\(delivery.observer)", "error": "\(error)"])
         }
         let bodySize = UInt32(pending.bodies.count - before)
-        if let shared {
-            pending.frame.append(shared, recipient: delivery.stream, bodySize: bodySize)
-        } else {
-            pending.frame.append(header, recipient: delivery.stream, bodySize: bodySize)
+        switch payload {
+        case .live(let message):
+            if let shared = message.sharedHeader {
+                pending.frame.append(shared, recipient: delivery.stream, bodySize: bodySize)
+            } else {
+                pending.frame.append(message.header, recipient: delivery.stream, bodySize: bodySize)
+            }
+        case .stored(let record):
+            pending.frame.append(record.deliveryHeader, recipient: delivery.stream, bodySize: bodySize)
         }
         pending.seqs.append(seq)
-        if delivery.kind == .receiving { pending.types.append(header.type) }
+        if delivery.kind == .receiving { pending.types.append(type) }
     }
 
     private func withBody<R>(_ payload: Outgoing, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
