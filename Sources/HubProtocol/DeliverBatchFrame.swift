@@ -28,26 +28,13 @@ public struct DeliverBatchFrame: Sendable {
     ///   - bodySize: The size of the entry's body in the bodies frame.
     public mutating func append(_ header: WireHeader, recipient: String, bodySize: UInt32) {
         let unknown = header.unknownFields.data
-        var size = Self.stringSize(header.id) + Self.stringSize(header.type) + Self.stringSize(header.sender)
-        size += 1 + Self.varintSize(UInt64(recipient.utf8.count)) + recipient.utf8.count
-        size += Self.stringSize(header.correlationID)
-        size += Self.varintFieldSize(UInt64(bitPattern: header.createdAtUs))
-        size += Self.varintFieldSize(UInt64(bitPattern: header.journaledAtUs))
-        size += Self.varintFieldSize(header.seq)
-        size += unknown.count
+        let size =
+            Self.sizeBeforeRecipients(header) + Self.recipientFieldSize(recipient) + Self.sizeAfterRecipients(header, unknown: unknown)
         headers.append(0x0A)
         Self.appendVarint(UInt64(size), to: &headers)
-        Self.appendString(header.id, tag: 0x0A, to: &headers)
-        Self.appendString(header.type, tag: 0x12, to: &headers)
-        Self.appendString(header.sender, tag: 0x1A, to: &headers)
-        headers.append(0x22)
-        Self.appendVarint(UInt64(recipient.utf8.count), to: &headers)
-        headers.append(contentsOf: recipient.utf8)
-        Self.appendString(header.correlationID, tag: 0x2A, to: &headers)
-        Self.appendVarintField(UInt64(bitPattern: header.createdAtUs), tag: 0x30, to: &headers)
-        Self.appendVarintField(UInt64(bitPattern: header.journaledAtUs), tag: 0x38, to: &headers)
-        Self.appendVarintField(header.seq, tag: 0x40, to: &headers)
-        headers.append(contentsOf: unknown)
+        Self.appendBeforeRecipients(header, to: &headers)
+        Self.appendRecipient(recipient, to: &headers)
+        Self.appendAfterRecipients(header, unknown: unknown, to: &headers)
         bodySizes.append(bodySize)
     }
 
@@ -60,14 +47,11 @@ public struct DeliverBatchFrame: Sendable {
     ///   - recipient: The one recipient the entry names.
     ///   - bodySize: The size of the entry's body in the bodies frame.
     public mutating func append(_ shared: SharedDeliveryHeader, recipient: String, bodySize: UInt32) {
-        let length = recipient.utf8.count
         headers.append(0x0A)
-        Self.appendVarint(UInt64(shared.bytes.count + 1 + Self.varintSize(UInt64(length)) + length), to: &headers)
+        Self.appendVarint(UInt64(shared.bytes.count + Self.recipientFieldSize(recipient)), to: &headers)
         shared.bytes.withUnsafeBufferPointer { bytes in
             headers.append(contentsOf: bytes[..<shared.split])
-            headers.append(0x22)
-            Self.appendVarint(UInt64(length), to: &headers)
-            headers.append(contentsOf: recipient.utf8)
+            Self.appendRecipient(recipient, to: &headers)
             headers.append(contentsOf: bytes[shared.split...])
         }
         bodySizes.append(bodySize)
@@ -104,19 +88,47 @@ public struct DeliverBatchFrame: Sendable {
     static func sharedParts(of header: WireHeader) -> (bytes: [UInt8], split: Int) {
         let unknown = header.unknownFields.data
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(
-            Self.stringSize(header.id) + Self.stringSize(header.type) + Self.stringSize(header.sender)
-                + Self.stringSize(header.correlationID) + 33 + unknown.count)
-        Self.appendString(header.id, tag: 0x0A, to: &bytes)
-        Self.appendString(header.type, tag: 0x12, to: &bytes)
-        Self.appendString(header.sender, tag: 0x1A, to: &bytes)
+        bytes.reserveCapacity(Self.sizeBeforeRecipients(header) + Self.sizeAfterRecipients(header, unknown: unknown))
+        Self.appendBeforeRecipients(header, to: &bytes)
         let split = bytes.count
-        Self.appendString(header.correlationID, tag: 0x2A, to: &bytes)
-        Self.appendVarintField(UInt64(bitPattern: header.createdAtUs), tag: 0x30, to: &bytes)
-        Self.appendVarintField(UInt64(bitPattern: header.journaledAtUs), tag: 0x38, to: &bytes)
-        Self.appendVarintField(header.seq, tag: 0x40, to: &bytes)
-        bytes.append(contentsOf: unknown)
+        Self.appendAfterRecipients(header, unknown: unknown, to: &bytes)
         return (bytes, split)
+    }
+
+    // A header entry's fields in number order: 1–3, the recipients (4), then 5–8 and the
+    // unknown fields. An entry names its one recipient, written even when empty.
+
+    private static func sizeBeforeRecipients(_ header: WireHeader) -> Int {
+        stringSize(header.id) + stringSize(header.type) + stringSize(header.sender)
+    }
+
+    private static func appendBeforeRecipients(_ header: WireHeader, to bytes: inout [UInt8]) {
+        appendString(header.id, tag: 0x0A, to: &bytes)
+        appendString(header.type, tag: 0x12, to: &bytes)
+        appendString(header.sender, tag: 0x1A, to: &bytes)
+    }
+
+    private static func recipientFieldSize(_ recipient: String) -> Int {
+        1 + varintSize(UInt64(recipient.utf8.count)) + recipient.utf8.count
+    }
+
+    private static func appendRecipient(_ recipient: String, to bytes: inout [UInt8]) {
+        bytes.append(0x22)
+        appendVarint(UInt64(recipient.utf8.count), to: &bytes)
+        bytes.append(contentsOf: recipient.utf8)
+    }
+
+    private static func sizeAfterRecipients(_ header: WireHeader, unknown: Data) -> Int {
+        stringSize(header.correlationID) + varintFieldSize(UInt64(bitPattern: header.createdAtUs))
+            + varintFieldSize(UInt64(bitPattern: header.journaledAtUs)) + varintFieldSize(header.seq) + unknown.count
+    }
+
+    private static func appendAfterRecipients(_ header: WireHeader, unknown: Data, to bytes: inout [UInt8]) {
+        appendString(header.correlationID, tag: 0x2A, to: &bytes)
+        appendVarintField(UInt64(bitPattern: header.createdAtUs), tag: 0x30, to: &bytes)
+        appendVarintField(UInt64(bitPattern: header.journaledAtUs), tag: 0x38, to: &bytes)
+        appendVarintField(header.seq, tag: 0x40, to: &bytes)
+        bytes.append(contentsOf: unknown)
     }
 
     private static func varintSize(_ value: UInt64) -> Int {
