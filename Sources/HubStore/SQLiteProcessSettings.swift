@@ -14,7 +14,7 @@ import CSQLiteSettings
 ///   the checkpointer. The project reads none of those statistics.
 ///
 /// Measured with `perf` on the journal writer thread during `swhub bench --routing-only`
-/// (BENCHMARKS.md, "SQLite without its mutexes").
+/// (BENCHMARKS.md, "Per-recipient and per-row work cut").
 public enum SQLiteProcessSettings {
     /// What `apply()` did.
     public struct Outcome: Sendable, Equatable {
