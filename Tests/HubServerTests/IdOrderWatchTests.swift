@@ -8,25 +8,42 @@ import Testing
 /// What `swhub_journal_unordered_ids_total` counts, per party, in the index's byte order.
 @Suite("Ids out of order per party")
 struct IdOrderWatchTests {
+    /// A commit's appends from (sender, id) pairs, none a duplicate.
+    private static func commit(_ pairs: some Collection<(sender: String, id: String)>) -> ([JournalAppend], [AppendOutcome]) {
+        let appends = pairs.map {
+            JournalAppend(sender: $0.sender, id: $0.id, type: "t", recipients: ["r"], correlationId: "", createdAtUs: 0, body: [UInt8]())
+        }
+        let outcomes = appends.indices.map { AppendOutcome(seq: UInt64($0 + 1), duplicate: false, recipients: ["r"], journaledAtUs: 0) }
+        return (appends, outcomes)
+    }
+
+    /// Notes `pairs` as one commit.
+    private static func note(_ pairs: some Collection<(sender: String, id: String)>, in watch: inout IdOrderWatch) -> Int {
+        let (appends, outcomes) = commit(pairs)
+        return watch.note(appends, outcomes)
+    }
+
     @Test func timeOrderedIdsAreNeverCounted() {
         var watch = IdOrderWatch()
         let ids = (0..<1000).map { _ in (sender: "a", id: TimeOrderedId.make()) }
-        #expect(watch.note(ids[..<500]) == 0)
-        #expect(watch.note(ids[500...]) == 0)
+        #expect(Self.note(ids[..<500], in: &watch) == 0)
+        #expect(Self.note(ids[500...], in: &watch) == 0)
     }
 
     @Test func eachIdSortingBeforeItsPartysPreviousOneIsCounted() {
         var watch = IdOrderWatch()
-        #expect(watch.note([(sender: "a", id: "b"), (sender: "a", id: "a"), (sender: "b", id: "z"), (sender: "a", id: "c")]) == 1)
+        #expect(
+            Self.note([(sender: "a", id: "b"), (sender: "a", id: "a"), (sender: "b", id: "z"), (sender: "a", id: "c")], in: &watch) == 1)
         // Across commits; another party's ids do not matter.
-        #expect(watch.note([(sender: "b", id: "y"), (sender: "a", id: "d")]) == 1)
+        #expect(Self.note([(sender: "b", id: "y"), (sender: "a", id: "d")], in: &watch) == 1)
         // Byte order, as the index compares: "Z" (0x5A) before "a" (0x61); "é" after "z".
-        #expect(watch.note([(sender: "c", id: "a"), (sender: "c", id: "Z"), (sender: "c", id: "é"), (sender: "c", id: "z")]) == 2)
+        #expect(
+            Self.note([(sender: "c", id: "a"), (sender: "c", id: "Z"), (sender: "c", id: "é"), (sender: "c", id: "z")], in: &watch) == 2)
     }
 
     @Test func randomIdsAreCountedAboutHalfTheTime() {
         var watch = IdOrderWatch()
-        let counted = watch.note((0..<2000).map { _ in (sender: "a", id: UUID().uuidString.lowercased()) })
+        let counted = Self.note((0..<2000).map { _ in (sender: "a", id: UUID().uuidString.lowercased()) }, in: &watch)
         #expect(counted > 800 && counted < 1200)
     }
 
