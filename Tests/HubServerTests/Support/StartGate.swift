@@ -18,14 +18,8 @@ actor StartGate {
     /// Runs `body` once fewer than `limit` others are inside.
     func through<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await enter()
-        do {
-            let value = try await body()
-            leave()
-            return value
-        } catch {
-            leave()
-            throw error
-        }
+        defer { leave() }
+        return try await body()
     }
 
     private func enter() async {
