@@ -36,15 +36,16 @@ public enum ArchiveRestore {
                     if let deleted = earlier.deletedAtUs { try ArchiveManifest.markDeleted(firstSeq: earlier.firstSeq, atUs: deleted, db) }
                 }
                 let insert = try db.makeStatement(sql: JournalSQL.insertMessage)
-                let inbox = try db.makeStatement(sql: JournalSQL.insertInbox)
+                var inbox = InboxRunBuilder(maxSeqs: InboxRun.maxSeqs)
                 for archived in segment.records {
                     let record = archived.record
                     try insert.execute(arguments: [
                         Int64(record.seq), record.sender, record.id, record.type, archived.recipients, record.correlationId,
                         record.createdAtUs, record.journaledAtUs, Data(record.body), Data(archived.chain), archived.crc,
                     ])
-                    for party in Set(record.recipients) { try inbox.execute(arguments: [party, Int64(record.seq)]) }
+                    inbox.add(Int64(record.seq), recipients: record.recipients)
                 }
+                try InboxTable.insert(inbox.runs(), in: db)
             }
         } catch let error as StoreError {
             throw error

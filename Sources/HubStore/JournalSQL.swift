@@ -29,9 +29,6 @@ enum JournalSQL {
         FROM messages WHERE seq > ? ORDER BY seq LIMIT ?
         """
 
-    /// Adds a message to a recipient's inbox (a recipient named twice gets it once).
-    static let insertInbox = "INSERT OR IGNORE INTO inbox (recipient, seq) VALUES (?, ?)"
-
     /// The seq of the original of a duplicate, as the (sender, msg_id) index has it (the
     /// index covers the query: the row itself is then read by seq and checked).
     static let selectOriginalSeq = "SELECT seq FROM messages WHERE sender = ? AND msg_id = ?"
@@ -81,7 +78,8 @@ enum JournalSQL {
         FROM messages WHERE seq > ? ORDER BY seq LIMIT ?
         """
 
-    /// A recipient's messages after a seq, served by the `inbox` primary key.
+    /// A recipient's messages after a seq, served by the `inbox` primary key (a journal
+    /// before v8, read without upgrading it).
     static let selectInbox = """
         SELECT \(recordColumns)
         FROM inbox AS i JOIN messages AS m ON m.seq = i.seq
@@ -100,6 +98,21 @@ enum JournalSQL {
             WHERE i.recipient = ? AND i.seq > ? AND m.type IN (\(marks))
             ORDER BY i.seq
             LIMIT ?
+            """
+    }
+
+    /// The messages of a seq range, in seq order, at most `?`: one range of an inbox run.
+    static let selectRange = """
+        SELECT \(recordColumns) FROM messages AS m WHERE m.seq BETWEEN ? AND ? ORDER BY m.seq LIMIT ?
+        """
+
+    /// The messages of some types in a seq range, in seq order, at most `?` (the types are
+    /// the `IN` list, appended at run time).
+    static func selectRange(typeCount count: Int) -> String {
+        let marks = Array(repeating: "?", count: count).joined(separator: ", ")
+        return """
+            SELECT \(recordColumns) FROM messages AS m
+            WHERE m.seq BETWEEN ? AND ? AND m.type IN (\(marks)) ORDER BY m.seq LIMIT ?
             """
     }
 

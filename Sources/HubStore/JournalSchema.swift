@@ -7,8 +7,8 @@ import HubCore
 /// - `messages`: one row per journaled message; `seq` is the rowid, assigned by the
 ///   writer; `UNIQUE(sender, msg_id)` drives deduplication; `recipients` holds party ids
 ///   joined by `,` (party ids never contain one).
-/// - `inbox`: one row per (recipient, message), clustered by recipient then seq, so a
-///   recipient that was offline for hours is served by one range scan.
+/// - `inbox` (v1 to v7): one row per (recipient, message), clustered by recipient then seq,
+///   so a recipient that was offline for hours is served by one range scan.
 /// - `cursors`: every party's acknowledgement position.
 /// - `messages.chain` (v2): the row's link of the hash chain (`JournalChain`).
 /// - `progress` (v3): the progress log (``ProgressMark``), clustered by party, kind, seq;
@@ -19,6 +19,7 @@ import HubCore
 /// - `flow_snapshots` (v6): the flows' saved states, by the seq each was taken at
 ///   (``FlowSnapshotStore``).
 /// - `journal_meta` (v7): the journal's algorithm suite (``JournalSuiteRecord``).
+/// - `inbox_runs` (v8) replaces `inbox`: one row per recipient and commit (``InboxTable``).
 enum JournalSchema {
     /// The migrator of a journal that, if new, is created with the standard suite.
     static var migrator: DatabaseMigrator { migrator(creating: .standard) }
@@ -142,6 +143,11 @@ enum JournalSchema {
             // one it is created with; one already written, the standard suite it was written in.
             try db.execute(sql: JournalSuiteRecord.createTable)
             try JournalSuiteRecord.record(try JournalSuiteRecord.isEmpty(db) ? suite : .legacy, db)
+        }
+        migrator.registerMigration("v8-inbox-runs") { db in
+            // One inbox row per recipient and commit instead of one per recipient and
+            // message (InboxTable): the old rows are cut into runs and the old table dropped.
+            try InboxTable.upgrade(db)
         }
         return migrator
     }

@@ -276,31 +276,26 @@ public struct JournalVerifier: Sendable {
         }
     }
 
-    /// Inbox rows that point to no message, or to one that does not name their recipient.
+    /// Inbox entries that point to no message, or to one that does not name their
+    /// recipient; inbox rows that cannot be read or overlap.
     static func inboxOrphanProblems(_ db: Database) -> [Problem] {
         var problems: [Problem] = []
         do {
             let lookup = try db.makeStatement(sql: "SELECT recipients FROM messages WHERE seq = ?")
-            let cursor = try Row.fetchCursor(db, sql: "SELECT recipient, seq FROM inbox")
-            while let row = try cursor.next() {
-                guard let recipient = try? row.decode(String.self, atIndex: 0), let seq = try? row.decode(Int64.self, atIndex: 1)
-                else {
-                    problems.append(Problem(.inboxOrphan, "an inbox row cannot be read"))
-                    continue
-                }
+            try InboxTable.forEachEntry(db, damaged: { problems.append(Problem(.inboxOrphan, seq: $0.seq, $0.reason)) }) { recipient, seq in
                 let message: Row?
                 do {
                     message = try Row.fetchOne(lookup, arguments: [seq])
                 } catch {
-                    continue  // the message row is unreadable: the row scan reports it
+                    return  // the message row is unreadable: the row scan reports it
                 }
                 let safeSeq = UInt64(max(seq, 0))
                 guard let message else {
                     problems.append(
                         Problem(.inboxOrphan, seq: safeSeq, subject: recipient, "in \(recipient)'s inbox, but there is no such message"))
-                    continue
+                    return
                 }
-                guard let recipients = try? message.decode(String.self, atIndex: 0) else { continue }
+                guard let recipients = try? message.decode(String.self, atIndex: 0) else { return }
                 if !JournalSQL.splitRecipients(recipients).contains(recipient) {
                     problems.append(
                         Problem(

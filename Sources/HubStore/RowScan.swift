@@ -25,6 +25,8 @@ struct RowScan {
     private let start: Int64
     private var previous: Previous
     private var problems: [Problem] = []
+    /// The inbox, asked whether each row's recipients have it (nil when it cannot be read).
+    private var inbox: InboxLookup?
     private(set) var records = 0
     private(set) var firstCheckedSeq: UInt64 = 0
     /// The last row read and its stored chain value.
@@ -56,7 +58,7 @@ struct RowScan {
                 """)
         let hint =
             (try? Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM messages"))
-            ?? (try? Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM inbox"))
+            ?? (try? InboxLookup.maxSeq(db))
         headHint = max(hint ?? 0, 0)
         var start: Int64 = 0
         previous = Previous(seq: 0, stored: JournalChain.genesis, computed: JournalChain.genesis)
@@ -227,9 +229,9 @@ struct RowScan {
         }
         for recipient in JournalSQL.splitRecipients(fields.recipients) {
             do {
-                let present = try Int.fetchOne(
-                    db, sql: "SELECT 1 FROM inbox WHERE recipient = ? AND seq = ?", arguments: [recipient, seq])
-                if present == nil {
+                var lookup = try inbox ?? InboxLookup(db)
+                defer { inbox = lookup }
+                if try !lookup.contains(recipient: recipient, seq: seq, db) {
                     problems.append(
                         Problem(.inboxMissing, seq: at, subject: recipient, "missing from \(recipient)'s inbox: never delivered to it"))
                 }

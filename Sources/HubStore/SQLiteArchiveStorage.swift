@@ -35,17 +35,10 @@ public struct SQLiteArchiveStorage: ArchiveStorage {
                 acks[party] = seq
             }
             var pending: [String: UInt64] = [:]
-            // One recipient at a time along the inbox's primary key (a skip scan).
-            var recipient = try String.fetchOne(db, sql: "SELECT recipient FROM inbox ORDER BY recipient LIMIT 1")
-            while let party = recipient {
-                if let first = try Int64.fetchOne(
-                    db, sql: "SELECT MIN(seq) FROM inbox WHERE recipient = ? AND seq > ?", arguments: [party, acks[party] ?? 0]),
-                    first > 0
-                {
+            for party in try InboxTable.recipients(db) {
+                if let first = try InboxTable.firstPending(recipient: party, after: acks[party] ?? 0, db), first > 0 {
                     pending[party] = UInt64(first)
                 }
-                recipient = try String.fetchOne(
-                    db, sql: "SELECT recipient FROM inbox WHERE recipient > ? ORDER BY recipient LIMIT 1", arguments: [party])
             }
             return pending
         }
@@ -92,15 +85,9 @@ public struct SQLiteArchiveStorage: ArchiveStorage {
                 throw StoreError(code: .writeFailed, reason: "another archiver sealed seqs after \(archivedUpTo) meanwhile")
             }
             try ArchiveManifest.insert(entry, db)
-            let range: StatementArguments = [Int64(entry.firstSeq), Int64(entry.lastSeq)]
-            try db.execute(sql: "DELETE FROM messages WHERE seq BETWEEN ? AND ?", arguments: range)
-            var recipient = try String.fetchOne(db, sql: "SELECT recipient FROM inbox ORDER BY recipient LIMIT 1")
-            while let party = recipient {
-                try db.execute(
-                    sql: "DELETE FROM inbox WHERE recipient = ? AND seq BETWEEN ? AND ?", arguments: StatementArguments([party]) + range)
-                recipient = try String.fetchOne(
-                    db, sql: "SELECT recipient FROM inbox WHERE recipient > ? ORDER BY recipient LIMIT 1", arguments: [party])
-            }
+            try db.execute(
+                sql: "DELETE FROM messages WHERE seq BETWEEN ? AND ?", arguments: [Int64(entry.firstSeq), Int64(entry.lastSeq)])
+            try InboxTable.remove(Int64(entry.firstSeq)...Int64(entry.lastSeq), db)
         }
     }
 

@@ -61,19 +61,17 @@ struct SQLiteJournalSnapshot: JournalQueries, @unchecked Sendable {
         return ProgressMark(party: party, kind: kind, seq: try JournalSQL.seq(row[0]), atUs: row[1])
     }
 
+    /// Key, count, in key order (SQLite's `BINARY` collation: bytewise); deliveries by
+    /// recipient come from the inbox in whichever layout the journal has.
     func counts(by grouping: JournalCount.Grouping) throws -> [JournalCount] {
-        try Row.fetchAll(db, sql: Self.counting(grouping)).map { JournalCount(key: $0[0] ?? "", count: $0[1] ?? 0) }
-    }
-
-    /// The statement of ``counts(by:)``: key, count, in key order (SQLite's `BINARY`
-    /// collation: bytewise).
-    private static func counting(_ grouping: JournalCount.Grouping) -> String {
+        let sql: String
         switch grouping {
-        case .type: "SELECT type, count(*) FROM messages GROUP BY type ORDER BY type"
-        case .sender: "SELECT sender, count(*) FROM messages GROUP BY sender ORDER BY sender"
-        case .recipient: "SELECT recipient, count(*) FROM inbox GROUP BY recipient ORDER BY recipient"
-        case .day: "SELECT date(journaled_at_us / 1000000, 'unixepoch'), count(*) FROM messages GROUP BY 1 ORDER BY 1"
+        case .type: sql = "SELECT type, count(*) FROM messages GROUP BY type ORDER BY type"
+        case .sender: sql = "SELECT sender, count(*) FROM messages GROUP BY sender ORDER BY sender"
+        case .recipient: return try InboxTable.countsByRecipient(db)
+        case .day: sql = "SELECT date(journaled_at_us / 1000000, 'unixepoch'), count(*) FROM messages GROUP BY 1 ORDER BY 1"
         }
+        return try Row.fetchAll(db, sql: sql).map { JournalCount(key: $0[0] ?? "", count: $0[1] ?? 0) }
     }
 
     func ackPositions() throws -> [String: UInt64] {

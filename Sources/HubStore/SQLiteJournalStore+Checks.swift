@@ -40,10 +40,20 @@ extension SQLiteJournalStore {
     /// reports the file damaged: returns that error (the records before it are kept).
     /// Other errors are thrown.
     static func collect(_ rows: RowCursor, hashing: JournalHashing, into records: inout [JournalRecord]) throws -> StoreError? {
-        do {
+        try collecting(into: &records) { records in
             while let row = try rows.next() {
                 records.append(try JournalSQL.record(from: row, hashing: hashing))
             }
+        }
+    }
+
+    /// Runs `body`, which appends to `records`, until it meets a damaged record or page:
+    /// returns that error (the records before it are kept). Other errors are thrown.
+    static func collecting(
+        into records: inout [JournalRecord], _ body: (inout [JournalRecord]) throws -> Void
+    ) throws -> StoreError? {
+        do {
+            try body(&records)
             return nil
         } catch let error as StoreError where error.code == .corrupt {
             return error

@@ -1,10 +1,11 @@
 import GRDB
 
 /// The one way a record enters the SQLite journal: its chain link and checksum worked out,
-/// its row and its recipients' inbox rows inserted. Used by every append (the hub's group
+/// its row inserted (its recipients' inbox entries are gathered by the caller into one
+/// ``InboxRun`` per recipient and commit). Used by every append (the hub's group
 /// commits and ``SQLiteJournalStore/appendStamped(_:)``).
 extension SQLiteJournalStore {
-    /// Inserts `entry` as record `seq` with its inbox rows, unless (sender, id) is already
+    /// Inserts `entry` as record `seq`, unless (sender, id) is already
     /// journaled (`INSERT OR IGNORE`: nothing is then written).
     ///
     /// - Parameters:
@@ -14,12 +15,12 @@ extension SQLiteJournalStore {
     ///   - chain: The chain link of the record before it.
     ///   - journaledAtUs: Its journal time.
     ///   - hashing: The journal's suite's hash functions.
-    ///   - statements: The cached `insertMessage` and `insertInbox` statements of `db`.
+    ///   - statement: The cached `insertMessage` statement of `db`.
     ///   - db: The writer's connection, inside the append's transaction.
     /// - Returns: The record's chain link, or nil when it was a duplicate.
     static func insertRecord(
         _ entry: JournalAppend, recipients: String, seq: Int64, after chain: [UInt8], journaledAtUs: Int64, hashing: JournalHashing,
-        statements: (message: Statement, inbox: Statement), in db: Database
+        statement: Statement, in db: Database
     ) throws -> [UInt8]? {
         let link = try entry.body.withUnsafeBytes { bytes in
             let (link, crc) = try hashing.row(
@@ -27,7 +28,7 @@ extension SQLiteJournalStore {
                 recipients: recipients, correlationId: entry.correlationId, createdAtUs: entry.createdAtUs,
                 journaledAtUs: journaledAtUs, body: bytes)
             try link.withUnsafeBytes { chainBytes in
-                try SQLiteRowWrite.run(statements.message, in: db) { row in
+                try SQLiteRowWrite.run(statement, in: db) { row in
                     row.int(1, seq)
                     row.text(2, entry.sender)
                     row.text(3, entry.id)
@@ -43,13 +44,6 @@ extension SQLiteJournalStore {
             }
             return link
         }
-        guard db.changesCount > 0 else { return nil }
-        for recipient in entry.recipients {
-            try SQLiteRowWrite.run(statements.inbox, in: db) { row in
-                row.text(1, recipient)
-                row.int(2, seq)
-            }
-        }
-        return link
+        return db.changesCount > 0 ? link : nil
     }
 }

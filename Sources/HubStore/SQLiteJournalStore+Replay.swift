@@ -14,13 +14,7 @@ extension SQLiteJournalStore {
             let wanted = Set(types)
             var records = try archived(db, after: after, limit: limit) { $0.recipients.contains(recipient) && wanted.contains($0.type) }
             if records.count >= limit { return FetchResult(records: records, headSeq: head) }
-            var arguments = StatementArguments([recipient])
-            arguments += StatementArguments([storedAfter])
-            arguments += StatementArguments(types)
-            arguments += StatementArguments([limit - records.count])
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: JournalSQL.selectInbox(typeCount: types.count)), arguments: arguments)
-            let damaged = try Self.collect(rows, hashing: hashing, into: &records)
+            let damaged = try inbox(db, recipient: recipient, after: storedAfter, limit: limit, types: types, into: &records)
             return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
     }

@@ -23,16 +23,17 @@ extension SQLiteJournalStore {
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
                     let insertMessage = try db.cachedStatement(sql: JournalSQL.insertMessage)
-                    let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
+                    var inbox = InboxRunBuilder()
                     for ((entry, stamp), recipients) in zip(batch, joined) {
                         let seq = head + 1
                         let at = max(stamp, last)
                         if let link = try Self.insertRecord(
                             entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: at, hashing: hashing,
-                            statements: (insertMessage, insertInbox), in: db)
+                            statement: insertMessage, in: db)
                         {
                             head = seq
                             chain = link
+                            inbox.add(seq, recipients: entry.recipients)
                             last = at
                             outcomes.append(
                                 AppendOutcome(seq: UInt64(seq), duplicate: false, recipients: entry.recipients, journaledAtUs: at))
@@ -40,6 +41,7 @@ extension SQLiteJournalStore {
                             outcomes.append(try Self.original(of: entry, hashing: hashing, in: db))
                         }
                     }
+                    try InboxTable.insert(inbox.runs(), in: db)
                     return .commit
                 }
                 let moved = head != writer.head

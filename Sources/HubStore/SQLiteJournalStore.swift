@@ -197,15 +197,16 @@ public final class SQLiteJournalStore: HeadSealing {
                 outcomes.reserveCapacity(batch.count)
                 try db.inTransaction(.immediate) {
                     let insertMessage = try db.cachedStatement(sql: JournalSQL.insertMessage)
-                    let insertInbox = try db.cachedStatement(sql: JournalSQL.insertInbox)
+                    var inbox = InboxRunBuilder()
                     for (entry, recipients) in zip(batch, joinedRecipients) {
                         let seq = head + 1
                         if let link = try Self.insertRecord(
                             entry, recipients: recipients, seq: seq, after: chain, journaledAtUs: journaledAtUs, hashing: hashing,
-                            statements: (insertMessage, insertInbox), in: db)
+                            statement: insertMessage, in: db)
                         {
                             head = seq
                             chain = link
+                            inbox.add(seq, recipients: entry.recipients)
                             outcomes.append(
                                 AppendOutcome(
                                     seq: UInt64(seq), duplicate: false,
@@ -216,6 +217,7 @@ public final class SQLiteJournalStore: HeadSealing {
                             outcomes.append(try Self.original(of: entry, hashing: hashing, in: db))
                         }
                     }
+                    try InboxTable.insert(inbox.runs(), in: db)
                     try Self.saveAcks(storedAcks, in: db)
                     if !storedProgress.isEmpty {
                         let insertProgress = try db.cachedStatement(sql: JournalSQL.insertProgress)
@@ -269,12 +271,8 @@ public final class SQLiteJournalStore: HeadSealing {
             guard limit > 0, after < head else { return FetchResult(records: [], headSeq: head) }
             var records = try archived(db, after: after, limit: limit) { $0.recipients.contains(recipient) }
             if records.count >= limit { return FetchResult(records: records, headSeq: head) }
-            let rows = try Row.fetchCursor(
-                db.cachedStatement(sql: JournalSQL.selectInbox),
-                arguments: [recipient, Int64(after), limit - records.count]
-            )
             records.reserveCapacity(min(limit, Int(clamping: head - after)))
-            let damaged = try Self.collect(rows, hashing: hashing, into: &records)
+            let damaged = try inbox(db, recipient: recipient, after: Int64(after), limit: limit, types: [], into: &records)
             return FetchResult(records: records, headSeq: head, damaged: damaged)
         }
     }
@@ -282,9 +280,7 @@ public final class SQLiteJournalStore: HeadSealing {
     public func pendingCount(recipient: String, after: UInt64) throws -> Int {
         try reading("count pending") {
             try pool.read { db in
-                try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT count(*) FROM inbox WHERE recipient = ? AND seq > ?"),
-                    arguments: [recipient, Int64(clamping: after)]) ?? 0
+                try InboxTable.pendingCount(recipient: recipient, after: Int64(clamping: after), db)
             }
         }
     }

@@ -8,7 +8,8 @@ import PostgresNIO
 
 /// `swhub migrate`: copies a SQLite journal file into an empty PostgreSQL journal, every
 /// message row with its seq, times, chain value and checksum unchanged (so the chain and
-/// the head chain value are the same in both), the inbox, the acknowledgement positions
+/// the head chain value are the same in both), the inbox (made from each row's recipients,
+/// as the hub's writer makes it, whatever the source's inbox layout), the acknowledgement positions
 /// and the progress log, and sets `journal_head` to the last row. The target records the
 /// source's algorithm suite (`crypto:`), whose chain values and checksums the rows carry.
 ///
@@ -148,13 +149,17 @@ public struct PostgresJournalMigration: Sendable {
             var columns = MessageColumns()
             for row in rows { try columns.add(row) }
             let through: Int64 = try lastRow.decode(Int64.self, atIndex: 0)
-            let inbox = try Row.fetchAll(
-                db, sql: "SELECT recipient, seq FROM inbox WHERE seq > ? AND seq <= ?", arguments: [after, through])
+            // The inbox entries are the rows' recipients, as the hub's writer makes them (a
+            // recipient named twice gets one): the source's inbox layout (one row per entry
+            // before v8, runs after) does not matter.
             var recipients: [String] = []
             var seqs: [Int64] = []
-            for row in inbox {
-                recipients.append(try row.decode(String.self, atIndex: 0))
-                seqs.append(try row.decode(Int64.self, atIndex: 1))
+            for (seq, joined) in zip(columns.seqs, columns.recipients) {
+                var named = Set<String>()
+                for party in RecipientList.split(joined) where named.insert(party).inserted {
+                    recipients.append(party)
+                    seqs.append(seq)
+                }
             }
             var binds = columns.binds
             binds.append(recipients)
@@ -170,7 +175,7 @@ public struct PostgresJournalMigration: Sendable {
                 INSERT INTO inbox (recipient, seq) SELECT * FROM unnest($12::text[], $13::bigint[])
                 """, binds)
             outcome.messages += rows.count
-            outcome.inboxRows += inbox.count
+            outcome.inboxRows += seqs.count
             last = (through, columns.lastChain, columns.lastJournaledAtUs)
             after = through
         }

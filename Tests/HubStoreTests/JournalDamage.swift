@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
-import HubStore
+
+@testable import HubStore
 
 /// Damage done to journal files the way storage does it: bits flipped and pages zeroed in
 /// the bytes on disk, found by known byte patterns, never through SQL.
@@ -45,6 +46,27 @@ enum JournalDamage {
         configuration.busyMode = .timeout(10)
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.write { try $0.execute(sql: sql) }
+        try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try queue.close()
+    }
+
+    /// Rewrites the closed journal's inbox behind the hub's back: `edit` gets every entry,
+    /// seqs by recipient, and what it leaves is written back as runs.
+    static func editInbox(_ path: String, _ edit: (inout [String: [Int64]]) -> Void) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.write { db in
+            var entries: [String: [Int64]] = [:]
+            try InboxTable.forEachEntry(db, damaged: { _ in }) { recipient, seq in entries[recipient, default: []].append(seq) }
+            edit(&entries)
+            try db.execute(sql: "DELETE FROM inbox_runs")
+            for (recipient, seqs) in entries {
+                var builder = InboxRunBuilder(maxSeqs: 50)
+                for seq in Set(seqs).sorted() { builder.add(seq, recipient: recipient) }
+                try InboxTable.insert(builder.runs(), in: db)
+            }
+        }
         try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         try queue.close()
     }

@@ -105,11 +105,14 @@ struct JournalVerifierTests {
     @Test func lostInboxRowsOrphansAndAcksBeyondTheHeadAreReportedInSeqOrder() throws {
         try withTemporaryJournal { journal in
             try JournalDamage.write(journal.path, count: 300)
+            try JournalDamage.editInbox(journal.path) { entries in
+                entries["bob"]?.removeAll { (10...14).contains($0) }
+                entries["carol", default: []].append(20)
+                entries["bob", default: []].append(999)
+            }
             try JournalDamage.sql(
                 journal.path,
                 """
-                DELETE FROM inbox WHERE recipient = 'bob' AND seq BETWEEN 10 AND 14;
-                INSERT INTO inbox VALUES ('carol', 20), ('bob', 999);
                 INSERT INTO cursors VALUES ('bob', 900);
                 INSERT INTO progress VALUES ('bob', 'delivered', 350, 1);
                 """)
