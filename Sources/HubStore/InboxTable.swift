@@ -141,18 +141,19 @@ enum InboxTable {
         return try Row.fetchAll(db, sql: sql).map { JournalCount(key: $0[0] ?? "", count: $0[1] ?? 0) }
     }
 
-    /// Every entry as (recipient, seq), in recipient then seq order, handed to `body`; a
-    /// row that cannot be read goes to `damaged` instead (with the error).
-    static func forEachEntry(
-        _ db: Database, damaged: (StoreError) -> Void, _ body: (_ recipient: String, _ seq: Int64) throws -> Void
-    ) throws {
+    /// Every entry as (recipient, seq), in recipient then seq order, handed to `body`.
+    /// - Returns: The errors of the rows that cannot be read, or that overlap the run before
+    ///   them (whose entries are handed over all the same).
+    @discardableResult
+    static func forEachEntry(_ db: Database, _ body: (_ recipient: String, _ seq: Int64) throws -> Void) throws -> [StoreError] {
+        var damaged: [StoreError] = []
         switch try layout(db) {
         case .rows:
             let cursor = try Row.fetchCursor(db, sql: "SELECT recipient, seq FROM inbox ORDER BY recipient, seq")
             while let row = try cursor.next() {
                 guard let recipient = try? row.decode(String.self, atIndex: 0), let seq = try? row.decode(Int64.self, atIndex: 1)
                 else {
-                    damaged(StoreError(code: .corrupt, reason: "an inbox row cannot be read"))
+                    damaged.append(StoreError(code: .corrupt, reason: "an inbox row cannot be read"))
                     continue
                 }
                 try body(recipient, seq)
@@ -163,11 +164,11 @@ enum InboxTable {
             while let row = try cursor.next() {
                 let run: InboxRun
                 do { run = try Self.run(from: row) } catch let error as StoreError {
-                    damaged(error)
+                    damaged.append(error)
                     continue
                 }
                 if let previous, previous.recipient == run.recipient, run.firstSeq <= previous.lastSeq {
-                    damaged(
+                    damaged.append(
                         StoreError(
                             code: .corrupt,
                             reason: "the inbox row of \(run.recipient) ending at seq \(run.lastSeq) overlaps the one before it",
@@ -179,6 +180,7 @@ enum InboxTable {
                 }
             }
         }
+        return damaged
     }
 
     /// Takes the seqs of `cut` out of every recipient's runs (the archiver, once it has

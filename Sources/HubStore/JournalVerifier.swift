@@ -282,7 +282,7 @@ public struct JournalVerifier: Sendable {
         var problems: [Problem] = []
         do {
             let lookup = try db.makeStatement(sql: "SELECT recipients FROM messages WHERE seq = ?")
-            try InboxTable.forEachEntry(db, damaged: { problems.append(Problem(.inboxOrphan, seq: $0.seq, $0.reason)) }) { recipient, seq in
+            let damaged = try InboxTable.forEachEntry(db) { recipient, seq in
                 let message: Row?
                 do {
                     message = try Row.fetchOne(lookup, arguments: [seq])
@@ -303,6 +303,7 @@ public struct JournalVerifier: Sendable {
                             "in \(recipient)'s inbox, but the message does not name \(recipient)"))
                 }
             }
+            problems += damaged.map { Problem(.inboxOrphan, seq: $0.seq, $0.reason) }
         } catch {
             problems.append(Problem(.database, "the inbox scan stopped: \(Self.describe(error))"))
         }

@@ -58,7 +58,7 @@ enum JournalDamage {
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         try queue.write { db in
             var entries: [String: [Int64]] = [:]
-            try InboxTable.forEachEntry(db, damaged: { _ in }) { recipient, seq in entries[recipient, default: []].append(seq) }
+            try InboxTable.forEachEntry(db) { recipient, seq in entries[recipient, default: []].append(seq) }
             edit(&entries)
             try db.execute(sql: "DELETE FROM inbox_runs")
             for (recipient, seqs) in entries {
