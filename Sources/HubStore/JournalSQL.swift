@@ -116,6 +116,19 @@ enum JournalSQL {
             """
     }
 
+    /// The messages whose seqs a JSON array lists (ascending), of some types when
+    /// `count` > 0 (the `IN` list, appended at run time), at most `?`: one lookup by seq
+    /// each, as a join of the v1 inbox did. `CROSS JOIN` keeps the list as SQLite's outer
+    /// loop, so the rows come in the list's order, as they are read; an `ORDER BY` would
+    /// read them all into a sorter first.
+    static func selectListed(typeCount count: Int) -> String {
+        let marks = Array(repeating: "?", count: count).joined(separator: ", ")
+        return """
+            SELECT \(recordColumns) FROM json_each(?) AS j CROSS JOIN messages AS m ON m.seq = j.value
+            \(count == 0 ? "" : "WHERE m.type IN (\(marks))") LIMIT ?
+            """
+    }
+
     /// The journal time of one message.
     static let selectJournaledAt = "SELECT journaled_at_us FROM messages WHERE seq = ?"
 
