@@ -194,6 +194,9 @@ struct BenchReceiver: Sendable {
             }
         }
         ready.signal()
+        // Each message's id and seq read in place (CommandScan), as a client that only
+        // counts reads them, in every mode alike: the hub's receivers and the baselines'.
+        let prefix = Array(idPrefix.utf8)
         var received = 0
         var lastSeq: UInt64 = 0
         var ackedSeq: UInt64 = 0
@@ -205,17 +208,10 @@ struct BenchReceiver: Sendable {
             switch mode {
             case .hub:
                 guard frames.count == 2 else { continue }
-                switch try WireCommand(serializedBytes: frames[0].bytes).kind {
-                case .deliver(let deliver):
-                    lastSeq = deliver.header.seq
-                    if deliver.header.id.hasPrefix(idPrefix) { received += 1 }
-                case .deliverBatch(let batch):
-                    guard let last = batch.headers.last else { continue }
-                    lastSeq = last.seq
-                    received += batch.headers.count { $0.id.hasPrefix(idPrefix) }
-                default:
-                    continue
-                }
+                let scan = try Self.scan(frames[0].bytes, prefix)
+                guard scan.kind == .deliver || scan.kind == .deliverBatch, scan.headers > 0 else { continue }
+                lastSeq = scan.lastSeq
+                received += scan.matching
                 if lastSeq - ackedSeq >= 100 || received == expected {
                     var ack = WireAck()
                     ack.seq = lastSeq
@@ -224,8 +220,8 @@ struct BenchReceiver: Sendable {
                 }
             case .echo:
                 // [sender routing id, command, body] → [sender routing id, command]
-                guard frames.count == 3, case .submit(let submit) = try WireCommand(serializedBytes: frames[1].bytes).kind else { continue }
-                if submit.header.id.hasPrefix(idPrefix) { received += 1 }
+                guard frames.count == 3, case let scan = try Self.scan(frames[1].bytes, prefix), scan.kind == .submit else { continue }
+                received += scan.matching
                 try socket.send(frames[0], more: true)
                 try socket.send(frames[1])
             case .subscriber:
@@ -233,10 +229,18 @@ struct BenchReceiver: Sendable {
                     sawFirst = true
                     seen?.increment()
                 }
-                guard frames.count == 2, case .submit(let submit) = try WireCommand(serializedBytes: frames[0].bytes).kind else { continue }
-                if submit.header.id.hasPrefix(idPrefix) { received += 1 }
+                guard frames.count == 2, case let scan = try Self.scan(frames[0].bytes, prefix), scan.kind == .submit else { continue }
+                received += scan.matching
             }
         }
+    }
+}
+
+extension BenchReceiver {
+    /// The scan of a command frame; a frame that is not protobuf ends the run.
+    fileprivate static func scan(_ frame: [UInt8], _ prefix: [UInt8]) throws -> CommandScan {
+        guard let scan = CommandScan(frame, idPrefix: prefix) else { throw BenchError("a frame that is not a command") }
+        return scan
     }
 }
 
