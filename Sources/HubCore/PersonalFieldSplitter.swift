@@ -1,3 +1,5 @@
+import HubProtocol
+
 /// Takes the personal fields out of a serialized protobuf message, and puts them back, at
 /// the wire level, without decoding the message into a type (as ``WireRedactor`` drops
 /// fields).
@@ -74,7 +76,7 @@ public struct PersonalFieldSplitter: Sendable, Equatable {
                 if let innerRemoved {
                     innerRemoved.withUnsafeBytes { Self.appendEntry(Self.innerMessage, offset: rest.count, $0, to: &removed) }
                     rest.append(contentsOf: message[start..<keyEnd])
-                    WireReader.appendVarint(UInt64(innerRest.count), to: &rest)
+                    Varint.append(UInt64(innerRest.count), to: &rest)
                     rest.append(contentsOf: innerRest)
                     continue
                 }
@@ -105,7 +107,7 @@ public struct PersonalFieldSplitter: Sendable, Equatable {
                 guard key & 7 == 2 else { throw WireFormatError("removed fields belong in a message field at byte \(start)") }
                 let inner = try merge(rest: UnsafeRawBufferPointer(rebasing: rest[value]), removed: entry.bytes)
                 output.append(contentsOf: rest[start..<keyEnd])
-                WireReader.appendVarint(UInt64(inner.count), to: &output)
+                Varint.append(UInt64(inner.count), to: &output)
                 output.append(contentsOf: inner)
                 try entries.next()
             } else {
@@ -123,8 +125,8 @@ public struct PersonalFieldSplitter: Sendable, Equatable {
     public static func attach(sealed: [UInt8], to rest: [UInt8]) -> [UInt8] {
         var body = rest
         body.reserveCapacity(rest.count + sealed.count + 10)
-        WireReader.appendVarint(UInt64(sealedFieldNumber) << 3 | 2, to: &body)
-        WireReader.appendVarint(UInt64(sealed.count), to: &body)
+        Varint.append(UInt64(sealedFieldNumber) << 3 | 2, to: &body)
+        Varint.append(UInt64(sealed.count), to: &body)
         body.append(contentsOf: sealed)
         return body
     }
@@ -150,8 +152,8 @@ public struct PersonalFieldSplitter: Sendable, Equatable {
 
     private static func appendEntry(_ tag: UInt8, offset: Int, _ bytes: UnsafeRawBufferPointer, to output: inout [UInt8]) {
         output.append(tag)
-        WireReader.appendVarint(UInt64(offset), to: &output)
-        WireReader.appendVarint(UInt64(bytes.count), to: &output)
+        Varint.append(UInt64(offset), to: &output)
+        Varint.append(UInt64(bytes.count), to: &output)
         output.append(contentsOf: bytes)
     }
 

@@ -1,3 +1,5 @@
+import HubProtocol
+
 /// Removes fields from a serialized protobuf message without decoding it into a type:
 /// it walks the wire format, drops the fields named by field-number paths, descends into
 /// the length-delimited fields that lead to deeper paths (every element of a repeated
@@ -65,8 +67,8 @@ public struct WireRedactor: Sendable, Equatable {
             if drop.contains(number) { continue }
             if let child = descend[number], key & 7 == 2 {
                 let inner = try child.redact(UnsafeRawBufferPointer(rebasing: message[value]))
-                WireReader.appendVarint(key, to: &output)
-                WireReader.appendVarint(UInt64(inner.count), to: &output)
+                Varint.append(key, to: &output)
+                Varint.append(UInt64(inner.count), to: &output)
                 output.append(contentsOf: inner)
             } else {
                 output.append(contentsOf: message[start..<reader.offset])
@@ -127,14 +129,5 @@ struct WireReader {
             throw WireFormatError("unsupported wire type \(wireType) at byte \(offset)")
         }
         return offset..<offset
-    }
-
-    static func appendVarint(_ value: UInt64, to output: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            output.append(UInt8(value & 0x7F) | 0x80)
-            value >>= 7
-        }
-        output.append(UInt8(value))
     }
 }

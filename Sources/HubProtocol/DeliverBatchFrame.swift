@@ -31,7 +31,7 @@ public struct DeliverBatchFrame: Sendable {
         let size =
             Self.sizeBeforeRecipients(header) + Self.recipientFieldSize(recipient) + Self.sizeAfterRecipients(header, unknown: unknown)
         headers.append(0x0A)
-        Self.appendVarint(UInt64(size), to: &headers)
+        Varint.append(UInt64(size), to: &headers)
         Self.appendBeforeRecipients(header, to: &headers)
         Self.appendRecipient(recipient, to: &headers)
         Self.appendAfterRecipients(header, unknown: unknown, to: &headers)
@@ -48,7 +48,7 @@ public struct DeliverBatchFrame: Sendable {
     ///   - bodySize: The size of the entry's body in the bodies frame.
     public mutating func append(_ shared: SharedDeliveryHeader, recipient: String, bodySize: UInt32) {
         headers.append(0x0A)
-        Self.appendVarint(UInt64(shared.bytes.count + Self.recipientFieldSize(recipient)), to: &headers)
+        Varint.append(UInt64(shared.bytes.count + Self.recipientFieldSize(recipient)), to: &headers)
         shared.bytes.withUnsafeBufferPointer { bytes in
             headers.append(contentsOf: bytes[..<shared.split])
             Self.appendRecipient(recipient, to: &headers)
@@ -66,19 +66,19 @@ public struct DeliverBatchFrame: Sendable {
     /// The serialized command: version, then the `deliver_batch` field.
     public var bytes: [UInt8] {
         var sizesLength = 0
-        for size in bodySizes { sizesLength += Self.varintSize(UInt64(size)) }
+        for size in bodySizes { sizesLength += Varint.size(UInt64(size)) }
         var batchLength = headers.count
-        if !bodySizes.isEmpty { batchLength += 1 + Self.varintSize(UInt64(sizesLength)) + sizesLength }
+        if !bodySizes.isEmpty { batchLength += 1 + Varint.size(UInt64(sizesLength)) + sizesLength }
         var frame: [UInt8] = []
         frame.reserveCapacity(batchLength + 16)
         Self.appendVarintField(UInt64(WireProtocol.batchVersion), tag: 0x08, to: &frame)
         frame.append(contentsOf: [0xBA, 0x01])  // field 23 (deliver_batch), length-delimited
-        Self.appendVarint(UInt64(batchLength), to: &frame)
+        Varint.append(UInt64(batchLength), to: &frame)
         frame.append(contentsOf: headers)
         if !bodySizes.isEmpty {
             frame.append(0x12)
-            Self.appendVarint(UInt64(sizesLength), to: &frame)
-            for size in bodySizes { Self.appendVarint(UInt64(size), to: &frame) }
+            Varint.append(UInt64(sizesLength), to: &frame)
+            for size in bodySizes { Varint.append(UInt64(size), to: &frame) }
         }
         return frame
     }
@@ -109,12 +109,12 @@ public struct DeliverBatchFrame: Sendable {
     }
 
     private static func recipientFieldSize(_ recipient: String) -> Int {
-        1 + varintSize(UInt64(recipient.utf8.count)) + recipient.utf8.count
+        1 + Varint.size(UInt64(recipient.utf8.count)) + recipient.utf8.count
     }
 
     private static func appendRecipient(_ recipient: String, to bytes: inout [UInt8]) {
         bytes.append(0x22)
-        appendVarint(UInt64(recipient.utf8.count), to: &bytes)
+        Varint.append(UInt64(recipient.utf8.count), to: &bytes)
         bytes.append(contentsOf: recipient.utf8)
     }
 
@@ -131,45 +131,26 @@ public struct DeliverBatchFrame: Sendable {
         bytes.append(contentsOf: unknown)
     }
 
-    private static func varintSize(_ value: UInt64) -> Int {
-        var value = value
-        var size = 1
-        while value >= 0x80 {
-            value >>= 7
-            size += 1
-        }
-        return size
-    }
-
     private static func stringSize(_ string: String) -> Int {
         let count = string.utf8.count
-        return count == 0 ? 0 : 1 + varintSize(UInt64(count)) + count
+        return count == 0 ? 0 : 1 + Varint.size(UInt64(count)) + count
     }
 
     private static func varintFieldSize(_ value: UInt64) -> Int {
-        value == 0 ? 0 : 1 + varintSize(value)
-    }
-
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
+        value == 0 ? 0 : 1 + Varint.size(value)
     }
 
     private static func appendString(_ string: String, tag: UInt8, to bytes: inout [UInt8]) {
         let count = string.utf8.count
         guard count > 0 else { return }
         bytes.append(tag)
-        appendVarint(UInt64(count), to: &bytes)
+        Varint.append(UInt64(count), to: &bytes)
         bytes.append(contentsOf: string.utf8)
     }
 
     private static func appendVarintField(_ value: UInt64, tag: UInt8, to bytes: inout [UInt8]) {
         guard value != 0 else { return }
         bytes.append(tag)
-        appendVarint(value, to: &bytes)
+        Varint.append(value, to: &bytes)
     }
 }

@@ -18,20 +18,20 @@ public struct TapBatchWriter: Sendable {
     ///   - headerBytes: a serialized `WireHeader`.
     ///   - body: the body as the observer may see it; an empty body is left out, as proto3 does.
     public mutating func append(topic: [UInt8], headerBytes: [UInt8], body: UnsafeRawBufferPointer) {
-        var length = 1 + Self.varintSize(topic.count) + topic.count
-        length += 1 + Self.varintSize(headerBytes.count) + headerBytes.count
-        if !body.isEmpty { length += 1 + Self.varintSize(body.count) + body.count }
+        var length = 1 + Varint.size(UInt64(topic.count)) + topic.count
+        length += 1 + Varint.size(UInt64(headerBytes.count)) + headerBytes.count
+        if !body.isEmpty { length += 1 + Varint.size(UInt64(body.count)) + body.count }
         bytes.append(0x0A)  // TapBatch.copies: field 1, length-delimited
-        appendVarint(UInt64(length))
+        Varint.append(UInt64(length), to: &bytes)
         bytes.append(0x0A)  // TapCopy.topic: field 1
-        appendVarint(UInt64(topic.count))
+        Varint.append(UInt64(topic.count), to: &bytes)
         bytes.append(contentsOf: topic)
         bytes.append(0x12)  // TapCopy.header: field 2
-        appendVarint(UInt64(headerBytes.count))
+        Varint.append(UInt64(headerBytes.count), to: &bytes)
         bytes.append(contentsOf: headerBytes)
         if !body.isEmpty {
             bytes.append(0x1A)  // TapCopy.body: field 3
-            appendVarint(UInt64(body.count))
+            Varint.append(UInt64(body.count), to: &bytes)
             bytes.append(contentsOf: body)
         }
         copies += 1
@@ -42,7 +42,7 @@ public struct TapBatchWriter: Sendable {
     public mutating func seal(dropped: UInt64) {
         if dropped > 0 {
             bytes.append(0x10)  // TapBatch.dropped: field 2, varint
-            appendVarint(dropped)
+            Varint.append(dropped, to: &bytes)
         }
     }
 
@@ -83,24 +83,6 @@ public struct TapBatchWriter: Sendable {
         return (copies, dropped)
     }
 
-    private static func varintSize(_ value: Int) -> Int {
-        var value = UInt64(value)
-        var size = 1
-        while value >= 0x80 {
-            value >>= 7
-            size += 1
-        }
-        return size
-    }
-
-    private mutating func appendVarint(_ value: UInt64) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
-    }
 }
 
 /// Reads varints and skips bytes of a protobuf encoding, checking every bound.

@@ -1,3 +1,5 @@
+import HubProtocol
+
 /// One row of the journal's `inbox_runs` table (schema v8): the seqs of one recipient's
 /// messages from one commit (or one slice of an upgraded or restored inbox), as ascending
 /// ranges.
@@ -79,8 +81,8 @@ struct InboxRun: Sendable, Equatable {
         bytes.reserveCapacity(ranges.count * 3)
         var previousEnd = firstSeq - 1
         for range in ranges {
-            Self.appendVarint(UInt64(range.lowerBound - previousEnd - 1), to: &bytes)
-            Self.appendVarint(UInt64(range.upperBound - range.lowerBound), to: &bytes)
+            Varint.append(UInt64(range.lowerBound - previousEnd - 1), to: &bytes)
+            Varint.append(UInt64(range.upperBound - range.lowerBound), to: &bytes)
             previousEnd = range.upperBound
         }
         return bytes
@@ -107,15 +109,6 @@ struct InboxRun: Sendable, Equatable {
         }
         guard previousEnd == lastSeq, total == count else { return nil }
         return InboxRun(recipient: recipient, ranges: ranges)
-    }
-
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var value = value
-        while value >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
-            value >>= 7
-        }
-        bytes.append(UInt8(value))
     }
 
     /// An unsigned LEB128 varint of at most 10 bytes, without a redundant last byte.
