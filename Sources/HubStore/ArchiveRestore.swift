@@ -36,7 +36,7 @@ public enum ArchiveRestore {
                     if let deleted = earlier.deletedAtUs { try ArchiveManifest.markDeleted(firstSeq: earlier.firstSeq, atUs: deleted, db) }
                 }
                 let insert = try db.makeStatement(sql: JournalSQL.insertMessage)
-                var inbox = InboxRunBuilder(maxSeqs: InboxRun.maxSeqs)
+                var inbox = InboxRunBuilder()
                 for archived in segment.records {
                     let record = archived.record
                     try insert.execute(arguments: [

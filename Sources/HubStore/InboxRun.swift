@@ -17,8 +17,8 @@ struct InboxRun: Sendable, Equatable {
     /// The seqs, as ascending ranges with a gap between each two; never empty.
     private(set) var ranges: [ClosedRange<Int64>]
 
-    /// The most seqs one run holds when a whole inbox is cut into runs (the v8 upgrade, a
-    /// restore), so that serving one run never decodes an unbounded row.
+    /// The most seqs one run holds (a commit larger than that, the v8 upgrade and a restore
+    /// write several), so that serving one run never decodes an unbounded row.
     static let maxSeqs = 4096
 
     /// A run of ranges that are ascending, non-empty, with a gap between each two; nil otherwise.

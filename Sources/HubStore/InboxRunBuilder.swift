@@ -11,7 +11,7 @@ struct InboxRunBuilder {
     private var finished: [InboxRun] = []
 
     /// - Parameter maxSeqs: The most seqs in one run.
-    init(maxSeqs: Int = .max) {
+    init(maxSeqs: Int = InboxRun.maxSeqs) {
         self.maxSeqs = max(maxSeqs, 1)
     }
 

@@ -214,7 +214,7 @@ enum InboxTable {
     /// runs of at most ``InboxRun/maxSeqs``, and `inbox` dropped.
     static func upgrade(_ db: Database) throws {
         try db.execute(sql: createRuns)
-        var builder = InboxRunBuilder(maxSeqs: InboxRun.maxSeqs)
+        var builder = InboxRunBuilder()
         let cursor = try Row.fetchCursor(db, sql: "SELECT recipient, seq FROM inbox ORDER BY recipient, seq")
         var current: String?
         while let row = try cursor.next() {
@@ -223,7 +223,7 @@ enum InboxTable {
             guard seq > 0 else { continue }
             if recipient != current, current != nil {
                 try insert(builder.runs(), in: db)
-                builder = InboxRunBuilder(maxSeqs: InboxRun.maxSeqs)
+                builder = InboxRunBuilder()
             }
             current = recipient
             builder.add(seq, recipient: recipient)
