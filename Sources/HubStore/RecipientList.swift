@@ -10,8 +10,11 @@ public enum RecipientList {
         return recipients.joined(separator: ",")
     }
 
-    /// The party ids of a stored list.
+    /// The party ids of a stored list: split at each `,` byte, which no party id holds,
+    /// so it inverts ``join(_:)`` even for an id that begins with a combining mark (which
+    /// a split by `Character` would leave joined to the comma before it). Every record
+    /// read pays this once, so it walks bytes rather than grapheme clusters.
     public static func split(_ joined: String) -> [String] {
-        joined.split(separator: ",").map(String.init)
+        joined.utf8.split(separator: UInt8(ascii: ",")).map { String(decoding: $0, as: UTF8.self) }
     }
 }
