@@ -21,11 +21,7 @@ struct InboxLookup {
                 db.cachedStatement(sql: "SELECT 1 FROM inbox WHERE recipient = ? AND seq = ?"), arguments: [recipient, seq]) != nil
         case .runs:
             if let run = runs[recipient], run.firstSeq <= seq, seq <= run.lastSeq { return run.contains(seq) }
-            guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(sql: InboxTable.selectRunsAfter + " LIMIT 1"), arguments: [recipient, seq - 1])
-            else { return false }
-            let run = try InboxTable.run(from: row)
+            guard let run = try InboxTable.firstRun(of: recipient, after: seq - 1, db) else { return false }
             runs[recipient] = run
             return run.contains(seq)
         }

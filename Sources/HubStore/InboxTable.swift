@@ -41,6 +41,13 @@ enum InboxTable {
     /// A recipient's runs that hold seqs after one, in seq order.
     static let selectRunsAfter = "SELECT \(runColumns) FROM inbox_runs WHERE recipient = ? AND last_seq > ? ORDER BY last_seq"
 
+    /// `recipient`'s first run that holds seqs after `after` (the one that holds `after + 1`
+    /// if any does), or nil.
+    /// - Throws: ``StoreError`` `corrupt` when that row is not a run.
+    static func firstRun(of recipient: String, after: Int64, _ db: Database) throws -> InboxRun? {
+        try Row.fetchOne(db.cachedStatement(sql: selectRunsAfter + " LIMIT 1"), arguments: [recipient, after]).map { try run(from: $0) }
+    }
+
     /// Adds runs, in the writer's transaction.
     static func insert(_ runs: [InboxRun], in db: Database) throws {
         guard !runs.isEmpty else { return }
@@ -100,10 +107,8 @@ enum InboxTable {
                     db.cachedStatement(
                         sql: "SELECT SUM(count) FROM inbox_runs WHERE recipient = ? AND last_seq > ? AND first_seq > ?"),
                     arguments: [recipient, after, after]) ?? 0
-            guard let first = try Row.fetchOne(db.cachedStatement(sql: selectRunsAfter + " LIMIT 1"), arguments: [recipient, after])
-            else { return whole }
-            let run = try run(from: first)
-            return run.firstSeq <= after ? whole + run.count(after: after) : whole
+            guard let run = try firstRun(of: recipient, after: after, db), run.firstSeq <= after else { return whole }
+            return whole + run.count(after: after)
         }
     }
 
@@ -114,8 +119,7 @@ enum InboxTable {
             return try Int64.fetchOne(
                 db, sql: "SELECT MIN(seq) FROM inbox WHERE recipient = ? AND seq > ?", arguments: [recipient, after])
         case .runs:
-            let row = try Row.fetchOne(db.cachedStatement(sql: selectRunsAfter + " LIMIT 1"), arguments: [recipient, after])
-            return try row.flatMap { try run(from: $0).ranges(after: after).first?.lowerBound }
+            return try firstRun(of: recipient, after: after, db)?.ranges(after: after).first?.lowerBound
         }
     }
 
@@ -187,20 +191,17 @@ enum InboxTable {
     /// sealed them), in the writer's transaction: runs inside it are deleted, the one or
     /// two that reach across an end are rewritten with what is left.
     static func remove(_ cut: ClosedRange<Int64>, _ db: Database) throws {
-        let firstAfter = try db.cachedStatement(sql: selectRunsAfter + " LIMIT 1")
         let delete = try db.cachedStatement(sql: "DELETE FROM inbox_runs WHERE recipient = ? AND last_seq = ?")
         for recipient in try recipients(db) {
             var straddling: [InboxRun] = []
-            if let row = try Row.fetchOne(firstAfter, arguments: [recipient, cut.lowerBound - 1]) {
-                let run = try run(from: row)
-                if run.firstSeq < cut.lowerBound { straddling.append(run) }
+            if let run = try firstRun(of: recipient, after: cut.lowerBound - 1, db), run.firstSeq < cut.lowerBound {
+                straddling.append(run)
             }
             try db.execute(
                 sql: "DELETE FROM inbox_runs WHERE recipient = ? AND last_seq BETWEEN ? AND ? AND first_seq >= ?",
                 arguments: [recipient, cut.lowerBound, cut.upperBound, cut.lowerBound])
-            if let row = try Row.fetchOne(firstAfter, arguments: [recipient, cut.upperBound]) {
-                let run = try run(from: row)
-                if run.firstSeq <= cut.upperBound, run != straddling.first { straddling.append(run) }
+            if let run = try firstRun(of: recipient, after: cut.upperBound, db), run.firstSeq <= cut.upperBound, run != straddling.first {
+                straddling.append(run)
             }
             for run in straddling {
                 try delete.execute(arguments: [recipient, run.lastSeq])
