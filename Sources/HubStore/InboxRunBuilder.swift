@@ -15,9 +15,6 @@ struct InboxRunBuilder {
         self.maxSeqs = max(maxSeqs, 1)
     }
 
-    /// Whether nothing was added.
-    var isEmpty: Bool { recipients.isEmpty }
-
     /// Adds `seq` to each recipient's inbox (a recipient named twice gets it once).
     /// Seqs must be added in ascending order.
     mutating func add(_ seq: Int64, recipients named: [String]) {
