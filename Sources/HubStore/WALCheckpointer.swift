@@ -38,6 +38,9 @@ import Logging
 /// empty `-wal` file; so is a bound run when nothing was written since the last RESTART
 /// (appends paused before a commit cut the file back).
 ///
+/// After each checkpoint it lets go of the database pages that fell more than 64 MiB behind
+/// the file's end, which nothing reads again soon (``PageCacheTrim``).
+///
 /// Its connection is used on its own thread (`loop`) only.
 final class WALCheckpointer: Sendable {
     /// The `-wal` size past which a RESTART checkpoint runs (and SQLite's `journal_size_limit`).
@@ -47,18 +50,23 @@ final class WALCheckpointer: Sendable {
     static let truncateWait: TimeInterval = 0.2
 
     private let connection: DatabaseQueue
+    private let databasePath: String
     private let walPath: String
+    /// The bytes at the database file's end whose pages stay cached (``PageCacheTrim``).
+    private let pageCacheWindow: Int64
     private let interval: TimeInterval
     private let logger: Logger
     private let wakeUp: DispatchSemaphore
     private let loop: ThreadLoop
 
-    init(path: String, interval: TimeInterval, logger: Logger) throws {
+    init(path: String, interval: TimeInterval, pageCacheWindow: Int64 = PageCacheTrim.defaultWindow, logger: Logger) throws {
         var configuration = Configuration()
         configuration.label = "HubStore.checkpointer"
         // Only RESTART and TRUNCATE checkpoints wait on locks (PASSIVE ones never call the busy handler).
         configuration.busyMode = .timeout(Self.truncateWait)
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        databasePath = path
+        self.pageCacheWindow = pageCacheWindow
         walPath = path + "-wal"
         self.interval = interval
         self.logger = logger
@@ -85,6 +93,9 @@ final class WALCheckpointer: Sendable {
     }
 
     private func run(_ loop: ThreadLoop) {
+        // Owned by this thread: after each checkpoint, the database pages that fell out of
+        // its window leave the page cache (see `PageCacheTrim`).
+        let pageCache = PageCacheTrim(path: databasePath, window: pageCacheWindow)
         var stop = false
         var nextTruncate = ContinuousClock.now
         // The `-wal` size right after this thread's last RESTART checkpoint.
@@ -111,6 +122,7 @@ final class WALCheckpointer: Sendable {
             } else {
                 passive()
             }
+            pageCache?.trim()
         }
     }
 
