@@ -9,10 +9,11 @@ import Glibc
 /// Why: the database file only grows, so every checkpoint copies the WAL's frames into page
 /// cache pages the file never had, and the kernel takes fresh memory for each. On the 2-core
 /// virtual machines this project is measured on, memory the guest has not touched for a
-/// while is backed by the hypervisor only on first touch: filling such a page cost the WAL
-/// checkpointer 50–90 µs per 16 KiB database page, against 4–9 µs for a page the kernel had
-/// just freed (BENCHMARKS.md, "The journal's old pages let go of"). Pages dropped here go
-/// back to the kernel's free lists, and the next pages the file needs are taken from there.
+/// while is backed by the hypervisor only on first touch: a 16 KiB `pwrite` into such memory
+/// took 55–92 µs, against about 8 µs into memory the kernel had just freed, and the WAL
+/// checkpointer spent 5–7 µs per 1 KB message on it (BENCHMARKS.md, "The journal's old pages
+/// let go of"). Pages dropped here go back to the kernel's free lists, and the next pages
+/// the file needs are taken from there.
 /// PostgreSQL drops WAL segments from the cache the same way (`POSIX_FADV_DONTNEED`) when
 /// nothing will read them.
 ///
