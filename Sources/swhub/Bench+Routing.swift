@@ -9,7 +9,8 @@ extension Bench {
             let single = try setup.runRouting(hub: true, size: size, count: count, recipients: recipients)
             report.line(
                 case: "route_1to\(recipients)", size: size, count: count, rate: single, baseline: base, rss: setup.hubRSS,
-                hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage)
+                hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage,
+                hubThreads: setup.hubThreadMicrosPerMessage)
             let batched = try batchedCase(setup, report, size: size, count: count, recipients: recipients, baseline: batched1to1 ?? base)
             batched1to1 = batched1to1 ?? batched
         }
@@ -24,7 +25,8 @@ extension Bench {
         let rate = try setup.runRouting(hub: true, size: size, count: count, recipients: recipients, batch: Self.wireBatch)
         report.line(
             case: "route_1to\(recipients)_batched", size: size, count: count, rate: rate, baseline: baseline, rss: setup.hubRSS,
-            hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage)
+            hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage,
+            hubThreads: setup.hubThreadMicrosPerMessage)
         return rate
     }
 }

@@ -198,7 +198,7 @@ struct Bench: AsyncParsableCommand {
             let hubCPU = setup.hubMicrosPerMessage
             report.line(
                 case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS, hubCPU: hubCPU,
-                clientsCPU: setup.clientsMicrosPerMessage)
+                clientsCPU: setup.clientsMicrosPerMessage, hubThreads: setup.hubThreadMicrosPerMessage)
             // The same in batches of 100 on the wire both ways (PROTOCOL.md section 16).
             let batched = try batchedCase(setup, report, size: size, count: messages, recipients: 1, baseline: base)
             // For reference: the same baseline without CURVE (the hub never runs without it).
@@ -214,7 +214,7 @@ struct Bench: AsyncParsableCommand {
             let fanHub = try sqliteRouting(setup, size: size, count: messages, recipients: 5)
             report.line(
                 case: "route_1to5", size: size, count: messages, rate: fanHub, baseline: fanBase, rss: setup.hubRSS,
-                hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage)
+                hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage, hubThreads: setup.hubThreadMicrosPerMessage)
             try batchedCase(setup, report, size: size, count: messages, recipients: 5, baseline: batched)
             if let hubs {
                 try postgresRouting(hubs, report, size: size, count: messages, sqlite1to1: hub, sqlite1to5: fanHub)
@@ -273,7 +273,8 @@ struct BenchReport {
     func line(
         case name: String, size: Int?, count: Int?, rate: Double?, baseline: Double?, rss: Double?,
         p50: UInt64? = nil, p99: UInt64? = nil, tail: Histogram<UInt64>? = nil, baselineName: String = "zmq_proxy",
-        unit: String = "msgs/s", hubCPU: Double? = nil, clientsCPU: Double? = nil, baselineUnit: String = "msgs/s"
+        unit: String = "msgs/s", hubCPU: Double? = nil, clientsCPU: Double? = nil, baselineUnit: String = "msgs/s",
+        hubThreads: [String: Double]? = nil
     ) {
         // With a whole histogram: also p90, p99.9 and the maximum.
         let more = tail.map { [("p90", $0.valueAtPercentile(90)), ("p999", $0.valueAtPercentile(99.9)), ("max", $0.max)] } ?? []
@@ -291,6 +292,14 @@ struct BenchReport {
             ]
             fields += more.map { "\"\($0.0)_us\": \($0.1)" }
             if let hubCPU { fields.append("\"hub_cpu_us_per_msg\": \(String(format: "%.2f", hubCPU))") }
+            if let hubThreads {
+                // Largest first; thread names are the hub's own (`swhub-writer`) and libzmq's.
+                let split = hubThreads.sorted { $0.value > $1.value }.map { name, micros in
+                    let key = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    return "\"\(key)\": \(String(format: "%.2f", micros))"
+                }
+                fields.append("\"hub_threads_us_per_msg\": {" + split.joined(separator: ", ") + "}")
+            }
             if let clientsCPU { fields.append("\"clients_cpu_us_per_msg\": \(String(format: "%.2f", clientsCPU))") }
             Output.line("{" + fields.joined(separator: ", ") + "}")
             return

@@ -86,7 +86,9 @@ extension Bench {
         for size in [100, 1024] {
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
-            report.line(case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS)
+            report.line(
+                case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS,
+                hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage, hubThreads: setup.hubThreadMicrosPerMessage)
             let tls = try peer.measure(tls: true, size: size, count: messages)
             peerLine(report, case: "peer_nats_jetstream_tls", size: size, count: messages, rate: tls, rss: peer.tlsServer.peakRSSMegabytes)
             let plain = try peer.measure(tls: false, size: size, count: messages)

@@ -48,16 +48,33 @@ final class BenchProcess {
     /// CPU time used so far (user + system, every thread), seconds, from /proc.
     var cpuSeconds: Double? { Self.cpuSeconds(pid: process.processIdentifier) }
 
-    /// CPU time (user + system) of process `pid` so far, seconds: fields 14 and 15 of
-    /// `/proc/PID/stat`, counted after the command name (which may hold spaces).
+    /// CPU time (user + system) so far of each thread, seconds, summed by thread name
+    /// (`/proc/PID/task/TID/stat`); a thread that has ended is no longer counted.
+    var threadCPUSeconds: [String: Double] {
+        let tasks = "/proc/\(process.processIdentifier)/task"
+        var seconds: [String: Double] = [:]
+        for task in (try? FileManager.default.contentsOfDirectory(atPath: tasks)) ?? [] {
+            guard let (name, cpu) = Self.statCPU(path: "\(tasks)/\(task)/stat") else { continue }
+            seconds[name, default: 0] += cpu
+        }
+        return seconds
+    }
+
+    /// CPU time (user + system) of process `pid` so far, seconds.
     static func cpuSeconds(pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
+        statCPU(path: "/proc/\(pid)/stat")?.seconds
+    }
+
+    /// The command name and CPU time (user + system, seconds) in a `stat` file of /proc:
+    /// fields 14 and 15, counted after the command name (which may hold spaces).
+    private static func statCPU(path: String) -> (name: String, seconds: Double)? {
+        guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
+            let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"), open < close
         else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // fields[0] is field 3 (state): utime is field 14, stime field 15.
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (String(stat[stat.index(after: open)..<close]), (user + system) / Double(sysconf(Int32(_SC_CLK_TCK))))
     }
 
     /// SIGTERM and wait.

@@ -66,6 +66,8 @@ final class BenchSetup {
     /// The hub process's CPU time (user + system, every thread) per message of the last
     /// routing run through it, µs.
     private(set) var hubMicrosPerMessage: Double?
+    /// The same split by the hub's thread names (the last run's threads that took 0.05 µs or more).
+    private(set) var hubThreadMicrosPerMessage: [String: Double]?
     /// The bench process's CPU per message over the last routing run through the hub: its
     /// sender and receivers, which share the machine's cores with the hub.
     private(set) var clientsMicrosPerMessage: Double?
@@ -219,11 +221,22 @@ final class BenchSetup {
             sender.subscribersReady = { seen.value >= recipients }
         }
         let hubCPU = toHub ? hub?.cpuSeconds : nil
+        let hubThreads = toHub ? hub?.threadCPUSeconds : nil
         let clientsCPU = toHub ? BenchProcess.cpuSeconds(pid: getpid()) : nil
         let start = DispatchTime.now().uptimeNanoseconds
         _ = try runTogether(sender: sender, receivers: receivers)
         let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         hubMicrosPerMessage = hubCPU.flatMap { before in hub?.cpuSeconds.map { ($0 - before) / Double(count) * 1e6 } }
+        hubThreadMicrosPerMessage = hubThreads.flatMap { before in
+            hub.map { hub in
+                var split: [String: Double] = [:]
+                for (name, seconds) in hub.threadCPUSeconds {
+                    let micros = (seconds - (before[name] ?? 0)) / Double(count) * 1e6
+                    if micros >= 0.05 { split[name] = micros }
+                }
+                return split
+            }
+        }
         clientsMicrosPerMessage = clientsCPU.flatMap { before in
             BenchProcess.cpuSeconds(pid: getpid()).map { ($0 - before) / Double(count) * 1e6 }
         }

@@ -30,6 +30,13 @@ struct BenchPeerTests {
                 #expect((found?["msgs_per_s"] as? NSNumber)?.doubleValue ?? 0 > 0, "\(name) \(size) B in \(run.output)")
                 #expect((found?["count"] as? NSNumber)?.intValue == 2000, "\(name) \(size) B")
             }
+            // The hub's lines split its CPU by thread name (ticks of 10 ms: a short run's split
+            // may be empty, never malformed).
+            for name in ["route_1to1", "route_1to1_batched"] {
+                let split = line(name, size)?["hub_threads_us_per_msg"] as? [String: NSNumber]
+                #expect(split != nil, "\(name) \(size) B has no per-thread split")
+                #expect(split?.values.allSatisfy { $0.doubleValue >= 0.05 } ?? false, "\(name) \(size) B: \(split ?? [:])")
+            }
             // The comparison is the hub's rate over NATS's TLS rate of the same run.
             let tls = (line("peer_nats_jetstream_tls", size)?["msgs_per_s"] as? NSNumber)?.doubleValue
             let versus = line("route_1to1_vs_nats_tls", size)
