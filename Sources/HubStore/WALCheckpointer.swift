@@ -54,12 +54,17 @@ final class WALCheckpointer: Sendable {
     private let walPath: String
     /// The bytes at the database file's end whose pages stay cached (``PageCacheTrim``).
     private let pageCacheWindow: Int64
+    /// Told the bytes each trim that dropped any advised away (on this thread; tests wait on it).
+    private let trimmed: (@Sendable (Int64) -> Void)?
     private let interval: TimeInterval
     private let logger: Logger
     private let wakeUp: DispatchSemaphore
     private let loop: ThreadLoop
 
-    init(path: String, interval: TimeInterval, pageCacheWindow: Int64 = PageCacheTrim.defaultWindow, logger: Logger) throws {
+    init(
+        path: String, interval: TimeInterval, pageCacheWindow: Int64 = PageCacheTrim.defaultWindow, logger: Logger,
+        trimmed: (@Sendable (Int64) -> Void)? = nil
+    ) throws {
         var configuration = Configuration()
         configuration.label = "HubStore.checkpointer"
         // Only RESTART and TRUNCATE checkpoints wait on locks (PASSIVE ones never call the busy handler).
@@ -67,6 +72,7 @@ final class WALCheckpointer: Sendable {
         connection = try DatabaseQueue(path: path, configuration: configuration)
         databasePath = path
         self.pageCacheWindow = pageCacheWindow
+        self.trimmed = trimmed
         walPath = path + "-wal"
         self.interval = interval
         self.logger = logger
@@ -122,7 +128,7 @@ final class WALCheckpointer: Sendable {
             } else {
                 passive()
             }
-            pageCache?.trim()
+            if let dropped = pageCache?.trim(), dropped > 0 { trimmed?(dropped) }
         }
     }
 

@@ -55,26 +55,24 @@ struct PageCacheTrimTests {
         let file = ScratchFile(existing: journal.path)
         guard file.dropsCleanPages else { return }
         let opened = try file.size()
+        let (trims, trimmed) = AsyncStream.makeStream(of: Int64.self)
         let checkpointer = try WALCheckpointer(
-            path: journal.path, interval: 0.01, pageCacheWindow: Int64(512 * Self.kib), logger: TemporaryJournal.logger)
+            path: journal.path, interval: 0.01, pageCacheWindow: Int64(512 * Self.kib), logger: TemporaryJournal.logger,
+            trimmed: { trimmed.yield($0) })
         let service = checkpointer.service
         service.start()
-        // Checkpoints copy the 6 MB from the WAL; the first page past the file's size at open,
-        // rounded up to 2 MiB, is then behind the window and leaves the cache.
-        let granule = Int(PageCacheTrim.granule)
-        let firstNew = (opened + granule - 1) / granule * granule / 4096
-        let deadline = ContinuousClock.now + .seconds(30)
-        var dropped = false
-        while !dropped, ContinuousClock.now < deadline {
-            if try file.size() > firstNew * 4096 + 3 * Self.mib, let resident = try file.residentPages(), !resident[firstNew] {
-                dropped = true
-            } else {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
+        // Checkpoints copy the 6 MB from the WAL; the first trim drops from the file's size at
+        // open, rounded up to 2 MiB, so that page has left the cache once it is reported.
+        var reports = trims.makeAsyncIterator()
+        let first = await reports.next()
+        let resident = try file.residentPages()
         service.loop.requestStop()
         _ = await service.loop.join()
-        #expect(dropped, "no page was dropped within 30 s")
+        trimmed.finish()
+        let granule = Int(PageCacheTrim.granule)
+        let firstNew = (opened + granule - 1) / granule * granule / 4096
+        #expect((first ?? 0) >= Int64(granule), "the first trim dropped \(first ?? 0) bytes")
+        #expect(resident.map { firstNew < $0.count && !$0[firstNew] } ?? false, "the first page past the old end is still cached")
         // Dropped pages read back from the disk, every record whole.
         let fetched = try store.fetch(recipient: "bob", after: 0, limit: 100)
         #expect(fetched.records.map(\.body.count) == Array(repeating: 256 * Self.kib, count: 24))
@@ -103,7 +101,7 @@ private struct ScratchFile {
     }
 
     func size() throws -> Int {
-        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        try WALCheckpointerServiceTests.size(path)
     }
 
     /// Appends `bytes` bytes and syncs them, so their pages are clean.
