@@ -25,6 +25,10 @@ public struct HubConfig: Sendable, Equatable {
         public var maxPending: Int
         /// Most messages in one group commit.
         public var commitBatchMax: Int
+        /// Bytes of the messages journaled last that the router keeps in memory, so that a
+        /// receiving session that fell behind catches up from there instead of from the
+        /// journal (`hub.recent_delivery_bytes`); 0 reads every catch-up from the journal.
+        public var recentDeliveryBytes = 32 << 20
         /// Whether the hub serves its journal read-only (`swhub serve --salvage`; never read
         /// from the config file): deliveries and replays go on, every SUBMIT is refused with
         /// READ_ONLY, acknowledgements are kept in memory only, the flows are off.
@@ -205,6 +209,7 @@ public struct HubConfig: Sendable, Equatable {
             heartbeatMs: hub.heartbeatMs ?? 2000,
             maxPending: hub.maxPending ?? 50_000,
             commitBatchMax: hub.commitBatchMax ?? 1000,
+            recentDeliveryBytes: hub.recentDeliveryBytes ?? 32 << 20,
             node: hub.node
         )
         try settings.validate()
@@ -380,6 +385,7 @@ extension HubConfig.Settings {
             ("hub.heartbeat_ms", heartbeatMs, 100...600_000),
             ("hub.max_pending", maxPending, 1...10_000_000),
             ("hub.commit_batch_max", commitBatchMax, 1...100_000),
+            ("hub.recent_delivery_bytes", recentDeliveryBytes, 0...(4 << 30)),
         ]
         for (key, value, range) in ranges where !range.contains(value) {
             throw ConfigError(.invalidValue, "\(key) = \(value) is outside \(range.lowerBound)...\(range.upperBound)")
@@ -398,6 +404,7 @@ struct RawConfig: Decodable {
         var heartbeatMs: Int?
         var maxPending: Int?
         var commitBatchMax: Int?
+        var recentDeliveryBytes: Int?
         var node: String?
 
         enum CodingKeys: String, CodingKey {
@@ -408,6 +415,7 @@ struct RawConfig: Decodable {
             case heartbeatMs = "heartbeat_ms"
             case maxPending = "max_pending"
             case commitBatchMax = "commit_batch_max"
+            case recentDeliveryBytes = "recent_delivery_bytes"
         }
     }
 

@@ -104,6 +104,7 @@ extension RouterCore {
             header.seq = outcome.seq
             header.journaledAtUs = outcome.journaledAtUs
             let live = LiveMessage(header: header, body: submit.body, recipients: outcome.recipients.count)
+            recent.append(seq: outcome.seq, recipients: outcome.recipients, message: live)
             for recipient in outcome.recipients {
                 guard let routingId = connections.connection(of: recipient, in: receivers) else { continue }
                 deliverLive(live, seq: outcome.seq, to: routingId, gathering: &gathering, into: &actions)
@@ -146,8 +147,19 @@ extension RouterCore {
         actions.removeLast(actions.count - kept)
     }
 
-    /// Hands a receiving session's steps to the I/O layer (nothing when there are none).
+    /// Hands a receiving session's steps to the I/O layer (nothing when there are none). A
+    /// closing fetch that the messages journaled last can answer (``RecentJournal``) is
+    /// answered here, as the journal would answer it, instead of going to the reader.
     mutating func deliver(_ steps: [DeliverySession<Outgoing>.Action], for routingId: [UInt8], into actions: inout [RouterAction]) {
+        var steps = steps
+        while case .fetch(let after, let limit) = steps.last, let session = sessions[routingId],
+            let answer = recent.fetch(party: session.party, after: after, limit: limit),
+            let more = sessions[routingId]?.delivery.fetched(answer.items, headSeq: answer.head)
+        {
+            readRecovered(routingId)
+            steps.removeLast()
+            steps += more
+        }
         guard !steps.isEmpty, let session = sessions[routingId] else { return }
         actions.append(
             .deliver(

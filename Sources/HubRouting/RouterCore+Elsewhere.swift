@@ -14,6 +14,7 @@ extension RouterCore {
     ///   - records: The records, in seq order.
     ///   - actions: Where the actions go.
     mutating func journaledElsewhere(_ records: [JournalRecord], into actions: inout [RouterAction]) {
+        if !records.isEmpty { recent.invalidate() }  // it holds this node's commits only
         for record in records {
             headSeq = max(headSeq, record.seq)
             if record.sender == HubConfig.hubParty { leaderJournaled(id: record.id) }
@@ -36,6 +37,7 @@ extension RouterCore {
     ///   - seq: The head they reach.
     ///   - actions: Where the actions go.
     mutating func headAdvanced(to seq: UInt64, into actions: inout [RouterAction]) {
+        recent.invalidate()
         headSeq = max(headSeq, seq)
         for routingId in Array(receivers.values) {
             guard let steps = sessions[routingId]?.delivery.headAdvanced(to: seq) else { continue }

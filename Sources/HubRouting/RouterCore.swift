@@ -66,6 +66,9 @@ public struct RouterCore: Sendable {
     var progress = ProgressLog()
     /// The highest seq the router has seen journaled.
     public internal(set) var headSeq: UInt64
+    /// The messages journaled last, which sessions that fell behind catch up from before
+    /// the journal (`hub.recent_delivery_bytes`).
+    var recent: RecentJournal
     /// Submissions handed to the journal and not yet answered.
     public internal(set) var pending = 0
     /// What the pending submissions weigh: their bodies plus `pendingOverheadBytes` each.
@@ -148,6 +151,7 @@ public struct RouterCore: Sendable {
         self.acked = acked
         self.headSeq = headSeq
         startHead = headSeq
+        recent = RecentJournal(byteLimit: settings.readOnly ? 0 : settings.recentDeliveryBytes)
         lastFlowSnapshot = now
         self.logger = logger
         lastAckFlush = now

@@ -34,6 +34,14 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "Filings in flight at once in the flow throughput cases.")
     var flowWindow = 200
 
+    @Option(
+        help: """
+            Messages the routing cases' sender keeps submitted and not yet accepted. The recipients are not waited \
+            for: with a larger window they fall further behind and catch up from the hub's recent messages or from \
+            its journal.
+            """)
+    var window = 2000
+
     @Flag(help: "Only the flow cases (with the 1 KB 1 → 1 routing baseline they are compared with).")
     var flowsOnly = false
 
@@ -136,6 +144,7 @@ struct Bench: AsyncParsableCommand {
             return
         }
         let setup = try BenchSetup(directory: workDir, idOrder: idOrder)
+        setup.senderWindow = max(1, window)
         if !json {
             Output.line("swhub bench: \(messages) messages per case, CURVE on every socket, journal in \(workDir.path)\(kept)")
         }

@@ -48,6 +48,8 @@ final class BenchSetup {
     var crypto = CryptoSuite.standard
     /// The kind of client id the senders put in their messages' ids (`--random-ids`).
     let idOrder: BenchMessageId.Order
+    /// Messages a routing case's sender keeps submitted and not yet accepted (`--window`).
+    var senderWindow = 2000
 
     init(directory: URL, idOrder: BenchMessageId.Order) throws {
         self.directory = directory
@@ -213,7 +215,7 @@ final class BenchSetup {
             }
         }
         var sender = BenchSender(
-            target: senderTarget, ids: BenchMessageId.make(prefix: prefix, count: count, order: idOrder), size: size, window: 2000,
+            target: senderTarget, ids: BenchMessageId.make(prefix: prefix, count: count, order: idOrder), size: size, window: senderWindow,
             recipients: toHub ? (1...recipients).map { "bench-r\($0)" } : [], idPrefix: prefix,
             expectReplies: toHub || !fanOut,
             subscribersReady: nil, batch: toHub ? batch : 1)

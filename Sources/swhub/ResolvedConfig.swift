@@ -19,7 +19,7 @@ struct ResolvedConfig: Encodable {
     struct Hub: Encodable {
         var endpoint, keyFile, journal: String
         var publicKey: String?
-        var maxBodyBytes, defaultCredit, heartbeatMs, maxPending, commitBatchMax: Int
+        var maxBodyBytes, defaultCredit, heartbeatMs, maxPending, commitBatchMax, recentDeliveryBytes: Int
     }
 
     struct Party: Encodable {
@@ -112,7 +112,7 @@ struct ResolvedConfig: Encodable {
             endpoint: settings.endpoint, keyFile: settings.keyFile, journal: settings.journal,
             publicKey: (try? KeyFile.load(path: settings.keyFile))?.publicKey, maxBodyBytes: settings.maxBodyBytes,
             defaultCredit: settings.defaultCredit, heartbeatMs: settings.heartbeatMs, maxPending: settings.maxPending,
-            commitBatchMax: settings.commitBatchMax)
+            commitBatchMax: settings.commitBatchMax, recentDeliveryBytes: settings.recentDeliveryBytes)
         types = config.types.sorted()
         crypto = config.crypto.rawValue
         parties = config.parties.map { party in

@@ -18,6 +18,7 @@ struct HubConfigTests {
           heartbeat_ms: 500
           max_pending: 7
           commit_batch_max: 3
+          recent_delivery_bytes: 65536
         types:
           - demo.Note
           - demo.Query
@@ -74,6 +75,7 @@ struct HubConfigTests {
         #expect(config.settings.heartbeatMs == 500)
         #expect(config.settings.maxPending == 7)
         #expect(config.settings.commitBatchMax == 3)
+        #expect(config.settings.recentDeliveryBytes == 65536)
         #expect(config.types == ["demo.Note", "demo.Query"])
         #expect(config.parties.map(\.id) == ["enterprise", "customs", "bank", "post"], "file order")
         #expect(config.parties.map(\.publicKey) == [TestKeys.a, TestKeys.b, TestKeys.c, TestKeys.d])
@@ -102,6 +104,7 @@ struct HubConfigTests {
         #expect(config.settings.heartbeatMs == 2000)
         #expect(config.settings.maxPending == 50_000)
         #expect(config.settings.commitBatchMax == 1000)
+        #expect(config.settings.recentDeliveryBytes == 32 << 20)
     }
 
     @Test func relativePathsResolveAgainstBaseDirectory() throws {
@@ -289,6 +292,7 @@ struct HubConfigTests {
         Bounds(key: "heartbeat_ms", low: 100, high: 600_000),
         Bounds(key: "max_pending", low: 1, high: 10_000_000),
         Bounds(key: "commit_batch_max", low: 1, high: 100_000),
+        Bounds(key: "recent_delivery_bytes", low: 0, high: 4 << 30),
     ]
 
     @Test(arguments: ranges)

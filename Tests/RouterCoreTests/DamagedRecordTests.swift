@@ -9,9 +9,15 @@ import Testing
 /// is counted once; failed reads back off. Other parties go on.
 @Suite("RouterCore: damaged records and failed reads")
 struct DamagedRecordTests {
+    /// A router that reads every catch-up from the journal, as one restarted after its
+    /// records were written does (it holds none of them in memory; `RecentDeliveryTests`).
+    static func readingTheJournal() throws -> RouterHarness {
+        try TestConfig.harness(hub: ["recent_delivery_bytes: 0"])
+    }
+
     /// Six notes to customs (seqs 1...6) and a query to bank (7); seq 4 damaged.
     static func journalWithDamage() throws -> RouterHarness {
-        let hub = try TestConfig.harness()
+        let hub = try Self.readingTheJournal()
         let sender = hub.connect("enterprise")
         for index in 1...6 { hub.submit(sender, id: "n-\(index)") }
         hub.submit(sender, id: "b-1", type: "demo.Query", to: ["bank"])
@@ -95,7 +101,7 @@ struct DamagedRecordTests {
     }
 
     @Test func failedReadsBackOffAndTellTheClientOnce() throws {
-        let hub = try TestConfig.harness()
+        let hub = try Self.readingTheJournal()
         let sender = hub.connect("enterprise")
         for index in 1...3 { hub.submit(sender, id: "n-\(index)") }
         let customs = hub.connect("customs")
@@ -123,7 +129,7 @@ struct DamagedRecordTests {
     /// A malformed page (SQLITE_CORRUPT, no seq): 502 once, retries back off, nothing counted
     /// as a damaged record; the stream resumes when the page reads again.
     @Test func damagedPageWithoutSeqBacksOffAndTellsOnce() throws {
-        let hub = try TestConfig.harness()
+        let hub = try Self.readingTheJournal()
         let sender = hub.connect("enterprise")
         for index in 1...3 { hub.submit(sender, id: "n-\(index)") }
         let customs = hub.connect("customs")

@@ -25,6 +25,7 @@ extension HubConfig {
             ("hub.heartbeat_ms", settings.heartbeatMs == running.settings.heartbeatMs),
             ("hub.max_pending", settings.maxPending == running.settings.maxPending),
             ("hub.commit_batch_max", settings.commitBatchMax == running.settings.commitBatchMax),
+            ("hub.recent_delivery_bytes", settings.recentDeliveryBytes == running.settings.recentDeliveryBytes),
             ("hub.node", settings.node == running.settings.node),
             ("store", postgres == running.postgres),
             ("crypto", crypto == running.crypto),
