@@ -53,10 +53,10 @@ struct RecentDeliveryTests {
         #expect(run.fetches > 0)
     }
 
-    /// Held: about 60 messages (bodies of 8–12 bytes and 256 bytes each counted beside). The
+    /// Held: about 60 messages (bodies of 6–8 bytes, `entryOverheadBytes` each beside). The
     /// session reads the older part from the journal, the rest from memory, nothing twice.
     @Test func olderThanWhatIsHeldReadsTheJournal() throws {
-        let run = try Self.fallBehindAndCatchUp(hub: ["recent_delivery_bytes: 16000"])
+        let run = try Self.fallBehindAndCatchUp(hub: ["recent_delivery_bytes: 80000"])
         #expect(run.delivered == run.seqs)
         #expect(run.fetches > 0)
     }
