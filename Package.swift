@@ -257,7 +257,8 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: strict),
         .testTarget(name: "HubThreadsTests", dependencies: ["HubThreads"], swiftSettings: strict),
         .testTarget(
-            name: "HubCryptoTests", dependencies: ["HubCrypto", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+            name: "HubCryptoTests", dependencies: ["HubCrypto", "HubTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict),
         .testTarget(
             name: "HubLifecycleTests",
             dependencies: [

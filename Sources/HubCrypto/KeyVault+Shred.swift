@@ -63,6 +63,23 @@ extension KeyVault {
         }
         guard due, Self.fileSize(shredLogPath) != state.withLock({ $0.shredLogSize }) else { return }
         try reapplyShredLog()
+        state.withLock { $0.shredLogGrowths += 1 }
+    }
+
+    /// How many times shreds made by another process reached this vault since it was opened
+    /// (``noticeShreds()`` first, so at most a second late): a caller that keeps personal
+    /// data it opened earlier drops it when the count changes. A shred log that cannot be
+    /// read counts as a change.
+    public func shredsNoticed() -> Int {
+        do {
+            try noticeShreds()
+        } catch {
+            return state.withLock { state in
+                state.shredLogGrowths += 1
+                return state.shredLogGrowths
+            }
+        }
+        return state.withLock { $0.shredLogGrowths }
     }
 
     /// A file's size, -1 when it does not exist.

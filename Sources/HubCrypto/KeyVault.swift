@@ -37,6 +37,8 @@ public final class KeyVault: Sendable {
         /// The shred log's size when last applied, and when it was last looked at.
         var shredLogSize: Int64 = -1
         var shredLogCheckedAt: ContinuousClock.Instant?
+        /// How many times a grown shred log was applied since the vault was opened.
+        var shredLogGrowths = 0
     }
 
     struct CurrentKey: Hashable {

@@ -70,6 +70,17 @@ struct RecentJournal: Sendable {
         bytes = 0
     }
 
+    /// Lets go of everything held, and holds again from the next message journaled: what
+    /// is held no longer matches the journal's reading of it (an enterprise's personal
+    /// fields were shredded), so catch-ups before that next message read the journal.
+    mutating func forget() {
+        guard !ended else { return }
+        floor = nil
+        entries = []
+        head = 0
+        bytes = 0
+    }
+
     /// `party`'s messages with a seq above `after`, at most `limit`, in seq order, and the
     /// seq up to which they are complete; nil when `after` is older than what is held.
     func fetch(party: String, after: UInt64, limit: Int) -> (items: [(seq: UInt64, payload: Outgoing)], head: UInt64)? {

@@ -81,7 +81,10 @@ public struct RouterCore: Sendable {
     /// Whether other hub nodes share the journal (a cluster on PostgreSQL): they deliver
     /// too, and this node learns of their commits a moment after them, so a HELLO's
     /// `acked_seq` is checked against this node's head only (see `handleHello`).
-    public var sharedJournal = false
+    public var sharedJournal = false {
+        // Other nodes' records reach this one apart from its commits: nothing is held.
+        didSet { if sharedJournal { recent.invalidate() } }
+    }
     /// The parties whose HELLO named a seq beyond the journal head, alarmed once each per run.
     var beyondHeadAlarmed: Set<String> = []
     /// Submissions accepted during this turn, handed to the journal by `endTurn(into:)`.
@@ -201,6 +204,13 @@ public struct RouterCore: Sendable {
 
     /// Whether the hub has finished draining: stopping, and nothing left for the journal.
     public var isDrained: Bool { draining && pending == 0 }
+
+    /// Lets go of the messages journaled last that catch-ups are answered from
+    /// (`hub.recent_delivery_bytes`), and holds again from the next commit: an enterprise's
+    /// personal fields were shredded, and what is held would still show them.
+    public mutating func forgetRecentMessages() {
+        recent.forget()
+    }
 
     /// Starts refusing new submissions, HELLOs and REPLAYs; what was handed to the journal
     /// is still answered.

@@ -52,6 +52,10 @@ final class Router: @unchecked Sendable {
     private var owedEmissions: [FlowEmission] = []
     /// Saves the flows' snapshots while this node leads them (a cluster node).
     private var flowSnapshots: FlowSnapshotSaver?
+    /// How many shreds the personal-data cipher has applied (nil without one), and the count
+    /// when the router last looked: a change makes the core forget the messages it holds.
+    private let shreds: (@Sendable () -> Int)?
+    private var shredsSeen = 0
 
     /// The ROUTER's failed handshakes (a client configured with another hub's public key
     /// never gets as far as ZAP), logged at a bounded rate. Made in `init`, read by the loop.
@@ -122,6 +126,8 @@ final class Router: @unchecked Sendable {
         // A node of a cluster follows the flows until it holds their lease (Hub's membership).
         if store is any ClusterCoordination { core.flowLeadership(false) }
         core.sharedJournal = store is any SharedJournal
+        shreds = seal?.cipher.shreds
+        shredsSeen = shreds?() ?? 0
         if let saved = Self.snapshots(of: store, seal: seal), core.flows != nil, !settings.readOnly {
             // One hub saves as its flows' settings say; a cluster's flow leader while it leads.
             core.savesFlowSnapshots = !(store is any ClusterCoordination)
@@ -188,6 +194,7 @@ final class Router: @unchecked Sendable {
                 } else {
                     _ = try poller.poll(timeoutMs: busy ? 5 : 50)
                 }
+                forgetShredded()
                 try readClients()
                 while try wake.receive(dontWait: true) != nil {}
                 for event in mailbox.drain() { handle(event) }
@@ -209,6 +216,19 @@ final class Router: @unchecked Sendable {
         socket.close()
         wake.close()
         logger.info("router stopped", metadata: ["head_seq": "\(core.headSeq)"])
+    }
+
+    /// Before any catch-up of this turn is answered from the messages held in memory: if an
+    /// enterprise's keys were shredded since the last turn (the cipher checks its shred log
+    /// at most once a second), those messages are let go of, so that catch-ups read the
+    /// journal, where the enterprise's personal fields no longer open.
+    private func forgetShredded() {
+        guard let shreds else { return }
+        let count = shreds()
+        guard count != shredsSeen else { return }
+        shredsSeen = count
+        core.forgetRecentMessages()
+        logger.info("personal data shredded: the messages held for catch-ups are let go of")
     }
 
     /// The ROUTER's receive high-water mark, per connection: how many frame sets libzmq

@@ -20,14 +20,19 @@ public struct PersonalDataSeal: Sendable {
         public var seal: @Sendable (_ plaintext: [UInt8], _ owner: String, _ context: [UInt8]) throws -> [UInt8]
         /// Opens `sealed`, which must have been sealed with `context`.
         public var open: @Sendable (_ sealed: [UInt8], _ context: [UInt8]) throws -> [UInt8]
+        /// How many times keys were destroyed under it (crypto-shredding) since it was made;
+        /// whoever holds personal data opened earlier drops it when the count changes.
+        public var shreds: @Sendable () -> Int
 
-        /// A cipher from its two operations.
+        /// A cipher from its operations.
         public init(
             seal: @escaping @Sendable (_ plaintext: [UInt8], _ owner: String, _ context: [UInt8]) throws -> [UInt8],
-            open: @escaping @Sendable (_ sealed: [UInt8], _ context: [UInt8]) throws -> [UInt8]
+            open: @escaping @Sendable (_ sealed: [UInt8], _ context: [UInt8]) throws -> [UInt8],
+            shreds: @escaping @Sendable () -> Int = { 0 }
         ) {
             self.seal = seal
             self.open = open
+            self.shreds = shreds
         }
     }
 

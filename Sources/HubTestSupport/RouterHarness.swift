@@ -228,6 +228,12 @@ public final class RouterHarness {
         endTurn()
     }
 
+    /// What the hub's router does when an enterprise's keys were shredded: it lets go of the
+    /// messages it holds for catch-ups (`RouterCore.forgetRecentMessages()`).
+    public func personalDataShredded() {
+        core.forgetRecentMessages()
+    }
+
     /// Starts the router's graceful stop (what SIGTERM does).
     public func beginDraining() {
         core.beginDraining()

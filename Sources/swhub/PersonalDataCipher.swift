@@ -28,7 +28,8 @@ enum PersonalDataCipher {
             seal: { plaintext, owner, context in
                 try vault.seal(plaintext, enterprise: owner, suite: suite, associatedData: context)
             },
-            open: { sealed, context in try vault.open(sealed, associatedData: context) })
+            open: { sealed, context in try vault.open(sealed, associatedData: context) },
+            shreds: { vault.shredsNoticed() })
         return (cipher, vault)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import HubCrypto
+import HubTestSupport
 import Testing
 
 /// Crypto-shredding: an enterprise's keys destroyed with no copy left in the vault file or
@@ -90,6 +91,24 @@ import Testing
         #expect(try restored.currentKey(enterprise: "ent-1", suite: .sm).id.version == 2)
         // Opening again applies nothing twice.
         #expect(try KeyVault(path: path, masterKey: master).listing().tombstones.count == 1)
+    }
+
+    /// A shred made through another opening of the vault (`swhub keys shred` beside a
+    /// running hub) is counted by this one once it reads the grown shred log (it looks at
+    /// most once a second), so that personal data it opened earlier and still holds can be
+    /// let go of.
+    @Test func aShredFromAnotherOpeningIsCounted() async throws {
+        let (folder, path) = try KeyVaultTests.vaultPath()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let master = MasterKey.random()
+        let running = try KeyVault(path: path, masterKey: master)
+        let sealed = try running.seal(Array("13800138000".utf8), enterprise: "ent-1", suite: .standard, associatedData: Self.here)
+        #expect(running.shredsNoticed() == 0)
+        // Its own opening holds the file, so the scrub may fail; the shred log is written first.
+        _ = try? KeyVault(path: path, masterKey: master).shred(enterprise: "ent-1", reason: "erasure request 9")
+        try await waitUntil(.seconds(10), "the shred counted: \(running.shredsNoticed())") { running.shredsNoticed() > 0 }
+        #expect(running.shredsNoticed() == 1, "counted once")
+        #expect(failure { () throws(CryptoError) in try running.open(sealed, associatedData: Self.here) } == .keyShredded)
     }
 
     @Test func aTornLastLineIsIgnoredAndADamagedLineRefused() throws {

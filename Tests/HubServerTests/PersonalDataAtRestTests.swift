@@ -79,7 +79,9 @@ struct PersonalDataAtRestTests {
                 .init(id: "bank", subscribes: ["ceb.Order"], hide: "{ceb.Order: [buyer_id_number]}"),
                 .init(id: "late", subscribes: ["ceb.Order"]),
             ],
-            types: ["demo.Note", "{name: ceb.Order, message: swhub.v1.Order}"])
+            types: ["demo.Note", "{name: ceb.Order, message: swhub.v1.Order}"],
+            // `late` catches up from the journal, not from the messages held in memory.
+            extraHub: ["recent_delivery_bytes: 0"])
         defer { try? FileManager.default.removeItem(at: hub.directory) }
         let master = hub.directory.appendingPathComponent("master.key").path
         let made = try await Self.swhub(["keys", "init", "--master-key-file", master])
@@ -193,6 +195,44 @@ struct PersonalDataAtRestTests {
         #expect(await hub.terminate() == 0)
         let verify = try await Self.swhub(["verify", "--config", hub.configPath])
         #expect(verify.status == 0 && verify.output.contains("journal intact"), "\(verify)")
+    }
+
+    /// A shred beside the running hub reaches the messages its router holds for catch-ups
+    /// (`hub.recent_delivery_bytes`) too: a party that catches up after it gets the shop's
+    /// filings without their personal fields, as the journal gives them, not as they were
+    /// submitted.
+    @Test func aShredBesideTheRunningHubReachesTheMessagesHeldForCatchUps() async throws {
+        let hub = try TestHub(
+            parties: [.init(id: "shop"), .init(id: "late", subscribes: ["ceb.Order"])],
+            types: ["{name: ceb.Order, message: swhub.v1.Order}"])
+        defer { try? FileManager.default.removeItem(at: hub.directory) }
+        let master = hub.directory.appendingPathComponent("master.key").path
+        let made = try await Self.swhub(["keys", "init", "--master-key-file", master])
+        #expect(made.status == 0, "\(made.errors)")
+        try (try String(contentsOfFile: hub.configPath, encoding: .utf8) + "keys: {master_key_file: master.key, vault: keys.sqlite}\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        try await hub.start()
+        let shop = try hub.client("shop")
+        for index in 1...3 {
+            _ = try await shop.submit(type: "ceb.Order", body: try Self.order("S\(index)", of: "shop"), id: "s-\(index)")
+        }
+        shop.close()
+
+        // The vault is open in the hub, so the shred may end without scrubbing the file; its
+        // shred log is written first, and that is what the hub watches.
+        _ = try await Self.swhub(["keys", "shred", "--config", hub.configPath, "--enterprise", "shop", "--reason", "erasure request"])
+        try await waitUntil(.seconds(20), "the hub did not let go of the held messages: \(hub.log())") {
+            hub.log().contains("personal data shredded")
+        }
+        let late = try hub.client("late", receive: true)
+        let inbox = DeliveryInbox(late)
+        try await late.connect()
+        let orders = try await inbox.wait(for: 3, within: .seconds(30)).map { try BizOrder(serializedBytes: $0.body) }
+        #expect(orders.map(\.orderNo) == ["S1", "S2", "S3"])
+        #expect(orders.allSatisfy { $0.buyerIDNumber.isEmpty && $0.buyerName.isEmpty && $0.consigneeAddress.isEmpty })
+        #expect(orders.allSatisfy { $0.ebpCode == "3301960001" }, "the rest of each filing is whole")
+        late.close()
+        #expect(await hub.terminate() == 0)
     }
 
     @Test func aMissingMasterKeyStopsTheHubBeforeAnythingIsJournaled() async throws {

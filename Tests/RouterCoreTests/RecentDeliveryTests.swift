@@ -98,6 +98,32 @@ struct RecentDeliveryTests {
         }
     }
 
+    /// After a shred the messages held are let go of: a catch-up reads them from the journal
+    /// (where the enterprise's personal fields no longer open), and what is journaled next
+    /// is held again.
+    @Test func shreddingLetsGoOfWhatIsHeld() throws {
+        let hub = try TestConfig.harness()
+        let sender = hub.connect("enterprise")
+        for index in 0..<20 { hub.submit(sender, id: "s-\(index)", to: ["post"]) }
+        hub.personalDataShredded()
+        let post = hub.connect("post")
+        let fetches = hub.fetches
+        hub.hello(post, credit: 5)
+        #expect(hub.fetches == fetches + 1, "read from the journal")
+        #expect(post.deliveredSeqs == Array(sender.accepted.map(\.seq).prefix(5)))
+
+        for index in 0..<20 { hub.submit(sender, id: "t-\(index)", to: ["post"]) }
+        while let last = post.deliveries.last, post.deliveries.count < 40 {
+            let before = post.deliveries.count
+            hub.ack(post, last.seq)
+            guard post.deliveries.count > before else { break }
+        }
+        #expect(post.deliveredSeqs == sender.accepted.map(\.seq))
+        let journalReads = hub.fetches - fetches
+        #expect(journalReads >= 4, "the 20 held before the shred came from the journal, 5 at a time")
+        #expect(journalReads <= 5, "the 20 journaled after it came from memory")
+    }
+
     /// Records journaled elsewhere (another node of a cluster): what is held is no longer
     /// complete, so catch-ups read the journal from then on.
     @Test func otherWritersEndIt() throws {
