@@ -83,6 +83,56 @@ public struct DeliverBatchFrame: Sendable {
         return frame
     }
 
+    /// A DELIVER's first frame (version 1, the `deliver` field) for `header` addressed to
+    /// `recipient` alone: the same bytes as `WireProtocol.frame(.deliver(_:))` of that
+    /// header with `recipients = [recipient]`, written without a protobuf pass.
+    ///
+    /// - Parameters:
+    ///   - header: The delivery header.
+    ///   - recipient: The one recipient it names.
+    /// - Returns: The serialized command.
+    public static func deliver(_ header: WireHeader, recipient: String) -> [UInt8] {
+        let unknown = header.unknownFields.data
+        let size = sizeBeforeRecipients(header) + recipientFieldSize(recipient) + sizeAfterRecipients(header, unknown: unknown)
+        var frame = deliverPrefix(headerSize: size)
+        appendBeforeRecipients(header, to: &frame)
+        appendRecipient(recipient, to: &frame)
+        appendAfterRecipients(header, unknown: unknown, to: &frame)
+        return frame
+    }
+
+    /// A DELIVER's first frame written from `shared`, addressed to `recipient` alone: the
+    /// same bytes as `deliver(_:recipient:)` of the header `shared` was made from, as a
+    /// fan-out writes each recipient's.
+    ///
+    /// - Parameters:
+    ///   - shared: The header, written once for all its recipients.
+    ///   - recipient: The one recipient it names.
+    /// - Returns: The serialized command.
+    public static func deliver(_ shared: SharedDeliveryHeader, recipient: String) -> [UInt8] {
+        var frame = deliverPrefix(headerSize: shared.bytes.count + recipientFieldSize(recipient))
+        shared.bytes.withUnsafeBufferPointer { bytes in
+            frame.append(contentsOf: bytes[..<shared.split])
+            appendRecipient(recipient, to: &frame)
+            frame.append(contentsOf: bytes[shared.split...])
+        }
+        return frame
+    }
+
+    /// The command's version, the `deliver` field's tag and length, and the header's tag and
+    /// length, with room for the header.
+    private static func deliverPrefix(headerSize: Int) -> [UInt8] {
+        let deliverSize = 1 + Varint.size(UInt64(headerSize)) + headerSize
+        var frame: [UInt8] = []
+        frame.reserveCapacity(deliverSize + 16)
+        appendVarintField(UInt64(WireProtocol.version), tag: 0x08, to: &frame)
+        frame.append(0x7A)  // field 15 (deliver), length-delimited
+        Varint.append(UInt64(deliverSize), to: &frame)
+        frame.append(0x0A)  // Deliver.header
+        Varint.append(UInt64(headerSize), to: &frame)
+        return frame
+    }
+
     /// A header's fields before the recipients (id, type, sender) and after them (correlation
     /// id, times, seq, unknown fields), written into `bytes` with `split` between them.
     static func sharedParts(of header: WireHeader) -> (bytes: [UInt8], split: Int) {

@@ -112,18 +112,24 @@ extension Router {
     /// messages are checked on submission, so redaction cannot fail for journaled data; if
     /// it ever did, the peer gets an empty body rather than fields it must not see.
     func sendDeliver(_ payload: Outgoing, stream party: String, observer: String, to routingId: [UInt8], session: UInt64) -> SendResult {
-        var header: WireHeader
+        // The command frame is written from the header's bytes (`DeliverBatchFrame.deliver`),
+        // from those shared by a fan-out's recipients when there are several.
+        let header: WireHeader
+        let command: [UInt8]
         let journaled: ZMQMessage
         do {
             switch payload {
             case .live(let message):
                 header = message.header
+                command =
+                    message.sharedHeader.map { DeliverBatchFrame.deliver($0, recipient: party) }
+                    ?? DeliverBatchFrame.deliver(header, recipient: party)
                 journaled = message.body.frame
             case .stored(let record):
                 header = record.deliveryHeader
+                command = DeliverBatchFrame.deliver(header, recipient: party)
                 journaled = ZMQMessage(bytes: record.body)
             }
-            header.recipients = [party]
             let body: ZMQMessage
             do {
                 body = try journaled.viewed(through: observers.view(observer: observer, stream: party, type: header.type))
@@ -133,10 +139,8 @@ extension Router {
                     metadata: ["seq": "\(header.seq)", "party": "\(party)", "observer": "\(observer)", "error": "\(error)"])
                 body = ZMQMessage()
             }
-            var deliver = WireDeliver()
-            deliver.header = header
             guard try socket.send(bytes: routingId, more: true, dontWait: true) else { return .full }
-            _ = try socket.send(bytes: WireProtocol.frame(.deliver(deliver)), more: true, dontWait: true)
+            _ = try socket.send(bytes: command, more: true, dontWait: true)
             _ = try socket.send(body, dontWait: true)
             return .sent
         } catch let error as ZMQError where error.isHostUnreachable {

@@ -86,6 +86,34 @@ struct DeliverBatchFrameTests {
         #expect(sameShared, "written from the shared header bytes")
     }
 
+    /// A single DELIVER's first frame, from the header and from its shared bytes, is the
+    /// generated encoder's, for the same headers as the batches above.
+    @Test func singleDeliverIsTheGeneratedEncodersToo() throws {
+        var source = Self.header(id: "m-9", seq: 9)
+        source.recipients = ["bank"]
+        let withUnknown = try WireHeader(serializedBytes: try source.serializedBytes() + [0x98, 0x06, 0x05])
+        let long = String(repeating: "x", count: 200)
+        var entries: [Entry] = Self.many()
+        entries.append((WireHeader(), "", 0))
+        entries.append(
+            (Self.header(id: long, type: "ceb.Order", sender: "平台", created: -5, journaled: Int64.max, seq: UInt64.max), long, 0))
+        entries.append((Self.header(id: String(repeating: "é", count: 9000), correlation: "c", seq: 127), "收件人", 0))
+        entries.append((withUnknown, "bank", 0))
+        var mismatches: [String] = []
+        for entry in entries {
+            var header = entry.header
+            header.recipients = [entry.recipient]
+            var deliver = WireDeliver()
+            deliver.header = header
+            let expected = WireProtocol.frame(.deliver(deliver))
+            if DeliverBatchFrame.deliver(entry.header, recipient: entry.recipient) != expected { mismatches.append(entry.header.id) }
+            if DeliverBatchFrame.deliver(SharedDeliveryHeader(entry.header), recipient: entry.recipient) != expected {
+                mismatches.append("shared " + entry.header.id)
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.map { $0.prefix(20) })")
+    }
+
     @Test func aHeadersUnknownFieldsAreKeptLastAsTheGeneratedEncoderDoes() throws {
         var source = Self.header(id: "m-9", seq: 9)
         source.recipients = ["bank"]
