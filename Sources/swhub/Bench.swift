@@ -252,7 +252,8 @@ struct Bench: AsyncParsableCommand {
             report.line(
                 case: result.name, size: nil, count: result.count, rate: result.rate, baseline: baseline, rss: nil,
                 p50: result.histogram.valueAtPercentile(50), p99: result.histogram.valueAtPercentile(99),
-                baselineName: "hub route 1→1", unit: "flows/s", hubCPU: result.hubCPUMicrosPerFlow)
+                baselineName: "hub route 1→1", unit: "flows/s", hubCPU: result.hubCPUMicrosPerFlow,
+                hubThreads: result.hubThreadsMicrosPerFlow)
         }
         if sealing { try await sealedFlows(report, directory: workDir, filings: filings, unsealed: sqliteFlows) }
         if risk { try await riskFlows(report, directory: workDir, filings: filings, plain: sqliteFlows) }

@@ -60,6 +60,17 @@ final class BenchProcess {
         return seconds
     }
 
+    /// The CPU each thread name spent since `before` (a `threadCPUSeconds` reading), per
+    /// one of `count` items, µs; names under 0.05 µs are left out.
+    func threadMicros(since before: [String: Double], per count: Int) -> [String: Double] {
+        var split: [String: Double] = [:]
+        for (name, seconds) in threadCPUSeconds {
+            let micros = (seconds - (before[name] ?? 0)) / Double(max(count, 1)) * 1e6
+            if micros >= 0.05 { split[name] = micros }
+        }
+        return split
+    }
+
     /// CPU time (user + system) of process `pid` so far, seconds.
     static func cpuSeconds(pid: Int32) -> Double? {
         statCPU(path: "/proc/\(pid)/stat")?.seconds

@@ -229,16 +229,7 @@ final class BenchSetup {
         _ = try runTogether(sender: sender, receivers: receivers)
         let rate = Double(count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         hubMicrosPerMessage = hubCPU.flatMap { before in hub?.cpuSeconds.map { ($0 - before) / Double(count) * 1e6 } }
-        hubThreadMicrosPerMessage = hubThreads.flatMap { before in
-            hub.map { hub in
-                var split: [String: Double] = [:]
-                for (name, seconds) in hub.threadCPUSeconds {
-                    let micros = (seconds - (before[name] ?? 0)) / Double(count) * 1e6
-                    if micros >= 0.05 { split[name] = micros }
-                }
-                return split
-            }
-        }
+        hubThreadMicrosPerMessage = hubThreads.flatMap { before in hub.map { $0.threadMicros(since: before, per: count) } }
         clientsMicrosPerMessage = clientsCPU.flatMap { before in
             BenchProcess.cpuSeconds(pid: getpid()).map { ($0 - before) / Double(count) * 1e6 }
         }

@@ -21,6 +21,8 @@ enum FlowBench {
         var histogram: Histogram<UInt64>
         /// The hub process's CPU time (user + system, all threads) per flow, in µs.
         var hubCPUMicrosPerFlow: Double?
+        /// The same split by thread name (`hub_threads_us_per_msg` of the flow lines).
+        var hubThreadsMicrosPerFlow: [String: Double]? = nil
     }
 
     /// Runs the four flow cases; `store` is a `store:` section (YAML) for the hub's journal,
@@ -76,6 +78,7 @@ enum FlowBench {
         file: @escaping @Sendable (Int) async throws -> String
     ) async throws -> Result {
         let cpuBefore = hub?.cpuSeconds
+        let threadsBefore = hub?.threadCPUSeconds
         let started = Locked<[String: ContinuousClock.Instant]>([:])
         let start = ContinuousClock.now
         let settledBefore = driver.board.total
@@ -105,8 +108,10 @@ enum FlowBench {
             _ = histogram.record(UInt64(micros))
         }
         let cpu = cpuBefore.flatMap { before in hub?.cpuSeconds.map { ($0 - before) / Double(count) * 1e6 } }
+        let threads = threadsBefore.flatMap { before in hub?.threadMicros(since: before, per: count) }
         return Result(
-            name: name, count: count, rate: Double(count) / (end - start).seconds, histogram: histogram, hubCPUMicrosPerFlow: cpu)
+            name: name, count: count, rate: Double(count) / (end - start).seconds, histogram: histogram, hubCPUMicrosPerFlow: cpu,
+            hubThreadsMicrosPerFlow: threads)
     }
 }
 
