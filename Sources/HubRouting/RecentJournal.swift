@@ -88,8 +88,10 @@ struct RecentJournal: Sendable {
         var items: [(seq: UInt64, payload: Outgoing)] = []
         var index = firstIndex(after: after)
         while index < entries.count, items.count < limit {
-            let entry = entries[index]
-            if entry.recipients.contains(party), let payload = entry.payload { items.append((entry.seq, payload)) }
+            // Read in place: copying each entry scanned would retain its recipients and payload.
+            if entries[index].recipients.contains(party), let payload = entries[index].payload {
+                items.append((entries[index].seq, payload))
+            }
             index += 1
         }
         let complete = count > 0 ? entries[entries.count - 1].seq : floor
