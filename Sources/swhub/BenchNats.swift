@@ -52,13 +52,15 @@ final class BenchNatsPeer {
         }
     }
 
-    /// One 1 → 1 case on the TLS server or the plain one, in a stream of its own; with
-    /// `messageIds`, each message with a `Nats-Msg-Id` for JetStream's deduplication.
-    func measure(tls: Bool, size: Int, count: Int, messageIds: Bool = false) throws -> BenchNatsClient.Result {
+    /// One 1 → 1 case on the TLS server or the plain one, in a stream of its own, the
+    /// publisher keeping at most `window` publishes unacknowledged (as the hub's sender keeps
+    /// as many SUBMITs unanswered); with `messageIds`, each message with a `Nats-Msg-Id` for
+    /// JetStream's deduplication.
+    func measure(tls: Bool, size: Int, count: Int, window: Int, messageIds: Bool = false) throws -> BenchNatsClient.Result {
         run += 1
         return try client.run(
             server: tls ? tlsServer : plainServer, stream: "BENCH_\(tls ? "TLS" : "PLAIN")_\(size)_\(run)", size: size, count: count,
-            messageIds: messageIds)
+            window: window, messageIds: messageIds)
     }
 
     func stop() {
@@ -82,22 +84,23 @@ extension Bench {
         note(
             "peer_nats",
             "\(peer.version) with JetStream (file storage), TLS on \(peer.tlsServer.url), plain on \(peer.plainServer.url); "
-                + "client \(peer.client.executable.path)")
+                + "client \(peer.client.executable.path) (at most \(setup.senderWindow) publishes unacknowledged, fetches of "
+                + "\(2 * setup.senderWindow), MaxAckPending \(20 * setup.senderWindow))")
         for size in [100, 1024] {
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)
             report.line(
                 case: "route_1to1", size: size, count: messages, rate: hub, baseline: base, rss: setup.hubRSS,
                 hubCPU: setup.hubMicrosPerMessage, clientsCPU: setup.clientsMicrosPerMessage, hubThreads: setup.hubThreadMicrosPerMessage)
-            let tls = try peer.measure(tls: true, size: size, count: messages)
+            let tls = try peer.measure(tls: true, size: size, count: messages, window: setup.senderWindow)
             peerLine(report, case: "peer_nats_jetstream_tls", size: size, count: messages, rate: tls, rss: peer.tlsServer.peakRSSMegabytes)
-            let plain = try peer.measure(tls: false, size: size, count: messages)
+            let plain = try peer.measure(tls: false, size: size, count: messages, window: setup.senderWindow)
             peerLine(
                 report, case: "peer_nats_jetstream_plain", size: size, count: messages, rate: plain, rss: peer.plainServer.peakRSSMegabytes)
             report.line(
                 case: "route_1to1_vs_nats_tls", size: size, count: messages, rate: hub, baseline: tls.messagesPerSecond, rss: nil,
                 baselineName: "nats tls")
-            let withIds = try peer.measure(tls: true, size: size, count: messages, messageIds: true)
+            let withIds = try peer.measure(tls: true, size: size, count: messages, window: setup.senderWindow, messageIds: true)
             peerLine(
                 report, case: "peer_nats_jetstream_tls_msg_id", size: size, count: messages, rate: withIds,
                 rss: peer.tlsServer.peakRSSMegabytes)

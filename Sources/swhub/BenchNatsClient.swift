@@ -56,11 +56,15 @@ struct BenchNatsClient: Sendable {
     /// Runs one case against `server`: `count` messages of `size` bytes through stream
     /// `stream` (created by the client, deleted after the timing); with `messageIds`, each
     /// with a `Nats-Msg-Id` that JetStream deduplicates by, none of them a repeat.
-    func run(server: BenchNatsServer, stream: String, size: Int, count: Int, window: Int = 2000, messageIds: Bool = false) throws
-        -> Result
-    {
+    ///
+    /// The publisher keeps at most `window` publishes unacknowledged; the recipient fetches
+    /// up to twice that per pull request, with ten times as many unacknowledged allowed
+    /// (`MaxAckPending`): the fastest of the settings measured (BENCHMARKS.md, "The NATS
+    /// client's recipient tuned"), so that the peer is not held back by its client.
+    func run(server: BenchNatsServer, stream: String, size: Int, count: Int, window: Int, messageIds: Bool = false) throws -> Result {
         var arguments = [
             "--url", server.url, "--name", stream, "--count", String(count), "--size", String(size), "--window", String(window),
+            "--batch", String(2 * window), "--ack-pending", String(20 * window),
         ]
         if messageIds { arguments += ["--msg-id", "\(stream)-"] }
         if let tls = server.tls {
