@@ -85,7 +85,8 @@ extension Bench {
             "peer_nats",
             "\(peer.version) with JetStream (file storage), TLS on \(peer.tlsServer.url), plain on \(peer.plainServer.url); "
                 + "client \(peer.client.executable.path) (at most \(setup.senderWindow) publishes unacknowledged, fetches of "
-                + "\(2 * setup.senderWindow), MaxAckPending \(20 * setup.senderWindow))")
+                + "\(BenchNatsClient.fetchBatch(window: setup.senderWindow)), "
+                + "MaxAckPending \(BenchNatsClient.ackPending(window: setup.senderWindow)))")
         for size in [100, 1024] {
             let base = try setup.runRouting(hub: false, size: size, count: messages, recipients: 1)
             let hub = try setup.runRouting(hub: true, size: size, count: messages, recipients: 1)

@@ -53,6 +53,12 @@ struct BenchNatsClient: Sendable {
             "\(sourcePath) not found above \(starts.map(\.path).joined(separator: " or ")): run swhub bench --peer nats from its checkout")
     }
 
+    /// The most messages the recipient fetches per pull request, for a publisher window of `window`.
+    static func fetchBatch(window: Int) -> Int { 2 * window }
+
+    /// The consumer's `MaxAckPending`, for a publisher window of `window`: ten fetches.
+    static func ackPending(window: Int) -> Int { 10 * fetchBatch(window: window) }
+
     /// Runs one case against `server`: `count` messages of `size` bytes through stream
     /// `stream` (created by the client, deleted after the timing); with `messageIds`, each
     /// with a `Nats-Msg-Id` that JetStream deduplicates by, none of them a repeat.
@@ -64,7 +70,7 @@ struct BenchNatsClient: Sendable {
     func run(server: BenchNatsServer, stream: String, size: Int, count: Int, window: Int, messageIds: Bool = false) throws -> Result {
         var arguments = [
             "--url", server.url, "--name", stream, "--count", String(count), "--size", String(size), "--window", String(window),
-            "--batch", String(2 * window), "--ack-pending", String(20 * window),
+            "--batch", String(Self.fetchBatch(window: window)), "--ack-pending", String(Self.ackPending(window: window)),
         ]
         if messageIds { arguments += ["--msg-id", "\(stream)-"] }
         if let tls = server.tls {
