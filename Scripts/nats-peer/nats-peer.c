@@ -19,8 +19,8 @@
  * for NAME. With --msg-id each message carries the header Nats-Msg-Id PREFIX<index>, so
  * JetStream checks it against the ids of its deduplication window (2 minutes by default),
  * as the hub checks every (sender, id); the output counts the publishes it answered as
- * duplicates. Prints one JSON object on standard output; errors go to standard error and
- * the exit status is 1.
+ * duplicates. Prints one JSON object on standard output (with the window, fetch size and
+ * MaxAckPending it ran with); errors go to standard error and the exit status is 1.
  */
 #include <nats/nats.h>
 #include <pthread.h>
@@ -328,8 +328,9 @@ int main(int argc, char **argv) {
     js_DeleteStream(js, s.name, NULL, &jerr);
 
     printf("{\"count\": %ld, \"size\": %ld, \"seconds\": %.6f, \"msgs_per_s\": %.1f, \"publish_acks\": %ld, \"received\": %ld, "
-           "\"duplicates\": %ld}\n",
-           s.count, s.size, seconds, (double)s.count / seconds, acks, c.received, atomic_load(&publish_duplicates));
+           "\"duplicates\": %ld, \"window\": %ld, \"batch\": %ld, \"ack_pending\": %ld}\n",
+           s.count, s.size, seconds, (double)s.count / seconds, acks, c.received, atomic_load(&publish_duplicates), s.window,
+           s.batch, s.ack_pending);
     free(body);
     jsCtx_Destroy(js);
     natsConnection_Destroy(connection);

@@ -83,7 +83,12 @@ struct BenchNatsClient: Sendable {
         guard let object = try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any],
             let seconds = (object["seconds"] as? NSNumber)?.doubleValue, seconds > 0,
             (object["received"] as? NSNumber)?.intValue == count, (object["publish_acks"] as? NSNumber)?.intValue == count,
-            (object["duplicates"] as? NSNumber)?.intValue == 0
+            (object["duplicates"] as? NSNumber)?.intValue == 0,
+            // The settings it ran with are the ones asked for (a client built from other
+            // source would not be measuring the same thing).
+            (object["window"] as? NSNumber)?.intValue == window,
+            (object["batch"] as? NSNumber)?.intValue == Self.fetchBatch(window: window),
+            (object["ack_pending"] as? NSNumber)?.intValue == Self.ackPending(window: window)
         else {
             throw BenchError("nats-peer \(stream): unexpected output: \(result.output)")
         }

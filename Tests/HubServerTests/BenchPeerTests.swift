@@ -12,7 +12,8 @@ struct BenchPeerTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let executable = try TestHub.executable
         let run = try await onThread {
-            try programOutput(executable, ["bench", "--peer", "nats", "--count", "2000", "--json", "--dir", directory.path])
+            try programOutput(
+                executable, ["bench", "--peer", "nats", "--count", "2000", "--window", "500", "--json", "--dir", directory.path])
         }
         #expect(run.status == 0, "\(run.output)\nstandard error:\n\(run.errors)")
         let lines = run.output.split(separator: "\n").compactMap {
@@ -44,6 +45,10 @@ struct BenchPeerTests {
             #expect(
                 (versus?["msgs_per_s"] as? NSNumber)?.doubleValue == (line("route_1to1", size)?["msgs_per_s"] as? NSNumber)?.doubleValue)
         }
+        // The NATS client ran with the bench's window, and fetches and MaxAckPending made from
+        // it (the bench checks the client's own report of them, and names them).
+        #expect(
+            run.errors.contains("at most 500 publishes unacknowledged, fetches of 1000, MaxAckPending 10000"), "\(run.errors)")
         // The TLS server required TLS of its clients, and JetStream stored in files.
         let tlsLog = try String(contentsOf: directory.appendingPathComponent("nats/server-tls/nats-server.log"), encoding: .utf8)
         #expect(tlsLog.contains("TLS required for client connections"), "\(tlsLog)")
