@@ -63,18 +63,15 @@ struct RecentJournal: Sendable {
     /// Stops serving for good: the journal has other writers, whose records this router
     /// learns of separately and may not hold.
     mutating func invalidate() {
+        forget()
         ended = true
-        floor = nil
-        entries = []
-        head = 0
-        bytes = 0
     }
 
     /// Lets go of everything held, and holds again from the next message journaled: what
     /// is held no longer matches the journal's reading of it (an enterprise's personal
     /// fields were shredded), so catch-ups before that next message read the journal.
+    /// After ``invalidate()`` nothing is held, and nothing will be.
     mutating func forget() {
-        guard !ended else { return }
         floor = nil
         entries = []
         head = 0
