@@ -74,7 +74,14 @@ struct Serve: AsyncParsableCommand {
                 "personal fields are journaled in the clear: this config has no keys: section",
                 metadata: ["types": "\(hubConfig.personalData.fields.keys.sorted().joined(separator: ","))"])
         }
-        let hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, personalData: personalData?.cipher, logger: logger)
+        let hub: Hub
+        do {
+            hub = try Hub(config: hubConfig, keyPair: keyPair, store: store, personalData: personalData?.cipher, logger: logger)
+        } catch let error as StoreError where error.code == .corrupt || error.code == .journalBehind {
+            // What the hub reads as it starts (acknowledgement positions, the flows' state)
+            // found the file damaged: as damaged as if the open had found it.
+            throw CommandFailure(.configuration, "the journal is damaged: \(error.reason)")
+        }
         // What starting took and let go (the flows' snapshot, the journal after it) goes back.
         (store as? SQLiteJournalStore)?.releaseMemory()
         MallocTuning.releaseFreed()
@@ -128,7 +135,8 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// Opens the journal before any socket is bound. A damaged journal (behind its head
-    /// record, an unreadable head record, a damaged file) is refused with exit status 78:
+    /// record, an unreadable head record, a damaged file, here or while the hub reads its
+    /// starting state) is refused with exit status 78:
     /// restarting will not help, an operator must look (`swhub verify`, `--salvage`).
     ///
     /// A PostgreSQL journal that cannot be opened because a setting is wrong (a refused

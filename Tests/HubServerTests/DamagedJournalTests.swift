@@ -137,6 +137,46 @@ struct DamagedJournalTests {
         #expect(Self.walBytes(hub.journalPath) == 0, "a graceful stop leaves an empty -wal")
     }
 
+    /// A damaged page that only the hub's start-up reads (the acknowledgement positions'
+    /// table, zeroed in the file) is refused like a damaged file found when it opens: exit
+    /// status 78, "the journal is damaged", before anything is served.
+    @Test func serveRefusesAJournalWhoseStartingStateIsDamaged() async throws {
+        let (hub, _) = try Self.makeHub()
+        try await hub.start()
+        let sender = try hub.client("a")
+        _ = try await sender.submit(type: "demo.Note", body: Array("n1".utf8), id: "n1")
+        sender.close()
+        #expect(await hub.terminate() == 0)
+        try Self.zeroRootPage(of: "cursors", journal: hub.journalPath)
+
+        let serve = try hub.startSwhub(["serve", "--config", hub.configPath], logName: "damaged-start.log")
+        let status = try await withTimeout(.seconds(60), "swhub serve to refuse") {
+            try await onThread {
+                serve.waitUntilExit()
+                return serve.terminationStatus
+            }
+        }
+        let output = hub.log(named: "damaged-start.log")
+        #expect(status == 78, "\(output)")
+        #expect(output.contains("the journal is damaged"), "\(output)")
+        #expect(!output.contains("starting hub"), "\(output)")
+    }
+
+    /// Overwrites the first page of `table` in a stopped hub's journal file with zeros.
+    static func zeroRootPage(of table: String, journal path: String) throws {
+        let (page, pageSize) = try DatabaseQueue(path: path).read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT rootpage FROM sqlite_schema WHERE name = ?", arguments: [table]) ?? 0,
+                try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 0
+            )
+        }
+        guard page > 1, pageSize > 0 else { throw TestHubError("no page of \(table) in \(path)") }
+        let file = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+        defer { try? file.close() }
+        try file.seek(toOffset: UInt64((page - 1) * pageSize))
+        try file.write(contentsOf: Data(count: pageSize))
+    }
+
     static func walBytes(_ journal: String) -> Int64 {
         let size = (try? FileManager.default.attributesOfItem(atPath: journal + "-wal")[.size] as? NSNumber)?.int64Value
         return size ?? 0
