@@ -12,10 +12,34 @@ public struct MessageSchema: Sendable {
         public var number: Int32
         /// The fully qualified message type (`"swhub.v1.OrderItem"`) of a message field, else nil.
         public var messageType: String?
+        /// How its values are written on the wire.
+        public var encoding: Encoding = .varint
+        /// Whether the field is repeated (a repeated number may also come packed).
+        public var repeated = false
+    }
+
+    /// How a field's values are written on the wire, by its declared type.
+    public enum Encoding: Sendable, Equatable {
+        /// Wire type 0: the integer types, `bool`, enums.
+        case varint
+        /// Wire type 1: `fixed64`, `sfixed64`, `double`.
+        case fixed64
+        /// Wire type 5: `fixed32`, `sfixed32`, `float`.
+        case fixed32
+        /// Wire type 2, UTF-8 text.
+        case string
+        /// Wire type 2, any bytes.
+        case bytes
+        /// Wire type 2, a message of ``Field/messageType``.
+        case message
+        /// A proto2 group, which the hub's schemas never declare.
+        case group
     }
 
     /// Fields by name, by fully qualified message name (without a leading dot).
     private var messages: [String: [String: Field]] = [:]
+    /// Fields by number, by fully qualified message name.
+    private var numbered: [String: [Int32: Field]] = [:]
 
     /// Reads a serialized `google.protobuf.FileDescriptorSet`.
     public init(descriptorSet bytes: [UInt8]) throws {
@@ -32,11 +56,29 @@ public struct MessageSchema: Sendable {
         for field in message.field {
             let isMessage = field.type == .message
             let typeName = field.typeName.hasPrefix(".") ? String(field.typeName.dropFirst()) : field.typeName
-            fields[field.name] = Field(name: field.name, number: field.number, messageType: isMessage ? typeName : nil)
+            fields[field.name] = Field(
+                name: field.name, number: field.number, messageType: isMessage ? typeName : nil, encoding: Self.encoding(of: field.type),
+                repeated: field.label == .repeated)
         }
         messages[name] = fields
+        numbered[name] = Dictionary(fields.values.map { ($0.number, $0) }, uniquingKeysWith: { first, _ in first })
         for nested in message.nestedType { add(nested, prefix: name + ".") }
     }
+
+    private static func encoding(of type: Google_Protobuf_FieldDescriptorProto.TypeEnum) -> Encoding {
+        switch type {
+        case .double, .fixed64, .sfixed64: .fixed64
+        case .float, .fixed32, .sfixed32: .fixed32
+        case .string: .string
+        case .bytes: .bytes
+        case .message: .message
+        case .group: .group
+        default: .varint
+        }
+    }
+
+    /// The field numbered `number` of `message`, if it has one.
+    public func field(_ number: Int32, of message: String) -> Field? { numbered[message]?[number] }
 
     /// Whether `message` (fully qualified, e.g. `"swhub.v1.Header"`) is known.
     public func knows(message: String) -> Bool { messages[message] != nil }

@@ -4,10 +4,12 @@
 public struct RedactionPolicy: Sendable {
     private var redactors: [String: [String: WireRedactor]] = [:]
     private let typeMessages: [String: String]
+    private let validator: WireValidator
 
     /// Resolves every hidden field of every party against the schema.
     public init(config: HubConfig, schema: MessageSchema) throws {
         typeMessages = config.typeMessages
+        validator = WireValidator(schema: schema)
         for party in config.parties {
             for (type, fields) in party.hidden {
                 guard let message = config.typeMessages[type] else { continue }
@@ -23,7 +25,8 @@ public struct RedactionPolicy: Sendable {
         redactors[party]?[type]
     }
 
-    /// For a typed message type, whether `body` is well-formed protobuf without the field
+    /// For a typed message type, whether `body` is a message of its type all the way down
+    /// (``WireValidator``: nested messages, UTF-8 strings, wire types), without the field
     /// number the journal reserves for sealed personal fields
     /// (``PersonalFieldSplitter/sealedFieldNumber``); opaque types always pass. A refusal
     /// names the byte where the body goes wrong, never its content.
@@ -36,6 +39,7 @@ public struct RedactionPolicy: Sendable {
                     "body of type '\(type)' carries field \(PersonalFieldSplitter.sealedFieldNumber) at byte \(offset), which the hub reserves"
                 )
             }
+            try validator.check(body, as: message)
             return nil
         } catch {
             return HubFailure(.malformedBody, "body of type '\(type)' is not a well-formed \(message): \(error)")

@@ -80,6 +80,54 @@ struct RedactionPolicyTests {
         #expect(refusal?.reason.contains("field 536870911 at byte \(good.count)") == true)
         #expect(reserved.withUnsafeBytes { policy.validate(type: "demo.Note", body: $0) } == nil)
     }
+
+    /// A typed body is checked all the way down, as a standard protobuf parser reads it: a
+    /// nested message that is not one, a string that is not UTF-8, a known field with the
+    /// wrong wire type are refused 412 naming the field and byte; unknown fields pass.
+    @Test func typedBodiesAreCheckedAllTheWayDown() throws {
+        let config = try Self.config(types: Self.typed, bankHide: "{ceb.Order: [order_list.gmodel]}")
+        let schema = try HubConfig.schema()
+        let policy = try RedactionPolicy(config: config, schema: schema)
+        let fields = try #require(schema.fields(of: "swhub.v1.Order"))
+        let listNumber = try #require(fields["order_list"]?.number)
+        let number = try #require(fields["order_no"]?.number)
+        /// A field's key as a varint.
+        func key(_ field: Int32, _ wireType: UInt64) -> [UInt8] {
+            var bytes: [UInt8] = []
+            Varint.append(UInt64(field) << 3 | wireType, to: &bytes)
+            return bytes
+        }
+        var order = BizOrder()
+        order.orderNo = "o-1"
+        var item = BizOrderItem()
+        item.gmodel = "型号 A"
+        order.orderList = [item]
+        let good: [UInt8] = try order.serializedBytes()
+        #expect(good.withUnsafeBytes { policy.validate(type: "ceb.Order", body: $0) } == nil)
+        // Field 1000 (unknown to the schema), a varint: a newer schema's field passes.
+        let newer = good + [0xC0, 0x3E, 0x05]
+        #expect(newer.withUnsafeBytes { policy.validate(type: "ceb.Order", body: $0) } == nil)
+
+        let cases: [(body: [UInt8], words: String)] = [
+            // An order_list item whose bytes are not a message (a varint cut short inside it).
+            (good + key(listNumber, 2) + [0x03, 0x08, 0xFF, 0xFF], "truncated varint"),
+            // order_no holding bytes that are not UTF-8.
+            (
+                good + key(number, 2) + [0x02, 0xC3, 0x28],
+                "field order_no (\(number)) of swhub.v1.Order at byte \(good.count) is not valid UTF-8"
+            ),
+            // order_no as a varint.
+            (good + key(number, 0) + [0x01], "has wire type 0"),
+            // An item's gmodel that is not UTF-8, one level down.
+            (good + key(listNumber, 2) + [0x04, 0x22, 0x02, 0xED, 0xA0], "of swhub.v1.OrderItem"),
+        ]
+        for (body, words) in cases {
+            let failure = body.withUnsafeBytes { policy.validate(type: "ceb.Order", body: $0) }
+            #expect(failure?.code == .malformedBody, "\(body)")
+            #expect(failure?.reason.contains(words) == true, "\(failure?.reason ?? "accepted"), expected '\(words)'")
+            #expect(body.withUnsafeBytes { policy.validate(type: "demo.Note", body: $0) } == nil, "opaque types are not read")
+        }
+    }
 }
 
 @Suite("Party roles in the config")
