@@ -229,7 +229,7 @@ let package = Package(
         .target(
             name: "Adapters",
             dependencies: [
-                "HubProtocol", "HubClient", "HubConfigKit", "DepartmentFormats",
+                "HubProtocol", "HubClient", "HubConfigKit", "DepartmentFormats", "HubThreads",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

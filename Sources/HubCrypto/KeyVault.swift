@@ -66,6 +66,9 @@ public final class KeyVault: Sendable {
         configuration.prepareDatabase { db in
             // Deleted and overwritten content is zeroed, not left in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // Every commit synced (a data key must be on the disk before anything is sealed
+            // with it), whatever default the SQLite build has.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         configuration.busyMode = .timeout(10)
         do {

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import HubThreads
 
 /// Where the master key comes from: a key file, or a command that prints it (so that an
 /// HSM or a KMS can stand behind it). Either way there is no fallback: a key that cannot be
@@ -88,6 +89,14 @@ public enum MasterKeySource: Sendable, Equatable, CustomStringConvertible {
             let reason = String(cString: strerror(errno))
             unlink(path)
             throw CryptoError(.masterKeyUnavailable, "cannot write master key file \(path): \(reason)")
+        }
+        // Its name on the disk too, before the vault is rewrapped under it: a power loss must
+        // not leave a vault wrapped by a key whose file is gone.
+        do {
+            try DurableFile.syncFolder(holding: path)
+        } catch {
+            unlink(path)
+            throw CryptoError(.masterKeyUnavailable, "cannot sync the folder of master key file \(path): \(error)")
         }
     }
 }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import HubThreads
 
 /// The append-only shred log beside a vault: one JSON ``Tombstone`` per line, each written
 /// and synced before the keys it names are deleted. Opening a vault applies it again, so a
@@ -30,22 +31,59 @@ struct ShredLog {
         return tombstones
     }
 
-    /// Appends `tombstone` and syncs it to disk (the file is made with mode 0600).
+    /// Appends `tombstone` and syncs it to disk (the file is made with mode 0600, and its
+    /// folder synced so that its name survives a power loss too). A torn last line, left by
+    /// a write that a power loss or a full disk cut short, is cut off first: appending after
+    /// it would make a line that never reads again, and every later opening of the vault
+    /// would fail. A write that fails is cut off the same way, leaving the log as it was.
     func append(_ tombstone: Tombstone) throws(CryptoError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let json = try? encoder.encode(tombstone) else {
             throw CryptoError(.vaultFailure, "cannot encode a tombstone for \(tombstone.enterprise)")
         }
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        let existed = FileManager.default.fileExists(atPath: path)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw CryptoError(.vaultFailure, "cannot open shred log \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(descriptor) }
-        let bytes = Array(json) + [UInt8(ascii: "\n")]
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(descriptor) == 0 else {
-            throw CryptoError(.vaultFailure, "cannot write shred log \(path): \(String(cString: strerror(errno)))")
+        if !existed {
+            do {
+                try DurableFile.syncFolder(holding: path)
+            } catch {
+                throw CryptoError(.vaultFailure, "cannot sync the folder of shred log \(path): \(error)")
+            }
         }
+        let end = try wholeLinesEnd(descriptor)
+        let bytes = Array(json) + [UInt8(ascii: "\n")]
+        let written = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, end) }
+        guard written == bytes.count, fsync(descriptor) == 0 else {
+            let reason = String(cString: strerror(errno))
+            if ftruncate(descriptor, end) == 0 { _ = fsync(descriptor) }
+            throw CryptoError(.vaultFailure, "cannot write shred log \(path): \(reason)")
+        }
+    }
+
+    /// The length of the log up to its last newline, the file cut there (and synced) when a
+    /// torn line follows it.
+    private func wholeLinesEnd(_ descriptor: Int32) throws(CryptoError) -> off_t {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            throw CryptoError(.vaultFailure, "cannot read shred log \(path): \(String(cString: strerror(errno)))")
+        }
+        let size = Int(info.st_size)
+        guard size > 0 else { return 0 }
+        var content = [UInt8](repeating: 0, count: size)
+        let read = content.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, size, 0) }
+        guard read == size else {
+            throw CryptoError(.vaultFailure, "cannot read shred log \(path): \(String(cString: strerror(errno)))")
+        }
+        guard content.last != UInt8(ascii: "\n") else { return off_t(size) }
+        let end = content.lastIndex(of: UInt8(ascii: "\n")).map { off_t($0 + 1) } ?? 0
+        guard ftruncate(descriptor, end) == 0, fsync(descriptor) == 0 else {
+            throw CryptoError(.vaultFailure, "cannot cut the torn last line of shred log \(path): \(String(cString: strerror(errno)))")
+        }
+        return end
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 
 /// The journal's head record: a small file `<journal>-head` beside the journal, saying how
 /// far the journal had committed (head seq and the chain value there, ``JournalChain``),
@@ -76,10 +77,10 @@ final class HeadRecord: @unchecked Sendable {
         guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
             throw StoreError(code: .openFailed, reason: "cannot create the head record \(path): \(errorText())")
         }
-        let folder = open(URL(fileURLWithPath: path).deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if folder >= 0 {
-            _ = fsync(folder)
-            close(folder)
+        do {
+            try DurableFile.syncFolder(holding: path)
+        } catch {
+            throw StoreError(code: .openFailed, reason: "cannot create the head record \(path): \(error)")
         }
     }
 

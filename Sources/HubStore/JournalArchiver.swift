@@ -117,7 +117,11 @@ public final class JournalArchiver: Sendable {
     ///   `writeFailed` when a file or the manifest cannot be written).
     @discardableResult
     public func runOnce(nowUs: Int64, stop: () -> Bool = { false }) throws -> Outcome {
-        try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: settings.directory) {
+            try FileManager.default.createDirectory(atPath: settings.directory, withIntermediateDirectories: true)
+            // The folder's own name on the disk, before a segment in it replaces live rows.
+            try DurableFile.syncFolder(holding: settings.directory)
+        }
         guard let outcome = try storage.archiveExclusively({ try run(nowUs: nowUs, stop: stop) }) else {
             // Another node of the cluster archives this journal now.
             let archivedUpTo = try storage.archiveEntries().last?.lastSeq ?? 0

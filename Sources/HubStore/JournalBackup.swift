@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HubCore
+import HubThreads
 
 /// Online backup of a SQLite journal, beside a running hub, and its restore.
 ///
@@ -84,7 +85,10 @@ public struct JournalBackup: Sendable {
         let hashing = try Self.hashing(suite)
         let partial = final + ".partial"
         try Self.io("create \(directory)") {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: directory) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try DurableFile.syncFolder(holding: directory)
+            }
             // What an interrupted backup left: its own partial file and SQLite's files of it.
             for suffix in ["", "-journal", "-wal", "-shm"] where FileManager.default.fileExists(atPath: partial + suffix) {
                 try FileManager.default.removeItem(atPath: partial + suffix)

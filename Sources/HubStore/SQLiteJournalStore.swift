@@ -84,7 +84,7 @@ public final class SQLiteJournalStore: HeadSealing {
         if readOnly && !FileManager.default.fileExists(atPath: path) {
             throw StoreError(code: .openFailed, reason: "no journal at \(path) to open read-only")
         }
-        if !readOnly { Self.keepDamagedWAL(journal: path, logger: logger) }
+        if !readOnly { try Self.keepDamagedWAL(journal: path, logger: logger) }
         let pool = try Self.opening("open", .openFailed, logger) {
             let pool = try DatabasePool(path: path, configuration: configuration)
             if readOnly { return pool }

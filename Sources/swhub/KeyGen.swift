@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HubConfigKit
 import HubCore
+import HubThreads
 import ZeroMQ
 
 /// `swhub keygen`: writes a CURVE key pair as NAME.key (public) and NAME.key_secret (0600);
@@ -73,12 +74,15 @@ struct KeyGen: ParsableCommand {
         if !force, manager.fileExists(atPath: publicPath) || manager.fileExists(atPath: secretPath) {
             throw CommandFailure(.refused, "\(publicPath) or \(secretPath) exists; use --force to replace it")
         }
-        // The secret file is created with mode 0600 before anything is written into it.
-        guard manager.createFile(atPath: secretPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw CommandFailure(.failed, "cannot create \(secretPath)")
+        // Each file whole or not at all, on the disk with its name before this returns (a
+        // key pair replaced with --force is never left truncated); the secret one is made
+        // with mode 0600 before anything is written into it.
+        do {
+            try DurableFile.write(Array(file.render(name: name, includingSecret: true).utf8), to: secretPath, mode: 0o600)
+            try DurableFile.write(Array(file.render(name: name, includingSecret: false).utf8), to: publicPath, mode: 0o644)
+        } catch {
+            throw CommandFailure(.failed, "cannot write the key pair: \(error)")
         }
-        try Data(file.render(name: name, includingSecret: true).utf8).write(to: URL(fileURLWithPath: secretPath))
-        try Data(file.render(name: name, includingSecret: false).utf8).write(to: URL(fileURLWithPath: publicPath))
         print("wrote \(publicPath) and \(secretPath)")
         print("public key: \(pair.publicKey)")
     }

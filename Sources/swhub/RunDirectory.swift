@@ -65,6 +65,7 @@ struct RunDirectory: Sendable {
 
     /// Writes the status (atomically: a reader sees the old one or the new one).
     func write(_ status: Status) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try (String(decoding: try encoder.encode(status), as: UTF8.self) + "\n").write(

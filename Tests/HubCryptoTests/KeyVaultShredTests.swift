@@ -44,6 +44,27 @@ import Testing
         #expect(failure { () throws(CryptoError) in try reopened.open(first, associatedData: Self.here) } == .keyShredded)
     }
 
+    /// A shred whose log line a power loss or a full disk cut short left a torn last line:
+    /// the next shred cuts it off before appending, so the log reads, and the vault opens,
+    /// with both whole tombstones.
+    @Test func aTornLastLineOfTheShredLogIsCutOffBeforeTheNextShred() throws {
+        let (folder, path) = try KeyVaultTests.vaultPath()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let master = MasterKey.random()
+        let vault = try KeyVault(path: path, masterKey: master)
+        _ = try vault.shred(enterprise: "ent-1", reason: "first")
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: vault.shredLogPath))
+        try log.seekToEnd()
+        try log.write(contentsOf: Data("{\"enterprise\":\"ent-2\",\"max_ver".utf8))
+        try log.close()
+        #expect(try KeyVault(path: path, masterKey: master).listing().tombstones.map(\.enterprise) == ["ent-1"])
+        _ = try vault.shred(enterprise: "ent-3", reason: "third")
+        let reopened = try KeyVault(path: path, masterKey: master)
+        #expect(try reopened.listing().tombstones.map(\.enterprise) == ["ent-1", "ent-3"])
+        let text = String(decoding: try #require(FileManager.default.contents(atPath: vault.shredLogPath)), as: UTF8.self)
+        #expect(!text.contains("ent-2") && text.hasSuffix("\n"), "\(text)")
+    }
+
     @Test func shreddingAnEnterpriseWithNoKeysRecordsItsTombstone() throws {
         let (folder, path) = try KeyVaultTests.vaultPath()
         defer { try? FileManager.default.removeItem(at: folder) }

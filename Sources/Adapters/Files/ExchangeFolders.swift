@@ -1,4 +1,5 @@
 import Foundation
+import HubThreads
 
 /// The folders of a department's file exchange, the way departmental gateways work: the
 /// department's system drops files into `inbox`, the adapter writes into `outbox`; read
@@ -59,28 +60,11 @@ public struct ExchangeFolders: Sendable, Equatable {
         }
     }
 
-    /// Writes `content` as `folder/name` atomically: readers see the whole file or none.
+    /// Writes `content` as `folder/name` atomically (readers see the whole file or none) and
+    /// durably: the file and its name in `folder` are on the disk when this returns, so a
+    /// delivery acknowledged after it cannot be lost to a power loss (``DurableFile``).
     public static func writeAtomically(_ content: [UInt8], to folder: URL, name: String) throws {
-        let final = folder.appendingPathComponent(name)
-        let temporary = folder.appendingPathComponent(".\(name).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
-        }
-        let handle = try FileHandle(forWritingTo: temporary)
-        do {
-            try handle.write(contentsOf: content)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? handle.close()
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
-        }
-        guard rename(temporary.path, final.path) == 0 else {
-            let code = errno
-            try? FileManager.default.removeItem(at: temporary)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
-        }
+        try DurableFile.write(content, to: folder.appendingPathComponent(name).path)
     }
 
     /// Moves `file` into `folder` (an atomic rename), under a name not yet taken there:
