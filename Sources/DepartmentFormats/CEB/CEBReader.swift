@@ -150,7 +150,10 @@ public enum CEBReader {
                 if let problem = known.numberProblem(trimmed) {
                     throw FormatError(.invalidValue, at: "\(path)/\(child.name)", problem)
                 }
-                fields[known.fieldName] = Google_Protobuf_Value(stringValue: trimmed)
+                // An xs:int as its value ("01", "+1" → "1"): the lexical forms the XSD allows
+                // are more than ProtoJSON reads into an int32 field.
+                let value = known.kind.isInt ? Int32(trimmed).map(String.init) ?? trimmed : trimmed
+                fields[known.fieldName] = Google_Protobuf_Value(stringValue: value)
             }
         }
         return fields

@@ -65,6 +65,12 @@ struct CEBElement: Sendable {
         case decimal(Int, Int)
         /// xs:int with at most this many digits.
         case int(Int)
+
+        /// Whether it is an xs:int.
+        var isInt: Bool {
+            if case .int = self { return true }
+            return false
+        }
     }
 
     /// The element's local name, e.g. "orderNo", "POD".

@@ -162,6 +162,21 @@ struct CEBReaderTests {
         #expect(try BizOrder(serializedBytes: try #require(try Self.read(padded).first).body).acturalPaid == "829.67")
     }
 
+    /// xs:int allows leading zeros and a plus sign ("01", "+2", "0003"): read as the number,
+    /// as the XSD means them (customs' own tax bills write gnum "01").
+    @Test func wholeNumbersInEveryLexicalFormTheXSDAllows() throws {
+        let order = String(
+            decoding: try CEBFixtures.writer.write(
+                type: "ceb.Order", body: try CEBFixtures.body(for: "CEB311Message"), guid: CEBFixtures.guid), as: UTF8.self)
+        let padded = order.replacingOccurrences(of: "<ceb:gnum>1</ceb:gnum>", with: "<ceb:gnum>01</ceb:gnum>")
+            .replacingOccurrences(of: "<ceb:gnum>2</ceb:gnum>", with: "<ceb:gnum> +0002 </ceb:gnum>")
+        #expect(padded != order)
+        let read = try BizOrder(serializedBytes: try #require(try Self.read(padded).first).body)
+        #expect(read.orderList.map(\.gnum) == [1, 2])
+        let tooLarge = order.replacingOccurrences(of: "<ceb:gnum>2</ceb:gnum>", with: "<ceb:gnum>2147483648</ceb:gnum>")
+        #expect(Self.error(tooLarge)?.location == "/CEB311Message/Order[1]/OrderList[2]/gnum")
+    }
+
     @Test func aDxpEnvelopeIsUnwrapped() throws {
         let inner = Array(Self.receipts(["120", "800"]).utf8)
         let envelope = """
