@@ -29,9 +29,11 @@ struct XMLTree: Sendable {
     }
 
     /// Parses a whole document (a UTF-8 byte order mark is fine). External entities are not
-    /// resolved.
-    /// - Throws: `.syntax` at "line L, column C" when the bytes are not well-formed XML.
+    /// resolved, and a document with a DTD is refused (``XMLDoctype``).
+    /// - Throws: `.syntax` at "line L, column C" when the bytes are not well-formed XML, at
+    ///   "line L" when they carry a DTD.
     static func parse(_ bytes: [UInt8]) throws(FormatError) -> XMLTree {
+        try XMLDoctype.check(bytes)
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = true
         parser.shouldReportNamespacePrefixes = false
@@ -76,7 +78,6 @@ struct XMLTree: Sendable {
         var errorLine: Int?
         var errorColumn: Int?
         var errorCode: Int?
-
         func parser(
             _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
             qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]

@@ -70,6 +70,12 @@ public enum CamtReader {
         var result = CamtResult(messageType: messageType, messageId: messageId, header: header)
         var number = 0
         for report in message.children(reportName) {
+            // A copy or duplicate of a report (CpyDplctInd COPY, CODU, DUPL) repeats credits
+            // the bank reported before: they are listed for a person, never filed again.
+            let copy = report.text("CpyDplctInd").trimmingCharacters(in: .whitespacesAndNewlines)
+            if !copy.isEmpty, !["COPY", "CODU", "DUPL"].contains(copy) {
+                throw FormatError(.invalidValue, at: report.path + "/CpyDplctInd", "'\(copy)' is not COPY, CODU or DUPL")
+            }
             for entry in report.children("Ntry") {
                 number += 1
                 switch try CamtEntryParser.parse(entry, number: number, utcOffsetMinutes: options.utcOffsetMinutes) {
@@ -85,7 +91,7 @@ public enum CamtReader {
                             result.debitsSkipped += 1
                             continue
                         }
-                        if let reason = link.missing {
+                        if let reason = copy.isEmpty ? link.missing : Self.copyReason(copy) {
                             result.unlinked.append(
                                 CamtUnlinkedCredit(
                                     position: transaction.position, amount: transaction.amount, currency: transaction.currency,
@@ -102,6 +108,12 @@ public enum CamtReader {
             }
         }
         return result
+    }
+
+    /// Why a credit of a report marked `copy` is not filed.
+    static func copyReason(_ copy: String) -> String {
+        "the report is marked \(copy) (\(copy == "DUPL" ? "a duplicate of" : "a copy of") a report sent before): "
+            + "its credits are not filed again; file this one by hand only if the original never arrived"
     }
 
     /// The versions read.

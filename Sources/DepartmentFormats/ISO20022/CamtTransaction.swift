@@ -37,9 +37,15 @@ enum CamtEntryParser {
         }
         let (amount, currency) = try money(amountNode)
         let indicator = try creditDebit(entry.text("CdtDbtInd"), at: entry.path + "/CdtDbtInd", required: true)
-        // Sts is a code in 02–07 (<Sts>BOOK</Sts>), a choice in 08 (<Sts><Cd>BOOK</Cd></Sts>).
-        let status = entry.child("Sts").map { $0.child("Cd")?.text ?? $0.text } ?? ""
-        if !status.isEmpty, status != "BOOK" { return .notBooked }
+        // Sts (mandatory) is a code in 02–07 (<Sts>BOOK</Sts>), a choice in 08: a code
+        // (<Sts><Cd>BOOK</Cd></Sts>) or the bank's own (<Sts><Prtry>…</Prtry></Sts>). Only
+        // BOOK is booked: a proprietary status says nothing the reader can rely on.
+        guard let statusNode = entry.child("Sts") else {
+            throw FormatError(.missingField, at: entry.path + "/Sts", "the entry has no status (Sts)")
+        }
+        if statusNode.child("Prtry") != nil { return .notBooked }
+        let status = (statusNode.child("Cd")?.text ?? statusNode.text).trimmingCharacters(in: .whitespacesAndNewlines)
+        if status != "BOOK" { return .notBooked }
         var entrySigns = CamtReturnSigns.of(entry)
         entrySigns.reversal = ["true", "1"].contains(entry.text("RvslInd").lowercased())
         let booking = try date(entry, "BookgDt", utcOffsetMinutes: utcOffsetMinutes)
@@ -116,15 +122,28 @@ enum CamtEntryParser {
 
     /// The amount and its Ccy attribute, checked.
     private static func money(_ node: XMLNode) throws -> (String, String) {
-        let amount = node.text
-        guard !amount.isEmpty else { throw FormatError(.missingField, at: node.path, "the amount is empty") }
-        guard DecimalText.isValid(amount, maxDigits: 18) else {
-            throw FormatError(.invalidValue, at: node.path, "'\(amount)' is not an ISO 20022 amount")
+        let written = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !written.isEmpty else { throw FormatError(.missingField, at: node.path, "the amount is empty") }
+        guard let amount = isoAmount(written) else {
+            throw FormatError(.invalidValue, at: node.path, "'\(written)' is not an ISO 20022 amount")
         }
         guard let currency = node.attribute("Ccy"), !currency.isEmpty else {
             throw FormatError(.missingField, at: node.path + "/@Ccy", "the amount has no currency")
         }
         return (amount, currency)
+    }
+
+    /// An amount as the hub carries it: as written when it is plain digits with at most 5
+    /// decimals, else the value of any other lexical form the ISO 20022 amount type
+    /// (xs:decimal, at most 18 digits and 5 decimals, not negative) allows: "+100.00" →
+    /// "100", ".5" → "0.5", "100." → "100", "100.000000" → "100". Nil when it is none.
+    static func isoAmount(_ text: String) -> String? {
+        if DecimalText.isValid(text, maxDigits: 18) { return text }
+        guard !text.hasPrefix("-"), let parts = CEBElement.decimalParts(text), parts.fraction.count <= 5,
+            parts.integer.count + parts.fraction.count <= 18
+        else { return nil }
+        let whole = parts.integer.isEmpty ? "0" : String(parts.integer)
+        return parts.fraction.isEmpty ? whole : whole + "." + parts.fraction
     }
 
     /// CRDT → true, DBIT → false, absent → nil (or an error when required).

@@ -24,10 +24,21 @@ enum ISODateTime {
         guard let year = number(0, 4), isScalar(4, "-"), let month = number(5, 2), isScalar(7, "-"),
             let day = number(8, 2), (1...12).contains(month), (1...daysIn(month, year)).contains(day)
         else { return nil }
-        if scalars.count == 10 { return format(year, month, day, 0, 0, 0) }
-        guard isScalar(10, "T"), let hour = number(11, 2), isScalar(13, ":"), let minute = number(14, 2),
-            isScalar(16, ":"), let second = number(17, 2), hour < 24, minute < 60, second < 60
+        // A date alone, or with a zone (xs:date allows one, e.g. "2024-03-15+08:00"): the
+        // day as written, at midnight.
+        if scalars.count == 10 || (scalars.count > 10 && !isScalar(10, "T") && isZone(scalars, from: 10)) {
+            return format(year, month, day, 0, 0, 0)
+        }
+        guard isScalar(10, "T"), var hour = number(11, 2), isScalar(13, ":"), let minute = number(14, 2),
+            isScalar(16, ":"), let second = number(17, 2), hour < 24 || (hour == 24 && minute == 0 && second == 0),
+            minute < 60, second < 60
         else { return nil }
+        // xs:dateTime's 24:00:00 is the next day's midnight.
+        var days = daysFromCivil(year, month, day)
+        if hour == 24 {
+            hour = 0
+            days += 1
+        }
         var index = 19
         if isScalar(index, ".") {
             index += 1
@@ -35,7 +46,10 @@ enum ISODateTime {
             while index < scalars.count, scalars[index].value >= 48, scalars[index].value <= 57 { index += 1 }
             if index == start { return nil }
         }
-        if index == scalars.count { return format(year, month, day, hour, minute, second) }
+        if index == scalars.count {
+            let (y, m, d) = civilFromDays(days)
+            return format(y, m, d, hour, minute, second)
+        }
         var zoneMinutes = 0
         if isScalar(index, "Z"), index + 1 == scalars.count {
             zoneMinutes = 0
@@ -47,13 +61,22 @@ enum ISODateTime {
         } else {
             return nil
         }
-        let seconds =
-            (daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
-            - zoneMinutes * 60 + utcOffsetMinutes * 60
-        let days = seconds.floorDiv(86_400)
-        let secondOfDay = seconds - days * 86_400
-        let (y, m, d) = civilFromDays(days)
+        let seconds = (days * 86_400 + hour * 3600 + minute * 60 + second) - zoneMinutes * 60 + utcOffsetMinutes * 60
+        let localDays = seconds.floorDiv(86_400)
+        let secondOfDay = seconds - localDays * 86_400
+        let (y, m, d) = civilFromDays(localDays)
         return format(y, m, d, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+    }
+
+    /// Whether `scalars` from `index` to the end are a zone: "Z", or "+hh:mm" / "-hh:mm".
+    private static func isZone(_ scalars: [Unicode.Scalar], from index: Int) -> Bool {
+        let rest = String(String.UnicodeScalarView(scalars[index...]))
+        if rest == "Z" { return true }
+        guard rest.count == 6, rest.first == "+" || rest.first == "-" else { return false }
+        let digits = Array(rest.dropFirst())
+        guard digits[2] == ":", let hour = Int(String(digits[0...1])), let minute = Int(String(digits[3...4])) else { return false }
+        return digits[0...1].allSatisfy(\.isASCIIDigitCharacter) && digits[3...4].allSatisfy(\.isASCIIDigitCharacter)
+            && hour <= 14 && minute < 60
     }
 
     private static func format(_ values: Int...) -> String {

@@ -78,6 +78,7 @@ enum XMLDocumentParser {
     /// The document element of `data`.
     static func root(_ data: [UInt8]) throws -> XMLNode {
         guard !data.isEmpty else { throw FormatError(.syntax, at: "line 1", "the file is empty") }
+        try XMLDoctype.check(data)
         let parsed = XMLHash.config { $0.detectParsingErrors = true }.parse(Data(data))
         if case .parsingError(let error) = parsed {
             // Foundation on Linux leaves the error's line 0: ask the parser itself.

@@ -177,6 +177,24 @@ struct CEBReaderTests {
         #expect(Self.error(tooLarge)?.location == "/CEB311Message/Order[1]/OrderList[2]/gnum")
     }
 
+    /// A document with a DTD is refused, naming its line: libxml2 would drop a reference to
+    /// an entity it declares from the value without a word ("&co;科技" read as "科技").
+    @Test func aDocumentWithADTDIsRefused() throws {
+        let order = String(
+            decoding: try CEBFixtures.writer.write(
+                type: "ceb.Order", body: try CEBFixtures.body(for: "CEB311Message"), guid: CEBFixtures.guid), as: UTF8.self)
+        let root = try #require(order.range(of: "<ceb:CEB311Message"))
+        var declared = order
+        declared.insert(contentsOf: "<!DOCTYPE ceb:CEB311Message [<!ENTITY co \"东方\">]>\n", at: root.lowerBound)
+        let refusal = Self.error(declared)
+        #expect(refusal?.code == .syntax)
+        #expect(refusal?.reason.contains("DTD") == true, "\(String(describing: refusal))")
+        let laughs = order.replacingOccurrences(
+            of: "<ceb:CEB311Message",
+            with: "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n<ceb:CEB311Message")
+        #expect(Self.error(laughs)?.reason.contains("DTD") == true)
+    }
+
     @Test func aDxpEnvelopeIsUnwrapped() throws {
         let inner = Array(Self.receipts(["120", "800"]).utf8)
         let envelope = """
