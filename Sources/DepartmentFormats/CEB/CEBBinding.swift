@@ -125,8 +125,9 @@ struct CEBBinding: Sendable {
         MessageType.cancellation.rawValue: "ieFlag", MessageType.returnRequest.rawValue: "originalIeFlag",
     ]
 
-    /// The message a writer produces for a hub message: import or export by `order_type`,
-    /// `ie_flag` or (returns) `original_ie_flag` ("E" export; "I" or empty import), the
+    /// The message a writer produces for a hub message: import or export by `order_type`
+    /// ("E", "B" or "W" export), `ie_flag` or (returns) `original_ie_flag` ("E" export; "I"
+    /// or empty import), the
     /// receipt's own `message_type`.
     /// - Parameters:
     ///   - hubType: the hub message type, e.g. "ceb.Inventory".
@@ -141,7 +142,9 @@ struct CEBBinding: Sendable {
             return binding
         }
         if let flagField = directionFields[hubType] {
-            let flag = fields[flagField].flatMap { $0.isEmpty ? nil : $0 } ?? "I"
+            var flag = fields[flagField].flatMap { $0.isEmpty ? nil : $0 } ?? "I"
+            // B2B export and overseas warehouse orders are export orders (CEB303) too.
+            if hubType == MessageType.order.rawValue, OrderType.isExport(flag) { flag = "E" }
             guard let binding = all.values.first(where: { $0.hubType == hubType && $0.implied[flagField] == flag }) else {
                 throw FormatError(.invalidValue, "\(CEBWriter.Fill.protoName(flagField)) '\(flag)' is neither I (import) nor E (export)")
             }

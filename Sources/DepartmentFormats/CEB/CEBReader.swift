@@ -1,3 +1,4 @@
+import HubProtocol
 import SwiftProtobuf
 
 /// Reads customs CEB XML files (the 2022-05 edition of the standard, also its 2018 samples)
@@ -5,7 +6,7 @@ import SwiftProtobuf
 ///
 /// | root | hub type | node |
 /// | --- | --- | --- |
-/// | CEB311 (import) / CEB303 (export) | ceb.Order, order_type I / E | Order |
+/// | CEB311 (import) / CEB303 (export) | ceb.Order, order_type I / E, B or W as written | Order |
 /// | CEB411 / CEB403 (proceeds) | ceb.Payment, ie_flag I / E | Payment / Receipts |
 /// | CEB511 / CEB505 | ceb.Waybill, ie_flag I / E | Logistics |
 /// | CEB621 / CEB603 | ceb.Inventory | Inventory |
@@ -112,12 +113,15 @@ public enum CEBReader {
         if CEBBinding.text(fields["guid"]).isEmpty, !rootGuid.isEmpty {
             fields["guid"] = Google_Protobuf_Value(stringValue: rootGuid)
         }
-        // The root says the direction (603 is an export inventory whatever its ieFlag reads:
-        // the official CEB603 sample carries the placeholder "a"), and receipts their type.
+        // The root says the direction, whatever the flag reads (603 is an export inventory:
+        // the official CEB603 sample carries the placeholder "a"; a 311 is an import order),
+        // and receipts their type. An export order keeps its own type: E (B2C), B (B2B) or
+        // W (overseas warehouse).
         for (field, value) in binding.implied {
             let written = CEBBinding.text(fields[field])
-            let isDirection = field == "ieFlag" || field == "orderType"
-            if written.isEmpty || (isDirection && written != "I" && written != "E") {
+            let isDirection = field == "ieFlag" || field == "orderType" || field == "originalIeFlag"
+            let keepsOwnType = field == "orderType" && value == "E" && OrderType.isExport(written)
+            if written.isEmpty || (isDirection && written != value && !keepsOwnType) {
                 fields[field] = Google_Protobuf_Value(stringValue: value)
             }
         }

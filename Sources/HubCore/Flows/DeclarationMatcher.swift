@@ -16,7 +16,7 @@ public enum DeclarationMatcher {
     /// Every rule's failures for one declaration, in rule order.
     public static func check(order: BizOrder, payment: BizPayment, waybill: BizWaybill, inventory: BizInventory) -> [MatchFailure] {
         var failures: [MatchFailure] = []
-        if order.orderType == "E" {
+        if order.isExport {
             if !payment.charge.isEmpty, decimal(payment.charge) == nil {
                 failures.append(
                     MatchFailure(.decimalFormat, fields: ["payment.charge"], "'\(payment.charge.prefix(32))' is not a decimal number"))
@@ -25,7 +25,7 @@ public enum DeclarationMatcher {
             failures += orderTotal(order)
         }
         failures += paymentLink(order, payment)
-        if order.orderType != "E" { failures += paymentAmount(order, payment) }
+        if !order.isExport { failures += paymentAmount(order, payment) }
         failures += waybillLink(order, waybill, inventory)
         failures += consignee(order, waybill)
         failures += inventoryLink(order, inventory)

@@ -221,6 +221,6 @@ public struct Reconciliation: Sendable, Equatable, Codable {
 
     /// `import`, `export`, or the flag as written.
     static func direction(_ flag: String) -> String {
-        flag == "I" ? "import" : flag == "E" ? "export" : flag
+        flag == "I" ? "import" : OrderType.isExport(flag) ? "export" : flag
     }
 }

@@ -195,6 +195,27 @@ struct CEBReaderTests {
         #expect(Self.error(laughs)?.reason.contains("DTD") == true)
     }
 
+    /// The root says the direction, whatever the flag reads; an export order keeps its own
+    /// type (E B2C, B B2B, W overseas warehouse), and is written back as a CEB303.
+    @Test(arguments: ["E", "B", "W"])
+    func anExportOrderKeepsItsOrderType(orderType: String) throws {
+        var order = try CEBFixtures.firstOfSample("CEB303Message", as: BizOrder.self)
+        order.orderType = orderType
+        let xml = try CEBFixtures.writer.write(type: "ceb.Order", body: try order.serializedBytes(), guid: CEBFixtures.guid)
+        #expect(String(decoding: xml, as: UTF8.self).contains("CEB303Message"))
+        let read = try BizOrder(serializedBytes: try #require(try CEBReader.read(xml, fileName: "303.xml").first).body)
+        #expect(read.orderType == orderType && read.isExport)
+    }
+
+    @Test func aFlagThatContradictsTheRootIsTheRoots() throws {
+        let order = String(
+            decoding: try CEBFixtures.writer.write(
+                type: "ceb.Order", body: try CEBFixtures.body(for: "CEB311Message"), guid: CEBFixtures.guid), as: UTF8.self)
+        let contradicting = order.replacingOccurrences(of: "<ceb:orderType>I</ceb:orderType>", with: "<ceb:orderType>E</ceb:orderType>")
+        #expect(contradicting != order)
+        #expect(try BizOrder(serializedBytes: try #require(try Self.read(contradicting).first).body).orderType == "I")
+    }
+
     @Test func aDxpEnvelopeIsUnwrapped() throws {
         let inner = Array(Self.receipts(["120", "800"]).utf8)
         let envelope = """
