@@ -22,6 +22,13 @@ extension RouterCore {
         guard frameCount >= 1 else { return }
         guard Self.isAssigned(routingId: routingId) else {
             let reason = "do not set ZMQ_ROUTING_ID; the hub assigns routing ids (this frame set was ignored)"
+            // The SUBMIT's id (or the batch's number) echoed when the frame reads, as for any
+            // other refusal, so that the client can tell which request it answers.
+            if commandFrame.count <= Self.maxCommandBytes * WireProtocol.maxBatchEntries,
+                let command = try? WireCommand(serializedBytes: commandFrame)
+            {
+                return refuseFrame(routingId, command, .routingIdSet, reason, into: &actions)
+            }
             reply(routingId, WireProtocol.error(.routingIdSet, reason: reason), into: &actions)
             return
         }

@@ -113,6 +113,7 @@ struct ContractTests {
         hub.ping(peer)
         #expect(peer.errors.map(\.code) == Array(repeating: HubErrorCode.routingIdSet.rawValue, count: 3))
         #expect(peer.errors.allSatisfy { $0.reason.contains("ZMQ_ROUTING_ID") })
+        #expect(peer.errors.map(\.id) == ["from-chosen-id", "", ""], "the SUBMIT's id is echoed, as for any refusal")
         #expect(try hub.store.headSeq() == 0)
         #expect(receiver.deliveries.isEmpty)
         #expect(!hub.notes.contains(.seen(party: "enterprise")), "ignored: not even seen")
