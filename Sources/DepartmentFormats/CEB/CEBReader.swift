@@ -27,8 +27,8 @@ import SwiftProtobuf
 /// lists (OrderList, InventoryList, SummaryResultList, InvtRefundList, ArrivalList, ...) to
 /// the repeated items, SummaryApplyList to SummaryDeclaration.invt_no. Elements are matched by namespace
 /// (`http://www.chinaport.gov.cn/ceb`, with any prefix or as the default namespace; elements
-/// in no namespace are accepted too) and local name. A DXP envelope (`DxpMsg`) is unwrapped
-/// first. A business node without a guid element takes the root's guid attribute.
+/// in no namespace are accepted too) and local name. A DXP envelope (`DxpMsg`, or the
+/// transfer node's `DxpMsgSv` around one) is unwrapped first. A business node without a guid element takes the root's guid attribute.
 public enum CEBReader {
     /// Reads one CEB file.
     /// - Parameters:
@@ -47,10 +47,21 @@ public enum CEBReader {
         } catch {
             throw FormatError(error.code, at: error.location, "\(fileName): \(error.reason)")
         }
-        guard tree.name == DXPEnvelope.rootName, tree.namespace == DXPEnvelope.namespace || tree.namespace.isEmpty else {
+        var envelope = tree
+        // A transfer node's message (传输节点报文, spec section 5: DxpMsgSv with SvNo, the
+        // terminal node's DxpMsg and a signature) carries the DxpMsg inside.
+        if tree.name == DXPEnvelope.transferRootName, tree.namespace == DXPEnvelope.namespace || tree.namespace.isEmpty {
+            guard let message = tree.child(named: DXPEnvelope.rootName, in: DXPEnvelope.namespace) else {
+                throw FormatError(
+                    .missingField, at: "/\(DXPEnvelope.transferRootName)/\(DXPEnvelope.rootName)",
+                    "\(fileName): a DxpMsgSv without its DxpMsg")
+            }
+            envelope = message
+        }
+        guard envelope.name == DXPEnvelope.rootName, envelope.namespace == DXPEnvelope.namespace || envelope.namespace.isEmpty else {
             return try read(tree, fileName: fileName)
         }
-        let inner = try DXPEnvelope.unwrap(tree).data
+        let inner = try DXPEnvelope.unwrap(envelope).data
         do throws(FormatError) {
             let message = try XMLTree.parse(inner)
             guard message.name != DXPEnvelope.rootName else {

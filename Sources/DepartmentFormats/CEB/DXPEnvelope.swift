@@ -7,6 +7,8 @@ public enum DXPEnvelope {
     /// The namespace of the envelope's elements.
     public static let namespace = "http://www.chinaport.gov.cn/dxp"
     static let rootName = "DxpMsg"
+    /// The transfer node's message (传输节点报文), a `DxpMsg` with the node's routing (`SvNo`).
+    static let transferRootName = "DxpMsgSv"
 
     /// The envelope's TransInfo (终端信息节点).
     public struct TransInfo: Sendable, Equatable {

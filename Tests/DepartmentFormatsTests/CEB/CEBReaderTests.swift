@@ -229,6 +229,16 @@ struct CEBReaderTests {
             </DxpMsg>
             """
         #expect(try Self.read(envelope) == (try CEBReader.read(inner, fileName: "inner.xml")))
+        // A transfer node's DxpMsgSv (spec section 5) around the same DxpMsg.
+        let transfer = """
+            <DxpMsgSv ver="1.0" xmlns="http://www.chinaport.gov.cn/dxp">
+              <SvNo><MsgId>DXPEDCCEB000000220261121101501000000001</MsgId><SendTime>2026-11-21T10:15:02</SendTime>
+                <EndNode>00000001</EndNode><StaNode>00000002</StaNode></SvNo>
+            \(envelope.replacingOccurrences(of: " xmlns=\"http://www.chinaport.gov.cn/dxp\"", with: ""))
+            </DxpMsgSv>
+            """
+        #expect(try Self.read(transfer) == (try CEBReader.read(inner, fileName: "inner.xml")))
+        #expect(Self.error("<DxpMsgSv xmlns=\"http://www.chinaport.gov.cn/dxp\"><SvNo/></DxpMsgSv>")?.code == .missingField)
         let contents = try DXPEnvelope.unwrap(Array(envelope.utf8))
         #expect(contents.transInfo.receiverIds == ["DXPENT0000000001"] && contents.transInfo.msgType == "CEB622Message")
 
