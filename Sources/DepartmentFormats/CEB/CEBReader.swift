@@ -39,7 +39,8 @@ public enum CEBReader {
     /// - Throws: `.syntax` ("line L, column C") for XML that is not well-formed;
     ///   `.unknownDocument` for a root the hub does not read; `.missingField` (XPath, e.g.
     ///   "/CEB311Message/Order[2]/OrderHead/orderNo") for a missing or empty key element;
-    ///   `.invalidValue` (XPath) for a number or decimal that is not one.
+    ///   `.invalidValue` (XPath) for a number or decimal that is not one, or a value longer,
+    ///   shorter or with more digits than the XSD allows.
     public static func read(_ data: [UInt8], fileName: String) throws(FormatError) -> [InboundDocument] {
         let tree: XMLTree
         do throws(FormatError) {
@@ -158,11 +159,15 @@ public enum CEBReader {
                 }
                 fields[known.fieldName] = Google_Protobuf_Value(numberValue: Double(number))
             } else if case .text = known.kind {
+                // An empty optional element is as good as none; otherwise the XSD's length.
+                if !child.text.isEmpty, let problem = known.facetProblem(child.text) {
+                    throw FormatError(.invalidValue, at: "\(path)/\(child.name)", problem)
+                }
                 fields[known.fieldName] = Google_Protobuf_Value(stringValue: child.text)
             } else {
                 let trimmed = child.text.trimmingXMLWhitespace
                 if trimmed.isEmpty { continue }
-                if let problem = known.numberProblem(trimmed) {
+                if let problem = known.numberProblem(trimmed) ?? known.facetProblem(trimmed) {
                     throw FormatError(.invalidValue, at: "\(path)/\(child.name)", problem)
                 }
                 // An xs:int as its value ("01", "+1" → "1"): the lexical forms the XSD allows

@@ -91,7 +91,7 @@ struct CEBElement: Sendable {
     }
 
     /// Why `value` is not a number of this element's kind (nil when it is one, or when the
-    /// element holds text). What a reader checks: the lexical form only.
+    /// element holds text): the lexical form only (``facetProblem(_:)`` checks the rest).
     func numberProblem(_ value: String) -> String? {
         switch kind {
         case .text: nil
@@ -100,8 +100,9 @@ struct CEBElement: Sendable {
         }
     }
 
-    /// Why `value` breaks the XSD's facets for this element, nil when it keeps them. What a
-    /// writer checks, so that every file it produces validates.
+    /// Why `value` breaks the XSD's facets for this element, nil when it keeps them: what a
+    /// writer checks, so that every file it produces validates, and what a reader checks, so
+    /// that a file that does not validate is refused at the element instead of journaled.
     func facetProblem(_ value: String) -> String? {
         guard XMLTextWriter.isAllowed(value) else { return "'\(name)' holds a character XML does not allow" }
         switch kind {

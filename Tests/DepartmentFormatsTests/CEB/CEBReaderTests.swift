@@ -216,6 +216,26 @@ struct CEBReaderTests {
         #expect(try BizOrder(serializedBytes: try #require(try Self.read(contradicting).first).body).orderType == "I")
     }
 
+    /// A value the XSD's facets do not allow is refused at its element, as a writer would
+    /// refuse to write it: a 61-character orderNo (at most 60), 6 decimals (at most 5).
+    @Test func valuesBeyondTheXSDFacetsAreInvalid() throws {
+        let order = String(
+            decoding: try CEBFixtures.writer.write(
+                type: "ceb.Order", body: try CEBFixtures.body(for: "CEB311Message"), guid: CEBFixtures.guid), as: UTF8.self)
+        let orderNo = try #require(order.firstMatch(of: /<ceb:orderNo>([^<]*)<\/ceb:orderNo>/)).output.1
+        let long = order.replacingOccurrences(
+            of: "<ceb:orderNo>\(orderNo)</ceb:orderNo>", with: "<ceb:orderNo>\(String(repeating: "A", count: 61))</ceb:orderNo>")
+        let error = try #require(Self.error(long))
+        #expect(error.code == .invalidValue && error.location == "/CEB311Message/Order[1]/OrderHead/orderNo", "\(error)")
+        #expect(error.reason.contains("61"))
+        let precise = order.replacingOccurrences(
+            of: "<ceb:acturalPaid>829.67</ceb:acturalPaid>", with: "<ceb:acturalPaid>829.670001</ceb:acturalPaid>")
+        #expect(Self.error(precise)?.location == "/CEB311Message/Order[1]/OrderHead/acturalPaid")
+        let trailingZeros = order.replacingOccurrences(
+            of: "<ceb:acturalPaid>829.67</ceb:acturalPaid>", with: "<ceb:acturalPaid>829.6700000</ceb:acturalPaid>")
+        #expect(Self.error(trailingZeros) == nil, "trailing zeros are not digits the XSD counts")
+    }
+
     @Test func aDxpEnvelopeIsUnwrapped() throws {
         let inner = Array(Self.receipts(["120", "800"]).utf8)
         let envelope = """
