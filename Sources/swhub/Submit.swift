@@ -28,7 +28,7 @@ struct Submit: AsyncParsableCommand {
     var recipients: [String] = []
 
     @Option(help: "Message id (default: a new time-ordered UUID, version 7). The same id twice is journaled once.")
-    var id: String = TimeOrderedId.make()
+    var id: String?
 
     @Option(help: "Id of the message this one relates to.")
     var correlationId: String = ""
@@ -75,7 +75,7 @@ struct Submit: AsyncParsableCommand {
         defer { client.close() }
         do {
             let receipt = try await client.submit(
-                type: type, body: bytes, to: recipients, id: id, correlationId: correlationId)
+                type: type, body: bytes, to: recipients, id: id ?? TimeOrderedId.make(), correlationId: correlationId)
             Output.line("accepted id=\(receipt.id) seq=\(receipt.seq) duplicate=\(receipt.duplicate) recipients=\(receipt.recipients)")
         } catch let error as HubClientError {
             // "error 404 UNKNOWN_TYPE: reason" for the hub's refusals, "error TIMEOUT: ..." otherwise.

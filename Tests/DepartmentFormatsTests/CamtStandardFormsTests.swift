@@ -72,6 +72,19 @@ struct CamtStandardFormsTests {
         #expect(error(credit(Entry(amount: written, txs: [Tx(endToEndId: "EO2024031500001")])))?.code == .invalidValue, "\(written)")
     }
 
+    @Test func aCurrencyAndACreationTimeAsTheSchemaWritesThem() {
+        let lower = error(credit(Entry(currency: "usd", txs: [Tx(endToEndId: "EO2024031500001")])))
+        #expect(lower?.code == .invalidValue && lower?.location.hasSuffix("/@Ccy") == true, "\(String(describing: lower))")
+        let badTime = credit().replacingOccurrences(
+            of: "<GrpHdr><MsgId>MSG-1</MsgId><CreDtTm>2024-03-15T18:30:00+08:00</CreDtTm>",
+            with: "<GrpHdr><MsgId>MSG-1</MsgId><CreDtTm>15/03/2024</CreDtTm>")
+        #expect(badTime != credit())
+        #expect(error(badTime)?.code == .invalidValue)
+        let noTime = credit().replacingOccurrences(of: "<CreDtTm>2024-03-15T18:30:00+08:00</CreDtTm></GrpHdr>", with: "</GrpHdr>")
+        #expect(noTime != credit())
+        #expect(error(noTime)?.code == .missingField)
+    }
+
     @Test func aDocumentWithADTDIsRefused() {
         let declared = credit().replacingOccurrences(
             of: "<Document", with: "<!DOCTYPE Document [<!ENTITY ref \"EO2024031500001\">]>\n<Document")

@@ -62,10 +62,13 @@ public enum CamtReader {
         guard !messageId.isEmpty else {
             throw FormatError(.missingField, at: message.path + "/GrpHdr/MsgId", "the message has no MsgId")
         }
-        let created =
-            groupHeader?.child("CreDtTm").flatMap {
-                ISODateTime.cebTime($0.text, utcOffsetMinutes: options.utcOffsetMinutes)
-            } ?? ""
+        // GrpHdr/CreDtTm is mandatory: the payments' app_time.
+        guard let createdNode = groupHeader?.child("CreDtTm") else {
+            throw FormatError(.missingField, at: message.path + "/GrpHdr/CreDtTm", "the message has no creation time (CreDtTm)")
+        }
+        guard let created = ISODateTime.cebTime(createdNode.text, utcOffsetMinutes: options.utcOffsetMinutes) else {
+            throw FormatError(.invalidValue, at: createdNode.path, "'\(createdNode.text)' is not an ISO date-time")
+        }
 
         var result = CamtResult(messageType: messageType, messageId: messageId, header: header)
         var number = 0

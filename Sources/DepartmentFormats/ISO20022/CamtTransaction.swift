@@ -130,6 +130,10 @@ enum CamtEntryParser {
         guard let currency = node.attribute("Ccy"), !currency.isEmpty else {
             throw FormatError(.missingField, at: node.path + "/@Ccy", "the amount has no currency")
         }
+        // ActiveOrHistoricCurrencyCode: [A-Z]{3}.
+        guard currency.utf8.count == 3, currency.utf8.allSatisfy({ (65...90).contains($0) }) else {
+            throw FormatError(.invalidValue, at: node.path + "/@Ccy", "'\(currency)' is not an ISO 4217 code (three capital letters)")
+        }
         return (amount, currency)
     }
 
