@@ -71,7 +71,8 @@ def simple_elements(complex_type):
         if child.tag != XS + "element":
             continue
         optional = "" if child.get("minOccurs", "1") != "0" else ", required: false"
-        lines.append('                .init("%s", %s%s),' % (child.get("name"), kind(child), optional))
+        default = ', default: "%s"' % child.get("default") if child.get("default") is not None else ""
+        lines.append('                .init("%s", %s%s%s),' % (child.get("name"), kind(child), optional, default))
     return lines
 
 

@@ -151,8 +151,11 @@ public enum CEBReader {
         var fields: [String: Google_Protobuf_Value] = [:]
         for child in element.children where child.namespace == CEBSchema.namespace || child.namespace.isEmpty {
             guard let known = group.element(named: child.name), fields[known.fieldName] == nil else { continue }
+            // An element there but empty has the XSD's default, when it gives one.
+            var text = child.text
+            if let value = known.defaultValue, text.trimmingXMLWhitespace.isEmpty { text = value }
             if CEBBinding.integerTexts.contains(known.name) {
-                let trimmed = child.text.trimmingXMLWhitespace
+                let trimmed = text.trimmingXMLWhitespace
                 if trimmed.isEmpty { continue }
                 guard let number = Int32(trimmed) else {
                     throw FormatError(.invalidValue, at: "\(path)/\(child.name)", "'\(known.name)' is not a whole number")
@@ -160,12 +163,12 @@ public enum CEBReader {
                 fields[known.fieldName] = Google_Protobuf_Value(numberValue: Double(number))
             } else if case .text = known.kind {
                 // An empty optional element is as good as none; otherwise the XSD's length.
-                if !child.text.isEmpty, let problem = known.facetProblem(child.text) {
+                if !text.isEmpty, let problem = known.facetProblem(text) {
                     throw FormatError(.invalidValue, at: "\(path)/\(child.name)", problem)
                 }
-                fields[known.fieldName] = Google_Protobuf_Value(stringValue: child.text)
+                fields[known.fieldName] = Google_Protobuf_Value(stringValue: text)
             } else {
-                let trimmed = child.text.trimmingXMLWhitespace
+                let trimmed = text.trimmingXMLWhitespace
                 if trimmed.isEmpty { continue }
                 if let problem = known.numberProblem(trimmed) ?? known.facetProblem(trimmed) {
                     throw FormatError(.invalidValue, at: "\(path)/\(child.name)", problem)

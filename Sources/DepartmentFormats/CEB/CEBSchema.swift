@@ -77,11 +77,14 @@ struct CEBElement: Sendable {
     let name: String
     let kind: Kind
     let required: Bool
+    /// The XSD's `default`: the value of the element when it is there but empty.
+    let defaultValue: String?
 
-    init(_ name: String, _ kind: Kind, required: Bool = true) {
+    init(_ name: String, _ kind: Kind, required: Bool = true, default defaultValue: String? = nil) {
         self.name = name
         self.kind = kind
         self.required = required
+        self.defaultValue = defaultValue
     }
 
     /// The ProtoJSON name of the business.proto field that holds this element: the element

@@ -236,6 +236,21 @@ struct CEBReaderTests {
         #expect(Self.error(trailingZeros) == nil, "trailing zeros are not digits the XSD counts")
     }
 
+    /// An element there but empty takes the XSD's default: a CEB303's appStatus 1 (暂存), its
+    /// freight 0.
+    @Test func anEmptyElementTakesTheXSDsDefault() throws {
+        let order = try CEBFixtures.firstOfSample("CEB303Message", as: BizOrder.self)
+        let xml = String(
+            decoding: try CEBFixtures.writer.write(type: "ceb.Order", body: try order.serializedBytes(), guid: CEBFixtures.guid),
+            as: UTF8.self)
+        let emptied = xml.replacing(/<ceb:appStatus>[^<]*<\/ceb:appStatus>/, with: "<ceb:appStatus/>")
+            .replacing(/<ceb:freight>[^<]*<\/ceb:freight>/, with: "<ceb:freight></ceb:freight>")
+        #expect(emptied.contains("<ceb:appStatus/>") && emptied.contains("<ceb:freight></ceb:freight>"))
+        let read = try BizOrder(serializedBytes: try #require(try Self.read(emptied).first).body)
+        #expect(read.appStatus.rawValue == 1)
+        #expect(read.freight == "0")
+    }
+
     @Test func aDxpEnvelopeIsUnwrapped() throws {
         let inner = Array(Self.receipts(["120", "800"]).utf8)
         let envelope = """
