@@ -8,9 +8,7 @@ struct CamtReaderTests {
     typealias Tx = CamtSamples.Tx
     typealias Entry = CamtSamples.Entry
 
-    let export = CamtOptions(
-        ieFlag: "E", payCode: "3100000001", payName: "中国银行上海分行", ebpCode: "3101960001", ebpName: "跨境平台",
-        ebcCode: "3101960002", ebcName: "上海出口电商有限公司")
+    let export = CamtSamples.exportOptions
 
     func read(_ xml: String, _ options: CamtOptions? = nil) throws -> CamtResult {
         try CamtReader.read(CamtSamples.bytes(xml), fileName: "camt.xml", options: options ?? export)

@@ -1,7 +1,14 @@
+import DepartmentFormats
+
 /// camt.053 / camt.054 documents written the way each message version structures them:
 /// 02 (Sts as text, TxDtls amount in AmtDtls/TxAmt, agent BIC, Dbtr/Nm), 04 (TxDtls/Amt,
 /// BICFI) and 08 (Sts/Cd, Dbtr/Pty/Nm).
 enum CamtSamples {
+    /// The options of an exporter's bank, as the readers' tests use them.
+    static let exportOptions = CamtOptions(
+        ieFlag: "E", payCode: "3100000001", payName: "中国银行上海分行", ebpCode: "3101960001", ebpName: "跨境平台",
+        ebcCode: "3101960002", ebcName: "上海出口电商有限公司")
+
     struct Tx {
         var amount: String? = nil
         var indicator: String? = nil

@@ -10,9 +10,7 @@ struct CamtStandardFormsTests {
     typealias Entry = CamtSamples.Entry
     typealias Tx = CamtSamples.Tx
 
-    let options = CamtOptions(
-        ieFlag: "E", payCode: "3100000001", payName: "中国银行上海分行", ebpCode: "3101960001", ebpName: "跨境平台",
-        ebcCode: "3101960002", ebcName: "上海出口电商有限公司")
+    let options = CamtSamples.exportOptions
 
     func read(_ xml: String) throws -> CamtResult {
         try CamtReader.read(CamtSamples.bytes(xml), fileName: "camt.xml", options: options)
