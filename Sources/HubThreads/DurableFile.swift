@@ -18,7 +18,10 @@ public enum DurableFile {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        // A temporary file an interrupted write left is removed, never reused: O_EXCL makes
+        // the new one with `mode`, whatever mode the old one had.
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw DurableFileError("create", temporary, errno) }
         var failure: DurableFileError?
         let content = Array(bytes)

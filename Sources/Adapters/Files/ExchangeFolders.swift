@@ -4,8 +4,8 @@ import HubThreads
 /// The folders of a department's file exchange, the way departmental gateways work: the
 /// department's system drops files into `inbox`, the adapter writes into `outbox`; read
 /// files move to `archive` once the hub has journaled everything made from them, or to
-/// `errors` beside a reason file. Every write is atomic: a temporary file in the same
-/// folder, flushed to disk, then renamed.
+/// `errors` beside a reason file. Every write is atomic and durable: a temporary file in the
+/// same folder, flushed to disk, renamed, and the folder flushed.
 public struct ExchangeFolders: Sendable, Equatable {
     public var inbox: URL
     public var outbox: URL
