@@ -461,9 +461,13 @@ final class ClientConnection: @unchecked Sendable {
         }
     }
 
-    /// The I/O loop's poll timeout: 20 ms, or less when a batch lingers.
+    /// The I/O loop's poll timeout: 20 ms, or less when a batch lingers. Nothing lingers
+    /// while the outbox waits for the WELCOME that confirms `party:` (the WELCOME itself
+    /// wakes the poll): a timeout of 0 then made the loop spin on a core for as long as the
+    /// hub could not be reached.
     private func lingerTimeoutMs() -> Int {
-        guard !ioSendBlocked, let since = shared.withLock({ $0.outboxSince }) else { return 20 }
+        let (since, awaitingWelcome) = shared.withLock { ($0.outboxSince, configuration.party != nil && $0.welcome == nil) }
+        guard !ioSendBlocked, !awaitingWelcome, let since else { return 20 }
         let left = configuration.batchLinger - (clock.now - since)
         return left <= .zero ? 0 : min(20, left.pollMilliseconds)
     }
