@@ -80,6 +80,9 @@ public struct MessageSchema: Sendable {
     /// The field numbered `number` of `message`, if it has one.
     public func field(_ number: Int32, of message: String) -> Field? { numbered[message]?[number] }
 
+    /// The fields of `message` by number, nil for a message the schema does not know.
+    public func fieldsByNumber(of message: String) -> [Int32: Field]? { numbered[message] }
+
     /// Whether `message` (fully qualified, e.g. `"swhub.v1.Header"`) is known.
     public func knows(message: String) -> Bool { messages[message] != nil }
 

@@ -31,6 +31,8 @@ public struct WireValidator: Sendable {
         guard depth <= Self.maxDepth else {
             throw WireFormatError("messages nested more than \(Self.maxDepth) deep at byte \(base)")
         }
+        // The message's fields by number, looked up once (not its name per field).
+        let fields = schema.fieldsByNumber(of: message)
         var reader = WireReader(body)
         while !reader.atEnd {
             let start = reader.offset
@@ -40,7 +42,7 @@ public struct WireValidator: Sendable {
             }
             let wireType = UInt8(key & 7)
             let value = try Self.wire { try reader.skip(wireType: wireType) }
-            guard let field = schema.field(Int32(key >> 3), of: message) else { continue }
+            guard let field = fields?[Int32(key >> 3)] else { continue }
             let at = "field \(field.name) (\(field.number)) of \(message) at byte \(base + start)"
             let payload = UnsafeRawBufferPointer(rebasing: body[value])
             switch field.encoding {
