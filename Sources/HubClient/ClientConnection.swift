@@ -41,6 +41,8 @@ final class ClientConnection: @unchecked Sendable {
         var ackRequested: UInt64 = 0
         var failure: HubClientError?
         var closed = false
+        /// Why the client stopped on its own (a revoked key); nil when it was closed or runs.
+        var stoppedBecause: HubClientError?
         /// The hub endpoint the client is connected or connecting to.
         var endpoint = ""
     }
@@ -202,6 +204,11 @@ final class ClientConnection: @unchecked Sendable {
         poke()
     }
 
+    /// Why the client stopped on its own (its key revoked), nil while it runs or after `close()`.
+    var failure: HubClientError? {
+        shared.withLock { $0.stoppedBecause }
+    }
+
     func close() {
         let wasClosed = shared.withLock { state in
             defer { state.closed = true }
@@ -311,11 +318,15 @@ final class ClientConnection: @unchecked Sendable {
     }
 
     /// The hub's configuration no longer accepts this client's key (`430 KEY_REVOKED`, after
-    /// a reload): waiters and new submissions fail with `.authenticationFailed`, and the
-    /// connection is dropped; the next attempt's handshake is refused like any unknown key's.
+    /// a reload): final for this key (PROTOCOL.md section 8), so the client stops: waiters and
+    /// new submissions fail with `.authenticationFailed`, the deliveries end, and
+    /// ``failure`` says why, instead of a client retrying for good with a key every
+    /// handshake refuses.
     func keyRevoked(_ error: WireError) {
         logger.error("the hub revoked this client's key", metadata: ["endpoint": "\(ioEndpoint)", "reason": "\(error.reason)"])
-        fail(HubClientError(.authenticationFailed, "the hub at \(ioEndpoint) revoked this key: \(error.reason)"), closing: false)
+        let failure = HubClientError(.authenticationFailed, "the hub at \(ioEndpoint) revoked this key: \(error.reason)")
+        shared.withLock { $0.stoppedBecause = failure }
+        fail(failure, closing: true)
         ioKeyRevoked = true  // the connection is dropped by `housekeeping`, outside the receive loop
     }
 

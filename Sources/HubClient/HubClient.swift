@@ -46,6 +46,11 @@ public final class HubClient: Sendable {
     /// the connection, or for the I/O thread's next turn (part of ``pendingCount``).
     public var unsentCount: Int { connection.unsentCount }
 
+    /// Why the client stopped on its own, nil while it runs or when ``close()`` stopped it: the hub's
+    /// reload revoked its key (`430 KEY_REVOKED`, `.authenticationFailed`). `deliveries` then
+    /// ends, and every submission fails with it.
+    public var failure: HubClientError? { connection.failure }
+
     /// Waits for the hub's WELCOME: the hub has authenticated us and, when receiving, opened
     /// our session.
     /// - Parameter timeout: how long to wait for the hub.

@@ -61,6 +61,8 @@ enum ExitStatus: Int32, CaseIterable, Sendable {
 
     /// The status of a client call's failure.
     static func of(_ error: HubClientError) -> ExitStatus {
+        // A key the hub's configuration no longer accepts: as a key it refuses (78).
+        if error.hubCode == .keyRevoked { return .configuration }
         if let errorClass = error.errorClass { return ExitStatus(errorClass) }
         return error.code == .closed ? .hubFailure : .configuration
     }

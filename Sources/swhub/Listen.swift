@@ -35,8 +35,11 @@ struct Listen: AsyncParsableCommand {
             Output.line(render(delivery))
             client.acknowledge(delivery.seq)
             received += 1
-            if let count, received >= count { break }
+            if let count, received >= count { return }
         }
+        // The deliveries end before the count only when the client stopped: say why (a
+        // revoked key exits 78).
+        if let failure = client.failure { throw failure }
     }
 
     private func render(_ delivery: Delivery) -> String {

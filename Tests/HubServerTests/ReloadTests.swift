@@ -105,9 +105,12 @@ struct ReloadTests {
         #expect(reloaded.status == 0, "\(reloaded.output)")
         #expect(reloaded.output.contains("1 session(s) closed"))
 
-        // bank's session was closed at once with KEY_REVOKED; its next submission fails.
+        // bank's session was closed at once with KEY_REVOKED; its next submission fails, and
+        // the SDK client stops and says why (its deliveries end).
         #expect(hub.logLines(with: "receiving session closed", "bank", "key revoked by a reload") == 1)
         await #expect(throws: HubClientError.self) { _ = try await bank.submit(type: "demo.Note", body: [1], id: "from-bank") }
+        try await waitUntil(.seconds(30), "the SDK client did not stop") { bank.failure != nil }
+        #expect(bank.failure?.code == .authenticationFailed)
         // A new handshake with bank's key is refused.
         let again = try hub.client("bank")
         defer { again.close() }
@@ -135,6 +138,22 @@ struct ReloadTests {
         #expect(toPost.map(\.seq) == [receipt.seq])
         #expect(hub.logLines(with: "receiving session opened", "customs") == 1, "customs said HELLO once")
         #expect(bankInbox.count == 1)
+    }
+
+    /// `swhub listen` whose party a reload removes stops with exit 78
+    /// (`AUTHENTICATION_FAILED`), instead of retrying for good with a key every handshake refuses.
+    @Test func swhubListenStopsWhenAReloadRevokesItsKey() async throws {
+        let hub = try await Self.startHub()
+        let listen = try hub.startSwhub(["listen", "--config", try hub.writeClientConfig("bank")], logName: "listen-bank.log")
+        try await waitUntil(.seconds(30), "swhub listen did not start: \(hub.log(named: "listen-bank.log"))") {
+            hub.log(named: "listen-bank.log").contains("listening as bank")
+        }
+        try hub.rewriteParties(Self.parties(hub, without: ["bank"]))
+        let reloaded = try hub.reload()
+        #expect(reloaded.status == 0 && reloaded.output.contains("1 session(s) closed"), "\(reloaded.output)")
+        try await waitUntil(.seconds(30), "swhub listen did not stop: \(hub.log(named: "listen-bank.log"))") { !listen.isRunning }
+        #expect(listen.terminationStatus == 78, "\(hub.log(named: "listen-bank.log"))")
+        #expect(hub.log(named: "listen-bank.log").contains("AUTHENTICATION_FAILED"), "\(hub.log(named: "listen-bank.log"))")
     }
 
     @Test func aChangedHideListRedactsTheNextDelivery() async throws {
