@@ -25,6 +25,19 @@ struct ReloadCommand: AsyncParsableCommand {
     @Option(help: "How long to wait for the hub's answer, seconds.")
     var timeout: Double = 20
 
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a number of seconds above 0") }
+    }
+
+    /// Whether process `pid` runs `swhub serve`: its executable's name and its arguments, as
+    /// `/proc/<pid>/cmdline` gives them.
+    static func isHub(_ pid: Int32) -> Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard let program = arguments.first else { return false }
+        return URL(fileURLWithPath: program).lastPathComponent.hasPrefix("swhub") && arguments.dropFirst().contains("serve")
+    }
+
     func run() async throws {
         let hubConfig = try HubConfig.load(path: config)
         let run = RunDirectory(explicit: runDir, configPath: config, config: hubConfig)
@@ -34,6 +47,14 @@ struct ReloadCommand: AsyncParsableCommand {
         }
         guard kill(pid, 0) == 0 else {
             throw CommandFailure(.retryLater, "no running hub: \(run.pidFile) names process \(pid), which is gone")
+        }
+        // A pid file a crashed hub left can name a process that reused its pid: signal only
+        // a `swhub serve`.
+        guard Self.isHub(pid) else {
+            throw CommandFailure(
+                .retryLater,
+                "no running hub: \(run.pidFile) names process \(pid), which is not `swhub serve` (a pid file left by a hub that did not stop cleanly)"
+            )
         }
         // The hub numbers its reloads from 0 (started) on; the answer is the next number.
         let before = run.readStatus().flatMap { $0.pid == pid ? $0.generation : nil } ?? 0

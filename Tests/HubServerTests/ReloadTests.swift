@@ -2,6 +2,7 @@ import Foundation
 import HubClient
 import HubProtocol
 import HubTestSupport
+import HubThreads
 import Testing
 import ZeroMQ
 
@@ -154,6 +155,24 @@ struct ReloadTests {
         try await waitUntil(.seconds(30), "swhub listen did not stop: \(hub.log(named: "listen-bank.log"))") { !listen.isRunning }
         #expect(listen.terminationStatus == 78, "\(hub.log(named: "listen-bank.log"))")
         #expect(hub.log(named: "listen-bank.log").contains("AUTHENTICATION_FAILED"), "\(hub.log(named: "listen-bank.log"))")
+    }
+
+    /// A pid file that names a process other than `swhub serve` (a hub that crashed, its pid
+    /// reused) is not signalled: `swhub reload` exits 4 and the process lives on.
+    @Test func aPidFileNamingAnotherProcessIsNotSignalled() async throws {
+        let hub = try await Self.startHub()
+        let sleeper = Process()
+        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        sleeper.arguments = ["120"]
+        try ProcessLaunch.run(sleeper)
+        defer { sleeper.terminate() }
+        let pidFile = URL(fileURLWithPath: hub.journalPath).deletingLastPathComponent().appendingPathComponent("swhub.pid").path
+        try await waitUntil(.seconds(30), "the hub wrote no pid file") { FileManager.default.fileExists(atPath: pidFile) }
+        try "\(sleeper.processIdentifier)\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        let reloaded = try hub.reload()
+        #expect(reloaded.status == 4, "\(reloaded.output)")
+        #expect(reloaded.output.contains("not `swhub serve`"), "\(reloaded.output)")
+        #expect(sleeper.isRunning, "the other process was signalled")
     }
 
     @Test func aChangedHideListRedactsTheNextDelivery() async throws {
