@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HubCore
 import HubMonitor
 import HubServer
@@ -147,6 +148,15 @@ struct Serve: AsyncParsableCommand {
     ) throws -> any JournalStore {
         switch store {
         case .sqlite(let path):
+            // The journal's folder is made when missing, as `swhub config check` says it can be.
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            if !salvage, !FileManager.default.fileExists(atPath: folder) {
+                do {
+                    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw CommandFailure(.configuration, "hub.journal's folder \(folder) cannot be made: \(error.localizedDescription)")
+                }
+            }
             do {
                 return try SQLiteJournalStore(path: path, logger: logger, readOnly: salvage, archiveSettings: archive, crypto: crypto)
             } catch let error as StoreError where error.code == .journalBehind || error.code == .corrupt {

@@ -31,3 +31,20 @@ struct ServeLifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: hub.journalPath), "the journal was opened")
     }
 }
+
+/// `swhub config check` says the journal's folder "can be made"; `swhub serve` makes it.
+@Suite("swhub serve: the journal's folder", .timeLimit(.minutes(2)))
+struct ServeJournalFolderTests {
+    @Test func aMissingJournalFolderIsMade() async throws {
+        let hub = try TestHub(parties: [.init(id: "enterprise"), .init(id: "customs", subscribes: ["demo.Note"])])
+        let config = try String(contentsOfFile: hub.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "  journal: journal.sqlite\n", with: "  journal: var/new/journal.sqlite\n")
+            .write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        try await hub.start()
+        let sender = try hub.client("enterprise")
+        defer { sender.close() }
+        #expect(try await sender.submit(type: "demo.Note", body: Array("made".utf8), id: "m-1").seq == 1)
+        #expect(FileManager.default.fileExists(atPath: hub.directory.appendingPathComponent("var/new/journal.sqlite").path))
+        #expect(await hub.terminate() == 0)
+    }
+}
