@@ -41,10 +41,23 @@ struct KeysLocation: ParsableArguments {
         }
     }
 
-    /// Opens the vault with the master key.
-    func open() throws -> KeyVault {
+    /// Opens the vault with the master key; with `existing`, only a vault file that is
+    /// there (a mistyped path must not read as an empty vault, nor be rewrapped as one).
+    func open(existing: Bool = false) throws -> KeyVault {
         let (vault, master) = try resolve()
+        if existing { try Self.requireExisting(vault) }
         return try KeyVault(path: vault, masterKey: try master.load())
+    }
+
+    /// Refuses a vault path with no file (exit 78): `list` and `rotate` work on a vault that
+    /// exists; the hub makes it at its first start with `keys:`, `shred` records a tombstone
+    /// in a new one.
+    static func requireExisting(_ vault: String) throws {
+        guard FileManager.default.fileExists(atPath: vault) else {
+            throw CommandFailure(
+                .configuration,
+                "no vault at \(vault): the hub makes it at its first start with keys:; check the path (nothing was created)")
+        }
     }
 }
 
@@ -82,6 +95,7 @@ struct KeysRotate: AsyncParsableCommand {
 
     func run() async throws {
         let (vaultPath, current) = try location.resolve()
+        try KeysLocation.requireExisting(vaultPath)
         if !FileManager.default.fileExists(atPath: newMasterKeyFile) {
             try MasterKeySource.writeKeyFile(MasterKey.random(), to: newMasterKeyFile)
             Output.line("wrote a new master key to \(newMasterKeyFile) (mode 0600)")
@@ -144,7 +158,7 @@ struct KeysList: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let vault = try location.open()
+        let vault = try location.open(existing: true)
         let listing = try vault.listing()
         if json {
             let encoder = JSONEncoder()

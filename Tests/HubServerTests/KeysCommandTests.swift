@@ -87,6 +87,15 @@ struct KeysCommandTests {
         #expect(try vault.open(kept, associatedData: here) == Array("孙七".utf8))
         let after = try await Self.run(["keys", "list", "--vault", vaultPath, "--master-key-file", newPath])
         #expect(after.status == 0, "\(after.errors)")
+        // A mistyped vault path is refused by list and rotate, and nothing is made there.
+        let typo = vaultPath + ".typo"
+        let listTypo = try await Self.run(["keys", "list", "--vault", typo, "--master-key-file", newPath])
+        #expect(listTypo.status == 78 && listTypo.errors.contains("no vault at"), "\(listTypo.errors)")
+        let rotateTypo = try await Self.run([
+            "keys", "rotate", "--vault", typo, "--master-key-file", newPath, "--new-master-key-file", newPath + ".third",
+        ])
+        #expect(rotateTypo.status == 78 && rotateTypo.errors.contains("no vault at"), "\(rotateTypo.errors)")
+        #expect(!FileManager.default.fileExists(atPath: typo))
         #expect(
             after.output.contains("tombstones: 1") && after.output.contains("erasure request 9") && after.output.contains(new.fingerprint))
         #expect(keyHex.allSatisfy { !after.output.contains($0) })
