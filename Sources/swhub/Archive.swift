@@ -149,6 +149,11 @@ struct ArchiveRestoreCommand: ParsableCommand {
     var to: String
 
     func run() throws {
+        // A file there already is refused input (exit 2, as README's exit codes say for a
+        // restore over an existing journal), before anything is read.
+        guard !FileManager.default.fileExists(atPath: to) else {
+            throw CommandFailure(.refused, "\(to) exists: restore writes a new journal file only")
+        }
         let (entries, archive) = try Archive.manifest(config)
         guard let index = entries.firstIndex(where: { $0.firstSeq <= seq && seq <= $0.lastSeq }) else {
             throw CommandFailure(.notFound, "seq \(seq) is in no archive segment")

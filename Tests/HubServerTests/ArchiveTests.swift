@@ -90,6 +90,8 @@ struct ArchiveTests {
         let restored = hub.directory.appendingPathComponent("restored.sqlite").path
         let restore = try await Self.swhub(["archive", "restore", "--config", hub.configPath, "--seq", "7", "--to", restored])
         #expect(restore.status == 0 && restore.output.contains("restored 5 records (seqs 6–10)"), "\(restore)")
+        let again = try await Self.swhub(["archive", "restore", "--config", hub.configPath, "--seq", "7", "--to", restored])
+        #expect(again.status == 2 && "\(again)".contains("exists"), "a file there already is refused input: \(again)")
         let restoredVerify = try await Self.swhub(["verify", "--journal", restored])
         #expect(restoredVerify.status == 0, "\(restoredVerify)")
         let restoredTrace = try await Self.swhub(["trace", "--journal", restored, "n-7"])
