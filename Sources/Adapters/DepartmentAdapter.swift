@@ -73,6 +73,10 @@ public final class DepartmentAdapter: Sendable {
     }
 
     /// What was done so far.
+    /// Why the adapter's client stopped on its own (the hub revoked its key), nil otherwise:
+    /// `run()` then returns, and the command exits with it.
+    public var failure: HubClientError? { client.failure }
+
     public var summary: Summary {
         state.withLock { state in
             Summary(

@@ -53,7 +53,14 @@ struct FileAdapterCommand {
             configuration: ServiceGroupConfiguration(
                 services: [.init(service: FileAdapterService(run: { await adapter.run() }))],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        // Stopped by the hub (its key revoked: the adapter returns, which the group reports as
+        // a service that finished unexpectedly), not by a signal: exit 78 with the reason.
+        do {
+            try await group.run()
+        } catch {
+            throw adapter.failure ?? error
+        }
+        if let failure = adapter.failure { throw failure }
         let summary = adapter.summary
         Output.line(
             "adapter \(department.rawValue) stopped: \(summary.archived) files archived, \(summary.rejected) rejected, "

@@ -157,6 +157,25 @@ struct ReloadTests {
         #expect(hub.log(named: "listen-bank.log").contains("AUTHENTICATION_FAILED"), "\(hub.log(named: "listen-bank.log"))")
     }
 
+    /// A department's file adapter whose party a reload removes stops with exit 78 too.
+    @Test func aFileAdapterStopsWhenAReloadRevokesItsKey() async throws {
+        let hub = try TestHub(parties: [.init(id: "platform"), .init(id: "tax", subscribes: ["demo.Note"])])
+        try await hub.start()
+        let path = try hub.writeClientConfig("tax")
+        try (try String(contentsOfFile: path, encoding: .utf8) + "adapter:\n  folder: tax\n  poll_ms: 20\n").write(
+            toFile: path, atomically: true, encoding: .utf8)
+        let adapter = try hub.startSwhub(["adapter", "tax", "--config", path], logName: "adapter-tax.log")
+        try await waitUntil(.seconds(30), "the adapter did not connect: \(hub.log(named: "adapter-tax.log"))") {
+            hub.log(named: "adapter-tax.log").contains("adapter tax as tax")
+        }
+        try hub.rewriteParties([TestHub.partyYAML("platform", keys: [hub.partyKeys["platform"]!.publicKey])])
+        let reloaded = try hub.reload()
+        #expect(reloaded.status == 0, "\(reloaded.output)")
+        try await waitUntil(.seconds(30), "the adapter did not stop: \(hub.log(named: "adapter-tax.log"))") { !adapter.isRunning }
+        #expect(adapter.terminationStatus == 78, "\(hub.log(named: "adapter-tax.log"))")
+        #expect(hub.log(named: "adapter-tax.log").contains("AUTHENTICATION_FAILED"), "\(hub.log(named: "adapter-tax.log"))")
+    }
+
     /// A pid file that names a process other than `swhub serve` (a hub that crashed, its pid
     /// reused) is not signalled: `swhub reload` exits 4 and the process lives on.
     @Test func aPidFileNamingAnotherProcessIsNotSignalled() async throws {
