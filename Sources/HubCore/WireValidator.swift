@@ -43,21 +43,23 @@ public struct WireValidator: Sendable {
             let wireType = UInt8(key & 7)
             let value = try Self.wire { try reader.skip(wireType: wireType) }
             guard let field = fields?[Int32(key >> 3)] else { continue }
-            let at = "field \(field.name) (\(field.number)) of \(message) at byte \(base + start)"
             let payload = UnsafeRawBufferPointer(rebasing: body[value])
+            let offset = base + start
             switch field.encoding {
             case .message:
-                guard wireType == 2, let type = field.messageType else { throw Self.wrongWireType(wireType, at) }
+                guard wireType == 2, let type = field.messageType else { throw Self.wrongWireType(wireType, field, message, offset) }
                 try check(payload, as: type, base: base + value.lowerBound, depth: depth + 1)
             case .string:
-                guard wireType == 2 else { throw Self.wrongWireType(wireType, at) }
-                guard Self.isUTF8(payload) else { throw WireFormatError("\(at) is not valid UTF-8") }
+                guard wireType == 2 else { throw Self.wrongWireType(wireType, field, message, offset) }
+                guard Self.isUTF8(payload) else {
+                    throw WireFormatError("\(Self.place(field, message, offset)) is not valid UTF-8")
+                }
             case .bytes:
-                guard wireType == 2 else { throw Self.wrongWireType(wireType, at) }
+                guard wireType == 2 else { throw Self.wrongWireType(wireType, field, message, offset) }
             case .varint, .fixed64, .fixed32:
-                try Self.checkNumber(field, wireType: wireType, payload: payload, at: at)
+                try Self.checkNumber(field, wireType: wireType, payload: payload, message: message, offset: offset)
             case .group:
-                throw Self.wrongWireType(wireType, at)
+                throw Self.wrongWireType(wireType, field, message, offset)
             }
         }
     }
@@ -65,29 +67,37 @@ public struct WireValidator: Sendable {
     /// A number field: its own wire type, or packed (wire type 2) when repeated, the packed
     /// bytes holding whole values only.
     private static func checkNumber(
-        _ field: MessageSchema.Field, wireType: UInt8, payload: UnsafeRawBufferPointer, at: String
+        _ field: MessageSchema.Field, wireType: UInt8, payload: UnsafeRawBufferPointer, message: String, offset: Int
     ) throws(WireFormatError) {
         let own: UInt8 = field.encoding == .varint ? 0 : field.encoding == .fixed64 ? 1 : 5
         if wireType == own { return }
-        guard wireType == 2, field.repeated else { throw wrongWireType(wireType, at) }
+        guard wireType == 2, field.repeated else { throw wrongWireType(wireType, field, message, offset) }
         switch field.encoding {
         case .fixed64, .fixed32:
             let size = field.encoding == .fixed64 ? 8 : 4
-            guard payload.count % size == 0 else { throw WireFormatError("\(at): packed values are not whole \(size)-byte numbers") }
+            guard payload.count % size == 0 else {
+                throw WireFormatError("\(place(field, message, offset)): packed values are not whole \(size)-byte numbers")
+            }
         default:
             var reader = WireReader(payload)
             while !reader.atEnd {
                 do {
                     _ = try reader.varint()
                 } catch {
-                    throw WireFormatError("\(at): packed values end inside a varint")
+                    throw WireFormatError("\(place(field, message, offset)): packed values end inside a varint")
                 }
             }
         }
     }
 
-    private static func wrongWireType(_ wireType: UInt8, _ at: String) -> WireFormatError {
-        WireFormatError("\(at) has wire type \(wireType), which its declared type does not use")
+    /// Where a field is, for an error (made only then: on every field it cost more than the check).
+    private static func place(_ field: MessageSchema.Field, _ message: String, _ offset: Int) -> String {
+        "field \(field.name) (\(field.number)) of \(message) at byte \(offset)"
+    }
+
+    private static func wrongWireType(_ wireType: UInt8, _ field: MessageSchema.Field, _ message: String, _ offset: Int) -> WireFormatError
+    {
+        WireFormatError("\(place(field, message, offset)) has wire type \(wireType), which its declared type does not use")
     }
 
     /// Runs a ``WireReader`` step, whose errors are ``WireFormatError`` already.
