@@ -223,7 +223,7 @@ public final class JournalArchiver: Sendable {
         }
         let name = String(format: "segment-%012llu-%012llu.swarc.gz", first, last)
         let path = (settings.directory as NSString).appendingPathComponent(name)
-        try Self.writeDurably(bytes, to: path, directory: settings.directory)
+        try Self.writeDurably(bytes, to: path)
         var typeNewest: [String: Int64] = [:]
         for entry in segment.records {
             typeNewest[entry.record.type] = max(typeNewest[entry.record.type] ?? .min, entry.record.journaledAtUs)
@@ -282,35 +282,13 @@ public final class JournalArchiver: Sendable {
         return deleted
     }
 
-    /// Writes `bytes` to `path` atomically and durably: a temporary file, fsync, rename, fsync of the folder.
-    static func writeDurably(_ bytes: [UInt8], to path: String, directory: String) throws {
-        let temporary = path + ".tmp"
-        func fail(_ step: String) -> StoreError {
-            StoreError(code: .writeFailed, reason: "cannot write archive segment \(path): \(step) failed (errno \(errno))")
+    /// Writes `bytes` to `path` atomically and durably (``DurableFile``: a temporary file,
+    /// fsync, rename, fsync of the folder).
+    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        do {
+            try DurableFile.write(bytes, to: path)
+        } catch {
+            throw StoreError(code: .writeFailed, reason: "cannot write archive segment \(path): \(error)")
         }
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw fail("open") }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer in
-                write(fd, buffer.baseAddress! + written, buffer.count - written)
-            }
-            if count < 0 {
-                if errno == EINTR { continue }
-                close(fd)
-                throw fail("write")
-            }
-            written += count
-        }
-        guard fsync(fd) == 0 else {
-            close(fd)
-            throw fail("fsync")
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw fail("rename") }
-        let folder = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard folder >= 0 else { throw fail("open of the folder") }
-        defer { close(folder) }
-        guard fsync(folder) == 0 else { throw fail("fsync of the folder") }
     }
 }
