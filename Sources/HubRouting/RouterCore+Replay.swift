@@ -183,7 +183,9 @@ extension RouterCore {
             return
         }
         guard let stream = replays[routingId], let delivery = stream.delivery, delivery.mode == .live else { return }
-        let head = max(stream.fetchHead, delivery.sentUpTo)
+        // What was sent counts as read, but a replay asked from beyond the head starts with
+        // `sentUpTo` at its `from_seq - 1`: the head reported is never past the journal's.
+        let head = max(stream.fetchHead, min(delivery.sentUpTo, headSeq))
         if !stream.caughtUp {
             replays[routingId]?.caughtUp = true
             reply(routingId, .replayStatus(stream.status(.caughtUp, head: head)), into: &actions)

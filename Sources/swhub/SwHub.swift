@@ -41,7 +41,12 @@ struct SwHub: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
-            guard let status = ExitStatus.of(error) else { exit(withError: error) }
+            guard let status = ExitStatus.of(error) else {
+                // A file that cannot be made or read: its path and the reason, not Foundation's dump.
+                guard let message = FileErrorText.message(error) else { exit(withError: error) }
+                Output.error("error: \(message)")
+                Foundation.exit(ExitStatus.failed.rawValue)
+            }
             Output.error("error: \(error)")
             Foundation.exit(status.rawValue)
         }

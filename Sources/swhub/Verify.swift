@@ -29,8 +29,8 @@ struct Verify: ParsableCommand {
     @Flag(help: "Check only the tail: the last --tail rows, ack positions against the head, the WAL; no full-table checks.")
     var quick = false
 
-    @Option(help: "Rows checked by --quick.")
-    var tail = 1000
+    @Option(help: "Rows checked by --quick (default 1000); only with --quick.")
+    var tail: Int?
 
     @Flag(help: "Print one JSON object (the journal, its crypto suite, what was checked, every problem) and nothing else.")
     var json = false
@@ -39,8 +39,14 @@ struct Verify: ParsableCommand {
         guard (journal == nil) != (config == nil) else {
             throw ValidationError("give the journal with exactly one of --journal PATH or --config HUB.yaml")
         }
-        guard tail > 0 else { throw ValidationError("--tail must be at least 1") }
+        if let tail {
+            guard quick else { throw ValidationError("--tail is the number of rows --quick checks: give --quick too, or leave --tail out") }
+            guard tail > 0 else { throw ValidationError("--tail must be at least 1") }
+        }
     }
+
+    /// The rows a quick check reads, nil for a full check.
+    private var tailRows: Int? { quick ? tail ?? 1000 : nil }
 
     func run() throws {
         let hubConfig = try config.map { try HubConfig.load(path: $0) }
@@ -50,7 +56,7 @@ struct Verify: ParsableCommand {
         let reader: String
         switch store {
         case .sqlite(let path):
-            report = try JournalVerifier(journalPath: path, tail: quick ? tail : nil, archiveDirectory: hubConfig?.archive?.directory)
+            report = try JournalVerifier(journalPath: path, tail: tailRows, archiveDirectory: hubConfig?.archive?.directory)
                 .verify()
             if json { return try Self.printJSON(report, config: hubConfig) }
             Output.line("journal \(report.journal)")
@@ -64,7 +70,7 @@ struct Verify: ParsableCommand {
             reader = "SQLite reads it"
         case .postgres(let settings):
             report = try PostgresJournalVerifier(
-                settings: settings, tail: quick ? tail : nil, archiveDirectory: hubConfig?.archive?.directory, logger: JournalAccess.quiet
+                settings: settings, tail: tailRows, archiveDirectory: hubConfig?.archive?.directory, logger: JournalAccess.quiet
             ).verify()
             if json { return try Self.printJSON(report, config: hubConfig) }
             Output.line("journal \(report.journal)")

@@ -167,6 +167,17 @@ struct KeyRotationTests {
         // A rotation under way is not overwritten.
         #expect(try programOutput(exe, ["keygen", "--rotate", "--out", directory.path, "--name", "customs"]).status == 2)
     }
+
+    /// A folder that cannot be made (a plain file is in its path) is answered with the path
+    /// and the system's reason on one line, not with Foundation's dump of the error.
+    @Test func keygenIntoAFolderThatCannotBeMadeSaysWhereAndWhy() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-plain-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect(FileManager.default.createFile(atPath: file.path, contents: Data("x".utf8)))
+        let result = try programOutput(try TestHub.executable, ["keygen", "--out", file.path + "/keys", "--name", "customs"])
+        #expect(result.status == 1, "\(result)")
+        #expect(result.errors == "error: \(file.path)/keys: Not a directory\n", "\(result.errors)")
+    }
 }
 
 /// The C adapter kit's side of a hub key rotation: `swhub_open` given two hub key files.

@@ -89,6 +89,18 @@ struct VerifyCommandTests {
         #expect(full.status == 0 && full.output.contains("journal intact: 300 records, head seq 300"), "\(full)")
         let quick = try await Self.verify(hub, ["--quick", "--tail", "50"])
         #expect(quick.status == 0 && quick.output.contains("checked (quick): 50 rows, seqs 251–300"), "\(quick)")
+        let defaultTail = try await Self.verify(hub, ["--quick"])
+        #expect(defaultTail.status == 0 && defaultTail.output.contains("checked (quick): 300 rows"), "\(defaultTail)")
+    }
+
+    /// `--tail` counts the rows of a quick check: given without `--quick` (where it used to be
+    /// ignored, and the full check ran) it is refused, not dropped.
+    @Test func aTailWithoutQuickIsRefused() async throws {
+        let hub = try Self.hub()
+        try Self.write(hub, count: 10)
+        let result = try await Self.verify(hub, ["--tail", "5"])
+        #expect(result.status == 64, "a command line that does not hold together: \(result)")
+        #expect(result.errors.contains("give --quick too"), "\(result.errors)")
     }
 
     @Test func aFlippedBitInTheMiddleOfACrashWALIsLostCommitsNotIntact() async throws {

@@ -37,6 +37,20 @@ struct ReplayTests {
         #expect(replayer.pongs.last?.ackedSeq == 0, "a replay's ACK never moves the party's position")
     }
 
+    /// A replay asked from beyond the head catches up at once, reporting the journal's head
+    /// (it reported `from_seq - 1`, a seq not yet journaled), and then follows from `from_seq`.
+    @Test func replayFromBeyondTheHeadReportsTheJournalsHead() throws {
+        let hub = try TestConfig.harness()
+        let sender = hub.connect("enterprise")
+        for index in 1...3 { hub.submit(sender, id: "b-\(index)", to: ["customs"]) }
+        let replayer = hub.connect("customs")
+        hub.replay(replayer, Self.request(fromSeq: 10))
+        #expect(replayer.replayStatuses.map(\.phase) == [.started, .caughtUp, .finished])
+        #expect(replayer.replayStatuses.map(\.headSeq) == [3, 3, 3])
+        #expect(replayer.replayStatuses.first?.firstSeq == 10)
+        #expect(replayer.deliveredSeqs.isEmpty)
+    }
+
     @Test func followingReplayGoesLiveWithoutGap() throws {
         let hub = try TestConfig.harness()
         let sender = hub.connect("enterprise")
