@@ -29,6 +29,25 @@ struct FileAdapterTests {
         }
     }
 
+    /// A department that keeps, as its state, the bodies of the notes delivered to it.
+    struct KeepingFiles: DepartmentFiles {
+        var kept: [String] = []
+
+        func read(name: String, data: [UInt8]) throws(FormatError) -> FileReading { FileReading(documents: []) }
+
+        mutating func write(_ delivery: Delivery) throws(FormatError) -> [OutboundFile]? {
+            kept.append(String(decoding: delivery.body, as: UTF8.self))
+            return [OutboundFile(name: "note-\(delivery.seq).txt", content: delivery.body)]
+        }
+
+        var state: [UInt8] { Array(kept.joined(separator: "\n").utf8) }
+
+        mutating func restore(_ state: [UInt8]) throws {
+            guard let text = String(validating: state, as: UTF8.self) else { throw FormatError(.syntax, at: "", "not UTF-8") }
+            kept = text.split(separator: "\n").map(String.init)
+        }
+    }
+
     static func adapter(_ hub: TestHub, root: URL, timeout: Duration = .seconds(20)) throws -> FileAdapter<LineFiles> {
         var configuration = hub.clientConfiguration("dept", receive: true)
         configuration.requestTimeout = timeout
@@ -99,6 +118,90 @@ struct FileAdapterTests {
         #expect(Self.names(folders.outbox) == ["demo.Other_o-1.bin", "note-\(note.seq).txt"])
         #expect(try String(contentsOf: folders.outbox.appendingPathComponent("note-\(note.seq).txt"), encoding: .utf8) == "to dept")
         try await waitUntil(.seconds(5), "acknowledged") { adapter.summary.acknowledged > note.seq }
+    }
+
+    /// A delivery whose state cannot be saved (the state folder replaced by a file: a full
+    /// disk or an I/O error fails the same way) is retried, not acknowledged, until the state
+    /// with it is on disk. Before, the retry saw no change in the state it had already made in
+    /// memory, skipped saving it and acknowledged: a restart then had lost the delivery.
+    @Test func aDeliveryIsAcknowledgedOnlyOnceItsStateIsSaved() async throws {
+        let hub = try TestHub(parties: [.init(id: "dept"), .init(id: "office")], types: ["demo.Note"])
+        try await hub.start()
+        let root = hub.directory.appendingPathComponent("dept")
+        let folders = ExchangeFolders(root: root)
+        var configuration = hub.clientConfiguration("dept", receive: true)
+        configuration.requestTimeout = .seconds(20)
+        var logger = Logger(label: "test.adapter")
+        logger.logLevel = .critical
+        let adapter = try FileAdapter(
+            party: "dept", files: KeepingFiles(), folders: folders, configuration: configuration, logger: logger,
+            pollInterval: .milliseconds(50))
+        try await adapter.connect()
+        let running = Task { await adapter.run() }
+        defer { running.cancel() }
+        let stateFile = folders.state.appendingPathComponent("dept.state")
+        let office = try hub.client("office")
+        defer { office.close() }
+
+        let first = try await office.submit(type: "demo.Note", body: Array("one".utf8), to: ["dept"], id: "k-1")
+        try await waitUntil(.seconds(30), "first delivery not acknowledged: \(adapter.summary)") {
+            adapter.summary.acknowledged >= first.seq
+        }
+        #expect(try String(contentsOf: stateFile, encoding: .utf8) == "one")
+
+        let aside = folders.state.deletingLastPathComponent().appendingPathComponent("state-aside")
+        try FileManager.default.moveItem(at: folders.state, to: aside)
+        #expect(FileManager.default.createFile(atPath: folders.state.path, contents: Data("not a folder".utf8)))
+        let second = try await office.submit(type: "demo.Note", body: Array("two".utf8), to: ["dept"], id: "k-2")
+        try await waitUntil(.seconds(30), "the write never failed: \(adapter.summary)") {
+            adapter.summary.writeFailures >= 2 || adapter.summary.acknowledged >= second.seq
+        }
+        #expect(adapter.summary.acknowledged < second.seq, "acknowledged with its state unsaved: \(adapter.summary)")
+
+        try FileManager.default.removeItem(at: folders.state)
+        try FileManager.default.moveItem(at: aside, to: folders.state)
+        try await waitUntil(.seconds(30), "second delivery not acknowledged: \(adapter.summary)") {
+            adapter.summary.acknowledged >= second.seq
+        }
+        #expect(try String(contentsOf: stateFile, encoding: .utf8) == "one\ntwo")
+    }
+
+    /// A saved state that is damaged, a folder, or a symbolic link to nowhere stops the
+    /// adapter at start with a configuration error naming the file (`swhub adapter` exits
+    /// 78); it was taken for "no state", dropping the held deliveries, and the next save
+    /// replaced it. No file at all is a new adapter's empty state.
+    @Test func aDamagedOrMissingStateFileStopsTheAdapterAtStart() throws {
+        let hub = try TestHub(parties: [.init(id: "dept")], types: ["demo.Note"])
+        let folders = ExchangeFolders(root: hub.directory.appendingPathComponent("dept"))
+        try folders.prepare()
+        let stateFile = folders.state.appendingPathComponent("dept.state")
+        func start() throws -> FileAdapter<KeepingFiles> {
+            var logger = Logger(label: "test.adapter")
+            logger.logLevel = .critical
+            return try FileAdapter(
+                party: "dept", files: KeepingFiles(), folders: folders, configuration: hub.clientConfiguration("dept", receive: true),
+                logger: logger)
+        }
+        func refusal() -> String {
+            do {
+                _ = try start()
+                return "started"
+            } catch {
+                return (error as? AdapterSettingsError)?.description ?? "\(error)"
+            }
+        }
+        _ = try start()  // no state yet
+        try Data([0xFF, 0xFE, 0x00]).write(to: stateFile)
+        #expect(refusal().contains("\(stateFile.path) is damaged"), "\(refusal())")
+        try FileManager.default.removeItem(at: stateFile)
+        try FileManager.default.createDirectory(at: stateFile, withIntermediateDirectories: false)
+        #expect(refusal().contains("\(stateFile.path) is not a file"), "\(refusal())")
+        try FileManager.default.removeItem(at: stateFile)
+        try FileManager.default.createSymbolicLink(atPath: stateFile.path, withDestinationPath: "/nonexistent/dept.state")
+        #expect(refusal().contains("symbolic link to nowhere"), "\(refusal())")
+        try FileManager.default.removeItem(at: stateFile)
+        try Data("kept".utf8).write(to: stateFile)
+        _ = try start()
     }
 
     @Test func aFileReadWhileTheHubIsDownIsJournaledOnceWhenItIsBack() async throws {

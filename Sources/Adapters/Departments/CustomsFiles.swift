@@ -59,7 +59,8 @@ public struct CustomsFiles: DepartmentFiles {
     public var state: [UInt8] { filings.filings.isEmpty ? [] : Self.encodeState(filings) }
 
     public mutating func restore(_ state: [UInt8]) throws {
-        filings = try Self.decodeState(CustomsFilings.self, state)
+        // No filings is saved as an empty file (`state`).
+        filings = state.isEmpty ? CustomsFilings() : try Self.decodeState(CustomsFilings.self, state)
     }
 
     /// The CEB message's root element name (e.g. "CEB303Message"), the DXP MsgType.

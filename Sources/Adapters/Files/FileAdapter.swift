@@ -36,6 +36,9 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         /// Rounds that left a file in the inbox for the next one (the hub did not answer, or
         /// answered "retry later").
         public var deferred = 0
+        /// Attempts to write a delivery's files or the state that failed (each is retried
+        /// every second; the delivery is acknowledged only after one succeeds).
+        public var writeFailures = 0
     }
 
     let party: String
@@ -59,8 +62,14 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         try folders.prepare()
         var files = files
         let stateFile = folders.state.appendingPathComponent("\(party).state")
-        if let saved = FileManager.default.contents(atPath: stateFile.path), !saved.isEmpty {
-            try files.restore([UInt8](saved))
+        if let saved = try Self.savedState(stateFile) {
+            do {
+                try files.restore(saved)
+            } catch {
+                throw AdapterSettingsError(
+                    "the adapter's state \(stateFile.path) is damaged (\(error)): it holds deliveries already acknowledged;"
+                        + " put back a good copy, or move it away to start without them")
+            }
         }
         self.party = party
         self.folders = folders
@@ -70,6 +79,29 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         var configuration = configuration
         configuration.receive = true
         client = try HubClient(configuration: configuration, logger: logger)
+    }
+
+    /// The bytes of the saved state at `url`, nil when there is none yet. Anything else at
+    /// that path (a folder, a symbolic link to nowhere, a file that cannot be read) is an
+    /// error: taking it for "no state" would drop the held deliveries it stands for, and the
+    /// next save would replace it.
+    static func savedState(_ url: URL) throws -> [UInt8]? {
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw AdapterSettingsError("cannot read the adapter's state \(url.path): \(String(cString: strerror(code)))")
+        }
+        var target = stat()
+        guard stat(url.path, &target) == 0 else {
+            throw AdapterSettingsError(
+                "the adapter's state \(url.path) is a symbolic link to nowhere (\(String(cString: strerror(errno))))")
+        }
+        guard target.st_mode & S_IFMT == S_IFREG else { throw AdapterSettingsError("the adapter's state \(url.path) is not a file") }
+        guard let bytes = FileManager.default.contents(atPath: url.path) else {
+            throw AdapterSettingsError("cannot read the adapter's state \(url.path)")
+        }
+        return [UInt8](bytes)
     }
 
     /// What was done so far.
@@ -231,6 +263,7 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
                     try write(delivery)
                     break
                 } catch {
+                    counters.withLock { $0.writeFailures += 1 }
                     logger.error(
                         "cannot write a delivery; retrying",
                         metadata: [
@@ -253,9 +286,12 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         return [OutboundFile(name: name, content: delivery.body)]
     }
 
-    /// Writes the files for a delivery and saves the department's state.
+    /// Writes the files for a delivery and saves the department's state. When a write fails
+    /// the delivery's change to the state is undone, so that the retry makes it again and
+    /// saves it: a delivery is never acknowledged with its state held only in memory.
     func write(_ delivery: Delivery) throws {
-        let (outbound, state): ([OutboundFile], [UInt8]?) = files.withLock { files in
+        let (outbound, state, previous): ([OutboundFile], [UInt8]?, Files) = files.withLock { files in
+            let previous = files
             let before = files.state
             var outbound: [OutboundFile]
             do throws(FormatError) {
@@ -266,10 +302,15 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
                 outbound = Self.fallback(delivery)
             }
             let after = files.state
-            return (outbound, after == before ? nil : after)
+            return (outbound, after == before ? nil : after, previous)
         }
-        for file in outbound { try ExchangeFolders.writeAtomically(file.content, to: folders.outbox, name: file.name) }
-        if let state { try ExchangeFolders.writeAtomically(state, to: folders.state, name: "\(party).state") }
+        do {
+            for file in outbound { try ExchangeFolders.writeAtomically(file.content, to: folders.outbox, name: file.name) }
+            if let state { try ExchangeFolders.writeAtomically(state, to: folders.state, name: "\(party).state") }
+        } catch {
+            files.withLock { $0 = previous }
+            throw error
+        }
         counters.withLock { $0.written += outbound.count }
     }
 }
