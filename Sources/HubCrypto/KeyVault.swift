@@ -80,9 +80,30 @@ public final class KeyVault: Sendable {
         } catch {
             throw CryptoError(.vaultFailure, "key vault \(path) cannot be opened: \(error)")
         }
+        id = try Self.recordedId(database, path: path)
         state = Mutex(State(master: masterKey))
         try checkMaster(masterKey)
         try reapplyShredLog()
+    }
+
+    /// The vault's identity: a random value recorded when the vault is made (or first opened
+    /// by a version that records it), kept by copies and backups of the file. A journal
+    /// records the vault its personal fields are sealed with, so that a hub given another
+    /// vault (one made anew after the file was lost or emptied) refuses to start instead of
+    /// sealing under keys that collide with the lost ones.
+    public let id: String
+
+    private static func recordedId(_ database: DatabaseQueue, path: String) throws(CryptoError) -> String {
+        do {
+            return try database.write { db in
+                if let recorded = try String.fetchOne(db, sql: "SELECT value FROM vault_meta WHERE name = 'vault_id'") { return recorded }
+                let made = UUID().uuidString.lowercased()
+                try db.execute(sql: "INSERT INTO vault_meta (name, value) VALUES ('vault_id', ?)", arguments: [made])
+                return made
+            }
+        } catch {
+            throw CryptoError(.vaultFailure, "key vault \(path): its id cannot be read or recorded: \(error)")
+        }
     }
 
     /// The fingerprint of the master key that wraps the vault's keys.

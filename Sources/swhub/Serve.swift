@@ -40,6 +40,14 @@ struct Serve: AsyncParsableCommand {
             """)
     var allowCoreDumps = false
 
+    @Flag(
+        help: """
+            Take this config's key vault (or, without keys:, none) as the one the journal's personal \
+            fields are sealed with from now on, when the journal names another: what the other vault \
+            sealed stays unreadable. Without it such a start is refused (exit 78).
+            """)
+    var acceptVaultChange = false
+
     @OptionGroup var log: LogOptions
 
     func run() async throws {
@@ -70,6 +78,8 @@ struct Serve: AsyncParsableCommand {
         // Personal fields are sealed in the journal with the vault's keys (README, "Personal
         // data at rest"); without keys: they are journaled as submitted, said loudly.
         let personalData = try PersonalDataCipher.make(config: hubConfig)
+        try SealingVaultCheck.check(
+            store, vault: personalData?.vault, accept: acceptVaultChange, readOnly: salvage, logger: logger)
         if personalData == nil, !hubConfig.personalData.fields.isEmpty {
             logger.warning(
                 "personal fields are journaled in the clear: this config has no keys: section",

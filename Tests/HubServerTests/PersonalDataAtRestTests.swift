@@ -235,6 +235,64 @@ struct PersonalDataAtRestTests {
         #expect(await hub.terminate() == 0)
     }
 
+    /// The journal names the key vault its fields are sealed with. A vault file emptied (or
+    /// lost, and made anew by the next start) and a config without its `keys:` section are
+    /// refused with exit 78; they started without a word, delivering sealed fields empty,
+    /// and the new vault's data keys took the lost keys' ids. The journal's own vault put
+    /// back starts; `--accept-vault-change` takes a new one on purpose.
+    @Test func aJournalStartsOnlyWithTheKeyVaultItsFieldsAreSealedWith() async throws {
+        let hub = try TestHub(parties: [.init(id: "shop")], types: ["{name: ceb.Order, message: swhub.v1.Order}"])
+        defer { try? FileManager.default.removeItem(at: hub.directory) }
+        let made = try await Self.swhub(["keys", "init", "--master-key-file", hub.directory.appendingPathComponent("master.key").path])
+        #expect(made.status == 0, "\(made.errors)")
+        let plain = try String(contentsOfFile: hub.configPath, encoding: .utf8)
+        let keyed = plain + "keys: {master_key_file: master.key, vault: keys.sqlite}\n"
+        try keyed.write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        try await hub.start()
+        let shop = try hub.client("shop")
+        _ = try await shop.submit(type: "ceb.Order", body: try Self.order("S1", of: "shop"), id: "s-1")
+        shop.close()
+        #expect(await hub.terminate() == 0)
+
+        let files = ["keys.sqlite", "keys.sqlite-wal", "keys.sqlite-shm"]
+        let aside = hub.directory.appendingPathComponent("vault-aside")
+        try FileManager.default.createDirectory(at: aside, withIntermediateDirectories: false)
+        for name in files where FileManager.default.fileExists(atPath: hub.directory.appendingPathComponent(name).path) {
+            try FileManager.default.moveItem(at: hub.directory.appendingPathComponent(name), to: aside.appendingPathComponent(name))
+        }
+        #expect(FileManager.default.createFile(atPath: hub.directory.appendingPathComponent("keys.sqlite").path, contents: nil))
+        let emptied = try await Self.swhub(["serve", "--config", hub.configPath])
+        #expect(emptied.status == 78, "\(emptied)")
+        #expect(emptied.errors.contains("sealed with key vault") && emptied.errors.contains("--accept-vault-change"), "\(emptied.errors)")
+        // Refused again: the vault the first refusal made is not the journal's either.
+        #expect(try await Self.swhub(["serve", "--config", hub.configPath]).status == 78)
+
+        try plain.write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        let unkeyed = try await Self.swhub(["serve", "--config", hub.configPath])
+        #expect(unkeyed.status == 78, "\(unkeyed)")
+        #expect(unkeyed.errors.contains("no keys: section"), "\(unkeyed.errors)")
+
+        try keyed.write(toFile: hub.configPath, atomically: true, encoding: .utf8)
+        for name in files {
+            try? FileManager.default.removeItem(at: hub.directory.appendingPathComponent(name))
+            if FileManager.default.fileExists(atPath: aside.appendingPathComponent(name).path) {
+                try FileManager.default.moveItem(at: aside.appendingPathComponent(name), to: hub.directory.appendingPathComponent(name))
+            }
+        }
+        /// Starts the hub, files one order, stops it.
+        func serveOnce(_ id: String, arguments: [String] = []) async throws {
+            try await hub.start(arguments: arguments)
+            let shop = try hub.client("shop")
+            _ = try await shop.submit(type: "ceb.Order", body: try Self.order(id, of: "shop"), id: id)
+            shop.close()
+            #expect(await hub.terminate() == 0, "\(id): \(hub.log().suffix(800))")
+        }
+        try await serveOnce("with-the-journals-vault")
+        for name in files { try? FileManager.default.removeItem(at: hub.directory.appendingPathComponent(name)) }
+        try await serveOnce("a-new-vault-accepted", arguments: ["--accept-vault-change"])
+        try await serveOnce("the-accepted-vault-is-the-journals-now")
+    }
+
     @Test func aMissingMasterKeyStopsTheHubBeforeAnythingIsJournaled() async throws {
         let hub = try TestHub(parties: [.init(id: "platform")], types: ["{name: ceb.Order, message: swhub.v1.Order}"])
         defer { try? FileManager.default.removeItem(at: hub.directory) }
