@@ -45,6 +45,16 @@ struct RunDirectory: Sendable {
         }
     }
 
+    /// Refuses (exit 78) a run directory whose pid file names another running `swhub serve`:
+    /// two hubs sharing it (two journals in one folder) overwrote each other's pid file, and
+    /// `swhub reload` signalled the wrong one.
+    func refuseIfTaken() throws {
+        guard let other = readPid(), other != getpid(), kill(other, 0) == 0, ReloadCommand.isHub(other) else { return }
+        throw CommandFailure(
+            .configuration,
+            "another hub, process \(other), runs from the run directory \(path) (\(pidFile)): give this hub --run-dir a folder of its own")
+    }
+
     /// Writes the pid file (the hub listens for SIGHUP from now on).
     func writePid() throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

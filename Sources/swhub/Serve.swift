@@ -64,6 +64,8 @@ struct Serve: AsyncParsableCommand {
         hubConfig.settings.readOnly = salvage
         // Every value checked before anything is opened: keys, token, journal folder, free endpoints.
         try HubPreflight(config: hubConfig).run()
+        let runDirectory = RunDirectory(explicit: runDir, configPath: config, config: hubConfig)
+        try runDirectory.refuseIfTaken()
         let keyPair = try Hub.loadKeyPair(path: hubConfig.settings.keyFile)
         if salvage {
             logger.critical(
@@ -128,7 +130,7 @@ struct Serve: AsyncParsableCommand {
         services.append(
             .init(
                 service: ReloadService(
-                    hub: hub, configPath: config, runDirectory: RunDirectory(explicit: runDir, configPath: config, config: hubConfig),
+                    hub: hub, configPath: config, runDirectory: runDirectory,
                     logger: logger),
                 successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(

@@ -194,6 +194,24 @@ struct ReloadTests {
         #expect(sleeper.isRunning, "the other process was signalled")
     }
 
+    /// A second hub given the run directory of a running one (two journals in one folder
+    /// share it by default) is refused with exit 78 before it writes anything there; it
+    /// overwrote the first hub's pid file, and `swhub reload` then signalled the second.
+    @Test func aSecondHubIsRefusedTheRunDirectoryOfARunningOne() async throws {
+        let hub = try await Self.startHub()
+        let folder = URL(fileURLWithPath: hub.journalPath).deletingLastPathComponent()
+        let pidFile = folder.appendingPathComponent("swhub.pid").path
+        try await waitUntil(.seconds(30), "the hub wrote no pid file") { FileManager.default.fileExists(atPath: pidFile) }
+        let firstPid = try String(contentsOfFile: pidFile, encoding: .utf8)
+        let other = try TestHub(parties: [.init(id: "platform")], types: ["demo.Note"])
+        defer { try? FileManager.default.removeItem(at: other.directory) }
+        let second = try programOutput(try TestHub.executable, ["serve", "--config", other.configPath, "--run-dir", folder.path])
+        #expect(second.status == 78, "\(second)")
+        #expect(second.errors.contains("runs from the run directory \(folder.path)"), "\(second.errors)")
+        #expect(try String(contentsOfFile: pidFile, encoding: .utf8) == firstPid)
+        #expect(try hub.reload().status == 0)
+    }
+
     @Test func aChangedHideListRedactsTheNextDelivery() async throws {
         let hub = try await Self.startHub()
         let platform = try hub.client("platform")
