@@ -315,6 +315,17 @@ public struct HubConfig: Sendable, Equatable {
         config.archive = try parseArchive(raw.archive, retention: raw.retention, store: store, resolve: resolve)
         config.keys = try parseKeys(raw.keys, store: store, resolve: resolve)
         config.statistics = try parseStatistics(raw.statistics, resolve: resolve)
+        if let cache = config.statistics.cache {
+            // The cache makes its own table in whatever file it is given: never the journal's or the vault's.
+            var taken: [(String, String)] = []
+            if case .sqlite(let journal) = store {
+                taken += ["", "-wal", "-shm", "-head"].map { ("the journal's file", journal + $0) }
+            }
+            if let vault = config.keys?.vault { taken.append(("keys.vault", vault)) }
+            for (name, path) in taken where path == cache {
+                throw ConfigError(.invalidValue, "statistics.cache \(cache) is \(name): the cache is a file of its own")
+            }
+        }
         config.typeMessages = typeMessages
         config.personalData = try parsePersonalData(raw.personalData, typeMessages: typeMessages)
         config.flows = flows

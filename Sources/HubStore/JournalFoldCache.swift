@@ -47,8 +47,13 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
                 try db.execute(
                     sql: """
                         CREATE TABLE IF NOT EXISTS \(table) (
-                            name TEXT PRIMARY KEY NOT NULL, last_seq INTEGER NOT NULL, state BLOB NOT NULL)
+                            name TEXT PRIMARY KEY NOT NULL, last_seq INTEGER NOT NULL, state BLOB NOT NULL,
+                            anchor TEXT NOT NULL DEFAULT '')
                         """)
+                // A cache made before the anchor: its rows have none, and are folded again once.
+                if try !db.columns(in: table).contains(where: { $0.name == "anchor" }) {
+                    try db.execute(sql: "ALTER TABLE \(table) ADD COLUMN anchor TEXT NOT NULL DEFAULT ''")
+                }
             }
         } catch {
             throw StoreError(code: .openFailed, reason: "cannot open the statistics cache \(path): \(error)")
@@ -69,8 +74,9 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
             let head = try inspector.headSeq()
             var state = State()
             var rebuilt = true
-            if !rebuild, let saved = try Row.fetchOne(db, sql: "SELECT state FROM \(table) WHERE name = ?", arguments: [row]) {
+            if !rebuild, let saved = try Row.fetchOne(db, sql: "SELECT state, anchor FROM \(table) WHERE name = ?", arguments: [row]) {
                 let data: Data = saved[0]
+                let anchor: String = saved[1]
                 // A state saved in another layout (an older build's) is folded again.
                 let format: Int?
                 do {
@@ -79,7 +85,10 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
                 } catch {
                     throw StoreError(code: .corrupt, reason: "the \(what) cache is unreadable (rebuild it): \(error)")
                 }
-                rebuilt = format != State.stateFormat || state.lastSeq > head
+                // Folded from another journal (a cache copied, a journal restored or replaced):
+                // the record the state was folded up to is not this journal's.
+                let sameJournal = try Self.anchor(state.lastSeq, in: inspector) == anchor
+                rebuilt = format != State.stateFormat || state.lastSeq > head || !sameJournal
                 if rebuilt { state = State() }
             }
             var folded = 0
@@ -100,9 +109,17 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             try db.execute(
-                sql: "INSERT OR REPLACE INTO \(table) (name, last_seq, state) VALUES (?, ?, ?)",
-                arguments: [row, Int64(clamping: state.lastSeq), try encoder.encode(state)])
+                sql: "INSERT OR REPLACE INTO \(table) (name, last_seq, state, anchor) VALUES (?, ?, ?, ?)",
+                arguments: [row, Int64(clamping: state.lastSeq), try encoder.encode(state), try Self.anchor(state.lastSeq, in: inspector)])
             return Update(state: state, folded: folded, rebuilt: rebuilt)
         }
+    }
+
+    /// What names the journal's record at `seq` among the fold's types: its seq, sender and
+    /// id (empty for seq 0, and when the journal has no such record there).
+    static func anchor(_ seq: UInt64, in inspector: JournalInspector) throws -> String {
+        guard seq > 0, let record = try inspector.records(types: State.types, after: seq - 1, limit: 1).first, record.seq == seq
+        else { return "" }
+        return "\(record.seq)\u{1F}\(record.sender)\u{1F}\(record.id)"
     }
 }

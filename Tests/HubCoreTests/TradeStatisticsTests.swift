@@ -251,6 +251,8 @@ struct TradeStatisticsTests {
         ("statistics: {cny_rates: {CNY: 2}}\n", "CNY is CNY, its rate is 1"),
         ("statistics: {cny_rates: {USD: seven}}\n", "USD"),
         ("statistics: {cache: \"\"}\n", "statistics.cache is empty"),
+        ("statistics: {cache: j.sqlite}\n", "statistics.cache /etc/swhub/j.sqlite is the journal's file"),
+        ("statistics: {cache: j.sqlite-wal}\n", "is the journal's file"),
         ("statistics: {rates: {USD: 7.1}}\n", "rates"),
     ])
     func badStatisticsSectionsAreRefused(yaml: String, reason: String) throws {

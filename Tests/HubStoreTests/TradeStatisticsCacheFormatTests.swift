@@ -11,6 +11,45 @@ import Testing
 /// wrong; an unreadable row is still `corrupt`.
 @Suite("Trade statistics cache format")
 struct TradeStatisticsCacheFormatTests {
+    /// A journal of `month`'s records at `path`.
+    static func journal(_ path: String, _ month: SampleTradeMonth) throws {
+        var store: SQLiteJournalStore? = try SQLiteJournalStore(
+            path: path, logger: Logger(label: "cache-format", factory: { _ in SwiftLogNoOpLogHandler() }))
+        _ = try store?.appendStamped(
+            month.records.map { record in
+                (
+                    JournalAppend(
+                        sender: record.sender, id: record.id, type: record.type, recipients: record.recipients, correlationId: "",
+                        createdAtUs: record.journaledAtUs, body: record.body),
+                    record.journaledAtUs
+                )
+            })
+        store = nil
+    }
+
+    /// A cache folded from another journal (copied beside this one, or this journal restored
+    /// or replaced) is folded again from this journal: it was trusted as long as its last seq
+    /// was not past the head, and gave the other journal's figures plus this one's newer
+    /// records.
+    @Test func aCacheFoldedFromAnotherJournalIsRebuilt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-cache-other-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (small, large) = (folder.appendingPathComponent("small.sqlite").path, folder.appendingPathComponent("large.sqlite").path)
+        try Self.journal(small, SampleTradeMonth(count: 30, startUs: 1_790_000_000_000_000, seed: 11))
+        try Self.journal(large, SampleTradeMonth(count: 60, startUs: 1_793_491_200_000_000, seed: 5))
+        let fresh = try TradeStatisticsCache(path: folder.appendingPathComponent("fresh.sqlite").path)
+            .update(from: try JournalInspector(path: large), rebuild: false)
+        let cache = try TradeStatisticsCache(path: folder.appendingPathComponent("cache.sqlite").path)
+        let fromSmall = try cache.update(from: try JournalInspector(path: small), rebuild: false)
+        #expect(fromSmall.statistics.lastSeq < fresh.statistics.lastSeq)
+        let onLarge = try cache.update(from: try JournalInspector(path: large), rebuild: false)
+        #expect(onLarge.rebuilt, "the cache of another journal was trusted")
+        #expect(onLarge.statistics == fresh.statistics)
+        let next = try cache.update(from: try JournalInspector(path: large), rebuild: false)
+        #expect(!next.rebuilt && next.folded == 0)
+    }
+
     @Test func anOlderLayoutIsRebuiltFromTheJournal() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-cache-format-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
