@@ -145,7 +145,8 @@ public struct HubClientConfiguration: Sendable {
         do {
             pair = try CurveKeyPair(publicKey: file.keys.publicKey, secretKey: file.keys.secretKey ?? "")
         } catch {
-            throw HubClientError(.configuration, "\(file.keyFile): \(error)")
+            let problem = CurveKeyPair.problem(publicKey: file.keys.publicKey, secretKey: file.keys.secretKey ?? "")
+            throw HubClientError(.configuration, "\(file.keyFile): \(problem ?? "\(error)")")
         }
         self.init(
             endpoints: file.hubEndpoints, hubPublicKey: file.hubPublicKey, keyPair: pair, credit: file.credit ?? 100,

@@ -122,7 +122,7 @@ public final class Hub: Sendable {
         do {
             return try CurveKeyPair(publicKey: file.publicKey, secretKey: secret)
         } catch {
-            throw ConfigError(.badKey, "\(path): \(error)")
+            throw ConfigError(.badKey, "\(path): \(CurveKeyPair.problem(publicKey: file.publicKey, secretKey: secret) ?? "\(error)")")
         }
     }
 

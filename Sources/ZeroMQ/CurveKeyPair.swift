@@ -58,6 +58,15 @@ public struct CurveKeyPair: Sendable, Equatable, CustomStringConvertible {
         return stringFromCBuffer(publicKey)
     }
 
+    /// Why `publicKey` and `secretKey` do not make a key pair, in words for an error message
+    /// (``init(publicKey:secretKey:)`` throws `EINVAL` for all of these), nil when they do.
+    public static func problem(publicKey: String, secretKey: String) -> String? {
+        if !isValidKey(publicKey) { return "its public key is not 40 Z85 characters encoding 32 bytes" }
+        if !isValidKey(secretKey) { return "its secret key is not 40 Z85 characters encoding 32 bytes" }
+        guard let derived = try? Self.publicKey(fromSecret: secretKey) else { return "its secret key cannot be used" }
+        return derived == publicKey ? nil : "its public key is not the one of its secret key (the two come from different key pairs)"
+    }
+
     /// Whether `key` is 40 Z85 characters encoding 32 bytes.
     static func isValidKey(_ key: String) -> Bool {
         key.utf8.count == 40 && Z85.decode(key)?.count == 32

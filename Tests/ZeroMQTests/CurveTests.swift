@@ -70,6 +70,11 @@ final class ZAPHandler: Sendable {
         let badChar = String(pair.secretKey.dropLast()) + "~"
         #expect(throws: ZMQError.self) { try CurveKeyPair(publicKey: pair.publicKey, secretKey: badChar) }
         #expect(throws: ZMQError.self) { try CurveKeyPair.publicKey(fromSecret: "") }
+        // What the key files' errors say instead of "Invalid argument".
+        #expect(CurveKeyPair.problem(publicKey: pair.publicKey, secretKey: pair.secretKey) == nil)
+        #expect(CurveKeyPair.problem(publicKey: other.publicKey, secretKey: pair.secretKey)?.contains("different key pairs") == true)
+        #expect(CurveKeyPair.problem(publicKey: "short", secretKey: pair.secretKey)?.hasPrefix("its public key is not 40 Z85") == true)
+        #expect(CurveKeyPair.problem(publicKey: pair.publicKey, secretKey: badChar)?.hasPrefix("its secret key is not 40 Z85") == true)
     }
 
     @Test func knownClientIsAuthenticatedWithUserId() throws {
