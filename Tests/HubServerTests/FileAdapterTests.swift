@@ -204,6 +204,26 @@ struct FileAdapterTests {
         _ = try start()
     }
 
+    /// The inbox listing: files to read in name order; files still being written left alone
+    /// without a word; a folder or a symbolic link to nowhere skipped with its reason (the
+    /// adapter logs it once), where they were skipped silently.
+    @Test func theInboxListingNamesWhatItSkipsAndWhy() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("swhub-inbox-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folders = ExchangeFolders(root: root)
+        try folders.prepare()
+        for name in ["b.csv", "a.csv", "c.csv.part", "d.tmp", ".hidden"] {
+            #expect(FileManager.default.createFile(atPath: folders.inbox.appendingPathComponent(name).path, contents: Data("x\n".utf8)))
+        }
+        try FileManager.default.createDirectory(at: folders.inbox.appendingPathComponent("sub"), withIntermediateDirectories: false)
+        try FileManager.default.createSymbolicLink(
+            atPath: folders.inbox.appendingPathComponent("gone.csv").path, withDestinationPath: "/nonexistent/gone.csv")
+        let (files, skipped) = try folders.readyInboxFiles()
+        #expect(files.map(\.lastPathComponent) == ["a.csv", "b.csv"])
+        #expect(skipped.map(\.name) == ["gone.csv", "sub"])
+        #expect(skipped.map(\.reason) == ["a symbolic link to nowhere", "a folder, not a file"])
+    }
+
     @Test func aFileReadWhileTheHubIsDownIsJournaledOnceWhenItIsBack() async throws {
         let hub = try TestHub(parties: [.init(id: "dept"), .init(id: "office", subscribes: ["demo.Note"])], types: ["demo.Note"])
         try await hub.start()

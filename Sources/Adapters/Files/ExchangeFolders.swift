@@ -48,16 +48,28 @@ public struct ExchangeFolders: Sendable, Equatable {
         }
     }
 
-    /// The inbox files ready to read, oldest name first. Hidden files and names ending in
-    /// `.tmp` or `.part` are files still being written and are left alone.
-    public func readyInboxFiles() throws -> [URL] {
+    /// The inbox entries to read, by name. Hidden files and names ending in `.tmp` or `.part`
+    /// are files still being written and are left alone; what is not a file that can be read
+    /// (a folder, a symbolic link to nowhere, a file the adapter's user may not read) is
+    /// skipped too, each with the reason, for the adapter to log.
+    public func readyInboxFiles() throws -> (files: [URL], skipped: [(name: String, reason: String)]) {
         let names = try FileManager.default.contentsOfDirectory(atPath: inbox.path)
-        return names.sorted().filter { name in
-            !name.hasPrefix(".") && !name.hasSuffix(".tmp") && !name.hasSuffix(".part")
-        }.map { inbox.appendingPathComponent($0) }.filter { url in
+        var files: [URL] = []
+        var skipped: [(name: String, reason: String)] = []
+        for name in names.sorted() where !name.hasPrefix(".") && !name.hasSuffix(".tmp") && !name.hasSuffix(".part") {
+            let url = inbox.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            if !FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+                skipped.append((name, "a symbolic link to nowhere"))
+            } else if isDirectory.boolValue {
+                skipped.append((name, "a folder, not a file"))
+            } else if !FileManager.default.isReadableFile(atPath: url.path) {
+                skipped.append((name, "the adapter's user may not read it"))
+            } else {
+                files.append(url)
+            }
         }
+        return (files, skipped)
     }
 
     /// Writes `content` as `folder/name` atomically (readers see the whole file or none) and
