@@ -42,6 +42,9 @@ struct ReloadCommand: AsyncParsableCommand {
         let hubConfig = try HubConfig.load(path: config)
         let run = RunDirectory(explicit: runDir, configPath: config, config: hubConfig)
         guard let pid = run.readPid() else {
+            guard !FileManager.default.fileExists(atPath: run.pidFile) else {
+                throw CommandFailure(.retryLater, "no running hub: \(run.pidFile) does not hold a process id (damaged, or not a hub's)")
+            }
             throw CommandFailure(
                 .retryLater, "no running hub: \(run.pidFile) is missing (is `swhub serve` running with this config and run directory?)")
         }

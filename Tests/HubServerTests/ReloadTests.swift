@@ -192,6 +192,9 @@ struct ReloadTests {
         #expect(reloaded.status == 4, "\(reloaded.output)")
         #expect(reloaded.output.contains("not `swhub serve`"), "\(reloaded.output)")
         #expect(sleeper.isRunning, "the other process was signalled")
+        try "garbage\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        let damaged = try hub.reload()
+        #expect(damaged.status == 4 && damaged.output.contains("does not hold a process id"), "\(damaged.output)")
     }
 
     /// A second hub given the run directory of a running one (two journals in one folder
