@@ -66,7 +66,14 @@ struct Restore: ParsableCommand {
             )
         }
         Output.line("restored \(path): head seq \(manifest.headSeq), chain head \(manifest.headChain)")
-        let acks = manifest.ackPositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        // The positions the restored journal holds, which the hub resumes from; the manifest's
+        // copy of them is only a description.
+        let positions = try Backup.mapping { try JournalInspector(path: path).ackPositions() }
+        let acks = positions.map { "\($0.key) \($0.count)" }.joined(separator: ", ")
         Output.line("deliveries resume after: \(acks.isEmpty ? "nothing acknowledged" : acks)")
+        let described = Dictionary(uniqueKeysWithValues: positions.map { ($0.key, UInt64($0.count)) })
+        if described != manifest.ackPositions {
+            Output.error("warning: the manifest's ack positions differ from the journal's; the journal's are the ones in force")
+        }
     }
 }

@@ -92,6 +92,23 @@ struct BackupRestoreTests {
         await receiving.value
         #expect(await hub.terminate() == 0)
 
+        // The manifest's ack positions only describe the copy: edited, the restored journal's
+        // own are printed (the ones the hub resumes from), with a warning.
+        let manifestFile = URL(fileURLWithPath: backupDirectory).appendingPathComponent("manifest.json")
+        let original = try Data(contentsOf: manifestFile)
+        var edited = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+        edited["ackPositions"] = ["customs": ackedAtBackup + 7]
+        try JSONSerialization.data(withJSONObject: edited, options: [.prettyPrinted, .sortedKeys]).write(to: manifestFile)
+        let scratch = hub.directory.appendingPathComponent("scratch.sqlite").path
+        let described = try await Self.run(["restore", "--from", backupDirectory, "--journal", scratch])
+        #expect(described.status == 0, "\(described)")
+        let inForce = manifest.ackPositions.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        #expect(
+            described.output.contains("deliveries resume after: \(inForce.isEmpty ? "nothing acknowledged" : inForce)\n"),
+            "\(described.output)")
+        #expect(described.errors.contains("the manifest's ack positions differ from the journal's"), "\(described.errors)")
+        try original.write(to: manifestFile)
+
         // Restore into a new directory: the same keys and parties, a journal of its own.
         let restored = try TestHub(parties: Self.parties, keysOf: hub)
         let restore = try await Self.run(["restore", "--from", backupDirectory, "--config", restored.configPath])
