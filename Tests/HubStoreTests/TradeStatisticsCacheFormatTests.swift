@@ -56,18 +56,7 @@ struct TradeStatisticsCacheFormatTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let journal = folder.appendingPathComponent("journal.sqlite").path
         let month = SampleTradeMonth(count: 60, startUs: 1_793_491_200_000_000, seed: 5)
-        var store: SQLiteJournalStore? = try SQLiteJournalStore(
-            path: journal, logger: Logger(label: "cache-format", factory: { _ in SwiftLogNoOpLogHandler() }))
-        _ = try store?.appendStamped(
-            month.records.map { record in
-                (
-                    JournalAppend(
-                        sender: record.sender, id: record.id, type: record.type, recipients: record.recipients, correlationId: "",
-                        createdAtUs: record.journaledAtUs, body: record.body),
-                    record.journaledAtUs
-                )
-            })
-        store = nil
+        try Self.journal(journal, month)
         let cachePath = folder.appendingPathComponent("cache.sqlite").path
         let cache = try TradeStatisticsCache(path: cachePath)
         let first = try cache.update(from: try JournalInspector(path: journal), rebuild: false)
