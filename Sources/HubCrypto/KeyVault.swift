@@ -76,7 +76,13 @@ public final class KeyVault: Sendable {
             try database.writeWithoutTransaction { db in
                 _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
             }
+            // A copy of the journal given as the vault would get the vault's tables beside its messages.
+            if try database.read({ try $0.tableExists("messages") && $0.tableExists("journal_meta") }) {
+                throw CryptoError(.vaultFailure, "key vault \(path) is a hub journal, not a key vault: keys.vault names another file")
+            }
             try Self.migrator.migrate(database)
+        } catch let error as CryptoError {
+            throw error
         } catch {
             throw CryptoError(.vaultFailure, "key vault \(path) cannot be opened: \(error)")
         }

@@ -67,6 +67,12 @@ struct Serve: AsyncParsableCommand {
         let runDirectory = RunDirectory(explicit: runDir, configPath: config, config: hubConfig)
         try runDirectory.refuseIfTaken()
         let keyPair = try Hub.loadKeyPair(path: hubConfig.settings.keyFile)
+        var keyFileInfo = stat()
+        if stat(hubConfig.settings.keyFile, &keyFileInfo) == 0, keyFileInfo.st_mode & 0o077 != 0 {
+            logger.warning(
+                "the hub's secret key file can be read by other users than its owner: chmod 600 it",
+                metadata: ["key_file": "\(hubConfig.settings.keyFile)", "mode": "\(String(keyFileInfo.st_mode & 0o777, radix: 8))"])
+        }
         if salvage {
             logger.critical(
                 "SALVAGE MODE: the journal is opened READ-ONLY; every SUBMIT is refused (503 READ_ONLY), acknowledgements are not saved",

@@ -69,6 +69,19 @@ import Testing
         #expect(failure { () throws(CryptoError) in try KeyVault(path: path, masterKey: MasterKey.random()) } == .vaultFailure)
     }
 
+    /// A journal (or a copy of one) given as the vault is refused, its tables untouched:
+    /// it was opened as a vault and got the vault's tables beside its messages.
+    @Test func aJournalIsNotTakenForAVault() throws {
+        let (folder, path) = try Self.vaultPath()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(
+                sql: "CREATE TABLE messages (seq INTEGER PRIMARY KEY); CREATE TABLE journal_meta (key TEXT PRIMARY KEY, value TEXT)")
+        }
+        #expect(failure { () throws(CryptoError) in try KeyVault(path: path, masterKey: MasterKey.random()) } == .vaultFailure)
+        #expect(try DatabaseQueue(path: path).read { try $0.tableExists("data_keys") } == false)
+    }
+
     /// Rotation rewraps every key in one go; the values sealed before still open, the old
     /// master key no longer opens the vault, and no key wrapped by it is left in the file.
     @Test func rotationRewrapsEveryKeyAndLeavesNoOldWrapping() throws {

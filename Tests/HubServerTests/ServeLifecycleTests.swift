@@ -48,3 +48,22 @@ struct ServeJournalFolderTests {
         #expect(await hub.terminate() == 0)
     }
 }
+
+/// A hub secret key file others than its owner can read is warned about at start (it was
+/// accepted without a word; keygen writes 0600).
+@Suite("swhub serve: the hub's key file", .timeLimit(.minutes(2)))
+struct ServeKeyFileModeTests {
+    @Test func aSecretKeyFileReadableByOthersIsWarnedAbout() async throws {
+        let hub = try TestHub(parties: [.init(id: "enterprise")])
+        let keyFile = hub.directory.appendingPathComponent("hub.key_secret").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keyFile)
+        try await hub.start()  // returns once the hub listens, after its start-up checks
+        _ = await hub.terminate()
+        #expect(hub.log().contains("the hub's secret key file can be read by other users than its owner"), "\(hub.log().suffix(2000))")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
+        let before = hub.log().components(separatedBy: "can be read by other users").count
+        try await hub.start()
+        _ = await hub.terminate()
+        #expect(hub.log().components(separatedBy: "can be read by other users").count == before, "warned about a 0600 key file")
+    }
+}
