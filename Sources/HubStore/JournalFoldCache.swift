@@ -74,9 +74,11 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
             let head = try inspector.headSeq()
             var state = State()
             var rebuilt = true
+            // The anchor of what `state` was folded up to: the saved one, then each record folded.
+            var anchor = ""
             if !rebuild, let saved = try Row.fetchOne(db, sql: "SELECT state, anchor FROM \(table) WHERE name = ?", arguments: [row]) {
                 let data: Data = saved[0]
-                let anchor: String = saved[1]
+                let savedAnchor: String = saved[1]
                 // A state saved in another layout (an older build's) is folded again.
                 let format: Int?
                 do {
@@ -87,9 +89,9 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
                 }
                 // Folded from another journal (a cache copied, a journal restored or replaced):
                 // the record the state was folded up to is not this journal's.
-                let sameJournal = try Self.anchor(state.lastSeq, in: inspector) == anchor
+                let sameJournal = try Self.anchor(state.lastSeq, in: inspector) == savedAnchor
                 rebuilt = format != State.stateFormat || state.lastSeq > head || !sameJournal
-                if rebuilt { state = State() }
+                if rebuilt { state = State() } else { anchor = savedAnchor }
             }
             var folded = 0
             var after = state.lastSeq
@@ -103,6 +105,7 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
                         TradeStatistics.Record(
                             seq: record.seq, type: record.type, sender: record.sender, id: record.id,
                             journaledAtUs: record.journaledAtUs, body: record.body))
+                    anchor = Self.anchor(of: record)
                     folded += 1
                 }
             }
@@ -110,7 +113,7 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
             encoder.outputFormatting = .sortedKeys
             try db.execute(
                 sql: "INSERT OR REPLACE INTO \(table) (name, last_seq, state, anchor) VALUES (?, ?, ?, ?)",
-                arguments: [row, Int64(clamping: state.lastSeq), try encoder.encode(state), try Self.anchor(state.lastSeq, in: inspector)])
+                arguments: [row, Int64(clamping: state.lastSeq), try encoder.encode(state), anchor])
             return Update(state: state, folded: folded, rebuilt: rebuilt)
         }
     }
@@ -120,6 +123,9 @@ public struct JournalFoldCache<State: JournalFold>: Sendable {
     static func anchor(_ seq: UInt64, in inspector: JournalInspector) throws -> String {
         guard seq > 0, let record = try inspector.records(types: State.types, after: seq - 1, limit: 1).first, record.seq == seq
         else { return "" }
-        return "\(record.seq)\u{1F}\(record.sender)\u{1F}\(record.id)"
+        return anchor(of: record)
     }
+
+    /// The anchor of a record read from the journal.
+    static func anchor(of record: JournalRecord) -> String { "\(record.seq)\u{1F}\(record.sender)\u{1F}\(record.id)" }
 }
