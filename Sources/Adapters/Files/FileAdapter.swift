@@ -48,10 +48,13 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
     let pollInterval: Duration
     private let files: Mutex<Files>
     private let counters = Mutex(Summary())
-    /// The inbox entries skipped in the last round (name and reason), logged when new.
-    private let skippedEntries = Mutex(Set<String>())
-    /// The reason of a listed inbox file whose reading failed.
-    private static var unreadable: String { "it cannot be read" }
+    /// The inbox entries already logged as left alone: those the last listing skipped (name
+    /// and reason), and the listed files whose reading failed.
+    private struct LeftAlone {
+        var listed: Set<String> = []
+        var unreadable: Set<String> = []
+    }
+    private let leftAlone = Mutex(LeftAlone())
 
     /// - Parameters:
     ///   - party: the department's party id (its key's).
@@ -138,7 +141,12 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         while !Task.isCancelled {
             do {
                 let (ready, skipped) = try folders.readyInboxFiles()
-                noteSkipped(skipped, round: true)
+                let fresh = leftAlone.withLock { seen in
+                    let now = skipped.map { "\($0.name)\u{1F}\($0.reason)" }
+                    defer { seen.listed = Set(now) }
+                    return zip(skipped, now).filter { !seen.listed.contains($1) }.map(\.0)
+                }
+                for entry in fresh { logLeftAlone(entry.name, entry.reason) }
                 for file in ready {
                     guard !Task.isCancelled else { return }
                     await process(file)
@@ -150,29 +158,19 @@ public final class FileAdapter<Files: DepartmentFiles>: Sendable {
         }
     }
 
-    /// Logs each inbox entry that cannot be read once (not every round), and again when it
-    /// comes back after it was read or removed. `round`: `skipped` is all a listing of the
-    /// inbox skipped (what it no longer holds is forgotten); otherwise one file that could
-    /// not be read, remembered as long as the process runs.
-    private func noteSkipped(_ skipped: [(name: String, reason: String)], round: Bool = false) {
-        let new = skippedEntries.withLock { seen -> [(name: String, reason: String)] in
-            let now = Set(skipped.map { "\($0.name)\u{1F}\($0.reason)" })
-            let fresh = skipped.filter { !seen.contains("\($0.name)\u{1F}\($0.reason)") }
-            seen = round ? now.union(seen.filter { $0.hasSuffix("\u{1F}\(Self.unreadable)") }) : seen.union(now)
-            return fresh
-        }
-        for entry in new {
-            logger.warning(
-                "an inbox entry is left alone: it is not a file the adapter can read",
-                metadata: ["inbox": "\(folders.inbox.path)", "name": "\(entry.name)", "reason": "\(entry.reason)"])
-        }
+    /// Logs an inbox entry the adapter leaves alone (once: the callers log only what they
+    /// had not logged before; a listing's skipped entry again after it was gone from a listing).
+    private func logLeftAlone(_ name: String, _ reason: String) {
+        logger.warning(
+            "an inbox entry is left alone: it is not a file the adapter can read",
+            metadata: ["inbox": "\(folders.inbox.path)", "name": "\(name)", "reason": "\(reason)"])
     }
 
     /// Reads one inbox file, submits what it holds, and archives or rejects it.
     func process(_ file: URL) async {
         let name = file.lastPathComponent
         guard let data = FileManager.default.contents(atPath: file.path).map({ [UInt8]($0) }) else {
-            noteSkipped([(name, Self.unreadable)])
+            if leftAlone.withLock({ $0.unreadable.insert(name).inserted }) { logLeftAlone(name, "it cannot be read") }
             return
         }
         let contentId = InboundDocument.contentId(of: data)
