@@ -18,10 +18,7 @@ public enum JournalSuiteRecord {
     /// The suite recorded in the journal `db` is a connection to.
     /// - Throws: ``StoreError`` `corrupt` when the recorded value is not a suite this hub knows.
     public static func suite(_ db: Database) throws -> CryptoSuite {
-        guard try db.tableExists("journal_meta") else { return .legacy }
-        guard let value = try String.fetchOne(db, sql: "SELECT value FROM journal_meta WHERE key = ?", arguments: [key]) else {
-            return .legacy
-        }
+        guard let value = try value(key, db) else { return .legacy }
         guard let suite = CryptoSuite(rawValue: value) else {
             throw StoreError(
                 code: .corrupt, reason: "the journal records crypto '\(value)', which this hub does not know (known: standard, sm)")
@@ -31,7 +28,23 @@ public enum JournalSuiteRecord {
 
     /// Records `suite` (inside the migration that creates the table).
     static func record(_ suite: CryptoSuite, _ db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO journal_meta (key, value) VALUES (?, ?)", arguments: [key, suite.rawValue])
+        try setValue(key, suite.rawValue, db)
+    }
+
+    /// The value `journal_meta` holds under `key` (nil without the table or the row): the
+    /// suite's, and those of ``JournalMetaValues``.
+    static func value(_ key: String, _ db: Database) throws -> String? {
+        guard try db.tableExists("journal_meta") else { return nil }
+        return try String.fetchOne(db, sql: "SELECT value FROM journal_meta WHERE key = ?", arguments: [key])
+    }
+
+    /// Records `value` under `key` in `journal_meta`, replacing what was there; nil removes it.
+    static func setValue(_ key: String, _ value: String?, _ db: Database) throws {
+        if let value {
+            try db.execute(sql: "INSERT OR REPLACE INTO journal_meta (key, value) VALUES (?, ?)", arguments: [key, value])
+        } else {
+            try db.execute(sql: "DELETE FROM journal_meta WHERE key = ?", arguments: [key])
+        }
     }
 
     /// Whether the journal holds nothing yet (no message, no archived range): such a journal
