@@ -91,19 +91,7 @@ struct Adapter: AsyncParsableCommand {
             logger.warning(
                 "no WELCOME from the hub yet; carrying on, the client keeps trying", metadata: ["error": "\(error)"])
         }
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [.init(service: AdapterService(adapter: adapter))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        // Stopped by the hub (its key revoked: the adapter returns, which the group reports as
-        // a service that finished unexpectedly), not by a signal: exit 78 with the reason.
-        do {
-            try await group.run()
-        } catch {
-            throw adapter.failure ?? error
-        }
-        if let failure = adapter.failure { throw failure }
+        try await AdapterRun.run(AdapterService(adapter: adapter), failure: { adapter.failure }, logger: logger)
         let summary = adapter.summary
         Output.line(
             "adapter \(department.rawValue) stopped: \(summary.department.total) deliveries handled, "
